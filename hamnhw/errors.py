@@ -1,0 +1,198 @@
+"""One error tree for everything hamnhw raises.
+
+Every error names the BMC (``host``) it concerns.  Messages never carry a
+password or a session token: constructors take only what is safe to show.
+The CLI maps these classes to exit codes in :mod:`hamnhw.cli.exit_codes`.
+
+::
+
+    HamnhwError
+    ├── ConfigError                 bad config file, options or credentials source
+    ├── BmcUnreachable              never answered (refused, DNS, connect timeout)
+    │   └── TlsError                certificate not trusted / fingerprint mismatch
+    ├── BmcTimeout                  answered, then too slow (read timeout, deadline)
+    ├── AuthenticationError         wrong credentials, 401 after re-login
+    ├── HttpError                   any other non-2xx answer
+    │   ├── BadRequestError         400
+    │   ├── NotFoundError           404
+    │   ├── MethodNotAllowedError   405
+    │   ├── ConflictError           409
+    │   └── ServerSideError         5xx
+    ├── MalformedResponse           not JSON, HTML error page, wrong type at a path
+    ├── UnsupportedOperation        a driver lacks a capability
+    ├── DriverNotFound              no driver by that name / scheme, or no system picked
+    └── OperationFailed             the BMC accepted but the result never came
+        └── PowerStateTimeout       target power state not reached in time
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class HamnhwError(Exception):
+    """Root of all hamnhw errors.
+
+    :param message: human-readable explanation (must not contain secrets).
+    :param host: the BMC concerned, ``host[:port]``, when known.
+    """
+
+    def __init__(self, message: str, *, host: str | None = None) -> None:
+        self.host = host
+        self.message = message
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        return f"{self.host}: {self.message}" if self.host else self.message
+
+
+class ConfigError(HamnhwError):
+    """Configuration, usage or credential-source problem (exit code 2).
+
+    :param key: the offending key (dotted path), when there is one.
+    :param path: the file it came from, when there is one.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, path: str | None = None,
+                 host: str | None = None) -> None:
+        self.key = key
+        self.path = path
+        where = ", ".join(p for p in (f"file {path}" if path else "", f"key {key}" if key else "")
+                          if p)
+        super().__init__(f"{message} ({where})" if where else message, host=host)
+
+
+class BmcUnreachable(HamnhwError):
+    """The BMC never answered: refused, unresolvable, or connect timeout."""
+
+
+class TlsError(BmcUnreachable):
+    """TLS handshake failed or the certificate is not trusted."""
+
+
+class BmcTimeout(HamnhwError):
+    """The BMC answered but not in time (read timeout or operation deadline).
+
+    :param elapsed_s: seconds spent before giving up.
+    """
+
+    def __init__(self, message: str, *, host: str | None = None,
+                 elapsed_s: float | None = None) -> None:
+        self.elapsed_s = elapsed_s
+        if elapsed_s is not None:
+            message = f"{message} (after {elapsed_s:.1f}s)"
+        super().__init__(message, host=host)
+
+
+class AuthenticationError(HamnhwError):
+    """Credentials rejected by the BMC."""
+
+
+class HttpError(HamnhwError):
+    """A non-2xx HTTP answer from a Redfish service.
+
+    :param method: HTTP method sent.
+    :param path: request path.
+    :param status: HTTP status code.
+    :param redfish_message: first ``@Message.ExtendedInfo`` message, or the
+        ``error.message``, when the body carried one.
+    :param extended_info: the full ``@Message.ExtendedInfo`` list, if any.
+    """
+
+    def __init__(self, *, host: str | None, method: str, path: str, status: int,
+                 redfish_message: str | None = None,
+                 extended_info: list[dict[str, Any]] | None = None) -> None:
+        self.method = method
+        self.path = path
+        self.status = status
+        self.redfish_message = redfish_message
+        self.extended_info = extended_info or []
+        text = f"{method} {path} returned HTTP {status}"
+        if redfish_message:
+            text = f"{text}: {redfish_message}"
+        super().__init__(text, host=host)
+
+
+class BadRequestError(HttpError):
+    """HTTP 400."""
+
+
+class NotFoundError(HttpError):
+    """HTTP 404."""
+
+
+class MethodNotAllowedError(HttpError):
+    """HTTP 405."""
+
+
+class ConflictError(HttpError):
+    """HTTP 409."""
+
+
+class ServerSideError(HttpError):
+    """HTTP 5xx."""
+
+
+def http_error_class(status: int) -> type[HttpError]:
+    """Pick the most specific :class:`HttpError` subclass for a status code."""
+    if status >= 500:
+        return ServerSideError
+    return {400: BadRequestError, 404: NotFoundError, 405: MethodNotAllowedError,
+            409: ConflictError}.get(status, HttpError)
+
+
+class MalformedResponse(HamnhwError):
+    """The BMC answered with something hamnhw cannot use.
+
+    :param uri: the resource URI that was read.
+    :param json_path: where in the document the problem is (``$.Members[2]``),
+        or None when the body as a whole is unusable.
+    """
+
+    def __init__(self, message: str, *, host: str | None = None, uri: str | None = None,
+                 json_path: str | None = None) -> None:
+        self.uri = uri
+        self.json_path = json_path
+        where = f" at {json_path}" if json_path else ""
+        super().__init__(f"{uri}{where}: {message}" if uri else message, host=host)
+
+
+class UnsupportedOperation(HamnhwError):
+    """The chosen driver cannot do this.
+
+    :param driver: driver name.
+    :param operation: dotted operation name, e.g. ``power.cycle``.
+    """
+
+    def __init__(self, driver: str, operation: str, *, host: str | None = None,
+                 detail: str | None = None) -> None:
+        self.driver = driver
+        self.operation = operation
+        text = f"driver {driver!r} does not support {operation}"
+        super().__init__(f"{text}: {detail}" if detail else text, host=host)
+
+
+class DriverNotFound(HamnhwError):
+    """No driver matches, or the address is ambiguous (several systems, none picked)."""
+
+
+class OperationFailed(HamnhwError):
+    """The BMC accepted a request but the expected result did not follow."""
+
+
+class PowerStateTimeout(OperationFailed):
+    """The target power state was not confirmed within the timeout.
+
+    :param target: the state waited for.
+    :param last_state: the last state read.
+    :param elapsed_s: seconds waited.
+    """
+
+    def __init__(self, *, host: str | None, target: str, last_state: str,
+                 elapsed_s: float) -> None:
+        self.target = target
+        self.last_state = last_state
+        self.elapsed_s = elapsed_s
+        super().__init__(
+            f"power state {target} not confirmed after {elapsed_s:.1f}s "
+            f"(last read: {last_state})", host=host)

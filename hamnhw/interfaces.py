@@ -1,0 +1,162 @@
+"""Small capability interfaces; a driver is a composition of them (Ironic style).
+
+Each interface knows the name of its driver, so that a capability the driver
+lacks raises :class:`~hamnhw.errors.UnsupportedOperation` naming both.
+Methods that not every BMC can do have a default body that raises it.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import time
+from collections.abc import Callable
+from typing import NoReturn
+
+from hamnhw.errors import UnsupportedOperation
+from hamnhw.models import (
+    BootOverride,
+    BootSource,
+    Drive,
+    Inventory,
+    Manager,
+    Nic,
+    PowerRestorePolicy,
+    PowerResult,
+    PowerState,
+    StorageController,
+    System,
+    Volume,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class PollPolicy:
+    """How a driver waits for a state change.  Inject ``clock``/``sleep`` in tests."""
+
+    interval: float = 2.0
+    """Seconds between two reads."""
+    timeout: float = 300.0
+    """Seconds before giving up (overridable per call)."""
+    clock: Callable[[], float] = time.monotonic
+    """Monotonic clock."""
+    sleep: Callable[[float], None] = time.sleep
+    """Sleep function."""
+
+
+class _Interface:
+    """Common base: remembers the driver name and the BMC host for messages."""
+
+    def __init__(self, driver_name: str, host: str) -> None:
+        self.driver_name = driver_name
+        self.host = host
+
+    def _unsupported(self, operation: str, detail: str | None = None) -> NoReturn:
+        raise UnsupportedOperation(self.driver_name, operation, host=self.host, detail=detail)
+
+
+class PowerInterface(_Interface, abc.ABC):
+    """Host power.  Every change waits for the target unless ``wait=False``;
+    "off" is confirmed by reading exactly Off twice in a row."""
+
+    @abc.abstractmethod
+    def state(self) -> PowerState:
+        """Read the current power state (one read, no waiting)."""
+
+    @abc.abstractmethod
+    def on(self, *, wait: bool = True, timeout: float | None = None) -> PowerResult:
+        """Power on; success if already on."""
+
+    @abc.abstractmethod
+    def off(self, *, wait: bool = True, timeout: float | None = None) -> PowerResult:
+        """Force off (no OS shutdown); success if already off."""
+
+    def soft_off(self, *, wait: bool = True, timeout: float | None = None,
+                 escalate_after: float | None = None) -> PowerResult:
+        """Graceful shutdown; with ``escalate_after`` seconds, force off after that."""
+        self._unsupported("power.soft_off")
+
+    def cycle(self, *, wait: bool = True, timeout: float | None = None) -> PowerResult:
+        """Power cycle a running node; refused when it is off."""
+        self._unsupported("power.cycle")
+
+    def get_restore_policy(self) -> PowerRestorePolicy:
+        """Read what the host does when AC power returns."""
+        self._unsupported("power.get_restore_policy")
+
+    def set_restore_policy(self, policy: PowerRestorePolicy) -> PowerRestorePolicy:
+        """Set the restore policy and return what the BMC reads back."""
+        self._unsupported("power.set_restore_policy")
+
+
+class ManagementInterface(_Interface):
+    """Boot override and identify LED."""
+
+    def get_boot_override(self) -> BootOverride:
+        """Read the current boot override."""
+        self._unsupported("management.get_boot_override")
+
+    def set_boot_override(self, target: BootSource, *, persistent: bool = False) -> BootOverride:
+        """Boot from ``target`` next time (or always); return what is read back."""
+        self._unsupported("management.set_boot_override")
+
+    def get_identify(self) -> bool | None:
+        """Identify LED state; None when the BMC does not say."""
+        self._unsupported("management.get_identify")
+
+    def set_identify(self, on: bool) -> bool:
+        """Turn the identify LED on or off and return the state read back."""
+        self._unsupported("management.set_identify")
+
+
+class NicInterface(_Interface, abc.ABC):
+    """Host NIC ports and their MACs."""
+
+    @abc.abstractmethod
+    def list(self) -> tuple[Nic, ...]:
+        """The host's NIC ports."""
+
+    def bmc_nics(self) -> tuple[Nic, ...]:
+        """The BMC's own network ports, reported apart from the host's."""
+        self._unsupported("nics.bmc_nics")
+
+
+class InventoryInterface(_Interface, abc.ABC):
+    """Identity of the host and the BMC, and storage hardware."""
+
+    @abc.abstractmethod
+    def system(self) -> System:
+        """The host."""
+
+    def manager(self) -> Manager | None:
+        """The BMC, or None when not reported."""
+        return None
+
+    def controllers(self) -> tuple[StorageController, ...] | None:
+        """Storage controllers, or None when the BMC cannot tell."""
+        return None
+
+    def drives(self) -> tuple[Drive, ...] | None:
+        """Physical drives, or None when the BMC cannot tell."""
+        return None
+
+    def volumes(self) -> tuple[Volume, ...] | None:
+        """Logical volumes, or None when the BMC cannot tell."""
+        return None
+
+    def inventory(self) -> Inventory:
+        """Everything above, read once."""
+        return Inventory(self.system(), self.manager(), self.controllers(), self.drives(),
+                         self.volumes())
+
+
+class RaidInterface(_Interface):
+    """Hardware RAID.  Read side now; writes come with the RAID work."""
+
+    def volumes(self) -> tuple[Volume, ...] | None:
+        """Logical volumes with health and running operation."""
+        self._unsupported("raid.volumes")
+
+    def drives(self) -> tuple[Drive, ...] | None:
+        """Physical drives behind the RAID controllers."""
+        self._unsupported("raid.drives")

@@ -1,0 +1,129 @@
+"""A connected BMC: :func:`connect` returns a :class:`Node`.
+
+::
+
+    import hamnhw
+    with hamnhw.connect("redfish://10.0.0.5", username="root",
+                        password=os.environ["BMC_PW"], ca_file="bmc-ca.pem") as node:
+        print(node.detection.driver, node.power.state())
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from hamnhw import registry
+from hamnhw.address import BmcAddress, parse_bmc_url
+from hamnhw.connection import Credentials, Secret, Timeouts, TlsOptions
+from hamnhw.driver import Driver
+from hamnhw.errors import DriverNotFound
+from hamnhw.interfaces import (
+    InventoryInterface,
+    ManagementInterface,
+    NicInterface,
+    PollPolicy,
+    PowerInterface,
+    RaidInterface,
+)
+from hamnhw.models import Detection
+
+
+class Node:
+    """One BMC with its chosen driver.  Use as a context manager: leaving the
+    block logs the Redfish session out."""
+
+    def __init__(self, name: str, address: BmcAddress, driver: Driver,
+                 detection: Detection) -> None:
+        self.name = name
+        """Node name (config name, or the URL)."""
+        self.address = address
+        """Parsed BMC URL."""
+        self.driver = driver
+        """The driver instance."""
+        self.detection = detection
+        """Driver name and why it was chosen."""
+
+    @property
+    def power(self) -> PowerInterface:
+        """Power interface of the driver."""
+        return self.driver.power
+
+    @property
+    def management(self) -> ManagementInterface:
+        """Boot override and identify LED."""
+        return self.driver.management
+
+    @property
+    def nics(self) -> NicInterface:
+        """Host and BMC NICs."""
+        return self.driver.nics
+
+    @property
+    def inventory(self) -> InventoryInterface:
+        """System, manager and storage inventory."""
+        return self.driver.inventory
+
+    @property
+    def raid(self) -> RaidInterface:
+        """Hardware RAID."""
+        return self.driver.raid
+
+    def close(self) -> None:
+        """Log out and release connections."""
+        self.driver.close()
+
+    def __enter__(self) -> Node:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Node({self.name!r}, {self.address.netloc!r}, driver={self.detection.driver!r})"
+
+
+def connect(url: str, username: str | None = None, password: str | Secret | None = None, *,
+            ca_file: str | None = None, pin_fingerprint: str | None = None,
+            insecure: bool = False, timeout: float = 120.0, connect_timeout: float = 5.0,
+            read_timeout: float = 30.0, driver: str | None = None,
+            poll: PollPolicy | None = None, name: str | None = None) -> Node:
+    """Connect to a BMC, authenticate, detect its driver and return a :class:`Node`.
+
+    :param url: BMC URL (see :mod:`hamnhw.address`).
+    :param username: BMC account.
+    :param password: its password (plain string or :class:`~hamnhw.connection.Secret`).
+    :param ca_file: PEM bundle to verify the BMC certificate against.
+    :param pin_fingerprint: trust exactly the certificate with this SHA-256.
+    :param insecure: skip TLS verification (warned once).
+    :param timeout: overall deadline of one operation, seconds.
+    :param connect_timeout: TCP/TLS connect timeout per request, seconds.
+    :param read_timeout: read timeout per request, seconds.
+    :param driver: force a driver by entry-point name instead of detecting.
+    :param poll: how power changes are waited for.
+    :param name: a name for messages; defaults to the URL.
+    :raises hamnhw.errors.HamnhwError: any failure, typed.
+    """
+    address = parse_bmc_url(url)
+    secret = password if isinstance(password, Secret) else Secret(password or "")
+    credentials = Credentials(username or "", secret)
+    tls = TlsOptions(ca_file=ca_file, pin_fingerprint=pin_fingerprint, insecure=insecure)
+    timeouts = Timeouts(connect=connect_timeout, read=read_timeout, operation=timeout)
+    if address.protocol != "redfish":
+        raise DriverNotFound(f"no driver installed for {address.scheme}:// addresses",
+                             host=address.netloc)
+    from hamnhw.transport.redfish import RedfishTransport
+
+    client = RedfishTransport(address, credentials, tls, timeouts)
+    try:
+        client.open()
+        if driver:
+            cls = registry.driver_by_name(driver)
+            detection = Detection(cls.name, "chosen explicitly")
+        else:
+            cls, detection = registry.detect(client, address)
+        instance = cls(client, address, poll or PollPolicy())
+    except BaseException:
+        client.close()
+        raise
+    return Node(name or url, address, instance, detection)

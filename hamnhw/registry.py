@@ -1,0 +1,148 @@
+"""Driver registry (entry-point group ``hamnhw.drivers``) and vendor detection.
+
+Detection order, first match wins:
+
+1. the URL forces a vendor scheme (``idrac-redfish://``);
+2. ServiceRoot ``Vendor``, normalised;
+3. ServiceRoot ``Oem`` keys;
+4. the first Manager's ``Model``;
+5. the fallback (generic DMTF Redfish) driver.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Mapping
+from importlib import metadata
+from typing import Any
+
+from hamnhw.address import BmcAddress
+from hamnhw.driver import Driver
+from hamnhw.errors import DriverNotFound, HttpError, MalformedResponse
+from hamnhw.models import Detection
+
+ENTRY_POINT_GROUP = "hamnhw.drivers"
+LOG = logging.getLogger("hamnhw.registry")
+_CORPORATE = re.compile(r"\b(inc|corp|corporation|co|ltd|llc|computer|company)\b")
+
+
+def normalize_vendor(value: str) -> str:
+    """Normalise a vendor string: lower case, punctuation and corporate suffixes gone.
+
+    ``"Dell Inc."`` gives ``"dell"``, ``"HPE"`` gives ``"hpe"``; aliases such as
+    ``hp`` are listed by the driver itself in ``vendor_names``.
+    """
+    text = re.sub(r"[^a-z0-9 ]+", " ", value.lower())
+    text = _CORPORATE.sub(" ", text)
+    return " ".join(text.split())
+
+
+@functools.cache
+def load_drivers() -> Mapping[str, type[Driver]]:
+    """Load every driver registered under ``hamnhw.drivers``, keyed by name.
+
+    A driver that fails to import is logged and skipped, so that one broken
+    third-party package cannot take the others down.
+    """
+    drivers: dict[str, type[Driver]] = {}
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            cls = ep.load()
+        except Exception as exc:
+            LOG.warning("driver %s could not be loaded: %s", ep.name, exc)
+            continue
+        if not (isinstance(cls, type) and issubclass(cls, Driver)):
+            LOG.warning("entry point %s is not a hamnhw Driver subclass; skipped", ep.name)
+            continue
+        cls.name = ep.name
+        drivers[ep.name] = cls
+    return drivers
+
+
+def driver_by_name(name: str) -> type[Driver]:
+    """Return the driver registered as ``name``."""
+    drivers = load_drivers()
+    if name not in drivers:
+        raise DriverNotFound(f"no driver named {name!r}; installed: {', '.join(sorted(drivers))}")
+    return drivers[name]
+
+
+def detect(client: Any, address: BmcAddress,
+           drivers: Mapping[str, type[Driver]] | None = None) -> tuple[type[Driver], Detection]:
+    """Choose the driver for a connected Redfish client.
+
+    :param client: a :class:`~hamnhw.transport.base.RedfishClient`.
+    :param address: the parsed BMC URL.
+    :param drivers: override the registry (tests).
+    :raises DriverNotFound: no driver claims a forced scheme, or no fallback exists.
+    """
+    candidates = [d for d in (drivers or load_drivers()).values() if d.protocol == "redfish"]
+    if address.forced_scheme:
+        for cls in candidates:
+            if address.forced_scheme in cls.url_schemes:
+                return cls, Detection(cls.name, f"URL scheme {address.scheme}://")
+        raise DriverNotFound(f"no installed driver handles {address.forced_scheme}://",
+                             host=address.netloc)
+    root = client.root
+    for step in (_by_vendor, _by_oem, _by_manager_model):
+        found = step(client, root, candidates)
+        if found:
+            return found
+    for cls in candidates:
+        if cls.fallback:
+            return cls, Detection(cls.name, "no vendor hint matched; generic DMTF Redfish")
+    raise DriverNotFound("no driver matches and no fallback driver is installed",
+                         host=address.netloc)
+
+
+def _by_vendor(client: Any, root: Mapping[str, Any],
+               candidates: list[type[Driver]]) -> tuple[type[Driver], Detection] | None:
+    vendor = root.get("Vendor")
+    if not isinstance(vendor, str) or not vendor.strip():
+        return None
+    norm = normalize_vendor(vendor)
+    for cls in candidates:
+        if norm in cls.vendor_names:
+            return cls, Detection(cls.name, f"ServiceRoot Vendor {vendor!r}")
+    return None
+
+
+def _by_oem(client: Any, root: Mapping[str, Any],
+            candidates: list[type[Driver]]) -> tuple[type[Driver], Detection] | None:
+    oem = root.get("Oem")
+    if not isinstance(oem, Mapping):
+        return None
+    for cls in candidates:
+        for key in cls.oem_keys:
+            if key in oem:
+                return cls, Detection(cls.name, f"ServiceRoot Oem key {key!r}")
+    return None
+
+
+def _by_manager_model(client: Any, root: Mapping[str, Any],
+                      candidates: list[type[Driver]]) -> tuple[type[Driver], Detection] | None:
+    model = _first_manager_model(client, root)
+    if not model:
+        return None
+    for cls in candidates:
+        for needle in cls.manager_models:
+            if needle.lower() in model.lower():
+                return cls, Detection(cls.name, f"Manager Model {model!r}")
+    return None
+
+
+def _first_manager_model(client: Any, root: Mapping[str, Any]) -> str | None:
+    managers = root.get("Managers")
+    path = managers.get("@odata.id") if isinstance(managers, Mapping) else None
+    if not isinstance(path, str):
+        return None
+    try:
+        members = client.get(path).get("Members") or []
+        first = members[0].get("@odata.id") if members and isinstance(members[0], dict) else None
+        model = client.get(first).get("Model") if isinstance(first, str) else None
+    except (HttpError, MalformedResponse) as exc:
+        LOG.debug("manager model not readable for detection: %s", exc)
+        return None
+    return model if isinstance(model, str) else None

@@ -1,0 +1,82 @@
+"""The transport contract drivers program against.
+
+A driver receives a :class:`RedfishClient` already connected and
+authenticated.  Every method raises only :mod:`hamnhw.errors` types.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import dataclasses
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+
+@dataclasses.dataclass(frozen=True)
+class RedfishResponse:
+    """An HTTP answer from a Redfish service (2xx only: errors are raised)."""
+
+    status: int
+    """HTTP status code."""
+    headers: Mapping[str, str]
+    """Response headers (case-insensitive mapping)."""
+    body: Any
+    """Parsed JSON body, or None when there was none."""
+    path: str
+    """The path that was requested."""
+
+    @property
+    def location(self) -> str | None:
+        """``Location`` header (task monitor or created resource), path only."""
+        return self.headers.get("Location")
+
+
+class RedfishClient(abc.ABC):
+    """A connected, authenticated Redfish service.
+
+    GETs may be retried by the transport (bounded, with backoff).  POST,
+    PATCH and DELETE are sent exactly once: on an ambiguous failure the caller
+    must read state before deciding anything.
+    """
+
+    host: str
+    """``host[:port]``: the BMC's name in every message."""
+
+    @property
+    @abc.abstractmethod
+    def root(self) -> Mapping[str, Any]:
+        """The ServiceRoot document (``/redfish/v1/``)."""
+
+    @abc.abstractmethod
+    def get(self, path: str) -> dict[str, Any]:
+        """GET a resource and return its JSON object.
+
+        :raises MalformedResponse: body is not a JSON object (HTML page, garbage).
+        :raises HttpError: non-2xx answer.
+        """
+
+    @abc.abstractmethod
+    def post(self, path: str, body: Mapping[str, Any] | None = None) -> RedfishResponse:
+        """POST once (never re-sent automatically)."""
+
+    @abc.abstractmethod
+    def patch(self, path: str, body: Mapping[str, Any],
+              etag: str | None = None) -> RedfishResponse:
+        """PATCH once, with ``If-Match`` when an ETag is given."""
+
+    @abc.abstractmethod
+    def delete(self, path: str) -> RedfishResponse:
+        """DELETE once."""
+
+    @contextlib.contextmanager
+    def operation(self, seconds: float | None = None) -> Iterator[None]:
+        """Bound everything inside the block by one overall deadline.
+
+        The default does nothing; real transports override it.
+        """
+        yield
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Log out (DELETE the session) and release connections."""
