@@ -173,7 +173,16 @@ class UnsupportedOperation(HamnhwError):
 
 
 class DriverNotFound(HamnhwError):
-    """No driver matches, or the address is ambiguous (several systems, none picked)."""
+    """No driver matches, or the address is ambiguous (several systems, none picked).
+
+    :param usage: True when the user can fix it by asking differently (several
+        systems and none picked, a driver name or URL scheme nobody has): the
+        CLI then exits 2 instead of 1.
+    """
+
+    def __init__(self, message: str, *, host: str | None = None, usage: bool = False) -> None:
+        self.usage = usage
+        super().__init__(message, host=host)
 
 
 class OperationFailed(HamnhwError):

@@ -65,7 +65,8 @@ def driver_by_name(name: str) -> type[Driver]:
     """Return the driver registered as ``name``."""
     drivers = load_drivers()
     if name not in drivers:
-        raise DriverNotFound(f"no driver named {name!r}; installed: {', '.join(sorted(drivers))}")
+        raise DriverNotFound(f"no driver named {name!r}; installed: {', '.join(sorted(drivers))}",
+                             usage=True)
     return drivers[name]
 
 
@@ -84,7 +85,7 @@ def detect(client: Any, address: BmcAddress,
             if address.forced_scheme in cls.url_schemes:
                 return cls, Detection(cls.name, f"URL scheme {address.scheme}://")
         raise DriverNotFound(f"no installed driver handles {address.forced_scheme}://",
-                             host=address.netloc)
+                             host=address.netloc, usage=True)
     root = client.root
     for step in (_by_vendor, _by_oem, _by_manager_model):
         found = step(client, root, candidates)
