@@ -1,0 +1,69 @@
+"""BMC URL parsing (Metal3 conventions)."""
+
+import pytest
+
+from hamnhw.address import parse_bmc_url
+from hamnhw.errors import ConfigError
+
+
+@pytest.mark.parametrize(
+    ("url", "tls", "forced", "port"),
+    [
+        ("redfish://10.0.0.5", True, None, None),
+        ("redfish+https://bmc.example:8443", True, None, 8443),
+        ("redfish+http://127.0.0.1:8000", False, None, 8000),
+        ("idrac-redfish://bmc1", True, "idrac-redfish", None),
+        ("ilo5-redfish://bmc1", True, "ilo5-redfish", None),
+        ("xcc-redfish://bmc1", True, "xcc-redfish", None),
+        ("supermicro-redfish://bmc1", True, "supermicro-redfish", None),
+        ("idrac-redfish+http://bmc1:8000", False, "idrac-redfish", 8000),
+        ("REDFISH://Bmc1", True, None, None),
+    ],
+)
+def test_redfish_schemes(url, tls, forced, port):
+    address = parse_bmc_url(url)
+    assert address.protocol == "redfish"
+    assert address.tls is tls
+    assert address.forced_scheme == forced
+    assert address.port == port
+    assert address.base_url.startswith("https://" if tls else "http://")
+
+
+def test_system_path_picks_system():
+    address = parse_bmc_url("redfish://bmc/redfish/v1/Systems/System.Embedded.1")
+    assert address.system_id == "System.Embedded.1"
+    assert address.netloc == "bmc"
+
+
+def test_ipmi_default_port():
+    address = parse_bmc_url("ipmi://10.1.1.1")
+    assert (address.protocol, address.port, address.netloc) == ("ipmi", 623, "10.1.1.1:623")
+
+
+def test_ipv6_literal_is_bracketed():
+    address = parse_bmc_url("redfish://[fd00::5]:8443")
+    assert address.host == "fd00::5"
+    assert address.base_url == "https://[fd00::5]:8443"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "10.0.0.5",
+        "ftp://bmc",
+        "redfish://user:pw@bmc",
+        "redfish://bmc/some/other/path",
+        "redfish://bmc:notaport",
+        "ipmi://bmc/redfish/v1/Systems/1",
+        "redfish://bmc/?x=1",
+    ],
+)
+def test_bad_urls_are_config_errors(url):
+    with pytest.raises(ConfigError):
+        parse_bmc_url(url)
+
+
+def test_credentials_never_echoed():
+    with pytest.raises(ConfigError) as info:
+        parse_bmc_url("redfish://root:s3cretpw@bmc")
+    assert "s3cretpw" not in str(info.value)

@@ -1,0 +1,83 @@
+"""Model mapping from Redfish values."""
+
+import dataclasses
+
+import pytest
+
+from hamnhw.connection import Credentials, Secret, Timeouts, TlsOptions
+from hamnhw.errors import ConfigError
+from hamnhw.models import (
+    Drive,
+    Health,
+    Operation,
+    PowerState,
+    RaidType,
+    Volume,
+    to_jsonable,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "state"),
+    [
+        ("On", PowerState.ON),
+        ("Off", PowerState.OFF),
+        ("PoweringOff", PowerState.POWERING_OFF),
+        ("PoweringOn", PowerState.POWERING_ON),
+        ("off", PowerState.UNKNOWN),
+        (None, PowerState.UNKNOWN),
+        ("", PowerState.UNKNOWN),
+        (0, PowerState.UNKNOWN),
+    ],
+)
+def test_power_state_is_exact(value, state):
+    assert PowerState.from_redfish(value) is state
+
+
+def test_raid_type_prefers_raidtype_then_volumetype():
+    assert RaidType.from_redfish("RAID1", "NonRedundant") is RaidType.RAID1
+    assert RaidType.from_redfish(None, "Mirrored") is RaidType.RAID1
+    assert RaidType.from_redfish(None, None) is RaidType.UNKNOWN
+    assert RaidType.from_redfish("unknown", None) is RaidType.UNKNOWN
+
+
+def test_health_mapping():
+    assert Health.from_redfish("Critical") is Health.CRITICAL
+    assert Health.from_redfish(None) is Health.UNKNOWN
+
+
+def test_models_are_frozen():
+    drive = Drive("0", None, "SN1", None, None, None, None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        drive.serial = "other"  # type: ignore[misc]
+
+
+def test_to_jsonable_nests_and_uses_enum_values():
+    volume = Volume("v1", "/x", "os", RaidType.RAID1, 10, Health.OK, "Enabled", ("d0", "d1"),
+                    Operation("Rebuild", 40))
+    data = to_jsonable(volume)
+    assert data["raid_type"] == "RAID1"
+    assert data["drive_ids"] == ["d0", "d1"]
+    assert data["operation"] == {"name": "Rebuild", "percent": 40}
+    assert data["health"] == "OK"
+
+
+def test_secret_never_prints():
+    creds = Credentials("root", Secret("hunter2"))
+    assert "hunter2" not in repr(creds)
+    assert "hunter2" not in str(Secret("hunter2"))
+    assert creds.password.reveal() == "hunter2"
+
+
+def test_tls_options_normalise_fingerprint_and_refuse_combinations():
+    fp = "AB:" * 31 + "AB"
+    assert TlsOptions(pin_fingerprint=fp).pin_fingerprint == "ab" * 32
+    with pytest.raises(ConfigError):
+        TlsOptions(pin_fingerprint="abc")
+    with pytest.raises(ConfigError):
+        TlsOptions(ca_file="ca.pem", insecure=True)
+
+
+def test_timeouts_must_be_positive():
+    with pytest.raises(ConfigError):
+        Timeouts(read=0)

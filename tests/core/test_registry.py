@@ -1,0 +1,109 @@
+"""Driver registry: vendor normalisation, plugin loading robustness, detection order."""
+
+from importlib import metadata
+
+import pytest
+
+from hamnhw import registry
+from hamnhw.address import parse_bmc_url
+from hamnhw.driver import Driver
+from hamnhw.errors import DriverNotFound, NotFoundError
+
+
+@pytest.mark.parametrize(
+    ("raw", "norm"),
+    [("Dell Inc.", "dell"), ("HPE", "hpe"), ("Hpe", "hpe"), ("HP", "hp"),
+     ("Super Micro Computer, Inc.", "super micro"), ("Lenovo", "lenovo"), ("  DMTF ", "dmtf")],
+)
+def test_normalize_vendor(raw, norm):
+    assert registry.normalize_vendor(raw) == norm
+
+
+class _Generic(Driver):
+    fallback = True
+
+
+class _Acme(Driver):
+    url_schemes = ("acme-redfish",)
+    vendor_names = ("acme",)
+    oem_keys = ("Acme",)
+    manager_models = ("AcmeBMC",)
+
+
+class _Other(Driver):
+    vendor_names = ("other",)
+    oem_keys = ("Other",)
+
+
+class _Root:
+    """A minimal client: a ServiceRoot and a Manager, no network."""
+
+    def __init__(self, root, manager_model=None):
+        self.root = root
+        self._model = manager_model
+        self.gets = []
+
+    def get(self, path):
+        self.gets.append(path)
+        if path == "/redfish/v1/Managers":
+            return {"Members": [{"@odata.id": "/redfish/v1/Managers/1"}]}
+        if path == "/redfish/v1/Managers/1" and self._model:
+            return {"Model": self._model}
+        raise NotFoundError(host="h", method="GET", path=path, status=404)
+
+
+DRIVERS = {"generic": _Generic, "acme": _Acme, "other": _Other}
+for _name, _cls in DRIVERS.items():
+    _cls.name = _name
+MANAGERS = {"Managers": {"@odata.id": "/redfish/v1/Managers"}}
+ADDR = parse_bmc_url("redfish://bmc")
+
+
+def test_forced_scheme_wins_over_vendor():
+    client = _Root({"Vendor": "Other"})
+    cls, why = registry.detect(client, parse_bmc_url("acme-redfish://bmc"), DRIVERS)
+    assert cls is _Acme
+    assert "scheme" in why.reason
+    assert client.gets == []
+
+
+def test_forced_scheme_without_driver_is_an_error():
+    with pytest.raises(DriverNotFound):
+        registry.detect(_Root({}), parse_bmc_url("nope-redfish://bmc"), DRIVERS)
+
+
+def test_vendor_before_oem_before_manager_model():
+    client = _Root({"Vendor": "ACME Inc.", "Oem": {"Other": {}}, **MANAGERS}, "OtherBMC")
+    assert registry.detect(client, ADDR, DRIVERS)[0] is _Acme
+    client = _Root({"Oem": {"Acme": {}}, **MANAGERS}, "Nothing")
+    cls, why = registry.detect(client, ADDR, DRIVERS)
+    assert cls is _Acme and "Oem" in why.reason
+    client = _Root({**MANAGERS}, "AcmeBMC v2")
+    cls, why = registry.detect(client, ADDR, DRIVERS)
+    assert cls is _Acme and "Manager Model" in why.reason
+
+
+def test_fallback_when_nothing_matches_and_manager_unreadable():
+    client = _Root({"Vendor": "Unknown", "Managers": {"@odata.id": "/redfish/v1/Gone"}})
+    cls, why = registry.detect(client, ADDR, DRIVERS)
+    assert cls is _Generic
+    assert "generic" in why.reason
+
+
+def test_no_fallback_is_an_error():
+    with pytest.raises(DriverNotFound):
+        registry.detect(_Root({}), ADDR, {"acme": _Acme})
+
+
+def test_broken_plugin_is_skipped(monkeypatch):
+    good = metadata.EntryPoint("good", "hamnhw.driver:Driver", registry.ENTRY_POINT_GROUP)
+    bad = metadata.EntryPoint("bad", "no_such_module_xyz:Driver", registry.ENTRY_POINT_GROUP)
+    wrong = metadata.EntryPoint("wrong", "os:path", registry.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(registry.metadata, "entry_points", lambda group: [good, bad, wrong])
+    registry.load_drivers.cache_clear()
+    try:
+        loaded = registry.load_drivers()
+    finally:
+        registry.load_drivers.cache_clear()
+    assert list(loaded) == ["good"]
+    assert loaded["good"] is Driver
