@@ -12,6 +12,7 @@ The CLI maps these classes to exit codes in :mod:`hamnhw.cli.exit_codes`.
     │   └── TlsError                certificate not trusted / fingerprint mismatch
     ├── BmcTimeout                  answered, then too slow (read timeout, deadline)
     ├── AuthenticationError         wrong credentials, 401 after re-login
+    │   └── SessionExpired          401 on a POST/PATCH/DELETE: re-logged in, not re-sent
     ├── HttpError                   any other non-2xx answer
     │   ├── BadRequestError         400
     │   ├── NotFoundError           404
@@ -86,6 +87,11 @@ class BmcTimeout(HamnhwError):
 
 class AuthenticationError(HamnhwError):
     """Credentials rejected by the BMC."""
+
+
+class SessionExpired(AuthenticationError):
+    """The session expired; hamnhw re-authenticated; the request was rejected
+    unprocessed and not re-sent: read state, then decide."""
 
 
 class HttpError(HamnhwError):

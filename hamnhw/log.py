@@ -1,0 +1,110 @@
+"""hamnhw's loggers, which never show a password or a session token.
+
+Every hamnhw module logs through :func:`get_logger`, which returns a child of
+the ``hamnhw`` logger carrying a :class:`RedactingFilter`.  The filter masks
+
+* the values of ``X-Auth-Token`` and ``Authorization`` headers,
+* ``"Password"`` values in JSON (or Python dict) text,
+* every value registered with :func:`register_secret` (the transport
+  registers the password, the basic-auth key and each session token).
+
+python-redfish-library logs whole requests and responses, token included, at
+DEBUG; its loggers are pinned at WARNING (and filtered too) as soon as this
+module is imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+ROOT_NAME = "hamnhw"
+"""Name of the parent of all hamnhw loggers."""
+
+MASK = "***"
+"""What a secret is replaced with."""
+
+LIBRARY_LOGGERS = ("redfish", "redfish.rest.v1", "redfish.ris")
+"""python-redfish-library loggers kept at WARNING."""
+
+_HEADER = re.compile(
+    r"(?i)((?:x-auth-token|authorization)['\"]?\s*[:=]\s*['\"]?)"
+    r"(?:(?:basic|bearer)\s+)?[^\s'\",}]+")
+_PASSWORD = re.compile(r"""(?i)((['"])password\2\s*:\s*(['"]))(?:\\.|(?!\3).)*""")
+
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+
+
+def register_secret(value: str | None) -> None:
+    """Mask ``value`` wherever it appears in hamnhw log records from now on.
+
+    Empty values are ignored.
+    """
+    if value:
+        with _secrets_lock:
+            _secrets.add(value)
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with headers, passwords and registered secrets masked."""
+    with _secrets_lock:
+        known = sorted(_secrets, key=len, reverse=True)
+    for secret in known:
+        text = text.replace(secret, MASK)
+    text = _HEADER.sub(lambda m: m.group(1) + MASK, text)
+    return _PASSWORD.sub(lambda m: m.group(1) + MASK, text)
+
+
+class RedactingFilter(logging.Filter):
+    """A filter that rewrites each record's message with :func:`redact`.
+
+    It renders the message (``msg % args``) first, so secrets passed as
+    arguments are caught too; exception text is redacted as well.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def _with_filter(logger: logging.Logger) -> logging.Logger:
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)
+    return logger
+
+
+def get_logger(name: str) -> logging.Logger:
+    """Return the redacting logger ``hamnhw.<name>`` (or ``hamnhw`` itself).
+
+    :param name: a module name such as ``hamnhw.transport.redfish`` or a short
+        suffix such as ``transport``.
+    """
+    if name != ROOT_NAME and not name.startswith(ROOT_NAME + "."):
+        name = f"{ROOT_NAME}.{name}"
+    return _with_filter(logging.getLogger(name))
+
+
+def quiet_library_loggers() -> None:
+    """Pin python-redfish-library's loggers at WARNING and filter them."""
+    for name in LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.WARNING)
+        _with_filter(logger)
+
+
+get_logger(ROOT_NAME)
+quiet_library_loggers()

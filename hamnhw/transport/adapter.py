@@ -1,0 +1,248 @@
+"""hamnhw's own requests adapter, mounted on http:// and https:// of the
+python-redfish-library session.
+
+It ignores the ``verify`` and ``proxies`` the library passes and decides
+itself:
+
+* TLS: a CA bundle (system store or ``ca_file``); or a pinned SHA-256
+  certificate fingerprint (urllib3 ``assert_fingerprint``, chain checking off);
+  or, only when asked for, no verification at all (warned about once).
+* Time: connect and read timeouts bounded by what is left of the operation
+  deadline; a watchdog shuts the socket at the deadline, so slow headers, a
+  hang or a byte-dripping body all end in time.
+* Size: the body is streamed in chunks and capped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import threading
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from hamnhw.connection import Timeouts, TlsOptions
+from hamnhw.log import get_logger
+from hamnhw.transport.retry import Deadline
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+"""Largest response body accepted."""
+CHUNK_BYTES = 64 * 1024
+
+LOG = get_logger(__name__)
+
+_insecure_warned = threading.Event()
+_active = threading.local()
+
+
+class DeadlineExceeded(Exception):
+    """The operation deadline passed while a request was in flight."""
+
+
+class BodyTooLarge(Exception):
+    """The response body exceeded the size cap."""
+
+
+def system_ca_bundle() -> str:
+    """Path of the system CA bundle, else certifi's (through requests)."""
+    cafile = ssl.get_default_verify_paths().cafile
+    if cafile:
+        return cafile
+    return requests.utils.DEFAULT_CA_BUNDLE_PATH
+
+
+def warn_insecure_once(host: str) -> None:
+    """Warn (logger and :mod:`warnings`) the first time TLS checks are skipped."""
+    if _insecure_warned.is_set():
+        return
+    _insecure_warned.set()
+    text = (f"TLS certificate verification is disabled for {host} (insecure=True); "
+            "use ca_file or pin_fingerprint instead")
+    LOG.warning(text)
+    warnings.warn(text, stacklevel=3)
+
+
+class _Watchdog:
+    """Shuts the watched socket down when the deadline passes."""
+
+    def __init__(self) -> None:
+        self.fired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def arm(self, seconds: float) -> None:
+        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def disarm(self) -> None:
+        if self._timer:
+            self._timer.cancel()
+
+    def watch(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            self._sock = sock
+            if self.fired:
+                self._shut()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            self._shut()
+
+    def _shut(self) -> None:
+        if self._sock is not None:
+            with contextlib.suppress(OSError):
+                self._sock.shutdown(socket.SHUT_RDWR)
+
+
+def _watch_current(sock: socket.socket | None) -> None:
+    dog = getattr(_active, "dog", None)
+    if dog is not None:
+        dog.watch(sock)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _watch_current(self.sock)
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _watch_current(self.sock)
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class BmcAdapter(HTTPAdapter):
+    """The adapter for one BMC.
+
+    Set :attr:`deadline` before each request; the transport does that.
+
+    :param host: BMC name for messages.
+    :param tls: how to check the certificate.
+    :param timeouts: connect and read limits per request.
+    :param max_body: body size cap in bytes.
+    """
+
+    def __init__(self, host: str, tls: TlsOptions, timeouts: Timeouts, *,
+                 max_body: int = MAX_BODY_BYTES) -> None:
+        self.host = host
+        self.tls = tls
+        self.timeouts = timeouts
+        self.max_body = max_body
+        self.deadline: Deadline | None = None
+        """The operation deadline of the request in flight."""
+        self._verify: bool | str = False if (tls.pin_fingerprint or tls.insecure) else (
+            tls.ca_file or system_ca_bundle())
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool,
+                                                   "https": _WatchedHTTPSPool}
+
+    def build_connection_pool_key_attributes(
+            self, request: requests.PreparedRequest, verify: Any,
+            cert: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, self._verify, None)
+        if self.tls.pin_fingerprint:
+            pool_kwargs["assert_fingerprint"] = self.tls.pin_fingerprint
+        return host_params, pool_kwargs
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False,
+             timeout: Any = None, verify: Any = True, cert: Any = None,
+             proxies: Any = None) -> requests.Response:
+        """Send with hamnhw's TLS choice, time limits and size cap; the
+        library's ``verify``, ``timeout`` and ``proxies`` are ignored."""
+        if self.tls.insecure and request.url and request.url.startswith("https:"):
+            warn_insecure_once(self.host)
+        deadline = self.deadline
+        with self._watchdog(deadline) as dog:
+            try:
+                response = super().send(request, stream=True, timeout=self._timeout(deadline),
+                                        verify=self._verify, cert=None, proxies={})
+                self._read_body(response, deadline)
+            except (DeadlineExceeded, BodyTooLarge):
+                raise
+            except Exception:
+                if dog.fired:
+                    raise DeadlineExceeded(self.host) from None
+                raise
+        return response
+
+    def _timeout(self, deadline: Deadline | None) -> tuple[float, float]:
+        connect, read = self.timeouts.connect, self.timeouts.read
+        if deadline is None:
+            return connect, read
+        left = deadline.left()
+        if left <= 0:
+            raise DeadlineExceeded(self.host)
+        return min(connect, left), min(read, left)
+
+    @contextlib.contextmanager
+    def _watchdog(self, deadline: Deadline | None) -> Iterator[_Watchdog]:
+        dog = _Watchdog()
+        if deadline is not None:
+            dog.arm(deadline.left())
+        _active.dog = dog
+        try:
+            yield dog
+        finally:
+            _active.dog = None
+            dog.disarm()
+
+    def _read_body(self, response: requests.Response, deadline: Deadline | None) -> None:
+        chunks: list[bytes] = []
+        size = 0
+        raw = response.raw
+        while True:
+            self._bound_read_timeout(raw, deadline)
+            chunk = _read_chunk(raw)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > self.max_body:
+                response.close()
+                raise BodyTooLarge(f"response body larger than {self.max_body} bytes")
+            chunks.append(chunk)
+        response._content = b"".join(chunks)
+        response._content_consumed = True
+        response.close()
+
+    def _bound_read_timeout(self, raw: Any, deadline: Deadline | None) -> None:
+        if deadline is None:
+            return
+        left = deadline.left()
+        if left <= 0:
+            raise DeadlineExceeded(self.host)
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        if sock is not None:
+            sock.settimeout(min(self.timeouts.read, left))
+
+
+def _read_chunk(raw: Any) -> bytes:
+    try:
+        return raw.read1(CHUNK_BYTES)
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ReadTimeout(str(exc)) from None
+    except (urllib3.exceptions.ProtocolError, OSError) as exc:
+        raise requests.exceptions.ConnectionError(str(exc)) from None

@@ -1,0 +1,114 @@
+"""Turn what requests, urllib3 and python-redfish-library raise, and what a
+BMC answers, into :mod:`hamnhw.errors` types.  Every message is redacted."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import requests
+
+from hamnhw.errors import (
+    AuthenticationError,
+    BmcTimeout,
+    BmcUnreachable,
+    HamnhwError,
+    HttpError,
+    MalformedResponse,
+    TlsError,
+    http_error_class,
+)
+from hamnhw.log import redact
+from hamnhw.transport.adapter import BodyTooLarge, DeadlineExceeded
+
+
+def root_cause(exc: BaseException) -> BaseException:
+    """The exception python-redfish-library wrapped (``RetriesExhaustedError``
+    is raised ``from`` the real one)."""
+    seen = 0
+    while exc.__cause__ is not None and seen < 5:
+        exc = exc.__cause__
+        seen += 1
+    return exc
+
+
+def map_exception(exc: BaseException, *, host: str, method: str, path: str,
+                  elapsed_s: float) -> HamnhwError:
+    """Map a transport exception to a hamnhw error naming host and request."""
+    cause = root_cause(exc)
+    what = f"{method} {path}"
+    if isinstance(cause, DeadlineExceeded):
+        return BmcTimeout(f"{what}: operation deadline exceeded", host=host,
+                          elapsed_s=elapsed_s)
+    if isinstance(cause, BodyTooLarge):
+        return MalformedResponse(str(cause), host=host, uri=path)
+    detail = redact(_short(cause))
+    if isinstance(cause, requests.exceptions.SSLError):
+        return TlsError(f"{what}: TLS verification failed: {detail}", host=host)
+    if isinstance(cause, requests.exceptions.ConnectTimeout):
+        return BmcUnreachable(f"{what}: connect timed out", host=host)
+    if isinstance(cause, requests.exceptions.ReadTimeout):
+        return BmcTimeout(f"{what}: read timed out", host=host, elapsed_s=elapsed_s)
+    if isinstance(cause, requests.exceptions.ConnectionError):
+        return BmcUnreachable(f"{what}: connection failed: {detail}", host=host)
+    return BmcUnreachable(f"{what}: {type(cause).__name__}: {detail}", host=host)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc)
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
+def looks_like_html(content_type: str, body: bytes) -> bool:
+    """True for an HTML error page (by Content-Type or by its first bytes)."""
+    head = body.lstrip()[:20].lower()
+    return "html" in content_type.lower() or head.startswith((b"<!doctype", b"<html"))
+
+
+def parse_json(body: bytes, content_type: str, *, host: str, path: str) -> Any:
+    """Parse a 2xx body; None when empty.
+
+    :raises MalformedResponse: HTML error page or invalid JSON, naming the URI.
+    """
+    if not body.strip():
+        return None
+    if looks_like_html(content_type, body):
+        raise MalformedResponse("BMC answered with an HTML error page instead of JSON",
+                                host=host, uri=path)
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedResponse(f"invalid JSON ({exc.__class__.__name__}: {exc})",
+                                host=host, uri=path) from None
+
+
+def redfish_message(body: bytes) -> tuple[str | None, list[dict[str, Any]]]:
+    """First ``@Message.ExtendedInfo`` Message (else ``error.message``) of an
+    error body, and the whole ExtendedInfo list."""
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None, []
+    error = doc.get("error") if isinstance(doc, dict) else None
+    if not isinstance(error, dict):
+        return None, []
+    info = error.get("@Message.ExtendedInfo")
+    info = [item for item in info if isinstance(item, dict)] if isinstance(info, list) else []
+    for item in info:
+        if isinstance(item.get("Message"), str):
+            return redact(item["Message"]), info
+    message = error.get("message")
+    return (redact(message) if isinstance(message, str) else None), info
+
+
+def http_error(status: int, body: bytes, *, host: str, method: str, path: str) -> HttpError:
+    """The typed error for a non-2xx answer (401 is handled by the caller)."""
+    message, info = redfish_message(body)
+    return http_error_class(status)(host=host, method=method, path=path, status=status,
+                                    redfish_message=message, extended_info=info)
+
+
+def credentials_rejected(host: str, status: int | None = None) -> AuthenticationError:
+    """The error for a login the BMC refused."""
+    suffix = f" (HTTP {status})" if status else ""
+    return AuthenticationError(f"credentials rejected{suffix}", host=host)
