@@ -1,0 +1,1 @@
+"""One module per ``hamnhw`` subcommand, each exposing a Click object named ``command``."""

@@ -1,0 +1,43 @@
+"""``hamnhw inventory NODE``: system, BMC, storage controllers, drives, volumes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import click
+
+from hamnhw.cli.options import TargetOptions, node_options, run_on_node
+from hamnhw.cli.output import (
+    DRIVE_COLUMNS,
+    VOLUME_COLUMNS,
+    fields,
+    inventory_json,
+    records_table,
+    section,
+)
+
+_SYSTEM_FIELDS = ("manufacturer", "model", "serial", "uuid", "bios_version", "power_state")
+_CONTROLLER_COLUMNS = ("id", "name", "model", "firmware", "health")
+
+
+def render(payload: Mapping[str, Any]) -> str:
+    """System and BMC as fields, storage as tables."""
+    system = payload["system"]
+    manager = payload["manager"] or {}
+    head = fields([*((k, system.get(k)) for k in _SYSTEM_FIELDS),
+                   ("bmc model", manager.get("model")), ("bmc firmware", manager.get("firmware"))])
+    return "\n\n".join([
+        section(f"{payload['node']}: system", head),
+        section("Storage controllers", records_table(payload["controllers"], _CONTROLLER_COLUMNS)),
+        section("Drives", records_table(payload["drives"], DRIVE_COLUMNS)),
+        section("Volumes", records_table(payload["volumes"], VOLUME_COLUMNS)),
+    ])
+
+
+@click.command("inventory")
+@node_options
+@click.pass_context
+def command(ctx: click.Context, target: TargetOptions) -> None:
+    """Show system identity, BMC firmware, storage controllers, drives and volumes."""
+    run_on_node(ctx, target, lambda node: inventory_json(node.inventory.inventory()), render)

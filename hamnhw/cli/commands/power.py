@@ -1,0 +1,54 @@
+"""``hamnhw power status|on|off|soft-off|cycle NODE [--timeout S] [--no-wait]``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import click
+
+from hamnhw.cli.options import TargetOptions, node_options, run_on_node
+from hamnhw.models import PowerResult, to_jsonable
+from hamnhw.node import Node
+
+
+@click.group("power")
+def command() -> None:
+    """Read or change the host power state."""
+
+
+@command.command("status")
+@node_options
+@click.pass_context
+def status(ctx: click.Context, target: TargetOptions) -> None:
+    """Print the power state: on, off, powering_on, powering_off or unknown."""
+    run_on_node(ctx, target, lambda node: {"power_state": node.power.state().value},
+                lambda p: f"{p['node']}: {p['power_state']}")
+
+
+def _render_change(payload: Mapping[str, Any]) -> str:
+    change = "changed" if payload["changed"] else "unchanged"
+    return f"{payload['node']}: {payload['power_state']} ({change}, {payload['elapsed_s']:.1f} s)"
+
+
+def _change_command(name: str, doc: str,
+                    call: Callable[[Node, bool, float | None], PowerResult]) -> None:
+    @command.command(name, help=doc)
+    @click.option("--no-wait", is_flag=True, help="Return once the BMC accepted the request.")
+    @node_options
+    @click.pass_context
+    def change(ctx: click.Context, target: TargetOptions, no_wait: bool) -> None:
+        def action(node: Node) -> dict[str, Any]:
+            return to_jsonable(call(node, not no_wait, target.timeout))
+
+        run_on_node(ctx, target, action, _render_change)
+
+
+_change_command("on", "Power on and wait until the host reads on.",
+                lambda node, wait, timeout: node.power.on(wait=wait, timeout=timeout))
+_change_command("off", "Force off (no OS shutdown) and wait until off is read twice.",
+                lambda node, wait, timeout: node.power.off(wait=wait, timeout=timeout))
+_change_command("soft-off", "Graceful shutdown through the OS and wait until off.",
+                lambda node, wait, timeout: node.power.soft_off(wait=wait, timeout=timeout))
+_change_command("cycle", "Power cycle a running host (refused when it is off).",
+                lambda node, wait, timeout: node.power.cycle(wait=wait, timeout=timeout))

@@ -1,0 +1,73 @@
+"""Exit codes of the ``hamnhw`` command, decided here and nowhere else.
+
+====  ======================  ===================================================
+code  name                    when
+====  ======================  ===================================================
+0     ``OK``                  success
+1     ``FAILED``              the operation failed: the BMC answered but the
+                              result did not come (``OperationFailed``,
+                              ``PowerStateTimeout``), a timeout after the BMC had
+                              answered (``BmcTimeout``), an HTTP error
+                              (``HttpError``), an unusable answer
+                              (``MalformedResponse``), a capability the driver
+                              lacks (``UnsupportedOperation``), no driver
+                              matches (``DriverNotFound``), any other error
+2     ``USAGE``               usage or configuration error: bad options, bad or
+                              unreadable config file, unsafe password file
+                              (``ConfigError``), or a ``DriverNotFound`` the user
+                              can fix (several systems and none picked, unknown
+                              driver name or vendor URL scheme)
+3     ``UNREACHABLE``         the BMC never answered (``BmcUnreachable``) or the
+                              TLS handshake / certificate check failed
+                              (``TlsError``)
+4     ``AUTH``                the BMC refused the credentials
+                              (``AuthenticationError``)
+5     ``UNHEALTHY``           a ``--check`` found something unhealthy
+10    ``WAITING_FOR_OPERATOR`` a failover step waits for an operator
+====  ======================  ===================================================
+
+Every later command uses :func:`exit_code_for` to turn an exception into a
+code, so the table above holds for all of them.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import click
+
+from hamnhw.errors import (
+    AuthenticationError,
+    BmcUnreachable,
+    ConfigError,
+    DriverNotFound,
+)
+
+
+class ExitCode(enum.IntEnum):
+    """The documented exit codes."""
+
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    UNREACHABLE = 3
+    AUTH = 4
+    UNHEALTHY = 5
+    WAITING_FOR_OPERATOR = 10
+
+
+def exit_code_for(exc: BaseException) -> ExitCode:
+    """Map an exception to the exit code of the table above.
+
+    Order matters only where classes nest: ``TlsError`` is a
+    ``BmcUnreachable`` and maps to the same code.
+    """
+    if isinstance(exc, (ConfigError, click.UsageError)):
+        return ExitCode.USAGE
+    if isinstance(exc, DriverNotFound):
+        return ExitCode.USAGE if exc.usage else ExitCode.FAILED
+    if isinstance(exc, BmcUnreachable):
+        return ExitCode.UNREACHABLE
+    if isinstance(exc, AuthenticationError):
+        return ExitCode.AUTH
+    return ExitCode.FAILED

@@ -1,0 +1,96 @@
+"""The ``hamnhw`` command: global options and the (lazily loaded) subcommands.
+
+``hamnhw [--json] [--log-level L] COMMAND [OPTIONS] NODE``
+
+Each subcommand lives in ``hamnhw/cli/commands/<name>.py`` and exposes a
+Click object named ``command``.  They are imported only when used, and a
+module that is missing or broken leaves the others working.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from hamnhw import __version__
+from hamnhw.cli.output import Output
+
+LOG = logging.getLogger("hamnhw.cli")
+
+COMMANDS: dict[str, str] = {
+    "power": "hamnhw.cli.commands.power",
+    "nics": "hamnhw.cli.commands.nics",
+    "inventory": "hamnhw.cli.commands.inventory",
+    "raid": "hamnhw.cli.commands.raid",
+    "detect": "hamnhw.cli.commands.detect",
+    "sim": "hamnhw.cli.commands.sim",
+    "demo": "hamnhw.cli.commands.demo",
+    "record": "hamnhw.cli.commands.record",
+}
+"""Subcommand name -> module exposing ``command``."""
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = lazy_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy_commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in self.lazy_commands:
+            return super().get_command(ctx, cmd_name)
+        module_name = self.lazy_commands[cmd_name]
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as exc:
+            # A command still being written (or broken) must not take the others down.
+            LOG.debug("command %s unavailable: %s", cmd_name, exc)
+            return None
+        command = getattr(module, "command", None)
+        return command if isinstance(command, click.Command) else None
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper()),
+                        format="%(levelname)s %(name)s: %(message)s")
+    # The Redfish library logs session tokens at DEBUG: never let it below WARNING.
+    logging.getLogger("redfish").setLevel(logging.WARNING)
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--json", "json_output", is_flag=True,
+              help="Print one JSON object per node on stdout (errors too).")
+@click.option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False),
+              default="warning", show_default=True, help="Logging on stderr.")
+@click.version_option(__version__, prog_name="hamnhw")
+@click.pass_context
+def cli(ctx: click.Context, json_output: bool, log_level: str) -> None:
+    """Drive server BMCs over Redfish: power, NICs, inventory and RAID of an HA
+    management-node pair.
+
+    NODE is a BMC URL (redfish://host, redfish+http://host:port, idrac-redfish://host ...)
+    or a node name from the config file.  Exit codes: 0 ok, 1 failed, 2 usage/config,
+    3 BMC unreachable or TLS, 4 authentication, 5 unhealthy, 10 waiting for an operator.
+    """
+    ctx.obj = Output(json=json_output)
+    _configure_logging(log_level)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="hamnhw")
+
+
+if __name__ == "__main__":  # python -m hamnhw.cli.main
+    main()

@@ -1,0 +1,183 @@
+"""Options every node command shares, target resolution, and the one place a
+command's outcome becomes output and an exit code.
+
+A command module only says what to read or do on the node and how to render
+it::
+
+    @click.command("detect")
+    @node_options
+    @click.pass_context
+    def command(ctx, target):
+        run_on_node(ctx, target, lambda node: {"driver": ...}, render)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import click
+
+import hamnhw
+from hamnhw.cli.exit_codes import exit_code_for
+from hamnhw.cli.output import Output, Renderer
+from hamnhw.config import NodeConfig, find_config, load_config
+from hamnhw.credentials import Prompt, resolve_credentials
+from hamnhw.errors import ConfigError, HamnhwError
+from hamnhw.interfaces import PollPolicy
+from hamnhw.node import Node
+
+LOG = logging.getLogger("hamnhw.cli")
+
+_OPTIONS = (
+    click.option("--config", "config", metavar="FILE", type=click.Path(dir_okay=False),
+                 help="Config file (default: $HAMNHW_CONFIG, ./hamnhw.toml, "
+                      "/etc/hamnhw/hamnhw.toml)."),
+    click.option("--username", metavar="NAME", help="BMC account (default: config, "
+                                                    "$HAMNHW_USERNAME)."),
+    click.option("--password-file", metavar="FILE", type=click.Path(dir_okay=False),
+                 help="File holding the BMC password (mode 600). Default: config, "
+                      "$HAMNHW_PASSWORD, a prompt on a TTY."),
+    click.option("--ca-file", metavar="PEM", type=click.Path(dir_okay=False),
+                 help="Verify the BMC certificate against this CA bundle."),
+    click.option("--pin-fingerprint", metavar="SHA256",
+                 help="Trust exactly the BMC certificate with this SHA-256 fingerprint."),
+    click.option("--insecure", is_flag=True, default=None,
+                 help="Do not verify the BMC certificate (not recommended)."),
+    click.option("--timeout", metavar="S", type=click.FloatRange(min=0, min_open=True),
+                 help="Overall deadline of one operation in seconds; for power changes, "
+                      "how long to wait for the target state."),
+    click.argument("node", metavar="NODE"),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class TargetOptions:
+    """What the user said about the node to reach."""
+
+    node: str
+    """A BMC URL or a node name from the config."""
+    config: str | None = None
+    username: str | None = None
+    password_file: str | None = None
+    ca_file: str | None = None
+    pin_fingerprint: str | None = None
+    insecure: bool | None = None
+    timeout: float | None = None
+
+
+def node_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the shared connection options and the NODE argument; the command
+    receives them as one ``target`` (:class:`TargetOptions`)."""
+    names = [f.name for f in dataclasses.fields(TargetOptions)]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        target = TargetOptions(**{n: kwargs.pop(n) for n in names})
+        return func(*args, target=target, **kwargs)
+
+    for option in reversed(_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def is_url(node: str) -> bool:
+    """True when NODE is a BMC URL rather than a node name."""
+    return "://" in node
+
+
+def load_node_config(target: TargetOptions, environ: Mapping[str, str] | None = None,
+                     cwd: str | None = None) -> NodeConfig | None:
+    """The config entry for a node name; None for a URL."""
+    if is_url(target.node):
+        return None
+    path = find_config(target.config, environ=environ, cwd=cwd)
+    if path is None:
+        raise ConfigError(f"{target.node!r} is not a BMC URL (like redfish://host) and no config "
+                          "file was found (--config, $HAMNHW_CONFIG, ./hamnhw.toml, "
+                          "/etc/hamnhw/hamnhw.toml)")
+    return load_config(path).node(target.node)
+
+
+def connect_arguments(target: TargetOptions, *, environ: Mapping[str, str] | None = None,
+                      cwd: str | None = None, prompt: Prompt | None = None) -> dict[str, Any]:
+    """Keyword arguments for :func:`hamnhw.connect`, options over config over defaults."""
+    node_cfg = load_node_config(target, environ, cwd)
+    creds = resolve_credentials(username=target.username, password_file=target.password_file,
+                                node=node_cfg, environ=environ, prompt=prompt)
+    LOG.debug("password for %s from %s", target.node, creds.password_source or "nowhere")
+    kwargs: dict[str, Any] = {
+        "url": node_cfg.bmc if node_cfg else target.node,
+        "name": target.node,
+        "username": creds.username,
+        "password": creds.password,
+        "driver": node_cfg.driver if node_cfg else None,
+    }
+    kwargs.update(_tls_arguments(target, node_cfg))
+    timeout = target.timeout or (node_cfg.timeout if node_cfg else None)
+    if timeout:
+        kwargs["timeout"] = timeout
+    return kwargs
+
+
+def _tls_arguments(target: TargetOptions, node_cfg: NodeConfig | None) -> dict[str, Any]:
+    """Command-line TLS choice replaces the config's as a whole."""
+    if target.ca_file or target.pin_fingerprint or target.insecure:
+        source: Any = target
+    elif node_cfg is not None:
+        source = node_cfg
+    else:
+        return {}
+    return {"ca_file": source.ca_file, "pin_fingerprint": source.pin_fingerprint,
+            "insecure": bool(source.insecure)}
+
+
+def tty_prompt() -> Prompt | None:
+    """A hidden-input prompt when stdin is a terminal, else None."""
+    if not sys.stdin.isatty():
+        return None
+    return lambda text: click.prompt(text, hide_input=True, err=True)
+
+
+def poll_policy() -> PollPolicy:
+    """How power changes are waited for (tests replace this to avoid sleeping)."""
+    return PollPolicy()
+
+
+def output_of(ctx: click.Context) -> Output:
+    """The shared :class:`Output` of the root context."""
+    obj = ctx.find_object(Output)
+    return obj if obj is not None else Output()
+
+
+def fail(ctx: click.Context, node: str | None, exc: BaseException) -> None:
+    """Report an error and exit with its code (the single place that does)."""
+    code = exit_code_for(exc)
+    if not isinstance(exc, HamnhwError):
+        LOG.debug("unexpected error", exc_info=exc)
+    output_of(ctx).error(node, exc, code)
+    ctx.exit(int(code))
+
+
+def run_on_node(ctx: click.Context, target: TargetOptions,
+                action: Callable[[Node], Mapping[str, Any]], render: Renderer) -> None:
+    """Connect to the target, run ``action`` and print ``{"node": ..., **result}``.
+
+    Any error is printed as an error object and ends the command with the
+    code from :mod:`hamnhw.cli.exit_codes`.
+    """
+    try:
+        kwargs = connect_arguments(target, environ=os.environ, prompt=tty_prompt())
+        with hamnhw.connect(poll=poll_policy(), **kwargs) as node:
+            payload = {"node": target.node, **action(node)}
+    except (click.exceptions.Exit, click.Abort, click.ClickException):
+        raise
+    except Exception as exc:
+        fail(ctx, target.node, exc)
+        return
+    output_of(ctx).result(payload, render)

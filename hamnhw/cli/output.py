@@ -1,0 +1,130 @@
+"""How the CLI prints: one JSON object per node on stdout with ``--json``,
+readable aligned tables otherwise; errors as ``{"node", "error"}`` objects on
+stdout with ``--json``, as a one-line message on stderr without.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import click
+
+from hamnhw.models import Inventory, Volume, to_jsonable
+
+Renderer = Callable[[Mapping[str, Any]], str]
+"""Turns a command's JSON payload into human-readable text."""
+
+
+@dataclasses.dataclass
+class Output:
+    """Output settings shared by every command (``ctx.obj``)."""
+
+    json: bool = False
+    """Print JSON objects instead of tables."""
+
+    def result(self, payload: Mapping[str, Any], render: Renderer) -> None:
+        """Print a command's result."""
+        if self.json:
+            click.echo(dumps(payload))
+        else:
+            click.echo(render(payload).rstrip("\n"))
+
+    def error(self, node: str | None, exc: BaseException, exit_code: int) -> None:
+        """Print a failure: an error object (``--json``) or a message on stderr."""
+        if self.json:
+            click.echo(dumps(error_payload(node, exc, exit_code)))
+        else:
+            prefix = f"hamnhw: {node}: " if node else "hamnhw: "
+            click.echo(f"{prefix}{error_message(exc)}", err=True)
+
+
+def dumps(payload: Any) -> str:
+    """Serialise a payload (models allowed) as one line of JSON."""
+    return json.dumps(to_jsonable(payload), sort_keys=False)
+
+
+def error_message(exc: BaseException) -> str:
+    """The message of an exception, safe to show."""
+    return str(exc) or type(exc).__name__
+
+
+def error_payload(node: str | None, exc: BaseException, exit_code: int) -> dict[str, Any]:
+    """The ``{"node", "error": {"type", "message", "exit_code"}}`` object."""
+    return {"node": node,
+            "error": {"type": type(exc).__name__, "message": error_message(exc),
+                      "exit_code": int(exit_code)}}
+
+
+def cell(value: Any) -> str:
+    """Format one table cell: None as ``-``, lists comma-separated."""
+    value = to_jsonable(value)
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return ",".join(cell(v) for v in value) or "-"
+    if isinstance(value, dict):
+        return " ".join(f"{k}={cell(v)}" for k, v in value.items())
+    return str(value)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """Aligned plain-text table with a header line."""
+    text_rows = [[cell(v) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in text_rows]) for i, h in enumerate(headers)]
+    lines = [headers, ["-" * w for w in widths], *text_rows]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+                     for line in lines)
+
+
+def records_table(records: Sequence[Mapping[str, Any]] | None, columns: Sequence[str],
+                  empty: str = "(none reported)", unknown: str = "(the BMC does not tell)") -> str:
+    """A table of dicts, one row each, with the given keys as columns.
+
+    None (the BMC cannot tell) and an empty list (it reported none) read differently.
+    """
+    if records is None:
+        return unknown
+    if not records:
+        return empty
+    return table([c.upper() for c in columns], ([r.get(c) for c in columns] for r in records))
+
+
+def fields(pairs: Iterable[tuple[str, Any]]) -> str:
+    """``key: value`` lines with the values aligned."""
+    items = [(k, cell(v)) for k, v in pairs]
+    width = max((len(k) for k, _ in items), default=0)
+    return "\n".join(f"{k + ':':<{width + 1}} {v}" for k, v in items)
+
+
+def section(title: str, body: str) -> str:
+    """A titled block."""
+    return f"{title}\n{body}"
+
+
+def volumes_json(volumes: Sequence[Volume] | None) -> list[dict[str, Any]] | None:
+    """Volumes as the JSON contract has them: member drive ids under ``drives``."""
+    if volumes is None:
+        return None
+    return [{**to_jsonable(v), "drives": list(v.drive_ids)} for v in volumes]
+
+
+def inventory_json(inventory: Inventory) -> dict[str, Any]:
+    """An :class:`~hamnhw.models.Inventory` as the ``inventory`` JSON contract."""
+    return {"system": to_jsonable(inventory.system),
+            "manager": to_jsonable(inventory.manager),
+            "controllers": to_jsonable(inventory.controllers),
+            "drives": to_jsonable(inventory.drives),
+            "volumes": volumes_json(inventory.volumes)}
+
+
+NIC_COLUMNS = ("id", "mac", "permanent_mac", "link", "speed_mbps")
+"""Columns of NIC tables."""
+DRIVE_COLUMNS = ("id", "serial", "model", "capacity_bytes", "media", "protocol", "health",
+                 "state", "location")
+"""Columns of drive tables."""
+VOLUME_COLUMNS = ("id", "name", "raid_type", "capacity_bytes", "health", "state", "drives",
+                  "operation")
+"""Columns of volume tables."""
