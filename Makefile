@@ -1,0 +1,69 @@
+# hamnhw developer entry points.  Debian, Python 3.11 as `python3`.
+#   make demo        create .venv, install, run `hamnhw demo`
+#   make test        create .venv, install, install the BMC peers, lint, the whole suite
+#   make test-fast   unit and replay tests only (no peers, no end-to-end)
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+VBIN := $(VENV)/bin
+PEERS_DIR := $(CURDIR)/.peers
+PYTEST_ARGS ?=
+
+.PHONY: venv install demo peers-install test test-fast lint install-check clean distclean
+
+venv install:
+	@test -x $(VBIN)/python || $(PYTHON) -m venv $(VENV)
+	$(VBIN)/python -m pip install -q -e '.[test]'
+
+demo: venv
+	$(VBIN)/hamnhw demo
+
+# Root + apt-get: Debian packages (openipmi ipmitool python3-libvirt ...); always: peer venvs
+# under .peers/.  Fast when already done.  The peers are started and stopped by the tests.
+peers-install:
+	bash tests/peers/install_peers.sh $(PEERS_DIR)
+
+lint: venv
+	$(VBIN)/ruff check .
+
+# `pip install .` (not -e) into a throwaway venv: both packages import, the drivers are
+# registered as entry points, the console script runs.
+install-check:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	echo "install-check: pip install . (non-editable) into $$tmp/venv"; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/pip" install -q . 2> >(grep -v '^WARNING: Location' >&2); \
+	cd "$$tmp" && "$$tmp/venv/bin/python" -c "$$INSTALL_CHECK_PY" && \
+	"$$tmp/venv/bin/hamnhw" --help >/dev/null && echo "install-check: ok"
+
+define INSTALL_CHECK_PY
+import importlib.metadata, sys
+import hamnhw, hamnhw_drivers
+for module in (hamnhw, hamnhw_drivers):
+    assert "site-packages" in module.__file__, module.__file__
+found = {e.name for e in importlib.metadata.entry_points(group="hamnhw.drivers")}
+missing = {"generic", "dell", "hpe", "lenovo", "supermicro"} - found
+sys.exit(f"entry points missing: {sorted(missing)}" if missing else 0)
+endef
+export INSTALL_CHECK_PY
+
+# Runs every step even when one fails, then fails if any did.
+test: venv peers-install
+	@rc=0; \
+	$(MAKE) --no-print-directory lint || rc=1; \
+	$(MAKE) --no-print-directory install-check || rc=1; \
+	$(VBIN)/pytest $(PYTEST_ARGS) || rc=1; \
+	exit $$rc
+
+test-fast: venv
+	$(VBIN)/pytest -m "not peers and not e2e" $(PYTEST_ARGS)
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -not -path './.venv/*' -not -path './.peers/*' -prune \
+		-exec rm -rf {} +
+
+# also the venvs (.venv, .peers)
+distclean: clean
+	rm -rf $(VENV) $(PEERS_DIR)

@@ -1,0 +1,217 @@
+"""Session fixtures that start third-party Redfish peers on 127.0.0.1 and stop them by PID.
+
+Peers come from ``make peers-install`` (venvs under ``<repo>/.peers``, Debian packages as
+root).  Where a peer is not installed, or ``../shared/mockups`` is absent, its tests skip
+and say exactly why.  Each peer gets a free port and a fresh state dir under pytest's tmp.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from peerproc import (
+    LOOPBACK,
+    PeerProcess,
+    cert_sha256,
+    free_port,
+    make_self_signed_cert,
+    start_peer,
+    wait_http,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+PEERS_DIR = Path(os.environ.get("HAMNHW_PEERS_DIR", REPO / ".peers"))
+MOCKUPS = REPO.parent / "shared" / "mockups"
+USERNAME = "admin"
+PASSWORD = "password"  # test-only account of the local peers
+SUSHY_REQ = "sushy-tools==2.2.0"
+
+# sushy-emulator fake driver: state lands 1-11 s after a power request.
+FAKE_SYSTEMS = {
+    "node-a": {"uuid": "27946b59-9e44-4fa7-8e91-f3527a1ef094", "power_state": "Off",
+               "nics": [{"mac": "00:5c:52:31:3a:9c", "ip": "172.22.0.100"},
+                        {"mac": "00:5c:52:31:3a:9d", "ip": "172.22.0.101"}]},
+    "node-b": {"uuid": "38947555-7742-4fa7-8e91-f3527a1ef095", "power_state": "On",
+               "nics": [{"mac": "00:5c:52:31:3b:01", "ip": "172.22.0.102"}]},
+}
+FAKE_DRIVES = [
+    {"Id": "32ADF365C6C1B7BD", "Name": "Drive 0", "CapacityBytes": 899527000000, "Protocol": "SAS"},
+    {"Id": "58CFF987G8J2V9KL", "Name": "Drive 1", "CapacityBytes": 899527000000, "Protocol": "SAS"},
+]
+STORAGE_CONTROLLER = {"Id": "1", "Name": "Local Storage Controller",
+                      "StorageControllers": [{"MemberId": "0", "SpeedGbps": 12,
+                                              "Name": "Contoso Integrated RAID"}],
+                      "Drives": [d["Id"] for d in FAKE_DRIVES]}
+
+
+@dataclasses.dataclass(frozen=True)
+class Peer:
+    """A started peer: where it listens and how to log in."""
+
+    process: PeerProcess
+    bmc_url: str
+    """hamnhw BMC URL of the service root, e.g. ``redfish://127.0.0.1:8443``."""
+    http_url: str
+    """Plain HTTP(S) base URL, e.g. ``https://127.0.0.1:8443``."""
+    username: str | None = None
+    password: str | None = None
+    ca_file: Path | None = None
+    fingerprint: str | None = None
+
+    def system_url(self, system_id: str) -> str:
+        """BMC URL that picks one system of a multi-system BMC."""
+        return f"{self.bmc_url}/redfish/v1/Systems/{system_id}"
+
+
+def _peer_tool(venv: str, tool: str, needs: str) -> Path:
+    """Path of a peer executable, or skip the test saying what is missing and why."""
+    path = PEERS_DIR / venv / "bin" / tool
+    if not path.exists():
+        pytest.skip(f"{tool} not installed at {path} ({needs}): run `make peers-install`")
+    return path
+
+
+def _write_sushy_config(path: Path, settings: dict[str, object]) -> Path:
+    """A sushy-emulator config file: one ``SUSHY_EMULATOR_<KEY> = <repr>`` per line."""
+    lines = [f"SUSHY_EMULATOR_{key} = {value!r}" for key, value in settings.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _bcrypt_htpasswd(python: Path, path: Path) -> Path:
+    """htpasswd line for the test account; bcrypt rounds=4 (sushy checks it on every request)."""
+    code = ("import bcrypt, sys; pw = sys.stdin.read().encode(); "
+            "print(sys.argv[1] + ':' + bcrypt.hashpw(pw, bcrypt.gensalt(rounds=4)).decode())")
+    line = subprocess.run([str(python), "-c", code, USERNAME], input=PASSWORD, text=True,
+                          check=True, capture_output=True).stdout
+    path.write_text(line)
+    path.chmod(0o600)
+    return path
+
+
+def _started(process: PeerProcess, url: str, cafile: Path | None = None) -> PeerProcess:
+    """Wait for the peer to answer; stop it by PID if it never does."""
+    try:
+        wait_http(process, url, cafile)
+    except BaseException:
+        process.stop()
+        raise
+    return process
+
+
+@pytest.fixture(scope="session")
+def peer_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Configs, state dirs, logs and PID files of all peers of this session."""
+    return tmp_path_factory.mktemp("peers")
+
+
+@pytest.fixture(scope="session")
+def sushy_fake(peer_workdir: Path) -> Iterator[Peer]:
+    """sushy-emulator, fake driver, HTTPS with its self-signed cert, basic auth admin."""
+    emulator = _peer_tool("v-sushy", "sushy-emulator", f"PyPI {SUSHY_REQ}")
+    workdir = peer_workdir / "sushy-fake"
+    (workdir / "state").mkdir(parents=True)
+    try:
+        cert, key = make_self_signed_cert(workdir)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"cannot make a test certificate with the openssl binary: {exc}")
+    port = free_port()
+    config = _write_sushy_config(workdir / "emulator.conf", {
+        "LISTEN_IP": LOOPBACK, "LISTEN_PORT": port, "FAKE_DRIVER": True,
+        "STATE_DIR": str(workdir / "state"),
+        "AUTH_FILE": str(_bcrypt_htpasswd(emulator.with_name("python"), workdir / "htpasswd")),
+        "SSL_CERT": str(cert), "SSL_KEY": str(key),
+        "FAKE_SYSTEMS": [{"name": name, "external_notifier": False, **spec}
+                         for name, spec in FAKE_SYSTEMS.items()],
+        "STORAGE": {FAKE_SYSTEMS["node-a"]["uuid"]: [STORAGE_CONTROLLER]},
+        "DRIVES": {(FAKE_SYSTEMS["node-a"]["uuid"], "1"): FAKE_DRIVES},
+    })
+    process = start_peer("sushy-fake", [str(emulator), "--config", str(config)], workdir)
+    http_url = f"https://{LOOPBACK}:{port}"
+    _started(process, f"{http_url}/redfish/v1/", cert)
+    yield Peer(process, f"redfish://{LOOPBACK}:{port}", http_url, USERNAME, PASSWORD,
+               cert, cert_sha256(cert))
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def sushy_libvirt(peer_workdir: Path) -> Iterator[Peer]:
+    """sushy-emulator on libvirt's in-process ``test:///default`` driver, plain HTTP."""
+    needs = f"PyPI {SUSHY_REQ} on /usr/bin/python3 + Debian python3-libvirt, as root"
+    emulator = _peer_tool("v-sushy-lv", "sushy-emulator", needs)
+    workdir = peer_workdir / "sushy-libvirt"
+    (workdir / "state").mkdir(parents=True)
+    port = free_port()
+    config = _write_sushy_config(workdir / "emulator.conf", {
+        "LISTEN_IP": LOOPBACK, "LISTEN_PORT": port, "LIBVIRT_URI": "test:///default",
+        "STATE_DIR": str(workdir / "state"),
+    })
+    process = start_peer("sushy-libvirt", [str(emulator), "--config", str(config)], workdir)
+    http_url = f"http://{LOOPBACK}:{port}"
+    _started(process, f"{http_url}/redfish/v1/")
+    yield Peer(process, f"redfish+http://{LOOPBACK}:{port}", http_url)
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def localstorage_mockup() -> Path:
+    """DMTF public-localstorage mockup from ``<repo>/../shared/mockups``."""
+    path = MOCKUPS / "public-localstorage"
+    if not (path / "index.json").is_file():
+        pytest.skip(f"DMTF mockup absent: {path} (../shared/mockups beside the repo)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sushy_static(peer_workdir: Path, localstorage_mockup: Path) -> Iterator[Peer]:
+    """sushy-static serving public-localstorage read-only, plain HTTP, no auth."""
+    static = _peer_tool("v-sushy", "sushy-static", f"PyPI {SUSHY_REQ}")
+    workdir = peer_workdir / "sushy-static"
+    workdir.mkdir()
+    port = free_port()
+    argv = [str(static), "-i", LOOPBACK, "-p", str(port), "-m", str(localstorage_mockup)]
+    process = start_peer("sushy-static", argv, workdir)
+    http_url = f"http://{LOOPBACK}:{port}"
+    _started(process, f"{http_url}/redfish/v1/")
+    yield Peer(process, f"redfish+http://{LOOPBACK}:{port}", http_url)
+    process.stop()
+
+
+@dataclasses.dataclass(frozen=True)
+class CliResult:
+    """Exit code and output of one ``hamnhw`` run."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(scope="session")
+def hamnhw_cli(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., CliResult]:
+    """Run the installed ``hamnhw`` console script; the password goes through
+    ``HAMNHW_PASSWORD`` or a 0600 ``--password-file``, never argv."""
+    script = Path(sys.executable).with_name("hamnhw")
+    password_dir = tmp_path_factory.mktemp("cli")
+
+    def run(*args: str, password: str | None = None, password_file: bool = False,
+            timeout: float = 180.0) -> CliResult:
+        argv, env = [str(script), *args], dict(os.environ)
+        env.pop("HAMNHW_PASSWORD", None)
+        if password is not None and password_file:
+            path = password_dir / "password"
+            path.write_text(password)
+            path.chmod(0o600)
+            argv.insert(len(argv) - 1, f"--password-file={path}")  # before NODE
+        elif password is not None:
+            env["HAMNHW_PASSWORD"] = password
+        done = subprocess.run(argv, env=env, capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, timeout=timeout)
+        return CliResult(done.returncode, done.stdout, done.stderr)
+
+    return run
