@@ -1,0 +1,128 @@
+"""The simulator's control API under ``/hamnhw-sim/`` (no auth, loopback clients only).
+
+============================  ===============================================================
+``GET /hamnhw-sim/requests``    this server's request log
+``DELETE /hamnhw-sim/requests`` clear it
+``GET /hamnhw-sim/faults``      active faults
+``POST /hamnhw-sim/faults``     ``{"kind", "count"?, "path"?, "method"?, ...params}``
+``DELETE /hamnhw-sim/faults``   clear faults
+``GET /hamnhw-sim/bays``        every server's bays and the pulled drives
+``POST /hamnhw-sim/bays/pull``  ``{"serial"}``: pull a drive from this server
+``POST /hamnhw-sim/bays/insert`` ``{"serial", "bay"?}``: insert a pulled drive into this server
+``GET /hamnhw-sim/power``       ``{"power_state", "boot_progress"}``
+``POST /hamnhw-sim/power``      ``{"state": "On"|"Off"}``: set power at once
+============================  ===============================================================
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from hamnhw.sim.actions import Response
+from hamnhw.sim.bays import BayError
+from hamnhw.sim.faults import FaultError
+
+if TYPE_CHECKING:
+    from hamnhw.sim.server import SimServer
+
+PREFIX = "/hamnhw-sim/"
+
+
+def _fail(status: int, message: str) -> Response:
+    return Response(status, {"error": message})
+
+
+def _requests(sim: SimServer, _body: dict[str, Any]) -> Response:
+    return Response(200, {"requests": [dataclasses.asdict(r) for r in sim.requests]})
+
+
+def _clear_requests(sim: SimServer, _body: dict[str, Any]) -> Response:
+    sim.clear_requests()
+    return Response(204)
+
+
+def _faults(sim: SimServer, _body: dict[str, Any]) -> Response:
+    return Response(200, {"faults": [fault.to_json() for fault in sim.faults.active()]})
+
+
+def _add_fault(sim: SimServer, body: dict[str, Any]) -> Response:
+    params = dict(body)
+    kind = params.pop("kind", None)
+    if not isinstance(kind, str):
+        return _fail(400, "kind is required")
+    fault = sim.inject(kind, **params)
+    return Response(201, fault.to_json())
+
+
+def _clear_faults(sim: SimServer, _body: dict[str, Any]) -> Response:
+    sim.clear_faults()
+    return Response(204)
+
+
+def _bays(sim: SimServer, _body: dict[str, Any]) -> Response:
+    return Response(200, sim.cluster_bays.snapshot())
+
+
+def _pull(sim: SimServer, body: dict[str, Any]) -> Response:
+    drive = sim.pull_drive(str(body.get("serial", "")))
+    return Response(200, dataclasses.asdict(drive))
+
+
+def _insert(sim: SimServer, body: dict[str, Any]) -> Response:
+    drive = sim.insert_drive(str(body.get("serial", "")), body.get("bay"))
+    return Response(200, dataclasses.asdict(drive))
+
+
+def _power(sim: SimServer, _body: dict[str, Any]) -> Response:
+    return Response(200, {"power_state": sim.power_state, "boot_progress": sim.boot_progress})
+
+
+def _set_power(sim: SimServer, body: dict[str, Any]) -> Response:
+    sim.set_power(str(body.get("state")))
+    return _power(sim, body)
+
+
+_ROUTES: dict[tuple[str, str], Callable[[SimServer, dict[str, Any]], Response]] = {
+    ("GET", "requests"): _requests,
+    ("DELETE", "requests"): _clear_requests,
+    ("GET", "faults"): _faults,
+    ("POST", "faults"): _add_fault,
+    ("DELETE", "faults"): _clear_faults,
+    ("GET", "bays"): _bays,
+    ("POST", "bays/pull"): _pull,
+    ("POST", "bays/insert"): _insert,
+    ("GET", "power"): _power,
+    ("POST", "power"): _set_power,
+}
+
+
+def _is_loopback(client: str) -> bool:
+    try:
+        return ipaddress.ip_address(client).is_loopback
+    except ValueError:
+        return False
+
+
+def handle(sim: SimServer, method: str, path: str, raw: bytes, client: str) -> Response:
+    """Serve one control request; errors become ``{"error": message}`` with 4xx."""
+    if not _is_loopback(client):
+        return _fail(403, "the control API answers loopback clients only")
+    name = path[len(PREFIX):].strip("/")
+    route = _ROUTES.get((method, name))
+    if route is None:
+        known = any(key[1] == name for key in _ROUTES)
+        return _fail(405 if known else 404, f"no control operation {method} {path}")
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        return _fail(400, "the body is not valid JSON")
+    if not isinstance(body, dict):
+        return _fail(400, "the body must be a JSON object")
+    try:
+        return route(sim, body)
+    except (BayError, FaultError, ValueError, TypeError) as exc:
+        return _fail(409 if isinstance(exc, BayError) else 400, str(exc))

@@ -1,0 +1,282 @@
+"""Rendering of the simulated server's Redfish resources (DMTF shapes) from its live state.
+
+:func:`render` maps a GET path to a JSON document, or ``None`` when nothing lives there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from hamnhw.sim.power import RESET_TYPES
+from hamnhw.sim.spec import DriveSpec
+from hamnhw.sim.state import BOOT_ENABLED, BOOT_TARGETS, RESTORE_POLICIES, ServerState
+
+ROOT = "/redfish/v1"
+STORAGE_ID = "RAIDController1"
+BMC_NIC_ID = "eth0"
+Json = dict[str, Any]
+
+
+def resource(path: str, odata_type: str, **props: Any) -> Json:
+    """A resource with ``@odata.id``, ``@odata.type`` and ``Id`` (the last path segment)."""
+    return {"@odata.id": path, "@odata.type": odata_type, "Id": path.rsplit("/", 1)[-1], **props}
+
+
+def link(path: str) -> Json:
+    """``{"@odata.id": path}``."""
+    return {"@odata.id": path}
+
+
+def collection(path: str, odata_type: str, name: str, members: list[str]) -> Json:
+    """A resource collection listing ``members`` paths."""
+    return {
+        "@odata.id": path,
+        "@odata.type": odata_type,
+        "Name": name,
+        "Members": [link(member) for member in members],
+        "Members@odata.count": len(members),
+    }
+
+
+def system_path(state: ServerState) -> str:
+    """``/redfish/v1/Systems/<id>``."""
+    return f"{ROOT}/Systems/{state.spec.system_id}"
+
+
+def storage_path(state: ServerState) -> str:
+    """The one Storage resource of the system."""
+    return f"{system_path(state)}/Storage/{STORAGE_ID}"
+
+
+def drive_id(drive: DriveSpec) -> str:
+    """Drive ids are bay-based, as on many BMCs (``Bay 3`` -> ``Bay3``)."""
+    return drive.bay.replace(" ", "")
+
+
+def drive_path(state: ServerState, drive: DriveSpec) -> str:
+    """Path of a drive under the Storage resource."""
+    return f"{storage_path(state)}/Drives/{drive_id(drive)}"
+
+
+def service_root(state: ServerState) -> Json:
+    """The ServiceRoot; readable without authentication."""
+    spec = state.spec
+    root = resource(ROOT, "#ServiceRoot.v1_15_0.ServiceRoot", Id="RootService",
+                    Name="Root Service", RedfishVersion="1.15.0", UUID=spec.uuid,
+                    Systems=link(f"{ROOT}/Systems"), Managers=link(f"{ROOT}/Managers"),
+                    Chassis=link(f"{ROOT}/Chassis"), TaskService=link(f"{ROOT}/TaskService"))
+    if spec.session_service:
+        root["SessionService"] = link(f"{ROOT}/SessionService")
+        root["Links"] = {"Sessions": link(f"{ROOT}/SessionService/Sessions")}
+    if spec.vendor is not None:
+        root["Vendor"] = spec.vendor
+    if spec.oem is not None:
+        root["Oem"] = spec.oem
+    return root
+
+
+def system(state: ServerState) -> Json:
+    """The ComputerSystem."""
+    spec, path = state.spec, system_path(state)
+    return resource(
+        path, "#ComputerSystem.v1_20_0.ComputerSystem", Name=spec.name, SystemType="Physical",
+        Manufacturer=spec.manufacturer, Model=spec.model, SerialNumber=spec.serial,
+        UUID=spec.uuid, BiosVersion=spec.bios_version, PowerState=state.power_state,
+        PowerRestorePolicy=state.restore_policy,
+        **{"PowerRestorePolicy@Redfish.AllowableValues": list(RESTORE_POLICIES)},
+        BootProgress={"LastState": state.boot_progress},
+        Boot={
+            "BootSourceOverrideTarget": state.boot_target,
+            "BootSourceOverrideEnabled": state.boot_enabled,
+            "BootSourceOverrideMode": "UEFI",
+            "BootSourceOverrideTarget@Redfish.AllowableValues": list(BOOT_TARGETS),
+            "BootSourceOverrideEnabled@Redfish.AllowableValues": list(BOOT_ENABLED),
+        },
+        LocationIndicatorActive=state.led,
+        Status={"State": "Enabled", "Health": "OK"},
+        EthernetInterfaces=link(f"{path}/EthernetInterfaces"),
+        Storage=link(f"{path}/Storage"),
+        Links={"Chassis": [link(f"{ROOT}/Chassis/{spec.chassis_id}")],
+               "ManagedBy": [link(f"{ROOT}/Managers/{spec.manager_id}")]},
+        Actions={"#ComputerSystem.Reset": {
+            "target": f"{path}/Actions/ComputerSystem.Reset",
+            "ResetType@Redfish.AllowableValues": list(RESET_TYPES),
+        }},
+    )
+
+
+def _host_nics(state: ServerState) -> dict[str, Json]:
+    base = f"{system_path(state)}/EthernetInterfaces"
+    return {
+        nic.id: resource(
+            f"{base}/{nic.id}", "#EthernetInterface.v1_9_0.EthernetInterface", Name=nic.id,
+            MACAddress=nic.mac, PermanentMACAddress=nic.mac,
+            LinkStatus="LinkUp" if nic.link_up else "LinkDown", SpeedMbps=nic.speed_mbps,
+            Status={"State": "Enabled", "Health": "OK"})
+        for nic in state.spec.nics or ()
+    }
+
+
+def _bmc_nic(state: ServerState) -> Json:
+    mac = state.spec.bmc_mac
+    path = f"{ROOT}/Managers/{state.spec.manager_id}/EthernetInterfaces/{BMC_NIC_ID}"
+    return resource(path, "#EthernetInterface.v1_9_0.EthernetInterface", Name="BMC NIC",
+                    MACAddress=mac, PermanentMACAddress=mac, LinkStatus="LinkUp",
+                    SpeedMbps=1000, Status={"State": "Enabled", "Health": "OK"})
+
+
+def _drives(state: ServerState) -> dict[str, Json]:
+    return {
+        drive_id(drive): resource(
+            drive_path(state, drive), "#Drive.v1_17_0.Drive", Name=f"Drive in {drive.bay}",
+            SerialNumber=drive.serial, Model=drive.model, CapacityBytes=drive.capacity_bytes,
+            MediaType=drive.media, Protocol=drive.protocol,
+            Status={"State": "Enabled", "Health": drive.health},
+            PhysicalLocation={"PartLocation": {"ServiceLabel": drive.bay,
+                                               "LocationType": "Bay"}})
+        for drive in state.visible_drives()
+    }
+
+
+def _volumes(state: ServerState) -> dict[str, Json]:
+    rendered = {}
+    for volume, present in state.visible_volumes():
+        complete = len(present) == len(volume.members)
+        operations = []
+        if volume.operation is not None:
+            name, percent = volume.operation
+            operations.append({"OperationName": name, "PercentageComplete": percent})
+        rendered[volume.id] = resource(
+            f"{storage_path(state)}/Volumes/{volume.id}", "#Volume.v1_9_0.Volume",
+            Name=volume.name, RAIDType=volume.raid_type, CapacityBytes=volume.capacity_bytes,
+            Links={"Drives": [link(drive_path(state, drive)) for drive in present]},
+            Status={"State": "Enabled", "Health": "OK" if complete else "Warning"},
+            Operations=operations)
+    return rendered
+
+
+def storage(state: ServerState) -> Json:
+    """The Storage resource with its controller, drive links and volumes link."""
+    path = storage_path(state)
+    return resource(
+        path, "#Storage.v1_15_0.Storage", Name="RAID Controller",
+        StorageControllers=[{
+            "@odata.id": f"{path}#/StorageControllers/0", "MemberId": "0",
+            "Name": "Contoso RAID Controller", "Model": "Contoso RAID 9000",
+            "SupportedRAIDTypes": ["RAID0", "RAID1"], "Status": {"State": "Enabled",
+                                                                  "Health": "OK"}}],
+        Drives=[link(drive_path(state, drive)) for drive in state.visible_drives()],
+        Volumes=link(f"{path}/Volumes"), Status={"State": "Enabled", "Health": "OK"})
+
+
+def _chassis(state: ServerState) -> Json:
+    spec = state.spec
+    return resource(
+        f"{ROOT}/Chassis/{spec.chassis_id}", "#Chassis.v1_21_0.Chassis", Name="Chassis",
+        ChassisType="RackMount", Manufacturer=spec.manufacturer, Model=spec.model,
+        SerialNumber=spec.serial,
+        Links={"ComputerSystems": [link(system_path(state))],
+               "ManagedBy": [link(f"{ROOT}/Managers/{spec.manager_id}")],
+               "Drives": [link(drive_path(state, d)) for d in state.visible_drives()]})
+
+
+def _manager(state: ServerState) -> Json:
+    spec = state.spec
+    path = f"{ROOT}/Managers/{spec.manager_id}"
+    return resource(path, "#Manager.v1_17_0.Manager", Name="BMC", ManagerType="BMC",
+                    Model=spec.manager_model, FirmwareVersion=spec.firmware,
+                    EthernetInterfaces=link(f"{path}/EthernetInterfaces"),
+                    Status={"State": "Enabled", "Health": "OK"})
+
+
+def _task(state: ServerState, task_id: str) -> Json | None:
+    task = state.tasks.get(task_id)
+    if task is None:
+        return None
+    done = task.is_done()
+    return resource(f"{ROOT}/TaskService/Tasks/{task.id}", "#Task.v1_7_0.Task", Name=task.name,
+                    TaskState="Completed" if done else "Running",
+                    TaskStatus="OK", PercentComplete=100 if done else 50,
+                    TaskMonitor=f"{ROOT}/TaskService/TaskMonitors/{task.id}")
+
+
+def _routes(state: ServerState) -> list[tuple[str, Callable[..., Json | None]]]:
+    """(regex, renderer) pairs; regex groups are passed to the renderer."""
+    spec, sys_path = state.spec, re.escape(system_path(state))
+    mgr = re.escape(f"{ROOT}/Managers/{spec.manager_id}")
+    sto = re.escape(storage_path(state))
+    session_routes = [
+        (f"{ROOT}/SessionService", lambda: resource(
+            f"{ROOT}/SessionService", "#SessionService.v1_1_8.SessionService",
+            Name="Session Service", ServiceEnabled=True, SessionTimeout=1800,
+            Sessions=link(f"{ROOT}/SessionService/Sessions"))),
+        (f"{ROOT}/SessionService/Sessions", lambda: collection(
+            f"{ROOT}/SessionService/Sessions", "#SessionCollection.SessionCollection",
+            "Sessions", [f"{ROOT}/SessionService/Sessions/{i}" for i in sorted(state.sessions)])),
+        (f"{ROOT}/SessionService/Sessions/([^/]+)", lambda sid: resource(
+            f"{ROOT}/SessionService/Sessions/{sid}", "#Session.v1_6_0.Session",
+            Name="User Session", UserName=spec.username) if sid in state.sessions else None),
+    ] if spec.session_service else []
+    return [
+        ("/redfish", lambda: {"v1": f"{ROOT}/"}),
+        (ROOT, lambda: service_root(state)),
+        (f"{ROOT}/Systems", lambda: collection(f"{ROOT}/Systems",
+                                               "#ComputerSystemCollection.ComputerSystemCollection",
+                                               "Systems", [system_path(state)])),
+        (sys_path, lambda: system(state)),
+        (f"{sys_path}/EthernetInterfaces", lambda: collection(
+            f"{system_path(state)}/EthernetInterfaces",
+            "#EthernetInterfaceCollection.EthernetInterfaceCollection", "Ethernet Interfaces",
+            [n["@odata.id"] for n in _host_nics(state).values()])),
+        (f"{sys_path}/EthernetInterfaces/([^/]+)", lambda i: _host_nics(state).get(i)),
+        (f"{sys_path}/Storage", lambda: collection(
+            f"{system_path(state)}/Storage", "#StorageCollection.StorageCollection", "Storage",
+            [storage_path(state)] if state.storage_visible() else [])),
+        (sto, lambda: storage(state) if state.storage_visible() else None),
+        (f"{sto}/Drives/([^/]+)", lambda i: _drives(state).get(i)),
+        (f"{sto}/Volumes", lambda: collection(
+            f"{storage_path(state)}/Volumes", "#VolumeCollection.VolumeCollection", "Volumes",
+            [v["@odata.id"] for v in _volumes(state).values()])
+            if state.storage_visible() else None),
+        (f"{sto}/Volumes/([^/]+)", lambda i: _volumes(state).get(i)),
+        (f"{ROOT}/Managers", lambda: collection(
+            f"{ROOT}/Managers", "#ManagerCollection.ManagerCollection", "Managers",
+            [f"{ROOT}/Managers/{spec.manager_id}"])),
+        (mgr, lambda: _manager(state)),
+        (f"{mgr}/EthernetInterfaces", lambda: collection(
+            f"{ROOT}/Managers/{spec.manager_id}/EthernetInterfaces",
+            "#EthernetInterfaceCollection.EthernetInterfaceCollection", "BMC NICs",
+            [_bmc_nic(state)["@odata.id"]])),
+        (f"{mgr}/EthernetInterfaces/{BMC_NIC_ID}", lambda: _bmc_nic(state)),
+        (f"{ROOT}/Chassis", lambda: collection(f"{ROOT}/Chassis",
+                                               "#ChassisCollection.ChassisCollection", "Chassis",
+                                               [f"{ROOT}/Chassis/{spec.chassis_id}"])),
+        (re.escape(f"{ROOT}/Chassis/{spec.chassis_id}"), lambda: _chassis(state)),
+        (f"{ROOT}/TaskService", lambda: resource(
+            f"{ROOT}/TaskService", "#TaskService.v1_2_0.TaskService", Name="Task Service",
+            ServiceEnabled=True, Tasks=link(f"{ROOT}/TaskService/Tasks"))),
+        (f"{ROOT}/TaskService/Tasks", lambda: collection(
+            f"{ROOT}/TaskService/Tasks", "#TaskCollection.TaskCollection", "Tasks",
+            [f"{ROOT}/TaskService/Tasks/{i}" for i in state.tasks])),
+        (f"{ROOT}/TaskService/Tasks/([^/]+)", lambda i: _task(state, i)),
+        *session_routes,
+    ]
+
+
+def normalize(path: str) -> str:
+    """Drop the query string and a trailing slash."""
+    path = path.split("?", 1)[0].split("#", 1)[0]
+    return path.rstrip("/") or "/"
+
+
+def render(state: ServerState, path: str) -> Json | None:
+    """The document at ``path`` (normalized), or ``None`` when there is none."""
+    path = normalize(path)
+    with state.lock:
+        for pattern, renderer in _routes(state):
+            match = re.fullmatch(pattern, path)
+            if match:
+                return renderer(*match.groups())
+    return None

@@ -1,0 +1,149 @@
+"""What a simulated server looks like: frozen specs that the simulator turns into live state.
+
+Default values are derived deterministically from the server name so that two servers in one
+cluster never share a MAC, a serial or a UUID, and so that a test run is reproducible.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import uuid as uuid_module
+from typing import Any, Literal
+
+#: Power states a simulated host can be put in from Python (``SimServer.set_power``).
+STABLE_POWER_STATES = ("On", "Off")
+
+
+def _digest(name: str, salt: str) -> bytes:
+    return hashlib.sha256(f"{salt}:{name}".encode()).digest()
+
+
+def local_mac(name: str, index: int) -> str:
+    """A locally administered unicast MAC (``02:..``) derived from ``name`` and ``index``."""
+    digest = _digest(name, "mac")
+    octets = [0x02, digest[0], digest[1], digest[2], digest[3], index & 0xFF]
+    return ":".join(f"{octet:02x}" for octet in octets)
+
+
+def fake_serial(name: str, index: int) -> str:
+    """A serial number that is obviously simulated, derived from ``name``."""
+    return f"SIM{_digest(name, 'serial').hex()[:8].upper()}D{index}"
+
+
+@dataclasses.dataclass(frozen=True)
+class NicSpec:
+    """One host network interface (System EthernetInterfaces member)."""
+
+    id: str
+    mac: str
+    link_up: bool = True
+    speed_mbps: int = 25000
+
+
+@dataclasses.dataclass(frozen=True)
+class DriveSpec:
+    """One physical drive; identified across the whole cluster by its ``serial``."""
+
+    serial: str
+    model: str = "Contoso SAS HDD 1.2TB"
+    capacity_bytes: int = 1_200_000_000_000
+    media: str = "HDD"
+    protocol: str = "SAS"
+    bay: str = "Bay 1"
+    health: str = "OK"
+
+
+def default_nics(name: str) -> tuple[NicSpec, ...]:
+    """Two host NICs with distinct locally administered MACs derived from ``name``."""
+    return (NicSpec("NIC1", local_mac(name, 1)), NicSpec("NIC2", local_mac(name, 2)))
+
+
+def default_drives(name: str) -> tuple[DriveSpec, ...]:
+    """Two SAS drives in bays 1 and 2, serials derived from ``name``."""
+    return tuple(
+        DriveSpec(serial=fake_serial(name, index), bay=f"Bay {index}") for index in (1, 2)
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ServerSpec:
+    """Static description of one simulated server and its BMC.
+
+    :param name: cluster-unique name (``cluster["primary"]``); seeds every derived default.
+    :param username: the one BMC account (simulator only, never a real credential).
+    :param password: its password (simulator only).
+    :param vendor: ServiceRoot ``Vendor``; ``None`` omits the property.
+    :param oem: ServiceRoot ``Oem`` object, or ``None`` to omit it.
+    :param power: initial power state, ``"On"`` or ``"Off"``.
+    :param nics: host NICs; two derived from the name by default.
+    :param drives: drives placed in this server's bays; two derived from the name by default.
+    :param raid1: create a RAID1 volume over the first two drives.
+    :param power_delay: seconds spent in PoweringOn / PoweringOff.
+    :param storage_when_off: ``"stale"`` shows the last POST's view while off, ``"empty"``
+        shows no storage at all while off.
+    :param session_service: expose SessionService (else basic auth only).
+    :param basic_auth: accept HTTP basic auth.
+    :param session_returns_token: answer session creation with an X-Auth-Token header (some
+        emulators answer 201 without one).
+    :param post_time: seconds of POST after power reaches On (BootProgress
+        ``SystemHardwareInitializationComplete``).
+    :param boot_time: seconds from power On until ``OSRunning``.
+    :param reset_async: answer ComputerSystem.Reset with 202 and a task monitor.
+    :param bay_count: number of drive bays (``Bay 1`` .. ``Bay N``).
+    """
+
+    name: str = "node"
+    username: str = "admin"
+    password: str = "password"  # noqa: S105 - simulator-only default, documented as such
+    system_id: str = "1"
+    manager_id: str = "BMC"
+    chassis_id: str = "Chassis1"
+    manufacturer: str = "Contoso"
+    model: str = "Contoso Server 1000"
+    serial: str | None = None
+    uuid: str | None = None
+    vendor: str | None = "Contoso"
+    oem: dict[str, Any] | None = None
+    manager_model: str = "Contoso BMC"
+    firmware: str = "1.00"
+    bios_version: str = "1.0.0"
+    power: Literal["On", "Off"] = "Off"
+    power_restore_policy: str = "AlwaysOff"
+    nics: tuple[NicSpec, ...] | None = None
+    drives: tuple[DriveSpec, ...] | None = None
+    raid1: bool = True
+    power_delay: float = 0.0
+    storage_when_off: Literal["stale", "empty"] = "stale"
+    session_service: bool = True
+    basic_auth: bool = True
+    session_returns_token: bool = True
+    post_time: float = 1.0
+    boot_time: float = 2.0
+    reset_async: bool = False
+    bay_count: int = 8
+
+    def __post_init__(self) -> None:
+        if self.power not in STABLE_POWER_STATES:
+            raise ValueError(f"power must be On or Off, got {self.power!r}")
+        if self.storage_when_off not in ("stale", "empty"):
+            raise ValueError(
+                f"storage_when_off must be stale or empty, got {self.storage_when_off!r}")
+        defaults = {
+            "nics": default_nics(self.name) if self.nics is None else tuple(self.nics),
+            "drives": default_drives(self.name) if self.drives is None else tuple(self.drives),
+            "serial": self.serial or f"SIM{_digest(self.name, 'system').hex()[:10].upper()}",
+            "uuid": self.uuid or str(uuid_module.UUID(bytes=_digest(self.name, "uuid")[:16])),
+        }
+        for key, value in defaults.items():
+            object.__setattr__(self, key, value)
+
+    @property
+    def bmc_mac(self) -> str:
+        """The BMC's own NIC MAC (Manager EthernetInterfaces)."""
+        return local_mac(self.name, 0xB0)
+
+    @property
+    def bay_names(self) -> tuple[str, ...]:
+        """Names of this server's drive bays."""
+        return tuple(f"Bay {index}" for index in range(1, self.bay_count + 1))

@@ -1,0 +1,187 @@
+"""The live model of one simulated server: power, boot, storage view, sessions and tasks.
+
+All time-dependent behaviour is computed from the injected clock when it is read; there are no
+background threads. Every public method takes the state's lock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from hamnhw.sim.bays import DriveBays, VolumeSpec
+from hamnhw.sim.power import OFF, ON, POWERING_OFF, PowerMachine
+from hamnhw.sim.spec import DriveSpec, ServerSpec
+
+Clock = Callable[[], float]
+
+BOOT_TARGETS = ("None", "Pxe", "Hdd", "Cd", "Usb", "BiosSetup")
+BOOT_ENABLED = ("Disabled", "Once", "Continuous")
+RESTORE_POLICIES = ("AlwaysOn", "AlwaysOff", "LastState")
+
+
+@dataclasses.dataclass
+class Task:
+    """An asynchronous operation behind a task monitor."""
+
+    id: str
+    name: str
+    started: float
+    is_done: Callable[[], bool]
+    result_status: int = 204
+    result_body: dict[str, Any] | None = None
+
+
+class ServerState:
+    """Live state of one simulated server, shared by its HTTP handler and the Python API."""
+
+    def __init__(self, spec: ServerSpec, bays: DriveBays, clock: Clock) -> None:
+        self.spec = spec
+        self.bays = bays
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.boot_target = "None"
+        self.boot_enabled = "Disabled"
+        self.restore_policy = spec.power_restore_policy
+        self.led = False
+        self.sessions: dict[str, str] = {}
+        self.tasks: dict[str, Task] = {}
+        self._session_counter = 0
+        self._on_since = 0.0
+        self._left_on_at: float | None = None
+        self._current_boot_target = "None"
+        self._snapshot: tuple[DriveSpec, ...] = ()
+        self.power = PowerMachine(OFF, spec.power_delay, self._on_power_change)
+        if spec.power == ON:
+            self.power.force(ON, clock() - spec.boot_time)
+        else:
+            self._snapshot = bays.drives_of(spec.name)
+            self._left_on_at = clock()
+
+    # -- power and boot ------------------------------------------------------------------
+    def advance(self) -> str:
+        """Apply due power steps; return the Redfish PowerState."""
+        with self.lock:
+            return self.power.advance(self.clock())
+
+    @property
+    def power_state(self) -> str:
+        """Redfish ``PowerState`` now."""
+        return self.advance()
+
+    def reset(self, reset_type: str, flap_after: float | None = None) -> None:
+        """Run ComputerSystem.Reset; raises :class:`~hamnhw.sim.power.ResetConflict`."""
+        with self.lock:
+            self.power.reset(reset_type, self.clock(), flap_after)
+
+    def set_power(self, state: str) -> None:
+        """Put the host On or Off at once (no transition, no faults); a test helper."""
+        if state not in (ON, OFF):
+            raise ValueError(f"state must be On or Off, got {state!r}")
+        with self.lock:
+            self.power.force(state, self.clock())
+
+    @property
+    def boot_progress(self) -> str:
+        """``BootProgress.LastState`` now."""
+        with self.lock:
+            state = self.advance()
+            if state == ON:
+                return self._progress_at(self.clock())
+            if state == POWERING_OFF and self._left_on_at is not None:
+                return self._progress_at(self._left_on_at)
+            return "None"
+
+    def _progress_at(self, at: float) -> str:
+        elapsed = at - self._on_since
+        if elapsed < self.spec.post_time:
+            return "SystemHardwareInitializationComplete"
+        if self._current_boot_target == "BiosSetup":
+            return "SetupEntered"
+        if elapsed < self.spec.boot_time:
+            return "OSBootStarted"
+        return "OSRunning"
+
+    def _post_done(self, at: float) -> bool:
+        return self.power.state == ON and at - self._on_since >= self.spec.post_time
+
+    def _on_power_change(self, state: str, at: float) -> None:
+        if state == ON:
+            self._boot(at)
+        elif self.power.state != ON and self._left_on_at is None:
+            self._leave_on(at)
+
+    def _boot(self, at: float) -> None:
+        self._on_since = at
+        self._left_on_at = None
+        self._current_boot_target = self.boot_target if self.boot_enabled != "Disabled" else "None"
+        if self.boot_enabled == "Once":
+            self.boot_enabled = "Disabled"
+            self.boot_target = "None"
+
+    def _leave_on(self, at: float) -> None:
+        if at - self._on_since >= self.spec.post_time:
+            self._snapshot = self.bays.drives_of(self.spec.name)
+        self._left_on_at = at
+
+    # -- storage view --------------------------------------------------------------------
+    def storage_visible(self) -> bool:
+        """False when this BMC shows no storage (``storage_when_off="empty"`` while not On)."""
+        with self.lock:
+            self.advance()
+            return self.spec.storage_when_off == "stale" or self._post_done(self.clock())
+
+    def visible_drives(self) -> tuple[DriveSpec, ...]:
+        """Drives the BMC reports: live after POST, else what the last POST saw."""
+        with self.lock:
+            self.advance()
+            if self._post_done(self.clock()):
+                return self.bays.drives_of(self.spec.name)
+            if self.spec.storage_when_off == "empty":
+                return ()
+            return self._snapshot
+
+    def visible_volumes(self) -> list[tuple[VolumeSpec, tuple[DriveSpec, ...]]]:
+        """Volumes on the visible drives, each with its visible member drives."""
+        drives = self.visible_drives()
+        by_serial = {drive.serial: drive for drive in drives}
+        volumes = self.bays.volumes_on(set(by_serial))
+        return [
+            (volume, tuple(by_serial[s] for s in volume.members if s in by_serial))
+            for volume in volumes
+        ]
+
+    # -- sessions ------------------------------------------------------------------------
+    def create_session(self) -> tuple[str, str]:
+        """A new session: ``(session id, token)``."""
+        with self.lock:
+            self._session_counter += 1
+            session_id = str(self._session_counter)
+            self.sessions[session_id] = secrets.token_hex(16)
+            return session_id, self.sessions[session_id]
+
+    def session_for_token(self, token: str) -> str | None:
+        """The id of the session holding ``token``, or ``None``."""
+        with self.lock:
+            for session_id, known in self.sessions.items():
+                if secrets.compare_digest(known, token):
+                    return session_id
+            return None
+
+    def expire_sessions(self) -> None:
+        """Invalidate every session (clients must log in again)."""
+        with self.lock:
+            self.sessions.clear()
+
+    # -- tasks ---------------------------------------------------------------------------
+    def create_task(self, name: str, is_done: Callable[[], bool], result_status: int = 204,
+                    result_body: dict[str, Any] | None = None) -> Task:
+        """Register an asynchronous operation; its monitor answers 202 until ``is_done()``."""
+        with self.lock:
+            task_id = str(len(self.tasks) + 1)
+            task = Task(task_id, name, self.clock(), is_done, result_status, result_body)
+            self.tasks[task_id] = task
+            return task
