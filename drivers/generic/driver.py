@@ -1,0 +1,59 @@
+"""The generic DMTF Redfish driver: a composition of the interfaces of this package."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from hamnhw_drivers.generic.context import DriverContext
+from hamnhw_drivers.generic.inventory import RedfishInventory
+from hamnhw_drivers.generic.management import RedfishManagement
+from hamnhw_drivers.generic.nics import RedfishNics
+from hamnhw_drivers.generic.power import RedfishPower
+from hamnhw_drivers.generic.raid import RedfishRaid
+from hamnhw_drivers.generic.resource import Reader
+from hamnhw_drivers.generic.systems import SystemLocator
+
+from hamnhw.address import BmcAddress
+from hamnhw.driver import Driver
+from hamnhw.interfaces import PollPolicy
+
+
+class GenericRedfishDriver(Driver):
+    """Any BMC that speaks DMTF Redfish; the fallback when no vendor driver matches.
+
+    A vendor driver subclasses this, sets its detection hints and, for a real
+    quirk, swaps one interface class for a subclass overriding a named hook::
+
+        class AcmePower(RedfishPower):
+            def reset_type_for(self, action, allowed): ...
+
+        class AcmeDriver(GenericRedfishDriver):
+            vendor_names = ("acme",)
+            power_class = AcmePower
+    """
+
+    fallback: ClassVar[bool] = True
+    power_class: ClassVar[type[RedfishPower]] = RedfishPower
+    """Power interface implementation."""
+    management_class: ClassVar[type[RedfishManagement]] = RedfishManagement
+    """Management interface implementation."""
+    nics_class: ClassVar[type[RedfishNics]] = RedfishNics
+    """NIC interface implementation."""
+    inventory_class: ClassVar[type[RedfishInventory]] = RedfishInventory
+    """Inventory interface implementation (its storage walk also serves RAID)."""
+    raid_class: ClassVar[type[RedfishRaid]] = RedfishRaid
+    """RAID interface implementation."""
+    locator_class: ClassVar[type[SystemLocator]] = SystemLocator
+    """How the system and its manager are found."""
+
+    def __init__(self, client: Any, address: BmcAddress, poll: PollPolicy) -> None:
+        super().__init__(client, address, poll)
+        reader = Reader(client)
+        self.context = DriverContext(
+            driver_name=self.name or type(self).__name__, reader=reader,
+            locator=self.locator_class(reader, address.system_id), poll=poll)
+        self.power = self.power_class(self.context)
+        self.management = self.management_class(self.context)
+        self.nics = self.nics_class(self.context)
+        self.inventory = self.inventory_class(self.context)
+        self.raid = self.raid_class(self.inventory)

@@ -1,0 +1,27 @@
+"""MAC address normalisation."""
+
+from __future__ import annotations
+
+import re
+
+_SEPARATED = re.compile(r"^[0-9a-f]{2}([:-])(?:[0-9a-f]{2}\1){4}[0-9a-f]{2}$")
+_DOTTED = re.compile(r"^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$")
+_BARE = re.compile(r"^[0-9a-f]{12}$")
+
+
+def normalize_mac(value: object) -> str | None:
+    """Return a MAC in lower-case colon form, or None when it is not a usable MAC.
+
+    Accepted: ``AA:BB:CC:DD:EE:FF``, ``aa-bb-cc-dd-ee-ff``, ``AABB.CCDD.EEFF``
+    and ``aabbccddeeff``.  Null, empty, malformed and all-zero values give None.
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower()
+    if _SEPARATED.match(text) or _DOTTED.match(text) or _BARE.match(text):
+        digits = re.sub(r"[^0-9a-f]", "", text)
+    else:
+        return None
+    if set(digits) == {"0"}:
+        return None
+    return ":".join(digits[i:i + 2] for i in range(0, 12, 2))

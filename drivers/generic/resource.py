@@ -1,0 +1,195 @@
+"""Reading Redfish resources: typed field extraction and link following.
+
+Parsers in this package never index raw JSON themselves.  They describe the
+fields they want with :class:`Field` (a JSON path, the expected type and a
+docstring) and read them through :class:`Resource`, which
+
+* treats an absent property and a JSON ``null`` alike: the value is ``None``
+  (the BMC did not tell);
+* raises :class:`~hamnhw.errors.MalformedResponse` naming the resource URI and
+  the JSON path when a property has the wrong type;
+* skips, with a warning, every collection member or link without ``@odata.id``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import urllib.parse
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hamnhw.errors import MalformedResponse
+
+LOG = logging.getLogger("hamnhw.drivers.generic")
+
+_TYPE_NAMES: dict[type, str] = {
+    str: "a string", int: "a number", float: "a number", bool: "a boolean",
+    dict: "an object", list: "an array",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """One property to extract from a Redfish document."""
+
+    path: str
+    """Dotted JSON path from the document root, e.g. ``Status.Health``."""
+    kind: type
+    """Expected JSON type: ``str``, ``int`` (any JSON number), ``bool``, ``dict`` or ``list``."""
+    doc: str = ""
+    """What the field means (kept next to the path, Ironic/sushy style)."""
+
+
+JsonPath = str | tuple[str, ...]
+"""A dotted JSON path, or a tuple of keys."""
+
+
+def _steps(path: JsonPath) -> tuple[str, ...]:
+    return tuple(path.split(".")) if isinstance(path, str) else path
+
+
+def _type_ok(value: Any, kind: type) -> bool:
+    if kind in (int, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def last_segment(uri: str) -> str:
+    """The member id at the end of a resource URI (``.../Drives/Disk.0`` -> ``Disk.0``)."""
+    path = uri.split("#", 1)[0].rstrip("/")
+    return urllib.parse.unquote(path.rsplit("/", 1)[-1])
+
+
+class Resource:
+    """A Redfish document with the URI it was read from.
+
+    :param uri: resource path on the BMC (used in every error).
+    :param doc: the parsed JSON object.
+    :param host: the BMC, ``host[:port]``, for error messages.
+    """
+
+    def __init__(self, uri: str, doc: Mapping[str, Any], host: str | None = None) -> None:
+        if not isinstance(doc, Mapping):
+            raise MalformedResponse("resource is not a JSON object", host=host, uri=uri)
+        self.uri = uri
+        self.doc = doc
+        self.host = host
+
+    def __repr__(self) -> str:
+        return f"Resource({self.uri!r})"
+
+    def malformed(self, message: str, json_path: str | None = None) -> MalformedResponse:
+        """Build the error for a problem in this document."""
+        return MalformedResponse(message, host=self.host, uri=self.uri,
+                                 json_path=f"$.{json_path}" if json_path else None)
+
+    def get(self, path: JsonPath, kind: type, default: Any = None) -> Any:
+        """Value at ``path``, checked to be of ``kind``.
+
+        :param path: dotted path, or a tuple of keys where a key holds a dot
+            (``("Actions", "#ComputerSystem.Reset", "target")``).
+        :returns: the value, or ``default`` when a step of the path is absent or null.
+        :raises MalformedResponse: the value (or an intermediate step) has the wrong type.
+        """
+        node: Any = self.doc
+        walked: list[str] = []
+        for step in _steps(path):
+            if node is None:
+                return default
+            if not isinstance(node, Mapping):
+                raise self.malformed("expected an object", ".".join(walked))
+            node = node.get(step)
+            walked.append(step)
+        if node is None:
+            return default
+        if not _type_ok(node, kind):
+            raise self.malformed(f"expected {_TYPE_NAMES.get(kind, kind.__name__)}, "
+                                 f"got {type(node).__name__}", ".".join(walked))
+        return node
+
+    def field(self, spec: Field) -> Any:
+        """Read a declared :class:`Field` (None when absent)."""
+        value = self.get(spec.path, spec.kind)
+        if spec.kind is int and isinstance(value, float):
+            return int(value)
+        return value
+
+    def extract(self, fields: Mapping[str, Field]) -> dict[str, Any]:
+        """Read several declared fields at once, keyed like ``fields``."""
+        return {name: self.field(spec) for name, spec in fields.items()}
+
+    def has(self, path: str) -> bool:
+        """True when the property at ``path`` is present (even if null)."""
+        node: Any = self.doc
+        for step in path.split("."):
+            if not isinstance(node, Mapping) or step not in node:
+                return False
+            node = node[step]
+        return True
+
+    @property
+    def id(self) -> str:
+        """The ``Id`` property, else the last segment of the URI."""
+        value = self.get("Id", str)
+        return value if value else last_segment(self.uri)
+
+    def link(self, path: str) -> str | None:
+        """``@odata.id`` of the single link at ``path``, or None when absent."""
+        node = self.get(path, dict)
+        if node is None:
+            return None
+        target = node.get("@odata.id")
+        if target is None:
+            return None
+        if not isinstance(target, str):
+            raise self.malformed("expected a string", f"{path}.@odata.id")
+        return target
+
+    def links(self, path: str) -> list[str] | None:
+        """``@odata.id`` of every link in the array at ``path``.
+
+        Members without ``@odata.id`` are skipped with a warning.
+
+        :returns: the URIs in order, or None when the array is absent.
+        """
+        items = self.get(path, list)
+        if items is None:
+            return None
+        return list(self._member_ids(items, path))
+
+    def _member_ids(self, items: list[Any], path: str) -> Iterator[str]:
+        for index, item in enumerate(items):
+            target = item.get("@odata.id") if isinstance(item, Mapping) else None
+            if isinstance(target, str) and target:
+                yield target
+            else:
+                LOG.warning("%s: %s%s[%d] has no @odata.id; skipped", self.host or "BMC",
+                            self.uri, f" $.{path}", index)
+
+    def members(self) -> list[str]:
+        """URIs of a collection's ``Members`` (an absent array reads as empty)."""
+        return self.links("Members") or []
+
+
+class Reader:
+    """Reads resources through a :class:`~hamnhw.transport.base.RedfishClient`.
+
+    :param client: the connected client.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    @property
+    def host(self) -> str | None:
+        """The BMC's ``host[:port]``."""
+        return getattr(self.client, "host", None)
+
+    def read(self, uri: str) -> Resource:
+        """GET one resource."""
+        return Resource(uri, self.client.get(uri), self.host)
+
+    def collection(self, uri: str) -> list[Resource]:
+        """GET a collection and each of its members, in order."""
+        return [self.read(member) for member in self.read(uri).members()]

@@ -1,0 +1,77 @@
+"""Which ComputerSystem (and Manager) a driver works on.
+
+A BMC usually manages one system.  Where it manages several (blade
+enclosures, multi-node chassis), the BMC URL's path ``/redfish/v1/Systems/<id>``
+picks one; without it the choice is refused, listing the ids.
+"""
+
+from __future__ import annotations
+
+from hamnhw_drivers.generic.resource import Reader, Resource, last_segment
+
+from hamnhw.errors import DriverNotFound
+
+
+class SystemLocator:
+    """Finds, once, the system URI a driver acts on and its managing BMC.
+
+    :param reader: resource reader over the client.
+    :param system_id: the id picked by the BMC URL, or None.
+    """
+
+    def __init__(self, reader: Reader, system_id: str | None = None) -> None:
+        self.reader = reader
+        self.system_id = system_id
+        self._system_uri: str | None = None
+
+    @property
+    def system_uri(self) -> str:
+        """URI of the chosen system (listed on first use, then remembered).
+
+        :raises DriverNotFound: no system, an unknown id, or several and none picked.
+        """
+        if self._system_uri is None:
+            self._system_uri = self._choose(self._system_uris())
+        return self._system_uri
+
+    def system(self) -> Resource:
+        """Read the chosen ComputerSystem."""
+        return self.reader.read(self.system_uri)
+
+    def _system_uris(self) -> list[str]:
+        root = Resource("/redfish/v1/", self.reader.client.root, self.reader.host)
+        collection = root.link("Systems") or "/redfish/v1/Systems"
+        return self.reader.read(collection).members()
+
+    def _choose(self, uris: list[str]) -> str:
+        ids = [last_segment(uri) for uri in uris]
+        if self.system_id is not None:
+            if self.system_id in ids:
+                return uris[ids.index(self.system_id)]
+            raise DriverNotFound(f"system {self.system_id!r} not found; this BMC has: "
+                                 f"{', '.join(ids) or 'no systems'}", host=self.reader.host)
+        if not uris:
+            raise DriverNotFound("the BMC lists no ComputerSystem", host=self.reader.host)
+        if len(uris) > 1:
+            raise DriverNotFound(
+                f"the BMC manages several systems ({', '.join(ids)}); pick one with "
+                "the URL path /redfish/v1/Systems/<id>", host=self.reader.host)
+        return uris[0]
+
+    def manager_uri(self, system: Resource | None = None) -> str | None:
+        """The BMC managing the system: its ``Links.ManagedBy``, else the first Manager."""
+        system = system or self.system()
+        managed_by = system.links("Links.ManagedBy")
+        if managed_by:
+            return managed_by[0]
+        root = Resource("/redfish/v1/", self.reader.client.root, self.reader.host)
+        collection = root.link("Managers")
+        if collection is None:
+            return None
+        members = self.reader.read(collection).members()
+        return members[0] if members else None
+
+    def chassis_uris(self, system: Resource | None = None) -> list[str]:
+        """Chassis linked from the system (``Links.Chassis``)."""
+        system = system or self.system()
+        return system.links("Links.Chassis") or []

@@ -1,0 +1,24 @@
+"""Supermicro BMC (entry point ``supermicro``, URL scheme ``supermicro-redfish://``).
+
+Detection hints only: ServiceRoot ``Vendor`` "Supermicro" (normalised, also
+"Super Micro Computer, Inc." -> ``super micro``) or an ``Oem.Supermicro`` object.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from hamnhw_drivers.generic import GenericRedfishDriver
+
+
+class SupermicroDriver(GenericRedfishDriver):
+    """Supermicro X11/X12/H12 and later boards through their Redfish BMC."""
+
+    fallback: ClassVar[bool] = False
+    url_schemes: ClassVar[tuple[str, ...]] = ("supermicro-redfish",)
+    vendor_names: ClassVar[tuple[str, ...]] = ("supermicro", "super micro")
+    oem_keys: ClassVar[tuple[str, ...]] = ("Supermicro",)
+    manager_models: ClassVar[tuple[str, ...]] = ()
+
+
+__all__ = ["SupermicroDriver"]
