@@ -11,7 +11,9 @@ code  name                    when
                               (``HttpError``), an unusable answer
                               (``MalformedResponse``), a capability the driver
                               lacks (``UnsupportedOperation``), no driver
-                              matches (``DriverNotFound``), any other error
+                              matches (``DriverNotFound``), a request refused
+                              after a session expired although re-login worked
+                              (``SessionExpired``), any other error
 2     ``USAGE``               usage or configuration error: bad options, bad or
                               unreadable config file, unsafe password file
                               (``ConfigError``), or a ``DriverNotFound`` the user
@@ -41,6 +43,7 @@ from hamnhw.errors import (
     BmcUnreachable,
     ConfigError,
     DriverNotFound,
+    SessionExpired,
 )
 
 
@@ -68,6 +71,6 @@ def exit_code_for(exc: BaseException) -> ExitCode:
         return ExitCode.USAGE if exc.usage else ExitCode.FAILED
     if isinstance(exc, BmcUnreachable):
         return ExitCode.UNREACHABLE
-    if isinstance(exc, AuthenticationError):
+    if isinstance(exc, AuthenticationError) and not isinstance(exc, SessionExpired):
         return ExitCode.AUTH
     return ExitCode.FAILED

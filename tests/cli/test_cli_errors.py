@@ -1,0 +1,108 @@
+"""CLI failures: error objects, exit codes, and no password on the command line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from cli_helpers import json_out, run
+
+ERROR_KEYS = {"type", "message", "exit_code"}
+
+
+def test_unreachable_port_exits_3_with_error_object(closed_port: int,
+                                                   no_retry_sleep: list[float]) -> None:
+    url = f"redfish+http://127.0.0.1:{closed_port}"
+    result = run("--json", "power", "status", "--timeout", "5", url,
+                 env={"HAMNHW_USERNAME": "root", "HAMNHW_PASSWORD": "pw-never-shown"})
+    assert result.exit_code == 3, result.output
+    payload = json_out(result)
+    assert payload["node"] == url
+    assert set(payload["error"]) == ERROR_KEYS
+    assert payload["error"]["exit_code"] == 3
+    assert payload["error"]["type"] == "BmcUnreachable"
+    assert "pw-never-shown" not in result.stdout + result.stderr
+
+
+def test_unreachable_without_json_is_a_message_on_stderr(closed_port: int,
+                                                        no_retry_sleep: list[float]) -> None:
+    url = f"redfish+http://127.0.0.1:{closed_port}"
+    result = run("detect", url)
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"hamnhw: {url}: ")
+
+
+def test_config_error_exits_2_naming_key_and_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[nodes.a]\nbmc = "redfish://h"\ncolour = "blue"\n')
+    result = run("--json", "nics", "--config", str(cfg), "a")
+    assert result.exit_code == 2
+    error = json_out(result)["error"]
+    assert error["type"] == "ConfigError"
+    assert error["exit_code"] == 2
+    assert "nodes.a.colour" in error["message"]
+    assert str(cfg) in error["message"]
+
+
+def test_node_name_without_config_exits_2() -> None:
+    result = run("--json", "detect", "bmc1")
+    assert result.exit_code == 2
+    assert "no config file was found" in json_out(result)["error"]["message"]
+
+
+def test_unknown_node_name_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "hamnhw.toml").write_text('[nodes.a]\nbmc = "redfish://h"\n')
+    result = run("--json", "detect", "b")
+    assert result.exit_code == 2
+    assert "no node named 'b'" in json_out(result)["error"]["message"]
+
+
+def test_bad_url_exits_2() -> None:
+    result = run("--json", "detect", "ftp://h")
+    assert result.exit_code == 2
+    assert json_out(result)["error"]["type"] == "ConfigError"
+
+
+def test_unsafe_password_file_refused_before_connecting(tmp_path: Path, closed_port: int) -> None:
+    pw = tmp_path / "pw"
+    pw.write_text("pw-never-shown")
+    os.chmod(pw, 0o644)
+    result = run("--json", "power", "status", "--password-file", str(pw), "--username", "root",
+                 f"redfish+http://127.0.0.1:{closed_port}")
+    assert result.exit_code == 2  # not 3: the file is checked before any connection
+    assert "readable by group or others" in json_out(result)["error"]["message"]
+    assert "pw-never-shown" not in result.output
+
+
+def test_no_password_option_exists() -> None:
+    result = run("power", "status", "--password", "hunter2", "redfish://h")
+    assert result.exit_code == 2
+    assert "No such option" in result.stderr
+    for command in (["power", "on"], ["nics"], ["inventory"], ["raid", "show"], ["detect"]):
+        assert "--password " not in run(*command, "--help").stdout
+
+
+def test_conflicting_tls_options_exit_2(closed_port: int) -> None:
+    result = run("--json", "detect", "--insecure", "--ca-file", "ca.pem",
+                 f"redfish://127.0.0.1:{closed_port}")
+    assert result.exit_code == 2
+
+
+def test_global_options_go_before_the_command() -> None:
+    result = run("detect", "--json", "redfish://h")
+    assert result.exit_code == 2
+    assert "No such option" in result.stderr and "--json" in result.stderr
+
+
+def test_installed_console_script_help() -> None:
+    script = shutil.which("hamnhw", path=os.path.dirname(sys.executable))
+    assert script, "the hamnhw console script is not installed next to the interpreter"
+    done = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    for name in ("power", "nics", "inventory", "raid", "detect", "demo"):
+        assert name in done.stdout

@@ -1,0 +1,168 @@
+"""The TOML config schema: strict parsing and the lookup order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hamnhw import config
+from hamnhw.config import find_config, load_config
+from hamnhw.errors import ConfigError
+
+GOOD = """
+[nodes.bmc1]
+bmc = "redfish://10.0.0.5"
+username = "root"
+password_file = "bmc1.pw"
+ca_file = "ca.pem"
+timeout = 90
+driver = "dell"
+
+[nodes.lab]
+bmc = "redfish+http://127.0.0.1:8000"
+password_env = "LAB_PW"
+insecure = false
+
+[pair]
+name = "mgmt"
+
+[primary]
+bmc = "redfish://10.0.1.5"
+pin_fingerprint = "ab"
+
+[standby]
+bmc = "redfish://10.0.1.6"
+insecure = true
+
+[failover]
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "hamnhw.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_good_file_parses_every_table(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, GOOD))
+    assert set(cfg.nodes) == {"bmc1", "lab", "primary", "standby"}
+    bmc1 = cfg.node("bmc1")
+    assert bmc1.bmc == "redfish://10.0.0.5"
+    assert bmc1.username == "root"
+    assert bmc1.timeout == 90.0
+    assert bmc1.driver == "dell"
+    # relative paths are relative to the config file
+    assert bmc1.password_file == str(tmp_path / "bmc1.pw")
+    assert bmc1.ca_file == str(tmp_path / "ca.pem")
+    assert cfg.node("lab").password_env == "LAB_PW"
+    assert cfg.node("standby").insecure is True
+    assert cfg.node("primary").pin_fingerprint == "ab"
+    assert cfg.pair_name == "mgmt"
+    assert bmc1.key("password_file") == "nodes.bmc1.password_file"
+    assert cfg.node("primary").key("password_env") == "primary.password_env"
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ('[nodes.a]\nbmc = "redfish://h"\npasword_file = "x"\n', "nodes.a.pasword_file"),
+    ('[nodes.a]\nbmc = "redfish://h"\n[extra]\nx = 1\n', "extra"),
+    ('[pair]\nname = "p"\nsize = 2\n', "pair.size"),
+    ('[primary]\nbmc = "redfish://h"\nfoo = 1\n', "primary.foo"),
+    ('[failover]\nmode = "manual"\n', "failover.mode"),
+])
+def test_unknown_key_is_named_with_the_file(tmp_path: Path, text: str, key: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.key == key
+    assert str(path) in str(info.value)
+    assert key in str(info.value)
+
+
+def test_failover_keys_are_refused_with_the_reason(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"\[failover\] accepts no keys yet"):
+        load_config(write(tmp_path, '[failover]\nmode = "manual"\n'))
+
+
+@pytest.mark.parametrize(("text", "key", "wanted"), [
+    ('[nodes.a]\nbmc = "redfish://h"\ninsecure = "yes"\n', "nodes.a.insecure", "a boolean"),
+    ('[nodes.a]\nbmc = "redfish://h"\ntimeout = true\n', "nodes.a.timeout", "a number"),
+    ('[nodes.a]\nbmc = 5\n', "nodes.a.bmc", "a string"),
+    ('nodes = 3\n', "nodes", "a table"),
+    ('[nodes]\na = "redfish://h"\n', "nodes.a", "a table"),
+    ('[pair]\nname = 1\n', "pair.name", "a string"),
+])
+def test_wrong_type_is_named(tmp_path: Path, text: str, key: str, wanted: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.key == key
+    assert wanted in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_missing_bmc_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, '[nodes.a]\nusername = "root"\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.key == "nodes.a.bmc"
+    assert info.value.path == str(path)
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ('[nodes.a]\nbmc = "redfish://h"\npassword_env = "X"\npassword_file = "f"\n',
+     "nodes.a.password_file"),
+    ('[nodes.a]\nbmc = "redfish://h"\nca_file = "c"\ninsecure = true\n', "nodes.a.insecure"),
+    ('[nodes.a]\nbmc = "redfish://h"\ntimeout = 0\n', "nodes.a.timeout"),
+    ('[primary]\nbmc = "redfish://h"\n[nodes.primary]\nbmc = "redfish://g"\n', "primary"),
+])
+def test_conflicting_or_invalid_values(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    assert info.value.key == key
+
+
+def test_toml_syntax_error_names_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "[nodes.a\n")
+    with pytest.raises(ConfigError, match="not valid TOML") as info:
+        load_config(path)
+    assert info.value.path == str(path)
+
+
+def test_unknown_node_lists_the_known_ones(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, GOOD))
+    with pytest.raises(ConfigError, match="known: bmc1, lab, primary, standby"):
+        cfg.node("nope")
+
+
+@pytest.fixture
+def places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """Four candidate config files; the system one redirected into tmp_path."""
+    paths = {name: write(tmp_path, '[nodes.x]\nbmc = "redfish://h"\n', f"{name}.toml")
+             for name in ("explicit", "env", "system")}
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    paths["cwd"] = write(cwd, '[nodes.x]\nbmc = "redfish://h"\n')
+    monkeypatch.setattr(config, "SYSTEM_CONFIG", paths["system"])
+    return paths
+
+
+def test_lookup_order(places: dict[str, Path]) -> None:
+    env = {"HAMNHW_CONFIG": str(places["env"])}
+    cwd = places["cwd"].parent
+    assert find_config(places["explicit"], environ=env, cwd=cwd) == places["explicit"]
+    assert find_config(None, environ=env, cwd=cwd) == places["env"]
+    assert find_config(None, environ={}, cwd=cwd) == places["cwd"]
+    places["cwd"].unlink()
+    assert find_config(None, environ={}, cwd=cwd) == places["system"]
+    places["system"].unlink()
+    assert find_config(None, environ={}, cwd=cwd) is None
+
+
+def test_explicit_or_env_path_that_is_missing_is_an_error(places: dict[str, Path]) -> None:
+    cwd = places["cwd"].parent
+    with pytest.raises(ConfigError, match="from --config"):
+        find_config(cwd / "missing.toml", environ={}, cwd=cwd)
+    with pytest.raises(ConfigError, match="from HAMNHW_CONFIG"):
+        find_config(None, environ={"HAMNHW_CONFIG": str(cwd / "missing.toml")}, cwd=cwd)
