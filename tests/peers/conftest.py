@@ -7,7 +7,6 @@ and say exactly why.  Each peer gets a free port and a fresh state dir under pyt
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import sys
@@ -15,6 +14,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from peerdata import (
+    FAKE_DRIVES,
+    FAKE_SYSTEMS,
+    PASSWORD,
+    STORAGE_CONTROLLER,
+    SUSHY_REQ,
+    USERNAME,
+    CliResult,
+    Peer,
+)
 from peerproc import (
     LOOPBACK,
     PeerProcess,
@@ -28,47 +37,6 @@ from peerproc import (
 REPO = Path(__file__).resolve().parents[2]
 PEERS_DIR = Path(os.environ.get("HAMNHW_PEERS_DIR", REPO / ".peers"))
 MOCKUPS = REPO.parent / "shared" / "mockups"
-USERNAME = "admin"
-PASSWORD = "password"  # test-only account of the local peers
-SUSHY_REQ = "sushy-tools==2.2.0"
-
-# sushy-emulator fake driver: state lands 1-11 s after a power request.
-FAKE_SYSTEMS = {
-    "node-a": {"uuid": "27946b59-9e44-4fa7-8e91-f3527a1ef094", "power_state": "Off",
-               "nics": [{"mac": "00:5c:52:31:3a:9c", "ip": "172.22.0.100"},
-                        {"mac": "00:5c:52:31:3a:9d", "ip": "172.22.0.101"}]},
-    "node-b": {"uuid": "38947555-7742-4fa7-8e91-f3527a1ef095", "power_state": "On",
-               "nics": [{"mac": "00:5c:52:31:3b:01", "ip": "172.22.0.102"}]},
-}
-FAKE_DRIVES = [
-    {"Id": "32ADF365C6C1B7BD", "Name": "Drive 0", "CapacityBytes": 899527000000, "Protocol": "SAS"},
-    {"Id": "58CFF987G8J2V9KL", "Name": "Drive 1", "CapacityBytes": 899527000000, "Protocol": "SAS"},
-]
-STORAGE_CONTROLLER = {"Id": "1", "Name": "Local Storage Controller",
-                      "StorageControllers": [{"MemberId": "0", "SpeedGbps": 12,
-                                              "Name": "Contoso Integrated RAID"}],
-                      "Drives": [d["Id"] for d in FAKE_DRIVES]}
-
-
-@dataclasses.dataclass(frozen=True)
-class Peer:
-    """A started peer: where it listens and how to log in."""
-
-    process: PeerProcess
-    bmc_url: str
-    """hamnhw BMC URL of the service root, e.g. ``redfish://127.0.0.1:8443``."""
-    http_url: str
-    """Plain HTTP(S) base URL, e.g. ``https://127.0.0.1:8443``."""
-    username: str | None = None
-    password: str | None = None
-    ca_file: Path | None = None
-    fingerprint: str | None = None
-
-    def system_url(self, system_id: str) -> str:
-        """BMC URL that picks one system of a multi-system BMC."""
-        return f"{self.bmc_url}/redfish/v1/Systems/{system_id}"
-
-
 def _peer_tool(venv: str, tool: str, needs: str) -> Path:
     """Path of a peer executable, or skip the test saying what is missing and why."""
     path = PEERS_DIR / venv / "bin" / tool
@@ -181,15 +149,6 @@ def sushy_static(peer_workdir: Path, localstorage_mockup: Path) -> Iterator[Peer
     _started(process, f"{http_url}/redfish/v1/")
     yield Peer(process, f"redfish+http://{LOOPBACK}:{port}", http_url)
     process.stop()
-
-
-@dataclasses.dataclass(frozen=True)
-class CliResult:
-    """Exit code and output of one ``hamnhw`` run."""
-
-    returncode: int
-    stdout: str
-    stderr: str
 
 
 @pytest.fixture(scope="session")

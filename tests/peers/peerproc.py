@@ -31,6 +31,7 @@ class PeerProcess:
     """One running peer, known by its PID."""
 
     name: str
+    executable: Path
     process: subprocess.Popen[bytes]
     log_path: Path
 
@@ -79,7 +80,7 @@ def start_peer(name: str, argv: list[str], log_dir: Path) -> PeerProcess:
             argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             env=child_env(), start_new_session=True, cwd=log_dir)
     (log_dir / f"{name}.pid").write_text(f"{process.pid}\n")
-    return PeerProcess(name, process, log_path)
+    return PeerProcess(name, Path(argv[0]), process, log_path)
 
 
 def wait_http(peer: PeerProcess, url: str, cafile: Path | None = None,
