@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from hamnhw import registry
 from hamnhw.address import BmcAddress, parse_bmc_url
@@ -87,7 +89,8 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
             ca_file: str | None = None, pin_fingerprint: str | None = None,
             insecure: bool = False, timeout: float = 120.0, connect_timeout: float = 5.0,
             read_timeout: float = 30.0, driver: str | None = None,
-            poll: PollPolicy | None = None, name: str | None = None) -> Node:
+            poll: PollPolicy | None = None, name: str | None = None,
+            client_wrapper: Callable[[Any], Any] | None = None) -> Node:
     """Connect to a BMC, authenticate, detect its driver and return a :class:`Node`.
 
     :param url: BMC URL (see :mod:`hamnhw.address`).
@@ -102,6 +105,10 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
     :param driver: force a driver by entry-point name instead of detecting.
     :param poll: how power changes are waited for.
     :param name: a name for messages; defaults to the URL.
+    :param client_wrapper: called with the opened transport; what it returns (a
+        :class:`~hamnhw.transport.base.RedfishClient` decorator, e.g.
+        :class:`hamnhw.fixturetools.record.RecordingClient`) is what detection
+        and the driver use.
     :raises hamnhw.errors.HamnhwError: any failure, typed.
     """
     address = parse_bmc_url(url)
@@ -117,6 +124,8 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
     client = RedfishTransport(address, credentials, tls, timeouts)
     try:
         client.open()
+        if client_wrapper is not None:
+            client = client_wrapper(client)
         if driver:
             cls = registry.driver_by_name(driver)
             detection = Detection(cls.name, "chosen explicitly")
