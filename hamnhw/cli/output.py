@@ -63,6 +63,8 @@ def cell(value: Any) -> str:
     value = to_jsonable(value)
     if value is None:
         return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
         return ",".join(cell(v) for v in value) or "-"
     if isinstance(value, dict):
@@ -89,7 +91,25 @@ def records_table(records: Sequence[Mapping[str, Any]] | None, columns: Sequence
         return unknown
     if not records:
         return empty
-    return table([c.upper() for c in columns], ([r.get(c) for c in columns] for r in records))
+    headers = [c.removesuffix("_bytes").upper() for c in columns]
+    return table(headers, ([_human(c, r.get(c)) for c in columns] for r in records))
+
+
+def _human(column: str, value: Any) -> Any:
+    """Column-aware formatting for people: sizes in SI units."""
+    if column.endswith("_bytes") and isinstance(value, int) and not isinstance(value, bool):
+        return human_bytes(value)
+    return value
+
+
+def human_bytes(size: int) -> str:
+    """``1200000000000`` -> ``1.2 TB`` (SI units, as disk vendors count)."""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"  # pragma: no cover - loop always returns
 
 
 def fields(pairs: Iterable[tuple[str, Any]]) -> str:

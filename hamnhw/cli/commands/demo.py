@@ -1,0 +1,29 @@
+"""``hamnhw demo``: a simulated primary/standby pair driven through the library."""
+
+from __future__ import annotations
+
+import click
+
+from hamnhw.cli.options import fail, output_of
+from hamnhw.cli.output import dumps
+
+
+@click.command("demo")
+@click.option("--tls", is_flag=True,
+              help="Serve HTTPS with a self-signed certificate and pin its fingerprint.")
+@click.option("--power-delay", type=click.FloatRange(min=0), default=0.3, show_default=True,
+              metavar="S", help="Seconds the simulated hosts spend powering on.")
+@click.pass_context
+def command(ctx: click.Context, tls: bool, power_delay: float) -> None:
+    """Start a simulated primary/standby pair on loopback and show detection, power,
+    NICs, drives and RAID of both, then compare them side by side."""
+    from hamnhw.demo import run_demo
+
+    out = output_of(ctx)
+    try:
+        report = run_demo(None if out.json else click.echo, power_delay=power_delay, tls=tls)
+    except Exception as exc:
+        fail(ctx, "demo", exc)
+        return
+    if out.json:
+        click.echo(dumps(report))

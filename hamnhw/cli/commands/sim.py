@@ -1,0 +1,89 @@
+"""``hamnhw sim``: run simulated Redfish BMCs on loopback until interrupted.
+
+Each server is printed as one line ``NAME URL``. The credentials are the simulator-only
+defaults ``admin`` / ``password``; never use them on a real BMC.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from typing import Any
+
+import click
+
+from hamnhw.sim import ServerSpec, SimCluster
+from hamnhw.sim.tls import TlsSetupError
+
+
+def server_names(count: int, names: str | None) -> list[str]:
+    """The names to serve: ``--names a,b`` wins, else ``node1`` .. ``nodeN``."""
+    if names:
+        chosen = [name.strip() for name in names.split(",") if name.strip()]
+        if len(set(chosen)) != len(chosen):
+            raise click.BadParameter("names must be unique", param_hint="--names")
+        return chosen
+    return [f"node{index}" for index in range(1, count + 1)]
+
+
+def _summary(cluster: SimCluster) -> dict[str, Any]:
+    servers = [{"name": s.name, "url": s.url, "username": s.username} for s in cluster]
+    return {"servers": servers, "cert_file": cluster.cert_file, "fingerprint": cluster.fingerprint}
+
+
+def _print_summary(cluster: SimCluster, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(_summary(cluster)))
+    else:
+        for server in cluster:
+            click.echo(f"{server.name} {server.url}")
+        if cluster.cert_file:
+            click.echo(f"cert {cluster.cert_file}")
+            click.echo(f"fingerprint {cluster.fingerprint}")
+        click.echo("credentials admin/password (simulator only); Ctrl-C to stop", err=True)
+    sys.stdout.flush()
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@click.command("sim")
+@click.option("--count", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Number of simulated servers (ignored with --names).")
+@click.option("--names", help="Comma-separated server names, e.g. primary,standby.")
+@click.option("--tls", is_flag=True, help="Serve HTTPS with a generated self-signed certificate.")
+@click.option("--power-delay", type=click.FloatRange(0), default=0.0, show_default=True,
+              help="Seconds spent in PoweringOn / PoweringOff.")
+@click.option("--port-base", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="First port (server i gets port-base + i); 0 = any free port.")
+@click.pass_context
+def command(ctx: click.Context, count: int, names: str | None, tls: bool, power_delay: float,
+            port_base: int) -> None:
+    """Run simulated Redfish BMCs on 127.0.0.1 until SIGINT or SIGTERM."""
+    chosen = server_names(count, names)
+    specs = [ServerSpec(name=name, power_delay=power_delay) for name in chosen]
+    ports = [port_base + index if port_base else 0 for index in range(len(specs))]
+    if port_base and ports[-1] > 65535:
+        raise click.BadParameter("too many servers for this port base", param_hint="--port-base")
+    as_json = bool(getattr(ctx.obj, "json", False))
+    cluster = SimCluster(specs, tls=tls, ports=ports)
+    try:
+        cluster.start()
+    except (OSError, TlsSetupError) as exc:
+        raise click.ClickException(f"cannot start the simulator: {exc}") from exc
+    try:
+        _print_summary(cluster, as_json)
+        _wait_for_signal()
+    finally:
+        cluster.stop()
