@@ -19,7 +19,6 @@ from collections.abc import Mapping
 
 from hamnhw_drivers.generic.context import DriverContext
 from hamnhw_drivers.generic.resource import Resource
-from hamnhw_drivers.generic.session import SessionExpired
 
 from hamnhw.errors import (
     BadRequestError,
@@ -29,6 +28,7 @@ from hamnhw.errors import (
     OperationFailed,
     PowerStateTimeout,
     ServerSideError,
+    SessionExpired,
 )
 from hamnhw.interfaces import PowerInterface
 from hamnhw.models import PowerRestorePolicy, PowerResult, PowerState
@@ -149,13 +149,12 @@ class RedfishPower(PowerInterface):
             return self._change("soft_off", PowerState.OFF, wait, timeout)
         start = self.poll.clock()
         deadline = start + self._timeout(timeout)
-        first = self._change("soft_off", PowerState.OFF, True,
-                             min(escalate_after, self._timeout(timeout)), start=start,
-                             raise_on_timeout=False)
-        if first.power_state is PowerState.OFF:
-            return first
-        LOG.warning("%s: still %s %.1fs after GracefulShutdown; escalating to ForceOff",
-                    self.host, first.power_state.value, first.elapsed_s)
+        try:
+            return self._change("soft_off", PowerState.OFF, True,
+                                min(escalate_after, self._timeout(timeout)), start=start)
+        except PowerStateTimeout as exc:
+            LOG.warning("%s: still %s %.1fs after GracefulShutdown; escalating to ForceOff",
+                        self.host, exc.last_state, exc.elapsed_s)
         forced = self._change("off", PowerState.OFF, wait,
                               max(0.0, deadline - self.poll.clock()), start=start)
         return PowerResult(forced.power_state, True, forced.elapsed_s)
@@ -176,7 +175,7 @@ class RedfishPower(PowerInterface):
         return self.poll.timeout if timeout is None else timeout
 
     def _change(self, action: str, target: PowerState, wait: bool, timeout: float | None, *,
-                start: float | None = None, raise_on_timeout: bool = True) -> PowerResult:
+                start: float | None = None) -> PowerResult:
         start = self.poll.clock() if start is None else start
         deadline = self.poll.clock() + self._timeout(timeout)
         system = self._system()
@@ -185,18 +184,13 @@ class RedfishPower(PowerInterface):
             return PowerResult(target, False, self.poll.clock() - start)
         if not self._send(action, target, system):
             return PowerResult(target, False, self.poll.clock() - start)
-        return self._finish(target, wait, start, deadline, raise_on_timeout)
+        return self._finish(target, wait, start, deadline)
 
-    def _finish(self, target: PowerState, wait: bool, start: float, deadline: float,
-                raise_on_timeout: bool = True) -> PowerResult:
+    def _finish(self, target: PowerState, wait: bool, start: float,
+                deadline: float) -> PowerResult:
         if not wait:
             return PowerResult(self.state(), True, self.poll.clock() - start)
-        try:
-            state = self._wait_for(target, start, deadline)
-        except PowerStateTimeout:
-            if raise_on_timeout:
-                raise
-            return PowerResult(self.state(), True, self.poll.clock() - start)
+        state = self._wait_for(target, start, deadline)
         return PowerResult(state, True, self.poll.clock() - start)
 
     def _confirm(self, target: PowerState, already_read: int = 0) -> bool:
