@@ -37,6 +37,7 @@ class SimRequestHandler(BaseHTTPRequestHandler):
     """One request to one simulated server; ``self.server.sim`` is the :class:`SimServer`."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server_version = "hamnhw-sim"
     sys_version = ""
 
