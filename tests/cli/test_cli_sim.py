@@ -1,0 +1,187 @@
+"""The real CLI against the built-in simulator over loopback HTTP: the JSON contract."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_helpers import json_out, run
+
+from hamnhw.sim import ServerSpec, SimCluster, SimServer
+
+NIC_KEYS = {"id", "mac", "permanent_mac", "link", "speed_mbps"}
+DRIVE_KEYS = {"id", "serial", "model", "capacity_bytes", "media", "protocol", "health", "state",
+              "location"}
+VOLUME_KEYS = {"id", "name", "raid_type", "capacity_bytes", "health", "state", "drives",
+               "operation"}
+POWER_STATES = {"on", "off", "powering_on", "powering_off", "unknown"}
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[SimCluster]:
+    specs = [ServerSpec(name=n, password="s3cr3t-sim-pw-9f") for n in ("primary", "standby")]
+    with SimCluster(specs) as sim:
+        yield sim
+
+
+@pytest.fixture
+def server(cluster: SimCluster) -> SimServer:
+    """The primary, powered off, with an empty request log."""
+    primary = cluster["primary"]
+    primary.set_power("Off")
+    primary.clear_faults()
+    primary.clear_requests()
+    return primary
+
+
+@pytest.fixture
+def env(server: SimServer) -> dict[str, str]:
+    return {"HAMNHW_USERNAME": server.username, "HAMNHW_PASSWORD": server.password}
+
+
+def test_power_status(server: SimServer, env: dict[str, str]) -> None:
+    result = run("--json", "power", "status", server.url, env=env)
+    assert result.exit_code == 0, result.output
+    assert json_out(result) == {"node": server.url, "power_state": "off"}
+
+
+@pytest.mark.usefixtures("no_sleep")
+def test_power_on_then_again(server: SimServer, env: dict[str, str]) -> None:
+    first = json_out(run("--json", "power", "on", server.url, env=env))
+    assert set(first) == {"node", "power_state", "changed", "elapsed_s"}
+    assert first["power_state"] == "on"
+    assert first["changed"] is True
+    assert isinstance(first["elapsed_s"], float)
+    assert server.power_state == "On"
+    again = json_out(run("--json", "power", "on", server.url, env=env))
+    assert again["changed"] is False
+
+
+@pytest.mark.usefixtures("no_sleep")
+@pytest.mark.parametrize("action", ["off", "soft-off", "cycle"])
+def test_power_changes_from_on(server: SimServer, env: dict[str, str], action: str) -> None:
+    server.set_power("On")
+    result = run("--json", "power", action, "--timeout", "20", server.url, env=env)
+    assert result.exit_code == 0, result.output
+    payload = json_out(result)
+    assert {"node", "power_state", "changed", "elapsed_s"} <= set(payload)
+    assert payload["power_state"] in POWER_STATES
+    assert payload["power_state"] == ("on" if action == "cycle" else "off")
+    assert payload["changed"] is True
+
+
+def test_power_no_wait(server: SimServer, env: dict[str, str]) -> None:
+    result = run("--json", "power", "on", "--no-wait", server.url, env=env)
+    assert result.exit_code == 0, result.output
+    assert json_out(result)["power_state"] in POWER_STATES
+    posts = [r for r in server.requests if r.method == "POST" and "Reset" in r.path]
+    assert len(posts) == 1
+
+
+def test_cycle_refused_when_off_is_an_error_object(server: SimServer,
+                                                   env: dict[str, str]) -> None:
+    result = run("--json", "power", "cycle", server.url, env=env)
+    assert result.exit_code == 1
+    error = json_out(result)["error"]
+    assert error["exit_code"] == 1
+    assert error["type"]
+
+
+def test_nics(server: SimServer, env: dict[str, str]) -> None:
+    payload = json_out(run("--json", "nics", server.url, env=env))
+    assert set(payload) >= {"node", "nics", "bmc_nics"}
+    assert all(set(nic) >= NIC_KEYS for nic in payload["nics"])
+    assert [n["mac"] for n in payload["nics"]] == [n.mac for n in server.spec.nics]
+    assert [n["mac"] for n in payload["bmc_nics"]] == [server.spec.bmc_mac]
+
+
+def test_inventory(server: SimServer, env: dict[str, str]) -> None:
+    payload = json_out(run("--json", "inventory", server.url, env=env))
+    assert set(payload) >= {"node", "system", "manager", "controllers", "drives", "volumes"}
+    assert {"manufacturer", "model", "serial", "uuid"} <= set(payload["system"])
+    assert payload["system"]["serial"] == server.spec.serial
+    assert payload["system"]["uuid"] == server.spec.uuid
+    assert {"model", "firmware"} <= set(payload["manager"])
+    assert payload["manager"]["firmware"] == server.spec.firmware
+    assert all(set(d) >= DRIVE_KEYS for d in payload["drives"])
+    assert sorted(d["serial"] for d in payload["drives"]) == sorted(
+        d.serial for d in server.drives)
+    assert all(set(v) >= VOLUME_KEYS for v in payload["volumes"])
+
+
+def test_raid_show(server: SimServer, env: dict[str, str]) -> None:
+    payload = json_out(run("--json", "raid", "show", server.url, env=env))
+    assert set(payload) >= {"node", "volumes", "drives"}
+    (volume,) = payload["volumes"]
+    assert set(volume) >= VOLUME_KEYS
+    assert volume["raid_type"] == "RAID1"
+    assert sorted(volume["drives"]) == sorted(d["id"] for d in payload["drives"])
+    assert volume["operation"] is None
+    assert all(set(d) >= DRIVE_KEYS for d in payload["drives"])
+
+
+def test_detect(server: SimServer, env: dict[str, str]) -> None:
+    assert json_out(run("--json", "detect", server.url, env=env)) == {
+        "node": server.url, "driver": "generic",
+        "reason": "no vendor hint matched; generic DMTF Redfish"}
+
+
+@pytest.mark.parametrize("args", [["nics"], ["inventory"], ["raid", "show"], ["detect"],
+                                  ["power", "status"]])
+def test_human_output_is_a_table_not_json(server: SimServer, env: dict[str, str],
+                                          args: list[str]) -> None:
+    result = run(*args, server.url, env=env)
+    assert result.exit_code == 0, result.output
+    assert not result.stdout.startswith("{")
+    assert server.url in result.stdout
+
+
+def test_wrong_password_exits_4(server: SimServer) -> None:
+    env = {"HAMNHW_USERNAME": server.username, "HAMNHW_PASSWORD": "wrong-pw-xyz"}
+    result = run("--json", "detect", server.url, env=env)
+    assert result.exit_code == 4, result.output
+    error = json_out(result)["error"]
+    assert error == {"type": error["type"], "message": error["message"], "exit_code": 4}
+    assert "wrong-pw-xyz" not in result.output
+
+
+def test_node_from_config_with_password_file(server: SimServer, tmp_path: Path,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    pw = tmp_path / "primary.pw"
+    pw.write_text(server.password + "\n")
+    os.chmod(pw, 0o600)
+    (tmp_path / "hamnhw.toml").write_text(
+        f'[primary]\nbmc = "{server.url}"\nusername = "{server.username}"\n'
+        'password_file = "primary.pw"\n')
+    caplog.set_level(logging.DEBUG)
+    result = run("--json", "--log-level", "debug", "power", "status", "primary")
+    assert result.exit_code == 0, result.output
+    assert json_out(result) == {"node": "primary", "power_state": "off"}
+    assert server.password not in result.output + caplog.text
+    assert "config password_file" in caplog.text  # where the password came from, not what
+
+
+def test_demo_json(no_retry_sleep: list[float]) -> None:
+    result = run("--json", "demo", "--power-delay", "0")
+    assert result.exit_code == 0, result.output
+    report = json_out(result)
+    assert set(report["nodes"]) == {"primary", "standby"}
+    for node in report["nodes"].values():
+        assert node["driver"] == "generic"
+        assert node["power_on"]["power_state"] == "on"
+        assert len(node["nics"]) == 2
+        assert all(d["serial"] for d in node["drives"])
+        assert [v["raid_type"] for v in node["volumes"]] == ["RAID1"]
+    assert report["comparison"]["same_nic_count"] is True
+    assert report["comparison"]["raid1_on_all"] is True
+
+
+def test_demo_human() -> None:
+    result = run("demo", "--power-delay", "0")
+    assert result.exit_code == 0, result.output
+    for text in ("=== primary ===", "=== standby ===", "=== side by side ===",
+                 "RAID1 volume", "pair looks consistent"):
+        assert text in result.stdout
