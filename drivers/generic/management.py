@@ -13,7 +13,7 @@ from hamnhw.models import BootOverride, BootOverrideMode, BootSource
 
 BOOT_TARGET = Field("Boot.BootSourceOverrideTarget", str, "Where the host boots next.")
 BOOT_ENABLED = Field("Boot.BootSourceOverrideEnabled", str, "Once, Continuous or Disabled.")
-BOOT_ALLOWED = Field("Boot.BootSourceOverrideTarget@Redfish.AllowableValues", list,
+BOOT_ALLOWED = Field(("Boot", "BootSourceOverrideTarget@Redfish.AllowableValues"), list,
                      "Targets the BMC accepts, where listed.")
 LOCATION_INDICATOR = Field("LocationIndicatorActive", bool,
                            "Identify LED on current schemas (ComputerSystem >= 1.13).")

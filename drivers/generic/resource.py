@@ -29,24 +29,24 @@ _TYPE_NAMES: dict[type, str] = {
 }
 
 
-@dataclasses.dataclass(frozen=True)
-class Field:
-    """One property to extract from a Redfish document."""
-
-    path: str
-    """Dotted JSON path from the document root, e.g. ``Status.Health``."""
-    kind: type
-    """Expected JSON type: ``str``, ``int`` (any JSON number), ``bool``, ``dict`` or ``list``."""
-    doc: str = ""
-    """What the field means (kept next to the path, Ironic/sushy style)."""
-
-
 JsonPath = str | tuple[str, ...]
 """A dotted JSON path, or a tuple of keys."""
 
 
 def _steps(path: JsonPath) -> tuple[str, ...]:
     return tuple(path.split(".")) if isinstance(path, str) else path
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """One property to extract from a Redfish document."""
+
+    path: JsonPath
+    """JSON path from the document root, e.g. ``Status.Health`` (a tuple where a key has a dot)."""
+    kind: type
+    """Expected JSON type: ``str``, ``int`` (any JSON number), ``bool``, ``dict`` or ``list``."""
+    doc: str = ""
+    """What the field means (kept next to the path, Ironic/sushy style)."""
 
 
 def _type_ok(value: Any, kind: type) -> bool:
@@ -119,10 +119,10 @@ class Resource:
         """Read several declared fields at once, keyed like ``fields``."""
         return {name: self.field(spec) for name, spec in fields.items()}
 
-    def has(self, path: str) -> bool:
+    def has(self, path: JsonPath) -> bool:
         """True when the property at ``path`` is present (even if null)."""
         node: Any = self.doc
-        for step in path.split("."):
+        for step in _steps(path):
             if not isinstance(node, Mapping) or step not in node:
                 return False
             node = node[step]
