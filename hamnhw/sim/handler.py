@@ -195,11 +195,11 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
             return
         for index in range(len(payload)):
-            self.wfile.write(payload[index:index + 1])
-            self.wfile.flush()
             if self.sim.sleep(drip_interval):
                 self.close_connection = True
                 return
+            self.wfile.write(payload[index:index + 1])
+            self.wfile.flush()
 
 
 def _parse_json(raw: bytes) -> tuple[Any, bool]:

@@ -1,0 +1,73 @@
+"""``hamnhw sim``: prints one line per server, serves until SIGTERM/SIGINT, stops cleanly."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import click
+import pytest
+import requests
+
+from hamnhw.cli.commands.sim import server_names
+
+LAUNCH = "from hamnhw.cli.commands.sim import command; command(prog_name='hamnhw sim')"
+
+
+def run_sim(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", LAUNCH, *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def read_lines(proc: subprocess.Popen, count: int) -> list[str]:
+    lines = [proc.stdout.readline().strip() for _ in range(count)]
+    assert all(lines), (lines, proc.stderr.read() if proc.poll() is not None else "")
+    return lines
+
+
+def stop(proc: subprocess.Popen, sig: int) -> int:
+    proc.send_signal(sig)
+    try:
+        return proc.wait(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_serves_named_servers_until_signalled(sig):
+    proc = run_sim("--names", "primary,standby", "--power-delay", "2")
+    try:
+        lines = read_lines(proc, 2)
+        names = [line.split()[0] for line in lines]
+        assert names == ["primary", "standby"]
+        for line in lines:
+            url = line.split()[1]
+            assert url.startswith("redfish+http://127.0.0.1:")
+            root = requests.get(url.replace("redfish+", "") + "/redfish/v1", timeout=10)
+            assert root.json()["@odata.id"] == "/redfish/v1"
+    finally:
+        code = stop(proc, sig)
+    assert code == 0
+
+
+def test_tls_prints_cert_and_fingerprint():
+    proc = run_sim("--count", "1", "--tls")
+    try:
+        server, cert, fingerprint = read_lines(proc, 3)
+        assert server.startswith("node1 redfish+https://127.0.0.1:")
+        cert_path = cert.split(" ", 1)[1]
+        port = server.rsplit(":", 1)[1]
+        root = requests.get(f"https://127.0.0.1:{port}/redfish/v1", verify=cert_path, timeout=10)
+        assert root.status_code == 200
+        assert len(fingerprint.split()[1]) == 64
+    finally:
+        assert stop(proc, signal.SIGTERM) == 0
+
+
+def test_server_names():
+    assert server_names(3, None) == ["node1", "node2", "node3"]
+    assert server_names(3, "primary, standby") == ["primary", "standby"]
+    with pytest.raises(click.BadParameter):
+        server_names(1, "a,a")

@@ -1,0 +1,163 @@
+"""Every fault kind, and the count/path/method limits."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import requests
+from simclient import RESET, SESSIONS, SYSTEM, Bmc
+
+from hamnhw.sim import FAULT_KINDS, FaultError, ServerSpec
+
+
+class RecordingSleep:
+    """Stands in for the simulator's waits: records them, never sleeps."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> bool:
+        self.calls.append(seconds)
+        return False
+
+
+@pytest.fixture
+def sleep():
+    return RecordingSleep()
+
+
+@pytest.fixture
+def server(start_cluster, sleep):
+    return start_cluster(ServerSpec(name="primary"), sleep=sleep)["primary"]
+
+
+@pytest.fixture
+def client(server):
+    bmc = Bmc(server)
+    yield bmc
+    bmc.close()
+
+
+def test_all_documented_kinds_exist():
+    assert set(FAULT_KINDS) == {"latency", "error_5xx", "expire_session", "hang", "byte_drip",
+                                "html_error", "malformed_json", "ignore_reset", "power_flap"}
+
+
+def test_latency_waits_then_answers(server, client, sleep):
+    server.inject("latency", seconds=2.5, count=1)
+    assert client.get(SYSTEM).status_code == 200
+    assert client.get(SYSTEM).status_code == 200
+    assert sleep.calls == [2.5]
+
+
+def test_5xx_burst_then_recovery(server, client):
+    server.inject("error_5xx", count=2)
+    statuses = [client.get(SYSTEM).status_code for _ in range(3)]
+    assert statuses == [503, 503, 200]
+    assert [r.status for r in server.requests] == [503, 503, 200]
+
+
+def test_5xx_custom_status_limited_to_path_and_method(server, client):
+    server.inject("error_5xx", status=500, path=RESET, method="POST")
+    assert client.get(SYSTEM).status_code == 200
+    assert client.reset("On").status_code == 500
+    assert client.system()["PowerState"] == "Off"  # the failed request changed nothing
+
+
+def test_expire_session_invalidates_every_session(server):
+    anonymous = Bmc(server, auth=None)
+    login = anonymous.post(SESSIONS, {"UserName": "admin", "Password": "password"})
+    token = login.headers["X-Auth-Token"]
+    server.inject("expire_session", count=1)
+    headers = {"X-Auth-Token": token}
+    assert anonymous.get("/redfish/v1").status_code == 200  # unauthenticated: untouched
+    assert anonymous.get(SYSTEM, headers=headers).status_code == 401
+    assert anonymous.get(SYSTEM, headers=headers).status_code == 401
+    assert server.state.sessions == {}
+
+
+def test_html_error_page(server, client):
+    server.inject("html_error", count=1)
+    response = client.get(SYSTEM)
+    assert response.status_code == 500
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert response.text.startswith("<!DOCTYPE html>")
+
+
+def test_malformed_json(server, client):
+    server.inject("malformed_json", count=1)
+    response = client.get(SYSTEM)
+    assert response.status_code == 200
+    with pytest.raises(ValueError):
+        response.json()
+    assert client.get(SYSTEM).json()["Id"] == "1"
+
+
+def test_byte_drip_sends_one_byte_per_interval(server, client, sleep):
+    server.inject("byte_drip", interval=0.5, count=1)
+    response = client.get(SYSTEM)
+    assert response.json()["Id"] == "1"
+    assert len(sleep.calls) == len(response.content)
+    assert set(sleep.calls) == {0.5}
+
+
+def test_ignore_reset_accepts_and_does_nothing(server, client):
+    server.inject("ignore_reset", count=1)
+    assert client.reset("On").status_code == 204
+    assert client.system()["PowerState"] == "Off"
+    assert client.reset("On").status_code == 204
+    assert client.system()["PowerState"] == "On"
+
+
+def test_power_flap_comes_back_on(start_cluster, clock):
+    server = start_cluster(ServerSpec(name="flappy", power="On"))["flappy"]
+    client = Bmc(server)
+    server.inject("power_flap", after=30, count=1)
+    assert client.reset("ForceOff").status_code == 204
+    assert client.system()["PowerState"] == "Off"
+    clock.advance(29)
+    assert client.system()["PowerState"] == "Off"
+    clock.advance(1)
+    assert client.system()["PowerState"] == "On"
+
+
+def test_hang_holds_the_connection_and_does_not_block_stop(start_cluster):
+    cluster = start_cluster(ServerSpec(name="stuck"))
+    server = cluster["stuck"]
+    server.inject("hang", path=SYSTEM)
+    client = Bmc(server)
+    assert client.get("/redfish/v1").status_code == 200
+    with pytest.raises(requests.ReadTimeout):
+        client.get(SYSTEM, timeout=0.3)
+    assert server.requests[-1].status is None
+    outcome: list[object] = []
+
+    def waiting_client() -> None:
+        try:
+            outcome.append(Bmc(server).get(SYSTEM, timeout=30).status_code)
+        except requests.RequestException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=waiting_client)
+    thread.start()
+    cluster.stop()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert isinstance(outcome[0], requests.RequestException)
+
+
+def test_clear_faults(server, client):
+    server.inject("error_5xx")
+    assert client.get(SYSTEM).status_code == 503
+    server.clear_faults()
+    assert client.get(SYSTEM).status_code == 200
+
+
+@pytest.mark.parametrize(("kind", "params"), [
+    ("meteor", {}), ("latency", {"volume": 3}), ("latency", {"seconds": -1}),
+    ("error_5xx", {"count": 0}),
+])
+def test_bad_faults_are_refused(server, kind, params):
+    with pytest.raises(FaultError):
+        server.inject(kind, **params)
