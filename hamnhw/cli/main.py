@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from hamnhw import __version__
+from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.cli.output import Output
 
 LOG = logging.getLogger("hamnhw.cli")
@@ -88,8 +90,34 @@ def cli(ctx: click.Context, json_output: bool, log_level: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console-script entry point."""
-    cli.main(args=list(argv) if argv is not None else None, prog_name="hamnhw")
+    """Console-script entry point.
+
+    Usage errors exit 2 like any Click program; with ``--json`` before the
+    command they are also printed as the ``{"node", "error"}`` object.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        code = cli.main(args=args, prog_name="hamnhw", standalone_mode=False)
+    except click.ClickException as exc:
+        if isinstance(exc, click.UsageError) and _json_requested(args):
+            Output(json=True).error(None, exc, exit_code_for(exc))
+        else:
+            exc.show()
+        code = exc.exit_code
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _json_requested(args: Sequence[str]) -> bool:
+    """True when ``--json`` is among the global options (before the command)."""
+    for arg in args:
+        if arg == "--json":
+            return True
+        if not arg.startswith("-"):
+            return False
+    return False
 
 
 if __name__ == "__main__":  # python -m hamnhw.cli.main

@@ -48,6 +48,8 @@ def dumps(payload: Any) -> str:
 
 def error_message(exc: BaseException) -> str:
     """The message of an exception, safe to show."""
+    if isinstance(exc, click.ClickException):
+        return exc.format_message()
     return str(exc) or type(exc).__name__
 
 

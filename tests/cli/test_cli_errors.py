@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cli_helpers import json_out, run
+
+from hamnhw.cli.main import main
 
 ERROR_KEYS = {"type", "message", "exit_code"}
 
@@ -106,3 +110,38 @@ def test_installed_console_script_help() -> None:
     assert done.returncode == 0, done.stderr
     for name in ("power", "nics", "inventory", "raid", "detect", "demo"):
         assert name in done.stdout
+
+
+def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run the console-script function and return (exit code, stdout, stderr)."""
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(info.value.code or 0), out, err
+
+
+def test_main_usage_error_with_json_is_an_error_object(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_main(capsys, "--json", "power", "status")
+    assert code == 2
+    payload = json.loads(out)
+    assert payload["node"] is None
+    assert payload["error"]["type"] == "MissingParameter"
+    assert payload["error"]["exit_code"] == 2
+    assert "NODE" in payload["error"]["message"]
+
+
+def test_main_usage_error_without_json_is_clicks_message(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_main(capsys, "power", "status")
+    assert code == 2
+    assert out == ""
+    assert "Missing argument 'NODE'" in err
+
+
+def test_main_passes_the_command_exit_code(capsys: pytest.CaptureFixture[str],
+                                           closed_port: int,
+                                           no_retry_sleep: list[float]) -> None:
+    code, out, _ = run_main(capsys, "--json", "detect", f"redfish+http://127.0.0.1:{closed_port}")
+    assert code == 3
+    assert json.loads(out)["error"]["exit_code"] == 3
+    assert run_main(capsys, "--help")[0] == 0

@@ -1,0 +1,79 @@
+"""``hamnhw record NODE OUT_DIR``: write scrubbed fixtures of a BMC.
+
+Without ``--session`` the BMC's resources are walked breadth first from
+``/redfish/v1``; with ``--session NAME`` one operation (e.g. ``power-cycle``:
+power off, then on) is run through :func:`hamnhw.connect` and every exchange
+recorded.  Output goes to ``OUT_DIR/<vendor>/<model>_<fw>/<walk|NAME>/``.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+from typing import Any
+
+import click
+
+from hamnhw.cli.options import (
+    TargetOptions,
+    connect_arguments,
+    fail,
+    node_options,
+    output_of,
+    poll_policy,
+    tty_prompt,
+)
+from hamnhw.fixturetools.record import WalkLimits
+from hamnhw.fixturetools.sessions import SESSIONS, record_session, record_walk
+
+
+@click.command("record")
+@node_options
+@click.argument("out_dir", metavar="OUT_DIR", type=click.Path(file_okay=False))
+@click.option("--session", type=click.Choice(sorted(SESSIONS)),
+              help="Record this operation instead of a resource walk.")
+@click.option("--vendor", metavar="V", help="Vendor directory name (default: ServiceRoot Vendor).")
+@click.option("--model", metavar="M", help="Model (default: the first Manager's Model).")
+@click.option("--firmware", metavar="F",
+              help="Firmware (default: the first Manager's FirmwareVersion).")
+@click.option("--source", default="bmc", show_default=True,
+              help="What is recorded, for meta.json (bmc, hamnhw-sim, sushy-tools ...).")
+@click.option("--max-resources", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Walk at most this many resources.")
+@click.pass_context
+def command(ctx: click.Context, target: TargetOptions, out_dir: str, session: str | None,
+            vendor: str | None, model: str | None, firmware: str | None, source: str,
+            max_resources: int) -> None:
+    """Record NODE's exchanges as scrubbed fixtures under OUT_DIR."""
+    names = {"source": source, "vendor": vendor, "model": model, "firmware": firmware}
+    try:
+        kwargs = connect_arguments(target, environ=os.environ, prompt=tty_prompt())
+        url = kwargs.pop("url")
+        kwargs["poll"] = poll_policy()
+        if session:
+            written = record_session(url, out_dir, session, **names, **kwargs)
+        else:
+            limits = WalkLimits(max_resources=max_resources)
+            written = record_walk(url, out_dir, limits=limits, **names, **kwargs)
+    except (click.exceptions.Exit, click.Abort, click.ClickException):
+        raise
+    except Exception as exc:
+        fail(ctx, target.node, exc)
+        return
+    output_of(ctx).result(_payload(target.node, written, session), _render)
+
+
+def _payload(node: str, directory: pathlib.Path, session: str | None) -> dict[str, Any]:
+    from hamnhw.fixturetools.fixture import load_meta
+
+    meta = load_meta(directory)
+    return {"node": node, "directory": str(directory), "kind": meta.get("kind"),
+            "session": session, "exchanges": meta.get("exchanges"),
+            "scrubbed": meta.get("scrubbed", {})}
+
+
+def _render(payload: dict[str, Any]) -> str:
+    scrubbed = ", ".join(f"{k} {v}" for k, v in payload["scrubbed"].items()) or "nothing"
+    what = payload["session"] or "walk"
+    return (f"{payload['node']}: recorded {what}, {payload['exchanges']} exchanges, "
+            f"into {payload['directory']}\nscrubbed: {scrubbed}")
