@@ -58,7 +58,8 @@ class LoopbackBmc:
         self.tls = tls
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.bmc = self
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True)
 
     @property
     def port(self) -> int:

@@ -1,0 +1,140 @@
+"""Transport behaviour over real loopback sockets: TLS choices, environment
+variables ignored, deadlines against hung, dripping and slow-header BMCs,
+refused ports, and a POST that times out sent exactly once."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from transport_loopback import drip, hang, make_transport, slow_headers
+
+from hamnhw import errors
+from hamnhw.connection import Timeouts, TlsOptions
+from hamnhw.transport import adapter as adapter_module
+
+FAST = Timeouts(connect=2, read=5, operation=10)
+
+
+# -- TLS -----------------------------------------------------------------------------
+
+
+def test_self_signed_refused_with_system_store(tls_bmc) -> None:
+    tls_bmc.standard()
+    with pytest.raises(errors.TlsError) as info:
+        make_transport(tls_bmc.url).open()
+    assert info.value.host == f"127.0.0.1:{tls_bmc.port}"
+    assert not tls_bmc.requests
+
+
+def test_self_signed_accepted_with_ca_file(tls_bmc, self_signed) -> None:
+    tls_bmc.standard()
+    transport = make_transport(tls_bmc.url, tls=TlsOptions(ca_file=str(self_signed.cert)))
+    with transport.open():
+        assert transport.get("/redfish/v1/Systems") == {"Members": []}
+    assert tls_bmc.count("DELETE", "/redfish/v1/SessionService/Sessions/1") == 1
+
+
+def test_pinned_fingerprint_accepted(tls_bmc, self_signed) -> None:
+    tls_bmc.standard()
+    transport = make_transport(tls_bmc.url,
+                               tls=TlsOptions(pin_fingerprint=self_signed.fingerprint))
+    with transport.open():
+        assert transport.root["Links"]["Sessions"]["@odata.id"].endswith("Sessions")
+
+
+def test_wrong_pinned_fingerprint_refused(tls_bmc) -> None:
+    tls_bmc.standard()
+    with pytest.raises(errors.TlsError):
+        make_transport(tls_bmc.url, tls=TlsOptions(pin_fingerprint="ab" * 32)).open()
+    assert not tls_bmc.requests
+
+
+def test_insecure_accepts_and_warns_once(tls_bmc, monkeypatch, caplog) -> None:
+    monkeypatch.setattr(adapter_module, "_insecure_warned", type(
+        adapter_module._insecure_warned)())
+    tls_bmc.standard()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(2):
+            with make_transport(tls_bmc.url, tls=TlsOptions(insecure=True)).open() as t:
+                t.get("/redfish/v1/Systems")
+    ours = [w for w in caught if "verification is disabled" in str(w.message)]
+    assert len(ours) == 1
+    assert caplog.text.count("verification is disabled") == 1
+
+
+def test_requests_ca_bundle_env_is_ignored(tls_bmc, self_signed, monkeypatch) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(self_signed.cert))
+    monkeypatch.setenv("CURL_CA_BUNDLE", str(self_signed.cert))
+    tls_bmc.standard()
+    with pytest.raises(errors.TlsError):
+        make_transport(tls_bmc.url).open()
+
+
+def test_proxy_env_is_ignored(bmc, refused_url, monkeypatch) -> None:
+    proxy = refused_url.replace("redfish+http", "http")
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    bmc.standard()
+    with make_transport(bmc.url).open() as transport:
+        assert transport.get("/redfish/v1/Systems") == {"Members": []}
+    assert bmc.count("GET", "/redfish/v1/Systems") == 1
+
+
+def test_https_proxy_env_is_ignored_for_tls(tls_bmc, self_signed, refused_url,
+                                            monkeypatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", refused_url.replace("redfish+http", "http"))
+    tls_bmc.standard()
+    with make_transport(tls_bmc.url, tls=TlsOptions(ca_file=str(self_signed.cert))).open() as t:
+        assert t.get("/redfish/v1/Systems") == {"Members": []}
+
+
+# -- time limits -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("behaviour", [hang, drip, slow_headers], ids=["hang", "drip", "headers"])
+def test_stalling_bmc_fails_within_deadline(bmc, behaviour) -> None:
+    bmc.standard()
+    bmc.behave("GET", "/redfish/v1/Slow", behaviour)
+    transport = make_transport(bmc.url, timeouts=FAST).open()
+    with pytest.raises(errors.BmcTimeout) as info, transport.operation(0.4):
+        transport.get("/redfish/v1/Slow")
+    err = info.value
+    assert err.host == f"127.0.0.1:{bmc.port}"
+    assert err.elapsed_s is not None and err.elapsed_s >= 0.3
+    assert "127.0.0.1" in str(err) and "after" in str(err)
+    assert bmc.count("GET", "/redfish/v1/Slow") == 1
+
+
+def test_read_timeout_without_operation_block(bmc) -> None:
+    bmc.standard()
+    bmc.behave("GET", "/redfish/v1/Slow", hang)
+    transport = make_transport(bmc.url, timeouts=Timeouts(connect=1, read=0.3, operation=10))
+    transport.open()
+    with pytest.raises(errors.BmcTimeout, match="read timed out"):
+        transport.get("/redfish/v1/Slow")
+
+
+def test_post_whose_answer_times_out_is_sent_once(bmc) -> None:
+    bmc.standard()
+    action = "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset"
+    bmc.behave("POST", action, hang)
+    transport = make_transport(bmc.url, timeouts=FAST).open()
+    with pytest.raises(errors.BmcTimeout), transport.operation(0.4):
+        transport.post(action, {"ResetType": "ForceOff"})
+    assert bmc.count("POST", action) == 1
+
+
+def test_refused_port_is_unreachable(refused_url) -> None:
+    with pytest.raises(errors.BmcUnreachable) as info:
+        make_transport(refused_url).open()
+    assert not isinstance(info.value, errors.TlsError)
+    assert "127.0.0.1" in str(info.value)
+
+
+def test_unresolvable_host_is_unreachable() -> None:
+    with pytest.raises(errors.BmcUnreachable):
+        make_transport("redfish+http://no-such-host.invalid").open()
