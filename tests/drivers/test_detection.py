@@ -1,0 +1,109 @@
+"""Detection of the built-in drivers through the real entry points (hamnhw.registry.detect)."""
+
+from __future__ import annotations
+
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from conftest import MOCKUPS, read_mockup
+from driver_fakes import FakeClient, make_driver, minimal_docs
+from hamnhw_drivers.dell import DellIdracDriver
+from hamnhw_drivers.generic import GenericRedfishDriver
+from hamnhw_drivers.hpe import HpeIloDriver
+from hamnhw_drivers.lenovo import LenovoXccDriver
+from hamnhw_drivers.supermicro import SupermicroDriver
+
+from hamnhw import registry
+from hamnhw.address import parse_bmc_url
+from hamnhw.errors import DriverNotFound
+
+ADDRESS = parse_bmc_url("redfish://bmc.test")
+BUILT_IN = {"generic": GenericRedfishDriver, "dell": DellIdracDriver, "hpe": HpeIloDriver,
+            "lenovo": LenovoXccDriver, "supermicro": SupermicroDriver}
+
+
+def client_with(root_extra: dict | None = None, manager_model: str | None = None) -> FakeClient:
+    docs = minimal_docs()
+    docs["/redfish/v1/"].update(root_extra or {})
+    if manager_model is not None:
+        docs["/redfish/v1/"]["Managers"] = {"@odata.id": "/redfish/v1/Managers"}
+        docs["/redfish/v1/Managers"] = {"Members": [{"@odata.id": "/redfish/v1/Managers/1"}]}
+        docs["/redfish/v1/Managers/1"] = {"Id": "1", "Model": manager_model}
+    return FakeClient(docs)
+
+
+def detected(client: FakeClient, address=ADDRESS) -> tuple[str, str]:
+    cls, detection = registry.detect(client, address)
+    assert cls.name == detection.driver
+    return detection.driver, detection.reason
+
+
+def test_entry_points_load_every_built_in_driver() -> None:
+    names = {ep.name for ep in metadata.entry_points(group=registry.ENTRY_POINT_GROUP)}
+    assert set(BUILT_IN) <= names
+    loaded = registry.load_drivers()
+    for name, cls in BUILT_IN.items():
+        assert loaded[name] is cls
+
+
+def test_only_generic_is_the_fallback() -> None:
+    assert [n for n, c in BUILT_IN.items() if c.fallback] == ["generic"]
+
+
+@pytest.mark.parametrize(("root", "model", "driver"), [
+    ({"Vendor": "HPE"}, None, "hpe"),
+    ({"Vendor": "Hewlett Packard Enterprise"}, None, "hpe"),
+    ({"Vendor": "Dell"}, None, "dell"),
+    ({"Vendor": "Lenovo"}, None, "lenovo"),
+    ({"Vendor": "Super Micro Computer, Inc."}, None, "supermicro"),
+    ({"Oem": {"Dell": {"ServiceTag": "X"}}}, None, "dell"),
+    ({"Oem": {"Hp": {}}}, None, "hpe"),
+    ({"Oem": {"Hpe": {}}}, None, "hpe"),
+    ({"Oem": {"Supermicro": {}}}, None, "supermicro"),
+    ({}, "Lenovo XClarity Controller", "lenovo"),
+    ({}, "14G Monolithic", "dell"),
+    ({}, "iLO 5", "hpe"),
+    ({}, "Joo Janta 200", "generic"),
+    ({}, None, "generic"),
+])
+def test_detection_from_synthetic_roots(root, model, driver) -> None:
+    assert detected(client_with(root, model))[0] == driver
+
+
+def test_vendor_wins_over_oem_key() -> None:
+    name, reason = detected(client_with({"Vendor": "HPE", "Oem": {"Dell": {}}}))
+    assert (name, reason) == ("hpe", "ServiceRoot Vendor 'HPE'")
+
+
+@pytest.mark.parametrize(("scheme", "driver"), [
+    ("idrac-redfish", "dell"), ("ilo5-redfish", "hpe"), ("xcc-redfish", "lenovo"),
+    ("supermicro-redfish", "supermicro"), ("idrac-redfish+http", "dell"),
+])
+def test_forced_scheme_wins(scheme, driver) -> None:
+    address = parse_bmc_url(f"{scheme}://bmc.test")
+    name, reason = detected(client_with({"Vendor": "HPE"}), address)
+    assert name == driver and "URL scheme" in reason
+
+
+def test_unknown_forced_scheme_is_driver_not_found() -> None:
+    with pytest.raises(DriverNotFound, match="acme-redfish"):
+        registry.detect(client_with(), parse_bmc_url("acme-redfish://bmc.test"))
+
+
+@pytest.mark.parametrize("mockup", ["public-localstorage", "public-rackmount1"])
+def test_dmtf_mockups_detect_as_generic(mockup) -> None:
+    folder = Path(MOCKUPS) / mockup
+    if not (folder / "index.json").is_file():
+        pytest.skip(f"DMTF mockup {mockup} not found at {folder} (../shared absent)")
+    docs = {"/redfish/v1/": read_mockup(folder, "/redfish/v1/")}
+    for path in ("/redfish/v1/Managers", "/redfish/v1/Managers/BMC"):
+        docs[path] = read_mockup(folder, path)
+
+    assert detected(FakeClient(docs))[0] == "generic"
+
+
+def test_vendor_driver_is_a_working_generic_driver() -> None:
+    driver = make_driver(FakeClient(minimal_docs()), "idrac-redfish://bmc.test",
+                         cls=DellIdracDriver)
+    assert driver.inventory.system().id == "1"
