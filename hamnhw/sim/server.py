@@ -55,12 +55,13 @@ class _HttpServer(ThreadingHTTPServer):
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         """Per connection, in its own thread: TLS handshake here, not in the accept loop."""
+        raw = request
         with self._open_lock:
-            self._open.add(request)
+            self._open.add(raw)
         try:
             if self._tls is not None:
                 try:
-                    request = self._tls.wrap_socket(request, server_side=True)
+                    request = self._tls.wrap_socket(raw, server_side=True)
                 except (ssl.SSLError, OSError):
                     return
             super().finish_request(request, client_address)
@@ -68,7 +69,7 @@ class _HttpServer(ThreadingHTTPServer):
             pass
         finally:
             with self._open_lock:
-                self._open.discard(request)
+                self._open.discard(raw)
 
     def close_connections(self) -> None:
         """Shut down every open client connection (idle keep-alives, hangs)."""
