@@ -159,3 +159,30 @@ def test_wrong_method_and_unknown_path(bmc):
     assert bmc.post("/redfish/v1/Managers/BMC", {}).status_code == 405
     assert bmc.get("/redfish/v1/Systems/2").status_code == 404
     assert bmc.patch("/redfish/v1/Nowhere", {"a": 1}).status_code == 404
+
+
+def test_force_off_allowed_while_powering_on_but_nothing_while_powering_off(slow, clock):
+    _, client = slow
+    client.reset("On")
+    assert client.reset("ForceOff").status_code == 204
+    assert state(client)[0] == "PoweringOff"
+    assert client.reset("On").status_code == 409
+    assert client.reset("ForceOff").status_code == 409
+    clock.advance(10)
+    assert state(client)[0] == "Off"
+
+
+def test_late_read_applies_each_step_at_its_own_time(start_cluster, clock):
+    """A flap with delays, read long after: the host is On and booted since the right time."""
+    spec = ServerSpec(name="late", power="On", power_delay=2, post_time=1, boot_time=100)
+    server = start_cluster(spec)["late"]
+    server.inject("power_flap", after=5, count=1)
+    assert Bmc(server).reset("GracefulShutdown").status_code == 204
+    # Off at t+2, PoweringOn at t+7, On at t+9; 50 s later it has been up 41 s.
+    clock.advance(50)
+    assert server.power_state == "On"
+    assert server.boot_progress == "OSBootStarted"
+    clock.advance(58)
+    assert server.boot_progress == "OSBootStarted"
+    clock.advance(1)
+    assert server.boot_progress == "OSRunning"
