@@ -185,3 +185,16 @@ def test_demo_human() -> None:
     for text in ("=== primary ===", "=== standby ===", "=== side by side ===",
                  "RAID1 volume", "pair looks consistent"):
         assert text in result.stdout
+
+
+@pytest.mark.usefixtures("no_sleep")
+def test_soft_off_escalates_to_force_off(server: SimServer, env: dict[str, str]) -> None:
+    server.set_power("On")
+    server.inject("ignore_reset", count=1)  # the OS ignores the graceful shutdown
+    result = run("--json", "power", "soft-off", "--escalate-after", "0.05", "--timeout", "20",
+                 server.url, env=env)
+    assert result.exit_code == 0, result.output
+    assert json_out(result)["power_state"] == "off"
+    resets = [r.body.get("ResetType") for r in server.requests
+              if r.method == "POST" and r.path.endswith("ComputerSystem.Reset")]
+    assert resets == ["GracefulShutdown", "ForceOff"]

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node
-from hamnhw.models import PowerResult, to_jsonable
+from hamnhw.models import to_jsonable
 from hamnhw.node import Node
 
 
@@ -31,24 +31,29 @@ def _render_change(payload: Mapping[str, Any]) -> str:
     return f"{payload['node']}: {payload['power_state']} ({change}, {payload['elapsed_s']:.1f} s)"
 
 
-def _change_command(name: str, doc: str,
-                    call: Callable[[Node, bool, float | None], PowerResult]) -> None:
-    @command.command(name, help=doc)
+def _change_command(name: str, doc: str, method: str,
+                    *extra_options: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+    """Register ``power NAME``, calling ``node.power.METHOD(wait=, timeout=, **extra)``."""
+
     @click.option("--no-wait", is_flag=True, help="Return once the BMC accepted the request.")
     @node_options
     @click.pass_context
-    def change(ctx: click.Context, target: TargetOptions, no_wait: bool) -> None:
+    def change(ctx: click.Context, target: TargetOptions, no_wait: bool, **extra: Any) -> None:
         def action(node: Node) -> dict[str, Any]:
-            return to_jsonable(call(node, not no_wait, target.timeout))
+            call = getattr(node.power, method)
+            return to_jsonable(call(wait=not no_wait, timeout=target.timeout, **extra))
 
         run_on_node(ctx, target, action, _render_change)
 
+    for option in extra_options:
+        change = option(change)
+    command.command(name, help=doc)(change)
 
-_change_command("on", "Power on and wait until the host reads on.",
-                lambda node, wait, timeout: node.power.on(wait=wait, timeout=timeout))
-_change_command("off", "Force off (no OS shutdown) and wait until off is read twice.",
-                lambda node, wait, timeout: node.power.off(wait=wait, timeout=timeout))
-_change_command("soft-off", "Graceful shutdown through the OS and wait until off.",
-                lambda node, wait, timeout: node.power.soft_off(wait=wait, timeout=timeout))
-_change_command("cycle", "Power cycle a running host (refused when it is off).",
-                lambda node, wait, timeout: node.power.cycle(wait=wait, timeout=timeout))
+
+_change_command("on", "Power on and wait until the host reads on.", "on")
+_change_command("off", "Force off (no OS shutdown) and wait until off is read twice.", "off")
+_change_command("soft-off", "Graceful shutdown through the OS and wait until off.", "soft_off",
+                click.option("--escalate-after", metavar="S", default=None,
+                             type=click.FloatRange(min=0, min_open=True),
+                             help="Force off if the host is still on after S seconds."))
+_change_command("cycle", "Power cycle a running host (refused when it is off).", "cycle")
