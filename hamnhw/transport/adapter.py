@@ -178,8 +178,7 @@ class BmcAdapter(HTTPAdapter):
         deadline = self.deadline
         with self._watchdog(deadline) as dog:
             try:
-                response = super().send(request, stream=True, timeout=self._timeout(deadline),
-                                        verify=self._verify, cert=None, proxies={})
+                response = self._send_quietly(request, self._timeout(deadline))
                 self._read_body(response, deadline)
             except (DeadlineExceeded, BodyTooLarge):
                 raise
@@ -188,6 +187,18 @@ class BmcAdapter(HTTPAdapter):
                     raise DeadlineExceeded(self.host) from None
                 raise
         return response
+
+    def _send_quietly(self, request: requests.PreparedRequest,
+                      timeout: tuple[float, float]) -> requests.Response:
+        """Send; with insecure=True, urllib3's per-request warning is replaced
+        by hamnhw's one warning per process."""
+        if not self.tls.insecure:
+            return super().send(request, stream=True, timeout=timeout, verify=self._verify,
+                                cert=None, proxies={})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+            return super().send(request, stream=True, timeout=timeout, verify=self._verify,
+                                cert=None, proxies={})
 
     def _timeout(self, deadline: Deadline | None) -> tuple[float, float]:
         connect, read = self.timeouts.connect, self.timeouts.read

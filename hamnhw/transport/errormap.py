@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import requests
+import urllib3
 
 from hamnhw.errors import (
     AuthenticationError,
@@ -50,8 +51,18 @@ def map_exception(exc: BaseException, *, host: str, method: str, path: str,
     if isinstance(cause, requests.exceptions.ReadTimeout):
         return BmcTimeout(f"{what}: read timed out", host=host, elapsed_s=elapsed_s)
     if isinstance(cause, requests.exceptions.ConnectionError):
-        return BmcUnreachable(f"{what}: connection failed: {detail}", host=host)
+        if _never_connected(cause):
+            return BmcUnreachable(f"{what}: cannot connect: {detail}", host=host)
+        return BmcUnreachable(f"{what}: connection dropped (the BMC may have received the "
+                              f"request): {detail}", host=host)
     return BmcUnreachable(f"{what}: {type(cause).__name__}: {detail}", host=host)
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """True when the TCP connection was never made (refused, DNS)."""
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
 def _short(exc: BaseException) -> str:

@@ -61,6 +61,7 @@ def test_insecure_accepts_and_warns_once(tls_bmc, monkeypatch, caplog) -> None:
                 t.get("/redfish/v1/Systems")
     ours = [w for w in caught if "verification is disabled" in str(w.message)]
     assert len(ours) == 1
+    assert not [w for w in caught if "Unverified HTTPS" in str(w.message)]
     assert caplog.text.count("verification is disabled") == 1
 
 
@@ -138,3 +139,22 @@ def test_refused_port_is_unreachable(refused_url) -> None:
 def test_unresolvable_host_is_unreachable() -> None:
     with pytest.raises(errors.BmcUnreachable):
         make_transport("redfish+http://no-such-host.invalid").open()
+
+
+def test_refused_port_says_cannot_connect(refused_url) -> None:
+    with pytest.raises(errors.BmcUnreachable, match="cannot connect"):
+        make_transport(refused_url).open()
+
+
+def test_dropped_connection_on_post_is_not_resent(bmc) -> None:
+    bmc.standard()
+
+    def drop(handler) -> None:
+        handler.close_connection = True
+        handler.connection.shutdown(2)
+
+    bmc.behave("POST", "/redfish/v1/Actions/X", drop)
+    transport = make_transport(bmc.url).open()
+    with pytest.raises(errors.BmcUnreachable, match="may have received"):
+        transport.post("/redfish/v1/Actions/X", {})
+    assert bmc.count("POST", "/redfish/v1/Actions/X") == 1

@@ -312,3 +312,17 @@ def test_operation_block_narrows_default_deadline() -> None:
             assert transport._deadline.expires == outer.expires
         assert transport._deadline is outer
     assert transport._deadline is None
+
+
+def test_root_refused_without_credentials_still_logs_in(mock) -> None:
+    mock.get(f"{BASE}/redfish/v1/", status=401)
+    mock.post(f"{BASE}{SESSIONS}", status=201, json={},
+              headers={"X-Auth-Token": TOKEN, "Location": SESSION_1})
+    transport = make_transport(URL).open()
+    assert transport.root == {}
+    assert transport._auth_mode == "session"
+
+
+def test_backoff_grows_caps_and_jitters() -> None:
+    policy = RetryPolicy(base_delay=1.0, max_delay=3.0, jitter=0.5, rand=lambda: 1.0)
+    assert [policy.delay(n) for n in (1, 2, 3, 4)] == [1.5, 3.0, 4.5, 4.5]
