@@ -52,7 +52,7 @@ BARE_MAC_RE = re.compile(r"^[0-9A-Fa-f]{12}$")
 IPV4_RE = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 IPV6_CANDIDATE_RE = re.compile(r"(?<![0-9A-Fa-f:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}"
                                r"(?![0-9A-Fa-f:])")
-SESSION_PATH_RE = re.compile(r"(/SessionService/Sessions/)([^/?#\"'\s]+)")
+SESSION_PATH_RE = re.compile(r"(/SessionService/Sessions/)([A-Za-z0-9._~%+=:-]+)")
 
 PASSWORD_KEY = re.compile(r"password$", re.IGNORECASE)
 TOKEN_KEYS = frozenset({"token", "x-auth-token", "authtoken", "sessiontoken"})
