@@ -32,7 +32,6 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-import requests
 import responses
 from responses import matchers
 from responses.registries import OrderedRegistry
@@ -154,8 +153,3 @@ def _response(base_url: str, exchange: Exchange, *, match_body: bool = False,
 def _slash_variants(path: str) -> tuple[str, ...]:
     bare = path.rstrip("/")
     return (bare, bare + "/") if bare else (path,)
-
-
-def fetch(bmc: ReplayedBmc, path: str) -> requests.Response:
-    """GET a replayed path directly (handy in tests of the replay itself)."""
-    return requests.get(bmc.base_url + path, timeout=5)
