@@ -6,8 +6,8 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from conftest import MOCKUPS, read_mockup
 from driver_fakes import FakeClient, make_driver, minimal_docs
+from driver_mockups import MOCKUPS, read_mockup
 from hamnhw_drivers.dell import DellIdracDriver
 from hamnhw_drivers.generic import GenericRedfishDriver
 from hamnhw_drivers.hpe import HpeIloDriver

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import MOCKUPS, read_mockup
 from driver_fakes import make_driver
+from driver_mockups import MOCKUPS, read_mockup
 
 from hamnhw.models import Health, LinkStatus, RaidType
 
