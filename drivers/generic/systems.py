@@ -49,13 +49,14 @@ class SystemLocator:
             if self.system_id in ids:
                 return uris[ids.index(self.system_id)]
             raise DriverNotFound(f"system {self.system_id!r} not found; this BMC has: "
-                                 f"{', '.join(ids) or 'no systems'}", host=self.reader.host)
+                                 f"{', '.join(ids) or 'no systems'}", host=self.reader.host,
+                                 usage=True)
         if not uris:
             raise DriverNotFound("the BMC lists no ComputerSystem", host=self.reader.host)
         if len(uris) > 1:
             raise DriverNotFound(
                 f"the BMC manages several systems ({', '.join(ids)}); pick one with "
-                "the URL path /redfish/v1/Systems/<id>", host=self.reader.host)
+                "the URL path /redfish/v1/Systems/<id>", host=self.reader.host, usage=True)
         return uris[0]
 
     def manager_uri(self, system: Resource | None = None) -> str | None:

@@ -21,8 +21,9 @@ def two_systems() -> FakeClient:
 
 
 def test_several_systems_and_none_picked_lists_the_ids() -> None:
-    with pytest.raises(DriverNotFound, match=r"several systems \(1, 2\)"):
+    with pytest.raises(DriverNotFound, match=r"several systems \(1, 2\)") as info:
         make_driver(two_systems()).power.state()
+    assert info.value.usage  # the user fixes it by picking one: CLI exit 2
 
 
 def test_url_path_picks_the_system() -> None:
@@ -32,8 +33,9 @@ def test_url_path_picks_the_system() -> None:
 
 def test_unknown_system_id_lists_the_ids() -> None:
     driver = make_driver(two_systems(), "redfish://bmc.test/redfish/v1/Systems/9")
-    with pytest.raises(DriverNotFound, match="'9' not found; this BMC has: 1, 2"):
+    with pytest.raises(DriverNotFound, match="'9' not found; this BMC has: 1, 2") as info:
         driver.inventory.system()
+    assert info.value.usage
 
 
 def test_no_system_is_driver_not_found() -> None:
