@@ -100,8 +100,9 @@ def volume_operation(resource: Resource) -> Operation | None:
     percent = first.get("PercentageComplete")
     if not isinstance(name, str):
         return None
-    ok_percent = isinstance(percent, (int, float)) and not isinstance(percent, bool)
-    return Operation(name, int(percent) if ok_percent else None)
+    if isinstance(percent, (int, float)) and not isinstance(percent, bool):
+        return Operation(name, int(percent))
+    return Operation(name, None)
 
 
 def parse_volume(resource: Resource) -> Volume:

@@ -117,7 +117,7 @@ def _preamble(base_url: str, exchanges: Sequence[Exchange]) -> list[responses.Ba
                  if e.method == "GET" and _ROOT.match(e.path)), None)
     if not isinstance(root, dict):
         raise ValueError("recording has no ServiceRoot GET (/redfish/v1/)")
-    standing = [responses.Response("GET", base_url + path, json=root)
+    standing: list[responses.BaseResponse] = [responses.Response("GET", base_url + path, json=root)
                 for path in ("/redfish/v1/", "/redfish/v1")]
     sessions = ((root.get("Links") or {}).get("Sessions") or {}).get("@odata.id")
     if isinstance(sessions, str):

@@ -207,7 +207,7 @@ def _routes(state: ServerState) -> list[tuple[str, Callable[..., Json | None]]]:
     spec, sys_path = state.spec, re.escape(system_path(state))
     mgr = re.escape(f"{ROOT}/Managers/{spec.manager_id}")
     sto = re.escape(storage_path(state))
-    session_routes = [
+    session_routes: list[tuple[str, Callable[..., Any]]] = [
         (f"{ROOT}/SessionService", lambda: resource(
             f"{ROOT}/SessionService", "#SessionService.v1_1_8.SessionService",
             Name="Session Service", ServiceEnabled=True, SessionTimeout=1800,

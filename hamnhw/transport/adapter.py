@@ -161,12 +161,13 @@ class BmcAdapter(HTTPAdapter):
 
     def build_connection_pool_key_attributes(
             self, request: requests.PreparedRequest, verify: Any,
-            cert: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+            cert: Any = None) -> Any:
         host_params, pool_kwargs = super().build_connection_pool_key_attributes(
             request, self._verify, None)
+        kwargs: dict[str, Any] = dict(pool_kwargs)
         if self.tls.pin_fingerprint:
-            pool_kwargs["assert_fingerprint"] = self.tls.pin_fingerprint
-        return host_params, pool_kwargs
+            kwargs["assert_fingerprint"] = self.tls.pin_fingerprint
+        return host_params, kwargs
 
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: Any = None, verify: Any = True, cert: Any = None,
@@ -236,7 +237,7 @@ class BmcAdapter(HTTPAdapter):
                 raise BodyTooLarge(f"response body larger than {self.max_body} bytes")
             chunks.append(chunk)
         response._content = b"".join(chunks)
-        response._content_consumed = True
+        response._content_consumed = True  # type: ignore[attr-defined]
         response.close()
 
     def _bound_read_timeout(self, raw: Any, deadline: Deadline | None) -> None:

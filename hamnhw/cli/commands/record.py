@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -45,16 +46,17 @@ def command(ctx: click.Context, target: TargetOptions, out_dir: str, session: st
             vendor: str | None, model: str | None, firmware: str | None, source: str,
             max_resources: int) -> None:
     """Record NODE's exchanges as scrubbed fixtures under OUT_DIR."""
-    names = {"source": source, "vendor": vendor, "model": model, "firmware": firmware}
     try:
         kwargs = connect_arguments(target, environ=os.environ, prompt=tty_prompt())
         url = kwargs.pop("url")
         kwargs["poll"] = poll_policy()
         if session:
-            written = record_session(url, out_dir, session, **names, **kwargs)
+            written = record_session(url, out_dir, session, source=source, vendor=vendor,
+                                     model=model, firmware=firmware, **kwargs)
         else:
             limits = WalkLimits(max_resources=max_resources)
-            written = record_walk(url, out_dir, limits=limits, **names, **kwargs)
+            written = record_walk(url, out_dir, limits=limits, source=source, vendor=vendor,
+                                  model=model, firmware=firmware, **kwargs)
     except (click.exceptions.Exit, click.Abort, click.ClickException):
         raise
     except Exception as exc:
@@ -72,7 +74,7 @@ def _payload(node: str, directory: pathlib.Path, session: str | None) -> dict[st
             "scrubbed": meta.get("scrubbed", {})}
 
 
-def _render(payload: dict[str, Any]) -> str:
+def _render(payload: Mapping[str, Any]) -> str:
     scrubbed = ", ".join(f"{k} {v}" for k, v in payload["scrubbed"].items()) or "nothing"
     what = payload["session"] or "walk"
     return (f"{payload['node']}: recorded {what}, {payload['exchanges']} exchanges, "
