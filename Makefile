@@ -2,6 +2,7 @@
 #   make demo        create .venv, install, run `hamnhw demo`
 #   make test        create .venv, install, install the BMC peers, lint, the whole suite
 #   make test-fast   unit and replay tests only (no peers, no end-to-end)
+#   make bench       benchmarks against the simulator (docs/performance.md); BENCH_ARGS=--quick
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -58,6 +59,12 @@ test: venv peers-install
 
 test-fast: venv
 	$(VBIN)/pytest -m "not peers and not e2e" $(PYTEST_ARGS)
+
+# Under a minute; exits non-zero when a target in docs/performance.md is missed.
+.PHONY: bench
+BENCH_ARGS ?=
+bench: venv
+	$(VBIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache

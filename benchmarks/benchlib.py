@@ -214,12 +214,13 @@ class Report:
             lines.append(f"  {key:<34} {_human(value)}")
         if self.targets:
             lines.append("  targets:")
+        width = max((len(t.name) for t in self.targets), default=0)
         for t in self.targets:
             verdict = "ok" if t.met else "MISSED"
             if not t.enforced(self.args.no_targets):
                 verdict += " (not enforced)"
-            lines.append(f"    {t.name:<40} {_number(t.value):>10} {t.op} "
-                         f"{_number(t.limit):<10} {t.unit:<8} {verdict}")
+            lines.append(f"    {t.name:<{width}} {_number(t.value):>8} {t.op} "
+                         f"{_number(t.limit):<8} {t.unit:<8} {verdict}")
         lines.append(f"  result: {'PASS' if self.ok() else 'FAIL'}")
         return "\n".join(lines)
 
