@@ -23,7 +23,7 @@ from hamnhw.sim.spec import fake_serial, local_mac
 
 INVENTORY_P95_MS = 80.0
 """Target: one ``inventory()`` on the small server, 95th percentile."""
-NICS_P95_MS = 30.0
+NICS_P95_MS = 40.0
 """Target: one ``nics.list()`` on the small server, 95th percentile."""
 INVENTORY_REQUESTS = 11
 """Budget: requests of one ``inventory()`` on the small server (system already chosen)."""
