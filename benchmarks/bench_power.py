@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import benchlib
 from benchlib import COUNT, Report
 
+import hamnhw
 from hamnhw.interfaces import PollPolicy
 from hamnhw.models import PowerState
 from hamnhw.sim import ServerSpec, SimServer
@@ -45,10 +46,10 @@ def get_budget(delay_s: float) -> int:
     return math.ceil(delay_s / INTERVAL_S) + EXTRA_GETS
 
 
-def one_action(server: SimServer, node: object, action: str) -> dict[str, float | int]:
+def one_action(server: SimServer, node: hamnhw.Node, action: str) -> dict[str, float | int]:
     """Run ``node.power.<action>()``; time it and count its POSTs and GETs."""
     mark = len(server.requests)
-    result, seconds = benchlib.timed(getattr(node.power, action))  # type: ignore[attr-defined]
+    result, seconds = benchlib.timed(getattr(node.power, action))
     expected = PowerState.OFF if action == "off" else PowerState.ON
     if result.power_state is not expected or not result.changed:
         raise SystemExit(f"power {action}: unexpected result {result}")
