@@ -47,6 +47,14 @@ def register_secret(value: str | None) -> None:
             _secrets.add(value)
 
 
+def forget_secret(value: str | None) -> None:
+    """Stop tracking ``value`` (a session token after logout), so that the set of
+    registered secrets stays small in long-running processes."""
+    if value:
+        with _secrets_lock:
+            _secrets.discard(value)
+
+
 def redact(text: str) -> str:
     """Return ``text`` with headers, passwords and registered secrets masked."""
     with _secrets_lock:

@@ -12,7 +12,6 @@ Detection order, first match wins:
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from collections.abc import Mapping
 from importlib import metadata
@@ -21,10 +20,11 @@ from typing import Any
 from hamnhw.address import BmcAddress
 from hamnhw.driver import Driver
 from hamnhw.errors import DriverNotFound, HttpError, MalformedResponse
+from hamnhw.log import get_logger
 from hamnhw.models import Detection
 
 ENTRY_POINT_GROUP = "hamnhw.drivers"
-LOG = logging.getLogger("hamnhw.registry")
+LOG = get_logger("hamnhw.registry")
 _CORPORATE = re.compile(r"\b(inc|corp|corporation|co|ltd|llc|computer|company)\b")
 
 

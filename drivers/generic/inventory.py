@@ -10,7 +10,6 @@ What the BMC does not show at all is None, never an empty tuple.
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import Iterable
 
 from hamnhw_drivers.generic import storage as parsers
@@ -19,6 +18,7 @@ from hamnhw_drivers.generic.resource import Field, Resource
 
 from hamnhw.errors import NotFoundError
 from hamnhw.interfaces import InventoryInterface
+from hamnhw.log import get_logger
 from hamnhw.models import (
     Drive,
     Inventory,
@@ -29,7 +29,7 @@ from hamnhw.models import (
     Volume,
 )
 
-LOG = logging.getLogger("hamnhw.drivers.generic.inventory")
+LOG = get_logger("hamnhw.drivers.generic.inventory")
 
 SYSTEM = {
     "manufacturer": Field("Manufacturer", str, "Vendor as the BMC reports it."),

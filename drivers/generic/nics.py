@@ -8,7 +8,6 @@ and speed).  The BMC's own ports come from the manager's ``EthernetInterfaces``.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from hamnhw_drivers.generic.context import DriverContext
@@ -16,9 +15,10 @@ from hamnhw_drivers.generic.macs import normalize_mac
 from hamnhw_drivers.generic.resource import Field, Resource, last_segment
 
 from hamnhw.interfaces import NicInterface
+from hamnhw.log import get_logger
 from hamnhw.models import LinkStatus, Nic
 
-LOG = logging.getLogger("hamnhw.drivers.generic.nics")
+LOG = get_logger("hamnhw.drivers.generic.nics")
 
 ETHERNET_INTERFACE = {
     "name": Field("Name", str, "Name the BMC gives the interface."),

@@ -14,7 +14,6 @@ Rules (fence-agents and Ironic alike):
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 
 from hamnhw_drivers.generic.context import DriverContext
@@ -31,9 +30,10 @@ from hamnhw.errors import (
     SessionExpired,
 )
 from hamnhw.interfaces import PowerInterface
+from hamnhw.log import get_logger
 from hamnhw.models import PowerRestorePolicy, PowerResult, PowerState
 
-LOG = logging.getLogger("hamnhw.drivers.generic.power")
+LOG = get_logger("hamnhw.drivers.generic.power")
 
 RESET_ACTION = "#ComputerSystem.Reset"
 

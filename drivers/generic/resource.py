@@ -14,14 +14,14 @@ docstring) and read them through :class:`Resource`, which
 from __future__ import annotations
 
 import dataclasses
-import logging
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hamnhw.errors import MalformedResponse
+from hamnhw.log import get_logger
 
-LOG = logging.getLogger("hamnhw.drivers.generic")
+LOG = get_logger("hamnhw.drivers.generic")
 
 _TYPE_NAMES: dict[type, str] = {
     str: "a string", int: "a number", float: "a number", bool: "a boolean",

@@ -20,6 +20,7 @@ import click
 from hamnhw import __version__
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.cli.output import Output
+from hamnhw.log import RedactingFilter, quiet_library_loggers
 
 LOG = logging.getLogger("hamnhw.cli")
 
@@ -65,8 +66,12 @@ class LazyGroup(click.Group):
 def _configure_logging(level: str) -> None:
     logging.basicConfig(level=getattr(logging, level.upper()),
                         format="%(levelname)s %(name)s: %(message)s")
-    # The Redfish library logs session tokens at DEBUG: never let it below WARNING.
-    logging.getLogger("redfish").setLevel(logging.WARNING)
+    # Redact on the handlers too, so that no logger (ours or a library's) can print a secret;
+    # the Redfish library logs session tokens at DEBUG: never let it below WARNING.
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
+    quiet_library_loggers()
 
 
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -30,9 +29,10 @@ from hamnhw.config import NodeConfig, find_config, load_config
 from hamnhw.credentials import Prompt, resolve_credentials
 from hamnhw.errors import ConfigError, HamnhwError
 from hamnhw.interfaces import PollPolicy
+from hamnhw.log import get_logger
 from hamnhw.node import Node
 
-LOG = logging.getLogger("hamnhw.cli")
+LOG = get_logger("hamnhw.cli")
 
 _OPTIONS = (
     click.option("--config", "config", metavar="FILE", type=click.Path(dir_okay=False),

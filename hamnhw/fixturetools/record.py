@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import dataclasses
-import logging
 import pathlib
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -24,9 +23,10 @@ from hamnhw.fixturetools.fixture import (
     scrub_exchanges,
     write_recording,
 )
+from hamnhw.log import get_logger
 from hamnhw.transport.base import RedfishClient, RedfishResponse
 
-LOG = logging.getLogger("hamnhw.fixturetools.record")
+LOG = get_logger("hamnhw.fixturetools.record")
 ROOT_PATH = "/redfish/v1/"
 DEFAULT_SKIP = (
     re.compile(r"/JsonSchemas(/|$)"),

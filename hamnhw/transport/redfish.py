@@ -39,7 +39,7 @@ from hamnhw.errors import (
     SessionExpired,
     TlsError,
 )
-from hamnhw.log import get_logger, quiet_library_loggers, register_secret
+from hamnhw.log import forget_secret, get_logger, quiet_library_loggers, register_secret
 from hamnhw.transport.adapter import MAX_BODY_BYTES, BmcAdapter, system_ca_bundle
 from hamnhw.transport.base import RedfishClient, RedfishResponse
 from hamnhw.transport.errormap import (
@@ -137,6 +137,7 @@ class RedfishTransport(RedfishClient):
             self._logout()
         finally:
             self._deadline = outer
+            forget_secret(self._client.get_session_key())
             self._client.set_session_key(None)
             self._client.set_authorization_key(None)
             self._client._session.close()

@@ -1,0 +1,41 @@
+"""Redaction reaches every hamnhw logger (drivers and registry too), tokens are
+forgotten at logout, and the CLI's handlers redact whatever logger writes."""
+
+import logging
+
+from hamnhw.cli import main as cli_main
+from hamnhw.log import RedactingFilter, forget_secret, redact, register_secret
+
+
+def test_driver_and_registry_loggers_redact(caplog):
+    from hamnhw_drivers.generic import power
+
+    from hamnhw import registry
+
+    register_secret("tok-registered-1234")
+    with caplog.at_level(logging.DEBUG):
+        power.LOG.warning("token %s", "tok-registered-1234")
+        registry.LOG.warning("token tok-registered-1234")
+    assert "tok-registered-1234" not in caplog.text
+    assert caplog.text.count("***") == 2
+
+
+def test_forget_secret_stops_tracking():
+    register_secret("short-lived-token-xyz")
+    assert redact("a short-lived-token-xyz b") == "a *** b"
+    forget_secret("short-lived-token-xyz")
+    assert redact("a short-lived-token-xyz b") == "a short-lived-token-xyz b"
+    forget_secret(None)  # harmless
+
+
+def test_cli_logging_redacts_on_handlers(monkeypatch):
+    root = logging.getLogger()
+    handler = logging.StreamHandler()
+    monkeypatch.setattr(root, "handlers", [handler])
+    cli_main._configure_logging("debug")
+    assert any(isinstance(f, RedactingFilter) for f in handler.filters)
+    assert logging.getLogger("redfish").level == logging.WARNING
+    record = logging.LogRecord("thirdparty", logging.INFO, __file__, 1,
+                               "X-Auth-Token: abcdef0123456789", None, None)
+    handler.filter(record)
+    assert "abcdef0123456789" not in record.getMessage()
