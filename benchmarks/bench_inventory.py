@@ -25,7 +25,7 @@ INVENTORY_P95_MS = 80.0
 """Target: one ``inventory()`` on the small server, 95th percentile."""
 NICS_P95_MS = 40.0
 """Target: one ``nics.list()`` on the small server, 95th percentile."""
-INVENTORY_REQUESTS = 11
+INVENTORY_REQUESTS = 9
 """Budget: requests of one ``inventory()`` on the small server (system already chosen)."""
 NICS_REQUESTS = 4
 """Budget: requests of one ``nics.list()`` on the small server."""

@@ -69,14 +69,20 @@ class RedfishInventory(InventoryInterface):
 
     def system(self) -> System:
         """The ComputerSystem's identity and power state."""
-        resource = self.context.locator.system()
+        return self._system_model(self.context.locator.system())
+
+    @staticmethod
+    def _system_model(resource: Resource) -> System:
         return System(id=resource.id, uri=resource.uri,
                       power_state=PowerState.from_redfish(resource.doc.get("PowerState")),
                       **resource.extract(SYSTEM))
 
-    def manager(self) -> Manager | None:
-        """The BMC managing the system, or None when none is linked or listed."""
-        uri = self.context.locator.manager_uri()
+    def manager(self, system: Resource | None = None) -> Manager | None:
+        """The BMC managing the system, or None when none is linked or listed.
+
+        :param system: the ComputerSystem already read, to save a request.
+        """
+        uri = self.context.locator.manager_uri(system)
         if uri is None:
             return None
         resource = self.reader.read(uri)
@@ -127,9 +133,12 @@ class RedfishInventory(InventoryInterface):
                 LOG.warning("%s: storage collection %s not readable: %s", self.host, uri, exc)
         return found
 
-    def storage_view(self) -> StorageView:
-        """Walk every storage path once."""
-        system = self.context.locator.system()
+    def storage_view(self, system: Resource | None = None) -> StorageView:
+        """Walk every storage path once.
+
+        :param system: the ComputerSystem already read, to save a request.
+        """
+        system = system or self.context.locator.system()
         storage_paths = self.storage_paths(system)
         simple_paths = self.simple_storage_paths(system)
         storages = self._members(storage_paths)
@@ -199,7 +208,8 @@ class RedfishInventory(InventoryInterface):
         return self.storage_view().volumes
 
     def inventory(self) -> Inventory:
-        """Everything, with storage walked once."""
-        view = self.storage_view()
-        return Inventory(self.system(), self.manager(), view.controllers, view.drives,
-                         view.volumes)
+        """Everything, with the system read once and storage walked once."""
+        system = self.context.locator.system()
+        view = self.storage_view(system)
+        return Inventory(self._system_model(system), self.manager(system), view.controllers,
+                         view.drives, view.volumes)
