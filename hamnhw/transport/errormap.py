@@ -115,6 +115,8 @@ def redfish_message(body: bytes) -> tuple[str | None, list[dict[str, Any]]]:
 def http_error(status: int, body: bytes, *, host: str, method: str, path: str) -> HttpError:
     """The typed error for a non-2xx answer (401 is handled by the caller)."""
     message, info = redfish_message(body)
+    if message is None and looks_like_html("", body):
+        message = "the BMC answered with an HTML error page, not Redfish JSON"
     return http_error_class(status)(host=host, method=method, path=path, status=status,
                                     redfish_message=message, extended_info=info)
 
