@@ -10,6 +10,10 @@ VENV := .venv
 VBIN := $(VENV)/bin
 PEERS_DIR := $(CURDIR)/.peers
 PYTEST_ARGS ?=
+# A hung test must not eat CI's time: SIGINT after this many seconds (pytest then runs its
+# finalizers, so the peers are stopped) and dump the stacks of a test stuck for 120 s.
+PYTEST_WATCHDOG_S ?= 600
+PYTEST := timeout --foreground -s INT -k 60 $(PYTEST_WATCHDOG_S) $(VBIN)/pytest -o faulthandler_timeout=120
 
 .PHONY: venv install demo peers-install test test-fast lint install-check clean distclean
 
@@ -54,11 +58,11 @@ test: venv peers-install
 	@rc=0; \
 	$(MAKE) --no-print-directory lint || rc=1; \
 	$(MAKE) --no-print-directory install-check || rc=1; \
-	$(VBIN)/pytest $(PYTEST_ARGS) || rc=1; \
+	$(PYTEST) $(PYTEST_ARGS) || rc=1; \
 	exit $$rc
 
 test-fast: venv
-	$(VBIN)/pytest -m "not peers and not e2e" $(PYTEST_ARGS)
+	$(PYTEST) -m "not peers and not e2e" $(PYTEST_ARGS)
 
 # Under a minute; exits non-zero when a target in docs/performance.md is missed.
 .PHONY: bench
