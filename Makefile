@@ -29,8 +29,10 @@ demo: venv
 peers-install:
 	bash tests/peers/install_peers.sh $(PEERS_DIR)
 
+LINT := $(VBIN)/ruff check .
+
 lint: venv
-	$(VBIN)/ruff check .
+	$(LINT)
 
 # `pip install .` (not -e) into a throwaway venv: both packages import, the drivers are
 # registered as entry points, the console script runs.
@@ -56,7 +58,7 @@ export INSTALL_CHECK_PY
 # Runs every step even when one fails, then fails if any did.
 test: venv peers-install
 	@rc=0; \
-	$(MAKE) --no-print-directory lint || rc=1; \
+	$(LINT) || rc=1; \
 	$(MAKE) --no-print-directory install-check || rc=1; \
 	$(PYTEST) $(PYTEST_ARGS) || rc=1; \
 	exit $$rc
