@@ -8,6 +8,9 @@ fixture starting a loopback server, are marked ``e2e`` automatically, so that
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,3 +40,57 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A selection that matches no test (exit 5) is a success, not an error."""
     if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
         session.exitstatus = pytest.ExitCode.OK
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def _is_loopback(host: object) -> bool:
+    if not isinstance(host, str):
+        return False
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class OffLoopbackTraffic(AssertionError):
+    """A test tried to resolve or reach something other than the loopback interface."""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def loopback_only() -> Iterator[None]:
+    """Network traffic goes to 127.0.0.1 only: any name lookup or connection to anything
+    else fails the test at once (no DNS query leaves the machine)."""
+    real_getaddrinfo = socket.getaddrinfo
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host is not None and not _is_loopback(host):
+            raise OffLoopbackTraffic(f"name lookup of {host!r}: tests stay on loopback")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def guard(address: object) -> None:
+        if isinstance(address, tuple) and not _is_loopback(address[0]):
+            raise OffLoopbackTraffic(f"connection to {address!r}: tests stay on loopback")
+
+    def connect(self, address):  # type: ignore[no-untyped-def]
+        guard(address)
+        return real_connect(self, address)
+
+    def connect_ex(self, address):  # type: ignore[no-untyped-def]
+        guard(address)
+        return real_connect_ex(self, address)
+
+    socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        socket.getaddrinfo = real_getaddrinfo
+        socket.socket.connect = real_connect  # type: ignore[method-assign]
+        socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]

@@ -4,6 +4,7 @@ refused ports, and a POST that times out sent exactly once."""
 
 from __future__ import annotations
 
+import socket
 import warnings
 
 import pytest
@@ -136,8 +137,13 @@ def test_refused_port_is_unreachable(refused_url) -> None:
     assert "127.0.0.1" in str(info.value)
 
 
-def test_unresolvable_host_is_unreachable() -> None:
-    with pytest.raises(errors.BmcUnreachable):
+def test_unresolvable_host_is_unreachable(monkeypatch) -> None:
+    # No DNS query may leave the machine: name resolution fails here as a resolver would.
+    def no_such_host(*_args, **_kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    with pytest.raises(errors.BmcUnreachable, match="cannot connect"):
         make_transport("redfish+http://no-such-host.invalid").open()
 
 
