@@ -29,7 +29,7 @@ demo: venv
 peers-install:
 	bash tests/peers/install_peers.sh $(PEERS_DIR)
 
-LINT := $(VBIN)/ruff check .
+LINT := $(VBIN)/ruff check . && $(VBIN)/mypy
 
 lint: venv
 	$(LINT)
