@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from hamnhw.errors import HamnhwError
 from hamnhw.models import Inventory, Volume, to_jsonable
 
 Renderer = Callable[[Mapping[str, Any]], str]
@@ -38,7 +39,10 @@ class Output:
             click.echo(dumps(error_payload(node, exc, exit_code)))
         else:
             prefix = f"hamnhw: {node}: " if node else "hamnhw: "
-            click.echo(f"{prefix}{error_message(exc)}", err=True)
+            text = error_message(exc)
+            if node and isinstance(exc, HamnhwError) and exc.host and exc.host in node:
+                text = exc.message  # the node is the BMC URL: name the BMC once
+            click.echo(f"{prefix}{text}", err=True)
 
 
 def dumps(payload: Any) -> str:

@@ -4,6 +4,7 @@ BMC answers, into :mod:`hamnhw.errors` types.  Every message is redacted."""
 from __future__ import annotations
 
 import json
+import ssl
 from typing import Any
 
 import requests
@@ -66,8 +67,31 @@ def _never_connected(exc: BaseException) -> bool:
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc)
+    """What went wrong, without urllib3's pool and retry wrapping.
+
+    ``MaxRetryError(... Caused by NewConnectionError(...: [Errno 111] Connection refused))``
+    becomes ``[Errno 111] Connection refused``; a TLS failure becomes the OpenSSL reason,
+    e.g. ``certificate verify failed: self-signed certificate``.
+    """
+    reason: BaseException | None = exc
+    for _ in range(5):
+        inner = reason.args[0] if reason is not None and reason.args else None
+        deeper = getattr(inner, "reason", None)
+        inner = deeper if isinstance(deeper, BaseException) else inner
+        if not isinstance(inner, BaseException):
+            break
+        reason = inner
+    text = _ssl_reason(reason) or str(reason)
+    text = text.split("Failed to establish a new connection: ", 1)[-1]
     return text if len(text) <= 300 else text[:300] + "..."
+
+
+def _ssl_reason(exc: BaseException | None) -> str | None:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return str(exc.verify_message)
+    if isinstance(exc, ssl.SSLError) and exc.reason:
+        return f"TLS handshake failed ({exc.reason}); is it an HTTPS port?"
+    return None
 
 
 def looks_like_html(content_type: str, body: bytes) -> bool:
