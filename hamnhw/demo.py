@@ -17,7 +17,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import hamnhw
-from hamnhw.cli.output import (
+from hamnhw.connection import Secret
+from hamnhw.interfaces import PollPolicy
+from hamnhw.models import RaidType, to_jsonable
+from hamnhw.node import Node
+from hamnhw.views import (
     DRIVE_COLUMNS,
     NIC_COLUMNS,
     VOLUME_COLUMNS,
@@ -25,10 +29,6 @@ from hamnhw.cli.output import (
     table,
     volumes_json,
 )
-from hamnhw.connection import Secret
-from hamnhw.interfaces import PollPolicy
-from hamnhw.models import RaidType, to_jsonable
-from hamnhw.node import Node
 
 Say = Callable[[str], None]
 """Receives the human narration, one block at a time."""

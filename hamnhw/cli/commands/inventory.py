@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node
-from hamnhw.cli.output import (
+from hamnhw.views import (
     DRIVE_COLUMNS,
     VOLUME_COLUMNS,
     fields,

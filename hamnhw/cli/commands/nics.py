@@ -8,10 +8,10 @@ from typing import Any
 import click
 
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node
-from hamnhw.cli.output import NIC_COLUMNS, records_table, section
 from hamnhw.errors import UnsupportedOperation
 from hamnhw.models import to_jsonable
 from hamnhw.node import Node
+from hamnhw.views import NIC_COLUMNS, records_table, section
 
 
 def read_nics(node: Node) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from typing import Any
 import click
 
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node
-from hamnhw.cli.output import DRIVE_COLUMNS, VOLUME_COLUMNS, records_table, section, volumes_json
 from hamnhw.models import to_jsonable
 from hamnhw.node import Node
+from hamnhw.views import DRIVE_COLUMNS, VOLUME_COLUMNS, records_table, section, volumes_json
 
 
 @click.group("raid")
