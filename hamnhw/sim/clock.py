@@ -16,10 +16,21 @@ class ManualClock:
     def __init__(self, start: float = 1000.0) -> None:
         self._now = start
         self._lock = threading.Lock()
+        self.sleeps: list[float] = []
+        """Every :meth:`sleep` asked for, in order (tests assert backoffs with it)."""
 
     def __call__(self) -> float:
         with self._lock:
             return self._now
+
+    def clock(self) -> float:
+        """The current time (the same as calling the clock)."""
+        return self()
+
+    @property
+    def now(self) -> float:
+        """The current time."""
+        return self()
 
     def advance(self, seconds: float) -> float:
         """Move time forward by ``seconds``; returns the new time."""
@@ -31,4 +42,5 @@ class ManualClock:
 
     def sleep(self, seconds: float) -> None:
         """A ``time.sleep`` stand-in that advances this clock."""
+        self.sleeps.append(seconds)
         self.advance(seconds)

@@ -11,25 +11,18 @@ from hamnhw_drivers.generic import GenericRedfishDriver
 from hamnhw.address import parse_bmc_url
 from hamnhw.errors import http_error_class
 from hamnhw.interfaces import PollPolicy
+from hamnhw.sim import ManualClock
 from hamnhw.transport.base import RedfishClient, RedfishResponse
 
 SYSTEM = "/redfish/v1/Systems/1"
 RESET = f"{SYSTEM}/Actions/ComputerSystem.Reset"
 
 
-class FakeClock:
-    """A monotonic clock that only moves when ``sleep`` is called."""
+class FakeClock(ManualClock):
+    """The simulator's manual clock, starting at 0, with a poll policy on it."""
 
     def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+        super().__init__(start=0.0)
 
     def policy(self, interval: float = 2.0, timeout: float = 60.0) -> PollPolicy:
         return PollPolicy(interval=interval, timeout=timeout, clock=self.clock, sleep=self.sleep)

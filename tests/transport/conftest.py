@@ -11,7 +11,9 @@ import subprocess
 from collections.abc import Iterator
 
 import pytest
-from transport_loopback import FakeTime, LoopbackBmc, SelfSigned
+from transport_loopback import LoopbackBmc, SelfSigned
+
+from hamnhw.sim import ManualClock
 
 
 @pytest.fixture
@@ -55,5 +57,5 @@ def refused_url() -> str:
 
 
 @pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
+def fake_time() -> ManualClock:
+    return ManualClock()

@@ -204,21 +204,6 @@ class SelfSigned:
         return ctx
 
 
-class FakeTime:
-    """Injectable clock and sleep: sleeping advances the clock."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def make_transport(url: str, *, tls: TlsOptions | None = None,
                    timeouts: Timeouts | None = None, retry: RetryPolicy | None = None,
                    **kwargs: Any) -> RedfishTransport:
