@@ -11,7 +11,8 @@ category   found by                                    fake form
 password   ``*Password`` keys                          ``***``
 token      ``Token``/``X-Auth-Token`` keys             ``***``
 session    ``/SessionService/Sessions/<id>`` paths     ``FAKE-SESSION-0001``
-serial     ``SerialNumber``, ``SKU``, ``ServiceTag``   ``FAKE-SN-0001``
+serial     ``SerialNumber``, ``SKU``, ``ServiceTag``,  ``FAKE-SN-0001``
+           ``AssetTag``
 uuid       any RFC 4122 shaped string                  ``00000000-0000-4000-8000-000000000001``
 mac        ``aa:bb:..``/``aa-bb-..`` anywhere          ``02:00:00:00:00:01`` (locally administered)
 host       ``HostName``, ``FQDN``, ``DomainName``      ``host-0001`` / ``host-0001.example.test``
@@ -56,7 +57,7 @@ SESSION_PATH_RE = re.compile(r"(/SessionService/Sessions/)([A-Za-z0-9._~%+=:-]+)
 
 PASSWORD_KEY = re.compile(r"password$", re.IGNORECASE)
 TOKEN_KEYS = frozenset({"token", "x-auth-token", "authtoken", "sessiontoken"})
-SERIAL_KEYS = frozenset({"serialnumber", "sku", "servicetag"})
+SERIAL_KEYS = frozenset({"serialnumber", "sku", "servicetag", "assettag"})
 HOST_KEYS = frozenset({"hostname", "fqdn", "domainname"})
 NOT_ADDRESS_KEY = re.compile(r"version|subnetmask|netmask", re.IGNORECASE)
 PLACEHOLDERS = frozenset({"", "n/a", "na", "none", "null", "unknown", "not specified",

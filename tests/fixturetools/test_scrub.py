@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hamnhw.fixturetools.fixture import Exchange, keep_headers, scrub_exchanges
+from hamnhw.fixturetools.leaks import find_leaks_in_documents
 from hamnhw.fixturetools.scrub import Scrubber
 
 REAL_UUID = "4C4C4544-0042-3610-8057-B4C04F4E4D32"
@@ -42,6 +43,18 @@ def test_placeholder_serials_are_kept():
     out, scrubber = _scrub({"SerialNumber": "N/A", "SKU": ""})
     assert out == {"SerialNumber": "N/A", "SKU": ""}
     assert scrubber.counts["serial"] == 0
+
+
+def test_asset_tag_is_scrubbed_like_a_serial_and_checked_by_the_leak_check():
+    """An operator's asset tag (inventory number, rack location) identifies the machine;
+    sushy-emulator's chassis carries one (``Chicago-45Z-2381``)."""
+    doc = {"AssetTag": "Chicago-45Z-2381", "Description": "asset Chicago-45Z-2381"}
+    assert find_leaks_in_documents({"raw": doc})[0].category == "serial"
+    out, scrubber = _scrub(doc)
+    assert out == {"AssetTag": "FAKE-SN-0001", "Description": "asset FAKE-SN-0001"}
+    assert scrubber.counts["serial"] == 1
+    assert find_leaks_in_documents({"scrubbed": out}) == []
+    assert _scrub({"AssetTag": ""})[0] == {"AssetTag": ""}
 
 
 def test_uuid_keeps_links_and_case():
