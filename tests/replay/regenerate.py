@@ -1,12 +1,14 @@
 """Re-record the fixtures the replay tests use.
 
-    .venv/bin/python tests/replay/regenerate.py            # simulator recordings
-    .venv/bin/python tests/replay/regenerate.py --sushy    # also sushy-emulator, if running
+    .venv/bin/python tests/replay/regenerate.py                # simulator recordings
+    .venv/bin/python tests/replay/regenerate.py --sushy        # also the sushy-emulator peers
+    .venv/bin/python tests/replay/regenerate.py --sushy-only   # only the sushy-emulator peers
 
-The simulator is started here on loopback and stopped at the end.  The
-sushy-emulator peer (https://127.0.0.1:8443, admin/password, CA at
-/tmp/hamnhw-peers/cfg/cert.pem) is only recorded when it is already running
-(see ../shared/peers/ci-peers.sh); this script never installs or starts it.
+The simulator is started here on loopback and stopped at the end.  With
+``--sushy`` the sushy-emulator peers installed by ``make peers-install`` (fake
+driver over HTTPS with basic auth and its own CA; libvirt ``test:///default``
+over HTTP) are started on 127.0.0.1 with the helpers of ``tests/peers`` and
+stopped by their PID; nothing is installed here.
 
 Re-recording changes ``recorded_at`` and, for power sessions, possibly the
 number of polls; the replay tests assert values that do not depend on them.
@@ -15,9 +17,14 @@ number of polls; the replay tests assert values that do not depend on them.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.util
 import pathlib
-import socket
 import sys
+import tempfile
+import types
+from collections.abc import Iterator
+from typing import Any
 
 from hamnhw.fixturetools.sessions import record_session, record_walk
 from hamnhw.interfaces import PollPolicy
@@ -27,9 +34,6 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "redfish"
 SIM_SPEC = ServerSpec(name="primary", power="On", power_delay=0.5)
 SIM_CREDENTIALS = {"username": "admin", "password": "password"}  # simulator-only values
-SUSHY_URL = "redfish://127.0.0.1:8443"
-SUSHY_CA = pathlib.Path("/tmp/hamnhw-peers/cfg/cert.pem")  # the peers' fixed path
-
 
 def record_simulator(out: pathlib.Path) -> list[pathlib.Path]:
     """A full walk and a power-cycle session of one simulated server."""
@@ -43,36 +47,113 @@ def record_simulator(out: pathlib.Path) -> list[pathlib.Path]:
     return written
 
 
-def sushy_running() -> bool:
-    """True when something listens on the sushy-emulator port and its CA exists."""
-    if not SUSHY_CA.exists():
-        return False
-    with socket.socket() as sock:
-        sock.settimeout(1)
-        return sock.connect_ex(("127.0.0.1", 8443)) == 0
+# -- sushy-emulator peers ------------------------------------------------------------------
+PEERS_TESTS = ROOT / "tests" / "peers"
+SUSHY_IDENTITY: dict[str, Any] = {"source": "sushy-tools", "vendor": "sushy-tools",
+                                  "firmware": "2.2.0"}
+SUSHY_POLL = PollPolicy(interval=1.0, timeout=60.0)  # the fake driver lands in 1-11 s
 
 
-def record_sushy(out: pathlib.Path) -> list[pathlib.Path]:
-    """A walk and a power-cycle session of the sushy-emulator fake driver."""
-    common = {"source": "sushy-tools", "vendor": "sushy-tools", "model": "fake",
-              "firmware": "2.2.0", "ca_file": str(SUSHY_CA), **SIM_CREDENTIALS}
-    return [record_walk(SUSHY_URL, out, **common),
-            record_session(SUSHY_URL, out, "power-cycle", **common,
-                           poll=PollPolicy(interval=1.0, timeout=60))]
+def _peer_helpers() -> types.ModuleType:
+    """``tests/peers/conftest.py`` (config writers, peerdata, peerproc) as a module."""
+    sys.path.insert(0, str(PEERS_TESTS))
+    spec = importlib.util.spec_from_file_location("peer_fixtures", PEERS_TESTS / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _emulator(helpers: types.ModuleType, venv: str) -> pathlib.Path:
+    path = pathlib.Path(helpers.PEERS_DIR) / venv / "bin" / "sushy-emulator"
+    if not path.exists():
+        raise SystemExit(f"{path} missing: run `make peers-install` first")
+    return path
+
+
+@contextlib.contextmanager
+def _running_peer(helpers: types.ModuleType, name: str, argv: list[str],
+                  workdir: pathlib.Path, url: str,
+                  cafile: pathlib.Path | None = None) -> Iterator[None]:
+    """Start a peer on loopback, wait until it answers, stop it by PID at the end."""
+    process = helpers.start_peer(name, argv, workdir)
+    try:
+        helpers.wait_http(process, url, cafile)
+        yield
+    finally:
+        process.stop()
+
+
+def record_sushy_fake(helpers: types.ModuleType, out: pathlib.Path,
+                      workdir: pathlib.Path) -> list[pathlib.Path]:
+    """The fake driver's walk (from node-a) and node-b's power-cycle (it starts On)."""
+    emulator = _emulator(helpers, "v-sushy")
+    (workdir / "state").mkdir(parents=True)
+    cert, key = helpers.make_self_signed_cert(workdir)
+    port = helpers.free_port()
+    systems, node_a = helpers.FAKE_SYSTEMS, helpers.FAKE_SYSTEMS["node-a"]["uuid"]
+    config = helpers._write_sushy_config(workdir / "emulator.conf", {
+        "LISTEN_IP": helpers.LOOPBACK, "LISTEN_PORT": port, "FAKE_DRIVER": True,
+        "STATE_DIR": str(workdir / "state"),
+        "AUTH_FILE": str(helpers._bcrypt_htpasswd(emulator.with_name("python"),
+                                                  workdir / "htpasswd")),
+        "SSL_CERT": str(cert), "SSL_KEY": str(key),
+        "FAKE_SYSTEMS": [{"name": name, "external_notifier": False, **spec}
+                         for name, spec in systems.items()],
+        "STORAGE": {node_a: [helpers.STORAGE_CONTROLLER]},
+        "DRIVES": {(node_a, "1"): helpers.FAKE_DRIVES},
+    })
+    base = f"{helpers.LOOPBACK}:{port}"
+    login: dict[str, Any] = {"username": helpers.USERNAME, "password": helpers.PASSWORD,
+                             "ca_file": str(cert)}
+    identity: dict[str, Any] = {**SUSHY_IDENTITY, "model": "fake"}
+    with _running_peer(helpers, "sushy-fake", [str(emulator), "--config", str(config)],
+                       workdir, f"https://{base}/redfish/v1/", cert):
+        system = f"redfish://{base}/redfish/v1/Systems/"
+        return [record_walk(system + node_a, out, **identity, **login),
+                record_session(system + systems["node-b"]["uuid"], out, "power-cycle",
+                               **identity, **login, poll=SUSHY_POLL)]
+
+
+def record_sushy_libvirt(helpers: types.ModuleType, out: pathlib.Path,
+                         workdir: pathlib.Path) -> list[pathlib.Path]:
+    """A walk of sushy-emulator on libvirt's ``test:///default`` driver (plain HTTP)."""
+    emulator = _emulator(helpers, "v-sushy-lv")
+    (workdir / "state").mkdir(parents=True)
+    port = helpers.free_port()
+    config = helpers._write_sushy_config(workdir / "emulator.conf", {
+        "LISTEN_IP": helpers.LOOPBACK, "LISTEN_PORT": port, "LIBVIRT_URI": "test:///default",
+        "STATE_DIR": str(workdir / "state"),
+    })
+    base = f"{helpers.LOOPBACK}:{port}"
+    with _running_peer(helpers, "sushy-libvirt", [str(emulator), "--config", str(config)],
+                       workdir, f"http://{base}/redfish/v1/"):
+        return [record_walk(f"redfish+http://{base}", out, **SUSHY_IDENTITY, model="libvirt",
+                            username=helpers.USERNAME, password=helpers.PASSWORD)]
+
+
+def record_sushy_peers(out: pathlib.Path) -> list[pathlib.Path]:
+    """Start each sushy-emulator peer in a temporary directory, record it, stop it."""
+    helpers = _peer_helpers()
+    with tempfile.TemporaryDirectory(prefix="hamnhw-regenerate-") as tmp:
+        work = pathlib.Path(tmp)
+        return (record_sushy_fake(helpers, out, work / "sushy-fake")
+                + record_sushy_libvirt(helpers, out, work / "sushy-libvirt"))
+
 
 
 def main(argv: list[str] | None = None) -> int:
     """Record; print each directory written."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=pathlib.Path, default=FIXTURES)
-    parser.add_argument("--sushy", action="store_true", help="also record sushy-emulator")
+    parser.add_argument("--sushy", action="store_true",
+                        help="also start and record the sushy-emulator peers")
+    parser.add_argument("--sushy-only", action="store_true",
+                        help="record only the sushy-emulator peers")
     args = parser.parse_args(argv)
-    written = record_simulator(args.out)
-    if args.sushy:
-        if sushy_running():
-            written += record_sushy(args.out)
-        else:
-            print("sushy-emulator is not running on 127.0.0.1:8443; skipped", file=sys.stderr)
+    written = [] if args.sushy_only else record_simulator(args.out)
+    if args.sushy or args.sushy_only:
+        written += record_sushy_peers(args.out)
     for directory in written:
         print(directory.relative_to(ROOT) if directory.is_relative_to(ROOT) else directory)
     return 0
