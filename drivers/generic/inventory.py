@@ -16,7 +16,7 @@ from hamnhw_drivers.generic import storage as parsers
 from hamnhw_drivers.generic.context import DriverContext
 from hamnhw_drivers.generic.resource import Field, Resource
 
-from hamnhw.errors import NotFoundError
+from hamnhw.errors import HttpError, MalformedResponse, NotFoundError
 from hamnhw.interfaces import InventoryInterface
 from hamnhw.log import get_logger
 from hamnhw.models import (
@@ -133,10 +133,12 @@ class RedfishInventory(InventoryInterface):
                 LOG.warning("%s: storage collection %s not readable: %s", self.host, uri, exc)
         return found
 
-    def storage_view(self, system: Resource | None = None) -> StorageView:
+    def storage_view(self, system: Resource | None = None, *,
+                     with_volumes: bool = True) -> StorageView:
         """Walk every storage path once.
 
         :param system: the ComputerSystem already read, to save a request.
+        :param with_volumes: also read the Volumes collections (else ``volumes`` is None).
         """
         system = system or self.context.locator.system()
         storage_paths = self.storage_paths(system)
@@ -145,8 +147,8 @@ class RedfishInventory(InventoryInterface):
         simples = self._members(simple_paths)
         controllers = (tuple(self._controllers(storages, simples))
                        if storage_paths or simple_paths else None)
-        return StorageView(controllers, self._drives(system, storages, simples),
-                           self._volumes(storages) if storage_paths else None)
+        volumes = self._volumes(storages) if storage_paths and with_volumes else None
+        return StorageView(controllers, self._drives(system, storages, simples), volumes)
 
     def _controllers(self, storages: list[Resource],
                      simples: list[Resource]) -> Iterable[StorageController]:
@@ -187,21 +189,27 @@ class RedfishInventory(InventoryInterface):
         return drives
 
     def _volumes(self, storages: list[Resource]) -> tuple[Volume, ...] | None:
+        """Volumes of every storage; None when none is linked or a collection cannot be read
+        (some BMCs answer 5xx or 501 there): the drives stay readable either way."""
         collections = [s.link("Volumes") for s in storages]
         if storages and not any(collections):
             return None
-        return tuple(self.parse_volume(volume) for volume in self._members(c for c in collections
-                                                                           if c))
+        try:
+            members = [m for c in collections if c for m in self.reader.collection(c)]
+        except (HttpError, MalformedResponse) as exc:
+            LOG.warning("%s: volumes not readable, reported as unknown: %s", self.host, exc)
+            return None
+        return tuple(self.parse_volume(volume) for volume in members)
 
     # -- the interface ---------------------------------------------------------------------
 
     def controllers(self) -> tuple[StorageController, ...] | None:
         """Storage controllers, or None when the system shows no storage."""
-        return self.storage_view().controllers
+        return self.storage_view(with_volumes=False).controllers
 
     def drives(self) -> tuple[Drive, ...] | None:
         """Physical drives, or None when the BMC cannot tell."""
-        return self.storage_view().drives
+        return self.storage_view(with_volumes=False).drives
 
     def volumes(self) -> tuple[Volume, ...] | None:
         """Logical volumes, or None when the BMC cannot tell."""

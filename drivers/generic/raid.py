@@ -28,4 +28,4 @@ class RedfishRaid(RaidInterface):
 
     def drives(self) -> tuple[Drive, ...] | None:
         """Physical drives (Storage, SimpleStorage and chassis-linked)."""
-        return self.inventory.storage_view().drives
+        return self.inventory.storage_view(with_volumes=False).drives
