@@ -16,6 +16,8 @@ serial     ``SerialNumber``, ``SKU``, ``ServiceTag``,  ``FAKE-SN-0001``
 uuid       any RFC 4122 shaped string                  ``00000000-0000-4000-8000-000000000001``
 mac        ``aa:bb:..``/``aa-bb-..`` anywhere          ``02:00:00:00:00:01`` (locally administered)
 host       ``HostName``, ``FQDN``, ``DomainName``      ``host-0001`` / ``host-0001.example.test``
+location   ``PostalAddress``/``Placement`` fields      ``FAKE-LOC-0001``
+           (``Street``, ``City``, ``Rack``, ``Row``...)
 ipv4       dotted quads (not in version keys)          ``192.0.2.1`` (RFC 5737)
 ipv6       colon-hex addresses                         ``2001:db8::1`` (RFC 3849)
 ========== =========================================== ==============================
@@ -59,6 +61,11 @@ PASSWORD_KEY = re.compile(r"password$", re.IGNORECASE)
 TOKEN_KEYS = frozenset({"token", "x-auth-token", "authtoken", "sessiontoken"})
 SERIAL_KEYS = frozenset({"serialnumber", "sku", "servicetag", "assettag"})
 HOST_KEYS = frozenset({"hostname", "fqdn", "domainname"})
+LOCATION_KEYS = frozenset({"street", "city", "postalcode", "building", "room", "floor",
+                           "housenumber", "district", "neighborhood", "territory", "rack",
+                           "row", "rackoffset", "additionalinfo", "gpscoords"})
+"""Fields of Redfish ``Location.PostalAddress`` and ``Location.Placement``: where a data
+centre and a server in it are."""
 NOT_ADDRESS_KEY = re.compile(r"version|subnetmask|netmask", re.IGNORECASE)
 PLACEHOLDERS = frozenset({"", "n/a", "na", "none", "null", "unknown", "not specified",
                           "not available", "to be filled by o.e.m.", "0", "localhost"})
@@ -132,6 +139,8 @@ class Scrubber:
             self._add_literal(value, None, "serial")
         elif lowered in HOST_KEYS:
             self._add_literal(value, None, "host")
+        elif lowered in LOCATION_KEYS:
+            self._add_literal(value, None, "location")
         elif "mac" in lowered and BARE_MAC_RE.match(value):
             macs.add(_mac_key(value))
         for match in SESSION_PATH_RE.finditer(value):
@@ -163,8 +172,9 @@ class Scrubber:
         lowered = (key or "").lower()
         if PASSWORD_KEY.search(lowered) or lowered in TOKEN_KEYS:
             return REDACTED
-        if lowered in SERIAL_KEYS | HOST_KEYS and not is_placeholder(value):
-            category = "serial" if lowered in SERIAL_KEYS else "host"
+        if lowered in SERIAL_KEYS | HOST_KEYS | LOCATION_KEYS and not is_placeholder(value):
+            category = ("serial" if lowered in SERIAL_KEYS
+                        else "host" if lowered in HOST_KEYS else "location")
             if not _already_fake(value):
                 return self._fake(category, value)
         if "mac" in lowered and BARE_MAC_RE.match(value):
@@ -198,7 +208,8 @@ class Scrubber:
         if original not in table:
             table[original] = _FAKERS[category](len(table) + 1, original)
             self.counts[category] += 1
-            if category in ("serial", "host", "session") and len(original) >= _SHORTEST_LITERAL:
+            if (category in ("serial", "host", "session", "location")
+                    and len(original) >= _SHORTEST_LITERAL):
                 self._literals[original] = table[original]
                 self._literal_re = None
         return table[original]
@@ -234,7 +245,7 @@ def _mac_key(text: str) -> str:
 
 def _already_fake(value: str) -> bool:
     return bool(FAKE_SERIAL.match(value) or FAKE_SESSION.match(value)
-                or value.startswith("host-0") or value == REDACTED)
+                or value.startswith(("host-0", "FAKE-LOC-")) or value == REDACTED)
 
 
 def _fake_ipv4(n: int, _original: str) -> str:
@@ -257,6 +268,7 @@ def _fake_mac(n: int, _original: str) -> str:
 
 _FAKERS: dict[str, Callable[[int, str], str]] = {
     "serial": lambda n, _o: f"FAKE-SN-{n:04d}",
+    "location": lambda n, _o: f"FAKE-LOC-{n:04d}",
     "session": lambda n, _o: f"FAKE-SESSION-{n:04d}",
     "uuid": lambda n, _o: f"00000000-0000-4000-8000-{n:012x}",
     "mac": _fake_mac,

@@ -57,6 +57,22 @@ def test_asset_tag_is_scrubbed_like_a_serial_and_checked_by_the_leak_check():
     assert _scrub({"AssetTag": ""})[0] == {"AssetTag": ""}
 
 
+def test_chassis_location_is_scrubbed():
+    """Redfish Location.PostalAddress / Placement say where a data centre and a rack are."""
+    doc = {"Location": {"PostalAddress": {"Street": "1 Main St", "City": "Springfield",
+                                          "Country": "US"},
+                        "Placement": {"Rack": "R42", "Row": "North", "RackOffset": 12}},
+           "Description": "in Springfield"}
+    out, scrubber = _scrub(doc)
+    address, placement = out["Location"]["PostalAddress"], out["Location"]["Placement"]
+    assert address["Street"] == "FAKE-LOC-0001" and address["City"] == "FAKE-LOC-0002"
+    assert placement["Rack"].startswith("FAKE-LOC-") and placement["Row"].startswith("FAKE-LOC-")
+    assert placement["RackOffset"] == 12  # numbers are not identities
+    assert out["Description"] == "in FAKE-LOC-0002"
+    assert scrubber.counts["location"] == 4
+    assert _scrub(out)[0] == out  # scrubbing twice changes nothing
+
+
 def test_uuid_keeps_links_and_case():
     doc = {"UUID": REAL_UUID, "@odata.id": f"/redfish/v1/Systems/{REAL_UUID.lower()}",
            "Nil": "00000000-0000-0000-0000-000000000000"}
