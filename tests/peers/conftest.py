@@ -14,11 +14,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from peerconfig import sushy_fake_config, sushy_libvirt_config
 from peerdata import (
-    FAKE_DRIVES,
-    FAKE_SYSTEMS,
     PASSWORD,
-    STORAGE_CONTROLLER,
     SUSHY_REQ,
     USERNAME,
     CliResult,
@@ -29,7 +27,6 @@ from peerproc import (
     PeerProcess,
     cert_sha256,
     free_port,
-    make_self_signed_cert,
     start_peer,
     wait_http,
 )
@@ -42,24 +39,6 @@ def _peer_tool(venv: str, tool: str, needs: str) -> Path:
     path = PEERS_DIR / venv / "bin" / tool
     if not path.exists():
         pytest.skip(f"{tool} not installed at {path} ({needs}): run `make peers-install`")
-    return path
-
-
-def _write_sushy_config(path: Path, settings: dict[str, object]) -> Path:
-    """A sushy-emulator config file: one ``SUSHY_EMULATOR_<KEY> = <repr>`` per line."""
-    lines = [f"SUSHY_EMULATOR_{key} = {value!r}" for key, value in settings.items()]
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def _bcrypt_htpasswd(python: Path, path: Path) -> Path:
-    """htpasswd line for the test account; bcrypt rounds=4 (sushy checks it on every request)."""
-    code = ("import bcrypt, sys; pw = sys.stdin.read().encode(); "
-            "print(sys.argv[1] + ':' + bcrypt.hashpw(pw, bcrypt.gensalt(rounds=4)).decode())")
-    line = subprocess.run([str(python), "-c", code, USERNAME], input=PASSWORD, text=True,
-                          check=True, capture_output=True).stdout
-    path.write_text(line)
-    path.chmod(0o600)
     return path
 
 
@@ -84,22 +63,12 @@ def sushy_fake(peer_workdir: Path) -> Iterator[Peer]:
     """sushy-emulator, fake driver, HTTPS with its self-signed cert, basic auth admin."""
     emulator = _peer_tool("v-sushy", "sushy-emulator", f"PyPI {SUSHY_REQ}")
     workdir = peer_workdir / "sushy-fake"
-    (workdir / "state").mkdir(parents=True)
     try:
-        cert, key = make_self_signed_cert(workdir)
+        written = sushy_fake_config(workdir, emulator)
     except (OSError, subprocess.CalledProcessError) as exc:
         pytest.skip(f"cannot make a test certificate with the openssl binary: {exc}")
-    port = free_port()
-    config = _write_sushy_config(workdir / "emulator.conf", {
-        "LISTEN_IP": LOOPBACK, "LISTEN_PORT": port, "FAKE_DRIVER": True,
-        "STATE_DIR": str(workdir / "state"),
-        "AUTH_FILE": str(_bcrypt_htpasswd(emulator.with_name("python"), workdir / "htpasswd")),
-        "SSL_CERT": str(cert), "SSL_KEY": str(key),
-        "FAKE_SYSTEMS": [{"name": name, "external_notifier": False, **spec}
-                         for name, spec in FAKE_SYSTEMS.items()],
-        "STORAGE": {FAKE_SYSTEMS["node-a"]["uuid"]: [STORAGE_CONTROLLER]},
-        "DRIVES": {(FAKE_SYSTEMS["node-a"]["uuid"], "1"): FAKE_DRIVES},
-    })
+    cert, port, config = written.cert, written.port, written.config
+    assert cert is not None
     process = start_peer("sushy-fake", [str(emulator), "--config", str(config)], workdir)
     http_url = f"https://{LOOPBACK}:{port}"
     _started(process, f"{http_url}/redfish/v1/", cert)
@@ -113,13 +82,8 @@ def sushy_libvirt(peer_workdir: Path) -> Iterator[Peer]:
     """sushy-emulator on libvirt's in-process ``test:///default`` driver, plain HTTP."""
     needs = f"PyPI {SUSHY_REQ} on /usr/bin/python3 + Debian python3-libvirt, as root"
     emulator = _peer_tool("v-sushy-lv", "sushy-emulator", needs)
-    workdir = peer_workdir / "sushy-libvirt"
-    (workdir / "state").mkdir(parents=True)
-    port = free_port()
-    config = _write_sushy_config(workdir / "emulator.conf", {
-        "LISTEN_IP": LOOPBACK, "LISTEN_PORT": port, "LIBVIRT_URI": "test:///default",
-        "STATE_DIR": str(workdir / "state"),
-    })
+    written = sushy_libvirt_config(peer_workdir / "sushy-libvirt")
+    port, config, workdir = written.port, written.config, written.config.parent
     process = start_peer("sushy-libvirt", [str(emulator), "--config", str(config)], workdir)
     http_url = f"http://{LOOPBACK}:{port}"
     _started(process, f"{http_url}/redfish/v1/")

@@ -88,21 +88,9 @@ def record_sushy_fake(helpers: types.ModuleType, out: pathlib.Path,
                       workdir: pathlib.Path) -> list[pathlib.Path]:
     """The fake driver's walk (from node-a) and node-b's power-cycle (it starts On)."""
     emulator = _emulator(helpers, "v-sushy")
-    (workdir / "state").mkdir(parents=True)
-    cert, key = helpers.make_self_signed_cert(workdir)
-    port = helpers.free_port()
+    written = helpers.sushy_fake_config(workdir, emulator)
+    cert, port, config = written.cert, written.port, written.config
     systems, node_a = helpers.FAKE_SYSTEMS, helpers.FAKE_SYSTEMS["node-a"]["uuid"]
-    config = helpers._write_sushy_config(workdir / "emulator.conf", {
-        "LISTEN_IP": helpers.LOOPBACK, "LISTEN_PORT": port, "FAKE_DRIVER": True,
-        "STATE_DIR": str(workdir / "state"),
-        "AUTH_FILE": str(helpers._bcrypt_htpasswd(emulator.with_name("python"),
-                                                  workdir / "htpasswd")),
-        "SSL_CERT": str(cert), "SSL_KEY": str(key),
-        "FAKE_SYSTEMS": [{"name": name, "external_notifier": False, **spec}
-                         for name, spec in systems.items()],
-        "STORAGE": {node_a: [helpers.STORAGE_CONTROLLER]},
-        "DRIVES": {(node_a, "1"): helpers.FAKE_DRIVES},
-    })
     base = f"{helpers.LOOPBACK}:{port}"
     login: dict[str, Any] = {"username": helpers.USERNAME, "password": helpers.PASSWORD,
                              "ca_file": str(cert)}
@@ -119,12 +107,8 @@ def record_sushy_libvirt(helpers: types.ModuleType, out: pathlib.Path,
                          workdir: pathlib.Path) -> list[pathlib.Path]:
     """A walk of sushy-emulator on libvirt's ``test:///default`` driver (plain HTTP)."""
     emulator = _emulator(helpers, "v-sushy-lv")
-    (workdir / "state").mkdir(parents=True)
-    port = helpers.free_port()
-    config = helpers._write_sushy_config(workdir / "emulator.conf", {
-        "LISTEN_IP": helpers.LOOPBACK, "LISTEN_PORT": port, "LIBVIRT_URI": "test:///default",
-        "STATE_DIR": str(workdir / "state"),
-    })
+    written = helpers.sushy_libvirt_config(workdir)
+    port, config = written.port, written.config
     base = f"{helpers.LOOPBACK}:{port}"
     with _running_peer(helpers, "sushy-libvirt", [str(emulator), "--config", str(config)],
                        workdir, f"http://{base}/redfish/v1/"):
