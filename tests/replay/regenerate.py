@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
+import os
 import pathlib
 import sys
 import tempfile
@@ -54,17 +54,24 @@ SUSHY_IDENTITY: dict[str, Any] = {"source": "sushy-tools", "vendor": "sushy-tool
 SUSHY_POLL = PollPolicy(interval=1.0, timeout=60.0)  # the fake driver lands in 1-11 s
 
 
-def _peer_helpers() -> types.ModuleType:
-    """``tests/peers/conftest.py`` (config writers, peerdata, peerproc) as a module."""
+def _peer_helpers() -> types.SimpleNamespace:
+    """What ``tests/peers`` uses to start the sushy-emulator peers (its data, config writers
+    and process helpers), so that recordings see the very peers the peer tests see."""
     sys.path.insert(0, str(PEERS_TESTS))
-    spec = importlib.util.spec_from_file_location("peer_fixtures", PEERS_TESTS / "conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    import peerconfig
+    import peerdata
+    import peerproc
+
+    return types.SimpleNamespace(
+        PEERS_DIR=pathlib.Path(os.environ.get("HAMNHW_PEERS_DIR", ROOT / ".peers")),
+        FAKE_SYSTEMS=peerdata.FAKE_SYSTEMS, USERNAME=peerdata.USERNAME,
+        PASSWORD=peerdata.PASSWORD, LOOPBACK=peerproc.LOOPBACK,
+        start_peer=peerproc.start_peer, wait_http=peerproc.wait_http,
+        sushy_fake_config=peerconfig.sushy_fake_config,
+        sushy_libvirt_config=peerconfig.sushy_libvirt_config)
 
 
-def _emulator(helpers: types.ModuleType, venv: str) -> pathlib.Path:
+def _emulator(helpers: types.SimpleNamespace, venv: str) -> pathlib.Path:
     path = pathlib.Path(helpers.PEERS_DIR) / venv / "bin" / "sushy-emulator"
     if not path.exists():
         raise SystemExit(f"{path} missing: run `make peers-install` first")
@@ -72,7 +79,7 @@ def _emulator(helpers: types.ModuleType, venv: str) -> pathlib.Path:
 
 
 @contextlib.contextmanager
-def _running_peer(helpers: types.ModuleType, name: str, argv: list[str],
+def _running_peer(helpers: types.SimpleNamespace, name: str, argv: list[str],
                   workdir: pathlib.Path, url: str,
                   cafile: pathlib.Path | None = None) -> Iterator[None]:
     """Start a peer on loopback, wait until it answers, stop it by PID at the end."""
@@ -84,7 +91,7 @@ def _running_peer(helpers: types.ModuleType, name: str, argv: list[str],
         process.stop()
 
 
-def record_sushy_fake(helpers: types.ModuleType, out: pathlib.Path,
+def record_sushy_fake(helpers: types.SimpleNamespace, out: pathlib.Path,
                       workdir: pathlib.Path) -> list[pathlib.Path]:
     """The fake driver's walk (from node-a) and node-b's power-cycle (it starts On)."""
     emulator = _emulator(helpers, "v-sushy")
@@ -103,7 +110,7 @@ def record_sushy_fake(helpers: types.ModuleType, out: pathlib.Path,
                                **identity, **login, poll=SUSHY_POLL)]
 
 
-def record_sushy_libvirt(helpers: types.ModuleType, out: pathlib.Path,
+def record_sushy_libvirt(helpers: types.SimpleNamespace, out: pathlib.Path,
                          workdir: pathlib.Path) -> list[pathlib.Path]:
     """A walk of sushy-emulator on libvirt's ``test:///default`` driver (plain HTTP)."""
     emulator = _emulator(helpers, "v-sushy-lv")
