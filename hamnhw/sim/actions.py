@@ -10,6 +10,7 @@ from typing import Any
 
 from hamnhw.sim import resources
 from hamnhw.sim.faults import FaultSet
+from hamnhw.sim.legacy import INDICATOR_LED_VALUES
 from hamnhw.sim.power import OFF, ON, RESET_TYPES, ResetConflict
 from hamnhw.sim.resources import ROOT, system_path
 from hamnhw.sim.state import BOOT_ENABLED, BOOT_TARGETS, RESTORE_POLICIES, ServerState
@@ -119,6 +120,9 @@ def task_monitor(state: ServerState, task_id: str) -> Response:
 
 
 # -- PATCH ComputerSystem ------------------------------------------------------------------
+#: identify style -> the property carrying the LED (the other one is unknown to that BMC).
+_IDENTIFY_PROPERTIES = {"location_indicator": "LocationIndicatorActive",
+                        "indicator_led": "IndicatorLED"}
 _READ_ONLY = {"Id", "Name", "PowerState", "BootProgress", "Manufacturer", "Model",
               "SerialNumber", "UUID", "Status", "BiosVersion", "Actions", "Links"}
 
@@ -131,13 +135,17 @@ def _check_value(name: str, value: Any, allowed: tuple[Any, ...]) -> Response | 
                  f"acceptable values.")
 
 
-def _validate_patch(body: dict[str, Any]) -> tuple[dict[str, Any], Response | None]:
+def _validate_patch(body: dict[str, Any], identify: str) -> tuple[dict[str, Any], Response | None]:
     checks: dict[str, Any] = {}
     for name, value in body.items():
         if name in _READ_ONLY:
             return {}, error(400, "PropertyNotWritable", f"The property {name} is read only.")
+        if name in _IDENTIFY_PROPERTIES.values() and name != identify:
+            return {}, error(400, "PropertyUnknown", f"The property {name} is unknown.")
         if name == "PowerRestorePolicy":
             checks[name] = _check_value(name, value, RESTORE_POLICIES)
+        elif name == "IndicatorLED":
+            checks[name] = _check_value(name, value, INDICATOR_LED_VALUES)
         elif name == "LocationIndicatorActive":
             checks[name] = _check_value(name, value, (True, False))
         elif name == "Boot" and isinstance(value, dict):
@@ -155,10 +163,11 @@ def _validate_patch(body: dict[str, Any]) -> tuple[dict[str, Any], Response | No
 
 
 def patch_system(state: ServerState, body: Any) -> Response:
-    """PATCH PowerRestorePolicy, Boot and LocationIndicatorActive; 400 on bad input."""
+    """PATCH PowerRestorePolicy, Boot and the identify LED (LocationIndicatorActive, or
+    IndicatorLED per the spec's ``identify_style``); 400 on bad input."""
     if not isinstance(body, dict) or not body:
         return error(400, "MalformedJSON", "The request body must be a non-empty JSON object.")
-    accepted, failure = _validate_patch(body)
+    accepted, failure = _validate_patch(body, _IDENTIFY_PROPERTIES[state.spec.identify_style])
     if failure is not None:
         return failure
     with state.lock:
@@ -166,6 +175,8 @@ def patch_system(state: ServerState, body: Any) -> Response:
             state.restore_policy = accepted["PowerRestorePolicy"]
         if "LocationIndicatorActive" in accepted:
             state.led = accepted["LocationIndicatorActive"]
+        if "IndicatorLED" in accepted:
+            state.led = accepted["IndicatorLED"] != "Off"
         boot = accepted.get("Boot", {})
         state.boot_target = boot.get("BootSourceOverrideTarget", state.boot_target)
         state.boot_enabled = boot.get("BootSourceOverrideEnabled", state.boot_enabled)

@@ -9,35 +9,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from hamnhw.sim import legacy
+from hamnhw.sim.documents import ROOT, Json, collection, link, resource
 from hamnhw.sim.power import RESET_TYPES
 from hamnhw.sim.spec import DriveSpec
 from hamnhw.sim.state import BOOT_ENABLED, BOOT_TARGETS, RESTORE_POLICIES, ServerState
 
-ROOT = "/redfish/v1"
 STORAGE_ID = "RAIDController1"
 BMC_NIC_ID = "eth0"
-Json = dict[str, Any]
-
-
-def resource(path: str, odata_type: str, **props: Any) -> Json:
-    """A resource with ``@odata.id``, ``@odata.type`` and ``Id`` (the last path segment)."""
-    return {"@odata.id": path, "@odata.type": odata_type, "Id": path.rsplit("/", 1)[-1], **props}
-
-
-def link(path: str) -> Json:
-    """``{"@odata.id": path}``."""
-    return {"@odata.id": path}
-
-
-def collection(path: str, odata_type: str, name: str, members: list[str]) -> Json:
-    """A resource collection listing ``members`` paths."""
-    return {
-        "@odata.id": path,
-        "@odata.type": odata_type,
-        "Name": name,
-        "Members": [link(member) for member in members],
-        "Members@odata.count": len(members),
-    }
 
 
 def system_path(state: ServerState) -> str:
@@ -55,9 +34,17 @@ def drive_id(drive: DriveSpec) -> str:
     return drive.bay.replace(" ", "")
 
 
+def drives_home(state: ServerState) -> str:
+    """The collection path drives live under: the Storage, or the chassis
+    (``storage_view="chassis_drives"``)."""
+    if state.spec.storage_view == "chassis_drives":
+        return f"{ROOT}/Chassis/{state.spec.chassis_id}/Drives"
+    return f"{storage_path(state)}/Drives"
+
+
 def drive_path(state: ServerState, drive: DriveSpec) -> str:
-    """Path of a drive under the Storage resource."""
-    return f"{storage_path(state)}/Drives/{drive_id(drive)}"
+    """Path of a drive under the Storage resource (or the chassis, see :func:`drives_home`)."""
+    return f"{drives_home(state)}/{drive_id(drive)}"
 
 
 def service_root(state: ServerState) -> Json:
@@ -94,10 +81,10 @@ def system(state: ServerState) -> Json:
             "BootSourceOverrideTarget@Redfish.AllowableValues": list(BOOT_TARGETS),
             "BootSourceOverrideEnabled@Redfish.AllowableValues": list(BOOT_ENABLED),
         },
-        LocationIndicatorActive=state.led,
+        **legacy.identify_properties(state),
         Status={"State": "Enabled", "Health": "OK"},
         EthernetInterfaces=link(f"{path}/EthernetInterfaces"),
-        Storage=link(f"{path}/Storage"),
+        **_storage_link(state),
         Links={"Chassis": [link(f"{ROOT}/Chassis/{spec.chassis_id}")],
                "ManagedBy": [link(f"{ROOT}/Managers/{spec.manager_id}")]},
         Actions={"#ComputerSystem.Reset": {
@@ -107,7 +94,15 @@ def system(state: ServerState) -> Json:
     )
 
 
+def _storage_link(state: ServerState) -> Json:
+    if state.spec.storage_view == "simple_storage":
+        return {"SimpleStorage": link(legacy.simple_storage_path(state))}
+    return {"Storage": link(f"{system_path(state)}/Storage")}
+
+
 def _host_nics(state: ServerState) -> dict[str, Json]:
+    if not legacy.shows_system_nics(state):
+        return {}
     base = f"{system_path(state)}/EthernetInterfaces"
     return {
         nic.id: resource(
@@ -160,6 +155,8 @@ def _volumes(state: ServerState) -> dict[str, Json]:
 def storage(state: ServerState) -> Json:
     """The Storage resource with its controller, drive links and volumes link."""
     path = storage_path(state)
+    drives = ({} if state.spec.storage_view == "chassis_drives" else
+              {"Drives": [link(drive_path(state, drive)) for drive in state.visible_drives()]})
     return resource(
         path, "#Storage.v1_15_0.Storage", Name="RAID Controller",
         StorageControllers=[{
@@ -167,19 +164,50 @@ def storage(state: ServerState) -> Json:
             "Name": "Contoso RAID Controller", "Model": "Contoso RAID 9000",
             "SupportedRAIDTypes": ["RAID0", "RAID1"], "Status": {"State": "Enabled",
                                                                   "Health": "OK"}}],
-        Drives=[link(drive_path(state, drive)) for drive in state.visible_drives()],
-        Volumes=link(f"{path}/Volumes"), Status={"State": "Enabled", "Health": "OK"})
+        **drives, Volumes=link(f"{path}/Volumes"), Status={"State": "Enabled", "Health": "OK"})
 
 
 def _chassis(state: ServerState) -> Json:
     spec = state.spec
+    links: Json = {"ComputerSystems": [link(system_path(state))],
+                   "ManagedBy": [link(f"{ROOT}/Managers/{spec.manager_id}")]}
+    extra: Json = {}
+    if spec.storage_view != "simple_storage":
+        links["Drives"] = [link(drive_path(state, d)) for d in state.visible_drives()]
+    if spec.storage_view == "chassis_drives":
+        extra["Drives"] = link(drives_home(state))
+    if legacy.shows_adapters(state):
+        extra["NetworkAdapters"] = link(legacy.adapters_path(state))
     return resource(
         f"{ROOT}/Chassis/{spec.chassis_id}", "#Chassis.v1_21_0.Chassis", Name="Chassis",
         ChassisType="RackMount", Manufacturer=spec.manufacturer, Model=spec.model,
-        SerialNumber=spec.serial,
-        Links={"ComputerSystems": [link(system_path(state))],
-               "ManagedBy": [link(f"{ROOT}/Managers/{spec.manager_id}")],
-               "Drives": [link(drive_path(state, d)) for d in state.visible_drives()]})
+        SerialNumber=spec.serial, Links=links, **extra)
+
+
+def _storage_routes(state: ServerState) -> list[tuple[str, Callable[..., Json | None]]]:
+    """Routes of the Storage resource, its drives and volumes (none under SimpleStorage)."""
+    if state.spec.storage_view == "simple_storage":
+        return []
+    sto = re.escape(storage_path(state))
+    return [
+        (re.escape(f"{system_path(state)}/Storage"), lambda: collection(
+            f"{system_path(state)}/Storage", "#StorageCollection.StorageCollection", "Storage",
+            [storage_path(state)] if state.storage_visible() else [])),
+        (sto, lambda: storage(state) if state.storage_visible() else None),
+        (f"{re.escape(drives_home(state))}/([^/]+)", lambda i: _drives(state).get(i)),
+        (f"{sto}/Volumes", lambda: collection(
+            f"{storage_path(state)}/Volumes", "#VolumeCollection.VolumeCollection", "Volumes",
+            [v["@odata.id"] for v in _volumes(state).values()])
+            if state.storage_visible() else None),
+        (f"{sto}/Volumes/([^/]+)", lambda i: _volumes(state).get(i)),
+    ]
+
+
+def _chassis_drives(state: ServerState) -> Json | None:
+    if state.spec.storage_view != "chassis_drives":
+        return None
+    return collection(drives_home(state), "#DriveCollection.DriveCollection", "Drives",
+                      [drive_path(state, drive) for drive in state.visible_drives()])
 
 
 def _manager(state: ServerState) -> Json:
@@ -206,7 +234,6 @@ def _routes(state: ServerState) -> list[tuple[str, Callable[..., Json | None]]]:
     """(regex, renderer) pairs; regex groups are passed to the renderer."""
     spec, sys_path = state.spec, re.escape(system_path(state))
     mgr = re.escape(f"{ROOT}/Managers/{spec.manager_id}")
-    sto = re.escape(storage_path(state))
     session_routes: list[tuple[str, Callable[..., Any]]] = [
         (f"{ROOT}/SessionService", lambda: resource(
             f"{ROOT}/SessionService", "#SessionService.v1_1_8.SessionService",
@@ -231,16 +258,7 @@ def _routes(state: ServerState) -> list[tuple[str, Callable[..., Json | None]]]:
             "#EthernetInterfaceCollection.EthernetInterfaceCollection", "Ethernet Interfaces",
             [n["@odata.id"] for n in _host_nics(state).values()])),
         (f"{sys_path}/EthernetInterfaces/([^/]+)", lambda i: _host_nics(state).get(i)),
-        (f"{sys_path}/Storage", lambda: collection(
-            f"{system_path(state)}/Storage", "#StorageCollection.StorageCollection", "Storage",
-            [storage_path(state)] if state.storage_visible() else [])),
-        (sto, lambda: storage(state) if state.storage_visible() else None),
-        (f"{sto}/Drives/([^/]+)", lambda i: _drives(state).get(i)),
-        (f"{sto}/Volumes", lambda: collection(
-            f"{storage_path(state)}/Volumes", "#VolumeCollection.VolumeCollection", "Volumes",
-            [v["@odata.id"] for v in _volumes(state).values()])
-            if state.storage_visible() else None),
-        (f"{sto}/Volumes/([^/]+)", lambda i: _volumes(state).get(i)),
+        *_storage_routes(state),
         (f"{ROOT}/Managers", lambda: collection(
             f"{ROOT}/Managers", "#ManagerCollection.ManagerCollection", "Managers",
             [f"{ROOT}/Managers/{spec.manager_id}"])),
@@ -254,6 +272,8 @@ def _routes(state: ServerState) -> list[tuple[str, Callable[..., Json | None]]]:
                                                "#ChassisCollection.ChassisCollection", "Chassis",
                                                [f"{ROOT}/Chassis/{spec.chassis_id}"])),
         (re.escape(f"{ROOT}/Chassis/{spec.chassis_id}"), lambda: _chassis(state)),
+        (re.escape(f"{ROOT}/Chassis/{spec.chassis_id}/Drives"), lambda: _chassis_drives(state)),
+        *legacy.routes(state),
         (f"{ROOT}/TaskService", lambda: resource(
             f"{ROOT}/TaskService", "#TaskService.v1_2_0.TaskService", Name="Task Service",
             ServiceEnabled=True, Tasks=link(f"{ROOT}/TaskService/Tasks"))),

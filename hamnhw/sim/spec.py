@@ -13,6 +13,14 @@ from typing import Any, Literal
 
 #: Power states a simulated host can be put in from Python (``SimServer.set_power``).
 STABLE_POWER_STATES = ("On", "Off")
+#: Where the host NICs are shown (see :class:`ServerSpec`).
+NIC_VIEWS = ("ethernet_interfaces", "network_adapters", "both")
+#: How storage is shown (see :class:`ServerSpec`).
+STORAGE_VIEWS = ("storage", "simple_storage", "chassis_drives")
+#: Which identify LED property the ComputerSystem carries.
+IDENTIFY_STYLES = ("location_indicator", "indicator_led")
+#: Id of the extra NIC ``null_mac_nic=True`` adds.
+NULL_MAC_NIC_ID = "NIC.NullMAC"
 
 
 def _digest(name: str, salt: str) -> bytes:
@@ -33,10 +41,13 @@ def fake_serial(name: str, index: int) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class NicSpec:
-    """One host network interface (System EthernetInterfaces member)."""
+    """One host network interface (System EthernetInterfaces member).
+
+    ``mac`` may be ``None``, ``""`` or malformed, to show a BMC reporting an unusable MAC.
+    """
 
     id: str
-    mac: str
+    mac: str | None
     link_up: bool = True
     speed_mbps: int = 25000
 
@@ -91,6 +102,16 @@ class ServerSpec:
     :param boot_time: seconds from power On until ``OSRunning``.
     :param reset_async: answer ComputerSystem.Reset with 202 and a task monitor.
     :param bay_count: number of drive bays (``Bay 1`` .. ``Bay N``).
+    :param nic_view: ``"ethernet_interfaces"`` lists host NICs under the system's
+        EthernetInterfaces; ``"network_adapters"`` leaves that collection empty and shows them
+        only as chassis NetworkAdapters (NetworkDeviceFunctions and Ports); ``"both"`` does both.
+    :param storage_view: ``"storage"`` (Storage with Drives links and Volumes);
+        ``"simple_storage"`` (SimpleStorage Devices only: no Storage, no volumes, no serials);
+        ``"chassis_drives"`` (Storage without Drives links; drives live under the chassis and
+        are linked from its ``Links.Drives`` and ``Drives`` collection).
+    :param identify_style: ``"location_indicator"`` (``LocationIndicatorActive``) or
+        ``"indicator_led"`` (the older ``IndicatorLED``: ``Lit``/``Off``; PATCHable).
+    :param null_mac_nic: add a host NIC (:data:`NULL_MAC_NIC_ID`) whose MACs are null.
     """
 
     name: str = "node"
@@ -122,6 +143,10 @@ class ServerSpec:
     boot_time: float = 2.0
     reset_async: bool = False
     bay_count: int = 8
+    nic_view: Literal["ethernet_interfaces", "network_adapters", "both"] = "ethernet_interfaces"
+    storage_view: Literal["storage", "simple_storage", "chassis_drives"] = "storage"
+    identify_style: Literal["location_indicator", "indicator_led"] = "location_indicator"
+    null_mac_nic: bool = False
 
     def __post_init__(self) -> None:
         if self.power not in STABLE_POWER_STATES:
@@ -129,14 +154,26 @@ class ServerSpec:
         if self.storage_when_off not in ("stale", "empty"):
             raise ValueError(
                 f"storage_when_off must be stale or empty, got {self.storage_when_off!r}")
+        self._check_choices()
+        nics = default_nics(self.name) if self.nics is None else tuple(self.nics)
+        if self.null_mac_nic and all(nic.id != NULL_MAC_NIC_ID for nic in nics):
+            nics += (NicSpec(NULL_MAC_NIC_ID, None, link_up=False),)
         defaults = {
-            "nics": default_nics(self.name) if self.nics is None else tuple(self.nics),
+            "nics": nics,
             "drives": default_drives(self.name) if self.drives is None else tuple(self.drives),
             "serial": self.serial or f"SIM{_digest(self.name, 'system').hex()[:10].upper()}",
             "uuid": self.uuid or str(uuid_module.UUID(bytes=_digest(self.name, "uuid")[:16])),
         }
         for key, value in defaults.items():
             object.__setattr__(self, key, value)
+
+    def _check_choices(self) -> None:
+        choices = {"nic_view": NIC_VIEWS, "storage_view": STORAGE_VIEWS,
+                   "identify_style": IDENTIFY_STYLES}
+        for option, allowed in choices.items():
+            value = getattr(self, option)
+            if value not in allowed:
+                raise ValueError(f"{option} must be one of {', '.join(allowed)}, got {value!r}")
 
     @property
     def bmc_mac(self) -> str:
