@@ -20,10 +20,11 @@ from hamnhw.sim import ServerSpec, SimServer
 
 READY_P95_MS = 50.0
 """Target: connect + first power read, 95th percentile (see docs/performance.md)."""
-CONNECT_REQUESTS = 4
-"""Budget: ServiceRoot, session POST, Managers, Manager (detection by Model)."""
+CONNECT_REQUESTS = 5
+"""Budget: ServiceRoot, session POST, Managers, Manager (detection by Model), Systems
+(the system is chosen at connect)."""
 READY_REQUESTS = 6
-"""Budget: the connect requests + Systems (selection) + the System itself."""
+"""Budget: the connect requests + the System itself."""
 CLOSE_REQUESTS = 1
 """Exactly one DELETE of the session."""
 

@@ -60,6 +60,14 @@ class Driver:
         self.address = address
         self.poll = poll
 
+    def open(self) -> None:
+        """Check, right after connecting, that the node is usable (called by
+        :func:`hamnhw.connect`); the default does nothing.
+
+        A driver raises here what the user must fix before anything else works: no
+        system or an ambiguous one, credentials that the BMC refuses.
+        """
+
     def close(self) -> None:
         """Release the transport (log the session out)."""
         close = getattr(self.client, "close", None)

@@ -132,6 +132,7 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
         else:
             cls, detection = registry.detect(client, address)
         instance = cls(client, address, poll or PollPolicy())
+        instance.open()
     except BaseException:
         client.close()
         raise

@@ -57,3 +57,9 @@ class GenericRedfishDriver(Driver):
         self.nics = self.nics_class(self.context)
         self.inventory = self.inventory_class(self.context)
         self.raid = self.raid_class(self.inventory)
+
+    def open(self) -> None:
+        """Choose the system now: several systems and none picked, an unknown id, or
+        credentials the BMC refuses (basic auth is not checked before a first request)
+        fail at connect, not halfway through a command."""
+        _ = self.context.locator.system_uri

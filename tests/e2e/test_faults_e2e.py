@@ -172,3 +172,16 @@ def test_session_is_deleted_on_exit(server: SimServer) -> None:
         node.power.state()
     deletes = [r for r in server.requests if r.method == "DELETE"]
     assert len(deletes) == 1 and deletes[0].path.startswith(SESSIONS)
+
+
+def test_wrong_password_with_basic_auth_fails_at_connect(cluster: SimCluster) -> None:
+    """Basic auth has no login step: the first authenticated request, made at connect,
+    proves the credentials, so a command never starts on a BMC that refuses them."""
+    server = cluster["basic"]
+    server.clear_requests()
+    with pytest.raises(errors.AuthenticationError):
+        # driver forced: no detection request either, only the driver's open() checks
+        hamnhw.connect(server.url, username=server.username, password="not-the-pw-456",
+                       driver="generic")
+    assert server.requests[-1].status == 401
+    assert not any(r.method != "GET" for r in server.requests)
