@@ -31,12 +31,15 @@ The schema is strict: an unknown key, a wrong type or a missing ``bmc`` is a
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from hamnhw.address import parse_bmc_url
+from hamnhw.connection import normalize_fingerprint
 from hamnhw.errors import ConfigError
 
 ENV_CONFIG = "HAMNHW_CONFIG"
@@ -202,9 +205,8 @@ def _node(name: str, table: Mapping[str, Any], where: str, source: str | None,
         if len(given) > 1:
             raise ConfigError(f"choose one of {', '.join(group)}", key=f"{where}.{given[1]}",
                               path=source)
+    _check_values(table, where, source)
     timeout = table.get("timeout")
-    if timeout is not None and timeout <= 0:
-        raise ConfigError("must be > 0", key=f"{where}.timeout", path=source)
     values = dict(table)
     for key in ("password_file", "ca_file"):
         if key in values and base_dir is not None:
@@ -212,6 +214,21 @@ def _node(name: str, table: Mapping[str, Any], where: str, source: str | None,
     if timeout is not None:
         values["timeout"] = float(timeout)
     return NodeConfig(name=name, source=source, table=where, **values)
+
+
+def _check_values(table: Mapping[str, Any], where: str, source: str | None) -> None:
+    """Validate what the types alone do not: the timeout, the BMC URL, the fingerprint."""
+    timeout = table.get("timeout")
+    if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
+        raise ConfigError(f"must be a finite number > 0, got {timeout}", key=f"{where}.timeout",
+                          path=source)
+    checks = (("bmc", parse_bmc_url), ("pin_fingerprint", normalize_fingerprint))
+    for key, check in checks:
+        if key in table:
+            try:
+                check(table[key])
+            except ConfigError as exc:
+                raise ConfigError(exc.message, key=f"{where}.{key}", path=source) from exc
 
 
 def _check_keys(table: Mapping[str, Any], schema: Mapping[str, tuple[type, ...]], prefix: str,

@@ -7,6 +7,9 @@ Password, first found wins:
 3. ``$HAMNHW_PASSWORD``;
 4. a prompt, when the caller supplies one (the CLI does on a TTY).
 
+A username without any password source is a :class:`~hamnhw.errors.ConfigError`;
+neither a username nor a password (a BMC without authentication) is allowed.
+
 Username: explicit (``--username``), the node's ``username``, ``$HAMNHW_USERNAME``.
 
 A password is never taken from a command-line value.  A password file that
@@ -126,9 +129,17 @@ def resolve_credentials(*, username: str | None = None, password_file: str | Non
 
     The prompt is only used when a username is known: a BMC without
     authentication (some emulators) is reached with neither.
+
+    :raises ConfigError: a username is known but no source gives a password
+        (rather than trying an empty one, which counts against the BMC's
+        lockout).
     """
     user = resolve_username(username, node, environ)
     text = f"BMC password for {user}" + (f" on {node.name}" if node else "")
     password, source = resolve_password(password_file, node, environ,
                                         prompt if user else None, text)
+    if user and password is None:
+        raise ConfigError(f"no password for {user}: use --password-file, the node's "
+                          f"password_env/password_file, {ENV_PASSWORD} or a terminal",
+                          path=node.source if node else None)
     return ResolvedCredentials(user, password, source)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli_helpers import json_out, run
 
 from hamnhw import config
 from hamnhw.config import find_config, load_config
@@ -29,7 +30,7 @@ name = "mgmt"
 
 [primary]
 bmc = "redfish://10.0.1.5"
-pin_fingerprint = "ab"
+pin_fingerprint = "ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB"
 
 [standby]
 bmc = "redfish://10.0.1.6"
@@ -58,7 +59,7 @@ def test_good_file_parses_every_table(tmp_path: Path) -> None:
     assert bmc1.ca_file == str(tmp_path / "ca.pem")
     assert cfg.node("lab").password_env == "LAB_PW"
     assert cfg.node("standby").insecure is True
-    assert cfg.node("primary").pin_fingerprint == "ab"
+    assert cfg.node("primary").pin_fingerprint == "AB" * 32
     assert cfg.pair_name == "mgmt"
     assert bmc1.key("password_file") == "nodes.bmc1.password_file"
     assert cfg.node("primary").key("password_env") == "primary.password_env"
@@ -115,12 +116,24 @@ def test_missing_bmc_is_named(tmp_path: Path) -> None:
      "nodes.a.password_file"),
     ('[nodes.a]\nbmc = "redfish://h"\nca_file = "c"\ninsecure = true\n', "nodes.a.insecure"),
     ('[nodes.a]\nbmc = "redfish://h"\ntimeout = 0\n', "nodes.a.timeout"),
+    ('[nodes.a]\nbmc = "redfish://h"\ntimeout = -1.5\n', "nodes.a.timeout"),
+    ('[nodes.a]\nbmc = "redfish://h"\ntimeout = nan\n', "nodes.a.timeout"),
+    ('[nodes.a]\nbmc = "redfish://h"\ntimeout = inf\n', "nodes.a.timeout"),
+    ('[nodes.a]\nbmc = "redfish://h"\ntimeout = -inf\n', "nodes.a.timeout"),
+    ('[nodes.a]\nbmc = "ftp://x"\n', "nodes.a.bmc"),
+    ('[nodes.a]\nbmc = "redfish://root:pw@h"\n', "nodes.a.bmc"),
+    ('[primary]\nbmc = "not a url"\n', "primary.bmc"),
+    ('[nodes.a]\nbmc = "redfish://h"\npin_fingerprint = "zz"\n', "nodes.a.pin_fingerprint"),
+    ('[standby]\nbmc = "redfish://h"\npin_fingerprint = "ab"\n', "standby.pin_fingerprint"),
     ('[primary]\nbmc = "redfish://h"\n[nodes.primary]\nbmc = "redfish://g"\n', "primary"),
 ])
 def test_conflicting_or_invalid_values(tmp_path: Path, text: str, key: str) -> None:
+    path = write(tmp_path, text)
     with pytest.raises(ConfigError) as info:
-        load_config(write(tmp_path, text))
+        load_config(path)
     assert info.value.key == key
+    assert info.value.path == str(path)
+    assert key in str(info.value) and str(path) in str(info.value)
 
 
 def test_toml_syntax_error_names_the_file(tmp_path: Path) -> None:
@@ -166,3 +179,25 @@ def test_explicit_or_env_path_that_is_missing_is_an_error(places: dict[str, Path
         find_config(cwd / "missing.toml", environ={}, cwd=cwd)
     with pytest.raises(ConfigError, match="from HAMNHW_CONFIG"):
         find_config(None, environ={"HAMNHW_CONFIG": str(cwd / "missing.toml")}, cwd=cwd)
+
+
+@pytest.mark.parametrize(("line", "key"), [
+    ("timeout = nan", "nodes.a.timeout"),
+    ("timeout = inf", "nodes.a.timeout"),
+    ('pin_fingerprint = "zz"', "nodes.a.pin_fingerprint"),
+])
+def test_cli_exits_2_naming_the_bad_key_and_file(tmp_path: Path, line: str, key: str) -> None:
+    cfg = write(tmp_path, f'[nodes.a]\nbmc = "redfish+http://127.0.0.1:1"\n{line}\n', "c.toml")
+    result = run("--json", "power", "status", "--config", str(cfg), "a")
+    assert result.exit_code == 2
+    error = json_out(result)["error"]
+    assert error["type"] == "ConfigError"
+    assert key in error["message"] and str(cfg) in error["message"]
+
+
+def test_cli_bad_bmc_url_in_config_names_key_and_file(tmp_path: Path) -> None:
+    cfg = write(tmp_path, '[nodes.b]\nbmc = "ftp://x"\n', "c.toml")
+    result = run("--json", "power", "status", "--config", str(cfg), "b")
+    assert result.exit_code == 2
+    message = json_out(result)["error"]["message"]
+    assert "nodes.b.bmc" in message and str(cfg) in message

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from cli_helpers import json_out, run
 
 from hamnhw.config import NodeConfig
 from hamnhw.connection import Secret
@@ -82,7 +83,7 @@ def test_node_password_env_unset_is_a_config_error() -> None:
 
 
 def test_username_order() -> None:
-    env = {"HAMNHW_USERNAME": "env-user"}
+    env = {"HAMNHW_USERNAME": "env-user", "HAMNHW_PASSWORD": "pw"}
     assert resolve_credentials(username="opt", node=node(username="cfg"), environ=env,
                                ).username == "opt"
     assert resolve_credentials(node=node(username="cfg"), environ=env).username == "cfg"
@@ -127,3 +128,28 @@ def test_resolved_credentials_repr_hides_the_password() -> None:
     creds = resolve_credentials(username="root", environ={"HAMNHW_PASSWORD": "hunter2-secret"})
     assert "hunter2-secret" not in repr(creds)
     assert creds.password is not None and creds.password.reveal() == "hunter2-secret"
+
+
+@pytest.mark.parametrize("where", ["option", "node", "env"])
+def test_username_without_any_password_source_is_a_config_error(where: str) -> None:
+    kwargs = {"option": {"username": "root"}, "node": {"node": node(username="root")},
+              "env": {"environ": {"HAMNHW_USERNAME": "root"}}}[where]
+    kwargs.setdefault("environ", {})
+    with pytest.raises(ConfigError, match="no password for root: use --password-file") as info:
+        resolve_credentials(prompt=None, **kwargs)
+    assert "HAMNHW_PASSWORD" in str(info.value)
+
+
+def test_neither_username_nor_password_stays_allowed() -> None:
+    creds = resolve_credentials(environ={}, prompt=None)
+    assert (creds.username, creds.password) == (None, None)
+
+
+def test_cli_with_username_and_no_password_exits_2_before_connecting(closed_port: int) -> None:
+    # stdin of the CliRunner is not a terminal: no prompt; a refused port would give exit 3
+    result = run("--json", "power", "status", "--username", "admin",
+                 f"redfish+http://127.0.0.1:{closed_port}")
+    assert result.exit_code == 2, result.output
+    error = json_out(result)["error"]
+    assert error["type"] == "ConfigError"
+    assert error["message"].startswith("no password for admin: use --password-file")
