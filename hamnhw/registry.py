@@ -5,7 +5,8 @@ Detection order, first match wins:
 1. the URL forces a vendor scheme (``idrac-redfish://``);
 2. ServiceRoot ``Vendor``, normalised;
 3. ServiceRoot ``Oem`` keys;
-4. the first Manager's ``Model``;
+4. the first Manager's ``Model``, matched against each driver's hints at word
+   boundaries (see :func:`model_matches`);
 5. the fallback (generic DMTF Redfish) driver.
 """
 
@@ -128,10 +129,35 @@ def _by_manager_model(client: Any, root: Mapping[str, Any],
     if not model:
         return None
     for cls in candidates:
-        for needle in cls.manager_models:
-            if needle.lower() in model.lower():
+        for hint in cls.manager_models:
+            if model_matches(hint, model):
                 return cls, Detection(cls.name, f"Manager Model {model!r}")
     return None
+
+
+def model_matches(hint: str, model: str) -> bool:
+    """True when a driver's Manager-model ``hint`` occurs in ``model`` as whole words.
+
+    Case-insensitive.  A change between letters and digits also separates
+    words, so ``iDRAC`` matches ``iDRAC9`` and ``G Monolithic`` matches
+    ``14G Monolithic``, while ``iLO`` does not match ``AST2500 Pilot4``.
+    """
+    return _hint_pattern(hint).search(model) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _hint_pattern(hint: str) -> re.Pattern[str]:
+    return re.compile(_edge(hint[:1], "(?<!{})") + re.escape(hint) + _edge(hint[-1:], "(?!{})"),
+                      re.IGNORECASE)
+
+
+def _edge(char: str, template: str) -> str:
+    """Lookaround refusing a neighbour that would continue the hint's letter or digit run."""
+    if char.isalpha():
+        return template.format(r"[^\W\d_]")  # a letter
+    if char.isdigit():
+        return template.format(r"\d")
+    return ""
 
 
 def _first_manager_model(client: Any, root: Mapping[str, Any]) -> str | None:

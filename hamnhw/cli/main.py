@@ -3,8 +3,9 @@
 ``hamnhw [--json] [--log-level L] COMMAND [OPTIONS] NODE``
 
 Each subcommand lives in ``hamnhw/cli/commands/<name>.py`` and exposes a
-Click object named ``command``.  They are imported only when used, and a
-module that is missing or broken leaves the others working.
+Click object named ``command``.  They are imported only when used.  A built-in
+command module that fails to import, or exposes no ``command``, is a packaging
+bug and raises: it must not pass for "No such command".
 """
 
 from __future__ import annotations
@@ -55,12 +56,14 @@ class LazyGroup(click.Group):
         module_name = self.lazy_commands[cmd_name]
         try:
             module = importlib.import_module(module_name)
-        except Exception as exc:
-            # A command still being written (or broken) must not take the others down.
-            LOG.debug("command %s unavailable: %s", cmd_name, exc)
-            return None
+        except ImportError as exc:
+            raise ImportError(f"built-in command {cmd_name!r}: module {module_name} failed to "
+                              f"import: {exc}", name=module_name) from exc
         command = getattr(module, "command", None)
-        return command if isinstance(command, click.Command) else None
+        if not isinstance(command, click.Command):
+            raise TypeError(f"built-in command {cmd_name!r}: module {module_name} has no Click "
+                            "object named 'command'")
+        return command
 
 
 def _configure_logging(level: str) -> None:
@@ -116,13 +119,29 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _json_requested(args: Sequence[str]) -> bool:
-    """True when ``--json`` is among the global options (before the command)."""
-    for arg in args:
+    """True when ``--json`` is among the global options (before the command).
+
+    The values of global options that take one (``--log-level debug``) are
+    skipped, so that they are not mistaken for the command name.
+    """
+    takes_value = _global_options_with_values()
+    remaining = iter(args)
+    for arg in remaining:
         if arg == "--json":
             return True
-        if not arg.startswith("-"):
+        if arg == "--" or not arg.startswith("-"):
             return False
+        if arg in takes_value:
+            next(remaining, None)
     return False
+
+
+def _global_options_with_values() -> frozenset[str]:
+    """Option names of the group that take a separate value (``--log-level``)."""
+    return frozenset(name for param in cli.params
+                     if isinstance(param, click.Option) and not param.is_flag
+                     and not param.count
+                     for name in (*param.opts, *param.secondary_opts))
 
 
 if __name__ == "__main__":  # python -m hamnhw.cli.main

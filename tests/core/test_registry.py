@@ -108,3 +108,37 @@ def test_broken_plugin_is_skipped(monkeypatch):
         registry.load_drivers.cache_clear()
     assert list(loaded) == ["good"]
     assert loaded["good"] is Driver
+
+
+@pytest.mark.parametrize(("model", "vendor"), [
+    ("AST2500 Pilot4", None),
+    ("Pilot4 BMC", None),
+    ("iLO 5", "hpe"),
+    ("ILO6", "hpe"),
+    ("iDRAC9", "dell"),
+    ("14G Monolithic", "dell"),
+    ("13G Modular", "dell"),
+    ("XClarity Controller", "lenovo"),
+    ("XCC2", "lenovo"),
+    ("SILOX 3", None),
+])
+def test_manager_model_hints_match_whole_words(model, vendor):
+    """Real drivers' hints: ``iLO`` must not match inside ``Pilot4`` (an ASPEED/Pilot BMC)."""
+    drivers = registry.load_drivers()
+    assert {"dell", "hpe", "lenovo", "generic"} <= set(drivers)
+    client = _Root({**MANAGERS}, model)
+    cls, why = registry.detect(client, ADDR, drivers)
+    assert cls is drivers[vendor or "generic"], why.reason
+
+
+@pytest.mark.parametrize(("hint", "model", "expected"), [
+    ("iLO", "AST2500 Pilot4", False),
+    ("iLO", "iLO 5", True),
+    ("iDRAC", "iDRAC9", True),
+    ("iDRAC", "iDRACX", False),
+    ("G Monolithic", "14G Monolithic", True),
+    ("G Monolithic", "AG Monolithic", False),
+    ("AcmeBMC", "acmebmc v2", True),
+])
+def test_model_matches(hint, model, expected):
+    assert registry.model_matches(hint, model) is expected
