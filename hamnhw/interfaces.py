@@ -44,6 +44,19 @@ class PollPolicy:
     """Sleep function."""
 
 
+@dataclasses.dataclass(frozen=True)
+class RaidView:
+    """Volumes and drives from one read of the BMC's storage (one snapshot).
+
+    Either is None when the BMC cannot tell.
+    """
+
+    volumes: tuple[Volume, ...] | None
+    """Logical volumes."""
+    drives: tuple[Drive, ...] | None
+    """Physical drives."""
+
+
 class _Interface:
     """Common base: remembers the driver name and the BMC host for messages."""
 
@@ -160,3 +173,8 @@ class RaidInterface(_Interface):
     def drives(self) -> tuple[Drive, ...] | None:
         """Physical drives behind the RAID controllers."""
         self._unsupported("raid.drives")
+
+    def storage(self) -> RaidView:
+        """Volumes and drives together.  Drivers that can read both in one walk of the
+        storage override this; the default asks :meth:`volumes`, then :meth:`drives`."""
+        return RaidView(self.volumes(), self.drives())

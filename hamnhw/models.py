@@ -238,8 +238,8 @@ class Volume:
     """Rolled-up health."""
     state: str | None = None
     """Redfish ``Status.State``."""
-    drive_ids: tuple[str, ...] = ()
-    """Member ids of the drives the volume is built from."""
+    drive_ids: tuple[str, ...] | None = None
+    """Member ids of the drives the volume is built from; None when the BMC does not list them."""
     operation: Operation | None = None
     """Running operation (rebuild...), or None."""
 

@@ -82,7 +82,8 @@ def volumes_json(volumes: Sequence[Volume] | None) -> list[dict[str, Any]] | Non
     """Volumes as the JSON contract has them: member drive ids under ``drives``."""
     if volumes is None:
         return None
-    return [{**to_jsonable(v), "drives": list(v.drive_ids)} for v in volumes]
+    return [{**to_jsonable(v), "drives": None if v.drive_ids is None else list(v.drive_ids)}
+            for v in volumes]
 
 
 def inventory_json(inventory: Inventory) -> dict[str, Any]:

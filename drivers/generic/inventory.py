@@ -137,18 +137,25 @@ class RedfishInventory(InventoryInterface):
                      with_volumes: bool = True) -> StorageView:
         """Walk every storage path once.
 
+        When no storage is shown at all (every Storage and SimpleStorage collection
+        empty or unreadable, no drive linked from a chassis; some BMCs do that while
+        the host is off), controllers, drives and volumes are all None: the BMC cannot
+        tell, which is not the same as "none".
+
         :param system: the ComputerSystem already read, to save a request.
         :param with_volumes: also read the Volumes collections (else ``volumes`` is None).
         """
         system = system or self.context.locator.system()
-        storage_paths = self.storage_paths(system)
-        simple_paths = self.simple_storage_paths(system)
-        storages = self._members(storage_paths)
-        simples = self._members(simple_paths)
-        controllers = (tuple(self._controllers(storages, simples))
-                       if storage_paths or simple_paths else None)
-        volumes = self._volumes(storages) if storage_paths and with_volumes else None
-        return StorageView(controllers, self._drives(system, storages, simples), volumes)
+        storages = self._members(self.storage_paths(system))
+        simples = self._members(self.simple_storage_paths(system))
+        chassis_uris = self.chassis_drive_paths(system)
+        if not (storages or simples or chassis_uris):
+            LOG.info("%s: the BMC shows no storage; controllers, drives and volumes unknown",
+                     self.host)
+            return StorageView(None, None, None)
+        controllers = tuple(self._controllers(storages, simples)) if storages or simples else None
+        volumes = self._volumes(storages) if storages and with_volumes else None
+        return StorageView(controllers, self._drives(storages, simples, chassis_uris), volumes)
 
     def _controllers(self, storages: list[Resource],
                      simples: list[Resource]) -> Iterable[StorageController]:
@@ -162,10 +169,11 @@ class RedfishInventory(InventoryInterface):
         for simple in simples:
             yield parsers.simple_storage_controller(simple)
 
-    def _drives(self, system: Resource, storages: list[Resource],
-                simples: list[Resource]) -> tuple[Drive, ...] | None:
+    def _drives(self, storages: list[Resource], simples: list[Resource],
+                chassis_uris: list[str] | None) -> tuple[Drive, ...] | None:
+        """Drives of the storages, the chassis and SimpleStorage devices; None when none
+        of them has a drive list at all."""
         storage_uris = [storage.links("Drives") for storage in storages]
-        chassis_uris = self.chassis_drive_paths(system)
         devices = [parsers.parse_simple_device(s, i) for s in simples
                    for i in range(len(s.get("Devices", list) or []))]
         shown = any(u is not None for u in storage_uris) or chassis_uris is not None
@@ -190,9 +198,10 @@ class RedfishInventory(InventoryInterface):
 
     def _volumes(self, storages: list[Resource]) -> tuple[Volume, ...] | None:
         """Volumes of every storage; None when none is linked or a collection cannot be read
-        (some BMCs answer 5xx or 501 there): the drives stay readable either way."""
+        (some BMCs answer 5xx or 501 there): the drives stay readable either way.  An empty
+        collection is ``()``: the BMC says there are none."""
         collections = [s.link("Volumes") for s in storages]
-        if storages and not any(collections):
+        if not any(collections):
             return None
         try:
             members = [m for c in collections if c for m in self.reader.collection(c)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from hamnhw_drivers.generic.inventory import RedfishInventory
 
-from hamnhw.interfaces import RaidInterface
+from hamnhw.interfaces import RaidInterface, RaidView
 from hamnhw.models import Drive, Volume
 
 
@@ -29,3 +29,8 @@ class RedfishRaid(RaidInterface):
     def drives(self) -> tuple[Drive, ...] | None:
         """Physical drives (Storage, SimpleStorage and chassis-linked)."""
         return self.inventory.storage_view(with_volumes=False).drives
+
+    def storage(self) -> RaidView:
+        """Volumes and drives from a single walk of the storage, so they agree."""
+        view = self.inventory.storage_view()
+        return RaidView(view.volumes, view.drives)

@@ -106,9 +106,14 @@ def volume_operation(resource: Resource) -> Operation | None:
 
 
 def parse_volume(resource: Resource) -> Volume:
-    """A Volume document as a :class:`~hamnhw.models.Volume`."""
+    """A Volume document as a :class:`~hamnhw.models.Volume`.
+
+    ``drive_ids`` is None when ``Links.Drives`` is absent (the BMC does not say), ``()``
+    when it is an empty array.
+    """
     raid = RaidType.from_redfish(resource.field(VOLUME_RAID[0]), resource.field(VOLUME_RAID[1]))
-    drive_ids = tuple(last_segment(uri) for uri in resource.links("Links.Drives") or [])
+    drive_uris = resource.links("Links.Drives")
+    drive_ids = None if drive_uris is None else tuple(last_segment(uri) for uri in drive_uris)
     return Volume(id=resource.id, uri=resource.uri, raid_type=raid, health=_health(resource),
                   drive_ids=drive_ids, operation=volume_operation(resource),
                   **resource.extract(VOLUME))

@@ -184,8 +184,13 @@ def test_volume_from_deprecated_volume_type_without_links() -> None:
     volume = storage.parse_volume(res({"Id": "v", "VolumeType": "Mirrored",
                                        "Operations": [{"Operation": "Initialize"}]}))
     assert volume.raid_type is RaidType.RAID1
-    assert volume.drive_ids == ()
+    assert volume.drive_ids is None  # no Links.Drives: the BMC does not say, not "no drives"
     assert volume.operation == Operation("Initialize", None)
+
+
+def test_volume_with_empty_drive_links_lists_no_drives() -> None:
+    volume = storage.parse_volume(res({"Id": "v", "RAIDType": "RAID1", "Links": {"Drives": []}}))
+    assert volume.drive_ids == ()
 
 
 def test_controller_raid_types_and_embedded_ids() -> None:

@@ -19,8 +19,9 @@ def command() -> None:
 
 
 def read_raid(node: Node) -> dict[str, Any]:
-    """``{"volumes", "drives"}`` from the RAID interface."""
-    return {"volumes": volumes_json(node.raid.volumes()), "drives": to_jsonable(node.raid.drives())}
+    """``{"volumes", "drives"}`` from one read of the node's storage."""
+    view = node.raid.storage()
+    return {"volumes": volumes_json(view.volumes), "drives": to_jsonable(view.drives)}
 
 
 def render(payload: Mapping[str, Any]) -> str:
