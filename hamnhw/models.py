@@ -300,6 +300,9 @@ class PowerResult:
     """False when the node was already in the target state."""
     elapsed_s: float
     """Seconds spent, request and polling included."""
+    confirmed: bool = True
+    """True when the target state was confirmed by the required reads; False with wait=False
+    (``power_state`` is then the state as read once)."""
 
 
 @dataclasses.dataclass(frozen=True)

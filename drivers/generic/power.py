@@ -6,22 +6,31 @@ Rules (fence-agents and Ironic alike):
 * "off" is believed only after ``PowerState`` reads exactly ``Off`` on two
   consecutive polls; ``PoweringOff``, null or garbage are not off;
 * a 400/409 answer to the reset is followed by a fresh read: it is a success
-  (``changed=False``) only if the node is already in the target state;
-* a session that expired under the POST: the state is read, and the reset is
-  re-sent at most once, only if the node is not already in the target state;
-* cycle is refused when the node is off (IPMI semantics).
+  (``changed=False``) only if the node is already in the target state (for a
+  cycle: only if the node already shows a reset, which is then waited out);
+* a session that expired under the POST: the node is read, and the reset is
+  re-sent at most once, only if the node does not already show it; the re-send
+  is handled exactly like the first send;
+* ``wait=False`` returns the state as read once, with ``confirmed=False``;
+* cycle is refused when the node is off (IPMI semantics), and is confirmed only
+  by evidence that the reset happened: a read of Off/PoweringOff/PoweringOn, or a
+  ``LastResetTime`` or ``BootProgress.LastStateTime`` that moved, then ``On``;
+  an ignored reset fails at the timeout instead of passing as a cycle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 
 from hamnhw_drivers.generic.context import DriverContext
 from hamnhw_drivers.generic.resource import Resource
 
 from hamnhw.errors import (
     BadRequestError,
+    ConfigError,
     ConflictError,
+    HamnhwError,
     HttpError,
     MalformedResponse,
     OperationFailed,
@@ -53,6 +62,42 @@ RESET_WHEN_UNLISTED: Mapping[str, str] = {
 CONFIRMING_READS: Mapping[PowerState, int] = {PowerState.OFF: 2, PowerState.ON: 1}
 """Consecutive reads of the target needed to believe it."""
 
+RESETTING_STATES = frozenset({PowerState.OFF, PowerState.POWERING_OFF, PowerState.POWERING_ON})
+"""States whose read after a cycle's POST shows that the reset took effect."""
+
+
+def state_of(system: Resource) -> PowerState:
+    """The ``PowerState`` of a system document; UNKNOWN unless an exact Redfish string."""
+    return PowerState.from_redfish(system.doc.get("PowerState"))
+
+
+@dataclasses.dataclass(frozen=True)
+class ResetMarks:
+    """What one read of a system says about resets, compared before and after a cycle."""
+
+    power_state: PowerState
+    """``PowerState``."""
+    last_reset_time: str | None
+    """``LastResetTime`` (ComputerSystem v1.12+)."""
+    boot_progress_time: str | None
+    """``BootProgress.LastStateTime``."""
+
+    @classmethod
+    def of(cls, system: Resource) -> ResetMarks:
+        """Read the marks of a system document (None where absent or not a string)."""
+        return cls(state_of(system), system.get("LastResetTime", str),
+                   system.get(("BootProgress", "LastStateTime"), str))
+
+    def reset_since(self, before: ResetMarks) -> bool:
+        """Evidence of a reset since ``before``: the node was On and now reads Off, PoweringOff
+        or PoweringOn, or a time mark present both times changed (an absent one proves
+        nothing)."""
+        if before.power_state is PowerState.ON and self.power_state in RESETTING_STATES:
+            return True
+        pairs = ((self.last_reset_time, before.last_reset_time),
+                 (self.boot_progress_time, before.boot_progress_time))
+        return any(now is not None and then is not None and now != then for now, then in pairs)
+
 
 class RedfishPower(PowerInterface):
     """:class:`~hamnhw.interfaces.PowerInterface` over DMTF Redfish.
@@ -72,15 +117,20 @@ class RedfishPower(PowerInterface):
 
     def state(self) -> PowerState:
         """One read of ``PowerState``; anything but the exact Redfish strings is UNKNOWN."""
-        return PowerState.from_redfish(self._system().doc.get("PowerState"))
+        return state_of(self._system())
 
-    def _poll_state(self) -> PowerState:
-        """A read during a wait: a garbled or 5xx answer counts as UNKNOWN and polling goes on."""
+    def _poll_system(self) -> Resource | None:
+        """A read during a wait: a garbled or 5xx answer is None and polling goes on."""
         try:
-            return self.state()
+            return self._system()
         except (MalformedResponse, ServerSideError) as exc:
             LOG.warning("%s: power state unreadable while waiting: %s", self.host, exc)
-            return PowerState.UNKNOWN
+            return None
+
+    def _poll_state(self) -> PowerState:
+        """:meth:`_poll_system`'s ``PowerState``; UNKNOWN when unreadable."""
+        system = self._poll_system()
+        return PowerState.UNKNOWN if system is None else state_of(system)
 
     # -- hooks -----------------------------------------------------------------------------
 
@@ -144,30 +194,48 @@ class RedfishPower(PowerInterface):
         """``GracefulShutdown``; with ``escalate_after`` seconds, ``ForceOff`` if still not off.
 
         Escalation needs to watch the node, so it waits even when ``wait=False``.
+
+        :raises ConfigError: ``escalate_after`` is not shorter than the timeout, which would
+            leave ``ForceOff`` no time to be confirmed.
         """
         if escalate_after is None:
             return self._change("soft_off", PowerState.OFF, wait, timeout)
+        budget = self._timeout(timeout)
+        if escalate_after >= budget:
+            raise ConfigError(f"escalate_after ({escalate_after:g} s) must be shorter than the "
+                              f"timeout ({budget:g} s): ForceOff would get no time to confirm "
+                              f"off", host=self.host)
         start = self.poll.clock()
-        deadline = start + self._timeout(timeout)
         try:
-            return self._change("soft_off", PowerState.OFF, True,
-                                min(escalate_after, self._timeout(timeout)), start=start)
+            return self._change("soft_off", PowerState.OFF, True, escalate_after, start=start)
         except PowerStateTimeout as exc:
             LOG.warning("%s: still %s %.1fs after GracefulShutdown; escalating to ForceOff",
                         self.host, exc.last_state, exc.elapsed_s)
         forced = self._change("off", PowerState.OFF, wait,
-                              max(0.0, deadline - self.poll.clock()), start=start)
-        return PowerResult(forced.power_state, True, forced.elapsed_s)
+                              max(0.0, start + budget - self.poll.clock()), start=start)
+        return dataclasses.replace(forced, changed=True)
 
     def cycle(self, *, wait: bool = True, timeout: float | None = None) -> PowerResult:
-        """Power cycle (``PowerCycle`` or ``ForceRestart``); refused when the node is off."""
+        """Power cycle (``PowerCycle`` or ``ForceRestart``); refused when the node is off.
+
+        Confirmed only by evidence that the reset happened (:meth:`ResetMarks.reset_since`),
+        then an ``On`` read.
+
+        :raises OperationFailed: the BMC accepted the reset but the node never showed one.
+        :raises PowerStateTimeout: the node reset but did not read ``On`` again in time.
+        """
         start = self.poll.clock()
+        deadline = start + self._timeout(timeout)
         system = self._system()
-        if PowerState.from_redfish(system.doc.get("PowerState")) is PowerState.OFF:
+        if state_of(system) is PowerState.OFF:
             raise OperationFailed("power cycle refused: the node is off (power it on instead)",
                                   host=self.host)
-        self._send("cycle", None, system)
-        return self._finish(PowerState.ON, wait, start, start + self._timeout(timeout))
+        before = ResetMarks.of(system)
+        self._send("cycle", lambda read: ResetMarks.of(read).reset_since(before), system)
+        if not wait:
+            return self._unconfirmed(start)
+        state = self._wait_for_reset(before, start, deadline)
+        return PowerResult(state, True, self.poll.clock() - start)
 
     # -- the change machinery -------------------------------------------------------------
 
@@ -179,19 +247,20 @@ class RedfishPower(PowerInterface):
         start = self.poll.clock() if start is None else start
         deadline = self.poll.clock() + self._timeout(timeout)
         system = self._system()
-        current = PowerState.from_redfish(system.doc.get("PowerState"))
-        if current is target and self._confirm(target, already_read=1):
-            return PowerResult(target, False, self.poll.clock() - start)
-        if not self._send(action, target, system):
-            return PowerResult(target, False, self.poll.clock() - start)
-        return self._finish(target, wait, start, deadline)
 
-    def _finish(self, target: PowerState, wait: bool, start: float,
-                deadline: float) -> PowerResult:
+        def holds(read: Resource) -> bool:
+            return state_of(read) is target and self._confirm(target, already_read=1)
+
+        if holds(system) or not self._send(action, holds, system):
+            return PowerResult(target, False, self.poll.clock() - start)
         if not wait:
-            return PowerResult(self.state(), True, self.poll.clock() - start)
+            return self._unconfirmed(start)
         state = self._wait_for(target, start, deadline)
         return PowerResult(state, True, self.poll.clock() - start)
+
+    def _unconfirmed(self, start: float) -> PowerResult:
+        """``wait=False``: the state as read once after the reset, not confirmed."""
+        return PowerResult(self.state(), True, self.poll.clock() - start, confirmed=False)
 
     def _confirm(self, target: PowerState, already_read: int = 0) -> bool:
         """Read until the target was seen the confirming number of times in a row."""
@@ -201,24 +270,37 @@ class RedfishPower(PowerInterface):
                 return False
         return True
 
-    def _send(self, action: str, target: PowerState | None, system: Resource) -> bool:
-        """POST the reset.  False means "not sent, already in the target"."""
-        try:
-            self._post_reset(action, system)
-        except (BadRequestError, ConflictError) as exc:
-            if target is not None and self.state() is target and self._confirm(target, 1):
-                LOG.info("%s: reset answered %s but the node is already %s", self.host,
-                         exc.status, target.value)
-                return False
-            raise
-        except SessionExpired:
-            if target is not None and self.state() is target:
-                LOG.info("%s: session expired under the reset; node already %s", self.host,
-                         target.value)
+    def _send(self, action: str, done: Callable[[Resource], bool], system: Resource) -> bool:
+        """POST the reset; after an expired session, re-send it at most once.
+
+        A refusal (400/409) and an expired session are both followed by a fresh read of the
+        system, judged by ``done``; the re-send goes through this same handling.
+
+        :param done: whether a read shows that what the reset is for already holds.
+        :returns: False when the BMC refused the reset and ``done`` holds (nothing changed).
+        """
+        resent = False
+        while True:
+            try:
+                self._post_reset(action, system)
                 return True
-            LOG.info("%s: session expired under the reset; sending it once more", self.host)
-            self._post_reset(action, self._system())
-        return True
+            except (BadRequestError, ConflictError) as exc:
+                if done(self._system()):
+                    LOG.info("%s: %s answered %s but the node already shows it", self.host,
+                             action, exc.status)
+                    return False
+                raise
+            except SessionExpired:
+                if resent:
+                    raise
+                resent = True
+                system = self._system()
+                if done(system):
+                    LOG.info("%s: session expired under the %s; the node already shows it",
+                             self.host, action)
+                    return True
+                LOG.info("%s: session expired under the %s; sending it once more", self.host,
+                         action)
 
     def _post_reset(self, action: str, system: Resource) -> None:
         reset_type = self.reset_type_for(action, self.allowed_reset_types(system))
@@ -228,15 +310,51 @@ class RedfishPower(PowerInterface):
     def _wait_for(self, target: PowerState, start: float, deadline: float) -> PowerState:
         needed = CONFIRMING_READS[target]
         streak = 0
-        while True:
-            state = self._poll_state()
+
+        def reached(_: Resource | None, state: PowerState) -> bool:
+            nonlocal streak
             streak = streak + 1 if state is target else 0
-            if streak >= needed:
+            return streak >= needed
+
+        def timed_out(state: PowerState, elapsed: float) -> HamnhwError:
+            return PowerStateTimeout(host=self.host, target=target.value,
+                                     last_state=state.value, elapsed_s=elapsed)
+
+        return self._poll_until(reached, timed_out, start, deadline)
+
+    def _wait_for_reset(self, before: ResetMarks, start: float, deadline: float) -> PowerState:
+        reset_seen = False
+
+        def reached(system: Resource | None, state: PowerState) -> bool:
+            nonlocal reset_seen
+            reset_seen = reset_seen or (system is not None
+                                        and ResetMarks.of(system).reset_since(before))
+            return reset_seen and state is PowerState.ON
+
+        def timed_out(state: PowerState, elapsed: float) -> HamnhwError:
+            if reset_seen:
+                return PowerStateTimeout(host=self.host, target=PowerState.ON.value,
+                                         last_state=state.value, elapsed_s=elapsed)
+            return OperationFailed(
+                f"the BMC accepted the power cycle but the node never showed a reset within "
+                f"{elapsed:.1f}s (last read: {state.value}; no off or transition state read, "
+                f"LastResetTime and BootProgress.LastStateTime unchanged)", host=self.host)
+
+        return self._poll_until(reached, timed_out, start, deadline)
+
+    def _poll_until(self, reached: Callable[[Resource | None, PowerState], bool],
+                    timed_out: Callable[[PowerState, float], HamnhwError],
+                    start: float, deadline: float) -> PowerState:
+        """Read the system every interval until ``reached(system, state)``, else raise
+        ``timed_out(last state, elapsed)`` at the deadline."""
+        while True:
+            system = self._poll_system()
+            state = PowerState.UNKNOWN if system is None else state_of(system)
+            if reached(system, state):
                 return state
             now = self.poll.clock()
             if now >= deadline:
-                raise PowerStateTimeout(host=self.host, target=target.value,
-                                        last_state=state.value, elapsed_s=now - start)
+                raise timed_out(state, now - start)
             self.poll.sleep(min(self.poll.interval, deadline - now))
 
     # -- restore policy --------------------------------------------------------------------

@@ -71,7 +71,7 @@ def system(state: ServerState) -> Json:
         path, "#ComputerSystem.v1_20_0.ComputerSystem", Name=spec.name, SystemType="Physical",
         Manufacturer=spec.manufacturer, Model=spec.model, SerialNumber=spec.serial,
         UUID=spec.uuid, BiosVersion=spec.bios_version, PowerState=state.power_state,
-        PowerRestorePolicy=state.restore_policy,
+        PowerRestorePolicy=state.restore_policy, LastResetTime=state.last_reset_time,
         **{"PowerRestorePolicy@Redfish.AllowableValues": list(RESTORE_POLICIES)},
         BootProgress={"LastState": state.boot_progress},
         Boot={

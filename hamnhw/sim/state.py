@@ -7,8 +7,10 @@ background threads. Every public method takes the state's lock.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -54,6 +56,8 @@ class ServerState:
         self._left_on_at: float | None = None
         self._current_boot_target = "None"
         self._snapshot: tuple[DriveSpec, ...] = ()
+        self._wall_offset = time.time() - clock()
+        self._last_reset_at = clock() - spec.boot_time
         self.power = PowerMachine(OFF, spec.power_delay, self._on_power_change)
         if spec.power == ON:
             self.power.force(ON, clock() - spec.boot_time)
@@ -75,7 +79,18 @@ class ServerState:
     def reset(self, reset_type: str, flap_after: float | None = None) -> None:
         """Run ComputerSystem.Reset; raises :class:`~hamnhw.sim.power.ResetConflict`."""
         with self.lock:
-            self.power.reset(reset_type, self.clock(), flap_after)
+            now = self.clock()
+            self.power.reset(reset_type, now, flap_after)
+            self._last_reset_at = now
+
+    @property
+    def last_reset_time(self) -> str:
+        """``LastResetTime`` (ComputerSystem v1.12+): when a reset last took effect, as a
+        Redfish DateTime with milliseconds, in wall time derived from the injected clock."""
+        with self.lock:
+            wall = self._wall_offset + self._last_reset_at
+        moment = datetime.datetime.fromtimestamp(wall, tz=datetime.UTC)
+        return moment.isoformat(timespec="milliseconds")
 
     def set_power(self, state: str) -> None:
         """Put the host On or Off at once (no transition, no faults); a test helper."""

@@ -7,6 +7,7 @@ from driver_fakes import RESET, SYSTEM, FakeClient, FakeClock, http_error, make_
 
 from hamnhw.errors import (
     BadRequestError,
+    ConfigError,
     ConflictError,
     OperationFailed,
     PowerStateTimeout,
@@ -30,12 +31,26 @@ def reset_types(client: FakeClient) -> list[str]:
     return [body["ResetType"] for path, body in client.sent("POST") if path == RESET]
 
 
+def expired() -> SessionExpired:
+    return SessionExpired("session expired", host="bmc.test")
+
+
+def fail_posts(*failures: Exception):
+    """``on_post`` raising ``failures`` on the first POSTs, in order; later POSTs succeed."""
+    pending = list(failures)
+
+    def on_post(path, body):
+        if pending:
+            raise pending.pop(0)
+    return on_post
+
+
 def test_off_needs_two_consecutive_off_reads() -> None:
     pw, client, clock = power(["On", "Off", "On", "Off", "Off"])
 
     result = pw.off()
 
-    assert result.power_state is PowerState.OFF and result.changed
+    assert result.power_state is PowerState.OFF and result.changed and result.confirmed
     assert reset_types(client) == ["ForceOff"]
     assert client.gets_of(SYSTEM) == 5  # initial read + Off, On, Off, Off
     assert result.elapsed_s == clock.now == 6.0
@@ -128,6 +143,7 @@ def test_no_wait_returns_after_the_post_with_one_read() -> None:
     result = pw.on(wait=False)
 
     assert (result.power_state, result.changed) == (PowerState.POWERING_ON, True)
+    assert result.confirmed is False
     assert reset_types(client) == ["On"]
     assert client.gets_of(SYSTEM) == 2
     assert clock.sleeps == []
@@ -142,7 +158,7 @@ def test_on_uses_force_on_when_on_is_not_allowed() -> None:
 
 
 def test_unlisted_reset_types_use_the_widely_supported_ones() -> None:
-    pw, client, _ = power(["On", "On"], allowed=None)
+    pw, client, _ = power(["On", "PoweringOff", "On"], allowed=None)
 
     pw.cycle()
 
@@ -158,13 +174,7 @@ def test_action_without_a_suitable_reset_type_is_unsupported() -> None:
 
 
 def test_session_expired_reads_state_then_resends_once() -> None:
-    failures = [SessionExpired("session expired", host="bmc.test")]
-
-    def expire_once(path, body):
-        if failures:
-            raise failures.pop()
-
-    pw, client, _ = power(["On", "On", "Off", "Off"], on_post=expire_once)
+    pw, client, _ = power(["On", "On", "Off", "Off"], on_post=fail_posts(expired()))
 
     result = pw.off()
 
@@ -208,11 +218,11 @@ def test_cycle_refused_when_off() -> None:
     (["On", "ForceOff", "ForceRestart"], "ForceRestart"),
 ])
 def test_cycle_prefers_power_cycle_when_allowed(allowed, expected) -> None:
-    pw, client, _ = power(["On", "On"], allowed=allowed)
+    pw, client, _ = power(["On", "Off", "On"], allowed=allowed)
 
     result = pw.cycle()
 
-    assert (result.power_state, result.changed) == (PowerState.ON, True)
+    assert (result.power_state, result.changed, result.confirmed) == (PowerState.ON, True, True)
     assert reset_types(client) == [expected]
 
 
@@ -257,7 +267,7 @@ def test_reset_types_from_action_info() -> None:
     docs = minimal_docs(allowed=None)
     docs[SYSTEM]["Actions"]["#ComputerSystem.Reset"]["@Redfish.ActionInfo"] = "/ai"
     docs["/ai"] = {"Parameters": [{"Name": "ResetType", "AllowableValues": ["PowerCycle"]}]}
-    client = FakeClient(docs, power_script=["On", "On"])
+    client = FakeClient(docs, power_script=["On", "PoweringOn", "On"])
 
     make_driver(client, poll=clock.policy()).power.cycle()
 
@@ -277,3 +287,165 @@ def test_restore_policy_absent_is_unsupported() -> None:
 
     with pytest.raises(UnsupportedOperation):
         pw.get_restore_policy()
+
+
+# -- cycle: believed only with evidence of the reset -----------------------------------------
+
+def move_mark(client: FakeClient, mark: str, fail_with: Exception | None = None):
+    """``on_post`` that makes the reset take effect by moving a time mark of the system."""
+    def on_post(path, body):
+        target = client.docs[SYSTEM]
+        for key in mark.split(".")[:-1]:
+            target = target.setdefault(key, {})
+        target[mark.split(".")[-1]] = "2024-05-01T10:00:09.000+00:00"
+        if fail_with is not None:
+            raise fail_with
+    return on_post
+
+
+MARKS = {"LastResetTime": "2024-05-01T10:00:00.000+00:00",
+         "BootProgress": {"LastState": "OSRunning",
+                          "LastStateTime": "2024-05-01T10:00:00.000+00:00"}}
+
+
+def test_cycle_of_a_node_that_ignored_the_reset_fails_after_one_post() -> None:
+    pw, client, clock = power(["On"], timeout=10.0, system=MARKS)
+
+    with pytest.raises(OperationFailed, match="accepted the power cycle but the node never "
+                                              "showed a reset") as info:
+        pw.cycle()
+
+    assert not isinstance(info.value, PowerStateTimeout)
+    assert len(client.sent("POST")) == 1
+    assert clock.now == pytest.approx(10.0)
+
+
+def test_cycle_confirmed_by_a_transition_then_on() -> None:
+    pw, client, _ = power(["On", "On", "PoweringOff", "Off", "PoweringOn", "On", "Off"])
+
+    result = pw.cycle()
+
+    assert (result.power_state, result.changed, result.confirmed) == (PowerState.ON, True, True)
+    assert client.gets_of(SYSTEM) == 6  # the On read before the transition does not count
+    assert len(client.sent("POST")) == 1
+
+
+@pytest.mark.parametrize("mark", ["LastResetTime", "BootProgress.LastStateTime"])
+def test_cycle_confirmed_by_a_moved_time_mark_while_power_reads_on(mark) -> None:
+    pw, client, _ = power(["On"], system=MARKS)
+    client.on_post = move_mark(client, mark)
+
+    result = pw.cycle()
+
+    assert (result.power_state, result.changed, result.confirmed) == (PowerState.ON, True, True)
+    assert client.gets_of(SYSTEM) == 2  # before the POST, and the one read showing the reset
+
+
+def test_a_time_mark_absent_before_the_post_proves_no_reset() -> None:
+    pw, client, _ = power(["On"], timeout=4.0)
+    client.on_post = move_mark(client, "LastResetTime")
+
+    with pytest.raises(OperationFailed, match="never showed a reset"):
+        pw.cycle()
+
+
+@pytest.mark.parametrize("script", [
+    ["On", None, "garbage", "On"],  # unreadable states are not a transition
+    ["PoweringOn", "PoweringOn", "On"],  # a transition already under way before the POST
+])
+def test_cycle_without_evidence_is_not_confirmed(script) -> None:
+    pw, client, _ = power(script, timeout=6.0)
+
+    with pytest.raises(OperationFailed, match="never showed a reset"):
+        pw.cycle()
+    assert len(client.sent("POST")) == 1
+
+
+def test_cycle_that_reset_but_never_came_back_on_times_out_on_the_on_state() -> None:
+    pw, _, _ = power(["On", "PoweringOff", "Off"], timeout=6.0)
+
+    with pytest.raises(PowerStateTimeout) as info:
+        pw.cycle()
+
+    assert (info.value.target, info.value.last_state) == ("on", "off")
+
+
+def test_cycle_no_wait_is_unconfirmed() -> None:
+    pw, client, clock = power(["On", "On"])
+
+    result = pw.cycle(wait=False)
+
+    assert (result.power_state, result.confirmed) == (PowerState.ON, False)
+    assert len(client.sent("POST")) == 1 and clock.sleeps == []
+
+
+def test_off_no_wait_reports_the_single_read_unconfirmed() -> None:
+    pw, client, _ = power(["On", "Off", "On"])
+
+    result = pw.off(wait=False)
+
+    assert (result.power_state, result.changed, result.confirmed) == (PowerState.OFF, True, False)
+    assert client.gets_of(SYSTEM) == 2
+
+
+# -- the re-send after an expired session goes through the first send's handling -------------
+
+def test_cycle_after_an_expired_session_resends_when_the_read_shows_no_reset() -> None:
+    pw, client, _ = power(["On", "On", "Off", "On"], on_post=fail_posts(expired()))
+
+    result = pw.cycle()
+
+    assert result.power_state is PowerState.ON
+    assert reset_types(client) == ["PowerCycle", "PowerCycle"]
+
+
+def test_cycle_after_an_expired_session_that_did_reset_is_not_resent() -> None:
+    pw, client, _ = power(["On"], system=MARKS)
+    client.on_post = move_mark(client, "LastResetTime", fail_with=expired())
+
+    result = pw.cycle()
+
+    assert (result.power_state, result.confirmed) == (PowerState.ON, True)
+    assert len(client.sent("POST")) == 1
+
+
+@pytest.mark.parametrize(("script", "outcome"), [
+    (["On", "On", "Off", "Off"], "already off"),
+    (["On", "On", "On"], ConflictError),
+])
+def test_conflict_on_the_resend_is_handled_like_on_the_first_send(script, outcome) -> None:
+    pw, client, _ = power(script, on_post=fail_posts(expired(), http_error(409)))
+
+    if outcome is ConflictError:
+        with pytest.raises(ConflictError):
+            pw.off()
+    else:
+        result = pw.off()
+        assert (result.power_state, result.changed) == (PowerState.OFF, False)
+    assert len(client.sent("POST")) == 2
+
+
+# -- soft_off escalation must leave ForceOff time ---------------------------------------------
+
+@pytest.mark.parametrize(("escalate_after", "timeout"), [(30.0, 30.0), (45.0, 30.0),
+                                                         (60.0, None)])
+def test_soft_off_escalation_not_before_the_timeout_is_a_config_error(escalate_after,
+                                                                      timeout) -> None:
+    pw, client, _ = power(["On"], timeout=60.0)
+
+    with pytest.raises(ConfigError) as info:
+        pw.soft_off(escalate_after=escalate_after, timeout=timeout)
+
+    assert f"({escalate_after:g} s)" in str(info.value)
+    assert f"({timeout or 60.0:g} s)" in str(info.value)
+    assert client.sent("POST") == []
+
+
+def test_soft_off_escalation_without_wait_is_unconfirmed_after_force_off() -> None:
+    pw, client, _ = power(["On"] * 5 + ["PoweringOff", "Off"], interval=2.0)
+
+    result = pw.soft_off(escalate_after=4.0, wait=False, timeout=10.0)
+
+    assert (result.power_state, result.changed, result.confirmed) == (
+        PowerState.POWERING_OFF, True, False)
+    assert reset_types(client) == ["GracefulShutdown", "ForceOff"]

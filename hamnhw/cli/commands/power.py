@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node
-from hamnhw.models import to_jsonable
+from hamnhw.models import PowerResult, to_jsonable
 from hamnhw.node import Node
 
 
@@ -26,22 +26,33 @@ def status(ctx: click.Context, target: TargetOptions) -> None:
                 lambda p: f"{p['node']}: {p['power_state']}")
 
 
+def change_payload(result: PowerResult) -> dict[str, Any]:
+    """The JSON of a power change: power_state, changed, elapsed_s (to the millisecond) and
+    confirmed (False with ``--no-wait``: the state was read once)."""
+    payload: dict[str, Any] = to_jsonable(result)
+    payload["elapsed_s"] = round(result.elapsed_s, 3)
+    return payload
+
+
 def _render_change(payload: Mapping[str, Any]) -> str:
     change = "changed" if payload["changed"] else "unchanged"
-    return f"{payload['node']}: {payload['power_state']} ({change}, {payload['elapsed_s']:.1f} s)"
+    line = f"{payload['node']}: {payload['power_state']} ({change}, {payload['elapsed_s']:.1f} s)"
+    return line if payload["confirmed"] else f"{line} (unconfirmed: --no-wait)"
 
 
 def _change_command(name: str, doc: str, method: str,
                     *extra_options: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
     """Register ``power NAME``, calling ``node.power.METHOD(wait=, timeout=, **extra)``."""
 
-    @click.option("--no-wait", is_flag=True, help="Return once the BMC accepted the request.")
+    @click.option("--no-wait", is_flag=True,
+                  help="Return once the BMC accepted the request (state read once, "
+                       "\"confirmed\": false).")
     @node_options
     @click.pass_context
     def change(ctx: click.Context, target: TargetOptions, no_wait: bool, **extra: Any) -> None:
         def action(node: Node) -> dict[str, Any]:
             call = getattr(node.power, method)
-            return to_jsonable(call(wait=not no_wait, timeout=target.timeout, **extra))
+            return change_payload(call(wait=not no_wait, timeout=target.timeout, **extra))
 
         run_on_node(ctx, target, action, _render_change)
 
@@ -56,4 +67,6 @@ _change_command("soft-off", "Graceful shutdown through the OS and wait until off
                 click.option("--escalate-after", metavar="S", default=None,
                              type=click.FloatRange(min=0, min_open=True),
                              help="Force off if the host is still on after S seconds."))
-_change_command("cycle", "Power cycle a running host (refused when it is off).", "cycle")
+_change_command("cycle", "Power cycle a running host (refused when it is off); confirmed only when "
+                "the host shows the reset (a power transition or a new LastResetTime), then on.",
+                "cycle")

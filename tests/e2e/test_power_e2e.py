@@ -1,0 +1,160 @@
+"""Power semantics end to end: hamnhw.connect and the CLI against the simulator over loopback,
+the simulator's clock shared with the driver's poll policy (no real sleeping).
+
+A power cycle is believed only with evidence of the reset (a transition, or a new
+``LastResetTime``); ``--no-wait`` results say they are unconfirmed; an escalation that leaves
+``ForceOff`` no time is refused before anything is sent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner, Result
+
+import hamnhw
+from hamnhw import errors
+from hamnhw.cli import options
+from hamnhw.cli.main import cli
+from hamnhw.interfaces import PollPolicy
+from hamnhw.models import PowerState
+from hamnhw.node import Node
+from hamnhw.sim import ManualClock, ServerSpec, SimCluster, SimServer
+
+RESET_SUFFIX = "ComputerSystem.Reset"
+DELAY = 1.0
+"""``power_delay`` of the "slow" node: seconds in PoweringOff and in PoweringOn."""
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def cluster(clock: ManualClock) -> Iterator[SimCluster]:
+    specs = [ServerSpec(name="instant", power="On", power_delay=0.0),
+             ServerSpec(name="slow", power="On", power_delay=DELAY)]
+    with SimCluster(specs, clock=clock) as running:
+        yield running
+
+
+def poll(clock: ManualClock, timeout: float = 20.0) -> PollPolicy:
+    return PollPolicy(interval=0.25, timeout=timeout, clock=clock, sleep=clock.sleep)
+
+
+def connect(server: SimServer, clock: ManualClock, timeout: float = 20.0) -> Node:
+    return hamnhw.connect(server.url, username=server.username, password=server.password,
+                          poll=poll(clock, timeout), timeout=30.0)
+
+
+def resets(server: SimServer) -> list[tuple[str, int | None]]:
+    return [(r.body["ResetType"], r.status) for r in server.requests
+            if r.method == "POST" and r.path.endswith(RESET_SUFFIX)]
+
+
+def test_instant_cycle_is_confirmed_by_last_reset_time(cluster: SimCluster,
+                                                       clock: ManualClock) -> None:
+    server = cluster["instant"]
+    before = server.state.last_reset_time
+    clock.advance(5.0)
+    with connect(server, clock) as node:
+        result = node.power.cycle()
+    assert (result.power_state, result.changed, result.confirmed) == (PowerState.ON, True, True)
+    assert resets(server) == [("PowerCycle", 204)]
+    assert server.state.last_reset_time > before  # PowerState never left On: the mark did it
+
+
+def test_slow_cycle_waits_for_the_transition_back_to_on(cluster: SimCluster,
+                                                        clock: ManualClock) -> None:
+    server = cluster["slow"]
+    with connect(server, clock) as node:
+        result = node.power.cycle()
+    assert (result.power_state, result.confirmed) == (PowerState.ON, True)
+    assert result.elapsed_s >= 2 * DELAY  # PoweringOff then PoweringOn, on the manual clock
+    assert resets(server) == [("PowerCycle", 204)]
+    assert server.power_state == "On"
+
+
+@pytest.mark.parametrize("name", ["instant", "slow"])
+def test_ignored_reset_fails_the_cycle_after_exactly_one_post(cluster: SimCluster,
+                                                              clock: ManualClock,
+                                                              name: str) -> None:
+    server = cluster[name]
+    server.inject("ignore_reset", count=1)
+    with connect(server, clock, timeout=5.0) as node, \
+            pytest.raises(errors.OperationFailed, match="never showed a reset"):
+        node.power.cycle()
+    assert resets(server) == [("PowerCycle", 204)]
+
+
+def test_cycle_after_an_expired_session_resends_once(cluster: SimCluster,
+                                                     clock: ManualClock) -> None:
+    server = cluster["instant"]
+    with connect(server, clock) as node:
+        server.inject("expire_session", count=1, method="POST")
+        result = node.power.cycle()
+    assert (result.power_state, result.confirmed) == (PowerState.ON, True)
+    assert resets(server) == [("PowerCycle", 401), ("PowerCycle", 204)]
+
+
+def test_off_no_wait_is_unconfirmed_and_the_flap_shows_why(cluster: SimCluster,
+                                                           clock: ManualClock) -> None:
+    server = cluster["instant"]
+    server.inject("power_flap", after=0.5)
+    with connect(server, clock) as node:
+        result = node.power.off(wait=False)
+        assert (result.power_state, result.confirmed) == (PowerState.OFF, False)
+        clock.advance(1.0)
+        assert node.power.state() is PowerState.ON
+
+
+# -- the CLI ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def cli_poll(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> None:
+    monkeypatch.setattr(options, "poll_policy", lambda: poll(clock))
+
+
+def hamnhw_cli(server: SimServer, *args: str) -> Result:
+    env = {"HAMNHW_USERNAME": server.username, "HAMNHW_PASSWORD": server.password}
+    return CliRunner().invoke(cli, [*args, server.url], env=env, catch_exceptions=False)
+
+
+@pytest.mark.usefixtures("cli_poll")
+def test_cli_no_wait_json_says_unconfirmed(cluster: SimCluster) -> None:
+    server = cluster["slow"]
+    result = hamnhw_cli(server, "--json", "power", "off", "--no-wait")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"node", "power_state", "changed", "elapsed_s", "confirmed"}
+    assert (payload["power_state"], payload["confirmed"]) == ("powering_off", False)
+    assert payload["elapsed_s"] == round(payload["elapsed_s"], 3)
+
+
+@pytest.mark.usefixtures("cli_poll")
+def test_cli_human_output_marks_no_wait(cluster: SimCluster, clock: ManualClock) -> None:
+    server = cluster["slow"]
+    unconfirmed = hamnhw_cli(server, "power", "off", "--no-wait")
+    assert unconfirmed.stdout.rstrip().endswith("(unconfirmed: --no-wait)")
+    clock.advance(DELAY)
+    confirmed = hamnhw_cli(server, "power", "off")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert "unconfirmed" not in confirmed.stdout
+
+
+@pytest.mark.usefixtures("cli_poll")
+@pytest.mark.parametrize(("escalate", "timeout"), [("10", "10"), ("15", "10")])
+def test_cli_escalation_not_before_the_timeout_is_a_usage_error(cluster: SimCluster,
+                                                                 escalate: str,
+                                                                 timeout: str) -> None:
+    server = cluster["instant"]
+    result = hamnhw_cli(server, "--json", "power", "soft-off", "--escalate-after", escalate,
+                        "--timeout", timeout)
+    assert result.exit_code == 2, result.output
+    message = json.loads(result.stdout)["error"]
+    assert f"({escalate} s)" in str(message) and f"({timeout} s)" in str(message)
+    assert resets(server) == []
+    assert server.power_state == "On"
