@@ -7,10 +7,14 @@ most the first four characters of the value.
 Flagged: a password other than ``***``; an ``X-Auth-Token``/``Token`` value
 other than ``***``; a session id that is not ``FAKE-SESSION-nnnn``; a
 token-like string (long hex/base64) inside a Session resource; a serial
-(``SerialNumber``/``SKU``/``ServiceTag``) not ``FAKE-SN-nnnn``; a UUID not
+(``SKU`` or a key ending in ``SerialNumber``/``ServiceTag``/``AssetTag``, such as
+Dell's ``ChassisServiceTag``) not ``FAKE-SN-nnnn``; a UUID not
 ``00000000-0000-4000-8000-xxxxxxxxxxxx``; a MAC that is not locally
 administered (a vendor OUI); an IP address outside loopback and the
-documentation ranges.
+documentation ranges.  When the scrubber's originals are at hand (right after
+scrubbing, see :func:`find_leaks_in_documents`), any key or value equal to one
+of them, or containing one as a whole token, is flagged as well (originals of
+four characters or more, the ones the scrubber also replaces inside text).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import dataclasses
 import json
 import pathlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from hamnhw.fixturetools.scrub import (
@@ -34,12 +38,13 @@ from hamnhw.fixturetools.scrub import (
     NOT_ADDRESS_KEY,
     PASSWORD_KEY,
     REDACTED,
-    SERIAL_KEYS,
     SESSION_PATH_RE,
+    SHORTEST_LITERAL,
     TOKEN_KEYS,
     UUID_RE,
     is_kept_ip,
     is_placeholder,
+    is_serial_key,
 )
 
 TOKEN_LIKE = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9+/=_.-]{16,}$")
@@ -57,7 +62,8 @@ class Leak:
     where: str
     """JSON path (``$.0.response_json.SerialNumber``) or ``line N``."""
     category: str
-    """password, token, session, serial, uuid, mac, ip."""
+    """password, token, session, serial, uuid, mac, ip; original (a value the scrubber
+    replaced, still present)."""
     hint: str
     """The first characters of the value, never all of it."""
 
@@ -85,18 +91,48 @@ def find_leaks(root: str | pathlib.Path) -> list[Leak]:
     return leaks
 
 
-def find_leaks_in_documents(documents: Mapping[str, Any]) -> list[Leak]:
-    """Scan parsed JSON documents keyed by a name (used before writing)."""
+def find_leaks_in_documents(documents: Mapping[str, Any],
+                            originals: Collection[str] = ()) -> list[Leak]:
+    """Scan parsed JSON documents keyed by a name (used before writing).
+
+    :param originals: the values the scrubber replaced
+        (:meth:`~hamnhw.fixturetools.scrub.Scrubber.originals`); any of them
+        still present is a leak of category ``original``.
+    """
+    known = _OriginalsMatcher(originals)
     leaks: list[Leak] = []
     for name, document in documents.items():
-        leaks.extend(_scan_json(name, document))
+        leaks.extend(_scan_json(name, document, known))
     return leaks
 
 
-def _scan_json(name: str, document: Any) -> Iterator[Leak]:
+def _scan_json(name: str, document: Any,
+               known: _OriginalsMatcher | None = None) -> Iterator[Leak]:
     for where, key, value, in_session in _strings(document, "$", None, False):
         for category, hint in _check_value(key, value, in_session):
             yield Leak(name, where, category, hint)
+        if known is not None and known.found_in(value):
+            yield Leak(name, where, "original", "...")
+
+
+class _OriginalsMatcher:
+    """Finds originals a scrubber replaced, as whole tokens (case-sensitive, like the scrubber).
+
+    Originals shorter than the scrubber's own shortest literal are skipped: the
+    scrubber leaves such values (a session id ``1``) alone elsewhere, so they
+    would only give false alarms.
+    """
+
+    def __init__(self, originals: Collection[str]) -> None:
+        longest_first = sorted((o for o in originals if len(o) >= SHORTEST_LITERAL),
+                               key=len, reverse=True)
+        either = "|".join(map(re.escape, longest_first))
+        self._token = (re.compile(rf"(?<![A-Za-z0-9])(?:{either})(?![A-Za-z0-9])")
+                       if longest_first else None)
+
+    def found_in(self, value: str) -> bool:
+        """True when ``value`` is, or contains as a whole token, one of the originals."""
+        return self._token is not None and self._token.search(value) is not None
 
 
 def _strings(value: Any, where: str, key: str | None,
@@ -124,7 +160,7 @@ def _check_value(key: str | None, value: str, in_session: bool) -> Iterator[tupl
         yield "password", _hint(value)
     elif lowered in TOKEN_KEYS and value != REDACTED:
         yield "token", _hint(value)
-    elif lowered in SERIAL_KEYS and not (FAKE_SERIAL.match(value) or is_placeholder(value)):
+    elif is_serial_key(lowered) and not (FAKE_SERIAL.match(value) or is_placeholder(value)):
         yield "serial", _hint(value)
     elif "mac" in lowered and BARE_MAC_RE.match(value) and not _locally_administered(value):
         yield "mac", _hint(value)

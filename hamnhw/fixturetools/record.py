@@ -23,6 +23,7 @@ from hamnhw.fixturetools.fixture import (
     scrub_exchanges,
     write_recording,
 )
+from hamnhw.fixturetools.scrub import Scrubber
 from hamnhw.log import get_logger
 from hamnhw.transport.base import RedfishClient, RedfishResponse
 
@@ -216,7 +217,13 @@ def _first_manager(client: RedfishClient) -> Mapping[str, Any]:
 
 
 def _safe(name: str) -> str:
-    return _SAFE_SEGMENT.sub("-", name.strip()).strip("-").lower() or "unknown"
+    """One file-system-safe path segment from a BMC-controlled name.
+
+    Never empty, never ``.``/``..`` or anything else made only of dots (and
+    separators): those would name the parent directory or none.
+    """
+    segment = _SAFE_SEGMENT.sub("-", name.strip()).strip("-").lower()
+    return "unknown" if not segment.strip(".-") else segment
 
 
 def save(recorder: RecordingClient, directory: pathlib.Path, *, source: str, kind: str,
@@ -228,8 +235,10 @@ def save(recorder: RecordingClient, directory: pathlib.Path, *, source: str, kin
     """
     from hamnhw.fixturetools.leaks import find_leaks_in_documents
 
-    exchanges, counts = scrub_exchanges(recorder.exchanges)
-    leaks = find_leaks_in_documents({"exchanges.json": [e.to_json() for e in exchanges]})
+    scrubber = Scrubber()
+    exchanges, counts = scrub_exchanges(recorder.exchanges, scrubber)
+    leaks = find_leaks_in_documents({"exchanges.json": [e.to_json() for e in exchanges]},
+                                    originals=scrubber.originals())
     if leaks:
         raise ValueError(f"scrubbing left {len(leaks)} suspicious value(s), e.g. "
                          f"{leaks[0].category} at {leaks[0].where}; nothing written")

@@ -11,8 +11,9 @@ category   found by                                    fake form
 password   ``*Password`` keys                          ``***``
 token      ``Token``/``X-Auth-Token`` keys             ``***``
 session    ``/SessionService/Sessions/<id>`` paths     ``FAKE-SESSION-0001``
-serial     ``SerialNumber``, ``SKU``, ``ServiceTag``,  ``FAKE-SN-0001``
-           ``AssetTag``
+serial     ``SKU`` and keys ending in ``SerialNumber``, ``FAKE-SN-0001``
+           ``ServiceTag`` or ``AssetTag`` (Dell's
+           ``ChassisServiceTag``, ``BoardSerialNumber``)
 uuid       any RFC 4122 shaped string                  ``00000000-0000-4000-8000-000000000001``
 mac        ``aa:bb:..``/``aa-bb-..`` anywhere          ``02:00:00:00:00:01`` (locally administered)
 host       ``HostName``, ``FQDN``, ``DomainName``      ``host-0001`` / ``host-0001.example.test``
@@ -60,6 +61,8 @@ SESSION_PATH_RE = re.compile(r"(/SessionService/Sessions/)([A-Za-z0-9._~%+=:-]+)
 PASSWORD_KEY = re.compile(r"password$", re.IGNORECASE)
 TOKEN_KEYS = frozenset({"token", "x-auth-token", "authtoken", "sessiontoken"})
 SERIAL_KEYS = frozenset({"serialnumber", "sku", "servicetag", "assettag"})
+"""The plain serial keys; vendors prefix them (see :func:`is_serial_key`)."""
+SERIAL_KEY_SUFFIX = re.compile(r"(serialnumber|servicetag|assettag)$", re.IGNORECASE)
 HOST_KEYS = frozenset({"hostname", "fqdn", "domainname"})
 LOCATION_KEYS = frozenset({"street", "city", "postalcode", "building", "room", "floor",
                            "housenumber", "district", "neighborhood", "territory", "rack",
@@ -72,7 +75,18 @@ PLACEHOLDERS = frozenset({"", "n/a", "na", "none", "null", "unknown", "not speci
 KEPT_IPS = frozenset({"127.0.0.1", "0.0.0.0", "::", "::1"})  # noqa: S104 - not a bind
 DOC_NETS = tuple(ipaddress.ip_network(n) for n in (
     "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"))
-_SHORTEST_LITERAL = 4
+SHORTEST_LITERAL = 4
+"""Originals at least this long are also replaced inside other text."""
+
+
+def is_serial_key(key: str | None) -> bool:
+    """True for ``SKU`` and any key ending in ``SerialNumber``, ``ServiceTag`` or ``AssetTag``.
+
+    Case-insensitive, so vendor keys such as Dell's ``ChassisServiceTag``,
+    ``BoardSerialNumber`` and ``ChassisSerialNumber`` count too.
+    """
+    lowered = (key or "").lower()
+    return lowered == "sku" or SERIAL_KEY_SUFFIX.search(lowered) is not None
 
 
 def is_placeholder(value: str) -> bool:
@@ -135,7 +149,7 @@ class Scrubber:
         lowered = (key or "").lower()
         if PASSWORD_KEY.search(lowered) or lowered in TOKEN_KEYS:
             self._add_literal(value, REDACTED, "password" if "password" in lowered else "token")
-        elif lowered in SERIAL_KEYS:
+        elif is_serial_key(lowered):
             self._add_literal(value, None, "serial")
         elif lowered in HOST_KEYS:
             self._add_literal(value, None, "host")
@@ -156,9 +170,16 @@ class Scrubber:
         elif value not in self._maps[category]:
             self._maps[category][value] = fake
             self.counts[category] += 1
-        if len(value) >= _SHORTEST_LITERAL:
+        if len(value) >= SHORTEST_LITERAL:
             self._literals[value] = fake
             self._literal_re = None
+
+    def originals(self) -> frozenset[str]:
+        """Every original value replaced so far, for a leak check of the output.
+
+        Keep it in memory only: these are the real values.
+        """
+        return frozenset(original for table in self._maps.values() for original in table)
 
     # -- pass 2 ---------------------------------------------------------------
     def scrub(self, value: Any, key: str | None = None) -> Any:
@@ -172,8 +193,9 @@ class Scrubber:
         lowered = (key or "").lower()
         if PASSWORD_KEY.search(lowered) or lowered in TOKEN_KEYS:
             return REDACTED
-        if lowered in SERIAL_KEYS | HOST_KEYS | LOCATION_KEYS and not is_placeholder(value):
-            category = ("serial" if lowered in SERIAL_KEYS
+        serial = is_serial_key(lowered)
+        if (serial or lowered in HOST_KEYS | LOCATION_KEYS) and not is_placeholder(value):
+            category = ("serial" if serial
                         else "host" if lowered in HOST_KEYS else "location")
             if not _already_fake(value):
                 return self._fake(category, value)
@@ -209,7 +231,7 @@ class Scrubber:
             table[original] = _FAKERS[category](len(table) + 1, original)
             self.counts[category] += 1
             if (category in ("serial", "host", "session", "location")
-                    and len(original) >= _SHORTEST_LITERAL):
+                    and len(original) >= SHORTEST_LITERAL):
                 self._literals[original] = table[original]
                 self._literal_re = None
         return table[original]

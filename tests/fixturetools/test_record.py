@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pathlib
+import re
 
 import pytest
 
 from hamnhw.errors import NotFoundError
 from hamnhw.fixturetools.fixture import load_exchanges, load_meta
 from hamnhw.fixturetools.record import RecordingClient, WalkLimits, identify, save, walk
+from hamnhw.fixturetools.scrub import Scrubber
 from hamnhw.transport.base import RedfishClient, RedfishResponse
 
 ROOT = {"@odata.id": "/redfish/v1/", "Vendor": "Acme",
@@ -131,3 +133,29 @@ def test_save_refuses_when_the_leak_check_still_finds_something(tmp_path):
         save(recorder, tmp_path / "x", source="unit", kind="walk",
              identity=identify(FakeClient()))
     assert not (tmp_path / "x").exists()
+
+
+def test_save_refuses_when_a_known_original_survives_scrubbing(tmp_path, monkeypatch):
+    """Defence in depth: a scrubber bug that leaves a learned serial in free text is caught."""
+    recorder = RecordingClient(FakeClient(), record_root=False)
+    recorder.get("/redfish/v1/Systems/S1")
+    recorder.exchanges[0].response_json = {"SerialNumber": "ZX81SPECTRUM",
+                                           "Description": "board ZX81SPECTRUM"}
+    monkeypatch.setattr(Scrubber, "_replace_literals", lambda self, text: text)
+    with pytest.raises(ValueError, match=re.escape("original at $[0].response_json.Description")):
+        save(recorder, tmp_path / "x", source="unit", kind="walk",
+             identity=identify(FakeClient()))
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("vendor", ["..", ".", "...", "../..", "./..", "/", " .. "])
+def test_dot_only_vendor_names_stay_inside_the_output_directory(tmp_path, vendor):
+    out = tmp_path / "out"
+    directory = identify(FakeClient(), vendor, "..", "..").directory(out)
+    assert directory == out / "unknown" / "unknown_unknown"
+    assert directory.resolve().is_relative_to(out.resolve())
+
+
+def test_directory_names_keep_ordinary_dots():
+    identity = identify(FakeClient(), "Dell Inc.", "iDRAC 9", "7.00.00.171")
+    assert identity.directory(pathlib.Path("o")) == pathlib.Path("o/dell-inc./idrac-9_7.00.00.171")

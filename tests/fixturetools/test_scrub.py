@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hamnhw.fixturetools.fixture import Exchange, keep_headers, scrub_exchanges
 from hamnhw.fixturetools.leaks import find_leaks_in_documents
-from hamnhw.fixturetools.scrub import Scrubber
+from hamnhw.fixturetools.scrub import Scrubber, is_serial_key
 
 REAL_UUID = "4C4C4544-0042-3610-8057-B4C04F4E4D32"
 
@@ -151,3 +151,52 @@ def test_keep_headers_makes_location_a_path():
                          "retry-after": "5", "Etag": 'W/"1"'})
     assert kept == {"Location": "/redfish/v1/TaskMonitors/1?x=1", "Retry-After": "5",
                     "ETag": 'W/"1"'}
+
+
+DELL_SYSTEM = {"@odata.id": "/redfish/v1/Systems/System.Embedded.1",
+               "SerialNumber": "CNIVC0012345AB",
+               "Oem": {"Dell": {"DellSystem": {
+                   "ChassisServiceTag": "7XJ2K93", "NodeID": "7XJ2K93",
+                   "BoardSerialNumber": "CNFCP0078R0912",
+                   "ChassisSerialNumber": "CNIVC0099999XY"}}},
+               "PartNumber": "0X3D66A01"}
+
+
+def test_vendor_prefixed_serial_keys_are_scrubbed():
+    out, scrubber = _scrub(DELL_SYSTEM)
+    dell = out["Oem"]["Dell"]["DellSystem"]
+    assert dell["ChassisServiceTag"] == dell["NodeID"]  # the same tag, the same fake
+    for key in ("ChassisServiceTag", "BoardSerialNumber", "ChassisSerialNumber"):
+        assert dell[key].startswith("FAKE-SN-"), key
+    assert scrubber.counts["serial"] == 4
+    text = repr(out)
+    assert not any(real in text for real in ("7XJ2K93", "CNFCP0078R0912", "CNIVC0099999XY"))
+    assert find_leaks_in_documents({"scrubbed": out}) == []
+
+
+def test_leak_check_flags_vendor_prefixed_serial_keys():
+    leaks = find_leaks_in_documents({"raw": DELL_SYSTEM})
+    flagged = {leak.where.rsplit(".", 1)[-1] for leak in leaks if leak.category == "serial"}
+    assert flagged == {"SerialNumber", "ChassisServiceTag", "BoardSerialNumber",
+                       "ChassisSerialNumber"}
+
+
+def test_serial_key_rule_is_a_case_insensitive_suffix():
+    assert all(is_serial_key(k) for k in ("SKU", "serialnumber", "PSUSerialNumber",
+                                          "chassisservicetag", "SystemAssetTag"))
+    assert not any(is_serial_key(k) for k in ("SerialNumberFormat", "ServiceTagHistory",
+                                              "PartNumber", "Model", None))
+
+
+def test_leak_check_flags_originals_the_scrubber_knew():
+    _, scrubber = _scrub({"SerialNumber": "ZX81SPECTRUM", "UUID": REAL_UUID, "Id": "1",
+                          "Links": {"@odata.id": "/redfish/v1/SessionService/Sessions/1"}})
+    originals = scrubber.originals()
+    assert "ZX81SPECTRUM" in originals
+    survived = {"Description": "board ZX81SPECTRUM rev A", "Name": "ZX81SPECTRUM",
+                "Id": "1", "Other": "ZX81SPECTRUMX"}
+    leaks = find_leaks_in_documents({"x": survived}, originals=originals)
+    assert sorted(leak.where for leak in leaks if leak.category == "original") == \
+        ["$.Description", "$.Name"]
+    assert all("ZX81" not in leak.hint for leak in leaks)
+    assert find_leaks_in_documents({"x": survived}) == []  # without originals: not caught
