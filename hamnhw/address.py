@@ -14,6 +14,10 @@ URL                            protocol   TLS     driver
 ``ipmi://h[:p]``               ipmi       n/a     IPMI driver
 =============================  =========  ======  =========================
 
+Bare ``http://`` and ``https://`` are refused: TLS must never be off by accident.
+Plain HTTP is for emulators; it logs a warning once per host, because the
+credentials cross the network in clear text.
+
 An optional path ``/redfish/v1/Systems/<id>`` picks one system on a BMC that
 manages several.
 """
@@ -29,6 +33,12 @@ from hamnhw.errors import ConfigError
 _SYSTEM_PATH = re.compile(r"^/redfish/v1/Systems/(?P<id>[^/]+)/?$")
 _VENDOR_SCHEME = re.compile(r"^(?P<vendor>[a-z0-9]+)-redfish(?:\+(?P<tls>https?))?$")
 _DEFAULT_IPMI_PORT = 623
+
+ACCEPTED_SCHEMES = (
+    "accepted schemes: redfish:// or redfish+https:// (HTTPS), redfish+http:// (plain HTTP), "
+    "<vendor>-redfish:// such as idrac-redfish://, ilo5-redfish://, xcc-redfish://, "
+    "supermicro-redfish:// (or <vendor>-redfish+http://), and ipmi://")
+"""The schemes :func:`parse_bmc_url` accepts, as its error messages list them."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,13 +115,11 @@ def _system_id(url: str, path: str) -> str | None:
 
 
 def _redfish_scheme(scheme: str, url: str) -> tuple[bool, str | None]:
-    if scheme in ("redfish", "redfish+https", "https"):
+    if scheme in ("redfish", "redfish+https"):
         return True, None
-    if scheme in ("redfish+http", "http"):
+    if scheme == "redfish+http":
         return False, None
     match = _VENDOR_SCHEME.match(scheme)
     if not match:
-        raise ConfigError(
-            f"unknown BMC URL scheme {scheme!r} in {url!r}; use redfish://, redfish+http://, "
-            "idrac-redfish://, ilo5-redfish://, xcc-redfish://, supermicro-redfish:// or ipmi://")
+        raise ConfigError(f"unknown BMC URL scheme {scheme!r} in {url!r}; {ACCEPTED_SCHEMES}")
     return match.group("tls") != "http", f"{match.group('vendor')}-redfish"

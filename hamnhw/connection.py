@@ -8,6 +8,7 @@ the value, and only the transport calls it.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 
 from hamnhw.errors import ConfigError
@@ -96,5 +97,16 @@ class Timeouts:
 
     def __post_init__(self) -> None:
         for name in ("connect", "read", "operation"):
-            if getattr(self, name) <= 0:
-                raise ConfigError(f"timeout {name} must be > 0")
+            check_seconds(getattr(self, name), f"timeout {name}")
+
+
+def check_seconds(value: float, what: str) -> float:
+    """Return ``value`` when it is a finite number of seconds above zero.
+
+    NaN would make every deadline expire at once and infinity cannot arm a timer.
+
+    :raises ConfigError: zero, negative, NaN or infinite.
+    """
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{what} must be a finite number of seconds > 0, got {value!r}")
+    return value

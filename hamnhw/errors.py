@@ -10,6 +10,7 @@ The CLI maps these classes to exit codes in :mod:`hamnhw.cli.exit_codes`.
     ├── ConfigError                 bad config file, options or credentials source
     ├── BmcUnreachable              never answered (refused, DNS, connect timeout)
     │   └── TlsError                certificate not trusted / fingerprint mismatch
+    ├── ConnectionDropped           connection broke after the request was sent
     ├── BmcTimeout                  answered, then too slow (read timeout, deadline)
     ├── AuthenticationError         wrong credentials, 401 after re-login
     │   └── SessionExpired          401 on a POST/PATCH/DELETE: re-logged in, not re-sent
@@ -69,6 +70,12 @@ class BmcUnreachable(HamnhwError):
 
 class TlsError(BmcUnreachable):
     """TLS handshake failed or the certificate is not trusted."""
+
+
+class ConnectionDropped(HamnhwError):
+    """The connection broke after the request was sent; the BMC may have acted
+    on it.  A GET is retried; a POST, PATCH or DELETE is not re-sent: read
+    state before deciding anything."""
 
 
 class BmcTimeout(HamnhwError):

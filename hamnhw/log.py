@@ -6,7 +6,13 @@ the ``hamnhw`` logger carrying a :class:`RedactingFilter`.  The filter masks
 * the values of ``X-Auth-Token`` and ``Authorization`` headers,
 * ``"Password"`` values in JSON (or Python dict) text,
 * every value registered with :func:`register_secret` (the transport
-  registers the password, the basic-auth key and each session token).
+  registers the password, the basic-auth key and each session token), where
+  it stands as a token of its own: not inside a longer run of letters and
+  digits, so that a password ``"pass"`` leaves ``"passive"`` readable and
+  does not reveal itself by the holes it cuts.  Values shorter than
+  :data:`MIN_SECRET_LENGTH` are not registered (masking them would corrupt
+  every message and point at the secret); the header and ``"Password"``
+  masks above still apply to them.
 
 python-redfish-library logs whole requests and responses, token included, at
 DEBUG; its loggers are pinned at WARNING (and filtered too) as soon as this
@@ -25,6 +31,9 @@ ROOT_NAME = "hamnhw"
 MASK = "***"
 """What a secret is replaced with."""
 
+MIN_SECRET_LENGTH = 4
+"""Registered values shorter than this are not masked in free text."""
+
 LIBRARY_LOGGERS = ("redfish", "redfish.rest.v1", "redfish.ris")
 """python-redfish-library loggers kept at WARNING."""
 
@@ -33,34 +42,58 @@ _HEADER = re.compile(
     r"(?:(?:basic|bearer)\s+)?[^\s'\",}]+")
 _PASSWORD = re.compile(r"""(?i)((['"])password\2\s*:\s*(['"]))(?:\\.|(?!\3).)*""")
 
+_WORD_CHAR = "A-Za-z0-9"
+
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
+_secrets_pattern: re.Pattern[str] | None = None
 
 
 def register_secret(value: str | None) -> None:
-    """Mask ``value`` wherever it appears in hamnhw log records from now on.
+    """Mask ``value`` wherever it appears as a token in hamnhw log records from now on.
 
-    Empty values are ignored.
+    Values shorter than :data:`MIN_SECRET_LENGTH` (empty included) are ignored.
     """
-    if value:
+    global _secrets_pattern
+    if value and len(value) >= MIN_SECRET_LENGTH:
         with _secrets_lock:
             _secrets.add(value)
+            _secrets_pattern = None
 
 
 def forget_secret(value: str | None) -> None:
     """Stop tracking ``value`` (a session token after logout), so that the set of
     registered secrets stays small in long-running processes."""
+    global _secrets_pattern
     if value:
         with _secrets_lock:
             _secrets.discard(value)
+            _secrets_pattern = None
+
+
+def _token_pattern(secret: str) -> str:
+    """``secret`` as a regex that does not match inside a longer word: no letter
+    or digit may touch an end of it that is itself a letter or digit."""
+    before = f"(?<![{_WORD_CHAR}])" if secret[0].isascii() and secret[0].isalnum() else ""
+    after = f"(?![{_WORD_CHAR}])" if secret[-1].isascii() and secret[-1].isalnum() else ""
+    return before + re.escape(secret) + after
+
+
+def _registered_pattern() -> re.Pattern[str] | None:
+    """One regex for all registered secrets, longest first; None when there are none."""
+    global _secrets_pattern
+    with _secrets_lock:
+        if _secrets_pattern is None and _secrets:
+            known = sorted(_secrets, key=len, reverse=True)
+            _secrets_pattern = re.compile("|".join(_token_pattern(s) for s in known))
+        return _secrets_pattern
 
 
 def redact(text: str) -> str:
     """Return ``text`` with headers, passwords and registered secrets masked."""
-    with _secrets_lock:
-        known = sorted(_secrets, key=len, reverse=True)
-    for secret in known:
-        text = text.replace(secret, MASK)
+    registered = _registered_pattern()
+    if registered is not None:
+        text = registered.sub(MASK, text)
     text = _HEADER.sub(lambda m: m.group(1) + MASK, text)
     return _PASSWORD.sub(lambda m: m.group(1) + MASK, text)
 

@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -18,7 +19,7 @@ from hamnhw import registry
 from hamnhw.address import BmcAddress, parse_bmc_url
 from hamnhw.connection import Credentials, Secret, Timeouts, TlsOptions
 from hamnhw.driver import Driver
-from hamnhw.errors import DriverNotFound
+from hamnhw.errors import ConfigError, DriverNotFound
 from hamnhw.interfaces import (
     InventoryInterface,
     ManagementInterface,
@@ -70,6 +71,19 @@ class Node:
         """Hardware RAID."""
         return self.driver.raid
 
+    @contextlib.contextmanager
+    def operation(self, seconds: float | None = None) -> Iterator[None]:
+        """Bound everything done inside the block by one overall deadline.
+
+        Every request in the block shares the deadline, so a slow BMC fails
+        with :class:`~hamnhw.errors.BmcTimeout` once ``seconds`` have passed in
+        all, not per request.  Nested blocks (a driver's own) can only shorten it.
+
+        :param seconds: the deadline; None for the ``timeout`` given to :func:`connect`.
+        """
+        with self.driver.client.operation(seconds):
+            yield
+
     def close(self) -> None:
         """Log out and release connections."""
         self.driver.close()
@@ -96,10 +110,18 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
     :param url: BMC URL (see :mod:`hamnhw.address`).
     :param username: BMC account.
     :param password: its password (plain string or :class:`~hamnhw.connection.Secret`).
+        Required with a ``username``: a missing one raises ``ConfigError`` rather
+        than sending an empty password, which a BMC would count as a failed
+        login towards its lockout.  Pass ``""`` explicitly for an account that
+        really has an empty password.
     :param ca_file: PEM bundle to verify the BMC certificate against.
     :param pin_fingerprint: trust exactly the certificate with this SHA-256.
-    :param insecure: skip TLS verification (warned once).
-    :param timeout: overall deadline of one operation, seconds.
+    :param insecure: skip TLS verification (warned once).  ``ca_file``,
+        ``pin_fingerprint`` and ``insecure`` apply to HTTPS only: with a plain-HTTP
+        URL (``redfish+http://``) they raise ``ConfigError``.
+    :param timeout: overall deadline of one operation, seconds: of connecting
+        (ServiceRoot, login, detection, system choice) and, by default, of each
+        request or :meth:`Node.operation` block after it.
     :param connect_timeout: TCP/TLS connect timeout per request, seconds.
     :param read_timeout: read timeout per request, seconds.
     :param driver: force a driver by entry-point name instead of detecting.
@@ -112,6 +134,10 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
     :raises hamnhw.errors.HamnhwError: any failure, typed.
     """
     address = parse_bmc_url(url)
+    if username and password is None:
+        raise ConfigError(f"a username ({username!r}) but no password was given; pass "
+                          'password="" explicitly for an account without one',
+                          host=address.netloc)
     secret = password if isinstance(password, Secret) else Secret(password or "")
     credentials = Credentials(username or "", secret)
     tls = TlsOptions(ca_file=ca_file, pin_fingerprint=pin_fingerprint, insecure=insecure)
@@ -121,18 +147,20 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
                              host=address.netloc)
     from hamnhw.transport.redfish import RedfishTransport
 
-    client = RedfishTransport(address, credentials, tls, timeouts)
+    transport = RedfishTransport(address, credentials, tls, timeouts)
+    client: Any = transport
     try:
-        client.open()
-        if client_wrapper is not None:
-            client = client_wrapper(client)
-        if driver:
-            cls = registry.driver_by_name(driver)
-            detection = Detection(cls.name, "chosen explicitly")
-        else:
-            cls, detection = registry.detect(client, address)
-        instance = cls(client, address, poll or PollPolicy())
-        instance.open()
+        with transport.operation():  # connecting is one operation: one deadline
+            transport.open()
+            if client_wrapper is not None:
+                client = client_wrapper(transport)
+            if driver:
+                cls = registry.driver_by_name(driver)
+                detection = Detection(cls.name, "chosen explicitly")
+            else:
+                cls, detection = registry.detect(client, address)
+            instance = cls(client, address, poll or PollPolicy())
+            instance.open()
     except BaseException:
         client.close()
         raise

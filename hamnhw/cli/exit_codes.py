@@ -13,7 +13,10 @@ code  name                    when
                               lacks (``UnsupportedOperation``), no driver
                               matches (``DriverNotFound``), a request refused
                               after a session expired although re-login worked
-                              (``SessionExpired``), any other error
+                              (``SessionExpired``), a connection that broke
+                              after the request was sent, so the BMC may have
+                              acted on it (``ConnectionDropped``), any other
+                              error
 2     ``USAGE``               usage or configuration error: bad options, bad or
                               unreadable config file, unsafe password file
                               (``ConfigError``), or a ``DriverNotFound`` the user
@@ -42,6 +45,7 @@ from hamnhw.errors import (
     AuthenticationError,
     BmcUnreachable,
     ConfigError,
+    ConnectionDropped,
     DriverNotFound,
     SessionExpired,
 )
@@ -69,6 +73,8 @@ def exit_code_for(exc: BaseException) -> ExitCode:
         return ExitCode.USAGE
     if isinstance(exc, DriverNotFound):
         return ExitCode.USAGE if exc.usage else ExitCode.FAILED
+    if isinstance(exc, ConnectionDropped):
+        return ExitCode.FAILED
     if isinstance(exc, BmcUnreachable):
         return ExitCode.UNREACHABLE
     if isinstance(exc, AuthenticationError) and not isinstance(exc, SessionExpired):

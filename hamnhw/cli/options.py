@@ -26,6 +26,7 @@ import hamnhw
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.cli.output import Output, Renderer
 from hamnhw.config import NodeConfig, find_config, load_config
+from hamnhw.connection import Timeouts, check_seconds
 from hamnhw.credentials import Prompt, resolve_credentials
 from hamnhw.errors import ConfigError, HamnhwError
 from hamnhw.interfaces import PollPolicy
@@ -33,6 +34,21 @@ from hamnhw.log import get_logger
 from hamnhw.node import Node
 
 LOG = get_logger("hamnhw.cli")
+
+
+class Seconds(click.ParamType):
+    """A finite number of seconds above zero (``nan`` and ``inf`` are refused)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        """Parse ``value``; a bad one is a usage error (exit 2)."""
+        try:
+            return check_seconds(float(value), "timeout")
+        except (TypeError, ValueError, ConfigError):
+            self.fail(f"{value!r} is not a finite number of seconds > 0", param, ctx)
+
 
 _OPTIONS = (
     click.option("--config", "config", metavar="FILE", type=click.Path(dir_okay=False),
@@ -49,7 +65,7 @@ _OPTIONS = (
                  help="Trust exactly the BMC certificate with this SHA-256 fingerprint."),
     click.option("--insecure", is_flag=True, default=None,
                  help="Do not verify the BMC certificate (not recommended)."),
-    click.option("--timeout", metavar="S", type=click.FloatRange(min=0, min_open=True),
+    click.option("--timeout", metavar="S", type=Seconds(),
                  help="Overall deadline of one operation in seconds; for power changes, "
                       "how long to wait for the target state."),
     click.argument("node", metavar="NODE"),
@@ -166,14 +182,17 @@ def fail(ctx: click.Context, node: str | None, exc: BaseException) -> None:
 
 def run_on_node(ctx: click.Context, target: TargetOptions,
                 action: Callable[[Node], Mapping[str, Any]], render: Renderer) -> None:
-    """Connect to the target, run ``action`` and print ``{"node": ..., **result}``.
+    """Connect to the target, run ``action`` within one overall deadline (``--timeout``,
+    else the config's ``timeout``, else :class:`~hamnhw.connection.Timeouts`' default)
+    and print ``{"node": ..., **result}``.
 
     Any error is printed as an error object and ends the command with the
     code from :mod:`hamnhw.cli.exit_codes`.
     """
     try:
         kwargs = connect_arguments(target, environ=os.environ, prompt=tty_prompt())
-        with hamnhw.connect(poll=poll_policy(), **kwargs) as node:
+        deadline = kwargs.get("timeout", Timeouts().operation)
+        with hamnhw.connect(poll=poll_policy(), **kwargs) as node, node.operation(deadline):
             payload = {"node": target.node, **action(node)}
     except (click.exceptions.Exit, click.Abort, click.ClickException):
         raise

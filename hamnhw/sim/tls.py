@@ -15,6 +15,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from hamnhw.procenv import child_env
+
 
 class TlsSetupError(RuntimeError):
     """The certificate could not be made (``openssl`` missing or failing)."""
@@ -37,7 +39,8 @@ class SelfSignedCert:
             "-addext", "basicConstraints=critical,CA:TRUE",
             "-addext", "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign",
         ]
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        env = child_env()
+        env.setdefault("PATH", "/usr/bin:/bin")
         result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)  # noqa: S603
         if result.returncode != 0:
             self.cleanup()

@@ -16,6 +16,8 @@ itself:
 from __future__ import annotations
 
 import contextlib
+import http.client
+import os
 import socket
 import ssl
 import threading
@@ -29,7 +31,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from hamnhw.address import BmcAddress
 from hamnhw.connection import Timeouts, TlsOptions
+from hamnhw.errors import ConfigError
 from hamnhw.log import get_logger
 from hamnhw.transport.retry import Deadline
 
@@ -40,6 +44,7 @@ CHUNK_BYTES = 64 * 1024
 LOG = get_logger(__name__)
 
 _insecure_warned = threading.Event()
+_plain_http_warned: set[str] = set()
 _active = threading.local()
 
 
@@ -51,12 +56,59 @@ class BodyTooLarge(Exception):
     """The response body exceeded the size cap."""
 
 
+SEND_ERRORS: tuple[type[BaseException], ...] = (
+    requests.exceptions.RequestException, urllib3.exceptions.HTTPError,
+    http.client.HTTPException, OSError)
+"""What sending a request can raise when the network or the BMC fails; anything
+else is a programming error and is not turned into a BMC error."""
+
+
 def system_ca_bundle() -> str:
-    """Path of the system CA bundle, else certifi's (through requests)."""
-    cafile = ssl.get_default_verify_paths().cafile
-    if cafile:
+    """Path of OpenSSL's default CA bundle when it exists, else certifi's.
+
+    ``SSL_CERT_FILE`` is not consulted (``ssl.get_default_verify_paths().cafile``
+    would honour it): an environment variable must not change whom hamnhw trusts.
+    """
+    cafile = ssl.get_default_verify_paths().openssl_cafile
+    if cafile and os.path.isfile(cafile):
         return cafile
     return requests.utils.DEFAULT_CA_BUNDLE_PATH
+
+
+def check_ca_file(path: str) -> None:
+    """Load ``path`` as a CA bundle once, up front.
+
+    :raises ConfigError: missing, unreadable, or holding no usable certificate.
+    """
+    try:
+        ssl.create_default_context(cafile=path)
+    except ssl.SSLError as exc:
+        raise ConfigError(f"ca_file {path!r} holds no usable PEM certificate "
+                          f"({exc.reason or exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"ca_file {path!r}: {exc.strerror or exc}") from None
+
+
+def check_tls_choice(address: BmcAddress, tls: TlsOptions) -> None:
+    """Refuse TLS options on a plain-HTTP address (they would silently do nothing)
+    and warn, once per host, that plain HTTP sends credentials in clear text.
+
+    :raises ConfigError: ``ca_file``, ``pin_fingerprint`` or ``insecure`` with
+        ``redfish+http://``; a ``ca_file`` that cannot be loaded.
+    """
+    if address.tls:
+        if tls.ca_file:
+            check_ca_file(tls.ca_file)
+        return
+    if tls.ca_file or tls.pin_fingerprint or tls.insecure:
+        raise ConfigError(
+            f"{address.url!r} is plain HTTP: ca_file, pin_fingerprint and insecure apply to "
+            "HTTPS only; use redfish:// (or <vendor>-redfish://) or drop the TLS option",
+            host=address.netloc)
+    if address.netloc not in _plain_http_warned:
+        _plain_http_warned.add(address.netloc)
+        LOG.warning("%s: plain HTTP (%s://): credentials will cross the network in clear "
+                    "text", address.netloc, address.scheme)
 
 
 def warn_insecure_once(host: str) -> None:
@@ -183,7 +235,7 @@ class BmcAdapter(HTTPAdapter):
                 self._read_body(response, deadline)
             except (DeadlineExceeded, BodyTooLarge):
                 raise
-            except Exception:
+            except SEND_ERRORS:
                 if dog.fired:
                     raise DeadlineExceeded(self.host) from None
                 raise

@@ -14,6 +14,7 @@ from hamnhw.errors import (
     AuthenticationError,
     BmcTimeout,
     BmcUnreachable,
+    ConnectionDropped,
     HamnhwError,
     HttpError,
     MalformedResponse,
@@ -21,7 +22,12 @@ from hamnhw.errors import (
     http_error_class,
 )
 from hamnhw.log import redact
-from hamnhw.transport.adapter import BodyTooLarge, DeadlineExceeded
+from hamnhw.transport.adapter import SEND_ERRORS, BodyTooLarge, DeadlineExceeded
+
+TRANSPORT_FAILURES: tuple[type[BaseException], ...] = (
+    *SEND_ERRORS, DeadlineExceeded, BodyTooLarge)
+"""Root causes that :func:`map_exception` turns into hamnhw errors; any other
+exception is a bug and must surface as itself."""
 
 
 def root_cause(exc: BaseException) -> BaseException:
@@ -36,8 +42,14 @@ def root_cause(exc: BaseException) -> BaseException:
 
 def map_exception(exc: BaseException, *, host: str, method: str, path: str,
                   elapsed_s: float) -> HamnhwError:
-    """Map a transport exception to a hamnhw error naming host and request."""
+    """Map a transport exception to a hamnhw error naming host and request.
+
+    :raises BaseException: the root cause itself when it is not one of
+        :data:`TRANSPORT_FAILURES` (a programming error, not the BMC's).
+    """
     cause = root_cause(exc)
+    if not isinstance(cause, TRANSPORT_FAILURES):
+        raise cause
     what = f"{method} {path}"
     if isinstance(cause, DeadlineExceeded):
         return BmcTimeout(f"{what}: operation deadline exceeded", host=host,
@@ -54,8 +66,8 @@ def map_exception(exc: BaseException, *, host: str, method: str, path: str,
     if isinstance(cause, requests.exceptions.ConnectionError):
         if _never_connected(cause):
             return BmcUnreachable(f"{what}: cannot connect: {detail}", host=host)
-        return BmcUnreachable(f"{what}: connection dropped (the BMC may have received the "
-                              f"request): {detail}", host=host)
+        return ConnectionDropped(f"{what}: connection dropped after the request was sent "
+                                 f"(the BMC may have acted on it): {detail}", host=host)
     return BmcUnreachable(f"{what}: {type(cause).__name__}: {detail}", host=host)
 
 

@@ -26,13 +26,14 @@ import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from redfish.rest.v1 import HttpClient
+from redfish.rest.v1 import HttpClient, RetriesExhaustedError
 from requests.structures import CaseInsensitiveDict
 
 from hamnhw.address import BmcAddress
-from hamnhw.connection import Credentials, Timeouts, TlsOptions
+from hamnhw.connection import Credentials, Timeouts, TlsOptions, check_seconds
 from hamnhw.errors import (
     BmcUnreachable,
+    ConnectionDropped,
     HamnhwError,
     MalformedResponse,
     ServerSideError,
@@ -40,9 +41,15 @@ from hamnhw.errors import (
     TlsError,
 )
 from hamnhw.log import forget_secret, get_logger, quiet_library_loggers, register_secret
-from hamnhw.transport.adapter import MAX_BODY_BYTES, BmcAdapter, system_ca_bundle
+from hamnhw.transport.adapter import (
+    MAX_BODY_BYTES,
+    BmcAdapter,
+    check_tls_choice,
+    system_ca_bundle,
+)
 from hamnhw.transport.base import RedfishClient, RedfishResponse
 from hamnhw.transport.errormap import (
+    TRANSPORT_FAILURES,
     credentials_rejected,
     http_error,
     map_exception,
@@ -88,6 +95,7 @@ class RedfishTransport(RedfishClient):
                  timeouts: Timeouts, *, retry: RetryPolicy | None = None,
                  max_body: int = MAX_BODY_BYTES) -> None:
         self.host = address.netloc
+        check_tls_choice(address, tls)
         self._address = address
         self._credentials = credentials
         self._timeouts = timeouts
@@ -179,6 +187,7 @@ class RedfishTransport(RedfishClient):
         """One overall deadline (default ``Timeouts.operation``) for the block;
         nested blocks can only shorten it."""
         seconds = seconds if seconds is not None else self._timeouts.operation
+        check_seconds(seconds, "operation deadline")
         outer = self._deadline
         self._deadline = (outer.narrowed(seconds) if outer
                           else Deadline(seconds, self._retry.clock))
@@ -242,7 +251,7 @@ class RedfishTransport(RedfishClient):
             response = self._client._rest_request(path, method=method, body=body,
                                                   headers=headers, allow_redirects=False,
                                                   max_retry=0)
-        except Exception as exc:
+        except (RetriesExhaustedError, *TRANSPORT_FAILURES) as exc:
             raise map_exception(exc, host=self.host, method=method, path=path,
                                 elapsed_s=deadline.elapsed()) from None
         finally:
@@ -279,7 +288,7 @@ class RedfishTransport(RedfishClient):
                     raise http_error(answer.status, answer.body, host=self.host,
                                      method="GET", path=path)
                 return answer
-            except (ServerSideError, BmcUnreachable) as exc:
+            except (ServerSideError, BmcUnreachable, ConnectionDropped) as exc:
                 delay = self._retry.delay(attempt)
                 if (isinstance(exc, TlsError) or attempt >= self._retry.max_attempts
                         or not self._deadline or not self._deadline.allows(delay)):
@@ -322,6 +331,7 @@ class RedfishTransport(RedfishClient):
         return None
 
     def _authenticate(self) -> None:
+        forget_secret(self._client.get_session_key())
         self._client.set_session_key(None)
         self._client.set_authorization_key(None)
         sessions = self._sessions_path()

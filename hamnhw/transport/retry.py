@@ -73,11 +73,13 @@ class Deadline:
         return self.left() > seconds
 
     def narrowed(self, seconds: float) -> Deadline:
-        """A deadline ``seconds`` from now, but never later than this one."""
+        """A deadline ``seconds`` from now, but never later than this one.
+
+        When this one expires first it is returned itself, so that a timeout
+        reports the elapsed time of the operation whose deadline passed.
+        """
         inner = Deadline(seconds, self._clock)
-        if inner.expires > self.expires:
-            inner.expires = self.expires
-        return inner
+        return self if inner.expires >= self.expires else inner
 
     def __repr__(self) -> str:
         return f"Deadline({self.seconds}s, {self.left():.1f}s left)"

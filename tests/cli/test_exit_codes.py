@@ -18,6 +18,7 @@ CASES = [
     (errors.AuthenticationError("denied", host="h"), 4),
     (errors.SessionExpired("re-login worked, request not re-sent", host="h"), 1),
     (errors.BmcTimeout("slow", host="h", elapsed_s=3.0), 1),
+    (errors.ConnectionDropped("dropped after the request was sent", host="h"), 1),
     (errors.HttpError(host="h", method="GET", path="/", status=418), 1),
     (errors.BadRequestError(host="h", method="POST", path="/", status=400), 1),
     (errors.NotFoundError(host="h", method="GET", path="/", status=404), 1),

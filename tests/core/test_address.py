@@ -56,6 +56,8 @@ def test_ipv6_literal_is_bracketed():
         "redfish://bmc:notaport",
         "ipmi://bmc/redfish/v1/Systems/1",
         "redfish://bmc/?x=1",
+        "http://bmc",
+        "https://bmc",
     ],
 )
 def test_bad_urls_are_config_errors(url):
@@ -67,3 +69,12 @@ def test_credentials_never_echoed():
     with pytest.raises(ConfigError) as info:
         parse_bmc_url("redfish://root:s3cretpw@bmc")
     assert "s3cretpw" not in str(info.value)
+
+
+@pytest.mark.parametrize("url", ["http://bmc", "https://bmc:8443", "redfish+ftp://bmc"])
+def test_unknown_scheme_error_lists_the_accepted_schemes(url):
+    with pytest.raises(ConfigError) as info:
+        parse_bmc_url(url)
+    for scheme in ("redfish://", "redfish+https://", "redfish+http://", "idrac-redfish://",
+                   "<vendor>-redfish+http://", "ipmi://"):
+        assert scheme in str(info.value)

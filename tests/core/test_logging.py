@@ -39,3 +39,27 @@ def test_cli_logging_redacts_on_handlers(monkeypatch):
                                "X-Auth-Token: abcdef0123456789", None, None)
     handler.filter(record)
     assert "abcdef0123456789" not in record.getMessage()
+
+
+def test_registered_secret_masked_only_as_a_whole_token():
+    register_secret("pons7")
+    text = "response pons7 xpons7 pons7x :pons7: (pons7)"
+    assert redact(text) == "response *** xpons7 pons7x :***: (***)"
+    forget_secret("pons7")
+
+
+def test_secret_with_punctuation_at_its_ends_is_masked_next_to_letters():
+    register_secret("!bang-pw!")
+    assert redact("a!bang-pw!b") == "a***b"
+    forget_secret("!bang-pw!")
+
+
+def test_short_secret_is_not_registered_for_free_text():
+    for short in ("p", "pw", "abc"):
+        register_secret(short)
+        assert redact(f"response {short} happens") == f"response {short} happens"
+        assert "***" in redact(f'{{"Password": "{short}"}}'), "the JSON mask still applies"
+        assert "***" in redact(f"X-Auth-Token: {short}"), "the header mask still applies"
+    register_secret("abcd")
+    assert redact("x abcd y") == "x *** y"
+    forget_secret("abcd")

@@ -11,6 +11,7 @@ import pytest
 from transport_loopback import drip, hang, make_transport, slow_headers
 
 from hamnhw import errors
+from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.connection import Timeouts, TlsOptions
 from hamnhw.transport import adapter as adapter_module
 
@@ -161,6 +162,13 @@ def test_dropped_connection_on_post_is_not_resent(bmc) -> None:
 
     bmc.behave("POST", "/redfish/v1/Actions/X", drop)
     transport = make_transport(bmc.url).open()
-    with pytest.raises(errors.BmcUnreachable, match="may have received"):
+    with pytest.raises(errors.ConnectionDropped, match="may have acted on it") as info:
         transport.post("/redfish/v1/Actions/X", {})
     assert bmc.count("POST", "/redfish/v1/Actions/X") == 1
+    assert exit_code_for(info.value) == 1, "not 'unreachable': the BMC got the request"
+
+
+def test_ssl_cert_file_env_does_not_change_trust(tls_bmc, self_signed, monkeypatch) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(self_signed.cert))
+    with pytest.raises(errors.TlsError):
+        make_transport(tls_bmc.url).open()

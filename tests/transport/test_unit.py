@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import os
 
 import pytest
 import requests
@@ -13,6 +15,8 @@ from transport_loopback import PASSWORD, ROOT_DOC, SESSION_1, SESSIONS, TOKEN, m
 
 from hamnhw import errors
 from hamnhw.connection import Timeouts, TlsOptions
+from hamnhw.log import redact
+from hamnhw.transport import adapter as adapter_module
 from hamnhw.transport.adapter import BmcAdapter, system_ca_bundle
 from hamnhw.transport.retry import RetryPolicy
 
@@ -59,12 +63,47 @@ def test_library_client_gets_safe_settings() -> None:
     assert isinstance(client._session.get_adapter("http://bmc.test/"), BmcAdapter)
 
 
-def test_library_client_gets_given_ca_file(tmp_path) -> None:
+def test_library_client_gets_given_ca_file(self_signed) -> None:
+    ca = str(self_signed.cert)
+    transport = make_transport(URL, tls=TlsOptions(ca_file=ca))
+    assert transport._client.cafile == ca
+    assert transport._adapter._verify == ca
+
+
+@pytest.mark.parametrize("content", [None, "not a certificate\n"], ids=["missing", "garbage"])
+def test_unusable_ca_file_is_config_error_up_front(tmp_path, content) -> None:
     ca = tmp_path / "ca.pem"
-    ca.write_text("x")
-    transport = make_transport(URL, tls=TlsOptions(ca_file=str(ca)))
-    assert transport._client.cafile == str(ca)
-    assert transport._adapter._verify == str(ca)
+    if content is not None:
+        ca.write_text(content)
+    with pytest.raises(errors.ConfigError, match="ca_file"):
+        make_transport(URL, tls=TlsOptions(ca_file=str(ca)))
+
+
+def test_system_ca_bundle_ignores_ssl_cert_file(tmp_path, monkeypatch) -> None:
+    planted = tmp_path / "planted.pem"
+    planted.write_text("")
+    monkeypatch.setenv("SSL_CERT_FILE", str(planted))
+    bundle = system_ca_bundle()
+    assert bundle != str(planted)
+    assert os.path.isfile(bundle)
+
+
+@pytest.mark.parametrize("tls", [{"ca_file": "ca.pem"}, {"pin_fingerprint": "ab" * 32},
+                                 {"insecure": True}], ids=["ca_file", "pin", "insecure"])
+def test_tls_option_with_plain_http_is_config_error(tls) -> None:
+    with pytest.raises(errors.ConfigError, match="plain HTTP"):
+        make_transport("redfish+http://bmc.test", tls=TlsOptions(**tls))
+
+
+def test_plain_http_warns_once_per_host(monkeypatch, caplog) -> None:
+    monkeypatch.setattr(adapter_module, "_plain_http_warned", set())
+    with caplog.at_level(logging.WARNING, logger="hamnhw"):
+        for url in ("redfish+http://bmc.test", "idrac-redfish+http://bmc.test",
+                    "redfish+http://other.test", URL):
+            make_transport(url)
+    warnings = [r.getMessage() for r in caplog.records if "clear text" in r.getMessage()]
+    assert len(warnings) == 2
+    assert warnings[0].startswith("bmc.test: ") and warnings[1].startswith("other.test: ")
 
 
 # -- authentication --------------------------------------------------------------
@@ -130,6 +169,21 @@ def test_401_on_get_relogs_once_and_resends(mock) -> None:
     assert transport.get("/redfish/v1/Systems") == {"ok": 1}
     assert len(calls(mock, "POST", SESSIONS)) == 2
     assert len(calls(mock, "GET", "/redfish/v1/Systems")) == 2
+
+
+def test_relogin_forgets_the_old_session_token(mock) -> None:
+    transport = opened(mock)
+    assert redact(TOKEN) == "***"
+    mock.post(f"{BASE}{SESSIONS}", status=201, json={},
+              headers={"X-Auth-Token": "tok-second-session-0001", "Location": SESSION_1})
+    mock.get(f"{BASE}/redfish/v1/Systems", status=401)
+    mock.get(f"{BASE}/redfish/v1/Systems", json={"ok": 1})
+    transport.get("/redfish/v1/Systems")
+    assert calls(mock, "GET", "/redfish/v1/Systems")[-1].request.headers["X-Auth-Token"] == \
+        "tok-second-session-0001"
+    assert redact(TOKEN) == TOKEN, "the expired token is no longer tracked"
+    assert redact("tok-second-session-0001") == "***"
+    transport.close()
 
 
 def test_401_twice_on_get_is_authentication_error(mock) -> None:
@@ -326,3 +380,55 @@ def test_root_refused_without_credentials_still_logs_in(mock) -> None:
 def test_backoff_grows_caps_and_jitters() -> None:
     policy = RetryPolicy(base_delay=1.0, max_delay=3.0, jitter=0.5, rand=lambda: 1.0)
     assert [policy.delay(n) for n in (1, 2, 3, 4)] == [1.5, 3.0, 4.5, 4.5]
+
+
+def test_timeout_reports_the_elapsed_time_of_the_governing_operation(mock, fake_time) -> None:
+    transport = opened(mock, retry=RetryPolicy(sleep=fake_time.sleep, clock=fake_time.clock))
+    mock.get(f"{BASE}/redfish/v1/Systems", json={})
+    with transport.operation(10):
+        fake_time.advance(6)
+        with transport.operation(100):  # cannot widen: the outer deadline still governs
+            fake_time.advance(5)
+            with pytest.raises(errors.BmcTimeout, match="deadline exceeded") as info:
+                transport.get("/redfish/v1/Systems")
+    assert info.value.elapsed_s == 11
+    assert not calls(mock, "GET", "/redfish/v1/Systems")
+
+
+def test_timeout_inside_a_shorter_inner_operation_reports_its_elapsed(mock, fake_time) -> None:
+    transport = opened(mock, retry=RetryPolicy(sleep=fake_time.sleep, clock=fake_time.clock))
+    with transport.operation(100):
+        fake_time.advance(50)
+        with transport.operation(2):
+            fake_time.advance(3)
+            with pytest.raises(errors.BmcTimeout) as info:
+                transport.get("/redfish/v1/Systems")
+    assert info.value.elapsed_s == 3
+
+
+@pytest.mark.parametrize("seconds", [math.nan, math.inf, 0.0, -1.0])
+def test_operation_refuses_non_finite_or_non_positive_seconds(seconds) -> None:
+    transport = make_transport(URL)
+    with pytest.raises(errors.ConfigError, match="finite"), transport.operation(seconds):
+        pass
+
+
+def test_dropped_get_is_retried_then_connection_dropped(mock, fake_time) -> None:
+    policy = RetryPolicy(sleep=fake_time.sleep, clock=fake_time.clock)
+    transport = opened(mock, retry=policy)
+    mock.get(f"{BASE}/redfish/v1/Systems", body=requests.exceptions.ConnectionError("reset"))
+    with pytest.raises(errors.ConnectionDropped, match="may have acted on it"):
+        transport.get("/redfish/v1/Systems")
+    assert len(calls(mock, "GET", "/redfish/v1/Systems")) == policy.max_attempts
+
+
+def test_programming_error_in_the_send_path_surfaces(mock, monkeypatch) -> None:
+    transport = opened(mock)
+    mock.get(f"{BASE}/redfish/v1/Systems", json={})
+
+    def broken(self, response, deadline) -> None:
+        raise TypeError("a bug, not the BMC")
+
+    monkeypatch.setattr(BmcAdapter, "_read_body", broken)
+    with pytest.raises(TypeError, match="a bug"):
+        transport.get("/redfish/v1/Systems")
