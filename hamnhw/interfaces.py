@@ -36,8 +36,10 @@ class PollPolicy:
 
     interval: float = 2.0
     """Seconds between two reads."""
-    timeout: float = 300.0
-    """Seconds before giving up (overridable per call)."""
+    timeout: float = 120.0
+    """Seconds before giving up (overridable per call); the same default as the overall
+    operation deadline (:class:`~hamnhw.connection.Timeouts`), so that a wait never
+    outlives the deadline of the command that started it."""
     clock: Callable[[], float] = time.monotonic
     """Monotonic clock."""
     sleep: Callable[[float], None] = time.sleep

@@ -81,3 +81,9 @@ def test_tls_options_normalise_fingerprint_and_refuse_combinations():
 def test_timeouts_must_be_positive():
     with pytest.raises(ConfigError):
         Timeouts(read=0)
+
+
+def test_power_wait_default_never_outlives_the_operation_deadline():
+    from hamnhw.interfaces import PollPolicy
+
+    assert PollPolicy().timeout <= Timeouts().operation
