@@ -79,6 +79,7 @@ def walk_node(node: Node, say: Say) -> dict[str, Any]:
     say(f"power on: {result.power_state.value} "
         f"({'changed' if result.changed else 'already on'}, confirmed by read-back "
         f"in {result.elapsed_s:.1f} s)")
+    storage = node.raid.storage()  # volumes and drives from one snapshot
     report = {
         "url": node.address.url,
         "driver": node.detection.driver,
@@ -86,8 +87,8 @@ def walk_node(node: Node, say: Say) -> dict[str, Any]:
         "power_state_before": before.value,
         "power_on": to_jsonable(result),
         "nics": to_jsonable(node.nics.list()),
-        "drives": to_jsonable(node.raid.drives()),
-        "volumes": volumes_json(node.raid.volumes()),
+        "drives": to_jsonable(storage.drives),
+        "volumes": volumes_json(storage.volumes),
     }
     say("NICs:\n" + records_table(report["nics"], NIC_COLUMNS))
     say("Drives:\n" + records_table(report["drives"], DRIVE_COLUMNS))

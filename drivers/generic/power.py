@@ -24,6 +24,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 
 from hamnhw_drivers.generic.context import DriverContext
+from hamnhw_drivers.generic.resets import ResetMarks, state_of
 from hamnhw_drivers.generic.resource import Resource
 
 from hamnhw.errors import (
@@ -62,42 +63,9 @@ RESET_WHEN_UNLISTED: Mapping[str, str] = {
 CONFIRMING_READS: Mapping[PowerState, int] = {PowerState.OFF: 2, PowerState.ON: 1}
 """Consecutive reads of the target needed to believe it."""
 
-RESETTING_STATES = frozenset({PowerState.OFF, PowerState.POWERING_OFF, PowerState.POWERING_ON})
-"""States whose read after a cycle's POST shows that the reset took effect."""
-
-
-def state_of(system: Resource) -> PowerState:
-    """The ``PowerState`` of a system document; UNKNOWN unless an exact Redfish string."""
-    return PowerState.from_redfish(system.doc.get("PowerState"))
-
-
-@dataclasses.dataclass(frozen=True)
-class ResetMarks:
-    """What one read of a system says about resets, compared before and after a cycle."""
-
-    power_state: PowerState
-    """``PowerState``."""
-    last_reset_time: str | None
-    """``LastResetTime`` (ComputerSystem v1.12+)."""
-    boot_progress_time: str | None
-    """``BootProgress.LastStateTime``."""
-
-    @classmethod
-    def of(cls, system: Resource) -> ResetMarks:
-        """Read the marks of a system document (None where absent or not a string)."""
-        return cls(state_of(system), system.get("LastResetTime", str),
-                   system.get(("BootProgress", "LastStateTime"), str))
-
-    def reset_since(self, before: ResetMarks) -> bool:
-        """Evidence of a reset since ``before``: the node was On and now reads Off, PoweringOff
-        or PoweringOn, or a time mark present both times changed (an absent one proves
-        nothing)."""
-        if before.power_state is PowerState.ON and self.power_state in RESETTING_STATES:
-            return True
-        pairs = ((self.last_reset_time, before.last_reset_time),
-                 (self.boot_progress_time, before.boot_progress_time))
-        return any(now is not None and then is not None and now != then for now, then in pairs)
-
+HEADING_TO: Mapping[PowerState, PowerState] = {PowerState.OFF: PowerState.POWERING_OFF,
+                                               PowerState.ON: PowerState.POWERING_ON}
+"""The transition state on the way to a target: a refused reset during it is not an error."""
 
 class RedfishPower(PowerInterface):
     """:class:`~hamnhw.interfaces.PowerInterface` over DMTF Redfish.
@@ -251,7 +219,10 @@ class RedfishPower(PowerInterface):
         def holds(read: Resource) -> bool:
             return state_of(read) is target and self._confirm(target, already_read=1)
 
-        if holds(system) or not self._send(action, holds, system):
+        def under_way(read: Resource) -> bool:
+            return state_of(read) is HEADING_TO.get(target)
+
+        if holds(system) or not self._send(action, holds, system, under_way):
             return PowerResult(target, False, self.poll.clock() - start)
         if not wait:
             return self._unconfirmed(start)
@@ -270,13 +241,16 @@ class RedfishPower(PowerInterface):
                 return False
         return True
 
-    def _send(self, action: str, done: Callable[[Resource], bool], system: Resource) -> bool:
+    def _send(self, action: str, done: Callable[[Resource], bool], system: Resource,
+              under_way: Callable[[Resource], bool] | None = None) -> bool:
         """POST the reset; after an expired session, re-send it at most once.
 
         A refusal (400/409) and an expired session are both followed by a fresh read of the
         system, judged by ``done``; the re-send goes through this same handling.
 
         :param done: whether a read shows that what the reset is for already holds.
+        :param under_way: whether a read shows the node already heading there (PoweringOff
+            for off): a refusal then means "already in progress", and the caller waits.
         :returns: False when the BMC refused the reset and ``done`` holds (nothing changed).
         """
         resent = False
@@ -285,10 +259,15 @@ class RedfishPower(PowerInterface):
                 self._post_reset(action, system)
                 return True
             except (BadRequestError, ConflictError) as exc:
-                if done(self._system()):
+                read = self._system()
+                if done(read):
                     LOG.info("%s: %s answered %s but the node already shows it", self.host,
                              action, exc.status)
                     return False
+                if under_way is not None and under_way(read):
+                    LOG.info("%s: %s answered %s while the node is already %s; waiting",
+                             self.host, action, exc.status, state_of(read).value)
+                    return True
                 raise
             except SessionExpired:
                 if resent:

@@ -99,6 +99,18 @@ def test_conflict_with_single_off_read_then_on_is_not_success() -> None:
         pw.off()
 
 
+def test_conflict_while_already_powering_off_waits_for_off() -> None:
+    def refuse(path, body):
+        raise http_error(409)
+
+    pw, client, _ = power(["On", "PoweringOff", "PoweringOff", "Off", "Off"], on_post=refuse)
+
+    result = pw.off()
+
+    assert (result.power_state, result.changed, result.confirmed) == (PowerState.OFF, True, True)
+    assert len(client.sent("POST")) == 1
+
+
 def test_timeout_raises_power_state_timeout_after_one_post() -> None:
     pw, client, clock = power(["On", "PoweringOff"], timeout=10.0)
 
