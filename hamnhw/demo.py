@@ -37,7 +37,7 @@ PAIR = ("primary", "standby")
 """The demo's node names."""
 
 
-def run_demo(say: Say | None = None, *, power_delay: float = 0.3, tls: bool = False,
+def run_demo(say: Say | None = None, *, power_delay: float = 0.3, tls: bool = True,
              poll_interval: float = 0.1) -> dict[str, Any]:
     """Run the demo and return its report.
 

@@ -9,8 +9,9 @@ from hamnhw.cli.output import dumps
 
 
 @click.command("demo")
-@click.option("--tls", is_flag=True,
-              help="Serve HTTPS with a self-signed certificate and pin its fingerprint.")
+@click.option("--tls/--no-tls", default=True, show_default=True,
+              help="Serve HTTPS with a self-signed certificate and pin its fingerprint "
+                   "(--no-tls: plain HTTP, warned about like any plain-HTTP BMC).")
 @click.option("--power-delay", type=click.FloatRange(min=0), default=0.3, show_default=True,
               metavar="S", help="Seconds the simulated hosts spend powering on.")
 @click.pass_context
