@@ -220,9 +220,10 @@ def _safe(name: str) -> str:
     """One file-system-safe path segment from a BMC-controlled name.
 
     Never empty, never ``.``/``..`` or anything else made only of dots (and
-    separators): those would name the parent directory or none.
+    separators): those would name the parent directory or none; never hidden
+    (no leading dot).
     """
-    segment = _SAFE_SEGMENT.sub("-", name.strip()).strip("-").lower()
+    segment = _SAFE_SEGMENT.sub("-", name.strip()).strip("-").lower().lstrip(".")
     return "unknown" if not segment.strip(".-") else segment
 
 

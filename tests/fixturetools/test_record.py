@@ -159,3 +159,8 @@ def test_dot_only_vendor_names_stay_inside_the_output_directory(tmp_path, vendor
 def test_directory_names_keep_ordinary_dots():
     identity = identify(FakeClient(), "Dell Inc.", "iDRAC 9", "7.00.00.171")
     assert identity.directory(pathlib.Path("o")) == pathlib.Path("o/dell-inc./idrac-9_7.00.00.171")
+
+
+def test_directory_names_are_never_hidden():
+    identity = identify(FakeClient(), ".hidden", "..model", "1.0")
+    assert identity.directory(pathlib.Path("o")) == pathlib.Path("o/hidden/model_1.0")
