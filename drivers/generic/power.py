@@ -14,23 +14,30 @@ Rules (fence-agents and Ironic alike):
 * ``wait=False`` returns the state as read once, with ``confirmed=False``;
 * cycle is refused when the node is off (IPMI semantics), and is confirmed only
   by evidence that the reset happened: a read of Off/PoweringOff/PoweringOn, or a
-  ``LastResetTime`` or ``BootProgress.LastStateTime`` that moved, then ``On``;
-  an ignored reset fails at the timeout instead of passing as a cycle.
+  ``LastResetTime`` or ``BootProgress.LastStateTime`` that moved, or a
+  ``BootProgress.LastState`` gone back to an earlier boot stage, then ``On``; an
+  ignored reset fails at the timeout instead of passing as a cycle; a BMC with none
+  of these marks whose node stays On is not failed but answered ``confirmed=False``;
+  cycle is refused while the node is powering off;
+* a connection dropped under the POST (the BMC may have acted): the node is read and
+  the reset counts as sent only if the read shows it done or under way; never re-sent.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping
 
 from hamnhw_drivers.generic.context import DriverContext
-from hamnhw_drivers.generic.resets import ResetMarks, state_of
+from hamnhw_drivers.generic.resets import ResetMarks, ResetWatch, UnconfirmableReset, state_of
 from hamnhw_drivers.generic.resource import Resource
 
 from hamnhw.errors import (
     BadRequestError,
     ConfigError,
     ConflictError,
+    ConnectionDropped,
     HamnhwError,
     HttpError,
     MalformedResponse,
@@ -186,24 +193,31 @@ class RedfishPower(PowerInterface):
     def cycle(self, *, wait: bool = True, timeout: float | None = None) -> PowerResult:
         """Power cycle (``PowerCycle`` or ``ForceRestart``); refused when the node is off.
 
-        Confirmed only by evidence that the reset happened (:meth:`ResetMarks.reset_since`),
-        then an ``On`` read.
+        Confirmed only by evidence that the reset happened (:class:`ResetWatch`), then an
+        ``On`` read.  A BMC without any mark a warm reset would move, whose node reads On
+        until the timeout, gets ``confirmed=False`` (the reset may well have happened).
 
-        :raises OperationFailed: the BMC accepted the reset but the node never showed one.
+        :raises OperationFailed: the node is off or powering off; or the BMC accepted the
+            reset but the node never showed one although its marks could have.
         :raises PowerStateTimeout: the node reset but did not read ``On`` again in time.
         """
         start = self.poll.clock()
         deadline = start + self._timeout(timeout)
         system = self._system()
-        if state_of(system) is PowerState.OFF:
-            raise OperationFailed("power cycle refused: the node is off (power it on instead)",
-                                  host=self.host)
-        before = ResetMarks.of(system)
-        self._send("cycle", lambda read: ResetMarks.of(read).reset_since(before), system)
+        self._refuse_cycle_in(state_of(system))
+        watch = ResetWatch(ResetMarks.of(system))
+        self._send("cycle", watch.see, system)
         if not wait:
             return self._unconfirmed(start)
-        state = self._wait_for_reset(before, start, deadline)
-        return PowerResult(state, True, self.poll.clock() - start)
+        return self._wait_for_reset(watch, start, deadline)
+
+    def _refuse_cycle_in(self, state: PowerState) -> None:
+        if state is PowerState.OFF:
+            raise OperationFailed("power cycle refused: the node is off (power it on instead)",
+                                  host=self.host)
+        if state is PowerState.POWERING_OFF:
+            raise OperationFailed("power cycle refused: the node is powering off; wait for it "
+                                  "or power it on", host=self.host)
 
     # -- the change machinery -------------------------------------------------------------
 
@@ -245,8 +259,10 @@ class RedfishPower(PowerInterface):
               under_way: Callable[[Resource], bool] | None = None) -> bool:
         """POST the reset; after an expired session, re-send it at most once.
 
-        A refusal (400/409) and an expired session are both followed by a fresh read of the
-        system, judged by ``done``; the re-send goes through this same handling.
+        A refusal (400/409), an expired session and a dropped connection are all followed by
+        a fresh read of the system, judged by ``done``; the re-send goes through this same
+        handling.  A dropped connection is never re-sent: the reset counts as sent when the
+        read shows it done or under way, else the drop is raised.
 
         :param done: whether a read shows that what the reset is for already holds.
         :param under_way: whether a read shows the node already heading there (PoweringOff
@@ -280,6 +296,24 @@ class RedfishPower(PowerInterface):
                     return True
                 LOG.info("%s: session expired under the %s; sending it once more", self.host,
                          action)
+            except ConnectionDropped as exc:
+                self._judge_drop(action, exc, done, under_way)
+                return True
+
+    def _judge_drop(self, action: str, exc: ConnectionDropped, done: Callable[[Resource], bool],
+                    under_way: Callable[[Resource], bool] | None) -> None:
+        """Re-raise ``exc`` unless a read shows the dropped reset done or under way."""
+        try:
+            read = self._system()
+        except HamnhwError as read_error:
+            LOG.warning("%s: the node is unreadable after the %s dropped: %s", self.host,
+                        action, read_error)
+            raise exc from read_error
+        if done(read) or (under_way is not None and under_way(read)):
+            LOG.warning("%s: the connection dropped under the %s but the node shows it (%s); "
+                        "waiting to confirm", self.host, action, state_of(read).value)
+            return
+        raise exc
 
     def _post_reset(self, action: str, system: Resource) -> None:
         reset_type = self.reset_type_for(action, self.allowed_reset_types(system))
@@ -301,25 +335,22 @@ class RedfishPower(PowerInterface):
 
         return self._poll_until(reached, timed_out, start, deadline)
 
-    def _wait_for_reset(self, before: ResetMarks, start: float, deadline: float) -> PowerState:
-        reset_seen = False
+    def _wait_for_reset(self, watch: ResetWatch, start: float, deadline: float) -> PowerResult:
+        if not watch.before.can_show_a_warm_reset:
+            LOG.info("%s: no LastResetTime or BootProgress; watching PowerState for a reset "
+                     "until the timeout", self.host)
 
         def reached(system: Resource | None, state: PowerState) -> bool:
-            nonlocal reset_seen
-            reset_seen = reset_seen or (system is not None
-                                        and ResetMarks.of(system).reset_since(before))
-            return reset_seen and state is PowerState.ON
+            seen = watch.seen if system is None else watch.see(system)
+            return seen and state is PowerState.ON
 
-        def timed_out(state: PowerState, elapsed: float) -> HamnhwError:
-            if reset_seen:
-                return PowerStateTimeout(host=self.host, target=PowerState.ON.value,
-                                         last_state=state.value, elapsed_s=elapsed)
-            return OperationFailed(
-                f"the BMC accepted the power cycle but the node never showed a reset within "
-                f"{elapsed:.1f}s (last read: {state.value}; no off or transition state read, "
-                f"LastResetTime and BootProgress.LastStateTime unchanged)", host=self.host)
-
-        return self._poll_until(reached, timed_out, start, deadline)
+        try:
+            state = self._poll_until(reached, functools.partial(watch.timed_out, self.host),
+                                     start, deadline)
+        except UnconfirmableReset as exc:
+            LOG.warning("%s", exc)
+            return PowerResult(PowerState.ON, True, self.poll.clock() - start, confirmed=False)
+        return PowerResult(state, True, self.poll.clock() - start)
 
     def _poll_until(self, reached: Callable[[Resource | None, PowerState], bool],
                     timed_out: Callable[[PowerState, float], HamnhwError],

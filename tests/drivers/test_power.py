@@ -9,6 +9,7 @@ from hamnhw.errors import (
     BadRequestError,
     ConfigError,
     ConflictError,
+    ConnectionDropped,
     OperationFailed,
     PowerStateTimeout,
     SessionExpired,
@@ -357,8 +358,9 @@ def test_a_time_mark_absent_before_the_post_proves_no_reset() -> None:
     pw, client, _ = power(["On"], timeout=4.0)
     client.on_post = move_mark(client, "LastResetTime")
 
-    with pytest.raises(OperationFailed, match="never showed a reset"):
-        pw.cycle()
+    result = pw.cycle()
+
+    assert (result.changed, result.confirmed) == (True, False)
 
 
 @pytest.mark.parametrize("script", [
@@ -366,7 +368,7 @@ def test_a_time_mark_absent_before_the_post_proves_no_reset() -> None:
     ["PoweringOn", "PoweringOn", "On"],  # a transition already under way before the POST
 ])
 def test_cycle_without_evidence_is_not_confirmed(script) -> None:
-    pw, client, _ = power(script, timeout=6.0)
+    pw, client, _ = power(script, timeout=6.0, system=MARKS)
 
     with pytest.raises(OperationFailed, match="never showed a reset"):
         pw.cycle()
@@ -461,3 +463,133 @@ def test_soft_off_escalation_without_wait_is_unconfirmed_after_force_off() -> No
     assert (result.power_state, result.changed, result.confirmed) == (
         PowerState.POWERING_OFF, True, False)
     assert reset_types(client) == ["GracefulShutdown", "ForceOff"]
+
+
+# -- warm resets: BootProgress.LastState as evidence, or no evidence mark at all ---------------
+
+def script_boot_stages(client: FakeClient, stages: list[str]) -> None:
+    """Successive GETs of the system read these ``BootProgress.LastState``; the last sticks."""
+    plain_get = client.get
+
+    def get(path):
+        doc = plain_get(path)
+        if path == SYSTEM:
+            doc["BootProgress"] = {"LastState": stages.pop(0) if len(stages) > 1 else stages[0]}
+        return doc
+    client.get = get
+
+
+WARM = ["On", "ForceOff", "GracefulShutdown", "ForceRestart"]  # iLO 5, Supermicro: no PowerCycle
+
+
+@pytest.mark.parametrize(("stages", "reads"), [
+    (["OSRunning", "SystemHardwareInitializationComplete", "OSRunning"], 2),  # back to POST
+    (["OSBootStarted", "OSRunning", "MemoryInitializationStarted"], 3),  # new boot after progress
+])
+def test_warm_reset_confirmed_by_boot_progress_going_back(stages, reads) -> None:
+    pw, client, _ = power(["On"], allowed=WARM)
+    script_boot_stages(client, list(stages))
+
+    result = pw.cycle()
+
+    assert (result.power_state, result.changed, result.confirmed) == (PowerState.ON, True, True)
+    assert reset_types(client) == ["ForceRestart"]
+    assert client.gets_of(SYSTEM) == reads
+
+
+def test_boot_progress_moving_forward_is_no_evidence_of_a_reset() -> None:
+    pw, client, _ = power(["On"], allowed=WARM, timeout=6.0)
+    script_boot_stages(client, ["OSBootStarted", "OSRunning"])
+
+    with pytest.raises(OperationFailed, match="never showed a reset"):
+        pw.cycle()
+    assert len(client.sent("POST")) == 1
+
+
+@pytest.mark.parametrize("system", [None, {"BootProgress": {"LastState": "OEM"}},
+                                    {"BootProgress": {"LastState": "None"}}])
+def test_warm_reset_without_any_evidence_mark_is_unconfirmed_not_failed(system, caplog) -> None:
+    pw, client, clock = power(["On"], allowed=WARM, timeout=10.0, system=system)
+
+    result = pw.cycle()
+
+    assert (result.power_state, result.changed, result.confirmed) == (PowerState.ON, True, False)
+    assert len(client.sent("POST")) == 1
+    assert clock.now == pytest.approx(10.0)
+    assert "no way to confirm a warm reset" in caplog.text
+
+
+def test_warm_reset_without_marks_still_confirmed_by_a_transition() -> None:
+    pw, _, _ = power(["On", "On", "PoweringOn", "On"], allowed=WARM)
+
+    assert pw.cycle().confirmed
+
+
+def test_cycle_refused_while_powering_off() -> None:
+    pw, client, _ = power(["PoweringOff"])
+
+    with pytest.raises(OperationFailed, match="powering off; wait for it or power it on"):
+        pw.cycle()
+    assert client.sent("POST") == []
+
+
+# -- a connection dropped under the POST: read, never re-send ---------------------------------
+
+def dropped() -> ConnectionDropped:
+    return ConnectionDropped("connection dropped after sending", host="bmc.test")
+
+
+@pytest.mark.parametrize("script", [
+    ["On", "PoweringOff", "Off", "Off"],  # under way
+    ["On", "Off", "Off", "Off"],  # already done
+])
+def test_off_whose_post_dropped_but_the_node_shows_it_is_waited_out(script) -> None:
+    pw, client, _ = power(script, on_post=fail_posts(dropped()))
+
+    result = pw.off()
+
+    assert (result.power_state, result.changed, result.confirmed) == (PowerState.OFF, True, True)
+    assert len(client.sent("POST")) == 1
+
+
+def test_off_whose_post_dropped_without_effect_raises_and_does_not_resend() -> None:
+    pw, client, _ = power(["On", "On"], on_post=fail_posts(dropped()))
+
+    with pytest.raises(ConnectionDropped):
+        pw.off()
+    assert len(client.sent("POST")) == 1
+
+
+def test_drop_followed_by_an_unreadable_node_raises_the_drop() -> None:
+    pw, client, _ = power(["On"], on_post=fail_posts(dropped()))
+    plain_get = client.get
+    reads = []
+
+    def get(path):
+        reads.append(path)
+        if reads.count(SYSTEM) > 1:
+            raise http_error(503)
+        return plain_get(path)
+    client.get = get
+
+    with pytest.raises(ConnectionDropped):
+        pw.off()
+    assert len(client.sent("POST")) == 1
+
+
+def test_cycle_whose_post_dropped_after_the_reset_is_confirmed() -> None:
+    pw, client, _ = power(["On"], system=MARKS)
+    client.on_post = move_mark(client, "LastResetTime", fail_with=dropped())
+
+    result = pw.cycle()
+
+    assert (result.power_state, result.confirmed) == (PowerState.ON, True)
+    assert len(client.sent("POST")) == 1
+
+
+def test_cycle_whose_post_dropped_without_a_reset_raises() -> None:
+    pw, client, _ = power(["On"], system=MARKS, on_post=fail_posts(dropped()))
+
+    with pytest.raises(ConnectionDropped):
+        pw.cycle()
+    assert len(client.sent("POST")) == 1
