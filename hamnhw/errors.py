@@ -65,7 +65,8 @@ class ConfigError(HamnhwError):
 
 
 class BmcUnreachable(HamnhwError):
-    """The BMC never answered: refused, unresolvable, or connect timeout."""
+    """The BMC never answered: refused, unresolvable, connect timeout, or a GET
+    whose connection dropped on every attempt."""
 
 
 class TlsError(BmcUnreachable):
@@ -73,9 +74,10 @@ class TlsError(BmcUnreachable):
 
 
 class ConnectionDropped(HamnhwError):
-    """The connection broke after the request was sent; the BMC may have acted
-    on it.  A GET is retried; a POST, PATCH or DELETE is not re-sent: read
-    state before deciding anything."""
+    """The connection of a POST, PATCH or DELETE broke after the request was
+    sent; the BMC may have acted on it.  It is not re-sent: read state before
+    deciding anything.  (A dropped GET is retried and ends as
+    :class:`BmcUnreachable`.)"""
 
 
 class BmcTimeout(HamnhwError):

@@ -30,6 +30,12 @@ TRANSPORT_FAILURES: tuple[type[BaseException], ...] = (
 exception is a bug and must surface as itself."""
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+"""Methods whose dropped connection is harmless to the BMC's state: a dropped
+GET is :class:`BmcUnreachable` (retried, exit 3), only POST, PATCH and DELETE
+raise :class:`ConnectionDropped` (the BMC may have acted on them)."""
+
+
 def root_cause(exc: BaseException) -> BaseException:
     """The exception python-redfish-library wrapped (``RetriesExhaustedError``
     is raised ``from`` the real one)."""
@@ -66,6 +72,9 @@ def map_exception(exc: BaseException, *, host: str, method: str, path: str,
     if isinstance(cause, requests.exceptions.ConnectionError):
         if _never_connected(cause):
             return BmcUnreachable(f"{what}: cannot connect: {detail}", host=host)
+        if method in SAFE_METHODS:
+            return BmcUnreachable(f"{what}: connection dropped before an answer: {detail}",
+                                  host=host)
         return ConnectionDropped(f"{what}: connection dropped after the request was sent "
                                  f"(the BMC may have acted on it): {detail}", host=host)
     return BmcUnreachable(f"{what}: {type(cause).__name__}: {detail}", host=host)

@@ -19,6 +19,7 @@ CASES = [
     (errors.SessionExpired("re-login worked, request not re-sent", host="h"), 1),
     (errors.BmcTimeout("slow", host="h", elapsed_s=3.0), 1),
     (errors.ConnectionDropped("dropped after the request was sent", host="h"), 1),
+    (errors.BmcUnreachable("GET /redfish/v1: connection dropped before an answer", host="h"), 3),
     (errors.HttpError(host="h", method="GET", path="/", status=418), 1),
     (errors.BadRequestError(host="h", method="POST", path="/", status=400), 1),
     (errors.NotFoundError(host="h", method="GET", path="/", status=404), 1),
@@ -50,3 +51,17 @@ def test_documented_values() -> None:
     doc = __import__("hamnhw.cli.exit_codes", fromlist=["x"]).__doc__ or ""
     for code in ExitCode:
         assert f"``{code.name}``" in doc
+
+
+@pytest.mark.parametrize(("method", "code"), [("GET", 3), ("POST", 1), ("PATCH", 1),
+                                              ("DELETE", 1)])
+def test_dropped_connection_exit_code_depends_on_the_method(method: str, code: int) -> None:
+    import requests
+    import urllib3
+
+    from hamnhw.transport.errormap import map_exception
+
+    reset = requests.exceptions.ConnectionError(urllib3.exceptions.ProtocolError("reset"))
+    error = map_exception(reset, host="h", method=method, path="/redfish/v1/Systems/1",
+                          elapsed_s=0.1)
+    assert exit_code_for(error) == code

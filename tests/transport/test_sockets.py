@@ -14,8 +14,10 @@ from hamnhw import errors
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.connection import Timeouts, TlsOptions
 from hamnhw.transport import adapter as adapter_module
+from hamnhw.transport.retry import RetryPolicy
 
 FAST = Timeouts(connect=2, read=5, operation=10)
+NO_SLEEP = RetryPolicy(sleep=lambda _seconds: None)
 
 
 # -- TLS -----------------------------------------------------------------------------
@@ -166,6 +168,21 @@ def test_dropped_connection_on_post_is_not_resent(bmc) -> None:
         transport.post("/redfish/v1/Actions/X", {})
     assert bmc.count("POST", "/redfish/v1/Actions/X") == 1
     assert exit_code_for(info.value) == 1, "not 'unreachable': the BMC got the request"
+
+
+def test_dropped_connection_on_get_is_retried_then_unreachable(bmc) -> None:
+    bmc.standard()
+
+    def drop(handler) -> None:
+        handler.close_connection = True
+        handler.connection.shutdown(2)
+
+    bmc.behave("GET", "/redfish/v1/Systems/1", drop)
+    transport = make_transport(bmc.url, retry=NO_SLEEP).open()
+    with pytest.raises(errors.BmcUnreachable, match="dropped before an answer") as info:
+        transport.get("/redfish/v1/Systems/1")
+    assert bmc.count("GET", "/redfish/v1/Systems/1") == NO_SLEEP.max_attempts
+    assert exit_code_for(info.value) == 3, "a read the BMC never answered is 'unreachable'"
 
 
 def test_ssl_cert_file_env_does_not_change_trust(tls_bmc, self_signed, monkeypatch) -> None:
