@@ -6,13 +6,18 @@ the ``hamnhw`` logger carrying a :class:`RedactingFilter`.  The filter masks
 * the values of ``X-Auth-Token`` and ``Authorization`` headers,
 * ``"Password"`` values in JSON (or Python dict) text,
 * every value registered with :func:`register_secret` (the transport
-  registers the password, the basic-auth key and each session token), where
-  it stands as a token of its own: not inside a longer run of letters and
-  digits, so that a password ``"pass"`` leaves ``"passive"`` readable and
-  does not reveal itself by the holes it cuts.  Values shorter than
-  :data:`MIN_SECRET_LENGTH` are not registered (masking them would corrupt
-  every message and point at the secret); the header and ``"Password"``
-  masks above still apply to them.
+  registers the password, the basic-auth key and each session token).  A
+  value of :data:`SUBSTRING_SECRET_LENGTH` characters or more is masked
+  wherever it appears, inside longer text too (``pw%3D<secret>``,
+  ``line1\\n<secret>``).  A shorter one is masked only where it stands as a
+  token of its own (not inside a longer run of letters and digits), so that a
+  password ``"pass"`` leaves ``"passive"`` readable and does not reveal itself
+  by the holes it cuts.  Values shorter than :data:`MIN_SECRET_LENGTH` are not
+  registered (masking them would corrupt every message and point at the
+  secret); the header and ``"Password"`` masks above still apply to them.
+  Registrations are counted: :func:`forget_secret` unmasks a value only when
+  every :func:`register_secret` of it has been forgotten, so one transport
+  closing never unmasks the password of another one still open.
 
 python-redfish-library logs whole requests and responses, token included, at
 DEBUG; its loggers are pinned at WARNING (and filtered too) as soon as this
@@ -34,6 +39,9 @@ MASK = "***"
 MIN_SECRET_LENGTH = 4
 """Registered values shorter than this are not masked in free text."""
 
+SUBSTRING_SECRET_LENGTH = 8
+"""Registered values at least this long are masked even inside longer text."""
+
 LIBRARY_LOGGERS = ("redfish", "redfish.rest.v1", "redfish.ris")
 """python-redfish-library loggers kept at WARNING."""
 
@@ -44,36 +52,46 @@ _PASSWORD = re.compile(r"""(?i)((['"])password\2\s*:\s*(['"]))(?:\\.|(?!\3).)*""
 
 _WORD_CHAR = "A-Za-z0-9"
 
-_secrets: set[str] = set()
+_secrets: dict[str, int] = {}
 _secrets_lock = threading.Lock()
 _secrets_pattern: re.Pattern[str] | None = None
 
 
 def register_secret(value: str | None) -> None:
-    """Mask ``value`` wherever it appears as a token in hamnhw log records from now on.
+    """Mask ``value`` in hamnhw log records until it is forgotten as many times
+    as it was registered (see the module docstring for where it is masked).
 
     Values shorter than :data:`MIN_SECRET_LENGTH` (empty included) are ignored.
     """
     global _secrets_pattern
     if value and len(value) >= MIN_SECRET_LENGTH:
         with _secrets_lock:
-            _secrets.add(value)
+            _secrets[value] = _secrets.get(value, 0) + 1
             _secrets_pattern = None
 
 
 def forget_secret(value: str | None) -> None:
-    """Stop tracking ``value`` (a session token after logout), so that the set of
-    registered secrets stays small in long-running processes."""
+    """Undo one :func:`register_secret` of ``value`` (a session token after
+    logout, a password when its transport closes); it stops being masked once
+    no registration is left, so that the set stays small in long-running
+    processes.  Forgetting a value that is not registered does nothing."""
     global _secrets_pattern
-    if value:
-        with _secrets_lock:
-            _secrets.discard(value)
+    if not value:
+        return
+    with _secrets_lock:
+        count = _secrets.pop(value, 0) - 1
+        if count > 0:
+            _secrets[value] = count
+        else:
             _secrets_pattern = None
 
 
 def _token_pattern(secret: str) -> str:
-    """``secret`` as a regex that does not match inside a longer word: no letter
-    or digit may touch an end of it that is itself a letter or digit."""
+    """``secret`` as a regex: a plain substring when it is long enough, else
+    one that does not match inside a longer word (no letter or digit may touch
+    an end of it that is itself a letter or digit)."""
+    if len(secret) >= SUBSTRING_SECRET_LENGTH:
+        return re.escape(secret)
     before = f"(?<![{_WORD_CHAR}])" if secret[0].isascii() and secret[0].isalnum() else ""
     after = f"(?![{_WORD_CHAR}])" if secret[-1].isascii() and secret[-1].isalnum() else ""
     return before + re.escape(secret) + after

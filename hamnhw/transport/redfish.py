@@ -107,7 +107,8 @@ class RedfishTransport(RedfishClient):
         self._auth_mode: str | None = None
         self._session_path: str | None = None
         self._closed = False
-        register_secret(credentials.password.reveal())
+        self._masked: set[str] = set()
+        self._mask(credentials.password.reveal())
         quiet_library_loggers()
 
     def _make_client(self, address: BmcAddress, tls: TlsOptions) -> HttpClient:
@@ -145,7 +146,7 @@ class RedfishTransport(RedfishClient):
             self._logout()
         finally:
             self._deadline = outer
-            forget_secret(self._client.get_session_key())
+            self._unmask_all()
             self._client.set_session_key(None)
             self._client.set_authorization_key(None)
             self._client._session.close()
@@ -161,6 +162,23 @@ class RedfishTransport(RedfishClient):
         if not answer.ok:
             LOG.warning("%s: logout DELETE %s returned HTTP %s", self.host,
                         self._session_path, answer.status)
+
+    def _mask(self, value: str | None) -> None:
+        """Register ``value`` for log redaction once for this transport."""
+        if value and value not in self._masked:
+            register_secret(value)
+            self._masked.add(value)
+
+    def _unmask(self, value: str | None) -> None:
+        """Undo this transport's registration of ``value`` (other holders keep theirs)."""
+        if value and value in self._masked:
+            forget_secret(value)
+            self._masked.discard(value)
+
+    def _unmask_all(self) -> None:
+        """Forget the password, basic-auth key and session token at close."""
+        for value in list(self._masked):
+            self._unmask(value)
 
     def __enter__(self) -> RedfishTransport:
         return self
@@ -331,7 +349,7 @@ class RedfishTransport(RedfishClient):
         return None
 
     def _authenticate(self) -> None:
-        forget_secret(self._client.get_session_key())
+        self._unmask(self._client.get_session_key())
         self._client.set_session_key(None)
         self._client.set_authorization_key(None)
         sessions = self._sessions_path()
@@ -351,7 +369,7 @@ class RedfishTransport(RedfishClient):
                      self.host, answer.status)
             self._use_basic()
             return
-        register_secret(token)
+        self._mask(token)
         self._client.set_session_key(token)
         self._session_path = _session_path(answer)
         self._auth_mode = "session"
@@ -360,7 +378,7 @@ class RedfishTransport(RedfishClient):
     def _use_basic(self) -> None:
         pair = f"{self._credentials.username}:{self._credentials.password.reveal()}"
         key = base64.b64encode(pair.encode("utf-8")).decode("ascii")
-        register_secret(key)
+        self._mask(key)
         self._client.set_authorization_key(f"Basic {key}")
         self._session_path = None
         self._auth_mode = "basic"

@@ -63,3 +63,35 @@ def test_short_secret_is_not_registered_for_free_text():
     register_secret("abcd")
     assert redact("x abcd y") == "x *** y"
     forget_secret("abcd")
+
+
+def test_long_secret_masked_inside_longer_text():
+    register_secret("hunter22")
+    try:
+        assert redact("body pw%3Dhunter22&x=1") == "body pw%3D***&x=1"
+        assert redact("line1\\nhunter22 end") == "line1\\n*** end"
+        assert redact("xhunter22y") == "x***y"
+    finally:
+        forget_secret("hunter22")
+
+
+def test_short_secret_masked_at_boundaries_only():
+    register_secret("hunt7")
+    try:
+        assert redact("a hunt7 b") == "a *** b"
+        assert redact("pw%3Dhunt7x") == "pw%3Dhunt7x", "inside a word: left readable"
+    finally:
+        forget_secret("hunt7")
+
+
+def test_registrations_are_counted():
+    register_secret("shared-pw-123")
+    register_secret("shared-pw-123")
+    forget_secret("shared-pw-123")
+    assert redact("x shared-pw-123") == "x ***", "one holder left: still masked"
+    forget_secret("shared-pw-123")
+    assert redact("x shared-pw-123") == "x shared-pw-123"
+    forget_secret("shared-pw-123")  # more forgets than registrations: harmless
+    register_secret("shared-pw-123")
+    assert redact("x shared-pw-123") == "x ***"
+    forget_secret("shared-pw-123")

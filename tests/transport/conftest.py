@@ -16,6 +16,16 @@ from transport_loopback import LoopbackBmc, SelfSigned
 from hamnhw.sim import ManualClock
 
 
+@pytest.fixture(autouse=True)
+def restore_registered_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many tests here leave a transport open; what they registered for log
+    redaction is dropped after each test so that no test depends on another."""
+    from hamnhw import log
+
+    monkeypatch.setattr(log, "_secrets", dict(log._secrets))
+    monkeypatch.setattr(log, "_secrets_pattern", None)
+
+
 @pytest.fixture
 def bmc() -> Iterator[LoopbackBmc]:
     """A plain-HTTP loopback BMC with no routes yet."""

@@ -117,3 +117,16 @@ def test_login_body_is_the_only_place_the_password_goes(bmc, path) -> None:
         transport.get("/redfish/v1/Systems")
     carrying = [r for r in bmc.requests if PASSWORD.encode() in r.body]
     assert [(r.method, r.path) for r in carrying] == [("POST", path)]
+
+
+def test_close_forgets_its_secrets_but_not_another_transports() -> None:
+    basic = base64.b64encode(f"root:{PASSWORD}".encode()).decode()
+    first = make_transport("redfish+http://127.0.0.1:9")
+    second = make_transport("redfish+http://127.0.0.1:9")
+    first._use_basic()
+    second._use_basic()
+    first.close()
+    assert redact(f"pw {PASSWORD} key {basic}") == f"pw {MASK} key {MASK}", \
+        "the second transport still uses them"
+    second.close()
+    assert redact(f"pw {PASSWORD} key {basic}") == f"pw {PASSWORD} key {basic}"

@@ -155,12 +155,14 @@ def test_refused_port_says_cannot_connect(refused_url) -> None:
         make_transport(refused_url).open()
 
 
+def drop(handler) -> None:
+    """Close the connection without an answer."""
+    handler.close_connection = True
+    handler.connection.shutdown(2)
+
+
 def test_dropped_connection_on_post_is_not_resent(bmc) -> None:
     bmc.standard()
-
-    def drop(handler) -> None:
-        handler.close_connection = True
-        handler.connection.shutdown(2)
 
     bmc.behave("POST", "/redfish/v1/Actions/X", drop)
     transport = make_transport(bmc.url).open()
@@ -172,10 +174,6 @@ def test_dropped_connection_on_post_is_not_resent(bmc) -> None:
 
 def test_dropped_connection_on_get_is_retried_then_unreachable(bmc) -> None:
     bmc.standard()
-
-    def drop(handler) -> None:
-        handler.close_connection = True
-        handler.connection.shutdown(2)
 
     bmc.behave("GET", "/redfish/v1/Systems/1", drop)
     transport = make_transport(bmc.url, retry=NO_SLEEP).open()
