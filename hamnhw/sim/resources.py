@@ -71,9 +71,9 @@ def system(state: ServerState) -> Json:
         path, "#ComputerSystem.v1_20_0.ComputerSystem", Name=spec.name, SystemType="Physical",
         Manufacturer=spec.manufacturer, Model=spec.model, SerialNumber=spec.serial,
         UUID=spec.uuid, BiosVersion=spec.bios_version, PowerState=state.power_state,
-        PowerRestorePolicy=state.restore_policy, LastResetTime=state.last_reset_time,
+        PowerRestorePolicy=state.restore_policy,
         **{"PowerRestorePolicy@Redfish.AllowableValues": list(RESTORE_POLICIES)},
-        BootProgress={"LastState": state.boot_progress},
+        **_reset_marks(state),
         Boot={
             "BootSourceOverrideTarget": state.boot_target,
             "BootSourceOverrideEnabled": state.boot_enabled,
@@ -89,9 +89,19 @@ def system(state: ServerState) -> Json:
                "ManagedBy": [link(f"{ROOT}/Managers/{spec.manager_id}")]},
         Actions={"#ComputerSystem.Reset": {
             "target": f"{path}/Actions/ComputerSystem.Reset",
-            "ResetType@Redfish.AllowableValues": list(RESET_TYPES),
+            "ResetType@Redfish.AllowableValues": list(spec.reset_types or RESET_TYPES),
         }},
     )
+
+
+def _reset_marks(state: ServerState) -> Json:
+    """``LastResetTime`` and ``BootProgress``, each unless the spec hides it."""
+    marks: Json = {}
+    if state.spec.last_reset_time:
+        marks["LastResetTime"] = state.last_reset_time
+    if state.spec.boot_progress:
+        marks["BootProgress"] = {"LastState": state.boot_progress}
+    return marks
 
 
 def _storage_link(state: ServerState) -> Json:

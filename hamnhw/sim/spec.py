@@ -112,6 +112,10 @@ class ServerSpec:
     :param identify_style: ``"location_indicator"`` (``LocationIndicatorActive``) or
         ``"indicator_led"`` (the older ``IndicatorLED``: ``Lit``/``Off``; PATCHable).
     :param null_mac_nic: add a host NIC (:data:`NULL_MAC_NIC_ID`) whose MACs are null.
+    :param last_reset_time: show ``LastResetTime`` (iLO 5 and Supermicro X11 do not).
+    :param boot_progress: show ``BootProgress`` (older BMCs do not).
+    :param reset_types: the ``ResetType`` values advertised, or None for all the simulator
+        runs (e.g. without ``PowerCycle``, as iLO 5 and Supermicro).
     """
 
     name: str = "node"
@@ -147,6 +151,9 @@ class ServerSpec:
     storage_view: Literal["storage", "simple_storage", "chassis_drives"] = "storage"
     identify_style: Literal["location_indicator", "indicator_led"] = "location_indicator"
     null_mac_nic: bool = False
+    last_reset_time: bool = True
+    boot_progress: bool = True
+    reset_types: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.power not in STABLE_POWER_STATES:

@@ -2,8 +2,9 @@
 the simulator's clock shared with the driver's poll policy (no real sleeping).
 
 A power cycle is believed only with evidence of the reset (a transition, or a new
-``LastResetTime``); ``--no-wait`` results say they are unconfirmed; an escalation that leaves
-``ForceOff`` no time is refused before anything is sent.
+``LastResetTime``, or ``BootProgress`` back in POST after a warm reset; a BMC with none of
+these marks gets an unconfirmed result); ``--no-wait`` results say they are unconfirmed; an
+escalation that leaves ``ForceOff`` no time is refused before anything is sent.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from hamnhw.node import Node
 from hamnhw.sim import ManualClock, ServerSpec, SimCluster, SimServer
 
 RESET_SUFFIX = "ComputerSystem.Reset"
+WARM_RESETS = ("On", "ForceOff", "GracefulShutdown", "ForceRestart")
+"""What iLO 5 and Supermicro offer: no PowerCycle; ForceRestart leaves PowerState On."""
 DELAY = 1.0
 """``power_delay`` of the "slow" node: seconds in PoweringOff and in PoweringOn."""
 
@@ -36,7 +39,11 @@ def clock() -> ManualClock:
 @pytest.fixture
 def cluster(clock: ManualClock) -> Iterator[SimCluster]:
     specs = [ServerSpec(name="instant", power="On", power_delay=0.0),
-             ServerSpec(name="slow", power="On", power_delay=DELAY)]
+             ServerSpec(name="slow", power="On", power_delay=DELAY),
+             ServerSpec(name="bootprogress", power="On", last_reset_time=False,
+                        reset_types=WARM_RESETS),
+             ServerSpec(name="blind", power="On", last_reset_time=False, boot_progress=False,
+                        reset_types=WARM_RESETS)]
     with SimCluster(specs, clock=clock) as running:
         yield running
 
@@ -78,16 +85,17 @@ def test_slow_cycle_waits_for_the_transition_back_to_on(cluster: SimCluster,
     assert server.power_state == "On"
 
 
-@pytest.mark.parametrize("name", ["instant", "slow"])
+@pytest.mark.parametrize(("name", "reset_type"), [
+    ("instant", "PowerCycle"), ("slow", "PowerCycle"), ("bootprogress", "ForceRestart")])
 def test_ignored_reset_fails_the_cycle_after_exactly_one_post(cluster: SimCluster,
                                                               clock: ManualClock,
-                                                              name: str) -> None:
+                                                              name: str, reset_type: str) -> None:
     server = cluster[name]
     server.inject("ignore_reset", count=1)
     with connect(server, clock, timeout=5.0) as node, \
             pytest.raises(errors.OperationFailed, match="never showed a reset"):
         node.power.cycle()
-    assert resets(server) == [("PowerCycle", 204)]
+    assert resets(server) == [(reset_type, 204)]
 
 
 def test_cycle_after_an_expired_session_resends_once(cluster: SimCluster,
@@ -158,3 +166,37 @@ def test_cli_escalation_not_before_the_timeout_is_a_usage_error(cluster: SimClus
     assert f"({escalate} s)" in str(message) and f"({timeout} s)" in str(message)
     assert resets(server) == []
     assert server.power_state == "On"
+
+
+# -- warm resets (iLO 5, Supermicro: ForceRestart only, PowerState stays On) ------------------
+
+def test_warm_reset_confirmed_by_boot_progress_back_in_post(cluster: SimCluster,
+                                                            clock: ManualClock) -> None:
+    server = cluster["bootprogress"]
+    clock.advance(5.0)
+    with connect(server, clock) as node:
+        result = node.power.cycle()
+    assert (result.power_state, result.changed, result.confirmed) == (PowerState.ON, True, True)
+    assert resets(server) == [("ForceRestart", 204)]
+
+
+def test_warm_reset_on_a_bmc_without_marks_is_unconfirmed(cluster: SimCluster,
+                                                          clock: ManualClock,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    server = cluster["blind"]
+    with connect(server, clock, timeout=5.0) as node:
+        result = node.power.cycle()
+    assert (result.power_state, result.changed, result.confirmed) == (PowerState.ON, True, False)
+    assert resets(server) == [("ForceRestart", 204)]
+    assert "no way to confirm a warm reset" in caplog.text
+
+
+def test_cycle_while_powering_off_is_refused_before_any_post(cluster: SimCluster,
+                                                            clock: ManualClock) -> None:
+    server = cluster["slow"]
+    with connect(server, clock) as node:
+        node.power.off(wait=False)
+        assert server.power_state == "PoweringOff"
+        with pytest.raises(errors.OperationFailed, match="powering off; wait for it"):
+            node.power.cycle()
+    assert resets(server) == [("ForceOff", 204)]
