@@ -29,6 +29,8 @@ from hamnhw.interfaces import (
     RaidInterface,
 )
 from hamnhw.models import Detection
+from hamnhw.transport.base import RedfishClient
+from hamnhw.transport.retry import Deadline
 
 
 class Node:
@@ -72,17 +74,31 @@ class Node:
         return self.driver.raid
 
     @contextlib.contextmanager
-    def operation(self, seconds: float | None = None) -> Iterator[None]:
+    def operation(self, seconds: float | None = None, *,
+                  deadline: Deadline | None = None) -> Iterator[None]:
         """Bound everything done inside the block by one overall deadline.
 
         Every request in the block shares the deadline, so a slow BMC fails
         with :class:`~hamnhw.errors.BmcTimeout` once ``seconds`` have passed in
         all, not per request.  Nested blocks (a driver's own) can only shorten it.
+        :meth:`close` called inside the block spends what is left of it on the
+        logout (plus a short grace, see :meth:`RedfishTransport.close
+        <hamnhw.transport.redfish.RedfishTransport.close>`).
 
         :param seconds: the deadline; None for the ``timeout`` given to :func:`connect`.
+        :param deadline: an existing deadline to share instead (the one given to
+            :func:`connect`, so that connecting and the block share one budget).
         """
-        with self.driver.client.operation(seconds):
-            yield
+        client = self.driver.client
+        if deadline is None:
+            with client.operation(seconds):
+                yield
+        elif hasattr(client, "within"):
+            with client.within(deadline):
+                yield
+        else:
+            with RedfishClient.within(client, deadline):
+                yield
 
     def close(self) -> None:
         """Log out and release connections."""
@@ -104,7 +120,8 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
             insecure: bool = False, timeout: float = 120.0, connect_timeout: float = 5.0,
             read_timeout: float = 30.0, driver: str | None = None,
             poll: PollPolicy | None = None, name: str | None = None,
-            client_wrapper: Callable[[Any], Any] | None = None) -> Node:
+            client_wrapper: Callable[[Any], Any] | None = None,
+            deadline: Deadline | None = None) -> Node:
     """Connect to a BMC, authenticate, detect its driver and return a :class:`Node`.
 
     :param url: BMC URL (see :mod:`hamnhw.address`).
@@ -148,20 +165,29 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
     from hamnhw.transport.redfish import RedfishTransport
 
     transport = RedfishTransport(address, credentials, tls, timeouts)
+    # Connecting is one operation: one deadline (the caller's, when given).
+    bound = transport.within(deadline) if deadline else transport.operation()
+    with bound:
+        return _open_node(transport, address, name or url, driver, poll, client_wrapper)
+
+
+def _open_node(transport: Any, address: BmcAddress, name: str, driver: str | None,
+               poll: PollPolicy | None, client_wrapper: Callable[[Any], Any] | None) -> Node:
+    """Open ``transport``, detect or load the driver; close everything on failure
+    (inside the caller's deadline, so the logout spends what is left of it)."""
     client: Any = transport
     try:
-        with transport.operation():  # connecting is one operation: one deadline
-            transport.open()
-            if client_wrapper is not None:
-                client = client_wrapper(transport)
-            if driver:
-                cls = registry.driver_by_name(driver)
-                detection = Detection(cls.name, "chosen explicitly")
-            else:
-                cls, detection = registry.detect(client, address)
-            instance = cls(client, address, poll or PollPolicy())
-            instance.open()
+        transport.open()
+        if client_wrapper is not None:
+            client = client_wrapper(transport)
+        if driver:
+            cls = registry.driver_by_name(driver)
+            detection = Detection(cls.name, "chosen explicitly")
+        else:
+            cls, detection = registry.detect(client, address)
+        instance = cls(client, address, poll or PollPolicy())
+        instance.open()
     except BaseException:
         client.close()
         raise
-    return Node(name or url, address, instance, detection)
+    return Node(name, address, instance, detection)

@@ -32,6 +32,7 @@ from hamnhw.errors import ConfigError, HamnhwError
 from hamnhw.interfaces import PollPolicy
 from hamnhw.log import get_logger
 from hamnhw.node import Node
+from hamnhw.transport.retry import Deadline
 
 LOG = get_logger("hamnhw.cli")
 
@@ -180,20 +181,61 @@ def fail(ctx: click.Context, node: str | None, exc: BaseException) -> None:
     ctx.exit(int(code))
 
 
+WAIT_MARGIN_S = 15.0
+"""Seconds a waiting command's deadline gets beyond its wait: for connecting
+(ServiceRoot, login, detection) and the wait's last read, so that the wait's
+own error (e.g. :class:`~hamnhw.errors.PowerStateTimeout`, naming the last
+state) reaches the user rather than a transport ``BmcTimeout``."""
+
+
+def resolved_timeout(kwargs: Mapping[str, Any]) -> float:
+    """The command's timeout: ``--timeout``, else the config's ``timeout``, else
+    :class:`~hamnhw.connection.Timeouts`' default (``kwargs`` from :func:`connect_arguments`)."""
+    return float(kwargs.get("timeout", Timeouts().operation))
+
+
 def run_on_node(ctx: click.Context, target: TargetOptions,
                 action: Callable[[Node], Mapping[str, Any]], render: Renderer) -> None:
-    """Connect to the target, run ``action`` within one overall deadline (``--timeout``,
-    else the config's ``timeout``, else :class:`~hamnhw.connection.Timeouts`' default)
-    and print ``{"node": ..., **result}``.
+    """Connect to the target, run ``action`` and log out within ONE deadline
+    (:func:`resolved_timeout` seconds, started before connecting) and print
+    ``{"node": ..., **result}``.
 
-    Any error is printed as an error object and ends the command with the
-    code from :mod:`hamnhw.cli.exit_codes`.
+    The logout may run a few seconds past the deadline (at most
+    ``min(connect + read, 5 s)``, see :meth:`RedfishTransport.close
+    <hamnhw.transport.redfish.RedfishTransport.close>`) so that a session is not
+    left behind on the BMC.  Any error is printed as an error object and ends
+    the command with the code from :mod:`hamnhw.cli.exit_codes`.
     """
+    _run(ctx, target, lambda _timeout: action, render, margin=0.0)
+
+
+def run_waiting_on_node(ctx: click.Context, target: TargetOptions,
+                        prepare: Callable[[float], Callable[[Node], Mapping[str, Any]]],
+                        render: Renderer) -> None:
+    """Like :func:`run_on_node` for a command that waits (a power change).
+
+    ``prepare`` gets the resolved timeout before anything is sent (it may
+    raise :class:`~hamnhw.errors.ConfigError` to refuse the options: exit 2)
+    and returns the action, whose wait should use that timeout.  The command's
+    deadline is the timeout plus :data:`WAIT_MARGIN_S`.
+    """
+    _run(ctx, target, prepare, render, margin=WAIT_MARGIN_S)
+
+
+def _run(ctx: click.Context, target: TargetOptions,
+         prepare: Callable[[float], Callable[[Node], Mapping[str, Any]]],
+         render: Renderer, *, margin: float) -> None:
     try:
         kwargs = connect_arguments(target, environ=os.environ, prompt=tty_prompt())
-        deadline = kwargs.get("timeout", Timeouts().operation)
-        with hamnhw.connect(poll=poll_policy(), **kwargs) as node, node.operation(deadline):
-            payload = {"node": target.node, **action(node)}
+        timeout = resolved_timeout(kwargs)
+        action = prepare(timeout)
+        deadline = Deadline(timeout + margin)
+        node = hamnhw.connect(poll=poll_policy(), deadline=deadline, **kwargs)
+        with node.operation(deadline=deadline):
+            try:
+                payload = {"node": target.node, **action(node)}
+            finally:
+                node.close()
     except (click.exceptions.Exit, click.Abort, click.ClickException):
         raise
     except Exception as exc:

@@ -12,6 +12,9 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from hamnhw.errors import BmcTimeout
+from hamnhw.transport.retry import Deadline
+
 
 @dataclasses.dataclass(frozen=True)
 class RedfishResponse:
@@ -76,6 +79,24 @@ class RedfishClient(abc.ABC):
         The default does nothing; real transports override it.
         """
         yield
+
+    @contextlib.contextmanager
+    def within(self, deadline: Deadline) -> Iterator[None]:
+        """Bound the block by an existing deadline (one that started before it,
+        e.g. a command's, which also covered connecting).
+
+        The default runs :meth:`operation` with the seconds left;
+        :class:`~hamnhw.transport.redfish.RedfishTransport` adopts the deadline
+        itself, so timeouts report the time since it started.
+
+        :raises BmcTimeout: the deadline has already passed.
+        """
+        left = deadline.left()
+        if left <= 0:
+            raise BmcTimeout("operation deadline exceeded before the request was sent",
+                             host=getattr(self, "host", None), elapsed_s=deadline.elapsed())
+        with self.operation(left):
+            yield
 
     @abc.abstractmethod
     def close(self) -> None:

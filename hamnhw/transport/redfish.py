@@ -134,14 +134,22 @@ class RedfishTransport(RedfishClient):
         return self
 
     def close(self) -> None:
-        """DELETE the session (failures are logged, not raised), then close
-        connections.  Safe to call twice."""
+        """DELETE the session (failures are logged, not raised), forget the
+        secrets registered for redaction, then close connections.  Safe to call twice.
+
+        The logout is bounded by what is left of the enclosing deadline, but
+        gets at least :func:`logout_grace` (``min(connect + read, 5 s)``) even
+        when that deadline has run out, so that a session is not left behind
+        on the BMC; it never gets more than ``connect + read``.
+        """
         if self._closed:
             return
         self._closed = True
-        outer, self._deadline = self._deadline, Deadline(
-            min(self._timeouts.operation, self._timeouts.connect + self._timeouts.read),
-            self._retry.clock)
+        outer = self._deadline
+        left = outer.left() if outer else self._timeouts.operation
+        self._deadline = Deadline(
+            min(self._timeouts.connect + self._timeouts.read,
+                max(left, logout_grace(self._timeouts))), self._retry.clock)
         try:
             self._logout()
         finally:
@@ -209,6 +217,18 @@ class RedfishTransport(RedfishClient):
         outer = self._deadline
         self._deadline = (outer.narrowed(seconds) if outer
                           else Deadline(seconds, self._retry.clock))
+        try:
+            yield
+        finally:
+            self._deadline = outer
+
+    @contextlib.contextmanager
+    def within(self, deadline: Deadline) -> Iterator[None]:
+        """Adopt ``deadline`` for the block (an enclosing one that expires
+        first still wins); :meth:`close` inside the block spends what is left
+        of it, plus the logout grace."""
+        outer = self._deadline
+        self._deadline = outer if outer and outer.expires <= deadline.expires else deadline
         try:
             yield
         finally:
@@ -382,6 +402,15 @@ class RedfishTransport(RedfishClient):
         self._client.set_authorization_key(f"Basic {key}")
         self._session_path = None
         self._auth_mode = "basic"
+
+
+LOGOUT_GRACE_S = 5.0
+"""Upper bound of the logout grace, seconds."""
+
+
+def logout_grace(timeouts: Timeouts) -> float:
+    """Seconds a logout may take past an expired deadline: ``min(connect + read, 5 s)``."""
+    return min(timeouts.connect + timeouts.read, LOGOUT_GRACE_S)
 
 
 def _session_path(answer: _Answer) -> str | None:

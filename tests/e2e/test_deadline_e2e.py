@@ -78,3 +78,21 @@ def test_connect_is_one_operation(server: SimServer) -> None:
     assert code == 1, payload
     assert payload["error"]["type"] == "BmcTimeout"
     assert not any(r.path.startswith(SLOW_PATH) for r in server.requests), "failed connecting"
+
+
+def test_connect_command_and_logout_share_one_deadline(server: SimServer) -> None:
+    # Connecting takes 0.6 s and the command's first read 0.6 s: each alone fits in
+    # the 1 s deadline, only together do they exceed it.
+    server.inject("latency", count=1, method="POST", path="/redfish/v1/SessionService/Sessions",
+                  seconds=0.6)
+    server.inject("latency", count=1, path="/redfish/v1/Systems/1/EthernetInterfaces",
+                  seconds=0.6)
+    env = {"HAMNHW_USERNAME": server.username, "HAMNHW_PASSWORD": server.password}
+    result = CliRunner().invoke(cli, ["--json", "nics", "--timeout", str(DEADLINE_S), server.url],
+                                env=env, catch_exceptions=False)
+    payload = json.loads(result.stdout.strip().splitlines()[-1])
+    assert result.exit_code == 1, payload
+    assert payload["error"]["type"] == "BmcTimeout"
+    logouts = [r for r in server.requests
+               if r.method == "DELETE" and "/SessionService/Sessions/" in r.path]
+    assert len(logouts) == 1, "the session is still logged out (within the grace)"

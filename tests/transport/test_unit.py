@@ -18,7 +18,7 @@ from hamnhw.connection import Timeouts, TlsOptions
 from hamnhw.log import redact
 from hamnhw.transport import adapter as adapter_module
 from hamnhw.transport.adapter import BmcAdapter, system_ca_bundle
-from hamnhw.transport.retry import RetryPolicy
+from hamnhw.transport.retry import Deadline, RetryPolicy
 
 BASE = "https://bmc.test"
 URL = "redfish://bmc.test"
@@ -433,3 +433,19 @@ def test_programming_error_in_the_send_path_surfaces(mock, monkeypatch) -> None:
     monkeypatch.setattr(BmcAdapter, "_read_body", broken)
     with pytest.raises(TypeError, match="a bug"):
         transport.get("/redfish/v1/Systems")
+
+
+def test_within_shares_a_deadline_started_before_it(mock, fake_time) -> None:
+    policy = RetryPolicy(sleep=fake_time.sleep, clock=fake_time.clock)
+    transport = opened(mock, retry=policy)
+    mock.get(f"{BASE}/redfish/v1/Systems", json={"Members": []})
+    deadline = Deadline(5, fake_time.clock)
+    fake_time.advance(4)  # spent connecting
+    with transport.within(deadline):
+        assert transport.get("/redfish/v1/Systems") == {"Members": []}
+        fake_time.advance(2)
+        with pytest.raises(errors.BmcTimeout) as info:
+            transport.get("/redfish/v1/Systems")
+        assert info.value.elapsed_s == 6, "measured from the deadline's start"
+        transport.close()
+    assert len(calls(mock, "DELETE", SESSION_1)) == 1, "logout still gets its grace"

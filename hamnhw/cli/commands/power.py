@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from hamnhw.cli.options import TargetOptions, node_options, run_on_node
+from hamnhw.cli.options import TargetOptions, node_options, run_on_node, run_waiting_on_node
+from hamnhw.errors import ConfigError
 from hamnhw.models import PowerResult, to_jsonable
 from hamnhw.node import Node
 
@@ -34,6 +35,17 @@ def change_payload(result: PowerResult) -> dict[str, Any]:
     return payload
 
 
+def check_escalation(escalate_after: float | None, timeout: float) -> None:
+    """Refuse an ``--escalate-after`` that is not shorter than the wait.
+
+    :raises ConfigError: before anything is sent (exit 2).
+    """
+    if escalate_after is not None and escalate_after >= timeout:
+        raise ConfigError(f"--escalate-after ({escalate_after:g} s) must be shorter than the "
+                          f"wait timeout ({timeout:g} s), which is --timeout, else the config's "
+                          "timeout, else the default")
+
+
 def _render_change(payload: Mapping[str, Any]) -> str:
     change = "changed" if payload["changed"] else "unchanged"
     line = f"{payload['node']}: {payload['power_state']} ({change}, {payload['elapsed_s']:.1f} s)"
@@ -50,11 +62,16 @@ def _change_command(name: str, doc: str, method: str,
     @node_options
     @click.pass_context
     def change(ctx: click.Context, target: TargetOptions, no_wait: bool, **extra: Any) -> None:
-        def action(node: Node) -> dict[str, Any]:
-            call = getattr(node.power, method)
-            return change_payload(call(wait=not no_wait, timeout=target.timeout, **extra))
+        def prepare(timeout: float) -> Callable[[Node], dict[str, Any]]:
+            check_escalation(extra.get("escalate_after"), timeout)
 
-        run_on_node(ctx, target, action, _render_change)
+            def action(node: Node) -> dict[str, Any]:
+                call = getattr(node.power, method)
+                return change_payload(call(wait=not no_wait, timeout=timeout, **extra))
+
+            return action
+
+        run_waiting_on_node(ctx, target, prepare, _render_change)
 
     for option in extra_options:
         change = option(change)

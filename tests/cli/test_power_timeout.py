@@ -1,0 +1,105 @@
+"""A power command's wait and its deadline come from one resolved timeout
+(``--timeout``, else the config's, else the default); ``--escalate-after`` is
+checked against it before anything is sent.  The simulator's clock is shared
+with the poll policy: nothing sleeps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_helpers import json_out, run
+
+from hamnhw.cli import options
+from hamnhw.cli.commands.power import check_escalation
+from hamnhw.errors import ConfigError
+from hamnhw.interfaces import PollPolicy
+from hamnhw.sim import ManualClock, ServerSpec, SimCluster, SimServer
+
+POWER_DELAY_S = 30.0
+"""Seconds the simulated host spends in PoweringOn: longer than every timeout here."""
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
+    manual = ManualClock()
+    monkeypatch.setattr(options, "poll_policy",
+                        lambda: PollPolicy(interval=0.5, clock=manual, sleep=manual.sleep))
+    return manual
+
+
+@pytest.fixture
+def server(clock: ManualClock) -> Iterator[SimServer]:
+    spec = ServerSpec(name="slow", power="Off", power_delay=POWER_DELAY_S)
+    with SimCluster([spec], clock=clock) as cluster:
+        yield cluster["slow"]
+
+
+def _env(server: SimServer) -> dict[str, str]:
+    return {"HAMNHW_USERNAME": server.username, "HAMNHW_PASSWORD": server.password}
+
+
+def _config(server: SimServer, tmp_path: Path, timeout: float) -> str:
+    path = tmp_path / "hamnhw.toml"
+    path.write_text(f'[nodes.slow]\nbmc = "{server.url}"\ntimeout = {timeout}\n')
+    return str(path)
+
+
+def _assert_still_powering_on(result) -> None:
+    assert result.exit_code == 1, result.output
+    error = json_out(result)["error"]
+    assert error["type"] == "PowerStateTimeout", error
+    assert "powering_on" in error["message"]
+
+
+def test_wait_longer_than_timeout_is_power_state_timeout(server: SimServer) -> None:
+    result = run("--json", "power", "on", "--timeout", "5", server.url, env=_env(server))
+    _assert_still_powering_on(result)
+
+
+def test_config_timeout_bounds_the_wait(server: SimServer, tmp_path: Path) -> None:
+    config = _config(server, tmp_path, 6)
+    result = run("--json", "power", "on", "--config", config, "slow", env=_env(server))
+    _assert_still_powering_on(result)
+
+
+def test_escalation_checked_against_config_timeout_before_connecting(
+        server: SimServer, tmp_path: Path) -> None:
+    server.set_power("On")
+    config = _config(server, tmp_path, 6)
+    result = run("--json", "power", "soft-off", "--escalate-after", "10", "--config", config,
+                 "slow", env=_env(server))
+    assert result.exit_code == 2, result.output
+    assert "(6 s)" in json_out(result)["error"]["message"]
+    assert server.requests == [], "nothing is sent"
+    assert server.power_state == "On"
+
+
+@pytest.mark.parametrize(("escalate", "timeout"), [(6.0, 6.0), (10.0, 6.0)])
+def test_check_escalation_refuses_no_shorter_than_timeout(escalate: float,
+                                                          timeout: float) -> None:
+    with pytest.raises(ConfigError, match="must be shorter"):
+        check_escalation(escalate, timeout)
+
+
+def test_check_escalation_accepts_shorter_or_none() -> None:
+    check_escalation(None, 6.0)
+    check_escalation(5.0, 6.0)
+
+
+@pytest.mark.parametrize(("command", "margin"), [(("power", "on"), options.WAIT_MARGIN_S),
+                                                 (("nics",), 0.0)])
+def test_one_deadline_started_before_connecting(monkeypatch: pytest.MonkeyPatch,
+                                                command: tuple[str, ...], margin: float) -> None:
+    seen: list[float] = []
+
+    def connect(**kwargs):
+        seen.append(kwargs["deadline"].seconds)
+        raise ConfigError("stop here")
+
+    monkeypatch.setattr(options.hamnhw, "connect", connect)
+    result = run("--json", *command, "--timeout", "7", "redfish+http://127.0.0.1:9",
+                 env={"HAMNHW_USERNAME": "u", "HAMNHW_PASSWORD": "p"})
+    assert result.exit_code == 2, result.output
+    assert seen == [7 + margin]
