@@ -85,7 +85,7 @@ def walk_node(node: Node, say: Say) -> dict[str, Any]:
         "driver": node.detection.driver,
         "reason": node.detection.reason,
         "power_state_before": before.value,
-        "power_on": to_jsonable(result),
+        "power_on": {**to_jsonable(result), "elapsed_s": round(result.elapsed_s, 3)},
         "nics": to_jsonable(node.nics.list()),
         "drives": to_jsonable(storage.drives),
         "volumes": volumes_json(storage.volumes),

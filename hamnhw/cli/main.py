@@ -108,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = cli.main(args=args, prog_name="hamnhw", standalone_mode=False)
     except click.ClickException as exc:
         if isinstance(exc, click.UsageError) and _json_requested(args):
-            Output(json=True).error(None, exc, exit_code_for(exc))
+            Output(json=True).error(_node_in_argv(args, exc), exc, exit_code_for(exc))
         else:
             exc.show()
         code = exc.exit_code
@@ -138,10 +138,61 @@ def _json_requested(args: Sequence[str]) -> bool:
 
 def _global_options_with_values() -> frozenset[str]:
     """Option names of the group that take a separate value (``--log-level``)."""
-    return frozenset(name for param in cli.params
+    return _options_with_values(cli)
+
+
+def _options_with_values(command: click.Command) -> frozenset[str]:
+    """Option names of ``command`` that take a separate value."""
+    return frozenset(name for param in command.params
                      if isinstance(param, click.Option) and not param.is_flag
                      and not param.count
                      for name in (*param.opts, *param.secondary_opts))
+
+
+def _node_in_argv(args: Sequence[str], exc: click.UsageError) -> str | None:
+    """The NODE argument of the command a usage error is about, when it can be
+    found in ``args`` (options and their values skipped); else None."""
+    ctx = exc.ctx
+    if ctx is None or not any(isinstance(p, click.Argument) and p.name == "node"
+                              for p in ctx.command.params):
+        return None
+    if isinstance(ctx.params.get("node"), str):
+        return str(ctx.params["node"])
+    names = [c.info_name for c in _context_chain(ctx)[1:]]
+    return _first_positional(_after_command(args, names), _options_with_values(ctx.command))
+
+
+def _context_chain(ctx: click.Context) -> list[click.Context]:
+    """Root first, ``ctx`` last."""
+    chain = [ctx]
+    while chain[0].parent is not None:
+        chain.insert(0, chain[0].parent)
+    return chain
+
+
+def _after_command(args: Sequence[str], names: Sequence[str | None]) -> list[str]:
+    """``args`` after the global options and the subcommand names."""
+    takes_value = _global_options_with_values()
+    index = 0
+    while index < len(args) and args[index].startswith("-") and args[index] != "--":
+        index += 2 if args[index] in takes_value else 1
+    for name in names:
+        if index < len(args) and args[index] == name:
+            index += 1
+    return list(args[index:])
+
+
+def _first_positional(args: Sequence[str], takes_value: frozenset[str]) -> str | None:
+    """The first argument that is neither an option nor an option's value."""
+    remaining = iter(args)
+    for arg in remaining:
+        if arg == "--":
+            return next(remaining, None)
+        if not arg.startswith("-") or arg == "-":
+            return arg
+        if arg in takes_value:
+            next(remaining, None)
+    return None
 
 
 if __name__ == "__main__":  # python -m hamnhw.cli.main

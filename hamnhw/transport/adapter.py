@@ -112,14 +112,16 @@ def check_tls_choice(address: BmcAddress, tls: TlsOptions) -> None:
 
 
 def warn_insecure_once(host: str) -> None:
-    """Warn (logger and :mod:`warnings`) the first time TLS checks are skipped."""
+    """Warn once per process, through hamnhw's logger only, the first time TLS
+    checks are skipped (a :mod:`warnings` warning as well would print the same
+    thing twice, pointing into requests; urllib3's own per-request warning is
+    silenced by :meth:`BmcAdapter.send`).  Python's last-resort handler shows
+    it on stderr even when the application configured no logging."""
     if _insecure_warned.is_set():
         return
     _insecure_warned.set()
-    text = (f"TLS certificate verification is disabled for {host} (insecure=True); "
-            "use ca_file or pin_fingerprint instead")
-    LOG.warning(text)
-    warnings.warn(text, stacklevel=3)
+    LOG.warning("TLS certificate verification is disabled for %s (insecure=True); "
+                "use ca_file or pin_fingerprint instead", host)
 
 
 class _Watchdog:

@@ -145,3 +145,16 @@ def test_main_passes_the_command_exit_code(capsys: pytest.CaptureFixture[str],
     assert code == 3
     assert json.loads(out)["error"]["exit_code"] == 3
     assert run_main(capsys, "--help")[0] == 0
+
+
+@pytest.mark.parametrize("args", [
+    ["--json", "power", "on", "--timeout", "abc", "redfish://bmc.test"],
+    ["--json", "--log-level", "debug", "nics", "redfish://bmc.test", "--bogus"],
+    ["--json", "power", "soft-off", "--escalate-after", "-1", "--", "redfish://bmc.test"],
+    ["--json", "detect", "--config", "x.toml", "redfish://bmc.test", "extra"],
+])
+def test_usage_error_names_the_node_given(capsys: pytest.CaptureFixture[str],
+                                          args: list[str]) -> None:
+    code, out, _ = run_main(capsys, *args)
+    assert code == 2
+    assert json.loads(out)["node"] == "redfish://bmc.test"

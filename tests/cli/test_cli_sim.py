@@ -173,6 +173,8 @@ def test_demo_json(no_retry_sleep: list[float]) -> None:
     for node in report["nodes"].values():
         assert node["driver"] == "generic"
         assert node["power_on"]["power_state"] == "on"
+        elapsed = node["power_on"]["elapsed_s"]
+        assert elapsed == round(elapsed, 3), "to the millisecond, like power"
         assert len(node["nics"]) == 2
         assert all(d["serial"] for d in node["drives"])
         assert [v["raid_type"] for v in node["volumes"]] == ["RAID1"]
