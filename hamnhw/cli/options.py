@@ -67,8 +67,10 @@ _OPTIONS = (
     click.option("--insecure", is_flag=True, default=None,
                  help="Do not verify the BMC certificate (not recommended)."),
     click.option("--timeout", metavar="S", type=Seconds(),
-                 help="Overall deadline of one operation in seconds; for power changes, "
-                      "how long to wait for the target state."),
+                 help="Deadline of the whole command in seconds (connecting, the command "
+                      "and logging out; default: config, else 120). For power changes, how "
+                      "long to wait for the target state; the command gets 15 s more to "
+                      "connect and read."),
     click.argument("node", metavar="NODE"),
 )
 
