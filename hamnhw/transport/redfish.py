@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import dataclasses
-import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -56,28 +54,16 @@ from hamnhw.transport.errormap import (
     parse_json,
 )
 from hamnhw.transport.retry import Deadline, RetryPolicy
+from hamnhw.transport.session import (
+    Answer,
+    logout_grace,
+    session_path,
+    sessions_path,
+)
 
 LOG = get_logger(__name__)
 
 ROOT_PATH = "/redfish/v1/"
-DEFAULT_SESSIONS_PATH = "/redfish/v1/SessionService/Sessions"
-
-
-@dataclasses.dataclass(frozen=True)
-class _Answer:
-    """One raw HTTP answer."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("Content-Type", "")
 
 
 class RedfishTransport(RedfishClient):
@@ -278,7 +264,7 @@ class RedfishTransport(RedfishClient):
         return RedfishResponse(answer.status, answer.headers, parsed, path)
 
     def _send_once(self, method: str, path: str, body: dict[str, Any] | None = None,
-                   headers: dict[str, str] | None = None) -> _Answer:
+                   headers: dict[str, str] | None = None) -> Answer:
         """One request through the library, no retry, errors mapped."""
         deadline = self._deadline
         assert deadline is not None, "requests run inside an operation scope"
@@ -296,10 +282,10 @@ class RedfishTransport(RedfishClient):
             self._adapter.deadline = None
         raw = response._http_response
         LOG.debug("%s %s %s -> HTTP %s", self.host, method, path, response.status)
-        return _Answer(response.status, CaseInsensitiveDict(raw.headers), raw.content or b"")
+        return Answer(response.status, CaseInsensitiveDict(raw.headers), raw.content or b"")
 
     def _send_authenticated(self, method: str, path: str, body: dict[str, Any] | None = None,
-                            headers: dict[str, str] | None = None) -> _Answer:
+                            headers: dict[str, str] | None = None) -> Answer:
         """Send once; on a 401 re-login once, re-send only a GET."""
         answer = self._send_once(method, path, body, headers)
         if answer.status != 401 or self._auth_mode is None:
@@ -317,7 +303,7 @@ class RedfishTransport(RedfishClient):
             raise credentials_rejected(self.host, 401)
         return answer
 
-    def _get_with_retry(self, path: str) -> _Answer:
+    def _get_with_retry(self, path: str) -> Answer:
         attempt = 1
         while True:
             try:
@@ -336,7 +322,7 @@ class RedfishTransport(RedfishClient):
                 self._retry.sleep(delay)
                 attempt += 1
 
-    def _raise_for_status(self, answer: _Answer, method: str, path: str) -> None:
+    def _raise_for_status(self, answer: Answer, method: str, path: str) -> None:
         if answer.ok:
             return
         if answer.status == 401:
@@ -357,22 +343,11 @@ class RedfishTransport(RedfishClient):
                                     uri=ROOT_PATH)
         return root
 
-    def _sessions_path(self) -> str | None:
-        """Where to POST a login, or None when the service has no sessions."""
-        root = self._root or {}
-        links = root.get("Links")
-        sessions = links.get("Sessions") if isinstance(links, dict) else None
-        if isinstance(sessions, dict) and isinstance(sessions.get("@odata.id"), str):
-            return sessions["@odata.id"]
-        if "SessionService" in root or not root:
-            return DEFAULT_SESSIONS_PATH
-        return None
-
     def _authenticate(self) -> None:
         self._unmask(self._client.get_session_key())
         self._client.set_session_key(None)
         self._client.set_authorization_key(None)
-        sessions = self._sessions_path()
+        sessions = sessions_path(self._root or {})
         if sessions is None:
             LOG.info("%s: no SessionService; using basic auth", self.host)
             self._use_basic()
@@ -391,7 +366,7 @@ class RedfishTransport(RedfishClient):
             return
         self._mask(token)
         self._client.set_session_key(token)
-        self._session_path = _session_path(answer)
+        self._session_path = session_path(answer)
         self._auth_mode = "session"
         LOG.debug("%s: session created at %s", self.host, self._session_path)
 
@@ -402,26 +377,3 @@ class RedfishTransport(RedfishClient):
         self._client.set_authorization_key(f"Basic {key}")
         self._session_path = None
         self._auth_mode = "basic"
-
-
-LOGOUT_GRACE_S = 5.0
-"""Upper bound of the logout grace, seconds."""
-
-
-def logout_grace(timeouts: Timeouts) -> float:
-    """Seconds a logout may take past an expired deadline: ``min(connect + read, 5 s)``."""
-    return min(timeouts.connect + timeouts.read, LOGOUT_GRACE_S)
-
-
-def _session_path(answer: _Answer) -> str | None:
-    """The session's path, from Location or the body's ``@odata.id``."""
-    location = answer.headers.get("Location")
-    if not location:
-        try:
-            body = parse_json(answer.body, answer.content_type, host="", path="")
-        except MalformedResponse:
-            return None
-        location = body.get("@odata.id") if isinstance(body, dict) else None
-    if not isinstance(location, str):
-        return None
-    return urllib.parse.urlsplit(location).path or None

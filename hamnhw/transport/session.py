@@ -1,0 +1,67 @@
+"""Session login helpers of the Redfish transport: the raw answer type, where to log in,
+where the created session lives, and how long a logout may run past a deadline."""
+
+from __future__ import annotations
+
+import dataclasses
+import urllib.parse
+from collections.abc import Mapping
+from typing import Any
+
+from hamnhw.connection import Timeouts
+from hamnhw.errors import MalformedResponse
+from hamnhw.transport.errormap import parse_json
+
+DEFAULT_SESSIONS_PATH = "/redfish/v1/SessionService/Sessions"
+"""Where sessions live when the ServiceRoot does not say (Redfish 1.6 fixed it there)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    """One raw HTTP answer."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("Content-Type", "")
+
+
+def sessions_path(root: Mapping[str, Any]) -> str | None:
+    """Where to POST a login, or None when the service has no sessions (basic auth then)."""
+    links = root.get("Links")
+    sessions = links.get("Sessions") if isinstance(links, dict) else None
+    if isinstance(sessions, dict) and isinstance(sessions.get("@odata.id"), str):
+        return sessions["@odata.id"]
+    if "SessionService" in root or not root:
+        return DEFAULT_SESSIONS_PATH
+    return None
+
+
+LOGOUT_GRACE_S = 5.0
+"""Upper bound of the logout grace, seconds."""
+
+
+def logout_grace(timeouts: Timeouts) -> float:
+    """Seconds a logout may take past an expired deadline: ``min(connect + read, 5 s)``."""
+    return min(timeouts.connect + timeouts.read, LOGOUT_GRACE_S)
+
+
+def session_path(answer: Answer) -> str | None:
+    """The session's path, from Location or the body's ``@odata.id``."""
+    location = answer.headers.get("Location")
+    if not location:
+        try:
+            body = parse_json(answer.body, answer.content_type, host="", path="")
+        except MalformedResponse:
+            return None
+        location = body.get("@odata.id") if isinstance(body, dict) else None
+    if not isinstance(location, str):
+        return None
+    return urllib.parse.urlsplit(location).path or None
