@@ -24,7 +24,9 @@ The CLI maps these classes to exit codes in :mod:`hamnhw.cli.exit_codes`.
     ├── UnsupportedOperation        a driver lacks a capability
     ├── DriverNotFound              no driver by that name / scheme, or no system picked
     └── OperationFailed             the BMC accepted but the result never came
-        └── PowerStateTimeout       target power state not reached in time
+        ├── PowerStateTimeout       target power state not reached in time
+        ├── WaitTimeout             any other awaited state not reached in time
+        └── JobFailed               a long operation (task, vendor job) ended in failure
 """
 
 from __future__ import annotations
@@ -220,3 +222,38 @@ class PowerStateTimeout(OperationFailed):
         super().__init__(
             f"power state {target} not confirmed after {elapsed_s:.1f}s "
             f"(last read: {last_state})", host=host)
+
+
+class WaitTimeout(OperationFailed):
+    """A state awaited by :func:`hamnhw.poll.poll_until` was not reached in time.
+
+    :param what: what was waited for ("RAID1 rebuild", "POST of standby").
+    :param last_state: the last state read, as text.
+    :param elapsed_s: seconds waited.
+    """
+
+    def __init__(self, *, host: str | None, what: str, last_state: str,
+                 elapsed_s: float) -> None:
+        self.what = what
+        self.last_state = last_state
+        self.elapsed_s = elapsed_s
+        super().__init__(f"{what}: not reached after {elapsed_s:.1f}s (last read: {last_state})",
+                         host=host)
+
+
+class JobFailed(OperationFailed):
+    """A long operation (a Redfish task, a vendor job, a change applied at reset) ended in
+    failure or was cancelled.
+
+    :param job_id: the BMC's id of the job or task.
+    :param state: the final state as text.
+    :param detail: the BMC's messages, already free of secrets.
+    """
+
+    def __init__(self, *, host: str | None, job_id: str, state: str,
+                 detail: str | None = None) -> None:
+        self.job_id = job_id
+        self.state = state
+        self.detail = detail
+        text = f"job {job_id} ended {state}"
+        super().__init__(f"{text}: {detail}" if detail else text, host=host)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import abc
 import dataclasses
-import time
-from collections.abc import Callable
 from typing import NoReturn
 
 from hamnhw.errors import UnsupportedOperation
@@ -28,22 +26,12 @@ from hamnhw.models import (
     System,
     Volume,
 )
+from hamnhw.poll import PollPolicy
 
-
-@dataclasses.dataclass(frozen=True)
-class PollPolicy:
-    """How a driver waits for a state change.  Inject ``clock``/``sleep`` in tests."""
-
-    interval: float = 2.0
-    """Seconds between two reads."""
-    timeout: float = 120.0
-    """Seconds before giving up (overridable per call); the same default as the overall
-    operation deadline (:class:`~hamnhw.connection.Timeouts`), so that a wait never
-    outlives the deadline of the command that started it."""
-    clock: Callable[[], float] = time.monotonic
-    """Monotonic clock."""
-    sleep: Callable[[float], None] = time.sleep
-    """Sleep function."""
+__all__ = [
+    "InventoryInterface", "ManagementInterface", "NicInterface", "PollPolicy",
+    "PowerInterface", "RaidInterface", "RaidView",
+]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any
 from hamnhw import registry
 from hamnhw.address import BmcAddress, parse_bmc_url
 from hamnhw.connection import Credentials, Secret, Timeouts, TlsOptions
+from hamnhw.deadline import Deadline
 from hamnhw.driver import Driver
 from hamnhw.errors import ConfigError, DriverNotFound
 from hamnhw.interfaces import (
@@ -30,7 +31,6 @@ from hamnhw.interfaces import (
 )
 from hamnhw.models import Detection
 from hamnhw.transport.base import RedfishClient
-from hamnhw.transport.retry import Deadline
 
 
 class Node:

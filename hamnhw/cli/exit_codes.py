@@ -6,7 +6,8 @@ code  name                    when
 0     ``OK``                  success
 1     ``FAILED``              the operation failed: the BMC answered but the
                               result did not come (``OperationFailed``,
-                              ``PowerStateTimeout``), a timeout after the BMC had
+                              ``PowerStateTimeout``, ``WaitTimeout``,
+                              ``JobFailed``), a timeout after the BMC had
                               answered (``BmcTimeout``), an HTTP error
                               (``HttpError``), an unusable answer
                               (``MalformedResponse``), a capability the driver

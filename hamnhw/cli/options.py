@@ -28,11 +28,11 @@ from hamnhw.cli.output import Output, Renderer
 from hamnhw.config import NodeConfig, find_config, load_config
 from hamnhw.connection import Timeouts, check_seconds
 from hamnhw.credentials import Prompt, resolve_credentials
+from hamnhw.deadline import Deadline
 from hamnhw.errors import ConfigError, HamnhwError
 from hamnhw.interfaces import PollPolicy
 from hamnhw.log import get_logger
 from hamnhw.node import Node
-from hamnhw.transport.retry import Deadline
 
 LOG = get_logger("hamnhw.cli")
 

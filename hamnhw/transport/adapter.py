@@ -33,9 +33,9 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from hamnhw.address import BmcAddress
 from hamnhw.connection import Timeouts, TlsOptions
+from hamnhw.deadline import Deadline
 from hamnhw.errors import ConfigError
 from hamnhw.log import get_logger
-from hamnhw.transport.retry import Deadline
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 """Largest response body accepted."""

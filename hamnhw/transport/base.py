@@ -12,8 +12,8 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from hamnhw.deadline import Deadline
 from hamnhw.errors import BmcTimeout
-from hamnhw.transport.retry import Deadline
 
 
 @dataclasses.dataclass(frozen=True)

@@ -29,6 +29,7 @@ from requests.structures import CaseInsensitiveDict
 
 from hamnhw.address import BmcAddress
 from hamnhw.connection import Credentials, Timeouts, TlsOptions, check_seconds
+from hamnhw.deadline import Deadline
 from hamnhw.errors import (
     BmcUnreachable,
     ConnectionDropped,
@@ -53,7 +54,7 @@ from hamnhw.transport.errormap import (
     map_exception,
     parse_json,
 )
-from hamnhw.transport.retry import Deadline, RetryPolicy
+from hamnhw.transport.retry import RetryPolicy
 from hamnhw.transport.session import (
     Answer,
     logout_grace,

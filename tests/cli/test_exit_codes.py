@@ -30,6 +30,8 @@ CASES = [
     (errors.UnsupportedOperation("generic", "power.cycle"), 1),
     (errors.OperationFailed("reset ignored"), 1),
     (errors.PowerStateTimeout(host="h", target="off", last_state="on", elapsed_s=5), 1),
+    (errors.WaitTimeout(host="h", what="rebuild", last_state="running", elapsed_s=5), 1),
+    (errors.JobFailed(host="h", job_id="JID_1", state="failed"), 1),
     (errors.HamnhwError("other"), 1),
     (RuntimeError("a bug"), 1),
 ]
