@@ -21,39 +21,39 @@ import click
 from hamnhw import __version__
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.cli.output import Output
+from hamnhw.cli.table import BY_NAME, COMMANDS, CommandInfo
 from hamnhw.log import RedactingFilter, quiet_library_loggers
 
 LOG = logging.getLogger("hamnhw.cli")
-
-COMMANDS: dict[str, str] = {
-    "power": "hamnhw.cli.commands.power",
-    "nics": "hamnhw.cli.commands.nics",
-    "inventory": "hamnhw.cli.commands.inventory",
-    "raid": "hamnhw.cli.commands.raid",
-    "detect": "hamnhw.cli.commands.detect",
-    "sim": "hamnhw.cli.commands.sim",
-    "demo": "hamnhw.cli.commands.demo",
-    "record": "hamnhw.cli.commands.record",
-}
-"""Subcommand name -> module exposing ``command``."""
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use."""
+    """A group whose subcommands are imported on first use; ``--help`` lists them from
+    :mod:`hamnhw.cli.table` without importing any."""
 
-    def __init__(self, *args: Any, lazy_commands: dict[str, str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, lazy_commands: dict[str, CommandInfo], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lazy_commands = lazy_commands
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(self.lazy_commands))
+        eager = [name for name in super().list_commands(ctx) if name not in self.lazy_commands]
+        return [info.name for info in COMMANDS if info.name in self.lazy_commands] + eager
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from the table's summaries: nothing is imported."""
+        rows = [(name, self.lazy_commands[name].summary if name in self.lazy_commands
+                 else (self.commands[name].get_short_help_str(80)))
+                for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.commands or cmd_name not in self.lazy_commands:
             return super().get_command(ctx, cmd_name)
-        module_name = self.lazy_commands[cmd_name]
+        module_name = self.lazy_commands[cmd_name].module
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
@@ -77,7 +77,7 @@ def _configure_logging(level: str) -> None:
     quiet_library_loggers()
 
 
-@click.group(cls=LazyGroup, lazy_commands=COMMANDS,
+@click.group(cls=LazyGroup, lazy_commands=BY_NAME,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--json", "json_output", is_flag=True,
               help="Print one JSON object per node on stdout (errors too).")

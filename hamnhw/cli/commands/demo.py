@@ -16,8 +16,10 @@ from hamnhw.cli.output import dumps
               metavar="S", help="Seconds the simulated hosts spend powering on.")
 @click.pass_context
 def command(ctx: click.Context, tls: bool, power_delay: float) -> None:
-    """Start a simulated primary/standby pair on loopback and show detection, power,
-    NICs, drives and RAID of both, then compare them side by side."""
+    """Run the main job on a simulated primary/standby pair.
+
+    Starts the pair on loopback and shows detection, power, NICs, drives and RAID of
+    both, then compares them side by side."""
     from hamnhw.demo import run_demo
 
     out = output_of(ctx)

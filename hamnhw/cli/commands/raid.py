@@ -15,7 +15,7 @@ from hamnhw.views import DRIVE_COLUMNS, VOLUME_COLUMNS, records_table, section, 
 
 @click.group("raid")
 def command() -> None:
-    """Hardware RAID."""
+    """Hardware RAID: show, create, delete, rebuild, spares."""
 
 
 def read_raid(node: Node) -> dict[str, Any]:

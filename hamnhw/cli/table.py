@@ -1,0 +1,47 @@
+"""The table of ``hamnhw`` subcommands: name, module, summary (as pip keeps its own).
+
+``hamnhw --help`` is printed from this table alone, so it imports no command module;
+a command's module is imported when the command runs.  Adding a command is adding a
+row here and a module exposing a Click object named ``command``
+(``tests/cli/test_command_table.py`` checks that every row's module exists and that its
+summary matches the command's own help).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class CommandInfo(NamedTuple):
+    """One subcommand."""
+
+    name: str
+    """What the user types."""
+    module: str
+    """Module exposing ``command``."""
+    summary: str
+    """One line for ``--help``."""
+
+
+COMMANDS: tuple[CommandInfo, ...] = (
+    CommandInfo("power", "hamnhw.cli.commands.power",
+                "Read or change the host power state."),
+    CommandInfo("nics", "hamnhw.cli.commands.nics",
+                "List the host's NIC ports with MACs, link and speed, and the BMC's NICs."),
+    CommandInfo("inventory", "hamnhw.cli.commands.inventory",
+                "Show system identity, BMC firmware, storage controllers, drives and volumes."),
+    CommandInfo("raid", "hamnhw.cli.commands.raid",
+                "Hardware RAID: show, create, delete, rebuild, spares."),
+    CommandInfo("detect", "hamnhw.cli.commands.detect",
+                "Print the driver chosen for NODE and the reason."),
+    CommandInfo("sim", "hamnhw.cli.commands.sim",
+                "Run simulated Redfish BMCs on 127.0.0.1 until SIGINT or SIGTERM."),
+    CommandInfo("demo", "hamnhw.cli.commands.demo",
+                "Run the main job on a simulated primary/standby pair."),
+    CommandInfo("record", "hamnhw.cli.commands.record",
+                "Record NODE's exchanges as scrubbed fixtures under OUT_DIR."),
+)
+"""Every built-in subcommand, in the order ``--help`` lists them."""
+
+BY_NAME: dict[str, CommandInfo] = {info.name: info for info in COMMANDS}
+"""The rows by command name."""
