@@ -116,7 +116,7 @@ class NicInterface(_Interface, abc.ABC):
     """Host NIC ports and their MACs."""
 
     @abc.abstractmethod
-    def list(self) -> tuple[Nic, ...]:
+    def list(self) -> tuple[Nic, ...] | None:
         """The host's NIC ports."""
 
     def bmc_nics(self) -> tuple[Nic, ...]:
