@@ -158,6 +158,8 @@ class System:
     """Firmware (BIOS/UEFI) version."""
     power_state: PowerState = PowerState.UNKNOWN
     """Power state at the time of reading."""
+    boot_mode: str | None = None
+    """``UEFI`` or ``Legacy`` (Redfish ``Boot.BootSourceOverrideMode``), or None."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -37,6 +37,8 @@ SYSTEM = {
     "serial": Field("SerialNumber", str, "System serial number."),
     "uuid": Field("UUID", str, "SMBIOS system UUID."),
     "bios_version": Field("BiosVersion", str, "BIOS/UEFI firmware version."),
+    "boot_mode": Field("Boot.BootSourceOverrideMode", str,
+                       "UEFI or Legacy: how the host boots (the pair check compares it)."),
 }
 MANAGER = {
     "model": Field("Model", str, "BMC model, e.g. iDRAC 9."),

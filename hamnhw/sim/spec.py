@@ -116,6 +116,9 @@ class ServerSpec:
     :param boot_progress: show ``BootProgress`` (older BMCs do not).
     :param reset_types: the ``ResetType`` values advertised, or None for all the simulator
         runs (e.g. without ``PowerCycle``, as iLO 5 and Supermicro).
+    :param boot_mode: ``Boot.BootSourceOverrideMode`` (``UEFI`` or ``Legacy``).
+    :param controller_model: the RAID controller's ``Model``.
+    :param controller_firmware: its ``FirmwareVersion``; None omits the property.
     """
 
     name: str = "node"
@@ -154,6 +157,9 @@ class ServerSpec:
     last_reset_time: bool = True
     boot_progress: bool = True
     reset_types: tuple[str, ...] | None = None
+    boot_mode: str = "UEFI"
+    controller_model: str = "Contoso RAID 9000"
+    controller_firmware: str | None = "50.1.0"
 
     def __post_init__(self) -> None:
         if self.power not in STABLE_POWER_STATES:

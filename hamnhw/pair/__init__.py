@@ -1,0 +1,1 @@
+"""The management-node pair: preflight checks (``pair check``) and the NIC map."""
