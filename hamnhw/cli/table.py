@@ -32,6 +32,8 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "Show system identity, BMC firmware, storage controllers, drives and volumes."),
     CommandInfo("raid", "hamnhw.cli.commands.raid",
                 "Hardware RAID: show, create, delete, rebuild, spares."),
+    CommandInfo("pair", "hamnhw.cli.commands.pair",
+                "The management-node pair: preflight check."),
     CommandInfo("detect", "hamnhw.cli.commands.detect",
                 "Print the driver chosen for NODE and the reason."),
     CommandInfo("sim", "hamnhw.cli.commands.sim",
