@@ -34,6 +34,8 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "Hardware RAID: show, create, delete, rebuild, spares."),
     CommandInfo("pair", "hamnhw.cli.commands.pair",
                 "The management-node pair: preflight check."),
+    CommandInfo("dhcp", "hamnhw.cli.commands.dhcp",
+                "DHCP reservations for both nodes' NICs (ISC, Kea, dnsmasq, xCAT)."),
     CommandInfo("detect", "hamnhw.cli.commands.detect",
                 "Print the driver chosen for NODE and the reason."),
     CommandInfo("sim", "hamnhw.cli.commands.sim",
