@@ -116,6 +116,10 @@ class ServerSpec:
     :param boot_progress: show ``BootProgress`` (older BMCs do not).
     :param reset_types: the ``ResetType`` values advertised, or None for all the simulator
         runs (e.g. without ``PowerCycle``, as iLO 5 and Supermicro).
+    :param event_sse: the EventService offers ``ServerSentEventUri`` (else push only).
+    :param event_https_only: push destinations must be ``https://`` (as some BMCs require).
+    :param event_subscriptions_persist: subscriptions survive a BMC reset
+        (:meth:`hamnhw.sim.events.EventService.reset`).
     """
 
     name: str = "node"
@@ -154,6 +158,9 @@ class ServerSpec:
     last_reset_time: bool = True
     boot_progress: bool = True
     reset_types: tuple[str, ...] | None = None
+    event_sse: bool = True
+    event_https_only: bool = False
+    event_subscriptions_persist: bool = False
 
     def __post_init__(self) -> None:
         if self.power not in STABLE_POWER_STATES:
