@@ -15,6 +15,7 @@ Lookup, first found wins: an explicit path (``--config``), ``$HAMNHW_CONFIG``,
 
     [pair]
     name = "mgmt"                       # optional
+    active = "primary"                  # optional: the monitoring host's last resort
 
     [primary]                           # node tables, addressable as nodes
     bmc = "redfish://10.0.0.5"          # "primary" and "standby"
@@ -60,7 +61,7 @@ _NODE_KEYS: dict[str, tuple[type, ...]] = {
     "timeout": (int, float),
     "driver": (str,),
 }
-_PAIR_KEYS: dict[str, tuple[type, ...]] = {"name": (str,)}
+_PAIR_KEYS: dict[str, tuple[type, ...]] = {"name": (str,), "active": (str,)}
 _PAIR_NODES = ("primary", "standby")
 _TOP_LEVEL = ("nodes", "pair", "primary", "standby", "failover")
 
@@ -111,6 +112,9 @@ class Config:
     """``[pair] name``."""
     failover: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     """``[failover]`` table (no keys defined yet)."""
+    pair_active: str | None = None
+    """``[pair] active``: the active node when neither the failover journal nor live state
+    can tell (the monitoring host's fallback, see :mod:`hamnhw.monitor.pair`)."""
 
     def node(self, name: str) -> NodeConfig:
         """Return the node called ``name``.
@@ -183,7 +187,11 @@ def parse_config(data: Mapping[str, Any], *, source: str | None = None,
         first = next(iter(failover))
         raise ConfigError("[failover] accepts no keys yet (they come with the failover "
                           "support)", key=f"failover.{first}", path=source)
-    return Config(source, nodes, pair.get("name"), failover)
+    active = pair.get("active")
+    if active is not None and active not in _PAIR_NODES:
+        raise ConfigError(f"must be one of {', '.join(_PAIR_NODES)}, got {active!r}",
+                          key="pair.active", path=source)
+    return Config(source, nodes, pair.get("name"), failover, pair_active=active)
 
 
 def _table(data: Mapping[str, Any], key: str, source: str | None,

@@ -42,6 +42,8 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "Record NODE's exchanges as scrubbed fixtures under OUT_DIR."),
     CommandInfo("check", "hamnhw.cli.commands.check",
                 "Health checks for Nagios/Icinga and scripts: RAID of nodes, the pair."),
+    CommandInfo("exporter", "hamnhw.cli.commands.exporter",
+                "Prometheus metrics of the nodes' BMCs (every node in the config by default)."),
 )
 """Every built-in subcommand, in the order ``--help`` lists them."""
 
