@@ -44,6 +44,8 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "Health checks for Nagios/Icinga and scripts: RAID of nodes, the pair."),
     CommandInfo("exporter", "hamnhw.cli.commands.exporter",
                 "Prometheus metrics of the nodes' BMCs (every node in the config by default)."),
+    CommandInfo("events", "hamnhw.cli.commands.events",
+                "Follow the BMCs' Redfish events: report RAID changes as they happen."),
 )
 """Every built-in subcommand, in the order ``--help`` lists them."""
 

@@ -46,7 +46,7 @@ PAIR = ("primary", "standby")
 def parse_listen(value: str) -> tuple[str, int]:
     """``ADDR:PORT`` (``[v6]:PORT``, or ``:PORT`` for every address) as (addr, port)."""
     host, sep, port = value.rpartition(":")
-    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+    if not sep or not port.isdigit() or not 0 <= int(port) < 65536:
         raise click.BadParameter(f"{value!r} is not ADDR:PORT", param_hint="--listen")
     return host.strip("[]") or "0.0.0.0", int(port)  # noqa: S104 - the user asked for ':PORT'
 
