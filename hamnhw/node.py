@@ -121,7 +121,7 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
             read_timeout: float = 30.0, driver: str | None = None,
             poll: PollPolicy | None = None, name: str | None = None,
             client_wrapper: Callable[[Any], Any] | None = None,
-            deadline: Deadline | None = None) -> Node:
+            deadline: Deadline | None = None, choose_system: bool = True) -> Node:
     """Connect to a BMC, authenticate, detect its driver and return a :class:`Node`.
 
     :param url: BMC URL (see :mod:`hamnhw.address`).
@@ -148,6 +148,10 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
         :class:`~hamnhw.transport.base.RedfishClient` decorator, e.g.
         :class:`hamnhw.fixturetools.record.RecordingClient`) is what detection
         and the driver use.
+    :param choose_system: choose the system now (:meth:`Driver.open
+        <hamnhw.driver.Driver.open>`: several systems and none picked fail here); False for
+        a caller that needs no system, such as detection (:meth:`Driver.probe
+        <hamnhw.driver.Driver.probe>` only).
     :raises hamnhw.errors.HamnhwError: any failure, typed.
     """
     address = parse_bmc_url(url)
@@ -168,11 +172,13 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
     # Connecting is one operation: one deadline (the caller's, when given).
     bound = transport.within(deadline) if deadline else transport.operation()
     with bound:
-        return _open_node(transport, address, name or url, driver, poll, client_wrapper)
+        return _open_node(transport, address, name or url, driver, poll, client_wrapper,
+                          choose_system)
 
 
 def _open_node(transport: Any, address: BmcAddress, name: str, driver: str | None,
-               poll: PollPolicy | None, client_wrapper: Callable[[Any], Any] | None) -> Node:
+               poll: PollPolicy | None, client_wrapper: Callable[[Any], Any] | None,
+               choose_system: bool = True) -> Node:
     """Open ``transport``, detect or load the driver; close everything on failure
     (inside the caller's deadline, so the logout spends what is left of it)."""
     client: Any = transport
@@ -186,7 +192,10 @@ def _open_node(transport: Any, address: BmcAddress, name: str, driver: str | Non
         else:
             cls, detection = registry.detect(client, address)
         instance = cls(client, address, poll or PollPolicy())
-        instance.open()
+        if choose_system:
+            instance.open()
+        else:
+            instance.probe()
     except BaseException:
         client.close()
         raise
