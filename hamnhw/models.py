@@ -327,6 +327,9 @@ class PowerResult:
     confirmed: bool = True
     """True when the target state was confirmed by the required reads; False with wait=False
     (``power_state`` is then the state as read once)."""
+    protocol: str = "redfish"
+    """The protocol that served the request: ``redfish`` or ``ipmi`` (a node with an IPMI
+    fallback says which one it used)."""
 
 
 @dataclasses.dataclass(frozen=True)
