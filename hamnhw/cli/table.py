@@ -33,7 +33,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("raid", "hamnhw.cli.commands.raid",
                 "Hardware RAID: show, create, delete, rebuild, spares."),
     CommandInfo("pair", "hamnhw.cli.commands.pair",
-                "The management-node pair: preflight check."),
+                "The MN pair: snapshot, status and preflight check."),
     CommandInfo("dhcp", "hamnhw.cli.commands.dhcp",
                 "DHCP reservations for both nodes' NICs (ISC, Kea, dnsmasq, xCAT)."),
     CommandInfo("lint-os", "hamnhw.cli.commands.lint_os",

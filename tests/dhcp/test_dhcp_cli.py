@@ -13,7 +13,7 @@ from checkers import check_file
 from dhcpdata import NETWORK_TOML, nic_map
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "pair"))
-from pairsim import json_of, mn, pair_config, run_cli, spare
+from checksim import json_of, mn, pair_config, run_cli, spare
 
 from hamnhw.sim import SimCluster
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pairsim import closed_url, json_of, mn, pair_config, run_cli, spare
+from checksim import closed_url, json_of, mn, pair_config, run_cli, spare
 
 from hamnhw.sim import SimCluster
 

@@ -1,19 +1,29 @@
-"""``hamnhw pair ...``: commands about the primary/standby pair of the config file.
+"""``hamnhw pair SUBCOMMAND``: the MN pair as a whole (no NODE: both come from the config).
 
-One module per subcommand in this package; each exposes a Click object named ``command``.
-They take no NODE: the nodes are the config's ``[primary]`` and ``[standby]``.
+Each subcommand is a module of this package exposing a Click object named ``command``,
+listed in :data:`SUBCOMMANDS` (imported only when it runs, like the top-level commands).
 """
 
 from __future__ import annotations
 
 import click
 
-from hamnhw.cli.commands.pair import check
+from hamnhw.cli.main import LazyGroup
+from hamnhw.cli.table import CommandInfo
+
+SUBCOMMANDS: dict[str, CommandInfo] = {info.name: info for info in (
+    CommandInfo("snapshot", "hamnhw.cli.commands.pair.snapshot",
+                "Record both nodes' drives, volumes, NICs, policies and boot settings."),
+    CommandInfo("status", "hamnhw.cli.commands.pair.status",
+                "Show the last pair snapshot and the active node."),
+    CommandInfo("check", "hamnhw.cli.commands.pair.check",
+                "Preflight both nodes: reachability, boot mode, RAID1, policies, NIC parity."),
+)}
+"""The ``pair`` subcommands: name -> module and summary."""
 
 
-@click.group("pair")
+@click.group("pair", cls=LazyGroup, lazy_commands=SUBCOMMANDS)
 def command() -> None:
-    """The management-node pair: preflight check."""
+    """The MN pair: snapshot, status and preflight check.
 
-
-command.add_command(check.command)
+    The nodes come from the config's [primary] and [standby]; no NODE argument."""
