@@ -124,6 +124,8 @@ class ServerSpec:
     :param boot_mode: ``Boot.BootSourceOverrideMode`` (``UEFI`` or ``Legacy``).
     :param controller_model: the RAID controller's ``Model``.
     :param controller_firmware: its ``FirmwareVersion``; None omits the property.
+    :param adapter_slot: the NetworkAdapter's slot label (``Location.PartLocation.
+        ServiceLabel``) with ``nic_view`` ``network_adapters``/``both``; None omits it.
     """
 
     name: str = "node"
@@ -167,6 +169,7 @@ class ServerSpec:
     boot_mode: str = "UEFI"
     controller_model: str = "Contoso RAID 9000"
     controller_firmware: str | None = "50.1.0"
+    adapter_slot: str | None = None
 
     def __post_init__(self) -> None:
         if self.power not in STABLE_POWER_STATES:
