@@ -126,6 +126,10 @@ class ServerSpec:
     :param controller_firmware: its ``FirmwareVersion``; None omits the property.
     :param adapter_slot: the NetworkAdapter's slot label (``Location.PartLocation.
         ServiceLabel``) with ``nic_view`` ``network_adapters``/``both``; None omits it.
+    :param event_sse: the EventService offers ``ServerSentEventUri`` (else push only).
+    :param event_https_only: push destinations must be ``https://`` (as some BMCs require).
+    :param event_subscriptions_persist: subscriptions survive a BMC reset
+        (:meth:`hamnhw.sim.events.EventService.reset`).
     """
 
     name: str = "node"
@@ -170,6 +174,9 @@ class ServerSpec:
     controller_model: str = "Contoso RAID 9000"
     controller_firmware: str | None = "50.1.0"
     adapter_slot: str | None = None
+    event_sse: bool = True
+    event_https_only: bool = False
+    event_subscriptions_persist: bool = False
 
     def __post_init__(self) -> None:
         if self.power not in STABLE_POWER_STATES:
