@@ -154,6 +154,8 @@ class ServerSpec:
     :param boot_mode: ``Boot.BootSourceOverrideMode`` (``UEFI`` or ``Legacy``).
     :param controller_model: the RAID controller's ``Model``.
     :param controller_firmware: its ``FirmwareVersion``; None omits the property.
+    :param adapter_slot: the NetworkAdapter's slot label (``Location.PartLocation.
+        ServiceLabel``) with ``nic_view`` ``network_adapters``/``both``; None omits it.
     :param event_sse: the EventService offers ``ServerSentEventUri`` (else push only).
     :param event_https_only: push destinations must be ``https://`` (as some BMCs require).
     :param event_subscriptions_persist: subscriptions survive a BMC reset
@@ -203,6 +205,7 @@ class ServerSpec:
     boot_mode: str = "UEFI"
     controller_model: str = "Contoso RAID 9000"
     controller_firmware: str | None = "50.1.0"
+    adapter_slot: str | None = None
     event_sse: bool = True
     event_https_only: bool = False
     event_subscriptions_persist: bool = False
