@@ -32,6 +32,10 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "Show system identity, BMC firmware, storage controllers, drives and volumes."),
     CommandInfo("raid", "hamnhw.cli.commands.raid",
                 "Hardware RAID: show, create, delete, rebuild, spares."),
+    CommandInfo("pair", "hamnhw.cli.commands.pair",
+                "The MN pair: snapshot, status and preflight check."),
+    CommandInfo("dhcp", "hamnhw.cli.commands.dhcp",
+                "DHCP reservations for both nodes' NICs (ISC, Kea, dnsmasq, xCAT)."),
     CommandInfo("detect", "hamnhw.cli.commands.detect",
                 "Print the driver chosen for NODE and the reason."),
     CommandInfo("sim", "hamnhw.cli.commands.sim",
@@ -40,8 +44,6 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "Run the main job on a simulated primary/standby pair."),
     CommandInfo("record", "hamnhw.cli.commands.record",
                 "Record NODE's exchanges as scrubbed fixtures under OUT_DIR."),
-    CommandInfo("pair", "hamnhw.cli.commands.pair",
-                "The MN pair: snapshot and status (nodes from the config's [primary]/[standby])."),
 )
 """Every built-in subcommand, in the order ``--help`` lists them."""
 

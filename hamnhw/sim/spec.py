@@ -151,6 +151,9 @@ class ServerSpec:
         is fresh), as real BMCs do; off by default (then SHIC is shown from power-on).
     :param boot_progress_time: show ``BootProgress.LastStateTime`` (when the current boot
         stage began).
+    :param boot_mode: ``Boot.BootSourceOverrideMode`` (``UEFI`` or ``Legacy``).
+    :param controller_model: the RAID controller's ``Model``.
+    :param controller_firmware: its ``FirmwareVersion``; None omits the property.
     """
 
     name: str = "node"
@@ -193,6 +196,9 @@ class ServerSpec:
     reset_types: tuple[str, ...] | None = None
     post_detail: bool = False
     boot_progress_time: bool = False
+    boot_mode: str = "UEFI"
+    controller_model: str = "Contoso RAID 9000"
+    controller_firmware: str | None = "50.1.0"
     card_nics: tuple[NicSpec, ...] = ()
     card_style: Literal["functions", "ports", "network_ports"] = "functions"
     network_interfaces: bool = False
