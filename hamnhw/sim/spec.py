@@ -154,6 +154,10 @@ class ServerSpec:
     :param boot_mode: ``Boot.BootSourceOverrideMode`` (``UEFI`` or ``Legacy``).
     :param controller_model: the RAID controller's ``Model``.
     :param controller_firmware: its ``FirmwareVersion``; None omits the property.
+    :param event_sse: the EventService offers ``ServerSentEventUri`` (else push only).
+    :param event_https_only: push destinations must be ``https://`` (as some BMCs require).
+    :param event_subscriptions_persist: subscriptions survive a BMC reset
+        (:meth:`hamnhw.sim.events.EventService.reset`).
     """
 
     name: str = "node"
@@ -206,6 +210,9 @@ class ServerSpec:
     empty_bays: bool = False
     shared_enclosure: bool = False
     systems: Literal["listed", "empty", "absent"] = "listed"
+    event_sse: bool = True
+    event_https_only: bool = False
+    event_subscriptions_persist: bool = False
 
     def __post_init__(self) -> None:
         if self.power not in STABLE_POWER_STATES:
