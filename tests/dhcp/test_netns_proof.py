@@ -38,7 +38,7 @@ from hamnhw.dhcp.clientid import infiniband_client_id, networkd_client_id
 from hamnhw.dhcp.plan import Plan, plan_reservations
 from hamnhw.dhcp.render import RenderOptions, render
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.peers]
 
 MN_IP, IB_IP = "10.213.0.10", "10.213.0.20"
 PRIMARY, STANDBY = "02:4e:00:00:01:01", "02:4e:00:00:01:02"
