@@ -40,6 +40,11 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "Run the main job on a simulated primary/standby pair."),
     CommandInfo("record", "hamnhw.cli.commands.record",
                 "Record NODE's exchanges as scrubbed fixtures under OUT_DIR."),
+    CommandInfo("failover", "hamnhw.cli.commands.failover",
+                "Fail the MN over to the other node: fence, disk move, verified boot "
+                "(docs/runbook.md)."),
+    CommandInfo("drill", "hamnhw.cli.commands.drill",
+                "The initial failover test: fail over, then back, with a pass/fail report."),
     CommandInfo("pair", "hamnhw.cli.commands.pair",
                 "The MN pair: snapshot and status (nodes from the config's [primary]/[standby])."),
 )

@@ -21,12 +21,13 @@ FAILOVER_KEYS = {"graceful_timeout": 1.0, "power_off_timeout": 3.0, "post_timeou
 
 
 def pair_specs(**overrides: Any) -> list[ServerSpec]:
-    """The primary (On, the MN) and the standby (Off), both with a RAID1 of their own drives,
-    POST evidence shown (LastStateTime, detailed POST stages)."""
+    """The primary (On, the MN, on a RAID1 of its two drives) and the standby (Off, empty
+    bays), both showing POST evidence (LastStateTime, detailed POST stages)."""
     base: dict[str, Any] = {**FAST, "post_detail": True, "boot_progress_time": True}
     primary = {**base, "power": "On", "power_restore_policy": "AlwaysOn",
                **overrides.pop("primary", {})}
-    standby = {**base, "power": "Off", **overrides.pop("standby", {})}
+    standby = {**base, "power": "Off", "drives": (), "raid1": False,
+               **overrides.pop("standby", {})}
     return [ServerSpec(name="primary", **primary), ServerSpec(name="standby", **standby)]
 
 
