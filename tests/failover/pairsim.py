@@ -12,11 +12,11 @@ from typing import Any
 
 from hamnhw.sim import ServerSpec, SimCluster
 
-FAST = {"power_delay": 0.15, "post_time": 0.25, "boot_time": 0.5}
+FAST = {"power_delay": 0.1, "post_time": 0.2, "boot_time": 0.4}
 """Transition times of the simulated hosts (seconds): short, but longer than a poll."""
 
-FAILOVER_KEYS = {"graceful_timeout": 1.0, "power_off_timeout": 3.0, "post_timeout": 3.0,
-                 "boot_timeout": 4.0, "poll_interval": 0.05}
+FAILOVER_KEYS = {"graceful_timeout": 1.0, "power_off_timeout": 2.0, "post_timeout": 2.0,
+                 "boot_timeout": 3.0, "poll_interval": 0.04}
 """Time budgets of the tests' [failover] table."""
 
 
