@@ -72,7 +72,8 @@ def determine_active(config: Config, journal: Journal, snapshot: PairSnapshot,
                                 f"tell which one it is ({described})")
     request = AckRequest("active_node", f"{found[0]} is the active MN",
                          f"the journal records no active node; live state says {found[0]} "
-                         f"({described}): confirm by typing it")
+                         f"({described}): confirm by typing '{found[0]} is the active MN' "
+                         "(--acknowledge on the command line)")
     if not operator.acknowledge(request):
         raise ActiveNodeUnknown(request.reason, needs=request)
     journal.set_active_node(found[0], f"live state, confirmed by {operator.identity()}")

@@ -34,8 +34,8 @@ def verify(ctx: RunContext) -> None:
     marks = _marks_before(ctx, before)
     view = _wait_for_post(ctx, marks)
     evidence = view is not None and view.fresh_post_since(marks)
-    drives = node.raid.storage()
-    seen = [d.serial for d in drives.drives or () if d.serial]
+    seen = _drives_seen(ctx, node, wait=view is None)
+    _os_not_started(ctx)
     expected = list(ctx.snapshot.mn_serials())
     known_here = {s for snap in (ctx.snapshot.nodes.get(ctx.target),) if snap
                   for s in (d.get("serial") for d in snap.drives or ()) if s}
@@ -59,7 +59,43 @@ def verify(ctx: RunContext) -> None:
     if missing:
         _degraded(ctx, missing)
     _volume(ctx, node, present)
+    _os_not_started(ctx)
     ctx.transition(State.BOOT)
+
+
+def _drives_seen(ctx: RunContext, node: Any, wait: bool) -> list[str]:
+    """Serials the target shows.  Without BootProgress there is no telling when POST ended:
+    the list is polled until an MN serial shows or ``post_timeout`` passes (the operator then
+    types the serials all the same: the list may be the BMC's cache)."""
+    def read() -> list[str]:
+        return [d.serial for d in node.raid.storage().drives or () if d.serial]
+
+    if not wait:
+        return read()
+    expected = set(ctx.snapshot.mn_serials())
+    try:
+        return poll_until(read, lambda seen: bool(expected & set(seen)),
+                          ctx.poll.deadline(ctx.settings.post_timeout), ctx.poll,
+                          what=f"{ctx.target}: drives after POST (no BootProgress)",
+                          describe=lambda seen: ", ".join(seen) or "none")
+    except HamnhwError:
+        return read()
+
+
+def _os_not_started(ctx: RunContext) -> None:
+    """BootProgress must never show the OS starting before the reset into the local disk."""
+    view = read_host(ctx.node(ctx.target))
+    if view.os_starting:
+        _os_started(ctx, view)
+
+
+def _os_started(ctx: RunContext, view: HostView) -> None:
+    ctx.check("verify: BIOS setup entered", False, f"BootProgress {view.boot_stage}")
+    force_off(ctx, STEP, "os_started_force_off", ctx.target)
+    ctx.journal.supersede(ctx.run.id, (STEP,))
+    raise Stop(f"{ctx.target} ignored the BiosSetup override and started its OS "
+               f"({view.boot_stage}): forced off at once; check its firmware's boot "
+               "override support, then `hamnhw failover resume`")
 
 
 def _marks_before(ctx: RunContext, fallback: HostView) -> dict[str, Any]:
@@ -87,12 +123,7 @@ def _wait_for_post(ctx: RunContext, marks: dict[str, Any]) -> HostView | None:
                                  f"({ctx.settings.post_timeout:g} s): a controller may be halted "
                                  f"at a foreign-configuration prompt ({exc})")
     if view.os_starting:
-        ctx.check("verify: BIOS setup entered", False, f"BootProgress {view.boot_stage}")
-        force_off(ctx, STEP, "os_started_force_off", ctx.target)
-        ctx.journal.supersede(ctx.run.id, (STEP,))
-        raise Stop(f"{ctx.target} ignored the BiosSetup override and started its OS "
-                   f"({view.boot_stage}): forced off at once; check its firmware's boot "
-                   "override support, then `hamnhw failover resume`")
+        _os_started(ctx, view)
     return None if view.boot_stage is None else view
 
 
