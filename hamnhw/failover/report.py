@@ -58,6 +58,7 @@ class RunReport:
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
                 if f.name != "exception"}
         data["direction"] = self.direction
+        data["passed"] = self.passed
         return data
 
     def text(self) -> str:
