@@ -76,7 +76,7 @@ def run_demo(say: Say | None = None, *, power_delay: float = 0.3, tls: bool = Tr
     from hamnhw.sim.mnservice import MnService
 
     narrate = say or (lambda _text: None)
-    timing = {"power_delay": power_delay, "post_time": max(0.3, power_delay),
+    timing: dict[str, Any] = {"power_delay": power_delay, "post_time": max(0.3, power_delay),
               "boot_time": max(0.8, 3 * power_delay), "post_detail": True,
               "boot_progress_time": True}
     specs = [ServerSpec(name="primary", power="On", power_restore_policy="AlwaysOn", **timing),
