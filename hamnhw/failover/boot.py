@@ -18,13 +18,22 @@ from hamnhw.deadline import Deadline
 from hamnhw.errors import HamnhwError
 from hamnhw.failover.diskmove import identify_off
 from hamnhw.failover.engine import RunContext, Stop
-from hamnhw.failover.hostview import HostView, read_host
+from hamnhw.failover.hostview import SETUP_STAGE, HostView, read_host
 from hamnhw.failover.powerops import before_power_on, old_node_off, read_state, start_target
 from hamnhw.failover.preflight import set_policy
 from hamnhw.failover.probes import answering, run_command, ssh_host_key
 from hamnhw.failover.states import State
-from hamnhw.models import BootOverrideMode, BootSource, PowerRestorePolicy, PowerState
+from hamnhw.models import (
+    BootOverrideMode,
+    BootSource,
+    BootStage,
+    PowerRestorePolicy,
+    PowerState,
+)
 from hamnhw.poll import poll_until
+
+OS_RUNNING = BootStage.OS_RUNNING.value
+"""The boot stage of a running OS, as :class:`~hamnhw.failover.hostview.HostView` holds it."""
 
 
 def boot(ctx: RunContext) -> None:
@@ -44,7 +53,7 @@ def boot(ctx: RunContext) -> None:
 
     def up(view: HostView) -> bool:
         return view.power_state is PowerState.ON and (
-            view.reset_since(marks) or view.boot_stage not in (None, "SetupEntered")
+            view.reset_since(marks) or view.boot_stage not in (None, SETUP_STAGE)
             or marks.get("boot_stage") is None)
 
     try:
@@ -75,7 +84,7 @@ def _boot_progress(ctx: RunContext, deadline: Deadline) -> tuple[str, bool | Non
     name = "check: OS running"
     try:
         view = poll_until(lambda: read_host(node),
-                          lambda v: v.boot_stage in (None, "OSRunning"), deadline, ctx.poll,
+                          lambda v: v.boot_stage in (None, OS_RUNNING), deadline, ctx.poll,
                           what=f"{ctx.target}: OS running")
     except HamnhwError as exc:
         return name, ctx.check(name, False, str(exc))
