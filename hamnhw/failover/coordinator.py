@@ -248,11 +248,13 @@ class Coordinator:
 
 
 def _power(ctx: RunContext) -> dict[str, str]:
-    """Each node's power as read now (``unreachable`` when its BMC does not answer)."""
+    """Each node's power as read now (``unreachable`` when its BMC does not answer), kept in
+    the run's facts for ``status`` (which contacts no BMC)."""
     power = {}
     for name in PAIR_NODES:
         try:
             power[name] = read_state(ctx.node(name)).value
         except HamnhwError:
             power[name] = "unreachable"
+    ctx.remember(last_power=power)
     return power

@@ -96,7 +96,8 @@ def build_report(journal: Journal, run: RunRecord, outcome: str, *,
         stop_reason if stop_reason is not None else run.stop_reason, needs,
         step_timings(journal, run), list(run.facts.get("checks", [])),
         [e.message for e in events if e.kind == "warning"], run.facts.get("work_order"),
-        dict(power or {}), active.name if active else None, run.facts.get("plan"),
+        dict(power or run.facts.get("last_power") or {}),
+        active.name if active else None, run.facts.get("plan"),
         round(end - run.started_at, 3),
         None if error is None else {"type": type(error).__name__, "message": str(error)}, error)
 
