@@ -51,8 +51,6 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "(docs/runbook.md)."),
     CommandInfo("drill", "hamnhw.cli.commands.drill",
                 "The initial failover test: fail over, then back, with a pass/fail report."),
-    CommandInfo("pair", "hamnhw.cli.commands.pair",
-                "The MN pair: snapshot and status (nodes from the config's [primary]/[standby])."),
     CommandInfo("check", "hamnhw.cli.commands.check",
                 "Health checks for Nagios/Icinga and scripts: RAID of nodes, the pair."),
     CommandInfo("exporter", "hamnhw.cli.commands.exporter",
