@@ -13,16 +13,17 @@ Lookup, first found wins: an explicit path (``--config``), ``$HAMNHW_CONFIG``,
     timeout = 120                       # seconds, overall deadline of one operation
     driver = "dell"                     # force a driver instead of detecting
 
-    [pair]
+    [pair]                              # keys: hamnhw.pairconfig
     name = "mgmt"                       # optional
-    active = "primary"                  # optional: the monitoring host's last resort
+    journal_dir = "/var/lib/hamnhw"
 
     [primary]                           # node tables, addressable as nodes
     bmc = "redfish://10.0.0.5"          # "primary" and "standby"
     [standby]
     bmc = "redfish://10.0.0.6"
 
-    [failover]                          # its keys come with the failover work
+    [failover]                          # keys and defaults: hamnhw.pairconfig
+    graceful_timeout = 300
 
 The schema is strict: an unknown key, a wrong type or a missing ``bmc`` is a
 :class:`~hamnhw.errors.ConfigError` naming the key and the file.  Relative
@@ -42,6 +43,7 @@ from typing import Any
 from hamnhw.address import parse_bmc_url
 from hamnhw.connection import normalize_fingerprint
 from hamnhw.errors import ConfigError
+from hamnhw.pairconfig import FailoverSettings, PairSettings, parse_failover, parse_pair
 
 ENV_CONFIG = "HAMNHW_CONFIG"
 """Environment variable naming the config file."""
@@ -61,7 +63,6 @@ _NODE_KEYS: dict[str, tuple[type, ...]] = {
     "timeout": (int, float),
     "driver": (str,),
 }
-_PAIR_KEYS: dict[str, tuple[type, ...]] = {"name": (str,), "active": (str,)}
 _PAIR_NODES = ("primary", "standby")
 _TOP_LEVEL = ("nodes", "pair", "primary", "standby", "failover")
 
@@ -108,13 +109,15 @@ class Config:
     """Where it was read from (None for an empty, absent config)."""
     nodes: Mapping[str, NodeConfig]
     """All nodes by name, ``primary`` and ``standby`` included."""
-    pair_name: str | None = None
-    """``[pair] name``."""
-    failover: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    """``[failover]`` table (no keys defined yet)."""
-    pair_active: str | None = None
-    """``[pair] active``: the active node when neither the failover journal nor live state
-    can tell (the monitoring host's fallback, see :mod:`hamnhw.monitor.pair`)."""
+    pair: PairSettings = dataclasses.field(default_factory=PairSettings)
+    """``[pair]`` (:mod:`hamnhw.pairconfig`)."""
+    failover: FailoverSettings = dataclasses.field(default_factory=FailoverSettings)
+    """``[failover]`` (:mod:`hamnhw.pairconfig`)."""
+
+    @property
+    def pair_name(self) -> str | None:
+        """``[pair] name``."""
+        return self.pair.name
 
     def node(self, name: str) -> NodeConfig:
         """Return the node called ``name``.
@@ -180,18 +183,9 @@ def parse_config(data: Mapping[str, Any], *, source: str | None = None,
                 raise ConfigError(f"node {name!r} defined twice ([{name}] and [nodes.{name}])",
                                   key=name, path=source)
             nodes[name] = _node(name, _table(data, name, source), name, source, base_dir)
-    pair = _table(data, "pair", source)
-    _check_keys(pair, _PAIR_KEYS, "pair.", source)
-    failover = _table(data, "failover", source)
-    if failover:
-        first = next(iter(failover))
-        raise ConfigError("[failover] accepts no keys yet (they come with the failover "
-                          "support)", key=f"failover.{first}", path=source)
-    active = pair.get("active")
-    if active is not None and active not in _PAIR_NODES:
-        raise ConfigError(f"must be one of {', '.join(_PAIR_NODES)}, got {active!r}",
-                          key="pair.active", path=source)
-    return Config(source, nodes, pair.get("name"), failover, pair_active=active)
+    pair = parse_pair(_table(data, "pair", source), source, base_dir)
+    failover = parse_failover(_table(data, "failover", source), source)
+    return Config(source, nodes, pair, failover)
 
 
 def _table(data: Mapping[str, Any], key: str, source: str | None,

@@ -40,6 +40,8 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "Run the main job on a simulated primary/standby pair."),
     CommandInfo("record", "hamnhw.cli.commands.record",
                 "Record NODE's exchanges as scrubbed fixtures under OUT_DIR."),
+    CommandInfo("pair", "hamnhw.cli.commands.pair",
+                "The MN pair: snapshot and status (nodes from the config's [primary]/[standby])."),
     CommandInfo("check", "hamnhw.cli.commands.check",
                 "Health checks for Nagios/Icinga and scripts: RAID of nodes, the pair."),
     CommandInfo("exporter", "hamnhw.cli.commands.exporter",

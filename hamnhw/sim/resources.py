@@ -101,7 +101,10 @@ def _reset_marks(state: ServerState) -> Json:
     if state.spec.last_reset_time:
         marks["LastResetTime"] = state.last_reset_time
     if state.spec.boot_progress:
-        marks["BootProgress"] = {"LastState": state.boot_progress}
+        stage, _since = state.boot_stage()
+        marks["BootProgress"] = {"LastState": stage}
+        if state.spec.boot_progress_time:
+            marks["BootProgress"]["LastStateTime"] = state.boot_stage_time()
     return marks
 
 

@@ -116,6 +116,11 @@ class ServerSpec:
     :param boot_progress: show ``BootProgress`` (older BMCs do not).
     :param reset_types: the ``ResetType`` values advertised, or None for all the simulator
         runs (e.g. without ``PowerCycle``, as iLO 5 and Supermicro).
+    :param post_detail: BootProgress shows ``MemoryInitializationStarted`` during POST and
+        ``SystemHardwareInitializationComplete`` only once POST is done (when the drive view
+        is fresh), as real BMCs do; off by default (then SHIC is shown from power-on).
+    :param boot_progress_time: show ``BootProgress.LastStateTime`` (when the current boot
+        stage began).
     :param event_sse: the EventService offers ``ServerSentEventUri`` (else push only).
     :param event_https_only: push destinations must be ``https://`` (as some BMCs require).
     :param event_subscriptions_persist: subscriptions survive a BMC reset
@@ -158,6 +163,8 @@ class ServerSpec:
     last_reset_time: bool = True
     boot_progress: bool = True
     reset_types: tuple[str, ...] | None = None
+    post_detail: bool = False
+    boot_progress_time: bool = False
     event_sse: bool = True
     event_https_only: bool = False
     event_subscriptions_persist: bool = False

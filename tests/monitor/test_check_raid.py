@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from cli_helpers import run
-from conftest import PASSWORD, assert_no_secret, specs
+from monitor_helpers import PASSWORD, assert_no_secret, specs
 
 from hamnhw.models import Health, RaidType, Volume
 from hamnhw.monitor.checks import judge_raid, plugin_output

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, assert_no_secret, free_port, hamnhw_argv
+from monitor_helpers import PASSWORD, assert_no_secret, free_port, hamnhw_argv
 
 from hamnhw.monitor.eventrecords import EventRecord, clean, is_storage_event, parse_event
 from hamnhw.monitor.events import sse_payloads
@@ -93,7 +93,8 @@ def test_sse_listener_reports_the_change(cluster: SimCluster, cli_env: dict[str,
     assert listener.wait_for("subscribed")["mode"] == "sse"
     fail_drive(cluster, primary)
     change = listener.wait_for("volume_changed")
-    assert (change["old"], change["new"], change["subject"]) == ("optimal", "degraded", "Volume1")
+    assert (change["old"], change["new"]) == ("optimal", "degraded")
+    assert change["subject"].endswith("Volume1")
     assert change["message_id"] == "StorageDevice.1.2.DriveFailure"
     code, err = listener.stop(signal.SIGINT)
     assert code == 0, err
@@ -200,7 +201,7 @@ def test_exec_gets_the_variables_and_no_secret(cluster: SimCluster, cli_env: dic
     volume = next(r for r in runs if r["HAMNHW_EVENT"] == "volume_changed")
     assert volume["HAMNHW_NODE"] == primary.url
     assert (volume["HAMNHW_OLD"], volume["HAMNHW_NEW"]) == ("optimal", "degraded")
-    assert volume["HAMNHW_SUBJECT"] == "Volume1"
+    assert volume["HAMNHW_SUBJECT"].endswith("Volume1")
     assert volume["HAMNHW_MESSAGE_ID"] == "StorageDevice.1.2.DriveFailure"
     assert "\x1b" not in volume["HAMNHW_JSON"] and "\n" not in volume["HAMNHW_JSON"]
     for run in runs:

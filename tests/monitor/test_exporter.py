@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import assert_no_secret, free_port, hamnhw_argv, promtool
+from monitor_helpers import assert_no_secret, free_port, hamnhw_argv, promtool
 
 from hamnhw.sim import SimCluster
 
@@ -21,6 +21,10 @@ pytestmark = pytest.mark.e2e
 METRICS = ("hamnhw_bmc_up", "hamnhw_power_on", "hamnhw_volume_health", "hamnhw_volume_state",
            "hamnhw_volume_rebuild_ratio", "hamnhw_drive_health", "hamnhw_pair_active",
            "hamnhw_scrape_duration_seconds")
+
+
+VOLUME = "RAIDController1/Volume1"
+"""The simulated RAID1's id as the generic driver qualifies it (controller/volume)."""
 
 
 def scrape(port: int) -> str:
@@ -77,14 +81,14 @@ def test_metric_changes_over_http_and_stops_cleanly(
     assert value(first, "hamnhw_bmc_up", node="primary") == 1.0
     assert value(first, "hamnhw_power_on", node="primary") == 1.0
     assert value(first, "hamnhw_power_on", node="standby") == 0.0
-    assert value(first, "hamnhw_volume_health", node="primary", volume="Volume1") == 0.0
+    assert value(first, "hamnhw_volume_health", node="primary", volume=VOLUME) == 0.0
     assert value(first, "hamnhw_volume_state", node="primary", state="optimal") == 1.0
     primary = cluster["primary"]
     cluster.pull_drive(primary.drives[1].serial, "primary")
     after = wait_for(lambda: scrape(port),
                      lambda t: value(t, "hamnhw_volume_health", node="primary",
-                                     volume="Volume1") == 1.0)
-    assert value(after, "hamnhw_volume_health", node="primary", volume="Volume1") == 1.0
+                                     volume=VOLUME) == 1.0)
+    assert value(after, "hamnhw_volume_health", node="primary", volume=VOLUME) == 1.0
     assert value(after, "hamnhw_volume_state", node="primary", state="degraded") == 1.0
     assert value(after, "hamnhw_volume_state", node="primary", state="optimal") == 0.0
     cluster.bays.volumes[0].operation = ("Rebuilding", 25)
@@ -157,7 +161,7 @@ def test_textfile_is_written_atomically_and_passes_promtool(
 
 
 def test_unreachable_bmc_is_down_not_an_error(tmp_path: Path, cluster: SimCluster) -> None:
-    from conftest import write_config
+    from monitor_helpers import write_config
 
     config = write_config(tmp_path, cluster, '[nodes.gone]\nbmc = "redfish+http://127.0.0.1:9"'
                           '\nusername = "admin"\npassword_env = "NOPE_PW"\n')
