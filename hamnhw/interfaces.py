@@ -13,6 +13,7 @@ from typing import NoReturn
 
 from hamnhw.errors import HttpError, MalformedResponse, UnsupportedOperation
 from hamnhw.models import (
+    BootMarks,
     BootOverride,
     BootSource,
     Drive,
@@ -108,6 +109,11 @@ class ManagementInterface(_Interface):
     def set_boot_override(self, target: BootSource, *, persistent: bool = False) -> BootOverride:
         """Boot from ``target`` next time (or always); return what is read back."""
         self._unsupported("management.set_boot_override")
+
+    def boot_marks(self) -> BootMarks:
+        """Read the power state with the boot marks (stage, stage time, last reset time,
+        boot mode) in one read; drivers without them raise UnsupportedOperation."""
+        self._unsupported("management.boot_marks")
 
     def get_identify(self) -> bool | None:
         """Identify LED state; None when the BMC does not say."""

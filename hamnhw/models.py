@@ -126,6 +126,8 @@ class System:
     """Firmware (BIOS/UEFI) version."""
     power_state: PowerState = PowerState.UNKNOWN
     """Power state at the time of reading."""
+    boot_mode: str | None = None
+    """``UEFI`` or ``Legacy`` (Redfish ``Boot.BootSourceOverrideMode``), or None."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -302,6 +304,49 @@ class Inventory:
     then miss entries (a missing drive is not a failed drive)."""
     warnings: tuple[str, ...] = ()
     """What could not be read, one message each."""
+
+
+class BootStage(enum.StrEnum):
+    """Where the host's boot stands, as far as the BMC tells (DMTF ``BootProgress``
+    mapped by the driver)."""
+
+    NONE = "none"
+    """No boot in progress (powered off, or the BMC reset its marks)."""
+    POST = "post"
+    """Firmware running its power-on self test (processor, memory, bus, PCI stages)."""
+    POST_COMPLETE = "post_complete"
+    """Hardware initialisation complete (``SystemHardwareInitializationComplete``)."""
+    SETUP = "setup"
+    """The host sits in firmware setup (``SetupEntered``): a POST just completed."""
+    OS_BOOT = "os_boot"
+    """The OS loader started (``OSBootStarted``)."""
+    OS_RUNNING = "os_running"
+    """The OS runs (``OSRunning``)."""
+    OTHER = "other"
+    """A stage hamnhw does not rank (OEM stages)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class BootMarks:
+    """One read of the host's power state and the marks that tell a fresh boot from a stale
+    one: the failover uses them to believe a POST really happened.  None where the BMC does
+    not tell."""
+
+    power_state: PowerState
+    """The power state read with the marks."""
+    boot_stage: BootStage | None = None
+    """The current boot stage; None when the BMC shows no boot progress."""
+    boot_stage_time: str | None = None
+    """When the current stage began (``BootProgress.LastStateTime``), as the BMC wrote it."""
+    last_reset_time: str | None = None
+    """When the host was last reset (``LastResetTime``), as the BMC wrote it."""
+    boot_mode: str | None = None
+    """``UEFI`` or ``Legacy`` when known."""
+
+    @property
+    def os_starting(self) -> bool:
+        """The OS is starting or running."""
+        return self.boot_stage in (BootStage.OS_BOOT, BootStage.OS_RUNNING)
 
 
 @dataclasses.dataclass(frozen=True)

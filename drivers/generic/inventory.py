@@ -28,6 +28,8 @@ SYSTEM = {
     "manufacturer": Field("Manufacturer", str, "Vendor as the BMC reports it."),
     "model": Field("Model", str, "Product model."),
     "serial": Field("SerialNumber", str, "System serial number."),
+    "boot_mode": Field("Boot.BootSourceOverrideMode", str,
+                       "UEFI or Legacy: how the host boots (the pair check compares it)."),
 }
 SYSTEM_UUID = Field("UUID", str, "SMBIOS system UUID.")
 BIOS_VERSION = Field("BiosVersion", str, "BIOS/UEFI firmware version.")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from hamnhw.models import Health, LinkStatus, NicSource, PowerState, RaidType
+from hamnhw.models import BootStage, Health, LinkStatus, NicSource, PowerState, RaidType
 
 T = TypeVar("T")
 
@@ -93,3 +93,25 @@ def raid_type(value: object, volume_type: object = None) -> RaidType:
 def link_status(value: object) -> LinkStatus:
     """Map ``LinkStatus`` of an EthernetInterface, Port or NetworkPort."""
     return _lookup(LINK_STATUS, value, LinkStatus.UNKNOWN)
+
+
+BOOT_STAGE: Mapping[str, BootStage] = {
+    "None": BootStage.NONE,
+    "PrimaryProcessorInitializationStarted": BootStage.POST,
+    "BusInitializationStarted": BootStage.POST,
+    "MemoryInitializationStarted": BootStage.POST,
+    "SecondaryProcessorInitializationStarted": BootStage.POST,
+    "PCIResourceConfigStarted": BootStage.POST,
+    "SystemHardwareInitializationComplete": BootStage.POST_COMPLETE,
+    "SetupEntered": BootStage.SETUP,
+    "OSBootStarted": BootStage.OS_BOOT,
+    "OSRunning": BootStage.OS_RUNNING,
+}
+"""ComputerSystem ``BootProgress.LastState`` (v1.13+); ``OEM`` and others are OTHER."""
+
+
+def boot_stage(value: object) -> BootStage | None:
+    """Map ``BootProgress.LastState``; None when absent, OTHER for OEM or unknown strings."""
+    if not isinstance(value, str) or not value:
+        return None
+    return _lookup(BOOT_STAGE, value, BootStage.OTHER)

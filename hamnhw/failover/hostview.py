@@ -3,25 +3,26 @@
 :class:`~hamnhw.interfaces.PowerInterface` reads ``PowerState`` only; the coordinator must
 also see ``BootProgress.LastState``/``LastStateTime``, ``LastResetTime`` and
 ``Boot.BootSourceOverrideMode`` (DMTF ComputerSystem properties, not vendor ones) to tell a
-fresh POST from a BMC's stale cache.  Until the driver interfaces carry them, they are read
-here from the system document through the node's Redfish client; a node without one (an
-IPMI driver) gives a view of None values, which the coordinator treats as "no evidence".
+fresh POST from a BMC's stale cache.  They come from the driver's
+:meth:`~hamnhw.interfaces.ManagementInterface.boot_marks` (boot stages as
+:class:`~hamnhw.models.BootStage` values); a driver without them (IPMI) gives a view of None
+values, which the coordinator treats as "no evidence".
 """
 
 from __future__ import annotations
 
 import dataclasses
-import weakref
 from typing import Any
 
-from hamnhw.models import PowerState
+from hamnhw.errors import UnsupportedOperation
+from hamnhw.models import BootStage, PowerState
 from hamnhw.node import Node
 
-OS_STAGES = frozenset({"OSBootStarted", "OSRunning"})
+OS_STAGES = frozenset({BootStage.OS_BOOT.value, BootStage.OS_RUNNING.value})
 """``BootProgress.LastState`` values that mean the OS is starting."""
-SETUP_STAGE = "SetupEntered"
+SETUP_STAGE = BootStage.SETUP.value
 """The host sits in firmware setup: a POST just completed."""
-POST_DONE_STAGE = "SystemHardwareInitializationComplete"
+POST_DONE_STAGE = BootStage.POST_COMPLETE.value
 """POST finished (evidence only with a moved time mark)."""
 
 
@@ -70,28 +71,14 @@ def _moved(now: str | None, then: Any) -> bool:
 
 
 def read_host(node: Node) -> HostView:
-    """Read the host's power state and boot marks (one or two GETs)."""
-    client = getattr(node.driver, "client", None)
-    uri = _system_uri(node)
-    if client is None or uri is None:
+    """Read the host's power state and boot marks through the driver (one GET on Redfish);
+    a driver without boot marks (IPMI) gives a view with only the power state."""
+    try:
+        marks = node.management.boot_marks()
+    except UnsupportedOperation:
         return HostView(node.power.state())
-    doc = client.get(uri)
-    progress = doc.get("BootProgress")
-    progress = progress if isinstance(progress, dict) else {}
-    boot = doc.get("Boot")
-    boot = boot if isinstance(boot, dict) else {}
-    return HostView(PowerState.from_redfish(doc.get("PowerState")),
-                    _text(progress.get("LastState")), _text(progress.get("LastStateTime")),
-                    _text(doc.get("LastResetTime")), _text(boot.get("BootSourceOverrideMode")))
-
-
-_SYSTEM_URIS: weakref.WeakKeyDictionary[Node, str | None] = weakref.WeakKeyDictionary()
-
-
-def _system_uri(node: Node) -> str | None:
-    if node not in _SYSTEM_URIS:
-        _SYSTEM_URIS[node] = node.inventory.system().uri
-    return _SYSTEM_URIS[node]
+    return HostView(marks.power_state, marks.boot_stage.value if marks.boot_stage else None,
+                    marks.boot_stage_time, marks.last_reset_time, marks.boot_mode)
 
 
 def _text(value: Any) -> str | None:

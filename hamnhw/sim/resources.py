@@ -78,7 +78,7 @@ def system(state: ServerState) -> Json:
         Boot={
             "BootSourceOverrideTarget": state.boot_target,
             "BootSourceOverrideEnabled": state.boot_enabled,
-            "BootSourceOverrideMode": "UEFI",
+            "BootSourceOverrideMode": spec.boot_mode,
             "BootSourceOverrideTarget@Redfish.AllowableValues": list(BOOT_TARGETS),
             "BootSourceOverrideEnabled@Redfish.AllowableValues": list(BOOT_ENABLED),
         },
@@ -175,7 +175,9 @@ def storage(state: ServerState) -> Json:
         path, "#Storage.v1_15_0.Storage", Name="RAID Controller",
         StorageControllers=[{
             "@odata.id": f"{path}#/StorageControllers/0", "MemberId": "0",
-            "Name": "Contoso RAID Controller", "Model": "Contoso RAID 9000",
+            "Name": "Contoso RAID Controller", "Model": state.spec.controller_model,
+            **({"FirmwareVersion": state.spec.controller_firmware}
+               if state.spec.controller_firmware is not None else {}),
             "SupportedRAIDTypes": ["RAID0", "RAID1"], "Status": {"State": "Enabled",
                                                                   "Health": "OK"}}],
         **drives, Volumes=link(f"{path}/Volumes"), Status={"State": "Enabled", "Health": "OK"})

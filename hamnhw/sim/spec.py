@@ -121,6 +121,9 @@ class ServerSpec:
         is fresh), as real BMCs do; off by default (then SHIC is shown from power-on).
     :param boot_progress_time: show ``BootProgress.LastStateTime`` (when the current boot
         stage began).
+    :param boot_mode: ``Boot.BootSourceOverrideMode`` (``UEFI`` or ``Legacy``).
+    :param controller_model: the RAID controller's ``Model``.
+    :param controller_firmware: its ``FirmwareVersion``; None omits the property.
     :param event_sse: the EventService offers ``ServerSentEventUri`` (else push only).
     :param event_https_only: push destinations must be ``https://`` (as some BMCs require).
     :param event_subscriptions_persist: subscriptions survive a BMC reset
@@ -165,6 +168,9 @@ class ServerSpec:
     reset_types: tuple[str, ...] | None = None
     post_detail: bool = False
     boot_progress_time: bool = False
+    boot_mode: str = "UEFI"
+    controller_model: str = "Contoso RAID 9000"
+    controller_firmware: str | None = "50.1.0"
     event_sse: bool = True
     event_https_only: bool = False
     event_subscriptions_persist: bool = False

@@ -4,6 +4,7 @@ standby's power and policies, the spare, the snapshot age and NIC parity are jud
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.e2e
 
 def config_for(tmp_path: Path, cluster: SimCluster, pair_extra: str = "") -> Path:
     return write_config(tmp_path, cluster, f'[pair]\njournal_dir = "{tmp_path / "journal"}"\n'
-                        f'{pair_extra}\n[failover]\nactive_restore_policy = "AlwaysOff"\n')
+                        f'{pair_extra}\n')
 
 
 def check(config: Path) -> tuple[int, list[str]]:
@@ -44,13 +45,15 @@ def save_snapshot(config: Path, cluster: SimCluster, holder: str, age_s: float =
 
 
 @pytest.fixture
-def spare_cluster() -> SimCluster:
-    """The pair, the primary holding a third (spare) drive as large as the members."""
+def spare_cluster() -> Iterator[SimCluster]:
+    """A ready pair: the primary on (AlwaysOn) with its RAID1 and a third (spare) drive as
+    large as the members, the standby off (AlwaysOff) with empty bays."""
     base = specs()
     drives = (*(base[0].drives or ()), DriveSpec(serial="SPARE-1", bay="Bay 3"))
     primary = ServerSpec(name="primary", power="On", password=PASSWORD, post_time=0.0,
-                         boot_time=0.0, drives=drives)
-    with SimCluster([primary, base[1]]) as sim:
+                         boot_time=0.0, drives=drives, power_restore_policy="AlwaysOn")
+    standby = ServerSpec(name="standby", password=PASSWORD, drives=())
+    with SimCluster([primary, standby]) as sim:
         yield sim
 
 
@@ -70,6 +73,7 @@ def test_config_fallback_and_warnings(cluster: SimCluster, tmp_path: Path) -> No
     assert code == 1, lines
     assert "(from config [pair] active)" in lines[0]
     assert "no pair snapshot" in lines[0] and "no spare drive" in lines[0]
+    assert "restore policy AlwaysOff, configured AlwaysOn" in lines[0]
 
 
 def test_journal_wins_and_standby_on_is_critical(spare_cluster: SimCluster,

@@ -142,7 +142,7 @@ def pair_command(ctx: click.Context, fmt: str, config_path: str | None, timeout:
     """Judge the pair: both BMCs answer, the active node's RAID, the other node off with
     restore policy AlwaysOff, restore policies, a spare drive, snapshot age, NIC parity."""
     from hamnhw import pair
-    from hamnhw.monitor.paircheck import check_pair, outcome_exit, read_pair_node
+    from hamnhw.monitor.paircheck import check_pair, outcome_of, read_pair_node
 
     deadline = Deadline(timeout or CHECK_TIMEOUT_S)
     try:
@@ -157,13 +157,11 @@ def pair_command(ctx: click.Context, fmt: str, config_path: str | None, timeout:
         click.echo(PluginOutput("PAIR", Status.UNKNOWN, str(exc)).render())
         ctx.exit(int(Status.UNKNOWN))
 
+    def open_node(name: str) -> Any:
+        return pair.connect_node(config, name, deadline=deadline)
+
     def read(name: str) -> Any:
-        node = pair.connect_node(config, name, deadline=deadline)
-        try:
-            with node.operation(deadline=deadline):
-                return read_pair_node(node)
-        finally:
-            node.close()
+        return read_pair_node(name, open_node)
 
     output = check_pair(config, read, max_snapshot_age * 3600)
-    report(ctx, "PAIR", [outcome_exit(output)], fmt)
+    report(ctx, "PAIR", [outcome_of(output)], fmt)

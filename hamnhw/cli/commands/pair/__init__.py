@@ -16,10 +16,14 @@ SUBCOMMANDS: dict[str, CommandInfo] = {info.name: info for info in (
                 "Record both nodes' drives, volumes, NICs, policies and boot settings."),
     CommandInfo("status", "hamnhw.cli.commands.pair.status",
                 "Show the last pair snapshot and the active node."),
+    CommandInfo("check", "hamnhw.cli.commands.pair.check",
+                "Preflight both nodes: reachability, boot mode, RAID1, policies, NIC parity."),
 )}
 """The ``pair`` subcommands: name -> module and summary."""
 
 
 @click.group("pair", cls=LazyGroup, lazy_commands=SUBCOMMANDS)
 def command() -> None:
-    """The MN pair: snapshot and status (nodes from the config's [primary]/[standby])."""
+    """The MN pair: snapshot, status and preflight check.
+
+    The nodes come from the config's [primary] and [standby]; no NODE argument."""
