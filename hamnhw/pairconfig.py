@@ -5,8 +5,6 @@
     [pair]
     name = "mn"                          # names the journal file; default "pair"
     journal_dir = "/var/lib/hamnhw"      # where the failover journal lives (one journal host)
-    active = "primary"                   # optional: the active node for a monitoring host
-                                         # that has neither the journal nor a snapshot match
 
     [failover]
     graceful_timeout = 300               # s of GracefulShutdown before ForceOff; 0 = force at once
@@ -49,8 +47,8 @@ class PairSettings:
     journal_dir: str = DEFAULT_JOURNAL_DIR
     """Directory of the journal (absolute, or relative to the config file)."""
     active: str | None = None
-    """``primary`` or ``standby``: the monitoring host's last source for the active node
-    (:mod:`hamnhw.monitor.pair`)."""
+    """``primary`` or ``standby``: the active node as the config states it, the last resort
+    of a monitoring host that cannot read the journal (:mod:`hamnhw.monitor.pair`)."""
 
     @property
     def journal_name(self) -> str:
@@ -101,13 +99,13 @@ def parse_pair(table: Mapping[str, Any], source: str | None,
     if name is not None and ("/" in name or name.startswith(".")):
         raise ConfigError("must not contain '/' or start with '.' (it names the journal file)",
                           key="pair.name", path=source)
+    active = table.get("active")
+    if active is not None and active not in ("primary", "standby"):
+        raise ConfigError(f"must be one of primary, standby, got {active!r}",
+                          key="pair.active", path=source)
     journal_dir = table.get("journal_dir", DEFAULT_JOURNAL_DIR)
     if base_dir is not None and not journal_dir.startswith("/"):
         journal_dir = str(base_dir / journal_dir)
-    active = table.get("active")
-    if active is not None and active not in ("primary", "standby"):
-        raise ConfigError(f"must be primary or standby, got {active!r}", key="pair.active",
-                          path=source)
     return PairSettings(name, journal_dir, active)
 
 

@@ -93,8 +93,8 @@ def test_sse_listener_reports_the_change(cluster: SimCluster, cli_env: dict[str,
     assert listener.wait_for("subscribed")["mode"] == "sse"
     fail_drive(cluster, primary)
     change = listener.wait_for("volume_changed")
-    assert (change["old"], change["new"]) == ("optimal", "degraded")
-    assert change["subject"].endswith("Volume1")
+    assert (change["old"], change["new"], change["subject"]) == (
+        "optimal", "degraded", "RAIDController1/Volume1")
     assert change["message_id"] == "StorageDevice.1.2.DriveFailure"
     code, err = listener.stop(signal.SIGINT)
     assert code == 0, err
@@ -201,7 +201,7 @@ def test_exec_gets_the_variables_and_no_secret(cluster: SimCluster, cli_env: dic
     volume = next(r for r in runs if r["HAMNHW_EVENT"] == "volume_changed")
     assert volume["HAMNHW_NODE"] == primary.url
     assert (volume["HAMNHW_OLD"], volume["HAMNHW_NEW"]) == ("optimal", "degraded")
-    assert volume["HAMNHW_SUBJECT"].endswith("Volume1")
+    assert volume["HAMNHW_SUBJECT"] == "RAIDController1/Volume1"
     assert volume["HAMNHW_MESSAGE_ID"] == "StorageDevice.1.2.DriveFailure"
     assert "\x1b" not in volume["HAMNHW_JSON"] and "\n" not in volume["HAMNHW_JSON"]
     for run in runs:

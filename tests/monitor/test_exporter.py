@@ -12,11 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from monitor_helpers import assert_no_secret, free_port, hamnhw_argv, promtool
+from monitor_helpers import assert_no_secret, free_port, hamnhw_argv, promtool, write_config
 
 from hamnhw.sim import SimCluster
 
 pytestmark = pytest.mark.e2e
+
+VOLUME = "RAIDController1/Volume1"
+"""The simulated RAID1, by its qualified id."""
 
 METRICS = ("hamnhw_bmc_up", "hamnhw_power_on", "hamnhw_volume_health", "hamnhw_volume_state",
            "hamnhw_volume_rebuild_ratio", "hamnhw_drive_health", "hamnhw_pair_active",
@@ -161,8 +164,6 @@ def test_textfile_is_written_atomically_and_passes_promtool(
 
 
 def test_unreachable_bmc_is_down_not_an_error(tmp_path: Path, cluster: SimCluster) -> None:
-    from monitor_helpers import write_config
-
     config = write_config(tmp_path, cluster, '[nodes.gone]\nbmc = "redfish+http://127.0.0.1:9"'
                           '\nusername = "admin"\npassword_env = "NOPE_PW"\n')
     out_dir = tmp_path / "tf"
