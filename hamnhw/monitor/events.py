@@ -146,7 +146,7 @@ class NodeWatcher:
             with node.operation(self._settings.operation_timeout):
                 info = subs.read_service(node.driver.client)
                 self._reread(node, None)
-                mode = self._choose_mode(info)
+                mode = self._choose_mode(info, hasattr(node.driver.client, "stream"))
                 if mode == "push":
                     subscription = self._ensure_push(node, info)
             if mode == "sse":
@@ -159,9 +159,9 @@ class NodeWatcher:
                 stream.close()
             self._close(node, subscription)
 
-    def _choose_mode(self, info: subs.EventServiceInfo) -> str:
+    def _choose_mode(self, info: subs.EventServiceInfo, can_stream: bool) -> str:
         wanted = self._settings.mode
-        if info.sse_uri and wanted in ("auto", "sse"):
+        if info.sse_uri and can_stream and wanted in ("auto", "sse"):
             return "sse"
         if wanted == "sse":
             raise UnsupportedOperation("redfish", "events over SSE (no ServerSentEventUri)",
