@@ -33,9 +33,10 @@ WAIT_S = 20.0
 class Listener:
     """``hamnhw events listen`` in a subprocess, its JSON lines collected."""
 
-    def __init__(self, env: dict[str, str], *args: str) -> None:
-        self.process = subprocess.Popen(hamnhw_argv("events", "listen", "--check-interval", "0.5",
-                                                    *args),
+    def __init__(self, env: dict[str, str], *args: str, debug: bool = False) -> None:
+        level = ("--log-level", "debug") if debug else ()
+        self.process = subprocess.Popen(hamnhw_argv(*level, "events", "listen",
+                                                    "--check-interval", "0.5", *args),
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True, env=env)
         self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
@@ -88,9 +89,11 @@ def fail_drive(cluster: SimCluster, server: SimServer) -> None:
 def test_sse_listener_reports_the_change(cluster: SimCluster, cli_env: dict[str, str],
                                          listeners: list[Listener]) -> None:
     primary = cluster["primary"]
-    listener = Listener(cli_env, primary.url)
+    listener = Listener(cli_env, primary.url, debug=True)
     listeners.append(listener)
     assert listener.wait_for("subscribed")["mode"] == "sse"
+    tokens = list(primary.state.sessions.values())
+    assert tokens
     fail_drive(cluster, primary)
     change = listener.wait_for("volume_changed")
     assert (change["old"], change["new"], change["subject"]) == (
@@ -104,6 +107,8 @@ def test_sse_listener_reports_the_change(cluster: SimCluster, cli_env: dict[str,
         time.sleep(0.1)
     assert primary.events.subscriptions == []
     assert_no_secret(err, *listener.raw)
+    for token in tokens:
+        assert token not in err and token not in "".join(listener.raw)
 
 
 def test_push_listener_reports_the_change_and_cleans_up(
