@@ -187,11 +187,16 @@ def test_bmc_reset_is_reported_and_survived(cluster: SimCluster, cli_env: dict[s
 def test_exec_gets_the_variables_and_no_secret(cluster: SimCluster, cli_env: dict[str, str],
                                                listeners: list[Listener], tmp_path: Path) -> None:
     primary = cluster["primary"]
+    config = tmp_path / "hamnhw.toml"
+    config.write_text(f'[primary]\nbmc = "{primary.url}"\nusername = "admin"\n'
+                      'password_env = "MN_BMC_PW"\n')
     out = tmp_path / "env.json"
     script = tmp_path / "hook.py"
     script.write_text("import json, os, sys\n"
                       f"open({str(out)!r}, 'a').write(json.dumps(dict(os.environ)) + '\\n')\n")
-    listener = Listener(cli_env, primary.url, "--exec", f"{sys.executable} {script}")
+    env = dict(cli_env, MN_BMC_PW=PASSWORD)
+    listener = Listener(env, "primary", "--config", str(config),
+                        "--exec", f"{sys.executable} {script}")
     listeners.append(listener)
     listener.wait_for("subscribed")
     cluster.pull_drive(primary.drives[1].serial, "primary")
@@ -204,13 +209,13 @@ def test_exec_gets_the_variables_and_no_secret(cluster: SimCluster, cli_env: dic
     listener.stop()
     runs = [json.loads(line) for line in out.read_text().splitlines()]
     volume = next(r for r in runs if r["HAMNHW_EVENT"] == "volume_changed")
-    assert volume["HAMNHW_NODE"] == primary.url
+    assert volume["HAMNHW_NODE"] == "primary"
     assert (volume["HAMNHW_OLD"], volume["HAMNHW_NEW"]) == ("optimal", "degraded")
     assert volume["HAMNHW_SUBJECT"] == "RAIDController1/Volume1"
     assert volume["HAMNHW_MESSAGE_ID"] == "StorageDevice.1.2.DriveFailure"
     assert "\x1b" not in volume["HAMNHW_JSON"] and "\n" not in volume["HAMNHW_JSON"]
     for run in runs:
-        assert "HAMNHW_PASSWORD" not in run
+        assert "HAMNHW_PASSWORD" not in run and "MN_BMC_PW" not in run
         assert PASSWORD not in json.dumps(run)
 
 
