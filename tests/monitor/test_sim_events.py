@@ -104,3 +104,20 @@ def test_sample_cache_reads_once_for_concurrent_scrapes() -> None:
         assert cache.reads == 2
     finally:
         cache.close()
+
+
+def test_raid_model_hook_reaches_the_streams(sim: SimCluster) -> None:
+    server = sim["plain"]
+    stream = server.events.open_stream()
+    assert stream is not None and stream.stream is not None
+    serial = server.drives[0].serial
+    server.state.storage_event("drive_failed", serial=serial)
+    server.state.storage_event("rebuild_finished", volume_id=sim.bays.volumes[0].id)
+    first, second = stream.stream.get(timeout=5), stream.stream.get(timeout=5)
+    assert first is not None and second is not None
+    (failed,), (rebuilt,) = first["Events"], second["Events"]
+    assert failed["MessageId"] == "StorageDevice.1.2.DriveFailure"
+    assert failed["MessageArgs"] == [server.drives[0].bay]
+    assert failed["OriginOfCondition"]["@odata.id"].endswith("/Drives/Bay1")
+    assert rebuilt["MessageId"] == "StorageDevice.1.2.VolumeOK"
+    assert rebuilt["OriginOfCondition"]["@odata.id"].endswith("/Volumes/Volume1")
