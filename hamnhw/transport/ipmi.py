@@ -84,8 +84,21 @@ def quiet_pyghmi_loggers() -> None:
 
 
 def _pyghmi_command(**kwargs: Any) -> Any:
-    from pyghmi.ipmi import command
+    """pyghmi's ``Command(**kwargs)``, after forgetting a stale session of the same BMC and
+    account.
 
+    pyghmi 1.6.19 registers a session being set up under ``(bmc, user, password, port, kg)``
+    with text values but removes it under the encoded ones, so the entry outlives the
+    session: the next ``Command`` of the process for that BMC and account would be handed
+    the logged-out (or failed) session and fail at once.
+    """
+    from pyghmi.ipmi import command
+    from pyghmi.ipmi.private import session
+
+    key = tuple(kwargs.get(k) for k in ("bmc", "userid", "password", "port", "kg"))
+    stale = session.Session.initting_sessions.get(key)
+    if stale is not None and getattr(stale, "broken", False):
+        session.Session.initting_sessions.pop(key, None)
     return command.Command(**kwargs)
 
 

@@ -8,11 +8,13 @@ from typing import Any
 import click
 
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node
+from hamnhw.notes import notes_of
 from hamnhw.views import (
     DRIVE_COLUMNS,
     VOLUME_COLUMNS,
     fields,
     inventory_json,
+    notes_section,
     records_table,
     section,
 )
@@ -32,6 +34,7 @@ def render(payload: Mapping[str, Any]) -> str:
         section("Storage controllers", records_table(payload["controllers"], _CONTROLLER_COLUMNS)),
         section("Drives", records_table(payload["drives"], DRIVE_COLUMNS)),
         section("Volumes", records_table(payload["volumes"], VOLUME_COLUMNS)),
+        *notes_section(payload["notes"]),
     ])
 
 
@@ -40,4 +43,5 @@ def render(payload: Mapping[str, Any]) -> str:
 @click.pass_context
 def command(ctx: click.Context, target: TargetOptions) -> None:
     """Show system identity, BMC firmware, storage controllers, drives and volumes."""
-    run_on_node(ctx, target, lambda node: inventory_json(node.inventory.inventory()), render)
+    run_on_node(ctx, target, lambda node: {**inventory_json(node.inventory.inventory()),
+                                           "notes": notes_of(node.inventory)}, render)

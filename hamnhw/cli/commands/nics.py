@@ -11,23 +11,27 @@ from hamnhw.cli.options import TargetOptions, node_options, run_on_node
 from hamnhw.errors import UnsupportedOperation
 from hamnhw.models import to_jsonable
 from hamnhw.node import Node
-from hamnhw.views import NIC_COLUMNS, records_table, section
+from hamnhw.notes import notes_of
+from hamnhw.views import NIC_COLUMNS, notes_section, records_table, section
 
 
 def read_nics(node: Node) -> dict[str, Any]:
-    """``{"nics", "bmc_nics"}``; ``bmc_nics`` is null when the driver cannot list them."""
+    """``{"nics", "bmc_nics", "notes"}``; ``bmc_nics`` is null when the driver cannot list
+    them, ``nics`` when it cannot tell (an IPMI node), and ``notes`` then says why."""
     try:
         bmc_nics = to_jsonable(node.nics.bmc_nics())
     except UnsupportedOperation:
         bmc_nics = None
-    return {"nics": to_jsonable(node.nics.list()), "bmc_nics": bmc_nics}
+    nics = to_jsonable(node.nics.list())
+    return {"nics": nics, "bmc_nics": bmc_nics, "notes": notes_of(node.nics)}
 
 
 def render(payload: Mapping[str, Any]) -> str:
-    """Two tables: host NICs, BMC NICs."""
+    """Two tables: host NICs, BMC NICs; then the notes, if any."""
     return "\n\n".join([
         section(f"{payload['node']}: host NICs", records_table(payload["nics"], NIC_COLUMNS)),
         section("BMC NICs", records_table(payload["bmc_nics"], NIC_COLUMNS)),
+        *notes_section(payload["notes"]),
     ])
 
 
