@@ -26,7 +26,7 @@ from hamnhw.models import BootOverrideMode, BootSource, PowerRestorePolicy, Powe
 pytestmark = pytest.mark.peers
 
 QUICK = PollPolicy(interval=0.2, timeout=20.0)
-WRONG_PASSWORD = "Not-The-Pw-7319"  # noqa: S105 - a deliberately wrong test password
+WRONG_PASSWORD = "Not-The-Pw-7319"
 
 
 @pytest.fixture(autouse=True)
@@ -175,9 +175,9 @@ def test_restore_policy_set_and_read_back(pyghmi_bmc: IpmiPeer) -> None:
 def test_restore_policy_accepted_but_not_applied_fails_the_read_back(
         start_pyghmi_bmc: Callable[..., IpmiPeer]) -> None:
     ignoring = start_pyghmi_bmc("--restore-policy-mode", "ignore")
-    with hamnhw.connect(ignoring.url, ignoring.username, ignoring.password) as node:
-        with pytest.raises(OperationFailed, match="reads back AlwaysOff"):
-            node.power.set_restore_policy(PowerRestorePolicy.ALWAYS_ON)
+    with (hamnhw.connect(ignoring.url, ignoring.username, ignoring.password) as node,
+          pytest.raises(OperationFailed, match="reads back AlwaysOff")):
+        node.power.set_restore_policy(PowerRestorePolicy.ALWAYS_ON)
 
 
 def test_boot_device_keeps_uefi_mode_and_reads_back(pyghmi_bmc: IpmiPeer) -> None:
