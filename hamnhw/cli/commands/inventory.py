@@ -11,12 +11,14 @@ from hamnhw.cli.options import TargetOptions, node_options, run_on_node
 from hamnhw.notes import notes_of
 from hamnhw.views import (
     DRIVE_COLUMNS,
+    EMPTY_BAY_COLUMNS,
     VOLUME_COLUMNS,
     fields,
     inventory_json,
     notes_section,
     records_table,
     section,
+    warnings_section,
 )
 
 _SYSTEM_FIELDS = ("manufacturer", "model", "serial", "uuid", "bios_version", "power_state")
@@ -24,7 +26,7 @@ _CONTROLLER_COLUMNS = ("id", "name", "model", "firmware", "health")
 
 
 def render(payload: Mapping[str, Any]) -> str:
-    """System and BMC as fields, storage as tables."""
+    """System and BMC as fields, storage as tables, then what could not be read."""
     system = payload["system"]
     manager = payload["manager"] or {}
     head = fields([*((k, system.get(k)) for k in _SYSTEM_FIELDS),
@@ -34,6 +36,8 @@ def render(payload: Mapping[str, Any]) -> str:
         section("Storage controllers", records_table(payload["controllers"], _CONTROLLER_COLUMNS)),
         section("Drives", records_table(payload["drives"], DRIVE_COLUMNS)),
         section("Volumes", records_table(payload["volumes"], VOLUME_COLUMNS)),
+        section("Empty bays", records_table(payload["empty_bays"], EMPTY_BAY_COLUMNS)),
+        *warnings_section(payload),
         *notes_section(payload["notes"]),
     ])
 
@@ -42,6 +46,11 @@ def render(payload: Mapping[str, Any]) -> str:
 @node_options
 @click.pass_context
 def command(ctx: click.Context, target: TargetOptions) -> None:
-    """Show system identity, BMC firmware, storage controllers, drives and volumes."""
+    """Show system identity, BMC firmware, storage controllers, drives and volumes.
+
+    Bays without a drive are listed apart (``empty_bays``); a partial read says so
+    (``incomplete`` and ``warnings``); what the BMC cannot tell at all (an IPMI node's
+    storage) is null, and ``notes`` says what to use instead.
+    """
     run_on_node(ctx, target, lambda node: {**inventory_json(node.inventory.inventory()),
                                            "notes": notes_of(node.inventory)}, render)

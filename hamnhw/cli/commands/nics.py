@@ -8,29 +8,32 @@ from typing import Any
 import click
 
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node
-from hamnhw.errors import UnsupportedOperation
-from hamnhw.models import to_jsonable
 from hamnhw.node import Node
 from hamnhw.notes import notes_of
-from hamnhw.views import NIC_COLUMNS, notes_section, records_table, section
+from hamnhw.views import (
+    NIC_COLUMNS,
+    nics_json,
+    notes_section,
+    records_table,
+    section,
+    warnings_section,
+)
 
 
 def read_nics(node: Node) -> dict[str, Any]:
-    """``{"nics", "bmc_nics", "notes"}``; ``bmc_nics`` is null when the driver cannot list
-    them, ``nics`` when it cannot tell (an IPMI node), and ``notes`` then says why."""
-    try:
-        bmc_nics = to_jsonable(node.nics.bmc_nics())
-    except UnsupportedOperation:
-        bmc_nics = None
-    nics = to_jsonable(node.nics.list())
-    return {"nics": nics, "bmc_nics": bmc_nics, "notes": notes_of(node.nics)}
+    """``{"nics", "bmc_nics", "incomplete", "warnings", "notes"}`` (see
+    :func:`~hamnhw.views.nics_json`); ``bmc_nics`` is null when the driver cannot list them
+    or reading them failed (a warning says why), never at the cost of the host NICs;
+    ``nics`` is null when the BMC cannot tell (an IPMI node), and ``notes`` says why."""
+    return {**nics_json(node.nics.view()), "notes": notes_of(node.nics)}
 
 
 def render(payload: Mapping[str, Any]) -> str:
-    """Two tables: host NICs, BMC NICs; then the notes, if any."""
+    """Two tables: host NICs, BMC NICs; then what could not be read, and the notes."""
     return "\n\n".join([
         section(f"{payload['node']}: host NICs", records_table(payload["nics"], NIC_COLUMNS)),
         section("BMC NICs", records_table(payload["bmc_nics"], NIC_COLUMNS)),
+        *warnings_section(payload),
         *notes_section(payload["notes"]),
     ])
 
@@ -39,5 +42,9 @@ def render(payload: Mapping[str, Any]) -> str:
 @node_options
 @click.pass_context
 def command(ctx: click.Context, target: TargetOptions) -> None:
-    """List the host's NIC ports with MACs, link and speed, and the BMC's NICs."""
+    """List the host's NIC ports with MACs, link and speed, and the BMC's NICs.
+
+    Host MACs are read from every place the BMC shows them (EthernetInterfaces, network
+    adapters' functions and ports), one row per MAC with the place it came from.
+    """
     run_on_node(ctx, target, read_nics, render)
