@@ -25,7 +25,8 @@ What it adds to pyghmi's ``Bmc`` (and to its ``fakebmc`` script, which binds eve
 * Chassis Identify; Get Channel Info and Get LAN Configuration Parameters (channel 1), so
   that ``ipmitool lan print 1`` and the BMC NIC work;
 * ``--backend-fd N``: power, restore policy, boot flags and identify live in the parent
-  process (the simulator) and are asked over that socket, one JSON line per call.
+  process (the simulator) and are asked over that socket, one JSON line per call; the BMC
+  then ends when its parent does, even one killed without a chance to stop it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
+import os
 import socket
 import sys
 import threading
@@ -269,6 +271,16 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """End this process once its parent (the simulator) is gone, however it ended."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Read the account from stdin, bind, print the address, serve until killed."""
     args = _arguments(argv)
@@ -278,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     backend: Any = (RemoteBackend(args.backend_fd) if args.backend_fd is not None else
                     LocalBackend(args.power_delay, args.initial_power, args.restore_policy_mode))
+    if args.backend_fd is not None:
+        _exit_with_parent(os.getppid())
     lan = lan_parameters(args.mac, args.ip, args.netmask, args.gateway, args.vlan)
     server = LoopbackBmc({user: password}, args.port, args.address, backend, lan,
                          args.manufacturer_id)

@@ -53,3 +53,18 @@ def still_running(pid: int, seconds: float = 10.0) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def test_ipmi_bmc_children_end_with_a_killed_simulator() -> None:
+    proc = subprocess.Popen([sys.executable, "-c", LAUNCH, "sim", "--count", "1", "--ipmi"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        assert line.split()[2].startswith("ipmi://"), line
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                                  text=True, check=False).stdout.split()
+        assert len(children) == 1
+    finally:
+        proc.kill()  # no chance to stop its children
+        proc.wait(timeout=30)
+    assert [child for child in children if still_running(int(child))] == []
