@@ -178,6 +178,14 @@ def test_boot_flags_marked_invalid_are_no_override() -> None:
     assert connect_fake(bmc).management.get_boot_override().mode is BootOverrideMode.DISABLED
 
 
+def test_boot_marks_power_and_uefi_mode_only() -> None:
+    marks = connect_fake(FakeBmc(power="on", boot=[0x20, 0, 0, 0, 0])).management.boot_marks()
+    assert (marks.power_state, marks.boot_mode, marks.boot_stage, marks.last_reset_time) == (
+        PowerState.ON, "UEFI", None, None)
+    legacy = connect_fake(FakeBmc(boot=[0, 0, 0, 0, 0])).management.boot_marks()
+    assert (legacy.power_state, legacy.boot_mode) == (PowerState.OFF, None)
+
+
 def test_identify_on_off_read_back() -> None:
     bmc = FakeBmc()
     management = connect_fake(bmc).management
