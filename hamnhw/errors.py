@@ -75,7 +75,17 @@ class BmcUnreachable(HamnhwError):
 
 
 class TlsError(BmcUnreachable):
-    """TLS handshake failed or the certificate is not trusted."""
+    """TLS handshake failed or the certificate is not trusted.
+
+    :param fingerprint: SHA-256 fingerprint of the certificate the BMC presented, when
+        known (see :func:`hamnhw.transport.adapter.presented_fingerprint`), so that the
+        operator can compare it with the BMC's web UI and pin it.
+    """
+
+    def __init__(self, message: str, *, host: str | None = None,
+                 fingerprint: str | None = None) -> None:
+        self.fingerprint = fingerprint
+        super().__init__(message, host=host)
 
 
 class ConnectionDropped(HamnhwError):
