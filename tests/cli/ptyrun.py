@@ -1,0 +1,71 @@
+"""Run a command on a pseudo-terminal, as an operator at a terminal would, and answer its
+prompts."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+
+GIVE_UP_S = 60.0
+"""A guard against a hang, not a timing assertion."""
+
+
+def hamnhw_argv(*args: str) -> list[str]:
+    """``hamnhw ARGS`` through the interpreter running the tests."""
+    return [sys.executable, "-m", "hamnhw.cli.main", *args]
+
+
+def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The test environment without hamnhw's variables, plus ``extra``; a real TERM."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HAMNHW_")}
+    env.update({"TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"})
+    env.update(extra or {})
+    return env
+
+
+def run_on_pty(argv: Sequence[str], env: Mapping[str, str],
+               answers: Sequence[tuple[str, str]] = (), *,
+               stdout_on_pty: bool = True) -> tuple[int, str, str]:
+    """Run ``argv`` with stdin and stderr (and stdout, unless ``stdout_on_pty`` is False)
+    on a pty; whenever the terminal shows the next ``(prompt, answer)``'s prompt, type
+    the answer.
+
+    :returns: exit code, everything the terminal showed, and stdout when it was a pipe.
+    """
+    master, slave = pty.openpty()
+    stdout = slave if stdout_on_pty else subprocess.PIPE
+    proc = subprocess.Popen(list(argv), stdin=slave, stdout=stdout, stderr=slave, env=dict(env),
+                            start_new_session=True)
+    os.close(slave)
+    shown = b""
+    pending = list(answers)
+    answered_at = 0
+    give_up = time.monotonic() + GIVE_UP_S
+    try:
+        while time.monotonic() < give_up:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+            if pending and pending[0][0].encode() in shown[answered_at:]:
+                os.write(master, (pending.pop(0)[1] + "\n").encode())
+                answered_at = len(shown)
+            if not ready and proc.poll() is not None:
+                break
+        out = proc.stdout.read().decode() if proc.stdout else ""
+        code = proc.wait(timeout=GIVE_UP_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    return code, shown.decode(errors="replace"), out
