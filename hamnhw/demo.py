@@ -2,8 +2,10 @@
 
 Starts two simulated BMCs in-process (:mod:`hamnhw.sim`) on loopback, connects
 to each with :func:`hamnhw.connect` exactly as to a real BMC, and for each node
-shows driver detection, power status, a power-on confirmed by read-back, NIC
-MACs, drives with serials and RAID volumes; then compares the two side by side.
+shows driver detection, power status, the power state an HA pair wants (the
+primary on, the standby off until a failover; each confirmed by read-back), NIC
+MACs, drives with serials and RAID volumes; then compares the two side by side
+and says when it has stopped the simulator.
 
 ::
 
@@ -36,6 +38,9 @@ Say = Callable[[str], None]
 PAIR = ("primary", "standby")
 """The demo's node names."""
 
+WANTED_POWER = {"primary": "on", "standby": "off"}
+"""What each node's power should be: the standby of an HA pair is off until a failover."""
+
 
 def run_demo(say: Say | None = None, *, power_delay: float = 0.3, tls: bool = True,
              poll_interval: float = 0.1) -> dict[str, Any]:
@@ -54,38 +59,47 @@ def run_demo(say: Say | None = None, *, power_delay: float = 0.3, tls: bool = Tr
              for name in PAIR]
     poll = PollPolicy(interval=poll_interval, timeout=30.0)
     nodes: dict[str, dict[str, Any]] = {}
-    with SimCluster(specs, tls=tls) as cluster:
-        narrate(f"Simulated pair started on loopback ({'HTTPS, pinned' if tls else 'HTTP'}):\n"
-                + "\n".join(f"  {s.name:<8} {s.url}" for s in cluster))
-        for server in cluster:
-            with hamnhw.connect(server.url, username=server.username,
-                                password=Secret(server.password),
-                                pin_fingerprint=server.fingerprint, timeout=30.0,
-                                poll=poll, name=server.name) as node:
-                nodes[server.name] = walk_node(node, narrate)
-    comparison = compare(nodes)
-    narrate(render_comparison(comparison))
+    try:
+        with SimCluster(specs, tls=tls) as cluster:
+            narrate(f"Simulated pair started on loopback ({'HTTPS, pinned' if tls else 'HTTP'})"
+                    ":\n" + "\n".join(f"  {s.name:<8} {s.url}" for s in cluster))
+            for server in cluster:
+                with hamnhw.connect(server.url, username=server.username,
+                                    password=Secret(server.password),
+                                    pin_fingerprint=server.fingerprint, timeout=30.0,
+                                    poll=poll, name=server.name) as node:
+                    nodes[server.name] = walk_node(node, narrate)
+            comparison = compare(nodes)
+            narrate(render_comparison(comparison))
+    finally:
+        narrate("\nSimulator stopped: both simulated BMCs are shut down.")
     return {"nodes": nodes, "comparison": comparison}
 
 
 def walk_node(node: Node, say: Say) -> dict[str, Any]:
-    """Detection, power, NICs, drives and RAID of one node, narrated."""
+    """Detection, power, NICs, drives and RAID of one node, narrated.
+
+    The node's power is brought to :data:`WANTED_POWER` (on unless it is the standby).
+    """
     name = node.name
     say(f"\n=== {name} ===")
     say(f"detected driver: {node.detection.driver} ({node.detection.reason})")
     before = node.power.state()
     say(f"power state: {before.value}")
-    result = node.power.on()
-    say(f"power on: {result.power_state.value} "
-        f"({'changed' if result.changed else 'already on'}, confirmed by read-back "
-        f"in {result.elapsed_s:.1f} s)")
+    wanted = WANTED_POWER.get(name, "on")
+    result = node.power.on() if wanted == "on" else node.power.off()
+    why = " (a standby stays off until a failover)" if wanted == "off" else ""
+    say(f"power {wanted}: {result.power_state.value} "
+        f"({'changed' if result.changed else f'already {wanted}'}, confirmed by read-back "
+        f"in {result.elapsed_s:.1f} s){why}")
     storage = node.raid.storage()  # volumes and drives from one snapshot
     report = {
         "url": node.address.url,
         "driver": node.detection.driver,
         "reason": node.detection.reason,
         "power_state_before": before.value,
-        "power_on": {**to_jsonable(result), "elapsed_s": round(result.elapsed_s, 3)},
+        "power": {"wanted": wanted, **to_jsonable(result),
+                  "elapsed_s": round(result.elapsed_s, 3)},
         "nics": to_jsonable(node.nics.list()),
         "drives": to_jsonable(storage.drives),
         "volumes": volumes_json(storage.volumes),
@@ -101,12 +115,14 @@ def compare(nodes: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     per_node = {name: {"nic_count": _count(n["nics"]),
                        "drive_count": _count(n["drives"]),
                        "raid1": _has_raid1(n["volumes"]),
-                       "power_state": n["power_on"]["power_state"]}
+                       "power_state": n["power"]["power_state"],
+                       "power_as_wanted": n["power"]["power_state"] == n["power"]["wanted"]}
                 for name, n in nodes.items()}
     nic_counts = {p["nic_count"] for p in per_node.values()}
     return {"nodes": per_node,
             "same_nic_count": len(nic_counts) == 1,
-            "raid1_on_all": all(p["raid1"] for p in per_node.values())}
+            "raid1_on_all": all(p["raid1"] for p in per_node.values()),
+            "power_as_wanted": all(p["power_as_wanted"] for p in per_node.values())}
 
 
 def _count(items: Sequence[Any] | None) -> int | None:
@@ -125,7 +141,7 @@ def render_comparison(comparison: Mapping[str, Any]) -> str:
     rows = [[label, *(comparison["nodes"][n][key] for n in names)]
             for label, key in (("power", "power_state"), ("NICs", "nic_count"),
                                ("drives", "drive_count"), ("RAID1 volume", "raid1"))]
-    verdict = ("pair looks consistent: same NIC count, RAID1 on both"
+    verdict = ("pair looks consistent: same NIC count, RAID1 on both, primary on, standby off"
                if comparison["same_nic_count"] and comparison["raid1_on_all"]
-               else "pair differs: see above")
+               and comparison["power_as_wanted"] else "pair differs: see above")
     return f"\n=== side by side ===\n{table(['', *names], rows)}\n\n{verdict}"

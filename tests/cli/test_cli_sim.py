@@ -170,24 +170,30 @@ def test_demo_json(no_retry_sleep: list[float]) -> None:
     assert result.exit_code == 0, result.output
     report = json_out(result)
     assert set(report["nodes"]) == {"primary", "standby"}
-    for node in report["nodes"].values():
+    for name, node in report["nodes"].items():
         assert node["driver"] == "generic"
-        assert node["power_on"]["power_state"] == "on"
-        elapsed = node["power_on"]["elapsed_s"]
+        wanted = {"primary": "on", "standby": "off"}[name]
+        assert node["power"]["wanted"] == wanted
+        assert node["power"]["power_state"] == wanted, "the standby stays off until failover"
+        assert node["power"]["confirmed"] is True
+        elapsed = node["power"]["elapsed_s"]
         assert elapsed == round(elapsed, 3), "to the millisecond, like power"
         assert len(node["nics"]) == 2
         assert all(d["serial"] for d in node["drives"])
         assert [v["raid_type"] for v in node["volumes"]] == ["RAID1"]
     assert report["comparison"]["same_nic_count"] is True
     assert report["comparison"]["raid1_on_all"] is True
+    assert report["comparison"]["power_as_wanted"] is True
 
 
 def test_demo_human() -> None:
     result = run("demo", "--power-delay", "0")
     assert result.exit_code == 0, result.output
     for text in ("=== primary ===", "=== standby ===", "=== side by side ===",
-                 "RAID1 volume", "pair looks consistent"):
+                 "RAID1 volume", "pair looks consistent", "standby off"):
         assert text in result.stdout
+    assert result.stdout.rstrip().endswith(
+        "Simulator stopped: both simulated BMCs are shut down.")
 
 
 @pytest.mark.usefixtures("no_sleep")

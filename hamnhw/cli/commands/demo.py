@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hamnhw.cli.options import fail, output_of
+from hamnhw.cli.options import failures_reported, output_of
 from hamnhw.cli.output import dumps
 
 
@@ -18,15 +18,13 @@ from hamnhw.cli.output import dumps
 def command(ctx: click.Context, tls: bool, power_delay: float) -> None:
     """Run the main job on a simulated primary/standby pair.
 
-    Starts the pair on loopback and shows detection, power, NICs, drives and RAID of
-    both, then compares them side by side."""
+    Starts the pair on loopback and shows detection, power (the primary on, the standby
+    off), NICs, drives and RAID of both, compares them side by side, then stops the
+    simulator.  Each BMC gets 30 s (no --timeout)."""
     from hamnhw.demo import run_demo
 
     out = output_of(ctx)
-    try:
+    with failures_reported(ctx, "demo"):
         report = run_demo(None if out.json else click.echo, power_delay=power_delay, tls=tls)
-    except Exception as exc:
-        fail(ctx, "demo", exc)
-        return
     if out.json:
         click.echo(dumps(report))
