@@ -1,0 +1,34 @@
+"""The README's example config loads as written (its placeholders once made every node in
+the file unusable)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hamnhw.cli.options import TargetOptions, connect_arguments
+from hamnhw.config import load_config
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_config() -> str:
+    """The first ```toml block after the "Configuration file" heading."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("### Configuration file"):]
+    match = re.search(r"```toml\n(.*?)```", section, re.DOTALL)
+    assert match, "no toml block in README's Configuration file section"
+    return match.group(1)
+
+
+def test_readme_example_config_loads_and_every_node_is_usable(tmp_path: Path) -> None:
+    path = tmp_path / "hamnhw.toml"
+    path.write_text(readme_config(), encoding="utf-8")
+    config = load_config(path)
+    assert set(config.nodes) == {"mn1", "primary", "standby"}
+    environ = {"PRIMARY_BMC_PASSWORD": "example", "STANDBY_BMC_PASSWORD": "example"}
+    for name in ("primary", "standby"):
+        kwargs = connect_arguments(TargetOptions(node=name, config=str(path)), environ=environ)
+        assert kwargs["username"] == "root"
+        assert len(kwargs["pin_fingerprint"].replace(":", "")) == 64
+    assert config.node("mn1").timeout == 120
