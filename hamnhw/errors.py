@@ -284,13 +284,13 @@ class Interrupted(BaseException):
     :param host: the BMC being worked on, when known.
     :param request_sent: True when a state-changing request (POST, PATCH, DELETE other
         than login and logout) had been sent, or may have been, before the signal: the
-        BMC may act on it.
+        BMC may act on it; None when that is not known (not tracked over IPMI).
     :param last_state: the last state a wait read (``"powering_on"``), None when no
         wait had read one.
     """
 
-    def __init__(self, signum: int, *, host: str | None = None, request_sent: bool = False,
-                 last_state: str | None = None) -> None:
+    def __init__(self, signum: int, *, host: str | None = None,
+                 request_sent: bool | None = False, last_state: str | None = None) -> None:
         super().__init__(signum)
         self.signum = signum
         self.host = host
@@ -309,8 +309,9 @@ class Interrupted(BaseException):
     def message(self) -> str:
         """What happened, without the host."""
         text = f"interrupted by {self.signal_name}"
-        if self.request_sent:
-            text += ("; a request had already been sent and the BMC may act on it "
+        if self.request_sent is not False:
+            sent = "had already been" if self.request_sent else "may have been"
+            text += (f"; a request {sent} sent and the BMC may act on it "
                      f"(last state read: {self.last_state or 'none'})")
         return text
 

@@ -31,7 +31,7 @@ from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.cli.output import Output, Renderer
 from hamnhw.cli.progress import reporter_for
 from hamnhw.cli.tls_hint import with_hint
-from hamnhw.cli.watch import SentRequests
+from hamnhw.cli.watch import RequestWatch
 from hamnhw.config import NodeConfig, find_config, load_config
 from hamnhw.connection import Timeouts, check_seconds
 from hamnhw.credentials import Prompt, resolve_credentials
@@ -256,13 +256,13 @@ def _run(ctx: click.Context, target: TargetOptions,
          prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
          render: Renderer) -> None:
     reporter = reporter_for(output_of(ctx).json)
-    sent = SentRequests()
+    watch = RequestWatch()
     with failures_reported(ctx, target.node):
         try:
             with progress.reporting(reporter):
-                payload = _connect_and_act(target, prepare, sent)
+                payload = _connect_and_act(target, prepare, watch)
         except Interrupted as exc:
-            exc.request_sent = bool(sent.sent)
+            exc.request_sent = watch.request_sent
             exc.last_state = reporter.last_state
             raise
         finally:
@@ -272,14 +272,14 @@ def _run(ctx: click.Context, target: TargetOptions,
 
 def _connect_and_act(target: TargetOptions,
                      prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
-                     sent: SentRequests) -> dict[str, Any]:
+                     watch: RequestWatch) -> dict[str, Any]:
     kwargs = tty_connect_arguments(target)
     registry.check_registered(parse_bmc_url(kwargs["url"]))
     budget = CommandBudget(resolved_timeout(kwargs))
     action = prepare(budget)
     try:
         node = hamnhw.connect(poll=poll_policy(), deadline=budget.deadline,
-                              client_wrapper=sent.wrap, **kwargs)
+                              client_wrapper=watch.wrapper_for(kwargs["url"]), **kwargs)
     except TlsError as exc:
         hinted = with_hint(exc, kwargs, budget.deadline)
         if hinted is exc:
@@ -290,3 +290,13 @@ def _connect_and_act(target: TargetOptions,
             return {"node": target.node, **action(node)}
         finally:
             node.close()
+
+
+def connect_config_node(name: str, config: str | None) -> Node:
+    """Connect to the config file's node ``name`` (``primary``, ``standby``...) with its
+    credentials, TLS choice and timeout, as commands without a NODE argument do.
+
+    :raises ConfigError: no config file, no such node, or its password source is missing.
+    """
+    kwargs = tty_connect_arguments(TargetOptions(node=name, config=config))
+    return hamnhw.connect(poll=poll_policy(), **kwargs)
