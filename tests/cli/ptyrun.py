@@ -3,16 +3,25 @@ prompts."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import select
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Mapping, Sequence
 
 GIVE_UP_S = 60.0
 """A guard against a hang, not a timing assertion."""
+CTRL_C = "\x03"
+"""Typed on the terminal: SIGINT to the program in the foreground."""
+
+
+def _controlling_terminal() -> None:
+    """In the child, after setsid: make its stdin (the pty) its controlling terminal."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 def hamnhw_argv(*args: str) -> list[str]:
@@ -32,15 +41,16 @@ def run_on_pty(argv: Sequence[str], env: Mapping[str, str],
                answers: Sequence[tuple[str, str]] = (), *,
                stdout_on_pty: bool = True) -> tuple[int, str, str]:
     """Run ``argv`` with stdin and stderr (and stdout, unless ``stdout_on_pty`` is False)
-    on a pty; whenever the terminal shows the next ``(prompt, answer)``'s prompt, type
-    the answer.
+    on a pty, its controlling terminal; whenever the terminal shows the next
+    ``(prompt, answer)``'s prompt, type the answer and Enter (an answer of ``CTRL_C``
+    is typed alone: the terminal sends SIGINT).
 
     :returns: exit code, everything the terminal showed, and stdout when it was a pipe.
     """
     master, slave = pty.openpty()
     stdout = slave if stdout_on_pty else subprocess.PIPE
     proc = subprocess.Popen(list(argv), stdin=slave, stdout=stdout, stderr=slave, env=dict(env),
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_controlling_terminal)
     os.close(slave)
     shown = b""
     pending = list(answers)
@@ -58,7 +68,8 @@ def run_on_pty(argv: Sequence[str], env: Mapping[str, str],
                     break
                 shown += chunk
             if pending and pending[0][0].encode() in shown[answered_at:]:
-                os.write(master, (pending.pop(0)[1] + "\n").encode())
+                answer = pending.pop(0)[1]
+                os.write(master, (answer if answer == CTRL_C else answer + "\n").encode())
                 answered_at = len(shown)
             if not ready and proc.poll() is not None:
                 break

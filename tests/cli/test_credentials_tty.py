@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from cli_helpers import json_out, run
-from ptyrun import clean_env, hamnhw_argv, run_on_pty
+from ptyrun import CTRL_C, clean_env, hamnhw_argv, run_on_pty
 
 from hamnhw.sim import ServerSpec, SimCluster, SimServer
 
@@ -47,3 +47,15 @@ def test_username_and_password_prompted_on_a_terminal(server: SimServer) -> None
     assert server.password not in shown, "the password is not echoed"
     logins = [r for r in server.requests if r.path.endswith("/Sessions") and r.method == "POST"]
     assert [r.body["UserName"] for r in logins] == [server.username]
+
+
+@pytest.mark.e2e
+def test_ctrl_c_at_the_password_prompt_exits_130_without_sending(server: SimServer) -> None:
+    server.clear_requests()
+    env = clean_env({"HAMNHW_USERNAME": server.username})
+    code, shown, _ = run_on_pty(hamnhw_argv("power", "status", server.url), env,
+                                [(f"BMC password for {server.username}", CTRL_C)])
+    assert code == 130, shown
+    assert "Aborted!" not in shown
+    assert f"hamnhw: {server.url}: interrupted by SIGINT" in shown
+    assert server.requests == []

@@ -17,6 +17,10 @@ from hamnhw.models import RaidType
 
 pytestmark = pytest.mark.peers
 
+ANY_ACCOUNT = ("--username", "hamnhw")
+"""sushy-static asks for no credentials; the CLI needs a username all the same (it never
+logs in with an empty one), any will do."""
+
 
 def mockup_doc(mockup: Path, odata_id: str) -> dict[str, Any]:
     """The document the mockup serves at ``odata_id`` (short form: ``/redfish/v1`` left off)."""
@@ -81,7 +85,8 @@ def test_nics_report_both_system_macs(sushy_static: Peer, localstorage_mockup: P
 
 
 def test_cli_inventory_json(sushy_static: Peer, localstorage_mockup: Path, hamnhw_cli) -> None:
-    result = hamnhw_cli("--json", "inventory", sushy_static.bmc_url)
+    result = hamnhw_cli("--json", "inventory", *ANY_ACCOUNT, sushy_static.bmc_url,
+                        password="unused")
     assert result.returncode == 0, result.stderr
     out = result.json()
     assert sorted(d["serial"] for d in out["drives"]) == expected_drive_serials(localstorage_mockup)
@@ -90,7 +95,8 @@ def test_cli_inventory_json(sushy_static: Peer, localstorage_mockup: Path, hamnh
 
 
 def test_cli_nics_json(sushy_static: Peer, localstorage_mockup: Path, hamnhw_cli) -> None:
-    result = hamnhw_cli("--json", "nics", sushy_static.bmc_url)
+    result = hamnhw_cli("--json", "nics", *ANY_ACCOUNT, sushy_static.bmc_url,
+                        password="unused")
     assert result.returncode == 0, result.stderr
     macs = sorted(nic["mac"] for nic in result.json()["nics"] if nic["mac"])
     assert macs == expected_macs(localstorage_mockup)
