@@ -35,6 +35,7 @@ from hamnhw.cli.watch import RequestWatch
 from hamnhw.config import NodeConfig, find_config, load_config
 from hamnhw.connection import Timeouts, check_seconds
 from hamnhw.credentials import Prompt, resolve_credentials
+from hamnhw.deadline import Deadline
 from hamnhw.errors import ConfigError, HamnhwError, Interrupted, TlsError
 from hamnhw.interfaces import PollPolicy
 from hamnhw.log import get_logger
@@ -300,3 +301,27 @@ def connect_config_node(name: str, config: str | None) -> Node:
     """
     kwargs = tty_connect_arguments(TargetOptions(node=name, config=config))
     return hamnhw.connect(poll=poll_policy(), **kwargs)
+
+
+def connection_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared connection options without NODE, for commands that take several nodes
+    (or none); the command receives them as one ``options`` (:class:`TargetOptions` with an
+    empty ``node``: give each node with ``dataclasses.replace(options, node=name)``)."""
+    names = [f.name for f in dataclasses.fields(TargetOptions) if f.name != "node"]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        options = TargetOptions(node="", **{n: kwargs.pop(n) for n in names})
+        return func(*args, options=options, **kwargs)
+
+    for option in reversed(_OPTIONS[:-1]):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def connect_target(target: TargetOptions, deadline: Deadline, **overrides: Any) -> Node:
+    """Connect to ``target`` within ``deadline`` (credentials, TLS and driver from the
+    options and the config); ``overrides`` replace :func:`hamnhw.connect` arguments."""
+    kwargs = tty_connect_arguments(target)
+    kwargs.update(overrides)
+    return hamnhw.connect(poll=poll_policy(), deadline=deadline, **kwargs)

@@ -44,6 +44,12 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "Run the main job on a simulated primary/standby pair."),
     CommandInfo("record", "hamnhw.cli.commands.record",
                 "Record NODE's exchanges as scrubbed fixtures under OUT_DIR."),
+    CommandInfo("check", "hamnhw.cli.commands.check",
+                "Health checks for Nagios/Icinga and scripts: RAID of nodes, the pair."),
+    CommandInfo("exporter", "hamnhw.cli.commands.exporter",
+                "Prometheus metrics of the nodes' BMCs (every node in the config by default)."),
+    CommandInfo("events", "hamnhw.cli.commands.events",
+                "Follow the BMCs' Redfish events: report RAID changes as they happen."),
 )
 """Every built-in subcommand, in the order ``--help`` lists them."""
 

@@ -53,7 +53,8 @@ def service_root(state: ServerState) -> Json:
     root = resource(ROOT, "#ServiceRoot.v1_15_0.ServiceRoot", Id="RootService",
                     Name="Root Service", RedfishVersion="1.15.0", UUID=spec.uuid,
                     Systems=link(f"{ROOT}/Systems"), Managers=link(f"{ROOT}/Managers"),
-                    Chassis=link(f"{ROOT}/Chassis"), TaskService=link(f"{ROOT}/TaskService"))
+                    Chassis=link(f"{ROOT}/Chassis"), TaskService=link(f"{ROOT}/TaskService"),
+                    EventService=link(f"{ROOT}/EventService"))
     if spec.session_service:
         root["SessionService"] = link(f"{ROOT}/SessionService")
         root["Links"] = {"Sessions": link(f"{ROOT}/SessionService/Sessions")}

@@ -124,6 +124,10 @@ class ServerSpec:
     :param boot_mode: ``Boot.BootSourceOverrideMode`` (``UEFI`` or ``Legacy``).
     :param controller_model: the RAID controller's ``Model``.
     :param controller_firmware: its ``FirmwareVersion``; None omits the property.
+    :param event_sse: the EventService offers ``ServerSentEventUri`` (else push only).
+    :param event_https_only: push destinations must be ``https://`` (as some BMCs require).
+    :param event_subscriptions_persist: subscriptions survive a BMC reset
+        (:meth:`hamnhw.sim.events.EventService.reset`).
     """
 
     name: str = "node"
@@ -167,6 +171,9 @@ class ServerSpec:
     boot_mode: str = "UEFI"
     controller_model: str = "Contoso RAID 9000"
     controller_firmware: str | None = "50.1.0"
+    event_sse: bool = True
+    event_https_only: bool = False
+    event_subscriptions_persist: bool = False
 
     def __post_init__(self) -> None:
         if self.power not in STABLE_POWER_STATES:
