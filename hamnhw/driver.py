@@ -73,6 +73,10 @@ class Driver:
         system or an ambiguous one, credentials that the BMC refuses.
         """
 
+    def probe(self) -> None:
+        """Like :meth:`open`, for a caller that needs no system (``hamnhw detect``): check
+        what can be checked without choosing one; the default does nothing."""
+
     def close(self) -> None:
         """Release the transport (log the session out)."""
         close = getattr(self.client, "close", None)

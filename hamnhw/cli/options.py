@@ -227,7 +227,8 @@ def resolved_timeout(kwargs: Mapping[str, Any]) -> float:
 
 
 def run_on_node(ctx: click.Context, target: TargetOptions,
-                action: Callable[[Node], Mapping[str, Any]], render: Renderer) -> None:
+                action: Callable[[Node], Mapping[str, Any]], render: Renderer, *,
+                choose_system: bool = True) -> None:
     """Connect to the target, run ``action`` and log out within ONE deadline
     (:func:`resolved_timeout` seconds, started before connecting: see
     :mod:`hamnhw.cli.budget`) and print ``{"node": ..., **result}``.
@@ -236,8 +237,11 @@ def run_on_node(ctx: click.Context, target: TargetOptions,
     :mod:`hamnhw.cli.exit_codes`.  SIGINT or SIGTERM ends it at once: the session is
     logged out within its short grace and the ``Interrupted`` error object says whether a
     state-changing request had been sent and the last state a wait read.
+
+    :param choose_system: False for a command that needs no system (``detect``), so that a
+        service with several systems answers without a system path.
     """
-    _run(ctx, target, lambda _budget: action, render)
+    _run(ctx, target, lambda _budget: action, render, choose_system=choose_system)
 
 
 def run_waiting_on_node(ctx: click.Context, target: TargetOptions,
@@ -255,13 +259,13 @@ def run_waiting_on_node(ctx: click.Context, target: TargetOptions,
 
 def _run(ctx: click.Context, target: TargetOptions,
          prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
-         render: Renderer) -> None:
+         render: Renderer, *, choose_system: bool = True) -> None:
     reporter = reporter_for(output_of(ctx).json)
     watch = RequestWatch()
     with failures_reported(ctx, target.node):
         try:
             with progress.reporting(reporter):
-                payload = _connect_and_act(target, prepare, watch)
+                payload = _connect_and_act(target, prepare, watch, choose_system)
         except Interrupted as exc:
             exc.request_sent = watch.request_sent
             exc.last_state = reporter.last_state
@@ -273,13 +277,14 @@ def _run(ctx: click.Context, target: TargetOptions,
 
 def _connect_and_act(target: TargetOptions,
                      prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
-                     watch: RequestWatch) -> dict[str, Any]:
+                     watch: RequestWatch, choose_system: bool) -> dict[str, Any]:
     kwargs = tty_connect_arguments(target)
     registry.check_registered(parse_bmc_url(kwargs["url"]))
     budget = CommandBudget(resolved_timeout(kwargs))
     action = prepare(budget)
     try:
         node = hamnhw.connect(poll=poll_policy(), deadline=budget.deadline,
+                              choose_system=choose_system,
                               client_wrapper=watch.wrapper_for(kwargs["url"]), **kwargs)
     except TlsError as exc:
         hinted = with_hint(exc, kwargs, budget.deadline)

@@ -36,6 +36,8 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "The MN pair: snapshot, status and preflight check."),
     CommandInfo("dhcp", "hamnhw.cli.commands.dhcp",
                 "DHCP reservations for both nodes' NICs (ISC, Kea, dnsmasq, xCAT)."),
+    CommandInfo("lint-os", "hamnhw.cli.commands.lint_os",
+                "Find OS settings that break when the disks boot in the other node."),
     CommandInfo("detect", "hamnhw.cli.commands.detect",
                 "Print the driver chosen for NODE and the reason."),
     CommandInfo("sim", "hamnhw.cli.commands.sim",
