@@ -32,3 +32,17 @@ def test_readme_example_config_loads_and_every_node_is_usable(tmp_path: Path) ->
         assert kwargs["username"] == "root"
         assert len(kwargs["pin_fingerprint"].replace(":", "")) == 64
     assert config.node("mn1").timeout == 120
+
+
+def test_readme_demo_output_is_what_the_demo_prints() -> None:
+    from cli_helpers import run
+
+    text = README.read_text(encoding="utf-8")
+    quick_start = text[text.index("## Quick start"):text.index("## Library")]
+    match = re.search(r"```text\n(.*?)```", quick_start, re.DOTALL)
+    assert match, "no demo output in README's Quick start"
+    shown = match.group(1).split("=== side by side ===")[1].strip().splitlines()
+    result = run("demo", "--power-delay", "0")
+    assert result.exit_code == 0, result.output
+    printed = result.stdout.split("=== side by side ===")[1].strip().splitlines()
+    assert printed == shown
