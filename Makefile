@@ -4,6 +4,8 @@
 #                    the whole suite
 #   make test-fast   unit and replay tests only (no peers, no end-to-end)
 #   make bench       benchmarks against the simulator (docs/performance.md); BENCH_ARGS=--quick
+#   make bench-compare  hamnhw beside sushy, python-redfish-library, requests, http.client
+#                    over many simulated BMCs (minutes); COMPARE_ARGS=--quick
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -89,6 +91,18 @@ BENCH_ARGS ?=
 bench: venv
 	$(VBIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
+# Its own venv: the client libraries compared (sushy, aiohttp, redfishtool) stay out of .venv.
+BENCH_VENV := .venv-bench
+COMPARE_ARGS ?=
+$(BENCH_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q -e '.[bench]'
+	@touch $@
+
+.PHONY: bench-compare
+bench-compare: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python benchmarks/compare/compare.py $(COMPARE_ARGS)
+
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -not -path './.venv/*' -not -path './.peers/*' -prune \
@@ -96,4 +110,4 @@ clean:
 
 # also the venvs (.venv, .peers)
 distclean: clean
-	rm -rf $(VENV) $(PEERS_DIR)
+	rm -rf $(VENV) $(PEERS_DIR) $(BENCH_VENV)
