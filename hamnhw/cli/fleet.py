@@ -93,6 +93,8 @@ def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, rend
         first line of ``render``).
     :param guard: may refuse a selection (``ConfigError``: exit 2) before anything is sent.
     """
+    if not fleet.nodes and fleet.nodes_file is None:
+        raise click.MissingParameter(ctx=ctx, param_type="argument", param_hint="'NODE'")
     with node_cli.failures_reported(ctx, None):
         selection = fleet.selection()
         if guard is not None and not selection.single:
