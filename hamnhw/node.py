@@ -35,7 +35,16 @@ from hamnhw.transport.base import RedfishClient
 
 class Node:
     """One BMC with its chosen driver.  Use as a context manager: leaving the
-    block logs the Redfish session out."""
+    block logs the Redfish session out.
+
+    Threads: a Node may be used from several threads at once.  The deadline of an
+    :meth:`operation` block belongs to the thread (or asyncio task) that opened it
+    (a context variable), so one thread's short operation keeps its limit while
+    another runs a long one; a thread outside any block gets the default deadline
+    per request.  The Node's requests are serialised by one lock (a re-login never
+    races another request); a thread waits for it no longer than its own deadline
+    allows (then :class:`~hamnhw.errors.BmcTimeout`).  A power change waited for
+    in one thread holds the lock only during each request, not between polls."""
 
     def __init__(self, name: str, address: BmcAddress, driver: Driver,
                  detection: Detection) -> None:
