@@ -153,7 +153,8 @@ class RedfishInventory(InventoryInterface):
             LOG.info("%s: the BMC shows no storage; controllers, drives and volumes unknown",
                      self.host)
             return StorageView(None, None, None)
-        controllers = tuple(self._controllers(storages, simples)) if storages or simples else None
+        controllers = (tuple(self._controllers(storages, simples))
+                       if simples or any(_lists_controllers(s) for s in storages) else None)
         volumes = self._volumes(storages) if storages and with_volumes else None
         return StorageView(controllers, self._drives(storages, simples, chassis_uris), volumes)
 
@@ -230,3 +231,9 @@ class RedfishInventory(InventoryInterface):
         view = self.storage_view(system)
         return Inventory(self._system_model(system), self.manager(system), view.controllers,
                          view.drives, view.volumes)
+
+
+def _lists_controllers(storage: Resource) -> bool:
+    """Whether a Storage says what its controllers are (``StorageControllers`` or a
+    ``Controllers`` link); one listing neither leaves them unknown, not "none"."""
+    return storage.has("StorageControllers") or storage.has("Controllers")
