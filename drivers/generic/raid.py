@@ -33,4 +33,4 @@ class RedfishRaid(RaidInterface):
     def storage(self) -> RaidView:
         """Volumes and drives from a single walk of the storage, so they agree."""
         view = self.inventory.storage_view()
-        return RaidView(view.volumes, view.drives)
+        return RaidView(view.volumes, view.drives, view.incomplete, view.warnings)

@@ -30,17 +30,16 @@ the waiting thread's deadline.
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import threading
 from collections.abc import Iterator, Mapping
-from types import MappingProxyType
+from contextlib import AbstractContextManager
 from typing import Any
 
 from redfish.rest.v1 import HttpClient, RetriesExhaustedError
 from requests.structures import CaseInsensitiveDict
 
 from hamnhw.address import BmcAddress
-from hamnhw.connection import Credentials, Timeouts, TlsOptions, check_seconds
+from hamnhw.connection import Credentials, Timeouts, TlsOptions
 from hamnhw.deadline import Deadline
 from hamnhw.errors import (
     BmcTimeout,
@@ -61,6 +60,7 @@ from hamnhw.transport.adapter import (
 )
 from hamnhw.transport.auth import Authenticator, SecretMasks, access_denied, seconds_text
 from hamnhw.transport.base import RedfishClient, RedfishResponse
+from hamnhw.transport.client import DeadlineScope
 from hamnhw.transport.errormap import (
     TRANSPORT_FAILURES,
     credentials_rejected,
@@ -71,15 +71,11 @@ from hamnhw.transport.errormap import (
 from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
 from hamnhw.transport.session import Answer, logout_grace
+from hamnhw.transport.stream import Stream, open_stream
 
 LOG = get_logger(__name__)
 
 ROOT_PATH = "/redfish/v1/"
-
-_DEADLINES: contextvars.ContextVar[Mapping[int, Deadline]] = contextvars.ContextVar(
-    "hamnhw_transport_deadlines", default=MappingProxyType({}))
-"""The operation deadline of each transport (by ``id``) in the current thread or task."""
-
 
 class RedfishTransport(RedfishClient):
     """A Redfish service reached over HTTP(S).
@@ -103,6 +99,7 @@ class RedfishTransport(RedfishClient):
         self._adapter = BmcAdapter(self.host, tls, timeouts, max_body=max_body)
         self._client = self._make_client(address, tls)
         self._root: dict[str, Any] | None = None
+        self._deadlines = DeadlineScope(timeouts.operation, self._retry.clock)
         self._lock = threading.RLock()
         self._answered = False
         self._closed = False
@@ -147,7 +144,8 @@ class RedfishTransport(RedfishClient):
             return
         self._closed = True
         try:
-            with self._deadline_set(Deadline(logout_grace(self._timeouts), self._retry.clock)):
+            with self._deadlines.adopted(Deadline(logout_grace(self._timeouts),
+                                                  self._retry.clock)):
                 self._auth.logout()
         finally:
             self._masks.clear()
@@ -176,41 +174,21 @@ class RedfishTransport(RedfishClient):
     @property
     def _deadline(self) -> Deadline | None:
         """The operation deadline of the calling thread, if any."""
-        return _DEADLINES.get().get(id(self))
-
-    @contextlib.contextmanager
-    def _deadline_set(self, deadline: Deadline | None) -> Iterator[None]:
-        """Make ``deadline`` the calling thread's deadline for the block."""
-        current = dict(_DEADLINES.get())
-        if deadline is None:
-            current.pop(id(self), None)
-        else:
-            current[id(self)] = deadline
-        token = _DEADLINES.set(MappingProxyType(current))
-        try:
-            yield
-        finally:
-            _DEADLINES.reset(token)
+        return self._deadlines.current
 
     @contextlib.contextmanager
     def operation(self, seconds: float | None = None) -> Iterator[None]:
         """One overall deadline (default ``Timeouts.operation``) for the block;
         nested blocks can only shorten it.  The deadline belongs to the calling
         thread: another thread's block on the same transport does not change it."""
-        seconds = seconds if seconds is not None else self._timeouts.operation
-        check_seconds(seconds, "operation deadline")
-        outer = self._deadline
-        with self._deadline_set(outer.narrowed(seconds) if outer
-                                else Deadline(seconds, self._retry.clock)):
+        with self._deadlines.operation(seconds):
             yield
 
     @contextlib.contextmanager
     def within(self, deadline: Deadline) -> Iterator[None]:
         """Adopt ``deadline`` for the block (an enclosing one that expires
         first still wins)."""
-        outer = self._deadline
-        with self._deadline_set(outer if outer and outer.expires <= deadline.expires
-                                else deadline):
+        with self._deadlines.within(deadline):
             yield
 
     def get(self, path: str) -> dict[str, Any]:
@@ -245,22 +223,29 @@ class RedfishTransport(RedfishClient):
         """DELETE exactly once."""
         return self._send_unsafe("DELETE", path)
 
+    def stream(self, path: str, read_timeout: float) -> AbstractContextManager[Stream]:
+        """A long-lived GET (an SSE stream) on its own connection with this transport's TLS
+        choice and session; see :func:`hamnhw.transport.stream.open_stream`.
+
+        :raises MalformedResponse: ``path`` leads off the BMC (nothing is sent)."""
+        path = bmc_path(path, host=self.host)
+        key = self._client.get_session_key()
+        auth = {"X-Auth-Token": key} if key else (
+            {"Authorization": self._client.get_authorization_key() or ""})
+        return open_stream(self._address.base_url, path, self.host, self._adapter.tls, auth,
+                           self._timeouts.connect, read_timeout)
+
     # -- requests --------------------------------------------------------------
 
     @contextlib.contextmanager
     def _scope(self) -> Iterator[None]:
-        if self._deadline is not None:
+        with self._deadlines.scope():
             yield
-        else:
-            with self.operation():
-                yield
 
     @contextlib.contextmanager
     def _narrowed(self, seconds: float) -> Iterator[None]:
         """The block gets at most ``seconds`` more (never more than the current deadline)."""
-        outer = self._deadline
-        with self._deadline_set(outer.narrowed(seconds) if outer
-                                else Deadline(seconds, self._retry.clock)):
+        with self._deadlines.operation(seconds):
             yield
 
     def _allows(self, seconds: float) -> bool:

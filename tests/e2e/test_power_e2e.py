@@ -138,7 +138,7 @@ def test_cli_no_wait_json_says_unconfirmed(cluster: SimCluster) -> None:
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert set(payload) == {"node", "power_state", "changed", "elapsed_s", "confirmed",
-                            "method", "unconfirmed_reason"}
+                            "method", "unconfirmed_reason", "protocol"}
     assert (payload["power_state"], payload["confirmed"]) == ("powering_off", False)
     assert (payload["method"], payload["unconfirmed_reason"]) == ("reset", "no-wait")
     assert payload["elapsed_s"] == round(payload["elapsed_s"], 3)
