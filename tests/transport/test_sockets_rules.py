@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from transport_loopback import (
     SESSION_1,
+    SESSIONS,
     LoopbackBmc,
     hang,
     make_transport,
@@ -237,3 +238,45 @@ def test_wrong_pin_is_tls_error_and_no_http_request_reaches_the_bmc(tls_bmc) -> 
     assert "fingerprint" in str(info.value).lower()
     assert tls_bmc.connections_done.acquire(timeout=15), "the TLS connection was made"
     assert tls_bmc.requests == []
+
+
+# -- a 401 that a fresh login does not cure leaves no session behind -------------------------
+
+def test_three_runs_meeting_a_persistent_401_leave_no_session_open(bmc) -> None:
+    """An account not allowed to read one resource: each run ends AccessDenied (exit 1, not
+    "credentials rejected"), and every session it made is deleted on the BMC."""
+    live: dict[str, str] = {}
+    made = iter(range(1, 100))
+
+    def login(handler) -> None:
+        number = str(next(made))
+        live[number] = f"tok-{number}-abcdefgh"
+        handler.send_response(201)
+        handler.send_header("X-Auth-Token", live[number])
+        handler.send_header("Location", f"{SESSIONS}/{number}")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    def logout(number: str):
+        def delete(handler) -> None:
+            ok = live.get(number) == handler.headers.get("X-Auth-Token")
+            if ok:
+                del live[number]
+            answer(204 if ok else 401)(handler)
+        return delete
+
+    bmc.standard()
+    bmc.behave("POST", SESSIONS, login)
+    for number in range(1, 10):
+        bmc.behave("DELETE", f"{SESSIONS}/{number}", logout(str(number)))
+    bmc.reply("GET", "/redfish/v1/Managers", 401)
+
+    for _ in range(3):
+        transport = make_transport(bmc.url).open()
+        with pytest.raises(errors.AccessDenied) as info:
+            transport.get("/redfish/v1/Managers")
+        transport.close()
+        assert exit_code_for(info.value) == 1
+
+    assert live == {}
+    assert bmc.count("POST", SESSIONS) == 6, "one login and one re-login per run"
