@@ -59,7 +59,7 @@ def test_post_on_a_hung_bmc_is_sent_once_then_unconfirmed(server: SimServer) -> 
     server.inject("hang", method="POST", path=RESET)
     node = connect(server, timeout=1.0, read_timeout=0.5)
     with node, pytest.raises(errors.StateUnconfirmed, match="may have acted on it") as info:
-        node.power.off()
+        node.power.off(timeout=1.5)
     assert sent(server, "POST", RESET) == 1
     assert sent(server, "GET", SYSTEM) >= 2, "the state was read after the unanswered POST"
     assert f"127.0.0.1:{server.port}" in str(info.value)
