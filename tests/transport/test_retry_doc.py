@@ -27,3 +27,13 @@ def test_readme_safety_section_links_the_retry_table() -> None:
     safety = readme.split("## Safety", 1)[1].split("\n## ", 1)[0]
     assert "docs/retries.md" in safety
     assert "answered 401" in safety
+
+
+def test_ipmi_busy_retries_are_documented_with_their_numbers() -> None:
+    from hamnhw.transport.ipmi import BUSY_RETRY
+
+    row = next(line for line in DOC.read_text().splitlines() if line.startswith("| an IPMI"))
+    cells = [c.strip() for c in row.split("|")]
+    assert cells[3] == str(BUSY_RETRY.max_attempts)
+    assert f"{BUSY_RETRY.base_delay:g} s" in cells[4]
+    assert f"at most {BUSY_RETRY.max_delay:g} s" in cells[4]
