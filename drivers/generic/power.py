@@ -200,7 +200,8 @@ class RedfishPower(PowerInterface):
 
         Confirmed only by evidence that the reset happened (:class:`ResetWatch`), then an
         ``On`` read.  A BMC without any mark a warm reset would move is cycled as off
-        (two ``Off`` reads), then on: ``method="off-on"``.
+        (two ``Off`` reads), then on: ``method="off-on"``; with ``wait=False`` only the on
+        is not waited for (on is never sent before off is confirmed).
 
         :raises OperationFailed: the node is off or powering off; or the BMC accepted the
             reset but the node never showed one.
