@@ -77,6 +77,7 @@ LOG = get_logger(__name__)
 
 ROOT_PATH = "/redfish/v1/"
 
+
 class RedfishTransport(RedfishClient):
     """A Redfish service reached over HTTP(S).
 
