@@ -198,7 +198,7 @@ class RedfishTransport(RedfishClient):
         with self._scope(), self._unanswered_is_unreachable():
             answer = self._get_with_retry(path)
             if answer.status == 401 and self._auth.mode:
-                self._auth.renew(answer.generation, "GET", path, answer)
+                self._renew(answer, "GET", path)
                 answer = self._get_with_retry(path)
                 if answer.status == 401:
                     raise access_denied(answer, host=self.host, method="GET", path=path,
@@ -274,7 +274,7 @@ class RedfishTransport(RedfishClient):
         with self._scope(), self._unanswered_is_unreachable():
             answer = self._send_once(method, path, body, headers)
             if answer.status == 401 and self._auth.mode:
-                self._auth.renew(answer.generation, method, path, answer)
+                self._renew(answer, method, path)
                 raise SessionExpired(
                     f"{method} {path} was rejected with HTTP 401 (session expired); logged "
                     "in again but did not re-send it: read state before retrying",
@@ -294,6 +294,15 @@ class RedfishTransport(RedfishClient):
             yield
         finally:
             self._lock.release()
+
+    def _renew(self, answer: Answer, method: str, path: str) -> None:
+        """Handle a 401 (:meth:`Authenticator.renew`) holding the request lock throughout,
+        so that no other thread sends between the old session's DELETE and the new login,
+        and a second thread that met the same 401 finds the new session made."""
+        deadline = self._deadline
+        assert deadline is not None, "requests run inside an operation scope"
+        with self._locked(deadline, f"{method} {path}"):
+            self._auth.renew(answer.generation, method, path, answer)
 
     def _send_once(self, method: str, path: str, body: dict[str, Any] | None = None,
                    headers: dict[str, str] | None = None) -> Answer:

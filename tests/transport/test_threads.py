@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from transport_loopback import make_transport
+from transport_loopback import SESSIONS, make_transport
 
 import hamnhw
 from hamnhw import errors
@@ -85,3 +85,67 @@ def test_two_operations_on_one_node_from_two_threads(sim: SimServer) -> None:
     assert outcome["long"] == [PowerState.ON] * 3
     sessions = [r for r in sim.requests if r.path.startswith("/redfish/v1/SessionService/")]
     assert [r.method for r in sessions] == ["POST", "DELETE"]
+
+
+def test_two_threads_meeting_the_same_expired_session_log_in_again_once(bmc) -> None:
+    """Both threads get a 401 for the old token before either logs in again: one re-login
+    (and one DELETE of the superseded session); the other thread re-sends with the new one."""
+    tokens = iter(["tok-first-0000000001", "tok-second-000000002", "tok-third-0000000003"])
+    made: list[str] = []
+
+    def login(handler) -> None:
+        made.append(next(tokens))
+        handler.send_response(201)
+        handler.send_header("X-Auth-Token", made[-1])
+        handler.send_header("Location", f"{SESSIONS}/{len(made)}")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    def systems(handler) -> None:
+        fresh = handler.headers.get("X-Auth-Token") == made[-1] and len(made) > 1
+        body = b'{"Members": []}' if fresh else b""
+        handler.send_response(200 if fresh else 401)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    bmc.standard()
+    bmc.behave("POST", SESSIONS, login)
+    bmc.behave("GET", "/redfish/v1/Systems", systems)
+    transport = make_transport(bmc.url).open()
+    both_refused = threading.Event()
+    real_renew = transport._renew
+    waited: list[bool] = []
+
+    def renew(answer, method, path):
+        if not waited:  # the first thread waits until the other one met its 401 too
+            waited.append(True)
+            both_refused.wait(5)
+        return real_renew(answer, method, path)
+
+    def refusals() -> int:
+        return sum(1 for r in bmc.requests if r.path == "/redfish/v1/Systems")
+
+    transport._renew = renew
+    results: list[object] = []
+
+    def read() -> None:
+        results.append(transport.get("/redfish/v1/Systems"))
+        if refusals() >= 2:
+            both_refused.set()
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    threads[0].start()
+    while refusals() < 1:
+        threading.Event().wait(0.01)
+    threads[1].start()
+    while refusals() < 2:
+        threading.Event().wait(0.01)
+    both_refused.set()
+    for thread in threads:
+        thread.join(10)
+    transport.close()
+
+    assert results == [{"Members": []}] * 2
+    assert bmc.count("POST", SESSIONS) == 2, "the first login and ONE re-login"
+    assert bmc.count("DELETE", f"{SESSIONS}/1") == 1
