@@ -20,6 +20,8 @@ DRIVE = {
     "media": Field("MediaType", str, "HDD, SSD or SMR."),
     "protocol": Field("Protocol", str, "SAS, SATA, NVMe..."),
     "state": Field("Status.State", str, "Enabled, Absent, Disabled..."),
+    "hotspare": Field("HotspareType", str, "None, Global, Dedicated or Chassis (Drive >= 1.5)."),
+    "status_indicator": Field("StatusIndicator", str, "OK, Fail, Rebuild, Hotspare..."),
 }
 DRIVE_HEALTH = Field("Status.Health", str, "OK, Warning or Critical.")
 DRIVE_LOCATION = (
@@ -31,6 +33,7 @@ VOLUME = {
     "name": Field("Name", str, "Volume name."),
     "capacity_bytes": Field("CapacityBytes", int, "Usable capacity in bytes."),
     "state": Field("Status.State", str, "Enabled, Disabled, Updating..."),
+    "write_cache_policy": Field("WriteCachePolicy", str, "WriteThrough, ProtectedWriteBack..."),
 }
 VOLUME_RAID = (
     Field("RAIDType", str, "RAID level (Volume >= 1.3)."),
@@ -63,7 +66,8 @@ def drive_location(resource: Resource) -> str | None:
 def parse_drive(resource: Resource) -> Drive:
     """A Drive document as a :class:`~hamnhw.models.Drive`."""
     return Drive(id=resource.id, uri=resource.uri, health=_health(resource),
-                 location=drive_location(resource), **resource.extract(DRIVE))
+                 location=drive_location(resource), operation=volume_operation(resource),
+                 **resource.extract(DRIVE))
 
 
 def parse_simple_device(owner: Resource, index: int) -> Drive:
@@ -112,11 +116,16 @@ def parse_volume(resource: Resource) -> Volume:
     when it is an empty array.
     """
     raid = RaidType.from_redfish(resource.field(VOLUME_RAID[0]), resource.field(VOLUME_RAID[1]))
-    drive_uris = resource.links("Links.Drives")
-    drive_ids = None if drive_uris is None else tuple(last_segment(uri) for uri in drive_uris)
     return Volume(id=resource.id, uri=resource.uri, raid_type=raid, health=_health(resource),
-                  drive_ids=drive_ids, operation=volume_operation(resource),
-                  **resource.extract(VOLUME))
+                  drive_ids=linked_drive_ids(resource, "Links.Drives"),
+                  spare_drive_ids=linked_drive_ids(resource, "Links.DedicatedSpareDrives"),
+                  operation=volume_operation(resource), **resource.extract(VOLUME))
+
+
+def linked_drive_ids(resource: Resource, path: str) -> tuple[str, ...] | None:
+    """Ids of the drives linked at ``path`` (None when the array is absent)."""
+    uris = resource.links(path)
+    return None if uris is None else tuple(last_segment(uri) for uri in uris)
 
 
 def raid_types(values: list[Any] | None) -> tuple[RaidType, ...] | None:
