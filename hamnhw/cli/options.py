@@ -208,30 +208,34 @@ def run_on_node(ctx: click.Context, target: TargetOptions,
     left behind on the BMC.  Any error is printed as an error object and ends
     the command with the code from :mod:`hamnhw.cli.exit_codes`.
     """
-    _run(ctx, target, lambda _timeout: action, render, margin=0.0)
+    _run(ctx, target, lambda _timeout: action, render, margin=0.0, extra=None)
 
 
 def run_waiting_on_node(ctx: click.Context, target: TargetOptions,
                         prepare: Callable[[float], Callable[[Node], Mapping[str, Any]]],
-                        render: Renderer) -> None:
+                        render: Renderer, *,
+                        extra: Callable[[float], float] | None = None) -> None:
     """Like :func:`run_on_node` for a command that waits (a power change).
 
     ``prepare`` gets the resolved timeout before anything is sent (it may
     raise :class:`~hamnhw.errors.ConfigError` to refuse the options: exit 2)
     and returns the action, whose wait should use that timeout.  The command's
-    deadline is the timeout plus :data:`WAIT_MARGIN_S`.
+    deadline is the timeout plus :data:`WAIT_MARGIN_S`, plus ``extra(timeout)``
+    seconds for a command that waits longer than its timeout (a create that
+    resets the node; a rebuild followed with ``--wait``).
     """
-    _run(ctx, target, prepare, render, margin=WAIT_MARGIN_S)
+    _run(ctx, target, prepare, render, margin=WAIT_MARGIN_S, extra=extra)
 
 
 def _run(ctx: click.Context, target: TargetOptions,
          prepare: Callable[[float], Callable[[Node], Mapping[str, Any]]],
-         render: Renderer, *, margin: float) -> None:
+         render: Renderer, *, margin: float,
+         extra: Callable[[float], float] | None) -> None:
     try:
         kwargs = connect_arguments(target, environ=os.environ, prompt=tty_prompt())
         timeout = resolved_timeout(kwargs)
         action = prepare(timeout)
-        deadline = Deadline(timeout + margin)
+        deadline = Deadline(timeout + margin + (extra(timeout) if extra else 0.0))
         node = hamnhw.connect(poll=poll_policy(), deadline=deadline, **kwargs)
         with node.operation(deadline=deadline):
             try:
