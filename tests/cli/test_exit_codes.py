@@ -28,6 +28,7 @@ CASES = [
     (errors.ServerSideError(host="h", method="GET", path="/", status=503), 1),
     (errors.MalformedResponse("html", uri="/redfish/v1"), 1),
     (errors.UnsupportedOperation("generic", "power.cycle"), 1),
+    (errors.RefusedOperation("raid.create", ["drive Bay1 is a member of Volume1"]), 1),
     (errors.OperationFailed("reset ignored"), 1),
     (errors.PowerStateTimeout(host="h", target="off", last_state="on", elapsed_s=5), 1),
     (errors.WaitTimeout(host="h", what="rebuild", last_state="running", elapsed_s=5), 1),
