@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from hamnhw.sim import legacy
+from hamnhw.sim import legacy, raid_docs
 from hamnhw.sim.documents import ROOT, Json, collection, link, resource
 from hamnhw.sim.power import RESET_TYPES
 from hamnhw.sim.spec import DriveSpec
@@ -57,6 +57,8 @@ def service_root(state: ServerState) -> Json:
     if spec.session_service:
         root["SessionService"] = link(f"{ROOT}/SessionService")
         root["Links"] = {"Sessions": link(f"{ROOT}/SessionService/Sessions")}
+    if spec.raid.json_schemas:
+        root["JsonSchemas"] = link(f"{ROOT}/JsonSchemas")
     if spec.vendor is not None:
         root["Vendor"] = spec.vendor
     if spec.oem is not None:
@@ -132,36 +134,6 @@ def _bmc_nic(state: ServerState) -> Json:
                     SpeedMbps=1000, Status={"State": "Enabled", "Health": "OK"})
 
 
-def _drives(state: ServerState) -> dict[str, Json]:
-    return {
-        drive_id(drive): resource(
-            drive_path(state, drive), "#Drive.v1_17_0.Drive", Name=f"Drive in {drive.bay}",
-            SerialNumber=drive.serial, Model=drive.model, CapacityBytes=drive.capacity_bytes,
-            MediaType=drive.media, Protocol=drive.protocol,
-            Status={"State": "Enabled", "Health": drive.health},
-            PhysicalLocation={"PartLocation": {"ServiceLabel": drive.bay,
-                                               "LocationType": "Bay"}})
-        for drive in state.visible_drives()
-    }
-
-
-def _volumes(state: ServerState) -> dict[str, Json]:
-    rendered = {}
-    for volume, present in state.visible_volumes():
-        complete = len(present) == len(volume.members)
-        operations = []
-        if volume.operation is not None:
-            name, percent = volume.operation
-            operations.append({"OperationName": name, "PercentageComplete": percent})
-        rendered[volume.id] = resource(
-            f"{storage_path(state)}/Volumes/{volume.id}", "#Volume.v1_9_0.Volume",
-            Name=volume.name, RAIDType=volume.raid_type, CapacityBytes=volume.capacity_bytes,
-            Links={"Drives": [link(drive_path(state, drive)) for drive in present]},
-            Status={"State": "Enabled", "Health": "OK" if complete else "Warning"},
-            Operations=operations)
-    return rendered
-
-
 def storage(state: ServerState) -> Json:
     """The Storage resource with its controller, drive links and volumes link."""
     path = storage_path(state)
@@ -204,12 +176,7 @@ def _storage_routes(state: ServerState) -> list[tuple[str, Callable[..., Json | 
             f"{system_path(state)}/Storage", "#StorageCollection.StorageCollection", "Storage",
             [storage_path(state)] if state.storage_visible() else [])),
         (sto, lambda: storage(state) if state.storage_visible() else None),
-        (f"{re.escape(drives_home(state))}/([^/]+)", lambda i: _drives(state).get(i)),
-        (f"{sto}/Volumes", lambda: collection(
-            f"{storage_path(state)}/Volumes", "#VolumeCollection.VolumeCollection", "Volumes",
-            [v["@odata.id"] for v in _volumes(state).values()])
-            if state.storage_visible() else None),
-        (f"{sto}/Volumes/([^/]+)", lambda i: _volumes(state).get(i)),
+        *raid_docs.storage_routes(state),
     ]
 
 
@@ -234,10 +201,14 @@ def _task(state: ServerState, task_id: str) -> Json | None:
     if task is None:
         return None
     done = task.is_done()
+    state_name, percent, messages = (task.progress() if task.progress else
+                                     ("Completed" if done else "Running", 100 if done else 50, ()))
+    extra = {"Payload": task.payload} if task.payload else {}
     return resource(f"{ROOT}/TaskService/Tasks/{task.id}", "#Task.v1_7_0.Task", Name=task.name,
-                    TaskState="Completed" if done else "Running",
-                    TaskStatus="OK", PercentComplete=100 if done else 50,
-                    TaskMonitor=f"{ROOT}/TaskService/TaskMonitors/{task.id}")
+                    TaskState=state_name,
+                    TaskStatus="Critical" if state_name == "Exception" else "OK",
+                    PercentComplete=percent, Messages=[{"Message": m} for m in messages],
+                    TaskMonitor=f"{ROOT}/TaskService/TaskMonitors/{task.id}", **extra)
 
 
 def _routes(state: ServerState) -> list[tuple[str, Callable[..., Json | None]]]:
@@ -284,6 +255,7 @@ def _routes(state: ServerState) -> list[tuple[str, Callable[..., Json | None]]]:
         (re.escape(f"{ROOT}/Chassis/{spec.chassis_id}"), lambda: _chassis(state)),
         (re.escape(f"{ROOT}/Chassis/{spec.chassis_id}/Drives"), lambda: _chassis_drives(state)),
         *legacy.routes(state),
+        *raid_docs.schema_routes(state),
         (f"{ROOT}/TaskService", lambda: resource(
             f"{ROOT}/TaskService", "#TaskService.v1_2_0.TaskService", Name="Task Service",
             ServiceEnabled=True, Tasks=link(f"{ROOT}/TaskService/Tasks"))),

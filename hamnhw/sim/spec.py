@@ -11,6 +11,8 @@ import hashlib
 import uuid as uuid_module
 from typing import Any, Literal
 
+from hamnhw.sim.raidspec import RaidSpec
+
 #: Power states a simulated host can be put in from Python (``SimServer.set_power``).
 STABLE_POWER_STATES = ("On", "Off")
 #: Where the host NICs are shown (see :class:`ServerSpec`).
@@ -116,6 +118,8 @@ class ServerSpec:
     :param boot_progress: show ``BootProgress`` (older BMCs do not).
     :param reset_types: the ``ResetType`` values advertised, or None for all the simulator
         runs (e.g. without ``PowerCycle``, as iLO 5 and Supermicro).
+    :param raid: RAID write behaviour (dialect, answers, apply times, rebuild time), see
+        :class:`~hamnhw.sim.raidspec.RaidSpec`.
     """
 
     name: str = "node"
@@ -154,6 +158,7 @@ class ServerSpec:
     last_reset_time: bool = True
     boot_progress: bool = True
     reset_types: tuple[str, ...] | None = None
+    raid: RaidSpec = dataclasses.field(default_factory=RaidSpec)
 
     def __post_init__(self) -> None:
         if self.power not in STABLE_POWER_STATES:
