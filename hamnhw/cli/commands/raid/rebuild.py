@@ -1,0 +1,65 @@
+"""``hamnhw raid rebuild NODE VOLUME --drive ID --confirm-serial SERIAL [--wait]
+[--wait-timeout S] [--dry-run]``: rebuild a degraded volume onto a replacement drive."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from hamnhw.cli import options
+from hamnhw.cli.commands.raid.common import (
+    DRY_RUN,
+    UNBOUNDED_WAIT_S,
+    BoundedRounds,
+    outcome_payload,
+    plan_payload,
+    render_change,
+)
+from hamnhw.cli.options import Seconds, TargetOptions, node_options, run_waiting_on_node
+from hamnhw.errors import ConfigError
+from hamnhw.node import Node
+
+
+@click.command("rebuild")
+@click.option("--drive", "drive_id", required=True, metavar="ID",
+              help="The replacement drive (as `raid show` lists it).")
+@click.option("--confirm-serial", required=True, metavar="SERIAL",
+              help="The replacement drive's serial, typed: refused unless it matches.")
+@click.option("--wait", is_flag=True,
+              help="Follow the rebuild to its end, with progress (rebuilds take hours).")
+@click.option("--wait-timeout", type=Seconds(), metavar="S",
+              help="Give up waiting after S seconds (default: no bound; --timeout bounds "
+                   "each round of reads).")
+@DRY_RUN
+@node_options
+@click.argument("volume", metavar="VOLUME")
+@click.pass_context
+def command(ctx: click.Context, target: TargetOptions, volume: str, drive_id: str,
+            confirm_serial: str, wait: bool, wait_timeout: float | None,
+            dry_run: bool) -> None:
+    """Rebuild a degraded volume onto a replacement drive (generic Redfish: the drive becomes
+    the volume's dedicated spare, which the controller rebuilds onto)."""
+
+    def prepare(timeout: float) -> Callable[[Node], dict[str, Any]]:
+        if wait_timeout is not None and not wait:
+            raise ConfigError("--wait-timeout goes with --wait")
+
+        def action(node: Node) -> dict[str, Any]:
+            if dry_run:
+                return plan_payload(node.raid.plan_rebuild(volume, drive_id, confirm_serial))
+            with node.operation(timeout):
+                outcome = node.raid.rebuild(volume, drive_id, confirm_serial)
+            if wait and outcome.job is not None:
+                policy = options.poll_policy()
+                deadline = policy.deadline(wait_timeout) if wait_timeout else None
+                status = BoundedRounds(outcome.job, node, timeout).wait(policy, deadline)
+                outcome = type(outcome)(outcome.plan, outcome.job, status, outcome.volume,
+                                        outcome.notes)
+            return outcome_payload(outcome)
+
+        return action
+
+    extra = None if not wait else (lambda _t: wait_timeout or UNBOUNDED_WAIT_S)
+    run_waiting_on_node(ctx, target, prepare, render_change, extra=extra)
