@@ -50,7 +50,7 @@ import hamnhw, hamnhw_drivers
 for module in (hamnhw, hamnhw_drivers):
     assert "site-packages" in module.__file__, module.__file__
 found = {e.name for e in importlib.metadata.entry_points(group="hamnhw.drivers")}
-missing = {"generic", "dell", "hpe", "lenovo", "supermicro"} - found
+missing = {"generic", "dell", "hpe", "lenovo", "supermicro", "ipmi"} - found
 sys.exit(f"entry points missing: {sorted(missing)}" if missing else 0)
 endef
 export INSTALL_CHECK_PY

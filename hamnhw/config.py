@@ -13,15 +13,26 @@ Lookup, first found wins: an explicit path (``--config``), ``$HAMNHW_CONFIG``,
     timeout = 120                       # seconds, overall deadline of one operation
     driver = "dell"                     # force a driver instead of detecting
 
-    [pair]
+    [pair]                              # keys: hamnhw.pairconfig
     name = "mgmt"                       # optional
+    journal_dir = "/var/lib/hamnhw"
 
     [primary]                           # node tables, addressable as nodes
     bmc = "redfish://10.0.0.5"          # "primary" and "standby"
     [standby]
     bmc = "redfish://10.0.0.6"
 
-    [failover]                          # its keys come with the failover work
+    [failover]                          # keys and defaults: hamnhw.pairconfig
+    graceful_timeout = 300
+
+    [network]                           # addresses for `hamnhw dhcp render`
+    machine_id = "0123...cdef"          # optional: /etc/machine-id of the MN's OS (networkd DUID)
+    alias_suffix = "-standby"           # optional: xCAT name of the standby MAC's entry
+    [network.nics."NIC.Integrated.1-1-1"]   # a primary NIC id, as `hamnhw nics primary` shows
+    ip = "10.0.0.10/24"                 # required: the address (prefix optional, Kea needs it)
+    hostname = "mn"                     # required
+    client_id = "ff:..."                # optional: a client-id reservation
+    ifname = "eno1"                     # optional: with machine_id, the networkd client id
 
 The schema is strict: an unknown key, a wrong type or a missing ``bmc`` is a
 :class:`~hamnhw.errors.ConfigError` naming the key and the file.  Relative
@@ -31,8 +42,10 @@ The schema is strict: an unknown key, a wrong type or a missing ``bmc`` is a
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,6 +54,7 @@ from typing import Any
 from hamnhw.address import parse_bmc_url
 from hamnhw.connection import normalize_fingerprint
 from hamnhw.errors import ConfigError
+from hamnhw.pairconfig import FailoverSettings, PairSettings, parse_failover, parse_pair
 
 ENV_CONFIG = "HAMNHW_CONFIG"
 """Environment variable naming the config file."""
@@ -60,9 +74,8 @@ _NODE_KEYS: dict[str, tuple[type, ...]] = {
     "timeout": (int, float),
     "driver": (str,),
 }
-_PAIR_KEYS: dict[str, tuple[type, ...]] = {"name": (str,)}
 _PAIR_NODES = ("primary", "standby")
-_TOP_LEVEL = ("nodes", "pair", "primary", "standby", "failover")
+_TOP_LEVEL = ("nodes", "pair", "primary", "standby", "failover", "network")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,10 +120,17 @@ class Config:
     """Where it was read from (None for an empty, absent config)."""
     nodes: Mapping[str, NodeConfig]
     """All nodes by name, ``primary`` and ``standby`` included."""
-    pair_name: str | None = None
-    """``[pair] name``."""
-    failover: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    """``[failover]`` table (no keys defined yet)."""
+    pair: PairSettings = dataclasses.field(default_factory=PairSettings)
+    """``[pair]`` (:mod:`hamnhw.pairconfig`)."""
+    failover: FailoverSettings = dataclasses.field(default_factory=FailoverSettings)
+    """``[failover]`` (:mod:`hamnhw.pairconfig`)."""
+
+    @property
+    def pair_name(self) -> str | None:
+        """``[pair] name``."""
+        return self.pair.name
+    network: NetworkConfig = dataclasses.field(default_factory=lambda: NetworkConfig({}))
+    """``[network]`` table: the MN's addresses for ``hamnhw dhcp render``."""
 
     def node(self, name: str) -> NodeConfig:
         """Return the node called ``name``.
@@ -176,14 +196,10 @@ def parse_config(data: Mapping[str, Any], *, source: str | None = None,
                 raise ConfigError(f"node {name!r} defined twice ([{name}] and [nodes.{name}])",
                                   key=name, path=source)
             nodes[name] = _node(name, _table(data, name, source), name, source, base_dir)
-    pair = _table(data, "pair", source)
-    _check_keys(pair, _PAIR_KEYS, "pair.", source)
-    failover = _table(data, "failover", source)
-    if failover:
-        first = next(iter(failover))
-        raise ConfigError("[failover] accepts no keys yet (they come with the failover "
-                          "support)", key=f"failover.{first}", path=source)
-    return Config(source, nodes, pair.get("name"), failover)
+    pair = parse_pair(_table(data, "pair", source), source, base_dir)
+    failover = parse_failover(_table(data, "failover", source), source)
+    network = _network(_table(data, "network", source), source)
+    return Config(source, nodes, pair, failover, network)
 
 
 def _table(data: Mapping[str, Any], key: str, source: str | None,
@@ -251,7 +267,97 @@ def _reject_unknown(table: Mapping[str, Any], allowed: tuple[str, ...], prefix: 
                               key=f"{prefix}{key}", path=source)
 
 
-_TYPE_NAMES = {str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+# -- [network] ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class NetworkNic:
+    """One ``[network.nics."<primary NIC id>"]`` table: an address the MN must keep."""
+
+    nic_id: str
+    """The primary node's NIC id (the standby's counterpart comes from the NIC map)."""
+    ip: str
+    """IPv4 address."""
+    prefix: int | None
+    """Prefix length when ``ip`` was given as ``a.b.c.d/n``, else None."""
+    hostname: str
+    """Host name of this address."""
+    client_id: str | None = None
+    """A DHCP client identifier to reserve too (lower-case colon hex)."""
+    ifname: str | None = None
+    """The OS's persistent interface name (with ``machine_id``: systemd-networkd's client id)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class NetworkConfig:
+    """The ``[network]`` table."""
+
+    nics: Mapping[str, NetworkNic]
+    """By primary NIC id, in file order."""
+    machine_id: str | None = None
+    """The MN OS's ``/etc/machine-id`` (32 hex digits), or None."""
+    alias_suffix: str = "-standby"
+    """Suffix of the xCAT host name given to the standby MAC's entry."""
+
+
+_NETWORK_KEYS: dict[str, tuple[type, ...]] = {"machine_id": (str,), "alias_suffix": (str,),
+                                               "nics": (dict,)}
+_NETWORK_NIC_KEYS: dict[str, tuple[type, ...]] = {"ip": (str,), "hostname": (str,),
+                                                   "client_id": (str,), "ifname": (str,)}
+_HOSTNAME = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$")
+_CLIENT_ID = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){1,254}$")
+
+
+def _network(table: Mapping[str, Any], source: str | None) -> NetworkConfig:
+    _check_keys(table, _NETWORK_KEYS, "network.", source)
+    machine_id = table.get("machine_id")
+    if machine_id is not None and not re.fullmatch(r"[0-9a-f]{32}", machine_id):
+        raise ConfigError("must be 32 lower-case hex digits (as in /etc/machine-id)",
+                          key="network.machine_id", path=source)
+    suffix = table.get("alias_suffix", "-standby")
+    if not re.fullmatch(r"[A-Za-z0-9-]{1,30}", suffix):
+        raise ConfigError("must be letters, digits or '-'", key="network.alias_suffix",
+                          path=source)
+    nics = {nic_id: _network_nic(nic_id, _table(table["nics"], nic_id, source, "network.nics."),
+                                 source)
+            for nic_id in table.get("nics", {})}
+    for attribute in ("ip", "hostname"):
+        seen: dict[str, str] = {}
+        for nic in nics.values():
+            value = getattr(nic, attribute)
+            if value in seen:
+                raise ConfigError(f"{value} is also given to {seen[value]!r}",
+                                  key=f"network.nics.{nic.nic_id}.{attribute}", path=source)
+            seen[value] = nic.nic_id
+    return NetworkConfig(nics, machine_id, suffix)
+
+
+def _network_nic(nic_id: str, table: Mapping[str, Any], source: str | None) -> NetworkNic:
+    where = f"network.nics.{nic_id}"
+    _check_keys(table, _NETWORK_NIC_KEYS, f"{where}.", source)
+    for required in ("ip", "hostname"):
+        if required not in table:
+            raise ConfigError("missing required key", key=f"{where}.{required}", path=source)
+    try:
+        interface = ipaddress.IPv4Interface(table["ip"])
+    except ValueError as exc:
+        raise ConfigError(f"not an IPv4 address (a.b.c.d or a.b.c.d/n): {exc}",
+                          key=f"{where}.ip", path=source) from exc
+    if not _HOSTNAME.match(table["hostname"]):
+        raise ConfigError("not a valid host name", key=f"{where}.hostname", path=source)
+    client_id = table.get("client_id")
+    if client_id is not None:
+        client_id = client_id.lower()
+        if not _CLIENT_ID.match(client_id):
+            raise ConfigError("must be colon-separated hex bytes (e.g. ff:00:...)",
+                              key=f"{where}.client_id", path=source)
+    prefix = interface.network.prefixlen if "/" in table["ip"] else None
+    return NetworkNic(nic_id, str(interface.ip), prefix, table["hostname"], client_id,
+                      table.get("ifname"))
+
+
+_TYPE_NAMES = {str: "a string", bool: "a boolean", int: "a number", float: "a number",
+               dict: "a table"}
 
 
 def _type_name(value: object) -> str:

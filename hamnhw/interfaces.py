@@ -11,15 +11,17 @@ import abc
 import dataclasses
 from typing import NoReturn
 
-from hamnhw.errors import UnsupportedOperation
+from hamnhw.errors import HttpError, MalformedResponse, UnsupportedOperation
 from hamnhw.jobs import Job
 from hamnhw.models import (
+    BootMarks,
     BootOverride,
     BootSource,
     Drive,
     Inventory,
     Manager,
     Nic,
+    NicView,
     PowerRestorePolicy,
     PowerResult,
     PowerState,
@@ -47,6 +49,11 @@ class RaidView:
     """Logical volumes."""
     drives: tuple[Drive, ...] | None
     """Physical drives."""
+    incomplete: bool = False
+    """True when part of the storage tree could not be read: a drive missing from
+    :attr:`drives` may only be unread, not failed (see :attr:`warnings`)."""
+    warnings: tuple[str, ...] = ()
+    """What could not be read, one message each."""
 
 
 class _Interface:
@@ -105,6 +112,11 @@ class ManagementInterface(_Interface):
         """Boot from ``target`` next time (or always); return what is read back."""
         self._unsupported("management.set_boot_override")
 
+    def boot_marks(self) -> BootMarks:
+        """Read the power state with the boot marks (stage, stage time, last reset time,
+        boot mode) in one read; drivers without them raise UnsupportedOperation."""
+        self._unsupported("management.boot_marks")
+
     def get_identify(self) -> bool | None:
         """Identify LED state; None when the BMC does not say."""
         self._unsupported("management.get_identify")
@@ -118,12 +130,25 @@ class NicInterface(_Interface, abc.ABC):
     """Host NIC ports and their MACs."""
 
     @abc.abstractmethod
-    def list(self) -> tuple[Nic, ...]:
-        """The host's NIC ports."""
+    def list(self) -> tuple[Nic, ...] | None:
+        """The host's NIC ports; None when the BMC shows no place where they would be
+        (unknown), ``()`` only when it positively lists none."""
 
-    def bmc_nics(self) -> tuple[Nic, ...]:
+    def bmc_nics(self) -> tuple[Nic, ...] | None:
         """The BMC's own network ports, reported apart from the host's."""
         self._unsupported("nics.bmc_nics")
+
+    def view(self) -> NicView:
+        """Host and BMC NICs together.  A failure to read the BMC's own NICs never loses
+        the host's: ``bmc_nics`` is then None, with a warning saying why."""
+        nics = self.list()
+        try:
+            bmc = self.bmc_nics()
+        except UnsupportedOperation:
+            return NicView(nics, None)
+        except (HttpError, MalformedResponse) as exc:
+            return NicView(nics, None, True, (f"BMC NICs not readable: {exc.message}",))
+        return NicView(nics, bmc)
 
 
 class InventoryInterface(_Interface, abc.ABC):

@@ -23,24 +23,6 @@ class PowerState(enum.StrEnum):
     POWERING_OFF = "powering_off"
     UNKNOWN = "unknown"
 
-    @classmethod
-    def from_redfish(cls, value: object) -> PowerState:
-        """Map a Redfish ``PowerState`` value; anything unexpected is UNKNOWN.
-
-        Matching is exact (``"Off"`` only): a null, an empty string or a
-        lower-case ``"off"`` from a confused BMC is not taken as off.
-        """
-        return _REDFISH_POWER.get(value, cls.UNKNOWN) if isinstance(value, str) else cls.UNKNOWN
-
-
-_REDFISH_POWER = {
-    "On": PowerState.ON,
-    "Off": PowerState.OFF,
-    "PoweringOn": PowerState.POWERING_ON,
-    "PoweringOff": PowerState.POWERING_OFF,
-    "Paused": PowerState.UNKNOWN,
-}
-
 
 class Health(enum.StrEnum):
     """Redfish ``Status.Health`` rolled into four values."""
@@ -49,14 +31,6 @@ class Health(enum.StrEnum):
     WARNING = "Warning"
     CRITICAL = "Critical"
     UNKNOWN = "unknown"
-
-    @classmethod
-    def from_redfish(cls, value: object) -> Health:
-        """Map a Redfish health string; null or unknown strings give UNKNOWN."""
-        for member in (cls.OK, cls.WARNING, cls.CRITICAL):
-            if value == member.value:
-                return member
-        return cls.UNKNOWN
 
 
 class RaidType(enum.StrEnum):
@@ -73,25 +47,6 @@ class RaidType(enum.StrEnum):
     NONE = "None"
     UNKNOWN = "unknown"
 
-    @classmethod
-    def from_redfish(cls, raid_type: object, volume_type: object = None) -> RaidType:
-        """Read ``RAIDType`` or, on older schemas, the deprecated ``VolumeType``."""
-        for member in cls:
-            if raid_type == member.value and member is not cls.UNKNOWN:
-                return member
-        return _VOLUME_TYPE.get(volume_type, cls.UNKNOWN) if isinstance(volume_type, str) else (
-            cls.UNKNOWN)
-
-
-_VOLUME_TYPE = {
-    "Mirrored": RaidType.RAID1,
-    "NonRedundant": RaidType.RAID0,
-    "StripedWithParity": RaidType.RAID5,
-    "SpannedMirrors": RaidType.RAID10,
-    "SpannedStripesWithParity": RaidType.RAID50,
-    "RawDevice": RaidType.NONE,
-}
-
 
 class LinkStatus(enum.StrEnum):
     """Link state of a NIC port."""
@@ -99,6 +54,19 @@ class LinkStatus(enum.StrEnum):
     UP = "up"
     DOWN = "down"
     UNKNOWN = "unknown"
+
+
+class NicSource(enum.StrEnum):
+    """Where a BMC showed a host NIC (valued as the Redfish resource type it was read from)."""
+
+    ETHERNET_INTERFACE = "EthernetInterface"
+    """The system's ``EthernetInterfaces`` (the OS-visible interface)."""
+    NETWORK_DEVICE_FUNCTION = "NetworkDeviceFunction"
+    """A function of a network adapter (``NetworkDeviceFunctions``)."""
+    PORT = "Port"
+    """A physical port of a network adapter (``Ports``, Port >= 1.4 ``AssociatedMACAddresses``)."""
+    NETWORK_PORT = "NetworkPort"
+    """A physical port in the deprecated ``NetworkPorts`` (``AssociatedNetworkAddresses``)."""
 
 
 class BootSource(enum.StrEnum):
@@ -158,6 +126,8 @@ class System:
     """Firmware (BIOS/UEFI) version."""
     power_state: PowerState = PowerState.UNKNOWN
     """Power state at the time of reading."""
+    boot_mode: str | None = None
+    """``UEFI`` or ``Legacy`` (Redfish ``Boot.BootSourceOverrideMode``), or None."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -176,14 +146,20 @@ class Manager:
 
 @dataclasses.dataclass(frozen=True)
 class Nic:
-    """One host network port as the BMC sees it."""
+    """One host network port as the BMC sees it.
+
+    A BMC may show one port in several places (the system's EthernetInterfaces, a network
+    adapter's device functions and ports); the driver merges them by MAC, so each MAC is
+    reported once, from the first place it was seen, completed by the others.
+    """
 
     id: str
-    """Member id of the interface or port."""
+    """Id of the interface, or ``<adapter id>/<function or port id>`` for an adapter's."""
     name: str | None
     """Name the BMC gives the port, if any."""
     mac: str | None
-    """Current MAC, lower-case colon form; None if the BMC gave none usable."""
+    """Current MAC, lower-case colon form; None if the BMC gave none usable (a placeholder
+    such as ``00:00:00:00:00:00`` or ``ff:ff:ff:ff:ff:ff`` is not usable)."""
     permanent_mac: str | None
     """Burned-in MAC, lower-case colon form, or None."""
     link: LinkStatus = LinkStatus.UNKNOWN
@@ -192,6 +168,31 @@ class Nic:
     """Negotiated speed in Mbit/s, or None."""
     uri: str | None = None
     """Resource URI on the BMC."""
+    source: NicSource | None = None
+    """Where the BMC showed it first; None when the driver does not say."""
+    adapter: str | None = None
+    """Id of the network adapter (card) the port is on, where the BMC shows it."""
+    location: str | None = None
+    """Physical location of the adapter (slot label such as ``Slot 2`` or ``NIC Daughter
+    Card``, or a PCI location), where the BMC shows it: with :attr:`port`, how NICs of two
+    servers are paired."""
+    port: str | None = None
+    """Port number or label on its adapter (Redfish ``PortId``/``PhysicalPortNumber``, or the
+    port's location ordinal), where the BMC shows it."""
+
+
+@dataclasses.dataclass(frozen=True)
+class NicView:
+    """Host and BMC NICs from one read, with what could not be read."""
+
+    nics: tuple[Nic, ...] | None
+    """Host NICs; None when the BMC links no place where they would be shown."""
+    bmc_nics: tuple[Nic, ...] | None
+    """The BMC's own NICs; None when they could not be read (see :attr:`warnings`)."""
+    incomplete: bool = False
+    """True when a linked part of the tree could not be read."""
+    warnings: tuple[str, ...] = ()
+    """What could not be read, one message each."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -199,11 +200,15 @@ class Drive:
     """A physical disk."""
 
     id: str
-    """Member id of the drive."""
+    """Id unique on the node and stable: qualified by its owner, ``<storage id>/<drive id>``
+    for a drive under a Storage, ``<chassis id>/<drive id>`` for one under a chassis
+    (``<simple storage id>/<device name>`` for a SimpleStorage device).  Opaque to callers:
+    use :attr:`uri` to link to the drive."""
     uri: str | None
-    """Resource URI on the BMC."""
+    """Resource URI on the BMC (None for a SimpleStorage device, which has none)."""
     serial: str | None
-    """Drive serial number: the identity used to follow a disk between nodes."""
+    """Drive serial number: the identity used to follow a disk between nodes; None when the
+    BMC shows none or a placeholder (blank, ``N/A``, ``To Be Filled By O.E.M.``...)."""
     model: str | None
     """Drive model."""
     capacity_bytes: int | None
@@ -215,7 +220,8 @@ class Drive:
     health: Health = Health.UNKNOWN
     """Rolled-up health."""
     state: str | None = None
-    """Redfish ``Status.State`` (``Enabled``, ``Absent``...)."""
+    """Redfish ``Status.State`` (``Enabled``, ``Disabled``...); an ``Absent`` drive is an
+    :class:`EmptyBay`, never a Drive."""
     location: str | None = None
     """Bay or slot label, where the BMC reports one."""
     hotspare: str | None = None
@@ -229,11 +235,23 @@ class Drive:
 
 
 @dataclasses.dataclass(frozen=True)
+class EmptyBay:
+    """A drive bay the BMC shows with no drive in it (``Status.State`` ``Absent``)."""
+
+    id: str
+    """Id of the placeholder resource, qualified like :attr:`Drive.id`."""
+    uri: str | None
+    """Resource URI of the placeholder, or None."""
+    location: str | None
+    """Bay label (``Bay 3``), where the BMC reports one."""
+
+
+@dataclasses.dataclass(frozen=True)
 class Volume:
     """A logical disk built by a RAID controller."""
 
     id: str
-    """Member id of the volume."""
+    """Id unique on the node: ``<storage id>/<volume id>``."""
     uri: str | None
     """Resource URI on the BMC."""
     name: str | None
@@ -247,7 +265,8 @@ class Volume:
     state: str | None = None
     """Redfish ``Status.State``."""
     drive_ids: tuple[str, ...] | None = None
-    """Member ids of the drives the volume is built from; None when the BMC does not list them."""
+    """:attr:`Drive.id` of each drive the volume is built from; None when the BMC does not
+    list them."""
     operation: Operation | None = None
     """Running operation (rebuild...), or None."""
     write_cache_policy: str | None = None
@@ -292,6 +311,56 @@ class Inventory:
     """Physical drives; None when the BMC cannot tell."""
     volumes: tuple[Volume, ...] | None
     """Logical volumes; None when the BMC cannot tell."""
+    empty_bays: tuple[EmptyBay, ...] | None = None
+    """Bays shown without a drive; None when the BMC shows no bays at all."""
+    incomplete: bool = False
+    """True when a linked part of the storage tree could not be read: the lists above may
+    then miss entries (a missing drive is not a failed drive)."""
+    warnings: tuple[str, ...] = ()
+    """What could not be read, one message each."""
+
+
+class BootStage(enum.StrEnum):
+    """Where the host's boot stands, as far as the BMC tells (DMTF ``BootProgress``
+    mapped by the driver)."""
+
+    NONE = "none"
+    """No boot in progress (powered off, or the BMC reset its marks)."""
+    POST = "post"
+    """Firmware running its power-on self test (processor, memory, bus, PCI stages)."""
+    POST_COMPLETE = "post_complete"
+    """Hardware initialisation complete (``SystemHardwareInitializationComplete``)."""
+    SETUP = "setup"
+    """The host sits in firmware setup (``SetupEntered``): a POST just completed."""
+    OS_BOOT = "os_boot"
+    """The OS loader started (``OSBootStarted``)."""
+    OS_RUNNING = "os_running"
+    """The OS runs (``OSRunning``)."""
+    OTHER = "other"
+    """A stage hamnhw does not rank (OEM stages)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class BootMarks:
+    """One read of the host's power state and the marks that tell a fresh boot from a stale
+    one: the failover uses them to believe a POST really happened.  None where the BMC does
+    not tell."""
+
+    power_state: PowerState
+    """The power state read with the marks."""
+    boot_stage: BootStage | None = None
+    """The current boot stage; None when the BMC shows no boot progress."""
+    boot_stage_time: str | None = None
+    """When the current stage began (``BootProgress.LastStateTime``), as the BMC wrote it."""
+    last_reset_time: str | None = None
+    """When the host was last reset (``LastResetTime``), as the BMC wrote it."""
+    boot_mode: str | None = None
+    """``UEFI`` or ``Legacy`` when known."""
+
+    @property
+    def os_starting(self) -> bool:
+        """The OS is starting or running."""
+        return self.boot_stage in (BootStage.OS_BOOT, BootStage.OS_RUNNING)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -317,6 +386,9 @@ class PowerResult:
     confirmed: bool = True
     """True when the target state was confirmed by the required reads; False with wait=False
     (``power_state`` is then the state as read once)."""
+    protocol: str = "redfish"
+    """The protocol that served the request: ``redfish`` or ``ipmi`` (a node with an IPMI
+    fallback says which one it used)."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
@@ -20,7 +21,7 @@ from hamnhw.address import BmcAddress, parse_bmc_url
 from hamnhw.connection import Credentials, Secret, Timeouts, TlsOptions
 from hamnhw.deadline import Deadline
 from hamnhw.driver import Driver
-from hamnhw.errors import ConfigError, DriverNotFound
+from hamnhw.errors import BmcUnreachable, ConfigError, DriverNotFound, TlsError
 from hamnhw.interfaces import (
     InventoryInterface,
     ManagementInterface,
@@ -29,13 +30,23 @@ from hamnhw.interfaces import (
     PowerInterface,
     RaidInterface,
 )
+from hamnhw.ipmi_fallback import (
+    FallbackDriver,
+    FallbackPower,
+    IpmiSettings,
+    PowerOnlyDriver,
+    UnsafeCounter,
+)
+from hamnhw.log import get_logger
 from hamnhw.models import Detection
-from hamnhw.transport.base import RedfishClient
+from hamnhw.transport.client import BmcClient
+
+LOG = get_logger("hamnhw.node")
 
 
 class Node:
     """One BMC with its chosen driver.  Use as a context manager: leaving the
-    block logs the Redfish session out."""
+    block logs the session out (Redfish or IPMI)."""
 
     def __init__(self, name: str, address: BmcAddress, driver: Driver,
                  detection: Detection) -> None:
@@ -47,6 +58,12 @@ class Node:
         """The driver instance."""
         self.detection = detection
         """Driver name and why it was chosen."""
+
+    @property
+    def protocol(self) -> str:
+        """``redfish`` or ``ipmi``: the protocol serving the node (for a Redfish node with
+        an IPMI fallback, the one that served the last power call)."""
+        return str(getattr(self.driver, "active_protocol", self.driver.protocol))
 
     @property
     def power(self) -> PowerInterface:
@@ -97,7 +114,7 @@ class Node:
             with client.within(deadline):
                 yield
         else:
-            with RedfishClient.within(client, deadline):
+            with BmcClient.within(client, deadline):
                 yield
 
     def close(self) -> None:
@@ -121,8 +138,11 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
             read_timeout: float = 30.0, driver: str | None = None,
             poll: PollPolicy | None = None, name: str | None = None,
             client_wrapper: Callable[[Any], Any] | None = None,
-            deadline: Deadline | None = None) -> Node:
+            deadline: Deadline | None = None, ipmi: IpmiSettings | None = None) -> Node:
     """Connect to a BMC, authenticate, detect its driver and return a :class:`Node`.
+
+    The URL's protocol chooses the transport: ``redfish`` (HTTPS, or HTTP for emulators) or
+    ``ipmi`` (IPMI 2.0 over LAN through pyghmi, :mod:`hamnhw.transport.ipmi`).
 
     :param url: BMC URL (see :mod:`hamnhw.address`).
     :param username: BMC account.
@@ -135,19 +155,23 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
     :param pin_fingerprint: trust exactly the certificate with this SHA-256.
     :param insecure: skip TLS verification (warned once).  ``ca_file``,
         ``pin_fingerprint`` and ``insecure`` apply to HTTPS only: with a plain-HTTP
-        URL (``redfish+http://``) they raise ``ConfigError``.
+        URL (``redfish+http://``) or an ``ipmi://`` one they raise ``ConfigError``.
     :param timeout: overall deadline of one operation, seconds: of connecting
-        (ServiceRoot, login, detection, system choice) and, by default, of each
+        (ServiceRoot or IPMI login, detection, system choice) and, by default, of each
         request or :meth:`Node.operation` block after it.
     :param connect_timeout: TCP/TLS connect timeout per request, seconds.
     :param read_timeout: read timeout per request, seconds.
     :param driver: force a driver by entry-point name instead of detecting.
     :param poll: how power changes are waited for.
     :param name: a name for messages; defaults to the URL.
-    :param client_wrapper: called with the opened transport; what it returns (a
+    :param client_wrapper: called with the opened Redfish transport; what it returns (a
         :class:`~hamnhw.transport.base.RedfishClient` decorator, e.g.
         :class:`hamnhw.fixturetools.record.RecordingClient`) is what detection
-        and the driver use.
+        and the driver use.  Redfish only.
+    :param ipmi: IPMI settings (:class:`~hamnhw.ipmi_fallback.IpmiSettings`): Kg,
+        privilege and pacing of an ``ipmi://`` URL, or, with its ``url``, the IPMI path of a
+        Redfish node, which serves power when Redfish is unreachable
+        (:mod:`hamnhw.ipmi_fallback`).
     :raises hamnhw.errors.HamnhwError: any failure, typed.
     """
     address = parse_bmc_url(url)
@@ -157,18 +181,100 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
                           host=address.netloc)
     secret = password if isinstance(password, Secret) else Secret(password or "")
     credentials = Credentials(username or "", secret)
-    tls = TlsOptions(ca_file=ca_file, pin_fingerprint=pin_fingerprint, insecure=insecure)
     timeouts = Timeouts(connect=connect_timeout, read=read_timeout, operation=timeout)
-    if address.protocol != "redfish":
-        raise DriverNotFound(f"no driver installed for {address.scheme}:// addresses",
-                             host=address.netloc)
-    from hamnhw.transport.redfish import RedfishTransport
+    if address.protocol == "ipmi":
+        transport = _ipmi_transport(address, credentials, timeouts, ipmi,
+                                    bool(ca_file or pin_fingerprint or insecure or client_wrapper))
+    elif address.protocol == "redfish":
+        from hamnhw.transport.redfish import RedfishTransport
 
-    transport = RedfishTransport(address, credentials, tls, timeouts)
+        tls = TlsOptions(ca_file=ca_file, pin_fingerprint=pin_fingerprint, insecure=insecure)
+        transport = RedfishTransport(address, credentials, tls, timeouts)
+    else:  # pragma: no cover - parse_bmc_url knows no other protocol
+        raise DriverNotFound(f"no driver registered for {address.scheme}:// addresses",
+                             host=address.netloc, usage=True)
+    fallback = _fallback_settings(address, ipmi)
+    counter: list[UnsafeCounter] = []
+    if fallback is not None:
+        client_wrapper = _counting(client_wrapper, counter)
     # Connecting is one operation: one deadline (the caller's, when given).
-    bound = transport.within(deadline) if deadline else transport.operation()
-    with bound:
-        return _open_node(transport, address, name or url, driver, poll, client_wrapper)
+    try:
+        bound = transport.within(deadline) if deadline else transport.operation()
+        with bound:
+            node = _open_node(transport, address, name or url, driver, poll, client_wrapper)
+    except BmcUnreachable as exc:
+        if fallback is None or isinstance(exc, TlsError):
+            raise
+        return _power_only_node(address, name or url, exc, fallback, credentials, timeout,
+                                poll, deadline)
+    if fallback is not None:
+        reconnect = functools.partial(_connect_ipmi, fallback, credentials, name or url,
+                                      timeout, poll, deadline)
+        power = FallbackPower(node.driver.power, counter[0], reconnect)
+        node.driver = FallbackDriver(node.driver, power)
+    return node
+
+
+def _ipmi_transport(address: BmcAddress, credentials: Credentials, timeouts: Timeouts,
+                    ipmi: IpmiSettings | None, https_options: bool) -> Any:
+    if https_options:
+        raise ConfigError("ca_file, pin_fingerprint, insecure and client wrappers apply to "
+                          "Redfish only, not to ipmi:// addresses", host=address.netloc)
+    settings = ipmi or IpmiSettings()
+    if settings.url is not None:
+        raise ConfigError("the node URL is already ipmi://; its IPMI settings take no url",
+                          host=address.netloc)
+    from hamnhw.transport.ipmi import IpmiTransport
+
+    return IpmiTransport(address, credentials, timeouts, kg=settings.kg,
+                         privilege=settings.privilege, pacing=settings.pacing)
+
+
+def _fallback_settings(address: BmcAddress, ipmi: IpmiSettings | None) -> IpmiSettings | None:
+    """The IPMI path of a Redfish node, or None."""
+    if ipmi is None or address.protocol != "redfish":
+        return None
+    if ipmi.url is None:
+        raise ConfigError("IPMI settings for a Redfish node need the url of its IPMI path",
+                          host=address.netloc)
+    if parse_bmc_url(ipmi.url).protocol != "ipmi":
+        raise ConfigError(f"the IPMI path {ipmi.url!r} is not an ipmi:// URL",
+                          host=address.netloc)
+    return ipmi
+
+
+def _counting(wrapper: Callable[[Any], Any] | None,
+              found: list[UnsafeCounter]) -> Callable[[Any], Any]:
+    """``wrapper`` with an :class:`UnsafeCounter` around the client it is given."""
+    def wrap(transport: Any) -> Any:
+        counter = UnsafeCounter(transport if wrapper is None else wrapper(transport))
+        found.append(counter)
+        return counter
+
+    return wrap
+
+
+def _connect_ipmi(settings: IpmiSettings, credentials: Credentials, name: str, timeout: float,
+                  poll: PollPolicy | None, deadline: Deadline | None) -> Node:
+    """The node of a Redfish node's IPMI path (account defaults to the Redfish one)."""
+    assert settings.url is not None
+    own = IpmiSettings(kg=settings.kg, privilege=settings.privilege, pacing=settings.pacing)
+    return connect(settings.url, settings.username or credentials.username,
+                   settings.password if settings.password is not None else credentials.password,
+                   timeout=timeout, poll=poll, name=name, deadline=deadline, ipmi=own)
+
+
+def _power_only_node(address: BmcAddress, name: str, exc: BmcUnreachable,
+                     settings: IpmiSettings, credentials: Credentials, timeout: float,
+                     poll: PollPolicy | None, deadline: Deadline | None) -> Node:
+    """Redfish never answered: the node over its IPMI path, serving power only."""
+    reason = f"Redfish at {address.netloc} is unreachable ({exc.message})"
+    LOG.warning("%s; using its IPMI path %s for power", reason, settings.url)
+    ipmi_node = _connect_ipmi(settings, credentials, name, timeout, poll, deadline)
+    driver = PowerOnlyDriver(ipmi_node.driver, address, reason)
+    detection = Detection(ipmi_node.detection.driver,
+                          f"{reason}; IPMI path {settings.url}: {ipmi_node.detection.reason}")
+    return Node(name, address, driver, detection)
 
 
 def _open_node(transport: Any, address: BmcAddress, name: str, driver: str | None,
@@ -182,6 +288,10 @@ def _open_node(transport: Any, address: BmcAddress, name: str, driver: str | Non
             client = client_wrapper(transport)
         if driver:
             cls = registry.driver_by_name(driver)
+            if cls.protocol != address.protocol:
+                raise DriverNotFound(f"driver {driver!r} speaks {cls.protocol}, not "
+                                     f"{address.protocol} ({address.scheme}://)",
+                                     host=address.netloc, usage=True)
             detection = Detection(cls.name, "chosen explicitly")
         else:
             cls, detection = registry.detect(client, address)

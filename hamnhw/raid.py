@@ -94,6 +94,11 @@ class RaidStatus:
     foreign: tuple[str, ...] | None
     """Ids of drives carrying another controller's configuration; None when the driver cannot
     tell (generic Redfish has no standard for it)."""
+    incomplete: bool = False
+    """Part of the storage tree could not be read: a member missing from :attr:`drives` may
+    be unread, not failed, so such a volume is classified from its own Status only."""
+    warnings: tuple[str, ...] = ()
+    """What could not be read."""
 
 
 @dataclasses.dataclass(frozen=True)

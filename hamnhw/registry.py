@@ -1,6 +1,7 @@
 """Driver registry (entry-point group ``hamnhw.drivers``) and vendor detection.
 
-Detection order, first match wins:
+Only the drivers of the address's protocol take part (``Driver.protocol``: ``redfish`` or
+``ipmi``).  For Redfish, detection order, first match wins:
 
 1. the URL forces a vendor scheme (``idrac-redfish://``);
 2. ServiceRoot ``Vendor``, normalised;
@@ -8,6 +9,10 @@ Detection order, first match wins:
 4. the first Manager's ``Model``, matched against each driver's hints at word
    boundaries (see :func:`model_matches`);
 5. the fallback (generic DMTF Redfish) driver.
+
+For IPMI: a driver claiming the vendor Get Device ID names (IANA manufacturer id, see
+:mod:`hamnhw.transport.ipmi_device`) in its ``vendor_names``, else the protocol's fallback
+driver (the built-in ``ipmi``).
 """
 
 from __future__ import annotations
@@ -75,12 +80,16 @@ def detect(client: Any, address: BmcAddress,
            drivers: Mapping[str, type[Driver]] | None = None) -> tuple[type[Driver], Detection]:
     """Choose the driver for a connected Redfish client.
 
-    :param client: a :class:`~hamnhw.transport.base.RedfishClient`.
+    :param client: a :class:`~hamnhw.transport.base.RedfishClient`, or for an ``ipmi://``
+        address an :class:`~hamnhw.transport.ipmi.IpmiTransport`.
     :param address: the parsed BMC URL.
     :param drivers: override the registry (tests).
     :raises DriverNotFound: no driver claims a forced scheme, or no fallback exists.
     """
-    candidates = [d for d in (drivers or load_drivers()).values() if d.protocol == "redfish"]
+    candidates = [d for d in (drivers or load_drivers()).values()
+                  if d.protocol == address.protocol]
+    if address.protocol != "redfish":
+        return _detect_by_device(client, address, candidates)
     if address.forced_scheme:
         for cls in candidates:
             if address.forced_scheme in cls.url_schemes:
@@ -97,6 +106,24 @@ def detect(client: Any, address: BmcAddress,
             return cls, Detection(cls.name, "no vendor hint matched; generic DMTF Redfish")
     raise DriverNotFound("no driver matches and no fallback driver is installed",
                          host=address.netloc)
+
+
+def _detect_by_device(client: Any, address: BmcAddress,
+                      candidates: list[type[Driver]]) -> tuple[type[Driver], Detection]:
+    """A driver for a non-Redfish protocol: by the vendor the BMC's device identity names
+    (``client.device_id``), else the protocol's fallback."""
+    device = getattr(client, "device_id", None)
+    vendor = getattr(device, "vendor", None)
+    described = device.describe() if device is not None else "no device identity"
+    if isinstance(vendor, str):
+        for cls in candidates:
+            if normalize_vendor(vendor) in cls.vendor_names:
+                return cls, Detection(cls.name, f"{address.scheme}:// BMC made by {described}")
+    for cls in candidates:
+        if cls.fallback:
+            return cls, Detection(cls.name, f"{address.scheme}:// address; BMC: {described}")
+    raise DriverNotFound(f"no driver registered for {address.scheme}:// addresses",
+                         host=address.netloc, usage=True)
 
 
 def _by_vendor(client: Any, root: Mapping[str, Any],

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from hamnhw.models import Inventory, Volume, to_jsonable
+from hamnhw.models import Inventory, NicView, Volume, to_jsonable
 
 
 def cell(value: Any) -> str:
@@ -87,19 +87,43 @@ def volumes_json(volumes: Sequence[Volume] | None) -> list[dict[str, Any]] | Non
 
 
 def inventory_json(inventory: Inventory) -> dict[str, Any]:
-    """An :class:`~hamnhw.models.Inventory` as the ``inventory`` JSON contract."""
+    """An :class:`~hamnhw.models.Inventory` as the ``inventory`` JSON contract: system,
+    manager, controllers, drives, volumes, ``empty_bays``, and ``incomplete`` with the
+    ``warnings`` saying what could not be read."""
     return {"system": to_jsonable(inventory.system),
             "manager": to_jsonable(inventory.manager),
             "controllers": to_jsonable(inventory.controllers),
             "drives": to_jsonable(inventory.drives),
-            "volumes": volumes_json(inventory.volumes)}
+            "volumes": volumes_json(inventory.volumes),
+            "empty_bays": to_jsonable(inventory.empty_bays),
+            "incomplete": inventory.incomplete,
+            "warnings": list(inventory.warnings)}
 
 
-NIC_COLUMNS = ("id", "mac", "permanent_mac", "link", "speed_mbps")
+def nics_json(view: NicView) -> dict[str, Any]:
+    """A :class:`~hamnhw.models.NicView` as the ``nics`` JSON contract: ``nics`` (null when
+    the BMC links no place showing them), ``bmc_nics`` (null when unreadable), and
+    ``incomplete`` with the ``warnings``."""
+    return {"nics": to_jsonable(view.nics), "bmc_nics": to_jsonable(view.bmc_nics),
+            "incomplete": view.incomplete, "warnings": list(view.warnings)}
+
+
+def warnings_section(payload: Mapping[str, Any]) -> list[str]:
+    """A "Warnings" block for a payload with ``incomplete``, else nothing."""
+    if not payload.get("incomplete"):
+        return []
+    lines = "\n".join(f"- {w}" for w in payload.get("warnings") or ()) or "- (not said)"
+    return [section("Warnings: the BMC answered only in part", lines)]
+
+
+NIC_COLUMNS = ("id", "mac", "permanent_mac", "link", "speed_mbps", "source", "location",
+               "port")
 """Columns of NIC tables."""
 DRIVE_COLUMNS = ("id", "serial", "model", "capacity_bytes", "media", "protocol", "health",
                  "state", "location")
 """Columns of drive tables."""
+EMPTY_BAY_COLUMNS = ("location", "id")
+"""Columns of empty-bay tables."""
 VOLUME_COLUMNS = ("id", "name", "raid_type", "capacity_bytes", "health", "state", "drives",
                   "operation")
 """Columns of volume tables."""

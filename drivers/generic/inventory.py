@@ -1,56 +1,42 @@
 """System, manager and storage inventory.
 
-Storage is followed through every path DMTF allows: ``Storage`` (drives,
-volumes, controllers), ``SimpleStorage`` (``Devices``) and drives linked from
-the system's chassis.  Drives are deduplicated by URI, and a chassis-linked
-drive whose serial a storage resource already showed is not counted twice.
-What the BMC does not show at all is None, never an empty tuple.
+The storage walk (every path DMTF allows, de-duplicated, empty bays apart, partial reads
+reported) lives in :mod:`.storagewalk`; this interface adds the system and its manager, and
+the hooks vendor drivers override.  Placeholder identity values (``To Be Filled By O.E.M.``,
+all-zero UUIDs...) read as None: unknown.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable
+from collections.abc import Mapping
 
+from hamnhw_drivers.generic import mappings
 from hamnhw_drivers.generic import storage as parsers
 from hamnhw_drivers.generic.context import DriverContext
 from hamnhw_drivers.generic.resource import Field, Resource
+from hamnhw_drivers.generic.storagewalk import StorageView, StorageWalk
+from hamnhw_drivers.generic.walk import Walk
 
-from hamnhw.errors import HttpError, MalformedResponse, NotFoundError
+from hamnhw.errors import HttpError, MalformedResponse
 from hamnhw.interfaces import InventoryInterface
-from hamnhw.log import get_logger
-from hamnhw.models import (
-    Drive,
-    Inventory,
-    Manager,
-    PowerState,
-    StorageController,
-    System,
-    Volume,
-)
+from hamnhw.models import Drive, Inventory, Manager, StorageController, System, Volume
+from hamnhw.placeholders import known_text, known_uuid
 
-LOG = get_logger("hamnhw.drivers.generic.inventory")
+__all__ = ["RedfishInventory", "StorageView"]
 
 SYSTEM = {
     "manufacturer": Field("Manufacturer", str, "Vendor as the BMC reports it."),
     "model": Field("Model", str, "Product model."),
     "serial": Field("SerialNumber", str, "System serial number."),
-    "uuid": Field("UUID", str, "SMBIOS system UUID."),
-    "bios_version": Field("BiosVersion", str, "BIOS/UEFI firmware version."),
+    "boot_mode": Field("Boot.BootSourceOverrideMode", str,
+                       "UEFI or Legacy: how the host boots (the pair check compares it)."),
 }
+SYSTEM_UUID = Field("UUID", str, "SMBIOS system UUID.")
+BIOS_VERSION = Field("BiosVersion", str, "BIOS/UEFI firmware version.")
 MANAGER = {
     "model": Field("Model", str, "BMC model, e.g. iDRAC 9."),
     "firmware": Field("FirmwareVersion", str, "BMC firmware version."),
 }
-
-
-@dataclasses.dataclass(frozen=True)
-class StorageView:
-    """Storage as read in one walk; None means the BMC does not show it."""
-
-    controllers: tuple[StorageController, ...] | None
-    drives: tuple[Drive, ...] | None
-    volumes: tuple[Volume, ...] | None
 
 
 class RedfishInventory(InventoryInterface):
@@ -73,9 +59,11 @@ class RedfishInventory(InventoryInterface):
 
     @staticmethod
     def _system_model(resource: Resource) -> System:
+        identity = {k: known_text(v) for k, v in resource.extract(SYSTEM).items()}
         return System(id=resource.id, uri=resource.uri,
-                      power_state=PowerState.from_redfish(resource.doc.get("PowerState")),
-                      **resource.extract(SYSTEM))
+                      power_state=mappings.power_state(resource.doc.get("PowerState")),
+                      uuid=known_uuid(resource.field(SYSTEM_UUID)),
+                      bios_version=resource.field(BIOS_VERSION), **identity)
 
     def manager(self, system: Resource | None = None) -> Manager | None:
         """The BMC managing the system, or None when none is linked or listed.
@@ -100,115 +88,51 @@ class RedfishInventory(InventoryInterface):
         uri = system.link("SimpleStorage")
         return [uri] if uri else []
 
-    def chassis_drive_paths(self, system: Resource) -> list[str] | None:
-        """URIs of drives linked from the system's chassis; None when no chassis shows drives."""
-        found: list[str] | None = None
-        for chassis_uri in self.context.locator.chassis_uris(system):
-            chassis = self.reader.read(chassis_uri)
-            collection = chassis.link("Drives")
-            listed = chassis.links("Links.Drives")
-            if collection is None and listed is None:
-                continue
-            found = found or []
-            found += self.reader.read(collection).members() if collection else []
-            found += listed or []
-        return found
+    def chassis_drive_paths(self, walk: Walk, chassis: Resource) -> list[str] | None:
+        """URIs of the drives one chassis lists (its ``Drives`` collection and
+        ``Links.Drives``); None when it shows no drive list."""
+        collection = chassis.link("Drives")
+        listed = chassis.links("Links.Drives")
+        if collection is None and listed is None:
+            return None
+        members = walk.try_read(collection, "chassis drive collection") if collection else None
+        return (members.members() if members else []) + (listed or [])
 
-    def parse_drive(self, resource: Resource) -> Drive:
-        """Hook: one Drive document as a model."""
-        return parsers.parse_drive(resource)
+    def parse_drive(self, resource: Resource, owner: str | None = None) -> Drive:
+        """Hook: one (present) Drive document as a model.
 
-    def parse_volume(self, resource: Resource) -> Volume:
-        """Hook: one Volume document as a model."""
-        return parsers.parse_volume(resource)
+        :param owner: id of the resource that listed it (see
+            :func:`~hamnhw_drivers.generic.storage.qualified_id`).
+        """
+        return parsers.parse_drive(resource, owner)
+
+    def parse_volume(self, resource: Resource, drive_ids: Mapping[str, str] | None = None,
+                     owner: str | None = None) -> Volume:
+        """Hook: one Volume document as a model.
+
+        :param drive_ids: ids of the drives read in the same walk, by URI.
+        :param owner: id of the storage that listed it.
+        """
+        return parsers.parse_volume(resource, drive_ids, owner)
 
     # -- storage walk ----------------------------------------------------------------------
 
-    def _members(self, uris: Iterable[str]) -> list[Resource]:
-        found: list[Resource] = []
-        for uri in uris:
-            try:
-                found += self.reader.collection(uri)
-            except NotFoundError as exc:
-                LOG.warning("%s: storage collection %s not readable: %s", self.host, uri, exc)
-        return found
-
     def storage_view(self, system: Resource | None = None, *,
                      with_volumes: bool = True) -> StorageView:
-        """Walk every storage path once.
+        """Walk every storage path once (see :mod:`~hamnhw_drivers.generic.storagewalk`).
 
         When no storage is shown at all (every Storage and SimpleStorage collection
-        empty or unreadable, no drive linked from a chassis; some BMCs do that while
-        the host is off), controllers, drives and volumes are all None: the BMC cannot
-        tell, which is not the same as "none".
+        empty or unreadable, no drive list on a chassis; some BMCs do that while the host
+        is off), controllers, drives and volumes are all None: the BMC cannot tell, which
+        is not the same as "none".
 
         :param system: the ComputerSystem already read, to save a request.
         :param with_volumes: also read the Volumes collections (else ``volumes`` is None).
         """
         system = system or self.context.locator.system()
-        storages = self._members(self.storage_paths(system))
-        simples = self._members(self.simple_storage_paths(system))
-        chassis_uris = self.chassis_drive_paths(system)
-        if not (storages or simples or chassis_uris):
-            LOG.info("%s: the BMC shows no storage; controllers, drives and volumes unknown",
-                     self.host)
-            return StorageView(None, None, None)
-        controllers = tuple(self._controllers(storages, simples)) if storages or simples else None
-        volumes = self._volumes(storages) if storages and with_volumes else None
-        return StorageView(controllers, self._drives(storages, simples, chassis_uris), volumes)
-
-    def _controllers(self, storages: list[Resource],
-                     simples: list[Resource]) -> Iterable[StorageController]:
-        for storage in storages:
-            embedded = parsers.embedded_controllers(storage)
-            collection = storage.link("Controllers")
-            if not embedded and collection:
-                embedded = self.reader.collection(collection)
-            for index, entry in enumerate(embedded):
-                yield parsers.parse_controller(entry, f"{storage.id}.{index}")
-        for simple in simples:
-            yield parsers.simple_storage_controller(simple)
-
-    def _drives(self, storages: list[Resource], simples: list[Resource],
-                chassis_uris: list[str] | None) -> tuple[Drive, ...] | None:
-        """Drives of the storages, the chassis and SimpleStorage devices; None when none
-        of them has a drive list at all."""
-        storage_uris = [storage.links("Drives") for storage in storages]
-        devices = [parsers.parse_simple_device(s, i) for s in simples
-                   for i in range(len(s.get("Devices", list) or []))]
-        shown = any(u is not None for u in storage_uris) or chassis_uris is not None
-        if not shown and not any(s.has("Devices") for s in simples):
-            return None
-        drives = self._read_drives(uri for uris in storage_uris for uri in uris or [])
-        serials = {d.serial for d in drives.values() if d.serial}
-        from_chassis = self._read_drives(u for u in chassis_uris or [] if u not in drives)
-        extra = [d for d in from_chassis.values() if not (d.serial and d.serial in serials)]
-        return tuple(drives.values()) + tuple(extra) + tuple(devices)
-
-    def _read_drives(self, uris: Iterable[str]) -> dict[str, Drive]:
-        drives: dict[str, Drive] = {}
-        for uri in uris:
-            if uri in drives:
-                continue
-            try:
-                drives[uri] = self.parse_drive(self.reader.read(uri))
-            except NotFoundError as exc:
-                LOG.warning("%s: drive %s vanished while reading: %s", self.host, uri, exc)
-        return drives
-
-    def _volumes(self, storages: list[Resource]) -> tuple[Volume, ...] | None:
-        """Volumes of every storage; None when none is linked or a collection cannot be read
-        (some BMCs answer 5xx or 501 there): the drives stay readable either way.  An empty
-        collection is ``()``: the BMC says there are none."""
-        collections = [s.link("Volumes") for s in storages]
-        if not any(collections):
-            return None
-        try:
-            members = [m for c in collections if c for m in self.reader.collection(c)]
-        except (HttpError, MalformedResponse) as exc:
-            LOG.warning("%s: volumes not readable, reported as unknown: %s", self.host, exc)
-            return None
-        return tuple(self.parse_volume(volume) for volume in members)
+        walk = Walk(self.reader)
+        walk.remember(system)
+        return StorageWalk(self, walk, system, self.context.client.root).view(with_volumes)
 
     # -- the interface ---------------------------------------------------------------------
 
@@ -225,8 +149,14 @@ class RedfishInventory(InventoryInterface):
         return self.storage_view().volumes
 
     def inventory(self) -> Inventory:
-        """Everything, with the system read once and storage walked once."""
+        """Everything, with the system read once and storage walked once.  A manager that
+        cannot be read is None with a warning, like any unreadable part of the walk."""
         system = self.context.locator.system()
         view = self.storage_view(system)
-        return Inventory(self._system_model(system), self.manager(system), view.controllers,
-                         view.drives, view.volumes)
+        warnings = view.warnings
+        try:
+            manager = self.manager(system)
+        except (HttpError, MalformedResponse) as exc:
+            manager, warnings = None, (*warnings, f"manager not readable: {exc.message}")
+        return Inventory(self._system_model(system), manager, view.controllers, view.drives,
+                         view.volumes, view.empty_bays, bool(warnings), warnings)

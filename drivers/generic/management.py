@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from hamnhw_drivers.generic import mappings
 from hamnhw_drivers.generic.context import DriverContext
 from hamnhw_drivers.generic.resource import Field, Resource
 
 from hamnhw.errors import OperationFailed
 from hamnhw.interfaces import ManagementInterface
-from hamnhw.models import BootOverride, BootOverrideMode, BootSource
+from hamnhw.models import BootMarks, BootOverride, BootOverrideMode, BootSource
 
 BOOT_TARGET = Field("Boot.BootSourceOverrideTarget", str, "Where the host boots next.")
 BOOT_ENABLED = Field("Boot.BootSourceOverrideEnabled", str, "Once, Continuous or Disabled.")
@@ -18,6 +19,11 @@ BOOT_ALLOWED = Field(("Boot", "BootSourceOverrideTarget@Redfish.AllowableValues"
 LOCATION_INDICATOR = Field("LocationIndicatorActive", bool,
                            "Identify LED on current schemas (ComputerSystem >= 1.13).")
 INDICATOR_LED = Field("IndicatorLED", str, "Identify LED on older schemas: Lit, Blinking, Off.")
+
+BOOT_STAGE = Field(("BootProgress", "LastState"), str, "Current boot stage (ComputerSystem 1.13+).")
+BOOT_STAGE_TIME = Field(("BootProgress", "LastStateTime"), str, "When the current stage began.")
+LAST_RESET_TIME = Field("LastResetTime", str, "When the host was last reset (1.12+).")
+BOOT_MODE = Field("Boot.BootSourceOverrideMode", str, "UEFI or Legacy.")
 
 _LED_ON = ("Lit", "Blinking")
 
@@ -34,6 +40,17 @@ class RedfishManagement(ManagementInterface):
 
     def _system(self) -> Resource:
         return self.context.locator.system()
+
+    # -- boot marks ------------------------------------------------------------------------
+
+    def boot_marks(self) -> BootMarks:
+        """PowerState, ``BootProgress``, ``LastResetTime`` and boot mode from one fresh read
+        of the ComputerSystem (never a cached copy: the failover compares two reads)."""
+        system = self._system()
+        return BootMarks(mappings.power_state(system.doc.get("PowerState")),
+                         mappings.boot_stage(system.field(BOOT_STAGE)),
+                         system.field(BOOT_STAGE_TIME), system.field(LAST_RESET_TIME),
+                         system.field(BOOT_MODE))
 
     # -- boot override ---------------------------------------------------------------------
 

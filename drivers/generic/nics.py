@@ -1,60 +1,44 @@
 """Host and BMC NICs.
 
-Host ports come from the system's ``EthernetInterfaces``; where that
-collection is absent or empty, from the chassis ``NetworkAdapters`` (their
-``NetworkDeviceFunctions`` for MACs, their ``Ports``/``NetworkPorts`` for link
-and speed).  The BMC's own ports come from the manager's ``EthernetInterfaces``.
+Host MACs come from every place a service puts them, in this order, merged by MAC
+(:func:`~hamnhw_drivers.generic.adapters.merge`) so each port is reported once with the
+``source`` it was first seen in:
+
+1. the system's ``EthernetInterfaces`` (``source`` ``EthernetInterface``);
+2. the system's ``NetworkInterfaces``, each followed to its ``Links.NetworkAdapter`` (or,
+   without one, through its own collections);
+3. the ``NetworkAdapters`` of the system's chassis (:mod:`.chassis`); a shared chassis's
+   adapters count only for device functions linking this system.
+
+Adapters give ``NetworkDeviceFunction``, ``Port`` and ``NetworkPort`` NICs
+(:mod:`.adapters`).  Only links a resource has are followed, so a BMC without adapters
+costs no request for them.  The list is None (unknown) when the system links none of these
+places, ``()`` only when a linked collection is really empty.  The BMC's own ports come
+from its manager's ``EthernetInterfaces``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from hamnhw_drivers.generic.adapters import adapter_nics, merge, read_mac
+from hamnhw_drivers.generic.chassis import names_system, system_chassis
 from hamnhw_drivers.generic.context import DriverContext
-from hamnhw_drivers.generic.macs import normalize_mac
-from hamnhw_drivers.generic.resource import Field, Resource, last_segment
+from hamnhw_drivers.generic.mappings import link_status
+from hamnhw_drivers.generic.resource import Field, Resource
+from hamnhw_drivers.generic.walk import Walk
 
+from hamnhw.errors import HttpError, MalformedResponse
 from hamnhw.interfaces import NicInterface
-from hamnhw.log import get_logger
-from hamnhw.models import LinkStatus, Nic
+from hamnhw.models import Nic, NicSource, NicView
 
-LOG = get_logger("hamnhw.drivers.generic.nics")
+__all__ = ["RedfishNics", "parse_ethernet_interface", "read_mac"]
 
 ETHERNET_INTERFACE = {
     "name": Field("Name", str, "Name the BMC gives the interface."),
     "speed_mbps": Field("SpeedMbps", int, "Negotiated speed, Mbit/s."),
 }
-DEVICE_FUNCTION = {
-    "name": Field("Name", str, "Name of the network device function."),
-}
-PORT_SPEED = (
-    Field("CurrentSpeedGbps", float, "Port (Port schema) speed in Gbit/s."),
-    Field("CurrentLinkSpeedMbps", int, "NetworkPort (deprecated schema) speed in Mbit/s."),
-)
-
-_LINK = {
-    "LinkUp": LinkStatus.UP, "Up": LinkStatus.UP,
-    "LinkDown": LinkStatus.DOWN, "NoLink": LinkStatus.DOWN, "Down": LinkStatus.DOWN,
-}
-
-
-def link_status(value: object) -> LinkStatus:
-    """Map ``LinkStatus`` of EthernetInterface, Port or NetworkPort."""
-    return _LINK.get(value, LinkStatus.UNKNOWN) if isinstance(value, str) else LinkStatus.UNKNOWN
-
-
-def read_mac(resource: Resource, path: str, owner: str) -> str | None:
-    """Normalised MAC at ``path``; an unusable one is skipped with a warning naming ``owner``."""
-    if not resource.has(path):
-        return None
-    raw = resource.doc
-    for step in path.split("."):
-        raw = raw.get(step) if isinstance(raw, dict) else None
-    mac = normalize_mac(raw)
-    if mac is None:
-        LOG.warning("%s: interface %s (%s): unusable %s %r skipped", resource.host or "BMC",
-                    owner, resource.uri, path, raw)
-    return mac
+FUNCTION_SYSTEM_LINKS = ("Links.EthernetInterface", "Links.EthernetInterfaces",
+                         "Links.OffloadSystem")
+"""Links of a NetworkDeviceFunction that name the system it serves."""
 
 
 def parse_ethernet_interface(resource: Resource) -> Nic:
@@ -64,55 +48,35 @@ def parse_ethernet_interface(resource: Resource) -> Nic:
     return Nic(id=nic_id, name=fields["name"], mac=read_mac(resource, "MACAddress", nic_id),
                permanent_mac=read_mac(resource, "PermanentMACAddress", nic_id),
                link=link_status(resource.get("LinkStatus", str)),
-               speed_mbps=fields["speed_mbps"], uri=resource.uri)
+               speed_mbps=fields["speed_mbps"], uri=resource.uri,
+               source=NicSource.ETHERNET_INTERFACE)
 
 
-def port_speed_mbps(port: Resource) -> int | None:
-    """Speed of a Port or NetworkPort in Mbit/s, or None."""
-    gbps = port.field(PORT_SPEED[0])
-    if gbps is not None:
-        return int(gbps * 1000)
-    return port.field(PORT_SPEED[1])
+def interface_nics(walk: Walk, interface: Resource, done: set[str]) -> list[Nic]:
+    """A NetworkInterface's NICs: its adapter's, or its own collections' when it links none."""
+    adapter_uri = interface.link("Links.NetworkAdapter")
+    if adapter_uri is None:
+        return adapter_nics(walk, interface)
+    adapter = walk.try_read(adapter_uri, "network adapter")
+    return once(walk, adapter, done) if adapter is not None else []
 
 
-def parse_device_function(adapter_id: str, function: Resource, port: Resource | None) -> Nic:
-    """A NetworkDeviceFunction (with its physical port, if known) as a Nic."""
-    nic_id = f"{adapter_id}/{function.id}"
-    return Nic(id=nic_id, name=(port.get("Name", str) if port else None)
-               or function.field(DEVICE_FUNCTION["name"]),
-               mac=read_mac(function, "Ethernet.MACAddress", nic_id),
-               permanent_mac=read_mac(function, "Ethernet.PermanentMACAddress", nic_id),
-               link=link_status(port.get("LinkStatus", str)) if port else LinkStatus.UNKNOWN,
-               speed_mbps=port_speed_mbps(port) if port else None, uri=function.uri)
+def once(walk: Walk, adapter: Resource, done: set[str], shared_by: str | None = None
+         ) -> list[Nic]:
+    """One adapter's NICs unless already read (URI in ``done``).
 
-
-def parse_network_port(adapter_id: str, port: Resource) -> Nic:
-    """A Port/NetworkPort without device functions as a Nic.
-
-    The MAC is the first of ``AssociatedNetworkAddresses``.
+    :param shared_by: the system URI when the adapter is in a shared chassis: only device
+        functions naming that system count.
     """
-    nic_id = f"{adapter_id}/{port.id}"
-    addresses = port.get("AssociatedNetworkAddresses", list) or []
-    mac = normalize_mac(addresses[0]) if addresses else None
-    if addresses and mac is None:
-        LOG.warning("%s: port %s: unusable MAC %r skipped", port.host or "BMC", nic_id,
-                    addresses[0])
-    return Nic(id=nic_id, name=port.get("Name", str), mac=mac, permanent_mac=None,
-               link=link_status(port.get("LinkStatus", str)), speed_mbps=port_speed_mbps(port),
-               uri=port.uri)
-
-
-def function_port_uri(function: Resource) -> str | None:
-    """The physical port a device function is assigned to, by any schema version's name."""
-    for path in ("Links.PhysicalPortAssignment", "Links.PhysicalNetworkPortAssignment"):
-        uri = function.link(path)
-        if uri:
-            return uri
-    for path in ("AssignablePhysicalPorts", "AssignablePhysicalNetworkPorts"):
-        uris = function.links(path) or []
-        if len(uris) == 1:
-            return uris[0]
-    return None
+    key = adapter.uri.rstrip("/")
+    if key in done:
+        return []
+    done.add(key)
+    if shared_by is None:
+        return adapter_nics(walk, adapter)
+    system_uri = shared_by
+    return adapter_nics(walk, adapter, lambda function: names_system(
+        function, system_uri, FUNCTION_SYSTEM_LINKS))
 
 
 class RedfishNics(NicInterface):
@@ -141,44 +105,68 @@ class RedfishNics(NicInterface):
         """Hook: one EthernetInterface as a Nic."""
         return parse_ethernet_interface(resource)
 
-    def list(self) -> tuple[Nic, ...]:
-        """Host ports: EthernetInterfaces, else chassis NetworkAdapters."""
-        system = self.context.locator.system()
+    # -- host NICs -------------------------------------------------------------------------
+
+    def list(self) -> tuple[Nic, ...] | None:
+        """Host ports from every place the system links (see the module docstring)."""
+        return self._host(self._walk())
+
+    def view(self) -> NicView:
+        """Host and BMC NICs in one walk; an unreadable part is a warning, and a failing
+        read of the BMC's own NICs leaves ``bmc_nics`` None without losing the host's."""
+        walk = self._walk()
+        nics = self._host(walk)
+        try:
+            bmc = self._bmc(walk)
+        except (HttpError, MalformedResponse) as exc:
+            walk.warn(f"BMC NICs not readable: {exc.message}")
+            bmc = None
+        return NicView(nics, bmc, walk.incomplete, tuple(walk.warnings))
+
+    def _walk(self) -> Walk:
+        walk = Walk(self.reader)
+        walk.remember(self.context.locator.system())
+        return walk
+
+    def _host(self, walk: Walk) -> tuple[Nic, ...] | None:
+        system = walk.read(self.context.locator.system_uri)
+        found: list[Nic] = []
+        shown = False
         collection = system.link("EthernetInterfaces")
-        if collection:
-            nics = tuple(self.parse_interface(r) for r in self.reader.collection(collection)
-                         if self.include_interface(r))
-            if nics:
-                return nics
-        return tuple(self._adapter_nics(self.context.locator.chassis_uris(system)))
+        members = walk.collection(collection, "ethernet interface") if collection else None
+        if members is not None:
+            shown = True
+            found += [self.parse_interface(r) for r in members if self.include_interface(r)]
+        done: set[str] = set()
+        interfaces = system.link("NetworkInterfaces")
+        members = walk.collection(interfaces, "network interface") if interfaces else None
+        if members is not None:
+            shown = True
+            for interface in members:
+                found += interface_nics(walk, interface, done)
+        chassis = system_chassis(walk, system, self.context.client.root)
+        for shared, group in ((False, chassis.own), (True, chassis.shared)):
+            for resource in group:
+                adapters = resource.link("NetworkAdapters")
+                members = walk.collection(adapters, "network adapter") if adapters else None
+                shown = shown or members is not None
+                for adapter in members or []:
+                    found += once(walk, adapter, done, system.uri if shared else None)
+        return merge(found) if shown else None
 
-    def _adapter_nics(self, chassis_uris: Iterable[str]) -> Iterable[Nic]:
-        for chassis_uri in chassis_uris:
-            adapters = self.reader.read(chassis_uri).link("NetworkAdapters")
-            for adapter in self.reader.collection(adapters) if adapters else []:
-                yield from self._one_adapter(adapter)
+    # -- BMC NICs --------------------------------------------------------------------------
 
-    def _one_adapter(self, adapter: Resource) -> Iterable[Nic]:
-        adapter_id = last_segment(adapter.uri)
-        functions_uri = adapter.link("NetworkDeviceFunctions")
-        functions = self.reader.collection(functions_uri) if functions_uri else []
-        ethernet = [f for f in functions if f.has("Ethernet")]
-        if ethernet:
-            for function in ethernet:
-                port_uri = function_port_uri(function)
-                port = self.reader.read(port_uri) if port_uri else None
-                yield parse_device_function(adapter_id, function, port)
-            return
-        ports_uri = adapter.link("Ports") or adapter.link("NetworkPorts")
-        for port in self.reader.collection(ports_uri) if ports_uri else []:
-            yield parse_network_port(adapter_id, port)
-
-    def bmc_nics(self) -> tuple[Nic, ...]:
+    def bmc_nics(self) -> tuple[Nic, ...] | None:
         """The BMC's own ports (its Manager's EthernetInterfaces)."""
-        manager_uri = self.context.locator.manager_uri()
+        return self._bmc(self._walk())
+
+    def _bmc(self, walk: Walk) -> tuple[Nic, ...] | None:
+        system = walk.read(self.context.locator.system_uri)
+        manager_uri = self.context.locator.manager_uri(system)
         if manager_uri is None:
             self._unsupported("nics.bmc_nics", "no Manager is linked")
-        collection = self.reader.read(manager_uri).link("EthernetInterfaces")
+        collection = walk.read(manager_uri).link("EthernetInterfaces")
         if collection is None:
             self._unsupported("nics.bmc_nics", "the Manager has no EthernetInterfaces")
-        return tuple(parse_ethernet_interface(r) for r in self.reader.collection(collection))
+        resources = walk.reader.collection(collection)
+        return tuple(parse_ethernet_interface(r) for r in resources)

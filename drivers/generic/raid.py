@@ -69,7 +69,7 @@ class RedfishRaid(RaidInterface):
     def storage(self) -> RaidView:
         """Volumes and drives from a single walk of the storage, so they agree."""
         view = self.inventory.storage_view()
-        return RaidView(view.volumes, view.drives)
+        return RaidView(view.volumes, view.drives, view.incomplete, view.warnings)
 
     def layout(self) -> RaidLayout:
         """One read of drives, volumes, Storage resources and their Volumes collections."""
@@ -79,13 +79,15 @@ class RedfishRaid(RaidInterface):
         """Capabilities, classified volume health, spares, unassigned and foreign drives."""
         layout = self.layout()
         view = layout.view
-        health = {v.id: self.classify_health(v, layout.members(v)) for v in view.volumes or ()}
+        health = {v.id: self.classify_health(v, layout.known_members(v))
+                  for v in view.volumes or ()}
         foreign = self.foreign()
         capabilities = (None if view.controllers is None and not layout.storages else
                         tuple(s.capabilities for s in layout.storages))
         return RaidStatus(capabilities, view.volumes, view.drives, health,
                           _spares(layout), _unassigned(layout),
-                          None if foreign is None else tuple(d.id for d in foreign))
+                          None if foreign is None else tuple(d.id for d in foreign),
+                          view.incomplete, view.warnings)
 
     # -- hooks: create ---------------------------------------------------------------------
 

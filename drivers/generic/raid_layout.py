@@ -100,6 +100,14 @@ class RaidLayout:
         by_id = {d.id: d for d in self.drives}
         return tuple(by_id.get(drive_id) for drive_id in volume.drive_ids)
 
+    def known_members(self, volume: Volume) -> tuple[Drive | None, ...] | None:
+        """:meth:`members`, except None when a listed member was not found and the walk was
+        incomplete: an unread drive must not pass for a failed one."""
+        members = self.members(volume)
+        if members is not None and self.view.incomplete and None in members:
+            return None
+        return members
+
     def volume_of(self, drive: Drive) -> Volume | None:
         """The volume the drive is a member of, or None."""
         return next((v for v in self.volumes if drive.id in (v.drive_ids or ())), None)

@@ -86,7 +86,7 @@ def rebuild_job(raid: RedfishRaid, volume_id: str, drive_id: str | None = None) 
         volume = layout.find_volume(volume_id)
         if volume is None:
             return JobStatus(JobState.FAILED, messages=(f"volume {volume_id} is not listed",))
-        health = raid.classify_health(volume, layout.members(volume))
+        health = raid.classify_health(volume, layout.known_members(volume))
         return JobStatus(_JOB_OF_STATE[health.state], health.percent, (health.reason,))
 
     onto = f" onto {drive_id}" if drive_id else ""
@@ -106,7 +106,7 @@ def plan_rebuild(raid: RedfishRaid, volume_id: str, drive_id: str,
     if confirm_serial.strip() != drive.serial:
         raise ConfigError(f"--confirm-serial {confirm_serial!r} is not the serial of drive "
                           f"{drive.id} (see `hamnhw raid show`)", host=raid.host)
-    health = raid.classify_health(volume, layout.members(volume))
+    health = raid.classify_health(volume, layout.known_members(volume))
     ids = (drive.id,)
     if health.state is VolumeState.REBUILDING:
         return RaidPlan("rebuild", f"the controller is already rebuilding {volume.id} "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from hamnhw_drivers.generic import mappings
 from hamnhw_drivers.generic.resource import Resource
 
 from hamnhw.errors import HamnhwError, OperationFailed, PowerStateTimeout
@@ -30,7 +31,7 @@ BOOT_STAGES: tuple[str, ...] = (
 
 def state_of(system: Resource) -> PowerState:
     """The ``PowerState`` of a system document; UNKNOWN unless an exact Redfish string."""
-    return PowerState.from_redfish(system.doc.get("PowerState"))
+    return mappings.power_state(system.doc.get("PowerState"))
 
 
 def boot_stage(last_state: str | None) -> int | None:

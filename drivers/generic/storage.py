@@ -6,16 +6,29 @@ walking of links lives in :mod:`hamnhw_drivers.generic.inventory`.
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
+from hamnhw_drivers.generic import mappings
 from hamnhw_drivers.generic.resource import Field, Resource, last_segment
 
-from hamnhw.models import Drive, Health, Operation, RaidType, StorageController, Volume
+from hamnhw.models import (
+    Drive,
+    EmptyBay,
+    Health,
+    Operation,
+    RaidType,
+    StorageController,
+    Volume,
+)
+from hamnhw.placeholders import known_text
 
-DRIVE = {
+DRIVE_IDENTITY = {
     "serial": Field("SerialNumber", str, "Serial number: a disk's identity across nodes."),
     "model": Field("Model", str, "Drive model."),
+}
+DRIVE = {
     "capacity_bytes": Field("CapacityBytes", int, "Raw capacity in bytes."),
     "media": Field("MediaType", str, "HDD, SSD or SMR."),
     "protocol": Field("Protocol", str, "SAS, SATA, NVMe..."),
@@ -48,8 +61,36 @@ CONTROLLER = {
 CONTROLLER_RAID = Field("SupportedRAIDTypes", list, "RAID levels the controller can build.")
 
 
+ABSENT = "Absent"
+"""``Status.State`` of a bay placeholder: no drive is there."""
+_OWNER_KINDS = frozenset({"", "redfish", "v1", "Systems", "Chassis", "Storage", "SimpleStorage"})
+
+
 def _health(resource: Resource, path: str = "Status.Health") -> Health:
-    return Health.from_redfish(resource.get(path, str))
+    return mappings.health(resource.get(path, str))
+
+
+def qualified_id(uri: str, member_id: str | None = None, owner: str | None = None) -> str:
+    """``<owner id>/<member id>``: a drive or volume named by the resource holding it.
+
+    The owner is read from the URI (``.../Storage/<owner>/Drives/<id>``,
+    ``.../Chassis/<owner>/Drives/<id>``), so a drive keeps its id whichever collection
+    listed it and whatever else appears; ``owner`` (the id of the resource that listed
+    it) is the fallback for a URI of another shape.
+
+    :param member_id: the member's own ``Id``; the URI's last segment when None.
+    """
+    parts = [urllib.parse.unquote(p) for p in uri.split("#", 1)[0].rstrip("/").split("/")]
+    member = member_id or parts[-1]
+    found = parts[-3] if len(parts) >= 3 and parts[-2] in ("Drives", "Volumes") else None
+    if found is None or found in _OWNER_KINDS:
+        found = owner
+    return f"{found}/{member}" if found else member
+
+
+def is_absent(resource: Resource) -> bool:
+    """True for a bay placeholder (``Status.State`` ``Absent``): not a drive."""
+    return resource.get("Status.State", str) == ABSENT
 
 
 def drive_location(resource: Resource) -> str | None:
@@ -63,22 +104,39 @@ def drive_location(resource: Resource) -> str | None:
     return info if isinstance(info, str) and info else None
 
 
-def parse_drive(resource: Resource) -> Drive:
-    """A Drive document as a :class:`~hamnhw.models.Drive`."""
-    return Drive(id=resource.id, uri=resource.uri, health=_health(resource),
-                 location=drive_location(resource), operation=volume_operation(resource),
+def parse_drive(resource: Resource, owner: str | None = None) -> Drive:
+    """A Drive document as a :class:`~hamnhw.models.Drive` (see :func:`qualified_id`).
+
+    Placeholder serials and models (blank, ``N/A``, ``To Be Filled By O.E.M.``...) are None.
+    """
+    return Drive(id=qualified_id(resource.uri, resource.id, owner), uri=resource.uri,
+                 serial=known_text(resource.field(DRIVE_IDENTITY["serial"])),
+                 model=known_text(resource.field(DRIVE_IDENTITY["model"])),
+                 health=_health(resource), location=drive_location(resource),
+                 operation=volume_operation(resource),
                  **resource.extract(DRIVE))
 
 
-def parse_simple_device(owner: Resource, index: int) -> Drive:
-    """Entry ``index`` of a SimpleStorage's ``Devices`` array as a Drive.
+def parse_empty_bay(resource: Resource, owner: str | None = None) -> EmptyBay:
+    """An ``Absent`` Drive document as the bay it stands for."""
+    return EmptyBay(id=qualified_id(resource.uri, resource.id, owner), uri=resource.uri,
+                    location=drive_location(resource) or known_text(resource.get("Name", str)))
 
-    Devices have no URI and no serial; the id is the device name (or its index).
+
+def parse_simple_device(owner: Resource, index: int) -> Drive | EmptyBay:
+    """Entry ``index`` of a SimpleStorage's ``Devices`` array as a Drive, or an EmptyBay
+    when ``Absent``.
+
+    Devices have no URI and no serial; the id is ``<simple storage id>/<device name>``
+    (the index where the device has no name).
     """
     device = Resource(f"{owner.uri}#/Devices/{index}", _device_doc(owner, index), owner.host)
     name = device.get("Name", str)
-    return Drive(id=name or f"{owner.id}.{index}", uri=None, serial=None,
-                 model=device.get("Model", str),
+    device_id = f"{owner.id}/{name or index}"
+    if is_absent(device):
+        return EmptyBay(id=device_id, uri=None, location=name)
+    return Drive(id=device_id, uri=None, serial=None,
+                 model=known_text(device.get("Model", str)),
                  capacity_bytes=device.field(DRIVE["capacity_bytes"]),
                  media=None, protocol=None, health=_health(device),
                  state=device.get("Status.State", str), location=name)
@@ -109,37 +167,60 @@ def volume_operation(resource: Resource) -> Operation | None:
     return Operation(name, None)
 
 
-def parse_volume(resource: Resource) -> Volume:
-    """A Volume document as a :class:`~hamnhw.models.Volume`.
+def parse_volume(resource: Resource, drive_ids: Mapping[str, str] | None = None,
+                 owner: str | None = None) -> Volume:
+    """A Volume document as a :class:`~hamnhw.models.Volume`, its id qualified by its
+    storage (see :func:`qualified_id`).
 
     ``drive_ids`` is None when ``Links.Drives`` is absent (the BMC does not say), ``()``
-    when it is an empty array.
+    when it is an empty array; each member is the :attr:`Drive.id <hamnhw.models.Drive.id>`
+    of the linked drive.
+
+    :param drive_ids: ids of the drives already read, by URI; a drive not among them gets
+        the id its URI gives.
+    :param owner: id of the storage that listed the volume (fallback owner).
     """
-    raid = RaidType.from_redfish(resource.field(VOLUME_RAID[0]), resource.field(VOLUME_RAID[1]))
-    return Volume(id=resource.id, uri=resource.uri, raid_type=raid, health=_health(resource),
-                  drive_ids=linked_drive_ids(resource, "Links.Drives"),
-                  spare_drive_ids=linked_drive_ids(resource, "Links.DedicatedSpareDrives"),
+    known = {uri.rstrip("/"): found for uri, found in (drive_ids or {}).items()}
+    raid = mappings.raid_type(resource.field(VOLUME_RAID[0]), resource.field(VOLUME_RAID[1]))
+    return Volume(id=qualified_id(resource.uri, resource.id, owner), uri=resource.uri,
+                  raid_type=raid, health=_health(resource),
+                  drive_ids=linked_drive_ids(resource, "Links.Drives", known, owner),
+                  spare_drive_ids=linked_drive_ids(resource, "Links.DedicatedSpareDrives",
+                                                   known, owner),
                   operation=volume_operation(resource), **resource.extract(VOLUME))
 
 
-def linked_drive_ids(resource: Resource, path: str) -> tuple[str, ...] | None:
-    """Ids of the drives linked at ``path`` (None when the array is absent)."""
+def linked_drive_ids(resource: Resource, path: str, known: Mapping[str, str],
+                     owner: str | None) -> tuple[str, ...] | None:
+    """The :attr:`Drive.id <hamnhw.models.Drive.id>` of each drive linked at ``path``
+    (members, dedicated spares), each once; None when the array is absent.
+
+    :param known: ids of the drives already read, by URI (without a trailing slash).
+    """
     uris = resource.links(path)
-    return None if uris is None else tuple(last_segment(uri) for uri in uris)
+    return None if uris is None else tuple(
+        known.get(uri.rstrip("/")) or qualified_id(uri, last_segment(uri), owner)
+        for uri in _unique(uris))
+
+
+def _unique(uris: list[str]) -> list[str]:
+    return list(dict.fromkeys(uris))
 
 
 def raid_types(values: list[Any] | None) -> tuple[RaidType, ...] | None:
     """Known RAID levels out of ``SupportedRAIDTypes`` (None when not reported)."""
     if values is None:
         return None
-    found = (RaidType.from_redfish(v) for v in values)
+    found = (mappings.raid_type(v) for v in values)
     return tuple(r for r in found if r is not RaidType.UNKNOWN)
 
 
-def parse_controller(resource: Resource, fallback_id: str) -> StorageController:
-    """A StorageController (embedded in Storage, or its own resource) as a model."""
-    controller_id = resource.get("MemberId", str) or resource.get("Id", str) or fallback_id
-    return StorageController(id=controller_id, uri=resource.uri, health=_health(resource),
+def parse_controller(resource: Resource, storage_id: str, index: int) -> StorageController:
+    """A StorageController (embedded in Storage, or its own resource) as a model, its id
+    qualified by its storage: ``<storage id>/<member id>`` (the index without one)."""
+    member = resource.get("MemberId", str) or resource.get("Id", str) or str(index)
+    return StorageController(id=f"{storage_id}/{member}", uri=resource.uri,
+                             health=_health(resource),
                              raid_types=raid_types(resource.field(CONTROLLER_RAID)),
                              **resource.extract(CONTROLLER))
 
@@ -158,6 +239,6 @@ def embedded_controllers(storage: Resource) -> list[Resource]:
 
 
 def simple_storage_controller(resource: Resource) -> StorageController:
-    """A SimpleStorage resource is a controller in itself."""
+    """A SimpleStorage resource is a controller in itself (its id is its own)."""
     return StorageController(id=resource.id, uri=resource.uri, name=resource.get("Name", str),
                              health=_health(resource))

@@ -248,3 +248,14 @@ def _run(ctx: click.Context, target: TargetOptions,
         fail(ctx, target.node, exc)
         return
     output_of(ctx).result(payload, render)
+
+
+def connect_config_node(name: str, config: str | None) -> Node:
+    """Connect to the config file's node ``name`` (``primary``, ``standby``...) with its
+    credentials, TLS choice and timeout, as commands without a NODE argument do.
+
+    :raises ConfigError: no config file, no such node, or its password source is missing.
+    """
+    kwargs = connect_arguments(TargetOptions(node=name, config=config), environ=os.environ,
+                               prompt=tty_prompt())
+    return hamnhw.connect(poll=poll_policy(), **kwargs)

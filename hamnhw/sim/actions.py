@@ -79,6 +79,11 @@ def reset(state: ServerState, faults: FaultSet, path: str, body: Any) -> Respons
                      f"acceptable values.")
     if faults.take("ignore_reset", path, "POST"):
         return Response(204)
+    if faults.take("reset_conflict", path, "POST"):
+        return error(409, "OperationNotAllowed", "The BMC is busy; try again later.")
+    if reset_type in ("On", "ForceOn", "ForceRestart", "PowerCycle", "GracefulRestart") and (
+            faults.take("ignore_boot_override", path, "POST")):
+        state.ignore_override_next_boot = True
     flap = None
     if reset_type in ("ForceOff", "GracefulShutdown"):
         fault = faults.take("power_flap", path, "POST")
@@ -164,14 +169,25 @@ def _validate_patch(body: dict[str, Any], identify: str) -> tuple[dict[str, Any]
     return body, failure
 
 
-def patch_system(state: ServerState, body: Any) -> Response:
+def patch_system(state: ServerState, body: Any, faults: FaultSet | None = None) -> Response:
     """PATCH PowerRestorePolicy, Boot and the identify LED (LocationIndicatorActive, or
-    IndicatorLED per the spec's ``identify_style``); 400 on bad input."""
+    IndicatorLED per the spec's ``identify_style``); 400 on bad input.
+
+    Faults: ``refuse_restore_policy`` answers a PowerRestorePolicy change with an error,
+    ``ignore_restore_policy`` answers 200 and keeps the old value."""
     if not isinstance(body, dict) or not body:
         return error(400, "MalformedJSON", "The request body must be a non-empty JSON object.")
     accepted, failure = _validate_patch(body, _IDENTIFY_PROPERTIES[state.spec.identify_style])
     if failure is not None:
         return failure
+    path = system_path(state)
+    if "PowerRestorePolicy" in accepted and faults is not None:
+        refused = faults.take("refuse_restore_policy", path, "PATCH")
+        if refused:
+            return error(int(refused.params["status"]), "PropertyNotWritable",
+                         "The property PowerRestorePolicy cannot be changed now.")
+        if faults.take("ignore_restore_policy", path, "PATCH"):
+            accepted = {k: v for k, v in accepted.items() if k != "PowerRestorePolicy"}
     with state.lock:
         if "PowerRestorePolicy" in accepted:
             state.restore_policy = accepted["PowerRestorePolicy"]

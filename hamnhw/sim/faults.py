@@ -22,6 +22,10 @@ FAULT_KINDS: dict[str, dict[str, Any]] = {
     "malformed_json": {},
     "ignore_reset": {},
     "power_flap": {"after": 1.0},
+    "reset_conflict": {},
+    "ignore_boot_override": {},
+    "refuse_restore_policy": {"status": 400},
+    "ignore_restore_policy": {},
 }
 
 

@@ -160,7 +160,7 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         if method == "POST" and path == f"{system}/Actions/ComputerSystem.Reset":
             return actions.reset(state, self.sim.faults, path, body)
         if method == "PATCH" and path == system:
-            return actions.patch_system(state, body)
+            return actions.patch_system(state, body, self.sim.faults)
         session = re.fullmatch(rf"{ROOT}/SessionService/Sessions/([^/]+)", path)
         if method == "DELETE" and session and state.spec.session_service:
             return actions.delete_session(state, session.group(1))

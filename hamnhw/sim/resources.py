@@ -79,7 +79,7 @@ def system(state: ServerState) -> Json:
         Boot={
             "BootSourceOverrideTarget": state.boot_target,
             "BootSourceOverrideEnabled": state.boot_enabled,
-            "BootSourceOverrideMode": "UEFI",
+            "BootSourceOverrideMode": spec.boot_mode,
             "BootSourceOverrideTarget@Redfish.AllowableValues": list(BOOT_TARGETS),
             "BootSourceOverrideEnabled@Redfish.AllowableValues": list(BOOT_ENABLED),
         },
@@ -102,7 +102,10 @@ def _reset_marks(state: ServerState) -> Json:
     if state.spec.last_reset_time:
         marks["LastResetTime"] = state.last_reset_time
     if state.spec.boot_progress:
-        marks["BootProgress"] = {"LastState": state.boot_progress}
+        stage, _since = state.boot_stage()
+        marks["BootProgress"] = {"LastState": stage}
+        if state.spec.boot_progress_time:
+            marks["BootProgress"]["LastStateTime"] = state.boot_stage_time()
     return marks
 
 
@@ -143,7 +146,9 @@ def storage(state: ServerState) -> Json:
         path, "#Storage.v1_15_0.Storage", Name="RAID Controller",
         StorageControllers=[{
             "@odata.id": f"{path}#/StorageControllers/0", "MemberId": "0",
-            "Name": "Contoso RAID Controller", "Model": "Contoso RAID 9000",
+            "Name": "Contoso RAID Controller", "Model": state.spec.controller_model,
+            **({"FirmwareVersion": state.spec.controller_firmware}
+               if state.spec.controller_firmware is not None else {}),
             "SupportedRAIDTypes": ["RAID0", "RAID1"], "Status": {"State": "Enabled",
                                                                   "Health": "OK"}}],
         **drives, Volumes=link(f"{path}/Volumes"), Status={"State": "Enabled", "Health": "OK"})

@@ -118,6 +118,14 @@ class ServerSpec:
     :param boot_progress: show ``BootProgress`` (older BMCs do not).
     :param reset_types: the ``ResetType`` values advertised, or None for all the simulator
         runs (e.g. without ``PowerCycle``, as iLO 5 and Supermicro).
+    :param post_detail: BootProgress shows ``MemoryInitializationStarted`` during POST and
+        ``SystemHardwareInitializationComplete`` only once POST is done (when the drive view
+        is fresh), as real BMCs do; off by default (then SHIC is shown from power-on).
+    :param boot_progress_time: show ``BootProgress.LastStateTime`` (when the current boot
+        stage began).
+    :param boot_mode: ``Boot.BootSourceOverrideMode`` (``UEFI`` or ``Legacy``).
+    :param controller_model: the RAID controller's ``Model``.
+    :param controller_firmware: its ``FirmwareVersion``; None omits the property.
     :param raid: RAID write behaviour (dialect, answers, apply times, rebuild time), see
         :class:`~hamnhw.sim.raidspec.RaidSpec`.
     """
@@ -158,6 +166,11 @@ class ServerSpec:
     last_reset_time: bool = True
     boot_progress: bool = True
     reset_types: tuple[str, ...] | None = None
+    post_detail: bool = False
+    boot_progress_time: bool = False
+    boot_mode: str = "UEFI"
+    controller_model: str = "Contoso RAID 9000"
+    controller_firmware: str | None = "50.1.0"
     raid: RaidSpec = dataclasses.field(default_factory=RaidSpec)
 
     def __post_init__(self) -> None:

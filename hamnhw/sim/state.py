@@ -67,6 +67,7 @@ class ServerState:
         self._on_since = 0.0
         self._left_on_at: float | None = None
         self._current_boot_target = "None"
+        self.ignore_override_next_boot = False
         self._snapshot: tuple[DriveSpec, ...] = ()
         self._wall_offset = time.time() - clock()
         self._last_reset_at = clock() - spec.boot_time
@@ -101,8 +102,10 @@ class ServerState:
         """``LastResetTime`` (ComputerSystem v1.12+): when a reset last took effect, as a
         Redfish DateTime with milliseconds, in wall time derived from the injected clock."""
         with self.lock:
-            wall = self._wall_offset + self._last_reset_at
-        moment = datetime.datetime.fromtimestamp(wall, tz=datetime.UTC)
+            return self._wall(self._last_reset_at)
+
+    def _wall(self, at: float) -> str:
+        moment = datetime.datetime.fromtimestamp(self._wall_offset + at, tz=datetime.UTC)
         return moment.isoformat(timespec="milliseconds")
 
     def set_power(self, state: str) -> None:
@@ -115,23 +118,38 @@ class ServerState:
     @property
     def boot_progress(self) -> str:
         """``BootProgress.LastState`` now."""
+        return self.boot_stage()[0]
+
+    def boot_stage(self) -> tuple[str, float | None]:
+        """``(BootProgress.LastState, clock time the stage began or None)`` now."""
         with self.lock:
             state = self.advance()
             if state == ON:
                 return self._progress_at(self.clock())
             if state == POWERING_OFF and self._left_on_at is not None:
                 return self._progress_at(self._left_on_at)
-            return "None"
+            return "None", self._left_on_at
 
-    def _progress_at(self, at: float) -> str:
-        elapsed = at - self._on_since
-        if elapsed < self.spec.post_time:
-            return "SystemHardwareInitializationComplete"
+    def boot_stage_time(self) -> str | None:
+        """``BootProgress.LastStateTime`` as a Redfish DateTime, or None."""
+        since = self.boot_stage()[1]
+        return None if since is None else self._wall(since)
+
+    def _progress_at(self, at: float) -> tuple[str, float]:
+        elapsed, start = at - self._on_since, self._on_since
+        post, boot = self.spec.post_time, self.spec.boot_time
+        if elapsed < post:
+            stage = ("MemoryInitializationStarted" if self.spec.post_detail
+                     else "SystemHardwareInitializationComplete")
+            return stage, start
         if self._current_boot_target == "BiosSetup":
-            return "SetupEntered"
-        if elapsed < self.spec.boot_time:
-            return "OSBootStarted"
-        return "OSRunning"
+            return "SetupEntered", start + post
+        os_start = post + (max(0.0, boot - post) / 4 if self.spec.post_detail else 0.0)
+        if self.spec.post_detail and elapsed < os_start:
+            return "SystemHardwareInitializationComplete", start + post
+        if elapsed < boot:
+            return "OSBootStarted", start + os_start
+        return "OSRunning", start + boot
 
     def _post_done(self, at: float) -> bool:
         return self.power.state == ON and at - self._on_since >= self.spec.post_time
@@ -147,6 +165,9 @@ class ServerState:
         self._on_since = at
         self._left_on_at = None
         self._current_boot_target = self.boot_target if self.boot_enabled != "Disabled" else "None"
+        if self.ignore_override_next_boot:  # the ignore_boot_override fault
+            self.ignore_override_next_boot = False
+            self._current_boot_target = "None"
         if self.boot_enabled == "Once":
             self.boot_enabled = "Disabled"
             self.boot_target = "None"

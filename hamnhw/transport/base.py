@@ -7,13 +7,11 @@ authenticated.  Every method raises only :mod:`hamnhw.errors` types.
 from __future__ import annotations
 
 import abc
-import contextlib
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from hamnhw.deadline import Deadline
-from hamnhw.errors import BmcTimeout
+from hamnhw.transport.client import BmcClient
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,16 +33,16 @@ class RedfishResponse:
         return self.headers.get("Location")
 
 
-class RedfishClient(abc.ABC):
+class RedfishClient(BmcClient):
     """A connected, authenticated Redfish service.
 
-    GETs may be retried by the transport (bounded, with backoff).  POST,
-    PATCH and DELETE are sent exactly once: on an ambiguous failure the caller
-    must read state before deciding anything.
+    ``host``, :meth:`operation`, :meth:`within` and :meth:`close` come from
+    :class:`~hamnhw.transport.client.BmcClient`.  GETs may be retried by the transport
+    (bounded, with backoff).  POST, PATCH and DELETE are sent exactly once: on an
+    ambiguous failure the caller must read state before deciding anything.
     """
 
-    host: str
-    """``host[:port]``: the BMC's name in every message."""
+    protocol = "redfish"
 
     @property
     @abc.abstractmethod
@@ -82,32 +80,6 @@ class RedfishClient(abc.ABC):
     @abc.abstractmethod
     def delete(self, path: str) -> RedfishResponse:
         """DELETE once."""
-
-    @contextlib.contextmanager
-    def operation(self, seconds: float | None = None) -> Iterator[None]:
-        """Bound everything inside the block by one overall deadline.
-
-        The default does nothing; real transports override it.
-        """
-        yield
-
-    @contextlib.contextmanager
-    def within(self, deadline: Deadline) -> Iterator[None]:
-        """Bound the block by an existing deadline (one that started before it,
-        e.g. a command's, which also covered connecting).
-
-        The default runs :meth:`operation` with the seconds left;
-        :class:`~hamnhw.transport.redfish.RedfishTransport` adopts the deadline
-        itself, so timeouts report the time since it started.
-
-        :raises BmcTimeout: the deadline has already passed.
-        """
-        left = deadline.left()
-        if left <= 0:
-            raise BmcTimeout("operation deadline exceeded before the request was sent",
-                             host=getattr(self, "host", None), elapsed_s=deadline.elapsed())
-        with self.operation(left):
-            yield
 
     @abc.abstractmethod
     def close(self) -> None:

@@ -81,9 +81,6 @@ def test_unknown_key_is_named_with_the_file(tmp_path: Path, text: str, key: str)
     assert key in str(info.value)
 
 
-def test_failover_keys_are_refused_with_the_reason(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"\[failover\] accepts no keys yet"):
-        load_config(write(tmp_path, '[failover]\nmode = "manual"\n'))
 
 
 @pytest.mark.parametrize(("text", "key", "wanted"), [

@@ -1,4 +1,4 @@
-"""Model mapping from Redfish values."""
+"""Core models: frozen, JSON-able; connection options checked."""
 
 import dataclasses
 
@@ -6,44 +6,7 @@ import pytest
 
 from hamnhw.connection import Credentials, Secret, Timeouts, TlsOptions
 from hamnhw.errors import ConfigError
-from hamnhw.models import (
-    Drive,
-    Health,
-    Operation,
-    PowerState,
-    RaidType,
-    Volume,
-    to_jsonable,
-)
-
-
-@pytest.mark.parametrize(
-    ("value", "state"),
-    [
-        ("On", PowerState.ON),
-        ("Off", PowerState.OFF),
-        ("PoweringOff", PowerState.POWERING_OFF),
-        ("PoweringOn", PowerState.POWERING_ON),
-        ("off", PowerState.UNKNOWN),
-        (None, PowerState.UNKNOWN),
-        ("", PowerState.UNKNOWN),
-        (0, PowerState.UNKNOWN),
-    ],
-)
-def test_power_state_is_exact(value, state):
-    assert PowerState.from_redfish(value) is state
-
-
-def test_raid_type_prefers_raidtype_then_volumetype():
-    assert RaidType.from_redfish("RAID1", "NonRedundant") is RaidType.RAID1
-    assert RaidType.from_redfish(None, "Mirrored") is RaidType.RAID1
-    assert RaidType.from_redfish(None, None) is RaidType.UNKNOWN
-    assert RaidType.from_redfish("unknown", None) is RaidType.UNKNOWN
-
-
-def test_health_mapping():
-    assert Health.from_redfish("Critical") is Health.CRITICAL
-    assert Health.from_redfish(None) is Health.UNKNOWN
+from hamnhw.models import Drive, Health, Operation, RaidType, Volume, to_jsonable
 
 
 def test_models_are_frozen():

@@ -7,7 +7,7 @@ import pytest
 from driver_fakes import SYSTEM, FakeClient, make_driver, minimal_docs
 
 from hamnhw.errors import DriverNotFound, OperationFailed, UnsupportedOperation
-from hamnhw.models import BootOverride, BootOverrideMode, BootSource, LinkStatus
+from hamnhw.models import BootOverride, BootOverrideMode, BootSource, LinkStatus, NicSource
 
 # -- system selection ------------------------------------------------------------------------
 
@@ -128,13 +128,18 @@ def test_nics_fall_back_to_network_adapters(ethernet_interfaces) -> None:
         ("NIC1/1", "aa:bb:cc:dd:ee:01", LinkStatus.UP, 25000)]
 
 
-def test_ethernet_interfaces_win_over_adapters() -> None:
+def test_ethernet_interfaces_and_adapters_both_count() -> None:
+    """A tower server: the onboard port in EthernetInterfaces, an add-in card's port only
+    under the chassis NetworkAdapters.  Both MACs are the host's."""
     docs = adapter_docs([{"@odata.id": "/ei/1"}])
     docs["/ei/1"] = {"Id": "1", "MACAddress": "AA:BB:CC:DD:EE:99"}
 
     nics = make_driver(FakeClient(docs)).nics.list()
 
-    assert [n.mac for n in nics] == ["aa:bb:cc:dd:ee:99"]
+    assert nics is not None
+    assert [(n.id, n.mac, n.source) for n in nics] == [
+        ("1", "aa:bb:cc:dd:ee:99", NicSource.ETHERNET_INTERFACE),
+        ("NIC1/1", "aa:bb:cc:dd:ee:01", NicSource.NETWORK_DEVICE_FUNCTION)]
 
 
 def test_bmc_nics_without_manager_is_unsupported() -> None:
@@ -176,7 +181,7 @@ def test_drives_deduplicated_and_chassis_drives_added() -> None:
 
     assert drives is not None
     assert [(d.id, d.serial, d.uri) for d in drives] == [
-        ("A", "SER-A", "/st/1/d/A"), ("B", "SER-B", "/c/d/B")]
+        ("1/A", "SER-A", "/st/1/d/A"), ("c/B", "SER-B", "/c/d/B")]
 
 
 def test_storage_without_volumes_link_cannot_tell_volumes() -> None:
@@ -189,3 +194,4 @@ def test_storage_with_empty_volumes_is_an_empty_tuple() -> None:
     docs["/st/1/v"] = {"Members": []}
 
     assert make_driver(FakeClient(docs)).raid.volumes() == ()
+

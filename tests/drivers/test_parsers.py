@@ -6,17 +6,18 @@ import logging
 
 import pytest
 from hamnhw_drivers.generic import storage
-from hamnhw_drivers.generic.macs import normalize_mac
-from hamnhw_drivers.generic.nics import (
+from hamnhw_drivers.generic.adapters import (
+    AdapterInfo,
+    function_nic,
     function_port_uri,
-    parse_device_function,
-    parse_ethernet_interface,
-    parse_network_port,
+    port_nics,
 )
+from hamnhw_drivers.generic.macs import normalize_mac
+from hamnhw_drivers.generic.nics import parse_ethernet_interface
 from hamnhw_drivers.generic.resource import Resource
 
 from hamnhw.errors import MalformedResponse
-from hamnhw.models import Health, LinkStatus, Operation, RaidType
+from hamnhw.models import Health, LinkStatus, NicSource, Operation, RaidType
 
 
 def res(doc: dict, uri: str = "/redfish/v1/X") -> Resource:
@@ -81,6 +82,8 @@ def test_members_that_is_not_an_array_is_malformed() -> None:
     ("aabbccddeeff", "aa:bb:cc:dd:ee:ff"),
     (" 12:44:6A:3B:04:11 ", "12:44:6a:3b:04:11"),
     ("00:00:00:00:00:00", None),
+    ("ff:ff:ff:ff:ff:ff", None),
+    ("FFFF.FFFF.FFFF", None),
     ("", None),
     (None, None),
     (42, None),
@@ -122,20 +125,23 @@ def test_device_function_with_its_port() -> None:
                 "CurrentSpeedGbps": 10}, "/p/1")
 
     assert function_port_uri(function) == "/p/1"
-    nic = parse_device_function("NIC1", function, port)
+    nic = function_nic(AdapterInfo("NIC1", "Slot 2"), function, port)
 
     assert (nic.id, nic.name, nic.mac, nic.link, nic.speed_mbps) == (
         "NIC1/1", "NIC Port 1", "00:0c:29:9a:98:ed", LinkStatus.UP, 10000)
+    assert (nic.source, nic.adapter, nic.location, nic.port) == (
+        NicSource.NETWORK_DEVICE_FUNCTION, "NIC1", "Slot 2", "1")
 
 
 def test_network_port_mac_from_associated_addresses() -> None:
     port = res({"Id": "2", "AssociatedNetworkAddresses": ["AA:BB:CC:00:11:22"],
                 "LinkStatus": "Down", "CurrentLinkSpeedMbps": 1000})
 
-    nic = parse_network_port("NIC1", port)
+    [nic] = port_nics(AdapterInfo("NIC1", None), port, NicSource.NETWORK_PORT,
+                      keep_without_mac=False)
 
-    assert (nic.id, nic.mac, nic.link, nic.speed_mbps) == (
-        "NIC1/2", "aa:bb:cc:00:11:22", LinkStatus.DOWN, 1000)
+    assert (nic.id, nic.mac, nic.link, nic.speed_mbps, nic.source) == (
+        "NIC1/2", "aa:bb:cc:00:11:22", LinkStatus.DOWN, 1000, NicSource.NETWORK_PORT)
 
 
 # -- storage ---------------------------------------------------------------------------------
@@ -175,7 +181,7 @@ def test_volume_from_raid_type_with_operation() -> None:
         "Operations": [{"OperationName": "Rebuild", "PercentageComplete": 42}]}))
 
     assert volume.raid_type is RaidType.RAID1
-    assert volume.drive_ids == ("Disk.Bay.0", "Disk.Bay.1")
+    assert volume.drive_ids == ("1/Disk.Bay.0", "1/Disk.Bay.1")  # qualified by their storage
     assert volume.operation == Operation("Rebuild", 42)
     assert (volume.health, volume.state) == (Health.WARNING, "Updating")
 
@@ -200,14 +206,14 @@ def test_controller_raid_types_and_embedded_ids() -> None:
         "/S/RAID.Integrated.1-1")
 
     entries = storage.embedded_controllers(storage_doc)
-    controller = storage.parse_controller(entries[0], "fallback")
+    controller = storage.parse_controller(entries[0], "RAID.Integrated.1-1", 0)
 
     assert entries[0].uri == "/S/RAID.Integrated.1-1#/StorageControllers/0"
     assert (controller.id, controller.model, controller.firmware, controller.health) == (
-        "0", "PERC H740P", "51.0", Health.OK)
+        "RAID.Integrated.1-1/0", "PERC H740P", "51.0", Health.OK)
     assert controller.raid_types == (RaidType.RAID0, RaidType.RAID1)
 
 
 def test_controller_without_supported_raid_types_reports_none() -> None:
-    controller = storage.parse_controller(res({"Name": "HBA"}), "S.0")
-    assert controller.id == "S.0" and controller.raid_types is None
+    controller = storage.parse_controller(res({"Name": "HBA"}), "S", 0)
+    assert controller.id == "S/0" and controller.raid_types is None

@@ -83,7 +83,7 @@ def test_storage_listing_no_drives_while_chassis_shows_some_reports_the_chassis_
     controllers, drives, volumes = view(docs)
 
     assert controllers == ()  # the Storage has no StorageControllers array: it lists none
-    assert drives is not None and [(d.id, d.serial) for d in drives] == [("A", "SER-A")]
+    assert drives is not None and [(d.id, d.serial) for d in drives] == [("1/A", "SER-A")]
     assert volumes == ()  # the storage is shown and its Volumes collection is empty
 
 
@@ -93,7 +93,7 @@ def test_only_chassis_drives_shown_leaves_controllers_and_volumes_unknown() -> N
     controllers, drives, volumes = view(docs)
 
     assert controllers is None and volumes is None
-    assert drives is not None and [d.id for d in drives] == ["A", "B"]
+    assert drives is not None and [d.id for d in drives] == ["1/A", "1/B"]
 
 
 def test_shown_storage_with_empty_drive_list_and_no_chassis_drives_lists_none() -> None:
@@ -139,7 +139,7 @@ def test_unreadable_volumes_is_unknown_and_keeps_the_drives() -> None:
     (None, None),
     ({}, None),
     ({"Drives": []}, ()),
-    ({"Drives": [{"@odata.id": f"{STORAGE}/1/Drives/A"}]}, ("A",)),
+    ({"Drives": [{"@odata.id": f"{STORAGE}/1/Drives/A"}]}, ("1/A",)),
 ])
 def test_volume_drive_ids_unknown_when_links_drives_absent(links: Any, expected: Any) -> None:
     volume: dict[str, Any] = {"Id": "V", "RAIDType": "RAID1"}
@@ -169,6 +169,6 @@ def test_raid_storage_reads_volumes_and_drives_in_one_walk() -> None:
     raid = make_driver(client).raid.storage()
 
     assert raid.volumes == ()
-    assert raid.drives is not None and [d.id for d in raid.drives] == ["A"]
+    assert raid.drives is not None and [d.id for d in raid.drives] == ["1/A"]
     assert (client.gets_of(STORAGE), client.gets_of(f"{STORAGE}/1")) == (1, 1)
     assert client.gets_of(f"{STORAGE}/1/Drives/A") == 1

@@ -135,7 +135,8 @@ def test_simple_storage_drives_have_capacities_and_volumes_are_unknown(
     with connect(server) as node:
         inventory = node.inventory.inventory()
     assert inventory.drives is not None
-    expected = [(d.bay, d.model, d.capacity_bytes) for d in server.spec.drives]
+    expected = [(f"SATA.Embedded.1/{d.bay}", d.model, d.capacity_bytes)
+                for d in server.spec.drives]
     assert [(d.id, d.model, d.capacity_bytes) for d in inventory.drives] == expected
     assert [(d.serial, d.uri, d.health) for d in inventory.drives] == [(None, None, Health.OK)] * 2
     assert inventory.volumes is None
@@ -164,7 +165,8 @@ def test_chassis_linked_drives_are_found_with_their_serials(cluster: SimCluster)
     assert [d.uri for d in drives] == [f"{CHASSIS}/Drives/Bay1", f"{CHASSIS}/Drives/Bay2"]
     assert [d.location for d in drives] == ["Bay 1", "Bay 2"]
     assert volumes is not None and [v.raid_type for v in volumes] == [RaidType.RAID1]
-    assert volumes[0].drive_ids == ("Bay1", "Bay2")
+    assert volumes[0].drive_ids == ("Chassis1/Bay1", "Chassis1/Bay2")  # the drives' own ids
+    assert volumes[0].drive_ids == tuple(d.id for d in drives)
 
 
 # -- identify LED ----------------------------------------------------------------------------

@@ -137,7 +137,8 @@ def test_cli_no_wait_json_says_unconfirmed(cluster: SimCluster) -> None:
     result = hamnhw_cli(server, "--json", "power", "off", "--no-wait")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    assert set(payload) == {"node", "power_state", "changed", "elapsed_s", "confirmed"}
+    assert set(payload) == {"node", "power_state", "changed", "elapsed_s", "confirmed",
+                            "protocol"}
     assert (payload["power_state"], payload["confirmed"]) == ("powering_off", False)
     assert payload["elapsed_s"] == round(payload["elapsed_s"], 3)
 

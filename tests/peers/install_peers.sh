@@ -75,6 +75,8 @@ make_venv() {
 }
 
 install_apt_packages
+# DHCP servers and client for the network tests (services never started)
+bash "$HERE/install_dhcp_peers.sh"
 mkdir -p "$PEERS"
 make_venv "$PEERS/v-sushy" python3 "$SUSHY_REQ"
 if /usr/bin/python3 -c 'import libvirt' 2>/dev/null; then

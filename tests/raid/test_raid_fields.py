@@ -29,7 +29,7 @@ def test_volume_dedicated_spares_and_write_cache() -> None:
         "Links": {"Drives": [{"@odata.id": f"{STO}/Drives/D1"}],
                   "DedicatedSpareDrives": [{"@odata.id": f"{STO}/Drives/D3"}]}}))
     assert volume.write_cache_policy == "ProtectedWriteBack"
-    assert volume.spare_drive_ids == ("D3",)
+    assert volume.spare_drive_ids == ("1/D3",)  # qualified by its storage, like members
 
 
 def test_volume_without_spare_links_is_unknown_not_none() -> None:

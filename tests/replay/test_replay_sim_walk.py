@@ -45,10 +45,10 @@ def test_drives_and_raid1_volume(node):
     drives = node.inventory.drives()
     assert drives is not None
     assert sorted((d.id, d.serial) for d in drives) == [
-        ("Bay1", "FAKE-SN-0002"), ("Bay2", "FAKE-SN-0003")]
+        ("RAIDController1/Bay1", "FAKE-SN-0002"), ("RAIDController1/Bay2", "FAKE-SN-0003")]
     [volume] = node.raid.volumes()
     assert volume.raid_type is RaidType.RAID1
-    assert sorted(volume.drive_ids) == ["Bay1", "Bay2"]
+    assert sorted(volume.drive_ids) == ["RAIDController1/Bay1", "RAIDController1/Bay2"]
 
 
 def test_power_state_read(node):

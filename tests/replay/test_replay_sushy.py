@@ -68,8 +68,8 @@ def test_walk_node_a_drives_capacity_and_protocol(node_a):
     drives = node_a.inventory.drives()
     assert drives is not None
     assert sorted((d.id, d.capacity_bytes, d.protocol, d.media) for d in drives) == [
-        ("32ADF365C6C1B7BD", DRIVE_BYTES, "SAS", "HDD"),
-        ("58CFF987G8J2V9KL", DRIVE_BYTES, "SAS", "HDD")]
+        ("1/32ADF365C6C1B7BD", DRIVE_BYTES, "SAS", "HDD"),
+        ("1/58CFF987G8J2V9KL", DRIVE_BYTES, "SAS", "HDD")]
     assert {d.serial for d in drives} == {"FAKE-SN-0005"}  # the emulator gives both one serial
 
 
@@ -79,6 +79,8 @@ def test_walk_node_a_volumes_unreadable_are_unknown_not_fatal(node_a):
     inventory = node_a.inventory.inventory()
     assert inventory.volumes is None
     assert inventory.drives is not None and len(inventory.drives) == 2
+    assert inventory.incomplete  # and says what it could not read
+    assert any("Volumes" in w and "500" in w for w in inventory.warnings), inventory.warnings
 
 
 def test_walk_node_a_drive_documents_parsed_by_the_generic_driver(node_a):
@@ -89,8 +91,8 @@ def test_walk_node_a_drive_documents_parsed_by_the_generic_driver(node_a):
     drives = [inventory.parse_drive(inventory.reader.read(uri))
               for uri in storage.links("Drives") or []]
     assert [(d.id, d.capacity_bytes, d.protocol, d.media) for d in drives] == [
-        ("32ADF365C6C1B7BD", DRIVE_BYTES, "SAS", "HDD"),
-        ("58CFF987G8J2V9KL", DRIVE_BYTES, "SAS", "HDD")]
+        ("1/32ADF365C6C1B7BD", DRIVE_BYTES, "SAS", "HDD"),
+        ("1/58CFF987G8J2V9KL", DRIVE_BYTES, "SAS", "HDD")]
 
 
 def test_walk_node_b_is_on_with_the_third_fake_mac(replay_fixture, no_wait_poll):

@@ -41,7 +41,9 @@ def client(server):
 
 def test_all_documented_kinds_exist():
     assert set(FAULT_KINDS) == {"latency", "error_5xx", "expire_session", "hang", "byte_drip",
-                                "html_error", "malformed_json", "ignore_reset", "power_flap"}
+                                "html_error", "malformed_json", "ignore_reset", "power_flap",
+                                "reset_conflict", "ignore_boot_override",
+                                "refuse_restore_policy", "ignore_restore_policy"}
 
 
 def test_latency_waits_then_answers(server, client, sleep):

@@ -10,11 +10,13 @@ import click
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node
 from hamnhw.views import (
     DRIVE_COLUMNS,
+    EMPTY_BAY_COLUMNS,
     VOLUME_COLUMNS,
     fields,
     inventory_json,
     records_table,
     section,
+    warnings_section,
 )
 
 _SYSTEM_FIELDS = ("manufacturer", "model", "serial", "uuid", "bios_version", "power_state")
@@ -22,7 +24,7 @@ _CONTROLLER_COLUMNS = ("id", "name", "model", "firmware", "health")
 
 
 def render(payload: Mapping[str, Any]) -> str:
-    """System and BMC as fields, storage as tables."""
+    """System and BMC as fields, storage as tables, then what could not be read."""
     system = payload["system"]
     manager = payload["manager"] or {}
     head = fields([*((k, system.get(k)) for k in _SYSTEM_FIELDS),
@@ -32,6 +34,8 @@ def render(payload: Mapping[str, Any]) -> str:
         section("Storage controllers", records_table(payload["controllers"], _CONTROLLER_COLUMNS)),
         section("Drives", records_table(payload["drives"], DRIVE_COLUMNS)),
         section("Volumes", records_table(payload["volumes"], VOLUME_COLUMNS)),
+        section("Empty bays", records_table(payload["empty_bays"], EMPTY_BAY_COLUMNS)),
+        *warnings_section(payload),
     ])
 
 
@@ -39,5 +43,9 @@ def render(payload: Mapping[str, Any]) -> str:
 @node_options
 @click.pass_context
 def command(ctx: click.Context, target: TargetOptions) -> None:
-    """Show system identity, BMC firmware, storage controllers, drives and volumes."""
+    """Show system identity, BMC firmware, storage controllers, drives and volumes.
+
+    Bays without a drive are listed apart (``empty_bays``); a partial read says so
+    (``incomplete`` and ``warnings``).
+    """
     run_on_node(ctx, target, lambda node: inventory_json(node.inventory.inventory()), render)

@@ -8,26 +8,23 @@ from typing import Any
 import click
 
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node
-from hamnhw.errors import UnsupportedOperation
-from hamnhw.models import to_jsonable
 from hamnhw.node import Node
-from hamnhw.views import NIC_COLUMNS, records_table, section
+from hamnhw.views import NIC_COLUMNS, nics_json, records_table, section, warnings_section
 
 
 def read_nics(node: Node) -> dict[str, Any]:
-    """``{"nics", "bmc_nics"}``; ``bmc_nics`` is null when the driver cannot list them."""
-    try:
-        bmc_nics = to_jsonable(node.nics.bmc_nics())
-    except UnsupportedOperation:
-        bmc_nics = None
-    return {"nics": to_jsonable(node.nics.list()), "bmc_nics": bmc_nics}
+    """``{"nics", "bmc_nics", "incomplete", "warnings"}`` (see
+    :func:`~hamnhw.views.nics_json`); ``bmc_nics`` is null when the driver cannot list them
+    or reading them failed (a warning says why), never at the cost of the host NICs."""
+    return nics_json(node.nics.view())
 
 
 def render(payload: Mapping[str, Any]) -> str:
-    """Two tables: host NICs, BMC NICs."""
+    """Two tables: host NICs, BMC NICs; then what could not be read."""
     return "\n\n".join([
         section(f"{payload['node']}: host NICs", records_table(payload["nics"], NIC_COLUMNS)),
         section("BMC NICs", records_table(payload["bmc_nics"], NIC_COLUMNS)),
+        *warnings_section(payload),
     ])
 
 
@@ -35,5 +32,9 @@ def render(payload: Mapping[str, Any]) -> str:
 @node_options
 @click.pass_context
 def command(ctx: click.Context, target: TargetOptions) -> None:
-    """List the host's NIC ports with MACs, link and speed, and the BMC's NICs."""
+    """List the host's NIC ports with MACs, link and speed, and the BMC's NICs.
+
+    Host MACs are read from every place the BMC shows them (EthernetInterfaces, network
+    adapters' functions and ports), one row per MAC with the place it came from.
+    """
     run_on_node(ctx, target, read_nics, render)

@@ -28,15 +28,16 @@ RAID_DRIVE_COLUMNS = (*DRIVE_COLUMNS, "hotspare")
 
 def status_json(status: RaidStatus) -> dict[str, Any]:
     """The ``raid show`` JSON contract (README): ``controllers`` (capabilities), ``volumes``
-    (each with ``raid_health``), ``drives``, ``spares``, ``unassigned``, ``foreign``; every
-    one None (null) when the BMC cannot tell."""
+    (each with ``raid_health``), ``drives``, ``spares``, ``unassigned``, ``foreign`` (each
+    None, null, when the BMC cannot tell), ``incomplete`` and ``warnings``."""
     volumes = volumes_json(status.volumes)
     for volume in volumes or []:
         volume["raid_health"] = to_jsonable(status.health.get(volume["id"]))
     return {"controllers": to_jsonable(status.capabilities), "volumes": volumes,
             "drives": to_jsonable(status.drives), "spares": to_jsonable(status.spares),
             "unassigned": to_jsonable(status.unassigned),
-            "foreign": to_jsonable(status.foreign)}
+            "foreign": to_jsonable(status.foreign), "incomplete": status.incomplete,
+            "warnings": list(status.warnings)}
 
 
 def _condition(volume: Mapping[str, Any]) -> str:
@@ -65,6 +66,8 @@ def render(payload: Mapping[str, Any]) -> str:
                    f"unassigned: {_ids(payload['unassigned'])}",
                    f"foreign: {_ids(payload['foreign'])}"]),
     ]
+    if payload["incomplete"]:
+        parts.append("incomplete read: " + "; ".join(payload["warnings"]))
     verdict = payload.get("check")
     if verdict is not None:
         parts.append(f"check: {verdict['state']} ({verdict['reason']})")

@@ -1,0 +1,108 @@
+"""Boot device (System Boot Options parameter 5) and chassis identify over IPMI.
+
+pyghmi's ``set_bootdev`` clears the UEFI bit unless told otherwise, which makes a UEFI
+node try a legacy boot of the disks it is handed (the failover boots moved UEFI disks
+this way).  Here a new override keeps the boot mode the BMC reports, unless the caller
+names one, and the flags are read back.
+"""
+
+from __future__ import annotations
+
+from hamnhw_drivers.ipmi import codec
+from hamnhw_drivers.ipmi.codec import BootFlags
+from hamnhw_drivers.ipmi.context import IpmiContext
+
+from hamnhw.errors import OperationFailed
+from hamnhw.interfaces import ManagementInterface
+from hamnhw.log import get_logger
+from hamnhw.models import BootOverride, BootOverrideMode, BootSource
+
+LOG = get_logger("hamnhw.drivers.ipmi.management")
+
+
+class IpmiManagement(ManagementInterface):
+    """:class:`~hamnhw.interfaces.ManagementInterface` over IPMI chassis commands."""
+
+    def __init__(self, context: IpmiContext) -> None:
+        super().__init__(context.driver_name, context.host)
+        self.context = context
+
+    # -- boot ------------------------------------------------------------------------------
+    def boot_flags(self) -> BootFlags:
+        """The raw boot flags: device, once or persistent, UEFI or legacy mode."""
+        data = self.context.client.raw("get boot flags", codec.NETFN_CHASSIS,
+                                       codec.GET_BOOT_OPTIONS, [codec.BOOT_FLAGS, 0, 0])
+        return codec.parse_boot_flags(data, self.host)
+
+    def get_boot_override(self) -> BootOverride:
+        """The next boot device, once or persistent; no override when the flags are invalid."""
+        return self.boot_flags().override()
+
+    def set_boot_override(self, target: BootSource, *, persistent: bool = False,
+                          uefi: bool | None = None) -> BootOverride:
+        """Boot from ``target`` next time (or always) and return what is read back.
+
+        :param target: PXE, HDD, CD, USB or BIOS setup; ``NONE`` clears the override.
+        :param uefi: the boot mode to ask for; None keeps the one the BMC reports now.
+        :raises UnsupportedOperation: a target IPMI cannot select.
+        :raises OperationFailed: the flags read back differ from what was set (device, once
+            or persistent, or boot mode).
+        """
+        current = self.boot_flags()
+        mode = current.uefi if uefi is None else uefi
+        if target is BootSource.NONE:
+            wanted = BootFlags(valid=False, persistent=False, uefi=mode, device=0)
+        elif target in codec.BOOT_DEVICES:
+            wanted = BootFlags(True, persistent, mode, codec.BOOT_DEVICES[target])
+        else:
+            self._unsupported("management.set_boot_override",
+                              f"IPMI cannot select the boot source {target.value}")
+        LOG.info("%s: boot override %s (%s, %s mode)", self.host, target.value,
+                 "persistent" if persistent else "once", "UEFI" if mode else "legacy")
+        client = self.context.client
+        client.raw("boot flag valid bit clearing", codec.NETFN_CHASSIS, codec.SET_BOOT_OPTIONS,
+                   [codec.BOOT_FLAG_VALID_BIT_CLEARING, codec.DONT_CLEAR_ON_WATCHDOG],
+                   unsafe=True)
+        client.raw("set boot flags", codec.NETFN_CHASSIS, codec.SET_BOOT_OPTIONS,
+                   [codec.BOOT_FLAGS, *wanted.encode()], unsafe=True)
+        readback = self.boot_flags()
+        self._check_readback(wanted, readback)
+        return readback.override()
+
+    def _check_readback(self, wanted: BootFlags, readback: BootFlags) -> None:
+        got, expected = readback.override(), wanted.override()
+        if got != expected:
+            raise OperationFailed(
+                f"boot override set to {_describe(expected)} but reads back {_describe(got)}",
+                host=self.host)
+        if wanted.valid and readback.uefi != wanted.uefi:
+            raise OperationFailed(
+                f"boot override set in {'UEFI' if wanted.uefi else 'legacy'} mode but reads "
+                f"back {'UEFI' if readback.uefi else 'legacy'} mode", host=self.host)
+
+    # -- identify --------------------------------------------------------------------------
+    def get_identify(self) -> bool | None:
+        """The chassis identify state; None when the BMC does not report it."""
+        return self.context.chassis_status().identify
+
+    def set_identify(self, on: bool) -> bool:
+        """Chassis Identify: on until turned off, or off.
+
+        :returns: the state read back, or ``on`` when the BMC does not report the state.
+        """
+        self.context.client.raw("chassis identify", codec.NETFN_CHASSIS,
+                                codec.CHASSIS_IDENTIFY, [0, 1 if on else 0], unsafe=True)
+        readback = self.get_identify()
+        if readback is None:
+            LOG.info("%s: the BMC does not report the identify state; not read back", self.host)
+            return on
+        if readback is not on:
+            raise OperationFailed(f"identify set {'on' if on else 'off'} but reads back "
+                                  f"{'on' if readback else 'off'}", host=self.host)
+        return readback
+
+
+def _describe(override: BootOverride) -> str:
+    if override.mode is BootOverrideMode.DISABLED:
+        return "no override"
+    return f"{override.target.value} ({override.mode.value})"

@@ -1,0 +1,259 @@
+"""Host power over IPMI Chassis Control, confirmed by polling Get Chassis Status.
+
+The rules are the Redfish driver's (:mod:`hamnhw_drivers.generic.power`), as far as IPMI can
+tell them:
+
+* already in the target state: nothing is sent, ``changed=False``;
+* "off" is believed only after Get Chassis Status reads off on two consecutive polls;
+* a refused control (completion code 0xD5, "not in present state") is followed by a fresh
+  read: a success (``changed=False``) only if the node is already in the target state;
+* a control whose reply never came (the BMC may have acted): the node is read and the
+  control counts as sent only if the read shows the target; hamnhw never re-sends it;
+* ``wait=False`` returns the state as read once, with ``confirmed=False``;
+* cycle is refused when the node is off, and confirmed only by an off read followed by an
+  on read; IPMI has no reset timestamps, so a node seen on throughout (a reset shorter than
+  the poll interval) gets ``confirmed=False`` at the timeout rather than a failure;
+* soft-off with ``escalate_after`` sends a soft shutdown (ACPI), then a power down when the
+  node is still on after that many seconds.
+
+Every result carries ``protocol="ipmi"``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hamnhw_drivers.ipmi import codec
+from hamnhw_drivers.ipmi.codec import Control
+from hamnhw_drivers.ipmi.context import IpmiContext
+
+from hamnhw.errors import (
+    ConfigError,
+    ConnectionDropped,
+    HamnhwError,
+    MalformedResponse,
+    OperationFailed,
+    PowerStateTimeout,
+)
+from hamnhw.interfaces import PowerInterface
+from hamnhw.log import get_logger
+from hamnhw.models import PowerRestorePolicy, PowerResult, PowerState
+from hamnhw.poll import poll_until
+from hamnhw.transport.ipmi_errors import (
+    COMPLETION_INVALID_COMMAND,
+    COMPLETION_NOT_IN_PRESENT_STATE,
+    IpmiCommandError,
+)
+
+LOG = get_logger("hamnhw.drivers.ipmi.power")
+
+CONFIRMING_READS = {PowerState.OFF: 2, PowerState.ON: 1}
+"""Consecutive reads of the target needed to believe it."""
+PROTOCOL = "ipmi"
+
+
+class IpmiPower(PowerInterface):
+    """:class:`~hamnhw.interfaces.PowerInterface` over IPMI chassis commands."""
+
+    def __init__(self, context: IpmiContext) -> None:
+        super().__init__(context.driver_name, context.host)
+        self.context = context
+        self.poll = context.poll
+
+    # -- reading ---------------------------------------------------------------------------
+    def state(self) -> PowerState:
+        """One Get Chassis Status: on or off (IPMI has no transition states)."""
+        return PowerState.ON if self.context.chassis_status().power_on else PowerState.OFF
+
+    def _poll_state(self) -> PowerState:
+        """A read during a wait: an unusable or refused answer is UNKNOWN and polling goes on."""
+        try:
+            return self.state()
+        except (MalformedResponse, IpmiCommandError) as exc:
+            LOG.warning("%s: power state unreadable while waiting: %s", self.host, exc)
+            return PowerState.UNKNOWN
+
+    def _result(self, state: PowerState, changed: bool, start: float,
+                confirmed: bool = True) -> PowerResult:
+        return PowerResult(state, changed, self.poll.clock() - start, confirmed,
+                           protocol=PROTOCOL)
+
+    def _timeout(self, timeout: float | None) -> float:
+        return self.poll.timeout if timeout is None else timeout
+
+    # -- actions ---------------------------------------------------------------------------
+    def on(self, *, wait: bool = True, timeout: float | None = None) -> PowerResult:
+        """Power up and wait for an on read."""
+        return self._change(Control.POWER_UP, PowerState.ON, wait, timeout)
+
+    def off(self, *, wait: bool = True, timeout: float | None = None) -> PowerResult:
+        """Power down (no OS shutdown) and wait for two off reads."""
+        return self._change(Control.POWER_DOWN, PowerState.OFF, wait, timeout)
+
+    def soft_off(self, *, wait: bool = True, timeout: float | None = None,
+                 escalate_after: float | None = None) -> PowerResult:
+        """Soft shutdown (ACPI); with ``escalate_after`` seconds, power down if still on.
+
+        Escalation needs to watch the node, so it waits even when ``wait=False``.
+
+        :raises ConfigError: ``escalate_after`` is not shorter than the timeout.
+        """
+        if escalate_after is None:
+            return self._change(Control.SOFT_SHUTDOWN, PowerState.OFF, wait, timeout)
+        budget = self._timeout(timeout)
+        if escalate_after >= budget:
+            raise ConfigError(f"escalate_after ({escalate_after:g} s) must be shorter than the "
+                              f"timeout ({budget:g} s): power down would get no time to "
+                              "confirm off", host=self.host)
+        start = self.poll.clock()
+        try:
+            return self._change(Control.SOFT_SHUTDOWN, PowerState.OFF, True, escalate_after,
+                                start=start)
+        except PowerStateTimeout as exc:
+            LOG.warning("%s: still %s %.1f s after the soft shutdown; escalating to power "
+                        "down", self.host, exc.last_state, exc.elapsed_s)
+        left = max(0.0, start + budget - self.poll.clock())
+        forced = self._change(Control.POWER_DOWN, PowerState.OFF, wait, left, start=start)
+        return dataclasses.replace(forced, changed=True)
+
+    def cycle(self, *, wait: bool = True, timeout: float | None = None) -> PowerResult:
+        """Power cycle a running node; refused when it is off.
+
+        :raises OperationFailed: the node is off.
+        :raises PowerStateTimeout: the node went off but did not read on again in time.
+        """
+        start = self.poll.clock()
+        deadline = self.poll.deadline(self._timeout(timeout))
+        if self.state() is PowerState.OFF:
+            raise OperationFailed("power cycle refused: the node is off (power it on instead)",
+                                  host=self.host)
+        self._send(Control.POWER_CYCLE, None)
+        if not wait:
+            return self._result(self.state(), True, start, confirmed=False)
+        seen_off = False
+
+        def reached(state: PowerState) -> bool:
+            nonlocal seen_off
+            seen_off = seen_off or state is PowerState.OFF
+            return seen_off and state is PowerState.ON
+
+        try:
+            poll_until(self._poll_state, reached, deadline, self.poll, what="power cycle",
+                       host=self.host, describe=str, on_timeout=_CycleUnseen)
+        except _CycleUnseen as exc:
+            if seen_off or exc.state is not PowerState.ON:
+                raise PowerStateTimeout(host=self.host, target=PowerState.ON.value,
+                                        last_state=exc.state.value,
+                                        elapsed_s=self.poll.clock() - start) from None
+            LOG.warning("%s: the node read on throughout the power cycle; IPMI cannot show "
+                        "a reset shorter than the poll interval (unconfirmed)", self.host)
+            return self._result(PowerState.ON, True, start, confirmed=False)
+        return self._result(PowerState.ON, True, start)
+
+    # -- the change machinery -------------------------------------------------------------
+    def _change(self, control: Control, target: PowerState, wait: bool,
+                timeout: float | None, *, start: float | None = None) -> PowerResult:
+        start = self.poll.clock() if start is None else start
+        deadline = self.poll.deadline(self._timeout(timeout))
+        if self._holds(target, self.state()) or not self._send(control, target):
+            return self._result(target, False, start)
+        if not wait:
+            return self._result(self.state(), True, start, confirmed=False)
+        streak = 0
+
+        def reached(state: PowerState) -> bool:
+            nonlocal streak
+            streak = streak + 1 if state is target else 0
+            return streak >= CONFIRMING_READS[target]
+
+        def timed_out(state: PowerState, elapsed: float) -> HamnhwError:
+            return PowerStateTimeout(host=self.host, target=target.value,
+                                     last_state=state.value, elapsed_s=elapsed)
+
+        state = poll_until(self._poll_state, reached, deadline, self.poll,
+                           what=f"power {target.value}", host=self.host, on_timeout=timed_out)
+        return self._result(state, True, start)
+
+    def _holds(self, target: PowerState, first_read: PowerState) -> bool:
+        """True when ``first_read`` and the confirming reads after it are all ``target``."""
+        if first_read is not target:
+            return False
+        for _ in range(CONFIRMING_READS[target] - 1):
+            self.poll.sleep(self.poll.interval)
+            if self._poll_state() is not target:
+                return False
+        return True
+
+    def _send(self, control: Control, target: PowerState | None) -> bool:
+        """Send the chassis control once.
+
+        :returns: False when the BMC refused it because the node is already at ``target``.
+        :raises IpmiCommandError: refused otherwise.
+        :raises ConnectionDropped: no reply, and a read does not show ``target``.
+        """
+        what = f"chassis control {control.name.lower().replace('_', ' ')}"
+        LOG.info("%s: %s", self.host, what)
+        try:
+            self.context.client.raw(what, codec.NETFN_CHASSIS, codec.CHASSIS_CONTROL,
+                                    [int(control)], unsafe=True)
+            return True
+        except IpmiCommandError as exc:
+            if (target is not None and exc.code == COMPLETION_NOT_IN_PRESENT_STATE
+                    and self._poll_state() is target):
+                LOG.info("%s: %s refused (0x%02X) but the node is already %s", self.host,
+                         what, exc.code, target.value)
+                return False
+            raise
+        except ConnectionDropped:
+            if target is not None and self._poll_state() is target:
+                LOG.warning("%s: no reply to the %s but the node reads %s; waiting to "
+                            "confirm", self.host, what, target.value)
+                return True
+            raise
+
+    # -- restore policy --------------------------------------------------------------------
+    def get_restore_policy(self) -> PowerRestorePolicy:
+        """Read the policy from Get Chassis Status.
+
+        :raises UnsupportedOperation: the BMC reports it as unknown.
+        """
+        policy = self.context.chassis_status().restore_policy
+        if policy is None:
+            self._unsupported("power.get_restore_policy",
+                              "the BMC reports the power restore policy as unknown")
+        return policy
+
+    def set_restore_policy(self, policy: PowerRestorePolicy) -> PowerRestorePolicy:
+        """Set Power Restore Policy, then read it back.
+
+        :raises UnsupportedOperation: the BMC does not implement the command or the policy.
+        :raises OperationFailed: the BMC accepted but reads back something else.
+        """
+        code = codec.RESTORE_POLICY_CODES[policy]
+        try:
+            supported = self.context.client.raw(
+                "set power restore policy", codec.NETFN_CHASSIS,
+                codec.SET_POWER_RESTORE_POLICY, [code], unsafe=True)
+        except IpmiCommandError as exc:
+            if exc.code != COMPLETION_INVALID_COMMAND:
+                raise
+            self._unsupported("power.set_restore_policy",
+                              "the BMC does not implement Set Power Restore Policy "
+                              f"(completion code 0x{exc.code:02X})")
+        if supported and not supported[0] & (1 << code):
+            self._unsupported("power.set_restore_policy",
+                              f"the BMC does not support the {policy.value} policy")
+        readback = self.get_restore_policy()
+        if readback is not policy:
+            raise OperationFailed(f"power restore policy set to {policy.value} but reads back "
+                                  f"{readback.value}", host=self.host)
+        return readback
+
+
+class _CycleUnseen(Exception):
+    """The cycle's wait reached the deadline (last state, elapsed)."""
+
+    def __init__(self, state: PowerState, elapsed: float) -> None:
+        super().__init__(state, elapsed)
+        self.state = state
+        self.elapsed = elapsed

@@ -1,0 +1,109 @@
+"""``hamnhw dhcp render``: DHCP reservations giving both nodes' NICs the MN's addresses."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hamnhw.cli.commands.pair.check import require_pair
+from hamnhw.cli.options import connect_config_node, fail, output_of
+from hamnhw.config import find_config, load_config
+from hamnhw.dhcp.plan import nic_map_of, plan_reservations
+from hamnhw.dhcp.render import FORMATS, RenderOptions, default_kea_hooks_dir, render
+from hamnhw.errors import ConfigError
+from hamnhw.pair.check import check_pair
+
+
+@click.group("dhcp")
+def command() -> None:
+    """DHCP reservations for both nodes' NICs (ISC, Kea, dnsmasq, xCAT)."""
+
+
+def read_pair_report(path: str) -> list[Mapping[str, Any]]:
+    """The NIC map from a saved ``hamnhw --json pair check`` output.
+
+    :raises ConfigError: unreadable or not such a report.
+    """
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read the pair report {path}: {exc}") from exc
+    return nic_map_of(data, f"pair report {path}")
+
+
+def live_nic_map(config: str) -> list[Mapping[str, Any]]:
+    """Read both BMCs now and match their NICs (as ``pair check`` does).
+
+    :raises ConfigError: a BMC could not be read, so the map is incomplete.
+    """
+    report = check_pair(lambda name: connect_config_node(name, config))
+    down = {n: f.error for n, f in report.nodes.items() if not f.reachable or f.nics is None}
+    if down:
+        raise ConfigError("cannot build the NIC map: " + "; ".join(
+            f"{name}: {error or 'NICs unknown'}" for name, error in down.items()))
+    return list(report.to_json()["nic_map"])
+
+
+@command.command("render")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
+              help="Which DHCP server to render for.")
+@click.option("--config", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Config file with [network] (and [primary]/[standby] unless "
+                   "--pair-report).")
+@click.option("--pair-report", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Saved `hamnhw --json pair check` output to take the NIC map from, instead "
+                   "of reading both BMCs.")
+@click.option("--output", "-o", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write the file here (default: stdout).")
+@click.option("--interface", "interfaces", multiple=True, metavar="IF",
+              help="Kea: interface to listen on (repeatable; default *).")
+@click.option("--kea-socket", default=RenderOptions.kea_socket, show_default=True,
+              metavar="PATH", help="Kea: control socket the lease4-del commands go to.")
+@click.option("--kea-lease-file", metavar="PATH", help="Kea: memfile lease file.")
+@click.option("--kea-hooks-dir", default=default_kea_hooks_dir, show_default=True,
+              metavar="DIR", help="Kea: directory of libdhcp_lease_cmds.so.")
+@click.pass_context
+def render_command(ctx: click.Context, fmt: str, config: str | None, pair_report: str | None,
+                   output: str | None, interfaces: tuple[str, ...], kea_socket: str,
+                   kea_lease_file: str | None, kea_hooks_dir: str) -> None:
+    """Render reservations of the [network] addresses for both nodes' MACs.
+
+    Each primary NIC's address also goes to the standby NIC that `pair check` maps to it.
+    The failover commands (Kea: lease4-del) and notes are printed with the render, as
+    comments in the file; with --json as {"format", "text", "commands", "notes"}.
+    """
+    try:
+        found = find_config(config)
+        if found is None:
+            raise ConfigError("dhcp render needs a config file with [network] (--config, "
+                              "$HAMNHW_CONFIG, ./hamnhw.toml, /etc/hamnhw/hamnhw.toml)")
+        path = str(found) if pair_report else require_pair(str(found))
+        network = load_config(path).network
+        nic_map = read_pair_report(pair_report) if pair_report else live_nic_map(path)
+        plan = plan_reservations(network, nic_map)
+        options = RenderOptions(interfaces=interfaces or ("*",), kea_socket=kea_socket,
+                                kea_lease_file=kea_lease_file, kea_hooks_dir=kea_hooks_dir)
+        rendered = render(fmt, plan, options)
+        if output:
+            Path(output).write_text(rendered.text)
+    except (ConfigError, OSError) as exc:
+        fail(ctx, None, exc if isinstance(exc, ConfigError) else ConfigError(str(exc)))
+        return
+    payload = {"format": fmt, "output": output, "text": rendered.text,
+               "commands": list(rendered.commands), "notes": list(rendered.notes)}
+    output_of(ctx).result(payload, _human(output))
+
+
+def _human(output: str | None) -> Any:
+    def show(payload: Mapping[str, Any]) -> str:
+        if output is None:
+            return str(payload["text"])
+        lines = [f"wrote {output} ({payload['format']})"]
+        lines += [f"command: {c}" for c in payload["commands"]]
+        lines += [f"note: {n}" for n in payload["notes"]]
+        return "\n".join(lines)
+    return show

@@ -1,0 +1,80 @@
+"""``hamnhw pair check``: preflight of the pair, every check with its evidence, and the NIC map.
+
+Exit 0 when no check fails (warnings and unknowns included), 5 when one fails; an unreachable
+BMC is a failed check (exit 5), a bad config exit 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import click
+
+from hamnhw.cli.exit_codes import ExitCode
+from hamnhw.cli.options import connect_config_node, fail, output_of
+from hamnhw.config import find_config, load_config
+from hamnhw.errors import ConfigError
+from hamnhw.pair.check import check_pair
+from hamnhw.views import section, table
+
+PAIR_NODES = ("primary", "standby")
+
+
+def require_pair(config: str | None) -> str:
+    """The config file path, checked to define ``[primary]`` and ``[standby]``.
+
+    :raises ConfigError: no config file, or a node missing.
+    """
+    path = find_config(config)
+    if path is None:
+        raise ConfigError("pair commands need a config file with [primary] and [standby] "
+                          "(--config, $HAMNHW_CONFIG, ./hamnhw.toml, /etc/hamnhw/hamnhw.toml)")
+    loaded = load_config(path)
+    for name in PAIR_NODES:
+        loaded.node(name)
+    return str(path)
+
+
+def render(payload: Mapping[str, Any]) -> str:
+    """The checks, then the NIC map, as tables."""
+    checks = table(("CHECK", "STATUS", "MESSAGE"),
+                   ((c["name"], c["status"].upper(), c["message"]) for c in payload["checks"]))
+    rows = [(e["primary"], e["standby"], e["matched_by"], e["primary_mac"], e["standby_mac"],
+             "; ".join(e["issues"]) or "-") for e in payload["nic_map"]]
+    nic_map = table(("PRIMARY", "STANDBY", "MATCHED BY", "PRIMARY MAC", "STANDBY MAC",
+                     "ISSUES"), rows) if rows else "(NICs unknown)"
+    active = payload["active"]
+    verdict = ("FAILED: a check failed" if any(c["status"] == "fail" for c in payload["checks"])
+               else "ok: no check failed")
+    return "\n\n".join([section(f"pair check (active node: {active['node']}, "
+                                f"{active['reason']})", checks),
+                        section("NIC map", nic_map), verdict])
+
+
+@click.command("check")
+@click.option("--config", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Config file with [primary] and [standby] (default: $HAMNHW_CONFIG, "
+                   "./hamnhw.toml, /etc/hamnhw/hamnhw.toml).")
+@click.option("--active", type=click.Choice(PAIR_NODES),
+              help="The node holding the MN's RAID1 (default: worked out from what the BMCs "
+                   "show).")
+@click.pass_context
+def command(ctx: click.Context, config: str | None, active: str | None) -> None:
+    """Check that the pair is ready for a disk-move failover; print the NIC map.
+
+    Reads both BMCs: reachability, model, BIOS and boot mode, storage controller and
+    firmware, RAID1 health and write cache on the active node, free bays on the other,
+    power-restore policies, serial numbers, and NIC count, speed, order and link (each
+    primary NIC paired with its standby counterpart by PCI location, Id, or order).
+    Exit 0 when nothing fails, 5 when a check fails.
+    """
+    try:
+        path = require_pair(config)
+        report = check_pair(lambda name: connect_config_node(name, path), active=active)
+    except ConfigError as exc:
+        fail(ctx, None, exc)
+        return
+    output_of(ctx).result(report.to_json(), render)
+    if report.failed:
+        ctx.exit(int(ExitCode.UNHEALTHY))

@@ -1,0 +1,85 @@
+"""What the failover needs of a host beyond the driver interfaces: POST evidence and boot mode.
+
+:class:`~hamnhw.interfaces.PowerInterface` reads ``PowerState`` only; the coordinator must
+also see ``BootProgress.LastState``/``LastStateTime``, ``LastResetTime`` and
+``Boot.BootSourceOverrideMode`` (DMTF ComputerSystem properties, not vendor ones) to tell a
+fresh POST from a BMC's stale cache.  They come from the driver's
+:meth:`~hamnhw.interfaces.ManagementInterface.boot_marks` (boot stages as
+:class:`~hamnhw.models.BootStage` values); a driver without them (IPMI) gives a view of None
+values, which the coordinator treats as "no evidence".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from hamnhw.errors import UnsupportedOperation
+from hamnhw.models import BootStage, PowerState
+from hamnhw.node import Node
+
+OS_STAGES = frozenset({BootStage.OS_BOOT.value, BootStage.OS_RUNNING.value})
+"""``BootProgress.LastState`` values that mean the OS is starting."""
+SETUP_STAGE = BootStage.SETUP.value
+"""The host sits in firmware setup: a POST just completed."""
+POST_DONE_STAGE = BootStage.POST_COMPLETE.value
+"""POST finished (evidence only with a moved time mark)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class HostView:
+    """One read of a host's power and boot marks; None where the BMC does not tell."""
+
+    power_state: PowerState
+    boot_stage: str | None = None
+    """``BootProgress.LastState``."""
+    boot_stage_time: str | None = None
+    """``BootProgress.LastStateTime``."""
+    last_reset_time: str | None = None
+    """``LastResetTime``."""
+    boot_mode: str | None = None
+    """``Boot.BootSourceOverrideMode`` (UEFI, Legacy)."""
+
+    @property
+    def os_starting(self) -> bool:
+        """BootProgress shows the OS starting or running."""
+        return self.boot_stage in OS_STAGES
+
+    def marks(self) -> dict[str, str | None]:
+        """The time marks, for the journal."""
+        return {"last_reset_time": self.last_reset_time, "boot_stage_time": self.boot_stage_time,
+                "boot_stage": self.boot_stage}
+
+    def fresh_post_since(self, before: dict[str, Any]) -> bool:
+        """Evidence of a POST after the marks ``before`` were read: firmware setup entered,
+        or POST complete with a time mark that moved."""
+        if self.boot_stage == SETUP_STAGE:
+            return True
+        if self.boot_stage != POST_DONE_STAGE:
+            return False
+        return _moved(self.last_reset_time, before.get("last_reset_time")) or _moved(
+            self.boot_stage_time, before.get("boot_stage_time"))
+
+    def reset_since(self, before: dict[str, Any]) -> bool:
+        """A time mark moved since ``before`` (a reset or power-on took effect)."""
+        return _moved(self.last_reset_time, before.get("last_reset_time")) or _moved(
+            self.boot_stage_time, before.get("boot_stage_time"))
+
+
+def _moved(now: str | None, then: Any) -> bool:
+    return now is not None and then is not None and now != then
+
+
+def read_host(node: Node) -> HostView:
+    """Read the host's power state and boot marks through the driver (one GET on Redfish);
+    a driver without boot marks (IPMI) gives a view with only the power state."""
+    try:
+        marks = node.management.boot_marks()
+    except UnsupportedOperation:
+        return HostView(node.power.state())
+    return HostView(marks.power_state, marks.boot_stage.value if marks.boot_stage else None,
+                    marks.boot_stage_time, marks.last_reset_time, marks.boot_mode)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,399 @@
+"""The failover journal: one SQLite file per pair on the journal host.
+
+Crash safety comes from the order of writes, as Ironic keeps ``driver_internal_info``:
+every action's *intent* is committed before its request is sent, its *outcome* after;
+a resumed coordinator finds intents without an outcome and re-reads the BMCs instead
+of guessing.  SQLite runs with ``synchronous=FULL`` (a commit is on the disk before the
+request goes out) and the file is created mode 0600 in a 0700 directory.
+
+Tables: ``runs`` (one failover each), ``steps`` (intent and outcome of each action),
+``events`` (acknowledgements with who and when, warnings, check output), ``snapshots``
+(``hamnhw pair snapshot``), ``pair_state`` (the active node), ``sessions`` (BMC sessions
+opened, to delete the ones a crash left).  Writers hold :class:`JournalLock`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from hamnhw.errors import ConfigError, HamnhwError
+
+SCHEMA_VERSION = 1
+"""Bumped when the tables change."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs(
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, drill_id INTEGER, source TEXT NOT NULL,
+    target TEXT NOT NULL, state TEXT NOT NULL, stop_reason TEXT, started_at REAL NOT NULL,
+    updated_at REAL NOT NULL, finished_at REAL, options TEXT NOT NULL, facts TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS steps(
+    id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL,
+    action TEXT NOT NULL, node TEXT, intent TEXT NOT NULL, intent_at REAL NOT NULL,
+    outcome TEXT, outcome_at REAL, superseded INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS events(
+    id INTEGER PRIMARY KEY, run_id INTEGER, at REAL NOT NULL, kind TEXT NOT NULL,
+    message TEXT NOT NULL, data TEXT);
+CREATE TABLE IF NOT EXISTS snapshots(
+    id INTEGER PRIMARY KEY, taken_at REAL NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pair_state(
+    key TEXT PRIMARY KEY, value TEXT NOT NULL, set_at REAL NOT NULL, source TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions(
+    id INTEGER PRIMARY KEY, run_id INTEGER, node TEXT NOT NULL, path TEXT NOT NULL,
+    opened_at REAL NOT NULL, closed_at REAL);
+"""
+
+FINISHED_STATES = frozenset({"done", "aborted", "refused"})
+"""Run states after which a new ``start`` is allowed."""
+
+
+class JournalError(HamnhwError):
+    """The journal cannot be opened or is not one hamnhw wrote."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RunRecord:
+    """One row of ``runs``."""
+
+    id: int
+    kind: str
+    """``failover`` or ``drill``."""
+    drill_id: int | None
+    source: str
+    """The node that was active (fenced)."""
+    target: str
+    """The node that becomes active."""
+    state: str
+    stop_reason: str | None
+    started_at: float
+    updated_at: float
+    finished_at: float | None
+    options: dict[str, Any]
+    facts: dict[str, Any]
+    """What the run remembered (old restore policies, acknowledgements, verification)."""
+
+    @property
+    def finished(self) -> bool:
+        """True once done, aborted or refused."""
+        return self.state in FINISHED_STATES
+
+
+@dataclasses.dataclass(frozen=True)
+class StepRecord:
+    """One action: its intent (before the request) and outcome (after), None if missing."""
+
+    id: int
+    run_id: int
+    step: str
+    action: str
+    node: str | None
+    intent: dict[str, Any]
+    intent_at: float
+    outcome: dict[str, Any] | None
+    outcome_at: float | None
+    superseded: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class EventRecord:
+    """One row of ``events``."""
+
+    id: int
+    run_id: int | None
+    at: float
+    kind: str
+    message: str
+    data: Any
+
+
+@dataclasses.dataclass(frozen=True)
+class ActiveNode:
+    """Which node the journal says is the active MN, since when and on whose word."""
+
+    name: str
+    set_at: float
+    source: str
+
+
+def journal_path(journal_dir: str | os.PathLike[str], name: str) -> Path:
+    """``<journal_dir>/<name>.journal.sqlite``."""
+    return Path(journal_dir) / f"{name}.journal.sqlite"
+
+
+class Journal:
+    """An open journal.  Reading needs no lock; writers hold :meth:`lock`."""
+
+    def __init__(self, path: Path, db: sqlite3.Connection, clock: Any = time.time) -> None:
+        self.path = path
+        """The SQLite file."""
+        self._db = db
+        self._clock = clock
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> Journal:
+        """Open (and with ``create``, make) the journal at ``path``.
+
+        :raises JournalError: it cannot be created or read, or another program's file.
+        """
+        path = Path(path)
+        if not path.exists():
+            if not create:
+                raise JournalError(f"no journal at {path} (nothing recorded yet)")
+            _create_file(path)
+        try:
+            db = sqlite3.connect(path, timeout=10.0, isolation_level=None)
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.executescript(_SCHEMA)
+            _check_version(db, path)
+        except sqlite3.Error as exc:
+            raise JournalError(f"journal {path} unusable: {exc}") from exc
+        return cls(path, db)
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def lock(self) -> Any:
+        """The writers' lock of this journal (:class:`~hamnhw.failover.lock.JournalLock`)."""
+        from hamnhw.failover.lock import JournalLock
+
+        return JournalLock(self.path.with_name(self.path.name + ".lock"))
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def now(self) -> float:
+        """Wall-clock seconds, as every timestamp of the journal."""
+        return float(self._clock())
+
+    # -- runs --------------------------------------------------------------------------------
+
+    def create_run(self, kind: str, source: str, target: str, options: Mapping[str, Any],
+                   drill_id: int | None = None, state: str = "preflight") -> int:
+        """Insert a run row and return its id."""
+        now = self.now()
+        with self._tx() as db:
+            cursor = db.execute(
+                "INSERT INTO runs(kind, drill_id, source, target, state, started_at, updated_at,"
+                " options, facts) VALUES (?,?,?,?,?,?,?,?,?)",
+                (kind, drill_id, source, target, state, now, now, _dump(options), "{}"))
+        return int(cursor.lastrowid or 0)
+
+    def run(self, run_id: int) -> RunRecord:
+        """The run with this id."""
+        row = self._db.execute(_SELECT_RUNS + " WHERE id=?", (run_id,)).fetchone()
+        if row is None:
+            raise JournalError(f"no run {run_id} in {self.path}")
+        return _run(row)
+
+    def runs(self) -> list[RunRecord]:
+        """Every run, oldest first."""
+        return [_run(r) for r in self._db.execute(_SELECT_RUNS + " ORDER BY id")]
+
+    def latest_run(self) -> RunRecord | None:
+        """The newest run, or None."""
+        row = self._db.execute(_SELECT_RUNS + " ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else _run(row)
+
+    def unfinished_run(self) -> RunRecord | None:
+        """The newest run that is neither done, aborted nor refused, or None."""
+        run = self.latest_run()
+        return run if run is not None and not run.finished else None
+
+    def set_state(self, run_id: int, state: str, stop_reason: str | None = None) -> None:
+        """Record the run's state (and stop reason, None clears it)."""
+        now = self.now()
+        finished = now if state in FINISHED_STATES else None
+        with self._tx() as db:
+            db.execute("UPDATE runs SET state=?, stop_reason=?, updated_at=?, finished_at=? "
+                       "WHERE id=?", (state, stop_reason, now, finished, run_id))
+
+    def set_stop_reason(self, run_id: int, stop_reason: str | None) -> None:
+        """Record (or clear) why the run stopped, keeping its state."""
+        with self._tx() as db:
+            db.execute("UPDATE runs SET stop_reason=?, updated_at=? WHERE id=?",
+                       (stop_reason, self.now(), run_id))
+
+    def update_facts(self, run_id: int, facts: Mapping[str, Any]) -> None:
+        """Merge ``facts`` into the run's remembered facts."""
+        with self._tx() as db:
+            self._merge_facts(db, run_id, facts)
+
+    def _merge_facts(self, db: sqlite3.Connection, run_id: int, facts: Mapping[str, Any]) -> None:
+        row = db.execute("SELECT facts FROM runs WHERE id=?", (run_id,)).fetchone()
+        merged = {**json.loads(row[0]), **facts}
+        db.execute("UPDATE runs SET facts=?, updated_at=? WHERE id=?",
+                   (_dump(merged), self.now(), run_id))
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def intent(self, run_id: int, step: str, action: str, node: str | None,
+               intent: Mapping[str, Any]) -> int:
+        """Commit what is about to be done, before the request; returns the step id."""
+        with self._tx() as db:
+            cursor = db.execute(
+                "INSERT INTO steps(run_id, step, action, node, intent, intent_at) "
+                "VALUES (?,?,?,?,?,?)", (run_id, step, action, node, _dump(intent), self.now()))
+        return int(cursor.lastrowid or 0)
+
+    def outcome(self, step_id: int, outcome: Mapping[str, Any],
+                facts: Mapping[str, Any] | None = None) -> None:
+        """Commit what came of a step (and, in the same transaction, new run facts)."""
+        with self._tx() as db:
+            db.execute("UPDATE steps SET outcome=?, outcome_at=? WHERE id=?",
+                       (_dump(outcome), self.now(), step_id))
+            if facts:
+                run_id = db.execute("SELECT run_id FROM steps WHERE id=?", (step_id,)).fetchone()
+                self._merge_facts(db, int(run_id[0]), facts)
+
+    def open_step(self, run_id: int, step: str, action: str) -> StepRecord | None:
+        """The latest live (not superseded) record of ``step``/``action``, or None."""
+        row = self._db.execute(
+            _SELECT_STEPS + " WHERE run_id=? AND step=? AND action=? "
+            "AND superseded=0 ORDER BY id DESC LIMIT 1", (run_id, step, action)).fetchone()
+        return None if row is None else _step(row)
+
+    def supersede(self, run_id: int, steps: tuple[str, ...]) -> None:
+        """Mark the records of ``steps`` as superseded: the run goes through them again."""
+        with self._tx() as db:
+            db.executemany("UPDATE steps SET superseded=1 WHERE run_id=? AND step=?",
+                           [(run_id, step) for step in steps])
+
+    def steps(self, run_id: int) -> list[StepRecord]:
+        """Every step record of a run, in order."""
+        return [_step(r) for r in self._db.execute(
+            _SELECT_STEPS + " WHERE run_id=? ORDER BY id", (run_id,))]
+
+    # -- events ------------------------------------------------------------------------------
+
+    def event(self, run_id: int | None, kind: str, message: str, data: Any = None) -> None:
+        """Record an event (an acknowledgement, a warning, a check's output)."""
+        with self._tx() as db:
+            db.execute("INSERT INTO events(run_id, at, kind, message, data) VALUES (?,?,?,?,?)",
+                       (run_id, self.now(), kind, message,
+                        None if data is None else _dump(data)))
+
+    def events(self, run_id: int | None = None) -> list[EventRecord]:
+        """Events of a run (every event with None), oldest first."""
+        query = "SELECT id, run_id, at, kind, message, data FROM events"
+        rows = (self._db.execute(query + " ORDER BY id") if run_id is None else
+                self._db.execute(query + " WHERE run_id=? ORDER BY id", (run_id,)))
+        return [EventRecord(r[0], r[1], r[2], r[3], r[4], None if r[5] is None else
+                            json.loads(r[5])) for r in rows]
+
+    # -- snapshots and pair state ------------------------------------------------------------
+
+    def save_snapshot(self, data: Mapping[str, Any]) -> int:
+        """Store a pair snapshot; returns its id."""
+        with self._tx() as db:
+            cursor = db.execute("INSERT INTO snapshots(taken_at, data) VALUES (?,?)",
+                                (self.now(), _dump(data)))
+        return int(cursor.lastrowid or 0)
+
+    def latest_snapshot(self) -> tuple[int, float, dict[str, Any]] | None:
+        """``(id, taken_at, data)`` of the newest snapshot, or None."""
+        row = self._db.execute(
+            "SELECT id, taken_at, data FROM snapshots ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else (row[0], row[1], json.loads(row[2]))
+
+    def set_active_node(self, name: str, source: str) -> None:
+        """Record which node is the active MN and why it is believed."""
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO pair_state(key, value, set_at, source) "
+                       "VALUES ('active_node', ?, ?, ?)", (name, self.now(), source))
+
+    def active_node(self) -> ActiveNode | None:
+        """The active node as recorded, or None when the journal does not know."""
+        row = self._db.execute("SELECT value, set_at, source FROM pair_state "
+                               "WHERE key='active_node'").fetchone()
+        return None if row is None else ActiveNode(row[0], row[1], row[2])
+
+    # -- BMC sessions ------------------------------------------------------------------------
+
+    def session_opened(self, run_id: int | None, node: str, path: str) -> int:
+        """Record a BMC session opened by the coordinator."""
+        with self._tx() as db:
+            cursor = db.execute("INSERT INTO sessions(run_id, node, path, opened_at) "
+                                "VALUES (?,?,?,?)", (run_id, node, path, self.now()))
+        return int(cursor.lastrowid or 0)
+
+    def session_closed(self, session_id: int) -> None:
+        """Record that a session was logged out (or found gone)."""
+        with self._tx() as db:
+            db.execute("UPDATE sessions SET closed_at=? WHERE id=?", (self.now(), session_id))
+
+    def open_sessions(self, node: str) -> list[tuple[int, str]]:
+        """``(id, path)`` of the sessions on ``node`` opened and never closed."""
+        return [(r[0], r[1]) for r in self._db.execute(
+            "SELECT id, path FROM sessions WHERE node=? AND closed_at IS NULL ORDER BY id",
+            (node,))]
+
+
+_SELECT_RUNS = ("SELECT id, kind, drill_id, source, target, state, stop_reason, started_at, "
+                "updated_at, finished_at, options, facts FROM runs")
+_SELECT_STEPS = ("SELECT id, run_id, step, action, node, intent, intent_at, outcome, "
+                 "outcome_at, superseded FROM steps")
+
+
+def _run(row: tuple[Any, ...]) -> RunRecord:
+    return RunRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+                     row[9], json.loads(row[10]), json.loads(row[11]))
+
+
+def _step(row: tuple[Any, ...]) -> StepRecord:
+    return StepRecord(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6],
+                      None if row[7] is None else json.loads(row[7]), row[8], bool(row[9]))
+
+
+def _dump(value: Any) -> str:
+    from hamnhw.models import to_jsonable
+
+    return json.dumps(to_jsonable(value), sort_keys=True)
+
+
+def _create_file(path: Path) -> None:
+    """Make the directory (0700 when new) and an empty file mode 0600."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise ConfigError(f"cannot create the journal {path}: {exc.strerror} (set [pair] "
+                          "journal_dir to a directory this user may write)") from exc
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def _check_version(db: sqlite3.Connection, path: Path) -> None:
+    row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    if row is None:
+        db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                   (str(SCHEMA_VERSION),))
+    elif row[0] != str(SCHEMA_VERSION):
+        raise JournalError(f"journal {path} has schema {row[0]}; this hamnhw reads "
+                           f"{SCHEMA_VERSION}")

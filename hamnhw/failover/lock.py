@@ -1,0 +1,75 @@
+"""One coordinator at a time: an ``fcntl`` lock beside the journal, naming its holder.
+
+The kernel drops the lock when its holder dies (even by SIGKILL), so a crash never
+leaves the pair locked; the unfinished run in the journal is what blocks a new start.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from types import TracebackType
+
+from hamnhw.errors import HamnhwError
+
+
+class JournalBusy(HamnhwError):
+    """Another process holds the journal.
+
+    :param pid: the holder's pid as it wrote it, or None when unreadable.
+    """
+
+    def __init__(self, path: Path, pid: int | None) -> None:
+        self.pid = pid
+        holder = f"pid {pid}" if pid else "another process"
+        super().__init__(f"the failover journal {path} is in use by {holder}: one coordinator "
+                         "at a time (wait for it, or stop it)")
+
+
+class JournalLock:
+    """``with JournalLock(path):`` holds an exclusive, non-blocking lock on ``path``.
+
+    :raises JournalBusy: another process holds it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> JournalLock:
+        """Take the lock and write this process's pid into the file."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise JournalBusy(self.path, holder_pid(self.path)) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        os.fsync(fd)
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        """Drop the lock (the pid stays in the file; it means nothing without the lock)."""
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> JournalLock:
+        return self.acquire()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.release()
+
+
+def holder_pid(path: Path) -> int | None:
+    """The pid written in a lock file, or None."""
+    try:
+        text = path.read_text().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None

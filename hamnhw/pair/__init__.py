@@ -1,0 +1,106 @@
+"""The MN pair as a whole: its two configured nodes, its journal and its last snapshot.
+
+A small library API for every pair feature (failover, RAID pair protection, ``pair check``,
+monitoring)::
+
+    from hamnhw.config import load_config
+    from hamnhw import pair
+
+    config = load_config("/etc/hamnhw/hamnhw.toml")
+    snap = pair.load_latest_snapshot(config)      # None before the first `hamnhw pair snapshot`
+    if snap is not None:
+        print(snap.age_s, snap.raid1_members("primary"))   # (("SER1", "Bay 1"), ...)
+    print(pair.active_node(config))                # "primary", or None when nobody recorded it
+    with pair.connect_node(config, "standby") as node:
+        print(node.power.state())
+
+The nodes are the config's ``[primary]`` and ``[standby]`` tables; credentials and TLS come
+from there, never from the command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hamnhw.config import Config
+from hamnhw.credentials import resolve_credentials
+from hamnhw.deadline import Deadline
+from hamnhw.errors import ConfigError
+from hamnhw.failover.journal import Journal, JournalError, journal_path
+from hamnhw.node import Node
+from hamnhw.pair.snapshot import NodeSnapshot, PairSnapshot
+from hamnhw.poll import PollPolicy
+
+__all__ = [
+    "PAIR_NODES", "NodeSnapshot", "PairSnapshot", "active_node", "connect_node",
+    "load_latest_snapshot", "open_journal", "other_node",
+]
+
+PAIR_NODES: tuple[str, str] = ("primary", "standby")
+"""The two nodes of the pair, as named in the config."""
+
+
+def other_node(name: str) -> str:
+    """The pair node that is not ``name``."""
+    if name not in PAIR_NODES:
+        raise ConfigError(f"{name!r} is not a node of the pair ({', '.join(PAIR_NODES)})")
+    return PAIR_NODES[1] if name == PAIR_NODES[0] else PAIR_NODES[0]
+
+
+def check_pair_config(config: Config) -> None:
+    """Both ``[primary]`` and ``[standby]`` must be configured.
+
+    :raises ConfigError: one is missing.
+    """
+    for name in PAIR_NODES:
+        if name not in config.nodes:
+            raise ConfigError(f"the pair needs a [{name}] table", key=name, path=config.path)
+
+
+def open_journal(config: Config, *, create: bool = True) -> Journal:
+    """The pair's journal (``[pair] journal_dir``/``<name>.journal.sqlite``).
+
+    :raises JournalError: with ``create=False``, there is none yet.
+    """
+    return Journal.open(journal_path(config.pair.journal_dir, config.pair.journal_name),
+                        create=create)
+
+
+def load_latest_snapshot(config: Config) -> PairSnapshot | None:
+    """The newest ``hamnhw pair snapshot``, or None when none was taken (or no journal)."""
+    try:
+        journal = open_journal(config, create=False)
+    except JournalError:
+        return None
+    with journal:
+        return PairSnapshot.from_journal(journal)
+
+
+def active_node(config: Config) -> str | None:
+    """The active MN as the journal records it, or None when it does not know."""
+    try:
+        journal = open_journal(config, create=False)
+    except JournalError:
+        return None
+    with journal:
+        record = journal.active_node()
+    return None if record is None else record.name
+
+
+def connect_node(config: Config, name: str, *, poll: PollPolicy | None = None,
+                 deadline: Deadline | None = None,
+                 prompt: Callable[[str], str] | None = None) -> Node:
+    """Connect to the pair node ``name`` with the config's credentials and TLS.
+
+    :param prompt: asks for a password when no source gives one (a TTY); None never asks.
+    """
+    import hamnhw
+
+    node_cfg = config.node(name)
+    creds = resolve_credentials(username=None, password_file=None, node=node_cfg,
+                                prompt=prompt)
+    return hamnhw.connect(
+        node_cfg.bmc, username=creds.username, password=creds.password,
+        ca_file=node_cfg.ca_file, pin_fingerprint=node_cfg.pin_fingerprint,
+        insecure=node_cfg.insecure, timeout=node_cfg.timeout or 120.0, driver=node_cfg.driver,
+        poll=poll, name=name, deadline=deadline)

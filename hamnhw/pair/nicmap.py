@@ -1,0 +1,215 @@
+"""NIC parity of the pair: which standby NIC takes over each primary NIC's role.
+
+After the disk move the standby boots the primary's OS, which must find, on the standby, a NIC
+wired to each network it used.  Each primary NIC is paired with its standby counterpart, in
+this order of preference:
+
+1. ``location``: the same PCI location and port (adapter slot + port), where both BMCs show
+   it (Redfish NetworkAdapter ``Location``, Port ``PortId``).  InfiniBand ports are matched
+   only with InfiniBand ports, and carry their port GUIDs into the map (a GUID is unique to
+   one HCA, so it identifies a port for DHCP but never matches across the two nodes);
+2. ``id``: the same Redfish Id (``NIC.Integrated.1-1-1`` on both nodes);
+3. ``order``: the n-th remaining NIC of one node with the n-th of the other, in natural
+   order of Id, then name (``NIC2`` before ``NIC10``).
+
+A NIC left over is ``missing`` on the other node.  Each entry carries its mismatches (speed,
+link where both nodes are powered alike, location, listing position), so the seed's warning
+that NIC order can differ even on identical hardware is checked, not assumed.
+
+The matcher reads optional NIC attributes (``location``, ``port``, ``kind``, ``port_guid``,
+``source``) when the :class:`~hamnhw.models.Nic` model has them and works without them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from hamnhw.models import LinkStatus, Nic
+
+ETHERNET = "ethernet"
+INFINIBAND = "infiniband"
+
+_LOCATION_ATTRIBUTES = ("location", "pci_location", "slot")
+_PORT_ATTRIBUTES = ("port", "port_id", "physical_port")
+_GUID_ATTRIBUTES = ("port_guid", "guid")
+
+
+@dataclasses.dataclass(frozen=True)
+class NicFacts:
+    """What the matcher knows of one NIC."""
+
+    id: str
+    name: str | None
+    mac: str | None
+    speed_mbps: int | None
+    link: LinkStatus
+    position: int
+    """1-based place in the BMC's listing."""
+    kind: str = ETHERNET
+    """``ethernet`` or ``infiniband``."""
+    location: str | None = None
+    """PCI location (slot / adapter location) where the BMC shows it."""
+    port: str | None = None
+    """Port on that adapter."""
+    port_guid: str | None = None
+    """InfiniBand port GUID, lower-case colon hex."""
+    source: str | None = None
+    """Which Redfish resource the NIC came from, when the model says."""
+
+    @property
+    def location_key(self) -> tuple[str, str] | None:
+        """(location, port), or None when the BMC shows no location."""
+        if self.location is None:
+            return None
+        return (self.location, self.port or "")
+
+
+def _first_attribute(nic: Any, names: Iterable[str]) -> Any:
+    for name in names:
+        value = getattr(nic, name, None)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if hasattr(value, "value") and isinstance(value.value, str):  # an enum
+        return str(value.value)
+    return str(value)
+
+
+def facts_of(nic: Nic, position: int) -> NicFacts:
+    """Read a :class:`~hamnhw.models.Nic`, with whatever optional location data it carries."""
+    guid = _text(_first_attribute(nic, _GUID_ATTRIBUTES))
+    kind = (_text(_first_attribute(nic, ("kind", "protocol", "link_technology"))) or "").lower()
+    infiniband = kind in ("infiniband", "ib") or guid is not None
+    location = _first_attribute(nic, _LOCATION_ATTRIBUTES)
+    return NicFacts(id=nic.id, name=nic.name, mac=nic.mac, speed_mbps=nic.speed_mbps,
+                    link=nic.link, position=position,
+                    kind=INFINIBAND if infiniband else ETHERNET,
+                    location=_text(location), port=_text(_first_attribute(nic, _PORT_ATTRIBUTES)),
+                    port_guid=guid.lower() if guid else None,
+                    source=_text(getattr(nic, "source", None)))
+
+
+@dataclasses.dataclass(frozen=True)
+class NicPair:
+    """One row of the NIC map."""
+
+    primary: NicFacts | None
+    """The primary's NIC; None for a standby NIC nothing on the primary matches."""
+    standby: NicFacts | None
+    """Its standby counterpart; None when missing."""
+    matched_by: str | None
+    """``location``, ``id``, ``order``, or None (unmatched)."""
+    issues: tuple[str, ...] = ()
+    """What differs between the two (empty when they are alike)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``nic_map`` entry of ``pair check --json``."""
+        entry: dict[str, Any] = {
+            "primary": self.primary.id if self.primary else None,
+            "standby": self.standby.id if self.standby else None,
+            "matched_by": self.matched_by,
+            "kind": (self.primary or self.standby or _NO_NIC).kind,
+        }
+        for side, facts in (("primary", self.primary), ("standby", self.standby)):
+            entry[f"{side}_mac"] = facts.mac if facts else None
+            entry[f"{side}_speed_mbps"] = facts.speed_mbps if facts else None
+            entry[f"{side}_link"] = facts.link.value if facts else None
+            entry[f"{side}_position"] = facts.position if facts else None
+            entry[f"{side}_location"] = _location_text(facts)
+            entry[f"{side}_port_guid"] = facts.port_guid if facts else None
+        entry["issues"] = list(self.issues)
+        return entry
+
+
+_NO_NIC = NicFacts("", None, None, None, LinkStatus.UNKNOWN, 0)
+
+
+def _location_text(facts: NicFacts | None) -> str | None:
+    if facts is None or facts.location is None:
+        return None
+    return f"{facts.location} port {facts.port}" if facts.port else facts.location
+
+
+def natural_key(text: str | None) -> tuple[Any, ...]:
+    """Sort key that orders ``NIC2`` before ``NIC10``."""
+    parts = re.split(r"(\d+)", text or "")
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in parts)
+
+
+def _order_key(facts: NicFacts) -> tuple[Any, ...]:
+    return (natural_key(facts.id), natural_key(facts.name))
+
+
+def match_nics(primary: Sequence[Nic], standby: Sequence[Nic], *,
+               compare_link: bool = False) -> list[NicPair]:
+    """Pair each primary NIC with its standby counterpart (see the module docstring).
+
+    :param compare_link: report link-state differences (only meaningful when both nodes are
+        powered alike: a powered-off host's ports often read down).
+    :return: one :class:`NicPair` per primary NIC in the primary's listing order, then one per
+        unmatched standby NIC.
+    """
+    left = [facts_of(nic, i) for i, nic in enumerate(primary, 1)]
+    right = [facts_of(nic, i) for i, nic in enumerate(standby, 1)]
+    pairs: list[NicPair] = []
+    for kind in (ETHERNET, INFINIBAND):
+        pairs += _match_kind([f for f in left if f.kind == kind],
+                             [f for f in right if f.kind == kind], compare_link)
+    order = {facts.id: facts.position for facts in left}
+    pairs.sort(key=lambda p: (p.primary is None,
+                              order.get(p.primary.id, 0) if p.primary else 0,
+                              p.standby.position if p.standby else 0))
+    return pairs
+
+
+def _match_kind(left: list[NicFacts], right: list[NicFacts],
+                compare_link: bool) -> list[NicPair]:
+    matched: list[tuple[NicFacts, NicFacts, str]] = []
+    for method, key in (("location", lambda f: f.location_key), ("id", lambda f: f.id)):
+        index: dict[Any, NicFacts] = {}
+        for facts in right:
+            k = key(facts)
+            if k is not None:
+                index.setdefault(k, facts)
+        for facts in list(left):
+            k = key(facts)
+            other = index.get(k) if k is not None else None
+            if other is not None and any(o is other for o in right):
+                matched.append((facts, other, method))
+                left.remove(facts)
+                right.remove(other)
+    left.sort(key=_order_key)
+    right.sort(key=_order_key)
+    matched += [(a, b, "order") for a, b in zip(left, right, strict=False)]
+    pairs = [NicPair(a, b, method, _differences(a, b, compare_link)) for a, b, method in matched]
+    pairs += [NicPair(a, None, None, ("missing on the standby",)) for a in left[len(right):]]
+    pairs += [NicPair(None, b, None, ("missing on the primary",)) for b in right[len(left):]]
+    return pairs
+
+
+def _differences(a: NicFacts, b: NicFacts, compare_link: bool) -> tuple[str, ...]:
+    issues = []
+    if a.speed_mbps is not None and b.speed_mbps is not None and a.speed_mbps != b.speed_mbps:
+        issues.append(f"speed differs: {a.speed_mbps} vs {b.speed_mbps} Mbit/s")
+    if compare_link and LinkStatus.UNKNOWN not in (a.link, b.link) and a.link != b.link:
+        issues.append(f"link differs: {a.link.value} vs {b.link.value}")
+    if a.location_key and b.location_key and a.location_key != b.location_key:
+        issues.append(f"location differs: {_location_text(a)} vs {_location_text(b)}")
+    if a.position != b.position:
+        issues.append(f"listed #{a.position} on the primary, #{b.position} on the standby")
+    if a.mac is None or b.mac is None:
+        issues.append("no usable MAC on the " + ("primary" if a.mac is None else "standby"))
+    return tuple(issues)
+
+
+def nic_map_json(pairs: Sequence[NicPair]) -> list[dict[str, Any]]:
+    """The ``nic_map`` of ``pair check --json``."""
+    return [pair.to_json() for pair in pairs]

@@ -1,0 +1,141 @@
+"""What ``pair check`` reads from each node of the pair, once, before judging anything.
+
+A node whose BMC cannot be reached (or refuses the credentials) is a :class:`NodeFacts` with
+``error`` set: the checks then fail ``reachable`` and say ``unknown`` for what needed it.  A
+fact the BMC could not give (a 404, a malformed document, a capability the driver lacks) is
+None with the reason in ``unread``; None is never taken for "there are none".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from hamnhw.errors import ConfigError, HamnhwError
+from hamnhw.models import (
+    Drive,
+    Inventory,
+    Manager,
+    Nic,
+    PowerRestorePolicy,
+    PowerState,
+    StorageController,
+    System,
+    Volume,
+)
+from hamnhw.node import Node
+
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeFacts:
+    """One node as its BMC showed it."""
+
+    name: str
+    """``primary`` or ``standby``."""
+    error: str | None = None
+    """Why the BMC could not be read at all (unreachable, TLS, credentials), else None."""
+    error_type: str | None = None
+    """The error's class name."""
+    system: System | None = None
+    manager: Manager | None = None
+    controllers: tuple[StorageController, ...] | None = None
+    drives: tuple[Drive, ...] | None = None
+    volumes: tuple[Volume, ...] | None = None
+    empty_bays: tuple[str, ...] | None = None
+    """Bays the BMC reports empty, where it does."""
+    restore_policy: PowerRestorePolicy | None = None
+    nics: tuple[Nic, ...] | None = None
+    unread: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Fact name -> why it could not be read."""
+
+    @property
+    def reachable(self) -> bool:
+        """True when the BMC answered and accepted the credentials."""
+        return self.error is None
+
+    @property
+    def power_state(self) -> PowerState:
+        """Host power as read, UNKNOWN when not read."""
+        return self.system.power_state if self.system else PowerState.UNKNOWN
+
+    @property
+    def boot_mode(self) -> str | None:
+        """``UEFI`` or ``Legacy`` where the model and the BMC tell."""
+        value = getattr(self.system, "boot_mode", None)
+        return str(value) if value else None
+
+
+def unreachable(name: str, exc: BaseException) -> NodeFacts:
+    """Facts of a node whose BMC could not be opened."""
+    return NodeFacts(name=name, error=str(exc) or type(exc).__name__,
+                     error_type=type(exc).__name__)
+
+
+def _attempt(unread: dict[str, str], what: str, read: Callable[[], T]) -> T | None:
+    try:
+        return read()
+    except HamnhwError as exc:
+        unread[what] = f"{type(exc).__name__}: {exc}"
+        return None
+
+
+def read_node_facts(name: str, node: Node) -> NodeFacts:
+    """Read everything the checks need from a connected node (inventory, restore policy,
+    NICs); a read that fails leaves its fact None and says why in ``unread``."""
+    unread: dict[str, str] = {}
+    inventory: Inventory | None = _attempt(unread, "inventory", node.inventory.inventory)
+    system = inventory.system if inventory else _attempt(unread, "system",
+                                                          node.inventory.system)
+    policy = _attempt(unread, "restore_policy", node.power.get_restore_policy)
+    nics: Any = _attempt(unread, "nics", node.nics.list)
+    empty = getattr(inventory, "empty_bays", None)
+    return NodeFacts(
+        name=name, system=system,
+        manager=inventory.manager if inventory else None,
+        controllers=inventory.controllers if inventory else None,
+        drives=inventory.drives if inventory else None,
+        volumes=inventory.volumes if inventory else None,
+        empty_bays=tuple(str(getattr(b, "location", b)) for b in empty) if empty is not None
+        else None,
+        restore_policy=policy, nics=tuple(nics) if nics is not None else None,
+        unread=unread)
+
+
+def facts_json(facts: NodeFacts) -> dict[str, Any]:
+    """A short summary of a node for the report (what was read, and what was not)."""
+    system = facts.system
+    return {"reachable": facts.reachable, "error": facts.error,
+            "model": system.model if system else None,
+            "serial": system.serial if system else None,
+            "power_state": facts.power_state.value,
+            "unread": dict(facts.unread)}
+
+
+Opener = Callable[[str], Node]
+"""Opens a node of the pair by name (``primary``/``standby``); raises a HamnhwError."""
+
+
+def read_pair(opener: Opener, names: tuple[str, str] = ("primary", "standby"),
+              ) -> dict[str, NodeFacts]:
+    """Open and read both nodes, one after the other; each is closed after its read.
+
+    :raises ConfigError: a node's configuration is wrong (a usage error, not a check result).
+    """
+    found: dict[str, NodeFacts] = {}
+    for name in names:
+        try:
+            node = opener(name)
+        except ConfigError:
+            raise
+        except HamnhwError as exc:
+            found[name] = unreachable(name, exc)
+            continue
+        try:
+            with node.operation():
+                found[name] = read_node_facts(name, node)
+        finally:
+            node.close()
+    return found

@@ -1,0 +1,168 @@
+"""pyghmi's failures as :mod:`hamnhw.errors` types, each naming the BMC.
+
+pyghmi raises ``IpmiException`` with free text (or with ``None``), ``struct.error`` from
+inside its handshake, and answers many commands with a dict carrying ``error``/``code``
+instead of raising.  :func:`login_error` and :func:`command_error` turn all of them into
+typed errors; the IPMI-specific classes below subclass the core ones, so the CLI's exit
+codes follow without a table of their own:
+
+=============================  ====================  =====================================
+what pyghmi says               hamnhw error          exit
+=============================  ====================  =====================================
+``IpmiException(None)``,       BmcUnreachable        3  never answered (pyghmi gives up
+"timeout", no transmit                                  after its own ~4.5 s)
+``struct.error`` at login      CipherSuiteMismatch   3  (a BmcUnreachable, like TlsError)
+"Incorrect password",          AuthenticationError   4  never retried: BMCs lock accounts
+"Unauthorized name/role",
+wrong Kg, completion 0xD4
+"Insufficient resources",      IpmiBusy              1  after a bounded retry with backoff
+completion 0xC0 (node busy)                             (a BmcTimeout)
+other completion codes         IpmiCommandError      1  the BMC refused the command
+anything else                  IpmiError             1  typed, never a traceback
+=============================  ====================  =====================================
+
+Texts are run through :func:`hamnhw.log.redact` before they reach a message, so that a
+password registered for redaction can never leave through a pyghmi message.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from hamnhw.errors import (
+    AuthenticationError,
+    BmcTimeout,
+    BmcUnreachable,
+    HamnhwError,
+)
+from hamnhw.log import redact
+
+PYGHMI_TESTED = "1.6.19"
+"""The pyghmi version the translations here were tested with (pinned in pyproject.toml):
+the texts matched below are pyghmi's own, and its handshake has no cipher-suite option."""
+
+COMPLETION_NODE_BUSY = 0xC0
+COMPLETION_INVALID_COMMAND = 0xC1
+COMPLETION_INSUFFICIENT_PRIVILEGE = 0xD4
+COMPLETION_NOT_IN_PRESENT_STATE = 0xD5
+COMPLETION_TIMEOUT = 0xFFFF
+"""pyghmi's own code for "no reply" (not an IPMI completion code)."""
+
+_AUTH_TEXTS = ("incorrect password", "unauthorized name", "unauthorized role",
+               "invalid role", "wrong kg", "unauthorized guid")
+_BUSY_TEXTS = ("insufficient resources",)
+_UNREACHABLE_TEXTS = ("timeout", "session no longer connected", "unable to transmit",
+                      "session failed to initialize")
+
+
+class IpmiError(HamnhwError):
+    """pyghmi failed in a way hamnhw has no more specific type for.
+
+    :param detail: what pyghmi said (redacted).
+    """
+
+
+class IpmiCommandError(IpmiError):
+    """The BMC answered an IPMI command with a non-zero completion code.
+
+    :param what: what the command was for (``chassis control``).
+    :param code: the completion code.
+    :param text: pyghmi's name for it.
+    """
+
+    def __init__(self, what: str, code: int, text: str | None, *, host: str | None) -> None:
+        self.what = what
+        self.code = code
+        self.text = text
+        name = f" ({redact(text)})" if text else ""
+        super().__init__(f"{what}: the BMC answered completion code 0x{code:02X}{name}",
+                         host=host)
+
+
+class IpmiBusy(BmcTimeout):
+    """The BMC kept answering "node busy" or "insufficient resources for a session"
+    through every retry."""
+
+
+class CipherSuiteMismatch(BmcUnreachable):
+    """The RMCP+ handshake broke on a cipher-suite mismatch (pyghmi ``struct.error``)."""
+
+
+class SessionBroken(Exception):
+    """pyghmi handed back a session that had already failed (its error text, or None)."""
+
+
+def _text(exc: BaseException) -> str:
+    return redact(str(exc)) if str(exc) not in ("", "None") else ""
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for a login refused for lack of BMC resources (worth a bounded retry)."""
+    return any(t in str(exc).lower() for t in _BUSY_TEXTS)
+
+
+def login_error(exc: BaseException, host: str, port: int) -> HamnhwError:
+    """The typed error for a failed RMCP+ login (``Command(...)`` raised ``exc``)."""
+    if isinstance(exc, HamnhwError):
+        return exc
+    if isinstance(exc, struct.error):
+        return CipherSuiteMismatch(
+            "the IPMI session handshake failed on a cipher-suite mismatch: the BMC answered "
+            "pyghmi's SHA-256 proposal (cipher suite 17) with SHA-1 (suite 3) data and pyghmi "
+            f"cannot fall back on its own ({type(exc).__name__}: {_text(exc)}). pyghmi has no "
+            "cipher option: enable cipher suite 17 on the BMC, or make it refuse suite 17 so "
+            f"that pyghmi retries with suite 3 (tested with pyghmi {PYGHMI_TESTED})", host=host)
+    text = _text(exc)
+    lowered = text.lower()
+    if any(t in lowered for t in _AUTH_TEXTS):
+        return AuthenticationError(f"IPMI login refused: {text}", host=host)
+    if is_busy(exc):
+        return IpmiBusy(f"the BMC has no free IPMI session: {text}", host=host)
+    if not text or any(t in lowered for t in _UNREACHABLE_TEXTS):
+        return BmcUnreachable(
+            f"no IPMI answer on UDP port {port} (pyghmi gives up after about 4.5 s)"
+            + (f": {text}" if text else ""), host=host)
+    return IpmiError(f"IPMI login failed: {type(exc).__name__}: {text}", host=host)
+
+
+def command_error(exc: BaseException, what: str, host: str) -> HamnhwError:
+    """The typed error for a pyghmi exception raised by a command after login."""
+    if isinstance(exc, HamnhwError):
+        return exc
+    text = _text(exc)
+    lowered = text.lower()
+    code = getattr(exc, "ipmicode", 0) or 0
+    if code == COMPLETION_INSUFFICIENT_PRIVILEGE or "privilege" in lowered:
+        return AuthenticationError(f"{what}: the account lacks the privilege: {text}",
+                                   host=host)
+    if code:
+        return IpmiCommandError(what, code, text, host=host)
+    if any(t in lowered for t in _UNREACHABLE_TEXTS):
+        return BmcUnreachable(f"{what}: the BMC stopped answering ({text})", host=host)
+    return IpmiError(f"{what}: {type(exc).__name__}: {text}" if text
+                     else f"{what}: {type(exc).__name__}", host=host)
+
+
+def reply_error(reply: object, what: str, host: str) -> HamnhwError | None:
+    """The typed error a pyghmi reply dict carries (``{'error', 'code'}``), None for success.
+
+    :returns: None when the reply is a success (completion code 0).
+    """
+    if not isinstance(reply, dict):
+        return IpmiError(f"{what}: pyghmi returned {type(reply).__name__} instead of a reply",
+                         host=host)
+    code = reply.get("code", 0)
+    error = reply.get("error")
+    if not error and not code:
+        return None
+    if not isinstance(code, int):
+        return IpmiError(f"{what}: unreadable completion code {code!r}", host=host)
+    text = str(error) if error else None
+    if code == COMPLETION_TIMEOUT:
+        return BmcUnreachable(f"{what}: no IPMI reply ({text or 'timeout'})", host=host)
+    if code == COMPLETION_INSUFFICIENT_PRIVILEGE:
+        return AuthenticationError(f"{what}: the account lacks the privilege "
+                                   f"(completion code 0x{code:02X})", host=host)
+    if not code:
+        return IpmiError(f"{what}: {redact(str(error))}", host=host)
+    return IpmiCommandError(what, code, text, host=host)

@@ -1,0 +1,93 @@
+"""``hamnhw dhcp render`` through the CLI: from a saved pair report, and live from a
+simulated pair whose NICs are listed in a different order."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from checkers import check_file
+from dhcpdata import NETWORK_TOML, nic_map
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "pair"))
+from checksim import json_of, mn, pair_config, run_cli, spare
+
+from hamnhw.sim import SimCluster
+
+
+def report_file(tmp_path: Path) -> Path:
+    path = tmp_path / "pair.json"
+    path.write_text(json.dumps({"checks": [], "nic_map": nic_map()}))
+    return path
+
+
+def config_file(tmp_path: Path, text: str = NETWORK_TOML) -> Path:
+    path = tmp_path / "hamnhw.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["isc", "kea", "dnsmasq"])
+def test_render_from_a_pair_report_to_a_file_that_passes_the_checker(tmp_path: Path,
+                                                                       fmt: str) -> None:
+    out = tmp_path / f"out.{fmt}"
+    result = run_cli("dhcp", "render", "--format", fmt, "--config",
+                     str(config_file(tmp_path)), "--pair-report", str(report_file(tmp_path)),
+                     "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"wrote {out} ({fmt})")
+    check_file(fmt, out)
+
+
+def test_json_output_carries_text_commands_and_notes(tmp_path: Path) -> None:
+    result = run_cli("--json", "dhcp", "render", "--format", "kea", "--config",
+                     str(config_file(tmp_path)), "--pair-report", str(report_file(tmp_path)),
+                     "--kea-socket", "/run/test.sock")
+    payload = json_of(result)
+    assert payload["format"] == "kea" and '"Dhcp4"' in payload["text"]
+    assert payload["commands"][0].endswith("socat UNIX:/run/test.sock -")
+    assert any("lease4-del" in c for c in payload["commands"])
+
+
+def test_bad_inputs_are_usage_errors(tmp_path: Path) -> None:
+    no_network = config_file(tmp_path, "")
+    result = run_cli("--json", "dhcp", "render", "--format", "isc", "--config",
+                     str(no_network), "--pair-report", str(report_file(tmp_path)))
+    assert result.exit_code == 2 and "network.nics" in json_of(result)["error"]["message"]
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text("<html>")
+    result = run_cli("--json", "dhcp", "render", "--format", "isc", "--config",
+                     str(config_file(tmp_path)), "--pair-report", str(garbage))
+    assert result.exit_code == 2 and "pair report" in json_of(result)["error"]["message"]
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[SimCluster]:
+    with SimCluster([mn("primary"), spare("standby", nic_ids=("NIC2", "NIC1"))]) as started:
+        yield started
+
+
+def test_live_render_maps_each_primary_nic_to_its_standby_counterpart(
+        cluster: SimCluster, tmp_path: Path) -> None:
+    network = '\n[network.nics.NIC1]\nip = "10.213.0.10/24"\nhostname = "mn"\n'
+    config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url,
+                         cluster["standby"].url, network)
+    result = run_cli("dhcp", "render", "--format", "dnsmasq", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    primary_mac = cluster["primary"].spec.nics[0].mac           # NIC1
+    standby_nic1 = next(n for n in cluster["standby"].spec.nics if n.id == "NIC1")
+    assert cluster["standby"].spec.nics[0].id == "NIC2"         # listed first
+    assert f"dhcp-host={primary_mac},{standby_nic1.mac},10.213.0.10,mn" in result.stdout
+
+
+def test_live_render_refuses_when_a_bmc_is_down(cluster: SimCluster, tmp_path: Path) -> None:
+    network = '\n[network.nics.NIC1]\nip = "10.213.0.10"\nhostname = "mn"\n'
+    config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url,
+                         "redfish+http://127.0.0.1:9", network)
+    result = run_cli("--json", "dhcp", "render", "--format", "isc", "--config", str(config))
+    assert result.exit_code == 2
+    assert "cannot build the NIC map: standby" in json_of(result)["error"]["message"]
+

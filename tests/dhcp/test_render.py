@@ -1,0 +1,114 @@
+"""Rendered files, read back and validated by the servers' own checkers."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from checkers import check_file
+from dhcpdata import (
+    DATA_IP,
+    IB_IP,
+    MN_IP,
+    PRIMARY_GUID,
+    PRIMARY_MAC,
+    STANDBY_GUID,
+    STANDBY_MAC,
+    network,
+    nic_map,
+    plan,
+)
+
+from hamnhw.dhcp.clientid import infiniband_client_id, networkd_client_id
+from hamnhw.dhcp.plan import plan_reservations
+from hamnhw.dhcp.render import RenderOptions, render
+from hamnhw.errors import ConfigError
+
+OPTIONS = RenderOptions(kea_socket="/tmp/hamnhw-test-kea.sock")
+
+
+def rendered_file(tmp_path: Path, fmt: str, text: str | None = None) -> Path:
+    path = tmp_path / f"render.{fmt}"
+    path.write_text(text if text is not None else render(fmt, plan(), OPTIONS).text)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["isc", "kea", "dnsmasq"])
+def test_every_rendered_file_passes_its_servers_checker(tmp_path: Path, fmt: str) -> None:
+    check_file(fmt, rendered_file(tmp_path, fmt))
+
+
+@pytest.mark.parametrize(("fmt", "broken"), [
+    ("isc", "host x { hardware ethernet 02:00:00:00:00:01; fixed-address 10.0.0.1 }\n"),
+    ("kea", '{"Dhcp4": {"subnet4": [{"id": 1, "subnet": "10.0.0.0/24", "reservations": ['
+            '{"hw-address": "02:00:00:00:00:01", "ip-address": "10.0.0.9"},'
+            '{"hw-address": "02:00:00:00:00:02", "ip-address": "10.0.0.9"}]}]}}\n'),
+    ("dnsmasq", "dhcp-host=02:00:00:00:00:01,10.0.0.1,a\ndhcp-host=02:00:00:00:00:02,10.0.0.1,b\n"),
+])
+def test_the_checkers_catch_what_the_render_avoids(tmp_path: Path, fmt: str,
+                                                    broken: str) -> None:
+    # A missing ';', duplicate reserved IPs without ip-reservations-unique: false, two
+    # dnsmasq lines for one IP: each checker refuses, so a passing check means something.
+    with pytest.raises(AssertionError):
+        check_file(fmt, rendered_file(tmp_path, fmt, broken))
+
+
+def test_isc_host_blocks_for_both_macs_and_client_ids() -> None:
+    text = render("isc", plan(), OPTIONS).text
+    blocks = re.findall(r"host (\S+) \{\n  (.*?);\n  fixed-address (\S+);", text)
+    by_match = {match: ip for _, match, ip in blocks}
+    assert by_match[f"hardware ethernet {PRIMARY_MAC}"] == MN_IP
+    assert by_match[f"hardware ethernet {STANDBY_MAC}"] == MN_IP
+    networkd = networkd_client_id(network().machine_id or "", "eno2")
+    assert by_match[f"option dhcp-client-identifier {networkd}"] == DATA_IP
+    for guid in (PRIMARY_GUID, STANDBY_GUID):
+        assert by_match[f"option dhcp-client-identifier {infiniband_client_id(guid)}"] == IB_IP
+    assert len({name for name, _, _ in blocks}) == len(blocks)
+
+
+def test_dnsmasq_one_line_per_address_with_both_macs() -> None:
+    lines = [line for line in render("dnsmasq", plan(), OPTIONS).text.splitlines()
+             if line.startswith("dhcp-host=")]
+    assert len(lines) == 3
+    assert lines[0] == f"dhcp-host={PRIMARY_MAC},{STANDBY_MAC},{MN_IP},mn"
+    assert "id:" + networkd_client_id(network().machine_id or "", "eno2") in lines[1]
+    assert lines[2].count("id:") == 2 and lines[2].endswith(f",{IB_IP},mn-ib")
+
+
+def test_kea_reservations_hook_and_lease4_del_commands() -> None:
+    result = render("kea", plan(), OPTIONS)
+    body = json.loads("\n".join(line for line in result.text.splitlines()
+                                if not line.startswith("#")))["Dhcp4"]
+    assert body["ip-reservations-unique"] is False
+    assert body["hooks-libraries"][0]["library"].endswith("/libdhcp_lease_cmds.so")
+    assert body["control-socket"]["socket-name"] == OPTIONS.kea_socket
+    first = body["subnet4"][0]
+    assert first["subnet"] == "10.213.0.0/24"
+    assert [r.get("hw-address") for r in first["reservations"]] == [PRIMARY_MAC, STANDBY_MAC]
+    assert {r["ip-address"] for r in first["reservations"]} == {MN_IP}
+    assert len(result.commands) == 3
+    sent = json.loads(result.commands[0].split("'")[1])
+    assert sent == {"command": "lease4-del", "arguments": {"ip-address": MN_IP}}
+    assert f"UNIX:{OPTIONS.kea_socket}" in result.commands[0]
+    assert result.commands[0] in result.text          # printed with the render
+
+
+def test_xcat_mac_attribute_alias_and_commands() -> None:
+    result = render("xcat", plan(), OPTIONS)
+    assert (f"chdef -t node -o mn ip={MN_IP} 'mac={PRIMARY_MAC}!mn|{STANDBY_MAC}!mn-standby' "
+            "hostnames=mn-standby") in result.commands
+    assert "makehosts mn" in result.commands and "makedhcp mn" in result.commands
+    assert any("cannot be expressed in xCAT" in n for n in result.notes)
+    assert result.text.startswith("#!/bin/sh")
+
+
+def test_missing_standby_nic_and_unknown_primary_nic() -> None:
+    entries = nic_map()
+    entries[0] = {**entries[0], "standby": None, "standby_mac": None}
+    gaps = plan_reservations(network(), entries)
+    assert any("only the primary's MAC is reserved" in n for n in gaps.notes)
+    assert "dhcp-host=" + PRIMARY_MAC + f",{MN_IP},mn" in render("dnsmasq", gaps, OPTIONS).text
+    with pytest.raises(ConfigError, match="the primary has no NIC 'NIC1'"):
+        plan_reservations(network(), entries[1:])

@@ -1,0 +1,96 @@
+"""A simulated MN pair for the failover tests: two BMCs sharing drive bays, a config file
+pointing at them (TLS pinned, password file), a journal directory, and the MN's service
+stand-in on a loopback port."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from hamnhw.sim import ServerSpec, SimCluster
+
+FAST = {"power_delay": 0.15, "post_time": 0.25, "boot_time": 0.5}
+"""Transition times of the simulated hosts (seconds): short, but longer than a poll."""
+
+FAILOVER_KEYS = {"graceful_timeout": 1.0, "power_off_timeout": 3.0, "post_timeout": 3.0,
+                 "boot_timeout": 4.0, "poll_interval": 0.05}
+"""Time budgets of the tests' [failover] table."""
+
+
+def pair_specs(**overrides: Any) -> list[ServerSpec]:
+    """The primary (On, the MN) and the standby (Off), both with a RAID1 of their own drives,
+    POST evidence shown (LastStateTime, detailed POST stages)."""
+    base: dict[str, Any] = {**FAST, "post_detail": True, "boot_progress_time": True}
+    primary = {**base, "power": "On", "power_restore_policy": "AlwaysOn",
+               **overrides.pop("primary", {})}
+    standby = {**base, "power": "Off", **overrides.pop("standby", {})}
+    return [ServerSpec(name="primary", **primary), ServerSpec(name="standby", **standby)]
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    raise TypeError(value)
+
+
+@dataclasses.dataclass
+class PairSim:
+    """A running simulated pair and its config."""
+
+    cluster: SimCluster
+    config_path: Path
+    journal_dir: Path
+
+    def __getitem__(self, name: str) -> Any:
+        return self.cluster[name]
+
+    def reset_posts(self, name: str) -> list[tuple[str, int | None]]:
+        """``(ResetType, status)`` of every ComputerSystem.Reset POST ``name`` received."""
+        return [(r.body.get("ResetType"), r.status) for r in self.cluster[name].requests
+                if r.method == "POST" and r.path.endswith("ComputerSystem.Reset")
+                and isinstance(r.body, dict)]
+
+    def accepted_resets(self, name: str) -> list[str]:
+        """ResetTypes of the Reset POSTs ``name`` accepted (2xx)."""
+        return [t for t, status in self.reset_posts(name) if status and 200 <= status < 300]
+
+    def move_mn_drives(self, src: str, dst: str, serials: Sequence[str] | None = None) -> None:
+        """The operator: move the MN's drives from ``src`` into ``dst``'s free bays."""
+        for serial in serials if serials is not None else mn_serials(self.cluster):
+            self.cluster.move_drive(serial, src, dst)
+
+
+def mn_serials(cluster: SimCluster) -> tuple[str, ...]:
+    """The serials of the MN's RAID1 (the volume built on the primary's drives)."""
+    volume = next(v for v in cluster.bays.volumes if v.name == "RAID1 primary")
+    return volume.members
+
+
+def write_config(tmp: Path, cluster: SimCluster, failover: Mapping[str, Any] | None = None,
+                 pair_name: str = "mn") -> tuple[Path, Path]:
+    """A config for ``cluster`` under ``tmp``: returns ``(config path, journal dir)``."""
+    pw = tmp / "bmc.pw"
+    pw.write_text(cluster["primary"].password + "\n")
+    os.chmod(pw, 0o600)
+    journal_dir = tmp / "journal"
+    lines = [f"[pair]\nname = {toml_value(pair_name)}\n"
+             f"journal_dir = {toml_value(str(journal_dir))}\n"]
+    for name in ("primary", "standby"):
+        server = cluster[name]
+        lines.append(f"[{name}]\nbmc = {toml_value(server.url)}\nusername = "
+                     f"{toml_value(server.username)}\npassword_file = {toml_value(str(pw))}\n"
+                     f"pin_fingerprint = {toml_value(cluster.fingerprint)}\ntimeout = 20\n")
+    keys = {**FAILOVER_KEYS, **(failover or {})}
+    lines.append("[failover]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in keys.items()))
+    path = tmp / "hamnhw.toml"
+    path.write_text("\n".join(lines))
+    return path, journal_dir

@@ -1,0 +1,57 @@
+"""``hamnhw pair snapshot`` / ``pair status`` and the library API other features use."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from pairsim import PairSim, mn_serials
+
+from hamnhw import pair
+from hamnhw.cli.main import cli
+from hamnhw.config import load_config
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_snapshot_records_both_nodes_and_status_shows_it(sim_pair: PairSim) -> None:
+    config = str(sim_pair.config_path)
+    assert pair.load_latest_snapshot(load_config(config)) is None
+    result = run("--json", "pair", "snapshot", "--config", config)
+    assert result.exit_code == 0, result.output
+    snap = json.loads(result.stdout)["snapshot"]
+    primary = snap["nodes"]["primary"]
+    assert primary["power_state"] == "on"
+    assert primary["restore_policy"] == "AlwaysOn"
+    assert primary["boot_mode"] == "UEFI"
+    assert {d["serial"] for d in primary["drives"]} == set(mn_serials(sim_pair.cluster))
+    assert len(snap["nodes"]["standby"]["nics"]) == 2
+
+    loaded = pair.load_latest_snapshot(load_config(config))
+    assert loaded is not None
+    assert [s for s, _bay in loaded.raid1_members("primary")] == list(mn_serials(
+        sim_pair.cluster))
+    assert loaded.raid1_members("primary")[0][1] == "Bay 1"
+    assert sim_pair["primary"].spec.nics[0].mac in loaded.macs()
+
+    status = run("pair", "status", "--config", config)
+    assert status.exit_code == 0
+    assert "active node: unknown" in status.stdout
+    assert "RAID1 members" in status.stdout
+
+
+def test_pair_commands_take_no_node_and_no_timeout(sim_pair: PairSim) -> None:
+    result = run("pair", "snapshot", "--config", str(sim_pair.config_path), "--timeout", "5")
+    assert result.exit_code == 2
+    result = run("pair", "status", "--config", str(sim_pair.config_path), "primary")
+    assert result.exit_code == 2
+
+
+def test_snapshot_without_pair_tables_is_a_config_error(tmp_path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[nodes.a]\nbmc = "redfish://127.0.0.1:1"\n')
+    result = run("--json", "pair", "snapshot", "--config", str(path))
+    assert result.exit_code == 2
+    assert "[primary]" in json.loads(result.stdout)["error"]["message"]

@@ -1,0 +1,113 @@
+"""``hamnhw pair check`` end to end against simulated pairs over real HTTP on loopback:
+NICs in a different order, a missing NIC, a slower NIC, other controller firmware, a BMC
+hiding its storage, another boot mode, an unreachable BMC."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from checksim import closed_url, json_of, mn, pair_config, run_cli, spare
+
+from hamnhw.sim import SimCluster
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[SimCluster]:
+    specs = [mn("primary"),
+             spare("swapped", nic_ids=("NIC2", "NIC1"), speeds={"NIC2": 10000},
+                   controller_firmware="49.0.0"),
+             spare("missing", nic_ids=("NIC1",)),
+             spare("hidden", storage_when_off="empty"),
+             spare("legacy", boot_mode="Legacy", power_restore_policy="LastState")]
+    with SimCluster(specs) as started:
+        yield started
+
+
+def pair_check(cluster: SimCluster, tmp_path: Path, standby: str,
+               *options: str) -> tuple[int, dict[str, Any]]:
+    config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url,
+                         cluster[standby].url if "://" not in standby else standby)
+    result = run_cli("--json", "pair", "check", "--config", str(config), *options)
+    return result.exit_code, json_of(result)
+
+
+def by_name(payload: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["name"]: c for c in payload["checks"]}
+
+
+def test_swapped_order_slower_nic_other_firmware_warn_and_exit_0(cluster: SimCluster,
+                                                                   tmp_path: Path) -> None:
+    code, out = pair_check(cluster, tmp_path, "swapped")
+    checks = by_name(out)
+    assert code == 0, checks
+    assert checks["reachable"]["status"] == "pass"
+    assert checks["nic_count"]["status"] == "pass"
+    assert checks["nic_speed"]["status"] == "warn"
+    assert checks["nic_speed"]["evidence"]["speeds_mbps"]["NIC2/NIC2"] == [25000, 10000]
+    assert checks["nic_order"]["status"] == "warn"
+    assert checks["storage_controller"]["status"] == "warn"
+    assert checks["storage_controller"]["evidence"]["standby"][0]["firmware"] == "49.0.0"
+    assert checks["raid1"]["status"] == "pass" and out["active"]["node"] == "primary"
+    assert checks["free_bays"]["status"] == "pass"
+    assert checks["restore_policy"]["status"] == "pass"
+    nic_map = {e["primary"]: e for e in out["nic_map"]}
+    assert nic_map["NIC1"]["standby"] == "NIC1" and nic_map["NIC1"]["matched_by"] == "id"
+    assert nic_map["NIC1"]["standby_mac"] == cluster["swapped"].spec.nics[1].mac
+    assert nic_map["NIC1"]["standby_position"] == 2
+
+
+def test_missing_nic_fails_with_exit_5(cluster: SimCluster, tmp_path: Path) -> None:
+    code, out = pair_check(cluster, tmp_path, "missing")
+    assert code == 5
+    assert by_name(out)["nic_count"]["status"] == "fail"
+    assert [e["standby"] for e in out["nic_map"]] == ["NIC1", None]
+
+
+def test_bmc_hiding_storage_is_unknown_not_a_pass(cluster: SimCluster, tmp_path: Path) -> None:
+    code, out = pair_check(cluster, tmp_path, "hidden")
+    checks = by_name(out)
+    assert checks["storage_controller"]["status"] == "unknown"
+    assert checks["free_bays"]["status"] == "unknown"
+    assert code == 0
+
+
+def test_other_boot_mode_and_restore_policy_fail(cluster: SimCluster, tmp_path: Path) -> None:
+    code, out = pair_check(cluster, tmp_path, "legacy")
+    checks = by_name(out)
+    assert code == 5
+    assert checks["boot_mode"]["evidence"] == {"primary": "UEFI", "standby": "Legacy"}
+    assert checks["boot_mode"]["status"] == "fail"
+    assert checks["restore_policy"]["status"] == "fail"
+
+
+def test_unreachable_bmc_is_a_failed_check_not_another_exit_code(cluster: SimCluster,
+                                                                  tmp_path: Path) -> None:
+    for url in closed_url():
+        code, out = pair_check(cluster, tmp_path, url)
+    checks = by_name(out)
+    assert code == 5
+    assert checks["reachable"]["status"] == "fail"
+    assert "BmcUnreachable" in checks["reachable"]["evidence"]["standby"]
+    assert checks["nic_count"]["status"] == "unknown"
+    assert out["nic_map"] == []
+
+
+def test_human_output_and_active_option(cluster: SimCluster, tmp_path: Path) -> None:
+    config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url,
+                         cluster["swapped"].url)
+    result = run_cli("pair", "check", "--config", str(config), "--active", "standby")
+    assert result.exit_code == 5                      # the standby holds no RAID1
+    assert "active node: standby, chosen on the command line" in result.stdout
+    assert "raid1               FAIL" in result.stdout
+    assert "NIC map" in result.stdout
+
+
+def test_config_without_standby_is_a_usage_error(tmp_path: Path) -> None:
+    config = tmp_path / "hamnhw.toml"
+    config.write_text('[primary]\nbmc = "redfish://127.0.0.1:1"\n')
+    result = run_cli("--json", "pair", "check", "--config", str(config))
+    assert result.exit_code == 2
+    assert "standby" in json_of(result)["error"]["message"]
