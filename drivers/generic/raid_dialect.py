@@ -104,7 +104,7 @@ def _from_existing_volume(reader: Reader, collection: Resource | None) -> Dialec
     if not members:
         return None
     volume = reader.read(members[0])
-    version = schema_version(volume.get("@odata.type", str))
+    version = schema_version(volume.get(("@odata.type",), str))
     if version is not None:
         return dialect_of_version(version, f"@odata.type of {volume.uri}")
     for name in (RAID_TYPE, VOLUME_TYPE):
