@@ -174,13 +174,15 @@ class RaidOutcome:
     @property
     def changed(self) -> bool:
         """True when something was sent and accepted."""
-        return self.plan.changed and self.job is not None
+        return self.plan.changed
 
     @property
     def pending(self) -> bool:
-        """True when the change waits for the next reset."""
-        state = self.status.state if self.status else None
-        return self.plan.pending or state is JobState.PENDING
+        """True when the change waits for the next reset (the job's last status, else the
+        plan's finding)."""
+        if self.status is not None:
+            return self.status.state is JobState.PENDING
+        return self.plan.pending
 
 
 # -- health -------------------------------------------------------------------------------
