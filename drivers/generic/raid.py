@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from hamnhw_drivers.generic import raid_create, raid_maint
 from hamnhw_drivers.generic.inventory import RedfishInventory
+from hamnhw_drivers.generic.raid_checks import create_problems
 from hamnhw_drivers.generic.raid_dialect import (
     Dialect,
     detect_dialect,
@@ -41,7 +42,8 @@ from hamnhw.transport.base import RedfishResponse
 class RedfishRaid(RaidInterface):
     """:class:`~hamnhw.interfaces.RaidInterface` over DMTF Redfish.
 
-    Hooks a vendor driver overrides: :meth:`volume_collection_for`, :meth:`volume_dialect`,
+    Hooks a vendor driver overrides: :meth:`volume_collection_for`, :meth:`create_problems`,
+    :meth:`volume_dialect`,
     :meth:`apply_time_choice`, :meth:`build_volume_payload`, :meth:`pending_creates`,
     :meth:`follow_create`, :meth:`follow_write`, :meth:`start_rebuild`,
     :meth:`assign_spare`, :meth:`classify_health`, :meth:`foreign`, :meth:`import_foreign`.
@@ -113,6 +115,15 @@ class RedfishRaid(RaidInterface):
         if problems or storage is None:
             raise RefusedOperation("raid.create", problems, host=self.host)
         return storage
+
+    def create_problems(self, request: CreateRequest, drives: Sequence[Drive],
+                        layout: RaidLayout, storage: StorageInfo) -> list[str]:
+        """Hook: why these drives cannot form the volume, checked before anything is sent
+        (:func:`~hamnhw_drivers.generic.raid_checks.create_problems`: present, healthy,
+        neither members nor spares, one protocol and media, capacity known, level
+        supported).  Override where a BMC reports a property these checks read in its own
+        way (spare flags kept in an OEM block)."""
+        return create_problems(request, drives, layout, storage)
 
     def volume_dialect(self, storage: StorageInfo) -> Dialect:
         """Hook: ``RAIDType`` or ``VolumeType`` (:mod:`~hamnhw_drivers.generic.raid_dialect`).

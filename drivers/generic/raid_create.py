@@ -9,7 +9,6 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hamnhw_drivers.generic.raid_checks import create_problems
 from hamnhw_drivers.generic.raid_dialect import Dialect, names_dialect_as_unknown
 from hamnhw_drivers.generic.raid_jobs import (
     TASK_STATES,
@@ -77,7 +76,7 @@ def plan(raid: RedfishRaid, request: CreateRequest) -> RaidPlan:
     if wanted in raid.pending_creates(storage):
         return RaidPlan("create", f"a create over {', '.join(ids)} is already pending (it "
                         "applies at the next reset)", False, pending=True, drive_ids=ids)
-    problems = create_problems(request, drives, layout, storage)
+    problems = raid.create_problems(request, drives, layout, storage)
     if problems:
         raise RefusedOperation("raid.create", problems, host=raid.host)
     return _send_plan(raid, request, drives, storage)
