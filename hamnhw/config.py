@@ -16,6 +16,7 @@ Lookup, first found wins: an explicit path (``--config``), ``$HAMNHW_CONFIG``,
     [pair]                              # keys: hamnhw.pairconfig
     name = "mgmt"                       # optional
     journal_dir = "/var/lib/hamnhw"
+    active = "primary"                  # optional: the monitoring host's last resort
 
     [primary]                           # node tables, addressable as nodes
     bmc = "redfish://10.0.0.5"          # "primary" and "standby"
@@ -131,6 +132,12 @@ class Config:
         return self.pair.name
     network: NetworkConfig = dataclasses.field(default_factory=lambda: NetworkConfig({}))
     """``[network]`` table: the MN's addresses for ``hamnhw dhcp render``."""
+
+    @property
+    def pair_active(self) -> str | None:
+        """``[pair] active``: the active node when neither the failover journal nor live state
+        can tell (the monitoring host's fallback, see :mod:`hamnhw.monitor.pair`)."""
+        return self.pair.active
 
     def node(self, name: str) -> NodeConfig:
         """Return the node called ``name``.

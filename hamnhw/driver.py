@@ -43,6 +43,11 @@ class Driver:
     """Case-insensitive substrings of Manager ``Model``, e.g. ``("iDRAC",)``."""
     fallback: ClassVar[bool] = False
     """True for the generic driver chosen when nothing else matches."""
+    storage_event_messages: ClassVar[tuple[str, ...]] = ()
+    """MessageId prefixes of the vendor's own registry that are about drives or volumes
+    (e.g. a vendor's drive-failure messages); the event listener re-reads the RAID state on
+    them.  DMTF ``StorageDevice`` messages and events whose ``OriginOfCondition`` is under
+    storage need no entry (:func:`hamnhw.monitor.eventrecords.is_storage_event`)."""
 
     power: PowerInterface
     """Power state and actions."""
@@ -67,6 +72,10 @@ class Driver:
         A driver raises here what the user must fix before anything else works: no
         system or an ambiguous one, credentials that the BMC refuses.
         """
+
+    def probe(self) -> None:
+        """Like :meth:`open`, for a caller that needs no system (``hamnhw detect``): check
+        what can be checked without choosing one; the default does nothing."""
 
     def close(self) -> None:
         """Release the transport (log the session out)."""

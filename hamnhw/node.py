@@ -138,7 +138,8 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
             read_timeout: float = 30.0, driver: str | None = None,
             poll: PollPolicy | None = None, name: str | None = None,
             client_wrapper: Callable[[Any], Any] | None = None,
-            deadline: Deadline | None = None, ipmi: IpmiSettings | None = None) -> Node:
+            deadline: Deadline | None = None, ipmi: IpmiSettings | None = None,
+            choose_system: bool = True) -> Node:
     """Connect to a BMC, authenticate, detect its driver and return a :class:`Node`.
 
     The URL's protocol chooses the transport: ``redfish`` (HTTPS, or HTTP for emulators) or
@@ -172,6 +173,10 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
         privilege and pacing of an ``ipmi://`` URL, or, with its ``url``, the IPMI path of a
         Redfish node, which serves power when Redfish is unreachable
         (:mod:`hamnhw.ipmi_fallback`).
+    :param choose_system: choose the system now (:meth:`Driver.open
+        <hamnhw.driver.Driver.open>`: several systems and none picked fail here); False for
+        a caller that needs no system, such as detection (:meth:`Driver.probe
+        <hamnhw.driver.Driver.probe>` only).
     :raises hamnhw.errors.HamnhwError: any failure, typed.
     """
     address = parse_bmc_url(url)
@@ -201,7 +206,8 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
     try:
         bound = transport.within(deadline) if deadline else transport.operation()
         with bound:
-            node = _open_node(transport, address, name or url, driver, poll, client_wrapper)
+            node = _open_node(transport, address, name or url, driver, poll, client_wrapper,
+                              choose_system)
     except BmcUnreachable as exc:
         if fallback is None or isinstance(exc, TlsError):
             raise
@@ -278,7 +284,8 @@ def _power_only_node(address: BmcAddress, name: str, exc: BmcUnreachable,
 
 
 def _open_node(transport: Any, address: BmcAddress, name: str, driver: str | None,
-               poll: PollPolicy | None, client_wrapper: Callable[[Any], Any] | None) -> Node:
+               poll: PollPolicy | None, client_wrapper: Callable[[Any], Any] | None,
+               choose_system: bool = True) -> Node:
     """Open ``transport``, detect or load the driver; close everything on failure
     (inside the caller's deadline, so the logout spends what is left of it)."""
     client: Any = transport
@@ -296,7 +303,10 @@ def _open_node(transport: Any, address: BmcAddress, name: str, driver: str | Non
         else:
             cls, detection = registry.detect(client, address)
         instance = cls(client, address, poll or PollPolicy())
-        instance.open()
+        if choose_system:
+            instance.open()
+        else:
+            instance.probe()
     except BaseException:
         client.close()
         raise

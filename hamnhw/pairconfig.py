@@ -46,6 +46,9 @@ class PairSettings:
     """The pair's name (names the journal file)."""
     journal_dir: str = DEFAULT_JOURNAL_DIR
     """Directory of the journal (absolute, or relative to the config file)."""
+    active: str | None = None
+    """``primary`` or ``standby``: the active node as the config states it, the last resort
+    of a monitoring host that cannot read the journal (:mod:`hamnhw.monitor.pair`)."""
 
     @property
     def journal_name(self) -> str:
@@ -87,8 +90,8 @@ _BUDGETS = ("graceful_timeout", "power_off_timeout", "post_timeout", "boot_timeo
 def parse_pair(table: Mapping[str, Any], source: str | None,
                base_dir: Any = None) -> PairSettings:
     """Validate ``[pair]``; a relative ``journal_dir`` is relative to the config file."""
-    _only(table, ("name", "journal_dir"), "pair", source)
-    for key in ("name", "journal_dir"):
+    _only(table, ("name", "journal_dir", "active"), "pair", source)
+    for key in ("name", "journal_dir", "active"):
         if key in table and (not isinstance(table[key], str) or not table[key]):
             raise ConfigError(f"must be a string (not empty), got {table[key]!r}",
                               key=f"pair.{key}", path=source)
@@ -96,10 +99,14 @@ def parse_pair(table: Mapping[str, Any], source: str | None,
     if name is not None and ("/" in name or name.startswith(".")):
         raise ConfigError("must not contain '/' or start with '.' (it names the journal file)",
                           key="pair.name", path=source)
+    active = table.get("active")
+    if active is not None and active not in ("primary", "standby"):
+        raise ConfigError(f"must be one of primary, standby, got {active!r}",
+                          key="pair.active", path=source)
     journal_dir = table.get("journal_dir", DEFAULT_JOURNAL_DIR)
     if base_dir is not None and not journal_dir.startswith("/"):
         journal_dir = str(base_dir / journal_dir)
-    return PairSettings(name, journal_dir)
+    return PairSettings(name, journal_dir, active)
 
 
 def parse_failover(table: Mapping[str, Any], source: str | None) -> FailoverSettings:

@@ -63,3 +63,7 @@ class GenericRedfishDriver(Driver):
         credentials the BMC refuses (basic auth is not checked before a first request)
         fail at connect, not halfway through a command."""
         _ = self.context.locator.system_uri
+
+    def probe(self) -> None:
+        """Check the credentials with one authenticated read, choosing no system."""
+        self.context.locator.probe()

@@ -26,7 +26,7 @@ from hamnhw_drivers.generic.mappings import link_status
 from hamnhw_drivers.generic.resource import Field, Resource
 from hamnhw_drivers.generic.walk import Walk
 
-from hamnhw.errors import HttpError, MalformedResponse
+from hamnhw.errors import HttpError, MalformedResponse, UnsupportedOperation
 from hamnhw.interfaces import NicInterface
 from hamnhw.models import Nic, NicSource, NicView
 
@@ -118,6 +118,8 @@ class RedfishNics(NicInterface):
         nics = self._host(walk)
         try:
             bmc = self._bmc(walk)
+        except UnsupportedOperation:
+            bmc = None  # the BMC shows none: nothing failed
         except (HttpError, MalformedResponse) as exc:
             walk.warn(f"BMC NICs not readable: {exc.message}")
             bmc = None

@@ -3,8 +3,10 @@
 Drives come from every place DMTF allows, in this order: each Storage's ``Drives`` links,
 SimpleStorage ``Devices``, and the ``Drives`` collection and ``Links.Drives`` of the
 system's chassis (:mod:`.chassis`: linked, contained, or claiming the system).  They are
-de-duplicated by ``@odata.id`` (services link one drive from several places), and a chassis
-drive whose serial a Storage already showed is the same disk.  A shared chassis (a blade
+de-duplicated by the ``@odata.id`` of the links (services link one drive from several
+places; the document's own ``@odata.id`` is not trusted for this: DMTF's public-tower mockup
+has two drives naming each other's), and a chassis drive whose serial a Storage already
+showed is the same disk under another URI.  A shared chassis (a blade
 enclosure) contributes only drives whose ``Links.Storage``/``Links.Volumes`` are this
 system's.  ``Absent`` placeholders are empty bays, not drives.
 
@@ -166,11 +168,6 @@ class StorageWalk:
         resource = self.walk.try_read(uri, "drive")
         if resource is None:
             return
-        odata_id = resource.get("@odata.id", str)
-        if odata_id and _key(odata_id) != _key(uri):
-            if _key(odata_id) in self._seen:
-                return
-            self._seen.add(_key(odata_id))
         if shared and not names_system(resource, self.system.uri, BELONGS_PATHS):
             LOG.debug("%s: drive %s of a shared chassis names no storage of this system; "
                       "left out", self.walk.host, uri)
@@ -198,7 +195,7 @@ class StorageWalk:
             readable = readable or members is not None
             for resource in members or []:
                 volume = self.hooks.parse_volume(resource, drive_ids, storage.id)
-                found.setdefault(_key(resource.get("@odata.id", str) or resource.uri), volume)
+                found.setdefault(_key(resource.uri), volume)
         if not readable:
             return None
         return tuple(found.values())

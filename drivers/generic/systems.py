@@ -38,10 +38,30 @@ class SystemLocator:
         """Read the chosen ComputerSystem."""
         return self.reader.read(self.system_uri)
 
+    def _root(self) -> Resource:
+        return Resource("/redfish/v1/", self.reader.client.root, self.reader.host)
+
     def _system_uris(self) -> list[str]:
-        root = Resource("/redfish/v1/", self.reader.client.root, self.reader.host)
-        collection = root.link("Systems") or "/redfish/v1/Systems"
+        """Members of the ServiceRoot's Systems collection.
+
+        :raises DriverNotFound: the ServiceRoot links no Systems collection (a PDU, a
+            cooling unit, a fabric manager): a usage error, hamnhw has nothing to drive.
+        """
+        collection = self._root().link("Systems")
+        if collection is None:
+            raise DriverNotFound("this BMC exposes no computer system (its ServiceRoot links "
+                                 "no Systems collection)", host=self.reader.host, usage=True)
         return self.reader.read(collection).members()
+
+    def probe(self) -> None:
+        """Check that the service answers authenticated reads, without choosing a system
+        (detection works on a multi-system service): read its first top-level collection."""
+        root = self._root()
+        for name in ("Systems", "Managers", "Chassis"):
+            collection = root.link(name)
+            if collection is not None:
+                self.reader.read(collection)
+                return
 
     def _choose(self, uris: list[str]) -> str:
         ids = [last_segment(uri) for uri in uris]
@@ -52,7 +72,8 @@ class SystemLocator:
                                  f"{', '.join(ids) or 'no systems'}", host=self.reader.host,
                                  usage=True)
         if not uris:
-            raise DriverNotFound("the BMC lists no ComputerSystem", host=self.reader.host)
+            raise DriverNotFound("the BMC lists no ComputerSystem (its Systems collection is "
+                                 "empty, as while a BMC is still starting)", host=self.reader.host)
         if len(uris) > 1:
             raise DriverNotFound(
                 f"the BMC manages several systems ({', '.join(ids)}); pick one with "
@@ -65,14 +86,8 @@ class SystemLocator:
         managed_by = system.links("Links.ManagedBy")
         if managed_by:
             return managed_by[0]
-        root = Resource("/redfish/v1/", self.reader.client.root, self.reader.host)
-        collection = root.link("Managers")
+        collection = self._root().link("Managers")
         if collection is None:
             return None
         members = self.reader.read(collection).members()
         return members[0] if members else None
-
-    def chassis_uris(self, system: Resource | None = None) -> list[str]:
-        """Chassis linked from the system (``Links.Chassis``)."""
-        system = system or self.system()
-        return system.links("Links.Chassis") or []

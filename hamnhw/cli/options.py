@@ -197,7 +197,8 @@ def resolved_timeout(kwargs: Mapping[str, Any]) -> float:
 
 
 def run_on_node(ctx: click.Context, target: TargetOptions,
-                action: Callable[[Node], Mapping[str, Any]], render: Renderer) -> None:
+                action: Callable[[Node], Mapping[str, Any]], render: Renderer, *,
+                choose_system: bool = True) -> None:
     """Connect to the target, run ``action`` and log out within ONE deadline
     (:func:`resolved_timeout` seconds, started before connecting) and print
     ``{"node": ..., **result}``.
@@ -207,8 +208,12 @@ def run_on_node(ctx: click.Context, target: TargetOptions,
     <hamnhw.transport.redfish.RedfishTransport.close>`) so that a session is not
     left behind on the BMC.  Any error is printed as an error object and ends
     the command with the code from :mod:`hamnhw.cli.exit_codes`.
+
+    :param choose_system: False for a command that needs no system (``detect``), so that a
+        service with several systems answers without a system path.
     """
-    _run(ctx, target, lambda _timeout: action, render, margin=0.0, extra=None)
+    _run(ctx, target, lambda _timeout: action, render, margin=0.0, extra=None,
+         choose_system=choose_system)
 
 
 def run_waiting_on_node(ctx: click.Context, target: TargetOptions,
@@ -229,14 +234,15 @@ def run_waiting_on_node(ctx: click.Context, target: TargetOptions,
 
 def _run(ctx: click.Context, target: TargetOptions,
          prepare: Callable[[float], Callable[[Node], Mapping[str, Any]]],
-         render: Renderer, *, margin: float,
-         extra: Callable[[float], float] | None) -> None:
+         render: Renderer, *, margin: float, extra: Callable[[float], float] | None,
+         choose_system: bool = True) -> None:
     try:
         kwargs = connect_arguments(target, environ=os.environ, prompt=tty_prompt())
         timeout = resolved_timeout(kwargs)
         action = prepare(timeout)
         deadline = Deadline(timeout + margin + (extra(timeout) if extra else 0.0))
-        node = hamnhw.connect(poll=poll_policy(), deadline=deadline, **kwargs)
+        node = hamnhw.connect(poll=poll_policy(), deadline=deadline,
+                              choose_system=choose_system, **kwargs)
         with node.operation(deadline=deadline):
             try:
                 payload = {"node": target.node, **action(node)}
@@ -259,3 +265,27 @@ def connect_config_node(name: str, config: str | None) -> Node:
     kwargs = connect_arguments(TargetOptions(node=name, config=config), environ=os.environ,
                                prompt=tty_prompt())
     return hamnhw.connect(poll=poll_policy(), **kwargs)
+
+
+def connection_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared connection options without NODE, for commands that take several nodes
+    (or none); the command receives them as one ``options`` (:class:`TargetOptions` with an
+    empty ``node``: give each node with ``dataclasses.replace(options, node=name)``)."""
+    names = [f.name for f in dataclasses.fields(TargetOptions) if f.name != "node"]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        options = TargetOptions(node="", **{n: kwargs.pop(n) for n in names})
+        return func(*args, options=options, **kwargs)
+
+    for option in reversed(_OPTIONS[:-1]):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def connect_target(target: TargetOptions, deadline: Deadline, **overrides: Any) -> Node:
+    """Connect to ``target`` within ``deadline`` (credentials, TLS and driver from the
+    options and the config); ``overrides`` replace :func:`hamnhw.connect` arguments."""
+    kwargs = connect_arguments(target, environ=os.environ, prompt=tty_prompt())
+    kwargs.update(overrides)
+    return hamnhw.connect(poll=poll_policy(), deadline=deadline, **kwargs)

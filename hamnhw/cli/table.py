@@ -36,6 +36,8 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "The MN pair: snapshot, status and preflight check."),
     CommandInfo("dhcp", "hamnhw.cli.commands.dhcp",
                 "DHCP reservations for both nodes' NICs (ISC, Kea, dnsmasq, xCAT)."),
+    CommandInfo("lint-os", "hamnhw.cli.commands.lint_os",
+                "Find OS settings that break when the disks boot in the other node."),
     CommandInfo("detect", "hamnhw.cli.commands.detect",
                 "Print the driver chosen for NODE and the reason."),
     CommandInfo("sim", "hamnhw.cli.commands.sim",
@@ -44,6 +46,12 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "Run the main job on a simulated primary/standby pair."),
     CommandInfo("record", "hamnhw.cli.commands.record",
                 "Record NODE's exchanges as scrubbed fixtures under OUT_DIR."),
+    CommandInfo("check", "hamnhw.cli.commands.check",
+                "Health checks for Nagios/Icinga and scripts: RAID of nodes, the pair."),
+    CommandInfo("exporter", "hamnhw.cli.commands.exporter",
+                "Prometheus metrics of the nodes' BMCs (every node in the config by default)."),
+    CommandInfo("events", "hamnhw.cli.commands.events",
+                "Follow the BMCs' Redfish events: report RAID changes as they happen."),
 )
 """Every built-in subcommand, in the order ``--help`` lists them."""
 

@@ -70,18 +70,6 @@ class Plan:
     notes: tuple[str, ...]
 
 
-def nic_map_of(report: Any, source: str = "the pair report") -> list[Mapping[str, Any]]:
-    """The ``nic_map`` list of a ``pair check --json`` object (or the list itself).
-
-    :raises ConfigError: not such an object.
-    """
-    entries = report.get("nic_map") if isinstance(report, Mapping) else report
-    if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
-        raise ConfigError(f"{source} has no nic_map list (write it with "
-                          "`hamnhw --json pair check > FILE`)")
-    return entries
-
-
 def plan_reservations(network: NetworkConfig,
                       nic_map: Sequence[Mapping[str, Any]]) -> Plan:
     """Join ``[network]`` with the NIC map.

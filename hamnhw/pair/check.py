@@ -124,6 +124,9 @@ def check_storage_controller(primary: NodeFacts, standby: NodeFacts) -> CheckRes
     if not a or not b:
         return CheckResult(name, Status.UNKNOWN, evidence,
                            "a BMC shows no storage controller (hidden while off, or none)")
+    if any(c["model"] is None for c in a + b):
+        return CheckResult(name, Status.UNKNOWN, evidence,
+                           "a BMC does not tell its storage controller's model")
     models = [sorted(str(c["model"]) for c in side) for side in (a, b)]
     if models[0] != models[1]:
         return CheckResult(name, Status.FAIL, evidence, f"controller models differ: "

@@ -9,7 +9,8 @@ check           worst   when
                         the BMC's listing: names bound to the slot or probe order may
                         change after the move (``hamnhw lint-os --pair-report``)
 ``nic_link``    warn    link differs while both hosts are powered alike (unknown otherwise)
-``nic_mac``     warn    a NIC shows no usable MAC (DHCP cannot reserve for it)
+``nic_mac``     warn    a NIC shows no usable MAC (DHCP cannot reserve for it), or the
+                        same MAC as its counterpart
 ==============  ======  ==================================================================
 """
 
@@ -97,13 +98,16 @@ def check_link(pairs: Sequence[NicPair], primary: NodeFacts, standby: NodeFacts)
 
 
 def check_macs(pairs: Sequence[NicPair]) -> CheckResult:
-    """Every paired NIC has a usable MAC."""
+    """Every paired NIC has a usable MAC of its own."""
     missing = _with(pairs, "no usable MAC")
-    if missing:
-        return result("nic_mac", Status.WARN,
-                      "no usable MAC for " + ", ".join(missing) + ": no DHCP reservation "
-                      "can be rendered for it", missing=missing)
-    return result("nic_mac", Status.PASS, "every paired NIC shows a MAC")
+    shared = _with(pairs, "same MAC")
+    if missing or shared:
+        parts = ([f"no usable MAC for {', '.join(missing)}: no DHCP reservation can be "
+                  "rendered for it"] if missing else [])
+        parts += [f"{k}: {v[0]}" for k, v in shared.items()]
+        return result("nic_mac", Status.WARN, "; ".join(parts), missing=missing,
+                      shared=shared)
+    return result("nic_mac", Status.PASS, "every paired NIC shows a MAC of its own")
 
 
 def judge_nics(pairs: Sequence[NicPair], primary: NodeFacts,

@@ -23,10 +23,13 @@ The matcher reads optional NIC attributes (``location``, ``port``, ``kind``, ``p
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+from hamnhw.errors import ConfigError
 from hamnhw.models import LinkStatus, Nic
 
 ETHERNET = "ethernet"
@@ -207,9 +210,36 @@ def _differences(a: NicFacts, b: NicFacts, compare_link: bool) -> tuple[str, ...
         issues.append(f"listed #{a.position} on the primary, #{b.position} on the standby")
     if a.mac is None or b.mac is None:
         issues.append("no usable MAC on the " + ("primary" if a.mac is None else "standby"))
+    elif a.mac == b.mac:
+        issues.append(f"same MAC {a.mac} on both nodes: a placeholder or a cloned MAC, DHCP "
+                      "cannot tell them apart")
     return tuple(issues)
 
 
 def nic_map_json(pairs: Sequence[NicPair]) -> list[dict[str, Any]]:
     """The ``nic_map`` of ``pair check --json``."""
     return [pair.to_json() for pair in pairs]
+
+
+def nic_map_of(report: Any, source: str = "the pair report") -> list[Mapping[str, Any]]:
+    """The ``nic_map`` list of a ``pair check --json`` object (or the list itself).
+
+    :raises ConfigError: not such an object.
+    """
+    entries = report.get("nic_map") if isinstance(report, Mapping) else report
+    if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
+        raise ConfigError(f"{source} has no nic_map list (write it with "
+                          "`hamnhw --json pair check > FILE`)")
+    return entries
+
+
+def read_pair_report(path: str) -> list[Mapping[str, Any]]:
+    """The NIC map of a saved ``hamnhw --json pair check`` output.
+
+    :raises ConfigError: unreadable, not JSON, or no ``nic_map`` in it.
+    """
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read the pair report {path}: {exc}") from exc
+    return nic_map_of(data, f"pair report {path}")

@@ -13,6 +13,12 @@
 ``POST /hamnhw-sim/drives/hotspare`` ``{"serial", "kind"?}``: ``Global`` (default) or ``None``
 ``GET /hamnhw-sim/power``       ``{"power_state", "boot_progress"}``
 ``POST /hamnhw-sim/power``      ``{"state": "On"|"Off"}``: set power at once
+``GET /hamnhw-sim/events``      EventService subscriptions and push deliveries
+``POST /hamnhw-sim/events``     ``{"kind", "serial"|"volume"}`` (a storage event, see
+                                :data:`hamnhw.sim.events.STORAGE_EVENTS`) or ``{"message_id",
+                                "message", "severity"?, "origin"?}``: emit an event
+``POST /hamnhw-sim/events/reset`` ``{"keep_subscriptions"?}``: a BMC reset (streams end,
+                                sessions expire, subscriptions dropped unless kept)
 ============================  ===============================================================
 """
 
@@ -98,6 +104,28 @@ def _set_power(sim: SimServer, body: dict[str, Any]) -> Response:
     return _power(sim, body)
 
 
+def _events(sim: SimServer, _body: dict[str, Any]) -> Response:
+    service = sim.events
+    return Response(200, {
+        "subscriptions": [s.document() for s in service.subscriptions],
+        "deliveries": [dataclasses.asdict(d) for d in service.deliveries]})
+
+
+def _emit(sim: SimServer, body: dict[str, Any]) -> Response:
+    if "kind" in body:
+        record = sim.events.storage_about(str(body["kind"]), serial=body.get("serial"),
+                                          volume_id=body.get("volume"))
+    else:
+        record = sim.events.emit(str(body["message_id"]), str(body.get("message", "")),
+                                 str(body.get("severity", "OK")), origin=body.get("origin"))
+    return Response(201, record)
+
+
+def _reset_bmc(sim: SimServer, body: dict[str, Any]) -> Response:
+    sim.events.reset(body.get("keep_subscriptions"))
+    return Response(204)
+
+
 _ROUTES: dict[tuple[str, str], Callable[[SimServer, dict[str, Any]], Response]] = {
     ("GET", "requests"): _requests,
     ("DELETE", "requests"): _clear_requests,
@@ -111,6 +139,9 @@ _ROUTES: dict[tuple[str, str], Callable[[SimServer, dict[str, Any]], Response]] 
     ("POST", "drives/hotspare"): _hotspare,
     ("GET", "power"): _power,
     ("POST", "power"): _set_power,
+    ("GET", "events"): _events,
+    ("POST", "events"): _emit,
+    ("POST", "events/reset"): _reset_bmc,
 }
 
 
@@ -138,5 +169,5 @@ def handle(sim: SimServer, method: str, path: str, raw: bytes, client: str) -> R
         return _fail(400, "the body must be a JSON object")
     try:
         return route(sim, body)
-    except (BayError, FaultError, ValueError, TypeError) as exc:
+    except (BayError, FaultError, ValueError, TypeError, KeyError) as exc:
         return _fail(409 if isinstance(exc, BayError) else 400, str(exc))

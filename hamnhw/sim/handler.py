@@ -7,10 +7,11 @@ import binascii
 import json
 import re
 import secrets
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
-from hamnhw.sim import actions, control, raid_actions, resources
+from hamnhw.sim import actions, control, events, raid_actions, resources
 from hamnhw.sim.actions import Response, error
 from hamnhw.sim.resources import ROOT, normalize, system_path
 
@@ -77,6 +78,12 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         auth = self._authenticate()
         record = self.sim.start_record(method, self.path, redact(body), auth)
         response = self._pre_faults(path, method, auth)
+        if response is None and auth and method == "GET" and path == events.SSE_PATH:
+            subscription = self.sim.events.open_stream()
+            if subscription is not None:
+                self.sim.finish_record(record, 200)
+                self._stream(self.sim.events.stream_lines(subscription))
+                return
         if response is None:
             response = error(400, "MalformedJSON", "The request body is not valid JSON.") \
                 if bad_json else self._dispatch(method, path, body, auth)
@@ -149,6 +156,11 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         monitor = re.fullmatch(rf"{ROOT}/TaskService/TaskMonitors/([^/]+)", path)
         if monitor and method in ("GET", "HEAD"):
             return actions.task_monitor(state, monitor.group(1))
+        if path.startswith(events.SERVICE):
+            found = (self.sim.events.render(path) if method in ("GET", "HEAD")
+                     else self.sim.events.write(method, path, body))
+            if found is not None:
+                return found if isinstance(found, Response) else Response(200, found)
         if method in ("GET", "HEAD"):
             document = resources.render(state, path)
             return actions.not_found(path) if document is None else Response(200, document)
@@ -203,6 +215,26 @@ class SimRequestHandler(BaseHTTPRequestHandler):
                 return
             self.wfile.write(payload[index:index + 1])
             self.wfile.flush()
+
+
+    def _stream(self, chunks: Iterator[bytes]) -> None:
+        """Serve ``text/event-stream`` until the chunks end or the client goes away."""
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        try:
+            for chunk in chunks:
+                self.wfile.write(chunk)
+                self.wfile.flush()
+        except OSError:
+            pass
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
 
 
 def _parse_json(raw: bytes) -> tuple[Any, bool]:

@@ -62,8 +62,11 @@ def adapter(state: ServerState) -> Json | None:
     if not shows_adapters(state):
         return None
     path = _adapter_path(state)
+    slot = state.spec.adapter_slot
+    location = ({"Location": {"PartLocation": {"ServiceLabel": slot, "LocationType": "Slot"}}}
+                if slot is not None else {})
     return resource(path, "#NetworkAdapter.v1_9_0.NetworkAdapter", Name="Contoso 25GbE Adapter",
-                    Manufacturer=state.spec.manufacturer, Model="Contoso NX-25",
+                    **location, Manufacturer=state.spec.manufacturer, Model="Contoso NX-25",
                     NetworkDeviceFunctions=link(f"{path}/NetworkDeviceFunctions"),
                     Ports=link(f"{path}/Ports"), Status={"State": "Enabled", "Health": "OK"})
 

@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from hamnhw.raid import WRITE_CACHE_POLICIES
-from hamnhw.sim import raid_docs, resources
+from hamnhw.sim import raid_docs, resources, shapes
 from hamnhw.sim.actions import Response, error, task_accepted
 from hamnhw.sim.bays import VolumeSpec
 from hamnhw.sim.raid import CreateJob
@@ -49,9 +49,8 @@ def dispatch(state: ServerState, method: str, path: str, body: Any) -> Response 
         if found is None:
             return None
         return delete(state, found) if method == "DELETE" else patch_volume(state, found, body)
-    drive = re.fullmatch(rf"{re.escape(resources.drives_home(state))}/([^/]+)", path)
-    if drive and method == "PATCH":
-        found_drive = _drive_by_id(state, drive.group(1))
+    if method == "PATCH":
+        found_drive = _drive_by_uri(state, {"@odata.id": path})
         return None if found_drive is None else patch_drive(state, found_drive, body)
     return None
 
@@ -60,14 +59,13 @@ def _visible_volume(state: ServerState, volume_id: str) -> VolumeSpec | None:
     return next((v for v, _ in state.visible_volumes() if v.id == volume_id), None)
 
 
-def _drive_by_id(state: ServerState, drive_id: str) -> DriveSpec | None:
-    return next((d for d in state.visible_drives() if resources.drive_id(d) == drive_id), None)
-
-
 def _drive_by_uri(state: ServerState, uri: Any) -> DriveSpec | None:
     path = uri.get("@odata.id") if isinstance(uri, dict) else None
-    return next((d for d in state.visible_drives()
-                 if resources.drive_path(state, d) == path), None)
+    return next((d for d in state.visible_drives() if shapes.drive_path(state, d) == path), None)
+
+
+def _name(state: ServerState, drive: DriveSpec) -> str:
+    return shapes.drive_id(state, drive.bay)
 
 
 # -- create -------------------------------------------------------------------------------
@@ -139,8 +137,8 @@ def _parse_create(state: ServerState, body: dict[str, Any]) -> tuple[VolumeSpec,
     for drive in members:
         why = state.raid.in_use(drive.serial)
         if why is not None:
-            return bad("ResourceInUse", f"The drive {resources.drive_id(drive)} {why}.",
-                       resources.drive_id(drive))
+            return bad("ResourceInUse", f"The drive {_name(state, drive)} {why}.",
+                       _name(state, drive))
     capacity = body.get("CapacityBytes")
     smallest = min(d.capacity_bytes for d in members)
     if not isinstance(capacity, int) or isinstance(capacity, bool) or not (
@@ -199,8 +197,8 @@ def patch_volume(state: ServerState, volume: VolumeSpec, body: Any) -> Response:
         if why is None and drive.capacity_bytes < volume.capacity_bytes:
             why = "is smaller than the volume"
         if why is not None:
-            return bad("ResourceInUse", f"The drive {resources.drive_id(drive)} {why}.",
-                       resources.drive_id(drive))
+            return bad("ResourceInUse", f"The drive {_name(state, drive)} {why}.",
+                       _name(state, drive))
     state.raid.set_dedicated(volume, tuple(d.serial for d in spares if d is not None))
     return Response(200, resources.render(state, f"{raid_docs.volumes_path(state)}/{volume.id}"))
 
@@ -216,7 +214,7 @@ def patch_drive(state: ServerState, drive: DriveSpec, body: Any) -> Response:
                    str(kind), "HotspareType")
     why = state.raid.in_use(drive.serial)
     if kind == "Global" and why is not None and why != "is a global hot spare":
-        return bad("ResourceInUse", f"The drive {resources.drive_id(drive)} {why}.",
-                   resources.drive_id(drive))
+        return bad("ResourceInUse", f"The drive {_name(state, drive)} {why}.",
+                   _name(state, drive))
     state.raid.set_hotspare(drive.serial, kind)
-    return Response(200, resources.render(state, resources.drive_path(state, drive)))
+    return Response(200, resources.render(state, shapes.drive_path(state, drive)))

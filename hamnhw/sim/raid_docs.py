@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from hamnhw.sim import resources
+from hamnhw.sim import shapes
 from hamnhw.sim.bays import VolumeSpec
 from hamnhw.sim.documents import ROOT, Json, collection, link, resource
 from hamnhw.sim.spec import DriveSpec
@@ -24,36 +24,28 @@ VOLUME_TYPES = {"RAID0": "NonRedundant", "RAID1": "Mirrored"}
 
 def volumes_path(state: ServerState) -> str:
     """The Volumes collection."""
-    return f"{resources.storage_path(state)}/Volumes"
+    return f"{shapes.storage_path(state, 0)}/Volumes"
 
 
-def drive_doc(state: ServerState, drive: DriveSpec) -> Json:
-    """One Drive: failed drives are Critical with ``StatusIndicator: Fail``, spares show
-    their ``HotspareType``, the drive a rebuild writes to shows the operation."""
+def drive_raid_properties(state: ServerState, drive: DriveSpec) -> Json:
+    """What RAID adds to a Drive document (:func:`hamnhw.sim.shapes.drive_doc`): failed
+    drives are Critical with ``StatusIndicator: Fail``, spares show their ``HotspareType``,
+    the drive a rebuild writes to shows the operation."""
     raid = state.raid
+    raid.settle()
     failed = drive.serial in state.bays.failed
     spare = raid.hotspare_type(drive.serial)
     rebuilding = next((v for v in state.bays.volumes if v.rebuild and
                        v.rebuild[0] == drive.serial), None)
     indicator = "Fail" if failed else "Rebuild" if rebuilding else (
         "Hotspare" if spare != "None" else "OK")
-    doc = resource(
-        resources.drive_path(state, drive), "#Drive.v1_17_0.Drive", Name=f"Drive in {drive.bay}",
-        SerialNumber=drive.serial, Model=drive.model, CapacityBytes=drive.capacity_bytes,
-        MediaType=drive.media, Protocol=drive.protocol, HotspareType=spare,
-        StatusIndicator=indicator,
-        Status={"State": "Enabled", "Health": "Critical" if failed else drive.health},
-        PhysicalLocation={"PartLocation": {"ServiceLabel": drive.bay, "LocationType": "Bay"}})
+    found: Json = {"HotspareType": spare, "StatusIndicator": indicator}
+    if failed:
+        found["Status"] = {"State": "Enabled", "Health": "Critical"}
     if rebuilding is not None:
-        doc["Operations"] = [{"OperationName": "Rebuilding",
-                              "PercentageComplete": raid.rebuild_percent(rebuilding)}]
-    return doc
-
-
-def drives(state: ServerState) -> dict[str, Json]:
-    """Every visible drive by id."""
-    state.raid.settle()
-    return {resources.drive_id(d): drive_doc(state, d) for d in state.visible_drives()}
+        found["Operations"] = [{"OperationName": "Rebuilding",
+                                "PercentageComplete": raid.rebuild_percent(rebuilding)}]
+    return found
 
 
 def _volume_status(state: ServerState, volume: VolumeSpec,
@@ -79,7 +71,7 @@ def volume_doc(state: ServerState, volume: VolumeSpec, present: tuple[DriveSpec,
     spec = state.spec.raid
     status, operations = _volume_status(state, volume, present)
     here = {d.serial: d for d in state.visible_drives()}
-    links: Json = {"Drives": [link(resources.drive_path(state, d)) for d in present]}
+    links: Json = {"Drives": [link(shapes.drive_path(state, d)) for d in present]}
     doc = resource(f"{volumes_path(state)}/{volume.id}", spec.volume_type, Name=volume.name,
                    CapacityBytes=volume.capacity_bytes, Links=links, Status=status,
                    Operations=operations)
@@ -88,7 +80,7 @@ def volume_doc(state: ServerState, volume: VolumeSpec, present: tuple[DriveSpec,
         return doc
     doc["RAIDType"] = volume.raid_type
     doc["WriteCachePolicy"] = volume.write_cache_policy
-    links["DedicatedSpareDrives"] = [link(resources.drive_path(state, here[s]))
+    links["DedicatedSpareDrives"] = [link(shapes.drive_path(state, here[s]))
                                      for s in volume.spares if s in here]
     return doc
 
@@ -151,11 +143,10 @@ def schema_routes(state: ServerState) -> list[tuple[str, Callable[..., Json | No
     ]
 
 
-def storage_routes(state: ServerState) -> list[tuple[str, Callable[..., Any]]]:
-    """Routes of the drives, the Volumes collection, its capabilities and the volumes."""
-    sto = re.escape(resources.storage_path(state))
+def volume_routes(state: ServerState) -> list[tuple[str, Callable[..., Any]]]:
+    """Routes of the Volumes collection, its capabilities object and the volumes."""
+    sto = re.escape(shapes.storage_path(state, 0))
     return [
-        (f"{re.escape(resources.drives_home(state))}/([^/]+)", lambda i: drives(state).get(i)),
         (f"{sto}/Volumes", lambda: volume_collection(state)),
         (f"{sto}/Volumes/Capabilities", lambda: capabilities_doc(state)),
         (f"{sto}/Volumes/([^/]+)", lambda i: volumes(state).get(i)),

@@ -9,13 +9,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from hamnhw.sim import legacy, raid_docs
+from hamnhw.sim import legacy, raid_docs, shapes
 from hamnhw.sim.documents import ROOT, Json, collection, link, resource
 from hamnhw.sim.power import RESET_TYPES
-from hamnhw.sim.spec import DriveSpec
+from hamnhw.sim.shapes import drive_path as drive_path  # re-exported (events.py uses it)
 from hamnhw.sim.state import BOOT_ENABLED, BOOT_TARGETS, RESTORE_POLICIES, ServerState
 
-STORAGE_ID = "RAIDController1"
+STORAGE_ID = f"{shapes.STORAGE_PREFIX}1"
 BMC_NIC_ID = "eth0"
 
 
@@ -25,26 +25,8 @@ def system_path(state: ServerState) -> str:
 
 
 def storage_path(state: ServerState) -> str:
-    """The one Storage resource of the system."""
-    return f"{system_path(state)}/Storage/{STORAGE_ID}"
-
-
-def drive_id(drive: DriveSpec) -> str:
-    """Drive ids are bay-based, as on many BMCs (``Bay 3`` -> ``Bay3``)."""
-    return drive.bay.replace(" ", "")
-
-
-def drives_home(state: ServerState) -> str:
-    """The collection path drives live under: the Storage, or the chassis
-    (``storage_view="chassis_drives"``)."""
-    if state.spec.storage_view == "chassis_drives":
-        return f"{ROOT}/Chassis/{state.spec.chassis_id}/Drives"
-    return f"{storage_path(state)}/Drives"
-
-
-def drive_path(state: ServerState, drive: DriveSpec) -> str:
-    """Path of a drive under the Storage resource (or the chassis, see :func:`drives_home`)."""
-    return f"{drives_home(state)}/{drive_id(drive)}"
+    """The first Storage resource of the system (the one holding the volumes)."""
+    return shapes.storage_path(state, 0)
 
 
 def service_root(state: ServerState) -> Json:
@@ -52,8 +34,9 @@ def service_root(state: ServerState) -> Json:
     spec = state.spec
     root = resource(ROOT, "#ServiceRoot.v1_15_0.ServiceRoot", Id="RootService",
                     Name="Root Service", RedfishVersion="1.15.0", UUID=spec.uuid,
-                    Systems=link(f"{ROOT}/Systems"), Managers=link(f"{ROOT}/Managers"),
-                    Chassis=link(f"{ROOT}/Chassis"), TaskService=link(f"{ROOT}/TaskService"))
+                    **shapes.root_systems(state), Managers=link(f"{ROOT}/Managers"),
+                    Chassis=link(f"{ROOT}/Chassis"), TaskService=link(f"{ROOT}/TaskService"),
+                    EventService=link(f"{ROOT}/EventService"))
     if spec.session_service:
         root["SessionService"] = link(f"{ROOT}/SessionService")
         root["Links"] = {"Sessions": link(f"{ROOT}/SessionService/Sessions")}
@@ -85,9 +68,9 @@ def system(state: ServerState) -> Json:
         },
         **legacy.identify_properties(state),
         Status={"State": "Enabled", "Health": "OK"},
-        EthernetInterfaces=link(f"{path}/EthernetInterfaces"),
+        **shapes.system_extra(state),
         **_storage_link(state),
-        Links={"Chassis": [link(f"{ROOT}/Chassis/{spec.chassis_id}")],
+        Links={"Chassis": shapes.system_chassis(state),
                "ManagedBy": [link(f"{ROOT}/Managers/{spec.manager_id}")]},
         Actions={"#ComputerSystem.Reset": {
             "target": f"{path}/Actions/ComputerSystem.Reset",
@@ -137,11 +120,12 @@ def _bmc_nic(state: ServerState) -> Json:
                     SpeedMbps=1000, Status={"State": "Enabled", "Health": "OK"})
 
 
-def storage(state: ServerState) -> Json:
-    """The Storage resource with its controller, drive links and volumes link."""
-    path = storage_path(state)
-    drives = ({} if state.spec.storage_view == "chassis_drives" else
-              {"Drives": [link(drive_path(state, drive)) for drive in state.visible_drives()]})
+def storage(state: ServerState, index: int = 0) -> Json:
+    """Storage ``index`` with its controller, drive links and (the first) volumes link."""
+    path = shapes.storage_path(state, index)
+    links = shapes.storage_drive_links(state, index)
+    drives = {} if links is None else {"Drives": links}
+    volumes = {"Volumes": link(f"{path}/Volumes")} if index == 0 else {}
     return resource(
         path, "#Storage.v1_15_0.Storage", Name="RAID Controller",
         StorageControllers=[{
@@ -151,20 +135,14 @@ def storage(state: ServerState) -> Json:
                if state.spec.controller_firmware is not None else {}),
             "SupportedRAIDTypes": ["RAID0", "RAID1"], "Status": {"State": "Enabled",
                                                                   "Health": "OK"}}],
-        **drives, Volumes=link(f"{path}/Volumes"), Status={"State": "Enabled", "Health": "OK"})
+        **drives, **volumes, Status={"State": "Enabled", "Health": "OK"})
 
 
 def _chassis(state: ServerState) -> Json:
     spec = state.spec
+    extra, more_links = shapes.chassis_extra(state)
     links: Json = {"ComputerSystems": [link(system_path(state))],
-                   "ManagedBy": [link(f"{ROOT}/Managers/{spec.manager_id}")]}
-    extra: Json = {}
-    if spec.storage_view != "simple_storage":
-        links["Drives"] = [link(drive_path(state, d)) for d in state.visible_drives()]
-    if spec.storage_view == "chassis_drives":
-        extra["Drives"] = link(drives_home(state))
-    if legacy.shows_adapters(state):
-        extra["NetworkAdapters"] = link(legacy.adapters_path(state))
+                   "ManagedBy": [link(f"{ROOT}/Managers/{spec.manager_id}")], **more_links}
     return resource(
         f"{ROOT}/Chassis/{spec.chassis_id}", "#Chassis.v1_21_0.Chassis", Name="Chassis",
         ChassisType="RackMount", Manufacturer=spec.manufacturer, Model=spec.model,
@@ -175,21 +153,15 @@ def _storage_routes(state: ServerState) -> list[tuple[str, Callable[..., Json | 
     """Routes of the Storage resource, its drives and volumes (none under SimpleStorage)."""
     if state.spec.storage_view == "simple_storage":
         return []
-    sto = re.escape(storage_path(state))
     return [
         (re.escape(f"{system_path(state)}/Storage"), lambda: collection(
             f"{system_path(state)}/Storage", "#StorageCollection.StorageCollection", "Storage",
-            [storage_path(state)] if state.storage_visible() else [])),
-        (sto, lambda: storage(state) if state.storage_visible() else None),
-        *raid_docs.storage_routes(state),
+            shapes.storage_paths(state) if state.storage_visible() else [])),
+        (f"{re.escape(system_path(state))}/Storage/{shapes.STORAGE_PREFIX}([1-9][0-9]*)",
+         lambda n: storage(state, int(n) - 1)
+         if state.storage_visible() and int(n) <= state.spec.controllers else None),
+        *raid_docs.volume_routes(state),
     ]
-
-
-def _chassis_drives(state: ServerState) -> Json | None:
-    if state.spec.storage_view != "chassis_drives":
-        return None
-    return collection(drives_home(state), "#DriveCollection.DriveCollection", "Drives",
-                      [drive_path(state, drive) for drive in state.visible_drives()])
 
 
 def _manager(state: ServerState) -> Json:
@@ -233,11 +205,12 @@ def _routes(state: ServerState) -> list[tuple[str, Callable[..., Json | None]]]:
             Name="User Session", UserName=spec.username) if sid in state.sessions else None),
     ] if spec.session_service else []
     return [
+        *shapes.routes(state),
         ("/redfish", lambda: {"v1": f"{ROOT}/"}),
         (ROOT, lambda: service_root(state)),
         (f"{ROOT}/Systems", lambda: collection(f"{ROOT}/Systems",
                                                "#ComputerSystemCollection.ComputerSystemCollection",
-                                               "Systems", [system_path(state)])),
+                                               "Systems", shapes.system_members(state))),
         (sys_path, lambda: system(state)),
         (f"{sys_path}/EthernetInterfaces", lambda: collection(
             f"{system_path(state)}/EthernetInterfaces",
@@ -256,9 +229,8 @@ def _routes(state: ServerState) -> list[tuple[str, Callable[..., Json | None]]]:
         (f"{mgr}/EthernetInterfaces/{BMC_NIC_ID}", lambda: _bmc_nic(state)),
         (f"{ROOT}/Chassis", lambda: collection(f"{ROOT}/Chassis",
                                                "#ChassisCollection.ChassisCollection", "Chassis",
-                                               [f"{ROOT}/Chassis/{spec.chassis_id}"])),
+                                               shapes.chassis_members(state))),
         (re.escape(f"{ROOT}/Chassis/{spec.chassis_id}"), lambda: _chassis(state)),
-        (re.escape(f"{ROOT}/Chassis/{spec.chassis_id}/Drives"), lambda: _chassis_drives(state)),
         *legacy.routes(state),
         *raid_docs.schema_routes(state),
         (f"{ROOT}/TaskService", lambda: resource(

@@ -12,6 +12,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from hamnhw.sim.bays import DriveBays
+from hamnhw.sim.events import EventService
 from hamnhw.sim.faults import Fault, FaultSet, make_fault
 from hamnhw.sim.handler import SimRequestHandler
 from hamnhw.sim.spec import DriveSpec, ServerSpec
@@ -89,6 +90,8 @@ class SimServer:
         self.state = ServerState(spec, bays, clock)
         self.cluster_bays = bays
         self.faults = FaultSet()
+        self.events = EventService(self)
+        """The EventService: subscriptions, SSE streams, the storage-event hook."""
         self.stop_event = threading.Event()
         self.sleep: Sleep = sleep or self.stop_event.wait
         self._host, self._requested_port, self._tls = host, port, tls
@@ -111,6 +114,7 @@ class SimServer:
     def stop(self) -> None:
         """Stop serving; hung and dripping requests are released, connections closed."""
         self.stop_event.set()
+        self.events.stop()
         if self._httpd is None:
             return
         self._httpd.shutdown()

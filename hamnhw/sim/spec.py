@@ -16,9 +16,13 @@ from hamnhw.sim.raidspec import RaidSpec
 #: Power states a simulated host can be put in from Python (``SimServer.set_power``).
 STABLE_POWER_STATES = ("On", "Off")
 #: Where the host NICs are shown (see :class:`ServerSpec`).
-NIC_VIEWS = ("ethernet_interfaces", "network_adapters", "both")
+NIC_VIEWS = ("ethernet_interfaces", "network_adapters", "both", "none")
 #: How storage is shown (see :class:`ServerSpec`).
-STORAGE_VIEWS = ("storage", "simple_storage", "chassis_drives")
+STORAGE_VIEWS = ("storage", "simple_storage", "chassis_drives", "backplane", "enclosure")
+#: How the add-in card shows its MACs (see :class:`ServerSpec`).
+CARD_STYLES = ("functions", "ports", "network_ports")
+#: What the ServiceRoot says of systems (see :class:`ServerSpec`).
+SYSTEMS_SHOWN = ("listed", "empty", "absent")
 #: Which identify LED property the ComputerSystem carries.
 IDENTIFY_STYLES = ("location_indicator", "indicator_led")
 #: Id of the extra NIC ``null_mac_nic=True`` adds.
@@ -65,6 +69,9 @@ class DriveSpec:
     protocol: str = "SAS"
     bay: str = "Bay 1"
     health: str = "OK"
+    reported_serial: str | None = None
+    """What the BMC shows as ``SerialNumber`` when not ``serial`` (a placeholder such as
+    ``To Be Filled By O.E.M.``); ``serial`` stays the simulator's identity of the disk."""
 
 
 def default_nics(name: str) -> tuple[NicSpec, ...]:
@@ -106,11 +113,34 @@ class ServerSpec:
     :param bay_count: number of drive bays (``Bay 1`` .. ``Bay N``).
     :param nic_view: ``"ethernet_interfaces"`` lists host NICs under the system's
         EthernetInterfaces; ``"network_adapters"`` leaves that collection empty and shows them
-        only as chassis NetworkAdapters (NetworkDeviceFunctions and Ports); ``"both"`` does both.
+        only as chassis NetworkAdapters (NetworkDeviceFunctions and Ports); ``"both"`` does both;
+        ``"none"`` links no EthernetInterfaces at all.
     :param storage_view: ``"storage"`` (Storage with Drives links and Volumes);
         ``"simple_storage"`` (SimpleStorage Devices only: no Storage, no volumes, no serials);
         ``"chassis_drives"`` (Storage without Drives links; drives live under the chassis and
-        are linked from its ``Links.Drives`` and ``Drives`` collection).
+        are linked from its ``Links.Drives`` and ``Drives`` collection); ``"backplane"``
+        (Storage without Drives links; drives live under a backplane chassis that the chassis
+        links in ``Links.Contains``); ``"enclosure"`` (Storage without Drives links; drives live
+        under a chassis nothing links, whose ``Links.ComputerSystems`` names the system, as
+        HPE iLO's ``Chassis/DE040000``).  See :mod:`hamnhw.sim.shapes`.
+    :param card_nics: host NICs of an add-in card, shown only as a chassis NetworkAdapter
+        (``NIC.Slot.2``), never in the system's EthernetInterfaces (a tower server's card).
+    :param card_style: how the card shows its MACs: ``"functions"`` (NetworkDeviceFunctions,
+        Ports for link and speed), ``"ports"`` (Ports only, MACs in
+        ``Ethernet.AssociatedMACAddresses``, Port >= 1.4) or ``"network_ports"`` (the deprecated
+        NetworkPorts, MACs in ``AssociatedNetworkAddresses``).
+    :param network_interfaces: the system links ``NetworkInterfaces``, one per network
+        adapter, each with ``Links.NetworkAdapter``.
+    :param controllers: Storage resources (``RAIDController1``...); the bays are split evenly
+        between them, and with two or more the drive ids restart on each (``Disk.0``...), so
+        two controllers show drives with the same id.
+    :param empty_bays: show every bay without a drive as a Drive with ``Status.State``
+        ``Absent``, listed beside the drives.
+    :param shared_enclosure: the service also manages a second blade system (``Blade2``); a
+        chassis ``Enclosure`` names both systems and holds one drive and one NIC of each blade,
+        each linking the storage or interface of its own blade.
+    :param systems: ``"listed"``; ``"empty"`` (an empty Systems collection, as a BMC still
+        starting); ``"absent"`` (no Systems link in the ServiceRoot, as a PDU).
     :param identify_style: ``"location_indicator"`` (``LocationIndicatorActive``) or
         ``"indicator_led"`` (the older ``IndicatorLED``: ``Lit``/``Off``; PATCHable).
     :param null_mac_nic: add a host NIC (:data:`NULL_MAC_NIC_ID`) whose MACs are null.
@@ -126,6 +156,12 @@ class ServerSpec:
     :param boot_mode: ``Boot.BootSourceOverrideMode`` (``UEFI`` or ``Legacy``).
     :param controller_model: the RAID controller's ``Model``.
     :param controller_firmware: its ``FirmwareVersion``; None omits the property.
+    :param adapter_slot: the NetworkAdapter's slot label (``Location.PartLocation.
+        ServiceLabel``) with ``nic_view`` ``network_adapters``/``both``; None omits it.
+    :param event_sse: the EventService offers ``ServerSentEventUri`` (else push only).
+    :param event_https_only: push destinations must be ``https://`` (as some BMCs require).
+    :param event_subscriptions_persist: subscriptions survive a BMC reset
+        (:meth:`hamnhw.sim.events.EventService.reset`).
     :param raid: RAID write behaviour (dialect, answers, apply times, rebuild time), see
         :class:`~hamnhw.sim.raidspec.RaidSpec`.
     """
@@ -159,8 +195,10 @@ class ServerSpec:
     boot_time: float = 2.0
     reset_async: bool = False
     bay_count: int = 8
-    nic_view: Literal["ethernet_interfaces", "network_adapters", "both"] = "ethernet_interfaces"
-    storage_view: Literal["storage", "simple_storage", "chassis_drives"] = "storage"
+    nic_view: Literal["ethernet_interfaces", "network_adapters", "both",
+                      "none"] = "ethernet_interfaces"
+    storage_view: Literal["storage", "simple_storage", "chassis_drives", "backplane",
+                          "enclosure"] = "storage"
     identify_style: Literal["location_indicator", "indicator_led"] = "location_indicator"
     null_mac_nic: bool = False
     last_reset_time: bool = True
@@ -171,6 +209,17 @@ class ServerSpec:
     boot_mode: str = "UEFI"
     controller_model: str = "Contoso RAID 9000"
     controller_firmware: str | None = "50.1.0"
+    adapter_slot: str | None = None
+    event_sse: bool = True
+    event_https_only: bool = False
+    event_subscriptions_persist: bool = False
+    card_nics: tuple[NicSpec, ...] = ()
+    card_style: Literal["functions", "ports", "network_ports"] = "functions"
+    network_interfaces: bool = False
+    controllers: int = 1
+    empty_bays: bool = False
+    shared_enclosure: bool = False
+    systems: Literal["listed", "empty", "absent"] = "listed"
     raid: RaidSpec = dataclasses.field(default_factory=RaidSpec)
 
     def __post_init__(self) -> None:
@@ -194,11 +243,14 @@ class ServerSpec:
 
     def _check_choices(self) -> None:
         choices = {"nic_view": NIC_VIEWS, "storage_view": STORAGE_VIEWS,
-                   "identify_style": IDENTIFY_STYLES}
+                   "identify_style": IDENTIFY_STYLES, "card_style": CARD_STYLES,
+                   "systems": SYSTEMS_SHOWN}
         for option, allowed in choices.items():
             value = getattr(self, option)
             if value not in allowed:
                 raise ValueError(f"{option} must be one of {', '.join(allowed)}, got {value!r}")
+        if self.controllers < 1 or self.controllers > self.bay_count:
+            raise ValueError(f"controllers must be 1..bay_count, got {self.controllers!r}")
 
     @property
     def bmc_mac(self) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import contextlib
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 from redfish.rest.v1 import HttpClient, RetriesExhaustedError
@@ -61,6 +62,7 @@ from hamnhw.transport.session import (
     session_path,
     sessions_path,
 )
+from hamnhw.transport.stream import Stream, open_stream
 
 LOG = get_logger(__name__)
 
@@ -254,6 +256,15 @@ class RedfishTransport(RedfishClient):
     def delete(self, path: str) -> RedfishResponse:
         """DELETE exactly once."""
         return self._send_unsafe("DELETE", path)
+
+    def stream(self, path: str, read_timeout: float) -> AbstractContextManager[Stream]:
+        """A long-lived GET (an SSE stream) on its own connection with this transport's TLS
+        choice and session; see :func:`hamnhw.transport.stream.open_stream`."""
+        key = self._client.get_session_key()
+        auth = {"X-Auth-Token": key} if key else (
+            {"Authorization": self._client.get_authorization_key() or ""})
+        return open_stream(self._address.base_url, path, self.host, self._adapter.tls, auth,
+                           self._timeouts.connect, read_timeout)
 
     # -- requests --------------------------------------------------------------
 

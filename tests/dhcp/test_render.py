@@ -74,7 +74,11 @@ def test_dnsmasq_one_line_per_address_with_both_macs() -> None:
     assert len(lines) == 3
     assert lines[0] == f"dhcp-host={PRIMARY_MAC},{STANDBY_MAC},{MN_IP},mn"
     assert "id:" + networkd_client_id(network().machine_id or "", "eno2") in lines[1]
-    assert lines[2].count("id:") == 2 and lines[2].endswith(f",{IB_IP},mn-ib")
+    assert lines[2] == f"dhcp-host=id:{infiniband_client_id(PRIMARY_GUID)},{IB_IP},mn-ib"
+    text = render("dnsmasq", plan(), OPTIONS).text
+    alternative = f"dhcp-host=id:{infiniband_client_id(STANDBY_GUID)},{IB_IP},mn-ib"
+    assert f"# alternative (infiniband standby): {alternative}" in text
+    assert "dnsmasq holds one client id per address" in text
 
 
 def test_kea_reservations_hook_and_lease4_del_commands() -> None:

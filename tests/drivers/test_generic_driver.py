@@ -195,3 +195,36 @@ def test_storage_with_empty_volumes_is_an_empty_tuple() -> None:
 
     assert make_driver(FakeClient(docs)).raid.volumes() == ()
 
+
+# -- services without a system, and detection that needs none ---------------------------------
+
+
+def test_service_without_systems_link_exposes_no_computer_system() -> None:
+    docs = minimal_docs()
+    docs["/redfish/v1/"] = {"Chassis": {"@odata.id": "/redfish/v1/Chassis"}}  # a PDU
+    docs["/redfish/v1/Chassis"] = {"Members": []}
+    client = FakeClient(docs)
+
+    with pytest.raises(DriverNotFound, match="exposes no computer system") as info:
+        make_driver(client).open()
+
+    assert info.value.usage  # exit 2: nothing hamnhw can drive
+    assert client.gets_of("/redfish/v1/Systems") == 0  # never guessed
+
+
+def test_empty_systems_collection_is_not_a_usage_error() -> None:
+    docs = minimal_docs()
+    docs["/redfish/v1/Systems"]["Members"] = []
+    with pytest.raises(DriverNotFound, match="no ComputerSystem") as info:
+        make_driver(FakeClient(docs)).open()
+    assert not info.value.usage  # a BMC still starting: exit 1
+
+
+def test_probe_reads_without_choosing_among_several_systems() -> None:
+    client = two_systems()
+    driver = make_driver(client)
+
+    driver.probe()
+
+    assert client.gets_of("/redfish/v1/Systems") == 1
+    assert client.gets_of(SYSTEM) == 0

@@ -38,8 +38,8 @@ def drive(drive_id: str, bay: str | None) -> Drive:
                  media="HDD", protocol="SAS", health=Health.OK, state="Enabled", location=bay)
 
 
-def nics(*ids: str, speed: int = 25000) -> tuple[Nic, ...]:
-    return tuple(Nic(i, None, f"02:00:00:00:00:{n:02x}", None, LinkStatus.UP, speed)
+def nics(*ids: str, speed: int = 25000, node: int = 1) -> tuple[Nic, ...]:
+    return tuple(Nic(i, None, f"02:00:00:00:{node:02x}:{n:02x}", None, LinkStatus.UP, speed)
                  for n, i in enumerate(ids, 1))
 
 
@@ -57,5 +57,6 @@ def active_node(**changes: Any) -> NodeFacts:
 def spare_node(**changes: Any) -> NodeFacts:
     facts = NodeFacts(name="standby", system=system("standby", PowerState.OFF),
                       controllers=(controller(),), drives=(), volumes=(),
-                      restore_policy=PowerRestorePolicy.ALWAYS_OFF, nics=nics("NIC1", "NIC2"))
+                      restore_policy=PowerRestorePolicy.ALWAYS_OFF,
+                      nics=nics("NIC1", "NIC2", node=2))
     return dataclasses.replace(facts, **changes)

@@ -118,13 +118,16 @@ def test_serial_numbers(a, b, status) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_nic_checks_missing_fails_slower_warns_order_warns() -> None:
-    missing = evaluate(active_node(), spare_node(nics=nics("NIC1")))
+    missing = evaluate(active_node(), spare_node(nics=nics("NIC1", node=2)))
     assert check(missing, "nic_count").status is Status.FAIL and missing.failed
-    slower = evaluate(active_node(), spare_node(nics=nics("NIC1", "NIC2", speed=10000)))
+    slower = evaluate(active_node(), spare_node(nics=nics("NIC1", "NIC2", speed=10000, node=2)))
     assert check(slower, "nic_speed").status is Status.WARN
-    swapped = evaluate(active_node(), spare_node(nics=tuple(reversed(nics("NIC1", "NIC2")))))
+    reversed_nics = tuple(reversed(nics("NIC1", "NIC2", node=2)))
+    swapped = evaluate(active_node(), spare_node(nics=reversed_nics))
     assert check(swapped, "nic_order").status is Status.WARN
     assert check(swapped, "nic_count").status is Status.PASS
+    cloned = evaluate(active_node(), spare_node(nics=nics("NIC1", "NIC2")))
+    assert check(cloned, "nic_mac").status is Status.WARN
     unknown = evaluate(active_node(), spare_node(nics=None))
     assert check(unknown, "nic_count").status is Status.UNKNOWN
 

@@ -91,28 +91,50 @@ def sushy_libvirt(peer_workdir: Path) -> Iterator[Peer]:
     process.stop()
 
 
-@pytest.fixture(scope="session")
-def localstorage_mockup() -> Path:
-    """DMTF public-localstorage mockup from ``<repo>/../shared/mockups``."""
-    path = MOCKUPS / "public-localstorage"
+def _mockup(name: str) -> Path:
+    """A DMTF mockup from ``<repo>/../shared/mockups``, or skip saying it is absent."""
+    path = MOCKUPS / name
     if not (path / "index.json").is_file():
         pytest.skip(f"DMTF mockup absent: {path} (../shared/mockups beside the repo)")
     return path
 
 
 @pytest.fixture(scope="session")
-def sushy_static(peer_workdir: Path, localstorage_mockup: Path) -> Iterator[Peer]:
-    """sushy-static serving public-localstorage read-only, plain HTTP, no auth."""
+def localstorage_mockup() -> Path:
+    """DMTF public-localstorage mockup (one rack server, a RAID controller)."""
+    return _mockup("public-localstorage")
+
+
+@pytest.fixture(scope="session")
+def tower_mockup() -> Path:
+    """DMTF public-tower mockup (an add-in NIC, drives behind four storage subsystems)."""
+    return _mockup("public-tower")
+
+
+def _static(peer_workdir: Path, mockup: Path) -> Iterator[Peer]:
+    """sushy-static serving ``mockup`` read-only, plain HTTP, no auth; stopped by PID."""
     static = _peer_tool("v-sushy", "sushy-static", f"PyPI {SUSHY_REQ}")
-    workdir = peer_workdir / "sushy-static"
+    workdir = peer_workdir / f"sushy-static-{mockup.name}"
     workdir.mkdir()
     port = free_port()
-    argv = [str(static), "-i", LOOPBACK, "-p", str(port), "-m", str(localstorage_mockup)]
+    argv = [str(static), "-i", LOOPBACK, "-p", str(port), "-m", str(mockup)]
     process = start_peer("sushy-static", argv, workdir)
     http_url = f"http://{LOOPBACK}:{port}"
     _started(process, f"{http_url}/redfish/v1/")
     yield Peer(process, f"redfish+http://{LOOPBACK}:{port}", http_url)
     process.stop()
+
+
+@pytest.fixture(scope="session")
+def sushy_static(peer_workdir: Path, localstorage_mockup: Path) -> Iterator[Peer]:
+    """sushy-static serving public-localstorage."""
+    yield from _static(peer_workdir, localstorage_mockup)
+
+
+@pytest.fixture(scope="session")
+def sushy_static_tower(peer_workdir: Path, tower_mockup: Path) -> Iterator[Peer]:
+    """sushy-static serving public-tower."""
+    yield from _static(peer_workdir, tower_mockup)
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,13 @@
 #   dnsmasq           dnsmasq --test -C FILE, and the server
 #   busybox           udhcpc (a DHCP client with a settable MAC and client id)
 #   iproute2          ip netns / veth for the namespace proof
+#   socat             sends the rendered lease4-del commands to Kea's control socket
 #
 # Without root or apt-get it says so and returns 0: the tests needing these fail naming the
 # missing program (or skip with HAMNHW_SKIP_NETNS=1 for the namespace proof).
 set -euo pipefail
 
-DHCP_PACKAGES=(isc-dhcp-server kea-dhcp4-server dnsmasq busybox iproute2)
+DHCP_PACKAGES=(isc-dhcp-server kea-dhcp4-server dnsmasq busybox iproute2 socat)
 
 log() { echo "peers-install: $*"; }
 

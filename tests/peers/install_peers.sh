@@ -7,6 +7,7 @@
 #   PEERS_DIR/v-sushy      sushy-tools on python3              (sushy-emulator fake driver, sushy-static)
 #   PEERS_DIR/v-sushy-lv   sushy-tools on /usr/bin/python3 with system site-packages (libvirt driver)
 #   PEERS_DIR/v-pyghmi     pyghmi                              (IPMI BMC peer, later issue)
+#   PEERS_DIR/promtool     Debian prometheus unpacked          (promtool check metrics)
 #
 # Idempotent: apt runs only when a package is missing; a venv is rebuilt only when its
 # requirement changed (stamp file) or it is broken.  Without root or apt-get the apt part is
@@ -86,4 +87,6 @@ else
         "libvirt peer tests will skip"
 fi
 make_venv "$PEERS/v-pyghmi" python3 "$PYGHMI_REQ"
+# promtool (Debian prometheus, unpacked, never installed) for the exporter's exposition test
+bash "$REPO/tests/monitor/install_promtool.sh" "$PEERS/promtool"
 log "done: $PEERS"

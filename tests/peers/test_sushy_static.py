@@ -1,4 +1,5 @@
-"""sushy-static serving the DMTF public-localstorage mockup (read-only, no auth).
+"""sushy-static serving the DMTF public-localstorage and public-tower mockups (read-only,
+no auth).
 
 Expected values are read from the mockup files at test time, never copied here.
 """
@@ -48,14 +49,21 @@ def expected_macs(mockup: Path) -> list[str]:
     return sorted(nic["MACAddress"].lower() for nic in nics)
 
 
+def qualified(odata_id: str, member_id: str | None = None) -> str:
+    """hamnhw's id of the drive at ``odata_id``: ``<owner id>/<drive id>``, the owner being
+    the Storage or Chassis the URI names."""
+    parts = odata_id.rstrip("/").split("/")
+    return f"{parts[-3]}/{member_id or parts[-1]}"
+
+
 def expected_raid1_members(mockup: Path) -> list[list[str]]:
     """Drive ids of each RAID1 volume."""
     found = []
     for storage in mockup_members(mockup, the_system(mockup)["Storage"]["@odata.id"]):
         for volume in mockup_members(mockup, storage["Volumes"]["@odata.id"]):
             if volume.get("RAIDType") == "RAID1":
-                drives = volume["Links"]["Drives"]
-                found.append(sorted(mockup_doc(mockup, d["@odata.id"])["Id"] for d in drives))
+                drives = [mockup_doc(mockup, d["@odata.id"]) for d in volume["Links"]["Drives"]]
+                found.append(sorted(qualified(d["@odata.id"], d.get("Id")) for d in drives))
     return found
 
 
@@ -87,10 +95,56 @@ def test_cli_inventory_json(sushy_static: Peer, localstorage_mockup: Path, hamnh
     assert sorted(d["serial"] for d in out["drives"]) == expected_drive_serials(localstorage_mockup)
     raid1 = [sorted(v["drives"]) for v in out["volumes"] if v["raid_type"] == "RAID1"]
     assert raid1 == expected_raid1_members(localstorage_mockup)
+    assert (out["empty_bays"], out["incomplete"], out["warnings"]) == ([], False, [])
+    assert all(d["uri"] for d in out["drives"])
 
 
 def test_cli_nics_json(sushy_static: Peer, localstorage_mockup: Path, hamnhw_cli) -> None:
     result = hamnhw_cli("--json", "nics", sushy_static.bmc_url)
     assert result.returncode == 0, result.stderr
-    macs = sorted(nic["mac"] for nic in result.json()["nics"] if nic["mac"])
+    out = result.json()
+    macs = sorted(nic["mac"] for nic in out["nics"] if nic["mac"])
     assert macs == expected_macs(localstorage_mockup)
+    assert {nic["source"] for nic in out["nics"]} == {"EthernetInterface"}
+    assert (out["incomplete"], out["warnings"]) == (False, [])
+
+
+# -- public-tower: an add-in card's MACs, and drives with empty bays ----------------------
+
+
+def tower_adapter_macs(mockup: Path) -> list[str]:
+    adapters = mockup_members(mockup, "/redfish/v1/Chassis/Tower/NetworkAdapters")
+    macs = []
+    for adapter in adapters:
+        for function in mockup_members(mockup, adapter["NetworkDeviceFunctions"]["@odata.id"]):
+            macs.append(function["Ethernet"]["MACAddress"].lower())
+    return macs
+
+
+def test_cli_nics_tower_adds_the_card_macs(sushy_static_tower: Peer, tower_mockup: Path,
+                                           hamnhw_cli) -> None:
+    result = hamnhw_cli("--json", "nics", sushy_static_tower.bmc_url)
+    assert result.returncode == 0, result.stderr
+    nics = result.json()["nics"]
+    by_source: dict[str, list[str]] = {}
+    for nic in nics:
+        by_source.setdefault(nic["source"], []).append(nic["mac"])
+    assert sorted(by_source["EthernetInterface"]) == expected_macs(tower_mockup)
+    assert by_source["NetworkDeviceFunction"] == tower_adapter_macs(tower_mockup)
+    assert len(tower_adapter_macs(tower_mockup)) == 2
+
+
+def test_cli_inventory_tower_empty_bays_apart(sushy_static_tower: Peer, tower_mockup: Path,
+                                              hamnhw_cli) -> None:
+    chassis = mockup_doc(tower_mockup, "/redfish/v1/Chassis/Tower")
+    docs = [mockup_doc(tower_mockup, d["@odata.id"]) for d in chassis["Links"]["Drives"]]
+    absent = sorted(qualified(d["@odata.id"]) for d in docs if d["Status"]["State"] == "Absent")
+    present = sorted(qualified(d["@odata.id"]) for d in docs if d["Status"]["State"] != "Absent")
+
+    result = hamnhw_cli("--json", "inventory", sushy_static_tower.bmc_url)
+
+    assert result.returncode == 0, result.stderr
+    out = result.json()
+    assert sorted(d["id"] for d in out["drives"]) == present
+    assert sorted(b["id"] for b in out["empty_bays"]) == absent
+    assert len(absent) == 8 and out["incomplete"] is False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,27 +11,16 @@ import click
 from hamnhw.cli.commands.pair.check import require_pair
 from hamnhw.cli.options import connect_config_node, fail, output_of
 from hamnhw.config import find_config, load_config
-from hamnhw.dhcp.plan import nic_map_of, plan_reservations
+from hamnhw.dhcp.plan import plan_reservations
 from hamnhw.dhcp.render import FORMATS, RenderOptions, default_kea_hooks_dir, render
 from hamnhw.errors import ConfigError
 from hamnhw.pair.check import check_pair
+from hamnhw.pair.nicmap import read_pair_report
 
 
 @click.group("dhcp")
 def command() -> None:
     """DHCP reservations for both nodes' NICs (ISC, Kea, dnsmasq, xCAT)."""
-
-
-def read_pair_report(path: str) -> list[Mapping[str, Any]]:
-    """The NIC map from a saved ``hamnhw --json pair check`` output.
-
-    :raises ConfigError: unreadable or not such a report.
-    """
-    try:
-        data = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot read the pair report {path}: {exc}") from exc
-    return nic_map_of(data, f"pair report {path}")
 
 
 def live_nic_map(config: str) -> list[Mapping[str, Any]]:

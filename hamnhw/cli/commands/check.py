@@ -1,0 +1,118 @@
+"""``hamnhw check raid NODE...`` and ``hamnhw check pair``: health checks for monitoring.
+
+With ``--format nagios`` the output and exit code follow the monitoring-plugins guidelines
+(0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; README has the outcome table); otherwise hamnhw's
+own exit codes apply (0 healthy, 5 unhealthy or unknown, 3 unreachable, 4 authentication...).
+The default timeout is 30 s for the whole check (Nagios kills a check at 60 s).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from hamnhw.cli.exit_codes import ExitCode, exit_code_for
+from hamnhw.cli.options import TargetOptions, connect_target, connection_options, output_of
+from hamnhw.cli.output import dumps
+from hamnhw.deadline import Deadline
+from hamnhw.monitor.checks import NodeOutcome, check_raid_node, plugin_output, run_checks
+from hamnhw.monitor.health import RaidHealth, read_raid_health
+from hamnhw.monitor.nagios import PluginOutput, Status, safe_text
+
+CHECK_TIMEOUT_S = 30.0
+"""Default bound of a whole check (Nagios kills a plugin at 60 s)."""
+FORMATS = ("text", "nagios")
+
+
+class CheckCommand(click.Command):
+    """A check whose usage errors are UNKNOWN (exit 3) under ``--format nagios``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        nagios = _wants_nagios(args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if not nagios:
+                raise
+            service = (self.name or "check").upper()
+            click.echo(PluginOutput(service, Status.UNKNOWN,
+                                    f"usage: {exc.format_message()}").render())
+            ctx.exit(int(Status.UNKNOWN))
+            raise  # unreachable: ctx.exit raises
+
+
+def _wants_nagios(args: Sequence[str]) -> bool:
+    pairs = zip(args, [*args[1:], ""], strict=True)
+    return any(a == "--format=nagios" or (a == "--format" and b == "nagios") for a, b in pairs)
+
+
+@click.group("check")
+def command() -> None:
+    """Health checks for Nagios/Icinga and scripts: RAID of nodes, the pair."""
+
+
+def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--format text|nagios``."""
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
+                        show_default=True,
+                        help="nagios: monitoring-plugins output and exit codes 0-3.")(func)
+
+
+@command.command("raid", cls=CheckCommand)
+@click.argument("nodes", nargs=-1, required=True, metavar="NODE...")
+@format_option
+@connection_options
+@click.pass_context
+def raid(ctx: click.Context, nodes: tuple[str, ...], fmt: str, options: TargetOptions) -> None:
+    """Judge the RAID volumes of each NODE: optimal OK, degraded or rebuilding WARNING,
+    failed CRITICAL, not told UNKNOWN; several nodes give the worst."""
+    deadline = Deadline(options.timeout or CHECK_TIMEOUT_S)
+
+    def check(name: str) -> NodeOutcome:
+        target = dataclasses.replace(options, node=name)
+        return check_raid_node(name, lambda: read_with(target, deadline, read_raid_health))
+
+    report(ctx, "RAID", run_checks(list(nodes), check), fmt)
+
+
+def read_with(target: TargetOptions, deadline: Deadline,
+              read: Callable[[Any], RaidHealth]) -> RaidHealth:
+    """Connect to ``target``, ``read`` and log out, all within ``deadline``."""
+    node = connect_target(target, deadline, timeout=max(deadline.left(), 0.001))
+    try:
+        with node.operation(deadline=deadline):
+            return read(node)
+    finally:
+        node.close()
+
+
+def report(ctx: click.Context, service: str, outcomes: Sequence[NodeOutcome], fmt: str) -> None:
+    """Print the outcomes and exit: plugin conventions with ``nagios``, else hamnhw's."""
+    if fmt == "nagios":
+        result = plugin_output(service, outcomes)
+        click.echo(result.render())
+        sys.stdout.flush()
+        ctx.exit(int(result.status))
+    if output_of(ctx).json:
+        for outcome in outcomes:
+            click.echo(dumps(outcome.to_json()))
+    else:
+        for outcome in outcomes:
+            click.echo(f"{outcome.status.name}: {safe_text(outcome.summary)}")
+            for line in outcome.details:
+                click.echo(f"  {safe_text(line)}")
+    ctx.exit(int(exit_code(outcomes)))
+
+
+def exit_code(outcomes: Sequence[NodeOutcome]) -> ExitCode:
+    """hamnhw's exit code: the first error's, else 5 when anything is not OK, else 0."""
+    for outcome in outcomes:
+        if outcome.error is not None:
+            return exit_code_for(outcome.error)
+    if any(outcome.status is not Status.OK for outcome in outcomes):
+        return ExitCode.UNHEALTHY
+    return ExitCode.OK

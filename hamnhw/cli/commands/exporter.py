@@ -1,0 +1,159 @@
+"""``hamnhw exporter``: Prometheus metrics of the configured nodes' BMCs.
+
+Serves ``/metrics`` on ``--listen`` (default 127.0.0.1:9787) until SIGINT or SIGTERM (exit 0),
+or with ``--textfile DIR`` reads every node once, writes ``DIR/hamnhw.prom`` atomically for
+node_exporter's textfile collector and exits (a one-shot for a systemd timer).  Each BMC is
+read at most once per ``--cache-seconds`` and at most ``--max-parallel`` at a time, each read
+(connect, power, storage, logout) bounded by ``--timeout`` (default 30 s).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import signal
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import click
+
+from hamnhw.cli.options import TargetOptions, connect_target, connection_options
+from hamnhw.config import Config, find_config, load_config
+from hamnhw.deadline import Deadline
+from hamnhw.errors import ConfigError
+from hamnhw.models import PowerState
+from hamnhw.monitor.health import read_raid_health
+from hamnhw.monitor.metrics import (
+    DEFAULT_CACHE_S,
+    DEFAULT_PARALLEL,
+    HamnhwCollector,
+    NodeSample,
+    SampleCache,
+)
+from hamnhw.monitor.metrics import (
+    ActiveNode as ActiveSource,
+)
+from hamnhw.monitor.pair import LiveNode, find_active
+
+DEFAULT_LISTEN = "127.0.0.1:9787"
+READ_TIMEOUT_S = 30.0
+TEXTFILE_NAME = "hamnhw.prom"
+PAIR = ("primary", "standby")
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """``ADDR:PORT`` (``[v6]:PORT``, or ``:PORT`` for every address) as (addr, port)."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) < 65536:
+        raise click.BadParameter(f"{value!r} is not ADDR:PORT", param_hint="--listen")
+    return host.strip("[]") or "0.0.0.0", int(port)  # noqa: S104 - the user asked for ':PORT'
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by SIGINT or SIGTERM while the block runs (handlers restored after)."""
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def read_sample(target: TargetOptions, timeout: float) -> NodeSample:
+    """Connect, read power and RAID health, log out: one sample, within ``timeout``."""
+    started = time.monotonic()
+    deadline = Deadline(timeout)
+    node = connect_target(target, deadline, timeout=timeout)
+    try:
+        with node.operation(deadline=deadline):
+            power = node.power.state()
+            raid = read_raid_health(node)
+    finally:
+        node.close()
+    power_on = {PowerState.ON: True, PowerState.OFF: False}.get(power)
+    return NodeSample(target.node, True, power_on, raid, time.monotonic() - started)
+
+
+def active_from(config: Config | None) -> ActiveSource:
+    """The exporter's ``hamnhw_pair_active`` source: journal, live state, ``[pair] active``
+    (see :mod:`hamnhw.monitor.pair`; journal and snapshot come with the failover work)."""
+    def active(samples: Sequence[NodeSample]) -> str | None:
+        live = {s.node: LiveNode(s.power_on, frozenset(d.serial for d in s.raid.drives or ()
+                                                       if d.serial) if s.raid else None)
+                for s in samples if s.node in PAIR}
+        found = find_active(None, live, None, config.pair_active if config else None)
+        return found.node
+    return active
+
+
+@click.command("exporter")
+@click.argument("nodes", nargs=-1, metavar="[NODE]...")
+@click.option("--listen", default=DEFAULT_LISTEN, show_default=True, metavar="ADDR:PORT",
+              help="Where to serve /metrics.")
+@click.option("--textfile", "textfile", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write DIR/hamnhw.prom once (atomically) and exit.")
+@click.option("--cache-seconds", type=click.FloatRange(0), default=DEFAULT_CACHE_S,
+              show_default=True, help="Read each BMC at most once per this many seconds.")
+@click.option("--max-parallel", type=click.IntRange(1, 64), default=DEFAULT_PARALLEL,
+              show_default=True, help="BMCs read at the same time.")
+@connection_options
+def command(nodes: tuple[str, ...], listen: str, textfile: str | None, cache_seconds: float,
+            max_parallel: int, options: TargetOptions) -> None:
+    """Prometheus metrics of the nodes' BMCs (every node in the config by default)."""
+    config = _config(options)
+    names = list(nodes) or (sorted(config.nodes) if config else [])
+    if not names:
+        raise click.UsageError("no NODE given and no node in the config")
+    timeout = options.timeout or READ_TIMEOUT_S
+    cache = SampleCache(lambda name: read_sample(dataclasses.replace(options, node=name),
+                                                 timeout),
+                        0.0 if textfile else cache_seconds, max_parallel)
+    pair = [n for n in PAIR if n in names]
+    collector = HamnhwCollector(cache, names, pair, active_from(config))
+    try:
+        if textfile:
+            write_textfile(Path(textfile), collector)
+        else:
+            serve(listen, collector)
+    finally:
+        cache.close()
+
+
+def _config(options: TargetOptions) -> Config | None:
+    path = find_config(options.config)
+    return load_config(path) if path else None
+
+
+def write_textfile(directory: Path, collector: HamnhwCollector) -> None:
+    """Collect once and write ``directory/hamnhw.prom`` atomically (temp file + rename)."""
+    from prometheus_client import CollectorRegistry, write_to_textfile
+
+    if not directory.is_dir():
+        raise ConfigError(f"--textfile {str(directory)!r} is not a directory")
+    registry = CollectorRegistry()
+    registry.register(collector)
+    write_to_textfile(str(directory / TEXTFILE_NAME), registry)
+
+
+def serve(listen: str, collector: HamnhwCollector) -> None:
+    """Serve ``/metrics`` until SIGINT or SIGTERM."""
+    from prometheus_client import CollectorRegistry, start_http_server
+
+    addr, port = parse_listen(listen)
+    registry = CollectorRegistry()
+    registry.register(collector)
+    with stop_on_signals() as stop:
+        httpd, thread = start_http_server(port, addr, registry)
+        click.echo(f"serving metrics on http://{listen}/metrics", err=True)
+        try:
+            while not stop.wait(0.5):
+                pass
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
+            thread.join(timeout=5)

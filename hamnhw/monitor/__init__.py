@@ -1,0 +1,9 @@
+"""Health watch: RAID and pair checks for Nagios/Icinga, the Prometheus exporter, and the
+Redfish event listener.
+
+* :mod:`hamnhw.monitor.health` -- one read of a node's RAID health (volumes and drives);
+* :mod:`hamnhw.monitor.nagios` -- monitoring-plugins output: status, perfdata, worst-of;
+* :mod:`hamnhw.monitor.checks` -- ``check raid`` and ``check pair`` outcomes;
+* :mod:`hamnhw.monitor.metrics` -- the Prometheus collector, its cache and the textfile writer;
+* :mod:`hamnhw.monitor.events` -- the event listener: subscriptions, SSE, push, change reports.
+"""

@@ -1,0 +1,280 @@
+"""The event listener: one watcher per node, subscribed to the BMC's EventService.
+
+Per node (one thread owning the node's connection, which is not thread-safe):
+
+1. connect and read the RAID health (the baseline; after a reconnect the differences from
+   the last read are reported, so nothing that happened meanwhile is missed);
+2. SSE where ``ServerSentEventUri`` is offered (a reader thread on its own connection),
+   else a push subscription to hamnhw's HTTPS listener, found by ``Context`` before a new
+   one is created;
+3. on a storage event (DMTF ``StorageDevice``, a vendor id the driver names, or an origin
+   under storage), re-read the RAID health and report what changed;
+4. every ``check_interval`` make sure the subscription still exists; a stream that ends, a
+   subscription gone (a BMC reset drops them) or a BMC that stops answering is reported
+   (``subscription_lost``, ``unreachable``) and the watcher reconnects and subscribes again;
+5. on stop: the push subscription is deleted and the session logged out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from hamnhw.errors import (
+    AuthenticationError,
+    ConfigError,
+    HamnhwError,
+    UnsupportedOperation,
+)
+from hamnhw.log import get_logger
+from hamnhw.monitor import subscriptions as subs
+from hamnhw.monitor.eventrecords import EventRecord, is_storage_event, parse_event
+from hamnhw.monitor.health import RaidHealth, changes, read_raid_health
+from hamnhw.monitor.receiver import EventReceiver
+from hamnhw.monitor.report import Report, Reporter
+
+LOG = get_logger("hamnhw.events")
+MODES = ("auto", "sse", "push")
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """How every watcher listens."""
+
+    mode: str = "auto"
+    """``auto`` (SSE where offered, else push), ``sse`` or ``push``."""
+    destination: str | None = None
+    """Base URL of hamnhw's HTTPS listener as the BMCs reach it (push)."""
+    check_interval: float = 60.0
+    """Seconds between checks that the subscription still exists."""
+    operation_timeout: float = 30.0
+    """Bound of each round of BMC requests (connect, subscribe, a re-read...)."""
+    sse_idle_timeout: float = 600.0
+    """Silence (no event, no keep-alive) after which an SSE stream counts as lost."""
+    retry_max: float = 60.0
+    """Longest wait between two reconnection attempts."""
+
+
+FATAL = (UnsupportedOperation, ConfigError, AuthenticationError)
+"""Errors that retrying cannot fix (and, for credentials, would count towards a lockout):
+the watcher reports ``failed`` and ends."""
+
+
+class _Lost(Exception):
+    """The subscription or stream is gone; reconnect."""
+
+
+def sse_payloads(lines: Iterator[str]) -> Iterator[str]:
+    """The ``data`` of each event of a text/event-stream (comments and ids skipped)."""
+    data: list[str] = []
+    for line in lines:
+        if not line:
+            if data:
+                yield "\n".join(data)
+            data = []
+        elif line.startswith("data:"):
+            data.append(line[5:].removeprefix(" "))
+
+
+class NodeWatcher:
+    """Watches one node until :meth:`stop`; see the module docstring."""
+
+    def __init__(self, name: str, connect: Callable[[], Any], reporter: Reporter,
+                 settings: Settings, receiver: EventReceiver | None = None) -> None:
+        self.name = name
+        self._connect = connect
+        self._reporter = reporter
+        self._settings = settings
+        self._receiver = receiver
+        self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._stopping = threading.Event()
+        self._health: RaidHealth | None = None
+        self.failed = False
+        """True when the watcher ended on an error retrying cannot fix."""
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name=f"hamnhw-watch-{name}")
+        self._context = subs.context_for(name)
+        if receiver is not None:
+            receiver.route(subs.node_token(name), lambda body: self._queue.put(("event", body)))
+
+    def start(self) -> NodeWatcher:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Ask the watcher to clean up (delete its subscription, log out) and end."""
+        self._stopping.set()
+        self._queue.put(("stop", None))
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    # -- the watcher thread --------------------------------------------------------------
+    def _run(self) -> None:
+        delay = 1.0
+        down_reported = False
+        while not self._stopping.is_set():
+            try:
+                self._session()
+                delay, down_reported = 1.0, False
+            except _Lost as lost:
+                self._report("subscription_lost", reason=str(lost))
+                delay = 1.0
+            except FATAL as exc:
+                self._report("failed", reason=str(exc))
+                self.failed = True
+                return
+            except HamnhwError as exc:
+                if not down_reported:
+                    self._report("unreachable", reason=str(exc))
+                    down_reported = True
+            if self._stopping.wait(delay):
+                break
+            delay = min(delay * 2, self._settings.retry_max)
+
+    def _session(self) -> None:
+        node = self._connect()
+        stream_box: list[Any] = []
+        subscription: subs.Subscription | None = None
+        try:
+            with node.operation(self._settings.operation_timeout):
+                info = subs.read_service(node.driver.client)
+                self._reread(node, None)
+                mode = self._choose_mode(info)
+                if mode == "push":
+                    subscription = self._ensure_push(node, info)
+            if mode == "sse":
+                self._start_reader(node, info.sse_uri, stream_box)
+            self._report("subscribed", mode=mode,
+                         subscription=subscription.uri if subscription else info.sse_uri)
+            self._loop(node, subscription, stream_box)
+        finally:
+            for stream in stream_box:
+                stream.close()
+            self._close(node, subscription)
+
+    def _choose_mode(self, info: subs.EventServiceInfo) -> str:
+        wanted = self._settings.mode
+        if info.sse_uri and wanted in ("auto", "sse"):
+            return "sse"
+        if wanted == "sse":
+            raise UnsupportedOperation("redfish", "events over SSE (no ServerSentEventUri)",
+                                       host=self.name)
+        if self._receiver is None or not self._settings.destination:
+            raise UnsupportedOperation("redfish", "events: the BMC offers no SSE, and push "
+                                       "needs --listen and --destination", host=self.name)
+        if info.subscriptions_uri is None:
+            raise UnsupportedOperation("redfish", "events (no Subscriptions collection)",
+                                       host=self.name)
+        return "push"
+
+    def _ensure_push(self, node: Any, info: subs.EventServiceInfo) -> subs.Subscription:
+        client, collection = node.driver.client, info.subscriptions_uri
+        assert collection is not None and self._settings.destination
+        destination = subs.destination_for(self._settings.destination, self.name)
+        existing = subs.find_by_context(client, collection, self._context)
+        reused = next((f for f in existing if f.destination == destination), None)
+        for stale in existing:
+            if stale is not reused:
+                LOG.info("%s: deleting stale subscription %s (same Context, destination %s)",
+                         self.name, stale.uri, stale.destination)
+                client.delete(stale.uri)
+        if reused is not None:
+            LOG.info("%s: reusing subscription %s (same Context)", self.name, reused.uri)
+            return reused
+        return subs.subscribe(client, collection, destination, self._context)
+
+    def _start_reader(self, node: Any, sse_uri: str | None, box: list[Any]) -> None:
+        assert sse_uri is not None
+        opened = node.driver.client.stream(sse_uri, self._settings.sse_idle_timeout)
+        stream = opened.__enter__()
+        box.append(stream)
+
+        def read() -> None:
+            reason = "the BMC ended the event stream"
+            try:
+                for payload in sse_payloads(stream.lines()):
+                    self._queue.put(("event", payload))
+            except HamnhwError as exc:
+                reason = f"event stream broke: {exc}"
+            finally:
+                opened.__exit__(None, None, None)
+            self._queue.put(("lost", reason))
+
+        threading.Thread(target=read, daemon=True, name=f"hamnhw-sse-{self.name}").start()
+
+    def _loop(self, node: Any, subscription: subs.Subscription | None,
+              stream_box: list[Any]) -> None:
+        while True:
+            try:
+                kind, value = self._queue.get(timeout=self._settings.check_interval)
+            except queue.Empty:
+                kind, value = "check", None
+            if kind == "stop" or self._stopping.is_set():
+                return
+            if kind == "lost":
+                raise _Lost(value)
+            with node.operation(self._settings.operation_timeout):
+                if kind == "check" and subscription is not None and not subs.exists(
+                        node.driver.client, subscription.uri):
+                    raise _Lost(f"subscription {subscription.uri} is gone from the BMC "
+                                "(BMC reset?)")
+                if kind == "event":
+                    self._on_events([value, *self._drain()], node)
+
+    def _drain(self) -> list[Any]:
+        """Events queued behind the first: one re-read serves a burst."""
+        burst: list[Any] = []
+        while True:
+            try:
+                kind, value = self._queue.get_nowait()
+            except queue.Empty:
+                return burst
+            if kind != "event":
+                self._queue.put((kind, value))
+                return burst
+            burst.append(value)
+
+    def _on_events(self, bodies: list[Any], node: Any) -> None:
+        prefixes = getattr(node.driver, "storage_event_messages", ())
+        storage: list[EventRecord] = []
+        for body in bodies:
+            try:
+                _context, records = parse_event(body)
+            except ValueError:
+                LOG.warning("%s: dropped a malformed event", self.name)
+                continue
+            storage += [r for r in records if is_storage_event(r, prefixes)]
+        if storage:
+            self._reread(node, storage[-1])
+
+    def _reread(self, node: Any, trigger: EventRecord | None) -> None:
+        health = read_raid_health(node)
+        if self._health is not None:
+            for change in changes(self._health, health):
+                self._report(f"{change.kind}_changed", subject=change.subject, name=change.name,
+                             old=change.old, new=change.new, percent=change.percent,
+                             message_id=trigger.message_id if trigger else None,
+                             trigger=trigger.to_json() if trigger else None)
+        self._health = health
+
+    def _close(self, node: Any, subscription: subs.Subscription | None) -> None:
+        try:
+            if subscription is not None and self._stopping.is_set():
+                with node.operation(self._settings.operation_timeout):
+                    node.driver.client.delete(subscription.uri)
+                LOG.info("%s: deleted subscription %s", self.name, subscription.uri)
+        except HamnhwError as exc:
+            LOG.warning("%s: could not delete subscription %s: %s", self.name,
+                        subscription.uri if subscription else None, exc)
+        finally:
+            node.close()
+
+    def _report(self, event: str, **fields: Any) -> None:
+        self._reporter.report(Report(self.name, event, fields))

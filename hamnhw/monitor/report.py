@@ -1,0 +1,140 @@
+"""How the event listener reports: a log line on stderr, a JSON line on stdout, and
+optionally a command run per change (``--exec``), without a shell.
+
+The command gets these environment variables (values cleaned of control characters and
+capped: most come from the BMC and are untrusted), and never a password variable:
+
+====================  ===============================================================
+``HAMNHW_NODE``       the node (config name or BMC URL)
+``HAMNHW_EVENT``      ``volume_changed``, ``drive_changed``, ``subscription_lost``,
+                      ``unreachable`` (retrying) or ``failed`` (given up: unsupported,
+                      configuration, credentials refused)
+``HAMNHW_SUBJECT``    volume id or drive serial (empty for the other events)
+``HAMNHW_NAME``       volume name or drive bay
+``HAMNHW_OLD``        previous state (``optimal``, ``degraded``, ``rebuilding``, ``failed``,
+                      ``unknown``; drives ``OK``, ``Warning``, ``Critical``, ``unknown``)
+``HAMNHW_NEW``        new state
+``HAMNHW_PERCENT``    rebuild percent, when told
+``HAMNHW_MESSAGE_ID`` MessageId of the event that triggered the re-read
+``HAMNHW_REASON``     why a subscription was lost or the BMC is unreachable
+``HAMNHW_JSON``       the whole JSON line
+====================  ===============================================================
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import queue
+import subprocess
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
+
+from hamnhw.log import get_logger
+from hamnhw.monitor.eventrecords import clean
+from hamnhw.procenv import child_env
+
+LOG = get_logger("hamnhw.events")
+EXEC_EVENTS = frozenset({"volume_changed", "drive_changed", "subscription_lost", "unreachable",
+                         "failed"})
+EXEC_TIMEOUT_S = 60.0
+_ENV_FIELDS = {"subject": "HAMNHW_SUBJECT", "name": "HAMNHW_NAME", "old": "HAMNHW_OLD",
+               "new": "HAMNHW_NEW", "percent": "HAMNHW_PERCENT",
+               "message_id": "HAMNHW_MESSAGE_ID", "reason": "HAMNHW_REASON"}
+_WARNING_EVENTS = frozenset({"subscription_lost", "unreachable", "failed"})
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """One thing the listener says about a node."""
+
+    node: str
+    event: str
+    fields: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON line: time, node, event, then the fields."""
+        now = datetime.datetime.now(tz=datetime.UTC).isoformat(timespec="seconds")
+        return {"time": now, "node": self.node, "event": self.event, **self.fields}
+
+    def describe(self) -> str:
+        """The log line."""
+        fields = self.fields
+        if self.event in ("volume_changed", "drive_changed"):
+            what = "volume" if self.event == "volume_changed" else "drive"
+            percent = f" ({fields['percent']}%)" if fields.get("percent") is not None else ""
+            return (f"{self.node}: {what} {fields.get('name') or fields.get('subject')}: "
+                    f"{fields.get('old')} -> {fields.get('new')}{percent}")
+        detail = ", ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
+        return f"{self.node}: {self.event.replace('_', ' ')}" + (f" ({detail})" if detail else "")
+
+
+class Reporter:
+    """Writes reports; runs ``exec_argv`` per change in a worker thread (one at a time, in
+    order, each bounded by ``exec_timeout``)."""
+
+    def __init__(self, out: TextIO, exec_argv: Sequence[str] | None = None,
+                 secret_variables: Iterable[str] = (),
+                 exec_timeout: float = EXEC_TIMEOUT_S) -> None:
+        self._out = out
+        self._lock = threading.Lock()
+        self._argv = list(exec_argv or [])
+        self._secret_variables = tuple(secret_variables)
+        self._timeout = exec_timeout
+        self._jobs: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._worker: threading.Thread | None = None
+        if self._argv:
+            self._worker = threading.Thread(target=self._run_jobs, daemon=True,
+                                            name="hamnhw-events-exec")
+            self._worker.start()
+
+    def report(self, report: Report) -> None:
+        """Log, print the JSON line, queue the command."""
+        payload = report.to_json()
+        line = json.dumps(payload)
+        level = "warning" if report.event in _WARNING_EVENTS else "info"
+        getattr(LOG, level)("%s", report.describe())
+        with self._lock:
+            self._out.write(line + "\n")
+            self._out.flush()
+        if self._argv and report.event in EXEC_EVENTS:
+            self._jobs.put(payload)
+
+    def close(self) -> None:
+        """Wait for the queued commands (each still bounded by its timeout)."""
+        if self._worker is not None:
+            self._jobs.put(None)
+            self._worker.join()
+            self._worker = None
+
+    def _run_jobs(self) -> None:
+        while (payload := self._jobs.get()) is not None:
+            self._run(payload)
+
+    def _run(self, payload: dict[str, Any]) -> None:
+        env = exec_environment(payload, self._secret_variables)
+        try:
+            done = subprocess.run(self._argv, env=env, capture_output=True, text=True,  # noqa: S603
+                                  timeout=self._timeout, check=False, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            LOG.warning("--exec %s failed: %s", self._argv[0], exc)
+            return
+        if done.returncode != 0:
+            LOG.warning("--exec %s exited %s: %s", self._argv[0], done.returncode,
+                        clean(done.stderr, 500))
+
+
+def exec_environment(payload: dict[str, Any], secret_variables: Iterable[str] = ()
+                     ) -> dict[str, str]:
+    """The ``--exec`` command's environment: hamnhw's without secrets, plus HAMNHW_*."""
+    env = {k: v for k, v in child_env(secret_variables).items()
+           if not k.startswith("HAMNHW_")}
+    env["HAMNHW_NODE"] = clean(payload.get("node")) or ""
+    env["HAMNHW_EVENT"] = clean(payload.get("event")) or ""
+    for key, variable in _ENV_FIELDS.items():
+        value = payload.get(key)
+        env[variable] = "" if value is None else clean(value) or ""
+    env["HAMNHW_JSON"] = json.dumps(payload)[:8192]
+    return env

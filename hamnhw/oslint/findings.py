@@ -1,0 +1,78 @@
+"""Findings of ``lint-os`` and the root tree they are read from."""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+from pathlib import Path
+from typing import Any
+
+MAC_MATCH = "mac-match"
+"""A config that applies only to a NIC with a given MAC: after the move nothing matches."""
+MAC_SET = "mac-set"
+"""A config that sets the MAC: the standby would take the primary's MAC."""
+PCI_NAME = "pci-name"
+"""An interface name bound to a PCI slot, while the two nodes' NIC layouts differ."""
+HOSTONLY = "dracut-hostonly"
+MODULES_DEP = "initramfs-modules-dep"
+BY_PATH = "disk-by-path"
+BY_ID = "disk-by-id"
+EFI_FALLBACK = "efi-fallback-missing"
+LUKS_TPM = "luks-tpm"
+UNREADABLE = "unreadable"
+"""A config file the linter could not parse: it could not be checked."""
+
+KINDS = (MAC_MATCH, MAC_SET, PCI_NAME, HOSTONLY, MODULES_DEP, BY_PATH, BY_ID, EFI_FALLBACK,
+         LUKS_TPM, UNREADABLE)
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """One thing that breaks after the disk move."""
+
+    kind: str
+    """One of :data:`KINDS`."""
+    file: str
+    """Path as seen from the root (``/etc/...``)."""
+    line: int | None
+    """1-based line, None for a missing file."""
+    why: str
+    fix: str
+    text: str | None = None
+    """The offending line as written."""
+
+    def to_json(self) -> dict[str, Any]:
+        """``{kind, file, line, why, fix, text}``."""
+        return dataclasses.asdict(self)
+
+
+class Root:
+    """A root tree: files are named as the OS sees them (``/etc/fstab``)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def real(self, name: str) -> Path:
+        """The file on this machine for an OS path."""
+        return self.path / name.lstrip("/")
+
+    def glob(self, *patterns: str) -> list[str]:
+        """OS paths matching the patterns (files only), sorted, without duplicates."""
+        found: set[str] = set()
+        for pattern in patterns:
+            for match in glob.glob(str(self.real(pattern))):
+                if Path(match).is_file():
+                    found.add("/" + str(Path(match).relative_to(self.path)))
+        return sorted(found)
+
+    def read(self, name: str) -> str | None:
+        """The text of an OS file, or None when absent or unreadable."""
+        try:
+            return self.real(name).read_text(errors="replace")
+        except OSError:
+            return None
+
+    def lines(self, name: str) -> list[tuple[int, str]]:
+        """``(line number, line)`` of an OS file; empty when absent."""
+        text = self.read(name)
+        return list(enumerate(text.splitlines(), 1)) if text is not None else []

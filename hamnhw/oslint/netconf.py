@@ -1,0 +1,214 @@
+"""Network configuration tied to the old hardware: MAC matches, MAC sets, and the interface
+names each profile uses (for the PCI-name check in :mod:`hamnhw.oslint.pcinames`).
+
+Readers: ifcfg files (shell assignments), NetworkManager keyfiles (configparser with
+``interpolation=None`` and case-preserving keys), netplan (PyYAML node tree, for line
+numbers), systemd ``.link``/``.network`` (:mod:`hamnhw.oslint.units`), udev rules.
+"""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import re
+from collections.abc import Iterator
+
+import yaml
+
+from hamnhw.oslint.findings import MAC_MATCH, MAC_SET, UNREADABLE, Finding, Root
+from hamnhw.oslint.units import parse_unit
+
+IFCFG = ("/etc/sysconfig/network-scripts/ifcfg-*", "/etc/sysconfig/network/ifcfg-*")
+NM_KEYFILES = ("/etc/NetworkManager/system-connections/*",
+               "/usr/lib/NetworkManager/system-connections/*",
+               "/run/NetworkManager/system-connections/*")
+NETPLAN = ("/etc/netplan/*.yaml", "/lib/netplan/*.yaml", "/usr/lib/netplan/*.yaml",
+           "/run/netplan/*.yaml")
+SYSTEMD_NETWORK = tuple(f"{d}/*.{ext}" for d in ("/etc/systemd/network", "/run/systemd/network",
+                                                 "/usr/lib/systemd/network",
+                                                 "/lib/systemd/network")
+                        for ext in ("link", "network"))
+UDEV_RULES = ("/etc/udev/rules.d/*.rules",)
+
+_MAC_VALUE = re.compile(r"^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5,19}$")
+_SHELL_ASSIGN = re.compile(r"""^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)=(["']?)(.*?)\2\s*(?:#.*)?$""")
+
+MATCH_FIX = ("remove it (and match by interface name, or nothing): the standby's NICs have "
+             "other MACs, so this configuration would not apply after the disk move")
+SET_FIX = ("remove it: the standby would take the primary's MAC, and both nodes would use it "
+           "when the primary comes back")
+
+
+@dataclasses.dataclass(frozen=True)
+class NameUse:
+    """An interface name a profile binds to."""
+
+    name: str
+    file: str
+    line: int | None
+    text: str | None
+
+
+def is_mac(value: str) -> bool:
+    """A MAC (6 bytes) or an InfiniBand hardware address (20 bytes)."""
+    return bool(_MAC_VALUE.match(value.strip().strip('"')))
+
+
+def _match(file: str, line: int, text: str, what: str) -> Finding:
+    return Finding(MAC_MATCH, file, line, f"{what} matches a NIC by MAC address", MATCH_FIX,
+                   text.strip())
+
+
+def _set(file: str, line: int, text: str, what: str) -> Finding:
+    return Finding(MAC_SET, file, line, f"{what} sets the interface's MAC address", SET_FIX,
+                   text.strip())
+
+
+# -- ifcfg -------------------------------------------------------------------------------
+
+def lint_ifcfg(root: Root, names: list[NameUse]) -> Iterator[Finding]:
+    """``HWADDR=`` (match, ib too), ``MACADDR=``/``LLADDR=`` (set); DEVICE= names."""
+    for file in root.glob(*IFCFG):
+        for number, text in root.lines(file):
+            found = _SHELL_ASSIGN.match(text)
+            if not found or not found.group(3):
+                continue
+            key, value = found.group(1), found.group(3)
+            if key == "HWADDR":
+                yield _match(file, number, text, "HWADDR")
+            elif key in ("MACADDR", "LLADDR") and is_mac(value):
+                yield _set(file, number, text, key)
+            elif key == "DEVICE":
+                names.append(NameUse(value, file, number, text.strip()))
+
+
+# -- NetworkManager keyfiles -------------------------------------------------------------
+
+def _keyfile(text: str) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys keep their case
+    parser.read_string(text)
+    return parser
+
+
+def _line_of(lines: list[tuple[int, str]], section: str, key: str) -> tuple[int, str]:
+    current = None
+    for number, text in lines:
+        stripped = text.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            current = stripped[1:-1].strip()
+        elif current == section and re.match(rf"^\s*{re.escape(key)}\s*=", text):
+            return number, text
+    return 0, f"{key}="
+
+
+def lint_keyfiles(root: Root, names: list[NameUse]) -> Iterator[Finding]:
+    """``mac-address=`` (match), ``cloned-mac-address=<MAC>`` (set); interface-name."""
+    for file in root.glob(*NM_KEYFILES):
+        text = root.read(file) or ""
+        try:
+            parser = _keyfile(text)
+        except configparser.Error as exc:
+            yield Finding(UNREADABLE, file, getattr(exc, "lineno", None),
+                          f"not a readable NetworkManager keyfile: {exc.message}",
+                          "fix the syntax, then lint again", None)
+            continue
+        lines = root.lines(file)
+        for section in parser.sections():
+            for key, value in parser.items(section):
+                if key == "mac-address" and value.strip():
+                    yield _match(file, *_line_of(lines, section, key), f"[{section}] {key}")
+                elif key == "cloned-mac-address" and is_mac(value):
+                    yield _set(file, *_line_of(lines, section, key), f"[{section}] {key}")
+                elif section == "connection" and key == "interface-name" and value.strip():
+                    number, line = _line_of(lines, section, key)
+                    names.append(NameUse(value.strip(), file, number, line.strip()))
+
+
+# -- netplan -----------------------------------------------------------------------------
+
+def _mapping(node: yaml.Node | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _netplan_devices(document: yaml.Node | None) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+    network = _mapping(document).get("network")
+    for kind, (_, devices) in _mapping(network[1] if network else None).items():
+        if kind in ("version", "renderer"):
+            continue
+        for device, (key, body) in _mapping(devices).items():
+            yield device, key, body
+
+
+def lint_netplan(root: Root, names: list[NameUse]) -> Iterator[Finding]:
+    """``match: macaddress`` (match), ``macaddress`` outside match (set); device names."""
+    for file in root.glob(*NETPLAN):
+        text = root.read(file) or ""
+        lines = text.splitlines()
+        try:
+            document = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            yield Finding(UNREADABLE, file, mark.line + 1 if mark else None,
+                          f"not readable YAML: {exc}", "fix the syntax, then lint again", None)
+            continue
+        for device, key, body in _netplan_devices(document):
+            fields = _mapping(body)
+            match = _mapping(fields["match"][1] if "match" in fields else None)
+            for where, table, make in (("match: macaddress", match, _match),
+                                       ("macaddress", fields, _set)):
+                if "macaddress" in table:
+                    node = table["macaddress"][0]
+                    yield make(file, node.start_mark.line + 1, lines[node.start_mark.line],
+                               f"netplan {device}: {where}")
+            name_node = match.get("name") or fields.get("set-name")
+            named = name_node[1] if name_node else key
+            if isinstance(named, yaml.ScalarNode):
+                names.append(NameUse(str(named.value), file, named.start_mark.line + 1,
+                                     lines[named.start_mark.line].strip()))
+
+
+# -- systemd-networkd / udev -------------------------------------------------------------
+
+def lint_systemd(root: Root, names: list[NameUse]) -> Iterator[Finding]:
+    """``[Match] MACAddress=``/``PermanentMACAddress=`` (match), ``[Link] MACAddress=``
+    (set); ``[Match] Name=`` and ``.link`` ``[Link] Name=`` names."""
+    for file in root.glob(*SYSTEMD_NETWORK):
+        lines = dict(root.lines(file))
+        for item in parse_unit(root.read(file) or ""):
+            text = lines.get(item.line, f"{item.key}={item.value}")
+            if item.section == "Match" and item.key in ("MACAddress", "PermanentMACAddress") \
+                    and item.value:
+                yield _match(file, item.line, text, f"[Match] {item.key}")
+            elif item.section == "Link" and item.key == "MACAddress" and is_mac(item.value):
+                yield _set(file, item.line, text, "[Link] MACAddress")
+            elif item.key == "Name" and item.section in ("Match", "Link"):
+                for name in item.value.split():
+                    names.append(NameUse(name.lstrip("!"), file, item.line, text.strip()))
+
+
+_UDEV_ADDRESS = re.compile(r"ATTRS?\{address\}\s*==\s*\"([^\"]+)\"")
+
+
+def lint_udev(root: Root, names: list[NameUse]) -> Iterator[Finding]:
+    """Persistent-net rules: ``ATTR{address}=="..."`` naming a NIC by MAC."""
+    for file in root.glob(*UDEV_RULES):
+        for number, text in root.lines(file):
+            if text.lstrip().startswith("#"):
+                continue
+            if _UDEV_ADDRESS.search(text) and "NAME" in text:
+                yield _match(file, number, text, "a udev persistent-net rule")
+
+
+LINTERS = (lint_ifcfg, lint_keyfiles, lint_netplan, lint_systemd, lint_udev)
+
+
+def lint_network(root: Root) -> tuple[list[Finding], list[NameUse]]:
+    """Every MAC finding, and every interface name a profile binds to."""
+    findings: list[Finding] = []
+    names: list[NameUse] = []
+    for linter in LINTERS:
+        findings += linter(root, names)
+    return findings, names

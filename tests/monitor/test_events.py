@@ -1,0 +1,257 @@
+"""``hamnhw events listen`` as a user runs it, against the simulator's EventService: SSE and
+push each deliver a drive failure as a reported change within a few seconds (bounded waits),
+subscriptions are found by Context, survive a BMC reset, are deleted on exit; --exec gets
+the documented variables and no secret."""
+
+from __future__ import annotations
+
+import json
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import PASSWORD, assert_no_secret, free_port, hamnhw_argv
+
+from hamnhw.monitor.eventrecords import EventRecord, clean, is_storage_event, parse_event
+from hamnhw.monitor.events import sse_payloads
+from hamnhw.monitor.subscriptions import context_for, destination_for
+from hamnhw.sim import ServerSpec, SimCluster, SimServer
+
+pytestmark = pytest.mark.e2e
+
+WAIT_S = 20.0
+"""Bound of every wait for a line (the assertion is on what arrives, not on how fast)."""
+
+
+class Listener:
+    """``hamnhw events listen`` in a subprocess, its JSON lines collected."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.process = subprocess.Popen(hamnhw_argv("events", "listen", "--check-interval", "0.5",
+                                                    *args),
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True, env=env)
+        self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.seen: list[dict[str, Any]] = []
+        self.raw: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.raw.append(line)
+            self.lines.put(json.loads(line))
+
+    def wait_for(self, event: str, **fields: Any) -> dict[str, Any]:
+        """The first line (not yet consumed) of ``event`` with ``fields``; fails after WAIT_S."""
+        deadline = time.monotonic() + WAIT_S
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                pytest.fail(f"no {event} {fields} within {WAIT_S}s; seen: {self.seen}")
+            self.seen.append(line)
+            if line["event"] == event and all(line.get(k) == v for k, v in fields.items()):
+                return line
+
+    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str]:
+        self.process.send_signal(sig)
+        _, err = self.process.communicate(timeout=WAIT_S)
+        return self.process.returncode, err
+
+
+@pytest.fixture
+def listeners() -> Iterator[list[Listener]]:
+    started: list[Listener] = []
+    yield started
+    for listener in started:
+        if listener.process.poll() is None:
+            listener.process.kill()
+            listener.process.communicate(timeout=10)
+
+
+def fail_drive(cluster: SimCluster, server: SimServer) -> None:
+    """A drive of the RAID1 fails: it leaves the volume and the BMC says so."""
+    serial = server.drives[1].serial
+    origin = "/redfish/v1/Systems/1/Storage/RAIDController1/Drives/Bay2"
+    cluster.pull_drive(serial, server.name)
+    server.events.storage("drive_failed", origin=origin, location="Bay 2")
+
+
+def test_sse_listener_reports_the_change(cluster: SimCluster, cli_env: dict[str, str],
+                                         listeners: list[Listener]) -> None:
+    primary = cluster["primary"]
+    listener = Listener(cli_env, primary.url)
+    listeners.append(listener)
+    assert listener.wait_for("subscribed")["mode"] == "sse"
+    fail_drive(cluster, primary)
+    change = listener.wait_for("volume_changed")
+    assert (change["old"], change["new"], change["subject"]) == (
+        "optimal", "degraded", "RAIDController1/Volume1")
+    assert change["message_id"] == "StorageDevice.1.2.DriveFailure"
+    code, err = listener.stop(signal.SIGINT)
+    assert code == 0, err
+    # the BMC notices the closed stream at its next keep-alive
+    deadline = time.monotonic() + WAIT_S
+    while primary.events.subscriptions and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert primary.events.subscriptions == []
+    assert_no_secret(err, *listener.raw)
+
+
+def test_push_listener_reports_the_change_and_cleans_up(
+        cli_env: dict[str, str], listeners: list[Listener]) -> None:
+    spec = ServerSpec(name="pushy", power="On", post_time=0.0, boot_time=0.0, event_sse=False,
+                      event_https_only=True, password=PASSWORD)
+    with SimCluster([spec]) as cluster:
+        server = cluster["pushy"]
+        port = free_port()
+        listener = Listener(cli_env, server.url, "--listen", f"127.0.0.1:{port}")
+        listeners.append(listener)
+        assert listener.wait_for("subscribed")["mode"] == "push"
+        (sub,) = server.events.subscriptions
+        assert sub.destination == destination_for(f"https://127.0.0.1:{port}", server.url)
+        assert sub.context == context_for(server.url)
+        fail_drive(cluster, server)
+        change = listener.wait_for("volume_changed")
+        assert change["new"] == "degraded"
+        assert any(d.status == 204 for d in server.events.deliveries)
+        code, err = listener.stop()
+        assert code == 0, err
+        assert server.events.subscriptions == []
+        deletes = [r for r in server.requests if r.method == "DELETE"
+                   and "/EventService/Subscriptions/" in r.path]
+        assert len(deletes) == 1
+        assert_no_secret(err, *listener.raw)
+
+
+def test_existing_subscription_found_by_context(cli_env: dict[str, str],
+                                                listeners: list[Listener]) -> None:
+    spec = ServerSpec(name="old", power="On", post_time=0.0, boot_time=0.0, event_sse=False,
+                      password=PASSWORD)
+    with SimCluster([spec]) as cluster:
+        server = cluster["old"]
+        port = free_port()
+        base = f"https://127.0.0.1:{port}"
+        ours = {"Destination": destination_for(base, server.url),
+                "Context": context_for(server.url)}
+        stale = {"Destination": "https://127.0.0.1:9/elsewhere", "Context": context_for(server.url)}
+        other = {"Destination": "https://127.0.0.1:9/x", "Context": "someone else"}
+        for body in (ours, stale, other):
+            assert server.events.write("POST", "/redfish/v1/EventService/Subscriptions",
+                                       body).status == 201  # type: ignore[union-attr]
+        server.clear_requests()
+        listener = Listener(cli_env, server.url, "--listen", f"127.0.0.1:{port}", "--mode", "push")
+        listeners.append(listener)
+        assert listener.wait_for("subscribed")["subscription"].endswith("/Subscriptions/1")
+        posts = [r for r in server.requests if r.method == "POST" and r.path.endswith(
+            "/Subscriptions")]
+        assert posts == []
+        contexts = sorted(s.context or "" for s in server.events.subscriptions)
+        assert contexts == sorted([context_for(server.url), "someone else"])
+        listener.stop()
+        assert [s.context for s in server.events.subscriptions] == ["someone else"]
+
+
+def test_bmc_reset_is_reported_and_survived(cluster: SimCluster, cli_env: dict[str, str],
+                                            listeners: list[Listener]) -> None:
+    primary, standby = cluster["primary"], cluster["standby"]
+    standby.set_power("On")
+    port = free_port()
+    listener = Listener(cli_env, primary.url, "--listen", f"127.0.0.1:{port}", "--mode", "push")
+    listeners.append(listener)
+    listener.wait_for("subscribed")
+    primary.events.reset()
+    lost = listener.wait_for("subscription_lost")
+    assert "gone" in lost["reason"]
+    listener.wait_for("subscribed")
+    assert len(primary.events.subscriptions) == 1
+    fail_drive(cluster, primary)
+    assert listener.wait_for("volume_changed")["new"] == "degraded"
+    code, _ = listener.stop()
+    assert code == 0
+
+
+def test_exec_gets_the_variables_and_no_secret(cluster: SimCluster, cli_env: dict[str, str],
+                                               listeners: list[Listener], tmp_path: Path) -> None:
+    primary = cluster["primary"]
+    out = tmp_path / "env.json"
+    script = tmp_path / "hook.py"
+    script.write_text("import json, os, sys\n"
+                      f"open({str(out)!r}, 'a').write(json.dumps(dict(os.environ)) + '\\n')\n")
+    listener = Listener(cli_env, primary.url, "--exec", f"{sys.executable} {script}")
+    listeners.append(listener)
+    listener.wait_for("subscribed")
+    cluster.pull_drive(primary.drives[1].serial, "primary")
+    primary.events.emit("StorageDevice.1.2.DriveFailure", "evil\x1b[31m; rm -rf / \n$(id)",
+                        "Critical", origin="/redfish/v1/Systems/1/Storage/X/Drives/Bay2")
+    listener.wait_for("volume_changed")
+    deadline = time.monotonic() + WAIT_S
+    while not out.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    listener.stop()
+    runs = [json.loads(line) for line in out.read_text().splitlines()]
+    volume = next(r for r in runs if r["HAMNHW_EVENT"] == "volume_changed")
+    assert volume["HAMNHW_NODE"] == primary.url
+    assert (volume["HAMNHW_OLD"], volume["HAMNHW_NEW"]) == ("optimal", "degraded")
+    assert volume["HAMNHW_SUBJECT"] == "RAIDController1/Volume1"
+    assert volume["HAMNHW_MESSAGE_ID"] == "StorageDevice.1.2.DriveFailure"
+    assert "\x1b" not in volume["HAMNHW_JSON"] and "\n" not in volume["HAMNHW_JSON"]
+    for run in runs:
+        assert "HAMNHW_PASSWORD" not in run
+        assert PASSWORD not in json.dumps(run)
+
+
+def test_non_storage_events_trigger_no_reread(cluster: SimCluster, cli_env: dict[str, str],
+                                              listeners: list[Listener]) -> None:
+    primary = cluster["primary"]
+    listener = Listener(cli_env, primary.url)
+    listeners.append(listener)
+    listener.wait_for("subscribed")
+    primary.clear_requests()
+    primary.events.emit("Base.1.16.Success", "nothing to see", origin="/redfish/v1/Managers/BMC")
+    primary.events.storage("drive_ok", origin="/redfish/v1/Systems/1/Storage/R/Drives/Bay1",
+                           location="Bay 1")
+    deadline = time.monotonic() + WAIT_S
+    reads: list[str] = []
+    while time.monotonic() < deadline and not reads:
+        reads = [r.path for r in primary.requests if "/Volumes" in r.path]
+        time.sleep(0.1)
+    assert reads, "the storage event caused no re-read"
+    listener.stop()
+
+
+# -- parsing, on hand-made input ----------------------------------------------------------------
+def test_sse_payloads() -> None:
+    lines = [": keep-alive", "", "id: 1", "data: {\"a\":", "data: 1}", "", "retry: 5", "",
+             "data:{}", ""]
+    assert list(sse_payloads(iter(lines))) == ['{"a":\n1}', "{}"]
+
+
+def test_parse_event_is_defensive() -> None:
+    context, records = parse_event({"Context": "c\x00x", "Events": [
+        {"MessageId": "StorageDevice.1.2.DriveFailure", "OriginOfCondition": {"@odata.id": 5}},
+        "junk", {"MessageId": "A" * 5000}]})
+    assert context == "c x"
+    assert len(records) == 2 and len(records[1].message_id or "") == 200
+    with pytest.raises(ValueError):
+        parse_event("[1]")
+    assert clean("a\x07b\x9bc") == "a b c"
+
+
+def test_storage_event_classification() -> None:
+    def record(message_id: str, origin: str | None = None) -> EventRecord:
+        return EventRecord(message_id, None, None, origin)
+
+    assert is_storage_event(record("StorageDevice.1.0.VolumeDegraded"))
+    assert is_storage_event(record("Vendor.1.Thing", "/redfish/v1/Systems/1/Storage/R/Volumes/1"))
+    assert is_storage_event(record("IDRAC.2.8.PDR1016"), ("IDRAC.2.8.PDR",))
+    assert not is_storage_event(record("Base.1.0.Success", "/redfish/v1/Managers/1"))
+    assert not is_storage_event(record("StorageDeviceX.1.0.Y"))
