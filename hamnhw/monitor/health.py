@@ -11,21 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Callable
 from typing import Any
 
-from hamnhw.interfaces import RaidView
-from hamnhw.models import Drive, Health, Volume
-
-
-class VolumeState(enum.StrEnum):
-    """Health of one RAID volume."""
-
-    OPTIMAL = "optimal"
-    DEGRADED = "degraded"
-    REBUILDING = "rebuilding"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
+from hamnhw.models import Health, Volume
+from hamnhw.raid import RaidStatus, VolumeState
 
 
 class Severity(enum.IntEnum):
@@ -106,54 +95,28 @@ class RaidHealth:
         return next((v for v in self.volumes or () if v.id == volume_id), None)
 
 
-Classifier = Callable[[Volume, tuple[Drive, ...] | None], Any]
-
-
 def read_raid_health(node: Any) -> RaidHealth:
-    """Read ``node``'s storage once and classify every volume.
+    """Read ``node``'s storage once; every volume classified by the driver
+    (:meth:`RaidInterface.status <hamnhw.interfaces.RaidInterface.status>`).
 
     :raises hamnhw.errors.HamnhwError: the read failed (typed).
     """
-    view: RaidView = node.raid.storage()
-    classify: Classifier = getattr(node.raid, "classify_health", None) or provisional_state
-    volumes = None if view.volumes is None else tuple(
-        _volume_health(volume, classify(volume, view.drives)) for volume in view.volumes)
-    drives = None if view.drives is None else tuple(
-        DriveHealth(d.id, d.serial, d.location, d.health, d.capacity_bytes) for d in view.drives)
+    status: RaidStatus = node.raid.status()
+    volumes = None if status.volumes is None else tuple(
+        _volume_health(volume, status.health.get(volume.id)) for volume in status.volumes)
+    drives = None if status.drives is None else tuple(
+        DriveHealth(d.id, d.serial, d.location, d.health, d.capacity_bytes)
+        for d in status.drives)
     return RaidHealth(volumes, drives)
 
 
 def _volume_health(volume: Volume, classified: Any) -> VolumeHealth:
-    """Carry a classification (a :class:`VolumeState`, or an object with ``state`` and
-    ``percent``) into a :class:`VolumeHealth`."""
-    state = getattr(classified, "state", classified)
+    """Carry a classification (:class:`hamnhw.raid.VolumeHealth`; None: unknown) into a
+    :class:`VolumeHealth`."""
+    state = getattr(classified, "state", VolumeState.UNKNOWN)
     percent = getattr(classified, "percent", None)
-    try:
-        state = VolumeState(str(getattr(state, "value", state)).lower())
-    except ValueError:
-        state = VolumeState.UNKNOWN
-    percent = percent if isinstance(percent, int) else None
-    return VolumeHealth(volume.id, volume.name, state, percent, volume.raid_type.value)
-
-
-def provisional_state(volume: Volume, drives: tuple[Drive, ...] | None) -> VolumeHealth:
-    """Until the RAID interface's ``classify_health`` hook exists: the volume's own
-    ``Status.Health`` and running ``Operations`` only (members' status is not looked at).
-
-    To be removed when ``classify_health`` lands (issue 8); nothing else here classifies.
-    """
-    operation = volume.operation
-    if volume.health is Health.CRITICAL:
-        state = VolumeState.FAILED
-    elif operation is not None and "rebuild" in operation.name.lower():
-        return VolumeHealth(volume.id, volume.name, VolumeState.REBUILDING, operation.percent)
-    elif volume.health is Health.WARNING:
-        state = VolumeState.DEGRADED
-    elif volume.health is Health.OK:
-        state = VolumeState.OPTIMAL
-    else:
-        state = VolumeState.UNKNOWN
-    return VolumeHealth(volume.id, volume.name, state)
+    return VolumeHealth(volume.id, volume.name, VolumeState(state),
+                        percent if isinstance(percent, int) else None, volume.raid_type.value)
 
 
 @dataclasses.dataclass(frozen=True)

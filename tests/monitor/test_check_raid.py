@@ -163,9 +163,16 @@ def test_perfdata_and_text_are_safe() -> None:
     assert first.count("|") == 1 and "\n" not in first
 
 
-def test_classification_carried_from_volume() -> None:
-    from hamnhw.monitor.health import provisional_state
+def test_classification_carried_from_the_raid_interface() -> None:
+    from hamnhw.monitor.health import read_raid_health
+    from hamnhw.raid import RaidStatus
+    from hamnhw.raid import VolumeHealth as Classified
 
     volume = Volume("V1", None, "m", RaidType.RAID1, None, Health.CRITICAL)
-    assert provisional_state(volume, None).state is VolumeState.FAILED
+    status = RaidStatus(None, (volume,), (), {"V1": Classified(VolumeState.REBUILDING, 40)},
+                        None, None, None)
+    node = type("Node", (), {"raid": type("Raid", (), {"status": lambda self: status})()})()
+    [carried] = read_raid_health(node).volumes or ()
+    assert (carried.state, carried.percent, carried.raid_type) == (
+        VolumeState.REBUILDING, 40, "RAID1")
     assert specs()[0].name == "primary"
