@@ -9,18 +9,18 @@ from typing import Any
 import click
 
 from hamnhw.cli import options
-from hamnhw.cli.commands.raid.common import (
-    DRY_RUN,
-    outcome_payload,
-    plan_payload,
-    render_change,
-    split_ids,
+from hamnhw.cli.commands.raid.common import DRY_RUN, render_change, split_ids
+from hamnhw.cli.commands.raid.protection import (
+    CONFIRM_NODE,
+    CONFIRM_SERIALS,
+    pair_guard,
+    run_write,
 )
 from hamnhw.cli.options import TargetOptions, node_options, run_waiting_on_node
 from hamnhw.errors import ConfigError
 from hamnhw.models import RaidType
 from hamnhw.node import Node
-from hamnhw.raid import WRITE_CACHE_POLICIES, ApplyTime, CreateRequest
+from hamnhw.raid import WRITE_CACHE_POLICIES, ApplyTime, CreateRequest, RaidOutcome
 from hamnhw.raidreset import apply_at_reset
 
 
@@ -64,27 +64,33 @@ def build_request(level: str, drives: str, name: str | None, size: int | None,
                    "wait until the volume shows.")
 @click.option("--write-cache", type=click.Choice(WRITE_CACHE_POLICIES),
               help="WriteCachePolicy of the new volume.")
+@CONFIRM_SERIALS
+@CONFIRM_NODE
 @DRY_RUN
 @node_options
 @click.pass_context
 def command(ctx: click.Context, target: TargetOptions, level: str, drives: str,
             name: str | None, size: int | None, apply_time: str | None, reboot: bool,
-            write_cache: str | None, dry_run: bool) -> None:
+            write_cache: str | None, confirm_serials: tuple[str, ...],
+            confirm_node: str | None, dry_run: bool) -> None:
     """Create a RAID volume; run again, it reports the existing (or pending) one unchanged."""
 
     def prepare(timeout: float) -> Callable[[Node], dict[str, Any]]:
         request = build_request(level, drives, name, size, apply_time, write_cache)
         if reboot and request.apply_time is not ApplyTime.ON_RESET:
             raise ConfigError("--reboot applies a create staged with --apply-time on-reset")
+        guard = pair_guard(target)
 
         def action(node: Node) -> dict[str, Any]:
-            if dry_run:
-                return plan_payload(node.raid.plan_create(request))
-            outcome = node.raid.create(request, timeout=timeout)
-            if reboot and outcome.pending:
-                outcome = apply_at_reset(node, request, outcome, timeout=timeout,
-                                         policy=options.poll_policy())
-            return outcome_payload(outcome)
+            def run() -> RaidOutcome:
+                outcome = node.raid.create(request, timeout=timeout)
+                if reboot and outcome.pending:
+                    outcome = apply_at_reset(node, request, outcome, timeout=timeout,
+                                             policy=options.poll_policy())
+                return outcome
+
+            return run_write(node, lambda: node.raid.plan_create(request), run, guard,
+                             confirm_serials, confirm_node, dry_run=dry_run, reboot=reboot)
 
         return action
 

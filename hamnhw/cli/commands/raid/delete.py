@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from hamnhw.cli.commands.raid.common import DRY_RUN, outcome_payload, plan_payload, render_change
+from hamnhw.cli.commands.raid.common import DRY_RUN, render_change
+from hamnhw.cli.commands.raid.protection import (
+    CONFIRM_NODE,
+    CONFIRM_SERIALS,
+    pair_guard,
+    run_write,
+)
 from hamnhw.cli.options import TargetOptions, node_options, run_waiting_on_node
 from hamnhw.errors import ConfigError
 from hamnhw.node import Node
@@ -15,12 +21,14 @@ from hamnhw.node import Node
 
 @click.command("delete")
 @click.option("--yes", is_flag=True, help="Confirm: the volume's data is lost.")
+@CONFIRM_SERIALS
+@CONFIRM_NODE
 @DRY_RUN
 @node_options
 @click.argument("volume", metavar="VOLUME")
 @click.pass_context
 def command(ctx: click.Context, target: TargetOptions, volume: str, yes: bool,
-            dry_run: bool) -> None:
+            confirm_serials: tuple[str, ...], confirm_node: str | None, dry_run: bool) -> None:
     """Delete one RAID volume (refused without --yes); confirmed gone by a read."""
 
     def prepare(timeout: float) -> Callable[[Node], dict[str, Any]]:
@@ -28,10 +36,12 @@ def command(ctx: click.Context, target: TargetOptions, volume: str, yes: bool,
             raise ConfigError(f"deleting volume {volume!r} destroys its data: add --yes "
                               "(or --dry-run to see what would be sent)")
 
+        guard = pair_guard(target)
+
         def action(node: Node) -> dict[str, Any]:
-            if dry_run:
-                return plan_payload(node.raid.plan_delete(volume))
-            return outcome_payload(node.raid.delete(volume, timeout=timeout))
+            return run_write(node, lambda: node.raid.plan_delete(volume),
+                             lambda: node.raid.delete(volume, timeout=timeout), guard,
+                             confirm_serials, confirm_node, dry_run=dry_run)
 
         return action
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -13,13 +14,13 @@ from hamnhw.cli.commands.raid.common import (
     DRY_RUN,
     UNBOUNDED_WAIT_S,
     BoundedRounds,
-    outcome_payload,
-    plan_payload,
     render_change,
 )
+from hamnhw.cli.commands.raid.protection import CONFIRM_NODE, pair_guard, run_write
 from hamnhw.cli.options import Seconds, TargetOptions, node_options, run_waiting_on_node
 from hamnhw.errors import ConfigError
 from hamnhw.node import Node
+from hamnhw.raid import RaidOutcome, RaidPlan
 
 
 @click.command("rebuild")
@@ -32,13 +33,14 @@ from hamnhw.node import Node
 @click.option("--wait-timeout", type=Seconds(), metavar="S",
               help="Give up waiting after S seconds (default: no bound; --timeout bounds "
                    "each round of reads).")
+@CONFIRM_NODE
 @DRY_RUN
 @node_options
 @click.argument("volume", metavar="VOLUME")
 @click.pass_context
 def command(ctx: click.Context, target: TargetOptions, volume: str, drive_id: str,
             confirm_serial: str, wait: bool, wait_timeout: float | None,
-            dry_run: bool) -> None:
+            confirm_node: str | None, dry_run: bool) -> None:
     """Rebuild a degraded volume onto a replacement drive (generic Redfish: the drive becomes
     the volume's dedicated spare, which the controller rebuilds onto)."""
 
@@ -46,18 +48,25 @@ def command(ctx: click.Context, target: TargetOptions, volume: str, drive_id: st
         if wait_timeout is not None and not wait:
             raise ConfigError("--wait-timeout goes with --wait")
 
-        def action(node: Node) -> dict[str, Any]:
-            if dry_run:
-                return plan_payload(node.raid.plan_rebuild(volume, drive_id, confirm_serial))
+        guard = pair_guard(target)
+
+        def run(node: Node) -> RaidOutcome:
             with node.operation(timeout):
                 outcome = node.raid.rebuild(volume, drive_id, confirm_serial)
             if wait and outcome.job is not None:
                 policy = options.poll_policy()
                 deadline = policy.deadline(wait_timeout) if wait_timeout else None
                 status = BoundedRounds(outcome.job, node, timeout).wait(policy, deadline)
-                outcome = type(outcome)(outcome.plan, outcome.job, status, outcome.volume,
-                                        outcome.notes)
-            return outcome_payload(outcome)
+                outcome = dataclasses.replace(outcome, status=status)
+            return outcome
+
+        def plan(node: Node) -> RaidPlan:
+            with node.operation(timeout):
+                return node.raid.plan_rebuild(volume, drive_id, confirm_serial)
+
+        def action(node: Node) -> dict[str, Any]:
+            return run_write(node, lambda: plan(node), lambda: run(node), guard,
+                             (confirm_serial,), confirm_node, dry_run=dry_run)
 
         return action
 
