@@ -46,6 +46,8 @@ class ServerRaid:
     def __init__(self, state: ServerState) -> None:
         self.state = state
         self.jobs: list[CreateJob] = []
+        self.scheduled: list[tuple[float, Callable[[], object]]] = []
+        """``(time, action)`` pairs applied when their time comes (a delete task)."""
 
     @property
     def spec(self) -> RaidSpec:
@@ -137,6 +139,9 @@ class ServerRaid:
             now = self.now()
             for job in [j for j in self.jobs if j.due is not None and j.due <= now]:
                 self._apply(job)
+            for due, action in [s for s in self.scheduled if s[0] <= now]:
+                self.scheduled.remove((due, action))
+                action()
             present = self.present()
             for volume in self.bays.volumes_on(set(present)):
                 if volume.rebuild is not None and (self.rebuild_percent(volume) or 0) >= 100:
@@ -171,6 +176,11 @@ class ServerRaid:
             candidates += [s for s, d in present.items() if d.bay == old_bay and fits(s)
                            and self.in_use(s) is None]
         return candidates[0] if candidates else None
+
+    def schedule(self, due: float, action: Callable[[], object]) -> None:
+        """Run ``action`` once the clock reaches ``due``."""
+        with self.bays.lock:
+            self.scheduled.append((due, action))
 
     # -- creates ---------------------------------------------------------------------------
     def create(self, volume: VolumeSpec, due: float | None,

@@ -177,9 +177,26 @@ def _task_for(state: ServerState, job: CreateJob, body: dict[str, Any]) -> Task:
 # -- delete and patch ---------------------------------------------------------------------
 
 def delete(state: ServerState, volume: VolumeSpec) -> Response:
-    """DELETE a volume: its drives become free, its dedicated spares too."""
-    state.bays.remove_volume(volume.id)
-    return Response(204)
+    """DELETE a volume: its drives become free, its dedicated spares too; with
+    ``create_answer="task"`` a 202 + task monitor, the volume gone after ``task_seconds``."""
+    spec = state.spec.raid
+    if spec.create_answer != "task":
+        state.bays.remove_volume(volume.id)
+        return Response(204)
+    started, raid = state.clock(), state.raid
+    raid.schedule(started + spec.task_seconds, lambda: state.bays.remove_volume(volume.id))
+
+    def gone() -> bool:
+        raid.settle()
+        return volume not in state.bays.volumes
+
+    def progress() -> tuple[str, int | None, tuple[str, ...]]:
+        if gone():
+            return "Completed", 100, ()
+        return "Running", min(99, int((state.clock() - started) * 100 / spec.task_seconds)), ()
+
+    task = state.create_task(f"Delete volume {volume.id}", gone, progress=progress)
+    return task_accepted(state, task.id)
 
 
 def patch_volume(state: ServerState, volume: VolumeSpec, body: Any) -> Response:

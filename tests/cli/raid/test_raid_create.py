@@ -210,3 +210,22 @@ def test_delete_needs_yes_and_deletes_only_that_volume(cluster) -> None:
     assert [v["id"] for v in bench.ok("show")["volumes"]] == [keep]
     again = bench.ok("delete", gone, "--yes")
     assert again["changed"] is False
+
+
+def test_delete_answered_202_follows_the_task_then_confirms(cluster) -> None:
+    bench = cluster(raid1=True, create_answer="task", task_seconds=30.0)
+    deleted = bench.ok("delete", "RAIDController1/Volume1", "--yes")
+    assert (deleted["changed"], deleted["job"]["kind"], deleted["job"]["state"]) == (
+        True, "task", "completed")
+    assert bench.ok("show")["volumes"] == []
+
+
+def test_generic_redfish_cannot_tell_foreign_drives_nor_import_them(cluster) -> None:
+    import hamnhw
+    from hamnhw.errors import UnsupportedOperation
+
+    bench = cluster(raid1=True)
+    with hamnhw.connect(bench.server.url, "admin", bench.server.password) as node:
+        assert node.raid.foreign() is None
+        with pytest.raises(UnsupportedOperation, match="import a foreign RAID configuration"):
+            node.raid.import_foreign()
