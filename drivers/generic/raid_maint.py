@@ -124,8 +124,11 @@ def plan_rebuild(raid: RedfishRaid, volume_id: str, drive_id: str,
     if problems:
         raise RefusedOperation("raid.rebuild", problems, host=raid.host)
     requests = raid.start_rebuild(volume, drive, layout)
+    notes = () if volume.spare_drive_ids is not None else (
+        "the volume does not list Links.DedicatedSpareDrives (writable since Volume v1.2.0): "
+        "the BMC may refuse the spare assignment that starts a generic rebuild",)
     return RaidPlan("rebuild", f"rebuild {volume.id} onto {drive.id} (serial {drive.serial})",
-                    True, requests, volume_id=volume.id, drive_ids=ids)
+                    True, requests, volume_id=volume.id, drive_ids=ids, notes=notes)
 
 
 def run_rebuild(raid: RedfishRaid, plan: RaidPlan) -> RaidOutcome:
