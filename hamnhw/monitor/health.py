@@ -11,10 +11,21 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Callable
 from typing import Any
 
-from hamnhw.models import Health, Volume
-from hamnhw.raid import RaidStatus, VolumeState
+from hamnhw.interfaces import RaidView
+from hamnhw.models import Drive, Health, Volume
+
+
+class VolumeState(enum.StrEnum):
+    """Health of one RAID volume."""
+
+    OPTIMAL = "optimal"
+    DEGRADED = "degraded"
+    REBUILDING = "rebuilding"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
 
 
 class Severity(enum.IntEnum):
@@ -95,28 +106,72 @@ class RaidHealth:
         return next((v for v in self.volumes or () if v.id == volume_id), None)
 
 
+Classifier = Callable[[Volume, tuple[Drive, ...] | None], Any]
+
+
 def read_raid_health(node: Any) -> RaidHealth:
-    """Read ``node``'s storage once; every volume classified by the driver
-    (:meth:`RaidInterface.status <hamnhw.interfaces.RaidInterface.status>`).
+    """Read ``node``'s storage once, each volume classified by the RAID interface.
+
+    With ``RaidInterface.status()`` (the RAID lifecycle work) its ``health`` map is used as
+    is; until then each volume goes through the interface's ``classify_health`` hook where it
+    has one, else :func:`provisional_state`.
 
     :raises hamnhw.errors.HamnhwError: the read failed (typed).
     """
-    status: RaidStatus = node.raid.status()
+    status_of = getattr(node.raid, "status", None)
+    if status_of is not None:
+        return from_status(status_of())
+    view: RaidView = node.raid.storage()
+    classify: Classifier = getattr(node.raid, "classify_health", None) or provisional_state
+    volumes = None if view.volumes is None else tuple(
+        _volume_health(volume, classify(volume, view.drives)) for volume in view.volumes)
+    return RaidHealth(volumes, _drives(view.drives))
+
+
+def from_status(status: Any) -> RaidHealth:
+    """A :class:`RaidHealth` from a ``RaidStatus`` (volumes, drives, ``health`` by volume id)."""
+    health = getattr(status, "health", None) or {}
     volumes = None if status.volumes is None else tuple(
-        _volume_health(volume, status.health.get(volume.id)) for volume in status.volumes)
-    drives = None if status.drives is None else tuple(
-        DriveHealth(d.id, d.serial, d.location, d.health, d.capacity_bytes)
-        for d in status.drives)
-    return RaidHealth(volumes, drives)
+        _volume_health(v, health.get(v.id, VolumeState.UNKNOWN)) for v in status.volumes)
+    return RaidHealth(volumes, _drives(status.drives))
+
+
+def _drives(drives: tuple[Drive, ...] | None) -> tuple[DriveHealth, ...] | None:
+    return None if drives is None else tuple(
+        DriveHealth(d.id, d.serial, d.location, d.health, d.capacity_bytes) for d in drives)
 
 
 def _volume_health(volume: Volume, classified: Any) -> VolumeHealth:
-    """Carry a classification (:class:`hamnhw.raid.VolumeHealth`; None: unknown) into a
-    :class:`VolumeHealth`."""
-    state = getattr(classified, "state", VolumeState.UNKNOWN)
+    """Carry a classification (a :class:`VolumeState`, or an object with ``state`` and
+    ``percent``) into a :class:`VolumeHealth`."""
+    state = getattr(classified, "state", classified)
     percent = getattr(classified, "percent", None)
-    return VolumeHealth(volume.id, volume.name, VolumeState(state),
-                        percent if isinstance(percent, int) else None, volume.raid_type.value)
+    try:
+        state = VolumeState(str(getattr(state, "value", state)).lower())
+    except ValueError:
+        state = VolumeState.UNKNOWN
+    percent = percent if isinstance(percent, int) else None
+    return VolumeHealth(volume.id, volume.name, state, percent, volume.raid_type.value)
+
+
+def provisional_state(volume: Volume, drives: tuple[Drive, ...] | None) -> VolumeHealth:
+    """Until the RAID interface's ``classify_health`` hook exists: the volume's own
+    ``Status.Health`` and running ``Operations`` only (members' status is not looked at).
+
+    To be removed when ``classify_health`` lands (issue 8); nothing else here classifies.
+    """
+    operation = volume.operation
+    if volume.health is Health.CRITICAL:
+        state = VolumeState.FAILED
+    elif operation is not None and "rebuild" in operation.name.lower():
+        return VolumeHealth(volume.id, volume.name, VolumeState.REBUILDING, operation.percent)
+    elif volume.health is Health.WARNING:
+        state = VolumeState.DEGRADED
+    elif volume.health is Health.OK:
+        state = VolumeState.OPTIMAL
+    else:
+        state = VolumeState.UNKNOWN
+    return VolumeHealth(volume.id, volume.name, state)
 
 
 @dataclasses.dataclass(frozen=True)

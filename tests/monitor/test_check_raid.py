@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from cli_helpers import run
-from conftest import PASSWORD, assert_no_secret, specs
+from monitor_helpers import PASSWORD, assert_no_secret, specs
 
 from hamnhw.models import Health, RaidType, Volume
 from hamnhw.monitor.checks import judge_raid, plugin_output
@@ -163,16 +163,32 @@ def test_perfdata_and_text_are_safe() -> None:
     assert first.count("|") == 1 and "\n" not in first
 
 
+def test_classification_carried_from_volume() -> None:
+    from hamnhw.monitor.health import provisional_state
+
+    volume = Volume("V1", None, "m", RaidType.RAID1, None, Health.CRITICAL)
+    assert provisional_state(volume, None).state is VolumeState.FAILED
+    assert specs()[0].name == "primary"
+
+
+def test_config_node_names(cluster: SimCluster, config_file, cli_env: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    env = {k: v for k, v in cli_env.items() if k != "HAMNHW_PASSWORD"}
+    result = run("check", "raid", "primary", "standby", "--config", str(config_file),
+                 "--format", "nagios", env=env)
+    assert result.exit_code == 0, result.stdout
+    assert "primary_degraded=0" in result.stdout and "standby_degraded=0" in result.stdout
+
+
 def test_classification_carried_from_the_raid_interface() -> None:
     from hamnhw.monitor.health import read_raid_health
     from hamnhw.raid import RaidStatus
     from hamnhw.raid import VolumeHealth as Classified
+    from hamnhw.raid import VolumeState as RaidState
 
     volume = Volume("V1", None, "m", RaidType.RAID1, None, Health.CRITICAL)
-    status = RaidStatus(None, (volume,), (), {"V1": Classified(VolumeState.REBUILDING, 40)},
+    status = RaidStatus(None, (volume,), (), {"V1": Classified(RaidState.REBUILDING, 40)},
                         None, None, None)
     node = type("Node", (), {"raid": type("Raid", (), {"status": lambda self: status})()})()
     [carried] = read_raid_health(node).volumes or ()
     assert (carried.state, carried.percent, carried.raid_type) == (
         VolumeState.REBUILDING, 40, "RAID1")
-    assert specs()[0].name == "primary"
