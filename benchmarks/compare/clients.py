@@ -24,6 +24,8 @@ import tree as mock
 SESSIONS = "/redfish/v1/SessionService/Sessions"
 Task = Callable[[str], dict[str, Any]]
 Getter = Callable[[str], dict[str, Any]]
+Runner = Callable[..., list[Any]]
+"""``run(urls, workers, unbounded=False)``: one answer (or error text) per URL."""
 
 
 def pooled(task: Task, urls: list[str], workers: int) -> list[Any]:
@@ -57,7 +59,7 @@ def walk(get: Getter) -> dict[str, Any]:
 
 # -- stdlib http.client: the lean floor --------------------------------------------------
 
-def lean(ca_file: str | None) -> Callable[[list[str], int], list[Any]]:
+def lean(ca_file: str | None) -> Runner:
     import http.client
     import ssl
 
@@ -92,12 +94,12 @@ def lean(ca_file: str | None) -> Callable[[list[str], int], list[Any]]:
         finally:
             conn.close()
 
-    return lambda urls, workers: pooled(task, urls, workers)
+    return lambda urls, workers, unbounded=False: pooled(task, urls, workers)
 
 
 # -- requests.Session ----------------------------------------------------------------------
 
-def requests_session(ca_file: str | None) -> Callable[[list[str], int], list[Any]]:
+def requests_session(ca_file: str | None) -> Runner:
     import requests
 
     def task(url: str) -> dict[str, Any]:
@@ -119,12 +121,12 @@ def requests_session(ca_file: str | None) -> Callable[[list[str], int], list[Any
             finally:
                 session.delete(url + login.headers["Location"], verify=verify, timeout=60)
 
-    return lambda urls, workers: pooled(task, urls, workers)
+    return lambda urls, workers, unbounded=False: pooled(task, urls, workers)
 
 
 # -- python-redfish-library, synchronous ---------------------------------------------------
 
-def redfish_sync(ca_file: str | None) -> Callable[[list[str], int], list[Any]]:
+def redfish_sync(ca_file: str | None) -> Runner:
     import redfish
 
     def task(url: str) -> dict[str, Any]:
@@ -143,12 +145,12 @@ def redfish_sync(ca_file: str | None) -> Callable[[list[str], int], list[Any]]:
         finally:
             client.logout()
 
-    return lambda urls, workers: pooled(task, urls, workers)
+    return lambda urls, workers, unbounded=False: pooled(task, urls, workers)
 
 
 # -- python-redfish-library, redfish.aio (aiohttp) ----------------------------------------
 
-def redfish_aio(ca_file: str | None) -> Callable[[list[str], int], list[Any]]:
+def redfish_aio(ca_file: str | None) -> Runner:
     import asyncio
     import ssl
 
@@ -192,12 +194,12 @@ def redfish_aio(ca_file: str | None) -> Callable[[list[str], int], list[Any]]:
 
             return list(await asyncio.gather(*(guarded(url) for url in urls)))
 
-    return lambda urls, workers: asyncio.run(run_all(urls, workers))
+    return lambda urls, workers, unbounded=False: asyncio.run(run_all(urls, workers))
 
 
 # -- sushy -------------------------------------------------------------------------------------
 
-def sushy_client(ca_file: str | None) -> Callable[[list[str], int], list[Any]]:
+def sushy_client(ca_file: str | None) -> Runner:
     import sushy
     from sushy import auth
 
@@ -213,7 +215,7 @@ def sushy_client(ca_file: str | None) -> Callable[[list[str], int], list[Any]]:
                 raid += [volume.raid_type for volume in storage.volumes.get_members()]
             return mock.answer(system.power_state, macs, serials, raid)
 
-    return lambda urls, workers: pooled(task, urls, workers)
+    return lambda urls, workers, unbounded=False: pooled(task, urls, workers)
 
 
 # -- hamnhw ----------------------------------------------------------------------------------
@@ -222,21 +224,96 @@ def hamnhw_answer(node: Any) -> dict[str, Any]:
     """The task's answer from a connected :class:`hamnhw.Node`."""
     power = node.power.state()
     nics = node.nics.list()
-    inventory = node.inventory.inventory()
+    storage = node.raid.storage()
     return mock.answer(power.value, [nic.mac for nic in nics or ()],
-                       [drive.serial for drive in inventory.drives or ()],
-                       [volume.raid_type.value for volume in inventory.volumes or ()])
+                       [drive.serial for drive in storage.drives or ()],
+                       [volume.raid_type.value for volume in storage.volumes or ()])
 
 
-def hamnhw_library(ca_file: str | None) -> Callable[[list[str], int], list[Any]]:
+def load_hamnhw() -> Any:
+    """Import what connecting needs (``import hamnhw`` itself is lazy), so that the
+    import is timed as import, not as the first BMC's CPU."""
     import hamnhw
+    import hamnhw.fleet
+    import hamnhw.node
+    import hamnhw.transport.redfish
+    from hamnhw import registry
+
+    registry.load_drivers()
+    return hamnhw
+
+
+def hamnhw_library(ca_file: str | None) -> Runner:
+    hamnhw = load_hamnhw()
 
     def task(url: str) -> dict[str, Any]:
         with hamnhw.connect(_hamnhw_url(url), username=mock.USERNAME,
-                            password=mock.PASSWORD, ca_file=ca_file) as node:
+                            password=mock.PASSWORD, ca_file=ca_file) as node, node.operation():
             return hamnhw_answer(node)
 
-    return lambda urls, workers: pooled(task, urls, workers)
+    return lambda urls, workers, unbounded=False: pooled(task, urls, workers)
+
+
+def hamnhw_fanout(ca_file: str | None) -> Runner:
+    """``hamnhw.fanout`` with ``workers`` as its concurrency (its own default when the
+    worker runs ``--unbounded``)."""
+    hamnhw = load_hamnhw()
+
+    def run(urls: list[str], workers: int, unbounded: bool = False) -> list[Any]:
+        by_node: dict[str, Any] = {}
+        results = hamnhw.fanout(
+            [_hamnhw_url(url) for url in urls], hamnhw_answer,
+            concurrency=None if unbounded else workers, username=mock.USERNAME,
+            password=mock.PASSWORD, ca_file=ca_file)
+        for result in results:
+            by_node[result.node] = (result.value if result.ok
+                                    else f"{type(result.error).__name__}: {result.error}")
+        return [by_node[_hamnhw_url(url)] for url in urls]
+
+    return run
+
+
+def hamnhw_cli(ca_file: str | None) -> Runner:
+    """The ``hamnhw`` command as an administrator runs it over a nodes file: ``inventory``
+    (power state, drives, volumes), then ``nics``; two commands, two sessions per BMC."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    command = str(Path(sys.executable).with_name("hamnhw"))
+
+    def fan_out(name: str, listing: str, secret: str, workers: int | None) -> dict[str, Any]:
+        argv = [command, "--json", name, "--nodes-file", listing, "--username", mock.USERNAME,
+                "--password-file", secret, *(["--ca-file", ca_file] if ca_file else []),
+                *(["--fanout", str(workers)] if workers else [])]
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        lines = [json.loads(line) for line in done.stdout.splitlines()]
+        return {line["node"]: line for line in lines if "node" in line}
+
+    def run(urls: list[str], workers: int, unbounded: bool = False) -> list[Any]:
+        nodes = [_hamnhw_url(url) for url in urls]
+        with tempfile.TemporaryDirectory() as scratch:
+            listing, secret = os.path.join(scratch, "nodes"), os.path.join(scratch, "pw")
+            Path(listing).write_text("\n".join(nodes))
+            Path(secret).write_text(mock.PASSWORD)
+            os.chmod(secret, 0o600)
+            limit = None if unbounded else workers
+            inventory = fan_out("inventory", listing, secret, limit)
+            nics = fan_out("nics", listing, secret, limit)
+        return [_cli_answer(inventory.get(node), nics.get(node)) for node in nodes]
+
+    return run
+
+
+def _cli_answer(inventory: Any, nics: Any) -> Any:
+    if not inventory or not nics or "error" in inventory or "error" in nics:
+        return f"CLI error: {inventory!r} {nics!r}"[:500]
+    return mock.answer(inventory["system"]["power_state"],
+                       [nic["mac"] for nic in nics["nics"] or ()],
+                       [drive["serial"] for drive in inventory["drives"] or ()],
+                       [volume["raid_type"] for volume in inventory["volumes"] or ()])
 
 
 def _hamnhw_url(url: str) -> str:
@@ -245,12 +322,14 @@ def _hamnhw_url(url: str) -> str:
     return f"{'redfish' if scheme == 'https' else 'redfish+http'}://{rest}"
 
 
-CLIENTS: dict[str, Callable[[str | None], Callable[[list[str], int], list[Any]]]] = {
+CLIENTS: dict[str, Callable[[str | None], Runner]] = {
     "http.client": lean,
     "requests": requests_session,
     "redfish": redfish_sync,
     "redfish.aio": redfish_aio,
     "sushy": sushy_client,
     "hamnhw": hamnhw_library,
+    "hamnhw-fanout": hamnhw_fanout,
+    "hamnhw-cli": hamnhw_cli,
 }
 """Every client by the name the table shows."""

@@ -33,10 +33,34 @@ import report  # noqa: E402 - scripts beside their helpers
 import tree as mock  # noqa: E402
 
 WORKER_TIMEOUT_S = 900.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One row of the table: a client over one group of BMCs."""
+
+    client: str
+    """Client name in :data:`clients.CLIENTS`."""
+    group: str = "plain"
+    """The BMCs: ``plain`` (no $expand advertised), ``expand1`` (levels 1), ``expand``."""
+    remembered: bool = False
+    """Run once before (not measured) with ``HAMNHW_DETECT_CACHE``, then measure."""
+
+
 LIBRARIES = ("http.client", "requests", "redfish", "redfish.aio", "sushy")
-"""The other clients, run against the plain BMCs."""
-HAMNHW_ROWS = {"hamnhw": "plain", "hamnhw $expand=1": "expand1", "hamnhw $expand": "expand"}
-"""hamnhw's rows: name -> BMC group (the $expand its BMCs advertise)."""
+"""The other clients, run against the plain BMCs (written the obvious way, no $expand)."""
+ROWS: dict[str, Row] = {
+    **{name: Row(name) for name in LIBRARIES},
+    "hamnhw": Row("hamnhw"),
+    "hamnhw remembered": Row("hamnhw", remembered=True),
+    "hamnhw fan-out": Row("hamnhw-fanout"),
+    "hamnhw CLI": Row("hamnhw-cli"),
+    "hamnhw $expand=1": Row("hamnhw", "expand1"),
+    "hamnhw $expand": Row("hamnhw", "expand"),
+    "hamnhw fan-out $expand": Row("hamnhw-fanout", "expand"),
+    "hamnhw CLI $expand": Row("hamnhw-cli", "expand"),
+}
+"""Every row by the name the table shows, in order."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,26 +132,33 @@ class BenchServer:
             self.process.wait()
 
 
-def run_client(server: BenchServer, client: str, group: str, scenario: Scenario,
+def run_client(server: BenchServer, name: str, scenario: Scenario,
                ca_file: str | None, base: mock.Tree) -> dict[str, Any]:
-    """One client over one group of BMCs: its row of the table."""
+    """One row: a client over one group of BMCs."""
+    row = ROWS[name]
+    group = row.group
     urls = server.urls(group)
     workers = scenario.workers or len(urls)
-    before = server.stats(reset=True)
-    with tempfile.NamedTemporaryFile("w", suffix=".urls") as listing:
-        listing.write("\n".join(urls))
-        listing.flush()
-        command = [sys.executable, str(HERE / "worker.py"), client.split(" ")[0], listing.name,
+    with tempfile.TemporaryDirectory() as scratch:
+        listing = Path(scratch) / "urls"
+        listing.write_text("\n".join(urls))
+        command = [sys.executable, str(HERE / "worker.py"), row.client, str(listing),
                    "--workers", str(workers)]
         if scenario.workers is None:
             command.append("--unbounded")
         if ca_file:
             command += ["--ca-file", ca_file]
+        env = {**os.environ, "HAMNHW_DETECT_CACHE": scratch} if row.remembered else None
+        if row.remembered:  # the run that fills the cache, not measured
+            subprocess.run(command, capture_output=True, text=True, env=env,
+                           timeout=WORKER_TIMEOUT_S, check=False)
+        before = server.stats(reset=True)
         start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True,
+        done = subprocess.run(command, capture_output=True, text=True, env=env,
                               timeout=WORKER_TIMEOUT_S, check=False)
         process_s = time.perf_counter() - start
     after = server.stats()
+    client = name
     if done.returncode != 0:
         return {"client": client, "failed": done.stderr.strip()[-800:]}
     result = json.loads(done.stdout)
@@ -160,8 +191,8 @@ def run_client(server: BenchServer, client: str, group: str, scenario: Scenario,
 def run_scenario(scenario: Scenario, clients: list[str], cert: Any,
                  base: mock.Tree) -> dict[str, Any]:
     """Every client of ``clients`` in one scenario."""
-    groups = sorted({HAMNHW_ROWS.get(c, "plain") for c in clients},
-                    key=list(HAMNHW_ROWS.values()).index)
+    groups = sorted({ROWS[c].group for c in clients},
+                    key=["plain", "expand1", "expand"].index)
     server = BenchServer(scenario, cert, groups)
     rows = []
     try:
@@ -170,8 +201,7 @@ def run_scenario(scenario: Scenario, clients: list[str], cert: Any,
                 rows.append({"client": client, "skipped": "logs in over HTTPS only"})
                 continue
             ca_file = cert.cert_file if scenario.scheme == "https" else None
-            rows.append(run_client(server, client, HAMNHW_ROWS.get(client, "plain"),
-                                   scenario, ca_file, base))
+            rows.append(run_client(server, client, scenario, ca_file, base))
             print(f"  {scenario.label}: {report.progress_line(rows[-1])}", file=sys.stderr)
     finally:
         server.stop()
@@ -194,8 +224,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--scenario", action="append", type=Scenario.parse, default=[],
                         metavar="SCHEME,LATENCY_S,BMCS,WORKERS|max")
-    parser.add_argument("--clients", default=",".join([*LIBRARIES, *HAMNHW_ROWS]),
-                        help="comma-separated client rows")
+    parser.add_argument("--clients", default=",".join(ROWS),
+                        help=f"comma-separated rows of: {', '.join(ROWS)}")
     parser.add_argument("--no-startup", action="store_true",
                         help="skip the whole-process (import, --help) measurements")
     return parser.parse_args(argv)

@@ -34,9 +34,13 @@ class SystemLocator:
             self._system_uri = self._choose(self._system_uris())
         return self._system_uri
 
-    def system(self) -> Resource:
-        """Read the chosen ComputerSystem."""
-        return self.reader.read(self.system_uri)
+    def system(self, fresh: bool = False) -> Resource:
+        """Read the chosen ComputerSystem.
+
+        :param fresh: from the BMC even when it was read a moment ago in this command
+            (:mod:`hamnhw.readmemo`).
+        """
+        return self.reader.read(self.system_uri, fresh=fresh)
 
     def _root(self) -> Resource:
         return Resource("/redfish/v1/", self.reader.client.root, self.reader.host)
