@@ -41,7 +41,9 @@ from hamnhw.connection import Timeouts, TlsOptions
 from hamnhw.deadline import Deadline
 from hamnhw.errors import ConfigError
 from hamnhw.log import get_logger
+from hamnhw.transport import tlscontext
 from hamnhw.transport.decode import ACCEPT_ENCODING, BodyTooLarge, UnsupportedEncoding, decoded
+from hamnhw.transport.watchdog import Watchdog
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 """Largest response body accepted."""
@@ -126,41 +128,6 @@ def warn_insecure_once(host: str) -> None:
                 "use ca_file or pin_fingerprint instead", host)
 
 
-class _Watchdog:
-    """Shuts the watched socket down when the deadline passes."""
-
-    def __init__(self) -> None:
-        self.fired = False
-        self._sock: socket.socket | None = None
-        self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
-
-    def arm(self, seconds: float) -> None:
-        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def disarm(self) -> None:
-        if self._timer:
-            self._timer.cancel()
-
-    def watch(self, sock: socket.socket | None) -> None:
-        with self._lock:
-            self._sock = sock
-            if self.fired:
-                self._shut()
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            self._shut()
-
-    def _shut(self) -> None:
-        if self._sock is not None:
-            with contextlib.suppress(OSError):
-                self._sock.shutdown(socket.SHUT_RDWR)
-
-
 def _watch_current(sock: socket.socket | None) -> None:
     dog = getattr(_active, "dog", None)
     if dog is not None:
@@ -221,6 +188,14 @@ class BmcAdapter(HTTPAdapter):
         host_params, pool_kwargs = super().build_connection_pool_key_attributes(
             request, self._verify, None)
         kwargs: dict[str, Any] = dict(pool_kwargs)
+        if host_params.get("scheme") == "https":
+            # One context per TLS choice per process (tlscontext): the CA bundle is loaded
+            # once, not on every new connection.
+            kwargs.pop("ca_certs", None)
+            kwargs.pop("ca_cert_dir", None)
+            kwargs["ssl_context"] = (tlscontext.verifying(self._verify)
+                                     if isinstance(self._verify, str)
+                                     else tlscontext.unchecked())
         if self.tls.pin_fingerprint:
             kwargs["assert_fingerprint"] = self.tls.pin_fingerprint
         return host_params, kwargs
@@ -270,8 +245,8 @@ class BmcAdapter(HTTPAdapter):
         return min(connect, left), min(read, left)
 
     @contextlib.contextmanager
-    def _watchdog(self, deadline: Deadline | None) -> Iterator[_Watchdog]:
-        dog = _Watchdog()
+    def _watchdog(self, deadline: Deadline | None) -> Iterator[Watchdog]:
+        dog = Watchdog()  # one process-wide watchdog thread serves them all
         if deadline is not None:
             dog.arm(deadline.left())
         _active.dog = dog
