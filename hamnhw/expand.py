@@ -54,35 +54,46 @@ def key(path: str) -> str:
     return path.split("?", 1)[0].rstrip("/") or "/"
 
 
-def harvest(doc: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """Take an expanded answer apart.
+def harvest(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Take an expanded answer apart, in place (``doc`` is the caller's freshly parsed
+    JSON: nothing is copied).
 
     :returns: ``doc`` as a plain GET would give it, and every embedded resource that
         passed the checks, by path, each as a plain GET would give it.
     """
     found: dict[str, dict[str, Any]] = {}
-    plain = _collapse(doc, found, top=True)
-    return plain, found
+    _strip(doc, found)
+    return doc, found
 
 
-def _is_resource(value: Mapping[str, Any]) -> bool:
+def _is_resource(value: dict[str, Any]) -> bool:
     """An embedded resource: its own ``@odata.id`` (no fragment) and ``@odata.type``."""
     uri = value.get("@odata.id")
-    return (isinstance(uri, str) and "#" not in uri and uri.startswith("/")
-            and isinstance(value.get("@odata.type"), str) and len(value) > 2)
+    return (type(uri) is str and len(value) > 2 and "#" not in uri and uri.startswith("/")
+            and type(value.get("@odata.type")) is str)
 
 
-def _collapse(value: Any, found: dict[str, dict[str, Any]], top: bool = False) -> Any:
-    if isinstance(value, list):
-        return [_collapse(item, found) for item in value]
-    if not isinstance(value, Mapping):
-        return value
-    if not top and _is_resource(value):
-        uri = str(value["@odata.id"])
-        plain = {k: _collapse(v, found) for k, v in value.items()}
-        found.setdefault(key(uri), plain)
-        return {"@odata.id": uri}
-    return {k: _collapse(v, found) for k, v in value.items()}
+def _strip(value: Any, found: dict[str, dict[str, Any]]) -> None:
+    """Replace, inside ``value``, every embedded resource by a reference to it (its own
+    embedded resources first) and collect it in ``found``.  Parsed JSON only holds
+    dicts, lists and scalars: exact type checks, no ABCs (this runs on every node of
+    every expanded answer)."""
+    if type(value) is dict:
+        items: Any = value.items()
+    elif type(value) is list:
+        items = enumerate(value)
+    else:
+        return
+    for name, item in list(items):
+        kind = type(item)
+        if kind is dict:
+            _strip(item, found)
+            if _is_resource(item):
+                uri = item["@odata.id"]
+                found.setdefault(key(uri), item)
+                value[name] = {"@odata.id": uri}
+        elif kind is list:
+            _strip(item, found)
 
 
 def listed_members(doc: Any) -> list[str]:
