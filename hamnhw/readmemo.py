@@ -169,8 +169,9 @@ class MemoClient:
     def _store(self, key: str, stamp: tuple[tuple[int, int], float], doc: Any) -> None:
         """Remember ``doc`` (lock held) and which members it lists among siblings."""
         self._memo[key] = (*stamp, doc)
-        for member in expand.listed_members(doc):
-            self._listed_in.setdefault(member, key)
+        if self.expand_levels:  # only an expanded read of a list can use it
+            for member in expand.listed_members(doc):
+                self._listed_in.setdefault(member, key)
 
     def _get_expanded(self, path: str) -> Any:
         """GET ``path`` expanded; remember it and every resource it carries."""
