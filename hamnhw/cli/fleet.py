@@ -126,14 +126,17 @@ def _fan_out(selection: Selection, fleet: FleetOptions, prepare: Prepare,
     view.start(selection.nodes)
     results = run_each(selection.nodes, task, name=str, concurrency=fleet.fanout,
                        bmc=lambda name: _bmc_of(resolved[name], name))
+    interrupted = 0
     try:
         for result in _drained(results):
             code = 0 if result.ok else int(exit_code_for(_as_interrupted(result.error)))
             codes.append(code)
             view.add(result, code)
+    except Interrupted as exc:  # every node's line is out: the summary ends the output
+        interrupted = int(exit_code_for(exc))
     finally:
         view.finish(codes, time.monotonic() - start)
-    return codes
+    return [*codes, interrupted]
 
 
 def _resolve_all(selection: Selection, fleet: FleetOptions) -> dict[str, Any]:

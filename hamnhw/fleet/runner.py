@@ -10,8 +10,11 @@ pacing) is honoured.
 SIGINT/SIGTERM (:mod:`hamnhw.interrupts`): the :class:`~hamnhw.errors.Interrupted` that
 reaches the waiting thread stops the start of new tasks; the running ones end at their
 next request (a command's deadline reads as expired after a signal, see
-:mod:`hamnhw.cli.budget`) and log out; their results are yielded, each not started node
-is yielded with the ``Interrupted`` error, then ``Interrupted`` is raised.
+:mod:`hamnhw.cli.budget`) and log out (within the logout's own short grace); their results
+are yielded, each not started node is yielded with the ``Interrupted`` error, then
+``Interrupted`` is raised.  Requests in flight are ended at once
+(:func:`hamnhw.transport.watchdog.abort_requests_in_flight`), so a hung BMC does not hold
+the command until its read timeout.
 """
 
 from __future__ import annotations
@@ -114,6 +117,9 @@ def run_each(items: Iterable[T], task: Callable[[T], R], *, name: Callable[[T], 
             for future in done:
                 yield future.result()
     except Interrupted as interrupted:
+        from hamnhw.transport.watchdog import abort_requests_in_flight
+
+        abort_requests_in_flight()  # a hung BMC's request ends now; its logout still runs
         yield from _wind_down(futures, pending, name, interrupted)
         raise
     finally:

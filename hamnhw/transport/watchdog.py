@@ -87,6 +87,16 @@ class _Scheduler:
                 heapq.heapify(self._heap)
                 self._cancelled = 0
 
+    def fire_all(self) -> int:
+        """Fire every armed watchdog now (the requests in flight end at once); how many."""
+        with self._cond:
+            due = [entry[2] for entry in self._heap if not entry[2].cancelled]
+            self._heap.clear()
+            self._cancelled = 0
+        for dog in due:
+            dog.fire()
+        return len(due)
+
     def pending(self) -> int:
         """Armed watchdogs not yet fired nor cancelled (tests)."""
         with self._cond:
@@ -117,6 +127,12 @@ class _Scheduler:
 
 
 _SCHEDULER = _Scheduler()
+
+
+def abort_requests_in_flight() -> int:
+    """End every request in flight in this process now (their sockets shut): a fan-out
+    interrupted by SIGINT/SIGTERM does not wait for hung BMCs before logging out."""
+    return _SCHEDULER.fire_all()
 
 
 def threads() -> int:

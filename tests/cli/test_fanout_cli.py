@@ -146,3 +146,37 @@ def test_on_a_terminal_a_progress_bar_then_a_table_in_the_order_given(config: Pa
     assert [row.split()[:3] for row in table[2:]] == [
         ["node003", "ok", "on"], ["node001", "ok", "on"], ["node002", "ok", "off"]]
     assert "3 nodes: 3 ok" in shown
+
+
+def test_sigint_reports_what_finished_interrupts_the_rest_and_logs_out(
+        config: Path, cluster: SimCluster) -> None:
+    """node002 hangs on its first read after login; Ctrl-C once node001 printed: node001's
+    line, node002's Interrupted error, the summary, exit 130, node002 logged out (its hung
+    request was ended at once: the command never waits for the 30 s read timeout)."""
+    import signal
+    import subprocess
+    import sys
+
+    from ptyrun import clean_env
+
+    cluster["node002"].inject("hang", method="GET", path="/redfish/v1/Systems")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hamnhw.cli.main", "--json", "power", "status", "--config",
+         str(config), "node001", "node002"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=clean_env())
+    try:
+        assert proc.stdout is not None
+        first = json.loads(proc.stdout.readline())
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=25)  # a guard: the read timeout is 30 s
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    *others, last = [json.loads(line) for line in rest.splitlines()]
+    assert first == {"node": "node001", "power_state": "on", "protocol": "redfish"}
+    [hung] = others
+    assert hung["node"] == "node002" and hung["error"]["type"] == "Interrupted"
+    assert hung["error"]["exit_code"] == 130
+    assert last["summary"]["by_exit_code"] == {"130": 1} and last["summary"]["ok"] == 1
+    assert proc.returncode == 130
+    assert any(r.method == "DELETE" for r in cluster["node002"].requests)
