@@ -19,7 +19,14 @@ from typing import Any
 import pytest
 from hamnhw_drivers.generic.raid import RedfishRaid
 from hamnhw_drivers.generic.raid_layout import RaidLayout, StorageInfo
-from peerdata import FAKE_DRIVES, LIBVIRT_TEST_DOMAIN_UUID, STORAGE_CONTROLLER, Peer
+from peerdata import (
+    FAKE_DRIVES,
+    LIBVIRT_TEST_DOMAIN_UUID,
+    PASSWORD,
+    STORAGE_CONTROLLER,
+    USERNAME,
+    Peer,
+)
 
 import hamnhw
 from hamnhw.models import Drive, RaidType
@@ -52,9 +59,9 @@ def get(peer: Peer, path: str) -> dict[str, Any]:
 def test_create_dialect_201_what_is_kept_and_a_rerun_refused(sushy_libvirt: Peer,
                                                              hamnhw_cli) -> None:
     url = sushy_libvirt.bmc_url
-    args = ("--json", "raid", "create", url, "--level", "1", "--drives", ",".join(DRIVE_IDS),
-            "--name", "mn", "--size", str(SIZE))
-    refused = hamnhw_cli(*args)
+    args = ("--json", "raid", "create", "--username", USERNAME, url, "--level", "1",
+            "--drives", ",".join(DRIVE_IDS), "--name", "mn", "--size", str(SIZE))
+    refused = hamnhw_cli(*args, password=PASSWORD)
     assert refused.returncode == 1, refused.stderr
     assert refused.json()["error"]["type"] == "RefusedOperation"
     assert "global hot spare" in refused.json()["error"]["message"]
@@ -80,12 +87,12 @@ def test_create_dialect_201_what_is_kept_and_a_rerun_refused(sushy_libvirt: Peer
     assert (kept["Name"], kept["VolumeType"], kept["CapacityBytes"]) == ("mn", "Mirrored", SIZE)
     assert not {"Links", "RAIDType", "WriteCachePolicy"} & set(kept)
 
-    again = hamnhw_cli(*args)
+    again = hamnhw_cli(*args, password=PASSWORD)
     assert again.returncode == 1
     assert "does not list its member drives" in again.json()["error"]["message"]
     assert len(get(sushy_libvirt, VOLUMES)["Members"]) == 1
 
-    show = hamnhw_cli("--json", "raid", "show", url)
+    show = hamnhw_cli("--json", "raid", "show", "--username", USERNAME, url, password=PASSWORD)
     assert show.returncode == 0, show.stderr
     [volume] = show.json()["volumes"]
     assert (volume["drives"], volume["raid_health"]["state"]) == (None,
