@@ -49,6 +49,7 @@ from hamnhw.errors import (
 from hamnhw.interfaces import PowerInterface
 from hamnhw.log import get_logger
 from hamnhw.models import PowerRestorePolicy, PowerResult, PowerState
+from hamnhw.plan import PlannedRequest
 
 LOG = get_logger("hamnhw.drivers.generic.power")
 
@@ -396,3 +397,18 @@ class RedfishPower(PowerInterface):
             raise OperationFailed(f"PowerRestorePolicy set to {policy.value} but reads back "
                                   f"{readback.value}", host=self.host)
         return readback
+
+    # -- plans (hamnhw.plan): what the writes above would send, from a fresh read ---------
+
+    def reset_requests(self, action: str) -> tuple[PlannedRequest, ...]:
+        """The reset ``action`` (on, off, soft_off, cycle) would POST, chosen by the same
+        hooks as the write (:meth:`reset_type_for`, :meth:`reset_target`)."""
+        system = self._system()
+        reset_type = self.reset_type_for(action, self.allowed_reset_types(system))
+        return (PlannedRequest("POST", self.reset_target(system), {"ResetType": reset_type}),)
+
+    def restore_policy_requests(self, policy: PowerRestorePolicy) -> tuple[PlannedRequest, ...]:
+        """The PATCH :meth:`set_restore_policy` would send."""
+        system = self._system()
+        self._restore_policy(system)
+        return (PlannedRequest("PATCH", system.uri, {"PowerRestorePolicy": policy.value}),)
