@@ -1,4 +1,4 @@
-"""``hamnhw power status|on|off|soft-off|cycle NODE [--timeout S] [--no-wait]``."""
+"""``hamnhw power status|on|off|soft-off|cycle NODE [--timeout S] [--no-wait] [--dry-run]``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from hamnhw.cli.options import TargetOptions, node_options, run_on_node, run_wai
 from hamnhw.errors import ConfigError
 from hamnhw.models import PowerResult, to_jsonable
 from hamnhw.node import Node
+from hamnhw.plan import WritePlan, plan_power
 
 
 @click.group("power")
@@ -52,6 +53,23 @@ def _render_change(payload: Mapping[str, Any]) -> str:
     return line if payload["confirmed"] else f"{line} (unconfirmed: --no-wait)"
 
 
+def plan_payload(plan: WritePlan) -> dict[str, Any]:
+    """The JSON of a ``--dry-run``: ``dry_run`` true and the plan (operation, changed,
+    summary, current, wanted, requests, notes)."""
+    payload: dict[str, Any] = {"dry_run": True}
+    payload.update(to_jsonable(plan))
+    return payload
+
+
+def render_plan(payload: Mapping[str, Any]) -> str:
+    """The plan's summary, then each request it would send."""
+    lines = [f"{payload['node']}: {payload['summary']} (dry run: nothing sent)"]
+    for request in payload["requests"] or ():
+        lines.append(f"  {request['method']} {request['path']} {request['body'] or ''}".rstrip())
+    lines.extend(f"  note: {note}" for note in payload["notes"])
+    return "\n".join(lines)
+
+
 def _change_command(name: str, doc: str, method: str,
                     *extra_options: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
     """Register ``power NAME``, calling ``node.power.METHOD(wait=, timeout=, **extra)``."""
@@ -59,9 +77,19 @@ def _change_command(name: str, doc: str, method: str,
     @click.option("--no-wait", is_flag=True,
                   help="Return once the BMC accepted the request (state read once, "
                        "\"confirmed\": false).")
+    @click.option("--dry-run", is_flag=True,
+                  help="Read the node and print what would be sent (or that it is already "
+                       "in that state); send nothing.")
     @node_options
     @click.pass_context
-    def change(ctx: click.Context, target: TargetOptions, no_wait: bool, **extra: Any) -> None:
+    def change(ctx: click.Context, target: TargetOptions, no_wait: bool, dry_run: bool,
+               **extra: Any) -> None:
+        if dry_run:
+            escalate_after = extra.get("escalate_after")
+            run_on_node(ctx, target, lambda node: plan_payload(
+                plan_power(node, method, escalate_after=escalate_after)), render_plan)
+            return
+
         def prepare(timeout: float) -> Callable[[Node], dict[str, Any]]:
             check_escalation(extra.get("escalate_after"), timeout)
 
