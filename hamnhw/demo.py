@@ -1,34 +1,28 @@
-"""``hamnhw demo``: a simulated primary/standby pair, driven through the public API.
+"""``hamnhw demo``: the whole drill on a simulated pair, driven through the public API.
 
-Starts two simulated BMCs in-process (:mod:`hamnhw.sim`) on loopback, connects
-to each with :func:`hamnhw.connect` exactly as to a real BMC, and for each node
-shows driver detection, power status, a power-on confirmed by read-back, NIC
-MACs, drives with serials and RAID volumes; then compares the two side by side.
+Starts two simulated BMCs on loopback (the primary running the MN on a RAID1, the standby
+off with empty bays) and a stand-in of the MN's address, writes a config and a journal into
+a temporary directory, takes ``pair snapshot``, then runs the procedure's initial failover
+test (:class:`hamnhw.failover.drill.Drill`): failover to the standby and failback, with a
+simulated operator who moves the drives between the simulated bays as each work order says.
+Every step is printed; the report passes only if every verification passed.
 
 ::
 
     from hamnhw.demo import run_demo
-    report = run_demo(say=print)     # human narration; report is plain JSON types
+    report = run_demo(say=print)     # report["passed"] is True when every check passed
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-import hamnhw
-from hamnhw.connection import Secret
-from hamnhw.interfaces import PollPolicy
-from hamnhw.models import RaidType, to_jsonable
-from hamnhw.node import Node
-from hamnhw.views import (
-    DRIVE_COLUMNS,
-    NIC_COLUMNS,
-    VOLUME_COLUMNS,
-    records_table,
-    table,
-    volumes_json,
-)
+from hamnhw.config import load_config
+from hamnhw.failover.operator import AckRequest, ScriptedOperator, WorkOrder
 
 Say = Callable[[str], None]
 """Receives the human narration, one block at a time."""
@@ -37,95 +31,82 @@ PAIR = ("primary", "standby")
 """The demo's node names."""
 
 
+class SimulatedOperator(ScriptedOperator):
+    """Moves the drives in the simulated bays as the work order says, and types what the
+    run asks for (printing both)."""
+
+    interactive = True
+
+    def __init__(self, cluster: Any, say: Say) -> None:
+        super().__init__(say=say)
+        self.cluster = cluster
+
+    def identity(self) -> str:
+        """The simulated operator."""
+        return "demo-operator@simulator"
+
+    def move_disks(self, order: WorkOrder) -> bool:
+        """Print the work order and move each drive into a free bay of the target."""
+        self.say(order.text())
+        for drive in order.drives:
+            placed = self.cluster.move_drive(drive.serial, order.source, order.target)
+            self.say(f"  (simulated operator) moved {drive.serial} from {order.source} "
+                     f"{drive.from_bay} into {order.target} {placed.bay}")
+        return True
+
+    def acknowledge(self, request: AckRequest) -> bool:
+        """Type the phrase (the demo's only question is which node is active)."""
+        self.say(f"  (simulated operator) types: {request.phrase}")
+        return True
+
+
 def run_demo(say: Say | None = None, *, power_delay: float = 0.3, tls: bool = True,
              poll_interval: float = 0.1) -> dict[str, Any]:
-    """Run the demo and return its report.
+    """Run the drill on a simulated pair and return its report.
 
     :param say: called with human-readable text as the demo goes; None for silence.
-    :param power_delay: seconds the simulated hosts spend powering on.
+    :param power_delay: seconds the simulated hosts spend powering on or off.
     :param tls: serve HTTPS with a self-signed certificate and pin its fingerprint.
-    :param poll_interval: seconds between power-state reads.
-    :returns: ``{"nodes": {name: {...}}, "comparison": {...}}``, JSON types only.
+    :param poll_interval: seconds between two reads of a BMC.
+    :returns: ``{"snapshot", "drill", "passed"}``, JSON types only.
     """
+    from hamnhw.failover.drill import Drill
+    from hamnhw.pair.snapshot import take_snapshot
     from hamnhw.sim import ServerSpec, SimCluster
+    from hamnhw.sim.mnservice import MnService
 
     narrate = say or (lambda _text: None)
-    specs = [ServerSpec(name=name, power_delay=power_delay, post_time=0.2, boot_time=0.4)
-             for name in PAIR]
-    poll = PollPolicy(interval=poll_interval, timeout=30.0)
-    nodes: dict[str, dict[str, Any]] = {}
-    with SimCluster(specs, tls=tls) as cluster:
-        narrate(f"Simulated pair started on loopback ({'HTTPS, pinned' if tls else 'HTTP'}):\n"
-                + "\n".join(f"  {s.name:<8} {s.url}" for s in cluster))
-        for server in cluster:
-            with hamnhw.connect(server.url, username=server.username,
-                                password=Secret(server.password),
-                                pin_fingerprint=server.fingerprint, timeout=30.0,
-                                poll=poll, name=server.name) as node:
-                nodes[server.name] = walk_node(node, narrate)
-    comparison = compare(nodes)
-    narrate(render_comparison(comparison))
-    return {"nodes": nodes, "comparison": comparison}
+    timing: dict[str, Any] = {"power_delay": power_delay, "post_time": max(0.3, power_delay),
+              "boot_time": max(0.8, 3 * power_delay), "post_detail": True,
+              "boot_progress_time": True}
+    specs = [ServerSpec(name="primary", power="On", power_restore_policy="AlwaysOn", **timing),
+             ServerSpec(name="standby", drives=(), raid1=False, **timing)]
+    with SimCluster(specs, tls=tls) as cluster, tempfile.TemporaryDirectory() as tmp:
+        serials = cluster.bays.volumes[0].members
+        with MnService(cluster, serials) as mn:
+            narrate("Simulated pair on loopback (" + ("HTTPS, pinned" if tls else "HTTP") + "):\n"
+                    + "\n".join(f"  {s.name:<8} {s.url}" for s in cluster)
+                    + f"\n  MN address stand-in {mn.address} (answers while the MN runs)")
+            config = load_config(_write_config(Path(tmp), cluster, mn.address, poll_interval))
+            snap = take_snapshot(config)
+            narrate(f"pair snapshot {snap.id}: MN RAID1 on {', '.join(serials)}")
+            operator = SimulatedOperator(cluster, narrate)
+            drill = Drill(config, operator).start(yes=True)
+            narrate("\n=== drill report ===\n" + drill.text())
+    return {"snapshot": snap.to_json(), "drill": drill.to_json(), "passed": drill.passed}
 
 
-def walk_node(node: Node, say: Say) -> dict[str, Any]:
-    """Detection, power, NICs, drives and RAID of one node, narrated."""
-    name = node.name
-    say(f"\n=== {name} ===")
-    say(f"detected driver: {node.detection.driver} ({node.detection.reason})")
-    before = node.power.state()
-    say(f"power state: {before.value}")
-    result = node.power.on()
-    say(f"power on: {result.power_state.value} "
-        f"({'changed' if result.changed else 'already on'}, confirmed by read-back "
-        f"in {result.elapsed_s:.1f} s)")
-    storage = node.raid.storage()  # volumes and drives from one snapshot
-    report = {
-        "url": node.address.url,
-        "driver": node.detection.driver,
-        "reason": node.detection.reason,
-        "power_state_before": before.value,
-        "power_on": {**to_jsonable(result), "elapsed_s": round(result.elapsed_s, 3)},
-        "nics": to_jsonable(node.nics.list()),
-        "drives": to_jsonable(storage.drives),
-        "volumes": volumes_json(storage.volumes),
-    }
-    say("NICs:\n" + records_table(report["nics"], NIC_COLUMNS))
-    say("Drives:\n" + records_table(report["drives"], DRIVE_COLUMNS))
-    say("RAID volumes:\n" + records_table(report["volumes"], VOLUME_COLUMNS))
-    return report
-
-
-def compare(nodes: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """Side-by-side facts: NIC count, RAID1 presence, drive count, power state."""
-    per_node = {name: {"nic_count": _count(n["nics"]),
-                       "drive_count": _count(n["drives"]),
-                       "raid1": _has_raid1(n["volumes"]),
-                       "power_state": n["power_on"]["power_state"]}
-                for name, n in nodes.items()}
-    nic_counts = {p["nic_count"] for p in per_node.values()}
-    return {"nodes": per_node,
-            "same_nic_count": len(nic_counts) == 1,
-            "raid1_on_all": all(p["raid1"] for p in per_node.values())}
-
-
-def _count(items: Sequence[Any] | None) -> int | None:
-    return None if items is None else len(items)
-
-
-def _has_raid1(volumes: Sequence[Mapping[str, Any]] | None) -> bool | None:
-    if volumes is None:
-        return None
-    return any(v.get("raid_type") == RaidType.RAID1.value for v in volumes)
-
-
-def render_comparison(comparison: Mapping[str, Any]) -> str:
-    """The side-by-side table and a one-line verdict."""
-    names = list(comparison["nodes"])
-    rows = [[label, *(comparison["nodes"][n][key] for n in names)]
-            for label, key in (("power", "power_state"), ("NICs", "nic_count"),
-                               ("drives", "drive_count"), ("RAID1 volume", "raid1"))]
-    verdict = ("pair looks consistent: same NIC count, RAID1 on both"
-               if comparison["same_nic_count"] and comparison["raid1_on_all"]
-               else "pair differs: see above")
-    return f"\n=== side by side ===\n{table(['', *names], rows)}\n\n{verdict}"
+def _write_config(tmp: Path, cluster: Any, mn_address: str, poll_interval: float) -> Path:
+    password = tmp / "bmc.pw"
+    password.write_text(cluster["primary"].password + "\n")
+    os.chmod(password, 0o600)
+    tls = f'pin_fingerprint = "{cluster.fingerprint}"\n' if cluster.fingerprint else ""
+    nodes = "".join(f'[{s.name}]\nbmc = "{s.url}"\nusername = "{s.username}"\n'
+                    f'password_file = "{password}"\n{tls}\n' for s in cluster)
+    text = (f'[pair]\nname = "demo"\njournal_dir = "{tmp / "journal"}"\n\n{nodes}'
+            f"[failover]\ngraceful_timeout = 5\npower_off_timeout = 10\npost_timeout = 15\n"
+            f"boot_timeout = 20\npoll_interval = {poll_interval}\n"
+            f'mn_addresses = ["{mn_address}"]\nreachable = ["{mn_address}"]\n')
+    path = tmp / "hamnhw.toml"
+    path.write_text(text)
+    return path

@@ -46,6 +46,11 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "Run the main job on a simulated primary/standby pair."),
     CommandInfo("record", "hamnhw.cli.commands.record",
                 "Record NODE's exchanges as scrubbed fixtures under OUT_DIR."),
+    CommandInfo("failover", "hamnhw.cli.commands.failover",
+                "Fail the MN over to the other node: fence, disk move, verified boot "
+                "(docs/runbook.md)."),
+    CommandInfo("drill", "hamnhw.cli.commands.drill",
+                "The initial failover test: fail over, then back, with a pass/fail report."),
     CommandInfo("check", "hamnhw.cli.commands.check",
                 "Health checks for Nagios/Icinga and scripts: RAID of nodes, the pair."),
     CommandInfo("exporter", "hamnhw.cli.commands.exporter",

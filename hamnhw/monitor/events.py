@@ -9,9 +9,11 @@ Per node (one thread owning the node's connection, which is not thread-safe):
    one is created;
 3. on a storage event (DMTF ``StorageDevice``, a vendor id the driver names, or an origin
    under storage), re-read the RAID health and report what changed;
-4. every ``check_interval`` make sure the subscription still exists; a stream that ends, a
-   subscription gone (a BMC reset drops them) or a BMC that stops answering is reported
-   (``subscription_lost``, ``unreachable``) and the watcher reconnects and subscribes again;
+4. every ``check_interval`` make sure the subscription still exists and re-read the RAID
+   health (a change whose event was lost is still reported, one interval late); a stream
+   that ends, a subscription gone (a BMC reset drops them) or a BMC that stops answering is
+   reported (``subscription_lost``, ``unreachable``) and the watcher reconnects and
+   subscribes again;
 5. on stop: the push subscription is deleted and the session logged out.
 """
 
@@ -146,7 +148,7 @@ class NodeWatcher:
             with node.operation(self._settings.operation_timeout):
                 info = subs.read_service(node.driver.client)
                 self._reread(node, None)
-                mode = self._choose_mode(info)
+                mode = self._choose_mode(info, hasattr(node.driver.client, "stream"))
                 if mode == "push":
                     subscription = self._ensure_push(node, info)
             if mode == "sse":
@@ -159,9 +161,9 @@ class NodeWatcher:
                 stream.close()
             self._close(node, subscription)
 
-    def _choose_mode(self, info: subs.EventServiceInfo) -> str:
+    def _choose_mode(self, info: subs.EventServiceInfo, can_stream: bool) -> str:
         wanted = self._settings.mode
-        if info.sse_uri and wanted in ("auto", "sse"):
+        if info.sse_uri and can_stream and wanted in ("auto", "sse"):
             return "sse"
         if wanted == "sse":
             raise UnsupportedOperation("redfish", "events over SSE (no ServerSentEventUri)",
@@ -221,10 +223,12 @@ class NodeWatcher:
             if kind == "lost":
                 raise _Lost(value)
             with node.operation(self._settings.operation_timeout):
-                if kind == "check" and subscription is not None and not subs.exists(
-                        node.driver.client, subscription.uri):
-                    raise _Lost(f"subscription {subscription.uri} is gone from the BMC "
-                                "(BMC reset?)")
+                if kind == "check":
+                    if subscription is not None and not subs.exists(node.driver.client,
+                                                                     subscription.uri):
+                        raise _Lost(f"subscription {subscription.uri} is gone from the BMC "
+                                    "(BMC reset?)")
+                    self._reread(node, None)
                 if kind == "event":
                     self._on_events([value, *self._drain()], node)
 

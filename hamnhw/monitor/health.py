@@ -110,17 +110,35 @@ Classifier = Callable[[Volume, tuple[Drive, ...] | None], Any]
 
 
 def read_raid_health(node: Any) -> RaidHealth:
-    """Read ``node``'s storage once and classify every volume.
+    """Read ``node``'s storage once, each volume classified by the RAID interface.
+
+    With ``RaidInterface.status()`` (the RAID lifecycle work) its ``health`` map is used as
+    is; until then each volume goes through the interface's ``classify_health`` hook where it
+    has one, else :func:`provisional_state`.
 
     :raises hamnhw.errors.HamnhwError: the read failed (typed).
     """
+    status_of = getattr(node.raid, "status", None)
+    if status_of is not None:
+        return from_status(status_of())
     view: RaidView = node.raid.storage()
     classify: Classifier = getattr(node.raid, "classify_health", None) or provisional_state
     volumes = None if view.volumes is None else tuple(
         _volume_health(volume, classify(volume, view.drives)) for volume in view.volumes)
-    drives = None if view.drives is None else tuple(
-        DriveHealth(d.id, d.serial, d.location, d.health, d.capacity_bytes) for d in view.drives)
-    return RaidHealth(volumes, drives)
+    return RaidHealth(volumes, _drives(view.drives))
+
+
+def from_status(status: Any) -> RaidHealth:
+    """A :class:`RaidHealth` from a ``RaidStatus`` (volumes, drives, ``health`` by volume id)."""
+    health = getattr(status, "health", None) or {}
+    volumes = None if status.volumes is None else tuple(
+        _volume_health(v, health.get(v.id, VolumeState.UNKNOWN)) for v in status.volumes)
+    return RaidHealth(volumes, _drives(status.drives))
+
+
+def _drives(drives: tuple[Drive, ...] | None) -> tuple[DriveHealth, ...] | None:
+    return None if drives is None else tuple(
+        DriveHealth(d.id, d.serial, d.location, d.health, d.capacity_bytes) for d in drives)
 
 
 def _volume_health(volume: Volume, classified: Any) -> VolumeHealth:

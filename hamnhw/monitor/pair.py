@@ -14,6 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Collection, Mapping
+from typing import TYPE_CHECKING
+
+from hamnhw.config import Config
+
+if TYPE_CHECKING:
+    from hamnhw.pair import PairSnapshot
 
 JOURNAL = "journal"
 LIVE = "live state (powered on, holds the snapshot's RAID1 serials)"
@@ -68,3 +74,25 @@ def find_active(journal: Callable[[], str | None] | None, live: Mapping[str, Liv
     if config_active:
         return ActiveNode(config_active, CONFIG)
     return ActiveNode(None, UNKNOWN)
+
+
+def active_for(config: Config, live: Mapping[str, LiveNode],
+               snapshot: PairSnapshot | None = None) -> ActiveNode:
+    """:func:`find_active` with the pair's journal, its last snapshot (read from the journal
+    unless given) and ``[pair] active``."""
+    from hamnhw import pair
+
+    if snapshot is None:
+        snapshot = pair.load_latest_snapshot(config)
+    serials = snapshot.mn_serials() if snapshot is not None else None
+    return find_active(lambda: _journal_active(config), live, serials, config.pair.active)
+
+
+def _journal_active(config: Config) -> str | None:
+    from hamnhw import pair
+    from hamnhw.errors import HamnhwError
+
+    try:
+        return pair.active_node(config)
+    except HamnhwError:
+        return None

@@ -54,12 +54,13 @@ def node_token(node: str) -> str:
     return hashlib.sha256(node.encode()).hexdigest()[:16]
 
 
-def read_service(client: RedfishClient) -> EventServiceInfo:
+def read_service(client: Any) -> EventServiceInfo:
     """Read the EventService link of the ServiceRoot, then the service.
 
-    :raises UnsupportedOperation: the BMC has no EventService.
+    :raises UnsupportedOperation: the BMC has no EventService (or does not speak Redfish).
     """
-    link = _link(client.root.get("EventService"))
+    root = getattr(client, "root", None)
+    link = _link(root.get("EventService")) if isinstance(root, Mapping) else None
     if link is None:
         raise UnsupportedOperation("redfish", "events (the BMC has no EventService)",
                                    host=client.host)

@@ -92,6 +92,7 @@ class SimServer:
         self.faults = FaultSet()
         self.events = EventService(self)
         """The EventService: subscriptions, SSE streams, the storage-event hook."""
+        self.state.event_sink = self.events.storage_about
         self.stop_event = threading.Event()
         self.sleep: Sleep = sleep or self.stop_event.wait
         self._host, self._requested_port, self._tls = host, port, tls

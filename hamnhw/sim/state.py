@@ -51,6 +51,8 @@ class ServerState:
         self.led = False
         self.sessions: dict[str, str] = {}
         self.tasks: dict[str, Task] = {}
+        self.event_sink: Callable[..., Any] | None = None
+        """Where :meth:`storage_event` goes (the server's EventService)."""
         self._session_counter = 0
         self._on_since = 0.0
         self._left_on_at: float | None = None
@@ -221,3 +223,13 @@ class ServerState:
             task = Task(task_id, name, self.clock(), is_done, result_status, result_body)
             self.tasks[task_id] = task
             return task
+
+    # -- events --------------------------------------------------------------------------
+    def storage_event(self, kind: str, *, serial: str | None = None,
+                      volume_id: str | None = None) -> None:
+        """Tell the BMC's EventService that storage changed: the hook the RAID model calls
+        (``drive_failed``, ``volume_degraded``, ``rebuild_finished``... see
+        :data:`hamnhw.sim.events.STORAGE_EVENTS`) with the drive's serial or the volume's id.
+        Does nothing until the server wires :attr:`event_sink`."""
+        if self.event_sink is not None:
+            self.event_sink(kind, serial=serial, volume_id=volume_id)

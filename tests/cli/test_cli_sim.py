@@ -167,27 +167,24 @@ def test_node_from_config_with_password_file(server: SimServer, tmp_path: Path,
 
 
 def test_demo_json(no_retry_sleep: list[float]) -> None:
-    result = run("--json", "demo", "--power-delay", "0")
+    result = run("--json", "demo", "--power-delay", "0.1")
     assert result.exit_code == 0, result.output
     report = json_out(result)
-    assert set(report["nodes"]) == {"primary", "standby"}
-    for node in report["nodes"].values():
-        assert node["driver"] == "generic"
-        assert node["power_on"]["power_state"] == "on"
-        elapsed = node["power_on"]["elapsed_s"]
-        assert elapsed == round(elapsed, 3), "to the millisecond, like power"
-        assert len(node["nics"]) == 2
-        assert all(d["serial"] for d in node["drives"])
-        assert [v["raid_type"] for v in node["volumes"]] == ["RAID1"]
-    assert report["comparison"]["same_nic_count"] is True
-    assert report["comparison"]["raid1_on_all"] is True
+    assert set(report["snapshot"]["nodes"]) == {"primary", "standby"}
+    assert report["passed"] is True
+    drill = report["drill"]
+    assert drill["outcome"] == "passed"
+    assert [leg["direction"] for leg in drill["legs"]] == ["primary -> standby",
+                                                           "standby -> primary"]
+    assert all(c["passed"] is not False for c in drill["checks"])
+    assert any(c["name"] == "verify: fresh POST" and c["passed"] for c in drill["checks"])
 
 
 def test_demo_human() -> None:
-    result = run("demo", "--power-delay", "0")
+    result = run("demo", "--power-delay", "0.1")
     assert result.exit_code == 0, result.output
-    for text in ("=== primary ===", "=== standby ===", "=== side by side ===",
-                 "RAID1 volume", "pair looks consistent"):
+    for text in ("WORK ORDER", "(simulated operator) moved", "=== drill report ===",
+                 "DRILL PASSED"):
         assert text in result.stdout
 
 

@@ -8,9 +8,11 @@ with the reason, or skips it when ``HAMNHW_SKIP_NETNS=1``.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import os
 import re
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -41,6 +43,15 @@ def require_netns(reason_prefix: str = "network namespaces refused") -> None:
         pytest.skip(f"{reason} ({SKIP_ENV}=1)")
     pytest.fail(f"{reason}; these tests need CAP_SYS_ADMIN (run as root), or set "
                 f"{SKIP_ENV}=1 to skip them")
+
+
+def remove_stale_namespaces() -> None:
+    """Delete ``hamnhw-srv-<pid>``/``hamnhw-cli-<pid>`` namespaces left by a test run that no
+    longer exists (killed before its teardown); a live run's namespaces are left alone."""
+    listed = _ip("netns", "list").stdout
+    for name in re.findall(r"^(hamnhw-(?:srv|cli)-(\d+))\b", listed, flags=re.M):
+        if not Path(f"/proc/{name[1]}").exists():
+            _ip("netns", "del", name[0])
 
 
 @dataclasses.dataclass
@@ -121,6 +132,16 @@ class Server:
         return self.log.read_text(errors="replace") if self.log.exists() else "(no log)"
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the test process dies, so that a killed test
+    run leaves no DHCP server behind (the flag survives exec)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def start_server(name: str, namespace: str, argv: list[str], workdir: Path,
                  ready: Path | None = None, env: dict[str, str] | None = None) -> Server:
     """Start ``argv`` in ``namespace``; wait until ``ready`` exists (or 1 s)."""
@@ -128,7 +149,8 @@ def start_server(name: str, namespace: str, argv: list[str], workdir: Path,
     with log.open("wb") as out:
         process = subprocess.Popen(["ip", "netns", "exec", namespace, *argv],
                                    stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+                                   stdin=subprocess.DEVNULL, env=env, start_new_session=True,
+                                   preexec_fn=_die_with_parent)
     server = Server(name, process, log)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

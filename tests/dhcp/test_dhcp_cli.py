@@ -30,6 +30,7 @@ def config_file(tmp_path: Path, text: str = NETWORK_TOML) -> Path:
     return path
 
 
+@pytest.mark.peers  # the servers' own checkers
 @pytest.mark.parametrize("fmt", ["isc", "kea", "dnsmasq"])
 def test_render_from_a_pair_report_to_a_file_that_passes_the_checker(tmp_path: Path,
                                                                        fmt: str) -> None:

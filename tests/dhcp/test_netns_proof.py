@@ -24,14 +24,21 @@ from typing import Any
 import pytest
 from checkers import program
 from dhcpdata import MACHINE_ID, PRIMARY_GUID, STANDBY_GUID
-from netns import POOL, Server, VethPair, require_netns, start_server
+from netns import (
+    POOL,
+    Server,
+    VethPair,
+    remove_stale_namespaces,
+    require_netns,
+    start_server,
+)
 
 from hamnhw.config import parse_config
 from hamnhw.dhcp.clientid import infiniband_client_id, networkd_client_id
 from hamnhw.dhcp.plan import Plan, plan_reservations
 from hamnhw.dhcp.render import RenderOptions, render
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.peers]
 
 MN_IP, IB_IP = "10.213.0.10", "10.213.0.20"
 PRIMARY, STANDBY = "02:4e:00:00:01:01", "02:4e:00:00:01:02"
@@ -71,6 +78,7 @@ def the_plan() -> Plan:
 @pytest.fixture(scope="module")
 def veth() -> Iterator[VethPair]:
     require_netns()
+    remove_stale_namespaces()
     pair = VethPair(f"hamnhw-srv-{os.getpid()}", f"hamnhw-cli-{os.getpid()}")
     pair.create()
     yield pair

@@ -35,11 +35,13 @@ def rendered_file(tmp_path: Path, fmt: str, text: str | None = None) -> Path:
     return path
 
 
+@pytest.mark.peers  # runs the Debian servers' checkers (tests/peers/install_dhcp_peers.sh)
 @pytest.mark.parametrize("fmt", ["isc", "kea", "dnsmasq"])
 def test_every_rendered_file_passes_its_servers_checker(tmp_path: Path, fmt: str) -> None:
     check_file(fmt, rendered_file(tmp_path, fmt))
 
 
+@pytest.mark.peers
 @pytest.mark.parametrize(("fmt", "broken"), [
     ("isc", "host x { hardware ethernet 02:00:00:00:00:01; fixed-address 10.0.0.1 }\n"),
     ("kea", '{"Dhcp4": {"subnet4": [{"id": 1, "subnet": "10.0.0.0/24", "reservations": ['

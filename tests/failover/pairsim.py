@@ -12,21 +12,22 @@ from typing import Any
 
 from hamnhw.sim import ServerSpec, SimCluster
 
-FAST = {"power_delay": 0.15, "post_time": 0.25, "boot_time": 0.5}
+FAST = {"power_delay": 0.1, "post_time": 0.2, "boot_time": 0.4}
 """Transition times of the simulated hosts (seconds): short, but longer than a poll."""
 
-FAILOVER_KEYS = {"graceful_timeout": 1.0, "power_off_timeout": 3.0, "post_timeout": 3.0,
-                 "boot_timeout": 4.0, "poll_interval": 0.05}
+FAILOVER_KEYS = {"graceful_timeout": 1.0, "power_off_timeout": 2.0, "post_timeout": 2.0,
+                 "boot_timeout": 3.0, "poll_interval": 0.04}
 """Time budgets of the tests' [failover] table."""
 
 
 def pair_specs(**overrides: Any) -> list[ServerSpec]:
-    """The primary (On, the MN) and the standby (Off), both with a RAID1 of their own drives,
-    POST evidence shown (LastStateTime, detailed POST stages)."""
+    """The primary (On, the MN, on a RAID1 of its two drives) and the standby (Off, empty
+    bays), both showing POST evidence (LastStateTime, detailed POST stages)."""
     base: dict[str, Any] = {**FAST, "post_detail": True, "boot_progress_time": True}
     primary = {**base, "power": "On", "power_restore_policy": "AlwaysOn",
                **overrides.pop("primary", {})}
-    standby = {**base, "power": "Off", **overrides.pop("standby", {})}
+    standby = {**base, "power": "Off", "drives": (), "raid1": False,
+               **overrides.pop("standby", {})}
     return [ServerSpec(name="primary", **primary), ServerSpec(name="standby", **standby)]
 
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from cli_helpers import run
-from conftest import PASSWORD, assert_no_secret, specs
+from monitor_helpers import PASSWORD, assert_no_secret, specs
 
 from hamnhw.models import Health, RaidType, Volume
 from hamnhw.monitor.checks import judge_raid, plugin_output
@@ -169,3 +169,11 @@ def test_classification_carried_from_volume() -> None:
     volume = Volume("V1", None, "m", RaidType.RAID1, None, Health.CRITICAL)
     assert provisional_state(volume, None).state is VolumeState.FAILED
     assert specs()[0].name == "primary"
+
+
+def test_config_node_names(cluster: SimCluster, config_file, cli_env: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    env = {k: v for k, v in cli_env.items() if k != "HAMNHW_PASSWORD"}
+    result = run("check", "raid", "primary", "standby", "--config", str(config_file),
+                 "--format", "nagios", env=env)
+    assert result.exit_code == 0, result.stdout
+    assert "primary_degraded=0" in result.stdout and "standby_degraded=0" in result.stdout

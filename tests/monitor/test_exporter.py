@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import assert_no_secret, free_port, hamnhw_argv, promtool, write_config
+from monitor_helpers import assert_no_secret, free_port, hamnhw_argv, promtool, write_config
 
 from hamnhw.sim import SimCluster
 
@@ -24,6 +24,10 @@ VOLUME = "RAIDController1/Volume1"
 METRICS = ("hamnhw_bmc_up", "hamnhw_power_on", "hamnhw_volume_health", "hamnhw_volume_state",
            "hamnhw_volume_rebuild_ratio", "hamnhw_drive_health", "hamnhw_pair_active",
            "hamnhw_scrape_duration_seconds")
+
+
+VOLUME = "RAIDController1/Volume1"
+"""The simulated RAID1's id as the generic driver qualifies it (controller/volume)."""
 
 
 def scrape(port: int) -> str:

@@ -16,9 +16,18 @@ from typing import Any
 import click
 
 from hamnhw.cli.exit_codes import ExitCode, exit_code_for
-from hamnhw.cli.options import TargetOptions, connect_target, connection_options, output_of
+from hamnhw.cli.options import (
+    Seconds,
+    TargetOptions,
+    connect_target,
+    connection_options,
+    fail,
+    output_of,
+)
 from hamnhw.cli.output import dumps
+from hamnhw.config import find_config, load_config
 from hamnhw.deadline import Deadline
+from hamnhw.errors import ConfigError
 from hamnhw.monitor.checks import NodeOutcome, check_raid_node, plugin_output, run_checks
 from hamnhw.monitor.health import RaidHealth, read_raid_health
 from hamnhw.monitor.nagios import PluginOutput, Status, safe_text
@@ -116,3 +125,43 @@ def exit_code(outcomes: Sequence[NodeOutcome]) -> ExitCode:
     if any(outcome.status is not Status.OK for outcome in outcomes):
         return ExitCode.UNHEALTHY
     return ExitCode.OK
+
+
+@command.command("pair", cls=CheckCommand)
+@format_option
+@click.option("--config", "config_path", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Config file with [primary] and [standby] (default: $HAMNHW_CONFIG, "
+                   "./hamnhw.toml, /etc/hamnhw/hamnhw.toml).")
+@click.option("--timeout", metavar="S", type=Seconds(),
+              help=f"Bound of the whole check (default {CHECK_TIMEOUT_S:.0f} s).")
+@click.option("--max-snapshot-age", type=click.FloatRange(0), default=168.0, show_default=True,
+              metavar="HOURS", help="Older pair snapshots are a WARNING.")
+@click.pass_context
+def pair_command(ctx: click.Context, fmt: str, config_path: str | None, timeout: float | None,
+                 max_snapshot_age: float) -> None:
+    """Judge the pair: both BMCs answer, the active node's RAID, the other node off with
+    restore policy AlwaysOff, restore policies, a spare drive, snapshot age, NIC parity."""
+    from hamnhw import pair
+    from hamnhw.monitor.paircheck import check_pair, outcome_of, read_pair_node
+
+    deadline = Deadline(timeout or CHECK_TIMEOUT_S)
+    try:
+        path = find_config(config_path)
+        if path is None:
+            raise ConfigError("check pair needs a config file with [primary] and [standby]")
+        config = load_config(path)
+        pair.check_pair_config(config)
+    except ConfigError as exc:
+        if fmt != "nagios":
+            fail(ctx, "pair", exc)
+        click.echo(PluginOutput("PAIR", Status.UNKNOWN, str(exc)).render())
+        ctx.exit(int(Status.UNKNOWN))
+
+    def open_node(name: str) -> Any:
+        return pair.connect_node(config, name, deadline=deadline)
+
+    def read(name: str) -> Any:
+        return read_pair_node(name, open_node)
+
+    output = check_pair(config, read, max_snapshot_age * 3600)
+    report(ctx, "PAIR", [outcome_of(output)], fmt)

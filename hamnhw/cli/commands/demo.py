@@ -1,9 +1,10 @@
-"""``hamnhw demo``: a simulated primary/standby pair driven through the library."""
+"""``hamnhw demo``: the whole failover drill on a simulated primary/standby pair."""
 
 from __future__ import annotations
 
 import click
 
+from hamnhw.cli.commands.failover.common import coordinating
 from hamnhw.cli.options import fail, output_of
 from hamnhw.cli.output import dumps
 
@@ -13,20 +14,25 @@ from hamnhw.cli.output import dumps
               help="Serve HTTPS with a self-signed certificate and pin its fingerprint "
                    "(--no-tls: plain HTTP, warned about like any plain-HTTP BMC).")
 @click.option("--power-delay", type=click.FloatRange(min=0), default=0.3, show_default=True,
-              metavar="S", help="Seconds the simulated hosts spend powering on.")
+              metavar="S", help="Seconds the simulated hosts spend powering on or off.")
 @click.pass_context
 def command(ctx: click.Context, tls: bool, power_delay: float) -> None:
     """Run the main job on a simulated primary/standby pair.
 
-    Starts the pair on loopback and shows detection, power, NICs, drives and RAID of
-    both, then compares them side by side."""
+    The whole drill: pair snapshot, failover to the standby with a simulated operator moving
+    the drives, then failback, every step printed.  Exit 0 only if every verification
+    passed."""
     from hamnhw.demo import run_demo
 
     out = output_of(ctx)
     try:
-        report = run_demo(None if out.json else click.echo, power_delay=power_delay, tls=tls)
+        with coordinating(ctx):
+            report = run_demo(None if out.json else click.echo, power_delay=power_delay,
+                              tls=tls)
     except Exception as exc:
         fail(ctx, "demo", exc)
         return
     if out.json:
         click.echo(dumps(report))
+    if not report["passed"]:
+        ctx.exit(1)

@@ -35,7 +35,7 @@ from hamnhw.monitor.metrics import (
 from hamnhw.monitor.metrics import (
     ActiveNode as ActiveSource,
 )
-from hamnhw.monitor.pair import LiveNode, find_active
+from hamnhw.monitor.pair import LiveNode, active_for
 
 DEFAULT_LISTEN = "127.0.0.1:9787"
 READ_TIMEOUT_S = 30.0
@@ -80,14 +80,13 @@ def read_sample(target: TargetOptions, timeout: float) -> NodeSample:
 
 
 def active_from(config: Config | None) -> ActiveSource:
-    """The exporter's ``hamnhw_pair_active`` source: journal, live state, ``[pair] active``
-    (see :mod:`hamnhw.monitor.pair`; journal and snapshot come with the failover work)."""
+    """The exporter's ``hamnhw_pair_active`` source: journal, live state (the snapshot's
+    RAID1 serials), ``[pair] active`` (see :mod:`hamnhw.monitor.pair`)."""
     def active(samples: Sequence[NodeSample]) -> str | None:
         live = {s.node: LiveNode(s.power_on, frozenset(d.serial for d in s.raid.drives or ()
                                                        if d.serial) if s.raid else None)
                 for s in samples if s.node in PAIR}
-        found = find_active(None, live, None, config.pair_active if config else None)
-        return found.node
+        return active_for(config, live).node if config else None
     return active
 
 

@@ -1,0 +1,260 @@
+"""The failover coordinator: runs the steps of :mod:`hamnhw.failover.states` crash-safely.
+
+::
+
+    coordinator = Coordinator(config, operator=TtyOperator())
+    report = coordinator.start()                    # or .resume(disks_moved=True)
+    report.outcome    # done | waiting (exit 10) | stopped | interrupted | refused | dry-run
+
+One coordinator at a time holds the journal's lock; a run that is not finished blocks a new
+``start`` (``resume`` or ``abort`` it).  Which node is active is journal state; with nothing
+recorded, it is worked out from live state and confirmed by the operator typing
+``<name> is the active MN``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hamnhw.config import Config
+from hamnhw.errors import ConfigError, HamnhwError, OperationFailed
+from hamnhw.failover import abort as abort_step
+from hamnhw.failover import boot, diskmove, fence, preflight, verify
+from hamnhw.failover.engine import Interrupted, Options, RunContext, Stop
+from hamnhw.failover.journal import Journal, RunRecord
+from hamnhw.failover.operator import Operator
+from hamnhw.failover.powerops import read_state
+from hamnhw.failover.report import RunReport, build_report
+from hamnhw.failover.sessions import delete_stale_sessions
+from hamnhw.failover.states import TERMINAL, State
+from hamnhw.pair import PAIR_NODES, check_pair_config, open_journal, other_node
+from hamnhw.pair.snapshot import PairSnapshot
+from hamnhw.poll import PollPolicy
+
+
+def _fence(ctx: RunContext) -> None:
+    fence.fence(ctx)
+    ctx.transition(State.OPERATOR)
+
+
+_HANDLERS: dict[State, Callable[[RunContext], None]] = {
+    State.FENCE: _fence,
+    State.OPERATOR: diskmove.prepare,
+    State.AWAITING_DISKS: diskmove.await_disks,
+    State.VERIFY: verify.verify,
+    State.BOOT: boot.boot,
+    State.CHECK: boot.check,
+    State.FINISH: boot.finish,
+}
+
+
+class RunUnfinished(OperationFailed):
+    """``start`` while the journal holds an unfinished run."""
+
+
+class Coordinator:
+    """Failover of the configured pair (``[primary]``/``[standby]``).
+
+    :param operator: the operator's callbacks (:class:`~hamnhw.failover.operator.Operator`).
+    :param poll: how waits poll (default: ``[failover] poll_interval``).
+    :param prompt: asks for a BMC password when no source gives one (a terminal).
+    """
+
+    def __init__(self, config: Config, operator: Operator, *, poll: PollPolicy | None = None,
+                 prompt: Callable[[str], str] | None = None) -> None:
+        check_pair_config(config)
+        self.config = config
+        self.operator = operator
+        self.poll = poll or PollPolicy(interval=config.failover.poll_interval,
+                                       timeout=config.failover.boot_timeout)
+        self.prompt = prompt
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def start(self, *, dry_run: bool = False, accept_degraded: bool = False, yes: bool = False,
+              kind: str = "failover", drill_id: int | None = None) -> RunReport:
+        """Start a failover from the active node to the other one.
+
+        :raises RunUnfinished: the journal holds an unfinished run.
+        :raises ConfigError: no pair snapshot yet.
+        """
+        with open_journal(self.config) as journal, journal.lock():
+            unfinished = journal.unfinished_run()
+            if unfinished is not None:
+                raise RunUnfinished(f"failover run {unfinished.id} is unfinished "
+                                    f"({unfinished.state}): `hamnhw failover resume` or "
+                                    "`hamnhw failover abort` it first")
+            snapshot = self._snapshot(journal)
+            source = self._active_node(journal, snapshot)
+            run_id = journal.create_run("dry-run" if dry_run else kind, source,
+                                        other_node(source),
+                                        {"accept_degraded": accept_degraded}, drill_id)
+            ctx = self._context(journal, journal.run(run_id), snapshot,
+                                Options(accept_degraded=accept_degraded))
+            return self._drive(ctx, dry_run=dry_run, yes=yes)
+
+    def resume(self, *, disks_moved: bool = False, accept_degraded: bool = False) -> RunReport:
+        """Resume the unfinished run where it stopped (intents without outcome re-read)."""
+        with open_journal(self.config) as journal, journal.lock():
+            run = self._unfinished(journal)
+            ctx = self._context(journal, run, self._snapshot(journal),
+                                Options(accept_degraded=accept_degraded or
+                                        bool(run.options.get("accept_degraded")),
+                                        disks_moved=disks_moved))
+            journal.event(run.id, "resume", f"resumed by {self.operator.identity()} "
+                                            f"(state {run.state})")
+            delete_stale_sessions(ctx)
+            return self._drive(ctx)
+
+    def abort(self, *, power_on_old_node: bool = False) -> RunReport:
+        """Abort the unfinished run (see :mod:`hamnhw.failover.abort`)."""
+        with open_journal(self.config) as journal, journal.lock():
+            run = self._unfinished(journal)
+            ctx = self._context(journal, run, self._snapshot(journal), Options())
+            delete_stale_sessions(ctx)
+            try:
+                power = abort_step.abort(ctx, power_on_old_node)
+            except Stop as stop:
+                journal.event(run.id, "warning", f"abort stopped: {stop.reason}")
+                return build_report(journal, ctx.run, "stopped", stop_reason=stop.reason)
+            finally:
+                ctx.logout()
+            return build_report(journal, ctx.run, "aborted", power=power)
+
+    def status(self) -> RunReport | None:
+        """The newest run, read from the journal (no BMC is contacted), or None."""
+        with open_journal(self.config) as journal:
+            run = journal.latest_run()
+            if run is None:
+                return None
+            outcome = run.state if run.state in ("done", "aborted", "refused") else (
+                "waiting" if run.state == State.AWAITING_DISKS else "stopped"
+                if run.stop_reason else "running")
+            return build_report(journal, run, outcome)
+
+    def log(self) -> list[dict[str, Any]]:
+        """Every event of every run, oldest first."""
+        with open_journal(self.config) as journal:
+            return [{"run_id": e.run_id, "at": e.at, "kind": e.kind, "message": e.message,
+                     "data": e.data} for e in journal.events()]
+
+    # -- the run -----------------------------------------------------------------------------
+
+    def _drive(self, ctx: RunContext, *, dry_run: bool = False, yes: bool = True) -> RunReport:
+        try:
+            try:
+                if ctx.state is State.PREFLIGHT:
+                    self._preflight(ctx, dry_run, yes)
+                while ctx.state not in TERMINAL:
+                    _HANDLERS[ctx.state](ctx)
+                    ctx.journal.set_stop_reason(ctx.run.id, None)
+                    ctx.refresh()
+            except Stop as stop:
+                return self._stopped(ctx, stop)
+            except Interrupted:
+                ctx.journal.event(ctx.run.id, "interrupted",
+                                  f"interrupted (SIGTERM) in state {ctx.state.value}")
+                ctx.journal.set_stop_reason(ctx.run.id, "interrupted (SIGTERM): resumable")
+                ctx.refresh()
+                return build_report(ctx.journal, ctx.run, "interrupted", power=_power(ctx))
+            except HamnhwError as exc:
+                reason = f"{type(exc).__name__}: {exc}"
+                ctx.journal.event(ctx.run.id, "error", reason)
+                ctx.journal.set_stop_reason(ctx.run.id, reason)
+                ctx.refresh()
+                return build_report(ctx.journal, ctx.run, "stopped", power=_power(ctx),
+                                    error=exc)
+            outcome = {State.DONE: "done", State.REFUSED: "refused"}.get(ctx.state, "aborted")
+            if dry_run:
+                outcome = "dry-run"
+            return build_report(ctx.journal, ctx.run, outcome, power=_power(ctx))
+        finally:
+            ctx.logout()
+
+    def _preflight(self, ctx: RunContext, dry_run: bool, yes: bool) -> None:
+        ctx.event("step", f"preflight: {ctx.source} -> {ctx.target}")
+        try:
+            plan = preflight.survey(ctx)
+        except Stop as stop:
+            ctx.transition(State.REFUSED, stop.reason)
+            raise
+        for warning in plan.warnings:
+            ctx.warn(warning)
+        ctx.remember(mn_drives=plan.mn_drives, plan=plan.text())
+        ctx.operator.say(plan.text())
+        if dry_run:
+            ctx.transition(State.ABORTED, "dry run: nothing was changed")
+            return
+        if not yes and not ctx.operator.confirm_start(plan.text()):
+            ctx.transition(State.REFUSED, "not confirmed by the operator: nothing was changed")
+            return
+        try:
+            preflight.protect_target(ctx)
+        except Stop as stop:
+            ctx.transition(State.REFUSED, stop.reason)
+            raise
+        ctx.transition(State.FENCE)
+
+    def _stopped(self, ctx: RunContext, stop: Stop) -> RunReport:
+        needs = None
+        if stop.needs is not None:
+            command = "resume" + (" --disks-moved" if ctx.state is State.AWAITING_DISKS else "")
+            needs = {"kind": stop.needs.kind, "phrase": stop.needs.phrase,
+                     "resume": f"hamnhw failover {command} --acknowledge "
+                               f"'{stop.needs.phrase}' (or type it on a terminal)"}
+        elif stop.waiting:
+            needs = {"kind": "disks_moved", "phrase": "",
+                     "resume": "hamnhw failover resume --disks-moved"}
+        if ctx.state not in TERMINAL:
+            ctx.journal.set_stop_reason(ctx.run.id, stop.reason)
+            ctx.refresh()
+        ctx.journal.event(ctx.run.id, "stop", stop.reason, needs)
+        outcome = "waiting" if stop.waiting else (
+            "refused" if ctx.state is State.REFUSED else "stopped")
+        return build_report(ctx.journal, ctx.run, outcome, stop_reason=stop.reason, needs=needs,
+                            power=_power(ctx))
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _context(self, journal: Journal, run: RunRecord, snapshot: PairSnapshot,
+                 options: Options) -> RunContext:
+        return RunContext(self.config, journal, run, self.operator, options, snapshot,
+                          self.poll, self.prompt)
+
+    @staticmethod
+    def _unfinished(journal: Journal) -> RunRecord:
+        run = journal.unfinished_run()
+        if run is None:
+            raise OperationFailed("no unfinished failover run in the journal")
+        return run
+
+    @staticmethod
+    def _snapshot(journal: Journal) -> PairSnapshot:
+        snapshot = PairSnapshot.from_journal(journal)
+        if snapshot is None:
+            raise ConfigError("no pair snapshot in the journal: run `hamnhw pair snapshot` "
+                              "while the MN runs")
+        return snapshot
+
+    def _active_node(self, journal: Journal, snapshot: PairSnapshot) -> str:
+        from hamnhw.failover.active import determine_active
+
+        recorded = journal.active_node()
+        if recorded is not None:
+            return recorded.name
+        return determine_active(self.config, journal, snapshot, self.operator, self.poll,
+                                self.prompt)
+
+
+def _power(ctx: RunContext) -> dict[str, str]:
+    """Each node's power as read now (``unreachable`` when its BMC does not answer), kept in
+    the run's facts for ``status`` (which contacts no BMC)."""
+    power = {}
+    for name in PAIR_NODES:
+        try:
+            power[name] = read_state(ctx.node(name)).value
+        except HamnhwError:
+            power[name] = "unreachable"
+    ctx.remember(last_power=power)
+    return power

@@ -1,0 +1,78 @@
+"""Step 2, fence the old node: graceful shutdown, then force-off; Off read twice; its restore
+policy ``AlwaysOff`` read back (old value remembered).
+
+An unreachable BMC, an off that cannot be confirmed or a policy that cannot be set stops
+the run until the operator types that the node's power cords are pulled.  Nothing says
+"move the disks" before the fence holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hamnhw.errors import HamnhwError
+from hamnhw.failover.engine import RunContext
+from hamnhw.failover.powerops import cords_pulled, force_off, read_state, wait_off
+from hamnhw.failover.preflight import set_policy
+from hamnhw.models import PowerRestorePolicy, PowerState
+from hamnhw.node import Node
+
+
+def fence(ctx: RunContext) -> None:
+    """Fence the old node, or stop asking for the power-cords acknowledgement."""
+    name = ctx.source
+    try:
+        node = ctx.node(name)
+        read_state(node)
+    except HamnhwError as exc:
+        ctx.require(cords_pulled(name, f"{name}'s BMC does not answer ({exc}); the fence "
+                                       "cannot be confirmed"))
+        ctx.remember(fenced_by="acknowledgement")
+        return
+    off = _graceful(ctx, node) if ctx.settings.graceful_timeout > 0 else False
+    if not off:
+        outcome = force_off(ctx, "fence", "force_off", name)
+        ctx.remember(forced=True)
+        ctx.warn(f"{name} needed a force-off: its OS and controller may not have flushed their "
+                 "caches (possible cache loss)")
+        off = bool(outcome.get("off"))
+    if not off:
+        ctx.check("fence: off confirmed", False, f"{name} never read Off twice")
+        ctx.require(cords_pulled(name, f"{name} could not be confirmed off"))
+        ctx.remember(fenced_by="acknowledgement")
+    else:
+        ctx.check("fence: off confirmed", True, f"{name} read Off twice")
+        ctx.remember(fenced_by="bmc")
+    try:
+        set_policy(ctx, "fence", "restore_policy", name, PowerRestorePolicy.ALWAYS_OFF,
+                   "source_policy_before")
+        ctx.check("fence: restore policy AlwaysOff", True, "read back")
+    except HamnhwError as exc:
+        ctx.check("fence: restore policy AlwaysOff", False, str(exc))
+        ctx.require(cords_pulled(name, f"{name}'s restore policy could not be set to AlwaysOff "
+                                       f"({exc}): a power blip could boot it"))
+
+
+def _graceful(ctx: RunContext, node: Node) -> bool:
+    """GracefulShutdown, then wait ``graceful_timeout`` for two Off reads."""
+    name, budget = ctx.source, ctx.settings.graceful_timeout
+
+    def do() -> dict[str, Any]:
+        if read_state(node) is PowerState.OFF:
+            return {"sent": False, "off": wait_off(ctx, node, budget, f"{name}: off?")}
+        result = node.power.soft_off(wait=False)
+        if result.changed:
+            ctx.sent()
+        return {"sent": result.changed,
+                "off": wait_off(ctx, node, budget, f"{name}: graceful shutdown")}
+
+    def recover(_intent: dict[str, Any]) -> dict[str, Any]:
+        return {"off": wait_off(ctx, node, budget, f"{name}: graceful shutdown (resumed)")}
+
+    try:
+        outcome = ctx.act("fence", "graceful", name, {"reset": "GracefulShutdown",
+                                                      "budget_s": budget}, do, recover)
+    except HamnhwError as exc:
+        ctx.warn(f"{name}: graceful shutdown failed ({exc}); forcing it off")
+        return False
+    return bool(outcome.get("off"))

@@ -1,0 +1,197 @@
+"""The operator's side of a failover: the work order and the callbacks that reach a person.
+
+:class:`Operator` is what :class:`~hamnhw.failover.coordinator.Coordinator` calls; there are
+three kinds: :class:`TtyOperator` (a person at a terminal), :class:`ScriptedOperator` (the
+command line without a terminal: answers given as options, else exit 10 and
+``resume``), and the demo's auto-mover (:mod:`hamnhw.failover.drill`).  Tests bring doubles.
+
+An acknowledgement is a phrase the operator types exactly (``primary power cords pulled``,
+a drive serial): a reflex "y" does not pass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+import socket
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+
+@dataclasses.dataclass(frozen=True)
+class DriveMove:
+    """One drive to move."""
+
+    serial: str
+    from_bay: str | None
+    """Its bay in the old node (None when unknown)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkOrder:
+    """What the operator must do by hand between the fence and the verification."""
+
+    run_id: int
+    source: str
+    """The fenced node the drives come out of."""
+    target: str
+    """The node they go into."""
+    source_serial: str | None
+    """The old node's chassis serial number (to find the right box)."""
+    target_serial: str | None
+    drives: tuple[DriveMove, ...]
+    target_bays_taken: tuple[str, ...] | None = None
+    """Bays of the target holding a drive at its last POST (None: unknown)."""
+    warnings: tuple[str, ...] = ()
+    """E.g. possible cache loss after a force-off."""
+
+    def text(self) -> str:
+        """The printable work order."""
+        lines = [f"WORK ORDER (failover run {self.run_id}): move the MN disks",
+                 f"  from {self.source} (chassis serial {self.source_serial or 'unknown'}, "
+                 "identify LED on)",
+                 f"  into {self.target} (chassis serial {self.target_serial or 'unknown'}, "
+                 "identify LED on)",
+                 "  pull these drives (check each serial on its label):"]
+        lines += [f"    - {d.serial}  from {d.from_bay or 'bay unknown'}" for d in self.drives]
+        taken = ("unknown" if self.target_bays_taken is None else
+                 ", ".join(self.target_bays_taken) or "none")
+        lines.append(f"  insert them into free bays of {self.target} (bays taken at its last "
+                     f"POST: {taken}); keep the pair together")
+        lines += [f"  WARNING: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+@dataclasses.dataclass(frozen=True)
+class AckRequest:
+    """A phrase the operator must type to let the run go on."""
+
+    kind: str
+    """``cords_pulled``, ``serial``, ``resend_power_on``, ``active_node``."""
+    phrase: str
+    """Exactly what must be typed."""
+    reason: str
+    """Why it is asked."""
+
+
+class Operator(Protocol):
+    """The callbacks of the operator step (and of every decision only a person may take)."""
+
+    @property
+    def interactive(self) -> bool:
+        """True when a person answers now (a terminal); False: answers come as options."""
+
+    def identity(self) -> str:
+        """Who answers, for the journal (``user@host (tty)``)."""
+
+    def say(self, text: str) -> None:
+        """Narrate a step (progress)."""
+
+    def confirm_start(self, plan: str) -> bool:
+        """Show the plan; True to go on."""
+
+    def move_disks(self, order: WorkOrder) -> bool:
+        """Have the disks moved; True once the operator says they are, False to stop and
+        wait (exit 10, ``resume --disks-moved``)."""
+
+    def acknowledge(self, request: AckRequest) -> bool:
+        """True when the operator typed ``request.phrase`` exactly."""
+
+
+def _who(how: str) -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()} ({how})"
+
+
+class ScriptedOperator:
+    """Answers given up front (command-line options); never asks.
+
+    :param disks_moved: the operator says the disks are moved (``--disks-moved``).
+    :param acknowledgements: phrases typed on the command line (``--acknowledge``).
+    :param say: where narration goes (None: nowhere).
+    """
+
+    interactive = False
+
+    def __init__(self, *, disks_moved: bool = False, acknowledgements: Iterable[str] = (),
+                 say: Callable[[str], None] | None = None) -> None:
+        self.disks_moved = disks_moved
+        self.acknowledgements = tuple(acknowledgements)
+        self._say = say
+
+    def identity(self) -> str:
+        """``user@host (command line)``."""
+        return _who("command line")
+
+    def say(self, text: str) -> None:
+        """Pass narration on."""
+        if self._say is not None:
+            self._say(text)
+
+    def confirm_start(self, plan: str) -> bool:
+        """Only ``--yes`` starts without a terminal (the CLI checks it before)."""
+        return True
+
+    def move_disks(self, order: WorkOrder) -> bool:
+        """True with ``--disks-moved``; else show the order and wait."""
+        self.say(order.text())
+        return self.disks_moved
+
+    def acknowledge(self, request: AckRequest) -> bool:
+        """True when the phrase was given exactly."""
+        return request.phrase in self.acknowledgements
+
+
+class TtyOperator(ScriptedOperator):
+    """A person at a terminal: prompts on stderr; answers given as options count too."""
+
+    interactive = True
+
+    def __init__(self, *, prompt: Callable[[str], str] | None = None,
+                 say: Callable[[str], None] | None = None, disks_moved: bool = False,
+                 acknowledgements: Iterable[str] = ()) -> None:
+        super().__init__(disks_moved=disks_moved, acknowledgements=acknowledgements, say=say)
+        self._prompt = prompt or _click_prompt
+
+    def identity(self) -> str:
+        """``user@host (tty)``."""
+        return _who("tty")
+
+    def confirm_start(self, plan: str) -> bool:
+        """Show the plan and ask for ``yes``."""
+        self.say(plan)
+        return self._prompt("Start the failover? Type 'yes'").strip() == "yes"
+
+    def move_disks(self, order: WorkOrder) -> bool:
+        """Show the work order and wait until ``disks moved`` is typed (empty: stop)."""
+        if self.disks_moved:
+            return True
+        self.say(order.text())
+        while True:
+            answer = self._prompt("Type 'disks moved' once done (empty: stop here, resume "
+                                  "later with `hamnhw failover resume --disks-moved`)").strip()
+            if answer == "disks moved":
+                return True
+            if not answer:
+                return False
+
+    def acknowledge(self, request: AckRequest) -> bool:
+        """Ask for the phrase; a wrong phrase is asked again, an empty answer declines."""
+        if super().acknowledge(request):
+            return True
+        self.say(request.reason)
+        while True:
+            answer = self._prompt(f"Type '{request.phrase}' to go on (empty: stop)").strip()
+            if answer == request.phrase:
+                return True
+            if not answer:
+                return False
+
+
+def _click_prompt(text: str) -> str:
+    import click
+
+    return str(click.prompt(text, default="", show_default=False, err=True))

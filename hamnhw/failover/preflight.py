@@ -1,0 +1,173 @@
+"""Step 1, preflight: read both nodes, compare with the snapshot, refuse what is unsafe.
+
+Nothing is changed until every read-only check passed; then the target's restore policy
+becomes ``AlwaysOff`` (read back), so that a power blip cannot boot it mid-run.
+``--dry-run`` stops before that and prints the plan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from hamnhw.errors import HamnhwError
+from hamnhw.failover.engine import RunContext, Stop
+from hamnhw.failover.hostcheck import on_network_filesystem, pair_macs_here
+from hamnhw.failover.hostview import read_host
+from hamnhw.failover.powerops import read_state
+from hamnhw.models import PowerRestorePolicy, PowerState
+from hamnhw.node import Node
+from hamnhw.pair.snapshot import PairSnapshot
+
+
+@dataclasses.dataclass
+class Plan:
+    """What preflight found and what the run will do."""
+
+    source: str
+    target: str
+    snapshot_age_s: float
+    mn_drives: list[dict[str, Any]]
+    """``{"serial", "bay"}`` of the MN's drives in the old node (live read when possible)."""
+    source_reachable: bool
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+    def text(self) -> str:
+        """The plan, for the operator."""
+        drives = ", ".join(f"{d['serial']} ({d['bay'] or 'bay unknown'})"
+                           for d in self.mn_drives) or "none"
+        lines = [f"PLAN: fail over from {self.source} to {self.target}",
+                 f"  1. fence {self.source}: graceful shutdown, then force off; restore "
+                 "policy AlwaysOff" + ("" if self.source_reachable else
+                                        " (BMC unreachable: needs your acknowledgement)"),
+                 f"  2. you move the MN disks {drives} into {self.target}",
+                 f"  3. {self.target} POSTs into BIOS setup; its drives are verified",
+                 f"  4. {self.target} boots its local disk; the new MN is checked",
+                 f"  snapshot age: {self.snapshot_age_s:.0f} s"]
+        lines += [f"  WARNING: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def host_checks(config: Any, snapshot: PairSnapshot, journal_dir: str) -> list[str]:
+    """Refuse to run on a node of the pair; return warnings (NFS journal).
+
+    :raises Stop: a local MAC is one of the pair's NICs.
+    """
+    mine = pair_macs_here(snapshot.macs())
+    if mine:
+        raise Stop(f"this host has the pair's MAC(s) {', '.join(mine)}: hamnhw must run from a "
+                   "third host (the MN is down and its disks move during a failover)")
+    fs = on_network_filesystem(journal_dir)
+    return [f"the journal directory {journal_dir} is on {fs}: keep it on a local disk of the "
+            "journal host"] if fs else []
+
+
+def survey(ctx: RunContext) -> Plan:
+    """The read-only checks.  :raises Stop: something is unsafe (nothing was changed)."""
+    warnings = host_checks(ctx.config, ctx.snapshot, ctx.config.pair.journal_dir)
+    target = ctx.node(ctx.target)  # must answer
+    state = read_state(target)
+    if state is not PowerState.OFF:
+        raise Stop(f"the target {ctx.target} is {state.value}, not off: it may be the real MN; "
+                   "nothing was touched")
+    source: Node | None
+    try:
+        source = ctx.node(ctx.source)
+    except HamnhwError as exc:
+        warnings.append(f"{ctx.source}'s BMC does not answer ({exc}): the fence will need your "
+                        "acknowledgement that its power cords are pulled")
+        source = None
+    mn_drives = _mn_drives(ctx, source, warnings)
+    warnings += _boot_mode_parity(ctx, source, target)
+    if source is not None:
+        warnings += _write_cache(source)
+    return Plan(ctx.source, ctx.target, ctx.snapshot.age_s, mn_drives, source is not None,
+                warnings)
+
+
+def _mn_drives(ctx: RunContext, source: Node | None,
+               warnings: list[str]) -> list[dict[str, Any]]:
+    expected = ctx.snapshot.mn_serials()
+    if not expected:
+        raise Stop("the snapshot shows no RAID1 volume on either node: take `hamnhw pair "
+                   "snapshot` while the MN runs on its RAID1")
+    recorded = {s: b for n in ctx.snapshot.nodes.values() for s, b in n.raid1_members()}
+    if source is None:
+        return [{"serial": s, "bay": recorded.get(s)} for s in expected]
+    drives = source.raid.storage().drives
+    if drives is None:
+        warnings.append(f"{ctx.source}'s BMC shows no drives: the work order uses the "
+                        "snapshot's bays")
+        return [{"serial": s, "bay": recorded.get(s)} for s in expected]
+    live = {d.serial: d.location for d in drives if d.serial}
+    missing = [s for s in expected if s not in live]
+    if missing:
+        raise Stop(f"{ctx.source} does not show the MN drive(s) {', '.join(missing)} recorded "
+                   f"by the snapshot ({ctx.snapshot.age_s:.0f} s old): is it the active node? "
+                   "Take a new `hamnhw pair snapshot`")
+    ctx.check("preflight: MN drives in the old node", True,
+              ", ".join(f"{s} ({live[s]})" for s in expected))
+    return [{"serial": s, "bay": live[s]} for s in expected]
+
+
+def _boot_mode_parity(ctx: RunContext, source: Node | None, target: Node) -> list[str]:
+    modes = {ctx.target: read_host(target).boot_mode}
+    modes[ctx.source] = (read_host(source).boot_mode if source is not None
+                         else ctx.snapshot.nodes[ctx.source].boot_mode)
+    known = {m for m in modes.values() if m}
+    if len(known) > 1:
+        raise Stop(f"boot modes differ ({', '.join(f'{n}: {m}' for n, m in modes.items())}): "
+                   "the disks would not boot; align the firmware settings first")
+    if None in modes.values():
+        return ["boot mode parity unverified (a BMC does not report BootSourceOverrideMode)"]
+    ctx.check("preflight: boot-mode parity", True, next(iter(known)))
+    return []
+
+
+def _write_cache(source: Node) -> list[str]:
+    """Warn about write-back caches: only a clean shutdown puts them on the disks."""
+    client = getattr(source.driver, "client", None)
+    warnings = []
+    for volume in source.raid.volumes() or ():
+        if client is None or volume.uri is None:
+            continue
+        try:
+            policy = client.get(volume.uri).get("WriteCachePolicy")
+        except HamnhwError:
+            continue
+        if isinstance(policy, str) and "WriteBack" in policy:
+            warnings.append(f"volume {volume.name or volume.id} caches writes ({policy}): only "
+                            "a clean (graceful) shutdown puts the cache on the disks")
+    return warnings
+
+
+def protect_target(ctx: RunContext) -> None:
+    """The target's restore policy becomes AlwaysOff, read back (old value remembered)."""
+    try:
+        set_policy(ctx, "preflight", "target_restore_policy", ctx.target,
+                   PowerRestorePolicy.ALWAYS_OFF, "target_policy_before")
+    except HamnhwError as exc:
+        raise Stop(f"the target {ctx.target}'s restore policy could not be set to AlwaysOff "
+                   f"and read back: {exc}") from exc
+    ctx.check("preflight: target restore policy AlwaysOff", True, "read back")
+
+
+def set_policy(ctx: RunContext, step: str, action: str, name: str,
+               policy: PowerRestorePolicy, remember_as: str | None = None) -> None:
+    """Set ``name``'s restore policy and read it back (journaled; the value before is kept
+    in the intent, and in the run's facts as ``remember_as``)."""
+    node = ctx.node(name)
+    record = ctx.journal.open_step(ctx.run.id, step, action)
+    before = (record.intent.get("before") if record is not None
+              else node.power.get_restore_policy().value)
+
+    def do() -> dict[str, Any]:
+        return {"before": before, "after": node.power.set_restore_policy(policy).value}
+
+    def recover(intent: dict[str, Any]) -> dict[str, Any] | None:
+        current = node.power.get_restore_policy()
+        return {"before": intent.get("before"), "after": current.value} if (
+            current is policy) else None
+
+    ctx.act(step, action, name, {"policy": policy.value, "before": before}, do, recover,
+            facts=lambda o: {remember_as: o["before"]} if remember_as else {})

@@ -1,0 +1,134 @@
+"""What a run did, read back from the journal: the report of ``start``/``resume``, ``status``
+and the drill."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from hamnhw.failover.journal import Journal, RunRecord
+
+OUTCOMES = ("done", "waiting", "stopped", "interrupted", "aborted", "refused", "dry-run")
+"""How an invocation ended: ``done`` (the new MN is verified), ``waiting`` (for the operator,
+exit 10), ``stopped`` (a safety stop, exit 1), ``interrupted`` (SIGTERM; resumable),
+``aborted``, ``refused`` (nothing was changed), ``dry-run``."""
+
+
+@dataclasses.dataclass
+class RunReport:
+    """One run as the journal holds it, plus how this invocation ended."""
+
+    run_id: int | None
+    kind: str
+    source: str | None
+    target: str | None
+    state: str | None
+    outcome: str
+    stop_reason: str | None = None
+    needs: dict[str, str] | None = None
+    """The acknowledgement that lets ``resume`` go on: ``{"kind", "phrase", "resume"}``."""
+    steps: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    checks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    work_order: dict[str, Any] | None = None
+    power: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Each node's power state as last read by this invocation."""
+    active_node: str | None = None
+    plan: str | None = None
+    elapsed_s: float | None = None
+    error: dict[str, Any] | None = None
+    """The error that stopped the run, when one did: ``{"type", "message"}``."""
+    exception: BaseException | None = dataclasses.field(default=None, repr=False)
+    """That error itself (not in the JSON), for the exit code."""
+
+    @property
+    def direction(self) -> str | None:
+        """``primary -> standby``."""
+        return f"{self.source} -> {self.target}" if self.source and self.target else None
+
+    @property
+    def passed(self) -> bool:
+        """Done, and no check failed."""
+        return self.outcome == "done" and all(c["passed"] is not False for c in self.checks)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON types."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if f.name != "exception"}
+        data["direction"] = self.direction
+        data["passed"] = self.passed
+        return data
+
+    def text(self) -> str:
+        """The human summary."""
+        head = f"failover run {self.run_id}: {self.direction or '?'}: {self.outcome}"
+        lines = [head + (f" (state {self.state})" if self.state else "")]
+        if self.stop_reason:
+            lines.append(f"stop reason: {self.stop_reason}")
+        if self.needs:
+            lines.append(f"to go on: {self.needs['resume']}")
+        for step in self.steps:
+            took = "" if step["elapsed_s"] is None else f"{step['elapsed_s']:.1f} s"
+            lines.append(f"  step {step['step']:<16} {took:>9}  {step['summary']}")
+        for check in self.checks:
+            verdict = {True: "pass", False: "FAIL", None: "unverified"}[check["passed"]]
+            lines.append(f"  [{verdict:^10}] {check['name']}: {check['detail']}")
+        lines += [f"  WARNING: {w}" for w in self.warnings]
+        if self.power:
+            lines.append("  power: " + ", ".join(f"{n} {s}" for n, s in self.power.items()))
+        if self.active_node:
+            lines.append(f"  active node: {self.active_node}")
+        return "\n".join(lines)
+
+
+def build_report(journal: Journal, run: RunRecord, outcome: str, *,
+                 stop_reason: str | None = None, needs: dict[str, str] | None = None,
+                 power: Mapping[str, str] | None = None,
+                 error: BaseException | None = None) -> RunReport:
+    """The report of ``run`` from the journal."""
+    active = journal.active_node()
+    events = journal.events(run.id)
+    end = run.finished_at or time.time()
+    return RunReport(
+        run.id, run.kind, run.source, run.target, run.state, outcome,
+        stop_reason if stop_reason is not None else run.stop_reason, needs,
+        step_timings(journal, run), list(run.facts.get("checks", [])),
+        [e.message for e in events if e.kind == "warning"], run.facts.get("work_order"),
+        dict(power or run.facts.get("last_power") or {}),
+        active.name if active else None, run.facts.get("plan"),
+        round(end - run.started_at, 3),
+        None if error is None else {"type": type(error).__name__, "message": str(error)}, error)
+
+
+def step_timings(journal: Journal, run: RunRecord) -> list[dict[str, Any]]:
+    """Per step in the order run: when the run entered it, left it, and its actions."""
+    marks = [(run.started_at, "preflight")] + [
+        (e.at, e.message.split(" -> ")[-1]) for e in journal.events(run.id) if e.kind == "state"]
+    spans: dict[str, list[float | None]] = {}
+    for index, (at, state) in enumerate(marks):
+        if state in TERMINAL_NAMES:
+            continue
+        left = marks[index + 1][0] if index + 1 < len(marks) else None
+        span = spans.setdefault(state, [at, left, 0.0])
+        span[1] = left
+        span[2] = (span[2] or 0.0) + ((left or time.time()) - at)
+    actions: dict[str, list[Any]] = {}
+    for record in journal.steps(run.id):
+        actions.setdefault(record.step.split("-")[0], []).append(record)
+    rows = []
+    for state, (started, finished, elapsed) in spans.items():
+        records = actions.get(_STEP_OF.get(state, state), [])
+        rows.append({
+            "step": state, "started_at": started, "finished_at": finished,
+            "elapsed_s": None if elapsed is None else round(elapsed, 3),
+            "summary": ", ".join(r.action + ("" if r.outcome is not None else " (no outcome)")
+                                 for r in records if not r.superseded) or "-",
+            "actions": [{"action": r.action, "node": r.node, "intent": r.intent,
+                         "outcome": r.outcome, "superseded": r.superseded} for r in records]})
+    return rows
+
+
+TERMINAL_NAMES = frozenset({"done", "aborted", "refused"})
+_STEP_OF = {"awaiting_disks": "disks"}

@@ -1,0 +1,118 @@
+"""The failover, drill and pair commands as a user runs them: real ``hamnhw`` subprocesses
+against a simulated pair."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+from clirun import HAMNHW, hamnhw
+from pairsim import PairSim, mn_serials
+
+from hamnhw.config import load_config
+from hamnhw.pair import open_journal
+
+pytestmark = pytest.mark.e2e
+
+
+def snapshot(sim: PairSim) -> str:
+    config = str(sim.config_path)
+    code, out = hamnhw("pair", "snapshot", "--config", config)
+    assert code == 0, out
+    return config
+
+
+def test_start_without_yes_and_without_a_terminal_is_a_usage_error(sim_pair: PairSim) -> None:
+    code, out = hamnhw("failover", "start", "--config", snapshot(sim_pair))
+    assert code == 2 and "--yes" in out["error"]["message"]
+    assert sim_pair.reset_posts("primary") == []
+
+
+def test_failover_start_waits_for_the_disks_then_resume_finishes(sim_pair: PairSim) -> None:
+    config = snapshot(sim_pair)
+    code, out = hamnhw("failover", "start", "--yes", "--config", config)
+    assert code == 1 and out["error"]["type"] == "ActiveNodeUnknown"
+    assert "primary is the active MN" in out["error"]["message"]
+    code, out = hamnhw("failover", "start", "--yes", "--config", config,
+                       "--acknowledge", "primary is the active MN")
+    assert code == 10, out
+    assert out["outcome"] == "waiting" and out["state"] == "awaiting_disks"
+    assert {d["serial"] for d in out["work_order"]["drives"]} == set(mn_serials(
+        sim_pair.cluster))
+    code, again = hamnhw("failover", "start", "--yes", "--config", config)
+    assert code == 1 and "unfinished" in again["error"]["message"]
+    code, status = hamnhw("failover", "status", "--config", config)
+    assert code == 0 and status["state"] == "awaiting_disks" and status["run_id"] == 1
+    sim_pair.move_mn_drives("primary", "standby")
+    code, out = hamnhw("failover", "resume", "--disks-moved", "--config", config)
+    assert code == 0, out
+    assert out["outcome"] == "done" and out["active_node"] == "standby"
+    assert [s["step"] for s in out["steps"]][-1] == "finish"
+    assert all(c["passed"] is not False for c in out["checks"])
+    code, log = hamnhw("failover", "log", "--config", config)
+    assert code == 0 and any(e["kind"] == "ack" for e in log["events"])
+
+
+def test_dry_run_changes_nothing(sim_pair: PairSim) -> None:
+    config = snapshot(sim_pair)
+    code, out = hamnhw("failover", "start", "--dry-run", "--config", config,
+                       "--acknowledge", "primary is the active MN")
+    assert code == 0 and out["outcome"] == "dry-run"
+    assert "PLAN" in out["plan"]
+    for name in ("primary", "standby"):
+        assert [r for r in sim_pair[name].requests
+                if r.method in ("POST", "PATCH") and "Sessions" not in r.path] == []
+
+
+def test_a_second_coordinator_exits_1_naming_the_holder(sim_pair: PairSim) -> None:
+    config = snapshot(sim_pair)
+    with open_journal(load_config(config)) as journal, journal.lock():
+        code, out = hamnhw("failover", "start", "--yes", "--config", config)
+    assert code == 1 and out["error"]["type"] == "JournalBusy"
+    assert f"pid {os.getpid()}" in out["error"]["message"]
+
+
+def test_sigterm_journals_interrupted_and_the_run_resumes(start_pair) -> None:
+    sim = start_pair(failover={"graceful_timeout": 30})
+    config = snapshot(sim)
+    with open_journal(load_config(config)) as journal:
+        journal.set_active_node("primary", "test")
+    sim["primary"].inject("ignore_reset", count=1)  # the OS ignores the graceful shutdown
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HAMNHW_")}
+    proc = subprocess.Popen([HAMNHW, "--json", "failover", "start", "--yes", "--config", config],
+                            stdout=subprocess.PIPE, text=True, env=env, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not sim.reset_posts("primary") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    report = json.loads(out.strip().splitlines()[-1])
+    assert proc.returncode == 1 and report["outcome"] == "interrupted"
+    code, status = hamnhw("failover", "status", "--config", config)
+    assert "interrupted" in status["stop_reason"]
+    code, out = hamnhw("failover", "resume", "--config", config)
+    assert code == 10 and out["state"] == "awaiting_disks"
+
+
+def test_drill_fails_over_and_back_with_a_report(sim_pair: PairSim) -> None:
+    config = snapshot(sim_pair)
+    ack = ("--acknowledge", "primary is the active MN")
+    code, out = hamnhw("drill", "--yes", "--config", config, *ack)
+    assert code == 10 and out["outcome"] == "waiting"
+    sim_pair.move_mn_drives("primary", "standby")
+    code, out = hamnhw("drill", "resume", "--disks-moved", "--config", config)
+    assert code == 10, out  # the failover leg is done; the failback waits for its move
+    assert [leg["kind"] for leg in out["legs"]] == ["drill-failover", "drill-failback"]
+    assert out["legs"][0]["outcome"] == "done" and out["legs"][0]["passed"] is True
+    assert sim_pair["standby"].power_state == "Off"  # fenced by the failback leg
+    sim_pair.move_mn_drives("standby", "primary")
+    code, out = hamnhw("drill", "resume", "--disks-moved", "--config", config)
+    assert code == 0, out
+    assert out["outcome"] == "passed" and out["passed"] is True
+    assert {c["leg"] for c in out["checks"]} == {"drill-failover", "drill-failback"}
+    assert sim_pair["primary"].boot_progress == "OSRunning"
+    assert sim_pair["standby"].power_state == "Off"

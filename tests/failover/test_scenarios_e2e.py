@@ -1,0 +1,279 @@
+"""The failover's safety scenarios against a simulated pair (library level; each one fails
+if its rule breaks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from doubles import OperatorDouble
+from pairsim import PairSim, mn_serials
+
+from hamnhw.config import load_config
+from hamnhw.failover import Coordinator
+from hamnhw.failover.coordinator import RunUnfinished
+from hamnhw.pair import open_journal
+from hamnhw.pair.snapshot import take_snapshot
+from hamnhw.sim import DriveSpec
+from hamnhw.sim.mnservice import MnService
+
+pytestmark = pytest.mark.e2e
+
+
+def ready(sim: PairSim, active: str | None = "primary") -> None:
+    config = load_config(sim.config_path)
+    take_snapshot(config)
+    if active:
+        with open_journal(config) as journal:
+            journal.set_active_node(active, "test setup")
+
+
+def coordinator(sim: PairSim, operator: OperatorDouble) -> Coordinator:
+    return Coordinator(load_config(sim.config_path), operator=operator)
+
+
+def move(sim: PairSim, src: str = "primary", dst: str = "standby", serials=None):
+    return lambda _order: sim.move_mn_drives(src, dst, serials)
+
+
+def standby_posts(sim: PairSim) -> list[str]:
+    return sim.accepted_resets("standby")
+
+
+def test_reset_ignored_no_fence_no_operator_step_no_power_request_to_standby(
+        start_pair) -> None:
+    sim = start_pair()
+    ready(sim)
+    sim["primary"].inject("ignore_reset")
+    operator = OperatorDouble(move(sim))
+    report = coordinator(sim, operator).start(yes=True)
+    assert report.outcome == "stopped"
+    assert report.needs["phrase"] == "primary power cords pulled"
+    assert operator.orders == []
+    assert sim.reset_posts("standby") == []
+    assert sim["primary"].power_state == "On"
+
+
+def test_powering_off_stuck_stops_asking_for_the_cords(start_pair) -> None:
+    sim = start_pair(primary={"power_delay": 60.0})
+    ready(sim)
+    report = coordinator(sim, OperatorDouble(move(sim))).start(yes=True)
+    assert report.outcome == "stopped"
+    assert report.needs["kind"] == "cords_pulled"
+    assert sim.reset_posts("standby") == []
+
+
+def test_old_node_restore_policy_refused_then_acknowledged(start_pair) -> None:
+    sim = start_pair()
+    ready(sim)
+    sim["primary"].inject("refuse_restore_policy", count=1)
+    operator = OperatorDouble(None)
+    report = coordinator(sim, operator).start(yes=True)
+    assert report.outcome == "stopped" and "restore policy" in report.stop_reason
+    assert operator.orders == []
+    operator.types.add("primary power cords pulled")
+    report = coordinator(sim, operator).resume()
+    assert report.outcome == "waiting" and len(operator.orders) == 1
+
+
+def test_target_restore_policy_ignored_is_refused_before_any_power_change(start_pair) -> None:
+    sim = start_pair(standby={"power_restore_policy": "LastState"})
+    ready(sim)
+    sim["standby"].inject("ignore_restore_policy")
+    report = coordinator(sim, OperatorDouble(move(sim))).start(yes=True)
+    assert report.outcome == "refused"
+    assert sim.reset_posts("primary") == [] and sim.reset_posts("standby") == []
+    with pytest.raises(Exception, match="no unfinished"):
+        coordinator(sim, OperatorDouble()).resume()
+
+
+def test_old_node_powering_itself_on_while_waiting(start_pair) -> None:
+    sim = start_pair()
+    ready(sim)
+    operator = OperatorDouble(None)
+    assert coordinator(sim, operator).start(yes=True).outcome == "waiting"
+    sim.move_mn_drives("primary", "standby")
+    sim["primary"].set_power("On")
+    operator.mover = lambda _o: None
+    report = coordinator(sim, operator).resume()
+    assert report.outcome == "stopped" and "powered itself back on" in report.stop_reason
+    assert sim["primary"].power_state in ("Off", "PoweringOff")
+    assert standby_posts(sim) == []
+    operator.types.add("primary power cords pulled")
+    report = coordinator(sim, operator).resume()
+    assert report.outcome == "done", report.text()
+
+
+def test_wrong_drives_stop_with_the_target_off_again(start_pair) -> None:
+    sim = start_pair()
+    ready(sim)
+    stranger = DriveSpec(serial="STRANGER1", bay="Bay 5")
+    operator = OperatorDouble(lambda _o: sim.cluster.insert_drive(stranger, "standby"))
+    report = coordinator(sim, operator).start(yes=True)
+    assert report.outcome == "stopped" and "STRANGER1" in report.stop_reason
+    assert report.state == "awaiting_disks"
+    assert sim["standby"].power_state in ("Off", "PoweringOff")
+
+
+def test_one_drive_is_degraded_and_needs_accept_degraded(start_pair) -> None:
+    sim = start_pair()
+    ready(sim)
+    first = mn_serials(sim.cluster)[0]
+    operator = OperatorDouble(move(sim, serials=[first]))
+    report = coordinator(sim, operator).start(yes=True)
+    assert report.outcome == "stopped" and "--accept-degraded" in report.stop_reason
+    report = coordinator(sim, operator).resume(accept_degraded=True)
+    assert report.outcome == "done", report.text()
+    assert any("stale mirror half: wipe before reuse" in w for w in report.warnings)
+
+
+def test_stale_cache_with_the_right_serials_over_wrong_drives(start_pair) -> None:
+    sim = start_pair()
+    serials = mn_serials(sim.cluster)
+    # an earlier drill left the MN drives in the standby's POST cache
+    sim.move_mn_drives("primary", "standby")
+    sim["standby"].set_power("On")
+    sim.cluster.clock  # noqa: B018 - the POST runs on the real clock
+    import time
+    time.sleep(0.35)
+    sim["standby"].set_power("Off")
+    sim.move_mn_drives("standby", "primary")
+    ready(sim)
+    operator = OperatorDouble(lambda _o: sim.cluster.insert_drive(DriveSpec("WRONG1"),
+                                                                   "standby"))
+    report = coordinator(sim, operator).start(yes=True)
+    assert report.outcome == "stopped" and "WRONG1" in report.stop_reason
+    assert set(serials).isdisjoint(d.serial for d in sim["standby"].drives)
+
+
+def test_no_post_evidence_needs_typed_serials(start_pair) -> None:
+    sim = start_pair(standby={"boot_progress": False, "last_reset_time": False})
+    ready(sim)
+    operator = OperatorDouble(move(sim))
+    report = coordinator(sim, operator).start(yes=True)
+    assert report.outcome == "waiting" and report.needs["kind"] == "serial"
+    operator.types.update(mn_serials(sim.cluster))
+    report = coordinator(sim, operator).resume()
+    assert report.outcome == "done", report.text()
+    assert standby_posts(sim).count("On") == 1  # the power-on was not sent again
+
+
+def test_bios_override_ignored_os_start_is_forced_off(start_pair) -> None:
+    sim = start_pair()
+    ready(sim)
+    sim["standby"].inject("ignore_boot_override", count=1)
+    report = coordinator(sim, OperatorDouble(move(sim))).start(yes=True)
+    assert report.outcome == "stopped" and "ignored the BiosSetup override" in report.stop_reason
+    assert sim["standby"].power_state in ("Off", "PoweringOff")
+    assert "ForceOff" in standby_posts(sim)
+
+
+def test_target_already_on_touches_nothing(start_pair) -> None:
+    sim = start_pair(standby={"power": "On"})
+    ready(sim)
+    report = coordinator(sim, OperatorDouble(move(sim))).start(yes=True)
+    assert report.outcome == "refused" and "not off" in report.stop_reason
+    for name in ("primary", "standby"):
+        assert [r for r in sim[name].requests if r.method in ("POST", "PATCH")
+                and "Sessions" not in r.path] == []
+
+
+def test_an_mn_address_still_answering_blocks_the_power_on(start_pair) -> None:
+    with MnService(None, (), up=lambda: True) as always:  # type: ignore[arg-type]
+        sim = start_pair(failover={"mn_addresses": [always.address]})
+        ready(sim)
+        report = coordinator(sim, OperatorDouble(move(sim))).start(yes=True)
+    assert report.outcome == "stopped" and always.address in report.stop_reason
+    assert standby_posts(sim) == []
+
+
+def test_bmc_unreachable_without_then_with_acknowledgement(start_pair) -> None:
+    sim = start_pair()
+    ready(sim)
+    sim["primary"].stop()
+    operator = OperatorDouble(move(sim))
+    report = coordinator(sim, operator).start(yes=True)
+    assert report.outcome == "stopped" and report.needs["kind"] == "cords_pulled"
+    assert operator.orders == [] and standby_posts(sim) == []
+    operator.types.add("primary power cords pulled")
+    report = coordinator(sim, operator).resume()
+    assert report.outcome == "done", report.text()
+    assert any("acknowledgement" in w for w in operator.orders[0].warnings)
+
+
+def test_409_on_power_on_is_retried_once_accepted(start_pair) -> None:
+    sim = start_pair()
+    ready(sim)
+    sim["standby"].inject("reset_conflict", count=1)
+    report = coordinator(sim, OperatorDouble(move(sim))).start(yes=True)
+    assert report.outcome == "done", report.text()
+    assert [s for t, s in sim.reset_posts("standby")][:2] == [409, 204]
+    assert standby_posts(sim).count("On") == 1
+
+
+def test_unfinished_run_blocks_start_and_failback_follows_failover(start_pair) -> None:
+    sim = start_pair(failover={"graceful_timeout": 0})
+    ready(sim)
+    operator = OperatorDouble(None)
+    assert coordinator(sim, operator).start(yes=True).outcome == "waiting"
+    with pytest.raises(RunUnfinished):
+        coordinator(sim, operator).start(yes=True)
+    operator.mover = move(sim)
+    assert coordinator(sim, operator).resume().outcome == "done"
+    operator.mover = move(sim, "standby", "primary")
+    report = coordinator(sim, operator).start(yes=True)
+    assert report.outcome == "done", report.text()
+    assert (report.source, report.target, report.active_node) == ("standby", "primary",
+                                                                   "primary")
+    assert sim["primary"].boot_progress == "OSRunning"
+    assert sim.accepted_resets("primary")[0] == "ForceOff"  # graceful_timeout 0: force at once
+
+
+def test_refused_on_a_node_of_the_pair(start_pair, tmp_path: Path, monkeypatch) -> None:
+    sim = start_pair()
+    ready(sim)
+    fake = tmp_path / "net" / "eth0"
+    fake.mkdir(parents=True)
+    (fake / "address").write_text(sim["primary"].spec.nics[0].mac + "\n")
+    monkeypatch.setattr("hamnhw.failover.hostcheck.SYS_NET", tmp_path / "net")
+    report = coordinator(sim, OperatorDouble(move(sim))).start(yes=True)
+    assert report.outcome == "refused" and "third host" in report.stop_reason
+
+
+def test_active_node_from_live_state_needs_the_typed_name(start_pair) -> None:
+    sim = start_pair()
+    ready(sim, active=None)
+    operator = OperatorDouble(None)
+    with pytest.raises(Exception, match="primary is the active MN"):
+        coordinator(sim, operator).start(yes=True)
+    operator.types.add("primary is the active MN")
+    assert coordinator(sim, operator).start(yes=True).outcome == "waiting"
+    with open_journal(load_config(sim.config_path)) as journal:
+        assert "confirmed by tester@test" in journal.active_node().source
+
+
+def test_abort_before_the_move_restores_policies_and_can_power_the_old_node_on(
+        start_pair) -> None:
+    sim = start_pair()
+    ready(sim)
+    operator = OperatorDouble(None)
+    assert coordinator(sim, operator).start(yes=True).outcome == "waiting"
+    assert sim["primary"].state.restore_policy == "AlwaysOff"
+    report = coordinator(sim, operator).abort(power_on_old_node=True)
+    assert report.outcome == "aborted", report.text()
+    assert sim["primary"].state.restore_policy == "AlwaysOn"
+    assert sim["standby"].state.restore_policy == "AlwaysOff"
+    assert sim["primary"].power_state in ("On", "PoweringOn", "PoweringOff", "Off")
+    assert sim.accepted_resets("primary")[-2:] == ["On", "PowerCycle"]
+
+
+def test_abort_after_the_move_powers_nothing(start_pair) -> None:
+    sim = start_pair()
+    ready(sim)
+    operator = OperatorDouble(move(sim))
+    sim["standby"].inject("ignore_boot_override", count=1)
+    assert coordinator(sim, operator).start(yes=True).outcome == "stopped"
+    posts = len(sim.reset_posts("primary")) + len(sim.reset_posts("standby"))
+    report = coordinator(sim, operator).abort(power_on_old_node=True)
+    assert report.outcome == "stopped" and "never powers primary on" in report.stop_reason
+    assert len(sim.reset_posts("primary")) + len(sim.reset_posts("standby")) == posts

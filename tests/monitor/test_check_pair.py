@@ -1,0 +1,114 @@
+"""``hamnhw check pair`` against a simulated pair: the active node's source is stated, the
+standby's power and policies, the spare, the snapshot age and NIC parity are judged."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_helpers import run
+from monitor_helpers import PASSWORD, assert_no_secret, specs, write_config
+
+from hamnhw import pair
+from hamnhw.config import load_config
+from hamnhw.pair import NodeSnapshot, PairSnapshot
+from hamnhw.sim import DriveSpec, ServerSpec, SimCluster
+
+pytestmark = pytest.mark.e2e
+
+
+def config_for(tmp_path: Path, cluster: SimCluster, pair_extra: str = "") -> Path:
+    return write_config(tmp_path, cluster, f'[pair]\njournal_dir = "{tmp_path / "journal"}"\n'
+                        f'{pair_extra}\n')
+
+
+def check(config: Path) -> tuple[int, list[str]]:
+    result = run("check", "pair", "--config", str(config), "--format", "nagios")
+    assert_no_secret(result.stdout, result.stderr)
+    return result.exit_code, result.stdout.splitlines()
+
+
+def save_snapshot(config: Path, cluster: SimCluster, holder: str, age_s: float = 0.0) -> None:
+    """A snapshot in which ``holder`` has the RAID1 over its first two drives."""
+    drives = cluster[holder].drives
+    node = NodeSnapshot(
+        name=holder, system_serial=None, model=None, power_state="on",
+        drives=tuple({"serial": d.serial, "bay": d.bay} for d in drives),
+        volumes=({"id": "V", "name": "mn", "raid_type": "RAID1",
+                  "members": [d.serial for d in drives[:2]]},),
+        nics=None, restore_policy=None, boot_override=None, boot_mode=None)
+    snapshot = PairSnapshot({holder: node}, time.time() - age_s)
+    with pair.open_journal(load_config(config)) as journal:
+        journal.save_snapshot(snapshot.to_json())
+
+
+@pytest.fixture
+def spare_cluster() -> Iterator[SimCluster]:
+    """A ready pair: the primary on (AlwaysOn) with its RAID1 and a third (spare) drive as
+    large as the members, the standby off (AlwaysOff) with empty bays."""
+    base = specs()
+    drives = (*(base[0].drives or ()), DriveSpec(serial="SPARE-1", bay="Bay 3"))
+    primary = ServerSpec(name="primary", power="On", password=PASSWORD, post_time=0.0,
+                         boot_time=0.0, drives=drives, power_restore_policy="AlwaysOn")
+    standby = ServerSpec(name="standby", password=PASSWORD, drives=())
+    with SimCluster([primary, standby]) as sim:
+        yield sim
+
+
+def test_ready_pair_is_ok_from_live_state(spare_cluster: SimCluster, tmp_path: Path) -> None:
+    config = config_for(tmp_path, spare_cluster)
+    save_snapshot(config, spare_cluster, "primary")
+    code, lines = check(config)
+    assert code == 0, lines
+    assert lines[0].startswith("PAIR OK - active node primary (from live state")
+    assert "snapshot_age=" in lines[0] and "degraded=0" in lines[0]
+    assert any("spare drive SPARE-1" in line for line in lines)
+
+
+def test_config_fallback_and_warnings(cluster: SimCluster, tmp_path: Path) -> None:
+    config = config_for(tmp_path, cluster, 'active = "primary"')
+    code, lines = check(config)
+    assert code == 1, lines
+    assert "(from config [pair] active)" in lines[0]
+    assert "no pair snapshot" in lines[0] and "no spare drive" in lines[0]
+    assert "restore policy AlwaysOff, configured AlwaysOn" in lines[0]
+
+
+def test_journal_wins_and_standby_on_is_critical(spare_cluster: SimCluster,
+                                                  tmp_path: Path) -> None:
+    config = config_for(tmp_path, spare_cluster, 'active = "standby"')
+    save_snapshot(config, spare_cluster, "primary")
+    with pair.open_journal(load_config(config)) as journal:
+        journal.set_active_node("primary", "test")
+    spare_cluster["standby"].set_power("On")
+    code, lines = check(config)
+    assert code == 2, lines
+    assert "active node primary (from journal)" in lines[0]
+    assert "CRITICAL: standby: on" in "\n".join(lines)
+
+
+def test_old_snapshot_and_degraded_raid_warn(spare_cluster: SimCluster, tmp_path: Path) -> None:
+    config = config_for(tmp_path, spare_cluster)
+    save_snapshot(config, spare_cluster, "primary", age_s=30 * 24 * 3600)
+    primary = spare_cluster["primary"]
+    spare_cluster.bays.volumes[0].operation = ("Rebuilding", 60)
+    code, lines = check(config)
+    assert code == 1, lines
+    assert "h old" in lines[0] and "rebuilding 60%" in lines[0]
+    assert "rebuild=60%" in lines[0]
+    assert primary.power_state == "On"
+
+
+def test_unreachable_standby_bmc_is_critical(cluster: SimCluster, tmp_path: Path) -> None:
+    config = config_for(tmp_path, cluster, 'active = "primary"')
+    text = config.read_text().replace(cluster["standby"].url, "redfish+http://127.0.0.1:9")
+    config.write_text(text)
+    code, lines = check(config)
+    assert code == 2 and lines[0].startswith("PAIR CRITICAL - "), lines
+
+
+def test_missing_config_is_unknown(tmp_path: Path) -> None:
+    result = run("check", "pair", "--config", str(tmp_path / "none.toml"), "--format", "nagios")
+    assert result.exit_code == 3 and result.stdout.startswith("PAIR UNKNOWN - ")
