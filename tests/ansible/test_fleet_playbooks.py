@@ -110,6 +110,7 @@ def write_config(path: Path, sim: SimCluster) -> None:
         lines += [f"[nodes.{name}]", f'bmc = "{sim[name].url}"', ""]
     for name in PAIR:
         lines += [f"[{name}]", f'bmc = "{sim[name].url}"', ""]
+    lines += ["[pair]", f'journal_dir = "{path.parent / "journal"}"', ""]
     lines += ["[groups]", f"rack1 = {json.dumps(RACK1)}", f"rack2 = {json.dumps(RACK2)}", ""]
     path.write_text("\n".join(lines))
 
@@ -126,7 +127,9 @@ def write_vaulted_password(path: Path, env: dict[str, str]) -> None:
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     root = tmp_path_factory.mktemp("fleet")
-    specs = [ServerSpec(name=name, password=CANARY) for name in NODES]
+    # the standby's bays are free for the primary's RAID1 disks (a pair check rule)
+    specs = [ServerSpec(name=name, password=CANARY, drives=() if name == "standby" else None)
+             for name in NODES]
     with SimCluster(specs) as sim:
         write_config(root / "hamnhw.toml", sim)
         inventory = root / "fleet.hamnhw.yml"
@@ -232,8 +235,21 @@ def test_raid_health_report(fleet: Fleet) -> None:
     assert result.returncode == 0, result.stdout[-3000:]
     with report.open() as handle:
         rows = list(csv.DictReader(handle))
-    assert sorted({row["node"] for row in rows}) == sorted(NODES)
+    assert sorted({row["node"] for row in rows}) == sorted(set(NODES) - {"standby"})
     assert {(row["raid_type"], row["health"]) for row in rows} == {("RAID1", "OK")}
+
+
+def test_pair_preflight_passes_and_a_failed_check_fails_the_play(fleet: Fleet) -> None:
+    play = COLLECTION / "playbooks" / "pair_preflight.yml"
+    fleet.clear_requests()
+    passed = fleet.playbook(play)
+    assert passed.returncode == 0, passed.stdout[-3000:]
+    assert recap(passed)["primary"][3] == 0
+    assert '"run_id": null' in passed.stdout          # the journal's last run: none yet
+    failed = fleet.playbook(play, "-e", "pair_active=standby")   # no RAID1 on the standby
+    assert failed.returncode != 0
+    assert "pair check failed: raid1" in failed.stdout
+    assert fleet.writes(PAIR) == []
 
 
 def test_a_failing_bmc_fails_its_task_only(fleet: Fleet) -> None:
