@@ -3,6 +3,7 @@
 #   make test        create .venv, install, install the BMC peers, lint, the whole suite
 #   make test-fast   unit and replay tests only (no peers, no end-to-end)
 #   make bench       benchmarks against the simulator (docs/performance.md); BENCH_ARGS=--quick
+#   make bench-ansible  the Ansible collection over simulated BMCs at a few fork counts (minutes)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -12,7 +13,8 @@ PEERS_DIR := $(CURDIR)/.peers
 PYTEST_ARGS ?=
 # A hung test must not eat CI's time: SIGINT after this many seconds (pytest then runs its
 # finalizers, so the peers are stopped) and dump the stacks of a test stuck for 120 s.
-PYTEST_WATCHDOG_S ?= 600
+# The Ansible collection's tests (tests/ansible: sanity, 30 simulated BMCs) add about 5 minutes.
+PYTEST_WATCHDOG_S ?= 1200
 PYTEST := timeout --foreground -s INT -k 60 $(PYTEST_WATCHDOG_S) $(VBIN)/pytest -o faulthandler_timeout=120
 
 .PHONY: venv install demo peers-install test test-fast lint install-check clean distclean
@@ -73,6 +75,10 @@ test-fast: venv
 BENCH_ARGS ?=
 bench: venv
 	$(VBIN)/python benchmarks/run_all.py $(BENCH_ARGS)
+
+.PHONY: bench-ansible
+bench-ansible: venv
+	$(VBIN)/python benchmarks/bench_ansible.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache
