@@ -13,6 +13,9 @@ Lookup, first found wins: an explicit path (``--config``), ``$HAMNHW_CONFIG``,
     timeout = 120                       # seconds, overall deadline of one operation
     driver = "dell"                     # force a driver instead of detecting
 
+    [nodes.bmc1.ipmi]                   # optional: the node's IPMI path, serving power
+    url = "ipmi://10.0.0.5"             # when Redfish is unreachable (hamnhw.config_ipmi)
+
     [pair]                              # keys: hamnhw.pairconfig
     name = "mgmt"                       # optional
     journal_dir = "/var/lib/hamnhw"
@@ -57,13 +60,16 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hamnhw.address import parse_bmc_url
 from hamnhw.connection import normalize_fingerprint
 from hamnhw.errors import ConfigError
 from hamnhw.fleetconfig import EXCLUSIVE_NODE_KEYS, inherit, parse_groups, reject_not_inherited
 from hamnhw.pairconfig import FailoverSettings, PairSettings, parse_failover, parse_pair
+
+if TYPE_CHECKING:
+    from hamnhw.config_ipmi import IpmiConfig
 
 ENV_CONFIG = "HAMNHW_CONFIG"
 """Environment variable naming the config file."""
@@ -116,6 +122,8 @@ class NodeConfig:
     """The file this came from, for messages."""
     table: str | None = None
     """The TOML table it came from (``nodes.bmc1``, ``primary``), for messages."""
+    ipmi: IpmiConfig | None = None
+    """The ``ipmi`` sub-table, if any."""
 
     def key(self, name: str) -> str:
         """Dotted config key of one of this node's settings, for messages."""
@@ -243,7 +251,7 @@ def _table(data: Mapping[str, Any], key: str, source: str | None,
 
 
 def _defaults(table: Mapping[str, Any], source: str | None) -> Mapping[str, Any]:
-    """``[defaults]``: validated like a node table, without ``bmc``."""
+    """``[defaults]``: validated like a node table, without ``bmc`` (nor ``ipmi``)."""
     reject_not_inherited(table, source)
     _check_node_table(table, "defaults", source)
     return table
@@ -262,6 +270,8 @@ def _check_node_table(table: Mapping[str, Any], where: str, source: str | None) 
 
 def _node(name: str, table: Mapping[str, Any], where: str, source: str | None,
           base_dir: Path | None) -> NodeConfig:
+    ipmi_table = _table(table, "ipmi", source, prefix=f"{where}.") if "ipmi" in table else None
+    table = {k: v for k, v in table.items() if k != "ipmi"}
     _check_node_table(table, where, source)
     if "bmc" not in table:
         raise ConfigError("missing required key", key=f"{where}.bmc", path=source)
@@ -272,6 +282,11 @@ def _node(name: str, table: Mapping[str, Any], where: str, source: str | None,
             values[key] = str(base_dir / Path(values[key]).expanduser())
     if timeout is not None:
         values["timeout"] = float(timeout)
+    if ipmi_table is not None:
+        from hamnhw.config_ipmi import parse_ipmi_table
+
+        values["ipmi"] = parse_ipmi_table(ipmi_table, table["bmc"], f"{where}.ipmi", source,
+                                          base_dir)
     return NodeConfig(name=name, source=source, table=where, **values)
 
 

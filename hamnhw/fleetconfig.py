@@ -13,9 +13,9 @@ many nodes without many credential blocks, and named node lists.
     rack1 = ["n001", "n002", "n003"]
     compute = ["n001", "n002", "n003", "n004"]
 
-``[defaults]`` takes every node key but ``bmc``.  Keys that choose one source among several
-are inherited as a choice, not key by key: a node giving any of ``password_env`` /
-``password_file`` replaces the defaults' password source, and a node giving any of
+``[defaults]`` takes every node key but ``bmc`` and the ``ipmi`` sub-table.  Keys that choose
+one source among several are inherited as a choice, not key by key: a node giving any of
+``password_env`` / ``password_file`` replaces the defaults' password source, and any of
 ``ca_file`` / ``pin_fingerprint`` / ``insecure`` (even ``insecure = false``) replaces the
 defaults' TLS choice.  Relative paths are relative to the config file, as in a node table.
 
@@ -40,7 +40,7 @@ EXCLUSIVE_NODE_KEYS: tuple[tuple[str, ...], ...] = (
 """Node keys of which one chooses the source: at most one of each tuple is set, and a node
 inherits the defaults' choice only when it gives none of the tuple's keys."""
 
-NOT_INHERITED = ("bmc",)
+NOT_INHERITED = ("bmc", "ipmi")
 """Node keys ``[defaults]`` may not give."""
 
 _GROUP_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$")

@@ -78,6 +78,11 @@ def section(title: str, body: str) -> str:
     return f"{title}\n{body}"
 
 
+def notes_section(notes: Sequence[str]) -> list[str]:
+    """A "Notes" block listing what the BMC could not tell, or nothing when there are none."""
+    return [section("Notes", "\n".join(f"- {note}" for note in notes))] if notes else []
+
+
 def volumes_json(volumes: Sequence[Volume] | None) -> list[dict[str, Any]] | None:
     """Volumes as the JSON contract has them: member drive ids under ``drives``."""
     if volumes is None:

@@ -15,7 +15,7 @@ from hamnhw_drivers.ipmi.context import IpmiContext
 from hamnhw.errors import OperationFailed
 from hamnhw.interfaces import ManagementInterface
 from hamnhw.log import get_logger
-from hamnhw.models import BootOverride, BootOverrideMode, BootSource
+from hamnhw.models import BootMarks, BootOverride, BootOverrideMode, BootSource, PowerState
 
 LOG = get_logger("hamnhw.drivers.ipmi.management")
 
@@ -79,6 +79,15 @@ class IpmiManagement(ManagementInterface):
             raise OperationFailed(
                 f"boot override set in {'UEFI' if wanted.uefi else 'legacy'} mode but reads "
                 f"back {'UEFI' if readback.uefi else 'legacy'} mode", host=self.host)
+
+    def boot_marks(self) -> BootMarks:
+        """The power state and, where the boot flags say UEFI, the boot mode.  IPMI has no
+        boot progress or reset times (None), and a cleared UEFI bit is no proof of a legacy
+        boot on many BMCs (None too)."""
+        power = self.context.chassis_status().power_on
+        uefi = self.boot_flags().uefi
+        return BootMarks(PowerState.ON if power else PowerState.OFF,
+                         boot_mode="UEFI" if uefi else None)
 
     # -- identify --------------------------------------------------------------------------
     def get_identify(self) -> bool | None:

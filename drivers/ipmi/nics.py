@@ -34,8 +34,8 @@ class IpmiNics(NicInterface):
         if nics:
             self._notes = ()
             return nics
-        why = (f"the FRU inventory could not be read ({fru.error})" if fru.error and not
-               fru.records else "no FRU record of this BMC carries a host MAC")
+        why = (f"no FRU record read: {fru.error}" if fru.error and not fru.records
+               else "no FRU record of this BMC carries a host MAC")
         self._notes = (f"host NICs: IPMI cannot tell ({why}); {REDFISH_HINT}",)
         return None
 

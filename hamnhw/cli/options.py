@@ -26,6 +26,7 @@ import hamnhw
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.cli.output import Output, Renderer
 from hamnhw.config import NodeConfig, find_config, load_config
+from hamnhw.config_ipmi import ipmi_settings
 from hamnhw.connection import Timeouts, check_seconds
 from hamnhw.credentials import Prompt, resolve_credentials
 from hamnhw.deadline import Deadline
@@ -138,6 +139,9 @@ def connect_arguments(target: TargetOptions, *, environ: Mapping[str, str] | Non
         "driver": node_cfg.driver if node_cfg else None,
     }
     kwargs.update(_tls_arguments(target, node_cfg))
+    ipmi = ipmi_settings(node_cfg, environ)
+    if ipmi is not None:
+        kwargs["ipmi"] = ipmi
     timeout = target.timeout or (node_cfg.timeout if node_cfg else None)
     if timeout:
         kwargs["timeout"] = timeout

@@ -67,25 +67,42 @@ BUSY_RETRY = RetryPolicy(max_attempts=3, base_delay=1.0, max_delay=4.0)
 """Retries of a login refused for lack of resources and of a "node busy" reply."""
 LOGOUT_GRACE_S = 2.0
 """At most this long is spent logging out."""
-PYGHMI_LOGGERS = ("pyghmi",)
-"""pyghmi's loggers, pinned at WARNING and redacted."""
+PYGHMI_LOGGER = "pyghmi"
+"""pyghmi's loggers (this one and its children), pinned at WARNING and redacted."""
 
 CommandFactory = Callable[..., Any]
 """Builds a logged-in ``pyghmi.ipmi.command.Command`` from its keyword arguments."""
 
 
 def quiet_pyghmi_loggers() -> None:
-    """Pin pyghmi's loggers at WARNING behind the redacting filter."""
-    for name in PYGHMI_LOGGERS:
+    """Pin pyghmi's loggers at WARNING and put the redacting filter on each of them (a
+    logger's filter does not see its children's records, so every existing one gets it)."""
+    logging.getLogger(PYGHMI_LOGGER).setLevel(logging.WARNING)
+    names = [PYGHMI_LOGGER, *(name for name in logging.Logger.manager.loggerDict
+                              if name.startswith(PYGHMI_LOGGER + "."))]
+    for name in names:
         logger = logging.getLogger(name)
-        logger.setLevel(logging.WARNING)
         if not any(isinstance(f, RedactingFilter) for f in logger.filters):
             logger.addFilter(RedactingFilter())
 
 
 def _pyghmi_command(**kwargs: Any) -> Any:
-    from pyghmi.ipmi import command
+    """pyghmi's ``Command(**kwargs)``, after forgetting a stale session of the same BMC and
+    account.
 
+    pyghmi 1.6.19 registers a session being set up under ``(bmc, user, password, port, kg)``
+    with text values but removes it under the encoded ones, so the entry outlives the
+    session: the next ``Command`` of the process for that BMC and account would be handed
+    the logged-out (or failed) session and fail at once.
+    """
+    from pyghmi.ipmi import command
+    from pyghmi.ipmi.private import session
+
+    quiet_pyghmi_loggers()  # the import above created them
+    key = tuple(kwargs.get(k) for k in ("bmc", "userid", "password", "port", "kg"))
+    stale = session.Session.initting_sessions.get(key)
+    if stale is not None and getattr(stale, "broken", False):
+        session.Session.initting_sessions.pop(key, None)
     return command.Command(**kwargs)
 
 

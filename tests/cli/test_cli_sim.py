@@ -45,7 +45,7 @@ def env(server: SimServer) -> dict[str, str]:
 def test_power_status(server: SimServer, env: dict[str, str]) -> None:
     result = run("--json", "power", "status", server.url, env=env)
     assert result.exit_code == 0, result.output
-    assert json_out(result) == {"node": server.url, "power_state": "off"}
+    assert json_out(result) == {"node": server.url, "power_state": "off", "protocol": "redfish"}
 
 
 @pytest.mark.usefixtures("no_sleep")
@@ -161,7 +161,7 @@ def test_node_from_config_with_password_file(server: SimServer, tmp_path: Path,
     caplog.set_level(logging.DEBUG)
     result = run("--json", "--log-level", "debug", "power", "status", "primary")
     assert result.exit_code == 0, result.output
-    assert json_out(result) == {"node": "primary", "power_state": "off"}
+    assert json_out(result) == {"node": "primary", "power_state": "off", "protocol": "redfish"}
     assert server.password not in result.output + caplog.text
     assert "config password_file" in caplog.text  # where the password came from, not what
 

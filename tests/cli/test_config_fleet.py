@@ -85,6 +85,7 @@ NODE = '[nodes.a]\nbmc = "redfish://h"\n'
 
 @pytest.mark.parametrize(("text", "key", "says"), [
     ('[defaults]\nbmc = "redfish://h"\n', "defaults.bmc", "each node gives its own"),
+    ('[defaults.ipmi]\nurl = "ipmi://h"\n', "defaults.ipmi", "each node gives its own"),
     ('[defaults]\nusername = 1\n', "defaults.username", "a string"),
     ('[defaults]\npasword_env = "X"\n', "defaults.pasword_env", "unknown key"),
     ('[defaults]\npassword_env = "X"\npassword_file = "f"\n', "defaults.password_file",

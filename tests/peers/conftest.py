@@ -1,4 +1,4 @@
-"""Session fixtures that start third-party Redfish peers on 127.0.0.1 and stop them by PID.
+"""Fixtures that start third-party Redfish and IPMI peers on 127.0.0.1 and stop them by PID.
 
 Peers come from ``make peers-install`` (venvs under ``<repo>/.peers``, Debian packages as
 root).  Where a peer is not installed, or ``../shared/mockups`` is absent, its tests skip
@@ -21,6 +21,13 @@ from peerdata import (
     USERNAME,
     CliResult,
     Peer,
+)
+from peeripmi import (
+    PYGHMI_REQ,
+    IpmiPeer,
+    start_ipmi_sim,
+    start_project_bmc,
+    tools_missing,
 )
 from peerproc import (
     LOOPBACK,
@@ -160,3 +167,46 @@ def hamnhw_cli(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., CliRes
         return CliResult(done.returncode, done.stdout, done.stderr)
 
     return run
+
+
+@pytest.fixture
+def ipmi_sim(tmp_path: Path) -> Iterator[IpmiPeer]:
+    """A fresh OpenIPMI ``ipmi_sim`` (power off) on a free loopback UDP port."""
+    reason = tools_missing()
+    if reason:
+        pytest.skip(reason)
+    peer = start_ipmi_sim(tmp_path / "ipmi_sim")
+    yield peer
+    peer.process.stop()
+
+
+@pytest.fixture
+def start_pyghmi_bmc(tmp_path: Path) -> Iterator[Callable[..., IpmiPeer]]:
+    """Starts hamnhw's pyghmi test BMC (power off) under the peers' pyghmi venv, with extra
+    options (``"--power-delay", "8"``); every one started is stopped by PID at the end."""
+    python = _peer_tool("v-pyghmi", "python", f"PyPI {PYGHMI_REQ}")
+    reason = tools_missing()
+    if reason:
+        pytest.skip(reason)
+    started: list[IpmiPeer] = []
+
+    def start(*extra: str) -> IpmiPeer:
+        started.append(start_project_bmc(python, tmp_path / f"bmc{len(started)}", *extra))
+        return started[-1]
+
+    yield start
+    for peer in started:
+        peer.process.stop()
+
+
+@pytest.fixture
+def pyghmi_bmc(start_pyghmi_bmc: Callable[..., IpmiPeer]) -> IpmiPeer:
+    """hamnhw's pyghmi test BMC with its defaults."""
+    return start_pyghmi_bmc()
+
+
+@pytest.fixture(params=["ipmi_sim", "pyghmi_bmc"])
+def ipmi_peer(request: pytest.FixtureRequest) -> IpmiPeer:
+    """Each IPMI peer in turn."""
+    peer: IpmiPeer = request.getfixturevalue(request.param)
+    return peer

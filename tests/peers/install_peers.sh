@@ -6,7 +6,7 @@
 #   apt (root only):  openipmi ipmitool python3-libvirt python3-venv openssl curl
 #   PEERS_DIR/v-sushy      sushy-tools on python3              (sushy-emulator fake driver, sushy-static)
 #   PEERS_DIR/v-sushy-lv   sushy-tools on /usr/bin/python3 with system site-packages (libvirt driver)
-#   PEERS_DIR/v-pyghmi     pyghmi                              (IPMI BMC peer, later issue)
+#   PEERS_DIR/v-pyghmi     pyghmi                              (runs hamnhw/sim/ipmi_bmc.py, the IPMI test BMC)
 #   PEERS_DIR/promtool     Debian prometheus unpacked          (promtool check metrics)
 #
 # Idempotent: apt runs only when a package is missing; a venv is rebuilt only when its

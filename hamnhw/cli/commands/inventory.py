@@ -8,12 +8,14 @@ from typing import Any
 import click
 
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node
+from hamnhw.notes import notes_of
 from hamnhw.views import (
     DRIVE_COLUMNS,
     EMPTY_BAY_COLUMNS,
     VOLUME_COLUMNS,
     fields,
     inventory_json,
+    notes_section,
     records_table,
     section,
     warnings_section,
@@ -36,6 +38,7 @@ def render(payload: Mapping[str, Any]) -> str:
         section("Volumes", records_table(payload["volumes"], VOLUME_COLUMNS)),
         section("Empty bays", records_table(payload["empty_bays"], EMPTY_BAY_COLUMNS)),
         *warnings_section(payload),
+        *notes_section(payload["notes"]),
     ])
 
 
@@ -46,6 +49,8 @@ def command(ctx: click.Context, target: TargetOptions) -> None:
     """Show system identity, BMC firmware, storage controllers, drives and volumes.
 
     Bays without a drive are listed apart (``empty_bays``); a partial read says so
-    (``incomplete`` and ``warnings``).
+    (``incomplete`` and ``warnings``); what the BMC cannot tell at all (an IPMI node's
+    storage) is null, and ``notes`` says what to use instead.
     """
-    run_on_node(ctx, target, lambda node: inventory_json(node.inventory.inventory()), render)
+    run_on_node(ctx, target, lambda node: {**inventory_json(node.inventory.inventory()),
+                                           "notes": notes_of(node.inventory)}, render)

@@ -9,22 +9,32 @@ import click
 
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node
 from hamnhw.node import Node
-from hamnhw.views import NIC_COLUMNS, nics_json, records_table, section, warnings_section
+from hamnhw.notes import notes_of
+from hamnhw.views import (
+    NIC_COLUMNS,
+    nics_json,
+    notes_section,
+    records_table,
+    section,
+    warnings_section,
+)
 
 
 def read_nics(node: Node) -> dict[str, Any]:
-    """``{"nics", "bmc_nics", "incomplete", "warnings"}`` (see
+    """``{"nics", "bmc_nics", "incomplete", "warnings", "notes"}`` (see
     :func:`~hamnhw.views.nics_json`); ``bmc_nics`` is null when the driver cannot list them
-    or reading them failed (a warning says why), never at the cost of the host NICs."""
-    return nics_json(node.nics.view())
+    or reading them failed (a warning says why), never at the cost of the host NICs;
+    ``nics`` is null when the BMC cannot tell (an IPMI node), and ``notes`` says why."""
+    return {**nics_json(node.nics.view()), "notes": notes_of(node.nics)}
 
 
 def render(payload: Mapping[str, Any]) -> str:
-    """Two tables: host NICs, BMC NICs; then what could not be read."""
+    """Two tables: host NICs, BMC NICs; then what could not be read, and the notes."""
     return "\n\n".join([
         section(f"{payload['node']}: host NICs", records_table(payload["nics"], NIC_COLUMNS)),
         section("BMC NICs", records_table(payload["bmc_nics"], NIC_COLUMNS)),
         *warnings_section(payload),
+        *notes_section(payload["notes"]),
     ])
 
 

@@ -24,8 +24,11 @@ def command() -> None:
 @click.pass_context
 def status(ctx: click.Context, target: TargetOptions) -> None:
     """Print the power state: on, off, powering_on, powering_off or unknown."""
-    run_on_node(ctx, target, lambda node: {"power_state": node.power.state().value},
-                lambda p: f"{p['node']}: {p['power_state']}")
+    def read(node: Node) -> dict[str, Any]:
+        state = node.power.state()
+        return {"power_state": state.value, "protocol": node.protocol}
+
+    run_on_node(ctx, target, read, lambda p: f"{p['node']}: {p['power_state']}")
 
 
 def change_payload(result: PowerResult) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """``hamnhw sim``: run simulated Redfish BMCs on loopback until interrupted.
 
-Each server is printed as one line ``NAME URL``. The credentials are the simulator-only
-defaults ``admin`` / ``password``; never use them on a real BMC.
+Each server is printed as one line ``NAME URL`` (``NAME URL IPMI_URL`` with ``--ipmi``: the
+same simulated node over IPMI lanplus, see :mod:`hamnhw.sim.ipmi`). The credentials are the
+simulator-only defaults ``admin`` / ``password``; never use them on a real BMC.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import click
 
 from hamnhw.sim import ServerSpec, SimCluster
+from hamnhw.sim.ipmi import IpmiSim, IpmiStartError
 from hamnhw.sim.tls import TlsSetupError
 
 
@@ -28,17 +30,21 @@ def server_names(count: int, names: str | None) -> list[str]:
     return [f"node{index}" for index in range(1, count + 1)]
 
 
-def _summary(cluster: SimCluster) -> dict[str, Any]:
+def _summary(cluster: SimCluster, ipmi: IpmiSim | None) -> dict[str, Any]:
     servers = [{"name": s.name, "url": s.url, "username": s.username} for s in cluster]
+    if ipmi is not None:
+        for server in servers:
+            server["ipmi_url"] = ipmi[server["name"]].url
     return {"servers": servers, "cert_file": cluster.cert_file, "fingerprint": cluster.fingerprint}
 
 
-def _print_summary(cluster: SimCluster, as_json: bool) -> None:
+def _print_summary(cluster: SimCluster, ipmi: IpmiSim | None, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(_summary(cluster)))
+        click.echo(json.dumps(_summary(cluster, ipmi)))
     else:
         for server in cluster:
-            click.echo(f"{server.name} {server.url}")
+            extra = f" {ipmi[server.name].url}" if ipmi is not None else ""
+            click.echo(f"{server.name} {server.url}{extra}")
         if cluster.cert_file:
             click.echo(f"cert {cluster.cert_file}")
             click.echo(f"fingerprint {cluster.fingerprint}")
@@ -67,9 +73,12 @@ def _wait_for_signal() -> None:
               help="Seconds spent in PoweringOn / PoweringOff.")
 @click.option("--port-base", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="First port (server i gets port-base + i); 0 = any free port.")
+@click.option("--ipmi", is_flag=True,
+              help="Also serve each server over IPMI lanplus on a loopback UDP port (same "
+                   "power state); printed as a third column.")
 @click.pass_context
 def command(ctx: click.Context, count: int, names: str | None, tls: bool, power_delay: float,
-            port_base: int) -> None:
+            port_base: int, ipmi: bool) -> None:
     """Run simulated Redfish BMCs on 127.0.0.1 until SIGINT or SIGTERM."""
     chosen = server_names(count, names)
     specs = [ServerSpec(name=name, power_delay=power_delay) for name in chosen]
@@ -78,12 +87,18 @@ def command(ctx: click.Context, count: int, names: str | None, tls: bool, power_
         raise click.BadParameter("too many servers for this port base", param_hint="--port-base")
     as_json = bool(getattr(ctx.obj, "json", False))
     cluster = SimCluster(specs, tls=tls, ports=ports)
+    ipmi_sim: IpmiSim | None = None
     try:
         cluster.start()
-    except (OSError, TlsSetupError) as exc:
+        if ipmi:
+            ipmi_sim = IpmiSim(cluster).start()
+    except (OSError, TlsSetupError, IpmiStartError) as exc:
+        cluster.stop()
         raise click.ClickException(f"cannot start the simulator: {exc}") from exc
     try:
-        _print_summary(cluster, as_json)
+        _print_summary(cluster, ipmi_sim, as_json)
         _wait_for_signal()
     finally:
+        if ipmi_sim is not None:
+            ipmi_sim.stop()
         cluster.stop()

@@ -1,0 +1,128 @@
+"""The simulator served over IPMI too (``IpmiSim``: pyghmi's Bmc in child processes) and a
+Redfish node's IPMI path: one node, one state, whichever protocol drives it; power goes over
+IPMI only when Redfish is unreachable, and results say which protocol served them.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import hamnhw
+from hamnhw.cli.main import cli
+from hamnhw.errors import UnsupportedOperation
+from hamnhw.interfaces import PollPolicy
+from hamnhw.ipmi_fallback import IpmiSettings
+from hamnhw.models import BootSource, PowerRestorePolicy, PowerState
+from hamnhw.sim import ServerSpec, SimCluster
+from hamnhw.sim.ipmi import IpmiSim
+
+QUICK = PollPolicy(interval=0.1, timeout=20.0)
+USER, PASSWORD = "admin", "password"  # the simulator-only account
+
+
+@pytest.fixture(autouse=True)
+def quick_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HAMNHW_IPMI_PACING_S", "0")
+
+
+@pytest.fixture
+def cluster() -> Iterator[tuple[SimCluster, IpmiSim]]:
+    specs = [ServerSpec(name="primary", power_delay=0.3), ServerSpec(name="standby")]
+    with SimCluster(specs) as running, IpmiSim(running) as ipmi:
+        yield running, ipmi
+
+
+def closed_tcp_port() -> int:
+    """A loopback TCP port nothing listens on (connections are refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_one_power_state_over_redfish_and_ipmi(cluster: tuple[SimCluster, IpmiSim]) -> None:
+    sim, ipmi = cluster
+    primary = sim["primary"]
+    with hamnhw.connect(ipmi["primary"].url, USER, PASSWORD, poll=QUICK) as node:
+        assert node.power.on().power_state is PowerState.ON
+        assert primary.power_state == "On"
+        with hamnhw.connect(primary.url, USER, PASSWORD, poll=QUICK) as redfish:
+            assert redfish.power.off().power_state is PowerState.OFF
+        assert node.power.state() is PowerState.OFF
+        assert sim["standby"].power_state == "Off"  # the other node untouched
+
+
+def test_boot_override_restore_policy_identify_and_bmc_mac_shared(
+        cluster: tuple[SimCluster, IpmiSim]) -> None:
+    sim, ipmi = cluster
+    state = sim["primary"].state
+    with hamnhw.connect(ipmi["primary"].url, USER, PASSWORD) as node:
+        node.management.set_boot_override(BootSource.PXE, persistent=True)
+        assert (state.boot_target, state.boot_enabled) == ("Pxe", "Continuous")
+        assert node.management.boot_flags().uefi is True  # the simulator boots UEFI
+        node.power.set_restore_policy(PowerRestorePolicy.LAST_STATE)
+        assert state.restore_policy == "LastState"
+        assert node.management.set_identify(True) is True and state.led
+        assert [nic.mac for nic in node.nics.bmc_nics()] == [sim["primary"].spec.bmc_mac]
+    with hamnhw.connect(sim["primary"].url, USER, PASSWORD) as redfish:
+        override = redfish.management.get_boot_override()
+        assert override.target is BootSource.PXE
+        assert redfish.power.get_restore_policy() is PowerRestorePolicy.LAST_STATE
+
+
+def test_unreachable_redfish_serves_power_over_the_ipmi_path(
+        cluster: tuple[SimCluster, IpmiSim]) -> None:
+    sim, ipmi = cluster
+    dead = f"redfish+http://127.0.0.1:{closed_tcp_port()}"
+    path = IpmiSettings(url=ipmi["primary"].url)
+    with hamnhw.connect(dead, USER, PASSWORD, poll=QUICK, ipmi=path) as node:
+        assert node.protocol == "ipmi"
+        assert "unreachable" in node.detection.reason and "IPMI path" in node.detection.reason
+        result = node.power.on()
+        assert (result.power_state, result.protocol) == (PowerState.ON, "ipmi")
+        assert sim["primary"].power_state == "On"
+        with pytest.raises(UnsupportedOperation, match="serves power only"):
+            node.nics.list()
+        with pytest.raises(UnsupportedOperation, match="serves power only"):
+            node.raid.storage()
+
+
+def test_reachable_redfish_is_used_then_ipmi_when_it_goes_away(
+        cluster: tuple[SimCluster, IpmiSim]) -> None:
+    sim, ipmi = cluster
+    primary = sim["primary"]
+    path = IpmiSettings(url=ipmi["primary"].url, username=USER, password=None)
+    with hamnhw.connect(primary.url, USER, PASSWORD, poll=QUICK, ipmi=path) as node:
+        result = node.power.on()
+        assert (result.protocol, node.protocol) == ("redfish", "redfish")
+        assert node.nics.list()  # the Redfish driver serves everything else
+        primary.stop()  # Redfish goes away; IPMI stays
+        assert node.power.state() is PowerState.ON
+        assert node.protocol == "ipmi"
+        off = node.power.off()
+        assert (off.power_state, off.protocol) == (PowerState.OFF, "ipmi")
+
+
+def test_cli_node_with_ipmi_sub_table(cluster: tuple[SimCluster, IpmiSim], tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    _sim, ipmi = cluster
+    config = tmp_path / "hamnhw.toml"
+    config.write_text(
+        f'[nodes.mn]\nbmc = "redfish+http://127.0.0.1:{closed_tcp_port()}"\n'
+        'username = "admin"\npassword_env = "MN_PW"\n'
+        f'[nodes.mn.ipmi]\nurl = "{ipmi["primary"].url}"\nprivilege = "administrator"\n'
+        'pacing = 0\n')
+    monkeypatch.setenv("MN_PW", PASSWORD)
+    monkeypatch.setattr("hamnhw.cli.options.poll_policy", lambda: QUICK)
+    result = CliRunner().invoke(cli, ["--json", "power", "on", "--config", str(config), "mn"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert (payload["power_state"], payload["protocol"]) == ("on", "ipmi")
+    status = CliRunner().invoke(cli, ["--json", "power", "status", "--config", str(config),
+                                      "mn"])
+    assert json.loads(status.output)["protocol"] == "ipmi"
