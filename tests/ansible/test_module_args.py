@@ -22,7 +22,7 @@ from hamnhw.errors import AuthenticationError, BmcUnreachable, ConfigError, TlsE
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 from ansible_collections.hamnhw.bmc.plugins.module_utils import hamnhw_bmc
-from ansible_collections.hamnhw.bmc.plugins.modules import power
+from ansible_collections.hamnhw.bmc.plugins.modules import power, raid
 
 FINGERPRINT = "AB" * 32
 CONFIG = f"""
@@ -186,3 +186,27 @@ def test_a_missing_hamnhw_says_what_to_install(capsys: pytest.CaptureFixture[str
     assert result["failed"] is True
     assert "Failed to import the required Python library (hamnhw)" in result["msg"]
     assert "ansible_python_interpreter" in result["msg"]
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    ({"node": "n1"}, "state is present but all of the following are missing: drives"),
+    ({"node": "n1", "state": "absent"}, "missing: volume"),
+    ({"node": "n1", "state": "rebuild", "volume": "V1", "drive": "D3"},
+     "missing: confirm_serial"),
+    ({"node": "n1", "state": "spare"}, "missing: drive"),
+    ({"node": "n1", "drives": ["D1", "D2"], "raid_type": "RAID7"},
+     "value of raid_type must be one of"),
+])
+def test_raid_option_rules(args: dict[str, Any], says: str,
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_main(raid, args, capsys)
+    assert result["failed"] is True
+    assert says in result["msg"]
+
+
+def test_raid_without_the_raid_library_says_so(capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(raid, "RAID_IMPORT_ERROR", "ModuleNotFoundError: hamnhw.raid")
+    result = run_main(raid, {"node": "n1", "drives": ["D1", "D2"]}, capsys)
+    assert result["failed"] is True
+    assert "(hamnhw with the RAID writes (hamnhw.raid))" in result["msg"]
