@@ -58,9 +58,9 @@ options:
     type: bool
   timeout:
     description:
-      - The deadline of the whole task in seconds (connecting, the operation, logging out).
-        For waits (power changes), how long to wait for the target; the task gets 15 s more
-        to connect and read.
+      - The deadline of the whole task in seconds (connecting, the operation, its wait,
+        logging out), as C(--timeout) on the command line.  A wait (a power change, a RAID
+        job) ends 5 s before it, to leave the logout its time.
       - Default the node's C(timeout), else 120.
     type: float
 requirements:

@@ -18,12 +18,11 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 try:
     import hamnhw
+    from hamnhw.cli.budget import CommandBudget
     from hamnhw.cli.exit_codes import exit_code_for
-    from hamnhw.cli.options import WAIT_MARGIN_S
     from hamnhw.config import find_config, load_config
     from hamnhw.connection import Secret, Timeouts
     from hamnhw.credentials import resolve_credentials, resolve_username
-    from hamnhw.deadline import Deadline
     from hamnhw.errors import ConfigError, HamnhwError
     from hamnhw.models import to_jsonable
 except ImportError:
@@ -130,23 +129,22 @@ def error_result(exc, node):
                            exit_code_name=code.name))
 
 
-def run_on_node(module, action, waits=False, poll=None):
-    """Connect, run ``action(node, timeout)`` and log out within one deadline, then exit with
+def run_on_node(module, action, poll=None):
+    """Connect, run ``action(node, budget)`` and log out within one deadline, the task's
+    ``timeout`` (a ``hamnhw.cli.budget.CommandBudget``, as on the command line: a wait gives
+    itself ``budget.wait_seconds()``, which leaves the logout its time), then exit with
     ``{"node": ..., **result}``; a hamnhw error fails the task (:func:`error_result`).
 
-    :param waits: the action waits for a state up to ``timeout``: the deadline gets the same
-        margin as on the command line for connecting and the last read.
     :param poll: how waits read (``hamnhw.poll.PollPolicy``); None for the default.
     """
     name = target_name(module.params)
     try:
         kwargs = connect_arguments(module.params)
-        timeout = kwargs['timeout']
-        deadline = Deadline(timeout + (WAIT_MARGIN_S if waits else 0.0))
-        node = hamnhw.connect(deadline=deadline, poll=poll, **kwargs)
-        with node.operation(deadline=deadline):
+        budget = CommandBudget(kwargs['timeout'])
+        node = hamnhw.connect(deadline=budget.deadline, poll=poll, **kwargs)
+        with node.operation(deadline=budget.deadline):
             try:
-                result = action(node, timeout)
+                result = action(node, budget)
             finally:
                 node.close()
     except HamnhwError as exc:
@@ -165,7 +163,7 @@ def run_write(module, key, apply):
     """Run ``apply(node, check)`` (a ``hamnhw.plan.apply_*`` call) and exit with ``changed``
     from its plan, the state under ``key`` (read back after a write, else as read) and the
     plan itself."""
-    def action(node, timeout):
+    def action(node, budget):
         outcome = apply(node, module.check_mode)
         state = outcome.readback if outcome.sent else outcome.plan.current
         return {'changed': outcome.changed, key: state, 'plan': jsonable(outcome.plan)}

@@ -117,7 +117,7 @@ if HAMNHW_IMPORT_ERROR is None:
 
 def main():
     module = new_module({}, supports_check_mode=True)
-    run_on_node(module, lambda node, timeout: dict(ansible_facts=dict(hamnhw=node_facts(node))))
+    run_on_node(module, lambda node, budget: dict(ansible_facts=dict(hamnhw=node_facts(node))))
 
 
 if __name__ == '__main__':

@@ -37,7 +37,7 @@ options:
   escalate_after:
     description:
       - With O(state=soft_off), force the host off if it is still on after this many seconds.
-        Must be shorter than O(timeout).
+        Must be shorter than O(timeout) less the 5 s kept for logging out.
     type: float
 extends_documentation_fragment:
   - hamnhw.bmc.connection
@@ -125,7 +125,7 @@ from ansible_collections.hamnhw.bmc.plugins.module_utils.hamnhw_bmc import (
 )
 
 if HAMNHW_IMPORT_ERROR is None:
-    from hamnhw.cli.commands.power import change_payload
+    from hamnhw.cli.commands.power import change_payload, check_escalation
     from hamnhw.plan import plan_power
     from hamnhw.poll import PollPolicy
 
@@ -145,24 +145,25 @@ def main():
             module.fail_json(msg='escalate_after applies to state=soft_off only')
         extra['escalate_after'] = module.params['escalate_after']
 
-    def status(node, timeout):
+    def status(node, budget):
         return dict(power_state=node.power.state().value)
 
-    def check(node, timeout):
+    def check(node, budget):
         plan = plan_power(node, state, **extra)
         return dict(changed=plan.changed, power_state=plan.current, plan=jsonable(plan))
 
-    def change(node, timeout):
+    def change(node, budget):
+        check_escalation(extra.get('escalate_after'), budget.longest_wait)
         method = getattr(node.power, state)
-        return change_payload(method(wait=module.params['wait'], timeout=timeout, **extra))
+        return change_payload(method(wait=module.params['wait'], timeout=budget.wait_seconds(),
+                                     **extra))
 
     if state == 'status':
         run_on_node(module, status)
     elif module.check_mode:
         run_on_node(module, check)
     else:
-        run_on_node(module, change, waits=True,
-                    poll=PollPolicy(interval=module.params['poll_interval']))
+        run_on_node(module, change, poll=PollPolicy(interval=module.params['poll_interval']))
 
 
 if __name__ == '__main__':

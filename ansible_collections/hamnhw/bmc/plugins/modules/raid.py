@@ -180,7 +180,8 @@ if HAMNHW_IMPORT_ERROR is None:
 
 
 def writes(params, node, timeout):
-    """The plan and the write of ``state``, as ``hamnhw raid`` runs them."""
+    """The plan and the write of ``state``, as ``hamnhw raid`` runs them; ``timeout`` is what
+    the write's wait may take (the task's budget less the logout's reserve)."""
     raid = node.raid
     state = params['state']
     if state == 'present':
@@ -234,15 +235,15 @@ def main():
     if params['state'] == 'rebuild':
         serials.append(params['confirm_serial'])
 
-    def action(node, timeout):
+    def action(node, budget):
         guard = pair_guard(TargetOptions(node=target_name(params), config=params['config']))
-        plan, write = writes(params, node, timeout)
+        plan, write = writes(params, node, budget.wait_seconds())
         result = run_write(node, plan, write, guard, serials, params['confirm_node'],
                            dry_run=module.check_mode)
         result.pop('dry_run', None)
         return result
 
-    run_on_node(module, action, waits=True)
+    run_on_node(module, action)
 
 
 if __name__ == '__main__':
