@@ -167,7 +167,8 @@ def boot_mode_for(target: BootSource, persistent: bool) -> BootOverrideMode:
     return BootOverrideMode.CONTINUOUS if persistent else BootOverrideMode.ONCE
 
 
-def _shown(override: BootOverride) -> str:
+def override_text(override: BootOverride) -> str:
+    """``<target>/<mode>`` of a boot override, e.g. ``Pxe/Once``."""
     return f"{override.target.value}/{override.mode.value}"
 
 
@@ -182,11 +183,11 @@ def plan_boot_override(node: Node, target: BootSource, *, persistent: bool = Fal
     wanted = BootOverride(target, mode)
     if current == wanted or (target is BootSource.NONE and (
             current.mode is BootOverrideMode.DISABLED or current.target is BootSource.NONE)):
-        return _unchanged("boot_override", _shown(current), _shown(wanted),
-                          f"already {_shown(current)}")
+        return _unchanged("boot_override", override_text(current), override_text(wanted),
+                          f"already {override_text(current)}")
     requests = node.management.boot_override_requests(target, persistent=persistent)
-    return WritePlan("boot_override", True, f"would set {_shown(wanted)} (now {_shown(current)})",
-                     _shown(current), _shown(wanted), requests)
+    now, then = override_text(current), override_text(wanted)
+    return WritePlan("boot_override", True, f"would set {then} (now {now})", now, then, requests)
 
 
 def apply_boot_override(node: Node, target: BootSource, *, persistent: bool = False,
@@ -199,7 +200,7 @@ def apply_boot_override(node: Node, target: BootSource, *, persistent: bool = Fa
     if check or not plan.changed:
         return WriteOutcome(plan, False)
     readback = node.management.set_boot_override(target, persistent=persistent)
-    return WriteOutcome(plan, True, _shown(readback))
+    return WriteOutcome(plan, True, override_text(readback))
 
 
 # -- restore policy ------------------------------------------------------------------------

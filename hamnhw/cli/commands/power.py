@@ -9,10 +9,11 @@ import click
 
 from hamnhw.cli.budget import LOGOUT_RESERVE_S, CommandBudget
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node, run_waiting_on_node
+from hamnhw.cli.plan_output import plan_payload, render_plan
 from hamnhw.errors import ConfigError
 from hamnhw.models import PowerResult, to_jsonable
 from hamnhw.node import Node
-from hamnhw.plan import WritePlan, plan_power
+from hamnhw.plan import plan_power
 
 
 @click.group("power")
@@ -56,23 +57,6 @@ def _render_change(payload: Mapping[str, Any]) -> str:
     change = "changed" if payload["changed"] else "unchanged"
     line = f"{payload['node']}: {payload['power_state']} ({change}, {payload['elapsed_s']:.1f} s)"
     return line if payload["confirmed"] else f"{line} (unconfirmed: --no-wait)"
-
-
-def plan_payload(plan: WritePlan) -> dict[str, Any]:
-    """The JSON of a ``--dry-run``: ``dry_run`` true and the plan (operation, changed,
-    summary, current, wanted, requests, notes)."""
-    payload: dict[str, Any] = {"dry_run": True}
-    payload.update(to_jsonable(plan))
-    return payload
-
-
-def render_plan(payload: Mapping[str, Any]) -> str:
-    """The plan's summary, then each request it would send."""
-    lines = [f"{payload['node']}: {payload['summary']} (dry run: nothing sent)"]
-    for request in payload["requests"] or ():
-        lines.append(f"  {request['method']} {request['path']} {request['body'] or ''}".rstrip())
-    lines.extend(f"  note: {note}" for note in payload["notes"])
-    return "\n".join(lines)
 
 
 def _change_command(name: str, doc: str, method: str,

@@ -20,6 +20,7 @@ try:
     import hamnhw
     from hamnhw.cli.budget import CommandBudget
     from hamnhw.cli.exit_codes import exit_code_for
+    from hamnhw.cli.plan_output import outcome_payload
     from hamnhw.config import find_config, load_config
     from hamnhw.connection import Secret, Timeouts
     from hamnhw.credentials import resolve_credentials, resolve_username
@@ -160,12 +161,7 @@ def jsonable(value):
 
 
 def run_write(module, key, apply):
-    """Run ``apply(node, check)`` (a ``hamnhw.plan.apply_*`` call) and exit with ``changed``
-    from its plan, the state under ``key`` (read back after a write, else as read) and the
-    plan itself."""
-    def action(node, budget):
-        outcome = apply(node, module.check_mode)
-        state = outcome.readback if outcome.sent else outcome.plan.current
-        return {'changed': outcome.changed, key: state, 'plan': jsonable(outcome.plan)}
-
-    run_on_node(module, action)
+    """Run ``apply(node, check)`` (a ``hamnhw.plan.apply_*`` call) and exit as the command
+    does: ``changed`` from its plan, the state under ``key`` (read back after a write, else
+    as read) and the ``plan`` itself."""
+    run_on_node(module, lambda node, budget: outcome_payload(apply(node, module.check_mode), key))
