@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,3 +69,15 @@ def copy_collection(dest_root: Path) -> Path:
     shutil.copytree(COLLECTION, target,
                     ignore=shutil.ignore_patterns("output", "__pycache__", "*.tar.gz"))
     return target
+
+
+def unwrap(value: Any) -> Any:
+    """``ansible-inventory --list`` output without its ``{"__ansible_unsafe": ...}`` wrappers
+    (values from an inventory plugin are data, never templated)."""
+    if isinstance(value, dict):
+        if set(value) == {"__ansible_unsafe"}:
+            return value["__ansible_unsafe"]
+        return {k: unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap(v) for v in value]
+    return value

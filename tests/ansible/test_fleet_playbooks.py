@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ansiblerun import COLLECTION, ansible_env, run, tool
+from ansiblerun import COLLECTION, ansible_env, run, tool, unwrap
 
 from hamnhw.sim import ServerSpec, SimCluster, SimServer
 
@@ -98,18 +98,6 @@ def recap(result: subprocess.CompletedProcess[str]) -> dict[str, tuple[int, int,
             for m in RECAP.findall(result.stdout)}
 
 
-def plain(value: object) -> object:
-    """``ansible-inventory --list`` output without its ``{"__ansible_unsafe": ...}`` wrappers
-    (values from an inventory plugin are data, never templated)."""
-    if isinstance(value, dict):
-        if set(value) == {"__ansible_unsafe"}:
-            return value["__ansible_unsafe"]
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
-
-
 def write_config(path: Path, sim: SimCluster) -> None:
     lines = ["[defaults]", 'username = "admin"', 'password_env = "HAMNHW_IT_PASSWORD"',
              "timeout = 60", ""]
@@ -162,7 +150,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
 def test_inventory_plugin_makes_hosts_and_groups(fleet: Fleet) -> None:
     result = run("ansible-inventory", ["-i", str(fleet.inventory), "--list"], fleet.env)
     assert result.returncode == 0, result.stderr
-    listed: dict[str, Any] = plain(json.loads(result.stdout))  # type: ignore[assignment]
+    listed: dict[str, Any] = unwrap(json.loads(result.stdout))  # type: ignore[assignment]
     hostvars = listed["_meta"]["hostvars"]
     assert sorted(hostvars) == sorted(NODES)
     for name in NODES:
