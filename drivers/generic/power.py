@@ -374,11 +374,17 @@ class RedfishPower(PowerInterface):
     # -- plans (hamnhw.plan): what the writes above would send, from a fresh read ---------
 
     def reset_requests(self, action: str) -> tuple[PlannedRequest, ...]:
-        """The reset ``action`` (on, off, soft_off, cycle) would POST, chosen by the same
-        hooks as the write (:meth:`reset_type_for`, :meth:`reset_target`)."""
+        """The resets ``action`` (on, off, soft_off, cycle) would POST, chosen by the same
+        hooks as the write (:meth:`reset_type_for`, :meth:`reset_target`); a cycle of a BMC
+        without reset marks is an off, then an on, as :meth:`cycle` runs it."""
         system = self._system()
-        reset_type = self.reset_type_for(action, self.allowed_reset_types(system))
-        return (PlannedRequest("POST", self.reset_target(system), {"ResetType": reset_type}),)
+        allowed = self.allowed_reset_types(system)
+        steps: tuple[str, ...] = (action,)
+        if action == "cycle" and not ResetMarks.of(system).can_show_a_warm_reset:
+            steps = ("off", "on")
+        return tuple(PlannedRequest("POST", self.reset_target(system),
+                                    {"ResetType": self.reset_type_for(step, allowed)})
+                     for step in steps)
 
     def restore_policy_requests(self, policy: PowerRestorePolicy) -> tuple[PlannedRequest, ...]:
         """The PATCH :meth:`set_restore_policy` would send."""

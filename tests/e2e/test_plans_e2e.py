@@ -86,6 +86,22 @@ def test_cycle_of_an_off_node_is_refused_like_the_write(server: SimServer, node:
     assert writes(server) == []
 
 
+def test_a_cycle_without_reset_marks_plans_off_then_on() -> None:
+    spec = ServerSpec(name="nomarks", power="On", last_reset_time=False, boot_progress=False)
+    with SimCluster([spec]) as sim, hamnhw.connect(
+            sim["nomarks"].url, "admin", "password",
+            poll=PollPolicy(interval=0.05, timeout=10)) as node:
+        sim["nomarks"].clear_requests()
+        cycle = plan.plan_power(node, "cycle")
+        assert cycle.requests is not None
+        assert [r.body for r in cycle.requests] == [{"ResetType": "ForceOff"},
+                                                    {"ResetType": "On"}]
+        assert cycle.summary == "would send ForceOff, then On (now on)"
+        assert writes(sim["nomarks"]) == []
+        node.power.cycle()
+        assert writes(sim["nomarks"]) == [sent(r) for r in cycle.requests]
+
+
 def test_boot_override_check_then_apply_then_already(server: SimServer, node: Node) -> None:
     node.management.set_boot_override(BootSource.NONE)
     server.clear_requests()
