@@ -83,6 +83,7 @@ def test_the_collection_builds(tmp_path: Path) -> None:
 
 
 @pytest.mark.peers
+@pytest.mark.timeout(900)   # first run: a venv per sanity test, requirements from the index
 def test_ansible_test_sanity_passes_offline(tmp_path: Path) -> None:
     kept = os.environ.get("HAMNHW_ANSIBLE_TEST_HOME")
     home = Path(kept) if kept else tmp_path / "home"

@@ -26,7 +26,8 @@ from ansiblerun import COLLECTION, ansible_env, run, tool, unwrap
 
 from hamnhw.sim import ServerSpec, SimCluster, SimServer
 
-pytestmark = pytest.mark.e2e
+# each test runs a playbook or two over 30 BMCs on a shared 2-core machine
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 CANARY = "Canary-pw-7f3Kq9-zX"  # the BMC password: must appear in nothing Ansible writes
 FORKS = "8"
@@ -39,7 +40,7 @@ NODES = RACK1 + RACK2 + PAIR
 PLAYBOOKS = Path(__file__).parent / "playbooks"
 UNSAFE = {"POST", "PATCH", "PUT", "DELETE"}
 RAID1_DRIVES = ["RAIDController1/Bay1", "RAIDController1/Bay2"]
-RAID_WRITES = importlib.util.find_spec("hamnhw.raid") is not None
+RAID_WRITES = importlib.util.find_spec("hamnhw.cli.commands.raid.protection") is not None
 """The RAID library of issue 8 is there: the raid1_pair playbook then makes the primary's RAID1
 (else the simulator starts with it, for the pair preflight)."""
 RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)",
@@ -252,14 +253,28 @@ def test_raid1_on_the_pair_checked_then_created_once(fleet: Fleet) -> None:
 
 
 def test_raid_health_report(fleet: Fleet) -> None:
+    """Every volume optimal, then a failed member makes its volume degraded: the CSV says so
+    and the play fails naming it."""
     report = fleet.root / "raid.csv"
-    result = fleet.playbook(COLLECTION / "playbooks" / "raid_health_report.yml",
-                            "-e", f"report_csv={report}")
+    play = COLLECTION / "playbooks" / "raid_health_report.yml"
+    result = fleet.playbook(play, "-e", f"report_csv={report}")
     assert result.returncode == 0, result.stdout[-3000:]
     with report.open() as handle:
         rows = list(csv.DictReader(handle))
-    assert sorted({row["node"] for row in rows}) == sorted(set(NODES) - {"standby"})
-    assert {(row["raid_type"], row["health"]) for row in rows} == {("RAID1", "OK")}
+    with_volumes = [s.name for s in fleet.sim
+                    if fleet.sim.bays.volumes_on({d.serial for d in s.drives})]
+    assert "standby" not in with_volumes and len(with_volumes) >= len(NODES) - 2
+    assert sorted({row["node"] for row in rows}) == sorted(with_volumes)
+    assert {(row["raid_type"], row["health"], row["raid_state"]) for row in rows} == {
+        ("RAID1", "OK", "optimal")}
+    fleet.server("n20").fail_drive(fleet.server("n20").drives[1].serial)
+    degraded = fleet.playbook(play, "-e", f"report_csv={report}", "-l", "rack2")
+    assert degraded.returncode != 0
+    assert re.search(r'"volumes not optimal: n20 RAIDController1/Volume\d+"', degraded.stdout)
+    with report.open() as handle:
+        states = {row["node"]: row["raid_state"] for row in csv.DictReader(handle)}
+    assert states["n20"] == "degraded"
+    assert set(states.values()) == {"optimal", "degraded"}
 
 
 def test_pair_preflight_passes_and_a_failed_check_fails_the_play(fleet: Fleet) -> None:

@@ -85,8 +85,11 @@ ansible_facts:
           type: list
           elements: dict
         health:
-          description: Health by volume id (health, state, running operation) and by drive
-            id, as the BMC reports it.
+          description:
+            - By volume id, the BMC's health and state, the running operation, and hamnhw's
+              RAID state (optimal, degraded, rebuilding, failed, unknown) with the rebuild
+              percent and the reason (null where the driver cannot classify); by drive id,
+              the drive's health.
           type: dict
         incomplete:
           description: True when part of what the BMC links could not be read.
