@@ -25,7 +25,7 @@ from hamnhw.sim.cluster import SimCluster
 from hamnhw.sim.faults import FAULT_KINDS, Fault, FaultError
 from hamnhw.sim.power import RESET_TYPES
 from hamnhw.sim.server import RequestRecord, SimServer
-from hamnhw.sim.spec import DriveSpec, NicSpec, ServerSpec
+from hamnhw.sim.spec import DriveSpec, HcaPortSpec, NicSpec, ServerSpec
 from hamnhw.sim.state import ServerState
 from hamnhw.sim.tls import SelfSignedCert, TlsSetupError
 
@@ -37,6 +37,7 @@ __all__ = [
     "DriveSpec",
     "Fault",
     "FaultError",
+    "HcaPortSpec",
     "ManualClock",
     "NicSpec",
     "RequestRecord",
