@@ -217,6 +217,9 @@ class NicView:
     """True when a linked part of the tree could not be read."""
     warnings: tuple[str, ...] = ()
     """What could not be read, one message each."""
+    host_warnings: tuple[str, ...] = ()
+    """Those of :attr:`warnings` about the host NICs: when there is one, :attr:`nics` may
+    miss a port (the BMC's own NICs failing leaves the host list whole)."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -147,6 +147,7 @@ class RedfishNics(NicInterface):
         read of the BMC's own NICs leaves ``bmc_nics`` None without losing the host's."""
         walk = self._walk()
         nics = self._host(walk)
+        host_warnings = tuple(walk.warnings)
         try:
             bmc = self._bmc(walk)
         except UnsupportedOperation:
@@ -154,7 +155,7 @@ class RedfishNics(NicInterface):
         except (HttpError, MalformedResponse) as exc:
             walk.warn(f"BMC NICs not readable: {exc.message}")
             bmc = None
-        return NicView(nics, bmc, walk.incomplete, tuple(walk.warnings))
+        return NicView(nics, bmc, walk.incomplete, tuple(walk.warnings), host_warnings)
 
     def _walk(self) -> Walk:
         walk = Walk(self.reader)

@@ -52,7 +52,9 @@ class NicSpec:
 
     id: str
     mac: str | None
-    link_up: bool = True
+    link_up: bool | None = True
+    """Link state; None: the EthernetInterface shows no ``LinkStatus`` (the BMC does not
+    tell)."""
     speed_mbps: int = 25000
     bond_mac: str | None = None
     """The MAC the port uses as a member of a bond (its EthernetInterface ``MACAddress``);
