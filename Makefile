@@ -1,6 +1,7 @@
 # hamnhw developer entry points.  Debian, Python 3.11 as `python3`.
-#   make demo        create .venv, install, run `hamnhw demo`
-#   make test        create .venv, install, install the BMC peers, lint, the whole suite
+#   make demo        create .venv, install hamnhw (no test tools), run `hamnhw demo`
+#   make test        create .venv, install with the test tools, install the BMC peers, lint,
+#                    the whole suite
 #   make test-fast   unit and replay tests only (no peers, no end-to-end)
 #   make bench       benchmarks against the simulator (docs/performance.md); BENCH_ARGS=--quick
 
@@ -17,11 +18,25 @@ PYTEST := timeout --foreground -s INT -k 60 $(PYTEST_WATCHDOG_S) $(VBIN)/pytest 
 
 .PHONY: venv install demo peers-install test test-fast lint install-check clean distclean
 
-venv install:
-	@test -x $(VBIN)/python || $(PYTHON) -m venv $(VENV)
-	$(VBIN)/python -m pip install -q -e '.[test]'
+# The install is editable: code changes need no reinstall, only pyproject.toml changes
+# (dependencies, entry points), which the stamp files track.
+INSTALLED := $(VENV)/.installed
+INSTALLED_TEST := $(VENV)/.installed-test
 
-demo: venv
+$(VBIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(VBIN)/python
+	$(VBIN)/python -m pip install -q -e .
+	@touch $@
+
+$(INSTALLED_TEST): $(INSTALLED)
+	$(VBIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+venv install: $(INSTALLED_TEST)
+
+demo: $(INSTALLED)
 	$(VBIN)/hamnhw demo
 
 # Root + apt-get: Debian packages (openipmi ipmitool python3-libvirt ...); always: peer venvs

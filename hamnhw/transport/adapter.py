@@ -16,6 +16,7 @@ itself:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import os
 import socket
@@ -312,3 +313,25 @@ def _read_chunk(raw: Any) -> bytes:
         raise requests.exceptions.ReadTimeout(str(exc)) from None
     except (urllib3.exceptions.ProtocolError, OSError) as exc:
         raise requests.exceptions.ConnectionError(str(exc)) from None
+
+
+def presented_fingerprint(host: str, port: int, timeout: float) -> str | None:
+    """SHA-256 fingerprint (lower-case hex) of the certificate ``host:port`` presents, read
+    through one TLS handshake without verification; None when none completes in
+    ``timeout`` seconds.
+
+    Nothing is sent but the handshake: no HTTP request, no credentials.  It tells an
+    operator, after a verification failure, which certificate to compare with the BMC's
+    web UI before pinning it.
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock, \
+                context.wrap_socket(sock, server_hostname=host) as tls:
+            der = tls.getpeercert(binary_form=True)
+    except (OSError, ValueError) as exc:
+        LOG.debug("%s:%s: no certificate read: %s", host, port, exc)
+        return None
+    return hashlib.sha256(der).hexdigest() if der else None

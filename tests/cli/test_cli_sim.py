@@ -178,6 +178,7 @@ def test_demo_json(no_retry_sleep: list[float]) -> None:
                                                            "standby -> primary"]
     assert all(c["passed"] is not False for c in drill["checks"])
     assert any(c["name"] == "verify: fresh POST" and c["passed"] for c in drill["checks"])
+    assert report["standby_off"] is True, "the standby stays off until a failover"
 
 
 def test_demo_human() -> None:
@@ -186,6 +187,8 @@ def test_demo_human() -> None:
     for text in ("WORK ORDER", "(simulated operator) moved", "=== drill report ===",
                  "DRILL PASSED"):
         assert text in result.stdout
+    assert result.stdout.rstrip().endswith(
+        "Simulator stopped: both simulated BMCs are shut down.")
 
 
 @pytest.mark.usefixtures("no_sleep")

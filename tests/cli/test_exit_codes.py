@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 import pytest
 
@@ -34,6 +36,8 @@ CASES = [
     (errors.JobFailed(host="h", job_id="JID_1", state="failed"), 1),
     (errors.HamnhwError("other"), 1),
     (RuntimeError("a bug"), 1),
+    (errors.Interrupted(signal.SIGINT), 130),
+    (errors.Interrupted(signal.SIGTERM, request_sent=True, last_state="powering_on"), 143),
 ]
 
 
@@ -49,7 +53,7 @@ def test_every_error_class_is_covered() -> None:
 
 
 def test_documented_values() -> None:
-    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 5, 10]
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 5, 10, 130, 143]
     doc = __import__("hamnhw.cli.exit_codes", fromlist=["x"]).__doc__ or ""
     for code in ExitCode:
         assert f"``{code.name}``" in doc

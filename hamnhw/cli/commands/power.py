@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from hamnhw.cli.budget import LOGOUT_RESERVE_S, CommandBudget
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node, run_waiting_on_node
 from hamnhw.errors import ConfigError
 from hamnhw.models import PowerResult, to_jsonable
@@ -38,15 +39,16 @@ def change_payload(result: PowerResult) -> dict[str, Any]:
     return payload
 
 
-def check_escalation(escalate_after: float | None, timeout: float) -> None:
-    """Refuse an ``--escalate-after`` that is not shorter than the wait.
+def check_escalation(escalate_after: float | None, longest_wait: float) -> None:
+    """Refuse an ``--escalate-after`` that is not shorter than the longest possible wait.
 
     :raises ConfigError: before anything is sent (exit 2).
     """
-    if escalate_after is not None and escalate_after >= timeout:
+    if escalate_after is not None and escalate_after >= longest_wait:
         raise ConfigError(f"--escalate-after ({escalate_after:g} s) must be shorter than the "
-                          f"wait timeout ({timeout:g} s), which is --timeout, else the config's "
-                          "timeout, else the default")
+                          f"longest wait ({longest_wait:g} s): --timeout (else the config's "
+                          f"timeout, else 120 s) minus the {LOGOUT_RESERVE_S:g} s kept for "
+                          "logging out")
 
 
 def _render_change(payload: Mapping[str, Any]) -> str:
@@ -65,12 +67,13 @@ def _change_command(name: str, doc: str, method: str,
     @node_options
     @click.pass_context
     def change(ctx: click.Context, target: TargetOptions, no_wait: bool, **extra: Any) -> None:
-        def prepare(timeout: float) -> Callable[[Node], dict[str, Any]]:
-            check_escalation(extra.get("escalate_after"), timeout)
+        def prepare(budget: CommandBudget) -> Callable[[Node], dict[str, Any]]:
+            check_escalation(extra.get("escalate_after"), budget.longest_wait)
 
             def action(node: Node) -> dict[str, Any]:
                 call = getattr(node.power, method)
-                return change_payload(call(wait=not no_wait, timeout=timeout, **extra))
+                return change_payload(call(wait=not no_wait, timeout=budget.wait_seconds(),
+                                           **extra))
 
             return action
 
