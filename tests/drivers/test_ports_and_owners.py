@@ -301,3 +301,18 @@ def test_a_wrongly_typed_interface_is_skipped_with_a_warning() -> None:
 
     assert [n.id for n in view.nics] == ["NIC1"]
     assert view.incomplete and "NIC2" in view.warnings[0]
+
+
+def test_a_volume_two_storages_link_is_one_volume() -> None:
+    """Two Storage resources (two views of one controller) link one Volumes collection."""
+    docs = storage_docs("A", "B")
+    st = f"{SYSTEM}/Storage"
+    for name in ("A", "B"):
+        docs[f"{st}/{name}"]["Volumes"] = link(f"{st}/A/Volumes")
+    docs[f"{st}/A/Volumes"] = {"Members": links(f"{st}/A/Volumes/1")}
+    docs[f"{st}/A/Volumes/1"] = {"Id": "1", "RAIDType": "RAID1",
+                                 "Links": {"Drives": links(f"{st}/A/Drives/0", f"{st}/A/Drives/1")}}
+
+    volumes = make_driver(FakeClient(docs)).inventory.volumes()
+
+    assert [(v.id, v.drive_ids) for v in volumes or ()] == [("A/1", ("A/0", "A/1"))]
