@@ -184,7 +184,7 @@ def check_write_cache(active: NodeFacts) -> CheckResult:
     if skipped:
         return skipped
     volumes = raid1_volumes(active) or []
-    policies = {v.id: getattr(v, "write_cache_policy", None) for v in volumes}
+    policies = {v.id: v.write_cache_policy for v in volumes}
     evidence = {"node": active.name, "policies": {k: str(p) if p else None
                                                   for k, p in policies.items()}}
     if not policies or any(p is None for p in policies.values()):

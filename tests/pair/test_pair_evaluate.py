@@ -25,7 +25,7 @@ def check(report: PairReport, name: str):  # type: ignore[no-untyped-def]
 def test_a_ready_pair_passes_with_unknown_write_cache_only() -> None:
     report = evaluate(active_node(), spare_node())
     got = statuses(report)
-    assert got.pop("write_cache") == "unknown"      # the model carries no policy yet
+    assert got.pop("write_cache") == "unknown"      # the BMC does not tell the policy
     assert got.pop("nic_link") == "unknown"         # powered differently
     assert set(got.values()) == {"pass"}, got
     assert not report.failed

@@ -171,3 +171,19 @@ def test_bonded_primary_keeps_its_nic_count(cluster: SimCluster, tmp_path: Path)
     _, out, checks = pair_check(config(cluster, tmp_path, "p-bond", "s-ids"))
     assert checks["nic_count"]["status"] == "pass", checks["nic_count"]
     assert [e["primary"] for e in out["nic_map"]] == ["NIC1", "NIC2"]
+
+
+def test_write_cache_is_read_from_the_raid1_volume(cluster: SimCluster, tmp_path: Path) -> None:
+    path = config(cluster, tmp_path, "p", "s-ids")
+    _, _, checks = pair_check(path)
+    assert checks["write_cache"]["status"] == "pass"
+    [volume] = cluster.bays.volumes_on({d.serial for d in cluster["p"].spec.drives or ()})
+    assert checks["write_cache"]["evidence"]["policies"] == {
+        f"RAIDController1/{volume.id}": "WriteThrough"}
+    volume.write_cache_policy = "ProtectedWriteBack"
+    try:
+        _, _, checks = pair_check(path)
+    finally:
+        volume.write_cache_policy = "WriteThrough"
+    assert checks["write_cache"]["status"] == "warn"
+    assert "write-back cache" in checks["write_cache"]["message"]
