@@ -8,13 +8,14 @@ The CLI maps these classes to exit codes in :mod:`hamnhw.cli.exit_codes`.
 
     HamnhwError
     ├── ConfigError                 bad config file, options or credentials source
-    ├── BmcUnreachable              never answered (refused, DNS, connect timeout)
+    ├── BmcUnreachable              never answered (refused, DNS, connect timeout, silent)
     │   └── TlsError                certificate not trusted / fingerprint mismatch
     ├── ConnectionDropped           connection broke after the request was sent
     ├── BmcTimeout                  answered, then too slow (read timeout, deadline)
-    ├── AuthenticationError         wrong credentials, 401 after re-login
+    ├── AuthenticationError         credentials rejected (login refused)
     │   └── SessionExpired          401 on a POST/PATCH/DELETE: re-logged in, not re-sent
     ├── HttpError                   any other non-2xx answer
+    │   ├── AccessDenied            401 that survived a fresh login (valid credentials)
     │   ├── BadRequestError         400
     │   ├── NotFoundError           404
     │   ├── MethodNotAllowedError   405
@@ -22,9 +23,11 @@ The CLI maps these classes to exit codes in :mod:`hamnhw.cli.exit_codes`.
     │   └── ServerSideError         5xx
     ├── MalformedResponse           not JSON, HTML error page, wrong type at a path
     ├── UnsupportedOperation        a driver lacks a capability
+    ├── RefusedOperation            a write refused before sending, from what was read
     ├── DriverNotFound              no driver by that name / scheme, or no system picked
     └── OperationFailed             the BMC accepted but the result never came
         ├── PowerStateTimeout       target power state not reached in time
+        ├── StateUnconfirmed        a change was sent (maybe acted on), its result unreadable
         ├── WaitTimeout             any other awaited state not reached in time
         └── JobFailed               a long operation (task, vendor job) ended in failure
 
@@ -70,8 +73,18 @@ class ConfigError(HamnhwError):
 
 
 class BmcUnreachable(HamnhwError):
-    """The BMC never answered: refused, unresolvable, connect timeout, or a GET
-    whose connection dropped on every attempt."""
+    """The BMC never answered: refused, unresolvable, connect timeout, a BMC that
+    accepted the connection but sent no HTTP answer, or a GET whose connection
+    dropped on every attempt.
+
+    :param refused: True when the TCP connection was refused (a BMC web server
+        restarting, or nothing there): nothing was sent, so a login may be tried
+        again (see ``docs/retries.md``).
+    """
+
+    def __init__(self, message: str, *, host: str | None = None, refused: bool = False) -> None:
+        self.refused = refused
+        super().__init__(message, host=host)
 
 
 class TlsError(BmcUnreachable):
@@ -99,18 +112,22 @@ class BmcTimeout(HamnhwError):
     """The BMC answered but not in time (read timeout or operation deadline).
 
     :param elapsed_s: seconds spent before giving up.
+    :param deadline_passed: True when the operation's overall deadline passed (no time is
+        left for anything else within it: a wait stops rather than polling on); False for
+        a read timeout of one request.
     """
 
     def __init__(self, message: str, *, host: str | None = None,
-                 elapsed_s: float | None = None) -> None:
+                 elapsed_s: float | None = None, deadline_passed: bool = False) -> None:
         self.elapsed_s = elapsed_s
+        self.deadline_passed = deadline_passed
         if elapsed_s is not None:
             message = f"{message} (after {elapsed_s:.1f}s)"
         super().__init__(message, host=host)
 
 
 class AuthenticationError(HamnhwError):
-    """Credentials rejected by the BMC."""
+    """Credentials rejected by the BMC (the login was refused)."""
 
 
 class SessionExpired(AuthenticationError):
@@ -141,6 +158,12 @@ class HttpError(HamnhwError):
         if redfish_message:
             text = f"{text}: {redfish_message}"
         super().__init__(text, host=host)
+
+
+class AccessDenied(HttpError):
+    """HTTP 401 on a request that survived a fresh login, or came again too soon after
+    one: the credentials are valid (the login worked) but the account may not do this
+    (exit 1, not an authentication failure)."""
 
 
 class BadRequestError(HttpError):
@@ -202,6 +225,22 @@ class UnsupportedOperation(HamnhwError):
         super().__init__(f"{text}: {detail}" if detail else text, host=host)
 
 
+class RefusedOperation(HamnhwError):
+    """hamnhw refused a write before sending anything: what it read from the BMC makes the
+    write unsafe or impossible (a drive already in a volume, a BMC that does not list a
+    volume's members, an apply time the BMC does not offer...).
+
+    :param operation: what was refused, e.g. ``raid.create``.
+    :param reasons: each reason, for people.
+    """
+
+    def __init__(self, operation: str, reasons: list[str] | tuple[str, ...], *,
+                 host: str | None = None) -> None:
+        self.operation = operation
+        self.reasons = tuple(reasons)
+        super().__init__(f"{operation} refused: {'; '.join(self.reasons)}", host=host)
+
+
 class DriverNotFound(HamnhwError):
     """No driver matches, or the address is ambiguous (several systems, none picked).
 
@@ -235,6 +274,24 @@ class PowerStateTimeout(OperationFailed):
         super().__init__(
             f"power state {target} not confirmed after {elapsed_s:.1f}s "
             f"(last read: {last_state})", host=host)
+
+
+class StateUnconfirmed(OperationFailed):
+    """A change was sent (accepted, or unanswered so that the BMC may have acted on it),
+    and what followed could not confirm its result: the BMC stopped answering, or its
+    answer came too late.  It is never re-sent: read the state before deciding anything.
+
+    :param request_sent: True: the request left hamnhw (it may have been acted on).
+    :param accepted: True when the BMC answered it with a 2xx.
+    :param last_state: the last state read, as text, or None when nothing could be read.
+    """
+
+    def __init__(self, message: str, *, host: str | None, accepted: bool,
+                 last_state: str | None = None) -> None:
+        self.request_sent = True
+        self.accepted = accepted
+        self.last_state = last_state
+        super().__init__(message, host=host)
 
 
 class WaitTimeout(OperationFailed):

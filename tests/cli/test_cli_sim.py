@@ -51,7 +51,8 @@ def test_power_status(server: SimServer, env: dict[str, str]) -> None:
 @pytest.mark.usefixtures("no_sleep")
 def test_power_on_then_again(server: SimServer, env: dict[str, str]) -> None:
     first = json_out(run("--json", "power", "on", server.url, env=env))
-    assert set(first) == {"node", "power_state", "changed", "elapsed_s", "confirmed", "protocol"}
+    assert set(first) == {"node", "power_state", "changed", "elapsed_s", "confirmed", "method",
+                          "protocol"}
     assert first["protocol"] == "redfish"
     assert first["power_state"] == "on"
     assert first["confirmed"] is True

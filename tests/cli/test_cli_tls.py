@@ -43,8 +43,11 @@ def test_trusted_by_option(https_server: SimServer, env: dict[str, str], how: st
 
 def test_wrong_pin_exits_3(https_server: SimServer, env: dict[str, str],
                            no_retry_sleep: list[float]) -> None:
+    https_server.clear_requests()
     result = run("--json", "detect", "--pin-fingerprint", "ab" * 32, https_server.url, env=env)
     assert result.exit_code == 3, result.output
+    assert json_out(result)["error"]["type"] == "TlsError"
+    assert https_server.requests == [], "no HTTP request may reach a BMC whose pin is wrong"
 
 
 def test_untrusted_certificate_says_what_to_do_with_the_fingerprint_seen(

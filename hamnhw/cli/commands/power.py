@@ -32,10 +32,15 @@ def status(ctx: click.Context, target: TargetOptions) -> None:
 
 
 def change_payload(result: PowerResult) -> dict[str, Any]:
-    """The JSON of a power change: power_state, changed, elapsed_s (to the millisecond) and
-    confirmed (False with ``--no-wait``: the state was read once)."""
+    """The JSON of a power change: power_state, changed, elapsed_s (to the millisecond),
+    confirmed, method (``reset`` or ``off-on``) and, when not confirmed,
+    unconfirmed_reason (``no-wait``)."""
     payload: dict[str, Any] = to_jsonable(result)
     payload["elapsed_s"] = round(result.elapsed_s, 3)
+    if result.confirmed:
+        payload.pop("unconfirmed_reason", None)
+    else:
+        payload["unconfirmed_reason"] = result.unconfirmed_reason or "unknown"
     return payload
 
 
@@ -52,9 +57,17 @@ def check_escalation(escalate_after: float | None, longest_wait: float) -> None:
 
 
 def _render_change(payload: Mapping[str, Any]) -> str:
+    """``node: on (changed, 3.2 s)``; a cycle made of off then on says so, and an unconfirmed
+    change says why (the ``unconfirmed_reason`` code in words)."""
     change = "changed" if payload["changed"] else "unchanged"
-    line = f"{payload['node']}: {payload['power_state']} ({change}, {payload['elapsed_s']:.1f} s)"
-    return line if payload["confirmed"] else f"{line} (unconfirmed: --no-wait)"
+    how = ", off then on" if payload.get("method") == "off-on" else ""
+    line = (f"{payload['node']}: {payload['power_state']} "
+            f"({change}, {payload['elapsed_s']:.1f} s{how})")
+    if payload["confirmed"]:
+        return line
+    reason = payload.get("unconfirmed_reason") or "unknown"
+    words = {"no-wait": "--no-wait, the state was read once"}.get(reason, reason)
+    return f"{line} (unconfirmed: {words})"
 
 
 def _change_command(name: str, doc: str, method: str,
