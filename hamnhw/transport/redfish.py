@@ -70,7 +70,7 @@ from hamnhw.transport.errormap import (
 )
 from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
-from hamnhw.transport.session import Answer, logout_grace
+from hamnhw.transport.session import Answer, logout_grace, sessions_path
 from hamnhw.transport.stream import Stream, open_stream
 
 LOG = get_logger(__name__)
@@ -172,7 +172,7 @@ class RedfishTransport(RedfishClient):
 
         A caller that must delete a session a crashed process left behind keeps it (the
         failover journal does)."""
-        return self._session_path if self._auth_mode == "session" else None
+        return self._auth.session_path if self._auth.mode == "session" else None
 
     def delete_session(self, path: str) -> RedfishResponse:
         """DELETE another session of this account (one a crashed process left), exactly
@@ -183,7 +183,7 @@ class RedfishTransport(RedfishClient):
         """
         collection = sessions_path(self._root or {})
         member = collection is not None and path.startswith(collection.rstrip("/") + "/")
-        if not member or path == self._session_path:
+        if not member or path == self.session_path:
             raise ValueError(f"{path!r} is not another session of {self.host}'s "
                              "SessionService")
         return self._send_unsafe("DELETE", path)
