@@ -23,6 +23,7 @@ The CLI maps these classes to exit codes in :mod:`hamnhw.cli.exit_codes`.
     │   └── ServerSideError         5xx
     ├── MalformedResponse           not JSON, HTML error page, wrong type at a path
     ├── UnsupportedOperation        a driver lacks a capability
+    ├── RefusedOperation            a write refused before sending, from what was read
     ├── DriverNotFound              no driver by that name / scheme, or no system picked
     └── OperationFailed             the BMC accepted but the result never came
         ├── PowerStateTimeout       target power state not reached in time
@@ -222,6 +223,22 @@ class UnsupportedOperation(HamnhwError):
         self.operation = operation
         text = f"driver {driver!r} does not support {operation}"
         super().__init__(f"{text}: {detail}" if detail else text, host=host)
+
+
+class RefusedOperation(HamnhwError):
+    """hamnhw refused a write before sending anything: what it read from the BMC makes the
+    write unsafe or impossible (a drive already in a volume, a BMC that does not list a
+    volume's members, an apply time the BMC does not offer...).
+
+    :param operation: what was refused, e.g. ``raid.create``.
+    :param reasons: each reason, for people.
+    """
+
+    def __init__(self, operation: str, reasons: list[str] | tuple[str, ...], *,
+                 host: str | None = None) -> None:
+        self.operation = operation
+        self.reasons = tuple(reasons)
+        super().__init__(f"{operation} refused: {'; '.join(self.reasons)}", host=host)
 
 
 class DriverNotFound(HamnhwError):

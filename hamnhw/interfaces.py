@@ -12,6 +12,7 @@ import dataclasses
 from typing import NoReturn
 
 from hamnhw.errors import HttpError, MalformedResponse, UnsupportedOperation
+from hamnhw.jobs import Job
 from hamnhw.models import (
     BootMarks,
     BootOverride,
@@ -29,6 +30,7 @@ from hamnhw.models import (
     Volume,
 )
 from hamnhw.poll import PollPolicy
+from hamnhw.raid import CreateRequest, RaidOutcome, RaidPlan, RaidStatus
 
 __all__ = [
     "InventoryInterface", "ManagementInterface", "NicInterface", "PollPolicy",
@@ -179,7 +181,14 @@ class InventoryInterface(_Interface, abc.ABC):
 
 
 class RaidInterface(_Interface):
-    """Hardware RAID.  Read side now; writes come with the RAID work."""
+    """Hardware RAID: read, create, delete, rebuild, hot spares, foreign configurations.
+
+    Every write has a ``plan_*`` twin that reads and validates without sending anything
+    and returns the :class:`~hamnhw.raid.RaidPlan` the write would run (``--dry-run``).
+    A write refused from what it read raises :class:`~hamnhw.errors.RefusedOperation`
+    before any request is sent; long operations come back as a :class:`~hamnhw.jobs.Job`
+    in the :class:`~hamnhw.raid.RaidOutcome`, followed by the caller with ``job.wait``.
+    """
 
     def volumes(self) -> tuple[Volume, ...] | None:
         """Logical volumes with health and running operation."""
@@ -193,3 +202,63 @@ class RaidInterface(_Interface):
         """Volumes and drives together.  Drivers that can read both in one walk of the
         storage override this; the default asks :meth:`volumes`, then :meth:`drives`."""
         return RaidView(self.volumes(), self.drives())
+
+    def status(self) -> RaidStatus:
+        """Capabilities, volumes with classified health, drives, spares, unassigned and
+        foreign drives, from one read."""
+        self._unsupported("raid.status")
+
+    def plan_create(self, request: CreateRequest) -> RaidPlan:
+        """What :meth:`create` would send (or that the volume already exists or is pending)."""
+        self._unsupported("raid.create")
+
+    def create(self, request: CreateRequest, *, wait: bool = True,
+               timeout: float | None = None) -> RaidOutcome:
+        """Create a volume and, with ``wait``, follow its task for up to ``timeout`` seconds
+        (the poll policy's by default); an existing identical volume is reported with
+        ``changed`` False; an on-reset create comes back pending."""
+        self._unsupported("raid.create")
+
+    def plan_delete(self, volume_id: str) -> RaidPlan:
+        """What :meth:`delete` would send."""
+        self._unsupported("raid.delete")
+
+    def delete(self, volume_id: str, *, wait: bool = True,
+               timeout: float | None = None) -> RaidOutcome:
+        """Delete one volume (no other), confirmed by a read."""
+        self._unsupported("raid.delete")
+
+    def plan_rebuild(self, volume_id: str, drive_id: str, confirm_serial: str) -> RaidPlan:
+        """What :meth:`rebuild` would send; refuses unless ``confirm_serial`` is the drive's."""
+        self._unsupported("raid.rebuild")
+
+    def rebuild(self, volume_id: str, drive_id: str, confirm_serial: str) -> RaidOutcome:
+        """Rebuild a degraded volume onto a replacement drive; the outcome's job follows the
+        rebuild to its end."""
+        self._unsupported("raid.rebuild")
+
+    def rebuild_job(self, volume_id: str) -> Job:
+        """A job following the volume until its rebuild ends (started by :meth:`rebuild` or
+        by the controller itself)."""
+        self._unsupported("raid.rebuild")
+
+    def plan_spare(self, drive_id: str, volume_id: str | None = None, *,
+                   remove: bool = False) -> RaidPlan:
+        """What :meth:`spare` would send."""
+        self._unsupported("raid.spare")
+
+    def spare(self, drive_id: str, volume_id: str | None = None, *,
+              remove: bool = False) -> RaidOutcome:
+        """Make a drive a hot spare (dedicated to ``volume_id``, else global), or with
+        ``remove`` stop it being one; confirmed by a read."""
+        self._unsupported("raid.spare")
+
+    def foreign(self) -> tuple[Drive, ...] | None:
+        """Drives carrying another controller's RAID configuration (a moved array not yet
+        imported); None when the driver cannot tell."""
+        self._unsupported("raid.foreign")
+
+    def import_foreign(self) -> Job:
+        """Import the foreign configuration of the drives :meth:`foreign` lists (never clear
+        it)."""
+        self._unsupported("raid.import_foreign")

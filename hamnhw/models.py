@@ -224,6 +224,14 @@ class Drive:
     :class:`EmptyBay`, never a Drive."""
     location: str | None = None
     """Bay or slot label, where the BMC reports one."""
+    hotspare: str | None = None
+    """Redfish ``HotspareType`` (Drive >= 1.5): ``None`` (not a spare), ``Global``,
+    ``Dedicated`` or ``Chassis``; Python None when the BMC does not say."""
+    status_indicator: str | None = None
+    """Redfish ``StatusIndicator``: ``OK``, ``Fail``, ``Rebuild``, ``Hotspare``,
+    ``InACriticalArray``, ``InAFailedArray``, ``PredictiveFailureAnalysis``..."""
+    operation: Operation | None = None
+    """Running operation on the drive (a rebuild onto it), or None."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -261,6 +269,12 @@ class Volume:
     list them."""
     operation: Operation | None = None
     """Running operation (rebuild...), or None."""
+    write_cache_policy: str | None = None
+    """Redfish ``WriteCachePolicy`` (Volume >= 1.4): ``WriteThrough``,
+    ``ProtectedWriteBack``, ``UnprotectedWriteBack`` or ``Off``; None when not reported."""
+    spare_drive_ids: tuple[str, ...] | None = None
+    """Ids of the volume's dedicated hot spares (``Links.DedicatedSpareDrives``); None when
+    the BMC does not list them."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -33,6 +33,8 @@ DRIVE = {
     "media": Field("MediaType", str, "HDD, SSD or SMR."),
     "protocol": Field("Protocol", str, "SAS, SATA, NVMe..."),
     "state": Field("Status.State", str, "Enabled, Absent, Disabled..."),
+    "hotspare": Field("HotspareType", str, "None, Global, Dedicated or Chassis (Drive >= 1.5)."),
+    "status_indicator": Field("StatusIndicator", str, "OK, Fail, Rebuild, Hotspare..."),
 }
 DRIVE_HEALTH = Field("Status.Health", str, "OK, Warning or Critical.")
 DRIVE_LOCATION = (
@@ -44,6 +46,7 @@ VOLUME = {
     "name": Field("Name", str, "Volume name."),
     "capacity_bytes": Field("CapacityBytes", int, "Usable capacity in bytes."),
     "state": Field("Status.State", str, "Enabled, Disabled, Updating..."),
+    "write_cache_policy": Field("WriteCachePolicy", str, "WriteThrough, ProtectedWriteBack..."),
 }
 VOLUME_RAID = (
     Field("RAIDType", str, "RAID level (Volume >= 1.3)."),
@@ -110,6 +113,7 @@ def parse_drive(resource: Resource, owner: str | None = None) -> Drive:
                  serial=known_text(resource.field(DRIVE_IDENTITY["serial"])),
                  model=known_text(resource.field(DRIVE_IDENTITY["model"])),
                  health=_health(resource), location=drive_location(resource),
+                 operation=volume_operation(resource),
                  **resource.extract(DRIVE))
 
 
@@ -178,13 +182,25 @@ def parse_volume(resource: Resource, drive_ids: Mapping[str, str] | None = None,
     """
     known = {uri.rstrip("/"): found for uri, found in (drive_ids or {}).items()}
     raid = mappings.raid_type(resource.field(VOLUME_RAID[0]), resource.field(VOLUME_RAID[1]))
-    uris = resource.links("Links.Drives")
-    members = None if uris is None else tuple(
+    return Volume(id=qualified_id(resource.uri, resource.id, owner), uri=resource.uri,
+                  raid_type=raid, health=_health(resource),
+                  drive_ids=linked_drive_ids(resource, "Links.Drives", known, owner),
+                  spare_drive_ids=linked_drive_ids(resource, "Links.DedicatedSpareDrives",
+                                                   known, owner),
+                  operation=volume_operation(resource), **resource.extract(VOLUME))
+
+
+def linked_drive_ids(resource: Resource, path: str, known: Mapping[str, str],
+                     owner: str | None) -> tuple[str, ...] | None:
+    """The :attr:`Drive.id <hamnhw.models.Drive.id>` of each drive linked at ``path``
+    (members, dedicated spares), each once; None when the array is absent.
+
+    :param known: ids of the drives already read, by URI (without a trailing slash).
+    """
+    uris = resource.links(path)
+    return None if uris is None else tuple(
         known.get(uri.rstrip("/")) or qualified_id(uri, last_segment(uri), owner)
         for uri in _unique(uris))
-    return Volume(id=qualified_id(resource.uri, resource.id, owner), uri=resource.uri,
-                  raid_type=raid, health=_health(resource), drive_ids=members,
-                  operation=volume_operation(resource), **resource.extract(VOLUME))
 
 
 def _unique(uris: list[str]) -> list[str]:

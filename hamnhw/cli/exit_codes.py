@@ -11,7 +11,9 @@ code  name                    when
                               answered (``BmcTimeout``), an HTTP error
                               (``HttpError``), an unusable answer
                               (``MalformedResponse``), a capability the driver
-                              lacks (``UnsupportedOperation``), no driver
+                              lacks (``UnsupportedOperation``), a write
+                              refused before sending (``RefusedOperation``),
+                              no driver
                               matches (``DriverNotFound``), a request refused
                               after a session expired although re-login worked
                               (``SessionExpired``), a connection that broke

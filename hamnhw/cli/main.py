@@ -28,7 +28,7 @@ import click
 from hamnhw import __version__, interrupts
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.cli.output import Output
-from hamnhw.cli.table import BY_NAME, COMMANDS, CommandInfo
+from hamnhw.cli.table import BY_NAME, CommandInfo
 from hamnhw.errors import Interrupted
 from hamnhw.log import RedactingFilter, quiet_library_loggers
 
@@ -47,7 +47,7 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         eager = [name for name in super().list_commands(ctx) if name not in self.lazy_commands]
-        return [info.name for info in COMMANDS if info.name in self.lazy_commands] + eager
+        return list(self.lazy_commands) + eager  # the table's order (subgroups: their own)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list from the table's summaries: nothing is imported."""

@@ -250,26 +250,30 @@ def run_on_node(ctx: click.Context, target: TargetOptions,
 
 def run_waiting_on_node(ctx: click.Context, target: TargetOptions,
                         prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
-                        render: Renderer) -> None:
+                        render: Renderer, *, beyond_s: float = 0.0) -> None:
     """Like :func:`run_on_node` for a command that waits (a power change).
 
     ``prepare`` gets the command's :class:`~hamnhw.cli.budget.CommandBudget` before
     anything is sent (it may raise :class:`~hamnhw.errors.ConfigError` to refuse the
     options: exit 2) and returns the action; the action gives its wait
     ``budget.wait_seconds()``, which ends the wait early enough for the logout.
+
+    :param beyond_s: seconds the command may run beyond ``--timeout`` (a RAID rebuild
+        followed with ``--wait``, whose own bound is ``--wait-timeout``); the budget's
+        ``seconds`` then include them.
     """
-    _run(ctx, target, prepare, render)
+    _run(ctx, target, prepare, render, beyond_s=beyond_s)
 
 
 def _run(ctx: click.Context, target: TargetOptions,
          prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
-         render: Renderer, *, choose_system: bool = True) -> None:
+         render: Renderer, *, choose_system: bool = True, beyond_s: float = 0.0) -> None:
     reporter = reporter_for(output_of(ctx).json)
     watch = RequestWatch()
     with failures_reported(ctx, target.node):
         try:
             with progress.reporting(reporter):
-                payload = _connect_and_act(target, prepare, watch, choose_system)
+                payload = _connect_and_act(target, prepare, watch, choose_system, beyond_s)
         except Interrupted as exc:
             exc.request_sent = watch.request_sent
             exc.last_state = reporter.last_state
@@ -281,10 +285,11 @@ def _run(ctx: click.Context, target: TargetOptions,
 
 def _connect_and_act(target: TargetOptions,
                      prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
-                     watch: RequestWatch, choose_system: bool) -> dict[str, Any]:
+                     watch: RequestWatch, choose_system: bool,
+                     beyond_s: float = 0.0) -> dict[str, Any]:
     kwargs = tty_connect_arguments(target)
     registry.check_registered(parse_bmc_url(kwargs["url"]))
-    budget = CommandBudget(resolved_timeout(kwargs))
+    budget = CommandBudget(resolved_timeout(kwargs) + beyond_s)
     action = prepare(budget)
     try:
         node = hamnhw.connect(poll=poll_policy(), deadline=budget.deadline,

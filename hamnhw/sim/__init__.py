@@ -13,6 +13,7 @@ Example::
         primary.inject("error_5xx", count=2)         # fault injection
         serial = primary.drives[0].serial
         cluster.move_drive(serial, "primary", "standby")
+        cluster.fail_drive(standby_serial)           # RAID: the volume degrades
         primary.requests                             # [RequestRecord(...)]
 
 Fault kinds: see :data:`FAULT_KINDS`. The control API over HTTP is described in
@@ -24,6 +25,7 @@ from hamnhw.sim.clock import ManualClock
 from hamnhw.sim.cluster import SimCluster
 from hamnhw.sim.faults import FAULT_KINDS, Fault, FaultError
 from hamnhw.sim.power import RESET_TYPES
+from hamnhw.sim.raidspec import RaidSpec
 from hamnhw.sim.server import RequestRecord, SimServer
 from hamnhw.sim.spec import DriveSpec, NicSpec, ServerSpec
 from hamnhw.sim.state import ServerState
@@ -39,6 +41,7 @@ __all__ = [
     "FaultError",
     "ManualClock",
     "NicSpec",
+    "RaidSpec",
     "RequestRecord",
     "SelfSignedCert",
     "ServerSpec",

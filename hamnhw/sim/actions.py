@@ -121,6 +121,8 @@ def task_monitor(state: ServerState, task_id: str) -> Response:
         return not_found(f"{ROOT}/TaskService/TaskMonitors/{task_id}")
     if not task.is_done():
         return task_accepted(state, task_id)
+    if task.result is not None:
+        return Response(*task.result())
     return Response(task.result_status, task.result_body)
 
 

@@ -22,7 +22,8 @@ class BayError(ValueError):
 class VolumeSpec:
     """A RAID volume whose metadata lives on ``members`` (drive serials).
 
-    ``operation`` is ``None`` or ``(OperationName, PercentageComplete)``, settable by tests.
+    ``operation`` is ``None`` or ``(OperationName, PercentageComplete)``, settable by tests
+    (a running rebuild is shown from ``rebuild`` instead, see :mod:`hamnhw.sim.raid`).
     """
 
     id: str
@@ -31,6 +32,12 @@ class VolumeSpec:
     members: tuple[str, ...]
     capacity_bytes: int
     operation: tuple[str, int] | None = None
+    spares: tuple[str, ...] = ()
+    """Serials of its dedicated hot spares."""
+    write_cache_policy: str = "WriteThrough"
+    """Redfish ``WriteCachePolicy``."""
+    rebuild: tuple[str, float] | None = None
+    """``(serial rebuilt onto, start time)`` while a rebuild runs."""
 
 
 def _bay_sort_key(bay: str) -> tuple[int, str]:
@@ -47,6 +54,11 @@ class DriveBays:
         self._bay_names: dict[str, tuple[str, ...]] = {}
         self._pulled: dict[str, DriveSpec] = {}
         self.volumes: list[VolumeSpec] = []
+        self.failed: set[str] = set()
+        """Serials of failed drives (a failure travels with the disk)."""
+        self.hotspares: dict[str, str] = {}
+        """Serial -> ``HotspareType`` of global spares (``Global``)."""
+        self._volume_counter = 0
 
     def add_server(self, server: str, bay_names: tuple[str, ...],
                    drives: tuple[DriveSpec, ...]) -> None:
@@ -63,6 +75,30 @@ class DriveBays:
         """Record a volume living on its member drives."""
         with self._lock:
             self.volumes.append(volume)
+
+    def new_volume_id(self) -> str:
+        """A volume id never used in this cluster (``Volume<n>``)."""
+        with self._lock:
+            used = {volume.id for volume in self.volumes}
+            while True:
+                self._volume_counter += 1
+                candidate = f"Volume{self._volume_counter}"
+                if candidate not in used:
+                    return candidate
+
+    def remove_volume(self, volume_id: str) -> VolumeSpec:
+        """Forget a volume (its member drives become free)."""
+        with self._lock:
+            for volume in self.volumes:
+                if volume.id == volume_id:
+                    self.volumes.remove(volume)
+                    return volume
+            raise BayError(f"no volume {volume_id!r}")
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The lock guarding bays, volumes and drive conditions."""
+        return self._lock
 
     def drives_of(self, server: str) -> tuple[DriveSpec, ...]:
         """The drives now in ``server``'s bays, in bay order."""

@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from hamnhw.sim.bays import DriveBays, VolumeSpec
+from hamnhw.sim.bays import BayError, DriveBays, VolumeSpec
 from hamnhw.sim.server import SimServer, Sleep
 from hamnhw.sim.spec import DriveSpec, ServerSpec
 from hamnhw.sim.state import Clock
@@ -63,9 +63,8 @@ class SimCluster:
         if spec.raid1 and len(drives) >= 2:
             members = (drives[0].serial, drives[1].serial)
             capacity = min(drives[0].capacity_bytes, drives[1].capacity_bytes)
-            number = len(self.bays.volumes) + 1
-            self.bays.add_volume(VolumeSpec(f"Volume{number}", f"RAID1 {spec.name}", "RAID1",
-                                            members, capacity))
+            self.bays.add_volume(VolumeSpec(self.bays.new_volume_id(), f"RAID1 {spec.name}",
+                                            "RAID1", members, capacity))
         server = SimServer(spec, self.bays, self.clock, self._host, port, self.cert, self._sleep)
         self.servers[spec.name] = server
         server.start()
@@ -122,4 +121,13 @@ class SimCluster:
     def insert_drive(self, drive: DriveSpec | str, dst: str, bay: str | None = None) -> DriveSpec:
         """Insert a drive (spec, or serial of a pulled drive) into server ``dst``."""
         self._settle()
-        return self.bays.insert(drive, dst, bay)
+        placed = self.bays.insert(drive, dst, bay)
+        self.servers[dst].state.raid.settle()
+        return placed
+
+    def fail_drive(self, serial: str) -> None:
+        """Fail a drive wherever it sits: its volume degrades."""
+        place = self.bays.locate(serial)
+        if place is None:
+            raise BayError(f"no drive with serial {serial!r} in a bay")
+        self.servers[place[0]].fail_drive(serial)

@@ -9,6 +9,8 @@
 ``GET /hamnhw-sim/bays``        every server's bays and the pulled drives
 ``POST /hamnhw-sim/bays/pull``  ``{"serial"}``: pull a drive from this server
 ``POST /hamnhw-sim/bays/insert`` ``{"serial", "bay"?}``: insert a pulled drive into this server
+``POST /hamnhw-sim/drives/fail`` ``{"serial"}``: fail a drive of this server (RAID degrades)
+``POST /hamnhw-sim/drives/hotspare`` ``{"serial", "kind"?}``: ``Global`` (default) or ``None``
 ``GET /hamnhw-sim/power``       ``{"power_state", "boot_progress"}``
 ``POST /hamnhw-sim/power``      ``{"state": "On"|"Off"}``: set power at once
 ``GET /hamnhw-sim/events``      EventService subscriptions and push deliveries
@@ -83,6 +85,16 @@ def _insert(sim: SimServer, body: dict[str, Any]) -> Response:
     return Response(200, dataclasses.asdict(drive))
 
 
+def _fail_drive(sim: SimServer, body: dict[str, Any]) -> Response:
+    sim.fail_drive(str(body.get("serial", "")))
+    return Response(204)
+
+
+def _hotspare(sim: SimServer, body: dict[str, Any]) -> Response:
+    sim.set_hotspare(str(body.get("serial", "")), str(body.get("kind", "Global")))
+    return Response(204)
+
+
 def _power(sim: SimServer, _body: dict[str, Any]) -> Response:
     return Response(200, {"power_state": sim.power_state, "boot_progress": sim.boot_progress})
 
@@ -123,6 +135,8 @@ _ROUTES: dict[tuple[str, str], Callable[[SimServer, dict[str, Any]], Response]] 
     ("GET", "bays"): _bays,
     ("POST", "bays/pull"): _pull,
     ("POST", "bays/insert"): _insert,
+    ("POST", "drives/fail"): _fail_drive,
+    ("POST", "drives/hotspare"): _hotspare,
     ("GET", "power"): _power,
     ("POST", "power"): _set_power,
     ("GET", "events"): _events,

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
-from hamnhw.sim import actions, control, events, resources
+from hamnhw.sim import actions, control, events, raid_actions, resources
 from hamnhw.sim.actions import Response, error
 from hamnhw.sim.resources import ROOT, normalize, system_path
 
@@ -176,6 +176,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         session = re.fullmatch(rf"{ROOT}/SessionService/Sessions/([^/]+)", path)
         if method == "DELETE" and session and state.spec.session_service:
             return actions.delete_session(state, session.group(1))
+        raid = raid_actions.dispatch(state, method, path, body)
+        if raid is not None:
+            return raid
         if resources.render(state, path) is None:
             return actions.not_found(path)
         return error(405, "OperationNotAllowed", f"{method} is not allowed on {path}.",

@@ -9,10 +9,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from hamnhw.sim import legacy, shapes
+from hamnhw.sim import legacy, raid_docs, shapes
 from hamnhw.sim.documents import ROOT, Json, collection, link, resource
 from hamnhw.sim.power import RESET_TYPES
-from hamnhw.sim.shapes import drive_path
+from hamnhw.sim.shapes import drive_path as drive_path  # re-exported (events.py uses it)
 from hamnhw.sim.state import BOOT_ENABLED, BOOT_TARGETS, RESTORE_POLICIES, ServerState
 
 STORAGE_ID = f"{shapes.STORAGE_PREFIX}1"
@@ -40,6 +40,8 @@ def service_root(state: ServerState) -> Json:
     if spec.session_service:
         root["SessionService"] = link(f"{ROOT}/SessionService")
         root["Links"] = {"Sessions": link(f"{ROOT}/SessionService/Sessions")}
+    if spec.raid.json_schemas:
+        root["JsonSchemas"] = link(f"{ROOT}/JsonSchemas")
     if spec.vendor is not None:
         root["Vendor"] = spec.vendor
     if spec.oem is not None:
@@ -118,23 +120,6 @@ def _bmc_nic(state: ServerState) -> Json:
                     SpeedMbps=1000, Status={"State": "Enabled", "Health": "OK"})
 
 
-def _volumes(state: ServerState) -> dict[str, Json]:
-    rendered = {}
-    for volume, present in state.visible_volumes():
-        complete = len(present) == len(volume.members)
-        operations = []
-        if volume.operation is not None:
-            name, percent = volume.operation
-            operations.append({"OperationName": name, "PercentageComplete": percent})
-        rendered[volume.id] = resource(
-            f"{storage_path(state)}/Volumes/{volume.id}", "#Volume.v1_9_0.Volume",
-            Name=volume.name, RAIDType=volume.raid_type, CapacityBytes=volume.capacity_bytes,
-            Links={"Drives": [link(drive_path(state, drive)) for drive in present]},
-            Status={"State": "Enabled", "Health": "OK" if complete else "Warning"},
-            Operations=operations)
-    return rendered
-
-
 def storage(state: ServerState, index: int = 0) -> Json:
     """Storage ``index`` with its controller, drive links and (the first) volumes link."""
     path = shapes.storage_path(state, index)
@@ -168,7 +153,6 @@ def _storage_routes(state: ServerState) -> list[tuple[str, Callable[..., Json | 
     """Routes of the Storage resource, its drives and volumes (none under SimpleStorage)."""
     if state.spec.storage_view == "simple_storage":
         return []
-    sto = re.escape(storage_path(state))
     return [
         (re.escape(f"{system_path(state)}/Storage"), lambda: collection(
             f"{system_path(state)}/Storage", "#StorageCollection.StorageCollection", "Storage",
@@ -176,11 +160,7 @@ def _storage_routes(state: ServerState) -> list[tuple[str, Callable[..., Json | 
         (f"{re.escape(system_path(state))}/Storage/{shapes.STORAGE_PREFIX}([1-9][0-9]*)",
          lambda n: storage(state, int(n) - 1)
          if state.storage_visible() and int(n) <= state.spec.controllers else None),
-        (f"{sto}/Volumes", lambda: collection(
-            f"{storage_path(state)}/Volumes", "#VolumeCollection.VolumeCollection", "Volumes",
-            [v["@odata.id"] for v in _volumes(state).values()])
-            if state.storage_visible() else None),
-        (f"{sto}/Volumes/([^/]+)", lambda i: _volumes(state).get(i)),
+        *raid_docs.volume_routes(state),
     ]
 
 
@@ -198,10 +178,14 @@ def _task(state: ServerState, task_id: str) -> Json | None:
     if task is None:
         return None
     done = task.is_done()
+    state_name, percent, messages = (task.progress() if task.progress else
+                                     ("Completed" if done else "Running", 100 if done else 50, ()))
+    extra = {"Payload": task.payload} if task.payload else {}
     return resource(f"{ROOT}/TaskService/Tasks/{task.id}", "#Task.v1_7_0.Task", Name=task.name,
-                    TaskState="Completed" if done else "Running",
-                    TaskStatus="OK", PercentComplete=100 if done else 50,
-                    TaskMonitor=f"{ROOT}/TaskService/TaskMonitors/{task.id}")
+                    TaskState=state_name,
+                    TaskStatus="Critical" if state_name == "Exception" else "OK",
+                    PercentComplete=percent, Messages=[{"Message": m} for m in messages],
+                    TaskMonitor=f"{ROOT}/TaskService/TaskMonitors/{task.id}", **extra)
 
 
 def _routes(state: ServerState) -> list[tuple[str, Callable[..., Json | None]]]:
@@ -248,6 +232,7 @@ def _routes(state: ServerState) -> list[tuple[str, Callable[..., Json | None]]]:
                                                shapes.chassis_members(state))),
         (re.escape(f"{ROOT}/Chassis/{spec.chassis_id}"), lambda: _chassis(state)),
         *legacy.routes(state),
+        *raid_docs.schema_routes(state),
         (f"{ROOT}/TaskService", lambda: resource(
             f"{ROOT}/TaskService", "#TaskService.v1_2_0.TaskService", Name="Task Service",
             ServiceEnabled=True, Tasks=link(f"{ROOT}/TaskService/Tasks"))),

@@ -234,4 +234,15 @@ class SimServer:
     def insert_drive(self, drive: DriveSpec | str, bay: str | None = None) -> DriveSpec:
         """Insert a drive (spec or serial of a pulled one) into this server."""
         self.state.advance()
-        return self.cluster_bays.insert(drive, self.spec.name, bay)
+        placed = self.cluster_bays.insert(drive, self.spec.name, bay)
+        self.state.raid.settle()
+        return placed
+
+    # -- RAID ----------------------------------------------------------------------------
+    def fail_drive(self, serial: str) -> None:
+        """Fail a drive of this server: its volume degrades (a hot spare may take over)."""
+        self.state.raid.fail_drive(serial)
+
+    def set_hotspare(self, serial: str, kind: str = "Global") -> None:
+        """Make a drive a global hot spare (``Global``) or not (``None``)."""
+        self.state.raid.set_hotspare(serial, kind)

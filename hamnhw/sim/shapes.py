@@ -23,7 +23,7 @@ import math
 import re
 from typing import Any
 
-from hamnhw.sim import cards, enclosure
+from hamnhw.sim import cards, enclosure, raid_docs
 from hamnhw.sim.documents import ROOT, Json, collection, link, resource
 from hamnhw.sim.spec import DriveSpec
 from hamnhw.sim.state import ServerState
@@ -112,14 +112,15 @@ def storage_drive_links(state: ServerState, index: int) -> list[Json] | None:
 
 
 def drive_doc(state: ServerState, drive: DriveSpec) -> Json:
-    """A present drive."""
+    """A present drive (with its RAID state: :func:`hamnhw.sim.raid_docs.drive_raid_properties`)."""
     serial = drive.serial if drive.reported_serial is None else drive.reported_serial
-    return resource(
+    doc = resource(
         drive_path(state, drive), "#Drive.v1_17_0.Drive", Name=f"Drive in {drive.bay}",
         SerialNumber=serial, Model=drive.model, CapacityBytes=drive.capacity_bytes,
         MediaType=drive.media, Protocol=drive.protocol,
         Status={"State": "Enabled", "Health": drive.health},
         PhysicalLocation={"PartLocation": {"ServiceLabel": drive.bay, "LocationType": "Bay"}})
+    return {**doc, **raid_docs.drive_raid_properties(state, drive)}
 
 
 def empty_bay_doc(state: ServerState, bay: str) -> Json:

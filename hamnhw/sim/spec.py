@@ -11,6 +11,8 @@ import hashlib
 import uuid as uuid_module
 from typing import Any, Literal
 
+from hamnhw.sim.raidspec import RaidSpec
+
 #: Power states a simulated host can be put in from Python (``SimServer.set_power``).
 STABLE_POWER_STATES = ("On", "Off")
 #: Where the host NICs are shown (see :class:`ServerSpec`).
@@ -160,6 +162,8 @@ class ServerSpec:
     :param event_https_only: push destinations must be ``https://`` (as some BMCs require).
     :param event_subscriptions_persist: subscriptions survive a BMC reset
         (:meth:`hamnhw.sim.events.EventService.reset`).
+    :param raid: RAID write behaviour (dialect, answers, apply times, rebuild time), see
+        :class:`~hamnhw.sim.raidspec.RaidSpec`.
     """
 
     name: str = "node"
@@ -216,6 +220,7 @@ class ServerSpec:
     empty_bays: bool = False
     shared_enclosure: bool = False
     systems: Literal["listed", "empty", "absent"] = "listed"
+    raid: RaidSpec = dataclasses.field(default_factory=RaidSpec)
 
     def __post_init__(self) -> None:
         if self.power not in STABLE_POWER_STATES:

@@ -16,6 +16,7 @@ from typing import Any
 
 from hamnhw.sim.bays import DriveBays, VolumeSpec
 from hamnhw.sim.power import OFF, ON, POWERING_OFF, PowerMachine
+from hamnhw.sim.raid import ServerRaid
 from hamnhw.sim.spec import DriveSpec, ServerSpec
 
 Clock = Callable[[], float]
@@ -23,6 +24,11 @@ Clock = Callable[[], float]
 BOOT_TARGETS = ("None", "Pxe", "Hdd", "Cd", "Usb", "BiosSetup")
 BOOT_ENABLED = ("Disabled", "Once", "Continuous")
 RESTORE_POLICIES = ("AlwaysOn", "AlwaysOff", "LastState")
+
+
+TaskProgress = Callable[[], tuple[str, int | None, tuple[str, ...]]]
+"""``() -> (TaskState, PercentComplete, messages)`` of a task that says more than
+running/completed."""
 
 
 @dataclasses.dataclass
@@ -35,6 +41,12 @@ class Task:
     is_done: Callable[[], bool]
     result_status: int = 204
     result_body: dict[str, Any] | None = None
+    progress: TaskProgress | None = None
+    """Its state, percent and messages, when it has more than running/completed."""
+    payload: dict[str, Any] | None = None
+    """Redfish Task ``Payload`` (the request it runs)."""
+    result: Callable[[], tuple[int, dict[str, Any] | None]] | None = None
+    """The monitor's final answer, computed when done (else ``result_status/_body``)."""
 
 
 class ServerState:
@@ -61,6 +73,7 @@ class ServerState:
         self._snapshot: tuple[DriveSpec, ...] = ()
         self._wall_offset = time.time() - clock()
         self._last_reset_at = clock() - spec.boot_time
+        self.raid = ServerRaid(self)
         self.power = PowerMachine(OFF, spec.power_delay, self._on_power_change)
         if spec.power == ON:
             self.power.force(ON, clock() - spec.boot_time)
@@ -150,6 +163,7 @@ class ServerState:
             self._leave_on(at)
 
     def _boot(self, at: float) -> None:
+        self.raid.on_reset()
         self._on_since = at
         self._left_on_at = None
         self._current_boot_target = self.boot_target if self.boot_enabled != "Disabled" else "None"
@@ -216,11 +230,16 @@ class ServerState:
 
     # -- tasks ---------------------------------------------------------------------------
     def create_task(self, name: str, is_done: Callable[[], bool], result_status: int = 204,
-                    result_body: dict[str, Any] | None = None) -> Task:
+                    result_body: dict[str, Any] | None = None, *,
+                    progress: TaskProgress | None = None,
+                    payload: dict[str, Any] | None = None,
+                    result: Callable[[], tuple[int, dict[str, Any] | None]] | None = None,
+                    ) -> Task:
         """Register an asynchronous operation; its monitor answers 202 until ``is_done()``."""
         with self.lock:
             task_id = str(len(self.tasks) + 1)
-            task = Task(task_id, name, self.clock(), is_done, result_status, result_body)
+            task = Task(task_id, name, self.clock(), is_done, result_status, result_body,
+                        progress, payload, result)
             self.tasks[task_id] = task
             return task
 

@@ -57,6 +57,18 @@ class RedfishClient(BmcClient):
         :raises HttpError: non-2xx answer.
         """
 
+    def get_response(self, path: str) -> RedfishResponse:
+        """GET keeping the status and headers: a task monitor answers 202 with
+        ``Retry-After`` while its operation runs, then the operation's own answer
+        (200 with a body, 201 with ``Location``, or 204 with none).
+
+        The default wraps :meth:`get` (status 200, no headers); transports override it, and
+        so must a decorator of another client (delegate to the inner one).
+
+        :raises HttpError: non-2xx answer.
+        """
+        return RedfishResponse(200, {}, self.get(path), path)
+
     @abc.abstractmethod
     def post(self, path: str, body: Mapping[str, Any] | None = None) -> RedfishResponse:
         """POST once (never re-sent automatically)."""

@@ -210,6 +210,15 @@ class RedfishTransport(RedfishClient):
                                     host=self.host, uri=path)
         return doc
 
+    def get_response(self, path: str) -> RedfishResponse:
+        """GET keeping status and headers (task monitors), retried like :meth:`get`;
+        the body is None when empty."""
+        with self._scope():
+            answer = self._get_with_retry(path)
+            self._raise_for_status(answer, "GET", path)
+            parsed = parse_json(answer.body, answer.content_type, host=self.host, path=path)
+        return RedfishResponse(answer.status, answer.headers, parsed, path)
+
     def post(self, path: str, body: Mapping[str, Any] | None = None) -> RedfishResponse:
         """POST exactly once."""
         return self._send_unsafe("POST", path, dict(body or {}))

@@ -82,7 +82,9 @@ def test_cli_json_null_when_no_storage_shown(cluster: SimCluster, name: str) -> 
 
 def test_cli_text_says_the_bmc_does_not_tell(cluster: SimCluster) -> None:
     text = cli_stdout(cluster["off-storage"], "raid", "show")
-    assert text.count("(the BMC does not tell)") == 2
+    sections = dict(part.split("\n", 1) for part in text.split("\n\n") if "\n" in part)
+    assert sections["RAID volumes"] == sections["Drives"] == "(the BMC does not tell)"
+    assert "unassigned: unknown (the BMC does not tell)" in text
     assert "(none reported)" not in text
 
 

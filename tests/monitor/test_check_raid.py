@@ -177,3 +177,18 @@ def test_config_node_names(cluster: SimCluster, config_file, cli_env: dict[str, 
                  "--format", "nagios", env=env)
     assert result.exit_code == 0, result.stdout
     assert "primary_degraded=0" in result.stdout and "standby_degraded=0" in result.stdout
+
+
+def test_classification_carried_from_the_raid_interface() -> None:
+    from hamnhw.monitor.health import read_raid_health
+    from hamnhw.raid import RaidStatus
+    from hamnhw.raid import VolumeHealth as Classified
+    from hamnhw.raid import VolumeState as RaidState
+
+    volume = Volume("V1", None, "m", RaidType.RAID1, None, Health.CRITICAL)
+    status = RaidStatus(None, (volume,), (), {"V1": Classified(RaidState.REBUILDING, 40)},
+                        None, None, None)
+    node = type("Node", (), {"raid": type("Raid", (), {"status": lambda self: status})()})()
+    [carried] = read_raid_health(node).volumes or ()
+    assert (carried.state, carried.percent, carried.raid_type) == (
+        VolumeState.REBUILDING, 40, "RAID1")

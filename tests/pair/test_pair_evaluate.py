@@ -81,14 +81,9 @@ def test_no_raid1_fails_and_unknown_volumes_are_unknown() -> None:
 
 
 def test_write_back_cache_warns_when_the_model_tells_it() -> None:
-    @dataclasses.dataclass(frozen=True)
-    class CachedVolume(type(raid1())):  # type: ignore[misc]
-        write_cache_policy: str | None = None
-
     base = raid1()
-    fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
     for policy, status in (("ProtectedWriteBack", Status.WARN), ("WriteThrough", Status.PASS)):
-        volume = CachedVolume(**fields, write_cache_policy=policy)
+        volume = dataclasses.replace(base, write_cache_policy=policy)
         assert check(evaluate(active_node(volumes=(volume,)), spare_node()),
                      "write_cache").status is status
 

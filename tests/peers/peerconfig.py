@@ -10,7 +10,15 @@ import dataclasses
 import subprocess
 from pathlib import Path
 
-from peerdata import FAKE_DRIVES, FAKE_SYSTEMS, PASSWORD, STORAGE_CONTROLLER, USERNAME
+from peerdata import (
+    FAKE_DRIVES,
+    FAKE_SYSTEMS,
+    LIBVIRT_TEST_DOMAIN_UUID,
+    LIBVIRT_TEST_POOL,
+    PASSWORD,
+    STORAGE_CONTROLLER,
+    USERNAME,
+)
 from peerproc import LOOPBACK, free_port, make_self_signed_cert
 
 
@@ -68,11 +76,16 @@ def sushy_fake_config(workdir: Path, emulator: Path) -> SushyConfig:
 
 
 def sushy_libvirt_config(workdir: Path) -> SushyConfig:
-    """libvirt's in-process ``test:///default`` driver over plain HTTP, no auth."""
+    """libvirt's in-process ``test:///default`` driver over plain HTTP, no auth; its domain
+    has a Storage with two drives and an empty Volumes collection whose volumes the emulator
+    backs in the test driver's ``default-pool``."""
     (workdir / "state").mkdir(parents=True)
     port = free_port()
+    storage_key = (LIBVIRT_TEST_DOMAIN_UUID, STORAGE_CONTROLLER["Id"])
     config = write_sushy_config(workdir / "emulator.conf", {
         "LISTEN_IP": LOOPBACK, "LISTEN_PORT": port, "LIBVIRT_URI": "test:///default",
-        "STATE_DIR": str(workdir / "state"),
+        "STATE_DIR": str(workdir / "state"), "STORAGE_POOL": LIBVIRT_TEST_POOL,
+        "STORAGE": {LIBVIRT_TEST_DOMAIN_UUID: [STORAGE_CONTROLLER]},
+        "DRIVES": {storage_key: FAKE_DRIVES}, "VOLUMES": {storage_key: []},
     })
     return SushyConfig(config, port)

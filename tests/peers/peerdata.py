@@ -26,6 +26,9 @@ FAKE_DRIVES = [
     {"Id": "32ADF365C6C1B7BD", "Name": "Drive 0", "CapacityBytes": 899527000000, "Protocol": "SAS"},
     {"Id": "58CFF987G8J2V9KL", "Name": "Drive 1", "CapacityBytes": 899527000000, "Protocol": "SAS"},
 ]
+# libvirt's test:///default driver: its one built-in domain and storage pool.
+LIBVIRT_TEST_DOMAIN_UUID = "6695eb01-f6a4-8304-79aa-97f2502e193f"
+LIBVIRT_TEST_POOL = "default-pool"
 STORAGE_CONTROLLER = {"Id": "1", "Name": "Local Storage Controller",
                       "StorageControllers": [{"MemberId": "0", "SpeedGbps": 12,
                                               "Name": "Contoso Integrated RAID"}],

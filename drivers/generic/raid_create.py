@@ -1,0 +1,242 @@
+"""Creating a volume: plan from a fresh read, validate, send once (one dialect fallback on
+a 400 naming the property as unknown), follow the answer, read the volume back.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from hamnhw_drivers.generic.raid_dialect import Dialect, names_dialect_as_unknown
+from hamnhw_drivers.generic.raid_jobs import (
+    TASK_STATES,
+    ReadJob,
+    TaskMonitorJob,
+    answer_status,
+)
+from hamnhw_drivers.generic.raid_layout import RaidLayout, StorageInfo
+from hamnhw_drivers.generic.resource import Resource
+
+from hamnhw.errors import (
+    BadRequestError,
+    ConfigError,
+    HttpError,
+    MalformedResponse,
+    OperationFailed,
+    RefusedOperation,
+)
+from hamnhw.jobs import CompletedJob, Job, JobState, JobStatus
+from hamnhw.log import get_logger
+from hamnhw.models import Drive, RaidType, Volume
+from hamnhw.raid import (
+    WRITE_CACHE_POLICIES,
+    ApplyTime,
+    CreateRequest,
+    PlannedRequest,
+    RaidOutcome,
+    RaidPlan,
+)
+
+if TYPE_CHECKING:
+    from hamnhw_drivers.generic.raid import RedfishRaid
+
+LOG = get_logger("hamnhw.drivers.generic.raid")
+MAX_TASKS_READ = 64
+"""Newest tasks read when looking for a pending create."""
+
+
+def plan(raid: RedfishRaid, request: CreateRequest) -> RaidPlan:
+    """Read, validate and decide; nothing is sent.
+
+    :raises ConfigError: an unknown or repeated drive id.
+    :raises RefusedOperation: the drives cannot form the volume, a volume does not list its
+        members, or the BMC does not offer what is asked.
+    """
+    if request.write_cache is not None and request.write_cache not in WRITE_CACHE_POLICIES:
+        raise ConfigError(f"write cache policy {request.write_cache!r} is not one of "
+                          f"{', '.join(WRITE_CACHE_POLICIES)}")
+    layout = raid.layout()
+    drives = tuple(layout.drive(drive_id) for drive_id in request.drive_ids)
+    if len({d.id for d in drives}) != len(drives):
+        raise ConfigError("a drive is given twice in --drives")
+    ids = tuple(d.id for d in drives)
+    existing = volume_over(layout, drives)
+    if existing is not None:
+        return _existing_plan(raid, request, existing, ids)
+    unlisted = layout.unlisted_members()
+    if unlisted:
+        raise RefusedOperation("raid.create", [
+            f"volume {v.id} does not list its member drives, so hamnhw cannot tell whether "
+            f"{', '.join(ids)} already carry a volume; refusing rather than risk a "
+            "duplicate" for v in unlisted], host=raid.host)
+    storage = raid.volume_collection_for(drives, layout)
+    wanted = frozenset(d.uri for d in drives if d.uri)
+    if wanted in raid.pending_creates(storage):
+        return RaidPlan("create", f"a create over {', '.join(ids)} is already pending (it "
+                        "applies at the next reset)", False, pending=True, drive_ids=ids)
+    problems = raid.create_problems(request, drives, layout, storage)
+    if problems:
+        raise RefusedOperation("raid.create", problems, host=raid.host)
+    return _send_plan(raid, request, drives, storage)
+
+
+def _existing_plan(raid: RedfishRaid, request: CreateRequest, volume: Volume,
+                   ids: tuple[str, ...]) -> RaidPlan:
+    if volume.raid_type not in (request.raid_type, RaidType.UNKNOWN):
+        raise RefusedOperation("raid.create", [
+            f"{', '.join(ids)} already form volume {volume.id} "
+            f"({volume.raid_type.value}), not {request.raid_type.value}"], host=raid.host)
+    return RaidPlan("create", f"volume {volume.id} ({volume.raid_type.value}) already exists "
+                    f"over {', '.join(ids)}", False, volume_id=volume.id, drive_ids=ids)
+
+
+def _send_plan(raid: RedfishRaid, request: CreateRequest, drives: Sequence[Drive],
+               storage: StorageInfo) -> RaidPlan:
+    apply_time = raid.apply_time_choice(request.apply_time, storage.capabilities.apply_times)
+    dialect = raid.volume_dialect(storage)
+    capacity = request.size_bytes or min(d.capacity_bytes or 0 for d in drives)
+    body = raid.build_volume_payload(request, drives, dialect, apply_time, capacity, storage)
+    fallback = raid.build_volume_payload(request, drives, dialect.other(), apply_time,
+                                         capacity, storage)
+    if body is None:
+        if fallback is None:
+            raise RefusedOperation("raid.create", [
+                f"no property can name {request.raid_type.value} on this BMC"], host=raid.host)
+        body, fallback, dialect = fallback, None, dialect.other()
+    ids = tuple(d.id for d in drives)
+    name = f" {request.name!r}" if request.name else ""
+    when = "at the next reset" if apply_time is ApplyTime.ON_RESET else "immediately"
+    summary = (f"create {request.raid_type.value}{name} over {', '.join(ids)} "
+               f"({capacity} bytes), applied {when}")
+    assert storage.volumes_uri is not None  # volume_collection_for checked it
+    return RaidPlan(
+        "create", summary, True, (PlannedRequest("POST", storage.volumes_uri, body),),
+        drive_ids=ids, apply_time=apply_time,
+        notes=(f"dialect {dialect.property}: {dialect.source}",),
+        context={"dialect": dialect, "fallback": fallback, "drives": tuple(drives)})
+
+
+def volume_over(layout: RaidLayout, drives: Sequence[Drive]) -> Volume | None:
+    """The volume whose members are exactly these drives."""
+    wanted = {d.id for d in drives}
+    return next((v for v in layout.volumes if v.drive_ids is not None
+                 and set(v.drive_ids) == wanted), None)
+
+
+def run(raid: RedfishRaid, the_plan: RaidPlan, *, wait: bool,
+        timeout: float | None) -> RaidOutcome:
+    """Send the plan's POST (one fallback), follow it, read the volume back."""
+    if not the_plan.changed:
+        volume = raid.layout().find_volume(the_plan.volume_id) if the_plan.volume_id else None
+        return RaidOutcome(the_plan, None, None, volume)
+    response, notes = _post(raid, the_plan)
+    job = raid.follow_create(response, the_plan)
+    if the_plan.apply_time is ApplyTime.ON_RESET or not wait:
+        return RaidOutcome(the_plan, job, job.status(), None, notes)
+    status = job.wait(raid.poll, raid.poll.deadline(timeout))
+    volume = created_volume(raid.layout(), the_plan, status.result_uri)
+    if volume is None:
+        raise OperationFailed(f"the BMC reported the create done ({job.kind} {job.id}), but "
+                              "no volume over these drives is listed", host=raid.host)
+    if volume.drive_ids is None:
+        notes += ("the BMC does not list the new volume's member drives",)
+    return RaidOutcome(the_plan, job, status, volume, notes)
+
+
+def _post(raid: RedfishRaid, the_plan: RaidPlan) -> tuple[Any, tuple[str, ...]]:
+    request = the_plan.requests[0]
+    dialect: Dialect = the_plan.context["dialect"]
+    fallback: Mapping[str, Any] | None = the_plan.context["fallback"]
+    try:
+        return raid.send(request), ()
+    except BadRequestError as exc:
+        if fallback is None or not names_dialect_as_unknown(exc, dialect):
+            raise
+        other = dialect.other().property
+        LOG.warning("%s: POST %s refused %s (%s); sending one new POST with %s", raid.host,
+                    request.path, dialect.property, exc.redfish_message, other)
+        note = f"{dialect.property} refused as unknown ({exc.redfish_message}); sent {other}"
+        return raid.send(PlannedRequest("POST", request.path, fallback)), (note,)
+
+
+def created_volume(layout: RaidLayout, the_plan: RaidPlan,
+                   result_uri: str | None) -> Volume | None:
+    """The new volume: the one at the answer's URI, else the one over the plan's drives."""
+    if result_uri:
+        path = urllib.parse.urlsplit(result_uri).path.rstrip("/")
+        found = next((v for v in layout.volumes if (v.uri or "").rstrip("/") == path), None)
+        if found is not None:
+            return found
+    return volume_over(layout, the_plan.context["drives"])
+
+
+def follow(raid: RedfishRaid, response: Any, the_plan: RaidPlan) -> Job:
+    """The generic :meth:`~hamnhw_drivers.generic.raid.RedfishRaid.follow_create`."""
+    status = answer_status(response)
+
+    def appeared() -> JobStatus:
+        volume = created_volume(raid.layout(), the_plan, status.result_uri)
+        if volume is not None:
+            return JobStatus(JobState.COMPLETED, 100, (), volume.uri)
+        waiting = the_plan.apply_time is ApplyTime.ON_RESET
+        return JobStatus(JobState.PENDING if waiting else JobState.UNKNOWN,
+                         messages=("no volume over the drives is listed yet",))
+
+    monitor = None
+    if response.status == 202 and response.location:
+        monitor = TaskMonitorJob(raid.context.client, response.location, the_plan.summary,
+                                 on_gone=appeared, first=status)
+    if the_plan.apply_time is ApplyTime.ON_RESET:
+        return ReadJob(lambda: _on_reset_status(appeared, monitor),
+                       monitor.id if monitor else "-", "on-reset", the_plan.summary, raid.host)
+    if monitor is not None:
+        return monitor
+    return CompletedJob(the_plan.summary, raid.host, result_uri=status.result_uri)
+
+
+def _on_reset_status(appeared: Any, monitor: TaskMonitorJob | None) -> JobStatus:
+    """Completed once the volume is listed; until then the task's state (pending, or a
+    failure it reports), else pending."""
+    found: JobStatus = appeared()
+    if found.state is JobState.COMPLETED or monitor is None:
+        return found
+    task = monitor.status()
+    if task.state in (JobState.FAILED, JobState.CANCELLED):
+        return task
+    return JobStatus(JobState.PENDING if task.state is not JobState.RUNNING else
+                     JobState.RUNNING, task.percent, task.messages)
+
+
+def pending_task_creates(raid: RedfishRaid, storage: StorageInfo) -> tuple[frozenset[str], ...]:
+    """Member drive URIs of the not-yet-finished Tasks whose Payload POSTs to the storage's
+    Volumes collection (Task v1.3 ``Payload``: ``HttpOperation``, ``TargetUri``,
+    ``JsonBody``).  A task service that cannot be read gives none, with a warning."""
+    root = Resource("/redfish/v1/", raid.context.client.root, raid.host)
+    service_uri = root.link("Tasks") or root.link("TaskService")
+    if service_uri is None or storage.volumes_uri is None:
+        return ()
+    try:
+        tasks_uri = raid.reader.read(service_uri).link("Tasks")
+        uris = raid.reader.read(tasks_uri).members()[-MAX_TASKS_READ:] if tasks_uri else []
+        tasks = [raid.reader.read(uri) for uri in uris]
+    except (HttpError, MalformedResponse) as exc:
+        LOG.warning("%s: tasks not readable, pending creates unknown: %s", raid.host, exc)
+        return ()
+    target = urllib.parse.urlsplit(storage.volumes_uri).path.rstrip("/")
+    return tuple(found for found in (_pending_drives(t, target) for t in tasks) if found)
+
+
+def _pending_drives(task: Resource, target: str) -> frozenset[str] | None:
+    state = TASK_STATES.get(task.get("TaskState", str) or "", JobState.UNKNOWN)
+    payload = task.get("Payload", dict) or {}
+    uri = urllib.parse.urlsplit(str(payload.get("TargetUri") or "")).path.rstrip("/")
+    if state.terminal or payload.get("HttpOperation") != "POST" or uri != target:
+        return None
+    try:
+        body = json.loads(payload.get("JsonBody") or "{}")
+    except ValueError:
+        return None
+    links = body.get("Links", {}).get("Drives", []) if isinstance(body, dict) else []
+    return frozenset(str(link.get("@odata.id")) for link in links if isinstance(link, dict))

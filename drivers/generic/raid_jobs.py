@@ -1,0 +1,116 @@
+"""RAID operations as :class:`~hamnhw.jobs.Job` objects: a Redfish task monitor (202), and
+a job whose state is read from the storage itself (a change applied at the next reset, a
+rebuild).  The core poller follows them (``job.wait``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from hamnhw.errors import NotFoundError
+from hamnhw.jobs import Job, JobState, JobStatus
+from hamnhw.log import get_logger
+from hamnhw.transport.base import RedfishClient, RedfishResponse
+
+LOG = get_logger("hamnhw.drivers.generic.raid")
+
+TASK_STATES: Mapping[str, JobState] = {
+    "New": JobState.PENDING, "Pending": JobState.PENDING, "Starting": JobState.RUNNING,
+    "Running": JobState.RUNNING, "Stopping": JobState.RUNNING, "Suspended": JobState.RUNNING,
+    "Interrupted": JobState.RUNNING, "Service": JobState.RUNNING,
+    "Completed": JobState.COMPLETED, "Exception": JobState.FAILED, "Killed": JobState.CANCELLED,
+    "Cancelling": JobState.RUNNING, "Cancelled": JobState.CANCELLED,
+}
+"""Redfish ``TaskState`` values as job states."""
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """``Retry-After`` in seconds (the delta form; a date is ignored)."""
+    value = headers.get("Retry-After")
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 < seconds < 3600 else None
+
+
+def task_status(doc: Mapping[str, Any], *, location: str | None = None,
+                retry: float | None = None) -> JobStatus:
+    """A Task document as a job status (``TaskStatus: Critical`` on a completed task is a
+    failure; the task's ``Messages`` are kept)."""
+    state = TASK_STATES.get(str(doc.get("TaskState")), JobState.UNKNOWN)
+    if state is JobState.COMPLETED and doc.get("TaskStatus") == "Critical":
+        state = JobState.FAILED
+    percent = doc.get("PercentComplete")
+    messages = tuple(str(m.get("Message")) for m in doc.get("Messages") or []
+                     if isinstance(m, Mapping) and m.get("Message"))
+    return JobStatus(state, percent if isinstance(percent, int) else None, messages,
+                     location, retry)
+
+
+def answer_status(answer: RedfishResponse) -> JobStatus:
+    """What an answer of the operation itself (or of its monitor) says: 202 is running
+    (its body may be the Task), a Task body says its state, any other 2xx is done, with
+    the created resource from ``Location`` or the body's ``@odata.id``."""
+    body = answer.body if isinstance(answer.body, Mapping) else {}
+    delay = retry_after(answer.headers)
+    if "TaskState" in body:
+        status = task_status(body, retry=delay)
+        if answer.status == 202 and status.state.terminal:
+            return JobStatus(JobState.RUNNING, status.percent, status.messages, None, delay)
+        return status
+    if answer.status == 202:
+        return JobStatus(JobState.RUNNING, retry_after_s=delay)
+    created = answer.location or body.get("@odata.id")
+    return JobStatus(JobState.COMPLETED, 100, (), created if isinstance(created, str) else None)
+
+
+class TaskMonitorJob(Job):
+    """A Redfish task monitor (the ``Location`` of a 202), read until it stops answering
+    202; also a Task resource, read until its ``TaskState`` ends.
+
+    :param on_gone: what the job is when the monitor answers 404 (services drop a monitor
+        once its result was read): a read of the storage, since the operation's outcome
+        must then be judged from the resources themselves.
+    """
+
+    def __init__(self, client: RedfishClient, monitor: str, description: str, *,
+                 on_gone: Callable[[], JobStatus] | None = None,
+                 first: JobStatus | None = None) -> None:
+        super().__init__(monitor.rstrip("/").rsplit("/", 1)[-1], "task", description,
+                         client.host)
+        self.client = client
+        self.monitor = monitor
+        self.on_gone = on_gone
+        self.last = first
+
+    def status(self) -> JobStatus:
+        """One GET of the monitor."""
+        try:
+            answer = self.client.get_response(self.monitor)
+        except NotFoundError:
+            if self.on_gone is None:
+                raise
+            LOG.info("%s: task monitor %s is gone; judging from a read", self.host,
+                     self.monitor)
+            return self.on_gone()
+        self.last = answer_status(answer)
+        return self.last
+
+
+class ReadJob(Job):
+    """A job whose state is computed from a fresh read of the storage (a volume that
+    appears after the next reset, a rebuild's progress).
+
+    :param read: returns the status from one read.
+    """
+
+    def __init__(self, read: Callable[[], JobStatus], job_id: str, kind: str,
+                 description: str, host: str | None) -> None:
+        super().__init__(job_id, kind, description, host)
+        self._read = read
+
+    def status(self) -> JobStatus:
+        """One read."""
+        return self._read()

@@ -1,0 +1,227 @@
+"""Deleting a volume, rebuilding it onto a replacement drive, and hot spares: each planned
+from a fresh read and confirmed by a read after the request.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hamnhw_drivers.generic.raid_checks import drive_problems, spare_fit_problems
+from hamnhw_drivers.generic.raid_jobs import ReadJob, TaskMonitorJob
+from hamnhw_drivers.generic.raid_layout import RaidLayout
+
+from hamnhw.errors import ConfigError, OperationFailed, RefusedOperation
+from hamnhw.jobs import Job, JobState, JobStatus
+from hamnhw.models import Drive, Volume
+from hamnhw.raid import PlannedRequest, RaidOutcome, RaidPlan, VolumeState
+
+if TYPE_CHECKING:
+    from hamnhw_drivers.generic.raid import RedfishRaid
+
+_JOB_OF_STATE = {VolumeState.REBUILDING: JobState.RUNNING, VolumeState.OPTIMAL:
+                 JobState.COMPLETED, VolumeState.FAILED: JobState.FAILED,
+                 VolumeState.DEGRADED: JobState.PENDING, VolumeState.UNKNOWN: JobState.UNKNOWN}
+
+
+def task_job(raid: RedfishRaid, monitor: str, description: str, first: JobStatus) -> Job:
+    """A task monitor whose disappearance counts as done (its result is then read back)."""
+    return TaskMonitorJob(raid.context.client, monitor, description, first=first,
+                          on_gone=lambda: JobStatus(JobState.COMPLETED, 100))
+
+
+def _send_all(raid: RedfishRaid, plan: RaidPlan) -> Job | None:
+    """Send each request once; the last answer's job (intermediate ones are followed)."""
+    job: Job | None = None
+    for request in plan.requests:
+        if job is not None:
+            job.wait(raid.poll, raid.poll.deadline())
+        job = raid.follow_write(raid.send(request), plan.summary)
+    return job
+
+
+# -- delete -------------------------------------------------------------------------------
+
+def plan_delete(raid: RedfishRaid, volume_id: str) -> RaidPlan:
+    """DELETE of that one volume; unchanged when no such volume is listed."""
+    layout = raid.layout()
+    if layout.view.volumes is None:
+        raise RefusedOperation("raid.delete", ["the BMC does not tell which volumes exist"],
+                               host=raid.host)
+    volume = layout.find_volume(volume_id)
+    if volume is None:
+        return RaidPlan("delete", f"no volume {volume_id!r}: nothing to delete", False)
+    if volume.uri is None:
+        raise RefusedOperation("raid.delete", [f"volume {volume.id} has no URI"],
+                               host=raid.host)
+    return RaidPlan("delete", f"delete volume {volume.id} ({volume.raid_type.value}, "
+                    f"{volume.name or 'unnamed'})", True, (PlannedRequest("DELETE", volume.uri),),
+                    volume_id=volume.id, drive_ids=volume.drive_ids or ())
+
+
+def run_delete(raid: RedfishRaid, plan: RaidPlan, *, wait: bool,
+               timeout: float | None) -> RaidOutcome:
+    """Send the DELETE, follow it, confirm by a read that the volume is gone."""
+    if not plan.changed:
+        return RaidOutcome(plan, None, None)
+    job = raid.follow_write(raid.send(plan.requests[0]), plan.summary)
+    status = job.wait(raid.poll, raid.poll.deadline(timeout)) if wait else job.status()
+    assert plan.volume_id is not None
+    still = raid.layout().find_volume(plan.volume_id)
+    if still is None:
+        return RaidOutcome(plan, job, status)
+    if status.state in (JobState.PENDING, JobState.RUNNING):
+        return RaidOutcome(plan, job, status, still, ("the volume is still listed",))
+    raise OperationFailed(f"volume {plan.volume_id} is still listed after the BMC accepted "
+                          "its DELETE", host=raid.host)
+
+
+# -- rebuild ------------------------------------------------------------------------------
+
+def rebuild_job(raid: RedfishRaid, volume_id: str, drive_id: str | None = None) -> Job:
+    """Follows the volume's classified health: rebuilding is running, optimal completed,
+    degraded pending (not started), failed failed."""
+
+    def read() -> JobStatus:
+        layout = raid.layout()
+        volume = layout.find_volume(volume_id)
+        if volume is None:
+            return JobStatus(JobState.FAILED, messages=(f"volume {volume_id} is not listed",))
+        health = raid.classify_health(volume, layout.known_members(volume))
+        return JobStatus(_JOB_OF_STATE[health.state], health.percent, (health.reason,))
+
+    onto = f" onto {drive_id}" if drive_id else ""
+    return ReadJob(read, volume_id, "rebuild", f"rebuild of {volume_id}{onto}", raid.host)
+
+
+def plan_rebuild(raid: RedfishRaid, volume_id: str, drive_id: str,
+                 confirm_serial: str) -> RaidPlan:
+    """Refuses a member, a spare of another volume, an unhealthy or smaller drive, a serial
+    that does not match; unchanged when the controller already rebuilds onto the drive."""
+    layout = raid.layout()
+    volume, drive = layout.volume(volume_id), layout.drive(drive_id)
+    if drive.serial is None:
+        raise RefusedOperation("raid.rebuild", [f"the BMC reports no serial for drive "
+                                                f"{drive.id}, so it cannot be confirmed"],
+                               host=raid.host)
+    if confirm_serial.strip() != drive.serial:
+        raise ConfigError(f"--confirm-serial {confirm_serial!r} is not the serial of drive "
+                          f"{drive.id} (see `hamnhw raid show`)", host=raid.host)
+    health = raid.classify_health(volume, layout.known_members(volume))
+    ids = (drive.id,)
+    if health.state is VolumeState.REBUILDING:
+        return RaidPlan("rebuild", f"the controller is already rebuilding {volume.id} "
+                        f"({health.reason})", False, volume_id=volume.id, drive_ids=ids)
+    if health.state is not VolumeState.DEGRADED:
+        raise RefusedOperation("raid.rebuild", [f"volume {volume.id} is {health.state.value} "
+                                                f"({health.reason}): nothing to rebuild"],
+                               host=raid.host)
+    if drive.id in (volume.spare_drive_ids or ()):
+        return RaidPlan("rebuild", f"{drive.id} is already a dedicated spare of {volume.id}; "
+                        "the controller rebuilds onto it when it starts", False,
+                        volume_id=volume.id, drive_ids=ids)
+    problems = drive_problems(drive, layout, volume) + spare_fit_problems(
+        drive, volume, layout)
+    if problems:
+        raise RefusedOperation("raid.rebuild", problems, host=raid.host)
+    requests = raid.start_rebuild(volume, drive, layout)
+    notes = () if volume.spare_drive_ids is not None else (
+        "the volume does not list Links.DedicatedSpareDrives (writable since Volume v1.2.0): "
+        "the BMC may refuse the spare assignment that starts a generic rebuild",)
+    return RaidPlan("rebuild", f"rebuild {volume.id} onto {drive.id} (serial {drive.serial})",
+                    True, requests, volume_id=volume.id, drive_ids=ids, notes=notes)
+
+
+def run_rebuild(raid: RedfishRaid, plan: RaidPlan) -> RaidOutcome:
+    """Send what starts the rebuild; the outcome's job follows it (not waited here)."""
+    assert plan.volume_id is not None
+    if plan.changed:
+        _send_all(raid, plan)
+    job = rebuild_job(raid, plan.volume_id, plan.drive_ids[0] if plan.drive_ids else None)
+    status = job.status()
+    if plan.changed and status.state is JobState.PENDING and not _took(raid, plan):
+        raise OperationFailed(f"after the request, {plan.drive_ids[0]} is neither rebuilding "
+                              f"into {plan.volume_id} nor its spare", host=raid.host)
+    return RaidOutcome(plan, job, status)
+
+
+def _took(raid: RedfishRaid, plan: RaidPlan) -> bool:
+    layout = raid.layout()
+    volume = layout.find_volume(plan.volume_id or "")
+    drive = plan.drive_ids[0]
+    return volume is not None and (drive in (volume.drive_ids or ())
+                                   or drive in (volume.spare_drive_ids or ()))
+
+
+# -- spares -------------------------------------------------------------------------------
+
+def spare_requests(drive: Drive, volume: Volume | None, layout: RaidLayout, *,
+                   remove: bool) -> tuple[PlannedRequest, ...]:
+    """The generic :meth:`~hamnhw_drivers.generic.raid.RedfishRaid.assign_spare`."""
+    if volume is None:
+        assert drive.uri is not None
+        return (PlannedRequest("PATCH", drive.uri, {"HotspareType":
+                                                    "None" if remove else "Global"}),)
+    current = [i for i in volume.spare_drive_ids or () if not (remove and i == drive.id)]
+    if not remove:
+        current.append(drive.id)
+    uris = [layout.uri_of(i) for i in current]
+    assert volume.uri is not None
+    return (PlannedRequest("PATCH", volume.uri, {"Links": {"DedicatedSpareDrives": [
+        {"@odata.id": uri} for uri in uris if uri]}}),)
+
+
+def _spare_state(drive: Drive, volume: Volume | None) -> bool | None:
+    """Whether the drive is now the spare asked about; None when the BMC does not say."""
+    if volume is not None:
+        return None if volume.spare_drive_ids is None else drive.id in volume.spare_drive_ids
+    return None if drive.hotspare is None else drive.hotspare == "Global"
+
+
+def plan_spare(raid: RedfishRaid, drive_id: str, volume_id: str | None, *,
+               remove: bool) -> RaidPlan:
+    """Dedicated (``volume_id``) or global spare; unchanged when already so."""
+    layout = raid.layout()
+    drive = layout.drive(drive_id)
+    volume = layout.volume(volume_id) if volume_id is not None else None
+    kind = f"dedicated spare of {volume.id}" if volume else "global spare"
+    now = _spare_state(drive, volume)
+    if now is None:
+        what = ("Links.DedicatedSpareDrives (Volume v1.2+)" if volume
+                else "HotspareType (Drive v1.5+)")
+        raise RefusedOperation("raid.spare", [f"the BMC does not report {what}"],
+                               host=raid.host)
+    verb = "remove" if remove else "make"
+    if now is not remove:
+        done = f"{drive.id} is not a {kind}" if remove else f"{drive.id} is already a {kind}"
+        return RaidPlan("spare", done,
+                        False, volume_id=volume.id if volume else None, drive_ids=(drive.id,))
+    problems: list[str] = []
+    if not remove:
+        problems = drive_problems(drive, layout, volume)
+        problems += spare_fit_problems(drive, volume, layout) if volume else []
+    elif volume is None and drive.hotspare == "Dedicated":
+        problems = [f"{drive.id} is a dedicated spare: give --volume"]
+    if problems:
+        raise RefusedOperation("raid.spare", problems, host=raid.host)
+    requests = raid.assign_spare(drive, volume, layout, remove=remove)
+    return RaidPlan("spare", f"{verb} {drive.id} {'no longer ' if remove else ''}a {kind}",
+                    True, requests, volume_id=volume.id if volume else None,
+                    drive_ids=(drive.id,), context={"remove": remove})
+
+
+def run_spare(raid: RedfishRaid, plan: RaidPlan) -> RaidOutcome:
+    """Send, follow, and read back: the drive must now be (or no longer be) the spare."""
+    if not plan.changed:
+        return RaidOutcome(plan, None, None)
+    job = _send_all(raid, plan)
+    status = job.wait(raid.poll, raid.poll.deadline()) if job else None
+    layout = raid.layout()
+    drive = layout.drive(plan.drive_ids[0])
+    volume = layout.volume(plan.volume_id) if plan.volume_id else None
+    now = _spare_state(drive, volume)
+    taken = volume is not None and drive.id in (volume.drive_ids or ())
+    if now is plan.context["remove"] and not taken:
+        raise OperationFailed(f"read back after the request: {plan.summary} did not hold",
+                              host=raid.host)
+    notes = (f"{drive.id} was taken into {plan.volume_id} at once (rebuild)",) if taken else ()
+    return RaidOutcome(plan, job, status, volume, notes)
