@@ -128,7 +128,9 @@ def test_power_wait_ends_the_logout_reserve_before_the_deadline(
 @pytest.mark.e2e
 def test_timeout_bounds_a_power_change_on_a_hung_bmc() -> None:
     """``power on --timeout 2`` on a BMC that never answers the reset: the command's own
-    deadline (2 s, no margin) ends it, and the session is still logged out."""
+    deadline (2 s, no margin) ends it, and the session is still logged out.  The reset was
+    sent and never answered, so the BMC may have acted on it: ``StateUnconfirmed`` (exit 1),
+    never a re-send (issue 6)."""
     with SimCluster([ServerSpec(name="hung", power="Off")]) as cluster:
         server = cluster["hung"]
         server.inject("hang", method="POST", path="/redfish/v1/Systems/")
