@@ -53,7 +53,8 @@ PLAY = """
   tasks:
     - {task}
 """
-TASKS = {"facts": "hamnhw.bmc.facts: {}", "power_status": "hamnhw.bmc.power: {state: status}",
+TASKS = {"facts": "hamnhw.bmc.facts: {}", "facts_no_raid": "hamnhw.bmc.facts: {raid_health: false}",
+         "power_status": "hamnhw.bmc.power: {state: status}",
          "ping": "ansible.builtin.ping: {}"}
 """The plays: hamnhw's two reads, and ``ping`` (a module that does nothing) for Ansible's own
 cost of a host-task on this machine."""
