@@ -169,10 +169,11 @@ def run(argv: Sequence[str] | None = None) -> int:
                                                                library_facts(cluster, fork))
         for key, metrics in results.items():
             report.metric(key, metrics)
-        requests = {k: v["requests_per_host"] for k, v in results.items()
-                    if k.startswith("ansible facts")}
-        report.target("ansible facts: requests per host differ between fork counts",
-                      len(set(requests.values())) - 1, 0, "values", kind=COUNT, op="==")
+        for name in TASKS:
+            counts = {v["requests_per_host"] for k, v in results.items()
+                      if k.startswith(f"ansible {name} forks=")}
+            report.target(f"ansible {name}: requests per host differ between fork counts",
+                          len(counts) - 1, 0, "values", kind=COUNT, op="==")
     return report.finish()
 
 
