@@ -53,7 +53,8 @@ PLAY = """
   tasks:
     - {task}
 """
-TASKS = {"facts": "hamnhw.bmc.facts: {}", "power_status": "hamnhw.bmc.power: {state: status}",
+TASKS = {"facts": "hamnhw.bmc.facts: {}", "facts_no_raid": "hamnhw.bmc.facts: {raid_health: false}",
+         "power_status": "hamnhw.bmc.power: {state: status}",
          "ping": "ansible.builtin.ping: {}"}
 """The plays: hamnhw's two reads, and ``ping`` (a module that does nothing) for Ansible's own
 cost of a host-task on this machine."""
@@ -168,10 +169,11 @@ def run(argv: Sequence[str] | None = None) -> int:
                                                                library_facts(cluster, fork))
         for key, metrics in results.items():
             report.metric(key, metrics)
-        requests = {k: v["requests_per_host"] for k, v in results.items()
-                    if k.startswith("ansible facts")}
-        report.target("ansible facts: requests per host differ between fork counts",
-                      len(set(requests.values())) - 1, 0, "values", kind=COUNT, op="==")
+        for name in TASKS:
+            counts = {v["requests_per_host"] for k, v in results.items()
+                      if k.startswith(f"ansible {name} forks=")}
+            report.target(f"ansible {name}: requests per host differ between fork counts",
+                          len(counts) - 1, 0, "values", kind=COUNT, op="==")
     return report.finish()
 
 

@@ -33,15 +33,20 @@ FACT_KEYS = ("system", "manager", "nics", "bmc_nics", "controllers", "drives", "
 """The keys of :func:`node_facts`, in order."""
 
 
-def node_facts(node: Node) -> dict[str, Any]:
+def node_facts(node: Node, *, raid_health: bool = True) -> dict[str, Any]:
     """Read the node's inventory, NICs and RAID health once each and return them as one
-    object."""
+    object.
+
+    :param raid_health: classify each volume through the driver (``raid.status()``, a second
+        read of the storage tree); False leaves ``raid_state`` null and saves those requests
+        (a MAC collection needs none of it).
+    """
     inventory = node.inventory.inventory()
     view = node.nics.view()
     merged: dict[str, Any] = {**inventory_json(inventory), **nics_json(view)}
     merged["incomplete"] = inventory.incomplete or view.incomplete
     merged["warnings"] = [*inventory.warnings, *view.warnings]
-    merged["health"] = health_json(inventory, _raid_health(node))
+    merged["health"] = health_json(inventory, _raid_health(node) if raid_health else None)
     return {key: merged[key] for key in FACT_KEYS}
 
 

@@ -5,7 +5,11 @@ typed error becomes the task's failure."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from hamnhw.connection import Secret
 from hamnhw.errors import AuthenticationError, BmcUnreachable, ConfigError, TlsError
+from hamnhw.sim import ServerSpec, SimCluster
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -210,3 +215,34 @@ def test_raid_without_the_raid_library_says_so(capsys: pytest.CaptureFixture[str
     result = run_main(raid, {"node": "n1", "drives": ["D1", "D2"]}, capsys)
     assert result["failed"] is True
     assert "(hamnhw with the RAID writes (hamnhw.raid))" in result["msg"]
+
+
+@pytest.mark.e2e
+def test_sigterm_stops_the_module_and_logs_out(tmp_path: Path) -> None:
+    """A task timeout or a cancelled job SIGTERMs the module: the hung request is given up,
+    the session logged out, and the task fails TERMINATED (exit code 143's name)."""
+    with SimCluster([ServerSpec(name="term", power="On")]) as sim:
+        server = sim["term"]
+        server.inject("hang", path="/redfish/v1/Systems/1/Actions/ComputerSystem.Reset")
+        args = tmp_path / "args.json"
+        args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {
+            "bmc": server.url, "username": server.username, "password": server.password,
+            "state": "off", "timeout": 60}}))
+        module = Path(power.__file__)
+        proc = subprocess.Popen([sys.executable, str(module), str(args)],
+                                env={**os.environ, "PYTHONPATH": str(REPO)},
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while not any("Reset" in r.path for r in server.requests):
+                assert time.monotonic() < deadline, "the reset never reached the BMC"
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGTERM)
+            out, _ = proc.communicate(timeout=30)
+        finally:
+            proc.kill()
+        result = json.loads(out)
+        assert result["failed"] is True
+        assert result["error"]["exit_code_name"] == "TERMINATED"
+        assert any(r.method == "DELETE" and "/SessionService/Sessions/" in r.path
+                   for r in server.requests)

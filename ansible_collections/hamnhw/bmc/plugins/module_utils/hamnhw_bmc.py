@@ -18,13 +18,14 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 try:
     import hamnhw
+    from hamnhw import interrupts
     from hamnhw.cli.budget import CommandBudget
     from hamnhw.cli.exit_codes import exit_code_for
     from hamnhw.cli.plan_output import outcome_payload
     from hamnhw.config import find_config, load_config
     from hamnhw.connection import Secret, Timeouts
     from hamnhw.credentials import resolve_credentials, resolve_username
-    from hamnhw.errors import ConfigError, HamnhwError
+    from hamnhw.errors import ConfigError, HamnhwError, Interrupted
     from hamnhw.models import to_jsonable
 except ImportError:
     HAMNHW_IMPORT_ERROR = traceback.format_exc()
@@ -136,19 +137,23 @@ def run_on_node(module, action, poll=None):
     itself ``budget.wait_seconds()``, which leaves the logout its time), then exit with
     ``{"node": ..., **result}``; a hamnhw error fails the task (:func:`error_result`).
 
+    SIGTERM or SIGINT (a task timeout, a cancelled job) stops the work at once and logs the
+    session out, as on the command line; the task fails with ``TERMINATED``/``INTERRUPTED``.
+
     :param poll: how waits read (``hamnhw.poll.PollPolicy``); None for the default.
     """
     name = target_name(module.params)
     try:
-        kwargs = connect_arguments(module.params)
-        budget = CommandBudget(kwargs['timeout'])
-        node = hamnhw.connect(deadline=budget.deadline, poll=poll, **kwargs)
-        with node.operation(deadline=budget.deadline):
-            try:
-                result = action(node, budget)
-            finally:
-                node.close()
-    except HamnhwError as exc:
+        with interrupts.interruptible():
+            kwargs = connect_arguments(module.params)
+            budget = CommandBudget(kwargs['timeout'])
+            node = hamnhw.connect(deadline=budget.deadline, poll=poll, **kwargs)
+            with node.operation(deadline=budget.deadline):
+                try:
+                    result = action(node, budget)
+                finally:
+                    node.close()
+    except (HamnhwError, Interrupted) as exc:
         module.fail_json(**error_result(exc, name))
     result = dict(result)
     result.setdefault('changed', False)

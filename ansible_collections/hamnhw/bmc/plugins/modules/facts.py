@@ -16,6 +16,14 @@ description:
   - C(null) means the BMC does not tell, an empty list that it said there are none; a
     partial read sets C(incomplete) and says why in C(warnings).
   - Reads only; never changes anything.
+options:
+  raid_health:
+    description:
+      - Classify each volume's RAID state through the driver (a second read of the storage
+        tree, 9 requests on a small server).  V(false) leaves C(raid_state) null, for plays
+        that need no RAID health (a MAC collection).
+    type: bool
+    default: true
 extends_documentation_fragment:
   - hamnhw.bmc.connection
 attributes:
@@ -119,8 +127,11 @@ if HAMNHW_IMPORT_ERROR is None:
 
 
 def main():
-    module = new_module({}, supports_check_mode=True)
-    run_on_node(module, lambda node, budget: dict(ansible_facts=dict(hamnhw=node_facts(node))))
+    module = new_module(dict(raid_health=dict(type='bool', default=True)),
+                        supports_check_mode=True)
+    raid_health = module.params['raid_health']
+    run_on_node(module, lambda node, budget: dict(
+        ansible_facts=dict(hamnhw=node_facts(node, raid_health=raid_health))))
 
 
 if __name__ == '__main__':
