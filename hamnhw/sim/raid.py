@@ -72,10 +72,11 @@ class ServerRaid:
         """Fail a drive of this server (its volume degrades; a spare may take over)."""
         if serial not in self.present():
             raise BayError(f"no drive with serial {serial!r} in {self.state.spec.name!r}")
-        self.state.storage_event("drive_failed", serial=serial)
         volume = self.member_of(serial)
         with self.bays.lock:
             self.bays.failed.add(serial)
+        # the event after the change: a listener re-reading on it must see the failure
+        self.state.storage_event("drive_failed", serial=serial)
         self.settle()
         if volume is not None:
             lost = all(self.lost(member) for member in volume.members)
