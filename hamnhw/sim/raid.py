@@ -78,6 +78,8 @@ class ServerRaid:
         # the event after the change: a listener re-reading on it must see the failure
         self.state.storage_event("drive_failed", serial=serial)
         self.settle()
+        # the BMC tells after the controller noticed: a read on the event shows the failure
+        self.state.storage_event("drive_failed", serial=serial)
         if volume is not None:
             lost = all(self.lost(member) for member in volume.members)
             self.state.storage_event("volume_failed" if lost else "volume_degraded",
