@@ -6,6 +6,7 @@
 #   make bench       benchmarks against the simulator (docs/performance.md); BENCH_ARGS=--quick
 #   make bench-compare  hamnhw beside sushy, python-redfish-library, requests, http.client
 #                    over many simulated BMCs (minutes); COMPARE_ARGS=--quick
+#   make bench-ansible  the Ansible collection over simulated BMCs at a few fork counts (minutes)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -18,7 +19,8 @@ PYTEST_ARGS ?=
 # peer tests 180 s, the few long tests say @pytest.mark.timeout(N)).  Whole run: this
 # watchdog, the last resort for a hang outside any test (collection, a session teardown):
 # SIGINT after PYTEST_WATCHDOG_S (pytest still runs its finalizers), SIGKILL 60 s later.  The
-# whole suite takes 5-10 min on a busy 2-core machine (the failover's kill-point test alone 4-5).
+# whole suite takes 5-10 min on a busy 2-core machine (the failover's kill-point test alone 4-5;
+# the Ansible collection's, tests/ansible, about 5 more).
 PYTEST_WATCHDOG_S ?= 1800
 PYTEST := timeout --foreground -s INT -k 60 $(PYTEST_WATCHDOG_S) $(VBIN)/pytest
 
@@ -106,6 +108,9 @@ $(BENCH_VENV)/.installed: pyproject.toml
 .PHONY: bench-compare
 bench-compare: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/compare/compare.py $(COMPARE_ARGS)
+.PHONY: bench-ansible
+bench-ansible: venv
+	$(VBIN)/python benchmarks/bench_ansible.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache

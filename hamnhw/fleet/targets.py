@@ -122,7 +122,7 @@ def _expand(element: str, config: Callable[[], Config | None]) -> list[str]:
         return [element]
     loaded = config()
     known: Mapping[str, object] = loaded.nodes if loaded is not None else {}
-    groups: Mapping[str, tuple[str, ...]] = getattr(loaded, "groups", None) or {}
+    groups: Mapping[str, tuple[str, ...]] = loaded.groups if loaded is not None else {}
     if element in known:
         return [element]
     if element in groups:

@@ -72,7 +72,7 @@ from hamnhw.transport.errormap import (
 )
 from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
-from hamnhw.transport.session import Answer, logout_grace
+from hamnhw.transport.session import Answer, logout_grace, sessions_path
 from hamnhw.transport.stream import Stream, open_stream
 
 LOG = get_logger(__name__)
@@ -170,6 +170,29 @@ class RedfishTransport(RedfishClient):
     # -- RedfishClient ---------------------------------------------------------
 
     @property
+    def session_path(self) -> str | None:
+        """The path of the Redfish session this transport holds (``/redfish/v1/
+        SessionService/Sessions/7``), None with basic auth or before :meth:`open`.
+
+        A caller that must delete a session a crashed process left behind keeps it (the
+        failover journal does)."""
+        return self._auth.session_path if self._auth.mode == "session" else None
+
+    def delete_session(self, path: str) -> RedfishResponse:
+        """DELETE another session of this account (one a crashed process left), exactly
+        once.  Refuses anything but a member of the ServiceRoot's session collection, and
+        this transport's own session (:meth:`close` logs that one out).
+
+        :raises ValueError: ``path`` is not another session of the SessionService.
+        """
+        collection = sessions_path(self._root or {})
+        member = collection is not None and path.startswith(collection.rstrip("/") + "/")
+        if not member or path == self.session_path:
+            raise ValueError(f"{path!r} is not another session of {self.host}'s "
+                             "SessionService")
+        return self._send_unsafe("DELETE", path)
+
+    @property
     def root(self) -> Mapping[str, Any]:
         """The ServiceRoot read by :meth:`open`."""
         if self._root is None:
@@ -200,14 +223,7 @@ class RedfishTransport(RedfishClient):
         """GET a JSON object (retried on 5xx, dropped and refused connections; re-sent
         once after a fresh login when answered 401)."""
         with self._scope(), self._unanswered_is_unreachable():
-            answer = self._get_with_retry(path)
-            if answer.status == 401 and self._auth.mode:
-                self._renew(answer, "GET", path)
-                answer = self._get_with_retry(path)
-                if answer.status == 401:
-                    raise access_denied(answer, host=self.host, method="GET", path=path,
-                                        why="refused again after a fresh login")
-            self._raise_for_status(answer, "GET", path)
+            answer = self._get_answer(path)
             doc = parse_json(answer.body, answer.content_type, host=self.host, path=path)
         if not isinstance(doc, dict):
             raise MalformedResponse(f"expected a JSON object, got {type(doc).__name__}",
@@ -217,9 +233,8 @@ class RedfishTransport(RedfishClient):
     def get_response(self, path: str) -> RedfishResponse:
         """GET keeping status and headers (task monitors), retried like :meth:`get`;
         the body is None when empty."""
-        with self._scope():
-            answer = self._get_with_retry(path)
-            self._raise_for_status(answer, "GET", path)
+        with self._scope(), self._unanswered_is_unreachable():
+            answer = self._get_answer(path)
             parsed = parse_json(answer.body, answer.content_type, host=self.host, path=path)
         return RedfishResponse(answer.status, answer.headers, parsed, path)
 
@@ -389,6 +404,19 @@ class RedfishTransport(RedfishClient):
                             attempt + 1, limit)
                 self._retry.sleep(delay)
                 attempt += 1
+
+    def _get_answer(self, path: str) -> Answer:
+        """A 2xx answer to a GET: retried (:meth:`_get_with_retry`); a 401 leads to one
+        fresh login and one re-send, a second 401 is :class:`AccessDenied`."""
+        answer = self._get_with_retry(path)
+        if answer.status == 401 and self._auth.mode:
+            self._renew(answer, "GET", path)
+            answer = self._get_with_retry(path)
+            if answer.status == 401:
+                raise access_denied(answer, host=self.host, method="GET", path=path,
+                                    why="refused again after a fresh login")
+        self._raise_for_status(answer, "GET", path)
+        return answer
 
     def _raise_for_status(self, answer: Answer, method: str, path: str) -> None:
         if answer.ok:

@@ -180,3 +180,21 @@ def test_sigint_reports_what_finished_interrupts_the_rest_and_logs_out(
     assert last["summary"]["by_exit_code"] == {"130": 1} and last["summary"]["ok"] == 1
     assert proc.returncode == 130
     assert any(r.method == "DELETE" for r in cluster["node002"].requests)
+
+
+def test_a_config_group_with_defaults(cluster: SimCluster, tmp_path: Path) -> None:
+    """[defaults] gives every node its credentials; a [groups] name fans out."""
+    pw = tmp_path / "bmc.pw"
+    pw.write_text(PASSWORD)
+    os.chmod(pw, 0o600)
+    nodes = "".join(f'[nodes.{s.name}]\nbmc = "{s.url}"\n' for s in cluster if s.name != "primary")
+    (tmp_path / "hamnhw.toml").write_text(
+        f'[defaults]\nusername = "{cluster["node001"].username}"\npassword_file = "bmc.pw"\n\n'
+        f'{nodes}\n[groups]\nrack1 = ["node001", "node003"]\n')
+    cluster["node001"].set_power("On")
+    cluster["node003"].set_power("Off")
+    result = run("--json", "power", "status", "rack1")
+    assert result.exit_code == 0, result.output
+    *found, last = lines(result.stdout)
+    assert {n["node"]: n["power_state"] for n in found} == {"node001": "on", "node003": "off"}
+    assert last["summary"]["nodes"] == 2

@@ -1,8 +1,8 @@
-"""``hamnhw power status|on|off|soft-off|cycle NODE... [--timeout S] [--no-wait]``.
+"""``hamnhw power status|on|off|soft-off|cycle NODE... [--timeout S] [--no-wait] [--dry-run]``.
 
 Several nodes (a range, a group, ``--nodes-file``) are worked on at once
 (:mod:`hamnhw.cli.fleet`); ``off``, ``soft-off`` and ``cycle`` over several nodes that
-include the pair's active MN need ``--yes``.
+include the pair's active MN need ``--yes`` (not with ``--dry-run``: nothing is sent).
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ import click
 
 from hamnhw.cli.budget import LOGOUT_RESERVE_S, CommandBudget
 from hamnhw.cli.fleet import FleetOptions, nodes_options, run_on_nodes
+from hamnhw.cli.plan_output import plan_payload, render_plan
 from hamnhw.errors import ConfigError
 from hamnhw.fleet.targets import Selection
 from hamnhw.models import PowerResult, to_jsonable
 from hamnhw.node import Node
+from hamnhw.plan import plan_power
 
 
 @click.group("power")
@@ -106,10 +108,19 @@ def _change_command(name: str, doc: str, method: str,
     @click.option("--no-wait", is_flag=True,
                   help="Return once the BMC accepted the request (state read once, "
                        "\"confirmed\": false).")
+    @click.option("--dry-run", is_flag=True,
+                  help="Read the node and print what would be sent (or that it is already "
+                       "in that state); send nothing.")
     @nodes_options
     @click.pass_context
-    def change(ctx: click.Context, fleet: FleetOptions, no_wait: bool, **extra: Any) -> None:
+    def change(ctx: click.Context, fleet: FleetOptions, no_wait: bool, dry_run: bool,
+               **extra: Any) -> None:
         yes = extra.pop("yes", False)
+        if dry_run:
+            escalate_after = extra.get("escalate_after")
+            run_on_nodes(ctx, fleet, lambda _budget: lambda node: plan_payload(
+                plan_power(node, method, escalate_after=escalate_after)), render_plan)
+            return
 
         def prepare(budget: CommandBudget) -> Callable[[Node], dict[str, Any]]:
             check_escalation(extra.get("escalate_after"), budget.longest_wait)
