@@ -20,7 +20,7 @@ import dataclasses
 import functools
 import sys
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
 import click
@@ -128,10 +128,7 @@ def _fan_out(selection: Selection, fleet: FleetOptions, prepare: Prepare,
                        bmc=lambda name: _bmc_of(resolved[name], name))
     interrupted = 0
     try:
-        for result in _drained(results):
-            code = 0 if result.ok else int(exit_code_for(_as_interrupted(result.error)))
-            codes.append(code)
-            view.add(result, code)
+        _show_each(results, codes, view)
     except Interrupted as exc:  # every node's line is out: the summary ends the output
         interrupted = int(exit_code_for(exc))
     finally:
@@ -176,9 +173,12 @@ def _as_interrupted(error: BaseException | None) -> BaseException:
     return error
 
 
-def _drained(results: Generator[NodeResult[Any], None, None]) -> Iterator[NodeResult[Any]]:
-    """``results``, also when a signal hits while a result is being printed: the signal
-    is handed to the fan-out, which yields what ran, then raises it."""
+def _show_each(results: Generator[NodeResult[Any], None, None], codes: list[int],
+               view: _View) -> None:
+    """Show each result as it comes.  A signal that hits while a result is being shown is
+    handed to the fan-out (:func:`hamnhw.fleet.runner.run_each`), which ends the requests in
+    flight, yields what ran, then raises it here (a ``for`` loop would only abandon the
+    fan-out, which would then wait for hung BMCs)."""
     pending: Interrupted | None = None
     while True:
         try:
@@ -187,7 +187,9 @@ def _drained(results: Generator[NodeResult[Any], None, None]) -> Iterator[NodeRe
             return
         pending = None
         try:
-            yield result
+            code = 0 if result.ok else int(exit_code_for(_as_interrupted(result.error)))
+            codes.append(code)
+            view.add(result, code)
         except Interrupted as exc:
             pending = exc
 
