@@ -142,3 +142,29 @@ def startup_costs(port: int, password: str, quick: bool = False) -> dict[str, fl
             [redfishtool, "-r", f"127.0.0.1:{port}", "-u", USERNAME, "-p", password,
              "-A", "Session", "-S", "Never", "Systems", "-1", "get", "-P", "PowerState"], runs)
     return costs
+
+
+SUMMARY_ROWS = ("hamnhw", "hamnhw $expand", "hamnhw fan-out $expand")
+
+
+def summary(doc: dict[str, Any]) -> str:
+    """One line per scenario: the floor, the best other client, hamnhw plain and with
+    $expand (CPU ms per BMC and wall seconds; requests per BMC for hamnhw)."""
+    lines = ["| scenario | floor CPU / wall | best other CPU / wall | "
+             + " | ".join(f"{name}: req, CPU, wall" for name in SUMMARY_ROWS) + " |",
+             "|---|---|---|" + "---|" * len(SUMMARY_ROWS)]
+    for scenario in doc["scenarios"]:
+        rows = {row["client"]: row for row in scenario["rows"] if "wall_s" in row}
+        others = [rows[name] for name in OTHERS if name in rows]
+        floor = rows.get(FLOOR)
+        cells = [scenario["label"],
+                 f"{floor['client_cpu_ms_per_bmc']:.1f} / {floor['wall_s']:.2f}" if floor
+                 else "",
+                 (f"{min(o['client_cpu_ms_per_bmc'] for o in others):.1f} / "
+                  f"{min(o['wall_s'] for o in others):.2f}") if others else ""]
+        for name in SUMMARY_ROWS:
+            row = rows.get(name)
+            cells.append(f"{row['requests_per_bmc']:.0f}, {row['client_cpu_ms_per_bmc']:.1f}, "
+                         f"{row['wall_s']:.2f}" if row else "")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
