@@ -133,8 +133,9 @@ def plan_rebuild(raid: RedfishRaid, volume_id: str, drive_id: str,
 def run_rebuild(raid: RedfishRaid, plan: RaidPlan) -> RaidOutcome:
     """Send what starts the rebuild; the outcome's job follows it (not waited here)."""
     assert plan.volume_id is not None
-    if plan.changed:
-        _send_all(raid, plan)
+    sent = _send_all(raid, plan) if plan.changed else None
+    if sent is not None and sent.kind != "on-reset":
+        sent.wait(raid.poll, raid.poll.deadline())  # the request's own job (a vendor job)
     job = rebuild_job(raid, plan.volume_id, plan.drive_ids[0] if plan.drive_ids else None)
     status = job.status()
     if plan.changed and status.state is JobState.PENDING and not _took(raid, plan):
