@@ -8,9 +8,13 @@ Password, first found wins:
 4. a prompt, when the caller supplies one (the CLI does on a TTY).
 
 A username without any password source is a :class:`~hamnhw.errors.ConfigError`;
-neither a username nor a password (a BMC without authentication) is allowed.
+neither a username nor a password (a BMC without authentication) is allowed in the
+library.  The CLI requires a username (``require_username``): without one it prompts on
+a terminal, else it stops before anything is sent, rather than log in with an empty
+name (a rejected login that counts toward the BMC's lockout).
 
-Username: explicit (``--username``), the node's ``username``, ``$HAMNHW_USERNAME``.
+Username: explicit (``--username``), the node's ``username``, ``$HAMNHW_USERNAME``, then
+a prompt when the caller supplies one (the CLI does on a TTY).
 
 A password is never taken from a command-line value.  A password file that
 is group- or world-readable is refused.  The password is wrapped into a
@@ -124,17 +128,29 @@ def resolve_password(password_file: str | None, node: NodeConfig | None,
 def resolve_credentials(*, username: str | None = None, password_file: str | None = None,
                         node: NodeConfig | None = None,
                         environ: Mapping[str, str] | None = None,
-                        prompt: Prompt | None = None) -> ResolvedCredentials:
+                        prompt: Prompt | None = None,
+                        username_prompt: Prompt | None = None,
+                        require_username: str | None = None) -> ResolvedCredentials:
     """Resolve both username and password.
 
-    The prompt is only used when a username is known: a BMC without
+    The password prompt is only used when a username is known: a BMC without
     authentication (some emulators) is reached with neither.
 
+    :param username_prompt: asks for the username when no source gives one (visible
+        input; the CLI passes one only on a TTY).
+    :param require_username: the node's name (a config name or the URL): a username is
+        then required, and its absence is an error naming the node.
     :raises ConfigError: a username is known but no source gives a password
         (rather than trying an empty one, which counts against the BMC's
-        lockout).
+        lockout); no username although ``require_username`` was given.
     """
     user = resolve_username(username, node, environ)
+    if user is None and username_prompt is not None:
+        user = username_prompt(f"BMC username for {require_username or 'the BMC'}").strip() or None
+    if user is None and require_username is not None:
+        raise ConfigError(f"no username for {require_username}: use --username, the node's "
+                          f"username in the config, or {ENV_USERNAME}",
+                          path=node.source if node else None)
     text = f"BMC password for {user}" + (f" on {node.name}" if node else "")
     password, source = resolve_password(password_file, node, environ,
                                         prompt if user else None, text)

@@ -68,7 +68,8 @@ def run_demo(say: Say | None = None, *, power_delay: float = 0.3, tls: bool = Tr
     :param power_delay: seconds the simulated hosts spend powering on or off.
     :param tls: serve HTTPS with a self-signed certificate and pin its fingerprint.
     :param poll_interval: seconds between two reads of a BMC.
-    :returns: ``{"snapshot", "drill", "passed"}``, JSON types only.
+    :returns: ``{"snapshot", "drill", "standby_off", "passed"}``, JSON types only;
+        ``passed`` only when every check passed and the standby ended off.
     """
     from hamnhw.failover.drill import Drill
     from hamnhw.pair.snapshot import take_snapshot
@@ -81,19 +82,28 @@ def run_demo(say: Say | None = None, *, power_delay: float = 0.3, tls: bool = Tr
               "boot_progress_time": True}
     specs = [ServerSpec(name="primary", power="On", power_restore_policy="AlwaysOn", **timing),
              ServerSpec(name="standby", drives=(), raid1=False, **timing)]
-    with SimCluster(specs, tls=tls) as cluster, tempfile.TemporaryDirectory() as tmp:
-        serials = cluster.bays.volumes[0].members
-        with MnService(cluster, serials) as mn:
-            narrate("Simulated pair on loopback (" + ("HTTPS, pinned" if tls else "HTTP") + "):\n"
-                    + "\n".join(f"  {s.name:<8} {s.url}" for s in cluster)
-                    + f"\n  MN address stand-in {mn.address} (answers while the MN runs)")
-            config = load_config(_write_config(Path(tmp), cluster, mn.address, poll_interval))
-            snap = take_snapshot(config)
-            narrate(f"pair snapshot {snap.id}: MN RAID1 on {', '.join(serials)}")
-            operator = SimulatedOperator(cluster, narrate)
-            drill = Drill(config, operator).start(yes=True)
-            narrate("\n=== drill report ===\n" + drill.text())
-    return {"snapshot": snap.to_json(), "drill": drill.to_json(), "passed": drill.passed}
+    try:
+        with SimCluster(specs, tls=tls) as cluster, tempfile.TemporaryDirectory() as tmp:
+            serials = cluster.bays.volumes[0].members
+            with MnService(cluster, serials) as mn:
+                narrate("Simulated pair on loopback (" + ("HTTPS, pinned" if tls else "HTTP")
+                        + "):\n" + "\n".join(f"  {s.name:<8} {s.url}" for s in cluster)
+                        + f"\n  MN address stand-in {mn.address} (answers while the MN runs)")
+                config = load_config(_write_config(Path(tmp), cluster, mn.address,
+                                                   poll_interval))
+                snap = take_snapshot(config)
+                narrate(f"pair snapshot {snap.id}: MN RAID1 on {', '.join(serials)}")
+                operator = SimulatedOperator(cluster, narrate)
+                drill = Drill(config, operator).start(yes=True)
+                narrate("\n=== drill report ===\n" + drill.text())
+                standby_power = cluster["standby"].power_state
+    finally:
+        narrate("\nSimulator stopped: both simulated BMCs are shut down.")
+    standby_off = standby_power == "Off"
+    if not standby_off:
+        narrate(f"the standby was left {standby_power}: an HA pair's standby must be off")
+    return {"snapshot": snap.to_json(), "drill": drill.to_json(), "standby_off": standby_off,
+            "passed": drill.passed and standby_off}
 
 
 def _write_config(tmp: Path, cluster: Any, mn_address: str, poll_interval: float) -> Path:

@@ -8,13 +8,14 @@ The CLI maps these classes to exit codes in :mod:`hamnhw.cli.exit_codes`.
 
     HamnhwError
     ├── ConfigError                 bad config file, options or credentials source
-    ├── BmcUnreachable              never answered (refused, DNS, connect timeout)
+    ├── BmcUnreachable              never answered (refused, DNS, connect timeout, silent)
     │   └── TlsError                certificate not trusted / fingerprint mismatch
     ├── ConnectionDropped           connection broke after the request was sent
     ├── BmcTimeout                  answered, then too slow (read timeout, deadline)
-    ├── AuthenticationError         wrong credentials, 401 after re-login
+    ├── AuthenticationError         credentials rejected (login refused)
     │   └── SessionExpired          401 on a POST/PATCH/DELETE: re-logged in, not re-sent
     ├── HttpError                   any other non-2xx answer
+    │   ├── AccessDenied            401 that survived a fresh login (valid credentials)
     │   ├── BadRequestError         400
     │   ├── NotFoundError           404
     │   ├── MethodNotAllowedError   405
@@ -26,12 +27,16 @@ The CLI maps these classes to exit codes in :mod:`hamnhw.cli.exit_codes`.
     ├── DriverNotFound              no driver by that name / scheme, or no system picked
     └── OperationFailed             the BMC accepted but the result never came
         ├── PowerStateTimeout       target power state not reached in time
+        ├── StateUnconfirmed        a change was sent (maybe acted on), its result unreadable
         ├── WaitTimeout             any other awaited state not reached in time
         └── JobFailed               a long operation (task, vendor job) ended in failure
+
+    Interrupted (a BaseException, like KeyboardInterrupt)   SIGINT or SIGTERM stopped the work
 """
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 
@@ -68,12 +73,32 @@ class ConfigError(HamnhwError):
 
 
 class BmcUnreachable(HamnhwError):
-    """The BMC never answered: refused, unresolvable, connect timeout, or a GET
-    whose connection dropped on every attempt."""
+    """The BMC never answered: refused, unresolvable, connect timeout, a BMC that
+    accepted the connection but sent no HTTP answer, or a GET whose connection
+    dropped on every attempt.
+
+    :param refused: True when the TCP connection was refused (a BMC web server
+        restarting, or nothing there): nothing was sent, so a login may be tried
+        again (see ``docs/retries.md``).
+    """
+
+    def __init__(self, message: str, *, host: str | None = None, refused: bool = False) -> None:
+        self.refused = refused
+        super().__init__(message, host=host)
 
 
 class TlsError(BmcUnreachable):
-    """TLS handshake failed or the certificate is not trusted."""
+    """TLS handshake failed or the certificate is not trusted.
+
+    :param fingerprint: SHA-256 fingerprint of the certificate the BMC presented, when
+        known (see :func:`hamnhw.transport.adapter.presented_fingerprint`), so that the
+        operator can compare it with the BMC's web UI and pin it.
+    """
+
+    def __init__(self, message: str, *, host: str | None = None,
+                 fingerprint: str | None = None) -> None:
+        self.fingerprint = fingerprint
+        super().__init__(message, host=host)
 
 
 class ConnectionDropped(HamnhwError):
@@ -87,18 +112,22 @@ class BmcTimeout(HamnhwError):
     """The BMC answered but not in time (read timeout or operation deadline).
 
     :param elapsed_s: seconds spent before giving up.
+    :param deadline_passed: True when the operation's overall deadline passed (no time is
+        left for anything else within it: a wait stops rather than polling on); False for
+        a read timeout of one request.
     """
 
     def __init__(self, message: str, *, host: str | None = None,
-                 elapsed_s: float | None = None) -> None:
+                 elapsed_s: float | None = None, deadline_passed: bool = False) -> None:
         self.elapsed_s = elapsed_s
+        self.deadline_passed = deadline_passed
         if elapsed_s is not None:
             message = f"{message} (after {elapsed_s:.1f}s)"
         super().__init__(message, host=host)
 
 
 class AuthenticationError(HamnhwError):
-    """Credentials rejected by the BMC."""
+    """Credentials rejected by the BMC (the login was refused)."""
 
 
 class SessionExpired(AuthenticationError):
@@ -129,6 +158,12 @@ class HttpError(HamnhwError):
         if redfish_message:
             text = f"{text}: {redfish_message}"
         super().__init__(text, host=host)
+
+
+class AccessDenied(HttpError):
+    """HTTP 401 on a request that survived a fresh login, or came again too soon after
+    one: the credentials are valid (the login worked) but the account may not do this
+    (exit 1, not an authentication failure)."""
 
 
 class BadRequestError(HttpError):
@@ -241,6 +276,24 @@ class PowerStateTimeout(OperationFailed):
             f"(last read: {last_state})", host=host)
 
 
+class StateUnconfirmed(OperationFailed):
+    """A change was sent (accepted, or unanswered so that the BMC may have acted on it),
+    and what followed could not confirm its result: the BMC stopped answering, or its
+    answer came too late.  It is never re-sent: read the state before deciding anything.
+
+    :param request_sent: True: the request left hamnhw (it may have been acted on).
+    :param accepted: True when the BMC answered it with a 2xx.
+    :param last_state: the last state read, as text, or None when nothing could be read.
+    """
+
+    def __init__(self, message: str, *, host: str | None, accepted: bool,
+                 last_state: str | None = None) -> None:
+        self.request_sent = True
+        self.accepted = accepted
+        self.last_state = last_state
+        super().__init__(message, host=host)
+
+
 class WaitTimeout(OperationFailed):
     """A state awaited by :func:`hamnhw.poll.poll_until` was not reached in time.
 
@@ -274,3 +327,50 @@ class JobFailed(OperationFailed):
         self.detail = detail
         text = f"job {job_id} ended {state}"
         super().__init__(f"{text}: {detail}" if detail else text, host=host)
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM asked the running work to stop (see :mod:`hamnhw.interrupts`).
+
+    A :class:`BaseException`, like :class:`KeyboardInterrupt`, not a :class:`HamnhwError`:
+    the BMC did nothing wrong, and no ``except Exception`` (nor ``except HamnhwError``)
+    on the way up may swallow it.  Whoever catches it fills in what it knows, then
+    re-raises or reports it.
+
+    :param signum: the signal received.
+    :param host: the BMC being worked on, when known.
+    :param request_sent: True when a state-changing request (POST, PATCH, DELETE other
+        than login and logout) had been sent, or may have been, before the signal: the
+        BMC may act on it; None when that is not known (not tracked over IPMI).
+    :param last_state: the last state a wait read (``"powering_on"``), None when no
+        wait had read one.
+    """
+
+    def __init__(self, signum: int, *, host: str | None = None,
+                 request_sent: bool | None = False, last_state: str | None = None) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.host = host
+        self.request_sent = request_sent
+        self.last_state = last_state
+
+    @property
+    def signal_name(self) -> str:
+        """``SIGINT``, ``SIGTERM`` (or ``signal N`` for another number)."""
+        try:
+            return signal.Signals(self.signum).name
+        except ValueError:
+            return f"signal {self.signum}"
+
+    @property
+    def message(self) -> str:
+        """What happened, without the host."""
+        text = f"interrupted by {self.signal_name}"
+        if self.request_sent is not False:
+            sent = "had already been" if self.request_sent else "may have been"
+            text += (f"; a request {sent} sent and the BMC may act on it "
+                     f"(last state read: {self.last_state or 'none'})")
+        return text
+
+    def __str__(self) -> str:
+        return f"{self.host}: {self.message}" if self.host else self.message

@@ -83,6 +83,10 @@ class UnsafeCounter(RedfishClient):
         """GET through the inner client."""
         return self.inner.get(path)
 
+    def get_response(self, path: str) -> RedfishResponse:
+        """GET keeping status and headers (a task monitor) through the inner client."""
+        return self.inner.get_response(path)
+
     def post(self, path: str, body: Mapping[str, Any] | None = None) -> RedfishResponse:
         """POST through the inner client, counted."""
         self.unsafe_attempts += 1

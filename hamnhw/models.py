@@ -386,6 +386,13 @@ class PowerResult:
     confirmed: bool = True
     """True when the target state was confirmed by the required reads; False with wait=False
     (``power_state`` is then the state as read once)."""
+    method: str = "reset"
+    """How the change was made: ``reset`` (one ``ComputerSystem.Reset``, or none when
+    already there) or ``off-on`` (a cycle made of a confirmed off, then on, on a BMC that
+    shows no evidence of a reset)."""
+    unconfirmed_reason: str | None = None
+    """Why ``confirmed`` is False (``no-wait``: the state was read once, not waited for);
+    None when confirmed."""
     protocol: str = "redfish"
     """The protocol that served the request: ``redfish`` or ``ipmi`` (a node with an IPMI
     fallback says which one it used)."""

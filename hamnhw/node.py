@@ -46,7 +46,17 @@ LOG = get_logger("hamnhw.node")
 
 class Node:
     """One BMC with its chosen driver.  Use as a context manager: leaving the
-    block logs the session out (Redfish or IPMI)."""
+    block logs the session out (Redfish or IPMI).
+
+    Threads: a Node may be used from several threads at once.  The deadline of an
+    :meth:`operation` block belongs to the thread (or asyncio task) that opened it
+    (a context variable, :class:`~hamnhw.transport.client.DeadlineScope`), so one
+    thread's short operation keeps its limit while another runs a long one; a thread
+    outside any block gets the default deadline per request.  The Node's requests are
+    serialised by its transport's lock (a re-login never races another request); over
+    Redfish a thread waits for it no longer than its own deadline allows (then
+    :class:`~hamnhw.errors.BmcTimeout`).  A power change waited for in one thread holds
+    the lock only during each request, not between polls."""
 
     def __init__(self, name: str, address: BmcAddress, driver: Driver,
                  detection: Detection) -> None:

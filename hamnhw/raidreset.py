@@ -27,20 +27,20 @@ if TYPE_CHECKING:
 
 def apply_at_reset(node: Node, request: CreateRequest, outcome: RaidOutcome, *,
                    timeout: float, policy: PollPolicy | None = None) -> RaidOutcome:
-    """Reset ``node`` and wait (up to ``timeout`` seconds for the power change, then as long
-    again for the volume) until the pending create is applied.
+    """Reset ``node`` and wait until the pending create is applied: the power change and
+    the wait for the volume share ``timeout`` seconds.
 
     :raises OperationFailed: the reset came and went but no volume over the drives shows.
     :raises JobFailed: the BMC reports the staged create failed.
     """
     policy = policy or PollPolicy()
+    deadline = policy.deadline(timeout)
     if node.power.state() is PowerState.ON:
-        node.power.cycle(timeout=timeout)
+        node.power.cycle(timeout=max(deadline.left(), 1.0))
         how = "power cycled to apply the create"
     else:
-        node.power.on(timeout=timeout)
+        node.power.on(timeout=max(deadline.left(), 1.0))
         how = "powered on to apply the create"
-    deadline = policy.deadline(timeout)
     if outcome.job is not None:
         status = outcome.job.wait(policy, deadline)
     else:

@@ -200,3 +200,20 @@ def _first_manager_model(client: Any, root: Mapping[str, Any]) -> str | None:
         LOG.debug("manager model not readable for detection: %s", exc)
         return None
     return model if isinstance(model, str) else None
+
+
+def check_registered(address: BmcAddress,
+                     drivers: Mapping[str, type[Driver]] | None = None) -> None:
+    """Refuse, before anything is sent, an address no installed driver can handle: a
+    protocol no driver speaks (``ipmi://`` without an IPMI driver) or a vendor scheme no
+    driver claims (``acme-redfish://``).
+
+    :raises DriverNotFound: ``usage=True`` (exit 2), naming the scheme.
+    """
+    installed = (drivers or load_drivers()).values()
+    speaking = [cls for cls in installed if cls.protocol == address.protocol]
+    if address.forced_scheme:
+        speaking = [cls for cls in speaking if address.forced_scheme in cls.url_schemes]
+    if not speaking:
+        raise DriverNotFound(f"no driver registered for {address.scheme}://",
+                             host=address.netloc, usage=True)

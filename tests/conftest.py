@@ -1,4 +1,5 @@
-"""Suite-wide pytest hooks: markers by folder, and "no tests" is not a failure.
+"""Suite-wide pytest hooks: markers by folder, per-test time limits of the peer tests, and
+"no tests" is not a failure.
 
 Markers are declared in pyproject.toml.  Tests under ``tests/peers/`` are marked
 ``peers``; tests under ``tests/e2e/`` and ``tests/sim/``, and every test that uses a
@@ -16,6 +17,11 @@ from pathlib import Path
 import pytest
 
 _MARKER_BY_FOLDER = {"peers": "peers", "e2e": "e2e", "sim": "e2e"}
+PEER_TIMEOUT_S = 180
+"""Per-test limit (pytest-timeout) of tests under ``tests/peers/``: their session fixtures
+start third-party peers (up to 60 s to become ready) inside the first test that needs one.
+Every other test has the 60 s of ``[tool.pytest.ini_options] timeout`` unless it is
+marked ``@pytest.mark.timeout(N)`` itself."""
 _SERVER_FIXTURES = frozenset({"bmc", "tls_bmc", "start_cluster", "primary", "sim", "sim_pair",
                               "cluster", "server", "https_server"})
 """Fixtures that start a loopback server: a test using one is end to end."""
@@ -32,6 +38,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         marker = _MARKER_BY_FOLDER.get(folder)
         if marker:
             item.add_marker(marker)
+        if folder == "peers" and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(PEER_TIMEOUT_S))
         if _SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker("e2e")
 

@@ -8,43 +8,54 @@ Rules (fence-agents and Ironic alike):
 * a 400/409 answer to the reset is followed by a fresh read: it is a success
   (``changed=False``) only if the node is already in the target state (for a
   cycle: only if the node already shows a reset, which is then waited out);
-* a session that expired under the POST: the node is read, and the reset is
-  re-sent at most once, only if the node does not already show it; the re-send
-  is handled exactly like the first send;
-* ``wait=False`` returns the state as read once, with ``confirmed=False``;
-* cycle is refused when the node is off (IPMI semantics), and is confirmed only
-  by evidence that the reset happened: a read of Off/PoweringOff/PoweringOn, or a
-  ``LastResetTime`` or ``BootProgress.LastStateTime`` that moved, or a
-  ``BootProgress.LastState`` gone back to an earlier boot stage, then ``On``; an
-  ignored reset fails at the timeout instead of passing as a cycle; a BMC with none
-  of these marks whose node stays On is not failed but answered ``confirmed=False``;
-  cycle is refused while the node is powering off;
-* a connection dropped under the POST (the BMC may have acted): the node is read and
-  the reset counts as sent only if the read shows it done or under way; never re-sent.
+* a session that expired under the POST (answered 401: not executed): the node is
+  read, and the reset is re-sent at most once, only if the node does not already show
+  it; the re-send is handled exactly like the first send.  This is the only re-send;
+* a reset whose answer never came (connection dropped, read timeout: the BMC may have
+  acted on it) is never re-sent: the state is polled for the rest of the budget, and the
+  reset counts as sent once a read shows it done or under way, else
+  :class:`~hamnhw.errors.StateUnconfirmed`;
+* a BMC that stops answering during the wait after accepting the reset:
+  :class:`~hamnhw.errors.StateUnconfirmed` at the end of the budget (exit 1), not
+  "unreachable";
+* ``wait=False`` returns the state as read once, with ``confirmed=False`` and
+  ``unconfirmed_reason="no-wait"``;
+* cycle is refused when the node is off or powering off (IPMI semantics), and is
+  confirmed only by evidence that the reset happened (:mod:`.resets`), then ``On``; an
+  ignored reset fails at the timeout instead of passing as a cycle.  A BMC with no mark a
+  warm reset would move (no ``LastResetTime``, no ``BootProgress``) is cycled as fence
+  agents do: off (confirmed by the two-Off rule), then on (``method="off-on"``);
+* soft-off with ``escalate_after``: ``ForceOff`` once that grace has passed, or at once
+  (with a warning saying why) when the BMC does not offer ``GracefulShutdown`` or refuses
+  it (400/409).
+
+The waits go through the core poller (:mod:`.powerwait` over :func:`hamnhw.poll.poll_until`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Callable, Mapping
 
 from hamnhw_drivers.generic.context import DriverContext
-from hamnhw_drivers.generic.resets import ResetMarks, ResetWatch, UnconfirmableReset, state_of
+from hamnhw_drivers.generic.powerwait import PowerPoller
+from hamnhw_drivers.generic.resets import ResetMarks, ResetWatch, state_of
 from hamnhw_drivers.generic.resource import Resource
 
+from hamnhw.deadline import Deadline
 from hamnhw.errors import (
     BadRequestError,
+    BmcTimeout,
     ConfigError,
     ConflictError,
     ConnectionDropped,
     HamnhwError,
     HttpError,
-    MalformedResponse,
     OperationFailed,
     PowerStateTimeout,
-    ServerSideError,
     SessionExpired,
+    StateUnconfirmed,
+    UnsupportedOperation,
 )
 from hamnhw.interfaces import PowerInterface
 from hamnhw.log import get_logger
@@ -67,12 +78,10 @@ RESET_WHEN_UNLISTED: Mapping[str, str] = {
 }
 """ResetType sent when the BMC does not list its allowable values (widest support)."""
 
-CONFIRMING_READS: Mapping[PowerState, int] = {PowerState.OFF: 2, PowerState.ON: 1}
-"""Consecutive reads of the target needed to believe it."""
-
 HEADING_TO: Mapping[PowerState, PowerState] = {PowerState.OFF: PowerState.POWERING_OFF,
                                                PowerState.ON: PowerState.POWERING_ON}
 """The transition state on the way to a target: a refused reset during it is not an error."""
+
 
 class RedfishPower(PowerInterface):
     """:class:`~hamnhw.interfaces.PowerInterface` over DMTF Redfish.
@@ -84,6 +93,7 @@ class RedfishPower(PowerInterface):
         super().__init__(context.driver_name, context.host)
         self.context = context
         self.poll = context.poll
+        self.waits = PowerPoller(self._system, context.poll, context.host)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -93,19 +103,6 @@ class RedfishPower(PowerInterface):
     def state(self) -> PowerState:
         """One read of ``PowerState``; anything but the exact Redfish strings is UNKNOWN."""
         return state_of(self._system())
-
-    def _poll_system(self) -> Resource | None:
-        """A read during a wait: a garbled or 5xx answer is None and polling goes on."""
-        try:
-            return self._system()
-        except (MalformedResponse, ServerSideError) as exc:
-            LOG.warning("%s: power state unreadable while waiting: %s", self.host, exc)
-            return None
-
-    def _poll_state(self) -> PowerState:
-        """:meth:`_poll_system`'s ``PowerState``; UNKNOWN when unreadable."""
-        system = self._poll_system()
-        return PowerState.UNKNOWN if system is None else state_of(system)
 
     # -- hooks -----------------------------------------------------------------------------
 
@@ -158,15 +155,17 @@ class RedfishPower(PowerInterface):
 
     def on(self, *, wait: bool = True, timeout: float | None = None) -> PowerResult:
         """Power on and wait for ``On``."""
-        return self._change("on", PowerState.ON, wait, timeout)
+        return self._change("on", PowerState.ON, wait, self._budget(timeout))
 
     def off(self, *, wait: bool = True, timeout: float | None = None) -> PowerResult:
         """Force off (``ForceOff``) and wait for two ``Off`` reads."""
-        return self._change("off", PowerState.OFF, wait, timeout)
+        return self._change("off", PowerState.OFF, wait, self._budget(timeout))
 
     def soft_off(self, *, wait: bool = True, timeout: float | None = None,
                  escalate_after: float | None = None) -> PowerResult:
-        """``GracefulShutdown``; with ``escalate_after`` seconds, ``ForceOff`` if still not off.
+        """``GracefulShutdown``; with ``escalate_after`` seconds, ``ForceOff`` if still not
+        off by then, or at once when the BMC does not offer ``GracefulShutdown`` or refuses
+        it (400/409).  Without ``escalate_after``, those are errors.
 
         Escalation needs to watch the node, so it waits even when ``wait=False``.
 
@@ -174,42 +173,59 @@ class RedfishPower(PowerInterface):
             leave ``ForceOff`` no time to be confirmed.
         """
         if escalate_after is None:
-            return self._change("soft_off", PowerState.OFF, wait, timeout)
+            return self._change("soft_off", PowerState.OFF, wait, self._budget(timeout))
         budget = self._timeout(timeout)
         if escalate_after >= budget:
             raise ConfigError(f"escalate_after ({escalate_after:g} s) must be shorter than the "
                               f"timeout ({budget:g} s): ForceOff would get no time to confirm "
                               f"off", host=self.host)
-        start = self.poll.clock()
+        deadline = self._budget(budget)
         try:
-            return self._change("soft_off", PowerState.OFF, True, escalate_after, start=start)
+            return self._change("soft_off", PowerState.OFF, True,
+                                deadline.narrowed(escalate_after), start=deadline.started)
         except PowerStateTimeout as exc:
             LOG.warning("%s: still %s %.1fs after GracefulShutdown; escalating to ForceOff",
                         self.host, exc.last_state, exc.elapsed_s)
-        forced = self._change("off", PowerState.OFF, wait,
-                              max(0.0, start + budget - self.poll.clock()), start=start)
+        except UnsupportedOperation as exc:
+            LOG.warning("%s: GracefulShutdown is not offered (%s); escalating to ForceOff at "
+                        "once", self.host, exc.message)
+        except (BadRequestError, ConflictError) as exc:
+            LOG.warning("%s: GracefulShutdown refused (%s); escalating to ForceOff at once",
+                        self.host, exc.message)
+        forced = self._change("off", PowerState.OFF, wait, deadline, start=deadline.started)
         return dataclasses.replace(forced, changed=True)
 
     def cycle(self, *, wait: bool = True, timeout: float | None = None) -> PowerResult:
         """Power cycle (``PowerCycle`` or ``ForceRestart``); refused when the node is off.
 
         Confirmed only by evidence that the reset happened (:class:`ResetWatch`), then an
-        ``On`` read.  A BMC without any mark a warm reset would move, whose node reads On
-        until the timeout, gets ``confirmed=False`` (the reset may well have happened).
+        ``On`` read.  A BMC without any mark a warm reset would move is cycled as off
+        (two ``Off`` reads), then on: ``method="off-on"``; with ``wait=False`` only the on
+        is not waited for (on is never sent before off is confirmed).
 
         :raises OperationFailed: the node is off or powering off; or the BMC accepted the
-            reset but the node never showed one although its marks could have.
+            reset but the node never showed one.
         :raises PowerStateTimeout: the node reset but did not read ``On`` again in time.
         """
-        start = self.poll.clock()
-        deadline = start + self._timeout(timeout)
+        deadline = self._budget(timeout)
         system = self._system()
         self._refuse_cycle_in(state_of(system))
-        watch = ResetWatch(ResetMarks.of(system))
-        self._send("cycle", watch.see, system)
+        marks = ResetMarks.of(system)
+        if not marks.can_show_a_warm_reset:
+            return self._off_then_on(wait, deadline)
+        watch = ResetWatch(marks)
+        self._send("cycle", watch.see, system, deadline)
         if not wait:
-            return self._unconfirmed(start)
-        return self._wait_for_reset(watch, start, deadline)
+            return self._unconfirmed(deadline.started)
+        state = self.waits.wait_for_reset(watch, deadline, "the power cycle")
+        return PowerResult(state, True, self.poll.clock() - deadline.started)
+
+    def _off_then_on(self, wait: bool, deadline: Deadline) -> PowerResult:
+        LOG.info("%s: the BMC shows no LastResetTime or BootProgress, so a reset could not be "
+                 "confirmed: cycling as off (confirmed by two Off reads), then on", self.host)
+        self._change("off", PowerState.OFF, True, deadline, start=deadline.started)
+        result = self._change("on", PowerState.ON, wait, deadline, start=deadline.started)
+        return dataclasses.replace(result, changed=True, method="off-on")
 
     def _refuse_cycle_in(self, state: PowerState) -> None:
         if state is PowerState.OFF:
@@ -224,45 +240,41 @@ class RedfishPower(PowerInterface):
     def _timeout(self, timeout: float | None) -> float:
         return self.poll.timeout if timeout is None else timeout
 
-    def _change(self, action: str, target: PowerState, wait: bool, timeout: float | None, *,
+    def _budget(self, timeout: float | None) -> Deadline:
+        """The deadline of a change of ``timeout`` seconds (default: the poll policy's)."""
+        return self.waits.deadline(self._timeout(timeout))
+
+    def _change(self, action: str, target: PowerState, wait: bool, deadline: Deadline, *,
                 start: float | None = None) -> PowerResult:
-        start = self.poll.clock() if start is None else start
-        deadline = self.poll.clock() + self._timeout(timeout)
+        start = deadline.started if start is None else start
         system = self._system()
 
         def holds(read: Resource) -> bool:
-            return state_of(read) is target and self._confirm(target, already_read=1)
+            return state_of(read) is target and self.waits.confirm(target, already_read=1)
 
         def under_way(read: Resource) -> bool:
             return state_of(read) is HEADING_TO.get(target)
 
-        if holds(system) or not self._send(action, holds, system, under_way):
+        if holds(system) or not self._send(action, holds, system, deadline, under_way):
             return PowerResult(target, False, self.poll.clock() - start)
         if not wait:
             return self._unconfirmed(start)
-        state = self._wait_for(target, start, deadline)
+        state = self.waits.wait_for(target, deadline, f"the power {action.replace('_', '-')}")
         return PowerResult(state, True, self.poll.clock() - start)
 
     def _unconfirmed(self, start: float) -> PowerResult:
         """``wait=False``: the state as read once after the reset, not confirmed."""
-        return PowerResult(self.state(), True, self.poll.clock() - start, confirmed=False)
-
-    def _confirm(self, target: PowerState, already_read: int = 0) -> bool:
-        """Read until the target was seen the confirming number of times in a row."""
-        for _ in range(CONFIRMING_READS[target] - already_read):
-            self.poll.sleep(self.poll.interval)
-            if self._poll_state() is not target:
-                return False
-        return True
+        return PowerResult(self.state(), True, self.poll.clock() - start, confirmed=False,
+                           unconfirmed_reason="no-wait")
 
     def _send(self, action: str, done: Callable[[Resource], bool], system: Resource,
-              under_way: Callable[[Resource], bool] | None = None) -> bool:
+              deadline: Deadline, under_way: Callable[[Resource], bool] | None = None) -> bool:
         """POST the reset; after an expired session, re-send it at most once.
 
-        A refusal (400/409), an expired session and a dropped connection are all followed by
-        a fresh read of the system, judged by ``done``; the re-send goes through this same
-        handling.  A dropped connection is never re-sent: the reset counts as sent when the
-        read shows it done or under way, else the drop is raised.
+        A refusal (400/409) and an expired session are followed by a fresh read of the
+        system, judged by ``done``; the re-send goes through this same handling.  A reset
+        whose answer never came is never re-sent: the reads until the deadline decide
+        (:meth:`PowerPoller.watch_unanswered`).
 
         :param done: whether a read shows that what the reset is for already holds.
         :param under_way: whether a read shows the node already heading there (PoweringOff
@@ -275,16 +287,7 @@ class RedfishPower(PowerInterface):
                 self._post_reset(action, system)
                 return True
             except (BadRequestError, ConflictError) as exc:
-                read = self._system()
-                if done(read):
-                    LOG.info("%s: %s answered %s but the node already shows it", self.host,
-                             action, exc.status)
-                    return False
-                if under_way is not None and under_way(read):
-                    LOG.info("%s: %s answered %s while the node is already %s; waiting",
-                             self.host, action, exc.status, state_of(read).value)
-                    return True
-                raise
+                return self._judge_refusal(action, exc, done, under_way)
             except SessionExpired:
                 if resent:
                     raise
@@ -294,78 +297,48 @@ class RedfishPower(PowerInterface):
                     LOG.info("%s: session expired under the %s; the node already shows it",
                              self.host, action)
                     return True
-                LOG.info("%s: session expired under the %s; sending it once more", self.host,
-                         action)
-            except ConnectionDropped as exc:
-                self._judge_drop(action, exc, done, under_way)
+                LOG.info("%s: session expired under the %s (not executed); sending it once "
+                         "more", self.host, action)
+            except (ConnectionDropped, BmcTimeout) as exc:
+                self._judge_unanswered(action, exc, done, under_way, deadline)
                 return True
 
-    def _judge_drop(self, action: str, exc: ConnectionDropped, done: Callable[[Resource], bool],
-                    under_way: Callable[[Resource], bool] | None) -> None:
-        """Re-raise ``exc`` unless a read shows the dropped reset done or under way."""
-        try:
-            read = self._system()
-        except HamnhwError as read_error:
-            LOG.warning("%s: the node is unreadable after the %s dropped: %s", self.host,
-                        action, read_error)
-            raise exc from read_error
-        if done(read) or (under_way is not None and under_way(read)):
-            LOG.warning("%s: the connection dropped under the %s but the node shows it (%s); "
-                        "waiting to confirm", self.host, action, state_of(read).value)
-            return
+    def _judge_refusal(self, action: str, exc: HttpError, done: Callable[[Resource], bool],
+                       under_way: Callable[[Resource], bool] | None) -> bool:
+        """A 400/409 to the reset: False when the node already shows it, True when it is
+        already heading there; else the refusal is raised."""
+        read = self._system()
+        if done(read):
+            LOG.info("%s: %s answered %s but the node already shows it", self.host, action,
+                     exc.status)
+            return False
+        if under_way is not None and under_way(read):
+            LOG.info("%s: %s answered %s while the node is already %s; waiting", self.host,
+                     action, exc.status, state_of(read).value)
+            return True
         raise exc
+
+    def _judge_unanswered(self, action: str, exc: HamnhwError,
+                          done: Callable[[Resource], bool],
+                          under_way: Callable[[Resource], bool] | None,
+                          deadline: Deadline) -> None:
+        """Poll until the unanswered reset shows done or under way, for the rest of the
+        budget; never re-send it."""
+        if isinstance(exc, BmcTimeout) and exc.deadline_passed:
+            raise StateUnconfirmed(
+                f"the {action} request got no answer before the operation deadline "
+                f"({exc.message}); the BMC may have acted on it; the power state was not read",
+                host=self.host, accepted=False) from exc
+
+        def shows(read: Resource) -> bool:
+            return done(read) or (under_way is not None and under_way(read))
+
+        self.waits.watch_unanswered(action, exc, shows, deadline)
 
     def _post_reset(self, action: str, system: Resource) -> None:
         reset_type = self.reset_type_for(action, self.allowed_reset_types(system))
         LOG.info("%s: %s -> ResetType %s", self.host, action, reset_type)
         self.context.client.post(self.reset_target(system), {"ResetType": reset_type})
-
-    def _wait_for(self, target: PowerState, start: float, deadline: float) -> PowerState:
-        needed = CONFIRMING_READS[target]
-        streak = 0
-
-        def reached(_: Resource | None, state: PowerState) -> bool:
-            nonlocal streak
-            streak = streak + 1 if state is target else 0
-            return streak >= needed
-
-        def timed_out(state: PowerState, elapsed: float) -> HamnhwError:
-            return PowerStateTimeout(host=self.host, target=target.value,
-                                     last_state=state.value, elapsed_s=elapsed)
-
-        return self._poll_until(reached, timed_out, start, deadline)
-
-    def _wait_for_reset(self, watch: ResetWatch, start: float, deadline: float) -> PowerResult:
-        if not watch.before.can_show_a_warm_reset:
-            LOG.info("%s: no LastResetTime or BootProgress; watching PowerState for a reset "
-                     "until the timeout", self.host)
-
-        def reached(system: Resource | None, state: PowerState) -> bool:
-            seen = watch.seen if system is None else watch.see(system)
-            return seen and state is PowerState.ON
-
-        try:
-            state = self._poll_until(reached, functools.partial(watch.timed_out, self.host),
-                                     start, deadline)
-        except UnconfirmableReset as exc:
-            LOG.warning("%s", exc)
-            return PowerResult(PowerState.ON, True, self.poll.clock() - start, confirmed=False)
-        return PowerResult(state, True, self.poll.clock() - start)
-
-    def _poll_until(self, reached: Callable[[Resource | None, PowerState], bool],
-                    timed_out: Callable[[PowerState, float], HamnhwError],
-                    start: float, deadline: float) -> PowerState:
-        """Read the system every interval until ``reached(system, state)``, else raise
-        ``timed_out(last state, elapsed)`` at the deadline."""
-        while True:
-            system = self._poll_system()
-            state = PowerState.UNKNOWN if system is None else state_of(system)
-            if reached(system, state):
-                return state
-            now = self.poll.clock()
-            if now >= deadline:
-                raise timed_out(state, now - start)
-            self.poll.sleep(min(self.poll.interval, deadline - now))
 
     # -- restore policy --------------------------------------------------------------------
 

@@ -5,6 +5,8 @@ then reads Off, PoweringOff or PoweringOn; a time mark (``LastResetTime``,
 ``BootProgress.LastStateTime``) present before and after has moved; or
 ``BootProgress.LastState`` went back to an earlier boot stage than already seen (a warm
 reset, e.g. ``ForceRestart`` on iLO 5 or Supermicro, leaves ``PowerState`` On throughout).
+A BMC showing none of these marks (:attr:`ResetMarks.can_show_a_warm_reset` False) is not
+cycled by a reset at all: the power driver does off, then on.
 """
 
 from __future__ import annotations
@@ -83,12 +85,6 @@ def _earlier(stage: int | None, than: int | None) -> bool:
     return stage is not None and than is not None and stage < than
 
 
-class UnconfirmableReset(OperationFailed):
-    """No reset seen by the timeout on a BMC that offers no mark a warm reset would move,
-    while the node reads On: the reset may have happened; the driver answers it unconfirmed
-    instead of failing."""
-
-
 class ResetWatch:
     """Successive reads after a cycle's POST, judged against the read before it.
 
@@ -116,11 +112,6 @@ class ResetWatch:
         if self.seen:
             return PowerStateTimeout(host=host, target=PowerState.ON.value,
                                      last_state=state.value, elapsed_s=elapsed)
-        if state is PowerState.ON and not self.before.can_show_a_warm_reset:
-            return UnconfirmableReset(
-                "the BMC gives no way to confirm a warm reset (no LastResetTime, no "
-                "BootProgress, PowerState stayed On): the power cycle was sent but is not "
-                "confirmed", host=host)
         return OperationFailed(
             f"the BMC accepted the power cycle but the node never showed a reset within "
             f"{elapsed:.1f}s (last read: {state.value}; no off or transition state read, "

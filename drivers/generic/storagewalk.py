@@ -97,7 +97,8 @@ class StorageWalk:
             LOG.info("%s: the BMC shows no storage; controllers, drives and volumes unknown",
                      self.walk.host)
             return StorageView(None, None, None, None, bool(warnings), warnings)
-        controllers = tuple(self._controllers(storages, simples)) if storages or simples else None
+        controllers = (tuple(self._controllers(storages, simples))
+                       if simples or any(_lists_controllers(s) for s in storages) else None)
         drives, bays = self._drives(storages, simples, chassis_drives)
         volumes = self._volumes(storages, drives or ()) if storages and with_volumes else None
         warnings = tuple(self.walk.warnings)
@@ -199,3 +200,9 @@ class StorageWalk:
         if not readable:
             return None
         return tuple(found.values())
+
+
+def _lists_controllers(storage: Resource) -> bool:
+    """Whether a Storage says what its controllers are (``StorageControllers`` or a
+    ``Controllers`` link); one listing neither leaves them unknown, not "none"."""
+    return storage.has("StorageControllers") or storage.has("Controllers")

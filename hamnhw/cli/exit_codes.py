@@ -32,7 +32,14 @@ code  name                    when
                               (``AuthenticationError``)
 5     ``UNHEALTHY``           a ``--check`` found something unhealthy
 10    ``WAITING_FOR_OPERATOR`` a failover step waits for an operator
+130   ``INTERRUPTED``         SIGINT (Ctrl-C) stopped a one-shot command
+                              (``Interrupted``): the session was logged out;
+                              ``request_sent`` says whether the BMC may act
+143   ``TERMINATED``          SIGTERM stopped it (``timeout(1)``, systemd,
+                              Ansible), otherwise the same as 130
 ====  ======================  ===================================================
+
+Servers (``hamnhw sim``) stop cleanly on either signal and exit 0.
 
 Every later command uses :func:`exit_code_for` to turn an exception into a
 code, so the table above holds for all of them.
@@ -41,6 +48,7 @@ code, so the table above holds for all of them.
 from __future__ import annotations
 
 import enum
+import signal
 
 import click
 
@@ -50,6 +58,7 @@ from hamnhw.errors import (
     ConfigError,
     ConnectionDropped,
     DriverNotFound,
+    Interrupted,
     SessionExpired,
 )
 
@@ -64,6 +73,8 @@ class ExitCode(enum.IntEnum):
     AUTH = 4
     UNHEALTHY = 5
     WAITING_FOR_OPERATOR = 10
+    INTERRUPTED = 128 + signal.SIGINT
+    TERMINATED = 128 + signal.SIGTERM
 
 
 def exit_code_for(exc: BaseException) -> ExitCode:
@@ -72,6 +83,8 @@ def exit_code_for(exc: BaseException) -> ExitCode:
     Order matters only where classes nest: ``TlsError`` is a
     ``BmcUnreachable`` and maps to the same code.
     """
+    if isinstance(exc, Interrupted):
+        return ExitCode.TERMINATED if exc.signum == signal.SIGTERM else ExitCode.INTERRUPTED
     if isinstance(exc, (ConfigError, click.UsageError)):
         return ExitCode.USAGE
     if isinstance(exc, DriverNotFound):

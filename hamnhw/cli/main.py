@@ -6,6 +6,13 @@ Each subcommand lives in ``hamnhw/cli/commands/<name>.py`` and exposes a
 Click object named ``command``.  They are imported only when used.  A built-in
 command module that fails to import, or exposes no ``command``, is a packaging
 bug and raises: it must not pass for "No such command".
+
+The global options ``--json`` and ``--log-level`` are also accepted after the
+command (``hamnhw power status --json NODE``): every loaded command gets them.
+
+SIGINT and SIGTERM raise :class:`~hamnhw.errors.Interrupted` wherever the command is
+(:func:`hamnhw.interrupts.interruptible`); it is reported like any error and the
+process exits 130 or 143.  Servers (``sim``) switch to :func:`hamnhw.interrupts.stopping`.
 """
 
 from __future__ import annotations
@@ -18,10 +25,11 @@ from typing import Any
 
 import click
 
-from hamnhw import __version__
+from hamnhw import __version__, interrupts
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.cli.output import Output
 from hamnhw.cli.table import BY_NAME, CommandInfo
+from hamnhw.errors import Interrupted
 from hamnhw.log import RedactingFilter, quiet_library_loggers
 
 LOG = logging.getLogger("hamnhw.cli")
@@ -63,12 +71,42 @@ class LazyGroup(click.Group):
         if not isinstance(command, click.Command):
             raise TypeError(f"built-in command {cmd_name!r}: module {module_name} has no Click "
                             "object named 'command'")
+        _accept_global_options(command)
         return command
+
+
+def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        output = ctx.find_object(Output)
+        if output is not None:
+            output.json = True
+
+
+def _set_log_level(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        _configure_logging(value)
+
+
+def _accept_global_options(command: click.Command) -> None:
+    """Give ``command`` (and its subcommands) ``--json`` and ``--log-level`` too."""
+    names = {opt for param in command.params for opt in getattr(param, "opts", ())}
+    if "--json" not in names:
+        command.params.append(click.Option(
+            ["--json"], is_flag=True, expose_value=False, callback=_set_json,
+            help="Same as hamnhw --json (accepted after the command too)."))
+    if "--log-level" not in names:
+        command.params.append(click.Option(
+            ["--log-level"], type=click.Choice(LOG_LEVELS, case_sensitive=False),
+            default=None, expose_value=False, callback=_set_log_level,
+            help="Same as hamnhw --log-level."))
+    for sub in getattr(command, "commands", {}).values():
+        _accept_global_options(sub)
 
 
 def _configure_logging(level: str) -> None:
     logging.basicConfig(level=getattr(logging, level.upper()),
                         format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(getattr(logging, level.upper()))
     # Redact on the handlers too, so that no logger (ours or a library's) can print a secret;
     # the Redfish library logs session tokens at DEBUG: never let it below WARNING.
     for handler in logging.getLogger().handlers:
@@ -90,8 +128,10 @@ def cli(ctx: click.Context, json_output: bool, log_level: str) -> None:
     management-node pair.
 
     NODE is a BMC URL (redfish://host, redfish+http://host:port, idrac-redfish://host ...)
-    or a node name from the config file.  Exit codes: 0 ok, 1 failed, 2 usage/config,
-    3 BMC unreachable or TLS, 4 authentication, 5 unhealthy, 10 waiting for an operator.
+    or a node name from the config file.  --json and --log-level also work after the
+    command.  Exit codes: 0 ok, 1 failed, 2 usage/config, 3 BMC unreachable or TLS,
+    4 authentication, 5 unhealthy, 10 waiting for an operator, 130/143 interrupted by
+    SIGINT/SIGTERM (the session is logged out).
     """
     ctx.obj = Output(json=json_output)
     _configure_logging(log_level)
@@ -100,12 +140,15 @@ def cli(ctx: click.Context, json_output: bool, log_level: str) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point.
 
-    Usage errors exit 2 like any Click program; with ``--json`` before the
-    command they are also printed as the ``{"node", "error"}`` object.
+    Usage errors exit 2 like any Click program; with ``--json`` (before or after
+    the command) they are also printed as the ``{"node", "error"}`` object.
+    SIGINT or SIGTERM ends a command with 130 or 143 (a command that knows its node
+    has reported it already; anything else is reported here).
     """
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        code = cli.main(args=args, prog_name="hamnhw", standalone_mode=False)
+        with interrupts.interruptible():
+            code = cli.main(args=args, prog_name="hamnhw", standalone_mode=False)
     except click.ClickException as exc:
         if isinstance(exc, click.UsageError) and _json_requested(args):
             Output(json=True).error(_node_in_argv(args, exc), exc, exit_code_for(exc))
@@ -115,24 +158,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.Abort:
         click.echo("Aborted!", err=True)
         code = 1
+    except Interrupted as exc:
+        code = exit_code_for(exc)
+        Output(json=_json_requested(args)).error(None, exc, code)
     sys.exit(code if isinstance(code, int) else 0)
 
 
 def _json_requested(args: Sequence[str]) -> bool:
-    """True when ``--json`` is among the global options (before the command).
-
-    The values of global options that take one (``--log-level debug``) are
-    skipped, so that they are not mistaken for the command name.
-    """
-    takes_value = _global_options_with_values()
-    remaining = iter(args)
-    for arg in remaining:
+    """True when ``--json`` is given, before or after the command (up to ``--``)."""
+    for arg in args:
         if arg == "--json":
             return True
-        if arg == "--" or not arg.startswith("-"):
+        if arg == "--":
             return False
-        if arg in takes_value:
-            next(remaining, None)
     return False
 
 

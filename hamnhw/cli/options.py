@@ -13,24 +13,31 @@ it::
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import os
 import sys
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NoReturn
 
 import click
 
 import hamnhw
+from hamnhw import progress, registry
+from hamnhw.address import parse_bmc_url
+from hamnhw.cli.budget import CommandBudget
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.cli.output import Output, Renderer
+from hamnhw.cli.progress import reporter_for
+from hamnhw.cli.tls_hint import with_hint
+from hamnhw.cli.watch import RequestWatch
 from hamnhw.config import NodeConfig, find_config, load_config
 from hamnhw.config_ipmi import ipmi_settings
 from hamnhw.connection import Timeouts, check_seconds
 from hamnhw.credentials import Prompt, resolve_credentials
 from hamnhw.deadline import Deadline
-from hamnhw.errors import ConfigError, HamnhwError
+from hamnhw.errors import ConfigError, HamnhwError, Interrupted, TlsError
 from hamnhw.interfaces import PollPolicy
 from hamnhw.log import get_logger
 from hamnhw.node import Node
@@ -68,10 +75,9 @@ _OPTIONS = (
     click.option("--insecure", is_flag=True, default=None,
                  help="Do not verify the BMC certificate (not recommended)."),
     click.option("--timeout", metavar="S", type=Seconds(),
-                 help="Deadline of the whole command in seconds (connecting, the command "
-                      "and logging out; default: config, else 120). For power changes, how "
-                      "long to wait for the target state; the command gets 15 s more to "
-                      "connect and read."),
+                 help="Seconds for the whole command: connecting, the action, its wait and "
+                      "logging out (default: config, else 120). A wait (power changes) ends "
+                      "5 s before, keeping them for the logout."),
     click.argument("node", metavar="NODE"),
 )
 
@@ -125,11 +131,17 @@ def load_node_config(target: TargetOptions, environ: Mapping[str, str] | None = 
 
 
 def connect_arguments(target: TargetOptions, *, environ: Mapping[str, str] | None = None,
-                      cwd: str | None = None, prompt: Prompt | None = None) -> dict[str, Any]:
-    """Keyword arguments for :func:`hamnhw.connect`, options over config over defaults."""
+                      cwd: str | None = None, prompt: Prompt | None = None,
+                      username_prompt: Prompt | None = None) -> dict[str, Any]:
+    """Keyword arguments for :func:`hamnhw.connect`, options over config over defaults.
+
+    :raises ConfigError: no username (and no ``username_prompt``), no password for it,
+        a config problem.
+    """
     node_cfg = load_node_config(target, environ, cwd)
     creds = resolve_credentials(username=target.username, password_file=target.password_file,
-                                node=node_cfg, environ=environ, prompt=prompt)
+                                node=node_cfg, environ=environ, prompt=prompt,
+                                username_prompt=username_prompt, require_username=target.node)
     LOG.debug("password for %s from %s", target.node, creds.password_source or "nowhere")
     kwargs: dict[str, Any] = {
         "url": node_cfg.bmc if node_cfg else target.node,
@@ -167,6 +179,19 @@ def tty_prompt() -> Prompt | None:
     return lambda text: click.prompt(text, hide_input=True, err=True)
 
 
+def tty_username_prompt() -> Prompt | None:
+    """A visible-input prompt when stdin is a terminal, else None."""
+    if not sys.stdin.isatty():
+        return None
+    return lambda text: str(click.prompt(text, err=True))
+
+
+def tty_connect_arguments(target: TargetOptions) -> dict[str, Any]:
+    """:func:`connect_arguments` from the process environment, prompting on a terminal."""
+    return connect_arguments(target, environ=os.environ, prompt=tty_prompt(),
+                             username_prompt=tty_username_prompt())
+
+
 def poll_policy() -> PollPolicy:
     """How power changes are waited for (tests replace this to avoid sleeping)."""
     return PollPolicy()
@@ -178,20 +203,25 @@ def output_of(ctx: click.Context) -> Output:
     return obj if obj is not None else Output()
 
 
-def fail(ctx: click.Context, node: str | None, exc: BaseException) -> None:
+def fail(ctx: click.Context, node: str | None, exc: BaseException) -> NoReturn:
     """Report an error and exit with its code (the single place that does)."""
     code = exit_code_for(exc)
-    if not isinstance(exc, HamnhwError):
+    if not isinstance(exc, (HamnhwError, Interrupted)):
         LOG.debug("unexpected error", exc_info=exc)
     output_of(ctx).error(node, exc, code)
     ctx.exit(int(code))
 
 
-WAIT_MARGIN_S = 15.0
-"""Seconds a waiting command's deadline gets beyond its wait: for connecting
-(ServiceRoot, login, detection) and the wait's last read, so that the wait's
-own error (e.g. :class:`~hamnhw.errors.PowerStateTimeout`, naming the last
-state) reaches the user rather than a transport ``BmcTimeout``."""
+@contextlib.contextmanager
+def failures_reported(ctx: click.Context, node: str | None) -> Iterator[None]:
+    """Report any error (or an interrupt) raised in the block through :func:`fail`;
+    Click's own exceptions (usage errors, exits) pass through."""
+    try:
+        yield
+    except (click.exceptions.Exit, click.Abort, click.ClickException):
+        raise
+    except (Exception, Interrupted) as exc:
+        fail(ctx, node, exc)
 
 
 def resolved_timeout(kwargs: Mapping[str, Any]) -> float:
@@ -204,60 +234,77 @@ def run_on_node(ctx: click.Context, target: TargetOptions,
                 action: Callable[[Node], Mapping[str, Any]], render: Renderer, *,
                 choose_system: bool = True) -> None:
     """Connect to the target, run ``action`` and log out within ONE deadline
-    (:func:`resolved_timeout` seconds, started before connecting) and print
-    ``{"node": ..., **result}``.
+    (:func:`resolved_timeout` seconds, started before connecting: see
+    :mod:`hamnhw.cli.budget`) and print ``{"node": ..., **result}``.
 
-    The logout may run a few seconds past the deadline (at most
-    ``min(connect + read, 5 s)``, see :meth:`RedfishTransport.close
-    <hamnhw.transport.redfish.RedfishTransport.close>`) so that a session is not
-    left behind on the BMC.  Any error is printed as an error object and ends
-    the command with the code from :mod:`hamnhw.cli.exit_codes`.
+    Any error is printed as an error object and ends the command with the code from
+    :mod:`hamnhw.cli.exit_codes`.  SIGINT or SIGTERM ends it at once: the session is
+    logged out within its short grace and the ``Interrupted`` error object says whether a
+    state-changing request had been sent and the last state a wait read.
 
     :param choose_system: False for a command that needs no system (``detect``), so that a
         service with several systems answers without a system path.
     """
-    _run(ctx, target, lambda _timeout: action, render, margin=0.0, extra=None,
-         choose_system=choose_system)
+    _run(ctx, target, lambda _budget: action, render, choose_system=choose_system)
 
 
 def run_waiting_on_node(ctx: click.Context, target: TargetOptions,
-                        prepare: Callable[[float], Callable[[Node], Mapping[str, Any]]],
-                        render: Renderer, *,
-                        extra: Callable[[float], float] | None = None) -> None:
+                        prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
+                        render: Renderer, *, beyond_s: float = 0.0) -> None:
     """Like :func:`run_on_node` for a command that waits (a power change).
 
-    ``prepare`` gets the resolved timeout before anything is sent (it may
-    raise :class:`~hamnhw.errors.ConfigError` to refuse the options: exit 2)
-    and returns the action, whose wait should use that timeout.  The command's
-    deadline is the timeout plus :data:`WAIT_MARGIN_S`, plus ``extra(timeout)``
-    seconds for a command that waits longer than its timeout (a create that
-    resets the node; a rebuild followed with ``--wait``).
+    ``prepare`` gets the command's :class:`~hamnhw.cli.budget.CommandBudget` before
+    anything is sent (it may raise :class:`~hamnhw.errors.ConfigError` to refuse the
+    options: exit 2) and returns the action; the action gives its wait
+    ``budget.wait_seconds()``, which ends the wait early enough for the logout.
+
+    :param beyond_s: seconds the command may run beyond ``--timeout`` (a RAID rebuild
+        followed with ``--wait``, whose own bound is ``--wait-timeout``); the budget's
+        ``seconds`` then include them.
     """
-    _run(ctx, target, prepare, render, margin=WAIT_MARGIN_S, extra=extra)
+    _run(ctx, target, prepare, render, beyond_s=beyond_s)
 
 
 def _run(ctx: click.Context, target: TargetOptions,
-         prepare: Callable[[float], Callable[[Node], Mapping[str, Any]]],
-         render: Renderer, *, margin: float, extra: Callable[[float], float] | None,
-         choose_system: bool = True) -> None:
-    try:
-        kwargs = connect_arguments(target, environ=os.environ, prompt=tty_prompt())
-        timeout = resolved_timeout(kwargs)
-        action = prepare(timeout)
-        deadline = Deadline(timeout + margin + (extra(timeout) if extra else 0.0))
-        node = hamnhw.connect(poll=poll_policy(), deadline=deadline,
-                              choose_system=choose_system, **kwargs)
-        with node.operation(deadline=deadline):
-            try:
-                payload = {"node": target.node, **action(node)}
-            finally:
-                node.close()
-    except (click.exceptions.Exit, click.Abort, click.ClickException):
-        raise
-    except Exception as exc:
-        fail(ctx, target.node, exc)
-        return
+         prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
+         render: Renderer, *, choose_system: bool = True, beyond_s: float = 0.0) -> None:
+    reporter = reporter_for(output_of(ctx).json)
+    watch = RequestWatch()
+    with failures_reported(ctx, target.node):
+        try:
+            with progress.reporting(reporter):
+                payload = _connect_and_act(target, prepare, watch, choose_system, beyond_s)
+        except Interrupted as exc:
+            exc.request_sent = watch.request_sent
+            exc.last_state = reporter.last_state
+            raise
+        finally:
+            reporter.close()  # before anything else is printed on the terminal
     output_of(ctx).result(payload, render)
+
+
+def _connect_and_act(target: TargetOptions,
+                     prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
+                     watch: RequestWatch, choose_system: bool,
+                     beyond_s: float = 0.0) -> dict[str, Any]:
+    kwargs = tty_connect_arguments(target)
+    registry.check_registered(parse_bmc_url(kwargs["url"]))
+    budget = CommandBudget(resolved_timeout(kwargs) + beyond_s)
+    action = prepare(budget)
+    try:
+        node = hamnhw.connect(poll=poll_policy(), deadline=budget.deadline,
+                              choose_system=choose_system,
+                              client_wrapper=watch.wrapper_for(kwargs["url"]), **kwargs)
+    except TlsError as exc:
+        hinted = with_hint(exc, kwargs, budget.deadline)
+        if hinted is exc:
+            raise
+        raise hinted from exc
+    with node.operation(deadline=budget.deadline):
+        try:
+            return {"node": target.node, **action(node)}
+        finally:
+            node.close()
 
 
 def connect_config_node(name: str, config: str | None) -> Node:
@@ -266,8 +313,7 @@ def connect_config_node(name: str, config: str | None) -> Node:
 
     :raises ConfigError: no config file, no such node, or its password source is missing.
     """
-    kwargs = connect_arguments(TargetOptions(node=name, config=config), environ=os.environ,
-                               prompt=tty_prompt())
+    kwargs = tty_connect_arguments(TargetOptions(node=name, config=config))
     return hamnhw.connect(poll=poll_policy(), **kwargs)
 
 
@@ -290,6 +336,6 @@ def connection_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def connect_target(target: TargetOptions, deadline: Deadline, **overrides: Any) -> Node:
     """Connect to ``target`` within ``deadline`` (credentials, TLS and driver from the
     options and the config); ``overrides`` replace :func:`hamnhw.connect` arguments."""
-    kwargs = connect_arguments(target, environ=os.environ, prompt=tty_prompt())
+    kwargs = tty_connect_arguments(target)
     kwargs.update(overrides)
     return hamnhw.connect(poll=poll_policy(), deadline=deadline, **kwargs)

@@ -1,6 +1,9 @@
 """How the CLI prints: one JSON object per node on stdout with ``--json``,
 readable aligned tables otherwise; errors as ``{"node", "error"}`` objects on
 stdout with ``--json``, as a one-line message on stderr without.
+
+An interrupted command's error object also carries ``signal``, ``request_sent`` and
+``last_state`` (see :class:`~hamnhw.errors.Interrupted`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any
 
 import click
 
-from hamnhw.errors import HamnhwError
+from hamnhw.errors import HamnhwError, Interrupted, TlsError
 from hamnhw.models import to_jsonable
 
 Renderer = Callable[[Mapping[str, Any]], str]
@@ -40,7 +43,8 @@ class Output:
         else:
             prefix = f"hamnhw: {node}: " if node else "hamnhw: "
             text = error_message(exc)
-            if node and isinstance(exc, HamnhwError) and exc.host and exc.host in node:
+            if (isinstance(exc, (HamnhwError, Interrupted)) and node and exc.host
+                    and exc.host in node):
                 text = exc.message  # the node is the BMC URL: name the BMC once
             click.echo(f"{prefix}{text}", err=True)
 
@@ -58,7 +62,14 @@ def error_message(exc: BaseException) -> str:
 
 
 def error_payload(node: str | None, exc: BaseException, exit_code: int) -> dict[str, Any]:
-    """The ``{"node", "error": {"type", "message", "exit_code"}}`` object."""
-    return {"node": node,
-            "error": {"type": type(exc).__name__, "message": error_message(exc),
-                      "exit_code": int(exit_code)}}
+    """The ``{"node", "error": {"type", "message", "exit_code"}}`` object (an
+    ``Interrupted`` one adds ``signal``, ``request_sent`` and ``last_state``; a
+    ``TlsError`` the ``fingerprint`` the BMC presented, when known)."""
+    error: dict[str, Any] = {"type": type(exc).__name__, "message": error_message(exc),
+                             "exit_code": int(exit_code)}
+    if isinstance(exc, Interrupted):
+        error.update(signal=exc.signal_name, request_sent=exc.request_sent,
+                     last_state=exc.last_state)
+    if isinstance(exc, TlsError) and exc.fingerprint:
+        error["fingerprint"] = exc.fingerprint
+    return {"node": node, "error": error}

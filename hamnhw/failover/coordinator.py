@@ -227,6 +227,9 @@ class Coordinator:
         run = journal.unfinished_run()
         if run is None:
             raise OperationFailed("no unfinished failover run in the journal")
+        if run.kind == "setup-raid":  # hamnhw.pair.setupraid: not a failover's states
+            raise RunUnfinished(f"run {run.id} is a RAID1 setup: `hamnhw pair setup-raid "
+                                "--resume` or `--abort` it")
         return run
 
     @staticmethod

@@ -69,6 +69,10 @@ class RecordingClient(RedfishClient):
                                            response_json=body))
             return body
 
+    def get_response(self, path: str) -> RedfishResponse:
+        """GET keeping status and headers (a task monitor) through the inner client, logged."""
+        return self._send("GET", path, None, lambda: self.inner.get_response(path))
+
     def post(self, path: str, body: Mapping[str, Any] | None = None) -> RedfishResponse:
         """POST once through the inner client and log it."""
         return self._send("POST", path, body, lambda: self.inner.post(path, body))

@@ -11,11 +11,16 @@ itself:
   deadline; a watchdog shuts the socket at the deadline, so slow headers, a
   hang or a byte-dripping body all end in time.
 * Size: the body is streamed in chunks and capped.
+* Content coding: exactly ``Accept-Encoding: gzip, deflate`` is asked for and the
+  body decoded (:mod:`hamnhw.transport.decode`), the cap applying to the decoded body.
+* A response is closed (its socket released) whenever reading it fails, the deadline
+  included, not left to the garbage collector.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import os
 import socket
@@ -36,6 +41,7 @@ from hamnhw.connection import Timeouts, TlsOptions
 from hamnhw.deadline import Deadline
 from hamnhw.errors import ConfigError
 from hamnhw.log import get_logger
+from hamnhw.transport.decode import ACCEPT_ENCODING, BodyTooLarge, UnsupportedEncoding, decoded
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 """Largest response body accepted."""
@@ -50,10 +56,6 @@ _active = threading.local()
 
 class DeadlineExceeded(Exception):
     """The operation deadline passed while a request was in flight."""
-
-
-class BodyTooLarge(Exception):
-    """The response body exceeded the size cap."""
 
 
 SEND_ERRORS: tuple[type[BaseException], ...] = (
@@ -231,14 +233,17 @@ class BmcAdapter(HTTPAdapter):
         if self.tls.insecure and request.url and request.url.startswith("https:"):
             warn_insecure_once(self.host)
         deadline = self.deadline
+        request.headers["Accept-Encoding"] = ACCEPT_ENCODING
         with self._watchdog(deadline) as dog:
             try:
                 response = self._send_quietly(request, self._timeout(deadline))
                 self._read_body(response, deadline)
-            except (DeadlineExceeded, BodyTooLarge):
+            except (DeadlineExceeded, BodyTooLarge, UnsupportedEncoding):
                 raise
             except SEND_ERRORS:
-                if dog.fired:
+                # A socket timeout capped by the deadline and the watchdog end together:
+                # whichever came first, the deadline is what passed.
+                if dog.fired or (deadline is not None and deadline.expired()):
                     raise DeadlineExceeded(self.host) from None
                 raise
         return response
@@ -277,6 +282,22 @@ class BmcAdapter(HTTPAdapter):
             dog.disarm()
 
     def _read_body(self, response: requests.Response, deadline: Deadline | None) -> None:
+        """Read, cap and decode the whole body, then release the connection to the pool.
+
+        On any failure (the deadline between two chunks included) the response is closed
+        before the error propagates, so that its socket is shut now rather than by the
+        garbage collector."""
+        try:
+            content = decoded(self._read_raw(response, deadline), response.headers,
+                              self.max_body)
+        except BaseException:
+            response.close()  # body not consumed: urllib3 closes the connection
+            raise
+        response._content = content
+        response._content_consumed = True  # type: ignore[attr-defined]
+        response.close()
+
+    def _read_raw(self, response: requests.Response, deadline: Deadline | None) -> bytes:
         chunks: list[bytes] = []
         size = 0
         raw = response.raw
@@ -284,15 +305,11 @@ class BmcAdapter(HTTPAdapter):
             self._bound_read_timeout(raw, deadline)
             chunk = _read_chunk(raw)
             if not chunk:
-                break
+                return b"".join(chunks)
             size += len(chunk)
             if size > self.max_body:
-                response.close()
                 raise BodyTooLarge(f"response body larger than {self.max_body} bytes")
             chunks.append(chunk)
-        response._content = b"".join(chunks)
-        response._content_consumed = True  # type: ignore[attr-defined]
-        response.close()
 
     def _bound_read_timeout(self, raw: Any, deadline: Deadline | None) -> None:
         if deadline is None:
@@ -312,3 +329,25 @@ def _read_chunk(raw: Any) -> bytes:
         raise requests.exceptions.ReadTimeout(str(exc)) from None
     except (urllib3.exceptions.ProtocolError, OSError) as exc:
         raise requests.exceptions.ConnectionError(str(exc)) from None
+
+
+def presented_fingerprint(host: str, port: int, timeout: float) -> str | None:
+    """SHA-256 fingerprint (lower-case hex) of the certificate ``host:port`` presents, read
+    through one TLS handshake without verification; None when none completes in
+    ``timeout`` seconds.
+
+    Nothing is sent but the handshake: no HTTP request, no credentials.  It tells an
+    operator, after a verification failure, which certificate to compare with the BMC's
+    web UI before pinning it.
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock, \
+                context.wrap_socket(sock, server_hostname=host) as tls:
+            der = tls.getpeercert(binary_form=True)
+    except (OSError, ValueError) as exc:
+        LOG.debug("%s:%s: no certificate read: %s", host, port, exc)
+        return None
+    return hashlib.sha256(der).hexdigest() if der else None

@@ -63,7 +63,8 @@ class RedfishClient(BmcClient):
         ``Retry-After`` while its operation runs, then the operation's own answer
         (200 with a body, 201 with ``Location``, or 204 with none).
 
-        The default wraps :meth:`get` (status 200, no headers); transports override it.
+        The default wraps :meth:`get` (status 200, no headers); transports override it, and
+        so must a decorator of another client (delegate to the inner one).
 
         :raises HttpError: non-2xx answer.
         """

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from collections.abc import Iterator
+import contextvars
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 
 from hamnhw.connection import check_seconds
 from hamnhw.deadline import Clock, Deadline
@@ -65,9 +67,18 @@ class BmcClient(abc.ABC):
         """Log out and release what the transport holds; safe to call twice."""
 
 
+_IN_FORCE: contextvars.ContextVar[Mapping[int, Deadline]] = contextvars.ContextVar(
+    "hamnhw_deadlines_in_force", default=MappingProxyType({}))
+"""The deadline in force of each :class:`DeadlineScope` (by ``id``), per thread or task."""
+
+
 class DeadlineScope:
     """The deadline currently bounding a transport's work: nested blocks can only shorten
     it, and work outside any block gets a fresh default one.
+
+    The deadline in force belongs to the calling thread (or asyncio task): it lives in a
+    context variable, so that two threads using one transport (one ``Node``) each keep
+    their own; a new thread starts outside any block.
 
     :param default_seconds: the deadline of work done outside any block.
     :param clock: monotonic clock (tests inject a fake one).
@@ -76,8 +87,11 @@ class DeadlineScope:
     def __init__(self, default_seconds: float, clock: Clock) -> None:
         self.default_seconds = default_seconds
         self.clock = clock
-        self.current: Deadline | None = None
-        """The deadline in force, or None outside any block."""
+
+    @property
+    def current(self) -> Deadline | None:
+        """The deadline in force in the calling thread, or None outside any block."""
+        return _IN_FORCE.get().get(id(self))
 
     @contextlib.contextmanager
     def operation(self, seconds: float | None = None) -> Iterator[Deadline]:
@@ -86,31 +100,36 @@ class DeadlineScope:
         seconds = self.default_seconds if seconds is None else seconds
         check_seconds(seconds, "operation deadline")
         outer = self.current
-        inner = outer.narrowed(seconds) if outer else Deadline(seconds, self.clock)
-        with self._adopted(inner, outer) as deadline:
+        with self.adopted(outer.narrowed(seconds) if outer
+                          else Deadline(seconds, self.clock)) as deadline:
             yield deadline
 
     @contextlib.contextmanager
     def within(self, deadline: Deadline) -> Iterator[Deadline]:
         """Adopt ``deadline`` for the block (an enclosing one that expires first still wins)."""
         outer = self.current
-        inner = outer if outer and outer.expires <= deadline.expires else deadline
-        with self._adopted(inner, outer) as adopted:
+        with self.adopted(outer if outer and outer.expires <= deadline.expires
+                          else deadline) as adopted:
             yield adopted
 
     @contextlib.contextmanager
     def scope(self) -> Iterator[Deadline]:
         """The deadline in force, or a default one for the duration of the block."""
-        if self.current is not None:
-            yield self.current
+        current = self.current
+        if current is not None:
+            yield current
         else:
             with self.operation() as deadline:
                 yield deadline
 
     @contextlib.contextmanager
-    def _adopted(self, inner: Deadline, outer: Deadline | None) -> Iterator[Deadline]:
-        self.current = inner
+    def adopted(self, deadline: Deadline) -> Iterator[Deadline]:
+        """Make ``deadline`` the one in force in the calling thread for the block, whatever
+        the enclosing one (a logout's own grace)."""
+        in_force = dict(_IN_FORCE.get())
+        in_force[id(self)] = deadline
+        token = _IN_FORCE.set(MappingProxyType(in_force))
         try:
-            yield inner
+            yield deadline
         finally:
-            self.current = outer
+            _IN_FORCE.reset(token)

@@ -22,10 +22,11 @@ from hamnhw.errors import (
     http_error_class,
 )
 from hamnhw.log import redact
-from hamnhw.transport.adapter import SEND_ERRORS, BodyTooLarge, DeadlineExceeded
+from hamnhw.transport.adapter import SEND_ERRORS, DeadlineExceeded
+from hamnhw.transport.decode import BodyTooLarge, UnsupportedEncoding
 
 TRANSPORT_FAILURES: tuple[type[BaseException], ...] = (
-    *SEND_ERRORS, DeadlineExceeded, BodyTooLarge)
+    *SEND_ERRORS, DeadlineExceeded, BodyTooLarge, UnsupportedEncoding)
 """Root causes that :func:`map_exception` turns into hamnhw errors; any other
 exception is a bug and must surface as itself."""
 
@@ -59,8 +60,8 @@ def map_exception(exc: BaseException, *, host: str, method: str, path: str,
     what = f"{method} {path}"
     if isinstance(cause, DeadlineExceeded):
         return BmcTimeout(f"{what}: operation deadline exceeded", host=host,
-                          elapsed_s=elapsed_s)
-    if isinstance(cause, BodyTooLarge):
+                          elapsed_s=elapsed_s, deadline_passed=True)
+    if isinstance(cause, BodyTooLarge | UnsupportedEncoding):
         return MalformedResponse(str(cause), host=host, uri=path)
     detail = redact(_short(cause))
     if isinstance(cause, requests.exceptions.SSLError):
@@ -71,7 +72,8 @@ def map_exception(exc: BaseException, *, host: str, method: str, path: str,
         return BmcTimeout(f"{what}: read timed out", host=host, elapsed_s=elapsed_s)
     if isinstance(cause, requests.exceptions.ConnectionError):
         if _never_connected(cause):
-            return BmcUnreachable(f"{what}: cannot connect: {detail}", host=host)
+            return BmcUnreachable(f"{what}: cannot connect: {detail}", host=host,
+                                  refused=_refused(cause))
         if method in SAFE_METHODS:
             return BmcUnreachable(f"{what}: connection dropped before an answer: {detail}",
                                   host=host)
@@ -85,6 +87,24 @@ def _never_connected(exc: BaseException) -> bool:
     reason = exc.args[0] if exc.args else None
     reason = getattr(reason, "reason", reason)
     return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+def _refused(exc: BaseException) -> bool:
+    """True when the cause chain holds a refused TCP connection."""
+    pending: list[BaseException | None] = [exc]
+    seen = 0
+    while pending and seen < 20:
+        current = pending.pop()
+        seen += 1
+        if current is None:
+            continue
+        if isinstance(current, ConnectionRefusedError):
+            return True
+        inner = [a for a in current.args if isinstance(a, BaseException)]
+        reason = getattr(current, "reason", None)
+        pending += [current.__cause__, current.__context__, *inner,
+                    reason if isinstance(reason, BaseException) else None]
+    return False
 
 
 def _short(exc: BaseException) -> str:

@@ -8,19 +8,29 @@ over python-redfish-library, with every unsafe default of the library set.
   overrides the TLS choice).
 * hamnhw's :class:`~hamnhw.transport.adapter.BmcAdapter` is mounted on both
   ``http://`` and ``https://``: TLS choice, timeouts bounded by the operation
-  deadline, streamed and size-capped bodies.
-* GETs are retried (connection errors and 5xx, bounded, backoff with jitter,
-  never past the deadline); POST, PATCH and DELETE are sent exactly once.
-* Session login with fallback to basic auth; at most one re-login on a 401.
-  A POST/PATCH/DELETE rejected with 401 is not re-sent: :class:`SessionExpired`.
+  deadline, streamed, decoded and size-capped bodies.
+* Every path is checked to stay on the BMC the user named
+  (:func:`~hamnhw.transport.paths.bmc_path`).
+* GETs are retried (5xx, dropped or refused connections: bounded, never past the
+  deadline, each retry logged as a warning); POST, PATCH and DELETE are sent
+  exactly once.  ``docs/retries.md`` lists every retry.
+* Session login with fallback to basic auth (:mod:`hamnhw.transport.auth`): one
+  re-login per 401 and per request; a GET answered 401 is re-sent once after it, a
+  POST/PATCH/DELETE never (:class:`SessionExpired`).
+* A BMC that never sent an HTTP answer during this transport's life is
+  :class:`BmcUnreachable` even when it accepted the TCP connection; after one
+  answer, a hang is :class:`BmcTimeout`.
 
-Not thread-safe: one transport serves one thread at a time.
+Threads: one transport may serve several threads.  Each thread's operation deadline
+is its own (a context variable), and requests are serialised by a per-transport lock
+(so that a re-login never races another request); waiting for the lock is bounded by
+the waiting thread's deadline.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
@@ -29,9 +39,10 @@ from redfish.rest.v1 import HttpClient, RetriesExhaustedError
 from requests.structures import CaseInsensitiveDict
 
 from hamnhw.address import BmcAddress
-from hamnhw.connection import Credentials, Timeouts, TlsOptions, check_seconds
+from hamnhw.connection import Credentials, Timeouts, TlsOptions
 from hamnhw.deadline import Deadline
 from hamnhw.errors import (
+    BmcTimeout,
     BmcUnreachable,
     ConnectionDropped,
     HamnhwError,
@@ -40,14 +51,16 @@ from hamnhw.errors import (
     SessionExpired,
     TlsError,
 )
-from hamnhw.log import forget_secret, get_logger, quiet_library_loggers, register_secret
+from hamnhw.log import get_logger, quiet_library_loggers
 from hamnhw.transport.adapter import (
     MAX_BODY_BYTES,
     BmcAdapter,
     check_tls_choice,
     system_ca_bundle,
 )
+from hamnhw.transport.auth import Authenticator, SecretMasks, access_denied, seconds_text
 from hamnhw.transport.base import RedfishClient, RedfishResponse
+from hamnhw.transport.client import DeadlineScope
 from hamnhw.transport.errormap import (
     TRANSPORT_FAILURES,
     credentials_rejected,
@@ -55,13 +68,9 @@ from hamnhw.transport.errormap import (
     map_exception,
     parse_json,
 )
+from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
-from hamnhw.transport.session import (
-    Answer,
-    logout_grace,
-    session_path,
-    sessions_path,
-)
+from hamnhw.transport.session import Answer, logout_grace
 from hamnhw.transport.stream import Stream, open_stream
 
 LOG = get_logger(__name__)
@@ -76,8 +85,8 @@ class RedfishTransport(RedfishClient):
     :param credentials: login; the password is registered for log redaction.
     :param tls: certificate checking.
     :param timeouts: connect/read per request, and the default operation deadline.
-    :param retry: GET retry policy (clock and sleep injectable).
-    :param max_body: response size cap, bytes.
+    :param retry: retry policy (clock and sleep injectable).
+    :param max_body: response size cap, bytes (decoded).
     """
 
     def __init__(self, address: BmcAddress, credentials: Credentials, tls: TlsOptions,
@@ -86,18 +95,19 @@ class RedfishTransport(RedfishClient):
         self.host = address.netloc
         check_tls_choice(address, tls)
         self._address = address
-        self._credentials = credentials
         self._timeouts = timeouts
         self._retry = retry or RetryPolicy()
         self._adapter = BmcAdapter(self.host, tls, timeouts, max_body=max_body)
         self._client = self._make_client(address, tls)
         self._root: dict[str, Any] | None = None
-        self._deadline: Deadline | None = None
-        self._auth_mode: str | None = None
-        self._session_path: str | None = None
+        self._deadlines = DeadlineScope(timeouts.operation, self._retry.clock)
+        self._lock = threading.RLock()
+        self._answered = False
         self._closed = False
-        self._masked: set[str] = set()
-        self._mask(credentials.password.reveal())
+        self._masks = SecretMasks()
+        self._masks.add(credentials.password.reveal())
+        self._auth = Authenticator(self, credentials, self._retry, self._masks,
+                                   logout_grace(timeouts))
         quiet_library_loggers()
 
     def _make_client(self, address: BmcAddress, tls: TlsOptions) -> HttpClient:
@@ -117,65 +127,30 @@ class RedfishTransport(RedfishClient):
 
         :raises HamnhwError: typed; ``AuthenticationError`` when the login is refused.
         """
-        with self._scope():
+        with self._scope(), self._unanswered_is_unreachable():
             self._root = self._read_root()
-            self._authenticate()
+            self._auth.login(self._root)
         return self
 
     def close(self) -> None:
         """DELETE the session (failures are logged, not raised), forget the
         secrets registered for redaction, then close connections.  Safe to call twice.
 
-        The logout is bounded by what is left of the enclosing deadline, but
-        gets at least :func:`logout_grace` (``min(connect + read, 5 s)``) even
-        when that deadline has run out, so that a session is not left behind
-        on the BMC; it never gets more than ``connect + read``.
+        The logout gets its own deadline, :func:`logout_grace`
+        (``min(connect + read, 5 s)``), whatever is left of the enclosing one: a
+        session is not left behind on the BMC when the operation ran out, and a
+        logout never stretches a command by more than the grace.
         """
         if self._closed:
             return
         self._closed = True
-        outer = self._deadline
-        left = outer.left() if outer else self._timeouts.operation
-        self._deadline = Deadline(
-            min(self._timeouts.connect + self._timeouts.read,
-                max(left, logout_grace(self._timeouts))), self._retry.clock)
         try:
-            self._logout()
+            with self._deadlines.adopted(Deadline(logout_grace(self._timeouts),
+                                                  self._retry.clock)):
+                self._auth.logout()
         finally:
-            self._deadline = outer
-            self._unmask_all()
-            self._client.set_session_key(None)
-            self._client.set_authorization_key(None)
+            self._masks.clear()
             self._client._session.close()
-
-    def _logout(self) -> None:
-        if self._auth_mode != "session" or not self._session_path:
-            return
-        try:
-            answer = self._send_once("DELETE", self._session_path)
-        except HamnhwError as exc:
-            LOG.warning("%s: logout failed: %s", self.host, exc)
-            return
-        if not answer.ok:
-            LOG.warning("%s: logout DELETE %s returned HTTP %s", self.host,
-                        self._session_path, answer.status)
-
-    def _mask(self, value: str | None) -> None:
-        """Register ``value`` for log redaction once for this transport."""
-        if value and value not in self._masked:
-            register_secret(value)
-            self._masked.add(value)
-
-    def _unmask(self, value: str | None) -> None:
-        """Undo this transport's registration of ``value`` (other holders keep theirs)."""
-        if value and value in self._masked:
-            forget_secret(value)
-            self._masked.discard(value)
-
-    def _unmask_all(self) -> None:
-        """Forget the password, basic-auth key and session token at close."""
-        for value in list(self._masked):
-            self._unmask(value)
 
     def __enter__(self) -> RedfishTransport:
         return self
@@ -184,7 +159,7 @@ class RedfishTransport(RedfishClient):
         self.close()
 
     def __repr__(self) -> str:
-        return f"RedfishTransport(host={self.host!r}, auth={self._auth_mode or 'none'!r})"
+        return f"RedfishTransport(host={self.host!r}, auth={self._auth.mode or 'none'!r})"
 
     __str__ = __repr__
 
@@ -197,36 +172,37 @@ class RedfishTransport(RedfishClient):
             raise HamnhwError("transport not opened", host=self.host)
         return self._root
 
+    @property
+    def _deadline(self) -> Deadline | None:
+        """The operation deadline of the calling thread, if any."""
+        return self._deadlines.current
+
     @contextlib.contextmanager
     def operation(self, seconds: float | None = None) -> Iterator[None]:
         """One overall deadline (default ``Timeouts.operation``) for the block;
-        nested blocks can only shorten it."""
-        seconds = seconds if seconds is not None else self._timeouts.operation
-        check_seconds(seconds, "operation deadline")
-        outer = self._deadline
-        self._deadline = (outer.narrowed(seconds) if outer
-                          else Deadline(seconds, self._retry.clock))
-        try:
+        nested blocks can only shorten it.  The deadline belongs to the calling
+        thread: another thread's block on the same transport does not change it."""
+        with self._deadlines.operation(seconds):
             yield
-        finally:
-            self._deadline = outer
 
     @contextlib.contextmanager
     def within(self, deadline: Deadline) -> Iterator[None]:
         """Adopt ``deadline`` for the block (an enclosing one that expires
-        first still wins); :meth:`close` inside the block spends what is left
-        of it, plus the logout grace."""
-        outer = self._deadline
-        self._deadline = outer if outer and outer.expires <= deadline.expires else deadline
-        try:
+        first still wins)."""
+        with self._deadlines.within(deadline):
             yield
-        finally:
-            self._deadline = outer
 
     def get(self, path: str) -> dict[str, Any]:
-        """GET a JSON object (retried on connection errors and 5xx)."""
-        with self._scope():
+        """GET a JSON object (retried on 5xx, dropped and refused connections; re-sent
+        once after a fresh login when answered 401)."""
+        with self._scope(), self._unanswered_is_unreachable():
             answer = self._get_with_retry(path)
+            if answer.status == 401 and self._auth.mode:
+                self._renew(answer, "GET", path)
+                answer = self._get_with_retry(path)
+                if answer.status == 401:
+                    raise access_denied(answer, host=self.host, method="GET", path=path,
+                                        why="refused again after a fresh login")
             self._raise_for_status(answer, "GET", path)
             doc = parse_json(answer.body, answer.content_type, host=self.host, path=path)
         if not isinstance(doc, dict):
@@ -265,7 +241,10 @@ class RedfishTransport(RedfishClient):
 
     def stream(self, path: str, read_timeout: float) -> AbstractContextManager[Stream]:
         """A long-lived GET (an SSE stream) on its own connection with this transport's TLS
-        choice and session; see :func:`hamnhw.transport.stream.open_stream`."""
+        choice and session; see :func:`hamnhw.transport.stream.open_stream`.
+
+        :raises MalformedResponse: ``path`` leads off the BMC (nothing is sent)."""
+        path = bmc_path(path, host=self.host)
         key = self._client.get_session_key()
         auth = {"X-Auth-Token": key} if key else (
             {"Authorization": self._client.get_authorization_key() or ""})
@@ -276,76 +255,120 @@ class RedfishTransport(RedfishClient):
 
     @contextlib.contextmanager
     def _scope(self) -> Iterator[None]:
-        if self._deadline is not None:
+        with self._deadlines.scope():
             yield
-        else:
-            with self.operation():
-                yield
+
+    @contextlib.contextmanager
+    def _narrowed(self, seconds: float) -> Iterator[None]:
+        """The block gets at most ``seconds`` more (never more than the current deadline)."""
+        with self._deadlines.operation(seconds):
+            yield
+
+    def _allows(self, seconds: float) -> bool:
+        deadline = self._deadline
+        return deadline is not None and deadline.allows(seconds)
+
+    def _set_keys(self, session: str | None, authorization: str | None) -> None:
+        self._client.set_session_key(session)
+        self._client.set_authorization_key(authorization)
+
+    @contextlib.contextmanager
+    def _unanswered_is_unreachable(self) -> Iterator[None]:
+        """A timeout of a BMC that never sent an HTTP answer (it accepted the TCP
+        connection, maybe, but nothing came) is :class:`BmcUnreachable`."""
+        try:
+            yield
+        except BmcTimeout as exc:
+            if self._answered:
+                raise
+            raise BmcUnreachable(
+                f"{exc.message}: the BMC never sent an HTTP answer", host=self.host) from None
 
     def _send_unsafe(self, method: str, path: str, body: dict[str, Any] | None = None,
                      headers: dict[str, str] | None = None) -> RedfishResponse:
-        with self._scope():
-            answer = self._send_authenticated(method, path, body, headers)
+        with self._scope(), self._unanswered_is_unreachable():
+            answer = self._send_once(method, path, body, headers)
+            if answer.status == 401 and self._auth.mode:
+                self._renew(answer, method, path)
+                raise SessionExpired(
+                    f"{method} {path} was rejected with HTTP 401 (session expired); logged "
+                    "in again but did not re-send it: read state before retrying",
+                    host=self.host)
             self._raise_for_status(answer, method, path)
             parsed = parse_json(answer.body, answer.content_type, host=self.host, path=path)
         return RedfishResponse(answer.status, answer.headers, parsed, path)
 
-    def _send_once(self, method: str, path: str, body: dict[str, Any] | None = None,
-                   headers: dict[str, str] | None = None) -> Answer:
-        """One request through the library, no retry, errors mapped."""
+    @contextlib.contextmanager
+    def _locked(self, deadline: Deadline, what: str) -> Iterator[None]:
+        """Hold the transport's request lock, waiting for it no longer than ``deadline``."""
+        if not self._lock.acquire(timeout=max(0.0, deadline.left())):
+            raise BmcTimeout(f"{what}: operation deadline exceeded while another thread's "
+                             "request to this BMC was in flight", host=self.host,
+                             elapsed_s=deadline.elapsed(), deadline_passed=True)
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def _renew(self, answer: Answer, method: str, path: str) -> None:
+        """Handle a 401 (:meth:`Authenticator.renew`) holding the request lock throughout,
+        so that no other thread sends between the old session's DELETE and the new login,
+        and a second thread that met the same 401 finds the new session made."""
         deadline = self._deadline
         assert deadline is not None, "requests run inside an operation scope"
-        self._adapter.deadline = deadline
-        try:
-            # _rest_request rather than get()/post(): redirects must not be followed,
-            # they would carry X-Auth-Token to wherever the BMC points.
-            response = self._client._rest_request(path, method=method, body=body,
-                                                  headers=headers, allow_redirects=False,
-                                                  max_retry=0)
-        except (RetriesExhaustedError, *TRANSPORT_FAILURES) as exc:
-            raise map_exception(exc, host=self.host, method=method, path=path,
-                                elapsed_s=deadline.elapsed()) from None
-        finally:
-            self._adapter.deadline = None
+        with self._locked(deadline, f"{method} {path}"):
+            self._auth.renew(answer.generation, method, path, answer)
+
+    def _send_once(self, method: str, path: str, body: dict[str, Any] | None = None,
+                   headers: dict[str, str] | None = None) -> Answer:
+        """One request through the library, no retry, errors mapped.
+
+        :raises MalformedResponse: ``path`` leads off the BMC (nothing is sent).
+        """
+        deadline = self._deadline
+        assert deadline is not None, "requests run inside an operation scope"
+        path = bmc_path(path, host=self.host)
+        with self._locked(deadline, f"{method} {path}"):
+            generation = self._auth.generation
+            self._adapter.deadline = deadline
+            try:
+                # _rest_request rather than get()/post(): redirects must not be followed,
+                # they would carry X-Auth-Token to wherever the BMC points.
+                response = self._client._rest_request(path, method=method, body=body,
+                                                      headers=headers, allow_redirects=False,
+                                                      max_retry=0)
+            except (RetriesExhaustedError, *TRANSPORT_FAILURES) as exc:
+                raise map_exception(exc, host=self.host, method=method, path=path,
+                                    elapsed_s=deadline.elapsed()) from None
+            finally:
+                self._adapter.deadline = None
+            self._answered = True
+            if 200 <= response.status < 300 and self._auth.mode:
+                self._auth.confirmed = True
         raw = response._http_response
         LOG.debug("%s %s %s -> HTTP %s", self.host, method, path, response.status)
-        return Answer(response.status, CaseInsensitiveDict(raw.headers), raw.content or b"")
-
-    def _send_authenticated(self, method: str, path: str, body: dict[str, Any] | None = None,
-                            headers: dict[str, str] | None = None) -> Answer:
-        """Send once; on a 401 re-login once, re-send only a GET."""
-        answer = self._send_once(method, path, body, headers)
-        if answer.status != 401 or self._auth_mode is None:
-            return answer
-        if self._auth_mode == "basic":
-            raise credentials_rejected(self.host, 401)
-        LOG.info("%s: %s %s got HTTP 401; logging in again", self.host, method, path)
-        self._authenticate()
-        if method != "GET":
-            raise SessionExpired(
-                f"{method} {path} was rejected with HTTP 401 (session expired); logged in "
-                "again but did not re-send it: read state before retrying", host=self.host)
-        answer = self._send_once(method, path, body, headers)
-        if answer.status == 401:
-            raise credentials_rejected(self.host, 401)
-        return answer
+        return Answer(response.status, CaseInsensitiveDict(raw.headers), raw.content or b"",
+                      generation)
 
     def _get_with_retry(self, path: str) -> Answer:
+        """GET, retried on 5xx and dropped connections (backoff) and refused connections
+        (briefly, at a fixed pace); each retry is a warning."""
         attempt = 1
         while True:
             try:
-                answer = self._send_authenticated("GET", path)
+                answer = self._send_once("GET", path)
                 if answer.status >= 500:
                     raise http_error(answer.status, answer.body, host=self.host,
                                      method="GET", path=path)
                 return answer
             except (ServerSideError, BmcUnreachable, ConnectionDropped) as exc:
-                delay = self._retry.delay(attempt)
-                if (isinstance(exc, TlsError) or attempt >= self._retry.max_attempts
-                        or not self._deadline or not self._deadline.allows(delay)):
+                refused = isinstance(exc, BmcUnreachable) and exc.refused
+                limit = self._retry.refused_attempts if refused else self._retry.max_attempts
+                delay = self._retry.refused_delay if refused else self._retry.delay(attempt)
+                if isinstance(exc, TlsError) or attempt >= limit or not self._allows(delay):
                     raise
-                LOG.info("%s: GET %s failed (%s); retry %d in %.1fs", self.host, path,
-                         exc.message, attempt, delay)
+                LOG.warning("%s; retrying in %s, %d/%d", exc, seconds_text(delay),
+                            attempt + 1, limit)
                 self._retry.sleep(delay)
                 attempt += 1
 
@@ -355,8 +378,6 @@ class RedfishTransport(RedfishClient):
         if answer.status == 401:
             raise credentials_rejected(self.host, 401)
         raise http_error(answer.status, answer.body, host=self.host, method=method, path=path)
-
-    # -- authentication ----------------------------------------------------------
 
     def _read_root(self) -> dict[str, Any]:
         answer = self._get_with_retry(ROOT_PATH)
@@ -369,38 +390,3 @@ class RedfishTransport(RedfishClient):
             raise MalformedResponse("ServiceRoot is not a JSON object", host=self.host,
                                     uri=ROOT_PATH)
         return root
-
-    def _authenticate(self) -> None:
-        self._unmask(self._client.get_session_key())
-        self._client.set_session_key(None)
-        self._client.set_authorization_key(None)
-        sessions = sessions_path(self._root or {})
-        if sessions is None:
-            LOG.info("%s: no SessionService; using basic auth", self.host)
-            self._use_basic()
-            return
-        login = {"UserName": self._credentials.username,
-                 "Password": self._credentials.password.reveal()}
-        answer = self._send_once("POST", sessions, login)
-        if answer.status in (401, 403):
-            raise credentials_rejected(self.host, answer.status)
-        self._raise_for_status(answer, "POST", sessions)
-        token = answer.headers.get("X-Auth-Token")
-        if not token:
-            LOG.info("%s: login answered HTTP %s without X-Auth-Token; using basic auth",
-                     self.host, answer.status)
-            self._use_basic()
-            return
-        self._mask(token)
-        self._client.set_session_key(token)
-        self._session_path = session_path(answer)
-        self._auth_mode = "session"
-        LOG.debug("%s: session created at %s", self.host, self._session_path)
-
-    def _use_basic(self) -> None:
-        pair = f"{self._credentials.username}:{self._credentials.password.reveal()}"
-        key = base64.b64encode(pair.encode("utf-8")).decode("ascii")
-        self._mask(key)
-        self._client.set_authorization_key(f"Basic {key}")
-        self._session_path = None
-        self._auth_mode = "basic"

@@ -1,8 +1,18 @@
-"""The GET retry policy (:class:`~hamnhw.deadline.Deadline` lives in core and is re-exported here).
+"""Every retry the transport makes, in one policy (:class:`~hamnhw.deadline.Deadline` lives
+in core and is re-exported here).  ``docs/retries.md`` is the table of it; a test keeps the
+two in step.
 
-Only GETs are retried (connection errors and 5xx), with exponential backoff
-and jitter, a bounded number of attempts, and never past the operation
-deadline.  Clock, sleep and randomness are injectable so tests never sleep.
+* GETs are retried on 5xx answers and dropped connections, with exponential backoff and
+  jitter, and on refused connections briefly at a fixed pace; each retry is logged as a
+  warning ("retrying in 1s, 2/3").
+* A login is tried at most twice, the second time only after an answer that created no
+  session (503, 429, connection refused), never after a timeout or a dropped connection.
+* A 401 leads to one fresh login per request; later re-logins of a long-running caller are
+  spaced by :attr:`RetryPolicy.relogin_interval`.
+* Nothing is ever retried past the operation deadline.  POST, PATCH and DELETE are never
+  re-sent (a request answered 401 was not executed: see ``docs/retries.md``).
+
+Clock, sleep and randomness are injectable so tests never sleep.
 """
 
 from __future__ import annotations
@@ -17,17 +27,17 @@ from hamnhw.deadline import Clock, Deadline
 __all__ = ["Clock", "Deadline", "RetryPolicy"]
 
 
-
 @dataclasses.dataclass(frozen=True)
 class RetryPolicy:
-    """How GETs are retried.
+    """How the transport retries.
 
-    The delay before attempt ``n + 1`` is ``min(max_delay, base_delay * 2 ** (n - 1))``
-    plus up to ``jitter`` times that, at random.
+    After a 5xx or a dropped connection, the delay before GET attempt ``n + 1`` is
+    ``min(max_delay, base_delay * 2 ** (n - 1))`` plus up to ``jitter`` times that, at
+    random; after a refused connection it is :attr:`refused_delay`.
     """
 
     max_attempts: int = 4
-    """Attempts in all, the first included."""
+    """GET attempts in all, the first included (5xx, dropped connection)."""
     base_delay: float = 0.5
     """Delay after the first failure, seconds."""
     max_delay: float = 8.0
@@ -40,6 +50,18 @@ class RetryPolicy:
     """Monotonic seconds (tests inject a fake); also drives deadlines."""
     rand: Callable[[], float] = random.random
     """Uniform [0, 1) for the jitter."""
+    refused_attempts: int = 3
+    """GET attempts in all while the connection is refused (a BMC web server restarting)."""
+    refused_delay: float = 1.0
+    """Seconds between two GET attempts on a refused connection, and between two login
+    attempts when the BMC gave no ``Retry-After``."""
+    login_attempts: int = 2
+    """Login attempts in all; the second only after an answer that created no session."""
+    login_max_delay: float = 5.0
+    """Longest ``Retry-After`` honoured before the second login attempt, seconds."""
+    relogin_interval: float = 30.0
+    """Seconds between two re-logins after a 401 (the first one is never delayed): a 401
+    sooner after the last re-login is :class:`~hamnhw.errors.AccessDenied`."""
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""

@@ -4,13 +4,16 @@ where the created session lives, and how long a logout may run past a deadline."
 from __future__ import annotations
 
 import dataclasses
-import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
 from hamnhw.connection import Timeouts
 from hamnhw.errors import MalformedResponse
+from hamnhw.log import get_logger
 from hamnhw.transport.errormap import parse_json
+from hamnhw.transport.paths import bmc_path
+
+LOG = get_logger("hamnhw.transport.redfish")
 
 DEFAULT_SESSIONS_PATH = "/redfish/v1/SessionService/Sessions"
 """Where sessions live when the ServiceRoot does not say (Redfish 1.6 fixed it there)."""
@@ -23,6 +26,9 @@ class Answer:
     status: int
     headers: Mapping[str, str]
     body: bytes
+    generation: int = 0
+    """The login (:attr:`Authenticator.generation <hamnhw.transport.auth.Authenticator.
+    generation>`) the request was sent under."""
 
     @property
     def ok(self) -> bool:
@@ -53,8 +59,9 @@ def logout_grace(timeouts: Timeouts) -> float:
     return min(timeouts.connect + timeouts.read, LOGOUT_GRACE_S)
 
 
-def session_path(answer: Answer) -> str | None:
-    """The session's path, from Location or the body's ``@odata.id``."""
+def session_path(answer: Answer, host: str) -> str | None:
+    """The session's path on ``host``, from Location or the body's ``@odata.id``; None
+    when neither gives a usable one (see :func:`~hamnhw.transport.paths.bmc_path`)."""
     location = answer.headers.get("Location")
     if not location:
         try:
@@ -64,4 +71,9 @@ def session_path(answer: Answer) -> str | None:
         location = body.get("@odata.id") if isinstance(body, dict) else None
     if not isinstance(location, str):
         return None
-    return urllib.parse.urlsplit(location).path or None
+    try:
+        return bmc_path(location, host=host)
+    except MalformedResponse as exc:
+        LOG.warning("%s: the new session's location is unusable, it cannot be deleted at "
+                    "logout: %s", host, exc.message)
+        return None

@@ -100,7 +100,8 @@ def open_stream(base_url: str, path: str, host: str, tls: TlsOptions,
     session.trust_env = False
     session.mount("https://", adapter)
     session.mount("http://", adapter)
-    headers = {"Accept": "text/event-stream", **auth_headers}
+    # identity: an event stream is read line by line as it comes, never decoded as a whole.
+    headers = {"Accept": "text/event-stream", "Accept-Encoding": "identity", **auth_headers}
     try:
         try:
             response = session.get(base_url + path, headers=headers, stream=True,

@@ -24,6 +24,9 @@ REPORT_KEYS = {"benchmark", "params", "metrics", "targets", "ok", "wall_s"}
 TARGET_KEYS = {"name", "value", "limit", "unit", "kind", "op", "met", "enforced"}
 TIMEOUT_S = 120
 
+# Long by nature: the module fixture runs every benchmark (each allowed TIMEOUT_S).
+pytestmark = pytest.mark.timeout(TIMEOUT_S + 60)
+
 
 @pytest.fixture(scope="module")
 def runs() -> dict[str, tuple[int, str, str]]:

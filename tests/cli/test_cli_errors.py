@@ -15,6 +15,7 @@ from cli_helpers import json_out, run
 from hamnhw.cli.main import main
 
 ERROR_KEYS = {"type", "message", "exit_code"}
+CREDS = {"HAMNHW_USERNAME": "root", "HAMNHW_PASSWORD": "pw-never-shown"}
 
 
 def test_unreachable_port_exits_3_with_error_object(closed_port: int,
@@ -34,7 +35,7 @@ def test_unreachable_port_exits_3_with_error_object(closed_port: int,
 def test_unreachable_without_json_is_a_message_on_stderr(closed_port: int,
                                                         no_retry_sleep: list[float]) -> None:
     url = f"redfish+http://127.0.0.1:{closed_port}"
-    result = run("detect", url)
+    result = run("detect", url, env=CREDS)
     assert result.exit_code == 3
     assert result.stdout == ""
     assert result.stderr.startswith(f"hamnhw: {url}: ")
@@ -96,10 +97,25 @@ def test_conflicting_tls_options_exit_2(closed_port: int) -> None:
     assert result.exit_code == 2
 
 
-def test_global_options_go_before_the_command() -> None:
-    result = run("detect", "--json", "redfish://h")
-    assert result.exit_code == 2
-    assert "No such option" in result.stderr and "--json" in result.stderr
+@pytest.mark.parametrize("args", [
+    ["power", "status", "--json", "--log-level", "debug"],
+    ["power", "status", "--log-level", "debug", "--json"],
+    ["--json", "power", "status", "--log-level", "debug"],
+    ["--log-level", "debug", "power", "status", "--json"],
+])
+def test_global_options_accepted_after_the_command(args: list[str], closed_port: int,
+                                                   no_retry_sleep: list[float],
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    url = f"redfish+http://127.0.0.1:{closed_port}"
+    result = run(*args, url, env=CREDS)
+    assert result.exit_code == 3, result.output
+    assert json_out(result)["error"]["type"] == "BmcUnreachable"
+    assert "DEBUG" in caplog.text or any(r.levelname == "DEBUG" for r in caplog.records)
+
+
+def test_global_options_after_a_subgroup_and_in_its_help() -> None:
+    assert "--json" in run("power", "on", "--help").stdout
+    assert "--log-level" in run("raid", "show", "--help").stdout
 
 
 def test_installed_console_script_help() -> None:
@@ -139,8 +155,10 @@ def test_main_usage_error_without_json_is_clicks_message(
 
 
 def test_main_passes_the_command_exit_code(capsys: pytest.CaptureFixture[str],
-                                           closed_port: int,
+                                           closed_port: int, monkeypatch: pytest.MonkeyPatch,
                                            no_retry_sleep: list[float]) -> None:
+    for name, value in CREDS.items():
+        monkeypatch.setenv(name, value)
     code, out, _ = run_main(capsys, "--json", "detect", f"redfish+http://127.0.0.1:{closed_port}")
     assert code == 3
     assert json.loads(out)["error"]["exit_code"] == 3
@@ -158,3 +176,24 @@ def test_usage_error_names_the_node_given(capsys: pytest.CaptureFixture[str],
     code, out, _ = run_main(capsys, *args)
     assert code == 2
     assert json.loads(out)["node"] == "redfish://bmc.test"
+
+
+def test_vendor_scheme_without_driver_exits_2_before_connecting(closed_port: int) -> None:
+    url = f"acme-redfish://127.0.0.1:{closed_port}"
+    result = run("--json", "power", "status", url, env=CREDS)
+    assert result.exit_code == 2, result.output  # not 3: nothing was tried
+    error = json_out(result)["error"]
+    assert error["type"] == "DriverNotFound"
+    assert error["message"].endswith("no driver registered for acme-redfish://")
+
+
+def test_protocol_without_driver_exits_2(monkeypatch: pytest.MonkeyPatch,
+                                         closed_port: int) -> None:
+    from hamnhw import registry
+
+    redfish_only = {name: cls for name, cls in registry.load_drivers().items()
+                    if cls.protocol == "redfish"}
+    monkeypatch.setattr(registry, "load_drivers", lambda: redfish_only)
+    result = run("--json", "power", "status", f"ipmi://127.0.0.1:{closed_port}", env=CREDS)
+    assert result.exit_code == 2, result.output
+    assert json_out(result)["error"]["message"].endswith("no driver registered for ipmi://")

@@ -51,7 +51,8 @@ def test_power_status(server: SimServer, env: dict[str, str]) -> None:
 @pytest.mark.usefixtures("no_sleep")
 def test_power_on_then_again(server: SimServer, env: dict[str, str]) -> None:
     first = json_out(run("--json", "power", "on", server.url, env=env))
-    assert set(first) == {"node", "power_state", "changed", "elapsed_s", "confirmed", "protocol"}
+    assert set(first) == {"node", "power_state", "changed", "elapsed_s", "confirmed", "method",
+                          "protocol"}
     assert first["protocol"] == "redfish"
     assert first["power_state"] == "on"
     assert first["confirmed"] is True
@@ -178,6 +179,7 @@ def test_demo_json(no_retry_sleep: list[float]) -> None:
                                                            "standby -> primary"]
     assert all(c["passed"] is not False for c in drill["checks"])
     assert any(c["name"] == "verify: fresh POST" and c["passed"] for c in drill["checks"])
+    assert report["standby_off"] is True, "the standby stays off until a failover"
 
 
 def test_demo_human() -> None:
@@ -186,6 +188,8 @@ def test_demo_human() -> None:
     for text in ("WORK ORDER", "(simulated operator) moved", "=== drill report ===",
                  "DRILL PASSED"):
         assert text in result.stdout
+    assert result.stdout.rstrip().endswith(
+        "Simulator stopped: both simulated BMCs are shut down.")
 
 
 @pytest.mark.usefixtures("no_sleep")

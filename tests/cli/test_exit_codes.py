@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 import pytest
 
@@ -14,6 +16,7 @@ CASES = [
     (errors.DriverNotFound("several systems: 1, 2; pick one", usage=True), 2),
     (errors.DriverNotFound("no driver matches"), 1),
     (errors.BmcUnreachable("refused", host="h"), 3),
+    (errors.BmcUnreachable("refused", host="h", refused=True), 3),
     (errors.TlsError("untrusted", host="h"), 3),
     (errors.AuthenticationError("denied", host="h"), 4),
     (errors.SessionExpired("re-login worked, request not re-sent", host="h"), 1),
@@ -21,6 +24,7 @@ CASES = [
     (errors.ConnectionDropped("dropped after the request was sent", host="h"), 1),
     (errors.BmcUnreachable("GET /redfish/v1: connection dropped before an answer", host="h"), 3),
     (errors.HttpError(host="h", method="GET", path="/", status=418), 1),
+    (errors.AccessDenied(host="h", method="GET", path="/", status=401), 1),
     (errors.BadRequestError(host="h", method="POST", path="/", status=400), 1),
     (errors.NotFoundError(host="h", method="GET", path="/", status=404), 1),
     (errors.MethodNotAllowedError(host="h", method="GET", path="/", status=405), 1),
@@ -30,11 +34,14 @@ CASES = [
     (errors.UnsupportedOperation("generic", "power.cycle"), 1),
     (errors.RefusedOperation("raid.create", ["drive Bay1 is a member of Volume1"]), 1),
     (errors.OperationFailed("reset ignored"), 1),
+    (errors.StateUnconfirmed("reset accepted, then silence", host="h", accepted=True), 1),
     (errors.PowerStateTimeout(host="h", target="off", last_state="on", elapsed_s=5), 1),
     (errors.WaitTimeout(host="h", what="rebuild", last_state="running", elapsed_s=5), 1),
     (errors.JobFailed(host="h", job_id="JID_1", state="failed"), 1),
     (errors.HamnhwError("other"), 1),
     (RuntimeError("a bug"), 1),
+    (errors.Interrupted(signal.SIGINT), 130),
+    (errors.Interrupted(signal.SIGTERM, request_sent=True, last_state="powering_on"), 143),
 ]
 
 
@@ -50,7 +57,7 @@ def test_every_error_class_is_covered() -> None:
 
 
 def test_documented_values() -> None:
-    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 5, 10]
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 5, 10, 130, 143]
     doc = __import__("hamnhw.cli.exit_codes", fromlist=["x"]).__doc__ or ""
     for code in ExitCode:
         assert f"``{code.name}``" in doc

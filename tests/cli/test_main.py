@@ -38,13 +38,13 @@ def test_json_usage_error_after_a_global_option_value(
 
 @pytest.mark.parametrize(("args", "expected"), [
     (["--log-level", "debug", "--json", "power"], True),
-    (["--log-level", "debug", "power", "--json"], False),   # a command option, not global
-    (["power", "--json"], False),
+    (["--log-level", "debug", "power", "--json"], True),   # after the command too
+    (["power", "status", "--json", "redfish://h"], True),
     (["--", "--json"], False),
     (["--log-level"], False),
     (["--json"], True),
 ])
-def test_json_requested_skips_global_option_values(args: list[str], expected: bool) -> None:
+def test_json_requested_before_or_after_the_command(args: list[str], expected: bool) -> None:
     assert cli_main._json_requested(args) is expected
 
 

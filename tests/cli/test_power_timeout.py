@@ -1,6 +1,7 @@
 """A power command's wait and its deadline come from one resolved timeout
-(``--timeout``, else the config's, else the default); ``--escalate-after`` is
-checked against it before anything is sent.  The simulator's clock is shared
+(``--timeout``, else the config's, else the default): the command's deadline is that
+timeout, the wait ends the logout's reserve before it; ``--escalate-after`` is checked
+against the longest wait before anything is sent.  The simulator's clock is shared
 with the poll policy: nothing sleeps."""
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import json_out, run
+from hamnhw_drivers.generic.power import RedfishPower
 
 from hamnhw.cli import options
+from hamnhw.cli.budget import LOGOUT_RESERVE_S
 from hamnhw.cli.commands.power import check_escalation
 from hamnhw.errors import ConfigError
 from hamnhw.interfaces import PollPolicy
@@ -67,11 +70,11 @@ def test_config_timeout_bounds_the_wait(server: SimServer, tmp_path: Path) -> No
 def test_escalation_checked_against_config_timeout_before_connecting(
         server: SimServer, tmp_path: Path) -> None:
     server.set_power("On")
-    config = _config(server, tmp_path, 6)
-    result = run("--json", "power", "soft-off", "--escalate-after", "10", "--config", config,
+    config = _config(server, tmp_path, 12)
+    result = run("--json", "power", "soft-off", "--escalate-after", "8", "--config", config,
                  "slow", env=_env(server))
     assert result.exit_code == 2, result.output
-    assert "(6 s)" in json_out(result)["error"]["message"]
+    assert "longest wait (7 s)" in json_out(result)["error"]["message"]
     assert server.requests == [], "nothing is sent"
     assert server.power_state == "On"
 
@@ -88,10 +91,9 @@ def test_check_escalation_accepts_shorter_or_none() -> None:
     check_escalation(5.0, 6.0)
 
 
-@pytest.mark.parametrize(("command", "margin"), [(("power", "on"), options.WAIT_MARGIN_S),
-                                                 (("nics",), 0.0)])
-def test_one_deadline_started_before_connecting(monkeypatch: pytest.MonkeyPatch,
-                                                command: tuple[str, ...], margin: float) -> None:
+@pytest.mark.parametrize("command", [("power", "on"), ("nics",)])
+def test_one_deadline_of_timeout_started_before_connecting(monkeypatch: pytest.MonkeyPatch,
+                                                           command: tuple[str, ...]) -> None:
     seen: list[float] = []
 
     def connect(**kwargs):
@@ -102,4 +104,51 @@ def test_one_deadline_started_before_connecting(monkeypatch: pytest.MonkeyPatch,
     result = run("--json", *command, "--timeout", "7", "redfish+http://127.0.0.1:9",
                  env={"HAMNHW_USERNAME": "u", "HAMNHW_PASSWORD": "p"})
     assert result.exit_code == 2, result.output
-    assert seen == [7 + margin]
+    assert seen == [7], "no margin: --timeout bounds the whole command"
+
+
+@pytest.mark.parametrize(("timeout", "wait"), [(30.0, 30.0 - LOGOUT_RESERVE_S), (3.0, 0.0)])
+def test_power_wait_ends_the_logout_reserve_before_the_deadline(
+        monkeypatch: pytest.MonkeyPatch, server: SimServer, timeout: float,
+        wait: float) -> None:
+    asked: list[float] = []
+    real_on = RedfishPower.on
+
+    def on(self, *, wait: bool = True, timeout: float | None = None):
+        asked.append(timeout)
+        return real_on(self, wait=wait, timeout=timeout)
+
+    monkeypatch.setattr(RedfishPower, "on", on)
+    run("--json", "power", "on", "--timeout", str(timeout), server.url, env=_env(server))
+    assert len(asked) == 1
+    assert wait - 2.0 < asked[0] <= wait  # minus what connecting took
+
+
+@pytest.mark.e2e
+def test_timeout_bounds_a_power_change_on_a_hung_bmc() -> None:
+    """``power on --timeout 2`` on a BMC that never answers the reset: the command's own
+    deadline (2 s, no margin) ends it, and the session is still logged out."""
+    with SimCluster([ServerSpec(name="hung", power="Off")]) as cluster:
+        server = cluster["hung"]
+        server.inject("hang", method="POST", path="/redfish/v1/Systems/")
+        result = run("--json", "power", "on", "--timeout", "2", server.url, env=_env(server))
+        assert result.exit_code == 1, result.output
+        error = json_out(result)["error"]
+        assert error["type"] == "BmcTimeout"
+        elapsed = float(error["message"].rsplit("(after ", 1)[1].rstrip("s)"))
+        assert 2.0 <= elapsed < 3.0, error["message"]  # the deadline's own reading, not 17 s
+        assert server.state.sessions == {}
+
+
+def test_readme_and_help_say_the_same_about_timeout() -> None:
+    from pathlib import Path
+
+    help_text = " ".join(run("power", "on", "--help").stdout.split())
+    assert "Seconds for the whole command: connecting, the action, its wait and logging out" \
+        in help_text
+    assert f"ends {LOGOUT_RESERVE_S:g} s before" in help_text
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
+    assert ("bounds the whole one-shot command: connecting, the action, its wait and logging "
+            "out") in readme
+    assert f"A wait ends {LOGOUT_RESERVE_S:g} s before the deadline" in readme
+    assert "15 s" not in help_text and "WAIT_MARGIN" not in readme

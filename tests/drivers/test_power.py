@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from driver_fakes import RESET, SYSTEM, FakeClient, FakeClock, http_error, make_driver, minimal_docs
 
+from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.errors import (
     BadRequestError,
+    BmcTimeout,
+    BmcUnreachable,
     ConfigError,
     ConflictError,
     ConnectionDropped,
     OperationFailed,
     PowerStateTimeout,
     SessionExpired,
+    StateUnconfirmed,
     UnsupportedOperation,
 )
 from hamnhw.models import PowerRestorePolicy, PowerState
@@ -171,7 +177,7 @@ def test_on_uses_force_on_when_on_is_not_allowed() -> None:
 
 
 def test_unlisted_reset_types_use_the_widely_supported_ones() -> None:
-    pw, client, _ = power(["On", "PoweringOff", "On"], allowed=None)
+    pw, client, _ = power(["On", "PoweringOff", "On"], allowed=None, system=MARKS)
 
     pw.cycle()
 
@@ -231,7 +237,7 @@ def test_cycle_refused_when_off() -> None:
     (["On", "ForceOff", "ForceRestart"], "ForceRestart"),
 ])
 def test_cycle_prefers_power_cycle_when_allowed(allowed, expected) -> None:
-    pw, client, _ = power(["On", "Off", "On"], allowed=allowed)
+    pw, client, _ = power(["On", "Off", "On"], allowed=allowed, system=MARKS)
 
     result = pw.cycle()
 
@@ -277,7 +283,7 @@ def test_soft_off_that_succeeds_in_time_does_not_escalate() -> None:
 
 def test_reset_types_from_action_info() -> None:
     clock = FakeClock()
-    docs = minimal_docs(allowed=None)
+    docs = minimal_docs(MARKS, allowed=None)
     docs[SYSTEM]["Actions"]["#ComputerSystem.Reset"]["@Redfish.ActionInfo"] = "/ai"
     docs["/ai"] = {"Parameters": [{"Name": "ResetType", "AllowableValues": ["PowerCycle"]}]}
     client = FakeClient(docs, power_script=["On", "PoweringOn", "On"])
@@ -334,7 +340,8 @@ def test_cycle_of_a_node_that_ignored_the_reset_fails_after_one_post() -> None:
 
 
 def test_cycle_confirmed_by_a_transition_then_on() -> None:
-    pw, client, _ = power(["On", "On", "PoweringOff", "Off", "PoweringOn", "On", "Off"])
+    pw, client, _ = power(["On", "On", "PoweringOff", "Off", "PoweringOn", "On", "Off"],
+                          system=MARKS)
 
     result = pw.cycle()
 
@@ -355,12 +362,13 @@ def test_cycle_confirmed_by_a_moved_time_mark_while_power_reads_on(mark) -> None
 
 
 def test_a_time_mark_absent_before_the_post_proves_no_reset() -> None:
-    pw, client, _ = power(["On"], timeout=4.0)
+    pw, client, _ = power(["On"], timeout=4.0,
+                          system={"BootProgress": {"LastStateTime": "2024-05-01T10:00:00Z"}})
     client.on_post = move_mark(client, "LastResetTime")
 
-    result = pw.cycle()
-
-    assert (result.changed, result.confirmed) == (True, False)
+    with pytest.raises(OperationFailed, match="never showed a reset"):
+        pw.cycle()
+    assert len(client.sent("POST")) == 1
 
 
 @pytest.mark.parametrize("script", [
@@ -385,11 +393,12 @@ def test_cycle_that_reset_but_never_came_back_on_times_out_on_the_on_state() -> 
 
 
 def test_cycle_no_wait_is_unconfirmed() -> None:
-    pw, client, clock = power(["On", "On"])
+    pw, client, clock = power(["On", "On"], system=MARKS)
 
     result = pw.cycle(wait=False)
 
     assert (result.power_state, result.confirmed) == (PowerState.ON, False)
+    assert (result.method, result.unconfirmed_reason) == ("reset", "no-wait")
     assert len(client.sent("POST")) == 1 and clock.sleeps == []
 
 
@@ -405,7 +414,8 @@ def test_off_no_wait_reports_the_single_read_unconfirmed() -> None:
 # -- the re-send after an expired session goes through the first send's handling -------------
 
 def test_cycle_after_an_expired_session_resends_when_the_read_shows_no_reset() -> None:
-    pw, client, _ = power(["On", "On", "Off", "On"], on_post=fail_posts(expired()))
+    pw, client, _ = power(["On", "On", "Off", "On"], on_post=fail_posts(expired()),
+                          system=MARKS)
 
     result = pw.cycle()
 
@@ -508,21 +518,48 @@ def test_boot_progress_moving_forward_is_no_evidence_of_a_reset() -> None:
 
 @pytest.mark.parametrize("system", [None, {"BootProgress": {"LastState": "OEM"}},
                                     {"BootProgress": {"LastState": "None"}}])
-def test_warm_reset_without_any_evidence_mark_is_unconfirmed_not_failed(system, caplog) -> None:
-    pw, client, clock = power(["On"], allowed=WARM, timeout=10.0, system=system)
+def test_cycle_without_any_reset_mark_is_off_then_on_confirmed(system, caplog) -> None:
+    # initial read, the off change's read, two Off reads, the on change's read, On
+    pw, client, _ = power(["On", "On", "Off", "Off", "Off", "On"], allowed=WARM, system=system)
+    caplog.set_level(logging.INFO, logger="hamnhw")
 
     result = pw.cycle()
 
-    assert (result.power_state, result.changed, result.confirmed) == (PowerState.ON, True, False)
-    assert len(client.sent("POST")) == 1
-    assert clock.now == pytest.approx(10.0)
-    assert "no way to confirm a warm reset" in caplog.text
+    assert (result.power_state, result.changed, result.confirmed) == (PowerState.ON, True, True)
+    assert (result.method, result.unconfirmed_reason) == ("off-on", None)
+    assert reset_types(client) == ["ForceOff", "On"]
+    assert client.gets_of(SYSTEM) == 6
+    assert "cycling as off (confirmed by two Off reads), then on" in caplog.text
 
 
-def test_warm_reset_without_marks_still_confirmed_by_a_transition() -> None:
-    pw, _, _ = power(["On", "On", "PoweringOn", "On"], allowed=WARM)
+def test_off_on_cycle_needs_two_off_reads_before_sending_on() -> None:
+    pw, client, _ = power(["On", "On", "Off", "On", "Off", "Off", "Off", "On"], allowed=WARM)
 
-    assert pw.cycle().confirmed
+    result = pw.cycle()
+
+    assert result.method == "off-on" and result.confirmed
+    assert reset_types(client) == ["ForceOff", "On"]
+    assert client.gets_of(SYSTEM) == 8
+
+
+def test_off_on_cycle_without_wait_confirms_off_and_leaves_on_unconfirmed() -> None:
+    pw, client, _ = power(["On", "On", "Off", "Off", "Off", "PoweringOn"], allowed=WARM)
+
+    result = pw.cycle(wait=False)
+
+    assert (result.method, result.confirmed, result.unconfirmed_reason) == (
+        "off-on", False, "no-wait")
+    assert reset_types(client) == ["ForceOff", "On"]
+
+
+def test_off_on_cycle_that_never_reads_off_times_out_without_sending_on() -> None:
+    pw, client, _ = power(["On"], allowed=WARM, timeout=6.0)
+
+    with pytest.raises(PowerStateTimeout) as info:
+        pw.cycle()
+
+    assert info.value.target == "off"
+    assert reset_types(client) == ["ForceOff"]
 
 
 def test_cycle_refused_while_powering_off() -> None:
@@ -552,16 +589,21 @@ def test_off_whose_post_dropped_but_the_node_shows_it_is_waited_out(script) -> N
     assert len(client.sent("POST")) == 1
 
 
-def test_off_whose_post_dropped_without_effect_raises_and_does_not_resend() -> None:
-    pw, client, _ = power(["On", "On"], on_post=fail_posts(dropped()))
+def test_off_whose_post_dropped_without_effect_is_unconfirmed_after_the_budget() -> None:
+    pw, client, clock = power(["On", "On"], on_post=fail_posts(dropped()), timeout=10.0)
 
-    with pytest.raises(ConnectionDropped):
+    with pytest.raises(StateUnconfirmed, match="may have acted on it") as info:
         pw.off()
+
+    assert isinstance(info.value.__cause__, ConnectionDropped)
+    assert (info.value.request_sent, info.value.accepted) == (True, False)
+    assert exit_code_for(info.value) == 1
     assert len(client.sent("POST")) == 1
+    assert clock.now == pytest.approx(10.0), "the state was read for the whole budget"
 
 
-def test_drop_followed_by_an_unreadable_node_raises_the_drop() -> None:
-    pw, client, _ = power(["On"], on_post=fail_posts(dropped()))
+def test_drop_followed_by_an_unreadable_node_is_unconfirmed_not_resent() -> None:
+    pw, client, _ = power(["On"], on_post=fail_posts(dropped()), timeout=10.0)
     plain_get = client.get
     reads = []
 
@@ -572,8 +614,9 @@ def test_drop_followed_by_an_unreadable_node_raises_the_drop() -> None:
         return plain_get(path)
     client.get = get
 
-    with pytest.raises(ConnectionDropped):
+    with pytest.raises(StateUnconfirmed) as info:
         pw.off()
+    assert isinstance(info.value.__cause__, ConnectionDropped)
     assert len(client.sent("POST")) == 1
 
 
@@ -587,9 +630,153 @@ def test_cycle_whose_post_dropped_after_the_reset_is_confirmed() -> None:
     assert len(client.sent("POST")) == 1
 
 
-def test_cycle_whose_post_dropped_without_a_reset_raises() -> None:
-    pw, client, _ = power(["On"], system=MARKS, on_post=fail_posts(dropped()))
+def test_cycle_whose_post_dropped_without_a_reset_is_unconfirmed() -> None:
+    pw, client, _ = power(["On"], system=MARKS, on_post=fail_posts(dropped()), timeout=6.0)
 
-    with pytest.raises(ConnectionDropped):
+    with pytest.raises(StateUnconfirmed):
         pw.cycle()
     assert len(client.sent("POST")) == 1
+
+
+# -- a reset answered after the read timeout: judged like a drop, polled, never re-sent -------
+
+def late() -> BmcTimeout:
+    return BmcTimeout("POST ...Reset: read timed out", host="bmc.test", elapsed_s=30.0)
+
+
+def test_off_whose_answer_came_too_late_is_confirmed_by_later_reads() -> None:
+    pw, client, _ = power(["On", "On", "On", "PoweringOff", "Off", "Off"],
+                          on_post=fail_posts(late()))
+
+    result = pw.off()
+
+    assert (result.power_state, result.changed, result.confirmed) == (PowerState.OFF, True, True)
+    assert len(client.sent("POST")) == 1
+
+
+def test_off_whose_answer_never_came_and_no_read_shows_it_is_unconfirmed() -> None:
+    pw, client, clock = power(["On"], on_post=fail_posts(late()), timeout=10.0)
+
+    with pytest.raises(StateUnconfirmed, match="got no answer") as info:
+        pw.off()
+
+    assert info.value.last_state == "on"
+    assert isinstance(info.value.__cause__, BmcTimeout)
+    assert len(client.sent("POST")) == 1
+    assert clock.now == pytest.approx(10.0)
+
+
+def test_post_unanswered_when_the_operation_deadline_passed_reads_nothing_more() -> None:
+    passed = BmcTimeout("POST ...Reset: operation deadline exceeded", host="bmc.test",
+                        deadline_passed=True)
+    pw, client, clock = power(["On"], on_post=fail_posts(passed))
+
+    with pytest.raises(StateUnconfirmed, match="before the operation deadline"):
+        pw.off()
+    assert len(client.sent("POST")) == 1
+    assert clock.sleeps == [] and client.gets_of(SYSTEM) == 1
+
+
+# -- an accepted reset, then a silent BMC -----------------------------------------------------
+
+def silent_after_post(client: FakeClient, failure: Exception, reads_lost: int | None = None):
+    """GETs of the system raise ``failure`` after the first POST (``reads_lost`` of them, or
+    all when None)."""
+    plain_get = client.get
+    lost = []
+
+    def get(path):
+        if path == SYSTEM and client.sent("POST") and (reads_lost is None
+                                                        or len(lost) < reads_lost):
+            lost.append(path)
+            raise failure
+        return plain_get(path)
+    client.get = get
+
+
+@pytest.mark.parametrize("failure", [
+    BmcUnreachable("GET /redfish/v1/Systems/1: cannot connect: refused", host="bmc.test"),
+    BmcTimeout("GET /redfish/v1/Systems/1: read timed out", host="bmc.test"),
+], ids=["unreachable", "timeout"])
+def test_accepted_reset_then_a_silent_bmc_is_unconfirmed_exit_1(failure) -> None:
+    pw, client, clock = power(["On"], timeout=10.0)
+    silent_after_post(client, failure)
+
+    with pytest.raises(StateUnconfirmed, match="accepted, then the BMC stopped answering") as info:
+        pw.off()
+
+    assert "unconfirmed" in str(info.value)
+    assert info.value.accepted is True
+    assert exit_code_for(info.value) == 1, "it answered: not 'unreachable' (3)"
+    assert len(client.sent("POST")) == 1
+    assert clock.now == pytest.approx(10.0), "polled for the whole budget"
+
+
+def test_a_bmc_silent_for_a_while_then_showing_off_is_confirmed() -> None:
+    pw, client, _ = power(["On", "Off", "Off"])
+    silent_after_post(client, BmcUnreachable("refused", host="bmc.test"), reads_lost=3)
+
+    result = pw.off()
+
+    assert (result.power_state, result.confirmed) == (PowerState.OFF, True)
+    assert len(client.sent("POST")) == 1
+
+
+def test_operation_deadline_passing_during_the_wait_ends_it_at_once() -> None:
+    pw, client, clock = power(["On"], timeout=60.0)
+    silent_after_post(client, BmcTimeout("GET: operation deadline exceeded", host="bmc.test",
+                                         deadline_passed=True))
+
+    with pytest.raises(StateUnconfirmed, match="operation deadline passed"):
+        pw.off()
+    assert clock.now == 0.0
+
+
+def test_accepted_cycle_then_a_silent_bmc_is_unconfirmed() -> None:
+    pw, client, _ = power(["On"], system=MARKS, timeout=6.0)
+    silent_after_post(client, BmcUnreachable("refused", host="bmc.test"))
+
+    with pytest.raises(StateUnconfirmed, match="the power cycle was accepted"):
+        pw.cycle()
+
+
+# -- soft-off escalation when GracefulShutdown is not offered or refused ----------------------
+
+@pytest.mark.parametrize(("allowed", "refusal"), [
+    (["On", "ForceOff"], None),
+    (ALL_RESETS, 400),
+    (ALL_RESETS, 409),
+], ids=["not-offered", "400", "409"])
+def test_soft_off_escalates_at_once_when_graceful_shutdown_is_unavailable(allowed, refusal,
+                                                                         caplog) -> None:
+    on_post = fail_posts(http_error(refusal)) if refusal else None
+    pw, client, clock = power(["On", "On", "On", "Off", "Off"], allowed=allowed,
+                              on_post=on_post)
+
+    result = pw.soft_off(escalate_after=30.0)
+
+    assert (result.power_state, result.changed, result.confirmed) == (PowerState.OFF, True, True)
+    assert reset_types(client)[-1] == "ForceOff"
+    assert len(reset_types(client)) == (2 if refusal else 1)
+    assert clock.now < 30.0, "no grace period wasted on a shutdown that will not come"
+    assert "escalating to ForceOff at once" in caplog.text
+    assert ("not offered" if refusal is None else "refused") in caplog.text
+
+
+@pytest.mark.parametrize(("allowed", "refusal", "error"), [
+    (["On", "ForceOff"], None, UnsupportedOperation),
+    (ALL_RESETS, 409, ConflictError),
+], ids=["not-offered", "409"])
+def test_soft_off_without_escalation_keeps_the_typed_error(allowed, refusal, error) -> None:
+    on_post = fail_posts(http_error(refusal)) if refusal else None
+    pw, client, _ = power(["On"], allowed=allowed, on_post=on_post)
+
+    with pytest.raises(error):
+        pw.soft_off()
+    assert "ForceOff" not in reset_types(client)
+
+
+def test_every_change_says_its_method() -> None:
+    pw, _, _ = power(["On", "Off", "Off"])
+    assert pw.off().method == "reset"
+    assert pw.off().method == "reset"  # unchanged: nothing sent, still the reset method

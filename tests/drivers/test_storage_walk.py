@@ -82,7 +82,7 @@ def test_storage_listing_no_drives_while_chassis_shows_some_reports_the_chassis_
 
     controllers, drives, volumes = view(docs)
 
-    assert controllers == ()  # the Storage has no StorageControllers array: it lists none
+    assert controllers is None  # neither StorageControllers nor Controllers: unknown
     assert drives is not None and [(d.id, d.serial) for d in drives] == [("1/A", "SER-A")]
     assert volumes == ()  # the storage is shown and its Volumes collection is empty
 
@@ -99,7 +99,7 @@ def test_only_chassis_drives_shown_leaves_controllers_and_volumes_unknown() -> N
 def test_shown_storage_with_empty_drive_list_and_no_chassis_drives_lists_none() -> None:
     controllers, drives, volumes = view(docs_with({"Drives": []}))
 
-    assert (controllers, drives) == ((), ())
+    assert (controllers, drives) == (None, ())  # no StorageControllers/Controllers: unknown
     assert volumes is None  # no Volumes link: cannot tell
 
 
@@ -172,3 +172,15 @@ def test_raid_storage_reads_volumes_and_drives_in_one_walk() -> None:
     assert raid.drives is not None and [d.id for d in raid.drives] == ["1/A"]
     assert (client.gets_of(STORAGE), client.gets_of(f"{STORAGE}/1")) == (1, 1)
     assert client.gets_of(f"{STORAGE}/1/Drives/A") == 1
+
+
+@pytest.mark.parametrize(("storage", "expected"), [
+    ({"Drives": []}, None),
+    ({"Drives": [], "StorageControllers": []}, ()),
+    ({"Drives": [], "Controllers": {"@odata.id": f"{STORAGE}/1/Controllers"}}, ()),
+], ids=["neither", "empty-array", "empty-collection"])
+def test_controllers_unknown_unless_the_storage_lists_them(storage, expected) -> None:
+    docs = docs_with(storage)
+    docs[f"{STORAGE}/1/Controllers"] = {"Members": []}
+
+    assert view(docs)[0] == expected

@@ -7,12 +7,14 @@ Each test states a safety rule and checks it through what the simulated BMC saw
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
 
 import hamnhw
 from hamnhw import errors
+from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.interfaces import PollPolicy
 from hamnhw.models import PowerState
 from hamnhw.node import Node
@@ -53,14 +55,16 @@ def sent(server: SimServer, method: str, path: str) -> int:
     return sum(1 for r in server.requests if r.method == method and r.path.rstrip("/") == path)
 
 
-def test_post_on_a_hung_bmc_is_sent_once_and_times_out(server: SimServer) -> None:
+def test_post_on_a_hung_bmc_is_sent_once_then_unconfirmed(server: SimServer) -> None:
     server.inject("hang", method="POST", path=RESET)
     node = connect(server, timeout=1.0, read_timeout=0.5)
-    with node, pytest.raises(errors.BmcTimeout) as info:
-        node.power.off()
+    with node, pytest.raises(errors.StateUnconfirmed, match="may have acted on it") as info:
+        node.power.off(timeout=1.5)
     assert sent(server, "POST", RESET) == 1
+    assert sent(server, "GET", SYSTEM) >= 2, "the state was read after the unanswered POST"
     assert f"127.0.0.1:{server.port}" in str(info.value)
-    assert info.value.elapsed_s is not None
+    assert isinstance(info.value.__cause__, errors.BmcTimeout)
+    assert not info.value.accepted
 
 
 def test_post_answered_503_is_not_resent(server: SimServer) -> None:
@@ -185,3 +189,23 @@ def test_wrong_password_with_basic_auth_fails_at_connect(cluster: SimCluster) ->
                        driver="generic")
     assert server.requests[-1].status == 401
     assert not any(r.method != "GET" for r in server.requests)
+
+
+def test_accepted_reset_then_a_silent_bmc_is_unconfirmed_exit_1(server: SimServer) -> None:
+    """The BMC accepts ForceOff, then hangs every read: exit 1 "accepted, unconfirmed", never
+    "unreachable" (it answered), and the reset is not sent again."""
+    silenced: list[bool] = []
+
+    def sleep_then_silence(seconds: float) -> None:
+        if not silenced:
+            server.inject("hang", path=SYSTEM, method="GET")
+            silenced.append(True)
+        time.sleep(seconds)
+
+    poll = PollPolicy(interval=0.05, timeout=1.5, sleep=sleep_then_silence)
+    with connect(server, poll=poll, read_timeout=0.3) as node, \
+            pytest.raises(errors.StateUnconfirmed) as info:
+        node.power.off()
+    assert "accepted, then the BMC stopped answering" in str(info.value)
+    assert exit_code_for(info.value) == 1
+    assert sent(server, "POST", RESET) == 1

@@ -3,8 +3,8 @@ the simulator's clock shared with the driver's poll policy (no real sleeping).
 
 A power cycle is believed only with evidence of the reset (a transition, or a new
 ``LastResetTime``, or ``BootProgress`` back in POST after a warm reset; a BMC with none of
-these marks gets an unconfirmed result); ``--no-wait`` results say they are unconfirmed; an
-escalation that leaves ``ForceOff`` no time is refused before anything is sent.
+these marks is cycled as off, then on); ``--no-wait`` results say they are unconfirmed and
+why; an escalation that leaves ``ForceOff`` no time is refused before anything is sent.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 import hamnhw
 from hamnhw import errors
 from hamnhw.cli import options
+from hamnhw.cli.budget import LOGOUT_RESERVE_S
 from hamnhw.cli.main import cli
 from hamnhw.interfaces import PollPolicy
 from hamnhw.models import PowerState
@@ -138,8 +139,9 @@ def test_cli_no_wait_json_says_unconfirmed(cluster: SimCluster) -> None:
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert set(payload) == {"node", "power_state", "changed", "elapsed_s", "confirmed",
-                            "protocol"}
+                            "method", "unconfirmed_reason", "protocol"}
     assert (payload["power_state"], payload["confirmed"]) == ("powering_off", False)
+    assert (payload["method"], payload["unconfirmed_reason"]) == ("reset", "no-wait")
     assert payload["elapsed_s"] == round(payload["elapsed_s"], 3)
 
 
@@ -147,11 +149,14 @@ def test_cli_no_wait_json_says_unconfirmed(cluster: SimCluster) -> None:
 def test_cli_human_output_marks_no_wait(cluster: SimCluster, clock: ManualClock) -> None:
     server = cluster["slow"]
     unconfirmed = hamnhw_cli(server, "power", "off", "--no-wait")
-    assert unconfirmed.stdout.rstrip().endswith("(unconfirmed: --no-wait)")
+    assert unconfirmed.stdout.rstrip().endswith(
+        "(unconfirmed: --no-wait, the state was read once)")
     clock.advance(DELAY)
-    confirmed = hamnhw_cli(server, "power", "off")
+    confirmed = hamnhw_cli(server, "--json", "power", "off")
     assert confirmed.exit_code == 0, confirmed.output
-    assert "unconfirmed" not in confirmed.stdout
+    payload = json.loads(confirmed.stdout)
+    assert (payload["confirmed"], payload["method"]) == (True, "reset")
+    assert "unconfirmed_reason" not in payload
 
 
 @pytest.mark.usefixtures("cli_poll")
@@ -164,7 +169,9 @@ def test_cli_escalation_not_before_the_timeout_is_a_usage_error(cluster: SimClus
                         "--timeout", timeout)
     assert result.exit_code == 2, result.output
     message = json.loads(result.stdout)["error"]
-    assert f"({escalate} s)" in str(message) and f"({timeout} s)" in str(message)
+    longest_wait = float(timeout) - LOGOUT_RESERVE_S  # --timeout minus the logout's reserve
+    assert f"({escalate} s)" in str(message)
+    assert f"longest wait ({longest_wait:g} s)" in str(message)
     assert resets(server) == []
     assert server.power_state == "On"
 
@@ -181,15 +188,30 @@ def test_warm_reset_confirmed_by_boot_progress_back_in_post(cluster: SimCluster,
     assert resets(server) == [("ForceRestart", 204)]
 
 
-def test_warm_reset_on_a_bmc_without_marks_is_unconfirmed(cluster: SimCluster,
-                                                          clock: ManualClock,
-                                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_cycle_on_a_bmc_without_marks_is_off_then_on_confirmed(cluster: SimCluster,
+                                                               clock: ManualClock) -> None:
     server = cluster["blind"]
     with connect(server, clock, timeout=5.0) as node:
         result = node.power.cycle()
-    assert (result.power_state, result.changed, result.confirmed) == (PowerState.ON, True, False)
-    assert resets(server) == [("ForceRestart", 204)]
-    assert "no way to confirm a warm reset" in caplog.text
+    assert (result.power_state, result.changed, result.confirmed) == (PowerState.ON, True, True)
+    assert result.method == "off-on"
+    assert resets(server) == [("ForceOff", 204), ("On", 204)]
+    assert server.power_state == "On"
+
+
+@pytest.mark.usefixtures("cli_poll")
+def test_cli_cycle_on_a_bmc_without_marks_says_off_on(cluster: SimCluster) -> None:
+    server = cluster["blind"]
+    result = hamnhw_cli(server, "--json", "power", "cycle")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert (payload["method"], payload["confirmed"], payload["power_state"]) == (
+        "off-on", True, "on")
+    assert "unconfirmed_reason" not in payload
+    human = hamnhw_cli(server, "power", "cycle")
+    assert human.exit_code == 0, human.output
+    assert "off then on" in human.stdout and "unconfirmed" not in human.stdout
+    assert [t for t, _ in resets(server)] == ["ForceOff", "On", "ForceOff", "On"]
 
 
 def test_cycle_while_powering_off_is_refused_before_any_post(cluster: SimCluster,

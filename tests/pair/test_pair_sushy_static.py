@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "peers"))
-from checksim import json_of, run_cli
+from checksim import PASSWORD_ENV, json_of, run_cli
 from peerproc import LOOPBACK, PeerProcess, free_port, start_peer, wait_http
 
 pytestmark = pytest.mark.peers
@@ -55,7 +55,11 @@ def statics(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
 
 def pair_check(tmp_path: Path, primary: str, standby: str) -> tuple[int, dict[str, Any]]:
     config = tmp_path / "hamnhw.toml"
-    config.write_text(f'[primary]\nbmc = "{primary}"\n[standby]\nbmc = "{standby}"\n')
+    # sushy-static asks for no credentials; the CLI needs a username all the same (it never
+    # logs in with an empty one): any account will do.
+    account = f'username = "hamnhw"\npassword_env = "{PASSWORD_ENV}"\n'
+    config.write_text(f'[primary]\nbmc = "{primary}"\n{account}'
+                      f'[standby]\nbmc = "{standby}"\n{account}')
     result = run_cli("--json", "pair", "check", "--config", str(config))
     return result.exit_code, json_of(result)
 

@@ -18,6 +18,10 @@ from hamnhw.models import RaidType
 
 pytestmark = pytest.mark.peers
 
+ANY_ACCOUNT = ("--username", "hamnhw")
+"""sushy-static asks for no credentials; the CLI needs a username all the same (it never
+logs in with an empty one), any will do."""
+
 
 def mockup_doc(mockup: Path, odata_id: str) -> dict[str, Any]:
     """The document the mockup serves at ``odata_id`` (short form: ``/redfish/v1`` left off)."""
@@ -89,7 +93,8 @@ def test_nics_report_both_system_macs(sushy_static: Peer, localstorage_mockup: P
 
 
 def test_cli_inventory_json(sushy_static: Peer, localstorage_mockup: Path, hamnhw_cli) -> None:
-    result = hamnhw_cli("--json", "inventory", sushy_static.bmc_url)
+    result = hamnhw_cli("--json", "inventory", *ANY_ACCOUNT, sushy_static.bmc_url,
+                        password="unused")
     assert result.returncode == 0, result.stderr
     out = result.json()
     assert sorted(d["serial"] for d in out["drives"]) == expected_drive_serials(localstorage_mockup)
@@ -100,7 +105,8 @@ def test_cli_inventory_json(sushy_static: Peer, localstorage_mockup: Path, hamnh
 
 
 def test_cli_nics_json(sushy_static: Peer, localstorage_mockup: Path, hamnhw_cli) -> None:
-    result = hamnhw_cli("--json", "nics", sushy_static.bmc_url)
+    result = hamnhw_cli("--json", "nics", *ANY_ACCOUNT, sushy_static.bmc_url,
+                        password="unused")
     assert result.returncode == 0, result.stderr
     out = result.json()
     macs = sorted(nic["mac"] for nic in out["nics"] if nic["mac"])
@@ -123,7 +129,8 @@ def tower_adapter_macs(mockup: Path) -> list[str]:
 
 def test_cli_nics_tower_adds_the_card_macs(sushy_static_tower: Peer, tower_mockup: Path,
                                            hamnhw_cli) -> None:
-    result = hamnhw_cli("--json", "nics", sushy_static_tower.bmc_url)
+    result = hamnhw_cli("--json", "nics", *ANY_ACCOUNT, sushy_static_tower.bmc_url,
+                        password="unused")
     assert result.returncode == 0, result.stderr
     nics = result.json()["nics"]
     by_source: dict[str, list[str]] = {}
@@ -141,7 +148,8 @@ def test_cli_inventory_tower_empty_bays_apart(sushy_static_tower: Peer, tower_mo
     absent = sorted(qualified(d["@odata.id"]) for d in docs if d["Status"]["State"] == "Absent")
     present = sorted(qualified(d["@odata.id"]) for d in docs if d["Status"]["State"] != "Absent")
 
-    result = hamnhw_cli("--json", "inventory", sushy_static_tower.bmc_url)
+    result = hamnhw_cli("--json", "inventory", *ANY_ACCOUNT, sushy_static_tower.bmc_url,
+                        password="unused")
 
     assert result.returncode == 0, result.stderr
     out = result.json()

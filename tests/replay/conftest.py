@@ -10,6 +10,7 @@ import pytest
 
 from hamnhw.fixturetools.replay import ReplayedBmc, replay
 from hamnhw.interfaces import PollPolicy
+from hamnhw.sim import ManualClock
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "fixtures"
 SIM = FIXTURES / "redfish" / "hamnhw-sim" / "contoso-bmc_1.00"
@@ -33,6 +34,14 @@ def sim_recordings() -> pathlib.Path:
 
 
 @pytest.fixture
-def no_wait_poll() -> PollPolicy:
-    """Power polling that never sleeps; time stands still so no timeout fires."""
-    return PollPolicy(interval=0.0, timeout=60.0, clock=lambda: 0.0, sleep=lambda _s: None)
+def no_wait_poll(monkeypatch: pytest.MonkeyPatch) -> PollPolicy:
+    """Power polling that never really sleeps: a manual clock that each sleep moves on, the
+    transport's retry pauses included, with room for far more reads than any recording
+    holds.  (Time that stood still would make a wait that reads until its budget ends, e.g.
+    after an unanswered reset, never end.)"""
+    from hamnhw.transport import redfish, retry
+
+    clock = ManualClock(start=0.0)
+    monkeypatch.setattr(redfish, "RetryPolicy", lambda *a, **kw: retry.RetryPolicy(
+        *a, **{"sleep": clock.sleep, **kw}))
+    return PollPolicy(interval=1.0, timeout=120.0, clock=clock.clock, sleep=clock.sleep)

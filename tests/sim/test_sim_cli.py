@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
+import tomllib
 
 import click
 import pytest
@@ -71,3 +73,44 @@ def test_server_names():
     assert server_names(3, "primary, standby") == ["primary", "standby"]
     with pytest.raises(click.BadParameter):
         server_names(1, "a,a")
+
+
+def test_names_without_a_name_is_a_usage_error():
+    with pytest.raises(click.BadParameter, match="no server name"):
+        server_names(2, ",")
+    done = subprocess.run([sys.executable, "-m", "hamnhw.cli.main", "sim", "--names", " , "],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "no server name" in done.stderr
+
+
+@pytest.mark.parametrize("tls", [False, True])
+def test_config_out_addresses_the_servers_by_name(tmp_path, tls):
+    import os
+    import stat
+
+    from click.testing import CliRunner
+
+    from hamnhw.cli.main import cli
+
+    config = tmp_path / "sim.toml"
+    proc = run_sim("--names", "primary,standby", "--config-out", str(config),
+                   *(["--tls"] if tls else []))
+    try:
+        read_lines(proc, 2)
+        secret = tmp_path / "sim.password"
+        assert stat.S_IMODE(os.stat(secret).st_mode) == 0o600
+        assert secret.read_text() == "password\n"
+        nodes = tomllib.loads(config.read_text())["nodes"]
+        assert set(nodes) == {"primary", "standby"}
+        keys = {"bmc", "username", "password_file", *(["pin_fingerprint"] if tls else [])}
+        assert all(set(node) == keys for node in nodes.values()), "no password in it"
+        for name in ("primary", "standby"):
+            result = CliRunner().invoke(cli, ["--json", "power", "status", "--config",
+                                              str(config), name], env={"HAMNHW_USERNAME": None,
+                                                                       "HAMNHW_PASSWORD": None})
+            assert result.exit_code == 0, result.output
+            assert json.loads(result.stdout) == {"node": name, "power_state": "off",
+                                                 "protocol": "redfish"}
+    finally:
+        assert stop(proc, signal.SIGTERM) == 0

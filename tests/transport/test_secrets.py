@@ -123,8 +123,8 @@ def test_close_forgets_its_secrets_but_not_another_transports() -> None:
     basic = base64.b64encode(f"root:{PASSWORD}".encode()).decode()
     first = make_transport("redfish+http://127.0.0.1:9")
     second = make_transport("redfish+http://127.0.0.1:9")
-    first._use_basic()
-    second._use_basic()
+    first._auth._use_basic()
+    second._auth._use_basic()
     first.close()
     assert redact(f"pw {PASSWORD} key {basic}") == f"pw {MASK} key {MASK}", \
         "the second transport still uses them"

@@ -14,6 +14,7 @@ import responses
 from transport_loopback import PASSWORD, ROOT_DOC, SESSION_1, SESSIONS, TOKEN, make_transport
 
 from hamnhw import errors
+from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.connection import Timeouts, TlsOptions
 from hamnhw.log import redact
 from hamnhw.transport import adapter as adapter_module
@@ -128,7 +129,7 @@ def test_login_falls_back_to_default_sessions_path(mock) -> None:
     standard(mock, root={"SessionService": {"@odata.id": "/redfish/v1/SessionService"}})
     transport = make_transport(URL).open()
     assert len(calls(mock, "POST", SESSIONS)) == 1
-    assert transport._auth_mode == "session"
+    assert transport._auth.mode == "session"
 
 
 def test_basic_auth_without_session_service(mock) -> None:
@@ -186,13 +187,19 @@ def test_relogin_forgets_the_old_session_token(mock) -> None:
     transport.close()
 
 
-def test_401_twice_on_get_is_authentication_error(mock) -> None:
+def test_401_surviving_a_fresh_login_is_access_denied_exit_1(mock) -> None:
     transport = opened(mock)
-    mock.get(f"{BASE}/redfish/v1/Systems", status=401)
-    with pytest.raises(errors.AuthenticationError):
+    mock.get(f"{BASE}/redfish/v1/Systems", status=401,
+             json={"error": {"message": "Insufficient privilege"}})
+    with pytest.raises(errors.AccessDenied) as info:
         transport.get("/redfish/v1/Systems")
+    assert not isinstance(info.value, errors.AuthenticationError)
+    assert exit_code_for(info.value) == 1, "the credentials are valid: not exit 4"
+    assert (info.value.path, info.value.status) == ("/redfish/v1/Systems", 401)
+    assert "Insufficient privilege" in str(info.value)
     assert len(calls(mock, "POST", SESSIONS)) == 2
     assert len(calls(mock, "GET", "/redfish/v1/Systems")) == 2
+    assert len(calls(mock, "DELETE", SESSION_1)) == 1, "the superseded session is deleted"
 
 
 @pytest.mark.parametrize("method", ["POST", "PATCH", "DELETE"])
@@ -374,7 +381,7 @@ def test_root_refused_without_credentials_still_logs_in(mock) -> None:
               headers={"X-Auth-Token": TOKEN, "Location": SESSION_1})
     transport = make_transport(URL).open()
     assert transport.root == {}
-    assert transport._auth_mode == "session"
+    assert transport._auth.mode == "session"
 
 
 def test_backoff_grows_caps_and_jitters() -> None:

@@ -51,12 +51,14 @@ Behaviour = Callable[["_Handler"], None]
 class LoopbackBmc:
     """A scripted HTTP(S) server; see :meth:`reply` and :meth:`behave`."""
 
-    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None, port: int = 0) -> None:
         self.routes: dict[tuple[str, str], Behaviour] = {}
         self.requests: list[Recorded] = []
         self.stop = threading.Event()
+        self.connections_done = threading.Semaphore(0)
+        """Released once per connection whose handler has finished."""
         self.tls = tls
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.bmc = self
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         daemon=True)
@@ -143,6 +145,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""
 
+    def finish(self) -> None:
+        with contextlib.suppress(OSError):
+            super().finish()
+        self.server.bmc.connections_done.release()
+
     def _dispatch(self) -> None:
         bmc = self.server.bmc
         length = int(self.headers.get("Content-Length") or 0)
@@ -188,6 +195,18 @@ def slow_headers(handler: _Handler) -> None:
         handler.wfile.write(b"a")
         handler.wfile.flush()
     handler.close_connection = True
+
+
+def wait_for_client_close(handler: _Handler, seconds: float = 10.0) -> bool:
+    """Block until the client closes the connection (True) or ``seconds`` pass (False)."""
+    sock = handler.connection
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(4096):
+            pass
+    except OSError:
+        return False
+    return True
 
 
 @dataclasses.dataclass(frozen=True)

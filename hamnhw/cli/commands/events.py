@@ -18,7 +18,8 @@ from typing import Any
 
 import click
 
-from hamnhw.cli.commands.exporter import parse_listen, stop_on_signals
+from hamnhw import interrupts
+from hamnhw.cli.commands.exporter import parse_listen
 from hamnhw.cli.exit_codes import ExitCode
 from hamnhw.cli.options import TargetOptions, connect_target, connection_options
 from hamnhw.config import find_config, load_config
@@ -74,7 +75,7 @@ def listen(ctx: click.Context, nodes: tuple[str, ...], mode: str, listen: str | 
     watchers = [NodeWatcher(name, _connector(options, name, timeout), reporter, settings,
                             receiver) for name in nodes]
     try:
-        with stop_on_signals() as stop:
+        with interrupts.stopping() as stop:
             for watcher in watchers:
                 watcher.start()
             while not stop.wait(0.2) and any(w.is_alive() for w in watchers):

@@ -9,16 +9,14 @@ read at most once per ``--cache-seconds`` and at most ``--max-parallel`` at a ti
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import signal
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
+from hamnhw import interrupts
 from hamnhw.cli.options import TargetOptions, connect_target, connection_options
 from hamnhw.config import Config, find_config, load_config
 from hamnhw.deadline import Deadline
@@ -49,19 +47,6 @@ def parse_listen(value: str) -> tuple[str, int]:
     if not sep or not port.isdigit() or not 0 <= int(port) < 65536:
         raise click.BadParameter(f"{value!r} is not ADDR:PORT", param_hint="--listen")
     return host.strip("[]") or "0.0.0.0", int(port)  # noqa: S104 - the user asked for ':PORT'
-
-
-@contextlib.contextmanager
-def stop_on_signals() -> Iterator[threading.Event]:
-    """An event set by SIGINT or SIGTERM while the block runs (handlers restored after)."""
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set())
-                for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield stop
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def read_sample(target: TargetOptions, timeout: float) -> NodeSample:
@@ -146,7 +131,7 @@ def serve(listen: str, collector: HamnhwCollector) -> None:
     addr, port = parse_listen(listen)
     registry = CollectorRegistry()
     registry.register(collector)
-    with stop_on_signals() as stop:
+    with interrupts.stopping() as stop:
         httpd, thread = start_http_server(port, addr, registry)
         click.echo(f"serving metrics on http://{listen}/metrics", err=True)
         try:

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from hamnhw.cli.budget import LOGOUT_RESERVE_S, CommandBudget
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node, run_waiting_on_node
 from hamnhw.errors import ConfigError
 from hamnhw.models import PowerResult, to_jsonable
@@ -31,28 +32,42 @@ def status(ctx: click.Context, target: TargetOptions) -> None:
 
 
 def change_payload(result: PowerResult) -> dict[str, Any]:
-    """The JSON of a power change: power_state, changed, elapsed_s (to the millisecond) and
-    confirmed (False with ``--no-wait``: the state was read once)."""
+    """The JSON of a power change: power_state, changed, elapsed_s (to the millisecond),
+    confirmed, method (``reset`` or ``off-on``) and, when not confirmed,
+    unconfirmed_reason (``no-wait``)."""
     payload: dict[str, Any] = to_jsonable(result)
     payload["elapsed_s"] = round(result.elapsed_s, 3)
+    if result.confirmed:
+        payload.pop("unconfirmed_reason", None)
+    else:
+        payload["unconfirmed_reason"] = result.unconfirmed_reason or "unknown"
     return payload
 
 
-def check_escalation(escalate_after: float | None, timeout: float) -> None:
-    """Refuse an ``--escalate-after`` that is not shorter than the wait.
+def check_escalation(escalate_after: float | None, longest_wait: float) -> None:
+    """Refuse an ``--escalate-after`` that is not shorter than the longest possible wait.
 
     :raises ConfigError: before anything is sent (exit 2).
     """
-    if escalate_after is not None and escalate_after >= timeout:
+    if escalate_after is not None and escalate_after >= longest_wait:
         raise ConfigError(f"--escalate-after ({escalate_after:g} s) must be shorter than the "
-                          f"wait timeout ({timeout:g} s), which is --timeout, else the config's "
-                          "timeout, else the default")
+                          f"longest wait ({longest_wait:g} s): --timeout (else the config's "
+                          f"timeout, else 120 s) minus the {LOGOUT_RESERVE_S:g} s kept for "
+                          "logging out")
 
 
 def _render_change(payload: Mapping[str, Any]) -> str:
+    """``node: on (changed, 3.2 s)``; a cycle made of off then on says so, and an unconfirmed
+    change says why (the ``unconfirmed_reason`` code in words)."""
     change = "changed" if payload["changed"] else "unchanged"
-    line = f"{payload['node']}: {payload['power_state']} ({change}, {payload['elapsed_s']:.1f} s)"
-    return line if payload["confirmed"] else f"{line} (unconfirmed: --no-wait)"
+    how = ", off then on" if payload.get("method") == "off-on" else ""
+    line = (f"{payload['node']}: {payload['power_state']} "
+            f"({change}, {payload['elapsed_s']:.1f} s{how})")
+    if payload["confirmed"]:
+        return line
+    reason = payload.get("unconfirmed_reason") or "unknown"
+    words = {"no-wait": "--no-wait, the state was read once"}.get(reason, reason)
+    return f"{line} (unconfirmed: {words})"
 
 
 def _change_command(name: str, doc: str, method: str,
@@ -65,12 +80,13 @@ def _change_command(name: str, doc: str, method: str,
     @node_options
     @click.pass_context
     def change(ctx: click.Context, target: TargetOptions, no_wait: bool, **extra: Any) -> None:
-        def prepare(timeout: float) -> Callable[[Node], dict[str, Any]]:
-            check_escalation(extra.get("escalate_after"), timeout)
+        def prepare(budget: CommandBudget) -> Callable[[Node], dict[str, Any]]:
+            check_escalation(extra.get("escalate_after"), budget.longest_wait)
 
             def action(node: Node) -> dict[str, Any]:
                 call = getattr(node.power, method)
-                return change_payload(call(wait=not no_wait, timeout=timeout, **extra))
+                return change_payload(call(wait=not no_wait, timeout=budget.wait_seconds(),
+                                           **extra))
 
             return action
 

@@ -8,7 +8,6 @@ recorded.  Output goes to ``OUT_DIR/<vendor>/<model>_<fw>/<walk|NAME>/``.
 
 from __future__ import annotations
 
-import os
 import pathlib
 from collections.abc import Mapping
 from typing import Any
@@ -17,12 +16,11 @@ import click
 
 from hamnhw.cli.options import (
     TargetOptions,
-    connect_arguments,
-    fail,
+    failures_reported,
     node_options,
     output_of,
     poll_policy,
-    tty_prompt,
+    tty_connect_arguments,
 )
 from hamnhw.fixturetools.record import WalkLimits
 from hamnhw.fixturetools.sessions import SESSIONS, record_session, record_walk
@@ -45,9 +43,12 @@ from hamnhw.fixturetools.sessions import SESSIONS, record_session, record_walk
 def command(ctx: click.Context, target: TargetOptions, out_dir: str, session: str | None,
             vendor: str | None, model: str | None, firmware: str | None, source: str,
             max_resources: int) -> None:
-    """Record NODE's exchanges as scrubbed fixtures under OUT_DIR."""
-    try:
-        kwargs = connect_arguments(target, environ=os.environ, prompt=tty_prompt())
+    """Record NODE's exchanges as scrubbed fixtures under OUT_DIR.
+
+    Not bounded as a whole: --timeout bounds connecting and each request of the walk,
+    --max-resources the walk's length."""
+    with failures_reported(ctx, target.node):
+        kwargs = tty_connect_arguments(target)
         url = kwargs.pop("url")
         kwargs["poll"] = poll_policy()
         if session:
@@ -57,11 +58,6 @@ def command(ctx: click.Context, target: TargetOptions, out_dir: str, session: st
             limits = WalkLimits(max_resources=max_resources)
             written = record_walk(url, out_dir, limits=limits, source=source, vendor=vendor,
                                   model=model, firmware=firmware, **kwargs)
-    except (click.exceptions.Exit, click.Abort, click.ClickException):
-        raise
-    except Exception as exc:
-        fail(ctx, target.node, exc)
-        return
     output_of(ctx).result(_payload(target.node, written, session), _render)
 
 

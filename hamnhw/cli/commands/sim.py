@@ -1,33 +1,42 @@
-"""``hamnhw sim``: run simulated Redfish BMCs on loopback until interrupted.
+"""``hamnhw sim``: run simulated Redfish BMCs on loopback until SIGINT or SIGTERM.
 
 Each server is printed as one line ``NAME URL`` (``NAME URL IPMI_URL`` with ``--ipmi``: the
 same simulated node over IPMI lanplus, see :mod:`hamnhw.sim.ipmi`). The credentials are the
 simulator-only defaults ``admin`` / ``password``; never use them on a real BMC.
+``--config-out F`` writes a hamnhw config naming the servers
+(:mod:`hamnhw.sim.client_config`).
+
+It runs until stopped: either signal stops the servers and exits 0.
 """
 
 from __future__ import annotations
 
 import json
-import signal
 import sys
-import threading
 from typing import Any
 
 import click
 
+from hamnhw import interrupts
 from hamnhw.sim import ServerSpec, SimCluster
+from hamnhw.sim.client_config import write_client_config
 from hamnhw.sim.ipmi import IpmiSim, IpmiStartError
 from hamnhw.sim.tls import TlsSetupError
 
 
 def server_names(count: int, names: str | None) -> list[str]:
-    """The names to serve: ``--names a,b`` wins, else ``node1`` .. ``nodeN``."""
-    if names:
-        chosen = [name.strip() for name in names.split(",") if name.strip()]
-        if len(set(chosen)) != len(chosen):
-            raise click.BadParameter("names must be unique", param_hint="--names")
-        return chosen
-    return [f"node{index}" for index in range(1, count + 1)]
+    """The names to serve: ``--names a,b`` wins, else ``node1`` .. ``nodeN``.
+
+    :raises click.BadParameter: ``--names`` given without a name (``,``) or twice the same.
+    """
+    if names is None:
+        return [f"node{index}" for index in range(1, count + 1)]
+    chosen = [name.strip() for name in names.split(",") if name.strip()]
+    if not chosen:
+        raise click.BadParameter(f"no server name in {names!r}", param_hint="--names")
+    if len(set(chosen)) != len(chosen):
+        raise click.BadParameter("names must be unique", param_hint="--names")
+    return chosen
 
 
 def _summary(cluster: SimCluster, ipmi: IpmiSim | None) -> dict[str, Any]:
@@ -52,16 +61,20 @@ def _print_summary(cluster: SimCluster, ipmi: IpmiSim | None, as_json: bool) -> 
     sys.stdout.flush()
 
 
-def _wait_for_signal() -> None:
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set())
-                for sig in (signal.SIGINT, signal.SIGTERM)}
+def _write_config(cluster: SimCluster, path: str) -> None:
+    config, secret = write_client_config(cluster, path, cluster.fingerprint)
+    click.echo(f"config {config} (password in {secret}, mode 0600; valid while this "
+               "simulator runs)", err=True)
+
+
+def _start(cluster: SimCluster, ipmi: bool) -> IpmiSim | None:
+    """Start the servers (and their IPMI side); on failure stop what started."""
     try:
-        while not stop.wait(0.5):
-            pass
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        cluster.start()
+        return IpmiSim(cluster).start() if ipmi else None
+    except (OSError, TlsSetupError, IpmiStartError) as exc:
+        cluster.stop()
+        raise click.ClickException(f"cannot start the simulator: {exc}") from exc
 
 
 @click.command("sim")
@@ -76,10 +89,15 @@ def _wait_for_signal() -> None:
 @click.option("--ipmi", is_flag=True,
               help="Also serve each server over IPMI lanplus on a loopback UDP port (same "
                    "power state); printed as a third column.")
+@click.option("--config-out", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write a hamnhw config naming the servers (address them by name: "
+                   "--config FILE primary); the password goes beside it, mode 0600.")
 @click.pass_context
 def command(ctx: click.Context, count: int, names: str | None, tls: bool, power_delay: float,
-            port_base: int, ipmi: bool) -> None:
-    """Run simulated Redfish BMCs on 127.0.0.1 until SIGINT or SIGTERM."""
+            port_base: int, ipmi: bool, config_out: str | None) -> None:
+    """Run simulated Redfish BMCs on 127.0.0.1 until SIGINT or SIGTERM.
+
+    Runs until stopped (no --timeout): either signal stops the servers and exits 0."""
     chosen = server_names(count, names)
     specs = [ServerSpec(name=name, power_delay=power_delay) for name in chosen]
     ports = [port_base + index if port_base else 0 for index in range(len(specs))]
@@ -87,18 +105,14 @@ def command(ctx: click.Context, count: int, names: str | None, tls: bool, power_
         raise click.BadParameter("too many servers for this port base", param_hint="--port-base")
     as_json = bool(getattr(ctx.obj, "json", False))
     cluster = SimCluster(specs, tls=tls, ports=ports)
-    ipmi_sim: IpmiSim | None = None
-    try:
-        cluster.start()
-        if ipmi:
-            ipmi_sim = IpmiSim(cluster).start()
-    except (OSError, TlsSetupError, IpmiStartError) as exc:
-        cluster.stop()
-        raise click.ClickException(f"cannot start the simulator: {exc}") from exc
-    try:
-        _print_summary(cluster, ipmi_sim, as_json)
-        _wait_for_signal()
-    finally:
-        if ipmi_sim is not None:
-            ipmi_sim.stop()
-        cluster.stop()
+    with interrupts.stopping() as stop:
+        ipmi_sim = _start(cluster, ipmi)
+        try:
+            if config_out:
+                _write_config(cluster, config_out)
+            _print_summary(cluster, ipmi_sim, as_json)
+            interrupts.wait_until(stop)
+        finally:
+            if ipmi_sim is not None:
+                ipmi_sim.stop()
+            cluster.stop()

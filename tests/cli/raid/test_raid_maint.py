@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from cli_helpers import json_out
+from cli_helpers import json_out, run
 from raid_bench import STORAGE, Bench
 
 from hamnhw.sim import DriveSpec
@@ -76,10 +76,11 @@ def test_degrade_replace_rebuild_with_progress_to_optimal(cluster, caplog) -> No
         {"@odata.id": f"{STORAGE}/Drives/Bay1"}]}}
     assert bench.writes("PATCH", STORAGE) == []
     with caplog.at_level(logging.INFO, logger="hamnhw.progress"):
-        done = bench.ok("rebuild", VOLUME, "--drive", "Bay1", "--confirm-serial", serial,
-                        "--wait")
-    assert (done["changed"], done["job"]["kind"], done["job"]["state"]) == (
-        True, "rebuild", "completed")
+        text = run("raid", "rebuild", bench.server.url, VOLUME, "--drive", "Bay1",
+                   "--confirm-serial", serial, "--wait", env=bench.env)
+    assert text.exit_code == 0, text.output
+    assert "changed" in text.stdout and "job rebuild" in text.stdout
+    assert "completed" in text.stdout
     progress = [r.getMessage() for r in caplog.records if "rebuild of" in r.getMessage()]
     assert any("running 8%" in m for m in progress) and any("reached" in m for m in progress)
     assert check(bench)[0] == 0

@@ -18,6 +18,9 @@ SUBCOMMANDS: dict[str, CommandInfo] = {info.name: info for info in (
                 "Show the last pair snapshot and the active node."),
     CommandInfo("check", "hamnhw.cli.commands.pair.check",
                 "Preflight both nodes: reachability, boot mode, RAID1, policies, NIC parity."),
+    CommandInfo("setup-raid", "hamnhw.cli.commands.pair.setupraid",
+                "Build the MN's RAID1 on the standby, move its disks into the primary, verify "
+                "it there."),
 )}
 """The ``pair`` subcommands: name -> module and summary."""
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from hamnhw.cli import options
+from hamnhw.cli.budget import CommandBudget
 from hamnhw.cli.commands.raid.common import DRY_RUN, render_change, split_ids
 from hamnhw.cli.commands.raid.protection import (
     CONFIRM_NODE,
@@ -61,7 +62,7 @@ def build_request(level: str, drives: str, name: str | None, size: int | None,
                    "the next reset).")
 @click.option("--reboot", is_flag=True,
               help="With --apply-time on-reset: reset the node (power cycle, or power on) and "
-                   "wait until the volume shows.")
+                   "wait until the volume shows (all within --timeout).")
 @click.option("--write-cache", type=click.Choice(WRITE_CACHE_POLICIES),
               help="WriteCachePolicy of the new volume.")
 @CONFIRM_SERIALS
@@ -75,7 +76,7 @@ def command(ctx: click.Context, target: TargetOptions, level: str, drives: str,
             confirm_node: str | None, dry_run: bool) -> None:
     """Create a RAID volume; run again, it reports the existing (or pending) one unchanged."""
 
-    def prepare(timeout: float) -> Callable[[Node], dict[str, Any]]:
+    def prepare(budget: CommandBudget) -> Callable[[Node], dict[str, Any]]:
         request = build_request(level, drives, name, size, apply_time, write_cache)
         if reboot and request.apply_time is not ApplyTime.ON_RESET:
             raise ConfigError("--reboot applies a create staged with --apply-time on-reset")
@@ -83,9 +84,10 @@ def command(ctx: click.Context, target: TargetOptions, level: str, drives: str,
 
         def action(node: Node) -> dict[str, Any]:
             def run() -> RaidOutcome:
-                outcome = node.raid.create(request, timeout=timeout)
+                outcome = node.raid.create(request, timeout=budget.wait_seconds())
                 if reboot and outcome.pending:
-                    outcome = apply_at_reset(node, request, outcome, timeout=timeout,
+                    outcome = apply_at_reset(node, request, outcome,
+                                             timeout=budget.wait_seconds(),
                                              policy=options.poll_policy())
                 return outcome
 
@@ -94,5 +96,4 @@ def command(ctx: click.Context, target: TargetOptions, level: str, drives: str,
 
         return action
 
-    run_waiting_on_node(ctx, target, prepare, render_change,
-                        extra=(lambda timeout: 2 * timeout) if reboot else None)
+    run_waiting_on_node(ctx, target, prepare, render_change)

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from hamnhw.cli.budget import CommandBudget
 from hamnhw.cli.commands.raid.common import DRY_RUN, render_change
 from hamnhw.cli.commands.raid.protection import (
     CONFIRM_NODE,
@@ -31,7 +32,7 @@ def command(ctx: click.Context, target: TargetOptions, volume: str, yes: bool,
             confirm_serials: tuple[str, ...], confirm_node: str | None, dry_run: bool) -> None:
     """Delete one RAID volume (refused without --yes); confirmed gone by a read."""
 
-    def prepare(timeout: float) -> Callable[[Node], dict[str, Any]]:
+    def prepare(budget: CommandBudget) -> Callable[[Node], dict[str, Any]]:
         if not (yes or dry_run):
             raise ConfigError(f"deleting volume {volume!r} destroys its data: add --yes "
                               "(or --dry-run to see what would be sent)")
@@ -40,7 +41,7 @@ def command(ctx: click.Context, target: TargetOptions, volume: str, yes: bool,
 
         def action(node: Node) -> dict[str, Any]:
             return run_write(node, lambda: node.raid.plan_delete(volume),
-                             lambda: node.raid.delete(volume, timeout=timeout), guard,
+                             lambda: node.raid.delete(volume, timeout=budget.wait_seconds()), guard,
                              confirm_serials, confirm_node, dry_run=dry_run)
 
         return action

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from hamnhw.cli import options
+from hamnhw.cli.budget import CommandBudget
 from hamnhw.cli.commands.raid.common import (
     DRY_RUN,
     UNBOUNDED_WAIT_S,
@@ -18,7 +19,6 @@ from hamnhw.cli.commands.raid.common import (
 )
 from hamnhw.cli.commands.raid.protection import CONFIRM_NODE, pair_guard, run_write
 from hamnhw.cli.options import Seconds, TargetOptions, node_options, run_waiting_on_node
-from hamnhw.errors import ConfigError
 from hamnhw.node import Node
 from hamnhw.raid import RaidOutcome, RaidPlan
 
@@ -44,9 +44,12 @@ def command(ctx: click.Context, target: TargetOptions, volume: str, drive_id: st
     """Rebuild a degraded volume onto a replacement drive (generic Redfish: the drive becomes
     the volume's dedicated spare, which the controller rebuilds onto)."""
 
-    def prepare(timeout: float) -> Callable[[Node], dict[str, Any]]:
-        if wait_timeout is not None and not wait:
-            raise ConfigError("--wait-timeout goes with --wait")
+    if wait_timeout is not None and not wait:
+        raise click.UsageError("--wait-timeout goes with --wait")
+    beyond = (wait_timeout or UNBOUNDED_WAIT_S) if wait else 0.0
+
+    def prepare(budget: CommandBudget) -> Callable[[Node], dict[str, Any]]:
+        timeout = budget.seconds - beyond  # --timeout: each round of reads
 
         guard = pair_guard(target)
 
@@ -70,5 +73,4 @@ def command(ctx: click.Context, target: TargetOptions, volume: str, drive_id: st
 
         return action
 
-    extra = None if not wait else (lambda _t: wait_timeout or UNBOUNDED_WAIT_S)
-    run_waiting_on_node(ctx, target, prepare, render_change, extra=extra)
+    run_waiting_on_node(ctx, target, prepare, render_change, beyond_s=beyond)

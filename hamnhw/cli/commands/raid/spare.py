@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from hamnhw.cli.budget import CommandBudget
 from hamnhw.cli.commands.raid.common import DRY_RUN, render_change
 from hamnhw.cli.commands.raid.protection import (
     CONFIRM_NODE,
@@ -35,7 +36,7 @@ def command(ctx: click.Context, target: TargetOptions, drive_id: str, volume: st
             dry_run: bool) -> None:
     """Make a drive a dedicated or global hot spare, or no longer one; read back."""
 
-    def prepare(_timeout: float) -> Callable[[Node], dict[str, Any]]:
+    def prepare(_budget: CommandBudget) -> Callable[[Node], dict[str, Any]]:
         guard = pair_guard(target)
 
         def action(node: Node) -> dict[str, Any]:

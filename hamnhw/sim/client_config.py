@@ -1,0 +1,65 @@
+"""A hamnhw config file naming the servers of a running simulator (``hamnhw sim --config-out``).
+
+Every simulated server becomes a node table ``[nodes.NAME]`` with its URL, username, the
+certificate fingerprint (HTTPS) and a ``password_file`` beside the config, mode 0600.  The
+ports in it hold while that simulator runs (a fixed ``--port-base`` keeps them across runs)::
+
+    hamnhw sim --names primary,standby --config-out sim.toml &
+    hamnhw power status --config sim.toml primary
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from hamnhw.sim.server import SimServer
+
+
+def password_path(config_path: Path) -> Path:
+    """Where the password goes: beside the config, ``<stem>.password``."""
+    candidate = config_path.with_suffix(".password")
+    return candidate if candidate != config_path else config_path.with_name(
+        config_path.name + ".password")
+
+
+def write_client_config(servers: Iterable[SimServer], config_path: str | os.PathLike[str],
+                        fingerprint: str | None = None) -> tuple[Path, Path]:
+    """Write the config for ``servers`` and their password file.
+
+    :param fingerprint: the SHA-256 of the simulator's certificate (HTTPS), pinned for
+        every node; None for plain HTTP.
+    :returns: the config path and the password file's path.
+    :raises ValueError: the servers do not share one username and password (the
+        ``hamnhw sim`` command's never differ).
+    """
+    chosen = list(servers)
+    accounts = {(s.username, s.password) for s in chosen}
+    if len(accounts) != 1:
+        raise ValueError("the simulated servers do not share one username and password")
+    ((username, password),) = accounts
+    path = Path(config_path)
+    secret = password_path(path)
+    _write_private(secret, password + "\n")
+    lines = ["# Written by `hamnhw sim --config-out`: the simulated BMCs below answer while",
+             "# that simulator runs (simulator-only credentials).", ""]
+    for server in chosen:
+        lines += [f"[nodes.{json.dumps(server.name)}]",
+                  f"bmc = {json.dumps(server.url)}",
+                  f"username = {json.dumps(username)}",
+                  f"password_file = {json.dumps(secret.name)}"]
+        if fingerprint:
+            lines.append(f"pin_fingerprint = {json.dumps(fingerprint)}")
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path, secret
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by its owner only (also when it existed)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(text)

@@ -1,0 +1,310 @@
+"""Logging in, logging in again and logging out: the session rules of the Redfish transport.
+
+* A login is a POST to the sessions collection, tried at most
+  :attr:`~hamnhw.transport.retry.RetryPolicy.login_attempts` times, the second time only
+  after an answer that created no session (503, 429, a refused connection), never after a
+  timeout or a dropped connection (the BMC may have created a session we never heard of).
+* A 503 saying the session limit is reached falls back to basic auth when the BMC accepts
+  it (the fence needs a way in), checked with one GET.
+* No SessionService, or a login answer without ``X-Auth-Token``: basic auth.
+* A 401 leads to one fresh login per request: the superseded session is DELETEd first
+  (best effort, within the logout grace, with its own token), then a new one is made.
+  Later re-logins of a long-running caller are spaced by
+  :attr:`~hamnhw.transport.retry.RetryPolicy.relogin_interval`; a 401 sooner than that is
+  :class:`~hamnhw.errors.AccessDenied`, as is a 401 on a GET re-sent after a fresh login.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import email.utils
+import time
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from hamnhw.connection import Credentials
+from hamnhw.errors import AccessDenied, BmcUnreachable, HamnhwError, HttpError
+from hamnhw.log import forget_secret, get_logger, register_secret
+from hamnhw.transport.errormap import credentials_rejected, http_error, redfish_message
+from hamnhw.transport.retry import RetryPolicy
+from hamnhw.transport.session import Answer, session_path, sessions_path
+
+LOG = get_logger("hamnhw.transport.redfish")
+
+SESSION_LIMIT_IDS = ("SessionLimitExceeded",)
+"""Redfish Base registry message ids saying that no session slot is left."""
+
+
+class Sender(Protocol):
+    """What the authenticator needs from the transport."""
+
+    host: str
+
+    def _send_once(self, method: str, path: str, body: dict[str, Any] | None = None,
+                   headers: dict[str, str] | None = None) -> Answer: ...
+
+    def _narrowed(self, seconds: float) -> contextlib.AbstractContextManager[None]: ...
+
+    def _allows(self, seconds: float) -> bool: ...
+
+    def _set_keys(self, session: str | None, authorization: str | None) -> None: ...
+
+
+class SecretMasks:
+    """The values one transport registered for log redaction (password, basic key, tokens)."""
+
+    def __init__(self) -> None:
+        self._masked: set[str] = set()
+
+    def add(self, value: str | None) -> None:
+        """Register ``value`` once for this transport."""
+        if value and value not in self._masked:
+            register_secret(value)
+            self._masked.add(value)
+
+    def remove(self, value: str | None) -> None:
+        """Undo this transport's registration of ``value`` (other holders keep theirs)."""
+        if value and value in self._masked:
+            forget_secret(value)
+            self._masked.discard(value)
+
+    def clear(self) -> None:
+        """Forget every value registered here."""
+        for value in list(self._masked):
+            self.remove(value)
+
+
+class Authenticator:
+    """Session (or basic) authentication of one transport.
+
+    :param sender: the transport (sends exactly once, holds the deadline).
+    :param credentials: the login.
+    :param retry: login attempts, re-login spacing, clock and sleep.
+    :param masks: where secrets are registered for log redaction.
+    :param logout_grace: seconds a logout (or the DELETE of a superseded session) may take.
+    """
+
+    def __init__(self, sender: Sender, credentials: Credentials, retry: RetryPolicy,
+                 masks: SecretMasks, logout_grace: float) -> None:
+        self._sender = sender
+        self._credentials = credentials
+        self._retry = retry
+        self._masks = masks
+        self._grace = logout_grace
+        self._root: Mapping[str, Any] = {}
+        self._token: str | None = None
+        self._last_renewal: float | None = None
+        self.mode: str | None = None
+        """``"session"``, ``"basic"`` or None before the login."""
+        self.session_path: str | None = None
+        """Where the current session lives (DELETEd at logout)."""
+        self.generation = 0
+        """Counts logins: a request answered 401 under an older one needs no new login."""
+        self.confirmed = False
+        """True once the BMC accepted these credentials (a login, or a 2xx in basic mode)."""
+
+    @property
+    def host(self) -> str:
+        return self._sender.host
+
+    # -- login -----------------------------------------------------------------------------
+
+    def login(self, root: Mapping[str, Any]) -> None:
+        """Log in against the service described by ``root`` (the ServiceRoot).
+
+        :raises AuthenticationError: the BMC refused the credentials.
+        :raises HamnhwError: typed, when the login could not be made.
+        """
+        self._root = root
+        self._forget_session()
+        sessions = sessions_path(root)
+        if sessions is None:
+            LOG.info("%s: no SessionService; using basic auth", self.host)
+            self._use_basic()
+            return
+        answer = self._post_login(sessions)
+        if answer is None:
+            return
+        token = answer.headers.get("X-Auth-Token")
+        if not token:
+            LOG.info("%s: login answered HTTP %s without X-Auth-Token; using basic auth",
+                     self.host, answer.status)
+            self._use_basic()
+            return
+        self._masks.add(token)
+        self._token = token
+        self._sender._set_keys(token, None)
+        self.session_path = session_path(answer, self.host)
+        self.mode = "session"
+        self.confirmed = True
+        self.generation += 1
+        LOG.debug("%s: session created at %s", self.host, self.session_path)
+
+    def _login_body(self) -> dict[str, Any]:
+        return {"UserName": self._credentials.username,
+                "Password": self._credentials.password.reveal()}
+
+    def _post_login(self, sessions: str) -> Answer | None:
+        """POST the login, a second time only after an answer that created no session.
+
+        :returns: the 2xx answer, or None when basic auth took over (session limit).
+        """
+        attempts = self._retry.login_attempts
+        for attempt in range(1, attempts + 1):
+            last = attempt == attempts
+            try:
+                answer = self._sender._send_once("POST", sessions, self._login_body())
+            except BmcUnreachable as exc:
+                if not exc.refused or last or not self._pause(self._retry.refused_delay,
+                                                              exc.message, attempt):
+                    raise
+                continue
+            if answer.status in (401, 403):
+                raise credentials_rejected(self.host, answer.status)
+            if answer.status in (429, 503):
+                if _session_limit(answer):
+                    if self._basic_instead(sessions, answer):
+                        return None
+                elif not last and self._pause(
+                        retry_after(answer, self._retry.refused_delay,
+                                    self._retry.login_max_delay),
+                        f"login answered HTTP {answer.status}", attempt):
+                    continue
+            if not answer.ok:
+                raise http_error(answer.status, answer.body, host=self.host, method="POST",
+                                 path=sessions)
+            return answer
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _pause(self, delay: float, reason: str, attempt: int) -> bool:
+        """Sleep ``delay`` before login attempt ``attempt + 1``, saying so; False when the
+        deadline leaves no time for it."""
+        if not self._sender._allows(delay):
+            return False
+        LOG.warning("%s: %s; retrying the login in %s, %d/%d", self.host, reason,
+                    seconds_text(delay), attempt + 1, self._retry.login_attempts)
+        self._retry.sleep(delay)
+        return True
+
+    def _basic_instead(self, sessions: str, refusal: Answer) -> bool:
+        """After "session limit reached": use basic auth if one GET with it works."""
+        self._use_basic()
+        probe = self._sender._send_once("GET", sessions)
+        if probe.ok:
+            LOG.warning("%s: the BMC's session limit is reached (login answered HTTP %s); "
+                        "using basic auth", self.host, refusal.status)
+            self.confirmed = True
+            return True
+        LOG.warning("%s: the BMC's session limit is reached and it refuses basic auth "
+                    "(HTTP %s)", self.host, probe.status)
+        self._forget_session()
+        return False
+
+    def _use_basic(self) -> None:
+        pair = f"{self._credentials.username}:{self._credentials.password.reveal()}"
+        key = base64.b64encode(pair.encode("utf-8")).decode("ascii")
+        self._masks.add(key)
+        self._sender._set_keys(None, f"Basic {key}")
+        self.session_path = None
+        self.mode = "basic"
+        self.generation += 1
+
+    def _forget_session(self) -> None:
+        self._masks.remove(self._token)
+        self._token = None
+        self._sender._set_keys(None, None)
+        self.session_path = None
+        self.mode = None
+
+    # -- after a 401 -----------------------------------------------------------------------
+
+    def renew(self, generation: int, method: str, path: str, answer: Answer) -> None:
+        """Handle a 401 on ``method path`` sent under login number ``generation``.
+
+        Nothing is done when another login happened since (another thread renewed).
+
+        :raises AccessDenied: basic auth that worked before, or a 401 sooner than
+            ``relogin_interval`` after the last re-login.
+        :raises AuthenticationError: basic auth never accepted, or the new login refused.
+        """
+        if generation != self.generation:
+            return
+        if self.mode == "basic":
+            if self.confirmed:
+                raise access_denied(answer, host=self.host, method=method, path=path,
+                                    why="refused with basic auth that works for other "
+                                        "requests")
+            raise credentials_rejected(self.host, 401)
+        now = self._retry.clock()
+        if self._last_renewal is not None and now - self._last_renewal < \
+                self._retry.relogin_interval:
+            raise access_denied(answer, host=self.host, method=method, path=path,
+                                why=f"refused again {now - self._last_renewal:.0f}s after "
+                                    "logging in again (not logging in again so soon)")
+        self._last_renewal = now
+        LOG.info("%s: %s %s got HTTP 401; logging in again", self.host, method, path)
+        self.drop_session()
+        self.login(self._root)
+
+    def drop_session(self) -> None:
+        """DELETE the current session with its own token (best effort, within the logout
+        grace); failures are logged, not raised."""
+        if self.mode != "session" or not self.session_path:
+            return
+        path = self.session_path
+        with self._sender._narrowed(self._grace):
+            try:
+                answer = self._sender._send_once("DELETE", path)
+            except HamnhwError as exc:
+                LOG.warning("%s: logout failed: %s", self.host, exc)
+                return
+        if not answer.ok and answer.status not in (401, 404):
+            LOG.warning("%s: logout DELETE %s returned HTTP %s", self.host, path, answer.status)
+
+    def logout(self) -> None:
+        """Delete the session and forget every key."""
+        try:
+            self.drop_session()
+        finally:
+            self._forget_session()
+
+
+def _session_limit(answer: Answer) -> bool:
+    """Whether a refused login says that the BMC has no session slot left."""
+    message, info = redfish_message(answer.body)
+    ids = [str(item.get("MessageId", "")) for item in info]
+    if any(i.endswith(SESSION_LIMIT_IDS) for i in ids):
+        return True
+    text = (message or "").lower()
+    return "session" in text and any(w in text for w in ("limit", "maximum", "too many"))
+
+
+def retry_after(answer: Answer, default: float, cap: float) -> float:
+    """Seconds asked by ``Retry-After`` (delta seconds or an HTTP date), at most ``cap``;
+    ``default`` when absent or unreadable."""
+    value = answer.headers.get("Retry-After", "").strip()
+    if not value:
+        return default
+    if value.isdigit():
+        return min(float(value), cap)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    return min(max(0.0, when.timestamp() - time.time()), cap)
+
+
+def seconds_text(seconds: float) -> str:
+    """``1s``, ``0.5s``, ``1.2s``: a delay as a log message shows it."""
+    return f"{seconds:.1f}".rstrip("0").rstrip(".") + "s"
+
+
+def access_denied(answer: Answer, *, host: str, method: str, path: str,
+                  why: str) -> HttpError:
+    """The :class:`AccessDenied` for a 401 that a fresh login does not cure."""
+    message, info = redfish_message(answer.body)
+    text = f"{why}: the credentials are valid but this account may not do this"
+    return AccessDenied(host=host, method=method, path=path, status=401,
+                        redfish_message=f"{text} ({message})" if message else text,
+                        extended_info=info)

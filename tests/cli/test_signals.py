@@ -1,0 +1,138 @@
+"""SIGINT and SIGTERM during a one-shot command, in a real ``hamnhw`` process against the
+simulator on loopback: the wait stops, the session is logged out, the error says whether a
+request was sent, the exit code is 130 / 143.  Servers exit 0 on either signal."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from hamnhw.sim import ServerSpec, SimCluster, SimServer
+
+pytestmark = pytest.mark.e2e
+
+RESET = "/Actions/ComputerSystem.Reset"
+
+
+@pytest.fixture
+def server() -> Iterator[SimServer]:
+    """A host that stays in PoweringOn for a minute: a power-on wait is under way."""
+    spec = ServerSpec(name="slow", power="Off", power_delay=60.0)
+    with SimCluster([spec]) as cluster:
+        yield cluster["slow"]
+
+
+def start(server: SimServer, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "HAMNHW_USERNAME": server.username,
+           "HAMNHW_PASSWORD": server.password}
+    env.pop("HAMNHW_CONFIG", None)
+    return subprocess.Popen([sys.executable, "-m", "hamnhw.cli.main", *args, server.url],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            stdin=subprocess.DEVNULL)
+
+
+def wait_for(condition: Callable[[], bool], proc: subprocess.Popen[str]) -> None:
+    """Until ``condition()`` holds (a guard against a hang, not a timing assertion)."""
+    give_up = time.monotonic() + 60
+    while not condition():
+        if proc.poll() is not None:
+            pytest.fail(f"exited early: {proc.communicate()}")
+        if time.monotonic() > give_up:
+            proc.kill()
+            pytest.fail("condition never held")
+        time.sleep(0.05)
+
+
+def stop(proc: subprocess.Popen[str], sig: int) -> tuple[int, str, str]:
+    proc.send_signal(sig)
+    try:
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return proc.returncode, out, err
+
+
+def sent(server: SimServer, method: str, fragment: str) -> bool:
+    return any(r.method == method and fragment in r.path for r in server.requests)
+
+
+def signal_a_hung_request(server: SimServer, sig: int, hang_path: str,
+                          *args: str) -> tuple[int, str, str]:
+    """Run ``hamnhw ARGS URL`` with requests under ``hang_path`` hanging; signal it once
+    one hangs."""
+    server.inject("hang", path=hang_path)
+    proc = start(server, *args, "--timeout", "300")
+    wait_for(lambda: any(r.status is None for r in server.requests), proc)
+    return stop(proc, sig)
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_signal_during_power_wait_logs_out_and_reports_the_sent_request(
+        server: SimServer, sig: int, code: int) -> None:
+    proc = start(server, "--json", "power", "on", "--timeout", "300")
+    wait_for(lambda: sent(server, "POST", RESET) and len(server.requests) > 4, proc)
+    returncode, out, err = stop(proc, sig)
+    assert returncode == code, (out, err)
+    payload = json.loads(out)
+    assert payload["node"] == server.url
+    error = payload["error"]
+    assert error["type"] == "Interrupted"
+    assert error["exit_code"] == code
+    assert error["signal"] == signal.Signals(sig).name
+    assert error["request_sent"] is True
+    assert "last_state" in error
+    assert "Traceback" not in err
+    assert sent(server, "DELETE", "/SessionService/Sessions/"), "logged out"
+    assert server.state.sessions == {}
+
+
+def test_sigint_on_a_hung_read_is_one_line_and_nothing_was_sent(server: SimServer) -> None:
+    returncode, out, err = signal_a_hung_request(server, signal.SIGINT, "/redfish/v1/Systems/",
+                                                 "power", "status")
+    assert returncode == 130
+    assert out == ""
+    messages = [line for line in err.splitlines() if not line.startswith("WARNING")]
+    assert messages == [f"hamnhw: {server.url}: interrupted by SIGINT"]
+    assert not sent(server, "POST", RESET)
+    assert sent(server, "DELETE", "/SessionService/Sessions/")
+    assert server.state.sessions == {}
+
+
+def test_sigterm_while_connecting_exits_143(server: SimServer) -> None:
+    returncode, out, _ = signal_a_hung_request(server, signal.SIGTERM,
+                                               "/redfish/v1/SessionService", "--json", "nics")
+    assert returncode == 143
+    error = json.loads(out)["error"]
+    assert (error["type"], error["request_sent"], error["last_state"]) == (
+        "Interrupted", False, None)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_sim_server_stops_cleanly_with_exit_0(sig: int) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "hamnhw.cli.main", "sim", "--count", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdin=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("node1 redfish+http://127.0.0.1:")
+    returncode, _, err = stop(proc, sig)
+    assert returncode == 0, err
+    assert "Traceback" not in err
+
+
+def test_logout_of_an_interrupted_command_gets_only_its_short_grace(server: SimServer) -> None:
+    server.inject("hang", method="DELETE")
+    returncode, _, err = signal_a_hung_request(server, signal.SIGTERM, "/redfish/v1/Systems/",
+                                               "power", "status")
+    assert returncode == 143
+    logout = [line for line in err.splitlines() if "logout failed" in line]
+    assert len(logout) == 1, err
+    # The deadline of the logout is the grace (5 s), not what was left of --timeout 300.
+    assert "operation deadline exceeded (after 5." in logout[0]
