@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from hamnhw.cli import options
+from hamnhw.cli.budget import CommandBudget
 from hamnhw.cli.commands.raid.common import DRY_RUN, job_json, job_lines
 from hamnhw.cli.options import TargetOptions, node_options, run_waiting_on_node
 from hamnhw.jobs import JobState
@@ -46,7 +47,7 @@ def render(payload: Mapping[str, Any]) -> str:
 def command(ctx: click.Context, target: TargetOptions, wait: bool, dry_run: bool) -> None:
     """Import the foreign RAID configuration of moved drives (never cleared)."""
 
-    def prepare(timeout: float) -> Callable[[Node], dict[str, Any]]:
+    def prepare(budget: CommandBudget) -> Callable[[Node], dict[str, Any]]:
         def action(node: Node) -> dict[str, Any]:
             found = node.raid.foreign()
             foreign = None if found is None else [d.id for d in found]
@@ -56,7 +57,8 @@ def command(ctx: click.Context, target: TargetOptions, wait: bool, dry_run: bool
             if dry_run:
                 return payload
             job = node.raid.import_foreign()
-            status = (job.wait(options.poll_policy(), options.poll_policy().deadline(timeout))
+            policy = options.poll_policy()
+            status = (job.wait(policy, policy.deadline(budget.wait_seconds()))
                       if wait and job.kind != "on-reset" else job.status())
             payload.update(changed=job.kind != "completed" or bool(foreign),
                            pending=status.state is JobState.PENDING,
