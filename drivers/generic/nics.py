@@ -82,7 +82,8 @@ def once(walk: Walk, adapter: Resource, done: set[str], shared_by: str | None = 
 class RedfishNics(NicInterface):
     """:class:`~hamnhw.interfaces.NicInterface` over DMTF Redfish.
 
-    Vendor subclasses override :meth:`include_interface` or :meth:`parse_interface`.
+    Vendor subclasses override :meth:`include_interface`, :meth:`parse_interface` or
+    :meth:`interfaces_uri`.
     """
 
     def __init__(self, context: DriverContext) -> None:
@@ -104,6 +105,12 @@ class RedfishNics(NicInterface):
     def parse_interface(self, resource: Resource) -> Nic:
         """Hook: one EthernetInterface as a Nic."""
         return parse_ethernet_interface(resource)
+
+    def interfaces_uri(self, system: Resource) -> str | None:
+        """Hook: the system's EthernetInterfaces collection (its ``EthernetInterfaces``
+        link).  Override where a BMC links it elsewhere (HPE iLO 5:
+        ``Oem.Hpe.Links.EthernetInterfaces``)."""
+        return system.link("EthernetInterfaces")
 
     # -- host NICs -------------------------------------------------------------------------
 
@@ -134,7 +141,7 @@ class RedfishNics(NicInterface):
         system = walk.read(self.context.locator.system_uri)
         found: list[Nic] = []
         shown = False
-        collection = system.link("EthernetInterfaces")
+        collection = self.interfaces_uri(system)
         members = walk.collection(collection, "ethernet interface") if collection else None
         if members is not None:
             shown = True
