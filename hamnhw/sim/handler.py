@@ -178,7 +178,7 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         session = re.fullmatch(rf"{ROOT}/SessionService/Sessions/([^/]+)", path)
         if method == "DELETE" and session and state.spec.session_service:
             return actions.delete_session(state, session.group(1))
-        vendor = personalities.write(state, method, path, body)
+        vendor = personalities.write(state, method, path, body, dict(self.headers.items()))
         if vendor is not None:
             return vendor
         raid = raid_actions.dispatch(state, method, path, body)

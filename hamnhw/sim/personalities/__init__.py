@@ -75,10 +75,14 @@ def routes(state: ServerState) -> list[Route]:
     return found.routes() if found is not None else []
 
 
-def write(state: ServerState, method: str, path: str, body: Any) -> Response | None:
-    """A write the personality answers (its storage, jobs, OEM actions), or None."""
+def write(state: ServerState, method: str, path: str, body: Any,
+          headers: Mapping[str, str] | None = None) -> Response | None:
+    """A write the personality answers (its storage, jobs, OEM actions), or None.
+
+    :param headers: the request's headers (``If-Match``).
+    """
     found = of(state)
-    return found.write(method, path, body) if found is not None else None
+    return found.write(method, path, body, headers or {}) if found is not None else None
 
 
 def on_reset(state: ServerState) -> None:

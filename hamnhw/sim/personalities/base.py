@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hamnhw.raid import WRITE_CACHE_POLICIES
@@ -76,7 +76,8 @@ class Personality:
         """GET routes answered before the generic ones."""
         return []
 
-    def write(self, method: str, path: str, body: Any) -> Response | None:
+    def write(self, method: str, path: str, body: Any,
+              headers: Mapping[str, str]) -> Response | None:
         """A write this BMC answers, or None."""
         return None
 
@@ -276,7 +277,8 @@ class StandardStorage(Personality):
         ]
 
     # -- writes ------------------------------------------------------------------------------
-    def write(self, method: str, path: str, body: Any) -> Response | None:
+    def write(self, method: str, path: str, body: Any,
+              headers: Mapping[str, str]) -> Response | None:
         """Create (POST Volumes), delete, dedicated spares (PATCH Volume), global spares
         (PATCH Drive ``HotspareType``)."""
         volumes = f"{self.storage_path}/Volumes"

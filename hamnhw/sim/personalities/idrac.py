@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hamnhw.sim.actions import Response
@@ -195,7 +196,8 @@ class IdracPersonality(StandardStorage):
                             "target": f"{self.lc_service}/Actions/{name}"}})
 
     # -- writes ----------------------------------------------------------------------------
-    def write(self, method: str, path: str, body: Any) -> Response | None:
+    def write(self, method: str, path: str, body: Any,
+              headers: Mapping[str, str]) -> Response | None:
         """Storage writes as jobs, the RAID service and LC actions."""
         if method == "POST" and path == f"{self.lc_service}/Actions/" \
                 "DellLCService.GetRemoteServicesAPIStatus":
@@ -205,7 +207,7 @@ class IdracPersonality(StandardStorage):
         if method == "POST" and action:
             return self._busy() or self.raid_action(action.group(1), body)
         if method in ("POST", "DELETE", "PATCH") and path.startswith(self.storage_path):
-            return self._busy() or super().write(method, path, body)
+            return self._busy() or super().write(method, path, body, headers)
         return None
 
     def _busy(self) -> Response | None:
