@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from vendor_bench import ids
 
-from hamnhw.sim import DriveSpec
 from hamnhw.sim.personalities import of
 
 STORAGE = "RAID_Slot4"
@@ -44,11 +43,7 @@ def test_delete(start_cluster) -> None:
 
 def test_rebuild_onto_a_global_spare_and_spares(start_cluster) -> None:
     bench = start_cluster("xcc", raid={"rebuild_seconds": 40.0})
-    server = bench.server()
-    lost = bench.serial(1)
-    server.fail_drive(lost)
-    server.pull_drive(lost)
-    server.insert_drive(DriveSpec(serial="XCCNEW01", bay="Bay 1"))
+    bench.replace_failed(1, "XCCNEW01")
     plan = bench.ok("rebuild", f"{STORAGE}/0", "--drive", disk(1), "--confirm-serial",
                     "XCCNEW01", "--dry-run")
     assert plan["requests"][0]["method"] == "PATCH"

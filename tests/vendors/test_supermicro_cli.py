@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from vendor_bench import ids
 
-from hamnhw.sim import DriveSpec
 from hamnhw.sim.personalities import of
 
 STORAGE = "HA-RAID"
@@ -49,11 +48,7 @@ def test_an_idle_session_expires_and_one_login_renews_it(start_cluster) -> None:
 
 def test_degrade_replace_rebuild(start_cluster) -> None:
     bench = start_cluster("supermicro", raid={"rebuild_seconds": 60.0})
-    server = bench.server()
-    lost = bench.serial(1)
-    server.fail_drive(lost)
-    server.pull_drive(lost)
-    server.insert_drive(DriveSpec(serial="SMCNEW01", bay="Bay 1"))
+    bench.replace_failed(1, "SMCNEW01")
     done = bench.ok("rebuild", volume(0), "--drive", disk(1), "--confirm-serial",
                     "SMCNEW01", "--wait")
     assert done["job"]["state"] == "completed"

@@ -52,6 +52,16 @@ class Bench:
         return [r.body for r in self.server(node).requests
                 if r.method in ("POST", "PUT") and fragment in r.path]
 
+    def replace_failed(self, bay: int, serial: str, node: str = "a") -> str:
+        """Fail the drive in ``bay``, pull it, insert a new one (``serial``) there; returns
+        the failed drive's serial."""
+        server = self.server(node)
+        lost = self.serial(bay, node)
+        server.fail_drive(lost)
+        server.pull_drive(lost)
+        server.insert_drive(DriveSpec(serial=serial, bay=f"Bay {bay}"))
+        return lost
+
     def reset(self, node: str = "a") -> None:
         """Power cycle the host at once (staged jobs and settings apply)."""
         server = self.server(node)
