@@ -51,7 +51,14 @@ def job_status(doc: Mapping[str, Any]) -> JobStatus:
     percent = job.get("PercentComplete")
     message = job.get("Message")
     return JobStatus(state, percent if isinstance(percent, int) else None,
-                     (str(message),) if message else ())
+                     (plain(str(message)),) if message else ())
+
+
+def plain(text: str) -> str:
+    """iDRAC writes some job messages with no-break spaces (U+00A0, sushy-oem-idrac
+    ``task.json``: ``Task successfully scheduled.``): plain spaces, so they can be read and
+    matched."""
+    return text.replace("\xa0", " ")
 
 
 def is_staged(doc: Mapping[str, Any]) -> bool:

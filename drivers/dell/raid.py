@@ -45,6 +45,17 @@ LC_WAIT_S = 120.0
 FOREIGN = "Foreign"
 
 
+def dialect_for_firmware(firmware: str | None) -> Dialect | None:
+    """``VolumeType`` before iDRAC 4.40, ``RAIDType`` from 4.40 on; None when the firmware
+    version does not say."""
+    parts = tuple(int(p) for p in (firmware or "").split(".")[:2] if p.isdigit())
+    if len(parts) < 2:
+        return None
+    version = (1, 3, 1) if parts >= RAID_TYPE_FIRMWARE else (1, 0, 0)
+    found = dialect_of_version(version, f"iDRAC firmware {firmware}")
+    return Dialect(found.property, f"iDRAC firmware {firmware} (RAIDType from 4.40)")
+
+
 class DellRaid(RedfishRaid):
     """RAID on a PERC through iDRAC."""
 
@@ -88,19 +99,19 @@ class DellRaid(RedfishRaid):
         """By iDRAC firmware: ``VolumeType`` before 4.40, ``RAIDType`` from 4.40 on; the
         generic detection when the firmware does not say."""
         manager = self._manager()
-        firmware = manager.get("FirmwareVersion", str) if manager else None
-        parts = tuple(int(p) for p in (firmware or "").split(".")[:2] if p.isdigit())
-        if len(parts) < 2:
-            return detect_dialect(self.reader, storage)
-        version = (1, 3, 1) if parts >= RAID_TYPE_FIRMWARE else (1, 0, 0)
-        found = dialect_of_version(version, f"iDRAC firmware {firmware}")
-        return Dialect(found.property, f"iDRAC firmware {firmware} (RAIDType from 4.40)")
+        found = dialect_for_firmware(manager.get("FirmwareVersion", str) if manager else None)
+        return found or detect_dialect(self.reader, storage)
 
     def create_problems(self, request: CreateRequest, drives: Sequence[Drive],
                         layout: RaidLayout, storage: StorageInfo) -> list[str]:
         """The generic checks, a drive carrying a foreign configuration, and a job pending
         or running on the controller (iDRAC would refuse the create: LC068/RAC0679)."""
         problems = super().create_problems(request, drives, layout, storage)
+        mode = services.controller_mode(storage.resource)
+        if mode == "HBA":
+            problems.append(f"controller {storage.capabilities.storage_id} is in HBA mode "
+                            "(Oem.Dell.DellStorageController.ControllerMode): it builds no "
+                            "RAID volume until switched to RAID mode (a reset)")
         foreign = {d.id for d in self.foreign_of(drives)}
         problems += [f"drive {i} carries a foreign configuration (import it with `hamnhw raid "
                      "import-foreign`, never clear it)" for i in sorted(foreign)]

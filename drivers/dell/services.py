@@ -46,6 +46,18 @@ def busy_reason(exc: HttpError) -> str | None:
     return None
 
 
+def controller_mode(storage: Resource) -> str | None:
+    """``Oem.Dell.DellStorageController.ControllerMode`` of a PERC (``RAID``, ``HBA`` on
+    PERC 9, ``EnhancedHBA`` on PERC 10), from the StorageController or the Storage's
+    embedded controllers; None when not shown (BOSS, other vendors)."""
+    path = "Oem.Dell.DellStorageController.ControllerMode"
+    found = storage.get(path, str)
+    for entry in storage.get("StorageControllers", list) or []:
+        if found is None and isinstance(entry, Mapping):
+            found = Resource(storage.uri, entry, storage.host).get(path, str)
+    return found
+
+
 def oem_link(resource: Resource, name: str) -> str | None:
     """A ``Links.Oem.Dell.<name>`` link (system and manager links of iDRAC 9)."""
     return resource.link(f"Links.Oem.Dell.{name}")

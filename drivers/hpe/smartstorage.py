@@ -179,7 +179,12 @@ def _members(reader: Reader, logical: Resource, by_uri: Mapping[str, Drive]) -> 
     uri = logical.link("Links.DataDrives")
     if uri is None:
         return None
-    return [by_uri[_key(m)].id if _key(m) in by_uri else m for m in reader.read(uri).members()]
+    try:
+        listed = reader.read(uri).members()
+    except (HttpError, MalformedResponse) as exc:
+        LOG.warning("%s: data drives of %s not readable: %s", reader.host, logical.uri, exc)
+        return None
+    return [by_uri[_key(m)].id if _key(m) in by_uri else m for m in listed]
 
 
 def _spares_by_volume(config: Resource | None,
