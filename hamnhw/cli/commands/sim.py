@@ -19,9 +19,9 @@ import click
 
 from hamnhw import interrupts
 from hamnhw.sim import ServerSpec, SimCluster
-from hamnhw.sim.personalities import PERSONALITIES
 from hamnhw.sim.client_config import write_client_config
 from hamnhw.sim.ipmi import IpmiSim, IpmiStartError
+from hamnhw.sim.personalities import PERSONALITIES
 from hamnhw.sim.tls import TlsSetupError
 
 

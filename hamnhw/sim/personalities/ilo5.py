@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from hamnhw.sim.state import ServerState
 
 SPEC_DEFAULTS = {
+    "manager_id": "1", "chassis_id": "1",
     "vendor": "HPE", "manufacturer": "HPE", "model": "ProLiant DL360 Gen10",
     "manager_model": "iLO 5", "firmware": "2.72 Sep 04 2022",
     "controller_model": "HPE Smart Array P408i-a SR Gen10", "controller_firmware": "5.61",
@@ -221,7 +222,13 @@ class Ilo5Personality(Personality):
             (re.escape(f"{self.config}settings"), self.settings_doc),
             (re.escape(self.system_path), lambda: wrap(lambda: resources.system(self.state),
                                                        self._system_oem)),
+            (re.escape(self.chassis_path), lambda: wrap(lambda: resources._chassis(self.state),
+                                                        self._no_drive_links)),
         ]
+
+    def _no_drive_links(self, doc: Json) -> None:
+        """Smart Array drives are not linked from the chassis (SmartStorage only)."""
+        doc["Links"].pop("Drives", None)
 
     def _system_oem(self, doc: Json) -> None:
         doc["Oem"] = {"Hpe": {"@odata.type": "#HpeComputerSystemExt.v2_9_0.HpeComputerSystemExt",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from hamnhw.sim.state import ServerState
 
 SPEC_DEFAULTS = {
+    "manager_id": "1", "chassis_id": "1",
     "vendor": "Supermicro", "manufacturer": "Supermicro", "model": "SYS-120U-TNR",
     "manager_model": "", "firmware": "01.01.06",
     "controller_model": "Broadcom MegaRAID 9540-8i", "controller_firmware": "52.26.0-5179",

@@ -24,6 +24,7 @@ from hamnhw.sim.raid_actions import bad
 from hamnhw.sim.spec import DriveSpec
 
 SPEC_DEFAULTS = {
+    "manager_id": "1", "chassis_id": "1",
     "vendor": "Lenovo", "manufacturer": "Lenovo", "model": "ThinkSystem SR650 V2",
     "manager_model": "Lenovo XClarity Controller", "firmware": "AFBT30Y 3.20",
     "controller_model": "ThinkSystem RAID 940-8i 4GB Flash PCIe Gen4 12Gb Adapter",
