@@ -1,8 +1,8 @@
 """Dell iDRAC 9/10 RAID: the named hooks of the generic RAID interface, overridden where a
 PERC behind iDRAC differs from the DMTF standard.  Each quirk names its public source.
 
-* dialect: ``VolumeType`` before iDRAC firmware 4.40, ``RAIDType`` from 4.40 on (Dell,
-  CreateVirtualDiskREDFISH.py: ``if get_version < 440``);
+* dialect: ``VolumeType`` before iDRAC 9 firmware 4.40, ``RAIDType`` from 4.40 on (Dell,
+  CreateVirtualDiskREDFISH.py: ``if get_version < 440``) and on iDRAC 10 (17G);
 * every write is answered 202 with a ``JID_`` job, followed to its end (:mod:`.jobs`);
 * the Lifecycle Controller must be ready before a write (``GetRemoteServicesAPIStatus``),
   and a job pending or running on the controller blocks another (``LC068``/``RAC0679``);
@@ -15,6 +15,7 @@ PERC behind iDRAC differs from the DMTF standard.  Each quirk names its public s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from hamnhw_drivers.dell import services
@@ -40,14 +41,20 @@ from hamnhw.transport.base import RedfishResponse
 
 RAID_TYPE_FIRMWARE = (4, 40)
 """iDRAC firmware from which a create names ``RAIDType`` (Dell CreateVirtualDiskREDFISH.py)."""
+IDRAC10_GENERATION = 17
+"""Server generation of iDRAC 10 (PowerEdge 17G)."""
 LC_WAIT_S = 120.0
 """At most this long is waited for the Lifecycle Controller to become ready before a write."""
 FOREIGN = "Foreign"
 
 
-def dialect_for_firmware(firmware: str | None) -> Dialect | None:
-    """``VolumeType`` before iDRAC 4.40, ``RAIDType`` from 4.40 on; None when the firmware
-    version does not say."""
+def dialect_for_firmware(firmware: str | None, model: str | None = None) -> Dialect | None:
+    """``VolumeType`` before iDRAC 9 4.40, ``RAIDType`` from 4.40 on and on iDRAC 10 (whose
+    firmware starts again at 1.x; its Manager ``Model`` names generation 17 or later, e.g.
+    ``17G Monolithic``); None when neither says."""
+    generation = re.match(r"\s*(\d+)G\b", model or "")
+    if generation and int(generation[1]) >= IDRAC10_GENERATION:
+        return Dialect("RAIDType", f"iDRAC 10 ({model}): RAIDType")
     parts = tuple(int(p) for p in (firmware or "").split(".")[:2] if p.isdigit())
     if len(parts) < 2:
         return None
@@ -99,7 +106,8 @@ class DellRaid(RedfishRaid):
         """By iDRAC firmware: ``VolumeType`` before 4.40, ``RAIDType`` from 4.40 on; the
         generic detection when the firmware does not say."""
         manager = self._manager()
-        found = dialect_for_firmware(manager.get("FirmwareVersion", str) if manager else None)
+        found = dialect_for_firmware(manager.get("FirmwareVersion", str) if manager else None,
+                                     manager.get("Model", str) if manager else None)
         return found or detect_dialect(self.reader, storage)
 
     def create_problems(self, request: CreateRequest, drives: Sequence[Drive],

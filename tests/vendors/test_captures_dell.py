@@ -87,8 +87,10 @@ def test_manager_and_system_oem_links(package: str) -> None:
         "/redfish/v1/Systems/System.Embedded.1/Oem/Dell/DellRaidService"
     assert (manager.get("Model", str), manager.get("FirmwareVersion", str)) == (
         "14G Monolithic", "3.34.34.34")
-    found = dialect_for_firmware(manager.get("FirmwareVersion", str))
-    assert found is not None and found.property == "VolumeType"  # before 4.40
+    found = dialect_for_firmware(manager.get("FirmwareVersion", str), manager.get("Model", str))
+    assert found is not None and found.property == "VolumeType"  # 14G, before 4.40
+    newer = dialect_for_firmware("1.10.50.00", "17G Monolithic")  # iDRAC 10 restarts at 1.x
+    assert newer is not None and newer.property == "RAIDType"
 
 
 @pytest.mark.parametrize("package", PACKAGES)

@@ -137,3 +137,21 @@ def test_moved_array_is_recognised_at_post_and_import_is_a_no_op(start_cluster) 
     assert any("imports them at POST" in n for n in done["notes"])
     assert [r for r in bench.server("b").requests if r.method in ("POST", "PUT")
             and "session" not in r.path.lower()] == []
+
+
+def test_standard_storage_controller_import_names_the_manual_step(start_cluster) -> None:
+    """An iLO with its controller in the standard Storage tree (RDE, iLO 6 MR): no Redfish
+    import action; the plain simulator behind a forced ``ilo5-redfish`` scheme stands for it."""
+    from click.testing import CliRunner
+
+    from hamnhw.cli.main import cli
+    from hamnhw.sim import ServerSpec, SimCluster
+
+    with SimCluster([ServerSpec(name="mr", power="On", post_time=0.0)]) as cluster:
+        server = cluster["mr"]
+        url = server.url.replace("redfish+http://", "ilo5-redfish+http://")
+        result = CliRunner().invoke(cli, ["--json", "raid", "import-foreign", url], env={
+            "HAMNHW_USERNAME": "admin", "HAMNHW_PASSWORD": "password"})
+    assert result.exit_code != 0
+    assert "UnsupportedOperation" in result.output and "Manage Foreign Configuration" in \
+        result.output
