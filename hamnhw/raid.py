@@ -15,6 +15,7 @@ from typing import Any
 
 from hamnhw.jobs import Job, JobState, JobStatus
 from hamnhw.models import Drive, Health, RaidType, Volume
+from hamnhw.plan import PlannedRequest  # one request a write would send, for every plan
 
 WRITE_CACHE_POLICIES = ("WriteThrough", "ProtectedWriteBack", "UnprotectedWriteBack", "Off")
 """Redfish ``WriteCachePolicy`` values (Volume v1.4)."""
@@ -117,17 +118,6 @@ class CreateRequest:
     """None: immediately where the BMC supports it, else refused."""
     write_cache: str | None = None
     """Redfish ``WriteCachePolicy`` to ask for; None leaves the controller's default."""
-
-
-@dataclasses.dataclass(frozen=True)
-class PlannedRequest:
-    """One request a write would send."""
-
-    method: str
-    path: str
-    body: Mapping[str, Any] | None = None
-    etag: str | None = None
-    """Sent as ``If-Match`` (PATCH)."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -26,6 +26,11 @@ class CommandInfo(NamedTuple):
 COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("power", "hamnhw.cli.commands.power",
                 "Read or change the host power state."),
+    CommandInfo("boot", "hamnhw.cli.commands.boot",
+                "Show or set where the host boots next: pxe, hdd, cd, usb, bios-setup, or none."),
+    CommandInfo("restore-policy", "hamnhw.cli.commands.restore_policy",
+                "Show or set what the host does when AC power returns: always-on, always-off, "
+                "last-state."),
     CommandInfo("nics", "hamnhw.cli.commands.nics",
                 "List the host's NIC ports with MACs, link and speed, and the BMC's NICs."),
     CommandInfo("inventory", "hamnhw.cli.commands.inventory",

@@ -105,9 +105,10 @@ def _host_nics(state: ServerState) -> dict[str, Json]:
     return {
         nic.id: resource(
             f"{base}/{nic.id}", "#EthernetInterface.v1_9_0.EthernetInterface", Name=nic.id,
-            MACAddress=nic.mac, PermanentMACAddress=nic.mac,
-            LinkStatus="LinkUp" if nic.link_up else "LinkDown", SpeedMbps=nic.speed_mbps,
-            Status={"State": "Enabled", "Health": "OK"})
+            MACAddress=nic.bond_mac or nic.mac, PermanentMACAddress=nic.mac,
+            **({} if nic.link_up is None else
+               {"LinkStatus": "LinkUp" if nic.link_up else "LinkDown"}),
+            SpeedMbps=nic.speed_mbps, Status={"State": "Enabled", "Health": "OK"})
         for nic in state.spec.nics or ()
     }
 

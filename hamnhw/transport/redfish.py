@@ -70,7 +70,7 @@ from hamnhw.transport.errormap import (
 )
 from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
-from hamnhw.transport.session import Answer, logout_grace
+from hamnhw.transport.session import Answer, logout_grace, sessions_path
 from hamnhw.transport.stream import Stream, open_stream
 
 LOG = get_logger(__name__)
@@ -164,6 +164,29 @@ class RedfishTransport(RedfishClient):
     __str__ = __repr__
 
     # -- RedfishClient ---------------------------------------------------------
+
+    @property
+    def session_path(self) -> str | None:
+        """The path of the Redfish session this transport holds (``/redfish/v1/
+        SessionService/Sessions/7``), None with basic auth or before :meth:`open`.
+
+        A caller that must delete a session a crashed process left behind keeps it (the
+        failover journal does)."""
+        return self._auth.session_path if self._auth.mode == "session" else None
+
+    def delete_session(self, path: str) -> RedfishResponse:
+        """DELETE another session of this account (one a crashed process left), exactly
+        once.  Refuses anything but a member of the ServiceRoot's session collection, and
+        this transport's own session (:meth:`close` logs that one out).
+
+        :raises ValueError: ``path`` is not another session of the SessionService.
+        """
+        collection = sessions_path(self._root or {})
+        member = collection is not None and path.startswith(collection.rstrip("/") + "/")
+        if not member or path == self.session_path:
+            raise ValueError(f"{path!r} is not another session of {self.host}'s "
+                             "SessionService")
+        return self._send_unsafe("DELETE", path)
 
     @property
     def root(self) -> Mapping[str, Any]:

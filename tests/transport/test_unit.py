@@ -125,6 +125,26 @@ def test_session_login_uses_token_and_logs_out(mock) -> None:
     assert len(calls(mock, "DELETE", SESSION_1)) == 1
 
 
+def test_session_path_is_public_and_another_session_can_be_deleted(mock) -> None:
+    standard(mock)
+    stale = f"{SESSIONS}/9"
+    mock.delete(f"{BASE}{stale}", status=204)
+    transport = make_transport(URL).open()
+    assert transport.session_path == SESSION_1
+    assert transport.delete_session(stale).status == 204
+    assert len(calls(mock, "DELETE", stale)) == 1
+    for refused in (SESSION_1, "/redfish/v1/Systems/1", f"{SESSIONS}x/2"):
+        with pytest.raises(ValueError, match="not another session"):
+            transport.delete_session(refused)
+    transport.close()
+    assert len(calls(mock, "DELETE", SESSION_1)) == 1  # only the logout
+
+
+def test_session_path_is_none_with_basic_auth(mock) -> None:
+    standard(mock, login_headers={})
+    assert make_transport(URL).open().session_path is None
+
+
 def test_login_falls_back_to_default_sessions_path(mock) -> None:
     standard(mock, root={"SessionService": {"@odata.id": "/redfish/v1/SessionService"}})
     transport = make_transport(URL).open()

@@ -1,8 +1,13 @@
 """``hamnhw raid show NODE [--check]``: controllers and their capabilities, volumes with
-their classified health, drives, spares, unassigned and foreign drives."""
+their classified health, drives, spares, unassigned and foreign drives.
+
+A partial read never passes as fact: a volume listing a member the walk could not read is
+``unknown`` (its own Status alone cannot say the mirror is whole), and ``--check`` on an
+incomplete read is never ok (exit 5, ``unknown`` unless what was read is worse)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +18,7 @@ from hamnhw.cli.options import TargetOptions, node_options, run_on_node
 from hamnhw.models import to_jsonable
 from hamnhw.node import Node
 from hamnhw.notes import notes_of
-from hamnhw.raid import RaidCheck, RaidStatus, check
+from hamnhw.raid import RaidCheck, RaidStatus, VolumeHealth, VolumeState, check
 from hamnhw.views import (
     DRIVE_COLUMNS,
     VOLUME_COLUMNS,
@@ -39,6 +44,41 @@ def status_json(status: RaidStatus) -> dict[str, Any]:
             "unassigned": to_jsonable(status.unassigned),
             "foreign": to_jsonable(status.foreign), "incomplete": status.incomplete,
             "warnings": list(status.warnings)}
+
+
+def unread_members(status: RaidStatus) -> dict[str, list[str]]:
+    """Volume id -> the listed members the walk did not read (only on an incomplete read)."""
+    if not status.incomplete or status.volumes is None:
+        return {}
+    read = {d.id for d in status.drives or ()}
+    found = {v.id: [m for m in v.drive_ids or () if m not in read] for v in status.volumes}
+    return {vid: members for vid, members in found.items() if members}
+
+
+def settled(status: RaidStatus) -> RaidStatus:
+    """``status`` with each volume whose members were not all read made ``unknown``."""
+    unread = unread_members(status)
+    if not unread:
+        return status
+    health = dict(status.health)
+    for vid, members in unread.items():
+        was = health.get(vid, VolumeHealth(VolumeState.UNKNOWN))
+        if was.state in (VolumeState.OPTIMAL, VolumeState.UNKNOWN):
+            health[vid] = VolumeHealth(VolumeState.UNKNOWN, reason=(
+                f"member(s) {', '.join(members)} not read (incomplete read); as read: "
+                f"{was.state.value}, {was.reason}"))
+    return dataclasses.replace(status, health=health)
+
+
+def checked(status: RaidStatus) -> RaidCheck:
+    """:func:`hamnhw.raid.check`, never ok over an incomplete read."""
+    verdict = check(status)
+    if not status.incomplete:
+        return verdict
+    why = f"incomplete read ({'; '.join(status.warnings) or 'not said'})"
+    if verdict.ok:
+        return RaidCheck(False, VolumeState.UNKNOWN.value, f"{why}; as read: {verdict.reason}")
+    return dataclasses.replace(verdict, reason=f"{verdict.reason}; {why}")
 
 
 def _condition(volume: Mapping[str, Any]) -> str:
@@ -87,11 +127,11 @@ def command(ctx: click.Context, target: TargetOptions, check_health: bool) -> No
     verdicts: list[RaidCheck] = []
 
     def action(node: Node) -> dict[str, Any]:
-        status = node.raid.status()
+        status = settled(node.raid.status())
         payload = status_json(status)
         payload["notes"] = notes_of(node.raid)
         if check_health:
-            verdicts.append(check(status))
+            verdicts.append(checked(status))
             payload["check"] = to_jsonable(verdicts[0])
         return payload
 
