@@ -16,6 +16,7 @@ from hamnhw.cli.exit_codes import ExitCode
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node
 from hamnhw.models import to_jsonable
 from hamnhw.node import Node
+from hamnhw.notes import notes_of
 from hamnhw.raid import RaidCheck, RaidStatus, check, settled
 from hamnhw.views import (
     DRIVE_COLUMNS,
@@ -70,6 +71,7 @@ def render(payload: Mapping[str, Any]) -> str:
                    f"unassigned: {_ids(payload['unassigned'])}",
                    f"foreign: {_ids(payload['foreign'])}"]),
     ]
+    parts += [f"note: {note}" for note in payload.get("notes") or []]
     if payload["incomplete"]:
         parts.append("incomplete read: " + "; ".join(payload["warnings"]))
     verdict = payload.get("check")
@@ -91,6 +93,7 @@ def command(ctx: click.Context, target: TargetOptions, check_health: bool) -> No
     def action(node: Node) -> dict[str, Any]:
         status = settled(node.raid.status())
         payload = status_json(status)
+        payload["notes"] = notes_of(node.raid)
         if check_health:
             verdicts.append(check(status))
             payload["check"] = to_jsonable(verdicts[0])
