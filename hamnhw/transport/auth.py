@@ -135,7 +135,7 @@ class Authenticator:
         self._masks.add(token)
         self._token = token
         self._sender._set_keys(token, None)
-        self.session_path = session_path(answer, self.host)
+        self.session_path = session_path(answer, self.host, sessions)
         self.mode = "session"
         self.confirmed = True
         self.generation += 1
