@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -58,4 +59,19 @@ def test_ctrl_c_at_the_password_prompt_exits_130_without_sending(server: SimServ
     assert code == 130, shown
     assert "Aborted!" not in shown
     assert f"hamnhw: {server.url}: interrupted by SIGINT" in shown
+    assert server.requests == []
+
+
+@pytest.mark.e2e
+def test_ctrl_c_at_the_password_prompt_says_nothing_was_sent(server: SimServer) -> None:
+    server.clear_requests()
+    env = clean_env({"HAMNHW_USERNAME": server.username})
+    code, shown, out = run_on_pty(hamnhw_argv("--json", "power", "on", server.url), env,
+                                  [(f"BMC password for {server.username}", CTRL_C)],
+                                  stdout_on_pty=False)
+    assert code == 130, shown
+    error = json.loads(out)["error"]
+    assert (error["type"], error["request_sent"], error["last_state"]) == (
+        "Interrupted", False, None)
+    assert "may have been sent" not in error["message"]
     assert server.requests == []
