@@ -283,6 +283,10 @@ class RedfishTransport(RedfishClient):
         deadline = self._deadline
         return deadline is not None and deadline.allows(seconds)
 
+    def _last_headers(self) -> Mapping[str, str] | None:
+        """The headers of the last answer, even one whose body could not be read."""
+        return self._adapter.last_headers
+
     def _set_keys(self, session: str | None, authorization: str | None) -> None:
         self._client.set_session_key(session)
         self._client.set_authorization_key(authorization)

@@ -136,3 +136,25 @@ def test_logout_of_an_interrupted_command_gets_only_its_short_grace(server: SimS
     assert len(logout) == 1, err
     # The deadline of the logout is the grace (5 s), not what was left of --timeout 300.
     assert "operation deadline exceeded (after 5." in logout[0]
+
+
+def _answered(server: SimServer, method: str, fragment: str) -> bool:
+    return any(r.method == method and fragment in r.path and r.status is not None
+               for r in server.requests)
+
+
+def test_sigterm_while_the_login_answer_arrives_still_logs_out(server: SimServer) -> None:
+    """The login's headers (with the token) came, its body drips: a SIGTERM then must not
+    leave the session it made open on the BMC."""
+    server.inject("byte_drip", method="POST", path="/redfish/v1/SessionService/Sessions",
+                  interval=0.3)
+    proc = start(server, "--json", "power", "on", "--timeout", "300")
+    wait_for(lambda: _answered(server, "POST", "/SessionService/Sessions"), proc)
+    time.sleep(0.1)  # the headers are on their way; the body's first byte comes at 0.3 s
+    returncode, out, err = stop(proc, signal.SIGTERM)
+    assert returncode == 143, (out, err)
+    error = json.loads(out)["error"]
+    assert (error["type"], error["request_sent"]) == ("Interrupted", False)
+    assert sent(server, "DELETE", "/SessionService/Sessions/")
+    assert server.state.sessions == {}, "the session the login made was deleted"
+
