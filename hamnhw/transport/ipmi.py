@@ -271,7 +271,7 @@ class IpmiTransport(BmcClient):
         command, self._command = self._command, None
         try:
             if command is not None and self._idle():
-                grace = Deadline(LOGOUT_GRACE_S, self._retry.clock)
+                grace = self._scope.logout_deadline(LOGOUT_GRACE_S)
                 try:
                     self._bounded(lambda: command.ipmi_session.logout(), grace, "IPMI logout")
                 except Exception as exc:

@@ -158,3 +158,19 @@ def test_sigterm_while_the_login_answer_arrives_still_logs_out(server: SimServer
     assert sent(server, "DELETE", "/SessionService/Sessions/")
     assert server.state.sessions == {}, "the session the login made was deleted"
 
+
+def test_sigterm_during_the_logout_of_a_finished_change_prints_its_result() -> None:
+    with SimCluster([ServerSpec(name="quick", power="Off")]) as cluster:
+        quick = cluster["quick"]
+        quick.inject("latency", method="DELETE", path="/redfish/v1/SessionService/Sessions/",
+                     seconds=2.0)
+        proc = start(quick, "--json", "power", "on", "--timeout", "300")
+        wait_for(lambda: sent(quick, "DELETE", "/SessionService/Sessions/"), proc)
+        returncode, out, err = stop(proc, signal.SIGTERM)
+        assert returncode == 0, (out, err)
+        payload = json.loads(out)
+        assert (payload["power_state"], payload["changed"], payload["confirmed"]) == (
+            "on", True, True)
+        assert "SIGTERM while logging out, after the command had ended" in err
+        assert _answered(quick, "DELETE", "/SessionService/Sessions/")
+        assert quick.state.sessions == {}, "the logout completed within its grace"
