@@ -326,6 +326,12 @@ class Journal:
             db.execute("INSERT OR REPLACE INTO pair_state(key, value, set_at, source) "
                        "VALUES ('active_node', ?, ?, ?)", (name, self.now(), source))
 
+    def forget_active_node(self) -> None:
+        """The journal no longer knows which node is active (a run aborted after booting
+        the target): the next ``start`` works it out from live state, confirmed by typing."""
+        with self._tx() as db:
+            db.execute("DELETE FROM pair_state WHERE key='active_node'")
+
     def active_node(self) -> ActiveNode | None:
         """The active node as recorded, or None when the journal does not know."""
         row = self._db.execute("SELECT value, set_at, source FROM pair_state "
