@@ -4,6 +4,7 @@
 #                    the whole suite
 #   make test-fast   unit and replay tests only (no peers, no end-to-end)
 #   make bench       benchmarks against the simulator (docs/performance.md); BENCH_ARGS=--quick
+#   make bench-ansible  the Ansible collection over simulated BMCs at a few fork counts (minutes)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -16,7 +17,8 @@ PYTEST_ARGS ?=
 # peer tests 180 s, the few long tests say @pytest.mark.timeout(N)).  Whole run: this
 # watchdog, the last resort for a hang outside any test (collection, a session teardown):
 # SIGINT after PYTEST_WATCHDOG_S (pytest still runs its finalizers), SIGKILL 60 s later.  The
-# whole suite takes 5-10 min on a busy 2-core machine (the failover's kill-point test alone 4-5).
+# whole suite takes 5-10 min on a busy 2-core machine (the failover's kill-point test alone 4-5;
+# the Ansible collection's, tests/ansible, about 5 more).
 PYTEST_WATCHDOG_S ?= 1800
 PYTEST := timeout --foreground -s INT -k 60 $(PYTEST_WATCHDOG_S) $(VBIN)/pytest
 
@@ -92,6 +94,10 @@ test-fast: venv
 BENCH_ARGS ?=
 bench: venv
 	$(VBIN)/python benchmarks/run_all.py $(BENCH_ARGS)
+
+.PHONY: bench-ansible
+bench-ansible: venv
+	$(VBIN)/python benchmarks/bench_ansible.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache

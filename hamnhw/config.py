@@ -38,6 +38,13 @@ Lookup, first found wins: an explicit path (``--config``), ``$HAMNHW_CONFIG``,
     client_id = "ff:..."                # optional: a client-id reservation
     ifname = "eno1"                     # optional: with machine_id, the networkd client id
 
+    [defaults]                          # keys every node inherits: hamnhw.fleetconfig
+    username = "root"
+    password_env = "BMC_PASSWORD"
+
+    [groups]                            # named node lists: hamnhw.fleetconfig
+    rack1 = ["bmc1", "primary"]
+
 The schema is strict: an unknown key, a wrong type or a missing ``bmc`` is a
 :class:`~hamnhw.errors.ConfigError` naming the key and the file.  Relative
 ``password_file`` and ``ca_file`` paths are relative to the config file.
@@ -58,6 +65,7 @@ from typing import TYPE_CHECKING, Any
 from hamnhw.address import parse_bmc_url
 from hamnhw.connection import normalize_fingerprint
 from hamnhw.errors import ConfigError
+from hamnhw.fleetconfig import EXCLUSIVE_NODE_KEYS, inherit, parse_groups, reject_not_inherited
 from hamnhw.pairconfig import FailoverSettings, PairSettings, parse_failover, parse_pair
 
 if TYPE_CHECKING:
@@ -83,7 +91,8 @@ _NODE_KEYS: dict[str, tuple[type, ...]] = {
     "drive_serials": (list,),
 }
 _PAIR_NODES = ("primary", "standby")
-_TOP_LEVEL = ("nodes", "pair", "primary", "standby", "failover", "network")
+_TOP_LEVEL = ("nodes", "pair", "primary", "standby", "failover", "network", "defaults",
+              "groups")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,6 +153,8 @@ class Config:
         return self.pair.name
     network: NetworkConfig = dataclasses.field(default_factory=lambda: NetworkConfig({}))
     """``[network]`` table: the MN's addresses for ``hamnhw dhcp render``."""
+    groups: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    """``[groups]``: node names by group name, in file order (:mod:`hamnhw.fleetconfig`)."""
 
     @property
     def pair_active(self) -> str | None:
@@ -160,6 +171,16 @@ class Config:
             known = ", ".join(sorted(self.nodes)) or "none"
             raise ConfigError(f"no node named {name!r} (known: {known})", path=self.path)
         return self.nodes[name]
+
+    def group(self, name: str) -> tuple[str, ...]:
+        """Return the node names of the group ``name``.
+
+        :raises ConfigError: no such group.
+        """
+        if name not in self.groups:
+            known = ", ".join(sorted(self.groups)) or "none"
+            raise ConfigError(f"no group named {name!r} (known: {known})", path=self.path)
+        return self.groups[name]
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None, *,
@@ -204,21 +225,24 @@ def parse_config(data: Mapping[str, Any], *, source: str | None = None,
                  base_dir: Path | None = None) -> Config:
     """Validate an already-parsed TOML document (see :func:`load_config`)."""
     _reject_unknown(data, _TOP_LEVEL, prefix="", source=source)
+    defaults = _defaults(_table(data, "defaults", source), source)
     nodes: dict[str, NodeConfig] = {}
     node_tables = _table(data, "nodes", source)
     for name in node_tables:
-        nodes[name] = _node(name, _table(node_tables, name, source, prefix="nodes."),
-                            f"nodes.{name}", source, base_dir)
+        table = inherit(defaults, _table(node_tables, name, source, prefix="nodes."))
+        nodes[name] = _node(name, table, f"nodes.{name}", source, base_dir)
     for name in _PAIR_NODES:
         if name in data:
             if name in nodes:
                 raise ConfigError(f"node {name!r} defined twice ([{name}] and [nodes.{name}])",
                                   key=name, path=source)
-            nodes[name] = _node(name, _table(data, name, source), name, source, base_dir)
+            table = inherit(defaults, _table(data, name, source))
+            nodes[name] = _node(name, table, name, source, base_dir)
+    groups = parse_groups(_table(data, "groups", source), nodes.keys(), source)
     pair = parse_pair(_table(data, "pair", source), source, base_dir)
     failover = parse_failover(_table(data, "failover", source), source)
     network = _network(_table(data, "network", source), source)
-    return Config(source, nodes, pair, failover, network)
+    return Config(source, nodes, pair, failover, network, groups)
 
 
 def _table(data: Mapping[str, Any], key: str, source: str | None,
@@ -230,19 +254,31 @@ def _table(data: Mapping[str, Any], key: str, source: str | None,
     return value
 
 
-def _node(name: str, table: Mapping[str, Any], where: str, source: str | None,
-          base_dir: Path | None) -> NodeConfig:
-    ipmi_table = _table(table, "ipmi", source, prefix=f"{where}.") if "ipmi" in table else None
-    table = {k: v for k, v in table.items() if k != "ipmi"}
+def _defaults(table: Mapping[str, Any], source: str | None) -> Mapping[str, Any]:
+    """``[defaults]``: validated like a node table, without ``bmc`` (nor ``ipmi``)."""
+    reject_not_inherited(table, source)
+    _check_node_table(table, "defaults", source)
+    return table
+
+
+def _check_node_table(table: Mapping[str, Any], where: str, source: str | None) -> None:
+    """Types, one source per exclusive group, and values of a node (or defaults) table."""
     _check_keys(table, _NODE_KEYS, f"{where}.", source)
-    if "bmc" not in table:
-        raise ConfigError("missing required key", key=f"{where}.bmc", path=source)
-    for group in (("password_env", "password_file"), ("ca_file", "pin_fingerprint", "insecure")):
+    for group in EXCLUSIVE_NODE_KEYS:
         given = [k for k in group if table.get(k) not in (None, False)]
         if len(given) > 1:
             raise ConfigError(f"choose one of {', '.join(group)}", key=f"{where}.{given[1]}",
                               path=source)
     _check_values(table, where, source)
+
+
+def _node(name: str, table: Mapping[str, Any], where: str, source: str | None,
+          base_dir: Path | None) -> NodeConfig:
+    ipmi_table = _table(table, "ipmi", source, prefix=f"{where}.") if "ipmi" in table else None
+    table = {k: v for k, v in table.items() if k != "ipmi"}
+    _check_node_table(table, where, source)
+    if "bmc" not in table:
+        raise ConfigError("missing required key", key=f"{where}.bmc", path=source)
     timeout = table.get("timeout")
     values = dict(table)
     for key in ("password_file", "ca_file"):

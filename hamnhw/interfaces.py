@@ -29,6 +29,7 @@ from hamnhw.models import (
     System,
     Volume,
 )
+from hamnhw.plan import PlannedRequest
 from hamnhw.poll import PollPolicy
 from hamnhw.raid import CreateRequest, RaidOutcome, RaidPlan, RaidStatus
 
@@ -100,6 +101,19 @@ class PowerInterface(_Interface, abc.ABC):
         """Set the restore policy and return what the BMC reads back."""
         self._unsupported("power.set_restore_policy")
 
+    # Plans (hamnhw.plan): the requests a write would send, read but not sent.  A driver
+    # that cannot describe them keeps these defaults (None): plans then say what would be
+    # done but not the requests.
+
+    def reset_requests(self, action: str) -> tuple[PlannedRequest, ...] | None:
+        """The requests ``on``/``off``/``soft_off``/``cycle`` (``action``) would send."""
+        return None
+
+    def restore_policy_requests(self,
+                                policy: PowerRestorePolicy) -> tuple[PlannedRequest, ...] | None:
+        """The requests :meth:`set_restore_policy` would send."""
+        return None
+
 
 class ManagementInterface(_Interface):
     """Boot override and identify LED."""
@@ -111,6 +125,12 @@ class ManagementInterface(_Interface):
     def set_boot_override(self, target: BootSource, *, persistent: bool = False) -> BootOverride:
         """Boot from ``target`` next time (or always); return what is read back."""
         self._unsupported("management.set_boot_override")
+
+    def boot_override_requests(self, target: BootSource, *,
+                               persistent: bool = False) -> tuple[PlannedRequest, ...] | None:
+        """The requests :meth:`set_boot_override` would send (None: the driver cannot tell;
+        see :mod:`hamnhw.plan`); refused like the write when the BMC lists other targets."""
+        return None
 
     def boot_marks(self) -> BootMarks:
         """Read the power state with the boot marks (stage, stage time, last reset time,

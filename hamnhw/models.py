@@ -69,6 +69,17 @@ class NicSource(enum.StrEnum):
     """A physical port in the deprecated ``NetworkPorts`` (``AssociatedNetworkAddresses``)."""
 
 
+class NicKind(enum.StrEnum):
+    """The link technology of a host port."""
+
+    ETHERNET = "ethernet"
+    INFINIBAND = "infiniband"
+    """An InfiniBand port: no Ethernet MAC; identified by its :attr:`Nic.port_guid`."""
+    UNKNOWN = "unknown"
+    """The BMC shows the port but not its technology (a port with no MAC and no
+    ``LinkNetworkTechnology``)."""
+
+
 class BootSource(enum.StrEnum):
     """Boot override targets, valued as Redfish ``BootSourceOverrideTarget``."""
 
@@ -128,6 +139,10 @@ class System:
     """Power state at the time of reading."""
     boot_mode: str | None = None
     """``UEFI`` or ``Legacy`` (Redfish ``Boot.BootSourceOverrideMode``), or None."""
+    placeholders: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Fields the BMC filled with a placeholder (``serial``: ``To Be Filled By O.E.M.``),
+    each read as None above, with the raw text it showed: two nodes showing the same
+    placeholder are not the same machine, and the pair check says so."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,8 +164,11 @@ class Nic:
     """One host network port as the BMC sees it.
 
     A BMC may show one port in several places (the system's EthernetInterfaces, a network
-    adapter's device functions and ports); the driver merges them by MAC, so each MAC is
-    reported once, from the first place it was seen, completed by the others.
+    adapter's device functions and ports); the driver merges them by physical port (its
+    permanent MAC where shown, else its current MAC, or an InfiniBand port's GUID), so each
+    port is reported once, from the first place it was seen, completed by the others.  Two
+    resources of the same kind (two EthernetInterfaces, say two members of a bond showing
+    the bond's MAC) are never merged.
     """
 
     id: str
@@ -179,6 +197,12 @@ class Nic:
     port: str | None = None
     """Port number or label on its adapter (Redfish ``PortId``/``PhysicalPortNumber``, or the
     port's location ordinal), where the BMC shows it."""
+    kind: NicKind = NicKind.ETHERNET
+    """Link technology: Ethernet, InfiniBand (then :attr:`mac` is None and
+    :attr:`port_guid` identifies the port), or unknown."""
+    port_guid: str | None = None
+    """InfiniBand port GUID, 8 bytes in lower-case colon hex (``00:02:c9:03:00:aa:bb:01``),
+    where the BMC shows it; None for Ethernet."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -193,6 +217,9 @@ class NicView:
     """True when a linked part of the tree could not be read."""
     warnings: tuple[str, ...] = ()
     """What could not be read, one message each."""
+    host_warnings: tuple[str, ...] = ()
+    """Those of :attr:`warnings` about the host NICs: when there is one, :attr:`nics` may
+    miss a port (the BMC's own NICs failing leaves the host list whole)."""
 
 
 @dataclasses.dataclass(frozen=True)

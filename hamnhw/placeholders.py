@@ -10,6 +10,7 @@ driver reads them through these functions and reports None instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 PLACEHOLDER_TEXTS = frozenset({
     "to be filled by o.e.m.", "to be filled by oem", "not specified", "not available",
@@ -43,3 +44,10 @@ def known_uuid(value: object) -> str | None:
 def placeholder_mac(digits: str) -> bool:
     """True for the 12 hex digits of ``00:00:00:00:00:00`` or ``ff:ff:ff:ff:ff:ff``."""
     return _SAME_HEX.match(digits.lower()) is not None
+
+
+def placeholders_of(raw: Mapping[str, object], known: Mapping[str, object]) -> dict[str, str]:
+    """The fields of ``raw`` that held text read as unknown (``known[name]`` None): a
+    placeholder or a blank, with the raw text, for :attr:`hamnhw.models.System.placeholders`."""
+    return {name: value for name, value in raw.items()
+            if isinstance(value, str) and known.get(name) is None}

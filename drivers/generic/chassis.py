@@ -11,20 +11,29 @@ The system's chassis are, in this order:
 
 A chassis whose ``Links.ComputerSystems`` names other systems as well (a blade enclosure)
 is *shared*: its drives and network adapters belong to this system only when the resource
-itself says so (:func:`names_system`); one naming only other systems is skipped, and so is
-what it contains.  A chassis that says nothing of systems inherits from the chassis that
-contains it.  A linked chassis that cannot be read is skipped with a warning.
+itself says so (:func:`ownership`); one naming only other systems is skipped, and so is
+what it contains.  ``Links.ComputerSystems`` is optional: a chassis that says nothing of
+systems is shared when another system of the service links it from its own
+``Links.Chassis`` (the other systems are read only on a service listing several, and only
+when such a chassis is met), else it inherits from the chassis that contains it.  A linked
+chassis that cannot be read is skipped with a warning.
+
+Whatever the chassis, a drive or device function whose links name only other systems is
+never this system's (:func:`ownership` ``other``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+import enum
+import re
+from collections.abc import Iterable, Mapping, Sequence
 
 from hamnhw_drivers.generic.resource import Resource
 from hamnhw_drivers.generic.walk import Walk, same_uri, unique
 
 ROOT = "/redfish/v1/"
+_SYSTEM_PREFIX = re.compile(r"^(.*?/Systems/[^/#]+)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,20 +59,53 @@ def linked_uris(resource: Resource, path: str) -> list[str]:
     return []
 
 
-def names_system(resource: Resource, system_uri: str, paths: Iterable[str]) -> bool:
-    """True when a link at one of ``paths`` is the system or a resource under it."""
-    prefix = system_uri.rstrip("/") + "/"
+class Owner(enum.Enum):
+    """Which system a resource's links say it serves."""
+
+    OURS = "ours"
+    """A link names this system (or a resource under it)."""
+    OTHER = "other"
+    """Links name systems, none of them this one."""
+    UNSAID = "unsaid"
+    """No link names a system."""
+
+
+def named_systems(resource: Resource, paths: Iterable[str]) -> set[str]:
+    """The systems (``.../Systems/<id>``) the links at ``paths`` name or lie under."""
+    found = set()
     for path in paths:
         for uri in linked_uris(resource, path):
-            if same_uri(uri, system_uri) or uri.startswith(prefix):
-                return True
-    return False
+            match = _SYSTEM_PREFIX.match(uri.split("#", 1)[0])
+            if match:
+                found.add(match.group(1).rstrip("/"))
+    return found
 
 
-def _kind(chassis: Resource, system_uri: str, inherited: str) -> str:
-    """``own``, ``shared`` or ``foreign`` (another system's) for one chassis."""
+def ownership(resource: Resource, system_uri: str, paths: Iterable[str]) -> Owner:
+    """Whether the links at ``paths`` tie ``resource`` to the system, to others only, or to
+    none."""
+    systems = named_systems(resource, paths)
+    if not systems:
+        return Owner.UNSAID
+    return Owner.OURS if system_uri.rstrip("/") in systems else Owner.OTHER
+
+
+def names_system(resource: Resource, system_uri: str, paths: Iterable[str]) -> bool:
+    """True when a link at one of ``paths`` is the system or a resource under it."""
+    return ownership(resource, system_uri, paths) is Owner.OURS
+
+
+def _kind(chassis: Resource, system_uri: str, inherited: str,
+          linked_by_others: set[str] | None = None) -> str:
+    """``own``, ``shared`` or ``foreign`` (another system's) for one chassis.
+
+    :param linked_by_others: chassis URIs other systems link; only asked for a chassis
+        whose ``Links.ComputerSystems`` is absent.
+    """
     systems = chassis.links("Links.ComputerSystems")
     if not systems:
+        if linked_by_others is not None and chassis.uri.rstrip("/") in linked_by_others:
+            return "shared"
         return inherited
     ours = [uri for uri in systems if same_uri(uri, system_uri)]
     if not ours:
@@ -72,11 +114,29 @@ def _kind(chassis: Resource, system_uri: str, inherited: str) -> str:
 
 
 class _Finder:
-    def __init__(self, walk: Walk, system: Resource) -> None:
+    def __init__(self, walk: Walk, system: Resource, others: Sequence[str]) -> None:
         self.walk = walk
         self.system = system
+        self.others = [uri for uri in others if not same_uri(uri, system.uri)]
+        self._linked_by_others: set[str] | None = None
         self.seen: set[str] = set()
         self.found: dict[str, list[Resource]] = {"own": [], "shared": []}
+
+    def kind(self, chassis: Resource, inherited: str) -> str:
+        others = self.linked_by_others() if not chassis.links("Links.ComputerSystems") else None
+        return _kind(chassis, self.system.uri, inherited, others)
+
+    def linked_by_others(self) -> set[str]:
+        """Chassis URIs the service's other systems link (their ``Links.Chassis``), read
+        once and only when needed."""
+        if self._linked_by_others is None:
+            found: set[str] = set()
+            for uri in self.others:
+                other = self.walk.try_read(uri, "other system")
+                linked = other.links("Links.Chassis") if other is not None else None
+                found |= {chassis.rstrip("/") for chassis in linked or []}
+            self._linked_by_others = found
+        return self._linked_by_others
 
     def follow(self, uris: Iterable[str], inherited: str) -> None:
         for uri in uris:
@@ -85,7 +145,7 @@ class _Finder:
             self.seen.add(uri.rstrip("/"))
             chassis = self.walk.try_read(uri, "chassis")
             if chassis is not None:
-                self.add(chassis, _kind(chassis, self.system.uri, inherited))
+                self.add(chassis, self.kind(chassis, inherited))
 
     def add(self, chassis: Resource, kind: str) -> None:
         if kind == "foreign":
@@ -101,18 +161,21 @@ class _Finder:
                 continue
             self.seen.add(uri.rstrip("/"))
             chassis = self.walk.try_read(uri, "chassis")
-            if chassis is not None and _kind(chassis, self.system.uri, "foreign") == "own":
+            if chassis is not None and self.kind(chassis, "foreign") == "own":
                 self.add(chassis, "own")
 
 
-def system_chassis(walk: Walk, system: Resource, root: Mapping[str, object]) -> ChassisSet:
+def system_chassis(walk: Walk, system: Resource, root: Mapping[str, object],
+                   others: Sequence[str] = ()) -> ChassisSet:
     """Find the chassis of ``system`` (see the module docstring).
 
     :param walk: the walk to read through (warnings land there).
     :param system: the ComputerSystem.
     :param root: the ServiceRoot document (for the Chassis collection).
+    :param others: URIs of the service's other systems (read only when a chassis says
+        nothing of its systems).
     """
-    finder = _Finder(walk, system)
+    finder = _Finder(walk, system, others)
     finder.follow(unique(system.links("Links.Chassis") or []), "own")
     collection = Resource(ROOT, root, walk.reader.host).link("Chassis")
     if collection is not None:

@@ -3,7 +3,7 @@
 The storage walk (every path DMTF allows, de-duplicated, empty bays apart, partial reads
 reported) lives in :mod:`.storagewalk`; this interface adds the system and its manager, and
 the hooks vendor drivers override.  Placeholder identity values (``To Be Filled By O.E.M.``,
-all-zero UUIDs...) read as None: unknown.
+all-zero UUIDs...) read as None: unknown, the raw text kept in ``System.placeholders``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from hamnhw_drivers.generic.walk import Walk
 from hamnhw.errors import HttpError, MalformedResponse
 from hamnhw.interfaces import InventoryInterface
 from hamnhw.models import Drive, Inventory, Manager, StorageController, System, Volume
-from hamnhw.placeholders import known_text, known_uuid
+from hamnhw.placeholders import known_text, known_uuid, placeholders_of
 
 __all__ = ["RedfishInventory", "StorageView"]
 
@@ -59,11 +59,15 @@ class RedfishInventory(InventoryInterface):
 
     @staticmethod
     def _system_model(resource: Resource) -> System:
-        identity = {k: known_text(v) for k, v in resource.extract(SYSTEM).items()}
+        raw = {**resource.extract(SYSTEM), "uuid": resource.field(SYSTEM_UUID)}
+        known = {k: known_text(v) for k, v in raw.items()}
+        known["uuid"] = known_uuid(raw["uuid"])
         return System(id=resource.id, uri=resource.uri,
+                      manufacturer=known["manufacturer"], model=known["model"],
+                      serial=known["serial"], uuid=known["uuid"],
+                      bios_version=resource.field(BIOS_VERSION),
                       power_state=mappings.power_state(resource.doc.get("PowerState")),
-                      uuid=known_uuid(resource.field(SYSTEM_UUID)),
-                      bios_version=resource.field(BIOS_VERSION), **identity)
+                      boot_mode=known["boot_mode"], placeholders=placeholders_of(raw, known))
 
     def manager(self, system: Resource | None = None) -> Manager | None:
         """The BMC managing the system, or None when none is linked or listed.
@@ -132,7 +136,8 @@ class RedfishInventory(InventoryInterface):
         system = system or self.context.locator.system()
         walk = Walk(self.reader)
         walk.remember(system)
-        return StorageWalk(self, walk, system, self.context.client.root).view(with_volumes)
+        return StorageWalk(self, walk, system, self.context.client.root,
+                           self.context.locator.other_system_uris()).view(with_volumes)
 
     # -- the interface ---------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from hamnhw_drivers.generic.resource import Field, Resource
 from hamnhw.errors import OperationFailed
 from hamnhw.interfaces import ManagementInterface
 from hamnhw.models import BootMarks, BootOverride, BootOverrideMode, BootSource
+from hamnhw.plan import PlannedRequest
 
 BOOT_TARGET = Field("Boot.BootSourceOverrideTarget", str, "Where the host boots next.")
 BOOT_ENABLED = Field("Boot.BootSourceOverrideEnabled", str, "Once, Continuous or Disabled.")
@@ -86,11 +87,7 @@ class RedfishManagement(ManagementInterface):
         :raises OperationFailed: the BMC accepted but reads back something else.
         """
         system = self._system()
-        allowed = system.field(BOOT_ALLOWED)
-        if allowed is not None and target.value not in allowed:
-            listed = ", ".join(map(str, allowed))
-            self._unsupported("management.set_boot_override",
-                              f"boot target {target.value} not among {listed}")
+        self._check_allowed(system, target)
         body = self.build_boot_patch(target, persistent)
         self.context.client.patch(system.uri, body)
         readback = self.get_boot_override()
@@ -101,6 +98,21 @@ class RedfishManagement(ManagementInterface):
             raise OperationFailed(f"boot override set to {target.value} but reads back "
                                   f"{readback.target.value}/{readback.mode.value}", host=self.host)
         return readback
+
+    def _check_allowed(self, system: Resource, target: BootSource) -> None:
+        """Refuse a target the BMC does not list as allowable (where it lists them)."""
+        allowed = system.field(BOOT_ALLOWED)
+        if allowed is not None and target.value not in allowed:
+            listed = ", ".join(map(str, allowed))
+            self._unsupported("management.set_boot_override",
+                              f"boot target {target.value} not among {listed}")
+
+    def boot_override_requests(self, target: BootSource, *,
+                               persistent: bool = False) -> tuple[PlannedRequest, ...]:
+        """The PATCH :meth:`set_boot_override` would send (refused like it)."""
+        system = self._system()
+        self._check_allowed(system, target)
+        return (PlannedRequest("PATCH", system.uri, self.build_boot_patch(target, persistent)),)
 
     # -- identify LED ----------------------------------------------------------------------
 

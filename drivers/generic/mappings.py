@@ -12,7 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from hamnhw.models import BootStage, Health, LinkStatus, NicSource, PowerState, RaidType
+from hamnhw.models import (
+    BootStage,
+    Health,
+    LinkStatus,
+    NicKind,
+    NicSource,
+    PowerState,
+    RaidType,
+)
 
 T = TypeVar("T")
 
@@ -63,6 +71,14 @@ and the deprecated NetworkPort (Up, Down)."""
 NIC_SOURCE: Mapping[str, NicSource] = {member.value: member for member in NicSource}
 """Redfish resource types a host NIC is read from."""
 
+NIC_KIND: Mapping[str, NicKind] = {
+    "Ethernet": NicKind.ETHERNET,
+    "InfiniBand": NicKind.INFINIBAND,
+}
+"""Link technology of a port or function: NetworkDeviceFunction ``NetDevFuncType``, Port
+``LinkNetworkTechnology``, the deprecated NetworkPort ``ActiveLinkTechnology``.  Other
+values (``FibreChannel``, ``iSCSI``, ``GenZ``...) are no host NIC."""
+
 
 def _lookup(table: Mapping[str, T], value: object, default: T) -> T:
     return table.get(value, default) if isinstance(value, str) else default
@@ -88,6 +104,11 @@ def raid_type(value: object, volume_type: object = None) -> RaidType:
     if found is RaidType.UNKNOWN:
         found = _lookup(VOLUME_TYPE, volume_type, RaidType.UNKNOWN)
     return found
+
+
+def nic_kind(value: object) -> NicKind | None:
+    """:data:`NIC_KIND` of a technology string; None when absent or another technology."""
+    return _lookup(NIC_KIND, value, None)
 
 
 def link_status(value: object) -> LinkStatus:

@@ -1,29 +1,41 @@
 """Host and BMC NICs.
 
-Host MACs come from every place a service puts them, in this order, merged by MAC
+Host MACs come from every place a service puts them, in this order, merged by physical port
 (:func:`~hamnhw_drivers.generic.adapters.merge`) so each port is reported once with the
 ``source`` it was first seen in:
 
 1. the system's ``EthernetInterfaces`` (``source`` ``EthernetInterface``);
-2. the system's ``NetworkInterfaces``, each followed to its ``Links.NetworkAdapter`` (or,
-   without one, through its own collections);
-3. the ``NetworkAdapters`` of the system's chassis (:mod:`.chassis`); a shared chassis's
-   adapters count only for device functions linking this system.
+2. the system's ``NetworkInterfaces``: the collections a NetworkInterface links itself
+   (its system's view of the adapter), else its ``Links.NetworkAdapter``;
+3. the ``NetworkAdapters`` of the system's chassis (:mod:`.chassis`).
 
-Adapters give ``NetworkDeviceFunction``, ``Port`` and ``NetworkPort`` NICs
-(:mod:`.adapters`).  Only links a resource has are followed, so a BMC without adapters
-costs no request for them.  The list is None (unknown) when the system links none of these
-places, ``()`` only when a linked collection is really empty.  The BMC's own ports come
-from its manager's ``EthernetInterfaces``.
+An adapter in a chassis shared with other systems (a blade enclosure), however reached,
+counts only for device functions linking this system; a function linking only another
+system never counts.  Adapters give ``NetworkDeviceFunction``, ``Port`` and ``NetworkPort``
+NICs (:mod:`.adapters`).  Only links a resource has are followed, so a BMC without adapters
+costs no request for them.  The list is None (unknown) when the system links none of the
+collections that show NICs (an adapter linking no functions or ports shows none), ``()``
+only when such a collection, or the NetworkAdapters collection, is really empty.  The BMC's
+own ports come from its manager's ``EthernetInterfaces``.
 """
 
 from __future__ import annotations
 
-from hamnhw_drivers.generic.adapters import adapter_nics, merge, read_mac
-from hamnhw_drivers.generic.chassis import names_system, system_chassis
+import dataclasses
+
+from hamnhw_drivers.generic.adapters import (
+    NIC_COLLECTIONS,
+    AdapterInfo,
+    Scope,
+    adapter_location,
+    adapter_nics,
+    merge,
+    read_mac,
+)
+from hamnhw_drivers.generic.chassis import ChassisSet, system_chassis
 from hamnhw_drivers.generic.context import DriverContext
 from hamnhw_drivers.generic.mappings import link_status
-from hamnhw_drivers.generic.resource import Field, Resource
+from hamnhw_drivers.generic.resource import Field, Resource, last_segment
 from hamnhw_drivers.generic.walk import Walk
 
 from hamnhw.errors import HttpError, MalformedResponse, UnsupportedOperation
@@ -36,9 +48,6 @@ ETHERNET_INTERFACE = {
     "name": Field("Name", str, "Name the BMC gives the interface."),
     "speed_mbps": Field("SpeedMbps", int, "Negotiated speed, Mbit/s."),
 }
-FUNCTION_SYSTEM_LINKS = ("Links.EthernetInterface", "Links.EthernetInterfaces",
-                         "Links.OffloadSystem")
-"""Links of a NetworkDeviceFunction that name the system it serves."""
 
 
 def parse_ethernet_interface(resource: Resource) -> Nic:
@@ -52,37 +61,60 @@ def parse_ethernet_interface(resource: Resource) -> Nic:
                source=NicSource.ETHERNET_INTERFACE)
 
 
-def interface_nics(walk: Walk, interface: Resource, done: set[str]) -> list[Nic]:
-    """A NetworkInterface's NICs: its adapter's, or its own collections' when it links none."""
+@dataclasses.dataclass
+class _Found:
+    """NICs found so far, and whether any place showing NICs was read."""
+
+    nics: list[Nic] = dataclasses.field(default_factory=list)
+    shown: bool = False
+    done: dict[str, bool] = dataclasses.field(default_factory=dict)
+    """Adapters already read (URI), and whether each showed NICs."""
+
+    def add(self, nics: list[Nic] | None) -> None:
+        if nics is not None:
+            self.shown = True
+            self.nics += nics
+
+
+def adapter_scope(system_uri: str, chassis: ChassisSet, adapter_uri: str) -> Scope:
+    """The scope of an adapter: shared when it lies under a shared chassis."""
+    shared = any(adapter_uri.startswith(c.uri.rstrip("/") + "/") for c in chassis.shared)
+    return Scope(system_uri, shared)
+
+
+def interface_nics(walk: Walk, interface: Resource, found: _Found, system_uri: str,
+                   chassis: ChassisSet) -> list[Nic] | None:
+    """A NetworkInterface's NICs: the collections it links itself (scoped to its system by
+    the service), else its adapter's, filtered like any adapter of its chassis."""
     adapter_uri = interface.link("Links.NetworkAdapter")
-    if adapter_uri is None:
-        return adapter_nics(walk, interface)
-    adapter = walk.try_read(adapter_uri, "network adapter")
-    return once(walk, adapter, done) if adapter is not None else []
+    adapter = walk.try_read(adapter_uri, "network adapter") if adapter_uri else None
+    if any(interface.link(name) for name in NIC_COLLECTIONS):
+        if adapter is not None:
+            found.done[adapter.uri.rstrip("/")] = True
+        owner = adapter or interface
+        info = AdapterInfo(last_segment(owner.uri), adapter_location(owner))
+        return adapter_nics(walk, interface, Scope(system_uri), info)
+    if adapter is None:
+        return None
+    return once(walk, adapter, found, adapter_scope(system_uri, chassis, adapter.uri))
 
 
-def once(walk: Walk, adapter: Resource, done: set[str], shared_by: str | None = None
-         ) -> list[Nic]:
-    """One adapter's NICs unless already read (URI in ``done``).
-
-    :param shared_by: the system URI when the adapter is in a shared chassis: only device
-        functions naming that system count.
-    """
+def once(walk: Walk, adapter: Resource, found: _Found, scope: Scope) -> list[Nic] | None:
+    """One adapter's NICs unless already read (URI in ``found.done``: then ``[]``, or None
+    when it showed none)."""
     key = adapter.uri.rstrip("/")
-    if key in done:
-        return []
-    done.add(key)
-    if shared_by is None:
-        return adapter_nics(walk, adapter)
-    system_uri = shared_by
-    return adapter_nics(walk, adapter, lambda function: names_system(
-        function, system_uri, FUNCTION_SYSTEM_LINKS))
+    if key in found.done:
+        return [] if found.done[key] else None
+    nics = adapter_nics(walk, adapter, scope)
+    found.done[key] = nics is not None
+    return nics
 
 
 class RedfishNics(NicInterface):
     """:class:`~hamnhw.interfaces.NicInterface` over DMTF Redfish.
 
-    Vendor subclasses override :meth:`include_interface` or :meth:`parse_interface`.
+    Vendor subclasses override :meth:`include_interface`, :meth:`parse_interface` or
+    :meth:`interfaces_uri`.
     """
 
     def __init__(self, context: DriverContext) -> None:
@@ -105,6 +137,12 @@ class RedfishNics(NicInterface):
         """Hook: one EthernetInterface as a Nic."""
         return parse_ethernet_interface(resource)
 
+    def interfaces_uri(self, system: Resource) -> str | None:
+        """Hook: the system's EthernetInterfaces collection (its ``EthernetInterfaces``
+        link).  Override where a BMC links it elsewhere (HPE iLO 5:
+        ``Oem.Hpe.Links.EthernetInterfaces``)."""
+        return system.link("EthernetInterfaces")
+
     # -- host NICs -------------------------------------------------------------------------
 
     def list(self) -> tuple[Nic, ...] | None:
@@ -116,6 +154,7 @@ class RedfishNics(NicInterface):
         read of the BMC's own NICs leaves ``bmc_nics`` None without losing the host's."""
         walk = self._walk()
         nics = self._host(walk)
+        host_warnings = tuple(walk.warnings)
         try:
             bmc = self._bmc(walk)
         except UnsupportedOperation:
@@ -123,7 +162,7 @@ class RedfishNics(NicInterface):
         except (HttpError, MalformedResponse) as exc:
             walk.warn(f"BMC NICs not readable: {exc.message}")
             bmc = None
-        return NicView(nics, bmc, walk.incomplete, tuple(walk.warnings))
+        return NicView(nics, bmc, walk.incomplete, tuple(walk.warnings), host_warnings)
 
     def _walk(self) -> Walk:
         walk = Walk(self.reader)
@@ -132,29 +171,29 @@ class RedfishNics(NicInterface):
 
     def _host(self, walk: Walk) -> tuple[Nic, ...] | None:
         system = walk.read(self.context.locator.system_uri)
-        found: list[Nic] = []
-        shown = False
-        collection = system.link("EthernetInterfaces")
+        found = _Found()
+        collection = self.interfaces_uri(system)
         members = walk.collection(collection, "ethernet interface") if collection else None
         if members is not None:
-            shown = True
-            found += [self.parse_interface(r) for r in members if self.include_interface(r)]
-        done: set[str] = set()
+            found.add([nic for r in members if self.include_interface(r)
+                       if (nic := walk.parse(r, "ethernet interface", self.parse_interface))])
+        chassis = system_chassis(walk, system, self.context.client.root,
+                                 self.context.locator.other_system_uris())
         interfaces = system.link("NetworkInterfaces")
         members = walk.collection(interfaces, "network interface") if interfaces else None
-        if members is not None:
-            shown = True
-            for interface in members:
-                found += interface_nics(walk, interface, done)
-        chassis = system_chassis(walk, system, self.context.client.root)
+        if members == []:
+            found.add([])  # the BMC says the system has no network interface
+        for interface in members or []:
+            found.add(interface_nics(walk, interface, found, system.uri, chassis))
         for shared, group in ((False, chassis.own), (True, chassis.shared)):
             for resource in group:
                 adapters = resource.link("NetworkAdapters")
                 members = walk.collection(adapters, "network adapter") if adapters else None
-                shown = shown or members is not None
+                if members == []:
+                    found.add([])  # the BMC says this chassis has no adapter
                 for adapter in members or []:
-                    found += once(walk, adapter, done, system.uri if shared else None)
-        return merge(found) if shown else None
+                    found.add(once(walk, adapter, found, Scope(system.uri, shared)))
+        return merge(found.nics) if found.shown else None
 
     # -- BMC NICs --------------------------------------------------------------------------
 

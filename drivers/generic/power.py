@@ -60,6 +60,7 @@ from hamnhw.errors import (
 from hamnhw.interfaces import PowerInterface
 from hamnhw.log import get_logger
 from hamnhw.models import PowerRestorePolicy, PowerResult, PowerState
+from hamnhw.plan import PlannedRequest
 
 LOG = get_logger("hamnhw.drivers.generic.power")
 
@@ -369,3 +370,24 @@ class RedfishPower(PowerInterface):
             raise OperationFailed(f"PowerRestorePolicy set to {policy.value} but reads back "
                                   f"{readback.value}", host=self.host)
         return readback
+
+    # -- plans (hamnhw.plan): what the writes above would send, from a fresh read ---------
+
+    def reset_requests(self, action: str) -> tuple[PlannedRequest, ...]:
+        """The resets ``action`` (on, off, soft_off, cycle) would POST, chosen by the same
+        hooks as the write (:meth:`reset_type_for`, :meth:`reset_target`); a cycle of a BMC
+        without reset marks is an off, then an on, as :meth:`cycle` runs it."""
+        system = self._system()
+        allowed = self.allowed_reset_types(system)
+        steps: tuple[str, ...] = (action,)
+        if action == "cycle" and not ResetMarks.of(system).can_show_a_warm_reset:
+            steps = ("off", "on")
+        return tuple(PlannedRequest("POST", self.reset_target(system),
+                                    {"ResetType": self.reset_type_for(step, allowed)})
+                     for step in steps)
+
+    def restore_policy_requests(self, policy: PowerRestorePolicy) -> tuple[PlannedRequest, ...]:
+        """The PATCH :meth:`set_restore_policy` would send."""
+        system = self._system()
+        self._restore_policy(system)
+        return (PlannedRequest("PATCH", system.uri, {"PowerRestorePolicy": policy.value}),)

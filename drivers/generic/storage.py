@@ -70,22 +70,32 @@ def _health(resource: Resource, path: str = "Status.Health") -> Health:
     return mappings.health(resource.get(path, str))
 
 
-def qualified_id(uri: str, member_id: str | None = None, owner: str | None = None) -> str:
-    """``<owner id>/<member id>``: a drive or volume named by the resource holding it.
+CHASSIS_PREFIX = "chassis:"
+"""Prefix of the owner part of a chassis drive's id: a Storage and a Chassis may both be
+``1``, each holding a drive ``0`` (``1/0`` and ``chassis:1/0``)."""
 
-    The owner is read from the URI (``.../Storage/<owner>/Drives/<id>``,
-    ``.../Chassis/<owner>/Drives/<id>``), so a drive keeps its id whichever collection
-    listed it and whatever else appears; ``owner`` (the id of the resource that listed
-    it) is the fallback for a URI of another shape.
+
+def qualified_id(uri: str, member_id: str | None = None, owner: str | None = None) -> str:
+    """``<owner>/<member>``: a drive or volume named by the resource holding it.
+
+    For a URI of the usual shape (``.../Storage/<storage id>/Drives/<id>``,
+    ``.../Chassis/<chassis id>/Drives/<id>``, ``.../Volumes/<id>``) both parts come from the
+    URI, the owner of a chassis drive prefixed :data:`CHASSIS_PREFIX`: a drive keeps its id
+    whichever collection listed it and whatever else appears, and two drives with the same
+    ``Id`` property under two URIs stay apart.  For a URI of another shape the member is
+    ``member_id`` and the owner ``owner`` (the id of the resource that listed it, a chassis's
+    already prefixed).
 
     :param member_id: the member's own ``Id``; the URI's last segment when None.
     """
     parts = [urllib.parse.unquote(p) for p in uri.split("#", 1)[0].rstrip("/").split("/")]
-    member = member_id or parts[-1]
-    found = parts[-3] if len(parts) >= 3 and parts[-2] in ("Drives", "Volumes") else None
-    if found is None or found in _OWNER_KINDS:
-        found = owner
-    return f"{found}/{member}" if found else member
+    shaped = (len(parts) >= 3 and parts[-2] in ("Drives", "Volumes")
+              and parts[-3] not in _OWNER_KINDS)
+    if not shaped:
+        member = member_id or parts[-1]
+        return f"{owner}/{member}" if owner else member
+    chassis = len(parts) >= 4 and parts[-4] == "Chassis"
+    return f"{CHASSIS_PREFIX if chassis else ''}{parts[-3]}/{parts[-1]}"
 
 
 def is_absent(resource: Resource) -> bool:
@@ -127,12 +137,13 @@ def parse_simple_device(owner: Resource, index: int) -> Drive | EmptyBay:
     """Entry ``index`` of a SimpleStorage's ``Devices`` array as a Drive, or an EmptyBay
     when ``Absent``.
 
-    Devices have no URI and no serial; the id is ``<simple storage id>/<device name>``
-    (the index where the device has no name).
+    Devices have no URI and no serial; the id is ``<simple storage id>/<device name>``, which
+    does not move when a device is inserted before it (``#<index>`` only for a device
+    without a name, the best the BMC allows).
     """
     device = Resource(f"{owner.uri}#/Devices/{index}", _device_doc(owner, index), owner.host)
-    name = device.get("Name", str)
-    device_id = f"{owner.id}/{name or index}"
+    name = known_text(device.get("Name", str))
+    device_id = f"{owner.id}/{name or f'#{index}'}"
     if is_absent(device):
         return EmptyBay(id=device_id, uri=None, location=name)
     return Drive(id=device_id, uri=None, serial=None,

@@ -6,22 +6,27 @@ system's chassis (:mod:`.chassis`: linked, contained, or claiming the system).  
 de-duplicated by the ``@odata.id`` of the links (services link one drive from several
 places; the document's own ``@odata.id`` is not trusted for this: DMTF's public-tower mockup
 has two drives naming each other's), and a chassis drive whose serial a Storage already
-showed is the same disk under another URI.  A shared chassis (a blade
-enclosure) contributes only drives whose ``Links.Storage``/``Links.Volumes`` are this
-system's.  ``Absent`` placeholders are empty bays, not drives.
+showed is the same disk under another URI.  A chassis drive whose ``Links.Storage``/
+``Links.Volumes`` name only another system is that system's; a shared chassis (a blade
+enclosure) contributes only drives whose links name this system.  ``Absent`` placeholders
+are empty bays, not drives; ``empty_bays`` is None (unknown) when the BMC shows none, since
+a BMC that never models bays shows none either.  Ids are unique on the node (see
+:func:`~hamnhw_drivers.generic.storage.qualified_id`; a clash left by odd URIs gives the
+later drive its URI as id).
 
-What the BMC does not show at all is None, never an empty tuple; what could not be read is
-a warning, and the view says it is incomplete.
+What the BMC does not show at all is None, never an empty tuple; what could not be read, or
+a document unusable (a wrongly typed property), is a warning, and the view says it is
+incomplete.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 from hamnhw_drivers.generic import storage as parsers
-from hamnhw_drivers.generic.chassis import ChassisSet, names_system, system_chassis
+from hamnhw_drivers.generic.chassis import ChassisSet, Owner, ownership, system_chassis
 from hamnhw_drivers.generic.resource import Resource
 from hamnhw_drivers.generic.walk import Walk, unique
 
@@ -30,6 +35,7 @@ from hamnhw.models import Drive, EmptyBay, StorageController, Volume
 
 LOG = get_logger("hamnhw.drivers.generic.storagewalk")
 
+Item = TypeVar("Item", Drive, EmptyBay)
 BELONGS_PATHS = ("Links.Storage", "Links.Volumes")
 """Drive links that tie a drive of a shared chassis to one system (Drive >= 1.13 ``Storage``)."""
 
@@ -68,6 +74,21 @@ def _key(uri: str) -> str:
     return uri.split("#", 1)[0].rstrip("/")
 
 
+def unique_ids(items: list[Item]) -> list[Item]:
+    """``items`` with unique ids: a later one whose id is taken gets its URI as id (its
+    index in the list when it has none)."""
+    seen: set[str] = set()
+    found = []
+    for index, item in enumerate(items):
+        if item.id in seen:
+            LOG.warning("drive id %s given twice; the second is %s", item.id,
+                        item.uri or f"#{index}")
+            item = dataclasses.replace(item, id=item.uri or f"{item.id}#{index}")
+        seen.add(item.id)
+        found.append(item)
+    return found
+
+
 class StorageWalk:
     """One walk of a system's storage.
 
@@ -75,14 +96,16 @@ class StorageWalk:
     :param walk: the walk to read through.
     :param system: the ComputerSystem, already read.
     :param root: the ServiceRoot document.
+    :param others: URIs of the service's other systems (see :mod:`.chassis`).
     """
 
     def __init__(self, hooks: StorageHooks, walk: Walk, system: Resource,
-                 root: Mapping[str, Any]) -> None:
+                 root: Mapping[str, Any], others: Sequence[str] = ()) -> None:
         self.hooks = hooks
         self.walk = walk
         self.system = system
         self.root = root
+        self.others = others
         self._seen: set[str] = set()
         self._items: list[Drive | EmptyBay] = []
 
@@ -91,7 +114,8 @@ class StorageWalk:
         storages = self._collections(self.hooks.storage_paths(self.system), "storage")
         simples = self._collections(self.hooks.simple_storage_paths(self.system),
                                     "simple storage")
-        chassis_drives = self._chassis_drives(system_chassis(self.walk, self.system, self.root))
+        chassis_drives = self._chassis_drives(system_chassis(self.walk, self.system, self.root,
+                                                             self.others))
         warnings = tuple(self.walk.warnings)
         if not (storages or simples or chassis_drives):
             LOG.info("%s: the BMC shows no storage; controllers, drives and volumes unknown",
@@ -121,7 +145,8 @@ class StorageWalk:
                 if uris is None:
                     continue
                 found = found or []
-                found += [_ChassisDrive(uri, resource.id, shared) for uri in uris]
+                owner = f"{parsers.CHASSIS_PREFIX}{resource.id}"
+                found += [_ChassisDrive(uri, owner, shared) for uri in uris]
         return found
 
     # -- controllers ---------------------------------------------------------------------------
@@ -129,14 +154,20 @@ class StorageWalk:
     def _controllers(self, storages: list[Resource],
                      simples: list[Resource]) -> Iterable[StorageController]:
         for storage in storages:
-            embedded = parsers.embedded_controllers(storage)
+            embedded = self.walk.parse(storage, "storage", parsers.embedded_controllers) or []
             collection = storage.link("Controllers")
             if not embedded and collection:
                 embedded = self.walk.collection(collection, "storage controller") or []
             for index, entry in enumerate(embedded):
-                yield parsers.parse_controller(entry, storage.id, index)
+                controller = self.walk.parse(entry, "storage controller",
+                                             lambda r, i=index, s=storage.id:
+                                             parsers.parse_controller(r, s, i))
+                if controller is not None:
+                    yield controller
         for simple in simples:
-            yield parsers.simple_storage_controller(simple)
+            found = self.walk.parse(simple, "simple storage", parsers.simple_storage_controller)
+            if found is not None:
+                yield found
 
     # -- drives and bays -----------------------------------------------------------------------
 
@@ -144,7 +175,8 @@ class StorageWalk:
                 chassis_drives: list[_ChassisDrive] | None,
                 ) -> tuple[tuple[Drive, ...] | None, tuple[EmptyBay, ...] | None]:
         """Drives and empty bays; both None when nothing has a drive list at all."""
-        listed = [(storage, storage.links("Drives")) for storage in storages]
+        listed = [(storage, self.walk.parse(storage, "storage", lambda r: r.links("Drives")))
+                  for storage in storages]
         shown = (any(uris is not None for _, uris in listed) or chassis_drives is not None
                  or any(simple.has("Devices") for simple in simples))
         if not shown:
@@ -154,31 +186,54 @@ class StorageWalk:
                 self._add(uri, storage.id)
         serials = {d.serial for d in self._items if isinstance(d, Drive) and d.serial}
         for item in chassis_drives or []:
-            self._add(item.uri, item.owner, shared=item.shared, serials=serials)
-        devices = [parsers.parse_simple_device(simple, index) for simple in simples
-                   for index in range(len(simple.get("Devices", list) or []))]
-        items = [*self._items, *devices]
-        return (tuple(i for i in items if isinstance(i, Drive)),
-                tuple(i for i in items if isinstance(i, EmptyBay)))
+            self._add(item.uri, item.owner, chassis=item, serials=serials)
+        items = [*self._items, *self._devices(simples)]
+        drives = tuple(unique_ids([i for i in items if isinstance(i, Drive)]))
+        bays = tuple(unique_ids([i for i in items if isinstance(i, EmptyBay)]))
+        return drives, bays or None
 
-    def _add(self, uri: str, owner: str, *, shared: bool = False,
+    def _devices(self, simples: list[Resource]) -> list[Drive | EmptyBay]:
+        found: list[Drive | EmptyBay] = []
+        for simple in simples:
+            count = len(self.walk.parse(simple, "simple storage",
+                                        lambda r: r.get("Devices", list)) or [])
+            found += [item for index in range(count)
+                      if (item := self.walk.parse(simple, "simple storage device",
+                                                  lambda r, i=index:
+                                                  parsers.parse_simple_device(r, i)))]
+        return found
+
+    def _add(self, uri: str, owner: str, *, chassis: _ChassisDrive | None = None,
              serials: set[str] | None = None) -> None:
+        """Read and keep one listed drive (or bay).
+
+        :param chassis: how a chassis listed it (None: a Storage did).
+        :param serials: serials already shown by a Storage (the same disk under a chassis).
+        """
         if _key(uri) in self._seen:
             return
         self._seen.add(_key(uri))
         resource = self.walk.try_read(uri, "drive")
         if resource is None:
             return
-        if shared and not names_system(resource, self.system.uri, BELONGS_PATHS):
-            LOG.debug("%s: drive %s of a shared chassis names no storage of this system; "
-                      "left out", self.walk.host, uri)
+        if chassis is not None and not self._ours(resource, chassis.shared):
             return
-        item: Drive | EmptyBay = (parsers.parse_empty_bay(resource, owner)
-                                  if parsers.is_absent(resource)
-                                  else self.hooks.parse_drive(resource, owner))
+        item = self.walk.parse(resource, "drive", lambda r: parsers.parse_empty_bay(r, owner)
+                               if parsers.is_absent(r) else self.hooks.parse_drive(r, owner))
+        if item is None:
+            return
         if isinstance(item, Drive) and serials is not None and item.serial in serials:
             return
         self._items.append(item)
+
+    def _ours(self, drive: Resource, shared: bool) -> bool:
+        """Whether a chassis drive is this system's (see the module docstring)."""
+        owner = ownership(drive, self.system.uri, BELONGS_PATHS)
+        if owner is Owner.OURS or (owner is Owner.UNSAID and not shared):
+            return True
+        LOG.debug("%s: chassis drive %s names %s; left out", self.walk.host, drive.uri,
+                  "another system" if owner is Owner.OTHER else "no storage of this system")
+        return False
 
     # -- volumes ---------------------------------------------------------------------------
 
@@ -195,8 +250,10 @@ class StorageWalk:
             members = self.walk.collection(collection, "volume") if collection else None
             readable = readable or members is not None
             for resource in members or []:
-                volume = self.hooks.parse_volume(resource, drive_ids, storage.id)
-                found.setdefault(_key(resource.uri), volume)
+                volume = self.walk.parse(resource, "volume", lambda r, o=storage.id:
+                                         self.hooks.parse_volume(r, drive_ids, o))
+                if volume is not None:
+                    found.setdefault(_key(resource.uri), volume)
         if not readable:
             return None
         return tuple(found.values())

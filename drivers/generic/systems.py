@@ -23,6 +23,7 @@ class SystemLocator:
         self.reader = reader
         self.system_id = system_id
         self._system_uri: str | None = None
+        self._listed: list[str] = []
 
     @property
     def system_uri(self) -> str:
@@ -31,8 +32,15 @@ class SystemLocator:
         :raises DriverNotFound: no system, an unknown id, or several and none picked.
         """
         if self._system_uri is None:
-            self._system_uri = self._choose(self._system_uris())
+            self._listed = self._system_uris()
+            self._system_uri = self._choose(self._listed)
         return self._system_uri
+
+    def other_system_uris(self) -> list[str]:
+        """The other systems the service lists beside the chosen one (a blade enclosure's
+        siblings), as listed when the system was chosen; no request of its own."""
+        chosen = self.system_uri
+        return [uri for uri in self._listed if uri.rstrip("/") != chosen.rstrip("/")]
 
     def system(self) -> Resource:
         """Read the chosen ComputerSystem."""

@@ -9,12 +9,16 @@ the BMC itself is gone (timeouts, unreachable, refused credentials) still end th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from hamnhw_drivers.generic.resource import Reader, Resource
 
 from hamnhw.errors import HttpError, MalformedResponse
 from hamnhw.log import get_logger
 
 LOG = get_logger("hamnhw.drivers.generic.walk")
+T = TypeVar("T")
 
 
 def same_uri(left: str, right: str) -> bool:
@@ -89,6 +93,15 @@ class Walk:
             return None
         found = (self.try_read(member, what) for member in unique(members))
         return [resource for resource in found if resource is not None]
+
+    def parse(self, resource: Resource, what: str, read: Callable[[Resource], T]) -> T | None:
+        """``read(resource)``; a document it finds unusable (a wrongly typed property:
+        :class:`~hamnhw.errors.MalformedResponse`) is skipped with a warning and None."""
+        try:
+            return read(resource)
+        except MalformedResponse as exc:
+            self.warn(f"{what} {resource.uri} not usable, skipped: {exc.message}")
+            return None
 
     def warn(self, message: str) -> None:
         """Record (and log) that something could not be read."""

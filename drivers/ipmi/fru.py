@@ -18,6 +18,7 @@ from hamnhw_drivers.generic.macs import normalize_mac
 
 from hamnhw.errors import AuthenticationError, BmcUnreachable
 from hamnhw.models import LinkStatus, Nic
+from hamnhw.placeholders import known_text
 from hamnhw.transport.ipmi_errors import command_error
 
 SYSTEM_RECORD = "System"
@@ -102,9 +103,21 @@ def host_macs(fru: FruRecords) -> tuple[Nic, ...]:
 
 
 def first_field(fields: Mapping[str, Any] | None, *names: str) -> str | None:
-    """The first of ``names`` with a non-empty text value."""
+    """The first of ``names`` with a known text value: blanks and placeholders
+    (``To Be Filled By O.E.M.``..., :func:`hamnhw.placeholders.known_text`) are skipped, so
+    a placeholder product serial gives way to a real board serial."""
+    for name in names:
+        text = known_text(_text((fields or {}).get(name)))
+        if text:
+            return text
+    return None
+
+
+def first_placeholder(fields: Mapping[str, Any] | None, *names: str) -> str | None:
+    """The raw text of the first of ``names`` holding a placeholder (for
+    :attr:`hamnhw.models.System.placeholders`), or None."""
     for name in names:
         text = _text((fields or {}).get(name))
-        if text and text.strip():
-            return text.strip()
+        if text is not None and text.strip() and known_text(text) is None:
+            return text
     return None

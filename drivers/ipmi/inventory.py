@@ -4,12 +4,15 @@ Storage is out of IPMI's reach: controllers, drives and volumes are None, with a
 from __future__ import annotations
 
 from hamnhw_drivers.ipmi.context import REDFISH_HINT, IpmiContext
-from hamnhw_drivers.ipmi.fru import SYSTEM_RECORD, first_field
+from hamnhw_drivers.ipmi.fru import SYSTEM_RECORD, first_field, first_placeholder
 
 from hamnhw.interfaces import InventoryInterface
 from hamnhw.models import Manager, PowerState, System
+from hamnhw.placeholders import known_uuid
 from hamnhw.transport.ipmi_device import DeviceId
 
+SERIAL_FIELDS = ("Serial Number", "Chassis serial number", "Board serial number")
+"""FRU fields holding the host's serial, in order of preference."""
 STORAGE_NOTE = f"storage controllers, drives and volumes: IPMI cannot tell; {REDFISH_HINT}"
 
 
@@ -32,7 +35,8 @@ class IpmiInventory(InventoryInterface):
 
     def system(self) -> System:
         """The host from the FRU ``System`` record (manufacturer falls back to the BMC's
-        IANA vendor); fields the BMC does not fill are None."""
+        IANA vendor); fields the BMC does not fill, or fills with a placeholder
+        (:mod:`hamnhw.placeholders`), are None, a placeholder kept in ``placeholders``."""
         fru = self.context.fru()
         fields = fru.record(SYSTEM_RECORD)
         notes = [STORAGE_NOTE]
@@ -41,16 +45,20 @@ class IpmiInventory(InventoryInterface):
                             f"{REDFISH_HINT}")
         self._notes = tuple(notes)
         power = self.context.chassis_status().power_on
+        serial = first_field(fields, *SERIAL_FIELDS)
+        uuid_text = first_field(fields, "UUID")
+        uuid = known_uuid(uuid_text)
+        placeholders = {name: raw for name, raw in (
+            ("serial", None if serial else first_placeholder(fields, *SERIAL_FIELDS)),
+            ("uuid", uuid_text if uuid is None else None)) if raw is not None}
         return System(
             id=SYSTEM_RECORD, uri=None,
             manufacturer=first_field(fields, "Manufacturer", "Board manufacturer")
             or self.device_id.vendor,
             model=first_field(fields, "Product name", "Model", "Board product name"),
-            serial=first_field(fields, "Serial Number", "Chassis serial number",
-                               "Board serial number"),
-            uuid=first_field(fields, "UUID"),
-            bios_version=None,
-            power_state=PowerState.ON if power else PowerState.OFF)
+            serial=serial, uuid=uuid, bios_version=None,
+            power_state=PowerState.ON if power else PowerState.OFF,
+            placeholders=placeholders)
 
     def manager(self) -> Manager:
         """The BMC: maker and product from Get Device ID, firmware revision."""

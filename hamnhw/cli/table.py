@@ -26,12 +26,17 @@ class CommandInfo(NamedTuple):
 COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("power", "hamnhw.cli.commands.power",
                 "Read or change the host power state."),
+    CommandInfo("boot", "hamnhw.cli.commands.boot",
+                "Show or set where the host boots next: pxe, hdd, cd, usb, bios-setup, or none."),
+    CommandInfo("restore-policy", "hamnhw.cli.commands.restore_policy",
+                "Show or set what the host does when AC power returns: always-on, always-off, "
+                "last-state."),
     CommandInfo("nics", "hamnhw.cli.commands.nics",
                 "List the host's NIC ports with MACs, link and speed, and the BMC's NICs."),
     CommandInfo("inventory", "hamnhw.cli.commands.inventory",
                 "Show system identity, BMC firmware, storage controllers, drives and volumes."),
     CommandInfo("raid", "hamnhw.cli.commands.raid",
-                "Hardware RAID: show, create, delete, rebuild, spares."),
+                "Hardware RAID: show, create, delete, rebuild, spares, foreign import."),
     CommandInfo("pair", "hamnhw.cli.commands.pair",
                 "The MN pair: snapshot, status and preflight check."),
     CommandInfo("dhcp", "hamnhw.cli.commands.dhcp",

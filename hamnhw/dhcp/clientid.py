@@ -82,7 +82,9 @@ def networkd_duid(machine_id: str) -> bytes:
 
 
 def networkd_iaid(ifname: str) -> bytes:
-    """systemd-networkd's IAID for an interface's persistent name (stable byte order)."""
+    """The 4 IAID bytes systemd-networkd's DHCPv4 client sends for an interface's persistent
+    name: the folded SipHash, big-endian here, which is what systemd's native-order write
+    gives on little-endian hosts (its test vector: ``ABC123`` -> ``a8 4b de 8d``)."""
     digest = siphash24(SYSTEMD_HASH_KEY, ifname.encode())
     folded = (digest & 0xFFFFFFFF) ^ (digest >> 32)
     return struct.pack(">I", folded)

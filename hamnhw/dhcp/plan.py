@@ -46,6 +46,8 @@ class Reservation:
     primary_mac: str | None
     standby_mac: str | None
     client_ids: tuple[ClientId, ...] = ()
+    ifname: str | None = None
+    """The OS interface name the config gives, if any."""
 
     @property
     def macs(self) -> tuple[str, ...]:
@@ -94,7 +96,8 @@ def plan_reservations(network: NetworkConfig,
             nic_id=nic.nic_id, standby_nic_id=entry.get("standby"), hostname=nic.hostname,
             alias=f"{nic.hostname.split('.')[0]}{network.alias_suffix}", ip=nic.ip,
             prefix=nic.prefix, kind=kind, primary_mac=entry.get("primary_mac"),
-            standby_mac=entry.get("standby_mac"), client_ids=tuple(client_ids))
+            standby_mac=entry.get("standby_mac"), client_ids=tuple(client_ids),
+            ifname=nic.ifname)
         notes += _gaps(reservation)
         reservations.append(reservation)
     return Plan(tuple(reservations), tuple(notes))

@@ -1,31 +1,20 @@
 """One read of a node's RAID health, in the shape every monitor output uses.
 
 The state of each volume (optimal, degraded, rebuilding with percent, failed, unknown) is the
-RAID interface's classification (``classify_health``, a hook of the generic RAID driver that
-vendor drivers override); this module only carries it to the checks, the exporter and the
-event listener and compares two reads.  ``None`` means the BMC did not tell, ``()`` that it
-said there are none.
+RAID interface's classification (:meth:`RaidInterface.status() <hamnhw.interfaces.
+RaidInterface.status>`, through the ``classify_health`` hook vendor drivers override); this
+module only carries it to the checks, the exporter and the event listener and compares two
+reads.  ``None`` means the BMC did not tell, ``()`` that it said there are none.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Callable
 from typing import Any
 
-from hamnhw.interfaces import RaidView
-from hamnhw.models import Drive, Health, Volume
-
-
-class VolumeState(enum.StrEnum):
-    """Health of one RAID volume."""
-
-    OPTIMAL = "optimal"
-    DEGRADED = "degraded"
-    REBUILDING = "rebuilding"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
+from hamnhw.models import Health, Volume
+from hamnhw.raid import RaidStatus, VolumeHealth, VolumeState, settled
 
 
 class Severity(enum.IntEnum):
@@ -53,8 +42,8 @@ DRIVE_SEVERITY = {
 
 
 @dataclasses.dataclass(frozen=True)
-class VolumeHealth:
-    """One volume's health."""
+class VolumeReading:
+    """One volume's classified health, with what identifies it."""
 
     id: str
     """Volume member id."""
@@ -66,6 +55,8 @@ class VolumeHealth:
     """Rebuild progress in percent while rebuilding, when the BMC tells."""
     raid_type: str | None = None
     """RAID level."""
+    reason: str | None = None
+    """What the classification rests on (the RAID interface's words)."""
 
     @property
     def severity(self) -> Severity:
@@ -98,80 +89,40 @@ class DriveHealth:
 class RaidHealth:
     """Volumes and drives from one read; either None when the BMC did not tell."""
 
-    volumes: tuple[VolumeHealth, ...] | None
+    volumes: tuple[VolumeReading, ...] | None
     drives: tuple[DriveHealth, ...] | None
 
-    def volume(self, volume_id: str) -> VolumeHealth | None:
+    def volume(self, volume_id: str) -> VolumeReading | None:
         """The volume with this id, if read."""
         return next((v for v in self.volumes or () if v.id == volume_id), None)
 
 
-Classifier = Callable[[Volume, tuple[Drive, ...] | None], Any]
-
-
 def read_raid_health(node: Any) -> RaidHealth:
-    """Read ``node``'s storage once, each volume classified by the RAID interface.
+    """Read ``node``'s RAID status once (volumes classified by the RAID interface).
 
-    With ``RaidInterface.status()`` (the RAID lifecycle work) its ``health`` map is used as
-    is; until then each volume goes through the interface's ``classify_health`` hook where it
-    has one, else :func:`provisional_state`.
-
-    :raises hamnhw.errors.HamnhwError: the read failed (typed).
+    :raises hamnhw.errors.HamnhwError: the read failed (typed); ``UnsupportedOperation`` for
+        a driver without RAID (IPMI).
     """
-    status_of = getattr(node.raid, "status", None)
-    if status_of is not None:
-        return from_status(status_of())
-    view: RaidView = node.raid.storage()
-    classify: Classifier = getattr(node.raid, "classify_health", None) or provisional_state
-    volumes = None if view.volumes is None else tuple(
-        _volume_health(volume, classify(volume, view.drives)) for volume in view.volumes)
-    return RaidHealth(volumes, _drives(view.drives))
+    return from_status(node.raid.status())
 
 
-def from_status(status: Any) -> RaidHealth:
-    """A :class:`RaidHealth` from a ``RaidStatus`` (volumes, drives, ``health`` by volume id)."""
-    health = getattr(status, "health", None) or {}
+def from_status(status: RaidStatus) -> RaidHealth:
+    """A :class:`RaidHealth` from a :class:`~hamnhw.raid.RaidStatus`; a volume whose members
+    were not all read (an incomplete read) is unknown (:func:`hamnhw.raid.settled`)."""
+    status = settled(status)
+    unknown = VolumeHealth(VolumeState.UNKNOWN, reason="not classified")
     volumes = None if status.volumes is None else tuple(
-        _volume_health(v, health.get(v.id, VolumeState.UNKNOWN)) for v in status.volumes)
-    return RaidHealth(volumes, _drives(status.drives))
+        _reading(v, status.health.get(v.id, unknown)) for v in status.volumes)
+    drives = None if status.drives is None else tuple(
+        DriveHealth(d.id, d.serial, d.location, d.health, d.capacity_bytes)
+        for d in status.drives)
+    return RaidHealth(volumes, drives)
 
 
-def _drives(drives: tuple[Drive, ...] | None) -> tuple[DriveHealth, ...] | None:
-    return None if drives is None else tuple(
-        DriveHealth(d.id, d.serial, d.location, d.health, d.capacity_bytes) for d in drives)
-
-
-def _volume_health(volume: Volume, classified: Any) -> VolumeHealth:
-    """Carry a classification (a :class:`VolumeState`, or an object with ``state`` and
-    ``percent``) into a :class:`VolumeHealth`."""
-    state = getattr(classified, "state", classified)
-    percent = getattr(classified, "percent", None)
-    try:
-        state = VolumeState(str(getattr(state, "value", state)).lower())
-    except ValueError:
-        state = VolumeState.UNKNOWN
-    percent = percent if isinstance(percent, int) else None
-    return VolumeHealth(volume.id, volume.name, state, percent, volume.raid_type.value)
-
-
-def provisional_state(volume: Volume, drives: tuple[Drive, ...] | None) -> VolumeHealth:
-    """Until the RAID interface's ``classify_health`` hook exists: the volume's own
-    ``Status.Health`` and running ``Operations`` only (members' status is not looked at).
-
-    To be removed when ``classify_health`` lands (issue 8); nothing else here classifies.
-    """
-    operation = volume.operation
-    if volume.health is Health.CRITICAL:
-        state = VolumeState.FAILED
-    elif operation is not None and "rebuild" in operation.name.lower():
-        return VolumeHealth(volume.id, volume.name, VolumeState.REBUILDING, operation.percent)
-    elif volume.health is Health.WARNING:
-        state = VolumeState.DEGRADED
-    elif volume.health is Health.OK:
-        state = VolumeState.OPTIMAL
-    else:
-        state = VolumeState.UNKNOWN
-    return VolumeHealth(volume.id, volume.name, state)
+def _reading(volume: Volume, health: VolumeHealth) -> VolumeReading:
+    percent = health.percent if health.state is VolumeState.REBUILDING else None
+    return VolumeReading(volume.id, volume.name, health.state, percent, volume.raid_type.value,
+                         health.reason or None)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -108,6 +108,26 @@ def lint_efi_fallback(root: Root) -> Iterator[Finding]:
         return
 
 
+_ESP_MOUNT = re.compile(r"^\s*\S+\s+(/boot/efi|/efi|/boot)\s+(vfat|msdos|fat)\b")
+
+
+def efi_note(root: Root) -> str | None:
+    """Why the UEFI fallback loader could not be checked: no EFI system partition under the
+    root (not mounted there, as with ``--root`` over an image whose ESP is separate, or a
+    legacy-BIOS install); None when one was checked."""
+    if any(root.real(esp).is_dir() for esp in _ESP_DIRS):
+        return None
+    mounts = [m.group(1) for _, text in root.lines("/etc/fstab")
+              if (m := _ESP_MOUNT.match(text)) and not text.lstrip().startswith("#")]
+    if mounts:
+        return (f"UEFI fallback loader not checked: /etc/fstab mounts the EFI system "
+                f"partition at {mounts[0]}, but it is not mounted under {root.path}; mount it "
+                f"there (e.g. at {root.real(mounts[0])}) and lint again")
+    return ("UEFI fallback loader not checked: no EFI system partition under "
+            f"{root.path} ({', '.join(_ESP_DIRS)}); fine for a legacy-BIOS install, else "
+            "mount the ESP there and lint again")
+
+
 _TPM_OPTION = re.compile(r"(?:^|,)(tpm2-device=|tpm2-pcrs=|tpm2-signature=|keyscript=\S*tpm)")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from hamnhw.oslint import boot
 from hamnhw.oslint.findings import Finding, Root
 from hamnhw.oslint.netconf import lint_network
-from hamnhw.oslint.pcinames import layout_differences, lint_pci_names
+from hamnhw.oslint.pcinames import layout_differences, layout_note, lint_pci_names
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,9 +43,11 @@ def lint_root(path: str | Path, nic_map: Sequence[Mapping[str, Any]] | None = No
     else:
         findings += lint_pci_names(names, nic_map)
         if not layout_differences(nic_map):
-            notes.append("the NIC map shows the same NIC layout on both nodes: PCI-slot names "
-                         "are the same on the standby")
+            notes.append(layout_note(nic_map))
     for linter in boot.LINTERS:
         findings += linter(root)
+    esp = boot.efi_note(root)
+    if esp:
+        notes.append(esp)
     findings.sort(key=lambda f: (f.file, f.line or 0, f.kind))
     return LintReport(str(path), tuple(findings), tuple(notes))

@@ -1,9 +1,13 @@
 """Network configuration tied to the old hardware: MAC matches, MAC sets, and the interface
 names each profile uses (for the PCI-name check in :mod:`hamnhw.oslint.pcinames`).
 
-Readers: ifcfg files (shell assignments), NetworkManager keyfiles (configparser with
-``interpolation=None`` and case-preserving keys), netplan (PyYAML node tree, for line
-numbers), systemd ``.link``/``.network`` (:mod:`hamnhw.oslint.units`), udev rules.
+Readers: ifcfg files (shell assignments; the backup names initscripts and NetworkManager's
+ifcfg-rh plugin skip, ``*.bak``, ``*.rpmsave``..., are skipped too), NetworkManager keyfiles
+(configparser with ``interpolation=None`` and case-preserving keys), netplan (PyYAML node
+tree, for line numbers), systemd ``.link``/``.network``/``.netdev``
+(:mod:`hamnhw.oslint.units`), Debian ifupdown ``/etc/network/interfaces``, udev rules.  An
+interface name derived from the MAC (systemd's ``enx<MAC>``) is a MAC match wherever a
+profile uses it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from hamnhw.oslint.findings import MAC_MATCH, MAC_SET, UNREADABLE, Finding, Root
 from hamnhw.oslint.units import parse_unit
 
 IFCFG = ("/etc/sysconfig/network-scripts/ifcfg-*", "/etc/sysconfig/network/ifcfg-*")
+IFCFG_IGNORED = ("~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave")
+"""Suffixes of files network-scripts skips (initscripts ``is_ignored_file``)."""
 NM_KEYFILES = ("/etc/NetworkManager/system-connections/*",
                "/usr/lib/NetworkManager/system-connections/*",
                "/run/NetworkManager/system-connections/*")
@@ -27,8 +33,11 @@ NETPLAN = ("/etc/netplan/*.yaml", "/lib/netplan/*.yaml", "/usr/lib/netplan/*.yam
 SYSTEMD_NETWORK = tuple(f"{d}/*.{ext}" for d in ("/etc/systemd/network", "/run/systemd/network",
                                                  "/usr/lib/systemd/network",
                                                  "/lib/systemd/network")
-                        for ext in ("link", "network"))
+                        for ext in ("link", "network", "netdev"))
+IFUPDOWN = ("/etc/network/interfaces", "/etc/network/interfaces.d/*")
 UDEV_RULES = ("/etc/udev/rules.d/*.rules",)
+MAC_NAME = re.compile(r"^(?:en|sl|wl|ww)x[0-9a-f]{12}$")
+"""systemd's MAC-based interface names (``ID_NET_NAME_MAC``, ``NamePolicy=mac``)."""
 
 _MAC_VALUE = re.compile(r"^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5,19}$")
 _SHELL_ASSIGN = re.compile(r"""^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)=(["']?)(.*?)\2\s*(?:#.*)?$""")
@@ -69,6 +78,8 @@ def _set(file: str, line: int, text: str, what: str) -> Finding:
 def lint_ifcfg(root: Root, names: list[NameUse]) -> Iterator[Finding]:
     """``HWADDR=`` (match, ib too), ``MACADDR=``/``LLADDR=`` (set); DEVICE= names."""
     for file in root.glob(*IFCFG):
+        if file.endswith(IFCFG_IGNORED):
+            continue
         for number, text in root.lines(file):
             found = _SHELL_ASSIGN.match(text)
             if not found or not found.group(3):
@@ -173,8 +184,9 @@ def lint_netplan(root: Root, names: list[NameUse]) -> Iterator[Finding]:
 # -- systemd-networkd / udev -------------------------------------------------------------
 
 def lint_systemd(root: Root, names: list[NameUse]) -> Iterator[Finding]:
-    """``[Match] MACAddress=``/``PermanentMACAddress=`` (match), ``[Link] MACAddress=``
-    (set); ``[Match] Name=`` and ``.link`` ``[Link] Name=`` names."""
+    """``[Match] MACAddress=``/``PermanentMACAddress=`` (match), ``[Link] MACAddress=`` and
+    ``.netdev`` ``[NetDev] MACAddress=`` (set); ``[Match] Name=`` and ``.link`` ``[Link]
+    Name=`` names."""
     for file in root.glob(*SYSTEMD_NETWORK):
         lines = dict(root.lines(file))
         for item in parse_unit(root.read(file) or ""):
@@ -182,11 +194,41 @@ def lint_systemd(root: Root, names: list[NameUse]) -> Iterator[Finding]:
             if item.section == "Match" and item.key in ("MACAddress", "PermanentMACAddress") \
                     and item.value:
                 yield _match(file, item.line, text, f"[Match] {item.key}")
-            elif item.section == "Link" and item.key == "MACAddress" and is_mac(item.value):
-                yield _set(file, item.line, text, "[Link] MACAddress")
+            elif item.section in ("Link", "NetDev") and item.key == "MACAddress" \
+                    and is_mac(item.value):
+                yield _set(file, item.line, text, f"[{item.section}] MACAddress")
             elif item.key == "Name" and item.section in ("Match", "Link"):
                 for name in item.value.split():
                     names.append(NameUse(name.lstrip("!"), file, item.line, text.strip()))
+
+
+_IFUPDOWN_IFACE = re.compile(r"^\s*iface\s+(\S+)")
+_IFUPDOWN_HWADDRESS = re.compile(r"^\s*hwaddress\s+(?:ether\s+)?(\S+)")
+
+
+def lint_ifupdown(root: Root, names: list[NameUse]) -> Iterator[Finding]:
+    """Debian ifupdown: ``hwaddress [ether] <MAC>`` (set); ``iface`` names."""
+    for file in root.glob(*IFUPDOWN):
+        for number, text in root.lines(file):
+            iface = _IFUPDOWN_IFACE.match(text)
+            hwaddress = _IFUPDOWN_HWADDRESS.match(text)
+            if iface:
+                names.append(NameUse(iface.group(1), file, number, text.strip()))
+            elif hwaddress and is_mac(hwaddress.group(1)):
+                yield _set(file, number, text, "ifupdown hwaddress")
+
+
+def lint_mac_names(names: list[NameUse]) -> Iterator[Finding]:
+    """Profiles bound to a MAC-derived interface name (``enx<MAC>``)."""
+    for use in names:
+        if MAC_NAME.match(use.name):
+            yield Finding(MAC_MATCH, use.file, use.line,
+                          f"interface name {use.name!r} is derived from the NIC's MAC "
+                          "(systemd NamePolicy mac): the standby's NIC gets another name, so "
+                          "this profile matches nothing after the disk move",
+                          "bind the profile to a name that does not carry the MAC (an "
+                          "ID_NET_NAME_PATH/ONBOARD name the same on both nodes, or one set by "
+                          "a .link file on each node)", use.text)
 
 
 _UDEV_ADDRESS = re.compile(r"ATTRS?\{address\}\s*==\s*\"([^\"]+)\"")
@@ -202,7 +244,7 @@ def lint_udev(root: Root, names: list[NameUse]) -> Iterator[Finding]:
                 yield _match(file, number, text, "a udev persistent-net rule")
 
 
-LINTERS = (lint_ifcfg, lint_keyfiles, lint_netplan, lint_systemd, lint_udev)
+LINTERS = (lint_ifcfg, lint_keyfiles, lint_netplan, lint_systemd, lint_ifupdown, lint_udev)
 
 
 def lint_network(root: Root) -> tuple[list[Finding], list[NameUse]]:
@@ -211,4 +253,5 @@ def lint_network(root: Root) -> tuple[list[Finding], list[NameUse]]:
     names: list[NameUse] = []
     for linter in LINTERS:
         findings += linter(root, names)
+    findings += lint_mac_names(names)
     return findings, names

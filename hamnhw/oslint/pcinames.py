@@ -49,3 +49,17 @@ def lint_pci_names(names: Iterable[NameUse],
                     "installer), or put the NICs in the same slots",
                     use.text)
             for use in names if PCI_BOUND.match(use.name)]
+
+
+def layout_note(nic_map: Sequence[Mapping[str, Any]]) -> str:
+    """What a NIC map without layout differences says of PCI-slot names: the same on the
+    standby only where both BMCs show every paired NIC's location; else unknown."""
+    unlocated = [f"{e.get('primary') or '-'}/{e.get('standby') or '-'}" for e in nic_map
+                 if not (e.get("primary_location") and e.get("standby_location"))]
+    if not unlocated:
+        return ("the NIC map shows the same NIC layout on both nodes: PCI-slot names are the "
+                "same on the standby")
+    return (f"the BMCs do not show where {len(unlocated)} paired NIC(s) sit "
+            f"({', '.join(unlocated[:4])}{' ...' if len(unlocated) > 4 else ''}): whether "
+            "PCI-slot names stay the same on the standby is not known; compare "
+            "`udevadm info /sys/class/net/<if>` (ID_NET_NAME_*) on both nodes")

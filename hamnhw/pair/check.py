@@ -20,6 +20,7 @@ from hamnhw.models import Health, PowerRestorePolicy, PowerState, RaidType, Volu
 from hamnhw.pair.nicchecks import judge_nics
 from hamnhw.pair.nicmap import NicPair, match_nics, nic_map_json
 from hamnhw.pair.nodefacts import NodeFacts, Opener, facts_json, read_pair
+from hamnhw.pair.partial import check_complete_read, guard, incomplete_of
 from hamnhw.pair.results import CheckResult, Status, result
 
 
@@ -47,10 +48,6 @@ class PairReport:
                 "nodes": {name: facts_json(f) for name, f in self.nodes.items()}}
 
 
-PLACEHOLDER_SERIALS = frozenset({"", "to be filled by o.e.m.", "not specified", "n/a", "na",
-                                 "default string", "system serial number", "0123456789",
-                                 "none", "unknown"})
-"""Serial numbers vendors ship as placeholders (compared lower-case, stripped)."""
 WRITE_BACK = ("WriteBack", "ProtectedWriteBack", "UnprotectedWriteBack")
 
 
@@ -187,7 +184,7 @@ def check_write_cache(active: NodeFacts) -> CheckResult:
     if skipped:
         return skipped
     volumes = raid1_volumes(active) or []
-    policies = {v.id: getattr(v, "write_cache_policy", None) for v in volumes}
+    policies = {v.id: v.write_cache_policy for v in volumes}
     evidence = {"node": active.name, "policies": {k: str(p) if p else None
                                                   for k, p in policies.items()}}
     if not policies or any(p is None for p in policies.values()):
@@ -252,25 +249,34 @@ def check_restore_policy(active: NodeFacts, spare: NodeFacts) -> CheckResult:
     return CheckResult(name, Status.PASS, evidence, f"{spare.name} AlwaysOff")
 
 
-def _is_placeholder(serial: str) -> bool:
-    text = serial.strip().lower()
-    return text in PLACEHOLDER_SERIALS or set(text) <= {"0"} or set(text) <= {"f"}
+def _serial(node: NodeFacts) -> tuple[str | None, str | None]:
+    """(serial, placeholder text): the placeholder when the BMC showed one instead."""
+    if node.system is None:
+        return None, None
+    raw = node.system.placeholders.get("serial") if node.system.placeholders else None
+    return node.system.serial, raw
 
 
 def check_serial(primary: NodeFacts, standby: NodeFacts) -> CheckResult:
-    """Distinct real serial numbers; the same one on both is a placeholder (warned)."""
+    """Distinct real serial numbers; a placeholder (``To Be Filled By O.E.M.``, which the
+    driver reads as no serial) or the same serial on both nodes is warned."""
     name = "serial"
     skipped = _unknown_if_unreachable(name, primary, standby)
     if skipped:
         return skipped
-    a, b = (n.system.serial if n.system else None for n in (primary, standby))
-    evidence = {"primary": a, "standby": b}
+    (a, raw_a), (b, raw_b) = _serial(primary), _serial(standby)
+    evidence = {"primary": a, "standby": b,
+                "placeholders": {n: r for n, r in (("primary", raw_a), ("standby", raw_b))
+                                 if r is not None}}
+    placeholders = [n for n, raw in (("primary", raw_a), ("standby", raw_b)) if raw is not None]
+    if placeholders:
+        where = "both nodes" if len(placeholders) == 2 else placeholders[0]
+        shown = ", ".join(repr(r) for r in dict.fromkeys((raw_a, raw_b)) if r is not None)
+        return CheckResult(name, Status.WARN, evidence,
+                           f"placeholder serial on {where} ({shown}): not an identity, the "
+                           "nodes cannot be told apart by it")
     if a is None or b is None:
         return CheckResult(name, Status.UNKNOWN, evidence, "a BMC does not tell its serial")
-    placeholders = [n for n, s in (("primary", a), ("standby", b)) if _is_placeholder(s)]
-    if placeholders:
-        return CheckResult(name, Status.WARN, evidence,
-                           f"placeholder serial on {', '.join(placeholders)}")
     if a.strip().lower() == b.strip().lower():
         return CheckResult(name, Status.WARN, evidence,
                            f"same serial {a!r} on both nodes: a placeholder, not an identity")
@@ -301,10 +307,13 @@ def evaluate(primary: NodeFacts, standby: NodeFacts, *, active: str | None = Non
     nodes = {primary.name: primary, standby.name: standby}
     live, spare = nodes[active], nodes[primary.name if active == standby.name else standby.name]
     pairs = nic_pairs(primary, standby)
-    checks = [check_reachable(primary, standby), check_model(primary, standby),
-              check_bios(primary, standby), check_boot_mode(primary, standby),
-              check_storage_controller(primary, standby), check_raid1(live),
-              check_write_cache(live), check_free_bays(live, spare),
+    checks = [check_reachable(primary, standby), check_complete_read(primary, standby),
+              check_model(primary, standby), check_bios(primary, standby),
+              check_boot_mode(primary, standby),
+              guard(check_storage_controller(primary, standby), "storage", primary, standby),
+              guard(check_raid1(live), "storage", live, positive=bool(raid1_volumes(live))),
+              guard(check_write_cache(live), "storage", live, positive=True),
+              guard(check_free_bays(live, spare), "storage", live, spare, positive=True),
               check_restore_policy(live, spare), check_serial(primary, standby),
               *nic_checks(primary, standby, pairs)]
     return PairReport(tuple(checks), tuple(pairs or ()), active, reason, nodes)
@@ -315,7 +324,8 @@ def nic_pairs(primary: NodeFacts, standby: NodeFacts) -> list[NicPair] | None:
     if primary.nics is None or standby.nics is None:
         return None
     alike = primary.power_state is standby.power_state is not PowerState.UNKNOWN
-    return match_nics(primary.nics, standby.nics, compare_link=alike)
+    complete = not incomplete_of("nics", primary, standby)
+    return match_nics(primary.nics, standby.nics, compare_link=alike, complete=complete)
 
 
 def nic_checks(primary: NodeFacts, standby: NodeFacts,
@@ -328,7 +338,9 @@ def nic_checks(primary: NodeFacts, standby: NodeFacts,
                         unread={n: primary.unread.get("nics") if n == "primary"
                                 else standby.unread.get("nics") for n in down})
                 for name in names]
-    return judge_nics(pairs, primary, standby)
+    positive = {"nic_speed", "nic_link", "nic_mac"}
+    return [guard(found, "nics", primary, standby, positive=found.name in positive)
+            for found in judge_nics(pairs, primary, standby)]
 
 
 def check_pair(opener: Opener, *, active: str | None = None) -> PairReport:

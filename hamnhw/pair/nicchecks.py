@@ -8,7 +8,8 @@ check           worst   when
 ``nic_order``   warn    a pair sits at a different PCI location, or at a different place in
                         the BMC's listing: names bound to the slot or probe order may
                         change after the move (``hamnhw lint-os --pair-report``)
-``nic_link``    warn    link differs while both hosts are powered alike (unknown otherwise)
+``nic_link``    warn    link differs while both hosts are powered alike (unknown otherwise,
+                        and unknown when a BMC does not tell a paired NIC's link)
 ``nic_mac``     warn    a NIC shows no usable MAC (DHCP cannot reserve for it), or the
                         same MAC as its counterpart
 ==============  ======  ==================================================================
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hamnhw.models import PowerState
+from hamnhw.models import LinkStatus, PowerState
 from hamnhw.pair.nicmap import NicPair
 from hamnhw.pair.nodefacts import NodeFacts
 from hamnhw.pair.results import CheckResult, Status, result
@@ -94,6 +95,12 @@ def check_link(pairs: Sequence[NicPair], primary: NodeFacts, standby: NodeFacts)
         return result("nic_link", Status.WARN,
                       "; ".join(f"{k}: {v[0]}" for k, v in differ.items()), power=powers,
                       differences=differ)
+    untold = [_label(p) for p in pairs if p.primary and p.standby
+              and LinkStatus.UNKNOWN in (p.primary.link, p.standby.link)]
+    if untold:
+        return result("nic_link", Status.UNKNOWN,
+                      f"a BMC does not tell the link of {', '.join(untold)}", power=powers,
+                      unknown=untold)
     return result("nic_link", Status.PASS, "same link state on paired NICs", power=powers)
 
 

@@ -1,23 +1,23 @@
 """NIC parity of the pair: which standby NIC takes over each primary NIC's role.
 
 After the disk move the standby boots the primary's OS, which must find, on the standby, a NIC
-wired to each network it used.  Each primary NIC is paired with its standby counterpart, in
-this order of preference:
+wired to each network it used.  Each primary NIC is paired with its standby counterpart of the
+same kind (Ethernet, InfiniBand, unknown: :attr:`~hamnhw.models.Nic.kind`), in this order of
+preference:
 
 1. ``location``: the same PCI location and port (adapter slot + port), where both BMCs show
-   it (Redfish NetworkAdapter ``Location``, Port ``PortId``).  InfiniBand ports are matched
-   only with InfiniBand ports, and carry their port GUIDs into the map (a GUID is unique to
-   one HCA, so it identifies a port for DHCP but never matches across the two nodes);
+   it (Redfish NetworkAdapter ``Location``, Port ``PortId``).  InfiniBand ports carry their
+   port GUIDs into the map (a GUID is unique to one HCA, so it identifies a port for DHCP but
+   never matches across the two nodes);
 2. ``id``: the same Redfish Id (``NIC.Integrated.1-1-1`` on both nodes);
 3. ``order``: the n-th remaining NIC of one node with the n-th of the other, in natural
-   order of Id, then name (``NIC2`` before ``NIC10``).
+   order of Id, then name (``NIC2`` before ``NIC10``), only when as many remain on each
+   side and both NIC reads were complete: otherwise a guess could give the standby's port
+   another network's address.
 
 A NIC left over is ``missing`` on the other node.  Each entry carries its mismatches (speed,
 link where both nodes are powered alike, location, listing position), so the seed's warning
 that NIC order can differ even on identical hardware is checked, not assumed.
-
-The matcher reads optional NIC attributes (``location``, ``port``, ``kind``, ``port_guid``,
-``source``) when the :class:`~hamnhw.models.Nic` model has them and works without them.
 """
 
 from __future__ import annotations
@@ -25,19 +25,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from hamnhw.errors import ConfigError
-from hamnhw.models import LinkStatus, Nic
+from hamnhw.models import LinkStatus, Nic, NicKind
 
-ETHERNET = "ethernet"
-INFINIBAND = "infiniband"
-
-_LOCATION_ATTRIBUTES = ("location", "pci_location", "slot")
-_PORT_ATTRIBUTES = ("port", "port_id", "physical_port")
-_GUID_ATTRIBUTES = ("port_guid", "guid")
+ETHERNET = NicKind.ETHERNET.value
+INFINIBAND = NicKind.INFINIBAND.value
+KINDS = tuple(kind.value for kind in NicKind)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,7 +49,7 @@ class NicFacts:
     position: int
     """1-based place in the BMC's listing."""
     kind: str = ETHERNET
-    """``ethernet`` or ``infiniband``."""
+    """``ethernet``, ``infiniband`` or ``unknown``."""
     location: str | None = None
     """PCI location (slot / adapter location) where the BMC shows it."""
     port: str | None = None
@@ -60,7 +57,7 @@ class NicFacts:
     port_guid: str | None = None
     """InfiniBand port GUID, lower-case colon hex."""
     source: str | None = None
-    """Which Redfish resource the NIC came from, when the model says."""
+    """Which Redfish resource the NIC came from, when the driver says."""
 
     @property
     def location_key(self) -> tuple[str, str] | None:
@@ -70,34 +67,13 @@ class NicFacts:
         return (self.location, self.port or "")
 
 
-def _first_attribute(nic: Any, names: Iterable[str]) -> Any:
-    for name in names:
-        value = getattr(nic, name, None)
-        if value not in (None, ""):
-            return value
-    return None
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if hasattr(value, "value") and isinstance(value.value, str):  # an enum
-        return str(value.value)
-    return str(value)
-
-
 def facts_of(nic: Nic, position: int) -> NicFacts:
-    """Read a :class:`~hamnhw.models.Nic`, with whatever optional location data it carries."""
-    guid = _text(_first_attribute(nic, _GUID_ATTRIBUTES))
-    kind = (_text(_first_attribute(nic, ("kind", "protocol", "link_technology"))) or "").lower()
-    infiniband = kind in ("infiniband", "ib") or guid is not None
-    location = _first_attribute(nic, _LOCATION_ATTRIBUTES)
+    """What the matcher uses of a :class:`~hamnhw.models.Nic`."""
     return NicFacts(id=nic.id, name=nic.name, mac=nic.mac, speed_mbps=nic.speed_mbps,
-                    link=nic.link, position=position,
-                    kind=INFINIBAND if infiniband else ETHERNET,
-                    location=_text(location), port=_text(_first_attribute(nic, _PORT_ATTRIBUTES)),
-                    port_guid=guid.lower() if guid else None,
-                    source=_text(getattr(nic, "source", None)))
+                    link=nic.link, position=position, kind=nic.kind.value,
+                    location=nic.location, port=nic.port,
+                    port_guid=nic.port_guid.lower() if nic.port_guid else None,
+                    source=nic.source.value if nic.source else None)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,20 +128,21 @@ def _order_key(facts: NicFacts) -> tuple[Any, ...]:
 
 
 def match_nics(primary: Sequence[Nic], standby: Sequence[Nic], *,
-               compare_link: bool = False) -> list[NicPair]:
+               compare_link: bool = False, complete: bool = True) -> list[NicPair]:
     """Pair each primary NIC with its standby counterpart (see the module docstring).
 
     :param compare_link: report link-state differences (only meaningful when both nodes are
         powered alike: a powered-off host's ports often read down).
+    :param complete: both NIC reads were whole; False forbids pairing by order.
     :return: one :class:`NicPair` per primary NIC in the primary's listing order, then one per
         unmatched standby NIC.
     """
     left = [facts_of(nic, i) for i, nic in enumerate(primary, 1)]
     right = [facts_of(nic, i) for i, nic in enumerate(standby, 1)]
     pairs: list[NicPair] = []
-    for kind in (ETHERNET, INFINIBAND):
+    for kind in KINDS:
         pairs += _match_kind([f for f in left if f.kind == kind],
-                             [f for f in right if f.kind == kind], compare_link)
+                             [f for f in right if f.kind == kind], compare_link, complete)
     order = {facts.id: facts.position for facts in left}
     pairs.sort(key=lambda p: (p.primary is None,
                               order.get(p.primary.id, 0) if p.primary else 0,
@@ -174,7 +151,7 @@ def match_nics(primary: Sequence[Nic], standby: Sequence[Nic], *,
 
 
 def _match_kind(left: list[NicFacts], right: list[NicFacts],
-                compare_link: bool) -> list[NicPair]:
+                compare_link: bool, complete: bool) -> list[NicPair]:
     matched: list[tuple[NicFacts, NicFacts, str]] = []
     for method, key in (("location", lambda f: f.location_key), ("id", lambda f: f.id)):
         index: dict[Any, NicFacts] = {}
@@ -191,10 +168,12 @@ def _match_kind(left: list[NicFacts], right: list[NicFacts],
                 right.remove(other)
     left.sort(key=_order_key)
     right.sort(key=_order_key)
-    matched += [(a, b, "order") for a, b in zip(left, right, strict=False)]
+    if complete and len(left) == len(right):
+        matched += [(a, b, "order") for a, b in zip(left, right, strict=True)]
+        left, right = [], []
     pairs = [NicPair(a, b, method, _differences(a, b, compare_link)) for a, b, method in matched]
-    pairs += [NicPair(a, None, None, ("missing on the standby",)) for a in left[len(right):]]
-    pairs += [NicPair(None, b, None, ("missing on the primary",)) for b in right[len(left):]]
+    pairs += [NicPair(a, None, None, ("missing on the standby",)) for a in left]
+    pairs += [NicPair(None, b, None, ("missing on the primary",)) for b in right]
     return pairs
 
 
@@ -224,13 +203,33 @@ def nic_map_json(pairs: Sequence[NicPair]) -> list[dict[str, Any]]:
 def nic_map_of(report: Any, source: str = "the pair report") -> list[Mapping[str, Any]]:
     """The ``nic_map`` list of a ``pair check --json`` object (or the list itself).
 
-    :raises ConfigError: not such an object.
+    :raises ConfigError: not such an object, or one whose NIC read was incomplete.
     """
     entries = report.get("nic_map") if isinstance(report, Mapping) else report
     if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
         raise ConfigError(f"{source} has no nic_map list (write it with "
                           "`hamnhw --json pair check > FILE`)")
+    unread = partial_nic_reads(report) if isinstance(report, Mapping) else {}
+    if unread:
+        raise ConfigError(f"{source} was written from an incomplete NIC read, so its NIC map "
+                          "may pair the wrong ports: " + "; ".join(
+                              f"{node}: {', '.join(map(str, warnings))}"
+                              for node, warnings in unread.items())
+                          + " (run `hamnhw --json pair check` again once the BMC answers)")
     return entries
+
+
+def partial_nic_reads(report: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Node -> what of its host NICs could not be read, from a ``pair check --json`` object
+    (``nodes.<name>.incomplete.nics``)."""
+    nodes = report.get("nodes")
+    found: dict[str, list[Any]] = {}
+    for name, node in (nodes.items() if isinstance(nodes, Mapping) else ()):
+        incomplete = node.get("incomplete") if isinstance(node, Mapping) else None
+        warnings = incomplete.get("nics") if isinstance(incomplete, Mapping) else None
+        if warnings:
+            found[str(name)] = list(warnings)
+    return found
 
 
 def read_pair_report(path: str) -> list[Mapping[str, Any]]:

@@ -3,7 +3,10 @@
 A node whose BMC cannot be reached (or refuses the credentials) is a :class:`NodeFacts` with
 ``error`` set: the checks then fail ``reachable`` and say ``unknown`` for what needed it.  A
 fact the BMC could not give (a 404, a malformed document, a capability the driver lacks) is
-None with the reason in ``unread``; None is never taken for "there are none".
+None with the reason in ``unread``; None is never taken for "there are none".  A walk that
+read only part of the storage or of the host NICs (a drive, an interface answering 404) is
+kept with what failed in ``partial``: a missing drive or NIC may be a read failure, so the
+checks never pass on it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from hamnhw.models import (
     Inventory,
     Manager,
     Nic,
+    NicView,
     PowerRestorePolicy,
     PowerState,
     StorageController,
@@ -50,6 +54,9 @@ class NodeFacts:
     nics: tuple[Nic, ...] | None = None
     unread: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Fact name -> why it could not be read."""
+    partial: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    """``storage`` and/or ``nics`` -> what could not be read of it: the lists above may miss
+    entries."""
 
     @property
     def reachable(self) -> bool:
@@ -90,7 +97,11 @@ def read_node_facts(name: str, node: Node) -> NodeFacts:
     system = inventory.system if inventory else _attempt(unread, "system",
                                                           node.inventory.system)
     policy = _attempt(unread, "restore_policy", node.power.get_restore_policy)
-    nics: Any = _attempt(unread, "nics", node.nics.list)
+    view: NicView | None = _attempt(unread, "nics", node.nics.view)
+    nics = view.nics if view else None
+    partial = {part: warnings for part, warnings in (
+        ("storage", inventory.warnings if inventory and inventory.incomplete else ()),
+        ("nics", view.host_warnings if view else ())) if warnings}
     empty = getattr(inventory, "empty_bays", None)
     return NodeFacts(
         name=name, system=system,
@@ -101,7 +112,7 @@ def read_node_facts(name: str, node: Node) -> NodeFacts:
         empty_bays=tuple(str(getattr(b, "location", b)) for b in empty) if empty is not None
         else None,
         restore_policy=policy, nics=tuple(nics) if nics is not None else None,
-        unread=unread)
+        unread=unread, partial=partial)
 
 
 def facts_json(facts: NodeFacts) -> dict[str, Any]:
@@ -111,7 +122,8 @@ def facts_json(facts: NodeFacts) -> dict[str, Any]:
             "model": system.model if system else None,
             "serial": system.serial if system else None,
             "power_state": facts.power_state.value,
-            "unread": dict(facts.unread)}
+            "unread": dict(facts.unread),
+            "incomplete": {part: list(warnings) for part, warnings in facts.partial.items()}}
 
 
 Opener = Callable[[str], Node]

@@ -27,7 +27,7 @@ from hamnhw.sim.faults import FAULT_KINDS, Fault, FaultError
 from hamnhw.sim.power import RESET_TYPES
 from hamnhw.sim.raidspec import RaidSpec
 from hamnhw.sim.server import RequestRecord, SimServer
-from hamnhw.sim.spec import DriveSpec, NicSpec, ServerSpec
+from hamnhw.sim.spec import DriveSpec, HcaPortSpec, NicSpec, ServerSpec
 from hamnhw.sim.state import ServerState
 from hamnhw.sim.tls import SelfSignedCert, TlsSetupError
 
@@ -39,6 +39,7 @@ __all__ = [
     "DriveSpec",
     "Fault",
     "FaultError",
+    "HcaPortSpec",
     "ManualClock",
     "NicSpec",
     "RaidSpec",

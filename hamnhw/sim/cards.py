@@ -4,10 +4,15 @@
   EthernetInterfaces never show (a tower server's add-in card, a SmartNIC), shown as
   ``card_style`` says: NetworkDeviceFunctions with Ports for link and speed
   (``functions``), Ports only with ``Ethernet.AssociatedMACAddresses`` (``ports``, Port
-  >= 1.4), or the deprecated NetworkPorts with ``AssociatedNetworkAddresses``
-  (``network_ports``);
-* ``network_interfaces``: the system links ``NetworkInterfaces``, one per adapter (this card
-  and the ``nic_view`` adapter of :mod:`hamnhw.sim.legacy`), each ``Links.NetworkAdapter``.
+  >= 1.4), the deprecated NetworkPorts with ``AssociatedNetworkAddresses``
+  (``network_ports``), or no collection at all (``bare``, an adapter showing no ports);
+* ``hca_ports``: an InfiniBand HCA ``HCA.Slot.3`` under the chassis: NetworkDeviceFunctions
+  (``NetDevFuncType`` ``InfiniBand``, ``InfiniBand.PortGUID``) assigned to Ports
+  (``LinkNetworkTechnology`` ``InfiniBand``, ``InfiniBand.AssociatedPortGUIDs``), as
+  Port >= 1.4 and NetworkDeviceFunction >= 1.5 show them;
+* ``network_interfaces``: the system links ``NetworkInterfaces``, one per adapter (this card,
+  the HCA, the ``nic_view`` adapter of :mod:`hamnhw.sim.legacy`, and the mezzanine of
+  :mod:`hamnhw.sim.enclosure`), each ``Links.NetworkAdapter``.
 
 Documents only; :mod:`hamnhw.sim.shapes` gathers the routes.
 """
@@ -17,16 +22,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hamnhw.sim import legacy
+from hamnhw.sim import enclosure, legacy
 from hamnhw.sim.documents import ROOT, Json, collection, link, resource
-from hamnhw.sim.spec import NicSpec
+from hamnhw.sim.spec import HcaPortSpec, NicSpec
 from hamnhw.sim.state import ServerState
 
 CARD_ID = "NIC.Slot.2"
 CARD_SLOT = "Slot 2"
 """The card's slot label (``Controllers[0].Location.PartLocation.ServiceLabel``)."""
+HCA_ID = "HCA.Slot.3"
+HCA_SLOT = "Slot 3"
 _MEMBERS = {"functions": ("NetworkDeviceFunctions", "Ports"), "ports": ("Ports",),
-            "network_ports": ("NetworkPorts",)}
+            "network_ports": ("NetworkPorts",), "bare": ()}
 
 
 def adapters_path(state: ServerState) -> str:
@@ -42,7 +49,8 @@ def card_path(state: ServerState) -> str:
 def adapter_paths(state: ServerState) -> list[str]:
     """Every adapter of the chassis: the ``nic_view`` one, then the card."""
     found = [f"{adapters_path(state)}/{legacy.ADAPTER_ID}"] if legacy.shows_adapters(state) else []
-    return found + ([card_path(state)] if state.spec.card_nics else [])
+    found += [card_path(state)] if state.spec.card_nics else []
+    return found + ([hca_path(state)] if state.spec.hca_ports else [])
 
 
 def shows_adapters(state: ServerState) -> bool:
@@ -106,6 +114,56 @@ def card_port(state: ServerState, name: str, nic_id: str) -> Json | None:
     return resource(path, "#Port.v1_7_0.Port", **port)
 
 
+# -- the InfiniBand HCA ------------------------------------------------------------------------
+def hca_path(state: ServerState) -> str:
+    """The HCA's NetworkAdapter."""
+    return f"{adapters_path(state)}/{HCA_ID}"
+
+
+def _hca_port(state: ServerState, port_id: str) -> HcaPortSpec | None:
+    return next((port for port in state.spec.hca_ports if port.id == port_id), None)
+
+
+def hca(state: ServerState) -> Json | None:
+    """The HCA, linking its functions and ports."""
+    if not state.spec.hca_ports:
+        return None
+    path = hca_path(state)
+    return resource(path, "#NetworkAdapter.v1_9_0.NetworkAdapter", Name="Contoso HDR HCA",
+                    Manufacturer=state.spec.manufacturer, Model="Contoso IB-200",
+                    Location={"PartLocation": {"ServiceLabel": HCA_SLOT, "LocationType": "Slot"}},
+                    NetworkDeviceFunctions=link(f"{path}/NetworkDeviceFunctions"),
+                    Ports=link(f"{path}/Ports"), Status={"State": "Enabled", "Health": "OK"})
+
+
+def hca_collection(state: ServerState, name: str) -> Json | None:
+    """The HCA's NetworkDeviceFunctions or Ports."""
+    if not state.spec.hca_ports:
+        return None
+    path = f"{hca_path(state)}/{name}"
+    return collection(path, f"#{name[:-1]}Collection.{name[:-1]}Collection", name,
+                      [f"{path}/{port.id}" for port in state.spec.hca_ports])
+
+
+def hca_member(state: ServerState, name: str, port_id: str) -> Json | None:
+    """An InfiniBand device function (its port GUID, assigned to its port) or port."""
+    port = _hca_port(state, port_id)
+    if port is None:
+        return None
+    base = hca_path(state)
+    if name == "NetworkDeviceFunctions":
+        return resource(f"{base}/{name}/{port.id}",
+                        "#NetworkDeviceFunction.v1_9_0.NetworkDeviceFunction",
+                        Name=f"IB function {port.id}", NetDevFuncType="InfiniBand",
+                        InfiniBand={"PortGUID": port.guid, "NodeGUID": port.guid},
+                        Links={"PhysicalPortAssignment": link(f"{base}/Ports/{port.id}")})
+    return resource(f"{base}/{name}/{port.id}", "#Port.v1_7_0.Port", Name=f"ib{port.id}",
+                    PortId=port.id, LinkNetworkTechnology="InfiniBand",
+                    LinkStatus="LinkUp" if port.link_up else "LinkDown",
+                    CurrentSpeedGbps=port.speed_mbps / 1000,
+                    InfiniBand={"AssociatedPortGUIDs": [port.guid]})
+
+
 def adapter_collection(state: ServerState) -> Json | None:
     """The chassis NetworkAdapters collection, when it has any adapter."""
     members = adapter_paths(state)
@@ -128,14 +186,17 @@ def interfaces(state: ServerState) -> Json | None:
     path = interfaces_path(state)
     return collection(path, "#NetworkInterfaceCollection.NetworkInterfaceCollection",
                       "Network Interfaces",
-                      [f"{path}/{uri.rsplit('/', 1)[-1]}" for uri in adapter_paths(state)])
+                      [f"{path}/{uri.rsplit('/', 1)[-1]}" for uri in adapter_paths(state)]
+                      + [f"{path}/{i}" for i in enclosure.interface_ids(state)])
 
 
 def interface(state: ServerState, adapter_id: str) -> Json | None:
     """A NetworkInterface: the system's view of one adapter."""
     adapter = next((uri for uri in adapter_paths(state) if uri.endswith(f"/{adapter_id}")), None)
-    if not state.spec.network_interfaces or adapter is None:
+    if not state.spec.network_interfaces:
         return None
+    if adapter is None:
+        return enclosure.interface(state, interfaces_path(state), adapter_id)
     return resource(f"{interfaces_path(state)}/{adapter_id}",
                     "#NetworkInterface.v1_2_0.NetworkInterface", Name=f"Interface {adapter_id}",
                     Links={"NetworkAdapter": link(adapter)})
@@ -145,6 +206,7 @@ def routes(state: ServerState) -> list[tuple[str, Any]]:
     """(regex, renderer) pairs; the adapter collection route comes before
     :mod:`hamnhw.sim.legacy`'s."""
     card_base = re.escape(card_path(state))
+    hca_base = re.escape(hca_path(state))
     ifaces = re.escape(interfaces_path(state))
     kinds = "(NetworkDeviceFunctions|Ports|NetworkPorts)"
     return [
@@ -154,6 +216,10 @@ def routes(state: ServerState) -> list[tuple[str, Any]]:
          if state.spec.card_nics else None),
         (f"{card_base}/NetworkDeviceFunctions/([^/]+)", lambda i: card_function(state, i)),
         (f"{card_base}/(Ports|NetworkPorts)/([^/]+)", lambda n, i: card_port(state, n, i)),
+        (hca_base, lambda: hca(state)),
+        (f"{hca_base}/(NetworkDeviceFunctions|Ports)", lambda n: hca_collection(state, n)),
+        (f"{hca_base}/(NetworkDeviceFunctions|Ports)/([^/]+)",
+         lambda n, i: hca_member(state, n, i)),
         (ifaces, lambda: interfaces(state)),
         (f"{ifaces}/([^/]+)", lambda i: interface(state, i)),
     ]

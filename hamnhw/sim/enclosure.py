@@ -9,6 +9,12 @@ belongs to, while the mezzanine Ports list both MACs and name no system.  ``Blad
 holds one more drive of its own.  Everything here is static: only the server's own drives
 move between bays.
 
+With ``enclosure_names_systems=False`` the enclosure omits its (optional)
+``Links.ComputerSystems``: only the blades' ``Links.Chassis`` tell it is shared.  With
+``network_interfaces`` the system also has a NetworkInterface ``Mezz1`` linking the mezzanine
+adapter (``Links.NetworkAdapter``), and with ``mezz_interface_collections`` its own
+``NetworkDeviceFunctions`` collection listing this blade's function only.
+
 A client must report this server's enclosure drive and NIC, and never ``Blade2``'s.
 """
 
@@ -97,13 +103,15 @@ def _drives_of(state: ServerState, chassis: str) -> Json:
 
 
 def shared(state: ServerState) -> Json:
-    """The enclosure: both systems, both blades' chassis, drives and a mezzanine adapter."""
+    """The enclosure: both systems (unless the spec omits them), both blades' chassis,
+    drives and a mezzanine adapter."""
+    links: Json = {"Contains": [link(f"{ROOT}/Chassis/{state.spec.chassis_id}"),
+                                link(SIBLING_CHASSIS)]}
+    if state.spec.enclosure_names_systems:
+        links["ComputerSystems"] = [link(_system(state)), link(SIBLING)]
     return resource(SHARED, "#Chassis.v1_21_0.Chassis", Name="Blade Enclosure",
                     ChassisType="Enclosure", Drives=link(f"{SHARED}/Drives"),
-                    NetworkAdapters=link(f"{SHARED}/NetworkAdapters"),
-                    Links={"ComputerSystems": [link(_system(state)), link(SIBLING)],
-                           "Contains": [link(f"{ROOT}/Chassis/{state.spec.chassis_id}"),
-                                        link(SIBLING_CHASSIS)]})
+                    NetworkAdapters=link(f"{SHARED}/NetworkAdapters"), Links=links)
 
 
 def sibling_chassis(state: ServerState) -> Json:
@@ -137,6 +145,34 @@ def _mezz(state: ServerState, kind: str, index: str) -> Json | None:
                     Links={"EthernetInterfaces": [link(f"{owner}/EthernetInterfaces/Mezz")]})
 
 
+def interface_ids(state: ServerState) -> list[str]:
+    """The system's NetworkInterfaces the enclosure adds (``Mezz1``)."""
+    return [MEZZ_ID] if state.spec.shared_enclosure and state.spec.network_interfaces else []
+
+
+def interface(state: ServerState, base: str, interface_id: str) -> Json | None:
+    """The system's NetworkInterface of the mezzanine adapter: the adapter, and with
+    ``mezz_interface_collections`` its own collection of this blade's function."""
+    if interface_id not in interface_ids(state):
+        return None
+    path = f"{base}/{interface_id}"
+    extra: Json = {}
+    if state.spec.mezz_interface_collections:
+        extra["NetworkDeviceFunctions"] = link(f"{path}/NetworkDeviceFunctions")
+    return resource(path, "#NetworkInterface.v1_2_0.NetworkInterface", Name="Mezzanine",
+                    Links={"NetworkAdapter": link(f"{SHARED}/NetworkAdapters/{MEZZ_ID}")},
+                    **extra)
+
+
+def _interface_functions(state: ServerState) -> Json | None:
+    """The mezzanine interface's own collection: this blade's function only."""
+    if not (interface_ids(state) and state.spec.mezz_interface_collections):
+        return None
+    path = f"{_system(state)}/NetworkInterfaces/{MEZZ_ID}/NetworkDeviceFunctions"
+    return collection(path, "#NetworkDeviceFunctionCollection", "Functions",
+                      [f"{SHARED}/NetworkAdapters/{MEZZ_ID}/NetworkDeviceFunctions/0"])
+
+
 def routes(state: ServerState) -> list[tuple[str, Any]]:
     """(regex, renderer) pairs of the enclosure (none without ``shared_enclosure``)."""
     if not state.spec.shared_enclosure:
@@ -160,4 +196,6 @@ def routes(state: ServerState) -> list[tuple[str, Any]]:
             f"{mezz}/{kind}", f"#{kind}Collection", kind, [f"{mezz}/{kind}/0",
                                                            f"{mezz}/{kind}/1"])),
         (f"{re.escape(mezz)}/{kinds}/([^/]+)", lambda kind, i: _mezz(state, kind, i)),
+        (re.escape(f"{_system(state)}/NetworkInterfaces/{MEZZ_ID}/NetworkDeviceFunctions"),
+         lambda: _interface_functions(state)),
     ]

@@ -72,9 +72,16 @@ class ServerRaid:
         """Fail a drive of this server (its volume degrades; a spare may take over)."""
         if serial not in self.present():
             raise BayError(f"no drive with serial {serial!r} in {self.state.spec.name!r}")
+        volume = self.member_of(serial)
         with self.bays.lock:
             self.bays.failed.add(serial)
         self.settle()
+        # the BMC tells after the controller noticed: a read on the event shows the failure
+        self.state.storage_event("drive_failed", serial=serial)
+        if volume is not None:
+            lost = all(self.lost(member) for member in volume.members)
+            self.state.storage_event("volume_failed" if lost else "volume_degraded",
+                                     volume_id=volume.id)
 
     def lost(self, serial: str) -> bool:
         """A member that is failed, or pulled and not inserted anywhere."""
@@ -146,6 +153,8 @@ class ServerRaid:
             for volume in self.bays.volumes_on(set(present)):
                 if volume.rebuild is not None and (self.rebuild_percent(volume) or 0) >= 100:
                     volume.rebuild = None
+                    # computed when read: the event comes with the first read after the end
+                    self.state.storage_event("rebuild_finished", volume_id=volume.id)
                 if volume.rebuild is None:
                     self._take_over(volume, present, now)
 

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from hamnhw.sim import legacy, raid_docs, shapes
+from hamnhw.sim import legacy, personalities, raid_docs, shapes
 from hamnhw.sim.documents import ROOT, Json, collection, link, resource
 from hamnhw.sim.power import RESET_TYPES
 from hamnhw.sim.shapes import drive_path as drive_path  # re-exported (events.py uses it)
@@ -105,9 +105,10 @@ def _host_nics(state: ServerState) -> dict[str, Json]:
     return {
         nic.id: resource(
             f"{base}/{nic.id}", "#EthernetInterface.v1_9_0.EthernetInterface", Name=nic.id,
-            MACAddress=nic.mac, PermanentMACAddress=nic.mac,
-            LinkStatus="LinkUp" if nic.link_up else "LinkDown", SpeedMbps=nic.speed_mbps,
-            Status={"State": "Enabled", "Health": "OK"})
+            MACAddress=nic.bond_mac or nic.mac, PermanentMACAddress=nic.mac,
+            **({} if nic.link_up is None else
+               {"LinkStatus": "LinkUp" if nic.link_up else "LinkDown"}),
+            SpeedMbps=nic.speed_mbps, Status={"State": "Enabled", "Health": "OK"})
         for nic in state.spec.nics or ()
     }
 
@@ -205,6 +206,7 @@ def _routes(state: ServerState) -> list[tuple[str, Callable[..., Json | None]]]:
             Name="User Session", UserName=spec.username) if sid in state.sessions else None),
     ] if spec.session_service else []
     return [
+        *personalities.routes(state),
         *shapes.routes(state),
         ("/redfish", lambda: {"v1": f"{ROOT}/"}),
         (ROOT, lambda: service_root(state)),

@@ -20,7 +20,7 @@ NIC_VIEWS = ("ethernet_interfaces", "network_adapters", "both", "none")
 #: How storage is shown (see :class:`ServerSpec`).
 STORAGE_VIEWS = ("storage", "simple_storage", "chassis_drives", "backplane", "enclosure")
 #: How the add-in card shows its MACs (see :class:`ServerSpec`).
-CARD_STYLES = ("functions", "ports", "network_ports")
+CARD_STYLES = ("functions", "ports", "network_ports", "bare")
 #: What the ServiceRoot says of systems (see :class:`ServerSpec`).
 SYSTEMS_SHOWN = ("listed", "empty", "absent")
 #: Which identify LED property the ComputerSystem carries.
@@ -54,8 +54,24 @@ class NicSpec:
 
     id: str
     mac: str | None
-    link_up: bool = True
+    link_up: bool | None = True
+    """Link state; None: the EthernetInterface shows no ``LinkStatus`` (the BMC does not
+    tell)."""
     speed_mbps: int = 25000
+    bond_mac: str | None = None
+    """The MAC the port uses as a member of a bond (its EthernetInterface ``MACAddress``);
+    ``mac`` stays its ``PermanentMACAddress``.  None: not bonded, ``MACAddress`` is ``mac``."""
+
+
+@dataclasses.dataclass(frozen=True)
+class HcaPortSpec:
+    """One InfiniBand port of the simulated HCA; ``guid`` in Redfish's ``PortGUID`` form
+    (``0002:C903:00AA:BB01``)."""
+
+    id: str
+    guid: str
+    link_up: bool = True
+    speed_mbps: int = 200000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,10 +143,16 @@ class ServerSpec:
         (``NIC.Slot.2``), never in the system's EthernetInterfaces (a tower server's card).
     :param card_style: how the card shows its MACs: ``"functions"`` (NetworkDeviceFunctions,
         Ports for link and speed), ``"ports"`` (Ports only, MACs in
-        ``Ethernet.AssociatedMACAddresses``, Port >= 1.4) or ``"network_ports"`` (the deprecated
-        NetworkPorts, MACs in ``AssociatedNetworkAddresses``).
+        ``Ethernet.AssociatedMACAddresses``, Port >= 1.4), ``"network_ports"`` (the deprecated
+        NetworkPorts, MACs in ``AssociatedNetworkAddresses``) or ``"bare"`` (the adapter links
+        no functions and no ports: it shows no NIC at all).
     :param network_interfaces: the system links ``NetworkInterfaces``, one per network
-        adapter, each with ``Links.NetworkAdapter``.
+        adapter, each with ``Links.NetworkAdapter`` (with ``shared_enclosure``, one more for
+        the enclosure's mezzanine adapter).
+    :param hca_ports: ports of an InfiniBand HCA ``HCA.Slot.3`` under the chassis:
+        NetworkDeviceFunctions with ``NetDevFuncType`` ``InfiniBand`` and
+        ``InfiniBand.PortGUID``, Ports with ``LinkNetworkTechnology`` ``InfiniBand`` and
+        ``InfiniBand.AssociatedPortGUIDs`` (see :mod:`hamnhw.sim.cards`).
     :param controllers: Storage resources (``RAIDController1``...); the bays are split evenly
         between them, and with two or more the drive ids restart on each (``Disk.0``...), so
         two controllers show drives with the same id.
@@ -139,6 +161,12 @@ class ServerSpec:
     :param shared_enclosure: the service also manages a second blade system (``Blade2``); a
         chassis ``Enclosure`` names both systems and holds one drive and one NIC of each blade,
         each linking the storage or interface of its own blade.
+    :param enclosure_names_systems: the enclosure's ``Links.ComputerSystems`` names both
+        blades; False omits it (it is optional), so only the blades' own ``Links.Chassis``
+        tell that the enclosure is shared.
+    :param mezz_interface_collections: the system's NetworkInterface for the mezzanine
+        adapter links its own ``NetworkDeviceFunctions`` collection (this blade's function
+        only) besides ``Links.NetworkAdapter`` (with ``network_interfaces``).
     :param systems: ``"listed"``; ``"empty"`` (an empty Systems collection, as a BMC still
         starting); ``"absent"`` (no Systems link in the ServiceRoot, as a PDU).
     :param identify_style: ``"location_indicator"`` (``LocationIndicatorActive``) or
@@ -170,6 +198,9 @@ class ServerSpec:
         (:meth:`hamnhw.sim.events.EventService.reset`).
     :param raid: RAID write behaviour (dialect, answers, apply times, rebuild time), see
         :class:`~hamnhw.sim.raidspec.RaidSpec`.
+    :param personality: serve a vendor BMC's shapes (``idrac``, ``ilo5``, ``xcc``,
+        ``supermicro``; see :mod:`hamnhw.sim.personalities`); the fields it fixes (vendor,
+        ids, models) take its values unless given here.  None: the plain DMTF simulator.
     """
 
     name: str = "node"
@@ -222,15 +253,21 @@ class ServerSpec:
     event_https_only: bool = False
     event_subscriptions_persist: bool = False
     card_nics: tuple[NicSpec, ...] = ()
-    card_style: Literal["functions", "ports", "network_ports"] = "functions"
+    card_style: Literal["functions", "ports", "network_ports", "bare"] = "functions"
     network_interfaces: bool = False
     controllers: int = 1
     empty_bays: bool = False
     shared_enclosure: bool = False
+    enclosure_names_systems: bool = True
+    mezz_interface_collections: bool = False
+    hca_ports: tuple[HcaPortSpec, ...] = ()
     systems: Literal["listed", "empty", "absent"] = "listed"
     raid: RaidSpec = dataclasses.field(default_factory=RaidSpec)
+    personality: str | None = None
 
     def __post_init__(self) -> None:
+        if self.personality is not None:
+            self._apply_personality(self.personality)
         if self.power not in STABLE_POWER_STATES:
             raise ValueError(f"power must be On or Off, got {self.power!r}")
         if self.storage_when_off not in ("stale", "empty"):
@@ -248,6 +285,18 @@ class ServerSpec:
         }
         for key, value in defaults.items():
             object.__setattr__(self, key, value)
+
+    def _apply_personality(self, name: str) -> None:
+        """Fields still at their defaults take the personality's values."""
+        from hamnhw.sim.personalities import spec_defaults
+
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        for key, value in spec_defaults(name).items():
+            field = fields[key]
+            default = (field.default_factory() if field.default_factory is not
+                       dataclasses.MISSING else field.default)
+            if getattr(self, key) == default:
+                object.__setattr__(self, key, value)
 
     def _check_choices(self) -> None:
         choices = {"nic_view": NIC_VIEWS, "storage_view": STORAGE_VIEWS,

@@ -219,14 +219,7 @@ class RedfishTransport(RedfishClient):
         """GET a JSON object (retried on 5xx, dropped and refused connections; re-sent
         once after a fresh login when answered 401)."""
         with self._scope(), self._unanswered_is_unreachable():
-            answer = self._get_with_retry(path)
-            if answer.status == 401 and self._auth.mode:
-                self._renew(answer, "GET", path)
-                answer = self._get_with_retry(path)
-                if answer.status == 401:
-                    raise access_denied(answer, host=self.host, method="GET", path=path,
-                                        why="refused again after a fresh login")
-            self._raise_for_status(answer, "GET", path)
+            answer = self._get_answer(path)
             doc = parse_json(answer.body, answer.content_type, host=self.host, path=path)
         if not isinstance(doc, dict):
             raise MalformedResponse(f"expected a JSON object, got {type(doc).__name__}",
@@ -236,9 +229,8 @@ class RedfishTransport(RedfishClient):
     def get_response(self, path: str) -> RedfishResponse:
         """GET keeping status and headers (task monitors), retried like :meth:`get`;
         the body is None when empty."""
-        with self._scope():
-            answer = self._get_with_retry(path)
-            self._raise_for_status(answer, "GET", path)
+        with self._scope(), self._unanswered_is_unreachable():
+            answer = self._get_answer(path)
             parsed = parse_json(answer.body, answer.content_type, host=self.host, path=path)
         return RedfishResponse(answer.status, answer.headers, parsed, path)
 
@@ -255,6 +247,12 @@ class RedfishTransport(RedfishClient):
     def delete(self, path: str) -> RedfishResponse:
         """DELETE exactly once."""
         return self._send_unsafe("DELETE", path)
+
+    def put(self, path: str, body: Mapping[str, Any],
+            etag: str | None = None) -> RedfishResponse:
+        """PUT exactly once, with ``If-Match`` when ``etag`` is given."""
+        headers = {"If-Match": etag} if etag else None
+        return self._send_unsafe("PUT", path, dict(body), headers)
 
     def stream(self, path: str, read_timeout: float) -> AbstractContextManager[Stream]:
         """A long-lived GET (an SSE stream) on its own connection with this transport's TLS
@@ -388,6 +386,19 @@ class RedfishTransport(RedfishClient):
                             attempt + 1, limit)
                 self._retry.sleep(delay)
                 attempt += 1
+
+    def _get_answer(self, path: str) -> Answer:
+        """A 2xx answer to a GET: retried (:meth:`_get_with_retry`); a 401 leads to one
+        fresh login and one re-send, a second 401 is :class:`AccessDenied`."""
+        answer = self._get_with_retry(path)
+        if answer.status == 401 and self._auth.mode:
+            self._renew(answer, "GET", path)
+            answer = self._get_with_retry(path)
+            if answer.status == 401:
+                raise access_denied(answer, host=self.host, method="GET", path=path,
+                                    why="refused again after a fresh login")
+        self._raise_for_status(answer, "GET", path)
+        return answer
 
     def _raise_for_status(self, answer: Answer, method: str, path: str) -> None:
         if answer.ok:

@@ -106,8 +106,6 @@ def slow() -> Iterator[SimServer]:
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(reason="power waits report progress once the power driver polls through "
-                          "hamnhw.poll (transport branch, issue 6)", strict=False)
 def test_power_on_shows_its_wait_on_a_terminal(slow: SimServer) -> None:
     slow.set_power("Off")
     env = clean_env({"HAMNHW_USERNAME": slow.username, "HAMNHW_PASSWORD": slow.password})

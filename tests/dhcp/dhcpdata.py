@@ -48,11 +48,11 @@ def nic_map() -> list[dict[str, Any]]:
                   standby_port_guid=STANDBY_GUID)]
 
 
-def network() -> NetworkConfig:
-    """The [network] table of :data:`NETWORK_TOML`."""
+def network(text: str = NETWORK_TOML) -> NetworkConfig:
+    """The [network] table of ``text`` (default :data:`NETWORK_TOML`)."""
     import tomllib
 
-    return parse_config(tomllib.loads(NETWORK_TOML)).network
+    return parse_config(tomllib.loads(text)).network
 
 
 def plan() -> Plan:

@@ -42,6 +42,18 @@ def test_networkd_client_id_is_ff_iaid_duid_en_of_systemd() -> None:
         networkd_duid("not-a-machine-id")
 
 
+def test_networkd_iaid_and_duid_are_the_bytes_systemd_sends() -> None:
+    """systemd's own vectors (src/libsystemd-network): TEST(dhcp_identifier_set_iaid) hashes
+    the 6 bytes 'A','B','C','1','2','3' and expects the IAID 0x8dde4ba8 in native (x86:
+    little-endian) order, i.e. the bytes a8 4b de 8d, which its DHCPv4 client puts on the
+    wire after 0xff; sd_dhcp_duid_set_en() in test mode (machine id 0102..10) asserts the
+    DUID 00 02 00 00 ab 11 61 77 40 de 13 42 c3 a2.  The IAID input is the interface's
+    persistent name, hashed the same way (the same 6 bytes here)."""
+    assert networkd_iaid("ABC123") == (0x8DDE4BA8).to_bytes(4, "little")
+    assert networkd_duid("0102030405060708090a0b0c0d0e0f10") == bytes.fromhex(
+        "00020000ab11617740de1342c3a2")
+
+
 def test_infiniband_and_mac_client_ids() -> None:
     assert infiniband_client_id("0002:c903:00aa:bb01") == (
         "ff:00:00:00:00:00:02:00:00:02:c9:00:00:02:c9:03:00:aa:bb:01")

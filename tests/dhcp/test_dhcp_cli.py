@@ -89,6 +89,17 @@ def test_live_render_refuses_when_a_bmc_is_down(cluster: SimCluster, tmp_path: P
     config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url,
                          "redfish+http://127.0.0.1:9", network)
     result = run_cli("--json", "dhcp", "render", "--format", "isc", "--config", str(config))
-    assert result.exit_code == 2
-    assert "cannot build the NIC map: standby" in json_of(result)["error"]["message"]
+    assert result.exit_code == 1
+    assert "cannot build the NIC map, nothing rendered: standby" in json_of(result)["error"][
+        "message"]
 
+
+
+def test_xcat_render_keeps_the_mn_one_node(tmp_path: Path) -> None:
+    result = run_cli("--json", "dhcp", "render", "--format", "xcat", "--config",
+                     str(config_file(tmp_path)), "--pair-report", str(report_file(tmp_path)))
+    commands = json_of(result)["commands"]
+    assert result.exit_code == 0
+    assert "chdef -t node -o mn -p hostnames=mn-standby" in commands
+    assert any(c.startswith("chdef -t node -o mn nicips.eno2=") for c in commands)
+    assert {c.split()[-1] for c in commands if c.startswith("make")} == {"mn"}

@@ -101,13 +101,32 @@ def test_kea_reservations_hook_and_lease4_del_commands() -> None:
     assert result.commands[0] in result.text          # printed with the render
 
 
-def test_xcat_mac_attribute_alias_and_commands() -> None:
+def test_xcat_one_node_every_mac_aliases_added_not_replaced() -> None:
     result = render("xcat", plan(), OPTIONS)
-    assert (f"chdef -t node -o mn ip={MN_IP} 'mac={PRIMARY_MAC}!mn|{STANDBY_MAC}!mn-standby' "
-            "hostnames=mn-standby") in result.commands
-    assert "makehosts mn" in result.commands and "makedhcp mn" in result.commands
+    assert list(result.commands[:3]) == [
+        f"chdef -t node -o mn ip={MN_IP} 'mac={PRIMARY_MAC}!mn|{STANDBY_MAC}!mn-standby|"
+        "02:4e:00:00:02:01!mn-data|02:4e:00:00:02:02!mn-data-standby'",
+        "chdef -t node -o mn -m hostnames=mn-standby",   # the node's other host names stay
+        "chdef -t node -o mn -p hostnames=mn-standby"]
+    # the data NIC is a NIC of the node (xCAT's nics table), not a node of its own
+    assert (f"chdef -t node -o mn nicips.eno2={DATA_IP} nichostnamesuffixes.eno2=-data "
+            "nicaliases.eno2=mn-data-standby") in result.commands
+    assert not any(" -o mn-data" in c for c in result.commands)
+    assert list(result.commands[-2:]) == ["makehosts mn", "makedhcp mn"]
     assert any("cannot be expressed in xCAT" in n for n in result.notes)
     assert result.text.startswith("#!/bin/sh")
+
+
+def test_xcat_host_names_with_one_short_name_stay_apart() -> None:
+    entries = nic_map()[:2]
+    two = plan_reservations(network(
+        '[network]\n[network.nics.NIC1]\nip = "10.0.0.10/24"\nhostname = "mn.a"\n'
+        '[network.nics.NIC2]\nip = "10.1.0.10/24"\nhostname = "mn.b"\n'), entries)
+    commands = render("xcat", two, OPTIONS).commands
+    assert commands[0].endswith(f"!mn|{STANDBY_MAC}!mn-standby|02:4e:00:00:02:01!mn-NIC2|"
+                                "02:4e:00:00:02:02!mn-b-standby'")
+    assert ("chdef -t node -o mn nicips.NIC2=10.1.0.10 nichostnamesuffixes.NIC2=-NIC2 "
+            "'nicaliases.NIC2=mn.b mn-b-standby'") in commands
 
 
 def test_missing_standby_nic_and_unknown_primary_nic() -> None:

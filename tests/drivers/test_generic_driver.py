@@ -181,7 +181,7 @@ def test_drives_deduplicated_and_chassis_drives_added() -> None:
 
     assert drives is not None
     assert [(d.id, d.serial, d.uri) for d in drives] == [
-        ("1/A", "SER-A", "/st/1/d/A"), ("c/B", "SER-B", "/c/d/B")]
+        ("1/A", "SER-A", "/st/1/d/A"), ("chassis:c/B", "SER-B", "/c/d/B")]
 
 
 def test_storage_without_volumes_link_cannot_tell_volumes() -> None:

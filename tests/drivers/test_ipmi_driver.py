@@ -261,3 +261,18 @@ def test_raid_and_drive_serials_are_refused_naming_redfish() -> None:
     for call in (node.raid.volumes, node.raid.drives, node.raid.storage):
         with pytest.raises(UnsupportedOperation, match=r"redfish://HOST"):
             call()
+
+
+def test_placeholder_fru_identity_gives_way_to_real_fields_or_is_unknown() -> None:
+    """Placeholders are unknown over IPMI too (hamnhw.placeholders, shared by all drivers): a
+    placeholder product serial gives way to the board serial; an all-zero UUID is None."""
+    bmc = FakeBmc(inventory=[("System", {
+        "Serial Number": "To Be Filled By O.E.M.", "Board serial number": "ABC123",
+        "UUID": "00000000-0000-0000-0000-000000000000", "Product name": "Default string"})])
+    system = connect_fake(bmc).inventory.system()
+    assert (system.serial, system.uuid, system.model) == ("ABC123", None, None)
+    assert system.placeholders == {"uuid": "00000000-0000-0000-0000-000000000000"}
+
+    only = FakeBmc(inventory=[("System", {"Serial Number": "To Be Filled By O.E.M."})])
+    system = connect_fake(only).inventory.system()
+    assert (system.serial, system.placeholders) == (None, {"serial": "To Be Filled By O.E.M."})

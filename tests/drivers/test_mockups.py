@@ -27,9 +27,11 @@ def _tower(path: str) -> dict:
 
 
 def owner_qualified(uri: str, member_id: str | None = None) -> str:
-    """The id hamnhw gives the drive or volume at ``uri``: ``<owner id>/<member id>``."""
+    """The id hamnhw gives the drive or volume at ``uri``: ``<owner id>/<member id>``, the
+    owner of a chassis drive prefixed ``chassis:``."""
     parts = uri.rstrip("/").split("/")
-    return f"{parts[-3]}/{member_id or parts[-1]}"
+    prefix = "chassis:" if parts[-4] == "Chassis" else ""
+    return f"{prefix}{parts[-3]}/{member_id or parts[-1]}"
 
 
 def test_localstorage_drives_are_exactly_the_mockup_drives(serve) -> None:
@@ -47,7 +49,8 @@ def test_localstorage_drives_are_exactly_the_mockup_drives(serve) -> None:
     assert sorted(d.serial for d in drives) == sorted(expected)
     for drive in drives:
         doc = expected[drive.serial]
-        assert drive.id == owner_qualified(doc["@odata.id"], doc["Id"])  # "1U/<Id>": its chassis
+        # "chassis:1U/<Id>": its chassis
+        assert drive.id == owner_qualified(doc["@odata.id"], doc["Id"])
         assert drive.uri == doc["@odata.id"]
         assert drive.model == doc["Model"]
         assert drive.capacity_bytes == doc["CapacityBytes"]
@@ -109,7 +112,8 @@ def test_localstorage_inventory_system_manager_controller(serve) -> None:
     assert [(c.id, c.model, c.firmware) for c in inventory.controllers] == [
         ("1/0", "12Gbs Integrated RAID", "1.0.0.7")]
     assert inventory.drives is not None and len(inventory.drives) == 4
-    assert (inventory.empty_bays, inventory.incomplete, inventory.warnings) == ((), False, ())
+    # public-localstorage never models bays: whether any is empty is unknown, not "none"
+    assert (inventory.empty_bays, inventory.incomplete, inventory.warnings) == (None, False, ())
     volume_drives = {d for v in inventory.volumes or () for d in v.drive_ids or ()}
     assert volume_drives <= {d.id for d in inventory.drives}
 

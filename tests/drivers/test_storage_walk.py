@@ -83,7 +83,7 @@ def test_storage_listing_no_drives_while_chassis_shows_some_reports_the_chassis_
     controllers, drives, volumes = view(docs)
 
     assert controllers is None  # neither StorageControllers nor Controllers: unknown
-    assert drives is not None and [(d.id, d.serial) for d in drives] == [("1/A", "SER-A")]
+    assert drives is not None and [(d.id, d.serial) for d in drives] == [("chassis:1/A", "SER-A")]
     assert volumes == ()  # the storage is shown and its Volumes collection is empty
 
 
@@ -93,7 +93,7 @@ def test_only_chassis_drives_shown_leaves_controllers_and_volumes_unknown() -> N
     controllers, drives, volumes = view(docs)
 
     assert controllers is None and volumes is None
-    assert drives is not None and [d.id for d in drives] == ["1/A", "1/B"]
+    assert drives is not None and [d.id for d in drives] == ["chassis:1/A", "chassis:1/B"]
 
 
 def test_shown_storage_with_empty_drive_list_and_no_chassis_drives_lists_none() -> None:

@@ -165,7 +165,7 @@ def test_chassis_linked_drives_are_found_with_their_serials(cluster: SimCluster)
     assert [d.uri for d in drives] == [f"{CHASSIS}/Drives/Bay1", f"{CHASSIS}/Drives/Bay2"]
     assert [d.location for d in drives] == ["Bay 1", "Bay 2"]
     assert volumes is not None and [v.raid_type for v in volumes] == [RaidType.RAID1]
-    assert volumes[0].drive_ids == ("Chassis1/Bay1", "Chassis1/Bay2")  # the drives' own ids
+    assert volumes[0].drive_ids == ("chassis:Chassis1/Bay1", "chassis:Chassis1/Bay2")
     assert volumes[0].drive_ids == tuple(d.id for d in drives)
 
 

@@ -189,7 +189,7 @@ def test_drives_behind_a_contained_backplane(sim: SimCluster) -> None:
     server = sim["backplane"]
     out = ok(server, "inventory")
     assert [(d["id"], d["serial"]) for d in out["drives"]] == [
-        (f"Backplane1/{d.bay.replace(' ', '')}", d.serial) for d in server.spec.drives]
+        (f"chassis:Backplane1/{d.bay.replace(' ', '')}", d.serial) for d in server.spec.drives]
     [volume] = out["volumes"]
     assert volume["drives"] == [d["id"] for d in out["drives"]]
     assert all(d["uri"].startswith("/redfish/v1/Chassis/Backplane1/Drives/") for d in out["drives"])
@@ -200,7 +200,7 @@ def test_drives_of_an_unlinked_chassis_claiming_the_system(sim: SimCluster) -> N
     out = ok(server, "inventory")
     expected = sorted(d.serial for d in server.spec.drives)
     assert sorted(d["serial"] for d in out["drives"]) == expected
-    assert {d["id"].split("/")[0] for d in out["drives"]} == {"DE040000"}
+    assert {d["id"].split("/")[0] for d in out["drives"]} == {"chassis:DE040000"}
 
 
 def test_two_controllers_with_the_same_drive_ids_stay_apart(sim: SimCluster) -> None:

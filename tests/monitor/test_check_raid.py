@@ -14,8 +14,9 @@ from monitor_helpers import PASSWORD, assert_no_secret, specs
 
 from hamnhw.models import Health, RaidType, Volume
 from hamnhw.monitor.checks import judge_raid, plugin_output
-from hamnhw.monitor.health import DriveHealth, RaidHealth, VolumeHealth, VolumeState
+from hamnhw.monitor.health import DriveHealth, RaidHealth, VolumeReading
 from hamnhw.monitor.nagios import PerfDatum, Status, worst
+from hamnhw.raid import VolumeState
 from hamnhw.sim import ServerSpec, SimCluster, SimServer
 
 pytestmark = pytest.mark.e2e
@@ -133,8 +134,8 @@ def test_real_subprocess_prints_no_secret(primary: SimServer, cli_env: dict[str,
 
 
 # -- the rules, on hand-made reads -----------------------------------------------------------
-def _volume(state: VolumeState, percent: int | None = None) -> VolumeHealth:
-    return VolumeHealth("V1", "mirror", state, percent, "RAID1")
+def _volume(state: VolumeState, percent: int | None = None) -> VolumeReading:
+    return VolumeReading("V1", "mirror", state, percent, "RAID1")
 
 
 def test_failed_volume_is_critical() -> None:
@@ -163,32 +164,48 @@ def test_perfdata_and_text_are_safe() -> None:
     assert first.count("|") == 1 and "\n" not in first
 
 
-def test_classification_carried_from_volume() -> None:
-    from hamnhw.monitor.health import provisional_state
+def test_classification_comes_from_the_raid_status() -> None:
+    from hamnhw.monitor.health import from_status
+    from hamnhw.raid import RaidStatus, VolumeHealth
 
-    volume = Volume("V1", None, "m", RaidType.RAID1, None, Health.CRITICAL)
-    assert provisional_state(volume, None).state is VolumeState.FAILED
+    volume = Volume("V1", None, "m", RaidType.RAID1, None, Health.OK)
+    status = RaidStatus(None, (volume,), (), {"V1": VolumeHealth(VolumeState.REBUILDING, 42,
+                                                                 "member Bay2 rebuilding")},
+                        (), (), None)
+    (reading,) = from_status(status).volumes or ()
+    assert (reading.state, reading.percent, reading.reason) == (
+        VolumeState.REBUILDING, 42, "member Bay2 rebuilding")
+    unclassified = RaidStatus(None, (volume,), None, {}, None, None, None)
+    assert (from_status(unclassified).volumes or ())[0].state is VolumeState.UNKNOWN
     assert specs()[0].name == "primary"
 
 
-def test_config_node_names(cluster: SimCluster, config_file, cli_env: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
-    env = {k: v for k, v in cli_env.items() if k != "HAMNHW_PASSWORD"}
-    result = run("check", "raid", "primary", "standby", "--config", str(config_file),
-                 "--format", "nagios", env=env)
-    assert result.exit_code == 0, result.stdout
-    assert "primary_degraded=0" in result.stdout and "standby_degraded=0" in result.stdout
+def test_failed_drive_injected_in_the_raid_model_is_warning(
+        cluster: SimCluster, primary: SimServer, cli_env: dict[str, str]) -> None:
+    cluster.fail_drive(primary.drives[1].serial)
+    code, lines = nagios(primary, cli_env)
+    assert code == 1, lines
+    assert "degraded" in lines[0] and perfdata(lines[0])["degraded"] == "1"
 
 
-def test_classification_carried_from_the_raid_interface() -> None:
-    from hamnhw.monitor.health import read_raid_health
-    from hamnhw.raid import RaidStatus
-    from hamnhw.raid import VolumeHealth as Classified
-    from hamnhw.raid import VolumeState as RaidState
+def test_failed_volume_is_critical_end_to_end(cluster: SimCluster, primary: SimServer,
+                                               cli_env: dict[str, str]) -> None:
+    for drive in primary.drives[:2]:
+        cluster.fail_drive(drive.serial)
+    code, lines = nagios(primary, cli_env)
+    assert code == 2, lines
+    assert lines[0].startswith("RAID CRITICAL - ") and "failed" in lines[0]
 
-    volume = Volume("V1", None, "m", RaidType.RAID1, None, Health.CRITICAL)
-    status = RaidStatus(None, (volume,), (), {"V1": Classified(RaidState.REBUILDING, 40)},
-                        None, None, None)
-    node = type("Node", (), {"raid": type("Raid", (), {"status": lambda self: status})()})()
-    [carried] = read_raid_health(node).volumes or ()
-    assert (carried.state, carried.percent, carried.raid_type) == (
-        VolumeState.REBUILDING, 40, "RAID1")
+
+def test_a_member_that_could_not_be_read_is_unknown_not_ok(primary: SimServer,
+                                                           cli_env: dict[str, str]) -> None:
+    """A partial read never passes as fact: the RAID1's second member answers 404, so the
+    volume's own Status ("OK") cannot say the mirror is whole: UNKNOWN, never OK."""
+    member = primary.drives[1]
+    primary.inject("error_5xx", status=404, method="GET",
+                   path="/redfish/v1/Systems/1/Storage/RAIDController1/Drives/"
+                   + member.bay.replace(" ", ""))
+    code, lines = nagios(primary, cli_env)
+    assert code == 3, lines
+    assert lines[0].startswith("RAID UNKNOWN - "), lines[0]
+    assert any("not read" in line for line in lines[1:]), lines

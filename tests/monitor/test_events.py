@@ -79,11 +79,9 @@ def listeners() -> Iterator[list[Listener]]:
 
 
 def fail_drive(cluster: SimCluster, server: SimServer) -> None:
-    """A drive of the RAID1 fails: it leaves the volume and the BMC says so."""
-    serial = server.drives[1].serial
-    origin = "/redfish/v1/Systems/1/Storage/RAIDController1/Drives/Bay2"
-    cluster.pull_drive(serial, server.name)
-    server.events.storage("drive_failed", origin=origin, location="Bay 2")
+    """A member of the RAID1 fails in the simulator's RAID model, which emits the BMC's
+    events (DriveFailure, VolumeDegraded) itself."""
+    cluster.fail_drive(server.drives[1].serial)
 
 
 def test_sse_listener_reports_the_change(cluster: SimCluster, cli_env: dict[str, str],
@@ -98,7 +96,8 @@ def test_sse_listener_reports_the_change(cluster: SimCluster, cli_env: dict[str,
     change = listener.wait_for("volume_changed")
     assert (change["old"], change["new"], change["subject"]) == (
         "optimal", "degraded", "RAIDController1/Volume1")
-    assert change["message_id"] == "StorageDevice.1.2.DriveFailure"
+    assert change["message_id"] in ("StorageDevice.1.2.DriveFailure",
+                                    "StorageDevice.1.2.VolumeDegraded")
     code, err = listener.stop(signal.SIGINT)
     assert code == 0, err
     # the BMC notices the closed stream at its next keep-alive

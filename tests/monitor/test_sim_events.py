@@ -121,3 +121,25 @@ def test_raid_model_hook_reaches_the_streams(sim: SimCluster) -> None:
     assert failed["OriginOfCondition"]["@odata.id"].endswith("/Drives/Bay1")
     assert rebuilt["MessageId"] == "StorageDevice.1.2.VolumeOK"
     assert rebuilt["OriginOfCondition"]["@odata.id"].endswith("/Volumes/Volume1")
+
+
+def test_raid_model_emits_failure_degradation_and_rebuild_end() -> None:
+    from hamnhw.sim import DriveSpec, ManualClock
+
+    clock = ManualClock()
+    drives = (DriveSpec(serial="M1", bay="Bay 1"), DriveSpec(serial="M2", bay="Bay 2"),
+              DriveSpec(serial="SP", bay="Bay 3"))
+    with SimCluster([ServerSpec(name="r", drives=drives)], clock=clock) as cluster:
+        server = cluster["r"]
+        server.set_hotspare("SP")
+        stream = server.events.open_stream()
+        assert stream is not None and stream.stream is not None
+        cluster.fail_drive("M2")                       # the spare takes over: a rebuild starts
+        clock.advance(server.spec.raid.rebuild_seconds + 1)
+        server.state.raid.settle()                     # what any read of the BMC does
+        ids = []
+        while not stream.stream.empty():
+            event = stream.stream.get_nowait()
+            assert event is not None
+            ids += [record["MessageId"].rsplit(".", 1)[-1] for record in event["Events"]]
+    assert ids == ["DriveFailure", "VolumeDegraded", "VolumeOK"]

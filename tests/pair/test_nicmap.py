@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
+from typing import Any
 
-from hamnhw.models import LinkStatus, Nic
+from hamnhw.models import LinkStatus, Nic, NicKind
 from hamnhw.pair.nicmap import match_nics, natural_key, nic_map_json
 
 
-@dataclasses.dataclass(frozen=True)
-class LocatedNic(Nic):
-    """A Nic carrying the PCI location/port and InfiniBand data the model may add."""
-
-    location: str | None = None
-    port: str | None = None
-    port_guid: str | None = None
-
-
 def nic(nic_id: str, mac: str | None = None, speed: int | None = 25000,
-        link: LinkStatus = LinkStatus.UP, **extra: str) -> Nic:
+        link: LinkStatus = LinkStatus.UP, **extra: Any) -> Nic:
     mac = mac if mac is not None else f"02:00:00:00:00:{abs(hash(nic_id)) % 250:02x}"
-    if extra:
-        return LocatedNic(nic_id, None, mac, None, link, speed, **extra)
-    return Nic(nic_id, None, mac, None, link, speed)
+    return Nic(nic_id, None, mac, None, link, speed, **extra)
 
 
 def pairs_of(primary: list[Nic], standby: list[Nic], **kwargs: bool) -> list[tuple]:
@@ -70,10 +59,11 @@ def test_a_card_in_another_slot_pairs_by_order_and_says_the_location_differs() -
 
 
 def test_infiniband_ports_pair_only_with_infiniband_and_carry_their_guids() -> None:
-    primary = [nic("ib0", "02:00:00:00:01:01", port_guid="00:02:C9:03:00:AA:BB:01"),
+    ib = NicKind.INFINIBAND
+    primary = [Nic("ib0", None, None, None, kind=ib, port_guid="00:02:C9:03:00:AA:BB:01"),
                nic("eth0", "02:00:00:00:02:01")]
     standby = [nic("eth0", "02:00:00:00:02:02"),
-               nic("ib0", "02:00:00:00:01:02", port_guid="00:02:c9:03:00:aa:bb:02")]
+               Nic("ib0", None, None, None, kind=ib, port_guid="00:02:c9:03:00:aa:bb:02")]
     entries = {e["primary"]: e for e in nic_map_json(match_nics(primary, standby))}
     assert entries["ib0"]["kind"] == "infiniband" and entries["ib0"]["standby"] == "ib0"
     assert entries["ib0"]["primary_port_guid"] == "00:02:c9:03:00:aa:bb:01"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 from pairfacts import active_node, controller, drive, nics, raid1, spare_node, system
@@ -24,7 +25,7 @@ def check(report: PairReport, name: str):  # type: ignore[no-untyped-def]
 def test_a_ready_pair_passes_with_unknown_write_cache_only() -> None:
     report = evaluate(active_node(), spare_node())
     got = statuses(report)
-    assert got.pop("write_cache") == "unknown"      # the model carries no policy yet
+    assert got.pop("write_cache") == "unknown"      # the BMC does not tell the policy
     assert got.pop("nic_link") == "unknown"         # powered differently
     assert set(got.values()) == {"pass"}, got
     assert not report.failed
@@ -105,16 +106,28 @@ def test_restore_policy_spare_must_be_always_off() -> None:
                  "restore_policy").status is Status.UNKNOWN
 
 
-@pytest.mark.parametrize(("a", "b", "status"), [
-    ("ABC123", "ABC123", Status.WARN),
-    ("To Be Filled By O.E.M.", "XYZ", Status.WARN),
-    ("ABC123", "XYZ789", Status.PASS),
-    (None, "XYZ789", Status.UNKNOWN),
+OEM = "To Be Filled By O.E.M."
+
+
+def serial_of(serial: str | None) -> dict[str, Any]:
+    """System fields as a driver reads ``serial``: a placeholder is None, kept apart."""
+    if serial == OEM:
+        return {"serial": None, "placeholders": {"serial": OEM}}
+    return {"serial": serial}
+
+
+@pytest.mark.parametrize(("a", "b", "status", "message"), [
+    ("ABC123", "ABC123", Status.WARN, "same serial 'ABC123' on both nodes"),
+    (OEM, "XYZ", Status.WARN, f"placeholder serial on primary ('{OEM}')"),
+    (OEM, OEM, Status.WARN, f"placeholder serial on both nodes ('{OEM}')"),
+    ("ABC123", "XYZ789", Status.PASS, "distinct serial numbers"),
+    (None, "XYZ789", Status.UNKNOWN, "a BMC does not tell its serial"),
 ])
-def test_serial_numbers(a, b, status) -> None:  # type: ignore[no-untyped-def]
-    primary = active_node(system=system("primary", serial=a))
-    standby = spare_node(system=system("standby", PowerState.OFF, serial=b))
-    assert check(evaluate(primary, standby), "serial").status is status
+def test_serial_numbers(a, b, status, message) -> None:  # type: ignore[no-untyped-def]
+    primary = active_node(system=system("primary", **serial_of(a)))
+    standby = spare_node(system=system("standby", PowerState.OFF, **serial_of(b)))
+    found = check(evaluate(primary, standby), "serial")
+    assert (found.status, found.message.split(":")[0]) == (status, message)
 
 
 def test_nic_checks_missing_fails_slower_warns_order_warns() -> None:

@@ -27,6 +27,8 @@ from hamnhw.raid import CreateRequest, VolumeState
 
 pytestmark = pytest.mark.peers
 
+ANY_ACCOUNT = ("--username", "hamnhw")
+"""An account for the no-auth peers: hamnhw asks for a username before sending anything."""
 VOLUMES = (f"/redfish/v1/Systems/{LIBVIRT_TEST_DOMAIN_UUID}/Storage/"
            f"{STORAGE_CONTROLLER['Id']}/Volumes")
 DRIVE_IDS = [d["Id"] for d in FAKE_DRIVES]
@@ -52,9 +54,9 @@ def get(peer: Peer, path: str) -> dict[str, Any]:
 def test_create_dialect_201_what_is_kept_and_a_rerun_refused(sushy_libvirt: Peer,
                                                              hamnhw_cli) -> None:
     url = sushy_libvirt.bmc_url
-    args = ("--json", "raid", "create", url, "--level", "1", "--drives", ",".join(DRIVE_IDS),
-            "--name", "mn", "--size", str(SIZE))
-    refused = hamnhw_cli(*args)
+    args = ("--json", "raid", "create", *ANY_ACCOUNT, url, "--level", "1",
+            "--drives", ",".join(DRIVE_IDS), "--name", "mn", "--size", str(SIZE))
+    refused = hamnhw_cli(*args, password="unused")
     assert refused.returncode == 1, refused.stderr
     assert refused.json()["error"]["type"] == "RefusedOperation"
     assert "global hot spare" in refused.json()["error"]["message"]
@@ -80,12 +82,12 @@ def test_create_dialect_201_what_is_kept_and_a_rerun_refused(sushy_libvirt: Peer
     assert (kept["Name"], kept["VolumeType"], kept["CapacityBytes"]) == ("mn", "Mirrored", SIZE)
     assert not {"Links", "RAIDType", "WriteCachePolicy"} & set(kept)
 
-    again = hamnhw_cli(*args)
+    again = hamnhw_cli(*args, password="unused")
     assert again.returncode == 1
     assert "does not list its member drives" in again.json()["error"]["message"]
     assert len(get(sushy_libvirt, VOLUMES)["Members"]) == 1
 
-    show = hamnhw_cli("--json", "raid", "show", url)
+    show = hamnhw_cli("--json", "raid", "show", *ANY_ACCOUNT, url, password="unused")
     assert show.returncode == 0, show.stderr
     [volume] = show.json()["volumes"]
     assert (volume["drives"], volume["raid_health"]["state"]) == (None,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from peerdata import Peer
-from test_sushy_static import expected_raid1_members, mockup_members, the_system
+from test_sushy_static import ANY_ACCOUNT, expected_raid1_members, mockup_members, the_system
 
 pytestmark = pytest.mark.peers
 
@@ -37,7 +37,8 @@ def served(request: pytest.FixtureRequest) -> tuple[Peer, Path]:
 
 def test_raid1_volumes_read_with_members_and_health(served, hamnhw_cli) -> None:
     peer, mockup = served
-    result = hamnhw_cli("--json", "raid", "show", "--check", peer.bmc_url)
+    result = hamnhw_cli("--json", "raid", "show", "--check", *ANY_ACCOUNT, peer.bmc_url,
+                        password="unused")
     payload = result.json()
     raid1 = [v for v in payload["volumes"] if v["raid_type"] == "RAID1"]
     assert sorted(sorted(v["drives"]) for v in raid1) == sorted(expected_raid1_members(mockup))
@@ -52,14 +53,16 @@ def test_create_over_drives_in_use_is_refused_from_the_read(sushy_static: Peer,
                                                             localstorage_mockup: Path,
                                                             hamnhw_cli) -> None:
     [members] = expected_raid1_members(localstorage_mockup)
-    plan = hamnhw_cli("--json", "raid", "create", sushy_static.bmc_url, "--level", "1",
-                      "--drives", ",".join(members), "--dry-run")
+    plan = hamnhw_cli("--json", "raid", "create", *ANY_ACCOUNT, sushy_static.bmc_url,
+                      "--level", "1", "--drives", ",".join(members), "--dry-run",
+                      password="unused")
     assert plan.returncode == 0, plan.stderr
     assert (plan.json()["changed"], plan.json()["requests"]) == (False, [])
     assert "already exists" in plan.json()["summary"]
     other = [v for v in mockup_volumes(localstorage_mockup) if v.get("RAIDType") == "RAID0"]
     drive = other[0]["Links"]["Drives"][0]["@odata.id"].rsplit("/", 1)[-1]
-    refused = hamnhw_cli("--json", "raid", "create", sushy_static.bmc_url, "--level", "1",
-                         "--drives", f"{members[0]},{drive}", "--dry-run")
+    refused = hamnhw_cli("--json", "raid", "create", *ANY_ACCOUNT, sushy_static.bmc_url,
+                         "--level", "1", "--drives", f"{members[0]},{drive}", "--dry-run",
+                         password="unused")
     assert refused.returncode == 1
     assert "is a member of volume" in refused.json()["error"]["message"]

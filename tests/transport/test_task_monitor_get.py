@@ -41,3 +41,14 @@ def test_gone_monitor_is_not_found(mock) -> None:
     mock.get(f"{BASE}{MONITOR}", status=404, json={})
     with make_transport(URL).open() as transport, pytest.raises(errors.NotFoundError):
         transport.get_response(MONITOR)
+
+
+def test_monitor_read_on_an_expired_session_logs_in_again_once(mock) -> None:
+    standard(mock)
+    mock.get(f"{BASE}{MONITOR}", status=401)
+    mock.get(f"{BASE}{MONITOR}", status=202, json={"TaskState": "Running"})
+    with make_transport(URL).open() as transport:
+        answer = transport.get_response(MONITOR)
+    assert answer.status == 202
+    logins = [c for c in mock.calls if c.request.method == "POST"]
+    assert len(logins) == 2

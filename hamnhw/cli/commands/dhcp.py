@@ -13,7 +13,7 @@ from hamnhw.cli.options import connect_config_node, fail, output_of
 from hamnhw.config import find_config, load_config
 from hamnhw.dhcp.plan import plan_reservations
 from hamnhw.dhcp.render import FORMATS, RenderOptions, default_kea_hooks_dir, render
-from hamnhw.errors import ConfigError
+from hamnhw.errors import ConfigError, OperationFailed
 from hamnhw.pair.check import check_pair
 from hamnhw.pair.nicmap import read_pair_report
 
@@ -26,13 +26,17 @@ def command() -> None:
 def live_nic_map(config: str) -> list[Mapping[str, Any]]:
     """Read both BMCs now and match their NICs (as ``pair check`` does).
 
-    :raises ConfigError: a BMC could not be read, so the map is incomplete.
+    :raises OperationFailed: a BMC could not be read, or its NICs only in part: a NIC map
+        from it could give a standby port another network's address, so nothing is rendered.
     """
     report = check_pair(lambda name: connect_config_node(name, config))
-    down = {n: f.error for n, f in report.nodes.items() if not f.reachable or f.nics is None}
+    down = {n: f.error or "NICs unknown" for n, f in report.nodes.items()
+            if not f.reachable or f.nics is None}
+    down.update({n: "NICs read only in part: " + "; ".join(f.partial["nics"])
+                 for n, f in report.nodes.items() if f.partial.get("nics") and n not in down})
     if down:
-        raise ConfigError("cannot build the NIC map: " + "; ".join(
-            f"{name}: {error or 'NICs unknown'}" for name, error in down.items()))
+        raise OperationFailed("cannot build the NIC map, nothing rendered: " + "; ".join(
+            f"{name}: {why}" for name, why in down.items()))
     return list(report.to_json()["nic_map"])
 
 
@@ -78,8 +82,8 @@ def render_command(ctx: click.Context, fmt: str, config: str | None, pair_report
         rendered = render(fmt, plan, options)
         if output:
             Path(output).write_text(rendered.text)
-    except (ConfigError, OSError) as exc:
-        fail(ctx, None, exc if isinstance(exc, ConfigError) else ConfigError(str(exc)))
+    except (ConfigError, OperationFailed, OSError) as exc:
+        fail(ctx, None, ConfigError(str(exc)) if isinstance(exc, OSError) else exc)
         return
     payload = {"format": fmt, "output": output, "text": rendered.text,
                "commands": list(rendered.commands), "notes": list(rendered.notes)}

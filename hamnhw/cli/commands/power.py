@@ -1,4 +1,4 @@
-"""``hamnhw power status|on|off|soft-off|cycle NODE [--timeout S] [--no-wait]``."""
+"""``hamnhw power status|on|off|soft-off|cycle NODE [--timeout S] [--no-wait] [--dry-run]``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import click
 
 from hamnhw.cli.budget import LOGOUT_RESERVE_S, CommandBudget
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node, run_waiting_on_node
+from hamnhw.cli.plan_output import plan_payload, render_plan
 from hamnhw.errors import ConfigError
 from hamnhw.models import PowerResult, to_jsonable
 from hamnhw.node import Node
+from hamnhw.plan import plan_power
 
 
 @click.group("power")
@@ -77,9 +79,19 @@ def _change_command(name: str, doc: str, method: str,
     @click.option("--no-wait", is_flag=True,
                   help="Return once the BMC accepted the request (state read once, "
                        "\"confirmed\": false).")
+    @click.option("--dry-run", is_flag=True,
+                  help="Read the node and print what would be sent (or that it is already "
+                       "in that state); send nothing.")
     @node_options
     @click.pass_context
-    def change(ctx: click.Context, target: TargetOptions, no_wait: bool, **extra: Any) -> None:
+    def change(ctx: click.Context, target: TargetOptions, no_wait: bool, dry_run: bool,
+               **extra: Any) -> None:
+        if dry_run:
+            escalate_after = extra.get("escalate_after")
+            run_on_node(ctx, target, lambda node: plan_payload(
+                plan_power(node, method, escalate_after=escalate_after)), render_plan)
+            return
+
         def prepare(budget: CommandBudget) -> Callable[[Node], dict[str, Any]]:
             check_escalation(extra.get("escalate_after"), budget.longest_wait)
 

@@ -14,6 +14,7 @@ It runs until stopped: either signal stops the servers and exits 0.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import sys
 from typing import Any
@@ -26,6 +27,7 @@ from hamnhw.sim.client_config import write_client_config, write_pair_config
 from hamnhw.sim.ipmi import IpmiSim, IpmiStartError
 from hamnhw.sim.mnpair import mn_pair_specs, mn_serials
 from hamnhw.sim.mnservice import MnService
+from hamnhw.sim.personalities import PERSONALITIES
 from hamnhw.sim.tls import TlsSetupError
 
 
@@ -107,6 +109,9 @@ def _start(cluster: SimCluster, ipmi: bool) -> IpmiSim | None:
 @click.option("--config-out", metavar="FILE", type=click.Path(dir_okay=False),
               help="Write a hamnhw config naming the servers (address them by name: "
                    "--config FILE primary); the password goes beside it, mode 0600.")
+@click.option("--personality", type=click.Choice(list(PERSONALITIES)),
+              help="Serve a vendor BMC's shapes (ids, OEM blocks, jobs, RAID semantics): "
+                   "idrac, ilo5, xcc or supermicro; default: plain DMTF Redfish.")
 @click.option("--pair", is_flag=True,
               help="Serve an MN pair to try the failover on: primary running the MN on a "
                    "RAID1 (and a loopback stand-in of the MN's address), standby off with "
@@ -114,15 +119,17 @@ def _start(cluster: SimCluster, ipmi: bool) -> IpmiSim | None:
                    "[failover].")
 @click.pass_context
 def command(ctx: click.Context, count: int, names: str | None, tls: bool, power_delay: float,
-            port_base: int, ipmi: bool, config_out: str | None, pair: bool) -> None:
+            port_base: int, ipmi: bool, config_out: str | None, personality: str | None,
+            pair: bool) -> None:
     """Run simulated Redfish BMCs on 127.0.0.1 until SIGINT or SIGTERM.
 
     Runs until stopped (no --timeout): either signal stops the servers and exits 0."""
     if pair and names:
         raise click.BadParameter("--pair names its servers primary and standby",
                                  param_hint="--names")
-    specs = (mn_pair_specs(power_delay) if pair else
-             [ServerSpec(name=name, power_delay=power_delay)
+    specs = ([dataclasses.replace(spec, personality=personality)
+              for spec in mn_pair_specs(power_delay)] if pair else
+             [ServerSpec(name=name, power_delay=power_delay, personality=personality)
               for name in server_names(count, names)])
     ports = [port_base + index if port_base else 0 for index in range(len(specs))]
     if port_base and ports[-1] > 65535:

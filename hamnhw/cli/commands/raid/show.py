@@ -1,5 +1,9 @@
 """``hamnhw raid show NODE [--check]``: controllers and their capabilities, volumes with
-their classified health, drives, spares, unassigned and foreign drives."""
+their classified health, drives, spares, unassigned and foreign drives.
+
+A partial read never passes as fact: a volume listing a member the walk could not read is
+``unknown`` (its own Status alone cannot say the mirror is whole), and ``--check`` on an
+incomplete read is never ok (exit 5, ``unknown`` unless what was read is worse)."""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from hamnhw.cli.exit_codes import ExitCode
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node
 from hamnhw.models import to_jsonable
 from hamnhw.node import Node
-from hamnhw.raid import RaidCheck, RaidStatus, check
+from hamnhw.notes import notes_of
+from hamnhw.raid import RaidCheck, RaidStatus, check, settled
 from hamnhw.views import (
     DRIVE_COLUMNS,
     VOLUME_COLUMNS,
@@ -66,6 +71,7 @@ def render(payload: Mapping[str, Any]) -> str:
                    f"unassigned: {_ids(payload['unassigned'])}",
                    f"foreign: {_ids(payload['foreign'])}"]),
     ]
+    parts += [f"note: {note}" for note in payload.get("notes") or []]
     if payload["incomplete"]:
         parts.append("incomplete read: " + "; ".join(payload["warnings"]))
     verdict = payload.get("check")
@@ -85,8 +91,9 @@ def command(ctx: click.Context, target: TargetOptions, check_health: bool) -> No
     verdicts: list[RaidCheck] = []
 
     def action(node: Node) -> dict[str, Any]:
-        status = node.raid.status()
+        status = settled(node.raid.status())
         payload = status_json(status)
+        payload["notes"] = notes_of(node.raid)
         if check_health:
             verdicts.append(check(status))
             payload["check"] = to_jsonable(verdicts[0])

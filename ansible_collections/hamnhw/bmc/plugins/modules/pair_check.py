@@ -1,0 +1,136 @@
+#!/usr/bin/python
+# Copyright: hamnhw developers
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: pair_check
+short_description: Preflight of a management-node pair; fails when a check fails
+version_added: 0.1.0
+description:
+  - Runs C(hamnhw pair check) through the hamnhw library on the config's C([primary]) and
+    C([standby]) nodes, checking reachability, model, BIOS and boot mode, storage controller and
+    firmware, RAID1 health and write cache on the active node, free bays on the other,
+    power-restore policies, serial numbers, and the NICs (count, speed, order, link), each
+    primary NIC paired with its standby counterpart.
+  - The task fails when a check fails (as the command exits 5); warnings and unknowns do not
+    fail it.  Every check comes back with its evidence either way.
+  - The failover itself stays the C(hamnhw failover) command, which needs an operator
+    between its steps.
+  - Reads only; run it once per pair (C(run_once), or on the C(hamnhw_pair) group's first
+    host).
+options:
+  config:
+    description:
+      - The hamnhw config file with C([primary]) and C([standby]).
+      - Default, as on the command line, C($HAMNHW_CONFIG), C(./hamnhw.toml),
+        C(/etc/hamnhw/hamnhw.toml).
+    type: path
+  active:
+    description:
+      - The node holding the MN's RAID1.  Default worked out from what the BMCs show.
+    type: str
+    choices: [primary, standby]
+requirements:
+  - The hamnhw Python library on the interpreter that runs the module.
+attributes:
+  check_mode:
+    support: full
+    description: Reads only, in check mode too.
+author:
+  - hamnhw developers (@hamnhw)
+"""
+
+EXAMPLES = r"""
+- name: Preflight the pair before a failover drill
+  hamnhw.bmc.pair_check:
+    config: /etc/hamnhw/hamnhw.toml
+  run_once: true
+  register: preflight
+"""
+
+RETURN = r"""
+checks:
+  description: Every check with its name, status (pass, warn, fail, unknown), evidence
+    and message.
+  returned: when the config could be read
+  type: list
+  elements: dict
+nic_map:
+  description: Each primary NIC with its standby counterpart, how they were matched and
+    their MACs.
+  returned: when the config could be read
+  type: list
+  elements: dict
+active:
+  description: The node taken as active and why.
+  returned: when the config could be read
+  type: dict
+nodes:
+  description: What each node's BMC showed.
+  returned: when the config could be read
+  type: dict
+failed_checks:
+  description: The names of the failed checks.
+  returned: when the config could be read
+  type: list
+  elements: str
+error:
+  description: The hamnhw error (type, message, exit_code, exit_code_name), for an unusable
+    config.
+  returned: failure
+  type: dict
+"""
+
+from ansible_collections.hamnhw.bmc.plugins.module_utils.hamnhw_bmc import (
+    HAMNHW_IMPORT_ERROR,
+    error_result,
+    new_module,
+)
+
+if HAMNHW_IMPORT_ERROR is None:
+    from hamnhw import pair
+    from hamnhw.cli.exit_codes import ExitCode
+    from hamnhw.config import find_config, load_config
+    from hamnhw.errors import ConfigError, HamnhwError
+    from hamnhw.pair.check import check_pair
+
+
+def read_config(path):
+    """The config with both pair nodes."""
+    found = find_config(path)
+    if found is None:
+        raise ConfigError("pair_check needs a config file with [primary] and [standby] "
+                          "(option config, $HAMNHW_CONFIG, ./hamnhw.toml, "
+                          "/etc/hamnhw/hamnhw.toml)")
+    config = load_config(found)
+    pair.check_pair_config(config)
+    return config
+
+
+def main():
+    module = new_module(dict(
+        config=dict(type='path'),
+        active=dict(type='str', choices=['primary', 'standby']),
+    ), connection=False, supports_check_mode=True)
+    try:
+        config = read_config(module.params['config'])
+        report = check_pair(lambda name: pair.connect_node(config, name),
+                            active=module.params['active'])
+    except HamnhwError as exc:
+        module.fail_json(**error_result(exc, None))
+    result = report.to_json()
+    failed = [c['name'] for c in result['checks'] if c['status'] == 'fail']
+    if failed:
+        names = ', '.join(failed)
+        module.fail_json(msg=f'pair check failed: {names}', failed_checks=failed,
+                         error=dict(type='PairCheckFailed', exit_code=int(ExitCode.UNHEALTHY),
+                                    exit_code_name=ExitCode.UNHEALTHY.name,
+                                    message=f'failed checks: {names}'),
+                         **result)
+    module.exit_json(changed=False, failed_checks=[], **result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,170 @@
+#!/usr/bin/python
+# Copyright: hamnhw developers
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: power
+short_description: Read or change a server's power state through its BMC
+version_added: 0.1.0
+description:
+  - Reads the host power state, or powers the host on, off (forced), off through the OS, or
+    cycles it, through the hamnhw library; a change waits until the BMC confirms it (off is
+    believed after two exact C(Off) reads).
+  - O(state=on), O(state=off) and O(state=soft_off) on a host already in that state send
+    nothing and report C(changed=false).  O(state=cycle) always changes.
+  - In check mode nothing is sent; the task reports what would be sent (RV(plan)).
+options:
+  state:
+    description:
+      - V(status) reads the state; the others change it.
+      - V(cycle) is refused when the host is off or powering off.
+    type: str
+    choices: [status, "on", "off", soft_off, cycle]
+    default: status
+  wait:
+    description:
+      - Wait for the state to be confirmed, up to O(timeout).  V(false) returns once the BMC
+        accepted the request (RV(confirmed) is then V(false)).
+    type: bool
+    default: true
+  poll_interval:
+    description:
+      - Seconds between two reads of the power state while waiting.
+    type: float
+    default: 2.0
+  escalate_after:
+    description:
+      - With O(state=soft_off), force the host off if it is still on after this many seconds.
+        Must be shorter than O(timeout) less the 5 s kept for logging out.
+    type: float
+extends_documentation_fragment:
+  - hamnhw.bmc.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reads the host and reports the requests a change would send; sends none.
+author:
+  - hamnhw developers (@hamnhw)
+"""
+
+EXAMPLES = r"""
+- name: Power the nodes off and wait until each reads Off twice
+  hamnhw.bmc.power:
+    node: "{{ inventory_hostname }}"
+    state: "off"
+    timeout: 300
+
+- name: Read the power state of a BMC given by URL
+  hamnhw.bmc.power:
+    bmc: redfish://10.0.0.5
+    username: root
+    password: "{{ vault_bmc_password }}"
+    ca_file: /etc/hamnhw/bmc-ca.pem
+  register: power
+
+- name: Shut down through the OS, forcing off after two minutes
+  hamnhw.bmc.power:
+    node: "{{ inventory_hostname }}"
+    state: soft_off
+    escalate_after: 120
+    timeout: 300
+"""
+
+RETURN = r"""
+node:
+  description: The node name, or the BMC URL.
+  returned: always
+  type: str
+  sample: mn1
+power_state:
+  description: The power state read (V(on), V(off), V(powering_on), V(powering_off),
+    V(unknown)); after a change, the state it ended in; in check mode, the state now.
+  returned: success
+  type: str
+  sample: "off"
+elapsed_s:
+  description: Seconds the change took, request and wait.
+  returned: success, when state is not status and not in check mode
+  type: float
+  sample: 12.34
+confirmed:
+  description: True when the target state was confirmed by the required reads; false with
+    O(wait=false) or a cycle of a BMC without any reset evidence.
+  returned: success, when state is not status and not in check mode
+  type: bool
+protocol:
+  description: The protocol that served the change, V(redfish) or V(ipmi).
+  returned: success, when state is not status and not in check mode
+  type: str
+plan:
+  description: What the change would send, from a fresh read (check mode only).
+  returned: check mode, when state is not status
+  type: dict
+  contains:
+    summary:
+      description: One line, such as C(would send ForceOff (now on)) or C(already off).
+      type: str
+    requests:
+      description: Each request (method, path, body) the change would send; null when the
+        driver cannot describe them.
+      type: list
+      elements: dict
+error:
+  description: The hamnhw error (type, message, exit_code, exit_code_name).
+  returned: failure
+  type: dict
+"""
+
+from ansible_collections.hamnhw.bmc.plugins.module_utils.hamnhw_bmc import (
+    HAMNHW_IMPORT_ERROR,
+    jsonable,
+    new_module,
+    run_on_node,
+)
+
+if HAMNHW_IMPORT_ERROR is None:
+    from hamnhw.cli.commands.power import change_payload, check_escalation
+    from hamnhw.plan import plan_power
+    from hamnhw.poll import PollPolicy
+
+
+def main():
+    module = new_module(dict(
+        state=dict(type='str', default='status',
+                   choices=['status', 'on', 'off', 'soft_off', 'cycle']),
+        wait=dict(type='bool', default=True),
+        poll_interval=dict(type='float', default=2.0),
+        escalate_after=dict(type='float'),
+    ), supports_check_mode=True)
+    state = module.params['state']
+    extra = {}
+    if module.params['escalate_after'] is not None:
+        if state != 'soft_off':
+            module.fail_json(msg='escalate_after applies to state=soft_off only')
+        extra['escalate_after'] = module.params['escalate_after']
+
+    def status(node, budget):
+        return dict(power_state=node.power.state().value)
+
+    def check(node, budget):
+        plan = plan_power(node, state, **extra)
+        return dict(changed=plan.changed, power_state=plan.current, plan=jsonable(plan))
+
+    def change(node, budget):
+        check_escalation(extra.get('escalate_after'), budget.longest_wait)
+        method = getattr(node.power, state)
+        return change_payload(method(wait=module.params['wait'], timeout=budget.wait_seconds(),
+                                     **extra))
+
+    if state == 'status':
+        run_on_node(module, status)
+    elif module.check_mode:
+        run_on_node(module, check)
+    else:
+        run_on_node(module, change, poll=PollPolicy(interval=module.params['poll_interval']))
+
+
+if __name__ == '__main__':
+    main()
