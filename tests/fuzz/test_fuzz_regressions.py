@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from hamnhw.config import load_config
-from hamnhw.errors import ConfigError
+from hamnhw.errors import ConfigError, MalformedResponse
+from hamnhw.transport import errormap
 
 
 def test_a_config_file_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
@@ -17,3 +18,15 @@ def test_a_config_file_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> Non
     with pytest.raises(ConfigError, match="not UTF-8") as info:
         load_config(path)
     assert info.value.path == str(path)
+
+
+@pytest.mark.parametrize("body", [b'{"CapacityBytes": NaN}', b'{"PercentComplete": Infinity}',
+                                  b'{"a": -Infinity}', b"[" * 100_000 + b"]" * 100_000])
+def test_non_finite_numbers_and_deep_nesting_are_malformed_json(body: bytes) -> None:
+    """Expected: MalformedResponse naming the BMC and the path (Python's json accepts NaN and
+    Infinity, which then crashed int() in the drive parser; deep nesting raised
+    RecursionError)."""
+    with pytest.raises(MalformedResponse, match="invalid JSON") as info:
+        errormap.parse_json(body, "application/json", host="bmc.test", path="/redfish/v1/x")
+    assert info.value.host == "bmc.test" and info.value.uri == "/redfish/v1/x"
+    assert errormap.redfish_message(body) == (None, [])
