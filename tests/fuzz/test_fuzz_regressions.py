@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
+from fuzzlib import FakeClient, make_driver, services
 
 from hamnhw.config import load_config
 from hamnhw.errors import ConfigError, MalformedResponse
+from hamnhw.models import RaidType
+from hamnhw.raid import CreateRequest
 from hamnhw.transport import errormap
 
 
@@ -30,3 +34,18 @@ def test_non_finite_numbers_and_deep_nesting_are_malformed_json(body: bytes) -> 
         errormap.parse_json(body, "application/json", host="bmc.test", path="/redfish/v1/x")
     assert info.value.host == "bmc.test" and info.value.uri == "/redfish/v1/x"
     assert errormap.redfish_message(body) == (None, [])
+
+
+@pytest.mark.parametrize("json_body", [5, '{"Links": 3}', '{"Links": {"Drives": 7}}',
+                                       "[" * 100_000])
+def test_a_pending_task_with_an_odd_json_body_does_not_break_a_create_plan(json_body) -> None:
+    """Expected: a plan (the task's drives unknown), not TypeError/AttributeError from the
+    RAID create's pending-task scan."""
+    docs = dict(services()[1])  # the service without a volume: the create is planned
+    task = copy.deepcopy(docs["/redfish/v1/TaskService/Tasks/1"])
+    task["Payload"]["JsonBody"] = json_body
+    docs["/redfish/v1/TaskService/Tasks/1"] = task
+    driver = make_driver(FakeClient(docs))
+    ids = tuple(d.id for d in driver.raid.drives() or ())[:2]
+    plan = driver.raid.plan_create(CreateRequest(RaidType.RAID1, ids))
+    assert plan.changed and plan.requests[0].method == "POST"
