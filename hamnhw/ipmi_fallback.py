@@ -65,7 +65,7 @@ class IpmiSettings:
 
 
 class UnsafeCounter(RedfishClient):
-    """A :class:`RedfishClient` decorator counting the POST, PATCH and DELETE requests
+    """A :class:`RedfishClient` decorator counting the POST, PATCH, PUT and DELETE requests
     attempted, so that a fallback can tell whether one may have run."""
 
     def __init__(self, inner: RedfishClient) -> None:
@@ -102,6 +102,12 @@ class UnsafeCounter(RedfishClient):
         """DELETE through the inner client, counted."""
         self.unsafe_attempts += 1
         return self.inner.delete(path)
+
+    def put(self, path: str, body: Mapping[str, Any],
+            etag: str | None = None) -> RedfishResponse:
+        """PUT through the inner client, counted."""
+        self.unsafe_attempts += 1
+        return self.inner.put(path, body, etag)
 
     @contextlib.contextmanager
     def operation(self, seconds: float | None = None) -> Iterator[None]:

@@ -255,8 +255,8 @@ class NodeWatcher:
                 LOG.warning("%s: dropped a malformed event", self.name)
                 continue
             storage += [r for r in records if is_storage_event(r, prefixes)]
-        if storage:
-            self._reread(node, storage[-1])
+        if storage:  # the burst's first event is the cause the change is reported with
+            self._reread(node, storage[0])
 
     def _reread(self, node: Any, trigger: EventRecord | None) -> None:
         health = read_raid_health(node)

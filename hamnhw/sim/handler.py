@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
-from hamnhw.sim import actions, control, events, raid_actions, resources
+from hamnhw.sim import actions, control, events, personalities, raid_actions, resources
 from hamnhw.sim.actions import Response, error
 from hamnhw.sim.resources import ROOT, normalize, system_path
 
@@ -130,7 +130,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         """``"session"``, ``"basic"`` or ``None`` for the credentials the request carries."""
         state = self.sim.state
         token = self.headers.get("X-Auth-Token")
-        if token and state.spec.session_service and state.session_for_token(token):
+        session = state.session_for_token(token) if token and state.spec.session_service \
+            else None
+        if session is not None and personalities.session_alive(state, session):
             return "session"
         header = self.headers.get("Authorization", "")
         if state.spec.basic_auth and header.lower().startswith("basic "):
@@ -176,6 +178,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         session = re.fullmatch(rf"{ROOT}/SessionService/Sessions/([^/]+)", path)
         if method == "DELETE" and session and state.spec.session_service:
             return actions.delete_session(state, session.group(1))
+        vendor = personalities.write(state, method, path, body, dict(self.headers.items()))
+        if vendor is not None:
+            return vendor
         raid = raid_actions.dispatch(state, method, path, body)
         if raid is not None:
             return raid

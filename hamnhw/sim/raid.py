@@ -72,11 +72,12 @@ class ServerRaid:
         """Fail a drive of this server (its volume degrades; a spare may take over)."""
         if serial not in self.present():
             raise BayError(f"no drive with serial {serial!r} in {self.state.spec.name!r}")
-        self.state.storage_event("drive_failed", serial=serial)
         volume = self.member_of(serial)
         with self.bays.lock:
             self.bays.failed.add(serial)
         self.settle()
+        # the BMC tells after the controller noticed: a read on the event shows the failure
+        self.state.storage_event("drive_failed", serial=serial)
         if volume is not None:
             lost = all(self.lost(member) for member in volume.members)
             self.state.storage_event("volume_failed" if lost else "volume_degraded",

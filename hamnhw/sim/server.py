@@ -11,6 +11,7 @@ from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 from typing import Any
 
+from hamnhw.sim import personalities
 from hamnhw.sim.bays import DriveBays
 from hamnhw.sim.events import EventService
 from hamnhw.sim.faults import Fault, FaultSet, make_fault
@@ -88,6 +89,7 @@ class SimServer:
                  port: int = 0, tls: Any = None, sleep: Sleep | None = None) -> None:
         self.spec = spec
         self.state = ServerState(spec, bays, clock)
+        personalities.attach(self.state)
         self.cluster_bays = bays
         self.faults = FaultSet()
         self.events = EventService(self)

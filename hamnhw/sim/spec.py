@@ -192,6 +192,9 @@ class ServerSpec:
         (:meth:`hamnhw.sim.events.EventService.reset`).
     :param raid: RAID write behaviour (dialect, answers, apply times, rebuild time), see
         :class:`~hamnhw.sim.raidspec.RaidSpec`.
+    :param personality: serve a vendor BMC's shapes (``idrac``, ``ilo5``, ``xcc``,
+        ``supermicro``; see :mod:`hamnhw.sim.personalities`); the fields it fixes (vendor,
+        ids, models) take its values unless given here.  None: the plain DMTF simulator.
     """
 
     name: str = "node"
@@ -252,8 +255,11 @@ class ServerSpec:
     hca_ports: tuple[HcaPortSpec, ...] = ()
     systems: Literal["listed", "empty", "absent"] = "listed"
     raid: RaidSpec = dataclasses.field(default_factory=RaidSpec)
+    personality: str | None = None
 
     def __post_init__(self) -> None:
+        if self.personality is not None:
+            self._apply_personality(self.personality)
         if self.power not in STABLE_POWER_STATES:
             raise ValueError(f"power must be On or Off, got {self.power!r}")
         if self.storage_when_off not in ("stale", "empty"):
@@ -271,6 +277,18 @@ class ServerSpec:
         }
         for key, value in defaults.items():
             object.__setattr__(self, key, value)
+
+    def _apply_personality(self, name: str) -> None:
+        """Fields still at their defaults take the personality's values."""
+        from hamnhw.sim.personalities import spec_defaults
+
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        for key, value in spec_defaults(name).items():
+            field = fields[key]
+            default = (field.default_factory() if field.default_factory is not
+                       dataclasses.MISSING else field.default)
+            if getattr(self, key) == default:
+                object.__setattr__(self, key, value)
 
     def _check_choices(self) -> None:
         choices = {"nic_view": NIC_VIEWS, "storage_view": STORAGE_VIEWS,

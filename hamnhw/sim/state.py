@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from hamnhw.sim import personalities
 from hamnhw.sim.bays import DriveBays, VolumeSpec
 from hamnhw.sim.power import OFF, ON, POWERING_OFF, PowerMachine
 from hamnhw.sim.raid import ServerRaid
@@ -164,6 +165,7 @@ class ServerState:
 
     def _boot(self, at: float) -> None:
         self.raid.on_reset()
+        personalities.on_reset(self)
         self._on_since = at
         self._left_on_at = None
         self._current_boot_target = self.boot_target if self.boot_enabled != "Disabled" else "None"

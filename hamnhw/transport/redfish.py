@@ -248,6 +248,12 @@ class RedfishTransport(RedfishClient):
         """DELETE exactly once."""
         return self._send_unsafe("DELETE", path)
 
+    def put(self, path: str, body: Mapping[str, Any],
+            etag: str | None = None) -> RedfishResponse:
+        """PUT exactly once, with ``If-Match`` when ``etag`` is given."""
+        headers = {"If-Match": etag} if etag else None
+        return self._send_unsafe("PUT", path, dict(body), headers)
+
     def stream(self, path: str, read_timeout: float) -> AbstractContextManager[Stream]:
         """A long-lived GET (an SSE stream) on its own connection with this transport's TLS
         choice and session; see :func:`hamnhw.transport.stream.open_stream`.

@@ -21,6 +21,7 @@ from hamnhw import interrupts
 from hamnhw.sim import ServerSpec, SimCluster
 from hamnhw.sim.client_config import write_client_config
 from hamnhw.sim.ipmi import IpmiSim, IpmiStartError
+from hamnhw.sim.personalities import PERSONALITIES
 from hamnhw.sim.tls import TlsSetupError
 
 
@@ -92,14 +93,19 @@ def _start(cluster: SimCluster, ipmi: bool) -> IpmiSim | None:
 @click.option("--config-out", metavar="FILE", type=click.Path(dir_okay=False),
               help="Write a hamnhw config naming the servers (address them by name: "
                    "--config FILE primary); the password goes beside it, mode 0600.")
+@click.option("--personality", type=click.Choice(list(PERSONALITIES)),
+              help="Serve a vendor BMC's shapes (ids, OEM blocks, jobs, RAID semantics): "
+                   "idrac, ilo5, xcc or supermicro; default: plain DMTF Redfish.")
 @click.pass_context
 def command(ctx: click.Context, count: int, names: str | None, tls: bool, power_delay: float,
-            port_base: int, ipmi: bool, config_out: str | None) -> None:
+            port_base: int, ipmi: bool, config_out: str | None,
+            personality: str | None) -> None:
     """Run simulated Redfish BMCs on 127.0.0.1 until SIGINT or SIGTERM.
 
     Runs until stopped (no --timeout): either signal stops the servers and exits 0."""
     chosen = server_names(count, names)
-    specs = [ServerSpec(name=name, power_delay=power_delay) for name in chosen]
+    specs = [ServerSpec(name=name, power_delay=power_delay, personality=personality)
+             for name in chosen]
     ports = [port_base + index if port_base else 0 for index in range(len(specs))]
     if port_base and ports[-1] > 65535:
         raise click.BadParameter("too many servers for this port base", param_hint="--port-base")
