@@ -162,6 +162,10 @@ class Seed:
                 fired.add("kill")
             else:
                 problems += self._check_stop(inv)
+            if inv.outcome == "killed" and self._state() in ("done", "aborted", "refused"):
+                # killed after its last commit: the run is over
+                invocations.append(Invocation("(end)", inv.end, inv.end, str(self._state())))
+                break
             if inv.action == "abort" and self._state() == "aborted":
                 inv.outcome = "aborted"
             if inv.outcome in ("done", "aborted", "refused") or inv.outcome.startswith("error"):
@@ -321,6 +325,7 @@ class Seed:
 
     def _move(self, how: str, source: str, target: str) -> None:
         cluster = self.world.cluster
+        stranger = f"{STRANGER}{target.upper()}{self.seed}"  # one per leg
         serials = list(self.mn_serials)
         if how != "right":
             self.drive_mixup_fired = True
@@ -330,11 +335,10 @@ class Seed:
         elif how in ("partial", "wrong"):
             cluster.move_drive(serials[0], source, target)
         if how in ("wrong", "foreign"):
-            cluster.insert_drive(DriveSpec(f"{STRANGER}{self.seed}"), target)
+            cluster.insert_drive(DriveSpec(stranger), target)
         if how == "unreadable":
             reported = self.rng.choice(["", "To Be Filled By O.E.M.", "0000000000"])
-            cluster.insert_drive(DriveSpec(f"{STRANGER}U{self.seed}",
-                                           reported_serial=reported), target)
+            cluster.insert_drive(DriveSpec(f"{stranger}U", reported_serial=reported), target)
 
     def _fix_drives(self, source: str, target: str) -> None:
         cluster = self.world.cluster

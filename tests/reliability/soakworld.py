@@ -38,7 +38,7 @@ TIMINGS = {"power_delay": 4.0, "post_time": 8.0, "boot_time": 20.0}
 """Virtual seconds of the simulated hosts' transitions: real-BMC-like, free to wait for."""
 
 FAILOVER = {"graceful_timeout": 30.0, "power_off_timeout": 20.0, "post_timeout": 60.0,
-            "boot_timeout": 90.0, "poll_interval": 1.0}
+            "boot_timeout": 90.0, "poll_interval": 2.0}
 """The soak's ``[failover]`` table (virtual seconds)."""
 
 NODE_TIMEOUT_S = 30.0
