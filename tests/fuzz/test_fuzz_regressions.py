@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from fuzzlib import FakeClient, make_driver, services
+from hamnhw_drivers.generic import raid_jobs
 
 from hamnhw.config import load_config
 from hamnhw.errors import ConfigError, MalformedResponse
+from hamnhw.jobs import JobState
 from hamnhw.models import RaidType
 from hamnhw.raid import CreateRequest
 from hamnhw.transport import errormap
@@ -49,3 +51,11 @@ def test_a_pending_task_with_an_odd_json_body_does_not_break_a_create_plan(json_
     ids = tuple(d.id for d in driver.raid.drives() or ())[:2]
     plan = driver.raid.plan_create(CreateRequest(RaidType.RAID1, ids))
     assert plan.changed and plan.requests[0].method == "POST"
+
+
+@pytest.mark.parametrize("messages", [True, 5, {"Message": "x"}, None])
+def test_a_task_whose_messages_are_not_a_list_has_no_messages(messages) -> None:
+    """Expected: the task's state, no messages, not a TypeError out of the job status."""
+    status = raid_jobs.task_status({"TaskState": "Running", "PercentComplete": 10,
+                                    "Messages": messages})
+    assert (status.state, status.percent, status.messages) == (JobState.RUNNING, 10, ())
