@@ -24,7 +24,8 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
              frozenset({"killed", "waiting:ack:resend_power_on"})),
     "stale_inventory": ("done", frozenset()),
     "no_post_detail": ("done", frozenset()),
-    "unconfirmed_fence": ("waiting for the operator's acknowledgement (power cords pulled)",
+    "unconfirmed_fence": ("waiting for the operator's acknowledgement (power cords pulled): "
+                          "the old node ignores every reset, or its AlwaysOff is refused",
                           frozenset({"waiting:ack:cords_pulled"})),
     "ignored_reset_target": ("stopped: the target never came up / POST never seen",
                              frozenset({"stopped"})),
@@ -101,6 +102,9 @@ def plan_leg(rng: random.Random) -> LegPlan:
         faults.append(FaultSpec("exhausted_retries", "target", "reset_conflict", 5, RESET))
     if rng.random() < 0.08:
         faults.append(FaultSpec("unconfirmed_fence", "source", "ignore_reset", None, RESET))
+    if rng.random() < 0.06:  # the fence's AlwaysOff refused: the cords acknowledgement
+        faults.append(FaultSpec("unconfirmed_fence", "source", "refuse_restore_policy", 1,
+                                SYSTEM, "PATCH"))
     if rng.random() < 0.06:
         faults.append(FaultSpec("ignored_reset_target", "target", "ignore_reset", 1, RESET))
     if rng.random() < 0.08:
