@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="corpus directory (kept between runs)")
     args, rest = parser.parse_known_args()
     logging.disable(logging.CRITICAL)  # warnings of skipped members would drown the output
-    argv = [sys.argv[0], f"-runs={args.runs}", "-max_len=2048", *rest]
+    argv = [sys.argv[0], f"-runs={args.runs}", "-max_len=2048", "-len_control=0", *rest]
     if args.corpus is not None:
         args.corpus.mkdir(parents=True, exist_ok=True)
         argv.append(str(args.corpus))
