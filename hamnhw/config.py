@@ -218,6 +218,9 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         raise ConfigError(f"cannot read config: {exc.strerror}", path=source) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", path=source) from exc
+    except UnicodeDecodeError as exc:  # tomllib reads UTF-8 only
+        raise ConfigError(f"not valid TOML: not UTF-8 text (byte {exc.start})",
+                          path=source) from exc
     return parse_config(data, source=source, base_dir=Path(path).parent)
 
 
