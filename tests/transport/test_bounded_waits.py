@@ -12,7 +12,15 @@ from __future__ import annotations
 import threading
 
 import pytest
-from transport_loopback import SESSION_1, SESSIONS, TOKEN, drip, make_transport
+from transport_loopback import (
+    SESSION_1,
+    SESSIONS,
+    TOKEN,
+    answer,
+    drip,
+    first_session_expires,
+    make_transport,
+)
 
 from hamnhw import errors
 from hamnhw.connection import Timeouts
@@ -28,10 +36,7 @@ def test_a_thread_waits_for_the_request_lock_no_longer_than_its_deadline(bmc) ->
     def slow(handler) -> None:
         in_flight.set()
         released.wait(5)
-        handler.send_response(200)
-        handler.send_header("Content-Length", "2")
-        handler.end_headers()
-        handler.wfile.write(b"{}")
+        answer(handler)
 
     bmc.behave("GET", SLOW, slow)
     transport = make_transport(bmc.url, timeouts=Timeouts(connect=2, read=10, operation=30))
@@ -63,10 +68,7 @@ def test_a_get_that_timed_out_is_not_sent_again(bmc) -> None:
             handler.server.bmc.stop.wait(3)
             handler.close_connection = True
             return
-        handler.send_response(200)
-        handler.send_header("Content-Length", "2")
-        handler.end_headers()
-        handler.wfile.write(b"{}")
+        answer(handler)
 
     bmc.behave("GET", SYSTEMS, first_hangs)
     transport = make_transport(bmc.url, timeouts=Timeouts(connect=1, read=0.3, operation=10))
@@ -81,28 +83,8 @@ def test_the_superseded_session_gets_only_the_logout_grace(bmc) -> None:
     """The DELETE of the expired session drips its answer forever: it is abandoned after the
     grace (1 s here: connect 0.5 + read 0.5), and the fresh login and the GET still fit in
     the 8 s operation; without the grace the DELETE would take all of it."""
-    tokens = iter([TOKEN, "tok-fresh-0000000002"])
-    made: list[str] = []
-
-    def login(handler) -> None:
-        made.append(next(tokens))
-        handler.send_response(201)
-        handler.send_header("X-Auth-Token", made[-1])
-        handler.send_header("Location", f"{SESSIONS}/{len(made)}")
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
-
-    def systems(handler) -> None:
-        fresh = handler.headers.get("X-Auth-Token") == made[-1] and len(made) > 1
-        body = b'{"Members": []}' if fresh else b""
-        handler.send_response(200 if fresh else 401)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-
     bmc.standard()
-    bmc.behave("POST", SESSIONS, login)
-    bmc.behave("GET", SYSTEMS, systems)
+    first_session_expires(bmc, [TOKEN, "tok-fresh-0000000002"])
     bmc.behave("DELETE", SESSION_1, drip)
     transport = make_transport(bmc.url, timeouts=Timeouts(connect=0.5, read=0.5, operation=30))
     transport.open()
