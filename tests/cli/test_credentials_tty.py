@@ -25,7 +25,8 @@ def test_no_username_without_a_terminal_exits_2_before_sending(server: SimServer
     assert result.exit_code == 2, result.output
     error = json_out(result)["error"]
     assert error["type"] == "ConfigError"
-    assert error["message"].startswith(f"no username for {server.url}")
+    assert json_out(result)["node"] == server.url
+    assert error["message"].startswith("no username: use --username")
     assert server.requests == [], "nothing was sent: no login with an empty name"
 
 
@@ -33,7 +34,8 @@ def test_no_username_in_config_names_the_node(server: SimServer, tmp_path) -> No
     (tmp_path / "hamnhw.toml").write_text(f'[nodes.mn1]\nbmc = "{server.url}"\n')
     result = run("power", "status", "mn1", env={"HAMNHW_PASSWORD": server.password})
     assert result.exit_code == 2
-    assert "no username for mn1" in result.stderr
+    assert "hamnhw: mn1: no username: use --username" in result.stderr
+    assert result.stderr.count("mn1") == 1, "the node is named once"
 
 
 @pytest.mark.e2e
