@@ -45,9 +45,9 @@ T = TypeVar("T")
 class IpmiSettings:
     """How to reach a node over IPMI (:func:`hamnhw.connect`'s ``ipmi``).
 
-    With an ``ipmi://`` node URL, only ``kg``, ``privilege`` and ``pacing`` apply (``url``
-    stays None).  With a Redfish node URL, ``url`` names the fallback path; ``username`` and
-    ``password`` default to the node's.
+    With an ``ipmi://`` node URL, only ``kg``, ``privilege``, ``pacing`` and ``boot_mode``
+    apply (``url`` stays None).  With a Redfish node URL, ``url`` names the fallback path;
+    ``username`` and ``password`` default to the node's.
     """
 
     url: str | None = None
@@ -62,6 +62,9 @@ class IpmiSettings:
     """``user``, ``operator`` or ``administrator``; None: administrator, else operator."""
     pacing: float | None = None
     """Minimum seconds between two IPMI commands to the BMC (None: the default)."""
+    boot_mode: str | None = None
+    """``UEFI`` or ``Legacy``: the node's firmware boot mode, kept by a boot override when
+    the BMC's boot flags do not tell it (None: a boot override then needs valid flags)."""
 
 
 class UnsafeCounter(RedfishClient):
