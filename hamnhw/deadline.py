@@ -21,6 +21,9 @@ class Deadline:
         self._clock = clock
         self.seconds = seconds
         """The limit as given."""
+        self.stated = seconds
+        """The limit the user stated: a share of a deadline (a command's work, before its
+        logout) keeps the whole one's, so that a message names the figure the user gave."""
         self.started = clock()
         """Clock reading at the start."""
         self.expires = self.started + seconds

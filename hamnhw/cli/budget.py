@@ -52,6 +52,7 @@ class CommandDeadline(Deadline):
         it still ends by this one's end."""
         early = CommandDeadline(self.seconds - seconds, self._clock, logout_by=self.expires)
         early.started, early.expires = self.started, self.expires - seconds
+        early.stated = self.stated
         return early
 
     def logout_deadline(self, grace: float) -> Deadline:

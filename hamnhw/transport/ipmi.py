@@ -360,7 +360,7 @@ class IpmiTransport(BmcClient):
         if not worker.finished.wait(left):
             self._outstanding = worker
             if login:
-                raise BmcUnreachable(f"{what}: no IPMI session within the {deadline.seconds:g} s "
+                raise BmcUnreachable(f"{what}: no IPMI session within the {deadline.stated:g} s "
                                      "deadline (pyghmi itself gives up after about 4.5 s)",
                                      host=self.host)
             raise BmcTimeout(f"{what}: no IPMI reply within the deadline", host=self.host,
