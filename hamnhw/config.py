@@ -12,6 +12,8 @@ Lookup, first found wins: an explicit path (``--config``), ``$HAMNHW_CONFIG``,
     ca_file = "/etc/hamnhw/bmc-ca.pem"      # or: pin_fingerprint = "ab:cd:..." or insecure = true
     timeout = 120                       # seconds, overall deadline of one operation
     driver = "dell"                     # force a driver instead of detecting
+    boot_mode = "UEFI"                  # or "Legacy": the firmware's boot mode, where the
+                                        # BMC cannot tell it (IPMI boot overrides)
 
     [nodes.bmc1.ipmi]                   # optional: the node's IPMI path, serving power
     url = "ipmi://10.0.0.5"             # when Redfish is unreachable (hamnhw.config_ipmi)
@@ -88,6 +90,8 @@ _NODE_KEYS: dict[str, tuple[type, ...]] = {
     "insecure": (bool,),
     "timeout": (int, float),
     "driver": (str,),
+    "boot_mode": (str,),
+    "drive_serials": (list,),
 }
 _PAIR_NODES = ("primary", "standby")
 _TOP_LEVEL = ("nodes", "pair", "primary", "standby", "failover", "network", "defaults",
@@ -118,12 +122,18 @@ class NodeConfig:
     """Overall deadline of one operation, seconds."""
     driver: str | None = None
     """Force a driver by name."""
+    boot_mode: str | None = None
+    """``UEFI`` or ``Legacy``: the node's firmware boot mode, for a boot override over IPMI
+    when the BMC's boot flags do not tell it (None: not configured)."""
     source: str | None = None
     """The file this came from, for messages."""
     table: str | None = None
     """The TOML table it came from (``nodes.bmc1``, ``primary``), for messages."""
     ipmi: IpmiConfig | None = None
     """The ``ipmi`` sub-table, if any."""
+    drive_serials: tuple[str, ...] = ()
+    """``[primary]``/``[standby]`` only: serials of the MN's RAID1 members held by this
+    node, for a pair its BMCs cannot show them for (IPMI only) and no snapshot recorded."""
 
     def key(self, name: str) -> str:
         """Dotted config key of one of this node's settings, for messages."""
@@ -214,6 +224,9 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         raise ConfigError(f"cannot read config: {exc.strerror}", path=source) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", path=source) from exc
+    except UnicodeDecodeError as exc:  # tomllib reads UTF-8 only
+        raise ConfigError(f"not valid TOML: not UTF-8 text (byte {exc.start})",
+                          path=source) from exc
     return parse_config(data, source=source, base_dir=Path(path).parent)
 
 
@@ -282,6 +295,10 @@ def _node(name: str, table: Mapping[str, Any], where: str, source: str | None,
             values[key] = str(base_dir / Path(values[key]).expanduser())
     if timeout is not None:
         values["timeout"] = float(timeout)
+    if "boot_mode" in values:
+        values["boot_mode"] = BOOT_MODES[values["boot_mode"].lower()]
+    if "drive_serials" in values:
+        values["drive_serials"] = _serials(values["drive_serials"], where, source)
     if ipmi_table is not None:
         from hamnhw.config_ipmi import parse_ipmi_table
 
@@ -290,19 +307,39 @@ def _node(name: str, table: Mapping[str, Any], where: str, source: str | None,
     return NodeConfig(name=name, source=source, table=where, **values)
 
 
+def _serials(value: list[Any], where: str, source: str | None) -> tuple[str, ...]:
+    if where not in _PAIR_NODES:
+        raise ConfigError("only [primary] and [standby] list drive serials",
+                          key=f"{where}.drive_serials", path=source)
+    if not all(isinstance(s, str) and s.strip() for s in value):
+        raise ConfigError("must be an array of non-empty strings (drive serial numbers)",
+                          key=f"{where}.drive_serials", path=source)
+    return tuple(dict.fromkeys(s.strip() for s in value))
+
+
 def _check_values(table: Mapping[str, Any], where: str, source: str | None) -> None:
     """Validate what the types alone do not: the timeout, the BMC URL, the fingerprint."""
     timeout = table.get("timeout")
     if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
         raise ConfigError(f"must be a finite number > 0, got {timeout}", key=f"{where}.timeout",
                           path=source)
-    checks = (("bmc", parse_bmc_url), ("pin_fingerprint", normalize_fingerprint))
+    checks = (("bmc", parse_bmc_url), ("pin_fingerprint", normalize_fingerprint),
+              ("boot_mode", _boot_mode))
     for key, check in checks:
         if key in table:
             try:
                 check(table[key])
             except ConfigError as exc:
                 raise ConfigError(exc.message, key=f"{where}.{key}", path=source) from exc
+
+
+BOOT_MODES = {"uefi": "UEFI", "legacy": "Legacy"}
+"""``boot_mode`` values (any case) and their spelling in hamnhw (Redfish's)."""
+
+
+def _boot_mode(value: str) -> None:
+    if value.lower() not in BOOT_MODES:
+        raise ConfigError(f"must be \"UEFI\" or \"Legacy\", got {value!r}")
 
 
 def _check_keys(table: Mapping[str, Any], schema: Mapping[str, tuple[type, ...]], prefix: str,
@@ -415,7 +452,7 @@ def _network_nic(nic_id: str, table: Mapping[str, Any], source: str | None) -> N
 
 
 _TYPE_NAMES = {str: "a string", bool: "a boolean", int: "a number", float: "a number",
-               dict: "a table"}
+               dict: "a table", list: "an array"}
 
 
 def _type_name(value: object) -> str:

@@ -276,9 +276,46 @@ _SEVERITY = (VolumeState.FAILED, VolumeState.DEGRADED, VolumeState.REBUILDING,
              VolumeState.UNKNOWN, VolumeState.OPTIMAL)
 
 
+def unread_members(status: RaidStatus) -> dict[str, list[str]]:
+    """Volume id -> the listed members the walk did not read (only on an incomplete read)."""
+    if not status.incomplete or status.volumes is None:
+        return {}
+    read = {d.id for d in status.drives or ()}
+    found = {v.id: [m for m in v.drive_ids or () if m not in read] for v in status.volumes}
+    return {vid: members for vid, members in found.items() if members}
+
+
+def settled(status: RaidStatus) -> RaidStatus:
+    """``status`` with each volume whose members were not all read made ``unknown``: a
+    partial read never passes as fact (the volume's own Status alone cannot say the mirror
+    is whole).  A worse state read from what was read stays."""
+    unread = unread_members(status)
+    if not unread:
+        return status
+    health = dict(status.health)
+    for vid, members in unread.items():
+        was = health.get(vid, VolumeHealth(VolumeState.UNKNOWN))
+        if was.state in (VolumeState.OPTIMAL, VolumeState.UNKNOWN):
+            health[vid] = VolumeHealth(VolumeState.UNKNOWN, reason=(
+                f"member(s) {', '.join(members)} not read (incomplete read); as read: "
+                f"{was.state.value}, {was.reason}"))
+    return dataclasses.replace(status, health=health)
+
+
 def check(status: RaidStatus) -> RaidCheck:
     """Every volume optimal: ok; anything else (a degraded, rebuilding, failed or unknown
-    volume, no volume at all, or a BMC that cannot tell) is not."""
+    volume, no volume at all, or a BMC that cannot tell) is not; an incomplete read is never
+    ok (``unknown`` unless what was read is worse)."""
+    verdict = _check_volumes(settled(status))
+    if not status.incomplete:
+        return verdict
+    why = f"incomplete read ({'; '.join(status.warnings) or 'not said'})"
+    if verdict.ok:
+        return RaidCheck(False, VolumeState.UNKNOWN.value, f"{why}; as read: {verdict.reason}")
+    return dataclasses.replace(verdict, reason=f"{verdict.reason}; {why}")
+
+
+def _check_volumes(status: RaidStatus) -> RaidCheck:
     if status.volumes is None:
         return RaidCheck(False, "unknown", "the BMC does not tell which volumes exist")
     if not status.volumes:

@@ -12,7 +12,7 @@ and :func:`hamnhw.fanout` connect, then run each node's action in one block).  O
 such a block, each call through ``node.power``, ``node.nics``... starts afresh
 (:meth:`MemoClient.new_call`).  What a memo never hides:
 
-* a write: any POST, PATCH or DELETE through the client forgets everything read;
+* a write: any POST, PATCH, PUT or DELETE through the client forgets everything read;
 * a wait: :func:`hamnhw.poll.poll_until` starts a new *epoch* (per thread) before each
   read, and a document read in an earlier epoch is read again;
 * time: a document older than :data:`MAX_AGE_S` is read again (a library user keeping a
@@ -212,6 +212,10 @@ class MemoClient:
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         """DELETE through the client, forgetting what was read."""
         return self._write(self.inner.delete, *args, **kwargs)
+
+    def put(self, *args: Any, **kwargs: Any) -> Any:
+        """PUT through the client (HPE iLO settings objects), forgetting what was read."""
+        return self._write(self.inner.put, *args, **kwargs)
 
     def _write(self, send: Any, *args: Any, **kwargs: Any) -> Any:
         """Forget what was read before the write and after it (answered or not)."""

@@ -1,26 +1,31 @@
 """Dell iDRAC (entry point ``dell``, URL scheme ``idrac-redfish://``).
 
-iDRAC speaks DMTF Redfish for everything hamnhw needs (its one system is
-``Systems/System.Embedded.1``, managed by ``Managers/iDRAC.Embedded.1``), so
-this driver is the generic one with Dell's detection hints.  iDRAC 9 reports
-its Manager ``Model`` as the server generation, e.g. ``14G Monolithic``.
+iDRAC speaks DMTF Redfish for power, boot and inventory (its one system is
+``Systems/System.Embedded.1``, managed by ``Managers/iDRAC.Embedded.1``); iDRAC 9
+reports its Manager ``Model`` as the server generation, e.g. ``14G Monolithic``.  RAID on a
+PERC differs (jobs, the Lifecycle Controller, DellRaidService, foreign configurations):
+:mod:`.raid` overrides the generic RAID hooks, each quirk with its public source
+(``docs/quirks.md`` lists them all).
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from hamnhw_drivers.dell.raid import DellRaid
 from hamnhw_drivers.generic import GenericRedfishDriver
+from hamnhw_drivers.generic.raid import RedfishRaid
 
 
 class DellIdracDriver(GenericRedfishDriver):
-    """Dell PowerEdge servers through iDRAC 8/9."""
+    """Dell PowerEdge servers through iDRAC 8/9/10."""
 
     fallback: ClassVar[bool] = False
     url_schemes: ClassVar[tuple[str, ...]] = ("idrac-redfish",)
     vendor_names: ClassVar[tuple[str, ...]] = ("dell", "dell emc")
     oem_keys: ClassVar[tuple[str, ...]] = ("Dell",)
     manager_models: ClassVar[tuple[str, ...]] = ("iDRAC", "G Monolithic", "G Modular")
+    raid_class: ClassVar[type[RedfishRaid]] = DellRaid
 
 
-__all__ = ["DellIdracDriver"]
+__all__ = ["DellIdracDriver", "DellRaid"]

@@ -113,7 +113,8 @@ def once(walk: Walk, adapter: Resource, found: _Found, scope: Scope) -> list[Nic
 class RedfishNics(NicInterface):
     """:class:`~hamnhw.interfaces.NicInterface` over DMTF Redfish.
 
-    Vendor subclasses override :meth:`include_interface` or :meth:`parse_interface`.
+    Vendor subclasses override :meth:`include_interface`, :meth:`parse_interface` or
+    :meth:`interfaces_uri`.
     """
 
     def __init__(self, context: DriverContext) -> None:
@@ -135,6 +136,12 @@ class RedfishNics(NicInterface):
     def parse_interface(self, resource: Resource) -> Nic:
         """Hook: one EthernetInterface as a Nic."""
         return parse_ethernet_interface(resource)
+
+    def interfaces_uri(self, system: Resource) -> str | None:
+        """Hook: the system's EthernetInterfaces collection (its ``EthernetInterfaces``
+        link).  Override where a BMC links it elsewhere (HPE iLO 5:
+        ``Oem.Hpe.Links.EthernetInterfaces``)."""
+        return system.link("EthernetInterfaces")
 
     # -- host NICs -------------------------------------------------------------------------
 
@@ -165,7 +172,7 @@ class RedfishNics(NicInterface):
     def _host(self, walk: Walk) -> tuple[Nic, ...] | None:
         system = walk.read(self.context.locator.system_uri)
         found = _Found()
-        collection = system.link("EthernetInterfaces")
+        collection = self.interfaces_uri(system)
         members = walk.collection(collection, "ethernet interface") if collection else None
         if members is not None:
             found.add([nic for r in members if self.include_interface(r)

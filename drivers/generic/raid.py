@@ -9,7 +9,7 @@ subclasses :class:`RedfishRaid` and is set as the driver's ``raid_class``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from hamnhw_drivers.generic import raid_create, raid_maint
 from hamnhw_drivers.generic.inventory import RedfishInventory
@@ -44,8 +44,9 @@ class RedfishRaid(RaidInterface):
 
     Hooks a vendor driver overrides: :meth:`volume_collection_for`, :meth:`create_problems`,
     :meth:`volume_dialect`,
-    :meth:`apply_time_choice`, :meth:`build_volume_payload`, :meth:`pending_creates`,
-    :meth:`follow_create`, :meth:`follow_write`, :meth:`start_rebuild`,
+    :meth:`apply_time_choice`, :meth:`build_volume_payload`, :meth:`create_request`,
+    :meth:`pending_creates`, :meth:`follow_create`, :meth:`delete_requests`,
+    :meth:`follow_write`, :meth:`start_rebuild`,
     :meth:`assign_spare`, :meth:`classify_health`, :meth:`foreign`, :meth:`import_foreign`.
 
     :param inventory: the driver's inventory interface, whose storage walk is reused.
@@ -175,6 +176,18 @@ class RedfishRaid(RaidInterface):
             body["@Redfish.OperationApplyTime"] = apply_time.redfish
         return body
 
+    def create_request(self, storage: StorageInfo,
+                       body: Mapping[str, object]) -> PlannedRequest:
+        """Hook: the request that carries a create's body (generic: POST on the storage's
+        Volumes collection, which :meth:`volume_collection_for` checked exists).  Override
+        where volumes are created through another resource (HPE iLO 5 Smart Array: PUT of
+        the SmartStorageConfig settings object with ``If-Match``)."""
+        if storage.volumes_uri is None:
+            raise RefusedOperation("raid.create", [
+                f"Storage {storage.capabilities.storage_id} has no Volumes collection"],
+                host=self.host)
+        return PlannedRequest("POST", storage.volumes_uri, body)
+
     def pending_creates(self, storage: StorageInfo) -> tuple[frozenset[str], ...]:
         """Hook: the member drive URIs of each create waiting for the next reset (generic:
         pending Redfish Tasks whose ``Payload`` POSTs to the Volumes collection).  Override
@@ -185,6 +198,18 @@ class RedfishRaid(RaidInterface):
         """Hook: the job of an accepted create (201/200/204 done, 202 a task monitor,
         on-reset a job pending until the volume shows).  Override for vendor jobs."""
         return raid_create.follow(self, response, plan)
+
+    def delete_requests(self, volume: Volume, layout: RaidLayout) -> tuple[PlannedRequest, ...]:
+        """Hook: what deletes ``volume`` and nothing else (generic: DELETE of the Volume).
+        Override where volumes are deleted through another resource (HPE iLO 5 Smart Array:
+        ``LogicalDriveDelete`` of that one ``VolumeUniqueIdentifier``).
+
+        :raises RefusedOperation: the volume cannot be named to the BMC.
+        """
+        if volume.uri is None:
+            raise RefusedOperation("raid.delete", [f"volume {volume.id} has no URI"],
+                                   host=self.host)
+        return (PlannedRequest("DELETE", volume.uri),)
 
     def follow_write(self, response: RedfishResponse, description: str) -> Job:
         """Hook: the job of an accepted delete or PATCH: done at once, or a task monitor
@@ -242,6 +267,8 @@ class RedfishRaid(RaidInterface):
             return client.patch(request.path, request.body or {}, etag=request.etag)
         if request.method == "DELETE":
             return client.delete(request.path)
+        if request.method == "PUT":
+            return client.put(request.path, request.body or {}, etag=request.etag)
         raise ValueError(f"unexpected method {request.method}")
 
     def plan_create(self, request: CreateRequest) -> RaidPlan:

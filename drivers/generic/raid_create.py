@@ -4,6 +4,7 @@ a 400 naming the property as unknown), follow the answer, read the volume back.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import urllib.parse
 from collections.abc import Mapping, Sequence
@@ -34,7 +35,6 @@ from hamnhw.raid import (
     WRITE_CACHE_POLICIES,
     ApplyTime,
     CreateRequest,
-    PlannedRequest,
     RaidOutcome,
     RaidPlan,
 )
@@ -110,9 +110,8 @@ def _send_plan(raid: RedfishRaid, request: CreateRequest, drives: Sequence[Drive
     when = "at the next reset" if apply_time is ApplyTime.ON_RESET else "immediately"
     summary = (f"create {request.raid_type.value}{name} over {', '.join(ids)} "
                f"({capacity} bytes), applied {when}")
-    assert storage.volumes_uri is not None  # volume_collection_for checked it
     return RaidPlan(
-        "create", summary, True, (PlannedRequest("POST", storage.volumes_uri, body),),
+        "create", summary, True, (raid.create_request(storage, body),),
         drive_ids=ids, apply_time=apply_time,
         notes=(f"dialect {dialect.property}: {dialect.source}",),
         context={"dialect": dialect, "fallback": fallback, "drives": tuple(drives)})
@@ -158,7 +157,7 @@ def _post(raid: RedfishRaid, the_plan: RaidPlan) -> tuple[Any, tuple[str, ...]]:
         LOG.warning("%s: POST %s refused %s (%s); sending one new POST with %s", raid.host,
                     request.path, dialect.property, exc.redfish_message, other)
         note = f"{dialect.property} refused as unknown ({exc.redfish_message}); sent {other}"
-        return raid.send(PlannedRequest("POST", request.path, fallback)), (note,)
+        return raid.send(dataclasses.replace(request, body=fallback)), (note,)
 
 
 def created_volume(layout: RaidLayout, the_plan: RaidPlan,
@@ -234,9 +233,13 @@ def _pending_drives(task: Resource, target: str) -> frozenset[str] | None:
     uri = urllib.parse.urlsplit(str(payload.get("TargetUri") or "")).path.rstrip("/")
     if state.terminal or payload.get("HttpOperation") != "POST" or uri != target:
         return None
+    text = payload.get("JsonBody") or "{}"
     try:
-        body = json.loads(payload.get("JsonBody") or "{}")
-    except ValueError:
+        body = json.loads(text) if isinstance(text, str) else None
+    except (ValueError, RecursionError):
         return None
-    links = body.get("Links", {}).get("Drives", []) if isinstance(body, dict) else []
-    return frozenset(str(link.get("@odata.id")) for link in links if isinstance(link, dict))
+    links = body.get("Links") if isinstance(body, dict) else None
+    drives = links.get("Drives") if isinstance(links, dict) else None
+    if not isinstance(drives, list):  # a body this BMC wrote otherwise: not readable
+        return None
+    return frozenset(str(link.get("@odata.id")) for link in drives if isinstance(link, dict))

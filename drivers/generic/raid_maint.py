@@ -50,11 +50,8 @@ def plan_delete(raid: RedfishRaid, volume_id: str) -> RaidPlan:
     volume = layout.find_volume(volume_id)
     if volume is None:
         return RaidPlan("delete", f"no volume {volume_id!r}: nothing to delete", False)
-    if volume.uri is None:
-        raise RefusedOperation("raid.delete", [f"volume {volume.id} has no URI"],
-                               host=raid.host)
     return RaidPlan("delete", f"delete volume {volume.id} ({volume.raid_type.value}, "
-                    f"{volume.name or 'unnamed'})", True, (PlannedRequest("DELETE", volume.uri),),
+                    f"{volume.name or 'unnamed'})", True, raid.delete_requests(volume, layout),
                     volume_id=volume.id, drive_ids=volume.drive_ids or ())
 
 
@@ -64,7 +61,9 @@ def run_delete(raid: RedfishRaid, plan: RaidPlan, *, wait: bool,
     if not plan.changed:
         return RaidOutcome(plan, None, None)
     job = raid.follow_write(raid.send(plan.requests[0]), plan.summary)
-    status = job.wait(raid.poll, raid.poll.deadline(timeout)) if wait else job.status()
+    staged = job.kind == "on-reset"  # applied at the next reset: nothing to wait for now
+    status = job.wait(raid.poll, raid.poll.deadline(timeout)) if wait and not staged \
+        else job.status()
     assert plan.volume_id is not None
     still = raid.layout().find_volume(plan.volume_id)
     if still is None:
@@ -134,8 +133,9 @@ def plan_rebuild(raid: RedfishRaid, volume_id: str, drive_id: str,
 def run_rebuild(raid: RedfishRaid, plan: RaidPlan) -> RaidOutcome:
     """Send what starts the rebuild; the outcome's job follows it (not waited here)."""
     assert plan.volume_id is not None
-    if plan.changed:
-        _send_all(raid, plan)
+    sent = _send_all(raid, plan) if plan.changed else None
+    if sent is not None and sent.kind != "on-reset":
+        sent.wait(raid.poll, raid.poll.deadline())  # the request's own job (a vendor job)
     job = rebuild_job(raid, plan.volume_id, plan.drive_ids[0] if plan.drive_ids else None)
     status = job.status()
     if plan.changed and status.state is JobState.PENDING and not _took(raid, plan):

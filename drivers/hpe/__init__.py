@@ -1,8 +1,10 @@
 """HPE iLO (entry point ``hpe``, URL scheme ``ilo5-redfish://``).
 
-iLO 4 marks its ServiceRoot with an ``Oem.Hp`` object, iLO 5 and later with
-``Oem.Hpe``; the Manager ``Model`` reads ``iLO 5``/``iLO 6``.  Everything hamnhw
-reads is DMTF Redfish there, so this driver carries detection hints only.
+iLO 4 marks its ServiceRoot with an ``Oem.Hp`` object, iLO 5 and later with ``Oem.Hpe``; the
+Manager ``Model`` reads ``iLO 5``/``iLO 6``.  Power, boot and most inventory are DMTF Redfish;
+RAID on a Smart Array is read through ``Oem.Hpe.Links.SmartStorage`` and written through
+SmartStorageConfig settings applied at the next POST (:mod:`.raid`, :mod:`.inventory`;
+``docs/quirks.md`` lists every quirk with its source).
 """
 
 from __future__ import annotations
@@ -10,6 +12,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from hamnhw_drivers.generic import GenericRedfishDriver
+from hamnhw_drivers.generic.inventory import RedfishInventory
+from hamnhw_drivers.generic.nics import RedfishNics
+from hamnhw_drivers.generic.raid import RedfishRaid
+from hamnhw_drivers.hpe.inventory import HpeInventory, HpeNics
+from hamnhw_drivers.hpe.raid import HpeRaid
 
 
 class HpeIloDriver(GenericRedfishDriver):
@@ -20,6 +27,9 @@ class HpeIloDriver(GenericRedfishDriver):
     vendor_names: ClassVar[tuple[str, ...]] = ("hpe", "hp", "hewlett packard enterprise")
     oem_keys: ClassVar[tuple[str, ...]] = ("Hpe", "Hp")
     manager_models: ClassVar[tuple[str, ...]] = ("iLO",)
+    inventory_class: ClassVar[type[RedfishInventory]] = HpeInventory
+    nics_class: ClassVar[type[RedfishNics]] = HpeNics
+    raid_class: ClassVar[type[RedfishRaid]] = HpeRaid
 
 
-__all__ = ["HpeIloDriver"]
+__all__ = ["HpeIloDriver", "HpeInventory", "HpeRaid"]

@@ -1,7 +1,8 @@
 """Supermicro BMC (entry point ``supermicro``, URL scheme ``supermicro-redfish://``).
 
-Detection hints only: ServiceRoot ``Vendor`` "Supermicro" (normalised, also
-"Super Micro Computer, Inc." -> ``super micro``) or an ``Oem.Supermicro`` object.
+Detected by ServiceRoot ``Vendor`` "Supermicro" (normalised, also "Super Micro Computer,
+Inc." -> ``super micro``) or an ``Oem.Supermicro`` object.  RAID: :mod:`.raid` (no foreign
+import action); ``docs/quirks.md``.
 """
 
 from __future__ import annotations
@@ -9,16 +10,19 @@ from __future__ import annotations
 from typing import ClassVar
 
 from hamnhw_drivers.generic import GenericRedfishDriver
+from hamnhw_drivers.generic.raid import RedfishRaid
+from hamnhw_drivers.supermicro.raid import SupermicroRaid
 
 
 class SupermicroDriver(GenericRedfishDriver):
     """Supermicro X11/X12/H12 and later boards through their Redfish BMC."""
 
     fallback: ClassVar[bool] = False
+    raid_class: ClassVar[type[RedfishRaid]] = SupermicroRaid
     url_schemes: ClassVar[tuple[str, ...]] = ("supermicro-redfish",)
     vendor_names: ClassVar[tuple[str, ...]] = ("supermicro", "super micro")
     oem_keys: ClassVar[tuple[str, ...]] = ("Supermicro",)
     manager_models: ClassVar[tuple[str, ...]] = ()
 
 
-__all__ = ["SupermicroDriver"]
+__all__ = ["SupermicroDriver", "SupermicroRaid"]

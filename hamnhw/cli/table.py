@@ -36,7 +36,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("inventory", "hamnhw.cli.commands.inventory",
                 "Show system identity, BMC firmware, storage controllers, drives and volumes."),
     CommandInfo("raid", "hamnhw.cli.commands.raid",
-                "Hardware RAID: show, create, delete, rebuild, spares."),
+                "Hardware RAID: show, create, delete, rebuild, spares, foreign import."),
     CommandInfo("pair", "hamnhw.cli.commands.pair",
                 "The MN pair: snapshot, status and preflight check."),
     CommandInfo("dhcp", "hamnhw.cli.commands.dhcp",

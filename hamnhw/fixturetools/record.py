@@ -86,6 +86,11 @@ class RecordingClient(RedfishClient):
         """DELETE once through the inner client and log it."""
         return self._send("DELETE", path, None, lambda: self.inner.delete(path))
 
+    def put(self, path: str, body: Mapping[str, Any],
+            etag: str | None = None) -> RedfishResponse:
+        """PUT once through the inner client and log it."""
+        return self._send("PUT", path, body, lambda: self.inner.put(path, body, etag))
+
     @contextlib.contextmanager
     def operation(self, seconds: float | None = None) -> Iterator[None]:
         """The inner client's deadline."""

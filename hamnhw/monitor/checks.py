@@ -83,6 +83,7 @@ def judge_raid(node: str, health: RaidHealth, elapsed_s: float) -> NodeOutcome:
         return NodeOutcome(node, Status.CRITICAL, f"{node}: no RAID volume", perfdata=perf,
                            elapsed_s=elapsed_s, health=health)
     details = [f"{node}: volume {v.label} ({v.raid_type}) {_state_text(v.state, v.percent)}"
+               + (f": {v.reason}" if v.severity is not Severity.OK and v.reason else "")
                for v in health.volumes]
     bad_drives = [d for d in health.drives or () if d.severity in (Severity.WARNING,
                                                                     Severity.CRITICAL)]

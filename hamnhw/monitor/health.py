@@ -14,7 +14,7 @@ import enum
 from typing import Any
 
 from hamnhw.models import Health, Volume
-from hamnhw.raid import RaidStatus, VolumeHealth, VolumeState
+from hamnhw.raid import RaidStatus, VolumeHealth, VolumeState, settled
 
 
 class Severity(enum.IntEnum):
@@ -107,7 +107,9 @@ def read_raid_health(node: Any) -> RaidHealth:
 
 
 def from_status(status: RaidStatus) -> RaidHealth:
-    """A :class:`RaidHealth` from a :class:`~hamnhw.raid.RaidStatus`."""
+    """A :class:`RaidHealth` from a :class:`~hamnhw.raid.RaidStatus`; a volume whose members
+    were not all read (an incomplete read) is unknown (:func:`hamnhw.raid.settled`)."""
+    status = settled(status)
     unknown = VolumeHealth(VolumeState.UNKNOWN, reason="not classified")
     volumes = None if status.volumes is None else tuple(
         _reading(v, status.health.get(v.id, unknown)) for v in status.volumes)

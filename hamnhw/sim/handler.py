@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
-from hamnhw.sim import actions, control, events, raid_actions, resources
+from hamnhw.sim import actions, control, events, personalities, raid_actions, resources
 from hamnhw.sim.actions import Response, error
 from hamnhw.sim.resources import ROOT, normalize, system_path
 
 if TYPE_CHECKING:
+    from hamnhw.sim.faults import FaultSet
     from hamnhw.sim.server import SimServer
 
 _PUBLIC_GETS = {"/redfish", ROOT}
@@ -96,8 +97,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         assert isinstance(response, Response)
-        payload = _encode(response)
         faults = self.sim.faults
+        response = _spurious_off(faults, path, method, response)
+        payload = _encode(response)
         if faults.take("malformed_json", path, method):
             response = Response(200, headers=dict(response.headers))
             payload = (payload or b'{"@odata.id": "/redfish/v1/x", "Name": "truncated"}')
@@ -130,7 +132,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         """``"session"``, ``"basic"`` or ``None`` for the credentials the request carries."""
         state = self.sim.state
         token = self.headers.get("X-Auth-Token")
-        if token and state.spec.session_service and state.session_for_token(token):
+        session = state.session_for_token(token) if token and state.spec.session_service \
+            else None
+        if session is not None and personalities.session_alive(state, session):
             return "session"
         header = self.headers.get("Authorization", "")
         if state.spec.basic_auth and header.lower().startswith("basic "):
@@ -176,6 +180,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         session = re.fullmatch(rf"{ROOT}/SessionService/Sessions/([^/]+)", path)
         if method == "DELETE" and session and state.spec.session_service:
             return actions.delete_session(state, session.group(1))
+        vendor = personalities.write(state, method, path, body, dict(self.headers.items()))
+        if vendor is not None:
+            return vendor
         raid = raid_actions.dispatch(state, method, path, body)
         if raid is not None:
             return raid
@@ -253,3 +260,15 @@ def _encode(response: Response) -> bytes:
     if isinstance(response.body, bytes):
         return response.body
     return json.dumps(response.body, indent=1).encode()
+
+
+def _spurious_off(faults: FaultSet, path: str, method: str, response: Response) -> Response:
+    """The ``spurious_off`` fault: every ``every``-th read of a resource showing a
+    ``PowerState`` shows ``Off`` instead (a BMC that flickers)."""
+    body = response.body
+    if method != "GET" or not isinstance(body, dict) or "PowerState" not in body:
+        return response
+    fault = faults.take("spurious_off", path, method)
+    if fault is None or fault.hits % max(1, int(fault.params["every"])):
+        return response
+    return Response(response.status, {**body, "PowerState": "Off"}, dict(response.headers))

@@ -75,8 +75,6 @@ class ServerRaid:
         volume = self.member_of(serial)
         with self.bays.lock:
             self.bays.failed.add(serial)
-        # the event after the change: a listener re-reading on it must see the failure
-        self.state.storage_event("drive_failed", serial=serial)
         self.settle()
         # the BMC tells after the controller noticed: a read on the event shows the failure
         self.state.storage_event("drive_failed", serial=serial)

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from hamnhw.sim import legacy, raid_docs, shapes
+from hamnhw.sim import legacy, personalities, raid_docs, shapes
 from hamnhw.sim.documents import ROOT, Json, collection, link, resource
 from hamnhw.sim.power import RESET_TYPES
 from hamnhw.sim.shapes import drive_path as drive_path  # re-exported (events.py uses it)
@@ -206,6 +206,7 @@ def _routes(state: ServerState) -> list[tuple[str, Callable[..., Json | None]]]:
             Name="User Session", UserName=spec.username) if sid in state.sessions else None),
     ] if spec.session_service else []
     return [
+        *personalities.routes(state),
         *shapes.routes(state),
         ("/redfish", lambda: {"v1": f"{ROOT}/"}),
         (ROOT, lambda: service_root(state)),

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 from typing import Any
 
+from hamnhw.sim import personalities
 from hamnhw.sim.bays import DriveBays
 from hamnhw.sim.events import EventService
 from hamnhw.sim.faults import Fault, FaultSet, make_fault
@@ -88,6 +89,7 @@ class SimServer:
                  port: int = 0, tls: Any = None, sleep: Sleep | None = None) -> None:
         self.spec = spec
         self.state = ServerState(spec, bays, clock)
+        personalities.attach(self.state)
         self.cluster_bays = bays
         self.faults = FaultSet()
         self.events = EventService(self)
@@ -100,6 +102,15 @@ class SimServer:
         self._records_lock = threading.Lock()
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
+
+    def reset(self, bays: DriveBays) -> None:
+        """A fresh state from the spec over ``bays`` (see :meth:`SimCluster.reset
+        <hamnhw.sim.cluster.SimCluster.reset>`); faults and the request log cleared."""
+        self.state = ServerState(self.spec, bays, self.state.clock)
+        self.state.event_sink = self.events.storage_about
+        self.cluster_bays = bays
+        self.faults.clear()
+        self.clear_requests()
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> SimServer:

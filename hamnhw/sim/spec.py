@@ -181,6 +181,12 @@ class ServerSpec:
         is fresh), as real BMCs do; off by default (then SHIC is shown from power-on).
     :param boot_progress_time: show ``BootProgress.LastStateTime`` (when the current boot
         stage began).
+    :param setup_entered: BootProgress shows ``SetupEntered`` while the host sits in BIOS
+        setup (a one-time ``BiosSetup`` boot); False keeps showing the POST's last stage, as
+        BMCs that do not report setup.
+    :param foreign_volumes: a volume whose drives were moved in from another server is not
+        shown as a volume (its configuration is foreign to this controller until imported;
+        generic Redfish has no import action).
     :param boot_mode: ``Boot.BootSourceOverrideMode`` (``UEFI`` or ``Legacy``).
     :param controller_model: the RAID controller's ``Model``.
     :param controller_firmware: its ``FirmwareVersion``; None omits the property.
@@ -192,6 +198,9 @@ class ServerSpec:
         (:meth:`hamnhw.sim.events.EventService.reset`).
     :param raid: RAID write behaviour (dialect, answers, apply times, rebuild time), see
         :class:`~hamnhw.sim.raidspec.RaidSpec`.
+    :param personality: serve a vendor BMC's shapes (``idrac``, ``ilo5``, ``xcc``,
+        ``supermicro``; see :mod:`hamnhw.sim.personalities`); the fields it fixes (vendor,
+        ids, models) take its values unless given here.  None: the plain DMTF simulator.
     """
 
     name: str = "node"
@@ -234,6 +243,8 @@ class ServerSpec:
     reset_types: tuple[str, ...] | None = None
     post_detail: bool = False
     boot_progress_time: bool = False
+    setup_entered: bool = True
+    foreign_volumes: bool = False
     boot_mode: str = "UEFI"
     controller_model: str = "Contoso RAID 9000"
     controller_firmware: str | None = "50.1.0"
@@ -252,8 +263,11 @@ class ServerSpec:
     hca_ports: tuple[HcaPortSpec, ...] = ()
     systems: Literal["listed", "empty", "absent"] = "listed"
     raid: RaidSpec = dataclasses.field(default_factory=RaidSpec)
+    personality: str | None = None
 
     def __post_init__(self) -> None:
+        if self.personality is not None:
+            self._apply_personality(self.personality)
         if self.power not in STABLE_POWER_STATES:
             raise ValueError(f"power must be On or Off, got {self.power!r}")
         if self.storage_when_off not in ("stale", "empty"):
@@ -271,6 +285,18 @@ class ServerSpec:
         }
         for key, value in defaults.items():
             object.__setattr__(self, key, value)
+
+    def _apply_personality(self, name: str) -> None:
+        """Fields still at their defaults take the personality's values."""
+        from hamnhw.sim.personalities import spec_defaults
+
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        for key, value in spec_defaults(name).items():
+            field = fields[key]
+            default = (field.default_factory() if field.default_factory is not
+                       dataclasses.MISSING else field.default)
+            if getattr(self, key) == default:
+                object.__setattr__(self, key, value)
 
     def _check_choices(self) -> None:
         choices = {"nic_view": NIC_VIEWS, "storage_view": STORAGE_VIEWS,

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from hamnhw.errors import UnsupportedOperation
 from hamnhw.transport.client import BmcClient
 
 
@@ -81,6 +82,16 @@ class RedfishClient(BmcClient):
     @abc.abstractmethod
     def delete(self, path: str) -> RedfishResponse:
         """DELETE once."""
+
+    def put(self, path: str, body: Mapping[str, Any],
+            etag: str | None = None) -> RedfishResponse:
+        """PUT once, with ``If-Match`` when an ETag is given (HPE iLO's settings objects
+        are replaced by PUT).  The default refuses: a client that cannot PUT says so.
+
+        :raises UnsupportedOperation: this client does not send PUT.
+        """
+        raise UnsupportedOperation(type(self).__name__, "PUT", host=self.host,
+                                   detail=f"PUT {path} is not implemented by this client")
 
     @abc.abstractmethod
     def close(self) -> None:

@@ -143,14 +143,17 @@ class RedfishTransport(RedfishClient):
         The logout gets its own deadline, :func:`logout_grace`
         (``min(connect + read, 5 s)``), whatever is left of the enclosing one: a
         session is not left behind on the BMC when the operation ran out, and a
-        logout never stretches a command by more than the grace.
+        logout never stretches a command by more than the grace.  An enclosing deadline
+        may bound it further (:meth:`Deadline.logout_deadline
+        <hamnhw.deadline.Deadline.logout_deadline>`: a CLI command ends by its
+        ``--timeout``, logout included).
         """
         if self._closed:
             return
         self._closed = True
         try:
-            with self._deadlines.adopted(Deadline(logout_grace(self._timeouts),
-                                                  self._retry.clock)):
+            with self._deadlines.adopted(
+                    self._deadlines.logout_deadline(logout_grace(self._timeouts))):
                 self._auth.logout()
         finally:
             self._masks.clear()
@@ -252,6 +255,12 @@ class RedfishTransport(RedfishClient):
         """DELETE exactly once."""
         return self._send_unsafe("DELETE", path)
 
+    def put(self, path: str, body: Mapping[str, Any],
+            etag: str | None = None) -> RedfishResponse:
+        """PUT exactly once, with ``If-Match`` when ``etag`` is given."""
+        headers = {"If-Match": etag} if etag else None
+        return self._send_unsafe("PUT", path, dict(body), headers)
+
     def stream(self, path: str, read_timeout: float) -> AbstractContextManager[Stream]:
         """A long-lived GET (an SSE stream) on its own connection with this transport's TLS
         choice and session; see :func:`hamnhw.transport.stream.open_stream`.
@@ -280,6 +289,10 @@ class RedfishTransport(RedfishClient):
     def _allows(self, seconds: float) -> bool:
         deadline = self._deadline
         return deadline is not None and deadline.allows(seconds)
+
+    def _last_headers(self) -> Mapping[str, str] | None:
+        """The headers of the last answer, even one whose body could not be read."""
+        return self._adapter.last_headers
 
     def _set_keys(self, session: str | None, authorization: str | None) -> None:
         self._client.set_session_key(session)

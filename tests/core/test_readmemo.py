@@ -74,6 +74,8 @@ class FakeBmc:
     def post(self, *args: Any, **kwargs: Any) -> None:
         self.writes += 1
 
+    put = patch = delete = post
+
 
 def test_a_resource_is_read_once_per_call_and_again_in_a_new_call() -> None:
     bmc = FakeBmc()
@@ -101,6 +103,17 @@ def test_writes_waits_age_and_fresh_reads_go_to_the_bmc() -> None:
     assert bmc.gets == [path] * 5 and bmc.writes == 1
     memo.get(path)
     assert len(bmc.gets) == 5  # the fresh read serves the next one
+
+
+@pytest.mark.parametrize("write", ["post", "patch", "put", "delete"])
+def test_every_write_method_forgets_what_was_read(write: str) -> None:
+    bmc = FakeBmc()
+    memo = MemoClient(bmc)
+    path = f"{R}/Systems/1"
+    memo.get(path)
+    getattr(memo, write)(path, {})
+    memo.get(path)
+    assert bmc.gets == [path, path] and bmc.writes == 1
 
 
 @pytest.mark.parametrize(("features", "levels"), [

@@ -195,3 +195,17 @@ def test_failed_volume_is_critical_end_to_end(cluster: SimCluster, primary: SimS
     code, lines = nagios(primary, cli_env)
     assert code == 2, lines
     assert lines[0].startswith("RAID CRITICAL - ") and "failed" in lines[0]
+
+
+def test_a_member_that_could_not_be_read_is_unknown_not_ok(primary: SimServer,
+                                                           cli_env: dict[str, str]) -> None:
+    """A partial read never passes as fact: the RAID1's second member answers 404, so the
+    volume's own Status ("OK") cannot say the mirror is whole: UNKNOWN, never OK."""
+    member = primary.drives[1]
+    primary.inject("error_5xx", status=404, method="GET",
+                   path="/redfish/v1/Systems/1/Storage/RAIDController1/Drives/"
+                   + member.bay.replace(" ", ""))
+    code, lines = nagios(primary, cli_env)
+    assert code == 3, lines
+    assert lines[0].startswith("RAID UNKNOWN - "), lines[0]
+    assert any("not read" in line for line in lines[1:]), lines

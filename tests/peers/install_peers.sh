@@ -8,6 +8,7 @@
 #   PEERS_DIR/v-sushy-lv   sushy-tools on /usr/bin/python3 with system site-packages (libvirt driver)
 #   PEERS_DIR/v-pyghmi     pyghmi                              (runs hamnhw/sim/ipmi_bmc.py, the IPMI test BMC)
 #   PEERS_DIR/promtool     Debian prometheus unpacked          (promtool check metrics)
+#   PEERS_DIR/captures     sushy/sushy-oem-idrac/proliantutils json_samples (tests/vendors)
 #
 # Idempotent: apt runs only when a package is missing; a venv is rebuilt only when its
 # requirement changed (stamp file) or it is broken.  Without root or apt-get the apt part is
@@ -89,4 +90,7 @@ fi
 make_venv "$PEERS/v-pyghmi" python3 "$PYGHMI_REQ"
 # promtool (Debian prometheus, unpacked, never installed) for the exporter's exposition test
 bash "$REPO/tests/monitor/install_promtool.sh" "$PEERS/promtool"
+# published BMC captures (sushy, sushy-oem-idrac, proliantutils samples) for tests/vendors
+bash "$REPO/tests/vendors/fetch_captures.sh" "$PEERS/captures" || \
+    log "SKIP captures: download failed; the capture tests of tests/vendors will skip"
 log "done: $PEERS"

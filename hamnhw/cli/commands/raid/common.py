@@ -84,18 +84,25 @@ def render_change(payload: Mapping[str, Any]) -> str:
                   for r in payload["requests"]]
     else:
         lines.append("changed" if payload["changed"] else "unchanged")
-    job = payload.get("job")
-    if job:
-        percent = f" {job['percent']}%" if job["percent"] is not None else ""
-        lines.append(f"job {job['kind']} {job['id']}: {job['state']}{percent}")
-    if payload["pending"]:
-        lines.append("pending: applies at the next reset")
+    lines += job_lines(payload)
     if payload.get("volume"):
         volume = payload["volume"]
         lines.append(f"volume {volume['id']}: {volume['raid_type']}, health "
                      f"{volume['health']}, drives {','.join(volume['drives'] or []) or '-'}")
     lines += [f"note: {note}" for note in payload["notes"]]
     return "\n".join(lines)
+
+
+def job_lines(payload: Mapping[str, Any]) -> list[str]:
+    """The job line of a write's text, and whether it waits for the next reset."""
+    lines = []
+    job = payload.get("job")
+    if job:
+        percent = f" {job['percent']}%" if job["percent"] is not None else ""
+        lines.append(f"job {job['kind']} {job['id']}: {job['state']}{percent}")
+    if payload["pending"]:
+        lines.append("pending: applies at the next reset")
+    return lines
 
 
 def split_ids(value: str) -> tuple[str, ...]:

@@ -7,7 +7,6 @@ incomplete read is never ok (exit 5, ``unknown`` unless what was read is worse).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +16,8 @@ from hamnhw.cli.exit_codes import ExitCode
 from hamnhw.cli.options import TargetOptions, node_options, run_on_node
 from hamnhw.models import to_jsonable
 from hamnhw.node import Node
-from hamnhw.raid import RaidCheck, RaidStatus, VolumeHealth, VolumeState, check
+from hamnhw.notes import notes_of
+from hamnhw.raid import RaidCheck, RaidStatus, check, settled
 from hamnhw.views import (
     DRIVE_COLUMNS,
     VOLUME_COLUMNS,
@@ -43,41 +43,6 @@ def status_json(status: RaidStatus) -> dict[str, Any]:
             "unassigned": to_jsonable(status.unassigned),
             "foreign": to_jsonable(status.foreign), "incomplete": status.incomplete,
             "warnings": list(status.warnings)}
-
-
-def unread_members(status: RaidStatus) -> dict[str, list[str]]:
-    """Volume id -> the listed members the walk did not read (only on an incomplete read)."""
-    if not status.incomplete or status.volumes is None:
-        return {}
-    read = {d.id for d in status.drives or ()}
-    found = {v.id: [m for m in v.drive_ids or () if m not in read] for v in status.volumes}
-    return {vid: members for vid, members in found.items() if members}
-
-
-def settled(status: RaidStatus) -> RaidStatus:
-    """``status`` with each volume whose members were not all read made ``unknown``."""
-    unread = unread_members(status)
-    if not unread:
-        return status
-    health = dict(status.health)
-    for vid, members in unread.items():
-        was = health.get(vid, VolumeHealth(VolumeState.UNKNOWN))
-        if was.state in (VolumeState.OPTIMAL, VolumeState.UNKNOWN):
-            health[vid] = VolumeHealth(VolumeState.UNKNOWN, reason=(
-                f"member(s) {', '.join(members)} not read (incomplete read); as read: "
-                f"{was.state.value}, {was.reason}"))
-    return dataclasses.replace(status, health=health)
-
-
-def checked(status: RaidStatus) -> RaidCheck:
-    """:func:`hamnhw.raid.check`, never ok over an incomplete read."""
-    verdict = check(status)
-    if not status.incomplete:
-        return verdict
-    why = f"incomplete read ({'; '.join(status.warnings) or 'not said'})"
-    if verdict.ok:
-        return RaidCheck(False, VolumeState.UNKNOWN.value, f"{why}; as read: {verdict.reason}")
-    return dataclasses.replace(verdict, reason=f"{verdict.reason}; {why}")
 
 
 def _condition(volume: Mapping[str, Any]) -> str:
@@ -106,6 +71,7 @@ def render(payload: Mapping[str, Any]) -> str:
                    f"unassigned: {_ids(payload['unassigned'])}",
                    f"foreign: {_ids(payload['foreign'])}"]),
     ]
+    parts += [f"note: {note}" for note in payload.get("notes") or []]
     if payload["incomplete"]:
         parts.append("incomplete read: " + "; ".join(payload["warnings"]))
     verdict = payload.get("check")
@@ -127,8 +93,9 @@ def command(ctx: click.Context, target: TargetOptions, check_health: bool) -> No
     def action(node: Node) -> dict[str, Any]:
         status = settled(node.raid.status())
         payload = status_json(status)
+        payload["notes"] = notes_of(node.raid)
         if check_health:
-            verdicts.append(checked(status))
+            verdicts.append(check(status))
             payload["check"] = to_jsonable(verdicts[0])
         return payload
 

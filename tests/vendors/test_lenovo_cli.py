@@ -1,0 +1,77 @@
+"""Every ``hamnhw raid`` command through the CLI against the ``xcc`` personality: a name
+always sent, members only in Links.Drives, global spares, and a moved array whose import
+is refused naming the manual step (then done by hand in the simulated setup utility)."""
+
+from __future__ import annotations
+
+from vendor_bench import ids
+
+from hamnhw.sim.personalities import of
+
+STORAGE = "RAID_Slot4"
+
+
+def disk(bay: int) -> str:
+    return f"{STORAGE}/Disk.{bay - 1}"
+
+
+def test_create_sends_a_name_and_links_drives_only(start_cluster) -> None:
+    bench = start_cluster("xcc")
+    shown = bench.show()
+    assert ids(shown["volumes"]) == [f"{STORAGE}/0"]
+    done = bench.ok("create", "--level", "1", "--drives", f"{disk(3)},{disk(4)}")
+    body = bench.posts("/Volumes")[0]
+    assert body["Name"] == "hamnhw_raid" and "Drives" not in body
+    assert [d["@odata.id"].rsplit("/", 1)[1] for d in body["Links"]["Drives"]] == [
+        "Disk.2", "Disk.3"]
+    assert done["volume"]["drives"] == [disk(3), disk(4)]
+
+
+def test_a_too_long_name_is_refused_before_sending(start_cluster) -> None:
+    bench = start_cluster("xcc")
+    result = bench.run("create", "--level", "1", "--drives", f"{disk(3)},{disk(4)}",
+                       "--name", "a-name-of-twenty-chars")
+    assert result.exit_code != 0 and "1 to 15 characters" in result.output
+    assert bench.posts("/Volumes") == []
+
+
+def test_delete(start_cluster) -> None:
+    bench = start_cluster("xcc")
+    bench.ok("delete", f"{STORAGE}/0", "--yes")
+    assert bench.show()["volumes"] == []
+
+
+def test_rebuild_onto_a_global_spare_and_spares(start_cluster) -> None:
+    bench = start_cluster("xcc", raid={"rebuild_seconds": 40.0})
+    bench.replace_failed(1, "XCCNEW01")
+    plan = bench.ok("rebuild", f"{STORAGE}/0", "--drive", disk(1), "--confirm-serial",
+                    "XCCNEW01", "--dry-run")
+    assert plan["requests"][0]["method"] == "PATCH"
+    assert plan["requests"][0]["body"] == {"HotspareType": "Global"}
+    done = bench.ok("rebuild", f"{STORAGE}/0", "--drive", disk(1), "--confirm-serial",
+                    "XCCNEW01", "--wait")
+    assert done["job"]["state"] == "completed"
+    assert bench.show()["volumes"][0]["raid_health"]["state"] == "optimal"
+    dedicated = bench.run("spare", "--drive", disk(3), "--volume", f"{STORAGE}/0")
+    assert dedicated.exit_code != 0 and "DedicatedSpareDrives" in dedicated.output
+    made = bench.ok("spare", "--drive", disk(3))
+    assert made["changed"] and disk(3) in bench.show()["spares"]
+
+
+def test_moved_array_import_is_refused_naming_the_manual_step(start_cluster) -> None:
+    bench = start_cluster("xcc", names=("a", "b"))
+    serials = [bench.serial(1), bench.serial(2)]
+    for serial in serials:
+        bench.cluster.move_drive(serial, "a", "b")
+    shown = bench.show(node="b")
+    assert shown["volumes"] == [] and shown["foreign"] is None
+    assert any("Manage Foreign Configuration" in n for n in shown["notes"])
+    refused = bench.run("import-foreign", node="b")
+    assert refused.exit_code != 0
+    assert "UnsupportedOperation" in refused.output and "Manage Foreign" in refused.output
+    xcc = of(bench.server("b").state)
+    assert xcc is not None
+    xcc.import_foreign()  # the operator, in the controller's setup utility
+    after = bench.show(node="b")
+    by_id = {d["id"]: d["serial"] for d in after["drives"]}
+    assert sorted(by_id[i] for i in after["volumes"][0]["drives"]) == sorted(serials)
