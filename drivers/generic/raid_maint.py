@@ -23,9 +23,11 @@ _JOB_OF_STATE = {VolumeState.REBUILDING: JobState.RUNNING, VolumeState.OPTIMAL:
                  VolumeState.DEGRADED: JobState.PENDING, VolumeState.UNKNOWN: JobState.UNKNOWN}
 
 
-def task_job(raid: RedfishRaid, monitor: str, description: str, first: JobStatus) -> Job:
-    """A task monitor whose disappearance counts as done (its result is then read back)."""
-    return TaskMonitorJob(raid.context.client, monitor, description, first=first,
+def task_job(raid: RedfishRaid, monitor: str, description: str, first: JobStatus,
+             task: str | None = None) -> Job:
+    """A task monitor whose disappearance counts as done (its result is then read back),
+    unless its ``task`` resource says the operation failed or still runs."""
+    return TaskMonitorJob(raid.context.client, monitor, description, first=first, task=task,
                           on_gone=lambda: JobStatus(JobState.COMPLETED, 100))
 
 
@@ -41,15 +43,21 @@ def _send_all(raid: RedfishRaid, plan: RaidPlan) -> Job | None:
 
 # -- delete -------------------------------------------------------------------------------
 
-def plan_delete(raid: RedfishRaid, volume_id: str) -> RaidPlan:
-    """DELETE of that one volume; unchanged when no such volume is listed."""
+def plan_delete(raid: RedfishRaid, volume_id: str, *, missing_ok: bool = False) -> RaidPlan:
+    """DELETE of that one volume (named as :meth:`RaidLayout.volume` accepts).
+
+    :param missing_ok: a name that no volume has is ``changed: false`` ("nothing to
+        delete", for an idempotent ``state: absent``) instead of an error.
+    :raises ConfigError: no volume has that name (unless ``missing_ok``), or several do.
+    :raises RefusedOperation: the BMC does not tell which volumes exist.
+    """
     layout = raid.layout()
     if layout.view.volumes is None:
         raise RefusedOperation("raid.delete", ["the BMC does not tell which volumes exist"],
                                host=raid.host)
-    volume = layout.find_volume(volume_id)
-    if volume is None:
+    if missing_ok and not layout.volume_candidates(volume_id):
         return RaidPlan("delete", f"no volume {volume_id!r}: nothing to delete", False)
+    volume = layout.volume(volume_id)
     return RaidPlan("delete", f"delete volume {volume.id} ({volume.raid_type.value}, "
                     f"{volume.name or 'unnamed'})", True, raid.delete_requests(volume, layout),
                     volume_id=volume.id, drive_ids=volume.drive_ids or ())
@@ -82,9 +90,10 @@ def rebuild_job(raid: RedfishRaid, volume_id: str, drive_id: str | None = None) 
 
     def read() -> JobStatus:
         layout = raid.layout()
-        volume = layout.find_volume(volume_id)
-        if volume is None:
+        found = layout.volume_candidates(volume_id)
+        if len(found) != 1:
             return JobStatus(JobState.FAILED, messages=(f"volume {volume_id} is not listed",))
+        volume = found[0]
         health = raid.classify_health(volume, layout.known_members(volume))
         return JobStatus(_JOB_OF_STATE[health.state], health.percent, (health.reason,))
 

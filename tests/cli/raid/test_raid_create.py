@@ -208,8 +208,11 @@ def test_delete_needs_yes_and_deletes_only_that_volume(cluster) -> None:
     assert [r.path for r in bench.server.requests if r.method == "DELETE"
             and r.path.startswith(VOLUMES)] == [f"{STORAGE}/Volumes/{gone.split('/')[-1]}"]
     assert [v["id"] for v in bench.ok("show")["volumes"]] == [keep]
-    again = bench.ok("delete", gone, "--yes")
-    assert again["changed"] is False
+    again = bench.cli("delete", gone, "--yes")
+    error = json_out(again)["error"]
+    assert (again.exit_code, error["type"]) == (2, "ConfigError")
+    assert f"no volume {gone!r}" in error["message"] and keep in error["message"]
+    assert len(bench.writes("DELETE", VOLUMES)) == 1
 
 
 def test_delete_answered_202_follows_the_task_then_confirms(cluster) -> None:

@@ -125,13 +125,25 @@ def global_spare(bench: Bench) -> tuple[str, str]:
     return "Bay4", serial
 
 
+def sata_ssd(bench: Bench) -> tuple[str, str]:
+    """A SATA SSD replaces a failed member of the SAS HDD mirror."""
+    bench.server.fail_drive(bench.serial(1))
+    bench.server.pull_drive(bench.serial(1))
+    bench.server.insert_drive(DriveSpec(serial="SATASSD1", bay="Bay 1", protocol="SATA",
+                                        media="SSD"))
+    return "Bay1", "SATASSD1"
+
+
 @pytest.mark.parametrize("setup,reason", [
     (member, "is a member of volume"), (optimal, "is optimal"),
-    (small, "is smaller than the members"), (global_spare, "is a global hot spare")])
-def test_rebuild_refusals(cluster, setup, reason: str) -> None:
+    (small, "is smaller than the members"), (global_spare, "is a global hot spare"),
+    (sata_ssd, "is protocol SATA, the members of volume RAIDController1/Volume1 are SAS")])
+@pytest.mark.parametrize("dry_run", [(), ("--dry-run",)], ids=["run", "dry-run"])
+def test_rebuild_refusals(cluster, setup, reason: str, dry_run: tuple[str, ...]) -> None:
     bench = cluster(raid1=True)
     drive, serial = setup(bench)
-    result = bench.cli("rebuild", VOLUME, "--drive", drive, "--confirm-serial", serial)
+    result = bench.cli("rebuild", VOLUME, "--drive", drive, "--confirm-serial", serial,
+                       *dry_run)
     error = json_out(result)["error"]
     assert (result.exit_code, error["type"]) == (1, "RefusedOperation"), error
     assert reason in error["message"]

@@ -192,8 +192,9 @@ def writes(params, node, timeout):
         return (lambda: raid.plan_create(request),
                 lambda: raid.create(request, timeout=timeout))
     if state == 'absent':
-        return (lambda: raid.plan_delete(params['volume']),
-                lambda: raid.delete(params['volume'], timeout=timeout))
+        # absent: a volume that is not there is ok (changed=false), as the module documents
+        return (lambda: raid.plan_delete(params['volume'], missing_ok=True),
+                lambda: raid.delete(params['volume'], timeout=timeout, missing_ok=True))
     if state == 'rebuild':
         args = (params['volume'], params['drive'], params['confirm_serial'])
         return lambda: raid.plan_rebuild(*args), lambda: raid.rebuild(*args)
