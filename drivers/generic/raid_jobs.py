@@ -62,11 +62,11 @@ def _seconds_until(value: str, date: str | None, now: float | None) -> float | N
 def _http_date(text: str) -> float | None:
     try:
         parsed = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+        if parsed.tzinfo is None:  # RFC 9110 dates are GMT; "-0000" parses naive
+            parsed = parsed.replace(tzinfo=datetime.UTC)
+        return parsed.timestamp()
+    except (TypeError, ValueError, OverflowError):
         return None
-    if parsed.tzinfo is None:  # RFC 9110 dates are GMT; "-0000" parses naive
-        parsed = parsed.replace(tzinfo=datetime.UTC)
-    return parsed.timestamp()
 
 
 def task_status(doc: Mapping[str, Any], *, location: str | None = None,
@@ -77,7 +77,8 @@ def task_status(doc: Mapping[str, Any], *, location: str | None = None,
     if state is JobState.COMPLETED and doc.get("TaskStatus") == "Critical":
         state = JobState.FAILED
     percent = doc.get("PercentComplete")
-    messages = tuple(str(m.get("Message")) for m in doc.get("Messages") or []
+    listed = doc.get("Messages")
+    messages = tuple(str(m.get("Message")) for m in (listed if isinstance(listed, list) else ())
                      if isinstance(m, Mapping) and m.get("Message"))
     return JobStatus(state, percent if isinstance(percent, int) else None, messages,
                      location, retry)

@@ -81,14 +81,16 @@ def _create_of(task: Resource, target: str) -> TaskCreate | None:
     uri = urllib.parse.urlsplit(str(payload.get("TargetUri") or "")).path.rstrip("/")
     if state.terminal or payload.get("HttpOperation") != "POST" or uri != target:
         return None
+    text = payload.get("JsonBody") or "{}"
     try:
-        body = json.loads(payload.get("JsonBody") or "{}")
-    except ValueError:
+        body = json.loads(text) if isinstance(text, str) else None
+    except (ValueError, RecursionError):
         return None
-    if not isinstance(body, dict):
-        return None
-    links = body.get("Links", {}).get("Drives", []) if isinstance(body.get("Links"), dict) else []
-    drives = frozenset(str(link.get("@odata.id")) for link in links if isinstance(link, dict))
+    links = body.get("Links") if isinstance(body, dict) else None
+    listed = links.get("Drives") if isinstance(links, dict) else None
+    if not isinstance(body, dict) or not isinstance(listed, list):
+        return None  # a body this BMC wrote otherwise: its drives are unknown
+    drives = frozenset(str(link.get("@odata.id")) for link in listed if isinstance(link, dict))
     applies = body.get("@Redfish.OperationApplyTime", "Immediate")
     staged = told in NOT_STARTED and applies != "Immediate"
     return TaskCreate(drives, task.uri, staged) if drives else None
