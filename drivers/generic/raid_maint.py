@@ -193,6 +193,8 @@ def plan_spare(raid: RedfishRaid, drive_id: str, volume_id: str | None, *,
     drive = layout.drive(drive_id)
     volume = layout.volume(volume_id) if volume_id is not None else None
     kind = f"dedicated spare of {volume.id}" if volume else "global spare"
+    if remove and volume is None:
+        _refuse_dedicated(raid, drive, layout)
     now = _spare_state(drive, volume)
     if now is None:
         what = ("Links.DedicatedSpareDrives (Volume v1.2+)" if volume
@@ -208,14 +210,23 @@ def plan_spare(raid: RedfishRaid, drive_id: str, volume_id: str | None, *,
     if not remove:
         problems = drive_problems(drive, layout, volume)
         problems += spare_fit_problems(drive, volume, layout) if volume else []
-    elif volume is None and drive.hotspare == "Dedicated":
-        problems = [f"{drive.id} is a dedicated spare: give --volume"]
     if problems:
         raise RefusedOperation("raid.spare", problems, host=raid.host)
     requests = raid.assign_spare(drive, volume, layout, remove=remove)
     return RaidPlan("spare", f"{verb} {drive.id} {'no longer ' if remove else ''}a {kind}",
                     True, requests, volume_id=volume.id if volume else None,
                     drive_ids=(drive.id,), context={"remove": remove})
+
+
+def _refuse_dedicated(raid: RedfishRaid, drive: Drive, layout: RaidLayout) -> None:
+    """A dedicated spare is removed from its volume's list, never as a global spare (that
+    would say "not a global spare" and leave it)."""
+    dedicated = layout.spare_of(drive)
+    if dedicated is not None or drive.hotspare == "Dedicated":
+        of = dedicated.id if dedicated is not None else "VOLUME"
+        raise RefusedOperation("raid.spare", [
+            f"{drive.id} is a dedicated spare, not a global one: give --volume {of} to "
+            "remove it"], host=raid.host)
 
 
 def run_spare(raid: RedfishRaid, plan: RaidPlan) -> RaidOutcome:
