@@ -66,6 +66,20 @@ def test_check_unknown_when_the_bmc_shows_no_storage(cluster, monkeypatch) -> No
                                                                                  "unknown")
 
 
+def test_check_unknown_when_a_drive_outside_the_volume_was_not_read(cluster) -> None:
+    """Both members read (the mirror itself looks optimal), but Bay3 would not be served:
+    the read is incomplete, so --check is unknown, never ok (review 8, mutations)."""
+    bench = cluster(raid1=True)
+    bench.server.inject("error_5xx", path=f"{STORAGE}/Drives/Bay3", method="GET", status=404)
+    result = bench.cli("show", "--check")
+    payload = json_out(result)
+    assert (result.exit_code, payload["incomplete"]) == (5, True), result.output
+    assert payload["volumes"][0]["raid_health"]["state"] == "optimal"
+    assert payload["check"]["state"] == "unknown" and payload["check"]["ok"] is False
+    assert "incomplete read" in payload["check"]["reason"]
+    assert "Bay3" in payload["check"]["reason"]
+
+
 def test_degrade_replace_rebuild_with_progress_to_optimal(cluster, caplog) -> None:
     bench = cluster(raid1=True, rebuild_seconds=60.0)
     serial = replace_failed_member(bench)

@@ -6,6 +6,7 @@ failed create whose task monitor is gone is a failure, not a timeout."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from cli_helpers import json_out
@@ -78,3 +79,28 @@ def test_a_failed_create_whose_monitor_is_gone_is_job_failed(cluster, monkeypatc
     assert "could not be created" in error["message"]
     assert any(r.path.startswith("/redfish/v1/TaskService/Tasks/") for r in bench.server.requests
                if r.method == "GET")
+
+
+def test_a_202_whose_task_body_says_completed_is_still_running(cluster, monkeypatch) -> None:
+    """The monitor's first answer is a 202 whose Task body already says ``Completed`` while
+    the create still runs (the volume is not there yet): the status code wins, the monitor
+    is read again until it stops answering 202, and the volume is then found."""
+    from hamnhw.sim import actions
+
+    real, early = actions.task_monitor, [True]
+
+    def monitor(state: Any, task_id: str) -> Any:
+        answer = real(state, task_id)
+        if answer.status == 202 and early and not state.tasks[task_id].is_done():
+            early.clear()
+            answer.body = {**answer.body, "TaskState": "Completed", "PercentComplete": 100}
+        return answer
+
+    monkeypatch.setattr(actions, "task_monitor", monitor)
+    bench = cluster(create_answer="task", task_seconds=30.0)
+    created = bench.ok("create", "--level", "1", "--drives", "Bay1,Bay2")
+    assert (created["job"]["kind"], created["job"]["state"]) == ("task", "completed")
+    assert created["volume"]["drives"] == ["RAIDController1/Bay1", "RAIDController1/Bay2"]
+    assert not early and len(bench.writes()) == 1
+    statuses = [r.status for r in bench.server.requests if r.path.startswith(MONITORS)]
+    assert statuses.count(202) >= 2
