@@ -27,6 +27,7 @@ from typing import Any
 
 from hamnhw.errors import (
     AuthenticationError,
+    BmcUnreachable,
     ConfigError,
     HamnhwError,
     UnsupportedOperation,
@@ -62,7 +63,8 @@ class Settings:
 
 FATAL = (UnsupportedOperation, ConfigError, AuthenticationError)
 """Errors that retrying cannot fix (and, for credentials, would count towards a lockout):
-the watcher reports ``failed`` and ends."""
+the watcher reports ``failed`` and ends.  A :class:`~hamnhw.errors.RedfishUnreachable`
+(Redfish gone, only the IPMI path answering) is no such error: it is retried."""
 
 
 class _Lost(Exception):
@@ -128,11 +130,11 @@ class NodeWatcher:
             except _Lost as lost:
                 self._report("subscription_lost", reason=str(lost))
                 delay = 1.0
-            except FATAL as exc:
-                self._report("failed", reason=str(exc))
-                self.failed = True
-                return
             except HamnhwError as exc:
+                if isinstance(exc, FATAL) and not isinstance(exc, BmcUnreachable):
+                    self._report("failed", reason=str(exc))
+                    self.failed = True
+                    return
                 if not down_reported:
                     self._report("unreachable", reason=str(exc))
                     down_reported = True
@@ -146,8 +148,8 @@ class NodeWatcher:
         subscription: subs.Subscription | None = None
         try:
             with node.operation(self._settings.operation_timeout):
+                self._reread(node, None)  # first: Redfish gone (its IPMI path up) is a retry
                 info = subs.read_service(node.driver.client)
-                self._reread(node, None)
                 mode = self._choose_mode(info, hasattr(node.driver.client, "stream"))
                 if mode == "push":
                     subscription = self._ensure_push(node, info)

@@ -2,7 +2,9 @@
 optionally a command run per change (``--exec``), without a shell.
 
 The command gets these environment variables (values cleaned of control characters and
-capped: most come from the BMC and are untrusted), and never a password variable:
+capped: most come from the BMC and are untrusted), plus ``PATH``, ``HOME``, ``USER``,
+``LOGNAME``, ``LANG``, ``LANGUAGE``, ``TZ``, ``TMPDIR`` and ``LC_*`` from hamnhw's own
+environment (:func:`hamnhw.procenv.plain_env`), nothing else: never a password or Kg variable:
 
 ====================  ===============================================================
 ``HAMNHW_NODE``       the node (config name or BMC URL)
@@ -34,7 +36,7 @@ from typing import Any, TextIO
 
 from hamnhw.log import get_logger
 from hamnhw.monitor.eventrecords import clean
-from hamnhw.procenv import child_env
+from hamnhw.procenv import plain_env
 
 LOG = get_logger("hamnhw.events")
 EXEC_EVENTS = frozenset({"volume_changed", "drive_changed", "subscription_lost", "unreachable",
@@ -128,9 +130,9 @@ class Reporter:
 
 def exec_environment(payload: dict[str, Any], secret_variables: Iterable[str] = ()
                      ) -> dict[str, str]:
-    """The ``--exec`` command's environment: hamnhw's without secrets, plus HAMNHW_*."""
-    env = {k: v for k, v in child_env(secret_variables).items()
-           if not k.startswith("HAMNHW_")}
+    """The ``--exec`` command's environment: the documented HAMNHW_* variables over
+    :func:`~hamnhw.procenv.plain_env` (a few well-known variables, never a secret one)."""
+    env = plain_env(secret_variables)
     env["HAMNHW_NODE"] = clean(payload.get("node")) or ""
     env["HAMNHW_EVENT"] = clean(payload.get("event")) or ""
     for key, variable in _ENV_FIELDS.items():

@@ -188,12 +188,15 @@ def test_exec_gets_the_variables_and_no_secret(cluster: SimCluster, cli_env: dic
     primary = cluster["primary"]
     config = tmp_path / "hamnhw.toml"
     config.write_text(f'[primary]\nbmc = "{primary.url}"\nusername = "admin"\n'
-                      'password_env = "MN_BMC_PW"\n')
+                      'password_env = "MN_BMC_PW"\n[primary.ipmi]\nurl = "ipmi://127.0.0.1:9"\n'
+                      'password_env = "PRI_IPMI_PW"\nkg_env = "PRI_KG"\n')
     out = tmp_path / "env.json"
     script = tmp_path / "hook.py"
     script.write_text("import json, os, sys\n"
                       f"open({str(out)!r}, 'a').write(json.dumps(dict(os.environ)) + '\\n')\n")
-    env = dict(cli_env, MN_BMC_PW=PASSWORD)
+    ipmi_secrets = {"PRI_IPMI_PW": "ipmi-pw-5Rt2", "PRI_KG": "kg-9Xc4",
+                    "UNNAMED_TOKEN": "tok-3Hh8"}  # the last one: named by no config
+    env = dict(cli_env, MN_BMC_PW=PASSWORD, **ipmi_secrets)
     listener = Listener(env, "primary", "--config", str(config),
                         "--exec", f"{sys.executable} {script}")
     listeners.append(listener)
@@ -215,7 +218,10 @@ def test_exec_gets_the_variables_and_no_secret(cluster: SimCluster, cli_env: dic
     assert "\x1b" not in volume["HAMNHW_JSON"] and "\n" not in volume["HAMNHW_JSON"]
     for run in runs:
         assert "HAMNHW_PASSWORD" not in run and "MN_BMC_PW" not in run
+        assert not set(ipmi_secrets) & set(run)  # review 9-14 item 3
         assert PASSWORD not in json.dumps(run)
+        assert not any(value in json.dumps(run) for value in ipmi_secrets.values())
+        assert run["PATH"] == env["PATH"]
 
 
 def test_only_storage_events_trigger_a_reread(cluster: SimCluster, cli_env: dict[str, str],

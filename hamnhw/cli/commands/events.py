@@ -27,6 +27,7 @@ from hamnhw.deadline import Deadline
 from hamnhw.monitor.events import MODES, NodeWatcher, Settings
 from hamnhw.monitor.receiver import EventReceiver
 from hamnhw.monitor.report import Reporter
+from hamnhw.procenv import config_secret_variables
 
 OPERATION_TIMEOUT_S = 30.0
 
@@ -120,11 +121,11 @@ def _default_destination(listen: str, port: int) -> str:
 
 
 def _secret_variables(options: TargetOptions) -> list[str]:
-    """Password variables named by the config (kept out of --exec's environment)."""
+    """Password and Kg variables named by the config (kept out of --exec's environment)."""
     path = find_config(options.config)
     if path is None:
         return []
-    return [n.password_env for n in load_config(path).nodes.values() if n.password_env]
+    return config_secret_variables(load_config(path).nodes.values())
 
 
 def _show_info_lines() -> None:
