@@ -281,6 +281,38 @@ def test_commands_to_one_bmc_are_paced_across_transports() -> None:
     assert clock.sleeps == [0.75]
 
 
+def test_pacing_is_atomic_across_threads() -> None:
+    """Review 9-14 item 11: a command to a BMC from another thread waits for the one in
+    flight to end, then the interval; it never sees the interval passed and sends alongside."""
+    clock = ManualClock()
+    a_entered, release, b_entered = threading.Event(), threading.Event(), threading.Event()
+
+    def slow() -> object:
+        a_entered.set()
+        release.wait(30)
+        return ok([0, 0, 0])
+
+    def quick() -> object:
+        b_entered.set()
+        return ok([0, 0, 0])
+
+    first = opened(ScriptedCommand({CHASSIS_STATUS: [slow]}), clock=clock, pacing=1.0)
+    second = opened(ScriptedCommand({CHASSIS_STATUS: [quick]}), clock=clock, pacing=1.0)
+    clock.advance(5.0)
+    clock.sleeps.clear()
+    threads = [threading.Thread(target=t.raw, args=("chassis status", *CHASSIS_STATUS))
+               for t in (first, second)]
+    threads[0].start()
+    assert a_entered.wait(10)
+    threads[1].start()
+    sent_alongside = b_entered.wait(0.5)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert not sent_alongside
+    assert b_entered.is_set() and clock.sleeps == [1.0]  # the interval after the first ended
+
+
 def test_pacing_that_the_deadline_cannot_afford_is_a_timeout() -> None:
     clock = ManualClock()
     transport = opened(ScriptedCommand({CHASSIS_STATUS: [ok([0, 0, 0])]}), clock=clock,
