@@ -81,6 +81,16 @@ def test_unreachable_bmc_is_critical(cli_env: dict[str, str]) -> None:
     assert result.stdout.startswith("RAID CRITICAL - ")
 
 
+def test_bmc_that_answers_too_late_is_critical(primary: SimServer,
+                                               cli_env: dict[str, str]) -> None:
+    """A BMC that takes the connection but never answers (BmcTimeout) is CRITICAL: the
+    guidelines count a timeout talking to the device like a socket error, not UNKNOWN."""
+    primary.inject("hang", method="GET", path="/redfish/v1/Systems")
+    code, lines = nagios(primary, cli_env, "--timeout", "3")
+    assert code == 2 and lines[0].startswith("RAID CRITICAL - "), lines
+    assert "deadline exceeded" in lines[0], lines
+
+
 def test_wrong_password_is_critical(primary: SimServer, cli_env: dict[str, str]) -> None:
     env = dict(cli_env, HAMNHW_PASSWORD="not-the-password")
     code, lines = nagios(primary, env)

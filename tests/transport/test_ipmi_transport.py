@@ -336,6 +336,20 @@ def test_password_and_kg_never_in_errors_or_logs(caplog: pytest.LogCaptureFixtur
     transport.close()
 
 
+def test_pyghmi_debug_records_are_dropped_even_at_debug_level(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """pyghmi's DEBUG records (packet dumps, session keys) never pass, whatever hamnhw's own
+    log level: its loggers are pinned at WARNING."""
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("pyghmi").setLevel(logging.NOTSET)  # as if someone had reset it
+    transport = opened(ScriptedCommand())
+    assert logging.getLogger("pyghmi").level == logging.WARNING
+    logging.getLogger("pyghmi.ipmi.private.session").debug("session key %s", "k-0a1b2c")
+    logging.getLogger("pyghmi").info("integrity key %s", "k-3d4e5f")
+    assert "k-0a1b2c" not in caplog.text and "k-3d4e5f" not in caplog.text
+    transport.close()
+
+
 def test_close_logs_out_once_and_is_safe_twice() -> None:
     command = ScriptedCommand()
     transport = opened(command)

@@ -1,24 +1,29 @@
-"""The push listener under a flood of forged events (review 9-14 item 5), in-process against
-the simulator over real HTTPS: only the run's random path is served, re-reads are paced (one
-per ``min_reread_interval``, whatever the number of events), waiting events are bounded, and
-the change reported says that the event which triggered it is unauthenticated."""
+"""The listener's defences, in-process: under a flood of forged events against the simulator
+over real HTTPS (review 9-14 item 5) re-reads are paced (one per ``min_reread_interval``,
+whatever the number of events), waiting events are bounded, and the change reported says that
+the event which triggered it is unauthenticated; bodies over MAX_BODY are refused unread;
+refused credentials end a watcher at once (never retried: lockout); ``--exec`` runs without a
+shell."""
 
 from __future__ import annotations
 
 import io
 import json
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
 from monitor_helpers import PASSWORD
 
 import hamnhw
+from hamnhw.errors import AuthenticationError
 from hamnhw.monitor import events
 from hamnhw.monitor.events import NodeWatcher, Settings
-from hamnhw.monitor.receiver import EventReceiver
-from hamnhw.monitor.report import Reporter
+from hamnhw.monitor.receiver import MAX_BODY, EventReceiver
+from hamnhw.monitor.report import Report, Reporter
 from hamnhw.sim import ServerSpec, SimCluster
 from hamnhw.sim.tls import SelfSignedCert
 
@@ -86,3 +91,41 @@ def test_waiting_events_are_bounded() -> None:
     accepted = [watcher.deliver(b"{}", events.PUSH_SOURCE)
                 for _ in range(events.MAX_PENDING_EVENTS + 10)]
     assert accepted == [True] * events.MAX_PENDING_EVENTS + [False] * 10
+
+
+def test_bodies_over_max_body_are_refused_unread(receiver: EventReceiver) -> None:
+    delivered: list[bytes] = []
+    receiver.route("tok", delivered.append)
+    url = f"https://127.0.0.1:{receiver.port}/events/tok"
+    big = requests.post(url, data=b"x" * (MAX_BODY + 1), verify=False, timeout=10)
+    assert big.status_code == 400 and delivered == []
+    fits = requests.post(url, data=b"{}", verify=False, timeout=10)
+    assert fits.status_code == 204 and delivered == [b"{}"]
+
+
+def test_refused_credentials_end_the_watcher_without_retrying() -> None:
+    attempts: list[int] = []
+
+    def connect() -> object:
+        attempts.append(1)
+        raise AuthenticationError("login refused", host="n")
+
+    out = io.StringIO()
+    watcher = NodeWatcher("n", connect, Reporter(out), Settings()).start()
+    watcher.join(WAIT_S)
+    alive = watcher.is_alive()
+    watcher.stop()
+    assert not alive and watcher.failed and attempts == [1]
+    assert [line["event"] for line in _lines(out)] == ["failed"]
+
+
+def test_exec_runs_without_a_shell(tmp_path: Path) -> None:
+    record, marker = tmp_path / "argv.json", tmp_path / "touched"
+    script = tmp_path / "hook.py"
+    script.write_text(f"import json, sys\nopen({str(record)!r}, 'w').write(json.dumps(sys.argv))\n")
+    argv = [sys.executable, str(script), f"a; touch {marker}", "$HOME"]
+    reporter = Reporter(io.StringIO(), argv)
+    reporter.report(Report("n", "volume_changed", {"old": "optimal", "new": "degraded"}))
+    reporter.close()
+    assert json.loads(record.read_text())[1:] == argv[2:]
+    assert not marker.exists()
