@@ -79,7 +79,8 @@ def nodes_options(func: Callable[..., Any]) -> Callable[..., Any]:
     wrapper = click.option("--nodes-file", metavar="FILE", type=click.Path(dir_okay=False),
                            help="More nodes: one BMC URL or node name per line.")(wrapper)
     wrapper = node_cli.connection_options(wrapper)
-    return click.argument("nodes", metavar="NODE...", nargs=-1)(wrapper)
+    return click.argument("nodes", metavar="NODE...", nargs=-1,
+                          callback=node_cli.refuse_credentials)(wrapper)
 
 
 def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, render: Renderer,

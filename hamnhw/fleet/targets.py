@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hamnhw.address import CREDENTIALS_IN_URL, has_userinfo
 from hamnhw.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -87,15 +88,18 @@ def select(arguments: Sequence[str], nodes_file: str | None,
 def read_nodes_file(path: str) -> list[str]:
     """The BMC URLs and node names of a nodes file, one a line.
 
-    :raises ConfigError: the file cannot be read.
+    :raises ConfigError: the file cannot be read, or a line carries credentials (a
+        ``user[:password]@`` part: refused naming the line's number, never its text).
     """
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the nodes file: {exc}", path=path) from exc
     found = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         entry = line.split("#", 1)[0].strip() if not is_url(line) else line.strip()
+        if has_userinfo(entry):
+            raise ConfigError(f"line {number}: {CREDENTIALS_IN_URL}", path=path)
         if entry:
             found.append(entry)
     return found
