@@ -69,11 +69,12 @@ def _identify(ctx: RunContext, name: str, on: bool, step: str = "operator") -> s
 
 def _work_order(ctx: RunContext, serials: dict[str, str | None]) -> WorkOrder:
     drives = ctx.facts.get("mn_drives") or []
+    moving = {d["serial"] for d in drives}
     taken: tuple[str, ...] | None = None
     try:
         target_drives = ctx.node(ctx.target).raid.storage().drives
-        if target_drives is not None:
-            taken = tuple(d.location or d.id for d in target_drives)
+        if target_drives is not None:  # an MN drive it held at its last POST left it since
+            taken = tuple(d.location or d.id for d in target_drives if d.serial not in moving)
     except HamnhwError:
         taken = None
     warnings = []
