@@ -1,10 +1,12 @@
 """hamnhw's HTTPS listener for pushed Redfish events.
 
-Each node's subscription points at its own path (:func:`hamnhw.monitor.subscriptions.
-destination_for`); an event POSTed there is handed to that node's watcher.  Anyone who can
-reach the listener can POST, so an event is only a hint: it makes the watcher re-read the
-BMC over its authenticated, verified connection, and only what that read shows is reported.
-Bodies are capped, malformed ones answered 400 and dropped.
+Each node's subscription points at its own path, ending in a random token drawn per run
+(:func:`hamnhw.monitor.subscriptions.new_token`); an event POSTed there is handed to that
+node's watcher, one POSTed anywhere else is answered 404.  Whoever learns the token (it is in
+the BMC's subscription) can still POST, so an event is only a hint: it makes the watcher
+re-read the BMC over its authenticated, verified connection (paced, see
+:mod:`hamnhw.monitor.events`), and only what that read shows is reported.  Bodies are capped
+(:data:`MAX_BODY`), malformed ones answered 400 and dropped.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -20,8 +23,12 @@ from hamnhw.log import get_logger
 
 LOG = get_logger(__name__)
 MAX_BODY = 256 * 1024
+DRAIN_LIMIT = 8 * MAX_BODY
+"""Bytes of a refused request's body read and dropped before its connection is closed."""
+DRAIN_S = 1.0
+"""Seconds a refused request's sender gets to finish sending before the connection closes."""
 
-Deliver = Callable[[bytes], None]
+Deliver = Callable[[bytes], object]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -40,7 +47,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             length = -1
         if deliver is None or not 0 < length <= MAX_BODY:
-            self._answer(404 if deliver is None else 400)
+            self._refuse(404 if deliver is None else 400)
             return
         body = self.rfile.read(length)
         self._answer(204)
@@ -49,10 +56,27 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._answer(405)
 
-    def _answer(self, status: int) -> None:
+    def _answer(self, status: int, *, close: bool = False) -> None:
         self.send_response(status)
         self.send_header("Content-Length", "0")
+        if close:
+            self.send_header("Connection", "close")
         self.end_headers()
+
+    def _refuse(self, status: int) -> None:
+        """Answer ``status`` without reading the body into memory, then close the connection
+        the way a web server lingers: whatever the sender still sends is read and dropped, up to
+        :data:`DRAIN_LIMIT` bytes for :data:`DRAIN_S` seconds, so that it reads the answer
+        instead of a connection reset."""
+        self.close_connection = True
+        self._answer(status, close=True)
+        self.wfile.flush()
+        with contextlib.suppress(OSError, ValueError):
+            self.connection.settimeout(DRAIN_S)
+            left, ends = DRAIN_LIMIT, time.monotonic() + DRAIN_S
+            while left > 0 and time.monotonic() < ends and (
+                    chunk := self.rfile.read1(min(left, 65536))):
+                left -= len(chunk)
 
 
 class _Server(ThreadingHTTPServer):
