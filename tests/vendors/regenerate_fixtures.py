@@ -73,9 +73,9 @@ def stage_a_change(personality: str, server: Any) -> None:
         sim = of(state)
         assert sim is not None
         sim.write("PUT", f"{sim.config}settings/", {  # type: ignore[attr-defined]
-            "DataGuard": "Strict", "LogicalDrives": [
-                {"Raid": "Raid1", "DataDrives": ["1I:1:3", "1I:1:4"], "CapacityGiB": 1117}]},
-            {})
+            "DataGuard": "Permissive", "LogicalDrives": [
+                {"Raid": "Raid1", "DataDrives": ["1I:1:3", "1I:1:4"], "CapacityGiB": -1}]},
+            {"If-Match": sim.etag})  # type: ignore[attr-defined]
 
 
 def regenerate(personality: str) -> pathlib.Path:
