@@ -16,8 +16,14 @@ from collections.abc import Mapping, Sequence
 
 from hamnhw_drivers.generic.raid import RedfishRaid
 from hamnhw_drivers.generic.raid_dialect import Dialect
-from hamnhw_drivers.generic.raid_layout import RaidLayout, StorageInfo, read_layout
-from hamnhw_drivers.hpe import settings, smartstorage
+from hamnhw_drivers.generic.raid_layout import (
+    RaidLayout,
+    StorageInfo,
+    read_layout,
+    snapshot_of,
+)
+from hamnhw_drivers.hpe import datamodel, settings, smartstorage
+from hamnhw_drivers.hpe.inventory import HpeInventory
 from hamnhw_drivers.hpe.smartstorage import SmartStorageInfo
 
 from hamnhw.errors import RefusedOperation, UnsupportedOperation
@@ -44,12 +50,22 @@ class HpeRaid(RedfishRaid):
 
     # -- read --------------------------------------------------------------------------------
     def layout(self) -> RaidLayout:
-        """The generic layout plus one :class:`SmartStorageInfo` per array controller."""
-        base = read_layout(self.inventory)
-        smart = smartstorage.read(self.reader, self.context.locator.system())
-        if smart is None:
+        """The generic layout plus one :class:`SmartStorageInfo` per array controller, each
+        controller shown both ways written through the model it is read from
+        (:mod:`.datamodel`); one snapshot of the BMC for all of it."""
+        inventory = snapshot_of(self.inventory)
+        base = read_layout(inventory)
+        if not isinstance(inventory, HpeInventory):
             return base
-        return RaidLayout(base.view, (*base.storages, *smart.storages))
+        system = inventory.context.locator.system()
+        found = inventory.smart_storage(system, inventory.standard_view(system))
+        if found is None:
+            return base
+        smart, choice = found
+        standard = tuple(s for s in base.storages
+                         if s.capabilities.storage_id not in choice.standard_left_out)
+        return RaidLayout(base.view, (*standard, *datamodel.kept_storages(smart.storages,
+                                                                          choice)))
 
     def _smart(self, layout: RaidLayout, owner: str) -> SmartStorageInfo | None:
         return next((s for s in layout.storages if isinstance(s, SmartStorageInfo)
@@ -115,9 +131,14 @@ class HpeRaid(RedfishRaid):
         """A PUT of the settings object with its ETag as ``If-Match``, so that a change
         written meanwhile (by another tool) is refused (412), never overwritten.
 
-        :raises RefusedOperation: the settings object shows no ETag.
+        :raises RefusedOperation: the settings object shows no ETag, or the controller's
+            disks or logical drives cannot be named unambiguously.
         """
         assert storage.settings_uri is not None
+        if storage.ambiguous:
+            raise RefusedOperation("raid.write", [
+                f"{storage.capabilities.storage_id} cannot be written unambiguously: "
+                f"{'; '.join(storage.ambiguous)}"], host=self.host)
         etag = self.reader.read(storage.settings_uri).get(settings.ETAG, str)
         if not etag:
             raise RefusedOperation("raid.write", [
