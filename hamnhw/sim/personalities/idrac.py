@@ -76,6 +76,8 @@ class IdracPersonality(StandardStorage):
         self.queue = JobQueue(state, self.manager_path)
         self.lc_busy = False
         """Set from a test: the Lifecycle Controller answers NotReady."""
+        self.controller_mode = "RAID"
+        """``Oem.Dell.DellStorageController.ControllerMode`` (a test sets ``HBA``)."""
         self.realtime = not any(m in self.spec.controller_model for m in STAGED_MODELS)
         legacy = firmware_tuple(self.spec.firmware) < (4, 40)
         self.dialect = "VolumeType" if legacy else "RAIDType"
@@ -115,7 +117,7 @@ class IdracPersonality(StandardStorage):
                       "SupportedRAIDTypes": ["RAID0", "RAID1", "RAID5", "RAID6", "RAID10",
                                              "RAID50", "RAID60"],
                       "Oem": {"Dell": {"DellStorageController": {
-                          "ControllerMode": "RAID", "RealtimeCapability":
+                          "ControllerMode": self.controller_mode, "RealtimeCapability":
                               "Capable" if self.realtime else "Incapable"}}}})
         return found
 
