@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from hamnhw.sim import raid_docs
 from hamnhw.sim.actions import Response
@@ -62,6 +62,10 @@ def vuid(volume: VolumeSpec) -> str:
 
 class Ilo5Personality(Personality):
     """iLO 5 with one Smart Array (the SmartStorage model)."""
+
+    drive_model_name: ClassVar[str | None] = "EG001200JWJNQ"
+    """HPE's 1.2 TB 12G SAS 10K drive (the proliantutils sample shows its 600 GB sibling,
+    ``EG0600FBVFP``)."""
 
     def __init__(self, state: ServerState) -> None:
         super().__init__(state)
@@ -116,7 +120,8 @@ class Ilo5Personality(Personality):
                         "#HpeSmartStorageDiskDrive.v2_1_0.HpeSmartStorageDiskDrive",
                         **{"@odata.id": self.disk_path(drive)}, Id=str(bay_number(drive.bay)),
                         Name="HpeSmartStorageDiskDrive", SerialNumber=drive.serial,
-                        Model=drive.model, CapacityMiB=drive.capacity_bytes // (1 << 20),
+                        Model=self.drive_model(drive),
+                        CapacityMiB=drive.capacity_bytes // (1 << 20),
                         CapacityGB=drive.capacity_bytes // 10**9, MediaType=drive.media,
                         InterfaceType=drive.protocol, Location=self.location(drive),
                         LocationFormat="ControllerPort:Box:Bay", DiskDriveUse=use,
