@@ -19,9 +19,13 @@ volumes, with or without drive links), and writes through the one it kept:
   writes iLO 5 documents for a Smart Array go through SmartStorageConfig: SmartStorage is
   kept, the standard one left out.
 
-Unverified (no public capture of a controller shown both ways): where iLO 5 puts
-``UnderlyingDataSource`` on a Storage (read on the Storage's and its controllers' ``Oem.Hpe``,
-else from the ``DE``/``DC`` hash id of its URI).
+A public iLO 5 2.72 capture (a ProLiant DL385 Gen10 Plus v2, the libredfish
+``tests/mockups/hpe``) shows exactly this: a Smart Array P408i-p SR (firmware 5.32) as
+``Storage/DE081000`` and as ``SmartStorage/ArrayControllers/2``, both with SerialNumber
+``PFJHD0D52H60DG `` (the trailing space is iLO's), and no ``UnderlyingDataSource`` on the
+Storage: its ``DE`` hash id says RDE.  Unverified: where, if anywhere, iLO 5 puts
+``UnderlyingDataSource`` on a Storage (read on the Storage's and its controllers'
+``Oem.Hpe`` first).
 """
 
 from __future__ import annotations
@@ -30,10 +34,11 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
-from hamnhw_drivers.generic.resource import Resource, last_segment
+from hamnhw_drivers.generic.resource import Reader, Resource, last_segment
 from hamnhw_drivers.generic.storagewalk import StorageView
 from hamnhw_drivers.hpe.smartstorage import SmartStorageInfo, SmartView
 
+from hamnhw.errors import HttpError, MalformedResponse
 from hamnhw.models import Drive, StorageController, Volume
 
 RDE = "RDE"
@@ -67,13 +72,14 @@ def data_source(storage: Resource) -> str | None:
     return HASH_IDS.get(last_segment(storage.uri)[:2].upper())
 
 
-def choose(storages: Sequence[Resource], view: StorageView, smart: SmartView) -> ModelChoice:
+def choose(reader: Reader, storages: Sequence[Resource], view: StorageView,
+           smart: SmartView) -> ModelChoice:
     """For each standard Storage that is also a SmartStorage controller, the model to keep."""
     standard: set[str] = set()
     smart_out: set[str] = set()
     notes = []
     for storage in storages:
-        twin = _twin(storage, view, smart)
+        twin = _twin(storage, _controller_serials(reader, storage), view, smart)
         if twin is None:
             continue
         source = data_source(storage)
@@ -90,9 +96,9 @@ def choose(storages: Sequence[Resource], view: StorageView, smart: SmartView) ->
     return ModelChoice(frozenset(standard), frozenset(smart_out), tuple(notes))
 
 
-def _twin(storage: Resource, view: StorageView, smart: SmartView) -> str | None:
+def _twin(storage: Resource, serials: set[str], view: StorageView,
+          smart: SmartView) -> str | None:
     """The SmartStorage controller that is this Storage, by controller or drive serial."""
-    serials = set(_controller_serials(storage))
     drives = {d.serial for d in view.drives or () if owner(d.id) == storage.id and d.serial}
     for info in smart.storages:
         controller = info.capabilities.storage_id
@@ -103,12 +109,19 @@ def _twin(storage: Resource, view: StorageView, smart: SmartView) -> str | None:
     return None
 
 
-def _controller_serials(storage: Resource) -> Iterable[str]:
-    for entry in storage.get("StorageControllers", list) or []:
-        if isinstance(entry, dict):
-            serial = (Resource(storage.uri, entry).get("SerialNumber", str) or "").strip()
-            if serial:
-                yield serial
+def _controller_serials(reader: Reader, storage: Resource) -> set[str]:
+    """Serial numbers of the Storage's controllers: embedded ``StorageControllers``, or its
+    ``Controllers`` collection (Storage v1.9+, as iLO 5's RDE controllers show them)."""
+    entries = [Resource(storage.uri, e) for e in storage.get("StorageControllers", list) or []
+               if isinstance(e, dict)]
+    collection = storage.link("Controllers")
+    if not entries and collection:
+        try:
+            entries = reader.collection(collection)
+        except (HttpError, MalformedResponse):  # the walk reported it; drives still match
+            entries = []
+    return {serial for entry in entries
+            if (serial := (entry.get("SerialNumber", str) or "").strip())}
 
 
 def owner(item_id: str) -> str:

@@ -60,7 +60,7 @@ class HpeInventory(RedfishInventory):
         smart = smartstorage.read(self.reader, system)
         if smart is None:
             return None
-        choice = datamodel.choose(self._standard_storages(system), view, smart)
+        choice = datamodel.choose(self.reader, self._standard_storages(system), view, smart)
         for note in choice.notes:
             LOG.info("%s: %s", self.host, note)
         return smart, choice

@@ -72,12 +72,13 @@ class FakeClient:
         return RedfishResponse(200, {}, self.posts.get(path), path)
 
 
-def hpe_tree(*, standard: dict[str, Any] | None = None) -> dict[str, Any]:
+def hpe_tree(*, standard: dict[str, Any] | None = None, storage_id: str = "1") -> dict[str, Any]:
     """The proliantutils iLO 5 samples as one BMC's documents, by path: the system, its
     SmartStorage (controller 0, logical drives 1 and 2, disks 3 and 4, its SmartStorageConfig)
     and its standard Storage (``storage.json`` with ``drive.json``'s first two drives and
     ``volume.json``).  The standard samples name system ``437XR1138R2``: moved under system
-    ``1``, where ``system.json`` links its Storage.  ``standard`` updates ``storage.json``.
+    ``1``, where ``system.json`` links its Storage, as Storage ``storage_id``.  ``standard``
+    updates ``storage.json``.
     """
     ctrl = "/redfish/v1/Systems/1/SmartStorage/ArrayControllers/0/"
     lds, disks = hpe("logical_drive.json"), hpe("disk_drive.json")
@@ -86,7 +87,8 @@ def hpe_tree(*, standard: dict[str, Any] | None = None) -> dict[str, Any]:
         "storages": hpe("storage_collection.json"), "storage": hpe("storage.json"),
         "drive1": drives["drive1"], "drive2": drives["drive2"],
         "volumes": hpe("volume_collection.json"), "volume": hpe("volume.json"),
-    }).replace("/Systems/437XR1138R2/", "/Systems/1/"))
+    }).replace("/Systems/437XR1138R2/Storage/1", f"/Systems/1/Storage/{storage_id}")
+        .replace("/Systems/437XR1138R2/", "/Systems/1/"))
     moved["storage"].update(standard or {})
     docs = {
         "/redfish/v1/Systems/": {"Members": [{"@odata.id": "/redfish/v1/Systems/1/"}]},

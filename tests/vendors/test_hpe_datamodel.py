@@ -68,6 +68,24 @@ def test_rde_controller_is_used_through_the_standard_storage() -> None:
     assert storage.volumes_uri == "/redfish/v1/Systems/1/Storage/1/Volumes"
 
 
+def test_rde_controller_shown_as_ilo5_2_72_shows_it() -> None:
+    """As a public iLO 5 2.72 capture shows an SR controller (libredfish tests/mockups/hpe):
+    a ``DE`` hash id, no UnderlyingDataSource, its controllers in a ``Controllers``
+    collection whose serial has iLO's trailing space."""
+    base = "/redfish/v1/Systems/1/Storage/DE081000"
+    docs = hpe_tree(storage_id="DE081000")
+    storage = docs[base]
+    del storage["StorageControllers"]
+    storage["Id"] = "DE081000"
+    storage["Controllers"] = {"@odata.id": f"{base}/Controllers"}
+    docs[f"{base}/Controllers"] = {"Members": [{"@odata.id": f"{base}/Controllers/0"}]}
+    docs[f"{base}/Controllers/0"] = {"@odata.id": f"{base}/Controllers/0", "Id": "0",
+                                     "SerialNumber": SMART_SERIAL + " "}
+    raid = hpe_driver(docs).raid
+    assert owners(raid.storage().volumes) == {"DE081000"}
+    assert [s.capabilities.storage_id for s in raid.layout().storages] == ["DE081000"]
+
+
 def test_same_controller_found_by_a_drive_serial() -> None:
     docs = twin(None)
     docs["/redfish/v1/Systems/1/Storage/1"]["StorageControllers"][0]["SerialNumber"] = "X"
