@@ -11,18 +11,21 @@ stop the run with the target powered off again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
-from hamnhw.errors import HamnhwError, UnsupportedOperation
+from hamnhw.errors import HamnhwError
+from hamnhw.failover import mnimport
 from hamnhw.failover.engine import RunContext, Stop
-from hamnhw.failover.hostview import HostView, read_host
+from hamnhw.failover.hostview import SETUP_STAGE, HostView, read_host
 from hamnhw.failover.operator import AckRequest
 from hamnhw.failover.powerops import before_power_on, force_off, start_target
 from hamnhw.failover.states import State
-from hamnhw.models import BootSource, PowerState, RaidType
+from hamnhw.models import BootSource, PowerState
 from hamnhw.poll import poll_until
 
 STEP = "verify"
+IMPORT_STEP = "verify_import"
+"""The journal step of a foreign import and the reset a staged one needs."""
 
 
 def verify(ctx: RunContext) -> None:
@@ -92,7 +95,7 @@ def _os_not_started(ctx: RunContext) -> None:
 def _os_started(ctx: RunContext, view: HostView) -> None:
     ctx.check("verify: BIOS setup entered", False, f"BootProgress {view.boot_stage}")
     force_off(ctx, STEP, "os_started_force_off", ctx.target)
-    ctx.journal.supersede(ctx.run.id, (STEP,))
+    ctx.journal.supersede(ctx.run.id, (STEP, IMPORT_STEP))
     raise Stop(f"{ctx.target} ignored the BiosSetup override and started its OS "
                f"({view.boot_stage}): forced off at once; check its firmware's boot "
                "override support, then `hamnhw failover resume`")
@@ -149,37 +152,58 @@ def _degraded(ctx: RunContext, missing: list[str]) -> None:
 
 
 def _volume(ctx: RunContext, node: Any, present: list[str]) -> None:
-    """The moved RAID1 must show as a volume; a foreign one is imported, never cleared."""
-    volumes = node.raid.volumes() or ()
-    storage = node.raid.storage()
-    serial_of = {d.id: d.serial for d in storage.drives or ()}
-    for volume in volumes:
-        members = {serial_of.get(i) for i in volume.drive_ids or ()}
-        if volume.raid_type is RaidType.RAID1 and members & set(present):
-            ctx.check("verify: MN RAID1 volume visible", True,
-                      f"{volume.name or volume.id} ({volume.health.value})")
-            return
-    importer = getattr(node.raid, "import_foreign", None)
+    """The moved RAID1 must show as a volume; a foreign one is imported (never cleared) and
+    the import followed to its end (:mod:`hamnhw.failover.mnimport`): a staged one through
+    a reset into setup here, before the boot step's reset into the local disk."""
+    recorded = list(ctx.snapshot.mn_serials())
+    found = mnimport.mn_volume(node, recorded, present)
+    if found is not None:
+        ctx.check("verify: MN RAID1 volume visible", True, mnimport.describe(found))
+        return
     try:
-        if importer is None:
-            raise UnsupportedOperation(node.detection.driver, "raid.import_foreign",
-                                       host=node.address.netloc)
-        importer()
+        found = mnimport.import_mn_volume(ctx, IMPORT_STEP, ctx.target, recorded, present,
+                                          lambda: _reset_into_setup(ctx))
     except HamnhwError as exc:
         ctx.check("verify: foreign volume import", False, str(exc))
         _power_off_and_stop(ctx, f"the MN RAID1 does not show on {ctx.target} (foreign "
                                  f"configuration?) and could not be imported: {exc}",
                             back_to_disks=False)
-    ctx.check("verify: foreign volume import", True, "imported")
+    ctx.check("verify: foreign volume import", True,
+              f"imported: {mnimport.describe(found)}")
 
 
-def _power_off_and_stop(ctx: RunContext, reason: str, back_to_disks: bool = True) -> None:
+def _reset_into_setup(ctx: RunContext) -> None:
+    """A staged import runs at the next POST: the target is reset into BIOS setup again
+    (the checks before every power-on, the override read back), and that POST waited for."""
+    before_power_on(ctx, IMPORT_STEP, BootSource.BIOS_SETUP)
+    before = start_target(ctx, IMPORT_STEP, "reset_for_import",
+                          lambda n: n.power.cycle(wait=False).changed)
+    record = ctx.journal.open_step(ctx.run.id, IMPORT_STEP, "reset_for_import")
+    marks = record.intent.get("marks_before", before.marks()) if record else before.marks()
+
+    def posted(view: HostView) -> bool:  # setup was entered before the reset already
+        return view.os_starting or (view.reset_since(marks) and (
+            view.boot_stage == SETUP_STAGE or (view.boot_stage is None and
+                                               view.power_state is PowerState.ON)))
+
+    try:
+        view = poll_until(lambda: read_host(ctx.node(ctx.target)), posted,
+                          ctx.poll.deadline(ctx.settings.post_timeout), ctx.poll,
+                          what=f"{ctx.target}: POST into setup after the reset for the import",
+                          describe=lambda v: f"{v.power_state.value} {v.boot_stage or ''}")
+    except HamnhwError:
+        return  # no evidence either way: the import job's own state says whether it ran
+    if view.os_starting:
+        _os_started(ctx, view)
+
+
+def _power_off_and_stop(ctx: RunContext, reason: str, back_to_disks: bool = True) -> NoReturn:
     """Power the target off again (journaled), forget this verification and stop."""
     try:
         force_off(ctx, STEP, "power_off_again", ctx.target)
     except HamnhwError as exc:
         reason += f"; powering {ctx.target} off again FAILED: {exc}"
-    ctx.journal.supersede(ctx.run.id, (STEP,))
+    ctx.journal.supersede(ctx.run.id, (STEP, IMPORT_STEP))
     if back_to_disks:
         ctx.transition(State.AWAITING_DISKS, reason)
         raise Stop(reason + f"; {ctx.target} is off again: fix the drives, then `hamnhw "

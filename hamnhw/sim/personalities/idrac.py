@@ -84,6 +84,8 @@ class IdracPersonality(StandardStorage):
         """Set from a test: the Lifecycle Controller answers NotReady."""
         self.controller_mode = "RAID"
         """``Oem.Dell.DellStorageController.ControllerMode`` (a test sets ``HBA``)."""
+        self.import_failure: str | None = None
+        """Set from a test: ImportForeignConfig's job fails with this message."""
         self.realtime = not any(m in self.spec.controller_model for m in STAGED_MODELS)
         legacy = firmware_tuple(self.spec.firmware) < (4, 40)
         self.dialect = "VolumeType" if legacy else "RAIDType"
@@ -323,6 +325,8 @@ class IdracPersonality(StandardStorage):
             return dell_error("IDRAC.2.8.STOR018", "No foreign drives detected.")
         if name == "ImportForeignConfig":
             def take() -> str | None:
+                if self.import_failure is not None:
+                    return self.import_failure
                 self.import_foreign()
                 return None
             return self._job(f"Import foreign configuration: {CONTROLLER}", take)
