@@ -5,6 +5,8 @@
 #   make test-fast   unit and replay tests only (no peers, no end-to-end)
 #   make bench       benchmarks against the simulator (docs/performance.md); BENCH_ARGS=--quick
 #   make bench-ansible  the Ansible collection over simulated BMCs at a few fork counts (minutes)
+#   make soak        the long reliability runs (docs/reliability.md): >= 10,000 randomized
+#                    failover runs (resumable) and >= 100,000 coverage-guided fuzz inputs
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -18,7 +20,9 @@ PYTEST_ARGS ?=
 # watchdog, the last resort for a hang outside any test (collection, a session teardown):
 # SIGINT after PYTEST_WATCHDOG_S (pytest still runs its finalizers), SIGKILL 60 s later.  The
 # whole suite takes 5-10 min on a busy 2-core machine (the failover's kill-point test alone 4-5;
-# the Ansible collection's, tests/ansible, about 5 more).
+# the Ansible collection's, tests/ansible, about 5 more; tests/reliability and tests/fuzz,
+# about 3: the soak slice is time-boxed to 100 s).  The long runs are not in it: `make soak`
+# has its own watchdog (SOAK_WATCHDOG_S) and resumes where a stopped run left off.
 PYTEST_WATCHDOG_S ?= 1800
 PYTEST := timeout --foreground -s INT -k 60 $(PYTEST_WATCHDOG_S) $(VBIN)/pytest
 
@@ -98,6 +102,29 @@ bench: venv
 .PHONY: bench-ansible
 bench-ansible: venv
 	$(VBIN)/python benchmarks/bench_ansible.py $(BENCH_ARGS)
+
+# The randomized failover soak, sharded by seed into $(SOAK_OUT)/shard-<first seed>.json: run
+# again after a stop and it goes on from the shards already there (rm -r $(SOAK_OUT) to start
+# over); SOAK_JOBS shards at a time.  Then atheris over every parser (installed here: its
+# wheel comes from PyPI; skipped, saying so, where it does not install).  Each part is
+# bounded by SOAK_WATCHDOG_S (SIGINT, then SIGKILL a minute later).
+.PHONY: soak
+SOAK_RUNS ?= 10000
+SOAK_JOBS ?= 1
+SOAK_OUT ?= soak-results
+FUZZ_RUNS ?= 100000
+SOAK_WATCHDOG_S ?= 21600
+SOAK_TIMEOUT := timeout --foreground -s INT -k 60 $(SOAK_WATCHDOG_S)
+soak: venv
+	@rc=0; \
+	$(SOAK_TIMEOUT) $(VBIN)/python tests/reliability/soak.py --runs $(SOAK_RUNS) \
+		--jobs $(SOAK_JOBS) --out $(SOAK_OUT) || rc=1; \
+	if $(VBIN)/python -m pip install -q atheris; then \
+		mkdir -p $(SOAK_OUT)/fuzz; \
+		$(SOAK_TIMEOUT) $(VBIN)/python tests/fuzz/atheris_fuzz.py --runs $(FUZZ_RUNS) \
+			--corpus $(SOAK_OUT)/fuzz/corpus -artifact_prefix=$(SOAK_OUT)/fuzz/ || rc=1; \
+	else echo "soak: atheris does not install here: the coverage-guided fuzzing is skipped"; fi; \
+	exit $$rc
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache

@@ -88,6 +88,7 @@ _NODE_KEYS: dict[str, tuple[type, ...]] = {
     "insecure": (bool,),
     "timeout": (int, float),
     "driver": (str,),
+    "drive_serials": (list,),
 }
 _PAIR_NODES = ("primary", "standby")
 _TOP_LEVEL = ("nodes", "pair", "primary", "standby", "failover", "network", "defaults",
@@ -124,6 +125,9 @@ class NodeConfig:
     """The TOML table it came from (``nodes.bmc1``, ``primary``), for messages."""
     ipmi: IpmiConfig | None = None
     """The ``ipmi`` sub-table, if any."""
+    drive_serials: tuple[str, ...] = ()
+    """``[primary]``/``[standby]`` only: serials of the MN's RAID1 members held by this
+    node, for a pair its BMCs cannot show them for (IPMI only) and no snapshot recorded."""
 
     def key(self, name: str) -> str:
         """Dotted config key of one of this node's settings, for messages."""
@@ -214,6 +218,9 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         raise ConfigError(f"cannot read config: {exc.strerror}", path=source) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", path=source) from exc
+    except UnicodeDecodeError as exc:  # tomllib reads UTF-8 only
+        raise ConfigError(f"not valid TOML: not UTF-8 text (byte {exc.start})",
+                          path=source) from exc
     return parse_config(data, source=source, base_dir=Path(path).parent)
 
 
@@ -282,12 +289,24 @@ def _node(name: str, table: Mapping[str, Any], where: str, source: str | None,
             values[key] = str(base_dir / Path(values[key]).expanduser())
     if timeout is not None:
         values["timeout"] = float(timeout)
+    if "drive_serials" in values:
+        values["drive_serials"] = _serials(values["drive_serials"], where, source)
     if ipmi_table is not None:
         from hamnhw.config_ipmi import parse_ipmi_table
 
         values["ipmi"] = parse_ipmi_table(ipmi_table, table["bmc"], f"{where}.ipmi", source,
                                           base_dir)
     return NodeConfig(name=name, source=source, table=where, **values)
+
+
+def _serials(value: list[Any], where: str, source: str | None) -> tuple[str, ...]:
+    if where not in _PAIR_NODES:
+        raise ConfigError("only [primary] and [standby] list drive serials",
+                          key=f"{where}.drive_serials", path=source)
+    if not all(isinstance(s, str) and s.strip() for s in value):
+        raise ConfigError("must be an array of non-empty strings (drive serial numbers)",
+                          key=f"{where}.drive_serials", path=source)
+    return tuple(dict.fromkeys(s.strip() for s in value))
 
 
 def _check_values(table: Mapping[str, Any], where: str, source: str | None) -> None:
@@ -415,7 +434,7 @@ def _network_nic(nic_id: str, table: Mapping[str, Any], source: str | None) -> N
 
 
 _TYPE_NAMES = {str: "a string", bool: "a boolean", int: "a number", float: "a number",
-               dict: "a table"}
+               dict: "a table", list: "an array"}
 
 
 def _type_name(value: object) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from hamnhw.config import load_config
-from hamnhw.failover.operator import AckRequest, ScriptedOperator, WorkOrder
+from hamnhw.failover.operator import AckRequest, ScriptedOperator, SerialsRequest, WorkOrder
 
 Say = Callable[[str], None]
 """Receives the human narration, one block at a time."""
@@ -54,6 +54,12 @@ class SimulatedOperator(ScriptedOperator):
                      f"{drive.from_bay} into {order.target} {placed.bay}")
         return True
 
+    def read_serials(self, request: SerialsRequest) -> tuple[str, ...]:
+        """Read the labels of the disks in the target's bays."""
+        serials = tuple(d.serial for d in self.cluster[request.target].drives)
+        self.say(f"  (simulated operator) reads the labels: {', '.join(serials)}")
+        return serials
+
     def acknowledge(self, request: AckRequest) -> bool:
         """Type the phrase (the demo's only question is which node is active)."""
         self.say(f"  (simulated operator) types: {request.phrase}")
@@ -73,18 +79,15 @@ def run_demo(say: Say | None = None, *, power_delay: float = 0.3, tls: bool = Tr
     """
     from hamnhw.failover.drill import Drill
     from hamnhw.pair.snapshot import take_snapshot
-    from hamnhw.sim import ServerSpec, SimCluster
+    from hamnhw.sim import SimCluster
+    from hamnhw.sim.mnpair import mn_pair_specs, mn_serials
     from hamnhw.sim.mnservice import MnService
 
     narrate = say or (lambda _text: None)
-    timing: dict[str, Any] = {"power_delay": power_delay, "post_time": max(0.3, power_delay),
-              "boot_time": max(0.8, 3 * power_delay), "post_detail": True,
-              "boot_progress_time": True}
-    specs = [ServerSpec(name="primary", power="On", power_restore_policy="AlwaysOn", **timing),
-             ServerSpec(name="standby", drives=(), raid1=False, **timing)]
+    specs = mn_pair_specs(power_delay)
     try:
         with SimCluster(specs, tls=tls) as cluster, tempfile.TemporaryDirectory() as tmp:
-            serials = cluster.bays.volumes[0].members
+            serials = mn_serials(cluster)
             with MnService(cluster, serials) as mn:
                 narrate("Simulated pair on loopback (" + ("HTTPS, pinned" if tls else "HTTP")
                         + "):\n" + "\n".join(f"  {s.name:<8} {s.url}" for s in cluster)

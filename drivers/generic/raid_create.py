@@ -233,9 +233,13 @@ def _pending_drives(task: Resource, target: str) -> frozenset[str] | None:
     uri = urllib.parse.urlsplit(str(payload.get("TargetUri") or "")).path.rstrip("/")
     if state.terminal or payload.get("HttpOperation") != "POST" or uri != target:
         return None
+    text = payload.get("JsonBody") or "{}"
     try:
-        body = json.loads(payload.get("JsonBody") or "{}")
-    except ValueError:
+        body = json.loads(text) if isinstance(text, str) else None
+    except (ValueError, RecursionError):
         return None
-    links = body.get("Links", {}).get("Drives", []) if isinstance(body, dict) else []
-    return frozenset(str(link.get("@odata.id")) for link in links if isinstance(link, dict))
+    links = body.get("Links") if isinstance(body, dict) else None
+    drives = links.get("Drives") if isinstance(links, dict) else None
+    if not isinstance(drives, list):  # a body this BMC wrote otherwise: not readable
+        return None
+    return frozenset(str(link.get("@odata.id")) for link in drives if isinstance(link, dict))

@@ -43,7 +43,8 @@ def task_status(doc: Mapping[str, Any], *, location: str | None = None,
     if state is JobState.COMPLETED and doc.get("TaskStatus") == "Critical":
         state = JobState.FAILED
     percent = doc.get("PercentComplete")
-    messages = tuple(str(m.get("Message")) for m in doc.get("Messages") or []
+    listed = doc.get("Messages")
+    messages = tuple(str(m.get("Message")) for m in (listed if isinstance(listed, list) else ())
                      if isinstance(m, Mapping) and m.get("Message"))
     return JobStatus(state, percent if isinstance(percent, int) else None, messages,
                      location, retry)

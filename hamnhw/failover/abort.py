@@ -1,92 +1,249 @@
-"""``hamnhw failover abort``.
+"""``hamnhw failover abort [--power-on-old-node]``: journaled, and resumable by running it
+again (the run goes ``aborting`` before anything is done, ``aborted`` when all is done).
 
-Before the disk move: the remembered restore policies come back, the identify LEDs go off,
-and each node's state is reported.  ``--power-on-old-node`` then powers the old node on only
-after a fresh POST (into BIOS setup, evidence required) shows every MN drive back in it, and
-only while the target reads off and no MN address answers; it then boots its local disk.
-After the disks were journaled as moved, abort powers nothing.
+Before the disk move the remembered restore policies come back and the identify LEDs go
+off; each node's state is reported.  ``--power-on-old-node`` powers the old node on only
+once a fresh read shows every MN drive back in it, and only while the target reads Off
+twice and no MN address answers:
+
+* before the disk move, the fresh read is a POST into BIOS setup (one-time override read
+  back; evidence of the POST required, the OS starting is forced off at once); all drives
+  back: a reset into the local disk, else it is forced off again;
+* once the disks are journaled as moved (``disks_moved_by``, whatever the state), nothing is
+  powered on unless the old node's BMC shows a drive list from a POST after the move (a boot
+  mark moved since the move was said done: the old node was powered on by hand meanwhile)
+  with every MN drive in it; otherwise nothing is sent, the restore policies stay
+  ``AlwaysOff``, and the operator powers it on by hand once the drives are back.
+
+Every power action is journaled (intent before the request) through
+:meth:`~hamnhw.failover.engine.RunContext.act`, so an abort killed midway is finished by
+``hamnhw failover abort`` again, without a power-on ever sent twice.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 from hamnhw.errors import HamnhwError
 from hamnhw.failover.diskmove import identify_off
 from hamnhw.failover.engine import RunContext, Stop
-from hamnhw.failover.hostview import read_host
-from hamnhw.failover.powerops import force_off, mn_addresses_silent, read_state, wait_off
+from hamnhw.failover.gates import OFF, mn_addresses_silent, poll_power
+from hamnhw.failover.hostview import drive_view, read_host
+from hamnhw.failover.post import settled_drives, wait_for_post
+from hamnhw.failover.powerops import force_off, on_or_cycle, power_on, set_override
 from hamnhw.failover.preflight import set_policy
-from hamnhw.failover.states import DISKS_MOVED_STATES, State
-from hamnhw.models import BootSource, PowerRestorePolicy, PowerState
+from hamnhw.failover.states import BOOTED_STATES, DISKS_MOVED_STATES, State
+from hamnhw.models import BootOverrideMode, BootSource, PowerRestorePolicy, PowerState
 from hamnhw.pair import PAIR_NODES
-from hamnhw.poll import poll_until
+
+STEP = "abort"
 
 
-def abort(ctx: RunContext, power_on_old_node: bool) -> dict[str, str]:
-    """Abort the run; returns each node's power state.
+@dataclasses.dataclass(frozen=True)
+class AbortResult:
+    """What the abort did."""
 
-    :raises Stop: ``--power-on-old-node`` refused (the run stays aborted all the same).
-    """
-    moved = ctx.state in DISKS_MOVED_STATES
-    if moved:
-        ctx.event("step", f"abort after the disks were moved into {ctx.target}: nothing is "
-                          "powered on or off")
-        if power_on_old_node:
-            raise Stop(f"the disks are journaled as moved into {ctx.target}: hamnhw never "
-                       f"powers {ctx.source} on in this run")
+    power: dict[str, str]
+    """Each node's power state at the end."""
+    refused: str | None = None
+    """Why ``--power-on-old-node`` left the old node off, when it did."""
+
+
+def disks_journaled_moved(ctx: RunContext) -> bool:
+    """The operator said the disks are moved in this run (even if a failed verification
+    sent the run back to ``awaiting_disks`` since)."""
+    return bool(ctx.facts.get("disks_moved_by")) or ctx.state in DISKS_MOVED_STATES
+
+
+def abort(ctx: RunContext, power_on_old_node: bool) -> AbortResult:
+    """Abort the run (or finish an abort that was interrupted)."""
+    if ctx.state is not State.ABORTING:
+        ctx.remember(abort={"power_on_old_node": power_on_old_node,
+                            "moved": disks_journaled_moved(ctx), "from": ctx.state.value,
+                            "by": ctx.operator.identity()})
+        ctx.transition(State.ABORTING)
+    info = ctx.facts["abort"]
+    power_on_old_node = power_on_old_node or bool(info["power_on_old_node"])
+    if info["moved"]:
+        ctx.event("step", f"abort after the disks were moved into {ctx.target}: the restore "
+                          "policies stay AlwaysOff")
     else:
-        _restore(ctx)
-    identify_off(ctx)
-    ctx.transition(State.ABORTED, "aborted by " + ctx.operator.identity())
+        _restore(ctx, include_old=not power_on_old_node)
+    identify_off(ctx, STEP)
+    booted = State(info["from"]) in BOOTED_STATES
+    ctx.remember(active_node_after=None if booted else ctx.source)
+    if booted:
+        ctx.journal.forget_active_node()
+        ctx.warn(f"{ctx.target} was booted from the MN disks by this run: the journal no "
+                 "longer names an active node (the next start works it out and asks)")
+    refused = None
     if power_on_old_node:
-        _power_on_old_node(ctx)
-    return _power(ctx)
+        refused = (_after_move(ctx) if info["moved"] else _before_move(ctx))
+    ctx.transition(State.ABORTED, f"aborted by {info['by']}" + (f"; {refused}" if refused
+                                                                  else ""))
+    return AbortResult(_power(ctx), refused)
 
 
-def _restore(ctx: RunContext) -> None:
-    for name, fact in ((ctx.target, "target_policy_before"), (ctx.source, "source_policy_before")):
+def _restore(ctx: RunContext, include_old: bool = True) -> None:
+    pairs = [(ctx.target, "target_policy_before")]
+    if include_old:
+        pairs.append((ctx.source, "source_policy_before"))
+    for name, fact in pairs:
         before = ctx.facts.get(fact)
         if not before:
             continue
         try:
-            set_policy(ctx, "abort", f"restore_policy_{name}", name, PowerRestorePolicy(before))
+            set_policy(ctx, STEP, f"restore_policy_{name}", name, PowerRestorePolicy(before))
             ctx.event("step", f"{name}: restore policy {before} again")
         except HamnhwError as exc:
             ctx.warn(f"{name}: restore policy not restored to {before}: {exc}")
 
 
-def _power_on_old_node(ctx: RunContext) -> None:
+def _gate(ctx: RunContext, boot: BootSource, first: bool) -> None:
+    """Before a power-on of the old node: the target Off twice, no MN address answering,
+    the one-time override read back."""
     old, other = ctx.source, ctx.target
-    target = ctx.node(other)
-    if read_state(target) is not PowerState.OFF or not wait_off(
-            ctx, target, ctx.settings.power_off_timeout, f"{other}: off?"):
-        raise Stop(f"{other} is not off: {old} is not powered on")
-    mn_addresses_silent(ctx, "abort")
-    node = ctx.node(old)
-    node.management.set_boot_override(BootSource.BIOS_SETUP)
-    before = read_host(node).marks()
-    node.power.on(wait=False)
-    view = poll_until(lambda: read_host(node),
-                      lambda v: v.os_starting or v.fresh_post_since(before),
-                      ctx.poll.deadline(ctx.settings.post_timeout), ctx.poll,
-                      what=f"{old}: POST into BIOS setup")
-    seen = {d.serial for d in node.raid.storage().drives or () if d.serial}
-    missing = [s for s in ctx.snapshot.mn_serials() if s not in seen]
-    if view.os_starting or missing:
-        force_off(ctx, "abort", "power_off_old_node", old)
-        why = (f"it started its OS ({view.boot_stage})" if view.os_starting else
-               f"the MN drive(s) {', '.join(missing)} are not back in it")
-        raise Stop(f"{old} was not powered on: {why}; it is off again")
-    ctx.check("abort: MN drives back in the old node", True, ", ".join(sorted(seen)))
-    node.management.set_boot_override(BootSource.HDD)
-    node.power.cycle(wait=False)
-    ctx.event("step", f"{old} boots its local disk again")
+    mn_addresses_silent(ctx, STEP)
+    if first:
+        set_override(ctx, STEP, old, boot)
+        current = ctx.node(old).management.get_boot_override()
+        if current.target is not boot or current.mode is not BootOverrideMode.ONCE:
+            raise Stop(f"{old}'s boot override reads {current.target.value}/"
+                       f"{current.mode.value}, not {boot.value}/Once: {old} is not powered on")
+    found, state = poll_power(ctx, other, f"{other}: off?")
+    if found != OFF:
+        raise Stop(f"{other} is not confirmed off ({found}, {state.value}): {old} is not "
+                   "powered on; run `hamnhw failover abort` again once it is off")
+
+
+def _before_move(ctx: RunContext) -> str | None:
+    """A POST into BIOS setup shows the drives; all back: boot the local disk."""
+    old = ctx.source
+    if "abort_refused" in ctx.facts:
+        return _refused(ctx)
+    if not _started(ctx, "reset_old_node"):
+        intent = power_on(ctx, STEP, "power_on_old_node", old,
+                          lambda n: bool(n.power.on(wait=False).changed),
+                          lambda first: _gate(ctx, BootSource.BIOS_SETUP, first))
+        result = wait_for_post(ctx, old, intent)
+        drives = None if result.evidence is None else settled_drives(ctx, old)
+        problem = (f"it started its OS ({result.view.boot_stage})" if result.view.os_starting
+                   else "no evidence of a fresh POST" if drives is None
+                   else _drives_problem(ctx, drives))
+        if problem:
+            return _refuse(ctx, f"{old} was not left on: {problem}; it is off again", True)
+        ctx.check("abort: MN drives back in the old node", True, _described(drives or []))
+    _boot_old(ctx, "reset_old_node")
+    return None
+
+
+def _after_move(ctx: RunContext) -> str | None:
+    """Only a drive list from a POST after the move counts; nothing is sent otherwise."""
+    old, other = ctx.source, ctx.target
+    if "abort_refused" in ctx.facts:
+        return _refused(ctx)
+    if not _started(ctx, "power_on_old_node"):
+        drives, why = _fresh_after_move(ctx)
+        problem = why or _drives_problem(ctx, drives or [])
+        if problem:
+            return _refuse(ctx, f"{old} was not powered on: {problem}; nothing was sent. Put "
+                                f"the MN drives back into {old}, then power it on by hand "
+                                f"(`hamnhw power on {old}`) once {other} is off", False)
+        ctx.check("abort: MN drives back in the old node", True, _described(drives or []))
+    _boot_old(ctx, "power_on_old_node")
+    return None
+
+
+def _boot_old(ctx: RunContext, action: str) -> None:
+    """The old node boots its local disk (one-time override read back, the target off
+    twice right before), and gets its remembered restore policy back."""
+    power_on(ctx, STEP, action, ctx.source, on_or_cycle,
+             lambda first: _gate(ctx, BootSource.HDD, first))
+    _restore_old(ctx)
+    ctx.event("step", f"{ctx.source} boots its local disk again")
+
+
+def _started(ctx: RunContext, action: str) -> bool:
+    """``abort.action`` was journaled (an interrupted abort may have sent it: the action
+    itself settles it by re-reading, never by judging the drives again)."""
+    record = ctx.journal.open_step(ctx.run.id, STEP, action)
+    return record is not None and not (record.outcome or {}).get("not_applied") and (
+        "error" not in (record.outcome or {}))
+
+
+def _fresh_after_move(ctx: RunContext) -> tuple[list[list[str]] | None, str | None]:
+    """The old node's drive list when it comes from a POST after the move, else why not."""
+    old, other = ctx.source, ctx.target
+    marks = ctx.facts.get("old_node_marks_after_move")
+    try:
+        node = ctx.node(old)
+        view = read_host(node)
+        drives = drive_view(node)
+    except HamnhwError as exc:
+        return None, f"its BMC cannot be read ({exc})"
+    if view.power_state is not PowerState.OFF:
+        return None, f"it is {view.power_state.value} already"
+    if not marks or not view.reset_since(marks):
+        return None, (f"the disks are journaled as moved into {other}, and {old}'s BMC shows "
+                      "the drive list of its last POST, from before the move (an off server's "
+                      "BMC keeps it), so it cannot show the drives back")
+    return drives, None
+
+
+def _drives_problem(ctx: RunContext, drives: list[list[str]]) -> str | None:
+    """Why ``drives`` are not the MN's drives back in the old node, or None."""
+    expected = ctx.expected_serials().serials
+    snap = ctx.snapshot.nodes.get(ctx.source)
+    own = {d["serial"] for d in (snap.drives or ()) if d.get("serial")} if snap else set()
+    seen = {serial for serial, _bay in drives if serial}
+    unreadable = [bay for serial, bay in drives if not serial]
+    missing = [s for s in expected if s not in seen]
+    unknown = sorted(seen - set(expected) - own)
+    if missing:
+        return f"the MN drive(s) {', '.join(missing)} are not back in it"
+    if unreadable or unknown:
+        return ("it shows drive(s) that are not the MN's: "
+                + ", ".join(unknown + [f"unreadable serial ({b})" for b in unreadable]))
+    return None
+
+
+def _refuse(ctx: RunContext, reason: str, power_off: bool) -> str:
+    """Leave the old node off (forced off again when it was powered on), remembered so that
+    an abort run again after a crash ends the same way."""
+    ctx.remember(abort_refused={"reason": reason, "power_off": power_off})
+    return _refused(ctx)
+
+
+def _refused(ctx: RunContext) -> str:
+    refusal = ctx.facts["abort_refused"]
+    if refusal["power_off"]:
+        force_off(ctx, STEP, "power_off_old_node", ctx.source)
+    if not any(e.kind == "warning" and e.message == refusal["reason"]
+               for e in ctx.journal.events(ctx.run.id)):
+        ctx.warn(refusal["reason"])
+    return str(refusal["reason"]) + f"; {ctx.source}'s restore policy stays AlwaysOff"
+
+
+def _restore_old(ctx: RunContext) -> None:
+    """The old node is the MN again: its remembered restore policy comes back."""
+    before = ctx.facts.get("source_policy_before")
+    if before:
+        try:
+            set_policy(ctx, STEP, f"restore_policy_{ctx.source}", ctx.source,
+                       PowerRestorePolicy(before))
+        except HamnhwError as exc:
+            ctx.warn(f"{ctx.source}: restore policy not restored to {before}: {exc}")
+
+
+def _described(drives: list[list[str]]) -> str:
+    return ", ".join(f"{serial} ({bay})" for serial, bay in drives)
 
 
 def _power(ctx: RunContext) -> dict[str, str]:
     power = {}
     for name in PAIR_NODES:
         try:
-            power[name] = read_state(ctx.node(name)).value
+            power[name] = ctx.node(name).power.state().value
         except HamnhwError:
             power[name] = "unreachable"
     ctx.event("step", "after abort: " + ", ".join(f"{n} {s}" for n, s in power.items()))

@@ -73,8 +73,9 @@ def determine_active(config: Config, journal: Journal, snapshot: PairSnapshot,
     request = AckRequest("active_node", f"{found[0]} is the active MN",
                          f"the journal records no active node; live state says {found[0]} "
                          f"({described}): confirm by typing '{found[0]} is the active MN' "
-                         "(--acknowledge on the command line)")
-    if not operator.acknowledge(request):
+                         "(--acknowledge on the command line)", "active_node")
+    given = request.phrase in (getattr(operator, "acknowledgements", ()) or ())
+    if not (given or operator.acknowledge(request)):
         raise ActiveNodeUnknown(request.reason, needs=request)
     journal.set_active_node(found[0], f"live state, confirmed by {operator.identity()}")
     journal.event(None, "ack", f"{request.phrase!r} typed by {operator.identity()}",

@@ -18,8 +18,9 @@ from hamnhw.deadline import Deadline
 from hamnhw.errors import HamnhwError
 from hamnhw.failover.diskmove import identify_off
 from hamnhw.failover.engine import RunContext, Stop
+from hamnhw.failover.gates import before_power_on, old_node_off
 from hamnhw.failover.hostview import SETUP_STAGE, HostView, read_host
-from hamnhw.failover.powerops import before_power_on, old_node_off, read_state, start_target
+from hamnhw.failover.powerops import on_or_cycle, power_on
 from hamnhw.failover.preflight import set_policy
 from hamnhw.failover.probes import answering, run_command, ssh_host_key
 from hamnhw.failover.states import State
@@ -37,19 +38,13 @@ OS_RUNNING = BootStage.OS_RUNNING.value
 
 
 def boot(ctx: RunContext) -> None:
-    """Reset the target into its local disk."""
+    """Reset the target into its local disk (the checks before a power-on first, on every
+    attempt), wait for it, and check the old node is still off."""
     node = ctx.node(ctx.target)
-    if ctx.journal.open_step(ctx.run.id, "boot", "reset") is None:
-        before_power_on(ctx, "boot", BootSource.HDD)
-
-    def send(n: Any) -> bool:
-        if read_state(n) is PowerState.OFF:
-            return bool(n.power.on(wait=False).changed)
-        return bool(n.power.cycle(wait=False).changed)
-
-    before = start_target(ctx, "boot", "reset", send)
-    record = ctx.journal.open_step(ctx.run.id, "boot", "reset")
-    marks = record.intent.get("marks_before", before.marks()) if record else before.marks()
+    intent = power_on(ctx, "boot", "reset", ctx.target, on_or_cycle,
+                      lambda first: before_power_on(ctx, "boot", BootSource.HDD, "reset",
+                                                    first))
+    marks = intent.get("marks_before") or {}
 
     def up(view: HostView) -> bool:
         return view.power_state is PowerState.ON and (
@@ -59,10 +54,10 @@ def boot(ctx: RunContext) -> None:
     try:
         poll_until(lambda: read_host(node), up, ctx.poll.deadline(ctx.settings.boot_timeout),
                    ctx.poll, what=f"{ctx.target}: reset into the local disk",
-                   describe=lambda v: f"{v.power_state.value} {v.boot_stage or ''}")
+                   describe=HostView.describe)
     except HamnhwError as exc:
         raise Stop(f"{ctx.target} did not come back from its reset: {exc}") from exc
-    old_node_off(ctx, "boot")
+    old_node_off(ctx, "boot-after", f"reset#{ctx.attempts('boot', 'reset')}")
     ctx.transition(State.CHECK)
 
 
@@ -85,7 +80,7 @@ def _boot_progress(ctx: RunContext, deadline: Deadline) -> tuple[str, bool | Non
     try:
         view = poll_until(lambda: read_host(node),
                           lambda v: v.boot_stage in (None, OS_RUNNING), deadline, ctx.poll,
-                          what=f"{ctx.target}: OS running")
+                          what=f"{ctx.target}: OS running", describe=HostView.describe)
     except HamnhwError as exc:
         return name, ctx.check(name, False, str(exc))
     if view.boot_stage is None:
@@ -155,6 +150,7 @@ def finish(ctx: RunContext) -> None:
     _clear_override(ctx)
     ctx.logout()
     ctx.journal.set_active_node(ctx.target, f"failover run {ctx.run.id}")
+    ctx.remember(active_node_after=ctx.target)
     ctx.transition(State.DONE)
 
 

@@ -17,15 +17,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from hamnhw import interrupts
 from hamnhw.config import Config
-from hamnhw.errors import ConfigError, HamnhwError, OperationFailed
+from hamnhw.errors import ConfigError, HamnhwError, Interrupted, OperationFailed
 from hamnhw.failover import abort as abort_step
 from hamnhw.failover import boot, diskmove, fence, preflight, verify
-from hamnhw.failover.engine import Interrupted, Options, RunContext, Stop
+from hamnhw.failover.engine import Options, RunContext, Stop
 from hamnhw.failover.journal import Journal, RunRecord
 from hamnhw.failover.operator import Operator
-from hamnhw.failover.powerops import read_state
-from hamnhw.failover.report import RunReport, build_report
+from hamnhw.failover.report import RunReport, build_report, needs_json
 from hamnhw.failover.sessions import delete_stale_sessions
 from hamnhw.failover.states import TERMINAL, State
 from hamnhw.pair import PAIR_NODES, check_pair_config, open_journal, other_node
@@ -98,32 +98,48 @@ class Coordinator:
         """Resume the unfinished run where it stopped (intents without outcome re-read)."""
         with open_journal(self.config) as journal, journal.lock():
             run = self._unfinished(journal)
+            if run.state == State.ABORTING:
+                raise RunUnfinished(f"failover run {run.id} is being aborted: run `hamnhw "
+                                    "failover abort` again to finish the abort")
+            waiting = run.state == State.AWAITING_DISKS
             ctx = self._context(journal, run, self._snapshot(journal),
                                 Options(accept_degraded=accept_degraded or
                                         bool(run.options.get("accept_degraded")),
-                                        disks_moved=disks_moved))
+                                        disks_moved=disks_moved and waiting))
             journal.event(run.id, "resume", f"resumed by {self.operator.identity()} "
                                             f"(state {run.state})")
+            if disks_moved and not waiting:
+                ctx.warn(f"--disks-moved ignored: the run was in state {run.state}, not "
+                         "waiting for the disks (their work order comes after the fence)")
+                forget_disks_moved(self.operator)
             delete_stale_sessions(ctx)
             return self._drive(ctx)
 
     def abort(self, *, power_on_old_node: bool = False) -> RunReport:
-        """Abort the unfinished run (see :mod:`hamnhw.failover.abort`)."""
+        """Abort the unfinished run, or finish an interrupted abort (see
+        :mod:`hamnhw.failover.abort`)."""
         with open_journal(self.config) as journal, journal.lock():
             run = self._unfinished(journal)
             ctx = self._context(journal, run, self._snapshot(journal), Options())
-            delete_stale_sessions(ctx)
             try:
-                power = abort_step.abort(ctx, power_on_old_node)
+                delete_stale_sessions(ctx)
+                result = abort_step.abort(ctx, power_on_old_node)
             except Stop as stop:
-                journal.event(run.id, "warning", f"abort stopped: {stop.reason}")
-                return build_report(journal, ctx.run, "stopped", stop_reason=stop.reason)
+                return self._stopped(ctx, stop, command="abort")
+            except HamnhwError as exc:
+                return self._failed(ctx, exc)
+            except Interrupted as exc:
+                return self._interrupted(ctx, exc)
             finally:
                 ctx.logout()
-            return build_report(journal, ctx.run, "aborted", power=power)
+            if result.refused:
+                return build_report(journal, ctx.run, "stopped", stop_reason=result.refused,
+                                    power=result.power)
+            return build_report(journal, ctx.run, "aborted", power=result.power)
 
     def status(self) -> RunReport | None:
-        """The newest run, read from the journal (no BMC is contacted), or None."""
+        """The newest run from the journal, with each node's power read now where its BMC
+        answers (else the last power read, with its time)."""
         with open_journal(self.config) as journal:
             run = journal.latest_run()
             if run is None:
@@ -131,7 +147,9 @@ class Coordinator:
             outcome = run.state if run.state in ("done", "aborted", "refused") else (
                 "waiting" if run.state == State.AWAITING_DISKS else "stopped"
                 if run.stop_reason else "running")
-            return build_report(journal, run, outcome)
+            report = build_report(journal, run, outcome)
+        report.power, report.power_as_of = live_power(self.config, run.facts, self.prompt)
+        return report
 
     def log(self) -> list[dict[str, Any]]:
         """Every event of every run, oldest first."""
@@ -152,25 +170,33 @@ class Coordinator:
                     ctx.refresh()
             except Stop as stop:
                 return self._stopped(ctx, stop)
-            except Interrupted:
-                ctx.journal.event(ctx.run.id, "interrupted",
-                                  f"interrupted (SIGTERM) in state {ctx.state.value}")
-                ctx.journal.set_stop_reason(ctx.run.id, "interrupted (SIGTERM): resumable")
-                ctx.refresh()
-                return build_report(ctx.journal, ctx.run, "interrupted", power=_power(ctx))
+            except Interrupted as exc:
+                return self._interrupted(ctx, exc)
             except HamnhwError as exc:
-                reason = f"{type(exc).__name__}: {exc}"
-                ctx.journal.event(ctx.run.id, "error", reason)
-                ctx.journal.set_stop_reason(ctx.run.id, reason)
-                ctx.refresh()
-                return build_report(ctx.journal, ctx.run, "stopped", power=_power(ctx),
-                                    error=exc)
+                return self._failed(ctx, exc)
             outcome = {State.DONE: "done", State.REFUSED: "refused"}.get(ctx.state, "aborted")
             if dry_run:
                 outcome = "dry-run"
             return build_report(ctx.journal, ctx.run, outcome, power=_power(ctx))
         finally:
             ctx.logout()
+
+    @staticmethod
+    def _interrupted(ctx: RunContext, exc: Interrupted) -> RunReport:
+        with interrupts.deferred():
+            ctx.journal.event(ctx.run.id, "interrupted",
+                              f"interrupted (signal {exc.signum}) in state {ctx.state.value}")
+            ctx.journal.set_stop_reason(ctx.run.id, "interrupted: resumable")
+        ctx.refresh()
+        return build_report(ctx.journal, ctx.run, "interrupted", error=exc)
+
+    @staticmethod
+    def _failed(ctx: RunContext, exc: HamnhwError) -> RunReport:
+        reason = f"{type(exc).__name__}: {exc}"
+        ctx.journal.event(ctx.run.id, "error", reason)
+        ctx.journal.set_stop_reason(ctx.run.id, reason)
+        ctx.refresh()
+        return build_report(ctx.journal, ctx.run, "stopped", power=_power(ctx), error=exc)
 
     def _preflight(self, ctx: RunContext, dry_run: bool, yes: bool) -> None:
         ctx.event("step", f"preflight: {ctx.source} -> {ctx.target}")
@@ -196,13 +222,11 @@ class Coordinator:
             raise
         ctx.transition(State.FENCE)
 
-    def _stopped(self, ctx: RunContext, stop: Stop) -> RunReport:
+    def _stopped(self, ctx: RunContext, stop: Stop, command: str = "resume") -> RunReport:
         needs = None
         if stop.needs is not None:
-            command = "resume" + (" --disks-moved" if ctx.state is State.AWAITING_DISKS else "")
-            needs = {"kind": stop.needs.kind, "phrase": stop.needs.phrase,
-                     "resume": f"hamnhw failover {command} --acknowledge "
-                               f"'{stop.needs.phrase}' (or type it on a terminal)"}
+            moved = " --disks-moved" if ctx.state is State.AWAITING_DISKS else ""
+            needs = needs_json(stop.needs, f"hamnhw failover {command}{moved}")
         elif stop.waiting:
             needs = {"kind": "disks_moved", "phrase": "",
                      "resume": "hamnhw failover resume --disks-moved"}
@@ -250,14 +274,40 @@ class Coordinator:
                                 self.prompt)
 
 
+def forget_disks_moved(operator: Operator) -> None:
+    """An operator's ``--disks-moved`` said of another step does not answer this one."""
+    if getattr(operator, "disks_moved", False):
+        operator.disks_moved = False  # type: ignore[attr-defined]
+
+
 def _power(ctx: RunContext) -> dict[str, str]:
     """Each node's power as read now (``unreachable`` when its BMC does not answer), kept in
-    the run's facts for ``status`` (which contacts no BMC)."""
+    the run's facts with the time, for ``status`` when a BMC does not answer it."""
     power = {}
     for name in PAIR_NODES:
         try:
-            power[name] = read_state(ctx.node(name)).value
+            power[name] = ctx.node(name).power.state().value
         except HamnhwError:
             power[name] = "unreachable"
-    ctx.remember(last_power=power)
+    ctx.remember(last_power=power, last_power_at=ctx.journal.now())
     return power
+
+
+def live_power(config: Config, facts: dict[str, Any],
+               prompt: Callable[[str], str] | None = None,
+               ) -> tuple[dict[str, str], dict[str, float | None]]:
+    """Each node's power read now; where its BMC does not answer, the power the run last
+    read, with when (``as_of``; None for a live read)."""
+    from hamnhw.pair import connect_node
+
+    power: dict[str, str] = {}
+    as_of: dict[str, float | None] = {}
+    last = facts.get("last_power") or {}
+    for name in PAIR_NODES:
+        try:
+            with connect_node(config, name, prompt=prompt) as node:
+                power[name], as_of[name] = node.power.state().value, None
+        except HamnhwError:
+            power[name] = last.get(name, "unknown")
+            as_of[name] = facts.get("last_power_at")
+    return power, as_of

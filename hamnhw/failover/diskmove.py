@@ -11,8 +11,9 @@ from typing import Any
 
 from hamnhw.errors import HamnhwError
 from hamnhw.failover.engine import RunContext, Stop
+from hamnhw.failover.gates import old_node_off
+from hamnhw.failover.hostview import read_host
 from hamnhw.failover.operator import DriveMove, WorkOrder
-from hamnhw.failover.powerops import old_node_off
 from hamnhw.failover.states import State
 
 
@@ -36,20 +37,30 @@ def await_disks(ctx: RunContext) -> None:
     if not (ctx.options.disks_moved or ctx.operator.move_disks(order)):
         raise Stop(f"waiting for the disks to be moved from {ctx.source} into {ctx.target}; "
                    "then run `hamnhw failover resume --disks-moved`", waiting=True)
-    old_node_off(ctx, "disks")
+    old_node_off(ctx, "disks", f"entry#{ctx.entries(State.AWAITING_DISKS)}")
     ctx.event("step", f"disks moved from {ctx.source} into {ctx.target}, said "
                       f"{ctx.operator.identity()}")
-    ctx.remember(disks_moved_by=ctx.operator.identity(), disks_moved_at=ctx.journal.now())
+    ctx.remember(disks_moved_by=ctx.operator.identity(), disks_moved_at=ctx.journal.now(),
+                 old_node_marks_after_move=_marks(ctx, ctx.source))
     ctx.transition(State.VERIFY)
 
 
-def identify_off(ctx: RunContext) -> None:
-    """Identify LEDs off on both nodes (best effort)."""
+def _marks(ctx: RunContext, name: str) -> dict[str, Any] | None:
+    """The node's boot marks now (None when unreadable): a later drive list of the old node
+    is fresh only if a mark moved since (it POSTed after the move)."""
+    try:
+        return read_host(ctx.node(name)).marks()
+    except HamnhwError:
+        return None
+
+
+def identify_off(ctx: RunContext, step: str = "check") -> None:
+    """Identify LEDs off on both nodes (best effort; journaled under ``step``)."""
     for name in (ctx.source, ctx.target):
-        _identify(ctx, name, False)
+        _identify(ctx, name, False, step)
 
 
-def _identify(ctx: RunContext, name: str, on: bool) -> str | None:
+def _identify(ctx: RunContext, name: str, on: bool, step: str = "operator") -> str | None:
     """Set the LED (journaled; a failure is a warning); returns the chassis serial."""
     try:
         node = ctx.node(name)
@@ -58,7 +69,7 @@ def _identify(ctx: RunContext, name: str, on: bool) -> str | None:
         def do() -> dict[str, Any]:
             return {"on": node.management.set_identify(on)}
 
-        ctx.act("operator" if on else "check", f"identify_{'on' if on else 'off'}_{name}",
+        ctx.act(step, f"identify_{'on' if on else 'off'}_{name}",
                 name, {"on": on}, do,
                 lambda _i: {"on": node.management.get_identify()})
         return serial

@@ -19,7 +19,7 @@ from typing import Any
 
 from hamnhw.config import Config
 from hamnhw.errors import OperationFailed
-from hamnhw.failover.coordinator import Coordinator
+from hamnhw.failover.coordinator import Coordinator, forget_disks_moved
 from hamnhw.failover.journal import RunRecord
 from hamnhw.failover.operator import Operator
 from hamnhw.failover.report import RunReport, build_report
@@ -93,7 +93,7 @@ class Drill:
 
     def _after(self, report: RunReport, accept_degraded: bool) -> DrillReport:
         if report.kind == LEGS[0] and report.outcome == "done":
-            _forget_disks_moved(self.operator)  # the failback needs its own move
+            forget_disks_moved(self.operator)  # the failback needs its own move
             return self._failback(report.run_id or 0, accept_degraded)
         return self._report(report)
 
@@ -121,7 +121,3 @@ def _first_leg(runs: list[RunRecord], second: RunReport) -> RunRecord | None:
     return next((r for r in runs if r.id == drill_id), None)
 
 
-def _forget_disks_moved(operator: Operator) -> None:
-    """``--disks-moved`` was said of the first leg's move, never of the failback's."""
-    if getattr(operator, "disks_moved", False):
-        operator.disks_moved = False  # type: ignore[attr-defined]

@@ -1,10 +1,15 @@
-"""The machinery every step uses: journaled actions, BMC connections, stops and acknowledgements.
+"""The machinery every step uses: journaled actions, BMC connections, stops and answers.
 
 :meth:`RunContext.act` is the crash-safety rule in one place: the intent is committed before
 the request, the outcome after; an intent found without an outcome (a crash) is settled by
 re-reading the BMC (the action's ``recover``) before anything is sent again, and an action
 marked ``resend="confirm"`` (a power-on) is never sent again without the operator's typed
-confirmation.
+confirmation.  An action's ``gate`` (the checks before a power-on) runs right before its
+intent, on every attempt, first or resumed.
+
+An operator's answer (:meth:`RunContext.require`) is journaled with the situation it
+answers and never counts for another one; a phrase given on the command line answers only
+the situation the previous stop named (kept as the run's ``pending_ask``).
 """
 
 from __future__ import annotations
@@ -13,13 +18,14 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from hamnhw import pair
+from hamnhw import interrupts, pair
 from hamnhw.config import Config
 from hamnhw.errors import HamnhwError
 from hamnhw.failover import killpoints
 from hamnhw.failover.journal import Journal, RunRecord
-from hamnhw.failover.operator import AckRequest, Operator
+from hamnhw.failover.operator import AckRequest, Operator, SerialsRequest
 from hamnhw.failover.states import State, check_transition
+from hamnhw.ipmi_pair import ExpectedSerials, expected_serials
 from hamnhw.log import get_logger
 from hamnhw.node import Node
 from hamnhw.pair.snapshot import PairSnapshot
@@ -27,24 +33,23 @@ from hamnhw.poll import PollPolicy
 
 LOG = get_logger("hamnhw.failover")
 
+Request = AckRequest | SerialsRequest
+"""What a stop may ask of the operator."""
+
 
 class Stop(Exception):
     """The run stops here (exit 1 with ``stop_reason``; 10 when ``waiting``).
 
-    :param needs: the acknowledgement that lets ``resume`` go on, if one does.
+    :param needs: what the operator must answer for ``resume`` to go on, if anything.
     :param waiting: True when the run waits for the operator (disk move, typed serials).
     """
 
-    def __init__(self, reason: str, *, needs: AckRequest | None = None,
+    def __init__(self, reason: str, *, needs: Request | None = None,
                  waiting: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.needs = needs
         self.waiting = waiting
-
-
-class Interrupted(BaseException):
-    """SIGTERM arrived: journal "interrupted" and leave the run resumable."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +76,11 @@ class RunContext:
         self.poll = poll
         self._prompt = prompt
         self._nodes: dict[str, tuple[Node, int | None]] = {}
+        self._pending: dict[str, Any] | None = run.facts.get("pending_ask")
+        """The situation the previous stop asked about: the only one that answers given
+        on the command line may answer."""
+        self._given_used = False
+        self._current = ""
 
     # -- run record --------------------------------------------------------------------------
 
@@ -99,10 +109,16 @@ class RunContext:
     def transition(self, new: State, stop_reason: str | None = None) -> None:
         """Commit ``state -> new`` (checked against the table)."""
         check_transition(self.state, new)
-        self.journal.set_state(self.run.id, new.value, stop_reason)
-        self.event("state", f"{self.state.value} -> {new.value}")
+        with interrupts.deferred():
+            self.journal.set_state(self.run.id, new.value, stop_reason)
+            self.event("state", f"{self.state.value} -> {new.value}")
         self.refresh()
         killpoints.reached(f"state:{new.value}")
+
+    def entries(self, state: State) -> int:
+        """How many times the run entered ``state`` (a new entry is a new situation)."""
+        return sum(1 for e in self.journal.events(self.run.id)
+                   if e.kind == "state" and e.message.endswith(f"-> {state.value}"))
 
     def remember(self, **facts: Any) -> None:
         """Merge facts into the run."""
@@ -129,26 +145,77 @@ class RunContext:
         self.event("check", f"{name}: {verdict} ({detail})")
         return bool(passed)
 
-    # -- acknowledgements --------------------------------------------------------------------
+    # -- the operator's answers --------------------------------------------------------------
 
-    def acknowledged(self, request: AckRequest) -> bool:
-        """True when the phrase was typed in this run (journaled with who and when), now or
-        before."""
+    def answer(self, situation: str) -> Any:
+        """The answer journaled for ``situation`` in this run (True for a typed phrase, the
+        typed serials for a :class:`SerialsRequest`), or None when it was not answered."""
         for event in self.journal.events(self.run.id):
             if event.kind == "ack" and isinstance(event.data, dict) and (
-                    event.data.get("phrase") == request.phrase):
-                return True
-        if not self.operator.acknowledge(request):
-            return False
-        self.event("ack", f"{request.phrase!r} typed by {self.operator.identity()}",
-                   {"phrase": request.phrase, "kind": request.kind,
-                    "who": self.operator.identity(), "reason": request.reason})
-        return True
+                    event.data.get("situation") == situation):
+                return event.data.get("typed", True)
+        return None
 
     def require(self, request: AckRequest, waiting: bool = False) -> None:
-        """Go on only with the acknowledgement; else :class:`Stop` naming it."""
-        if not self.acknowledged(request):
-            raise Stop(request.reason, needs=request, waiting=waiting)
+        """Go on only when the operator answered this very situation with the phrase;
+        else :class:`Stop` naming it."""
+        if self.answer(request.situation) is not None:
+            return
+        if self._given(request.situation, request.phrase in self._phrases()) or (
+                self.operator.interactive and self.operator.acknowledge(request)):
+            self._answered(request, True, f"{request.phrase!r} typed")
+            return
+        self._ask(request, waiting)
+
+    def typed_serials(self, request: SerialsRequest) -> tuple[str, ...]:
+        """The serials the operator typed for this situation (asked now, or given on the
+        command line for it); else :class:`Stop` waiting for them (exit 10)."""
+        known = self.answer(request.situation)
+        if isinstance(known, list):
+            return tuple(known)
+        given = tuple(getattr(self.operator, "disk_serials", ()) or ())
+        typed: tuple[str, ...] | None = given if self._given(request.situation,
+                                                              bool(given)) else None
+        if typed is None and self.operator.interactive:
+            typed = self.operator.read_serials(request)
+        if not typed:
+            self._ask(request, True)
+        assert typed is not None
+        self._answered(request, list(typed), f"serials {', '.join(typed)} typed")
+        return typed
+
+    def _phrases(self) -> tuple[str, ...]:
+        return tuple(getattr(self.operator, "acknowledgements", ()) or ())
+
+    def _given(self, situation: str, present: bool) -> bool:
+        """An answer given on the command line counts once, for the pending situation."""
+        pending = self._pending or {}
+        if present and not self._given_used and pending.get("situation") == situation:
+            self._given_used = True
+            return True
+        return False
+
+    def _answered(self, request: Request, typed: Any, what: str) -> None:
+        who = self.operator.identity()
+        with interrupts.deferred():
+            self.event("ack", f"{what} by {who} ({request.situation})",
+                       {"situation": request.situation, "kind": request.kind, "typed": typed,
+                        "phrase": getattr(request, "phrase", None), "who": who,
+                        "reason": request.reason})
+            if (self.facts.get("pending_ask") or {}).get("situation") == request.situation:
+                self.remember(pending_ask=None)
+
+    def _ask(self, request: Request, waiting: bool) -> None:
+        self.remember(pending_ask={"situation": request.situation, "kind": request.kind,
+                                   "phrase": getattr(request, "phrase", None)})
+        raise Stop(request.reason, needs=request, waiting=waiting)
+
+    def expected_serials(self) -> ExpectedSerials:
+        """The MN's RAID1 member serials: the snapshot's, else ``drive_serials`` of the
+        config's pair tables.  :raises ConfigError: neither names one."""
+        configured = [s for name in pair.PAIR_NODES if name in self.config.nodes
+                      for s in self.config.node(name).drive_serials]
+        return expected_serials(self.snapshot, configured)
 
     # -- BMC connections ---------------------------------------------------------------------
 
@@ -182,7 +249,7 @@ class RunContext:
             do: Callable[[], dict[str, Any]],
             recover: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None,
             resend: str = "allowed", facts: Callable[[dict[str, Any]], dict[str, Any]] | None
-            = None) -> dict[str, Any]:
+            = None, gate: Callable[[], None] | None = None) -> dict[str, Any]:
         """Do ``step.action`` once per run, crash-safely.
 
         :param do: sends the request and returns the outcome (call :meth:`sent` right after
@@ -190,50 +257,76 @@ class RunContext:
         :param recover: given the intent of an interrupted earlier attempt, re-reads the BMC
             and returns its outcome when the request took effect, None when it did not.
         :param resend: ``allowed``, or ``confirm`` (never again without a typed
-            confirmation: a target power-on).
+            confirmation: a power-on).
         :param facts: run facts to commit with the outcome, from the outcome.
+        :param gate: checks run right before the intent of every attempt that sends (a
+            power-on's); it raises :class:`Stop` to send nothing.
         """
         record = self.journal.open_step(self.run.id, step, action)
         if record is not None and record.outcome is not None and not _failed(record.outcome):
             return record.outcome
         if record is not None and record.outcome is None:
-            self.event("resume", f"{step}.{action}: intent without outcome; re-reading "
-                                 f"{node or 'the BMCs'}")
-            result = recover(record.intent) if recover else None
+            result = self._settle(record, node, recover, resend)
             if result is not None:
-                result = {**result, "recovered": True}
                 self.journal.outcome(record.id, result, facts(result) if facts else None)
                 self.refresh()
                 return result
-            if resend == "confirm":
-                self.require(AckRequest(
-                    "resend_power_on", f"resend {action} to {node}",
-                    f"{step}.{action} was sent to {node} by an interrupted run and shows no "
-                    f"effect; it is never re-sent without confirmation: check {node}, then "
-                    "confirm"))
-            self.journal.outcome(record.id, {"not_applied": True})
-        step_id = self.journal.intent(self.run.id, step, action, node, intent)
-        self._current = f"{step}.{action}"
-        killpoints.reached(f"{step}.{action}:intent")
+        if gate is not None:
+            gate()
+        return self._send(step, action, node, intent, do, resend, facts)
+
+    def _settle(self, record: Any, node: str | None,
+                recover: Callable[[dict[str, Any]], dict[str, Any] | None] | None,
+                resend: str) -> dict[str, Any] | None:
+        """An intent without outcome: its outcome when it took effect, else None (marked
+        not applied, after the typed confirmation a power-on needs)."""
+        self.event("resume", f"{record.step}.{record.action}: intent without outcome; "
+                             f"re-reading {node or 'the BMCs'}")
+        result = recover(record.intent) if recover else None
+        if result is not None:
+            return {**result, "recovered": True}
+        if resend == "confirm":
+            self.require(AckRequest(
+                "resend_power_on", f"resend {record.action} to {node}",
+                f"{record.step}.{record.action} was sent to {node} by an interrupted run and "
+                f"shows no effect; it is never re-sent without confirmation: check {node}, "
+                "then confirm", situation=f"resend:{record.id}"))
+        self.journal.outcome(record.id, {"not_applied": True})
+        return None
+
+    def _send(self, step: str, action: str, node: str | None, intent: dict[str, Any],
+              do: Callable[[], dict[str, Any]], resend: str,
+              facts: Callable[[dict[str, Any]], dict[str, Any]] | None) -> dict[str, Any]:
+        with interrupts.deferred():
+            step_id = self.journal.intent(self.run.id, step, action, node, intent)
+        outer, self._current = self._current, f"{step}.{action}"
         try:
-            result = do()
-        except HamnhwError as exc:
-            if resend != "confirm":  # a power-on's fate stays open: the next run re-reads
-                self.journal.outcome(step_id, {"error": str(exc)})
-            raise
-        except Stop as stop:
-            self.journal.outcome(step_id, {"error": stop.reason})
-            raise
-        self.journal.outcome(step_id, result, facts(result) if facts else None)
-        self.refresh()
-        killpoints.reached(f"{step}.{action}:outcome")
+            killpoints.reached(f"{step}.{action}:intent")
+            try:
+                result = do()
+            except HamnhwError as exc:
+                if resend != "confirm":  # a power-on's fate stays open: the next run re-reads
+                    self.journal.outcome(step_id, {"error": str(exc)})
+                raise
+            except Stop as stop:
+                self.journal.outcome(step_id, {"error": stop.reason})
+                raise
+            with interrupts.deferred():
+                self.journal.outcome(step_id, result, facts(result) if facts else None)
+            self.refresh()
+            killpoints.reached(f"{step}.{action}:outcome")
+        finally:
+            self._current = outer
         return result
+
+    def attempts(self, step: str, action: str) -> int:
+        """How many times ``step.action`` was journaled in this run (superseded included)."""
+        return sum(1 for r in self.journal.steps(self.run.id)
+                   if r.step == step and r.action == action)
 
     def sent(self) -> None:
         """Called by an action right after its request was accepted (a kill point)."""
         killpoints.reached(f"{self._current}:sent")
-
-    _current = ""
 
 
 def _failed(outcome: dict[str, Any]) -> bool:
@@ -242,11 +335,7 @@ def _failed(outcome: dict[str, Any]) -> bool:
 
 
 def session_path(node: Node) -> str | None:
-    """The Redfish session the connection holds, when it holds one.
-
-    The transport keeps it private; read it without failing when absent (basic auth,
-    another transport).
-    """
-    client = getattr(node.driver, "client", None)
-    path = getattr(client, "session_path", None) or getattr(client, "_session_path", None)
+    """The Redfish session the connection holds (the transport's public ``session_path``),
+    None with basic auth or another transport."""
+    path = getattr(getattr(node.driver, "client", None), "session_path", None)
     return path if isinstance(path, str) else None

@@ -1,8 +1,9 @@
 """Step 2, fence the old node: graceful shutdown, then force-off; Off read twice; its restore
 policy ``AlwaysOff`` read back (old value remembered).
 
-An unreachable BMC, an off that cannot be confirmed or a policy that cannot be set stops
-the run until the operator types that the node's power cords are pulled.  Nothing says
+An unreachable BMC (no read answered for ``power_off_timeout``), an off that cannot be
+confirmed or a policy that cannot be set stops the run until the operator types that the
+node's power cords are pulled; each of these answers only its own situation.  Nothing says
 "move the disks" before the fence holds.
 """
 
@@ -12,7 +13,8 @@ from typing import Any
 
 from hamnhw.errors import HamnhwError
 from hamnhw.failover.engine import RunContext
-from hamnhw.failover.powerops import cords_pulled, force_off, read_state, wait_off
+from hamnhw.failover.gates import UNREACHABLE, cords_pulled, poll_power
+from hamnhw.failover.powerops import force_off, read_state, wait_off
 from hamnhw.failover.preflight import set_policy
 from hamnhw.models import PowerRestorePolicy, PowerState
 from hamnhw.node import Node
@@ -21,14 +23,13 @@ from hamnhw.node import Node
 def fence(ctx: RunContext) -> None:
     """Fence the old node, or stop asking for the power-cords acknowledgement."""
     name = ctx.source
-    try:
-        node = ctx.node(name)
-        read_state(node)
-    except HamnhwError as exc:
-        ctx.require(cords_pulled(name, f"{name}'s BMC does not answer ({exc}); the fence "
-                                       "cannot be confirmed"))
+    found, _state = poll_power(ctx, name, f"{name}: BMC answering?")
+    if found == UNREACHABLE:
+        ctx.require(cords_pulled(name, f"{name}'s BMC does not answer; the fence cannot be "
+                                       "confirmed", "fence:unreachable"))
         ctx.remember(fenced_by="acknowledgement")
         return
+    node = ctx.node(name)
     off = _graceful(ctx, node) if ctx.settings.graceful_timeout > 0 else False
     if not off:
         outcome = force_off(ctx, "fence", "force_off", name)
@@ -37,8 +38,10 @@ def fence(ctx: RunContext) -> None:
                  "caches (possible cache loss)")
         off = bool(outcome.get("off"))
     if not off:
+        record = ctx.journal.open_step(ctx.run.id, "fence", "force_off")
         ctx.check("fence: off confirmed", False, f"{name} never read Off twice")
-        ctx.require(cords_pulled(name, f"{name} could not be confirmed off"))
+        ctx.require(cords_pulled(name, f"{name} could not be confirmed off",
+                                 f"fence:not_off:{record.id if record else 0}"))
         ctx.remember(fenced_by="acknowledgement")
     else:
         ctx.check("fence: off confirmed", True, f"{name} read Off twice")
@@ -50,7 +53,7 @@ def fence(ctx: RunContext) -> None:
     except HamnhwError as exc:
         ctx.check("fence: restore policy AlwaysOff", False, str(exc))
         ctx.require(cords_pulled(name, f"{name}'s restore policy could not be set to AlwaysOff "
-                                       f"({exc}): a power blip could boot it"))
+                                       f"({exc}): a power blip could boot it", "fence:policy"))
 
 
 def _graceful(ctx: RunContext, node: Node) -> bool:

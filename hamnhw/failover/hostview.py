@@ -45,20 +45,14 @@ class HostView:
         """BootProgress shows the OS starting or running."""
         return self.boot_stage in OS_STAGES
 
+    def describe(self) -> str:
+        """``on setup``: for progress lines."""
+        return f"{self.power_state.value} {self.boot_stage or ''}".strip()
+
     def marks(self) -> dict[str, str | None]:
         """The time marks, for the journal."""
         return {"last_reset_time": self.last_reset_time, "boot_stage_time": self.boot_stage_time,
                 "boot_stage": self.boot_stage}
-
-    def fresh_post_since(self, before: dict[str, Any]) -> bool:
-        """Evidence of a POST after the marks ``before`` were read: firmware setup entered,
-        or POST complete with a time mark that moved."""
-        if self.boot_stage == SETUP_STAGE:
-            return True
-        if self.boot_stage != POST_DONE_STAGE:
-            return False
-        return _moved(self.last_reset_time, before.get("last_reset_time")) or _moved(
-            self.boot_stage_time, before.get("boot_stage_time"))
 
     def reset_since(self, before: dict[str, Any]) -> bool:
         """A time mark moved since ``before`` (a reset or power-on took effect)."""
@@ -81,5 +75,10 @@ def read_host(node: Node) -> HostView:
                     marks.boot_stage_time, marks.last_reset_time, marks.boot_mode)
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+def drive_view(node: Node) -> list[list[str]] | None:
+    """The drives the BMC shows now, as sorted ``[serial or "", bay or id]`` pairs (a
+    serial the BMC cannot tell is ""); None when it shows no drive list."""
+    drives = node.raid.storage().drives
+    if drives is None:
+        return None
+    return sorted([d.serial or "", d.location or d.id] for d in drives)

@@ -178,13 +178,22 @@ class Journal:
 
     @contextlib.contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+        """One write transaction; a write SQLite refuses (disk full, read-only file) is a
+        :class:`JournalError` and nothing of the transaction is kept."""
         try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                # SQLite may have rolled back already (SQLITE_FULL): never mask the cause
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise JournalError(f"journal {self.path} cannot be written ({exc}): nothing of "
+                               "this step was recorded; free space or make it writable, then "
+                               "run the command again") from exc
 
     def now(self) -> float:
         """Wall-clock seconds, as every timestamp of the journal."""
@@ -325,6 +334,12 @@ class Journal:
         with self._tx() as db:
             db.execute("INSERT OR REPLACE INTO pair_state(key, value, set_at, source) "
                        "VALUES ('active_node', ?, ?, ?)", (name, self.now(), source))
+
+    def forget_active_node(self) -> None:
+        """The journal no longer knows which node is active (a run aborted after booting
+        the target): the next ``start`` works it out from live state, confirmed by typing."""
+        with self._tx() as db:
+            db.execute("DELETE FROM pair_state WHERE key='active_node'")
 
     def active_node(self) -> ActiveNode | None:
         """The active node as recorded, or None when the journal does not know."""

@@ -39,15 +39,23 @@ class JournalLock:
 
     def acquire(self) -> JournalLock:
         """Take the lock and write this process's pid into the file."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise _unwritable(self.path, exc) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             raise JournalBusy(self.path, holder_pid(self.path)) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        os.fsync(fd)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            os.fsync(fd)
+        except OSError as exc:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+            raise _unwritable(self.path, exc) from exc
         self._fd = fd
         return self
 
@@ -64,6 +72,13 @@ class JournalLock:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.release()
+
+
+def _unwritable(path: Path, exc: OSError) -> HamnhwError:
+    from hamnhw.failover.journal import JournalError
+
+    return JournalError(f"the journal lock {path} cannot be written ({exc.strerror}): the "
+                        "journal directory must be writable (nothing was done)")
 
 
 def holder_pid(path: Path) -> int | None:

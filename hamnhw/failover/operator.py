@@ -5,8 +5,12 @@ three kinds: :class:`TtyOperator` (a person at a terminal), :class:`ScriptedOper
 command line without a terminal: answers given as options, else exit 10 and
 ``resume``), and the demo's auto-mover (:mod:`hamnhw.failover.drill`).  Tests bring doubles.
 
-An acknowledgement is a phrase the operator types exactly (``primary power cords pulled``,
-a drive serial): a reflex "y" does not pass.
+An acknowledgement is a phrase the operator types exactly (``primary power cords pulled``):
+a reflex "y" does not pass.  It answers one situation (:attr:`AckRequest.situation`) and is
+never reused for another: the coordinator asks again when the same phrase is needed for
+something else, and a phrase given on the command line (``--acknowledge``) answers only the
+situation the last stop named.  Serials read on the disks' labels are typed the same way
+(:class:`SerialsRequest`, ``--disk-serial``) when no BMC can show them from a fresh POST.
 """
 
 from __future__ import annotations
@@ -67,11 +71,33 @@ class AckRequest:
     """A phrase the operator must type to let the run go on."""
 
     kind: str
-    """``cords_pulled``, ``serial``, ``resend_power_on``, ``active_node``."""
+    """``cords_pulled``, ``old_node_powered_on``, ``resend_power_on``, ``active_node``."""
     phrase: str
     """Exactly what must be typed."""
     reason: str
     """Why it is asked."""
+    situation: str = ""
+    """What the answer is about, as the journal names it (``fence:not_off:12``,
+    ``verify.power_on#2:unreachable``): an answer is kept for this situation only."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SerialsRequest:
+    """The operator reads the serial printed on each moved disk and types them (a BMC
+    that cannot show the drives from a fresh POST, an IPMI-only pair)."""
+
+    target: str
+    """The node the disks are in."""
+    count: int
+    """How many disks were moved (one serial each)."""
+    reason: str
+    situation: str = ""
+    """The power-on whose drives they are (``serials:17``)."""
+
+    @property
+    def kind(self) -> str:
+        """``serials``."""
+        return "serials"
 
 
 class Operator(Protocol):
@@ -95,7 +121,13 @@ class Operator(Protocol):
         wait (exit 10, ``resume --disks-moved``)."""
 
     def acknowledge(self, request: AckRequest) -> bool:
-        """True when the operator typed ``request.phrase`` exactly."""
+        """Ask now; True when the operator typed ``request.phrase`` exactly (a phrase given
+        up front is the coordinator's business, see :attr:`ScriptedOperator.
+        acknowledgements`)."""
+
+    def read_serials(self, request: SerialsRequest) -> tuple[str, ...] | None:
+        """The serials the operator reads on the moved disks' labels, one per disk; None
+        when nobody answers now (the run waits: exit 10)."""
 
 
 def _who(how: str) -> str:
@@ -110,16 +142,21 @@ class ScriptedOperator:
     """Answers given up front (command-line options); never asks.
 
     :param disks_moved: the operator says the disks are moved (``--disks-moved``).
-    :param acknowledgements: phrases typed on the command line (``--acknowledge``).
+    :param acknowledgements: phrases typed on the command line (``--acknowledge``); the
+        coordinator takes one only as the answer to the situation the last stop named.
+    :param disk_serials: serials read on the moved disks (``--disk-serial``), the answer to
+        a :class:`SerialsRequest` the last stop named.
     :param say: where narration goes (None: nowhere).
     """
 
     interactive = False
 
     def __init__(self, *, disks_moved: bool = False, acknowledgements: Iterable[str] = (),
+                 disk_serials: Iterable[str] = (),
                  say: Callable[[str], None] | None = None) -> None:
         self.disks_moved = disks_moved
         self.acknowledgements = tuple(acknowledgements)
+        self.disk_serials = tuple(s.strip() for s in disk_serials if s.strip())
         self._say = say
 
     def identity(self) -> str:
@@ -141,8 +178,12 @@ class ScriptedOperator:
         return self.disks_moved
 
     def acknowledge(self, request: AckRequest) -> bool:
-        """True when the phrase was given exactly."""
-        return request.phrase in self.acknowledgements
+        """Nobody to ask now: False (phrases given up front are in :attr:`acknowledgements`)."""
+        return False
+
+    def read_serials(self, request: SerialsRequest) -> tuple[str, ...] | None:
+        """Nobody to ask now: None (serials given up front are in :attr:`disk_serials`)."""
+        return None
 
 
 class TtyOperator(ScriptedOperator):
@@ -152,8 +193,9 @@ class TtyOperator(ScriptedOperator):
 
     def __init__(self, *, prompt: Callable[[str], str] | None = None,
                  say: Callable[[str], None] | None = None, disks_moved: bool = False,
-                 acknowledgements: Iterable[str] = ()) -> None:
-        super().__init__(disks_moved=disks_moved, acknowledgements=acknowledgements, say=say)
+                 acknowledgements: Iterable[str] = (), disk_serials: Iterable[str] = ()) -> None:
+        super().__init__(disks_moved=disks_moved, acknowledgements=acknowledgements,
+                         disk_serials=disk_serials, say=say)
         self._prompt = prompt or _click_prompt
 
     def identity(self) -> str:
@@ -180,8 +222,6 @@ class TtyOperator(ScriptedOperator):
 
     def acknowledge(self, request: AckRequest) -> bool:
         """Ask for the phrase; a wrong phrase is asked again, an empty answer declines."""
-        if super().acknowledge(request):
-            return True
         self.say(request.reason)
         while True:
             answer = self._prompt(f"Type '{request.phrase}' to go on (empty: stop)").strip()
@@ -189,6 +229,19 @@ class TtyOperator(ScriptedOperator):
                 return True
             if not answer:
                 return False
+
+
+    def read_serials(self, request: SerialsRequest) -> tuple[str, ...] | None:
+        """Ask for each disk's serial; an empty answer declines."""
+        self.say(request.reason)
+        typed = []
+        for index in range(1, request.count + 1):
+            answer = self._prompt(f"Serial printed on moved disk {index} of {request.count} "
+                                  f"in {request.target} (empty: stop)").strip()
+            if not answer:
+                return None
+            typed.append(answer)
+        return tuple(typed)
 
 
 def _click_prompt(text: str) -> str:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from hamnhw.errors import HamnhwError
+from hamnhw.errors import ConfigError, HamnhwError
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.hostcheck import on_network_filesystem, pair_macs_here
 from hamnhw.failover.hostview import read_host
 from hamnhw.failover.powerops import read_state
+from hamnhw.ipmi_pair import UNVERIFIED, ExpectedSerials, is_ipmi_only, known_macs
 from hamnhw.models import PowerRestorePolicy, PowerState
 from hamnhw.node import Node
 from hamnhw.pair.snapshot import PairSnapshot
@@ -48,12 +49,14 @@ class Plan:
         return "\n".join(lines)
 
 
-def host_checks(config: Any, snapshot: PairSnapshot, journal_dir: str) -> list[str]:
+def host_checks(snapshot: PairSnapshot, journal_dir: str,
+                live_macs: frozenset[str] = frozenset()) -> list[str]:
     """Refuse to run on a node of the pair; return warnings (NFS journal).
 
+    :param live_macs: MACs read now from IPMI nodes (FRU host MACs, the BMCs' own).
     :raises Stop: a local MAC is one of the pair's NICs.
     """
-    mine = pair_macs_here(snapshot.macs())
+    mine = pair_macs_here(snapshot.macs() | live_macs)
     if mine:
         raise Stop(f"this host has the pair's MAC(s) {', '.join(mine)}: hamnhw must run from a "
                    "third host (the MN is down and its disks move during a failover)")
@@ -64,56 +67,83 @@ def host_checks(config: Any, snapshot: PairSnapshot, journal_dir: str) -> list[s
 
 def survey(ctx: RunContext) -> Plan:
     """The read-only checks.  :raises Stop: something is unsafe (nothing was changed)."""
-    warnings = host_checks(ctx.config, ctx.snapshot, ctx.config.pair.journal_dir)
     target = ctx.node(ctx.target)  # must answer
-    state = read_state(target)
-    if state is not PowerState.OFF:
-        raise Stop(f"the target {ctx.target} is {state.value}, not off: it may be the real MN; "
-                   "nothing was touched")
     source: Node | None
+    warnings: list[str] = []
     try:
         source = ctx.node(ctx.source)
     except HamnhwError as exc:
         warnings.append(f"{ctx.source}'s BMC does not answer ({exc}): the fence will need your "
                         "acknowledgement that its power cords are pulled")
         source = None
+    macs, notes = _ipmi_macs([n for n in (target, source) if n is not None])
+    warnings = host_checks(ctx.snapshot, ctx.config.pair.journal_dir, macs) + notes + warnings
+    state = read_state(target)
+    if state is not PowerState.OFF:
+        raise Stop(f"the target {ctx.target} is {state.value}, not off: it may be the real MN; "
+                   "nothing was touched")
     mn_drives = _mn_drives(ctx, source, warnings)
     warnings += _boot_mode_parity(ctx, source, target)
-    if source is not None:
+    if source is not None and not is_ipmi_only(source):
         warnings += _write_cache(source)
     return Plan(ctx.source, ctx.target, ctx.snapshot.age_s, mn_drives, source is not None,
                 warnings)
 
 
+def _ipmi_macs(nodes: list[Node]) -> tuple[frozenset[str], list[str]]:
+    """What IPMI nodes show for the local-MAC refusal, and notes on what they cannot."""
+    macs: set[str] = set()
+    notes: list[str] = []
+    for node in nodes:
+        if is_ipmi_only(node):
+            found, missing = known_macs(node)
+            macs |= {m.lower() for m in found}
+            notes += [f"{node.name} (IPMI): {n}: the check that hamnhw does not run on a node "
+                      "of the pair rests on fewer MACs" for n in missing]
+    return frozenset(macs), notes
+
+
+def _expected(ctx: RunContext) -> ExpectedSerials:
+    try:
+        return ctx.expected_serials()
+    except ConfigError as exc:
+        raise Stop("the snapshot shows no RAID1 volume on either node and the config lists no "
+                   "drive_serials: take `hamnhw pair snapshot` while the MN runs on its RAID1 "
+                   f"({exc.message})") from exc
+
+
 def _mn_drives(ctx: RunContext, source: Node | None,
                warnings: list[str]) -> list[dict[str, Any]]:
-    expected = ctx.snapshot.mn_serials()
-    if not expected:
-        raise Stop("the snapshot shows no RAID1 volume on either node: take `hamnhw pair "
-                   "snapshot` while the MN runs on its RAID1")
+    expected = _expected(ctx)
     recorded = {s: b for n in ctx.snapshot.nodes.values() for s, b in n.raid1_members()}
+    fallback = [{"serial": s, "bay": recorded.get(s)} for s in expected.serials]
     if source is None:
-        return [{"serial": s, "bay": recorded.get(s)} for s in expected]
+        return fallback
+    if is_ipmi_only(source):
+        ctx.check("preflight: MN drives in the old node", None,
+                  f"{UNVERIFIED}: {', '.join(expected.serials)} from {expected.source}")
+        return fallback
     drives = source.raid.storage().drives
     if drives is None:
         warnings.append(f"{ctx.source}'s BMC shows no drives: the work order uses the "
                         "snapshot's bays")
-        return [{"serial": s, "bay": recorded.get(s)} for s in expected]
+        return fallback
     live = {d.serial: d.location for d in drives if d.serial}
-    missing = [s for s in expected if s not in live]
+    missing = [s for s in expected.serials if s not in live]
     if missing:
         raise Stop(f"{ctx.source} does not show the MN drive(s) {', '.join(missing)} recorded "
-                   f"by the snapshot ({ctx.snapshot.age_s:.0f} s old): is it the active node? "
-                   "Take a new `hamnhw pair snapshot`")
+                   f"by {expected.source}: is it the active node? Take a new `hamnhw pair "
+                   "snapshot`")
     ctx.check("preflight: MN drives in the old node", True,
-              ", ".join(f"{s} ({live[s]})" for s in expected))
-    return [{"serial": s, "bay": live[s]} for s in expected]
+              ", ".join(f"{s} ({live[s]})" for s in expected.serials))
+    return [{"serial": s, "bay": live[s]} for s in expected.serials]
 
 
 def _boot_mode_parity(ctx: RunContext, source: Node | None, target: Node) -> list[str]:
     modes = {ctx.target: read_host(target).boot_mode}
     modes[ctx.source] = (read_host(source).boot_mode if source is not None
-                         else ctx.snapshot.nodes[ctx.source].boot_mode)
+                         else ctx.snapshot.nodes[ctx.source].boot_mode
+                         if ctx.source in ctx.snapshot.nodes else None)
     known = {m for m in modes.values() if m}
     if len(known) > 1:
         raise Stop(f"boot modes differ ({', '.join(f'{n}: {m}' for n, m in modes.items())}): "
@@ -126,16 +156,10 @@ def _boot_mode_parity(ctx: RunContext, source: Node | None, target: Node) -> lis
 
 def _write_cache(source: Node) -> list[str]:
     """Warn about write-back caches: only a clean shutdown puts them on the disks."""
-    client = getattr(source.driver, "client", None)
     warnings = []
     for volume in source.raid.volumes() or ():
-        if client is None or volume.uri is None:
-            continue
-        try:
-            policy = client.get(volume.uri).get("WriteCachePolicy")
-        except HamnhwError:
-            continue
-        if isinstance(policy, str) and "WriteBack" in policy:
+        policy = volume.write_cache_policy
+        if policy is not None and "WriteBack" in policy:
             warnings.append(f"volume {volume.name or volume.id} caches writes ({policy}): only "
                             "a clean (graceful) shutdown puts the cache on the disks")
     return warnings

@@ -34,7 +34,10 @@ class RunReport:
     warnings: list[str] = dataclasses.field(default_factory=list)
     work_order: dict[str, Any] | None = None
     power: dict[str, str] = dataclasses.field(default_factory=dict)
-    """Each node's power state as last read by this invocation."""
+    """Each node's power state as last read (by this invocation; ``status`` reads it now)."""
+    power_as_of: dict[str, float | None] = dataclasses.field(default_factory=dict)
+    """Per node, when the power shown was read if not now (its BMC did not answer
+    ``status``); None or absent: read now."""
     active_node: str | None = None
     plan: str | None = None
     elapsed_s: float | None = None
@@ -77,10 +80,31 @@ class RunReport:
             lines.append(f"  [{verdict:^10}] {check['name']}: {check['detail']}")
         lines += [f"  WARNING: {w}" for w in self.warnings]
         if self.power:
-            lines.append("  power: " + ", ".join(f"{n} {s}" for n, s in self.power.items()))
+            lines.append("  power: " + ", ".join(f"{n} {s}{_as_of(self.power_as_of.get(n))}"
+                                                 for n, s in self.power.items()))
         if self.active_node:
             lines.append(f"  active node: {self.active_node}")
         return "\n".join(lines)
+
+
+def _as_of(at: float | None) -> str:
+    if at is None:
+        return ""
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(at))
+    return f" (as of {when}: BMC unreachable now)"
+
+
+def needs_json(request: Any, command: str) -> dict[str, Any]:
+    """What a stop asks of the operator, and the command that answers it."""
+    if request.kind == "serials":
+        return {"kind": "serials", "phrase": "", "count": request.count,
+                "situation": request.situation,
+                "resume": f"{command} " + " ".join(["--disk-serial SERIAL"] * request.count)
+                          + " (each as printed on a moved disk's label; or type them on a "
+                            "terminal)"}
+    return {"kind": request.kind, "phrase": request.phrase, "situation": request.situation,
+            "resume": f"{command} --acknowledge '{request.phrase}' (or type it on a "
+                      "terminal)"}
 
 
 def build_report(journal: Journal, run: RunRecord, outcome: str, *,
@@ -93,13 +117,22 @@ def build_report(journal: Journal, run: RunRecord, outcome: str, *,
     end = run.finished_at or time.time()
     return RunReport(
         run.id, run.kind, run.source, run.target, run.state, outcome,
-        stop_reason if stop_reason is not None else run.stop_reason, needs,
-        step_timings(journal, run), list(run.facts.get("checks", [])),
-        [e.message for e in events if e.kind == "warning"], run.facts.get("work_order"),
-        dict(power or run.facts.get("last_power") or {}),
-        active.name if active else None, run.facts.get("plan"),
-        round(end - run.started_at, 3),
-        None if error is None else {"type": type(error).__name__, "message": str(error)}, error)
+        stop_reason=stop_reason if stop_reason is not None else run.stop_reason, needs=needs,
+        steps=step_timings(journal, run), checks=list(run.facts.get("checks", [])),
+        warnings=[e.message for e in events if e.kind == "warning"],
+        work_order=run.facts.get("work_order"),
+        power=dict(power or run.facts.get("last_power") or {}),
+        active_node=_active(run, active.name if active else None),
+        plan=run.facts.get("plan"), elapsed_s=round(end - run.started_at, 3),
+        error=None if error is None else {"type": type(error).__name__, "message": str(error)},
+        exception=error)
+
+
+def _active(run: RunRecord, now: str | None) -> str | None:
+    """The active node after a finished run (as that run left it), else the journal's."""
+    if run.finished and "active_node_after" in run.facts:
+        return run.facts["active_node_after"]
+    return now
 
 
 def step_timings(journal: Journal, run: RunRecord) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ def delete_stale_sessions(ctx: RunContext) -> None:
         if not sessions:
             continue
         try:
-            client = getattr(ctx.node(name).driver, "client", None)
+            client = ctx.node(name).driver.client
         except HamnhwError as exc:
             ctx.event("warning", f"{name}: {len(sessions)} stale session(s) not deleted (BMC "
                                  f"unreachable: {exc}); they expire by themselves")
@@ -30,15 +30,16 @@ def delete_stale_sessions(ctx: RunContext) -> None:
 
 
 def _delete(ctx: RunContext, client: object, name: str, session_id: int, path: str) -> None:
-    delete = getattr(client, "delete", None)
-    if delete is None:
+    delete = getattr(client, "delete_session", None)
+    if delete is None:  # not a Redfish transport: nothing to delete
+        ctx.journal.session_closed(session_id)
         return
     try:
         delete(path)
         ctx.event("session", f"{name}: stale session {path} deleted")
     except NotFoundError:
         ctx.event("session", f"{name}: stale session {path} already gone")
-    except HamnhwError as exc:
+    except (HamnhwError, ValueError) as exc:
         ctx.event("warning", f"{name}: stale session {path} not deleted ({exc}): the account "
                              "may not delete sessions; it expires by itself")
     ctx.journal.session_closed(session_id)

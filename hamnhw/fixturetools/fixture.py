@@ -6,10 +6,13 @@ here has gone through one :class:`~hamnhw.fixturetools.scrub.Scrubber`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import json
+import os
 import pathlib
+import tempfile
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -128,9 +131,25 @@ def write_recording(out_dir: pathlib.Path, exchanges: Sequence[Exchange],
     """Write ``exchanges.json`` and ``meta.json`` (already scrubbed) into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     body = [exchange.to_json() for exchange in exchanges]
-    (out_dir / EXCHANGES_FILE).write_text(_dump(body), encoding="utf-8")
-    (out_dir / META_FILE).write_text(_dump(dict(meta)), encoding="utf-8")
+    _write_private(out_dir / EXCHANGES_FILE, _dump(body))
+    _write_private(out_dir / META_FILE, _dump(dict(meta)))
     return out_dir
+
+
+def _write_private(path: pathlib.Path, text: str) -> None:
+    """Write ``path`` atomically, mode 0600 from its creation whatever the umask: a temporary
+    file in the same directory (``mkstemp`` makes it 0600), synced, then renamed over it."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def load_exchanges(fixture_dir: str | pathlib.Path) -> list[Exchange]:

@@ -9,7 +9,7 @@
 3. ``setup_verify``: the primary boots once into its setup utility; once its controller lists
    every recorded serial, the volume over them must show (a foreign configuration is imported
    through the driver, never cleared, its job followed to its end, a staged one through a
-   reset into setup: :mod:`hamnhw.failover.mnimport`) and be optimal.
+   reset into setup: :mod:`hamnhw.failover.foreign`) and be optimal.
 
 Every action is journaled in the pair's journal (kind ``setup-raid``, crash-safe like a
 failover step: intent before, outcome after); ``failover start`` refuses while it is
@@ -23,7 +23,7 @@ from typing import Any
 
 from hamnhw.config import Config
 from hamnhw.errors import HamnhwError, UnsupportedOperation
-from hamnhw.failover import mnimport
+from hamnhw.failover import foreign
 from hamnhw.failover.diskmove import order_json
 from hamnhw.failover.engine import Options, RunContext, Stop
 from hamnhw.failover.journal import Journal
@@ -272,10 +272,10 @@ def _volume_over(status: Any, serials: Sequence[str]) -> Any:
 
 def _import(ctx: RunContext, primary: Any, serials: Sequence[str]) -> None:
     """A foreign configuration is imported through the driver (never cleared) and followed
-    to its end (:mod:`hamnhw.failover.mnimport`): a staged job through a reset of the
+    to its end (:mod:`hamnhw.failover.foreign`): a staged job through a reset of the
     primary into its setup again, a failed one stopping the setup with its reason."""
     try:
-        volume = mnimport.import_mn_volume(ctx, "setup_verify", TARGET, serials, serials,
+        volume = foreign.import_mn_volume(ctx, "setup_verify", TARGET, serials, serials,
                                            lambda: _reset_into_setup(ctx, primary))
     except UnsupportedOperation as exc:
         raise Stop(f"{TARGET} lists the disks but no volume over them, and the driver cannot "
@@ -286,7 +286,7 @@ def _import(ctx: RunContext, primary: Any, serials: Sequence[str]) -> None:
         raise Stop(f"{TARGET} lists the disks but no volume over them, and the foreign "
                    f"import did not give one: {exc}; fix it in the controller's setup "
                    "utility (never clear it), then `hamnhw pair setup-raid --resume`") from exc
-    ctx.event("step", f"foreign configuration imported on {TARGET}: {mnimport.describe(volume)}")
+    ctx.event("step", f"foreign configuration imported on {TARGET}: {foreign.describe(volume)}")
 
 
 def _reset_into_setup(ctx: RunContext, primary: Any) -> None:

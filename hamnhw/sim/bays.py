@@ -38,6 +38,9 @@ class VolumeSpec:
     """Redfish ``WriteCachePolicy``."""
     rebuild: tuple[str, float] | None = None
     """``(serial rebuilt onto, start time)`` while a rebuild runs."""
+    home: str | None = None
+    """The server whose controller made it (None: every controller takes it as its own);
+    see ``ServerSpec.foreign_volumes``."""
 
 
 def _bay_sort_key(bay: str) -> tuple[int, str]:

@@ -6,6 +6,12 @@ ports in it hold while that simulator runs (a fixed ``--port-base`` keeps them a
 
     hamnhw sim --names primary,standby --config-out sim.toml &
     hamnhw power status --config sim.toml primary
+
+With ``hamnhw sim --pair`` it is a failover pair's config instead (:func:`write_pair_config`)::
+
+    hamnhw sim --pair --tls --config-out pair.toml &
+    hamnhw pair snapshot --config pair.toml
+    hamnhw failover start --dry-run --config pair.toml
 """
 
 from __future__ import annotations
@@ -54,6 +60,27 @@ def write_client_config(servers: Iterable[SimServer], config_path: str | os.Path
             lines.append(f"pin_fingerprint = {json.dumps(fingerprint)}")
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
+    return path, secret
+
+
+def write_pair_config(servers: Iterable[SimServer], config_path: str | os.PathLike[str],
+                      fingerprint: str | None, mn_address: str) -> tuple[Path, Path]:
+    """Write the config of a simulated MN pair (``hamnhw sim --pair``): ``[primary]`` and
+    ``[standby]`` tables, ``[pair]`` with a journal directory beside the config, and
+    ``[failover]`` budgets fit for the simulator with ``mn_address`` (the MN stand-in) as
+    both the address that must be silent before a power-on and the reachability check."""
+    path, secret = write_client_config(servers, config_path, fingerprint)
+    text = path.read_text(encoding="utf-8")
+    for name in ("primary", "standby"):
+        text = text.replace(f"[nodes.{json.dumps(name)}]", f"[{name}]")
+    journal = path.with_name(path.stem + "-journal")
+    text += "\n".join([
+        "[pair]", 'name = "sim"', f"journal_dir = {json.dumps(str(journal))}", "",
+        "[failover]", "graceful_timeout = 10", "power_off_timeout = 20", "post_timeout = 30",
+        "boot_timeout = 60", "poll_interval = 0.5",
+        f"mn_addresses = [{json.dumps(mn_address)}]", f"reachable = [{json.dumps(mn_address)}]",
+        ""])
+    path.write_text(text, encoding="utf-8")
     return path, secret
 
 

@@ -58,16 +58,31 @@ class SimCluster:
         return self
 
     def _add_server(self, spec: ServerSpec, port: int) -> None:
+        self._place(spec)
+        server = SimServer(spec, self.bays, self.clock, self._host, port, self.cert, self._sleep)
+        self.servers[spec.name] = server
+        server.start()
+
+    def _place(self, spec: ServerSpec) -> None:
+        """The server's bays, its initial drives and (``raid1``) their volume."""
         drives = spec.drives or ()
         self.bays.add_server(spec.name, spec.bay_names, drives)
         if spec.raid1 and len(drives) >= 2:
             members = (drives[0].serial, drives[1].serial)
             capacity = min(drives[0].capacity_bytes, drives[1].capacity_bytes)
             self.bays.add_volume(VolumeSpec(self.bays.new_volume_id(), f"RAID1 {spec.name}",
-                                            "RAID1", members, capacity))
-        server = SimServer(spec, self.bays, self.clock, self._host, port, self.cert, self._sleep)
-        self.servers[spec.name] = server
-        server.start()
+                                            "RAID1", members, capacity, home=spec.name))
+
+    def reset(self) -> None:
+        """Put every server back as its spec describes it (drives in their first bays and
+        volumes, power, restore policy, boot override, identify, sessions), with no fault
+        and an empty request log, on the same ports: one cluster for many runs (the
+        failover's kill-point matrix).  Call it while no client talks to the servers."""
+        self.bays = DriveBays()
+        for spec in self.specs:
+            self._place(spec)
+        for server in self.servers.values():
+            server.reset(self.bays)
 
     def stop(self) -> None:
         """Stop every server and remove the certificate."""

@@ -26,6 +26,7 @@ FAULT_KINDS: dict[str, dict[str, Any]] = {
     "ignore_boot_override": {},
     "refuse_restore_policy": {"status": 400},
     "ignore_restore_policy": {},
+    "spurious_off": {"every": 2},
 }
 
 

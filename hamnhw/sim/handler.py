@@ -16,6 +16,7 @@ from hamnhw.sim.actions import Response, error
 from hamnhw.sim.resources import ROOT, normalize, system_path
 
 if TYPE_CHECKING:
+    from hamnhw.sim.faults import FaultSet
     from hamnhw.sim.server import SimServer
 
 _PUBLIC_GETS = {"/redfish", ROOT}
@@ -96,8 +97,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         assert isinstance(response, Response)
-        payload = _encode(response)
         faults = self.sim.faults
+        response = _spurious_off(faults, path, method, response)
+        payload = _encode(response)
         if faults.take("malformed_json", path, method):
             response = Response(200, headers=dict(response.headers))
             payload = (payload or b'{"@odata.id": "/redfish/v1/x", "Name": "truncated"}')
@@ -258,3 +260,15 @@ def _encode(response: Response) -> bytes:
     if isinstance(response.body, bytes):
         return response.body
     return json.dumps(response.body, indent=1).encode()
+
+
+def _spurious_off(faults: FaultSet, path: str, method: str, response: Response) -> Response:
+    """The ``spurious_off`` fault: every ``every``-th read of a resource showing a
+    ``PowerState`` shows ``Off`` instead (a BMC that flickers)."""
+    body = response.body
+    if method != "GET" or not isinstance(body, dict) or "PowerState" not in body:
+        return response
+    fault = faults.take("spurious_off", path, method)
+    if fault is None or fault.hits % max(1, int(fault.params["every"])):
+        return response
+    return Response(response.status, {**body, "PowerState": "Off"}, dict(response.headers))

@@ -103,6 +103,15 @@ class SimServer:
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
 
+    def reset(self, bays: DriveBays) -> None:
+        """A fresh state from the spec over ``bays`` (see :meth:`SimCluster.reset
+        <hamnhw.sim.cluster.SimCluster.reset>`); faults and the request log cleared."""
+        self.state = ServerState(self.spec, bays, self.state.clock)
+        self.state.event_sink = self.events.storage_about
+        self.cluster_bays = bays
+        self.faults.clear()
+        self.clear_requests()
+
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> SimServer:
         """Bind and serve in a background thread."""

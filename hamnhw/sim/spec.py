@@ -181,6 +181,12 @@ class ServerSpec:
         is fresh), as real BMCs do; off by default (then SHIC is shown from power-on).
     :param boot_progress_time: show ``BootProgress.LastStateTime`` (when the current boot
         stage began).
+    :param setup_entered: BootProgress shows ``SetupEntered`` while the host sits in BIOS
+        setup (a one-time ``BiosSetup`` boot); False keeps showing the POST's last stage, as
+        BMCs that do not report setup.
+    :param foreign_volumes: a volume whose drives were moved in from another server is not
+        shown as a volume (its configuration is foreign to this controller until imported;
+        generic Redfish has no import action).
     :param boot_mode: ``Boot.BootSourceOverrideMode`` (``UEFI`` or ``Legacy``).
     :param controller_model: the RAID controller's ``Model``.
     :param controller_firmware: its ``FirmwareVersion``; None omits the property.
@@ -237,6 +243,8 @@ class ServerSpec:
     reset_types: tuple[str, ...] | None = None
     post_detail: bool = False
     boot_progress_time: bool = False
+    setup_entered: bool = True
+    foreign_volumes: bool = False
     boot_mode: str = "UEFI"
     controller_model: str = "Contoso RAID 9000"
     controller_firmware: str | None = "50.1.0"

@@ -146,6 +146,8 @@ class ServerState:
                      else "SystemHardwareInitializationComplete")
             return stage, start
         if self._current_boot_target == "BiosSetup":
+            if not self.spec.setup_entered:
+                return "SystemHardwareInitializationComplete", start + post
             return "SetupEntered", start + post
         os_start = post + (max(0.0, boot - post) / 4 if self.spec.post_detail else 0.0)
         if self.spec.post_detail and elapsed < os_start:
@@ -202,7 +204,8 @@ class ServerState:
         """Volumes on the visible drives, each with its visible member drives."""
         drives = self.visible_drives()
         by_serial = {drive.serial: drive for drive in drives}
-        volumes = self.bays.volumes_on(set(by_serial))
+        volumes = [v for v in self.bays.volumes_on(set(by_serial))
+                   if not (self.spec.foreign_volumes and v.home not in (None, self.spec.name))]
         return [
             (volume, tuple(by_serial[s] for s in volume.members if s in by_serial))
             for volume in volumes

@@ -152,18 +152,31 @@ def parse_json(body: bytes, content_type: str, *, host: str, path: str) -> Any:
         raise MalformedResponse("BMC answered with an HTML error page instead of JSON",
                                 host=host, uri=path)
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise MalformedResponse(f"invalid JSON ({exc.__class__.__name__}: {exc})",
                                 host=host, uri=path) from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (RFC 8259)")
+
+
+def loads(body: bytes | str) -> Any:
+    """Strict JSON: ``NaN``/``Infinity`` (which Python's parser accepts) are refused, so a
+    parser never meets a non-finite number.
+
+    :raises ValueError: not JSON; :raises RecursionError: nested too deep to parse.
+    """
+    return json.loads(body, parse_constant=_no_constant)
 
 
 def redfish_message(body: bytes) -> tuple[str | None, list[dict[str, Any]]]:
     """First ``@Message.ExtendedInfo`` Message (else ``error.message``) of an
     error body, and the whole ExtendedInfo list."""
     try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        doc = loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None, []
     error = doc.get("error") if isinstance(doc, dict) else None
     if not isinstance(error, dict):

@@ -198,3 +198,21 @@ def test_cli_bad_bmc_url_in_config_names_key_and_file(tmp_path: Path) -> None:
     assert result.exit_code == 2
     message = json_out(result)["error"]["message"]
     assert "nodes.b.bmc" in message and str(cfg) in message
+
+
+def test_drive_serials_of_the_pair_tables(tmp_path: Path) -> None:
+    """``[primary] drive_serials``: the MN's RAID1 serials for an IPMI-only pair."""
+    path = write(tmp_path, '[primary]\nbmc = "ipmi://127.0.0.1:1"\n'
+                           'drive_serials = ["S1", " S2 ", "S1"]\n'
+                           '[standby]\nbmc = "ipmi://127.0.0.1:2"\n')
+    loaded = load_config(path)
+    assert loaded.node("primary").drive_serials == ("S1", "S2")
+    assert loaded.node("standby").drive_serials == ()
+    for table, value, message in (("primary", '[""]', "non-empty strings"),
+                                  ("primary", '"S1"', "must be an array"),
+                                  ("nodes.a", '["S1"]', r"only \[primary\] and \[standby\]")):
+        bad = write(tmp_path, f'[{table}]\nbmc = "ipmi://127.0.0.1:1"\n'
+                              f"drive_serials = {value}\n", name="bad.toml")
+        with pytest.raises(ConfigError, match=message) as info:
+            load_config(bad)
+        assert info.value.key == f"{table}.drive_serials"

@@ -5,21 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from hamnhw.failover.operator import AckRequest, WorkOrder
+from hamnhw.failover.operator import AckRequest, SerialsRequest, WorkOrder
 
 
 class OperatorDouble:
     """``mover(order)`` moves the drives (None: it never does); ``types`` are the phrases it
-    will type."""
+    types whenever asked for one of them; ``serials`` what it reads on the disks' labels
+    (None: it reads nothing)."""
 
     interactive = True
 
     def __init__(self, mover: Callable[[WorkOrder], None] | None = None,
-                 types: Iterable[str] = ()) -> None:
+                 types: Iterable[str] = (), serials: Iterable[str] | None = None) -> None:
         self.mover = mover
         self.types = set(types)
+        self.serials = None if serials is None else tuple(serials)
         self.orders: list[WorkOrder] = []
-        self.asked: list[AckRequest] = []
+        self.asked: list[AckRequest | SerialsRequest] = []
         self.said: list[str] = []
 
     def identity(self) -> str:
@@ -41,3 +43,11 @@ class OperatorDouble:
     def acknowledge(self, request: AckRequest) -> bool:
         self.asked.append(request)
         return request.phrase in self.types
+
+    def read_serials(self, request: SerialsRequest) -> tuple[str, ...] | None:
+        self.asked.append(request)
+        return self.serials
+
+    def asked_for(self, kind: str) -> list[AckRequest | SerialsRequest]:
+        """The requests of one kind (``cords_pulled``, ``serials``...) it was asked."""
+        return [r for r in self.asked if r.kind == kind]

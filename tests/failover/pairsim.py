@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from hamnhw.sim import ServerSpec, SimCluster
+from hamnhw.sim.mnpair import mn_serials
+
+__all__ = ["PairSim", "copy_journal", "mn_serials", "pair_specs", "write_config"]
 
 FAST = {"power_delay": 0.1, "post_time": 0.2, "boot_time": 0.4}
 """Transition times of the simulated hosts (seconds): short, but longer than a poll."""
@@ -70,15 +73,10 @@ class PairSim:
             self.cluster.move_drive(serial, src, dst)
 
 
-def mn_serials(cluster: SimCluster) -> tuple[str, ...]:
-    """The serials of the MN's RAID1 (the volume built on the primary's drives)."""
-    volume = next(v for v in cluster.bays.volumes if v.name == "RAID1 primary")
-    return volume.members
-
-
 def write_config(tmp: Path, cluster: SimCluster, failover: Mapping[str, Any] | None = None,
                  pair_name: str = "mn") -> tuple[Path, Path]:
     """A config for ``cluster`` under ``tmp``: returns ``(config path, journal dir)``."""
+    tmp.mkdir(parents=True, exist_ok=True)
     pw = tmp / "bmc.pw"
     pw.write_text(cluster["primary"].password + "\n")
     os.chmod(pw, 0o600)
@@ -95,3 +93,14 @@ def write_config(tmp: Path, cluster: SimCluster, failover: Mapping[str, Any] | N
     path = tmp / "hamnhw.toml"
     path.write_text("\n".join(lines))
     return path, journal_dir
+
+
+def copy_journal(src: Path, dst: Path, pair_name: str = "mn") -> None:
+    """Copy the journal of ``src`` (a journal directory) into ``dst``, modes kept: a pair
+    made ready once (snapshot taken, active node recorded) serves many runs on a reset
+    simulator, whose serials and MACs do not change."""
+    import shutil
+
+    dst.mkdir(mode=0o700, parents=True, exist_ok=True)
+    name = f"{pair_name}.journal.sqlite"
+    shutil.copy2(src / name, dst / name)

@@ -77,7 +77,7 @@ def test_a_second_coordinator_exits_1_naming_the_holder(sim_pair: PairSim) -> No
 
 
 def test_sigterm_journals_interrupted_and_the_run_resumes(start_pair) -> None:
-    sim = start_pair(failover={"graceful_timeout": 30})
+    sim = start_pair(failover={"graceful_timeout": 8})
     config = snapshot(sim)
     with open_journal(load_config(config)) as journal:
         journal.set_active_node("primary", "test")
@@ -91,7 +91,7 @@ def test_sigterm_journals_interrupted_and_the_run_resumes(start_pair) -> None:
     proc.send_signal(signal.SIGTERM)
     out, _ = proc.communicate(timeout=60)
     report = json.loads(out.strip().splitlines()[-1])
-    assert proc.returncode == 1 and report["outcome"] == "interrupted"
+    assert proc.returncode == 143 and report["outcome"] == "interrupted"  # as every command
     code, status = hamnhw("failover", "status", "--config", config)
     assert "interrupted" in status["stop_reason"]
     code, out = hamnhw("failover", "resume", "--config", config)
@@ -108,11 +108,39 @@ def test_drill_fails_over_and_back_with_a_report(sim_pair: PairSim) -> None:
     assert code == 10, out  # the failover leg is done; the failback waits for its move
     assert [leg["kind"] for leg in out["legs"]] == ["drill-failover", "drill-failback"]
     assert out["legs"][0]["outcome"] == "done" and out["legs"][0]["passed"] is True
+    assert out["legs"][0]["active_node"] == "standby"
     assert sim_pair["standby"].power_state == "Off"  # fenced by the failback leg
     sim_pair.move_mn_drives("standby", "primary")
     code, out = hamnhw("drill", "resume", "--disks-moved", "--config", config)
     assert code == 0, out
     assert out["outcome"] == "passed" and out["passed"] is True
+    assert [leg["active_node"] for leg in out["legs"]] == ["standby", "primary"]  # review 13
     assert {c["leg"] for c in out["checks"]} == {"drill-failover", "drill-failback"}
     assert sim_pair["primary"].boot_progress == "OSRunning"
     assert sim_pair["standby"].power_state == "Off"
+
+
+def test_a_killed_reset_is_never_resent_while_the_old_node_is_on(sim_pair: PairSim) -> None:
+    """Review 2b: killed right after the reset's intent; the old node powers on meanwhile.
+    Resume asks to confirm the re-send, and once confirmed, the checks before a power-on
+    run again: the old node is forced off and nothing is sent to the standby."""
+    config = snapshot(sim_pair)
+    with open_journal(load_config(config)) as journal:
+        journal.set_active_node("primary", "test")
+    assert hamnhw("failover", "start", "--yes", "--config", config)[0] == 10
+    sim_pair.move_mn_drives("primary", "standby")
+    code, _ = hamnhw("failover", "resume", "--disks-moved", "--config", config,
+                     env={"HAMNHW_FAILOVER_KILL_AT": "boot.reset:intent"})
+    assert code == -9
+    sim_pair["primary"].set_power("On")
+    sim_pair["primary"].inject("ignore_reset")
+    code, out = hamnhw("failover", "resume", "--config", config)
+    assert code == 1 and out["needs"]["phrase"] == "resend reset to standby", out
+    code, out = hamnhw("failover", "resume", "--config", config,
+                       "--acknowledge", "resend reset to standby")
+    assert code == 1 and out["needs"]["kind"] == "cords_pulled", out
+    code, out = hamnhw("failover", "resume", "--config", config,
+                       "--acknowledge", "primary power cords pulled")
+    assert code == 1 and out["state"] == "boot", out
+    assert sim_pair.accepted_resets("standby") == ["On"]  # the power-on into setup only
+    assert "ForceOff" in sim_pair.accepted_resets("primary")

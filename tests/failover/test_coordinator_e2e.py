@@ -6,6 +6,7 @@ import pytest
 from doubles import OperatorDouble
 from pairsim import PairSim, mn_serials
 
+from hamnhw import progress
 from hamnhw.config import load_config
 from hamnhw.failover import Coordinator
 from hamnhw.pair.snapshot import take_snapshot
@@ -28,11 +29,25 @@ def mover(sim: PairSim, src: str = "primary", dst: str = "standby"):
     return move
 
 
+class Recorder:
+    """A progress reporter keeping every update."""
+
+    def __init__(self) -> None:
+        self.updates: list[progress.WaitUpdate] = []
+
+    def update(self, update: progress.WaitUpdate) -> None:
+        self.updates.append(update)
+
+    def finish(self, update: progress.WaitUpdate, ok: bool) -> None:
+        self.updates.append(update)
+
+
 def test_happy_path(sim_pair: PairSim) -> None:
     snapshot(sim_pair)
     operator = OperatorDouble(mover(sim_pair), types=["primary is the active MN"])
-    report = coordinator(sim_pair, operator).start(yes=True)
-    print(report.text())
+    recorder = Recorder()
+    with progress.reporting(recorder):
+        report = coordinator(sim_pair, operator).start(yes=True)
     assert report.outcome == "done", report.text()
     assert report.passed
     assert sim_pair["primary"].power_state == "Off"
@@ -46,3 +61,6 @@ def test_happy_path(sim_pair: PairSim) -> None:
     assert sim_pair.accepted_resets("standby") == ["On", "PowerCycle"]
     assert report.active_node == "standby"
     assert [o.drives[0].serial for o in operator.orders] == [mn_serials(sim_pair.cluster)[0]]
+    waits = {u.what: u.state for u in recorder.updates}
+    assert waits["standby: OS running"] == "on os_running"  # review 13: no raw repr
+    assert not any("HostView(" in u.state for u in recorder.updates)

@@ -7,37 +7,16 @@ from pathlib import Path
 
 import pytest
 from doubles import OperatorDouble
-from pairsim import PairSim, mn_serials
+from pairsim import mn_serials
+from runs import coordinator, move, ready, standby_posts
 
 from hamnhw.config import load_config
-from hamnhw.failover import Coordinator
 from hamnhw.failover.coordinator import RunUnfinished
 from hamnhw.pair import open_journal
-from hamnhw.pair.snapshot import take_snapshot
 from hamnhw.sim import DriveSpec
 from hamnhw.sim.mnservice import MnService
 
 pytestmark = pytest.mark.e2e
-
-
-def ready(sim: PairSim, active: str | None = "primary") -> None:
-    config = load_config(sim.config_path)
-    take_snapshot(config)
-    if active:
-        with open_journal(config) as journal:
-            journal.set_active_node(active, "test setup")
-
-
-def coordinator(sim: PairSim, operator: OperatorDouble) -> Coordinator:
-    return Coordinator(load_config(sim.config_path), operator=operator)
-
-
-def move(sim: PairSim, src: str = "primary", dst: str = "standby", serials=None):
-    return lambda _order: sim.move_mn_drives(src, dst, serials)
-
-
-def standby_posts(sim: PairSim) -> list[str]:
-    return sim.accepted_resets("standby")
 
 
 def test_reset_ignored_no_fence_no_operator_step_no_power_request_to_standby(
@@ -127,32 +106,13 @@ def test_one_drive_is_degraded_and_needs_accept_degraded(start_pair) -> None:
     assert any("stale mirror half: wipe before reuse" in w for w in report.warnings)
 
 
-def test_stale_cache_with_the_right_serials_over_wrong_drives(start_pair) -> None:
-    sim = start_pair()
-    serials = mn_serials(sim.cluster)
-    # an earlier drill left the MN drives in the standby's POST cache
-    sim.move_mn_drives("primary", "standby")
-    sim["standby"].set_power("On")
-    sim.cluster.clock  # noqa: B018 - the POST runs on the real clock
-    import time
-    time.sleep(0.35)
-    sim["standby"].set_power("Off")
-    sim.move_mn_drives("standby", "primary")
-    ready(sim)
-    operator = OperatorDouble(lambda _o: sim.cluster.insert_drive(DriveSpec("WRONG1"),
-                                                                   "standby"))
-    report = coordinator(sim, operator).start(yes=True)
-    assert report.outcome == "stopped" and "WRONG1" in report.stop_reason
-    assert set(serials).isdisjoint(d.serial for d in sim["standby"].drives)
-
-
 def test_no_post_evidence_needs_typed_serials(start_pair) -> None:
     sim = start_pair(standby={"boot_progress": False, "last_reset_time": False})
     ready(sim)
     operator = OperatorDouble(move(sim))
     report = coordinator(sim, operator).start(yes=True)
-    assert report.outcome == "waiting" and report.needs["kind"] == "serial"
-    operator.types.update(mn_serials(sim.cluster))
+    assert report.outcome == "waiting" and report.needs["kind"] == "serials"
+    operator.serials = mn_serials(sim.cluster)
     report = coordinator(sim, operator).resume()
     assert report.outcome == "done", report.text()
     # the power-on was not sent again; the reset into the local disk, on a BMC showing no
@@ -254,28 +214,79 @@ def test_active_node_from_live_state_needs_the_typed_name(start_pair) -> None:
         assert "confirmed by tester@test" in journal.active_node().source
 
 
-def test_abort_before_the_move_restores_policies_and_can_power_the_old_node_on(
-        start_pair) -> None:
+def test_409_on_the_fence_force_off_is_read_then_retried(start_pair) -> None:
+    """Review 9: a 409 (not executed) on the ForceOff is followed by a read and a retry."""
+    sim = start_pair(failover={"graceful_timeout": 0})
+    ready(sim)
+    sim["primary"].inject("reset_conflict", count=1)
+    report = coordinator(sim, OperatorDouble(None)).start(yes=True)
+    assert report.outcome == "waiting", report.text()
+    assert [s for _t, s in sim.reset_posts("primary")] == [409, 204]
+
+
+def test_one_unreadable_power_read_is_read_again(start_pair) -> None:
+    """Review 10: one failed read of the old node is polled again, not taken as unknown
+    (no force-off, no acknowledgement asked)."""
     sim = start_pair()
     ready(sim)
     operator = OperatorDouble(None)
     assert coordinator(sim, operator).start(yes=True).outcome == "waiting"
-    assert sim["primary"].state.restore_policy == "AlwaysOff"
-    report = coordinator(sim, operator).abort(power_on_old_node=True)
-    assert report.outcome == "aborted", report.text()
-    assert sim["primary"].state.restore_policy == "AlwaysOn"
-    assert sim["standby"].state.restore_policy == "AlwaysOff"
-    assert sim["primary"].power_state in ("On", "PoweringOn", "PoweringOff", "Off")
-    assert sim.accepted_resets("primary")[-2:] == ["On", "PowerCycle"]
+    sim.move_mn_drives("primary", "standby")
+    forced = sim.accepted_resets("primary").count("ForceOff")
+    sim["primary"].inject("malformed_json", count=1, path="/redfish/v1/Systems/1", method="GET")
+    report = coordinator(sim, operator).resume(disks_moved=True)
+    assert report.outcome == "done", report.text()
+    assert sim.accepted_resets("primary").count("ForceOff") == forced
+    assert operator.asked_for("cords_pulled") == []
 
 
-def test_abort_after_the_move_powers_nothing(start_pair) -> None:
+def test_a_foreign_volume_is_imported_or_the_run_stops_saying_so(start_pair) -> None:
+    """The moved RAID1 shows as foreign on the target: the generic driver cannot import it
+    (no standard action), so the check fails naming that, and the target is off again."""
+    sim = start_pair(standby={"foreign_volumes": True})
+    ready(sim)
+    report = coordinator(sim, OperatorDouble(move(sim))).start(yes=True)
+    assert report.outcome == "stopped" and "could not be imported" in report.stop_reason
+    assert "raid.import_foreign" in report.stop_reason
+    checks = {c["name"]: c for c in report.checks}
+    assert checks["verify: foreign volume import"]["passed"] is False
+    assert sim["standby"].power_state in ("Off", "PoweringOff")
+    actions = [a["action"] for s in report.steps for a in s["actions"]]
+    assert "import_foreign" in actions  # journaled before it was tried
+
+
+def test_accept_degraded_on_start_goes_on_with_one_drive(start_pair) -> None:
     sim = start_pair()
     ready(sim)
-    operator = OperatorDouble(move(sim))
-    sim["standby"].inject("ignore_boot_override", count=1)
-    assert coordinator(sim, operator).start(yes=True).outcome == "stopped"
-    posts = len(sim.reset_posts("primary")) + len(sim.reset_posts("standby"))
-    report = coordinator(sim, operator).abort(power_on_old_node=True)
-    assert report.outcome == "stopped" and "never powers primary on" in report.stop_reason
-    assert len(sim.reset_posts("primary")) + len(sim.reset_posts("standby")) == posts
+    first = mn_serials(sim.cluster)[0]
+    report = coordinator(sim, OperatorDouble(move(sim, serials=[first]))).start(
+        yes=True, accept_degraded=True)
+    assert report.outcome == "done", report.text()
+    assert any("stale mirror half" in w for w in report.warnings)
+
+
+def test_a_journal_on_nfs_is_warned_about(start_pair, tmp_path: Path, monkeypatch) -> None:
+    sim = start_pair()
+    ready(sim)
+    mounts = tmp_path / "mounts"
+    mounts.write_text(f"server:/export {sim.journal_dir} nfs4 rw 0 0\n")
+    monkeypatch.setattr("hamnhw.failover.hostcheck.MOUNTS", mounts)
+    report = coordinator(sim, OperatorDouble(None)).start(dry_run=True)
+    assert report.outcome == "dry-run"
+    assert any("is on nfs4" in w for w in report.warnings)
+
+
+def test_status_reads_power_now_or_says_as_of_when(start_pair) -> None:
+    """Review 13: status shows each node's power read now; a BMC that does not answer
+    shows the power last read and when."""
+    sim = start_pair()
+    ready(sim)
+    assert coordinator(sim, OperatorDouble(None)).start(yes=True).outcome == "waiting"
+    sim["standby"].set_power("On")
+    status = coordinator(sim, OperatorDouble(None)).status()
+    assert status.power == {"primary": "off", "standby": "on"}
+    assert status.power_as_of == {"primary": None, "standby": None}
+    sim["primary"].stop()
+    status = coordinator(sim, OperatorDouble(None)).status()
+    assert status.power["primary"] == "off" and status.power_as_of["primary"] is not None
+    assert "as of" in status.text()

@@ -13,12 +13,14 @@
 #   busybox           udhcpc (a DHCP client with a settable MAC and client id)
 #   iproute2          ip netns / veth for the namespace proof
 #   socat             sends the rendered lease4-del commands to Kea's control socket
+#   openssh-server    sshd, which the failover's SSH host-key test starts on 127.0.0.1 with a
+#                     key it generates (never the distribution's service either)
 #
 # Without root or apt-get it says so and returns 0: the tests needing these fail naming the
 # missing program (or skip with HAMNHW_SKIP_NETNS=1 for the namespace proof).
 set -euo pipefail
 
-DHCP_PACKAGES=(isc-dhcp-server kea-dhcp4-server dnsmasq busybox iproute2 socat)
+DHCP_PACKAGES=(isc-dhcp-server kea-dhcp4-server dnsmasq busybox iproute2 socat openssh-server)
 
 log() { echo "peers-install: $*"; }
 
@@ -69,6 +71,6 @@ apt-get install -y -q --no-install-recommends $missing </dev/null
 # On a systemd machine the units were enabled (not started): keep them from coming up at the
 # next boot.
 if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
-    systemctl disable isc-dhcp-server kea-dhcp4-server dnsmasq >/dev/null 2>&1 || true
+    systemctl disable isc-dhcp-server kea-dhcp4-server dnsmasq ssh >/dev/null 2>&1 || true
 fi
 log "DHCP packages installed"

@@ -114,3 +114,34 @@ def test_config_out_addresses_the_servers_by_name(tmp_path, tls):
                                                  "protocol": "redfish"}
     finally:
         assert stop(proc, signal.SIGTERM) == 0
+
+
+def test_pair_mode_serves_a_pair_the_failover_runs_on(tmp_path):
+    """``sim --pair --config-out F``: the MN pair an admin can try ``failover start`` on."""
+    config = tmp_path / "pair.toml"
+    proc = run_sim("--pair", "--tls", "--power-delay", "0.1", "--config-out", str(config))
+    hamnhw = [sys.executable, "-m", "hamnhw.cli.main", "--json"]
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("HAMNHW_")}
+
+    def run(*args: str) -> tuple[int, dict]:
+        done = subprocess.run([*hamnhw, *args, "--config", str(config)], capture_output=True,
+                              text=True, timeout=60, env=env, stdin=subprocess.DEVNULL,
+                              check=False)
+        return done.returncode, json.loads(done.stdout.strip().splitlines()[-1])
+
+    try:
+        lines = read_lines(proc, 5)
+        assert [line.split()[0] for line in lines] == ["primary", "standby", "cert",
+                                                       "fingerprint", "mn"]
+        parsed = tomllib.loads(config.read_text())
+        assert {"primary", "standby", "pair", "failover"} <= set(parsed)
+        assert parsed["failover"]["mn_addresses"] == [lines[4].split()[1]]
+        assert run("pair", "snapshot")[0] == 0
+        ack = ("--acknowledge", "primary is the active MN")
+        code, out = run("failover", "start", "--dry-run", *ack)
+        assert code == 0 and out["outcome"] == "dry-run", out
+        code, out = run("failover", "start", "--yes", *ack)
+        assert code == 10 and out["state"] == "awaiting_disks", out
+        assert len(out["work_order"]["drives"]) == 2
+    finally:
+        assert stop(proc, signal.SIGTERM) == 0

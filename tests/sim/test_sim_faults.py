@@ -43,7 +43,8 @@ def test_all_documented_kinds_exist():
     assert set(FAULT_KINDS) == {"latency", "error_5xx", "expire_session", "hang", "byte_drip",
                                 "html_error", "malformed_json", "ignore_reset", "power_flap",
                                 "reset_conflict", "ignore_boot_override",
-                                "refuse_restore_policy", "ignore_restore_policy"}
+                                "refuse_restore_policy", "ignore_restore_policy",
+                                "spurious_off"}
 
 
 def test_latency_waits_then_answers(server, client, sleep):
@@ -163,3 +164,31 @@ def test_clear_faults(server, client):
 def test_bad_faults_are_refused(server, kind, params):
     with pytest.raises(FaultError):
         server.inject(kind, **params)
+
+
+def test_spurious_off_shows_off_on_every_other_read(server, client):
+    server.set_power("On")
+    server.inject("spurious_off", path=SYSTEM, every=2)
+    reads = [client.system()["PowerState"] for _ in range(4)]
+    assert reads == ["On", "Off", "On", "Off"]
+    assert server.power_state == "On"
+
+
+def test_cluster_reset_puts_every_server_back_as_new(start_cluster):
+    cluster = start_cluster(ServerSpec(name="primary", power="On"),
+                            ServerSpec(name="standby", drives=(), raid1=False))
+    primary, standby = cluster["primary"], cluster["standby"]
+    serials = [d.serial for d in primary.drives]
+    port = primary.port
+    cluster.move_drive(serials[0], "primary", "standby")
+    primary.set_power("Off")
+    primary.state.restore_policy = "AlwaysOn"
+    primary.inject("hang")
+    Bmc(standby).system()
+    cluster.reset()
+    assert [d.serial for d in cluster["primary"].drives] == serials
+    assert cluster["standby"].drives == ()
+    assert primary.power_state == "On" and primary.state.restore_policy == "AlwaysOff"
+    assert primary.faults.active() == [] and standby.requests == []
+    assert primary.port == port and Bmc(primary).system()["PowerState"] == "On"
+    assert [v.members for v in cluster.bays.volumes] == [tuple(serials)]

@@ -12,12 +12,13 @@ from hamnhw.cli.commands.failover.common import (
     accept_degraded_option,
     acknowledge_option,
     coordinating,
+    disk_serial_option,
     make_operator,
     prompt,
 )
 from hamnhw.cli.commands.pair.common import config_option, load_pair_config
 from hamnhw.cli.exit_codes import ExitCode, exit_code_for
-from hamnhw.cli.options import fail, output_of
+from hamnhw.cli.options import failures_reported, output_of
 
 EXIT_BY_OUTCOME = {"passed": ExitCode.OK, "waiting": ExitCode.WAITING_FOR_OPERATOR}
 
@@ -27,9 +28,11 @@ EXIT_BY_OUTCOME = {"passed": ExitCode.OK, "waiting": ExitCode.WAITING_FOR_OPERAT
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation of the plan.")
 @accept_degraded_option
 @acknowledge_option
+@disk_serial_option
 @click.pass_context
 def command(ctx: click.Context, config_path: str | None, yes: bool, accept_degraded: bool,
-            acknowledgements: tuple[str, ...]) -> None:
+            acknowledgements: tuple[str, ...],
+            disk_serials: tuple[str, ...]) -> None:
     """The initial failover test: fail over, then back, with a pass/fail report.
 
     Exit 0 when every check of both legs passed, 10 at each operator step (then `hamnhw
@@ -40,7 +43,8 @@ def command(ctx: click.Context, config_path: str | None, yes: bool, accept_degra
 
     if not (yes or sys.stdin.isatty()):
         raise click.UsageError("no terminal to confirm the plan on: pass --yes")
-    operator = make_operator(ctx, acknowledgements=acknowledgements)
+    operator = make_operator(ctx, acknowledgements=acknowledgements,
+                             disk_serials=disk_serials)
     _run(ctx, lambda: Drill(load_pair_config(config_path), operator, prompt=prompt()).start(
         yes=yes, accept_degraded=accept_degraded))
 
@@ -50,13 +54,16 @@ def command(ctx: click.Context, config_path: str | None, yes: bool, accept_degra
 @click.option("--disks-moved", is_flag=True, help="The disks are moved as the work order said.")
 @accept_degraded_option
 @acknowledge_option
+@disk_serial_option
 @click.pass_context
 def resume(ctx: click.Context, config_path: str | None, disks_moved: bool,
-           accept_degraded: bool, acknowledgements: tuple[str, ...]) -> None:
+           accept_degraded: bool, acknowledgements: tuple[str, ...],
+            disk_serials: tuple[str, ...]) -> None:
     """Resume the drill's current leg (or start the failback)."""
     from hamnhw.failover.drill import Drill
 
-    operator = make_operator(ctx, disks_moved=disks_moved, acknowledgements=acknowledgements)
+    operator = make_operator(ctx, disks_moved=disks_moved, acknowledgements=acknowledgements,
+                             disk_serials=disk_serials)
     _run(ctx, lambda: Drill(load_pair_config(config_path), operator, prompt=prompt()).resume(
         disks_moved=disks_moved, accept_degraded=accept_degraded))
 
@@ -64,12 +71,8 @@ def resume(ctx: click.Context, config_path: str | None, disks_moved: bool,
 def _run(ctx: click.Context, action: Callable[[], object]) -> None:
     from hamnhw.failover.drill import DrillReport
 
-    try:
-        with coordinating(ctx):
-            report = action()
-    except Exception as exc:
-        fail(ctx, "pair", exc)
-        return
+    with failures_reported(ctx, "pair"), coordinating(ctx):
+        report = action()
     assert isinstance(report, DrillReport)
     output_of(ctx).result({"node": "pair", **report.to_json()}, lambda _p: report.text())
     code = EXIT_BY_OUTCOME.get(report.outcome, ExitCode.FAILED)

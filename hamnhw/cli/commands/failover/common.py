@@ -1,54 +1,49 @@
-"""What the failover and drill commands share: the operator, progress, SIGTERM, exit codes."""
+"""What the failover and drill commands share: the operator, progress, signals, exit codes.
+
+Progress is the CLI's (:func:`hamnhw.cli.progress.reporter_for`: a live line on a terminal,
+INFO lines otherwise, nothing with ``--json``); SIGINT and SIGTERM raise
+:class:`~hamnhw.errors.Interrupted` through :func:`hamnhw.interrupts.interruptible`, which the
+coordinator journals as "interrupted" (its journal writes are held to the end of a write),
+leaving the run resumable; the command exits 130 or 143.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
 
 import click
 
-from hamnhw import progress
+from hamnhw import interrupts, progress
 from hamnhw.cli.exit_codes import ExitCode, exit_code_for
-from hamnhw.cli.options import fail, output_of, tty_prompt
-from hamnhw.failover.engine import Interrupted
+from hamnhw.cli.options import failures_reported, output_of, tty_prompt
+from hamnhw.cli.progress import LastUpdate, reporter_for
 from hamnhw.failover.operator import Operator, ScriptedOperator, TtyOperator
 from hamnhw.failover.report import RunReport
 
 acknowledge_option = click.option(
     "--acknowledge", "acknowledgements", multiple=True, metavar="PHRASE",
-    help="Type an acknowledgement the run asked for, exactly (repeatable): "
-         "'primary power cords pulled', a drive serial, 'standby is the active MN'...")
+    help="Type the acknowledgement the last stop asked for, exactly (it answers that "
+         "situation only): 'primary power cords pulled', 'resend reset to standby', "
+         "'standby is the active MN'...")
+disk_serial_option = click.option(
+    "--disk-serial", "disk_serials", multiple=True, metavar="SERIAL",
+    help="A serial printed on a moved disk's label (repeat for each disk), when the last stop "
+         "asked for them (a BMC without POST evidence, an IPMI-only pair).")
 accept_degraded_option = click.option(
     "--accept-degraded", is_flag=True,
     help="Go on when only part of the MN mirror arrived in the target.")
 
 EXIT_BY_OUTCOME = {"done": ExitCode.OK, "dry-run": ExitCode.OK, "aborted": ExitCode.OK,
                    "waiting": ExitCode.WAITING_FOR_OPERATOR}
-"""Exit code of a report's outcome; anything else (stopped, refused, interrupted) is 1."""
-
-
-class WaitPrinter:
-    """Progress of waits on stderr: one line per state change, with elapsed and budget."""
-
-    def __init__(self) -> None:
-        self._last: dict[str, str] = {}
-
-    def update(self, update: progress.WaitUpdate) -> None:
-        if self._last.get(update.what) != update.state:
-            self._last[update.what] = update.state
-            budget = "" if update.budget_s is None else f"/{update.budget_s:.0f}"
-            click.echo(f"    waiting: {update.what}: {update.state} "
-                       f"({update.elapsed_s:.1f}{budget} s)", err=True)
-
-    def finish(self, update: progress.WaitUpdate, ok: bool) -> None:
-        self._last.pop(update.what, None)
+"""Exit code of a report's outcome; anything else (stopped, refused) is 1, interrupted is
+130/143."""
 
 
 def make_operator(ctx: click.Context, *, disks_moved: bool = False,
-                  acknowledgements: Sequence[str] = ()) -> Operator:
+                  acknowledgements: Sequence[str] = (),
+                  disk_serials: Sequence[str] = ()) -> Operator:
     """A terminal operator on a TTY, else one answering from the options only."""
     quiet = output_of(ctx).json
 
@@ -57,41 +52,28 @@ def make_operator(ctx: click.Context, *, disks_moved: bool = False,
             click.echo(text, err=True)
 
     if sys.stdin.isatty():
-        return TtyOperator(say=say, disks_moved=disks_moved, acknowledgements=acknowledgements)
-    return ScriptedOperator(disks_moved=disks_moved, acknowledgements=acknowledgements, say=say)
+        return TtyOperator(say=say, disks_moved=disks_moved, acknowledgements=acknowledgements,
+                           disk_serials=disk_serials)
+    return ScriptedOperator(disks_moved=disks_moved, acknowledgements=acknowledgements,
+                            disk_serials=disk_serials, say=say)
 
 
 @contextlib.contextmanager
-def sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM raises :class:`Interrupted` in the coordinator (journaled, resumable)."""
-    def handler(_signum: int, _frame: Any) -> None:
-        raise Interrupted()
-
-    previous = signal.signal(signal.SIGTERM, handler)
+def coordinating(ctx: click.Context) -> Iterator[LastUpdate]:
+    """Around a coordinator call: waits reported as every command reports them, and
+    SIGINT/SIGTERM raised as :class:`~hamnhw.errors.Interrupted`."""
+    reporter = reporter_for(output_of(ctx).json)
     try:
-        yield
+        with interrupts.interruptible(), progress.reporting(reporter):
+            yield reporter
     finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextlib.contextmanager
-def coordinating(ctx: click.Context) -> Iterator[None]:
-    """Around a coordinator call: waits reported on stderr (nothing with ``--json``) and
-    SIGTERM turned into a journaled, resumable interruption."""
-    reporter: progress.ProgressReporter = (progress.SilentReporter() if output_of(ctx).json
-                                           else WaitPrinter())
-    with sigterm_interrupts(), progress.reporting(reporter):
-        yield
+        reporter.close()
 
 
 def run_coordinator(ctx: click.Context, action: Callable[[], RunReport | None]) -> None:
-    """Run ``action`` with progress and SIGTERM handling; print the report; exit by outcome."""
-    try:
-        with coordinating(ctx):
-            report = action()
-    except Exception as exc:
-        fail(ctx, "pair", exc)
-        return
+    """Run ``action`` with progress and signal handling; print the report; exit by outcome."""
+    with failures_reported(ctx, "pair"), coordinating(ctx):
+        report = action()
     emit(ctx, report)
 
 

@@ -1,21 +1,21 @@
-"""Importing the MN's moved RAID1 where it shows as a foreign configuration, followed to its
-end: the failover's verify step and ``pair setup-raid`` (which moves the disks the other way).
+"""The moved RAID1 must show as a volume on the target; a foreign one is imported through
+:attr:`Node.raid <hamnhw.node.Node.raid>` (journaled), never cleared, and followed to its
+end.  The failover's verify step and ``pair setup-raid`` (which moves the disks the other
+way) both go through :func:`import_mn_volume`, in this order:
 
-The import is the driver's (:meth:`RaidInterface.import_foreign
-<hamnhw.interfaces.RaidInterface.import_foreign>`, never a clear), journaled.  Its job is then
-followed, in this order:
-
-1. a staged job (kind ``on-reset``: a PERC 9 or BOSS runs RAID jobs at the next POST) waits
-   for the reset the caller performs here, into the controller's setup again (``reset``), so
-   the job runs during that POST and never while the OS starts;
-2. the job is followed to its end within ``post_timeout``; a failed or cancelled job, or one
+1. the import (the driver's; ``UnsupportedOperation`` where it has none: generic Redfish has
+   no standard action, an XCC or Supermicro only their setup utility);
+2. a staged job (kind ``on-reset``: a PERC 9 or BOSS runs RAID jobs at the next POST) gets
+   the reset the caller performs, into the controller's setup again (``reset``), so that the
+   job runs during that POST, never while an OS starts;
+3. the job is followed to its end within ``post_timeout``: a failed or cancelled job, or one
    still unfinished then, stops the run with its id and messages;
-3. a fresh read must show the MN RAID1: a RAID1 volume whose member serials are the recorded
-   MN serials and include every one present.  A job reported done without it (an HPE Smart
+4. a fresh read must show the MN RAID1: a RAID1 volume whose member serials are recorded MN
+   serials and include every one present.  A job reported done without it (an HPE Smart
    Array's import is a no-op that says so) stops the run too.
 
-After a crash the journal holds the import: it is not sent again, its reset is not sent again,
-and step 2 becomes a wait for the volume to show.
+After a crash the journal holds the import and its reset: neither is sent again, and step 3
+becomes a wait for the volume to show.
 """
 
 from __future__ import annotations
@@ -23,13 +23,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from hamnhw.errors import OperationFailed, WaitTimeout
+from hamnhw.errors import HamnhwError, OperationFailed, UnsupportedOperation, WaitTimeout
 from hamnhw.failover.engine import RunContext
 from hamnhw.jobs import Job
 from hamnhw.models import RaidType, Volume
 from hamnhw.node import Node
 from hamnhw.poll import poll_until
 
+IMPORT_STEP = "verify-import"
+"""The failover's journal step of an import and of the reset a staged one needs (the
+report lists it under ``verify``: a step is grouped by its name before the first ``-``)."""
 STAGED = "on-reset"
 """The kind of a job that waits for the host's next reset."""
 
@@ -51,14 +54,44 @@ def describe(volume: Volume) -> str:
     return f"{volume.name or volume.id} ({volume.health.value})"
 
 
+def volume_visible(ctx: RunContext, present: list[str], stop: Callable[..., Any],
+                   reset: Callable[[], None]) -> None:
+    """Check that the MN RAID1 shows; import it when it does not (:func:`import_mn_volume`).
+
+    :param stop: ``stop(reason, back_to_disks=False)`` powers the target off and stops.
+    :param reset: resets the target into BIOS setup (journaled under :data:`IMPORT_STEP`).
+    """
+    node = ctx.node(ctx.target)
+    recorded = list(ctx.expected_serials().serials)
+    found = mn_volume(node, recorded, present)
+    if found is not None:
+        ctx.check("verify: MN RAID1 volume visible", True, describe(found))
+        return
+    try:
+        foreign = node.raid.foreign()
+    except UnsupportedOperation:
+        foreign = None
+    described = ("unknown" if foreign is None else
+                 ", ".join(d.serial or d.id for d in foreign) or "none")
+    ctx.event("step", f"{ctx.target} shows no MN RAID1 volume; foreign drives: {described}; "
+                      "importing the foreign configuration (never clearing it)")
+    try:
+        found = import_mn_volume(ctx, IMPORT_STEP, ctx.target, recorded, present, reset)
+    except HamnhwError as exc:
+        ctx.check("verify: foreign volume import", False, str(exc))
+        stop(f"the MN RAID1 does not show on {ctx.target} (foreign configuration?) and could "
+             f"not be imported: {exc}", back_to_disks=False)
+        return
+    ctx.check("verify: foreign volume import", True, f"imported: {describe(found)}")
+
+
 def import_mn_volume(ctx: RunContext, step: str, target: str, recorded: Sequence[str],
                      present: Sequence[str], reset: Callable[[], None]) -> Volume:
     """Import the foreign configuration on ``target`` and follow it (see the module
     docstring); returns the MN RAID1 a fresh read shows.
 
-    :param step: the journal step of the import and of its reset.
-    :param reset: resets ``target`` into its setup (journaled by the caller under ``step``);
-        called only for a staged job.
+    :param step: the journal step of the import (the caller journals ``reset`` there too).
+    :param reset: resets ``target`` into its setup; called only for a staged job.
     :raises hamnhw.errors.HamnhwError: the driver cannot import (``UnsupportedOperation``),
         the job failed (``JobFailed``) or did not end within ``post_timeout``
         (``WaitTimeout``), or no MN RAID1 shows after it (``OperationFailed``).

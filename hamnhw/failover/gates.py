@@ -1,0 +1,143 @@
+"""The checks before every power-on of the target: MN addresses silent, the one-time override
+read back, and last, right before the request, the old node confirmed off.
+
+"Confirmed off" is ``Off`` read exactly twice in a row now.  A BMC that does not answer for
+the whole ``power_off_timeout`` (one failed read is polled again, never taken as an answer)
+is accepted only with the operator's typed "power cords pulled" for this very check.  An
+old node that reads anything else powered itself back on: it is forced off again
+(journaled) and the run goes on only with an acknowledgement of that, and only once it
+reads Off twice again: an acknowledgement never overrides a BMC that answers.
+"""
+
+from __future__ import annotations
+
+from hamnhw.errors import HamnhwError
+from hamnhw.failover.engine import RunContext, Stop
+from hamnhw.failover.journal import StepRecord
+from hamnhw.failover.operator import AckRequest
+from hamnhw.failover.powerops import force_off, off_twice, set_override
+from hamnhw.failover.probes import answering
+from hamnhw.models import BootOverrideMode, BootSource, PowerState
+from hamnhw.poll import poll_until
+
+OFF, NOT_OFF, UNREACHABLE = "off", "not off", "unreachable"
+"""What a check of a node's power found."""
+
+
+def cords_pulled(name: str, reason: str, situation: str) -> AckRequest:
+    """The acknowledgement that stands for a fence the BMC could not confirm."""
+    return AckRequest("cords_pulled", f"{name} power cords pulled",
+                      f"{reason}: pull {name}'s power cords, then type the acknowledgement",
+                      situation)
+
+
+def poll_power(ctx: RunContext, name: str, what: str) -> tuple[str, PowerState]:
+    """Read ``name``'s power until ``Off`` twice in a row (:data:`OFF`), ``On`` or
+    ``PoweringOn`` (:data:`NOT_OFF`), or ``power_off_timeout``: then :data:`NOT_OFF` when
+    some read answered, :data:`UNREACHABLE` when none did.  A failed read (connecting
+    included) is read again."""
+    seen: list[PowerState] = []
+
+    def read() -> PowerState:
+        try:
+            seen.append(ctx.node(name).power.state())
+        except HamnhwError:
+            seen.append(PowerState.UNKNOWN)
+        return seen[-1]
+
+    def decided(state: PowerState) -> bool:
+        return off_twice(seen) or state in (PowerState.ON, PowerState.POWERING_ON)
+
+    try:
+        state = poll_until(read, decided, ctx.poll.deadline(ctx.settings.power_off_timeout),
+                           ctx.poll, what=what, describe=lambda s: s.value)
+    except HamnhwError:
+        answered = [s for s in seen if s is not PowerState.UNKNOWN]
+        return (NOT_OFF, answered[-1]) if answered else (UNREACHABLE, PowerState.UNKNOWN)
+    return (OFF if off_twice(seen) else NOT_OFF), state
+
+
+def old_node_off(ctx: RunContext, site: str, attempt: str) -> None:
+    """The old node must be confirmed off now (see the module docstring).
+
+    :param site: where the check stands (``disks``, ``verify``, ``boot``, ``boot-after``).
+    :param attempt: what this check guards, unique in the run (an entry of a state, an
+        attempt of a power-on): an answer given for another check never counts here.
+    :raises Stop: not confirmed off; nothing may be powered on.
+    """
+    name = ctx.source
+    found, state = poll_power(ctx, name, f"{name}: still off?")
+    refence = ctx.journal.open_step(ctx.run.id, f"{site}-refence", "force_off")
+    if found == UNREACHABLE:
+        ctx.check(f"{site}: {name} off", None, "BMC unreachable")
+        ctx.require(cords_pulled(name, f"{name}'s BMC does not answer: it cannot be confirmed "
+                                       "off", f"{site}.{attempt}:unreachable"))
+        return
+    if found == NOT_OFF:
+        refence = _refence(ctx, site, state)
+    if refence is not None:
+        ctx.require(_powered_on(name, refence.id, refence.outcome or {}))
+        if found == NOT_OFF:
+            found, state = poll_power(ctx, name, f"{name}: off again?")
+        if found == NOT_OFF:
+            ctx.check(f"{site}: {name} off", False, f"reads {state.value}")
+            raise Stop(f"{name} reads {state.value}, not Off twice: nothing is powered on "
+                       "while its BMC says it is not off (an acknowledgement never "
+                       "overrides it); `hamnhw failover resume` once it reads off")
+    ctx.check(f"{site}: {name} off", True, "Off read twice" if found == OFF else
+              "BMC unreachable after the power cords were pulled (acknowledged)")
+
+
+def _refence(ctx: RunContext, site: str, state: PowerState) -> StepRecord | None:
+    name = ctx.source
+    ctx.warn(f"{name} reads {state.value} after its fence: forcing it off again")
+    ctx.journal.supersede(ctx.run.id, (f"{site}-refence",))
+    force_off(ctx, f"{site}-refence", "force_off", name)
+    return ctx.journal.open_step(ctx.run.id, f"{site}-refence", "force_off")
+
+
+def _powered_on(name: str, record_id: int, outcome: dict[str, object]) -> AckRequest:
+    confirmed = "confirmed" if outcome.get("off") else "NOT confirmed"
+    return cords_pulled(name, f"{name} powered itself back on (forced off again: {confirmed})",
+                        f"refence:{record_id}")
+
+
+def mn_addresses_silent(ctx: RunContext, site: str) -> None:
+    """Before a power-on: no ``mn_addresses`` may answer (the MN would be running elsewhere)."""
+    addresses = ctx.settings.mn_addresses
+    if not addresses:
+        return
+    live = answering(addresses)
+    if live:
+        ctx.check(f"{site}: MN addresses silent", False, f"answering: {', '.join(live)}")
+        raise Stop(f"MN address(es) {', '.join(live)} still answer: an MN may be running; "
+                   "nothing was powered on")
+    ctx.check(f"{site}: MN addresses silent", True, ", ".join(addresses))
+
+
+def before_power_on(ctx: RunContext, site: str, boot: BootSource, action: str,
+                    first: bool) -> None:
+    """The checks before a power-on (or reset) of the target, ``action`` of ``site``.
+
+    :param first: True before the intent of an attempt (the override is set and read back),
+        False before a 409 retry (addresses and the old node only).
+    """
+    mn_addresses_silent(ctx, site)
+    if first:
+        _override(ctx, site, boot)
+    attempt = f"{action}#{ctx.attempts(site, action) + (1 if first else 0)}"
+    old_node_off(ctx, site, attempt)
+
+
+def _override(ctx: RunContext, site: str, boot: BootSource) -> None:
+    try:
+        override = set_override(ctx, site, ctx.target, boot)
+        current = ctx.node(ctx.target).management.get_boot_override()
+    except HamnhwError as exc:
+        raise Stop(f"the one-time boot override {boot.value} could not be set on "
+                   f"{ctx.target}: {exc}") from exc
+    ctx.check(f"{site}: override {boot.value}/Once", True,
+              f"read back {override.target.value}/{override.mode.value}")
+    if current.target is not boot or current.mode is not BootOverrideMode.ONCE:
+        raise Stop(f"{ctx.target}'s boot override reads {current.target.value}/"
+                   f"{current.mode.value}, not {boot.value}/Once: nothing was powered on")
