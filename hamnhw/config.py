@@ -12,6 +12,8 @@ Lookup, first found wins: an explicit path (``--config``), ``$HAMNHW_CONFIG``,
     ca_file = "/etc/hamnhw/bmc-ca.pem"      # or: pin_fingerprint = "ab:cd:..." or insecure = true
     timeout = 120                       # seconds, overall deadline of one operation
     driver = "dell"                     # force a driver instead of detecting
+    boot_mode = "UEFI"                  # or "Legacy": the firmware's boot mode, where the
+                                        # BMC cannot tell it (IPMI boot overrides)
 
     [nodes.bmc1.ipmi]                   # optional: the node's IPMI path, serving power
     url = "ipmi://10.0.0.5"             # when Redfish is unreachable (hamnhw.config_ipmi)
@@ -88,6 +90,7 @@ _NODE_KEYS: dict[str, tuple[type, ...]] = {
     "insecure": (bool,),
     "timeout": (int, float),
     "driver": (str,),
+    "boot_mode": (str,),
     "drive_serials": (list,),
 }
 _PAIR_NODES = ("primary", "standby")
@@ -119,6 +122,9 @@ class NodeConfig:
     """Overall deadline of one operation, seconds."""
     driver: str | None = None
     """Force a driver by name."""
+    boot_mode: str | None = None
+    """``UEFI`` or ``Legacy``: the node's firmware boot mode, for a boot override over IPMI
+    when the BMC's boot flags do not tell it (None: not configured)."""
     source: str | None = None
     """The file this came from, for messages."""
     table: str | None = None
@@ -289,6 +295,8 @@ def _node(name: str, table: Mapping[str, Any], where: str, source: str | None,
             values[key] = str(base_dir / Path(values[key]).expanduser())
     if timeout is not None:
         values["timeout"] = float(timeout)
+    if "boot_mode" in values:
+        values["boot_mode"] = BOOT_MODES[values["boot_mode"].lower()]
     if "drive_serials" in values:
         values["drive_serials"] = _serials(values["drive_serials"], where, source)
     if ipmi_table is not None:
@@ -315,13 +323,23 @@ def _check_values(table: Mapping[str, Any], where: str, source: str | None) -> N
     if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
         raise ConfigError(f"must be a finite number > 0, got {timeout}", key=f"{where}.timeout",
                           path=source)
-    checks = (("bmc", parse_bmc_url), ("pin_fingerprint", normalize_fingerprint))
+    checks = (("bmc", parse_bmc_url), ("pin_fingerprint", normalize_fingerprint),
+              ("boot_mode", _boot_mode))
     for key, check in checks:
         if key in table:
             try:
                 check(table[key])
             except ConfigError as exc:
                 raise ConfigError(exc.message, key=f"{where}.{key}", path=source) from exc
+
+
+BOOT_MODES = {"uefi": "UEFI", "legacy": "Legacy"}
+"""``boot_mode`` values (any case) and their spelling in hamnhw (Redfish's)."""
+
+
+def _boot_mode(value: str) -> None:
+    if value.lower() not in BOOT_MODES:
+        raise ConfigError(f"must be \"UEFI\" or \"Legacy\", got {value!r}")
 
 
 def _check_keys(table: Mapping[str, Any], schema: Mapping[str, tuple[type, ...]], prefix: str,

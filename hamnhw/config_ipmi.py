@@ -14,6 +14,8 @@
 
     [nodes.old1]
     bmc = "ipmi://10.0.0.9"             # an IPMI-only node: its sub-table takes only
+    boot_mode = "UEFI"                  # (a node key: what a boot override keeps when the
+                                        # BMC's boot flags do not tell the mode)
     [nodes.old1.ipmi]                   # kg_env, privilege and pacing
     kg_env = "OLD1_KG"
 """
@@ -119,12 +121,16 @@ def _pacing(value: float) -> None:
 def ipmi_settings(node: NodeConfig | None,
                   environ: Mapping[str, str] | None = None) -> IpmiSettings | None:
     """:func:`hamnhw.connect`'s ``ipmi`` argument for a configured node (its password and
-    Kg read from their variables or file now), or None when it has no ``ipmi`` sub-table.
+    Kg read from their variables or file now, its ``boot_mode``), or None when it has neither
+    an ``ipmi`` sub-table nor a ``boot_mode``.
 
     :raises ConfigError: a named variable is unset, a password file is unusable.
     """
-    if node is None or node.ipmi is None:
+    if node is None or (node.ipmi is None and node.boot_mode is None):
         return None
+    if node.ipmi is None:
+        own = parse_bmc_url(node.bmc).protocol == "ipmi"
+        return IpmiSettings(boot_mode=node.boot_mode) if own else None
     config, env = node.ipmi, os.environ if environ is None else environ
     where = node.key("ipmi")
     password = _from_env(config.password_env, env, f"{where}.password_env", node.source)
@@ -133,7 +139,8 @@ def ipmi_settings(node: NodeConfig | None,
                                       config_path=node.source)
     kg = _from_env(config.kg_env, env, f"{where}.kg_env", node.source)
     return IpmiSettings(url=config.url, username=config.username, password=password, kg=kg,
-                        privilege=config.privilege, pacing=config.pacing)
+                        privilege=config.privilege, pacing=config.pacing,
+                        boot_mode=node.boot_mode)
 
 
 def _from_env(name: str | None, env: Mapping[str, str], key: str,

@@ -139,7 +139,8 @@ def resolve_credentials(*, username: str | None = None, password_file: str | Non
     :param username_prompt: asks for the username when no source gives one (visible
         input; the CLI passes one only on a TTY).
     :param require_username: the node's name (a config name or the URL): a username is
-        then required, and its absence is an error naming the node.
+        then required (the prompt names the node; the error does not, its caller shows it
+        beside the error, as the CLI's output does).
     :raises ConfigError: a username is known but no source gives a password
         (rather than trying an empty one, which counts against the BMC's
         lockout); no username although ``require_username`` was given.
@@ -148,7 +149,7 @@ def resolve_credentials(*, username: str | None = None, password_file: str | Non
     if user is None and username_prompt is not None:
         user = username_prompt(f"BMC username for {require_username or 'the BMC'}").strip() or None
     if user is None and require_username is not None:
-        raise ConfigError(f"no username for {require_username}: use --username, the node's "
+        raise ConfigError("no username: use --username, the node's "
                           f"username in the config, or {ENV_USERNAME}",
                           path=node.source if node else None)
     text = f"BMC password for {user}" + (f" on {node.name}" if node else "")

@@ -21,6 +21,9 @@ class Deadline:
         self._clock = clock
         self.seconds = seconds
         """The limit as given."""
+        self.stated = seconds
+        """The limit the user stated: a share of a deadline (a command's work, before its
+        logout) keeps the whole one's, so that a message names the figure the user gave."""
         self.started = clock()
         """Clock reading at the start."""
         self.expires = self.started + seconds
@@ -50,6 +53,13 @@ class Deadline:
         """
         inner = Deadline(seconds, self._clock)
         return self if inner.expires >= self.expires else inner
+
+    def logout_deadline(self, grace: float) -> Deadline:
+        """The deadline of a logout starting now under this one: ``grace`` seconds,
+        whatever is left of this one, so that a session is not left behind on the BMC when
+        the work ran out.  A command that must end by a given time bounds its logouts
+        itself (:class:`hamnhw.cli.budget.CommandDeadline`)."""
+        return Deadline(grace, self._clock)
 
     def __repr__(self) -> str:
         return f"Deadline({self.seconds}s, {self.left():.1f}s left)"

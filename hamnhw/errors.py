@@ -225,6 +225,13 @@ class UnsupportedOperation(HamnhwError):
         super().__init__(f"{text}: {detail}" if detail else text, host=host)
 
 
+class RedfishUnreachable(UnsupportedOperation, BmcUnreachable):
+    """A node's Redfish BMC never answered; its IPMI path did, and serves power only
+    (:mod:`hamnhw.ipmi_fallback`).  For what was asked, the BMC is unreachable (exit 3, a
+    CRITICAL check); it is also an :class:`UnsupportedOperation` of the IPMI path, so code
+    that does without a capability IPMI lacks (boot marks, RAID facts) still does."""
+
+
 class RefusedOperation(HamnhwError):
     """hamnhw refused a write before sending anything: what it read from the BMC makes the
     write unsafe or impossible (a drive already in a volume, a BMC that does not list a

@@ -17,7 +17,9 @@ many nodes without many credential blocks, and named node lists.
 one source among several are inherited as a choice, not key by key: a node giving any of
 ``password_env`` / ``password_file`` replaces the defaults' password source, and any of
 ``ca_file`` / ``pin_fingerprint`` / ``insecure`` (even ``insecure = false``) replaces the
-defaults' TLS choice.  Relative paths are relative to the config file, as in a node table.
+defaults' TLS choice.  The TLS choice is inherited by HTTPS nodes only: an ``ipmi://`` or
+``redfish+http://`` node, to which TLS options do not apply (they are an error in its own
+table), does not inherit them.  Relative paths are relative to the config file, as in a node table.
 
 A group lists known node names (``[primary]`` and ``[standby]`` included), each once; a
 group may not be named like a node (a target name must mean one thing), and its name is
@@ -31,11 +33,15 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from hamnhw.address import parse_bmc_url
 from hamnhw.errors import ConfigError
+
+TLS_NODE_KEYS = ("ca_file", "pin_fingerprint", "insecure")
+"""The TLS choice: for HTTPS nodes only."""
 
 EXCLUSIVE_NODE_KEYS: tuple[tuple[str, ...], ...] = (
     ("password_env", "password_file"),
-    ("ca_file", "pin_fingerprint", "insecure"),
+    TLS_NODE_KEYS,
 )
 """Node keys of which one chooses the source: at most one of each tuple is set, and a node
 inherits the defaults' choice only when it gives none of the tuple's keys."""
@@ -53,12 +59,27 @@ def inherit(defaults: Mapping[str, Any], table: Mapping[str, Any]) -> dict[str, 
     :param table: the node's own table.
     """
     merged = dict(table)
+    without_tls = not _https(table.get("bmc"))
     for key, value in defaults.items():
         if key in table or any(key in group and any(k in table for k in group)
                                for group in EXCLUSIVE_NODE_KEYS):
             continue
+        if without_tls and key in TLS_NODE_KEYS:
+            continue
         merged[key] = value
     return merged
+
+
+def _https(bmc: object) -> bool:
+    """Whether ``bmc`` is a Redfish URL over HTTPS (a bad one counts as HTTPS: the node
+    table's own check reports it)."""
+    if not isinstance(bmc, str):
+        return True
+    try:
+        address = parse_bmc_url(bmc)
+    except ConfigError:
+        return True
+    return address.protocol == "redfish" and address.tls
 
 
 def reject_not_inherited(defaults: Mapping[str, Any], source: str | None) -> None:

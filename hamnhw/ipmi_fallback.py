@@ -5,7 +5,10 @@ see :mod:`hamnhw.config`).  :func:`hamnhw.connect` then connects over Redfish as
 
 * when Redfish never answers at connect time (:class:`~hamnhw.errors.BmcUnreachable`, a TLS
   failure excepted: that is no reason to go around TLS), it connects over IPMI and returns a
-  node whose power is IPMI's and whose other interfaces refuse (:class:`PowerOnlyDriver`);
+  node whose power is IPMI's and whose other interfaces refuse with
+  :class:`~hamnhw.errors.RedfishUnreachable` (:class:`PowerOnlyDriver`): an
+  ``UnsupportedOperation`` of the IPMI path that is also a ``BmcUnreachable`` (exit 3, a
+  CRITICAL check);
 * otherwise each power call goes to Redfish, and goes to IPMI only when Redfish raised
   ``BmcUnreachable`` before any POST, PATCH or DELETE of that call was attempted
   (:class:`FallbackPower`): never after a request that may have run (a dropped connection,
@@ -25,7 +28,7 @@ from hamnhw.address import BmcAddress
 from hamnhw.connection import Secret
 from hamnhw.deadline import Deadline
 from hamnhw.driver import Driver
-from hamnhw.errors import BmcUnreachable, TlsError, UnsupportedOperation
+from hamnhw.errors import BmcUnreachable, RedfishUnreachable, TlsError
 from hamnhw.interfaces import (
     InventoryInterface,
     ManagementInterface,
@@ -45,9 +48,9 @@ T = TypeVar("T")
 class IpmiSettings:
     """How to reach a node over IPMI (:func:`hamnhw.connect`'s ``ipmi``).
 
-    With an ``ipmi://`` node URL, only ``kg``, ``privilege`` and ``pacing`` apply (``url``
-    stays None).  With a Redfish node URL, ``url`` names the fallback path; ``username`` and
-    ``password`` default to the node's.
+    With an ``ipmi://`` node URL, only ``kg``, ``privilege``, ``pacing`` and ``boot_mode``
+    apply (``url`` stays None).  With a Redfish node URL, ``url`` names the fallback path;
+    ``username`` and ``password`` default to the node's.
     """
 
     url: str | None = None
@@ -62,17 +65,27 @@ class IpmiSettings:
     """``user``, ``operator`` or ``administrator``; None: administrator, else operator."""
     pacing: float | None = None
     """Minimum seconds between two IPMI commands to the BMC (None: the default)."""
+    boot_mode: str | None = None
+    """``UEFI`` or ``Legacy``: the node's firmware boot mode, kept by a boot override when
+    the BMC's boot flags do not tell it (None: a boot override then needs valid flags)."""
 
 
 class UnsafeCounter(RedfishClient):
     """A :class:`RedfishClient` decorator counting the POST, PATCH, PUT and DELETE requests
-    attempted, so that a fallback can tell whether one may have run."""
+    attempted, so that a fallback can tell whether one may have run.  Everything else the
+    inner client has (``stream`` for SSE, ``session_path``...) is the inner client's."""
 
     def __init__(self, inner: RedfishClient) -> None:
         self.inner = inner
         self.host = inner.host
         self.unsafe_attempts = 0
         """POST, PATCH and DELETE calls so far (counted before they are sent)."""
+
+    def __getattr__(self, name: str) -> Any:
+        """What this decorator does not define: the inner client's (absent there: absent)."""
+        if name == "inner":  # not set yet (copy, unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.inner, name)
 
     @property
     def root(self) -> Mapping[str, Any]:
@@ -229,15 +242,19 @@ class FallbackDriver(Driver):
 
 
 class _Refusing:
-    """Mixin: every operation is refused with the same reason."""
+    """Mixin: every operation, the interface's optional ones included, is refused with the
+    same reason (:class:`~hamnhw.errors.RedfishUnreachable`)."""
 
     reason = ""
     driver_name = ""
     host = ""
 
+    def _unsupported(self, operation: str, detail: str | None = None) -> NoReturn:
+        raise RedfishUnreachable(self.driver_name, operation, host=self.host,
+                                 detail=self.reason)
+
     def _refuse(self, operation: str) -> NoReturn:
-        raise UnsupportedOperation(self.driver_name, operation, host=self.host,
-                                   detail=self.reason)
+        self._unsupported(operation)
 
 
 class _NoManagement(_Refusing, ManagementInterface):
@@ -288,7 +305,7 @@ class PowerOnlyDriver(Driver):
         super().__init__(ipmi_driver.client, redfish_address, ipmi_driver.poll)
         self.ipmi_driver = ipmi_driver
         self.power = ipmi_driver.power
-        refusal = f"{reason}; its IPMI path serves power only"
+        refusal = f"{reason}; its IPMI path answered, but serves power only"
         for attribute, cls in (("management", _NoManagement), ("nics", _NoNics),
                                ("inventory", _NoInventory), ("raid", _NoRaid)):
             interface = cls(ipmi_driver.name, redfish_address.netloc)

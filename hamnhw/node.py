@@ -243,7 +243,8 @@ def _ipmi_transport(address: BmcAddress, credentials: Credentials, timeouts: Tim
     from hamnhw.transport.ipmi import IpmiTransport
 
     return IpmiTransport(address, credentials, timeouts, kg=settings.kg,
-                         privilege=settings.privilege, pacing=settings.pacing)
+                         privilege=settings.privilege, pacing=settings.pacing,
+                         boot_mode=settings.boot_mode)
 
 
 def _fallback_settings(address: BmcAddress, ipmi: IpmiSettings | None) -> IpmiSettings | None:
@@ -274,7 +275,8 @@ def _connect_ipmi(settings: IpmiSettings, credentials: Credentials, name: str, t
                   poll: PollPolicy | None, deadline: Deadline | None) -> Node:
     """The node of a Redfish node's IPMI path (account defaults to the Redfish one)."""
     assert settings.url is not None
-    own = IpmiSettings(kg=settings.kg, privilege=settings.privilege, pacing=settings.pacing)
+    own = IpmiSettings(kg=settings.kg, privilege=settings.privilege, pacing=settings.pacing,
+                       boot_mode=settings.boot_mode)
     return connect(settings.url, settings.username or credentials.username,
                    settings.password if settings.password is not None else credentials.password,
                    timeout=timeout, poll=poll, name=name, deadline=deadline, ipmi=own)

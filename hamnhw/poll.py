@@ -24,6 +24,11 @@ from hamnhw.errors import WaitTimeout
 
 T = TypeVar("T")
 
+LAST_READ_S = 2.0
+"""Seconds the last read of a wait may take: a wait reads once more when its budget ends,
+so a wait of ``timeout`` seconds whose reads are bounded (a power change's) ends within
+``timeout + LAST_READ_S``; a command keeps them for it before its logout reserve."""
+
 
 @dataclasses.dataclass(frozen=True)
 class PollPolicy:

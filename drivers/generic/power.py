@@ -94,7 +94,8 @@ class RedfishPower(PowerInterface):
         super().__init__(context.driver_name, context.host)
         self.context = context
         self.poll = context.poll
-        self.waits = PowerPoller(self._system, context.poll, context.host)
+        self.waits = PowerPoller(self._system, context.poll, context.host,
+                                 bound=lambda seconds: self.context.client.operation(seconds))
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -176,23 +177,22 @@ class RedfishPower(PowerInterface):
         if escalate_after is None:
             return self._change("soft_off", PowerState.OFF, wait, self._budget(timeout))
         budget = self._timeout(timeout)
-        if escalate_after >= budget:
+        if escalate_after >= budget and escalate_after > 0:
             raise ConfigError(f"escalate_after ({escalate_after:g} s) must be shorter than the "
                               f"timeout ({budget:g} s): ForceOff would get no time to confirm "
                               f"off", host=self.host)
         deadline = self._budget(budget)
-        try:
-            return self._change("soft_off", PowerState.OFF, True,
-                                deadline.narrowed(escalate_after), start=deadline.started)
-        except PowerStateTimeout as exc:
-            LOG.warning("%s: still %s %.1fs after GracefulShutdown; escalating to ForceOff",
-                        self.host, exc.last_state, exc.elapsed_s)
-        except UnsupportedOperation as exc:
-            LOG.warning("%s: GracefulShutdown is not offered (%s); escalating to ForceOff at "
-                        "once", self.host, exc.message)
-        except (BadRequestError, ConflictError) as exc:
-            LOG.warning("%s: GracefulShutdown refused (%s); escalating to ForceOff at once",
-                        self.host, exc.message)
+        if escalate_after <= 0:
+            LOG.warning("%s: escalate_after is 0: ForceOff at once", self.host)
+        else:
+            try:
+                return self._change("soft_off", PowerState.OFF, True,
+                                    deadline.narrowed(escalate_after), start=deadline.started)
+            except (PowerStateTimeout, UnsupportedOperation, BadRequestError, ConflictError,
+                    StateUnconfirmed) as exc:
+                if isinstance(exc, StateUnconfirmed) and deadline.expired():
+                    raise
+                LOG.warning("%s: %s", self.host, _why_escalate(exc))
         forced = self._change("off", PowerState.OFF, wait, deadline, start=deadline.started)
         return dataclasses.replace(forced, changed=True)
 
@@ -260,7 +260,7 @@ class RedfishPower(PowerInterface):
             return PowerResult(target, False, self.poll.clock() - start)
         if not wait:
             return self._unconfirmed(start)
-        state = self.waits.wait_for(target, deadline, f"the power {action.replace('_', '-')}")
+        state = self.waits.wait_for(target, deadline, f"the power {_words(action)}")
         return PowerResult(state, True, self.poll.clock() - start)
 
     def _unconfirmed(self, start: float) -> PowerResult:
@@ -296,10 +296,10 @@ class RedfishPower(PowerInterface):
                 system = self._system()
                 if done(system):
                     LOG.info("%s: session expired under the %s; the node already shows it",
-                             self.host, action)
+                             self.host, _words(action))
                     return True
                 LOG.info("%s: session expired under the %s (not executed); sending it once "
-                         "more", self.host, action)
+                         "more", self.host, _words(action))
             except (ConnectionDropped, BmcTimeout) as exc:
                 self._judge_unanswered(action, exc, done, under_way, deadline)
                 return True
@@ -310,12 +310,12 @@ class RedfishPower(PowerInterface):
         already heading there; else the refusal is raised."""
         read = self._system()
         if done(read):
-            LOG.info("%s: %s answered %s but the node already shows it", self.host, action,
-                     exc.status)
+            LOG.info("%s: %s answered %s but the node already shows it", self.host,
+                     _words(action), exc.status)
             return False
         if under_way is not None and under_way(read):
             LOG.info("%s: %s answered %s while the node is already %s; waiting", self.host,
-                     action, exc.status, state_of(read).value)
+                     _words(action), exc.status, state_of(read).value)
             return True
         raise exc
 
@@ -327,18 +327,18 @@ class RedfishPower(PowerInterface):
         budget; never re-send it."""
         if isinstance(exc, BmcTimeout) and exc.deadline_passed:
             raise StateUnconfirmed(
-                f"the {action} request got no answer before the operation deadline "
+                f"the {_words(action)} request got no answer before the operation deadline "
                 f"({exc.message}); the BMC may have acted on it; the power state was not read",
                 host=self.host, accepted=False) from exc
 
         def shows(read: Resource) -> bool:
             return done(read) or (under_way is not None and under_way(read))
 
-        self.waits.watch_unanswered(action, exc, shows, deadline)
+        self.waits.watch_unanswered(_words(action), exc, shows, deadline)
 
     def _post_reset(self, action: str, system: Resource) -> None:
         reset_type = self.reset_type_for(action, self.allowed_reset_types(system))
-        LOG.info("%s: %s -> ResetType %s", self.host, action, reset_type)
+        LOG.info("%s: %s -> ResetType %s", self.host, _words(action), reset_type)
         self.context.client.post(self.reset_target(system), {"ResetType": reset_type})
 
     # -- restore policy --------------------------------------------------------------------
@@ -391,3 +391,20 @@ class RedfishPower(PowerInterface):
         system = self._system()
         self._restore_policy(system)
         return (PlannedRequest("PATCH", system.uri, {"PowerRestorePolicy": policy.value}),)
+
+
+def _why_escalate(exc: HamnhwError) -> str:
+    """Why a soft-off escalates, for its warning."""
+    if isinstance(exc, PowerStateTimeout):
+        return (f"still {exc.last_state} {exc.elapsed_s:.1f}s after GracefulShutdown; "
+                "escalating to ForceOff")
+    if isinstance(exc, StateUnconfirmed):
+        # ForceOff is another request: escalating re-sends nothing.
+        return f"GracefulShutdown was not confirmed ({exc.message}); escalating to ForceOff"
+    what = "is not offered" if isinstance(exc, UnsupportedOperation) else "refused"
+    return f"GracefulShutdown {what} ({exc.message}); escalating to ForceOff at once"
+
+
+def _words(action: str) -> str:
+    """An action as messages name it: ``soft_off`` -> ``soft-off``."""
+    return action.replace("_", "-")

@@ -4,6 +4,9 @@
   answer (refused, dropped, timed out) all read as UNKNOWN and polling goes on until the
   budget ends.  Only the operation deadline passing ends it at once (nothing more can be
   sent within it).
+* The reads are bounded by the wait's budget (plus :data:`~hamnhw.poll.LAST_READ_S` for
+  the read made when it ends), not only by the operation's deadline: a hung read does not
+  carry a wait past its budget.
 * At the end, a BMC that was silent on the last read gives
   :class:`~hamnhw.errors.StateUnconfirmed` (exit 1: it answered before, it accepted or may
   have acted on the request), never "unreachable".
@@ -14,8 +17,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from hamnhw_drivers.generic.resets import ResetWatch, state_of
 from hamnhw_drivers.generic.resource import Resource
@@ -34,7 +39,7 @@ from hamnhw.errors import (
 from hamnhw.interfaces import PollPolicy
 from hamnhw.log import get_logger
 from hamnhw.models import PowerState
-from hamnhw.poll import poll_until
+from hamnhw.poll import LAST_READ_S, poll_until
 
 LOG = get_logger("hamnhw.drivers.generic.power")
 
@@ -69,30 +74,38 @@ class PowerPoller:
     :param read_system: one GET of the ComputerSystem.
     :param policy: interval, default timeout, clock and sleep.
     :param host: the BMC, for messages.
+    :param bound: bounds the requests of a block to a number of seconds (the client's
+        :meth:`~hamnhw.transport.client.BmcClient.operation`); None: reads are bounded by
+        the operation deadline only.
     """
 
-    def __init__(self, read_system: Callable[[], Resource], policy: PollPolicy,
-                 host: str) -> None:
+    def __init__(self, read_system: Callable[[], Resource], policy: PollPolicy, host: str,
+                 bound: Callable[[float], AbstractContextManager[None]] | None = None) -> None:
         self._read_system = read_system
         self.policy = policy
         self.host = host
+        self._bound = bound
 
     def deadline(self, seconds: float) -> Deadline:
         """A wait budget of ``seconds`` from now, on the policy's clock."""
         return Deadline(seconds, self.policy.clock)
 
-    def read(self) -> PowerRead:
+    def read(self, wait: Deadline | None = None) -> PowerRead:
         """One tolerant read (see the module docstring).
 
+        :param wait: the budget of the wait reading: the read ends with it (and
+            :data:`~hamnhw.poll.LAST_READ_S`), a read it cuts short is one without answer.
         :raises StateUnconfirmed: the operation deadline passed (no request can be sent).
         """
         try:
-            system = self._read_system()
+            with self._within(wait):
+                system = self._read_system()
         except UNREADABLE as exc:
             LOG.warning("%s: power state unreadable while waiting: %s", self.host, exc)
             return PowerRead(None, PowerState.UNKNOWN)
         except SILENT as exc:
-            if isinstance(exc, BmcTimeout) and exc.deadline_passed:
+            cut_by_the_wait = wait is not None and wait.expired()
+            if isinstance(exc, BmcTimeout) and exc.deadline_passed and not cut_by_the_wait:
                 raise StateUnconfirmed(
                     f"the operation deadline passed while waiting for the power change; the "
                     f"power state is unconfirmed ({exc.message})", host=self.host,
@@ -101,6 +114,11 @@ class PowerPoller:
                         self.host, exc)
             return PowerRead(None, PowerState.UNKNOWN, exc)
         return PowerRead(system, state_of(system))
+
+    def _within(self, wait: Deadline | None) -> AbstractContextManager[None]:
+        if wait is None or self._bound is None:
+            return contextlib.nullcontext()
+        return self._bound(max(0.0, wait.left()) + LAST_READ_S)
 
     def confirm(self, target: PowerState, already_read: int = 0) -> bool:
         """Read until ``target`` was seen :data:`CONFIRMING_READS` times in a row, one
@@ -206,6 +224,6 @@ class PowerPoller:
     def _poll(self, reached: Callable[[PowerRead], bool],
               timed_out: Callable[[PowerRead, float], Exception], deadline: Deadline,
               what: str) -> PowerRead:
-        return poll_until(self.read, reached, deadline, self.policy, host=self.host,
-                          what=f"{self.host}: {what}", describe=PowerRead.describe,
-                          on_timeout=timed_out)
+        return poll_until(lambda: self.read(deadline), reached, deadline, self.policy,
+                          host=self.host, what=f"{self.host}: {what}",
+                          describe=PowerRead.describe, on_timeout=timed_out)

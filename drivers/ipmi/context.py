@@ -33,6 +33,12 @@ class IpmiContext:
         """``host:port`` of the BMC."""
         return str(self.client.host)
 
+    @property
+    def boot_mode(self) -> str | None:
+        """The node's boot mode as configured (``UEFI``, ``Legacy``), or None."""
+        mode = getattr(self.client, "boot_mode", None)
+        return mode if isinstance(mode, str) else None
+
     def chassis_status(self) -> codec.ChassisStatus:
         """One Get Chassis Status."""
         data = self.client.raw("chassis status", codec.NETFN_CHASSIS, codec.GET_CHASSIS_STATUS)

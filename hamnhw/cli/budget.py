@@ -1,31 +1,66 @@
 """The time budget of one one-shot command: ``--timeout S`` bounds all of it.
 
-Connecting, the action, its wait and the logout share one :class:`CommandDeadline` of
-``S`` seconds, started before anything is sent.  A wait (a power change) ends
-:data:`LOGOUT_RESERVE_S` before the deadline, so that the logout still fits in ``S``;
-for a longer wait, ``--timeout`` is the one knob.  Once SIGINT or SIGTERM was received
-the deadline reads as expired: whatever still runs (the logout) gets only its short grace.
+``S`` seconds, started before anything is sent, split in two:
+
+* the work (:attr:`CommandBudget.work`): connecting, the action, its wait and every read
+  of it end :attr:`CommandBudget.reserve` seconds before ``S``
+  (:data:`LOGOUT_RESERVE_S`, or half of a ``--timeout`` shorter than twice that);
+* the logout gets the rest, and never runs past ``S``, even when connecting spent all of
+  the work's share.
+
+A wait (a power change) ends :data:`~hamnhw.poll.LAST_READ_S` before the work does, so
+that its last read still has time to answer; for a longer wait, ``--timeout`` is the one
+knob.  Once SIGINT or SIGTERM was received the deadlines read as expired: whatever still
+runs (the logout) gets only its short grace, counted from then.
 """
 
 from __future__ import annotations
 
+import time
+
 from hamnhw import interrupts
 from hamnhw.connection import Timeouts
-from hamnhw.deadline import Deadline
+from hamnhw.deadline import Clock, Deadline
+from hamnhw.poll import LAST_READ_S
 from hamnhw.transport.session import logout_grace
 
 LOGOUT_RESERVE_S = logout_grace(Timeouts())
-"""Seconds a wait leaves at the end of the command for logging out: the transport's
-logout grace with the default connect and read timeouts (5 s)."""
+"""Seconds kept at the end of a command for logging out: the transport's logout grace with
+the default connect and read timeouts (5 s); half of a shorter ``--timeout`` than 10 s."""
 
 
 class CommandDeadline(Deadline):
-    """A :class:`~hamnhw.deadline.Deadline` that has run out once a signal was received."""
+    """A :class:`~hamnhw.deadline.Deadline` that has run out once a signal was received,
+    and under which a logout ends by ``logout_by`` (the command's end).
+
+    :param logout_by: clock reading by which a logout under this deadline ends (default:
+        when this deadline expires); after a signal a logout gets its grace instead.
+    """
+
+    def __init__(self, seconds: float, clock: Clock = time.monotonic, *,
+                 logout_by: float | None = None) -> None:
+        super().__init__(seconds, clock)
+        self.logout_by = self.expires if logout_by is None else logout_by
 
     def left(self) -> float:
         """Seconds left; at most 0 after SIGINT or SIGTERM."""
         left = super().left()
         return min(left, 0.0) if interrupts.received() is not None else left
+
+    def ending_before(self, seconds: float) -> CommandDeadline:
+        """A deadline started with this one that ends ``seconds`` before it; a logout under
+        it still ends by this one's end."""
+        early = CommandDeadline(self.seconds - seconds, self._clock, logout_by=self.expires)
+        early.started, early.expires = self.started, self.expires - seconds
+        early.stated = self.stated
+        return early
+
+    def logout_deadline(self, grace: float) -> Deadline:
+        """``grace`` seconds, but never past :attr:`logout_by` (a command ends within its
+        ``--timeout``, logout included); after a signal, the whole grace."""
+        if interrupts.received() is not None:
+            return Deadline(grace, self._clock)
+        return Deadline(max(0.0, min(grace, self.logout_by - self._clock())), self._clock)
 
 
 class CommandBudget:
@@ -37,14 +72,27 @@ class CommandBudget:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         """The whole command's bound."""
-        self.deadline: Deadline = CommandDeadline(seconds)
-        """Shared by connecting, the action and the logout."""
+        self.reserve = min(LOGOUT_RESERVE_S, seconds / 2)
+        """Seconds kept at the end for logging out."""
+        self.deadline = CommandDeadline(seconds)
+        """The whole command: nothing runs past it, the logout included."""
+        self.work: Deadline = self.deadline.ending_before(self.reserve)
+        """Connecting and the action (its wait and reads included); a logout under it
+        ends by :attr:`deadline`."""
 
     @property
     def longest_wait(self) -> float:
         """The most a wait can get (nothing spent on connecting)."""
-        return max(0.0, self.seconds - LOGOUT_RESERVE_S)
+        return max(0.0, self.seconds - self.reserve - LAST_READ_S)
 
     def wait_seconds(self) -> float:
-        """What a wait starting now may take: what is left, minus the logout's reserve."""
-        return max(0.0, self.deadline.left() - LOGOUT_RESERVE_S)
+        """What a wait starting now may take: what is left of the work, minus the time its
+        last read may take (:data:`~hamnhw.poll.LAST_READ_S`)."""
+        return max(0.0, self.work.left() - LAST_READ_S)
+
+    def escalate_after(self, seconds: float, wait_seconds: float) -> float:
+        """``--escalate-after`` counted from the command's start, for a wait of
+        ``wait_seconds`` (:meth:`wait_seconds`) starting now: shorter than the wait exactly
+        when ``seconds`` is shorter than :attr:`longest_wait`, the one rule checked before
+        anything is sent."""
+        return max(0.0, seconds - (self.longest_wait - wait_seconds))

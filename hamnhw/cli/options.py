@@ -24,8 +24,8 @@ from typing import Any, NoReturn
 import click
 
 import hamnhw
-from hamnhw import progress, registry
-from hamnhw.address import parse_bmc_url
+from hamnhw import interrupts, progress, registry
+from hamnhw.address import CREDENTIALS_IN_URL, has_userinfo, parse_bmc_url
 from hamnhw.cli.budget import CommandBudget
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.cli.output import Output, Renderer
@@ -59,6 +59,17 @@ class Seconds(click.ParamType):
             self.fail(f"{value!r} is not a finite number of seconds > 0", param, ctx)
 
 
+def refuse_credentials(ctx: click.Context, param: click.Parameter,
+                       value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+    """Click callback of every NODE argument: a NODE with a ``user[:password]@`` part is a
+    usage error (exit 2) whose message does not repeat it, before anything else could
+    print it (a status line, an error naming the node)."""
+    for node in (value,) if isinstance(value, str) else value:
+        if has_userinfo(node):
+            raise click.BadParameter(CREDENTIALS_IN_URL, ctx, param)
+    return value
+
+
 _OPTIONS = (
     click.option("--config", "config", metavar="FILE", type=click.Path(dir_okay=False),
                  help="Config file (default: $HAMNHW_CONFIG, ./hamnhw.toml, "
@@ -76,9 +87,10 @@ _OPTIONS = (
                  help="Do not verify the BMC certificate (not recommended)."),
     click.option("--timeout", metavar="S", type=Seconds(),
                  help="Seconds for the whole command: connecting, the action, its wait and "
-                      "logging out (default: config, else 120). A wait (power changes) ends "
-                      "5 s before, keeping them for the logout."),
-    click.argument("node", metavar="NODE"),
+                      "logging out (default: config, else 120). A wait ends 5 s before the "
+                      "deadline (half of a timeout under 10 s), keeping them for the logout, "
+                      "and 2 s more for its last read."),
+    click.argument("node", metavar="NODE", callback=refuse_credentials),
 )
 
 
@@ -292,7 +304,7 @@ def _connect_and_act(target: TargetOptions,
     budget = CommandBudget(resolved_timeout(kwargs) + beyond_s)
     action = prepare(budget)
     try:
-        node = hamnhw.connect(poll=poll_policy(), deadline=budget.deadline,
+        node = hamnhw.connect(poll=poll_policy(), deadline=budget.work,
                               choose_system=choose_system,
                               client_wrapper=watch.wrapper_for(kwargs["url"]), **kwargs)
     except TlsError as exc:
@@ -300,11 +312,26 @@ def _connect_and_act(target: TargetOptions,
         if hinted is exc:
             raise
         raise hinted from exc
-    with node.operation(deadline=budget.deadline):
+    with node.operation(deadline=budget.work):
         try:
-            return {"node": target.node, **action(node)}
+            payload = {"node": target.node, **action(node)}
         finally:
+            log_out(node)
+    return payload
+
+
+def log_out(node: Node) -> None:
+    """Close ``node`` (its logout bounded by the deadline in force, see
+    :meth:`~hamnhw.cli.budget.CommandDeadline.logout_deadline`) with SIGINT and SIGTERM
+    held: the command had its outcome (a result or an error) before the logout, so a
+    signal arriving now neither cuts the logout short (leaving the session open) nor
+    replaces that outcome; it is noted on stderr."""
+    try:
+        with interrupts.deferred():
             node.close()
+    except Interrupted as exc:
+        LOG.warning("%s: %s while logging out, after the command had ended: reporting its "
+                    "outcome", node.name, exc.signal_name)
 
 
 def connect_config_node(name: str, config: str | None) -> Node:

@@ -3,7 +3,8 @@
 An interrupted command reports ``"request_sent": true`` when a POST, PATCH or DELETE (other
 than the login and the logout, which the transport makes itself) was sent, or may have been:
 :class:`~hamnhw.ipmi_fallback.UnsafeCounter` counts a request when the call starts, before
-the answer.  Over IPMI nothing is counted (``hamnhw.connect`` takes no client wrapper there):
+the answer.  Before connecting (a prompt, the config) nothing was sent: ``request_sent`` is
+false.  Over IPMI nothing is counted (``hamnhw.connect`` takes no client wrapper there):
 ``request_sent`` is then None, "not known".
 """
 
@@ -21,14 +22,14 @@ class RequestWatch:
 
     def __init__(self) -> None:
         self.counter: UnsafeCounter | None = None
-        self.tracked = False
-        """True once a wrapper was handed out (a Redfish URL)."""
+        self.untracked = False
+        """True once connecting started to a node whose requests are not counted (IPMI)."""
 
     def wrapper_for(self, url: str) -> Callable[[Any], Any] | None:
         """The ``client_wrapper`` for ``url``: None where connect takes none (``ipmi://``)."""
         if parse_bmc_url(url).protocol != "redfish":
+            self.untracked = True
             return None
-        self.tracked = True
         return self._wrap
 
     def _wrap(self, transport: Any) -> UnsafeCounter:
@@ -37,7 +38,8 @@ class RequestWatch:
 
     @property
     def request_sent(self) -> bool | None:
-        """True when an unsafe request was started; None when not tracked."""
-        if not self.tracked:
+        """True when an unsafe request was started, False when none was (nothing at all
+        before connecting); None when the node's requests are not counted (IPMI)."""
+        if self.untracked:
             return None
         return bool(self.counter and self.counter.unsafe_attempts)

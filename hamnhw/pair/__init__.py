@@ -20,13 +20,17 @@ from there, never from the command line.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
+from hamnhw.address import parse_bmc_url
 from hamnhw.config import Config
+from hamnhw.config_ipmi import ipmi_settings
 from hamnhw.credentials import resolve_credentials
 from hamnhw.deadline import Deadline
 from hamnhw.errors import ConfigError
 from hamnhw.failover.journal import Journal, JournalError, journal_path
+from hamnhw.ipmi_fallback import IpmiSettings
 from hamnhw.node import Node
 from hamnhw.pair.snapshot import NodeSnapshot, PairSnapshot
 from hamnhw.poll import PollPolicy
@@ -90,7 +94,8 @@ def active_node(config: Config) -> str | None:
 def connect_node(config: Config, name: str, *, poll: PollPolicy | None = None,
                  deadline: Deadline | None = None,
                  prompt: Callable[[str], str] | None = None) -> Node:
-    """Connect to the pair node ``name`` with the config's credentials and TLS.
+    """Connect to the pair node ``name`` with the config's credentials, TLS and IPMI
+    settings (an IPMI node's boot mode: its ``boot_mode``, else the newest snapshot's).
 
     :param prompt: asks for a password when no source gives one (a TTY); None never asks.
     """
@@ -103,4 +108,19 @@ def connect_node(config: Config, name: str, *, poll: PollPolicy | None = None,
         node_cfg.bmc, username=creds.username, password=creds.password,
         ca_file=node_cfg.ca_file, pin_fingerprint=node_cfg.pin_fingerprint,
         insecure=node_cfg.insecure, timeout=node_cfg.timeout or 120.0, driver=node_cfg.driver,
-        poll=poll, name=name, deadline=deadline)
+        poll=poll, name=name, deadline=deadline, ipmi=_ipmi_settings(config, name))
+
+
+def _ipmi_settings(config: Config, name: str) -> IpmiSettings | None:
+    """The node's IPMI settings; an IPMI node without a configured ``boot_mode`` keeps the
+    boot mode the newest pair snapshot recorded (taken over Redfish earlier), if any."""
+    node_cfg = config.node(name)
+    speaks_ipmi = node_cfg.ipmi is not None or parse_bmc_url(node_cfg.bmc).protocol == "ipmi"
+    if not speaks_ipmi or node_cfg.boot_mode is not None:
+        return ipmi_settings(node_cfg)
+    snapshot = load_latest_snapshot(config)
+    recorded = snapshot.nodes.get(name) if snapshot is not None else None
+    mode = recorded.boot_mode if recorded is not None else None
+    if mode not in ("UEFI", "Legacy"):
+        return ipmi_settings(node_cfg)
+    return ipmi_settings(dataclasses.replace(node_cfg, boot_mode=mode))

@@ -7,7 +7,9 @@ stopped by its PID).  The child asks this process for the chassis state over a s
 :class:`SimIpmiBridge` answers from the server's :class:`~hamnhw.sim.state.ServerState`:
 one simulated node, one power state, whether it is driven over Redfish or IPMI.  Power
 transitions (``power_delay``), the restore policy, the boot override and the identify LED
-are shared; the boot mode is UEFI, as the Redfish side shows.
+are shared.  Like a real BMC, the boot flags read invalid (all zero) while no override is
+in force: IPMI cannot tell the boot mode then; an override reads back in the mode it was set
+in (one set over Redfish: the server's ``boot_mode``).
 
 ::
 
@@ -56,7 +58,8 @@ class SimIpmiBridge:
 
     def __init__(self, server: SimServer) -> None:
         self.state = server.state
-        self.uefi = True
+        self.uefi = server.state.spec.boot_mode == "UEFI"
+        """The UEFI bit of the override in force (set over IPMI, else the server's mode)."""
 
     def power_state(self) -> str:
         """``on`` while the host has power (On, PoweringOff), else ``off``."""
@@ -93,12 +96,13 @@ class SimIpmiBridge:
         return 0b111
 
     def boot_flags(self) -> list[int]:
-        """Boot option parameter 5 from the Redfish boot override."""
+        """Boot option parameter 5 from the Redfish boot override; all zero (invalid, no
+        mode) without one, as a real BMC with no override in force answers."""
         with self.state.lock:
             enabled, target = self.state.boot_enabled, self.state.boot_target
-        valid = enabled != "Disabled" and target != "None"
-        data1 = (0x80 if valid else 0) | (0x40 if enabled == "Continuous" else 0) | (
-            0x20 if self.uefi else 0)
+        if enabled == "Disabled" or target == "None":
+            return [0, 0, 0, 0, 0]
+        data1 = 0x80 | (0x40 if enabled == "Continuous" else 0) | (0x20 if self.uefi else 0)
         return [data1, _BOOT_DEVICES.get(target, 0) << 2, 0, 0, 0]
 
     def set_boot_flags(self, data: list[int]) -> None:
@@ -106,10 +110,11 @@ class SimIpmiBridge:
         data1, device = data[0], (data[1] >> 2) & 0x0F
         target = next((t for t, d in _BOOT_DEVICES.items() if d == device), "None")
         with self.state.lock:
-            self.uefi = bool(data1 & 0x20)
             if not data1 & 0x80 or target == "None":
                 self.state.boot_enabled, self.state.boot_target = "Disabled", "None"
+                self.uefi = self.state.spec.boot_mode == "UEFI"
             else:
+                self.uefi = bool(data1 & 0x20)
                 self.state.boot_target = target
                 self.state.boot_enabled = "Continuous" if data1 & 0x40 else "Once"
 

@@ -27,7 +27,7 @@ import socket
 import ssl
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import requests
@@ -206,6 +206,9 @@ class BmcAdapter(HTTPAdapter):
         self.max_body = max_body
         self.deadline: Deadline | None = None
         """The operation deadline of the request in flight."""
+        self.last_headers: Mapping[str, str] | None = None
+        """The headers of the last answer, kept when reading its body then failed (an
+        interrupted login still knows the session it made); None until they arrive."""
         self._verify: bool | str = False if (tls.pin_fingerprint or tls.insecure) else (
             tls.ca_file or system_ca_bundle())
         super().__init__(max_retries=0)
@@ -234,9 +237,11 @@ class BmcAdapter(HTTPAdapter):
             warn_insecure_once(self.host)
         deadline = self.deadline
         request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+        self.last_headers = None
         with self._watchdog(deadline) as dog:
             try:
                 response = self._send_quietly(request, self._timeout(deadline))
+                self.last_headers = response.headers
                 self._read_body(response, deadline)
             except (DeadlineExceeded, BodyTooLarge, UnsupportedEncoding):
                 raise

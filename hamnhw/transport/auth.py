@@ -23,6 +23,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from hamnhw import interrupts
 from hamnhw.connection import Credentials
 from hamnhw.errors import AccessDenied, BmcUnreachable, HamnhwError, HttpError
 from hamnhw.log import forget_secret, get_logger, register_secret
@@ -49,6 +50,8 @@ class Sender(Protocol):
     def _allows(self, seconds: float) -> bool: ...
 
     def _set_keys(self, session: str | None, authorization: str | None) -> None: ...
+
+    def _last_headers(self) -> Mapping[str, str] | None: ...
 
 
 class SecretMasks:
@@ -123,9 +126,19 @@ class Authenticator:
             LOG.info("%s: no SessionService; using basic auth", self.host)
             self._use_basic()
             return
-        answer = self._post_login(sessions)
+        try:
+            answer = self._post_login(sessions)
+        except BaseException:
+            with interrupts.deferred():
+                self._keep_unread_session(sessions)
+            raise
         if answer is None:
             return
+        with interrupts.deferred():  # the session is known (deleted at logout) or not made
+            self._adopt(answer, sessions)
+
+    def _adopt(self, answer: Answer, sessions: str) -> None:
+        """Use the session of a 2xx login answer (basic auth when it carries no token)."""
         token = answer.headers.get("X-Auth-Token")
         if not token:
             LOG.info("%s: login answered HTTP %s without X-Auth-Token; using basic auth",
@@ -135,11 +148,22 @@ class Authenticator:
         self._masks.add(token)
         self._token = token
         self._sender._set_keys(token, None)
-        self.session_path = session_path(answer, self.host)
+        self.session_path = session_path(answer, self.host, sessions)
         self.mode = "session"
         self.confirmed = True
         self.generation += 1
         LOG.debug("%s: session created at %s", self.host, self.session_path)
+
+    def _keep_unread_session(self, sessions: str) -> None:
+        """After a login that failed (or was interrupted by a signal) while its answer was
+        being read: when the answer's headers had come with a session token, keep that
+        session, so that the logout deletes it instead of leaving it open on the BMC."""
+        headers = self._sender._last_headers()
+        if headers is None or not headers.get("X-Auth-Token"):
+            return
+        self._adopt(Answer(0, headers, b""), sessions)
+        LOG.debug("%s: the login's answer was cut short; its session %s is deleted at logout",
+                  self.host, self.session_path)
 
     def _login_body(self) -> dict[str, Any]:
         return {"UserName": self._credentials.username,

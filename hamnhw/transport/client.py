@@ -122,6 +122,14 @@ class DeadlineScope:
             with self.operation() as deadline:
                 yield deadline
 
+    def logout_deadline(self, grace: float) -> Deadline:
+        """The deadline of a logout starting now: :meth:`Deadline.logout_deadline
+        <hamnhw.deadline.Deadline.logout_deadline>` of the one in force (``grace`` seconds,
+        unless that one bounds logouts itself), else ``grace`` seconds."""
+        current = self.current
+        return current.logout_deadline(grace) if current is not None else Deadline(grace,
+                                                                                   self.clock)
+
     @contextlib.contextmanager
     def adopted(self, deadline: Deadline) -> Iterator[Deadline]:
         """Make ``deadline`` the one in force in the calling thread for the block, whatever

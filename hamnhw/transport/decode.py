@@ -4,8 +4,9 @@ hamnhw asks for exactly :data:`ACCEPT_ENCODING` (requests would add ``br`` and `
 whenever those packages happen to be installed) and decodes by ``Content-Encoding``.
 A body without the header that starts with the gzip magic is decoded as gzip: iLO 5
 firmware gzips parts of its tree even unasked, not always saying so.  Any other coding
-is refused, naming it.  The size cap applies to the decoded body, so a gzip bomb is
-bad input like any other oversized answer.
+is refused, naming it; a gzip body of several members is decoded whole, and bytes after
+the end of the stream are refused rather than dropped.  The size cap applies to the
+decoded body, so a gzip bomb is bad input like any other oversized answer.
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ def codings(headers: Mapping[str, str], first_bytes: bytes) -> list[str]:
 
 def decode(chunks: Iterable[bytes], coding: str, max_bytes: int) -> Iterable[bytes]:
     """Undo one content coding over a stream of chunks, never producing more than
-    ``max_bytes`` in all.
+    ``max_bytes`` in all.  A gzip body may hold several members (RFC 1952), decoded one
+    after the other, as urllib3 and gzip(1) do; bytes after the end of the stream that
+    are no gzip member are refused, not dropped.
 
     :raises BodyTooLarge: the decoded stream would exceed ``max_bytes``.
     :raises UnsupportedEncoding: the stream is not valid for its coding.
@@ -61,10 +64,10 @@ def decode(chunks: Iterable[bytes], coding: str, max_bytes: int) -> Iterable[byt
     decoder: zlib._Decompress | None = None
     size = 0
     for chunk in chunks:
-        if decoder is None:
-            decoder = zlib.decompressobj(_wbits(coding, chunk))
         data = chunk
         while data:
+            if decoder is None or decoder.eof:
+                decoder = _next_decoder(coding, data, decoder is not None)
             try:
                 out = decoder.decompress(data, max_bytes - size + 1)
             except zlib.error as exc:
@@ -75,11 +78,18 @@ def decode(chunks: Iterable[bytes], coding: str, max_bytes: int) -> Iterable[byt
                                    f"{max_bytes} bytes")
             if out:
                 yield out
-            data = decoder.unconsumed_tail
-            if decoder.eof:
-                break
+            data = decoder.unused_data if decoder.eof else decoder.unconsumed_tail
     if decoder is not None and not decoder.eof:
         raise UnsupportedEncoding(f"the {coding} body ends before its stream does")
+
+
+def _next_decoder(coding: str, data: bytes, after_end: bool) -> zlib._Decompress:
+    """The decoder of the stream starting with ``data``: the first one, or, after the end
+    of one, the next gzip member (any other coding has one stream only)."""
+    if after_end and coding != "gzip":
+        raise UnsupportedEncoding(f"the {coding} body has {len(data)} bytes or more after the "
+                                  "end of its stream")
+    return zlib.decompressobj(_wbits(coding, data))
 
 
 def _wbits(coding: str, first: bytes) -> int:

@@ -161,6 +161,8 @@ class IpmiTransport(BmcClient):
         administrator and fall back to operator.
     :param pacing: minimum seconds between two top-level commands to this BMC; None for
         ``$HAMNHW_IPMI_PACING_S`` or :data:`~hamnhw.transport.ipmi_pacing.DEFAULT_PACING_S`.
+    :param boot_mode: ``UEFI`` or ``Legacy``, the node's firmware boot mode as configured;
+        the driver keeps it in a boot override when the BMC's boot flags do not tell it.
     :param command_factory: builds pyghmi's ``Command`` (tests pass a scripted fake).
     :param retry: backoff of the busy retries; its clock and sleep drive the deadlines and
         the pacing too.
@@ -171,7 +173,7 @@ class IpmiTransport(BmcClient):
     def __init__(self, address: BmcAddress, credentials: Credentials,
                  timeouts: Timeouts | None = None, *, kg: Secret | None = None,
                  privilege: str | None = None, pacing: float | None = None,
-                 command_factory: CommandFactory | None = None,
+                 boot_mode: str | None = None, command_factory: CommandFactory | None = None,
                  retry: RetryPolicy = BUSY_RETRY) -> None:
         if address.protocol != "ipmi":
             raise ConfigError(f"not an ipmi:// address: {address.url!r}")
@@ -184,6 +186,11 @@ class IpmiTransport(BmcClient):
         self.pacing = pacing_from_env() if pacing is None else pacing
         if self.pacing < 0:
             raise ConfigError(f"IPMI pacing must be >= 0 s, got {pacing!r}", host=self.host)
+        if boot_mode not in (None, "UEFI", "Legacy"):
+            raise ConfigError(f"boot mode must be UEFI or Legacy, got {boot_mode!r}",
+                              host=self.host)
+        self.boot_mode = boot_mode
+        """The node's boot mode as configured (``UEFI``, ``Legacy``), or None."""
         self._credentials = credentials
         self._kg = kg
         self._privilege = privilege
@@ -271,7 +278,7 @@ class IpmiTransport(BmcClient):
         command, self._command = self._command, None
         try:
             if command is not None and self._idle():
-                grace = Deadline(LOGOUT_GRACE_S, self._retry.clock)
+                grace = self._scope.logout_deadline(LOGOUT_GRACE_S)
                 try:
                     self._bounded(lambda: command.ipmi_session.logout(), grace, "IPMI logout")
                 except Exception as exc:
@@ -291,11 +298,8 @@ class IpmiTransport(BmcClient):
         """
         with self._lock, self._scope.scope() as deadline:
             requests = RawRequests(self._require_open(), self.host)
-            self._pacer.wait(self.pacing, deadline, self._retry, self.host)
-            try:
+            with self._pacer.turn(self.pacing, deadline, self._retry, self.host):
                 return self._bounded(lambda: fn(requests), deadline, what)
-            finally:
-                self._pacer.done(self._retry.clock())
 
     def raw(self, what: str, netfn: int, command: int, data: Iterable[int] = (), *,
             unsafe: bool = False) -> bytes:
@@ -353,7 +357,7 @@ class IpmiTransport(BmcClient):
         if not worker.finished.wait(left):
             self._outstanding = worker
             if login:
-                raise BmcUnreachable(f"{what}: no IPMI session within the {deadline.seconds:g} s "
+                raise BmcUnreachable(f"{what}: no IPMI session within the {deadline.stated:g} s "
                                      "deadline (pyghmi itself gives up after about 4.5 s)",
                                      host=self.host)
             raise BmcTimeout(f"{what}: no IPMI reply within the deadline", host=self.host,

@@ -139,14 +139,17 @@ class RedfishTransport(RedfishClient):
         The logout gets its own deadline, :func:`logout_grace`
         (``min(connect + read, 5 s)``), whatever is left of the enclosing one: a
         session is not left behind on the BMC when the operation ran out, and a
-        logout never stretches a command by more than the grace.
+        logout never stretches a command by more than the grace.  An enclosing deadline
+        may bound it further (:meth:`Deadline.logout_deadline
+        <hamnhw.deadline.Deadline.logout_deadline>`: a CLI command ends by its
+        ``--timeout``, logout included).
         """
         if self._closed:
             return
         self._closed = True
         try:
-            with self._deadlines.adopted(Deadline(logout_grace(self._timeouts),
-                                                  self._retry.clock)):
+            with self._deadlines.adopted(
+                    self._deadlines.logout_deadline(logout_grace(self._timeouts))):
                 self._auth.logout()
         finally:
             self._masks.clear()
@@ -282,6 +285,10 @@ class RedfishTransport(RedfishClient):
     def _allows(self, seconds: float) -> bool:
         deadline = self._deadline
         return deadline is not None and deadline.allows(seconds)
+
+    def _last_headers(self) -> Mapping[str, str] | None:
+        """The headers of the last answer, even one whose body could not be read."""
+        return self._adapter.last_headers
 
     def _set_keys(self, session: str | None, authorization: str | None) -> None:
         self._client.set_session_key(session)

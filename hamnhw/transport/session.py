@@ -59,21 +59,42 @@ def logout_grace(timeouts: Timeouts) -> float:
     return min(timeouts.connect + timeouts.read, LOGOUT_GRACE_S)
 
 
-def session_path(answer: Answer, host: str) -> str | None:
-    """The session's path on ``host``, from Location or the body's ``@odata.id``; None
-    when neither gives a usable one (see :func:`~hamnhw.transport.paths.bmc_path`)."""
-    location = answer.headers.get("Location")
-    if not location:
+def session_path(answer: Answer, host: str, sessions: str) -> str | None:
+    """The new session's path on ``host``: the first usable one of ``Location``, the
+    body's ``@odata.id``, and ``{sessions}/{Id}`` from the body's ``Id`` (a Location such
+    as ``//other/...`` or ``@other/...`` is never followed, see
+    :func:`~hamnhw.transport.paths.bmc_path`, but the session is still deleted at logout);
+    None when none gives one.
+
+    :param sessions: the collection the login was POSTed to.
+    """
+    body = _json_object(answer)
+    ident = body.get("Id")
+    candidates: list[tuple[str, object]] = [("Location", answer.headers.get("Location")),
+                                            ("@odata.id", body.get("@odata.id"))]
+    if isinstance(ident, str) and ident and "/" not in ident:
+        candidates.append(("Id", f"{sessions.rstrip('/')}/{ident}"))
+    refused: list[str] = []
+    for source, uri in candidates:
+        if not uri:
+            continue
         try:
-            body = parse_json(answer.body, answer.content_type, host="", path="")
-        except MalformedResponse:
-            return None
-        location = body.get("@odata.id") if isinstance(body, dict) else None
-    if not isinstance(location, str):
-        return None
+            path = bmc_path(uri, host=host)
+        except MalformedResponse as exc:
+            refused.append(f"{source}: {exc.message} ({exc.uri})")
+            continue
+        if refused:
+            LOG.warning("%s: the new session's %s; deleting it at %s instead (from its %s)",
+                        host, "; ".join(refused), path, source)
+        return path
+    LOG.warning("%s: the new session's location is unusable, it cannot be deleted at "
+                "logout: %s", host, "; ".join(refused) or "none given")
+    return None
+
+
+def _json_object(answer: Answer) -> Mapping[str, Any]:
     try:
-        return bmc_path(location, host=host)
-    except MalformedResponse as exc:
-        LOG.warning("%s: the new session's location is unusable, it cannot be deleted at "
-                    "logout: %s", host, exc.message)
-        return None
+        body = parse_json(answer.body, answer.content_type, host="", path="")
+    except MalformedResponse:
+        return {}
+    return body if isinstance(body, dict) else {}

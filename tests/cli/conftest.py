@@ -10,6 +10,7 @@ import pytest
 
 from hamnhw.cli import options
 from hamnhw.interfaces import PollPolicy
+from hamnhw.sim import ManualClock
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +29,16 @@ def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     monkeypatch.setattr(options, "poll_policy",
                         lambda: PollPolicy(interval=0.01, timeout=30, sleep=sleeps.append))
     return sleeps
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
+    """Power waits poll on a manual clock (share it with ``SimCluster(clock=...)``): they
+    never sleep."""
+    manual = ManualClock()
+    monkeypatch.setattr(options, "poll_policy",
+                        lambda: PollPolicy(interval=0.5, clock=manual, sleep=manual.sleep))
+    return manual
 
 
 @pytest.fixture

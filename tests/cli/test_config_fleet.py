@@ -65,6 +65,23 @@ def test_a_node_choice_replaces_the_defaults_choice_as_a_whole(tmp_path: Path) -
     assert n003.password_env == "FLEET_PW"
 
 
+@pytest.mark.parametrize("bmc", ["ipmi://10.1.0.9", "redfish+http://10.1.0.9:8000"])
+def test_a_node_without_tls_does_not_inherit_the_tls_choice(tmp_path: Path, bmc: str) -> None:
+    cfg = load_config(write(tmp_path, FLEET + f'[nodes.old]\nbmc = "{bmc}"\n'))
+    old = cfg.node("old")
+    assert (old.ca_file, old.pin_fingerprint, old.insecure) == (None, None, False)
+    assert (old.username, old.password_env, old.timeout) == ("admin", "FLEET_PW", 45.0)
+
+
+def test_the_cli_reaches_an_ipmi_node_despite_tls_defaults(tmp_path: Path) -> None:
+    path = write(tmp_path, FLEET + '[nodes.old]\nbmc = "ipmi://127.0.0.1:9"\n')
+    result = run("--json", "power", "status", "--config", str(path), "--timeout", "1", "old",
+                 env={"FLEET_PW": "x"})
+    error = json_out(result)["error"]
+    assert error["type"] != "ConfigError", error   # not "ca_file ... apply to Redfish only"
+    assert result.exit_code == 3, error            # nothing answers on 127.0.0.1:9
+
+
 def test_groups_in_file_order(tmp_path: Path) -> None:
     cfg = load_config(write(tmp_path, FLEET))
     assert list(cfg.groups) == ["rack1", "mn", "empty"]

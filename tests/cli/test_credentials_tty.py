@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -24,7 +25,8 @@ def test_no_username_without_a_terminal_exits_2_before_sending(server: SimServer
     assert result.exit_code == 2, result.output
     error = json_out(result)["error"]
     assert error["type"] == "ConfigError"
-    assert error["message"].startswith(f"no username for {server.url}")
+    assert json_out(result)["node"] == server.url
+    assert error["message"].startswith("no username: use --username")
     assert server.requests == [], "nothing was sent: no login with an empty name"
 
 
@@ -32,7 +34,8 @@ def test_no_username_in_config_names_the_node(server: SimServer, tmp_path) -> No
     (tmp_path / "hamnhw.toml").write_text(f'[nodes.mn1]\nbmc = "{server.url}"\n')
     result = run("power", "status", "mn1", env={"HAMNHW_PASSWORD": server.password})
     assert result.exit_code == 2
-    assert "no username for mn1" in result.stderr
+    assert "hamnhw: mn1: no username: use --username" in result.stderr
+    assert result.stderr.count("mn1") == 1, "the node is named once"
 
 
 @pytest.mark.e2e
@@ -58,4 +61,19 @@ def test_ctrl_c_at_the_password_prompt_exits_130_without_sending(server: SimServ
     assert code == 130, shown
     assert "Aborted!" not in shown
     assert f"hamnhw: {server.url}: interrupted by SIGINT" in shown
+    assert server.requests == []
+
+
+@pytest.mark.e2e
+def test_ctrl_c_at_the_password_prompt_says_nothing_was_sent(server: SimServer) -> None:
+    server.clear_requests()
+    env = clean_env({"HAMNHW_USERNAME": server.username})
+    code, shown, out = run_on_pty(hamnhw_argv("--json", "power", "on", server.url), env,
+                                  [(f"BMC password for {server.username}", CTRL_C)],
+                                  stdout_on_pty=False)
+    assert code == 130, shown
+    error = json.loads(out)["error"]
+    assert (error["type"], error["request_sent"], error["last_state"]) == (
+        "Interrupted", False, None)
+    assert "may have been sent" not in error["message"]
     assert server.requests == []

@@ -32,6 +32,7 @@ CASES = [
     (errors.ServerSideError(host="h", method="GET", path="/", status=503), 1),
     (errors.MalformedResponse("html", uri="/redfish/v1"), 1),
     (errors.UnsupportedOperation("generic", "power.cycle"), 1),
+    (errors.RedfishUnreachable("ipmi", "raid.list", host="h", detail="no answer"), 3),
     (errors.RefusedOperation("raid.create", ["drive Bay1 is a member of Volume1"]), 1),
     (errors.OperationFailed("reset ignored"), 1),
     (errors.StateUnconfirmed("reset accepted, then silence", host="h", accepted=True), 1),

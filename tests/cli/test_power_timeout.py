@@ -18,19 +18,11 @@ from hamnhw.cli import options
 from hamnhw.cli.budget import LOGOUT_RESERVE_S
 from hamnhw.cli.commands.power import check_escalation
 from hamnhw.errors import ConfigError
-from hamnhw.interfaces import PollPolicy
+from hamnhw.poll import LAST_READ_S
 from hamnhw.sim import ManualClock, ServerSpec, SimCluster, SimServer
 
 POWER_DELAY_S = 30.0
 """Seconds the simulated host spends in PoweringOn: longer than every timeout here."""
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
-    manual = ManualClock()
-    monkeypatch.setattr(options, "poll_policy",
-                        lambda: PollPolicy(interval=0.5, clock=manual, sleep=manual.sleep))
-    return manual
 
 
 @pytest.fixture
@@ -75,7 +67,7 @@ def test_escalation_checked_against_config_timeout_before_connecting(
     result = run("--json", "power", "soft-off", "--escalate-after", "8", "--config", config,
                  "slow", env=_env(server))
     assert result.exit_code == 2, result.output
-    assert "longest wait (7 s)" in json_out(result)["error"]["message"]
+    assert "longest wait (5 s)" in json_out(result)["error"]["message"]  # 12 - 5 - 2
     assert server.requests == [], "nothing is sent"
     assert server.power_state == "On"
 
@@ -95,20 +87,24 @@ def test_check_escalation_accepts_shorter_or_none() -> None:
 @pytest.mark.parametrize("command", [("power", "on"), ("nics",)])
 def test_one_deadline_of_timeout_started_before_connecting(monkeypatch: pytest.MonkeyPatch,
                                                            command: tuple[str, ...]) -> None:
-    seen: list[float] = []
+    seen: list[tuple[float, float]] = []
 
     def connect(**kwargs):
-        seen.append(kwargs["deadline"].seconds)
+        deadline = kwargs["deadline"]
+        seen.append((deadline.seconds, deadline.logout_by - deadline.started))
         raise ConfigError("stop here")
 
     monkeypatch.setattr(options.hamnhw, "connect", connect)
     result = run("--json", *command, "--timeout", "7", "redfish+http://127.0.0.1:9",
                  env={"HAMNHW_USERNAME": "u", "HAMNHW_PASSWORD": "p"})
     assert result.exit_code == 2, result.output
-    assert seen == [7], "no margin: --timeout bounds the whole command"
+    # no margin: connecting and the action end 3.5 s (half of 7) before --timeout, the
+    # logout by --timeout itself
+    assert seen == [(3.5, 7.0)]
 
 
-@pytest.mark.parametrize(("timeout", "wait"), [(30.0, 30.0 - LOGOUT_RESERVE_S), (3.0, 0.0)])
+@pytest.mark.parametrize(("timeout", "wait"), [(30.0, 30.0 - LOGOUT_RESERVE_S - LAST_READ_S),
+                                               (7.0, 7.0 - 3.5 - LAST_READ_S), (3.0, 0.0)])
 def test_power_wait_ends_the_logout_reserve_before_the_deadline(
         monkeypatch: pytest.MonkeyPatch, server: SimServer, timeout: float,
         wait: float) -> None:
@@ -127,10 +123,10 @@ def test_power_wait_ends_the_logout_reserve_before_the_deadline(
 
 @pytest.mark.e2e
 def test_timeout_bounds_a_power_change_on_a_hung_bmc() -> None:
-    """``power on --timeout 2`` on a BMC that never answers the reset: the command's own
-    deadline (2 s, no margin) ends it, and the session is still logged out.  The reset was
-    sent and never answered, so the BMC may have acted on it: ``StateUnconfirmed`` (exit 1),
-    never a re-send (issue 6)."""
+    """``power on --timeout 2`` on a BMC that never answers the reset: the command's work
+    ends at its deadline minus the logout's reserve (half of 2 s), and the session is still
+    logged out within the rest.  The reset was sent and never answered, so the BMC may have
+    acted on it: ``StateUnconfirmed`` (exit 1), never a re-send (issue 6)."""
     with SimCluster([ServerSpec(name="hung", power="Off")]) as cluster:
         server = cluster["hung"]
         server.inject("hang", method="POST", path="/redfish/v1/Systems/")
@@ -141,7 +137,7 @@ def test_timeout_bounds_a_power_change_on_a_hung_bmc() -> None:
         assert error["type"] == "StateUnconfirmed"
         assert "got no answer before the operation deadline" in error["message"]
         elapsed = float(re.search(r"\(after ([0-9.]+)s\)", error["message"]).group(1))
-        assert 2.0 <= elapsed < 3.0, error["message"]  # the deadline's own reading, not 17 s
+        assert 1.0 <= elapsed < 2.0, error["message"]  # the work's own deadline, not 17 s
         assert server.state.sessions == {}
 
 
@@ -151,9 +147,12 @@ def test_readme_and_help_say_the_same_about_timeout() -> None:
     help_text = " ".join(run("power", "on", "--help").stdout.split())
     assert "Seconds for the whole command: connecting, the action, its wait and logging out" \
         in help_text
-    assert f"ends {LOGOUT_RESERVE_S:g} s before" in help_text
+    assert f"A wait ends {LOGOUT_RESERVE_S:g} s before the deadline" in help_text
+    assert f"{LAST_READ_S:g} s more for its last read" in help_text
     readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
     assert ("bounds the whole one-shot command: connecting, the action, its wait and logging "
             "out") in readme
-    assert f"A wait ends {LOGOUT_RESERVE_S:g} s before the deadline" in readme
+    assert f"end {LOGOUT_RESERVE_S:g} s before the deadline" in readme
+    assert f"a wait ends {LAST_READ_S:g} s earlier still" in readme
+    assert f"the longest wait is S - {LOGOUT_RESERVE_S + LAST_READ_S:g} s" in readme
     assert "15 s" not in help_text and "WAIT_MARGIN" not in readme

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+import hamnhw
+from hamnhw import registry
+from hamnhw.address import parse_bmc_url
 from hamnhw.cli.options import TargetOptions, connect_arguments
 from hamnhw.config import load_config
 
@@ -32,6 +38,46 @@ def test_readme_example_config_loads_and_every_node_is_usable(tmp_path: Path) ->
         assert kwargs["username"] == "root"
         assert len(kwargs["pin_fingerprint"].replace(":", "")) == 64
     assert config.node("mn1").timeout == 120
+
+
+class _Built(Exception):
+    """Raised by the stand-in transports: every check before the network passed."""
+
+
+def test_every_node_of_the_readme_example_gets_as_far_as_its_transport(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each node, as the CLI would connect to it, passes every check made before anything is
+    sent ([defaults] TLS keys once made the ipmi:// node old1 exit 2); the transports are
+    stand-ins, so nothing goes to the example addresses."""
+    path = tmp_path / "hamnhw.toml"
+    path.write_text(readme_config(), encoding="utf-8")
+    password_file = tmp_path / "mn1.pw"
+    password_file.write_text("example\n")
+    password_file.chmod(0o600)
+    built: dict[str, str] = {}
+
+    def stand_in(protocol: str) -> Any:
+        def build(address: Any, *_args: Any, **_kwargs: Any) -> None:
+            built[address.url] = protocol
+            raise _Built
+
+        return build
+
+    monkeypatch.setattr("hamnhw.transport.redfish.RedfishTransport", stand_in("redfish"))
+    monkeypatch.setattr("hamnhw.transport.ipmi.IpmiTransport", stand_in("ipmi"))
+    environ = {name: "example" for name in ("PRIMARY_BMC_PASSWORD", "STANDBY_BMC_PASSWORD",
+                                            "OLD1_PASSWORD", "MN1_IPMI_PASSWORD", "BMC_PASSWORD")}
+    environ["MN1_KG"] = "0123456789abcdef0123"
+    config = load_config(path)
+    for name in config.nodes:
+        own_file = str(password_file) if name == "mn1" else None
+        kwargs = connect_arguments(
+            TargetOptions(node=name, config=str(path), password_file=own_file), environ=environ)
+        registry.check_registered(parse_bmc_url(kwargs["url"]))
+        with pytest.raises(_Built):
+            hamnhw.connect(**kwargs)
+    assert built == {"idrac-redfish://10.0.0.5": "redfish", "ipmi://10.0.0.9": "ipmi",
+                     "redfish://10.0.0.5": "redfish", "redfish://10.0.0.6": "redfish"}
 
 
 def _normalized(report: str) -> list[str]:

@@ -136,3 +136,41 @@ def test_logout_of_an_interrupted_command_gets_only_its_short_grace(server: SimS
     assert len(logout) == 1, err
     # The deadline of the logout is the grace (5 s), not what was left of --timeout 300.
     assert "operation deadline exceeded (after 5." in logout[0]
+
+
+def _answered(server: SimServer, method: str, fragment: str) -> bool:
+    return any(r.method == method and fragment in r.path and r.status is not None
+               for r in server.requests)
+
+
+def test_sigterm_while_the_login_answer_arrives_still_logs_out(server: SimServer) -> None:
+    """The login's headers (with the token) came, its body drips: a SIGTERM then must not
+    leave the session it made open on the BMC."""
+    server.inject("byte_drip", method="POST", path="/redfish/v1/SessionService/Sessions",
+                  interval=0.3)
+    proc = start(server, "--json", "power", "on", "--timeout", "300")
+    wait_for(lambda: _answered(server, "POST", "/SessionService/Sessions"), proc)
+    time.sleep(0.1)  # the headers are on their way; the body's first byte comes at 0.3 s
+    returncode, out, err = stop(proc, signal.SIGTERM)
+    assert returncode == 143, (out, err)
+    error = json.loads(out)["error"]
+    assert (error["type"], error["request_sent"]) == ("Interrupted", False)
+    assert sent(server, "DELETE", "/SessionService/Sessions/")
+    assert server.state.sessions == {}, "the session the login made was deleted"
+
+
+def test_sigterm_during_the_logout_of_a_finished_change_prints_its_result() -> None:
+    with SimCluster([ServerSpec(name="quick", power="Off")]) as cluster:
+        quick = cluster["quick"]
+        quick.inject("latency", method="DELETE", path="/redfish/v1/SessionService/Sessions/",
+                     seconds=2.0)
+        proc = start(quick, "--json", "power", "on", "--timeout", "300")
+        wait_for(lambda: sent(quick, "DELETE", "/SessionService/Sessions/"), proc)
+        returncode, out, err = stop(proc, signal.SIGTERM)
+        assert returncode == 0, (out, err)
+        payload = json.loads(out)
+        assert (payload["power_state"], payload["changed"], payload["confirmed"]) == (
+            "on", True, True)
+        assert "SIGTERM while logging out, after the command had ended" in err
+        assert _answered(quick, "DELETE", "/SessionService/Sessions/")
+        assert quick.state.sessions == {}, "the logout completed within its grace"

@@ -35,7 +35,8 @@ class FakeBmc:
     """Power states the next chassis-status reads report (then the real state)."""
     restore: int = 0
     restore_mode: str = "apply"  # or "ignore", "unsupported"
-    boot: list[int] = dataclasses.field(default_factory=lambda: [0x20, 0, 0, 0, 0])
+    boot: list[int] = dataclasses.field(default_factory=lambda: [0, 0, 0, 0, 0])
+    """Boot flags data 1-5: invalid (no override, no mode), as a fresh BMC's."""
     boot_apply: bool = True
     identify: bool = False
     lan: dict[int, dict[int, bytes]] = dataclasses.field(default_factory=lambda: {1: {
@@ -160,12 +161,14 @@ _HANDLERS = {(0x06, 0x01): lambda bmc, _d: _reply(DEVICE_ID), (0x00, 0x01): _sta
              (0x0C, 0x02): _lan}
 
 
-def connect_fake(bmc: FakeBmc, clock: ManualClock | None = None, timeout: float = 20.0) -> Node:
-    """A :class:`Node` with the IPMI driver over ``bmc``; polls every 1 s of ``clock``."""
+def connect_fake(bmc: FakeBmc, clock: ManualClock | None = None, timeout: float = 20.0,
+                 boot_mode: str | None = None) -> Node:
+    """A :class:`Node` with the IPMI driver over ``bmc``; polls every 1 s of ``clock``;
+    ``boot_mode`` as configured for the node."""
     clock = clock or ManualClock()
     transport = IpmiTransport(
         parse_bmc_url("ipmi://127.0.0.1:6231"), Credentials("admin", Secret("pw-1234")),
-        pacing=0.0, command_factory=lambda **_: bmc,
+        pacing=0.0, boot_mode=boot_mode, command_factory=lambda **_: bmc,
         retry=RetryPolicy(jitter=0.0, sleep=clock.sleep, clock=clock))
     transport.open()
     poll = PollPolicy(interval=1.0, timeout=timeout, clock=clock, sleep=clock.sleep)

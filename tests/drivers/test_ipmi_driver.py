@@ -24,6 +24,7 @@ from hamnhw.models import (
     PowerState,
 )
 from hamnhw.sim.clock import ManualClock
+from hamnhw.transport.ipmi_errors import IpmiCommandError
 
 LOST = {"netfn": 1, "command": 2, "code": 0xFFFF, "data": bytearray(), "error": "timeout"}
 
@@ -61,6 +62,7 @@ def test_on_with_delay_waits_and_no_wait_is_unconfirmed() -> None:
     unconfirmed = node.power.off(wait=False)
     assert (unconfirmed.power_state, unconfirmed.changed, unconfirmed.confirmed) == (
         PowerState.ON, True, False)  # read once, before the change took effect
+    assert unconfirmed.unconfirmed_reason == "no-wait"  # as the Redfish path says
     assert node.power.off().power_state is PowerState.OFF
 
 
@@ -75,6 +77,17 @@ def test_refusal_when_already_there_is_unchanged() -> None:
                   faults={(0x00, 0x02): [{"code": 0xD5, "error": "not in present state"}]})
     result = connect_fake(bmc).power.off()
     assert (result.power_state, result.changed) == (PowerState.OFF, False)
+    assert not bmc.script  # both off reads were taken
+
+
+def test_refusal_then_a_single_off_read_is_not_off() -> None:
+    """Review 9-14 item 10: after a refused power down, off is believed only after two off
+    reads, as after any power down; one off read followed by on is the refusal it was."""
+    bmc = FakeBmc(power="on", script=["on", "off", "on"],
+                  faults={(0x00, 0x02): [{"code": 0xD5, "error": "not in present state"}]})
+    with pytest.raises(IpmiCommandError) as refused:
+        connect_fake(bmc).power.off()
+    assert refused.value.code == 0xD5
 
 
 def test_lost_reply_counts_as_sent_only_when_the_node_shows_it() -> None:
@@ -101,6 +114,7 @@ def test_cycle_never_seen_off_is_unconfirmed_not_failed() -> None:
         {"code": 0, "data": bytearray()}]})
     result = connect_fake(bmc, timeout=5).power.cycle()
     assert (result.power_state, result.confirmed) == (PowerState.ON, False)
+    assert result.unconfirmed_reason == "reset-unseen"
 
 
 def test_cycle_off_and_never_on_again_times_out() -> None:
@@ -146,17 +160,38 @@ def test_restore_policy_unsupported_and_unknown() -> None:
         connect_fake(FakeBmc(restore=3)).power.get_restore_policy()
 
 
-@pytest.mark.parametrize(("uefi_now", "expected_data1"), [(True, 0xA0), (False, 0x80)])
-def test_boot_override_keeps_the_current_boot_mode(uefi_now: bool, expected_data1: int) -> None:
-    bmc = FakeBmc(boot=[0x20 if uefi_now else 0, 0, 0, 0, 0])
+@pytest.mark.parametrize(("flags_now", "expected_data1"), [(0xA0, 0xA0), (0x80, 0x80)])
+def test_boot_override_keeps_the_mode_of_valid_flags(flags_now: int, expected_data1: int) -> None:
+    bmc = FakeBmc(boot=[flags_now, 0x08, 0, 0, 0])
     override = connect_fake(bmc).management.set_boot_override(BootSource.PXE)
     assert (override.target, override.mode) == (BootSource.PXE, BootOverrideMode.ONCE)
     assert bmc.boot[:2] == [expected_data1, 0x04]
 
 
+@pytest.mark.parametrize("stale_bit", [0x00, 0x20])
+def test_invalid_flags_without_a_configured_mode_are_refused_sending_nothing(
+        stale_bit: int) -> None:
+    """Review 9-14 item 1: the UEFI bit of invalid flags means nothing (a fresh BMC's are
+    all zero): no legacy guess, no set."""
+    bmc = FakeBmc(boot=[stale_bit, 0, 0, 0, 0])
+    with pytest.raises(ConfigError, match='boot_mode = "UEFI" or "Legacy"'):
+        connect_fake(bmc).management.set_boot_override(BootSource.HDD)
+    assert bmc.boot == [stale_bit, 0, 0, 0, 0]
+
+
+@pytest.mark.parametrize(("configured", "flags_now", "expected_data1"),
+                         [("UEFI", 0x00, 0xA0), ("Legacy", 0x20, 0x80), ("UEFI", 0x80, 0xA0)])
+def test_the_configured_boot_mode_is_used(configured: str, flags_now: int,
+                                          expected_data1: int) -> None:
+    bmc = FakeBmc(boot=[flags_now, 0x08, 0, 0, 0])
+    node = connect_fake(bmc, boot_mode=configured)
+    assert node.management.set_boot_override(BootSource.HDD).target is BootSource.HDD
+    assert bmc.boot[:2] == [expected_data1, 0x08]
+
+
 def test_boot_override_persistent_disk_and_bios_and_clear() -> None:
     bmc = FakeBmc()
-    management = connect_fake(bmc).management
+    management = connect_fake(bmc, boot_mode="UEFI").management
     disk = management.set_boot_override(BootSource.HDD, persistent=True)
     assert (disk.target, disk.mode) == (BootSource.HDD, BootOverrideMode.CONTINUOUS)
     assert bmc.boot[:2] == [0xE0, 0x08]
@@ -167,9 +202,17 @@ def test_boot_override_persistent_disk_and_bios_and_clear() -> None:
     assert cleared.mode is BootOverrideMode.DISABLED
 
 
+def test_clearing_the_override_needs_no_mode() -> None:
+    bmc = FakeBmc(boot=[0xA0, 0x04, 0, 0, 0])
+    assert connect_fake(bmc).management.set_boot_override(BootSource.NONE).mode is (
+        BootOverrideMode.DISABLED)
+    assert bmc.boot[0] & 0x80 == 0
+
+
 def test_boot_override_read_back_mismatch_fails() -> None:
     with pytest.raises(OperationFailed, match="reads back no override"):
-        connect_fake(FakeBmc(boot_apply=False)).management.set_boot_override(BootSource.PXE)
+        connect_fake(FakeBmc(boot_apply=False), boot_mode="UEFI").management.set_boot_override(
+            BootSource.PXE)
 
 
 def test_boot_flags_marked_invalid_are_no_override() -> None:
@@ -178,12 +221,14 @@ def test_boot_flags_marked_invalid_are_no_override() -> None:
     assert connect_fake(bmc).management.get_boot_override().mode is BootOverrideMode.DISABLED
 
 
-def test_boot_marks_power_and_uefi_mode_only() -> None:
-    marks = connect_fake(FakeBmc(power="on", boot=[0x20, 0, 0, 0, 0])).management.boot_marks()
+def test_boot_marks_power_and_uefi_mode_only_from_valid_flags() -> None:
+    marks = connect_fake(FakeBmc(power="on", boot=[0xA0, 4, 0, 0, 0])).management.boot_marks()
     assert (marks.power_state, marks.boot_mode, marks.boot_stage, marks.last_reset_time) == (
         PowerState.ON, "UEFI", None, None)
-    legacy = connect_fake(FakeBmc(boot=[0, 0, 0, 0, 0])).management.boot_marks()
+    legacy = connect_fake(FakeBmc(boot=[0x80, 4, 0, 0, 0])).management.boot_marks()
     assert (legacy.power_state, legacy.boot_mode) == (PowerState.OFF, None)
+    stale = connect_fake(FakeBmc(boot=[0x20, 0, 0, 0, 0])).management.boot_marks()
+    assert stale.boot_mode is None
 
 
 def test_identify_on_off_read_back() -> None:

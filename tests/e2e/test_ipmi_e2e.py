@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import hamnhw
 from hamnhw.cli.main import cli
-from hamnhw.errors import UnsupportedOperation
+from hamnhw.errors import ConfigError, UnsupportedOperation
 from hamnhw.interfaces import PollPolicy
 from hamnhw.ipmi_fallback import IpmiSettings
 from hamnhw.models import BootSource, PowerRestorePolicy, PowerState
@@ -61,10 +61,11 @@ def test_boot_override_restore_policy_identify_and_bmc_mac_shared(
         cluster: tuple[SimCluster, IpmiSim]) -> None:
     sim, ipmi = cluster
     state = sim["primary"].state
-    with hamnhw.connect(ipmi["primary"].url, USER, PASSWORD) as node:
+    uefi = IpmiSettings(boot_mode="UEFI")
+    with hamnhw.connect(ipmi["primary"].url, USER, PASSWORD, ipmi=uefi) as node:
         node.management.set_boot_override(BootSource.PXE, persistent=True)
         assert (state.boot_target, state.boot_enabled) == ("Pxe", "Continuous")
-        assert node.management.boot_flags().uefi is True  # the simulator boots UEFI
+        assert node.management.boot_flags().uefi is True  # the configured mode, kept
         node.power.set_restore_policy(PowerRestorePolicy.LAST_STATE)
         assert state.restore_policy == "LastState"
         assert node.management.set_identify(True) is True and state.led
@@ -73,6 +74,25 @@ def test_boot_override_restore_policy_identify_and_bmc_mac_shared(
         override = redfish.management.get_boot_override()
         assert override.target is BootSource.PXE
         assert redfish.power.get_restore_policy() is PowerRestorePolicy.LAST_STATE
+
+
+def test_no_override_reads_invalid_and_an_unknown_mode_is_refused(
+        cluster: tuple[SimCluster, IpmiSim]) -> None:
+    """Review 9-14 item 1: like a real BMC, the simulator's boot flags are all zero while no
+    override is in force, so a boot override without a configured mode is refused."""
+    sim, ipmi = cluster
+    state = sim["primary"].state
+    with hamnhw.connect(ipmi["primary"].url, USER, PASSWORD) as node:
+        flags = node.management.boot_flags()
+        assert (flags.valid, flags.uefi, flags.device) == (False, False, 0)
+        with pytest.raises(ConfigError, match="boot mode is unknown"):
+            node.management.set_boot_override(BootSource.HDD)
+        assert (state.boot_target, state.boot_enabled) == ("None", "Disabled")
+    with hamnhw.connect(sim["primary"].url, USER, PASSWORD) as redfish:
+        redfish.management.set_boot_override(BootSource.PXE)  # set over Redfish: mode known
+    with hamnhw.connect(ipmi["primary"].url, USER, PASSWORD) as node:
+        assert node.management.boot_flags().uefi is True
+        assert node.management.set_boot_override(BootSource.HDD).target is BootSource.HDD
 
 
 def test_unreachable_redfish_serves_power_over_the_ipmi_path(

@@ -23,6 +23,7 @@ from hamnhw.cli.main import cli
 from hamnhw.interfaces import PollPolicy
 from hamnhw.models import PowerState
 from hamnhw.node import Node
+from hamnhw.poll import LAST_READ_S
 from hamnhw.sim import ManualClock, ServerSpec, SimCluster, SimServer
 
 RESET_SUFFIX = "ComputerSystem.Reset"
@@ -169,7 +170,8 @@ def test_cli_escalation_not_before_the_timeout_is_a_usage_error(cluster: SimClus
                         "--timeout", timeout)
     assert result.exit_code == 2, result.output
     message = json.loads(result.stdout)["error"]
-    longest_wait = float(timeout) - LOGOUT_RESERVE_S  # --timeout minus the logout's reserve
+    # --timeout minus the logout's reserve and the last read's time
+    longest_wait = float(timeout) - LOGOUT_RESERVE_S - LAST_READ_S
     assert f"({escalate} s)" in str(message)
     assert f"longest wait ({longest_wait:g} s)" in str(message)
     assert resets(server) == []

@@ -39,7 +39,7 @@ def ipmi_pair(tmp_path: Path) -> Iterator[tuple[SimCluster, Path]]:
         for name in ("primary", "standby"):
             extra = f"drive_serials = {serials}\n" if name == "primary" else ""
             tables.append(f'[{name}]\nbmc = "{ipmi[name].url}"\nusername = "admin"\n'
-                          f'password_file = "{pw}"\ntimeout = 20\n{extra}')
+                          f'password_file = "{pw}"\ntimeout = 20\nboot_mode = "UEFI"\n{extra}')
         keys = {**FAILOVER_KEYS, "poll_interval": 0.1, "power_off_timeout": 5.0,
                 "post_timeout": 5.0, "boot_timeout": 8.0}
         tables.append("[failover]\n" + "".join(f"{k} = {toml_value(v)}\n"

@@ -26,18 +26,19 @@ with atheris.instrument_imports(include=["hamnhw", "hamnhw_drivers"]):
 NAMES = sorted(fuzzlib.TARGETS)
 TRIED: collections.Counter[str] = collections.Counter()
 REPORT_EVERY = 25_000
+RUNS = [0]
+"""The ``--runs`` asked for (the last input prints the total)."""
 
 
 def one_input(data: bytes) -> None:
-    """libFuzzer's entry point: one input through one target."""
-    if not data:
-        return
-    name = NAMES[data[0] % len(NAMES)]
+    """libFuzzer's entry point: one input through one target (the empty input: none)."""
+    name = NAMES[data[0] % len(NAMES)] if data else "empty"
     TRIED[name] += 1
     total = sum(TRIED.values())
-    if total % REPORT_EVERY == 0:
+    if total % REPORT_EVERY == 0 or total == RUNS[0]:  # libFuzzer exits without returning
         print(f"fuzz: {total} inputs tried ({_counts()})", flush=True)
-    fuzzlib.TARGETS[name](fuzzlib.ByteDraw(atheris.FuzzedDataProvider(data[1:])))
+    if data:
+        fuzzlib.TARGETS[name](fuzzlib.ByteDraw(atheris.FuzzedDataProvider(data[1:])))
 
 
 def _counts() -> str:
@@ -49,6 +50,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100_000)
     parser.add_argument("--corpus", type=Path, help="corpus directory (kept between runs)")
     args, rest = parser.parse_known_args()
+    RUNS[0] = args.runs
     logging.disable(logging.CRITICAL)  # warnings of skipped members would drown the output
     argv = [sys.argv[0], f"-runs={args.runs}", "-max_len=2048", "-len_control=0", *rest]
     if args.corpus is not None:

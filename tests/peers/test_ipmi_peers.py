@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from peeripmi import IpmiPeer, free_udp_port
@@ -193,6 +194,33 @@ def test_boot_device_keeps_uefi_mode_and_reads_back(pyghmi_bmc: IpmiPeer) -> Non
         assert bios.target is BootSource.BIOS_SETUP
     flags = pyghmi_bmc.ipmitool("chassis", "bootparam", "get", "5").stdout
     assert "BIOS EFI boot" in flags and "Force Boot into BIOS Setup" in flags, flags
+
+
+def test_cli_boot_on_a_fresh_bmc_takes_the_configured_mode_never_legacy(
+        pyghmi_bmc: IpmiPeer, hamnhw_cli, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review 9-14 item 1: a fresh BMC's boot flags are invalid (all zero): IPMI cannot tell
+    the node's mode, so hamnhw refuses rather than set the legacy flag, and with the node's
+    ``boot_mode`` it sets a UEFI override, as ipmitool reads it."""
+    fresh = pyghmi_bmc.ipmitool("chassis", "bootparam", "get", "5").stdout
+    assert "Boot parameter data: 0000000000" in fresh, fresh
+    refused = hamnhw_cli("--json", "boot", "--username", pyghmi_bmc.username, pyghmi_bmc.url,
+                         "hdd", password=pyghmi_bmc.password)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    error = refused.json()["error"]
+    assert error["type"] == "ConfigError" and 'boot_mode = "UEFI"' in error["message"]
+    untouched = pyghmi_bmc.ipmitool("chassis", "bootparam", "get", "5").stdout
+    assert "Boot parameter data: 0000000000" in untouched, untouched
+    config = tmp_path / "hamnhw.toml"
+    config.write_text(f'[nodes.old1]\nbmc = "{pyghmi_bmc.url}"\nusername = '
+                      f'"{pyghmi_bmc.username}"\npassword_env = "OLD1_PW"\nboot_mode = "UEFI"\n')
+    monkeypatch.setenv("OLD1_PW", pyghmi_bmc.password)
+    done = hamnhw_cli("--json", "boot", "--config", str(config), "old1", "hdd")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.json()["boot_override"] == "Hdd/Once"
+    flags = pyghmi_bmc.ipmitool("chassis", "bootparam", "get", "5").stdout
+    assert "BIOS EFI boot" in flags and "Force Boot from default Hard-Drive" in flags, flags
+    assert "legacy" not in flags, flags
 
 
 def test_identify_set_and_read_back(pyghmi_bmc: IpmiPeer) -> None:

@@ -12,7 +12,7 @@ import pytest
 from transport_loopback import make_transport
 
 from hamnhw import errors
-from hamnhw.transport.decode import ACCEPT_ENCODING, decoded
+from hamnhw.transport.decode import ACCEPT_ENCODING, decode, decoded
 
 DOC = {"@odata.id": "/redfish/v1/Systems/1", "PowerState": "On", "Name": "x" * 300}
 RAW = json.dumps(DOC).encode()
@@ -104,3 +104,33 @@ def test_decoding_never_produces_more_than_the_cap() -> None:
 
 def test_empty_body_with_content_encoding_is_empty() -> None:
     assert decoded(b"", {"Content-Encoding": "gzip"}, 1000) == b""
+
+
+def test_multi_member_gzip_is_decoded_whole(bmc, opened) -> None:
+    # RFC 1952: a gzip file is a series of members; urllib3 and gzip(1) decode them all.
+    half = len(RAW) // 2
+    payload = gzip.compress(RAW[:half]) + gzip.compress(RAW[half:])
+    bmc.reply("GET", PATH, raw=payload, headers={"Content-Type": "application/json",
+                                                 "Content-Encoding": "gzip"})
+    assert opened.get(PATH) == DOC
+
+
+def test_members_split_across_chunks_are_decoded_whole() -> None:
+    half = len(RAW) // 2
+    payload = gzip.compress(RAW[:half]) + gzip.compress(RAW[half:])
+    for cut in range(1, len(payload)):
+        assert b"".join(decode([payload[:cut], payload[cut:]], "gzip", 10**6)) == RAW
+
+
+@pytest.mark.parametrize(("encoding", "payload"), [
+    ("gzip", gzip.compress(RAW) + b"trailing junk"),
+    ("deflate", zlib.compress(RAW) + zlib.compress(b"{}")),
+    ("gzip", gzip.compress(RAW) + gzip.compress(b"x")[:12]),
+], ids=["gzip-junk", "deflate-second-stream", "gzip-truncated-member"])
+def test_bytes_after_the_stream_are_malformed_not_dropped(bmc, opened, encoding,
+                                                           payload) -> None:
+    bmc.reply("GET", PATH, raw=payload, headers={"Content-Type": "application/json",
+                                                 "Content-Encoding": encoding})
+    with pytest.raises(errors.MalformedResponse) as info:
+        opened.get(PATH)
+    assert encoding in str(info.value)

@@ -102,3 +102,34 @@ def test_session_location_elsewhere_is_deleted_on_the_bmc(bmc, other) -> None:
     assert bmc.count("DELETE", session) == 1
     assert other.requests == []
     assert all(TOKEN not in str(r.headers) for r in other.requests)
+
+
+@pytest.mark.parametrize("location", ["//127.0.0.1:{port}" + f"{SESSIONS}/1",
+                                      "@127.0.0.1:{port}" + f"{SESSIONS}/1"],
+                         ids=["network-path", "userinfo"])
+@pytest.mark.parametrize("body", [{"Id": "1"}, {"@odata.id": f"{SESSIONS}/1", "Id": "1"}],
+                         ids=["id-only", "odata-id"])
+def test_unusable_session_location_falls_back_and_the_session_is_deleted(
+        bmc, other, location, body) -> None:
+    other.standard()
+    bmc.standard()
+    bmc.reply("POST", SESSIONS, 201, body=body,
+              headers={"X-Auth-Token": TOKEN, "Location": location.format(port=other.port)})
+    transport = make_transport(bmc.url).open()
+    assert transport.session_path == f"{SESSIONS}/1"
+    transport.close()
+    assert bmc.count("DELETE", f"{SESSIONS}/1") == 1, "no session left open on the BMC"
+    assert other.requests == []
+
+
+def test_session_with_no_usable_location_is_not_deleted_anywhere(bmc, other, caplog) -> None:
+    other.standard()
+    bmc.standard()
+    bmc.reply("POST", SESSIONS, 201, body={"Id": "../1"},
+              headers={"X-Auth-Token": TOKEN,
+                       "Location": f"//127.0.0.1:{other.port}{SESSIONS}/1"})
+    with caplog.at_level(logging.WARNING, logger="hamnhw"):
+        make_transport(bmc.url).open().close()
+    assert not any(r.method == "DELETE" for r in bmc.requests)
+    assert other.requests == []
+    assert any("cannot be deleted at logout" in r.getMessage() for r in caplog.records)

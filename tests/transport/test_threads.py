@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from transport_loopback import SESSIONS, make_transport
+from transport_loopback import SESSIONS, first_session_expires, make_transport
 
 import hamnhw
 from hamnhw import errors
@@ -90,28 +90,9 @@ def test_two_operations_on_one_node_from_two_threads(sim: SimServer) -> None:
 def test_two_threads_meeting_the_same_expired_session_log_in_again_once(bmc) -> None:
     """Both threads get a 401 for the old token before either logs in again: one re-login
     (and one DELETE of the superseded session); the other thread re-sends with the new one."""
-    tokens = iter(["tok-first-0000000001", "tok-second-000000002", "tok-third-0000000003"])
-    made: list[str] = []
-
-    def login(handler) -> None:
-        made.append(next(tokens))
-        handler.send_response(201)
-        handler.send_header("X-Auth-Token", made[-1])
-        handler.send_header("Location", f"{SESSIONS}/{len(made)}")
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
-
-    def systems(handler) -> None:
-        fresh = handler.headers.get("X-Auth-Token") == made[-1] and len(made) > 1
-        body = b'{"Members": []}' if fresh else b""
-        handler.send_response(200 if fresh else 401)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-
     bmc.standard()
-    bmc.behave("POST", SESSIONS, login)
-    bmc.behave("GET", "/redfish/v1/Systems", systems)
+    first_session_expires(bmc, ["tok-first-0000000001", "tok-second-000000002",
+                                "tok-third-0000000003"])
     transport = make_transport(bmc.url).open()
     both_refused = threading.Event()
     real_renew = transport._renew

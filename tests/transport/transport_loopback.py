@@ -168,6 +168,41 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_PATCH = do_DELETE = _dispatch
 
 
+def first_session_expires(bmc: LoopbackBmc, tokens: list[str]) -> list[str]:
+    """Logins hand out ``tokens`` in turn (Location ``Sessions/<n>``); ``GET
+    /redfish/v1/Systems`` is answered 401 until it carries the token of a later login than
+    the first: the first session has expired.  Returns the tokens handed out (a live list).
+    """
+    pending = iter(tokens)
+    made: list[str] = []
+
+    def login(handler: _Handler) -> None:
+        made.append(next(pending))
+        handler.send_response(201)
+        handler.send_header("X-Auth-Token", made[-1])
+        handler.send_header("Location", f"{SESSIONS}/{len(made)}")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    def systems(handler: _Handler) -> None:
+        fresh = handler.headers.get("X-Auth-Token") == made[-1] and len(made) > 1
+        answer(handler, 200 if fresh else 401, b'{"Members": []}' if fresh else b"")
+
+    bmc.behave("POST", SESSIONS, login)
+    bmc.behave("GET", "/redfish/v1/Systems", systems)
+    return made
+
+
+def answer(handler: _Handler, status: int = 200, body: bytes = b"{}") -> None:
+    """Send ``status`` with ``body`` (JSON when there is one)."""
+    handler.send_response(status)
+    if body:
+        handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 def hang(handler: _Handler) -> None:
     """Never answer (until the server stops)."""
     handler.server.bmc.stop.wait(30)

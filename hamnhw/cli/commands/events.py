@@ -21,12 +21,18 @@ import click
 from hamnhw import interrupts
 from hamnhw.cli.commands.exporter import parse_listen
 from hamnhw.cli.exit_codes import ExitCode
-from hamnhw.cli.options import TargetOptions, connect_target, connection_options
+from hamnhw.cli.options import (
+    TargetOptions,
+    connect_target,
+    connection_options,
+    refuse_credentials,
+)
 from hamnhw.config import find_config, load_config
 from hamnhw.deadline import Deadline
 from hamnhw.monitor.events import MODES, NodeWatcher, Settings
 from hamnhw.monitor.receiver import EventReceiver
 from hamnhw.monitor.report import Reporter
+from hamnhw.procenv import config_secret_variables
 
 OPERATION_TIMEOUT_S = 30.0
 
@@ -37,7 +43,8 @@ def command() -> None:
 
 
 @command.command("listen")
-@click.argument("nodes", nargs=-1, required=True, metavar="NODE...")
+@click.argument("nodes", nargs=-1, required=True, metavar="NODE...",
+                callback=refuse_credentials)
 @click.option("--mode", type=click.Choice(MODES), default="auto", show_default=True,
               help="auto: SSE where offered, else push.")
 @click.option("--listen", "listen", metavar="ADDR:PORT",
@@ -120,11 +127,11 @@ def _default_destination(listen: str, port: int) -> str:
 
 
 def _secret_variables(options: TargetOptions) -> list[str]:
-    """Password variables named by the config (kept out of --exec's environment)."""
+    """Password and Kg variables named by the config (kept out of --exec's environment)."""
     path = find_config(options.config)
     if path is None:
         return []
-    return [n.password_env for n in load_config(path).nodes.values() if n.password_env]
+    return config_secret_variables(load_config(path).nodes.values())
 
 
 def _show_info_lines() -> None:

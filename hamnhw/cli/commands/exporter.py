@@ -17,10 +17,16 @@ from pathlib import Path
 import click
 
 from hamnhw import interrupts
-from hamnhw.cli.options import TargetOptions, connect_target, connection_options
+from hamnhw.cli.options import (
+    TargetOptions,
+    connect_target,
+    connection_options,
+    refuse_credentials,
+)
 from hamnhw.config import Config, find_config, load_config
 from hamnhw.deadline import Deadline
-from hamnhw.errors import ConfigError
+from hamnhw.errors import BmcUnreachable, ConfigError, HamnhwError, UnsupportedOperation
+from hamnhw.log import get_logger
 from hamnhw.models import PowerState
 from hamnhw.monitor.health import read_raid_health
 from hamnhw.monitor.metrics import (
@@ -35,6 +41,7 @@ from hamnhw.monitor.metrics import (
 )
 from hamnhw.monitor.pair import LiveNode, active_for
 
+LOG = get_logger("hamnhw.exporter")
 DEFAULT_LISTEN = "127.0.0.1:9787"
 READ_TIMEOUT_S = 30.0
 TEXTFILE_NAME = "hamnhw.prom"
@@ -50,18 +57,32 @@ def parse_listen(value: str) -> tuple[str, int]:
 
 
 def read_sample(target: TargetOptions, timeout: float) -> NodeSample:
-    """Connect, read power and RAID health, log out: one sample, within ``timeout``."""
+    """Connect, read power and RAID health, log out: one sample, within ``timeout``.
+
+    A node whose driver has no RAID (IPMI) is up with its power and no RAID metrics; a RAID
+    read that fails otherwise (Redfish gone while its IPMI path answered power) makes the
+    node down but keeps the power state that was read.
+    """
     started = time.monotonic()
     deadline = Deadline(timeout)
     node = connect_target(target, deadline, timeout=timeout)
+    raid, error = None, None
     try:
         with node.operation(deadline=deadline):
             power = node.power.state()
-            raid = read_raid_health(node)
+            try:
+                raid = read_raid_health(node)
+            except HamnhwError as exc:
+                no_raid = isinstance(exc, UnsupportedOperation) and not isinstance(
+                    exc, BmcUnreachable)
+                if not no_raid:
+                    error = str(exc)
+                    LOG.warning("%s: RAID read failed: %s", target.node, exc)
     finally:
         node.close()
     power_on = {PowerState.ON: True, PowerState.OFF: False}.get(power)
-    return NodeSample(target.node, True, power_on, raid, time.monotonic() - started)
+    return NodeSample(target.node, error is None, power_on, raid, time.monotonic() - started,
+                      error)
 
 
 def active_from(config: Config | None) -> ActiveSource:
@@ -76,7 +97,8 @@ def active_from(config: Config | None) -> ActiveSource:
 
 
 @click.command("exporter")
-@click.argument("nodes", nargs=-1, metavar="[NODE]...")
+@click.argument("nodes", nargs=-1, metavar="[NODE]...",
+                callback=refuse_credentials)
 @click.option("--listen", default=DEFAULT_LISTEN, show_default=True, metavar="ADDR:PORT",
               help="Where to serve /metrics.")
 @click.option("--textfile", "textfile", type=click.Path(file_okay=False), metavar="DIR",

@@ -14,6 +14,7 @@ from hamnhw.errors import ConfigError
 from hamnhw.models import PowerResult, to_jsonable
 from hamnhw.node import Node
 from hamnhw.plan import plan_power
+from hamnhw.poll import LAST_READ_S
 
 
 @click.group("power")
@@ -36,7 +37,7 @@ def status(ctx: click.Context, target: TargetOptions) -> None:
 def change_payload(result: PowerResult) -> dict[str, Any]:
     """The JSON of a power change: power_state, changed, elapsed_s (to the millisecond),
     confirmed, method (``reset`` or ``off-on``) and, when not confirmed,
-    unconfirmed_reason (``no-wait``)."""
+    unconfirmed_reason (``no-wait``, ``reset-unseen``)."""
     payload: dict[str, Any] = to_jsonable(result)
     payload["elapsed_s"] = round(result.elapsed_s, 3)
     if result.confirmed:
@@ -47,7 +48,9 @@ def change_payload(result: PowerResult) -> dict[str, Any]:
 
 
 def check_escalation(escalate_after: float | None, longest_wait: float) -> None:
-    """Refuse an ``--escalate-after`` that is not shorter than the longest possible wait.
+    """Refuse an ``--escalate-after`` that is not shorter than the longest possible wait:
+    the one rule, checked before anything is sent (``--escalate-after`` counts from the
+    command's start, like the wait's budget: :meth:`CommandBudget.escalate_after`).
 
     :raises ConfigError: before anything is sent (exit 2).
     """
@@ -55,7 +58,7 @@ def check_escalation(escalate_after: float | None, longest_wait: float) -> None:
         raise ConfigError(f"--escalate-after ({escalate_after:g} s) must be shorter than the "
                           f"longest wait ({longest_wait:g} s): --timeout (else the config's "
                           f"timeout, else 120 s) minus the {LOGOUT_RESERVE_S:g} s kept for "
-                          "logging out")
+                          f"logging out and the {LAST_READ_S:g} s of the wait's last read")
 
 
 def _render_change(payload: Mapping[str, Any]) -> str:
@@ -68,7 +71,9 @@ def _render_change(payload: Mapping[str, Any]) -> str:
     if payload["confirmed"]:
         return line
     reason = payload.get("unconfirmed_reason") or "unknown"
-    words = {"no-wait": "--no-wait, the state was read once"}.get(reason, reason)
+    words = {"no-wait": "--no-wait, the state was read once",
+             "reset-unseen": "the node read on throughout; IPMI shows no reset shorter than "
+                             "the poll interval"}.get(reason, reason)
     return f"{line} (unconfirmed: {words})"
 
 
@@ -93,12 +98,16 @@ def _change_command(name: str, doc: str, method: str,
             return
 
         def prepare(budget: CommandBudget) -> Callable[[Node], dict[str, Any]]:
-            check_escalation(extra.get("escalate_after"), budget.longest_wait)
+            escalate_after = extra.get("escalate_after")
+            check_escalation(escalate_after, budget.longest_wait)
 
             def action(node: Node) -> dict[str, Any]:
                 call = getattr(node.power, method)
-                return change_payload(call(wait=not no_wait, timeout=budget.wait_seconds(),
-                                           **extra))
+                timeout = budget.wait_seconds()
+                arguments = dict(extra)
+                if escalate_after is not None:  # counted from the command's start
+                    arguments["escalate_after"] = budget.escalate_after(escalate_after, timeout)
+                return change_payload(call(wait=not no_wait, timeout=timeout, **arguments))
 
             return action
 

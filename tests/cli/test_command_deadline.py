@@ -1,0 +1,164 @@
+"""``--timeout S`` bounds the whole command on a hanging BMC, logout included: the work
+(connecting, the action, its wait and every read) ends at S minus the logout's reserve, the
+logout uses at most the rest.  And the soft-off escalation: ``--escalate-after`` is one rule
+checked before anything is sent, and a GracefulShutdown whose answer was lost still
+escalates to ForceOff (another request: nothing is re-sent).
+
+The hangs are real sockets (bounded by the deadlines under test); the waits of the
+escalation tests run on the simulator's ManualClock."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+from cli_helpers import json_out, run
+from faultproxy import FaultProxy, Seen
+
+import hamnhw
+from hamnhw import errors
+from hamnhw.cli.budget import CommandBudget
+from hamnhw.interfaces import PollPolicy
+from hamnhw.poll import LAST_READ_S
+from hamnhw.sim import ManualClock, ServerSpec, SimCluster, SimServer
+
+RESET = "/Actions/ComputerSystem.Reset"
+SESSIONS = "/redfish/v1/SessionService/Sessions"
+OVERRUN_S = 1.0
+"""How far past its bound a command may end: the watchdog and thread scheduling on a busy
+machine (a logout on top of the bound would be 5 s)."""
+
+
+def _env(server: SimServer) -> dict[str, str]:
+    return {"HAMNHW_USERNAME": server.username, "HAMNHW_PASSWORD": server.password}
+
+
+def _timed(*args: str, env: dict[str, str]) -> tuple[float, dict]:
+    started = time.monotonic()
+    result = run(*args, env=env)
+    return time.monotonic() - started, json_out(result) | {"exit_code": result.exit_code}
+
+
+@pytest.mark.e2e
+def test_a_bmc_hanging_while_connecting_and_at_logout_ends_within_the_timeout() -> None:
+    with SimCluster([ServerSpec(name="hung", power="Off")]) as cluster:
+        server = cluster["hung"]
+        server.inject("hang", method="GET", path="/redfish/v1/Systems")
+        server.inject("hang", method="DELETE")
+        elapsed, out = _timed("--json", "power", "on", "--timeout", "3", server.url,
+                              env=_env(server))
+        assert out["exit_code"] == 1, out  # it answered the login: not "unreachable"
+        assert out["error"]["type"] == "BmcTimeout"
+        logouts = [r for r in server.requests if r.method == "DELETE"]
+        assert len(logouts) == 1, "the logout was still tried"
+        assert not any(r.method == "POST" and RESET in r.path for r in server.requests)
+    assert elapsed < 3 + OVERRUN_S, f"{elapsed:.1f}s: --timeout 3 bounds connect and logout"
+
+
+def _hang_after_the_reset(request: Seen, seen: list[Seen]) -> str | None:
+    """The BMC accepts the reset, then hangs on every GET and on the logout."""
+    reset_done = any(r.method == "POST" and RESET in r.path for r in seen[:-1])
+    return "hang" if reset_done and request.method in ("GET", "DELETE") else None
+
+
+@pytest.mark.e2e
+def test_a_bmc_hanging_after_the_reset_stops_the_wait_before_the_logout_reserve() -> None:
+    with SimCluster([ServerSpec(name="bmc", power="Off")]) as cluster, \
+            FaultProxy(cluster["bmc"].url, _hang_after_the_reset) as proxy:
+        started = time.monotonic()
+        elapsed, out = _timed("--json", "power", "on", "--timeout", "4", proxy.url,
+                              env=_env(cluster["bmc"]))
+        assert out["exit_code"] == 1, out
+        assert out["error"]["type"] == "StateUnconfirmed"
+        assert "accepted, then the BMC stopped answering" in out["error"]["message"]
+        [logout] = proxy.requests("DELETE", SESSIONS)
+        [reset] = proxy.requests("POST", RESET)
+        assert cluster["bmc"].power_state != "Off", "the reset went through"
+    reserve = CommandBudget(4).reserve
+    # The wait and its reads ended at 4 s minus the logout's reserve, when the DELETE went;
+    # the logout got the reserve, not 5 s more.
+    assert reset.at - started < logout.at - started < 4 - reserve + OVERRUN_S
+    assert elapsed < 4 + OVERRUN_S, f"{elapsed:.1f}s"
+
+
+def _gets_hang_after_the_reset(request: Seen, seen: list[Seen]) -> str | None:
+    reset_done = any(r.method == "POST" and RESET in r.path for r in seen[:-1])
+    return "hang" if reset_done and request.method == "GET" else None
+
+
+@pytest.mark.e2e
+def test_library_wait_reads_end_with_the_wait_not_the_operation() -> None:
+    """``node.power.on(timeout=1)`` in a 120 s operation: a hung read of the wait is cut when
+    the wait ends (plus its last read's allowance), not at the read timeout (10 s here)."""
+    with SimCluster([ServerSpec(name="bmc", power="Off")]) as cluster, \
+            FaultProxy(cluster["bmc"].url, _gets_hang_after_the_reset) as proxy:
+        server = cluster["bmc"]
+        with hamnhw.connect(proxy.url, server.username, server.password, read_timeout=10,
+                            poll=PollPolicy(interval=0.2)) as node:
+            started = time.monotonic()
+            with pytest.raises(errors.StateUnconfirmed, match="stopped answering"):
+                node.power.on(timeout=1.0)
+            elapsed = time.monotonic() - started
+    assert elapsed < 1.0 + LAST_READ_S + OVERRUN_S, f"{elapsed:.1f}s"
+
+
+# -- soft-off escalation ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def server(clock: ManualClock) -> Iterator[SimServer]:
+    with SimCluster([ServerSpec(name="on", power="On")], clock=clock) as cluster:
+        yield cluster["on"]
+
+
+def _graceful_dropped(request: Seen, _seen: list[Seen]) -> str | None:
+    """The connection of the GracefulShutdown is dropped before it reaches the BMC."""
+    graceful = request.method == "POST" and b"GracefulShutdown" in request.body
+    return "drop" if graceful else None
+
+
+def _reset_types(server: SimServer) -> list[str]:
+    return [r.body["ResetType"] for r in server.requests
+            if r.method == "POST" and RESET in r.path]
+
+
+def test_soft_off_escalates_when_the_graceful_shutdown_answer_is_lost(
+        server: SimServer, caplog: pytest.LogCaptureFixture) -> None:
+    with FaultProxy(server.url, _graceful_dropped) as proxy:
+        result = run("--json", "power", "soft-off", "--timeout", "20", "--escalate-after", "4",
+                     proxy.url, env=_env(server))
+        assert len(proxy.requests("POST", RESET)) == 2
+    assert result.exit_code == 0, result.output
+    payload = json_out(result)
+    assert (payload["power_state"], payload["changed"], payload["confirmed"]) == (
+        "off", True, True)
+    assert _reset_types(server) == ["ForceOff"], "GracefulShutdown never arrived, not re-sent"
+    assert server.power_state == "Off"
+    assert "GracefulShutdown was not confirmed" in caplog.text
+    assert "escalating to ForceOff" in caplog.text
+
+
+def test_escalate_after_just_under_the_longest_wait_is_accepted_after_connecting(
+        server: SimServer) -> None:
+    # Connecting takes 0.3 s: a check of --escalate-after against what is left of the wait
+    # after connecting (not the longest wait checked before) refused it with exit 2, after
+    # the login and reads had been sent.
+    longest = CommandBudget(20).longest_wait
+    server.inject("latency", count=1, method="POST", path=SESSIONS, seconds=0.3)
+    server.inject("ignore_reset", count=1)  # the OS does not shut down
+    result = run("--json", "power", "soft-off", "--timeout", "20",
+                 "--escalate-after", f"{longest - 0.05:g}", server.url, env=_env(server))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["power_state"] == "off"
+    assert _reset_types(server) == ["GracefulShutdown", "ForceOff"]
+
+
+@pytest.mark.parametrize("spent", [0.0, 0.3, 5.0])
+def test_escalation_is_shorter_than_the_wait_exactly_when_checked_so(spent: float) -> None:
+    budget = CommandBudget(20)
+    wait = budget.longest_wait - spent  # what wait_seconds() gives after connecting
+    for escalate in (budget.longest_wait - 0.01, budget.longest_wait - 3, 1.0):
+        assert budget.escalate_after(escalate, wait) < wait
+        assert budget.escalate_after(escalate, wait) == pytest.approx(max(0, escalate - spent))
