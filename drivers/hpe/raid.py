@@ -152,9 +152,9 @@ class HpeRaid(RedfishRaid):
         """The generic plan, checked against the pending settings."""
         return self._against_pending(super().plan_create(request))
 
-    def plan_delete(self, volume_id: str) -> RaidPlan:
+    def plan_delete(self, volume_id: str, *, missing_ok: bool = False) -> RaidPlan:
         """The generic plan, checked against the pending settings."""
-        return self._against_pending(super().plan_delete(volume_id))
+        return self._against_pending(super().plan_delete(volume_id, missing_ok=missing_ok))
 
     def plan_spare(self, drive_id: str, volume_id: str | None = None, *,
                    remove: bool = False) -> RaidPlan:

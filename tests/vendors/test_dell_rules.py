@@ -37,7 +37,7 @@ def test_raid_type_from_firmware_4_40_on(firmware: str, named: str) -> None:
     assert found is not None and found.property == named
 
 
-def test_detected_by_the_manager_model_alone() -> None:
+def test_detected_by_the_manager_model_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """A ServiceRoot without Vendor or Oem (some iDRAC 9 3.x): the Manager ``Model`` of the
     published sample, ``14G Monolithic``, picks the Dell driver over the generic one."""
     manager = dell("sushy-oem-idrac-6.0.0", "manager.json")
@@ -45,9 +45,11 @@ def test_detected_by_the_manager_model_alone() -> None:
     root = {"@odata.id": "/redfish/v1/", "Managers": {"@odata.id": "/redfish/v1/Managers"}}
     client = FakeClient({"/redfish/v1/Managers": managers,
                          "/redfish/v1/Managers/iDRAC.Embedded.1": manager}, root=root)
-    DellIdracDriver.name, GenericRedfishDriver.name = "dell", "redfish"
+    # the names the entry points give (restored after: other tests read them)
+    monkeypatch.setattr(DellIdracDriver, "name", "dell")
+    monkeypatch.setattr(GenericRedfishDriver, "name", "generic")
     found, detection = detect(client, parse_bmc_url("redfish://capture.invalid"),
-                              {"redfish": GenericRedfishDriver, "dell": DellIdracDriver})
+                              {"generic": GenericRedfishDriver, "dell": DellIdracDriver})
     assert found is DellIdracDriver
     assert detection.reason == "Manager Model '14G Monolithic'"
 
