@@ -125,7 +125,7 @@ from ansible_collections.hamnhw.bmc.plugins.module_utils.hamnhw_bmc import (
 )
 
 if HAMNHW_IMPORT_ERROR is None:
-    from hamnhw.cli.commands.power import change_payload, check_escalation
+    from hamnhw.cli.commands.power import change_power, check_escalation
     from hamnhw.plan import plan_power
     from hamnhw.poll import PollPolicy
 
@@ -139,31 +139,32 @@ def main():
         escalate_after=dict(type='float'),
     ), supports_check_mode=True)
     state = module.params['state']
-    extra = {}
-    if module.params['escalate_after'] is not None:
-        if state != 'soft_off':
-            module.fail_json(msg='escalate_after applies to state=soft_off only')
-        extra['escalate_after'] = module.params['escalate_after']
+    escalate_after = module.params['escalate_after']
+    if escalate_after is not None and state != 'soft_off':
+        module.fail_json(msg='escalate_after applies to state=soft_off only')
 
     def status(node, budget):
-        return dict(power_state=node.power.state().value)
+        return dict(changed=False, power_state=node.power.state().value)
+
+    def refuse_bad_escalation(budget):
+        check_escalation(escalate_after, budget.longest_wait, option='escalate_after',
+                         timeout_option='timeout')
 
     def check(node, budget):
-        plan = plan_power(node, state, **extra)
+        plan = plan_power(node, state, escalate_after=escalate_after)
         return dict(changed=plan.changed, power_state=plan.current, plan=jsonable(plan))
 
     def change(node, budget):
-        check_escalation(extra.get('escalate_after'), budget.longest_wait)
-        method = getattr(node.power, state)
-        return change_payload(method(wait=module.params['wait'], timeout=budget.wait_seconds(),
-                                     **extra))
+        return change_power(node, state, budget, wait=module.params['wait'],
+                            escalate_after=escalate_after)
 
     if state == 'status':
         run_on_node(module, status)
     elif module.check_mode:
-        run_on_node(module, check)
+        run_on_node(module, check, before=refuse_bad_escalation)
     else:
-        run_on_node(module, change, poll=PollPolicy(interval=module.params['poll_interval']))
+        run_on_node(module, change, poll=PollPolicy(interval=module.params['poll_interval']),
+                    before=refuse_bad_escalation)
 
 
 if __name__ == '__main__':
