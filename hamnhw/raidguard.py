@@ -49,6 +49,11 @@ class PairGuard:
     """The journal records this node as the active MN."""
     snapshot: bool = True
     """A pair snapshot was found (else nothing is protected by serial)."""
+    serial_option: str = "--confirm-serial"
+    """How the caller's user types a serial, as a refusal names it (the Ansible module:
+    ``confirm_serials``)."""
+    node_option: str = "--confirm-node"
+    """How the caller's user types the node's name (the Ansible module: ``confirm_node``)."""
 
     def demands(self, plan: RaidPlan, status: RaidStatus, *, reboot: bool = False) -> Demands:
         """The serials and the name a write must have typed."""
@@ -94,9 +99,9 @@ class PairGuard:
         problems = []
         if missing:
             where = ", ".join(f"{d.id} ({d.location or 'bay unknown'})" for d in missing)
-            problems.append(f"type the serial of each drive with --confirm-serial: {where}")
+            problems.append(f"type the serial of each drive with {self.serial_option}: {where}")
         if demands.node and confirm_node != self.node:
-            problems.append(f"type the node's name with --confirm-node {self.node}")
+            problems.append(f"type the node's name with {self.node_option} {self.node}")
         if problems:
             raise ConfigError(f"{'; '.join(demands.reasons)}: {'; '.join(problems)}")
         return self.json(demands)

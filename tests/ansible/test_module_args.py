@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ansiblerun import REPO
+from ansiblerun import REPO, run_module
 
 pytest.importorskip("ansible", reason="ansible-core is a test dependency (make venv)")
-from ansible.module_utils.testing import patch_module_args
 
 from hamnhw.connection import Secret
 from hamnhw.errors import AuthenticationError, BmcUnreachable, ConfigError, TlsError
@@ -168,11 +167,7 @@ def test_typed_errors_carry_the_exit_code_name(exc: Exception, name: str, code: 
 
 def run_main(module: Any, args: dict[str, Any],
              capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    """Run a module's main() with ``args``; return the JSON it exits with."""
-    with patch_module_args(args), pytest.raises(SystemExit):
-        module.main()
-    out: dict[str, Any] = json.loads(capsys.readouterr().out)
-    return out
+    return run_module(module, args, capsys)
 
 
 @pytest.mark.parametrize(("args", "says"), [

@@ -156,6 +156,7 @@ error:
   type: dict
 """
 
+import dataclasses
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
@@ -237,6 +238,9 @@ def main():
 
     def action(node, budget):
         guard = pair_guard(TargetOptions(node=target_name(params), config=params['config']))
+        if guard is not None:   # refusals name this module's options
+            guard = dataclasses.replace(guard, serial_option='confirm_serials',
+                                        node_option='confirm_node')
         plan, write = writes(params, node, budget.wait_seconds())
         result = run_write(node, plan, write, guard, serials, params['confirm_node'],
                            dry_run=module.check_mode)
