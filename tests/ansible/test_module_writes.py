@@ -7,6 +7,7 @@ pair protection through ``confirm_serials``/``confirm_node`` (review of issue 15
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -42,7 +43,8 @@ def sim() -> Iterator[SimCluster]:
     specs = [ServerSpec(name="w", power="On", drives=four_drives("w")),
              ServerSpec(name="primary", power="On", drives=four_drives("primary"),
                         post_time=0.0),
-             ServerSpec(name="standby", drives=(), raid1=False)]
+             ServerSpec(name="standby", drives=(), raid1=False),
+             ServerSpec(name="r", power="On")]
     with SimCluster(specs) as cluster:
         yield cluster
 
@@ -127,6 +129,21 @@ def test_raid_check_mode_sends_nothing_for_every_state(
     assert (result["operation"], result["changed"]) == (operation, True)
     assert result["requests"], result
     assert writes(w) == []
+
+
+def test_raid_present_over_a_volume_of_another_name_warns(
+        sim: SimCluster, capsys: pytest.CaptureFixture[str]) -> None:
+    """The volume over those drives is there: nothing sent, but the name and size asked
+    for and not found are said (review 15 item 8)."""
+    server = sim["r"]
+    server.clear_requests()
+    result = run_module(raid, on(server, drives=["RAIDController1/Bay1", "RAIDController1/Bay2"],
+                                 name="not-its-name", size_bytes=12345), capsys)
+    assert result.get("failed") is not True, result
+    assert result["changed"] is False and writes(server) == []
+    warnings = json.dumps(result["warnings"])
+    assert "not 'not-its-name': left as it is" in warnings
+    assert "not 12345: left as it is" in warnings
 
 
 def test_boot_honours_persistent(w: SimServer, capsys: pytest.CaptureFixture[str]) -> None:

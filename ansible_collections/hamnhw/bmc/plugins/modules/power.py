@@ -14,7 +14,10 @@ description:
     believed after two exact C(Off) reads).
   - O(state=on), O(state=off) and O(state=soft_off) on a host already in that state send
     nothing and report C(changed=false).  O(state=cycle) always changes.
-  - In check mode nothing is sent; the task reports what would be sent (RV(plan)).
+  - In check mode nothing is sent; the task reports what would be sent (RV(plan)); a host
+    is planned as already off after two exact C(Off) reads, as the change believes it.
+  - A task that fails after its reset request was sent reports C(changed=true) (see
+    RV(request_sent)).
 options:
   state:
     description:
@@ -98,6 +101,25 @@ protocol:
   description: The protocol that served the change, V(redfish) or V(ipmi).
   returned: success, when state is not status and not in check mode
   type: str
+method:
+  description: How the change was made, V(reset) (one reset request) or V(off-on) (a cycle
+    made of an off then an on, where the BMC offers no cycle).
+  returned: success, when state is not status and not in check mode
+  type: str
+  sample: reset
+unconfirmed_reason:
+  description: Why RV(confirmed) is false, V(no-wait) with O(wait=false), else the reason
+    the library gives (V(unknown) when it gives none).
+  returned: success, when RV(confirmed) is false
+  type: str
+  sample: no-wait
+request_sent:
+  description: On failure, whether a write (a reset request) had been sent before it
+    (V(true)), none had (V(false)), or that is not known (V(null), over IPMI).  When it
+    had, the task reports C(changed=true): the BMC may act on it; read the state before
+    running the task again.
+  returned: failure
+  type: bool
 plan:
   description: What the change would send, from a fresh read (check mode only).
   returned: check mode, when state is not status
