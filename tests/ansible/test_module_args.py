@@ -246,8 +246,9 @@ def test_raid_without_the_raid_library_says_so(capsys: pytest.CaptureFixture[str
 
 @pytest.mark.e2e
 def test_sigterm_stops_the_module_and_logs_out(tmp_path: Path) -> None:
-    """A task timeout or a cancelled job SIGTERMs the module: the hung request is given up,
-    the session logged out, and the task fails TERMINATED (exit code 143's name)."""
+    """SIGTERM (a cancelled job; a task timeout sends none, see test_task_timeout) stops
+    the module: the hung request is given up, the session logged out, and the task fails
+    TERMINATED (exit code 143's name)."""
     with SimCluster([ServerSpec(name="term", power="On")]) as sim:
         server = sim["term"]
         server.inject("hang", path="/redfish/v1/Systems/1/Actions/ComputerSystem.Reset")

@@ -146,6 +146,17 @@ def test_raid_present_over_a_volume_of_another_name_warns(
     assert "not 12345: left as it is" in warnings
 
 
+def test_raid_errors_name_the_module_options(sim: SimCluster, w: SimServer,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """The library's refusal names ``--confirm-serial``; the task's, ``confirm_serial``."""
+    result = run_module(raid, on(w, state="rebuild", volume=volume_of(sim, w),
+                                 drive="RAIDController1/Bay4", confirm_serial="NOT-IT"), capsys)
+    assert result["failed"] is True and result["error"]["exit_code_name"] == "USAGE"
+    assert result["msg"].endswith("confirm_serial 'NOT-IT' is not the serial of drive "
+                                  "RAIDController1/Bay4 (see `hamnhw raid show`)")
+    assert "--" not in result["msg"] and writes(w) == []
+
+
 def test_boot_honours_persistent(w: SimServer, capsys: pytest.CaptureFixture[str]) -> None:
     result = run_module(boot, on(w, target="pxe", persistent=True), capsys)
     assert (result["changed"], result["boot_override"]) == (True, "Pxe/Continuous")

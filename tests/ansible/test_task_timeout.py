@@ -27,8 +27,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
 SYSTEM = "/redfish/v1/Systems/1"
 RESET = "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset"
-LATE_S = 20.0
-"""How late the system's reads answer: longer than any wait of these tests."""
+LATE_S = 8.0
+"""How late the system's reads answer: past the task's timeout (6 s) and the time an
+orphaned module is given to stop."""
 
 
 @pytest.fixture(scope="module")
@@ -71,12 +72,13 @@ def test_the_task_timeout_keyword_bounds_the_module(late: SimServer, tmp_path: P
         timeout: 60
       timeout: 6
 """)
+    started = time.monotonic()
     result = run("ansible-playbook", ["-i", "localhost,", "-c", "local", str(playbook)],
                  ansible_env(tmp_path / "home"))
     assert result.returncode != 0
     assert "Timed out after" not in result.stdout        # the module ended first
     assert '"request_sent": false' in result.stdout
-    time.sleep(LATE_S / 2)        # past the late read's answer: any write would come now
+    time.sleep(max(0.0, started + LATE_S + 2 - time.monotonic()))  # past the late answer
     assert writes_and_sessions(late) == ([], {})
 
 
@@ -129,7 +131,7 @@ def test_an_orphaned_module_stops_and_logs_out(late: SimServer, tmp_path: Path,
         else:
             assert proc.stdout is not None
             proc.stdout.close()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + LATE_S / 2
         while not gone(module_pid):
             assert time.monotonic() < deadline, "the orphaned module is still running"
             time.sleep(0.1)
@@ -138,6 +140,7 @@ def test_an_orphaned_module_stops_and_logs_out(late: SimServer, tmp_path: Path,
         proc.wait()
         if not gone(module_pid):
             os.kill(module_pid, signal.SIGKILL)
+    time.sleep(LATE_S / 2 + 1)     # past the late answer: a module still there would write
     assert writes_and_sessions(late) == ([], {})
 
 

@@ -145,16 +145,20 @@ def task_seconds(timeout, task_deadline, now=None):
     return min(timeout, left)
 
 
-def error_result(exc, node, request_sent=False):
+def error_result(exc, node, request_sent=False, options=None):
     """``fail_json`` arguments for an error: the message, its type and exit code (as the
     hamnhw command would exit), and ``changed`` true when a write had been sent (or may
     have been) before it: the BMC may have acted on it.
 
     :param request_sent: what the module's :class:`~hamnhw.cli.watch.RequestWatch` saw
         (None: not known, over IPMI); an error that knows it sent a write says so itself.
+    :param options: ``{"--cli-flag": "module_option"}``: the library's messages name the
+        command's flags; the task's name the module's options.
     """
     code = exit_code_for(exc)
     message = str(exc) or type(exc).__name__
+    for flag, option in sorted((options or {}).items(), key=lambda item: -len(item[0])):
+        message = message.replace(flag, option)
     if getattr(exc, 'request_sent', None) is True:
         request_sent = True
     return dict(msg=message, node=node, changed=request_sent is True,
@@ -163,7 +167,7 @@ def error_result(exc, node, request_sent=False):
                            exit_code_name=code.name))
 
 
-def run_on_node(module, action, poll=None, before=None):
+def run_on_node(module, action, poll=None, before=None, options=None):
     """Connect, run ``action(node, budget)`` and log out within one deadline, then exit
     with ``{"node": ..., **result}``; a hamnhw error fails the task (:func:`error_result`,
     ``changed`` true when a write had been sent).
@@ -181,6 +185,8 @@ def run_on_node(module, action, poll=None, before=None):
     :param poll: how waits read (``hamnhw.poll.PollPolicy``); None for the default.
     :param before: ``before(budget)``, called before connecting: it may refuse the options
         (a ``hamnhw.errors.ConfigError``) with nothing sent.
+    :param options: the command's flags the library's messages may name, by module option
+        (see :func:`error_result`).
     """
     name = target_name(module.params)
     watch = RequestWatch()
@@ -201,9 +207,9 @@ def run_on_node(module, action, poll=None, before=None):
                         node.close()
     except Interrupted as exc:
         exc.request_sent = watch.request_sent
-        module.fail_json(**error_result(exc, name, watch.request_sent))
+        module.fail_json(**error_result(exc, name, watch.request_sent, options))
     except HamnhwError as exc:
-        module.fail_json(**error_result(exc, name, watch.request_sent))
+        module.fail_json(**error_result(exc, name, watch.request_sent, options))
     result = dict(result)
     result.setdefault('changed', False)
     module.exit_json(node=name, **result)

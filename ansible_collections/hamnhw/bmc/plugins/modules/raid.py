@@ -189,6 +189,11 @@ if HAMNHW_IMPORT_ERROR is None:
         RAID_IMPORT_ERROR = traceback.format_exc()
 
 
+CLI_FLAGS = {'--confirm-serial': 'confirm_serial', '--volume': 'volume', '--drives': 'drives',
+             '--drive': 'drive', '--confirm-node': 'confirm_node'}
+"""The ``hamnhw raid`` flags the library's messages name, as this module's options."""
+
+
 def writes(params, node, timeout):
     """The plan and the write of ``state``, as ``hamnhw raid`` runs them; ``timeout`` is what
     the write's wait may take (the task's budget less the logout's reserve)."""
@@ -278,7 +283,7 @@ def main():
                 module.warn(warning)
         return result
 
-    run_on_node(module, action)
+    run_on_node(module, action, options=CLI_FLAGS)
 
 
 if __name__ == '__main__':
