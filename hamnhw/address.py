@@ -34,6 +34,10 @@ _SYSTEM_PATH = re.compile(r"^/redfish/v1/Systems/(?P<id>[^/]+)/?$")
 _VENDOR_SCHEME = re.compile(r"^(?P<vendor>[a-z0-9]+)-redfish(?:\+(?P<tls>https?))?$")
 _DEFAULT_IPMI_PORT = 623
 
+CREDENTIALS_IN_URL = ("credentials do not go in a BMC URL: use --username (or the node's "
+                      "username in the config) and a password file")
+"""The refusal of a BMC URL with a ``user[:password]@`` part; it never repeats the URL."""
+
 ACCEPTED_SCHEMES = (
     "accepted schemes: redfish:// or redfish+https:// (HTTPS), redfish+http:// (plain HTTP), "
     "<vendor>-redfish:// such as idrac-redfish://, ilo5-redfish://, xcc-redfish://, "
@@ -81,12 +85,15 @@ def parse_bmc_url(url: str) -> BmcAddress:
     :raises ConfigError: unknown scheme, missing host, credentials in the URL,
         or a path that is not ``/redfish/v1/Systems/<id>``.
     """
-    parts = urllib.parse.urlsplit(url.strip())
+    if has_userinfo(url):
+        raise ConfigError(CREDENTIALS_IN_URL)
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+    except ValueError as exc:
+        raise ConfigError(f"not a BMC URL: {url!r} ({exc})") from exc
     scheme = parts.scheme.lower()
     if not scheme or not parts.netloc:
         raise ConfigError(f"not a BMC URL: {url!r} (expected e.g. redfish://host)")
-    if parts.username or parts.password:
-        raise ConfigError("BMC URL must not carry credentials; use a password file or env")
     try:
         port = parts.port
     except ValueError as exc:
@@ -103,6 +110,13 @@ def parse_bmc_url(url: str) -> BmcAddress:
         return BmcAddress(url, "ipmi", host, port or _DEFAULT_IPMI_PORT, False, scheme)
     tls, forced = _redfish_scheme(scheme, url)
     return BmcAddress(url, "redfish", host, port, tls, scheme, forced, system_id)
+
+
+def has_userinfo(url: str) -> bool:
+    """True when ``url`` may carry a ``user[:password]@`` part: any ``@`` counts (a password
+    may hold ``/`` or ``#``, which would hide the userinfo from a URL parser, and no BMC URL
+    needs an ``@``).  Such a URL is refused (:data:`CREDENTIALS_IN_URL`) and never echoed."""
+    return "@" in url
 
 
 def _system_id(url: str, path: str) -> str | None:

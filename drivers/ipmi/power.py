@@ -5,14 +5,17 @@ tell them:
 
 * already in the target state: nothing is sent, ``changed=False``;
 * "off" is believed only after Get Chassis Status reads off on two consecutive polls;
-* a refused control (completion code 0xD5, "not in present state") is followed by a fresh
-  read: a success (``changed=False``) only if the node is already in the target state;
+* a refused control (completion code 0xD5, "not in present state") is followed by fresh
+  reads: a success (``changed=False``) only if they show the node in the target state as
+  many times as a change needs (off: twice);
 * a control whose reply never came (the BMC may have acted): the node is read and the
   control counts as sent only if the read shows the target; hamnhw never re-sends it;
-* ``wait=False`` returns the state as read once, with ``confirmed=False``;
+* ``wait=False`` returns the state as read once, with ``confirmed=False`` and
+  ``unconfirmed_reason="no-wait"``;
 * cycle is refused when the node is off, and confirmed only by an off read followed by an
   on read; IPMI has no reset timestamps, so a node seen on throughout (a reset shorter than
-  the poll interval) gets ``confirmed=False`` at the timeout rather than a failure;
+  the poll interval) gets ``confirmed=False`` (``unconfirmed_reason="reset-unseen"``) at the
+  timeout rather than a failure;
 * soft-off with ``escalate_after`` sends a soft shutdown (ACPI), then a power down when the
   node is still on after that many seconds.
 
@@ -50,6 +53,10 @@ LOG = get_logger("hamnhw.drivers.ipmi.power")
 CONFIRMING_READS = {PowerState.OFF: 2, PowerState.ON: 1}
 """Consecutive reads of the target needed to believe it."""
 PROTOCOL = "ipmi"
+NO_WAIT = "no-wait"
+"""``unconfirmed_reason`` of ``wait=False``: the state was read once, not waited for."""
+RESET_UNSEEN = "reset-unseen"
+"""``unconfirmed_reason`` of a cycle whose node read on throughout (IPMI shows no reset)."""
 
 
 class IpmiPower(PowerInterface):
@@ -74,8 +81,11 @@ class IpmiPower(PowerInterface):
             return PowerState.UNKNOWN
 
     def _result(self, state: PowerState, changed: bool, start: float,
-                confirmed: bool = True) -> PowerResult:
-        return PowerResult(state, changed, self.poll.clock() - start, confirmed,
+                unconfirmed_reason: str | None = None) -> PowerResult:
+        """A result, confirmed unless ``unconfirmed_reason`` (``no-wait``, ``reset-unseen``)
+        says why not."""
+        return PowerResult(state, changed, self.poll.clock() - start,
+                           unconfirmed_reason is None, unconfirmed_reason=unconfirmed_reason,
                            protocol=PROTOCOL)
 
     def _timeout(self, timeout: float | None) -> float:
@@ -129,7 +139,7 @@ class IpmiPower(PowerInterface):
                                   host=self.host)
         self._send(Control.POWER_CYCLE, None)
         if not wait:
-            return self._result(self.state(), True, start, confirmed=False)
+            return self._result(self.state(), True, start, unconfirmed_reason=NO_WAIT)
         seen_off = False
 
         def reached(state: PowerState) -> bool:
@@ -147,7 +157,7 @@ class IpmiPower(PowerInterface):
                                         elapsed_s=self.poll.clock() - start) from None
             LOG.warning("%s: the node read on throughout the power cycle; IPMI cannot show "
                         "a reset shorter than the poll interval (unconfirmed)", self.host)
-            return self._result(PowerState.ON, True, start, confirmed=False)
+            return self._result(PowerState.ON, True, start, unconfirmed_reason=RESET_UNSEEN)
         return self._result(PowerState.ON, True, start)
 
     # -- the change machinery -------------------------------------------------------------
@@ -158,7 +168,7 @@ class IpmiPower(PowerInterface):
         if self._holds(target, self.state()) or not self._send(control, target):
             return self._result(target, False, start)
         if not wait:
-            return self._result(self.state(), True, start, confirmed=False)
+            return self._result(self.state(), True, start, unconfirmed_reason=NO_WAIT)
         streak = 0
 
         def reached(state: PowerState) -> bool:
@@ -199,9 +209,9 @@ class IpmiPower(PowerInterface):
             return True
         except IpmiCommandError as exc:
             if (target is not None and exc.code == COMPLETION_NOT_IN_PRESENT_STATE
-                    and self._poll_state() is target):
-                LOG.info("%s: %s refused (0x%02X) but the node is already %s", self.host,
-                         what, exc.code, target.value)
+                    and self._holds(target, self._poll_state())):
+                LOG.info("%s: %s refused (0x%02X) but the node is already %s (read %d times)",
+                         self.host, what, exc.code, target.value, CONFIRMING_READS[target])
                 return False
             raise
         except ConnectionDropped:

@@ -25,7 +25,7 @@ import click
 
 import hamnhw
 from hamnhw import interrupts, progress, registry
-from hamnhw.address import parse_bmc_url
+from hamnhw.address import CREDENTIALS_IN_URL, has_userinfo, parse_bmc_url
 from hamnhw.cli.budget import CommandBudget
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.cli.output import Output, Renderer
@@ -59,6 +59,17 @@ class Seconds(click.ParamType):
             self.fail(f"{value!r} is not a finite number of seconds > 0", param, ctx)
 
 
+def refuse_credentials(ctx: click.Context, param: click.Parameter,
+                       value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+    """Click callback of every NODE argument: a NODE with a ``user[:password]@`` part is a
+    usage error (exit 2) whose message does not repeat it, before anything else could
+    print it (a status line, an error naming the node)."""
+    for node in (value,) if isinstance(value, str) else value:
+        if has_userinfo(node):
+            raise click.BadParameter(CREDENTIALS_IN_URL, ctx, param)
+    return value
+
+
 _OPTIONS = (
     click.option("--config", "config", metavar="FILE", type=click.Path(dir_okay=False),
                  help="Config file (default: $HAMNHW_CONFIG, ./hamnhw.toml, "
@@ -79,7 +90,7 @@ _OPTIONS = (
                       "logging out (default: config, else 120). A wait ends 5 s before the "
                       "deadline (half of a timeout under 10 s), keeping them for the logout, "
                       "and 2 s more for its last read."),
-    click.argument("node", metavar="NODE"),
+    click.argument("node", metavar="NODE", callback=refuse_credentials),
 )
 
 

@@ -117,7 +117,9 @@ def raid_perfdata(health: RaidHealth, elapsed_s: float) -> tuple[PerfDatum, ...]
     degraded = sum(v.state in (VolumeState.DEGRADED, VolumeState.REBUILDING) for v in volumes)
     return (
         PerfDatum("rebuild", min(rebuilding) if rebuilding else None, "%", min=0, max=100),
-        PerfDatum("degraded", degraded if health.volumes is not None else None, warn=1, min=0),
+        # warn "0": the range 0..0, so one degraded volume is outside it (WARNING, as the
+        # status says); "1" would alert only above 1 (monitoring-plugins threshold format)
+        PerfDatum("degraded", degraded if health.volumes is not None else None, warn=0, min=0),
         PerfDatum("drives", len(health.drives) if health.drives is not None else None, min=0),
         PerfDatum("time", elapsed_s, "s", min=0),
     )

@@ -1,20 +1,33 @@
 """The event listener: one watcher per node, subscribed to the BMC's EventService.
 
-Per node (one thread owning the node's connection, which is not thread-safe):
+Per node (one thread owning the node's connection):
 
 1. connect and read the RAID health (the baseline; after a reconnect the differences from
    the last read are reported, so nothing that happened meanwhile is missed);
 2. SSE where ``ServerSentEventUri`` is offered (a reader thread on its own connection),
-   else a push subscription to hamnhw's HTTPS listener, found by ``Context`` before a new
-   one is created;
+   else a push subscription to hamnhw's HTTPS listener at a path ending in a random token
+   drawn for this run and node (:func:`~hamnhw.monitor.subscriptions.new_token`); older
+   subscriptions with hamnhw's ``Context`` (a crashed run's) are found and deleted first;
 3. on a storage event (DMTF ``StorageDevice``, a vendor id the driver names, or an origin
-   under storage), re-read the RAID health and report what changed;
-4. every ``check_interval`` make sure the subscription still exists and re-read the RAID
-   health (a change whose event was lost is still reported, one interval late); a stream
-   that ends, a subscription gone (a BMC reset drops them) or a BMC that stops answering is
-   reported (``subscription_lost``, ``unreachable``) and the watcher reconnects and
-   subscribes again;
-5. on stop: the push subscription is deleted and the session logged out.
+   under storage), re-read the RAID health and report what changed.  Re-reads are paced:
+   one at a time, at least ``min_reread_interval`` apart, the events arriving meanwhile
+   served by the next one; at most :data:`MAX_PENDING_EVENTS` wait (more are dropped: the
+   next re-read reads the state they were about anyway).  A pushed event's own text is
+   unauthenticated (anyone reaching the listener with the token could post it): the change
+   reported is what the re-read shows, and its ``trigger`` says ``"source": "push
+   (unauthenticated)"``;
+4. every ``check_interval`` make sure the subscription is still hamnhw's (the BMC shows it
+   with hamnhw's ``Context`` and ``Destination``: a reset BMC may give its id to another
+   client) and re-read the RAID health (a change whose event was lost is still reported, one
+   interval late); a stream that ends, a subscription gone or taken over (a BMC reset) or a
+   BMC that stops answering is reported (``subscription_lost``, ``unreachable``) and the
+   watcher reconnects and subscribes again;
+5. on stop: the push subscription is deleted if it is still hamnhw's, and the session
+   logged out.
+
+A watcher's connection is used by its own thread only (the SSE reader has its own stream);
+:meth:`NodeWatcher.stop` and the listener's deliveries only put items on the watcher's
+queue, so a watcher may be stopped, and events delivered to it, from any thread.
 """
 
 from __future__ import annotations
@@ -22,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -41,6 +55,12 @@ from hamnhw.monitor.report import Report, Reporter
 
 LOG = get_logger("hamnhw.events")
 MODES = ("auto", "sse", "push")
+MAX_PENDING_EVENTS = 64
+"""Events waiting for a re-read, per node; more are dropped (see the module docstring)."""
+PUSH_SOURCE = "push (unauthenticated)"
+"""A pushed event's ``trigger.source``: its text is whatever was posted to the listener."""
+SSE_SOURCE = "sse"
+"""An SSE event's ``trigger.source``: read from the BMC over the verified session."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,6 +79,9 @@ class Settings:
     """Silence (no event, no keep-alive) after which an SSE stream counts as lost."""
     retry_max: float = 60.0
     """Longest wait between two reconnection attempts."""
+    min_reread_interval: float = 2.0
+    """Least seconds between two event-triggered re-reads (a flood of events, forged or
+    not, costs the BMC at most one RAID read per interval)."""
 
 
 FATAL = (UnsupportedOperation, ConfigError, AuthenticationError)
@@ -101,8 +124,24 @@ class NodeWatcher:
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name=f"hamnhw-watch-{name}")
         self._context = subs.context_for(name)
+        self._token = subs.new_token()
+        self._pending = 0
+        self._pending_lock = threading.Lock()
+        self._last_event_read = float("-inf")
         if receiver is not None:
-            receiver.route(subs.node_token(name), lambda body: self._queue.put(("event", body)))
+            receiver.route(self._token, lambda body: self.deliver(body, PUSH_SOURCE))
+
+    def deliver(self, body: Any, source: str) -> bool:
+        """Queue an event for the watcher thread (any thread may call it).
+
+        :returns: False when :data:`MAX_PENDING_EVENTS` already wait and it was dropped.
+        """
+        with self._pending_lock:
+            if self._pending >= MAX_PENDING_EVENTS:
+                return False
+            self._pending += 1
+        self._queue.put(("event", (source, body)))
+        return True
 
     def start(self) -> NodeWatcher:
         self._thread.start()
@@ -181,7 +220,7 @@ class NodeWatcher:
     def _ensure_push(self, node: Any, info: subs.EventServiceInfo) -> subs.Subscription:
         client, collection = node.driver.client, info.subscriptions_uri
         assert collection is not None and self._settings.destination
-        destination = subs.destination_for(self._settings.destination, self.name)
+        destination = subs.destination_for(self._settings.destination, self._token)
         existing = subs.find_by_context(client, collection, self._context)
         reused = next((f for f in existing if f.destination == destination), None)
         for stale in existing:
@@ -204,7 +243,7 @@ class NodeWatcher:
             reason = "the BMC ended the event stream"
             try:
                 for payload in sse_payloads(stream.lines()):
-                    self._queue.put(("event", payload))
+                    self.deliver(payload, SSE_SOURCE)
             except HamnhwError as exc:
                 reason = f"event stream broke: {exc}"
             finally:
@@ -224,15 +263,20 @@ class NodeWatcher:
                 return
             if kind == "lost":
                 raise _Lost(value)
+            if kind == "event":
+                self._taken(1)
+                self._on_events([value, *self._drain()], node)
+                continue
             with node.operation(self._settings.operation_timeout):
-                if kind == "check":
-                    if subscription is not None and not subs.exists(node.driver.client,
-                                                                     subscription.uri):
-                        raise _Lost(f"subscription {subscription.uri} is gone from the BMC "
-                                    "(BMC reset?)")
-                    self._reread(node, None)
-                if kind == "event":
-                    self._on_events([value, *self._drain()], node)
+                if subscription is not None and not subs.still_ours(node.driver.client,
+                                                                    subscription):
+                    raise _Lost(f"subscription {subscription.uri} is gone from the BMC or "
+                                "no longer hamnhw's (BMC reset?)")
+                self._reread(node, None)
+
+    def _taken(self, count: int) -> None:
+        with self._pending_lock:
+            self._pending -= count
 
     def _drain(self) -> list[Any]:
         """Events queued behind the first: one re-read serves a burst."""
@@ -245,37 +289,49 @@ class NodeWatcher:
             if kind != "event":
                 self._queue.put((kind, value))
                 return burst
+            self._taken(1)
             burst.append(value)
 
-    def _on_events(self, bodies: list[Any], node: Any) -> None:
+    def _on_events(self, events: list[tuple[str, Any]], node: Any) -> None:
         prefixes = getattr(node.driver, "storage_event_messages", ())
-        storage: list[EventRecord] = []
-        for body in bodies:
+        storage: list[tuple[str, EventRecord]] = []
+        for source, body in events:
             try:
                 _context, records = parse_event(body)
             except ValueError:
                 LOG.warning("%s: dropped a malformed event", self.name)
                 continue
-            storage += [r for r in records if is_storage_event(r, prefixes)]
-        if storage:  # the burst's first event is the cause the change is reported with
-            self._reread(node, storage[0])
+            storage += [(source, r) for r in records if is_storage_event(r, prefixes)]
+        if not storage:
+            return
+        pause = self._last_event_read + self._settings.min_reread_interval - time.monotonic()
+        if pause > 0 and self._stopping.wait(pause):
+            return
+        self._drain()  # what arrived during the pause: this re-read serves it too
+        with node.operation(self._settings.operation_timeout):
+            # the burst's first storage event is the cause the change is reported with
+            self._reread(node, *storage[0])
+        self._last_event_read = time.monotonic()
 
-    def _reread(self, node: Any, trigger: EventRecord | None) -> None:
+    def _reread(self, node: Any, source: str | None, trigger: EventRecord | None = None
+                ) -> None:
         health = read_raid_health(node)
         if self._health is not None:
             for change in changes(self._health, health):
                 self._report(f"{change.kind}_changed", subject=change.subject, name=change.name,
                              old=change.old, new=change.new, percent=change.percent,
                              message_id=trigger.message_id if trigger else None,
-                             trigger=trigger.to_json() if trigger else None)
+                             trigger={**trigger.to_json(), "source": source} if trigger
+                             else None)
         self._health = health
 
     def _close(self, node: Any, subscription: subs.Subscription | None) -> None:
         try:
             if subscription is not None and self._stopping.is_set():
                 with node.operation(self._settings.operation_timeout):
-                    node.driver.client.delete(subscription.uri)
-                LOG.info("%s: deleted subscription %s", self.name, subscription.uri)
+                    deleted = subs.delete_if_ours(node.driver.client, subscription)
+                LOG.info("%s: %s subscription %s", self.name,
+                         "deleted" if deleted else "left (no longer hamnhw's)", subscription.uri)
         except HamnhwError as exc:
             LOG.warning("%s: could not delete subscription %s: %s", self.name,
                         subscription.uri if subscription else None, exc)

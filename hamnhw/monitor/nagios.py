@@ -59,7 +59,7 @@ class PerfDatum:
 
     label: str
     value: float | None
-    """None prints ``U`` (undetermined)."""
+    """None prints a bare ``U`` (undetermined: no unit, which Icinga 2 would refuse)."""
     uom: str = ""
     warn: float | None = None
     crit: float | None = None
@@ -71,14 +71,17 @@ class PerfDatum:
         label = self.label.replace("'", "''")
         if re.search(r"[\s=']", label):
             label = f"'{label}'"
-        value = "U" if self.value is None else _number(self.value)
-        fields = [f"{value}{self.uom}", *(_number(v) if v is not None else ""
+        value = "U" if self.value is None else _number(self.value) + self.uom
+        fields = [value, *(_number(v) if v is not None else ""
                                           for v in (self.warn, self.crit, self.min, self.max))]
         return f"{label}={';'.join(fields).rstrip(';')}"
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.3f}".rstrip("0")
+    """``3``, ``0.25``, ``0.000123``: at most six decimals, trailing zeros dropped; a value
+    rounding to zero is ``0``, never ``0.`` (not a number in the guidelines' grammar)."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,7 +11,8 @@ here:
 * the other node is powered off (on: CRITICAL);
 * the active node's restore policy is ``[failover] active_restore_policy`` (else WARNING);
 * a spare drive, outside every volume on either node, at least as large as the smallest RAID
-  member (none: WARNING);
+  member and healthy (none: WARNING; a Warning or Critical drive is no spare, one whose health
+  the BMC does not tell is UNKNOWN);
 * the age of the last ``pair snapshot`` (none or older than the limit: WARNING).
 
 The active node comes from the journal, live state or ``[pair] active``
@@ -27,7 +28,7 @@ from typing import Any
 
 from hamnhw.config import Config
 from hamnhw.errors import ConfigError, HamnhwError
-from hamnhw.models import PowerRestorePolicy, PowerState
+from hamnhw.models import Drive, Health, PowerRestorePolicy, PowerState
 from hamnhw.monitor.checks import NodeOutcome, judge_raid
 from hamnhw.monitor.health import RaidHealth, read_raid_health
 from hamnhw.monitor.nagios import PerfDatum, PluginOutput, Status, worst
@@ -175,13 +176,25 @@ def _spare_finding(active: str, reads: Mapping[str, PairNodeRead]) -> Finding:
     if not sizes:
         return Finding(Status.UNKNOWN, f"{active}: RAID member sizes not told; spare unchecked")
     needed = min(sizes)
-    for name, read in reads.items():
-        used = {i for v in read.facts.volumes or () for i in v.drive_ids or ()}
-        for drive in read.facts.drives or ():
-            if drive.id not in used and (drive.capacity_bytes or 0) >= needed:
+    candidates = [(name, drive) for name, read in reads.items()
+                  for drive in _unused_drives(read.facts) if (drive.capacity_bytes or 0) >= needed]
+    for health in (Health.OK, Health.UNKNOWN):
+        for name, drive in candidates:
+            if drive.health is health:
                 where = f"{name} {drive.location or ''}".rstrip()
-                return Finding(Status.OK, f"spare drive {drive.serial or drive.id} in {where}")
-    return Finding(Status.WARNING, f"no spare drive of at least {needed} bytes on either node")
+                told = "" if health is Health.OK else ": its health not told"
+                return Finding(Status.OK if health is Health.OK else Status.UNKNOWN,
+                               f"spare drive {drive.serial or drive.id} in {where}{told}")
+    if not candidates:
+        return Finding(Status.WARNING, f"no spare drive of at least {needed} bytes on either node")
+    unhealthy = ", ".join(f"{d.serial or d.id} {d.health.value}" for _, d in candidates)
+    return Finding(Status.WARNING, f"no healthy spare drive of at least {needed} bytes on "
+                   f"either node (unused but unhealthy: {unhealthy})")
+
+
+def _unused_drives(facts: NodeFacts) -> list[Drive]:
+    used = {i for v in facts.volumes or () for i in v.drive_ids or ()}
+    return [d for d in facts.drives or () if d.id not in used]
 
 
 def outcome_of(output: PluginOutput) -> NodeOutcome:

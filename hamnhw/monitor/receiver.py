@@ -1,10 +1,12 @@
 """hamnhw's HTTPS listener for pushed Redfish events.
 
-Each node's subscription points at its own path (:func:`hamnhw.monitor.subscriptions.
-destination_for`); an event POSTed there is handed to that node's watcher.  Anyone who can
-reach the listener can POST, so an event is only a hint: it makes the watcher re-read the
-BMC over its authenticated, verified connection, and only what that read shows is reported.
-Bodies are capped, malformed ones answered 400 and dropped.
+Each node's subscription points at its own path, ending in a random token drawn per run
+(:func:`hamnhw.monitor.subscriptions.new_token`); an event POSTed there is handed to that
+node's watcher, one POSTed anywhere else is answered 404.  Whoever learns the token (it is in
+the BMC's subscription) can still POST, so an event is only a hint: it makes the watcher
+re-read the BMC over its authenticated, verified connection (paced, see
+:mod:`hamnhw.monitor.events`), and only what that read shows is reported.  Bodies are capped
+(:data:`MAX_BODY`), malformed ones answered 400 and dropped.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from hamnhw.log import get_logger
 LOG = get_logger(__name__)
 MAX_BODY = 256 * 1024
 
-Deliver = Callable[[bytes], None]
+Deliver = Callable[[bytes], object]
 
 
 class _Handler(BaseHTTPRequestHandler):

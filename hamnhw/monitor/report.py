@@ -17,9 +17,13 @@ environment (:func:`hamnhw.procenv.plain_env`), nothing else: never a password o
                       ``unknown``; drives ``OK``, ``Warning``, ``Critical``, ``unknown``)
 ``HAMNHW_NEW``        new state
 ``HAMNHW_PERCENT``    rebuild percent, when told
-``HAMNHW_MESSAGE_ID`` MessageId of the event that triggered the re-read
+``HAMNHW_MESSAGE_ID`` MessageId of the event that triggered the re-read, as the event
+                      says: unauthenticated when pushed (see ``HAMNHW_SOURCE``)
+``HAMNHW_SOURCE``     where that event came from: ``sse`` (the BMC, over the verified
+                      session) or ``push (unauthenticated)`` (posted to the listener)
 ``HAMNHW_REASON``     why a subscription was lost or the BMC is unreachable
-``HAMNHW_JSON``       the whole JSON line
+``HAMNHW_JSON``       the whole JSON line, at most 8192 characters: when longer, its
+                      strings are shortened (it stays valid JSON)
 ====================  ===============================================================
 """
 
@@ -138,5 +142,36 @@ def exec_environment(payload: dict[str, Any], secret_variables: Iterable[str] = 
     for key, variable in _ENV_FIELDS.items():
         value = payload.get(key)
         env[variable] = "" if value is None else clean(value) or ""
-    env["HAMNHW_JSON"] = json.dumps(payload)[:8192]
+    trigger = payload.get("trigger")
+    env["HAMNHW_SOURCE"] = clean(trigger.get("source")) or "" if isinstance(trigger, dict) else ""
+    env["HAMNHW_JSON"] = bounded_json(payload)
     return env
+
+
+MAX_JSON = 8192
+"""Longest ``HAMNHW_JSON`` (environments are limited; Linux caps one string at 128 KiB)."""
+
+
+def bounded_json(payload: dict[str, Any], limit: int = MAX_JSON) -> str:
+    """``payload`` as JSON of at most ``limit`` characters: strings are shortened (with a
+    trailing ``...``) until it fits, so it always parses; a payload that still does not fit
+    keeps only ``time``, ``node`` and ``event``."""
+    text = json.dumps(payload)
+    cap = 1024
+    while len(text) > limit and cap >= 16:
+        text = json.dumps(_shortened(payload, cap))
+        cap //= 2
+    if len(text) > limit:
+        text = json.dumps(_shortened({k: payload.get(k) for k in ("time", "node", "event")},
+                                     limit // 8))
+    return text
+
+
+def _shortened(value: Any, cap: int) -> Any:
+    if isinstance(value, str):
+        return value if len(value) <= cap else value[:cap - 3] + "..."
+    if isinstance(value, dict):
+        return {k: _shortened(v, cap) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shortened(v, cap) for v in value]
+    return value

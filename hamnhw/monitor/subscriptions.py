@@ -2,13 +2,20 @@
 
 hamnhw's subscription is recognised by its ``Context`` (:func:`context_for`), so a listener
 that crashed finds its old subscription instead of adding another (BMCs have few slots).
+Its ``Destination`` ends in a random token drawn per run and node (:func:`new_token`): the
+listener accepts events only on that path, so whoever cannot read the BMC's subscriptions
+cannot guess where to post.
+
+A BMC may hand a subscription id out again after a reset, to another client: a subscription
+is hamnhw's only while the BMC shows it with hamnhw's ``Context`` and ``Destination``
+(:func:`still_ours`), and only such a one is ever deleted (:func:`delete_if_ours`).
 POST and DELETE are sent once, never re-sent (the transport's rule).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
+import secrets
 import socket
 from collections.abc import Mapping
 from typing import Any
@@ -43,15 +50,16 @@ def context_for(node: str, host: str | None = None) -> str:
     return f"{CONTEXT_PREFIX} {node}@{host or socket.gethostname()}"[:256]
 
 
-def destination_for(base: str, node: str) -> str:
-    """The push URL for ``node``: ``base`` plus a stable per-node path, so that events are
-    routed by the URL they arrive on even from BMCs that do not echo ``Context``."""
-    return f"{base.rstrip('/')}/{node_token(node)}"
+def destination_for(base: str, token: str) -> str:
+    """The push URL of one node's subscription: ``base`` plus the node's token (events are
+    routed by the URL they arrive on, even from BMCs that do not echo ``Context``)."""
+    return f"{base.rstrip('/')}/{token}"
 
 
-def node_token(node: str) -> str:
-    """The per-node path segment of :func:`destination_for`."""
-    return hashlib.sha256(node.encode()).hexdigest()[:16]
+def new_token() -> str:
+    """A random path segment for :func:`destination_for` (192 bits, URL-safe), drawn per
+    run and node."""
+    return secrets.token_urlsafe(24)
 
 
 def read_service(client: Any) -> EventServiceInfo:
@@ -101,13 +109,37 @@ def subscribe(client: RedfishClient, collection: str, destination: str,
     return Subscription(_path(uri), destination, context)
 
 
-def exists(client: RedfishClient, uri: str) -> bool:
-    """True while the subscription is still on the BMC (a 404 says it was lost)."""
+def still_ours(client: RedfishClient, subscription: Subscription) -> bool:
+    """True while the BMC shows ``subscription`` at its URI with hamnhw's ``Context`` and
+    ``Destination``: a 404 says it was lost, another Context or Destination that the id went
+    to someone else (a BMC reset that reuses ids).  A property the BMC does not show is no
+    evidence either way."""
     try:
-        client.get(uri)
+        doc = client.get(subscription.uri)
     except NotFoundError:
         return False
+    context, destination = doc.get("Context"), doc.get("Destination")
+    if isinstance(context, str) and subscription.context and context != subscription.context:
+        return False
+    # a BMC may rewrite the URL (case, default port): the token path segment must be there
+    return not (isinstance(destination, str) and subscription.destination
+                and _last_segment(destination) != _last_segment(subscription.destination))
+
+
+def delete_if_ours(client: RedfishClient, subscription: Subscription) -> bool:
+    """DELETE ``subscription`` if it is still hamnhw's (:func:`still_ours`); never another
+    client's that took over its id.
+
+    :returns: True when it was deleted.
+    """
+    if not still_ours(client, subscription):
+        return False
+    client.delete(subscription.uri)
     return True
+
+
+def _last_segment(url: str) -> str:
+    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
 def _link(value: Any) -> str | None:

@@ -194,12 +194,19 @@ class EventService:
                 self._send(subscription, _event(event_id, record, subscription.context))
         return record
 
-    def reset(self, keep_subscriptions: bool | None = None) -> None:
+    def reset(self, keep_subscriptions: bool | None = None, reuse_ids: bool = False) -> None:
         """A BMC reset: SSE streams end, sessions expire, subscriptions are dropped unless
-        kept (default: the spec's ``event_subscriptions_persist``)."""
+        kept (default: the spec's ``event_subscriptions_persist``).
+
+        :param reuse_ids: number new subscriptions from 1 again, as BMCs that keep no
+            counter across a reset do (a dropped subscription's id then goes to whoever
+            subscribes next).
+        """
         keep = (self.sim.spec.event_subscriptions_persist if keep_subscriptions is None
                 else keep_subscriptions)
         with self._lock:
+            if reuse_ids:
+                self._ids = itertools.count(1)
             for sub_id, subscription in list(self._subscriptions.items()):
                 if subscription.stream is not None:
                     subscription.stream.put(None)
@@ -271,13 +278,19 @@ class EventService:
             return error(400, "PropertyValueTypeError", "HttpHeaders must be an array of objects.")
         prefixes = body.get("RegistryPrefixes") or []
         subscription = Subscription(
-            str(next(self._ids)), destination, context,
+            self._free_id(), destination, context,
             headers={str(k): str(v) for h in headers for k, v in h.items()},
             registry_prefixes=tuple(str(p) for p in prefixes))
         with self._lock:
             self._subscriptions[subscription.id] = subscription
         location = f"{SUBSCRIPTIONS}/{subscription.id}"
         return Response(201, subscription.document(), {"Location": location})
+
+    def _free_id(self) -> str:
+        with self._lock:
+            while (candidate := str(next(self._ids))) in self._subscriptions:
+                pass
+            return candidate
 
     def _refusal(self, destination: Any, context: Any, body: dict[str, Any]
                  ) -> tuple[str, str] | None:

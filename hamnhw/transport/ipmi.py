@@ -298,11 +298,8 @@ class IpmiTransport(BmcClient):
         """
         with self._lock, self._scope.scope() as deadline:
             requests = RawRequests(self._require_open(), self.host)
-            self._pacer.wait(self.pacing, deadline, self._retry, self.host)
-            try:
+            with self._pacer.turn(self.pacing, deadline, self._retry, self.host):
                 return self._bounded(lambda: fn(requests), deadline, what)
-            finally:
-                self._pacer.done(self._retry.clock())
 
     def raw(self, what: str, netfn: int, command: int, data: Iterable[int] = (), *,
             unsafe: bool = False) -> bytes:

@@ -8,9 +8,10 @@ add ``sleep`` between calls for that reason.  Every
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from hamnhw.deadline import Deadline
 from hamnhw.errors import BmcTimeout, ConfigError
@@ -41,7 +42,13 @@ def pacing_from_env(environ: Mapping[str, str] | None = None) -> float:
 
 
 class Pacer:
-    """The minimum interval between two top-level commands to one BMC, process-wide."""
+    """The minimum interval between two top-level commands to one BMC, process-wide.
+
+    :meth:`turn` makes the wait and the command one step: the BMC's lock is held from the
+    wait to the command's end, so two threads (two nodes' transports to one BMC) never both
+    see the interval passed and send together; their commands run one at a time, each at
+    least the interval after the previous one ended.
+    """
 
     _by_bmc: dict[str, Pacer] = {}
     _registry_lock = threading.Lock()
@@ -56,13 +63,29 @@ class Pacer:
         with cls._registry_lock:
             return cls._by_bmc.setdefault(key, cls())
 
-    def wait(self, interval: float, deadline: Deadline, retry: RetryPolicy, host: str) -> None:
-        """Sleep until ``interval`` has passed since the last command to this BMC ended.
+    @contextlib.contextmanager
+    def turn(self, interval: float, deadline: Deadline, retry: RetryPolicy,
+             host: str) -> Iterator[None]:
+        """This BMC's turn for one command: wait for another thread's command to end, then
+        until ``interval`` has passed since the last one ended; run the block; record its end.
 
         :raises BmcTimeout: the deadline passes before the command may be sent.
         """
-        with self._lock:
-            last = self._last_done
+        if not self._lock.acquire(timeout=max(0.0, deadline.left())):
+            raise BmcTimeout("another IPMI command to this BMC held it until the deadline",
+                             host=host, elapsed_s=deadline.elapsed())
+        try:
+            self._wait(interval, deadline, retry, host)
+            try:
+                yield
+            finally:
+                self._last_done = retry.clock()
+        finally:
+            self._lock.release()
+
+    def _wait(self, interval: float, deadline: Deadline, retry: RetryPolicy,
+              host: str) -> None:
+        last = self._last_done
         if last is None or interval <= 0:
             return
         delay = last + interval - retry.clock()
@@ -72,8 +95,3 @@ class Pacer:
             raise BmcTimeout(f"the deadline leaves no time to wait the {interval:g} s between "
                              "IPMI commands", host=host, elapsed_s=deadline.elapsed())
         retry.sleep(delay)
-
-    def done(self, now: float) -> None:
-        """Record that a command to this BMC ended at ``now``."""
-        with self._lock:
-            self._last_done = now

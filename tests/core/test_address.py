@@ -78,3 +78,17 @@ def test_unknown_scheme_error_lists_the_accepted_schemes(url):
     for scheme in ("redfish://", "redfish+https://", "redfish+http://", "idrac-redfish://",
                    "<vendor>-redfish+http://", "ipmi://"):
         assert scheme in str(info.value)
+
+
+@pytest.mark.parametrize("url", [
+    "redfish+http://admin:s3cretpw@127.0.0.1:8000",
+    "ipmi://admin:s3cretpw@127.0.0.1:623",
+    "redfish://admin:s3c/retpw@bmc",  # a "/" hides the userinfo from urlsplit: bad port
+    "redfish://admin:s3c#retpw@bmc",
+    "redfish://s3cretpw@bmc",
+])
+def test_userinfo_refused_without_echo(url):
+    with pytest.raises(ConfigError) as info:
+        parse_bmc_url(url)
+    assert "credentials do not go in a BMC URL" in str(info.value)
+    assert "s3c" not in str(info.value) and "admin" not in str(info.value)

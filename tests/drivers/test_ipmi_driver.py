@@ -24,6 +24,7 @@ from hamnhw.models import (
     PowerState,
 )
 from hamnhw.sim.clock import ManualClock
+from hamnhw.transport.ipmi_errors import IpmiCommandError
 
 LOST = {"netfn": 1, "command": 2, "code": 0xFFFF, "data": bytearray(), "error": "timeout"}
 
@@ -61,6 +62,7 @@ def test_on_with_delay_waits_and_no_wait_is_unconfirmed() -> None:
     unconfirmed = node.power.off(wait=False)
     assert (unconfirmed.power_state, unconfirmed.changed, unconfirmed.confirmed) == (
         PowerState.ON, True, False)  # read once, before the change took effect
+    assert unconfirmed.unconfirmed_reason == "no-wait"  # as the Redfish path says
     assert node.power.off().power_state is PowerState.OFF
 
 
@@ -75,6 +77,17 @@ def test_refusal_when_already_there_is_unchanged() -> None:
                   faults={(0x00, 0x02): [{"code": 0xD5, "error": "not in present state"}]})
     result = connect_fake(bmc).power.off()
     assert (result.power_state, result.changed) == (PowerState.OFF, False)
+    assert not bmc.script  # both off reads were taken
+
+
+def test_refusal_then_a_single_off_read_is_not_off() -> None:
+    """Review 9-14 item 10: after a refused power down, off is believed only after two off
+    reads, as after any power down; one off read followed by on is the refusal it was."""
+    bmc = FakeBmc(power="on", script=["on", "off", "on"],
+                  faults={(0x00, 0x02): [{"code": 0xD5, "error": "not in present state"}]})
+    with pytest.raises(IpmiCommandError) as refused:
+        connect_fake(bmc).power.off()
+    assert refused.value.code == 0xD5
 
 
 def test_lost_reply_counts_as_sent_only_when_the_node_shows_it() -> None:
@@ -101,6 +114,7 @@ def test_cycle_never_seen_off_is_unconfirmed_not_failed() -> None:
         {"code": 0, "data": bytearray()}]})
     result = connect_fake(bmc, timeout=5).power.cycle()
     assert (result.power_state, result.confirmed) == (PowerState.ON, False)
+    assert result.unconfirmed_reason == "reset-unseen"
 
 
 def test_cycle_off_and_never_on_again_times_out() -> None:

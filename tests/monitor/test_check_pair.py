@@ -44,16 +44,21 @@ def save_snapshot(config: Path, cluster: SimCluster, holder: str, age_s: float =
         journal.save_snapshot(snapshot.to_json())
 
 
-@pytest.fixture
-def spare_cluster() -> Iterator[SimCluster]:
+def ready_pair(spare_health: str = "OK") -> SimCluster:
     """A ready pair: the primary on (AlwaysOn) with its RAID1 and a third (spare) drive as
     large as the members, the standby off (AlwaysOff) with empty bays."""
     base = specs()
-    drives = (*(base[0].drives or ()), DriveSpec(serial="SPARE-1", bay="Bay 3"))
+    drives = (*(base[0].drives or ()), DriveSpec(serial="SPARE-1", bay="Bay 3",
+                                                 health=spare_health))
     primary = ServerSpec(name="primary", power="On", password=PASSWORD, post_time=0.0,
                          boot_time=0.0, drives=drives, power_restore_policy="AlwaysOn")
     standby = ServerSpec(name="standby", password=PASSWORD, drives=())
-    with SimCluster([primary, standby]) as sim:
+    return SimCluster([primary, standby])
+
+
+@pytest.fixture
+def spare_cluster() -> Iterator[SimCluster]:
+    with ready_pair() as sim:
         yield sim
 
 
@@ -65,6 +70,16 @@ def test_ready_pair_is_ok_from_live_state(spare_cluster: SimCluster, tmp_path: P
     assert lines[0].startswith("PAIR OK - active node primary (from live state")
     assert "snapshot_age=" in lines[0] and "degraded=0" in lines[0]
     assert any("spare drive SPARE-1" in line for line in lines)
+
+
+def test_critical_unused_drive_is_no_spare(tmp_path: Path) -> None:
+    """Review 9-14 item 9: a failed drive outside the volumes is no spare."""
+    with ready_pair("Critical") as sim:
+        config = config_for(tmp_path, sim)
+        save_snapshot(config, sim, "primary")
+        code, lines = check(config)
+    assert code == 1, lines
+    assert "no healthy spare drive" in lines[0] and "SPARE-1 Critical" in lines[0]
 
 
 def test_config_fallback_and_warnings(cluster: SimCluster, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from cli_helpers import run
 from monitor_helpers import PASSWORD, assert_no_secret, specs
 
 from hamnhw.models import Health, RaidType, Volume
-from hamnhw.monitor.checks import judge_raid, plugin_output
+from hamnhw.monitor.checks import judge_raid, plugin_output, raid_perfdata
 from hamnhw.monitor.health import DriveHealth, RaidHealth, VolumeReading
 from hamnhw.monitor.nagios import PerfDatum, Status, worst
 from hamnhw.raid import VolumeState
@@ -21,8 +21,11 @@ from hamnhw.sim import ServerSpec, SimCluster, SimServer
 
 pytestmark = pytest.mark.e2e
 
-PERF = re.compile(r"^(?P<label>'[^']+'|[^ =']+)=(?P<value>U|-?[\d.]+)(?P<uom>s|%|B|c)?"
-                  r"(;[-\d.]*){0,4}$")
+_NUMBER = r"-?\d+(?:\.\d+)?"
+PERF = re.compile(rf"^(?P<label>'[^']+'|[^ =']+)=(?:(?P<value>{_NUMBER})(?P<uom>s|%|B|c)?|"
+                  rf"(?P<undetermined>U))(;(?:{_NUMBER})?){{0,4}}$")
+"""The guidelines' grammar: a number with its unit, or a bare ``U`` (Icinga 2 refuses
+``U%``); numbers never end in ``.``."""
 
 
 def perfdata(line: str) -> dict[str, str]:
@@ -32,7 +35,7 @@ def perfdata(line: str) -> dict[str, str]:
     for item in line.split(" | ", 1)[1].split():
         match = PERF.match(item)
         assert match, f"not plugin perfdata: {item!r}"
-        found[match["label"]] = match["value"]
+        found[match["label"]] = match["value"] or match["undetermined"]
     return found
 
 
@@ -76,6 +79,16 @@ def test_unreachable_bmc_is_critical(cli_env: dict[str, str]) -> None:
                  "--timeout", "5", env=cli_env)
     assert result.exit_code == 2
     assert result.stdout.startswith("RAID CRITICAL - ")
+
+
+def test_bmc_that_answers_too_late_is_critical(primary: SimServer,
+                                               cli_env: dict[str, str]) -> None:
+    """A BMC that takes the connection but never answers (BmcTimeout) is CRITICAL: the
+    guidelines count a timeout talking to the device like a socket error, not UNKNOWN."""
+    primary.inject("hang", method="GET", path="/redfish/v1/Systems")
+    code, lines = nagios(primary, cli_env, "--timeout", "3")
+    assert code == 2 and lines[0].startswith("RAID CRITICAL - "), lines
+    assert "deadline exceeded" in lines[0], lines
 
 
 def test_wrong_password_is_critical(primary: SimServer, cli_env: dict[str, str]) -> None:
@@ -155,6 +168,18 @@ def test_worst_order() -> None:
     assert worst([Status.UNKNOWN, Status.WARNING]) is Status.WARNING
     assert worst([Status.WARNING, Status.CRITICAL, Status.UNKNOWN]) is Status.CRITICAL
     assert worst([]) is Status.OK
+
+
+def test_perfdata_grammar() -> None:
+    """Review 9-14 item 8."""
+    assert PerfDatum("rebuild", None, "%", min=0, max=100).render() == "rebuild=U;;;0;100"
+    assert PerfDatum("time", 0.0004, "s", min=0).render() == "time=0.0004s;;;0"
+    assert PerfDatum("time", 1e-9, "s", min=0).render() == "time=0s;;;0"
+    assert PerfDatum("t", 2.0, "s").render() == "t=2s"
+    degraded = {p.label: p for p in raid_perfdata(RaidHealth((), ()), 0.1)}["degraded"]
+    assert degraded.render() == "degraded=0;0;;0"  # warn range 0..0: one degraded warns
+    for datum in raid_perfdata(RaidHealth(None, None), 0.00001):
+        assert PERF.match(datum.render()), datum.render()
 
 
 def test_perfdata_and_text_are_safe() -> None:

@@ -5,6 +5,7 @@ the documented variables and no secret."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import queue
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from monitor_helpers import PASSWORD, assert_no_secret, free_port, hamnhw_argv
 
 from hamnhw.monitor.eventrecords import EventRecord, clean, is_storage_event, parse_event
@@ -121,8 +123,16 @@ def test_push_listener_reports_the_change_and_cleans_up(
         listeners.append(listener)
         assert listener.wait_for("subscribed")["mode"] == "push"
         (sub,) = server.events.subscriptions
-        assert sub.destination == destination_for(f"https://127.0.0.1:{port}", server.url)
+        base = f"https://127.0.0.1:{port}"
+        token = (sub.destination or "").removeprefix(base + "/")
+        assert sub.destination == destination_for(base, token)
+        assert len(token) >= 32 and token != hashlib.sha256(server.url.encode()).hexdigest()[:16]
         assert sub.context == context_for(server.url)
+        # review 9-14 item 5: the old guessable path (and any other) is refused
+        guessed = hashlib.sha256(server.url.encode()).hexdigest()[:16]
+        forged = requests.post(f"{base}/{guessed}", json={"Events": []}, verify=False,
+                               timeout=10)
+        assert forged.status_code == 404
         fail_drive(cluster, server)
         change = listener.wait_for("volume_changed")
         assert change["new"] == "degraded"
@@ -136,15 +146,17 @@ def test_push_listener_reports_the_change_and_cleans_up(
         assert_no_secret(err, *listener.raw)
 
 
-def test_existing_subscription_found_by_context(cli_env: dict[str, str],
-                                                listeners: list[Listener]) -> None:
+def test_old_subscriptions_found_by_context_are_replaced(cli_env: dict[str, str],
+                                                         listeners: list[Listener]) -> None:
+    """A crashed run's subscriptions (hamnhw's Context, another run's token) are deleted
+    before the one of this run is created; another client's is left alone."""
     spec = ServerSpec(name="old", power="On", post_time=0.0, boot_time=0.0, event_sse=False,
                       password=PASSWORD)
     with SimCluster([spec]) as cluster:
         server = cluster["old"]
         port = free_port()
         base = f"https://127.0.0.1:{port}"
-        ours = {"Destination": destination_for(base, server.url),
+        ours = {"Destination": destination_for(base, "an-earlier-runs-token"),
                 "Context": context_for(server.url)}
         stale = {"Destination": "https://127.0.0.1:9/elsewhere", "Context": context_for(server.url)}
         other = {"Destination": "https://127.0.0.1:9/x", "Context": "someone else"}
@@ -154,10 +166,12 @@ def test_existing_subscription_found_by_context(cli_env: dict[str, str],
         server.clear_requests()
         listener = Listener(cli_env, server.url, "--listen", f"127.0.0.1:{port}", "--mode", "push")
         listeners.append(listener)
-        assert listener.wait_for("subscribed")["subscription"].endswith("/Subscriptions/1")
+        assert listener.wait_for("subscribed")["subscription"].endswith("/Subscriptions/4")
         posts = [r for r in server.requests if r.method == "POST" and r.path.endswith(
             "/Subscriptions")]
-        assert posts == []
+        deletes = sorted(r.path for r in server.requests if r.method == "DELETE")
+        assert len(posts) == 1
+        assert deletes == [f"/redfish/v1/EventService/Subscriptions/{n}" for n in (1, 2)]
         contexts = sorted(s.context or "" for s in server.events.subscriptions)
         assert contexts == sorted([context_for(server.url), "someone else"])
         listener.stop()
@@ -181,6 +195,50 @@ def test_bmc_reset_is_reported_and_survived(cluster: SimCluster, cli_env: dict[s
     assert listener.wait_for("volume_changed")["new"] == "degraded"
     code, _ = listener.stop()
     assert code == 0
+
+
+def test_reset_bmc_giving_our_id_to_another_tool(cluster: SimCluster, cli_env: dict[str, str],
+                                                listeners: list[Listener]) -> None:
+    """Review 9-14 item 4: after a reset that drops subscriptions and numbers them from 1
+    again, another tool's subscription takes hamnhw's old id.  The listener reports the
+    loss, subscribes again, and on exit deletes its own subscription, not the other tool's."""
+    primary = cluster["primary"]
+    port = free_port()
+    listener = Listener(cli_env, primary.url, "--listen", f"127.0.0.1:{port}", "--mode", "push")
+    listeners.append(listener)
+    first = listener.wait_for("subscribed")["subscription"]
+    assert first.endswith("/Subscriptions/1")
+    primary.events.reset(keep_subscriptions=False, reuse_ids=True)
+    other = {"Destination": "https://127.0.0.1:9/other", "Context": "other-tool"}
+    assert primary.events.write("POST", "/redfish/v1/EventService/Subscriptions",
+                                other).status == 201  # type: ignore[union-attr]
+    assert [s.id for s in primary.events.subscriptions] == ["1"]
+    lost = listener.wait_for("subscription_lost")
+    assert "no longer hamnhw's" in lost["reason"]
+    assert listener.wait_for("subscribed")["subscription"].endswith("/Subscriptions/2")
+    code, err = listener.stop()
+    assert code == 0, err
+    assert [(s.id, s.context) for s in primary.events.subscriptions] == [("1", "other-tool")]
+
+
+def test_exit_leaves_a_subscription_that_is_no_longer_ours(
+        cluster: SimCluster, cli_env: dict[str, str], listeners: list[Listener]) -> None:
+    """Stopped before its check noticed the reset: the id now holds another tool's
+    subscription, which the listener must not DELETE on its way out."""
+    primary = cluster["primary"]
+    listener = Listener(cli_env, primary.url, "--listen", f"127.0.0.1:{free_port()}",
+                        "--mode", "push", "--check-interval", "3600")
+    listeners.append(listener)
+    assert listener.wait_for("subscribed")["subscription"].endswith("/Subscriptions/1")
+    primary.events.reset(keep_subscriptions=False, reuse_ids=True)
+    other = {"Destination": "https://127.0.0.1:9/other", "Context": "other-tool"}
+    assert primary.events.write("POST", "/redfish/v1/EventService/Subscriptions",
+                                other).status == 201  # type: ignore[union-attr]
+    code, err = listener.stop()
+    assert code == 0, err
+    assert [(s.id, s.context) for s in primary.events.subscriptions] == [("1", "other-tool")]
+    assert not [r for r in primary.requests if r.method == "DELETE"
+                and "/Subscriptions/" in r.path]
 
 
 def test_exec_gets_the_variables_and_no_secret(cluster: SimCluster, cli_env: dict[str, str],

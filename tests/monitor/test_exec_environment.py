@@ -4,10 +4,12 @@ cleaned, HAMNHW_JSON valid JSON however long the BMC's strings."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from hamnhw.config import parse_config
-from hamnhw.monitor.report import exec_environment
+from hamnhw.monitor.report import MAX_JSON, exec_environment
 from hamnhw.procenv import config_secret_variables, plain_env
 
 PAYLOAD = {"time": "t", "node": "primary", "event": "volume_changed", "subject": "V1",
@@ -37,7 +39,7 @@ def test_only_documented_variables_reach_the_command(monkeypatch: pytest.MonkeyP
     hamnhw_vars = {k for k in env if k.startswith("HAMNHW_")}
     assert hamnhw_vars == {"HAMNHW_NODE", "HAMNHW_EVENT", "HAMNHW_SUBJECT", "HAMNHW_NAME",
                            "HAMNHW_OLD", "HAMNHW_NEW", "HAMNHW_PERCENT", "HAMNHW_MESSAGE_ID",
-                           "HAMNHW_REASON", "HAMNHW_JSON"}
+                           "HAMNHW_REASON", "HAMNHW_SOURCE", "HAMNHW_JSON"}
     assert not {"PRI_KG", "SOME_TOKEN", "LD_PRELOAD"} & set(env)
     assert set(plain_env(["PATH"])) <= set(env)
 
@@ -48,3 +50,17 @@ def test_bmc_strings_are_cleaned_of_control_characters() -> None:
     assert (env["HAMNHW_NODE"], env["HAMNHW_NAME"]) == ("pri [31mmary", "RA ID1")
     assert (env["HAMNHW_REASON"], env["HAMNHW_SUBJECT"]) == ("gone now", "V 1")
     assert all("\x1b" not in v and "\n" not in v for v in env.values())
+
+
+def test_hamnhw_json_is_shortened_field_by_field_and_stays_json() -> None:
+    trigger = {"message_id": "StorageDevice.1.2.DriveFailure", "message": "m" * 200,
+               "source": "push (unauthenticated)"}
+    payload = dict(PAYLOAD, reason="r" * 20000, trigger=trigger)
+    env = exec_environment(payload)
+    assert len(env["HAMNHW_JSON"]) <= MAX_JSON
+    parsed = json.loads(env["HAMNHW_JSON"])
+    assert (parsed["node"], parsed["event"], parsed["new"]) == ("primary", "volume_changed",
+                                                                "degraded")
+    assert parsed["reason"].startswith("rrr") and parsed["reason"].endswith("...")
+    assert env["HAMNHW_SOURCE"] == "push (unauthenticated)"
+    assert json.loads(exec_environment(PAYLOAD)["HAMNHW_JSON"]) == PAYLOAD  # short: as is

@@ -106,6 +106,36 @@ def test_sample_cache_reads_once_for_concurrent_scrapes() -> None:
         cache.close()
 
 
+def test_sample_cache_bounds_parallel_reads() -> None:
+    """``max_parallel`` bounds the reads in flight, also for callers of ``sample`` on their
+    own threads (not only through ``samples``' pool)."""
+    release = threading.Event()
+    entered: list[str] = []
+
+    def read(node: str) -> NodeSample:
+        entered.append(node)
+        release.wait(10)
+        return NodeSample(node, True)
+
+    cache = SampleCache(read, lifetime=60.0, max_parallel=2)
+    try:
+        threads = [threading.Thread(target=cache.sample, args=(f"n{i}",)) for i in range(5)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while len(entered) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)  # room for a third read to start, were it allowed to
+        in_flight = len(entered)
+        release.set()
+        for thread in threads:
+            thread.join(10)
+        assert in_flight == 2
+        assert sorted(entered) == [f"n{i}" for i in range(5)]
+    finally:
+        cache.close()
+
+
 def test_raid_model_hook_reaches_the_streams(sim: SimCluster) -> None:
     server = sim["plain"]
     stream = server.events.open_stream()

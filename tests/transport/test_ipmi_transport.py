@@ -281,6 +281,38 @@ def test_commands_to_one_bmc_are_paced_across_transports() -> None:
     assert clock.sleeps == [0.75]
 
 
+def test_pacing_is_atomic_across_threads() -> None:
+    """Review 9-14 item 11: a command to a BMC from another thread waits for the one in
+    flight to end, then the interval; it never sees the interval passed and sends alongside."""
+    clock = ManualClock()
+    a_entered, release, b_entered = threading.Event(), threading.Event(), threading.Event()
+
+    def slow() -> object:
+        a_entered.set()
+        release.wait(30)
+        return ok([0, 0, 0])
+
+    def quick() -> object:
+        b_entered.set()
+        return ok([0, 0, 0])
+
+    first = opened(ScriptedCommand({CHASSIS_STATUS: [slow]}), clock=clock, pacing=1.0)
+    second = opened(ScriptedCommand({CHASSIS_STATUS: [quick]}), clock=clock, pacing=1.0)
+    clock.advance(5.0)
+    clock.sleeps.clear()
+    threads = [threading.Thread(target=t.raw, args=("chassis status", *CHASSIS_STATUS))
+               for t in (first, second)]
+    threads[0].start()
+    assert a_entered.wait(10)
+    threads[1].start()
+    sent_alongside = b_entered.wait(0.5)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert not sent_alongside
+    assert b_entered.is_set() and clock.sleeps == [1.0]  # the interval after the first ended
+
+
 def test_pacing_that_the_deadline_cannot_afford_is_a_timeout() -> None:
     clock = ManualClock()
     transport = opened(ScriptedCommand({CHASSIS_STATUS: [ok([0, 0, 0])]}), clock=clock,
@@ -301,6 +333,20 @@ def test_password_and_kg_never_in_errors_or_logs(caplog: pytest.LogCaptureFixtur
     shown = f"{caught.value} {caught.value!r} {caught.value.args} {transport!r} {caplog.text}"
     assert "pyghmi says" in caplog.text
     assert PASSWORD not in shown and KG not in shown
+    transport.close()
+
+
+def test_pyghmi_debug_records_are_dropped_even_at_debug_level(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """pyghmi's DEBUG records (packet dumps, session keys) never pass, whatever hamnhw's own
+    log level: its loggers are pinned at WARNING."""
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("pyghmi").setLevel(logging.NOTSET)  # as if someone had reset it
+    transport = opened(ScriptedCommand())
+    assert logging.getLogger("pyghmi").level == logging.WARNING
+    logging.getLogger("pyghmi.ipmi.private.session").debug("session key %s", "k-0a1b2c")
+    logging.getLogger("pyghmi").info("integrity key %s", "k-3d4e5f")
+    assert "k-0a1b2c" not in caplog.text and "k-3d4e5f" not in caplog.text
     transport.close()
 
 

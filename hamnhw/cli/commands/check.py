@@ -23,6 +23,7 @@ from hamnhw.cli.options import (
     connection_options,
     fail,
     output_of,
+    refuse_credentials,
 )
 from hamnhw.cli.output import dumps
 from hamnhw.config import find_config, load_config
@@ -72,7 +73,8 @@ def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @command.command("raid", cls=CheckCommand)
-@click.argument("nodes", nargs=-1, required=True, metavar="NODE...")
+@click.argument("nodes", nargs=-1, required=True, metavar="NODE...",
+                callback=refuse_credentials)
 @format_option
 @connection_options
 @click.pass_context

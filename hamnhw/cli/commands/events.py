@@ -21,7 +21,12 @@ import click
 from hamnhw import interrupts
 from hamnhw.cli.commands.exporter import parse_listen
 from hamnhw.cli.exit_codes import ExitCode
-from hamnhw.cli.options import TargetOptions, connect_target, connection_options
+from hamnhw.cli.options import (
+    TargetOptions,
+    connect_target,
+    connection_options,
+    refuse_credentials,
+)
 from hamnhw.config import find_config, load_config
 from hamnhw.deadline import Deadline
 from hamnhw.monitor.events import MODES, NodeWatcher, Settings
@@ -38,7 +43,8 @@ def command() -> None:
 
 
 @command.command("listen")
-@click.argument("nodes", nargs=-1, required=True, metavar="NODE...")
+@click.argument("nodes", nargs=-1, required=True, metavar="NODE...",
+                callback=refuse_credentials)
 @click.option("--mode", type=click.Choice(MODES), default="auto", show_default=True,
               help="auto: SSE where offered, else push.")
 @click.option("--listen", "listen", metavar="ADDR:PORT",

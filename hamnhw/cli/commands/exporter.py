@@ -17,7 +17,12 @@ from pathlib import Path
 import click
 
 from hamnhw import interrupts
-from hamnhw.cli.options import TargetOptions, connect_target, connection_options
+from hamnhw.cli.options import (
+    TargetOptions,
+    connect_target,
+    connection_options,
+    refuse_credentials,
+)
 from hamnhw.config import Config, find_config, load_config
 from hamnhw.deadline import Deadline
 from hamnhw.errors import BmcUnreachable, ConfigError, HamnhwError, UnsupportedOperation
@@ -92,7 +97,8 @@ def active_from(config: Config | None) -> ActiveSource:
 
 
 @click.command("exporter")
-@click.argument("nodes", nargs=-1, metavar="[NODE]...")
+@click.argument("nodes", nargs=-1, metavar="[NODE]...",
+                callback=refuse_credentials)
 @click.option("--listen", default=DEFAULT_LISTEN, show_default=True, metavar="ADDR:PORT",
               help="Where to serve /metrics.")
 @click.option("--textfile", "textfile", type=click.Path(file_okay=False), metavar="DIR",

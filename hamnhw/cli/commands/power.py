@@ -37,7 +37,7 @@ def status(ctx: click.Context, target: TargetOptions) -> None:
 def change_payload(result: PowerResult) -> dict[str, Any]:
     """The JSON of a power change: power_state, changed, elapsed_s (to the millisecond),
     confirmed, method (``reset`` or ``off-on``) and, when not confirmed,
-    unconfirmed_reason (``no-wait``)."""
+    unconfirmed_reason (``no-wait``, ``reset-unseen``)."""
     payload: dict[str, Any] = to_jsonable(result)
     payload["elapsed_s"] = round(result.elapsed_s, 3)
     if result.confirmed:
@@ -92,7 +92,9 @@ def _render_change(payload: Mapping[str, Any]) -> str:
     if payload["confirmed"]:
         return line
     reason = payload.get("unconfirmed_reason") or "unknown"
-    words = {"no-wait": "--no-wait, the state was read once"}.get(reason, reason)
+    words = {"no-wait": "--no-wait, the state was read once",
+             "reset-unseen": "the node read on throughout; IPMI shows no reset shorter than "
+                             "the poll interval"}.get(reason, reason)
     return f"{line} (unconfirmed: {words})"
 
 

@@ -19,10 +19,10 @@ description:
     present whatever its name and size: it is left as it is, and a O(name) or
     O(size_bytes) it does not match is reported as a warning (a different RAID level fails
     the task).
-  - Pair protection as on the command line, for the config's C([primary]) and C([standby])
-    nodes, so a write touching the management node's RAID1 (its members in the latest
-    C(hamnhw pair snapshot)) runs only with each concerned drive's serial in
-    O(confirm_serials), and on the active node with its name in O(confirm_node).
+  - Pair protection as on the command line, so a write touching the management node's RAID1
+    (its members in the latest C(hamnhw pair snapshot)), on any node, runs only with each
+    concerned drive's serial in O(confirm_serials), and on the active node (the config's
+    C([primary]) or C([standby]), however addressed) with its name in O(confirm_node).
   - In check mode nothing is sent; the task reports the plan (RV(requests), RV(summary)) and
     what the pair protection would demand.
 options:
@@ -150,7 +150,8 @@ volume:
   returned: success, when there is one
   type: dict
 protection:
-  description: What the pair protection demanded (null when the node is not a pair node).
+  description: What the pair protection demanded (its node is null when the node is not
+    a pair node).
   returned: success
   type: dict
 error:
@@ -207,8 +208,9 @@ def writes(params, node, timeout):
         return (lambda: raid.plan_create(request),
                 lambda: raid.create(request, timeout=timeout))
     if state == 'absent':
-        return (lambda: raid.plan_delete(params['volume']),
-                lambda: raid.delete(params['volume'], timeout=timeout))
+        # absent: a volume that is not there is ok (changed=false), as the module documents
+        return (lambda: raid.plan_delete(params['volume'], missing_ok=True),
+                lambda: raid.delete(params['volume'], timeout=timeout, missing_ok=True))
     if state == 'rebuild':
         args = (params['volume'], params['drive'], params['confirm_serial'])
         return lambda: raid.plan_rebuild(*args), lambda: raid.rebuild(*args)
@@ -270,10 +272,9 @@ def main():
         serials.append(params['confirm_serial'])
 
     def action(node, budget):
-        guard = pair_guard(TargetOptions(node=target_name(params), config=params['config']))
-        if guard is not None:   # refusals name this module's options
-            guard = dataclasses.replace(guard, serial_option='confirm_serials',
-                                        node_option='confirm_node')
+        guard = dataclasses.replace(   # its refusals name this module's options
+            pair_guard(TargetOptions(node=target_name(params), config=params['config'])),
+            serial_option='confirm_serials', node_option='confirm_node')
         plan, write = writes(params, node, budget.wait_seconds())
         result = run_write(node, plan, write, guard, serials, params['confirm_node'],
                            dry_run=module.check_mode)

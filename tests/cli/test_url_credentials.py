@@ -1,0 +1,38 @@
+"""A BMC URL with ``user:password@`` is refused before anything could echo it (review 9-14
+item 12): every command taking NODE exits 2 and neither the password nor the account
+appears on stdout or stderr."""
+
+from __future__ import annotations
+
+import pytest
+from cli_helpers import run
+
+URL = "redfish+http://admin:s3cretpw@127.0.0.1:9"
+
+
+@pytest.mark.parametrize("command", [
+    ("power", "status"),
+    ("check", "raid"),
+    ("check", "raid", "--format", "nagios"),
+    ("events", "listen"),
+    ("exporter", "--textfile", "unused-dir"),
+    ("nics",),
+])
+def test_node_with_userinfo_is_a_usage_error_that_hides_it(command: tuple[str, ...]) -> None:
+    result = run(*command, URL, "--username", "root", "--timeout", "2",
+                 env={"HAMNHW_PASSWORD": "other"})
+    output = result.stdout + result.stderr
+    assert result.exit_code == (3 if "nagios" in command else 2), output
+    assert "credentials do not go in a BMC URL" in output
+    assert "s3cretpw" not in output and "admin" not in output
+
+
+def test_config_bmc_with_userinfo_hides_it(tmp_path) -> None:
+    config = tmp_path / "hamnhw.toml"
+    config.write_text('[nodes.primary]\nbmc = "ipmi://admin:s3cretpw@127.0.0.1:623"\n'
+                      'username = "root"\n')
+    result = run("power", "status", "primary", "--config", str(config))
+    output = result.stdout + result.stderr
+    assert result.exit_code == 2, output
+    assert "credentials do not go in a BMC URL" in output
+    assert "s3cretpw" not in output
