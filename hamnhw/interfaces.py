@@ -239,12 +239,14 @@ class RaidInterface(_Interface):
         ``changed`` False; an on-reset create comes back pending."""
         self._unsupported("raid.create")
 
-    def plan_delete(self, volume_id: str) -> RaidPlan:
-        """What :meth:`delete` would send."""
+    def plan_delete(self, volume_id: str, *, missing_ok: bool = False) -> RaidPlan:
+        """What :meth:`delete` would send.  A name no volume has is a
+        :class:`~hamnhw.errors.ConfigError` (so is one several volumes have), or with
+        ``missing_ok`` a plan with nothing to send."""
         self._unsupported("raid.delete")
 
-    def delete(self, volume_id: str, *, wait: bool = True,
-               timeout: float | None = None) -> RaidOutcome:
+    def delete(self, volume_id: str, *, wait: bool = True, timeout: float | None = None,
+               missing_ok: bool = False) -> RaidOutcome:
         """Delete one volume (no other), confirmed by a read."""
         self._unsupported("raid.delete")
 

@@ -19,8 +19,9 @@ from hamnhw_drivers.generic.raid_dialect import (
     detect_dialect,
     raid_level_value,
 )
-from hamnhw_drivers.generic.raid_jobs import answer_status
+from hamnhw_drivers.generic.raid_jobs import answer_status, task_of
 from hamnhw_drivers.generic.raid_layout import RaidLayout, StorageInfo, read_layout
+from hamnhw_drivers.generic.raid_tasks import TaskCreate, task_creates
 
 from hamnhw.errors import RefusedOperation
 from hamnhw.interfaces import RaidInterface, RaidView
@@ -43,10 +44,9 @@ class RedfishRaid(RaidInterface):
     """:class:`~hamnhw.interfaces.RaidInterface` over DMTF Redfish.
 
     Hooks a vendor driver overrides: :meth:`volume_collection_for`, :meth:`create_problems`,
-    :meth:`volume_dialect`,
-    :meth:`apply_time_choice`, :meth:`build_volume_payload`, :meth:`create_request`,
-    :meth:`pending_creates`, :meth:`follow_create`, :meth:`delete_requests`,
-    :meth:`follow_write`, :meth:`start_rebuild`,
+    :meth:`volume_dialect`, :meth:`apply_time_choice`, :meth:`build_volume_payload`,
+    :meth:`create_request`, :meth:`pending_creates`, :meth:`running_creates`,
+    :meth:`follow_create`, :meth:`delete_requests`, :meth:`follow_write`, :meth:`start_rebuild`,
     :meth:`assign_spare`, :meth:`classify_health`, :meth:`foreign`, :meth:`import_foreign`.
 
     :param inventory: the driver's inventory interface, whose storage walk is reused.
@@ -58,6 +58,8 @@ class RedfishRaid(RaidInterface):
         self.context = inventory.context
         self.reader = inventory.reader
         self.poll = inventory.context.poll
+        self.task_reads: tuple[StorageInfo, tuple[TaskCreate, ...]] | None = None
+        """The creates last read from the Tasks, with the Storage read they go with."""
 
     # -- read ------------------------------------------------------------------------------
 
@@ -190,9 +192,16 @@ class RedfishRaid(RaidInterface):
 
     def pending_creates(self, storage: StorageInfo) -> tuple[frozenset[str], ...]:
         """Hook: the member drive URIs of each create waiting for the next reset (generic:
-        pending Redfish Tasks whose ``Payload`` POSTs to the Volumes collection).  Override
-        for vendor job queues (Dell ``JID_...``)."""
-        return raid_create.pending_task_creates(self, storage)
+        not-yet-started Redfish Tasks whose ``Payload`` POSTs to the Volumes collection with
+        an apply time other than ``Immediate``).  Override for vendor job queues."""
+        return tuple(c.drives for c in task_creates(self, storage) if c.staged)
+
+    def running_creates(self, storage: StorageInfo) -> Mapping[frozenset[str], str]:
+        """Hook: the member drive URIs of each create running now (not waiting for a reset),
+        with the URI of the Task (or job) that follows it (generic: the other unfinished
+        create Tasks).  A create over them is followed, never reset under.  Override for
+        vendor job queues."""
+        return {c.drives: c.task for c in task_creates(self, storage) if not c.staged}
 
     def follow_create(self, response: RedfishResponse, plan: RaidPlan) -> Job:
         """Hook: the job of an accepted create (201/200/204 done, 202 a task monitor,
@@ -216,7 +225,8 @@ class RedfishRaid(RaidInterface):
         for a 202.  Override for vendor jobs."""
         status = answer_status(response)
         if response.status == 202 and response.location:
-            return raid_maint.task_job(self, response.location, description, status)
+            return raid_maint.task_job(self, response.location, description, status,
+                                       task_of(response))
         return CompletedJob(description, self.host, result_uri=status.result_uri)
 
     # -- hooks: maintenance ----------------------------------------------------------------
@@ -281,15 +291,15 @@ class RedfishRaid(RaidInterface):
         comes back pending."""
         return raid_create.run(self, self.plan_create(request), wait=wait, timeout=timeout)
 
-    def plan_delete(self, volume_id: str) -> RaidPlan:
+    def plan_delete(self, volume_id: str, *, missing_ok: bool = False) -> RaidPlan:
         """What :meth:`delete` would send."""
-        return raid_maint.plan_delete(self, volume_id)
+        return raid_maint.plan_delete(self, volume_id, missing_ok=missing_ok)
 
-    def delete(self, volume_id: str, *, wait: bool = True,
-               timeout: float | None = None) -> RaidOutcome:
+    def delete(self, volume_id: str, *, wait: bool = True, timeout: float | None = None,
+               missing_ok: bool = False) -> RaidOutcome:
         """Delete the volume and confirm it is gone by a read."""
-        return raid_maint.run_delete(self, self.plan_delete(volume_id), wait=wait,
-                                     timeout=timeout)
+        return raid_maint.run_delete(self, self.plan_delete(volume_id, missing_ok=missing_ok),
+                                     wait=wait, timeout=timeout)
 
     def plan_rebuild(self, volume_id: str, drive_id: str, confirm_serial: str) -> RaidPlan:
         """What :meth:`rebuild` would send."""

@@ -80,11 +80,25 @@ def needed_capacity(volume: Volume, layout: RaidLayout) -> int | None:
 
 
 def spare_fit_problems(drive: Drive, volume: Volume, layout: RaidLayout) -> list[str]:
-    """A replacement or dedicated spare too small for the volume."""
+    """A replacement or dedicated spare that does not fit the volume: too small, or of
+    another protocol or media than its members (as create refuses mixed drives)."""
+    problems = [f"drive {drive.id} is {attribute} {getattr(drive, attribute)}, the members of "
+                f"volume {volume.id} are {', '.join(sorted(others))}"
+                for attribute, others in _members_values(volume, layout).items()
+                if getattr(drive, attribute) is not None and others
+                and getattr(drive, attribute) not in others]
     needed = needed_capacity(volume, layout)
     if drive.capacity_bytes is None:
-        return [f"capacity of drive {drive.id} not reported"]
+        return [*problems, f"capacity of drive {drive.id} not reported"]
     if needed is not None and drive.capacity_bytes < needed:
-        return [f"drive {drive.id} ({drive.capacity_bytes} bytes) is smaller than the members "
-                f"of volume {volume.id} ({needed} bytes)"]
-    return []
+        problems.append(f"drive {drive.id} ({drive.capacity_bytes} bytes) is smaller than the "
+                        f"members of volume {volume.id} ({needed} bytes)")
+    return problems
+
+
+def _members_values(volume: Volume, layout: RaidLayout) -> dict[str, set[str]]:
+    """The protocols and media of the volume's members, as far as they are told."""
+    members = [d for d in layout.members(volume) or () if d is not None]
+    return {attribute: {str(getattr(d, attribute)) for d in members
+                        if getattr(d, attribute) is not None}
+            for attribute in ("protocol", "media")}

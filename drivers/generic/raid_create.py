@@ -5,26 +5,22 @@ a 400 naming the property as unknown), follow the answer, read the volume back.
 from __future__ import annotations
 
 import dataclasses
-import json
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from hamnhw_drivers.generic.raid_dialect import Dialect, names_dialect_as_unknown
 from hamnhw_drivers.generic.raid_jobs import (
-    TASK_STATES,
     ReadJob,
     TaskMonitorJob,
     answer_status,
+    task_of,
 )
 from hamnhw_drivers.generic.raid_layout import RaidLayout, StorageInfo
-from hamnhw_drivers.generic.resource import Resource
 
 from hamnhw.errors import (
     BadRequestError,
     ConfigError,
-    HttpError,
-    MalformedResponse,
     OperationFailed,
     RefusedOperation,
 )
@@ -43,8 +39,6 @@ if TYPE_CHECKING:
     from hamnhw_drivers.generic.raid import RedfishRaid
 
 LOG = get_logger("hamnhw.drivers.generic.raid")
-MAX_TASKS_READ = 64
-"""Newest tasks read when looking for a pending create."""
 
 
 def plan(raid: RedfishRaid, request: CreateRequest) -> RaidPlan:
@@ -73,10 +67,18 @@ def plan(raid: RedfishRaid, request: CreateRequest) -> RaidPlan:
             "duplicate" for v in unlisted], host=raid.host)
     storage = raid.volume_collection_for(drives, layout)
     wanted = frozenset(d.uri for d in drives if d.uri)
-    if wanted in raid.pending_creates(storage):
+    staged, running = raid.pending_creates(storage), raid.running_creates(storage)
+    if wanted in running:
+        return RaidPlan("create", f"a create over {', '.join(ids)} is already running "
+                        f"({running[wanted]}); it applies without a reset", False,
+                        drive_ids=ids, context={"task": running[wanted], "drives": drives})
+    if wanted in staged:
         return RaidPlan("create", f"a create over {', '.join(ids)} is already pending (it "
                         "applies at the next reset)", False, pending=True, drive_ids=ids)
     problems = raid.create_problems(request, drives, layout, storage)
+    busy = frozenset().union(*staged, *running)
+    problems += [f"drive {d.id} is in another create the BMC has not finished (pending the "
+                 "next reset, or running)" for d in drives if d.uri in busy]
     if problems:
         raise RefusedOperation("raid.create", problems, host=raid.host)
     return _send_plan(raid, request, drives, storage)
@@ -128,6 +130,8 @@ def run(raid: RedfishRaid, the_plan: RaidPlan, *, wait: bool,
         timeout: float | None) -> RaidOutcome:
     """Send the plan's POST (one fallback), follow it, read the volume back."""
     if not the_plan.changed:
+        if the_plan.context.get("task") and wait:
+            return _follow_running(raid, the_plan, timeout)
         volume = raid.layout().find_volume(the_plan.volume_id) if the_plan.volume_id else None
         return RaidOutcome(the_plan, None, None, volume)
     response, notes = _post(raid, the_plan)
@@ -142,6 +146,24 @@ def run(raid: RedfishRaid, the_plan: RaidPlan, *, wait: bool,
     if volume.drive_ids is None:
         notes += ("the BMC does not list the new volume's member drives",)
     return RaidOutcome(the_plan, job, status, volume, notes)
+
+
+def _follow_running(raid: RedfishRaid, the_plan: RaidPlan, timeout: float | None) -> RaidOutcome:
+    """A create over these drives already runs: follow its Task to the end (never a reset),
+    then read the volume back."""
+    task: str = the_plan.context["task"]
+
+    def gone() -> JobStatus:
+        volume = created_volume(raid.layout(), the_plan, None)
+        return JobStatus(JobState.COMPLETED if volume else JobState.UNKNOWN,
+                         messages=() if volume else ("the task is gone and no volume over "
+                                                     "the drives is listed",))
+
+    job = TaskMonitorJob(raid.context.client, task, the_plan.summary, on_gone=gone)
+    status = job.wait(raid.poll, raid.poll.deadline(timeout))
+    volume = created_volume(raid.layout(), the_plan, status.result_uri)
+    return RaidOutcome(the_plan, job, status, volume,
+                       ("followed the running create to its end",))
 
 
 def _post(raid: RedfishRaid, the_plan: RaidPlan) -> tuple[Any, tuple[str, ...]]:
@@ -186,7 +208,7 @@ def follow(raid: RedfishRaid, response: Any, the_plan: RaidPlan) -> Job:
     monitor = None
     if response.status == 202 and response.location:
         monitor = TaskMonitorJob(raid.context.client, response.location, the_plan.summary,
-                                 on_gone=appeared, first=status)
+                                 on_gone=appeared, first=status, task=task_of(response))
     if the_plan.apply_time is ApplyTime.ON_RESET:
         return ReadJob(lambda: _on_reset_status(appeared, monitor),
                        monitor.id if monitor else "-", "on-reset", the_plan.summary, raid.host)
@@ -206,40 +228,3 @@ def _on_reset_status(appeared: Any, monitor: TaskMonitorJob | None) -> JobStatus
         return task
     return JobStatus(JobState.PENDING if task.state is not JobState.RUNNING else
                      JobState.RUNNING, task.percent, task.messages)
-
-
-def pending_task_creates(raid: RedfishRaid, storage: StorageInfo) -> tuple[frozenset[str], ...]:
-    """Member drive URIs of the not-yet-finished Tasks whose Payload POSTs to the storage's
-    Volumes collection (Task v1.3 ``Payload``: ``HttpOperation``, ``TargetUri``,
-    ``JsonBody``).  A task service that cannot be read gives none, with a warning."""
-    root = Resource("/redfish/v1/", raid.context.client.root, raid.host)
-    service_uri = root.link("Tasks") or root.link("TaskService")
-    if service_uri is None or storage.volumes_uri is None:
-        return ()
-    try:
-        tasks_uri = raid.reader.read(service_uri).link("Tasks")
-        uris = raid.reader.read(tasks_uri).members()[-MAX_TASKS_READ:] if tasks_uri else []
-        tasks = [raid.reader.read(uri) for uri in uris]
-    except (HttpError, MalformedResponse) as exc:
-        LOG.warning("%s: tasks not readable, pending creates unknown: %s", raid.host, exc)
-        return ()
-    target = urllib.parse.urlsplit(storage.volumes_uri).path.rstrip("/")
-    return tuple(found for found in (_pending_drives(t, target) for t in tasks) if found)
-
-
-def _pending_drives(task: Resource, target: str) -> frozenset[str] | None:
-    state = TASK_STATES.get(task.get("TaskState", str) or "", JobState.UNKNOWN)
-    payload = task.get("Payload", dict) or {}
-    uri = urllib.parse.urlsplit(str(payload.get("TargetUri") or "")).path.rstrip("/")
-    if state.terminal or payload.get("HttpOperation") != "POST" or uri != target:
-        return None
-    text = payload.get("JsonBody") or "{}"
-    try:
-        body = json.loads(text) if isinstance(text, str) else None
-    except (ValueError, RecursionError):
-        return None
-    links = body.get("Links") if isinstance(body, dict) else None
-    drives = links.get("Drives") if isinstance(links, dict) else None
-    if not isinstance(drives, list):  # a body this BMC wrote otherwise: not readable
-        return None
-    return frozenset(str(link.get("@odata.id")) for link in drives if isinstance(link, dict))

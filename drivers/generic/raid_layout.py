@@ -7,8 +7,9 @@ Volumes collection with the ``@Redfish.OperationApplyTimeSupport`` and
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+import urllib.parse
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 from hamnhw_drivers.generic.inventory import RedfishInventory, StorageView
 from hamnhw_drivers.generic.resource import Reader, Resource, last_segment
@@ -24,8 +25,6 @@ APPLY_TIME_SUPPORT = "@Redfish.OperationApplyTimeSupport"
 COLLECTION_CAPABILITIES = "@Redfish.CollectionCapabilities"
 SPARE_TYPES = frozenset({"Global", "Dedicated", "Chassis"})
 """``HotspareType`` values of a drive that is a spare."""
-
-T = TypeVar("T")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,29 +67,34 @@ class RaidLayout:
         return self.view.volumes or ()
 
     def drive(self, drive_id: str) -> Drive:
-        """The drive named by ``drive_id``: its id, else the last segment of its URI, else
-        its serial, when exactly one drive matches.
+        """The drive named by ``drive_id``: its id; else its URI (the ``@odata.id`` path or a
+        full URL), the URI's last segment or its serial, when they name exactly one drive.
 
-        :raises ConfigError: no such drive (exit 2), naming the drives there are.
+        :raises ConfigError: no such drive, or a name that fits several (exit 2), naming the
+            drives there are or the candidates.
         """
-        return _lookup(self.drives, drive_id, "drive",
-                       (lambda d: d.id, lambda d: _tail(d.uri), lambda d: d.serial))
+        return _lookup(self.drives, drive_id, "drive", self.drive_candidates(drive_id))
+
+    def drive_candidates(self, drive_id: str) -> tuple[Drive, ...]:
+        """Every drive ``drive_id`` names (see :meth:`drive`)."""
+        return _candidates(self.drives, drive_id, lambda d: d.serial)
 
     def volume(self, volume_id: str) -> Volume:
-        """The volume named by ``volume_id``: its id, else the last segment of its URI, else
-        its name, when exactly one volume matches.
+        """The volume named by ``volume_id``: its id; else its URI (the ``@odata.id`` path or
+        a full URL), the URI's last segment or its name, when they name exactly one volume.
 
-        :raises ConfigError: no such volume.
+        :raises ConfigError: no such volume, or a name that fits several (exit 2), naming
+            the volumes there are or the candidates.
         """
-        return _lookup(self.volumes, volume_id, "volume",
-                       (lambda v: v.id, lambda v: _tail(v.uri), lambda v: v.name))
+        return _lookup(self.volumes, volume_id, "volume", self.volume_candidates(volume_id))
+
+    def volume_candidates(self, volume_id: str) -> tuple[Volume, ...]:
+        """Every volume ``volume_id`` names (see :meth:`volume`): empty when none does."""
+        return _candidates(self.volumes, volume_id, lambda v: v.name)
 
     def find_volume(self, volume_id: str) -> Volume | None:
-        """Like :meth:`volume`, None when there is no such volume."""
-        try:
-            return self.volume(volume_id)
-        except ConfigError:
-            return None
+        """The volume with exactly this id (as read back after a write), or None."""
+        return next((v for v in self.volumes if v.id == volume_id), None)
 
     def members(self, volume: Volume) -> tuple[Drive | None, ...] | None:
         """The volume's member drives (None for a listed member not found among the
@@ -147,19 +151,45 @@ class RaidLayout:
         return next((d.uri for d in self.drives if d.id == drive_id), None)
 
 
-def _tail(uri: str | None) -> str | None:
-    return last_segment(uri) if uri else None
+class _Named(Protocol):
+    """A drive or a volume, as looked up by name."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def uri(self) -> str | None: ...
 
 
-def _lookup(items: Sequence[T], wanted: str, what: str,
-            keys: Iterable[Callable[[T], str | None]]) -> T:
-    for key in keys:
-        found = [item for item in items if key(item) == wanted]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise ConfigError(f"{what} {wanted!r} is ambiguous: give its full id")
-    names = ", ".join(getattr(item, "id", "?") for item in items) or "none"
+N = TypeVar("N", bound=_Named)
+
+
+def _uri_path(uri: str | None) -> str | None:
+    """The path of a URI or URL without its trailing slash and fragment."""
+    return urllib.parse.urlsplit(uri).path.rstrip("/") or None if uri else None
+
+
+def _candidates(items: Sequence[N], wanted: str,
+                label: Callable[[N], str | None]) -> tuple[N, ...]:
+    """The item whose id is ``wanted``; else every item whose URI path, URI last segment or
+    ``label`` (a volume's name, a drive's serial) is ``wanted``."""
+    text = wanted.strip()
+    exact = tuple(item for item in items if item.id == text)
+    if exact:
+        return exact
+    path = _uri_path(text) if "/" in text else None
+    return tuple(item for item in items if text and (
+        (path is not None and _uri_path(item.uri) == path)
+        or (item.uri is not None and last_segment(item.uri) == text) or label(item) == text))
+
+
+def _lookup(items: Sequence[N], wanted: str, what: str, found: Sequence[N]) -> N:
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ConfigError(f"{what} {wanted!r} is ambiguous: it names "
+                          f"{', '.join(item.id for item in found)}; give the full id")
+    names = ", ".join(item.id for item in items) or "none"
     raise ConfigError(f"no {what} {wanted!r} on this node ({what}s: {names})")
 
 

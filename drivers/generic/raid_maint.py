@@ -23,9 +23,11 @@ _JOB_OF_STATE = {VolumeState.REBUILDING: JobState.RUNNING, VolumeState.OPTIMAL:
                  VolumeState.DEGRADED: JobState.PENDING, VolumeState.UNKNOWN: JobState.UNKNOWN}
 
 
-def task_job(raid: RedfishRaid, monitor: str, description: str, first: JobStatus) -> Job:
-    """A task monitor whose disappearance counts as done (its result is then read back)."""
-    return TaskMonitorJob(raid.context.client, monitor, description, first=first,
+def task_job(raid: RedfishRaid, monitor: str, description: str, first: JobStatus,
+             task: str | None = None) -> Job:
+    """A task monitor whose disappearance counts as done (its result is then read back),
+    unless its ``task`` resource says the operation failed or still runs."""
+    return TaskMonitorJob(raid.context.client, monitor, description, first=first, task=task,
                           on_gone=lambda: JobStatus(JobState.COMPLETED, 100))
 
 
@@ -41,15 +43,21 @@ def _send_all(raid: RedfishRaid, plan: RaidPlan) -> Job | None:
 
 # -- delete -------------------------------------------------------------------------------
 
-def plan_delete(raid: RedfishRaid, volume_id: str) -> RaidPlan:
-    """DELETE of that one volume; unchanged when no such volume is listed."""
+def plan_delete(raid: RedfishRaid, volume_id: str, *, missing_ok: bool = False) -> RaidPlan:
+    """DELETE of that one volume (named as :meth:`RaidLayout.volume` accepts).
+
+    :param missing_ok: a name that no volume has is ``changed: false`` ("nothing to
+        delete", for an idempotent ``state: absent``) instead of an error.
+    :raises ConfigError: no volume has that name (unless ``missing_ok``), or several do.
+    :raises RefusedOperation: the BMC does not tell which volumes exist.
+    """
     layout = raid.layout()
     if layout.view.volumes is None:
         raise RefusedOperation("raid.delete", ["the BMC does not tell which volumes exist"],
                                host=raid.host)
-    volume = layout.find_volume(volume_id)
-    if volume is None:
+    if missing_ok and not layout.volume_candidates(volume_id):
         return RaidPlan("delete", f"no volume {volume_id!r}: nothing to delete", False)
+    volume = layout.volume(volume_id)
     return RaidPlan("delete", f"delete volume {volume.id} ({volume.raid_type.value}, "
                     f"{volume.name or 'unnamed'})", True, raid.delete_requests(volume, layout),
                     volume_id=volume.id, drive_ids=volume.drive_ids or ())
@@ -82,9 +90,10 @@ def rebuild_job(raid: RedfishRaid, volume_id: str, drive_id: str | None = None) 
 
     def read() -> JobStatus:
         layout = raid.layout()
-        volume = layout.find_volume(volume_id)
-        if volume is None:
+        found = layout.volume_candidates(volume_id)
+        if len(found) != 1:
             return JobStatus(JobState.FAILED, messages=(f"volume {volume_id} is not listed",))
+        volume = found[0]
         health = raid.classify_health(volume, layout.known_members(volume))
         return JobStatus(_JOB_OF_STATE[health.state], health.percent, (health.reason,))
 
@@ -184,6 +193,8 @@ def plan_spare(raid: RedfishRaid, drive_id: str, volume_id: str | None, *,
     drive = layout.drive(drive_id)
     volume = layout.volume(volume_id) if volume_id is not None else None
     kind = f"dedicated spare of {volume.id}" if volume else "global spare"
+    if remove and volume is None:
+        _refuse_dedicated(raid, drive, layout)
     now = _spare_state(drive, volume)
     if now is None:
         what = ("Links.DedicatedSpareDrives (Volume v1.2+)" if volume
@@ -199,14 +210,23 @@ def plan_spare(raid: RedfishRaid, drive_id: str, volume_id: str | None, *,
     if not remove:
         problems = drive_problems(drive, layout, volume)
         problems += spare_fit_problems(drive, volume, layout) if volume else []
-    elif volume is None and drive.hotspare == "Dedicated":
-        problems = [f"{drive.id} is a dedicated spare: give --volume"]
     if problems:
         raise RefusedOperation("raid.spare", problems, host=raid.host)
     requests = raid.assign_spare(drive, volume, layout, remove=remove)
     return RaidPlan("spare", f"{verb} {drive.id} {'no longer ' if remove else ''}a {kind}",
                     True, requests, volume_id=volume.id if volume else None,
                     drive_ids=(drive.id,), context={"remove": remove})
+
+
+def _refuse_dedicated(raid: RedfishRaid, drive: Drive, layout: RaidLayout) -> None:
+    """A dedicated spare is removed from its volume's list, never as a global spare (that
+    would say "not a global spare" and leave it)."""
+    dedicated = layout.spare_of(drive)
+    if dedicated is not None or drive.hotspare == "Dedicated":
+        of = dedicated.id if dedicated is not None else "VOLUME"
+        raise RefusedOperation("raid.spare", [
+            f"{drive.id} is a dedicated spare, not a global one: give --volume {of} to "
+            "remove it"], host=raid.host)
 
 
 def run_spare(raid: RedfishRaid, plan: RaidPlan) -> RaidOutcome:

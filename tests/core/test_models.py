@@ -50,3 +50,14 @@ def test_power_wait_default_never_outlives_the_operation_deadline():
     from hamnhw.interfaces import PollPolicy
 
     assert PollPolicy().timeout <= Timeouts().operation
+
+
+def test_storage_models_are_the_same_objects_through_hamnhw_models():
+    """hamnhw.models re-exports the storage models it was split from (module under ~400
+    lines): both import paths name one class, so isinstance and pickling agree."""
+    import hamnhw.models
+    import hamnhw.storagemodels
+
+    for name in ("Drive", "EmptyBay", "Health", "Operation", "RaidType", "StorageController",
+                 "Volume"):
+        assert getattr(hamnhw.models, name) is getattr(hamnhw.storagemodels, name)

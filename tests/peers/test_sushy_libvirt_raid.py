@@ -3,10 +3,17 @@ service wants (VolumeType), its 201 + Location, what it keeps of the request (Na
 VolumeType, CapacityBytes: nothing more, no member list), and a re-run refused because the
 volume does not list its drives.
 
-sushy-emulator's drive template reports every drive as ``HotspareType: Global``, so hamnhw
-refuses to build a volume from them (a global spare cannot become a member); the test
-asserts that refusal through the CLI, then runs the same create with that one finding
-dropped through the ``create_problems`` hook, as a vendor override would.
+sushy-emulator (2.2.0) cannot give a drive that is not a global hot spare: its drive
+template (``sushy_tools/emulator/templates/drive.json``) writes ``HotspareType: Global`` for
+every drive whatever the config says (the config only sets Id, Name, CapacityBytes and
+Protocol), and its Drive resource is read-only (GET only).  So a create through the CLI
+never succeeds there, and hamnhw says why (review 8, item 11): ``raid show`` lists both
+drives under ``spares`` (none ``unassigned``); ``raid create`` refuses, exit 1, naming each
+drive as a global hot spare, before any POST; ``raid spare --remove`` (what an operator
+would try next) is answered 405 by the emulator, exit 1 ``MethodNotAllowedError``, and the
+drive stays a spare.  The create itself (dialect, 201 + Location, what the emulator keeps)
+is then run through the library with that one finding dropped through the
+``create_problems`` hook, as a vendor override would.
 """
 
 from __future__ import annotations
@@ -51,6 +58,26 @@ def get(peer: Peer, path: str) -> dict[str, Any]:
         return dict(json.loads(answer.read()))
 
 
+def test_every_drive_is_a_global_spare_that_cannot_be_freed(sushy_libvirt: Peer,
+                                                              hamnhw_cli) -> None:
+    url = sushy_libvirt.bmc_url
+    show = hamnhw_cli("--json", "raid", "show", *ANY_ACCOUNT, url, password="unused")
+    assert show.returncode == 0, show.stderr
+    ids = [f"{STORAGE_CONTROLLER['Id']}/{i}" for i in DRIVE_IDS]
+    assert [d["hotspare"] for d in show.json()["drives"]] == ["Global", "Global"]
+    assert show.json()["spares"] == ids
+    # [] before the create test below; null after it (its volume lists no members)
+    assert show.json()["unassigned"] == ([] if show.json()["volumes"] == [] else None)
+
+    freed = hamnhw_cli("--json", "raid", "spare", *ANY_ACCOUNT, url, "--drive", DRIVE_IDS[0],
+                       "--remove", password="unused")
+    error = freed.json()["error"]
+    assert (freed.returncode, error["type"]) == (1, "MethodNotAllowedError"), freed.stdout
+    assert "PATCH" in error["message"] and "405" in error["message"]
+    again = hamnhw_cli("--json", "raid", "show", *ANY_ACCOUNT, url, password="unused")
+    assert again.json()["spares"] == ids
+
+
 def test_create_dialect_201_what_is_kept_and_a_rerun_refused(sushy_libvirt: Peer,
                                                              hamnhw_cli) -> None:
     url = sushy_libvirt.bmc_url
@@ -59,7 +86,9 @@ def test_create_dialect_201_what_is_kept_and_a_rerun_refused(sushy_libvirt: Peer
     refused = hamnhw_cli(*args, password="unused")
     assert refused.returncode == 1, refused.stderr
     assert refused.json()["error"]["type"] == "RefusedOperation"
-    assert "global hot spare" in refused.json()["error"]["message"]
+    for drive in DRIVE_IDS:
+        assert (f"drive {STORAGE_CONTROLLER['Id']}/{drive} is a global hot spare"
+                in refused.json()["error"]["message"])
     assert get(sushy_libvirt, VOLUMES)["Members"] == []
 
     request = CreateRequest(RaidType.RAID1, tuple(DRIVE_IDS), name="mn", size_bytes=SIZE)

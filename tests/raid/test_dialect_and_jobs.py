@@ -17,7 +17,12 @@ from hamnhw_drivers.generic.raid_dialect import (
     raid_level_value,
     schema_version,
 )
-from hamnhw_drivers.generic.raid_jobs import TaskMonitorJob, answer_status
+from hamnhw_drivers.generic.raid_jobs import (
+    MAX_RETRY_AFTER_S,
+    TaskMonitorJob,
+    answer_status,
+    retry_after,
+)
 from hamnhw_drivers.generic.raid_layout import StorageInfo
 from hamnhw_drivers.generic.resource import Reader, Resource
 
@@ -202,3 +207,41 @@ def test_a_monitor_gone_is_judged_by_the_read_it_was_given() -> None:
     assert job.status().result_uri == "/v"
     with pytest.raises(NotFoundError):
         TaskMonitorJob(client, MONITOR, "create").status()
+
+
+SENT = "Wed, 21 Oct 2015 07:28:00 GMT"
+"""The ``Date`` of the answers below (the BMC's clock)."""
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("Wed, 21 Oct 2015 07:28:30 GMT", 30.0),          # IMF-fixdate, from the answer's Date
+    ("Wednesday, 21-Oct-15 07:29:00 GMT", 60.0),      # obsolete RFC 850 form
+    ("Wed Oct 21 07:28:45 2015", 45.0),               # obsolete asctime form
+    ("Wed, 21 Oct 2015 07:27:00 GMT", None),          # in the past
+    ("Thu, 22 Oct 2015 07:28:00 GMT", MAX_RETRY_AFTER_S),  # a day: bounded
+    ("soon", None), ("", None), ("0", None), ("-3", None), ("12", 12.0),
+    ("86400", MAX_RETRY_AFTER_S)])
+def test_retry_after_delta_or_http_date_bounded(value: str, expected: float | None) -> None:
+    assert retry_after({"Retry-After": value, "Date": SENT}) == expected
+
+
+def test_retry_after_date_without_a_date_header_counts_from_now() -> None:
+    now = 1445412480.0  # Wed, 21 Oct 2015 07:28:00 GMT
+    assert retry_after({"Retry-After": "Wed, 21 Oct 2015 07:28:20 GMT"}, now=now) == 20.0
+
+
+def test_task_monitor_sleeps_until_a_retry_after_date() -> None:
+    date = {"Retry-After": "Wed, 21 Oct 2015 07:28:40 GMT", "Date": SENT}
+    client = DocsClient({}, [answer(202, {"TaskState": "Running"}, **date),
+                             answer(200, {"@odata.id": f"{VOLUMES}/3"})])
+    clock = ManualClock()
+    TaskMonitorJob(client, MONITOR, "create").wait(policy(clock))
+    assert clock.sleeps == [40.0]
+
+
+@pytest.mark.parametrize("state", ["Completed", "Exception", "Killed"])
+def test_a_202_whose_task_body_says_finished_still_runs(state: str) -> None:
+    """A 202 means the operation is not done, whatever the Task body it carries says: the
+    monitor is read again rather than the create taken as done (or failed) at once."""
+    status = answer_status(answer(202, {"TaskState": state, "PercentComplete": 100}))
+    assert (status.state, status.percent) == (JobState.RUNNING, 100)

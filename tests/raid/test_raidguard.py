@@ -42,3 +42,43 @@ def test_a_protected_drive_without_serial_cannot_be_confirmed() -> None:
     plan = RaidPlan("delete", "delete", True, volume_id="V", drive_ids=("1", "4"))
     with pytest.raises(RefusedOperation, match="reports no serial"):
         guard.enforce(plan, STATUS, ["A", "B"], None)
+
+
+def test_serials_are_compared_normalised() -> None:
+    """The snapshot and the BMC (or the operator) space and case a serial differently."""
+    status = RaidStatus(None, (Volume("V", None, None, RaidType.RAID1, None,
+                                      drive_ids=("1", "2")),),
+                        (drive("1", " s3z9 nx0k "), drive("2", "S3Z9NX0M")), {}, None, None,
+                        None)
+    guard = PairGuard("primary", frozenset({"S3Z9NX0K", "s3z9 nx0m"}), active=False)
+    plan = RaidPlan("delete", "delete", True, volume_id="V", drive_ids=("1", "2"))
+    assert [d.id for d in guard.demands(plan, status).drives] == ["1", "2"]
+    with pytest.raises(ConfigError, match="--confirm-serial"):
+        guard.enforce(plan, status, ["S3Z9NX0K"], None)
+    assert guard.enforce(plan, status, ["s3z9nx0k", "S3Z9 NX0M"], None)["protected"] is True
+
+
+UNLISTED = RaidStatus(None, (Volume("RAIDController1/Volume1", None, None, RaidType.RAID1,
+                                    None),), (drive("1", "A"),), {}, None, None, None)
+DELETE = RaidPlan("delete", "delete", True, volume_id="RAIDController1/Volume1")
+
+
+def test_a_recorded_pair_volume_that_lists_no_members_needs_the_recorded_serials() -> None:
+    guard = PairGuard("primary", frozenset({"A", "B"}), active=False,
+                      volumes={"RAIDController1/Volume1": ("A", "B")})
+    demands = guard.demands(DELETE, UNLISTED)
+    assert demands.protected and demands.recorded == ("A", "B") and not demands.node
+    with pytest.raises(ConfigError, match="2 member"):
+        guard.enforce(DELETE, UNLISTED, [], None)
+    assert guard.enforce(DELETE, UNLISTED, ["a", "b"], None)["protected"] is True
+
+
+def test_a_recorded_pair_volume_with_no_serial_at_all_needs_the_node_name() -> None:
+    guard = PairGuard("standby", frozenset(), active=False,
+                      volumes={"RAIDController1/Volume1": ()})
+    with pytest.raises(ConfigError, match="--confirm-node standby"):
+        guard.enforce(DELETE, UNLISTED, [], None)
+    assert guard.enforce(DELETE, UNLISTED, [], "standby")["protected"] is True
+    other = PairGuard("standby", frozenset(), active=False,
+                      volumes={"RAIDController1/Volume2": ()})
+    assert not other.demands(DELETE, UNLISTED).protected

@@ -66,12 +66,39 @@ def test_create_falls_back_once_when_the_dialect_is_refused_as_unknown(cluster) 
     assert any("VolumeType refused as unknown" in n for n in created["notes"])
 
 
-def test_a_400_for_another_reason_is_not_retried(cluster) -> None:
-    bench = cluster(dialect="RAIDType", capabilities=False)
+def other_property_unknown(monkeypatch, bench) -> None:
+    """The first create is a 400 ``PropertyUnknown`` naming ``Name``, not the dialect's
+    property (the BMC took the level but not something else)."""
+    from hamnhw.sim import raid_actions
+    real = raid_actions.create
+    answers = [raid_actions.bad("PropertyUnknown", "The property Name is not known.", "Name")]
+    monkeypatch.setattr(raid_actions, "create",
+                        lambda state, body: answers.pop() if answers else real(state, body))
+
+
+def plain_400(monkeypatch, bench) -> None:
+    """The first create is a 400 whose message names no property at all."""
+    bench.server.inject("error_5xx", count=1, path=VOLUMES, method="POST", status=400)
+
+
+def plain_500(monkeypatch, bench) -> None:
     bench.server.inject("error_5xx", count=1, path=VOLUMES, method="POST", status=500)
+
+
+@pytest.mark.parametrize("refusal,error", [(other_property_unknown, "BadRequestError"),
+                                           (plain_400, "BadRequestError"),
+                                           (plain_500, "ServerSideError")])
+def test_a_refusal_for_another_reason_is_not_resent(cluster, monkeypatch, refusal,
+                                                    error: str) -> None:
+    """Only a 400 naming the dialect's property as unknown earns the one fallback POST
+    (review 8, item 4): another 400 (or a 5xx) ends the create, sent once; the fallback
+    was there to send (the same BMC falls back in the test above)."""
+    bench = cluster(dialect="RAIDType", capabilities=False)
+    refusal(monkeypatch, bench)
     result = bench.cli("create", "--level", "1", "--drives", "Bay1,Bay2")
-    assert result.exit_code == 1 and json_out(result)["error"]["type"] == "ServerSideError"
-    assert len(bench.writes()) == 1
+    assert (result.exit_code, json_out(result)["error"]["type"]) == (1, error), result.output
+    [body] = bench.writes()
+    assert "VolumeType" in body and bench.ok("show")["volumes"] == []
 
 
 def test_create_answered_202_follows_the_task_to_the_end(cluster) -> None:
@@ -208,8 +235,11 @@ def test_delete_needs_yes_and_deletes_only_that_volume(cluster) -> None:
     assert [r.path for r in bench.server.requests if r.method == "DELETE"
             and r.path.startswith(VOLUMES)] == [f"{STORAGE}/Volumes/{gone.split('/')[-1]}"]
     assert [v["id"] for v in bench.ok("show")["volumes"]] == [keep]
-    again = bench.ok("delete", gone, "--yes")
-    assert again["changed"] is False
+    again = bench.cli("delete", gone, "--yes")
+    error = json_out(again)["error"]
+    assert (again.exit_code, error["type"]) == (2, "ConfigError")
+    assert f"no volume {gone!r}" in error["message"] and keep in error["message"]
+    assert len(bench.writes("DELETE", VOLUMES)) == 1
 
 
 def test_delete_answered_202_follows_the_task_then_confirms(cluster) -> None:

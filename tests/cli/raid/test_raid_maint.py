@@ -66,6 +66,20 @@ def test_check_unknown_when_the_bmc_shows_no_storage(cluster, monkeypatch) -> No
                                                                                  "unknown")
 
 
+def test_check_unknown_when_a_drive_outside_the_volume_was_not_read(cluster) -> None:
+    """Both members read (the mirror itself looks optimal), but Bay3 would not be served:
+    the read is incomplete, so --check is unknown, never ok (review 8, mutations)."""
+    bench = cluster(raid1=True)
+    bench.server.inject("error_5xx", path=f"{STORAGE}/Drives/Bay3", method="GET", status=404)
+    result = bench.cli("show", "--check")
+    payload = json_out(result)
+    assert (result.exit_code, payload["incomplete"]) == (5, True), result.output
+    assert payload["volumes"][0]["raid_health"]["state"] == "optimal"
+    assert payload["check"]["state"] == "unknown" and payload["check"]["ok"] is False
+    assert "incomplete read" in payload["check"]["reason"]
+    assert "Bay3" in payload["check"]["reason"]
+
+
 def test_degrade_replace_rebuild_with_progress_to_optimal(cluster, caplog) -> None:
     bench = cluster(raid1=True, rebuild_seconds=60.0)
     serial = replace_failed_member(bench)
@@ -125,13 +139,25 @@ def global_spare(bench: Bench) -> tuple[str, str]:
     return "Bay4", serial
 
 
+def sata_ssd(bench: Bench) -> tuple[str, str]:
+    """A SATA SSD replaces a failed member of the SAS HDD mirror."""
+    bench.server.fail_drive(bench.serial(1))
+    bench.server.pull_drive(bench.serial(1))
+    bench.server.insert_drive(DriveSpec(serial="SATASSD1", bay="Bay 1", protocol="SATA",
+                                        media="SSD"))
+    return "Bay1", "SATASSD1"
+
+
 @pytest.mark.parametrize("setup,reason", [
     (member, "is a member of volume"), (optimal, "is optimal"),
-    (small, "is smaller than the members"), (global_spare, "is a global hot spare")])
-def test_rebuild_refusals(cluster, setup, reason: str) -> None:
+    (small, "is smaller than the members"), (global_spare, "is a global hot spare"),
+    (sata_ssd, "is protocol SATA, the members of volume RAIDController1/Volume1 are SAS")])
+@pytest.mark.parametrize("dry_run", [(), ("--dry-run",)], ids=["run", "dry-run"])
+def test_rebuild_refusals(cluster, setup, reason: str, dry_run: tuple[str, ...]) -> None:
     bench = cluster(raid1=True)
     drive, serial = setup(bench)
-    result = bench.cli("rebuild", VOLUME, "--drive", drive, "--confirm-serial", serial)
+    result = bench.cli("rebuild", VOLUME, "--drive", drive, "--confirm-serial", serial,
+                       *dry_run)
     error = json_out(result)["error"]
     assert (result.exit_code, error["type"]) == (1, "RefusedOperation"), error
     assert reason in error["message"]

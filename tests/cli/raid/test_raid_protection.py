@@ -26,7 +26,12 @@ class Pair:
 
     def cli(self, command: str, node: str, *args: str) -> Result:
         return run("--json", "raid", command, node, "--config", str(self.config), *args,
-                   env={PW_ENV: self.cluster[node].password})
+                   env={PW_ENV: self.cluster["primary" if node == "mn1" else node].password})
+
+    def by_url(self, command: str, url: str, server: str, *args: str) -> Result:
+        """The command addressed by a BMC URL (not a config name), the config still found."""
+        return run("--json", "raid", command, url, "--config", str(self.config), "--username",
+                   "admin", *args, env={"HAMNHW_PASSWORD": self.cluster[server].password})
 
     def writes(self, node: str) -> list[Any]:
         return [r for r in self.cluster[node].requests if r.method in ("POST", "PATCH", "DELETE")
@@ -41,11 +46,14 @@ def cluster(tmp_path: Path) -> Iterator[Pair]:
     """Primary (on, RAID1 over bays 1-2, two spare disks) and standby (off, two disks); a
     pair snapshot taken; the journal records the primary as the active node."""
     specs = [ServerSpec(name="primary", power="On", drives=drives("primary"), post_time=0.0),
-             ServerSpec(name="standby", drives=drives("standby", 2), raid1=False)]
+             ServerSpec(name="standby", drives=drives("standby", 2), raid1=False),
+             ServerSpec(name="other", power="On", drives=(), post_time=0.0)]
     with SimCluster(specs) as sim:
         text = [f'[pair]\nname = "mn"\njournal_dir = "{tmp_path / "journal"}"\n']
         text += [f'[{n}]\nbmc = "{sim[n].url}"\nusername = "admin"\npassword_env = "{PW_ENV}"\n'
                  for n in ("primary", "standby")]
+        text.append(f'[nodes.mn1]\nbmc = "{sim["primary"].url}/"\nusername = "admin"\n'
+                    f'password_env = "{PW_ENV}"\n')
         config = tmp_path / "hamnhw.toml"
         config.write_text("\n".join(text))
         snap = run("pair", "snapshot", "--config", str(config),
@@ -126,3 +134,56 @@ def test_a_url_of_a_pair_bmc_is_protected_too(cluster: Pair) -> None:
                  str(cluster.config), "--username", "admin",
                  env={"HAMNHW_PASSWORD": cluster.cluster["primary"].password})
     assert result.exit_code == 2 and "recorded RAID1" in json_out(result)["error"]["message"]
+
+
+def spellings(url: str) -> list[str]:
+    """Other ways to write a loopback BMC URL: a trailing slash, ``localhost``, an upper-case
+    scheme, a system path."""
+    rest = url.split("://", 1)[1]
+    return [f"{url}/", url.replace("127.0.0.1", "localhost"),
+            url.replace("redfish+http://", "REDFISH+HTTP://"),
+            f"redfish+http://{rest.upper()}/redfish/v1/Systems/1"]
+
+
+@pytest.mark.parametrize("index", range(4), ids=["slash", "localhost", "scheme", "system"])
+def test_any_spelling_of_the_pair_bmc_is_the_pair_node(cluster: Pair, index: int) -> None:
+    url = spellings(cluster.cluster["primary"].url)[index]
+    result = cluster.by_url("delete", url, "primary", VOLUME, "--yes")
+    message = json_out(result)["error"]["message"]
+    assert result.exit_code == 2 and "recorded RAID1" in message, url
+    assert "--confirm-node primary" in message
+    plan = json_out(cluster.by_url("delete", url, "primary", VOLUME, "--dry-run"))
+    assert (plan["protection"]["node"], plan["protection"]["active"]) == ("primary", True)
+    assert cluster.writes("primary") == []
+
+
+def test_another_config_name_for_the_pair_bmc_is_the_pair_node(cluster: Pair) -> None:
+    bare = cluster.cli("delete", "mn1", VOLUME, "--yes")
+    message = json_out(bare)["error"]["message"]
+    assert bare.exit_code == 2 and "--confirm-node primary" in message
+    assert cluster.writes("primary") == []
+    done = cluster.cli("delete", "mn1", VOLUME, "--yes", "--confirm-node", "primary",
+                       "--confirm-serial", cluster.serial("primary", 1),
+                       "--confirm-serial", cluster.serial("primary", 2))
+    assert done.exit_code == 0, done.output
+    assert json_out(done)["protection"]["node"] == "primary"
+
+
+def test_the_pair_disks_are_protected_in_a_server_outside_the_pair(cluster: Pair) -> None:
+    """The RAID1's disks moved into a third server (not in the config) carry the volume
+    there: deleting it needs their serials (typed in any case and spacing), though no node
+    name (the server is no pair node)."""
+    other = cluster.cluster["other"]
+    first, second = cluster.serial("primary", 1), cluster.serial("primary", 2)
+    for serial, bay in ((first, "Bay 1"), (second, "Bay 2")):
+        cluster.cluster["primary"].pull_drive(serial)
+        other.insert_drive(serial, bay)
+    bare = cluster.by_url("delete", other.url, "other", VOLUME, "--yes")
+    message = json_out(bare)["error"]["message"]
+    assert bare.exit_code == 2 and "recorded RAID1" in message and "--confirm-node" not in message
+    assert [r for r in other.requests if r.method == "DELETE" and "Volumes" in r.path] == []
+    done = cluster.by_url("delete", other.url, "other", VOLUME, "--yes", "--confirm-serial",
+                          first.lower(), "--confirm-serial", f" {second[:4]} {second[4:]} ")
+    assert done.exit_code == 0, done.output
+    protection = json_out(done)["protection"]
+    assert (protection["node"], protection["protected"]) == (None, True)

@@ -1,6 +1,7 @@
 """Pair protection in the RAID write commands: ``--confirm-serial``/``--confirm-node`` and the
-:class:`~hamnhw.raidguard.PairGuard` of the node addressed (a ``[primary]``/``[standby]``
-name of the config, or the BMC URL of one of them)."""
+:class:`~hamnhw.raidguard.PairGuard` of the node addressed: the pair's recorded RAID1 serials
+on any node, and the pair node's name when the node is ``primary``/``standby`` however it is
+spelt (:mod:`~hamnhw.cli.commands.raid.pairnode`)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ import click
 
 from hamnhw import pair
 from hamnhw.cli.commands.raid.common import outcome_payload, plan_payload
+from hamnhw.cli.commands.raid.pairnode import pair_node_of
 from hamnhw.cli.options import TargetOptions, is_url
-from hamnhw.config import Config, find_config, load_config
+from hamnhw.config import find_config, load_config
 from hamnhw.errors import ConfigError
 from hamnhw.log import get_logger
+from hamnhw.models import RaidType
 from hamnhw.node import Node
+from hamnhw.pair import PairSnapshot
 from hamnhw.raid import RaidOutcome, RaidPlan
 from hamnhw.raidguard import PairGuard
 
@@ -31,9 +35,11 @@ CONFIRM_NODE = click.option(
     help="The node's name, typed to confirm a protected write on the active MN.")
 
 
-def pair_guard(target: TargetOptions) -> PairGuard | None:
-    """The guard of the pair node ``target`` names; None when it is not a pair node (or no
-    config describes a pair)."""
+def pair_guard(target: TargetOptions) -> PairGuard:
+    """The guard of the node ``target`` names: the pair's recorded RAID1 serials protect on
+    any node; the node's name and recorded volumes when it is recognised as ``primary`` or
+    ``standby`` (:func:`~hamnhw.cli.commands.raid.pairnode.pair_node_of`).  Without a
+    config only foreign configurations are protected."""
     try:
         path = find_config(target.config, environ=os.environ)
         config = load_config(path) if path is not None else None
@@ -41,29 +47,28 @@ def pair_guard(target: TargetOptions) -> PairGuard | None:
         if not is_url(target.node):
             raise
         LOG.warning("%s: no readable config, so no pair protection", target.node)
-        return None
-    name = _pair_name(config, target.node) if config is not None else None
-    if config is None or name is None:
-        return None
+        config = None
+    if config is None:
+        return PairGuard(None, frozenset(), active=False, snapshot=False)
+    name = pair_node_of(config, target.node)
     snapshot = pair.load_latest_snapshot(config)
     serials = frozenset(snapshot.mn_serials()) if snapshot is not None else frozenset()
-    return PairGuard(name, serials, pair.active_node(config) == name, snapshot is not None)
+    volumes = _recorded_volumes(snapshot, name) if snapshot is not None and name else {}
+    active = name is not None and pair.active_node(config) == name
+    return PairGuard(name, serials, active, snapshot is not None, volumes)
 
 
-def _pair_name(config: Config, node: str) -> str | None:
-    if node in pair.PAIR_NODES and node in config.nodes:
-        return node
-    return next((n for n in pair.PAIR_NODES
-                 if n in config.nodes and config.node(n).bmc == node), None)
+def _recorded_volumes(snapshot: PairSnapshot, name: str) -> dict[str, tuple[str, ...]]:
+    """The RAID1 volumes the snapshot records on ``name``: id -> member serials."""
+    node = snapshot.nodes.get(name)
+    volumes = (node.volumes if node is not None else None) or ()
+    return {str(v["id"]): tuple(str(s) for s in v.get("members") or () if s)
+            for v in volumes if v.get("raid_type") == RaidType.RAID1.value}
 
 
-def protect(guard: PairGuard | None, node: Node, plan: RaidPlan, serials: Sequence[str],
-            confirm_node: str | None, *, dry_run: bool,
-            reboot: bool = False) -> dict[str, Any] | None:
-    """Enforce the guard on ``plan`` (a dry run only reports it); the ``protection`` JSON,
-    or None when the node is not a pair node."""
-    if guard is None:
-        return None
+def protect(guard: PairGuard, node: Node, plan: RaidPlan, serials: Sequence[str],
+            confirm_node: str | None, *, dry_run: bool, reboot: bool = False) -> dict[str, Any]:
+    """Enforce the guard on ``plan`` (a dry run only reports it); the ``protection`` JSON."""
     status = node.raid.status()
     if dry_run:
         return guard.json(guard.demands(plan, status, reboot=reboot))
@@ -71,11 +76,10 @@ def protect(guard: PairGuard | None, node: Node, plan: RaidPlan, serials: Sequen
 
 
 def run_write(node: Node, plan: Callable[[], RaidPlan], run: Callable[[], RaidOutcome],
-              guard: PairGuard | None, serials: Sequence[str], confirm_node: str | None, *,
+              guard: PairGuard, serials: Sequence[str], confirm_node: str | None, *,
               dry_run: bool, reboot: bool = False) -> dict[str, Any]:
     """The shape of every write command: plan from a fresh read, enforce the pair
-    protection, then print the plan (``--dry-run``) or run the write; ``protection`` is
-    None when the node is not a pair node."""
+    protection, then print the plan (``--dry-run``) or run the write."""
     planned = plan()
     protection = protect(guard, node, planned, serials, confirm_node, dry_run=dry_run,
                          reboot=reboot)

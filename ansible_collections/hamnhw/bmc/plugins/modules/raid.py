@@ -16,10 +16,10 @@ description:
     creation pending the next reset) sends nothing and reports C(changed=false); so does
     O(state=absent) for a volume that is not there and O(state=spare) for a drive that
     already is that spare.
-  - Pair protection as on the command line, for the config's C([primary]) and C([standby])
-    nodes, so a write touching the management node's RAID1 (its members in the latest
-    C(hamnhw pair snapshot)) runs only with each concerned drive's serial in
-    O(confirm_serials), and on the active node with its name in O(confirm_node).
+  - Pair protection as on the command line, so a write touching the management node's RAID1
+    (its members in the latest C(hamnhw pair snapshot)), on any node, runs only with each
+    concerned drive's serial in O(confirm_serials), and on the active node (the config's
+    C([primary]) or C([standby]), however addressed) with its name in O(confirm_node).
   - In check mode nothing is sent; the task reports the plan (RV(requests), RV(summary)) and
     what the pair protection would demand.
 options:
@@ -147,7 +147,8 @@ volume:
   returned: success, when there is one
   type: dict
 protection:
-  description: What the pair protection demanded (null when the node is not a pair node).
+  description: What the pair protection demanded (its node is null when the node is not
+    a pair node).
   returned: success
   type: dict
 error:
@@ -192,8 +193,9 @@ def writes(params, node, timeout):
         return (lambda: raid.plan_create(request),
                 lambda: raid.create(request, timeout=timeout))
     if state == 'absent':
-        return (lambda: raid.plan_delete(params['volume']),
-                lambda: raid.delete(params['volume'], timeout=timeout))
+        # absent: a volume that is not there is ok (changed=false), as the module documents
+        return (lambda: raid.plan_delete(params['volume'], missing_ok=True),
+                lambda: raid.delete(params['volume'], timeout=timeout, missing_ok=True))
     if state == 'rebuild':
         args = (params['volume'], params['drive'], params['confirm_serial'])
         return lambda: raid.plan_rebuild(*args), lambda: raid.rebuild(*args)
