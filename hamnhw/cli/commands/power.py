@@ -1,16 +1,23 @@
-"""``hamnhw power status|on|off|soft-off|cycle NODE [--timeout S] [--no-wait] [--dry-run]``."""
+"""``hamnhw power status|on|off|soft-off|cycle NODE... [--timeout S] [--no-wait] [--dry-run]``.
+
+Several nodes (a range, a group, ``--nodes-file``) are worked on at once
+(:mod:`hamnhw.cli.fleet`); ``off``, ``soft-off`` and ``cycle`` over several nodes that
+include the pair's active MN need ``--yes`` (not with ``--dry-run``: nothing is sent).
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import click
 
 from hamnhw.cli.budget import LOGOUT_RESERVE_S, CommandBudget
-from hamnhw.cli.options import TargetOptions, node_options, run_on_node, run_waiting_on_node
+from hamnhw.cli.fleet import FleetOptions, nodes_options, run_on_nodes
 from hamnhw.cli.plan_output import plan_payload, render_plan
 from hamnhw.errors import ConfigError
+from hamnhw.fleet.targets import Selection
 from hamnhw.models import PowerResult, to_jsonable
 from hamnhw.node import Node
 from hamnhw.plan import plan_power
@@ -23,15 +30,15 @@ def command() -> None:
 
 
 @command.command("status")
-@node_options
+@nodes_options
 @click.pass_context
-def status(ctx: click.Context, target: TargetOptions) -> None:
+def status(ctx: click.Context, fleet: FleetOptions) -> None:
     """Print the power state: on, off, powering_on, powering_off or unknown."""
     def read(node: Node) -> dict[str, Any]:
         state = node.power.state()
         return {"power_state": state.value, "protocol": node.protocol}
 
-    run_on_node(ctx, target, read, lambda p: f"{p['node']}: {p['power_state']}")
+    run_on_nodes(ctx, fleet, lambda _budget: read, lambda p: f"{p['node']}: {p['power_state']}")
 
 
 def change_payload(result: PowerResult) -> dict[str, Any]:
@@ -82,6 +89,28 @@ def change_power(node: Node, method: str, budget: CommandBudget, *, wait: bool =
     return change_payload(call(wait=wait, timeout=timeout, **arguments))
 
 
+def refuse_active_mn(fleet: FleetOptions, selection: Selection) -> None:
+    """Refuse (exit 2, nothing sent) a power-off or cycle over several nodes that
+    includes the pair's active MN, unless ``--yes``.  The active MN is the failover
+    journal's, else ``[pair] active``; when neither tells, both pair nodes count.
+
+    :raises ConfigError: the selection includes it.
+    """
+    from hamnhw.pair import active_node
+
+    config = fleet.config()
+    if config is None:
+        return
+    active = active_node(config) or config.pair_active
+    candidates = [active] if active else [n for n in ("primary", "standby")
+                                          if n in config.nodes]
+    for name in candidates:
+        node = config.nodes.get(name)
+        if name in selection.nodes or (node is not None and node.bmc in selection.nodes):
+            raise ConfigError(f"the nodes include the pair's active MN {name!r} (or a pair "
+                              "node, when the active one is not known): add --yes to go on")
+
+
 def _render_change(payload: Mapping[str, Any]) -> str:
     """``node: on (changed, 3.2 s)``; a cycle made of off then on says so, and an unconfirmed
     change says why (the ``unconfirmed_reason`` code in words)."""
@@ -108,13 +137,14 @@ def _change_command(name: str, doc: str, method: str,
     @click.option("--dry-run", is_flag=True,
                   help="Read the node and print what would be sent (or that it is already "
                        "in that state); send nothing.")
-    @node_options
+    @nodes_options
     @click.pass_context
-    def change(ctx: click.Context, target: TargetOptions, no_wait: bool, dry_run: bool,
+    def change(ctx: click.Context, fleet: FleetOptions, no_wait: bool, dry_run: bool,
                **extra: Any) -> None:
+        yes = extra.pop("yes", False)
         if dry_run:
             escalate_after = extra.get("escalate_after")
-            run_on_node(ctx, target, lambda node: plan_payload(
+            run_on_nodes(ctx, fleet, lambda _budget: lambda node: plan_payload(
                 plan_power(node, method, escalate_after=escalate_after)), render_plan)
             return
 
@@ -128,8 +158,13 @@ def _change_command(name: str, doc: str, method: str,
 
             return action
 
-        run_waiting_on_node(ctx, target, prepare, _render_change)
+        guard = None if yes or method == "on" else functools.partial(refuse_active_mn, fleet)
+        run_on_nodes(ctx, fleet, prepare, _render_change, guard=guard)
 
+    if method != "on":
+        change = click.option("--yes", is_flag=True,
+                              help="Over several nodes: go on even when they include the "
+                                   "pair's active MN.")(change)
     for option in extra_options:
         change = option(change)
     command.command(name, help=doc)(change)
