@@ -54,18 +54,39 @@ def change_payload(result: PowerResult) -> dict[str, Any]:
     return payload
 
 
-def check_escalation(escalate_after: float | None, longest_wait: float) -> None:
-    """Refuse an ``--escalate-after`` that is not shorter than the longest possible wait:
-    the one rule, checked before anything is sent (``--escalate-after`` counts from the
-    command's start, like the wait's budget: :meth:`CommandBudget.escalate_after`).
+def check_escalation(escalate_after: float | None, longest_wait: float, *,
+                     option: str = "--escalate-after", timeout_option: str = "--timeout") -> None:
+    """Refuse an ``--escalate-after`` that is not more than 0 or not shorter than the
+    longest possible wait: the one rule (the command and the Ansible module both call it),
+    checked before anything is sent (``--escalate-after`` counts from the command's start,
+    like the wait's budget: :meth:`CommandBudget.escalate_after`).
 
+    :param option: the option's name as the caller's user typed it (``escalate_after`` in
+        the Ansible module), and ``timeout_option`` the timeout's.
     :raises ConfigError: before anything is sent (exit 2).
     """
-    if escalate_after is not None and escalate_after >= longest_wait:
-        raise ConfigError(f"--escalate-after ({escalate_after:g} s) must be shorter than the "
-                          f"longest wait ({longest_wait:g} s): --timeout (else the config's "
-                          f"timeout, else 120 s) minus the {LOGOUT_RESERVE_S:g} s kept for "
-                          f"logging out and the {LAST_READ_S:g} s of the wait's last read")
+    if escalate_after is None:
+        return
+    if not escalate_after > 0:    # NaN too
+        raise ConfigError(f"{option} ({escalate_after:g} s) must be more than 0 s")
+    if escalate_after >= longest_wait:
+        raise ConfigError(f"{option} ({escalate_after:g} s) must be shorter than the "
+                          f"longest wait ({longest_wait:g} s): {timeout_option} (else the "
+                          f"config's timeout, else 120 s) minus the {LOGOUT_RESERVE_S:g} s kept "
+                          f"for logging out and the {LAST_READ_S:g} s of the wait's last read")
+
+
+def change_power(node: Node, method: str, budget: CommandBudget, *, wait: bool = True,
+                 escalate_after: float | None = None) -> dict[str, Any]:
+    """Run ``node.power.METHOD`` within ``budget`` and return :func:`change_payload`: the
+    wait gets ``budget.wait_seconds()``, ``escalate_after`` (checked by
+    :func:`check_escalation` before connecting) counts from the command's start."""
+    call = getattr(node.power, method)
+    timeout = budget.wait_seconds()
+    arguments: dict[str, Any] = {}
+    if escalate_after is not None:
+        arguments["escalate_after"] = budget.escalate_after(escalate_after, timeout)
+    return change_payload(call(wait=wait, timeout=timeout, **arguments))
 
 
 def refuse_active_mn(fleet: FleetOptions, selection: Selection) -> None:
@@ -132,12 +153,8 @@ def _change_command(name: str, doc: str, method: str,
             check_escalation(escalate_after, budget.longest_wait)
 
             def action(node: Node) -> dict[str, Any]:
-                call = getattr(node.power, method)
-                timeout = budget.wait_seconds()
-                arguments = dict(extra)
-                if escalate_after is not None:  # counted from the command's start
-                    arguments["escalate_after"] = budget.escalate_after(escalate_after, timeout)
-                return change_payload(call(wait=not no_wait, timeout=timeout, **arguments))
+                return change_power(node, method, budget, wait=not no_wait,
+                                    escalate_after=escalate_after)
 
             return action
 
