@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -134,8 +135,11 @@ def test_logout_of_an_interrupted_command_gets_only_its_short_grace(server: SimS
     assert returncode == 143
     logout = [line for line in err.splitlines() if "logout failed" in line]
     assert len(logout) == 1, err
-    # The deadline of the logout is the grace (5 s), not what was left of --timeout 300.
-    assert "operation deadline exceeded (after 5." in logout[0]
+    # The deadline of the logout is the grace (5 s), not what was left of --timeout 300 (the
+    # figure reported is the time measured, a little over 5 s on a loaded machine).
+    after = re.search(r"operation deadline exceeded \(after (\d+(?:\.\d+)?)", logout[0])
+    assert after is not None, logout[0]
+    assert 5.0 <= float(after.group(1)) < 60.0, logout[0]
 
 
 def _answered(server: SimServer, method: str, fragment: str) -> bool:
