@@ -22,6 +22,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from hamnhw import readmemo
 from hamnhw.errors import ConfigError, OperationFailed
 from hamnhw.models import (
     BootOverride,
@@ -125,7 +126,10 @@ def plan_power(node: Node, action: str, *, escalate_after: float | None = None) 
     else:
         wanted = _TARGET[action]
         if state is wanted and wanted is PowerState.OFF:
-            state = node.power.state()   # off is believed after two reads, as by the write
+            # off is believed after two reads, as by the write: the second from the BMC,
+            # not from the command's read memo
+            readmemo.new_epoch()
+            state = node.power.state()
         if state is wanted:
             return _unchanged(operation, state.value, wanted.value, f"already {state.value}")
     requests = node.power.reset_requests(action)
