@@ -140,6 +140,64 @@ def test_soft_off_escalates_when_the_graceful_shutdown_answer_is_lost(
     assert "escalating to ForceOff" in caplog.text
 
 
+@pytest.mark.parametrize("json_mode", [True, False], ids=["json", "human"])
+def test_soft_off_escalates_when_the_bmc_hangs_on_the_graceful_shutdown(
+        server: SimServer, json_mode: bool, caplog: pytest.LogCaptureFixture) -> None:
+    """The BMC keeps the GracefulShutdown's connection and never answers: the request is cut
+    at the escalation time (not at the command's deadline or the read timeout), never sent
+    again, and ForceOff (another request) powers the node off; the result says the
+    graceful shutdown's outcome is unknown."""
+    server.inject("hang", count=1, method="POST", path="/redfish/v1/Systems/1/Actions")
+    result = run(*(["--json"] if json_mode else []), "power", "soft-off", "--timeout", "20",
+                 "--escalate-after", "2", server.url, env=_env(server))
+    assert result.exit_code == 0, result.output
+    assert _reset_types(server) == ["GracefulShutdown", "ForceOff"], "nothing sent twice"
+    assert server.power_state == "Off"
+    if json_mode:
+        payload = json_out(result)
+        assert (payload["power_state"], payload["changed"], payload["confirmed"]) == (
+            "off", True, True)
+        assert payload["escalation"] == "graceful-unanswered"
+    else:
+        assert "forced off: the graceful shutdown got no answer: its outcome is unknown" in (
+            result.stdout)
+    assert "GracefulShutdown was not confirmed" in caplog.text
+
+
+@pytest.mark.usefixtures("no_sleep")
+def test_soft_off_whose_escalation_time_passed_while_connecting_forces_off_at_once() -> None:
+    with SimCluster([ServerSpec(name="on", power="On")]) as cluster:
+        server = cluster["on"]
+        server.inject("latency", count=1, method="POST", path=SESSIONS, seconds=0.5)
+        result = run("--json", "power", "soft-off", "--timeout", "20", "--escalate-after",
+                     "0.1", server.url, env=_env(server))
+        assert result.exit_code == 0, result.output
+        assert json_out(result)["escalation"] == "at-once"
+        assert _reset_types(server) == ["ForceOff"], "no GracefulShutdown after its time"
+
+
+def test_library_soft_off_and_off_end_with_their_own_time_on_a_hung_reset() -> None:
+    """``node.power.off(timeout=2)`` in a 120 s operation whose reads time out after 10 s: a
+    hung reset POST is cut when the off's 2 s (and the allowance of a wait's last read) end,
+    not at the read timeout; it may have been acted on: unconfirmed, not sent again.
+    ``soft_off(escalate_after=2)`` cuts the hung GracefulShutdown at 2 s and forces the
+    node off."""
+    with SimCluster([ServerSpec(name="bmc", power="On")]) as cluster:
+        server = cluster["bmc"]
+        server.inject("hang", count=2, method="POST", path="/redfish/v1/Systems/1/Actions")
+        with hamnhw.connect(server.url, server.username, server.password, read_timeout=10,
+                            poll=PollPolicy(interval=0.2)) as node:
+            with pytest.raises(errors.StateUnconfirmed, match="no answer before") as info:
+                node.power.off(timeout=2.0)
+            cause = info.value.__cause__
+            assert isinstance(cause, errors.BmcTimeout) and cause.deadline_passed, cause
+            result = node.power.soft_off(timeout=8.0, escalate_after=2.0)
+        assert _reset_types(server) == ["ForceOff", "GracefulShutdown", "ForceOff"]
+        assert (result.power_state.value, result.confirmed, result.escalation) == (
+            "off", True, "graceful-unanswered")
+        assert server.power_state == "Off"
+
+
 def test_escalate_after_just_under_the_longest_wait_is_accepted_after_connecting(
         server: SimServer) -> None:
     # Connecting takes 0.3 s: a check of --escalate-after against what is left of the wait
