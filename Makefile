@@ -4,6 +4,8 @@
 #                    the whole suite
 #   make test-fast   unit and replay tests only (no peers, no end-to-end)
 #   make bench       benchmarks against the simulator (docs/performance.md); BENCH_ARGS=--quick
+#   make bench-compare  hamnhw beside sushy, python-redfish-library, requests, http.client
+#                    over many simulated BMCs (minutes); COMPARE_ARGS=--quick
 #   make bench-ansible  the Ansible collection over simulated BMCs at a few fork counts (minutes)
 #   make soak        the long reliability runs (docs/reliability.md): >= 10,000 randomized
 #                    failover runs (resumable) and >= 100,000 coverage-guided fuzz inputs
@@ -99,6 +101,17 @@ BENCH_ARGS ?=
 bench: venv
 	$(VBIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
+# Its own venv: the client libraries compared (sushy, aiohttp, redfishtool) stay out of .venv.
+BENCH_VENV := .venv-bench
+COMPARE_ARGS ?=
+$(BENCH_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q -e '.[bench]'
+	@touch $@
+
+.PHONY: bench-compare
+bench-compare: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python benchmarks/compare/compare.py $(COMPARE_ARGS)
 .PHONY: bench-ansible
 bench-ansible: venv
 	$(VBIN)/python benchmarks/bench_ansible.py $(BENCH_ARGS)
@@ -133,4 +146,4 @@ clean:
 
 # also the venvs (.venv, .peers)
 distclean: clean
-	rm -rf $(VENV) $(PEERS_DIR)
+	rm -rf $(VENV) $(PEERS_DIR) $(BENCH_VENV)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
-from hamnhw import registry
+from hamnhw import readmemo, registry
 from hamnhw.address import BmcAddress, parse_bmc_url
 from hamnhw.connection import Credentials, Secret, Timeouts, TlsOptions
 from hamnhw.deadline import Deadline
@@ -39,6 +39,7 @@ from hamnhw.ipmi_fallback import (
 )
 from hamnhw.log import get_logger
 from hamnhw.models import Detection
+from hamnhw.readmemo import MemoClient
 from hamnhw.transport.client import BmcClient
 
 LOG = get_logger("hamnhw.node")
@@ -78,27 +79,38 @@ class Node:
     @property
     def power(self) -> PowerInterface:
         """Power interface of the driver."""
+        self._new_call()
         return self.driver.power
 
     @property
     def management(self) -> ManagementInterface:
         """Boot override and identify LED."""
+        self._new_call()
         return self.driver.management
 
     @property
     def nics(self) -> NicInterface:
         """Host and BMC NICs."""
+        self._new_call()
         return self.driver.nics
 
     @property
     def inventory(self) -> InventoryInterface:
         """System, manager and storage inventory."""
+        self._new_call()
         return self.driver.inventory
 
     @property
     def raid(self) -> RaidInterface:
         """Hardware RAID."""
+        self._new_call()
         return self.driver.raid
+
+    def _new_call(self) -> None:
+        """Outside an :meth:`operation` block, each call reads afresh (:mod:`hamnhw.readmemo`)."""
+        client = getattr(self.driver, "client", None)
+        if isinstance(client, MemoClient) and not readmemo.in_command():
+            client.new_call()
 
     @contextlib.contextmanager
     def operation(self, seconds: float | None = None, *,
@@ -112,20 +124,28 @@ class Node:
         logout (plus a short grace, see :meth:`RedfishTransport.close
         <hamnhw.transport.redfish.RedfishTransport.close>`).
 
+        The block is one command: what its calls read is read once (a resource two calls
+        need is not fetched twice, :mod:`hamnhw.readmemo`), and the first block after
+        :func:`connect` also uses what connecting read; waits and writes still read afresh.
+        Outside a block, each call reads afresh.
+
         :param seconds: the deadline; None for the ``timeout`` given to :func:`connect`.
         :param deadline: an existing deadline to share instead (the one given to
             :func:`connect`, so that connecting and the block share one budget).
         """
         client = self.driver.client
-        if deadline is None:
-            with client.operation(seconds):
-                yield
-        elif hasattr(client, "within"):
-            with client.within(deadline):
-                yield
-        else:
-            with BmcClient.within(client, deadline):
-                yield
+        if isinstance(client, MemoClient) and not readmemo.in_command():
+            client.begin_command()
+        with readmemo.command():
+            if deadline is None:
+                with client.operation(seconds):
+                    yield
+            elif hasattr(client, "within"):
+                with client.within(deadline):
+                    yield
+            else:
+                with BmcClient.within(client, deadline):
+                    yield
 
     def close(self) -> None:
         """Log out and release connections."""
@@ -217,7 +237,7 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
         bound = transport.within(deadline) if deadline else transport.operation()
         with bound:
             node = _open_node(transport, address, name or url, driver, poll, client_wrapper,
-                              choose_system)
+                              choose_system, pin_fingerprint)
     except BmcUnreachable as exc:
         if fallback is None or isinstance(exc, TlsError):
             raise
@@ -297,7 +317,7 @@ def _power_only_node(address: BmcAddress, name: str, exc: BmcUnreachable,
 
 def _open_node(transport: Any, address: BmcAddress, name: str, driver: str | None,
                poll: PollPolicy | None, client_wrapper: Callable[[Any], Any] | None,
-               choose_system: bool = True) -> Node:
+               choose_system: bool = True, pin: str | None = None) -> Node:
     """Open ``transport``, detect or load the driver; close everything on failure
     (inside the caller's deadline, so the logout spends what is left of it)."""
     client: Any = transport
@@ -305,6 +325,8 @@ def _open_node(transport: Any, address: BmcAddress, name: str, driver: str | Non
         transport.open()
         if client_wrapper is not None:
             client = client_wrapper(transport)
+        if address.protocol == "redfish":
+            client = MemoClient(client)
         if driver:
             cls = registry.driver_by_name(driver)
             if cls.protocol != address.protocol:
@@ -313,7 +335,7 @@ def _open_node(transport: Any, address: BmcAddress, name: str, driver: str | Non
                                      host=address.netloc, usage=True)
             detection = Detection(cls.name, "chosen explicitly")
         else:
-            cls, detection = registry.detect(client, address)
+            cls, detection = _detect(client, address, pin)
         instance = cls(client, address, poll or PollPolicy())
         if choose_system:
             instance.open()
@@ -323,3 +345,25 @@ def _open_node(transport: Any, address: BmcAddress, name: str, driver: str | Non
         client.close()
         raise
     return Node(name, address, instance, detection)
+
+
+def _detect(client: Any, address: BmcAddress, pin: str | None) -> tuple[type[Driver], Detection]:
+    """:func:`registry.detect`, or the detection remembered for this BMC when
+    ``HAMNHW_DETECT_CACHE`` asks for it (:mod:`hamnhw.detectcache`)."""
+    from hamnhw import detectcache
+
+    if address.protocol != "redfish" or not detectcache.enabled():
+        return registry.detect(client, address)
+    cache_key = detectcache.key(address.netloc, getattr(client, "root", None), pin)
+    remembered = detectcache.lookup(cache_key) if cache_key else None
+    if remembered is not None:
+        try:
+            cls = registry.driver_by_name(remembered.driver)
+        except DriverNotFound:
+            cls = None  # uninstalled since: detect again
+        if cls is not None and cls.protocol == address.protocol:
+            return cls, remembered
+    cls, detection = registry.detect(client, address)
+    if cache_key:
+        detectcache.store(cache_key, detection)
+    return cls, detection

@@ -102,11 +102,11 @@ def _unchanged(operation: str, current: str, wanted: str, summary: str) -> Write
 
 
 def plan_power(node: Node, action: str, *, escalate_after: float | None = None) -> WritePlan:
-    """What ``node.power.<action>()`` would send, from one read of the power state.
+    """What ``node.power.<action>()`` would send, from a read of the power state.
 
-    Off and soft-off are planned as already done when the node reads ``off``; on when it
-    reads ``on``; a cycle is refused as the write would refuse it (the node is off or
-    powering off).
+    Off and soft-off are planned as already done when the node reads ``off`` twice (the
+    write believes off after two reads too); on when it reads ``on``; a cycle is refused as
+    the write would refuse it (the node is off or powering off).
 
     :param action: one of :data:`POWER_ACTIONS`.
     :param escalate_after: soft-off only: the ``ForceOff`` that follows after that many
@@ -124,6 +124,8 @@ def plan_power(node: Node, action: str, *, escalate_after: float | None = None) 
         wanted = PowerState.ON
     else:
         wanted = _TARGET[action]
+        if state is wanted and wanted is PowerState.OFF:
+            state = node.power.state()   # off is believed after two reads, as by the write
         if state is wanted:
             return _unchanged(operation, state.value, wanted.value, f"already {state.value}")
     requests = node.power.reset_requests(action)

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from hamnhw import progress
+from hamnhw import progress, readmemo
 from hamnhw.deadline import Deadline
 from hamnhw.errors import WaitTimeout
 
@@ -74,6 +74,7 @@ def poll_until(read: Callable[[], T], reached: Callable[[T], bool], deadline: De
     started = policy.clock()
     budget = None if deadline is None else max(0.0, deadline.left())
     while True:
+        readmemo.new_epoch()  # every read of a wait goes to the BMC
         value = read()
         elapsed = policy.clock() - started
         update = progress.WaitUpdate(what, describe(value), elapsed, budget,

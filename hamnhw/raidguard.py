@@ -67,6 +67,11 @@ class PairGuard:
     volumes: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     """The RAID1 volumes the snapshot records on this node: id -> member serials as
     recorded (empty when the BMC did not list them)."""
+    serial_option: str = "--confirm-serial"
+    """How the caller's user types a serial, as a refusal names it (the Ansible module:
+    ``confirm_serials``)."""
+    node_option: str = "--confirm-node"
+    """How the caller's user types the node's name (the Ansible module: ``confirm_node``)."""
 
     @property
     def serials(self) -> frozenset[str]:
@@ -141,10 +146,10 @@ class PairGuard:
                            "snapshot recorded them")
         problems = []
         if missing:
-            problems.append("type the serial of each drive with --confirm-serial: "
+            problems.append(f"type the serial of each drive with {self.serial_option}: "
                             + ", ".join(missing))
         if demands.node and confirm_node != self.node:
-            problems.append(f"type the node's name with --confirm-node {self.node}")
+            problems.append(f"type the node's name with {self.node_option} {self.node}")
         if problems:
             raise ConfigError(f"{'; '.join(demands.reasons)}: {'; '.join(problems)}")
         return self.json(demands)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from importlib import metadata
 from typing import Any
 
 from hamnhw.address import BmcAddress
@@ -53,6 +52,8 @@ def load_drivers() -> Mapping[str, type[Driver]]:
     third-party package cannot take the others down.
     """
     drivers: dict[str, type[Driver]] = {}
+    from importlib import metadata  # when a driver is needed, not at import
+
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
             cls = ep.load()
@@ -97,10 +98,13 @@ def detect(client: Any, address: BmcAddress,
         raise DriverNotFound(f"no installed driver handles {address.forced_scheme}://",
                              host=address.netloc, usage=True)
     root = client.root
-    for step in (_by_vendor, _by_oem, _by_manager_model):
+    for step in (_by_vendor, _by_oem):
         found = step(client, root, candidates)
         if found:
             return found
+    found = _by_manager_model(client, root, candidates, address.system_id)
+    if found:
+        return found
     for cls in candidates:
         if cls.fallback:
             return cls, Detection(cls.name, "no vendor hint matched; generic DMTF Redfish")
@@ -150,9 +154,9 @@ def _by_oem(client: Any, root: Mapping[str, Any],
     return None
 
 
-def _by_manager_model(client: Any, root: Mapping[str, Any],
-                      candidates: list[type[Driver]]) -> tuple[type[Driver], Detection] | None:
-    model = _first_manager_model(client, root)
+def _by_manager_model(client: Any, root: Mapping[str, Any], candidates: list[type[Driver]],
+                      system_id: str | None = None) -> tuple[type[Driver], Detection] | None:
+    model = _manager_model(client, root, system_id)
     if not model:
         return None
     for cls in candidates:
@@ -187,19 +191,52 @@ def _edge(char: str, template: str) -> str:
     return ""
 
 
-def _first_manager_model(client: Any, root: Mapping[str, Any]) -> str | None:
-    managers = root.get("Managers")
-    path = managers.get("@odata.id") if isinstance(managers, Mapping) else None
-    if not isinstance(path, str):
-        return None
+def _manager_model(client: Any, root: Mapping[str, Any], system_id: str | None) -> str | None:
+    """The Model of the BMC managing the system (its ``Links.ManagedBy``), else of the
+    first Manager listed.  The Systems collection and the System read here are the ones
+    the driver reads next (to choose the system, then the power state), so on a
+    single-system BMC this costs one request: the Manager, which the inventory reads too
+    (:mod:`hamnhw.readmemo` answers the repeats)."""
     try:
-        members = client.get(path).get("Members") or []
-        first = members[0].get("@odata.id") if members and isinstance(members[0], dict) else None
-        model = client.get(first).get("Model") if isinstance(first, str) else None
+        manager = _managing_bmc(client, root, system_id) or _first_member(client, root,
+                                                                          "Managers")
+        model = client.get(manager).get("Model") if manager else None
     except (HttpError, MalformedResponse) as exc:
         LOG.debug("manager model not readable for detection: %s", exc)
         return None
     return model if isinstance(model, str) else None
+
+
+def _managing_bmc(client: Any, root: Mapping[str, Any], system_id: str | None) -> str | None:
+    """``Links.ManagedBy[0]`` of the one system (or of the URL's), else None."""
+    systems = _link(root, "Systems")
+    if systems is None:
+        return None
+    members = [_link(m, "@odata.id") if isinstance(m, Mapping) else None
+               for m in client.get(systems).get("Members") or []]
+    chosen = [m for m in members if isinstance(m, str)
+              and (system_id is None or m.rstrip("/").rsplit("/", 1)[-1] == system_id)]
+    if len(chosen) != 1:
+        return None
+    links = client.get(chosen[0]).get("Links")
+    managed_by = links.get("ManagedBy") if isinstance(links, Mapping) else None
+    first = managed_by[0] if isinstance(managed_by, list) and managed_by else None
+    return _link(first, "@odata.id") if isinstance(first, Mapping) else None
+
+
+def _first_member(client: Any, root: Mapping[str, Any], name: str) -> str | None:
+    path = _link(root, name)
+    members = client.get(path).get("Members") or [] if path else []
+    first = members[0] if members else None
+    return _link(first, "@odata.id") if isinstance(first, Mapping) else None
+
+
+def _link(doc: Mapping[str, Any], name: str) -> str | None:
+    """``doc[name]["@odata.id"]`` (or ``doc["@odata.id"]`` itself), when a string."""
+    value = doc.get(name)
+    if name != "@odata.id":
+        value = value.get("@odata.id") if isinstance(value, Mapping) else None
+    return value if isinstance(value, str) else None
 
 
 def check_registered(address: BmcAddress,

@@ -12,7 +12,7 @@ naming a job, ``/redfish/v1/Managers/iDRAC.Embedded.1/Jobs/JID_<n>`` (``DellJob`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hamnhw.errors import HttpError, MalformedResponse
@@ -97,3 +97,32 @@ class DellJob(Job):
     def status(self) -> JobStatus:
         """One GET of the job."""
         return job_status(self.client.get(self.uri))
+
+
+class DellJobGroup(Job):
+    """Several jobs followed as one (an import on several controllers): failed or cancelled
+    as soon as one is, completed when all are, else the least advanced state.
+
+    :param jobs: the jobs, in the order they were started.
+    """
+
+    def __init__(self, jobs: Sequence[Job], description: str, host: str | None) -> None:
+        kind = "on-reset" if any(j.kind == "on-reset" for j in jobs) else "vendor-job"
+        super().__init__(",".join(j.id for j in jobs), kind, description, host)
+        self.jobs = tuple(jobs)
+
+    def status(self) -> JobStatus:
+        """One read of each job."""
+        found = [(job, job.status()) for job in self.jobs]
+        for ended in (JobState.FAILED, JobState.CANCELLED):
+            failed = [(j, s) for j, s in found if s.state is ended]
+            if failed:
+                return JobStatus(ended, None, tuple(f"{j.id}: {m}" for j, s in failed
+                                                    for m in s.messages or (ended.value,)))
+        for state in (JobState.UNKNOWN, JobState.PENDING, JobState.RUNNING, JobState.COMPLETED):
+            some = [s for _, s in found if s.state is state]
+            if some:
+                percents = [s.percent for s in some if s.percent is not None]
+                return JobStatus(state, min(percents) if percents else None,
+                                 tuple(m for _, s in found for m in s.messages))
+        return JobStatus(JobState.UNKNOWN)

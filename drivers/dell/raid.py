@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 
 from hamnhw_drivers.dell import services
-from hamnhw_drivers.dell.jobs import DellJob
+from hamnhw_drivers.dell.jobs import DellJob, DellJobGroup
 from hamnhw_drivers.generic.raid import RedfishRaid
 from hamnhw_drivers.generic.raid_dialect import Dialect, detect_dialect, dialect_of_version
 from hamnhw_drivers.generic.raid_layout import RaidLayout, StorageInfo
@@ -192,8 +192,10 @@ class DellRaid(RedfishRaid):
 
     def import_foreign(self) -> Job:
         """``ImportForeignConfig`` of each controller holding foreign drives (never
-        ``ClearForeignConfig``); the last controller's job is returned (others are followed
-        to their end first).
+        ``ClearForeignConfig``), one job per controller.  A realtime job is followed to its
+        end before the next controller's POST; staged jobs (``RAIDConfiguration``) all wait
+        for the same reset, so they are not waited for here.  With several controllers the
+        returned job follows them all (:class:`~.jobs.DellJobGroup`).
 
         :raises RefusedOperation: no drive carries a foreign configuration.
         """
@@ -205,15 +207,17 @@ class DellRaid(RedfishRaid):
             raise RefusedOperation("raid.import_foreign", [
                 "no drive reports Oem.Dell.DellPhysicalDisk.RaidStatus Foreign"],
                 host=self.host)
-        job: Job | None = None
+        jobs: list[Job] = []
         for controller in controllers:
-            if job is not None:
-                job.wait(self.poll, self.poll.deadline())
+            if jobs and jobs[-1].kind != "on-reset":
+                jobs[-1].wait(self.poll, self.poll.deadline())
             request = self._raid_action("ImportForeignConfig", {"TargetFQDD": controller})
-            job = self.follow_write(self.send(request), f"import foreign configuration on "
-                                                       f"{controller}")
-        assert job is not None
-        return job
+            jobs.append(self.follow_write(self.send(request), "import foreign configuration "
+                                                              f"on {controller}"))
+        if len(jobs) == 1:
+            return jobs[0]
+        return DellJobGroup(jobs, f"import foreign configuration on {', '.join(controllers)}",
+                            self.host)
 
     # -- writes ----------------------------------------------------------------------------
     def send(self, request: PlannedRequest) -> RedfishResponse:

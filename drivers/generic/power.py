@@ -35,6 +35,7 @@ The waits go through the core poller (:mod:`.powerwait` over :func:`hamnhw.poll.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping
 
 from hamnhw_drivers.generic.context import DriverContext
@@ -99,7 +100,9 @@ class RedfishPower(PowerInterface):
         super().__init__(context.driver_name, context.host)
         self.context = context
         self.poll = context.poll
-        self.waits = PowerPoller(self._system, context.poll, context.host,
+        # A wait's reads always go to the BMC (never a System remembered by hamnhw.readmemo).
+        self.waits = PowerPoller(functools.partial(context.locator.system, fresh=True),
+                                 context.poll, context.host,
                                  bound=lambda seconds: self.context.client.operation(seconds))
 
     # -- reading ---------------------------------------------------------------------------
@@ -108,7 +111,9 @@ class RedfishPower(PowerInterface):
         return self.context.locator.system()
 
     def state(self) -> PowerState:
-        """One read of ``PowerState``; anything but the exact Redfish strings is UNKNOWN."""
+        """One read of ``PowerState`` (the System read earlier in this command serves;
+        the reads of a wait go to the BMC: :mod:`hamnhw.readmemo`); anything but the
+        exact Redfish strings is UNKNOWN."""
         return state_of(self._system())
 
     # -- hooks -----------------------------------------------------------------------------

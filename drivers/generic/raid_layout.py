@@ -208,11 +208,19 @@ class SnapshotReader(Reader):
         return self._seen[uri]
 
 
-def read_layout(inventory: RedfishInventory) -> RaidLayout:
-    """Walk the storage once through (a copy of) the inventory, whose hooks apply, then take
-    each Storage resource and its Volumes collection from the same snapshot."""
+def snapshot_of(inventory: RedfishInventory) -> RedfishInventory:
+    """A copy of the inventory reading through a :class:`SnapshotReader` (itself when it
+    already does), so that what one operation reads twice is requested once."""
+    if isinstance(inventory.reader, SnapshotReader):
+        return inventory
     reader = SnapshotReader(inventory.reader.client)
-    inventory = type(inventory)(dataclasses.replace(inventory.context, reader=reader))
+    return type(inventory)(dataclasses.replace(inventory.context, reader=reader))
+
+
+def read_layout(inventory: RedfishInventory) -> RaidLayout:
+    """Walk the storage once through (a snapshot copy of) the inventory, whose hooks apply,
+    then take each Storage resource and its Volumes collection from the same snapshot."""
+    inventory = snapshot_of(inventory)
     system = inventory.context.locator.system()
     view = inventory.storage_view(system)
     storages: list[StorageInfo] = []

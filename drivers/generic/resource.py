@@ -186,9 +186,14 @@ class Reader:
         """The BMC's ``host[:port]``."""
         return getattr(self.client, "host", None)
 
-    def read(self, uri: str) -> Resource:
-        """GET one resource."""
-        return Resource(uri, self.client.get(uri), self.host)
+    def read(self, uri: str, fresh: bool = False) -> Resource:
+        """GET one resource (the document read a moment ago in this command, when the
+        client remembers it: :mod:`hamnhw.readmemo`).
+
+        :param fresh: from the BMC in any case.
+        """
+        get = getattr(self.client, "get_fresh", self.client.get) if fresh else self.client.get
+        return Resource(uri, get(uri), self.host)
 
     def collection(self, uri: str) -> list[Resource]:
         """GET a collection and each of its members, in order."""

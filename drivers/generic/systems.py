@@ -42,9 +42,13 @@ class SystemLocator:
         chosen = self.system_uri
         return [uri for uri in self._listed if uri.rstrip("/") != chosen.rstrip("/")]
 
-    def system(self) -> Resource:
-        """Read the chosen ComputerSystem."""
-        return self.reader.read(self.system_uri)
+    def system(self, fresh: bool = False) -> Resource:
+        """Read the chosen ComputerSystem.
+
+        :param fresh: from the BMC even when it was read a moment ago in this command
+            (:mod:`hamnhw.readmemo`).
+        """
+        return self.reader.read(self.system_uri, fresh=fresh)
 
     def _root(self) -> Resource:
         return Resource("/redfish/v1/", self.reader.client.root, self.reader.host)

@@ -6,8 +6,9 @@ HPE, iLO 5, public sources: the iLO 5 Redfish API reference and proliantutils' s
 (``system.json``: a ComputerSystem whose EthernetInterfaces and SmartStorage are linked only
 under ``Oem.Hpe.Links``).  iLO 5 may also show a controller in the standard Storage tree
 (built by iLO from the same POST data, ``Oem.Hpe.UnderlyingDataSource: DCi``, or by the
-controller itself through RDE): a drive shown both ways is kept once, as SmartStorage shows
-it, so that it is written through the model it was read from.
+controller itself through RDE): a controller shown both ways is kept once, whole, from the
+model chosen for it by :mod:`.datamodel`, so that it is written through the model it was read
+from.
 """
 
 from __future__ import annotations
@@ -17,38 +18,61 @@ import dataclasses
 from hamnhw_drivers.generic.inventory import RedfishInventory, StorageView
 from hamnhw_drivers.generic.nics import RedfishNics
 from hamnhw_drivers.generic.resource import Resource
-from hamnhw_drivers.hpe import smartstorage
+from hamnhw_drivers.hpe import datamodel, smartstorage
+from hamnhw_drivers.hpe.smartstorage import SmartView
 
 from hamnhw.errors import HttpError, MalformedResponse
+from hamnhw.log import get_logger
+
+LOG = get_logger("hamnhw.drivers.hpe")
 
 OEM_NICS = "Oem.Hpe.Links.EthernetInterfaces"
 
-
 class HpeInventory(RedfishInventory):
-    """Storage from both the standard tree and SmartStorage."""
+    """Storage from both the standard tree and SmartStorage, each controller from one of
+    them (:mod:`.datamodel`)."""
 
     def storage_view(self, system: Resource | None = None, *,
                      with_volumes: bool = True) -> StorageView:
-        """The generic walk merged with SmartStorage (drives de-duplicated by serial)."""
+        """The generic walk merged with SmartStorage; a controller shown both ways is kept
+        once, whole, from the model it is written through."""
         system = system or self.context.locator.system()
         view = super().storage_view(system, with_volumes=with_volumes)
         try:
-            smart = smartstorage.read(self.reader, system)
+            found = self.smart_storage(system, view)
         except (HttpError, MalformedResponse) as exc:
             warning = f"SmartStorage not readable: {exc.message}"
             return dataclasses.replace(view, incomplete=True,
                                        warnings=(*view.warnings, warning))
-        if smart is None:
+        if found is None:
             return view
-        serials = {d.serial for d in smart.drives if d.serial}
-        kept = tuple(d for d in view.drives or () if d.serial not in serials)
-        dropped = {d.id for d in view.drives or ()} - {d.id for d in kept}
-        volumes = tuple(v for v in view.volumes or ()
-                        if not set(v.drive_ids or ()) & dropped)
-        return dataclasses.replace(
-            view, controllers=(*(view.controllers or ()), *smart.controllers),
-            drives=(*kept, *smart.drives),
-            volumes=(*volumes, *smart.volumes) if with_volumes else view.volumes)
+        smart, choice = found
+        return datamodel.merge(view, smart, choice, with_volumes=with_volumes)
+
+    def standard_view(self, system: Resource) -> StorageView:
+        """The generic walk alone (the standard Storage tree, every controller)."""
+        return super().storage_view(system)
+
+    def smart_storage(self, system: Resource, view: StorageView,
+                      ) -> tuple[SmartView, datamodel.ModelChoice] | None:
+        """SmartStorage and, per controller also in the standard walk ``view``, the model it
+        is used through; None when the system links no SmartStorage."""
+        smart = smartstorage.read(self.reader, system)
+        if smart is None:
+            return None
+        choice = datamodel.choose(self.reader, self._standard_storages(system), view, smart)
+        for note in choice.notes:
+            LOG.info("%s: %s", self.host, note)
+        return smart, choice
+
+    def _standard_storages(self, system: Resource) -> list[Resource]:
+        found: list[Resource] = []
+        for path in self.storage_paths(system):
+            try:
+                found += self.reader.collection(path)
+            except (HttpError, MalformedResponse) as exc:  # the walk reported it
+                LOG.debug("%s: %s not readable: %s", self.host, path, exc)
+        return found
 
 
 class HpeNics(RedfishNics):

@@ -16,8 +16,14 @@ from collections.abc import Mapping, Sequence
 
 from hamnhw_drivers.generic.raid import RedfishRaid
 from hamnhw_drivers.generic.raid_dialect import Dialect
-from hamnhw_drivers.generic.raid_layout import RaidLayout, StorageInfo, read_layout
-from hamnhw_drivers.hpe import settings, smartstorage
+from hamnhw_drivers.generic.raid_layout import (
+    RaidLayout,
+    StorageInfo,
+    read_layout,
+    snapshot_of,
+)
+from hamnhw_drivers.hpe import datamodel, settings, smartstorage
+from hamnhw_drivers.hpe.inventory import HpeInventory
 from hamnhw_drivers.hpe.smartstorage import SmartStorageInfo
 
 from hamnhw.errors import RefusedOperation, UnsupportedOperation
@@ -44,12 +50,22 @@ class HpeRaid(RedfishRaid):
 
     # -- read --------------------------------------------------------------------------------
     def layout(self) -> RaidLayout:
-        """The generic layout plus one :class:`SmartStorageInfo` per array controller."""
-        base = read_layout(self.inventory)
-        smart = smartstorage.read(self.reader, self.context.locator.system())
-        if smart is None:
+        """The generic layout plus one :class:`SmartStorageInfo` per array controller, each
+        controller shown both ways written through the model it is read from
+        (:mod:`.datamodel`); one snapshot of the BMC for all of it."""
+        inventory = snapshot_of(self.inventory)
+        base = read_layout(inventory)
+        if not isinstance(inventory, HpeInventory):
             return base
-        return RaidLayout(base.view, (*base.storages, *smart.storages))
+        system = inventory.context.locator.system()
+        found = inventory.smart_storage(system, inventory.standard_view(system))
+        if found is None:
+            return base
+        smart, choice = found
+        standard = tuple(s for s in base.storages
+                         if s.capabilities.storage_id not in choice.standard_left_out)
+        return RaidLayout(base.view, (*standard, *datamodel.kept_storages(smart.storages,
+                                                                          choice)))
 
     def _smart(self, layout: RaidLayout, owner: str) -> SmartStorageInfo | None:
         return next((s for s in layout.storages if isinstance(s, SmartStorageInfo)
@@ -84,13 +100,25 @@ class HpeRaid(RedfishRaid):
     def build_volume_payload(self, request: CreateRequest, drives: Sequence[Drive],
                              dialect: Dialect, apply_time: ApplyTime, capacity_bytes: int,
                              storage: StorageInfo) -> dict[str, object] | None:
-        """Smart Array: the pending settings of only the new logical drive, ``Strict``."""
+        """Smart Array: the pending settings of only the new logical drive, ``Permissive``
+        (``Strict`` refuses a list that omits the other logical drives), ``CapacityGiB``
+        ``-1`` (the largest) unless ``--size`` was given."""
         if not isinstance(storage, SmartStorageInfo):
             return super().build_volume_payload(request, drives, dialect, apply_time,
                                                 capacity_bytes, storage)
         locations = [storage.locations.get(d.uri or "", d.location or d.id) for d in drives]
-        return settings.create_body(request.raid_type.value, locations, capacity_bytes,
+        return settings.create_body(request.raid_type.value, locations, request.size_bytes,
                                     request.name)
+
+    def create_problems(self, request: CreateRequest, drives: Sequence[Drive],
+                        layout: RaidLayout, storage: StorageInfo) -> list[str]:
+        """The generic checks; Smart Array sizes a logical drive in whole GiB."""
+        problems = super().create_problems(request, drives, layout, storage)
+        if isinstance(storage, SmartStorageInfo) and request.size_bytes is not None and \
+                request.size_bytes < settings.GIB:
+            problems.append("SmartStorageConfig sizes logical drives in whole GiB "
+                            "(CapacityGiB): --size must be at least 1 GiB")
+        return problems
 
     def create_request(self, storage: StorageInfo,
                        body: Mapping[str, object]) -> PlannedRequest:
@@ -100,9 +128,66 @@ class HpeRaid(RedfishRaid):
         return self._put(storage, body)
 
     def _put(self, storage: SmartStorageInfo, body: Mapping[str, object]) -> PlannedRequest:
+        """A PUT of the settings object with its ETag as ``If-Match``, so that a change
+        written meanwhile (by another tool) is refused (412), never overwritten.
+
+        :raises RefusedOperation: the settings object shows no ETag, or the controller's
+            disks or logical drives cannot be named unambiguously.
+        """
         assert storage.settings_uri is not None
-        etag = self.reader.read(storage.settings_uri).get("@odata.etag", str)
+        if storage.ambiguous:
+            raise RefusedOperation("raid.write", [
+                f"{storage.capabilities.storage_id} cannot be written unambiguously: "
+                f"{'; '.join(storage.ambiguous)}"], host=self.host)
+        etag = self.reader.read(storage.settings_uri).get(settings.ETAG, str)
+        if not etag:
+            raise RefusedOperation("raid.write", [
+                f"the settings object {storage.settings_uri} shows no @odata.etag: a PUT "
+                "without If-Match could overwrite a change written meanwhile; nothing was "
+                "sent"], host=self.host)
         return PlannedRequest("PUT", storage.settings_uri, body, etag)
+
+    # -- pending settings: a PUT replaces them, so one never silently drops another -------------
+    def plan_create(self, request: CreateRequest) -> RaidPlan:
+        """The generic plan, checked against the pending settings."""
+        return self._against_pending(super().plan_create(request))
+
+    def plan_delete(self, volume_id: str, *, missing_ok: bool = False) -> RaidPlan:
+        """The generic plan, checked against the pending settings."""
+        return self._against_pending(super().plan_delete(volume_id, missing_ok=missing_ok))
+
+    def plan_spare(self, drive_id: str, volume_id: str | None = None, *,
+                   remove: bool = False) -> RaidPlan:
+        """The generic plan, checked against the pending settings."""
+        return self._against_pending(super().plan_spare(drive_id, volume_id, remove=remove))
+
+    def plan_rebuild(self, volume_id: str, drive_id: str, confirm_serial: str) -> RaidPlan:
+        """The generic plan, checked against the pending settings."""
+        return self._against_pending(super().plan_rebuild(volume_id, drive_id,
+                                                          confirm_serial))
+
+    def _against_pending(self, plan: RaidPlan) -> RaidPlan:
+        """A plan that PUTs the settings while they hold another change for the next POST
+        is refused, naming that change (the PUT would replace it); the same change already
+        pending is reported pending, nothing sent.
+
+        :raises RefusedOperation: other changes are pending.
+        """
+        request = plan.requests[0] if plan.changed and plan.requests else None
+        if request is None or request.method != "PUT":
+            return plan
+        current = self.reader.read(_config_of(request.path)).doc
+        pending = settings.pending_changes(self.reader.read(request.path).doc, current)
+        if not pending:
+            return plan
+        if pending == settings.pending_changes(request.body or {}, current):
+            return dataclasses.replace(plan, changed=False, requests=(), pending=True,
+                                       summary=f"{plan.summary}: already pending in the "
+                                       "settings (applied at the next POST)")
+        raise RefusedOperation(f"raid.{plan.operation}", [
+            f"the Smart Array's pending settings already hold {'; '.join(pending)} for the "
+            "next POST, and a new PUT would replace them: reset the host to apply them "
+            "first (`hamnhw raid show` then lists the result)"], host=self.host)
 
     def pending_creates(self, storage: StorageInfo) -> tuple[frozenset[str], ...]:
         """Smart Array: the new logical drives the pending settings hold."""
@@ -119,7 +204,7 @@ class HpeRaid(RedfishRaid):
         return super().follow_create(response, plan)
 
     def _settings_job(self, settings_uri: str, description: str) -> Job:
-        config_uri = settings_uri.rstrip("/").rsplit("/", 1)[0] + "/"
+        config_uri = _config_of(settings_uri)
         before, _ = settings.settings_outcome(self.context.client.get(config_uri))
         return settings.SettingsJob(self.context.client, config_uri, before, description)
 
@@ -204,3 +289,8 @@ class HpeRaid(RedfishRaid):
         raise UnsupportedOperation(self.driver_name, "raid.import_foreign", host=self.host,
                                    detail="iLO has no action to import a foreign "
                                    f"configuration of a standard (RDE) controller: {MR_MANUAL}")
+
+
+def _config_of(settings_uri: str) -> str:
+    """The current configuration a settings object belongs to (its parent)."""
+    return settings_uri.rstrip("/").rsplit("/", 1)[0] + "/"

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from hamnhw_drivers.generic import mappings
 from hamnhw_drivers.generic.raid_layout import StorageInfo
-from hamnhw_drivers.generic.resource import Reader, Resource
+from hamnhw_drivers.generic.resource import Reader, Resource, last_segment
 
 from hamnhw.errors import HttpError, MalformedResponse
 from hamnhw.log import get_logger
@@ -50,6 +50,10 @@ class SmartStorageInfo(StorageInfo):
     """Drive URI -> bay location (``1I:1:1``)."""
     config: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     """The current configuration document."""
+    ambiguous: tuple[str, ...] = ()
+    """Why the controller's drives or logical drives cannot be named to it unambiguously
+    (two disks at one location, two logical drives with one id or VolumeUniqueIdentifier):
+    no write goes through it."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +64,8 @@ class SmartView:
     drives: tuple[Drive, ...]
     volumes: tuple[Volume, ...]
     storages: tuple[SmartStorageInfo, ...]
+    warnings: tuple[str, ...] = ()
+    """What made the read ambiguous (see :attr:`SmartStorageInfo.ambiguous`)."""
 
 
 def raid_level(value: str | None) -> RaidType:
@@ -134,7 +140,8 @@ def read(reader: Reader, system: Resource) -> SmartView | None:
     found = [_controller(reader, c, configs) for c in
              (reader.collection(controllers_uri) if controllers_uri else [])]
     return SmartView(tuple(c[0] for c in found), tuple(d for c in found for d in c[1]),
-                     tuple(v for c in found for v in c[2]), tuple(c[3] for c in found))
+                     tuple(v for c in found for v in c[2]), tuple(c[3] for c in found),
+                     tuple(w for c in found for w in c[3].ambiguous))
 
 
 def _configs(reader: Reader, system: Resource) -> dict[str, Resource]:
@@ -154,7 +161,9 @@ def _controller(reader: Reader, resource: Resource, configs: Mapping[str, Resour
                 ) -> tuple[StorageController, list[Drive], list[Volume], SmartStorageInfo]:
     owner = controller_id(resource)
     disks_uri = resource.link("Links.PhysicalDrives")
-    disks = [parse_disk(d, owner) for d in (reader.collection(disks_uri) if disks_uri else [])]
+    ambiguous: list[str] = []
+    disks = _unique([parse_disk(d, owner) for d in
+                     (reader.collection(disks_uri) if disks_uri else [])], "disk", ambiguous)
     by_uri = {_key(d.uri): d for d in disks if d.uri}
     by_location = {d.location: d.id for d in disks if d.location}
     config = configs.get(resource.get("Location", str) or "") or (
@@ -162,13 +171,38 @@ def _controller(reader: Reader, resource: Resource, configs: Mapping[str, Resour
     spares = _spares_by_volume(config, by_location)
     logical_uri = resource.link("Links.LogicalDrives")
     volumes = []
+    vuids: set[str] = set()
     for logical in reader.collection(logical_uri) if logical_uri else []:
         members = _members(reader, logical, by_uri)
         vuid = logical.get("VolumeUniqueIdentifier", str)
         volumes.append(parse_logical(logical, owner, members,
                                      spares.get(vuid or "") if config else None))
-    info = _info(resource, owner, disks, config)
+        if vuid and vuid in vuids:
+            ambiguous.append(f"VolumeUniqueIdentifier {vuid} is shown by two logical drives "
+                             f"of {owner}")
+        vuids.add(vuid or "")
+    volumes = _unique(volumes, "logical drive", ambiguous)
+    info = dataclasses.replace(_info(resource, owner, disks, config), ambiguous=tuple(ambiguous))
     return parse_controller(resource), disks, volumes, info
+
+
+Item = TypeVar("Item", Drive, Volume)
+
+
+def _unique(items: list[Item], what: str, ambiguous: list[str]) -> list[Item]:
+    """``items`` with unique ids: a later one whose id is taken gets ``<id>@<its URI's last
+    segment>`` (its controller stays the first part), and the clash is recorded (the
+    controller is then never written through)."""
+    seen: set[str] = set()
+    found: list[Item] = []
+    for item in items:
+        if item.id in seen:
+            ambiguous.append(f"{what} {item.id} is shown twice (the second at {item.uri})")
+            tail = last_segment(item.uri) if item.uri else str(len(found))
+            item = dataclasses.replace(item, id=f"{item.id}@{tail}")
+        seen.add(item.id)
+        found.append(item)
+    return found
 
 
 def _key(uri: str) -> str:

@@ -39,6 +39,10 @@ code  name                    when
                               Ansible), otherwise the same as 130
 ====  ======================  ===================================================
 
+A command over several nodes (``NODE...``, a range, a group, ``--nodes-file``) exits 0
+only when every node succeeded; otherwise with the first present, in this order, of the
+nodes' codes: 130/143 (interrupted), 3, 4, 1, 5, 2 (:func:`aggregate`).
+
 Servers (``hamnhw sim``) stop cleanly on either signal and exit 0.
 
 Every later command uses :func:`exit_code_for` to turn an exception into a
@@ -49,6 +53,7 @@ from __future__ import annotations
 
 import enum
 import signal
+from collections.abc import Iterable
 
 import click
 
@@ -96,3 +101,23 @@ def exit_code_for(exc: BaseException) -> ExitCode:
     if isinstance(exc, AuthenticationError) and not isinstance(exc, SessionExpired):
         return ExitCode.AUTH
     return ExitCode.FAILED
+
+
+AGGREGATE_ORDER: tuple[ExitCode, ...] = (
+    ExitCode.INTERRUPTED, ExitCode.TERMINATED, ExitCode.UNREACHABLE, ExitCode.AUTH,
+    ExitCode.FAILED, ExitCode.UNHEALTHY, ExitCode.USAGE,
+)
+"""Which node's code a fan-out exits with: the first present (see the table above)."""
+
+
+def aggregate(codes: Iterable[int]) -> int:
+    """The exit code of a command over several nodes, from each node's code.
+
+    0 when every node succeeded (or none ran); else the first of
+    :data:`AGGREGATE_ORDER` present; a code not listed there (10) comes last.
+    """
+    present = {int(code) for code in codes} - {0}
+    for code in AGGREGATE_ORDER:
+        if code in present:
+            return int(code)
+    return min(present, default=0)

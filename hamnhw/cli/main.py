@@ -191,11 +191,14 @@ def _node_in_argv(args: Sequence[str], exc: click.UsageError) -> str | None:
     """The NODE argument of the command a usage error is about, when it can be
     found in ``args`` (options and their values skipped); else None."""
     ctx = exc.ctx
-    if ctx is None or not any(isinstance(p, click.Argument) and p.name == "node"
+    if ctx is None or not any(isinstance(p, click.Argument) and p.name in ("node", "nodes")
                               for p in ctx.command.params):
         return None
     if isinstance(ctx.params.get("node"), str):
         return str(ctx.params["node"])
+    nodes = ctx.params.get("nodes")
+    if isinstance(nodes, tuple) and len(nodes) == 1:
+        return str(nodes[0])
     names = [c.info_name for c in _context_chain(ctx)[1:]]
     return _first_positional(_after_command(args, names), _options_with_values(ctx.command))
 

@@ -32,7 +32,7 @@ from hamnhw.cli.output import Output, Renderer
 from hamnhw.cli.progress import reporter_for
 from hamnhw.cli.tls_hint import with_hint
 from hamnhw.cli.watch import RequestWatch
-from hamnhw.config import NodeConfig, find_config, load_config
+from hamnhw.config import Config, NodeConfig, find_config, load_config
 from hamnhw.config_ipmi import ipmi_settings
 from hamnhw.connection import Timeouts, check_seconds
 from hamnhw.credentials import Prompt, resolve_credentials
@@ -130,10 +130,15 @@ def is_url(node: str) -> bool:
 
 
 def load_node_config(target: TargetOptions, environ: Mapping[str, str] | None = None,
-                     cwd: str | None = None) -> NodeConfig | None:
-    """The config entry for a node name; None for a URL."""
+                     cwd: str | None = None, config: Config | None = None) -> NodeConfig | None:
+    """The config entry for a node name; None for a URL.
+
+    :param config: the config already loaded (a fan-out reads it once), else it is found.
+    """
     if is_url(target.node):
         return None
+    if config is not None:
+        return config.node(target.node)
     path = find_config(target.config, environ=environ, cwd=cwd)
     if path is None:
         raise ConfigError(f"{target.node!r} is not a BMC URL (like redfish://host) and no config "
@@ -144,13 +149,15 @@ def load_node_config(target: TargetOptions, environ: Mapping[str, str] | None = 
 
 def connect_arguments(target: TargetOptions, *, environ: Mapping[str, str] | None = None,
                       cwd: str | None = None, prompt: Prompt | None = None,
-                      username_prompt: Prompt | None = None) -> dict[str, Any]:
+                      username_prompt: Prompt | None = None,
+                      config: Config | None = None) -> dict[str, Any]:
     """Keyword arguments for :func:`hamnhw.connect`, options over config over defaults.
 
+    :param config: the config already loaded (else it is found and read).
     :raises ConfigError: no username (and no ``username_prompt``), no password for it,
         a config problem.
     """
-    node_cfg = load_node_config(target, environ, cwd)
+    node_cfg = load_node_config(target, environ, cwd, config)
     creds = resolve_credentials(username=target.username, password_file=target.password_file,
                                 node=node_cfg, environ=environ, prompt=prompt,
                                 username_prompt=username_prompt, require_username=target.node)
@@ -257,7 +264,7 @@ def run_on_node(ctx: click.Context, target: TargetOptions,
     :param choose_system: False for a command that needs no system (``detect``), so that a
         service with several systems answers without a system path.
     """
-    _run(ctx, target, lambda _budget: action, render, choose_system=choose_system)
+    run_prepared(ctx, target, lambda _budget: action, render, choose_system=choose_system)
 
 
 def run_waiting_on_node(ctx: click.Context, target: TargetOptions,
@@ -274,12 +281,15 @@ def run_waiting_on_node(ctx: click.Context, target: TargetOptions,
         followed with ``--wait``, whose own bound is ``--wait-timeout``); the budget's
         ``seconds`` then include them.
     """
-    _run(ctx, target, prepare, render, beyond_s=beyond_s)
+    run_prepared(ctx, target, prepare, render, beyond_s=beyond_s)
 
 
-def _run(ctx: click.Context, target: TargetOptions,
-         prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
-         render: Renderer, *, choose_system: bool = True, beyond_s: float = 0.0) -> None:
+def run_prepared(ctx: click.Context, target: TargetOptions,
+                 prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
+                 render: Renderer, *, choose_system: bool = True,
+                 beyond_s: float = 0.0) -> None:
+    """:func:`run_waiting_on_node` with ``choose_system`` (the single-node path of every
+    node command, :mod:`hamnhw.cli.fleet` included)."""
     reporter = reporter_for(output_of(ctx).json)
     watch = RequestWatch()
     with failures_reported(ctx, target.node):
@@ -299,7 +309,18 @@ def _connect_and_act(target: TargetOptions,
                      prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
                      watch: RequestWatch, choose_system: bool,
                      beyond_s: float = 0.0) -> dict[str, Any]:
-    kwargs = tty_connect_arguments(target)
+    return act_on_node(target.node, tty_connect_arguments(target), prepare, watch,
+                       choose_system, beyond_s)
+
+
+def act_on_node(name: str, kwargs: dict[str, Any],
+                prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
+                watch: RequestWatch, choose_system: bool = True,
+                beyond_s: float = 0.0) -> dict[str, Any]:
+    """Connect with ``kwargs`` (:func:`connect_arguments`), run the prepared action and
+    log out within one :class:`~hamnhw.cli.budget.CommandBudget` (``beyond_s`` more than
+    the timeout); ``{"node": name, ...}``.
+    """
     registry.check_registered(parse_bmc_url(kwargs["url"]))
     budget = CommandBudget(resolved_timeout(kwargs) + beyond_s)
     action = prepare(budget)
@@ -314,7 +335,7 @@ def _connect_and_act(target: TargetOptions,
         raise hinted from exc
     with node.operation(deadline=budget.work):
         try:
-            payload = {"node": target.node, **action(node)}
+            payload = {"node": name, **action(node)}
         finally:
             log_out(node)
     return payload

@@ -16,7 +16,6 @@ from typing import Any
 import click
 
 from hamnhw.errors import HamnhwError, Interrupted, TlsError
-from hamnhw.models import to_jsonable
 
 Renderer = Callable[[Mapping[str, Any]], str]
 """Turns a command's JSON payload into human-readable text."""
@@ -51,6 +50,8 @@ class Output:
 
 def dumps(payload: Any) -> str:
     """Serialise a payload (models allowed) as one line of JSON."""
+    from hamnhw.models import to_jsonable  # not at import: --help needs no model
+
     return json.dumps(to_jsonable(payload), sort_keys=False)
 
 

@@ -6,14 +6,18 @@ off; each node's state is reported.  ``--power-on-old-node`` powers the old node
 once a fresh read shows every MN drive back in it, and only while the target reads Off
 twice and no MN address answers:
 
-* before the disk move, the fresh read is a POST into BIOS setup (one-time override read
-  back; evidence of the POST required, the OS starting is forced off at once); all drives
-  back: a reset into the local disk, else it is forced off again;
+* before the disk move, an old node that does not read Off (never fenced, or back on by
+  itself) is left as it is: it may be the running MN, and nothing is sent to it (it gets its
+  remembered restore policy back when it reads on);
+* an old node that reads Off twice gets the fresh read through a POST into BIOS setup
+  (one-time override read back; evidence of the POST required, the OS starting is forced
+  off at once); all drives back: a reset into the local disk, else it is forced off again;
 * once the disks are journaled as moved (``disks_moved_by``, whatever the state), nothing is
-  powered on unless the old node's BMC shows a drive list from a POST after the move (a boot
-  mark moved since the move was said done: the old node was powered on by hand meanwhile)
-  with every MN drive in it; otherwise nothing is sent, the restore policies stay
-  ``AlwaysOff``, and the operator powers it on by hand once the drives are back.
+  ever powered on (the issue's rule: within a run, once the disks are journaled as moved,
+  the old node is never powered on by hamnhw): nothing is sent, the restore policies stay
+  ``AlwaysOff``, and the operator powers it on by hand once the drives are back.  Even a
+  drive list from a POST after the move is only a picture of that moment: the disks may
+  have been moved again since.
 
 Every power action is journaled (intent before the request) through
 :meth:`~hamnhw.failover.engine.RunContext.act`, so an abort killed midway is finished by
@@ -27,13 +31,12 @@ import dataclasses
 from hamnhw.errors import HamnhwError
 from hamnhw.failover.diskmove import identify_off
 from hamnhw.failover.engine import RunContext, Stop
-from hamnhw.failover.gates import OFF, mn_addresses_silent, poll_power
-from hamnhw.failover.hostview import drive_view, read_host
+from hamnhw.failover.gates import OFF, UNREACHABLE, mn_addresses_silent, poll_power
 from hamnhw.failover.post import settled_drives, wait_for_post
 from hamnhw.failover.powerops import force_off, on_or_cycle, power_on, set_override
 from hamnhw.failover.preflight import set_policy
 from hamnhw.failover.states import BOOTED_STATES, DISKS_MOVED_STATES, State
-from hamnhw.models import BootOverrideMode, BootSource, PowerRestorePolicy, PowerState
+from hamnhw.models import BootOverrideMode, BootSource, PowerRestorePolicy
 from hamnhw.pair import PAIR_NODES
 
 STEP = "abort"
@@ -121,6 +124,9 @@ def _before_move(ctx: RunContext) -> str | None:
     old = ctx.source
     if "abort_refused" in ctx.facts:
         return _refused(ctx)
+    if ctx.journal.open_step(ctx.run.id, STEP, "power_on_old_node") is None and (
+            not _reads_off(ctx)):
+        return None
     if not _started(ctx, "reset_old_node"):
         intent = power_on(ctx, STEP, "power_on_old_node", old,
                           lambda n: bool(n.power.on(wait=False).changed),
@@ -137,21 +143,32 @@ def _before_move(ctx: RunContext) -> str | None:
     return None
 
 
-def _after_move(ctx: RunContext) -> str | None:
-    """Only a drive list from a POST after the move counts; nothing is sent otherwise."""
+def _reads_off(ctx: RunContext) -> bool:
+    """The old node reads Off twice (an abort may power it on); otherwise it is left as it
+    is, never switched off nor reset: it may be the running MN (a run stopped before or
+    during its fence), and it gets its remembered restore policy back when it reads on."""
+    old = ctx.source
+    found, state = poll_power(ctx, old, f"{old}: off?")
+    if found == OFF:
+        return True
+    if found == UNREACHABLE:
+        ctx.warn(f"{old}'s BMC does not answer: it was left as it is (nothing was sent)")
+        return False
+    ctx.warn(f"{old} reads {state.value}, not off: it was left as it is (nothing was sent "
+             "to it: it may be running the MN)")
+    _restore_old(ctx)
+    return False
+
+
+def _after_move(ctx: RunContext) -> str:
+    """Once the disks were journaled as moved, nothing is sent to the old node."""
     old, other = ctx.source, ctx.target
     if "abort_refused" in ctx.facts:
         return _refused(ctx)
-    if not _started(ctx, "power_on_old_node"):
-        drives, why = _fresh_after_move(ctx)
-        problem = why or _drives_problem(ctx, drives or [])
-        if problem:
-            return _refuse(ctx, f"{old} was not powered on: {problem}; nothing was sent. Put "
-                                f"the MN drives back into {old}, then power it on by hand "
-                                f"(`hamnhw power on {old}`) once {other} is off", False)
-        ctx.check("abort: MN drives back in the old node", True, _described(drives or []))
-    _boot_old(ctx, "power_on_old_node")
-    return None
+    return _refuse(ctx, f"{old} was not powered on: the disks are journaled as moved into "
+                        f"{other}, and hamnhw never powers the old node on after that; "
+                        f"nothing was sent. Put the MN drives back into {old}, then power it "
+                        f"on by hand (`hamnhw power on {old}`) once {other} is off", False)
 
 
 def _boot_old(ctx: RunContext, action: str) -> None:
@@ -169,25 +186,6 @@ def _started(ctx: RunContext, action: str) -> bool:
     record = ctx.journal.open_step(ctx.run.id, STEP, action)
     return record is not None and not (record.outcome or {}).get("not_applied") and (
         "error" not in (record.outcome or {}))
-
-
-def _fresh_after_move(ctx: RunContext) -> tuple[list[list[str]] | None, str | None]:
-    """The old node's drive list when it comes from a POST after the move, else why not."""
-    old, other = ctx.source, ctx.target
-    marks = ctx.facts.get("old_node_marks_after_move")
-    try:
-        node = ctx.node(old)
-        view = read_host(node)
-        drives = drive_view(node)
-    except HamnhwError as exc:
-        return None, f"its BMC cannot be read ({exc})"
-    if view.power_state is not PowerState.OFF:
-        return None, f"it is {view.power_state.value} already"
-    if not marks or not view.reset_since(marks):
-        return None, (f"the disks are journaled as moved into {other}, and {old}'s BMC shows "
-                      "the drive list of its last POST, from before the move (an off server's "
-                      "BMC keeps it), so it cannot show the drives back")
-    return drives, None
 
 
 def _drives_problem(ctx: RunContext, drives: list[list[str]]) -> str | None:

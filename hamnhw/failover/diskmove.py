@@ -12,7 +12,6 @@ from typing import Any
 from hamnhw.errors import HamnhwError
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.gates import old_node_off
-from hamnhw.failover.hostview import read_host
 from hamnhw.failover.operator import DriveMove, WorkOrder
 from hamnhw.failover.states import State
 
@@ -40,18 +39,8 @@ def await_disks(ctx: RunContext) -> None:
     old_node_off(ctx, "disks", f"entry#{ctx.entries(State.AWAITING_DISKS)}")
     ctx.event("step", f"disks moved from {ctx.source} into {ctx.target}, said "
                       f"{ctx.operator.identity()}")
-    ctx.remember(disks_moved_by=ctx.operator.identity(), disks_moved_at=ctx.journal.now(),
-                 old_node_marks_after_move=_marks(ctx, ctx.source))
+    ctx.remember(disks_moved_by=ctx.operator.identity(), disks_moved_at=ctx.journal.now())
     ctx.transition(State.VERIFY)
-
-
-def _marks(ctx: RunContext, name: str) -> dict[str, Any] | None:
-    """The node's boot marks now (None when unreadable): a later drive list of the old node
-    is fresh only if a mark moved since (it POSTed after the move)."""
-    try:
-        return read_host(ctx.node(name)).marks()
-    except HamnhwError:
-        return None
 
 
 def identify_off(ctx: RunContext, step: str = "check") -> None:
@@ -80,11 +69,12 @@ def _identify(ctx: RunContext, name: str, on: bool, step: str = "operator") -> s
 
 def _work_order(ctx: RunContext, serials: dict[str, str | None]) -> WorkOrder:
     drives = ctx.facts.get("mn_drives") or []
+    moving = {d["serial"] for d in drives}
     taken: tuple[str, ...] | None = None
     try:
         target_drives = ctx.node(ctx.target).raid.storage().drives
-        if target_drives is not None:
-            taken = tuple(d.location or d.id for d in target_drives)
+        if target_drives is not None:  # an MN drive it held at its last POST left it since
+            taken = tuple(d.location or d.id for d in target_drives if d.serial not in moving)
     except HamnhwError:
         taken = None
     warnings = []

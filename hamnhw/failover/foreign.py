@@ -1,45 +1,71 @@
 """The moved RAID1 must show as a volume on the target; a foreign one is imported through
-:attr:`Node.raid <hamnhw.node.Node.raid>` (journaled), never cleared.
+:attr:`Node.raid <hamnhw.node.Node.raid>` (journaled), never cleared, and followed to its
+end.  The failover's verify step and ``pair setup-raid`` (which moves the disks the other
+way) both go through :func:`import_mn_volume`, in this order:
 
-A driver that cannot import (generic Redfish has no standard action) raises
-:class:`~hamnhw.errors.UnsupportedOperation`: the check fails with that message, and the run
-stops with the target off again, for the operator to import it in the controller's setup.
+1. the import (the driver's; ``UnsupportedOperation`` where it has none: generic Redfish has
+   no standard action, an XCC or Supermicro only their setup utility);
+2. a staged job (kind ``on-reset``: a PERC 9 or BOSS runs RAID jobs at the next POST) gets
+   the reset the caller performs, into the controller's setup again (``reset``), so that the
+   job runs during that POST, never while an OS starts;
+3. the job is followed to its end within ``post_timeout``: a failed or cancelled job, or one
+   still unfinished then, stops the run with its id and messages;
+4. a fresh read must show the MN RAID1: a RAID1 volume whose member serials are recorded MN
+   serials and include every one present.  A job reported done without it (an HPE Smart
+   Array's import is a no-op that says so) stops the run too.
+
+After a crash the journal holds the import and its reset: neither is sent again, and step 3
+becomes a wait for the volume to show.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from hamnhw.errors import HamnhwError, UnsupportedOperation
+from hamnhw.errors import HamnhwError, OperationFailed, UnsupportedOperation, WaitTimeout
 from hamnhw.failover.engine import RunContext
-from hamnhw.models import RaidType
+from hamnhw.jobs import Job
+from hamnhw.models import RaidType, Volume
 from hamnhw.node import Node
+from hamnhw.poll import poll_until
 
-STEP = "verify"
+IMPORT_STEP = "verify-import"
+"""The failover's journal step of an import and of the reset a staged one needs (the
+report lists it under ``verify``: a step is grouped by its name before the first ``-``)."""
+STAGED = "on-reset"
+"""The kind of a job that waits for the host's next reset."""
 
 
-def mn_volume(node: Node, present: list[str]) -> str | None:
-    """The name of the target's RAID1 volume built on the present MN drives, or None."""
+def mn_volume(node: Node, recorded: Sequence[str], present: Sequence[str]) -> Volume | None:
+    """A fresh read: the RAID1 volume over the MN's disks (its known member serials are
+    recorded MN serials and include every present one), or None."""
     storage = node.raid.storage()
     serial_of = {d.id: d.serial for d in storage.drives or ()}
     for volume in storage.volumes or ():
-        members = {serial_of.get(i) for i in volume.drive_ids or ()}
-        if volume.raid_type is RaidType.RAID1 and members & set(present):
-            return f"{volume.name or volume.id} ({volume.health.value})"
+        members = {s for s in (serial_of.get(i) for i in volume.drive_ids or ()) if s}
+        if volume.raid_type is RaidType.RAID1 and set(present) <= members <= set(recorded):
+            return volume
     return None
 
 
-def volume_visible(ctx: RunContext, present: list[str],
-                   stop: Callable[..., Any]) -> None:
-    """Check that the MN RAID1 shows; import it when it shows as foreign.
+def describe(volume: Volume) -> str:
+    """``name (health)`` of a volume, for checks and events."""
+    return f"{volume.name or volume.id} ({volume.health.value})"
+
+
+def volume_visible(ctx: RunContext, present: list[str], stop: Callable[..., Any],
+                   reset: Callable[[], None]) -> None:
+    """Check that the MN RAID1 shows; import it when it does not (:func:`import_mn_volume`).
 
     :param stop: ``stop(reason, back_to_disks=False)`` powers the target off and stops.
+    :param reset: resets the target into BIOS setup (journaled under :data:`IMPORT_STEP`).
     """
     node = ctx.node(ctx.target)
-    found = mn_volume(node, present)
+    recorded = list(ctx.expected_serials().serials)
+    found = mn_volume(node, recorded, present)
     if found is not None:
-        ctx.check("verify: MN RAID1 volume visible", True, found)
+        ctx.check("verify: MN RAID1 volume visible", True, describe(found))
         return
     try:
         foreign = node.raid.foreign()
@@ -50,27 +76,69 @@ def volume_visible(ctx: RunContext, present: list[str],
     ctx.event("step", f"{ctx.target} shows no MN RAID1 volume; foreign drives: {described}; "
                       "importing the foreign configuration (never clearing it)")
     try:
-        ctx.act(STEP, "import_foreign", ctx.target, {"foreign": described},
-                lambda: _import(ctx, node), lambda _intent: _imported(node, present))
-        found = mn_volume(node, present)
-        if found is None:
-            raise UnsupportedOperation(node.detection.driver, "raid.import_foreign",
-                                       host=node.address.netloc,
-                                       detail="the import ended but no MN RAID1 volume shows")
+        found = import_mn_volume(ctx, IMPORT_STEP, ctx.target, recorded, present, reset)
     except HamnhwError as exc:
         ctx.check("verify: foreign volume import", False, str(exc))
         stop(f"the MN RAID1 does not show on {ctx.target} (foreign configuration?) and could "
              f"not be imported: {exc}", back_to_disks=False)
-    ctx.check("verify: foreign volume import", True, f"imported: {found}")
+        return
+    ctx.check("verify: foreign volume import", True, f"imported: {describe(found)}")
 
 
-def _import(ctx: RunContext, node: Node) -> dict[str, Any]:
-    job = node.raid.import_foreign()
-    ctx.sent()
-    status = job.wait(ctx.poll, ctx.poll.deadline(ctx.settings.post_timeout))
-    return {"job": job.id, "state": status.state.value}
+def import_mn_volume(ctx: RunContext, step: str, target: str, recorded: Sequence[str],
+                     present: Sequence[str], reset: Callable[[], None]) -> Volume:
+    """Import the foreign configuration on ``target`` and follow it (see the module
+    docstring); returns the MN RAID1 a fresh read shows.
+
+    :param step: the journal step of the import (the caller journals ``reset`` there too).
+    :param reset: resets ``target`` into its setup; called only for a staged job.
+    :raises hamnhw.errors.HamnhwError: the driver cannot import (``UnsupportedOperation``),
+        the job failed (``JobFailed``) or did not end within ``post_timeout``
+        (``WaitTimeout``), or no MN RAID1 shows after it (``OperationFailed``).
+    """
+    node = ctx.node(target)
+    started: dict[str, Job] = {}
+
+    def send() -> dict[str, Any]:
+        job = node.raid.import_foreign()
+        ctx.sent()
+        started["job"] = job
+        return {"job": job.id, "kind": job.kind, "description": job.description}
+
+    def took_effect(_intent: dict[str, Any]) -> dict[str, Any] | None:
+        found = mn_volume(node, recorded, present)
+        return None if found is None else {"volume": describe(found)}
+
+    outcome = ctx.act(step, "import_foreign", target, {"recorded": list(recorded)}, send,
+                      took_effect)
+    if outcome.get("kind") == STAGED:
+        ctx.event("step", f"{target}: the import (job {outcome.get('job')}) is staged: it "
+                          "runs at the next POST, so the target is reset into its setup now",
+                  {"job": outcome.get("job")})
+        reset()
+    _follow(ctx, node, target, started.get("job"), recorded, present)
+    found = mn_volume(node, recorded, present)
+    if found is None:
+        raise OperationFailed(f"the import on {target} ended (job {outcome.get('job')}) but "
+                              f"a fresh read shows no RAID1 over {', '.join(recorded)}",
+                              host=node.address.netloc)
+    ctx.remember(imported_volume={"id": found.id, "job": outcome.get("job")})
+    return found
 
 
-def _imported(node: Node, present: list[str]) -> dict[str, Any] | None:
-    found = mn_volume(node, present)
-    return None if found is None else {"volume": found}
+def _follow(ctx: RunContext, node: Node, target: str, job: Job | None,
+            recorded: Sequence[str], present: Sequence[str]) -> None:
+    """The job to its end within ``post_timeout`` (:meth:`Job.wait` raises ``JobFailed``);
+    without the job (sent by an interrupted run), the volume showing instead."""
+    deadline = ctx.poll.deadline(ctx.settings.post_timeout)
+    if job is not None:
+        final = job.wait(ctx.poll, deadline)
+        ctx.event("step", f"{target}: import job {job.id} {final.state.value}"
+                          + (f": {'; '.join(final.messages)}" if final.messages else ""))
+        return
+    try:
+        poll_until(lambda: mn_volume(node, recorded, present), lambda found: found is not None,
+                   deadline, ctx.poll, what=f"{target}: the imported MN RAID1",
+                   describe=lambda found: "shown" if found else "not shown")
+    except WaitTimeout:
+        return  # the fresh read after it says what is missing

@@ -72,9 +72,12 @@ def old_node_off(ctx: RunContext, site: str, attempt: str) -> None:
         ctx.check(f"{site}: {name} off", None, "BMC unreachable")
         ctx.require(cords_pulled(name, f"{name}'s BMC does not answer: it cannot be confirmed "
                                        "off", f"{site}.{attempt}:unreachable"))
+        _close_interrupted(ctx, refence, {"off": None, "unreachable": True})
         return
     if found == NOT_OFF:
         refence = _refence(ctx, site, state)
+    elif refence is not None and refence.outcome is None:
+        refence = _settle_refence(ctx, site)
     if refence is not None:
         ctx.require(_powered_on(name, refence.id, refence.outcome or {}))
         if found == NOT_OFF:
@@ -94,6 +97,22 @@ def _refence(ctx: RunContext, site: str, state: PowerState) -> StepRecord | None
     ctx.journal.supersede(ctx.run.id, (f"{site}-refence",))
     force_off(ctx, f"{site}-refence", "force_off", name)
     return ctx.journal.open_step(ctx.run.id, f"{site}-refence", "force_off")
+
+
+def _settle_refence(ctx: RunContext, site: str) -> StepRecord | None:
+    """A re-fence killed after its intent, the old node now reading Off twice: settled like
+    any interrupted action, by re-reading the BMC (``force_off``'s recovery), so that no
+    intent is left without outcome."""
+    force_off(ctx, f"{site}-refence", "force_off", ctx.source)
+    return ctx.journal.open_step(ctx.run.id, f"{site}-refence", "force_off")
+
+
+def _close_interrupted(ctx: RunContext, record: StepRecord | None,
+                       outcome: dict[str, object]) -> None:
+    """An interrupted re-fence whose effect cannot be read (BMC unreachable, the cords
+    acknowledged as pulled): its outcome says so."""
+    if record is not None and record.outcome is None:
+        ctx.journal.outcome(record.id, {**outcome, "recovered": False})
 
 
 def _powered_on(name: str, record_id: int, outcome: dict[str, object]) -> AckRequest:

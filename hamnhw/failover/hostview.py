@@ -46,8 +46,10 @@ class HostView:
         return self.boot_stage in OS_STAGES
 
     def describe(self) -> str:
-        """``on setup``: for progress lines."""
-        return f"{self.power_state.value} {self.boot_stage or ''}".strip()
+        """``on, setup``, ``powering_on`` (no boot stage shown): for progress lines."""
+        shown = self.boot_stage not in (None, BootStage.NONE.value)
+        return f"{self.power_state.value}, {self.boot_stage}" if shown else (
+            self.power_state.value)
 
     def marks(self) -> dict[str, str | None]:
         """The time marks, for the journal."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from hamnhw import pair
 from hamnhw.errors import ConfigError, HamnhwError
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.hostcheck import on_network_filesystem, pair_macs_here
@@ -82,6 +83,7 @@ def survey(ctx: RunContext) -> Plan:
     if state is not PowerState.OFF:
         raise Stop(f"the target {ctx.target} is {state.value}, not off: it may be the real MN; "
                    "nothing was touched")
+    warnings += _ipmi_boot_modes(ctx, target, source)
     mn_drives = _mn_drives(ctx, source, warnings)
     warnings += _boot_mode_parity(ctx, source, target)
     if source is not None and not is_ipmi_only(source):
@@ -101,6 +103,29 @@ def _ipmi_macs(nodes: list[Node]) -> tuple[frozenset[str], list[str]]:
             notes += [f"{node.name} (IPMI): {n}: the check that hamnhw does not run on a node "
                       "of the pair rests on fewer MACs" for n in missing]
     return frozenset(macs), notes
+
+
+def _ipmi_boot_modes(ctx: RunContext, target: Node, source: Node | None) -> list[str]:
+    """IPMI cannot read a node's boot mode, and a one-time boot override needs it: the
+    target's (BIOS setup at verify, the local disk at boot) must come from its config table
+    or the pair snapshot, else the run is refused now, before anything is fenced.  The old
+    node's is needed only to power it on again (abort, failback): a warning.
+
+    :raises Stop: the target is reached over IPMI and its boot mode is unknown.
+    """
+    warnings = []
+    for name, node in ((ctx.target, target), (ctx.source, source)):
+        if node is None or not is_ipmi_only(node) or pair.ipmi_boot_mode(ctx.config, name):
+            continue
+        missing = (f"{name} is reached over IPMI, which cannot read its boot mode, and neither "
+                   f"[{name}] boot_mode in the config nor the pair snapshot gives it")
+        if name == ctx.target:
+            raise Stop(f"{missing}: the one-time boot overrides of the failover (BIOS setup, "
+                       f'then the local disk) need it; set boot_mode = "UEFI" or "Legacy" in '
+                       f"[{name}]; nothing was touched")
+        warnings.append(f"{missing}: abort --power-on-old-node and the failback will need it "
+                        f'(boot_mode = "UEFI" or "Legacy" in [{name}])')
+    return warnings
 
 
 def _expected(ctx: RunContext) -> ExpectedSerials:

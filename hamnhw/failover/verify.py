@@ -16,12 +16,12 @@ from typing import Any
 
 from hamnhw.errors import HamnhwError
 from hamnhw.failover.engine import RunContext, Stop
-from hamnhw.failover.foreign import volume_visible
+from hamnhw.failover.foreign import IMPORT_STEP, volume_visible
 from hamnhw.failover.gates import before_power_on
 from hamnhw.failover.hostview import HostView, drive_view, read_host
 from hamnhw.failover.operator import SerialsRequest
 from hamnhw.failover.post import settled_drives, wait_for_post
-from hamnhw.failover.powerops import force_off, power_on
+from hamnhw.failover.powerops import force_off, on_or_cycle, power_on
 from hamnhw.failover.states import State
 from hamnhw.ipmi_pair import UNVERIFIED, is_ipmi_only, operator_check
 from hamnhw.models import BootSource
@@ -54,9 +54,22 @@ def verify(ctx: RunContext) -> None:
         _degraded(ctx, missing)
     if not ipmi:
         volume_visible(ctx, present, lambda reason, back_to_disks=True:
-                       _power_off_and_stop(ctx, reason, back_to_disks))
+                       _power_off_and_stop(ctx, reason, back_to_disks),
+                       lambda: _reset_into_setup(ctx))
     _os_not_started(ctx)
     ctx.transition(State.BOOT)
+
+
+def _reset_into_setup(ctx: RunContext) -> None:
+    """A staged foreign import runs at the next POST: the target is reset into BIOS setup
+    again (the checks before a power-on first, on every attempt), before the boot step's
+    reset into the local disk, and that POST is waited for."""
+    intent = power_on(ctx, IMPORT_STEP, "reset_for_import", ctx.target, on_or_cycle,
+                      lambda first: before_power_on(ctx, IMPORT_STEP, BootSource.BIOS_SETUP,
+                                                    "reset_for_import", first))
+    result = wait_for_post(ctx, ctx.target, intent)
+    if result.view.os_starting:
+        _os_started(ctx, result.view)
 
 
 def _judge_fresh(ctx: RunContext, expected: list[str],
@@ -143,7 +156,7 @@ def _os_not_started(ctx: RunContext) -> None:
 def _os_started(ctx: RunContext, view: HostView) -> None:
     ctx.check("verify: BIOS setup entered", False, f"BootProgress {view.boot_stage}")
     force_off(ctx, STEP, "os_started_force_off", ctx.target)
-    ctx.journal.supersede(ctx.run.id, (STEP,))
+    ctx.journal.supersede(ctx.run.id, (STEP, IMPORT_STEP))
     raise Stop(f"{ctx.target} ignored the BiosSetup override and started its OS "
                f"({view.boot_stage}): forced off at once; check its firmware's boot "
                "override support, then `hamnhw failover resume`")
@@ -166,7 +179,7 @@ def _power_off_and_stop(ctx: RunContext, reason: str, back_to_disks: bool = True
         force_off(ctx, STEP, "power_off_again", ctx.target)
     except HamnhwError as exc:
         reason += f"; powering {ctx.target} off again FAILED: {exc}"
-    ctx.journal.supersede(ctx.run.id, (STEP,))
+    ctx.journal.supersede(ctx.run.id, (STEP, IMPORT_STEP))
     if back_to_disks:
         ctx.transition(State.AWAITING_DISKS, reason)
         raise Stop(reason + f"; {ctx.target} is off again: fix the drives, then `hamnhw "

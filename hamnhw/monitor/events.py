@@ -1,6 +1,6 @@
 """The event listener: one watcher per node, subscribed to the BMC's EventService.
 
-Per node (one thread owning the node's connection):
+Per node, one watcher thread makes the node's requests (see "Threads" below):
 
 1. connect and read the RAID health (the baseline; after a reconnect the differences from
    the last read are reported, so nothing that happened meanwhile is missed);
@@ -25,9 +25,12 @@ Per node (one thread owning the node's connection):
 5. on stop: the push subscription is deleted if it is still hamnhw's, and the session
    logged out.
 
-A watcher's connection is used by its own thread only (the SSE reader has its own stream);
-:meth:`NodeWatcher.stop` and the listener's deliveries only put items on the watcher's
-queue, so a watcher may be stopped, and events delivered to it, from any thread.
+Threads: a node's transport may serve several threads (requests serialised by a lock, each
+thread's deadline its own: :mod:`hamnhw.transport.redfish`, :mod:`hamnhw.transport.ipmi`);
+a watcher still makes its node's requests from its own thread, so that the rounds (a re-read,
+a subscription check) run one after the other, and the SSE reader thread reads its stream on
+a connection of its own.  :meth:`NodeWatcher.stop` and :meth:`NodeWatcher.deliver` only put
+items on the watcher's queue: any thread may call them.
 """
 
 from __future__ import annotations

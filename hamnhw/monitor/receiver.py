@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,6 +23,10 @@ from hamnhw.log import get_logger
 
 LOG = get_logger(__name__)
 MAX_BODY = 256 * 1024
+DRAIN_LIMIT = 8 * MAX_BODY
+"""Bytes of a refused request's body read and dropped before its connection is closed."""
+DRAIN_S = 1.0
+"""Seconds a refused request's sender gets to finish sending before the connection closes."""
 
 Deliver = Callable[[bytes], object]
 
@@ -42,7 +47,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             length = -1
         if deliver is None or not 0 < length <= MAX_BODY:
-            self._answer(404 if deliver is None else 400)
+            self._refuse(404 if deliver is None else 400)
             return
         body = self.rfile.read(length)
         self._answer(204)
@@ -51,10 +56,27 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._answer(405)
 
-    def _answer(self, status: int) -> None:
+    def _answer(self, status: int, *, close: bool = False) -> None:
         self.send_response(status)
         self.send_header("Content-Length", "0")
+        if close:
+            self.send_header("Connection", "close")
         self.end_headers()
+
+    def _refuse(self, status: int) -> None:
+        """Answer ``status`` without reading the body into memory, then close the connection
+        the way a web server lingers: whatever the sender still sends is read and dropped, up to
+        :data:`DRAIN_LIMIT` bytes for :data:`DRAIN_S` seconds, so that it reads the answer
+        instead of a connection reset."""
+        self.close_connection = True
+        self._answer(status, close=True)
+        self.wfile.flush()
+        with contextlib.suppress(OSError, ValueError):
+            self.connection.settimeout(DRAIN_S)
+            left, ends = DRAIN_LIMIT, time.monotonic() + DRAIN_S
+            while left > 0 and time.monotonic() < ends and (
+                    chunk := self.rfile.read1(min(left, 65536))):
+                left -= len(chunk)
 
 
 class _Server(ThreadingHTTPServer):

@@ -37,7 +37,7 @@ from hamnhw.poll import PollPolicy
 
 __all__ = [
     "PAIR_NODES", "NodeSnapshot", "PairSnapshot", "active_node", "connect_node",
-    "load_latest_snapshot", "open_journal", "other_node",
+    "ipmi_boot_mode", "ipmi_boot_modes", "load_latest_snapshot", "open_journal", "other_node",
 ]
 
 PAIR_NODES: tuple[str, str] = ("primary", "standby")
@@ -118,9 +118,27 @@ def _ipmi_settings(config: Config, name: str) -> IpmiSettings | None:
     speaks_ipmi = node_cfg.ipmi is not None or parse_bmc_url(node_cfg.bmc).protocol == "ipmi"
     if not speaks_ipmi or node_cfg.boot_mode is not None:
         return ipmi_settings(node_cfg)
+    mode = ipmi_boot_mode(config, name)
+    if mode is None:
+        return ipmi_settings(node_cfg)
+    return ipmi_settings(dataclasses.replace(node_cfg, boot_mode=mode))
+
+
+def ipmi_boot_mode(config: Config, name: str) -> str | None:
+    """The boot mode (``UEFI``/``Legacy``) an IPMI boot override of pair node ``name`` will
+    use: its configured ``boot_mode``, else the one the newest pair snapshot recorded; None
+    when neither tells (IPMI cannot read it: a one-time override would be refused)."""
+    configured = config.node(name).boot_mode
+    if configured is not None:
+        return configured
     snapshot = load_latest_snapshot(config)
     recorded = snapshot.nodes.get(name) if snapshot is not None else None
     mode = recorded.boot_mode if recorded is not None else None
-    if mode not in ("UEFI", "Legacy"):
-        return ipmi_settings(node_cfg)
-    return ipmi_settings(dataclasses.replace(node_cfg, boot_mode=mode))
+    return mode if mode in ("UEFI", "Legacy") else None
+
+
+def ipmi_boot_modes(config: Config) -> dict[str, str | None]:
+    """The pair nodes reached over IPMI only (an ``ipmi://`` bmc URL), each with
+    :func:`ipmi_boot_mode`: what ``pair check`` judges."""
+    return {name: ipmi_boot_mode(config, name) for name in PAIR_NODES
+            if name in config.nodes and parse_bmc_url(config.node(name).bmc).protocol == "ipmi"}

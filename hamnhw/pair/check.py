@@ -13,7 +13,7 @@ receives the disks and must stay off after a power loss.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from hamnhw.models import Health, PowerRestorePolicy, PowerState, RaidType, Volume
@@ -102,6 +102,22 @@ def check_boot_mode(primary: NodeFacts, standby: NodeFacts) -> CheckResult:
     """UEFI disks do not boot in legacy mode (and the reverse): a difference fails."""
     return _compare("boot_mode", primary, standby, lambda n: n.boot_mode, Status.FAIL,
                     "boot mode")
+
+
+def check_ipmi_boot_mode(modes: Mapping[str, str | None]) -> CheckResult:
+    """Nodes reached over IPMI (``modes``: name -> the boot mode their config table or the
+    pair snapshot gives, None when neither does): IPMI cannot read a boot mode, and the
+    failover's one-time boot overrides need it, so an unknown one fails."""
+    unknown = [name for name, mode in modes.items() if mode is None]
+    evidence = dict(modes)
+    if unknown:
+        keys = ", ".join(f"[{name}] boot_mode" for name in unknown)
+        return CheckResult("ipmi_boot_mode", Status.FAIL, evidence,
+                           f"{', '.join(unknown)} reached over IPMI, which cannot read a boot "
+                           f'mode, and none is known: set {keys} = "UEFI" or "Legacy" (a '
+                           "failover would refuse this at preflight)")
+    return CheckResult("ipmi_boot_mode", Status.PASS, evidence,
+                       "boot mode of the IPMI node(s) from the config or the pair snapshot")
 
 
 def _controllers(node: NodeFacts) -> list[dict[str, Any]] | None:
@@ -295,10 +311,13 @@ def choose_active(primary: NodeFacts, standby: NodeFacts) -> tuple[str, str]:
     return primary.name, "default (no single node shows a RAID1 while powered on)"
 
 
-def evaluate(primary: NodeFacts, standby: NodeFacts, *, active: str | None = None) -> PairReport:
+def evaluate(primary: NodeFacts, standby: NodeFacts, *, active: str | None = None,
+             ipmi_boot_modes: Mapping[str, str | None] | None = None) -> PairReport:
     """Judge the pair from what was read (no I/O).
 
     :param active: ``primary`` or ``standby`` to say which holds the MN; None to work it out.
+    :param ipmi_boot_modes: the nodes reached over IPMI and the boot mode known for each
+        (:func:`check_ipmi_boot_mode`); none: no such check.
     """
     if active is None:
         active, reason = choose_active(primary, standby)
@@ -316,6 +335,8 @@ def evaluate(primary: NodeFacts, standby: NodeFacts, *, active: str | None = Non
               guard(check_free_bays(live, spare), "storage", live, spare, positive=True),
               check_restore_policy(live, spare), check_serial(primary, standby),
               *nic_checks(primary, standby, pairs)]
+    if ipmi_boot_modes:
+        checks.insert(5, check_ipmi_boot_mode(ipmi_boot_modes))
     return PairReport(tuple(checks), tuple(pairs or ()), active, reason, nodes)
 
 
@@ -343,7 +364,9 @@ def nic_checks(primary: NodeFacts, standby: NodeFacts,
             for found in judge_nics(pairs, primary, standby)]
 
 
-def check_pair(opener: Opener, *, active: str | None = None) -> PairReport:
+def check_pair(opener: Opener, *, active: str | None = None,
+               ipmi_boot_modes: Mapping[str, str | None] | None = None) -> PairReport:
     """Read both nodes through ``opener`` and :func:`evaluate` them."""
     found = read_pair(opener)
-    return evaluate(found["primary"], found["standby"], active=active)
+    return evaluate(found["primary"], found["standby"], active=active,
+                    ipmi_boot_modes=ipmi_boot_modes)

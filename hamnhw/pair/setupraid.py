@@ -8,7 +8,8 @@
    and ``pair setup-raid --resume --disks-moved``); the standby must still read off.
 3. ``setup_verify``: the primary boots once into its setup utility; once its controller lists
    every recorded serial, the volume over them must show (a foreign configuration is imported
-   through the driver, never cleared) and be optimal.
+   through the driver, never cleared, its job followed to its end, a staged one through a
+   reset into setup: :mod:`hamnhw.failover.foreign`) and be optimal.
 
 Every action is journaled in the pair's journal (kind ``setup-raid``, crash-safe like a
 failover step: intent before, outcome after); ``failover start`` refuses while it is
@@ -22,6 +23,7 @@ from typing import Any
 
 from hamnhw.config import Config
 from hamnhw.errors import HamnhwError, UnsupportedOperation
+from hamnhw.failover import foreign
 from hamnhw.failover.diskmove import order_json
 from hamnhw.failover.engine import Options, RunContext, Stop
 from hamnhw.failover.journal import Journal
@@ -239,7 +241,7 @@ def _verify(ctx: RunContext) -> None:
                describe=lambda s: f"{len(_present(s, serials))} of {len(serials)} disks")
     volume = _volume_over(primary.raid.status(), serials)
     if volume is None:
-        _import(ctx, primary)
+        _import(ctx, primary, serials)
         volume = _volume_over(primary.raid.status(), serials)
     if volume is None:
         raise Stop(f"{TARGET} lists the disks but no RAID1 over them")
@@ -268,18 +270,29 @@ def _volume_over(status: Any, serials: Sequence[str]) -> Any:
                  {serial_of.get(i) for i in v.drive_ids or ()} == set(serials)), None)
 
 
-def _import(ctx: RunContext, primary: Any) -> None:
-    """A foreign configuration is imported through the driver (never cleared)."""
-    def do() -> dict[str, Any]:
-        job = primary.raid.import_foreign()
-        final = job.wait(ctx.poll, ctx.poll.deadline(ctx.settings.post_timeout))
-        return {"job": job.id, "state": final.state.value}
-
+def _import(ctx: RunContext, primary: Any, serials: Sequence[str]) -> None:
+    """A foreign configuration is imported through the driver (never cleared) and followed
+    to its end (:mod:`hamnhw.failover.foreign`): a staged job through a reset of the
+    primary into its setup again, a failed one stopping the setup with its reason."""
     try:
-        job = ctx.act("setup_verify", "import_foreign", TARGET, {}, do)
+        volume = foreign.import_mn_volume(ctx, "setup_verify", TARGET, serials, serials,
+                                           lambda: _reset_into_setup(ctx, primary))
     except UnsupportedOperation as exc:
         raise Stop(f"{TARGET} lists the disks but no volume over them, and the driver cannot "
                    f"import a foreign configuration ({exc.message}): import it in the "
                    "controller's setup utility (never clear it), then `hamnhw pair setup-raid "
                    "--resume`") from exc
-    ctx.event("step", f"foreign configuration imported on {TARGET} (job {job.get('job')})")
+    except HamnhwError as exc:
+        raise Stop(f"{TARGET} lists the disks but no volume over them, and the foreign "
+                   f"import did not give one: {exc}; fix it in the controller's setup "
+                   "utility (never clear it), then `hamnhw pair setup-raid --resume`") from exc
+    ctx.event("step", f"foreign configuration imported on {TARGET}: {foreign.describe(volume)}")
+
+
+def _reset_into_setup(ctx: RunContext, primary: Any) -> None:
+    """A staged import runs at the next POST: the primary (no OS yet) is power-cycled into
+    its setup utility again (re-sent after a crash: harmless before any OS is installed)."""
+    primary.management.set_boot_override(BootSource.BIOS_SETUP)
+    ctx.act("setup_verify", "reset_for_import", TARGET, {"boot": "BiosSetup"},
+            lambda: {"power": primary.power.cycle(timeout=ctx.settings.power_off_timeout)
+                     .power_state.value})

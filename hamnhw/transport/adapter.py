@@ -29,6 +29,7 @@ import threading
 import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -41,7 +42,10 @@ from hamnhw.connection import Timeouts, TlsOptions
 from hamnhw.deadline import Deadline
 from hamnhw.errors import ConfigError
 from hamnhw.log import get_logger
+from hamnhw.transport import tlscontext
 from hamnhw.transport.decode import ACCEPT_ENCODING, BodyTooLarge, UnsupportedEncoding, decoded
+from hamnhw.transport.lean import LeanConnections, pin_of
+from hamnhw.transport.watchdog import Watchdog
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 """Largest response body accepted."""
@@ -52,6 +56,8 @@ LOG = get_logger(__name__)
 _insecure_warned = threading.Event()
 _plain_http_warned: set[str] = set()
 _active = threading.local()
+_REQUESTS_SEND = HTTPAdapter.send
+"""requests' own send, as imported (see :meth:`BmcAdapter._send_quietly`)."""
 
 
 class DeadlineExceeded(Exception):
@@ -126,41 +132,6 @@ def warn_insecure_once(host: str) -> None:
                 "use ca_file or pin_fingerprint instead", host)
 
 
-class _Watchdog:
-    """Shuts the watched socket down when the deadline passes."""
-
-    def __init__(self) -> None:
-        self.fired = False
-        self._sock: socket.socket | None = None
-        self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
-
-    def arm(self, seconds: float) -> None:
-        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def disarm(self) -> None:
-        if self._timer:
-            self._timer.cancel()
-
-    def watch(self, sock: socket.socket | None) -> None:
-        with self._lock:
-            self._sock = sock
-            if self.fired:
-                self._shut()
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            self._shut()
-
-    def _shut(self) -> None:
-        if self._sock is not None:
-            with contextlib.suppress(OSError):
-                self._sock.shutdown(socket.SHUT_RDWR)
-
-
 def _watch_current(sock: socket.socket | None) -> None:
     dog = getattr(_active, "dog", None)
     if dog is not None:
@@ -211,6 +182,8 @@ class BmcAdapter(HTTPAdapter):
         interrupted login still knows the session it made); None until they arrive."""
         self._verify: bool | str = False if (tls.pin_fingerprint or tls.insecure) else (
             tls.ca_file or system_ca_bundle())
+        self._lean: dict[tuple[str, str, int], LeanConnections] = {}
+        self._lean_lock = threading.Lock()
         super().__init__(max_retries=0)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
@@ -224,6 +197,14 @@ class BmcAdapter(HTTPAdapter):
         host_params, pool_kwargs = super().build_connection_pool_key_attributes(
             request, self._verify, None)
         kwargs: dict[str, Any] = dict(pool_kwargs)
+        if host_params.get("scheme") == "https":
+            # One context per TLS choice per process (tlscontext): the CA bundle is loaded
+            # once, not on every new connection.
+            kwargs.pop("ca_certs", None)
+            kwargs.pop("ca_cert_dir", None)
+            kwargs["ssl_context"] = (tlscontext.verifying(self._verify)
+                                     if isinstance(self._verify, str)
+                                     else tlscontext.unchecked())
         if self.tls.pin_fingerprint:
             kwargs["assert_fingerprint"] = self.tls.pin_fingerprint
         return host_params, kwargs
@@ -255,15 +236,45 @@ class BmcAdapter(HTTPAdapter):
 
     def _send_quietly(self, request: requests.PreparedRequest,
                       timeout: tuple[float, float]) -> requests.Response:
-        """Send; with insecure=True, urllib3's per-request warning is replaced
-        by hamnhw's one warning per process."""
-        if not self.tls.insecure:
-            return super().send(request, stream=True, timeout=timeout, verify=self._verify,
-                                cert=None, proxies={})
+        """Send once over this BMC's keep-alive connections (:mod:`hamnhw.transport.lean`:
+        the standard library's http.client, a shared TLS context, the pin checked on every
+        new connection); the body is read by :meth:`_read_body`.
+
+        When requests' own sending has been replaced (the ``responses`` library replaying
+        recorded exchanges in tests does that), the request goes that way instead, through
+        urllib3 with the same TLS choice; with insecure=True, urllib3's per-request warning
+        is replaced by hamnhw's one warning per process."""
+        if HTTPAdapter.send is _REQUESTS_SEND:
+            return self._lean_for(request.url or "").send(request, *timeout)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
             return super().send(request, stream=True, timeout=timeout, verify=self._verify,
                                 cert=None, proxies={})
+
+    def _lean_for(self, url: str) -> LeanConnections:
+        """The connections to the BMC ``url`` names (made on first use)."""
+        target = urlsplit(url)
+        scheme, host = target.scheme, target.hostname or ""
+        port = target.port or (443 if scheme == "https" else 80)
+        with self._lean_lock:
+            lean = self._lean.get((scheme, host, port))
+            if lean is None:
+                context = None
+                if scheme == "https":
+                    context = (tlscontext.verifying(self._verify)
+                               if isinstance(self._verify, str) else tlscontext.unchecked())
+                lean = LeanConnections(scheme, host, port, context,
+                                       pin_of(self.tls.pin_fingerprint), _watch_current)
+                self._lean[(scheme, host, port)] = lean
+            return lean
+
+    def close(self) -> None:
+        """Close every connection (the lean ones and any urllib3 pool)."""
+        with self._lean_lock:
+            leans, self._lean = list(self._lean.values()), {}
+        for lean in leans:
+            lean.close()
+        super().close()
 
     def _timeout(self, deadline: Deadline | None) -> tuple[float, float]:
         connect, read = self.timeouts.connect, self.timeouts.read
@@ -275,8 +286,8 @@ class BmcAdapter(HTTPAdapter):
         return min(connect, left), min(read, left)
 
     @contextlib.contextmanager
-    def _watchdog(self, deadline: Deadline | None) -> Iterator[_Watchdog]:
-        dog = _Watchdog()
+    def _watchdog(self, deadline: Deadline | None) -> Iterator[Watchdog]:
+        dog = Watchdog()  # one process-wide watchdog thread serves them all
         if deadline is not None:
             dog.arm(deadline.left())
         _active.dog = dog

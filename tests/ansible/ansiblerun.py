@@ -7,6 +7,7 @@ modules run with ``connection: local`` under this interpreter (it has hamnhw).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -69,6 +70,18 @@ def copy_collection(dest_root: Path) -> Path:
     shutil.copytree(COLLECTION, target,
                     ignore=shutil.ignore_patterns("output", "__pycache__", "*.tar.gz"))
     return target
+
+
+def run_module(module: Any, args: dict[str, Any], capsys: pytest.CaptureFixture[str]
+               ) -> dict[str, Any]:
+    """Run a module's ``main()`` in this process with ``args`` (``_ansible_check_mode``
+    and the like included); the JSON it exits with."""
+    from ansible.module_utils.testing import patch_module_args
+
+    with patch_module_args(args), pytest.raises(SystemExit):
+        module.main()
+    out: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return out
 
 
 def unwrap(value: Any) -> Any:

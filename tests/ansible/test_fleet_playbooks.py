@@ -39,6 +39,7 @@ NODES = RACK1 + RACK2 + PAIR
 PLAYBOOKS = Path(__file__).parent / "playbooks"
 UNSAFE = {"POST", "PATCH", "PUT", "DELETE"}
 RAID1_DRIVES = ["RAIDController1/Bay1", "RAIDController1/Bay2"]
+RESET = "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset"
 RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)",
                    re.MULTILINE)
 
@@ -185,46 +186,43 @@ def test_facts_and_the_mac_csv_match_the_simulator(fleet: Fleet) -> None:
 
 
 def test_check_mode_sends_no_write(fleet: Fleet) -> None:
+    """One run in check mode (power off, boot, restore policy planned; the plan asserted in
+    the play), then one applying the settings twice: only the first round writes."""
     for server in fleet.sim:
         server.set_power("On")
     fleet.clear_requests()
-    power = fleet.playbook(PLAYBOOKS / "power.yml", "--check", "-e", "power_state=off",
-                           "-l", "rack2")
-    assert power.returncode == 0, power.stdout[-3000:]
-    assert {host: counts[1] for host, counts in recap(power).items()} == dict.fromkeys(RACK2, 1)
-    plan = fleet.tree("n15")["plan"]
-    assert isinstance(plan, dict)
-    assert plan["summary"] == "would send ForceOff (now on)"
-    assert [r["body"] for r in plan["requests"]] == [{"ResetType": "ForceOff"}]
-    settings = fleet.playbook(PLAYBOOKS / "settings.yml", "--check", "-l", "rack2")
-    assert settings.returncode == 0, settings.stdout[-3000:]
+    checked = fleet.playbook(PLAYBOOKS / "check_mode.yml", "--check", "-l", "rack2")
+    assert checked.returncode == 0, checked.stdout[-3000:]
+    assert {host: counts[1] for host, counts in recap(checked).items()} == \
+        dict.fromkeys(RACK2, 3)
     assert fleet.writes() == []
     assert all(s.power_state == "On" for s in fleet.sim)
-    checked = fleet.tree("n15")     # the last task: the restore policy, in check mode
-    assert checked["restore_policy"] in ("AlwaysOn", "AlwaysOff", "LastState")
-    applied = fleet.playbook(PLAYBOOKS / "settings.yml", "-l", ",".join(FEW))
+    planned = fleet.tree("n15")     # the last task: the restore policy, in check mode
+    assert planned["restore_policy"] == "AlwaysOff"          # as read: nothing was sent
+    assert isinstance(planned["plan"], dict) and planned["plan"]["changed"] is True
+    applied = fleet.playbook(PLAYBOOKS / "settings_twice.yml", "-l", ",".join(FEW))
     assert applied.returncode == 0, applied.stdout[-3000:]
+    assert {host: counts[1] for host, counts in recap(applied).items()} == dict.fromkeys(FEW, 2)
     assert {name for name, _, _ in fleet.writes()} == set(FEW)
-    fleet.clear_requests()
-    again = fleet.playbook(PLAYBOOKS / "settings.yml", "-l", ",".join(FEW))
-    assert {host: counts[1] for host, counts in recap(again).items()} == dict.fromkeys(FEW, 0)
-    assert fleet.writes() == []
+    assert [fleet.server(n).state.boot_target for n in FEW] == ["Pxe"] * len(FEW)
+    assert {fleet.server(n).state.restore_policy for n in FEW} == {"AlwaysOn"}
 
 
 def test_power_off_then_on_is_confirmed_and_idempotent(fleet: Fleet) -> None:
+    """Off (confirmed, read back), off again (unchanged) and on, in one run over a rack; the
+    play asserts each step, the simulator the end state and the writes."""
     for server in fleet.sim:
         server.set_power("On")
-    off = fleet.playbook(PLAYBOOKS / "power.yml", "-e", "power_state=off")
-    assert off.returncode == 0, off.stdout[-3000:]
-    assert all(counts[1] == 1 for counts in recap(off).values())
-    assert {s.name: s.power_state for s in fleet.sim} == dict.fromkeys(NODES, "Off")
-    result = fleet.tree("n15")
-    assert (result["power_state"], result["confirmed"], result["changed"]) == ("off", True, True)
-    again = fleet.playbook(PLAYBOOKS / "power.yml", "-e", "power_state=off", "-l", ",".join(FEW))
-    assert {host: counts[1] for host, counts in recap(again).items()} == dict.fromkeys(FEW, 0)
-    on = fleet.playbook(PLAYBOOKS / "power.yml", "-e", "power_state=on")
-    assert on.returncode == 0, on.stdout[-3000:]
-    assert {s.name: s.power_state for s in fleet.sim} == dict.fromkeys(NODES, "On")
+    fleet.clear_requests()
+    result = fleet.playbook(PLAYBOOKS / "off_then_on.yml", "-l", "rack1")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert {host: counts[1] for host, counts in recap(result).items()} == \
+        dict.fromkeys(RACK1, 2)
+    assert {n: fleet.server(n).power_state for n in RACK1} == dict.fromkeys(RACK1, "On")
+    resets = [(name, path) for name, _, path in fleet.writes() if path.endswith(".Reset")]
+    assert sorted(resets) == sorted((n, RESET) for n in RACK1 for _ in range(2))
+    last = fleet.tree("n01")
+    assert (last["power_state"], last["confirmed"], last["changed"]) == ("on", True, True)
 
 
 def test_raid1_on_the_pair_checked_then_created_once(fleet: Fleet) -> None:
@@ -280,6 +278,7 @@ def test_pair_preflight_passes_and_a_failed_check_fails_the_play(fleet: Fleet) -
     passed = fleet.playbook(play)
     assert passed.returncode == 0, passed.stdout[-3000:]
     assert recap(passed)["primary"][3] == 0
+    assert recap(passed)["primary"][1] == 0           # a read: nothing changed
     assert '"run_id": null' in passed.stdout          # the journal's last run: none yet
     failed = fleet.playbook(play, "-e", "pair_active=standby")   # no RAID1 on the standby
     assert failed.returncode != 0
@@ -311,3 +310,9 @@ def test_the_canary_password_is_nowhere(fleet: Fleet) -> None:
     assert len(list((fleet.root / "facts").iterdir())) >= len(NODES)
     leaked = [where for where, text in places.items() if CANARY in text]
     assert leaked == []
+
+
+def test_no_session_is_left_open(fleet: Fleet) -> None:
+    """Every module logged out: after all the runs above, no BMC holds a session."""
+    assert fleet.outputs, "no playbook ran"
+    assert {s.name: len(s.state.sessions) for s in fleet.sim if s.state.sessions} == {}

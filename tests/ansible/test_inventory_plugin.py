@@ -82,3 +82,22 @@ def test_a_bad_config_fails_the_inventory_naming_the_key(tmp_path: Path, config:
                  ansible_env(tmp_path / "home", {"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"}))
     assert result.returncode != 0
     assert says in result.stderr and "hamnhw config" in result.stderr
+
+
+@pytest.mark.parametrize(("groups", "says"), [
+    ('hamnhw_pair = ["n1"]', "[groups] 'hamnhw_pair' is the name of a group"),
+    ('all = ["n1"]', "[groups] 'all' is the name of a group"),
+    ('rack-1 = ["n1"]\nrack_1 = ["n1"]', "[groups] 'rack-1' and 'rack_1' both become Ansible "
+     "group 'rack_1'"),
+])
+def test_a_group_name_that_would_merge_fails_the_inventory(tmp_path: Path, groups: str,
+                                                           says: str) -> None:
+    """Review 15 item 7: no silent merge into the pair group or into one another."""
+    (tmp_path / "hamnhw.toml").write_text(f'[nodes.n1]\nbmc = "redfish://h"\n[groups]\n{groups}\n')
+    inventory = tmp_path / "site.hamnhw.yml"
+    inventory.write_text("plugin: hamnhw.bmc.nodes\nconfig: hamnhw.toml\n")
+    result = run("ansible-inventory", ["-i", str(inventory), "--list"],
+                 ansible_env(tmp_path / "home",
+                             {"ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED": "true"}))
+    assert result.returncode != 0
+    assert says in result.stderr and "rename them" in result.stderr

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ansiblerun import REPO
+from ansiblerun import REPO, run_module
 
 pytest.importorskip("ansible", reason="ansible-core is a test dependency (make venv)")
-from ansible.module_utils.testing import patch_module_args
 
 from hamnhw.connection import Secret
 from hamnhw.errors import AuthenticationError, BmcUnreachable, ConfigError, TlsError
@@ -43,6 +42,10 @@ pin_fingerprint = "{FINGERPRINT}"
 [nodes.n2]
 bmc = "redfish://10.9.0.2"
 driver = "dell"
+
+[nodes.n3]
+bmc = "redfish://10.9.0.3"
+insecure = true
 """
 
 
@@ -109,6 +112,26 @@ def test_tls_options_replace_the_config_choice_as_a_whole(config: str) -> None:
     assert kwargs["timeout"] == 9.5
 
 
+def test_insecure_false_on_the_task_overrides_the_config_insecure(config: str) -> None:
+    """Review 15 item 4: a given false is a choice, not an absent option."""
+    environ = {"T_FLEET_PW": "x"}
+    kwargs = hamnhw_bmc.connect_arguments(params(node="n3", config=config), environ=environ)
+    assert kwargs["insecure"] is True
+    kwargs = hamnhw_bmc.connect_arguments(params(node="n3", config=config, insecure=False),
+                                          environ=environ)
+    assert (kwargs["ca_file"], kwargs["pin_fingerprint"], kwargs["insecure"]) == (
+        None, None, False)
+
+
+def test_the_task_deadline_shortens_the_module_timeout() -> None:
+    assert hamnhw_bmc.task_seconds(60.0, None) == 60.0
+    assert hamnhw_bmc.task_seconds(60.0, 1000.0 + 10, now=1000.0) == 10 - \
+        hamnhw_bmc.TASK_MARGIN_S
+    assert hamnhw_bmc.task_seconds(5.0, 1000.0 + 10, now=1000.0) == 5.0
+    with pytest.raises(ConfigError, match="leaves no time"):
+        hamnhw_bmc.task_seconds(60.0, 1000.5, now=1000.0)
+
+
 def test_username_from_the_environment_and_a_missing_password() -> None:
     env = {"HAMNHW_USERNAME": "envuser", "HAMNHW_PASSWORD": "envpw"}
     kwargs = hamnhw_bmc.connect_arguments(params(bmc="redfish://h"), environ=env)
@@ -125,7 +148,7 @@ def test_a_node_without_a_config_file(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_an_unknown_node(config: str) -> None:
-    with pytest.raises(ConfigError, match="no node named 'n9' \\(known: n1, n2\\)"):
+    with pytest.raises(ConfigError, match="no node named 'n9' \\(known: n1, n2, n3\\)"):
         hamnhw_bmc.connect_arguments(params(node="n9", config=config), environ={})
 
 
@@ -144,11 +167,7 @@ def test_typed_errors_carry_the_exit_code_name(exc: Exception, name: str, code: 
 
 def run_main(module: Any, args: dict[str, Any],
              capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    """Run a module's main() with ``args``; return the JSON it exits with."""
-    with patch_module_args(args), pytest.raises(SystemExit):
-        module.main()
-    out: dict[str, Any] = json.loads(capsys.readouterr().out)
-    return out
+    return run_module(module, args, capsys)
 
 
 @pytest.mark.parametrize(("args", "says"), [
@@ -159,6 +178,14 @@ def run_main(module: Any, args: dict[str, Any],
     ({"node": "n1", "state": "reboot"}, "value of state must be one of"),
     ({"node": "n1", "state": "on", "escalate_after": 5},
      "escalate_after applies to state=soft_off"),
+    ({"bmc": "redfish://h", "password": "p", "state": "soft_off", "escalate_after": 0},
+     "escalate_after (0 s) must be more than 0 s"),
+    ({"bmc": "redfish://h", "password": "p", "state": "soft_off", "escalate_after": -3},
+     "escalate_after (-3 s) must be more than 0 s"),
+    ({"bmc": "redfish://h", "password": "p", "state": "soft_off", "escalate_after": 0,
+      "_ansible_check_mode": True}, "escalate_after (0 s) must be more than 0 s"),
+    ({"bmc": "redfish://h", "password": "p", "state": "soft_off", "escalate_after": 200},
+     "escalate_after (200 s) must be shorter than the longest wait (113 s): timeout"),
 ])
 def test_option_rules_fail_before_any_connection(args: dict[str, Any], says: str,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
@@ -219,8 +246,9 @@ def test_raid_without_the_raid_library_says_so(capsys: pytest.CaptureFixture[str
 
 @pytest.mark.e2e
 def test_sigterm_stops_the_module_and_logs_out(tmp_path: Path) -> None:
-    """A task timeout or a cancelled job SIGTERMs the module: the hung request is given up,
-    the session logged out, and the task fails TERMINATED (exit code 143's name)."""
+    """SIGTERM (a cancelled job; a task timeout sends none, see test_task_timeout) stops
+    the module: the hung request is given up, the session logged out, and the task fails
+    TERMINATED (exit code 143's name)."""
     with SimCluster([ServerSpec(name="term", power="On")]) as sim:
         server = sim["term"]
         server.inject("hang", path="/redfish/v1/Systems/1/Actions/ComputerSystem.Reset")

@@ -169,7 +169,7 @@ def test_main_passes_the_command_exit_code(capsys: pytest.CaptureFixture[str],
     ["--json", "power", "on", "--timeout", "abc", "redfish://bmc.test"],
     ["--json", "--log-level", "debug", "nics", "redfish://bmc.test", "--bogus"],
     ["--json", "power", "soft-off", "--escalate-after", "-1", "--", "redfish://bmc.test"],
-    ["--json", "detect", "--config", "x.toml", "redfish://bmc.test", "extra"],
+    ["--json", "detect", "--config", "x.toml", "redfish://bmc.test", "--fanout", "0"],
 ])
 def test_usage_error_names_the_node_given(capsys: pytest.CaptureFixture[str],
                                           args: list[str]) -> None:

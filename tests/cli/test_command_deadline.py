@@ -20,6 +20,7 @@ from faultproxy import FaultProxy, Seen
 import hamnhw
 from hamnhw import errors
 from hamnhw.cli.budget import CommandBudget
+from hamnhw.cli.commands.power import check_escalation
 from hamnhw.interfaces import PollPolicy
 from hamnhw.poll import LAST_READ_S
 from hamnhw.sim import ManualClock, ServerSpec, SimCluster, SimServer
@@ -220,3 +221,19 @@ def test_escalation_is_shorter_than_the_wait_exactly_when_checked_so(spent: floa
     for escalate in (budget.longest_wait - 0.01, budget.longest_wait - 3, 1.0):
         assert budget.escalate_after(escalate, wait) < wait
         assert budget.escalate_after(escalate, wait) == pytest.approx(max(0, escalate - spent))
+
+
+@pytest.mark.parametrize(("escalate", "says"), [
+    (0.0, "--escalate-after (0 s) must be more than 0 s"),
+    (-1.0, "--escalate-after (-1 s) must be more than 0 s"),
+    (float("nan"), "--escalate-after (nan s) must be more than 0 s"),
+    (50.0, "--escalate-after (50 s) must be shorter than the longest wait (13 s): --timeout"),
+])
+def test_one_escalation_rule_for_the_command_and_the_ansible_module(escalate: float,
+                                                                    says: str) -> None:
+    """The rule both call (the module names its own options): refused before anything."""
+    with pytest.raises(errors.ConfigError) as refused:
+        check_escalation(escalate, CommandBudget(20).longest_wait)
+    assert says in str(refused.value)
+    check_escalation(None, 1.0)
+    check_escalation(5.0, CommandBudget(20).longest_wait)

@@ -36,3 +36,21 @@ def test_config_bmc_with_userinfo_hides_it(tmp_path) -> None:
     assert result.exit_code == 2, output
     assert "credentials do not go in a BMC URL" in output
     assert "s3cretpw" not in output
+
+
+def test_fan_out_node_with_userinfo_is_a_usage_error_that_hides_it() -> None:
+    result = run("power", "status", "redfish+http://127.0.0.1:9", URL, "--json")
+    output = result.stdout + result.stderr
+    assert result.exit_code == 2, output
+    assert "credentials do not go in a BMC URL" in output
+    assert "s3cretpw" not in output and "admin" not in output
+
+
+def test_nodes_file_line_with_userinfo_is_refused_by_its_number(tmp_path) -> None:
+    listing = tmp_path / "nodes"
+    listing.write_text(f"redfish+http://127.0.0.1:9\n# a comment@mail is fine\n{URL}\n")
+    result = run("power", "status", "--nodes-file", str(listing), "--json")
+    output = result.stdout + result.stderr
+    assert result.exit_code == 2, output
+    assert "line 3: credentials do not go in a BMC URL" in output
+    assert "s3cretpw" not in output and "admin" not in output

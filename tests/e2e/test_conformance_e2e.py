@@ -170,17 +170,19 @@ def test_sources_not_linked_cost_no_request(sim: SimCluster) -> None:
     ok(server, "nics")
     interfaces = f"{SYSTEM}/EthernetInterfaces"
     bmc = "/redfish/v1/Managers/BMC"
+    # The Manager is read once, by detection right after the system (its ManagedBy), and
+    # serves the command too (hamnhw.readmemo).
     assert after_system(server) == [
-        interfaces, f"{interfaces}/NIC1", f"{interfaces}/NIC2",
+        bmc, interfaces, f"{interfaces}/NIC1", f"{interfaces}/NIC2",
         "/redfish/v1/Chassis/Chassis1", "/redfish/v1/Chassis",
-        bmc, f"{bmc}/EthernetInterfaces", f"{bmc}/EthernetInterfaces/eth0"]
+        f"{bmc}/EthernetInterfaces", f"{bmc}/EthernetInterfaces/eth0"]
     server.clear_requests()
     ok(server, "inventory")
     storage = f"{SYSTEM}/Storage/RAIDController1"
     assert after_system(server) == [
-        f"{SYSTEM}/Storage", storage, "/redfish/v1/Chassis/Chassis1", "/redfish/v1/Chassis",
+        bmc, f"{SYSTEM}/Storage", storage, "/redfish/v1/Chassis/Chassis1", "/redfish/v1/Chassis",
         f"{storage}/Drives/Bay1", f"{storage}/Drives/Bay2", f"{storage}/Volumes",
-        f"{storage}/Volumes/Volume1", bmc]
+        f"{storage}/Volumes/Volume1"]
 
 
 # -- drives: chassis, ids, bays, placeholders --------------------------------------------------

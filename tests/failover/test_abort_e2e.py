@@ -48,10 +48,11 @@ def test_abort_after_a_failed_verification_powers_nothing(start_pair) -> None:
     assert sim["standby"].state.restore_policy == "AlwaysOff"
 
 
-def test_abort_after_the_move_powers_the_old_node_on_from_a_fresh_drive_list(
+def test_abort_after_the_move_never_powers_the_old_node_on_even_from_a_fresh_drive_list(
         start_pair) -> None:
-    """Once the MN drives are back and the old node POSTed since the move (by hand), its
-    BMC's drive list is fresh: abort --power-on-old-node boots it."""
+    """Soak seed 900009: once the disks are journaled as moved, the old node is never powered
+    on by hamnhw (the issue's safety rule), even when a POST after the move (here by hand)
+    shows every MN drive back in it: that list is only a picture of its moment."""
     sim = start_pair()
     ready(sim)
     operator = OperatorDouble(stranger_mover(sim))
@@ -60,11 +61,32 @@ def test_abort_after_the_move_powers_the_old_node_on_from_a_fresh_drive_list(
     sim["primary"].set_power("On")  # the operator powers it into its setup by hand
     time.sleep(0.5)
     sim["primary"].set_power("Off")
+    before = sim.reset_posts("primary")
     report = coordinator(sim, operator).abort(power_on_old_node=True)
+    assert report.state == "aborted", report.text()
+    assert report.outcome == "stopped" and "never powers the old node on" in report.stop_reason
+    assert "hamnhw power on primary" in report.stop_reason
+    assert sim.reset_posts("primary") == before
+    assert sim["primary"].power_state == "Off"
+    assert sim["primary"].state.restore_policy == "AlwaysOff"
+
+
+def test_abort_of_a_run_stopped_in_the_fence_leaves_the_running_mn_alone(start_pair) -> None:
+    """The fence could not switch the primary off (every ForceOff refused): it still runs
+    the MN.  ``abort --power-on-old-node`` sends it nothing (no POST into setup, no
+    force-off) and gives it back its restore policy."""
+    sim = start_pair(failover={"graceful_timeout": 0})
+    ready(sim)
+    sim["primary"].inject("reset_conflict", count=50)
+    report = coordinator(sim, OperatorDouble(None)).start(yes=True)
+    assert report.outcome == "stopped" and report.state == "fence", report.text()
+    sim["primary"].clear_faults()
+    report = coordinator(sim, OperatorDouble(None)).abort(power_on_old_node=True)
     assert report.outcome == "aborted", report.text()
-    assert sim.accepted_resets("primary")[-1] == "On"
+    assert sim.accepted_resets("primary") == []
+    assert sim["primary"].power_state == "On"
     assert sim["primary"].state.restore_policy == "AlwaysOn"
-    assert report.active_node == "primary"
+    assert sim["standby"].state.restore_policy == "AlwaysOff"
 
 
 def test_abort_before_the_move_restores_policies_and_can_power_the_old_node_on(

@@ -5,11 +5,13 @@ disks, reported "unverified (IPMI only)", and a mismatch stops the run."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from clirun import hamnhw
 from doubles import OperatorDouble
 from pairsim import FAILOVER_KEYS, mn_serials, pair_specs, toml_value
 
@@ -29,24 +31,41 @@ def quick_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def ipmi_pair(tmp_path: Path) -> Iterator[tuple[SimCluster, Path]]:
-    with SimCluster(pair_specs()) as cluster, IpmiSim(cluster) as ipmi:
-        pw = tmp_path / "bmc.pw"
-        pw.write_text(cluster["primary"].password + "\n")
-        os.chmod(pw, 0o600)
-        serials = toml_value(list(mn_serials(cluster)))
-        tables = [f'[pair]\nname = "mn"\njournal_dir = "{tmp_path / "journal"}"\n']
-        for name in ("primary", "standby"):
-            extra = f"drive_serials = {serials}\n" if name == "primary" else ""
-            tables.append(f'[{name}]\nbmc = "{ipmi[name].url}"\nusername = "admin"\n'
-                          f'password_file = "{pw}"\ntimeout = 20\nboot_mode = "UEFI"\n{extra}')
-        keys = {**FAILOVER_KEYS, "poll_interval": 0.1, "power_off_timeout": 5.0,
-                "post_timeout": 5.0, "boot_timeout": 8.0}
-        tables.append("[failover]\n" + "".join(f"{k} = {toml_value(v)}\n"
-                                               for k, v in keys.items()))
-        config = tmp_path / "hamnhw.toml"
-        config.write_text("\n".join(tables))
-        yield cluster, config
+def ipmi_pairs(tmp_path: Path) -> Iterator[Callable[..., tuple[SimCluster, Path]]]:
+    """``ipmi_pairs(boot_mode="UEFI")``: a pair served over IPMI and its config (each node
+    table sets ``boot_mode`` unless it is None)."""
+    with contextlib.ExitStack() as stack:
+        def make(boot_mode: str | None = "UEFI") -> tuple[SimCluster, Path]:
+            cluster = stack.enter_context(SimCluster(pair_specs()))
+            ipmi = stack.enter_context(IpmiSim(cluster))
+            return cluster, write_ipmi_config(tmp_path, cluster, ipmi, boot_mode)
+        yield make
+
+
+@pytest.fixture
+def ipmi_pair(ipmi_pairs) -> tuple[SimCluster, Path]:
+    return ipmi_pairs()
+
+
+def write_ipmi_config(tmp_path: Path, cluster: SimCluster, ipmi: IpmiSim,
+                      boot_mode: str | None) -> Path:
+    pw = tmp_path / "bmc.pw"
+    pw.write_text(cluster["primary"].password + "\n")
+    os.chmod(pw, 0o600)
+    serials = toml_value(list(mn_serials(cluster)))
+    mode = "" if boot_mode is None else f'boot_mode = "{boot_mode}"\n'
+    tables = [f'[pair]\nname = "mn"\njournal_dir = "{tmp_path / "journal"}"\n']
+    for name in ("primary", "standby"):
+        extra = f"drive_serials = {serials}\n" if name == "primary" else ""
+        tables.append(f'[{name}]\nbmc = "{ipmi[name].url}"\nusername = "admin"\n'
+                      f'password_file = "{pw}"\ntimeout = 20\n{mode}{extra}')
+    keys = {**FAILOVER_KEYS, "poll_interval": 0.1, "power_off_timeout": 5.0,
+            "post_timeout": 5.0, "boot_timeout": 8.0}
+    tables.append("[failover]\n" + "".join(f"{k} = {toml_value(v)}\n"
+                                           for k, v in keys.items()))
+    config = tmp_path / "hamnhw.toml"
+    config.write_text("\n".join(tables))
+    return config
 
 
 def start(cluster: SimCluster, config: Path, operator: OperatorDouble):
@@ -104,3 +123,40 @@ def test_ipmi_only_pair_refuses_a_host_with_a_bmc_mac_of_the_pair(ipmi_pair, tmp
     report = start(cluster, config, OperatorDouble(mover(cluster)))
     assert report.outcome == "refused" and "third host" in report.stop_reason, report.text()
     assert cluster["primary"].power_state == "On"
+
+
+@pytest.mark.timeout(180)
+def test_ipmi_target_without_a_boot_mode_is_refused_at_preflight(ipmi_pairs) -> None:
+    """IPMI cannot read a boot mode and the one-time overrides need one: a target whose
+    config table has no ``boot_mode`` (and no snapshot recorded one) is refused by
+    preflight, naming the node and the key, with the primary still on and nothing sent."""
+    cluster, config = ipmi_pairs(boot_mode=None)
+    loaded = load_config(config)
+    take_snapshot(loaded)
+    with open_journal(loaded) as journal:
+        journal.set_active_node("primary", "test setup")
+    code, out = hamnhw("failover", "start", "--yes", "--config", str(config))
+    assert code == 1, out
+    assert out["outcome"] == "refused" and out["state"] == "refused", out
+    assert "[standby] boot_mode" in out["stop_reason"], out
+    assert cluster["primary"].power_state == "On"
+    assert cluster["standby"].power_state == "Off"
+    assert cluster["primary"].state.restore_policy == "AlwaysOn"
+    code, out = hamnhw("failover", "start", "--yes", "--dry-run", "--config", str(config))
+    assert code == 1 and "[standby] boot_mode" in out["stop_reason"], out
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("boot_mode", [None, "Legacy"])
+def test_pair_check_fails_an_ipmi_node_without_a_boot_mode(ipmi_pairs, boot_mode) -> None:
+    """``hamnhw pair check`` says the same before any failover: exit 5 naming each node and
+    its config key when no boot mode is known, a pass when the config gives one."""
+    _cluster, config = ipmi_pairs(boot_mode=boot_mode)
+    code, out = hamnhw("pair", "check", "--config", str(config))
+    check = next(c for c in out["checks"] if c["name"] == "ipmi_boot_mode")
+    if boot_mode is None:
+        assert code == 5 and check["status"] == "fail", out
+        assert "[primary] boot_mode, [standby] boot_mode" in check["message"]
+    else:
+        assert check["status"] == "pass", out
+        assert check["evidence"] == {"primary": "Legacy", "standby": "Legacy"}

@@ -18,7 +18,9 @@ from doubles import OperatorDouble
 from pairsim import mn_serials
 from runs import Crash, coordinator, crash_at, journal_facts, move, ready, standby_posts
 
+from hamnhw.config import load_config
 from hamnhw.failover import ScriptedOperator, killpoints
+from hamnhw.pair import open_journal
 from hamnhw.sim import DriveSpec
 
 pytestmark = pytest.mark.e2e
@@ -218,3 +220,33 @@ def test_disks_moved_counts_only_once_the_run_waits_for_them(start_pair) -> None
     report = coordinator(sim, given).resume(disks_moved=True)
     assert report.outcome == "waiting" and report.state == "awaiting_disks", report.text()
     assert standby_posts(sim) == []
+
+
+def test_a_refence_killed_after_its_force_off_is_settled_on_resume(start_pair,
+                                                                   monkeypatch) -> None:
+    """Soak seed 900075: the old node back on at the disk move is forced off again, and the
+    coordinator dies right after the BMC accepted that ForceOff.  The resume reads the old
+    node Off and journals the interrupted re-fence's outcome from that read: a done run
+    leaves no intent without an outcome."""
+    sim = start_pair()
+    ready(sim)
+    assert coordinator(sim, OperatorDouble(None)).start(yes=True).outcome == "waiting"
+    sim.move_mn_drives("primary", "standby")
+    sim["primary"].set_power("On")
+    crash_at(monkeypatch, "disks-refence.force_off:sent")
+    with pytest.raises(Crash):
+        coordinator(sim, OperatorDouble(None)).resume(disks_moved=True)
+    operator = OperatorDouble(None, types=["primary power cords pulled"])
+    report = coordinator(sim, operator).resume(disks_moved=True)
+    assert report.outcome == "done", report.text()
+    config = load_config(sim.config_path)
+    with open_journal(config) as journal:
+        run = journal.latest_run()
+        assert run is not None
+        steps = journal.steps(run.id)
+    open_intents = [f"{s.step}.{s.action}" for s in steps
+                    if s.outcome is None and not s.superseded]
+    assert open_intents == []
+    refences = [s.outcome for s in steps if s.step == "disks-refence" and not s.superseded]
+    assert refences and refences[-1] == {"off": True, "recovered": True}
+    assert standby_posts(sim) == ["On", "PowerCycle"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import json
+import socket
+import ssl
 import sys
 import time
 from collections.abc import Iterator
@@ -96,9 +98,16 @@ def test_waiting_events_are_bounded() -> None:
 def test_bodies_over_max_body_are_refused_unread(receiver: EventReceiver) -> None:
     delivered: list[bytes] = []
     receiver.route("tok", delivered.append)
+    # the header alone: the listener must answer from it, before (and without) the body
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", receiver.port), timeout=10) as raw, \
+            context.wrap_socket(raw) as tls:
+        tls.sendall(f"POST /events/tok HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    f"Content-Length: {MAX_BODY + 1}\r\n\r\n".encode())
+        status_line = tls.recv(4096).split(b"\r\n", 1)[0]
+    assert status_line.split()[1] == b"400" and delivered == []
     url = f"https://127.0.0.1:{receiver.port}/events/tok"
-    big = requests.post(url, data=b"x" * (MAX_BODY + 1), verify=False, timeout=10)
-    assert big.status_code == 400 and delivered == []
     fits = requests.post(url, data=b"{}", verify=False, timeout=10)
     assert fits.status_code == 204 and delivered == [b"{}"]
 

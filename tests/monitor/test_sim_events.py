@@ -82,16 +82,21 @@ def test_sse_wire_format_and_control_injection(sim: SimCluster) -> None:
     assert bad.status_code == 400
 
 
-def test_sample_cache_reads_once_for_concurrent_scrapes() -> None:
-    gate = threading.Event()
+def gated_cache(gate: threading.Event) -> tuple[SampleCache, list[str]]:
+    """A cache (two reads at a time) whose reads record their node, then wait for ``gate``."""
     calls: list[str] = []
 
     def read(node: str) -> NodeSample:
         calls.append(node)
-        gate.wait(5)
+        gate.wait(10)
         return NodeSample(node, True)
 
-    cache = SampleCache(read, lifetime=60.0, max_parallel=2)
+    return SampleCache(read, lifetime=60.0, max_parallel=2), calls
+
+
+def test_sample_cache_reads_once_for_concurrent_scrapes() -> None:
+    gate = threading.Event()
+    cache, calls = gated_cache(gate)
     try:
         threads = [threading.Thread(target=cache.samples, args=(["a", "b"],)) for _ in range(5)]
         for thread in threads:
@@ -110,14 +115,7 @@ def test_sample_cache_bounds_parallel_reads() -> None:
     """``max_parallel`` bounds the reads in flight, also for callers of ``sample`` on their
     own threads (not only through ``samples``' pool)."""
     release = threading.Event()
-    entered: list[str] = []
-
-    def read(node: str) -> NodeSample:
-        entered.append(node)
-        release.wait(10)
-        return NodeSample(node, True)
-
-    cache = SampleCache(read, lifetime=60.0, max_parallel=2)
+    cache, entered = gated_cache(release)
     try:
         threads = [threading.Thread(target=cache.sample, args=(f"n{i}",)) for i in range(5)]
         for thread in threads:

@@ -70,3 +70,52 @@ class FakeClient:
         from hamnhw.transport.base import RedfishResponse
 
         return RedfishResponse(200, {}, self.posts.get(path), path)
+
+
+def hpe_tree(*, standard: dict[str, Any] | None = None, storage_id: str = "1") -> dict[str, Any]:
+    """The proliantutils iLO 5 samples as one BMC's documents, by path: the system, its
+    SmartStorage (controller 0, logical drives 1 and 2, disks 3 and 4, its SmartStorageConfig)
+    and its standard Storage (``storage.json`` with ``drive.json``'s first two drives and
+    ``volume.json``).  The standard samples name system ``437XR1138R2``: moved under system
+    ``1``, where ``system.json`` links its Storage, as Storage ``storage_id``.  ``standard``
+    updates ``storage.json``.
+    """
+    ctrl = "/redfish/v1/Systems/1/SmartStorage/ArrayControllers/0/"
+    lds, disks = hpe("logical_drive.json"), hpe("disk_drive.json")
+    drives = hpe("drive.json")
+    moved = json.loads(json.dumps({
+        "storages": hpe("storage_collection.json"), "storage": hpe("storage.json"),
+        "drive1": drives["drive1"], "drive2": drives["drive2"],
+        "volumes": hpe("volume_collection.json"), "volume": hpe("volume.json"),
+    }).replace("/Systems/437XR1138R2/Storage/1", f"/Systems/1/Storage/{storage_id}")
+        .replace("/Systems/437XR1138R2/", "/Systems/1/"))
+    moved["storage"].update(standard or {})
+    docs = {
+        "/redfish/v1/Systems/": {"Members": [{"@odata.id": "/redfish/v1/Systems/1/"}]},
+        "/redfish/v1/Systems/1/": hpe("system.json")["default"],
+        "/redfish/v1/Systems/1/SmartStorage/": hpe("smart_storage.json"),
+        "/redfish/v1/Systems/1/SmartStorage/ArrayControllers/":
+            hpe("array_controller_collection.json"),
+        ctrl: hpe("array_controller.json"),
+        f"{ctrl}LogicalDrives/": hpe("logical_drive_collection.json"),
+        f"{ctrl}LogicalDrives/1/": lds["logical_drive1"],
+        f"{ctrl}LogicalDrives/2/": lds["logical_drive2"],
+        f"{ctrl}DiskDrives/": hpe("disk_drive_collection.json"),
+        f"{ctrl}DiskDrives/3/": disks["drive1"], f"{ctrl}DiskDrives/4/": disks["drive2"],
+        "/redfish/v1/systems/1/smartstorageconfig/": hpe("smart_storage_config.json"),
+    }
+    for doc in moved.values():
+        docs[doc["@odata.id"]] = doc
+    return docs
+
+
+def hpe_driver(docs: dict[str, Any]) -> Any:
+    """The HPE driver over ``docs`` (reads only), as ``hamnhw.connect`` would build it."""
+    from hamnhw_drivers.hpe import HpeIloDriver
+
+    from hamnhw.address import parse_bmc_url
+    from hamnhw.interfaces import PollPolicy
+
+    root = {"@odata.id": "/redfish/v1/", "Systems": {"@odata.id": "/redfish/v1/Systems/"}}
+    return HpeIloDriver(FakeClient(docs, root=root), parse_bmc_url("redfish://capture.invalid"),
+                        PollPolicy())

@@ -31,21 +31,46 @@ SOURCES: dict[str, dict[str, Any]] = {
         "dell/iDRAC-Redfish-Scripting: CreateVirtualDiskREDFISH.py, AssignHotSpareREDFISH.py, "
         "ImportForeignConfigREDFISH.py, GetRemoteServicesAPIStatusREDFISH.py",
         "sushy-oem-idrac 6.0.0 json_samples: task.json, job.json, raid_service.json, "
-        "manager.json, system.json"],
-        "unverified": ["Drive and Volume documents (no public capture of a PERC's drives "
-                       "and volumes here)", "Task Payload of a staged create"]},
+        "manager.json, system.json",
+        "libredfish tests/mockups/dell (a PowerEdge R750, iDRAC 9 6.00.30.00, captured 2024): "
+        "the Manager's Model '15G Monolithic', firmware and OEM link paths (Oem/Dell/Jobs, "
+        "Oem/Dell/DellLCService), the DellJob fields"],
+        "unverified": [
+            "ServiceRoot, System, Chassis and Manager documents: the simulator's generic "
+            "shapes with iDRAC's ids, Vendor, Oem blocks and links (only the Manager's Model, "
+            "firmware and OEM links follow the 15G capture)",
+            "Storage, Drive and Volume documents: no public capture of a PERC's drives and "
+            "volumes here; the drive Model ST1200MM0099 is a real 1.2 TB SAS model name, "
+            "not read from a captured document",
+            "DellJob and Task documents: the fields of the samples and the capture; the "
+            "timing, the staged job's states and the Task Payload of a staged create are the "
+            "simulator's",
+            "DellRaidService and DellLCService documents: only the actions the simulator runs"]},
     "ilo5": {"model": "ilo5", "follows": [
-        "HPE iLO 5 Redfish API reference (SmartStorage, SmartStorageConfig, DataGuard)",
+        "HPE iLO 5 Redfish API reference (SmartStorage, SmartStorageConfig, DataGuard rules)",
         "HPE Developer blog: Storage management with Redfish",
         "proliantutils 2.16.3 json_samples: smart_storage.json, array_controller.json, "
-        "logical_drive.json, disk_drive.json, smart_storage_config.json, system.json"],
-        "unverified": ["DiskDriveStatusReasons/LogicalDriveStatusReasons of a rebuild",
-                       "message ids of settings the controller refused"]},
-    "xcc": {"model": "xcc2", "follows": [
+        "logical_drive.json, disk_drive.json, smart_storage_config.json, system.json",
+        "libredfish tests/mockups/hpe (a ProLiant DL385 Gen10 Plus v2, iLO 5 2.72, captured "
+        "2024): the ArrayController's fields"],
+        "unverified": [
+            "ServiceRoot, System, Chassis and Manager documents: the simulator's generic "
+            "shapes with iLO's Oem blocks (Oem.Hpe.Links.SmartStorage, SmartStorageConfig)",
+            "DiskDrive and LogicalDrive documents: the fields the proliantutils samples show, "
+            "the simulator's values; the disk Model EG001200JWJNQ is a real HPE 1.2 TB SAS "
+            "model name, not read from a captured document",
+            "SmartStorageConfig and its settings object: the reference's fields; the "
+            "pending settings kept until the reset and the ETags are the simulator's",
+            "DiskDriveStatusReasons/LogicalDriveStatusReasons of a rebuild",
+            "message ids of settings the controller refused"]},
+    "xcc": {"model": "xcc", "follows": [
         "Lenovo XCC REST API (pubs.lenovo.com xcc-restapi, xcc2-restapi): POST - Create a "
         "Volume, GET - Drives managed by storage controller, GET - Storage controller "
-        "properties"],
-        "unverified": ["every document: written from the documentation, no public capture"]},
+        "properties",
+        "libredfish tests/mockups/lenovo (a ThinkSystem SR670 V2, XCC TGBT42S 2.83, captured "
+        "2024): the Manager's Model 'Lenovo XClarity Controller'"],
+        "unverified": ["every storage document: written from the documentation, no public "
+                       "capture of an XCC's RAID adapter here"]},
     "supermicro": {"model": "x12", "follows": [
         "Supermicro Redfish Reference Guide (Storage of Broadcom controllers, sessions, "
         "tasks)"],
@@ -73,9 +98,9 @@ def stage_a_change(personality: str, server: Any) -> None:
         sim = of(state)
         assert sim is not None
         sim.write("PUT", f"{sim.config}settings/", {  # type: ignore[attr-defined]
-            "DataGuard": "Strict", "LogicalDrives": [
-                {"Raid": "Raid1", "DataDrives": ["1I:1:3", "1I:1:4"], "CapacityGiB": 1117}]},
-            {})
+            "DataGuard": "Permissive", "LogicalDrives": [
+                {"Raid": "Raid1", "DataDrives": ["1I:1:3", "1I:1:4"], "CapacityGiB": -1}]},
+            {"If-Match": sim.etag})  # type: ignore[attr-defined]
 
 
 def regenerate(personality: str) -> pathlib.Path:

@@ -63,17 +63,24 @@ def test_busy_controller_refusals_are_named(package: str, name: str, message_id:
 
 @pytest.mark.parametrize("package", PACKAGES)
 def test_raid_service_actions_and_lc_service(package: str) -> None:
+    """Targets come from the documents' ``Actions``: the samples are read at another path
+    (``/elsewhere/...``), where the conventional fallback would name other targets."""
     service = dell(package, "raid_service.json")
     lc = dell(package, "lifecycle_service.json")
-    reader = Reader(FakeClient({service["@odata.id"]: service, lc["@odata.id"]: lc}))
+    reader = Reader(FakeClient({"/elsewhere/raid": service, "/elsewhere/lc": lc}))
     base = "/redfish/v1/Systems/System.Embedded.1/Oem/Dell/DellRaidService/Actions/"
     for action in ("ImportForeignConfig", "AssignSpare", "UnassignSpare"):
-        assert services.action_target(reader, service["@odata.id"],
+        assert services.action_target(reader, "/elsewhere/raid",
                                       f"#DellRaidService.{action}") == \
             f"{base}DellRaidService.{action}"
-    assert services.action_target(reader, lc["@odata.id"], services.LC_ACTION) == (
+    assert services.action_target(reader, "/elsewhere/lc", services.LC_ACTION) == (
         "/redfish/v1/Dell/Managers/iDRAC.Embedded.1/DellLCService/Actions/"
         "DellLCService.GetRemoteServicesAPIStatus")
+    # an action the document does not list, or a document not readable: the convention
+    assert services.action_target(reader, "/elsewhere/raid", "#DellRaidService.Nothing") == \
+        "/elsewhere/raid/Actions/DellRaidService.Nothing"
+    assert services.action_target(reader, "/missing", "#DellRaidService.AssignSpare") == \
+        "/missing/Actions/DellRaidService.AssignSpare"
 
 
 @pytest.mark.parametrize("package", PACKAGES)

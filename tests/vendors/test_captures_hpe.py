@@ -4,7 +4,7 @@ cache, never copied here)."""
 
 from __future__ import annotations
 
-from captures import FakeClient, hpe
+from captures import FakeClient, hpe, hpe_tree
 from hamnhw_drivers.generic.resource import Reader, Resource
 from hamnhw_drivers.generic.storage import parse_drive, parse_volume
 from hamnhw_drivers.hpe import settings, smartstorage
@@ -64,21 +64,11 @@ def test_smart_storage_config_settings() -> None:
 
 
 def test_whole_smart_storage_tree_read_from_the_samples() -> None:
-    system = hpe("system.json")["default"]
-    lds = hpe("logical_drive.json")
-    disks = hpe("disk_drive.json")
-    docs = {
-        "/redfish/v1/Systems/1/SmartStorage/": hpe("smart_storage.json"),
-        "/redfish/v1/Systems/1/SmartStorage/ArrayControllers/":
-            hpe("array_controller_collection.json"),
-        CTRL: hpe("array_controller.json"),
-        f"{CTRL}LogicalDrives/": hpe("logical_drive_collection.json"),
-        f"{CTRL}LogicalDrives/1/": lds["logical_drive1"],
-        f"{CTRL}LogicalDrives/2/": lds["logical_drive2"],
-        f"{CTRL}DiskDrives/": hpe("disk_drive_collection.json"),
-        f"{CTRL}DiskDrives/3/": disks["drive1"], f"{CTRL}DiskDrives/4/": disks["drive2"],
-        "/redfish/v1/systems/1/smartstorageconfig/": hpe("smart_storage_config.json"),
-    }
+    """The samples' two logical drives share an id (``1``) and a VolumeUniqueIdentifier, their
+    two disks a location (``1I:0:1``) and a serial: every id stays unique, each clash is
+    reported, and the controller is marked so that nothing is written through it."""
+    docs = hpe_tree()
+    system = docs["/redfish/v1/Systems/1/"]
     resource = Resource(system["@odata.id"], system)
     assert smartstorage.config_uris(resource) == ["/redfish/v1/systems/1/smartstorageconfig/"]
     view = smartstorage.read(Reader(FakeClient(docs)), resource)
@@ -86,10 +76,17 @@ def test_whole_smart_storage_tree_read_from_the_samples() -> None:
     assert [c.model for c in view.controllers] == ["HPE Smart Array P408i-a SR Gen10"]
     assert [(v.id, v.raid_type) for v in view.volumes] == [
         ("SmartArray.0/LogicalDrive.1", RaidType.RAID0),
-        ("SmartArray.0/LogicalDrive.1", RaidType.RAID1)]
+        ("SmartArray.0/LogicalDrive.1@2", RaidType.RAID1)]
     assert all(v.drive_ids is None for v in view.volumes)  # DataDrives not published
-    assert [d.serial for d in view.drives] == ["KWGER73R", "KWGER73R"]
+    assert [(d.id, d.serial) for d in view.drives] == [("SmartArray.0/1I:0:1", "KWGER73R"),
+                                                       ("SmartArray.0/1I:0:1@4", "KWGER73R")]
     info = view.storages[0]
+    assert info.ambiguous == view.warnings == (
+        f"disk SmartArray.0/1I:0:1 is shown twice (the second at {CTRL}DiskDrives/4/)",
+        "VolumeUniqueIdentifier 600508B1001CC8EF62AC74E1ABD407C1 is shown by two logical "
+        "drives of SmartArray.0",
+        "logical drive SmartArray.0/LogicalDrive.1 is shown twice (the second at "
+        f"{CTRL}LogicalDrives/2/)")
     assert info.settings_uri == "/redfish/v1/systems/1/smartstorageconfig/settings/"
     assert info.capabilities.apply_times == ("OnReset",)
 

@@ -4,6 +4,7 @@ spares, and the foreign configuration of drives moved between two iDRACs."""
 
 from __future__ import annotations
 
+import pytest
 from vendor_bench import ids
 
 from hamnhw.sim import DriveSpec
@@ -88,6 +89,46 @@ def test_staged_create_with_reboot_follows_the_job_through_the_reset(start_clust
                     "--apply-time", "on-reset", "--reboot")
     assert (done["pending"], done["job"]["state"]) == (False, "completed")
     assert done["volume"]["id"] == vd(1)
+
+
+@pytest.mark.parametrize(("spec", "state"), [
+    ({"raid": {"task_seconds": 600.0}}, "Running"),
+    ({"controller_model": "PERC H330 Mini"}, "Scheduled")])
+def test_a_job_on_the_controller_refuses_the_create_before_any_post(
+        start_cluster, spec: dict[str, object], state: str) -> None:
+    """iDRAC would refuse the POST (RAC0679/LC068); hamnhw reads the job queue first and sends
+    nothing, naming the job (a realtime one running, a staged one scheduled)."""
+    bench = start_cluster("idrac", **spec)
+    sim = of(bench.server().state)
+    assert sim is not None
+    sim.raid_action("AssignSpare", {"TargetFQDD": disk(3).split("/", 1)[1]})  # type: ignore[attr-defined]
+    result = bench.run("create", "--level", "1", "--drives", f"{disk(3)},{disk(4)}",
+                       "--apply-time", "on-reset")
+    assert result.exit_code != 0
+    assert f"is {state} on controller {CTRL}" in result.output
+    assert bench.posts("/Volumes") == []
+
+
+def test_a_controller_in_hba_mode_builds_no_volume(start_cluster) -> None:
+    bench = start_cluster("idrac")
+    sim = of(bench.server().state)
+    assert sim is not None
+    sim.controller_mode = "HBA"  # type: ignore[attr-defined]
+    result = bench.run("create", "--level", "1", "--drives", f"{disk(3)},{disk(4)}")
+    assert result.exit_code != 0 and "is in HBA mode" in result.output
+    assert bench.posts("/Volumes") == []
+
+
+@pytest.mark.parametrize(("firmware", "named"), [("4.40.00.00", "RAIDType"),
+                                                 ("4.39.99.99", "VolumeType")])
+def test_the_dialect_changes_at_firmware_4_40(start_cluster, firmware: str,
+                                              named: str) -> None:
+    """The first POST already names what the firmware takes (a wrong guess would cost a
+    refused POST and a second one)."""
+    bench = start_cluster("idrac", firmware=firmware)
+    bench.ok("create", "--level", "1", "--drives", f"{disk(3)},{disk(4)}")
+    bodies = bench.posts("/Volumes")
+    assert len(bodies) == 1 and named in bodies[0]
 
 
 def test_a_busy_lifecycle_controller_stops_the_write_before_it_is_sent(start_cluster) -> None:

@@ -1,65 +1,155 @@
-"""The failover's foreign-import step on two ``idrac`` personalities: the moved RAID1 is a
+"""The failover's foreign-import step on two vendor personalities: the moved RAID1 is a
 foreign configuration on the standby's PERC; the coordinator imports it through the Dell
-driver (ImportForeignConfig, never ClearForeignConfig).  Run as tests/failover runs the
-coordinator (its pair simulator and operator double)."""
+driver (ImportForeignConfig, never ClearForeignConfig), follows the job to its end (a staged
+one through a reset into setup first), and goes on only once a fresh read shows the RAID1
+over the recorded serials.  On iLO 5 the import is a no-op, so a RAID1 that does not show
+stops the run.  Run as tests/failover runs the coordinator (its pair simulator and operator
+double)."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "failover"))
 
 from doubles import OperatorDouble
-from pairsim import PairSim, mn_serials, pair_specs, write_config
+from pairsim import FAILOVER_KEYS, PairSim, mn_serials, pair_specs, write_config
 
 from hamnhw.config import load_config
 from hamnhw.failover import Coordinator
+from hamnhw.failover.report import RunReport
 from hamnhw.pair.snapshot import take_snapshot
 from hamnhw.sim import RaidSpec, SimCluster
 from hamnhw.sim.personalities import of
 
 pytestmark = pytest.mark.e2e
-DELL = {"personality": "idrac", "raid": RaidSpec(task_seconds=0.05)}
+IMPORT = "ImportForeignConfig"
 
 
 @pytest.fixture
-def dell_pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def start_pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+               ) -> Iterator[Callable[..., PairSim]]:
+    """``start_pair(personality, post_timeout=..., **spec)``: a started pair of that
+    personality with its config (stopped at the end)."""
     for name in ("HAMNHW_PASSWORD", "HAMNHW_USERNAME", "HAMNHW_CONFIG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("hamnhw.config.SYSTEM_CONFIG", tmp_path / "no-system-config.toml")
-    cluster = SimCluster(pair_specs(primary=dict(DELL), standby=dict(DELL)), tls=True).start()
-    try:
-        config, journal = write_config(tmp_path, cluster)
-        yield PairSim(cluster, config, journal)
-    finally:
+    clusters: list[SimCluster] = []
+
+    def start(personality: str, post_timeout: float = 10.0, **spec: Any) -> PairSim:
+        both = {"personality": personality, **spec}
+        cluster = SimCluster(pair_specs(primary=dict(both), standby=dict(both)),
+                             tls=True).start()
+        clusters.append(cluster)
+        config, journal = write_config(tmp_path, cluster, {**FAILOVER_KEYS,
+                                                           "post_timeout": post_timeout})
+        return PairSim(cluster, config, journal)
+
+    yield start
+    for cluster in clusters:
         cluster.stop()
 
 
-def test_failover_imports_the_moved_raid1_on_the_standby_perc(dell_pair: PairSim) -> None:
-    take_snapshot(load_config(dell_pair.config_path))
-    serials = mn_serials(dell_pair.cluster)
+def fail_over(pair: PairSim, before_boot: Callable[[], None] | None = None) -> RunReport:
+    """Snapshot, then a failover whose operator moves the MN drives into the standby."""
+    take_snapshot(load_config(pair.config_path))
 
-    def move(order) -> None:
-        dell_pair.move_mn_drives("primary", "standby", [d.serial for d in order.drives])
+    def move(order: Any) -> None:
+        pair.move_mn_drives("primary", "standby", [d.serial for d in order.drives])
+        if before_boot is not None:
+            before_boot()
 
     operator = OperatorDouble(move, types=["primary is the active MN"])
-    report = Coordinator(load_config(dell_pair.config_path), operator=operator).start(yes=True)
+    return Coordinator(load_config(pair.config_path), operator=operator).start(yes=True)
+
+
+def requests(pair: PairSim, name: str) -> list[str]:
+    """``IMPORT`` and the ResetTypes ``name`` accepted, in the order received."""
+    found = []
+    for r in pair[name].requests:
+        if r.method == "POST" and r.path.endswith(IMPORT):
+            found.append(IMPORT)
+        elif r.method == "POST" and r.path.endswith("ComputerSystem.Reset") and \
+                r.status and r.status < 300:
+            found.append(r.body["ResetType"])
+    return found
+
+
+def owned_by_standby(pair: PairSim) -> list[list[str]]:
+    personality = of(pair["standby"].state)
+    assert personality is not None
+    return [sorted(v.members) for v, _ in personality.volumes()]
+
+
+def test_a_slow_import_is_followed_to_its_end(start_pair) -> None:
+    """A realtime import that takes 20 s: the run waits for its job (no settle() here), then
+    reads the volume; the standby owns it before the boot."""
+    pair = start_pair("idrac", post_timeout=60.0, raid=RaidSpec(task_seconds=20.0))
+    serials = mn_serials(pair.cluster)
+    report = fail_over(pair)
     text = report.text()
     assert report.outcome == "done", text
-    assert "verify: foreign volume import" in text and "imported" in text
-    standby = dell_pair["standby"]
-    imports = [r for r in standby.requests if r.path.endswith("ImportForeignConfig")]
+    assert "verify: foreign volume import" in text and "imported: " in text
+    assert requests(pair, "standby")[:2] == ["On", IMPORT]
+    assert owned_by_standby(pair) == [sorted(serials)]
+    personality = of(pair["standby"].state)
+    job = next(iter(personality.queue.jobs.values()))  # type: ignore[union-attr]
+    assert job.outcome == "done"
+    imports = [r for r in pair["standby"].requests if r.path.endswith(IMPORT)]
     assert [r.body for r in imports] == [{"TargetFQDD": "RAID.Integrated.1-1"}]
-    assert all(r.status == 202 for r in imports)
     for name in ("primary", "standby"):
-        assert not [r for r in dell_pair[name].requests if "ClearForeignConfig" in r.path]
-    personality = of(standby.state)
-    assert personality is not None
-    personality.queue.settle()  # type: ignore[attr-defined]
-    owned = [v for v, _ in personality.volumes()]
-    assert [sorted(v.members) for v in owned] == [sorted(serials)]
-    assert personality.foreign() == []
+        assert not [r for r in pair[name].requests if "ClearForeignConfig" in r.path]
+
+
+def test_a_staged_import_runs_at_a_reset_into_setup_before_the_boot(start_pair) -> None:
+    """PERC 9 runs RAID jobs at the next POST: the import, then a reset into setup (the job
+    runs), the volume read, and only then the boot step's reset into the disk."""
+    pair = start_pair("idrac", controller_model="PERC H330 Mini")
+    serials = mn_serials(pair.cluster)
+    report = fail_over(pair)
+    assert report.outcome == "done", report.text()
+    order = requests(pair, "standby")
+    assert order[:3] == ["On", IMPORT, "PowerCycle"], order
+    assert len(order) == 4  # then the boot step's reset into the local disk
+    assert owned_by_standby(pair) == [sorted(serials)]
+    names = [c["name"] for c in report.checks]
+    imported = names.index("verify: foreign volume import")
+    assert report.checks[imported]["passed"] is True
+    assert imported < min(i for i, n in enumerate(names) if n.startswith("boot:"))
+
+
+def test_a_failed_import_stops_the_run(start_pair) -> None:
+    pair = start_pair("idrac")
+    personality = of(pair["standby"].state)
+    personality.import_failure = "STOR038: Unable to import the foreign configuration."  # type: ignore[union-attr]
+    report = fail_over(pair)
+    assert report.outcome == "stopped", report.text()
+    assert report.stop_reason is not None
+    assert "could not be imported" in report.stop_reason
+    assert "JID_" in report.stop_reason and "STOR038" in report.stop_reason
+    assert pair["standby"].power_state == "Off"
+    assert owned_by_standby(pair) == []
+    assert not [r for r in pair["standby"].requests if r.path.endswith("ComputerSystem.Reset")
+                and r.body.get("ResetType") != "On" and r.body.get("ResetType") != "ForceOff"]
+
+
+def test_ilo5_with_no_raid1_showing_stops_after_the_no_op_import(start_pair) -> None:
+    """Smart Array imports moved arrays at POST and iLO's import is a no-op: when the moved
+    disks come without their RAID1 (here the array is gone from them), the run stops."""
+    pair = start_pair("ilo5")
+
+    def array_lost() -> None:
+        for volume in list(pair.cluster.bays.volumes):
+            pair.cluster.bays.remove_volume(volume.id)
+
+    report = fail_over(pair, before_boot=array_lost)
+    assert report.outcome == "stopped", report.text()
+    assert report.stop_reason is not None
+    assert "a fresh read shows no RAID1 over" in report.stop_reason
+    assert pair["standby"].power_state == "Off"

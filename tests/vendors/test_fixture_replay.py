@@ -20,9 +20,9 @@ from hamnhw.sim import ManualClock
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "redfish"
 WALKS = {
-    "dell": FIXTURES / "dell" / "idrac9_7.00.00.00" / "walk",
+    "dell": FIXTURES / "dell" / "idrac9_6.00.30.00" / "walk",
     "hpe": FIXTURES / "hpe" / "ilo5_2.72-sep-04-2022" / "walk",
-    "lenovo": FIXTURES / "lenovo" / "xcc2_afbt30y-3.20" / "walk",
+    "lenovo": FIXTURES / "lenovo" / "xcc_afbt30y-3.20" / "walk",
     "supermicro": FIXTURES / "supermicro" / "x12_01.01.06" / "walk",
 }
 VOLUMES = {

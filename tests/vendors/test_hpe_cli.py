@@ -1,18 +1,32 @@
 """Every ``hamnhw raid`` command through the CLI against the ``ilo5`` personality: the
 Smart Array read through SmartStorage, written through SmartStorageConfig settings (PUT
-with If-Match, DataGuard Strict / Permissive) applied at the next reset."""
+with If-Match, DataGuard Permissive) applied at the next reset."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from vendor_bench import ids
 
 from hamnhw.sim import DriveSpec
+from hamnhw.sim.personalities import of
 
 SETTINGS = "/redfish/v1/systems/1/smartstorageconfig/settings/"
 
 
 def disk(bay: int) -> str:
     return f"SmartArray.0/1I:1:{bay}"
+
+
+def ilo(bench: Any, node: str = "a") -> Any:
+    """The ``ilo5`` personality of a server (its settings, the If-Match it received)."""
+    found = of(bench.server(node).state)
+    assert found is not None
+    return found
+
+
+def puts(bench: Any, node: str = "a") -> list[Any]:
+    return [r for r in bench.server(node).requests if r.method == "PUT"]
 
 
 def test_smart_array_read_through_smartstorage(start_cluster) -> None:
@@ -36,19 +50,107 @@ def test_create_is_staged_in_settings_and_applied_at_the_reset(start_cluster) ->
                       "--name", "data", "--apply-time", "on-reset")
     assert (staged["pending"], staged["job"]["kind"], staged["job"]["state"]) == (
         True, "on-reset", "pending")
-    puts = [r for r in bench.server().requests if r.method == "PUT"]
-    assert [r.path for r in puts] == [SETTINGS]
-    assert puts[0].body == {"DataGuard": "Strict", "LogicalDrives": [{
-        "Raid": "Raid1", "DataDrives": ["1I:1:3", "1I:1:4"], "CapacityGiB": 1117,
+    sent = puts(bench)
+    assert [r.path for r in sent] == [SETTINGS]
+    assert sent[0].body == {"DataGuard": "Permissive", "LogicalDrives": [{
+        "Raid": "Raid1", "DataDrives": ["1I:1:3", "1I:1:4"], "CapacityGiB": -1,
         "LogicalDriveName": "data"}]}
+    assert ilo(bench).if_match_seen == ['W/"00000000"']  # the settings' ETag, on the wire
     again = bench.ok("create", "--level", "1", "--drives", f"{disk(3)},{disk(4)}",
                      "--apply-time", "on-reset")
     assert (again["changed"], again["pending"]) == (False, True)
     bench.reset()
     after = bench.show()
+    # Permissive kept the omitted LogicalDrive.1 (Strict would have refused the whole PUT)
     assert sorted(ids(after["volumes"])) == ["SmartArray.0/LogicalDrive.1",
                                              "SmartArray.0/LogicalDrive.2"]
-    assert "SmartArray.0/LogicalDrive.1" in ids(after["volumes"])  # the other LD is kept
+    assert ilo(bench).messages == ["SmartStorageMessages.2.0.0.Success"]
+
+
+def test_strict_settings_omitting_a_logical_drive_are_refused_at_post(start_cluster) -> None:
+    """The simulated controller applies the reference's DataGuard rules: a Strict list that
+    omits the existing logical drive (what issue 11 prescribed) creates nothing."""
+    bench = start_cluster("ilo5")
+    sim = ilo(bench)
+    sim.write("PUT", SETTINGS, {"DataGuard": "Strict", "LogicalDrives": [
+        {"Raid": "Raid1", "DataDrives": ["1I:1:3", "1I:1:4"], "CapacityGiB": -1}]},
+        {"If-Match": sim.etag})
+    bench.reset()
+    assert ids(bench.show()["volumes"]) == ["SmartArray.0/LogicalDrive.1"]
+    assert sim.messages == ["SmartStorageMessages.2.0.0.DataGuardRestriction"]
+
+
+def test_create_with_a_size_sends_whole_gib(start_cluster) -> None:
+    bench = start_cluster("ilo5")
+    small = bench.run("create", "--level", "1", "--drives", f"{disk(3)},{disk(4)}",
+                      "--size", "1000", "--apply-time", "on-reset")
+    assert small.exit_code != 0 and "whole GiB" in small.output
+    bench.ok("create", "--level", "1", "--drives", f"{disk(3)},{disk(4)}",
+             "--size", str(100 * 2**30 + 5), "--apply-time", "on-reset")
+    assert puts(bench)[0].body["LogicalDrives"][0]["CapacityGiB"] == 100
+
+
+def test_settings_without_an_etag_are_not_written(start_cluster) -> None:
+    bench = start_cluster("ilo5")
+    ilo(bench).show_etag = False
+    result = bench.run("create", "--level", "1", "--drives", f"{disk(3)},{disk(4)}",
+                       "--apply-time", "on-reset")
+    assert result.exit_code != 0 and "shows no @odata.etag" in result.output
+    assert puts(bench) == []
+
+
+def test_a_pending_change_is_never_replaced_by_another(start_cluster) -> None:
+    bench = start_cluster("ilo5")
+    bench.ok("create", "--level", "1", "--drives", f"{disk(3)},{disk(4)}",
+             "--apply-time", "on-reset")
+    deleting = bench.run("delete", "SmartArray.0/LogicalDrive.1", "--yes")
+    assert deleting.exit_code != 0
+    assert "pending settings already hold creation of a Raid1 logical drive over 1I:1:3, " \
+        "1I:1:4" in deleting.output
+    spare = bench.run("spare", "--drive", disk(3), "--volume", "SmartArray.0/LogicalDrive.1")
+    assert spare.exit_code != 0 and "pending settings already hold" in spare.output
+    assert len(puts(bench)) == 1  # only the create
+    bench.reset()
+    assert sorted(ids(bench.show()["volumes"])) == ["SmartArray.0/LogicalDrive.1",
+                                                    "SmartArray.0/LogicalDrive.2"]
+    done = bench.ok("delete", "SmartArray.0/LogicalDrive.1", "--yes")  # nothing pending now
+    assert (done["changed"], done["pending"]) == (True, True)
+
+
+def test_the_same_delete_again_is_already_pending(start_cluster) -> None:
+    bench = start_cluster("ilo5")
+    bench.ok("delete", "SmartArray.0/LogicalDrive.1", "--yes")
+    again = bench.ok("delete", "SmartArray.0/LogicalDrive.1", "--yes")
+    assert (again["changed"], again["pending"]) == (False, True)
+    assert len(puts(bench)) == 1
+
+
+def test_settings_refused_at_post_fail_the_job(start_cluster) -> None:
+    """A staged create whose drive is gone by the POST: the settings messages name the
+    failure and the job fails (it is never read as applied)."""
+    from hamnhw import connect
+    from hamnhw.errors import JobFailed
+    from hamnhw.jobs import JobState
+    from hamnhw.models import RaidType
+    from hamnhw.raid import ApplyTime, CreateRequest
+
+    bench = start_cluster("ilo5")
+    server = bench.server()
+    with connect(server.url, username="admin", password="password") as node:
+        outcome = node.raid.create(CreateRequest(RaidType.RAID1, (disk(3), disk(4)),
+                                                 apply_time=ApplyTime.ON_RESET))
+        assert outcome.job is not None and outcome.job.status().state is JobState.PENDING
+        server.pull_drive(bench.serial(4))
+        bench.reset()
+        status = outcome.job.status()
+        assert status.state is JobState.FAILED
+        assert status.messages == ("SmartStorageMessages.2.0.0.InvalidConfiguration",)
+        try:
+            outcome.job.wait(node.raid.poll)
+        except JobFailed as exc:
+            assert "InvalidConfiguration" in str(exc)
+        else:
+            raise AssertionError("a refused settings job passed for applied")
 
 
 def test_create_with_reboot_reads_the_settings_messages(start_cluster) -> None:
@@ -60,7 +162,7 @@ def test_create_with_reboot_reads_the_settings_messages(start_cluster) -> None:
     assert done["volume"]["drives"] == [disk(3), disk(4)]
 
 
-def test_a_stale_etag_is_refused(start_cluster) -> None:
+def test_a_stale_or_missing_etag_is_refused(start_cluster) -> None:
     bench = start_cluster("ilo5")
     bench.ok("create", "--level", "1", "--drives", f"{disk(3)},{disk(4)}",
              "--apply-time", "on-reset")
@@ -70,13 +172,14 @@ def test_a_stale_etag_is_refused(start_cluster) -> None:
     from hamnhw.errors import HttpError
     server = bench.server()
     with connect(server.url, username="admin", password="password") as node:
-        try:
-            node.driver.client.put(SETTINGS, {"DataGuard": "Strict", "LogicalDrives": []},
-                                   etag='W/"00000000"')
-        except HttpError as exc:
-            assert exc.status == 412
-        else:
-            raise AssertionError("a PUT with a stale ETag was accepted")
+        for etag, status in (('W/"00000000"', 412), (None, 428)):
+            try:
+                node.driver.client.put(SETTINGS, {"DataGuard": "Permissive",
+                                                  "LogicalDrives": []}, etag=etag)
+            except HttpError as exc:
+                assert exc.status == status
+            else:
+                raise AssertionError(f"a PUT with If-Match {etag} was accepted")
 
 
 def test_delete_names_one_logical_drive_permissive(start_cluster) -> None:
@@ -86,6 +189,7 @@ def test_delete_names_one_logical_drive_permissive(start_cluster) -> None:
     body = next(r.body for r in bench.server().requests if r.method == "PUT")
     assert body["DataGuard"] == "Permissive"
     assert body["LogicalDrives"][0]["Actions"] == [{"Action": "LogicalDriveDelete"}]
+    assert ilo(bench).if_match_seen == ['W/"00000000"']
     assert len(body["LogicalDrives"]) == 1
     assert bench.show()["volumes"] != []  # still there until the reset
     bench.reset()

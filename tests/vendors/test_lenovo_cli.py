@@ -27,12 +27,23 @@ def test_create_sends_a_name_and_links_drives_only(start_cluster) -> None:
     assert done["volume"]["drives"] == [disk(3), disk(4)]
 
 
-def test_a_too_long_name_is_refused_before_sending(start_cluster) -> None:
-    bench = start_cluster("xcc")
+def test_a_too_long_name_is_refused_before_sending_on_xcc2(start_cluster) -> None:
+    """Only the xcc2-restapi page limits the name to 15 characters."""
+    bench = start_cluster("xcc", manager_model="Lenovo XClarity Controller 2",
+                          model="ThinkSystem SR650 V3")
     result = bench.run("create", "--level", "1", "--drives", f"{disk(3)},{disk(4)}",
                        "--name", "a-name-of-twenty-chars")
-    assert result.exit_code != 0 and "1 to 15 characters" in result.output
+    assert result.exit_code != 0 and "XCC2 takes a volume name of 1 to 15" in result.output
     assert bench.posts("/Volumes") == []
+    bench.ok("create", "--level", "1", "--drives", f"{disk(3)},{disk(4)}", "--name", "mn")
+
+
+def test_xcc_takes_a_longer_name(start_cluster) -> None:
+    bench = start_cluster("xcc")  # an XCC (ThinkSystem V2), not an XCC2
+    done = bench.ok("create", "--level", "1", "--drives", f"{disk(3)},{disk(4)}",
+                    "--name", "a-name-of-twenty-chars")
+    assert bench.posts("/Volumes")[0]["Name"] == "a-name-of-twenty-chars"
+    assert done["volume"]["name"] == "a-name-of-twenty-chars"
 
 
 def test_delete(start_cluster) -> None:

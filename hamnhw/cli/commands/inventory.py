@@ -1,4 +1,4 @@
-"""``hamnhw inventory NODE``: system, BMC, storage controllers, drives, volumes."""
+"""``hamnhw inventory NODE...``: system, BMC, storage controllers, drives, volumes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from hamnhw.cli.options import TargetOptions, node_options, run_on_node
+from hamnhw.cli.fleet import FleetOptions, nodes_options, run_on_nodes
+from hamnhw.node import Node
 from hamnhw.notes import notes_of
 from hamnhw.views import (
     DRIVE_COLUMNS,
@@ -42,15 +43,28 @@ def render(payload: Mapping[str, Any]) -> str:
     ])
 
 
+def summary(payload: Mapping[str, Any]) -> str:
+    """One line for the table of a fan-out: serial, power, drives and volumes."""
+    system = payload["system"]
+    drives, volumes = payload["drives"], payload["volumes"]
+    return (f"{system.get('serial')} {system.get('power_state')}, "
+            f"{'?' if drives is None else len(drives)} drives, "
+            f"{'?' if volumes is None else len(volumes)} volumes")
+
+
+def read_inventory(node: Node) -> dict[str, Any]:
+    """The inventory as JSON, with what the driver cannot tell (``notes``)."""
+    return {**inventory_json(node.inventory.inventory()), "notes": notes_of(node.inventory)}
+
+
 @click.command("inventory")
-@node_options
+@nodes_options
 @click.pass_context
-def command(ctx: click.Context, target: TargetOptions) -> None:
+def command(ctx: click.Context, fleet: FleetOptions) -> None:
     """Show system identity, BMC firmware, storage controllers, drives and volumes.
 
     Bays without a drive are listed apart (``empty_bays``); a partial read says so
     (``incomplete`` and ``warnings``); what the BMC cannot tell at all (an IPMI node's
     storage) is null, and ``notes`` says what to use instead.
     """
-    run_on_node(ctx, target, lambda node: {**inventory_json(node.inventory.inventory()),
-                                           "notes": notes_of(node.inventory)}, render)
+    run_on_nodes(ctx, fleet, lambda _budget: read_inventory, render, summary=summary)

@@ -1,4 +1,4 @@
-"""``hamnhw nics NODE``: the host's NIC ports and MACs, and the BMC's own NICs."""
+"""``hamnhw nics NODE...``: the host's NIC ports and MACs, and the BMC's own NICs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from hamnhw.cli.options import TargetOptions, node_options, run_on_node
+from hamnhw.cli.fleet import FleetOptions, nodes_options, run_on_nodes
 from hamnhw.node import Node
 from hamnhw.notes import notes_of
 from hamnhw.views import (
@@ -38,13 +38,21 @@ def render(payload: Mapping[str, Any]) -> str:
     ])
 
 
+def summary(payload: Mapping[str, Any]) -> str:
+    """One line for the table of a fan-out: the host MACs."""
+    nics = payload["nics"]
+    if nics is None:
+        return "NICs not known"
+    return f"{len(nics)} NICs: " + ", ".join(str(nic.get("mac")) for nic in nics)
+
+
 @click.command("nics")
-@node_options
+@nodes_options
 @click.pass_context
-def command(ctx: click.Context, target: TargetOptions) -> None:
+def command(ctx: click.Context, fleet: FleetOptions) -> None:
     """List the host's NIC ports with MACs, link and speed, and the BMC's NICs.
 
     Host MACs are read from every place the BMC shows them (EthernetInterfaces, network
     adapters' functions and ports), one row per MAC with the place it came from.
     """
-    run_on_node(ctx, target, read_nics, render)
+    run_on_nodes(ctx, fleet, lambda _budget: read_nics, render, summary=summary)

@@ -1,16 +1,23 @@
-"""``hamnhw power status|on|off|soft-off|cycle NODE [--timeout S] [--no-wait] [--dry-run]``."""
+"""``hamnhw power status|on|off|soft-off|cycle NODE... [--timeout S] [--no-wait] [--dry-run]``.
+
+Several nodes (a range, a group, ``--nodes-file``) are worked on at once
+(:mod:`hamnhw.cli.fleet`); ``off``, ``soft-off`` and ``cycle`` over several nodes that
+include the pair's active MN need ``--yes`` (not with ``--dry-run``: nothing is sent).
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import click
 
 from hamnhw.cli.budget import LOGOUT_RESERVE_S, CommandBudget
-from hamnhw.cli.options import TargetOptions, node_options, run_on_node, run_waiting_on_node
+from hamnhw.cli.fleet import FleetOptions, nodes_options, run_on_nodes
 from hamnhw.cli.plan_output import plan_payload, render_plan
 from hamnhw.errors import ConfigError
+from hamnhw.fleet.targets import Selection
 from hamnhw.models import PowerResult, to_jsonable
 from hamnhw.node import Node
 from hamnhw.plan import plan_power
@@ -23,15 +30,15 @@ def command() -> None:
 
 
 @command.command("status")
-@node_options
+@nodes_options
 @click.pass_context
-def status(ctx: click.Context, target: TargetOptions) -> None:
+def status(ctx: click.Context, fleet: FleetOptions) -> None:
     """Print the power state: on, off, powering_on, powering_off or unknown."""
     def read(node: Node) -> dict[str, Any]:
         state = node.power.state()
         return {"power_state": state.value, "protocol": node.protocol}
 
-    run_on_node(ctx, target, read, lambda p: f"{p['node']}: {p['power_state']}")
+    run_on_nodes(ctx, fleet, lambda _budget: read, lambda p: f"{p['node']}: {p['power_state']}")
 
 
 ESCALATION_WORDS: Mapping[str, str] = {
@@ -61,18 +68,61 @@ def change_payload(result: PowerResult) -> dict[str, Any]:
     return payload
 
 
-def check_escalation(escalate_after: float | None, longest_wait: float) -> None:
-    """Refuse an ``--escalate-after`` that is not shorter than the longest possible wait:
-    the one rule, checked before anything is sent (``--escalate-after`` counts from the
-    command's start, like the wait's budget: :meth:`CommandBudget.escalate_after`).
+def check_escalation(escalate_after: float | None, longest_wait: float, *,
+                     option: str = "--escalate-after", timeout_option: str = "--timeout") -> None:
+    """Refuse an ``--escalate-after`` that is not more than 0 or not shorter than the
+    longest possible wait: the one rule (the command and the Ansible module both call it),
+    checked before anything is sent (``--escalate-after`` counts from the command's start,
+    like the wait's budget: :meth:`CommandBudget.escalate_after`).
 
+    :param option: the option's name as the caller's user typed it (``escalate_after`` in
+        the Ansible module), and ``timeout_option`` the timeout's.
     :raises ConfigError: before anything is sent (exit 2).
     """
-    if escalate_after is not None and escalate_after >= longest_wait:
-        raise ConfigError(f"--escalate-after ({escalate_after:g} s) must be shorter than the "
-                          f"longest wait ({longest_wait:g} s): --timeout (else the config's "
-                          f"timeout, else 120 s) minus the {LOGOUT_RESERVE_S:g} s kept for "
-                          f"logging out and the {LAST_READ_S:g} s of the wait's last read")
+    if escalate_after is None:
+        return
+    if not escalate_after > 0:    # NaN too
+        raise ConfigError(f"{option} ({escalate_after:g} s) must be more than 0 s")
+    if escalate_after >= longest_wait:
+        raise ConfigError(f"{option} ({escalate_after:g} s) must be shorter than the "
+                          f"longest wait ({longest_wait:g} s): {timeout_option} (else the "
+                          f"config's timeout, else 120 s) minus the {LOGOUT_RESERVE_S:g} s kept "
+                          f"for logging out and the {LAST_READ_S:g} s of the wait's last read")
+
+
+def change_power(node: Node, method: str, budget: CommandBudget, *, wait: bool = True,
+                 escalate_after: float | None = None) -> dict[str, Any]:
+    """Run ``node.power.METHOD`` within ``budget`` and return :func:`change_payload`: the
+    wait gets ``budget.wait_seconds()``, ``escalate_after`` (checked by
+    :func:`check_escalation` before connecting) counts from the command's start."""
+    call = getattr(node.power, method)
+    timeout = budget.wait_seconds()
+    arguments: dict[str, Any] = {}
+    if escalate_after is not None:
+        arguments["escalate_after"] = budget.escalate_after(escalate_after, timeout)
+    return change_payload(call(wait=wait, timeout=timeout, **arguments))
+
+
+def refuse_active_mn(fleet: FleetOptions, selection: Selection) -> None:
+    """Refuse (exit 2, nothing sent) a power-off or cycle over several nodes that
+    includes the pair's active MN, unless ``--yes``.  The active MN is the failover
+    journal's, else ``[pair] active``; when neither tells, both pair nodes count.
+
+    :raises ConfigError: the selection includes it.
+    """
+    from hamnhw.pair import active_node
+
+    config = fleet.config()
+    if config is None:
+        return
+    active = active_node(config) or config.pair_active
+    candidates = [active] if active else [n for n in ("primary", "standby")
+                                          if n in config.nodes]
+    for name in candidates:
+        node = config.nodes.get(name)
+        if name in selection.nodes or (node is not None and node.bmc in selection.nodes):
+            raise ConfigError(f"the nodes include the pair's active MN {name!r} (or a pair "
+                              "node, when the active one is not known): add --yes to go on")
 
 
 def _render_change(payload: Mapping[str, Any]) -> str:
@@ -104,13 +154,14 @@ def _change_command(name: str, doc: str, method: str,
     @click.option("--dry-run", is_flag=True,
                   help="Read the node and print what would be sent (or that it is already "
                        "in that state); send nothing.")
-    @node_options
+    @nodes_options
     @click.pass_context
-    def change(ctx: click.Context, target: TargetOptions, no_wait: bool, dry_run: bool,
+    def change(ctx: click.Context, fleet: FleetOptions, no_wait: bool, dry_run: bool,
                **extra: Any) -> None:
+        yes = extra.pop("yes", False)
         if dry_run:
             escalate_after = extra.get("escalate_after")
-            run_on_node(ctx, target, lambda node: plan_payload(
+            run_on_nodes(ctx, fleet, lambda _budget: lambda node: plan_payload(
                 plan_power(node, method, escalate_after=escalate_after)), render_plan)
             return
 
@@ -119,17 +170,18 @@ def _change_command(name: str, doc: str, method: str,
             check_escalation(escalate_after, budget.longest_wait)
 
             def action(node: Node) -> dict[str, Any]:
-                call = getattr(node.power, method)
-                timeout = budget.wait_seconds()
-                arguments = dict(extra)
-                if escalate_after is not None:  # counted from the command's start
-                    arguments["escalate_after"] = budget.escalate_after(escalate_after, timeout)
-                return change_payload(call(wait=not no_wait, timeout=timeout, **arguments))
+                return change_power(node, method, budget, wait=not no_wait,
+                                    escalate_after=escalate_after)
 
             return action
 
-        run_waiting_on_node(ctx, target, prepare, _render_change)
+        guard = None if yes or method == "on" else functools.partial(refuse_active_mn, fleet)
+        run_on_nodes(ctx, fleet, prepare, _render_change, guard=guard)
 
+    if method != "on":
+        change = click.option("--yes", is_flag=True,
+                              help="Over several nodes: go on even when they include the "
+                                   "pair's active MN.")(change)
     for option in extra_options:
         change = option(change)
     command.command(name, help=doc)(change)

@@ -6,6 +6,7 @@ with the create, delete and spare writes of :mod:`hamnhw.sim.raid_actions`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import weakref
 from collections.abc import Callable, Mapping
@@ -22,6 +23,8 @@ from hamnhw.sim.spec import DriveSpec
 if TYPE_CHECKING:
     from hamnhw.sim.state import ServerState
 
+GENERIC_DRIVE_MODEL = next(f.default for f in dataclasses.fields(DriveSpec) if f.name == "model")
+"""The drive model a :class:`~hamnhw.sim.spec.DriveSpec` has unless a test names one."""
 Route = tuple[str, Callable[..., Json | None]]
 """``(regex, renderer)``: the regex groups are the renderer's arguments."""
 
@@ -45,6 +48,9 @@ class Personality:
     tracks_foreign: ClassVar[bool] = False
     """Moved arrays are foreign configuration until imported (Broadcom/PERC), instead of
     being recognised at POST (HPE Smart Array, the plain simulator)."""
+    drive_model_name: ClassVar[str | None] = None
+    """The ``Model`` this BMC shows for a drive the spec left at the simulator's generic
+    model (a real vendor model name of the same size and kind); None keeps the spec's."""
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
@@ -87,6 +93,12 @@ class Personality:
     def session_alive(self, session_id: str) -> bool:
         """False when the BMC expired the session."""
         return True
+
+    def drive_model(self, drive: DriveSpec) -> str:
+        """The drive's ``Model``: the spec's, or this BMC's for the generic default."""
+        if self.drive_model_name and drive.model == GENERIC_DRIVE_MODEL:
+            return self.drive_model_name
+        return drive.model
 
     # -- ownership ---------------------------------------------------------------------------
     def owned(self, volume: VolumeSpec) -> bool:
@@ -201,7 +213,7 @@ class StandardStorage(Personality):
         volumes = [link(self.volume_path(v)) for v, p in self.volumes()
                    if drive.serial in v.members]
         doc = resource(self.drive_path(drive), "#Drive.v1_9_0.Drive", Name=drive.bay,
-                       SerialNumber=serial, Model=drive.model,
+                       SerialNumber=serial, Model=self.drive_model(drive),
                        CapacityBytes=drive.capacity_bytes, MediaType=drive.media,
                        Protocol=drive.protocol,
                        Status={"State": "Enabled", "Health": drive.health},

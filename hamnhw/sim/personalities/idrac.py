@@ -1,6 +1,10 @@
-"""The ``idrac`` personality: a Dell PowerEdge with iDRAC 9 and a PERC controller.
+"""The ``idrac`` personality: a Dell PowerEdge R650 (15G) with iDRAC 9 6.00.30.00 and a PERC
+H755.
 
-Shapes from Dell's iDRAC9 Redfish API Guide and the dell/iDRAC-Redfish-Scripting examples
+The Manager (``Model`` ``15G Monolithic``, its OEM links ``Oem/Dell/Jobs`` and
+``Oem/Dell/DellLCService``) and the DellJob fields follow a public 15G capture (a PowerEdge
+R750 with iDRAC 9 6.00.30.00, the libredfish ``tests/mockups/dell``); the other shapes Dell's
+iDRAC9 Redfish API Guide and the dell/iDRAC-Redfish-Scripting examples
 (CreateVirtualDisk, DeleteVirtualDisk, AssignHotSpare, ImportForeignConfig,
 GetRemoteServicesAPIStatus), and the sushy-oem-idrac samples (``raid_service.json``,
 ``storage_controller.json``): FQDD ids (``RAID.Integrated.1-1``,
@@ -34,8 +38,8 @@ if TYPE_CHECKING:
 SPEC_DEFAULTS = {
     "vendor": "Dell", "manufacturer": "Dell Inc.", "model": "PowerEdge R650",
     "system_id": "System.Embedded.1", "manager_id": "iDRAC.Embedded.1",
-    "chassis_id": "System.Embedded.1", "manager_model": "14G Monolithic",
-    "firmware": "7.00.00.00", "controller_model": "PERC H755 Front",
+    "chassis_id": "System.Embedded.1", "manager_model": "15G Monolithic",
+    "firmware": "6.00.30.00", "controller_model": "PERC H755 Front",
     "controller_firmware": "52.16.1-4405",
     "oem": {"Dell": {"@odata.type": "#DellServiceRoot.v1_0_0.DellServiceRoot",
                      "IsBranded": 0}},
@@ -67,6 +71,8 @@ class IdracPersonality(StandardStorage):
     """iDRAC 9 with one PERC."""
 
     tracks_foreign: ClassVar[bool] = True
+    drive_model_name: ClassVar[str | None] = "ST1200MM0099"
+    """A 1.2 TB 12G SAS 10K drive PERCs ship with (Seagate's model string)."""
     storage_id: ClassVar[str] = CONTROLLER
     create_keys: ClassVar[frozenset[str]] = StandardStorage.create_keys | {"Drives", "Oem",
                                                                            "OptimumIOSizeBytes"}
@@ -76,6 +82,10 @@ class IdracPersonality(StandardStorage):
         self.queue = JobQueue(state, self.manager_path)
         self.lc_busy = False
         """Set from a test: the Lifecycle Controller answers NotReady."""
+        self.controller_mode = "RAID"
+        """``Oem.Dell.DellStorageController.ControllerMode`` (a test sets ``HBA``)."""
+        self.import_failure: str | None = None
+        """Set from a test: ImportForeignConfig's job fails with this message."""
         self.realtime = not any(m in self.spec.controller_model for m in STAGED_MODELS)
         legacy = firmware_tuple(self.spec.firmware) < (4, 40)
         self.dialect = "VolumeType" if legacy else "RAIDType"
@@ -98,8 +108,14 @@ class IdracPersonality(StandardStorage):
 
     @property
     def lc_service(self) -> str:
-        """``/redfish/v1/Dell/Managers/iDRAC.Embedded.1/DellLCService``."""
-        return f"{ROOT}/Dell/Managers/{self.spec.manager_id}/DellLCService"
+        """``Managers/iDRAC.Embedded.1/Oem/Dell/DellLCService`` (iDRAC 9 6.x; 3.x linked
+        ``/redfish/v1/Dell/Managers/...``: the driver follows the link)."""
+        return f"{self.manager_path}/Oem/Dell/DellLCService"
+
+    @property
+    def jobs_path(self) -> str:
+        """``Managers/iDRAC.Embedded.1/Oem/Dell/Jobs``: where the Manager links the queue."""
+        return f"{self.manager_path}/Oem/Dell/Jobs"
 
     # -- documents -------------------------------------------------------------------------
     def volumes(self) -> list[tuple[VolumeSpec, tuple[DriveSpec, ...]]]:
@@ -115,7 +131,7 @@ class IdracPersonality(StandardStorage):
                       "SupportedRAIDTypes": ["RAID0", "RAID1", "RAID5", "RAID6", "RAID10",
                                              "RAID50", "RAID60"],
                       "Oem": {"Dell": {"DellStorageController": {
-                          "ControllerMode": "RAID", "RealtimeCapability":
+                          "ControllerMode": self.controller_mode, "RealtimeCapability":
                               "Capable" if self.realtime else "Incapable"}}}})
         return found
 
@@ -153,6 +169,9 @@ class IdracPersonality(StandardStorage):
             *super().routes(),
             (f"{mgr}/Jobs", self.queue.collection),
             (f"{mgr}/Jobs/([^/]+)", self.queue.dell_job),
+            (re.escape(self.jobs_path), lambda: self.queue.collection(self.jobs_path)),
+            (f"{re.escape(self.jobs_path)}/([^/]+)",
+             lambda job: self.queue.dell_job(job, self.jobs_path)),
             (f"{re.escape(ROOT)}/TaskService/Tasks", self._tasks),
             (f"{re.escape(ROOT)}/TaskService/Tasks/(JID_[0-9]+)", self.queue.task),
             (re.escape(self.raid_service), self.raid_service_doc),
@@ -173,8 +192,10 @@ class IdracPersonality(StandardStorage):
                                         "DellRaidService": link(self.raid_service)}}
 
     def _manager_links(self, doc: Json) -> None:
-        dell = f"{ROOT}/Dell/Managers/{self.spec.manager_id}"
-        doc["Links"] = {"Oem": {"Dell": {"Jobs": link(f"{self.manager_path}/Jobs"),
+        """The OEM links where iDRAC 9 6.x puts them (libredfish's R750 capture)."""
+        dell = f"{self.manager_path}/Oem/Dell"
+        doc["Links"] = {"Oem": {"Dell": {"@odata.type": "#DellOem.v1_3_0.DellOemLinks",
+                                         "Jobs": link(self.jobs_path),
                                          "DellJobService": link(f"{dell}/DellJobService"),
                                          "DellLCService": link(self.lc_service)}}}
 
@@ -304,6 +325,8 @@ class IdracPersonality(StandardStorage):
             return dell_error("IDRAC.2.8.STOR018", "No foreign drives detected.")
         if name == "ImportForeignConfig":
             def take() -> str | None:
+                if self.import_failure is not None:
+                    return self.import_failure
                 self.import_foreign()
                 return None
             return self._job(f"Import foreign configuration: {CONTROLLER}", take)

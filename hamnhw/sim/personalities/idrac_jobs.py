@@ -88,7 +88,9 @@ class JobQueue:
                      and j.outcome is None), None)
 
     def settle(self) -> None:
-        """Complete the realtime jobs whose time came."""
+        """Complete the realtime jobs whose time came (the host's power steps first: a
+        reset that came due runs the staged jobs, whatever the client reads)."""
+        self.state.advance()
         now = self.state.clock()
         for job in self.jobs.values():
             if job.outcome is None and job.due is not None and job.due <= now:
@@ -96,22 +98,28 @@ class JobQueue:
 
     def on_reset(self) -> None:
         """The host reset: staged jobs run."""
-        self.settle()
+        now = self.state.clock()
+        for job in self.jobs.values():
+            if job.outcome is None and job.due is not None and job.due <= now:
+                job.outcome = job.apply() or "done"
         for job in self.jobs.values():
             if job.outcome is None and job.due is None:
                 job.outcome = job.apply() or "done"
 
-    def dell_job(self, job_id: str) -> Json | None:
-        """``Managers/iDRAC.Embedded.1/Jobs/<id>`` (DellJob)."""
+    def dell_job(self, job_id: str, base: str | None = None) -> Json | None:
+        """``Managers/iDRAC.Embedded.1/Jobs/<id>`` or, where the Manager links the queue
+        (iDRAC 9 6.x), ``.../Oem/Dell/Jobs/<id>``: the same DellJob.  Its fields as in a
+        public iDRAC 9 6.00.30.00 capture (libredfish ``tests/mockups/dell``): ``MessageId``
+        without a registry prefix (``PR19``), ``EndTime`` ``TIME_NA``."""
         self.settle()
         job = self.jobs.get(job_id)
         if job is None:
             return None
         state, message, message_id, percent = job.state(self.state.clock())
-        return resource(f"{self.manager}/Jobs/{job.id}", "#DellJob.v1_5_0.DellJob",
-                        Name=job.name, Description="Job Instance", JobState=state,
-                        JobType=job.job_type, Message=message, MessageArgs=[],
-                        MessageId=f"IDRAC.2.9.{message_id}", PercentComplete=percent,
+        return resource(f"{base or self.manager + '/Jobs'}/{job.id}",
+                        "#DellJob.v1_2_0.DellJob", Name=job.name, Description="Job Instance",
+                        JobState=state, JobType=job.job_type, Message=message, MessageArgs=[],
+                        MessageId=message_id, PercentComplete=percent,
                         StartTime="TIME_NOW", EndTime="TIME_NA", CompletionTime=None,
                         TargetSettingsURI=None)
 
@@ -133,10 +141,11 @@ class JobQueue:
                         Oem={"Dell": {**{k: v for k, v in dell.items()
                                          if not k.startswith("@odata.id")}}}, **extra)
 
-    def collection(self) -> Json:
-        """``Managers/iDRAC.Embedded.1/Jobs``."""
-        return collection(f"{self.manager}/Jobs", "#DellJobCollection.DellJobCollection",
-                          "JobQueue", [f"{self.manager}/Jobs/{i}" for i in self.jobs])
+    def collection(self, base: str | None = None) -> Json:
+        """``Managers/iDRAC.Embedded.1/Jobs`` (or ``base``, ``.../Oem/Dell/Jobs``)."""
+        path = base or f"{self.manager}/Jobs"
+        return collection(path, "#DellJobCollection.DellJobCollection", "JobQueue",
+                          [f"{path}/{i}" for i in self.jobs])
 
 
 def remote_services_status(state: ServerState, busy: bool) -> Json:

@@ -1,18 +1,25 @@
 """The ``ilo5`` personality: an HPE ProLiant Gen10 with iLO 5 and a Smart Array P408i.
 
-Shapes from the iLO 5 Redfish API reference, the HPE Developer blog "Storage management with
-Redfish" and proliantutils' iLO 5 samples (``smart_storage.json``, ``array_controller.json``,
-``logical_drive.json``, ``disk_drive.json``, ``smart_storage_config.json``; read, never
-copied): no standard Storage members; ``Oem.Hpe.Links.SmartStorage`` with ArrayControllers,
-LogicalDrives (``Raid``, ``CapacityMiB``, ``VolumeUniqueIdentifier``, ``Links.DataDrives``)
-and DiskDrives (``Location`` ``1I:1:<bay>``, ``CapacityMiB``, ``DiskDriveUse``); changes PUT to
-``smartstorageconfig/settings/`` (``If-Match`` checked: 412 on a stale ETag), answered 200
-with ``SystemResetRequired``, applied at the next reset with ``@Redfish.Settings.Messages``
-and ``Time`` updated.  ``DataGuard``: ``Strict`` refuses destroying anything, ``Permissive``
-destroys only what is named, ``Disabled`` applies the list as the whole configuration
-(logical drives not listed are dropped).  Moved arrays are recognised at POST (no foreign
-state).  Unverified (no public capture here): the ``Rebuilding`` status reasons and the
-message ids of refused settings.
+Shapes from the iLO 5 Redfish API reference ("SmartStorage configuration",
+HewlettPackard/ilo-rest-api-docs ``_ilo5_smartstoragedoc.md``), the HPE Developer blog
+"Storage management with Redfish" and proliantutils' iLO 5 samples (``smart_storage.json``,
+``array_controller.json``, ``logical_drive.json``, ``disk_drive.json``,
+``smart_storage_config.json``; read, never copied): no standard Storage members;
+``Oem.Hpe.Links.SmartStorage`` with ArrayControllers, LogicalDrives (``Raid``, ``CapacityMiB``,
+``VolumeUniqueIdentifier``, ``Links.DataDrives``) and DiskDrives (``Location`` ``1I:1:<bay>``,
+``CapacityMiB``, ``DiskDriveUse``); changes PUT to ``smartstorageconfig/settings/`` answered
+200 with ``SystemResetRequired``, applied at the next reset with
+``@Redfish.Settings.Messages`` and ``Time`` updated; the settings object then shows the
+applied configuration again (proliantutils ``read_raid`` reads it back from there).
+``DataGuard`` as the reference's "DataGuard rules": ``Strict`` refuses a list that omits a
+logical drive or deletes one, ``Permissive`` deletes only what is named and keeps the omitted,
+``Disabled`` applies the list as the whole configuration (the omitted are dropped).  Moved
+arrays are recognised at POST (no foreign state).
+
+``If-Match``: a stale ETag is refused 412 (the reference); a PUT without ``If-Match`` is
+refused 428 here so that hamnhw's header is tested (unverified that iLO requires it); every
+``If-Match`` received is kept in :attr:`Ilo5Personality.if_match_seen`.  Unverified (no public
+capture here): the ``Rebuilding`` status reasons and the message ids of refused settings.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from hamnhw.sim import raid_docs
 from hamnhw.sim.actions import Response
@@ -56,12 +63,20 @@ def vuid(volume: VolumeSpec) -> str:
 class Ilo5Personality(Personality):
     """iLO 5 with one Smart Array (the SmartStorage model)."""
 
+    drive_model_name: ClassVar[str | None] = "EG001200JWJNQ"
+    """HPE's 1.2 TB 12G SAS 10K drive (the proliantutils sample shows its 600 GB sibling,
+    ``EG0600FBVFP``)."""
+
     def __init__(self, state: ServerState) -> None:
         super().__init__(state)
         self.pending: Json | None = None
         self.generation = 0
         self.messages: list[str] = [SUCCESS]
         self.applied_at = "2026-01-01T00:00:00+00:00"
+        self.show_etag = True
+        """Set from a test: the settings object shows no ``@odata.etag``."""
+        self.if_match_seen: list[str | None] = []
+        """The ``If-Match`` of every write of the settings object, in order (tests read it)."""
 
     # -- paths -----------------------------------------------------------------------------
     @property
@@ -105,7 +120,8 @@ class Ilo5Personality(Personality):
                         "#HpeSmartStorageDiskDrive.v2_1_0.HpeSmartStorageDiskDrive",
                         **{"@odata.id": self.disk_path(drive)}, Id=str(bay_number(drive.bay)),
                         Name="HpeSmartStorageDiskDrive", SerialNumber=drive.serial,
-                        Model=drive.model, CapacityMiB=drive.capacity_bytes // (1 << 20),
+                        Model=self.drive_model(drive),
+                        CapacityMiB=drive.capacity_bytes // (1 << 20),
                         CapacityGB=drive.capacity_bytes // 10**9, MediaType=drive.media,
                         InterfaceType=drive.protocol, Location=self.location(drive),
                         LocationFormat="ControllerPort:Box:Bay", DiskDriveUse=use,
@@ -172,7 +188,8 @@ class Ilo5Personality(Personality):
     def settings_doc(self) -> Json:
         """The pending settings (the last PUT until the reset, else the current LDs)."""
         body = self.pending or {"DataGuard": "Strict", "LogicalDrives": self.logical_entries()}
-        return {"@odata.id": f"{self.config}settings/", "@odata.etag": self.etag,
+        etag = {"@odata.etag": self.etag} if self.show_etag else {}
+        return {"@odata.id": f"{self.config}settings/", **etag,
                 "@odata.type": "#SmartStorageConfig.v2_0_0.SmartStorageConfig",
                 "Id": "settings", **body}
 
@@ -246,7 +263,12 @@ class Ilo5Personality(Personality):
         if method not in ("PUT", "PATCH"):
             return Response(405, None, {"Allow": "GET, PUT, PATCH"})
         match = {k.lower(): v for k, v in headers.items()}.get("if-match")
-        if match is not None and match != self.etag:
+        self.if_match_seen.append(match)
+        if match is None:
+            return Response(428, {"error": {"code": "Base.1.4.PreconditionRequired",
+                                            "message": "A precondition header (If-Match) is "
+                                                       "required for this request."}})
+        if match != self.etag:
             return Response(412, {"error": {"code": "Base.1.4.PreconditionFailed",
                                             "message": "The ETag supplied did not match."}})
         if not isinstance(body, dict):

@@ -1,6 +1,9 @@
 """What the simulated Smart Array does with pending SmartStorageConfig settings at POST
-(``ilo5`` personality; semantics from the iLO 5 API reference's ``DataGuard`` and the HPE
-Developer blog, message ids unverified)."""
+(``ilo5`` personality).  ``DataGuard`` follows the iLO 5 API reference's "DataGuard rules"
+(HewlettPackard/ilo-rest-api-docs ``_ilo5_smartstoragedoc.md``): ``Disabled`` deletes the
+omitted logical drives, ``Permissive`` only those with a delete action, ``Strict`` deletes
+nothing and refuses the whole request when a logical drive is omitted or carries a delete
+action.  Message ids other than ``Success`` are unverified."""
 
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ def apply_settings(ilo: Ilo5Personality, body: Mapping[str, Any]) -> list[str]:
     by_vuid = {vuid(v): v for v, _ in ilo.volumes()}
     named = {str(e.get("VolumeUniqueIdentifier")) for e in entries}
     failures: list[str] = []
+    if guard == "Strict" and (set(by_vuid) - named or any(e.get("Actions") for e in entries)):
+        return [f"{PREFIX}DataGuardRestriction"]  # Strict: nothing applied at all
     if guard == "Disabled":  # the list is the whole configuration: the rest is dropped
         for volume in [v for k, v in by_vuid.items() if k not in named]:
             ilo.state.bays.remove_volume(volume.id)
@@ -35,17 +40,10 @@ def apply_settings(ilo: Ilo5Personality, body: Mapping[str, Any]) -> list[str]:
         elif str(key) not in by_vuid:
             failures.append(f"{PREFIX}LogicalDriveNotFound")
         elif "LogicalDriveDelete" in actions:
-            failures += _delete(ilo, by_vuid[str(key)], guard)
+            ilo.state.bays.remove_volume(by_vuid[str(key)].id)
         elif "SpareDrives" in entry:
             failures += _spares(ilo, by_vuid[str(key)], entry["SpareDrives"])
     return failures
-
-
-def _delete(ilo: Ilo5Personality, volume: VolumeSpec, guard: str) -> list[str]:
-    if guard == "Strict":
-        return [f"{PREFIX}DataGuardRestriction"]
-    ilo.state.bays.remove_volume(volume.id)
-    return []
 
 
 def _by_location(ilo: Ilo5Personality) -> dict[str, Any]:

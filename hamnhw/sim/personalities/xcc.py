@@ -4,12 +4,16 @@
 Shapes from Lenovo's XCC REST API documentation (pubs.lenovo.com ``xcc-restapi`` /
 ``xcc2-restapi``: "POST - Create a Volume", "GET - Drives managed by storage controller",
 "GET - Storage controller properties"): Storage ``RAID_Slot4``, drives ``Disk.<n>``, volumes
-numbered; a create names ``RAIDType`` and a non-empty ``Name`` (XCC2: at most 15
-characters), its members in ``Links.Drives`` (a top-level ``Drives`` key is refused), and is
-answered 201 with the volume; ``HotspareType`` is ``None`` or ``Global`` (no dedicated spares).
-Unverified (no public capture here): the exact error bodies; a moved array stays a foreign
-configuration until imported from the controller's setup utility (no Redfish action is
-documented), :meth:`XccPersonality.import_foreign` stands for that manual step.
+numbered; a create names ``RAIDType`` and a non-empty ``Name`` (at most 15 characters on an
+XCC2, whose Manager ``Model`` names XClarity Controller 2), its members in ``Links.Drives``,
+and is answered 201 with the volume; ``HotspareType`` is ``None`` or ``Global`` (no dedicated
+spares).  The defaults are an XCC (not XCC2) as a public capture shows one (ThinkSystem
+SR670 V2, Manager ``Model`` ``Lenovo XClarity Controller``, firmware ``TGBT42S 2.83``: the
+libredfish mockups).  Unverified (no public capture here): the exact error bodies; the
+refusal of a top-level ``Drives`` key (no page says XCC refuses it); the Model an XCC2
+reports; a moved array stays a foreign configuration until imported from the controller's
+setup utility (no Redfish action is documented), :meth:`XccPersonality.import_foreign` stands
+for that manual step.
 """
 
 from __future__ import annotations
@@ -54,12 +58,14 @@ class XccPersonality(StandardStorage):
         return doc
 
     def refuse_keys(self, body: dict[str, Any]) -> Response | None:
-        """A top-level ``Drives`` is refused; ``Name`` is required, at most 15 characters."""
+        """A top-level ``Drives`` is refused; ``Name`` is required (XCC2: at most 15
+        characters)."""
         if "Drives" in body:
             return bad("PropertyUnknown", "The property Drives is not in the list of valid "
                        "properties for the resource.", "Drives")
         name = body.get("Name")
-        if not isinstance(name, str) or not name or len(name) > NAME_MAX:
+        limit = NAME_MAX if "XClarity Controller 2" in self.spec.manager_model else None
+        if not isinstance(name, str) or not name or (limit and len(name) > limit):
             return bad("PropertyValueFormatError", f"The value {name} for the property Name "
                        f"is of a different format (a non-empty name of at most {NAME_MAX} "
                        "characters is required).", str(name), "Name")

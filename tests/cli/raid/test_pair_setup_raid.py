@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from raid_bench import drives
 
 from hamnhw.cli.main import cli
-from hamnhw.sim import ServerSpec, SimCluster
+from hamnhw.sim import RaidSpec, ServerSpec, SimCluster
 
 PW_ENV = "SETUP_RAID_PW"
 
@@ -33,19 +33,26 @@ class SetupPair:
         return [d.serial for d in self.cluster["standby"].spec.drives or ()]
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[SetupPair]:
-    """A standby (off) holding the two MN disks, no volume; an empty primary (off)."""
-    specs = [ServerSpec(name="primary", drives=(), raid1=False),
-             ServerSpec(name="standby", drives=drives("standby", 2), raid1=False)]
+def setup_pair(tmp_path: Path, specs: list[ServerSpec],
+               post_timeout: float = 4) -> Iterator[SetupPair]:
+    """The pair ``specs`` started, with its config (stopped at the end)."""
     with SimCluster(specs) as sim:
         lines = [f'[pair]\nname = "mn"\njournal_dir = "{tmp_path / "journal"}"\n',
-                 "[failover]\npoll_interval = 0.05\npost_timeout = 4\npower_off_timeout = 10\n"]
+                 f"[failover]\npoll_interval = 0.05\npost_timeout = {post_timeout}\n"
+                 "power_off_timeout = 10\n"]
         lines += [f'[{n}]\nbmc = "{sim[n].url}"\nusername = "admin"\npassword_env = "{PW_ENV}"\n'
                   for n in ("primary", "standby")]
         config = tmp_path / "hamnhw.toml"
         config.write_text("\n".join(lines))
         yield SetupPair(sim, config)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[SetupPair]:
+    """A standby (off) holding the two MN disks, no volume; an empty primary (off)."""
+    yield from setup_pair(tmp_path, [
+        ServerSpec(name="primary", drives=(), raid1=False),
+        ServerSpec(name="standby", drives=drives("standby", 2), raid1=False)])
 
 
 def test_standby_first_then_the_disks_into_the_primary(cluster: SetupPair) -> None:
@@ -92,3 +99,59 @@ def test_disks_not_moved_yet_keeps_waiting(cluster: SetupPair) -> None:
     assert (code, again["outcome"]) == (10, "waiting")
     code, stopped = cluster.run("pair", "setup-raid", "--resume", "--disks-moved")
     assert code == 1 and "WaitTimeout" in stopped["stop_reason"]
+
+
+@pytest.fixture
+def dell_pair(tmp_path: Path) -> Iterator[SetupPair]:
+    """Two ``idrac`` personalities: the standby (PERC H755, realtime jobs) holds the two MN
+    disks; the primary's PERC H330 runs RAID jobs only at the next POST (staged)."""
+    specs = [ServerSpec(name="primary", personality="idrac", drives=(), raid1=False,
+                        controller_model="PERC H330 Mini", post_time=0.2, power_delay=0.1,
+                        raid=RaidSpec(task_seconds=0.2)),
+             ServerSpec(name="standby", personality="idrac", drives=drives("standby", 2),
+                        raid1=False, post_time=0.2, power_delay=0.1,
+                        raid=RaidSpec(task_seconds=0.2))]
+    yield from setup_pair(tmp_path, specs, post_timeout=8)
+
+
+def primary_sequence(pair: SetupPair) -> list[str]:
+    """ImportForeignConfig and the accepted ResetTypes the primary received, in order."""
+    found = []
+    for r in pair.cluster["primary"].requests:
+        if r.method == "POST" and r.path.endswith("ImportForeignConfig"):
+            found.append("ImportForeignConfig")
+        elif r.method == "POST" and r.path.endswith("ComputerSystem.Reset") and \
+                r.status and r.status < 300:
+            found.append(r.body["ResetType"])
+    return found
+
+
+def move_and_resume(pair: SetupPair) -> tuple[int, dict[str, Any]]:
+    code, waiting = pair.run("pair", "setup-raid", "--drives", ",".join(pair.serials()),
+                             "--name", "mn")
+    assert (code, waiting["outcome"]) == (10, "waiting"), waiting
+    for serial in pair.serials():
+        pair.cluster.move_drive(serial, "standby", "primary")
+    return pair.run("pair", "setup-raid", "--resume", "--disks-moved")
+
+
+def test_a_staged_import_runs_at_a_reset_of_the_primary(dell_pair: SetupPair) -> None:
+    """The PERC 9 keeps the import job Scheduled until a POST: the primary is reset into its
+    setup again and the job followed to its end (waiting on it alone never ended)."""
+    code, done = move_and_resume(dell_pair)
+    assert (code, done["outcome"]) == (0, "done"), done
+    assert primary_sequence(dell_pair) == ["On", "ImportForeignConfig", "PowerCycle"]
+    checks = {c["name"]: c["passed"] for c in done["checks"]}
+    assert checks["setup: the primary takes the array"] is True
+
+
+def test_a_failed_import_stops_the_setup_with_its_reason(dell_pair: SetupPair) -> None:
+    from hamnhw.sim.personalities import of
+
+    personality = of(dell_pair.cluster["primary"].state)
+    assert personality is not None
+    personality.import_failure = "STOR038: Unable to import the foreign configuration."  # type: ignore[attr-defined]
+    code, stopped = move_and_resume(dell_pair)
+    assert code != 0 and stopped["outcome"] == "stopped", stopped
+    assert "foreign import did not give one" in stopped["stop_reason"]
+    assert "STOR038" in stopped["stop_reason"] and "JID_" in stopped["stop_reason"]

@@ -16,9 +16,9 @@ from hamnhw.cli.commands.pair.common import config_option, load_pair_config
 @click.command("abort")
 @config_option
 @click.option("--power-on-old-node", is_flag=True,
-              help="Power the old node on again, only once a fresh read shows every MN drive "
-                   "back in it (before the disk move: a POST into BIOS setup; after it: only a "
-                   "drive list from a POST since the move, else nothing is sent).")
+              help="Before the disk move only: power the old node on again once a POST into "
+                   "BIOS setup shows every MN drive back in it (an old node that is not off "
+                   "is left as it is).  After the disks were said moved nothing is sent.")
 @acknowledge_option
 @click.pass_context
 def command(ctx: click.Context, config_path: str | None, power_on_old_node: bool,
@@ -26,8 +26,8 @@ def command(ctx: click.Context, config_path: str | None, power_on_old_node: bool
     """Abort the unfinished run (restores policies before the disk move).
 
     Journaled: an abort that was interrupted is finished by running it again.  After the
-    disks were moved (resume --disks-moved), abort powers nothing on unless
-    --power-on-old-node finds a fresh drive list showing them back."""
+    disks were moved (resume --disks-moved), abort powers nothing on, --power-on-old-node
+    included: put the disks back and power the old node on by hand."""
     from hamnhw.failover.coordinator import Coordinator
 
     operator = make_operator(ctx, acknowledgements=acknowledgements)

@@ -15,6 +15,7 @@ from hamnhw.cli.exit_codes import ExitCode
 from hamnhw.cli.options import connect_config_node, fail, output_of
 from hamnhw.config import find_config, load_config
 from hamnhw.errors import ConfigError
+from hamnhw.pair import ipmi_boot_modes
 from hamnhw.pair.check import check_pair
 from hamnhw.views import section, table
 
@@ -66,12 +67,16 @@ def command(ctx: click.Context, config: str | None, active: str | None) -> None:
     Reads both BMCs: reachability, model, BIOS and boot mode, storage controller and
     firmware, RAID1 health and write cache on the active node, free bays on the other,
     power-restore policies, serial numbers, and NIC count, speed, order and link (each
-    primary NIC paired with its standby counterpart by PCI location, Id, or order).
+    primary NIC paired with its standby counterpart by PCI location, Id, or order).  A node
+    reached over IPMI (ipmi://) needs a known boot mode (its boot_mode, or the pair
+    snapshot's): IPMI cannot read one, and the failover's boot overrides need it.
     Exit 0 when nothing fails, 5 when a check fails.
     """
     try:
         path = require_pair(config)
-        report = check_pair(lambda name: connect_config_node(name, path), active=active)
+        modes = ipmi_boot_modes(load_config(path))
+        report = check_pair(lambda name: connect_config_node(name, path), active=active,
+                            ipmi_boot_modes=modes)
     except ConfigError as exc:
         fail(ctx, None, exc)
         return

@@ -62,6 +62,17 @@ options:
         logging out), as C(--timeout) on the command line.  A wait (a power change, a RAID
         job) ends 5 s before it, to leave the logout its time.
       - Default the node's C(timeout), else 120.
+      - With the task keyword C(timeout), the module ends (logged out, the task failed with
+        the hamnhw error) a second before it, whatever this option says; see O(task_deadline).
+    type: float
+  task_deadline:
+    description:
+      - Set by the collection's action plugin, not by hand; the wall-clock time (seconds
+        since the epoch) at which the task's C(timeout) keyword fails the task.
+      - Ansible does not stop a module when the task times out; with this deadline the module
+        ends by itself before that, sending nothing after it.  Should the Ansible worker end
+        all the same, the module notices it is orphaned and stops at once, logging out, as
+        on SIGTERM.
     type: float
 requirements:
   - The hamnhw Python library (Python 3.11 or later) on the interpreter that runs the

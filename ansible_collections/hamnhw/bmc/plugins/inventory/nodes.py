@@ -13,7 +13,12 @@ description:
     driven with the C(local) connection (BMCs have no SSH) by an interpreter that has hamnhw.
   - Groups, sanitised as Ansible group names, are the config's C([groups]) table, C(hamnhw_pair)
     with the pair's two nodes (when both C([primary]) and C([standby]) are there), and those of
-    O(groups) and O(keyed_groups).
+    O(groups) and O(keyed_groups).  A C([groups]) name that is C(hamnhw_pair), C(all) or
+    C(ungrouped), or two that sanitise alike (C(rack-1) and C(rack_1)), fail the parse.
+  - Ansible goes on with an inventory source it could not parse (with a warning) unless
+    told otherwise, so set C(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true) (or
+    C(any_unparsed_is_failed = true) in the C([inventory]) section of C(ansible.cfg)) so that
+    a broken hamnhw config fails the run rather than running it on no hosts.
   - Host variables C(hamnhw_node), C(hamnhw_config) and C(hamnhw_bmc) (the BMC URL) let tasks
     name their target with O(hamnhw.bmc.power#module:node) set to C({{ hamnhw_node }});
     credentials stay in the config (never in the inventory).
@@ -68,6 +73,8 @@ else:
 
 PAIR_GROUP = 'hamnhw_pair'
 PAIR_NODES = ('primary', 'standby')
+RESERVED_GROUPS = (PAIR_GROUP, 'all', 'ungrouped')
+"""Group names a config's ``[groups]`` may not take."""
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable):
@@ -89,10 +96,26 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         interpreter = self.get_option('python_interpreter') or sys.executable
         for name, node in config.nodes.items():
             self._add_node(name, node, config.path, interpreter)
-        for group, members in config.groups.items():
+        for group, members in self._config_groups(config.groups).items():
             self._add_group(group, members)
         if all(name in config.nodes for name in PAIR_NODES):
             self._add_group(PAIR_GROUP, PAIR_NODES)
+
+    def _config_groups(self, groups):
+        """The config's ``[groups]`` by their Ansible names (sanitised); refuses a name this
+        plugin makes itself or Ansible's own, and two names that sanitise alike (their hosts
+        would merge into one group without a word)."""
+        named = {}
+        for group in groups:
+            named.setdefault(self._sanitize_group_name(group), []).append(group)
+        problems = [f'[groups] {" and ".join(map(repr, given))} both become Ansible group '
+                    f'{name!r}' for name, given in named.items() if len(given) > 1]
+        problems += [f'[groups] {given[0]!r} is the name of a group Ansible or this plugin '
+                     f'makes itself ({name!r})' for name, given in named.items()
+                     if name in RESERVED_GROUPS]
+        if problems:
+            raise AnsibleParserError('hamnhw config: ' + '; '.join(problems) + ': rename them')
+        return {name: groups[given[0]] for name, given in named.items()}
 
     def _load(self, path):
         given = self.get_option('config')

@@ -12,16 +12,18 @@ module results.
 from __future__ import annotations
 
 import os
+import time
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 try:
     import hamnhw
-    from hamnhw import interrupts
+    from hamnhw import interrupts, orphan
     from hamnhw.cli.budget import CommandBudget
     from hamnhw.cli.exit_codes import exit_code_for
     from hamnhw.cli.plan_output import outcome_payload
+    from hamnhw.cli.watch import RequestWatch
     from hamnhw.config import find_config, load_config
     from hamnhw.connection import Secret, Timeouts
     from hamnhw.credentials import resolve_credentials, resolve_username
@@ -43,8 +45,13 @@ CONNECTION_ARGUMENTS = dict(
     pin_fingerprint=dict(type='str'),
     insecure=dict(type='bool'),
     timeout=dict(type='float'),
+    task_deadline=dict(type='float'),
 )
 """The options of every module that talks to one BMC (doc fragment ``hamnhw.bmc.connection``)."""
+
+TASK_MARGIN_S = 1.0
+"""Seconds a module ends before the task's own ``timeout`` keyword (``task_deadline``, set
+by the collection's action plugins) runs out: the result's way back to Ansible."""
 
 CONNECTION_RULES = dict(
     required_one_of=[('bmc', 'node')],
@@ -109,8 +116,9 @@ def connect_arguments(params, environ=None):
 
 
 def tls_arguments(params, node_cfg):
-    """The TLS choice: the options' replaces the config's as a whole."""
-    if any(params.get(key) for key in TLS_OPTIONS):
+    """The TLS choice: the options' replaces the config's as a whole, as soon as one of them
+    is given (``insecure: false`` included: it then overrides the config's ``insecure``)."""
+    if any(params.get(key) is not None for key in TLS_OPTIONS):
         source = params
     elif node_cfg is not None:
         source = dict(ca_file=node_cfg.ca_file, pin_fingerprint=node_cfg.pin_fingerprint,
@@ -121,40 +129,87 @@ def tls_arguments(params, node_cfg):
                 insecure=bool(source.get('insecure')))
 
 
-def error_result(exc, node):
+def task_seconds(timeout, task_deadline, now=None):
+    """The module's bound: its ``timeout``, shortened to end :data:`TASK_MARGIN_S` before
+    the task's ``task_deadline`` (a wall-clock time; None when the task has no ``timeout``
+    keyword).
+
+    :raises ConfigError: the task's deadline leaves no time (nothing is sent).
+    """
+    if task_deadline is None:
+        return timeout
+    left = task_deadline - (time.time() if now is None else now) - TASK_MARGIN_S
+    if left <= 0:
+        raise ConfigError("the task's timeout keyword leaves no time to reach the BMC "
+                          f"(it ends {TASK_MARGIN_S:g} s before the task's timeout)")
+    return min(timeout, left)
+
+
+def error_result(exc, node, request_sent=False, options=None):
     """``fail_json`` arguments for an error: the message, its type and exit code (as the
-    hamnhw command would exit)."""
+    hamnhw command would exit), and ``changed`` true when a write had been sent (or may
+    have been) before it: the BMC may have acted on it.
+
+    :param request_sent: what the module's :class:`~hamnhw.cli.watch.RequestWatch` saw
+        (None: not known, over IPMI); an error that knows it sent a write says so itself.
+    :param options: ``{"--cli-flag": "module_option"}``: the library's messages name the
+        command's flags; the task's name the module's options.
+    """
     code = exit_code_for(exc)
     message = str(exc) or type(exc).__name__
-    return dict(msg=message, node=node,
+    for flag, option in sorted((options or {}).items(), key=lambda item: -len(item[0])):
+        message = message.replace(flag, option)
+    if getattr(exc, 'request_sent', None) is True:
+        request_sent = True
+    return dict(msg=message, node=node, changed=request_sent is True,
+                request_sent=request_sent,
                 error=dict(type=type(exc).__name__, message=message, exit_code=int(code),
                            exit_code_name=code.name))
 
 
-def run_on_node(module, action, poll=None):
-    """Connect, run ``action(node, budget)`` and log out within one deadline, the task's
-    ``timeout`` (a ``hamnhw.cli.budget.CommandBudget``, as on the command line: a wait gives
-    itself ``budget.wait_seconds()``, which leaves the logout its time), then exit with
-    ``{"node": ..., **result}``; a hamnhw error fails the task (:func:`error_result`).
+def run_on_node(module, action, poll=None, before=None, options=None):
+    """Connect, run ``action(node, budget)`` and log out within one deadline, then exit
+    with ``{"node": ..., **result}``; a hamnhw error fails the task (:func:`error_result`,
+    ``changed`` true when a write had been sent).
 
-    SIGTERM or SIGINT (a task timeout, a cancelled job) stops the work at once and logs the
-    session out, as on the command line; the task fails with ``TERMINATED``/``INTERRUPTED``.
+    The deadline is the ``timeout`` option (else the node's, else 120 s), shortened to end
+    before the task's own ``timeout`` keyword (:func:`task_seconds`): the module reports
+    and logs out by itself before Ansible gives up on it.  It is a
+    ``hamnhw.cli.budget.CommandBudget``, as on the command line: a wait gives itself
+    ``budget.wait_seconds()``, which leaves the logout its time.
+
+    Should the module be left alone all the same (the Ansible worker ended: a task timed
+    out without the action plugin, a cancelled job), ``hamnhw.orphan`` notices and stops
+    it as SIGTERM or SIGINT do: at once, sending nothing more, the session logged out.
 
     :param poll: how waits read (``hamnhw.poll.PollPolicy``); None for the default.
+    :param before: ``before(budget)``, called before connecting: it may refuse the options
+        (a ``hamnhw.errors.ConfigError``) with nothing sent.
+    :param options: the command's flags the library's messages may name, by module option
+        (see :func:`error_result`).
     """
     name = target_name(module.params)
+    watch = RequestWatch()
     try:
-        with interrupts.interruptible():
+        with interrupts.interruptible(), orphan.stop_when_orphaned():
             kwargs = connect_arguments(module.params)
+            kwargs['timeout'] = task_seconds(kwargs['timeout'], module.params['task_deadline'])
             budget = CommandBudget(kwargs['timeout'])
-            node = hamnhw.connect(deadline=budget.deadline, poll=poll, **kwargs)
-            with node.operation(deadline=budget.deadline):
+            if before is not None:
+                before(budget)
+            node = hamnhw.connect(deadline=budget.work, poll=poll,
+                                  client_wrapper=watch.wrapper_for(kwargs['url']), **kwargs)
+            with node.operation(deadline=budget.work):
                 try:
                     result = action(node, budget)
                 finally:
-                    node.close()
-    except (HamnhwError, Interrupted) as exc:
-        module.fail_json(**error_result(exc, name))
+                    with interrupts.deferred():
+                        node.close()
+    except Interrupted as exc:
+        exc.request_sent = watch.request_sent
+        module.fail_json(**error_result(exc, name, watch.request_sent, options))
+    except HamnhwError as exc:
+        module.fail_json(**error_result(exc, name, watch.request_sent, options))
     result = dict(result)
     result.setdefault('changed', False)
     module.exit_json(node=name, **result)

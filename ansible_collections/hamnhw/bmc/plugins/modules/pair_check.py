@@ -32,6 +32,19 @@ options:
       - The node holding the MN's RAID1.  Default worked out from what the BMCs show.
     type: str
     choices: [primary, standby]
+  timeout:
+    description:
+      - The deadline of the whole check in seconds (connecting to both BMCs and reading
+        them); a node that does not answer in time fails its C(reachable) check.
+      - Default each node's C(timeout) from the config, else 120, for each node.
+      - With the task keyword C(timeout), the module ends a second before it, whatever this
+        option says; see O(task_deadline).
+    type: float
+  task_deadline:
+    description:
+      - Set by the collection's action plugin, not by hand; the wall-clock time (seconds
+        since the epoch) at which the task's C(timeout) keyword fails the task.
+    type: float
 requirements:
   - The hamnhw Python library on the interpreter that runs the module.
 attributes:
@@ -72,7 +85,7 @@ nodes:
   returned: when the config could be read
   type: dict
 failed_checks:
-  description: The names of the failed checks.
+  description: The names of the failed checks (the task fails when there is one).
   returned: when the config could be read
   type: list
   elements: str
@@ -87,14 +100,16 @@ from ansible_collections.hamnhw.bmc.plugins.module_utils.hamnhw_bmc import (
     HAMNHW_IMPORT_ERROR,
     error_result,
     new_module,
+    task_seconds,
 )
 
 if HAMNHW_IMPORT_ERROR is None:
-    from hamnhw import pair
+    from hamnhw import interrupts, orphan, pair
+    from hamnhw.cli.budget import CommandBudget
     from hamnhw.cli.exit_codes import ExitCode
     from hamnhw.config import find_config, load_config
-    from hamnhw.errors import ConfigError, HamnhwError
-    from hamnhw.pair.check import check_pair
+    from hamnhw.errors import ConfigError, HamnhwError, Interrupted
+    from hamnhw.pair.check import Status, check_pair
 
 
 def read_config(path):
@@ -109,24 +124,38 @@ def read_config(path):
     return config
 
 
+def run_check(params):
+    """The pair check's report, within the ``timeout`` option shortened to end before the
+    task's deadline (None: each node's own timeout)."""
+    config = read_config(params['config'])
+    seconds = params['timeout']
+    if params['task_deadline'] is not None:
+        seconds = task_seconds(seconds or 120.0, params['task_deadline'])
+    deadline = CommandBudget(seconds).work if seconds else None
+    return check_pair(lambda name: pair.connect_node(config, name, deadline=deadline),
+                      active=params['active'])
+
+
 def main():
     module = new_module(dict(
         config=dict(type='path'),
         active=dict(type='str', choices=['primary', 'standby']),
+        timeout=dict(type='float'),
+        task_deadline=dict(type='float'),
     ), connection=False, supports_check_mode=True)
     try:
-        config = read_config(module.params['config'])
-        report = check_pair(lambda name: pair.connect_node(config, name),
-                            active=module.params['active'])
-    except HamnhwError as exc:
+        with interrupts.interruptible(), orphan.stop_when_orphaned():
+            report = run_check(module.params)
+    except (HamnhwError, Interrupted) as exc:
         module.fail_json(**error_result(exc, None))
     result = report.to_json()
-    failed = [c['name'] for c in result['checks'] if c['status'] == 'fail']
-    if failed:
+    failed = [c.name for c in report.checks if c.status is Status.FAIL]
+    if report.failed:
         names = ', '.join(failed)
-        module.fail_json(msg=f'pair check failed: {names}', failed_checks=failed,
-                         error=dict(type='PairCheckFailed', exit_code=int(ExitCode.UNHEALTHY),
-                                    exit_code_name=ExitCode.UNHEALTHY.name,
+        code = ExitCode.UNHEALTHY
+        module.fail_json(msg=f'pair check failed: {names}', changed=False, failed_checks=failed,
+                         error=dict(type='PairCheckFailed', exit_code=int(code),
+                                    exit_code_name=code.name,
                                     message=f'failed checks: {names}'),
                          **result)
     module.exit_json(changed=False, failed_checks=[], **result)

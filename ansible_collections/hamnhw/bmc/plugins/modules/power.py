@@ -14,7 +14,10 @@ description:
     believed after two exact C(Off) reads).
   - O(state=on), O(state=off) and O(state=soft_off) on a host already in that state send
     nothing and report C(changed=false).  O(state=cycle) always changes.
-  - In check mode nothing is sent; the task reports what would be sent (RV(plan)).
+  - In check mode nothing is sent; the task reports what would be sent (RV(plan)); a host
+    is planned as already off after two exact C(Off) reads, as the change believes it.
+  - A task that fails after its reset request was sent reports C(changed=true) (see
+    RV(request_sent)).
 options:
   state:
     description:
@@ -98,6 +101,25 @@ protocol:
   description: The protocol that served the change, V(redfish) or V(ipmi).
   returned: success, when state is not status and not in check mode
   type: str
+method:
+  description: How the change was made, V(reset) (one reset request) or V(off-on) (a cycle
+    made of an off then an on, where the BMC offers no cycle).
+  returned: success, when state is not status and not in check mode
+  type: str
+  sample: reset
+unconfirmed_reason:
+  description: Why RV(confirmed) is false, V(no-wait) with O(wait=false), else the reason
+    the library gives (V(unknown) when it gives none).
+  returned: success, when RV(confirmed) is false
+  type: str
+  sample: no-wait
+request_sent:
+  description: On failure, whether a write (a reset request) had been sent before it
+    (V(true)), none had (V(false)), or that is not known (V(null), over IPMI).  When it
+    had, the task reports C(changed=true): the BMC may act on it; read the state before
+    running the task again.
+  returned: failure
+  type: bool
 plan:
   description: What the change would send, from a fresh read (check mode only).
   returned: check mode, when state is not status
@@ -125,7 +147,7 @@ from ansible_collections.hamnhw.bmc.plugins.module_utils.hamnhw_bmc import (
 )
 
 if HAMNHW_IMPORT_ERROR is None:
-    from hamnhw.cli.commands.power import change_payload, check_escalation
+    from hamnhw.cli.commands.power import change_power, check_escalation
     from hamnhw.plan import plan_power
     from hamnhw.poll import PollPolicy
 
@@ -139,31 +161,32 @@ def main():
         escalate_after=dict(type='float'),
     ), supports_check_mode=True)
     state = module.params['state']
-    extra = {}
-    if module.params['escalate_after'] is not None:
-        if state != 'soft_off':
-            module.fail_json(msg='escalate_after applies to state=soft_off only')
-        extra['escalate_after'] = module.params['escalate_after']
+    escalate_after = module.params['escalate_after']
+    if escalate_after is not None and state != 'soft_off':
+        module.fail_json(msg='escalate_after applies to state=soft_off only')
 
     def status(node, budget):
-        return dict(power_state=node.power.state().value)
+        return dict(changed=False, power_state=node.power.state().value)
+
+    def refuse_bad_escalation(budget):
+        check_escalation(escalate_after, budget.longest_wait, option='escalate_after',
+                         timeout_option='timeout')
 
     def check(node, budget):
-        plan = plan_power(node, state, **extra)
+        plan = plan_power(node, state, escalate_after=escalate_after)
         return dict(changed=plan.changed, power_state=plan.current, plan=jsonable(plan))
 
     def change(node, budget):
-        check_escalation(extra.get('escalate_after'), budget.longest_wait)
-        method = getattr(node.power, state)
-        return change_payload(method(wait=module.params['wait'], timeout=budget.wait_seconds(),
-                                     **extra))
+        return change_power(node, state, budget, wait=module.params['wait'],
+                            escalate_after=escalate_after)
 
     if state == 'status':
         run_on_node(module, status)
     elif module.check_mode:
-        run_on_node(module, check)
+        run_on_node(module, check, before=refuse_bad_escalation)
     else:
-        run_on_node(module, change, poll=PollPolicy(interval=module.params['poll_interval']))
+        run_on_node(module, change, poll=PollPolicy(interval=module.params['poll_interval']),
+                    before=refuse_bad_escalation)
 
 
 if __name__ == '__main__':

@@ -15,7 +15,10 @@ description:
   - O(state=present) on a node that already has that volume over those drives (or has its
     creation pending the next reset) sends nothing and reports C(changed=false); so does
     O(state=absent) for a volume that is not there and O(state=spare) for a drive that
-    already is that spare.
+    already is that spare.  A volume already over those drives with that RAID level is
+    present whatever its name and size: it is left as it is, and a O(name) or
+    O(size_bytes) it does not match is reported as a warning (a different RAID level fails
+    the task).
   - Pair protection as on the command line, so a write touching the management node's RAID1
     (its members in the latest C(hamnhw pair snapshot)), on any node, runs only with each
     concerned drive's serial in O(confirm_serials), and on the active node (the config's
@@ -155,8 +158,15 @@ error:
   description: The hamnhw error (type, message, exit_code, exit_code_name).
   returned: failure
   type: dict
+request_sent:
+  description: On failure, whether a write had been sent before it (V(true)), none had
+    (V(false)), or that is not known (V(null), over IPMI).  When it had, the task reports
+    C(changed=true): the BMC may act on it; read the state before running the task again.
+  returned: failure
+  type: bool
 """
 
+import dataclasses
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
@@ -178,6 +188,11 @@ if HAMNHW_IMPORT_ERROR is None:
     except ImportError:
         # a hamnhw without the RAID writes (hamnhw.raid, the raid command package)
         RAID_IMPORT_ERROR = traceback.format_exc()
+
+
+CLI_FLAGS = {'--confirm-serial': 'confirm_serial', '--volume': 'volume', '--drives': 'drives',
+             '--drive': 'drive', '--confirm-node': 'confirm_node'}
+"""The ``hamnhw raid`` flags the library's messages name, as this module's options."""
 
 
 def writes(params, node, timeout):
@@ -202,6 +217,25 @@ def writes(params, node, timeout):
     spare = (params['drive'], params['volume'])
     return (lambda: raid.plan_spare(*spare, remove=params['remove']),
             lambda: raid.spare(*spare, remove=params['remove']))
+
+
+def differences(params, node, volume_id):
+    """How the volume already over O(drives) differs from the O(name) and O(size_bytes)
+    asked for (left as it is: the RAID level and the drives make it present)."""
+    if volume_id is None or (params['name'] is None and params['size_bytes'] is None):
+        return []
+    volume = next((v for v in node.raid.status().volumes or () if v.id == volume_id), None)
+    if volume is None:
+        return []
+    found = []
+    if params['name'] is not None and volume.name not in (None, params['name']):
+        found.append(f"volume {volume_id} is named {volume.name!r}, not {params['name']!r}: "
+                     "left as it is")
+    if params['size_bytes'] is not None and volume.capacity_bytes not in (
+            None, params['size_bytes']):
+        found.append(f"volume {volume_id} holds {volume.capacity_bytes} bytes, not "
+                     f"{params['size_bytes']}: left as it is (a BMC may round a capacity)")
+    return found
 
 
 def main():
@@ -238,14 +272,19 @@ def main():
         serials.append(params['confirm_serial'])
 
     def action(node, budget):
-        guard = pair_guard(TargetOptions(node=target_name(params), config=params['config']))
+        guard = dataclasses.replace(   # its refusals name this module's options
+            pair_guard(TargetOptions(node=target_name(params), config=params['config'])),
+            serial_option='confirm_serials', node_option='confirm_node')
         plan, write = writes(params, node, budget.wait_seconds())
         result = run_write(node, plan, write, guard, serials, params['confirm_node'],
                            dry_run=module.check_mode)
         result.pop('dry_run', None)
+        if params['state'] == 'present' and not result['changed']:
+            for warning in differences(params, node, result.get('volume_id')):
+                module.warn(warning)
         return result
 
-    run_on_node(module, action)
+    run_on_node(module, action, options=CLI_FLAGS)
 
 
 if __name__ == '__main__':

@@ -59,6 +59,12 @@ error:
   description: The hamnhw error (type, message, exit_code, exit_code_name).
   returned: failure
   type: dict
+request_sent:
+  description: On failure, whether a write had been sent before it (V(true)), none had
+    (V(false)), or that is not known (V(null), over IPMI).  When it had, the task reports
+    C(changed=true): the BMC may act on it; read the state before running the task again.
+  returned: failure
+  type: bool
 """
 
 from ansible_collections.hamnhw.bmc.plugins.module_utils.hamnhw_bmc import (

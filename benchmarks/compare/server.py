@@ -1,0 +1,283 @@
+"""N Redfish BMCs on loopback in one process: one port each, asyncio, HTTP/1.1 keep-alive.
+
+Run by :mod:`compare` as a child process (so that its CPU is measured apart)::
+
+    python benchmarks/compare/server.py --bmcs 50 --latency 0.05 --cert c.pem --key k.pem
+
+It prints one JSON line when every port listens: ``{"control": port, "groups": {name:
+[[port, index], ...]}}`` (``--groups``: the same N BMCs once per ``$expand`` advertisement),
+and serves until SIGTERM.  Each BMC serves its own copy of the mockup tree
+(:func:`tree.personalised`) with sessions (``POST``/``DELETE`` on the Sessions
+collection, ``X-Auth-Token``), basic auth, ``$expand`` and an injected delay before every
+answer.  The control port (plain HTTP) answers ``GET /stats`` (per-BMC counts of
+requests, connections, sessions created and still open, basic-auth and ``$expand``
+requests, and the process CPU seconds) and ``POST /reset`` (counts zeroed, sessions
+dropped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import dataclasses
+import json
+import secrets
+import signal
+import ssl
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tree as mock
+
+SESSIONS = f"{mock.ROOT}/SessionService/Sessions"
+OPEN_PATHS = {"/redfish", "/redfish/v1", f"{mock.ROOT}/odata", f"{mock.ROOT}/$metadata"}
+_BASIC = "Basic " + base64.b64encode(f"{mock.USERNAME}:{mock.PASSWORD}".encode()).decode()
+_REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request",
+            401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}
+
+
+@dataclasses.dataclass
+class Bmc:
+    """One simulated BMC: its tree, sessions and counts."""
+
+    index: int
+    tree: mock.Tree
+    latency: float
+    max_levels: int
+    """``$expand`` levels advertised and served; 0: not advertised, ``$expand`` ignored"""
+    sessions: dict[str, str] = dataclasses.field(default_factory=dict)
+    """token -> session path"""
+    counts: dict[str, int] = dataclasses.field(default_factory=dict)
+    cache: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    next_session: int = 0
+
+    def count(self, what: str) -> None:
+        self.counts[what] = self.counts.get(what, 0) + 1
+
+    def stats(self) -> dict[str, int]:
+        return {**self.counts, "sessions_open": len(self.sessions)}
+
+    def reset(self) -> None:
+        self.counts.clear()
+        self.sessions.clear()
+
+
+def _error(status: int, message: str) -> tuple[int, dict[str, str], bytes]:
+    body = {"error": {"code": "Base.1.0.GeneralError", "message": message}}
+    return status, {}, json.dumps(body).encode()
+
+
+def _authorised(bmc: Bmc, headers: dict[str, str]) -> bool:
+    token = headers.get("x-auth-token")
+    if token is not None:
+        return token in bmc.sessions
+    if headers.get("authorization") == _BASIC:
+        bmc.count("basic_auth")
+        return True
+    return False
+
+
+def _login(bmc: Bmc, body: bytes) -> tuple[int, dict[str, str], bytes]:
+    try:
+        fields = json.loads(body or b"{}")
+    except ValueError:
+        return _error(400, "malformed JSON")
+    if fields.get("UserName") != mock.USERNAME or fields.get("Password") != mock.PASSWORD:
+        return _error(401, "bad credentials")
+    bmc.next_session += 1
+    path = f"{SESSIONS}/{bmc.next_session}"
+    token = secrets.token_hex(16)
+    bmc.sessions[token] = path
+    bmc.count("sessions_created")
+    doc = {"@odata.id": path, "@odata.type": "#Session.v1_7_0.Session",
+           "Id": str(bmc.next_session), "Name": "Session", "UserName": mock.USERNAME}
+    return 201, {"X-Auth-Token": token, "Location": path}, json.dumps(doc).encode()
+
+
+def _get(bmc: Bmc, path: str, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    if path == SESSIONS:
+        members = [{"@odata.id": p} for p in bmc.sessions.values()]
+        doc = {"@odata.id": SESSIONS, "Members": members,
+               "Members@odata.count": len(members)}
+        return 200, {}, json.dumps(doc).encode()
+    key = f"{path}?{sorted(query.items())}"
+    cached = bmc.cache.get(key)
+    if cached is not None:
+        return 200, {}, cached
+    doc = bmc.tree.get(path)
+    if doc is None:
+        return _error(404, f"no resource at {path}")
+    try:
+        expand = mock.parse_expand(query)
+    except ValueError as exc:
+        return _error(400, str(exc))
+    if expand is not None and bmc.max_levels:
+        bmc.count("expand")
+        doc = mock.expanded(bmc.tree, doc, expand[0], min(expand[1], bmc.max_levels))
+    body = json.dumps(doc, separators=(",", ":")).encode()
+    bmc.cache[key] = body
+    return 200, {}, body
+
+
+def answer(bmc: Bmc, method: str, target: str, headers: dict[str, str],
+           body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Status, extra headers and body of one request to ``bmc``."""
+    split = urlsplit(target)
+    path = unquote(split.path).rstrip("/") or "/"
+    query = dict(parse_qsl(split.query, keep_blank_values=True))
+    bmc.count("requests")
+    bmc.count(method)
+    if method == "POST" and path == SESSIONS:
+        return _login(bmc, body)
+    if method == "GET" and path in OPEN_PATHS | {mock.ROOT}:
+        return _get(bmc, mock.ROOT if path == "/redfish/v1" else path, query)
+    if not _authorised(bmc, headers):
+        return _error(401, "authentication required")
+    if method == "GET":
+        return _get(bmc, path, query)
+    if method == "DELETE" and path.startswith(SESSIONS + "/"):
+        for token, session in list(bmc.sessions.items()):
+            if session == path:
+                del bmc.sessions[token]
+                return 204, {}, b""
+        return _error(404, f"no session {path}")
+    return _error(405, f"{method} {path} is not served by the benchmark BMC")
+
+
+async def _read_request(reader: asyncio.StreamReader
+                        ) -> tuple[str, str, dict[str, str], bytes] | None:
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    method, target, _version = lines[0].split(" ", 2)
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0"))
+    body = await reader.readexactly(length) if length else b""
+    return method, target, headers, body
+
+
+async def serve_connection(bmc: Bmc, reader: asyncio.StreamReader,
+                           writer: asyncio.StreamWriter) -> None:
+    """Answer requests on one connection until the client closes it."""
+    bmc.count("connections")
+    try:
+        while True:
+            request = await _read_request(reader)
+            if request is None:
+                break
+            method, target, headers, body = request
+            if bmc.latency:
+                await asyncio.sleep(bmc.latency)
+            status, extra, payload = answer(bmc, method, target, headers, body)
+            close = headers.get("connection", "").lower() == "close"
+            head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}",
+                    f"Content-Length: {len(payload)}", "OData-Version: 4.0",
+                    *(f"{k}: {v}" for k, v in extra.items())]
+            if payload:
+                head.append("Content-Type: application/json; charset=utf-8")
+            if close:
+                head.append("Connection: close")
+            writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload)
+            await writer.drain()
+            if close:
+                break
+    except (ConnectionError, ssl.SSLError, ValueError):
+        pass
+    finally:
+        writer.close()
+
+
+async def serve_control(bmcs: dict[int, Bmc], reader: asyncio.StreamReader,
+                        writer: asyncio.StreamWriter) -> None:
+    """``GET /stats`` and ``POST /reset`` on the control port (one request a connection)."""
+    request = await _read_request(reader)
+    if request is not None:
+        method, target, _headers, _body = request
+        if method == "POST" and target == "/reset":
+            for bmc in bmcs.values():
+                bmc.reset()
+        cpu = time.process_time()
+        doc = {"cpu_s": cpu, "bmcs": {str(port): bmc.stats() for port, bmc in bmcs.items()}}
+        payload = json.dumps(doc).encode()
+        writer.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: "
+                     + str(len(payload)).encode() + b"\r\n\r\n" + payload)
+        await writer.drain()
+    writer.close()
+
+
+GROUPS = {"plain": 0, "expand1": 1, "expand": mock.MAX_LEVELS}
+"""BMC groups by the ``$expand`` levels they advertise and serve (0: none)."""
+
+
+def with_expand(tree: mock.Tree, levels: int) -> mock.Tree:
+    """``tree`` whose ServiceRoot advertises ``$expand`` up to ``levels`` (0: not at all)."""
+    root = dict(tree[mock.ROOT])
+    features = dict(root.get("ProtocolFeaturesSupported") or {})
+    if levels:
+        features["ExpandQuery"] = {"ExpandAll": True, "Levels": True, "MaxLevels": levels,
+                                   "Links": True, "NoLinks": True}
+    else:
+        features.pop("ExpandQuery", None)
+    root["ProtocolFeaturesSupported"] = features
+    return {**tree, mock.ROOT: root}
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    base = mock.load_mockup(Path(args.mockup))
+    context = None
+    if args.cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.cert, args.key)
+    bmcs: dict[int, Bmc] = {}
+    groups: dict[str, list[tuple[int, int]]] = {}
+    servers = []
+    for number, group in enumerate(args.groups.split(",")):
+        levels = GROUPS[group]
+        for index in range(number * args.bmcs, (number + 1) * args.bmcs):
+            bmc = Bmc(index, with_expand(mock.personalised(base, index), levels), args.latency,
+                      levels)
+            server = await asyncio.start_server(
+                lambda r, w, b=bmc: serve_connection(b, r, w), "127.0.0.1", 0, ssl=context,
+                backlog=1024)
+            port = server.sockets[0].getsockname()[1]
+            bmcs[port] = bmc
+            groups.setdefault(group, []).append((port, index))
+            servers.append(server)
+    control = await asyncio.start_server(lambda r, w: serve_control(bmcs, r, w),
+                                         "127.0.0.1", 0)
+    servers.append(control)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    print(json.dumps({"control": control.sockets[0].getsockname()[1],
+                      "groups": groups}), flush=True)
+    await stop.wait()
+    for server in servers:
+        server.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bmcs", type=int, default=1, help="BMCs per group")
+    parser.add_argument("--groups", default="plain",
+                        help=f"comma-separated groups of BMCs, each of: {', '.join(GROUPS)}")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
+    parser.add_argument("--cert", help="PEM certificate: serve HTTPS")
+    parser.add_argument("--key", help="its PEM key")
+    parser.add_argument("--mockup", default=str(mock.DEFAULT_MOCKUP))
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

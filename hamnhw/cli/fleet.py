@@ -1,0 +1,289 @@
+"""Read and power commands over many nodes: ``NODE...``, ranges, groups, ``--nodes-file``.
+
+A command given exactly one plain NODE behaves as it always did (one JSON object, its
+exit code).  Otherwise (:mod:`hamnhw.fleet.targets`) the nodes are worked on at once,
+at most ``--fanout N`` (default :data:`~hamnhw.fleet.runner.DEFAULT_CONCURRENCY`), each
+with its own connection, session and ``--timeout`` budget, and:
+
+* ``--json``: one line per node as it finishes (the single-node object, or its error
+  object), then ``{"summary": {"nodes", "ok", "failed", "by_exit_code", "elapsed_s"}}``;
+* stderr a terminal: a progress bar while running, then a table of every node;
+* otherwise: each node's text as it finishes (errors on stderr), then a summary line.
+
+Exit code: 0 when every node succeeded, else the first present of 130/143
+(interrupted), 3, 4, 1, 5, 2 (:func:`hamnhw.cli.exit_codes.aggregate`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import sys
+import time
+from collections.abc import Callable, Generator, Mapping
+from typing import Any
+
+import click
+
+from hamnhw import interrupts
+from hamnhw.cli import options as node_cli
+from hamnhw.cli.budget import CommandBudget
+from hamnhw.cli.exit_codes import aggregate, exit_code_for
+from hamnhw.cli.output import Renderer, dumps, error_message, error_payload
+from hamnhw.cli.progress import is_terminal
+from hamnhw.cli.watch import RequestWatch
+from hamnhw.config import Config, find_config, load_config
+from hamnhw.errors import ConfigError, Interrupted
+from hamnhw.fleet.runner import NodeResult, run_each
+from hamnhw.fleet.targets import Selection, is_url, select
+from hamnhw.node import Node
+
+Prepare = Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]]
+Summary = Callable[[Mapping[str, Any]], str]
+
+
+@dataclasses.dataclass(frozen=True)
+class FleetOptions:
+    """``NODE...``, ``--nodes-file``, ``--fanout`` and the shared connection options."""
+
+    nodes: tuple[str, ...]
+    nodes_file: str | None
+    fanout: int | None
+    options: node_cli.TargetOptions
+    """Connection options (``node`` empty)."""
+    _loaded: list[Config | None] = dataclasses.field(default_factory=list, compare=False)
+
+    def selection(self) -> Selection:
+        """The nodes named (see :func:`hamnhw.fleet.targets.select`)."""
+        return select(self.nodes, self.nodes_file, self.config)
+
+    def config(self) -> Config | None:
+        """The config file (``--config``, else the usual places; read once), or None."""
+        if not self._loaded:
+            path = find_config(self.options.config)
+            self._loaded.append(None if path is None else load_config(path))
+        return self._loaded[0]
+
+
+def nodes_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``NODE...``, ``--nodes-file``, ``--fanout`` and the connection options; the
+    command receives them as one ``fleet`` (:class:`FleetOptions`)."""
+    @functools.wraps(func)
+    def with_fleet(*args: Any, options: node_cli.TargetOptions, nodes: tuple[str, ...],
+                   nodes_file: str | None, fanout: int | None, **kwargs: Any) -> Any:
+        return func(*args, fleet=FleetOptions(nodes, nodes_file, fanout, options), **kwargs)
+
+    wrapper: Callable[..., Any] = with_fleet
+    wrapper = click.option("--fanout", type=click.IntRange(min=1), metavar="N",
+                           help="Nodes worked on at once (default 256).")(wrapper)
+    wrapper = click.option("--nodes-file", metavar="FILE", type=click.Path(dir_okay=False),
+                           help="More nodes: one BMC URL or node name per line.")(wrapper)
+    wrapper = node_cli.connection_options(wrapper)
+    return click.argument("nodes", metavar="NODE...", nargs=-1,
+                          callback=node_cli.refuse_credentials)(wrapper)
+
+
+def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, render: Renderer,
+                 *, summary: Summary | None = None, choose_system: bool = True,
+                 guard: Callable[[Selection], None] | None = None) -> None:
+    """Run the action on every node selected (see the module docstring).
+
+    :param prepare: gets each node's budget, returns the action (as
+        :func:`hamnhw.cli.options.run_waiting_on_node`'s).
+    :param summary: one line of a node's payload for the terminal table (default: the
+        first line of ``render``).
+    :param guard: may refuse a selection (``ConfigError``: exit 2) before anything is sent.
+    """
+    if not fleet.nodes and fleet.nodes_file is None:
+        raise click.MissingParameter(ctx=ctx, param_type="argument", param_hint="'NODE'")
+    with node_cli.failures_reported(ctx, None):
+        selection = fleet.selection()
+        if guard is not None and not selection.single:
+            guard(selection)
+    if selection.single:
+        target = dataclasses.replace(fleet.options, node=selection.nodes[0])
+        node_cli.run_prepared(ctx, target, prepare, render, choose_system=choose_system)
+        return
+    json_output = node_cli.output_of(ctx).json
+    table = not json_output and is_terminal(sys.stderr)
+    view = _TableView(summary or _first_line(render)) if table else _StreamView(
+        json_output, render)
+    codes = _fan_out(selection, fleet, prepare, choose_system, view)
+    ctx.exit(int(aggregate(codes)))
+
+
+def _fan_out(selection: Selection, fleet: FleetOptions, prepare: Prepare,
+             choose_system: bool, view: _View) -> list[int]:
+    start = time.monotonic()
+    resolved = _resolve_all(selection, fleet)
+    codes: list[int] = []
+
+    def task(name: str) -> dict[str, Any]:
+        kwargs = resolved[name]
+        if isinstance(kwargs, BaseException):
+            raise kwargs
+        return node_cli.act_on_node(name, kwargs, prepare, RequestWatch(), choose_system)
+
+    view.start(selection.nodes)
+    results = run_each(selection.nodes, task, name=str, concurrency=fleet.fanout,
+                       bmc=lambda name: _bmc_of(resolved[name], name))
+    interrupted = 0
+    try:
+        _show_each(results, codes, view)
+    except Interrupted as exc:  # every node's line is out: the summary ends the output
+        interrupted = int(exit_code_for(exc))
+    finally:
+        view.finish(codes, time.monotonic() - start)
+    return [*codes, interrupted]
+
+
+def _resolve_all(selection: Selection, fleet: FleetOptions) -> dict[str, Any]:
+    """Connect arguments of every node, resolved in this thread (a password prompt is
+    asked once and its answer used for every node that needs one); a node whose
+    options cannot be resolved gets its error instead."""
+    config = None if all(is_url(n) for n in selection.nodes) else fleet.config()
+    answers: dict[str, str] = {}
+
+    def once(ask: Callable[[str], str] | None) -> Callable[[str], str] | None:
+        if ask is None:
+            return None
+        return lambda text: answers.setdefault("answer", ask(text))
+
+    resolved: dict[str, Any] = {}
+    for name in selection.nodes:
+        target = dataclasses.replace(fleet.options, node=name)
+        try:
+            resolved[name] = node_cli.connect_arguments(
+                target, environ=None, prompt=once(node_cli.tty_prompt()),
+                username_prompt=None, config=config)
+        except ConfigError as exc:
+            resolved[name] = exc
+    return resolved
+
+
+def _bmc_of(kwargs: Any, name: str) -> str:
+    return str(kwargs["url"]) if isinstance(kwargs, dict) else name
+
+
+def _as_interrupted(error: BaseException | None) -> BaseException:
+    """After a signal, a node's error (its deadline read as expired) is the interrupt."""
+    assert error is not None
+    signum = interrupts.received()
+    if signum is not None and not isinstance(error, Interrupted):
+        return Interrupted(signum)
+    return error
+
+
+def _show_each(results: Generator[NodeResult[Any], None, None], codes: list[int],
+               view: _View) -> None:
+    """Show each result as it comes.  A signal that hits while a result is being shown is
+    handed to the fan-out (:func:`hamnhw.fleet.runner.run_each`), which ends the requests in
+    flight, yields what ran, then raises it here (a ``for`` loop would only abandon the
+    fan-out, which would then wait for hung BMCs)."""
+    pending: Interrupted | None = None
+    while True:
+        try:
+            result = results.throw(pending) if pending is not None else next(results)
+        except StopIteration:
+            return
+        pending = None
+        try:
+            code = 0 if result.ok else int(exit_code_for(_as_interrupted(result.error)))
+            codes.append(code)
+            view.add(result, code)
+        except Interrupted as exc:
+            pending = exc
+
+
+class _View:
+    def start(self, nodes: tuple[str, ...]) -> None:
+        """Before the first node."""
+
+    def add(self, result: NodeResult[Any], code: int) -> None:
+        """One node finished."""
+
+    def finish(self, codes: list[int], elapsed_s: float) -> None:
+        """After the last node (also after an interrupt)."""
+
+
+class _StreamView(_View):
+    """JSON lines, or each node's text as it finishes; a summary at the end."""
+
+    def __init__(self, json_output: bool, render: Renderer) -> None:
+        self.json, self.render = json_output, render
+
+    def add(self, result: NodeResult[Any], code: int) -> None:
+        if result.error is None:
+            payload = {"node": result.node, **(result.value or {})}
+            click.echo(dumps(payload) if self.json else self.render(payload).rstrip("\n"))
+        elif self.json:
+            error = _as_interrupted(result.error)
+            click.echo(dumps(error_payload(result.node, error, code)))
+        else:
+            click.echo(f"hamnhw: {result.node}: {error_message(result.error)}", err=True)
+
+    def finish(self, codes: list[int], elapsed_s: float) -> None:
+        summary = summary_payload(codes, elapsed_s)
+        if self.json:
+            click.echo(dumps({"summary": summary}))
+        else:
+            click.echo(summary_line(summary), err=True)
+
+
+class _TableView(_View):
+    """A progress bar on the terminal while running, then a table of every node."""
+
+    def __init__(self, summary: Summary) -> None:
+        self.summary = summary
+        self.rows: list[tuple[str, str, str]] = []
+        self.progress: Any = None
+
+    def start(self, nodes: tuple[str, ...]) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.order = {name: index for index, name in enumerate(nodes)}
+        self.progress = Progress(console=Console(file=sys.stderr), transient=True)
+        self.task = self.progress.add_task("nodes", total=len(nodes))
+        self.progress.start()
+
+    def add(self, result: NodeResult[Any], code: int) -> None:
+        text = (self.summary({"node": result.node, **(result.value or {})})
+                if result.error is None else error_message(result.error))
+        self.rows.append((result.node, "ok" if result.ok else f"exit {code}", text))
+        self.progress.advance(self.task)
+
+    def finish(self, codes: list[int], elapsed_s: float) -> None:
+        from hamnhw.views import records_table
+
+        self.progress.stop()
+        rows = sorted(self.rows, key=lambda row: self.order[row[0]])
+        records = [{"node": n, "status": s, "result": t} for n, s, t in rows]
+        click.echo(records_table(records, ("node", "status", "result")))
+        click.echo(summary_line(summary_payload(codes, elapsed_s)), err=True)
+
+
+def _first_line(render: Renderer) -> Summary:
+    def line(payload: Mapping[str, Any]) -> str:
+        text = render(payload).strip().splitlines()[0] if render(payload).strip() else ""
+        return text.removeprefix(f"{payload['node']}: ")
+
+    return line
+
+
+def summary_payload(codes: list[int], elapsed_s: float) -> dict[str, Any]:
+    """``{"nodes", "ok", "failed", "by_exit_code", "elapsed_s"}``."""
+    failed = [c for c in codes if c != 0]
+    by_code: dict[str, int] = {}
+    for code in sorted(failed):
+        by_code[str(code)] = by_code.get(str(code), 0) + 1
+    return {"nodes": len(codes), "ok": len(codes) - len(failed), "failed": len(failed),
+            "by_exit_code": by_code, "elapsed_s": round(elapsed_s, 3)}
+
+
+def summary_line(summary: Mapping[str, Any]) -> str:
+    """``hamnhw: 200 nodes: 198 ok, 2 failed (exit 3: 2) in 4.1 s``."""
+    codes = ", ".join(f"exit {c}: {n}" for c, n in summary["by_exit_code"].items())
+    failed = f", {summary['failed']} failed ({codes})" if summary["failed"] else ""
+    return (f"hamnhw: {summary['nodes']} nodes: {summary['ok']} ok{failed} in "
+            f"{summary['elapsed_s']:.1f} s")

@@ -1,0 +1,84 @@
+"""Many BMCs at once: :func:`fanout` runs one operation on every node and yields each
+node's result as it finishes.
+
+::
+
+    import hamnhw
+
+    urls = [f"redfish://10.0.{i // 256}.{i % 256}" for i in range(1, 201)]
+    for result in hamnhw.fanout(urls, lambda node: node.power.state(), concurrency=64,
+                                username="root", password=secret, ca_file="bmc-ca.pem"):
+        print(result.node, result.value if result.ok else result.error)
+
+Each node is connected (:func:`hamnhw.connect`), given to ``operation`` and logged out,
+all within one deadline of ``timeout`` seconds; its error (a
+:class:`~hamnhw.errors.HamnhwError` naming the BMC) is its result and never stops the
+others.  The CLI's ``NODE...``, ``--nodes-file``, ranges and groups are in
+:mod:`hamnhw.fleet.targets`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from hamnhw.fleet.runner import DEFAULT_CONCURRENCY, NodeResult, run_each
+
+if TYPE_CHECKING:
+    from hamnhw.node import Node
+
+__all__ = ["DEFAULT_CONCURRENCY", "NodeResult", "fanout", "run_each"]
+
+R = TypeVar("R")
+NodeSpec = str | Mapping[str, Any]
+"""A BMC URL, or the keyword arguments of :func:`hamnhw.connect` for one node (``url``
+and ``name`` included)."""
+
+
+def fanout(nodes: Iterable[NodeSpec], operation: Callable[[Node], R], *,
+           concurrency: int | None = None, **connect_kwargs: Any,
+           ) -> Generator[NodeResult[R], None, None]:
+    """Connect to every node, run ``operation(node)``, log out; yield a
+    :class:`~hamnhw.fleet.runner.NodeResult` per node as each finishes.
+
+    :param nodes: BMC URLs, or per-node :func:`hamnhw.connect` keyword arguments
+        (``{"url": ..., "name": ..., "username": ...}``), which override ``connect_kwargs``.
+    :param operation: what to do on a connected :class:`~hamnhw.node.Node`; its return
+        value is the result's ``value``.
+    :param concurrency: nodes worked on at once (default
+        :data:`~hamnhw.fleet.runner.DEFAULT_CONCURRENCY`); two nodes of one BMC address
+        never run at once.
+    :param connect_kwargs: shared :func:`hamnhw.connect` arguments (credentials, TLS,
+        ``timeout``: one deadline per node for connecting, the operation and the logout).
+    :raises Interrupted: SIGINT/SIGTERM under :func:`hamnhw.interrupts.interruptible`,
+        after the results of the nodes that ran.
+    """
+    from hamnhw.address import parse_bmc_url
+    from hamnhw.deadline import Deadline
+    from hamnhw.node import connect
+
+    def arguments(spec: NodeSpec) -> dict[str, Any]:
+        own = {"url": spec} if isinstance(spec, str) else dict(spec)
+        return {**connect_kwargs, **own}
+
+    def task(spec: NodeSpec) -> R:
+        kwargs = arguments(spec)
+        deadline = kwargs.pop("deadline", None) or Deadline(float(kwargs.get("timeout", 120.0)))
+        node = connect(deadline=deadline, **kwargs)
+        with node.operation(deadline=deadline):
+            try:
+                return operation(node)
+            finally:
+                node.close()
+
+    def name(spec: NodeSpec) -> str:
+        kwargs = arguments(spec)
+        return str(kwargs.get("name") or kwargs["url"])
+
+    def bmc(spec: NodeSpec) -> str:
+        try:
+            return parse_bmc_url(arguments(spec)["url"]).netloc
+        except Exception:  # a bad URL fails in its own task, with its own error
+            return name(spec)
+
+    return run_each(nodes, task, name=name, bmc=bmc, concurrency=concurrency)

@@ -1,0 +1,237 @@
+"""One read per resource per command: a connected node's recent GETs, answered from memory.
+
+A command reads the same resources from several places (the System for the power state,
+the NICs and the inventory; the Manager for detection and the inventory; a chassis for
+the NIC adapters and the drives).  :class:`MemoClient` wraps a node's Redfish client so
+that a repeated GET of one path is answered with the document read a moment ago.
+
+What shares the memo: one call of the library (``node.inventory.inventory()`` reads each
+resource once), and everything inside one :meth:`hamnhw.node.Node.operation` block (a
+command), which also shares what connecting read when it is the node's first use (the CLI
+and :func:`hamnhw.fanout` connect, then run each node's action in one block).  Outside
+such a block, each call through ``node.power``, ``node.nics``... starts afresh
+(:meth:`MemoClient.new_call`).  What a memo never hides:
+
+* a write: any POST, PATCH, PUT or DELETE through the client forgets everything read;
+* a wait: :func:`hamnhw.poll.poll_until` starts a new *epoch* (per thread) before each
+  read, and a document read in an earlier epoch is read again;
+* time: a document older than :data:`MAX_AGE_S` is read again (a library user keeping a
+  node open for hours sees current data);
+* a fresh read asked for: :meth:`MemoClient.get_fresh` (the reads of a power wait, see
+  ``hamnhw_drivers.generic.power``).
+
+Where the service advertises ``$expand`` (:mod:`hamnhw.expand`), a GET the memo cannot
+answer asks for the resource expanded and remembers every resource the answer carries, so
+that the walk that follows (a collection's members, a controller's drives) costs no
+request.  A service refusing the expanded GET (4xx/5xx) is asked again plainly, and never
+again with ``$expand`` (for the life of the process: :func:`expand_refused`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from hamnhw import expand
+from hamnhw.errors import HttpError, MalformedResponse
+from hamnhw.log import get_logger
+
+LOG = get_logger("hamnhw.readmemo")
+
+MAX_AGE_S = 5.0
+"""A remembered document older than this is read again."""
+
+_EPOCH = threading.local()
+_COMMAND = contextvars.ContextVar("hamnhw_command", default=False)
+_REFUSED: set[str] = set()
+"""BMCs (``host`` + ServiceRoot UUID) that refused an expanded GET in this process."""
+
+
+def new_epoch() -> None:
+    """Start a new read epoch in this thread: what was read before is read again."""
+    _EPOCH.value = getattr(_EPOCH, "value", 0) + 1
+
+
+def epoch() -> int:
+    """This thread's read epoch."""
+    return int(getattr(_EPOCH, "value", 0))
+
+
+@contextlib.contextmanager
+def command() -> Iterator[None]:
+    """Calls inside the block share what they read (one command, see the module
+    docstring); :meth:`hamnhw.node.Node.operation` opens one."""
+    token = _COMMAND.set(True)
+    try:
+        yield
+    finally:
+        _COMMAND.reset(token)
+
+
+def in_command() -> bool:
+    """True inside :func:`command`."""
+    return _COMMAND.get()
+
+
+class MemoClient:
+    """A Redfish client whose GETs are remembered (see the module docstring); every other
+    attribute is the wrapped client's.
+
+    :param inner: the connected client (a transport, or a wrapper around one).
+    :param expand_levels: ``$levels`` to ask for; None: what the ServiceRoot advertises
+        (:func:`hamnhw.expand.supported_levels`); 0: never expand.
+    """
+
+    def __init__(self, inner: Any, clock: Any = time.monotonic,
+                 expand_levels: int | None = None) -> None:
+        self.inner = inner
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._memo: dict[str, tuple[tuple[int, int], float, Any]] = {}
+        self._listed_in: dict[str, str] = {}
+        """A member's path -> the path of the document listing it among siblings."""
+        self._expanded: set[str] = set()
+        """Paths read expanded since the memo was last forgotten."""
+        self._call = 0
+        self._used = False
+        root = getattr(inner, "root", None)
+        self._bmc = f"{getattr(inner, 'host', '')}|{_uuid(root)}"
+        if expand_levels is None:
+            expand_levels = expand.supported_levels(root) if isinstance(root, dict) else 0
+        self.expand_levels = 0 if self._bmc in _REFUSED else expand_levels
+        """``$levels`` asked for on a GET the memo cannot answer (0: plain GETs)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def get(self, path: str, *args: Any, **kwargs: Any) -> Any:
+        """GET ``path``, or the document read for it in this epoch within
+        :data:`MAX_AGE_S`."""
+        if args or kwargs:
+            return self.inner.get(path, *args, **kwargs)
+        if "?" in path:
+            return self.inner.get(path)
+        hit = self._recall(path)
+        if hit is not None:
+            return hit
+        if not self.expand_levels:
+            return self.get_fresh(path)
+        container = self._listed_in.get(expand.key(path))
+        if container is not None and container not in self._expanded:
+            # One expanded read of the list brings this member and its siblings.
+            self._get_expanded(container)
+            hit = self._recall(path)
+            if hit is not None:
+                return hit
+        return self._get_expanded(path)
+
+    def new_call(self) -> None:
+        """A new library call outside a command: what was read before is read again."""
+        with self._lock:
+            self._call += 1
+            self._used = True
+
+    def begin_command(self) -> None:
+        """A command block starts: it shares what connecting read when it is the first
+        use of the node, else it reads afresh."""
+        with self._lock:
+            if self._used:
+                self._call += 1
+            self._used = True
+
+    def _stamp(self) -> tuple[tuple[int, int], float]:
+        return (self._call, epoch()), self._clock()
+
+    def _recall(self, path: str) -> Any:
+        """The remembered document of ``path`` still valid, or None."""
+        with self._lock:
+            hit = self._memo.get(expand.key(path))
+            now = self._stamp()
+        if hit is None or hit[0] != now[0] or now[1] - hit[1] >= MAX_AGE_S:
+            return None
+        return hit[2]
+
+    def get_fresh(self, path: str) -> Any:
+        """GET ``path`` from the BMC, never expanded (and remember it)."""
+        doc = self.inner.get(path)
+        self.remember(path, doc)
+        return doc
+
+    def remember(self, path: str, doc: Any) -> None:
+        """Record a document read by other means as read now."""
+        with self._lock:
+            self._store(expand.key(path), self._stamp(), doc)
+
+    def _store(self, key: str, stamp: tuple[tuple[int, int], float], doc: Any) -> None:
+        """Remember ``doc`` (lock held) and which members it lists among siblings."""
+        self._memo[key] = (*stamp, doc)
+        if self.expand_levels:  # only an expanded read of a list can use it
+            for member in expand.listed_members(doc):
+                self._listed_in.setdefault(member, key)
+
+    def _get_expanded(self, path: str) -> Any:
+        """GET ``path`` expanded; remember it and every resource it carries."""
+        try:
+            answer = self.inner.get(f"{path}?{expand.query(self.expand_levels)}")
+        except (HttpError, MalformedResponse) as exc:
+            doc = self.get_fresh(path)  # the resource itself failing is not $expand's fault
+            LOG.info("%s: an expanded GET of %s failed (%s) where a plain one works; reading "
+                     "without $expand from now on", getattr(self.inner, "host", "BMC"), path,
+                     exc.message)
+            _REFUSED.add(self._bmc)
+            self.expand_levels = 0
+            return doc
+        doc, embedded = expand.harvest(answer)
+        with self._lock:
+            stamp = self._stamp()
+            self._expanded.add(expand.key(path))
+            for uri, member in embedded.items():
+                self._store(uri, stamp, member)
+            self._store(expand.key(path), stamp, doc)
+        return doc
+
+    def forget(self) -> None:
+        """Forget every remembered document."""
+        with self._lock:
+            self._memo.clear()
+            self._listed_in.clear()
+            self._expanded.clear()
+
+    def post(self, *args: Any, **kwargs: Any) -> Any:
+        """POST through the client, forgetting what was read."""
+        return self._write(self.inner.post, *args, **kwargs)
+
+    def patch(self, *args: Any, **kwargs: Any) -> Any:
+        """PATCH through the client, forgetting what was read."""
+        return self._write(self.inner.patch, *args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        """DELETE through the client, forgetting what was read."""
+        return self._write(self.inner.delete, *args, **kwargs)
+
+    def put(self, *args: Any, **kwargs: Any) -> Any:
+        """PUT through the client (HPE iLO settings objects), forgetting what was read."""
+        return self._write(self.inner.put, *args, **kwargs)
+
+    def _write(self, send: Any, *args: Any, **kwargs: Any) -> Any:
+        """Forget what was read before the write and after it (answered or not)."""
+        self.forget()
+        try:
+            return send(*args, **kwargs)
+        finally:
+            self.forget()
+
+
+def _uuid(root: Any) -> str:
+    uuid = root.get("UUID") if isinstance(root, dict) else None
+    return uuid if isinstance(uuid, str) else ""
+
+
+def expand_refused(host: str, uuid: str) -> bool:
+    """True when the BMC ``host`` (ServiceRoot ``uuid``) refused an expanded GET in this
+    process (its later connections read without ``$expand``)."""
+    return f"{host}|{uuid}" in _REFUSED

@@ -1,0 +1,39 @@
+"""Smoke run of ``make bench-compare`` with two BMCs, the clients installed in the test venv
+(the lean floor and hamnhw's rows): every answer right, no session left, and hamnhw's
+request counts on the benchmark tree (deterministic: no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+
+COMPARE = Path(__file__).resolve().parents[2] / "benchmarks" / "compare" / "compare.py"
+MOCKUP = COMPARE.parents[3] / "shared" / "mockups" / "public-localstorage"
+ROWS = ("http.client", "hamnhw", "hamnhw $expand=1", "hamnhw $expand", "hamnhw fan-out")
+MOST_REQUESTS = {"http.client": 17, "hamnhw": 22, "hamnhw $expand=1": 11, "hamnhw $expand": 8,
+                 "hamnhw fan-out": 22}
+"""Per BMC: the floor's walk; hamnhw's is the floor + ServiceRoot + Manager (detection) + the
+chassis its conformance rules read (docs/performance.md)."""
+
+
+@pytest.mark.skipif(not (MOCKUP / "index.json").is_file(), reason="no DMTF mockup in ../shared")
+def test_every_answer_is_right_and_hamnhw_sends_what_it_should() -> None:
+    done = subprocess.run(
+        [sys.executable, str(COMPARE), "--scenario", "https,0,2,2", "--no-startup", "--json",
+         "--clients", ",".join(ROWS)], capture_output=True, text=True, timeout=200, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [scenario] = json.loads(done.stdout)["scenarios"]
+    rows = {row["client"]: row for row in scenario["rows"]}
+    assert set(rows) == set(ROWS)
+    for name, row in rows.items():
+        assert row["correct"] == row["bmcs"] == 2, (name, row.get("wrong"))
+        assert row["sessions_left"] == 0 and row["sessions_per_bmc"] == 1, name
+        assert row["connections_per_bmc"] == 1, name
+        assert row["requests_per_bmc"] <= MOST_REQUESTS[name], (name, row["requests_per_bmc"])
+        assert row["basic_auth"] == 0, name

@@ -1,0 +1,102 @@
+"""The fan-out runner: every node's result, errors per node, bounds, one task per BMC."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any
+
+import pytest
+
+from hamnhw.cli.exit_codes import aggregate
+from hamnhw.errors import BmcUnreachable, ConfigError, Interrupted
+from hamnhw.fleet.runner import NodeResult, run_each
+
+
+class Gauge:
+    """Counts tasks running at once, overall and per key."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now: dict[str, int] = {}
+        self.most: dict[str, int] = {}
+
+    def enter(self, *keys: str) -> None:
+        with self.lock:
+            for key in keys:
+                self.now[key] = self.now.get(key, 0) + 1
+                self.most[key] = max(self.most.get(key, 0), self.now[key])
+
+    def leave(self, *keys: str) -> None:
+        with self.lock:
+            for key in keys:
+                self.now[key] -= 1
+
+
+def test_every_node_has_a_result_and_an_error_does_not_stop_the_others() -> None:
+    def task(name: str) -> str:
+        if name == "n3":
+            raise BmcUnreachable("refused", host=name)
+        return name.upper()
+
+    results = list(run_each([f"n{i}" for i in range(10)], task, name=str, concurrency=3))
+    by_node = {r.node: r for r in results}
+    assert set(by_node) == {f"n{i}" for i in range(10)}
+    assert isinstance(by_node["n3"].error, BmcUnreachable)
+    assert not by_node["n3"].ok and by_node["n3"].value is None
+    assert all(by_node[f"n{i}"].value == f"N{i}" for i in range(10) if i != 3)
+
+
+def test_concurrency_bound_and_one_task_per_bmc_at_a_time() -> None:
+    gauge = Gauge()
+    barrier_hits: list[str] = []
+
+    def task(item: tuple[str, str]) -> None:
+        gauge.enter("all", item[1])
+        # Let other threads run while this one is inside (no timing asserted).
+        for _ in range(2000):
+            barrier_hits.append(item[0])
+        gauge.leave("all", item[1])
+
+    items = [(f"n{i}", f"bmc{i % 3}") for i in range(30)]
+    results = list(run_each(items, task, name=lambda i: i[0], bmc=lambda i: i[1],
+                            concurrency=4))
+    assert len(results) == 30 and all(r.ok for r in results)
+    assert gauge.most["all"] <= 4
+    assert all(gauge.most[f"bmc{k}"] == 1 for k in range(3))
+
+
+def test_fanout_below_one_is_refused() -> None:
+    with pytest.raises(ConfigError):
+        list(run_each(["a"], str, name=str, concurrency=0))
+
+
+def test_interrupt_yields_what_ran_and_marks_what_never_started() -> None:
+    release = threading.Event()
+
+    def task(name: str) -> str:
+        if name != "fast":
+            release.wait(10)
+        return name
+
+    results = run_each(["fast", "slow", "p1", "p2"], task, name=str, concurrency=2)
+    seen: list[NodeResult[Any]] = [next(results)]
+    assert seen[0].node == "fast"
+    release_later = threading.Timer(0.05, release.set)
+    release_later.start()
+    seen.append(results.throw(Interrupted(signal.SIGINT)))
+    with pytest.raises(Interrupted):
+        seen.extend(results)
+    by_node = {r.node: r for r in seen}
+    assert set(by_node) == {"fast", "slow", "p1", "p2"}
+    assert by_node["slow"].ok  # running when the signal came: it ended and was reported
+    assert isinstance(by_node["p2"].error, Interrupted)  # never started
+    assert by_node["p2"].elapsed_s == 0.0
+
+
+@pytest.mark.parametrize(("codes", "expected"), [
+    ([0, 0], 0), ([], 0), ([2, 5, 1], 1), ([1, 4, 3], 3), ([2, 4], 4), ([3, 130], 130),
+    ([143, 3], 143), ([5, 2], 5), ([2, 10], 2), ([10], 10),
+])
+def test_aggregate_exit_code(codes: list[int], expected: int) -> None:
+    assert aggregate(codes) == expected

@@ -1,0 +1,70 @@
+"""One SSLContext per TLS choice per process, one watchdog thread per process."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+import hamnhw
+from hamnhw.errors import TlsError
+from hamnhw.sim import ServerSpec, SimCluster
+from hamnhw.transport import tlscontext, watchdog
+
+
+@pytest.fixture(scope="module")
+def https() -> Iterator[SimCluster]:
+    with SimCluster([ServerSpec(name=n) for n in ("a", "b")], tls=True) as cluster:
+        yield cluster
+
+
+def connect_each_way(https: SimCluster) -> None:
+    """Each server, verified by the CA file and by a pin."""
+    for server in https:
+        for tls in ({"ca_file": https.cert_file}, {"pin_fingerprint": https.fingerprint}):
+            with hamnhw.connect(server.url, server.username, server.password,
+                                **tls) as node:  # type: ignore[arg-type]
+                node.power.state()
+
+
+def test_one_context_per_tls_choice_across_connections(https: SimCluster) -> None:
+    assert https.cert_file is not None
+    connect_each_way(https)  # warm: whatever this process built before
+    built = tlscontext.built()
+    connect_each_way(https)
+    assert tlscontext.built() == built
+    assert tlscontext.verifying(https.cert_file) is tlscontext.verifying(https.cert_file)
+
+
+def test_the_shared_contexts_still_check_the_certificate(https: SimCluster,
+                                                         tmp_path: object) -> None:
+    server = https["a"]
+    with pytest.raises(TlsError):  # a pin of another certificate
+        hamnhw.connect(server.url, server.username, server.password,
+                       pin_fingerprint="00" * 32)
+    with pytest.raises(TlsError):  # the system store does not know the simulator's CA
+        hamnhw.connect(server.url, server.username, server.password)
+
+
+def test_one_watchdog_thread_fires_when_due_and_never_when_disarmed() -> None:
+    left, right = socket.socketpair()
+    with left, right:
+        due = watchdog.Watchdog()
+        due.watch(left)
+        spared = [watchdog.Watchdog() for _ in range(50)]
+        for dog in spared:
+            dog.arm(5.0)
+            dog.disarm()
+        due.arm(0.01)
+        done = threading.Event()
+        for _ in range(500):  # a bound, not a timing assertion
+            if due.fired:
+                done.set()
+                break
+            done.wait(0.01)
+        assert due.fired
+        assert right.recv(1) == b""  # the watched socket was shut
+        assert not any(dog.fired for dog in spared)
+        assert watchdog.threads() == 1
