@@ -13,6 +13,7 @@ import abc
 import dataclasses
 import enum
 
+from hamnhw import readmemo
 from hamnhw.deadline import Deadline
 from hamnhw.errors import JobFailed
 from hamnhw.poll import PollPolicy, poll_until
@@ -72,9 +73,16 @@ class Job(abc.ABC):
         self.description = description
         self.host = host
 
-    @abc.abstractmethod
     def status(self) -> JobStatus:
-        """Read the job's state once."""
+        """Read the job's state once, from the BMC: nothing a command read earlier
+        (:mod:`hamnhw.readmemo`) stands in for it."""
+        readmemo.new_epoch()
+        return self.read_status()
+
+    @abc.abstractmethod
+    def read_status(self) -> JobStatus:
+        """Read the job's state once (what a driver's job implements; callers use
+        :meth:`status`)."""
 
     def wait(self, policy: PollPolicy, deadline: Deadline | None = None, *,
              until_started: bool = False) -> JobStatus:
@@ -109,6 +117,6 @@ class CompletedJob(Job):
         super().__init__("-", "completed", description, host)
         self._status = JobStatus(JobState.COMPLETED, 100, messages, result_uri)
 
-    def status(self) -> JobStatus:
+    def read_status(self) -> JobStatus:
         """Always completed; sends nothing."""
         return self._status

@@ -94,7 +94,7 @@ class DellJob(Job):
             staged = False
         return cls(client, location, description, staged=staged)
 
-    def status(self) -> JobStatus:
+    def read_status(self) -> JobStatus:
         """One GET of the job."""
         return job_status(self.client.get(self.uri))
 
@@ -111,7 +111,7 @@ class DellJobGroup(Job):
         super().__init__(",".join(j.id for j in jobs), kind, description, host)
         self.jobs = tuple(jobs)
 
-    def status(self) -> JobStatus:
+    def read_status(self) -> JobStatus:
         """One read of each job."""
         found = [(job, job.status()) for job in self.jobs]
         for ended in (JobState.FAILED, JobState.CANCELLED):

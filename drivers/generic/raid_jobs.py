@@ -130,7 +130,7 @@ class TaskMonitorJob(Job):
         self.last = first
         self.task = task if task != monitor else None
 
-    def status(self) -> JobStatus:
+    def read_status(self) -> JobStatus:
         """One GET of the monitor (and of the Task when the monitor is gone)."""
         try:
             answer = self.client.get_response(self.monitor)
@@ -170,6 +170,6 @@ class ReadJob(Job):
         super().__init__(job_id, kind, description, host)
         self._read = read
 
-    def status(self) -> JobStatus:
+    def read_status(self) -> JobStatus:
         """One read."""
         return self._read()

@@ -160,7 +160,7 @@ class SettingsJob(Job):
         self.config_uri = config_uri
         self.before = before
 
-    def status(self) -> JobStatus:
+    def read_status(self) -> JobStatus:
         """One GET of the current configuration."""
         time, messages = settings_outcome(self.client.get(self.config_uri))
         if time == self.before:

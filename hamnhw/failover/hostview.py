@@ -46,9 +46,9 @@ class HostView:
         return self.boot_stage in OS_STAGES
 
     def describe(self) -> str:
-        """``on, setup``, ``powering_on`` (no boot stage shown): for progress lines."""
+        """``on setup``, ``powering_on`` (no boot stage to show): for progress lines."""
         shown = self.boot_stage not in (None, BootStage.NONE.value)
-        return f"{self.power_state.value}, {self.boot_stage}" if shown else (
+        return f"{self.power_state.value} {self.boot_stage}" if shown else (
             self.power_state.value)
 
     def marks(self) -> dict[str, str | None]:

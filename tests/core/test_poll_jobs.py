@@ -65,7 +65,7 @@ class ScriptedJob(Job):
         super().__init__("JID_1", "vendor-job", "create RAID1", "bmc")
         self.statuses = iter(statuses)
 
-    def status(self) -> JobStatus:
+    def read_status(self) -> JobStatus:
         return next(self.statuses)
 
 

@@ -72,11 +72,11 @@ def test_demo_prints_what_the_readme_shows(caplog: pytest.LogCaptureFixture) -> 
     tail = [line for line in readme_demo_output()[-3:] if line]
     assert [line for line in stdout[-3:] if line] == tail
     progress = [r.getMessage() for r in caplog.records if r.name == "hamnhw.progress"]
-    assert any("POST into BIOS setup: on, setup" in line for line in progress), progress
+    assert any("POST into BIOS setup: on setup" in line for line in progress), progress
     assert not [line for line in progress if re.search(r"HostView\(|<\w+\.|object at 0x", line)]
 
 
 def test_a_host_view_describes_power_and_boot_stage() -> None:
-    assert HostView(PowerState.ON, "setup").describe() == "on, setup"
+    assert HostView(PowerState.ON, "setup").describe() == "on setup"
     assert HostView(PowerState.POWERING_ON, "none").describe() == "powering_on"
     assert HostView(PowerState.OFF).describe() == "off"

@@ -62,7 +62,7 @@ class FakeJob(Job):
         super().__init__(job_id, kind, f"job {job_id}", "capture.invalid")
         self.events, self.state = events, state
 
-    def status(self) -> JobStatus:
+    def read_status(self) -> JobStatus:
         return JobStatus(self.state, 100 if self.state is JobState.COMPLETED else 0)
 
     def wait(self, policy: Any, deadline: Any = None, *,

@@ -118,7 +118,7 @@ class BoundedRounds(Job):
         super().__init__(job.id, job.kind, job.description, job.host)
         self.inner, self.node, self.seconds = job, node, seconds
 
-    def status(self) -> JobStatus:
+    def read_status(self) -> JobStatus:
         """One read of the inner job, bounded."""
         with self.node.operation(self.seconds):
             return self.inner.status()
