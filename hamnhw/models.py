@@ -299,6 +299,14 @@ class PowerResult:
     protocol: str = "redfish"
     """The protocol that served the request: ``redfish`` or ``ipmi`` (a node with an IPMI
     fallback says which one it used)."""
+    escalation: str | None = None
+    """Why a soft-off with ``escalate_after`` sent the forced off, None when it did not (no
+    escalation, or the node read off by then):
+    ``still-on`` (the node still read on when the escalation time came; the graceful
+    shutdown, if there was time to send it, was accepted), ``graceful-unanswered`` (the
+    graceful shutdown got no answer or could not be confirmed: the BMC may have acted on it,
+    its outcome is unknown; it was never sent again), ``not-offered``, ``refused``
+    (400/409), ``at-once`` (``escalate_after`` was 0: no graceful shutdown was sent)."""
 
 
 @dataclasses.dataclass(frozen=True)

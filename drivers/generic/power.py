@@ -39,6 +39,7 @@ import functools
 from collections.abc import Callable, Mapping
 
 from hamnhw_drivers.generic.context import DriverContext
+from hamnhw_drivers.generic.escalation import escalation_code, why_escalate
 from hamnhw_drivers.generic.powerwait import PowerPoller
 from hamnhw_drivers.generic.resets import ResetMarks, ResetWatch, state_of
 from hamnhw_drivers.generic.resource import Resource
@@ -62,6 +63,7 @@ from hamnhw.interfaces import PowerInterface
 from hamnhw.log import get_logger
 from hamnhw.models import PowerRestorePolicy, PowerResult, PowerState
 from hamnhw.plan import PlannedRequest
+from hamnhw.poll import LAST_READ_S
 
 LOG = get_logger("hamnhw.drivers.generic.power")
 
@@ -83,6 +85,9 @@ RESET_WHEN_UNLISTED: Mapping[str, str] = {
 HEADING_TO: Mapping[PowerState, PowerState] = {PowerState.OFF: PowerState.POWERING_OFF,
                                                PowerState.ON: PowerState.POWERING_ON}
 """The transition state on the way to a target: a refused reset during it is not an error."""
+
+MIN_BOUND_S = 0.001
+"""The bound of a reset POST whose deadline has just passed (a bound must be > 0)."""
 
 
 class RedfishPower(PowerInterface):
@@ -187,19 +192,26 @@ class RedfishPower(PowerInterface):
                               f"timeout ({budget:g} s): ForceOff would get no time to confirm "
                               f"off", host=self.host)
         deadline = self._budget(budget)
+        escalation = "at-once"
         if escalate_after <= 0:
             LOG.warning("%s: escalate_after is 0: ForceOff at once", self.host)
         else:
             try:
+                # The GracefulShutdown's answer is awaited until the escalation time, not
+                # beyond (allowance 0): a BMC hanging on it does not hold the ForceOff back.
                 return self._change("soft_off", PowerState.OFF, True,
-                                    deadline.narrowed(escalate_after), start=deadline.started)
+                                    deadline.narrowed(escalate_after), start=deadline.started,
+                                    allowance=0.0)
             except (PowerStateTimeout, UnsupportedOperation, BadRequestError, ConflictError,
                     StateUnconfirmed) as exc:
                 if isinstance(exc, StateUnconfirmed) and deadline.expired():
                     raise
-                LOG.warning("%s: %s", self.host, _why_escalate(exc))
+                escalation = escalation_code(exc)
+                LOG.warning("%s: %s", self.host, why_escalate(exc))
         forced = self._change("off", PowerState.OFF, wait, deadline, start=deadline.started)
-        return dataclasses.replace(forced, changed=True)
+        # The node may have gone off by itself meanwhile: then no ForceOff was sent.
+        return dataclasses.replace(forced, changed=True,
+                                   escalation=escalation if forced.changed else None)
 
     def cycle(self, *, wait: bool = True, timeout: float | None = None) -> PowerResult:
         """Power cycle (``PowerCycle`` or ``ForceRestart``); refused when the node is off.
@@ -251,7 +263,13 @@ class RedfishPower(PowerInterface):
         return self.waits.deadline(self._timeout(timeout))
 
     def _change(self, action: str, target: PowerState, wait: bool, deadline: Deadline, *,
-                start: float | None = None) -> PowerResult:
+                start: float | None = None, allowance: float = LAST_READ_S) -> PowerResult:
+        """Send the reset for ``action`` unless ``target`` already holds, then wait for it.
+
+        :param allowance: seconds past ``deadline`` the reset's answer may take, as a wait's
+            last read may (so that a change of ``timeout`` seconds ends within ``timeout +``
+            :data:`~hamnhw.poll.LAST_READ_S`); a reset that would get no time is not sent.
+        """
         start = deadline.started if start is None else start
         system = self._system()
 
@@ -261,7 +279,15 @@ class RedfishPower(PowerInterface):
         def under_way(read: Resource) -> bool:
             return state_of(read) is HEADING_TO.get(target)
 
-        if holds(system) or not self._send(action, holds, system, deadline, under_way):
+        if holds(system):
+            return PowerResult(target, False, self.poll.clock() - start)
+        if deadline.left() + allowance <= 0:
+            LOG.info("%s: the time for the %s passed while reading the node: not sent",
+                     self.host, _words(action))
+            raise PowerStateTimeout(host=self.host, target=target.value,
+                                    last_state=state_of(system).value,
+                                    elapsed_s=self.poll.clock() - start)
+        if not self._send(action, holds, system, deadline, under_way, allowance):
             return PowerResult(target, False, self.poll.clock() - start)
         if not wait:
             return self._unconfirmed(start)
@@ -274,7 +300,8 @@ class RedfishPower(PowerInterface):
                            unconfirmed_reason="no-wait")
 
     def _send(self, action: str, done: Callable[[Resource], bool], system: Resource,
-              deadline: Deadline, under_way: Callable[[Resource], bool] | None = None) -> bool:
+              deadline: Deadline, under_way: Callable[[Resource], bool] | None = None,
+              allowance: float = LAST_READ_S) -> bool:
         """POST the reset; after an expired session, re-send it at most once.
 
         A refusal (400/409) and an expired session are followed by a fresh read of the
@@ -285,12 +312,13 @@ class RedfishPower(PowerInterface):
         :param done: whether a read shows that what the reset is for already holds.
         :param under_way: whether a read shows the node already heading there (PoweringOff
             for off): a refusal then means "already in progress", and the caller waits.
+        :param allowance: seconds past ``deadline`` the answer of the POST may take.
         :returns: False when the BMC refused the reset and ``done`` holds (nothing changed).
         """
         resent = False
         while True:
             try:
-                self._post_reset(action, system)
+                self._post_reset(action, system, deadline.left() + allowance)
                 return True
             except (BadRequestError, ConflictError) as exc:
                 return self._judge_refusal(action, exc, done, under_way)
@@ -333,18 +361,23 @@ class RedfishPower(PowerInterface):
         if isinstance(exc, BmcTimeout) and exc.deadline_passed:
             raise StateUnconfirmed(
                 f"the {_words(action)} request got no answer before the operation deadline "
-                f"({exc.message}); the BMC may have acted on it; the power state was not read",
-                host=self.host, accepted=False) from exc
+                f"({exc.message}); the BMC may have acted on it (it was not sent again); the "
+                "power state was not read", host=self.host, accepted=False) from exc
 
         def shows(read: Resource) -> bool:
             return done(read) or (under_way is not None and under_way(read))
 
         self.waits.watch_unanswered(_words(action), exc, shows, deadline)
 
-    def _post_reset(self, action: str, system: Resource) -> None:
+    def _post_reset(self, action: str, system: Resource, seconds: float) -> None:
+        """POST the reset, waiting for its answer no longer than ``seconds`` (the change's
+        budget and allowance; a soft-off's escalation time)."""
         reset_type = self.reset_type_for(action, self.allowed_reset_types(system))
         LOG.info("%s: %s -> ResetType %s", self.host, _words(action), reset_type)
-        self.context.client.post(self.reset_target(system), {"ResetType": reset_type})
+        # Time that ran out since _change checked it: the transport refuses to send (or sends
+        # with 1 ms to answer); the reset is then judged unanswered, never re-sent.
+        with self.context.client.operation(max(seconds, MIN_BOUND_S)):
+            self.context.client.post(self.reset_target(system), {"ResetType": reset_type})
 
     # -- restore policy --------------------------------------------------------------------
 
@@ -396,18 +429,6 @@ class RedfishPower(PowerInterface):
         system = self._system()
         self._restore_policy(system)
         return (PlannedRequest("PATCH", system.uri, {"PowerRestorePolicy": policy.value}),)
-
-
-def _why_escalate(exc: HamnhwError) -> str:
-    """Why a soft-off escalates, for its warning."""
-    if isinstance(exc, PowerStateTimeout):
-        return (f"still {exc.last_state} {exc.elapsed_s:.1f}s after GracefulShutdown; "
-                "escalating to ForceOff")
-    if isinstance(exc, StateUnconfirmed):
-        # ForceOff is another request: escalating re-sends nothing.
-        return f"GracefulShutdown was not confirmed ({exc.message}); escalating to ForceOff"
-    what = "is not offered" if isinstance(exc, UnsupportedOperation) else "refused"
-    return f"GracefulShutdown {what} ({exc.message}); escalating to ForceOff at once"
 
 
 def _words(action: str) -> str:

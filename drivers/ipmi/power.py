@@ -124,7 +124,8 @@ class IpmiPower(PowerInterface):
                         "down", self.host, exc.last_state, exc.elapsed_s)
         left = max(0.0, start + budget - self.poll.clock())
         forced = self._change(Control.POWER_DOWN, PowerState.OFF, wait, left, start=start)
-        return dataclasses.replace(forced, changed=True)
+        return dataclasses.replace(forced, changed=True,
+                                   escalation="still-on" if forced.changed else None)
 
     def cycle(self, *, wait: bool = True, timeout: float | None = None) -> PowerResult:
         """Power cycle a running node; refused when it is off.

@@ -58,9 +58,12 @@ class CommandDeadline(Deadline):
     def logout_deadline(self, grace: float) -> Deadline:
         """``grace`` seconds, but never past :attr:`logout_by` (a command ends within its
         ``--timeout``, logout included); after a signal, the whole grace."""
-        if interrupts.received() is not None:
-            return Deadline(grace, self._clock)
-        return Deadline(max(0.0, min(grace, self.logout_by - self._clock())), self._clock)
+        logout = Deadline(grace, self._clock)
+        if interrupts.received() is None and logout.expires > self.logout_by:
+            # set, not computed from a second clock reading that would end it a little late
+            logout.expires = self.logout_by
+            logout.seconds = max(0.0, self.logout_by - logout.started)
+        return logout
 
 
 class CommandBudget:

@@ -269,12 +269,22 @@ class BmcAdapter(HTTPAdapter):
             return lean
 
     def close(self) -> None:
-        """Close every connection (the lean ones and any urllib3 pool)."""
+        """Close every connection (the lean ones and any urllib3 pool).
+
+        urllib3 2.x's ``PoolManager.clear()`` (requests' close) forgets its pools without
+        closing them: a pool still referenced (by the traceback of a request that timed out)
+        would keep its connections open until garbage collection.  Each is closed here."""
         with self._lean_lock:
             leans, self._lean = list(self._lean.values()), {}
         for lean in leans:
             lean.close()
+        pools = self.poolmanager.pools
+        # keys(), a copy: iterating the container itself raises NotImplementedError.
+        opened = [pools.get(key) for key in pools.keys()]  # noqa: SIM118
         super().close()
+        for pool in opened:
+            if pool is not None:
+                pool.close()
 
     def _timeout(self, deadline: Deadline | None) -> tuple[float, float]:
         connect, read = self.timeouts.connect, self.timeouts.read

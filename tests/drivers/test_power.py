@@ -251,6 +251,7 @@ def test_soft_off_escalates_to_force_off_after_the_grace_period() -> None:
     result = pw.soft_off(escalate_after=4.0)
 
     assert result.power_state is PowerState.OFF and result.changed
+    assert result.escalation == "still-on"
     assert reset_types(client) == ["GracefulShutdown", "ForceOff"]
     assert clock.now == 8.0  # 4 s of grace, then 2 polls after ForceOff
 
@@ -260,7 +261,8 @@ def test_soft_off_that_lands_at_the_escalation_point_sends_no_force_off() -> Non
 
     result = pw.soft_off(escalate_after=4.0)
 
-    assert (result.power_state, result.changed) == (PowerState.OFF, True)
+    assert (result.power_state, result.changed, result.escalation) == (
+        PowerState.OFF, True, None)
     assert reset_types(client) == ["GracefulShutdown"]
 
 
@@ -758,6 +760,7 @@ def test_soft_off_escalates_at_once_when_graceful_shutdown_is_unavailable(allowe
     assert (result.power_state, result.changed, result.confirmed) == (PowerState.OFF, True, True)
     assert reset_types(client)[-1] == "ForceOff"
     assert len(reset_types(client)) == (2 if refusal else 1)
+    assert result.escalation == ("not-offered" if refusal is None else "refused")
     assert clock.now < 30.0, "no grace period wasted on a shutdown that will not come"
     assert "escalating to ForceOff at once" in caplog.text
     assert ("not offered" if refusal is None else "refused") in caplog.text

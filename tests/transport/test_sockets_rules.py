@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from hamnhw import errors
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.connection import Timeouts, TlsOptions
 from hamnhw.sim import ManualClock
+from hamnhw.transport import adapter
 from hamnhw.transport.retry import RetryPolicy
 
 ACTION = "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset"
@@ -229,6 +231,56 @@ def test_response_is_closed_when_the_deadline_passes_between_chunks(bmc) -> None
     assert judged.wait(15)
     assert closed == [True], "the socket was shut, not left to the garbage collector"
     assert info.value is not None  # the traceback (and the response in it) is still alive
+
+
+def _sockets_to(port: int) -> int:
+    """This process's ESTABLISHED TCP connections to the loopback ``port`` (the client ends:
+    the loopback BMC's own sockets have ``port`` as their local port)."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            target = os.readlink(f"/proc/self/fd/{fd}")
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:["):-1])
+    with open("/proc/net/tcp") as table:
+        rows = [line.split() for line in table.readlines()[1:]]
+    return sum(1 for row in rows
+               if int(row[2].split(":")[1], 16) == port and row[3] == "01" and row[9] in inodes)
+
+
+@pytest.mark.parametrize("lean", [True, False], ids=["http.client", "urllib3"])
+def test_close_leaves_no_socket_open_after_a_deadline_between_chunks(
+        bmc, monkeypatch: pytest.MonkeyPatch, lean: bool) -> None:
+    """After a GET cut between two chunks of its body, ``close()`` (a logout on another
+    connection) leaves no connection to the BMC open, though the timed-out request's
+    traceback keeps its objects alive: nothing is left to the garbage collector.  Both ways
+    of sending are checked: the keep-alive connections of :mod:`hamnhw.transport.lean`, and
+    urllib3's pools (used when requests' sending is replaced, as ``responses`` does)."""
+    if not lean:
+        monkeypatch.setattr(adapter, "_REQUESTS_SEND", None)
+
+    def drip(handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", "1000")
+        handler.end_headers()
+        for _ in range(1000):
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+            if wait_for_client_close(handler, 0.05):
+                return
+
+    bmc.standard()
+    bmc.behave("GET", "/redfish/v1/Big", drip)
+    transport = make_transport(bmc.url).open()
+    assert _sockets_to(bmc.port) == 1, "the login's keep-alive connection"
+    with pytest.raises(errors.BmcTimeout) as info, transport.operation(0.5):
+        transport.get("/redfish/v1/Big")
+    transport.close()
+
+    assert bmc.count("DELETE", SESSION_1) == 1, "logged out"
+    assert _sockets_to(bmc.port) == 0
+    assert info.value.__traceback__ is not None  # still alive, and with it the response
 
 
 # -- a wrong pin sends nothing ---------------------------------------------------------------

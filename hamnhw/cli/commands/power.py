@@ -41,12 +41,26 @@ def status(ctx: click.Context, fleet: FleetOptions) -> None:
     run_on_nodes(ctx, fleet, lambda _budget: read, lambda p: f"{p['node']}: {p['power_state']}")
 
 
+ESCALATION_WORDS: Mapping[str, str] = {
+    "still-on": "still on at --escalate-after",
+    "graceful-unanswered": "the graceful shutdown got no answer: its outcome is unknown "
+                           "(the BMC may have acted on it; it was not sent again)",
+    "not-offered": "the BMC does not offer a graceful shutdown",
+    "refused": "the BMC refused the graceful shutdown",
+    "at-once": "--escalate-after had passed when connected: no graceful shutdown was sent",
+}
+"""Why a soft-off forced the node off (:attr:`PowerResult.escalation`), in words."""
+
+
 def change_payload(result: PowerResult) -> dict[str, Any]:
     """The JSON of a power change: power_state, changed, elapsed_s (to the millisecond),
-    confirmed, method (``reset`` or ``off-on``) and, when not confirmed,
-    unconfirmed_reason (``no-wait``, ``reset-unseen``)."""
+    confirmed, method (``reset`` or ``off-on``), when not confirmed, unconfirmed_reason
+    (``no-wait``, ``reset-unseen``) and, when a soft-off forced the node off, escalation
+    (:attr:`PowerResult.escalation`)."""
     payload: dict[str, Any] = to_jsonable(result)
     payload["elapsed_s"] = round(result.elapsed_s, 3)
+    if result.escalation is None:
+        payload.pop("escalation", None)
     if result.confirmed:
         payload.pop("unconfirmed_reason", None)
     else:
@@ -112,10 +126,13 @@ def refuse_active_mn(fleet: FleetOptions, selection: Selection) -> None:
 
 
 def _render_change(payload: Mapping[str, Any]) -> str:
-    """``node: on (changed, 3.2 s)``; a cycle made of off then on says so, and an unconfirmed
-    change says why (the ``unconfirmed_reason`` code in words)."""
+    """``node: on (changed, 3.2 s)``; a cycle made of off then on says so, a soft-off that
+    forced the node off says why, and an unconfirmed change says why (the codes in words)."""
     change = "changed" if payload["changed"] else "unchanged"
     how = ", off then on" if payload.get("method") == "off-on" else ""
+    escalation = payload.get("escalation")
+    if escalation:
+        how += f", forced off: {ESCALATION_WORDS.get(escalation, escalation)}"
     line = (f"{payload['node']}: {payload['power_state']} "
             f"({change}, {payload['elapsed_s']:.1f} s{how})")
     if payload["confirmed"]:
