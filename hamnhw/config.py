@@ -55,16 +55,17 @@ The schema is strict: an unknown key, a wrong type or a missing ``bmc`` is a
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import math
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hamnhw.address import parse_bmc_url
+from hamnhw.configkeys import check_keys, reject_unknown
+from hamnhw.configkeys import subtable as _table
+from hamnhw.confignetwork import NetworkConfig, parse_network
 from hamnhw.connection import normalize_fingerprint
 from hamnhw.errors import ConfigError
 from hamnhw.fleetconfig import EXCLUSIVE_NODE_KEYS, inherit, parse_groups, reject_not_inherited
@@ -233,7 +234,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 def parse_config(data: Mapping[str, Any], *, source: str | None = None,
                  base_dir: Path | None = None) -> Config:
     """Validate an already-parsed TOML document (see :func:`load_config`)."""
-    _reject_unknown(data, _TOP_LEVEL, prefix="", source=source)
+    reject_unknown(data, _TOP_LEVEL, prefix="", source=source)
     defaults = _defaults(_table(data, "defaults", source), source)
     nodes: dict[str, NodeConfig] = {}
     node_tables = _table(data, "nodes", source)
@@ -250,17 +251,8 @@ def parse_config(data: Mapping[str, Any], *, source: str | None = None,
     groups = parse_groups(_table(data, "groups", source), nodes.keys(), source)
     pair = parse_pair(_table(data, "pair", source), source, base_dir)
     failover = parse_failover(_table(data, "failover", source), source)
-    network = _network(_table(data, "network", source), source)
+    network = parse_network(_table(data, "network", source), source)
     return Config(source, nodes, pair, failover, network, groups)
-
-
-def _table(data: Mapping[str, Any], key: str, source: str | None,
-           prefix: str = "") -> Mapping[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"must be a table, got {_type_name(value)}", key=f"{prefix}{key}",
-                          path=source)
-    return value
 
 
 def _defaults(table: Mapping[str, Any], source: str | None) -> Mapping[str, Any]:
@@ -272,7 +264,7 @@ def _defaults(table: Mapping[str, Any], source: str | None) -> Mapping[str, Any]
 
 def _check_node_table(table: Mapping[str, Any], where: str, source: str | None) -> None:
     """Types, one source per exclusive group, and values of a node (or defaults) table."""
-    _check_keys(table, _NODE_KEYS, f"{where}.", source)
+    check_keys(table, _NODE_KEYS, f"{where}.", source)
     for group in EXCLUSIVE_NODE_KEYS:
         given = [k for k in group if table.get(k) not in (None, False)]
         if len(given) > 1:
@@ -340,126 +332,3 @@ BOOT_MODES = {"uefi": "UEFI", "legacy": "Legacy"}
 def _boot_mode(value: str) -> None:
     if value.lower() not in BOOT_MODES:
         raise ConfigError(f"must be \"UEFI\" or \"Legacy\", got {value!r}")
-
-
-def _check_keys(table: Mapping[str, Any], schema: Mapping[str, tuple[type, ...]], prefix: str,
-                source: str | None) -> None:
-    _reject_unknown(table, tuple(schema), prefix, source)
-    for key, value in table.items():
-        expected = schema[key]
-        # bool is an int in Python; a boolean timeout is a type error all the same.
-        if not isinstance(value, expected) or (bool not in expected and isinstance(value, bool)):
-            wanted = " or ".join(dict.fromkeys(_TYPE_NAMES[t] for t in expected))
-            raise ConfigError(f"must be {wanted}, got {_type_name(value)}", key=f"{prefix}{key}",
-                              path=source)
-
-
-def _reject_unknown(table: Mapping[str, Any], allowed: tuple[str, ...], prefix: str,
-                    source: str | None) -> None:
-    for key in table:
-        if key not in allowed:
-            raise ConfigError(f"unknown key (allowed: {', '.join(allowed)})",
-                              key=f"{prefix}{key}", path=source)
-
-
-# -- [network] ------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class NetworkNic:
-    """One ``[network.nics."<primary NIC id>"]`` table: an address the MN must keep."""
-
-    nic_id: str
-    """The primary node's NIC id (the standby's counterpart comes from the NIC map)."""
-    ip: str
-    """IPv4 address."""
-    prefix: int | None
-    """Prefix length when ``ip`` was given as ``a.b.c.d/n``, else None."""
-    hostname: str
-    """Host name of this address."""
-    client_id: str | None = None
-    """A DHCP client identifier to reserve too (lower-case colon hex)."""
-    ifname: str | None = None
-    """The OS's persistent interface name (with ``machine_id``: systemd-networkd's client id)."""
-
-
-@dataclasses.dataclass(frozen=True)
-class NetworkConfig:
-    """The ``[network]`` table."""
-
-    nics: Mapping[str, NetworkNic]
-    """By primary NIC id, in file order."""
-    machine_id: str | None = None
-    """The MN OS's ``/etc/machine-id`` (32 hex digits), or None."""
-    alias_suffix: str = "-standby"
-    """Suffix of the xCAT host name given to the standby MAC's entry."""
-
-
-_NETWORK_KEYS: dict[str, tuple[type, ...]] = {"machine_id": (str,), "alias_suffix": (str,),
-                                               "nics": (dict,)}
-_NETWORK_NIC_KEYS: dict[str, tuple[type, ...]] = {"ip": (str,), "hostname": (str,),
-                                                   "client_id": (str,), "ifname": (str,)}
-_HOSTNAME = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$")
-_CLIENT_ID = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){1,254}$")
-
-
-def _network(table: Mapping[str, Any], source: str | None) -> NetworkConfig:
-    _check_keys(table, _NETWORK_KEYS, "network.", source)
-    machine_id = table.get("machine_id")
-    if machine_id is not None and not re.fullmatch(r"[0-9a-f]{32}", machine_id):
-        raise ConfigError("must be 32 lower-case hex digits (as in /etc/machine-id)",
-                          key="network.machine_id", path=source)
-    suffix = table.get("alias_suffix", "-standby")
-    if not re.fullmatch(r"[A-Za-z0-9-]{1,30}", suffix):
-        raise ConfigError("must be letters, digits or '-'", key="network.alias_suffix",
-                          path=source)
-    nics = {nic_id: _network_nic(nic_id, _table(table["nics"], nic_id, source, "network.nics."),
-                                 source)
-            for nic_id in table.get("nics", {})}
-    for attribute in ("ip", "hostname"):
-        seen: dict[str, str] = {}
-        for nic in nics.values():
-            value = getattr(nic, attribute)
-            if value in seen:
-                raise ConfigError(f"{value} is also given to {seen[value]!r}",
-                                  key=f"network.nics.{nic.nic_id}.{attribute}", path=source)
-            seen[value] = nic.nic_id
-    return NetworkConfig(nics, machine_id, suffix)
-
-
-def _network_nic(nic_id: str, table: Mapping[str, Any], source: str | None) -> NetworkNic:
-    where = f"network.nics.{nic_id}"
-    _check_keys(table, _NETWORK_NIC_KEYS, f"{where}.", source)
-    for required in ("ip", "hostname"):
-        if required not in table:
-            raise ConfigError("missing required key", key=f"{where}.{required}", path=source)
-    try:
-        interface = ipaddress.IPv4Interface(table["ip"])
-    except ValueError as exc:
-        raise ConfigError(f"not an IPv4 address (a.b.c.d or a.b.c.d/n): {exc}",
-                          key=f"{where}.ip", path=source) from exc
-    if not _HOSTNAME.match(table["hostname"]):
-        raise ConfigError("not a valid host name", key=f"{where}.hostname", path=source)
-    client_id = table.get("client_id")
-    if client_id is not None:
-        client_id = client_id.lower()
-        if not _CLIENT_ID.match(client_id):
-            raise ConfigError("must be colon-separated hex bytes (e.g. ff:00:...)",
-                              key=f"{where}.client_id", path=source)
-    prefix = interface.network.prefixlen if "/" in table["ip"] else None
-    return NetworkNic(nic_id, str(interface.ip), prefix, table["hostname"], client_id,
-                      table.get("ifname"))
-
-
-_TYPE_NAMES = {str: "a string", bool: "a boolean", int: "a number", float: "a number",
-               dict: "a table", list: "an array"}
-
-
-def _type_name(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return _TYPE_NAMES.get(type(value), type(value).__name__)

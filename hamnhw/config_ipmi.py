@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from hamnhw.address import parse_bmc_url
-from hamnhw.config import NodeConfig, _check_keys
+from hamnhw.config import NodeConfig
+from hamnhw.configkeys import check_keys
 from hamnhw.connection import Secret
 from hamnhw.credentials import read_password_file
 from hamnhw.errors import ConfigError
@@ -75,7 +76,7 @@ def parse_ipmi_table(table: Mapping[str, Any], bmc: str, where: str, source: str
 
     :raises ConfigError: naming the key and the file.
     """
-    _check_keys(table, _IPMI_KEYS, f"{where}.", source)
+    check_keys(table, _IPMI_KEYS, f"{where}.", source)
     own = parse_bmc_url(bmc).protocol == "ipmi"
     for key in table:
         if own and key not in _IPMI_OWN_KEYS:

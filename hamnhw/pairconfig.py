@@ -29,6 +29,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from hamnhw.configkeys import reject_unknown
 from hamnhw.errors import ConfigError
 from hamnhw.models import PowerRestorePolicy
 
@@ -90,7 +91,7 @@ _BUDGETS = ("graceful_timeout", "power_off_timeout", "post_timeout", "boot_timeo
 def parse_pair(table: Mapping[str, Any], source: str | None,
                base_dir: Any = None) -> PairSettings:
     """Validate ``[pair]``; a relative ``journal_dir`` is relative to the config file."""
-    _only(table, ("name", "journal_dir", "active"), "pair", source)
+    reject_unknown(table, ("name", "journal_dir", "active"), "pair.", source)
     for key in ("name", "journal_dir", "active"):
         if key in table and (not isinstance(table[key], str) or not table[key]):
             raise ConfigError(f"must be a string (not empty), got {table[key]!r}",
@@ -112,7 +113,7 @@ def parse_pair(table: Mapping[str, Any], source: str | None,
 def parse_failover(table: Mapping[str, Any], source: str | None) -> FailoverSettings:
     """Validate ``[failover]`` (see the module docstring for the keys)."""
     fields = [f.name for f in dataclasses.fields(FailoverSettings)]
-    _only(table, tuple(fields), "failover", source)
+    reject_unknown(table, tuple(fields), "failover.", source)
     values: dict[str, Any] = {}
     for key in _BUDGETS:
         if key in table:
@@ -148,14 +149,6 @@ def split_address(address: str) -> tuple[str, int]:
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise ValueError(f"{address!r} is not host:port")
     return host, int(port)
-
-
-def _only(table: Mapping[str, Any], allowed: tuple[str, ...], name: str,
-          source: str | None) -> None:
-    for key in table:
-        if key not in allowed:
-            raise ConfigError(f"unknown key (allowed: {', '.join(allowed)})",
-                              key=f"{name}.{key}", path=source)
 
 
 def _seconds(value: Any, key: str, source: str | None, *, zero_ok: bool) -> float:
