@@ -66,6 +66,7 @@ from hamnhw.address import parse_bmc_url
 from hamnhw.configkeys import check_keys, reject_unknown
 from hamnhw.configkeys import subtable as _table
 from hamnhw.confignetwork import NetworkConfig, parse_network
+from hamnhw.confignetwork import NetworkNic as NetworkNic  # re-exported: its old home
 from hamnhw.connection import normalize_fingerprint
 from hamnhw.errors import ConfigError
 from hamnhw.fleetconfig import EXCLUSIVE_NODE_KEYS, inherit, parse_groups, reject_not_inherited

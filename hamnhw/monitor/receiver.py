@@ -27,6 +27,9 @@ DRAIN_LIMIT = 8 * MAX_BODY
 """Bytes of a refused request's body read and dropped before its connection is closed."""
 DRAIN_S = 1.0
 """Seconds a refused request's sender gets to finish sending before the connection closes."""
+CLIENT_TIMEOUT_S = 10.0
+"""Seconds a sender may stall (the TLS handshake, headers, body, an idle keep-alive) before
+its connection is dropped: a slow or silent client holds no thread longer."""
 
 Deliver = Callable[[bytes], object]
 
@@ -67,15 +70,17 @@ class _Handler(BaseHTTPRequestHandler):
         """Answer ``status`` without reading the body into memory, then close the connection
         the way a web server lingers: whatever the sender still sends is read and dropped, up to
         :data:`DRAIN_LIMIT` bytes for :data:`DRAIN_S` seconds, so that it reads the answer
-        instead of a connection reset."""
+        instead of a connection reset (a sender of a bigger body may still see the reset)."""
         self.close_connection = True
         self._answer(status, close=True)
         self.wfile.flush()
         with contextlib.suppress(OSError, ValueError):
-            self.connection.settimeout(DRAIN_S)
             left, ends = DRAIN_LIMIT, time.monotonic() + DRAIN_S
-            while left > 0 and time.monotonic() < ends and (
-                    chunk := self.rfile.read1(min(left, 65536))):
+            while left > 0 and (remaining := ends - time.monotonic()) > 0:
+                self.connection.settimeout(remaining)
+                chunk = self.rfile.read1(min(left, 65536))
+                if not chunk:
+                    break
                 left -= len(chunk)
 
 
@@ -89,6 +94,7 @@ class _Server(ThreadingHTTPServer):
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         try:
+            request.settimeout(CLIENT_TIMEOUT_S)  # the handshake, the headers, the body, idle
             request = self.tls.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError) as exc:
             LOG.debug("event listener: TLS handshake from %s failed: %s", client_address, exc)

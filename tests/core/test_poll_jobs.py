@@ -96,3 +96,29 @@ def test_completed_job_sends_nothing() -> None:
     job = CompletedJob("delete volume 2", "bmc", result_uri="/x")
     assert job.status().state.terminal
     assert job.wait(PollPolicy()).result_uri == "/x"
+
+
+def test_job_status_reads_the_bmc_again_each_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``status()`` starts a new read epoch, so that a second status of one command is not
+    answered from the read memo with the first one."""
+    from hamnhw import readmemo
+    epochs: list[int] = []
+    job = ScriptedJob([JobStatus(JobState.PENDING, 0), JobStatus(JobState.FAILED, 100)])
+    monkeypatch.setattr(job, "read_status",
+                        lambda original=job.read_status: (epochs.append(readmemo.epoch()),
+                                                          original())[1])
+    assert [job.status().state, job.status().state] == [JobState.PENDING, JobState.FAILED]
+    assert epochs[1] > epochs[0]
+
+
+def test_a_job_overriding_status_itself_still_works_and_one_with_neither_says_so() -> None:
+    class OldStyle(Job):
+        def status(self) -> JobStatus:
+            return JobStatus(JobState.COMPLETED, 100)
+
+    class Neither(Job):
+        pass
+
+    assert OldStyle("1", "task", "old", "bmc").status().state is JobState.COMPLETED
+    with pytest.raises(NotImplementedError, match="Neither implements neither"):
+        Neither("2", "task", "none", "bmc").status()

@@ -142,3 +142,24 @@ def test_exec_runs_without_a_shell(tmp_path: Path) -> None:
     reporter.close()
     assert json.loads(record.read_text())[1:] == argv[2:]
     assert not marker.exists()
+
+
+def test_a_stalled_sender_is_dropped_and_holds_no_thread(monkeypatch: pytest.MonkeyPatch,
+                                                         receiver: EventReceiver) -> None:
+    """A connection that never does the TLS handshake, and one that sends half its headers,
+    are both closed by the listener once they stall for its client timeout."""
+    from hamnhw.monitor import receiver as module
+    monkeypatch.setattr(module, "CLIENT_TIMEOUT_S", 0.3)
+    silent = socket.create_connection(("127.0.0.1", receiver.port), timeout=20)
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    half = context.wrap_socket(socket.create_connection(("127.0.0.1", receiver.port),
+                                                        timeout=20))
+    half.sendall(b"POST /events/tok HTTP/1.1\r\nHost: x\r\n")
+    with silent, half:
+        assert silent.recv(1) == b"", "the silent connection was closed by the listener"
+        try:
+            closed = half.recv(1) == b""
+        except (ConnectionError, ssl.SSLError):
+            closed = True
+        assert closed, "the half-sent request was dropped"
