@@ -116,7 +116,7 @@ unconfirmed_reason:
 request_sent:
   description: On failure, whether a write (a reset request) had been sent before it
     (V(true)), none had (V(false)), or that is not known (V(null), over IPMI).  When it
-    had, the task reports C(changed=true): the BMC may act on it; read the state before
+    had, the task reports C(changed=true), as the BMC may act on it; read the state before
     running the task again.
   returned: failure
   type: bool

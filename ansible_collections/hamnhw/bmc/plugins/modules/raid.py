@@ -16,7 +16,7 @@ description:
     creation pending the next reset) sends nothing and reports C(changed=false); so does
     O(state=absent) for a volume that is not there and O(state=spare) for a drive that
     already is that spare.  A volume already over those drives with that RAID level is
-    present whatever its name and size: it is left as it is, and a O(name) or
+    present whatever its name and size; it is left as it is, and a O(name) or
     O(size_bytes) it does not match is reported as a warning (a different RAID level fails
     the task).
   - Pair protection as on the command line, so a write touching the management node's RAID1
@@ -161,7 +161,7 @@ error:
 request_sent:
   description: On failure, whether a write had been sent before it (V(true)), none had
     (V(false)), or that is not known (V(null), over IPMI).  When it had, the task reports
-    C(changed=true): the BMC may act on it; read the state before running the task again.
+    C(changed=true), as the BMC may act on it; read the state before running the task again.
   returned: failure
   type: bool
 """

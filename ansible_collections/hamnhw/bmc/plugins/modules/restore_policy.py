@@ -62,7 +62,7 @@ error:
 request_sent:
   description: On failure, whether a write had been sent before it (V(true)), none had
     (V(false)), or that is not known (V(null), over IPMI).  When it had, the task reports
-    C(changed=true): the BMC may act on it; read the state before running the task again.
+    C(changed=true), as the BMC may act on it; read the state before running the task again.
   returned: failure
   type: bool
 """
