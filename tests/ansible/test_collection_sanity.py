@@ -1,21 +1,29 @@
-"""The collection builds with ``ansible-galaxy collection build`` and passes
-``ansible-test sanity`` without the internet.
+"""The collection builds with ``ansible-galaxy collection build`` and passes every
+``ansible-test sanity`` test, the ones with requirements of their own (validate-modules,
+pylint, pep8, import, ansible-doc, yamllint...) included, without the internet.
 
-What comes from where:
+``ansible-test sanity --venv`` makes virtual environments and installs packages into them:
+its controller environment (``requirements/ansible.txt``) and one per sanity test with
+requirements (the pinned ``requirements/sanity.<test>.txt``).  What comes from where:
 
-* pip itself: ansible-test bootstraps pip into each virtual environment it makes with a
-  ``get-pip`` script it downloads on first use (from ci-files.testing.ansible.com) and caches
-  at ``~/.ansible/test/cache/get_pip_<version>.py``.  Here a stand-in sits in that cache,
-  under a temporary HOME: it copies the pip of this test venv (its package and metadata)
-  into the new environment.  Nothing is downloaded, and the pip version ansible-test asks
-  for is not needed: the environment gets the local pip's version.
-* the sanity tests' own requirements (pylint, yamllint, voluptuous...): installed by that pip
-  from the package index this machine's pip is configured with (a local mirror in CI).  A
-  requirement the index lacks skips the test, naming it.
+* pip itself: ansible-test bootstraps pip into each environment with a ``get-pip`` script it
+  downloads on first use (from ci-files.testing.ansible.com) and caches at
+  ``~/.ansible/test/cache/get_pip_<version>.py``.  Here a stand-in sits in that cache, under
+  a temporary HOME: it copies the pip of this test venv (its package and metadata) into the
+  new environment.  Nothing is downloaded, and the pip version ansible-test asks for is not
+  needed: the environment gets the local pip's version.
+* every other package: from a wheelhouse (``wheelhouse.py``).  Before going offline, the
+  fixture downloads into it, with this venv's pip from the package index this machine's pip
+  is configured with (a local mirror in CI), the packages of every requirements file above,
+  as wheels; a ``pip.conf`` under the temporary HOME then points pip at the wheelhouse and no
+  index (ansible-test hands pip HOME, not ``PIP_*`` variables).  Only when that download
+  fails (no index reachable, a pinned version missing) are the tests skipped, naming what
+  could not be fetched; a sanity error fails them.
 
-So the test needs no internet; with ``unshare -n`` available it runs ansible-test in a network
-namespace of its own (loopback only) to prove it.  Set ``HAMNHW_ANSIBLE_TEST_HOME`` to a
-directory to keep the environments between runs.
+ansible-test then runs in a network namespace of its own (``unshare -n``, loopback only)
+when that works here, to prove nothing is fetched.  Set ``HAMNHW_ANSIBLE_TEST_HOME`` to a
+directory to keep the wheelhouse (refilled only when ansible-test's requirements files
+change) and the environments between runs.
 """
 
 from __future__ import annotations
@@ -26,9 +34,11 @@ import re
 import shutil
 import subprocess
 import tarfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+import wheelhouse
 from ansiblerun import COLLECTION, ansible_env, copy_collection, run, tool
 
 ansible_test = pytest.importorskip("ansible_test", reason="ansible-core is a test dependency")
@@ -78,17 +88,6 @@ def place_get_pip_stand_in(home: Path) -> Path:
     return cache
 
 
-def keep_pip_user_config(home: Path) -> None:
-    """The user's pip configuration (its index, in CI a local mirror) under the temporary
-    ``home`` too, so that the sanity requirements come from where this machine's pip takes
-    its packages."""
-    for relative in (".config/pip/pip.conf", ".pip/pip.conf"):
-        mine = Path.home() / relative
-        if mine.is_file():
-            (home / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(mine, home / relative)
-
-
 def offline(command: list[str]) -> list[str]:
     """``command`` in a network namespace of its own (loopback only) when ``unshare -n``
     works here (root, or user namespaces); else as it is."""
@@ -131,20 +130,31 @@ def requirement_tests() -> set[str]:
 
 @dataclasses.dataclass
 class Sanity:
-    """``ansible-test sanity`` on a copy of the collection, offline, with the stand-in."""
+    """``ansible-test sanity`` on a copy of the collection, offline, with the stand-in and
+    pip pointed at the wheelhouse only."""
 
     home: Path
     root: Path
     stand_in: Path
+    unfetched: list[str]   # what the wheelhouse lacks: "<requirements file>: <why>"
     outputs: list[str] = dataclasses.field(default_factory=list)
 
     def run(self, *args: str) -> tuple[int, str]:
         command = offline([tool("ansible-test"), "sanity", "--venv", "--python", "3.11",
                            "--color", "no", *args])
-        result = subprocess.run(command, env=ansible_env(self.home), cwd=self.root, text=True,
+        env = {k: v for k, v in ansible_env(self.home).items() if not k.startswith("PIP_")}
+        result = subprocess.run(command, env=env, cwd=self.root, text=True,
                                 capture_output=True, timeout=900, check=False)
         self.outputs.append(result.stdout + result.stderr)
         return result.returncode, self.outputs[-1]
+
+    def skip_unless_fetched(self, tests: Iterable[str]) -> None:
+        """Skip, naming what could not be downloaded, when the wheelhouse lacks the
+        controller's requirements or those of one of ``tests``."""
+        files = {"ansible.txt", *(f"sanity.{test}." for test in tests)}
+        lacking = [u for u in self.unfetched if u.startswith(tuple(files))]
+        if lacking:
+            pytest.skip("no package index reachable for the wheelhouse: " + "; ".join(lacking))
 
     def known_tests(self) -> set[str]:
         code, output = self.run("--list-tests")
@@ -159,42 +169,54 @@ class Sanity:
         assert f"Using cached pip {version} bootstrap script: {self.stand_in}" in everything
         assert f"Downloading pip {version} bootstrap script" not in everything
 
+    def pip_looked_in_the_wheelhouse_only(self) -> None:
+        """Every pip install ansible-test ran looked in the wheelhouse and in no index
+        (pip names where it looks when that is not its default index)."""
+        where = set(re.findall(r"^Looking in (indexes|links): (.*)$", "".join(self.outputs),
+                               re.MULTILINE))
+        assert where <= {("links", str(self.home / "wheelhouse"))}, where
+
 
 @pytest.fixture(scope="module")
 def sanity(tmp_path_factory: pytest.TempPathFactory) -> Sanity:
     kept = os.environ.get("HAMNHW_ANSIBLE_TEST_HOME")
     home = Path(kept) if kept else tmp_path_factory.mktemp("ansible-test-home")
     stand_in = place_get_pip_stand_in(home)
-    keep_pip_user_config(home)
-    return Sanity(home, copy_collection(tmp_path_factory.mktemp("src")), stand_in)
+    unfetched = wheelhouse.fill(home / "wheelhouse")   # online: before any unshare -n
+    wheelhouse.point_pip_at(home / "wheelhouse", home)
+    return Sanity(home, copy_collection(tmp_path_factory.mktemp("src")), stand_in, unfetched)
 
 
 @pytest.mark.peers
 @pytest.mark.timeout(300)
 def test_sanity_tests_without_requirements_pass_offline(sanity: Sanity) -> None:
-    """Every sanity test that needs nothing from the package index (compile,
-    action-plugin-docs, shebang...), without the internet: pip comes from the stand-in."""
+    """Every sanity test that needs no packages of its own (compile, action-plugin-docs,
+    shebang...), without the internet: pip comes from the stand-in, ansible-test's
+    controller environment from the wheelhouse."""
+    sanity.skip_unless_fetched(())
     needing = sorted(requirement_tests() & sanity.known_tests())
     code, output = sanity.run(*[arg for test in needing for arg in ("--skip-test", test)])
     assert code == 0, output[-6000:]
     sanity.pip_came_from_the_stand_in()
+    sanity.pip_looked_in_the_wheelhouse_only()
     for test in ("compile", "action-plugin-docs", "empty-init", "shebang"):
         assert f'Running sanity test "{test}"' in output, test
 
 
 @pytest.mark.peers
-@pytest.mark.timeout(900)   # first run: a venv per sanity test, requirements from the index
-def test_sanity_tests_with_requirements_from_the_index(sanity: Sanity) -> None:
-    """validate-modules, pylint, pep8, import, ansible-doc, yamllint...: their requirements
-    (pinned by ansible-test) from the package index; skipped, naming the first one missing,
-    when the index lacks one."""
+@pytest.mark.timeout(1200)   # first run: the downloads, a venv per sanity test, pylint
+def test_sanity_tests_with_requirements_pass_offline(sanity: Sanity) -> None:
+    """validate-modules, pylint, pep8, import, ansible-doc, yamllint...: each in an
+    environment ansible-test makes with its pinned requirements, installed from the
+    wheelhouse without the internet; every one runs and passes."""
+    sanity.skip_unless_fetched(())
     needing = sorted(requirement_tests() & sanity.known_tests())
+    sanity.skip_unless_fetched(needing)
     code, output = sanity.run(*[arg for test in needing for arg in ("--test", test)])
-    missing = re.search(r"No matching distribution found for (\S+)", output)
-    if code != 0 and missing:
-        pytest.skip(f"the package index lacks {missing.group(1)}, a requirement of "
-                    "ansible-test sanity")
     assert code == 0, output[-6000:]
     sanity.pip_came_from_the_stand_in()
-    for test in ("validate-modules", "pylint", "pep8", "import", "ansible-doc", "yamllint"):
+    sanity.pip_looked_in_the_wheelhouse_only()
+    expected = {"validate-modules", "pylint", "pep8", "import", "ansible-doc", "yamllint"}
+    assert expected <= set(needing), needing
+    for test in needing:
         assert f'Running sanity test "{test}"' in output, test
