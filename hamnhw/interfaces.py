@@ -31,7 +31,7 @@ from hamnhw.models import (
 )
 from hamnhw.plan import PlannedRequest
 from hamnhw.poll import PollPolicy
-from hamnhw.raid import CreateRequest, RaidOutcome, RaidPlan, RaidStatus
+from hamnhw.raid import CreateRequest, ImportState, RaidOutcome, RaidPlan, RaidStatus
 
 __all__ = [
     "InventoryInterface", "ManagementInterface", "NicInterface", "PollPolicy",
@@ -284,3 +284,9 @@ class RaidInterface(_Interface):
         """Import the foreign configuration of the drives :meth:`foreign` lists (never clear
         it)."""
         self._unsupported("raid.import_foreign")
+
+    def foreign_import_state(self) -> ImportState | None:
+        """Whether an import sent earlier is pending or done, read from the BMC (a crash
+        between an import and its journaled outcome leaves that unknown); None when the
+        driver cannot tell."""
+        self._unsupported("raid.foreign_import_state")

@@ -261,6 +261,22 @@ def _from_members(volume: Volume, members: Sequence[Drive | None]) -> VolumeHeal
 
 
 @dataclasses.dataclass(frozen=True)
+class ImportState:
+    """What the BMC shows of foreign-configuration imports, read after a crash left one's
+    fate unknown (:meth:`~hamnhw.interfaces.RaidInterface.foreign_import_state`).
+
+    Only ``not pending and foreign_left`` means that nothing was imported and nothing waits:
+    the one case in which an import may be sent again.
+    """
+
+    pending: tuple[Job, ...]
+    """Jobs scheduled or running on the controllers holding the foreign drives (an import
+    in flight, or another job that would refuse one): followed, never sent again."""
+    foreign_left: bool
+    """Drives still carry a foreign configuration (not imported)."""
+
+
+@dataclasses.dataclass(frozen=True)
 class RaidCheck:
     """The verdict of ``raid show --check``."""
 

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 
 from hamnhw_drivers.dell import services
-from hamnhw_drivers.dell.jobs import DellJob, DellJobGroup
+from hamnhw_drivers.dell.jobs import DellJob, DellJobGroup, is_staged
 from hamnhw_drivers.generic.raid import RedfishRaid
 from hamnhw_drivers.generic.raid_dialect import Dialect, detect_dialect, dialect_of_version
 from hamnhw_drivers.generic.raid_layout import RaidLayout, StorageInfo
@@ -27,6 +27,7 @@ from hamnhw_drivers.generic.resource import Resource, last_segment
 
 from hamnhw.errors import (
     BadRequestError,
+    HamnhwError,
     HttpError,
     MalformedResponse,
     OperationFailed,
@@ -34,10 +35,13 @@ from hamnhw.errors import (
     WaitTimeout,
 )
 from hamnhw.jobs import Job
+from hamnhw.log import get_logger
 from hamnhw.models import Drive, Volume
 from hamnhw.poll import poll_until
-from hamnhw.raid import CreateRequest, PlannedRequest, RaidPlan
+from hamnhw.raid import CreateRequest, ImportState, PlannedRequest, RaidPlan
 from hamnhw.transport.base import RedfishResponse
+
+LOG = get_logger("hamnhw.drivers.dell")
 
 RAID_TYPE_FIRMWARE = (4, 40)
 """iDRAC firmware from which a create names ``RAIDType`` (Dell CreateVirtualDiskREDFISH.py)."""
@@ -218,6 +222,42 @@ class DellRaid(RedfishRaid):
             return jobs[0]
         return DellJobGroup(jobs, f"import foreign configuration on {', '.join(controllers)}",
                             self.host)
+
+    def foreign_import_state(self) -> ImportState | None:
+        """The jobs unfinished on the RAID controllers, and whether drives are still foreign;
+        None when the job queue cannot be read or the BMC shows no drives.
+
+        Quirk (Dell iDRAC 9 3.x to 7.x and iDRAC 10, every PERC): ``ImportForeignConfig``
+        leaves a job in the iDRAC job queue, ``Scheduled`` until the next reset (a staged
+        ``RAIDConfiguration`` job: PERC 9, BOSS) or ``Running`` (realtime), and iDRAC
+        refuses another import while it waits (``RAC0679``/``LC068``).  Its ``Name`` names
+        the controller, not the action (``Configure: RAID.Integrated.1-1``), so every
+        unfinished job on the controllers counts as pending: it is followed, never
+        answered with a second import.  Sources: Dell iDRAC9 Redfish API Guide (job
+        queue, ``Managers/iDRAC.Embedded.1/Jobs``); dell/iDRAC-Redfish-Scripting
+        ``ImportForeignConfigREDFISH.py`` (the import's job, followed to its end);
+        sushy-oem-idrac ``error_pending_job.json``, ``error_running_job.json``.
+        """
+        try:
+            manager = self._manager()
+            layout = self.layout()
+        except HamnhwError as exc:
+            LOG.warning("%s: the import's fate cannot be read: %s", self.host, exc)
+            return None
+        jobs_uri = services.oem_link(manager, "Jobs") if manager else None
+        if jobs_uri is None or layout.view.drives is None:
+            return None
+        pending: dict[str, Job] = {}
+        try:
+            for controller in sorted({s.capabilities.storage_id for s in layout.storages}):
+                for uri, doc in services.unfinished_jobs(self.reader, jobs_uri, controller):
+                    pending.setdefault(uri, DellJob(self.context.client, uri,
+                                                    str(doc.get("Name") or "iDRAC job"),
+                                                    staged=is_staged(doc)))
+        except HamnhwError as exc:
+            LOG.warning("%s: job queue %s not readable: %s", self.host, jobs_uri, exc)
+            return None
+        return ImportState(tuple(pending.values()), bool(self.foreign_of(layout.drives)))
 
     # -- writes ----------------------------------------------------------------------------
     def send(self, request: PlannedRequest) -> RedfishResponse:

@@ -95,13 +95,23 @@ def lc_ready(status: Mapping[str, Any] | None) -> bool:
     return status is None or status.get("LCStatus") == "Ready"
 
 
+def unfinished_jobs(reader: Reader, jobs_uri: str,
+                    controller: str) -> list[tuple[str, Mapping[str, Any]]]:
+    """``(URI, DellJob)`` of the unfinished jobs naming ``controller`` among the newest
+    :data:`MAX_JOBS_READ`; a read that fails raises (``HttpError``, ``MalformedResponse``)."""
+    found = []
+    for uri in reader.read(jobs_uri).members()[-MAX_JOBS_READ:]:
+        doc = dell_job_block(reader.read(uri).doc)
+        if str(doc.get("JobState")) in UNFINISHED and controller in str(doc.get("Name", "")):
+            found.append((uri, doc))
+    return found
+
+
 def pending_jobs(reader: Reader, jobs_uri: str, controller: str) -> list[Mapping[str, Any]]:
-    """Unfinished jobs naming ``controller`` (``Configure: RAID.Integrated.1-1``...)."""
+    """Unfinished jobs naming ``controller`` (``Configure: RAID.Integrated.1-1``...); none
+    when the queue cannot be read (logged)."""
     try:
-        members = reader.read(jobs_uri).members()[-MAX_JOBS_READ:]
-        docs = [dell_job_block(reader.read(uri).doc) for uri in members]
+        return [doc for _uri, doc in unfinished_jobs(reader, jobs_uri, controller)]
     except (HttpError, MalformedResponse) as exc:
         LOG.warning("%s: job queue %s not readable: %s", reader.host, jobs_uri, exc)
         return []
-    return [d for d in docs if str(d.get("JobState")) in UNFINISHED
-            and controller in str(d.get("Name", ""))]

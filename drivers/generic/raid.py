@@ -30,6 +30,7 @@ from hamnhw.models import Drive, Volume
 from hamnhw.raid import (
     ApplyTime,
     CreateRequest,
+    ImportState,
     PlannedRequest,
     RaidOutcome,
     RaidPlan,
@@ -47,7 +48,8 @@ class RedfishRaid(RaidInterface):
     :meth:`volume_dialect`, :meth:`apply_time_choice`, :meth:`build_volume_payload`,
     :meth:`create_request`, :meth:`pending_creates`, :meth:`running_creates`,
     :meth:`follow_create`, :meth:`delete_requests`, :meth:`follow_write`, :meth:`start_rebuild`,
-    :meth:`assign_spare`, :meth:`classify_health`, :meth:`foreign`, :meth:`import_foreign`.
+    :meth:`assign_spare`, :meth:`classify_health`, :meth:`foreign`, :meth:`import_foreign`,
+    :meth:`foreign_import_state`.
 
     :param inventory: the driver's inventory interface, whose storage walk is reused.
     """
@@ -265,6 +267,12 @@ class RedfishRaid(RaidInterface):
         self._unsupported("raid.import_foreign", "DMTF Redfish has no standard action to "
                           "import a foreign RAID configuration; use the vendor driver or the "
                           "controller's setup utility")
+
+    def foreign_import_state(self) -> ImportState | None:
+        """Hook: is an import sent earlier pending or done?  Generic Redfish has no import
+        (nor a standard way to tell one's job from another), so None: unknown.  Vendor
+        drivers that import override it."""
+        return None
 
     # -- writes ----------------------------------------------------------------------------
 

@@ -19,8 +19,15 @@ from hamnhw.errors import HamnhwError
 from hamnhw.failover.diskmove import identify_off
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.gates import before_power_on, old_node_off
-from hamnhw.failover.hostview import SETUP_STAGE, HostView, read_host
-from hamnhw.failover.powerops import on_or_cycle, power_on
+from hamnhw.failover.hostview import SETUP_STAGE, HostView, read_host, shows_resets
+from hamnhw.failover.powerops import (
+    STEADY_ON_READS,
+    force_off,
+    on_or_cycle,
+    power_on,
+    wait_off,
+    wait_steady_on,
+)
 from hamnhw.failover.preflight import set_policy
 from hamnhw.failover.probes import answering, run_command, ssh_host_key
 from hamnhw.failover.states import State
@@ -31,25 +38,52 @@ from hamnhw.models import (
     PowerRestorePolicy,
     PowerState,
 )
+from hamnhw.node import Node
 from hamnhw.poll import poll_until
 
+RESET, POWER_OFF, POWER_ON = "reset", "power_off", "power_on"
+"""The boot step's journaled power actions: one reset, or a power-off then a power-on."""
 OS_RUNNING = BootStage.OS_RUNNING.value
 """The boot stage of a running OS, as :class:`~hamnhw.failover.hostview.HostView` holds it."""
 
 
 def boot(ctx: RunContext) -> None:
     """Reset the target into its local disk (the checks before a power-on first, on every
-    attempt), wait for it, and check the old node is still off."""
+    attempt), wait for it, and check the old node is still off.
+
+    A target whose BMC shows no reset marks (IPMI, an older Redfish BMC) is booted as an
+    explicit power-off then power-on (:func:`_off_then_on`), each journaled; else by a reset
+    whose effect the marks show (:func:`_reset`)."""
     node = ctx.node(ctx.target)
-    intent = power_on(ctx, "boot", "reset", ctx.target, on_or_cycle,
-                      lambda first: before_power_on(ctx, "boot", BootSource.HDD, "reset",
-                                                    first))
+    action = _off_then_on(ctx, node) if _off_on_path(ctx, node) else _reset(ctx, node)
+    old_node_off(ctx, "boot-after", f"{action}#{ctx.attempts('boot', action)}")
+    ctx.transition(State.CHECK)
+
+
+def _off_on_path(ctx: RunContext, node: Node) -> bool:
+    """The path a journaled earlier attempt took; else off-on when the BMC shows no mark a
+    reset would move."""
+    if ctx.journal.open_step(ctx.run.id, "boot", POWER_OFF) is not None:
+        return True
+    if ctx.journal.open_step(ctx.run.id, "boot", RESET) is not None:
+        return False
+    try:
+        return not shows_resets(read_host(node).marks())
+    except HamnhwError as exc:
+        raise Stop(f"{ctx.target}: its power and boot marks cannot be read before the boot "
+                   f"into the local disk: {exc}") from exc
+
+
+def _reset(ctx: RunContext, node: Node) -> str:
+    """A reset into the local disk, believed once a time mark moved or the boot stage left
+    setup: a BMC showing marks tells a reset that happened from one that did not."""
+    intent = power_on(ctx, "boot", RESET, ctx.target, on_or_cycle,
+                      lambda first: before_power_on(ctx, "boot", BootSource.HDD, RESET, first))
     marks = intent.get("marks_before") or {}
 
     def up(view: HostView) -> bool:
         return view.power_state is PowerState.ON and (
-            view.reset_since(marks) or view.boot_stage not in (None, SETUP_STAGE)
-            or marks.get("boot_stage") is None)
+            view.reset_since(marks) or view.boot_stage not in (None, SETUP_STAGE))
 
     try:
         poll_until(lambda: read_host(node), up, ctx.poll.deadline(ctx.settings.boot_timeout),
@@ -57,8 +91,50 @@ def boot(ctx: RunContext) -> None:
                    describe=HostView.describe)
     except HamnhwError as exc:
         raise Stop(f"{ctx.target} did not come back from its reset: {exc}") from exc
-    old_node_off(ctx, "boot-after", f"reset#{ctx.attempts('boot', 'reset')}")
-    ctx.transition(State.CHECK)
+    return RESET
+
+
+def _off_then_on(ctx: RunContext, node: Node) -> str:
+    """The boot of a target whose BMC shows no reset marks: a power-on read ``On`` right
+    after a reset proves nothing there (IPMI's chassis status reads on while a power cycle
+    still powers down), so the target is forced off and confirmed ``Off`` twice
+    (``boot.power_off``), then powered on from that confirmed off (``boot.power_on``, after
+    the checks before a power-on and the target read ``Off`` twice again), and believed up
+    only once it reads ``On`` steadily (:func:`~hamnhw.failover.powerops.wait_steady_on`).
+    Each power action's intent is journaled before it is sent: a resume re-reads the BMC."""
+    if ctx.journal.open_step(ctx.run.id, "boot", POWER_ON) is None:
+        outcome = force_off(ctx, "boot", POWER_OFF, ctx.target)
+        if not outcome.get("off"):
+            _not_off(ctx, "did not read Off twice after its force-off within "
+                          f"power_off_timeout ({ctx.settings.power_off_timeout:g} s)")
+
+    def gate(first: bool) -> None:
+        if first and not wait_off(ctx, node, ctx.settings.power_off_timeout,
+                                  f"{ctx.target}: still off before its power-on?"):
+            _not_off(ctx, "no longer reads Off twice before its power-on")
+        before_power_on(ctx, "boot", BootSource.HDD, POWER_ON, first)
+
+    power_on(ctx, "boot", POWER_ON, ctx.target,
+             lambda n: bool(n.power.on(wait=False).changed), gate)
+    try:
+        wait_steady_on(ctx, node, ctx.settings.boot_timeout,
+                       f"{ctx.target}: power-on into the local disk")
+    except HamnhwError as exc:
+        raise Stop(f"{ctx.target} did not read On steadily ({STEADY_ON_READS} reads in a row) "
+                   f"after its power-on into the local disk: {exc}") from exc
+    ctx.check(f"boot: {ctx.target} on", True,
+              f"Off read twice, then On read {STEADY_ON_READS} times in a row after the "
+              "power-on (no reset marks on this BMC)")
+    return POWER_ON
+
+
+def _not_off(ctx: RunContext, why: str) -> None:
+    """The target is not confirmed off before its power-on: nothing is powered on; the
+    resume forces it off again."""
+    ctx.journal.supersede(ctx.run.id, ("boot",))
+    ctx.check(f"boot: {ctx.target} off before its power-on", False, why)
+    raise Stop(f"{ctx.target} {why}: nothing was powered on; `hamnhw failover resume` "
+               "forces it off again")
 
 
 def check(ctx: RunContext) -> None:

@@ -15,7 +15,14 @@ way) both go through :func:`import_mn_volume`, in this order:
    Array's import is a no-op that says so) stops the run too.
 
 After a crash the journal holds the import and its reset: neither is sent again, and step 3
-becomes a wait for the volume to show.
+becomes a wait for the volume to show.  An import whose intent the journal holds without an
+outcome (a crash between the request and its outcome) is settled from the BMC before anything
+is sent (:func:`import_fate`): the MN RAID1 showing, or the driver's
+:meth:`~hamnhw.interfaces.RaidInterface.foreign_import_state` showing a job pending (followed,
+as a job just started) or no drive foreign any more (imported), means it is not sent again; it
+is sent again only when the BMC says that nothing is pending and the drives are still
+foreign.  A driver that cannot tell stops the run asking the operator to check the BMC's job
+queue and confirm (``resend_import``): a POST is never re-sent blind.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from typing import Any
 
 from hamnhw.errors import HamnhwError, OperationFailed, UnsupportedOperation, WaitTimeout
 from hamnhw.failover.engine import RunContext
+from hamnhw.failover.operator import AckRequest
 from hamnhw.jobs import Job
 from hamnhw.models import RaidType, Volume
 from hamnhw.node import Node
@@ -97,17 +105,22 @@ def import_mn_volume(ctx: RunContext, step: str, target: str, recorded: Sequence
         (``WaitTimeout``), or no MN RAID1 shows after it (``OperationFailed``).
     """
     node = ctx.node(target)
-    started: dict[str, Job] = {}
+    started: list[Job] = []
 
     def send() -> dict[str, Any]:
         job = node.raid.import_foreign()
         ctx.sent()
-        started["job"] = job
+        started[:] = [job]
         return {"job": job.id, "kind": job.kind, "description": job.description}
 
     def took_effect(_intent: dict[str, Any]) -> dict[str, Any] | None:
-        found = mn_volume(node, recorded, present)
-        return None if found is None else {"volume": describe(found)}
+        try:
+            found = mn_volume(node, recorded, present)
+        except HamnhwError:
+            found = None  # unread: what the driver reads of the import decides
+        if found is not None:
+            return {"volume": describe(found)}
+        return import_fate(ctx, step, target, started)
 
     outcome = ctx.act(step, "import_foreign", target, {"recorded": list(recorded)}, send,
                       took_effect)
@@ -116,7 +129,7 @@ def import_mn_volume(ctx: RunContext, step: str, target: str, recorded: Sequence
                           "runs at the next POST, so the target is reset into its setup now",
                   {"job": outcome.get("job")})
         reset()
-    _follow(ctx, node, target, started.get("job"), recorded, present)
+    _follow(ctx, node, target, started, recorded, present)
     found = mn_volume(node, recorded, present)
     if found is None:
         raise OperationFailed(f"the import on {target} ended (job {outcome.get('job')}) but "
@@ -126,15 +139,55 @@ def import_mn_volume(ctx: RunContext, step: str, target: str, recorded: Sequence
     return found
 
 
-def _follow(ctx: RunContext, node: Node, target: str, job: Job | None,
+def import_fate(ctx: RunContext, step: str, target: str,
+                started: list[Job]) -> dict[str, Any] | None:
+    """An import sent by an interrupted run whose MN RAID1 does not show: its outcome from
+    what the BMC shows (jobs pending are put in ``started``, to be followed), or None when
+    it may be sent again (nothing pending, drives still foreign; or, the driver unable to
+    tell, the operator checked and confirmed).
+
+    :raises Stop: the driver cannot tell and the operator has not confirmed (``resend_import``).
+    """
+    node = ctx.node(target)
+    try:
+        state = node.raid.foreign_import_state()
+    except HamnhwError as exc:  # UnsupportedOperation (IPMI), or the BMC did not answer
+        ctx.event("resume", f"{target}: the import's fate could not be read: {exc}")
+        state = None
+    if state is None:
+        record = ctx.journal.open_step(ctx.run.id, step, "import_foreign")
+        ctx.require(AckRequest(
+            "resend_import", f"resend import_foreign to {target}",
+            f"an interrupted run sent the foreign-configuration import to {target}, no MN "
+            f"RAID1 shows, and its driver ({node.raid.driver_name}) cannot tell whether the "
+            f"import is pending or done: check {target}'s job queue (or task list) and its "
+            "controller; if no import job is scheduled, running or completed and the drives "
+            "are still foreign, type the confirmation to send it again (else let the job run, "
+            "or import in the controller's setup, then resume)",
+            situation=f"resend-import:{record.id if record else 0}"))
+        return None
+    if state.pending:
+        started[:] = state.pending
+        staged = any(job.kind == STAGED for job in state.pending)
+        ctx.event("resume", f"{target}: job(s) {', '.join(j.id for j in state.pending)} "
+                            "pending on the controller: followed, the import not sent again")
+        return {"job": ",".join(j.id for j in state.pending),
+                "kind": STAGED if staged else state.pending[0].kind, "pending": True}
+    if not state.foreign_left:
+        return {"job": None, "kind": None, "foreign_left": False}
+    return None
+
+
+def _follow(ctx: RunContext, node: Node, target: str, jobs: Sequence[Job],
             recorded: Sequence[str], present: Sequence[str]) -> None:
-    """The job to its end within ``post_timeout`` (:meth:`Job.wait` raises ``JobFailed``);
-    without the job (sent by an interrupted run), the volume showing instead."""
+    """The jobs to their end within ``post_timeout`` (:meth:`Job.wait` raises
+    ``JobFailed``); without one (sent by an interrupted run), the volume showing instead."""
     deadline = ctx.poll.deadline(ctx.settings.post_timeout)
-    if job is not None:
+    for job in jobs:
         final = job.wait(ctx.poll, deadline)
         ctx.event("step", f"{target}: import job {job.id} {final.state.value}"
                           + (f": {'; '.join(final.messages)}" if final.messages else ""))
+    if jobs:
         return
     try:
         poll_until(lambda: mn_volume(node, recorded, present), lambda found: found is not None,

@@ -62,6 +62,14 @@ class HostView:
             self.boot_stage_time, before.get("boot_stage_time"))
 
 
+def shows_resets(marks: dict[str, Any]) -> bool:
+    """The marks (:meth:`HostView.marks`) hold one that a reset moves or changes (a reset
+    time, a boot stage or its time); False for a BMC that shows none (IPMI, older Redfish),
+    whose resets leave no evidence but the power state."""
+    return any(marks.get(key) is not None
+               for key in ("last_reset_time", "boot_stage_time", "boot_stage"))
+
+
 def _moved(now: str | None, then: Any) -> bool:
     return now is not None and then is not None and now != then
 

@@ -22,6 +22,9 @@ from hamnhw.poll import poll_until
 
 CONFLICT_RETRIES = 5
 """409 answers to one power request tolerated before giving up."""
+STEADY_ON_READS = 3
+"""Consecutive ``On`` reads, spanning at least one poll interval fewer than their number,
+that make a power-on believed over a BMC that shows no reset marks (:func:`wait_steady_on`)."""
 
 
 def read_state(node: Node) -> PowerState:
@@ -51,6 +54,31 @@ def wait_off(ctx: RunContext, node: Node, budget: float, what: str) -> bool:
     except HamnhwError:
         return False
     return True
+
+
+def steady_on(reads: list[tuple[float, PowerState]], interval: float) -> bool:
+    """The last :data:`STEADY_ON_READS` reads (``(clock, state)``) were all ``On`` and span at
+    least ``STEADY_ON_READS - 1`` poll intervals (anything else between resets the count)."""
+    last = reads[-STEADY_ON_READS:]
+    return (len(last) == STEADY_ON_READS and all(s is PowerState.ON for _t, s in last)
+            and last[-1][0] - last[0][0] >= (STEADY_ON_READS - 1) * interval * 0.999)
+
+
+def wait_steady_on(ctx: RunContext, node: Node, budget: float, what: str) -> PowerState:
+    """Poll until ``On`` is read steadily (:func:`steady_on`).
+
+    :returns: the last state read (``On``).
+    :raises WaitTimeout: ``budget`` ran out first (the error names the last state read).
+    """
+    reads: list[tuple[float, PowerState]] = []
+
+    def read() -> PowerState:
+        reads.append((ctx.poll.clock(), read_state(node)))
+        return reads[-1][1]
+
+    return poll_until(read, lambda _state: steady_on(reads, ctx.poll.interval),
+                      ctx.poll.deadline(budget), ctx.poll, what=what,
+                      host=node.address.netloc, describe=lambda s: s.value)
 
 
 def force_off(ctx: RunContext, step: str, action: str, name: str) -> dict[str, Any]:

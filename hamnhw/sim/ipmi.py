@@ -60,6 +60,9 @@ class SimIpmiBridge:
         self.state = server.state
         self.uefi = server.state.spec.boot_mode == "UEFI"
         """The UEFI bit of the override in force (set over IPMI, else the server's mode)."""
+        self.accepted: list[str] = []
+        """The chassis controls that changed the power, as ResetTypes, in order (for tests:
+        an IPMI client leaves no request log)."""
 
     def power_state(self) -> str:
         """``on`` while the host has power (On, PoweringOff), else ``off``."""
@@ -79,6 +82,7 @@ class SimIpmiBridge:
                 self.state.reset(reset)
             except ResetConflict:
                 return ipmi_bmc.COMPLETION_NOT_IN_STATE
+            self.accepted.append(reset)
         return ipmi_bmc.COMPLETION_OK
 
     def chassis(self) -> list[Any]:

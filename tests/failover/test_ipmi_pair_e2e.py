@@ -9,11 +9,13 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from clirun import hamnhw
 from doubles import OperatorDouble
 from pairsim import FAILOVER_KEYS, mn_serials, pair_specs, toml_value
+from runs import Crash, crash_at
 
 from hamnhw.config import load_config
 from hamnhw.failover import Coordinator
@@ -32,14 +34,26 @@ def quick_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def ipmi_pairs(tmp_path: Path) -> Iterator[Callable[..., tuple[SimCluster, Path]]]:
-    """``ipmi_pairs(boot_mode="UEFI")``: a pair served over IPMI and its config (each node
-    table sets ``boot_mode`` unless it is None)."""
+    """``ipmi_pairs(boot_mode="UEFI", standby={...})``: a pair served over IPMI and its
+    config (each node table sets ``boot_mode`` unless it is None; ``standby`` overrides the
+    standby's spec).  The IPMI endpoints are kept in ``SERVED[cluster]``."""
     with contextlib.ExitStack() as stack:
-        def make(boot_mode: str | None = "UEFI") -> tuple[SimCluster, Path]:
-            cluster = stack.enter_context(SimCluster(pair_specs()))
+        def make(boot_mode: str | None = "UEFI",
+                 standby: dict[str, Any] | None = None) -> tuple[SimCluster, Path]:
+            cluster = stack.enter_context(SimCluster(pair_specs(standby=standby or {})))
             ipmi = stack.enter_context(IpmiSim(cluster))
+            SERVED[id(cluster)] = ipmi
             return cluster, write_ipmi_config(tmp_path, cluster, ipmi, boot_mode)
         yield make
+
+
+SERVED: dict[int, IpmiSim] = {}
+"""The IPMI endpoints of each cluster the fixture started (by ``id``)."""
+
+
+def controls(cluster: SimCluster, name: str) -> list[str]:
+    """The chassis controls ``name``'s simulated BMC applied, as ResetTypes, in order."""
+    return SERVED[id(cluster)][name].bridge.accepted
 
 
 @pytest.fixture
@@ -96,13 +110,55 @@ def test_ipmi_only_pair_fails_over_on_the_serials_the_operator_reads(ipmi_pair) 
                                             "detail": "unverified (IPMI only)"}
     assert "unverified (IPMI only)" in checks["verify: MN drives in the target"]["detail"]
     assert checks["preflight: MN drives in the old node"]["passed"] is None
-    # Known gap (closing note): over IPMI the boot step's reset leaves no evidence (no reset
-    # time, no BootProgress) and chassis status reads "on" while a cycle powers down, so the
-    # run can end while the simulated standby is still cycling (PoweringOn) on a loaded machine.
-    assert cluster["primary"].power_state == "Off"
-    assert cluster["standby"].power_state in ("PoweringOn", "On")
+    assert_booted_off_then_on(cluster, report)
     assert cluster["standby"].state.restore_policy == "AlwaysOn"
     assert cluster["primary"].state.restore_policy == "AlwaysOff"
+
+
+def assert_booted_off_then_on(cluster: SimCluster, report) -> None:
+    """IPMI shows no reset (no reset time, no BootProgress; chassis status reads on while a
+    power cycle still powers down): the boot is a power-off confirmed Off, then a power-on
+    read On steadily, and a done run leaves the standby On, as its report says."""
+    assert cluster["primary"].power_state == "Off"
+    assert cluster["standby"].power_state == "On"
+    assert report.power == {"primary": "off", "standby": "on"}, report.text()
+    assert controls(cluster, "standby") == ["On", "ForceOff", "On"]
+    assert "power: primary off, standby on" in report.text()
+    checks = {c["name"]: c for c in report.checks}
+    assert checks["boot: standby on"]["passed"] is True
+    assert checks["boot-after: primary off"]["passed"] is True
+
+
+@pytest.mark.timeout(180)
+def test_ipmi_run_is_done_only_once_a_slow_standby_reads_on_steadily(ipmi_pairs) -> None:
+    """A standby whose power changes take 1.5 s (10 polls): a power cycle would read "on"
+    over IPMI for all its powering-down, and a run believing that ended with the standby
+    still cycling and a report saying it was off."""
+    cluster, config = ipmi_pairs(standby={"power_delay": 1.5})
+    report = start(cluster, config, OperatorDouble(mover(cluster), serials=mn_serials(cluster)))
+    assert report.outcome == "done", report.text()
+    assert_booted_off_then_on(cluster, report)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("point", ["boot.power_off:sent", "boot.power_on:intent",
+                                   "boot.power_on:sent", "boot.power_on:outcome"])
+def test_ipmi_boot_killed_at_a_power_action_resumes_without_acting_twice(
+        ipmi_pair, monkeypatch, point) -> None:
+    """Killed around the boot's power-off or power-on: the journal holds the intent, the
+    resume re-reads the BMC, and no chassis control is sent twice (a power-on whose intent
+    shows no effect is re-sent only after the typed confirmation)."""
+    cluster, config = ipmi_pair
+    operator = OperatorDouble(mover(cluster), serials=mn_serials(cluster),
+                              types=["resend power_on to standby"])
+    crash_at(monkeypatch, point)
+    with pytest.raises(Crash):
+        start(cluster, config, operator)
+    report = Coordinator(load_config(config), operator=operator).resume()
+    assert report.outcome == "done", report.text()
+    assert_booted_off_then_on(cluster, report)
+    confirmations = operator.asked_for("resend_power_on")
+    assert len(confirmations) == (1 if point == "boot.power_on:intent" else 0)
 
 
 @pytest.mark.timeout(180)

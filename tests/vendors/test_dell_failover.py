@@ -18,12 +18,16 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "failover"))
 
 from doubles import OperatorDouble
+from hamnhw_drivers.dell.raid import DellRaid
 from pairsim import FAILOVER_KEYS, PairSim, mn_serials, pair_specs, write_config
+from runs import Crash, crash_at
 
 from hamnhw.config import load_config
-from hamnhw.failover import Coordinator
+from hamnhw.failover import Coordinator, ScriptedOperator
 from hamnhw.failover.report import RunReport
+from hamnhw.pair import connect_node
 from hamnhw.pair.snapshot import take_snapshot
+from hamnhw.poll import PollPolicy, poll_until
 from hamnhw.sim import RaidSpec, SimCluster
 from hamnhw.sim.personalities import of
 
@@ -153,3 +157,93 @@ def test_ilo5_with_no_raid1_showing_stops_after_the_no_op_import(start_pair) -> 
     assert report.stop_reason is not None
     assert "a fresh read shows no RAID1 over" in report.stop_reason
     assert pair["standby"].power_state == "Off"
+
+
+def crashed_at_the_import(pair: PairSim, monkeypatch: pytest.MonkeyPatch,
+                          point: str) -> None:
+    """A failover killed at ``point`` of the import (the journal as a SIGKILL leaves it)."""
+    take_snapshot(load_config(pair.config_path))
+    crash_at(monkeypatch, point)
+    operator = OperatorDouble(lambda order: pair.move_mn_drives(
+        "primary", "standby", [d.serial for d in order.drives]),
+        types=["primary is the active MN"])
+    with pytest.raises(Crash):
+        Coordinator(load_config(pair.config_path), operator=operator).start(yes=True)
+
+
+def resume(pair: PairSim, operator: OperatorDouble | None = None) -> RunReport:
+    return Coordinator(load_config(pair.config_path),
+                       operator=operator or OperatorDouble(None)).resume()
+
+
+def test_an_import_killed_after_it_was_sent_is_followed_not_sent_again(
+        start_pair, monkeypatch) -> None:
+    """Killed after iDRAC accepted ImportForeignConfig (a staged job, Scheduled until the
+    next reset) and before its outcome was journaled: the resume reads the job queue, finds
+    the job pending, follows it through the reset into setup, and never sends the import
+    again (iDRAC refuses one while a job is scheduled: RAC0679)."""
+    pair = start_pair("idrac", controller_model="PERC H330 Mini")
+    crashed_at_the_import(pair, monkeypatch, "verify-import.import_foreign:sent")
+    assert requests(pair, "standby") == ["On", IMPORT]
+    report = resume(pair)
+    assert report.outcome == "done", report.text()
+    order = requests(pair, "standby")
+    assert order.count(IMPORT) == 1, order
+    assert order[:3] == ["On", IMPORT, "PowerCycle"], order
+    assert owned_by_standby(pair) == [sorted(mn_serials(pair.cluster))]
+    checks = {c["name"]: c for c in report.checks}
+    assert checks["verify: foreign volume import"]["passed"] is True
+
+
+def test_an_import_killed_before_it_was_sent_is_sent_once_on_resume(
+        start_pair, monkeypatch) -> None:
+    """Killed with the intent journaled and nothing sent: the job queue shows nothing
+    pending and the drives are still foreign, so the resume sends the import, once."""
+    pair = start_pair("idrac", controller_model="PERC H330 Mini")
+    crashed_at_the_import(pair, monkeypatch, "verify-import.import_foreign:intent")
+    assert requests(pair, "standby") == ["On"]
+    report = resume(pair)
+    assert report.outcome == "done", report.text()
+    assert requests(pair, "standby").count(IMPORT) == 1
+    assert owned_by_standby(pair) == [sorted(mn_serials(pair.cluster))]
+
+
+def test_an_import_of_unknown_fate_stops_until_the_operator_checks(start_pair,
+                                                                  monkeypatch) -> None:
+    """A driver that cannot tell (the generic hook's None): the resume sends nothing and
+    stops naming what to check; the confirmation answers that one import only."""
+    pair = start_pair("idrac", controller_model="PERC H330 Mini")
+    crashed_at_the_import(pair, monkeypatch, "verify-import.import_foreign:sent")
+    monkeypatch.setattr(DellRaid, "foreign_import_state", lambda _self: None)
+    report = resume(pair, ScriptedOperator())
+    assert report.outcome == "stopped", report.text()
+    assert report.needs is not None and report.needs["kind"] == "resend_import", report.text()
+    assert report.needs["phrase"] == "resend import_foreign to standby"
+    assert "job queue" in (report.stop_reason or "")
+    assert requests(pair, "standby") == ["On", IMPORT]
+    for name in ("primary", "standby"):
+        assert not [r for r in pair[name].requests if "ClearForeignConfig" in r.path]
+
+
+def test_the_idrac_job_queue_tells_an_import_pending_or_not_sent(start_pair) -> None:
+    """The hook itself, over HTTP: drives foreign and nothing pending before the import; its
+    staged job pending after it; None (unknown) when the job queue does not answer; and the
+    generic driver never tells."""
+    pair = start_pair("idrac", controller_model="PERC H330 Mini")
+    pair.move_mn_drives("primary", "standby")
+    pair["standby"].set_power("On")  # the BMC shows the drives of a POST
+    with connect_node(load_config(pair.config_path), "standby") as node:
+        policy = PollPolicy(interval=0.05)
+        poll_until(node.raid.foreign, bool, policy.deadline(10.0), policy, what="POST")
+        before = node.raid.foreign_import_state()
+        assert before is not None and before.pending == () and before.foreign_left
+        job = node.raid.import_foreign()
+        after = node.raid.foreign_import_state()
+        assert after is not None and [j.id for j in after.pending] == [job.id]
+        assert after.pending[0].kind == "on-reset"
+        jobs = of(pair["standby"].state).jobs_path  # type: ignore[union-attr]
+        pair["standby"].inject("error_5xx", path=jobs)
+        assert node.raid.foreign_import_state() is None
+    generic = start_pair(None)  # no personality: the generic Redfish driver
+    with connect_node(load_config(generic.config_path), "standby") as node:
+        assert node.raid.foreign_import_state() is None
