@@ -1,0 +1,157 @@
+"""``raid show``, ``boot`` and ``restore-policy`` over several nodes through the real CLI,
+against simulated BMCs on loopback: ranges, groups, --nodes-file, JSON lines and the summary,
+one failing BMC among good ones, the exit-code precedence, a single NODE still printing one
+object, writes planned per node with --dry-run, and the active-MN guard (--yes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_helpers import json_lines, json_out, run
+
+from hamnhw.sim import SimCluster
+
+pytestmark = pytest.mark.usefixtures("fleet_config", "no_retry_sleep")
+
+
+def patches(cluster: SimCluster) -> dict[str, list[object]]:
+    """The PATCH bodies each server received."""
+    return {s.name: [r.body for r in s.requests if r.method == "PATCH"] for s in cluster}
+
+
+def by_node(output: str) -> tuple[dict[str, dict[str, object]], dict[str, object]]:
+    """The node lines by node name, and the summary."""
+    *nodes, last = json_lines(output)
+    assert set(last) == {"summary"}, last
+    return {str(n["node"]): n for n in nodes}, last["summary"]
+
+
+def test_raid_show_over_a_range_then_check_with_a_degraded_and_an_unreachable_node(
+        fleet_cluster: SimCluster) -> None:
+    result = run("--json", "raid", "show", "node[001-003]")
+    assert result.exit_code == 0, result.output
+    nodes, summary = by_node(result.stdout)
+    assert sorted(nodes) == ["node001", "node002", "node003"]
+    assert all(n["volumes"][0]["raid_type"] == "RAID1" for n in nodes.values())  # type: ignore[index]
+    assert (summary["nodes"], summary["ok"], summary["failed"]) == (3, 3, 0)
+
+    degraded = fleet_cluster["node003"]
+    shown: dict[str, list[dict[str, str]]] = nodes["node003"]  # type: ignore[assignment]
+    members = shown["volumes"][0]["drives"]
+    degraded.fail_drive(next(d["serial"] for d in shown["drives"] if d["id"] == members[0]))
+    checked = run("--json", "raid", "show", "--check", "node001,node003,node004")
+    assert checked.exit_code == 3, checked.output  # unreachable comes before unhealthy
+    nodes, summary = by_node(checked.stdout)
+    assert nodes["node001"]["check"]["ok"] is True  # type: ignore[index]
+    assert nodes["node003"]["check"]["ok"] is False  # type: ignore[index]
+    assert nodes["node003"]["volumes"][0]["raid_health"]["state"] == "degraded"  # type: ignore[index]
+    assert nodes["node004"]["error"]["exit_code"] == 3  # type: ignore[index]
+    assert summary["by_exit_code"] == {"3": 1, "5": 1} and summary["ok"] == 1
+
+    unhealthy = run("--json", "raid", "show", "--check", "node003", "node001")
+    assert unhealthy.exit_code == 5
+    single = run("--json", "raid", "show", "--check", "node003")
+    assert single.exit_code == 5
+    assert json_out(single)["check"]["state"] == "degraded"
+    healthy = run("--json", "raid", "show", "--check", "node001")
+    assert healthy.exit_code == 0 and json_out(healthy)["node"] == "node001"
+
+
+def test_raid_show_text_over_a_group() -> None:
+    result = run("raid", "show", "rack1")
+    assert result.exit_code == 0, result.output
+    assert "node001: RAID controllers" in result.stdout
+    assert "node003: RAID controllers" in result.stdout
+    assert "node002" not in result.stdout
+    assert "2 nodes: 2 ok" in result.stderr
+
+
+def test_boot_read_over_a_group_and_a_single_node_stays_one_object(
+        fleet_cluster: SimCluster) -> None:
+    assert run("boot", "node001", "none").exit_code == 0
+    assert run("boot", "node003", "hdd").exit_code == 0
+    nodes, summary = by_node(run("--json", "boot", "rack1").stdout)
+    assert {n: v["boot_override"] for n, v in nodes.items()} == {
+        "node001": "None/Disabled", "node003": "Hdd/Once"}
+    assert summary["ok"] == 2
+    assert json_out(run("--json", "boot", "node003")) == {"node": "node003",
+                                                          "boot_override": "Hdd/Once"}
+
+
+def test_boot_set_over_a_nodes_file_dry_run_then_for_real(fleet_cluster: SimCluster,
+                                                          tmp_path: Path) -> None:
+    for name in ("node001", "node002"):
+        assert run("boot", name, "none").exit_code == 0
+    listing = tmp_path / "nodes.txt"
+    listing.write_text("node001\nnode002\n")
+    for server in fleet_cluster:
+        server.clear_requests()
+    dry = run("--json", "boot", "--nodes-file", str(listing), "pxe", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    plans, _ = by_node(dry.stdout)
+    assert {n: (p["dry_run"], p["wanted"]) for n, p in plans.items()} == {
+        "node001": (True, "Pxe/Once"), "node002": (True, "Pxe/Once")}
+    assert not any(patches(fleet_cluster).values())
+    done = run("--json", "boot", "--nodes-file", str(listing), "pxe")
+    assert done.exit_code == 0, done.output
+    outcomes, summary = by_node(done.stdout)
+    assert {n: (o["boot_override"], o["changed"]) for n, o in outcomes.items()} == {
+        "node001": ("Pxe/Once", True), "node002": ("Pxe/Once", True)}
+    assert summary["ok"] == 2
+    sent = patches(fleet_cluster)
+    assert len(sent["node001"]) == 1 and len(sent["node002"]) == 1 and not sent["node003"]
+
+
+def test_boot_away_from_disk_over_the_active_mn_needs_yes(fleet_cluster: SimCluster) -> None:
+    refused = run("--json", "boot", "node001", "primary", "pxe")
+    assert refused.exit_code == 2
+    assert "--yes" in refused.output
+    assert not any(patches(fleet_cluster).values())
+    planned = run("--json", "boot", "node001", "primary", "pxe", "--dry-run")
+    assert planned.exit_code == 0, planned.output  # nothing is sent: no --yes needed
+    own_disk = run("--json", "boot", "node001", "primary", "hdd")
+    assert own_disk.exit_code == 0, own_disk.output
+    done = run("--json", "boot", "node001", "primary", "bios-setup", "--yes")
+    assert done.exit_code == 0, done.output
+    outcomes, _ = by_node(done.stdout)
+    assert outcomes["primary"]["boot_override"] == "BiosSetup/Once"
+
+
+def test_restore_policy_over_a_range_with_an_unreachable_node(fleet_cluster: SimCluster) -> None:
+    assert run("--json", "restore-policy", "node[001-003]", "last-state").exit_code == 0
+    result = run("--json", "restore-policy", "node[001-004]")
+    assert result.exit_code == 3, result.output
+    nodes, summary = by_node(result.stdout)
+    assert {n: v.get("restore_policy") for n, v in nodes.items()} == {
+        "node001": "LastState", "node002": "LastState", "node003": "LastState",
+        "node004": None}
+    assert nodes["node004"]["error"]["type"] == "BmcUnreachable"  # type: ignore[index]
+    assert summary["by_exit_code"] == {"3": 1} and summary["failed"] == 1
+    for server in fleet_cluster:
+        server.clear_requests()
+    dry = run("restore-policy", "node001", "node002", "always-off", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "node001: would set AlwaysOff (now LastState) (dry run: nothing sent)" in dry.stdout
+    assert not any(patches(fleet_cluster).values())
+
+
+def test_restore_policy_other_than_the_active_mns_over_it_needs_yes(
+        fleet_cluster: SimCluster) -> None:
+    refused = run("--json", "restore-policy", "node002", "primary", "always-off")
+    assert refused.exit_code == 2 and "--yes" in refused.output
+    assert not any(patches(fleet_cluster).values())
+    # the active MN's own policy ([failover] active_restore_policy, AlwaysOn by default)
+    assert run("--json", "restore-policy", "node002", "primary", "always-on").exit_code == 0
+    done = run("--json", "restore-policy", "node002", "primary", "always-off", "--yes")
+    assert done.exit_code == 0, done.output
+    assert fleet_cluster["primary"].requests and patches(fleet_cluster)["primary"][-1] == {
+        "PowerRestorePolicy": "AlwaysOff"}
+
+
+def test_a_value_that_is_also_a_node_name_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "hamnhw.toml"
+    config.write_text(config.read_text() + '\n[nodes.pxe]\nbmc = "redfish://127.0.0.1:9"\n')
+    result = run("boot", "node001", "pxe")
+    assert result.exit_code == 2
+    assert "both a value and a node" in result.output
