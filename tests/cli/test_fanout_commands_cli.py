@@ -27,6 +27,13 @@ def by_node(output: str) -> tuple[dict[str, dict[str, object]], dict[str, object
     return {str(n["node"]): n for n in nodes}, last["summary"]
 
 
+def fail_a_member(cluster: SimCluster, name: str) -> None:
+    """Fail one drive of the node's RAID1 volume (found with ``raid show``)."""
+    shown = json_out(run("--json", "raid", "show", name))
+    member = shown["volumes"][0]["drives"][0]
+    cluster[name].fail_drive(next(d["serial"] for d in shown["drives"] if d["id"] == member))
+
+
 def test_raid_show_over_a_range_then_check_with_a_degraded_and_an_unreachable_node(
         fleet_cluster: SimCluster) -> None:
     result = run("--json", "raid", "show", "node[001-003]")
@@ -36,10 +43,7 @@ def test_raid_show_over_a_range_then_check_with_a_degraded_and_an_unreachable_no
     assert all(n["volumes"][0]["raid_type"] == "RAID1" for n in nodes.values())  # type: ignore[index]
     assert (summary["nodes"], summary["ok"], summary["failed"]) == (3, 3, 0)
 
-    degraded = fleet_cluster["node003"]
-    shown: dict[str, list[dict[str, str]]] = nodes["node003"]  # type: ignore[assignment]
-    members = shown["volumes"][0]["drives"]
-    degraded.fail_drive(next(d["serial"] for d in shown["drives"] if d["id"] == members[0]))
+    fail_a_member(fleet_cluster, "node003")
     checked = run("--json", "raid", "show", "--check", "node001,node003,node004")
     assert checked.exit_code == 3, checked.output  # unreachable comes before unhealthy
     nodes, summary = by_node(checked.stdout)
@@ -56,6 +60,26 @@ def test_raid_show_over_a_range_then_check_with_a_degraded_and_an_unreachable_no
     assert json_out(single)["check"]["state"] == "degraded"
     healthy = run("--json", "raid", "show", "--check", "node001")
     assert healthy.exit_code == 0 and json_out(healthy)["node"] == "node001"
+
+
+def test_check_raid_over_a_range_a_nodes_file_and_one_node(fleet_cluster: SimCluster,
+                                                           tmp_path: Path) -> None:
+    fail_a_member(fleet_cluster, "node002")
+    result = run("--json", "check", "raid", "node[001-004]", "--fanout", "2")
+    assert result.exit_code == 3, result.output  # unreachable comes before unhealthy
+    *nodes, last = json_lines(result.stdout)
+    assert [(n["node"], n["status"]) for n in nodes] == [
+        ("node001", "OK"), ("node002", "WARNING"), ("node003", nodes[2]["status"]),
+        ("node004", "CRITICAL")]
+    assert last["summary"]["nodes"] == 4
+    assert last["summary"]["by_exit_code"]["3"] == 1 and "5" in last["summary"]["by_exit_code"]
+    listing = tmp_path / "nodes.txt"
+    listing.write_text("node001\nnode002\n")
+    nagios = run("check", "raid", "--nodes-file", str(listing), "--format", "nagios")
+    assert nagios.exit_code == 1, nagios.output
+    assert nagios.stdout.startswith("RAID WARNING - node002: ")
+    single = run("--json", "check", "raid", "node001")
+    assert single.exit_code == 0 and json_out(single)["status"] == "OK"
 
 
 def test_raid_show_text_over_a_group() -> None:
