@@ -25,7 +25,7 @@ import dataclasses
 import functools
 import sys
 import time
-from collections.abc import Callable, Collection, Generator, Mapping
+from collections.abc import Callable, Collection, Generator, Mapping, Sequence
 from typing import Any
 
 import click
@@ -91,11 +91,30 @@ def nodes_options(func: Callable[..., Any] | None = None, *,
     wrapper: Callable[..., Any] = with_fleet
     wrapper = click.option("--fanout", type=click.IntRange(min=1), metavar="N",
                            help="Nodes worked on at once (default 256).")(wrapper)
-    wrapper = click.option("--nodes-file", metavar="FILE", type=click.Path(dir_okay=False),
-                           help="More nodes: one BMC URL or node name per line.")(wrapper)
+    wrapper = nodes_file_option(wrapper)
     wrapper = node_cli.connection_options(wrapper)
     return click.argument("nodes", metavar=metavar, nargs=-1,
                           callback=node_cli.refuse_credentials)(wrapper)
+
+
+nodes_file_option = click.option("--nodes-file", metavar="FILE",
+                                 type=click.Path(dir_okay=False),
+                                 help="More nodes: one BMC URL or node name per line.")
+"""``--nodes-file FILE`` (the command gets ``nodes_file``)."""
+
+
+def node_names(nodes: Sequence[str], nodes_file: str | None,
+               config: Callable[[], Config | None]) -> list[str]:
+    """The nodes of ``NODE...`` and ``--nodes-file`` (ranges, groups: :func:`select`) for a
+    command that follows several nodes without a result per node (``events listen``,
+    ``exporter``).
+
+    :raises click.UsageError: what :func:`select` refuses (exit 2, nothing sent).
+    """
+    try:
+        return list(select(nodes, nodes_file, config).nodes)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 def split_value(fleet: FleetOptions, values: Collection[str]) -> tuple[FleetOptions, str | None]:

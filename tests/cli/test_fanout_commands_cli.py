@@ -5,6 +5,7 @@ object, writes planned per node with --dry-run, and the active-MN guard (--yes).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,48 @@ def test_a_value_that_is_also_a_node_name_is_refused(tmp_path: Path) -> None:
     result = run("boot", "node001", "pxe")
     assert result.exit_code == 2
     assert "both a value and a node" in result.output
+
+
+def test_exporter_textfile_over_a_group(tmp_path: Path) -> None:
+    out_dir = tmp_path / "textfile"
+    out_dir.mkdir()
+    result = run("exporter", "--textfile", str(out_dir), "rack1")
+    assert result.exit_code == 0, result.output
+    text = (out_dir / "hamnhw.prom").read_text()
+    assert 'hamnhw_bmc_up{node="node001"} 1.0' in text
+    assert 'hamnhw_bmc_up{node="node003"} 1.0' in text
+    assert "node002" not in text and "node004" not in text
+
+
+def test_events_listen_over_a_range_subscribes_each_node(fleet_config: Path) -> None:
+    import queue
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    from ptyrun import clean_env
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hamnhw.cli.main", "events", "listen", "--config",
+         str(fleet_config), "node[001-002]"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=clean_env())
+    lines: queue.Queue[str] = queue.Queue()
+    assert proc.stdout is not None
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout or ()],
+                     daemon=True).start()
+    subscribed: set[str] = set()
+    try:
+        while subscribed != {"node001", "node002"}:
+            record = json.loads(lines.get(timeout=30))  # a guard, not a timing assertion
+            if record["event"] == "subscribed":
+                subscribed.add(record["node"])
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    refused = run("events", "listen", "node[001-009]")
+    assert refused.exit_code == 2 and "node005" in refused.output
