@@ -187,7 +187,10 @@ def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, rend
         payloads: list[Mapping[str, Any]] = []
         node_cli.run_prepared(ctx, target, _recording(prepare, payloads), render,
                               choose_system=choose_system)
-        ctx.exit(judge(payloads[0]))
+        code = judge(payloads[0])
+        if code:
+            ctx.exit(code)
+        return
     json_output = node_cli.output_of(ctx).json
     table = not json_output and is_terminal(sys.stderr)
     view = _TableView(summary or _first_line(render)) if table else _StreamView(

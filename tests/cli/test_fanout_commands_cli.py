@@ -225,3 +225,23 @@ def test_events_listen_over_a_range_subscribes_each_node(fleet_config: Path) -> 
     assert proc.returncode == 0, err
     refused = run("events", "listen", "node[001-009]")
     assert refused.exit_code == 2 and "node005" in refused.output
+
+
+def test_raid_show_check_on_a_terminal_is_a_table_with_each_nodes_code(
+        fleet_cluster: SimCluster, fleet_config: Path) -> None:
+    from ptyrun import clean_env, hamnhw_argv, run_on_pty
+
+    if json_out(run("--json", "raid", "show", "--check", "node003"))["check"]["ok"]:
+        fail_a_member(fleet_cluster, "node003")
+    code, shown, out = run_on_pty(
+        hamnhw_argv("raid", "show", "--check", "--config", str(fleet_config), "node003",
+                    "node001", "node004", "--timeout", "5"), clean_env(), stdout_on_pty=False)
+    assert code == 3, shown
+    table = out.splitlines()
+    assert table[0].split() == ["NODE", "STATUS", "RESULT"]
+    rows = {row.split()[0]: row for row in table[2:]}
+    assert [row.split()[0] for row in table[2:]] == ["node003", "node001", "node004"]
+    assert rows["node003"].split()[1:3] == ["exit", "5"] and "check: degraded" in rows["node003"]
+    assert rows["node001"].split()[1] == "ok" and "RAID1 optimal" in rows["node001"]
+    assert rows["node004"].split()[1:3] == ["exit", "3"]
+    assert "3 nodes: 1 ok, 2 failed (exit 3: 1, exit 5: 1)" in shown
