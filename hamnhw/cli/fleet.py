@@ -140,7 +140,8 @@ def split_value(fleet: FleetOptions, values: Collection[str]) -> tuple[FleetOpti
 
 def refuse_active_mn(fleet: FleetOptions, selection: Selection) -> None:
     """Refuse (exit 2, nothing sent) a write over several nodes that includes the pair's
-    active MN (a power-off or cycle, a boot override away from its disk), unless ``--yes``.
+    active MN (a power-off or cycle, a boot override away from its disk, a restore policy
+    other than the active MN's), unless ``--yes``; the command decides when to ask.
     The active MN is the failover journal's, else ``[pair] active``; when neither tells,
     both pair nodes count.
 
