@@ -11,7 +11,12 @@ with its own connection, session and ``--timeout`` budget, and:
 * otherwise: each node's text as it finishes (errors on stderr), then a summary line.
 
 Exit code: 0 when every node succeeded, else the first present of 130/143
-(interrupted), 3, 4, 1, 5, 2 (:func:`hamnhw.cli.exit_codes.aggregate`).
+(interrupted), 3, 4, 1, 5, 2 (:func:`hamnhw.cli.exit_codes.aggregate`).  A node whose read
+succeeded may still have a code of its own (``raid show --check``: 5 when unhealthy), given
+by the command's ``verdict``.
+
+A write over several nodes (a power change, a boot override, a restore policy) that
+includes the pair's active MN may be refused without ``--yes`` (:func:`refuse_active_mn`).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import dataclasses
 import functools
 import sys
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Collection, Generator, Mapping, Sequence
 from typing import Any
 
 import click
@@ -40,6 +45,8 @@ from hamnhw.node import Node
 
 Prepare = Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]]
 Summary = Callable[[Mapping[str, Any]], str]
+Verdict = Callable[[Mapping[str, Any]], int]
+"""A node's exit code from its successful payload (0: it succeeded)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,9 +72,17 @@ class FleetOptions:
         return self._loaded[0]
 
 
-def nodes_options(func: Callable[..., Any]) -> Callable[..., Any]:
+def nodes_options(func: Callable[..., Any] | None = None, *,
+                  metavar: str = "NODE...") -> Any:
     """Add ``NODE...``, ``--nodes-file``, ``--fanout`` and the connection options; the
-    command receives them as one ``fleet`` (:class:`FleetOptions`)."""
+    command receives them as one ``fleet`` (:class:`FleetOptions`).
+
+    :param metavar: the arguments as ``--help`` shows them (``NODE... [TARGET]`` for a
+        command whose last argument may be a value: :func:`split_value`).
+    """
+    if func is None:
+        return functools.partial(nodes_options, metavar=metavar)
+
     @functools.wraps(func)
     def with_fleet(*args: Any, options: node_cli.TargetOptions, nodes: tuple[str, ...],
                    nodes_file: str | None, fanout: int | None, **kwargs: Any) -> Any:
@@ -76,16 +91,81 @@ def nodes_options(func: Callable[..., Any]) -> Callable[..., Any]:
     wrapper: Callable[..., Any] = with_fleet
     wrapper = click.option("--fanout", type=click.IntRange(min=1), metavar="N",
                            help="Nodes worked on at once (default 256).")(wrapper)
-    wrapper = click.option("--nodes-file", metavar="FILE", type=click.Path(dir_okay=False),
-                           help="More nodes: one BMC URL or node name per line.")(wrapper)
+    wrapper = nodes_file_option(wrapper)
     wrapper = node_cli.connection_options(wrapper)
-    return click.argument("nodes", metavar="NODE...", nargs=-1,
+    return click.argument("nodes", metavar=metavar, nargs=-1,
                           callback=node_cli.refuse_credentials)(wrapper)
+
+
+nodes_file_option = click.option("--nodes-file", metavar="FILE",
+                                 type=click.Path(dir_okay=False),
+                                 help="More nodes: one BMC URL or node name per line.")
+"""``--nodes-file FILE`` (the command gets ``nodes_file``)."""
+
+
+def node_names(nodes: Sequence[str], nodes_file: str | None,
+               config: Callable[[], Config | None]) -> list[str]:
+    """The nodes of ``NODE...`` and ``--nodes-file`` (ranges, groups: :func:`select`) for a
+    command that follows several nodes without a result per node (``events listen``,
+    ``exporter``).
+
+    :raises click.UsageError: what :func:`select` refuses (exit 2, nothing sent).
+    """
+    try:
+        return list(select(nodes, nodes_file, config).nodes)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def split_value(fleet: FleetOptions, values: Collection[str]) -> tuple[FleetOptions, str | None]:
+    """``NODE... [VALUE]``: the last argument is the value (``boot node[1-4] pxe``) when it is
+    one of ``values`` and nodes remain (another argument, or ``--nodes-file``); a single
+    argument is always a NODE (``boot pxe01`` reads).
+
+    :raises click.UsageError: the last argument is a value and also a config node or group
+        (which one was meant cannot be told).
+    """
+    *nodes, last = fleet.nodes or ("",)
+    if last not in values or not (nodes or fleet.nodes_file is not None):
+        return fleet, None
+    try:
+        config = fleet.config() if any(not is_url(n) for n in nodes) else None
+    except ConfigError:  # reported with the selection, as every node command does
+        config = None
+    if config is not None and (last in config.nodes or last in config.groups):
+        raise click.UsageError(f"{last!r} is both a value and a node or group of the "
+                               "config: name the nodes another way (a range, --nodes-file)")
+    return dataclasses.replace(fleet, nodes=tuple(nodes)), last
+
+
+def refuse_active_mn(fleet: FleetOptions, selection: Selection) -> None:
+    """Refuse (exit 2, nothing sent) a write over several nodes that includes the pair's
+    active MN (a power-off or cycle, a boot override away from its disk, a restore policy
+    other than the active MN's), unless ``--yes``; the command decides when to ask.
+    The active MN is the failover journal's, else ``[pair] active``; when neither tells,
+    both pair nodes count.
+
+    :raises ConfigError: the selection includes it.
+    """
+    from hamnhw.pair import active_node
+
+    config = fleet.config()
+    if config is None:
+        return
+    active = active_node(config) or config.pair_active
+    candidates = [active] if active else [n for n in ("primary", "standby")
+                                          if n in config.nodes]
+    for name in candidates:
+        node = config.nodes.get(name)
+        if name in selection.nodes or (node is not None and node.bmc in selection.nodes):
+            raise ConfigError(f"the nodes include the pair's active MN {name!r} (or a pair "
+                              "node, when the active one is not known): add --yes to go on")
 
 
 def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, render: Renderer,
                  *, summary: Summary | None = None, choose_system: bool = True,
-                 guard: Callable[[Selection], None] | None = None) -> None:
+                 guard: Callable[[Selection], None] | None = None,
+                 verdict: Verdict | None = None) -> None:
     """Run the action on every node selected (see the module docstring).
 
     :param prepare: gets each node's budget, returns the action (as
@@ -93,6 +173,8 @@ def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, rend
     :param summary: one line of a node's payload for the terminal table (default: the
         first line of ``render``).
     :param guard: may refuse a selection (``ConfigError``: exit 2) before anything is sent.
+    :param verdict: a node's exit code from its payload (default: 0, it succeeded); the
+        payload is printed either way.
     """
     if not fleet.nodes and fleet.nodes_file is None:
         raise click.MissingParameter(ctx=ctx, param_type="argument", param_hint="'NODE'")
@@ -100,20 +182,40 @@ def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, rend
         selection = fleet.selection()
         if guard is not None and not selection.single:
             guard(selection)
+    judge = verdict or (lambda _payload: 0)
     if selection.single:
         target = dataclasses.replace(fleet.options, node=selection.nodes[0])
-        node_cli.run_prepared(ctx, target, prepare, render, choose_system=choose_system)
+        payloads: list[Mapping[str, Any]] = []
+        node_cli.run_prepared(ctx, target, _recording(prepare, payloads), render,
+                              choose_system=choose_system)
+        code = judge(payloads[0])
+        if code:
+            ctx.exit(code)
         return
     json_output = node_cli.output_of(ctx).json
     table = not json_output and is_terminal(sys.stderr)
     view = _TableView(summary or _first_line(render)) if table else _StreamView(
         json_output, render)
-    codes = _fan_out(selection, fleet, prepare, choose_system, view)
+    codes = _fan_out(selection, fleet, prepare, choose_system, view, judge)
     ctx.exit(int(aggregate(codes)))
 
 
+def _recording(prepare: Prepare, payloads: list[Mapping[str, Any]]) -> Prepare:
+    """``prepare`` whose action also keeps its payload in ``payloads``."""
+    def recording(budget: CommandBudget) -> Callable[[Node], Mapping[str, Any]]:
+        action = prepare(budget)
+
+        def act(node: Node) -> Mapping[str, Any]:
+            payloads.append(action(node))
+            return payloads[-1]
+
+        return act
+
+    return recording
+
+
 def _fan_out(selection: Selection, fleet: FleetOptions, prepare: Prepare,
-             choose_system: bool, view: _View) -> list[int]:
+             choose_system: bool, view: _View, judge: Verdict) -> list[int]:
     start = time.monotonic()
     resolved = _resolve_all(selection, fleet)
     codes: list[int] = []
@@ -129,7 +231,7 @@ def _fan_out(selection: Selection, fleet: FleetOptions, prepare: Prepare,
                        bmc=lambda name: _bmc_of(resolved[name], name))
     interrupted = 0
     try:
-        _show_each(results, codes, view)
+        _show_each(results, codes, view, judge)
     except Interrupted as exc:  # every node's line is out: the summary ends the output
         interrupted = int(exit_code_for(exc))
     finally:
@@ -175,7 +277,7 @@ def _as_interrupted(error: BaseException | None) -> BaseException:
 
 
 def _show_each(results: Generator[NodeResult[Any], None, None], codes: list[int],
-               view: _View) -> None:
+               view: _View, judge: Verdict) -> None:
     """Show each result as it comes.  A signal that hits while a result is being shown is
     handed to the fan-out (:func:`hamnhw.fleet.runner.run_each`), which ends the requests in
     flight, yields what ran, then raises it here (a ``for`` loop would only abandon the
@@ -188,7 +290,8 @@ def _show_each(results: Generator[NodeResult[Any], None, None], codes: list[int]
             return
         pending = None
         try:
-            code = 0 if result.ok else int(exit_code_for(_as_interrupted(result.error)))
+            code = (judge(result.value or {}) if result.ok
+                    else int(exit_code_for(_as_interrupted(result.error))))
             codes.append(code)
             view.add(result, code)
         except Interrupted as exc:
@@ -250,7 +353,7 @@ class _TableView(_View):
     def add(self, result: NodeResult[Any], code: int) -> None:
         text = (self.summary({"node": result.node, **(result.value or {})})
                 if result.error is None else error_message(result.error))
-        self.rows.append((result.node, "ok" if result.ok else f"exit {code}", text))
+        self.rows.append((result.node, f"exit {code}" if code else "ok", text))
         self.progress.advance(self.task)
 
     def finish(self, codes: list[int], elapsed_s: float) -> None:

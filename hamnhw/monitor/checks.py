@@ -6,7 +6,6 @@ here are plain functions of what was read or of the error that came instead.
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
@@ -23,9 +22,6 @@ from hamnhw.monitor.nagios import (
     status_for_error,
     worst,
 )
-
-MAX_PARALLEL = 8
-"""Nodes read at the same time by one check."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,12 +49,25 @@ class NodeOutcome:
         return payload
 
 
-def run_checks(nodes: Sequence[str], check: Callable[[str], NodeOutcome]) -> list[NodeOutcome]:
-    """``check`` every node, a few at a time, in the order given."""
-    if len(nodes) == 1:
-        return [check(nodes[0])]
-    with concurrent.futures.ThreadPoolExecutor(min(MAX_PARALLEL, len(nodes))) as pool:
-        return list(pool.map(check, nodes))
+def run_checks(nodes: Sequence[str], check: Callable[[str], NodeOutcome], *,
+               concurrency: int | None = None) -> list[NodeOutcome]:
+    """``check`` every node, at most ``concurrency`` at once (default: the fan-out's,
+    :data:`~hamnhw.fleet.runner.DEFAULT_CONCURRENCY`; :func:`hamnhw.fleet.runner.run_each`),
+    in the order given; a check that raised is judged from its error."""
+    from hamnhw.fleet.runner import run_each
+
+    order = {name: index for index, name in enumerate(nodes)}
+    outcomes = [result.value if result.value is not None else failed_check(
+        result.node, result.error, result.elapsed_s)
+        for result in run_each(nodes, check, name=str, concurrency=concurrency)]
+    return sorted(outcomes, key=lambda outcome: order[outcome.node])
+
+
+def failed_check(node: str, error: BaseException | None, elapsed_s: float) -> NodeOutcome:
+    """The outcome of a check that ended with ``error`` instead of a reading."""
+    assert error is not None
+    return NodeOutcome(node, status_for_error(error), f"{node}: {error}", elapsed_s=elapsed_s,
+                       error=error, perfdata=(PerfDatum("time", elapsed_s, "s", min=0),))
 
 
 def check_raid_node(node: str, read: Callable[[], RaidHealth]) -> NodeOutcome:
@@ -67,9 +76,7 @@ def check_raid_node(node: str, read: Callable[[], RaidHealth]) -> NodeOutcome:
     try:
         health = read()
     except HamnhwError as exc:
-        return NodeOutcome(node, status_for_error(exc), f"{node}: {exc}",
-                           elapsed_s=time.monotonic() - started, error=exc,
-                           perfdata=(PerfDatum("time", time.monotonic() - started, "s", min=0),))
+        return failed_check(node, exc, time.monotonic() - started)
     return judge_raid(node, health, time.monotonic() - started)
 
 

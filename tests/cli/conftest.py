@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from cli_helpers import FLEET_NAMES, FLEET_PASSWORD
 
 from hamnhw.cli import options
 from hamnhw.interfaces import PollPolicy
@@ -58,3 +59,35 @@ def no_retry_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     monkeypatch.setattr(redfish, "RetryPolicy",
                         lambda *a, **kw: retry.RetryPolicy(*a, **{"sleep": delays.append, **kw}))
     return delays
+
+
+@pytest.fixture(scope="module")
+def fleet_cluster() -> Iterator[Any]:
+    """Simulated BMCs node001-003 and primary on loopback, for the fan-out tests."""
+    from hamnhw.sim import ServerSpec, SimCluster
+
+    with SimCluster([ServerSpec(name=n, password=FLEET_PASSWORD) for n in FLEET_NAMES]) as sim:
+        yield sim
+
+
+@pytest.fixture
+def fleet_config(fleet_cluster: Any, tmp_path: Any, closed_port: int) -> Any:
+    """./hamnhw.toml: node001-003 and [primary] on ``fleet_cluster`` (node002 off, the others
+    on, no request recorded yet), node004 refusing connections, group rack1 = node001 and
+    node003."""
+    for server in fleet_cluster:
+        server.set_power("On" if server.name != "node002" else "Off")
+        server.clear_requests()
+    pw = tmp_path / "bmc.pw"
+    pw.write_text(FLEET_PASSWORD + "\n")
+    pw.chmod(0o600)
+    per_node = f'username = "{fleet_cluster["node001"].username}"\npassword_file = "bmc.pw"\n'
+    tables = [f'[nodes.{s.name}]\nbmc = "{s.url}"\n' for s in fleet_cluster
+              if s.name != "primary"]
+    tables.append(f'[nodes.node004]\nbmc = "redfish+http://127.0.0.1:{closed_port}"\n')
+    text = "\n".join(t + per_node for t in tables)
+    text += f'\n[primary]\nbmc = "{fleet_cluster["primary"].url}"\n{per_node}'
+    text += '\n[groups]\nrack1 = ["node001", "node003"]\n'
+    path = tmp_path / "hamnhw.toml"
+    path.write_text(text)
+    return path

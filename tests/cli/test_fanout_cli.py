@@ -6,56 +6,23 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from cli_helpers import json_out, run
+from cli_helpers import FLEET_PASSWORD, json_lines, json_out, run
 
 import hamnhw
 from hamnhw.errors import BmcUnreachable
-from hamnhw.sim import ServerSpec, SimCluster
+from hamnhw.sim import SimCluster
 
-PASSWORD = "s3cr3t-fleet-pw-7c"
-NAMES = ("node001", "node002", "node003", "primary")
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[SimCluster]:
-    with SimCluster([ServerSpec(name=n, password=PASSWORD) for n in NAMES]) as sim:
-        yield sim
+PASSWORD = FLEET_PASSWORD
 
 
-@pytest.fixture
-def config(cluster: SimCluster, tmp_path: Path, closed_port: int) -> Path:
-    """node001-003 and primary on the simulator, node004 refusing connections."""
-    for server in cluster:
-        server.set_power("On" if server.name != "node002" else "Off")
-        server.clear_requests()
-    pw = tmp_path / "bmc.pw"
-    pw.write_text(PASSWORD + "\n")
-    os.chmod(pw, 0o600)
-    username = cluster["node001"].username
-    tables = [f'[nodes.{s.name}]\nbmc = "{s.url}"\n' for s in cluster if s.name != "primary"]
-    tables.append(f'[nodes.node004]\nbmc = "redfish+http://127.0.0.1:{closed_port}"\n')
-    per_node = f'username = "{username}"\npassword_file = "bmc.pw"\n'
-    text = "\n".join(t + per_node for t in tables)
-    text += f'\n[primary]\nbmc = "{cluster["primary"].url}"\n{per_node}'
-    path = tmp_path / "hamnhw.toml"
-    path.write_text(text)
-    return path
-
-
-def lines(output: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in output.strip().splitlines()]
-
-
-def test_range_prints_a_line_per_node_then_the_summary(config: Path,
-                                                       cluster: SimCluster) -> None:
+def test_range_prints_a_line_per_node_then_the_summary(fleet_config: Path,
+                                                       fleet_cluster: SimCluster) -> None:
     result = run("--json", "power", "status", "node[001-003]")
     assert result.exit_code == 0, result.output
-    *nodes, last = lines(result.stdout)
+    *nodes, last = json_lines(result.stdout)
     assert {n["node"]: n["power_state"] for n in nodes} == {
         "node001": "on", "node002": "off", "node003": "on"}
     assert set(last) == {"summary"}
@@ -63,15 +30,15 @@ def test_range_prints_a_line_per_node_then_the_summary(config: Path,
     assert (summary["nodes"], summary["ok"], summary["failed"]) == (3, 3, 0)
     assert summary["by_exit_code"] == {} and summary["elapsed_s"] >= 0
     for name in ("node001", "node002", "node003"):  # each logged out
-        assert any(r.method == "DELETE" for r in cluster[name].requests)
+        assert any(r.method == "DELETE" for r in fleet_cluster[name].requests)
 
 
 @pytest.mark.usefixtures("no_retry_sleep")
 def test_one_unreachable_node_does_not_stop_the_others_and_sets_the_exit_code(
-        config: Path) -> None:
+        fleet_config: Path) -> None:
     result = run("--json", "nics", "node001,node004", "node003")
     assert result.exit_code == 3, result.output
-    *nodes, last = lines(result.stdout)
+    *nodes, last = json_lines(result.stdout)
     by_node = {n["node"]: n for n in nodes}
     assert by_node["node004"]["error"]["type"] == "BmcUnreachable"
     assert by_node["node004"]["error"]["exit_code"] == 3
@@ -81,7 +48,7 @@ def test_one_unreachable_node_does_not_stop_the_others_and_sets_the_exit_code(
     assert PASSWORD not in result.output
 
 
-def test_nodes_file_and_text_output(config: Path, tmp_path: Path) -> None:
+def test_nodes_file_and_text_output(fleet_config: Path, tmp_path: Path) -> None:
     listing = tmp_path / "nodes.txt"
     listing.write_text("node002\n# comment\nnode003\n")
     result = run("inventory", "--nodes-file", str(listing), "--fanout", "1")
@@ -90,7 +57,7 @@ def test_nodes_file_and_text_output(config: Path, tmp_path: Path) -> None:
     assert "2 nodes: 2 ok" in result.stderr
 
 
-def test_a_single_node_prints_the_single_object(config: Path) -> None:
+def test_a_single_node_prints_the_single_object(fleet_config: Path) -> None:
     result = run("--json", "power", "status", "node002")
     assert result.exit_code == 0, result.output
     assert json_out(result) == {"node": "node002", "power_state": "off",
@@ -98,46 +65,46 @@ def test_a_single_node_prints_the_single_object(config: Path) -> None:
 
 
 def test_an_unknown_range_member_is_a_usage_error_and_sends_nothing(
-        config: Path, cluster: SimCluster) -> None:
+        fleet_config: Path, fleet_cluster: SimCluster) -> None:
     result = run("--json", "power", "status", "node[001-009]")
     assert result.exit_code == 2
     assert "node005" in result.output
-    assert not cluster["node001"].requests
+    assert not fleet_cluster["node001"].requests
 
 
 @pytest.mark.usefixtures("no_sleep")
-def test_power_off_over_nodes_with_the_active_mn_needs_yes(config: Path,
-                                                           cluster: SimCluster) -> None:
+def test_power_off_over_nodes_with_the_active_mn_needs_yes(fleet_config: Path,
+                                                           fleet_cluster: SimCluster) -> None:
     refused = run("--json", "power", "off", "node001", "primary")
     assert refused.exit_code == 2
     assert "--yes" in refused.output
-    assert not any(r.method == "POST" for s in cluster for r in s.requests)
+    assert not any(r.method == "POST" for s in fleet_cluster for r in s.requests)
     done = run("--json", "power", "off", "node001", "primary", "--yes")
     assert done.exit_code == 0, done.output
-    assert cluster["primary"].power_state == "Off"
-    assert cluster["node001"].power_state == "Off"
+    assert fleet_cluster["primary"].power_state == "Off"
+    assert fleet_cluster["node001"].power_state == "Off"
 
 
 @pytest.mark.usefixtures("no_retry_sleep")
-def test_library_fanout(cluster: SimCluster, closed_port: int) -> None:
-    server = cluster["node001"]
+def test_library_fanout(fleet_cluster: SimCluster, closed_port: int) -> None:
+    server = fleet_cluster["node001"]
     server.set_power("On")
-    cluster["node002"].set_power("Off")
-    urls = [s.url for s in cluster] + [f"redfish+http://127.0.0.1:{closed_port}"]
+    fleet_cluster["node002"].set_power("Off")
+    urls = [s.url for s in fleet_cluster] + [f"redfish+http://127.0.0.1:{closed_port}"]
     results = {r.node: r for r in hamnhw.fanout(
         urls, lambda node: node.power.state().value, concurrency=2,
         username=server.username, password=PASSWORD)}
     assert set(results) == set(urls)
-    assert results[cluster["node002"].url].value == "off"
+    assert results[fleet_cluster["node002"].url].value == "off"
     assert results[server.url].value == "on"
     assert isinstance(results[urls[-1]].error, BmcUnreachable)
 
 
-def test_on_a_terminal_a_progress_bar_then_a_table_in_the_order_given(config: Path) -> None:
+def test_on_a_terminal_a_progress_bar_then_a_table_in_the_order_given(fleet_config: Path) -> None:
     from ptyrun import clean_env, hamnhw_argv, run_on_pty
 
     code, shown, out = run_on_pty(
-        hamnhw_argv("power", "status", "--config", str(config), "node003", "node001",
+        hamnhw_argv("power", "status", "--config", str(fleet_config), "node003", "node001",
                     "node002"), clean_env(), stdout_on_pty=False)
     assert code == 0, shown
     assert "nodes" in shown and "%" in shown  # the progress bar on the terminal
@@ -149,7 +116,7 @@ def test_on_a_terminal_a_progress_bar_then_a_table_in_the_order_given(config: Pa
 
 
 def test_sigint_reports_what_finished_interrupts_the_rest_and_logs_out(
-        config: Path, cluster: SimCluster) -> None:
+        fleet_config: Path, fleet_cluster: SimCluster) -> None:
     """node002 hangs on its first read after login; Ctrl-C once node001 printed: node001's
     line, node002's Interrupted error, the summary, exit 130, node002 logged out (its hung
     request was ended at once: the command never waits for the 30 s read timeout)."""
@@ -159,10 +126,10 @@ def test_sigint_reports_what_finished_interrupts_the_rest_and_logs_out(
 
     from ptyrun import clean_env
 
-    cluster["node002"].inject("hang", method="GET", path="/redfish/v1/Systems")
+    fleet_cluster["node002"].inject("hang", method="GET", path="/redfish/v1/Systems")
     proc = subprocess.Popen(
         [sys.executable, "-m", "hamnhw.cli.main", "--json", "power", "status", "--config",
-         str(config), "node001", "node002"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+         str(fleet_config), "node001", "node002"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, env=clean_env())
     try:
         assert proc.stdout is not None
@@ -179,22 +146,24 @@ def test_sigint_reports_what_finished_interrupts_the_rest_and_logs_out(
     assert hung["error"]["exit_code"] == 130
     assert last["summary"]["by_exit_code"] == {"130": 1} and last["summary"]["ok"] == 1
     assert proc.returncode == 130
-    assert any(r.method == "DELETE" for r in cluster["node002"].requests)
+    assert any(r.method == "DELETE" for r in fleet_cluster["node002"].requests)
 
 
-def test_a_config_group_with_defaults(cluster: SimCluster, tmp_path: Path) -> None:
+def test_a_config_group_with_defaults(fleet_cluster: SimCluster, tmp_path: Path) -> None:
     """[defaults] gives every node its credentials; a [groups] name fans out."""
     pw = tmp_path / "bmc.pw"
     pw.write_text(PASSWORD)
     os.chmod(pw, 0o600)
-    nodes = "".join(f'[nodes.{s.name}]\nbmc = "{s.url}"\n' for s in cluster if s.name != "primary")
+    nodes = "".join(f'[nodes.{s.name}]\nbmc = "{s.url}"\n' for s in fleet_cluster
+                    if s.name != "primary")
+    username = fleet_cluster["node001"].username
     (tmp_path / "hamnhw.toml").write_text(
-        f'[defaults]\nusername = "{cluster["node001"].username}"\npassword_file = "bmc.pw"\n\n'
+        f'[defaults]\nusername = "{username}"\npassword_file = "bmc.pw"\n\n'
         f'{nodes}\n[groups]\nrack1 = ["node001", "node003"]\n')
-    cluster["node001"].set_power("On")
-    cluster["node003"].set_power("Off")
+    fleet_cluster["node001"].set_power("On")
+    fleet_cluster["node003"].set_power("Off")
     result = run("--json", "power", "status", "rack1")
     assert result.exit_code == 0, result.output
-    *found, last = lines(result.stdout)
+    *found, last = json_lines(result.stdout)
     assert {n["node"]: n["power_state"] for n in found} == {"node001": "on", "node003": "off"}
     assert last["summary"]["nodes"] == 2

@@ -10,21 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
 
-from hamnhw.cli.exit_codes import ExitCode, exit_code_for
-from hamnhw.cli.options import (
-    Seconds,
-    TargetOptions,
-    connect_target,
-    connection_options,
-    fail,
-    output_of,
-    refuse_credentials,
-)
+from hamnhw.cli.exit_codes import ExitCode, aggregate, exit_code_for
+from hamnhw.cli.fleet import FleetOptions, nodes_options, summary_line, summary_payload
+from hamnhw.cli.options import Seconds, TargetOptions, connect_target, fail, output_of
 from hamnhw.cli.output import dumps
 from hamnhw.config import find_config, load_config
 from hamnhw.deadline import Deadline
@@ -44,7 +38,10 @@ class CheckCommand(click.Command):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         nagios = _wants_nagios(args)
         try:
-            return super().parse_args(ctx, args)
+            rest = super().parse_args(ctx, args)
+            if "nodes" in ctx.params and not ctx.params["nodes"] and not ctx.params["nodes_file"]:
+                raise click.MissingParameter(ctx=ctx, param_type="argument", param_hint="'NODE'")
+            return rest
         except click.UsageError as exc:
             if not nagios:
                 raise
@@ -56,7 +53,7 @@ class CheckCommand(click.Command):
 
 
 def _wants_nagios(args: Sequence[str]) -> bool:
-    pairs = zip(args, [*args[1:], ""], strict=True)
+    pairs = zip(args, [*args[1:], ""], strict=False)  # no args: nothing
     return any(a == "--format=nagios" or (a == "--format" and b == "nagios") for a, b in pairs)
 
 
@@ -73,21 +70,30 @@ def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @command.command("raid", cls=CheckCommand)
-@click.argument("nodes", nargs=-1, required=True, metavar="NODE...",
-                callback=refuse_credentials)
 @format_option
-@connection_options
+@nodes_options
 @click.pass_context
-def raid(ctx: click.Context, nodes: tuple[str, ...], fmt: str, options: TargetOptions) -> None:
+def raid(ctx: click.Context, fleet: FleetOptions, fmt: str) -> None:
     """Judge the RAID volumes of each NODE: optimal OK, degraded or rebuilding WARNING,
     failed CRITICAL, not told UNKNOWN; several nodes give the worst."""
+    options = fleet.options
     deadline = Deadline(options.timeout or CHECK_TIMEOUT_S)
+    started = time.monotonic()
+    try:
+        selection = fleet.selection()
+    except ConfigError as exc:
+        if fmt != "nagios":
+            fail(ctx, None, exc)
+        click.echo(PluginOutput("RAID", Status.UNKNOWN, str(exc)).render())
+        ctx.exit(int(Status.UNKNOWN))
 
     def check(name: str) -> NodeOutcome:
         target = dataclasses.replace(options, node=name)
         return check_raid_node(name, lambda: read_with(target, deadline, read_raid_health))
 
-    report(ctx, "RAID", run_checks(list(nodes), check), fmt)
+    outcomes = run_checks(selection.nodes, check, concurrency=fleet.fanout)
+    report(ctx, "RAID", outcomes, fmt,
+           summary=None if selection.single else time.monotonic() - started)
 
 
 def read_with(target: TargetOptions, deadline: Deadline,
@@ -101,32 +107,40 @@ def read_with(target: TargetOptions, deadline: Deadline,
         node.close()
 
 
-def report(ctx: click.Context, service: str, outcomes: Sequence[NodeOutcome], fmt: str) -> None:
-    """Print the outcomes and exit: plugin conventions with ``nagios``, else hamnhw's."""
+def report(ctx: click.Context, service: str, outcomes: Sequence[NodeOutcome], fmt: str, *,
+           summary: float | None = None) -> None:
+    """Print the outcomes and exit: plugin conventions with ``nagios``, else hamnhw's.
+
+    :param summary: the seconds a check over several nodes took: the fan-out's summary
+        (a JSON line, else a line on stderr) follows the nodes' outcomes.
+    """
     if fmt == "nagios":
         result = plugin_output(service, outcomes)
         click.echo(result.render())
         sys.stdout.flush()
         ctx.exit(int(result.status))
-    if output_of(ctx).json:
-        for outcome in outcomes:
-            click.echo(dumps(outcome.to_json()))
-    else:
-        for outcome in outcomes:
-            click.echo(f"{outcome.status.name}: {safe_text(outcome.summary)}")
-            for line in outcome.details:
-                click.echo(f"  {safe_text(line)}")
-    ctx.exit(int(exit_code(outcomes)))
-
-
-def exit_code(outcomes: Sequence[NodeOutcome]) -> ExitCode:
-    """hamnhw's exit code: the first error's, else 5 when anything is not OK, else 0."""
+    json_output = output_of(ctx).json
     for outcome in outcomes:
-        if outcome.error is not None:
-            return exit_code_for(outcome.error)
-    if any(outcome.status is not Status.OK for outcome in outcomes):
-        return ExitCode.UNHEALTHY
-    return ExitCode.OK
+        if json_output:
+            click.echo(dumps(outcome.to_json()))
+            continue
+        click.echo(f"{outcome.status.name}: {safe_text(outcome.summary)}")
+        for line in outcome.details:
+            click.echo(f"  {safe_text(line)}")
+    codes = [int(exit_code(o)) for o in outcomes]
+    if summary is not None:
+        totals = summary_payload(codes, summary)
+        click.echo(dumps({"summary": totals}) if json_output else summary_line(totals),
+                   err=not json_output)
+    ctx.exit(aggregate(codes))
+
+
+def exit_code(outcome: NodeOutcome) -> ExitCode:
+    """hamnhw's exit code of one node: its error's, else 5 when not OK, else 0 (several
+    nodes: :func:`~hamnhw.cli.exit_codes.aggregate`)."""
+    if outcome.error is not None:
+        return exit_code_for(outcome.error)
+    return ExitCode.OK if outcome.status is Status.OK else ExitCode.UNHEALTHY
 
 
 @command.command("pair", cls=CheckCommand)

@@ -21,13 +21,14 @@ import click
 from hamnhw import interrupts
 from hamnhw.cli.commands.exporter import parse_listen
 from hamnhw.cli.exit_codes import ExitCode
+from hamnhw.cli.fleet import node_names, nodes_file_option
 from hamnhw.cli.options import (
     TargetOptions,
     connect_target,
     connection_options,
     refuse_credentials,
 )
-from hamnhw.config import find_config, load_config
+from hamnhw.config import Config, find_config, load_config
 from hamnhw.deadline import Deadline
 from hamnhw.monitor.events import MODES, NodeWatcher, Settings
 from hamnhw.monitor.receiver import EventReceiver
@@ -43,8 +44,8 @@ def command() -> None:
 
 
 @command.command("listen")
-@click.argument("nodes", nargs=-1, required=True, metavar="NODE...",
-                callback=refuse_credentials)
+@click.argument("nodes", nargs=-1, metavar="NODE...", callback=refuse_credentials)
+@nodes_file_option
 @click.option("--mode", type=click.Choice(MODES), default="auto", show_default=True,
               help="auto: SSE where offered, else push.")
 @click.option("--listen", "listen", metavar="ADDR:PORT",
@@ -66,8 +67,13 @@ def command() -> None:
 def listen(ctx: click.Context, nodes: tuple[str, ...], mode: str, listen: str | None,
            destination: str | None, listen_cert: str | None, listen_key: str | None,
            exec_command: str | None, check_interval: float, sse_idle_timeout: float,
-           options: TargetOptions) -> None:
-    """Subscribe to each NODE's EventService and report RAID changes until interrupted."""
+           nodes_file: str | None, options: TargetOptions) -> None:
+    """Subscribe to each NODE's EventService and report RAID changes until interrupted.
+
+    NODEs may be ranges (node[001-200]) and config groups; --nodes-file adds more."""
+    if not nodes and nodes_file is None:
+        raise click.MissingParameter(ctx=ctx, param_type="argument", param_hint="'NODE'")
+    names = node_names(nodes, nodes_file, lambda: _config(options))
     if bool(listen_cert) != bool(listen_key):
         raise click.UsageError("give --listen-cert and --listen-key together")
     argv = shlex.split(exec_command) if exec_command else None
@@ -80,7 +86,7 @@ def listen(ctx: click.Context, nodes: tuple[str, ...], mode: str, listen: str | 
     settings = Settings(mode, destination, check_interval, timeout, sse_idle_timeout)
     reporter = Reporter(sys.stdout, argv, _secret_variables(options))
     watchers = [NodeWatcher(name, _connector(options, name, timeout), reporter, settings,
-                            receiver) for name in nodes]
+                            receiver) for name in names]
     try:
         with interrupts.stopping() as stop:
             for watcher in watchers:
@@ -128,10 +134,13 @@ def _default_destination(listen: str, port: int) -> str:
 
 def _secret_variables(options: TargetOptions) -> list[str]:
     """Password and Kg variables named by the config (kept out of --exec's environment)."""
+    config = _config(options)
+    return [] if config is None else config_secret_variables(config.nodes.values())
+
+
+def _config(options: TargetOptions) -> Config | None:
     path = find_config(options.config)
-    if path is None:
-        return []
-    return config_secret_variables(load_config(path).nodes.values())
+    return None if path is None else load_config(path)
 
 
 def _show_info_lines() -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from hamnhw import interrupts
+from hamnhw.cli.fleet import node_names, nodes_file_option
 from hamnhw.cli.options import (
     TargetOptions,
     connect_target,
@@ -99,6 +100,7 @@ def active_from(config: Config | None) -> ActiveSource:
 @click.command("exporter")
 @click.argument("nodes", nargs=-1, metavar="[NODE]...",
                 callback=refuse_credentials)
+@nodes_file_option
 @click.option("--listen", default=DEFAULT_LISTEN, show_default=True, metavar="ADDR:PORT",
               help="Where to serve /metrics.")
 @click.option("--textfile", "textfile", type=click.Path(file_okay=False), metavar="DIR",
@@ -109,10 +111,13 @@ def active_from(config: Config | None) -> ActiveSource:
               show_default=True, help="BMCs read at the same time.")
 @connection_options
 def command(nodes: tuple[str, ...], listen: str, textfile: str | None, cache_seconds: float,
-            max_parallel: int, options: TargetOptions) -> None:
-    """Prometheus metrics of the nodes' BMCs (every node in the config by default)."""
+            max_parallel: int, nodes_file: str | None, options: TargetOptions) -> None:
+    """Prometheus metrics of the nodes' BMCs (every node in the config by default).
+
+    NODEs may be ranges (node[001-200]) and config groups; --nodes-file adds more."""
     config = _config(options)
-    names = list(nodes) or (sorted(config.nodes) if config else [])
+    names = (node_names(nodes, nodes_file, lambda: config) if nodes or nodes_file
+             else sorted(config.nodes) if config else [])
     if not names:
         raise click.UsageError("no NODE given and no node in the config")
     timeout = options.timeout or READ_TIMEOUT_S

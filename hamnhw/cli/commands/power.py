@@ -14,10 +14,9 @@ from typing import Any
 import click
 
 from hamnhw.cli.budget import LOGOUT_RESERVE_S, CommandBudget
-from hamnhw.cli.fleet import FleetOptions, nodes_options, run_on_nodes
+from hamnhw.cli.fleet import FleetOptions, nodes_options, refuse_active_mn, run_on_nodes
 from hamnhw.cli.plan_output import plan_payload, render_plan
 from hamnhw.errors import ConfigError
-from hamnhw.fleet.targets import Selection
 from hamnhw.models import PowerResult, to_jsonable
 from hamnhw.node import Node
 from hamnhw.plan import plan_power
@@ -101,28 +100,6 @@ def change_power(node: Node, method: str, budget: CommandBudget, *, wait: bool =
     if escalate_after is not None:
         arguments["escalate_after"] = budget.escalate_after(escalate_after, timeout)
     return change_payload(call(wait=wait, timeout=timeout, **arguments))
-
-
-def refuse_active_mn(fleet: FleetOptions, selection: Selection) -> None:
-    """Refuse (exit 2, nothing sent) a power-off or cycle over several nodes that
-    includes the pair's active MN, unless ``--yes``.  The active MN is the failover
-    journal's, else ``[pair] active``; when neither tells, both pair nodes count.
-
-    :raises ConfigError: the selection includes it.
-    """
-    from hamnhw.pair import active_node
-
-    config = fleet.config()
-    if config is None:
-        return
-    active = active_node(config) or config.pair_active
-    candidates = [active] if active else [n for n in ("primary", "standby")
-                                          if n in config.nodes]
-    for name in candidates:
-        node = config.nodes.get(name)
-        if name in selection.nodes or (node is not None and node.bmc in selection.nodes):
-            raise ConfigError(f"the nodes include the pair's active MN {name!r} (or a pair "
-                              "node, when the active one is not known): add --yes to go on")
 
 
 def _render_change(payload: Mapping[str, Any]) -> str:

@@ -1,5 +1,9 @@
-"""``hamnhw raid show NODE [--check]``: controllers and their capabilities, volumes with
+"""``hamnhw raid show NODE... [--check]``: controllers and their capabilities, volumes with
 their classified health, drives, spares, unassigned and foreign drives.
+
+Several nodes (a range, a group, ``--nodes-file``) are read at once
+(:mod:`hamnhw.cli.fleet`); with ``--check`` each unhealthy node's code is 5 (its payload,
+with ``check``, is printed all the same).
 
 A partial read never passes as fact: a volume listing a member the walk could not read is
 ``unknown`` (its own Status alone cannot say the mirror is whole), and ``--check`` on an
@@ -13,11 +17,11 @@ from typing import Any
 import click
 
 from hamnhw.cli.exit_codes import ExitCode
-from hamnhw.cli.options import TargetOptions, node_options, run_on_node
+from hamnhw.cli.fleet import FleetOptions, nodes_options, run_on_nodes
 from hamnhw.models import to_jsonable
 from hamnhw.node import Node
 from hamnhw.notes import notes_of
-from hamnhw.raid import RaidCheck, RaidStatus, check, settled
+from hamnhw.raid import RaidStatus, check, settled
 from hamnhw.views import (
     DRIVE_COLUMNS,
     VOLUME_COLUMNS,
@@ -80,25 +84,37 @@ def render(payload: Mapping[str, Any]) -> str:
     return "\n\n".join(parts)
 
 
+def summary(payload: Mapping[str, Any]) -> str:
+    """One line for the table of a fan-out: each volume's level and condition, the check."""
+    volumes = payload["volumes"]
+    listed = ("volumes not known" if volumes is None else
+              "; ".join(f"{v['id']} {v['raid_type']} {_condition(v)}" for v in volumes)
+              or "no volume")
+    verdict = payload.get("check")
+    return listed + (f" (check: {verdict['state']})" if verdict is not None else "")
+
+
+def _verdict(payload: Mapping[str, Any]) -> int:
+    """Exit 5 when ``--check`` judged the node not ok."""
+    verdict = payload.get("check")
+    return int(ExitCode.UNHEALTHY) if verdict is not None and not verdict["ok"] else 0
+
+
 @click.command("show")
 @click.option("--check", "check_health", is_flag=True,
               help="Exit 5 unless every volume is optimal (degraded, rebuilding, failed, no "
                    "volume, or a BMC that cannot tell); the reason is in the output.")
-@node_options
+@nodes_options
 @click.pass_context
-def command(ctx: click.Context, target: TargetOptions, check_health: bool) -> None:
+def command(ctx: click.Context, fleet: FleetOptions, check_health: bool) -> None:
     """Show RAID controllers, volumes (level, health, members, operation) and drives."""
-    verdicts: list[RaidCheck] = []
-
     def action(node: Node) -> dict[str, Any]:
         status = settled(node.raid.status())
         payload = status_json(status)
         payload["notes"] = notes_of(node.raid)
         if check_health:
-            verdicts.append(check(status))
-            payload["check"] = to_jsonable(verdicts[0])
+            payload["check"] = to_jsonable(check(status))
         return payload
 
-    run_on_node(ctx, target, action, render)
-    if verdicts and not verdicts[0].ok:
-        ctx.exit(int(ExitCode.UNHEALTHY))
+    run_on_nodes(ctx, fleet, lambda _budget: action, render, summary=summary,
+                 verdict=_verdict)
