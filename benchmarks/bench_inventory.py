@@ -25,13 +25,14 @@ INVENTORY_P95_MS = 80.0
 """Target: one ``inventory()`` on the small server, 95th percentile."""
 NICS_P95_MS = 40.0
 """Target: one ``nics.list()`` on the small server, 95th percentile."""
-INVENTORY_REQUESTS = 10
-"""Budget: requests of one ``inventory()`` on the small server (system already chosen); the
-Chassis collection is one of them (a chassis claiming the system may hold its drives)."""
-NICS_REQUESTS = 6
+INVENTORY_REQUESTS = 9
+"""Budget: requests of one ``inventory()`` on the small server (system already chosen); its
+chassis is one of them (it could list drives no Storage does), the Chassis collection none
+(the system links its chassis and drives are shown: docs/conformance.md)."""
+NICS_REQUESTS = 5
 """Budget: requests of one ``nics.list()`` on the small server: the system, its
-EthernetInterfaces and 2 NICs, its chassis (which could hold network adapters) and the
-Chassis collection."""
+EthernetInterfaces and 2 NICs, and its chassis (which could hold network adapters); not the
+Chassis collection (the system links its chassis and NICs are shown)."""
 PER_MEMBER_REQUESTS = 1.0
 """Budget: extra requests per extra drive or NIC."""
 EXTRA_MEMBERS = 6

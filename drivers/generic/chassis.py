@@ -7,7 +7,10 @@ The system's chassis are, in this order:
 3. any chassis of the service's Chassis collection whose ``Links.ComputerSystems`` names this
    system and no other (HPE iLO registers each storage enclosure as its own chassis, e.g.
    ``/redfish/v1/Chassis/DE040000``, linked from no system: see HPE's "Redfish chassis
-   collection" developer article).
+   collection" developer article).  The collection (and each chassis it lists) costs a
+   request apiece, so it is searched only when asked (:meth:`ChassisSearch.claimed`): the
+   callers ask when the system links no chassis, when nothing else shows what they look for
+   (a drive, a NIC), or when the driver says so (HPE's storage enclosures).
 
 A chassis whose ``Links.ComputerSystems`` names other systems as well (a blade enclosure)
 is *shared*: its drives and network adapters belong to this system only when the resource
@@ -165,9 +168,9 @@ class _Finder:
                 self.add(chassis, "own")
 
 
-def system_chassis(walk: Walk, system: Resource, root: Mapping[str, object],
-                   others: Sequence[str] = ()) -> ChassisSet:
-    """Find the chassis of ``system`` (see the module docstring).
+class ChassisSearch:
+    """The chassis of one system, in two steps: those it links (and what they contain),
+    read at once, then, only when asked, those of the Chassis collection claiming it.
 
     :param walk: the walk to read through (warnings land there).
     :param system: the ComputerSystem.
@@ -175,9 +178,27 @@ def system_chassis(walk: Walk, system: Resource, root: Mapping[str, object],
     :param others: URIs of the service's other systems (read only when a chassis says
         nothing of its systems).
     """
-    finder = _Finder(walk, system, others)
-    finder.follow(unique(system.links("Links.Chassis") or []), "own")
-    collection = Resource(ROOT, root, walk.reader.host).link("Chassis")
-    if collection is not None:
-        finder.claimed(collection)
-    return ChassisSet(tuple(finder.found["own"]), tuple(finder.found["shared"]))
+
+    def __init__(self, walk: Walk, system: Resource, root: Mapping[str, object],
+                 others: Sequence[str] = ()) -> None:
+        self._finder = _Finder(walk, system, others)
+        self._root = Resource(ROOT, root, walk.reader.host)
+        self.links_none = not system.links("Links.Chassis")
+        """True when the system links no chassis (the collection is then the only way)."""
+        self._finder.follow(unique(system.links("Links.Chassis") or []), "own")
+        self.linked = ChassisSet(tuple(self._finder.found["own"]),
+                                 tuple(self._finder.found["shared"]))
+        """The chassis the system links and those they contain."""
+        self._claimed: ChassisSet | None = None
+
+    def claimed(self) -> ChassisSet:
+        """Chassis of the Chassis collection naming this system alone that no link led to
+        (and what they contain); the collection is read on the first call only."""
+        if self._claimed is None:
+            found = self._finder.found
+            own, shared = len(found["own"]), len(found["shared"])
+            collection = self._root.link("Chassis")
+            if collection is not None:
+                self._finder.claimed(collection)
+            self._claimed = ChassisSet(tuple(found["own"][own:]), tuple(found["shared"][shared:]))
+        return self._claimed

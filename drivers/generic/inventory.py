@@ -43,7 +43,8 @@ class RedfishInventory(InventoryInterface):
     """:class:`~hamnhw.interfaces.InventoryInterface` over DMTF Redfish.
 
     Hooks for vendor subclasses: :meth:`storage_paths`, :meth:`simple_storage_paths`,
-    :meth:`chassis_drive_paths`, :meth:`parse_drive`, :meth:`parse_volume`.
+    :meth:`chassis_drive_paths`, :meth:`search_chassis_collection`, :meth:`parse_drive`,
+    :meth:`parse_volume`.
     """
 
     def __init__(self, context: DriverContext) -> None:
@@ -101,6 +102,19 @@ class RedfishInventory(InventoryInterface):
             return None
         members = walk.try_read(collection, "chassis drive collection") if collection else None
         return (members.members() if members else []) + (listed or [])
+
+    def search_chassis_collection(self, system: Resource) -> bool:
+        """Hook: whether the storage walk searches the Chassis collection for chassis that
+        claim the system (``Links.ComputerSystems``) though nothing links them, even when
+        the places linked show drives.
+
+        Default False: the collection (a request, plus one per chassis it lists) is searched
+        only when the system links no chassis or nothing else shows a drive or bay
+        (docs/conformance.md).  A driver whose BMCs put drives in such chassis beside others
+        shown elsewhere returns True (HPE iLO's storage enclosures).
+        """
+        del system
+        return False
 
     def parse_drive(self, resource: Resource, owner: str | None = None) -> Drive:
         """Hook: one (present) Drive document as a model.

@@ -7,7 +7,10 @@ Host MACs come from every place a service puts them, in this order, merged by ph
 1. the system's ``EthernetInterfaces`` (``source`` ``EthernetInterface``);
 2. the system's ``NetworkInterfaces``: the collections a NetworkInterface links itself
    (its system's view of the adapter), else its ``Links.NetworkAdapter``;
-3. the ``NetworkAdapters`` of the system's chassis (:mod:`.chassis`).
+3. the ``NetworkAdapters`` of the system's chassis (:mod:`.chassis`): those it links and
+   what they contain; the chassis of the Chassis collection claiming the system only when
+   the system links no chassis or none of the places above shows a NIC (the collection
+   costs a request, and one per chassis it lists).
 
 An adapter in a chassis shared with other systems (a blade enclosure), however reached,
 counts only for device functions linking this system; a function linking only another
@@ -32,7 +35,7 @@ from hamnhw_drivers.generic.adapters import (
     merge,
     read_mac,
 )
-from hamnhw_drivers.generic.chassis import ChassisSet, system_chassis
+from hamnhw_drivers.generic.chassis import ChassisSearch, ChassisSet
 from hamnhw_drivers.generic.context import DriverContext
 from hamnhw_drivers.generic.mappings import link_status
 from hamnhw_drivers.generic.resource import Field, Resource, last_segment
@@ -110,6 +113,18 @@ def once(walk: Walk, adapter: Resource, found: _Found, scope: Scope) -> list[Nic
     return nics
 
 
+def chassis_adapters(walk: Walk, chassis: ChassisSet, found: _Found, system_uri: str) -> None:
+    """Add the NICs of every adapter of ``chassis`` (own ones, then shared ones)."""
+    for shared, group in ((False, chassis.own), (True, chassis.shared)):
+        for resource in group:
+            adapters = resource.link("NetworkAdapters")
+            members = walk.collection(adapters, "network adapter") if adapters else None
+            if members == []:
+                found.add([])  # the BMC says this chassis has no adapter
+            for adapter in members or []:
+                found.add(once(walk, adapter, found, Scope(system_uri, shared)))
+
+
 class RedfishNics(NicInterface):
     """:class:`~hamnhw.interfaces.NicInterface` over DMTF Redfish.
 
@@ -177,22 +192,18 @@ class RedfishNics(NicInterface):
         if members is not None:
             found.add([nic for r in members if self.include_interface(r)
                        if (nic := walk.parse(r, "ethernet interface", self.parse_interface))])
-        chassis = system_chassis(walk, system, self.context.client.root,
-                                 self.context.locator.other_system_uris())
+        search = ChassisSearch(walk, system, self.context.client.root,
+                               self.context.locator.other_system_uris())
+        chassis = search.linked
         interfaces = system.link("NetworkInterfaces")
         members = walk.collection(interfaces, "network interface") if interfaces else None
         if members == []:
             found.add([])  # the BMC says the system has no network interface
         for interface in members or []:
             found.add(interface_nics(walk, interface, found, system.uri, chassis))
-        for shared, group in ((False, chassis.own), (True, chassis.shared)):
-            for resource in group:
-                adapters = resource.link("NetworkAdapters")
-                members = walk.collection(adapters, "network adapter") if adapters else None
-                if members == []:
-                    found.add([])  # the BMC says this chassis has no adapter
-                for adapter in members or []:
-                    found.add(once(walk, adapter, found, Scope(system.uri, shared)))
+        chassis_adapters(walk, chassis, found, system.uri)
+        if search.links_none or not found.nics:
+            chassis_adapters(walk, search.claimed(), found, system.uri)
         return merge(found.nics) if found.shown else None
 
     # -- BMC NICs --------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 Drives come from every place DMTF allows, in this order: each Storage's ``Drives`` links,
 SimpleStorage ``Devices``, and the ``Drives`` collection and ``Links.Drives`` of the
-system's chassis (:mod:`.chassis`: linked, contained, or claiming the system).  They are
+system's chassis (:mod:`.chassis`: linked, contained, or claiming the system; the Chassis
+collection is searched for chassis claiming the system only when the system links no
+chassis, when no place above shows a drive or bay, or when the driver's
+``search_chassis_collection`` hook says so: HPE's storage enclosures).  They are
 de-duplicated by the ``@odata.id`` of the links (services link one drive from several
 places; the document's own ``@odata.id`` is not trusted for this: DMTF's public-tower mockup
 has two drives naming each other's), and a chassis drive whose serial a Storage already
@@ -26,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from hamnhw_drivers.generic import storage as parsers
-from hamnhw_drivers.generic.chassis import ChassisSet, Owner, ownership, system_chassis
+from hamnhw_drivers.generic.chassis import ChassisSearch, ChassisSet, Owner, ownership
 from hamnhw_drivers.generic.resource import Resource
 from hamnhw_drivers.generic.walk import Walk, unique
 
@@ -58,6 +61,7 @@ class StorageHooks(Protocol):
     def storage_paths(self, system: Resource) -> list[str]: ...
     def simple_storage_paths(self, system: Resource) -> list[str]: ...
     def chassis_drive_paths(self, walk: Walk, chassis: Resource) -> list[str] | None: ...
+    def search_chassis_collection(self, system: Resource) -> bool: ...
     def parse_drive(self, resource: Resource, owner: str | None = None) -> Drive: ...
     def parse_volume(self, resource: Resource, drive_ids: Mapping[str, str] | None = None,
                      owner: str | None = None) -> Volume: ...
@@ -114,8 +118,7 @@ class StorageWalk:
         storages = self._collections(self.hooks.storage_paths(self.system), "storage")
         simples = self._collections(self.hooks.simple_storage_paths(self.system),
                                     "simple storage")
-        chassis_drives = self._chassis_drives(system_chassis(self.walk, self.system, self.root,
-                                                             self.others))
+        chassis_drives = self._all_chassis_drives(storages, simples)
         warnings = tuple(self.walk.warnings)
         if not (storages or simples or chassis_drives):
             LOG.info("%s: the BMC shows no storage; controllers, drives and volumes unknown",
@@ -135,6 +138,24 @@ class StorageWalk:
         for path in unique(list(paths)):
             found += self.walk.collection(path, what) or []
         return found
+
+    def _all_chassis_drives(self, storages: list[Resource],
+                            simples: list[Resource]) -> list[_ChassisDrive] | None:
+        """Drives of the linked chassis, and of those the Chassis collection shows claiming
+        the system when the collection must be searched (see the module docstring)."""
+        search = ChassisSearch(self.walk, self.system, self.root, self.others)
+        found = self._chassis_drives(search.linked)
+        shown = (bool(found) or any(_lists_drives(storage) for storage in storages)
+                 or any(_lists_devices(simple) for simple in simples))
+        if shown and not search.links_none and not self.hooks.search_chassis_collection(
+                self.system):
+            return found
+        claimed = search.claimed()
+        if not (claimed.own or claimed.shared):
+            return found
+        every = ChassisSet((*search.linked.own, *claimed.own),
+                           (*search.linked.shared, *claimed.shared))
+        return self._chassis_drives(every)  # own chassis first; the walk reads nothing twice
 
     def _chassis_drives(self, chassis: ChassisSet) -> list[_ChassisDrive] | None:
         """Drive URIs listed by the chassis; None when no chassis shows a drive list."""
@@ -257,6 +278,19 @@ class StorageWalk:
         if not readable:
             return None
         return tuple(found.values())
+
+
+def _lists_drives(storage: Resource) -> bool:
+    """Whether a Storage links at least one drive (read as it is, without warnings: the
+    walk reads the list properly later)."""
+    listed = storage.doc.get("Drives")
+    return isinstance(listed, list) and bool(listed)
+
+
+def _lists_devices(simple: Resource) -> bool:
+    """Whether a SimpleStorage shows at least one device."""
+    devices = simple.doc.get("Devices")
+    return isinstance(devices, list) and bool(devices)
 
 
 def _lists_controllers(storage: Resource) -> bool:

@@ -49,6 +49,19 @@ class HpeInventory(RedfishInventory):
         smart, choice = found
         return datamodel.merge(view, smart, choice, with_volumes=with_volumes)
 
+    def search_chassis_collection(self, system: Resource) -> bool:
+        """Always search the Chassis collection for chassis claiming the system.
+
+        Quirk, HPE iLO 5 and 6 (all firmware): each storage enclosure of a Smart Array or
+        an RDE controller is a chassis of its own (``/redfish/v1/Chassis/DE040000``) whose
+        ``Links.ComputerSystems`` names the system but which no system links, and its drives
+        may be shown nowhere else while other drives are (HPE Developer "Redfish chassis
+        collection" article; iLO 6 Storage resource definitions, ``Links.Enclosures``).
+        The generic rule would search only when nothing else shows a drive.
+        """
+        del system
+        return True
+
     def standard_view(self, system: Resource) -> StorageView:
         """The generic walk alone (the standard Storage tree, every controller)."""
         return super().storage_view(system)

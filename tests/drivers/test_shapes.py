@@ -6,7 +6,10 @@ schemas: ComputerSystem NetworkInterfaces, NetworkAdapter, NetworkDeviceFunction
 
 from __future__ import annotations
 
+import pytest
 from driver_fakes import SYSTEM, FakeClient, make_driver
+from hamnhw_drivers.generic import GenericRedfishDriver
+from hamnhw_drivers.hpe import HpeIloDriver
 from shape_docs import C1, CHASSIS, adapter, drive, link, links, nics_of, service, storage_docs
 
 from hamnhw.models import LinkStatus, NicSource
@@ -115,7 +118,12 @@ def test_an_unreadable_adapter_is_a_warning_not_a_failure() -> None:
 
 # -- chassis: contained, claiming, shared, missing ------------------------------------------------
 
-def test_chassis_rules_contained_claiming_shared_foreign_and_missing() -> None:
+@pytest.mark.parametrize("driver", [GenericRedfishDriver, HpeIloDriver])
+def test_chassis_rules_contained_claiming_shared_foreign_and_missing(
+        driver: type[GenericRedfishDriver]) -> None:
+    """The claiming ``DE`` (linked from nothing) is searched for in the Chassis collection
+    only by a driver whose hook asks (HPE's storage enclosures): the linked chassis show
+    drives, so the generic driver reads no collection."""
     enclosure, blade2, backplane, de = (f"{CHASSIS}/Enc", f"{CHASSIS}/B2", f"{CHASSIS}/BP",
                                         f"{CHASSIS}/DE")
     other = "/redfish/v1/Systems/2"
@@ -141,11 +149,14 @@ def test_chassis_rules_contained_claiming_shared_foreign_and_missing() -> None:
     })
     client = FakeClient(docs)
 
-    inventory = make_driver(client).inventory.inventory()
+    inventory = make_driver(client, cls=driver).inventory.inventory()
 
     assert inventory.drives is not None
+    searched = driver is HpeIloDriver
+    claimed = [("chassis:DE/0", "DE-0")] if searched else []
     assert [(d.id, d.serial) for d in inventory.drives] == [  # own chassis, then shared
-        ("chassis:BP/0", "BP-0"), ("chassis:DE/0", "DE-0"), ("chassis:Enc/mine", "ENC-MINE")]
+        ("chassis:BP/0", "BP-0"), *claimed, ("chassis:Enc/mine", "ENC-MINE")]
+    assert client.gets_of(CHASSIS) == int(searched)
     assert client.gets_of(f"{enclosure}/Drives/theirs") == 1  # read, then left out
     assert client.gets_of(f"{blade2}/Drives/0") == 0  # another system's chassis: not followed
     assert inventory.incomplete

@@ -165,7 +165,9 @@ def after_system(server: SimServer) -> list[str]:
 
 def test_sources_not_linked_cost_no_request(sim: SimCluster) -> None:
     """No NetworkInterfaces, no adapters, no SimpleStorage, no chassis Drives collection on
-    this BMC: none is asked for; each document is read once."""
+    this BMC: none is asked for; each document is read once.  The system links its chassis
+    and that shows NICs and drives, so the Chassis collection is not searched (only a
+    system linking no chassis, nothing showing a NIC or drive, or a driver hook asks)."""
     server = sim["plain"]
     ok(server, "nics")
     interfaces = f"{SYSTEM}/EthernetInterfaces"
@@ -174,13 +176,13 @@ def test_sources_not_linked_cost_no_request(sim: SimCluster) -> None:
     # serves the command too (hamnhw.readmemo).
     assert after_system(server) == [
         bmc, interfaces, f"{interfaces}/NIC1", f"{interfaces}/NIC2",
-        "/redfish/v1/Chassis/Chassis1", "/redfish/v1/Chassis",
+        "/redfish/v1/Chassis/Chassis1",
         f"{bmc}/EthernetInterfaces", f"{bmc}/EthernetInterfaces/eth0"]
     server.clear_requests()
     ok(server, "inventory")
     storage = f"{SYSTEM}/Storage/RAIDController1"
     assert after_system(server) == [
-        bmc, f"{SYSTEM}/Storage", storage, "/redfish/v1/Chassis/Chassis1", "/redfish/v1/Chassis",
+        bmc, f"{SYSTEM}/Storage", storage, "/redfish/v1/Chassis/Chassis1",
         f"{storage}/Drives/Bay1", f"{storage}/Drives/Bay2", f"{storage}/Volumes",
         f"{storage}/Volumes/Volume1"]
 

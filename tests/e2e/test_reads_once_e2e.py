@@ -75,3 +75,20 @@ def test_outside_an_operation_each_call_reads_afresh_inside_it_once(sim: SimClus
             node.inventory.system()
             node.nics.list()
         assert gets(server).count(system) == 1
+
+
+def test_the_nic_and_storage_walks_of_one_operation_read_the_chassis_once(
+        sim: SimCluster) -> None:
+    """Both walks need the system's chassis (adapters, drive list): the benchmark task's
+    reads (docs/performance.md) fetch it, and every other document, once."""
+    server = sim["tower"]
+    with hamnhw.connect(server.url, server.username, server.password) as node:
+        server.clear_requests()
+        with node.operation(30):
+            node.power.state()
+            node.nics.list()
+            node.raid.storage()
+        counts = collections.Counter(gets(server))
+    assert counts["/redfish/v1/Chassis/Chassis1"] == 1
+    assert [p for p, n in counts.items() if n > 1] == []
+    assert "/redfish/v1/Chassis" not in counts  # linked, and drives and NICs shown
