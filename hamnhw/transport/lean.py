@@ -1,20 +1,18 @@
 """The connections of one BMC over the standard library's ``http.client``.
 
 urllib3's pool (connection pool keys, retry objects, URL parsing, header dictionaries on
-every request) costs several times the standard library's work for a small Redfish GET.
-:class:`LeanConnections` keeps a few keep-alive connections to one BMC and sends one
-request on one of them, with nothing in between: no retry, no redirect, no proxy, no
-environment.  What the transport decides stays with :class:`~hamnhw.transport.adapter
-.BmcAdapter`: the TLS choice (a shared :mod:`~hamnhw.transport.tlscontext`, a pinned
-fingerprint checked here on every new connection), the timeouts, the watchdog, the body
-cap and its decoding.
+every request) and requests' request and response objects cost several times the standard
+library's work for a small Redfish GET.  :class:`LeanConnections` keeps a few keep-alive
+connections to one BMC and sends one request on one of them, with nothing in between: no
+retry, no redirect, no proxy, no environment, and neither requests nor urllib3 imported.
+What the transport decides stays with :class:`~hamnhw.transport.adapter.BmcAdapter`: the
+TLS choice (a shared :mod:`~hamnhw.transport.tlscontext`, a pinned fingerprint checked here
+on every new connection), the timeouts, the watchdog, the body cap and its decoding.
 
-Failures are raised as the exceptions requests raises for urllib3's, so that
-:func:`~hamnhw.transport.errormap.map_exception` reads them the same way: a connection
-never made is a ``ConnectionError`` around a ``NewConnectionError`` (with the refusal in
-its chain), a failed handshake an ``SSLError``, a slow connect ``ConnectTimeout``, a slow
-answer ``ReadTimeout``, a connection lost after the request went out a
-``ConnectionError`` around a ``ProtocolError``.
+Failures are raised as :class:`WireError` subclasses saying what happened (never
+connected, refused or not; connect timed out; handshake or pin refused; read timed out;
+connection lost after the request went out), which
+:func:`~hamnhw.transport.errormap.map_exception` turns into hamnhw's typed errors.
 """
 
 from __future__ import annotations
@@ -25,16 +23,76 @@ import select
 import socket
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
-from urllib.parse import urlsplit
-
-import requests
-import urllib3
-from requests.structures import CaseInsensitiveDict
 
 IDLE_KEPT = 4
 """Idle keep-alive connections kept per BMC (a command uses one; a few threads more)."""
+
+Watch = Callable[[socket.socket | None], None]
+"""Called with a request's socket before its answer is awaited (the watchdog)."""
+
+
+class WireError(Exception):
+    """A request that got no complete answer (the message says what happened)."""
+
+
+class NotConnected(WireError):
+    """The TCP connection was never made (``refused``: the BMC said no)."""
+
+    def __init__(self, message: str, refused: bool) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
+class ConnectTimedOut(WireError):
+    """No TCP connection within the connect timeout."""
+
+
+class HandshakeFailed(WireError):
+    """The TLS handshake failed, or the certificate was refused (chain, name or pin)."""
+
+
+class ReadTimedOut(WireError):
+    """The answer (or the rest of its body) did not come within the read timeout."""
+
+
+class Dropped(WireError):
+    """The connection was lost after the request went out (or while its body came)."""
+
+
+class Headers(Mapping[str, str]):
+    """An answer's headers, looked up whatever the case (a repeated header's values are
+    joined with ``, `` as urllib3 does)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
+        found: dict[str, tuple[str, str]] = {}
+        for name, value in items:
+            key = name.lower()
+            seen = found.get(key)
+            found[key] = (name, value) if seen is None else (seen[0], f"{seen[1]}, {value}")
+        self._items = found
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def get(self, name: str, default: Any = None) -> Any:  # one lookup, not two
+        item = self._items.get(name.lower())
+        return default if item is None else item[1]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({dict(self.items())!r})"
 
 
 class LeanConnections:
@@ -43,42 +101,38 @@ class LeanConnections:
     :param context: the TLS context for ``https`` (None for ``http``).
     :param pin: SHA-256 fingerprint the certificate must have (lower-case hex, no colons),
         or None.
-    :param watch: called with each socket before its answer is awaited (the watchdog).
     """
 
     def __init__(self, scheme: str, host: str, port: int, context: ssl.SSLContext | None,
-                 pin: str | None, watch: Callable[[socket.socket | None], None]) -> None:
+                 pin: str | None) -> None:
         self.scheme, self.host, self.port = scheme, host, port
         self.context = context
         self.pin = pin
-        self.watch = watch
         self._idle: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
 
-    def send(self, request: requests.PreparedRequest, connect_s: float,
-             read_s: float) -> requests.Response:
-        """Send ``request`` once; the answer's body is left to read from ``raw``."""
-        url = request.url or ""
-        target = urlsplit(url)
-        path = (target.path or "/") + (f"?{target.query}" if target.query else "")
-        conn, reused = self._connection(url, connect_s)
-        conn.sock.settimeout(read_s)
+    def send(self, method: str, path: str, body: bytes | None, headers: Mapping[str, str],
+             connect_s: float, read_s: float, watch: Watch) -> LeanAnswer:
+        """Send one request; the answer's body is left to read (:meth:`LeanAnswer.read1`).
+
+        :raises WireError: no answer (the subclass says why).
+        """
+        conn, reused = self._connection(connect_s)
+        sock = conn.sock
+        sock.settimeout(read_s)
         try:
-            conn.request(str(request.method), path, body=request.body,
-                         headers=dict(request.headers))
-            self.watch(conn.sock)
+            conn.request(method, path, body=body, headers=headers)
+            watch(sock)
             answer = conn.getresponse()
         except TimeoutError as exc:
             conn.close()
-            raise requests.exceptions.ReadTimeout(
-                _read_timeout(url, exc),
-                request=request) from None
+            raise ReadTimedOut(f"Read timed out. ({exc})") from None
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
             state = "reused" if reused else "new"
-            raise requests.exceptions.ConnectionError(urllib3.exceptions.ProtocolError(
-                f"Connection aborted ({state} connection).", exc), request=request) from None
-        return self._response(request, conn, answer)
+            raise Dropped(f"Connection aborted ({state} connection): "
+                          f"{type(exc).__name__}: {exc}") from None
+        return LeanAnswer(answer, conn, self)
 
     def close(self) -> None:
         """Close the idle connections."""
@@ -89,19 +143,18 @@ class LeanConnections:
 
     # -- connections -------------------------------------------------------------------
 
-    def _connection(self, url: str, connect_s: float) -> tuple[http.client.HTTPConnection,
-                                                                 bool]:
+    def _connection(self, connect_s: float) -> tuple[Any, bool]:
         """An idle connection the BMC has not closed, else a new one."""
         while True:
             with self._lock:
                 conn = self._idle.pop() if self._idle else None
             if conn is None:
-                return self._connect(url, connect_s), False
+                return self._connect(connect_s), False
             if conn.sock is not None and not _dropped(conn.sock):
                 return conn, True
             conn.close()
 
-    def _connect(self, url: str, connect_s: float) -> http.client.HTTPConnection:
+    def _connect(self, connect_s: float) -> http.client.HTTPConnection:
         conn: http.client.HTTPConnection
         if self.scheme == "https":
             conn = http.client.HTTPSConnection(self.host, self.port, timeout=connect_s,
@@ -110,31 +163,27 @@ class LeanConnections:
             conn = http.client.HTTPConnection(self.host, self.port, timeout=connect_s)
         try:
             conn.connect()
-        except TimeoutError as exc:
+        except TimeoutError:
             conn.close()
-            raise requests.exceptions.ConnectTimeout(urllib3.exceptions.ConnectTimeoutError(
-                None, f"Connection to {self.host} timed out. (connect timeout={connect_s})"),
-                exc) from None
+            raise ConnectTimedOut(f"Connection to {self.host} timed out. "
+                                  f"(connect timeout={connect_s})") from None
         except ssl.SSLError as exc:
             conn.close()
-            raise requests.exceptions.SSLError(
-                _no_pool_retry(url, urllib3.exceptions.SSLError(exc))) from None
+            raise HandshakeFailed(_ssl_reason(exc)) from None
         except OSError as exc:
             conn.close()
-            message = f"Failed to establish a new connection: {exc}"
-            raise requests.exceptions.ConnectionError(
-                _no_pool_retry(url, _NotConnected(message, exc))) from None
+            raise NotConnected(str(exc), isinstance(exc, ConnectionRefusedError)) from None
         if self.pin is not None:
-            self._check_pin(conn, url)
+            self._check_pin(conn)
         return conn
 
-    def _check_pin(self, conn: http.client.HTTPConnection, url: str) -> None:
+    def _check_pin(self, conn: http.client.HTTPConnection) -> None:
         der = conn.sock.getpeercert(binary_form=True)  # type: ignore[union-attr]
         got = hashlib.sha256(der or b"").hexdigest()
         if got != self.pin:
             conn.close()
-            raise requests.exceptions.SSLError(_no_pool_retry(url, urllib3.exceptions.SSLError(
-                    f'Fingerprints did not match. Expected "{self.pin}", got "{got}"')))
+            raise HandshakeFailed(f'Fingerprints did not match. Expected "{self.pin}", '
+                                  f'got "{got}"')
 
     def _release(self, conn: http.client.HTTPConnection) -> None:
         """Keep ``conn`` for the next request (a few at most)."""
@@ -144,74 +193,65 @@ class LeanConnections:
                 return
         conn.close()
 
-    # -- answers -----------------------------------------------------------------------
 
-    def _response(self, request: requests.PreparedRequest, conn: http.client.HTTPConnection,
-                  answer: http.client.HTTPResponse) -> requests.Response:
-        response = requests.Response()
-        response.status_code = answer.status
-        response.reason = answer.reason
-        response.headers = CaseInsensitiveDict(answer.getheaders())
-        response.url = request.url or ""
-        response.request = request
-        response.raw = _Raw(answer, conn, self)
-        return response
+class LeanAnswer:
+    """An answer whose body is read in chunks (:meth:`read1`); the connection goes back to
+    the pool (:meth:`release`) once the body was read to its end and the BMC keeps it
+    open, else it is closed (:meth:`close`)."""
 
-
-class _NotConnected(urllib3.exceptions.NewConnectionError):
-    """A connection never made; the socket error is kept in its args (a refusal is found
-    there by :func:`~hamnhw.transport.errormap.map_exception`)."""
-
-    def __init__(self, message: str, cause: OSError) -> None:
-        urllib3.exceptions.HTTPError.__init__(self, message, cause)
-        self.conn = None  # type: ignore[assignment]
-        self._message = message
-
-    def __str__(self) -> str:
-        return self._message
-
-
-class _Raw:
-    """The body of an answer, read in chunks by the adapter; the connection goes back to
-    the pool once the body was read to its end (and the BMC keeps it open)."""
+    __slots__ = ("_answer", "_conn", "_done", "_owner", "headers", "sock", "status")
 
     def __init__(self, answer: http.client.HTTPResponse, conn: http.client.HTTPConnection,
                  owner: LeanConnections) -> None:
-        self.answer = answer
-        self.connection = conn
+        self.status = answer.status
+        self.headers = Headers(answer.getheaders())
+        self.sock = conn.sock
+        self._answer = answer
+        self._conn = conn
         self._owner = owner
-        self._released = False
+        self._done = False
 
     def read1(self, size: int) -> bytes:
-        """Up to ``size`` bytes; ``b""`` at the end."""
-        remaining = self.answer.length
+        """Up to ``size`` bytes; ``b""`` at the end.
+
+        :raises WireError: a timeout, or the connection ended before the body did."""
+        remaining = self._answer.length
         try:
-            chunk = self.answer.read1(size)
+            chunk = self._answer.read1(size)
         except TimeoutError as exc:
-            raise _read_timeout("", exc) from None
+            raise ReadTimedOut(f"Read timed out. ({exc})") from None
         except (OSError, http.client.HTTPException) as exc:
-            raise urllib3.exceptions.ProtocolError("Connection broken", exc) from None
+            raise Dropped(f"Connection broken: {type(exc).__name__}: {exc}") from None
         if not chunk and remaining:  # the connection ended before the announced length
-            raise urllib3.exceptions.ProtocolError(
-                "Connection broken", http.client.IncompleteRead(b"", remaining))
+            raise Dropped(f"Connection broken: IncompleteRead({remaining} bytes more "
+                          "expected)")
         return chunk
 
     def close(self) -> None:
         """The body was not read to its end: the connection cannot be reused."""
-        self._released = True
-        self.connection.close()
+        self._done = True
+        self._conn.close()
 
-    def release_conn(self) -> None:
+    def release(self) -> None:
         """Give the connection back when the answer is complete and it stays open."""
-        if self._released:
+        if self._done:
             return
-        self._released = True
-        complete = self.answer.isclosed() or self.answer.length == 0
-        if complete and not self.answer.will_close:
-            self.answer.close()  # the body's file, not the connection's socket
-            self._owner._release(self.connection)
+        self._done = True
+        answer = self._answer
+        if (answer.isclosed() or answer.length == 0) and not answer.will_close:
+            answer.close()  # the body's file, not the connection's socket
+            self._owner._release(self._conn)
         else:
-            self.connection.close()
+            self._conn.close()
+
+
+def _ssl_reason(exc: ssl.SSLError) -> str:
+    """What an operator reads of a failed handshake (the OpenSSL reason)."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return str(exc.verify_message or exc)
+    if exc.reason:
+        return f"TLS handshake failed ({exc.reason}); is it an HTTPS port?"
+    return str(exc)
 
 
 def _dropped(sock: socket.socket) -> bool:
@@ -221,16 +261,6 @@ def _dropped(sock: socket.socket) -> bool:
     except (OSError, ValueError):
         return True
     return bool(readable)
-
-
-def _no_pool_retry(url: str, reason: Exception) -> urllib3.exceptions.MaxRetryError:
-    """What urllib3 raises around ``reason`` (here without a pool, nor a retry)."""
-    return urllib3.exceptions.MaxRetryError(None, url, reason)  # type: ignore[arg-type]
-
-
-def _read_timeout(url: str, exc: BaseException) -> urllib3.exceptions.ReadTimeoutError:
-    return urllib3.exceptions.ReadTimeoutError(None, url,  # type: ignore[arg-type]
-                                               f"Read timed out. ({exc})")
 
 
 def pin_of(value: str | None) -> str | None:

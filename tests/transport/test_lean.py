@@ -1,17 +1,19 @@
 """hamnhw's own connections (hamnhw.transport.lean): keep-alive reuse, a connection the BMC
-closed is never reused, and failures raised as requests raises them for urllib3's."""
+closed is never reused, failures raised as WireErrors saying what happened, answers' headers
+looked up whatever their case, and neither requests nor urllib3 imported to send."""
 
 from __future__ import annotations
 
 import http.server
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 
 import pytest
-import requests
 
-from hamnhw.transport.lean import LeanConnections, watch_nothing
+from hamnhw.transport.lean import Headers, LeanConnections, NotConnected, watch_nothing
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -50,19 +52,17 @@ def server() -> Iterator[http.server.ThreadingHTTPServer]:
 
 
 def get(lean: LeanConnections, port: int, path: str) -> bytes:
-    request = requests.PreparedRequest()
-    request.prepare(method="GET", url=f"http://127.0.0.1:{port}{path}")
-    response = lean.send(request, 2.0, 2.0)
+    answer = lean.send("GET", path, None, {}, 2.0, 2.0, watch_nothing)
     body = b""
-    while chunk := response.raw.read1(65536):
+    while chunk := answer.read1(65536):
         body += chunk
-    response.raw.release_conn()
+    answer.release()
     return body
 
 
 def test_keep_alive_is_reused_and_a_closed_connection_is_not(server) -> None:
     port = server.server_address[1]
-    lean = LeanConnections("http", "127.0.0.1", port, None, None, watch_nothing)
+    lean = LeanConnections("http", "127.0.0.1", port, None, None)
     assert [get(lean, port, "/a") for _ in range(3)] == [b'{"ok": true}'] * 3
     assert len(Handler.connections) == 1
     get(lean, port, "/close")  # the BMC says Connection: close
@@ -71,13 +71,40 @@ def test_keep_alive_is_reused_and_a_closed_connection_is_not(server) -> None:
     lean.close()
 
 
-def test_a_refused_connection_is_a_connection_error_holding_the_refusal() -> None:
+def test_a_refused_connection_is_not_connected_and_says_refused() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-        lean = LeanConnections("http", "127.0.0.1", port, None, None, watch_nothing)
-        with pytest.raises(requests.exceptions.ConnectionError) as info:
+        lean = LeanConnections("http", "127.0.0.1", port, None, None)
+        with pytest.raises(NotConnected) as info:
             get(lean, port, "/")
-    reason = info.value.args[0].reason
-    assert any(isinstance(a, ConnectionRefusedError) for a in reason.args)
-    assert "Failed to establish a new connection" in str(reason)
+    assert info.value.refused
+    assert "Connection refused" in str(info.value)
+
+
+def test_headers_are_looked_up_whatever_their_case_and_repeats_are_joined() -> None:
+    headers = Headers([("Content-Type", "application/json"), ("Link", "<a>"),
+                       ("link", "<b>")])
+    assert headers["content-type"] == headers.get("CONTENT-TYPE") == "application/json"
+    assert headers["Link"] == "<a>, <b>"
+    assert "LINK" in headers and "Location" not in headers
+    assert headers.get("Location") is None
+    with pytest.raises(KeyError):
+        headers["Location"]
+    assert sorted(headers) == ["Content-Type", "Link"]
+
+
+def test_a_request_over_the_lean_path_imports_neither_requests_nor_urllib3(server) -> None:
+    port = server.server_address[1]
+    code = ("import sys\n"
+            "from hamnhw.connection import Timeouts, TlsOptions\n"
+            "from hamnhw.transport.adapter import BmcAdapter\n"
+            "adapter = BmcAdapter('bmc', TlsOptions(), Timeouts())\n"
+            f"reply = adapter.send('GET', 'http://127.0.0.1:{port}', '/a', {{}})\n"
+            "assert reply.status == 200 and reply.content == b'{\"ok\": true}', reply.content\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('requests', 'urllib3', 'redfish')))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
