@@ -91,8 +91,76 @@ class Headers(Mapping[str, str]):
     def __len__(self) -> int:
         return len(self._items)
 
+    def get_all(self, name: str, default: Any = None) -> Any:
+        """The value as a one-item list (what ``http.client`` asks of its headers)."""
+        item = self._items.get(name.lower())
+        return default if item is None else [item[1]]
+
     def __repr__(self) -> str:
         return f"Headers({dict(self.items())!r})"
+
+
+def parse_header_lines(lines: Iterable[bytes]) -> Headers:
+    """The headers of an answer from its raw lines (``Name: value\\r\\n``; a line
+    starting with a space or a tab continues the previous value; a line without a colon
+    is ignored, as the standard library's email parser does)."""
+    items: list[tuple[str, str]] = []
+    for raw in lines:
+        line = raw.decode("iso-8859-1").rstrip("\r\n")
+        if line[:1] in (" ", "\t"):
+            if items:
+                name, value = items[-1]
+                items[-1] = (name, f"{value} {line.strip()}")
+            continue
+        name, colon, value = line.partition(":")
+        if colon and name:
+            items.append((name.rstrip(), value.strip()))
+    return Headers(items)
+
+
+class _Response(http.client.HTTPResponse):
+    """The standard library's answer with its headers read by :func:`parse_header_lines`:
+    ``http.client`` parses them with the email package, most of the CPU of a small Redfish
+    answer.  :meth:`begin` is ``HTTPResponse.begin`` of Python 3.11-3.13 but for that line
+    (the same limits: ``_read_headers`` refuses over 100 headers or a line over 64 KiB)."""
+
+    def begin(self) -> None:
+        if self.headers is not None:
+            return
+        while True:
+            version, status, reason = self._read_status()
+            if status != http.client.CONTINUE:
+                break
+            http.client._read_headers(self.fp)
+        self.code = self.status = status
+        self.reason = reason.strip()
+        if version in ("HTTP/1.0", "HTTP/0.9"):
+            self.version = 10
+        elif version.startswith("HTTP/1."):
+            self.version = 11
+        else:
+            raise http.client.UnknownProtocol(version)
+        self.headers = self.msg = parse_header_lines(
+            http.client._read_headers(self.fp))
+        coding = self.headers.get("transfer-encoding")
+        self.chunked = bool(coding) and coding.lower() == "chunked"
+        self.chunk_left = None
+        self.will_close = self._check_close()
+        self.length = None
+        length = self.headers.get("content-length")
+        if length and not self.chunked:
+            try:
+                self.length = int(length)
+            except ValueError:
+                self.length = None
+            else:
+                if self.length < 0:
+                    self.length = None
+        if (status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED)
+                or 100 <= status < 200 or self._method == "HEAD"):
+            self.length = 0
+        if not self.will_close and not self.chunked and self.length is None:
+            self.will_close = True
 
 
 class LeanConnections:
@@ -161,6 +229,7 @@ class LeanConnections:
                                                context=self.context)
         else:
             conn = http.client.HTTPConnection(self.host, self.port, timeout=connect_s)
+        conn.response_class = _Response
         try:
             conn.connect()
         except TimeoutError:
@@ -204,7 +273,7 @@ class LeanAnswer:
     def __init__(self, answer: http.client.HTTPResponse, conn: http.client.HTTPConnection,
                  owner: LeanConnections) -> None:
         self.status = answer.status
-        self.headers = Headers(answer.getheaders())
+        self.headers: Headers = answer.headers  # type: ignore[assignment]
         self.sock = conn.sock
         self._answer = answer
         self._conn = conn

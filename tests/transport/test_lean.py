@@ -13,7 +13,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from hamnhw.transport.lean import Headers, LeanConnections, NotConnected, watch_nothing
+from hamnhw.transport.lean import (
+    Headers,
+    LeanConnections,
+    NotConnected,
+    parse_header_lines,
+    watch_nothing,
+)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -108,3 +114,52 @@ def test_a_request_over_the_lean_path_imports_neither_requests_nor_urllib3(serve
                           check=False, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_header_lines_are_parsed_as_the_email_parser_reads_them() -> None:
+    headers = parse_header_lines([b"Location: http://x/a:b\r\n", b"X-Long: one\r\n",
+                                  b"\ttwo\r\n", b"no colon here\r\n",
+                                  b"Content-Type :  application/json \r\n"])
+    assert headers["location"] == "http://x/a:b"
+    assert headers["x-long"] == "one two"
+    assert headers["content-type"] == "application/json"
+    assert len(headers) == 3
+
+
+@pytest.mark.parametrize(("answer", "reused"), [
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"5\r\n{\"a\":\r\n2\r\n1}\r\n0\r\n\r\n", True),
+    (b"HTTP/1.0 200 OK\r\nContent-Length: 7\r\n\r\n{\"a\":1}", False),
+    (b"HTTP/1.1 200 OK\r\n\r\n{\"a\":1}", False),
+], ids=["chunked", "http-1.0", "no-length"])
+def test_chunked_and_close_delimited_answers_are_read_whole(answer: bytes,
+                                                            reused: bool) -> None:
+    """A chunked answer keeps the connection; an HTTP/1.0 one and one with no length end
+    with the connection, which is then not reused."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        port = listener.getsockname()[1]
+        accepted: list[int] = []
+
+        def serve() -> None:
+            for _ in range(2):
+                conn, _ = listener.accept()
+                accepted.append(1)
+                with conn:
+                    for _ in range(1 if not reused else 2):
+                        conn.recv(65536)
+                        conn.sendall(answer)
+                    if not reused:
+                        conn.shutdown(socket.SHUT_WR)
+                if reused:
+                    return
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        lean = LeanConnections("http", "127.0.0.1", port, None, None)
+        assert get(lean, port, "/a") == b'{"a":1}'
+        assert get(lean, port, "/b") == b'{"a":1}'
+        lean.close()
+        thread.join(5)
+    assert len(accepted) == (1 if reused else 2)
