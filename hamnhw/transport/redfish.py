@@ -67,10 +67,11 @@ from hamnhw.transport.errormap import (
 from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
 from hamnhw.transport.session import Answer, logout_grace, sessions_path
-from hamnhw.transport.stream import Stream, open_stream
 
 if TYPE_CHECKING:
     from redfish.rest.v1 import HttpClient
+
+    from hamnhw.transport.stream import Stream
 
 LOG = get_logger(__name__)
 _USER_AGENT = f"hamnhw python/{platform.python_version()}"
@@ -277,6 +278,8 @@ class RedfishTransport(RedfishClient):
         key = self._session_key
         auth = {"X-Auth-Token": key} if key else (
             {"Authorization": self._authorization_key or ""})
+        from hamnhw.transport.stream import open_stream  # requests: only for a stream
+
         return open_stream(self._address.base_url, path, self.host, self._adapter.tls, auth,
                            self._timeouts.connect, read_timeout)
 
