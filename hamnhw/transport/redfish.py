@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import platform
+import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
@@ -74,7 +74,7 @@ if TYPE_CHECKING:
     from hamnhw.transport.stream import Stream
 
 LOG = get_logger(__name__)
-_USER_AGENT = f"hamnhw python/{platform.python_version()}"
+_USER_AGENT = "hamnhw python/{}.{}.{}".format(*sys.version_info[:3])
 """The User-Agent of every request (some BMCs refuse a request without one)."""
 _ODATA_VERSION = "4.0"
 """The ``OData-Version`` header python-redfish-library sends (Redfish requires 4.0)."""
