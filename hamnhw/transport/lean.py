@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import re
 import select
 import socket
 import ssl
@@ -176,7 +177,10 @@ class LeanConnections:
         self.scheme, self.host, self.port = scheme, host, port
         self.context = context
         self.pin = pin
-        self._idle: list[http.client.HTTPConnection] = []
+        name = f"[{host}]" if ":" in host else host
+        default = 443 if scheme == "https" else 80
+        self._host_header = name if port == default else f"{name}:{port}"
+        self._idle: list[socket.socket] = []
         self._lock = threading.Lock()
 
     def send(self, method: str, path: str, body: bytes | None, headers: Mapping[str, str],
@@ -184,83 +188,120 @@ class LeanConnections:
         """Send one request; the answer's body is left to read (:meth:`LeanAnswer.read1`).
 
         :raises WireError: no answer (the subclass says why).
+        :raises ValueError: a control character or a space in ``path`` or in a header
+            (nothing is sent).
         """
-        conn, reused = self._connection(connect_s)
-        sock = conn.sock
+        request = self._request(method, path, body, headers)
+        sock, reused = self._connection(connect_s)
         sock.settimeout(read_s)
+        answer = _Response(sock, method=method)
         try:
-            conn.request(method, path, body=body, headers=headers)
+            sock.sendall(request)
             watch(sock)
-            answer = conn.getresponse()
+            answer.begin()
         except TimeoutError as exc:
-            conn.close()
+            _close(answer, sock)
             raise ReadTimedOut(f"Read timed out. ({exc})") from None
         except (OSError, http.client.HTTPException) as exc:
-            conn.close()
+            _close(answer, sock)
             state = "reused" if reused else "new"
             raise Dropped(f"Connection aborted ({state} connection): "
                           f"{type(exc).__name__}: {exc}") from None
-        return LeanAnswer(answer, conn, self)
+        return LeanAnswer(answer, sock, self)
+
+    def _request(self, method: str, path: str, body: bytes | None,
+                 headers: Mapping[str, str]) -> bytes:
+        """The request's bytes, as ``http.client`` would send them (the ``Host`` header
+        first; ``Content-Length`` when there is a body and none is given), checked as it
+        checks them: no control character nor space in the path, no line break in a
+        header."""
+        if _UNSAFE_PATH.search(path):
+            raise ValueError(f"URL can't contain control characters: {path!r}")
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self._host_header}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if body is not None and "Content-Length" not in headers:
+            lines.append(f"Content-Length: {len(body)}")
+        head = "\r\n".join(lines)
+        breaks = len(lines) - 1  # any other CR, LF or NUL is in a name or a value
+        if head.count("\r") != breaks or head.count("\n") != breaks or "\0" in head:
+            raise ValueError("a request header holds a line break or a NUL")
+        data = (head + "\r\n\r\n").encode("latin-1")
+        return data + body if body else data
 
     def close(self) -> None:
         """Close the idle connections."""
         with self._lock:
             idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
+        for sock in idle:
+            sock.close()
 
     # -- connections -------------------------------------------------------------------
 
-    def _connection(self, connect_s: float) -> tuple[Any, bool]:
+    def _connection(self, connect_s: float) -> tuple[socket.socket, bool]:
         """An idle connection the BMC has not closed, else a new one."""
         while True:
             with self._lock:
-                conn = self._idle.pop() if self._idle else None
-            if conn is None:
+                sock = self._idle.pop() if self._idle else None
+            if sock is None:
                 return self._connect(connect_s), False
-            if conn.sock is not None and not _dropped(conn.sock):
-                return conn, True
-            conn.close()
+            if not _dropped(sock):
+                return sock, True
+            sock.close()
 
-    def _connect(self, connect_s: float) -> http.client.HTTPConnection:
-        conn: http.client.HTTPConnection
-        if self.scheme == "https":
-            conn = http.client.HTTPSConnection(self.host, self.port, timeout=connect_s,
-                                               context=self.context)
-        else:
-            conn = http.client.HTTPConnection(self.host, self.port, timeout=connect_s)
-        conn.response_class = _Response
+    def _connect(self, connect_s: float) -> socket.socket:
+        """A new connection (TLS: handshake done, chain and name or pin checked), as
+        ``http.client`` makes one (``TCP_NODELAY``; the connect timeout covers the
+        handshake)."""
         try:
-            conn.connect()
+            sock = socket.create_connection((self.host, self.port), connect_s)
         except TimeoutError:
-            conn.close()
             raise ConnectTimedOut(f"Connection to {self.host} timed out. "
                                   f"(connect timeout={connect_s})") from None
+        except OSError as exc:
+            raise NotConnected(str(exc), isinstance(exc, ConnectionRefusedError)) from None
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self.context is not None:
+                sock = self.context.wrap_socket(sock, server_hostname=self.host)
+        except TimeoutError:
+            sock.close()
+            raise ConnectTimedOut(f"TLS handshake with {self.host} timed out. "
+                                  f"(connect timeout={connect_s})") from None
         except ssl.SSLError as exc:
-            conn.close()
+            sock.close()
             raise HandshakeFailed(_ssl_reason(exc)) from None
         except OSError as exc:
-            conn.close()
+            sock.close()
             raise NotConnected(str(exc), isinstance(exc, ConnectionRefusedError)) from None
         if self.pin is not None:
-            self._check_pin(conn)
-        return conn
+            self._check_pin(sock)
+        return sock
 
-    def _check_pin(self, conn: http.client.HTTPConnection) -> None:
-        der = conn.sock.getpeercert(binary_form=True)  # type: ignore[union-attr]
+    def _check_pin(self, sock: socket.socket) -> None:
+        der = sock.getpeercert(binary_form=True)  # type: ignore[attr-defined]
         got = hashlib.sha256(der or b"").hexdigest()
         if got != self.pin:
-            conn.close()
+            sock.close()
             raise HandshakeFailed(f'Fingerprints did not match. Expected "{self.pin}", '
                                   f'got "{got}"')
 
-    def _release(self, conn: http.client.HTTPConnection) -> None:
-        """Keep ``conn`` for the next request (a few at most)."""
+    def _release(self, sock: socket.socket) -> None:
+        """Keep ``sock`` for the next request (a few at most)."""
         with self._lock:
             if len(self._idle) < IDLE_KEPT:
-                self._idle.append(conn)
+                self._idle.append(sock)
                 return
-        conn.close()
+        sock.close()
+
+
+_UNSAFE_PATH = re.compile("[\x00-\x20\x7f]")
+"""What ``http.client`` refuses in a request target (control characters, space)."""
+
+
+def _close(answer: http.client.HTTPResponse, sock: socket.socket) -> None:
+    """Close an answer's file and its socket (the descriptor goes when both are closed)."""
+    answer.close()
+    sock.close()
 
 
 class LeanAnswer:
@@ -268,15 +309,14 @@ class LeanAnswer:
     the pool (:meth:`release`) once the body was read to its end and the BMC keeps it
     open, else it is closed (:meth:`close`)."""
 
-    __slots__ = ("_answer", "_conn", "_done", "_owner", "headers", "sock", "status")
+    __slots__ = ("_answer", "_done", "_owner", "headers", "sock", "status")
 
-    def __init__(self, answer: http.client.HTTPResponse, conn: http.client.HTTPConnection,
+    def __init__(self, answer: http.client.HTTPResponse, sock: socket.socket,
                  owner: LeanConnections) -> None:
         self.status = answer.status
         self.headers: Headers = answer.headers  # type: ignore[assignment]
-        self.sock = conn.sock
+        self.sock = sock
         self._answer = answer
-        self._conn = conn
         self._owner = owner
         self._done = False
 
@@ -299,7 +339,7 @@ class LeanAnswer:
     def close(self) -> None:
         """The body was not read to its end: the connection cannot be reused."""
         self._done = True
-        self._conn.close()
+        _close(self._answer, self.sock)
 
     def release(self) -> None:
         """Give the connection back when the answer is complete and it stays open."""
@@ -309,9 +349,9 @@ class LeanAnswer:
         answer = self._answer
         if (answer.isclosed() or answer.length == 0) and not answer.will_close:
             answer.close()  # the body's file, not the connection's socket
-            self._owner._release(self._conn)
+            self._owner._release(self.sock)
         else:
-            self._conn.close()
+            _close(answer, self.sock)
 
 
 def _ssl_reason(exc: ssl.SSLError) -> str:

@@ -163,3 +163,41 @@ def test_chunked_and_close_delimited_answers_are_read_whole(answer: bytes,
         lean.close()
         thread.join(5)
     assert len(accepted) == (1 if reused else 2)
+
+
+@pytest.mark.parametrize(("path", "headers"), [
+    ("/a b", {}), ("/a\r\nX-Injected: 1", {}),
+    ("/a", {"X-Auth-Token": "t\r\nX-Injected: 1"}), ("/a", {"X-Auth-Token": "t\n"}),
+    ("/a", {"X-Auth-Token": "t\0"}), ("/a", {"X\r\nInjected": "1"}),
+], ids=["space", "crlf-in-path", "crlf-in-value", "lf-in-value", "nul", "crlf-in-name"])
+def test_a_line_break_in_the_request_is_refused_before_anything_is_sent(
+        server, path: str, headers: dict[str, str]) -> None:
+    port = server.server_address[1]
+    lean = LeanConnections("http", "127.0.0.1", port, None, None)
+    with pytest.raises(ValueError):
+        lean.send("GET", path, None, headers, 2.0, 2.0, watch_nothing)
+    assert Handler.connections == []
+
+
+def test_the_request_carries_host_and_the_body_length(server) -> None:
+    seen: list[tuple[str | None, str | None, bytes]] = []
+
+    def do_POST(self: Handler) -> None:
+        length = int(self.headers["Content-Length"])
+        seen.append((self.headers["Host"], self.headers["Content-Length"],
+                     self.rfile.read(length)))
+        self.send_response(204)
+        self.end_headers()
+
+    Handler.do_POST = do_POST  # type: ignore[attr-defined]
+    try:
+        port = server.server_address[1]
+        lean = LeanConnections("http", "127.0.0.1", port, None, None)
+        answer = lean.send("POST", "/s", b'{"a": 1}', {"Content-Type": "application/json"},
+                           2.0, 2.0, watch_nothing)
+        assert answer.status == 204 and answer.read1(10) == b""
+        answer.release()
+        lean.close()
+    finally:
+        del Handler.do_POST  # type: ignore[attr-defined]
+    assert seen == [(f"127.0.0.1:{port}", "8", b'{"a": 1}')]
