@@ -106,8 +106,8 @@ def parse_header_lines(lines: Iterable[bytes]) -> Headers:
     starting with a space or a tab continues the previous value; a line without a colon
     is ignored, as the standard library's email parser does)."""
     items: list[tuple[str, str]] = []
-    for raw in lines:
-        line = raw.decode("iso-8859-1").rstrip("\r\n")
+    for line in b"".join(lines).decode("iso-8859-1").split("\n"):
+        line = line.rstrip("\r")
         if line[:1] in (" ", "\t"):
             if items:
                 name, value = items[-1]
