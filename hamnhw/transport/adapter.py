@@ -40,7 +40,7 @@ from hamnhw.errors import ConfigError
 from hamnhw.log import get_logger
 from hamnhw.transport import tlscontext
 from hamnhw.transport.decode import ACCEPT_ENCODING, BodyTooLarge, UnsupportedEncoding, decoded
-from hamnhw.transport.lean import Headers, LeanConnections, WireError, pin_of
+from hamnhw.transport.lean import Headers, LeanConnections, WireError, pin_of, set_timeout
 from hamnhw.transport.watchdog import Watchdog
 
 if TYPE_CHECKING:
@@ -308,7 +308,7 @@ class BmcAdapter:
         if left <= 0:
             raise DeadlineExceeded(self.host)
         if sock is not None:
-            sock.settimeout(min(self.timeouts.read, left))
+            set_timeout(sock, min(self.timeouts.read, left))
 
 
 def _replaying() -> bool:
