@@ -74,19 +74,19 @@ def _is_resource(value: dict[str, Any]) -> bool:
 
 
 def _strip(value: Any, found: dict[str, dict[str, Any]]) -> None:
-    """Replace, inside ``value``, every embedded resource by a reference to it (its own
-    embedded resources first) and collect it in ``found``.  Parsed JSON only holds
-    dicts, lists and scalars: exact type checks, no ABCs (this runs on every node of
-    every expanded answer)."""
-    if type(value) is dict:
-        items: Any = value.items()
-    elif type(value) is list:
-        items = enumerate(value)
-    else:
-        return
-    for name, item in list(items):
+    """Replace, inside ``value`` (a dict or a list), every embedded resource by a reference
+    to it (its own embedded resources first) and collect it in ``found``.  Parsed JSON only
+    holds dicts, lists and scalars: exact type checks, no ABCs, values replaced in place
+    while iterating (no key is added or removed), and a bare reference (a one-key dict)
+    not descended into: this runs on every container of every expanded answer."""
+    items: Any = value.items() if type(value) is dict else enumerate(value)
+    for name, item in items:
         kind = type(item)
         if kind is dict:
+            if len(item) < 2:
+                if item and type(next(iter(item.values()))) in _CONTAINERS:
+                    _strip(item, found)
+                continue
             _strip(item, found)
             if _is_resource(item):
                 uri = item["@odata.id"]
@@ -94,6 +94,9 @@ def _strip(value: Any, found: dict[str, dict[str, Any]]) -> None:
                 value[name] = {"@odata.id": uri}
         elif kind is list:
             _strip(item, found)
+
+
+_CONTAINERS = (dict, list)
 
 
 def listed_members(doc: Any) -> list[str]:
@@ -105,8 +108,10 @@ def listed_members(doc: Any) -> list[str]:
     if not isinstance(doc, Mapping):
         return found
     for name, value in doc.items():
-        if name == "Links" or not isinstance(value, list) or len(value) < 2:
+        if type(value) is not list or len(value) < 2 or name == "Links":
             continue
-        refs = [item.get("@odata.id") for item in value if isinstance(item, Mapping)]
-        found += [key(ref) for ref in refs if isinstance(ref, str) and "#" not in ref]
+        for item in value:
+            ref = item.get("@odata.id") if type(item) is dict else None
+            if type(ref) is str and "#" not in ref:
+                found.append(key(ref))
     return found

@@ -4,13 +4,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from hamnhw_drivers.ipmi.context import IpmiContext
-from hamnhw_drivers.ipmi.inventory import IpmiInventory
-from hamnhw_drivers.ipmi.management import IpmiManagement
-from hamnhw_drivers.ipmi.nics import IpmiNics
-from hamnhw_drivers.ipmi.power import IpmiPower
-from hamnhw_drivers.ipmi.raid import IpmiRaid
-
 from hamnhw.address import BmcAddress
 from hamnhw.driver import Driver
 from hamnhw.interfaces import PollPolicy
@@ -29,6 +22,15 @@ class IpmiDriver(Driver):
     fallback: ClassVar[bool] = True
 
     def __init__(self, client: Any, address: BmcAddress, poll: PollPolicy) -> None:
+        # Imported here, not with the class: every command loads every driver to detect
+        # the right one, and a Redfish command never needs the IPMI interfaces.
+        from hamnhw_drivers.ipmi.context import IpmiContext
+        from hamnhw_drivers.ipmi.inventory import IpmiInventory
+        from hamnhw_drivers.ipmi.management import IpmiManagement
+        from hamnhw_drivers.ipmi.nics import IpmiNics
+        from hamnhw_drivers.ipmi.power import IpmiPower
+        from hamnhw_drivers.ipmi.raid import IpmiRaid
+
         super().__init__(client, address, poll)
         context = IpmiContext(self.name or "ipmi", client, poll)
         self.context = context

@@ -1,41 +1,37 @@
-"""hamnhw's own requests adapter, mounted on http:// and https:// of the
-python-redfish-library session.
+"""How hamnhw sends one request to one BMC (:class:`BmcAdapter`).
 
-It ignores the ``verify`` and ``proxies`` the library passes and decides
-itself:
+It decides itself, whatever sends the bytes:
 
 * TLS: a CA bundle (system store or ``ca_file``); or a pinned SHA-256
-  certificate fingerprint (urllib3 ``assert_fingerprint``, chain checking off);
-  or, only when asked for, no verification at all (warned about once).
+  certificate fingerprint (chain checking off, the fingerprint checked on every new
+  connection); or, only when asked for, no verification at all (warned about once).
 * Time: connect and read timeouts bounded by what is left of the operation
   deadline; a watchdog shuts the socket at the deadline, so slow headers, a
   hang or a byte-dripping body all end in time.
-* Size: the body is streamed in chunks and capped.
+* Size: the body is read in chunks and capped.
 * Content coding: exactly ``Accept-Encoding: gzip, deflate`` is asked for and the
   body decoded (:mod:`hamnhw.transport.decode`), the cap applying to the decoded body.
-* A response is closed (its socket released) whenever reading it fails, the deadline
+* An answer is closed (its socket released) whenever reading it fails, the deadline
   included, not left to the garbage collector.
+
+The bytes go over the BMC's own keep-alive ``http.client`` connections
+(:mod:`hamnhw.transport.lean`: no requests objects, requests not even imported); only when
+requests' sending has been replaced (the ``responses`` replays of the tests) through
+requests and urllib3 (:mod:`hamnhw.transport.replay`), with the same choices.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import http.client
 import os
 import socket
 import ssl
+import sys
 import threading
-import warnings
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import requests
-import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from hamnhw.address import BmcAddress
 from hamnhw.connection import Timeouts, TlsOptions
@@ -44,8 +40,11 @@ from hamnhw.errors import ConfigError
 from hamnhw.log import get_logger
 from hamnhw.transport import tlscontext
 from hamnhw.transport.decode import ACCEPT_ENCODING, BodyTooLarge, UnsupportedEncoding, decoded
-from hamnhw.transport.lean import LeanConnections, pin_of
+from hamnhw.transport.lean import Headers, LeanConnections, WireError, pin_of, set_timeout
 from hamnhw.transport.watchdog import Watchdog
+
+if TYPE_CHECKING:
+    from hamnhw.transport.replay import RequestsAdapter
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 """Largest response body accepted."""
@@ -55,20 +54,30 @@ LOG = get_logger(__name__)
 
 _insecure_warned = threading.Event()
 _plain_http_warned: set[str] = set()
-_active = threading.local()
-_REQUESTS_SEND = HTTPAdapter.send
-"""requests' own send, as imported (see :meth:`BmcAdapter._send_quietly`)."""
+FORCE_REQUESTS = False
+"""Send through requests and urllib3 even when nothing replaced requests' sending (tests
+of that path)."""
 
 
 class DeadlineExceeded(Exception):
     """The operation deadline passed while a request was in flight."""
 
 
-SEND_ERRORS: tuple[type[BaseException], ...] = (
-    requests.exceptions.RequestException, urllib3.exceptions.HTTPError,
-    http.client.HTTPException, OSError)
-"""What sending a request can raise when the network or the BMC fails; anything
-else is a programming error and is not turned into a BMC error."""
+SEND_ERRORS: tuple[type[BaseException], ...] = (WireError, http.client.HTTPException, OSError)
+"""What sending a request can raise when the network or the BMC fails (requests'
+exceptions are ``OSError`` subclasses); anything else is a programming error and is not turned
+into a BMC error."""
+
+
+class Reply:
+    """A complete answer: status, headers, the decoded body."""
+
+    __slots__ = ("content", "headers", "status")
+
+    def __init__(self, status: int, headers: Headers, content: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.content = content
 
 
 def system_ca_bundle() -> str:
@@ -80,7 +89,9 @@ def system_ca_bundle() -> str:
     cafile = ssl.get_default_verify_paths().openssl_cafile
     if cafile and os.path.isfile(cafile):
         return cafile
-    return requests.utils.DEFAULT_CA_BUNDLE_PATH
+    import certifi  # requests' own fallback bundle (it depends on certifi)
+
+    return str(certifi.where())
 
 
 def check_ca_file(path: str) -> None:
@@ -89,7 +100,7 @@ def check_ca_file(path: str) -> None:
     :raises ConfigError: missing, unreadable, or holding no usable certificate.
     """
     try:
-        ssl.create_default_context(cafile=path)
+        tlscontext.verifying(path)  # built once per file and kept: the same load
     except ssl.SSLError as exc:
         raise ConfigError(f"ca_file {path!r} holds no usable PEM certificate "
                           f"({exc.reason or exc})") from None
@@ -123,7 +134,7 @@ def warn_insecure_once(host: str) -> None:
     """Warn once per process, through hamnhw's logger only, the first time TLS
     checks are skipped (a :mod:`warnings` warning as well would print the same
     thing twice, pointing into requests; urllib3's own per-request warning is
-    silenced by :meth:`BmcAdapter.send`).  Python's last-resort handler shows
+    silenced on the urllib3 path).  Python's last-resort handler shows
     it on stderr even when the application configured no logging."""
     if _insecure_warned.is_set():
         return
@@ -132,34 +143,8 @@ def warn_insecure_once(host: str) -> None:
                 "use ca_file or pin_fingerprint instead", host)
 
 
-def _watch_current(sock: socket.socket | None) -> None:
-    dog = getattr(_active, "dog", None)
-    if dog is not None:
-        dog.watch(sock)
-
-
-class _WatchedHTTPConnection(HTTPConnection):
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _watch_current(self.sock)
-        return super().getresponse(*args, **kwargs)
-
-
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _watch_current(self.sock)
-        return super().getresponse(*args, **kwargs)
-
-
-class _WatchedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
-
-
-class _WatchedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
-
-
-class BmcAdapter(HTTPAdapter):
-    """The adapter for one BMC.
+class BmcAdapter:
+    """How every request to one BMC is sent.
 
     Set :attr:`deadline` before each request; the transport does that.
 
@@ -180,111 +165,104 @@ class BmcAdapter(HTTPAdapter):
         self.last_headers: Mapping[str, str] | None = None
         """The headers of the last answer, kept when reading its body then failed (an
         interrupted login still knows the session it made); None until they arrive."""
-        self._verify: bool | str = False if (tls.pin_fingerprint or tls.insecure) else (
+        self.verify = self.verify_for(tls)
+        """What the chain is checked against (:meth:`verify_for`)."""
+        self._lean: dict[str, LeanConnections] = {}
+        self._requests: RequestsAdapter | None = None
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def verify_for(tls: TlsOptions) -> bool | str:
+        """What the chain is checked against: a CA bundle path, or False (a pinned
+        fingerprint, checked on every new connection, or ``insecure``)."""
+        return False if (tls.pin_fingerprint or tls.insecure) else (
             tls.ca_file or system_ca_bundle())
-        self._lean: dict[tuple[str, str, int], LeanConnections] = {}
-        self._lean_lock = threading.Lock()
-        super().__init__(max_retries=0)
 
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool,
-                                                   "https": _WatchedHTTPSPool}
+    def send(self, method: str, base_url: str, path: str, headers: dict[str, str],
+             body: bytes | None = None) -> Reply:
+        """Send once with hamnhw's TLS choice, time limits and size cap; the whole body is
+        read, capped and decoded.
 
-    def build_connection_pool_key_attributes(
-            self, request: requests.PreparedRequest, verify: Any,
-            cert: Any = None) -> Any:
-        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
-            request, self._verify, None)
-        kwargs: dict[str, Any] = dict(pool_kwargs)
-        if host_params.get("scheme") == "https":
-            # One context per TLS choice per process (tlscontext): the CA bundle is loaded
-            # once, not on every new connection.
-            kwargs.pop("ca_certs", None)
-            kwargs.pop("ca_cert_dir", None)
-            kwargs["ssl_context"] = (tlscontext.verifying(self._verify)
-                                     if isinstance(self._verify, str)
-                                     else tlscontext.unchecked())
-        if self.tls.pin_fingerprint:
-            kwargs["assert_fingerprint"] = self.tls.pin_fingerprint
-        return host_params, kwargs
-
-    def send(self, request: requests.PreparedRequest, stream: bool = False,
-             timeout: Any = None, verify: Any = True, cert: Any = None,
-             proxies: Any = None) -> requests.Response:
-        """Send with hamnhw's TLS choice, time limits and size cap; the
-        library's ``verify``, ``timeout`` and ``proxies`` are ignored."""
-        if self.tls.insecure and request.url and request.url.startswith("https:"):
+        :param base_url: ``scheme://host:port`` of the BMC.
+        :param path: the path (and query) on it.
+        :raises DeadlineExceeded: the operation deadline passed.
+        :raises BodyTooLarge, UnsupportedEncoding: the body.
+        :raises OSError, WireError: no (complete) answer; requests' exceptions on the
+            replayed path.
+        """
+        if self.tls.insecure and base_url.startswith("https:"):
             warn_insecure_once(self.host)
         deadline = self.deadline
-        request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+        headers["Accept-Encoding"] = ACCEPT_ENCODING
         self.last_headers = None
-        with self._watchdog(deadline) as dog:
-            try:
-                response = self._send_quietly(request, self._timeout(deadline))
-                self.last_headers = response.headers
-                self._read_body(response, deadline)
-            except (DeadlineExceeded, BodyTooLarge, UnsupportedEncoding):
-                raise
-            except SEND_ERRORS:
-                # A socket timeout capped by the deadline and the watchdog end together:
-                # whichever came first, the deadline is what passed.
-                if dog.fired or (deadline is not None and deadline.expired()):
-                    raise DeadlineExceeded(self.host) from None
-                raise
-        return response
+        dog = Watchdog()  # one process-wide watchdog thread serves them all
+        if deadline is not None:
+            dog.arm(deadline.left())
+        try:
+            answer = self._send_quietly(method, base_url, path, headers, body,
+                                        self._timeout(deadline), dog)
+            self.last_headers = answer.headers
+            return Reply(answer.status, answer.headers, self._read_body(answer, deadline))
+        except (DeadlineExceeded, BodyTooLarge, UnsupportedEncoding):
+            raise
+        except SEND_ERRORS:
+            # A socket timeout capped by the deadline and the watchdog end together:
+            # whichever came first, the deadline is what passed.
+            if dog.fired or (deadline is not None and deadline.expired()):
+                raise DeadlineExceeded(self.host) from None
+            raise
+        finally:
+            dog.disarm()
 
-    def _send_quietly(self, request: requests.PreparedRequest,
-                      timeout: tuple[float, float]) -> requests.Response:
-        """Send once over this BMC's keep-alive connections (:mod:`hamnhw.transport.lean`:
-        the standard library's http.client, a shared TLS context, the pin checked on every
-        new connection); the body is read by :meth:`_read_body`.
+    def _send_quietly(self, method: str, base_url: str, path: str, headers: dict[str, str],
+                      body: bytes | None, timeout: tuple[float, float], dog: Watchdog) -> Any:
+        """Send once over this BMC's keep-alive connections (:mod:`hamnhw.transport.lean`);
+        the body is left for :meth:`_read_body`.
 
         When requests' own sending has been replaced (the ``responses`` library replaying
-        recorded exchanges in tests does that), the request goes that way instead, through
-        urllib3 with the same TLS choice; with insecure=True, urllib3's per-request warning
-        is replaced by hamnhw's one warning per process."""
-        if HTTPAdapter.send is _REQUESTS_SEND:
-            return self._lean_for(request.url or "").send(request, *timeout)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
-            return super().send(request, stream=True, timeout=timeout, verify=self._verify,
-                                cert=None, proxies={})
+        recorded exchanges in tests does that), the request goes through requests and
+        urllib3 instead (:mod:`hamnhw.transport.replay`), with the same TLS choice."""
+        if FORCE_REQUESTS or _replaying():
+            from hamnhw.transport import replay
 
-    def _lean_for(self, url: str) -> LeanConnections:
-        """The connections to the BMC ``url`` names (made on first use)."""
-        target = urlsplit(url)
-        scheme, host = target.scheme, target.hostname or ""
-        port = target.port or (443 if scheme == "https" else 80)
-        with self._lean_lock:
-            lean = self._lean.get((scheme, host, port))
-            if lean is None:
-                context = None
-                if scheme == "https":
-                    context = (tlscontext.verifying(self._verify)
-                               if isinstance(self._verify, str) else tlscontext.unchecked())
-                lean = LeanConnections(scheme, host, port, context,
-                                       pin_of(self.tls.pin_fingerprint), _watch_current)
-                self._lean[(scheme, host, port)] = lean
+            return replay.send(self._requests_adapter(), method, base_url + path, headers,
+                               body, timeout, dog.watch)
+        return self._lean_for(base_url).send(method, path, body, headers, *timeout, dog.watch)
+
+    def _lean_for(self, base_url: str) -> LeanConnections:
+        """The connections to the BMC at ``base_url`` (made on first use)."""
+        lean = self._lean.get(base_url)
+        if lean is not None:
             return lean
+        target = urlsplit(base_url)
+        scheme = target.scheme
+        context = None
+        if scheme == "https":
+            context = (tlscontext.verifying(self.verify) if isinstance(self.verify, str)
+                       else tlscontext.unchecked())
+        lean = LeanConnections(scheme, target.hostname or "",
+                               target.port or (443 if scheme == "https" else 80),
+                               context, pin_of(self.tls.pin_fingerprint))
+        with self._lock:
+            return self._lean.setdefault(base_url, lean)
+
+    def _requests_adapter(self) -> RequestsAdapter:
+        with self._lock:
+            if self._requests is None:
+                from hamnhw.transport.replay import RequestsAdapter
+
+                self._requests = RequestsAdapter(self.tls, self.verify)
+            return self._requests
 
     def close(self) -> None:
-        """Close every connection (the lean ones and any urllib3 pool).
-
-        urllib3 2.x's ``PoolManager.clear()`` (requests' close) forgets its pools without
-        closing them: a pool still referenced (by the traceback of a request that timed out)
-        would keep its connections open until garbage collection.  Each is closed here."""
-        with self._lean_lock:
+        """Close every connection (the lean ones and any urllib3 pool)."""
+        with self._lock:
             leans, self._lean = list(self._lean.values()), {}
+            pooled, self._requests = self._requests, None
         for lean in leans:
             lean.close()
-        pools = self.poolmanager.pools
-        # keys(), a copy: iterating the container itself raises NotImplementedError.
-        opened = [pools.get(key) for key in pools.keys()]  # noqa: SIM118
-        super().close()
-        for pool in opened:
-            if pool is not None:
-                pool.close()
+        if pooled is not None:
+            pooled.close()
 
     def _timeout(self, deadline: Deadline | None) -> tuple[float, float]:
         connect, read = self.timeouts.connect, self.timeouts.read
@@ -295,66 +273,51 @@ class BmcAdapter(HTTPAdapter):
             raise DeadlineExceeded(self.host)
         return min(connect, left), min(read, left)
 
-    @contextlib.contextmanager
-    def _watchdog(self, deadline: Deadline | None) -> Iterator[Watchdog]:
-        dog = Watchdog()  # one process-wide watchdog thread serves them all
-        if deadline is not None:
-            dog.arm(deadline.left())
-        _active.dog = dog
-        try:
-            yield dog
-        finally:
-            _active.dog = None
-            dog.disarm()
-
-    def _read_body(self, response: requests.Response, deadline: Deadline | None) -> None:
+    def _read_body(self, answer: Any, deadline: Deadline | None) -> bytes:
         """Read, cap and decode the whole body, then release the connection to the pool.
 
-        On any failure (the deadline between two chunks included) the response is closed
+        On any failure (the deadline between two chunks included) the answer is closed
         before the error propagates, so that its socket is shut now rather than by the
         garbage collector."""
         try:
-            content = decoded(self._read_raw(response, deadline), response.headers,
+            content = decoded(self._read_raw(answer, deadline), answer.headers,
                               self.max_body)
         except BaseException:
-            response.close()  # body not consumed: urllib3 closes the connection
+            answer.close()  # body not consumed: the connection is not reused
             raise
-        response._content = content
-        response._content_consumed = True  # type: ignore[attr-defined]
-        response.close()
+        answer.release()
+        return content
 
-    def _read_raw(self, response: requests.Response, deadline: Deadline | None) -> bytes:
+    def _read_raw(self, answer: Any, deadline: Deadline | None) -> bytes:
         chunks: list[bytes] = []
         size = 0
-        raw = response.raw
         while True:
-            self._bound_read_timeout(raw, deadline)
-            chunk = _read_chunk(raw)
+            self._bound_read_timeout(answer.sock, deadline)
+            chunk = answer.read1(CHUNK_BYTES)
             if not chunk:
-                return b"".join(chunks)
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
             size += len(chunk)
             if size > self.max_body:
                 raise BodyTooLarge(f"response body larger than {self.max_body} bytes")
             chunks.append(chunk)
 
-    def _bound_read_timeout(self, raw: Any, deadline: Deadline | None) -> None:
+    def _bound_read_timeout(self, sock: socket.socket | None, deadline: Deadline | None) -> None:
         if deadline is None:
             return
         left = deadline.left()
         if left <= 0:
             raise DeadlineExceeded(self.host)
-        sock = getattr(getattr(raw, "connection", None), "sock", None)
         if sock is not None:
-            sock.settimeout(min(self.timeouts.read, left))
+            set_timeout(sock, min(self.timeouts.read, left))
 
 
-def _read_chunk(raw: Any) -> bytes:
-    try:
-        return raw.read1(CHUNK_BYTES)
-    except urllib3.exceptions.ReadTimeoutError as exc:
-        raise requests.exceptions.ReadTimeout(str(exc)) from None
-    except (urllib3.exceptions.ProtocolError, OSError) as exc:
-        raise requests.exceptions.ConnectionError(str(exc)) from None
+def _replaying() -> bool:
+    """True when requests' sending was replaced (only possible once requests is imported)."""
+    if "requests.adapters" not in sys.modules:
+        return False
+    from hamnhw.transport import replay
+
+    return replay.active()
 
 
 def presented_fingerprint(host: str, port: int, timeout: float) -> str | None:

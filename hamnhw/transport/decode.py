@@ -108,8 +108,8 @@ def decoded(body: bytes, headers: Mapping[str, str], max_bytes: int) -> bytes:
     :raises BodyTooLarge: the decoded body would exceed ``max_bytes``.
     :raises UnsupportedEncoding: an unknown coding or a broken stream.
     """
-    if not body:
-        return body
+    if not body or ("Content-Encoding" not in headers and not body.startswith(GZIP_MAGIC)):
+        return body  # nothing to undo (most answers)
     stream: Iterable[bytes] = [body]
     for coding in codings(headers, body[:2]):
         stream = decode(stream, coding, max_bytes)

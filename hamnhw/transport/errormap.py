@@ -1,14 +1,14 @@
-"""Turn what requests, urllib3 and python-redfish-library raise, and what a
-BMC answers, into :mod:`hamnhw.errors` types.  Every message is redacted."""
+"""Turn what the connections raise (:mod:`hamnhw.transport.lean`'s
+:class:`~hamnhw.transport.lean.WireError`, and requests' and urllib3's exceptions on the
+replayed path), and what a BMC answers, into :mod:`hamnhw.errors` types.  Every message is
+redacted.  requests is never imported here: one of its exceptions exists only once it is."""
 
 from __future__ import annotations
 
 import json
 import ssl
+import sys
 from typing import Any
-
-import requests
-import urllib3
 
 from hamnhw.errors import (
     AuthenticationError,
@@ -22,13 +22,23 @@ from hamnhw.errors import (
     http_error_class,
 )
 from hamnhw.log import redact
+from hamnhw.transport import lean
 from hamnhw.transport.adapter import SEND_ERRORS, DeadlineExceeded
 from hamnhw.transport.decode import BodyTooLarge, UnsupportedEncoding
 
 TRANSPORT_FAILURES: tuple[type[BaseException], ...] = (
     *SEND_ERRORS, DeadlineExceeded, BodyTooLarge, UnsupportedEncoding)
-"""Root causes that :func:`map_exception` turns into hamnhw errors; any other
-exception is a bug and must surface as itself."""
+"""Root causes that :func:`map_exception` turns into hamnhw errors (with urllib3's own,
+once urllib3 is imported: :func:`is_transport_failure`); any other exception is a bug and
+must surface as itself."""
+
+
+def is_transport_failure(exc: BaseException) -> bool:
+    """True for what :func:`map_exception` maps (see :data:`TRANSPORT_FAILURES`)."""
+    if isinstance(exc, TRANSPORT_FAILURES):
+        return True
+    urllib3_errors = sys.modules.get("urllib3.exceptions")
+    return urllib3_errors is not None and isinstance(exc, urllib3_errors.HTTPError)
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -55,7 +65,7 @@ def map_exception(exc: BaseException, *, host: str, method: str, path: str,
         :data:`TRANSPORT_FAILURES` (a programming error, not the BMC's).
     """
     cause = root_cause(exc)
-    if not isinstance(cause, TRANSPORT_FAILURES):
+    if not is_transport_failure(cause):
         raise cause
     what = f"{method} {path}"
     if isinstance(cause, DeadlineExceeded):
@@ -63,6 +73,44 @@ def map_exception(exc: BaseException, *, host: str, method: str, path: str,
                           elapsed_s=elapsed_s, deadline_passed=True)
     if isinstance(cause, BodyTooLarge | UnsupportedEncoding):
         return MalformedResponse(str(cause), host=host, uri=path)
+    if isinstance(cause, lean.WireError):
+        return _wire_error(cause, what, host=host, method=method, elapsed_s=elapsed_s)
+    if "requests" not in sys.modules:
+        return BmcUnreachable(f"{what}: {type(cause).__name__}: {redact(_short(cause))}",
+                              host=host)
+    return _requests_error(cause, what, host=host, method=method, elapsed_s=elapsed_s)
+
+
+def _wire_error(cause: lean.WireError, what: str, *, host: str, method: str,
+                elapsed_s: float) -> HamnhwError:
+    """The hamnhw error for a failure of hamnhw's own connections."""
+    detail = redact(_short(cause))
+    if isinstance(cause, lean.HandshakeFailed):
+        return TlsError(f"{what}: TLS verification failed: {detail}", host=host)
+    if isinstance(cause, lean.ConnectTimedOut):
+        return BmcUnreachable(f"{what}: connect timed out", host=host)
+    if isinstance(cause, lean.ReadTimedOut):
+        return BmcTimeout(f"{what}: read timed out", host=host, elapsed_s=elapsed_s)
+    if isinstance(cause, lean.NotConnected):
+        return BmcUnreachable(f"{what}: cannot connect: {detail}", host=host,
+                              refused=cause.refused)
+    return _dropped(what, detail, host=host, method=method)
+
+
+def _dropped(what: str, detail: str, *, host: str, method: str) -> HamnhwError:
+    """A connection lost after the request went out: harmless for a GET, not otherwise."""
+    if method in SAFE_METHODS:
+        return BmcUnreachable(f"{what}: connection dropped before an answer: {detail}",
+                              host=host)
+    return ConnectionDropped(f"{what}: connection dropped after the request was sent "
+                             f"(the BMC may have acted on it): {detail}", host=host)
+
+
+def _requests_error(cause: BaseException, what: str, *, host: str, method: str,
+                    elapsed_s: float) -> HamnhwError:
+    """The hamnhw error for what requests raised (the replayed path, the SSE stream)."""
+    import requests
+
     detail = redact(_short(cause))
     if isinstance(cause, requests.exceptions.SSLError):
         return TlsError(f"{what}: TLS verification failed: {detail}", host=host)
@@ -74,16 +122,14 @@ def map_exception(exc: BaseException, *, host: str, method: str, path: str,
         if _never_connected(cause):
             return BmcUnreachable(f"{what}: cannot connect: {detail}", host=host,
                                   refused=_refused(cause))
-        if method in SAFE_METHODS:
-            return BmcUnreachable(f"{what}: connection dropped before an answer: {detail}",
-                                  host=host)
-        return ConnectionDropped(f"{what}: connection dropped after the request was sent "
-                                 f"(the BMC may have acted on it): {detail}", host=host)
+        return _dropped(what, detail, host=host, method=method)
     return BmcUnreachable(f"{what}: {type(cause).__name__}: {detail}", host=host)
 
 
 def _never_connected(exc: BaseException) -> bool:
     """True when the TCP connection was never made (refused, DNS)."""
+    import urllib3
+
     reason = exc.args[0] if exc.args else None
     reason = getattr(reason, "reason", reason)
     return isinstance(reason, urllib3.exceptions.NewConnectionError)

@@ -1,40 +1,167 @@
 """The connections of one BMC over the standard library's ``http.client``.
 
 urllib3's pool (connection pool keys, retry objects, URL parsing, header dictionaries on
-every request) costs several times the standard library's work for a small Redfish GET.
-:class:`LeanConnections` keeps a few keep-alive connections to one BMC and sends one
-request on one of them, with nothing in between: no retry, no redirect, no proxy, no
-environment.  What the transport decides stays with :class:`~hamnhw.transport.adapter
-.BmcAdapter`: the TLS choice (a shared :mod:`~hamnhw.transport.tlscontext`, a pinned
-fingerprint checked here on every new connection), the timeouts, the watchdog, the body
-cap and its decoding.
+every request) and requests' request and response objects cost several times the standard
+library's work for a small Redfish GET.  :class:`LeanConnections` keeps a few keep-alive
+connections to one BMC and sends one request on one of them, with nothing in between: no
+retry, no redirect, no proxy, no environment, and neither requests nor urllib3 imported.
+What the transport decides stays with :class:`~hamnhw.transport.adapter.BmcAdapter`: the
+TLS choice (a shared :mod:`~hamnhw.transport.tlscontext`, a pinned fingerprint checked here
+on every new connection), the timeouts, the watchdog, the body cap and its decoding.
 
-Failures are raised as the exceptions requests raises for urllib3's, so that
-:func:`~hamnhw.transport.errormap.map_exception` reads them the same way: a connection
-never made is a ``ConnectionError`` around a ``NewConnectionError`` (with the refusal in
-its chain), a failed handshake an ``SSLError``, a slow connect ``ConnectTimeout``, a slow
-answer ``ReadTimeout``, a connection lost after the request went out a
-``ConnectionError`` around a ``ProtocolError``.
+Failures are raised as :class:`WireError` subclasses saying what happened (never
+connected, refused or not; connect timed out; handshake or pin refused; read timed out;
+connection lost after the request went out), which
+:func:`~hamnhw.transport.errormap.map_exception` turns into hamnhw's typed errors.
 """
 
 from __future__ import annotations
 
 import hashlib
 import http.client
+import re
 import select
 import socket
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
-from urllib.parse import urlsplit
-
-import requests
-import urllib3
-from requests.structures import CaseInsensitiveDict
 
 IDLE_KEPT = 4
 """Idle keep-alive connections kept per BMC (a command uses one; a few threads more)."""
+
+Watch = Callable[[socket.socket | None], None]
+"""Called with a request's socket before its answer is awaited (the watchdog)."""
+
+
+class WireError(Exception):
+    """A request that got no complete answer (the message says what happened)."""
+
+
+class NotConnected(WireError):
+    """The TCP connection was never made (``refused``: the BMC said no)."""
+
+    def __init__(self, message: str, refused: bool) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
+class ConnectTimedOut(WireError):
+    """No TCP connection within the connect timeout."""
+
+
+class HandshakeFailed(WireError):
+    """The TLS handshake failed, or the certificate was refused (chain, name or pin)."""
+
+
+class ReadTimedOut(WireError):
+    """The answer (or the rest of its body) did not come within the read timeout."""
+
+
+class Dropped(WireError):
+    """The connection was lost after the request went out (or while its body came)."""
+
+
+class Headers(Mapping[str, str]):
+    """An answer's headers, looked up whatever the case (a repeated header's values are
+    joined with ``, `` as urllib3 does)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
+        found: dict[str, tuple[str, str]] = {}
+        for name, value in items:
+            key = name.lower()
+            seen = found.get(key)
+            found[key] = (name, value) if seen is None else (seen[0], f"{seen[1]}, {value}")
+        self._items = found
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def get(self, name: str, default: Any = None) -> Any:  # one lookup, not two
+        item = self._items.get(name.lower())
+        return default if item is None else item[1]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get_all(self, name: str, default: Any = None) -> Any:
+        """The value as a one-item list (what ``http.client`` asks of its headers)."""
+        item = self._items.get(name.lower())
+        return default if item is None else [item[1]]
+
+    def __repr__(self) -> str:
+        return f"Headers({dict(self.items())!r})"
+
+
+def parse_header_lines(lines: Iterable[bytes]) -> Headers:
+    """The headers of an answer from its raw lines (``Name: value\\r\\n``; a line
+    starting with a space or a tab continues the previous value; a line without a colon
+    is ignored, as the standard library's email parser does)."""
+    items: list[tuple[str, str]] = []
+    for line in b"".join(lines).decode("iso-8859-1").split("\n"):
+        line = line.rstrip("\r")
+        if line[:1] in (" ", "\t"):
+            if items:
+                name, value = items[-1]
+                items[-1] = (name, f"{value} {line.strip()}")
+            continue
+        name, colon, value = line.partition(":")
+        if colon and name:
+            items.append((name.rstrip(), value.strip()))
+    return Headers(items)
+
+
+class _Response(http.client.HTTPResponse):
+    """The standard library's answer with its headers read by :func:`parse_header_lines`:
+    ``http.client`` parses them with the email package, most of the CPU of a small Redfish
+    answer.  :meth:`begin` is ``HTTPResponse.begin`` of Python 3.11-3.13 but for that line
+    (the same limits: ``_read_headers`` refuses over 100 headers or a line over 64 KiB)."""
+
+    def begin(self) -> None:
+        if self.headers is not None:
+            return
+        while True:
+            version, status, reason = self._read_status()
+            if status != http.client.CONTINUE:
+                break
+            http.client._read_headers(self.fp)
+        self.code = self.status = status
+        self.reason = reason.strip()
+        if version in ("HTTP/1.0", "HTTP/0.9"):
+            self.version = 10
+        elif version.startswith("HTTP/1."):
+            self.version = 11
+        else:
+            raise http.client.UnknownProtocol(version)
+        self.headers = self.msg = parse_header_lines(
+            http.client._read_headers(self.fp))
+        coding = self.headers.get("transfer-encoding")
+        self.chunked = bool(coding) and coding.lower() == "chunked"
+        self.chunk_left = None
+        self.will_close = self._check_close()
+        self.length = None
+        length = self.headers.get("content-length")
+        if length and not self.chunked:
+            try:
+                self.length = int(length)
+            except ValueError:
+                self.length = None
+            else:
+                if self.length < 0:
+                    self.length = None
+        if (status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED)
+                or 100 <= status < 200 or self._method == "HEAD"):
+            self.length = 0
+        if not self.will_close and not self.chunked and self.length is None:
+            self.will_close = True
 
 
 class LeanConnections:
@@ -43,175 +170,205 @@ class LeanConnections:
     :param context: the TLS context for ``https`` (None for ``http``).
     :param pin: SHA-256 fingerprint the certificate must have (lower-case hex, no colons),
         or None.
-    :param watch: called with each socket before its answer is awaited (the watchdog).
     """
 
     def __init__(self, scheme: str, host: str, port: int, context: ssl.SSLContext | None,
-                 pin: str | None, watch: Callable[[socket.socket | None], None]) -> None:
+                 pin: str | None) -> None:
         self.scheme, self.host, self.port = scheme, host, port
         self.context = context
         self.pin = pin
-        self.watch = watch
-        self._idle: list[http.client.HTTPConnection] = []
+        name = f"[{host}]" if ":" in host else host
+        default = 443 if scheme == "https" else 80
+        self._host_header = name if port == default else f"{name}:{port}"
+        self._idle: list[socket.socket] = []
         self._lock = threading.Lock()
 
-    def send(self, request: requests.PreparedRequest, connect_s: float,
-             read_s: float) -> requests.Response:
-        """Send ``request`` once; the answer's body is left to read from ``raw``."""
-        url = request.url or ""
-        target = urlsplit(url)
-        path = (target.path or "/") + (f"?{target.query}" if target.query else "")
-        conn, reused = self._connection(url, connect_s)
-        conn.sock.settimeout(read_s)
+    def send(self, method: str, path: str, body: bytes | None, headers: Mapping[str, str],
+             connect_s: float, read_s: float, watch: Watch) -> LeanAnswer:
+        """Send one request; the answer's body is left to read (:meth:`LeanAnswer.read1`).
+
+        :raises WireError: no answer (the subclass says why).
+        :raises ValueError: a control character or a space in ``path`` or in a header
+            (nothing is sent).
+        """
+        request = self._request(method, path, body, headers)
+        sock, reused = self._connection(connect_s)
+        set_timeout(sock, read_s)
+        answer = _Response(sock, method=method)
         try:
-            conn.request(str(request.method), path, body=request.body,
-                         headers=dict(request.headers))
-            self.watch(conn.sock)
-            answer = conn.getresponse()
+            sock.sendall(request)
+            watch(sock)
+            answer.begin()
         except TimeoutError as exc:
-            conn.close()
-            raise requests.exceptions.ReadTimeout(
-                _read_timeout(url, exc),
-                request=request) from None
+            _close(answer, sock)
+            raise ReadTimedOut(f"Read timed out. ({exc})") from None
         except (OSError, http.client.HTTPException) as exc:
-            conn.close()
+            _close(answer, sock)
             state = "reused" if reused else "new"
-            raise requests.exceptions.ConnectionError(urllib3.exceptions.ProtocolError(
-                f"Connection aborted ({state} connection).", exc), request=request) from None
-        return self._response(request, conn, answer)
+            raise Dropped(f"Connection aborted ({state} connection): "
+                          f"{type(exc).__name__}: {exc}") from None
+        return LeanAnswer(answer, sock, self)
+
+    def _request(self, method: str, path: str, body: bytes | None,
+                 headers: Mapping[str, str]) -> bytes:
+        """The request's bytes, as ``http.client`` would send them (the ``Host`` header
+        first; ``Content-Length`` when there is a body and none is given), checked as it
+        checks them: no control character nor space in the path, no line break in a
+        header."""
+        if _UNSAFE_PATH.search(path):
+            raise ValueError(f"URL can't contain control characters: {path!r}")
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self._host_header}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if body is not None and "Content-Length" not in headers:
+            lines.append(f"Content-Length: {len(body)}")
+        head = "\r\n".join(lines)
+        breaks = len(lines) - 1  # any other CR, LF or NUL is in a name or a value
+        if head.count("\r") != breaks or head.count("\n") != breaks or "\0" in head:
+            raise ValueError("a request header holds a line break or a NUL")
+        data = (head + "\r\n\r\n").encode("latin-1")
+        return data + body if body else data
 
     def close(self) -> None:
         """Close the idle connections."""
         with self._lock:
             idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
+        for sock in idle:
+            sock.close()
 
     # -- connections -------------------------------------------------------------------
 
-    def _connection(self, url: str, connect_s: float) -> tuple[http.client.HTTPConnection,
-                                                                 bool]:
+    def _connection(self, connect_s: float) -> tuple[socket.socket, bool]:
         """An idle connection the BMC has not closed, else a new one."""
         while True:
             with self._lock:
-                conn = self._idle.pop() if self._idle else None
-            if conn is None:
-                return self._connect(url, connect_s), False
-            if conn.sock is not None and not _dropped(conn.sock):
-                return conn, True
-            conn.close()
+                sock = self._idle.pop() if self._idle else None
+            if sock is None:
+                return self._connect(connect_s), False
+            if not _dropped(sock):
+                return sock, True
+            sock.close()
 
-    def _connect(self, url: str, connect_s: float) -> http.client.HTTPConnection:
-        conn: http.client.HTTPConnection
-        if self.scheme == "https":
-            conn = http.client.HTTPSConnection(self.host, self.port, timeout=connect_s,
-                                               context=self.context)
-        else:
-            conn = http.client.HTTPConnection(self.host, self.port, timeout=connect_s)
+    def _connect(self, connect_s: float) -> socket.socket:
+        """A new connection (TLS: handshake done, chain and name or pin checked), as
+        ``http.client`` makes one (``TCP_NODELAY``; the connect timeout covers the
+        handshake)."""
         try:
-            conn.connect()
-        except TimeoutError as exc:
-            conn.close()
-            raise requests.exceptions.ConnectTimeout(urllib3.exceptions.ConnectTimeoutError(
-                None, f"Connection to {self.host} timed out. (connect timeout={connect_s})"),
-                exc) from None
-        except ssl.SSLError as exc:
-            conn.close()
-            raise requests.exceptions.SSLError(
-                _no_pool_retry(url, urllib3.exceptions.SSLError(exc))) from None
+            sock = socket.create_connection((self.host, self.port), connect_s)
+        except TimeoutError:
+            raise ConnectTimedOut(f"Connection to {self.host} timed out. "
+                                  f"(connect timeout={connect_s})") from None
         except OSError as exc:
-            conn.close()
-            message = f"Failed to establish a new connection: {exc}"
-            raise requests.exceptions.ConnectionError(
-                _no_pool_retry(url, _NotConnected(message, exc))) from None
+            raise NotConnected(str(exc), isinstance(exc, ConnectionRefusedError)) from None
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self.context is not None:
+                sock = self.context.wrap_socket(sock, server_hostname=self.host)
+        except TimeoutError:
+            sock.close()
+            raise ConnectTimedOut(f"TLS handshake with {self.host} timed out. "
+                                  f"(connect timeout={connect_s})") from None
+        except ssl.SSLError as exc:
+            sock.close()
+            raise HandshakeFailed(_ssl_reason(exc)) from None
+        except OSError as exc:
+            sock.close()
+            raise NotConnected(str(exc), isinstance(exc, ConnectionRefusedError)) from None
         if self.pin is not None:
-            self._check_pin(conn, url)
-        return conn
+            self._check_pin(sock)
+        return sock
 
-    def _check_pin(self, conn: http.client.HTTPConnection, url: str) -> None:
-        der = conn.sock.getpeercert(binary_form=True)  # type: ignore[union-attr]
+    def _check_pin(self, sock: socket.socket) -> None:
+        der = sock.getpeercert(binary_form=True)  # type: ignore[attr-defined]
         got = hashlib.sha256(der or b"").hexdigest()
         if got != self.pin:
-            conn.close()
-            raise requests.exceptions.SSLError(_no_pool_retry(url, urllib3.exceptions.SSLError(
-                    f'Fingerprints did not match. Expected "{self.pin}", got "{got}"')))
+            sock.close()
+            raise HandshakeFailed(f'Fingerprints did not match. Expected "{self.pin}", '
+                                  f'got "{got}"')
 
-    def _release(self, conn: http.client.HTTPConnection) -> None:
-        """Keep ``conn`` for the next request (a few at most)."""
+    def _release(self, sock: socket.socket) -> None:
+        """Keep ``sock`` for the next request (a few at most)."""
         with self._lock:
             if len(self._idle) < IDLE_KEPT:
-                self._idle.append(conn)
+                self._idle.append(sock)
                 return
-        conn.close()
-
-    # -- answers -----------------------------------------------------------------------
-
-    def _response(self, request: requests.PreparedRequest, conn: http.client.HTTPConnection,
-                  answer: http.client.HTTPResponse) -> requests.Response:
-        response = requests.Response()
-        response.status_code = answer.status
-        response.reason = answer.reason
-        response.headers = CaseInsensitiveDict(answer.getheaders())
-        response.url = request.url or ""
-        response.request = request
-        response.raw = _Raw(answer, conn, self)
-        return response
+        sock.close()
 
 
-class _NotConnected(urllib3.exceptions.NewConnectionError):
-    """A connection never made; the socket error is kept in its args (a refusal is found
-    there by :func:`~hamnhw.transport.errormap.map_exception`)."""
-
-    def __init__(self, message: str, cause: OSError) -> None:
-        urllib3.exceptions.HTTPError.__init__(self, message, cause)
-        self.conn = None  # type: ignore[assignment]
-        self._message = message
-
-    def __str__(self) -> str:
-        return self._message
+_UNSAFE_PATH = re.compile("[\x00-\x20\x7f]")
+"""What ``http.client`` refuses in a request target (control characters, space)."""
 
 
-class _Raw:
-    """The body of an answer, read in chunks by the adapter; the connection goes back to
-    the pool once the body was read to its end (and the BMC keeps it open)."""
+def set_timeout(sock: socket.socket, seconds: float) -> None:
+    """``sock.settimeout(seconds)`` unless it is set already: each call is a system call
+    that lets the other threads run (an ioctl outside the GIL), which, in a fan-out of
+    dozens of threads, costs more than the request's own work."""
+    if sock.gettimeout() != seconds:
+        sock.settimeout(seconds)
 
-    def __init__(self, answer: http.client.HTTPResponse, conn: http.client.HTTPConnection,
+
+def _close(answer: http.client.HTTPResponse, sock: socket.socket) -> None:
+    """Close an answer's file and its socket (the descriptor goes when both are closed)."""
+    answer.close()
+    sock.close()
+
+
+class LeanAnswer:
+    """An answer whose body is read in chunks (:meth:`read1`); the connection goes back to
+    the pool (:meth:`release`) once the body was read to its end and the BMC keeps it
+    open, else it is closed (:meth:`close`)."""
+
+    __slots__ = ("_answer", "_done", "_owner", "headers", "sock", "status")
+
+    def __init__(self, answer: http.client.HTTPResponse, sock: socket.socket,
                  owner: LeanConnections) -> None:
-        self.answer = answer
-        self.connection = conn
+        self.status = answer.status
+        self.headers: Headers = answer.headers  # type: ignore[assignment]
+        self.sock = sock
+        self._answer = answer
         self._owner = owner
-        self._released = False
+        self._done = False
 
     def read1(self, size: int) -> bytes:
-        """Up to ``size`` bytes; ``b""`` at the end."""
-        remaining = self.answer.length
+        """Up to ``size`` bytes; ``b""`` at the end.
+
+        :raises WireError: a timeout, or the connection ended before the body did."""
+        remaining = self._answer.length
         try:
-            chunk = self.answer.read1(size)
+            chunk = self._answer.read1(size)
         except TimeoutError as exc:
-            raise _read_timeout("", exc) from None
+            raise ReadTimedOut(f"Read timed out. ({exc})") from None
         except (OSError, http.client.HTTPException) as exc:
-            raise urllib3.exceptions.ProtocolError("Connection broken", exc) from None
+            raise Dropped(f"Connection broken: {type(exc).__name__}: {exc}") from None
         if not chunk and remaining:  # the connection ended before the announced length
-            raise urllib3.exceptions.ProtocolError(
-                "Connection broken", http.client.IncompleteRead(b"", remaining))
+            raise Dropped(f"Connection broken: IncompleteRead({remaining} bytes more "
+                          "expected)")
         return chunk
 
     def close(self) -> None:
         """The body was not read to its end: the connection cannot be reused."""
-        self._released = True
-        self.connection.close()
+        self._done = True
+        _close(self._answer, self.sock)
 
-    def release_conn(self) -> None:
+    def release(self) -> None:
         """Give the connection back when the answer is complete and it stays open."""
-        if self._released:
+        if self._done:
             return
-        self._released = True
-        complete = self.answer.isclosed() or self.answer.length == 0
-        if complete and not self.answer.will_close:
-            self.answer.close()  # the body's file, not the connection's socket
-            self._owner._release(self.connection)
+        self._done = True
+        answer = self._answer
+        if (answer.isclosed() or answer.length == 0) and not answer.will_close:
+            answer.close()  # the body's file, not the connection's socket
+            self._owner._release(self.sock)
         else:
-            self.connection.close()
+            _close(answer, self.sock)
+
+
+def _ssl_reason(exc: ssl.SSLError) -> str:
+    """What an operator reads of a failed handshake (the OpenSSL reason)."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return str(exc.verify_message or exc)
+    if exc.reason:
+        return f"TLS handshake failed ({exc.reason}); is it an HTTPS port?"
+    return str(exc)
 
 
 def _dropped(sock: socket.socket) -> bool:
@@ -221,16 +378,6 @@ def _dropped(sock: socket.socket) -> bool:
     except (OSError, ValueError):
         return True
     return bool(readable)
-
-
-def _no_pool_retry(url: str, reason: Exception) -> urllib3.exceptions.MaxRetryError:
-    """What urllib3 raises around ``reason`` (here without a pool, nor a retry)."""
-    return urllib3.exceptions.MaxRetryError(None, url, reason)  # type: ignore[arg-type]
-
-
-def _read_timeout(url: str, exc: BaseException) -> urllib3.exceptions.ReadTimeoutError:
-    return urllib3.exceptions.ReadTimeoutError(None, url,  # type: ignore[arg-type]
-                                               f"Read timed out. ({exc})")
 
 
 def pin_of(value: str | None) -> str | None:

@@ -1,14 +1,16 @@
-"""``RedfishTransport``: the :class:`~hamnhw.transport.base.RedfishClient`
-over python-redfish-library, with every unsafe default of the library set.
+"""``RedfishTransport``: the :class:`~hamnhw.transport.base.RedfishClient`.
 
-* The library always gets a ``cafile`` (it hard-codes ``verify=False``
-  otherwise), ``max_retry=0`` (it re-sends any request, POSTs included, on any
-  exception), ``proxies={}`` and a session with ``trust_env=False`` (so
-  ``HTTPS_PROXY`` never sees BMC credentials and ``REQUESTS_CA_BUNDLE`` never
-  overrides the TLS choice).
-* hamnhw's :class:`~hamnhw.transport.adapter.BmcAdapter` is mounted on both
-  ``http://`` and ``https://``: TLS choice, timeouts bounded by the operation
-  deadline, streamed, decoded and size-capped bodies.
+* Every request goes through hamnhw's :class:`~hamnhw.transport.adapter.BmcAdapter`:
+  TLS choice, timeouts bounded by the operation deadline, streamed, decoded and
+  size-capped bodies, over the BMC's own keep-alive connections; no proxy and no
+  environment variable is ever consulted (``HTTPS_PROXY`` never sees BMC credentials,
+  ``REQUESTS_CA_BUNDLE`` never overrides the TLS choice), no redirect is followed.
+* The request headers are python-redfish-library's (``OData-Version``, ``Accept``, the
+  session token or basic key), built here without importing it; its ``HttpClient``, with
+  every unsafe default set (a ``cafile``, because it hard-codes ``verify=False``
+  otherwise; ``max_retry=0``, because it re-sends any request, POSTs included, on any
+  exception; ``proxies={}``, ``trust_env=False``; the adapter mounted), is built only for
+  a caller that asks for it (:attr:`RedfishTransport.library_client`).
 * Every path is checked to stay on the BMC the user named
   (:func:`~hamnhw.transport.paths.bmc_path`).
 * GETs are retried (5xx, dropped or refused connections: bounded, never past the
@@ -31,14 +33,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
-from typing import Any
-
-import requests
-from redfish.rest.v1 import HttpClient, RetriesExhaustedError
-from requests.structures import CaseInsensitiveDict
+from typing import TYPE_CHECKING, Any
 
 from hamnhw.address import BmcAddress
 from hamnhw.connection import Credentials, Timeouts, TlsOptions
@@ -54,30 +53,31 @@ from hamnhw.errors import (
     TlsError,
 )
 from hamnhw.log import get_logger, quiet_library_loggers
-from hamnhw.transport.adapter import (
-    MAX_BODY_BYTES,
-    BmcAdapter,
-    check_tls_choice,
-    system_ca_bundle,
-)
+from hamnhw.transport.adapter import MAX_BODY_BYTES, BmcAdapter, Reply, check_tls_choice
 from hamnhw.transport.auth import Authenticator, SecretMasks, access_denied, seconds_text
 from hamnhw.transport.base import RedfishClient, RedfishResponse
 from hamnhw.transport.client import DeadlineScope
 from hamnhw.transport.errormap import (
-    TRANSPORT_FAILURES,
     credentials_rejected,
     http_error,
+    is_transport_failure,
     map_exception,
     parse_json,
 )
 from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
 from hamnhw.transport.session import Answer, logout_grace, sessions_path
-from hamnhw.transport.stream import Stream, open_stream
+
+if TYPE_CHECKING:
+    from redfish.rest.v1 import HttpClient
+
+    from hamnhw.transport.stream import Stream
 
 LOG = get_logger(__name__)
-_USER_AGENT = requests.utils.default_user_agent()
-"""The User-Agent a requests session sends (some BMCs refuse a request without one)."""
+_USER_AGENT = "hamnhw python/{}.{}.{}".format(*sys.version_info[:3])
+"""The User-Agent of every request (some BMCs refuse a request without one)."""
+_ODATA_VERSION = "4.0"
+"""The ``OData-Version`` header python-redfish-library sends (Redfish requires 4.0)."""
 
 ROOT_PATH = "/redfish/v1/"
 
@@ -102,7 +102,10 @@ class RedfishTransport(RedfishClient):
         self._timeouts = timeouts
         self._retry = retry or RetryPolicy()
         self._adapter = BmcAdapter(self.host, tls, timeouts, max_body=max_body)
-        self._client = self._make_client(address, tls)
+        self._base_url = address.base_url
+        self._session_key: str | None = None
+        self._authorization_key: str | None = None
+        self._library_client: HttpClient | None = None
         self._root: dict[str, Any] | None = None
         self._deadlines = DeadlineScope(timeouts.operation, self._retry.clock)
         self._lock = threading.RLock()
@@ -114,15 +117,18 @@ class RedfishTransport(RedfishClient):
                                    logout_grace(timeouts))
         quiet_library_loggers()
 
-    def _make_client(self, address: BmcAddress, tls: TlsOptions) -> HttpClient:
-        client = HttpClient(address.base_url, cafile=tls.ca_file or system_ca_bundle(),
-                            check_connectivity=False, max_retry=0, proxies={})
-        session = client._session
-        session.trust_env = False
-        session.proxies = {}
-        session.mount("https://", self._adapter)
-        session.mount("http://", self._adapter)
-        return client
+    @property
+    def library_client(self) -> HttpClient:
+        """python-redfish-library's ``HttpClient`` on this BMC with every unsafe default
+        set, holding this transport's session (built, and the library imported, on first
+        use; hamnhw itself sends without it)."""
+        if self._library_client is None:
+            from hamnhw.transport.library import safe_library_client
+
+            self._library_client = safe_library_client(self._address, self._adapter)
+            self._library_client.set_session_key(self._session_key)
+            self._library_client.set_authorization_key(self._authorization_key)
+        return self._library_client
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -157,7 +163,9 @@ class RedfishTransport(RedfishClient):
                 self._auth.logout()
         finally:
             self._masks.clear()
-            self._client._session.close()
+            self._adapter.close()
+            if self._library_client is not None:
+                self._library_client._session.close()
 
     def __enter__(self) -> RedfishTransport:
         return self
@@ -267,9 +275,11 @@ class RedfishTransport(RedfishClient):
 
         :raises MalformedResponse: ``path`` leads off the BMC (nothing is sent)."""
         path = bmc_path(path, host=self.host)
-        key = self._client.get_session_key()
+        key = self._session_key
         auth = {"X-Auth-Token": key} if key else (
-            {"Authorization": self._client.get_authorization_key() or ""})
+            {"Authorization": self._authorization_key or ""})
+        from hamnhw.transport.stream import open_stream  # requests: only for a stream
+
         return open_stream(self._address.base_url, path, self.host, self._adapter.tls, auth,
                            self._timeouts.connect, read_timeout)
 
@@ -295,8 +305,10 @@ class RedfishTransport(RedfishClient):
         return self._adapter.last_headers
 
     def _set_keys(self, session: str | None, authorization: str | None) -> None:
-        self._client.set_session_key(session)
-        self._client.set_authorization_key(authorization)
+        self._session_key, self._authorization_key = session, authorization
+        if self._library_client is not None:
+            self._library_client.set_session_key(session)
+            self._library_client.set_authorization_key(authorization)
 
     @contextlib.contextmanager
     def _unanswered_is_unreachable(self) -> Iterator[None]:
@@ -359,42 +371,41 @@ class RedfishTransport(RedfishClient):
             self._adapter.deadline = deadline
             try:
                 raw = self._send_direct(method, path, body, headers)
-            except (RetriesExhaustedError, *TRANSPORT_FAILURES) as exc:
+            except Exception as exc:
+                if not is_transport_failure(exc):
+                    raise
                 raise map_exception(exc, host=self.host, method=method, path=path,
                                     elapsed_s=deadline.elapsed()) from None
             finally:
                 self._adapter.deadline = None
             self._answered = True
-            if 200 <= raw.status_code < 300 and self._auth.mode:
+            if 200 <= raw.status < 300 and self._auth.mode:
                 self._auth.confirmed = True
-        LOG.debug("%s %s %s -> HTTP %s", self.host, method, path, raw.status_code)
-        return Answer(raw.status_code, CaseInsensitiveDict(raw.headers), raw.content or b"",
-                      generation)
+        LOG.debug("%s %s %s -> HTTP %s", self.host, method, path, raw.status)
+        return Answer(raw.status, raw.headers, raw.content, generation)
 
     def _send_direct(self, method: str, path: str, body: dict[str, Any] | None,
-                     headers: dict[str, str] | None) -> requests.Response:
-        """Hand the request straight to hamnhw's adapter: the library's headers (its
-        session token or basic key, ``OData-Version``), a JSON body, no redirect
-        followed (it would carry X-Auth-Token to wherever the BMC points), no retry.
-
-        requests' ``Session.request`` (environment, cookies, hooks, settings merged on
-        every call) is half of a request's CPU and adds nothing here: the transport sets
-        ``trust_env=False``, no proxies, and the adapter makes every TLS and time decision.
-        """
-        request = requests.PreparedRequest()
-        request.method = method
-        request.url = self._address.base_url + path.replace("//", "/")
-        request.headers = CaseInsensitiveDict(
-            {"User-Agent": _USER_AGENT, **self._client._get_req_headers(dict(headers or {}))})
-        request.body = None
+                     headers: dict[str, str] | None) -> Reply:
+        """Hand the request straight to hamnhw's adapter: python-redfish-library's headers
+        (the session token or basic key, ``OData-Version``, ``Accept``), a JSON body, no
+        redirect followed (it would carry X-Auth-Token to wherever the BMC points), no
+        retry."""
+        sent = {"User-Agent": _USER_AGENT, "OData-Version": _ODATA_VERSION,
+                **(headers or {})}
+        if self._session_key:
+            sent["X-Auth-Token"] = self._session_key
+        elif self._authorization_key:
+            sent["Authorization"] = self._authorization_key
+        if "Accept" not in sent:
+            sent["Accept"] = "*/*"
+        data = None
         if body is not None:
-            request.body = json.dumps(body).encode()
-            request.headers["Content-Type"] = "application/json"
-            request.headers["Content-Length"] = str(len(request.body))
+            data = json.dumps(body).encode()
+            sent["Content-Type"] = "application/json"
+            sent["Content-Length"] = str(len(data))
         elif method in ("POST", "PATCH", "PUT"):
-            request.headers["Content-Length"] = "0"
-        request.hooks = {"response": []}
-        return self._adapter.send(request)
+            sent["Content-Length"] = "0"
+        return self._adapter.send(method, self._base_url, path.replace("//", "/"), sent, data)
 
     def _get_with_retry(self, path: str) -> Answer:
         """GET, retried on 5xx and dropped connections (backoff) and refused connections

@@ -12,33 +12,32 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import requests
 import urllib3
 
-from hamnhw.connection import Timeouts, TlsOptions
+from hamnhw.connection import TlsOptions
 from hamnhw.errors import AuthenticationError, HamnhwError
 from hamnhw.transport.adapter import BmcAdapter
 from hamnhw.transport.errormap import TRANSPORT_FAILURES, http_error, map_exception
+from hamnhw.transport.replay import RequestsAdapter
 
 CHUNK = 64 * 1024
 MAX_LINE = 1 << 20
 """Longest SSE line accepted (a longer one ends the stream as malformed)."""
+_FAILURES: tuple[type[BaseException], ...] = (*TRANSPORT_FAILURES, urllib3.exceptions.HTTPError)
+"""What opening or reading a stream raises when the network or the BMC fails."""
 
 
-class _StreamAdapter(BmcAdapter):
-    """hamnhw's adapter (TLS choice, pinning) without the body read and watchdog."""
+class _StreamAdapter(RequestsAdapter):
+    """hamnhw's TLS choice (pinning included) without the body read and watchdog."""
 
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: Any = None, verify: Any = True, cert: Any = None,
              proxies: Any = None) -> requests.Response:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
-            return requests.adapters.HTTPAdapter.send(
-                self, request, stream=True, timeout=timeout, verify=self._verify)
+        return self.send_streamed(request, timeout)
 
 
 class Stream:
@@ -95,7 +94,7 @@ def open_stream(base_url: str, path: str, host: str, tls: TlsOptions,
     :raises AuthenticationError: 401 (the session expired: log in again, then reopen).
     :raises HamnhwError: typed, for any other failure to open.
     """
-    adapter = _StreamAdapter(host, tls, Timeouts(connect=connect_timeout, read=read_timeout))
+    adapter = _StreamAdapter(tls, BmcAdapter.verify_for(tls))
     session = requests.Session()
     session.trust_env = False
     session.mount("https://", adapter)
@@ -107,7 +106,7 @@ def open_stream(base_url: str, path: str, host: str, tls: TlsOptions,
             response = session.get(base_url + path, headers=headers, stream=True,
                                    allow_redirects=False,
                                    timeout=(connect_timeout, read_timeout))
-        except TRANSPORT_FAILURES as exc:
+        except _FAILURES as exc:
             raise map_exception(exc, host=host, method="GET", path=path,
                                 elapsed_s=0.0) from None
         with response:
@@ -133,5 +132,5 @@ def _lines(response: requests.Response, host: str, path: str) -> Iterator[str]:
             if len(buffer) > MAX_LINE:
                 raise HamnhwError(f"GET {path}: an event-stream line over {MAX_LINE} bytes",
                                   host=host)
-    except TRANSPORT_FAILURES as exc:
+    except _FAILURES as exc:
         raise map_exception(exc, host=host, method="GET", path=path, elapsed_s=0.0) from None

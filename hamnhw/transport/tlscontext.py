@@ -5,7 +5,7 @@ the system store that is ~20 ms of CPU per connection, most of a small command's
 over HTTPS and the bulk of a fan-out's.  A context is safe to share between threads and
 connections; it is built once per choice (a CA file, keyed by path, size and
 modification time, so a replaced bundle is read again; or no chain check, for a pinned
-fingerprint, which urllib3 checks itself, and for ``insecure``).
+fingerprint, checked on every new connection, and for ``insecure``).
 """
 
 from __future__ import annotations
@@ -14,10 +14,19 @@ import os
 import ssl
 import threading
 
-from urllib3.util.ssl_ import create_urllib3_context
-
 _LOCK = threading.Lock()
 _CONTEXTS: dict[tuple[object, ...], ssl.SSLContext] = {}
+
+
+def _client_context(verify: bool) -> ssl.SSLContext:
+    """A client context as urllib3 builds one (TLS 1.2 at least, no compression, no
+    session tickets), without urllib3 (and without its ``SSLKEYLOGFILE``)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_TICKET
+    context.check_hostname = verify
+    context.verify_mode = ssl.CERT_REQUIRED if verify else ssl.CERT_NONE
+    return context
 
 
 def verifying(ca_file: str) -> ssl.SSLContext:
@@ -27,22 +36,19 @@ def verifying(ca_file: str) -> ssl.SSLContext:
     with _LOCK:
         context = _CONTEXTS.get(key)
         if context is None:
-            context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED)
-            context.check_hostname = True
+            context = _client_context(verify=True)
             context.load_verify_locations(cafile=ca_file)
             _CONTEXTS[key] = context
         return context
 
 
 def unchecked() -> ssl.SSLContext:
-    """The context without chain check (a pinned fingerprint is checked by urllib3 on
-    every connection; ``insecure`` checks nothing)."""
+    """The context without chain check (a pinned fingerprint is checked on every new
+    connection; ``insecure`` checks nothing)."""
     with _LOCK:
         context = _CONTEXTS.get(("none",))
         if context is None:
-            context = create_urllib3_context(cert_reqs=ssl.CERT_NONE)
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
+            context = _client_context(verify=False)
             _CONTEXTS[("none",)] = context
         return context
 

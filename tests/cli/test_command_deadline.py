@@ -60,10 +60,11 @@ def bounds(monkeypatch: pytest.MonkeyPatch) -> Bounds:
         budget_init(budget, seconds)
         seen.budgets.append(budget)
 
-    def record_request(adapter: BmcAdapter, request, *args, **kwargs):
-        assert adapter.deadline is not None, f"{request.method} {request.url} unbounded"
-        seen.requests.append((str(request.method), adapter.deadline))
-        return adapter_send(adapter, request, *args, **kwargs)
+    def record_request(adapter: BmcAdapter, method: str, base_url: str, path: str,
+                       *args, **kwargs):
+        assert adapter.deadline is not None, f"{method} {base_url}{path} unbounded"
+        seen.requests.append((method, adapter.deadline))
+        return adapter_send(adapter, method, base_url, path, *args, **kwargs)
 
     monkeypatch.setattr(CommandBudget, "__init__", record_budget)
     monkeypatch.setattr(BmcAdapter, "send", record_request)

@@ -1,17 +1,25 @@
 """hamnhw's own connections (hamnhw.transport.lean): keep-alive reuse, a connection the BMC
-closed is never reused, and failures raised as requests raises them for urllib3's."""
+closed is never reused, failures raised as WireErrors saying what happened, answers' headers
+looked up whatever their case, and neither requests nor urllib3 imported to send."""
 
 from __future__ import annotations
 
 import http.server
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 
 import pytest
-import requests
 
-from hamnhw.transport.lean import LeanConnections, watch_nothing
+from hamnhw.transport.lean import (
+    Headers,
+    LeanConnections,
+    NotConnected,
+    parse_header_lines,
+    watch_nothing,
+)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -50,19 +58,17 @@ def server() -> Iterator[http.server.ThreadingHTTPServer]:
 
 
 def get(lean: LeanConnections, port: int, path: str) -> bytes:
-    request = requests.PreparedRequest()
-    request.prepare(method="GET", url=f"http://127.0.0.1:{port}{path}")
-    response = lean.send(request, 2.0, 2.0)
+    answer = lean.send("GET", path, None, {}, 2.0, 2.0, watch_nothing)
     body = b""
-    while chunk := response.raw.read1(65536):
+    while chunk := answer.read1(65536):
         body += chunk
-    response.raw.release_conn()
+    answer.release()
     return body
 
 
 def test_keep_alive_is_reused_and_a_closed_connection_is_not(server) -> None:
     port = server.server_address[1]
-    lean = LeanConnections("http", "127.0.0.1", port, None, None, watch_nothing)
+    lean = LeanConnections("http", "127.0.0.1", port, None, None)
     assert [get(lean, port, "/a") for _ in range(3)] == [b'{"ok": true}'] * 3
     assert len(Handler.connections) == 1
     get(lean, port, "/close")  # the BMC says Connection: close
@@ -71,13 +77,127 @@ def test_keep_alive_is_reused_and_a_closed_connection_is_not(server) -> None:
     lean.close()
 
 
-def test_a_refused_connection_is_a_connection_error_holding_the_refusal() -> None:
+def test_a_refused_connection_is_not_connected_and_says_refused() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-        lean = LeanConnections("http", "127.0.0.1", port, None, None, watch_nothing)
-        with pytest.raises(requests.exceptions.ConnectionError) as info:
+        lean = LeanConnections("http", "127.0.0.1", port, None, None)
+        with pytest.raises(NotConnected) as info:
             get(lean, port, "/")
-    reason = info.value.args[0].reason
-    assert any(isinstance(a, ConnectionRefusedError) for a in reason.args)
-    assert "Failed to establish a new connection" in str(reason)
+    assert info.value.refused
+    assert "Connection refused" in str(info.value)
+
+
+def test_headers_are_looked_up_whatever_their_case_and_repeats_are_joined() -> None:
+    headers = Headers([("Content-Type", "application/json"), ("Link", "<a>"),
+                       ("link", "<b>")])
+    assert headers["content-type"] == headers.get("CONTENT-TYPE") == "application/json"
+    assert headers["Link"] == "<a>, <b>"
+    assert "LINK" in headers and "Location" not in headers
+    assert headers.get("Location") is None
+    with pytest.raises(KeyError):
+        headers["Location"]
+    assert sorted(headers) == ["Content-Type", "Link"]
+
+
+def test_a_request_over_the_lean_path_imports_neither_requests_nor_urllib3(server) -> None:
+    port = server.server_address[1]
+    code = ("import sys\n"
+            "from hamnhw.connection import Timeouts, TlsOptions\n"
+            "from hamnhw.transport.adapter import BmcAdapter\n"
+            "adapter = BmcAdapter('bmc', TlsOptions(), Timeouts())\n"
+            f"reply = adapter.send('GET', 'http://127.0.0.1:{port}', '/a', {{}})\n"
+            "assert reply.status == 200 and reply.content == b'{\"ok\": true}', reply.content\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('requests', 'urllib3', 'redfish')))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_header_lines_are_parsed_as_the_email_parser_reads_them() -> None:
+    headers = parse_header_lines([b"Location: http://x/a:b\r\n", b"X-Long: one\r\n",
+                                  b"\ttwo\r\n", b"no colon here\r\n",
+                                  b"Content-Type :  application/json \r\n"])
+    assert headers["location"] == "http://x/a:b"
+    assert headers["x-long"] == "one two"
+    assert headers["content-type"] == "application/json"
+    assert len(headers) == 3
+
+
+@pytest.mark.parametrize(("answer", "reused"), [
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"5\r\n{\"a\":\r\n2\r\n1}\r\n0\r\n\r\n", True),
+    (b"HTTP/1.0 200 OK\r\nContent-Length: 7\r\n\r\n{\"a\":1}", False),
+    (b"HTTP/1.1 200 OK\r\n\r\n{\"a\":1}", False),
+], ids=["chunked", "http-1.0", "no-length"])
+def test_chunked_and_close_delimited_answers_are_read_whole(answer: bytes,
+                                                            reused: bool) -> None:
+    """A chunked answer keeps the connection; an HTTP/1.0 one and one with no length end
+    with the connection, which is then not reused."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        port = listener.getsockname()[1]
+        accepted: list[int] = []
+
+        def serve() -> None:
+            for _ in range(2):
+                conn, _ = listener.accept()
+                accepted.append(1)
+                with conn:
+                    for _ in range(1 if not reused else 2):
+                        conn.recv(65536)
+                        conn.sendall(answer)
+                    if not reused:
+                        conn.shutdown(socket.SHUT_WR)
+                if reused:
+                    return
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        lean = LeanConnections("http", "127.0.0.1", port, None, None)
+        assert get(lean, port, "/a") == b'{"a":1}'
+        assert get(lean, port, "/b") == b'{"a":1}'
+        lean.close()
+        thread.join(5)
+    assert len(accepted) == (1 if reused else 2)
+
+
+@pytest.mark.parametrize(("path", "headers"), [
+    ("/a b", {}), ("/a\r\nX-Injected: 1", {}),
+    ("/a", {"X-Auth-Token": "t\r\nX-Injected: 1"}), ("/a", {"X-Auth-Token": "t\n"}),
+    ("/a", {"X-Auth-Token": "t\0"}), ("/a", {"X\r\nInjected": "1"}),
+], ids=["space", "crlf-in-path", "crlf-in-value", "lf-in-value", "nul", "crlf-in-name"])
+def test_a_line_break_in_the_request_is_refused_before_anything_is_sent(
+        server, path: str, headers: dict[str, str]) -> None:
+    port = server.server_address[1]
+    lean = LeanConnections("http", "127.0.0.1", port, None, None)
+    with pytest.raises(ValueError):
+        lean.send("GET", path, None, headers, 2.0, 2.0, watch_nothing)
+    assert Handler.connections == []
+
+
+def test_the_request_carries_host_and_the_body_length(server) -> None:
+    seen: list[tuple[str | None, str | None, bytes]] = []
+
+    def do_POST(self: Handler) -> None:
+        length = int(self.headers["Content-Length"])
+        seen.append((self.headers["Host"], self.headers["Content-Length"],
+                     self.rfile.read(length)))
+        self.send_response(204)
+        self.end_headers()
+
+    Handler.do_POST = do_POST  # type: ignore[attr-defined]
+    try:
+        port = server.server_address[1]
+        lean = LeanConnections("http", "127.0.0.1", port, None, None)
+        answer = lean.send("POST", "/s", b'{"a": 1}', {"Content-Type": "application/json"},
+                           2.0, 2.0, watch_nothing)
+        assert answer.status == 204 and answer.read1(10) == b""
+        answer.release()
+        lean.close()
+    finally:
+        del Handler.do_POST  # type: ignore[attr-defined]
+    assert seen == [(f"127.0.0.1:{port}", "8", b'{"a": 1}')]

@@ -166,9 +166,9 @@ def test_connect_timeout_is_capped_by_the_deadline(full_backlog, monkeypatch) ->
     asked: list[tuple[float, float]] = []
     real = adapter.BmcAdapter._send_quietly
 
-    def spy(self, request, timeout):
+    def spy(self, method, base_url, path, headers, body, timeout, dog):
         asked.append(timeout)
-        return real(self, request, timeout)
+        return real(self, method, base_url, path, headers, body, timeout, dog)
 
     monkeypatch.setattr(adapter.BmcAdapter, "_send_quietly", spy)
     transport = make_transport(f"redfish+http://127.0.0.1:{full_backlog}",
@@ -257,7 +257,7 @@ def test_close_leaves_no_socket_open_after_a_deadline_between_chunks(
     of sending are checked: the keep-alive connections of :mod:`hamnhw.transport.lean`, and
     urllib3's pools (used when requests' sending is replaced, as ``responses`` does)."""
     if not lean:
-        monkeypatch.setattr(adapter, "_REQUESTS_SEND", None)
+        monkeypatch.setattr(adapter, "FORCE_REQUESTS", True)
 
     def drip(handler) -> None:
         handler.send_response(200)

@@ -19,6 +19,7 @@ from hamnhw.connection import Timeouts, TlsOptions
 from hamnhw.log import redact
 from hamnhw.transport import adapter as adapter_module
 from hamnhw.transport.adapter import BmcAdapter, system_ca_bundle
+from hamnhw.transport.replay import RequestsAdapter
 from hamnhw.transport.retry import Deadline, RetryPolicy
 
 BASE = "https://bmc.test"
@@ -55,20 +56,24 @@ def opened(mock: responses.RequestsMock, **kwargs) -> object:
 
 def test_library_client_gets_safe_settings() -> None:
     transport = make_transport(URL)
-    client = transport._client
+    client = transport.library_client
     assert client._max_retry == 0
     assert client._proxies == {}
     assert client.cafile == system_ca_bundle()
     assert client._session.trust_env is False
-    assert isinstance(client._session.get_adapter("https://bmc.test/"), BmcAdapter)
-    assert isinstance(client._session.get_adapter("http://bmc.test/"), BmcAdapter)
+    assert isinstance(client._session.get_adapter("https://bmc.test/"), RequestsAdapter)
+    assert isinstance(client._session.get_adapter("http://bmc.test/"), RequestsAdapter)
+    assert client._session.get_adapter("https://bmc.test/")._verify == system_ca_bundle()
 
 
-def test_library_client_gets_given_ca_file(self_signed) -> None:
+def test_library_client_gets_given_ca_file_and_the_session(mock, self_signed) -> None:
     ca = str(self_signed.cert)
     transport = make_transport(URL, tls=TlsOptions(ca_file=ca))
-    assert transport._client.cafile == ca
-    assert transport._adapter._verify == ca
+    assert transport.library_client.cafile == ca
+    assert transport._adapter.verify == ca
+    standard(mock)
+    transport.open()
+    assert transport.library_client.get_session_key() == TOKEN
 
 
 @pytest.mark.parametrize("content", [None, "not a certificate\n"], ids=["missing", "garbage"])
