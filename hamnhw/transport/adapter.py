@@ -161,7 +161,9 @@ class _WatchedHTTPSPool(HTTPSConnectionPool):
 class BmcAdapter(HTTPAdapter):
     """The adapter for one BMC.
 
-    Set :attr:`deadline` before each request; the transport does that.
+    Set :attr:`deadline` before each request; the transport does that.  It and
+    :attr:`last_headers` belong to the calling thread: requests of one BMC may be in
+    flight from several threads at once (:mod:`hamnhw.transport.gate`).
 
     :param host: BMC name for messages.
     :param tls: how to check the certificate.
@@ -175,16 +177,31 @@ class BmcAdapter(HTTPAdapter):
         self.tls = tls
         self.timeouts = timeouts
         self.max_body = max_body
-        self.deadline: Deadline | None = None
-        """The operation deadline of the request in flight."""
-        self.last_headers: Mapping[str, str] | None = None
-        """The headers of the last answer, kept when reading its body then failed (an
-        interrupted login still knows the session it made); None until they arrive."""
+        self._mine = threading.local()
         self._verify: bool | str = False if (tls.pin_fingerprint or tls.insecure) else (
             tls.ca_file or system_ca_bundle())
         self._lean: dict[tuple[str, str, int], LeanConnections] = {}
         self._lean_lock = threading.Lock()
         super().__init__(max_retries=0)
+
+    @property
+    def deadline(self) -> Deadline | None:
+        """The operation deadline of this thread's request in flight."""
+        return getattr(self._mine, "deadline", None)
+
+    @deadline.setter
+    def deadline(self, value: Deadline | None) -> None:
+        self._mine.deadline = value
+
+    @property
+    def last_headers(self) -> Mapping[str, str] | None:
+        """The headers of this thread's last answer, kept when reading its body then failed
+        (an interrupted login still knows the session it made); None until they arrive."""
+        return getattr(self._mine, "last_headers", None)
+
+    @last_headers.setter
+    def last_headers(self, value: Mapping[str, str] | None) -> None:
+        self._mine.last_headers = value
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
