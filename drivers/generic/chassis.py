@@ -156,13 +156,23 @@ class _Finder:
     def claimed(self, collection_uri: str) -> None:
         """Chassis of the collection that name this system alone."""
         collection = self.walk.try_read(collection_uri, "chassis collection")
-        for uri in collection.members() if collection else []:
+        members = collection.members() if collection else []
+        self.walk.prefetch([uri for uri in members if uri.rstrip("/") not in self.seen])
+        for uri in members:
             if uri.rstrip("/") in self.seen:
                 continue
             self.seen.add(uri.rstrip("/"))
             chassis = self.walk.try_read(uri, "chassis")
             if chassis is not None and self.kind(chassis, "foreign") == "own":
                 self.add(chassis, "own")
+
+
+def chassis_roots(walk: Walk, system: Resource, root: Mapping[str, object]) -> list[str]:
+    """What :func:`system_chassis` reads first, independent of each other: the chassis the
+    system links and the Chassis collection (a caller may read them side by side,
+    :meth:`Walk.prefetch <hamnhw_drivers.generic.walk.Walk.prefetch>`)."""
+    collection = Resource(ROOT, root, walk.reader.host).link("Chassis")
+    return [*unique(system.links("Links.Chassis") or []), *([collection] if collection else [])]
 
 
 def system_chassis(walk: Walk, system: Resource, root: Mapping[str, object],
@@ -176,6 +186,7 @@ def system_chassis(walk: Walk, system: Resource, root: Mapping[str, object],
         nothing of its systems).
     """
     finder = _Finder(walk, system, others)
+    walk.prefetch(chassis_roots(walk, system, root))
     finder.follow(unique(system.links("Links.Chassis") or []), "own")
     collection = Resource(ROOT, root, walk.reader.host).link("Chassis")
     if collection is not None:

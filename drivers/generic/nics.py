@@ -32,7 +32,7 @@ from hamnhw_drivers.generic.adapters import (
     merge,
     read_mac,
 )
-from hamnhw_drivers.generic.chassis import ChassisSet, system_chassis
+from hamnhw_drivers.generic.chassis import ChassisSet, chassis_roots, system_chassis
 from hamnhw_drivers.generic.context import DriverContext
 from hamnhw_drivers.generic.mappings import link_status
 from hamnhw_drivers.generic.resource import Field, Resource, last_segment
@@ -173,13 +173,15 @@ class RedfishNics(NicInterface):
         system = walk.read(self.context.locator.system_uri)
         found = _Found()
         collection = self.interfaces_uri(system)
+        interfaces = system.link("NetworkInterfaces")
+        walk.prefetch([uri for uri in (collection, interfaces) if uri]
+                      + chassis_roots(walk, system, self.context.client.root))
         members = walk.collection(collection, "ethernet interface") if collection else None
         if members is not None:
             found.add([nic for r in members if self.include_interface(r)
                        if (nic := walk.parse(r, "ethernet interface", self.parse_interface))])
         chassis = system_chassis(walk, system, self.context.client.root,
                                  self.context.locator.other_system_uris())
-        interfaces = system.link("NetworkInterfaces")
         members = walk.collection(interfaces, "network interface") if interfaces else None
         if members == []:
             found.add([])  # the BMC says the system has no network interface
