@@ -43,6 +43,7 @@ from hamnhw_drivers.generic.escalation import escalation_code, why_escalate
 from hamnhw_drivers.generic.powerwait import PowerPoller
 from hamnhw_drivers.generic.resets import ResetMarks, ResetWatch, state_of
 from hamnhw_drivers.generic.resource import Resource
+from hamnhw_drivers.generic.restorepolicy import RestorePolicyMixin
 
 from hamnhw.deadline import Deadline
 from hamnhw.errors import (
@@ -61,7 +62,7 @@ from hamnhw.errors import (
 )
 from hamnhw.interfaces import PowerInterface
 from hamnhw.log import get_logger
-from hamnhw.models import PowerRestorePolicy, PowerResult, PowerState
+from hamnhw.models import PowerResult, PowerState
 from hamnhw.plan import PlannedRequest
 from hamnhw.poll import LAST_READ_S
 
@@ -90,7 +91,7 @@ MIN_BOUND_S = 0.001
 """The bound of a reset POST whose deadline has just passed (a bound must be > 0)."""
 
 
-class RedfishPower(PowerInterface):
+class RedfishPower(RestorePolicyMixin, PowerInterface):
     """:class:`~hamnhw.interfaces.PowerInterface` over DMTF Redfish.
 
     Vendor subclasses override :meth:`reset_type_for` or :meth:`allowed_reset_types`.
@@ -379,36 +380,6 @@ class RedfishPower(PowerInterface):
         with self.context.client.operation(max(seconds, MIN_BOUND_S)):
             self.context.client.post(self.reset_target(system), {"ResetType": reset_type})
 
-    # -- restore policy --------------------------------------------------------------------
-
-    def get_restore_policy(self) -> PowerRestorePolicy:
-        """Read ``PowerRestorePolicy``."""
-        return self._restore_policy(self._system())
-
-    def _restore_policy(self, system: Resource) -> PowerRestorePolicy:
-        value = system.get("PowerRestorePolicy", str)
-        if value is None:
-            self._unsupported("power.get_restore_policy", "the system has no PowerRestorePolicy")
-        try:
-            return PowerRestorePolicy(value)
-        except ValueError:
-            raise system.malformed(f"unknown PowerRestorePolicy {value!r}",
-                                   "PowerRestorePolicy") from None
-
-    def set_restore_policy(self, policy: PowerRestorePolicy) -> PowerRestorePolicy:
-        """PATCH ``PowerRestorePolicy`` and return what is read back.
-
-        :raises OperationFailed: the BMC accepted but reads back something else.
-        """
-        system = self._system()
-        self._restore_policy(system)
-        self.context.client.patch(system.uri, {"PowerRestorePolicy": policy.value})
-        readback = self.get_restore_policy()
-        if readback is not policy:
-            raise OperationFailed(f"PowerRestorePolicy set to {policy.value} but reads back "
-                                  f"{readback.value}", host=self.host)
-        return readback
-
     # -- plans (hamnhw.plan): what the writes above would send, from a fresh read ---------
 
     def reset_requests(self, action: str) -> tuple[PlannedRequest, ...]:
@@ -423,12 +394,6 @@ class RedfishPower(PowerInterface):
         return tuple(PlannedRequest("POST", self.reset_target(system),
                                     {"ResetType": self.reset_type_for(step, allowed)})
                      for step in steps)
-
-    def restore_policy_requests(self, policy: PowerRestorePolicy) -> tuple[PlannedRequest, ...]:
-        """The PATCH :meth:`set_restore_policy` would send."""
-        system = self._system()
-        self._restore_policy(system)
-        return (PlannedRequest("PATCH", system.uri, {"PowerRestorePolicy": policy.value}),)
 
 
 def _words(action: str) -> str:

@@ -142,7 +142,7 @@ def test_library_detects_the_ipmi_driver_and_device(ipmi_sim: IpmiPeer) -> None:
 def test_power_change_slower_than_the_timeout_is_a_timeout(
         start_pyghmi_bmc: Callable[..., IpmiPeer], hamnhw_cli) -> None:
     slow = start_pyghmi_bmc("--power-delay", "30")
-    result = hamnhw_cli("--json", "power", "on", "--username", slow.username, "--timeout", "3",
+    result = hamnhw_cli("--json", "power", "on", "--username", slow.username, "--timeout", "8",
                         slow.url, password=slow.password, timeout=60)
     assert result.returncode == 1, result.stderr
     error = result.json()["error"]

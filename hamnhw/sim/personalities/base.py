@@ -12,12 +12,12 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from hamnhw.raid import WRITE_CACHE_POLICIES
 from hamnhw.sim import raid_docs
 from hamnhw.sim.actions import Response
 from hamnhw.sim.bays import DriveBays, VolumeSpec
 from hamnhw.sim.documents import ROOT, Json, collection, link, resource
-from hamnhw.sim.raid_actions import MEMBERS, bad
+from hamnhw.sim.personalities.createparse import CreateParsing
+from hamnhw.sim.raid_actions import bad
 from hamnhw.sim.spec import DriveSpec
 
 if TYPE_CHECKING:
@@ -29,9 +29,6 @@ Route = tuple[str, Callable[..., Json | None]]
 """``(regex, renderer)``: the regex groups are the renderer's arguments."""
 
 _OWNERS: weakref.WeakKeyDictionary[DriveBays, dict[str, str]] = weakref.WeakKeyDictionary()
-LEVELS = {"RAIDType": {"RAID0": "RAID0", "RAID1": "RAID1"},
-          "VolumeType": {"NonRedundant": "RAID0", "Mirrored": "RAID1"}}
-"""Level values a create may name, per property, as the level stored."""
 
 
 def owners(bays: DriveBays) -> dict[str, str]:
@@ -132,7 +129,7 @@ class Personality:
         return found
 
 
-class StandardStorage(Personality):
+class StandardStorage(CreateParsing, Personality):
     """DMTF Storage, Drives and Volumes under the vendor's ids, with RAID writes.
 
     Subclasses name the ids (:meth:`drive_id`, :meth:`volume_id`, :attr:`storage_id`) and
@@ -306,66 +303,6 @@ class StandardStorage(Personality):
         if drive is not None and method == "PATCH":
             return self.patch_drive(drive, body)
         return None
-
-    def refuse_keys(self, body: dict[str, Any]) -> Response | None:
-        """A 400 for a key this BMC does not take (subclasses add their own rules)."""
-        for key in body:
-            if key not in self.create_keys and key != self.dialect:
-                return bad("PropertyUnknown", f"The property {key} is not in the list of "
-                           "valid properties for the resource.", key)
-        if self.dialect not in body:
-            return bad("PropertyMissing", f"The property {self.dialect} is a required "
-                       "property and must be included in the request.", self.dialect)
-        return None
-
-    def member_links(self, body: dict[str, Any]) -> Any:
-        """The member drive links of a create (``Links.Drives``)."""
-        links = body.get("Links")
-        return links.get("Drives") if isinstance(links, dict) else None
-
-    def parse_create(self, body: Any) -> tuple[VolumeSpec, str] | Response:
-        """The volume a create asks for and its apply time, or the 400 refusing it."""
-        if not isinstance(body, dict):
-            return bad("MalformedJSON", "The request body must be a JSON object.")
-        refused = self.refuse_keys(body)
-        if refused is not None:
-            return refused
-        level = LEVELS[self.dialect].get(str(body[self.dialect]))
-        if level is None:
-            return bad("PropertyValueNotInList", f"The value {body[self.dialect]} for the "
-                       f"property {self.dialect} is not in the list of acceptable values.",
-                       str(body[self.dialect]), self.dialect)
-        links = self.member_links(body)
-        drives = [self.find_drive(item) for item in links] if isinstance(links, list) else []
-        members = [d for d in drives if d is not None]
-        low, high = MEMBERS[level]
-        if not members or len(members) != len(drives) or not low <= len(members) <= high:
-            return bad("PropertyValueIncorrect", f"{level} needs {low} to {high} drives of "
-                       "this controller.", "Links/Drives")
-        for drive in members:
-            why = self.state.raid.in_use(drive.serial)
-            if why is not None or drive.serial in self.foreign_serials():
-                reason = why or "carries a foreign configuration"
-                return bad("ResourceInUse", f"The drive {self.drive_id(drive)} {reason}.",
-                           self.drive_id(drive))
-        return self._volume_of(body, level, members)
-
-    def _volume_of(self, body: dict[str, Any], level: str,
-                   members: list[DriveSpec]) -> tuple[VolumeSpec, str] | Response:
-        smallest = min(d.capacity_bytes for d in members)
-        capacity = body.get("CapacityBytes", smallest)
-        if not isinstance(capacity, int) or isinstance(capacity, bool) or not (
-                0 < capacity <= smallest):
-            return bad("PropertyValueIncorrect", f"CapacityBytes must be between 1 and "
-                       f"{smallest}.", str(capacity), "CapacityBytes")
-        cache = str(body.get("WriteCachePolicy", "WriteThrough"))
-        if cache not in WRITE_CACHE_POLICIES:
-            return bad("PropertyValueNotInList", "WriteCachePolicy value not supported.",
-                       cache, "WriteCachePolicy")
-        volume = VolumeSpec(self.state.bays.new_volume_id(),
-                            str(body.get("Name") or f"{level} volume"), level,
-                            tuple(d.serial for d in members), capacity, write_cache_policy=cache)
-        return volume, str(body.get("@Redfish.OperationApplyTime", "Immediate"))
 
     def create(self, body: Any) -> Response:
         """POST on the Volumes collection: the volume exists at once (201)."""
