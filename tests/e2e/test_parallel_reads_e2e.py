@@ -100,3 +100,21 @@ def test_a_session_expiring_under_reads_in_flight_is_renewed_by_one_login(
     assert len(deletes) == 2 and deletes[-1] is server.requests[-1], \
         "the superseded session is deleted, then the new one at logout"
     assert deletes[-1].status == 204
+
+
+def test_errors_of_reads_side_by_side_are_met_in_the_walk_order(server: SimServer) -> None:
+    """Both drives answer garbage while in flight together: the walk's warnings name them
+    in its own order (Bay1, then Bay2), as reading one after the other would, and neither
+    is asked for twice."""
+    with connect(server) as node, node.operation():
+        node.power.state()
+        server.clear_requests()
+        server.inject("gather", count=2, method="GET", path=DRIVES, peers=2, seconds=20)
+        server.inject("malformed_json", count=2, method="GET", path=DRIVES)
+        storage = node.raid.storage()
+    assert server.peak_in_flight >= 2
+    drives = [w for w in storage.warnings if "drive" in w]
+    assert len(drives) == 2
+    assert f"{DRIVES}Bay1" in drives[0] and f"{DRIVES}Bay2" in drives[1]
+    assert gets(server, DRIVES) == {f"{DRIVES}Bay1": 1, f"{DRIVES}Bay2": 1}
+    assert storage.incomplete and not storage.drives
