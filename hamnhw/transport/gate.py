@@ -19,6 +19,10 @@ import threading
 from collections.abc import Callable, Iterator
 
 from hamnhw.deadline import Deadline
+from hamnhw.errors import BmcTimeout
+from hamnhw.log import get_logger
+
+LOG = get_logger("hamnhw.transport.redfish")
 
 MAX_IN_FLIGHT = 4
 """Requests of one BMC in flight at once (and so, connections to it)."""
@@ -97,6 +101,29 @@ class RequestGate:
                     self._owner = None
                     self._cond.notify_all()
 
+    def request_or_timeout(self, deadline: Deadline, host: str,
+                           what: str) -> contextlib.AbstractContextManager[None]:
+        """:meth:`request`, a wait past ``deadline`` being :class:`BmcTimeout`."""
+        return _timed_out_as_bmc(self.request(deadline), deadline, host, what)
+
+    def exclusive_or_timeout(self, deadline: Deadline, host: str,
+                             what: str) -> contextlib.AbstractContextManager[None]:
+        """:meth:`exclusive`, a wait past ``deadline`` being :class:`BmcTimeout`."""
+        return _timed_out_as_bmc(self.exclusive(deadline), deadline, host, what)
+
+    @contextlib.contextmanager
+    def alone_for_logout(self, deadline: Deadline, host: str) -> Iterator[None]:
+        """Hold the gate alone for a logout (no request of another thread in flight that a
+        401 would make log in again); when a hung request still holds a place after half
+        the time left, log out anyway."""
+        try:
+            with self.exclusive(deadline.narrowed(max(0.0, deadline.left() / 2))):
+                yield
+                return
+        except GateTimeout:
+            LOG.warning("%s: logging out while another request is still in flight", host)
+        yield
+
     def _wait(self, deadline: Deadline, ready: Callable[[], bool]) -> None:
         """Wait (lock held) until ``ready()``; :class:`GateTimeout` at the deadline."""
         while not ready():
@@ -104,3 +131,18 @@ class RequestGate:
             if left <= 0:
                 raise GateTimeout
             self._cond.wait(left)
+
+
+@contextlib.contextmanager
+def _timed_out_as_bmc(hold: contextlib.AbstractContextManager[None], deadline: Deadline,
+                      host: str, what: str) -> Iterator[None]:
+    try:
+        hold.__enter__()
+    except GateTimeout:
+        raise BmcTimeout(f"{what}: operation deadline exceeded while other requests to "
+                         "this BMC were in flight", host=host, elapsed_s=deadline.elapsed(),
+                         deadline_passed=True) from None
+    try:
+        yield
+    finally:
+        hold.__exit__(None, None, None)

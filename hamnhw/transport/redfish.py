@@ -73,7 +73,7 @@ from hamnhw.transport.errormap import (
     map_exception,
     parse_json,
 )
-from hamnhw.transport.gate import GateTimeout, RequestGate
+from hamnhw.transport.gate import RequestGate
 from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
 from hamnhw.transport.session import Answer, logout_grace, sessions_path
@@ -158,7 +158,7 @@ class RedfishTransport(RedfishClient):
         try:
             with self._deadlines.adopted(
                     self._deadlines.logout_deadline(logout_grace(self._timeouts))) as deadline, \
-                    self._alone_for_logout(deadline):
+                    self._gate.alone_for_logout(deadline, self.host):
                 self._auth.logout()
         finally:
             self._masks.clear()
@@ -329,41 +329,13 @@ class RedfishTransport(RedfishClient):
             parsed = parse_json(answer.body, answer.content_type, host=self.host, path=path)
         return RedfishResponse(answer.status, answer.headers, parsed, path)
 
-    @contextlib.contextmanager
-    def _held(self, hold: AbstractContextManager[None], deadline: Deadline,
-              what: str) -> Iterator[None]:
-        """Hold the gate (``hold``), waiting for it no longer than ``deadline``."""
-        try:
-            hold.__enter__()
-        except GateTimeout:
-            raise BmcTimeout(f"{what}: operation deadline exceeded while other requests to "
-                             "this BMC were in flight", host=self.host,
-                             elapsed_s=deadline.elapsed(), deadline_passed=True) from None
-        try:
-            yield
-        finally:
-            hold.__exit__(None, None, None)
-
-    @contextlib.contextmanager
-    def _alone_for_logout(self, deadline: Deadline) -> Iterator[None]:
-        """Hold the gate alone for the logout (no request of another thread in flight that
-        a 401 would make log in again); when a hung request still holds a place after half
-        the time left, log out anyway."""
-        try:
-            with self._gate.exclusive(deadline.narrowed(max(0.0, deadline.left() / 2))):
-                yield
-                return
-        except GateTimeout:
-            LOG.warning("%s: logging out while another request is still in flight", self.host)
-        yield
-
     def _renew(self, answer: Answer, method: str, path: str) -> None:
         """Handle a 401 (:meth:`Authenticator.renew`) holding the gate alone throughout,
         so that no request is in flight between the old session's DELETE and the new
         login, and another thread that met the same 401 finds the new session made."""
         deadline = self._deadline
         assert deadline is not None, "requests run inside an operation scope"
-        with self._held(self._gate.exclusive(deadline), deadline, f"{method} {path}"):
+        with self._gate.exclusive_or_timeout(deadline, self.host, f"{method} {path}"):
             if self._closed:
                 raise SessionExpired(f"{method} {path} was rejected with HTTP 401 after the "
                                      "logout began; not logging in again", host=self.host)
@@ -378,7 +350,7 @@ class RedfishTransport(RedfishClient):
         deadline = self._deadline
         assert deadline is not None, "requests run inside an operation scope"
         path = bmc_path(path, host=self.host)
-        with self._held(self._gate.request(deadline), deadline, f"{method} {path}"):
+        with self._gate.request_or_timeout(deadline, self.host, f"{method} {path}"):
             generation = self._auth.generation
             self._adapter.deadline = deadline
             try:
