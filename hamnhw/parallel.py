@@ -6,7 +6,9 @@ not depend on each other (a collection's members, see
 thread works too, and up to ``width - 1`` helper threads from one process-wide pool join
 it.  A helper that has not started by the time the caller ran out of items is cancelled,
 so a busy pool never holds a command back (the work is then done in the caller, one item
-after the other, as without helpers).  Helpers run in a copy of the caller's context:
+after the other, as without helpers).  When many callers are at it at once (more than
+:data:`BUSY`: a fan-out over many BMCs), each works alone.  Helpers run in a copy of the
+caller's context:
 its deadlines (:class:`~hamnhw.transport.client.DeadlineScope`), its command and, through
 ``adopt``, whatever thread-local state the caller hands over (the read epoch).
 """
@@ -24,8 +26,14 @@ T = TypeVar("T")
 HELPERS = 64
 """Helper threads of the process (shared by every BMC and command)."""
 
+BUSY = 8
+"""More calls of :func:`each` than this at once (a fan-out over many BMCs) and each one
+works alone: the waits of many BMCs already overlap, and helpers would only add
+connections (a TLS handshake each) and CPU."""
+
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+_callers = 0
 
 
 def _helpers() -> ThreadPoolExecutor:
@@ -68,14 +76,22 @@ def each(task: Callable[[T], None], items: Iterable[T], width: int,
             adopt()
         work()
 
-    helpers: list[Future[None]] = []
-    if width > 1 and len(queue) > 1:
-        pool = _helpers()
-        helpers = [pool.submit(contextvars.copy_context().run, helper)
-                   for _ in range(min(width, len(queue)) - 1)]
-    work()
-    for future in helpers:
-        if not future.cancel():
-            future.result()
+    global _callers
+    with _pool_lock:
+        _callers += 1
+        alone = _callers > BUSY
+    try:
+        helpers: list[Future[None]] = []
+        if width > 1 and len(queue) > 1 and not alone:
+            pool = _helpers()
+            helpers = [pool.submit(contextvars.copy_context().run, helper)
+                       for _ in range(min(width, len(queue)) - 1)]
+        work()
+        for future in helpers:
+            if not future.cancel():
+                future.result()
+    finally:
+        with _pool_lock:
+            _callers -= 1
     if escaped:
         raise escaped[0]
