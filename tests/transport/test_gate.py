@@ -11,13 +11,16 @@ import pytest
 from hamnhw.deadline import Deadline
 from hamnhw.transport.gate import GateTimeout, RequestGate
 
-LONG = Deadline(30)
+
+def long() -> Deadline:
+    """A deadline no test reaches (made when used: one made at import runs out)."""
+    return Deadline(30)
 
 
 def hold_request(gate: RequestGate, entered: threading.Event,
                  release: threading.Event) -> threading.Thread:
     def run() -> None:
-        with gate.request(LONG):
+        with gate.request(long()):
             entered.set()
             release.wait(10)
 
@@ -38,7 +41,7 @@ def test_requests_run_together_up_to_the_limit_then_wait_no_longer_than_the_dead
     for thread in threads:
         thread.join(10)
     assert gate.peak == 2
-    with gate.request(LONG):  # places given back
+    with gate.request(long()):  # places given back
         pass
 
 
@@ -50,19 +53,22 @@ def test_exclusive_waits_for_requests_in_flight_and_new_requests_wait_for_it() -
     assert first_in.wait(10)
 
     def relogin() -> None:
-        with gate.exclusive(LONG):
+        with gate.exclusive(long()):
             order.append("relogin")
-            with gate.request(LONG):  # the holder's own requests pass (DELETE, POST)
+            with gate.request(long()):  # the holder's own requests pass (DELETE, POST)
                 order.append("relogin's own request")
 
     def late_request() -> None:
-        with gate.request(LONG):
+        with gate.request(long()):
             order.append("late request")
 
     writer = threading.Thread(target=relogin)
     writer.start()
-    while not gate._writers_waiting:  # the re-login waits for the request in flight
+    for _ in range(2000):  # until the re-login waits for the request in flight
+        if gate._writers_waiting:
+            break
         threading.Event().wait(0.005)
+    assert gate._writers_waiting == 1
     late = threading.Thread(target=late_request)
     late.start()
     # Neither may run while the first request is in flight.
@@ -84,5 +90,5 @@ def test_exclusive_is_bounded_by_the_deadline() -> None:
     assert gate._writers_waiting == 0
     release.set()
     thread.join(10)
-    with gate.exclusive(LONG), gate.exclusive(LONG):  # re-entrant
+    with gate.exclusive(long()), gate.exclusive(long()):  # re-entrant
         pass
