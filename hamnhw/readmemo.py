@@ -20,6 +20,14 @@ such a block, each call through ``node.power``, ``node.nics``... starts afresh
 * a fresh read asked for: :meth:`MemoClient.get_fresh` (the reads of a power wait, see
   ``hamnhw_drivers.generic.power``).
 
+Concurrent callers asking for one resource share one GET (the first one's; the others
+wait for its answer).  :meth:`MemoClient.prefetch` reads the resources a walk is about to
+read one after the other (a collection's members) side by side instead, at most
+:data:`PARALLEL_READS` at once (:func:`hamnhw.parallel.each`): what one of them answers
+is remembered, and an error is kept until the walk reads that resource, so that the walk
+meets it where a sequential read would have (the first in its order) as the same typed
+error, without a second GET.
+
 Where the service advertises ``$expand`` (:mod:`hamnhw.expand`), a GET the memo cannot
 answer asks for the resource expanded and remembers every resource the answer carries, so
 that the walk that follows (a collection's members, a controller's drives) costs no
@@ -33,17 +41,21 @@ import contextlib
 import contextvars
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from hamnhw import expand
+from hamnhw import expand, parallel
 from hamnhw.errors import HttpError, MalformedResponse
 from hamnhw.log import get_logger
+from hamnhw.transport.gate import MAX_IN_FLIGHT
 
 LOG = get_logger("hamnhw.readmemo")
 
 MAX_AGE_S = 5.0
 """A remembered document older than this is read again."""
+
+PARALLEL_READS = MAX_IN_FLIGHT
+"""Reads of one BMC that :meth:`MemoClient.prefetch` sends at once."""
 
 _EPOCH = threading.local()
 _COMMAND = contextvars.ContextVar("hamnhw_command", default=False)
@@ -98,6 +110,10 @@ class MemoClient:
         """Paths read expanded since the memo was last forgotten."""
         self._call = 0
         self._used = False
+        self._flights: dict[str, _Flight] = {}
+        """GETs in flight by URL: a concurrent caller of the same URL waits for the answer."""
+        self._failed: dict[str, tuple[tuple[int, int], BaseException]] = {}
+        """What a prefetched read of a path raised, until the walk reads that path."""
         root = getattr(inner, "root", None)
         self._bmc = f"{getattr(inner, 'host', '')}|{_uuid(root)}"
         if expand_levels is None:
@@ -118,8 +134,11 @@ class MemoClient:
         hit = self._recall(path)
         if hit is not None:
             return hit
+        self._raise_prefetch_error(path)
         if not self.expand_levels:
-            return self.get_fresh(path)
+            doc = self._shared_get(path)
+            self.remember(path, doc)
+            return doc
         container = self._listed_in.get(expand.key(path))
         if container is not None and container not in self._expanded:
             # One expanded read of the list brings this member and its siblings.
@@ -128,6 +147,60 @@ class MemoClient:
             if hit is not None:
                 return hit
         return self._get_expanded(path)
+
+    def prefetch(self, paths: Iterable[str]) -> None:
+        """Read the resources of ``paths`` not remembered yet side by side (see the module
+        docstring); their documents, or errors, wait for the :meth:`get` of each.
+
+        Nothing is read when fewer than two are missing (the walk reads that one itself).
+        """
+        seen: set[str] = set()
+        missing = []
+        for path in paths:
+            key = expand.key(path)
+            if "?" not in path and key not in seen and self._recall(path) is None:
+                seen.add(key)
+                missing.append(path)
+        if len(missing) < 2:
+            return
+        read_epoch = epoch()
+        parallel.each(self._prefetch_one, missing, PARALLEL_READS,
+                      adopt=lambda: setattr(_EPOCH, "value", read_epoch))
+
+    def _prefetch_one(self, path: str) -> None:
+        try:
+            self.get(path)
+        except Exception as exc:  # raised again by the walk's own get(path)
+            with self._lock:
+                self._failed[expand.key(path)] = (self._stamp()[0], exc)
+
+    def _raise_prefetch_error(self, path: str) -> None:
+        """Raise what a prefetched read of ``path`` in this call and epoch raised."""
+        with self._lock:
+            failed = self._failed.pop(expand.key(path), None)
+            now = self._stamp()[0]
+        if failed is not None and failed[0] == now:
+            raise failed[1]
+
+    def _shared_get(self, url: str) -> Any:
+        """``inner.get(url)``, one GET for concurrent callers of the same URL."""
+        with self._lock:
+            flight = self._flights.get(url)
+            owner = flight is None
+            if flight is None:
+                flight = self._flights[url] = _Flight()
+        if not owner:
+            return flight.outcome()
+        try:
+            flight.doc = self.inner.get(url)
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        finally:
+            with self._lock:
+                del self._flights[url]
+            flight.done.set()
+        return flight.doc
 
     def new_call(self) -> None:
         """A new library call outside a command: what was read before is read again."""
@@ -176,7 +249,7 @@ class MemoClient:
     def _get_expanded(self, path: str) -> Any:
         """GET ``path`` expanded; remember it and every resource it carries."""
         try:
-            answer = self.inner.get(f"{path}?{expand.query(self.expand_levels)}")
+            answer = self._shared_get(f"{path}?{expand.query(self.expand_levels)}")
         except (HttpError, MalformedResponse) as exc:
             doc = self.get_fresh(path)  # the resource itself failing is not $expand's fault
             LOG.info("%s: an expanded GET of %s failed (%s) where a plain one works; reading "
@@ -200,6 +273,7 @@ class MemoClient:
             self._memo.clear()
             self._listed_in.clear()
             self._expanded.clear()
+            self._failed.clear()
 
     def post(self, *args: Any, **kwargs: Any) -> Any:
         """POST through the client, forgetting what was read."""
@@ -224,6 +298,23 @@ class MemoClient:
             return send(*args, **kwargs)
         finally:
             self.forget()
+
+
+class _Flight:
+    """One GET in flight, awaited by its other callers."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.doc: Any = None
+        self.error: BaseException | None = None
+
+    def outcome(self) -> Any:
+        """The document, once answered (the GET is bounded by its sender's deadline);
+        what it raised is raised."""
+        self.done.wait()
+        if self.error is not None:
+            raise self.error
+        return self.doc
 
 
 def _uuid(root: Any) -> str:

@@ -198,6 +198,7 @@ def _manager_model(client: Any, root: Mapping[str, Any], system_id: str | None) 
     single-system BMC this costs one request: the Manager, which the inventory reads too
     (:mod:`hamnhw.readmemo` answers the repeats)."""
     try:
+        _read_collections_at_once(client, root)
         manager = _managing_bmc(client, root, system_id) or _first_member(client, root,
                                                                           "Managers")
         model = client.get(manager).get("Model") if manager else None
@@ -205,6 +206,17 @@ def _manager_model(client: Any, root: Mapping[str, Any], system_id: str | None) 
         LOG.debug("manager model not readable for detection: %s", exc)
         return None
     return model if isinstance(model, str) else None
+
+
+def _read_collections_at_once(client: Any, root: Mapping[str, Any]) -> None:
+    """Where GETs are expanded (:mod:`hamnhw.readmemo`), read the Systems and Managers
+    collections side by side: the Manager, found by the System's ``ManagedBy``, comes
+    embedded in the Managers collection, so detection waits for one answer instead of two
+    in a row, for the same number of requests.  Without ``$expand`` that would cost one
+    more request (the collection); nothing is read ahead then."""
+    prefetch = getattr(client, "prefetch", None)
+    if callable(prefetch) and bool(getattr(client, "expand_levels", None)):
+        prefetch([path for name in ("Systems", "Managers") if (path := _link(root, name))])
 
 
 def _managing_bmc(client: Any, root: Mapping[str, Any], system_id: str | None) -> str | None:

@@ -159,13 +159,23 @@ class _Finder:
     def claimed(self, collection_uri: str) -> None:
         """Chassis of the collection that name this system alone."""
         collection = self.walk.try_read(collection_uri, "chassis collection")
-        for uri in collection.members() if collection else []:
+        members = collection.members() if collection else []
+        self.walk.prefetch([uri for uri in members if uri.rstrip("/") not in self.seen])
+        for uri in members:
             if uri.rstrip("/") in self.seen:
                 continue
             self.seen.add(uri.rstrip("/"))
             chassis = self.walk.try_read(uri, "chassis")
             if chassis is not None and self.kind(chassis, "foreign") == "own":
                 self.add(chassis, "own")
+
+
+def chassis_roots(system: Resource) -> list[str]:
+    """The chassis ``system`` links: what :class:`ChassisSearch` reads first, independent of
+    each other (a caller may read them side by side with its own first reads,
+    :meth:`Walk.prefetch <hamnhw_drivers.generic.walk.Walk.prefetch>`).  The Chassis
+    collection is not among them: it is read only when asked (:meth:`ChassisSearch.claimed`)."""
+    return unique(system.links("Links.Chassis") or [])
 
 
 class ChassisSearch:
@@ -185,7 +195,8 @@ class ChassisSearch:
         self._root = Resource(ROOT, root, walk.reader.host)
         self.links_none = not system.links("Links.Chassis")
         """True when the system links no chassis (the collection is then the only way)."""
-        self._finder.follow(unique(system.links("Links.Chassis") or []), "own")
+        walk.prefetch(chassis_roots(system))
+        self._finder.follow(chassis_roots(system), "own")
         self.linked = ChassisSet(tuple(self._finder.found["own"]),
                                  tuple(self._finder.found["shared"]))
         """The chassis the system links and those they contain."""

@@ -35,7 +35,7 @@ from hamnhw_drivers.generic.adapters import (
     merge,
     read_mac,
 )
-from hamnhw_drivers.generic.chassis import ChassisSearch, ChassisSet
+from hamnhw_drivers.generic.chassis import ChassisSearch, ChassisSet, chassis_roots
 from hamnhw_drivers.generic.context import DriverContext
 from hamnhw_drivers.generic.mappings import link_status
 from hamnhw_drivers.generic.resource import Field, Resource, last_segment
@@ -188,6 +188,9 @@ class RedfishNics(NicInterface):
         system = walk.read(self.context.locator.system_uri)
         found = _Found()
         collection = self.interfaces_uri(system)
+        interfaces = system.link("NetworkInterfaces")
+        walk.prefetch([uri for uri in (collection, interfaces) if uri]
+                      + chassis_roots(system))
         members = walk.collection(collection, "ethernet interface") if collection else None
         if members is not None:
             found.add([nic for r in members if self.include_interface(r)
@@ -195,7 +198,6 @@ class RedfishNics(NicInterface):
         search = ChassisSearch(walk, system, self.context.client.root,
                                self.context.locator.other_system_uris())
         chassis = search.linked
-        interfaces = system.link("NetworkInterfaces")
         members = walk.collection(interfaces, "network interface") if interfaces else None
         if members == []:
             found.add([])  # the BMC says the system has no network interface

@@ -196,5 +196,16 @@ class Reader:
         return Resource(uri, get(uri), self.host)
 
     def collection(self, uri: str) -> list[Resource]:
-        """GET a collection and each of its members, in order."""
-        return [self.read(member) for member in self.read(uri).members()]
+        """GET a collection and each of its members, in order (the members side by side,
+        :meth:`prefetch`)."""
+        members = self.read(uri).members()
+        self.prefetch(members)
+        return [self.read(member) for member in members]
+
+    def prefetch(self, uris: list[str]) -> None:
+        """Read ``uris`` side by side when the client remembers what it read
+        (:meth:`hamnhw.readmemo.MemoClient.prefetch`), so that reading them one after the
+        other next costs no waiting; errors are met by those reads, in their order."""
+        prefetch = getattr(self.client, "prefetch", None)
+        if callable(prefetch):
+            prefetch(uris)

@@ -29,7 +29,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from hamnhw_drivers.generic import storage as parsers
-from hamnhw_drivers.generic.chassis import ChassisSearch, ChassisSet, Owner, ownership
+from hamnhw_drivers.generic.chassis import (
+    ChassisSearch,
+    ChassisSet,
+    Owner,
+    chassis_roots,
+    ownership,
+)
 from hamnhw_drivers.generic.resource import Resource
 from hamnhw_drivers.generic.walk import Walk, unique
 
@@ -115,9 +121,11 @@ class StorageWalk:
 
     def view(self, with_volumes: bool = True) -> StorageView:
         """Walk every storage path once (see the module docstring)."""
-        storages = self._collections(self.hooks.storage_paths(self.system), "storage")
-        simples = self._collections(self.hooks.simple_storage_paths(self.system),
-                                    "simple storage")
+        storage_paths = self.hooks.storage_paths(self.system)
+        simple_paths = self.hooks.simple_storage_paths(self.system)
+        self.walk.prefetch([*storage_paths, *simple_paths, *chassis_roots(self.system)])
+        storages = self._collections(storage_paths, "storage")
+        simples = self._collections(simple_paths, "simple storage")
         chassis_drives = self._all_chassis_drives(storages, simples)
         warnings = tuple(self.walk.warnings)
         if not (storages or simples or chassis_drives):
@@ -126,7 +134,9 @@ class StorageWalk:
             return StorageView(None, None, None, None, bool(warnings), warnings)
         controllers = (tuple(self._controllers(storages, simples))
                        if simples or any(_lists_controllers(s) for s in storages) else None)
-        drives, bays = self._drives(storages, simples, chassis_drives)
+        volume_lists = [uri for s in storages if (uri := s.link("Volumes"))] if with_volumes \
+            else []
+        drives, bays = self._drives(storages, simples, chassis_drives, volume_lists)
         volumes = self._volumes(storages, drives or ()) if storages and with_volumes else None
         warnings = tuple(self.walk.warnings)
         return StorageView(controllers, drives, volumes, bays, bool(warnings), warnings)
@@ -193,15 +203,18 @@ class StorageWalk:
     # -- drives and bays -----------------------------------------------------------------------
 
     def _drives(self, storages: list[Resource], simples: list[Resource],
-                chassis_drives: list[_ChassisDrive] | None,
+                chassis_drives: list[_ChassisDrive] | None, volume_lists: list[str],
                 ) -> tuple[tuple[Drive, ...] | None, tuple[EmptyBay, ...] | None]:
-        """Drives and empty bays; both None when nothing has a drive list at all."""
+        """Drives and empty bays; both None when nothing has a drive list at all.  The
+        drives are read side by side, and with them ``volume_lists`` (read next)."""
         listed = [(storage, self.walk.parse(storage, "storage", lambda r: r.links("Drives")))
                   for storage in storages]
         shown = (any(uris is not None for _, uris in listed) or chassis_drives is not None
                  or any(simple.has("Devices") for simple in simples))
         if not shown:
             return None, None
+        self.walk.prefetch([*(uri for _, uris in listed for uri in uris or []),
+                            *(item.uri for item in chassis_drives or []), *volume_lists])
         for storage, uris in listed:
             for uri in uris or []:
                 self._add(uri, storage.id)

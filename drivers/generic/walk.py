@@ -71,6 +71,11 @@ class Walk:
         """Record a resource read elsewhere (e.g. the system) so it is not read again."""
         self._cache.setdefault(resource.uri.rstrip("/"), resource)
 
+    def prefetch(self, uris: list[str]) -> None:
+        """Read side by side those of ``uris`` this walk has not read
+        (:meth:`Reader.prefetch <hamnhw_drivers.generic.resource.Reader.prefetch>`)."""
+        self.reader.prefetch([uri for uri in uris if uri.rstrip("/") not in self._cache])
+
     def try_read(self, uri: str, what: str) -> Resource | None:
         """GET ``uri``; an HTTP error or unusable answer is a warning and None."""
         try:
@@ -91,6 +96,7 @@ class Walk:
         except MalformedResponse as exc:
             self.warn(f"{what} collection {uri} not usable, skipped: {exc.message}")
             return None
+        self.prefetch(unique(members))
         found = (self.try_read(member, what) for member in unique(members))
         return [resource for resource in found if resource is not None]
 

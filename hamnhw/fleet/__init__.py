@@ -22,12 +22,13 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from hamnhw.fleet.runner import DEFAULT_CONCURRENCY, NodeResult, run_each
+from hamnhw.fleet.runner import DEFAULT_CONCURRENCY, Later, NodeResult, run_each
 
 if TYPE_CHECKING:
+    from hamnhw.deadline import Deadline
     from hamnhw.node import Node
 
-__all__ = ["DEFAULT_CONCURRENCY", "NodeResult", "fanout", "run_each"]
+__all__ = ["DEFAULT_CONCURRENCY", "Later", "NodeResult", "fanout", "run_each"]
 
 R = TypeVar("R")
 NodeSpec = str | Mapping[str, Any]
@@ -61,15 +62,18 @@ def fanout(nodes: Iterable[NodeSpec], operation: Callable[[Node], R], *,
         own = {"url": spec} if isinstance(spec, str) else dict(spec)
         return {**connect_kwargs, **own}
 
-    def task(spec: NodeSpec) -> R:
+    def task(spec: NodeSpec) -> Later[R]:
         kwargs = arguments(spec)
         deadline = kwargs.pop("deadline", None) or Deadline(float(kwargs.get("timeout", 120.0)))
         node = connect(deadline=deadline, **kwargs)
         with node.operation(deadline=deadline):
             try:
-                return operation(node)
-            finally:
+                value = operation(node)
+            except BaseException:
                 node.close()
+                raise
+        # The node's result goes out now; its logout follows (run_each waits for it).
+        return Later(value, lambda: _close_within(node, deadline))
 
     def name(spec: NodeSpec) -> str:
         kwargs = arguments(spec)
@@ -82,3 +86,16 @@ def fanout(nodes: Iterable[NodeSpec], operation: Callable[[Node], R], *,
             return name(spec)
 
     return run_each(nodes, task, name=name, bmc=bmc, concurrency=concurrency)
+
+
+def _close_within(node: Node, deadline: Deadline) -> None:
+    """Log ``node`` out under ``deadline`` (a command's deadline bounds its logouts, see
+    :meth:`hamnhw.deadline.Deadline.logout_deadline`), or with the logout's own grace
+    when the transport refuses a deadline already passed."""
+    from hamnhw.errors import HamnhwError
+
+    try:
+        with node.operation(deadline=deadline):
+            node.close()
+    except HamnhwError:
+        node.close()  # safe twice: a logout done is not done again

@@ -5,7 +5,9 @@ mostly idle: the default concurrency (:data:`DEFAULT_CONCURRENCY`) is high enoug
 few hundred BMCs to be worked on at once.  One failing node never stops the others: its
 error is its result.  Tasks naming the same BMC (two node names for one address) run one
 after the other, never at once, so that a BMC's own pacing (session limits, IPMI
-pacing) is honoured.
+pacing) is honoured.  A task may return :class:`Later`: its value is yielded at once and
+the rest (the logout) runs after, in the task's thread and within its BMC's turn, so a
+node's result never waits for its logout; the run ends when every logout has.
 
 SIGINT/SIGTERM (:mod:`hamnhw.interrupts`): the :class:`~hamnhw.errors.Interrupted` that
 reaches the waiting thread stops the start of new tasks; the running ones end at their
@@ -20,16 +22,20 @@ the command until its read timeout.
 from __future__ import annotations
 
 import dataclasses
+import queue
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Generic, TypeVar
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Generic, TypeVar
 
 from hamnhw.errors import ConfigError, Interrupted
+from hamnhw.log import get_logger
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+LOG = get_logger(__name__)
 
 DEFAULT_CONCURRENCY = 256
 """Nodes worked on at once unless told otherwise (``--fanout``): enough for 200 BMCs at
@@ -56,6 +62,16 @@ class NodeResult(Generic[R]):
         return self.error is None
 
 
+@dataclasses.dataclass(frozen=True)
+class Later(Generic[R]):
+    """What a task returns when work is left after its value is known: :func:`run_each`
+    yields ``value`` at once, then calls ``then`` (a logout: it must not raise; an
+    exception is logged)."""
+
+    value: R
+    then: Callable[[], None]
+
+
 def check_concurrency(concurrency: int | None) -> int:
     """``concurrency`` or the default; at least 1.
 
@@ -80,12 +96,14 @@ class _PerBmc:
             return self._locks.setdefault(key, threading.Lock())
 
 
-def run_each(items: Iterable[T], task: Callable[[T], R], *, name: Callable[[T], str],
+def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Callable[[T], str],
              bmc: Callable[[T], str] | None = None,
              concurrency: int | None = None) -> Generator[NodeResult[R], None, None]:
     """Run ``task(item)`` for every item, at most ``concurrency`` at once, and yield a
     :class:`NodeResult` per item as it finishes (not in input order).
 
+    :param task: what to do for one item; it may return :class:`Later` (the value, then the
+        work left, e.g. the logout, done after the value was yielded).
     :param name: the node name of an item (for its result).
     :param bmc: the BMC of an item (its address); items of one BMC never run at once.
         Default: the name.
@@ -97,41 +115,74 @@ def run_each(items: Iterable[T], task: Callable[[T], R], *, name: Callable[[T], 
     workers = max(1, min(check_concurrency(concurrency), len(listed)))
     locks = _PerBmc()
     key = bmc or name
+    ready: queue.Queue[int] = queue.Queue()
+    results: dict[int, NodeResult[R]] = {}
+    escaped: dict[int, BaseException] = {}
 
-    def guarded(item: T) -> NodeResult[R]:
+    def guarded(index: int, item: T) -> None:
         start = time.monotonic()
+        then: Callable[[], None] | None = None
         with locks.lock(key(item)):
             try:
-                return NodeResult(name(item), task(item), None, time.monotonic() - start)
+                value: Any = task(item)
+                if isinstance(value, Later):
+                    value, then = value.value, value.then
+                result = NodeResult(name(item), value, None, time.monotonic() - start)
             except Exception as exc:  # the node's result; never stops the others
-                return NodeResult(name(item), None, exc, time.monotonic() - start)
+                result = NodeResult(name(item), None, exc, time.monotonic() - start)
             except Interrupted as exc:
-                return NodeResult(name(item), None, exc, time.monotonic() - start)
+                result = NodeResult(name(item), None, exc, time.monotonic() - start)
+            except BaseException as exc:  # not a node's error (SystemExit...): the caller's
+                escaped[index] = exc
+                ready.put(index)
+                raise
+            results[index] = result
+            ready.put(index)
+            if then is not None:
+                _finish(then, result.node)
 
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hamnhw-fanout")
-    futures: dict[Future[NodeResult[R]], T] = {pool.submit(guarded, i): i for i in listed}
-    pending = set(futures)
+    futures = {index: pool.submit(guarded, index, item) for index, item in enumerate(listed)}
+    yielded: set[int] = set()
     try:
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
+        while len(yielded) < len(listed):
+            index = ready.get()
+            yielded.add(index)
+            if index in escaped:
+                raise escaped[index]
+            yield results[index]
     except Interrupted as interrupted:
         from hamnhw.transport.watchdog import abort_requests_in_flight
 
         abort_requests_in_flight()  # a hung BMC's request ends now; its logout still runs
-        yield from _wind_down(futures, pending, name, interrupted)
+        yield from _wind_down(listed, futures, yielded, results, name, interrupted)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _wind_down(futures: dict[Future[NodeResult[R]], T], pending: set[Future[NodeResult[R]]],
-               name: Callable[[T], str], interrupted: Interrupted) -> Iterator[NodeResult[R]]:
-    """After a signal: never start what waits, let what runs end, yield every result."""
-    for future in pending:
+def _finish(then: Callable[[], None], node: str) -> None:
+    """Run a task's :attr:`Later.then` after its result went out."""
+    try:
+        then()
+    except Exception as exc:  # a logout logs its own failures; this is a last resort
+        LOG.warning("%s: after the result: %s", node, exc)
+
+
+def _wind_down(listed: list[T], futures: dict[int, Future[None]], yielded: set[int],
+               results: dict[int, NodeResult[R]], name: Callable[[T], str],
+               interrupted: Interrupted) -> Iterator[NodeResult[R]]:
+    """After a signal: never start what waits, let what runs end, yield every result not
+    yielded yet."""
+    running = []
+    for index, future in futures.items():
+        if index in yielded:
+            continue
         if future.cancel():
-            yield NodeResult(name(futures[future]), None, interrupted, 0.0)
-    for future in pending:
-        if not future.cancelled():
-            yield future.result()
+            yield NodeResult(name(listed[index]), None, interrupted, 0.0)
+        else:
+            running.append(index)
+    for index in running:
+        futures[index].result()
+        if index in results:
+            yield results[index]

@@ -14,6 +14,7 @@ from typing import Any
 #: kind -> {parameter: default}
 FAULT_KINDS: dict[str, dict[str, Any]] = {
     "latency": {"seconds": 1.0},
+    "gather": {"peers": 2, "seconds": 5.0},
     "error_5xx": {"status": 503},
     "expire_session": {},
     "hang": {},

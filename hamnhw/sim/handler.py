@@ -113,6 +113,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         latency = faults.take("latency", path, method)
         if latency:
             self.sim.sleep(latency.params["seconds"])
+        gather = faults.take("gather", path, method)
+        if gather:
+            self.sim.gather(int(gather.params["peers"]), float(gather.params["seconds"]))
         if faults.take("hang", path, method):
             return "hang"
         if auth and faults.take("expire_session", path, method):

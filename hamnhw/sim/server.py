@@ -99,7 +99,12 @@ class SimServer:
         self.sleep: Sleep = sleep or self.stop_event.wait
         self._host, self._requested_port, self._tls = host, port, tls
         self._records: list[RequestRecord] = []
-        self._records_lock = threading.Lock()
+        self._records_lock = threading.Condition(threading.Lock())
+        self._in_flight = 0
+        self._gathered = 0
+        self.peak_in_flight = 0
+        """Most requests this server was answering at once (how a test sees a client's
+        parallel requests without timing them)."""
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -189,17 +194,34 @@ class SimServer:
         """Forget the request log."""
         with self._records_lock:
             self._records.clear()
+            self.peak_in_flight = self._in_flight
 
     def start_record(self, method: str, path: str, body: Any, auth: str | None) -> int:
         """Log a request as it arrives; returns its index for :meth:`finish_record`."""
         record = RequestRecord(method, path, body, self.state.clock(), None, auth is not None, auth)
         with self._records_lock:
             self._records.append(record)
+            self._in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+            self._records_lock.notify_all()
             return len(self._records) - 1
+
+    def gather(self, peers: int, seconds: float) -> None:
+        """Hold a request until ``peers`` requests are in flight at once (or ``seconds``
+        passed): the ``gather`` fault, for tests of parallel clients."""
+        with self._records_lock:
+            start = self._gathered
+            if self._records_lock.wait_for(
+                    lambda: self._in_flight >= peers or self._gathered != start,
+                    timeout=seconds) and self._gathered == start:
+                self._gathered += 1  # the others waiting go too, even if one ended since
+                self._records_lock.notify_all()
 
     def finish_record(self, index: int, status: int | None) -> None:
         """Fill in the status answered."""
         with self._records_lock:
+            self._in_flight -= 1
+            self._records_lock.notify_all()
             if index < len(self._records):
                 self._records[index] = dataclasses.replace(self._records[index], status=status)
 

@@ -146,7 +146,9 @@ def warn_insecure_once(host: str) -> None:
 class BmcAdapter:
     """How every request to one BMC is sent.
 
-    Set :attr:`deadline` before each request; the transport does that.
+    Set :attr:`deadline` before each request; the transport does that.  It and
+    :attr:`last_headers` belong to the calling thread: requests of one BMC may be in
+    flight from several threads at once (:mod:`hamnhw.transport.gate`).
 
     :param host: BMC name for messages.
     :param tls: how to check the certificate.
@@ -160,16 +162,31 @@ class BmcAdapter:
         self.tls = tls
         self.timeouts = timeouts
         self.max_body = max_body
-        self.deadline: Deadline | None = None
-        """The operation deadline of the request in flight."""
-        self.last_headers: Mapping[str, str] | None = None
-        """The headers of the last answer, kept when reading its body then failed (an
-        interrupted login still knows the session it made); None until they arrive."""
+        self._mine = threading.local()
         self.verify = self.verify_for(tls)
         """What the chain is checked against (:meth:`verify_for`)."""
         self._lean: dict[str, LeanConnections] = {}
         self._requests: RequestsAdapter | None = None
         self._lock = threading.Lock()
+
+    @property
+    def deadline(self) -> Deadline | None:
+        """The operation deadline of this thread's request in flight."""
+        return getattr(self._mine, "deadline", None)
+
+    @deadline.setter
+    def deadline(self, value: Deadline | None) -> None:
+        self._mine.deadline = value
+
+    @property
+    def last_headers(self) -> Mapping[str, str] | None:
+        """The headers of this thread's last answer, kept when reading its body then failed
+        (an interrupted login still knows the session it made); None until they arrive."""
+        return getattr(self._mine, "last_headers", None)
+
+    @last_headers.setter
+    def last_headers(self, value: Mapping[str, str] | None) -> None:
+        self._mine.last_headers = value
 
     @staticmethod
     def verify_for(tls: TlsOptions) -> bool | str:

@@ -24,9 +24,13 @@
   answer, a hang is :class:`BmcTimeout`.
 
 Threads: one transport may serve several threads.  Each thread's operation deadline
-is its own (a context variable), and requests are serialised by a per-transport lock
-(so that a re-login never races another request); waiting for the lock is bounded by
-the waiting thread's deadline.
+is its own (a context variable).  Requests pass a per-transport gate
+(:class:`~hamnhw.transport.gate.RequestGate`): a few in flight at once (independent
+reads of one command, each on its own keep-alive connection), while a re-login after a
+401 and the logout hold it alone (no request is in flight with a token being replaced,
+and of several threads meeting the same expired session one logs in again, the others
+re-send with the new session); waiting at the gate is bounded by the waiting thread's
+deadline.
 """
 
 from __future__ import annotations
@@ -34,7 +38,6 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -64,6 +67,7 @@ from hamnhw.transport.errormap import (
     map_exception,
     parse_json,
 )
+from hamnhw.transport.gate import RequestGate
 from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
 from hamnhw.transport.session import Answer, logout_grace, sessions_path
@@ -108,7 +112,7 @@ class RedfishTransport(RedfishClient):
         self._library_client: HttpClient | None = None
         self._root: dict[str, Any] | None = None
         self._deadlines = DeadlineScope(timeouts.operation, self._retry.clock)
-        self._lock = threading.RLock()
+        self._gate = RequestGate()
         self._answered = False
         self._closed = False
         self._masks = SecretMasks()
@@ -159,7 +163,8 @@ class RedfishTransport(RedfishClient):
         self._closed = True
         try:
             with self._deadlines.adopted(
-                    self._deadlines.logout_deadline(logout_grace(self._timeouts))):
+                    self._deadlines.logout_deadline(logout_grace(self._timeouts))) as deadline, \
+                    self._gate.alone_for_logout(deadline, self.host):
                 self._auth.logout()
         finally:
             self._masks.clear()
@@ -336,25 +341,16 @@ class RedfishTransport(RedfishClient):
             parsed = parse_json(answer.body, answer.content_type, host=self.host, path=path)
         return RedfishResponse(answer.status, answer.headers, parsed, path)
 
-    @contextlib.contextmanager
-    def _locked(self, deadline: Deadline, what: str) -> Iterator[None]:
-        """Hold the transport's request lock, waiting for it no longer than ``deadline``."""
-        if not self._lock.acquire(timeout=max(0.0, deadline.left())):
-            raise BmcTimeout(f"{what}: operation deadline exceeded while another thread's "
-                             "request to this BMC was in flight", host=self.host,
-                             elapsed_s=deadline.elapsed(), deadline_passed=True)
-        try:
-            yield
-        finally:
-            self._lock.release()
-
     def _renew(self, answer: Answer, method: str, path: str) -> None:
-        """Handle a 401 (:meth:`Authenticator.renew`) holding the request lock throughout,
-        so that no other thread sends between the old session's DELETE and the new login,
-        and a second thread that met the same 401 finds the new session made."""
+        """Handle a 401 (:meth:`Authenticator.renew`) holding the gate alone throughout,
+        so that no request is in flight between the old session's DELETE and the new
+        login, and another thread that met the same 401 finds the new session made."""
         deadline = self._deadline
         assert deadline is not None, "requests run inside an operation scope"
-        with self._locked(deadline, f"{method} {path}"):
+        with self._gate.exclusive_or_timeout(deadline, self.host, f"{method} {path}"):
+            if self._closed:
+                raise SessionExpired(f"{method} {path} was rejected with HTTP 401 after the "
+                                     "logout began; not logging in again", host=self.host)
             self._auth.renew(answer.generation, method, path, answer)
 
     def _send_once(self, method: str, path: str, body: dict[str, Any] | None = None,
@@ -366,7 +362,7 @@ class RedfishTransport(RedfishClient):
         deadline = self._deadline
         assert deadline is not None, "requests run inside an operation scope"
         path = bmc_path(path, host=self.host)
-        with self._locked(deadline, f"{method} {path}"):
+        with self._gate.request_or_timeout(deadline, self.host, f"{method} {path}"):
             generation = self._auth.generation
             self._adapter.deadline = deadline
             try:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from hamnhw.transport.gate import MAX_IN_FLIGHT
+
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
 COMPARE = Path(__file__).resolve().parents[2] / "benchmarks" / "compare" / "compare.py"
@@ -26,7 +28,7 @@ system links its chassis).  Detection remembered (``HAMNHW_DETECT_CACHE``) saves
 the CLI runs two commands over a nodes file (``inventory`` then ``nics``), each reading the
 BMC expanded."""
 SESSIONS = {"hamnhw CLI $expand": 2}
-"""Sessions (and connections) per BMC where not one: one per command."""
+"""Sessions per BMC where not one: one per command."""
 
 
 @pytest.mark.skipif(not (MOCKUP / "index.json").is_file(), reason="no DMTF mockup in ../shared")
@@ -42,6 +44,8 @@ def test_every_answer_is_right_and_hamnhw_sends_what_it_should() -> None:
         assert row["correct"] == row["bmcs"] == 2, (name, row.get("wrong"))
         sessions = SESSIONS.get(name, 1)
         assert row["sessions_left"] == 0 and row["sessions_per_bmc"] == sessions, name
-        assert row["connections_per_bmc"] == sessions, name
+        # Reads of one BMC side by side: a few keep-alive connections per session at most.
+        most = 1 if name == "http.client" else MAX_IN_FLIGHT
+        assert 1 <= row["connections_per_bmc"] / sessions <= most, name
         assert row["requests_per_bmc"] <= MOST_REQUESTS[name], (name, row["requests_per_bmc"])
         assert row["basic_auth"] == 0, name

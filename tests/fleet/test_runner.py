@@ -1,4 +1,5 @@
-"""The fan-out runner: every node's result, errors per node, bounds, one task per BMC."""
+"""The fan-out runner: every node's result, errors per node, bounds, one task per BMC, a
+result out before its logout."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from hamnhw.cli.exit_codes import aggregate
 from hamnhw.errors import BmcUnreachable, ConfigError, Interrupted
-from hamnhw.fleet.runner import NodeResult, run_each
+from hamnhw.fleet.runner import Later, NodeResult, run_each
 
 
 class Gauge:
@@ -64,6 +65,39 @@ def test_concurrency_bound_and_one_task_per_bmc_at_a_time() -> None:
     assert len(results) == 30 and all(r.ok for r in results)
     assert gauge.most["all"] <= 4
     assert all(gauge.most[f"bmc{k}"] == 1 for k in range(3))
+
+
+def test_a_result_goes_out_before_its_logout_and_the_run_ends_after_it() -> None:
+    released = threading.Event()
+    logouts: list[str] = []
+    turns = Gauge()
+
+    def task(item: str) -> Later[str]:
+        turns.enter("bmc")
+
+        def logout() -> None:
+            released.wait(10)
+            logouts.append(item)
+            turns.leave("bmc")
+
+        return Later(item.upper(), logout)
+
+    results = run_each(["a", "b"], task, name=str, bmc=lambda _item: "one BMC")
+    first = next(results)
+    assert first.value in ("A", "B") and logouts == [], "yielded while its logout waits"
+    released.set()
+    rest = list(results)
+    assert sorted(r.value for r in [first, *rest]) == ["A", "B"]
+    assert sorted(logouts) == ["a", "b"], "every logout done when the run ends"
+    assert turns.most["bmc"] == 1, "the next task of the BMC starts after the logout"
+
+
+def test_a_task_raising_a_base_exception_ends_the_run_with_it() -> None:
+    def task(item: str) -> str:
+        raise SystemExit(3)
+
+    with pytest.raises(SystemExit):
+        list(run_each(["a"], task, name=str))
 
 
 def test_fanout_below_one_is_refused() -> None:

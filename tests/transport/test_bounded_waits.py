@@ -1,8 +1,9 @@
 """Three bounds that nothing else checked, each over real loopback sockets with the requests
 counted on the server side (each test fails when its bound is removed):
 
-* a thread waiting for another thread's request to the same BMC waits no longer than its
-  own operation deadline;
+* a thread waiting for a place among the requests in flight to the same BMC
+  (:data:`~hamnhw.transport.gate.MAX_IN_FLIGHT`) waits no longer than its own operation
+  deadline;
 * a GET that timed out is not sent again (docs/retries.md: a hung BMC is not asked twice);
 * the DELETE of a session superseded by a re-login gets the logout grace, not what is left
   of the operation."""
@@ -24,38 +25,46 @@ from transport_loopback import (
 
 from hamnhw import errors
 from hamnhw.connection import Timeouts
+from hamnhw.transport.gate import MAX_IN_FLIGHT
 
 SYSTEMS = "/redfish/v1/Systems"
 SLOW = "/redfish/v1/Slow"
 
 
-def test_a_thread_waits_for_the_request_lock_no_longer_than_its_deadline(bmc) -> None:
+def test_a_thread_waits_for_a_request_place_no_longer_than_its_deadline(bmc) -> None:
+    """Every place of the BMC's request gate is held by a request the BMC holds: the next
+    request waits for a place no longer than its own deadline, and is never sent."""
     bmc.standard()
-    in_flight, released = threading.Event(), threading.Event()
+    arrived, released = threading.Semaphore(0), threading.Event()
 
     def slow(handler) -> None:
-        in_flight.set()
+        arrived.release()
         released.wait(5)
         answer(handler)
 
     bmc.behave("GET", SLOW, slow)
     transport = make_transport(bmc.url, timeouts=Timeouts(connect=2, read=10, operation=30))
     transport.open()
-    other = threading.Thread(target=lambda: transport.get(SLOW))
-    other.start()
+    others = [threading.Thread(target=lambda: transport.get(SLOW))
+              for _ in range(MAX_IN_FLIGHT)]
+    for other in others:
+        other.start()
     try:
-        assert in_flight.wait(5)
+        for _ in others:
+            assert arrived.acquire(timeout=5), "the held requests are in flight at once"
         with transport.operation(0.3), pytest.raises(errors.BmcTimeout) as info:
             transport.get(SYSTEMS)
-        # The other thread's request is still held by the BMC: this one did not wait for it.
+        # The other threads' requests are still held by the BMC: this one did not wait.
         assert not released.is_set()
         assert info.value.deadline_passed
-        assert "another thread's request to this BMC was in flight" in info.value.message
+        assert "other requests to this BMC were in flight" in info.value.message
     finally:
         released.set()
-        other.join(10)
+        for other in others:
+            other.join(10)
         transport.close()
     assert bmc.count("GET", SYSTEMS) == 0
+    assert bmc.count("GET", SLOW) == MAX_IN_FLIGHT
 
 
 def test_a_get_that_timed_out_is_not_sent_again(bmc) -> None:

@@ -1,5 +1,5 @@
-"""One Node used from two threads: each thread keeps its own operation deadline, and the
-Node's requests are serialised (one request lock per transport)."""
+"""One Node used from two threads: each thread keeps its own operation deadline, and a
+re-login holds the Node's request gate alone (:mod:`hamnhw.transport.gate`)."""
 
 from __future__ import annotations
 

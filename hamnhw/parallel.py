@@ -1,0 +1,97 @@
+"""Independent pieces of one command's work run side by side: the reads of one BMC that do
+not depend on each other (a collection's members, see
+:meth:`hamnhw.readmemo.MemoClient.prefetch`).
+
+:func:`each` runs a function on every item with at most ``width`` at once: the calling
+thread works too, and up to ``width - 1`` helper threads from one process-wide pool join
+it.  A helper that has not started by the time the caller ran out of items is cancelled,
+so a busy pool never holds a command back (the work is then done in the caller, one item
+after the other, as without helpers).  When many callers are at it at once (more than
+:data:`BUSY`: a fan-out over many BMCs), each works alone.  Helpers run in a copy of the
+caller's context:
+its deadlines (:class:`~hamnhw.transport.client.DeadlineScope`), its command and, through
+``adopt``, whatever thread-local state the caller hands over (the read epoch).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+
+HELPERS = 64
+"""Helper threads of the process (shared by every BMC and command)."""
+
+BUSY = 8
+"""More calls of :func:`each` than this at once (a fan-out over many BMCs) and each one
+works alone: the waits of many BMCs already overlap, and helpers would only add
+connections (a TLS handshake each) and CPU."""
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_callers = 0
+
+
+def _helpers() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=HELPERS, thread_name_prefix="hamnhw-read")
+        return _pool
+
+
+def each(task: Callable[[T], None], items: Iterable[T], width: int,
+         adopt: Callable[[], None] | None = None) -> None:
+    """``task(item)`` for every item, at most ``width`` at once; returns when all are done.
+
+    ``task`` handles its own errors: an exception escaping it (a bug, or an interrupt)
+    is raised here once every started task has ended.
+
+    :param adopt: called first in each helper thread (set the caller's thread-local state).
+    """
+    queue = list(items)
+    queue.reverse()
+    lock = threading.Lock()
+    escaped: list[BaseException] = []
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not queue or escaped:
+                    return
+                item = queue.pop()
+            try:
+                task(item)
+            except BaseException as exc:  # handed to the caller below
+                with lock:
+                    escaped.append(exc)
+                return
+
+    def helper() -> None:
+        if adopt is not None:
+            adopt()
+        work()
+
+    global _callers
+    with _pool_lock:
+        _callers += 1
+        alone = _callers > BUSY
+    try:
+        helpers: list[Future[None]] = []
+        if width > 1 and len(queue) > 1 and not alone:
+            pool = _helpers()
+            helpers = [pool.submit(contextvars.copy_context().run, helper)
+                       for _ in range(min(width, len(queue)) - 1)]
+        work()
+        for future in helpers:
+            if not future.cancel():
+                future.result()
+    finally:
+        with _pool_lock:
+            _callers -= 1
+    if escaped:
+        raise escaped[0]

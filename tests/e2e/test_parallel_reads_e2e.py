@@ -1,0 +1,120 @@
+"""Reads of one BMC side by side, end to end against the simulator over loopback HTTP.
+
+The simulator's ``gather`` fault holds the matching requests until that many are in
+flight at once (a client reading one after the other would not get there), and
+``peak_in_flight`` says how many it answered at once: parallelism is observed by what the
+BMC saw, never by timing.  Each resource is still read once per command, and a session
+expiring under several reads in flight is renewed by exactly one login."""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Iterator
+
+import pytest
+
+import hamnhw
+from hamnhw.readmemo import PARALLEL_READS
+from hamnhw.sim import ServerSpec, SimCluster, SimServer
+
+pytestmark = pytest.mark.e2e
+
+SESSIONS = "/redfish/v1/SessionService/Sessions"
+DRIVES = "/redfish/v1/Systems/1/Storage/RAIDController1/Drives/"
+NICS = "/redfish/v1/Systems/1/EthernetInterfaces/"
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[SimCluster]:
+    with SimCluster([ServerSpec(name="node", power="On")]) as sim:
+        yield sim
+
+
+@pytest.fixture
+def server(cluster: SimCluster) -> Iterator[SimServer]:
+    node = cluster["node"]
+    node.clear_faults()
+    node.clear_requests()
+    yield node
+    node.clear_faults()
+
+
+def connect(server: SimServer) -> hamnhw.Node:
+    return hamnhw.connect(server.url, username=server.username, password=server.password,
+                          timeout=30)
+
+
+def gets(server: SimServer, prefix: str = "/") -> collections.Counter[str]:
+    return collections.Counter(r.path for r in server.requests
+                               if r.method == "GET" and r.path.startswith(prefix))
+
+
+def test_drives_and_nics_are_read_side_by_side_each_once(server: SimServer) -> None:
+    with connect(server) as node, node.operation():
+        server.clear_requests()
+        server.inject("gather", count=2, method="GET", path=DRIVES, peers=2, seconds=20)
+        storage = node.raid.storage()
+        drives_peak = server.peak_in_flight
+        server.clear_requests()
+        server.inject("gather", count=2, method="GET", path=NICS, peers=2, seconds=20)
+        nics = node.nics.list()
+        nics_peak = server.peak_in_flight
+    assert drives_peak == 2 and nics_peak == 2, "the two members were in flight at once"
+    assert sorted(d.id for d in storage.drives or ()) == ["RAIDController1/Bay1",
+                                                          "RAIDController1/Bay2"]
+    assert len(nics or ()) == 2 and all(nic.mac for nic in nics or ())
+    assert not storage.incomplete
+
+
+def test_one_command_reads_each_resource_once_and_a_few_at_once_at_most(
+        server: SimServer) -> None:
+    server.inject("gather", method="GET", path="/redfish/v1/Systems/1/", peers=2,
+                  seconds=0.2)  # overlapping reads wait for each other briefly
+    with connect(server) as node, node.operation():
+        node.inventory.inventory()
+        node.nics.list()
+    counts = gets(server)
+    assert [path for path, n in counts.items() if n > 1] == []
+    assert 1 <= server.peak_in_flight <= PARALLEL_READS
+
+
+def test_a_session_expiring_under_reads_in_flight_is_renewed_by_one_login(
+        server: SimServer) -> None:
+    with connect(server) as node, node.operation():
+        node.power.state()
+        server.clear_requests()
+        # Both drive reads are in flight when the session expires: both are answered 401.
+        server.inject("gather", count=2, method="GET", path=DRIVES, peers=2, seconds=20)
+        server.inject("expire_session", count=2, method="GET", path=DRIVES)
+        storage = node.raid.storage()
+    assert server.peak_in_flight >= 2
+    refused = {r.path for r in server.requests if r.method == "GET" and r.status == 401}
+    assert {f"{DRIVES}Bay1", f"{DRIVES}Bay2"} <= refused  # and whatever else was in flight
+    posts = [r for r in server.requests if r.method == "POST"]
+    assert [r.path for r in posts] == [SESSIONS], "exactly one login again, no other POST"
+    assert {path: n for path, n in gets(server).items() if n > 1} == dict.fromkeys(refused, 2), \
+        "each refused GET re-sent once, after the new login; nothing else read twice"
+    assert sorted(d.id for d in storage.drives or ()) == ["RAIDController1/Bay1",
+                                                          "RAIDController1/Bay2"]
+    deletes = [r for r in server.requests if r.method == "DELETE"]
+    assert len(deletes) == 2 and deletes[-1] is server.requests[-1], \
+        "the superseded session is deleted, then the new one at logout"
+    assert deletes[-1].status == 204
+
+
+def test_errors_of_reads_side_by_side_are_met_in_the_walk_order(server: SimServer) -> None:
+    """Both drives answer garbage while in flight together: the walk's warnings name them
+    in its own order (Bay1, then Bay2), as reading one after the other would, and neither
+    is asked for twice."""
+    with connect(server) as node, node.operation():
+        node.power.state()
+        server.clear_requests()
+        server.inject("gather", count=2, method="GET", path=DRIVES, peers=2, seconds=20)
+        server.inject("malformed_json", count=2, method="GET", path=DRIVES)
+        storage = node.raid.storage()
+    assert server.peak_in_flight >= 2
+    drives = [w for w in storage.warnings if "drive" in w]
+    assert len(drives) == 2
+    assert f"{DRIVES}Bay1" in drives[0] and f"{DRIVES}Bay2" in drives[1]
+    assert gets(server, DRIVES) == {f"{DRIVES}Bay1": 1, f"{DRIVES}Bay2": 1}
+    assert storage.incomplete and not storage.drives
