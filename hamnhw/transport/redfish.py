@@ -15,7 +15,9 @@
   (:func:`~hamnhw.transport.paths.bmc_path`).
 * GETs are retried (5xx, dropped or refused connections: bounded, never past the
   deadline, each retry logged as a warning); POST, PATCH and DELETE are sent
-  exactly once.  ``docs/retries.md`` lists every retry.
+  exactly once.  ``docs/retries.md`` lists every retry.  The send path (the gate, the
+  deadline, retries, the 401 rules) is :class:`~hamnhw.transport.sending.RequestSending`,
+  this class's base.
 * Session login with fallback to basic auth (:mod:`hamnhw.transport.auth`): one
   re-login per 401 and per request; a GET answered 401 is re-sent once after it, a
   POST/PATCH/DELETE never (:class:`SessionExpired`).
@@ -36,8 +38,6 @@ deadline.
 from __future__ import annotations
 
 import contextlib
-import json
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -45,32 +45,18 @@ from typing import TYPE_CHECKING, Any
 from hamnhw.address import BmcAddress
 from hamnhw.connection import Credentials, Timeouts, TlsOptions
 from hamnhw.deadline import Deadline
-from hamnhw.errors import (
-    BmcTimeout,
-    BmcUnreachable,
-    ConnectionDropped,
-    HamnhwError,
-    MalformedResponse,
-    ServerSideError,
-    SessionExpired,
-    TlsError,
-)
+from hamnhw.errors import HamnhwError, MalformedResponse
 from hamnhw.log import get_logger, quiet_library_loggers
-from hamnhw.transport.adapter import MAX_BODY_BYTES, BmcAdapter, Reply, check_tls_choice
-from hamnhw.transport.auth import Authenticator, SecretMasks, access_denied, seconds_text
+from hamnhw.transport.adapter import MAX_BODY_BYTES, BmcAdapter, check_tls_choice
+from hamnhw.transport.auth import Authenticator, SecretMasks
 from hamnhw.transport.base import RedfishClient, RedfishResponse
 from hamnhw.transport.client import DeadlineScope
-from hamnhw.transport.errormap import (
-    credentials_rejected,
-    http_error,
-    is_transport_failure,
-    map_exception,
-    parse_json,
-)
+from hamnhw.transport.errormap import parse_json
 from hamnhw.transport.gate import RequestGate
 from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
-from hamnhw.transport.session import Answer, logout_grace, sessions_path
+from hamnhw.transport.sending import RequestSending
+from hamnhw.transport.session import logout_grace, sessions_path
 
 if TYPE_CHECKING:
     from redfish.rest.v1 import HttpClient
@@ -78,15 +64,11 @@ if TYPE_CHECKING:
     from hamnhw.transport.stream import Stream
 
 LOG = get_logger(__name__)
-_USER_AGENT = "hamnhw python/{}.{}.{}".format(*sys.version_info[:3])
-"""The User-Agent of every request (some BMCs refuse a request without one)."""
-_ODATA_VERSION = "4.0"
-"""The ``OData-Version`` header python-redfish-library sends (Redfish requires 4.0)."""
 
 ROOT_PATH = "/redfish/v1/"
 
 
-class RedfishTransport(RedfishClient):
+class RedfishTransport(RequestSending, RedfishClient):
     """A Redfish service reached over HTTP(S).
 
     :param address: the BMC (``redfish://`` ... URL, parsed).
@@ -215,11 +197,6 @@ class RedfishTransport(RedfishClient):
             raise HamnhwError("transport not opened", host=self.host)
         return self._root
 
-    @property
-    def _deadline(self) -> Deadline | None:
-        """The operation deadline of the calling thread, if any."""
-        return self._deadlines.current
-
     @contextlib.contextmanager
     def operation(self, seconds: float | None = None) -> Iterator[None]:
         """One overall deadline (default ``Timeouts.operation``) for the block;
@@ -288,22 +265,13 @@ class RedfishTransport(RedfishClient):
         return open_stream(self._address.base_url, path, self.host, self._adapter.tls, auth,
                            self._timeouts.connect, read_timeout)
 
-    # -- requests --------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _scope(self) -> Iterator[None]:
-        with self._deadlines.scope():
-            yield
+    # -- what the authenticator needs (auth.Sender) beside _send_once ---------------
 
     @contextlib.contextmanager
     def _narrowed(self, seconds: float) -> Iterator[None]:
         """The block gets at most ``seconds`` more (never more than the current deadline)."""
         with self._deadlines.operation(seconds):
             yield
-
-    def _allows(self, seconds: float) -> bool:
-        deadline = self._deadline
-        return deadline is not None and deadline.allows(seconds)
 
     def _last_headers(self) -> Mapping[str, str] | None:
         """The headers of the last answer, even one whose body could not be read."""
@@ -314,136 +282,6 @@ class RedfishTransport(RedfishClient):
         if self._library_client is not None:
             self._library_client.set_session_key(session)
             self._library_client.set_authorization_key(authorization)
-
-    @contextlib.contextmanager
-    def _unanswered_is_unreachable(self) -> Iterator[None]:
-        """A timeout of a BMC that never sent an HTTP answer (it accepted the TCP
-        connection, maybe, but nothing came) is :class:`BmcUnreachable`."""
-        try:
-            yield
-        except BmcTimeout as exc:
-            if self._answered:
-                raise
-            raise BmcUnreachable(
-                f"{exc.message}: the BMC never sent an HTTP answer", host=self.host) from None
-
-    def _send_unsafe(self, method: str, path: str, body: dict[str, Any] | None = None,
-                     headers: dict[str, str] | None = None) -> RedfishResponse:
-        with self._scope(), self._unanswered_is_unreachable():
-            answer = self._send_once(method, path, body, headers)
-            if answer.status == 401 and self._auth.mode:
-                self._renew(answer, method, path)
-                raise SessionExpired(
-                    f"{method} {path} was rejected with HTTP 401 (session expired); logged "
-                    "in again but did not re-send it: read state before retrying",
-                    host=self.host)
-            self._raise_for_status(answer, method, path)
-            parsed = parse_json(answer.body, answer.content_type, host=self.host, path=path)
-        return RedfishResponse(answer.status, answer.headers, parsed, path)
-
-    def _renew(self, answer: Answer, method: str, path: str) -> None:
-        """Handle a 401 (:meth:`Authenticator.renew`) holding the gate alone throughout,
-        so that no request is in flight between the old session's DELETE and the new
-        login, and another thread that met the same 401 finds the new session made."""
-        deadline = self._deadline
-        assert deadline is not None, "requests run inside an operation scope"
-        with self._gate.exclusive_or_timeout(deadline, self.host, f"{method} {path}"):
-            if self._closed:
-                raise SessionExpired(f"{method} {path} was rejected with HTTP 401 after the "
-                                     "logout began; not logging in again", host=self.host)
-            self._auth.renew(answer.generation, method, path, answer)
-
-    def _send_once(self, method: str, path: str, body: dict[str, Any] | None = None,
-                   headers: dict[str, str] | None = None) -> Answer:
-        """One request through the library, no retry, errors mapped.
-
-        :raises MalformedResponse: ``path`` leads off the BMC (nothing is sent).
-        """
-        deadline = self._deadline
-        assert deadline is not None, "requests run inside an operation scope"
-        path = bmc_path(path, host=self.host)
-        with self._gate.request_or_timeout(deadline, self.host, f"{method} {path}"):
-            generation = self._auth.generation
-            self._adapter.deadline = deadline
-            try:
-                raw = self._send_direct(method, path, body, headers)
-            except Exception as exc:
-                if not is_transport_failure(exc):
-                    raise
-                raise map_exception(exc, host=self.host, method=method, path=path,
-                                    elapsed_s=deadline.elapsed()) from None
-            finally:
-                self._adapter.deadline = None
-            self._answered = True
-            if 200 <= raw.status < 300 and self._auth.mode:
-                self._auth.confirmed = True
-        LOG.debug("%s %s %s -> HTTP %s", self.host, method, path, raw.status)
-        return Answer(raw.status, raw.headers, raw.content, generation)
-
-    def _send_direct(self, method: str, path: str, body: dict[str, Any] | None,
-                     headers: dict[str, str] | None) -> Reply:
-        """Hand the request straight to hamnhw's adapter: python-redfish-library's headers
-        (the session token or basic key, ``OData-Version``, ``Accept``), a JSON body, no
-        redirect followed (it would carry X-Auth-Token to wherever the BMC points), no
-        retry."""
-        sent = {"User-Agent": _USER_AGENT, "OData-Version": _ODATA_VERSION,
-                **(headers or {})}
-        if self._session_key:
-            sent["X-Auth-Token"] = self._session_key
-        elif self._authorization_key:
-            sent["Authorization"] = self._authorization_key
-        if "Accept" not in sent:
-            sent["Accept"] = "*/*"
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            sent["Content-Type"] = "application/json"
-            sent["Content-Length"] = str(len(data))
-        elif method in ("POST", "PATCH", "PUT"):
-            sent["Content-Length"] = "0"
-        return self._adapter.send(method, self._base_url, path.replace("//", "/"), sent, data)
-
-    def _get_with_retry(self, path: str) -> Answer:
-        """GET, retried on 5xx and dropped connections (backoff) and refused connections
-        (briefly, at a fixed pace); each retry is a warning."""
-        attempt = 1
-        while True:
-            try:
-                answer = self._send_once("GET", path)
-                if answer.status >= 500:
-                    raise http_error(answer.status, answer.body, host=self.host,
-                                     method="GET", path=path)
-                return answer
-            except (ServerSideError, BmcUnreachable, ConnectionDropped) as exc:
-                refused = isinstance(exc, BmcUnreachable) and exc.refused
-                limit = self._retry.refused_attempts if refused else self._retry.max_attempts
-                delay = self._retry.refused_delay if refused else self._retry.delay(attempt)
-                if isinstance(exc, TlsError) or attempt >= limit or not self._allows(delay):
-                    raise
-                LOG.warning("%s; retrying in %s, %d/%d", exc, seconds_text(delay),
-                            attempt + 1, limit)
-                self._retry.sleep(delay)
-                attempt += 1
-
-    def _get_answer(self, path: str) -> Answer:
-        """A 2xx answer to a GET: retried (:meth:`_get_with_retry`); a 401 leads to one
-        fresh login and one re-send, a second 401 is :class:`AccessDenied`."""
-        answer = self._get_with_retry(path)
-        if answer.status == 401 and self._auth.mode:
-            self._renew(answer, "GET", path)
-            answer = self._get_with_retry(path)
-            if answer.status == 401:
-                raise access_denied(answer, host=self.host, method="GET", path=path,
-                                    why="refused again after a fresh login")
-        self._raise_for_status(answer, "GET", path)
-        return answer
-
-    def _raise_for_status(self, answer: Answer, method: str, path: str) -> None:
-        if answer.ok:
-            return
-        if answer.status == 401:
-            raise credentials_rejected(self.host, 401)
-        raise http_error(answer.status, answer.body, host=self.host, method=method, path=path)
 
     def _read_root(self) -> dict[str, Any]:
         answer = self._get_with_retry(ROOT_PATH)
