@@ -9,13 +9,14 @@ request goes out) and the file is created mode 0600 in a 0700 directory.
 Tables: ``runs`` (one failover each), ``steps`` (intent and outcome of each action),
 ``events`` (acknowledgements with who and when, warnings, check output), ``snapshots``
 (``hamnhw pair snapshot``), ``pair_state`` (the active node), ``sessions`` (BMC sessions
-opened, to delete the ones a crash left).  Writers hold :class:`JournalLock`.
+opened, to delete the ones a crash left).  Writers hold :class:`JournalLock`.  The
+records read back (:class:`RunRecord`, :class:`StepRecord`...) are defined in
+:mod:`hamnhw.failover.journal_records` and importable from here.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import os
 import sqlite3
@@ -25,6 +26,20 @@ from pathlib import Path
 from typing import Any
 
 from hamnhw.errors import ConfigError, HamnhwError
+from hamnhw.failover.journal_records import (
+    FINISHED_STATES,
+    SELECT_RUNS,
+    SELECT_STEPS,
+    ActiveNode,
+    EventRecord,
+    RunRecord,
+    StepRecord,
+    run_record,
+    step_record,
+)
+
+__all__ = ["FINISHED_STATES", "SCHEMA_VERSION", "ActiveNode", "EventRecord", "Journal",
+           "JournalError", "RunRecord", "StepRecord", "journal_path"]
 
 SCHEMA_VERSION = 1
 """Bumped when the tables change."""
@@ -51,76 +66,9 @@ CREATE TABLE IF NOT EXISTS sessions(
     opened_at REAL NOT NULL, closed_at REAL);
 """
 
-FINISHED_STATES = frozenset({"done", "aborted", "refused"})
-"""Run states after which a new ``start`` is allowed."""
-
 
 class JournalError(HamnhwError):
     """The journal cannot be opened or is not one hamnhw wrote."""
-
-
-@dataclasses.dataclass(frozen=True)
-class RunRecord:
-    """One row of ``runs``."""
-
-    id: int
-    kind: str
-    """``failover`` or ``drill``."""
-    drill_id: int | None
-    source: str
-    """The node that was active (fenced)."""
-    target: str
-    """The node that becomes active."""
-    state: str
-    stop_reason: str | None
-    started_at: float
-    updated_at: float
-    finished_at: float | None
-    options: dict[str, Any]
-    facts: dict[str, Any]
-    """What the run remembered (old restore policies, acknowledgements, verification)."""
-
-    @property
-    def finished(self) -> bool:
-        """True once done, aborted or refused."""
-        return self.state in FINISHED_STATES
-
-
-@dataclasses.dataclass(frozen=True)
-class StepRecord:
-    """One action: its intent (before the request) and outcome (after), None if missing."""
-
-    id: int
-    run_id: int
-    step: str
-    action: str
-    node: str | None
-    intent: dict[str, Any]
-    intent_at: float
-    outcome: dict[str, Any] | None
-    outcome_at: float | None
-    superseded: bool
-
-
-@dataclasses.dataclass(frozen=True)
-class EventRecord:
-    """One row of ``events``."""
-
-    id: int
-    run_id: int | None
-    at: float
-    kind: str
-    message: str
-    data: Any
-
-
-@dataclasses.dataclass(frozen=True)
-class ActiveNode:
-    """Which node the journal says is the active MN, since when and on whose word."""
-
-    name: str
-    set_at: float
-    source: str
 
 
 def journal_path(journal_dir: str | os.PathLike[str], name: str) -> Path:
@@ -214,19 +162,19 @@ class Journal:
 
     def run(self, run_id: int) -> RunRecord:
         """The run with this id."""
-        row = self._db.execute(_SELECT_RUNS + " WHERE id=?", (run_id,)).fetchone()
+        row = self._db.execute(SELECT_RUNS + " WHERE id=?", (run_id,)).fetchone()
         if row is None:
             raise JournalError(f"no run {run_id} in {self.path}")
-        return _run(row)
+        return run_record(row)
 
     def runs(self) -> list[RunRecord]:
         """Every run, oldest first."""
-        return [_run(r) for r in self._db.execute(_SELECT_RUNS + " ORDER BY id")]
+        return [run_record(r) for r in self._db.execute(SELECT_RUNS + " ORDER BY id")]
 
     def latest_run(self) -> RunRecord | None:
         """The newest run, or None."""
-        row = self._db.execute(_SELECT_RUNS + " ORDER BY id DESC LIMIT 1").fetchone()
-        return None if row is None else _run(row)
+        row = self._db.execute(SELECT_RUNS + " ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else run_record(row)
 
     def unfinished_run(self) -> RunRecord | None:
         """The newest run that is neither done, aborted nor refused, or None."""
@@ -282,9 +230,9 @@ class Journal:
     def open_step(self, run_id: int, step: str, action: str) -> StepRecord | None:
         """The latest live (not superseded) record of ``step``/``action``, or None."""
         row = self._db.execute(
-            _SELECT_STEPS + " WHERE run_id=? AND step=? AND action=? "
+            SELECT_STEPS + " WHERE run_id=? AND step=? AND action=? "
             "AND superseded=0 ORDER BY id DESC LIMIT 1", (run_id, step, action)).fetchone()
-        return None if row is None else _step(row)
+        return None if row is None else step_record(row)
 
     def supersede(self, run_id: int, steps: tuple[str, ...]) -> None:
         """Mark the records of ``steps`` as superseded: the run goes through them again."""
@@ -294,8 +242,8 @@ class Journal:
 
     def steps(self, run_id: int) -> list[StepRecord]:
         """Every step record of a run, in order."""
-        return [_step(r) for r in self._db.execute(
-            _SELECT_STEPS + " WHERE run_id=? ORDER BY id", (run_id,))]
+        return [step_record(r) for r in self._db.execute(
+            SELECT_STEPS + " WHERE run_id=? ORDER BY id", (run_id,))]
 
     # -- events ------------------------------------------------------------------------------
 
@@ -366,22 +314,6 @@ class Journal:
         return [(r[0], r[1]) for r in self._db.execute(
             "SELECT id, path FROM sessions WHERE node=? AND closed_at IS NULL ORDER BY id",
             (node,))]
-
-
-_SELECT_RUNS = ("SELECT id, kind, drill_id, source, target, state, stop_reason, started_at, "
-                "updated_at, finished_at, options, facts FROM runs")
-_SELECT_STEPS = ("SELECT id, run_id, step, action, node, intent, intent_at, outcome, "
-                 "outcome_at, superseded FROM steps")
-
-
-def _run(row: tuple[Any, ...]) -> RunRecord:
-    return RunRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
-                     row[9], json.loads(row[10]), json.loads(row[11]))
-
-
-def _step(row: tuple[Any, ...]) -> StepRecord:
-    return StepRecord(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6],
-                      None if row[7] is None else json.loads(row[7]), row[8], bool(row[9]))
 
 
 def _dump(value: Any) -> str:
