@@ -9,29 +9,30 @@ from __future__ import annotations
 
 import abc
 import dataclasses
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from hamnhw.errors import HttpError, MalformedResponse, UnsupportedOperation
-from hamnhw.jobs import Job
-from hamnhw.models import (
-    BootMarks,
-    BootOverride,
-    BootSource,
-    Drive,
-    Inventory,
-    Manager,
-    Nic,
-    NicView,
-    PowerRestorePolicy,
-    PowerResult,
-    PowerState,
-    StorageController,
-    System,
-    Volume,
-)
-from hamnhw.plan import PlannedRequest
+from hamnhw.models import Inventory, NicView
 from hamnhw.poll import PollPolicy
-from hamnhw.raid import CreateRequest, ImportState, RaidOutcome, RaidPlan, RaidStatus
+
+if TYPE_CHECKING:  # annotations only: a power or boot command never loads the RAID model
+    from hamnhw.jobs import Job
+    from hamnhw.models import (
+        BootMarks,
+        BootOverride,
+        BootSource,
+        Drive,
+        Manager,
+        Nic,
+        PowerRestorePolicy,
+        PowerResult,
+        PowerState,
+        StorageController,
+        System,
+        Volume,
+    )
+    from hamnhw.plan import PlannedRequest
+    from hamnhw.raid import CreateRequest, ImportState, RaidOutcome, RaidPlan, RaidStatus
 
 __all__ = [
     "InventoryInterface", "ManagementInterface", "NicInterface", "PollPolicy",

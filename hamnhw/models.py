@@ -6,7 +6,7 @@ did not tell us" and is never used for "there are none": an empty tuple is a
 positive statement that the BMC reported nothing.
 
 The storage models (drives, volumes, controllers, health and RAID level) live in
-:mod:`hamnhw.storagemodels` and are imported from here as well.
+:mod:`hamnhw.storagemodels` and are imported from here as well (on first use).
 """
 
 from __future__ import annotations
@@ -14,15 +14,30 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hamnhw.storagemodels import Drive as Drive
-from hamnhw.storagemodels import EmptyBay as EmptyBay
-from hamnhw.storagemodels import Health as Health
-from hamnhw.storagemodels import Operation as Operation
-from hamnhw.storagemodels import RaidType as RaidType
-from hamnhw.storagemodels import StorageController as StorageController
-from hamnhw.storagemodels import Volume as Volume
+if TYPE_CHECKING:
+    from hamnhw.storagemodels import Drive as Drive
+    from hamnhw.storagemodels import EmptyBay as EmptyBay
+    from hamnhw.storagemodels import Health as Health
+    from hamnhw.storagemodels import Operation as Operation
+    from hamnhw.storagemodels import RaidType as RaidType
+    from hamnhw.storagemodels import StorageController as StorageController
+    from hamnhw.storagemodels import Volume as Volume
+
+_STORAGE_NAMES = frozenset({"Drive", "EmptyBay", "Health", "Operation", "RaidType",
+                            "StorageController", "Volume"})
+
+
+if not TYPE_CHECKING:  # hidden from mypy, which would take every unknown name for Any
+    def __getattr__(name: str) -> Any:
+        """The storage models, imported on first use: a command that reads no storage
+        (``power status``) does not build their dataclasses (PEP 562)."""
+        if name in _STORAGE_NAMES:
+            from hamnhw import storagemodels
+
+            return getattr(storagemodels, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class PowerState(enum.StrEnum):

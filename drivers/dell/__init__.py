@@ -10,11 +10,13 @@ PERC differs (jobs, the Lifecycle Controller, DellRaidService, foreign configura
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from hamnhw_drivers.dell.raid import DellRaid
 from hamnhw_drivers.generic import GenericRedfishDriver
-from hamnhw_drivers.generic.raid import RedfishRaid
+from hamnhw_drivers.generic.deferred import deferred
+
+if TYPE_CHECKING:
+    from hamnhw_drivers.generic.raid import RedfishRaid
 
 
 class DellIdracDriver(GenericRedfishDriver):
@@ -25,7 +27,7 @@ class DellIdracDriver(GenericRedfishDriver):
     vendor_names: ClassVar[tuple[str, ...]] = ("dell", "dell emc")
     oem_keys: ClassVar[tuple[str, ...]] = ("Dell",)
     manager_models: ClassVar[tuple[str, ...]] = ("iDRAC", "G Monolithic", "G Modular")
-    raid_class: ClassVar[type[RedfishRaid]] = DellRaid
+    raid_class: ClassVar[type[RedfishRaid]] = deferred("hamnhw_drivers.dell.raid:DellRaid")
 
 
-__all__ = ["DellIdracDriver", "DellRaid"]
+__all__ = ["DellIdracDriver"]

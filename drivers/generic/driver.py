@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from hamnhw_drivers.generic.context import DriverContext
-from hamnhw_drivers.generic.inventory import RedfishInventory
+from hamnhw_drivers.generic.deferred import OnFirstUse, deferred
 from hamnhw_drivers.generic.management import RedfishManagement
-from hamnhw_drivers.generic.nics import RedfishNics
 from hamnhw_drivers.generic.power import RedfishPower
-from hamnhw_drivers.generic.raid import RedfishRaid
 from hamnhw_drivers.generic.resource import Reader
 from hamnhw_drivers.generic.systems import SystemLocator
 
 from hamnhw.address import BmcAddress
 from hamnhw.driver import Driver
 from hamnhw.interfaces import PollPolicy
+
+if TYPE_CHECKING:
+    from hamnhw_drivers.generic.inventory import RedfishInventory
+    from hamnhw_drivers.generic.nics import RedfishNics
+    from hamnhw_drivers.generic.raid import RedfishRaid
 
 
 class GenericRedfishDriver(Driver):
@@ -37,11 +40,13 @@ class GenericRedfishDriver(Driver):
     """Power interface implementation."""
     management_class: ClassVar[type[RedfishManagement]] = RedfishManagement
     """Management interface implementation."""
-    nics_class: ClassVar[type[RedfishNics]] = RedfishNics
+    nics_class: ClassVar[type[RedfishNics]] = deferred("hamnhw_drivers.generic.nics:RedfishNics")
     """NIC interface implementation."""
-    inventory_class: ClassVar[type[RedfishInventory]] = RedfishInventory
-    """Inventory interface implementation (its storage walk also serves RAID)."""
-    raid_class: ClassVar[type[RedfishRaid]] = RedfishRaid
+    inventory_class: ClassVar[type[RedfishInventory]] = deferred(
+        "hamnhw_drivers.generic.inventory:RedfishInventory")
+    """Inventory interface implementation (its storage walk also serves RAID).  It, the NIC
+    and the RAID implementations are imported and built on first use (:mod:`.deferred`)."""
+    raid_class: ClassVar[type[RedfishRaid]] = deferred("hamnhw_drivers.generic.raid:RedfishRaid")
     """RAID interface implementation."""
     locator_class: ClassVar[type[SystemLocator]] = SystemLocator
     """How the system and its manager are found."""
@@ -54,9 +59,21 @@ class GenericRedfishDriver(Driver):
             locator=self.locator_class(reader, address.system_id), poll=poll)
         self.power = self.power_class(self.context)
         self.management = self.management_class(self.context)
-        self.nics = self.nics_class(self.context)
-        self.inventory = self.inventory_class(self.context)
-        self.raid = self.raid_class(self.inventory)
+
+    @OnFirstUse
+    def nics(self) -> RedfishNics:
+        """The NIC interface, built on first use (a power command needs none)."""
+        return self.nics_class(self.context)
+
+    @OnFirstUse
+    def inventory(self) -> RedfishInventory:
+        """The inventory interface, built on first use."""
+        return self.inventory_class(self.context)
+
+    @OnFirstUse
+    def raid(self) -> RedfishRaid:
+        """The RAID interface, built on first use over :attr:`inventory`."""
+        return self.raid_class(self.inventory)
 
     def open(self) -> None:
         """Choose the system now: several systems and none picked, an unknown id, or

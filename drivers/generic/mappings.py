@@ -4,7 +4,9 @@ In the style of sushy's ``mappings.py``: one table per Redfish enumeration, and 
 function that reads a raw value through it.  Core models (:mod:`hamnhw.models`) know
 nothing of Redfish; every translation of a Redfish string lives here, and only drivers
 import it.  Anything not in a table is the enum's UNKNOWN: a null, an empty string or
-a value of the wrong case is never guessed.
+a value of the wrong case is never guessed.  The storage vocabulary (health, RAID
+level) is in :mod:`.storagemappings`, so that a power command does not load the storage
+models.
 """
 
 from __future__ import annotations
@@ -12,15 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from hamnhw.models import (
-    BootStage,
-    Health,
-    LinkStatus,
-    NicKind,
-    NicSource,
-    PowerState,
-    RaidType,
-)
+from hamnhw.models import BootStage, LinkStatus, NicKind, NicSource, PowerState
 
 T = TypeVar("T")
 
@@ -32,31 +26,6 @@ POWER_STATE: Mapping[str, PowerState] = {
     "Paused": PowerState.UNKNOWN,
 }
 """ComputerSystem ``PowerState``."""
-
-HEALTH: Mapping[str, Health] = {
-    "OK": Health.OK,
-    "Warning": Health.WARNING,
-    "Critical": Health.CRITICAL,
-}
-"""Resource ``Status.Health`` (and ``HealthRollup``)."""
-
-RAID_TYPE: Mapping[str, RaidType] = {
-    member.value: member for member in RaidType if member is not RaidType.UNKNOWN
-}
-"""Volume ``RAIDType`` (Volume >= 1.3) and StorageController ``SupportedRAIDTypes``."""
-
-RAID_TYPE_REV: Mapping[RaidType, str] = {member: value for value, member in RAID_TYPE.items()}
-"""The ``RAIDType`` string to send for a RAID level (volume creation)."""
-
-VOLUME_TYPE: Mapping[str, RaidType] = {
-    "Mirrored": RaidType.RAID1,
-    "NonRedundant": RaidType.RAID0,
-    "StripedWithParity": RaidType.RAID5,
-    "SpannedMirrors": RaidType.RAID10,
-    "SpannedStripesWithParity": RaidType.RAID50,
-    "RawDevice": RaidType.NONE,
-}
-"""The deprecated Volume ``VolumeType``, read where ``RAIDType`` is absent."""
 
 LINK_STATUS: Mapping[str, LinkStatus] = {
     "LinkUp": LinkStatus.UP,
@@ -80,7 +49,8 @@ NIC_KIND: Mapping[str, NicKind] = {
 values (``FibreChannel``, ``iSCSI``, ``GenZ``...) are no host NIC."""
 
 
-def _lookup(table: Mapping[str, T], value: object, default: T) -> T:
+def lookup(table: Mapping[str, T], value: object, default: T) -> T:
+    """``table[value]`` for a string ``value`` in the table, else ``default``."""
     return table.get(value, default) if isinstance(value, str) else default
 
 
@@ -90,30 +60,17 @@ def power_state(value: object) -> PowerState:
     Matching is exact (``"Off"`` only): a null, an empty string or a lower-case
     ``"off"`` from a confused BMC is not taken as off.
     """
-    return _lookup(POWER_STATE, value, PowerState.UNKNOWN)
-
-
-def health(value: object) -> Health:
-    """Map a ``Status.Health`` value; null or unknown strings give UNKNOWN."""
-    return _lookup(HEALTH, value, Health.UNKNOWN)
-
-
-def raid_type(value: object, volume_type: object = None) -> RaidType:
-    """Read ``RAIDType`` or, where it is absent or unknown, the deprecated ``VolumeType``."""
-    found = _lookup(RAID_TYPE, value, RaidType.UNKNOWN)
-    if found is RaidType.UNKNOWN:
-        found = _lookup(VOLUME_TYPE, volume_type, RaidType.UNKNOWN)
-    return found
+    return lookup(POWER_STATE, value, PowerState.UNKNOWN)
 
 
 def nic_kind(value: object) -> NicKind | None:
     """:data:`NIC_KIND` of a technology string; None when absent or another technology."""
-    return _lookup(NIC_KIND, value, None)
+    return lookup(NIC_KIND, value, None)
 
 
 def link_status(value: object) -> LinkStatus:
     """Map ``LinkStatus`` of an EthernetInterface, Port or NetworkPort."""
-    return _lookup(LINK_STATUS, value, LinkStatus.UNKNOWN)
+    return lookup(LINK_STATUS, value, LinkStatus.UNKNOWN)
 
 
 BOOT_STAGE: Mapping[str, BootStage] = {
@@ -135,4 +92,4 @@ def boot_stage(value: object) -> BootStage | None:
     """Map ``BootProgress.LastState``; None when absent, OTHER for OEM or unknown strings."""
     if not isinstance(value, str) or not value:
         return None
-    return _lookup(BOOT_STAGE, value, BootStage.OTHER)
+    return lookup(BOOT_STAGE, value, BootStage.OTHER)

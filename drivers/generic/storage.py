@@ -10,7 +10,7 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
-from hamnhw_drivers.generic import mappings
+from hamnhw_drivers.generic import storagemappings
 from hamnhw_drivers.generic.resource import Field, Resource, last_segment
 
 from hamnhw.models import (
@@ -67,7 +67,7 @@ _OWNER_KINDS = frozenset({"", "redfish", "v1", "Systems", "Chassis", "Storage", 
 
 
 def _health(resource: Resource, path: str = "Status.Health") -> Health:
-    return mappings.health(resource.get(path, str))
+    return storagemappings.health(resource.get(path, str))
 
 
 CHASSIS_PREFIX = "chassis:"
@@ -192,7 +192,7 @@ def parse_volume(resource: Resource, drive_ids: Mapping[str, str] | None = None,
     :param owner: id of the storage that listed the volume (fallback owner).
     """
     known = {uri.rstrip("/"): found for uri, found in (drive_ids or {}).items()}
-    raid = mappings.raid_type(resource.field(VOLUME_RAID[0]), resource.field(VOLUME_RAID[1]))
+    raid = storagemappings.raid_type(resource.field(VOLUME_RAID[0]), resource.field(VOLUME_RAID[1]))
     return Volume(id=qualified_id(resource.uri, resource.id, owner), uri=resource.uri,
                   raid_type=raid, health=_health(resource),
                   drive_ids=linked_drive_ids(resource, "Links.Drives", known, owner),
@@ -222,7 +222,7 @@ def raid_types(values: list[Any] | None) -> tuple[RaidType, ...] | None:
     """Known RAID levels out of ``SupportedRAIDTypes`` (None when not reported)."""
     if values is None:
         return None
-    found = (mappings.raid_type(v) for v in values)
+    found = (storagemappings.raid_type(v) for v in values)
     return tuple(r for r in found if r is not RaidType.UNKNOWN)
 
 

@@ -9,14 +9,15 @@ SmartStorageConfig settings applied at the next POST (:mod:`.raid`, :mod:`.inven
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from hamnhw_drivers.generic import GenericRedfishDriver
-from hamnhw_drivers.generic.inventory import RedfishInventory
-from hamnhw_drivers.generic.nics import RedfishNics
-from hamnhw_drivers.generic.raid import RedfishRaid
-from hamnhw_drivers.hpe.inventory import HpeInventory, HpeNics
-from hamnhw_drivers.hpe.raid import HpeRaid
+from hamnhw_drivers.generic.deferred import deferred
+
+if TYPE_CHECKING:
+    from hamnhw_drivers.generic.inventory import RedfishInventory
+    from hamnhw_drivers.generic.nics import RedfishNics
+    from hamnhw_drivers.generic.raid import RedfishRaid
 
 
 class HpeIloDriver(GenericRedfishDriver):
@@ -27,9 +28,10 @@ class HpeIloDriver(GenericRedfishDriver):
     vendor_names: ClassVar[tuple[str, ...]] = ("hpe", "hp", "hewlett packard enterprise")
     oem_keys: ClassVar[tuple[str, ...]] = ("Hpe", "Hp")
     manager_models: ClassVar[tuple[str, ...]] = ("iLO",)
-    inventory_class: ClassVar[type[RedfishInventory]] = HpeInventory
-    nics_class: ClassVar[type[RedfishNics]] = HpeNics
-    raid_class: ClassVar[type[RedfishRaid]] = HpeRaid
+    inventory_class: ClassVar[type[RedfishInventory]] = deferred(
+        "hamnhw_drivers.hpe.inventory:HpeInventory")
+    nics_class: ClassVar[type[RedfishNics]] = deferred("hamnhw_drivers.hpe.inventory:HpeNics")
+    raid_class: ClassVar[type[RedfishRaid]] = deferred("hamnhw_drivers.hpe.raid:HpeRaid")
 
 
-__all__ = ["HpeIloDriver", "HpeInventory", "HpeRaid"]
+__all__ = ["HpeIloDriver"]

@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from hamnhw_drivers.generic import mappings
+from hamnhw_drivers.generic import storagemappings
 from hamnhw_drivers.generic.raid_layout import StorageInfo
 from hamnhw_drivers.generic.resource import Reader, Resource, last_segment
 
@@ -72,7 +72,7 @@ def raid_level(value: str | None) -> RaidType:
     """``"1"``, ``"Raid1"``, ``"1+0"`` -> the RAID level."""
     text = (value or "").strip().removeprefix("Raid")
     text = {"1+0": "10", "1ADM": "1E", "10ADM": "10"}.get(text, text)
-    return mappings.raid_type(f"RAID{text}") if text else RaidType.UNKNOWN
+    return storagemappings.raid_type(f"RAID{text}") if text else RaidType.UNKNOWN
 
 
 def controller_id(resource: Resource) -> str:
@@ -95,7 +95,7 @@ def parse_disk(resource: Resource, owner: str) -> Drive:
                  model=known_text(resource.get("Model", str)), capacity_bytes=mib(resource),
                  media=resource.get("MediaType", str),
                  protocol=resource.get("InterfaceType", str),
-                 health=mappings.health(resource.get("Status.Health", str)),
+                 health=storagemappings.health(resource.get("Status.Health", str)),
                  state=resource.get("Status.State", str), location=location,
                  hotspare=None if use is None else "Dedicated" if use == "Spare" else "None",
                  operation=Operation(REBUILDING, None) if REBUILDING in reasons else None)
@@ -108,7 +108,7 @@ def parse_logical(resource: Resource, owner: str, members: Sequence[str] | None,
     return Volume(id=f"{owner}/LogicalDrive.{resource.id}", uri=resource.uri,
                   name=resource.get("LogicalDriveName", str),
                   raid_type=raid_level(resource.get("Raid", str)), capacity_bytes=mib(resource),
-                  health=mappings.health(resource.get("Status.Health", str)),
+                  health=storagemappings.health(resource.get("Status.Health", str)),
                   state=resource.get("Status.State", str),
                   drive_ids=None if members is None else tuple(members),
                   operation=Operation(REBUILDING, None) if REBUILDING in reasons else None,
@@ -121,7 +121,7 @@ def parse_controller(resource: Resource) -> StorageController:
                              name=resource.get("Model", str),
                              model=resource.get("Model", str),
                              firmware=resource.get("FirmwareVersion.Current.VersionString", str),
-                             health=mappings.health(resource.get("Status.Health", str)),
+                             health=storagemappings.health(resource.get("Status.Health", str)),
                              raid_types=None)
 
 

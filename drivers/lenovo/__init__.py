@@ -7,22 +7,24 @@ spares only, no foreign import action) are hooks of :mod:`.raid`; ``docs/quirks.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from hamnhw_drivers.generic import GenericRedfishDriver
-from hamnhw_drivers.generic.raid import RedfishRaid
-from hamnhw_drivers.lenovo.raid import LenovoRaid
+from hamnhw_drivers.generic.deferred import deferred
+
+if TYPE_CHECKING:
+    from hamnhw_drivers.generic.raid import RedfishRaid
 
 
 class LenovoXccDriver(GenericRedfishDriver):
     """Lenovo ThinkSystem servers through XCC."""
 
     fallback: ClassVar[bool] = False
-    raid_class: ClassVar[type[RedfishRaid]] = LenovoRaid
+    raid_class: ClassVar[type[RedfishRaid]] = deferred("hamnhw_drivers.lenovo.raid:LenovoRaid")
     url_schemes: ClassVar[tuple[str, ...]] = ("xcc-redfish",)
     vendor_names: ClassVar[tuple[str, ...]] = ("lenovo",)
     oem_keys: ClassVar[tuple[str, ...]] = ("Lenovo",)
     manager_models: ClassVar[tuple[str, ...]] = ("XClarity", "XCC")
 
 
-__all__ = ["LenovoRaid", "LenovoXccDriver"]
+__all__ = ["LenovoXccDriver"]

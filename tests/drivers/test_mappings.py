@@ -4,7 +4,7 @@ and placeholder values read as unknown."""
 from __future__ import annotations
 
 import pytest
-from hamnhw_drivers.generic import mappings
+from hamnhw_drivers.generic import mappings, storagemappings
 
 from hamnhw.models import Health, LinkStatus, NicSource, PowerState, RaidType
 from hamnhw.placeholders import known_text, known_uuid, placeholder_mac
@@ -29,19 +29,19 @@ def test_power_state_is_exact(value: object, state: PowerState) -> None:
 
 
 def test_raid_type_prefers_raidtype_then_volumetype() -> None:
-    assert mappings.raid_type("RAID1", "NonRedundant") is RaidType.RAID1
-    assert mappings.raid_type(None, "Mirrored") is RaidType.RAID1
-    assert mappings.raid_type("RAID99", "StripedWithParity") is RaidType.RAID5
-    assert mappings.raid_type(None, None) is RaidType.UNKNOWN
-    assert mappings.raid_type("unknown", None) is RaidType.UNKNOWN
-    assert mappings.RAID_TYPE_REV[RaidType.RAID1] == "RAID1"
-    assert RaidType.UNKNOWN not in mappings.RAID_TYPE_REV
+    assert storagemappings.raid_type("RAID1", "NonRedundant") is RaidType.RAID1
+    assert storagemappings.raid_type(None, "Mirrored") is RaidType.RAID1
+    assert storagemappings.raid_type("RAID99", "StripedWithParity") is RaidType.RAID5
+    assert storagemappings.raid_type(None, None) is RaidType.UNKNOWN
+    assert storagemappings.raid_type("unknown", None) is RaidType.UNKNOWN
+    assert storagemappings.RAID_TYPE_REV[RaidType.RAID1] == "RAID1"
+    assert RaidType.UNKNOWN not in storagemappings.RAID_TYPE_REV
 
 
 def test_health_mapping() -> None:
-    assert mappings.health("Critical") is Health.CRITICAL
-    assert mappings.health("ok") is Health.UNKNOWN
-    assert mappings.health(None) is Health.UNKNOWN
+    assert storagemappings.health("Critical") is Health.CRITICAL
+    assert storagemappings.health("ok") is Health.UNKNOWN
+    assert storagemappings.health(None) is Health.UNKNOWN
 
 
 @pytest.mark.parametrize(("value", "link"), [
