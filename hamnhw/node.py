@@ -53,11 +53,13 @@ class Node:
     :meth:`operation` block belongs to the thread (or asyncio task) that opened it
     (a context variable, :class:`~hamnhw.transport.client.DeadlineScope`), so one
     thread's short operation keeps its limit while another runs a long one; a thread
-    outside any block gets the default deadline per request.  The Node's requests are
-    serialised by its transport's lock (a re-login never races another request); over
-    Redfish a thread waits for it no longer than its own deadline allows (then
-    :class:`~hamnhw.errors.BmcTimeout`).  A power change waited for in one thread holds
-    the lock only during each request, not between polls."""
+    outside any block gets the default deadline per request.  Over Redfish the Node's
+    requests pass its transport's gate (:class:`~hamnhw.transport.gate.RequestGate`): a
+    few in flight at once, a re-login and the logout alone (a re-login never races
+    another request); over IPMI they are serialised by a lock.  A thread waits at either
+    no longer than its own deadline allows (then :class:`~hamnhw.errors.BmcTimeout`).  A
+    power change waited for in one thread holds its place only during each request, not
+    between polls."""
 
     def __init__(self, name: str, address: BmcAddress, driver: Driver,
                  detection: Detection) -> None:

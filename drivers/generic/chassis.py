@@ -195,8 +195,9 @@ class ChassisSearch:
         self._root = Resource(ROOT, root, walk.reader.host)
         self.links_none = not system.links("Links.Chassis")
         """True when the system links no chassis (the collection is then the only way)."""
-        walk.prefetch(chassis_roots(system))
-        self._finder.follow(chassis_roots(system), "own")
+        linked = chassis_roots(system)
+        walk.prefetch(linked)
+        self._finder.follow(linked, "own")
         self.linked = ChassisSet(tuple(self._finder.found["own"]),
                                  tuple(self._finder.found["shared"]))
         """The chassis the system links and those they contain."""

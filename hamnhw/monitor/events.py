@@ -25,10 +25,11 @@ Per node, one watcher thread makes the node's requests (see "Threads" below):
 5. on stop: the push subscription is deleted if it is still hamnhw's, and the session
    logged out.
 
-Threads: a node's transport may serve several threads (requests serialised by a lock, each
-thread's deadline its own: :mod:`hamnhw.transport.redfish`, :mod:`hamnhw.transport.ipmi`);
-a watcher still makes its node's requests from its own thread, so that the rounds (a re-read,
-a subscription check) run one after the other, and the SSE reader thread reads its stream on
+Threads: a node's transport may serve several threads (a few Redfish requests at once
+behind the transport's gate, IPMI requests serialised by a lock, each thread's deadline its
+own: :mod:`hamnhw.transport.redfish`, :mod:`hamnhw.transport.ipmi`); a watcher still makes
+its node's requests from its own thread, so that the rounds (a re-read, a subscription
+check) run one after the other, and the SSE reader thread reads its stream on
 a connection of its own.  :meth:`NodeWatcher.stop` and :meth:`NodeWatcher.deliver` only put
 items on the watcher's queue: any thread may call them.
 """

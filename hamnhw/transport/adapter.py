@@ -219,7 +219,7 @@ class BmcAdapter:
             answer = self._send_quietly(method, base_url, path, headers, body,
                                         self._timeout(deadline), dog)
             self.last_headers = answer.headers
-            return Reply(answer.status, answer.headers, self._read_body(answer, deadline))
+            return Reply(answer.status, answer.headers, self._read_body(answer, deadline, dog=dog))
         except (DeadlineExceeded, BodyTooLarge, UnsupportedEncoding):
             raise
         except SEND_ERRORS:
@@ -290,18 +290,23 @@ class BmcAdapter:
             raise DeadlineExceeded(self.host)
         return min(connect, left), min(read, left)
 
-    def _read_body(self, answer: Any, deadline: Deadline | None) -> bytes:
+    def _read_body(self, answer: Any, deadline: Deadline | None, *,
+                   dog: Watchdog | None = None) -> bytes:
         """Read, cap and decode the whole body, then release the connection to the pool.
 
         On any failure (the deadline between two chunks included) the answer is closed
         before the error propagates, so that its socket is shut now rather than by the
-        garbage collector."""
+        garbage collector.  ``dog`` stops watching the socket before it goes back to the
+        pool: another thread's request may take it at once (:mod:`hamnhw.transport.gate`),
+        and this request's watchdog firing late must not shut that one's connection."""
         try:
             content = decoded(self._read_raw(answer, deadline), answer.headers,
                               self.max_body)
         except BaseException:
             answer.close()  # body not consumed: the connection is not reused
             raise
+        if dog is not None:
+            dog.watch(None)
         answer.release()
         return content
 

@@ -28,7 +28,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 IDLE_KEPT = 4
-"""Idle keep-alive connections kept per BMC (a command uses one; a few threads more)."""
+"""Idle keep-alive connections kept per BMC (a command uses up to
+:data:`hamnhw.transport.gate.MAX_IN_FLIGHT`: its reads made ahead)."""
 
 Watch = Callable[[socket.socket | None], None]
 """Called with a request's socket before its answer is awaited (the watchdog)."""

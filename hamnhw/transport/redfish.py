@@ -274,7 +274,7 @@ class RedfishTransport(RequestSending, RedfishClient):
             yield
 
     def _last_headers(self) -> Mapping[str, str] | None:
-        """The headers of the last answer, even one whose body could not be read."""
+        """The headers of this thread's last answer, even one whose body could not be read."""
         return self._adapter.last_headers
 
     def _set_keys(self, session: str | None, authorization: str | None) -> None:

@@ -68,3 +68,30 @@ def test_one_watchdog_thread_fires_when_due_and_never_when_disarmed() -> None:
         assert right.recv(1) == b""  # the watched socket was shut
         assert not any(dog.fired for dog in spared)
         assert watchdog.threads() == 1
+
+
+def test_a_watchdog_lets_go_of_its_socket_before_the_pool_hands_it_on(
+        https: SimCluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several requests of one BMC share its keep-alive connections (the request gate): a
+    socket put back in the pool may carry another thread's request at once, so the
+    watchdog of the request that used it must no longer be able to shut it."""
+    from hamnhw.transport import adapter
+
+    dogs: list[watchdog.Watchdog] = []
+
+    class Recorded(watchdog.Watchdog):
+        def __init__(self) -> None:
+            super().__init__()
+            dogs.append(self)
+
+    monkeypatch.setattr(adapter, "Watchdog", Recorded)
+    server = https["a"]
+    with hamnhw.connect(server.url, server.username, server.password,
+                        ca_file=https.cert_file) as node:
+        node.power.state()
+        watched = [dog for dog in dogs if dog._sock is not None]
+        assert dogs and not watched, f"{len(watched)} of {len(dogs)} still watch a socket"
+        for dog in dogs:  # a late firing shuts nothing: the next request still goes
+            dog.cancelled = False
+            dog.fire()
+        node.power.state()

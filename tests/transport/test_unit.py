@@ -459,7 +459,7 @@ def test_programming_error_in_the_send_path_surfaces(mock, monkeypatch) -> None:
     transport = opened(mock)
     mock.get(f"{BASE}/redfish/v1/Systems", json={})
 
-    def broken(self, response, deadline) -> None:
+    def broken(self, response, deadline, **_: object) -> None:
         raise TypeError("a bug, not the BMC")
 
     monkeypatch.setattr(BmcAdapter, "_read_body", broken)
