@@ -22,6 +22,7 @@ import asyncio
 import base64
 import dataclasses
 import json
+import os
 import secrets
 import signal
 import ssl
@@ -32,6 +33,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tree as mock
+
+TRACE = bool(os.environ.get("HAMNHW_BENCH_TRACE"))
+"""Print each request (monotonic time, BMC index, method, target) to stderr."""
 
 SESSIONS = f"{mock.ROOT}/SessionService/Sessions"
 OPEN_PATHS = {"/redfish", "/redfish/v1", f"{mock.ROOT}/odata", f"{mock.ROOT}/$metadata"}
@@ -176,6 +180,9 @@ async def serve_connection(bmc: Bmc, reader: asyncio.StreamReader,
             if request is None:
                 break
             method, target, headers, body = request
+            if TRACE:
+                print(f"{time.monotonic():.3f} {bmc.index} {method} {target}", file=sys.stderr,
+                      flush=True)
             if bmc.latency:
                 await asyncio.sleep(bmc.latency)
             status, extra, payload = answer(bmc, method, target, headers, body)
