@@ -176,6 +176,7 @@ class BmcAdapter:
         self._lean: dict[str, LeanConnections] = {}
         self._requests: RequestsAdapter | None = None
         self._lock = threading.Lock()
+        self._closed = False
 
     @property
     def deadline(self) -> Deadline | None:
@@ -283,7 +284,10 @@ class BmcAdapter:
                                target.port or (443 if scheme == "https" else 80),
                                context, pin_of(self.tls.pin_fingerprint))
         with self._lock:
-            return self._lean.setdefault(base_url, lean)
+            if not self._closed:
+                return self._lean.setdefault(base_url, lean)
+        lean.close()  # after close(): its one connection is closed once its answer is read
+        return lean
 
     def _requests_adapter(self) -> RequestsAdapter:
         with self._lock:
@@ -294,8 +298,11 @@ class BmcAdapter:
             return self._requests
 
     def close(self) -> None:
-        """Close every connection (the lean ones and any urllib3 pool)."""
+        """Close every connection (the lean ones and any urllib3 pool).  A request of
+        another thread still in flight, or sent later, has its connection closed as soon as
+        its answer is read: none is kept."""
         with self._lock:
+            self._closed = True
             leans, self._lean = list(self._lean.values()), {}
             pooled, self._requests = self._requests, None
         for lean in leans:

@@ -13,6 +13,7 @@ The scripted server below counts connections and requests server-side; nothing i
 from __future__ import annotations
 
 import contextlib
+import queue
 import socket
 import ssl
 import threading
@@ -68,7 +69,8 @@ class Script:
         self.closed_idle = threading.Event()
         """Set when the server closed a connection."""
         self.received = threading.Semaphore(0)
-        self.client_closed = threading.Event()
+        self.client_closed: queue.Queue[int] = queue.Queue()
+        """The connections the client closed (their numbers), as the server saw them end."""
         self.stop = threading.Event()
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.threads = [threading.Thread(target=self._accept, daemon=True)]
@@ -117,7 +119,7 @@ class Script:
                 self.closed_idle.set()
                 return
         if not reader.readline():  # the client's end (it closed the connection)
-            self.client_closed.set()
+            self.client_closed.put(number)
 
     def close(self) -> None:
         self.stop.set()
@@ -272,6 +274,16 @@ def test_a_connection_given_back_after_close_is_closed_at_once(scripted) -> None
     assert in_flight.read1(1024) == b"{}" and in_flight.read1(1024) == b""
     in_flight.release()
     assert in_flight.sock.fileno() == -1
-    assert script.client_closed.wait(WAIT_S), "the server saw the connection end"
+    assert script.client_closed.get(timeout=WAIT_S) == 0, "the server saw it end"
     with contextlib.suppress(Exception):
         pool.close()
+
+
+def test_a_request_sent_after_the_adapter_closed_keeps_no_connection(scripted,
+                                                                    adapter) -> None:
+    script = scripted([answer], [answer])
+    adapter.send("GET", script.base_url, "/a", {})
+    adapter.close()
+    assert script.client_closed.get(timeout=WAIT_S) == 0, "the idle one, by close()"
+    assert adapter.send("GET", script.base_url, "/b", {}).status == 200
+    assert script.client_closed.get(timeout=WAIT_S) == 1, "closed once its answer was read"
