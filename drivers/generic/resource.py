@@ -33,7 +33,7 @@ JsonPath = str | tuple[str, ...]
 """A dotted JSON path, or a tuple of keys."""
 
 
-_STEPS: dict[str, tuple[str, ...]] = {}
+_STEPS: dict[JsonPath, tuple[str, ...]] = {}
 """Dotted paths already split (they are the drivers' constants: a few hundred at most)."""
 _STEPS_KEPT = 4096
 
@@ -115,7 +115,7 @@ class Resource:
         :returns: the value, or ``default`` when a step of the path is absent or null.
         :raises MalformedResponse: the value (or an intermediate step) has the wrong type.
         """
-        return self._at(_steps(path), kind, default)
+        return self._at(_STEPS.get(path) or _steps(path), kind, default)  # a tuple misses
 
     def _at(self, steps: tuple[str, ...], kind: type, default: Any = None) -> Any:
         """:meth:`get` of a path already split into ``steps``."""
