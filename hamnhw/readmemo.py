@@ -57,6 +57,13 @@ MAX_AGE_S = 5.0
 PARALLEL_READS = MAX_IN_FLIGHT
 """Reads of one BMC that :meth:`MemoClient.prefetch` sends at once."""
 
+QUICK_BMC_S = 0.02
+"""A BMC that has answered a GET within this many seconds is read one request after the
+other: reading side by side saves at most a round trip this short per read, and costs a
+connection more (a TLS handshake, ~1 ms of CPU) and threads handing work over; a fleet
+of such BMCs is CPU-bound.  BMCs over a network answer in tens to hundreds of
+milliseconds, and are read side by side."""
+
 _EPOCH = threading.local()
 _COMMAND = contextvars.ContextVar("hamnhw_command", default=False)
 _REFUSED: set[str] = set()
@@ -116,6 +123,8 @@ class MemoClient:
         """GETs in flight by URL: a concurrent caller of the same URL waits for the answer."""
         self._failed: dict[str, tuple[tuple[int, int], BaseException]] = {}
         """What a prefetched read of a path raised, until the walk reads that path."""
+        self.quickest_get_s: float | None = None
+        """The shortest time a GET through the memo took (None before the first)."""
         root = getattr(inner, "root", None)
         self._bmc = f"{getattr(inner, 'host', '')}|{_uuid(root)}"
         if expand_levels is None:
@@ -156,7 +165,8 @@ class MemoClient:
         """Read the resources of ``paths`` not remembered yet side by side (see the module
         docstring); their documents, or errors, wait for the :meth:`get` of each.
 
-        Nothing is read when fewer than two are missing (the walk reads that one itself).
+        Nothing is read when fewer than two are missing (the walk reads that one itself),
+        nor when the BMC answers quickly (:data:`QUICK_BMC_S`).
         """
         seen: set[str] = set()
         missing = []
@@ -167,7 +177,7 @@ class MemoClient:
             if key not in seen and self._recall(key) is None:
                 seen.add(key)
                 missing.append(path)
-        if len(missing) < 2:
+        if len(missing) < 2 or self._answers_quickly():
             return
         read_epoch = epoch()
         parallel.each(self._prefetch_one, missing, PARALLEL_READS,
@@ -197,8 +207,10 @@ class MemoClient:
                 flight = self._flights[url] = _Flight()
         if not owner:
             return flight.outcome()
+        began = time.perf_counter()
         try:
             flight.doc = self.inner.get(url)
+            self._took(time.perf_counter() - began)
         except BaseException as exc:
             flight.error = exc
             raise
@@ -207,6 +219,17 @@ class MemoClient:
                 del self._flights[url]
             flight.land()
         return flight.doc
+
+    def _took(self, seconds: float) -> None:
+        """Note how long a GET took (no lock: a lost update only delays the verdict)."""
+        quickest = self.quickest_get_s
+        if quickest is None or seconds < quickest:
+            self.quickest_get_s = seconds
+
+    def _answers_quickly(self) -> bool:
+        """True when a GET took less than :data:`QUICK_BMC_S` (see there)."""
+        quickest = self.quickest_get_s
+        return quickest is not None and quickest < QUICK_BMC_S
 
     def new_call(self) -> None:
         """A new library call outside a command: what was read before is read again."""
