@@ -85,6 +85,9 @@ NEEDS = (
   ``Volumes`` and ``Controllers`` collections with their members, in one answer."""
 
 
+_CARRIED = frozenset(name for need in NEEDS for name in need.carries)
+
+
 def levels_for(path: str, advertised: int) -> int:
     """The ``$levels`` to ask when reading ``path`` expanded: ``advertised`` (what
     :func:`supported_levels` gave), or fewer where :data:`NEEDS` says so."""
@@ -178,12 +181,14 @@ def listed_members(doc: Any, advertised: int = 1) -> list[str]:
             ref = item.get("@odata.id") if type(item) is dict else None
             if type(ref) is str and "#" not in ref:
                 found.append(key(ref))
-    return found + _carried(doc, advertised) if advertised >= 2 else found
+    if advertised < 2 or _CARRIED.isdisjoint(doc.keys()):
+        return found
+    return found + _carried(doc, advertised)
 
 
 def _carried(doc: Mapping[str, Any], advertised: int) -> list[str]:
     """The collections ``doc``'s expanded read brings with their members (see
-    :attr:`Need.carries`); a document holding none of their names costs two lookups."""
+    :attr:`Need.carries`)."""
     found: list[str] = []
     for need in NEEDS:
         refs = [value.get("@odata.id") for name in need.carries
