@@ -276,13 +276,13 @@ class MemoClient:
         and which members it lists among siblings."""
         self._memo[key] = (self._call, read_epoch, when, doc)
         if self.expand_levels:  # only an expanded read of a list can use it
-            for member in expand.listed_members(doc):
+            for member in expand.listed_members(doc, self.expand_levels):
                 self._listed_in.setdefault(member, key)
 
     def _get_expanded(self, path: str) -> Any:
         """GET ``path`` expanded; remember it and every resource it carries."""
         try:
-            answer = self._shared_get(f"{path}?{expand.query(self.expand_levels)}")
+            answer = self._shared_get(f"{path}?{expand.query_for(path, self.expand_levels)}")
         except (HttpError, MalformedResponse) as exc:
             doc = self.get_fresh(path)  # the resource itself failing is not $expand's fault
             LOG.info("%s: an expanded GET of %s failed (%s) where a plain one works; reading "
