@@ -42,6 +42,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
+from hamnhw import interrupts, parallel
 from hamnhw.address import BmcAddress
 from hamnhw.connection import Credentials, Timeouts, TlsOptions
 from hamnhw.deadline import Deadline
@@ -56,7 +57,7 @@ from hamnhw.transport.gate import RequestGate
 from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
 from hamnhw.transport.sending import RequestSending
-from hamnhw.transport.session import logout_grace, sessions_path
+from hamnhw.transport.session import EarlyLogin, logout_grace, sessions_path
 
 if TYPE_CHECKING:
     from redfish.rest.v1 import HttpClient
@@ -121,12 +122,43 @@ class RedfishTransport(RequestSending, RedfishClient):
     def open(self) -> RedfishTransport:
         """Read the ServiceRoot (unauthenticated) and log in.
 
+        The login goes out beside the ServiceRoot's GET, to the sessions collection
+        DSP0266 fixes (:meth:`_read_root_logging_in`); the ServiceRoot then says what its
+        answer means (:meth:`Authenticator.login <hamnhw.transport.auth.Authenticator.
+        login>`).  When the ServiceRoot cannot be read, its error is raised whatever the
+        login answered (a session it made is kept for :meth:`close` to delete).
+
         :raises HamnhwError: typed; ``AuthenticationError`` when the login is refused.
         """
         with self._scope(), self._unanswered_is_unreachable():
-            self._root = self._read_root()
-            self._auth.login(self._root)
+            early = EarlyLogin()
+            try:
+                self._root = self._read_root_logging_in(early)
+            except BaseException:
+                with interrupts.deferred():
+                    self._auth.keep_early(early)
+                raise
+            self._auth.login(self._root, early if early.sent else None)
         return self
+
+    def _read_root_logging_in(self, early: EarlyLogin) -> dict[str, Any]:
+        """GET the ServiceRoot in a helper thread while this one POSTs the login to the
+        fixed sessions collection into ``early`` (:func:`hamnhw.parallel.beside`): one
+        round trip instead of two.  Where no helper is to be had (a busy fan-out reads
+        each BMC alone), the ServiceRoot is read first and the login is not sent here."""
+        root: list[dict[str, Any]] = []
+        answered = self._answered  # a hung ServiceRoot is unreachable whatever the login got
+
+        def read_root() -> None:
+            with self._unanswered_is_unreachable(answered):
+                root.append(self._read_root())
+
+        def log_in() -> None:
+            if not root:  # the ServiceRoot read first (alone) says where to log in
+                self._auth.post_early(early)
+
+        parallel.beside(log_in, read_root)
+        return root[0]
 
     def close(self) -> None:
         """DELETE the session (failures are logged, not raised), forget the

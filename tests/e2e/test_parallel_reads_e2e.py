@@ -118,3 +118,21 @@ def test_errors_of_reads_side_by_side_are_met_in_the_walk_order(server: SimServe
     assert f"{DRIVES}Bay1" in drives[0] and f"{DRIVES}Bay2" in drives[1]
     assert gets(server, DRIVES) == {f"{DRIVES}Bay1": 1, f"{DRIVES}Bay2": 1}
     assert storage.incomplete and not storage.drives
+
+
+def test_connect_reads_the_service_root_and_logs_in_side_by_side(server: SimServer) -> None:
+    """The login is POSTed to the fixed sessions collection while the ServiceRoot is read:
+    each is held until both are in flight; one login, one session, deleted at the end."""
+    # held longer than the connection's deadline: read one after the other, it fails
+    # the ServiceRoot is the first GET (the simulator matches "/redfish/v1", slash dropped)
+    server.inject("gather", count=1, method="GET", path="/redfish/v1", peers=2, seconds=20)
+    server.inject("gather", count=1, method="POST", path=SESSIONS, peers=2, seconds=20)
+    with hamnhw.connect(server.url, username=server.username, password=server.password,
+                        timeout=10) as node:
+        node.power.state()
+    assert server.peak_in_flight >= 2
+    assert [(r.method, r.path.rstrip("/")) for r in server.requests[:2]] in (
+        [("GET", "/redfish/v1"), ("POST", SESSIONS)], [("POST", SESSIONS), ("GET", "/redfish/v1")])
+    assert [r.status for r in server.requests if r.method == "POST"] == [201]
+    assert [r.method for r in server.requests].count("DELETE") == 1
+
