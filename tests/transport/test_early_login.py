@@ -22,6 +22,7 @@ from transport_loopback import (
 
 from hamnhw import errors, parallel
 from hamnhw.connection import Timeouts
+from hamnhw.transport import redfish
 
 OTHER = "/redfish/v1/AccountService/Sessions"
 """A sessions collection other than the one DSP0266 fixes."""
@@ -197,3 +198,29 @@ def test_the_early_login_carries_the_credentials_only_in_its_body(bmc) -> None:
     assert "Authorization" not in login.headers
     root = next(r for r in bmc.requests if r.path == "/redfish/v1/")
     assert "X-Auth-Token" not in root.headers and "Authorization" not in root.headers
+
+
+def test_after_a_quick_service_root_the_next_one_is_read_before_logging_in(bmc) -> None:
+    """ServiceRoots answered within QUICK_ROOT_S (a loopback BMC): the next connection
+    reads its ServiceRoot first, on one connection, and logs in where it says."""
+    bmc.reply("GET", "/redfish/v1/", body=ROOT_ELSEWHERE)
+    login_at(bmc, OTHER)
+    bmc.reply("POST", SESSIONS, 404)
+    redfish.ROOT_PACE.last_s = redfish.QUICK_ROOT_S / 2
+
+    make_transport(bmc.url).open().close()
+
+    assert [(r.method, r.path) for r in bmc.requests] == [
+        ("GET", "/redfish/v1/"), ("POST", OTHER), ("DELETE", OTHER_1)]
+
+
+def test_after_a_slow_service_root_the_login_goes_beside_the_next_one(bmc) -> None:
+    bmc.reply("GET", "/redfish/v1/", body=ROOT_ELSEWHERE)
+    login_at(bmc, OTHER)
+    bmc.reply("POST", SESSIONS, 404)
+    redfish.ROOT_PACE.last_s = redfish.QUICK_ROOT_S * 5
+
+    make_transport(bmc.url).open().close()
+
+    assert posts(bmc) == [SESSIONS, OTHER]
+    assert redfish.ROOT_PACE.quick(), "this loopback ServiceRoot answered quickly"
