@@ -14,10 +14,18 @@ embedded resources turned back into references.  So the drivers read the same do
 with and without ``$expand``; only the number of requests changes.  A service that
 advertises ``$expand`` but answers without expanding (some do) gives nothing to harvest:
 the walk then reads each resource, as without ``$expand``.
+
+How deep to ask is chosen per read (:func:`levels_for`): the levels the service advertises
+(at most :data:`LEVELS_CAP`), or fewer for the kinds of resource whose deeper levels no walk
+uses (:data:`NEEDS`).  What a walk reads below such a resource comes by one expanded read of
+the list naming it (:func:`listed_members`), a request the deeper read would mostly have
+needed too (docs/conformance.md, "Where a system's hardware is").
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,9 +52,64 @@ def supported_levels(root: Mapping[str, Any]) -> int:
     return min(most, LEVELS_CAP)
 
 
+@dataclasses.dataclass(frozen=True)
+class Need:
+    """How much of one kind of resource the walks need when it is read expanded."""
+
+    pattern: re.Pattern[str]
+    """Its paths (DSP0266 >= 1.6 URI patterns, matched on the path without query)."""
+    levels: int
+    """At most this many ``$levels``."""
+    carries: tuple[str, ...] = ()
+    """Its references (collections) that a walk reads with what it lists: reading one of
+    them reads the resource expanded instead (:func:`listed_members`), when that brings
+    their members too (2 levels or more)."""
+
+
+NEEDS = (
+    Need(re.compile(r"^/redfish/v1/Chassis/[^/]+$"), 1),  # a chassis
+    Need(re.compile(r"/Storage/[^/]+$"), 2, ("Volumes", "Controllers")),  # a Storage
+)
+"""The reads asking fewer levels than advertised.
+
+* A chassis: the walks read its own document and, when it links them, its ``Drives`` and
+  ``NetworkAdapters`` collections' members.  At 1 level its answer carries those
+  collections with their member lists; each list's members then come in one expanded read
+  of the list, at the advertised levels (an adapter's functions and ports with it), which
+  reading the chassis deeper would not spare: at 2 levels and more the answer carries
+  every sensor, ``Power`` and ``Thermal`` with what their ``RelatedItem`` name (DMTF
+  public-localstorage: 6.7 KB at 1 level, 32 KB at 2, 92 KB at 3).
+  A drive only the chassis lists (behind no controller) costs one request more than at 3
+  levels: the chassis' ``Drives`` list read expanded.
+* A Storage, read expanded for the drives it lists: 2 levels bring them, and the
+  ``Volumes`` and ``Controllers`` collections with their members, in one answer."""
+
+
+_CARRIED = frozenset(name for need in NEEDS for name in need.carries)
+
+
+def levels_for(path: str, advertised: int) -> int:
+    """The ``$levels`` to ask when reading ``path`` expanded: ``advertised`` (what
+    :func:`supported_levels` gave), or fewer where :data:`NEEDS` says so."""
+    need = _need(key(path))
+    return advertised if need is None else min(advertised, need.levels)
+
+
+def _need(path: str) -> Need | None:
+    for need in NEEDS:
+        if need.pattern.search(path):
+            return need
+    return None
+
+
 def query(levels: int) -> str:
     """The query string asking for ``levels`` levels of ``$expand=.``."""
     return f"$expand=.($levels={levels})"
+
+
+def query_for(path: str, advertised: int) -> str:
+    """The query string reading ``path`` expanded (:func:`levels_for` levels)."""
+    return query(levels_for(path, advertised))
 
 
 def key(path: str) -> str:
@@ -99,11 +162,15 @@ def _strip(value: Any, found: dict[str, dict[str, Any]]) -> None:
 _CONTAINERS = (dict, list)
 
 
-def listed_members(doc: Any) -> list[str]:
-    """Paths of the resources ``doc`` lists among siblings: the references of every array
-    of two or more references (a collection's ``Members``, a controller's ``Drives``),
-    outside ``Links``.  Reading one of them expanded-through-its-list costs one request
-    for all (:class:`hamnhw.readmemo.MemoClient`)."""
+def listed_members(doc: Any, advertised: int = 1) -> list[str]:
+    """Paths of the resources a walk reads through an expanded read of ``doc``
+    (:class:`hamnhw.readmemo.MemoClient`): those it lists among siblings (the references of
+    every array of two or more references outside ``Links``: a collection's ``Members``, a
+    controller's ``Drives``), one request for all; and the collections its :class:`Need`
+    ``carries``, when its expanded read brings their members too.
+
+    :param advertised: the levels the service's expanded reads ask for (0: none).
+    """
     found: list[str] = []
     if not isinstance(doc, Mapping):
         return found
@@ -114,4 +181,22 @@ def listed_members(doc: Any) -> list[str]:
             ref = item.get("@odata.id") if type(item) is dict else None
             if type(ref) is str and "#" not in ref:
                 found.append(key(ref))
+    if advertised < 2 or _CARRIED.isdisjoint(doc.keys()):
+        return found
+    return found + _carried(doc, advertised)
+
+
+def _carried(doc: Mapping[str, Any], advertised: int) -> list[str]:
+    """The collections ``doc``'s expanded read brings with their members (see
+    :attr:`Need.carries`)."""
+    found: list[str] = []
+    for need in NEEDS:
+        refs = [value.get("@odata.id") for name in need.carries
+                if type(value := doc.get(name)) is dict]
+        uri = doc.get("@odata.id") if refs else None
+        if (type(uri) is not str or min(advertised, need.levels) < 2
+                or not need.pattern.search(key(uri))):
+            continue
+        found += [key(ref) for ref in refs if type(ref) is str and "#" not in ref]
     return found
+

@@ -158,10 +158,13 @@ def get_logger(name: str) -> logging.Logger:
 
 
 def quiet_library_loggers() -> None:
-    """Pin python-redfish-library's loggers at WARNING and filter them."""
+    """Pin python-redfish-library's loggers at WARNING and filter them.  Called for each
+    transport: a level already pinned is left alone (``setLevel`` empties every logger's
+    level cache)."""
     for name in LIBRARY_LOGGERS:
         logger = logging.getLogger(name)
-        logger.setLevel(logging.WARNING)
+        if logger.level != logging.WARNING:
+            logger.setLevel(logging.WARNING)
         _with_filter(logger)
 
 

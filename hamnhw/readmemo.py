@@ -57,6 +57,13 @@ MAX_AGE_S = 5.0
 PARALLEL_READS = MAX_IN_FLIGHT
 """Reads of one BMC that :meth:`MemoClient.prefetch` sends at once."""
 
+QUICK_BMC_S = 0.02
+"""A BMC that has answered a GET within this many seconds is read one request after the
+other: reading side by side saves at most a round trip this short per read, and costs a
+connection more (a TLS handshake, ~1 ms of CPU) and threads handing work over; a fleet
+of such BMCs is CPU-bound.  BMCs over a network answer in tens to hundreds of
+milliseconds, and are read side by side."""
+
 _EPOCH = threading.local()
 _COMMAND = contextvars.ContextVar("hamnhw_command", default=False)
 _REFUSED: set[str] = set()
@@ -103,7 +110,9 @@ class MemoClient:
         self.inner = inner
         self._clock = clock
         self._lock = threading.Lock()
-        self._memo: dict[str, tuple[tuple[int, int], float, Any]] = {}
+        self._memo: dict[str, tuple[int, int, float, Any]] = {}
+        """Path (:func:`hamnhw.expand.key`) -> the call and epoch it was read in, when, and
+        the document."""
         self._listed_in: dict[str, str] = {}
         """A member's path -> the path of the document listing it among siblings."""
         self._expanded: set[str] = set()
@@ -114,6 +123,8 @@ class MemoClient:
         """GETs in flight by URL: a concurrent caller of the same URL waits for the answer."""
         self._failed: dict[str, tuple[tuple[int, int], BaseException]] = {}
         """What a prefetched read of a path raised, until the walk reads that path."""
+        self.quickest_get_s: float | None = None
+        """The shortest time a GET through the memo took (None before the first)."""
         root = getattr(inner, "root", None)
         self._bmc = f"{getattr(inner, 'host', '')}|{_uuid(root)}"
         if expand_levels is None:
@@ -131,19 +142,21 @@ class MemoClient:
             return self.inner.get(path, *args, **kwargs)
         if "?" in path:
             return self.inner.get(path)
-        hit = self._recall(path)
+        key = expand.key(path)
+        hit = self._recall(key)
         if hit is not None:
             return hit
-        self._raise_prefetch_error(path)
+        if self._failed:
+            self._raise_prefetch_error(key)
         if not self.expand_levels:
             doc = self._shared_get(path)
-            self.remember(path, doc)
+            self._remember(key, doc)
             return doc
-        container = self._listed_in.get(expand.key(path))
+        container = self._listed_in.get(key)
         if container is not None and container not in self._expanded:
             # One expanded read of the list brings this member and its siblings.
             self._get_expanded(container)
-            hit = self._recall(path)
+            hit = self._recall(key)
             if hit is not None:
                 return hit
         return self._get_expanded(path)
@@ -152,16 +165,19 @@ class MemoClient:
         """Read the resources of ``paths`` not remembered yet side by side (see the module
         docstring); their documents, or errors, wait for the :meth:`get` of each.
 
-        Nothing is read when fewer than two are missing (the walk reads that one itself).
+        Nothing is read when fewer than two are missing (the walk reads that one itself),
+        nor when the BMC answers quickly (:data:`QUICK_BMC_S`).
         """
         seen: set[str] = set()
         missing = []
         for path in paths:
+            if "?" in path:
+                continue
             key = expand.key(path)
-            if "?" not in path and key not in seen and self._recall(path) is None:
+            if key not in seen and self._recall(key) is None:
                 seen.add(key)
                 missing.append(path)
-        if len(missing) < 2:
+        if len(missing) < 2 or self._answers_quickly():
             return
         read_epoch = epoch()
         parallel.each(self._prefetch_one, missing, PARALLEL_READS,
@@ -172,13 +188,13 @@ class MemoClient:
             self.get(path)
         except Exception as exc:  # raised again by the walk's own get(path)
             with self._lock:
-                self._failed[expand.key(path)] = (self._stamp()[0], exc)
+                self._failed[expand.key(path)] = ((self._call, epoch()), exc)
 
-    def _raise_prefetch_error(self, path: str) -> None:
-        """Raise what a prefetched read of ``path`` in this call and epoch raised."""
+    def _raise_prefetch_error(self, key: str) -> None:
+        """Raise what a prefetched read of ``key`` in this call and epoch raised."""
         with self._lock:
-            failed = self._failed.pop(expand.key(path), None)
-            now = self._stamp()[0]
+            failed = self._failed.pop(key, None)
+            now = (self._call, epoch())
         if failed is not None and failed[0] == now:
             raise failed[1]
 
@@ -191,16 +207,29 @@ class MemoClient:
                 flight = self._flights[url] = _Flight()
         if not owner:
             return flight.outcome()
+        began = time.perf_counter()
         try:
             flight.doc = self.inner.get(url)
+            self._took(time.perf_counter() - began)
         except BaseException as exc:
             flight.error = exc
             raise
         finally:
             with self._lock:
                 del self._flights[url]
-            flight.done.set()
+            flight.land()
         return flight.doc
+
+    def _took(self, seconds: float) -> None:
+        """Note how long a GET took (no lock: a lost update only delays the verdict)."""
+        quickest = self.quickest_get_s
+        if quickest is None or seconds < quickest:
+            self.quickest_get_s = seconds
+
+    def _answers_quickly(self) -> bool:
+        """True when a GET took less than :data:`QUICK_BMC_S` (see there)."""
+        quickest = self.quickest_get_s
+        return quickest is not None and quickest < QUICK_BMC_S
 
     def new_call(self) -> None:
         """A new library call outside a command: what was read before is read again."""
@@ -216,17 +245,17 @@ class MemoClient:
                 self._call += 1
             self._used = True
 
-    def _stamp(self) -> tuple[tuple[int, int], float]:
-        return (self._call, epoch()), self._clock()
-
-    def _recall(self, path: str) -> Any:
-        """The remembered document of ``path`` still valid, or None."""
-        with self._lock:
-            hit = self._memo.get(expand.key(path))
-            now = self._stamp()
-        if hit is None or hit[0] != now[0] or now[1] - hit[1] >= MAX_AGE_S:
+    def _recall(self, key: str) -> Any:
+        """The remembered document of ``key`` (:func:`hamnhw.expand.key`) still valid, or
+        None.  No lock: one read of a dict is atomic, and an entry is replaced whole."""
+        hit = self._memo.get(key)
+        if hit is None:
             return None
-        return hit[2]
+        call, read_epoch, when, doc = hit
+        if (call != self._call or read_epoch != getattr(_EPOCH, "value", 0)
+                or self._clock() - when >= MAX_AGE_S):
+            return None
+        return doc
 
     def get_fresh(self, path: str) -> Any:
         """GET ``path`` from the BMC, never expanded (and remember it)."""
@@ -236,20 +265,24 @@ class MemoClient:
 
     def remember(self, path: str, doc: Any) -> None:
         """Record a document read by other means as read now."""
-        with self._lock:
-            self._store(expand.key(path), self._stamp(), doc)
+        self._remember(expand.key(path), doc)
 
-    def _store(self, key: str, stamp: tuple[tuple[int, int], float], doc: Any) -> None:
-        """Remember ``doc`` (lock held) and which members it lists among siblings."""
-        self._memo[key] = (*stamp, doc)
+    def _remember(self, key: str, doc: Any) -> None:
+        with self._lock:
+            self._store(key, epoch(), self._clock(), doc)
+
+    def _store(self, key: str, read_epoch: int, when: float, doc: Any) -> None:
+        """Remember ``doc`` as read in this call and ``read_epoch`` at ``when`` (lock held),
+        and which members it lists among siblings."""
+        self._memo[key] = (self._call, read_epoch, when, doc)
         if self.expand_levels:  # only an expanded read of a list can use it
-            for member in expand.listed_members(doc):
+            for member in expand.listed_members(doc, self.expand_levels):
                 self._listed_in.setdefault(member, key)
 
     def _get_expanded(self, path: str) -> Any:
         """GET ``path`` expanded; remember it and every resource it carries."""
         try:
-            answer = self._shared_get(f"{path}?{expand.query(self.expand_levels)}")
+            answer = self._shared_get(f"{path}?{expand.query_for(path, self.expand_levels)}")
         except (HttpError, MalformedResponse) as exc:
             doc = self.get_fresh(path)  # the resource itself failing is not $expand's fault
             LOG.info("%s: an expanded GET of %s failed (%s) where a plain one works; reading "
@@ -259,12 +292,13 @@ class MemoClient:
             self.expand_levels = 0
             return doc
         doc, embedded = expand.harvest(answer)
+        key = expand.key(path)
+        read_epoch, when = epoch(), self._clock()
         with self._lock:
-            stamp = self._stamp()
-            self._expanded.add(expand.key(path))
+            self._expanded.add(key)
             for uri, member in embedded.items():
-                self._store(uri, stamp, member)
-            self._store(expand.key(path), stamp, doc)
+                self._store(uri, read_epoch, when, member)
+            self._store(key, read_epoch, when, doc)
         return doc
 
     def forget(self) -> None:
@@ -301,17 +335,26 @@ class MemoClient:
 
 
 class _Flight:
-    """One GET in flight, awaited by its other callers."""
+    """One GET in flight, awaited by its other callers (most GETs have none: a bare lock,
+    held until the answer lands, costs less than an ``Event`` to make)."""
+
+    __slots__ = ("_flying", "doc", "error")
 
     def __init__(self) -> None:
-        self.done = threading.Event()
+        self._flying = threading.Lock()
+        self._flying.acquire()
         self.doc: Any = None
         self.error: BaseException | None = None
+
+    def land(self) -> None:
+        """The GET is over (answered or failed): every waiter goes on."""
+        self._flying.release()
 
     def outcome(self) -> Any:
         """The document, once answered (the GET is bounded by its sender's deadline);
         what it raised is raised."""
-        self.done.wait()
+        with self._flying:  # waits for land()
+            pass
         if self.error is not None:
             raise self.error
         return self.doc

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from hamnhw.errors import MalformedResponse
@@ -33,8 +33,26 @@ JsonPath = str | tuple[str, ...]
 """A dotted JSON path, or a tuple of keys."""
 
 
+_STEPS: dict[JsonPath, tuple[str, ...]] = {}
+"""Dotted paths already split (they are the drivers' constants: a few hundred at most)."""
+_STEPS_KEPT = 4096
+
+
 def _steps(path: JsonPath) -> tuple[str, ...]:
-    return tuple(path.split(".")) if isinstance(path, str) else path
+    if not isinstance(path, str):
+        return path
+    steps = _STEPS.get(path)
+    if steps is None:
+        steps = tuple(path.split("."))
+        if len(_STEPS) < _STEPS_KEPT:  # a path built from data never grows it without end
+            _STEPS[path] = steps
+    return steps
+
+
+def _is_object(node: Any) -> bool:
+    """A JSON object: parsed JSON gives a ``dict`` (checked first, without the ABC's
+    ``isinstance``), any other :class:`~collections.abc.Mapping` is taken too."""
+    return type(node) is dict or isinstance(node, Mapping)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,10 +65,15 @@ class Field:
     """Expected JSON type: ``str``, ``int`` (any JSON number), ``bool``, ``dict`` or ``list``."""
     doc: str = ""
     """What the field means (kept next to the path, Ironic/sushy style)."""
+    steps: tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False)
+    """``path`` as a tuple of keys (split once, here)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "steps", _steps(self.path))
 
 
 def _type_ok(value: Any, kind: type) -> bool:
-    if kind in (int, float):
+    if kind is int or kind is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     return isinstance(value, kind)
 
@@ -70,7 +93,7 @@ class Resource:
     """
 
     def __init__(self, uri: str, doc: Mapping[str, Any], host: str | None = None) -> None:
-        if not isinstance(doc, Mapping):
+        if not _is_object(doc):
             raise MalformedResponse("resource is not a JSON object", host=host, uri=uri)
         self.uri = uri
         self.doc = doc
@@ -92,38 +115,41 @@ class Resource:
         :returns: the value, or ``default`` when a step of the path is absent or null.
         :raises MalformedResponse: the value (or an intermediate step) has the wrong type.
         """
+        return self._at(_STEPS.get(path) or _steps(path), kind, default)  # a tuple misses
+
+    def _at(self, steps: tuple[str, ...], kind: type, default: Any = None) -> Any:
+        """:meth:`get` of a path already split into ``steps``."""
         node: Any = self.doc
-        walked: list[str] = []
-        for step in _steps(path):
+        for depth, step in enumerate(steps):
             if node is None:
                 return default
-            if not isinstance(node, Mapping):
-                raise self.malformed("expected an object", ".".join(walked))
+            if type(node) is not dict and not isinstance(node, Mapping):  # _is_object, inline
+                raise self.malformed("expected an object", ".".join(steps[:depth]))
             node = node.get(step)
-            walked.append(step)
         if node is None:
             return default
-        if not _type_ok(node, kind):
+        if type(node) is not kind and not _type_ok(node, kind):
             raise self.malformed(f"expected {_TYPE_NAMES.get(kind, kind.__name__)}, "
-                                 f"got {type(node).__name__}", ".".join(walked))
+                                 f"got {type(node).__name__}", ".".join(steps))
         return node
 
     def field(self, spec: Field) -> Any:
         """Read a declared :class:`Field` (None when absent)."""
-        value = self.get(spec.path, spec.kind)
+        value = self._at(spec.steps, spec.kind)
         if spec.kind is int and isinstance(value, float):
             return int(value)
         return value
 
     def extract(self, fields: Mapping[str, Field]) -> dict[str, Any]:
         """Read several declared fields at once, keyed like ``fields``."""
-        return {name: self.field(spec) for name, spec in fields.items()}
+        field = self.field
+        return {name: field(spec) for name, spec in fields.items()}
 
     def has(self, path: JsonPath) -> bool:
         """True when the property at ``path`` is present (even if null)."""
         node: Any = self.doc
         for step in _steps(path):
-            if not isinstance(node, Mapping) or step not in node:
+            if not _is_object(node) or step not in node:
                 return False
             node = node[step]
         return True
@@ -156,16 +182,15 @@ class Resource:
         items = self.get(path, list)
         if items is None:
             return None
-        return list(self._member_ids(items, path))
-
-    def _member_ids(self, items: list[Any], path: str) -> Iterator[str]:
+        found = []
         for index, item in enumerate(items):
-            target = item.get("@odata.id") if isinstance(item, Mapping) else None
+            target = item.get("@odata.id") if _is_object(item) else None
             if isinstance(target, str) and target:
-                yield target
+                found.append(target)
             else:
                 LOG.warning("%s: %s%s[%d] has no @odata.id; skipped", self.host or "BMC",
                             self.uri, f" $.{path}", index)
+        return found
 
     def members(self) -> list[str]:
         """URIs of a collection's ``Members`` (an absent array reads as empty)."""
@@ -180,11 +205,17 @@ class Reader:
 
     def __init__(self, client: Any) -> None:
         self.client = client
+        self._host: tuple[Any, str | None] = (None, None)
+        """The client whose ``host`` was looked up, and its ``host``."""
 
     @property
     def host(self) -> str | None:
         """The BMC's ``host[:port]``."""
-        return getattr(self.client, "host", None)
+        client, host = self._host
+        if client is not self.client:  # a lookup through the client's wrappers, once
+            host = getattr(self.client, "host", None)
+            self._host = (self.client, host)
+        return host
 
     def read(self, uri: str, fresh: bool = False) -> Resource:
         """GET one resource (the document read a moment ago in this command, when the

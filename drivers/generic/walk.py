@@ -96,8 +96,9 @@ class Walk:
         except MalformedResponse as exc:
             self.warn(f"{what} collection {uri} not usable, skipped: {exc.message}")
             return None
-        self.prefetch(unique(members))
-        found = (self.try_read(member, what) for member in unique(members))
+        members = unique(members)
+        self.prefetch(members)
+        found = (self.try_read(member, what) for member in members)
         return [resource for resource in found if resource is not None]
 
     def parse(self, resource: Resource, what: str, read: Callable[[Resource], T]) -> T | None:

@@ -39,7 +39,7 @@ from hamnhw.cli.progress import is_terminal
 from hamnhw.cli.watch import RequestWatch
 from hamnhw.config import Config, find_config, load_config
 from hamnhw.errors import ConfigError, Interrupted
-from hamnhw.fleet.runner import NodeResult, run_each
+from hamnhw.fleet.runner import Later, NodeResult, run_each
 from hamnhw.fleet.targets import Selection, is_url, select
 from hamnhw.node import Node
 
@@ -220,15 +220,18 @@ def _fan_out(selection: Selection, fleet: FleetOptions, prepare: Prepare,
     resolved = _resolve_all(selection, fleet)
     codes: list[int] = []
 
-    def task(name: str) -> dict[str, Any]:
+    def task(name: str) -> Later[dict[str, Any]]:
         kwargs = resolved[name]
         if isinstance(kwargs, BaseException):
             raise kwargs
-        return node_cli.act_on_node(name, kwargs, prepare, RequestWatch(), choose_system)
+        payload, logout = node_cli.act_before_logout(name, kwargs, prepare, RequestWatch(),
+                                                     choose_system)
+        return Later(payload, logout)  # the node's line is shown before its logout
 
     view.start(selection.nodes)
-    results = run_each(selection.nodes, task, name=str, concurrency=fleet.fanout,
-                       bmc=lambda name: _bmc_of(resolved[name], name))
+    results: Generator[NodeResult[dict[str, Any]], None, None] = run_each(
+        selection.nodes, task, name=str, concurrency=fleet.fanout,
+        bmc=lambda name: _bmc_of(resolved[name], name))
     interrupted = 0
     try:
         _show_each(results, codes, view, judge)

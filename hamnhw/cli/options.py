@@ -321,6 +321,18 @@ def act_on_node(name: str, kwargs: dict[str, Any],
     log out within one :class:`~hamnhw.cli.budget.CommandBudget` (``beyond_s`` more than
     the timeout); ``{"node": name, ...}``.
     """
+    payload, logout = act_before_logout(name, kwargs, prepare, watch, choose_system, beyond_s)
+    logout()
+    return payload
+
+
+def act_before_logout(name: str, kwargs: dict[str, Any],
+                      prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
+                      watch: RequestWatch, choose_system: bool = True,
+                      beyond_s: float = 0.0) -> tuple[dict[str, Any], Callable[[], None]]:
+    """As :func:`act_on_node`, but hand back the logout (within the same budget) with the
+    payload, so that a fan-out shows a node's line before its logout.  When the action
+    fails the node is logged out before the error goes on."""
     registry.check_registered(parse_bmc_url(kwargs["url"]))
     budget = CommandBudget(resolved_timeout(kwargs) + beyond_s)
     action = prepare(budget)
@@ -336,9 +348,15 @@ def act_on_node(name: str, kwargs: dict[str, Any],
     with node.operation(deadline=budget.work):
         try:
             payload = {"node": name, **action(node)}
-        finally:
+        except BaseException:
             log_out(node)
-    return payload
+            raise
+
+    def logout() -> None:
+        with node.operation(deadline=budget.work):
+            log_out(node)
+
+    return payload, logout
 
 
 def log_out(node: Node) -> None:

@@ -40,7 +40,15 @@ from hamnhw.errors import ConfigError
 from hamnhw.log import get_logger
 from hamnhw.transport import tlscontext
 from hamnhw.transport.decode import ACCEPT_ENCODING, BodyTooLarge, UnsupportedEncoding, decoded
-from hamnhw.transport.lean import Headers, LeanConnections, WireError, pin_of, set_timeout
+from hamnhw.transport.httpanswer import Headers
+from hamnhw.transport.lean import (
+    RESENDABLE,
+    LeanConnections,
+    StaleConnection,
+    WireError,
+    pin_of,
+    set_timeout,
+)
 from hamnhw.transport.watchdog import Watchdog
 
 if TYPE_CHECKING:
@@ -168,6 +176,7 @@ class BmcAdapter:
         self._lean: dict[str, LeanConnections] = {}
         self._requests: RequestsAdapter | None = None
         self._lock = threading.Lock()
+        self._closed = False
 
     @property
     def deadline(self) -> Deadline | None:
@@ -216,8 +225,7 @@ class BmcAdapter:
         if deadline is not None:
             dog.arm(deadline.left())
         try:
-            answer = self._send_quietly(method, base_url, path, headers, body,
-                                        self._timeout(deadline), dog)
+            answer = self._send_quietly(method, base_url, path, headers, body, deadline, dog)
             self.last_headers = answer.headers
             return Reply(answer.status, answer.headers, self._read_body(answer, deadline, dog=dog))
         except (DeadlineExceeded, BodyTooLarge, UnsupportedEncoding):
@@ -232,9 +240,15 @@ class BmcAdapter:
             dog.disarm()
 
     def _send_quietly(self, method: str, base_url: str, path: str, headers: dict[str, str],
-                      body: bytes | None, timeout: tuple[float, float], dog: Watchdog) -> Any:
+                      body: bytes | None, deadline: Deadline | None, dog: Watchdog) -> Any:
         """Send once over this BMC's keep-alive connections (:mod:`hamnhw.transport.lean`);
         the body is left for :meth:`_read_body`.
+
+        A GET or HEAD that found its recently used idle connection closed by the BMC before
+        any answer came (:class:`~hamnhw.transport.lean.StaleConnection`) is sent once more
+        on a new connection, within the same deadline and watchdog, as urllib3 does: the
+        BMC never answered it.  Never a POST, PATCH, PUT or DELETE (their idle connection
+        is checked before they go).
 
         When requests' own sending has been replaced (the ``responses`` library replaying
         recorded exchanges in tests does that), the request goes through requests and
@@ -243,8 +257,17 @@ class BmcAdapter:
             from hamnhw.transport import replay
 
             return replay.send(self._requests_adapter(), method, base_url + path, headers,
-                               body, timeout, dog.watch)
-        return self._lean_for(base_url).send(method, path, body, headers, *timeout, dog.watch)
+                               body, self._timeout(deadline), dog.watch)
+        lean = self._lean_for(base_url)
+        try:
+            return lean.send(method, path, body, headers, *self._timeout(deadline), dog.watch)
+        except StaleConnection as exc:
+            if dog.fired or method not in RESENDABLE:  # the deadline (or SIGINT) shut it
+                raise
+            LOG.debug("%s: %s %s: %s; sending it again on a new connection", self.host,
+                      method, path, exc)
+        return lean.send(method, path, body, headers, *self._timeout(deadline), dog.watch,
+                         fresh=True)
 
     def _lean_for(self, base_url: str) -> LeanConnections:
         """The connections to the BMC at ``base_url`` (made on first use)."""
@@ -261,7 +284,10 @@ class BmcAdapter:
                                target.port or (443 if scheme == "https" else 80),
                                context, pin_of(self.tls.pin_fingerprint))
         with self._lock:
-            return self._lean.setdefault(base_url, lean)
+            if not self._closed:
+                return self._lean.setdefault(base_url, lean)
+        lean.close()  # after close(): its one connection is closed once its answer is read
+        return lean
 
     def _requests_adapter(self) -> RequestsAdapter:
         with self._lock:
@@ -272,8 +298,11 @@ class BmcAdapter:
             return self._requests
 
     def close(self) -> None:
-        """Close every connection (the lean ones and any urllib3 pool)."""
+        """Close every connection (the lean ones and any urllib3 pool).  A request of
+        another thread still in flight, or sent later, has its connection closed as soon as
+        its answer is read: none is kept."""
         with self._lock:
+            self._closed = True
             leans, self._lean = list(self._lean.values()), {}
             pooled, self._requests = self._requests, None
         for lean in leans:

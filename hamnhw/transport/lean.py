@@ -9,6 +9,13 @@ What the transport decides stays with :class:`~hamnhw.transport.adapter.BmcAdapt
 TLS choice (a shared :mod:`~hamnhw.transport.tlscontext`, a pinned fingerprint checked here
 on every new connection), the timeouts, the watchdog, the body cap and its decoding.
 
+Before a request goes on an idle connection, the connection is checked not closed by the
+BMC, except for a GET or HEAD on one used less than :data:`FRESH_S` ago: that one is sent
+unchecked and, should the BMC have closed the connection before answering, raises
+:class:`StaleConnection`, on which the adapter sends it once more on a new connection.  A
+connection given back after :meth:`LeanConnections.close` (another thread's request was in
+flight) is closed at once.
+
 Failures are raised as :class:`WireError` subclasses saying what happened (never
 connected, refused or not; connect timed out; handshake or pin refused; read timed out;
 connection lost after the request went out), which
@@ -24,12 +31,26 @@ import select
 import socket
 import ssl
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from hamnhw.transport.httpanswer import Headers, Response
 
 IDLE_KEPT = 4
 """Idle keep-alive connections kept per BMC (a command uses up to
 :data:`hamnhw.transport.gate.MAX_IN_FLIGHT`: its reads made ahead)."""
+
+FRESH_S = 1.0
+"""A GET or HEAD goes on an idle connection used less than this many seconds ago without
+first checking that the BMC has not closed it (a ``select`` per request: a system call
+that, with dozens of threads, hands the GIL over each time).  Should the BMC have closed it
+all the same, the request is sent again once on a new connection (:class:`StaleConnection`);
+anything else, and a connection idle for longer, is checked first."""
+
+RESENDABLE = frozenset({"GET", "HEAD"})
+"""Methods sent on a recently used idle connection unchecked (and so re-sent when the BMC
+turns out to have closed it before answering).  Never POST, PATCH, PUT nor DELETE."""
 
 Watch = Callable[[socket.socket | None], None]
 """Called with a request's socket before its answer is awaited (the watchdog)."""
@@ -63,106 +84,12 @@ class Dropped(WireError):
     """The connection was lost after the request went out (or while its body came)."""
 
 
-class Headers(Mapping[str, str]):
-    """An answer's headers, looked up whatever the case (a repeated header's values are
-    joined with ``, `` as urllib3 does)."""
-
-    __slots__ = ("_items",)
-
-    def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
-        found: dict[str, tuple[str, str]] = {}
-        for name, value in items:
-            key = name.lower()
-            seen = found.get(key)
-            found[key] = (name, value) if seen is None else (seen[0], f"{seen[1]}, {value}")
-        self._items = found
-
-    def __getitem__(self, name: str) -> str:
-        return self._items[name.lower()][1]
-
-    def get(self, name: str, default: Any = None) -> Any:  # one lookup, not two
-        item = self._items.get(name.lower())
-        return default if item is None else item[1]
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._items
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self._items.values())
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def get_all(self, name: str, default: Any = None) -> Any:
-        """The value as a one-item list (what ``http.client`` asks of its headers)."""
-        item = self._items.get(name.lower())
-        return default if item is None else [item[1]]
-
-    def __repr__(self) -> str:
-        return f"Headers({dict(self.items())!r})"
-
-
-def parse_header_lines(lines: Iterable[bytes]) -> Headers:
-    """The headers of an answer from its raw lines (``Name: value\\r\\n``; a line
-    starting with a space or a tab continues the previous value; a line without a colon
-    is ignored, as the standard library's email parser does)."""
-    items: list[tuple[str, str]] = []
-    for line in b"".join(lines).decode("iso-8859-1").split("\n"):
-        line = line.rstrip("\r")
-        if line[:1] in (" ", "\t"):
-            if items:
-                name, value = items[-1]
-                items[-1] = (name, f"{value} {line.strip()}")
-            continue
-        name, colon, value = line.partition(":")
-        if colon and name:
-            items.append((name.rstrip(), value.strip()))
-    return Headers(items)
-
-
-class _Response(http.client.HTTPResponse):
-    """The standard library's answer with its headers read by :func:`parse_header_lines`:
-    ``http.client`` parses them with the email package, most of the CPU of a small Redfish
-    answer.  :meth:`begin` is ``HTTPResponse.begin`` of Python 3.11-3.13 but for that line
-    (the same limits: ``_read_headers`` refuses over 100 headers or a line over 64 KiB)."""
-
-    def begin(self) -> None:
-        if self.headers is not None:
-            return
-        while True:
-            version, status, reason = self._read_status()
-            if status != http.client.CONTINUE:
-                break
-            http.client._read_headers(self.fp)
-        self.code = self.status = status
-        self.reason = reason.strip()
-        if version in ("HTTP/1.0", "HTTP/0.9"):
-            self.version = 10
-        elif version.startswith("HTTP/1."):
-            self.version = 11
-        else:
-            raise http.client.UnknownProtocol(version)
-        self.headers = self.msg = parse_header_lines(
-            http.client._read_headers(self.fp))
-        coding = self.headers.get("transfer-encoding")
-        self.chunked = bool(coding) and coding.lower() == "chunked"
-        self.chunk_left = None
-        self.will_close = self._check_close()
-        self.length = None
-        length = self.headers.get("content-length")
-        if length and not self.chunked:
-            try:
-                self.length = int(length)
-            except ValueError:
-                self.length = None
-            else:
-                if self.length < 0:
-                    self.length = None
-        if (status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED)
-                or 100 <= status < 200 or self._method == "HEAD"):
-            self.length = 0
-        if not self.will_close and not self.chunked and self.length is None:
-            self.will_close = True
+class StaleConnection(Dropped):
+    """A GET or HEAD sent on a recently used idle connection, unchecked (:data:`FRESH_S`),
+    found it closed by the BMC before any answer came (a reset, a broken pipe, or the
+    connection's end where the status line should be): the BMC never read the request, or
+    dropped it unanswered.  It may be sent once more on a new connection
+    (``fresh=True``)."""
 
 
 class LeanConnections:
@@ -181,21 +108,28 @@ class LeanConnections:
         name = f"[{host}]" if ":" in host else host
         default = 443 if scheme == "https" else 80
         self._host_header = name if port == default else f"{name}:{port}"
-        self._idle: list[socket.socket] = []
+        self._idle: list[tuple[socket.socket, float]] = []
+        """Idle connections and when each was given back (``time.monotonic()``)."""
         self._lock = threading.Lock()
+        self._closed = False
 
     def send(self, method: str, path: str, body: bytes | None, headers: Mapping[str, str],
-             connect_s: float, read_s: float, watch: Watch) -> LeanAnswer:
+             connect_s: float, read_s: float, watch: Watch, *,
+             fresh: bool = False) -> LeanAnswer:
         """Send one request; the answer's body is left to read (:meth:`LeanAnswer.read1`).
 
+        :param fresh: on a new connection (the re-send after :class:`StaleConnection`).
+        :raises StaleConnection: a GET or HEAD on a recently used idle connection found it
+            closed before any answer came (it may be sent again, ``fresh=True``).
         :raises WireError: no answer (the subclass says why).
         :raises ValueError: a control character or a space in ``path`` or in a header
             (nothing is sent).
         """
         request = self._request(method, path, body, headers)
-        sock, reused = self._connection(connect_s)
+        sock, state = (self._connect(connect_s), "new") if fresh else self._connection(
+            connect_s, method in RESENDABLE)
         set_timeout(sock, read_s)
-        answer = _Response(sock, method=method)
+        answer = Response(sock, method=method)
         try:
             sock.sendall(request)
             watch(sock)
@@ -205,9 +139,11 @@ class LeanConnections:
             raise ReadTimedOut(f"Read timed out. ({exc})") from None
         except (OSError, http.client.HTTPException) as exc:
             _close(answer, sock)
-            state = "reused" if reused else "new"
-            raise Dropped(f"Connection aborted ({state} connection): "
-                          f"{type(exc).__name__}: {exc}") from None
+            message = (f"Connection aborted ({'new' if state == 'new' else 'reused'} "
+                       f"connection): {type(exc).__name__}: {exc}")
+            if state == "unchecked" and not answer.answered and isinstance(exc, _CLOSED):
+                raise StaleConnection(message) from None
+            raise Dropped(message) from None
         return LeanAnswer(answer, sock, self)
 
     def _request(self, method: str, path: str, body: bytes | None,
@@ -230,23 +166,30 @@ class LeanConnections:
         return data + body if body else data
 
     def close(self) -> None:
-        """Close the idle connections."""
+        """Close the idle connections, and each connection in use when it comes back (the
+        requests of other threads still in flight)."""
         with self._lock:
+            self._closed = True
             idle, self._idle = self._idle, []
-        for sock in idle:
+        for sock, _ in idle:
             sock.close()
 
     # -- connections -------------------------------------------------------------------
 
-    def _connection(self, connect_s: float) -> tuple[socket.socket, bool]:
-        """An idle connection the BMC has not closed, else a new one."""
+    def _connection(self, connect_s: float, resendable: bool) -> tuple[socket.socket, str]:
+        """An idle connection, else a new one; and which (``new``, ``reused`` or
+        ``unchecked``).  An idle connection is first checked not closed by the BMC, unless
+        the request is ``resendable`` and the connection was used less than
+        :data:`FRESH_S` ago."""
         while True:
             with self._lock:
-                sock = self._idle.pop() if self._idle else None
+                sock, since = self._idle.pop() if self._idle else (None, 0.0)
             if sock is None:
-                return self._connect(connect_s), False
+                return self._connect(connect_s), "new"
+            if resendable and time.monotonic() - since < FRESH_S:
+                return sock, "unchecked"
             if not _dropped(sock):
-                return sock, True
+                return sock, "reused"
             sock.close()
 
     def _connect(self, connect_s: float) -> socket.socket:
@@ -287,16 +230,22 @@ class LeanConnections:
                                   f'got "{got}"')
 
     def _release(self, sock: socket.socket) -> None:
-        """Keep ``sock`` for the next request (a few at most)."""
+        """Keep ``sock`` for the next request (a few at most; none once closed)."""
         with self._lock:
-            if len(self._idle) < IDLE_KEPT:
-                self._idle.append(sock)
+            if not self._closed and len(self._idle) < IDLE_KEPT:
+                self._idle.append((sock, time.monotonic()))
                 return
         sock.close()
 
 
 _UNSAFE_PATH = re.compile("[\x00-\x20\x7f]")
 """What ``http.client`` refuses in a request target (control characters, space)."""
+
+_CLOSED = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError, ssl.SSLEOFError,
+           ssl.SSLZeroReturnError)
+"""How a connection the BMC closed shows when a request is sent on it and its answer's
+status line awaited (``http.client.RemoteDisconnected``, the connection's end where the
+status line should be, is a ``ConnectionResetError``)."""
 
 
 def set_timeout(sock: socket.socket, seconds: float) -> None:

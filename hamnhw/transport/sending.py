@@ -83,10 +83,11 @@ class RequestSending:
         """The operation deadline of the calling thread, if any."""
         return self._deadlines.current
 
-    @contextlib.contextmanager
-    def _scope(self) -> Iterator[None]:
-        with self._deadlines.scope():
-            yield
+    def _scope(self) -> contextlib.AbstractContextManager[Deadline]:
+        """The deadline in force for the block (a default one outside any), as
+        :meth:`DeadlineScope.scope` gives it: not wrapped in a second generator, which every
+        request would pay for."""
+        return self._deadlines.scope()
 
     def _allows(self, seconds: float) -> bool:
         deadline = self._deadline

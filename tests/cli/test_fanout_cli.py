@@ -167,3 +167,37 @@ def test_a_config_group_with_defaults(fleet_cluster: SimCluster, tmp_path: Path)
     *found, last = json_lines(result.stdout)
     assert {n["node"]: n["power_state"] for n in found} == {"node001": "on", "node003": "off"}
     assert last["summary"]["nodes"] == 2
+
+
+def test_a_nodes_line_is_shown_before_its_logout(fleet_config: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over several nodes each node's line goes out as soon as its answer is known; its
+    logout follows (a slow logout never holds a line back).  Each logout here waits until
+    its node's line is out: before, the line waited for the logout (5 s guard, then the
+    order shows it)."""
+    import threading
+
+    from hamnhw.cli import fleet, options
+
+    events: list[tuple[str, str]] = []
+    lines_out = {name: threading.Event() for name in ("node001", "node003")}
+    shown = fleet._StreamView.add
+    logged_out = options.log_out
+
+    def add(self: fleet._StreamView, result: object, code: int) -> None:
+        shown(self, result, code)  # type: ignore[arg-type]
+        events.append(("line", result.node))  # type: ignore[attr-defined]
+        lines_out[result.node].set()  # type: ignore[attr-defined]
+
+    def log_out(node: hamnhw.Node) -> None:
+        lines_out[node.name].wait(5)
+        events.append(("logout", node.name))
+        logged_out(node)
+
+    monkeypatch.setattr(fleet._StreamView, "add", add)
+    monkeypatch.setattr(options, "log_out", log_out)
+    result = run("--json", "power", "status", "node001", "node003", "--fanout", "1")
+    assert result.exit_code == 0, result.output
+    assert events == [("line", "node001"), ("logout", "node001"),
+                      ("line", "node003"), ("logout", "node003")]
+    assert [n["node"] for n in json_lines(result.stdout)[:2]] == ["node001", "node003"]

@@ -137,9 +137,9 @@ def test_an_expanded_answer_serves_every_resource_it_carries_as_a_plain_get_woul
                  f"{R}/Chassis/1/Drives/b"):
         assert memo.get(path) == TREE[path], path
     # Systems (0) > System (1) > Storage (2) > Storage/1 (3): the drives below come with
-    # one more read, of the list that names them.
+    # one more read, of the list that names them (a Storage: 2 levels, expand.NEEDS).
     assert bmc.gets == [f"{R}/Systems?$expand=.($levels=3)",
-                        f"{R}/Systems/1/Storage/1?$expand=.($levels=3)"]
+                        f"{R}/Systems/1/Storage/1?$expand=.($levels=2)"]
 
 
 def test_members_listed_together_come_in_one_expanded_read_of_their_list() -> None:

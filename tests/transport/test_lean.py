@@ -13,13 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from hamnhw.transport.lean import (
-    Headers,
-    LeanConnections,
-    NotConnected,
-    parse_header_lines,
-    watch_nothing,
-)
+from hamnhw.transport.httpanswer import Headers, parse_header_lines
+from hamnhw.transport.lean import LeanConnections, NotConnected, watch_nothing
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

@@ -37,3 +37,14 @@ def test_ipmi_busy_retries_are_documented_with_their_numbers() -> None:
     assert cells[3] == str(BUSY_RETRY.max_attempts)
     assert f"{BUSY_RETRY.base_delay:g} s" in cells[4]
     assert f"at most {BUSY_RETRY.max_delay:g} s" in cells[4]
+
+
+def test_the_keep_alive_resend_is_documented_with_its_threshold() -> None:
+    from hamnhw.transport.lean import FRESH_S, RESENDABLE
+
+    row = next(line for line in DOC.read_text().splitlines()
+               if "hamnhw.transport.lean.FRESH_S" in line)
+    assert f"used less than {FRESH_S:g} s before" in row
+    assert f"used {FRESH_S:g} s ago or more is checked" in row
+    assert row.startswith("| a " + " or ".join(sorted(RESENDABLE)) + " sent")
+    assert "Never POST, PATCH, PUT or DELETE" in row

@@ -164,13 +164,14 @@ def test_connect_timeout_is_capped_by_the_deadline(full_backlog, monkeypatch) ->
     from hamnhw.transport import adapter
 
     asked: list[tuple[float, float]] = []
-    real = adapter.BmcAdapter._send_quietly
+    real = adapter.BmcAdapter._timeout
 
-    def spy(self, method, base_url, path, headers, body, timeout, dog):
+    def spy(self, deadline):
+        timeout = real(self, deadline)
         asked.append(timeout)
-        return real(self, method, base_url, path, headers, body, timeout, dog)
+        return timeout
 
-    monkeypatch.setattr(adapter.BmcAdapter, "_send_quietly", spy)
+    monkeypatch.setattr(adapter.BmcAdapter, "_timeout", spy)
     transport = make_transport(f"redfish+http://127.0.0.1:{full_backlog}",
                                timeouts=Timeouts(connect=60, read=60, operation=0.5))
 
