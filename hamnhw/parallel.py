@@ -1,6 +1,7 @@
 """Independent pieces of one command's work run side by side: the reads of one BMC that do
 not depend on each other (a collection's members, see
-:meth:`hamnhw.readmemo.MemoClient.prefetch`).
+:meth:`hamnhw.readmemo.MemoClient.prefetch`), the login sent while the ServiceRoot is read
+(:func:`beside`).
 
 :func:`each` runs a function on every item with at most ``width`` at once: the calling
 thread works too, and up to ``width - 1`` helper threads from one process-wide pool join
@@ -95,3 +96,39 @@ def each(task: Callable[[T], None], items: Iterable[T], width: int,
             _callers -= 1
     if escaped:
         raise escaped[0]
+
+
+def beside(task: Callable[[], None], other: Callable[[], None]) -> None:
+    """``task()`` in the calling thread while ``other()`` runs in a helper thread (in a copy
+    of the caller's context); returns once both have ended, raising what ``task`` raised,
+    else what ``other`` raised.
+
+    Where no helper is to be had (more than :data:`BUSY` callers at once), the caller runs
+    ``other()`` first, then ``task()``; where the helper had not started by the time
+    ``task`` ended, the caller runs ``other()`` after it.  An interrupt (a
+    ``BaseException`` that is not an ``Exception``) raised by ``task`` or while waiting is
+    raised at once: ``other`` then ends by its own deadline.
+    """
+    global _callers
+    with _pool_lock:
+        _callers += 1
+        alone = _callers > BUSY
+    try:
+        if alone:
+            other()
+            task()
+            return
+        helper = _helpers().submit(contextvars.copy_context().run, other)
+        try:
+            task()
+        except Exception:
+            if not helper.cancel():
+                helper.exception()  # wait for it; the task's error is the one raised
+            raise
+        if helper.cancel():
+            other()
+        else:
+            helper.result()
+    finally:
+        with _pool_lock:
+            _callers -= 1

@@ -68,6 +68,16 @@ class OffLoopbackTraffic(AssertionError):
     """A test tried to resolve or reach something other than the loopback interface."""
 
 
+@pytest.fixture(autouse=True)
+def unknown_root_pace() -> None:
+    """Each test starts as a fresh process does: no ServiceRoot answered yet, so a
+    connection sends its login beside the ServiceRoot's GET (not read first because an
+    earlier test's loopback BMC answered quickly, ``hamnhw.transport.redfish.ROOT_PACE``)."""
+    from hamnhw.transport.redfish import ROOT_PACE
+
+    ROOT_PACE.last_s = None
+
+
 @pytest.fixture(autouse=True, scope="session")
 def loopback_only() -> Iterator[None]:
     """Network traffic goes to 127.0.0.1 only: any name lookup or connection to anything

@@ -93,6 +93,14 @@ class RedfishInventory(InventoryInterface):
         uri = system.link("SimpleStorage")
         return [uri] if uri else []
 
+    def chassis_drive_lists(self, chassis: Resource) -> list[str]:
+        """Hook: the documents :meth:`chassis_drive_paths` reads for one chassis (its
+        ``Drives`` collection), which the storage walk reads ahead, side by side with the
+        storage's Volumes collections.  A driver overriding :meth:`chassis_drive_paths`
+        overrides this too, so that nothing it would not read is read."""
+        collection = chassis.link("Drives")
+        return [collection] if collection else []
+
     def chassis_drive_paths(self, walk: Walk, chassis: Resource) -> list[str] | None:
         """URIs of the drives one chassis lists (its ``Drives`` collection and
         ``Links.Drives``); None when it shows no drive list."""

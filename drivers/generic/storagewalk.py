@@ -66,6 +66,7 @@ class StorageHooks(Protocol):
 
     def storage_paths(self, system: Resource) -> list[str]: ...
     def simple_storage_paths(self, system: Resource) -> list[str]: ...
+    def chassis_drive_lists(self, chassis: Resource) -> list[str]: ...
     def chassis_drive_paths(self, walk: Walk, chassis: Resource) -> list[str] | None: ...
     def search_chassis_collection(self, system: Resource) -> bool: ...
     def parse_drive(self, resource: Resource, owner: str | None = None) -> Drive: ...
@@ -126,7 +127,9 @@ class StorageWalk:
         self.walk.prefetch([*storage_paths, *simple_paths, *chassis_roots(self.system)])
         storages = self._collections(storage_paths, "storage")
         simples = self._collections(simple_paths, "simple storage")
-        chassis_drives = self._all_chassis_drives(storages, simples)
+        volume_lists = [uri for s in storages if (uri := s.link("Volumes"))] if with_volumes \
+            else []
+        chassis_drives = self._all_chassis_drives(storages, simples, volume_lists)
         warnings = tuple(self.walk.warnings)
         if not (storages or simples or chassis_drives):
             LOG.info("%s: the BMC shows no storage; controllers, drives and volumes unknown",
@@ -134,8 +137,6 @@ class StorageWalk:
             return StorageView(None, None, None, None, bool(warnings), warnings)
         controllers = (tuple(self._controllers(storages, simples))
                        if simples or any(_lists_controllers(s) for s in storages) else None)
-        volume_lists = [uri for s in storages if (uri := s.link("Volumes"))] if with_volumes \
-            else []
         drives, bays = self._drives(storages, simples, chassis_drives, volume_lists)
         volumes = self._volumes(storages, drives or ()) if storages and with_volumes else None
         warnings = tuple(self.walk.warnings)
@@ -149,11 +150,17 @@ class StorageWalk:
             found += self.walk.collection(path, what) or []
         return found
 
-    def _all_chassis_drives(self, storages: list[Resource],
-                            simples: list[Resource]) -> list[_ChassisDrive] | None:
+    def _all_chassis_drives(self, storages: list[Resource], simples: list[Resource],
+                            volume_lists: list[str]) -> list[_ChassisDrive] | None:
         """Drives of the linked chassis, and of those the Chassis collection shows claiming
-        the system when the collection must be searched (see the module docstring)."""
+        the system when the collection must be searched (see the module docstring).
+
+        The linked chassis' drive lists are read side by side with ``volume_lists`` (the
+        Volumes collections, read later: they depend on nothing but the Storage)."""
         search = ChassisSearch(self.walk, self.system, self.root, self.others)
+        self.walk.prefetch([*(uri for chassis in (*search.linked.own, *search.linked.shared)
+                              for uri in self.hooks.chassis_drive_lists(chassis)),
+                            *volume_lists])
         found = self._chassis_drives(search.linked)
         shown = (bool(found) or any(_lists_drives(storage) for storage in storages)
                  or any(_lists_devices(simple) for simple in simples))
@@ -206,15 +213,17 @@ class StorageWalk:
                 chassis_drives: list[_ChassisDrive] | None, volume_lists: list[str],
                 ) -> tuple[tuple[Drive, ...] | None, tuple[EmptyBay, ...] | None]:
         """Drives and empty bays; both None when nothing has a drive list at all.  The
-        drives are read side by side, and with them ``volume_lists`` (read next)."""
+        drives are read side by side, and with them ``volume_lists`` (read next), those
+        first: where ``$expand`` is used, the drives of one list share one expanded read
+        of it, and the Volumes would otherwise wait for it behind them."""
         listed = [(storage, self.walk.parse(storage, "storage", lambda r: r.links("Drives")))
                   for storage in storages]
         shown = (any(uris is not None for _, uris in listed) or chassis_drives is not None
                  or any(simple.has("Devices") for simple in simples))
         if not shown:
             return None, None
-        self.walk.prefetch([*(uri for _, uris in listed for uri in uris or []),
-                            *(item.uri for item in chassis_drives or []), *volume_lists])
+        self.walk.prefetch([*volume_lists, *(uri for _, uris in listed for uri in uris or []),
+                            *(item.uri for item in chassis_drives or [])])
         for storage, uris in listed:
             for uri in uris or []:
                 self._add(uri, storage.id)

@@ -20,7 +20,10 @@ Two modes, chosen from ``meta.json`` ``kind`` unless given:
 
 In both modes the connection preamble is standing (any order, any count):
 GET of the ServiceRoot, the session login (POST to the SessionService
-Sessions collection, answered with a fake token) and its logout (DELETE).
+Sessions collection, answered with a fake token) and its logout (DELETE).  A
+ServiceRoot naming no sessions collection, or another one than DSP0266's fixed
+``/redfish/v1/SessionService/Sessions``, has that fixed one answer 404, as such a
+service does: the transport POSTs its login there while it reads the ServiceRoot.
 """
 
 from __future__ import annotations
@@ -37,11 +40,14 @@ from responses import matchers
 from responses.registries import OrderedRegistry
 
 from hamnhw.fixturetools.fixture import Exchange, load_exchanges, load_meta
+from hamnhw.transport.session import DEFAULT_SESSIONS_PATH, fixed_collection
 
 REPLAY_HOST = "bmc.replay.test"
 FAKE_TOKEN = "replay-token"  # noqa: S105 - a fake, sent only to the mock
 SESSION_ID = "FAKE-SESSION-9999"
 _ROOT = re.compile(r"^/redfish/v1/?$")
+_NOT_FOUND = {"error": {"code": "Base.1.0.ResourceMissingAtURI",
+                        "message": "The resource at the URI was not found."}}
 
 
 class ReplayRegistry(OrderedRegistry):
@@ -129,6 +135,9 @@ def _preamble(base_url: str, exchanges: Sequence[Exchange]) -> list[responses.Ba
             headers={"X-Auth-Token": FAKE_TOKEN, "Location": session_path})
             for variant in _slash_variants(sessions)]
         standing.append(responses.Response("DELETE", base_url + session_path, status=204))
+    if not fixed_collection(sessions if isinstance(sessions, str) else None):
+        standing += [responses.Response("POST", base_url + variant, status=404, json=_NOT_FOUND)
+                     for variant in _slash_variants(DEFAULT_SESSIONS_PATH)]
     return standing
 
 

@@ -102,6 +102,9 @@ class SimServer:
         self._records_lock = threading.Condition(threading.Lock())
         self._in_flight = 0
         self._gathered = 0
+        """Groups of gathered requests let go so far."""
+        self._held = 0
+        """Requests a ``gather`` fault holds now."""
         self.peak_in_flight = 0
         """Most requests this server was answering at once (how a test sees a client's
         parallel requests without timing them)."""
@@ -207,15 +210,21 @@ class SimServer:
             return len(self._records) - 1
 
     def gather(self, peers: int, seconds: float) -> None:
-        """Hold a request until ``peers`` requests are in flight at once (or ``seconds``
-        passed): the ``gather`` fault, for tests of parallel clients."""
+        """Hold a request until ``peers`` requests held by a ``gather`` fault (any of them)
+        are held at once, then let them all go (or this one after ``seconds``): the
+        ``gather`` fault, for tests of parallel clients.  Only held requests count, so
+        that one answered before another arrives (other faults delaying them unevenly, a
+        ``latency`` fault) never passes for "side by side"."""
         with self._records_lock:
-            start = self._gathered
-            if self._records_lock.wait_for(
-                    lambda: self._in_flight >= peers or self._gathered != start,
-                    timeout=seconds) and self._gathered == start:
-                self._gathered += 1  # the others waiting go too, even if one ended since
+            group = self._gathered
+            self._held += 1
+            if self._held >= peers:
+                self._gathered, self._held = group + 1, 0
                 self._records_lock.notify_all()
+                return
+            if not self._records_lock.wait_for(lambda: self._gathered != group,
+                                               timeout=seconds):
+                self._held -= 1  # gave up waiting: no longer held
 
     def finish_record(self, index: int, status: int | None) -> None:
         """Fill in the status answered."""

@@ -1,5 +1,13 @@
 """Logging in, logging in again and logging out: the session rules of the Redfish transport.
 
+* The login is POSTed to the collection DSP0266 fixes,
+  ``/redfish/v1/SessionService/Sessions``, while the ServiceRoot is still being read
+  (:meth:`Authenticator.post_early`, sent by the transport beside the ServiceRoot's GET);
+  :meth:`Authenticator.login` then judges its outcome against the ServiceRoot: where the
+  root names that collection it is the login's first attempt; where it names another one
+  (or no SessionService), a session it made is kept, an HTTP answer that made none (404,
+  405, 401...) leaves the login to go on from the root as without it, and a POST left
+  unanswered (a timeout, a dropped connection) is raised, never followed by another.
 * A login is a POST to the sessions collection, tried at most
   :attr:`~hamnhw.transport.retry.RetryPolicy.login_attempts` times, the second time only
   after an answer that created no session (503, 429, a refused connection), never after a
@@ -29,7 +37,14 @@ from hamnhw.errors import AccessDenied, BmcUnreachable, HamnhwError, HttpError
 from hamnhw.log import forget_secret, get_logger, register_secret
 from hamnhw.transport.errormap import credentials_rejected, http_error, redfish_message
 from hamnhw.transport.retry import RetryPolicy
-from hamnhw.transport.session import Answer, session_path, sessions_path
+from hamnhw.transport.session import (
+    DEFAULT_SESSIONS_PATH,
+    Answer,
+    EarlyLogin,
+    fixed_collection,
+    session_path,
+    sessions_path,
+)
 
 LOG = get_logger("hamnhw.transport.redfish")
 
@@ -113,29 +128,78 @@ class Authenticator:
 
     # -- login -----------------------------------------------------------------------------
 
-    def login(self, root: Mapping[str, Any]) -> None:
+    def post_early(self, early: EarlyLogin) -> None:
+        """POST the login to :data:`~hamnhw.transport.session.DEFAULT_SESSIONS_PATH` once,
+        before the ServiceRoot is known, recording the outcome in ``early`` for
+        :meth:`login` (whatever sending raised included; an interrupt is raised again)."""
+        early.sent = True
+        try:
+            early.answer = self._sender._send_once("POST", DEFAULT_SESSIONS_PATH,
+                                                   self._login_body())
+        except BaseException as exc:
+            early.error, early.headers = exc, self._sender._last_headers()
+            if not isinstance(exc, HamnhwError):
+                raise
+
+    def login(self, root: Mapping[str, Any], early: EarlyLogin | None = None) -> None:
         """Log in against the service described by ``root`` (the ServiceRoot).
 
+        :param early: the login :meth:`post_early` sent while the ServiceRoot was being
+            read (see the module docstring for what its outcome settles).
         :raises AuthenticationError: the BMC refused the credentials.
         :raises HamnhwError: typed, when the login could not be made.
         """
         self._root = root
         self._forget_session()
         sessions = sessions_path(root)
+        if early is not None and early.answer is None and not early.unanswered:
+            early = None  # its connection was refused: nothing was sent, log in afresh
+        if early is not None and not fixed_collection(sessions):
+            if self._settled_early(early):
+                return
+            early = None
         if sessions is None:
             LOG.info("%s: no SessionService; using basic auth", self.host)
             self._use_basic()
             return
         try:
-            answer = self._post_login(sessions)
-        except BaseException:
+            answer = self._post_login(sessions, early)
+        except BaseException as exc:
+            cut = early.headers if early is not None and exc is early.error else \
+                self._sender._last_headers()
             with interrupts.deferred():
-                self._keep_unread_session(sessions)
+                self._keep_unread_session(sessions, cut)
             raise
         if answer is None:
             return
         with interrupts.deferred():  # the session is known (deleted at logout) or not made
             self._adopt(answer, sessions)
+
+    def _settled_early(self, early: EarlyLogin) -> bool:
+        """Whether the early login settles a login the ServiceRoot places elsewhere (or
+        without a SessionService): a session made is kept, a POST left unanswered is
+        raised; False after an HTTP answer that made no session (log in as the root says).
+        """
+        if early.answer is not None and not early.answer.ok:
+            LOG.debug("%s: %s answered HTTP %s; logging in where the ServiceRoot says",
+                      self.host, DEFAULT_SESSIONS_PATH, early.answer.status)
+            return False
+        with interrupts.deferred():
+            if early.answer is not None:
+                self._adopt(early.answer, DEFAULT_SESSIONS_PATH)
+                return True
+            self._keep_unread_session(DEFAULT_SESSIONS_PATH, early.headers)
+        early.outcome()  # raises what sending raised
+        return True
+
+    def keep_early(self, early: EarlyLogin) -> None:
+        """After the ServiceRoot failed (or an interrupt) with an early login made: keep
+        the session it made, if any, so that the logout deletes it."""
+        answer = early.answer
+        if answer is not None and answer.ok and answer.headers.get("X-Auth-Token"):
+            self._adopt(answer, DEFAULT_SESSIONS_PATH)
+        elif early.error is not None:
+            self._keep_unread_session(DEFAULT_SESSIONS_PATH, early.headers)
 
     def _adopt(self, answer: Answer, sessions: str) -> None:
         """Use the session of a 2xx login answer (basic auth when it carries no token)."""
@@ -154,11 +218,10 @@ class Authenticator:
         self.generation += 1
         LOG.debug("%s: session created at %s", self.host, self.session_path)
 
-    def _keep_unread_session(self, sessions: str) -> None:
+    def _keep_unread_session(self, sessions: str, headers: Mapping[str, str] | None) -> None:
         """After a login that failed (or was interrupted by a signal) while its answer was
-        being read: when the answer's headers had come with a session token, keep that
+        being read: when the answer's ``headers`` had come with a session token, keep that
         session, so that the logout deletes it instead of leaving it open on the BMC."""
-        headers = self._sender._last_headers()
         if headers is None or not headers.get("X-Auth-Token"):
             return
         self._adopt(Answer(0, headers, b""), sessions)
@@ -169,16 +232,18 @@ class Authenticator:
         return {"UserName": self._credentials.username,
                 "Password": self._credentials.password.reveal()}
 
-    def _post_login(self, sessions: str) -> Answer | None:
+    def _post_login(self, sessions: str, early: EarlyLogin | None = None) -> Answer | None:
         """POST the login, a second time only after an answer that created no session.
 
+        :param early: the first attempt, already sent to this collection.
         :returns: the 2xx answer, or None when basic auth took over (session limit).
         """
         attempts = self._retry.login_attempts
         for attempt in range(1, attempts + 1):
             last = attempt == attempts
             try:
-                answer = self._sender._send_once("POST", sessions, self._login_body())
+                answer = early.outcome() if early is not None and attempt == 1 else \
+                    self._sender._send_once("POST", sessions, self._login_body())
             except BmcUnreachable as exc:
                 if not exc.refused or last or not self._pause(self._retry.refused_delay,
                                                               exc.message, attempt):

@@ -38,10 +38,12 @@ deadline.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
+from hamnhw import interrupts, parallel
 from hamnhw.address import BmcAddress
 from hamnhw.connection import Credentials, Timeouts, TlsOptions
 from hamnhw.deadline import Deadline
@@ -56,7 +58,7 @@ from hamnhw.transport.gate import RequestGate
 from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
 from hamnhw.transport.sending import RequestSending
-from hamnhw.transport.session import logout_grace, sessions_path
+from hamnhw.transport.session import EarlyLogin, logout_grace, sessions_path
 
 if TYPE_CHECKING:
     from redfish.rest.v1 import HttpClient
@@ -66,6 +68,35 @@ if TYPE_CHECKING:
 LOG = get_logger(__name__)
 
 ROOT_PATH = "/redfish/v1/"
+
+QUICK_ROOT_S = 0.02
+"""A ServiceRoot answered within this many seconds (a local simulator, a BMC on a fast
+LAN; the same bound as :data:`hamnhw.readmemo.QUICK_BMC_S`): the next connection of the
+process reads its ServiceRoot first and logs in after, on one connection, instead of
+sending the login beside it on a second one (a TLS handshake more, ~1 ms of CPU, to save
+a round trip this short)."""
+
+
+class RootPace:
+    """How long the last ServiceRoot GET of this process took, whichever the BMC (a fleet
+    is read at one pace): whether the next connection sends its login beside it."""
+
+    def __init__(self) -> None:
+        self.last_s: float | None = None
+
+    def quick(self) -> bool:
+        """True when the last ServiceRoot was answered within :data:`QUICK_ROOT_S`."""
+        last = self.last_s
+        return last is not None and last < QUICK_ROOT_S
+
+    def timed(self, read: Callable[[], None]) -> None:
+        """``read()``, remembering how long it took when it did not fail."""
+        began = time.perf_counter()
+        read()
+        self.last_s = time.perf_counter() - began
+
+
+ROOT_PACE = RootPace()
 
 
 class RedfishTransport(RequestSending, RedfishClient):
@@ -121,12 +152,50 @@ class RedfishTransport(RequestSending, RedfishClient):
     def open(self) -> RedfishTransport:
         """Read the ServiceRoot (unauthenticated) and log in.
 
+        The login goes out beside the ServiceRoot's GET, to the sessions collection
+        DSP0266 fixes (:meth:`_read_root_logging_in`); the ServiceRoot then says what its
+        answer means (:meth:`Authenticator.login <hamnhw.transport.auth.Authenticator.
+        login>`).  When the ServiceRoot cannot be read, its error is raised whatever the
+        login answered (a session it made is kept for :meth:`close` to delete).
+
         :raises HamnhwError: typed; ``AuthenticationError`` when the login is refused.
         """
         with self._scope(), self._unanswered_is_unreachable():
-            self._root = self._read_root()
-            self._auth.login(self._root)
+            early = EarlyLogin()
+            try:
+                self._root = self._read_root_logging_in(early)
+            except BaseException:
+                with interrupts.deferred():
+                    self._auth.keep_early(early)
+                raise
+            self._auth.login(self._root, early if early.sent else None)
         return self
+
+    def _read_root_logging_in(self, early: EarlyLogin) -> dict[str, Any]:
+        """GET the ServiceRoot in a helper thread while this one POSTs the login to the
+        fixed sessions collection into ``early`` (:func:`hamnhw.parallel.beside`): one
+        round trip instead of two.  Where no helper is to be had (a busy fan-out reads
+        each BMC alone), or ServiceRoots answer quickly here (:data:`QUICK_ROOT_S`), the
+        ServiceRoot is read first and the login is not sent here."""
+        root: list[dict[str, Any]] = []
+        answered = self._answered  # a hung ServiceRoot is unreachable whatever the login got
+
+        def read() -> None:
+            with self._unanswered_is_unreachable(answered):
+                root.append(self._read_root())
+
+        def read_root() -> None:
+            ROOT_PACE.timed(read)
+
+        def log_in() -> None:
+            if not root:  # the ServiceRoot read first (alone) says where to log in
+                self._auth.post_early(early)
+
+        if ROOT_PACE.quick():
+            read_root()
+        else:
+            parallel.beside(log_in, read_root)
+        return root[0]
 
     def close(self) -> None:
         """DELETE the session (failures are logged, not raised), forget the

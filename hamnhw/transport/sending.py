@@ -94,13 +94,17 @@ class RequestSending:
         return deadline is not None and deadline.allows(seconds)
 
     @contextlib.contextmanager
-    def _unanswered_is_unreachable(self) -> Iterator[None]:
+    def _unanswered_is_unreachable(self, answered: bool | None = None) -> Iterator[None]:
         """A timeout of a BMC that never sent an HTTP answer (it accepted the TCP
-        connection, maybe, but nothing came) is :class:`BmcUnreachable`."""
+        connection, maybe, but nothing came) is :class:`BmcUnreachable`.
+
+        :param answered: whether the BMC answered before (default: any answer during this
+            transport's life; the ServiceRoot's GET passes what was answered before the
+            login sent beside it)."""
         try:
             yield
         except BmcTimeout as exc:
-            if self._answered:
+            if self._answered if answered is None else answered:
                 raise
             raise BmcUnreachable(
                 f"{exc.message}: the BMC never sent an HTTP answer", host=self.host) from None

@@ -16,7 +16,9 @@ from hamnhw.transport.paths import bmc_path
 LOG = get_logger("hamnhw.transport.redfish")
 
 DEFAULT_SESSIONS_PATH = "/redfish/v1/SessionService/Sessions"
-"""Where sessions live when the ServiceRoot does not say (Redfish 1.6 fixed it there)."""
+"""Where sessions live when the ServiceRoot does not say (DSP0266 fixes the sessions
+collection there since Redfish 1.6): where the login is POSTed while the ServiceRoot is
+still being read (:class:`EarlyLogin`)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +39,39 @@ class Answer:
     @property
     def content_type(self) -> str:
         return self.headers.get("Content-Type", "")
+
+
+@dataclasses.dataclass
+class EarlyLogin:
+    """The login POSTed to :data:`DEFAULT_SESSIONS_PATH` while the ServiceRoot was being
+    read: its answer, or what sending it raised (with the headers of an answer whose body
+    was cut short, which may carry the token of a session made)."""
+
+    sent: bool = False
+    """True once the POST went out (or was being sent)."""
+    answer: Answer | None = None
+    error: BaseException | None = None
+    headers: Mapping[str, str] | None = None
+
+    def outcome(self) -> Answer:
+        """The answer; what sending raised is raised."""
+        if self.answer is None:
+            assert self.error is not None, "an early login that was sent has an outcome"
+            raise self.error
+        return self.answer
+
+    @property
+    def unanswered(self) -> bool:
+        """True when the POST may have reached the BMC unanswered (a timeout, a dropped
+        connection): a session may exist that nobody heard of.  A refused connection sent
+        nothing; any HTTP answer is definitive."""
+        return self.answer is None and not getattr(self.error, "refused", False)
+
+
+def fixed_collection(sessions: str | None) -> bool:
+    """Whether the ServiceRoot's sessions collection is :data:`DEFAULT_SESSIONS_PATH`
+    (a trailing slash aside), where an :class:`EarlyLogin` went."""
+    return sessions is not None and sessions.rstrip("/") == DEFAULT_SESSIONS_PATH
 
 
 def sessions_path(root: Mapping[str, Any]) -> str | None:

@@ -142,3 +142,53 @@ def test_a_bmc_answering_quickly_is_read_one_request_after_the_other(
     assert gets(quick_server, DRIVES) == {f"{DRIVES}Bay1": 1, f"{DRIVES}Bay2": 1}
     assert sorted(d.id for d in storage.drives or ()) == ["RAIDController1/Bay1",
                                                           "RAIDController1/Bay2"]
+
+
+def test_connect_reads_the_service_root_and_logs_in_side_by_side(server: SimServer) -> None:
+    """The login is POSTed to the fixed sessions collection while the ServiceRoot is read:
+    each is held until both are in flight; one login, one session, deleted at the end."""
+    # held longer than the connection's deadline: read one after the other, it fails
+    # the ServiceRoot is the first GET (the simulator matches "/redfish/v1", slash dropped)
+    server.inject("gather", count=1, method="GET", path="/redfish/v1", peers=2, seconds=20)
+    server.inject("gather", count=1, method="POST", path=SESSIONS, peers=2, seconds=20)
+    with hamnhw.connect(server.url, username=server.username, password=server.password,
+                        timeout=10) as node:
+        node.power.state()
+    assert server.peak_in_flight >= 2
+    assert [(r.method, r.path.rstrip("/")) for r in server.requests[:2]] in (
+        [("GET", "/redfish/v1"), ("POST", SESSIONS)], [("POST", SESSIONS), ("GET", "/redfish/v1")])
+    assert [r.status for r in server.requests if r.method == "POST"] == [201]
+    assert [r.method for r in server.requests].count("DELETE") == 1
+
+
+@pytest.fixture(scope="module")
+def chassis_drives() -> Iterator[SimServer]:
+    """Drives under the chassis (its ``Drives`` collection), volumes under the Storage;
+    every request answered after 30 ms, as a BMC over a network."""
+    with SimCluster([ServerSpec(name="node", power="On", storage_view="chassis_drives")]) as sim:
+        sim["node"].inject("latency", seconds=QUICK_BMC_S * 1.5)
+        yield sim["node"]
+
+
+def test_chassis_drive_list_and_volumes_are_read_side_by_side(
+        chassis_drives: SimServer) -> None:
+    """Both depend only on what was read before them (the chassis, the Storage): the
+    chassis' drive list and the Volumes collection are each held until both are in
+    flight, and every resource is still read once."""
+    server = chassis_drives
+    volumes = "/redfish/v1/Systems/1/Storage/RAIDController1/Volumes"
+    with connect(server) as node, node.operation():
+        node.power.state()
+        server.clear_requests()
+        # held longer than the deadline below: read one after the other, the walk fails
+        server.inject("gather", count=1, method="GET", path="/redfish/v1/Chassis/Chassis1/Drives",
+                      peers=2, seconds=20)
+        server.inject("gather", count=1, method="GET", path=volumes, peers=2, seconds=20)
+        with node.operation(10):
+            storage = node.raid.storage()
+    assert server.peak_in_flight >= 2
+    assert [path for path, n in gets(server).items() if n > 1] == []
+    assert [v.id for v in storage.volumes or ()] == ["RAIDController1/Volume1"]
+    assert sorted(d.id for d in storage.drives or ()) == ["chassis:Chassis1/Bay1",
+                                                          "chassis:Chassis1/Bay2"]
+    assert not storage.incomplete

@@ -7,14 +7,23 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 
 import pytest
 import requests
 import responses
 import urllib3
-from transport_loopback import PASSWORD, ROOT_DOC, SESSION_1, SESSIONS, TOKEN, make_transport
+from transport_loopback import (
+    PASSWORD,
+    ROOT_DOC,
+    SESSION_1,
+    SESSIONS,
+    TOKEN,
+    answer,
+    make_transport,
+)
 
-from hamnhw import errors
+from hamnhw import errors, parallel
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.transport.retry import RetryPolicy
 
@@ -204,7 +213,9 @@ def test_login_retry_after_is_capped(mock, fake_time):
     assert fake_time.sleeps == [policy.login_max_delay]
 
 
-def test_login_refused_then_accepted_is_retried_once_and_says_so(mock, fake_time, caplog):
+def test_login_refused_then_accepted_is_retried_once_and_says_so(mock, fake_time, caplog,
+                                                                 monkeypatch):
+    monkeypatch.setattr(parallel, "BUSY", -1)  # the ServiceRoot first, then the login
     serve_root(mock)
     mock.post(f"{BASE}{SESSIONS}", body=refused())
     login_ok(mock)
@@ -215,6 +226,42 @@ def test_login_refused_then_accepted_is_retried_once_and_says_so(mock, fake_time
 
     assert len(calls(mock, "POST", SESSIONS)) == 2
     assert "retrying the login in 1s, 2/2" in caplog.text
+
+
+def test_a_login_refused_beside_the_root_is_sent_again_at_once(bmc):
+    """The login sent beside the ServiceRoot's GET met a refused connection (nothing was
+    sent) while the ServiceRoot was answered: the web server is up, the login goes at once,
+    its attempts all left."""
+    posting, served = threading.Event(), threading.Event()
+
+    def root(handler) -> None:
+        posting.wait(10)  # answered once the login is being sent
+        served.set()
+        answer(handler, body=json.dumps(ROOT_DOC).encode())
+
+    bmc.behave("GET", "/redfish/v1/", root)
+    bmc.reply("POST", SESSIONS, 201, body={}, headers={"X-Auth-Token": TOKEN,
+                                                        "Location": SESSION_1})
+    sleeps: list[float] = []
+    transport = make_transport(bmc.url, retry=RetryPolicy(sleep=sleeps.append))
+    real = transport._send_once
+    refused_once: list[str] = []
+
+    def send_once(method, path, body=None, headers=None):
+        if method == "POST" and not refused_once:
+            refused_once.append(path)
+            posting.set()
+            served.wait(10)  # the ServiceRoot is answered meanwhile
+            raise errors.BmcUnreachable("cannot connect: refused", host=transport.host,
+                                        refused=True)
+        return real(method, path, body, headers)
+
+    transport._send_once = send_once
+    transport.open().close()
+
+    assert refused_once == [SESSIONS]
+    assert bmc.count("POST", SESSIONS) == 1 and bmc.count("DELETE", SESSION_1) == 1
+    assert sleeps == []
 
 
 def test_login_is_never_retried_after_a_500(mock, fake_time):

@@ -44,7 +44,8 @@ def test_full_session_at_debug_leaks_nothing(bmc, caplog) -> None:
             except errors.HamnhwError as exc:
                 raised.append(exc)
         shown = f"{transport!r} {transport}"
-    assert bmc.requests[1].headers.get("Content-Type") == "application/json"
+    login = next(r for r in bmc.requests if r.method == "POST")  # beside the ServiceRoot's GET
+    assert login.headers.get("Content-Type") == "application/json"
     assert any(r.headers.get("X-Auth-Token") == TOKEN for r in bmc.requests), "token was used"
     assert [type(e) for e in raised] == [errors.NotFoundError, errors.SessionExpired]
     assert any(r.levelno == logging.DEBUG for r in caplog.records), "DEBUG was captured"

@@ -274,7 +274,7 @@ def test_close_leaves_no_socket_open_after_a_deadline_between_chunks(
     bmc.standard()
     bmc.behave("GET", "/redfish/v1/Big", drip)
     transport = make_transport(bmc.url).open()
-    assert _sockets_to(bmc.port) == 1, "the login's keep-alive connection"
+    assert _sockets_to(bmc.port) >= 1, "the keep-alive connections of the ServiceRoot and login"
     with pytest.raises(errors.BmcTimeout) as info, transport.operation(0.5):
         transport.get("/redfish/v1/Big")
     transport.close()

@@ -158,12 +158,13 @@ def test_login_falls_back_to_default_sessions_path(mock) -> None:
 
 
 def test_basic_auth_without_session_service(mock) -> None:
-    standard(mock, root={"Systems": {"@odata.id": "/redfish/v1/Systems"}})
+    mock.get(f"{BASE}/redfish/v1/", json={"Systems": {"@odata.id": "/redfish/v1/Systems"}})
+    mock.post(f"{BASE}{SESSIONS}", status=404)  # no SessionService there either
     mock.get(f"{BASE}/redfish/v1/Systems", json={})
     transport = make_transport(URL).open()
     transport.get("/redfish/v1/Systems")
     transport.close()
-    assert not calls(mock, "POST", SESSIONS)
+    assert all(c.response.status_code == 404 for c in calls(mock, "POST", SESSIONS))
     sent = calls(mock, "GET", "/redfish/v1/Systems")[0].request.headers
     assert sent["Authorization"].startswith("Basic ")
     assert not calls(mock, "DELETE", SESSION_1)
