@@ -240,6 +240,13 @@ def load_hamnhw() -> Any:
     from hamnhw import registry
 
     registry.load_drivers()
+    # The task reads NICs and storage, whose interfaces a driver imports on first use
+    # (hamnhw_drivers.generic.deferred): import them here too, timed as import.
+    from hamnhw_drivers.generic.driver import GenericRedfishDriver
+
+    for interface in (GenericRedfishDriver.nics_class, GenericRedfishDriver.raid_class,
+                      GenericRedfishDriver.inventory_class):
+        assert isinstance(interface, type)
     return hamnhw
 
 
