@@ -124,7 +124,8 @@ class MemoClient:
         self._failed: dict[str, tuple[tuple[int, int], BaseException]] = {}
         """What a prefetched read of a path raised, until the walk reads that path."""
         self.quickest_get_s: float | None = None
-        """The shortest time a GET through the memo took (None before the first)."""
+        """The shortest time a GET through the memo took in this call or command (None
+        before its first): a node kept open (an exporter) is judged again by each."""
         root = getattr(inner, "root", None)
         self._bmc = f"{getattr(inner, 'host', '')}|{_uuid(root)}"
         if expand_levels is None:
@@ -236,6 +237,7 @@ class MemoClient:
         with self._lock:
             self._call += 1
             self._used = True
+            self.quickest_get_s = None
 
     def begin_command(self) -> None:
         """A command block starts: it shares what connecting read when it is the first
@@ -243,6 +245,7 @@ class MemoClient:
         with self._lock:
             if self._used:
                 self._call += 1
+                self.quickest_get_s = None
             self._used = True
 
     def _recall(self, key: str) -> Any:

@@ -177,20 +177,29 @@ class Authenticator:
 
     def _settled_early(self, early: EarlyLogin) -> bool:
         """Whether the early login settles a login the ServiceRoot places elsewhere (or
-        without a SessionService): a session made is kept, a POST left unanswered is
-        raised; False after an HTTP answer that made no session (log in as the root says).
-        """
-        if early.answer is not None and not early.answer.ok:
-            LOG.debug("%s: %s answered HTTP %s; logging in where the ServiceRoot says",
-                      self.host, DEFAULT_SESSIONS_PATH, early.answer.status)
-            return False
-        with interrupts.deferred():
-            if early.answer is not None:
-                self._adopt(early.answer, DEFAULT_SESSIONS_PATH)
-                return True
-            self._keep_unread_session(DEFAULT_SESSIONS_PATH, early.headers)
-        early.outcome()  # raises what sending raised
-        return True
+        without a SessionService): only a 2xx carrying a session token does (that session
+        is used).  Anything else is set aside and the login goes where the ServiceRoot
+        says: an HTTP answer made no session; a POST left unanswered at a URI the service
+        does not name as its sessions collection made none either, unless a token came in
+        its cut answer's headers (that session is kept for the logout to delete, and what
+        sending raised is raised, as for any login cut short)."""
+        answer = early.answer
+        if answer is not None and answer.ok and answer.headers.get("X-Auth-Token"):
+            with interrupts.deferred():
+                self._adopt(answer, DEFAULT_SESSIONS_PATH)
+            return True
+        if answer is None:
+            if early.headers is not None and early.headers.get("X-Auth-Token"):
+                with interrupts.deferred():  # a session was made: deleted at logout
+                    self._keep_unread_session(DEFAULT_SESSIONS_PATH, early.headers)
+                early.outcome()  # raises what sending raised
+            LOG.info("%s: %s left the login unanswered (%s); logging in where the "
+                     "ServiceRoot says", self.host, DEFAULT_SESSIONS_PATH, early.error)
+        else:
+            LOG.debug("%s: %s answered HTTP %s%s; logging in where the ServiceRoot says",
+                      self.host, DEFAULT_SESSIONS_PATH, answer.status,
+                      "" if not answer.ok else " without a session token")
+        return False
 
     def keep_early(self, early: EarlyLogin) -> None:
         """After the ServiceRoot failed (or an interrupt) with an early login made: keep

@@ -141,7 +141,7 @@ class LeanConnections:
             _close(answer, sock)
             message = (f"Connection aborted ({'new' if state == 'new' else 'reused'} "
                        f"connection): {type(exc).__name__}: {exc}")
-            if state == "unchecked" and not answer.answered and isinstance(exc, _CLOSED):
+            if state == "unchecked" and not answer.answered and isinstance(exc, _STALE):
                 raise StaleConnection(message) from None
             raise Dropped(message) from None
         return LeanAnswer(answer, sock, self)
@@ -246,6 +246,11 @@ _CLOSED = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError, ssl.SS
 """How a connection the BMC closed shows when a request is sent on it and its answer's
 status line awaited (``http.client.RemoteDisconnected``, the connection's end where the
 status line should be, is a ``ConnectionResetError``)."""
+
+_STALE = (*_CLOSED, http.client.BadStatusLine)
+"""What an unchecked GET on a reused connection meets before any answer when the
+connection was closed, or holds bytes the last answer left (a stray line break, which
+the ``select()`` check would have seen): sent again once on a new connection."""
 
 
 def set_timeout(sock: socket.socket, seconds: float) -> None:

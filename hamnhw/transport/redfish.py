@@ -168,7 +168,13 @@ class RedfishTransport(RequestSending, RedfishClient):
                 with interrupts.deferred():
                     self._auth.keep_early(early)
                 raise
-            self._auth.login(self._root, early if early.sent else None)
+            try:
+                self._auth.login(self._root, early if early.sent else None)
+            except BaseException:  # an interrupt before the early answer was taken
+                with interrupts.deferred():
+                    if self._auth.mode is None:
+                        self._auth.keep_early(early)
+                raise
         return self
 
     def _read_root_logging_in(self, early: EarlyLogin) -> dict[str, Any]:

@@ -69,9 +69,12 @@ class EarlyLogin:
 
 
 def fixed_collection(sessions: str | None) -> bool:
-    """Whether the ServiceRoot's sessions collection is :data:`DEFAULT_SESSIONS_PATH`
-    (a trailing slash aside), where an :class:`EarlyLogin` went."""
-    return sessions is not None and sessions.rstrip("/") == DEFAULT_SESSIONS_PATH
+    """Whether the ServiceRoot's sessions collection is exactly
+    :data:`DEFAULT_SESSIONS_PATH`, where an :class:`EarlyLogin` went.  A root naming it
+    with a trailing slash is not taken at its word for the slashless URI (a BMC may answer
+    that one 404, 405 or a redirect): the early answer then settles the login only when
+    it made a session."""
+    return sessions == DEFAULT_SESSIONS_PATH
 
 
 def sessions_path(root: Mapping[str, Any]) -> str | None:

@@ -1,7 +1,8 @@
 """The login POSTed to the fixed sessions collection while the ServiceRoot is read
 (`hamnhw.transport.auth`, `docs/retries.md`): both in flight together, the ServiceRoot
 judging what the login's answer means afterwards, never a second login after one left
-unanswered, the ServiceRoot's own error whatever the login got."""
+unanswered at the root's own collection, the ServiceRoot's own error whatever the login
+got."""
 
 from __future__ import annotations
 
@@ -105,12 +106,12 @@ def test_a_session_made_at_the_fixed_uri_is_kept_where_the_root_names_another(bm
     assert bmc.count("DELETE", SESSION_1) == 1
 
 
-def test_an_unanswered_login_is_never_followed_by_another(bmc) -> None:
-    """The fixed URI timed out (a session may exist): the root's own collection is not
-    POSTed to, the timeout is what the caller sees."""
-    bmc.reply("GET", "/redfish/v1/", body=ROOT_ELSEWHERE)
+def test_an_unanswered_login_at_the_roots_own_collection_is_never_followed_by_another(
+        bmc) -> None:
+    """The root names the fixed collection, whose POST timed out (a session may exist):
+    no second login, the timeout is what the caller sees."""
+    bmc.reply("GET", "/redfish/v1/", body=ROOT_DOC)
     bmc.behave("POST", SESSIONS, hang)
-    login_at(bmc, OTHER)
 
     transport = make_transport(bmc.url, timeouts=Timeouts(connect=2, read=0.5, operation=5))
     with pytest.raises(errors.BmcTimeout):
@@ -118,6 +119,50 @@ def test_an_unanswered_login_is_never_followed_by_another(bmc) -> None:
     transport.close()
 
     assert posts(bmc) == [SESSIONS]
+
+
+def test_an_unanswered_login_at_a_uri_the_root_does_not_name_is_set_aside(bmc) -> None:
+    """The root names another collection and the fixed URI hangs (an embedded web server
+    holding an unknown POST): no session can be there; the login goes where the root
+    says, and only that session is deleted."""
+    bmc.reply("GET", "/redfish/v1/", body=ROOT_ELSEWHERE)
+    bmc.behave("POST", SESSIONS, hang)
+    login_at(bmc, OTHER)
+
+    transport = make_transport(bmc.url, timeouts=Timeouts(connect=2, read=0.5, operation=5))
+    transport.open().close()
+
+    assert posts(bmc) == [SESSIONS, OTHER]
+    assert bmc.count("DELETE", OTHER_1) == 1
+
+
+def test_a_page_without_a_token_at_the_fixed_uri_is_set_aside(bmc) -> None:
+    """A catch-all web page answers 200 to any POST: not a session; the root's collection
+    is logged in to (not basic auth)."""
+    bmc.reply("GET", "/redfish/v1/", body=ROOT_ELSEWHERE)
+    bmc.reply("POST", SESSIONS, 200, body={})
+    login_at(bmc, OTHER)
+
+    make_transport(bmc.url).open().close()
+
+    assert posts(bmc) == [SESSIONS, OTHER]
+    assert bmc.count("DELETE", OTHER_1) == 1
+
+
+def test_a_root_naming_the_collection_with_a_trailing_slash_is_logged_in_there(bmc) -> None:
+    """The slashless fixed URI answers 405; the root's own URI (with its slash) works."""
+    slashed = f"{SESSIONS}/"
+    bmc.reply("GET", "/redfish/v1/",
+              body={**ROOT_DOC, "Links": {"Sessions": {"@odata.id": slashed}}})
+    bmc.reply("POST", SESSIONS, 405)
+    bmc.reply("POST", slashed, 201, body={},
+              headers={"X-Auth-Token": TOKEN, "Location": SESSION_1})
+    bmc.reply("DELETE", SESSION_1, 204)
+
+    make_transport(bmc.url).open().close()
+
+    assert posts(bmc) == [SESSIONS, slashed]
+    assert bmc.count("DELETE", SESSION_1) == 1
 
 
 def test_refused_credentials_are_the_same_typed_error_and_sent_once(bmc) -> None:

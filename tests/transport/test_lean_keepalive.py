@@ -174,6 +174,25 @@ def test_a_get_dropped_unanswered_on_a_reused_connection_is_sent_once_more(
     assert script.requests == [(0, "GET", "/a"), (0, "GET", "/b"), (1, "GET", "/b")]
 
 
+def stray_line(_script: Script, conn: socket.socket) -> bool:
+    """A line break where the status line should be (what a connection holds when the last
+    answer left bytes behind that arrived after it was read), then nothing."""
+    conn.sendall(b"\r\n")
+    return False
+
+
+def test_a_get_meeting_a_bad_status_line_on_a_reused_connection_goes_on_a_new_one(
+        scripted, adapter, monkeypatch) -> None:
+    """Stray bytes read as a bad status line before any answer: the unchecked GET is sent
+    once more, on a new connection, and gets its own answer (the select() check would have
+    passed over such a connection)."""
+    monkeypatch.setattr(lean, "FRESH_S", 3600.0)
+    script = scripted([answer, stray_line], [answer])
+    adapter.send("GET", script.base_url, "/a", {})
+    assert adapter.send("GET", script.base_url, "/b", {}).content == b"{}"
+    assert script.requests == [(0, "GET", "/a"), (0, "GET", "/b"), (1, "GET", "/b")]
+
+
 def test_the_get_is_sent_again_once_only(scripted, adapter, monkeypatch) -> None:
     monkeypatch.setattr(lean, "FRESH_S", 3600.0)
     script = scripted([answer, drop], [drop])
