@@ -27,6 +27,19 @@ T = TypeVar("T")
 HELPERS = 64
 """Helper threads of the process (shared by every BMC and command)."""
 
+QUICK_ANSWER_S = 0.02
+"""A BMC answering within this many seconds is read one request after the other: going side
+by side would save at most a round trip this short per request, and costs a connection
+more (a TLS handshake, ~1 ms of CPU) and threads handing work over; a fleet of such BMCs is
+CPU-bound.  BMCs over a network answer in tens to hundreds of milliseconds."""
+
+
+def answers_quickly(seconds: float | None) -> bool:
+    """Whether a BMC that answered in ``seconds`` (None: not known yet) is read one request
+    after the other (:data:`QUICK_ANSWER_S`)."""
+    return seconds is not None and seconds < QUICK_ANSWER_S
+
+
 BUSY = 8
 """More calls of :func:`each` than this at once (a fan-out over many BMCs) and each one
 works alone: the waits of many BMCs already overlap, and helpers would only add

@@ -57,12 +57,9 @@ MAX_AGE_S = 5.0
 PARALLEL_READS = MAX_IN_FLIGHT
 """Reads of one BMC that :meth:`MemoClient.prefetch` sends at once."""
 
-QUICK_BMC_S = 0.02
+QUICK_BMC_S = parallel.QUICK_ANSWER_S
 """A BMC that has answered a GET within this many seconds is read one request after the
-other: reading side by side saves at most a round trip this short per read, and costs a
-connection more (a TLS handshake, ~1 ms of CPU) and threads handing work over; a fleet
-of such BMCs is CPU-bound.  BMCs over a network answer in tens to hundreds of
-milliseconds, and are read side by side."""
+other (:data:`hamnhw.parallel.QUICK_ANSWER_S`)."""
 
 _EPOCH = threading.local()
 _COMMAND = contextvars.ContextVar("hamnhw_command", default=False)
@@ -178,7 +175,7 @@ class MemoClient:
             if key not in seen and self._recall(key) is None:
                 seen.add(key)
                 missing.append(path)
-        if len(missing) < 2 or self._answers_quickly():
+        if len(missing) < 2 or parallel.answers_quickly(self.quickest_get_s):
             return
         read_epoch = epoch()
         parallel.each(self._prefetch_one, missing, PARALLEL_READS,
@@ -226,11 +223,6 @@ class MemoClient:
         quickest = self.quickest_get_s
         if quickest is None or seconds < quickest:
             self.quickest_get_s = seconds
-
-    def _answers_quickly(self) -> bool:
-        """True when a GET took less than :data:`QUICK_BMC_S` (see there)."""
-        quickest = self.quickest_get_s
-        return quickest is not None and quickest < QUICK_BMC_S
 
     def new_call(self) -> None:
         """A new library call outside a command: what was read before is read again."""

@@ -4,10 +4,10 @@
   ``/redfish/v1/SessionService/Sessions``, while the ServiceRoot is still being read
   (:meth:`Authenticator.post_early`, sent by the transport beside the ServiceRoot's GET);
   :meth:`Authenticator.login` then judges its outcome against the ServiceRoot: where the
-  root names that collection it is the login's first attempt; where it names another one
-  (or no SessionService), a session it made is kept, an HTTP answer that made none (404,
-  405, 401...) leaves the login to go on from the root as without it, and a POST left
-  unanswered (a timeout, a dropped connection) is raised, never followed by another.
+  root names exactly that collection it is the login's first attempt (a POST left
+  unanswered there is raised, never followed by another); where it names another one (or
+  no SessionService), a 2xx carrying a session token is kept, and anything else leaves the
+  login to go on from the root as without it (``docs/retries.md``, "Where the login goes").
 * A login is a POST to the sessions collection, tried at most
   :attr:`~hamnhw.transport.retry.RetryPolicy.login_attempts` times, the second time only
   after an answer that created no session (503, 429, a refused connection), never after a
@@ -183,11 +183,12 @@ class Authenticator:
         does not name as its sessions collection made none either, unless a token came in
         its cut answer's headers (that session is kept for the logout to delete, and what
         sending raised is raised, as for any login cut short)."""
-        answer = early.answer
-        if answer is not None and answer.ok and answer.headers.get("X-Auth-Token"):
+        made = early.session_made
+        if made is not None:
             with interrupts.deferred():
-                self._adopt(answer, DEFAULT_SESSIONS_PATH)
+                self._adopt(made, DEFAULT_SESSIONS_PATH)
             return True
+        answer = early.answer
         if answer is None:
             if early.headers is not None and early.headers.get("X-Auth-Token"):
                 with interrupts.deferred():  # a session was made: deleted at logout
@@ -204,9 +205,9 @@ class Authenticator:
     def keep_early(self, early: EarlyLogin) -> None:
         """After the ServiceRoot failed (or an interrupt) with an early login made: keep
         the session it made, if any, so that the logout deletes it."""
-        answer = early.answer
-        if answer is not None and answer.ok and answer.headers.get("X-Auth-Token"):
-            self._adopt(answer, DEFAULT_SESSIONS_PATH)
+        made = early.session_made
+        if made is not None:
+            self._adopt(made, DEFAULT_SESSIONS_PATH)
         elif early.error is not None:
             self._keep_unread_session(DEFAULT_SESSIONS_PATH, early.headers)
 

@@ -69,12 +69,11 @@ LOG = get_logger(__name__)
 
 ROOT_PATH = "/redfish/v1/"
 
-QUICK_ROOT_S = 0.02
+QUICK_ROOT_S = parallel.QUICK_ANSWER_S
 """A ServiceRoot answered within this many seconds (a local simulator, a BMC on a fast
-LAN; the same bound as :data:`hamnhw.readmemo.QUICK_BMC_S`): the next connection of the
-process reads its ServiceRoot first and logs in after, on one connection, instead of
-sending the login beside it on a second one (a TLS handshake more, ~1 ms of CPU, to save
-a round trip this short)."""
+LAN): the next connection of the process reads its ServiceRoot first and logs in after, on
+one connection, instead of sending the login beside it on a second one (a TLS handshake
+more to save a round trip this short; :data:`hamnhw.parallel.QUICK_ANSWER_S`)."""
 
 
 class RootPace:
@@ -86,8 +85,7 @@ class RootPace:
 
     def quick(self) -> bool:
         """True when the last ServiceRoot was answered within :data:`QUICK_ROOT_S`."""
-        last = self.last_s
-        return last is not None and last < QUICK_ROOT_S
+        return parallel.answers_quickly(self.last_s)
 
     def timed(self, read: Callable[[], None]) -> None:
         """``read()``, remembering how long it took when it did not fail."""

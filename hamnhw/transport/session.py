@@ -61,6 +61,14 @@ class EarlyLogin:
         return self.answer
 
     @property
+    def session_made(self) -> Answer | None:
+        """The answer when it made a session (a 2xx carrying ``X-Auth-Token``), else None."""
+        answer = self.answer
+        if answer is not None and answer.ok and answer.headers.get("X-Auth-Token"):
+            return answer
+        return None
+
+    @property
     def unanswered(self) -> bool:
         """True when the POST may have reached the BMC unanswered (a timeout, a dropped
         connection): a session may exist that nobody heard of.  A refused connection sent
