@@ -181,8 +181,9 @@ async def serve_connection(bmc: Bmc, reader: asyncio.StreamReader,
                 break
             method, target, headers, body = request
             if TRACE:
-                print(f"{time.monotonic():.3f} {bmc.index} {method} {target}", file=sys.stderr,
-                      flush=True)
+                peer = writer.get_extra_info("peername")[1]
+                print(f"{time.monotonic():.3f} {bmc.index} conn:{peer} {method} {target}",
+                      file=sys.stderr, flush=True)
             if bmc.latency:
                 await asyncio.sleep(bmc.latency)
             status, extra, payload = answer(bmc, method, target, headers, body)
