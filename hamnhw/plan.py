@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from hamnhw import readmemo
 from hamnhw.errors import ConfigError, OperationFailed
@@ -31,6 +31,7 @@ from hamnhw.models import (
     PowerRestorePolicy,
     PowerState,
 )
+from hamnhw.plannedrequest import PlannedRequest as PlannedRequest  # its home before
 
 if TYPE_CHECKING:
     from hamnhw.node import Node
@@ -40,20 +41,6 @@ POWER_ACTIONS = ("on", "off", "soft_off", "cycle")
 
 _TARGET: Mapping[str, PowerState] = {"on": PowerState.ON, "off": PowerState.OFF,
                                      "soft_off": PowerState.OFF}
-
-
-@dataclasses.dataclass(frozen=True)
-class PlannedRequest:
-    """One request a write would send."""
-
-    method: str
-    """``POST``, ``PATCH``, ``DELETE``."""
-    path: str
-    """The BMC path."""
-    body: Mapping[str, Any] | None = None
-    """The JSON body."""
-    etag: str | None = None
-    """Sent as ``If-Match`` (PATCH)."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from hamnhw import entrypoints
 from hamnhw.address import BmcAddress
 from hamnhw.driver import Driver
 from hamnhw.errors import DriverNotFound, HttpError, MalformedResponse
@@ -52,9 +53,7 @@ def load_drivers() -> Mapping[str, type[Driver]]:
     third-party package cannot take the others down.
     """
     drivers: dict[str, type[Driver]] = {}
-    from importlib import metadata  # when a driver is needed, not at import
-
-    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+    for ep in entrypoints.entry_points(ENTRY_POINT_GROUP):
         try:
             cls = ep.load()
         except Exception as exc:

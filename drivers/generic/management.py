@@ -11,7 +11,7 @@ from hamnhw_drivers.generic.resource import Field, Resource
 from hamnhw.errors import OperationFailed
 from hamnhw.interfaces import ManagementInterface
 from hamnhw.models import BootMarks, BootOverride, BootOverrideMode, BootSource
-from hamnhw.plan import PlannedRequest
+from hamnhw.plannedrequest import PlannedRequest
 
 BOOT_TARGET = Field("Boot.BootSourceOverrideTarget", str, "Where the host boots next.")
 BOOT_ENABLED = Field("Boot.BootSourceOverrideEnabled", str, "Once, Continuous or Disabled.")

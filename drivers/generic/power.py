@@ -63,7 +63,7 @@ from hamnhw.errors import (
 from hamnhw.interfaces import PowerInterface
 from hamnhw.log import get_logger
 from hamnhw.models import PowerResult, PowerState
-from hamnhw.plan import PlannedRequest
+from hamnhw.plannedrequest import PlannedRequest
 from hamnhw.poll import LAST_READ_S
 
 LOG = get_logger("hamnhw.drivers.generic.power")

@@ -13,7 +13,7 @@ from hamnhw_drivers.generic.resource import Resource
 
 from hamnhw.errors import OperationFailed
 from hamnhw.models import PowerRestorePolicy
-from hamnhw.plan import PlannedRequest
+from hamnhw.plannedrequest import PlannedRequest
 
 
 class RestorePolicyMixin:

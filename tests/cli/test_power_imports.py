@@ -1,6 +1,7 @@
 """``hamnhw power status`` loads no RAID, storage, inventory or NIC code: not the core's RAID
 model, not a vendor driver's RAID module, though every driver is loaded to detect the
-BMC's (docs/performance.md: the whole process is measured against redfishtool's).
+BMC's (docs/performance.md: the whole process is measured against redfishtool's); nor what
+only other commands or options need (:data:`STARTUP_COSTS`).
 
 Checked through ``sys.modules`` of a fresh interpreter; nothing here is timed.
 """
@@ -22,6 +23,9 @@ STORAGE_MODULES = ("hamnhw.raid", "hamnhw.storagemodels", "hamnhw.raidguard")
 """Core modules only storage and RAID commands need."""
 DRIVER_STORAGE_PREFIXES = ("raid", "inventory", "storage", "smartstorage", "datamodel", "nics")
 """Driver modules (last name) that read or write storage, or read NICs."""
+STARTUP_COSTS = ("importlib.metadata", "hamnhw.plan", "hamnhw.cli.plan_output")
+"""Modules ``power status`` does without: the entry points are read by
+:mod:`hamnhw.entrypoints`, the plans are for ``--dry-run``."""
 
 
 def storage_modules_loaded(statements: str, env: dict[str, str] | None = None
@@ -34,7 +38,7 @@ def storage_modules_loaded(statements: str, env: dict[str, str] | None = None
                           check=False, timeout=60, env=env or clean_env())
     assert done.returncode == 0, done.stderr
     output, _, modules = done.stdout.rpartition("MODULES ")
-    return [name for name in json.loads(modules) if name in STORAGE_MODULES or (
+    return [name for name in json.loads(modules) if name in STORAGE_MODULES + STARTUP_COSTS or (
         name.startswith("hamnhw_drivers.")
         and name.rsplit(".", 1)[1].startswith(DRIVER_STORAGE_PREFIXES))], output
 

@@ -4,7 +4,7 @@ from importlib import metadata
 
 import pytest
 
-from hamnhw import registry
+from hamnhw import entrypoints, registry
 from hamnhw.address import parse_bmc_url
 from hamnhw.driver import Driver
 from hamnhw.errors import DriverNotFound, NotFoundError
@@ -99,7 +99,7 @@ def test_broken_plugin_is_skipped(monkeypatch):
     good = metadata.EntryPoint("good", "hamnhw.driver:Driver", registry.ENTRY_POINT_GROUP)
     bad = metadata.EntryPoint("bad", "no_such_module_xyz:Driver", registry.ENTRY_POINT_GROUP)
     wrong = metadata.EntryPoint("wrong", "os:path", registry.ENTRY_POINT_GROUP)
-    monkeypatch.setattr(metadata, "entry_points", lambda group: [good, bad, wrong])
+    monkeypatch.setattr(entrypoints, "entry_points", lambda group: [good, bad, wrong])
     monkeypatch.setattr(Driver, "name", Driver.name)  # restored afterwards
     registry.load_drivers.cache_clear()
     try:

@@ -15,11 +15,9 @@ import click
 
 from hamnhw.cli.budget import LOGOUT_RESERVE_S, CommandBudget
 from hamnhw.cli.fleet import FleetOptions, nodes_options, refuse_active_mn, run_on_nodes
-from hamnhw.cli.plan_output import plan_payload, render_plan
 from hamnhw.errors import ConfigError
 from hamnhw.models import PowerResult, to_jsonable
 from hamnhw.node import Node
-from hamnhw.plan import plan_power
 from hamnhw.poll import LAST_READ_S
 
 
@@ -137,6 +135,11 @@ def _change_command(name: str, doc: str, method: str,
                **extra: Any) -> None:
         yes = extra.pop("yes", False)
         if dry_run:
+            # Imported here: ``power status`` is timed as a whole process against
+            # redfishtool (docs/performance.md), and only --dry-run needs the plans.
+            from hamnhw.cli.plan_output import plan_payload, render_plan
+            from hamnhw.plan import plan_power
+
             escalate_after = extra.get("escalate_after")
             run_on_nodes(ctx, fleet, lambda _budget: lambda node: plan_payload(
                 plan_power(node, method, escalate_after=escalate_after)), render_plan)
