@@ -67,6 +67,7 @@ from hamnhw.configkeys import check_keys, reject_unknown
 from hamnhw.configkeys import subtable as _table
 from hamnhw.confignetwork import NetworkConfig, parse_network
 from hamnhw.confignetwork import NetworkNic as NetworkNic  # re-exported: its old home
+from hamnhw.configpath import find_config as find_config  # the lookup's home before
 from hamnhw.connection import normalize_fingerprint
 from hamnhw.errors import ConfigError
 from hamnhw.fleetconfig import EXCLUSIVE_NODE_KEYS, inherit, parse_groups, reject_not_inherited
@@ -75,12 +76,6 @@ from hamnhw.pairconfig import FailoverSettings, PairSettings, parse_failover, pa
 if TYPE_CHECKING:
     from hamnhw.config_ipmi import IpmiConfig
 
-ENV_CONFIG = "HAMNHW_CONFIG"
-"""Environment variable naming the config file."""
-SYSTEM_CONFIG = Path("/etc/hamnhw/hamnhw.toml")
-"""Last place looked at."""
-LOCAL_CONFIG_NAME = "hamnhw.toml"
-"""Looked for in the current directory."""
 
 _NODE_KEYS: dict[str, tuple[type, ...]] = {
     "bmc": (str,),
@@ -189,27 +184,6 @@ class Config:
             known = ", ".join(sorted(self.groups)) or "none"
             raise ConfigError(f"no group named {name!r} (known: {known})", path=self.path)
         return self.groups[name]
-
-
-def find_config(explicit: str | os.PathLike[str] | None = None, *,
-                environ: Mapping[str, str] | None = None,
-                cwd: str | os.PathLike[str] | None = None) -> Path | None:
-    """Find the config file by the lookup order; None when there is none.
-
-    An explicit path or ``$HAMNHW_CONFIG`` that does not exist is an error,
-    not a reason to look further.
-    """
-    env = os.environ if environ is None else environ
-    for given, origin in ((explicit, "--config"), (env.get(ENV_CONFIG) or None, ENV_CONFIG)):
-        if given is not None:
-            path = Path(given)
-            if not path.is_file():
-                raise ConfigError(f"config file not found (from {origin})", path=str(path))
-            return path
-    for candidate in (Path(cwd or os.getcwd()) / LOCAL_CONFIG_NAME, SYSTEM_CONFIG):
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:

@@ -27,15 +27,17 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hamnhw.address import parse_bmc_url
-from hamnhw.config import NodeConfig
 from hamnhw.configkeys import check_keys
 from hamnhw.connection import Secret
 from hamnhw.credentials import read_password_file
 from hamnhw.errors import ConfigError
 from hamnhw.ipmi_fallback import IpmiSettings
+
+if TYPE_CHECKING:  # the config's schema is imported once a config file is read
+    from hamnhw.config import NodeConfig
 
 _IPMI_KEYS: dict[str, tuple[type, ...]] = {
     "url": (str,),

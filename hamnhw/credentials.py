@@ -27,10 +27,13 @@ import dataclasses
 import os
 import stat
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from hamnhw.config import NodeConfig
 from hamnhw.connection import Secret
 from hamnhw.errors import ConfigError
+
+if TYPE_CHECKING:  # the config's schema is imported once a config file is read
+    from hamnhw.config import NodeConfig
 
 ENV_PASSWORD = "HAMNHW_PASSWORD"  # noqa: S105 (a variable name, not a password)
 """Environment variable holding the BMC password."""

@@ -26,7 +26,7 @@ import functools
 import sys
 import time
 from collections.abc import Callable, Collection, Generator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -37,11 +37,14 @@ from hamnhw.cli.exit_codes import aggregate, exit_code_for
 from hamnhw.cli.output import Renderer, dumps, error_message, error_payload
 from hamnhw.cli.progress import is_terminal
 from hamnhw.cli.watch import RequestWatch
-from hamnhw.config import Config, find_config, load_config
+from hamnhw.configpath import find_config
 from hamnhw.errors import ConfigError, Interrupted
 from hamnhw.fleet.runner import Later, NodeResult, run_each
 from hamnhw.fleet.targets import Selection, is_url, select
 from hamnhw.node import Node
+
+if TYPE_CHECKING:  # imported when a config file is found (FleetOptions.config)
+    from hamnhw.config import Config
 
 Prepare = Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]]
 Summary = Callable[[Mapping[str, Any]], str]
@@ -68,7 +71,12 @@ class FleetOptions:
         """The config file (``--config``, else the usual places; read once), or None."""
         if not self._loaded:
             path = find_config(self.options.config)
-            self._loaded.append(None if path is None else load_config(path))
+            if path is None:
+                self._loaded.append(None)
+            else:
+                from hamnhw.config import load_config  # not at import: see hamnhw.configpath
+
+                self._loaded.append(load_config(path))
         return self._loaded[0]
 
 

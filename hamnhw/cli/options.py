@@ -19,7 +19,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -32,8 +32,8 @@ from hamnhw.cli.output import Output, Renderer
 from hamnhw.cli.progress import reporter_for
 from hamnhw.cli.tls_hint import with_hint
 from hamnhw.cli.watch import RequestWatch
-from hamnhw.config import Config, NodeConfig, find_config, load_config
 from hamnhw.config_ipmi import ipmi_settings
+from hamnhw.configpath import find_config
 from hamnhw.connection import Timeouts, check_seconds
 from hamnhw.credentials import Prompt, resolve_credentials
 from hamnhw.deadline import Deadline
@@ -41,6 +41,9 @@ from hamnhw.errors import ConfigError, HamnhwError, Interrupted, TlsError
 from hamnhw.interfaces import PollPolicy
 from hamnhw.log import get_logger
 from hamnhw.node import Node
+
+if TYPE_CHECKING:  # imported when a config file is found (:func:`load_node_config`)
+    from hamnhw.config import Config, NodeConfig
 
 LOG = get_logger("hamnhw.cli")
 
@@ -144,6 +147,8 @@ def load_node_config(target: TargetOptions, environ: Mapping[str, str] | None = 
         raise ConfigError(f"{target.node!r} is not a BMC URL (like redfish://host) and no config "
                           "file was found (--config, $HAMNHW_CONFIG, ./hamnhw.toml, "
                           "/etc/hamnhw/hamnhw.toml)")
+    from hamnhw.config import load_config  # not at import: see hamnhw.configpath
+
     return load_config(path).node(target.node)
 
 

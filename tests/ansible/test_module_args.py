@@ -142,7 +142,7 @@ def test_username_from_the_environment_and_a_missing_password() -> None:
 
 def test_a_node_without_a_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("hamnhw.config.SYSTEM_CONFIG", tmp_path / "absent.toml")
+    monkeypatch.setattr("hamnhw.configpath.SYSTEM_CONFIG", tmp_path / "absent.toml")
     with pytest.raises(ConfigError, match="node 'n1' needs a config file"):
         hamnhw_bmc.connect_arguments(params(node="n1"), environ={})
 

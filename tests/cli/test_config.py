@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import json_out, run
 
-from hamnhw import config
+from hamnhw import configpath
 from hamnhw.config import find_config, load_config
 from hamnhw.errors import ConfigError
 
@@ -154,7 +154,7 @@ def places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     cwd = tmp_path / "cwd"
     cwd.mkdir()
     paths["cwd"] = write(cwd, '[nodes.x]\nbmc = "redfish://h"\n')
-    monkeypatch.setattr(config, "SYSTEM_CONFIG", paths["system"])
+    monkeypatch.setattr(configpath, "SYSTEM_CONFIG", paths["system"])
     return paths
 
 

@@ -23,9 +23,11 @@ STORAGE_MODULES = ("hamnhw.raid", "hamnhw.storagemodels", "hamnhw.raidguard")
 """Core modules only storage and RAID commands need."""
 DRIVER_STORAGE_PREFIXES = ("raid", "inventory", "storage", "smartstorage", "datamodel", "nics")
 """Driver modules (last name) that read or write storage, or read NICs."""
-STARTUP_COSTS = ("importlib.metadata", "hamnhw.plan", "hamnhw.cli.plan_output")
+STARTUP_COSTS = ("importlib.metadata", "hamnhw.plan", "hamnhw.cli.plan_output", "hamnhw.config",
+                 "tomllib")
 """Modules ``power status`` does without: the entry points are read by
-:mod:`hamnhw.entrypoints`, the plans are for ``--dry-run``."""
+:mod:`hamnhw.entrypoints`, the plans are for ``--dry-run``, the config's parser for a config
+file (none here: the BMC is a URL, no ``$HAMNHW_CONFIG``, no ``./hamnhw.toml``)."""
 
 
 def storage_modules_loaded(statements: str, env: dict[str, str] | None = None

@@ -19,7 +19,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
                  "HAMNHW_FAILOVER_KILL_AT", "HAMNHW_FAILOVER_KILL_TRACE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("hamnhw.config.SYSTEM_CONFIG", tmp_path / "no-system-config.toml")
+    monkeypatch.setattr("hamnhw.configpath.SYSTEM_CONFIG", tmp_path / "no-system-config.toml")
 
 
 @pytest.fixture

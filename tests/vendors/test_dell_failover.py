@@ -43,7 +43,7 @@ def start_pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     for name in ("HAMNHW_PASSWORD", "HAMNHW_USERNAME", "HAMNHW_CONFIG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("hamnhw.config.SYSTEM_CONFIG", tmp_path / "no-system-config.toml")
+    monkeypatch.setattr("hamnhw.configpath.SYSTEM_CONFIG", tmp_path / "no-system-config.toml")
     clusters: list[SimCluster] = []
 
     def start(personality: str, post_timeout: float = 10.0, **spec: Any) -> PairSim:
