@@ -11,8 +11,8 @@ import abc
 import dataclasses
 from typing import TYPE_CHECKING, NoReturn
 
+from hamnhw import models
 from hamnhw.errors import HttpError, MalformedResponse, UnsupportedOperation
-from hamnhw.models import Inventory, NicView
 from hamnhw.poll import PollPolicy
 
 if TYPE_CHECKING:  # annotations only: a power or boot command never loads the RAID model
@@ -22,8 +22,10 @@ if TYPE_CHECKING:  # annotations only: a power or boot command never loads the R
         BootOverride,
         BootSource,
         Drive,
+        Inventory,
         Manager,
         Nic,
+        NicView,
         PowerRestorePolicy,
         PowerResult,
         PowerState,
@@ -166,10 +168,10 @@ class NicInterface(_Interface, abc.ABC):
         try:
             bmc = self.bmc_nics()
         except UnsupportedOperation:
-            return NicView(nics, None)
+            return models.NicView(nics, None)
         except (HttpError, MalformedResponse) as exc:
-            return NicView(nics, None, True, (f"BMC NICs not readable: {exc.message}",))
-        return NicView(nics, bmc)
+            return models.NicView(nics, None, True, (f"BMC NICs not readable: {exc.message}",))
+        return models.NicView(nics, bmc)
 
 
 class InventoryInterface(_Interface, abc.ABC):
@@ -197,7 +199,7 @@ class InventoryInterface(_Interface, abc.ABC):
 
     def inventory(self) -> Inventory:
         """Everything above, read once."""
-        return Inventory(self.system(), self.manager(), self.controllers(), self.drives(),
+        return models.Inventory(self.system(), self.manager(), self.controllers(), self.drives(),
                          self.volumes())
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from hamnhw.address import BmcAddress
 from hamnhw.connection import Secret
@@ -37,7 +37,10 @@ from hamnhw.interfaces import (
     RaidInterface,
 )
 from hamnhw.log import get_logger
-from hamnhw.models import Nic, PowerRestorePolicy, PowerResult, PowerState, System
+from hamnhw.models import PowerRestorePolicy, PowerResult, PowerState
+
+if TYPE_CHECKING:  # annotations only (hamnhw.hostmodels: built on first use)
+    from hamnhw.models import Nic, System
 from hamnhw.transport.base import RedfishClient, RedfishResponse
 
 LOG = get_logger("hamnhw.ipmi_fallback")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hamnhw_drivers.generic import mappings
 from hamnhw_drivers.generic.context import DriverContext
 from hamnhw_drivers.generic.resource import Field, Resource
 
+from hamnhw import models
 from hamnhw.errors import OperationFailed
 from hamnhw.interfaces import ManagementInterface
-from hamnhw.models import BootMarks, BootOverride, BootOverrideMode, BootSource
+from hamnhw.models import BootOverrideMode, BootSource
 from hamnhw.plannedrequest import PlannedRequest
+
+if TYPE_CHECKING:  # built through hamnhw.models on first use (power status builds none)
+    from hamnhw.models import BootMarks, BootOverride
 
 BOOT_TARGET = Field("Boot.BootSourceOverrideTarget", str, "Where the host boots next.")
 BOOT_ENABLED = Field("Boot.BootSourceOverrideEnabled", str, "Once, Continuous or Disabled.")
@@ -48,7 +52,7 @@ class RedfishManagement(ManagementInterface):
         """PowerState, ``BootProgress``, ``LastResetTime`` and boot mode from one fresh read
         of the ComputerSystem (never a cached copy: the failover compares two reads)."""
         system = self._system()
-        return BootMarks(mappings.power_state(system.doc.get("PowerState")),
+        return models.BootMarks(mappings.power_state(system.doc.get("PowerState")),
                          mappings.boot_stage(system.field(BOOT_STAGE)),
                          system.field(BOOT_STAGE_TIME), system.field(LAST_RESET_TIME),
                          system.field(BOOT_MODE))
@@ -66,7 +70,7 @@ class RedfishManagement(ManagementInterface):
         target = system.field(BOOT_TARGET) or "None"
         mode = system.field(BOOT_ENABLED) or "Disabled"
         try:
-            return BootOverride(BootSource(target), BootOverrideMode(mode))
+            return models.BootOverride(BootSource(target), BootOverrideMode(mode))
         except ValueError:
             raise system.malformed(f"boot override {target!r}/{mode!r} is not one hamnhw "
                                    "models", "Boot") from None
