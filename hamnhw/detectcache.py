@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -104,6 +103,9 @@ def _read_disk() -> dict[str, Any]:
 
 def _write_disk(path: Path, entries: dict[str, Any]) -> None:
     """Write atomically (a temporary file renamed), private to the user."""
+    import tempfile  # here: it costs ~2 ms (shutil, bz2, lzma), and a command that writes
+    # no cache (``power status``, timed against redfishtool: docs/performance.md) needs none
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".detect-")

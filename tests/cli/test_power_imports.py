@@ -24,11 +24,11 @@ STORAGE_MODULES = ("hamnhw.raid", "hamnhw.storagemodels", "hamnhw.raidguard")
 DRIVER_STORAGE_PREFIXES = ("raid", "inventory", "storage", "smartstorage", "datamodel", "nics")
 """Driver modules (last name) that read or write storage, or read NICs."""
 STARTUP_COSTS = ("importlib.metadata", "hamnhw.plan", "hamnhw.cli.plan_output", "hamnhw.config",
-                 "tomllib", "hamnhw.hostmodels")
+                 "tomllib", "hamnhw.hostmodels", "tempfile")
 """Modules ``power status`` does without: the entry points are read by
 :mod:`hamnhw.entrypoints`, the plans are for ``--dry-run``, the config's parser for a config
 file (none here: the BMC is a URL, no ``$HAMNHW_CONFIG``, no ``./hamnhw.toml``), the host's
-models for inventory, NIC and boot reads."""
+models for inventory, NIC and boot reads, :mod:`tempfile` for writing the detection cache."""
 
 
 def storage_modules_loaded(statements: str, env: dict[str, str] | None = None
