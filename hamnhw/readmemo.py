@@ -120,9 +120,15 @@ class MemoClient:
         """GETs in flight by URL: a concurrent caller of the same URL waits for the answer."""
         self._failed: dict[str, tuple[tuple[int, int], BaseException]] = {}
         """What a prefetched read of a path raised, until the walk reads that path."""
-        self.quickest_get_s: float | None = None
+        root_pace_s = getattr(inner, "root_pace_s", None)
+        self.quickest_get_s: float | None = (
+            root_pace_s if isinstance(root_pace_s, float) else None)
         """The shortest time a GET through the memo took in this call or command (None
-        before its first): a node kept open (an exporter) is judged again by each."""
+        before its first): a node kept open (an exporter) is judged again by each.  The
+        first call starts from the transport's ServiceRoot pace (the quickest of the
+        process's recent ServiceRoot GETs: a busy fan-out makes each wait for the CPU), so
+        that the walk's first reads of a quick BMC do not go side by side on a connection
+        of their own."""
         root = getattr(inner, "root", None)
         self._bmc = f"{getattr(inner, 'host', '')}|{_uuid(root)}"
         if expand_levels is None:

@@ -75,7 +75,7 @@ def unknown_root_pace() -> None:
     earlier test's loopback BMC answered quickly, ``hamnhw.transport.redfish.ROOT_PACE``)."""
     from hamnhw.transport.redfish import ROOT_PACE
 
-    ROOT_PACE.last_s = None
+    ROOT_PACE.forget()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -37,6 +37,7 @@ deadline.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -77,21 +78,46 @@ more to save a round trip this short; :data:`hamnhw.parallel.QUICK_ANSWER_S`).""
 
 
 class RootPace:
-    """How long the last ServiceRoot GET of this process took, whichever the BMC (a fleet
-    is read at one pace): whether the next connection sends its login beside it."""
+    """How long the recent ServiceRoot GETs of this process took, whichever the BMC (a
+    fleet is read at one pace): whether the next connection sends its login beside its
+    ServiceRoot's GET.
+
+    The quickest of the last :attr:`WINDOW` decides, not the last alone: under a busy
+    fan-out a loopback or LAN ServiceRoot can take longer than :data:`QUICK_ROOT_S` only
+    because its thread waited for the CPU, and a second connection is then CPU spent to
+    save no round trip.
+    """
+
+    WINDOW = 8
 
     def __init__(self) -> None:
-        self.last_s: float | None = None
+        self._recent: collections.deque[float] = collections.deque(maxlen=self.WINDOW)
+
+    def quickest_s(self) -> float | None:
+        """Seconds the quickest of the recent ServiceRoot GETs took (None: none yet)."""
+        recent = tuple(self._recent)
+        return min(recent) if recent else None
 
     def quick(self) -> bool:
-        """True when the last ServiceRoot was answered within :data:`QUICK_ROOT_S`."""
-        return parallel.answers_quickly(self.last_s)
+        """True when one of the recent ServiceRoots was answered within
+        :data:`QUICK_ROOT_S`."""
+        return parallel.answers_quickly(self.quickest_s())
 
-    def timed(self, read: Callable[[], None]) -> None:
-        """``read()``, remembering how long it took when it did not fail."""
+    def note(self, seconds: float) -> None:
+        """Remember that a ServiceRoot GET took ``seconds``."""
+        self._recent.append(seconds)
+
+    def forget(self) -> None:
+        """As a fresh process: no ServiceRoot answered yet."""
+        self._recent.clear()
+
+    def timed(self, read: Callable[[], None]) -> float:
+        """``read()``, remembering how long it took when it did not fail; returns that."""
         began = time.perf_counter()
         read()
-        self.last_s = time.perf_counter() - began
+        seconds = time.perf_counter() - began
+        self.note(seconds)
+        return seconds
 
 
 ROOT_PACE = RootPace()
@@ -122,6 +148,11 @@ class RedfishTransport(RequestSending, RedfishClient):
         self._authorization_key: str | None = None
         self._library_client: HttpClient | None = None
         self._root: dict[str, Any] | None = None
+        self.root_pace_s: float | None = None
+        """The process's ServiceRoot pace when this transport read its own
+        (:meth:`RootPace.quickest_s`, a new connection's handshake included; None before):
+        the first verdict on whether this BMC answers quickly enough to be read one
+        request after the other (:mod:`hamnhw.readmemo`)."""
         self._deadlines = DeadlineScope(timeouts.operation, self._retry.clock)
         self._gate = RequestGate()
         self._answered = False
@@ -190,6 +221,7 @@ class RedfishTransport(RequestSending, RedfishClient):
 
         def read_root() -> None:
             ROOT_PACE.timed(read)
+            self.root_pace_s = ROOT_PACE.quickest_s()
 
         def log_in() -> None:
             if not root:  # the ServiceRoot read first (alone) says where to log in

@@ -185,3 +185,17 @@ def test_harvest_collapses_nested_resources_and_leaves_inline_objects() -> None:
     assert found[f"{R}/Systems/1/Storage/1"] == TREE[f"{R}/Systems/1/Storage/1"]
     assert f"{R}/Chassis/1" not in found  # under Links: never expanded
     assert f"{R}/Systems/1/Storage/1#/StorageControllers/0" not in found
+
+
+@pytest.mark.parametrize(("root_pace_s", "read_ahead"), [
+    (None, True), (readmemo.QUICK_BMC_S / 2, False), (readmemo.QUICK_BMC_S * 2, True)])
+def test_the_service_roots_pace_is_the_first_verdict_on_reading_ahead(
+        root_pace_s: float | None, read_ahead: bool) -> None:
+    """Before any GET through the memo, the transport's ServiceRoot pace decides whether
+    a prefetch reads side by side (a quick BMC: the walk reads each)."""
+    bmc = FakeBmc()
+    bmc.root_pace_s = root_pace_s  # type: ignore[attr-defined]
+    memo = MemoClient(bmc)
+    memo.prefetch([f"{R}/Systems/1", f"{R}/Systems/1/Storage"])
+    assert sorted(bmc.gets) == ([f"{R}/Systems/1", f"{R}/Systems/1/Storage"] if read_ahead
+                                else [])

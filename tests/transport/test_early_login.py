@@ -251,7 +251,7 @@ def test_after_a_quick_service_root_the_next_one_is_read_before_logging_in(bmc) 
     bmc.reply("GET", "/redfish/v1/", body=ROOT_ELSEWHERE)
     login_at(bmc, OTHER)
     bmc.reply("POST", SESSIONS, 404)
-    redfish.ROOT_PACE.last_s = redfish.QUICK_ROOT_S / 2
+    redfish.ROOT_PACE.note(redfish.QUICK_ROOT_S / 2)
 
     make_transport(bmc.url).open().close()
 
@@ -259,13 +259,31 @@ def test_after_a_quick_service_root_the_next_one_is_read_before_logging_in(bmc) 
         ("GET", "/redfish/v1/"), ("POST", OTHER), ("DELETE", OTHER_1)]
 
 
-def test_after_a_slow_service_root_the_login_goes_beside_the_next_one(bmc) -> None:
+def test_one_quick_service_root_among_recent_slow_ones_keeps_the_pace_quick() -> None:
+    """A busy fan-out makes a quick BMC's ServiceRoot wait for the CPU: the quickest of
+    the recent ones says how far the BMCs are, until it leaves the window."""
+    pace = redfish.RootPace()
+    assert not pace.quick(), "nothing answered yet"
+    pace.note(redfish.QUICK_ROOT_S / 2)
+    for _ in range(pace.WINDOW - 1):
+        pace.note(redfish.QUICK_ROOT_S * 5)
+    assert pace.quick()
+    pace.note(redfish.QUICK_ROOT_S * 5)
+    assert not pace.quick(), "the quick one left the window"
+
+
+def test_after_a_slow_service_root_the_login_goes_beside_the_next_one(bmc,
+                                                                      monkeypatch) -> None:
     bmc.reply("GET", "/redfish/v1/", body=ROOT_ELSEWHERE)
     login_at(bmc, OTHER)
     bmc.reply("POST", SESSIONS, 404)
-    redfish.ROOT_PACE.last_s = redfish.QUICK_ROOT_S * 5
+    redfish.ROOT_PACE.note(redfish.QUICK_ROOT_S * 5)
+    noted: list[float] = []
+    monkeypatch.setattr(redfish.ROOT_PACE, "note", noted.append)
 
-    make_transport(bmc.url).open().close()
+    transport = make_transport(bmc.url).open()
+    transport.close()
 
     assert posts(bmc) == [SESSIONS, OTHER]
-    assert redfish.ROOT_PACE.quick(), "this loopback ServiceRoot answered quickly"
+    assert len(noted) == 1, "this ServiceRoot's GET was timed for the next connection"
+    assert transport.root_pace_s == redfish.QUICK_ROOT_S * 5, "the pace as it opened"

@@ -176,7 +176,7 @@ def test_dropped_connection_on_post_is_not_resent(bmc) -> None:
 def test_dropped_connection_on_get_is_retried_then_unreachable(bmc, monkeypatch) -> None:
     bmc.standard()
     # the ServiceRoot read first, then the login on its connection: one idle connection
-    monkeypatch.setattr(redfish.ROOT_PACE, "last_s", 0.0)
+    redfish.ROOT_PACE.note(0.0)
     bmc.behave("GET", "/redfish/v1/Systems/1", drop)
     transport = make_transport(bmc.url, retry=NO_SLEEP).open()
     with pytest.raises(errors.BmcUnreachable, match="dropped before an answer") as info:
