@@ -351,6 +351,8 @@ class BmcAdapter:
             if size > self.max_body:
                 raise BodyTooLarge(f"response body larger than {self.max_body} bytes")
             chunks.append(chunk)
+            if answer.complete:  # the announced length read: no last read of b""
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def _bound_read_timeout(self, sock: socket.socket | None, deadline: Deadline | None) -> None:
         if deadline is None:

@@ -21,10 +21,16 @@ class Headers(Mapping[str, str]):
     def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
         found: dict[str, tuple[str, str]] = {}
         for name, value in items:
-            key = name.lower()
-            seen = found.get(key)
-            found[key] = (name, value) if seen is None else (seen[0], f"{seen[1]}, {value}")
+            _add(found, name, value)
         self._items = found
+
+    @classmethod
+    def _of(cls, found: dict[str, tuple[str, str]]) -> Headers:
+        """Headers from their lookup table (lower-case name -> (name, value)) as
+        :func:`parse_header_lines` builds it."""
+        headers = cls.__new__(cls)
+        headers._items = found
+        return headers
 
     def __getitem__(self, name: str) -> str:
         return self._items[name.lower()][1]
@@ -55,18 +61,31 @@ def parse_header_lines(lines: Iterable[bytes]) -> Headers:
     """The headers of an answer from its raw lines (``Name: value\\r\\n``; a line
     starting with a space or a tab continues the previous value; a line without a colon
     is ignored, as the standard library's email parser does)."""
-    items: list[tuple[str, str]] = []
+    found: dict[str, tuple[str, str]] = {}
+    last = None  # the lower-case name of the previous header
     for line in b"".join(lines).decode("iso-8859-1").split("\n"):
         line = line.rstrip("\r")
         if line[:1] in (" ", "\t"):
-            if items:
-                name, value = items[-1]
-                items[-1] = (name, f"{value} {line.strip()}")
+            if last is not None:
+                name, value = found[last]
+                found[last] = (name, f"{value} {line.strip()}")
             continue
         name, colon, value = line.partition(":")
-        if colon and name:
-            items.append((name.rstrip(), value.strip()))
-    return Headers(items)
+        if colon and name:  # _add, inline: every header of every answer (measured)
+            name = name.rstrip()
+            value = value.strip()
+            last = name.lower()
+            seen = found.get(last)
+            found[last] = (name, value) if seen is None else (seen[0], f"{seen[1]}, {value}")
+    return Headers._of(found)
+
+
+def _add(found: dict[str, tuple[str, str]], name: str, value: str) -> str:
+    """Add a header to a lookup table (a repeated one's values joined); its key."""
+    key = name.lower()
+    seen = found.get(key)
+    found[key] = (name, value) if seen is None else (seen[0], f"{seen[1]}, {value}")
+    return key
 
 
 class Response(http.client.HTTPResponse):

@@ -283,6 +283,11 @@ class LeanAnswer:
         self._owner = owner
         self._done = False
 
+    @property
+    def complete(self) -> bool:
+        """True once the body's announced length was read (no read of ``b""`` needed)."""
+        return self._answer.length == 0
+
     def read1(self, size: int) -> bytes:
         """Up to ``size`` bytes; ``b""`` at the end.
 

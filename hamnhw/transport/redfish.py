@@ -320,9 +320,8 @@ class RedfishTransport(RequestSending, RedfishClient):
     def get(self, path: str) -> dict[str, Any]:
         """GET a JSON object (retried on 5xx, dropped and refused connections; re-sent
         once after a fresh login when answered 401)."""
-        with self._scope(), self._unanswered_is_unreachable():
-            answer = self._get_answer(path)
-            doc = parse_json(answer.body, answer.content_type, host=self.host, path=path)
+        answer = self._read_answer(path)
+        doc = parse_json(answer.body, answer.content_type, host=self.host, path=path)
         if not isinstance(doc, dict):
             raise MalformedResponse(f"expected a JSON object, got {type(doc).__name__}",
                                     host=self.host, uri=path)
@@ -331,9 +330,8 @@ class RedfishTransport(RequestSending, RedfishClient):
     def get_response(self, path: str) -> RedfishResponse:
         """GET keeping status and headers (task monitors), retried like :meth:`get`;
         the body is None when empty."""
-        with self._scope(), self._unanswered_is_unreachable():
-            answer = self._get_answer(path)
-            parsed = parse_json(answer.body, answer.content_type, host=self.host, path=path)
+        answer = self._read_answer(path)
+        parsed = parse_json(answer.body, answer.content_type, host=self.host, path=path)
         return RedfishResponse(answer.status, answer.headers, parsed, path)
 
     def post(self, path: str, body: Mapping[str, Any] | None = None) -> RedfishResponse:

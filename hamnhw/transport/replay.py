@@ -128,6 +128,9 @@ class ReplayedAnswer:
 
     __slots__ = ("_response", "headers", "sock", "status")
 
+    complete = False
+    """Read to its end (``b""``): a streamed answer's length is not tracked here."""
+
     def __init__(self, response: requests.Response) -> None:
         self.status = response.status_code
         self.headers = Headers(response.headers.items())

@@ -63,14 +63,17 @@ class _Scheduler:
     """Rebuild the heap when this many entries are cancelled."""
 
     def __init__(self) -> None:
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        """The condition's lock, taken directly by :meth:`schedule` and :meth:`cancelled`
+        (twice per request: a C-level ``with``, not the ``Condition``'s Python one)."""
+        self._cond = threading.Condition(self._lock)
         self._heap: list[tuple[float, int, Watchdog]] = []
         self._order = itertools.count()
         self._cancelled = 0
         self._thread: threading.Thread | None = None
 
     def schedule(self, dog: Watchdog, when: float) -> None:
-        with self._cond:
+        with self._lock:
             heapq.heappush(self._heap, (when, next(self._order), dog))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="hamnhw-watchdog",
@@ -80,7 +83,7 @@ class _Scheduler:
                 self._cond.notify()
 
     def cancelled(self) -> None:
-        with self._cond:
+        with self._lock:
             self._cancelled += 1
             if self._cancelled >= self.PRUNE_AT:
                 self._heap = [entry for entry in self._heap if not entry[2].cancelled]

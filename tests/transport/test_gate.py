@@ -45,6 +45,22 @@ def test_requests_run_together_up_to_the_limit_then_wait_no_longer_than_the_dead
         pass
 
 
+def test_a_waiting_request_goes_as_soon_as_a_place_is_given_back() -> None:
+    gate = RequestGate(limit=1)
+    release_first, release_second = threading.Event(), threading.Event()
+    first, second = threading.Event(), threading.Event()
+    threads = [hold_request(gate, first, release_first)]
+    assert first.wait(10)
+    threads.append(hold_request(gate, second, release_second))
+    assert not second.wait(0.1), "the second request waits for the only place"
+    release_first.set()
+    assert second.wait(10), "woken when the place was given back, not at its deadline"
+    release_second.set()
+    for thread in threads:
+        thread.join(10)
+    assert gate.peak == 1
+
+
 def test_exclusive_waits_for_requests_in_flight_and_new_requests_wait_for_it() -> None:
     gate = RequestGate()
     order: list[str] = []

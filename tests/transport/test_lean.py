@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from hamnhw.transport import errormap
 from hamnhw.transport.httpanswer import Headers, parse_header_lines
 from hamnhw.transport.lean import LeanConnections, NotConnected, watch_nothing
 
@@ -119,6 +120,29 @@ def test_header_lines_are_parsed_as_the_email_parser_reads_them() -> None:
     assert headers["x-long"] == "one two"
     assert headers["content-type"] == "application/json"
     assert len(headers) == 3
+
+
+def test_a_repeated_header_is_joined_and_keeps_its_first_spelling() -> None:
+    headers = parse_header_lines([b"Set-Cookie: a=1\r\n", b"set-cookie: b=2\r\n",
+                                  b" c=3\r\n", b"\r\n"])
+    assert headers["SET-COOKIE"] == "a=1, b=2 c=3"
+    assert list(headers) == ["Set-Cookie"]
+    assert headers == Headers([("Set-Cookie", "a=1"), ("Set-Cookie", "b=2 c=3")])
+
+
+@pytest.mark.parametrize(("body", "parsed"), [
+    (b'\xef\xbb\xbf{"a": 1}', {"a": 1}),  # a UTF-8 BOM in bytes, as json.loads takes it
+    ('{"a": 1}'.encode("utf-16"), {"a": 1}),
+    ('{"a": "\u00e9"}', {"a": "\u00e9"}),
+])
+def test_json_is_read_as_json_loads_reads_it(body: bytes | str, parsed: object) -> None:
+    assert errormap.loads(body) == parsed
+
+
+@pytest.mark.parametrize("body", [b'{"a": NaN}', b"[Infinity]", '\ufeff{"a": 1}', b"{} x"])
+def test_what_json_loads_refuses_and_non_finite_numbers_are_refused(body: bytes | str) -> None:
+    with pytest.raises(ValueError):
+        errormap.loads(body)
 
 
 @pytest.mark.parametrize(("answer", "reused"), [
