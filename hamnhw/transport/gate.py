@@ -114,6 +114,8 @@ class RequestGate:
                     self._wait(deadline, lambda: self._owner is None and not self._in_flight)
                 finally:
                     self._writers_waiting -= 1
+                    if self._waiting:  # readers queued behind this writer may go now
+                        self._cond.notify_all()
                 self._owner = me
             self._depth += 1
         try:

@@ -108,3 +108,35 @@ def test_exclusive_is_bounded_by_the_deadline() -> None:
     thread.join(10)
     with gate.exclusive(long()), gate.exclusive(long()):  # re-entrant
         pass
+
+
+def test_requests_queued_behind_a_relogin_that_timed_out_go_at_once() -> None:
+    """A hung request holds a place; a re-login waiting for it runs out of time: the
+    requests that queued behind the re-login are woken then, with places free, not left
+    asleep until the hung request ends or their own deadline."""
+    gate = RequestGate(limit=4)
+    hung_in, release_hung = threading.Event(), threading.Event()
+    hung = hold_request(gate, hung_in, release_hung)
+    assert hung_in.wait(10)
+    writer_done = threading.Event()
+
+    def relogin() -> None:
+        with pytest.raises(GateTimeout), gate.exclusive(Deadline(1.0)):
+            pass
+        writer_done.set()
+
+    writer = threading.Thread(target=relogin)
+    writer.start()
+    for _ in range(2000):  # until the re-login waits for the hung request
+        if gate._writers_waiting:
+            break
+        threading.Event().wait(0.005)
+    reader_in, release_reader = threading.Event(), threading.Event()
+    reader = hold_request(gate, reader_in, release_reader)
+    assert writer_done.wait(10)
+    # (the hung request lets go by itself after 10 s: well after this wait)
+    assert reader_in.wait(5), "woken when the re-login gave up, not when the hung one ends"
+    release_reader.set()
+    release_hung.set()
+    for thread in (hung, writer, reader):
+        thread.join(10)
