@@ -10,9 +10,10 @@ What is read is what importlib.metadata's own path finder reads for
 :func:`importlib.metadata.entry_points`: the ``NAME-VERSION.dist-info`` and ``.egg-info``
 directories of each :data:`sys.path` directory, the first distribution of a (normalised)
 name winning, and each ``entry_points.txt`` in the INI format of the PyPA entry points
-specification.  Where distributions may come from anywhere else (a zip archive on
-:data:`sys.path`, a meta path finder of its own that provides them), importlib.metadata is
-asked instead, so the answer is always the same as its answer.
+specification.  Where distributions may come from anywhere else (a zip archive or an egg
+on :data:`sys.path`, a meta path finder of its own that provides them), or a file holds a
+line this reader does not take (one without ``=``, on which importlib.metadata raises),
+importlib.metadata is asked instead.
 """
 
 from __future__ import annotations
@@ -59,11 +60,23 @@ def entry_points(group: str) -> list[EntryPoint]:
     Same answer as ``importlib.metadata.entry_points(group=group)`` (which answers when
     distributions may come from elsewhere than :data:`sys.path` directories).
     """
-    if not _paths_alone_provide_distributions():
-        from importlib import metadata  # the general case, at its price
+    if _paths_alone_provide_distributions():
+        try:
+            return _read_paths(group)
+        except _Unusual:
+            pass  # importlib.metadata reads it (or raises) as it always has
+    from importlib import metadata  # the general case, at its price
 
-        return [EntryPoint(ep.name, ep.value, group)
-                for ep in metadata.entry_points(group=group)]
+    return [EntryPoint(ep.name, ep.value, group)
+            for ep in metadata.entry_points(group=group)]
+
+
+class _Unusual(Exception):
+    """An ``entry_points.txt`` line this reader leaves to importlib.metadata."""
+
+
+def _read_paths(group: str) -> list[EntryPoint]:
+    """:func:`entry_points` from the :data:`sys.path` directories' distributions."""
     found: list[EntryPoint] = []
     seen: set[str] = set()
     for info in _distribution_infos():
@@ -78,13 +91,15 @@ def entry_points(group: str) -> list[EntryPoint]:
 def _paths_alone_provide_distributions() -> bool:
     """True when :data:`sys.path`'s directories are the only place distributions come
     from: no meta path finder but the standard path finder provides them, and no
-    :data:`sys.path` entry is a file (a zip archive)."""
+    :data:`sys.path` entry is a file (a zip archive) or an egg (``NAME.egg``, whose
+    metadata is in its ``EGG-INFO``)."""
     from importlib.machinery import PathFinder
 
     for finder in sys.meta_path:
         if finder is not PathFinder and hasattr(finder, "find_distributions"):
             return False
-    return not any(os.path.isfile(entry or ".") for entry in sys.path)
+    return not any(os.path.isfile(entry or ".") or entry.lower().endswith(".egg")
+                   for entry in sys.path)
 
 
 def _distribution_infos() -> Iterator[str]:
@@ -127,8 +142,10 @@ def _read_group(path: str, group: str) -> list[EntryPoint]:
         if not line or line.startswith("#"):
             continue
         if line.startswith("[") and line.endswith("]"):
-            section = line[1:-1].strip()
-        elif section == group and "=" in line:
+            section = line.strip("[]")  # as importlib.metadata: "[ x ]" is not "x"
+        elif section is not None and "=" not in line:
+            raise _Unusual(path)  # importlib.metadata raises (TypeError) on it
+        elif section == group:
             name, _, value = line.partition("=")
             found.append(EntryPoint(name.strip(), value.strip(), group))
     return found

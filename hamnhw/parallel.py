@@ -7,8 +7,9 @@ not depend on each other (a collection's members, see
 thread works too, and up to ``width - 1`` helper threads from one process-wide pool join
 it.  A helper that has not started by the time the caller ran out of items is cancelled,
 so a busy pool never holds a command back (the work is then done in the caller, one item
-after the other, as without helpers).  When many callers are at it at once (more than
-:data:`BUSY`: a fan-out over many BMCs), each works alone.  Helpers run in a copy of the
+after the other, as without helpers).  When many callers are at it at once, or many BMCs
+are open in the process (more than :data:`BUSY`: a fan-out over many BMCs), each works
+alone.  Helpers run in a copy of the
 caller's context:
 its deadlines (:class:`~hamnhw.transport.client.DeadlineScope`), its command and, through
 ``adopt``, whatever thread-local state the caller hands over (the read epoch).
@@ -41,13 +42,44 @@ def answers_quickly(seconds: float | None) -> bool:
 
 
 BUSY = 8
-"""More calls of :func:`each` than this at once (a fan-out over many BMCs) and each one
-works alone: the waits of many BMCs already overlap, and helpers would only add
-connections (a TLS handshake each) and CPU."""
+"""More calls of :func:`each` or :func:`beside` than this at once, or more BMCs open in the
+process (:func:`bmc_opened`: a fan-out over many BMCs), and each call works alone: the
+waits of many BMCs already overlap, and helpers would only add connections (a TLS
+handshake each) and CPU."""
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 _callers = 0
+_open_bmcs = 0
+
+
+def bmc_opened() -> None:
+    """A BMC's connection (a transport) opened in this process: counted until
+    :func:`bmc_closed`."""
+    global _open_bmcs
+    with _pool_lock:
+        _open_bmcs += 1
+
+
+def bmc_closed() -> None:
+    """A BMC's connection counted by :func:`bmc_opened` closed."""
+    global _open_bmcs
+    with _pool_lock:
+        _open_bmcs -= 1
+
+
+def _enter() -> bool:
+    """Count a caller in; whether it works alone (:data:`BUSY`)."""
+    global _callers
+    with _pool_lock:
+        _callers += 1
+        return _callers > BUSY or _open_bmcs > BUSY
+
+
+def _leave() -> None:
+    global _callers
+    with _pool_lock:
+        _callers -= 1
 
 
 def _helpers() -> ThreadPoolExecutor:
@@ -90,10 +122,7 @@ def each(task: Callable[[T], None], items: Iterable[T], width: int,
             adopt()
         work()
 
-    global _callers
-    with _pool_lock:
-        _callers += 1
-        alone = _callers > BUSY
+    alone = _enter()
     try:
         helpers: list[Future[None]] = []
         if width > 1 and len(queue) > 1 and not alone:
@@ -105,8 +134,7 @@ def each(task: Callable[[T], None], items: Iterable[T], width: int,
             if not future.cancel():
                 future.result()
     finally:
-        with _pool_lock:
-            _callers -= 1
+        _leave()
     if escaped:
         raise escaped[0]
 
@@ -116,16 +144,13 @@ def beside(task: Callable[[], None], other: Callable[[], None]) -> None:
     of the caller's context); returns once both have ended, raising what ``task`` raised,
     else what ``other`` raised.
 
-    Where no helper is to be had (more than :data:`BUSY` callers at once), the caller runs
+    Where no helper is to be had (:data:`BUSY`), the caller runs
     ``other()`` first, then ``task()``; where the helper had not started by the time
     ``task`` ended, the caller runs ``other()`` after it.  An interrupt (a
     ``BaseException`` that is not an ``Exception``) raised by ``task`` or while waiting is
     raised at once: ``other`` then ends by its own deadline.
     """
-    global _callers
-    with _pool_lock:
-        _callers += 1
-        alone = _callers > BUSY
+    alone = _enter()
     try:
         if alone:
             other()
@@ -143,5 +168,4 @@ def beside(task: Callable[[], None], other: Callable[[], None]) -> None:
         else:
             helper.result()
     finally:
-        with _pool_lock:
-            _callers -= 1
+        _leave()

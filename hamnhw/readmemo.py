@@ -124,11 +124,13 @@ class MemoClient:
         self.quickest_get_s: float | None = (
             root_pace_s if isinstance(root_pace_s, float) else None)
         """The shortest time a GET through the memo took in this call or command (None
-        before its first): a node kept open (an exporter) is judged again by each.  The
-        first call starts from the transport's ServiceRoot pace (the quickest of the
+        before its first): a node kept open (an exporter) is judged again by each.  Until
+        the first, the transport's ServiceRoot pace stands in for it (the quickest of the
         process's recent ServiceRoot GETs: a busy fan-out makes each wait for the CPU), so
-        that the walk's first reads of a quick BMC do not go side by side on a connection
-        of their own."""
+        that connecting's first reads of a quick BMC do not go side by side on a
+        connection of their own; this BMC's first GET then replaces it."""
+        self._provisional = self.quickest_get_s is not None
+        """The verdict is still the ServiceRoot pace, not this BMC's own GETs."""
         root = getattr(inner, "root", None)
         self._bmc = f"{getattr(inner, 'host', '')}|{_uuid(root)}"
         if expand_levels is None:
@@ -227,7 +229,8 @@ class MemoClient:
     def _took(self, seconds: float) -> None:
         """Note how long a GET took (no lock: a lost update only delays the verdict)."""
         quickest = self.quickest_get_s
-        if quickest is None or seconds < quickest:
+        if self._provisional or quickest is None or seconds < quickest:
+            self._provisional = False
             self.quickest_get_s = seconds
 
     def new_call(self) -> None:
@@ -236,6 +239,7 @@ class MemoClient:
             self._call += 1
             self._used = True
             self.quickest_get_s = None
+            self._provisional = False
 
     def begin_command(self) -> None:
         """A command block starts: it shares what connecting read when it is the first
@@ -244,6 +248,7 @@ class MemoClient:
             if self._used:
                 self._call += 1
                 self.quickest_get_s = None
+                self._provisional = False
             self._used = True
 
     def _recall(self, key: str) -> Any:

@@ -39,7 +39,9 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -82,20 +84,31 @@ class RootPace:
     fleet is read at one pace): whether the next connection sends its login beside its
     ServiceRoot's GET.
 
-    The quickest of the last :attr:`WINDOW` decides, not the last alone: under a busy
-    fan-out a loopback or LAN ServiceRoot can take longer than :data:`QUICK_ROOT_S` only
-    because its thread waited for the CPU, and a second connection is then CPU spent to
-    save no round trip.
+    The quickest of the last :attr:`WINDOW` within :attr:`MAX_AGE_S` decides, not the last
+    alone: under a busy fan-out a loopback or LAN ServiceRoot can take longer than
+    :data:`QUICK_ROOT_S` only because its thread waited for the CPU, and a second
+    connection is then CPU spent to save no round trip.  An answer older than
+    :attr:`MAX_AGE_S` no longer counts (a process kept running, an exporter, reads other
+    BMCs at another time).
+
+    :param clock: monotonic seconds (tests).
     """
 
     WINDOW = 8
+    MAX_AGE_S = 60.0
 
-    def __init__(self) -> None:
-        self._recent: collections.deque[float] = collections.deque(maxlen=self.WINDOW)
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._recent: collections.deque[tuple[float, float]] = collections.deque(
+            maxlen=self.WINDOW)
+        """(when, seconds) of the recent ServiceRoot GETs."""
 
     def quickest_s(self) -> float | None:
         """Seconds the quickest of the recent ServiceRoot GETs took (None: none yet)."""
-        recent = tuple(self._recent)
+        oldest = self._clock() - self.MAX_AGE_S
+        with self._lock:
+            recent = [seconds for when, seconds in self._recent if when >= oldest]
         return min(recent) if recent else None
 
     def quick(self) -> bool:
@@ -105,11 +118,13 @@ class RootPace:
 
     def note(self, seconds: float) -> None:
         """Remember that a ServiceRoot GET took ``seconds``."""
-        self._recent.append(seconds)
+        with self._lock:
+            self._recent.append((self._clock(), seconds))
 
     def forget(self) -> None:
         """As a fresh process: no ServiceRoot answered yet."""
-        self._recent.clear()
+        with self._lock:
+            self._recent.clear()
 
     def timed(self, read: Callable[[], None]) -> float:
         """``read()``, remembering how long it took when it did not fail; returns that."""
@@ -157,6 +172,9 @@ class RedfishTransport(RequestSending, RedfishClient):
         self._gate = RequestGate()
         self._answered = False
         self._closed = False
+        self._uncount: weakref.finalize | None = None
+        """Set once counted among the BMCs open in the process
+        (:func:`hamnhw.parallel.bmc_opened`): called, it uncounts it (once)."""
         self._masks = SecretMasks()
         self._masks.add(credentials.password.reveal())
         self._auth = Authenticator(self, credentials, self._retry, self._masks,
@@ -189,6 +207,10 @@ class RedfishTransport(RequestSending, RedfishClient):
 
         :raises HamnhwError: typed; ``AuthenticationError`` when the login is refused.
         """
+        if self._uncount is None:  # many open at once: no reads side by side
+            parallel.bmc_opened()
+            # close() uncounts it; so does its collection, should it never be closed
+            self._uncount = weakref.finalize(self, parallel.bmc_closed)
         with self._scope(), self._unanswered_is_unreachable():
             early = EarlyLogin()
             try:
@@ -254,6 +276,8 @@ class RedfishTransport(RequestSending, RedfishClient):
                     self._gate.alone_for_logout(deadline, self.host):
                 self._auth.logout()
         finally:
+            if self._uncount is not None:
+                self._uncount()
             self._masks.clear()
             self._adapter.close()
             if self._library_client is not None:

@@ -66,6 +66,34 @@ def test_a_zip_on_the_path_is_left_to_importlib_metadata(
     assert pairs("hamnhw.drivers") == [("zipped", "zipped:Driver")]
 
 
+def test_an_egg_on_the_path_is_left_to_importlib_metadata(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    egg = tmp_path / "eggy-1.0-py3.11.egg"
+    (egg / "EGG-INFO").mkdir(parents=True)
+    (egg / "EGG-INFO" / "PKG-INFO").write_text("Metadata-Version: 1.1\nName: eggy\n")
+    (egg / "EGG-INFO" / "entry_points.txt").write_text("[hamnhw.drivers]\neggy = eggy:D\n")
+    monkeypatch.setattr(sys, "path", [str(egg)])
+    assert pairs("hamnhw.drivers") == metadata_pairs("hamnhw.drivers") == [("eggy", "eggy:D")]
+
+
+def test_section_headers_are_read_as_importlib_metadata_reads_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_dist(tmp_path, "spaced-1.0.dist-info", "[ hamnhw.drivers ]\nspaced = spaced:D\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    assert pairs("hamnhw.drivers") == metadata_pairs("hamnhw.drivers") == []
+
+
+def test_a_line_importlib_metadata_refuses_is_refused_as_it_refuses_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_dist(tmp_path, "broken-1.0.dist-info", "[console_scripts]\nno equals sign\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    with pytest.raises(Exception) as theirs:  # whatever it raises (TypeError in 3.11)
+        metadata_pairs("hamnhw.drivers")
+    with pytest.raises(Exception) as ours:
+        pairs("hamnhw.drivers")
+    assert type(ours.value) is type(theirs.value)
+
+
 def test_load_follows_the_reference() -> None:
     assert entrypoints.EntryPoint("j", "os.path:join", "g").load() is os.path.join
     assert entrypoints.EntryPoint("p", "os.path [extra]", "g").load() is os.path

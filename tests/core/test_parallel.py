@@ -31,6 +31,31 @@ def test_a_busy_process_works_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel._callers == 0
 
 
+def test_many_bmcs_open_in_the_process_work_alone() -> None:
+    """A fan-out over more than BUSY BMCs: their own reads overlap already; each call
+    works alone until enough of them closed."""
+    def threads_used(together: bool) -> set[str]:
+        seen: list[str] = []
+        barrier = threading.Barrier(3, timeout=10)
+
+        def task(item: int) -> None:
+            seen.append(threading.current_thread().name)
+            if together:
+                barrier.wait()  # broken (and raised) unless three run at once
+
+        parallel.each(task, range(3), width=3)
+        return set(seen)
+
+    for _ in range(parallel.BUSY + 1):
+        parallel.bmc_opened()
+    try:
+        assert threads_used(together=False) == {threading.current_thread().name}
+    finally:
+        for _ in range(parallel.BUSY + 1):
+            parallel.bmc_closed()
+    assert len(threads_used(together=True)) == 3, "helpers again once they closed"
+
+
 def test_an_error_escaping_a_task_reaches_the_caller() -> None:
     def task(item: int) -> None:
         if item == 1:

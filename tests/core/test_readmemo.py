@@ -4,6 +4,7 @@ afresh, expanded answers taken apart, BMCs that refuse or ignore $expand."""
 from __future__ import annotations
 
 import copy
+import time
 from typing import Any
 
 import pytest
@@ -199,3 +200,21 @@ def test_the_service_roots_pace_is_the_first_verdict_on_reading_ahead(
     memo.prefetch([f"{R}/Systems/1", f"{R}/Systems/1/Storage"])
     assert sorted(bmc.gets) == ([f"{R}/Systems/1", f"{R}/Systems/1/Storage"] if read_ahead
                                 else [])
+
+
+def test_a_quick_pace_is_replaced_by_the_bmcs_own_first_get() -> None:
+    """The ServiceRoot pace (other BMCs' answers) only stands in until this BMC's first
+    GET: a BMC slower than the pace is read ahead after it."""
+    class SlowBmc(FakeBmc):
+        def get(self, path: str) -> dict[str, Any]:
+            time.sleep(readmemo.QUICK_BMC_S * 1.5)  # at least this long: no upper bound
+            return super().get(path)
+
+    bmc = SlowBmc()
+    bmc.root_pace_s = readmemo.QUICK_BMC_S / 10  # type: ignore[attr-defined]
+    memo = MemoClient(bmc)
+    memo.prefetch([f"{R}/Systems/1", f"{R}/Systems/1/Storage"])
+    assert bmc.gets == [], "judged by the pace before any GET of its own"
+    memo.get(f"{R}/Systems")
+    memo.prefetch([f"{R}/Systems/1", f"{R}/Systems/1/Storage"])
+    assert sorted(bmc.gets) == [f"{R}/Systems", f"{R}/Systems/1", f"{R}/Systems/1/Storage"]

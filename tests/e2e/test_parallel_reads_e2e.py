@@ -14,6 +14,8 @@ from collections.abc import Iterator
 import pytest
 
 import hamnhw
+import hamnhw.errors
+from hamnhw import parallel
 from hamnhw.readmemo import PARALLEL_READS, QUICK_BMC_S
 from hamnhw.sim import ServerSpec, SimCluster, SimServer
 
@@ -142,6 +144,20 @@ def test_a_bmc_answering_quickly_is_read_one_request_after_the_other(
     assert gets(quick_server, DRIVES) == {f"{DRIVES}Bay1": 1, f"{DRIVES}Bay2": 1}
     assert sorted(d.id for d in storage.drives or ()) == ["RAIDController1/Bay1",
                                                           "RAIDController1/Bay2"]
+
+
+def test_an_open_node_counts_among_the_bmcs_open_until_it_closes(
+        quick_server: SimServer) -> None:
+    """The fan-out's verdict (hamnhw.parallel.BUSY) counts open transports: each counted
+    once while open, uncounted when it closes, and when a failed connect closes it."""
+    before = parallel._open_bmcs
+    with connect(quick_server):
+        assert parallel._open_bmcs == before + 1
+    assert parallel._open_bmcs == before
+    with pytest.raises(hamnhw.errors.AuthenticationError):
+        hamnhw.connect(quick_server.url, username=quick_server.username, password="wrong",
+                       timeout=30)
+    assert parallel._open_bmcs == before
 
 
 def test_connect_reads_the_service_root_and_logs_in_side_by_side(server: SimServer) -> None:

@@ -272,6 +272,16 @@ def test_one_quick_service_root_among_recent_slow_ones_keeps_the_pace_quick() ->
     assert not pace.quick(), "the quick one left the window"
 
 
+def test_a_service_root_answered_long_ago_no_longer_sets_the_pace() -> None:
+    now = [0.0]
+    pace = redfish.RootPace(clock=lambda: now[0])
+    pace.note(redfish.QUICK_ROOT_S / 2)
+    now[0] += pace.MAX_AGE_S / 2
+    assert pace.quick()
+    now[0] += pace.MAX_AGE_S
+    assert not pace.quick() and pace.quickest_s() is None
+
+
 def test_after_a_slow_service_root_the_login_goes_beside_the_next_one(bmc,
                                                                       monkeypatch) -> None:
     bmc.reply("GET", "/redfish/v1/", body=ROOT_ELSEWHERE)
