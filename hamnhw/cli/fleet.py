@@ -30,12 +30,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hamnhw import interrupts
+from hamnhw import interrupts, progress
 from hamnhw.cli import options as node_cli
 from hamnhw.cli.budget import CommandBudget
 from hamnhw.cli.exit_codes import aggregate, exit_code_for
 from hamnhw.cli.output import Renderer, dumps, error_message, error_payload
-from hamnhw.cli.progress import is_terminal
+from hamnhw.cli.progress import LastUpdate, is_terminal
 from hamnhw.cli.watch import RequestWatch
 from hamnhw.configpath import find_config
 from hamnhw.errors import ConfigError, Interrupted
@@ -232,8 +232,16 @@ def _fan_out(selection: Selection, fleet: FleetOptions, prepare: Prepare,
         kwargs = resolved[name]
         if isinstance(kwargs, BaseException):
             raise kwargs
-        payload, logout = node_cli.act_before_logout(name, kwargs, prepare, RequestWatch(),
-                                                     choose_system)
+        watch, reporter = RequestWatch(), LastUpdate(progress.current())
+        try:
+            with progress.reporting(reporter):
+                payload, logout = node_cli.act_before_logout(name, kwargs, prepare, watch,
+                                                             choose_system)
+        except BaseException as exc:
+            error = _as_interrupted(exc, watch, reporter)
+            if error is exc:
+                raise
+            raise error from exc
         return Later(payload, logout)  # the node's line is shown before its logout
 
     view.start(selection.nodes)
@@ -278,12 +286,17 @@ def _bmc_of(kwargs: Any, name: str) -> str:
     return str(kwargs["url"]) if isinstance(kwargs, dict) else name
 
 
-def _as_interrupted(error: BaseException | None) -> BaseException:
-    """After a signal, a node's error (its deadline read as expired) is the interrupt."""
+def _as_interrupted(error: BaseException | None, watch: RequestWatch | None = None,
+                    reporter: LastUpdate | None = None) -> BaseException:
+    """After a signal, a node's error (its deadline read as expired, its request ended) is
+    the interrupt; with the node's ``watch`` and ``reporter``, it says whether a write had
+    been sent and the last state read, as a single node's does."""
     assert error is not None
     signum = interrupts.received()
     if signum is not None and not isinstance(error, Interrupted):
-        return Interrupted(signum)
+        error = Interrupted(signum)
+    if isinstance(error, Interrupted) and watch is not None and reporter is not None:
+        error.request_sent, error.last_state = watch.request_sent, reporter.last_state
     return error
 
 
@@ -330,11 +343,12 @@ class _StreamView(_View):
         if result.error is None:
             payload = {"node": result.node, **(result.value or {})}
             click.echo(dumps(payload) if self.json else self.render(payload).rstrip("\n"))
-        elif self.json:
-            error = _as_interrupted(result.error)
+            return
+        error = _as_interrupted(result.error)
+        if self.json:
             click.echo(dumps(error_payload(result.node, error, code)))
         else:
-            click.echo(f"hamnhw: {result.node}: {error_message(result.error)}", err=True)
+            click.echo(f"hamnhw: {result.node}: {error_message(error)}", err=True)
 
     def finish(self, codes: list[int], elapsed_s: float) -> None:
         summary = summary_payload(codes, elapsed_s)
@@ -363,7 +377,7 @@ class _TableView(_View):
 
     def add(self, result: NodeResult[Any], code: int) -> None:
         text = (self.summary({"node": result.node, **(result.value or {})})
-                if result.error is None else error_message(result.error))
+                if result.error is None else error_message(_as_interrupted(result.error)))
         self.rows.append((result.node, f"exit {code}" if code else "ok", text))
         self.progress.advance(self.task)
 

@@ -369,11 +369,15 @@ def log_out(node: Node) -> None:
     :meth:`~hamnhw.cli.budget.CommandDeadline.logout_deadline`) with SIGINT and SIGTERM
     held: the command had its outcome (a result or an error) before the logout, so a
     signal arriving now neither cuts the logout short (leaving the session open) nor
-    replaces that outcome; it is noted on stderr."""
+    replaces that outcome; it is noted on stderr (only when it came during the logout: a
+    fan-out's worker thread sees a signal that had already ended its node's work here too)."""
+    before = interrupts.received()
     try:
         with interrupts.deferred():
             node.close()
     except Interrupted as exc:
+        if before is not None:
+            return
         LOG.warning("%s: %s while logging out, after the command had ended: reporting its "
                     "outcome", node.name, exc.signal_name)
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 GIVE_UP_S = 60.0
 """A guard against a hang, not a timing assertion."""
@@ -38,12 +38,13 @@ def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def run_on_pty(argv: Sequence[str], env: Mapping[str, str],
-               answers: Sequence[tuple[str, str]] = (), *,
+               answers: Sequence[tuple[str | Callable[[], bool], str]] = (), *,
                stdout_on_pty: bool = True) -> tuple[int, str, str]:
     """Run ``argv`` with stdin and stderr (and stdout, unless ``stdout_on_pty`` is False)
     on a pty, its controlling terminal; whenever the terminal shows the next
-    ``(prompt, answer)``'s prompt, type the answer and Enter (an answer of ``CTRL_C``
-    is typed alone: the terminal sends SIGINT).
+    ``(prompt, answer)``'s prompt (or, for a callable prompt, once it returns True), type
+    the answer and Enter (an answer of ``CTRL_C`` is typed alone: the terminal sends
+    SIGINT).
 
     :returns: exit code, everything the terminal showed, and stdout when it was a pipe.
     """
@@ -67,7 +68,7 @@ def run_on_pty(argv: Sequence[str], env: Mapping[str, str],
                 if not chunk:
                     break
                 shown += chunk
-            if pending and pending[0][0].encode() in shown[answered_at:]:
+            if pending and _due(pending[0][0], shown[answered_at:]):
                 answer = pending.pop(0)[1]
                 os.write(master, (answer if answer == CTRL_C else answer + "\n").encode())
                 answered_at = len(shown)
@@ -80,3 +81,7 @@ def run_on_pty(argv: Sequence[str], env: Mapping[str, str],
             proc.kill()
         os.close(master)
     return code, shown.decode(errors="replace"), out
+
+
+def _due(prompt: str | Callable[[], bool], shown: bytes) -> bool:
+    return prompt() if callable(prompt) else prompt.encode() in shown
