@@ -203,6 +203,9 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     except UnicodeDecodeError as exc:  # tomllib reads UTF-8 only
         raise ConfigError(f"not valid TOML: not UTF-8 text (byte {exc.start})",
                           path=source) from exc
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError("not valid TOML: arrays or tables nested too deeply",
+                          path=source) from None
     return parse_config(data, source=source, base_dir=Path(path).parent)
 
 

@@ -140,6 +140,19 @@ def test_toml_syntax_error_names_the_file(tmp_path: Path) -> None:
     assert info.value.path == str(path)
 
 
+def test_toml_nested_too_deeply_is_a_config_error_naming_the_file(tmp_path: Path) -> None:
+    """tomllib recurses once per nested array: too deep a file raised RecursionError (exit 1,
+    "maximum recursion depth exceeded", no file named)."""
+    path = write(tmp_path, "a = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(ConfigError, match="not valid TOML: arrays or tables nested too deeply"
+                       ) as info:
+        load_config(path)
+    assert info.value.path == str(path)
+    result = run("--json", "power", "status", "--config", str(path), "a")
+    assert result.exit_code == 2
+    assert str(path) in json_out(result)["error"]["message"]
+
+
 def test_unknown_node_lists_the_known_ones(tmp_path: Path) -> None:
     cfg = load_config(write(tmp_path, GOOD))
     with pytest.raises(ConfigError, match="known: bmc1, lab, primary, standby"):

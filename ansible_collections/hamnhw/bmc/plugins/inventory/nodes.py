@@ -96,15 +96,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         interpreter = self.get_option('python_interpreter') or sys.executable
         for name, node in config.nodes.items():
             self._add_node(name, node, config.path, interpreter)
-        for group, members in self._config_groups(config.groups).items():
+        for group, members in self._config_groups(config.groups, config.path).items():
             self._add_group(group, members)
         if all(name in config.nodes for name in PAIR_NODES):
             self._add_group(PAIR_GROUP, PAIR_NODES)
 
-    def _config_groups(self, groups):
+    def _config_groups(self, groups, config_path):
         """The config's ``[groups]`` by their Ansible names (sanitised); refuses a name this
         plugin makes itself or Ansible's own, and two names that sanitise alike (their hosts
-        would merge into one group without a word)."""
+        would merge into one group without a word), naming the file."""
         named = {}
         for group in groups:
             named.setdefault(self._sanitize_group_name(group), []).append(group)
@@ -114,23 +114,33 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                      f'makes itself ({name!r})' for name, given in named.items()
                      if name in RESERVED_GROUPS]
         if problems:
-            raise AnsibleParserError('hamnhw config: ' + '; '.join(problems) + ': rename them')
+            raise AnsibleParserError('hamnhw config: ' + '; '.join(problems) +
+                                     f': rename them (file {config_path})')
         return {name: groups[given[0]] for name, given in named.items()}
 
     def _load(self, path):
+        """The config, or Ansible's parse error with hamnhw's message (the file, the key and
+        what is wrong; never a secret).  Raised ``from None``: Ansible appends the messages
+        of an error's causes, which would repeat hamnhw's message or add a lower-level
+        error's own text, which hamnhw's message leaves out."""
         given = self.get_option('config')
         if given:
             given = os.path.expanduser(given)
         if given and not os.path.isabs(given):
             given = os.path.join(os.path.dirname(path), given)
+        found = None
         try:
             found = find_config(given)
-            if found is None:
-                raise AnsibleParserError('no hamnhw config file: give the config option, or '
-                                         'HAMNHW_CONFIG, ./hamnhw.toml, /etc/hamnhw/hamnhw.toml')
-            return load_config(found)
+            config = None if found is None else load_config(found)
         except HamnhwError as exc:
-            raise AnsibleParserError(f'hamnhw config: {exc}') from exc
+            raise AnsibleParserError(f'hamnhw config: {exc}') from None
+        except Exception as exc:  # not one hamnhw knows: named, its text left out
+            raise AnsibleParserError(f'hamnhw config: {found or given} could not be read '
+                                     f'({type(exc).__name__})') from None
+        if config is None:
+            raise AnsibleParserError('no hamnhw config file: give the config option, or '
+                                     'HAMNHW_CONFIG, ./hamnhw.toml, /etc/hamnhw/hamnhw.toml')
+        return config
 
     def _add_node(self, name, node, config_path, interpreter):
         host = self.inventory.add_host(name)
