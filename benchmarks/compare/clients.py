@@ -7,8 +7,9 @@ comparable answer of :func:`tree.answer`; the runner checks it against the BMC's
 A client is ``run(urls, workers, ca_file) -> list of answers or error strings``, in the
 order of ``urls``.  Synchronous clients share :func:`pooled`: the same
 ``ThreadPoolExecutor(workers)``; the asyncio client bounds its tasks with a semaphore
-of the same size.  Each client imports its library inside :func:`load` so that the
-worker can time the import.
+of the same size.  Each client imports its library when it is built (``CLIENTS[name](ca_file)``),
+with the modules its first task would otherwise import late, so that the worker times them
+as import, not as the first BMC's CPU (the worker reports any it missed: ``late_imports``).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ def walk(get: Getter) -> dict[str, Any]:
 # -- stdlib http.client: the lean floor --------------------------------------------------
 
 def lean(ca_file: str | None) -> Runner:
+    import encodings.idna  # noqa: F401 - the first connection's host name: import, not CPU
     import http.client
     import ssl
 
@@ -99,8 +101,17 @@ def lean(ca_file: str | None) -> Runner:
 
 # -- requests.Session ----------------------------------------------------------------------
 
+def _requests_late_imports() -> None:
+    """What ``requests`` imports on its first request (``get_netrc_auth``): ``requests``,
+    python-redfish-library and sushy send through it."""
+    import netrc  # noqa: F401
+    import shlex  # noqa: F401
+
+
 def requests_session(ca_file: str | None) -> Runner:
     import requests
+
+    _requests_late_imports()
 
     def task(url: str) -> dict[str, Any]:
         verify = ca_file or True
@@ -128,6 +139,8 @@ def requests_session(ca_file: str | None) -> Runner:
 
 def redfish_sync(ca_file: str | None) -> Runner:
     import redfish
+
+    _requests_late_imports()
 
     def task(url: str) -> dict[str, Any]:
         client = redfish.redfish_client(base_url=url, username=mock.USERNAME,
@@ -203,6 +216,8 @@ def sushy_client(ca_file: str | None) -> Runner:
     import sushy
     from sushy import auth
 
+    _requests_late_imports()
+
     def task(url: str) -> dict[str, Any]:
         with auth.SessionAuth(mock.USERNAME, mock.PASSWORD) as session:
             root = sushy.Sushy(url, auth=session, verify=ca_file or True)
@@ -247,6 +262,12 @@ def load_hamnhw() -> Any:
     for interface in (GenericRedfishDriver.nics_class, GenericRedfishDriver.raid_class,
                       GenericRedfishDriver.inventory_class):
         assert isinstance(interface, type)
+    # The rest of what the first task imported (the worker's ``late_imports``): the
+    # detection cache (imported even with HAMNHW_DETECT_CACHE unset) and the codec the
+    # first connection's host name is encoded with.
+    import encodings.idna  # noqa: F401
+
+    import hamnhw.detectcache
     return hamnhw
 
 

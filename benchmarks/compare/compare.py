@@ -8,7 +8,16 @@ checked against the BMC's own tree.  hamnhw also runs against BMCs advertising
 ``$expand`` (levels 1, and up to 6), the others against BMCs that do not (they would
 not use it).  See ``docs/performance.md`` ("Comparison").
 
-Run: ``.venv-bench/bin/python benchmarks/compare/compare.py [--quick] [--json]
+The server builds each answer (JSON encoding, ``$expand`` expansion) on the first request
+for it and keeps it per BMC, so the first client to read a group of BMCs would pay the
+server's building CPU on the machine's shared cores, and the later ones would not.  Before
+a scenario's rows are measured, the server is therefore warmed, unmeasured
+(:func:`warm_up`; ``--cold`` turns it off): one run of the hamnhw library over each
+``$expand`` group the rows read (the expanded queries are the client's own), then the
+server builds every resource's plain answer and, on each BMC, every answer it built for
+another BMC of the same group (``POST /warm``).
+
+Run: ``.venv-bench/bin/python benchmarks/compare/compare.py [--quick] [--json] [--cold]
 [--scenario https,0.05,200,64 ...] [--clients hamnhw,requests]``
 """
 
@@ -117,10 +126,18 @@ class BenchServer:
         return [f"{self.scheme}://127.0.0.1:{port}" for port, _ in self.groups[group]]
 
     def stats(self, reset: bool = False) -> dict[str, Any]:
-        request = urllib.request.Request(f"http://127.0.0.1:{self.control}/"
-                                         f"{'reset' if reset else 'stats'}",
-                                         method="POST" if reset else "GET")
-        with urllib.request.urlopen(request, timeout=60) as response:
+        """Counts and CPU; ``reset``: after zeroing the counts and dropping the sessions."""
+        return self._control("reset" if reset else "stats", post=reset)
+
+    def warm(self) -> None:
+        """Build answers ahead: every resource's plain one, and on each BMC those built for
+        another BMC of its group (:func:`server.warm`)."""
+        self._control("warm", post=True)
+
+    def _control(self, action: str, post: bool) -> dict[str, Any]:
+        request = urllib.request.Request(f"http://127.0.0.1:{self.control}/{action}",
+                                         method="POST" if post else "GET")
+        with urllib.request.urlopen(request, timeout=300) as response:
             return json.load(response)  # type: ignore[no-any-return]
 
     def stop(self) -> None:
@@ -132,6 +149,44 @@ class BenchServer:
             self.process.wait()
 
 
+def worker_command(client: str, urls: list[str], listing: Path, scenario: Scenario,
+                   ca_file: str | None) -> list[str]:
+    """The :mod:`worker` command running ``client`` over ``urls`` (written to ``listing``)."""
+    listing.write_text("\n".join(urls))
+    command = [sys.executable, str(HERE / "worker.py"), client, str(listing),
+               "--workers", str(scenario.workers or len(urls))]
+    if scenario.workers is None:
+        command.append("--unbounded")
+    if ca_file:
+        command += ["--ca-file", ca_file]
+    return command
+
+
+WARMING_CLIENT = "hamnhw"
+"""The client whose unmeasured run warms each ``$expand`` group (:func:`warm_up`): the
+library, whose queries the fan-out and the command send too (one run of each of them as
+well cost ~45 s more per 1,000-BMC scenario, for at most one answer per BMC)."""
+
+
+def warm_up(server: BenchServer, scenario: Scenario, clients: list[str],
+            ca_file: str | None) -> None:
+    """Warm the server for ``clients``' rows, unmeasured: each ``$expand`` group the rows
+    read walked once by the hamnhw library (the expanded queries are the client's; the
+    server does not guess them), then every plain answer built ahead and, on each BMC,
+    every answer built for another BMC of its group (hamnhw reads the Manager alone or
+    inside the Managers collection as quickly as the BMC answers).  The counts and sessions
+    are reset before each row (:meth:`BenchServer.stats`); a row's ``built_per_bmc`` shows
+    what the warm-up missed."""
+    for group in server.groups:
+        if group != "plain" and any(ROWS[c].group == group for c in clients):
+            with tempfile.TemporaryDirectory() as scratch:
+                command = worker_command(WARMING_CLIENT, server.urls(group),
+                                         Path(scratch) / "urls", scenario, ca_file)
+                subprocess.run(command, capture_output=True, text=True,
+                               timeout=WORKER_TIMEOUT_S, check=False)
+    server.warm()  # plain answers need no client's query: built here, every one
+
+
 def run_client(server: BenchServer, name: str, scenario: Scenario,
                ca_file: str | None, base: mock.Tree) -> dict[str, Any]:
     """One row: a client over one group of BMCs."""
@@ -140,14 +195,7 @@ def run_client(server: BenchServer, name: str, scenario: Scenario,
     urls = server.urls(group)
     workers = scenario.workers or len(urls)
     with tempfile.TemporaryDirectory() as scratch:
-        listing = Path(scratch) / "urls"
-        listing.write_text("\n".join(urls))
-        command = [sys.executable, str(HERE / "worker.py"), row.client, str(listing),
-                   "--workers", str(workers)]
-        if scenario.workers is None:
-            command.append("--unbounded")
-        if ca_file:
-            command += ["--ca-file", ca_file]
+        command = worker_command(row.client, urls, Path(scratch) / "urls", scenario, ca_file)
         env = {**os.environ, "HAMNHW_DETECT_CACHE": scratch} if row.remembered else None
         if row.remembered:  # the run that fills the cache, not measured
             subprocess.run(command, capture_output=True, text=True, env=env,
@@ -178,6 +226,8 @@ def run_client(server: BenchServer, name: str, scenario: Scenario,
         "sessions_left": sum(c.get("sessions_open", 0) for c in counts),
         "sessions_per_bmc": sum(c.get("sessions_created", 0) for c in counts) / n,
         "basic_auth": sum(c.get("basic_auth", 0) for c in counts),
+        "built_per_bmc": sum(c.get("built", 0) for c in counts) / n,
+        "late_imports": result.get("late_imports", []),
         "client_cpu_ms_per_bmc": result["cpu_s"] * 1000 / n,
         "client_cpu_s": result["cpu_s"],
         "server_cpu_s": after["cpu_s"] - before["cpu_s"],
@@ -189,24 +239,30 @@ def run_client(server: BenchServer, name: str, scenario: Scenario,
 
 
 def run_scenario(scenario: Scenario, clients: list[str], cert: Any,
-                 base: mock.Tree) -> dict[str, Any]:
-    """Every client of ``clients`` in one scenario."""
+                 base: mock.Tree, warm: bool = True) -> dict[str, Any]:
+    """Every client of ``clients`` in one scenario (``warm``: after :func:`warm_up`)."""
     groups = sorted({ROWS[c].group for c in clients},
                     key=["plain", "expand1", "expand"].index)
     server = BenchServer(scenario, cert, groups)
+    ca_file = cert.cert_file if scenario.scheme == "https" else None
     rows = []
+    warm_up_s = None
     try:
+        if warm:
+            start = time.perf_counter()
+            warm_up(server, scenario, clients, ca_file)
+            warm_up_s = round(time.perf_counter() - start, 1)
+            print(f"  {scenario.label}: server warmed in {warm_up_s} s", file=sys.stderr)
         for client in clients:
             if client == "redfish.aio" and scenario.scheme == "http":
                 rows.append({"client": client, "skipped": "logs in over HTTPS only"})
                 continue
-            ca_file = cert.cert_file if scenario.scheme == "https" else None
             rows.append(run_client(server, client, scenario, ca_file, base))
             print(f"  {scenario.label}: {report.progress_line(rows[-1])}", file=sys.stderr)
     finally:
         server.stop()
     return {"scenario": dataclasses.asdict(scenario), "label": scenario.label,
-            "rows": report.with_ratios(rows)}
+            "warm_up_s": warm_up_s, "rows": report.with_ratios(rows)}
 
 
 def measure_startup(quick: bool) -> dict[str, float]:
@@ -228,6 +284,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"comma-separated rows of: {', '.join(ROWS)}")
     parser.add_argument("--no-startup", action="store_true",
                         help="skip the whole-process (import, --help) measurements")
+    parser.add_argument("--cold", action="store_true",
+                        help="do not warm the server before each scenario's rows: the first "
+                        "client to read a group of BMCs then also pays the server's building "
+                        "of its answers (JSON encoding, $expand), on the shared cores")
     return parser.parse_args(argv)
 
 
@@ -241,11 +301,13 @@ def main(argv: list[str] | None = None) -> int:
     cert = SelfSignedCert("hamnhw-bench")
     start = time.perf_counter()
     try:
-        results = [run_scenario(s, clients, cert, base) for s in scenarios]
+        results = [run_scenario(s, clients, cert, base, warm=not args.cold)
+                   for s in scenarios]
     finally:
         cert.cleanup()
     startup = None if args.no_startup else measure_startup(args.quick)
-    doc = {"machine": report.machine(), "scenarios": results, "startup": startup,
+    doc = {"machine": report.machine(), "warm": not args.cold, "scenarios": results,
+           "startup": startup,
            "wall_s": round(time.perf_counter() - start, 1)}
     if args.json:
         print(json.dumps(doc, indent=1))

@@ -39,9 +39,11 @@ def progress_line(row: dict[str, Any]) -> str:
     """One line on stderr while the run goes on."""
     if "failed" in row or "skipped" in row:
         return f"{row['client']}: {row.get('failed') or row.get('skipped')}"
+    late = f", imported late: {' '.join(row['late_imports'])}" if row.get("late_imports") else ""
     return (f"{row['client']}: {row['correct']}/{row['bmcs']} correct, "
             f"{row['requests_per_bmc']:.1f} req/BMC, {row['client_cpu_ms_per_bmc']:.1f} ms "
-            f"CPU/BMC, {row['wall_s']:.2f} s")
+            f"CPU/BMC, {row['wall_s']:.2f} s; server {row['server_cpu_s']:.2f} s CPU, "
+            f"{row.get('built_per_bmc', 0):.1f} answers built/BMC{late}")
 
 
 def with_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -83,9 +85,11 @@ def render_rows(rows: list[dict[str, Any]]) -> str:
 def render(doc: dict[str, Any]) -> str:
     """The whole report as Markdown."""
     machine = doc["machine"]
+    server = ("warmed before each scenario's rows" if doc.get("warm", True)
+              else "cold (--cold): the first reader of each group built its answers")
     parts = [f"Machine: {machine['cpus']} CPUs, {machine['python']}, load average "
              f"{machine['load_before']} before, {machine_load()} after; run took "
-             f"{doc['wall_s']} s."]
+             f"{doc['wall_s']} s; server {server}."]
     for scenario in doc["scenarios"]:
         parts.append(f"### {scenario['label']}\n\n{render_rows(scenario['rows'])}")
     if doc.get("startup"):

@@ -11,8 +11,15 @@ and serves until SIGTERM.  Each BMC serves its own copy of the mockup tree
 collection, ``X-Auth-Token``), basic auth, ``$expand`` and an injected delay before every
 answer.  The control port (plain HTTP) answers ``GET /stats`` (per-BMC counts of
 requests, connections, sessions created and still open, basic-auth and ``$expand``
-requests, and the process CPU seconds) and ``POST /reset`` (counts zeroed, sessions
-dropped).
+requests, answers built, and the process CPU seconds), ``POST /reset`` (counts zeroed,
+sessions dropped) and ``POST /warm`` (answers built ahead: :func:`warm`).
+
+An answer (the JSON encoding; for ``$expand`` the expansion too) is built on the first
+request for it and kept per BMC: the first client to read a BMC pays that CPU, later ones do
+not.  :mod:`compare` therefore runs hamnhw unmeasured over the ``$expand`` groups (their
+queries are the client's own), then ``/warm`` builds every unexpanded answer and, on every
+BMC, each answer built for another BMC of its group, so that every measured client finds
+the server warm.
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ TRACE = bool(os.environ.get("HAMNHW_BENCH_TRACE"))
 SESSIONS = f"{mock.ROOT}/SessionService/Sessions"
 OPEN_PATHS = {"/redfish", "/redfish/v1", f"{mock.ROOT}/odata", f"{mock.ROOT}/$metadata"}
 _BASIC = "Basic " + base64.b64encode(f"{mock.USERNAME}:{mock.PASSWORD}".encode()).decode()
+Key = tuple[str, tuple[tuple[str, str], ...]]
+"""A GET's path and its sorted query."""
 _REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request",
             401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}
 
@@ -56,7 +65,10 @@ class Bmc:
     sessions: dict[str, str] = dataclasses.field(default_factory=dict)
     """token -> session path"""
     counts: dict[str, int] = dataclasses.field(default_factory=dict)
-    cache: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    group: str = "plain"
+    """Its group (:data:`GROUPS`): the same BMCs are served once per group."""
+    cache: dict[Key, bytes] = dataclasses.field(default_factory=dict)
+    """:func:`cache_key` -> the answer's body, built on the first request for it"""
     next_session: int = 0
 
     def count(self, what: str) -> None:
@@ -102,13 +114,44 @@ def _login(bmc: Bmc, body: bytes) -> tuple[int, dict[str, str], bytes]:
     return 201, {"X-Auth-Token": token, "Location": path}, json.dumps(doc).encode()
 
 
+def cache_key(path: str, query: dict[str, str]) -> Key:
+    """The key of ``GET path?query`` in :attr:`Bmc.cache`."""
+    return path, tuple(sorted(query.items()))
+
+
+def _encode(doc: object) -> bytes:
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def warm(bmcs: list[Bmc]) -> None:
+    """Build ahead, on every BMC, each answer that needs no client's query (every resource
+    unexpanded; a document the BMCs share with the mockup is encoded once) and each answer
+    built so far for another BMC of its group (the same request on a sibling: a client whose
+    requests vary from BMC to BMC or run to run then finds them built wherever it sends
+    them)."""
+    encoded: dict[int, bytes] = {}
+    asked: dict[str, set[Key]] = {}
+    for bmc in bmcs:
+        asked.setdefault(bmc.group, set()).update(bmc.cache)
+    for bmc in bmcs:
+        for path, doc in bmc.tree.items():
+            if path == SESSIONS:  # answered afresh each time: never kept
+                continue
+            body = encoded.get(id(doc))
+            if body is None:
+                body = encoded[id(doc)] = _encode(doc)
+            bmc.cache.setdefault(cache_key(path, {}), body)
+        for path, query in asked[bmc.group] - bmc.cache.keys():
+            _get(bmc, path, dict(query))
+
+
 def _get(bmc: Bmc, path: str, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
     if path == SESSIONS:
         members = [{"@odata.id": p} for p in bmc.sessions.values()]
         doc = {"@odata.id": SESSIONS, "Members": members,
                "Members@odata.count": len(members)}
         return 200, {}, json.dumps(doc).encode()
-    key = f"{path}?{sorted(query.items())}"
+    key = cache_key(path, query)
     cached = bmc.cache.get(key)
     if cached is not None:
         return 200, {}, cached
@@ -122,8 +165,9 @@ def _get(bmc: Bmc, path: str, query: dict[str, str]) -> tuple[int, dict[str, str
     if expand is not None and bmc.max_levels:
         bmc.count("expand")
         doc = mock.expanded(bmc.tree, doc, expand[0], min(expand[1], bmc.max_levels))
-    body = json.dumps(doc, separators=(",", ":")).encode()
+    body = _encode(doc)
     bmc.cache[key] = body
+    bmc.count("built")
     return 200, {}, body
 
 
@@ -207,13 +251,16 @@ async def serve_connection(bmc: Bmc, reader: asyncio.StreamReader,
 
 async def serve_control(bmcs: dict[int, Bmc], reader: asyncio.StreamReader,
                         writer: asyncio.StreamWriter) -> None:
-    """``GET /stats`` and ``POST /reset`` on the control port (one request a connection)."""
+    """``GET /stats``, ``POST /reset`` and ``POST /warm`` on the control port (one request
+    a connection); each answers the stats."""
     request = await _read_request(reader)
     if request is not None:
         method, target, _headers, _body = request
         if method == "POST" and target == "/reset":
             for bmc in bmcs.values():
                 bmc.reset()
+        elif method == "POST" and target == "/warm":
+            warm(list(bmcs.values()))
         cpu = time.process_time()
         doc = {"cpu_s": cpu, "bmcs": {str(port): bmc.stats() for port, bmc in bmcs.items()}}
         payload = json.dumps(doc).encode()
@@ -253,7 +300,7 @@ async def main_async(args: argparse.Namespace) -> None:
         levels = GROUPS[group]
         for index in range(number * args.bmcs, (number + 1) * args.bmcs):
             bmc = Bmc(index, with_expand(mock.personalised(base, index), levels), args.latency,
-                      levels)
+                      levels, group=group)
             server = await asyncio.start_server(
                 lambda r, w, b=bmc: serve_connection(b, r, w), "127.0.0.1", 0, ssl=context,
                 backlog=1024)

@@ -20,8 +20,13 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_MOCKUP = HERE.parents[1].parent / "shared" / "mockups" / "public-localstorage"
-"""``../shared/mockups/public-localstorage`` from the work tree."""
+_MOCKUP = Path("shared", "mockups", "public-localstorage")
+DEFAULT_MOCKUP = next((folder / _MOCKUP for folder in HERE.parents[1].parents
+                       if (folder / _MOCKUP / "index.json").is_file()),
+                      HERE.parents[1].parent / _MOCKUP)
+"""``shared/mockups/public-localstorage`` in the nearest folder above the work tree that has
+it (``../shared`` beside a checkout, ``../../shared`` beside a ``git worktree`` under
+``wt/``)."""
 ROOT = "/redfish/v1"
 USERNAME = "bench"
 PASSWORD = "bench-pass-not-secret"
