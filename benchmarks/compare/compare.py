@@ -15,7 +15,10 @@ a scenario's rows are measured, the server is therefore warmed, unmeasured
 (:func:`warm_up`; ``--cold`` turns it off): one run of the hamnhw library over each
 ``$expand`` group the rows read (the expanded queries are the client's own), then the
 server builds every resource's plain answer and, on each BMC, every answer it built for
-another BMC of the same group (``POST /warm``).
+another BMC of the same group, and a query asked of a collection member also of its
+collection, and the reverse (``POST /warm``).  A warm-up that fails is reported
+(``warm_up_failed``; that scenario's ``warm`` is false).  Every worker runs without the
+caller's ``HAMNHW_*`` variables (:func:`client_env`).
 
 Run: ``.venv-bench/bin/python benchmarks/compare/compare.py [--quick] [--json] [--cold]
 [--scenario https,0.05,200,64 ...] [--clients hamnhw,requests]``
@@ -162,6 +165,19 @@ def worker_command(client: str, urls: list[str], listing: Path, scenario: Scenar
     return command
 
 
+def client_env(detect_cache: str | None = None) -> dict[str, str]:
+    """The environment of every worker: the caller's without the ``HAMNHW_*`` variables
+    hamnhw reads (a detection cache, config file, credentials, IPMI pacing, fail-over kill
+    points would change what a row does, and a cache left warm by the warm-up or an earlier
+    row would favour hamnhw), with ``HAMNHW_DETECT_CACHE`` set to ``detect_cache`` when
+    given (the ``remembered`` rows, each with a scratch folder of its own)."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("HAMNHW_") or key.startswith("HAMNHW_BENCH_")}
+    if detect_cache is not None:
+        env["HAMNHW_DETECT_CACHE"] = detect_cache
+    return env
+
+
 WARMING_CLIENT = "hamnhw"
 """The client whose unmeasured run warms each ``$expand`` group (:func:`warm_up`): the
 library, whose queries the fan-out and the command send too (one run of each of them as
@@ -169,22 +185,47 @@ well cost ~45 s more per 1,000-BMC scenario, for at most one answer per BMC)."""
 
 
 def warm_up(server: BenchServer, scenario: Scenario, clients: list[str],
-            ca_file: str | None) -> None:
+            ca_file: str | None) -> str | None:
     """Warm the server for ``clients``' rows, unmeasured: each ``$expand`` group the rows
     read walked once by the hamnhw library (the expanded queries are the client's; the
     server does not guess them), then every plain answer built ahead and, on each BMC,
-    every answer built for another BMC of its group (hamnhw reads the Manager alone or
-    inside the Managers collection as quickly as the BMC answers).  The counts and sessions
-    are reset before each row (:meth:`BenchServer.stats`); a row's ``built_per_bmc`` shows
-    what the warm-up missed."""
+    every answer built for another BMC of its group, and a query asked of a collection
+    member also of its collection and the reverse (hamnhw reads the Manager alone, or
+    inside the Managers collection when the BMC is slow to answer).  The counts and
+    sessions are reset before each row (:meth:`BenchServer.stats`); a row's
+    ``built_per_bmc`` shows what the warm-up missed.  Returns why a walk failed (exit
+    status or wrong answers, and its stderr's tail), or None."""
+    failed = []
     for group in server.groups:
         if group != "plain" and any(ROWS[c].group == group for c in clients):
             with tempfile.TemporaryDirectory() as scratch:
                 command = worker_command(WARMING_CLIENT, server.urls(group),
                                          Path(scratch) / "urls", scenario, ca_file)
-                subprocess.run(command, capture_output=True, text=True,
-                               timeout=WORKER_TIMEOUT_S, check=False)
+                done = subprocess.run(command, capture_output=True, text=True,
+                                      env=client_env(), cwd=scratch,
+                                      timeout=WORKER_TIMEOUT_S, check=False)
+            problem = _walk_problem(done, len(server.groups[group]))
+            if problem:
+                failed.append(f"{group}: {problem}")
     server.warm()  # plain answers need no client's query: built here, every one
+    return "; ".join(failed) or None
+
+
+def _walk_problem(done: subprocess.CompletedProcess[str], bmcs: int) -> str | None:
+    """Why a worker's run did not read every BMC (exit status, or answers that are error
+    strings), with its stderr's tail; None when it did."""
+    tail = done.stderr.strip()[-800:]
+    if done.returncode != 0:
+        return f"exit status {done.returncode}: {tail}"
+    try:
+        answers = json.loads(done.stdout)["answers"]
+    except (ValueError, KeyError, TypeError):
+        return f"no answers: {tail}"
+    errors = [a for a in answers if isinstance(a, str)]
+    if len(answers) != bmcs or errors:
+        return (f"{len(answers) - len(errors)}/{bmcs} BMCs answered"
+                f"{': ' + errors[0][:300] if errors else ''}; {tail}")
+    return None
 
 
 def run_client(server: BenchServer, name: str, scenario: Scenario,
@@ -196,13 +237,13 @@ def run_client(server: BenchServer, name: str, scenario: Scenario,
     workers = scenario.workers or len(urls)
     with tempfile.TemporaryDirectory() as scratch:
         command = worker_command(row.client, urls, Path(scratch) / "urls", scenario, ca_file)
-        env = {**os.environ, "HAMNHW_DETECT_CACHE": scratch} if row.remembered else None
+        env = client_env(scratch if row.remembered else None)
         if row.remembered:  # the run that fills the cache, not measured
-            subprocess.run(command, capture_output=True, text=True, env=env,
+            subprocess.run(command, capture_output=True, text=True, env=env, cwd=scratch,
                            timeout=WORKER_TIMEOUT_S, check=False)
         before = server.stats(reset=True)
         start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, env=env,
+        done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=scratch,
                               timeout=WORKER_TIMEOUT_S, check=False)
         process_s = time.perf_counter() - start
     after = server.stats()
@@ -227,6 +268,8 @@ def run_client(server: BenchServer, name: str, scenario: Scenario,
         "sessions_per_bmc": sum(c.get("sessions_created", 0) for c in counts) / n,
         "basic_auth": sum(c.get("basic_auth", 0) for c in counts),
         "built_per_bmc": sum(c.get("built", 0) for c in counts) / n,
+        "server_build_cpu_s": sum(c.get("build_cpu_s", 0.0) for c in counts),
+        "server_build_cpu_once_s": sum(c.get("build_cpu_once_s", 0.0) for c in counts),
         "late_imports": result.get("late_imports", []),
         "client_cpu_ms_per_bmc": result["cpu_s"] * 1000 / n,
         "client_cpu_s": result["cpu_s"],
@@ -246,13 +289,14 @@ def run_scenario(scenario: Scenario, clients: list[str], cert: Any,
     server = BenchServer(scenario, cert, groups)
     ca_file = cert.cert_file if scenario.scheme == "https" else None
     rows = []
-    warm_up_s = None
+    warm_up_s = failed = None
     try:
         if warm:
             start = time.perf_counter()
-            warm_up(server, scenario, clients, ca_file)
+            failed = warm_up(server, scenario, clients, ca_file)
             warm_up_s = round(time.perf_counter() - start, 1)
-            print(f"  {scenario.label}: server warmed in {warm_up_s} s", file=sys.stderr)
+            print(f"  {scenario.label}: server warmed in {warm_up_s} s"
+                  + (f"; WARM-UP FAILED: {failed}" if failed else ""), file=sys.stderr)
         for client in clients:
             if client == "redfish.aio" and scenario.scheme == "http":
                 rows.append({"client": client, "skipped": "logs in over HTTPS only"})
@@ -262,7 +306,9 @@ def run_scenario(scenario: Scenario, clients: list[str], cert: Any,
     finally:
         server.stop()
     return {"scenario": dataclasses.asdict(scenario), "label": scenario.label,
-            "warm_up_s": warm_up_s, "rows": report.with_ratios(rows)}
+            "warm": warm and not failed, "warm_up_s": warm_up_s,
+            **({"warm_up_failed": failed} if failed else {}),
+            "rows": report.with_ratios(rows)}
 
 
 def measure_startup(quick: bool) -> dict[str, float]:

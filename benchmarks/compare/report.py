@@ -25,6 +25,7 @@ COLUMNS = (
     ("sessions_left", "sess left", "{}"),
     ("client_cpu_ms_per_bmc", "CPU ms/BMC", "{:.1f}"),
     ("server_cpu_s", "server CPU s", "{:.2f}"),
+    ("server_build_cpu_s", "server build CPU s", "{:.3f}"),
     ("wall_s", "wall s", "{:.2f}"),
     ("cpu_vs_floor", "CPU/floor", "{:.2f}x"),
     ("cpu_vs_best", "CPU/best", "{:.2f}x"),
@@ -43,7 +44,8 @@ def progress_line(row: dict[str, Any]) -> str:
     return (f"{row['client']}: {row['correct']}/{row['bmcs']} correct, "
             f"{row['requests_per_bmc']:.1f} req/BMC, {row['client_cpu_ms_per_bmc']:.1f} ms "
             f"CPU/BMC, {row['wall_s']:.2f} s; server {row['server_cpu_s']:.2f} s CPU, "
-            f"{row.get('built_per_bmc', 0):.1f} answers built/BMC{late}")
+            f"{row.get('built_per_bmc', 0):.1f} answers built/BMC, "
+            f"{row.get('server_build_cpu_s', 0):.3f} s to build every answer{late}")
 
 
 def with_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -85,13 +87,20 @@ def render_rows(rows: list[dict[str, Any]]) -> str:
 def render(doc: dict[str, Any]) -> str:
     """The whole report as Markdown."""
     machine = doc["machine"]
-    server = ("warmed before each scenario's rows" if doc.get("warm", True)
-              else "cold (--cold): the first reader of each group built its answers")
+    # A file without "warm" predates the warm-up: its runs were cold.
+    server = ("warmed before each scenario's rows" if doc.get("warm", False)
+              else "cold (--cold, or a run from before the warm-up): the first reader of "
+              "each group built its answers")
     parts = [f"Machine: {machine['cpus']} CPUs, {machine['python']}, load average "
              f"{machine['load_before']} before, {machine_load()} after; run took "
-             f"{doc['wall_s']} s; server {server}."]
+             f"{doc['wall_s']} s; server {server}. \"server build CPU s\": the server CPU "
+             "building the answers a row asked for took (once per request, as a BMC "
+             "building each afresh), not spent in the row when warmed."]
     for scenario in doc["scenarios"]:
-        parts.append(f"### {scenario['label']}\n\n{render_rows(scenario['rows'])}")
+        failed = scenario.get("warm_up_failed")
+        note = (f"**Warm-up failed, the server was not (fully) warmed**: {failed}\n\n"
+                if failed else "")
+        parts.append(f"### {scenario['label']}\n\n{note}{render_rows(scenario['rows'])}")
     if doc.get("startup"):
         lines = ["| whole process | best of runs, ms | over `python -c pass` |", "|---|---|---|"]
         bare = doc["startup"]["python -c pass"]

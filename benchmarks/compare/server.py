@@ -11,15 +11,18 @@ and serves until SIGTERM.  Each BMC serves its own copy of the mockup tree
 collection, ``X-Auth-Token``), basic auth, ``$expand`` and an injected delay before every
 answer.  The control port (plain HTTP) answers ``GET /stats`` (per-BMC counts of
 requests, connections, sessions created and still open, basic-auth and ``$expand``
-requests, answers built, and the process CPU seconds), ``POST /reset`` (counts zeroed,
-sessions dropped) and ``POST /warm`` (answers built ahead: :func:`warm`).
+requests, answers built, ``build_cpu_s``: the CPU building the answers asked for took, and
+the process CPU seconds), ``POST /reset`` (counts zeroed, sessions dropped) and ``POST
+/warm`` (answers built ahead: :func:`warm`).
 
 An answer (the JSON encoding; for ``$expand`` the expansion too) is built on the first
 request for it and kept per BMC: the first client to read a BMC pays that CPU, later ones do
 not.  :mod:`compare` therefore runs hamnhw unmeasured over the ``$expand`` groups (their
 queries are the client's own), then ``/warm`` builds every unexpanded answer and, on every
-BMC, each answer built for another BMC of its group, so that every measured client finds
-the server warm.
+BMC, each answer built for another BMC of its group (and a query asked of a collection on
+its members, and the reverse), so that every measured client finds the server warm.  The
+CPU each answer took to build is kept with it: ``build_cpu_s`` is what a BMC building every
+answer afresh (as real ones do) would have spent on the requests since the last reset.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import collections
 import dataclasses
 import json
 import os
@@ -69,17 +73,27 @@ class Bmc:
     """Its group (:data:`GROUPS`): the same BMCs are served once per group."""
     cache: dict[Key, bytes] = dataclasses.field(default_factory=dict)
     """:func:`cache_key` -> the answer's body, built on the first request for it"""
+    build_cpu: dict[Key, float] = dataclasses.field(default_factory=dict)
+    """:func:`cache_key` -> the CPU seconds building its answer took"""
+    asked: collections.Counter[Key] = dataclasses.field(default_factory=collections.Counter)
+    """GETs per kept answer since the last reset"""
     next_session: int = 0
 
     def count(self, what: str) -> None:
         self.counts[what] = self.counts.get(what, 0) + 1
 
-    def stats(self) -> dict[str, int]:
-        return {**self.counts, "sessions_open": len(self.sessions)}
+    def stats(self) -> dict[str, float]:
+        """The counts, the sessions open and ``build_cpu_s``: the CPU seconds building the
+        answers asked for took, once per request (``build_cpu_once_s``: once per answer)."""
+        costs = [(self.build_cpu.get(key, 0.0), n) for key, n in self.asked.items()]
+        return {**self.counts, "sessions_open": len(self.sessions),
+                "build_cpu_s": sum(cpu * n for cpu, n in costs),
+                "build_cpu_once_s": sum(cpu for cpu, _ in costs)}
 
     def reset(self) -> None:
         self.counts.clear()
         self.sessions.clear()
+        self.asked.clear()
 
 
 def _error(status: int, message: str) -> tuple[int, dict[str, str], bytes]:
@@ -123,24 +137,51 @@ def _encode(doc: object) -> bytes:
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
+def _members(tree: mock.Tree, path: str) -> list[str]:
+    """The paths a collection at ``path`` lists in ``Members`` (none: not a collection)."""
+    members = (tree.get(path) or {}).get("Members")
+    return [m["@odata.id"].rstrip("/") for m in members or ()
+            if isinstance(m, dict) and isinstance(m.get("@odata.id"), str)]
+
+
+def kin(tree: mock.Tree, key: Key) -> set[Key]:
+    """``key`` and, for a query, the same query of the collection listing its path as a
+    member and of the members of the collection at its path: hamnhw reads a Manager alone
+    or inside the Managers collection (the latter beside the Systems collection, when the
+    BMC is slow to answer), so the warm-up and a measured row may ask either."""
+    path, query = key
+    found = {key}
+    if query:
+        parent = path.rpartition("/")[0]
+        if path in _members(tree, parent):
+            found.add((parent, query))
+        found.update((member, query) for member in _members(tree, path))
+    return found
+
+
 def warm(bmcs: list[Bmc]) -> None:
     """Build ahead, on every BMC, each answer that needs no client's query (every resource
-    unexpanded; a document the BMCs share with the mockup is encoded once) and each answer
-    built so far for another BMC of its group (the same request on a sibling: a client whose
-    requests vary from BMC to BMC or run to run then finds them built wherever it sends
-    them)."""
-    encoded: dict[int, bytes] = {}
+    unexpanded; a document the BMCs share with the mockup is encoded once, its CPU counted
+    for each) and each answer built so far for another BMC of its group (the same request
+    on a sibling: a client whose requests vary from BMC to BMC or run to run then finds them
+    built wherever it sends them), and a query asked of a collection member also of its
+    collection, and the reverse (:func:`kin`)."""
+    encoded: dict[int, tuple[bytes, float]] = {}
     asked: dict[str, set[Key]] = {}
     for bmc in bmcs:
-        asked.setdefault(bmc.group, set()).update(bmc.cache)
+        asked.setdefault(bmc.group, set()).update(*(kin(bmc.tree, key) for key in bmc.cache))
     for bmc in bmcs:
         for path, doc in bmc.tree.items():
             if path == SESSIONS:  # answered afresh each time: never kept
                 continue
-            body = encoded.get(id(doc))
-            if body is None:
-                body = encoded[id(doc)] = _encode(doc)
-            bmc.cache.setdefault(cache_key(path, {}), body)
+            built = encoded.get(id(doc))
+            if built is None:
+                start = time.process_time()
+                body = _encode(doc)
+                built = encoded[id(doc)] = body, time.process_time() - start
+            key = cache_key(path, {})
+            if key not in bmc.cache:
+                bmc.cache[key], bmc.build_cpu[key] = built
         for path, query in asked[bmc.group] - bmc.cache.keys():
             _get(bmc, path, dict(query))
 
@@ -154,10 +195,12 @@ def _get(bmc: Bmc, path: str, query: dict[str, str]) -> tuple[int, dict[str, str
     key = cache_key(path, query)
     cached = bmc.cache.get(key)
     if cached is not None:
+        bmc.asked[key] += 1
         return 200, {}, cached
     doc = bmc.tree.get(path)
     if doc is None:
         return _error(404, f"no resource at {path}")
+    start = time.process_time()
     try:
         expand = mock.parse_expand(query)
     except ValueError as exc:
@@ -167,6 +210,8 @@ def _get(bmc: Bmc, path: str, query: dict[str, str]) -> tuple[int, dict[str, str
         doc = mock.expanded(bmc.tree, doc, expand[0], min(expand[1], bmc.max_levels))
     body = _encode(doc)
     bmc.cache[key] = body
+    bmc.build_cpu[key] = time.process_time() - start
+    bmc.asked[key] += 1
     bmc.count("built")
     return 200, {}, body
 
