@@ -113,3 +113,22 @@ def test_disarmed_watchdogs_do_not_pile_up_in_the_heap() -> None:
     assert len(scheduler._heap) <= scheduler.PRUNE_AT
     assert scheduler.pending() == 1
     assert any(entry[2] is armed for entry in scheduler._heap)
+
+
+def test_a_ca_file_is_looked_at_once_per_connection(https: SimCluster,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The context checked up front (a missing or unusable ca_file fails before anything
+    is sent) is the one the connections use: the file is not looked at again."""
+    server = https["a"]
+    looked: list[str] = []
+    verifying = tlscontext.verifying
+
+    def counted(path: str) -> object:
+        looked.append(path)
+        return verifying(path)
+
+    monkeypatch.setattr(tlscontext, "verifying", counted)
+    with hamnhw.connect(server.url, server.username, server.password,
+                        ca_file=https.cert_file) as node:
+        node.power.state()
+    assert looked == [https.cert_file]
