@@ -133,6 +133,11 @@ def test_a_repeated_header_is_joined_and_keeps_its_first_spelling() -> None:
 @pytest.mark.parametrize(("body", "parsed"), [
     (b'\xef\xbb\xbf{"a": 1}', {"a": 1}),  # a UTF-8 BOM in bytes, as json.loads takes it
     ('{"a": 1}'.encode("utf-16"), {"a": 1}),
+    ('{"a": 1}'.encode("utf-16-le"), {"a": 1}),  # no BOM: "{" then a NUL
+    ('{"a": 1}'.encode("utf-32-le"), {"a": 1}),
+    ('{"a": "\u00e9"}'.encode(), {"a": "\u00e9"}),
+    (b"{}", {}),
+    (b"[1]", [1]),
     ('{"a": "\u00e9"}', {"a": "\u00e9"}),
 ])
 def test_json_is_read_as_json_loads_reads_it(body: bytes | str, parsed: object) -> None:
