@@ -108,6 +108,8 @@ class LeanConnections:
         name = f"[{host}]" if ":" in host else host
         default = 443 if scheme == "https" else 80
         self._host_header = name if port == default else f"{name}:{port}"
+        self._blocks: dict[tuple[tuple[str, str], ...], bytes] = {}
+        """Header lines already built and checked (:meth:`_request`), by headers."""
         self._idle: list[tuple[socket.socket, float]] = []
         """Idle connections and when each was given back (``time.monotonic()``)."""
         self._lock = threading.Lock()
@@ -151,19 +153,34 @@ class LeanConnections:
         """The request's bytes, as ``http.client`` would send them (the ``Host`` header
         first; ``Content-Length`` when there is a body and none is given), checked as it
         checks them: no control character nor space in the path, no line break in a
-        header."""
+        header.  The header lines are built and checked once per set of headers (a few
+        per BMC: the session token changes them) and kept, not on every request."""
         if _UNSAFE_PATH.search(path):
             raise ValueError(f"URL can't contain control characters: {path!r}")
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self._host_header}"]
-        lines += [f"{name}: {value}" for name, value in headers.items()]
-        if body is not None and "Content-Length" not in headers:
-            lines.append(f"Content-Length: {len(body)}")
-        head = "\r\n".join(lines)
-        breaks = len(lines) - 1  # any other CR, LF or NUL is in a name or a value
-        if head.count("\r") != breaks or head.count("\n") != breaks or "\0" in head:
+        if "\r" in method or "\n" in method or "\0" in method:
             raise ValueError("a request header holds a line break or a NUL")
-        data = (head + "\r\n\r\n").encode("latin-1")
+        key = tuple(headers.items())
+        block = self._blocks.get(key)
+        if block is None:
+            block = self._header_block(headers)
+            if len(self._blocks) >= _BLOCKS_KEPT:
+                self._blocks.clear()
+            self._blocks[key] = block
+        data = f"{method} {path} HTTP/1.1\r\n".encode("latin-1") + block
+        if body is not None and "Content-Length" not in headers:
+            data += f"Content-Length: {len(body)}\r\n".encode("latin-1")
+        data += b"\r\n"
         return data + body if body else data
+
+    def _header_block(self, headers: Mapping[str, str]) -> bytes:
+        """The ``Host`` line and ``headers``' lines, each ending with CRLF, checked."""
+        lines = [f"Host: {self._host_header}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        block = "\r\n".join(lines)
+        breaks = len(lines) - 1  # any other CR, LF or NUL is in a name or a value
+        if block.count("\r") != breaks or block.count("\n") != breaks or "\0" in block:
+            raise ValueError("a request header holds a line break or a NUL")
+        return (block + "\r\n").encode("latin-1")
 
     def close(self) -> None:
         """Close the idle connections, and each connection in use when it comes back (the
@@ -237,6 +254,9 @@ class LeanConnections:
                 return
         sock.close()
 
+
+_BLOCKS_KEPT = 8
+"""Header blocks kept per BMC (:meth:`LeanConnections._request`)."""
 
 _UNSAFE_PATH = re.compile("[\x00-\x20\x7f]")
 """What ``http.client`` refuses in a request target (control characters, space)."""

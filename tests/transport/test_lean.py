@@ -225,3 +225,29 @@ def test_the_request_carries_host_and_the_body_length(server) -> None:
     finally:
         del Handler.do_POST  # type: ignore[attr-defined]
     assert seen == [(f"127.0.0.1:{port}", "8", b'{"a": 1}')]
+
+
+def test_request_bytes_are_those_http_client_sends_whatever_headers_came_before() -> None:
+    """The header lines kept per set of headers give the same bytes as building them anew,
+    and a set refused once is refused again (a refused set is never kept)."""
+    lean = LeanConnections("https", "bmc.example", 8443, None, None)
+    token = {"Accept": "*/*", "X-Auth-Token": "t1"}
+    expected = (b"GET /redfish/v1 HTTP/1.1\r\nHost: bmc.example:8443\r\nAccept: */*\r\n"
+                b"X-Auth-Token: t1\r\n\r\n")
+    assert lean._request("GET", "/redfish/v1", None, token) == expected
+    assert lean._request("GET", "/redfish/v1", None, dict(token)) == expected
+    assert lean._request("DELETE", "/s/1", None, token) == expected.replace(
+        b"GET /redfish/v1", b"DELETE /s/1")
+    assert lean._request("POST", "/s", b"{}", {"Accept": "*/*"}) == (
+        b"POST /s HTTP/1.1\r\nHost: bmc.example:8443\r\nAccept: */*\r\n"
+        b"Content-Length: 2\r\n\r\n{}")
+    assert lean._request("GET", "/a", None, {"X-Auth-Token": "t2"}).endswith(
+        b"X-Auth-Token: t2\r\n\r\n")
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            lean._request("GET", "/a", None, {"X-Auth-Token": "t\r\nX-Injected: 1"})
+    with pytest.raises(ValueError):
+        lean._request("GET\r\nX-Injected: 1", "/a", None, token)
+    for index in range(20):  # more sets than are kept: still the right bytes
+        assert lean._request("GET", "/a", None, {"T": str(index)}).endswith(
+            f"T: {index}\r\n\r\n".encode())
