@@ -33,7 +33,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, BinaryIO
 
 from hamnhw.transport.httpanswer import Headers, Response
 
@@ -110,8 +110,9 @@ class LeanConnections:
         self._host_header = name if port == default else f"{name}:{port}"
         self._blocks: dict[tuple[tuple[str, str], ...], bytes] = {}
         """Header lines already built and checked (:meth:`_request`), by headers."""
-        self._idle: list[tuple[socket.socket, float]] = []
-        """Idle connections and when each was given back (``time.monotonic()``)."""
+        self._idle: list[tuple[socket.socket, BinaryIO, float]] = []
+        """Idle connections, their readers, and when each was given back
+        (``time.monotonic()``)."""
         self._lock = threading.Lock()
         self._closed = False
 
@@ -128,25 +129,25 @@ class LeanConnections:
             (nothing is sent).
         """
         request = self._request(method, path, body, headers)
-        sock, state = (self._connect(connect_s), "new") if fresh else self._connection(
+        sock, reader, state = (*self._new(connect_s), "new") if fresh else self._connection(
             connect_s, method in RESENDABLE)
         set_timeout(sock, read_s)
-        answer = Response(sock, method=method)
+        answer = Response(reader, method=method)
         try:
             sock.sendall(request)
             watch(sock)
             answer.begin()
         except TimeoutError as exc:
-            _close(answer, sock)
+            _close(sock, reader)
             raise ReadTimedOut(f"Read timed out. ({exc})") from None
         except (OSError, http.client.HTTPException) as exc:
-            _close(answer, sock)
+            _close(sock, reader)
             message = (f"Connection aborted ({'new' if state == 'new' else 'reused'} "
                        f"connection): {type(exc).__name__}: {exc}")
             if state == "unchecked" and not answer.answered and isinstance(exc, _STALE):
                 raise StaleConnection(message) from None
             raise Dropped(message) from None
-        return LeanAnswer(answer, sock, self)
+        return LeanAnswer(answer, sock, reader, self)
 
     def _request(self, method: str, path: str, body: bytes | None,
                  headers: Mapping[str, str]) -> bytes:
@@ -188,26 +189,34 @@ class LeanConnections:
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
-        for sock, _ in idle:
-            sock.close()
+        for sock, reader, _ in idle:
+            _close(sock, reader)
 
     # -- connections -------------------------------------------------------------------
 
-    def _connection(self, connect_s: float, resendable: bool) -> tuple[socket.socket, str]:
-        """An idle connection, else a new one; and which (``new``, ``reused`` or
-        ``unchecked``).  An idle connection is first checked not closed by the BMC, unless
-        the request is ``resendable`` and the connection was used less than
+    def _connection(self, connect_s: float,
+                    resendable: bool) -> tuple[socket.socket, BinaryIO, str]:
+        """An idle connection, else a new one, with its reader; and which (``new``,
+        ``reused`` or ``unchecked``).  An idle connection is first checked not closed by
+        the BMC, unless the request is ``resendable`` and the connection was used less than
         :data:`FRESH_S` ago."""
         while True:
             with self._lock:
-                sock, since = self._idle.pop() if self._idle else (None, 0.0)
-            if sock is None:
-                return self._connect(connect_s), "new"
+                idle = self._idle.pop() if self._idle else None
+            if idle is None:
+                return (*self._new(connect_s), "new")
+            sock, reader, since = idle
             if resendable and time.monotonic() - since < FRESH_S:
-                return sock, "unchecked"
+                return sock, reader, "unchecked"
             if not _dropped(sock):
-                return sock, "reused"
-            sock.close()
+                return sock, reader, "reused"
+            _close(sock, reader)
+
+    def _new(self, connect_s: float) -> tuple[socket.socket, BinaryIO]:
+        """A new connection and its buffered reader, kept with it from one answer to the
+        next (making and closing one per answer was a seventh of a small GET's CPU)."""
+        sock = self._connect(connect_s)
+        return sock, sock.makefile("rb")
 
     def _connect(self, connect_s: float) -> socket.socket:
         """A new connection (TLS: handshake done, chain and name or pin checked), as
@@ -246,13 +255,14 @@ class LeanConnections:
             raise HandshakeFailed(f'Fingerprints did not match. Expected "{self.pin}", '
                                   f'got "{got}"')
 
-    def _release(self, sock: socket.socket) -> None:
-        """Keep ``sock`` for the next request (a few at most; none once closed)."""
+    def _release(self, sock: socket.socket, reader: BinaryIO) -> None:
+        """Keep ``sock`` and its reader for the next request (a few at most; none once
+        closed)."""
         with self._lock:
             if not self._closed and len(self._idle) < IDLE_KEPT:
-                self._idle.append((sock, time.monotonic()))
+                self._idle.append((sock, reader, time.monotonic()))
                 return
-        sock.close()
+        _close(sock, reader)
 
 
 _BLOCKS_KEPT = 8
@@ -281,10 +291,28 @@ def set_timeout(sock: socket.socket, seconds: float) -> None:
         sock.settimeout(seconds)
 
 
-def _close(answer: http.client.HTTPResponse, sock: socket.socket) -> None:
-    """Close an answer's file and its socket (the descriptor goes when both are closed)."""
-    answer.close()
+def _close(sock: socket.socket, reader: BinaryIO) -> None:
+    """Close a connection's reader and its socket (the descriptor goes when both are
+    closed)."""
+    reader.close()
     sock.close()
+
+
+def _drained(reader: BinaryIO) -> bool:
+    """True when ``reader`` holds no byte past the answer just read.  A BMC that sent more
+    than the answer it announced leaves them in the buffer, where the next answer's status
+    line would be read: that connection is not kept.  (``peek`` reads the socket only to
+    fill an empty buffer: its raw reader reads nothing meanwhile.)"""
+    raw = reader.raw  # type: ignore[attr-defined]
+    raw.readinto = _read_nothing
+    try:
+        return not reader.peek(1)  # type: ignore[attr-defined]
+    finally:
+        del raw.readinto
+
+
+def _read_nothing(_buffer: Any) -> None:  # a raw read that would block: nothing read
+    return None
 
 
 class LeanAnswer:
@@ -292,13 +320,14 @@ class LeanAnswer:
     the pool (:meth:`release`) once the body was read to its end and the BMC keeps it
     open, else it is closed (:meth:`close`)."""
 
-    __slots__ = ("_answer", "_done", "_owner", "headers", "sock", "status")
+    __slots__ = ("_answer", "_done", "_owner", "_reader", "headers", "sock", "status")
 
     def __init__(self, answer: http.client.HTTPResponse, sock: socket.socket,
-                 owner: LeanConnections) -> None:
+                 reader: BinaryIO, owner: LeanConnections) -> None:
         self.status = answer.status
         self.headers: Headers = answer.headers  # type: ignore[assignment]
         self.sock = sock
+        self._reader = reader
         self._answer = answer
         self._owner = owner
         self._done = False
@@ -327,7 +356,8 @@ class LeanAnswer:
     def close(self) -> None:
         """The body was not read to its end: the connection cannot be reused."""
         self._done = True
-        _close(self._answer, self.sock)
+        self._answer.close()
+        _close(self.sock, self._reader)
 
     def release(self) -> None:
         """Give the connection back when the answer is complete and it stays open."""
@@ -335,11 +365,12 @@ class LeanAnswer:
             return
         self._done = True
         answer = self._answer
-        if (answer.isclosed() or answer.length == 0) and not answer.will_close:
-            answer.close()  # the body's file, not the connection's socket
-            self._owner._release(self.sock)
+        done = (answer.isclosed() or answer.length == 0) and not answer.will_close
+        answer.close()  # the answer, not the connection's reader nor its socket
+        if done and _drained(self._reader):
+            self._owner._release(self.sock, self._reader)
         else:
-            _close(answer, self.sock)
+            _close(self.sock, self._reader)
 
 
 def _ssl_reason(exc: ssl.SSLError) -> str:
