@@ -114,7 +114,11 @@ def query_for(path: str, advertised: int) -> str:
 
 def key(path: str) -> str:
     """A resource path as a memo key (no query, no trailing slash)."""
-    return path.split("?", 1)[0].rstrip("/") or "/"
+    if "?" in path:
+        path = path.split("?", 1)[0]
+    if path[-1:] == "/":  # most paths end otherwise: no copy made
+        path = path.rstrip("/")
+    return path or "/"
 
 
 def harvest(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
@@ -129,19 +133,14 @@ def harvest(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, An
     return doc, found
 
 
-def _is_resource(value: dict[str, Any]) -> bool:
-    """An embedded resource: its own ``@odata.id`` (no fragment) and ``@odata.type``."""
-    uri = value.get("@odata.id")
-    return (type(uri) is str and len(value) > 2 and "#" not in uri and uri.startswith("/")
-            and type(value.get("@odata.type")) is str)
-
-
 def _strip(value: Any, found: dict[str, dict[str, Any]]) -> None:
     """Replace, inside ``value`` (a dict or a list), every embedded resource by a reference
     to it (its own embedded resources first) and collect it in ``found``.  Parsed JSON only
     holds dicts, lists and scalars: exact type checks, no ABCs, values replaced in place
     while iterating (no key is added or removed), and a bare reference (a one-key dict)
-    not descended into: this runs on every container of every expanded answer."""
+    not descended into: this runs on every container of every expanded answer.  An
+    embedded resource names its own ``@odata.id`` (an absolute path, no fragment) and
+    ``@odata.type``, and holds more than these two."""
     items: Any = value.items() if type(value) is dict else enumerate(value)
     for name, item in items:
         kind = type(item)
@@ -151,8 +150,9 @@ def _strip(value: Any, found: dict[str, dict[str, Any]]) -> None:
                     _strip(item, found)
                 continue
             _strip(item, found)
-            if _is_resource(item):
-                uri = item["@odata.id"]
+            uri = item.get("@odata.id")
+            if (type(uri) is str and len(item) > 2 and "#" not in uri and uri[:1] == "/"
+                    and type(item.get("@odata.type")) is str):
                 found.setdefault(key(uri), item)
                 value[name] = {"@odata.id": uri}
         elif kind is list:
@@ -172,7 +172,7 @@ def listed_members(doc: Any, advertised: int = 1) -> list[str]:
     :param advertised: the levels the service's expanded reads ask for (0: none).
     """
     found: list[str] = []
-    if not isinstance(doc, Mapping):
+    if type(doc) is not dict and not isinstance(doc, Mapping):  # parsed JSON: a dict
         return found
     for name, value in doc.items():
         if type(value) is not list or len(value) < 2 or name == "Links":

@@ -102,13 +102,13 @@ def system_ca_bundle() -> str:
     return str(certifi.where())
 
 
-def check_ca_file(path: str) -> None:
-    """Load ``path`` as a CA bundle once, up front.
+def check_ca_file(path: str) -> ssl.SSLContext:
+    """Load ``path`` as a CA bundle once, up front; the context that checks against it.
 
     :raises ConfigError: missing, unreadable, or holding no usable certificate.
     """
     try:
-        tlscontext.verifying(path)  # built once per file and kept: the same load
+        return tlscontext.verifying(path)  # built once per file and kept: the same load
     except ssl.SSLError as exc:
         raise ConfigError(f"ca_file {path!r} holds no usable PEM certificate "
                           f"({exc.reason or exc})") from None
@@ -116,17 +116,17 @@ def check_ca_file(path: str) -> None:
         raise ConfigError(f"ca_file {path!r}: {exc.strerror or exc}") from None
 
 
-def check_tls_choice(address: BmcAddress, tls: TlsOptions) -> None:
+def check_tls_choice(address: BmcAddress, tls: TlsOptions) -> ssl.SSLContext | None:
     """Refuse TLS options on a plain-HTTP address (they would silently do nothing)
     and warn, once per host, that plain HTTP sends credentials in clear text.
 
+    :returns: the context checking against ``ca_file`` when one is given (for
+        :class:`BmcAdapter`: the bundle's file is looked at once per transport), else None.
     :raises ConfigError: ``ca_file``, ``pin_fingerprint`` or ``insecure`` with
         ``redfish+http://``; a ``ca_file`` that cannot be loaded.
     """
     if address.tls:
-        if tls.ca_file:
-            check_ca_file(tls.ca_file)
-        return
+        return check_ca_file(tls.ca_file) if tls.ca_file else None
     if tls.ca_file or tls.pin_fingerprint or tls.insecure:
         raise ConfigError(
             f"{address.url!r} is plain HTTP: ca_file, pin_fingerprint and insecure apply to "
@@ -136,6 +136,7 @@ def check_tls_choice(address: BmcAddress, tls: TlsOptions) -> None:
         _plain_http_warned.add(address.netloc)
         LOG.warning("%s: plain HTTP (%s://): credentials will cross the network in clear "
                     "text", address.netloc, address.scheme)
+    return None
 
 
 def warn_insecure_once(host: str) -> None:
@@ -162,10 +163,13 @@ class BmcAdapter:
     :param tls: how to check the certificate.
     :param timeouts: connect and read limits per request.
     :param max_body: body size cap in bytes.
+    :param context: the TLS context :func:`check_tls_choice` loaded for ``tls.ca_file``
+        (else it is looked up on the first connection).
     """
 
     def __init__(self, host: str, tls: TlsOptions, timeouts: Timeouts, *,
-                 max_body: int = MAX_BODY_BYTES) -> None:
+                 max_body: int = MAX_BODY_BYTES,
+                 context: ssl.SSLContext | None = None) -> None:
         self.host = host
         self.tls = tls
         self.timeouts = timeouts
@@ -173,6 +177,7 @@ class BmcAdapter:
         self._mine = threading.local()
         self.verify = self.verify_for(tls)
         """What the chain is checked against (:meth:`verify_for`)."""
+        self._context = context if tls.ca_file and self.verify == tls.ca_file else None
         self._lean: dict[str, LeanConnections] = {}
         self._requests: RequestsAdapter | None = None
         self._lock = threading.Lock()
@@ -278,8 +283,9 @@ class BmcAdapter:
         scheme = target.scheme
         context = None
         if scheme == "https":
-            context = (tlscontext.verifying(self.verify) if isinstance(self.verify, str)
-                       else tlscontext.unchecked())
+            context = self._context or (
+                tlscontext.verifying(self.verify) if isinstance(self.verify, str)
+                else tlscontext.unchecked())
         lean = LeanConnections(scheme, target.hostname or "",
                                target.port or (443 if scheme == "https" else 80),
                                context, pin_of(self.tls.pin_fingerprint))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import http.client
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, BinaryIO
 
 
 class Headers(Mapping[str, str]):
@@ -97,6 +97,15 @@ class Response(http.client.HTTPResponse):
     answered = False
     """True once a status line came (some of the answer arrived)."""
 
+    def __init__(self, reader: BinaryIO, *, method: str) -> None:
+        """:param reader: the connection's buffered reader (``sock.makefile("rb")``),
+        which outlives the answer: reading the answer to its end, or closing it, lets go
+        of the reader without closing it (its owner closes it with the connection)."""
+        super().__init__(_Given(reader), method=method)  # type: ignore[arg-type]
+
+    def _close_conn(self) -> None:
+        self.fp = None  # type: ignore[assignment]
+
     def begin(self) -> None:
         if self.headers is not None:
             return
@@ -135,3 +144,15 @@ class Response(http.client.HTTPResponse):
             self.length = 0
         if not self.will_close and not self.chunked and self.length is None:
             self.will_close = True
+
+
+class _Given:
+    """What ``HTTPResponse.__init__`` asks its socket for: a reader, here one given."""
+
+    __slots__ = ("_reader",)
+
+    def __init__(self, reader: BinaryIO) -> None:
+        self._reader = reader
+
+    def makefile(self, _mode: str) -> BinaryIO:
+        return self._reader

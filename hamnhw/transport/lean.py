@@ -33,7 +33,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, BinaryIO
 
 from hamnhw.transport.httpanswer import Headers, Response
 
@@ -108,8 +108,11 @@ class LeanConnections:
         name = f"[{host}]" if ":" in host else host
         default = 443 if scheme == "https" else 80
         self._host_header = name if port == default else f"{name}:{port}"
-        self._idle: list[tuple[socket.socket, float]] = []
-        """Idle connections and when each was given back (``time.monotonic()``)."""
+        self._blocks: dict[tuple[tuple[str, str], ...], bytes] = {}
+        """Header lines already built and checked (:meth:`_request`), by headers."""
+        self._idle: list[tuple[socket.socket, BinaryIO, float]] = []
+        """Idle connections, their readers, and when each was given back
+        (``time.monotonic()``)."""
         self._lock = threading.Lock()
         self._closed = False
 
@@ -126,44 +129,59 @@ class LeanConnections:
             (nothing is sent).
         """
         request = self._request(method, path, body, headers)
-        sock, state = (self._connect(connect_s), "new") if fresh else self._connection(
+        sock, reader, state = (*self._new(connect_s), "new") if fresh else self._connection(
             connect_s, method in RESENDABLE)
         set_timeout(sock, read_s)
-        answer = Response(sock, method=method)
+        answer = Response(reader, method=method)
         try:
             sock.sendall(request)
             watch(sock)
             answer.begin()
         except TimeoutError as exc:
-            _close(answer, sock)
+            _close(sock, reader)
             raise ReadTimedOut(f"Read timed out. ({exc})") from None
         except (OSError, http.client.HTTPException) as exc:
-            _close(answer, sock)
+            _close(sock, reader)
             message = (f"Connection aborted ({'new' if state == 'new' else 'reused'} "
                        f"connection): {type(exc).__name__}: {exc}")
             if state == "unchecked" and not answer.answered and isinstance(exc, _STALE):
                 raise StaleConnection(message) from None
             raise Dropped(message) from None
-        return LeanAnswer(answer, sock, self)
+        return LeanAnswer(answer, sock, reader, self)
 
     def _request(self, method: str, path: str, body: bytes | None,
                  headers: Mapping[str, str]) -> bytes:
         """The request's bytes, as ``http.client`` would send them (the ``Host`` header
         first; ``Content-Length`` when there is a body and none is given), checked as it
         checks them: no control character nor space in the path, no line break in a
-        header."""
+        header.  The header lines are built and checked once per set of headers (a few
+        per BMC: the session token changes them) and kept, not on every request."""
         if _UNSAFE_PATH.search(path):
             raise ValueError(f"URL can't contain control characters: {path!r}")
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self._host_header}"]
-        lines += [f"{name}: {value}" for name, value in headers.items()]
-        if body is not None and "Content-Length" not in headers:
-            lines.append(f"Content-Length: {len(body)}")
-        head = "\r\n".join(lines)
-        breaks = len(lines) - 1  # any other CR, LF or NUL is in a name or a value
-        if head.count("\r") != breaks or head.count("\n") != breaks or "\0" in head:
+        if "\r" in method or "\n" in method or "\0" in method:
             raise ValueError("a request header holds a line break or a NUL")
-        data = (head + "\r\n\r\n").encode("latin-1")
+        key = tuple(headers.items())
+        block = self._blocks.get(key)
+        if block is None:
+            block = self._header_block(headers)
+            if len(self._blocks) >= _BLOCKS_KEPT:
+                self._blocks.clear()
+            self._blocks[key] = block
+        data = f"{method} {path} HTTP/1.1\r\n".encode("latin-1") + block
+        if body is not None and "Content-Length" not in headers:
+            data += f"Content-Length: {len(body)}\r\n".encode("latin-1")
+        data += b"\r\n"
         return data + body if body else data
+
+    def _header_block(self, headers: Mapping[str, str]) -> bytes:
+        """The ``Host`` line and ``headers``' lines, each ending with CRLF, checked."""
+        lines = [f"Host: {self._host_header}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        block = "\r\n".join(lines)
+        breaks = len(lines) - 1  # any other CR, LF or NUL is in a name or a value
+        if block.count("\r") != breaks or block.count("\n") != breaks or "\0" in block:
+            raise ValueError("a request header holds a line break or a NUL")
+        return (block + "\r\n").encode("latin-1")
 
     def close(self) -> None:
         """Close the idle connections, and each connection in use when it comes back (the
@@ -171,26 +189,34 @@ class LeanConnections:
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
-        for sock, _ in idle:
-            sock.close()
+        for sock, reader, _ in idle:
+            _close(sock, reader)
 
     # -- connections -------------------------------------------------------------------
 
-    def _connection(self, connect_s: float, resendable: bool) -> tuple[socket.socket, str]:
-        """An idle connection, else a new one; and which (``new``, ``reused`` or
-        ``unchecked``).  An idle connection is first checked not closed by the BMC, unless
-        the request is ``resendable`` and the connection was used less than
+    def _connection(self, connect_s: float,
+                    resendable: bool) -> tuple[socket.socket, BinaryIO, str]:
+        """An idle connection, else a new one, with its reader; and which (``new``,
+        ``reused`` or ``unchecked``).  An idle connection is first checked not closed by
+        the BMC, unless the request is ``resendable`` and the connection was used less than
         :data:`FRESH_S` ago."""
         while True:
             with self._lock:
-                sock, since = self._idle.pop() if self._idle else (None, 0.0)
-            if sock is None:
-                return self._connect(connect_s), "new"
+                idle = self._idle.pop() if self._idle else None
+            if idle is None:
+                return (*self._new(connect_s), "new")
+            sock, reader, since = idle
             if resendable and time.monotonic() - since < FRESH_S:
-                return sock, "unchecked"
+                return sock, reader, "unchecked"
             if not _dropped(sock):
-                return sock, "reused"
-            sock.close()
+                return sock, reader, "reused"
+            _close(sock, reader)
+
+    def _new(self, connect_s: float) -> tuple[socket.socket, BinaryIO]:
+        """A new connection and its buffered reader, kept with it from one answer to the
+        next (making and closing one per answer was a seventh of a small GET's CPU)."""
+        sock = self._connect(connect_s)
+        return sock, sock.makefile("rb")
 
     def _connect(self, connect_s: float) -> socket.socket:
         """A new connection (TLS: handshake done, chain and name or pin checked), as
@@ -229,14 +255,18 @@ class LeanConnections:
             raise HandshakeFailed(f'Fingerprints did not match. Expected "{self.pin}", '
                                   f'got "{got}"')
 
-    def _release(self, sock: socket.socket) -> None:
-        """Keep ``sock`` for the next request (a few at most; none once closed)."""
+    def _release(self, sock: socket.socket, reader: BinaryIO) -> None:
+        """Keep ``sock`` and its reader for the next request (a few at most; none once
+        closed)."""
         with self._lock:
             if not self._closed and len(self._idle) < IDLE_KEPT:
-                self._idle.append((sock, time.monotonic()))
+                self._idle.append((sock, reader, time.monotonic()))
                 return
-        sock.close()
+        _close(sock, reader)
 
+
+_BLOCKS_KEPT = 8
+"""Header blocks kept per BMC (:meth:`LeanConnections._request`)."""
 
 _UNSAFE_PATH = re.compile("[\x00-\x20\x7f]")
 """What ``http.client`` refuses in a request target (control characters, space)."""
@@ -261,10 +291,28 @@ def set_timeout(sock: socket.socket, seconds: float) -> None:
         sock.settimeout(seconds)
 
 
-def _close(answer: http.client.HTTPResponse, sock: socket.socket) -> None:
-    """Close an answer's file and its socket (the descriptor goes when both are closed)."""
-    answer.close()
+def _close(sock: socket.socket, reader: BinaryIO) -> None:
+    """Close a connection's reader and its socket (the descriptor goes when both are
+    closed)."""
+    reader.close()
     sock.close()
+
+
+def _drained(reader: BinaryIO) -> bool:
+    """True when ``reader`` holds no byte past the answer just read.  A BMC that sent more
+    than the answer it announced leaves them in the buffer, where the next answer's status
+    line would be read: that connection is not kept.  (``peek`` reads the socket only to
+    fill an empty buffer: its raw reader reads nothing meanwhile.)"""
+    raw = reader.raw  # type: ignore[attr-defined]
+    raw.readinto = _read_nothing
+    try:
+        return not reader.peek(1)  # type: ignore[attr-defined]
+    finally:
+        del raw.readinto
+
+
+def _read_nothing(_buffer: Any) -> None:  # a raw read that would block: nothing read
+    return None
 
 
 class LeanAnswer:
@@ -272,13 +320,14 @@ class LeanAnswer:
     the pool (:meth:`release`) once the body was read to its end and the BMC keeps it
     open, else it is closed (:meth:`close`)."""
 
-    __slots__ = ("_answer", "_done", "_owner", "headers", "sock", "status")
+    __slots__ = ("_answer", "_done", "_owner", "_reader", "headers", "sock", "status")
 
     def __init__(self, answer: http.client.HTTPResponse, sock: socket.socket,
-                 owner: LeanConnections) -> None:
+                 reader: BinaryIO, owner: LeanConnections) -> None:
         self.status = answer.status
         self.headers: Headers = answer.headers  # type: ignore[assignment]
         self.sock = sock
+        self._reader = reader
         self._answer = answer
         self._owner = owner
         self._done = False
@@ -307,7 +356,8 @@ class LeanAnswer:
     def close(self) -> None:
         """The body was not read to its end: the connection cannot be reused."""
         self._done = True
-        _close(self._answer, self.sock)
+        self._answer.close()
+        _close(self.sock, self._reader)
 
     def release(self) -> None:
         """Give the connection back when the answer is complete and it stays open."""
@@ -315,11 +365,12 @@ class LeanAnswer:
             return
         self._done = True
         answer = self._answer
-        if (answer.isclosed() or answer.length == 0) and not answer.will_close:
-            answer.close()  # the body's file, not the connection's socket
-            self._owner._release(self.sock)
+        done = (answer.isclosed() or answer.length == 0) and not answer.will_close
+        answer.close()  # the answer, not the connection's reader nor its socket
+        if done and _drained(self._reader):
+            self._owner._release(self.sock, self._reader)
         else:
-            _close(answer, self.sock)
+            _close(self.sock, self._reader)
 
 
 def _ssl_reason(exc: ssl.SSLError) -> str:

@@ -153,11 +153,12 @@ class RedfishTransport(RequestSending, RedfishClient):
                  timeouts: Timeouts, *, retry: RetryPolicy | None = None,
                  max_body: int = MAX_BODY_BYTES) -> None:
         self.host = address.netloc
-        check_tls_choice(address, tls)
+        context = check_tls_choice(address, tls)
         self._address = address
         self._timeouts = timeouts
         self._retry = retry or RetryPolicy()
-        self._adapter = BmcAdapter(self.host, tls, timeouts, max_body=max_body)
+        self._adapter = BmcAdapter(self.host, tls, timeouts, max_body=max_body,
+                                   context=context)
         self._base_url = address.base_url
         self._session_key: str | None = None
         self._authorization_key: str | None = None

@@ -3,8 +3,10 @@
 A ``threading.Timer`` per request costs an OS thread start and stop each time (~0.3 ms of
 CPU, and up to a millisecond before the request can go).  Here every armed
 :class:`Watchdog` is an entry in one heap of expiry times, served by one daemon thread
-that sleeps until the earliest; disarming is marking the entry, which the thread drops
-when it comes up (or when cancelled entries pile up).
+that sleeps until the earliest; disarming is marking the entry (no lock), which the thread
+drops when it comes up, or arming drops when the heap has grown (:attr:`_Scheduler.PRUNE_AT`).
+A request takes the process-wide lock once (to arm), and wakes the thread only when its
+deadline is the earliest.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import os
 import socket
 import threading
 import time
@@ -31,9 +34,8 @@ class Watchdog:
         _SCHEDULER.schedule(self, time.monotonic() + max(seconds, 0.0))
 
     def disarm(self) -> None:
-        """Never fire."""
+        """Never fire (the entry stays in the heap until the thread or a prune drops it)."""
         self.cancelled = True
-        _SCHEDULER.cancelled()
 
     def watch(self, sock: socket.socket | None) -> None:
         """The socket to shut (at once, when already fired)."""
@@ -60,42 +62,45 @@ class _Scheduler:
     """The heap of armed watchdogs and the one thread firing them."""
 
     PRUNE_AT = 1024
-    """Rebuild the heap when this many entries are cancelled."""
+    """Drop the disarmed entries when the heap holds this many (or twice the entries left
+    after the last prune, whichever is more: pruning stays a constant cost per request)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        """The condition's lock, taken directly by :meth:`schedule` and :meth:`cancelled`
-        (twice per request: a C-level ``with``, not the ``Condition``'s Python one)."""
+        """The condition's lock, taken directly by :meth:`schedule` (once per request: a
+        C-level ``with``, not the ``Condition``'s Python one)."""
         self._cond = threading.Condition(self._lock)
         self._heap: list[tuple[float, int, Watchdog]] = []
         self._order = itertools.count()
-        self._cancelled = 0
+        self._prune_at = self.PRUNE_AT
         self._thread: threading.Thread | None = None
+        """The firing thread; None until started, and again once it has ended (or in a
+        forked child, which has no thread): the next :meth:`schedule` starts one."""
 
     def schedule(self, dog: Watchdog, when: float) -> None:
         with self._lock:
-            heapq.heappush(self._heap, (when, next(self._order), dog))
-            if self._thread is None or not self._thread.is_alive():
+            heap = self._heap
+            if len(heap) >= self._prune_at:
+                self._prune()
+            heapq.heappush(heap, (when, next(self._order), dog))
+            if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="hamnhw-watchdog",
                                                 daemon=True)
                 self._thread.start()
-            elif self._heap[0][2] is dog:
+            elif heap[0][2] is dog:
                 self._cond.notify()
 
-    def cancelled(self) -> None:
-        with self._lock:
-            self._cancelled += 1
-            if self._cancelled >= self.PRUNE_AT:
-                self._heap = [entry for entry in self._heap if not entry[2].cancelled]
-                heapq.heapify(self._heap)
-                self._cancelled = 0
+    def _prune(self) -> None:
+        """Drop the disarmed entries (lock held)."""
+        self._heap = [entry for entry in self._heap if not entry[2].cancelled]
+        heapq.heapify(self._heap)
+        self._prune_at = max(self.PRUNE_AT, 2 * len(self._heap))
 
     def fire_all(self) -> int:
         """Fire every armed watchdog now (the requests in flight end at once); how many."""
         with self._cond:
             due = [entry[2] for entry in self._heap if not entry[2].cancelled]
             self._heap.clear()
-            self._cancelled = 0
         for dog in due:
             dog.fire()
         return len(due)
@@ -106,11 +111,16 @@ class _Scheduler:
             return sum(1 for entry in self._heap if not entry[2].cancelled)
 
     def _run(self) -> None:
-        while True:
-            with self._cond:
-                due = self._next_due()
-            if due is not None:
-                due.fire()
+        try:
+            while True:
+                with self._cond:
+                    due = self._next_due()
+                if due is not None:
+                    due.fire()
+        finally:  # not expected to end; should it, the next schedule() starts another
+            with self._lock:
+                if self._thread is threading.current_thread():
+                    self._thread = None
 
     def _next_due(self) -> Watchdog | None:
         """Wait (lock held) until an entry is due; pop and return it (None: retry)."""
@@ -119,7 +129,6 @@ class _Scheduler:
         when, _, dog = self._heap[0]
         if dog.cancelled:
             heapq.heappop(self._heap)
-            self._cancelled = max(0, self._cancelled - 1)
             return None
         left = when - time.monotonic()
         if left > 0:
@@ -128,8 +137,15 @@ class _Scheduler:
         heapq.heappop(self._heap)
         return dog
 
+    def _forked(self) -> None:
+        """In a forked child: no thread, and a lock no other thread holds."""
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._thread = None
+
 
 _SCHEDULER = _Scheduler()
+os.register_at_fork(after_in_child=_SCHEDULER._forked)
 
 
 def abort_requests_in_flight() -> int:

@@ -62,3 +62,18 @@ def test_only_a_storage_carries_and_only_references() -> None:
     assert expand.listed_members(odd, 3) == [f"{R}/Chassis/1/Drives/a",
                                              f"{R}/Chassis/1/Drives/b"]
     assert expand.listed_members({"Volumes": {"@odata.id": f"{STORAGE}/Volumes"}}, 3) == []
+
+
+@pytest.mark.parametrize(("path", "memo_key"), [
+    ("/redfish/v1/Systems/1", "/redfish/v1/Systems/1"),
+    ("/redfish/v1/", "/redfish/v1"),
+    ("/redfish/v1//", "/redfish/v1"),
+    ("/redfish/v1/Systems?$expand=.($levels=2)", "/redfish/v1/Systems"),
+    ("/redfish/v1/Systems/?$top=1", "/redfish/v1/Systems"),
+    ("/", "/"),
+    ("//", "/"),
+    ("", "/"),
+    ("?only", "/"),
+])
+def test_a_memo_key_has_no_query_nor_trailing_slash(path: str, memo_key: str) -> None:
+    assert expand.key(path) == memo_key

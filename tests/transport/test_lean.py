@@ -4,6 +4,7 @@ looked up whatever their case, and neither requests nor urllib3 imported to send
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import socket
 import subprocess
@@ -51,6 +52,15 @@ def server() -> Iterator[http.server.ThreadingHTTPServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextlib.contextmanager
+def listening() -> Iterator[tuple[socket.socket, int]]:
+    """A listening socket on loopback and its port."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        yield listener, listener.getsockname()[1]
 
 
 def get(lean: LeanConnections, port: int, path: str) -> bytes:
@@ -133,6 +143,11 @@ def test_a_repeated_header_is_joined_and_keeps_its_first_spelling() -> None:
 @pytest.mark.parametrize(("body", "parsed"), [
     (b'\xef\xbb\xbf{"a": 1}', {"a": 1}),  # a UTF-8 BOM in bytes, as json.loads takes it
     ('{"a": 1}'.encode("utf-16"), {"a": 1}),
+    ('{"a": 1}'.encode("utf-16-le"), {"a": 1}),  # no BOM: "{" then a NUL
+    ('{"a": 1}'.encode("utf-32-le"), {"a": 1}),
+    ('{"a": "\u00e9"}'.encode(), {"a": "\u00e9"}),
+    (b"{}", {}),
+    (b"[1]", [1]),
     ('{"a": "\u00e9"}', {"a": "\u00e9"}),
 ])
 def test_json_is_read_as_json_loads_reads_it(body: bytes | str, parsed: object) -> None:
@@ -155,10 +170,7 @@ def test_chunked_and_close_delimited_answers_are_read_whole(answer: bytes,
                                                             reused: bool) -> None:
     """A chunked answer keeps the connection; an HTTP/1.0 one and one with no length end
     with the connection, which is then not reused."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(4)
-        port = listener.getsockname()[1]
+    with listening() as (listener, port):
         accepted: list[int] = []
 
         def serve() -> None:
@@ -220,3 +232,73 @@ def test_the_request_carries_host_and_the_body_length(server) -> None:
     finally:
         del Handler.do_POST  # type: ignore[attr-defined]
     assert seen == [(f"127.0.0.1:{port}", "8", b'{"a": 1}')]
+
+
+def test_request_bytes_are_those_http_client_sends_whatever_headers_came_before() -> None:
+    """The header lines kept per set of headers give the same bytes as building them anew,
+    and a set refused once is refused again (a refused set is never kept)."""
+    lean = LeanConnections("https", "bmc.example", 8443, None, None)
+    token = {"Accept": "*/*", "X-Auth-Token": "t1"}
+    expected = (b"GET /redfish/v1 HTTP/1.1\r\nHost: bmc.example:8443\r\nAccept: */*\r\n"
+                b"X-Auth-Token: t1\r\n\r\n")
+    assert lean._request("GET", "/redfish/v1", None, token) == expected
+    assert lean._request("GET", "/redfish/v1", None, dict(token)) == expected
+    assert lean._request("DELETE", "/s/1", None, token) == expected.replace(
+        b"GET /redfish/v1", b"DELETE /s/1")
+    assert lean._request("POST", "/s", b"{}", {"Accept": "*/*"}) == (
+        b"POST /s HTTP/1.1\r\nHost: bmc.example:8443\r\nAccept: */*\r\n"
+        b"Content-Length: 2\r\n\r\n{}")
+    assert lean._request("GET", "/a", None, {"X-Auth-Token": "t2"}).endswith(
+        b"X-Auth-Token: t2\r\n\r\n")
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            lean._request("GET", "/a", None, {"X-Auth-Token": "t\r\nX-Injected: 1"})
+    with pytest.raises(ValueError):
+        lean._request("GET\r\nX-Injected: 1", "/a", None, token)
+    for index in range(20):  # more sets than are kept: still the right bytes
+        assert lean._request("GET", "/a", None, {"T": str(index)}).endswith(
+            f"T: {index}\r\n\r\n".encode())
+
+
+def test_bytes_past_the_announced_body_are_not_read_as_the_next_answer() -> None:
+    """A connection keeps its buffered reader from one answer to the next: a BMC that sent
+    more than the answer it announced leaves those bytes in it, so that connection is not
+    kept (the next request goes on a new one and reads its own answer)."""
+    answer = b'HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n{"a":1}'
+    with listening() as (listener, port):
+        accepted: list[int] = []
+
+        def serve() -> None:
+            for extra in (b"HTTP/1.1 200 OK\r\n\r\n", b""):
+                conn, _ = listener.accept()
+                accepted.append(1)
+                with conn:
+                    conn.recv(65536)
+                    conn.sendall(answer + extra)  # one write: one read takes both
+                    if extra:
+                        continue
+                    conn.recv(65536)
+                    conn.sendall(answer)
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        lean = LeanConnections("http", "127.0.0.1", port, None, None)
+        assert get(lean, port, "/a") == b'{"a":1}'
+        assert get(lean, port, "/b") == b'{"a":1}'
+        assert get(lean, port, "/c") == b'{"a":1}'  # the second connection was kept
+        lean.close()
+        thread.join(5)
+    assert len(accepted) == 2
+
+
+def test_closing_the_connections_releases_their_sockets(server) -> None:
+    """A kept connection's reader is closed with it: its descriptor does not wait for the
+    garbage collector."""
+    port = server.server_address[1]
+    lean = LeanConnections("http", "127.0.0.1", port, None, None)
+    assert get(lean, port, "/a") == b'{"ok": true}'
+    assert get(lean, port, "/b") == b'{"ok": true}'
+    (sock, _, _), = lean._idle
+    assert Handler.connections == [1]
+    lean.close()
+    assert sock.fileno() == -1

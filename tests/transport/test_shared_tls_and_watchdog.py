@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -95,3 +96,39 @@ def test_a_watchdog_lets_go_of_its_socket_before_the_pool_hands_it_on(
             dog.cancelled = False
             dog.fire()
         node.power.state()
+
+
+def test_disarmed_watchdogs_do_not_pile_up_in_the_heap() -> None:
+    """Disarming takes no lock: the disarmed entries are dropped when arming finds the heap
+    grown, so that a long run of requests with distant deadlines keeps it bounded; armed
+    entries are kept."""
+    scheduler = watchdog._Scheduler()
+    scheduler._thread = threading.current_thread()  # no firing thread for this one
+    armed = watchdog.Watchdog()
+    scheduler.schedule(armed, time.monotonic() + 3600.0)
+    for _ in range(5 * scheduler.PRUNE_AT):
+        dog = watchdog.Watchdog()
+        scheduler.schedule(dog, time.monotonic() + 3600.0)
+        dog.disarm()
+    assert len(scheduler._heap) <= scheduler.PRUNE_AT
+    assert scheduler.pending() == 1
+    assert any(entry[2] is armed for entry in scheduler._heap)
+
+
+def test_a_ca_file_is_looked_at_once_per_connection(https: SimCluster,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The context checked up front (a missing or unusable ca_file fails before anything
+    is sent) is the one the connections use: the file is not looked at again."""
+    server = https["a"]
+    looked: list[str] = []
+    verifying = tlscontext.verifying
+
+    def counted(path: str) -> object:
+        looked.append(path)
+        return verifying(path)
+
+    monkeypatch.setattr(tlscontext, "verifying", counted)
+    with hamnhw.connect(server.url, server.username, server.password,
+                        ca_file=https.cert_file) as node:
+        node.power.state()
+    assert looked == [https.cert_file]
