@@ -83,11 +83,14 @@ def received() -> int | None:
 def check() -> None:
     """A safe point: raise :class:`Interrupted` if a signal was received.
 
-    :raises Interrupted: every time it is called after a signal (from any thread).
+    :raises Interrupted: every time it is called after a signal (from any thread; only the
+        main thread's counts as raised, so that a worker's does not drop a signal the main
+        thread holds in :func:`deferred`).
     """
     signum = _STATE.signum
     if signum is not None and _STATE.mode != "stop":
-        _STATE.raised = True
+        if threading.current_thread() is threading.main_thread():
+            _STATE.raised = True
         raise Interrupted(signum)
 
 

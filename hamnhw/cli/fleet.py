@@ -8,7 +8,9 @@ with its own connection, session and ``--timeout`` budget, and:
 * ``--json``: one line per node as it finishes (the single-node object, or its error
   object), then ``{"summary": {"nodes", "ok", "failed", "by_exit_code", "elapsed_s"}}``;
 * stderr a terminal: a progress bar while running, then a table of every node;
-* otherwise: each node's text as it finishes (errors on stderr), then a summary line.
+* otherwise: each node's text as it finishes (errors on stderr), then a summary line
+
+(the views: :mod:`hamnhw.cli.fleet_views`).
 
 Exit code: 0 when every node succeeded, else the first present of 130/143
 (interrupted), 3, 4, 1, 5, 2 (:func:`hamnhw.cli.exit_codes.aggregate`).  A node whose read
@@ -32,9 +34,11 @@ import click
 
 from hamnhw import interrupts, progress
 from hamnhw.cli import options as node_cli
+from hamnhw.cli import resolve
 from hamnhw.cli.budget import CommandBudget
 from hamnhw.cli.exit_codes import aggregate, exit_code_for
-from hamnhw.cli.output import Renderer, dumps, error_message, error_payload
+from hamnhw.cli.fleet_views import StreamView, Summary, TableView, View, first_line
+from hamnhw.cli.output import Renderer
 from hamnhw.cli.progress import LastUpdate, is_terminal
 from hamnhw.cli.watch import RequestWatch
 from hamnhw.configpath import find_config
@@ -47,7 +51,6 @@ if TYPE_CHECKING:  # imported when a config file is found (FleetOptions.config)
     from hamnhw.config import Config
 
 Prepare = Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]]
-Summary = Callable[[Mapping[str, Any]], str]
 Verdict = Callable[[Mapping[str, Any]], int]
 """A node's exit code from its successful payload (0: it succeeded)."""
 
@@ -202,7 +205,7 @@ def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, rend
         return
     json_output = node_cli.output_of(ctx).json
     table = not json_output and is_terminal(sys.stderr)
-    view = _TableView(summary or _first_line(render)) if table else _StreamView(
+    view = TableView(summary or first_line(render)) if table else StreamView(
         json_output, render)
     codes = _fan_out(selection, fleet, prepare, choose_system, view, judge)
     ctx.exit(int(aggregate(codes)))
@@ -223,17 +226,18 @@ def _recording(prepare: Prepare, payloads: list[Mapping[str, Any]]) -> Prepare:
 
 
 def _fan_out(selection: Selection, fleet: FleetOptions, prepare: Prepare,
-             choose_system: bool, view: _View, judge: Verdict) -> list[int]:
+             choose_system: bool, view: View, judge: Verdict) -> list[int]:
     start = time.monotonic()
     resolved = _resolve_all(selection, fleet)
     codes: list[int] = []
 
     def task(name: str) -> Later[dict[str, Any]]:
         kwargs = resolved[name]
-        if isinstance(kwargs, BaseException):
-            raise kwargs
         watch, reporter = RequestWatch(), LastUpdate(progress.current())
         try:
+            interrupts.check()  # started after a signal (not cancelled in time): not at all
+            if isinstance(kwargs, BaseException):
+                raise kwargs
             with progress.reporting(reporter):
                 payload, logout = node_cli.act_before_logout(name, kwargs, prepare, watch,
                                                              choose_system)
@@ -274,8 +278,8 @@ def _resolve_all(selection: Selection, fleet: FleetOptions) -> dict[str, Any]:
     for name in selection.nodes:
         target = dataclasses.replace(fleet.options, node=name)
         try:
-            resolved[name] = node_cli.connect_arguments(
-                target, environ=None, prompt=once(node_cli.tty_prompt()),
+            resolved[name] = resolve.connect_arguments(
+                target, environ=None, prompt=once(resolve.tty_prompt()),
                 username_prompt=None, config=config)
         except ConfigError as exc:
             resolved[name] = exc
@@ -286,26 +290,28 @@ def _bmc_of(kwargs: Any, name: str) -> str:
     return str(kwargs["url"]) if isinstance(kwargs, dict) else name
 
 
-def _as_interrupted(error: BaseException | None, watch: RequestWatch | None = None,
-                    reporter: LastUpdate | None = None) -> BaseException:
-    """After a signal, a node's error (its deadline read as expired, its request ended) is
-    the interrupt; with the node's ``watch`` and ``reporter``, it says whether a write had
-    been sent and the last state read, as a single node's does."""
-    assert error is not None
+def _as_interrupted(error: BaseException, watch: RequestWatch,
+                    reporter: LastUpdate) -> BaseException:
+    """A node's error as it is raised, in the node's thread: after a signal it is the
+    interrupt (its deadline read as expired, its request ended), saying whether a write had
+    been sent and the last state read (the node's ``watch`` and ``reporter``), as a single
+    node's does.  Only here: an error that ended its node before the signal is its own,
+    however late it is shown."""
     signum = interrupts.received()
     if signum is not None and not isinstance(error, Interrupted):
         error = Interrupted(signum)
-    if isinstance(error, Interrupted) and watch is not None and reporter is not None:
+    if isinstance(error, Interrupted):
         error.request_sent, error.last_state = watch.request_sent, reporter.last_state
     return error
 
 
 def _show_each(results: Generator[NodeResult[Any], None, None], codes: list[int],
-               view: _View, judge: Verdict) -> None:
-    """Show each result as it comes.  A signal that hits while a result is being shown is
-    handed to the fan-out (:func:`hamnhw.fleet.runner.run_each`), which ends the requests in
-    flight, yields what ran, then raises it here (a ``for`` loop would only abandon the
-    fan-out, which would then wait for hung BMCs)."""
+               view: View, judge: Verdict) -> None:
+    """Show each result as it comes.  A signal that comes while a result is being shown is
+    held until its line is out (its code and its line go together), then handed to the
+    fan-out (:func:`hamnhw.fleet.runner.run_each`), which ends the requests in flight,
+    yields what ran, then raises it here (a ``for`` loop would only abandon the fan-out,
+    which would then wait for hung BMCs)."""
     pending: Interrupted | None = None
     while True:
         try:
@@ -314,104 +320,10 @@ def _show_each(results: Generator[NodeResult[Any], None, None], codes: list[int]
             return
         pending = None
         try:
-            code = (judge(result.value or {}) if result.ok
-                    else int(exit_code_for(_as_interrupted(result.error))))
-            codes.append(code)
-            view.add(result, code)
+            with interrupts.deferred():
+                code = (judge(result.value or {}) if result.error is None
+                        else int(exit_code_for(result.error)))
+                codes.append(code)
+                view.add(result, code)
         except Interrupted as exc:
             pending = exc
-
-
-class _View:
-    def start(self, nodes: tuple[str, ...]) -> None:
-        """Before the first node."""
-
-    def add(self, result: NodeResult[Any], code: int) -> None:
-        """One node finished."""
-
-    def finish(self, codes: list[int], elapsed_s: float) -> None:
-        """After the last node (also after an interrupt)."""
-
-
-class _StreamView(_View):
-    """JSON lines, or each node's text as it finishes; a summary at the end."""
-
-    def __init__(self, json_output: bool, render: Renderer) -> None:
-        self.json, self.render = json_output, render
-
-    def add(self, result: NodeResult[Any], code: int) -> None:
-        if result.error is None:
-            payload = {"node": result.node, **(result.value or {})}
-            click.echo(dumps(payload) if self.json else self.render(payload).rstrip("\n"))
-            return
-        error = _as_interrupted(result.error)
-        if self.json:
-            click.echo(dumps(error_payload(result.node, error, code)))
-        else:
-            click.echo(f"hamnhw: {result.node}: {error_message(error)}", err=True)
-
-    def finish(self, codes: list[int], elapsed_s: float) -> None:
-        summary = summary_payload(codes, elapsed_s)
-        if self.json:
-            click.echo(dumps({"summary": summary}))
-        else:
-            click.echo(summary_line(summary), err=True)
-
-
-class _TableView(_View):
-    """A progress bar on the terminal while running, then a table of every node."""
-
-    def __init__(self, summary: Summary) -> None:
-        self.summary = summary
-        self.rows: list[tuple[str, str, str]] = []
-        self.progress: Any = None
-
-    def start(self, nodes: tuple[str, ...]) -> None:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.order = {name: index for index, name in enumerate(nodes)}
-        self.progress = Progress(console=Console(file=sys.stderr), transient=True)
-        self.task = self.progress.add_task("nodes", total=len(nodes))
-        self.progress.start()
-
-    def add(self, result: NodeResult[Any], code: int) -> None:
-        text = (self.summary({"node": result.node, **(result.value or {})})
-                if result.error is None else error_message(_as_interrupted(result.error)))
-        self.rows.append((result.node, f"exit {code}" if code else "ok", text))
-        self.progress.advance(self.task)
-
-    def finish(self, codes: list[int], elapsed_s: float) -> None:
-        from hamnhw.views import records_table
-
-        self.progress.stop()
-        rows = sorted(self.rows, key=lambda row: self.order[row[0]])
-        records = [{"node": n, "status": s, "result": t} for n, s, t in rows]
-        click.echo(records_table(records, ("node", "status", "result")))
-        click.echo(summary_line(summary_payload(codes, elapsed_s)), err=True)
-
-
-def _first_line(render: Renderer) -> Summary:
-    def line(payload: Mapping[str, Any]) -> str:
-        text = render(payload).strip().splitlines()[0] if render(payload).strip() else ""
-        return text.removeprefix(f"{payload['node']}: ")
-
-    return line
-
-
-def summary_payload(codes: list[int], elapsed_s: float) -> dict[str, Any]:
-    """``{"nodes", "ok", "failed", "by_exit_code", "elapsed_s"}``."""
-    failed = [c for c in codes if c != 0]
-    by_code: dict[str, int] = {}
-    for code in sorted(failed):
-        by_code[str(code)] = by_code.get(str(code), 0) + 1
-    return {"nodes": len(codes), "ok": len(codes) - len(failed), "failed": len(failed),
-            "by_exit_code": by_code, "elapsed_s": round(elapsed_s, 3)}
-
-
-def summary_line(summary: Mapping[str, Any]) -> str:
-    """``hamnhw: 200 nodes: 198 ok, 2 failed (exit 3: 2) in 4.1 s``."""
-    codes = ", ".join(f"exit {c}: {n}" for c, n in summary["by_exit_code"].items())
-    failed = f", {summary['failed']} failed ({codes})" if summary["failed"] else ""
-    return (f"hamnhw: {summary['nodes']} nodes: {summary['ok']} ok{failed} in "
-            f"{summary['elapsed_s']:.1f} s")

@@ -1,4 +1,5 @@
-"""Options every node command shares, target resolution, and the one place a
+"""Options every node command shares, connecting with them (their resolution into
+:func:`hamnhw.connect`'s arguments: :mod:`hamnhw.cli.resolve`), and the one place a
 command's outcome becomes output and an exit code.
 
 A command module only says what to read or do on the node and how to render
@@ -16,10 +17,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import os
-import sys
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -30,20 +29,15 @@ from hamnhw.cli.budget import CommandBudget
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.cli.output import Output, Renderer
 from hamnhw.cli.progress import reporter_for
+from hamnhw.cli.resolve import tty_connect_arguments
 from hamnhw.cli.tls_hint import with_hint
 from hamnhw.cli.watch import RequestWatch
-from hamnhw.config_ipmi import ipmi_settings
-from hamnhw.configpath import find_config
 from hamnhw.connection import Timeouts, check_seconds
-from hamnhw.credentials import Prompt, resolve_credentials
 from hamnhw.deadline import Deadline
 from hamnhw.errors import ConfigError, HamnhwError, Interrupted, TlsError
 from hamnhw.interfaces import PollPolicy
 from hamnhw.log import get_logger
 from hamnhw.node import Node
-
-if TYPE_CHECKING:  # imported when a config file is found (:func:`load_node_config`)
-    from hamnhw.config import Config, NodeConfig
 
 LOG = get_logger("hamnhw.cli")
 
@@ -125,95 +119,6 @@ def node_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(_OPTIONS):
         wrapper = option(wrapper)
     return wrapper
-
-
-def is_url(node: str) -> bool:
-    """True when NODE is a BMC URL rather than a node name."""
-    return "://" in node
-
-
-def load_node_config(target: TargetOptions, environ: Mapping[str, str] | None = None,
-                     cwd: str | None = None, config: Config | None = None) -> NodeConfig | None:
-    """The config entry for a node name; None for a URL.
-
-    :param config: the config already loaded (a fan-out reads it once), else it is found.
-    """
-    if is_url(target.node):
-        return None
-    if config is not None:
-        return config.node(target.node)
-    path = find_config(target.config, environ=environ, cwd=cwd)
-    if path is None:
-        raise ConfigError(f"{target.node!r} is not a BMC URL (like redfish://host) and no config "
-                          "file was found (--config, $HAMNHW_CONFIG, ./hamnhw.toml, "
-                          "/etc/hamnhw/hamnhw.toml)")
-    from hamnhw.config import load_config  # not at import: see hamnhw.configpath
-
-    return load_config(path).node(target.node)
-
-
-def connect_arguments(target: TargetOptions, *, environ: Mapping[str, str] | None = None,
-                      cwd: str | None = None, prompt: Prompt | None = None,
-                      username_prompt: Prompt | None = None,
-                      config: Config | None = None) -> dict[str, Any]:
-    """Keyword arguments for :func:`hamnhw.connect`, options over config over defaults.
-
-    :param config: the config already loaded (else it is found and read).
-    :raises ConfigError: no username (and no ``username_prompt``), no password for it,
-        a config problem.
-    """
-    node_cfg = load_node_config(target, environ, cwd, config)
-    creds = resolve_credentials(username=target.username, password_file=target.password_file,
-                                node=node_cfg, environ=environ, prompt=prompt,
-                                username_prompt=username_prompt, require_username=target.node)
-    LOG.debug("password for %s from %s", target.node, creds.password_source or "nowhere")
-    kwargs: dict[str, Any] = {
-        "url": node_cfg.bmc if node_cfg else target.node,
-        "name": target.node,
-        "username": creds.username,
-        "password": creds.password,
-        "driver": node_cfg.driver if node_cfg else None,
-    }
-    kwargs.update(_tls_arguments(target, node_cfg))
-    ipmi = ipmi_settings(node_cfg, environ)
-    if ipmi is not None:
-        kwargs["ipmi"] = ipmi
-    timeout = target.timeout or (node_cfg.timeout if node_cfg else None)
-    if timeout:
-        kwargs["timeout"] = timeout
-    return kwargs
-
-
-def _tls_arguments(target: TargetOptions, node_cfg: NodeConfig | None) -> dict[str, Any]:
-    """Command-line TLS choice replaces the config's as a whole."""
-    if target.ca_file or target.pin_fingerprint or target.insecure:
-        source: Any = target
-    elif node_cfg is not None:
-        source = node_cfg
-    else:
-        return {}
-    return {"ca_file": source.ca_file, "pin_fingerprint": source.pin_fingerprint,
-            "insecure": bool(source.insecure)}
-
-
-def tty_prompt() -> Prompt | None:
-    """A hidden-input prompt when stdin is a terminal, else None."""
-    if not sys.stdin.isatty():
-        return None
-    return lambda text: click.prompt(text, hide_input=True, err=True)
-
-
-def tty_username_prompt() -> Prompt | None:
-    """A visible-input prompt when stdin is a terminal, else None."""
-    if not sys.stdin.isatty():
-        return None
-    return lambda text: str(click.prompt(text, err=True))
-
-
-def tty_connect_arguments(target: TargetOptions) -> dict[str, Any]:
-    """:func:`connect_arguments` from the process environment, prompting on a terminal."""
-    return connect_arguments(target, environ=os.environ, prompt=tty_prompt(),
-                             username_prompt=tty_username_prompt())
 
 
 def poll_policy() -> PollPolicy:

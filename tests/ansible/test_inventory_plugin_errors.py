@@ -24,11 +24,13 @@ from ansible.plugins.loader import init_plugin_loader, inventory_loader
 init_plugin_loader()
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
+from ansible.utils.display import Display
 plugin = inventory_loader.get("hamnhw.bmc.nodes")
-if len(sys.argv) > 2:  # stand in for a fault hamnhw does not know
-    def load_config(path):
+if len(sys.argv) > 2:  # stand in for a fault hamnhw does not know, in argv[3] (a function)
+    def broken(*args):
         raise ValueError(sys.argv[2])
-    sys.modules[type(plugin).__module__].load_config = load_config
+    setattr(sys.modules[type(plugin).__module__], sys.argv[3], broken)
+    Display().verbosity = int(sys.argv[4])
 try:
     plugin.parse(InventoryData(), DataLoader(), sys.argv[1], cache=False)
 except BaseException as exc:
@@ -53,13 +55,28 @@ def write(tmp_path: Path, config: str | bytes) -> tuple[Path, Path]:
 
 def parse_error(tmp_path: Path, config: str | bytes, *fault: str) -> dict[str, Any]:
     """What the plugin's ``parse()`` raised (type and message), in a fresh interpreter."""
+    raised, _shown = parse_shown(tmp_path, config, *fault)
+    return raised
+
+
+def parse_shown(tmp_path: Path, config: str | bytes, *fault: str,
+                source_text: str | None = None) -> tuple[dict[str, Any], str]:
+    """:func:`parse_error` and what Ansible's display showed before it.
+
+    :param fault: a message, the plugin's function that raises it (``ValueError``), and
+        the verbosity (``"3"``: ``-vvv``).
+    :param source_text: the inventory source (default: naming ``hamnhw.toml``).
+    """
     _, source = write(tmp_path, config)
+    if source_text is not None:
+        source.write_text(source_text)
     result = subprocess.run([PYTHON, "-c", API_SCRIPT, str(source), *fault], text=True,
                             capture_output=True, env=ansible_env(tmp_path / "home"),
                             timeout=120, check=False)
     assert result.returncode == 0, result.stderr
-    raised: dict[str, Any] = json.loads(result.stdout)
-    return raised
+    *shown, last = result.stdout.splitlines()
+    raised: dict[str, Any] = json.loads(last)
+    return raised, "\n".join(shown) + result.stderr
 
 
 DEEP = "a = " + "[" * 100_000 + "]" * 100_000 + "\n"
@@ -101,12 +118,35 @@ def test_the_plugin_raises_a_parse_error_with_hamnhws_message_once(
     assert SECRET not in message
 
 
+@pytest.mark.parametrize("verbosity", [0, 3], ids=["quiet", "vvv"])
 def test_a_fault_hamnhw_does_not_know_is_a_parse_error_without_its_text(
-        tmp_path: Path) -> None:
-    raised = parse_error(tmp_path, NODE, f"line 2: password = {SECRET}")
+        tmp_path: Path, verbosity: int) -> None:
+    """Named by its type; at -vvv, where it was raised (each frame's file and line: the
+    plugin's call, then the function that raised), never its text."""
+    raised, shown = parse_shown(tmp_path, NODE, f"line 2: password = {SECRET}", "load_config",
+                                str(verbosity))
     assert raised == {"type": "ansible.errors.AnsibleParserError",
                       "message": f"hamnhw config: {tmp_path / 'hamnhw.toml'} could not be read "
                                  "(ValueError)"}
+    assert SECRET not in shown
+    if not verbosity:
+        assert "raised at" not in shown, shown
+        return
+    frames = re.search(r"hamnhw config: builtins\.ValueError raised at (.*)$", shown, re.M)
+    assert frames, shown
+    plugin, raiser = frames.group(1).split(", ")
+    assert re.fullmatch(r".*/plugins/inventory/nodes\.py:\d+", plugin), plugin
+    assert re.fullmatch(r"<string>:\d+", raiser), raiser  # API_SCRIPT's broken()
+
+
+def test_a_fault_before_any_config_path_names_the_hamnhw_config(tmp_path: Path) -> None:
+    """No ``config`` option, and looking for the file failed: no path to name."""
+    raised, shown = parse_shown(tmp_path, NODE, SECRET, "find_config", "3",
+                                source_text="plugin: hamnhw.bmc.nodes\n")
+    assert raised == {"type": "ansible.errors.AnsibleParserError",
+                      "message": "hamnhw config: the hamnhw config could not be read "
+                                 "(ValueError)"}
+    assert "builtins.ValueError raised at" in shown and SECRET not in shown
 
 
 @pytest.mark.parametrize(("config", "says"), [

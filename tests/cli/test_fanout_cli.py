@@ -177,14 +177,14 @@ def test_a_nodes_line_is_shown_before_its_logout(fleet_config: Path,
     order shows it)."""
     import threading
 
-    from hamnhw.cli import fleet, options
+    from hamnhw.cli import fleet_views, options
 
     events: list[tuple[str, str]] = []
     lines_out = {name: threading.Event() for name in ("node001", "node003")}
-    shown = fleet._StreamView.add
+    shown = fleet_views.StreamView.add
     logged_out = options.log_out
 
-    def add(self: fleet._StreamView, result: object, code: int) -> None:
+    def add(self: fleet_views.StreamView, result: object, code: int) -> None:
         shown(self, result, code)  # type: ignore[arg-type]
         events.append(("line", result.node))  # type: ignore[attr-defined]
         lines_out[result.node].set()  # type: ignore[attr-defined]
@@ -194,7 +194,7 @@ def test_a_nodes_line_is_shown_before_its_logout(fleet_config: Path,
         events.append(("logout", node.name))
         logged_out(node)
 
-    monkeypatch.setattr(fleet._StreamView, "add", add)
+    monkeypatch.setattr(fleet_views.StreamView, "add", add)
     monkeypatch.setattr(options, "log_out", log_out)
     result = run("--json", "power", "status", "node001", "node003", "--fanout", "1")
     assert result.exit_code == 0, result.output

@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -81,8 +82,6 @@ def start(*args: str) -> subprocess.Popen[str]:
 def signal_when(condition: Callable[[], bool], proc: subprocess.Popen[str],
                 sig: int) -> tuple[int, str, str]:
     """Send ``sig`` once ``condition()`` holds; the exit code, stdout and stderr."""
-    import time
-
     give_up = time.monotonic() + GIVE_UP_S
     try:
         while not condition():
@@ -253,7 +252,6 @@ def test_a_signal_during_a_multi_node_power_on(power_ons: SimCluster, tmp_path: 
     assert "while logging out" not in err, "the signal came before the logouts"
     assert_all_logged_out(power_ons)
     assert_not_contacted(power_ons)
-
 
 
 @pytest.mark.parametrize("sig", SIGNALS, ids=[s.name for s in SIGNALS])

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from hamnhw.cli import options
-from hamnhw.cli.options import TargetOptions, connect_arguments
+from hamnhw.cli import resolve
+from hamnhw.cli.options import TargetOptions
+from hamnhw.cli.resolve import connect_arguments
 from hamnhw.connection import Secret
 
 CONFIG = """
@@ -84,14 +85,14 @@ def test_tty_prompt_hides_input(monkeypatch: pytest.MonkeyPatch) -> None:
 
     tty = io.StringIO()
     tty.isatty = lambda: True  # type: ignore[method-assign]
-    monkeypatch.setattr(options.sys, "stdin", tty)
-    monkeypatch.setattr(options.click, "prompt", fake_prompt)
-    prompt = options.tty_prompt()
+    monkeypatch.setattr(resolve.sys, "stdin", tty)
+    monkeypatch.setattr(resolve.click, "prompt", fake_prompt)
+    prompt = resolve.tty_prompt()
     assert prompt is not None
     assert prompt("BMC password") == "typed"
     assert calls[0]["hide_input"] is True
 
 
 def test_no_prompt_without_a_tty(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(options.sys, "stdin", io.StringIO())
-    assert options.tty_prompt() is None
+    monkeypatch.setattr(resolve.sys, "stdin", io.StringIO())
+    assert resolve.tty_prompt() is None

@@ -12,7 +12,8 @@ import pytest
 import hamnhw
 from hamnhw import registry
 from hamnhw.address import parse_bmc_url
-from hamnhw.cli.options import TargetOptions, connect_arguments
+from hamnhw.cli.options import TargetOptions
+from hamnhw.cli.resolve import connect_arguments
 from hamnhw.config import load_config
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -17,7 +17,8 @@ from typing import Any
 import click
 
 from hamnhw.cli.exit_codes import ExitCode, aggregate, exit_code_for
-from hamnhw.cli.fleet import FleetOptions, nodes_options, summary_line, summary_payload
+from hamnhw.cli.fleet import FleetOptions, nodes_options
+from hamnhw.cli.fleet_views import summary_line, summary_payload
 from hamnhw.cli.options import Seconds, TargetOptions, connect_target, fail, output_of
 from hamnhw.cli.output import dumps
 from hamnhw.config import find_config, load_config

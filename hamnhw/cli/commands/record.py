@@ -20,8 +20,8 @@ from hamnhw.cli.options import (
     node_options,
     output_of,
     poll_policy,
-    tty_connect_arguments,
 )
+from hamnhw.cli.resolve import tty_connect_arguments
 from hamnhw.fixturetools.record import WalkLimits
 from hamnhw.fixturetools.sessions import SESSIONS, record_session, record_walk
 

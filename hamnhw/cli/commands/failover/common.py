@@ -17,8 +17,9 @@ import click
 
 from hamnhw import interrupts, progress
 from hamnhw.cli.exit_codes import ExitCode, exit_code_for
-from hamnhw.cli.options import failures_reported, output_of, tty_prompt
+from hamnhw.cli.options import failures_reported, output_of
 from hamnhw.cli.progress import LastUpdate, reporter_for
+from hamnhw.cli.resolve import tty_prompt
 from hamnhw.failover.operator import Operator, ScriptedOperator, TtyOperator
 from hamnhw.failover.report import RunReport
 

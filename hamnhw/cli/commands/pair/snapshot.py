@@ -6,7 +6,8 @@ import click
 
 from hamnhw.cli.commands.pair.common import config_option, load_pair_config
 from hamnhw.cli.commands.pair.render import render_snapshot
-from hamnhw.cli.options import fail, output_of, tty_prompt
+from hamnhw.cli.options import fail, output_of
+from hamnhw.cli.resolve import tty_prompt
 
 
 @click.command("snapshot")

@@ -14,7 +14,8 @@ import click
 from hamnhw import pair
 from hamnhw.cli.commands.raid.common import outcome_payload, plan_payload
 from hamnhw.cli.commands.raid.pairnode import pair_node_of
-from hamnhw.cli.options import TargetOptions, is_url
+from hamnhw.cli.options import TargetOptions
+from hamnhw.cli.resolve import is_url
 from hamnhw.config import find_config, load_config
 from hamnhw.errors import ConfigError
 from hamnhw.log import get_logger

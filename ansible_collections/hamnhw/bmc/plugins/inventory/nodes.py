@@ -59,9 +59,11 @@ keyed_groups:
 
 import os
 import sys
+import traceback
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Constructable
+from ansible.utils.display import Display
 
 try:
     from hamnhw.config import find_config, load_config
@@ -70,6 +72,8 @@ except ImportError as exc:
     HAMNHW_IMPORT_ERROR = exc
 else:
     HAMNHW_IMPORT_ERROR = None
+
+display = Display()
 
 PAIR_GROUP = 'hamnhw_pair'
 PAIR_NODES = ('primary', 'standby')
@@ -122,7 +126,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         """The config, or Ansible's parse error with hamnhw's message (the file, the key and
         what is wrong; never a secret).  Raised ``from None``: Ansible appends the messages
         of an error's causes, which would repeat hamnhw's message or add a lower-level
-        error's own text, which hamnhw's message leaves out."""
+        error's own text, which hamnhw's message leaves out.  An error hamnhw does not know
+        is named by its type; at -vvv, where it was raised is shown (:func:`_show_frames`)."""
         given = self.get_option('config')
         if given:
             given = os.path.expanduser(given)
@@ -135,8 +140,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         except HamnhwError as exc:
             raise AnsibleParserError(f'hamnhw config: {exc}') from None
         except Exception as exc:  # not one hamnhw knows: named, its text left out
-            raise AnsibleParserError(f'hamnhw config: {found or given} could not be read '
-                                     f'({type(exc).__name__})') from None
+            _show_frames(exc)
+            raise AnsibleParserError(f'hamnhw config: {found or given or "the hamnhw config"} '
+                                     f'could not be read ({type(exc).__name__})') from None
         if config is None:
             raise AnsibleParserError('no hamnhw config file: give the config option, or '
                                      'HAMNHW_CONFIG, ./hamnhw.toml, /etc/hamnhw/hamnhw.toml')
@@ -160,3 +166,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         group = self.inventory.add_group(self._sanitize_group_name(name))
         for member in members:
             self.inventory.add_child(group, member)
+
+
+def _show_frames(exc):
+    """At -vvv, where ``exc`` was raised: its type and each frame's file and line, never its
+    message (a config's parser may quote the line it choked on, a password with it)."""
+    frames = ', '.join(f'{frame.filename}:{frame.lineno}'
+                       for frame in traceback.extract_tb(exc.__traceback__))
+    display.vvv(f'hamnhw config: {type(exc).__module__}.{type(exc).__qualname__} '
+                f'raised at {frames}')
