@@ -345,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     clients = args.clients.split(",")
     base = mock.load_mockup()
     cert = SelfSignedCert("hamnhw-bench")
+    machine = report.machine()  # its load average before the run
     start = time.perf_counter()
     try:
         results = [run_scenario(s, clients, cert, base, warm=not args.cold)
@@ -352,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         cert.cleanup()
     startup = None if args.no_startup else measure_startup(args.quick)
-    doc = {"machine": report.machine(), "warm": not args.cold, "scenarios": results,
+    doc = {"machine": machine, "warm": not args.cold, "scenarios": results,
            "startup": startup,
            "wall_s": round(time.perf_counter() - start, 1)}
     if args.json:
