@@ -141,7 +141,8 @@ class Response(http.client.HTTPResponse):
                     self.length = None
         if (status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED)
                 or 100 <= status < 200 or self._method == "HEAD"):
-            self.length = 0
+            self.length = 0  # no body, even one announced as chunked (RFC 9112 6.3)
+            self.chunked = False
         if not self.will_close and not self.chunked and self.length is None:
             self.will_close = True
 

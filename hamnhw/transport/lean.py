@@ -189,6 +189,7 @@ class LeanConnections:
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
+            self._blocks.clear()  # header lines holding the session's token
         for sock, reader, _ in idle:
             _close(sock, reader)
 
@@ -298,11 +299,14 @@ def _close(sock: socket.socket, reader: BinaryIO) -> None:
     sock.close()
 
 
-def _drained(reader: BinaryIO) -> bool:
-    """True when ``reader`` holds no byte past the answer just read.  A BMC that sent more
-    than the answer it announced leaves them in the buffer, where the next answer's status
-    line would be read: that connection is not kept.  (``peek`` reads the socket only to
-    fill an empty buffer: its raw reader reads nothing meanwhile.)"""
+def _drained(sock: socket.socket, reader: BinaryIO) -> bool:
+    """True when neither ``reader`` nor TLS holds a byte past the answer just read.  A BMC
+    that sent more than the answer it announced leaves them in the buffer, or decrypted in
+    OpenSSL's (``SSLSocket.pending``), where the next answer's status line would be read:
+    that connection is not kept.  (``peek`` reads the socket only to fill an empty buffer:
+    its raw reader reads nothing meanwhile.)"""
+    if _tls_pending(sock):
+        return False
     raw = reader.raw  # type: ignore[attr-defined]
     raw.readinto = _read_nothing
     try:
@@ -367,7 +371,7 @@ class LeanAnswer:
         answer = self._answer
         done = (answer.isclosed() or answer.length == 0) and not answer.will_close
         answer.close()  # the answer, not the connection's reader nor its socket
-        if done and _drained(self._reader):
+        if done and _drained(self.sock, self._reader):
             self._owner._release(self.sock, self._reader)
         else:
             _close(self.sock, self._reader)
@@ -382,8 +386,17 @@ def _ssl_reason(exc: ssl.SSLError) -> str:
     return str(exc)
 
 
+def _tls_pending(sock: socket.socket) -> bool:
+    """True when OpenSSL holds decrypted bytes of ``sock`` not read yet (a C call, no
+    system call; False for plain sockets)."""
+    return isinstance(sock, ssl.SSLSocket) and sock.pending() > 0
+
+
 def _dropped(sock: socket.socket) -> bool:
-    """True when an idle socket was closed by the BMC (readable with nothing to read)."""
+    """True when an idle socket was closed by the BMC (readable with nothing to read) or
+    holds bytes no request asked for (decrypted by TLS, which ``select`` does not see)."""
+    if _tls_pending(sock):
+        return True
     try:
         readable, _, _ = select.select([sock], [], [], 0)
     except (OSError, ValueError):

@@ -79,20 +79,21 @@ class _Scheduler:
 
     def schedule(self, dog: Watchdog, when: float) -> None:
         with self._lock:
-            heap = self._heap
-            if len(heap) >= self._prune_at:
+            if len(self._heap) >= self._prune_at:
                 self._prune()
+            heap = self._heap
             heapq.heappush(heap, (when, next(self._order), dog))
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="hamnhw-watchdog",
-                                                daemon=True)
-                self._thread.start()
+                thread = threading.Thread(target=self._run, name="hamnhw-watchdog",
+                                          daemon=True)
+                thread.start()  # kept only once started: a failed start is tried again
+                self._thread = thread
             elif heap[0][2] is dog:
                 self._cond.notify()
 
     def _prune(self) -> None:
         """Drop the disarmed entries (lock held)."""
-        self._heap = [entry for entry in self._heap if not entry[2].cancelled]
+        self._heap[:] = [entry for entry in self._heap if not entry[2].cancelled]
         heapq.heapify(self._heap)
         self._prune_at = max(self.PRUNE_AT, 2 * len(self._heap))
 
@@ -138,10 +139,13 @@ class _Scheduler:
         return dog
 
     def _forked(self) -> None:
-        """In a forked child: no thread, and a lock no other thread holds."""
+        """In a forked child: no thread, a lock no other thread holds, and none of the
+        parent's requests (their sockets are the parent's too: firing would cut them)."""
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._thread = None
+        self._heap = []
+        self._prune_at = self.PRUNE_AT
 
 
 _SCHEDULER = _Scheduler()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -302,3 +303,66 @@ def test_closing_the_connections_releases_their_sockets(server) -> None:
     assert Handler.connections == [1]
     lean.close()
     assert sock.fileno() == -1
+
+
+def test_bytes_past_the_body_held_by_tls_end_the_connections_reuse(tmp_path) -> None:
+    """Over TLS, bytes past the announced body may sit decrypted in OpenSSL's buffer, where
+    neither the reader's buffer nor ``select`` sees them: that connection is not kept, and
+    the next request goes on a new one and reads its own answer."""
+    from hamnhw.sim.tls import SelfSignedCert
+
+    cert = SelfSignedCert("lean-test")
+    body = b'{"a":"' + b"x" * 9000 + b'"}'
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    try:
+        server_tls = cert.server_context()
+        with listening() as (listener, port):
+            accepted: list[int] = []
+
+            def serve() -> None:
+                for extra in (b"JUNK-EXTRA-BYTES\r\n", b""):
+                    raw, _ = listener.accept()
+                    accepted.append(1)
+                    with server_tls.wrap_socket(raw, server_side=True) as conn:
+                        conn.recv(65536)
+                        conn.sendall(answer + extra)  # one TLS record holds both
+                        if extra:
+                            conn.recv(65536)  # waits for the client to close
+                            continue
+                        conn.recv(65536)
+                        conn.sendall(answer)
+
+            thread = threading.Thread(target=serve, daemon=True)
+            thread.start()
+            client_tls = ssl.create_default_context(cafile=cert.cert_file)
+            lean = LeanConnections("https", "127.0.0.1", port, client_tls, None)
+            assert get(lean, port, "/a") == body
+            assert get(lean, port, "/b") == body
+            assert get(lean, port, "/c") == body
+            lean.close()
+            thread.join(5)
+        assert len(accepted) == 2
+    finally:
+        cert.cleanup()
+
+
+def test_no_body_is_read_after_204_even_one_announced_as_chunked() -> None:
+    """204 has no body (RFC 9112 6.3): a ``Transfer-Encoding: chunked`` beside it does not
+    make the reader wait for a chunk that never comes."""
+    with listening() as (listener, port):
+        def serve() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n")
+                conn.recv(65536)  # until the client closes
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        lean = LeanConnections("http", "127.0.0.1", port, None, None)
+        answer = lean.send("DELETE", "/s/1", None, {}, 2.0, 2.0, watch_nothing)
+        assert answer.status == 204
+        assert answer.read1(65536) == b""
+        answer.release()
+        lean.close()
+        thread.join(5)

@@ -132,3 +132,47 @@ def test_a_ca_file_is_looked_at_once_per_connection(https: SimCluster,
                         ca_file=https.cert_file) as node:
         node.power.state()
     assert looked == [https.cert_file]
+
+
+def test_a_watchdog_armed_when_the_heap_is_pruned_is_kept() -> None:
+    """The request whose arming prunes the heap is watched too."""
+    scheduler = watchdog._Scheduler()
+    scheduler._thread = threading.current_thread()  # no firing thread for this one
+    for _ in range(scheduler.PRUNE_AT):
+        dog = watchdog.Watchdog()
+        scheduler.schedule(dog, time.monotonic() + 3600.0)
+        dog.disarm()
+    armed = watchdog.Watchdog()
+    scheduler.schedule(armed, time.monotonic() + 3600.0)  # this one prunes
+    assert scheduler.pending() == 1
+    assert [entry[2] for entry in scheduler._heap] == [armed]
+
+
+def test_a_failed_thread_start_is_tried_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A firing thread that could not start is not kept as if it ran: the next arming
+    starts one, and its watchdog fires."""
+    scheduler = watchdog._Scheduler()
+    start = threading.Thread.start
+
+    def refuse(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    with pytest.raises(RuntimeError):
+        scheduler.schedule(watchdog.Watchdog(), time.monotonic() + 3600.0)
+    assert scheduler._thread is None
+    monkeypatch.setattr(threading.Thread, "start", start)
+    fired = threading.Event()
+    dog = watchdog.Watchdog()
+    dog.fire = fired.set  # type: ignore[method-assign]
+    scheduler.schedule(dog, time.monotonic())
+    assert fired.wait(10)
+
+
+def test_a_forked_child_keeps_none_of_the_parents_watchdogs() -> None:
+    scheduler = watchdog._Scheduler()
+    scheduler._thread = threading.current_thread()
+    scheduler.schedule(watchdog.Watchdog(), time.monotonic() + 3600.0)
+    scheduler._forked()
+    assert scheduler.pending() == 0
+    assert scheduler._thread is None
