@@ -20,10 +20,10 @@ from hamnhw.sim import ServerSpec, SimServer
 
 READY_P95_MS = 50.0
 """Target: connect + first power read, 95th percentile (see docs/performance.md)."""
-CONNECT_REQUESTS = 5
-"""Budget: ServiceRoot, session POST, Systems, the System and its Manager (detection by
-Model through the system's ManagedBy; the system is chosen at connect)."""
-READY_REQUESTS = 6
+CONNECT_REQUESTS = 4
+"""Budget: ServiceRoot, session POST, Systems and the System (detection by the System's
+Manufacturer; the system is chosen at connect)."""
+READY_REQUESTS = 5
 """Budget: the connect requests + the System read again by ``power.state()`` (a call
 outside a ``Node.operation()`` block reads afresh, see hamnhw.readmemo)."""
 CLOSE_REQUESTS = 1

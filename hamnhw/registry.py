@@ -6,9 +6,15 @@ Only the drivers of the address's protocol take part (``Driver.protocol``: ``red
 1. the URL forces a vendor scheme (``idrac-redfish://``);
 2. ServiceRoot ``Vendor``, normalised;
 3. ServiceRoot ``Oem`` keys;
-4. the first Manager's ``Model``, matched against each driver's hints at word
-   boundaries (see :func:`model_matches`);
-5. the fallback (generic DMTF Redfish) driver.
+4. the System's ``Manufacturer``, normalised, then its ``Oem`` keys (the System the driver
+   reads next anyway: no request of its own);
+5. only when the System names no manufacturer: the managing Manager's ``Model``, matched
+   against each driver's hints at word boundaries (see :func:`model_matches`);
+6. the fallback (generic DMTF Redfish) driver.
+
+A System naming a manufacturer no driver claims, with no driver's ``Oem`` key, settles on
+the fallback without reading the Manager: the BMCs the hints name (iDRAC, iLO, XCC) ship in
+their maker's servers, and a rebranded one keeps its maker's ``Oem`` section.
 
 For IPMI: a driver claiming the vendor Get Device ID names (IANA manufacturer id, see
 :mod:`hamnhw.transport.ipmi_device`) in its ``vendor_names``, else the protocol's fallback
@@ -28,6 +34,7 @@ from hamnhw.driver import Driver
 from hamnhw.errors import DriverNotFound, HttpError, MalformedResponse
 from hamnhw.log import get_logger
 from hamnhw.models import Detection
+from hamnhw.placeholders import known_text
 
 ENTRY_POINT_GROUP = "hamnhw.drivers"
 LOG = get_logger("hamnhw.registry")
@@ -101,12 +108,20 @@ def detect(client: Any, address: BmcAddress,
         found = step(client, root, candidates)
         if found:
             return found
-    found = _by_manager_model(client, root, candidates, address.system_id)
+    system = _the_system(client, root, address.system_id)
+    found = _by_system(system, candidates)
     if found:
         return found
+    maker = _manufacturer(system)
+    if maker is None:
+        found = _by_manager_model(client, root, candidates, system)
+        if found:
+            return found
+    why = ("no vendor hint matched" if maker is None else
+           f"System Manufacturer {maker!r} names no installed driver's vendor")
     for cls in candidates:
         if cls.fallback:
-            return cls, Detection(cls.name, "no vendor hint matched; generic DMTF Redfish")
+            return cls, Detection(cls.name, f"{why}; generic DMTF Redfish")
     raise DriverNotFound("no driver matches and no fallback driver is installed",
                          host=address.netloc)
 
@@ -153,9 +168,36 @@ def _by_oem(client: Any, root: Mapping[str, Any],
     return None
 
 
+def _by_system(system: Mapping[str, Any] | None, candidates: list[type[Driver]]
+               ) -> tuple[type[Driver], Detection] | None:
+    """The driver the System's ``Manufacturer`` or, failing that, its ``Oem`` keys name."""
+    if system is None:
+        return None
+    maker = _manufacturer(system)
+    if maker is not None:
+        norm = normalize_vendor(maker)
+        for cls in candidates:
+            if norm in cls.vendor_names:
+                return cls, Detection(cls.name, f"System Manufacturer {maker!r}")
+    oem = system.get("Oem")
+    if isinstance(oem, Mapping):
+        for cls in candidates:
+            for key in cls.oem_keys:
+                if key in oem:
+                    return cls, Detection(cls.name, f"System Oem key {key!r}")
+    return None
+
+
+def _manufacturer(system: Mapping[str, Any] | None) -> str | None:
+    """The System's ``Manufacturer`` when it names one (None: not read, absent, blank or
+    a placeholder such as ``To Be Filled By O.E.M.``: a white-box board says nothing)."""
+    return known_text(system.get("Manufacturer")) if system is not None else None
+
+
 def _by_manager_model(client: Any, root: Mapping[str, Any], candidates: list[type[Driver]],
-                      system_id: str | None = None) -> tuple[type[Driver], Detection] | None:
-    model = _manager_model(client, root, system_id)
+                      system: Mapping[str, Any] | None = None
+                      ) -> tuple[type[Driver], Detection] | None:
+    model = _manager_model(client, root, system)
     if not model:
         return None
     for cls in candidates:
@@ -190,16 +232,12 @@ def _edge(char: str, template: str) -> str:
     return ""
 
 
-def _manager_model(client: Any, root: Mapping[str, Any], system_id: str | None) -> str | None:
-    """The Model of the BMC managing the system (its ``Links.ManagedBy``), else of the
-    first Manager listed.  The Systems collection and the System read here are the ones
-    the driver reads next (to choose the system, then the power state), so on a
-    single-system BMC this costs one request: the Manager, which the inventory reads too
-    (:mod:`hamnhw.readmemo` answers the repeats)."""
+def _manager_model(client: Any, root: Mapping[str, Any],
+                   system: Mapping[str, Any] | None) -> str | None:
+    """The Model of the BMC managing ``system`` (its ``Links.ManagedBy``), else of the
+    first Manager listed: one request on a single-system BMC (the Manager)."""
     try:
-        _read_collections_at_once(client, root)
-        manager = _managing_bmc(client, root, system_id) or _first_member(client, root,
-                                                                          "Managers")
+        manager = _managed_by(system) or _first_member(client, root, "Managers")
         model = client.get(manager).get("Model") if manager else None
     except (HttpError, MalformedResponse) as exc:
         LOG.debug("manager model not readable for detection: %s", exc)
@@ -207,29 +245,29 @@ def _manager_model(client: Any, root: Mapping[str, Any], system_id: str | None) 
     return model if isinstance(model, str) else None
 
 
-def _read_collections_at_once(client: Any, root: Mapping[str, Any]) -> None:
-    """Where GETs are expanded (:mod:`hamnhw.readmemo`), read the Systems and Managers
-    collections side by side: the Manager, found by the System's ``ManagedBy``, comes
-    embedded in the Managers collection, so detection waits for one answer instead of two
-    in a row, for the same number of requests.  Without ``$expand`` that would cost one
-    more request (the collection); nothing is read ahead then."""
-    prefetch = getattr(client, "prefetch", None)
-    if callable(prefetch) and bool(getattr(client, "expand_levels", None)):
-        prefetch([path for name in ("Systems", "Managers") if (path := _link(root, name))])
-
-
-def _managing_bmc(client: Any, root: Mapping[str, Any], system_id: str | None) -> str | None:
-    """``Links.ManagedBy[0]`` of the one system (or of the URL's), else None."""
+def _the_system(client: Any, root: Mapping[str, Any],
+                system_id: str | None) -> Mapping[str, Any] | None:
+    """The one System (or the URL's), read as the driver reads it next (choosing the
+    system, then its power state: :mod:`hamnhw.readmemo` answers the repeats); None when
+    the BMC lists several and the URL names none, or they cannot be read."""
     systems = _link(root, "Systems")
     if systems is None:
         return None
-    members = [_link(m, "@odata.id") if isinstance(m, Mapping) else None
-               for m in client.get(systems).get("Members") or []]
-    chosen = [m for m in members if isinstance(m, str)
-              and (system_id is None or m.rstrip("/").rsplit("/", 1)[-1] == system_id)]
-    if len(chosen) != 1:
+    try:
+        members = [_link(m, "@odata.id") if isinstance(m, Mapping) else None
+                   for m in client.get(systems).get("Members") or []]
+        chosen = [m for m in members if isinstance(m, str)
+                  and (system_id is None or m.rstrip("/").rsplit("/", 1)[-1] == system_id)]
+        system = client.get(chosen[0]) if len(chosen) == 1 else None
+    except (HttpError, MalformedResponse) as exc:
+        LOG.debug("system not readable for detection: %s", exc)
         return None
-    links = client.get(chosen[0]).get("Links")
+    return system if isinstance(system, Mapping) else None
+
+
+def _managed_by(system: Mapping[str, Any] | None) -> str | None:
+    """``Links.ManagedBy[0]`` of ``system``, else None."""
+    links = system.get("Links") if system is not None else None
     managed_by = links.get("ManagedBy") if isinstance(links, Mapping) else None
     first = managed_by[0] if isinstance(managed_by, list) and managed_by else None
     return _link(first, "@odata.id") if isinstance(first, Mapping) else None

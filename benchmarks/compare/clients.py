@@ -282,6 +282,22 @@ def hamnhw_library(ca_file: str | None) -> Runner:
     return lambda urls, workers, unbounded=False: pooled(task, urls, workers)
 
 
+def hamnhw_warming(ca_file: str | None) -> Runner:
+    """The warm-up's walk (``compare.warm_up``), unmeasured: the library's task, then the
+    inventory the ``hamnhw inventory`` command reads as well (the Manager, which the task
+    does not read), so that every query a measured row sends is asked once before."""
+    hamnhw = load_hamnhw()
+
+    def task(url: str) -> dict[str, Any]:
+        with hamnhw.connect(_hamnhw_url(url), username=mock.USERNAME,
+                            password=mock.PASSWORD, ca_file=ca_file) as node, node.operation():
+            answer = hamnhw_answer(node)
+            node.inventory.inventory()
+            return answer
+
+    return lambda urls, workers, unbounded=False: pooled(task, urls, workers)
+
+
 def hamnhw_fanout(ca_file: str | None) -> Runner:
     """``hamnhw.fanout`` with ``workers`` as its concurrency (its own default when the
     worker runs ``--unbounded``)."""
@@ -359,5 +375,6 @@ CLIENTS: dict[str, Callable[[str | None], Runner]] = {
     "hamnhw": hamnhw_library,
     "hamnhw-fanout": hamnhw_fanout,
     "hamnhw-cli": hamnhw_cli,
+    "hamnhw-warm": hamnhw_warming,
 }
 """Every client by the name the table shows."""

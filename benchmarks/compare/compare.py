@@ -178,20 +178,21 @@ def client_env(detect_cache: str | None = None) -> dict[str, str]:
     return env
 
 
-WARMING_CLIENT = "hamnhw"
+WARMING_CLIENT = "hamnhw-warm"
 """The client whose unmeasured run warms each ``$expand`` group (:func:`warm_up`): the
-library, whose queries the fan-out and the command send too (one run of each of them as
-well cost ~45 s more per 1,000-BMC scenario, for at most one answer per BMC)."""
+library's task and the inventory, whose queries the fan-out and the command send too (one
+run of each of them as well cost ~45 s more per 1,000-BMC scenario, for at most one answer
+per BMC)."""
 
 
 def warm_up(server: BenchServer, scenario: Scenario, clients: list[str],
             ca_file: str | None) -> str | None:
     """Warm the server for ``clients``' rows, unmeasured: each ``$expand`` group the rows
-    read walked once by the hamnhw library (the expanded queries are the client's; the
-    server does not guess them), then every plain answer built ahead and, on each BMC,
-    every answer built for another BMC of its group, and a query asked of a collection
-    member also of its collection and the reverse (hamnhw reads the Manager alone, or
-    inside the Managers collection when the BMC is slow to answer).  The counts and
+    read walked once by the hamnhw library, its task and the inventory (the expanded
+    queries are the client's; the server does not guess them), then every plain answer
+    built ahead and, on each BMC, every answer built for another BMC of its group, and a
+    query asked of a collection member also of its collection and the reverse (a walk may
+    read a member alone or inside its collection).  The counts and
     sessions are reset before each row (:meth:`BenchServer.stats`); a row's
     ``built_per_bmc`` shows what the warm-up missed.  Returns why a walk failed (exit
     status or wrong answers, and its stderr's tail), or None."""

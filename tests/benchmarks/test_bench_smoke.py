@@ -73,7 +73,9 @@ def test_exits_0_with_one_json_report(runs, name: str) -> None:
 def test_connect_request_pattern(runs) -> None:
     metrics = report(runs, "connect")["metrics"]
     log = metrics["request_log"]
-    assert log[:2] == ["GET /redfish/v1/", "POST /redfish/v1/SessionService/Sessions"]
+    # The ServiceRoot and the login go side by side unless ServiceRoots answered quickly
+    # in this process before (hamnhw.transport.redfish.ROOT_PACE): either may come first.
+    assert sorted(log[:2]) == ["GET /redfish/v1/", "POST /redfish/v1/SessionService/Sessions"]
     assert log[-1].startswith("DELETE /redfish/v1/SessionService/Sessions/")
     requests = metrics["requests"]
     assert requests["ready"] - requests["connect"] == 1  # the System (chosen at connect)

@@ -129,7 +129,8 @@ def test_raid_show(server: SimServer, env: dict[str, str]) -> None:
 def test_detect(server: SimServer, env: dict[str, str]) -> None:
     assert json_out(run("--json", "detect", server.url, env=env)) == {
         "node": server.url, "driver": "generic",
-        "reason": "no vendor hint matched; generic DMTF Redfish"}
+        "reason": "System Manufacturer 'Contoso' names no installed driver's vendor; "
+                  "generic DMTF Redfish"}
 
 
 @pytest.mark.parametrize("args", [["nics"], ["inventory"], ["raid", "show"], ["detect"],

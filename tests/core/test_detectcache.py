@@ -18,7 +18,9 @@ from hamnhw.sim import ServerSpec, SimCluster, SimServer
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[SimServer]:
-    with SimCluster([ServerSpec(name="bmc")]) as cluster:
+    """A white-box board (its System names no manufacturer), so detection reads the
+    Manager: the request a remembered detection saves."""
+    with SimCluster([ServerSpec(name="bmc", manufacturer="To Be Filled By O.E.M.")]) as cluster:
         yield cluster["bmc"]
 
 
