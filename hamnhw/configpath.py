@@ -24,18 +24,22 @@ LOCAL_CONFIG_NAME = "hamnhw.toml"
 
 def find_config(explicit: str | os.PathLike[str] | None = None, *,
                 environ: Mapping[str, str] | None = None,
-                cwd: str | os.PathLike[str] | None = None) -> Path | None:
+                cwd: str | os.PathLike[str] | None = None,
+                origin: str = "--config") -> Path | None:
     """Find the config file by the lookup order; None when there is none.
 
     An explicit path or ``$HAMNHW_CONFIG`` that does not exist is an error,
     not a reason to look further.
+
+    :param origin: where ``explicit`` came from, said when it does not exist (the
+        command line's ``--config`` unless told otherwise).
     """
     env = os.environ if environ is None else environ
-    for given, origin in ((explicit, "--config"), (env.get(ENV_CONFIG) or None, ENV_CONFIG)):
+    for given, source in ((explicit, origin), (env.get(ENV_CONFIG) or None, ENV_CONFIG)):
         if given is not None:
             path = Path(given)
             if not path.is_file():
-                raise ConfigError(f"config file not found (from {origin})", path=str(path))
+                raise ConfigError(f"config file not found (from {source})", path=str(path))
             return path
     for candidate in (Path(cwd or os.getcwd()) / LOCAL_CONFIG_NAME, SYSTEM_CONFIG):
         if candidate.is_file():

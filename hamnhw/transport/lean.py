@@ -10,11 +10,11 @@ TLS choice (a shared :mod:`~hamnhw.transport.tlscontext`, a pinned fingerprint c
 on every new connection), the timeouts, the watchdog, the body cap and its decoding.
 
 Before a request goes on an idle connection, the connection is checked not closed by the
-BMC, except for a GET or HEAD on one used less than :data:`FRESH_S` ago: that one is sent
-unchecked and, should the BMC have closed the connection before answering, raises
-:class:`StaleConnection`, on which the adapter sends it once more on a new connection.  A
-connection given back after :meth:`LeanConnections.close` (another thread's request was in
-flight) is closed at once.
+BMC (:mod:`~hamnhw.transport.reuse`), except for a GET or HEAD on one used less than
+:data:`FRESH_S` ago: that one is sent unchecked and, should the BMC have closed the
+connection before answering, raises :class:`StaleConnection`, on which the adapter sends it
+once more on a new connection.  A connection given back after
+:meth:`LeanConnections.close` (another thread's request was in flight) is closed at once.
 
 Failures are raised as :class:`WireError` subclasses saying what happened (never
 connected, refused or not; connect timed out; handshake or pin refused; read timed out;
@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import re
-import select
 import socket
 import ssl
 import threading
@@ -36,6 +35,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, BinaryIO
 
 from hamnhw.transport.httpanswer import Headers, Response
+from hamnhw.transport.reuse import drained, dropped
 
 IDLE_KEPT = 4
 """Idle keep-alive connections kept per BMC (a command uses up to
@@ -209,7 +209,7 @@ class LeanConnections:
             sock, reader, since = idle
             if resendable and time.monotonic() - since < FRESH_S:
                 return sock, reader, "unchecked"
-            if not _dropped(sock):
+            if not dropped(sock):
                 return sock, reader, "reused"
             _close(sock, reader)
 
@@ -299,26 +299,6 @@ def _close(sock: socket.socket, reader: BinaryIO) -> None:
     sock.close()
 
 
-def _drained(sock: socket.socket, reader: BinaryIO) -> bool:
-    """True when neither ``reader`` nor TLS holds a byte past the answer just read.  A BMC
-    that sent more than the answer it announced leaves them in the buffer, or decrypted in
-    OpenSSL's (``SSLSocket.pending``), where the next answer's status line would be read:
-    that connection is not kept.  (``peek`` reads the socket only to fill an empty buffer:
-    its raw reader reads nothing meanwhile.)"""
-    if _tls_pending(sock):
-        return False
-    raw = reader.raw  # type: ignore[attr-defined]
-    raw.readinto = _read_nothing
-    try:
-        return not reader.peek(1)  # type: ignore[attr-defined]
-    finally:
-        del raw.readinto
-
-
-def _read_nothing(_buffer: Any) -> None:  # a raw read that would block: nothing read
-    return None
-
-
 class LeanAnswer:
     """An answer whose body is read in chunks (:meth:`read1`); the connection goes back to
     the pool (:meth:`release`) once the body was read to its end and the BMC keeps it
@@ -371,7 +351,7 @@ class LeanAnswer:
         answer = self._answer
         done = (answer.isclosed() or answer.length == 0) and not answer.will_close
         answer.close()  # the answer, not the connection's reader nor its socket
-        if done and _drained(self.sock, self._reader):
+        if done and drained(self.sock, self._reader):
             self._owner._release(self.sock, self._reader)
         else:
             _close(self.sock, self._reader)
@@ -384,24 +364,6 @@ def _ssl_reason(exc: ssl.SSLError) -> str:
     if exc.reason:
         return f"TLS handshake failed ({exc.reason}); is it an HTTPS port?"
     return str(exc)
-
-
-def _tls_pending(sock: socket.socket) -> bool:
-    """True when OpenSSL holds decrypted bytes of ``sock`` not read yet (a C call, no
-    system call; False for plain sockets)."""
-    return isinstance(sock, ssl.SSLSocket) and sock.pending() > 0
-
-
-def _dropped(sock: socket.socket) -> bool:
-    """True when an idle socket was closed by the BMC (readable with nothing to read) or
-    holds bytes no request asked for (decrypted by TLS, which ``select`` does not see)."""
-    if _tls_pending(sock):
-        return True
-    try:
-        readable, _, _ = select.select([sock], [], [], 0)
-    except (OSError, ValueError):
-        return True
-    return bool(readable)
 
 
 def pin_of(value: str | None) -> str | None:

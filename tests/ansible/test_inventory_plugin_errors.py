@@ -27,7 +27,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.utils.display import Display
 plugin = inventory_loader.get("hamnhw.bmc.nodes")
 if len(sys.argv) > 2:  # stand in for a fault hamnhw does not know, in argv[3] (a function)
-    def broken(*args):
+    def broken(*args, **kwargs):
         raise ValueError(sys.argv[2])
     setattr(sys.modules[type(plugin).__module__], sys.argv[3], broken)
     Display().verbosity = int(sys.argv[4])
@@ -147,6 +147,19 @@ def test_a_fault_before_any_config_path_names_the_hamnhw_config(tmp_path: Path) 
                       "message": "hamnhw config: the hamnhw config could not be read "
                                  "(ValueError)"}
     assert "builtins.ValueError raised at" in shown and SECRET not in shown
+
+
+def test_a_missing_config_file_is_named_by_the_inventory_sources_option(
+        tmp_path: Path) -> None:
+    """The path came from the source's ``config`` option, not from the command line's
+    ``--config`` (hamnhw's own wording for a missing file it was given)."""
+    raised, _shown = parse_shown(tmp_path, NODE,  # a hamnhw.toml, not the one named
+                                 source_text="plugin: hamnhw.bmc.nodes\nconfig: missing.toml\n")
+    assert raised == {
+        "type": "ansible.errors.AnsibleParserError",
+        "message": "hamnhw config: config file not found (from the config option of "
+                   f"inventory source {tmp_path / 'site.hamnhw.yml'}) "
+                   f"(file {tmp_path / 'missing.toml'})"}
 
 
 @pytest.mark.parametrize(("config", "says"), [

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from hamnhw.sim import ServerSpec, SimCluster
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 from ansible_collections.hamnhw.bmc.plugins.module_utils import hamnhw_bmc
-from ansible_collections.hamnhw.bmc.plugins.modules import power, raid
+from ansible_collections.hamnhw.bmc.plugins.modules import pair_check, power, raid
 
 FINGERPRINT = "AB" * 32
 CONFIG = f"""
@@ -145,6 +145,17 @@ def test_a_node_without_a_config_file(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr("hamnhw.configpath.SYSTEM_CONFIG", tmp_path / "absent.toml")
     with pytest.raises(ConfigError, match="node 'n1' needs a config file"):
         hamnhw_bmc.connect_arguments(params(node="n1"), environ={})
+
+
+@pytest.mark.parametrize("read", [
+    lambda path: hamnhw_bmc.connect_arguments(params(node="n1", config=path), environ={}),
+    pair_check.read_config,
+], ids=["node", "pair_check"])
+def test_a_missing_config_file_is_named_by_the_modules_option(
+        tmp_path: Path, read: Callable[[str], object]) -> None:
+    """Not by the command line's ``--config``."""
+    with pytest.raises(ConfigError, match=r"^config file not found \(from option config\)"):
+        read(str(tmp_path / "absent.toml"))
 
 
 def test_an_unknown_node(config: str) -> None:

@@ -55,3 +55,32 @@ def test_missed_count_target_fails_even_with_no_targets(capsys) -> None:
     report.target("requests", 12, 11, "requests", kind=benchlib.COUNT)
     assert report.finish() == 1
     assert "MISSED" in capsys.readouterr().out
+
+
+def _adapter_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.getMessage() for record in caplog.records
+            if record.name == "hamnhw.transport.adapter"]
+
+
+def test_the_simulated_servers_plain_http_warning_is_left_out_and_nothing_else(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """``make bench`` printed one per simulated BMC; the warning stays for any other
+    address, and for those too once the simulator is stopped (users see it as ever)."""
+    from hamnhw.sim import ServerSpec
+    from hamnhw.transport import adapter
+
+    caplog.set_level("WARNING", logger="hamnhw")
+    plain = "%s: plain HTTP (%s://): credentials will cross the network in clear text"
+    with benchlib.simulated([ServerSpec(name="a", power="On")]) as cluster:
+        netloc = cluster["a"].url.split("://", 1)[1].rstrip("/")
+        benchlib.connect(cluster["a"]).close()
+        adapter.LOG.warning(plain, "10.9.0.1:80", "redfish+http")
+        adapter.LOG.warning("%s: something else", netloc)
+    assert _adapter_warnings(caplog) == [
+        "10.9.0.1:80: plain HTTP (redfish+http://): credentials will cross the network in "
+        "clear text", f"{netloc}: something else"]
+    caplog.clear()
+    adapter.LOG.warning(plain, netloc, "redfish+http")
+    assert _adapter_warnings(caplog) == [
+        f"{netloc}: plain HTTP (redfish+http://): credentials will cross the network in "
+        "clear text"]

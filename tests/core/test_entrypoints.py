@@ -83,15 +83,44 @@ def test_section_headers_are_read_as_importlib_metadata_reads_them(
     assert pairs("hamnhw.drivers") == metadata_pairs("hamnhw.drivers") == []
 
 
-def test_a_line_importlib_metadata_refuses_is_refused_as_it_refuses_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_dist(tmp_path, "broken-1.0.dist-info", "[console_scripts]\nno equals sign\n")
+BROKEN_TEXT = ("[console_scripts]\nnot ours either\n"
+               "[hamnhw.drivers]\nno equals sign\nkept = broken.kept:Driver\n")
+"""Lines without ``=`` (importlib.metadata raises a bare TypeError on them): one in
+another group, one in hamnhw's, beside a good line of that distribution."""
+
+
+def test_a_line_without_an_equals_sign_is_skipped_with_a_warning_naming_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Only that line: the distribution's other entry points and the other distributions'
+    are read; a bad line in another group is none of hamnhw's business."""
+    write_dist(tmp_path, "broken-1.0.dist-info", BROKEN_TEXT)
+    write_dist(tmp_path, "zeta-1.0.dist-info", "[hamnhw.drivers]\nzeta = zeta:Driver\n")
     monkeypatch.setattr(sys, "path", [str(tmp_path)])
-    with pytest.raises(Exception) as theirs:  # whatever it raises (TypeError in 3.11)
+    with pytest.raises(TypeError):  # what hamnhw no longer lets through
         metadata_pairs("hamnhw.drivers")
-    with pytest.raises(Exception) as ours:
-        pairs("hamnhw.drivers")
-    assert type(ours.value) is type(theirs.value)
+    with caplog.at_level("WARNING", logger="hamnhw"):
+        found = pairs("hamnhw.drivers")
+    assert sorted(found) == [("kept", "broken.kept:Driver"), ("zeta", "zeta:Driver")]
+    warned = [record.getMessage() for record in caplog.records]
+    assert len(warned) == 1, warned
+    assert "broken-1.0.dist-info" in warned[0] and "'no equals sign'" in warned[0]
+    assert "not ours" not in warned[0]
+
+
+def test_a_line_without_an_equals_sign_in_a_zip_is_skipped_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Where importlib.metadata lists the distributions (a zip on the path)."""
+    archive = tmp_path / "plugins.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("broken-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: broken\n")
+        zipped.writestr("broken-1.0.dist-info/entry_points.txt", BROKEN_TEXT)
+    monkeypatch.setattr(sys, "path", [str(archive)])
+    with caplog.at_level("WARNING", logger="hamnhw"):
+        assert pairs("hamnhw.drivers") == [("kept", "broken.kept:Driver")]
+    warned = [record.getMessage() for record in caplog.records]
+    assert len(warned) == 1 and "broken" in warned[0] and "'no equals sign'" in warned[0]
 
 
 def test_load_follows_the_reference() -> None:

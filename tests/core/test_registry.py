@@ -1,6 +1,8 @@
 """Driver registry: vendor normalisation, plugin loading robustness, detection order."""
 
+from collections.abc import Iterator
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 
@@ -108,6 +110,33 @@ def test_broken_plugin_is_skipped(monkeypatch):
         registry.load_drivers.cache_clear()
     assert list(loaded) == ["good"]
     assert loaded["good"] is Driver
+
+
+@pytest.fixture
+def fresh_registry() -> Iterator[None]:
+    """:func:`registry.load_drivers` read afresh in the test, and again after it."""
+    registry.load_drivers.cache_clear()
+    yield
+    registry.load_drivers.cache_clear()
+
+
+def test_a_malformed_entry_points_line_leaves_the_other_drivers_working(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+        fresh_registry: None) -> None:
+    """A third-party distribution whose ``[hamnhw.drivers]`` holds a line without ``=``:
+    that line is skipped with a warning naming the distribution and the line."""
+    info = tmp_path / "acme_broken-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme_broken\n")
+    (info / "entry_points.txt").write_text("[hamnhw.drivers]\nacme hamnhw_acme:Driver\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with caplog.at_level("WARNING", logger="hamnhw"):
+        loaded = registry.load_drivers()
+    assert {"generic", "dell", "hpe", "ipmi"} <= set(loaded)
+    warned = [record.getMessage() for record in caplog.records]
+    assert len(warned) == 1, warned
+    assert "acme_broken-1.0.dist-info" in warned[0]
+    assert "'acme hamnhw_acme:Driver'" in warned[0]
 
 
 @pytest.mark.parametrize(("model", "vendor"), [

@@ -135,7 +135,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             given = os.path.join(os.path.dirname(path), given)
         found = None
         try:
-            found = find_config(given)
+            found = find_config(given, origin=f'the config option of inventory source {path}')
             config = None if found is None else load_config(found)
         except HamnhwError as exc:
             raise AnsibleParserError(f'hamnhw config: {exc}') from None

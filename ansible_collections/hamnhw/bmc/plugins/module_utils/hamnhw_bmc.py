@@ -62,6 +62,10 @@ CONNECTION_RULES = dict(
 
 TLS_OPTIONS = ('ca_file', 'pin_fingerprint', 'insecure')
 
+CONFIG_ORIGIN = 'option config'
+"""Where a module's config path came from, said when the file is missing (hamnhw's own
+wording names the command line's ``--config``)."""
+
 
 def new_module(argument_spec, connection=True, **kwargs):
     """An AnsibleModule with the connection options (unless ``connection`` is False); fails
@@ -85,7 +89,7 @@ def node_config(params, environ=None):
     """The config file's entry for ``node`` (None when the target is a ``bmc`` URL)."""
     if not params.get('node'):
         return None
-    path = find_config(params.get('config'), environ=environ)
+    path = find_config(params.get('config'), environ=environ, origin=CONFIG_ORIGIN)
     if path is None:
         raise ConfigError(f"node {params['node']!r} needs a config file (option config, "
                           "$HAMNHW_CONFIG, ./hamnhw.toml, /etc/hamnhw/hamnhw.toml)")

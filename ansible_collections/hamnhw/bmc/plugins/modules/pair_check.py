@@ -97,6 +97,7 @@ error:
 """
 
 from ansible_collections.hamnhw.bmc.plugins.module_utils.hamnhw_bmc import (
+    CONFIG_ORIGIN,
     HAMNHW_IMPORT_ERROR,
     error_result,
     new_module,
@@ -114,7 +115,7 @@ if HAMNHW_IMPORT_ERROR is None:
 
 def read_config(path):
     """The config with both pair nodes."""
-    found = find_config(path)
+    found = find_config(path, origin=CONFIG_ORIGIN)
     if found is None:
         raise ConfigError("pair_check needs a config file with [primary] and [standby] "
                           "(option config, $HAMNHW_CONFIG, ./hamnhw.toml, "
