@@ -1,7 +1,8 @@
 """Remembered driver detection: a BMC seen before is not asked again which driver it needs.
 
-Detection costs a Manager read on a BMC whose ServiceRoot names no vendor.  With
-``HAMNHW_DETECT_CACHE`` set, the driver chosen is remembered:
+Detection reads the System (which the driver reads next anyway) and, on a BMC naming no
+maker at all, the Manager (:mod:`hamnhw.vendorhints`).  With ``HAMNHW_DETECT_CACHE`` set,
+the driver chosen is remembered:
 
 * ``memory``: for the life of the process (a long-running exporter, a script connecting
   again and again);
@@ -9,9 +10,11 @@ Detection costs a Manager read on a BMC whose ServiceRoot names no vendor.  With
   ``~/.cache/hamnhw``), so that the next command skips it too;
 * a directory: on disk there.
 
-An entry is keyed by the BMC's address, its ServiceRoot ``UUID`` and, for a pinned
-certificate, the pinned fingerprint: a BMC replaced at the same address (another UUID, or
-another certificate) never gets the old one's driver.  Entries older than
+An entry is keyed by the BMC's address, its ServiceRoot ``UUID``, for a pinned
+certificate the pinned fingerprint, and the system the URL names: a BMC replaced at the
+same address (another UUID, or another certificate) never gets the old one's driver.  A
+detection made while a read failed (the System or the Manager unreadable) is not
+remembered.  Entries older than
 :data:`MAX_AGE_S` are detected again; a driver no longer installed is detected again.
 Unset (the default), nothing is remembered.
 """
@@ -38,13 +41,15 @@ _LOCK = threading.Lock()
 _MEMORY: dict[str, dict[str, Any]] = {}
 
 
-def key(netloc: str, root: Any, pin: str | None) -> str | None:
-    """The cache key of a connected BMC; None when its ServiceRoot has no UUID (it could
-    not be told from a replacement)."""
+def key(netloc: str, root: Any, pin: str | None, system_id: str | None = None) -> str | None:
+    """The cache key of a connected BMC and the system its URL names (detection reads that
+    System: on a multi-system service each may name another maker); None when its
+    ServiceRoot has no UUID (it could not be told from a replacement)."""
     uuid = root.get("UUID") if isinstance(root, dict) else None
     if not isinstance(uuid, str) or not uuid.strip():
         return None
-    return f"{netloc}|{uuid.strip().lower()}|{(pin or '').replace(':', '').lower()}"
+    return (f"{netloc}|{uuid.strip().lower()}|{(pin or '').replace(':', '').lower()}"
+            f"|{system_id or ''}")
 
 
 def cache_file(environ: Any = None) -> Path | None:

@@ -356,7 +356,8 @@ def _detect(client: Any, address: BmcAddress, pin: str | None) -> tuple[type[Dri
 
     if address.protocol != "redfish" or not detectcache.enabled():
         return registry.detect(client, address)
-    cache_key = detectcache.key(address.netloc, getattr(client, "root", None), pin)
+    cache_key = detectcache.key(address.netloc, getattr(client, "root", None), pin,
+                                address.system_id)
     remembered = detectcache.lookup(cache_key) if cache_key else None
     if remembered is not None:
         try:
@@ -365,7 +366,8 @@ def _detect(client: Any, address: BmcAddress, pin: str | None) -> tuple[type[Dri
             cls = None  # uninstalled since: detect again
         if cls is not None and cls.protocol == address.protocol:
             return cls, remembered
-    cls, detection = registry.detect(client, address)
-    if cache_key:
+    problems: list[str] = []
+    cls, detection = registry.detect(client, address, problems=problems)
+    if cache_key and not problems:  # a read failed: the answer may differ next time
         detectcache.store(cache_key, detection)
     return cls, detection

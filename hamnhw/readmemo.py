@@ -1,9 +1,9 @@
 """One read per resource per command: a connected node's recent GETs, answered from memory.
 
-A command reads the same resources from several places (the System for the power state,
-the NICs and the inventory; the Manager for detection and the inventory; a chassis for
-the NIC adapters and the drives).  :class:`MemoClient` wraps a node's Redfish client so
-that a repeated GET of one path is answered with the document read a moment ago.
+A command reads the same resources from several places (the System for detection, the
+power state, the NICs and the inventory; the Manager for the BMC's NICs and the inventory;
+a chassis for the NIC adapters and the drives).  :class:`MemoClient` wraps a node's Redfish
+client so that a repeated GET of one path is answered with the document read a moment ago.
 
 What shares the memo: one call of the library (``node.inventory.inventory()`` reads each
 resource once), and everything inside one :meth:`hamnhw.node.Node.operation` block (a

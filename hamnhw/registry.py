@@ -1,20 +1,10 @@
 """Driver registry (entry-point group ``hamnhw.drivers``) and vendor detection.
 
 Only the drivers of the address's protocol take part (``Driver.protocol``: ``redfish`` or
-``ipmi``).  For Redfish, detection order, first match wins:
-
-1. the URL forces a vendor scheme (``idrac-redfish://``);
-2. ServiceRoot ``Vendor``, normalised;
-3. ServiceRoot ``Oem`` keys;
-4. the System's ``Manufacturer``, normalised, then its ``Oem`` keys (the System the driver
-   reads next anyway: no request of its own);
-5. only when the System names no manufacturer: the managing Manager's ``Model``, matched
-   against each driver's hints at word boundaries (see :func:`model_matches`);
-6. the fallback (generic DMTF Redfish) driver.
-
-A System naming a manufacturer no driver claims, with no driver's ``Oem`` key, settles on
-the fallback without reading the Manager: the BMCs the hints name (iDRAC, iLO, XCC) ship in
-their maker's servers, and a rebranded one keeps its maker's ``Oem`` section.
+``ipmi``).  For Redfish: the URL's vendor scheme (``idrac-redfish://``), else what the
+BMC says of itself (:mod:`hamnhw.vendorhints`: ServiceRoot ``Vendor`` and ``Oem`` keys, the
+System's ``Oem`` keys and ``Manufacturer``, the Manager's ``Model`` where those do not
+settle it), else the fallback (generic DMTF Redfish) driver.
 
 For IPMI: a driver claiming the vendor Get Device ID names (IANA manufacturer id, see
 :mod:`hamnhw.transport.ipmi_device`) in its ``vendor_names``, else the protocol's fallback
@@ -24,32 +14,21 @@ driver (the built-in ``ipmi``).
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from hamnhw import entrypoints
 from hamnhw.address import BmcAddress
 from hamnhw.driver import Driver
-from hamnhw.errors import DriverNotFound, HttpError, MalformedResponse
+from hamnhw.errors import DriverNotFound
 from hamnhw.log import get_logger
 from hamnhw.models import Detection
-from hamnhw.placeholders import known_text
+from hamnhw.vendorhints import detect_redfish, model_matches, normalize_vendor
 
 ENTRY_POINT_GROUP = "hamnhw.drivers"
 LOG = get_logger("hamnhw.registry")
-_CORPORATE = re.compile(r"\b(inc|corp|corporation|co|ltd|llc|computer|company)\b")
-
-
-def normalize_vendor(value: str) -> str:
-    """Normalise a vendor string: lower case, punctuation and corporate suffixes gone.
-
-    ``"Dell Inc."`` gives ``"dell"``, ``"HPE"`` gives ``"hpe"``; aliases such as
-    ``hp`` are listed by the driver itself in ``vendor_names``.
-    """
-    text = re.sub(r"[^a-z0-9 ]+", " ", value.lower())
-    text = _CORPORATE.sub(" ", text)
-    return " ".join(text.split())
+__all__ = ["ENTRY_POINT_GROUP", "check_registered", "detect", "driver_by_name",
+           "load_drivers", "model_matches", "normalize_vendor"]
 
 
 @functools.cache
@@ -84,13 +63,16 @@ def driver_by_name(name: str) -> type[Driver]:
 
 
 def detect(client: Any, address: BmcAddress,
-           drivers: Mapping[str, type[Driver]] | None = None) -> tuple[type[Driver], Detection]:
+           drivers: Mapping[str, type[Driver]] | None = None,
+           problems: list[str] | None = None) -> tuple[type[Driver], Detection]:
     """Choose the driver for a connected Redfish client.
 
     :param client: a :class:`~hamnhw.transport.base.RedfishClient`, or for an ``ipmi://``
         address an :class:`~hamnhw.transport.ipmi.IpmiTransport`.
     :param address: the parsed BMC URL.
     :param drivers: override the registry (tests).
+    :param problems: reads that failed during detection are appended here (and named in
+        a fallback's reason): a detection made without them is not to be remembered.
     :raises DriverNotFound: no driver claims a forced scheme, or no fallback exists.
     """
     candidates = [d for d in (drivers or load_drivers()).values()
@@ -103,22 +85,11 @@ def detect(client: Any, address: BmcAddress,
                 return cls, Detection(cls.name, f"URL scheme {address.scheme}://")
         raise DriverNotFound(f"no installed driver handles {address.forced_scheme}://",
                              host=address.netloc, usage=True)
-    root = client.root
-    for step in (_by_vendor, _by_oem):
-        found = step(client, root, candidates)
-        if found:
-            return found
-    system = _the_system(client, root, address.system_id)
-    found = _by_system(system, candidates)
-    if found:
+    failed: list[str] = [] if problems is None else problems
+    found = detect_redfish(client, address.system_id, candidates, failed)
+    if not isinstance(found, str):
         return found
-    maker = _manufacturer(system)
-    if maker is None:
-        found = _by_manager_model(client, root, candidates, system)
-        if found:
-            return found
-    why = ("no vendor hint matched" if maker is None else
-           f"System Manufacturer {maker!r} names no installed driver's vendor")
+    why = f"{found} ({'; '.join(failed)})" if failed else found
     for cls in candidates:
         if cls.fallback:
             return cls, Detection(cls.name, f"{why}; generic DMTF Redfish")
@@ -142,150 +113,6 @@ def _detect_by_device(client: Any, address: BmcAddress,
             return cls, Detection(cls.name, f"{address.scheme}:// address; BMC: {described}")
     raise DriverNotFound(f"no driver registered for {address.scheme}:// addresses",
                          host=address.netloc, usage=True)
-
-
-def _by_vendor(client: Any, root: Mapping[str, Any],
-               candidates: list[type[Driver]]) -> tuple[type[Driver], Detection] | None:
-    vendor = root.get("Vendor")
-    if not isinstance(vendor, str) or not vendor.strip():
-        return None
-    norm = normalize_vendor(vendor)
-    for cls in candidates:
-        if norm in cls.vendor_names:
-            return cls, Detection(cls.name, f"ServiceRoot Vendor {vendor!r}")
-    return None
-
-
-def _by_oem(client: Any, root: Mapping[str, Any],
-            candidates: list[type[Driver]]) -> tuple[type[Driver], Detection] | None:
-    oem = root.get("Oem")
-    if not isinstance(oem, Mapping):
-        return None
-    for cls in candidates:
-        for key in cls.oem_keys:
-            if key in oem:
-                return cls, Detection(cls.name, f"ServiceRoot Oem key {key!r}")
-    return None
-
-
-def _by_system(system: Mapping[str, Any] | None, candidates: list[type[Driver]]
-               ) -> tuple[type[Driver], Detection] | None:
-    """The driver the System's ``Manufacturer`` or, failing that, its ``Oem`` keys name."""
-    if system is None:
-        return None
-    maker = _manufacturer(system)
-    if maker is not None:
-        norm = normalize_vendor(maker)
-        for cls in candidates:
-            if norm in cls.vendor_names:
-                return cls, Detection(cls.name, f"System Manufacturer {maker!r}")
-    oem = system.get("Oem")
-    if isinstance(oem, Mapping):
-        for cls in candidates:
-            for key in cls.oem_keys:
-                if key in oem:
-                    return cls, Detection(cls.name, f"System Oem key {key!r}")
-    return None
-
-
-def _manufacturer(system: Mapping[str, Any] | None) -> str | None:
-    """The System's ``Manufacturer`` when it names one (None: not read, absent, blank or
-    a placeholder such as ``To Be Filled By O.E.M.``: a white-box board says nothing)."""
-    return known_text(system.get("Manufacturer")) if system is not None else None
-
-
-def _by_manager_model(client: Any, root: Mapping[str, Any], candidates: list[type[Driver]],
-                      system: Mapping[str, Any] | None = None
-                      ) -> tuple[type[Driver], Detection] | None:
-    model = _manager_model(client, root, system)
-    if not model:
-        return None
-    for cls in candidates:
-        for hint in cls.manager_models:
-            if model_matches(hint, model):
-                return cls, Detection(cls.name, f"Manager Model {model!r}")
-    return None
-
-
-def model_matches(hint: str, model: str) -> bool:
-    """True when a driver's Manager-model ``hint`` occurs in ``model`` as whole words.
-
-    Case-insensitive.  A change between letters and digits also separates
-    words, so ``iDRAC`` matches ``iDRAC9`` and ``G Monolithic`` matches
-    ``14G Monolithic``, while ``iLO`` does not match ``AST2500 Pilot4``.
-    """
-    return _hint_pattern(hint).search(model) is not None
-
-
-@functools.lru_cache(maxsize=256)
-def _hint_pattern(hint: str) -> re.Pattern[str]:
-    return re.compile(_edge(hint[:1], "(?<!{})") + re.escape(hint) + _edge(hint[-1:], "(?!{})"),
-                      re.IGNORECASE)
-
-
-def _edge(char: str, template: str) -> str:
-    """Lookaround refusing a neighbour that would continue the hint's letter or digit run."""
-    if char.isalpha():
-        return template.format(r"[^\W\d_]")  # a letter
-    if char.isdigit():
-        return template.format(r"\d")
-    return ""
-
-
-def _manager_model(client: Any, root: Mapping[str, Any],
-                   system: Mapping[str, Any] | None) -> str | None:
-    """The Model of the BMC managing ``system`` (its ``Links.ManagedBy``), else of the
-    first Manager listed: one request on a single-system BMC (the Manager)."""
-    try:
-        manager = _managed_by(system) or _first_member(client, root, "Managers")
-        model = client.get(manager).get("Model") if manager else None
-    except (HttpError, MalformedResponse) as exc:
-        LOG.debug("manager model not readable for detection: %s", exc)
-        return None
-    return model if isinstance(model, str) else None
-
-
-def _the_system(client: Any, root: Mapping[str, Any],
-                system_id: str | None) -> Mapping[str, Any] | None:
-    """The one System (or the URL's), read as the driver reads it next (choosing the
-    system, then its power state: :mod:`hamnhw.readmemo` answers the repeats); None when
-    the BMC lists several and the URL names none, or they cannot be read."""
-    systems = _link(root, "Systems")
-    if systems is None:
-        return None
-    try:
-        members = [_link(m, "@odata.id") if isinstance(m, Mapping) else None
-                   for m in client.get(systems).get("Members") or []]
-        chosen = [m for m in members if isinstance(m, str)
-                  and (system_id is None or m.rstrip("/").rsplit("/", 1)[-1] == system_id)]
-        system = client.get(chosen[0]) if len(chosen) == 1 else None
-    except (HttpError, MalformedResponse) as exc:
-        LOG.debug("system not readable for detection: %s", exc)
-        return None
-    return system if isinstance(system, Mapping) else None
-
-
-def _managed_by(system: Mapping[str, Any] | None) -> str | None:
-    """``Links.ManagedBy[0]`` of ``system``, else None."""
-    links = system.get("Links") if system is not None else None
-    managed_by = links.get("ManagedBy") if isinstance(links, Mapping) else None
-    first = managed_by[0] if isinstance(managed_by, list) and managed_by else None
-    return _link(first, "@odata.id") if isinstance(first, Mapping) else None
-
-
-def _first_member(client: Any, root: Mapping[str, Any], name: str) -> str | None:
-    path = _link(root, name)
-    members = client.get(path).get("Members") or [] if path else []
-    first = members[0] if members else None
-    return _link(first, "@odata.id") if isinstance(first, Mapping) else None
-
-
-def _link(doc: Mapping[str, Any], name: str) -> str | None:
-    """``doc[name]["@odata.id"]`` (or ``doc["@odata.id"]`` itself), when a string."""
-    value = doc.get(name)
-    if name != "@odata.id":
-        value = value.get("@odata.id") if isinstance(value, Mapping) else None
-    return value if isinstance(value, str) else None
 
 
 def check_registered(address: BmcAddress,

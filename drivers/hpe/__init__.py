@@ -25,7 +25,8 @@ class HpeIloDriver(GenericRedfishDriver):
 
     fallback: ClassVar[bool] = False
     url_schemes: ClassVar[tuple[str, ...]] = ("ilo5-redfish",)
-    vendor_names: ClassVar[tuple[str, ...]] = ("hpe", "hp", "hewlett packard enterprise")
+    vendor_names: ClassVar[tuple[str, ...]] = ("hpe", "hp", "hewlett packard enterprise",
+                                               "hewlett packard")  # older SMBIOS makers
     oem_keys: ClassVar[tuple[str, ...]] = ("Hpe", "Hp")
     manager_models: ClassVar[tuple[str, ...]] = ("iLO",)
     inventory_class: ClassVar[type[RedfishInventory]] = deferred(

@@ -129,7 +129,7 @@ def test_raid_show(server: SimServer, env: dict[str, str]) -> None:
 def test_detect(server: SimServer, env: dict[str, str]) -> None:
     assert json_out(run("--json", "detect", server.url, env=env)) == {
         "node": server.url, "driver": "generic",
-        "reason": "System Manufacturer 'Contoso' names no installed driver's vendor; "
+        "reason": "ServiceRoot Vendor 'Contoso' names no installed driver's vendor; "
                   "generic DMTF Redfish"}
 
 

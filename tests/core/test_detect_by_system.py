@@ -1,6 +1,7 @@
-"""Detection by the System (read next anyway): its Manufacturer or Oem keys name the
-driver, a maker no driver claims settles on the fallback without the Manager, and only a
-System that names no maker (absent, blank, placeholder) sends detection to the Manager."""
+"""Detection from the System the driver reads anyway (hamnhw.vendorhints): its Oem keys
+or Manufacturer name the driver; a BMC naming a maker no driver claims settles on the
+fallback without the Manager; the Manager decides where nothing names a maker, or where
+the System's maker and the BMC's disagree; failed reads are named and not remembered."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from hamnhw import registry
+import hamnhw
+from hamnhw import detectcache, registry
 from hamnhw.address import parse_bmc_url
 from hamnhw.driver import Driver
-from hamnhw.errors import NotFoundError
+from hamnhw.errors import BmcTimeout, MalformedResponse, NotFoundError, ServerSideError
 from hamnhw.sim import ServerSpec, SimCluster
 
 
@@ -25,10 +27,16 @@ class _Acme(Driver):
     manager_models = ("AcmeBMC",)
 
 
-DRIVERS: dict[str, type[Driver]] = {"generic": _Generic, "acme": _Acme}
+class _Zeta(Driver):
+    vendor_names = ("zeta",)
+    oem_keys = ("Zeta",)
+
+
+DRIVERS: dict[str, type[Driver]] = {"generic": _Generic, "acme": _Acme, "zeta": _Zeta}
 ROOT = {"@odata.id": "/redfish/v1/", "Systems": {"@odata.id": "/redfish/v1/Systems"},
         "Managers": {"@odata.id": "/redfish/v1/Managers"}}
 MANAGED_BY = {"Links": {"ManagedBy": [{"@odata.id": "/redfish/v1/Managers/M"}]}}
+MANAGER = "/redfish/v1/Managers/M"
 
 
 @pytest.fixture(autouse=True)
@@ -38,71 +46,105 @@ def _names(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 class _Service:
-    """A client over a fixed tree of documents, recording the paths it was asked."""
+    """A client over a fixed tree of documents, recording the paths it was asked; a value
+    that is an exception is raised instead."""
 
-    def __init__(self, systems: dict[str, dict[str, Any]], model: str = "AcmeBMC 3") -> None:
-        self.root = ROOT
+    def __init__(self, systems: dict[str, Any], model: str = "AcmeBMC 3",
+                 **root: Any) -> None:
+        self.root = {**ROOT, **root}
         self.docs: dict[str, Any] = {
             "/redfish/v1/Systems": {"Members": [{"@odata.id": path} for path in systems]},
-            "/redfish/v1/Managers": {"Members": [{"@odata.id": "/redfish/v1/Managers/M"}]},
-            "/redfish/v1/Managers/M": {"Model": model}, **systems}
+            "/redfish/v1/Managers": {"Members": [{"@odata.id": MANAGER}]},
+            MANAGER: {"Model": model}, **systems}
         self.gets: list[str] = []
 
     def get(self, path: str) -> Any:
         self.gets.append(path)
-        if path not in self.docs:
+        doc = self.docs.get(path)
+        if doc is None:
             raise NotFoundError(host="h", method="GET", path=path, status=404)
-        return self.docs[path]
+        if isinstance(doc, BaseException):
+            raise doc
+        return doc
 
 
-def detect(service: _Service, url: str = "redfish://bmc") -> tuple[type[Driver], str]:
-    cls, detection = registry.detect(service, parse_bmc_url(url), DRIVERS)
+def detect(service: _Service, url: str = "redfish://bmc",
+           problems: list[str] | None = None) -> tuple[type[Driver], str]:
+    cls, detection = registry.detect(service, parse_bmc_url(url), DRIVERS, problems=problems)
     return cls, detection.reason
 
 
-def one_system(**fields: Any) -> _Service:
-    return _Service({"/redfish/v1/Systems/1": {**MANAGED_BY, **fields}})
+def one_system(system: Any = None, model: str = "AcmeBMC 3", **root: Any) -> _Service:
+    return _Service({"/redfish/v1/Systems/1": system if system is not None else MANAGED_BY},
+                    model, **root)
+
+
+def fields(**values: Any) -> dict[str, Any]:
+    return {**MANAGED_BY, **values}
 
 
 @pytest.mark.parametrize("maker", ["ACME Inc.", "Acme", " acme corporation "])
 def test_the_systems_manufacturer_names_the_driver_without_the_manager(maker: str) -> None:
-    service = one_system(Manufacturer=maker)
+    service = one_system(fields(Manufacturer=maker))
     assert detect(service) == (_Acme, f"System Manufacturer {maker.strip()!r}")
     assert service.gets == ["/redfish/v1/Systems", "/redfish/v1/Systems/1"]
 
 
 def test_a_rebranded_system_is_known_by_its_makers_oem_key() -> None:
-    service = one_system(Manufacturer="Rebrand Ltd", Oem={"Other": {}, "Acme": {}})
+    service = one_system(fields(Manufacturer="Rebrand Ltd", Oem={"Other": {}, "Acme": {}}))
     assert detect(service) == (_Acme, "System Oem key 'Acme'")
-    assert "/redfish/v1/Managers/M" not in service.gets
+    assert MANAGER not in service.gets
 
 
-def test_a_maker_no_driver_claims_settles_on_the_fallback_without_the_manager() -> None:
-    service = one_system(Manufacturer="Contoso", Oem={"Contoso": {}})
-    cls, reason = detect(service)
-    assert cls is _Generic
-    assert reason == ("System Manufacturer 'Contoso' names no installed driver's vendor; "
-                      "generic DMTF Redfish")
+def test_the_systems_oem_key_wins_over_its_manufacturer() -> None:
+    service = one_system(fields(Manufacturer="Zeta", Oem={"Acme": {}}))
+    assert detect(service) == (_Acme, "System Oem key 'Acme'")
+
+
+@pytest.mark.parametrize(("root", "system", "named"), [
+    ({"Vendor": "Contoso"}, fields(Manufacturer="Contoso"),
+     "ServiceRoot Vendor 'Contoso' names"),
+    ({"Oem": {"Contoso": {}}}, fields(), "ServiceRoot Oem key 'Contoso' names"),
+    ({}, fields(Manufacturer="Contoso", Oem={"Contoso": {}, "Chipwise": {}}),
+     "System Oem keys 'Contoso', 'Chipwise' name"),
+])
+def test_a_maker_no_driver_claims_settles_on_the_fallback_without_the_manager(
+        root: dict[str, Any], system: dict[str, Any], named: str) -> None:
+    service = one_system(system, **root)
+    assert detect(service) == (
+        _Generic, f"{named} no installed driver's vendor; generic DMTF Redfish")
     assert not any("/Managers" in path for path in service.gets)
 
 
-@pytest.mark.parametrize("fields", [{}, {"Manufacturer": None}, {"Manufacturer": "  "},
-                                    {"Manufacturer": "To Be Filled By O.E.M."},
-                                    {"Manufacturer": "N/A", "Oem": {"Other": {}}}])
-def test_a_system_naming_no_maker_sends_detection_to_the_managing_manager(
-        fields: dict[str, Any]) -> None:
-    service = one_system(**fields)
+@pytest.mark.parametrize("system", [
+    fields(), fields(Manufacturer=None), fields(Manufacturer="  "),
+    fields(Manufacturer="To Be Filled By O.E.M."), fields(Manufacturer="N/A"),
+    fields(Manufacturer="Hewlett-Packard Co")])  # a spelling no driver claims
+def test_a_bmc_naming_no_maker_sends_detection_to_the_managing_manager(
+        system: dict[str, Any]) -> None:
+    service = one_system(system)
     assert detect(service) == (_Acme, "Manager Model 'AcmeBMC 3'")
-    assert service.gets[-1] == "/redfish/v1/Managers/M"
+    assert service.gets[-1] == MANAGER
     assert "/redfish/v1/Managers" not in service.gets  # found by the System's ManagedBy
+
+
+def test_the_bmcs_own_vendor_against_the_systems_maker_is_settled_by_the_manager() -> None:
+    """An AMI BMC in an Acme server: the System says Acme, the ServiceRoot AMI; the
+    Manager's Model decides (not Acme's: the generic driver)."""
+    service = one_system(fields(Manufacturer="Acme"), model="AMI MegaRAC SP-X", Vendor="AMI")
+    cls, reason = detect(service)
+    assert cls is _Generic and service.gets[-1] == MANAGER
+    assert reason == ("System Manufacturer 'Acme' but ServiceRoot Vendor 'AMI': no Manager "
+                      "Model hint matched; generic DMTF Redfish")
+    service = one_system(fields(Manufacturer="Acme"), model="AcmeBMC 5", Vendor="AMI")
+    assert detect(service) == (_Acme, "Manager Model 'AcmeBMC 5'")
 
 
 def test_several_systems_and_none_chosen_read_the_first_manager() -> None:
     service = _Service({"/redfish/v1/Systems/1": {"Manufacturer": "Acme"},
                         "/redfish/v1/Systems/2": {"Manufacturer": "Acme"}})
     assert detect(service) == (_Acme, "Manager Model 'AcmeBMC 3'")
-    assert service.gets == ["/redfish/v1/Systems", "/redfish/v1/Managers",
-                            "/redfish/v1/Managers/M"]
+    assert service.gets == ["/redfish/v1/Systems", "/redfish/v1/Managers", MANAGER]
 
 
 def test_the_urls_system_is_the_one_asked() -> None:
@@ -112,21 +154,77 @@ def test_the_urls_system_is_the_one_asked() -> None:
     assert "/redfish/v1/Systems/1" not in service.gets
 
 
-def test_an_unreadable_system_falls_back_to_the_manager() -> None:
-    service = _Service({"/redfish/v1/Systems/1": {}})
-    del service.docs["/redfish/v1/Systems/1"]  # listed, then 404
-    assert detect(service) == (_Acme, "Manager Model 'AcmeBMC 3'")
+@pytest.mark.parametrize("error", [
+    NotFoundError(host="h", method="GET", path="/redfish/v1/Systems/1", status=404),
+    ServerSideError(host="h", method="GET", path="/redfish/v1/Systems/1", status=500),
+    MalformedResponse("not JSON", host="h")])
+def test_an_unreadable_system_is_named_and_the_manager_decides(error: Exception) -> None:
+    service = one_system()
+    service.docs["/redfish/v1/Systems/1"] = error
+    problems: list[str] = []
+    assert detect(service, problems=problems) == (_Acme, "Manager Model 'AcmeBMC 3'")
+    assert problems and problems[0].startswith("System: ")
 
 
-def test_a_simulated_bmc_is_detected_from_its_system_with_no_manager_read() -> None:
-    """End to end over HTTP: the simulator's System names Contoso; the ServiceRoot no
-    vendor; connecting reads no Manager, and the Manager stays unread until asked."""
-    import hamnhw
+def test_a_fallback_after_failed_reads_says_which() -> None:
+    service = one_system(model="Other BMC")
+    service.docs["/redfish/v1/Systems"] = ServerSideError(
+        host="h", method="GET", path="/redfish/v1/Systems", status=500)
+    cls, reason = detect(service)
+    assert cls is _Generic
+    assert reason.startswith("no vendor hint matched (System: ")
+    assert "500" in reason and reason.endswith("; generic DMTF Redfish")
 
+
+def test_a_timeout_is_not_swallowed() -> None:
+    service = one_system()
+    service.docs["/redfish/v1/Systems/1"] = BmcTimeout("no answer", host="h")
+    with pytest.raises(BmcTimeout):
+        detect(service)
+
+
+# -- end to end over HTTP: the simulator -------------------------------------------------------
+
+def _connect(server: Any, url: str | None = None) -> hamnhw.Node:
+    with hamnhw.connect(url or server.url, server.username, server.password) as node:
+        node.power.state()
+        return node
+
+
+def test_a_simulated_bmc_is_detected_with_no_manager_read() -> None:
+    """The simulator's ServiceRoot names its vendor, Contoso: no driver's, so the generic
+    driver without reading the Manager."""
     with SimCluster([ServerSpec(name="bmc")]) as cluster:
         server = cluster["bmc"]
-        with hamnhw.connect(server.url, server.username, server.password) as node:
-            assert node.detection.driver == "generic"
-            assert node.detection.reason.startswith("System Manufacturer 'Contoso'")
-            node.power.state()
+        node = _connect(server)
+        assert node.detection.driver == "generic"
+        assert node.detection.reason.startswith("ServiceRoot Vendor 'Contoso'")
         assert not any("/Managers" in r.path for r in server.requests if r.method == "GET")
+
+
+def test_a_detection_made_while_the_system_failed_is_not_remembered(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(detectcache.ENV, "memory")
+    monkeypatch.setattr(detectcache, "_MEMORY", {})
+    spec = ServerSpec(name="bmc", vendor=None)
+    with SimCluster([spec]) as cluster:
+        server = cluster["bmc"]
+        server.inject("malformed_json", count=1, path="/redfish/v1/Systems/1", method="GET")
+        first = _connect(server)
+        assert first.detection.reason.startswith("no vendor hint matched (System: ")
+        assert detectcache._MEMORY == {}
+        second = _connect(server)  # the System answers now
+        assert second.detection.reason == ("System Manufacturer 'Contoso' names no installed "
+                                           "driver's vendor; generic DMTF Redfish")
+        assert len(detectcache._MEMORY) == 1
+
+
+def test_two_systems_of_one_service_are_remembered_apart(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache key names the URL's system: each System may name another maker."""
+    monkeypatch.setenv(detectcache.ENV, "memory")
+    monkeypatch.setattr(detectcache, "_MEMORY", {})
+    root = {"UUID": "AAAA-1"}
+    one = detectcache.key("bmc", root, None, "1")
+    assert one != detectcache.key("bmc", root, None, "2")
+    assert one != detectcache.key("bmc", root, None, None)

@@ -18,9 +18,10 @@ from hamnhw.sim import ServerSpec, SimCluster, SimServer
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[SimServer]:
-    """A white-box board (its System names no manufacturer), so detection reads the
-    Manager: the request a remembered detection saves."""
-    with SimCluster([ServerSpec(name="bmc", manufacturer="To Be Filled By O.E.M.")]) as cluster:
+    """A white-box board (no ServiceRoot Vendor, a placeholder System Manufacturer), so
+    detection reads the Manager: the request a remembered detection saves."""
+    spec = ServerSpec(name="bmc", vendor=None, manufacturer="To Be Filled By O.E.M.")
+    with SimCluster([spec]) as cluster:
         yield cluster["bmc"]
 
 

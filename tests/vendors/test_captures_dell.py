@@ -111,6 +111,33 @@ def test_detected_by_the_root_oem_block(package: str) -> None:
 
 
 @pytest.mark.parametrize("package", PACKAGES)
+def test_detected_by_the_captured_system_without_reading_the_manager(
+        package: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ServiceRoot stripped of ``Vendor`` and ``Oem`` (as some iDRAC 9 3.x send it):
+    the captured System (``Oem.Dell``, ``Manufacturer`` 'Dell Inc.') settles it, with no
+    Manager read, ahead of the generic driver."""
+    from hamnhw_drivers.generic.driver import GenericRedfishDriver
+
+    root = {key: value for key, value in dell(package, "root.json").items()
+            if key not in ("Vendor", "Oem")}
+    system = dell(package, "system.json")
+    listing = {"Members": [{"@odata.id": system["@odata.id"]}]}
+    client = FakeClient({root["Systems"]["@odata.id"]: listing, system["@odata.id"]: system},
+                        root=root)
+    monkeypatch.setattr(DellIdracDriver, "name", "dell")
+    monkeypatch.setattr(GenericRedfishDriver, "name", "generic")
+    found, detection = detect(client, parse_bmc_url("redfish://capture.invalid"),
+                              {"generic": GenericRedfishDriver, "dell": DellIdracDriver})
+    assert found is DellIdracDriver and detection.reason == "System Oem key 'Dell'"
+    without_oem = {key: value for key, value in system.items() if key != "Oem"}
+    client = FakeClient({root["Systems"]["@odata.id"]: listing,
+                         system["@odata.id"]: without_oem}, root=root)
+    found, detection = detect(client, parse_bmc_url("redfish://capture.invalid"),
+                              {"generic": GenericRedfishDriver, "dell": DellIdracDriver})
+    assert found is DellIdracDriver and detection.reason == "System Manufacturer 'Dell Inc.'"
+
+
+@pytest.mark.parametrize("package", PACKAGES)
 def test_storage_controller_and_its_mode(package: str) -> None:
     doc = dell(package, "storage_controller.json")
     resource = Resource(doc["@odata.id"], doc)

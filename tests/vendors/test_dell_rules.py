@@ -38,8 +38,10 @@ def test_raid_type_from_firmware_4_40_on(firmware: str, named: str) -> None:
 
 
 def test_detected_by_the_manager_model_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A ServiceRoot without Vendor or Oem (some iDRAC 9 3.x): the Manager ``Model`` of the
-    published sample, ``14G Monolithic``, picks the Dell driver over the generic one."""
+    """A ServiceRoot without Vendor or Oem and no System to read (some iDRAC 9 3.x lack the
+    first two; their System, whose ``Oem.Dell`` or ``Manufacturer`` would settle it, is
+    left out here): the Manager ``Model`` of the published sample, ``14G Monolithic``,
+    picks the Dell driver over the generic one."""
     manager = dell("sushy-oem-idrac-6.0.0", "manager.json")
     managers = {"Members": [{"@odata.id": "/redfish/v1/Managers/iDRAC.Embedded.1"}]}
     root = {"@odata.id": "/redfish/v1/", "Managers": {"@odata.id": "/redfish/v1/Managers"}}

@@ -1,0 +1,230 @@
+"""Which vendor driver a Redfish BMC needs, from what it says of itself.
+
+First match wins (a match: a driver's ``vendor_names``, ``oem_keys`` or
+``manager_models`` hint):
+
+1. the ServiceRoot's ``Vendor``, normalised (:func:`normalize_vendor`);
+2. the ServiceRoot's ``Oem`` keys;
+3. the System's ``Oem`` keys (a rebranded server keeps its maker's ``Oem`` section);
+4. the System's ``Manufacturer``, normalised, unless the BMC names another maker (a
+   ServiceRoot ``Vendor``, or ``Oem`` keys in the ServiceRoot or the System, none a
+   driver's: an AMI BMC in a Lenovo server says ``Vendor: AMI``), in which case the
+   Manager's ``Model`` decides between them;
+5. the managing Manager's ``Model``, matched at word boundaries (:func:`model_matches`):
+   read only where nothing above settled it, i.e. where the BMC names no maker at all (no
+   ServiceRoot ``Vendor``, no ``Oem`` key, a System ``Manufacturer`` absent, a
+   placeholder, a spelling no driver claims, or unreadable), or where the System's
+   maker and the BMC's disagree (step 4).
+
+Where the BMC names a maker no driver claims (a ServiceRoot ``Vendor`` or ``Oem`` keys),
+and the System's ``Manufacturer`` names no driver's either, the fallback (generic) driver
+is chosen without reading the Manager: the BMCs the Manager hints name (iDRAC, iLO, XCC)
+name their maker.  The System is the one the driver reads next (choosing the system, then
+its power state; :mod:`hamnhw.readmemo` answers the repeat), so detection costs no request
+of its own on most BMCs.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from hamnhw.driver import Driver
+from hamnhw.errors import HttpError, MalformedResponse
+from hamnhw.log import get_logger
+from hamnhw.models import Detection
+from hamnhw.placeholders import known_text
+
+LOG = get_logger("hamnhw.registry")
+_CORPORATE = re.compile(r"\b(inc|corp|corporation|co|ltd|llc|computer|company)\b")
+Found = tuple[type[Driver], Detection]
+
+
+def normalize_vendor(value: str) -> str:
+    """Normalise a vendor string: lower case, punctuation and corporate suffixes gone.
+
+    ``"Dell Inc."`` gives ``"dell"``, ``"HPE"`` gives ``"hpe"``; aliases such as
+    ``hp`` are listed by the driver itself in ``vendor_names``.
+    """
+    text = re.sub(r"[^a-z0-9 ]+", " ", value.lower())
+    text = _CORPORATE.sub(" ", text)
+    return " ".join(text.split())
+
+
+def detect_redfish(client: Any, system_id: str | None, candidates: list[type[Driver]],
+                   problems: list[str]) -> Found | str:
+    """The driver the BMC's own documents name (see the module docstring), else why none
+    does (the fallback's reason).
+
+    :param system_id: the URL's system, if it names one.
+    :param problems: reads that failed are appended (``"System: ..."``): a detection made
+        without them is not to be remembered.
+    """
+    root = client.root
+    found = _by_vendor(root, candidates) or _by_oem(root, "ServiceRoot", candidates)
+    if found:
+        return found
+    system = _the_system(client, root, system_id, problems)
+    found = _by_oem(system, "System", candidates)
+    if found:
+        return found
+    named = _named_maker(root, system)
+    maker, by_maker = _by_manufacturer(system, candidates)
+    if by_maker and named is None:
+        return by_maker
+    if named is not None and by_maker is None:
+        verb = "name" if " keys " in named else "names"
+        return f"{named} {verb} no installed driver's vendor"
+    found = _by_manager_model(client, root, candidates, system, problems)
+    if found:
+        return found
+    if by_maker:
+        return f"System Manufacturer {maker!r} but {named}: no Manager Model hint matched"
+    if maker is not None:
+        return f"System Manufacturer {maker!r} names no installed driver's vendor"
+    return "no vendor hint matched"
+
+
+def _by_vendor(root: Mapping[str, Any], candidates: list[type[Driver]]) -> Found | None:
+    vendor = known_text(root.get("Vendor"))
+    if vendor is None:
+        return None
+    norm = normalize_vendor(vendor)
+    for cls in candidates:
+        if norm in cls.vendor_names:
+            return cls, Detection(cls.name, f"ServiceRoot Vendor {vendor!r}")
+    return None
+
+
+def _by_oem(doc: Mapping[str, Any] | None, where: str,
+            candidates: list[type[Driver]]) -> Found | None:
+    oem = doc.get("Oem") if doc is not None else None
+    if not isinstance(oem, Mapping):
+        return None
+    for cls in candidates:
+        for key in cls.oem_keys:
+            if key in oem:
+                return cls, Detection(cls.name, f"{where} Oem key {key!r}")
+    return None
+
+
+def _by_manufacturer(system: Mapping[str, Any] | None, candidates: list[type[Driver]]
+                     ) -> tuple[str | None, Found | None]:
+    """The System's ``Manufacturer`` (None: not read, absent, blank or a placeholder such
+    as ``To Be Filled By O.E.M.``) and the driver it names, if any."""
+    maker = known_text(system.get("Manufacturer")) if system is not None else None
+    if maker is None:
+        return None, None
+    norm = normalize_vendor(maker)
+    for cls in candidates:
+        if norm in cls.vendor_names:
+            return maker, (cls, Detection(cls.name, f"System Manufacturer {maker!r}"))
+    return maker, None
+
+
+def _named_maker(root: Mapping[str, Any], system: Mapping[str, Any] | None) -> str | None:
+    """How the BMC names a maker (no driver's: those matched before), or None."""
+    vendor = known_text(root.get("Vendor"))
+    if vendor is not None:
+        return f"ServiceRoot Vendor {vendor!r}"
+    for doc, where in ((root, "ServiceRoot"), (system, "System")):
+        oem = doc.get("Oem") if doc is not None else None
+        if isinstance(oem, Mapping) and oem:
+            return f"{where} Oem key{'s' if len(oem) > 1 else ''} {', '.join(map(repr, oem))}"
+    return None
+
+
+def _by_manager_model(client: Any, root: Mapping[str, Any], candidates: list[type[Driver]],
+                      system: Mapping[str, Any] | None, problems: list[str]) -> Found | None:
+    model = _manager_model(client, root, system, problems)
+    if not model:
+        return None
+    for cls in candidates:
+        for hint in cls.manager_models:
+            if model_matches(hint, model):
+                return cls, Detection(cls.name, f"Manager Model {model!r}")
+    return None
+
+
+def model_matches(hint: str, model: str) -> bool:
+    """True when a driver's Manager-model ``hint`` occurs in ``model`` as whole words.
+
+    Case-insensitive.  A change between letters and digits also separates
+    words, so ``iDRAC`` matches ``iDRAC9`` and ``G Monolithic`` matches
+    ``14G Monolithic``, while ``iLO`` does not match ``AST2500 Pilot4``.
+    """
+    return _hint_pattern(hint).search(model) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _hint_pattern(hint: str) -> re.Pattern[str]:
+    return re.compile(_edge(hint[:1], "(?<!{})") + re.escape(hint) + _edge(hint[-1:], "(?!{})"),
+                      re.IGNORECASE)
+
+
+def _edge(char: str, template: str) -> str:
+    """Lookaround refusing a neighbour that would continue the hint's letter or digit run."""
+    if char.isalpha():
+        return template.format(r"[^\W\d_]")  # a letter
+    if char.isdigit():
+        return template.format(r"\d")
+    return ""
+
+
+def _manager_model(client: Any, root: Mapping[str, Any], system: Mapping[str, Any] | None,
+                   problems: list[str]) -> str | None:
+    """The Model of the BMC managing ``system`` (its ``Links.ManagedBy``), else of the
+    first Manager listed: one request on a single-system BMC (the Manager)."""
+    try:
+        manager = _managed_by(system) or _first_member(client, root, "Managers")
+        model = client.get(manager).get("Model") if manager else None
+    except (HttpError, MalformedResponse) as exc:
+        LOG.debug("manager model not readable for detection: %s", exc)
+        problems.append(f"Manager: {exc}")
+        return None
+    return model if isinstance(model, str) else None
+
+
+def _the_system(client: Any, root: Mapping[str, Any], system_id: str | None,
+                problems: list[str]) -> Mapping[str, Any] | None:
+    """The one System (or the URL's), read as the driver reads it next; None when the BMC
+    lists several and the URL names none, or they cannot be read (in ``problems``)."""
+    systems = _link(root, "Systems")
+    if systems is None:
+        return None
+    try:
+        members = [_link(m, "@odata.id") if isinstance(m, Mapping) else None
+                   for m in client.get(systems).get("Members") or []]
+        chosen = [m for m in members if isinstance(m, str)
+                  and (system_id is None or m.rstrip("/").rsplit("/", 1)[-1] == system_id)]
+        system = client.get(chosen[0]) if len(chosen) == 1 else None
+    except (HttpError, MalformedResponse) as exc:
+        LOG.debug("system not readable for detection: %s", exc)
+        problems.append(f"System: {exc}")
+        return None
+    return system if isinstance(system, Mapping) else None
+
+
+def _managed_by(system: Mapping[str, Any] | None) -> str | None:
+    """``Links.ManagedBy[0]`` of ``system``, else None."""
+    links = system.get("Links") if system is not None else None
+    managed_by = links.get("ManagedBy") if isinstance(links, Mapping) else None
+    first = managed_by[0] if isinstance(managed_by, list) and managed_by else None
+    return _link(first, "@odata.id") if isinstance(first, Mapping) else None
+
+
+def _first_member(client: Any, root: Mapping[str, Any], name: str) -> str | None:
+    path = _link(root, name)
+    members = client.get(path).get("Members") or [] if path else []
+    first = members[0] if members else None
+    return _link(first, "@odata.id") if isinstance(first, Mapping) else None
+
+
+def _link(doc: Mapping[str, Any], name: str) -> str | None:
+    """``doc[name]["@odata.id"]`` (or ``doc["@odata.id"]`` itself), when a string."""
+    value = doc.get(name)
+    if name != "@odata.id":
+        value = value.get("@odata.id") if isinstance(value, Mapping) else None
+    return value if isinstance(value, str) else None
