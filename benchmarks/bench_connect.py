@@ -21,8 +21,9 @@ from hamnhw.sim import ServerSpec, SimServer
 READY_P95_MS = 50.0
 """Target: connect + first power read, 95th percentile (see docs/performance.md)."""
 CONNECT_REQUESTS = 4
-"""Budget: ServiceRoot, session POST, Systems and the System (detection by the System's
-Manufacturer; the system is chosen at connect)."""
+"""Budget: ServiceRoot, session POST, Systems and the System (detection reads the System;
+the ServiceRoot's Vendor, Contoso, names a maker no driver claims: no Manager read; the
+system is chosen at connect)."""
 READY_REQUESTS = 5
 """Budget: the connect requests + the System read again by ``power.state()`` (a call
 outside a ``Node.operation()`` block reads afresh, see hamnhw.readmemo)."""
