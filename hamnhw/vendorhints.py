@@ -5,7 +5,8 @@ First match wins (a match: a driver's ``vendor_names``, ``oem_keys`` or
 
 1. the ServiceRoot's ``Vendor``, normalised (:func:`normalize_vendor`);
 2. the ServiceRoot's ``Oem`` keys;
-3. the System's ``Oem`` keys (a rebranded server keeps its maker's ``Oem`` section);
+3. the System's ``Oem`` keys (a rebranded server keeps its maker's ``Oem`` section; the
+   BMC's firmware writes them, so they outrank a ServiceRoot ``Vendor`` no driver claims);
 4. the System's ``Manufacturer``, normalised, unless the BMC names another maker (a
    ServiceRoot ``Vendor``, or ``Oem`` keys in the ServiceRoot or the System, none a
    driver's: an AMI BMC in a Lenovo server says ``Vendor: AMI``), in which case the
@@ -75,15 +76,17 @@ def detect_redfish(client: Any, system_id: str | None, candidates: list[type[Dri
     if by_maker and named is None:
         return by_maker
     if named is not None and by_maker is None:
-        verb = "name" if " keys " in named else "names"
-        return f"{named} {verb} no installed driver's vendor"
-    found = _by_manager_model(client, root, candidates, system, problems)
+        return f"{named[0]} {'name' if named[1] else 'names'} no installed driver's vendor"
+    model, found = _by_manager_model(client, root, candidates, system, problems)
     if found:
         return found
-    if by_maker:
-        return f"System Manufacturer {maker!r} but {named}: no Manager Model hint matched"
+    manager = (f"Manager Model {model!r} matches no driver's hint" if model else
+               "the Manager could not be read" if any(p.startswith("Manager:") for p in problems)
+               else "the Manager names no Model")
+    if by_maker and named is not None:
+        return f"System Manufacturer {maker!r} but {named[0]}; {manager}"
     if maker is not None:
-        return f"System Manufacturer {maker!r} names no installed driver's vendor"
+        return f"System Manufacturer {maker!r} names no installed driver's vendor; {manager}"
     return "no vendor hint matched"
 
 
@@ -124,28 +127,34 @@ def _by_manufacturer(system: Mapping[str, Any] | None, candidates: list[type[Dri
     return maker, None
 
 
-def _named_maker(root: Mapping[str, Any], system: Mapping[str, Any] | None) -> str | None:
-    """How the BMC names a maker (no driver's: those matched before), or None."""
+def _named_maker(root: Mapping[str, Any], system: Mapping[str, Any] | None
+                 ) -> tuple[str, bool] | None:
+    """How the BMC names a maker (no driver's: those matched before), and whether that
+    text is plural; None when it names none."""
     vendor = known_text(root.get("Vendor"))
     if vendor is not None:
-        return f"ServiceRoot Vendor {vendor!r}"
+        return f"ServiceRoot Vendor {vendor!r}", False
     for doc, where in ((root, "ServiceRoot"), (system, "System")):
         oem = doc.get("Oem") if doc is not None else None
         if isinstance(oem, Mapping) and oem:
-            return f"{where} Oem key{'s' if len(oem) > 1 else ''} {', '.join(map(repr, oem))}"
+            plural = len(oem) > 1
+            return f"{where} Oem key{'s' if plural else ''} {', '.join(map(repr, oem))}", plural
     return None
 
 
 def _by_manager_model(client: Any, root: Mapping[str, Any], candidates: list[type[Driver]],
-                      system: Mapping[str, Any] | None, problems: list[str]) -> Found | None:
+                      system: Mapping[str, Any] | None, problems: list[str]
+                      ) -> tuple[str | None, Found | None]:
+    """The managing Manager's ``Model`` (None: unreadable or absent) and the driver whose
+    hint it matches, if any."""
     model = _manager_model(client, root, system, problems)
     if not model:
-        return None
+        return None, None
     for cls in candidates:
         for hint in cls.manager_models:
             if model_matches(hint, model):
-                return cls, Detection(cls.name, f"Manager Model {model!r}")
-    return None
+                return model, (cls, Detection(cls.name, f"Manager Model {model!r}"))
+    return model, None
 
 
 def model_matches(hint: str, model: str) -> bool:
@@ -196,7 +205,7 @@ def _the_system(client: Any, root: Mapping[str, Any], system_id: str | None,
         return None
     try:
         members = [_link(m, "@odata.id") if isinstance(m, Mapping) else None
-                   for m in client.get(systems).get("Members") or []]
+                   for m in _members(client, systems)]
         chosen = [m for m in members if isinstance(m, str)
                   and (system_id is None or m.rstrip("/").rsplit("/", 1)[-1] == system_id)]
         system = client.get(chosen[0]) if len(chosen) == 1 else None
@@ -204,7 +213,23 @@ def _the_system(client: Any, root: Mapping[str, Any], system_id: str | None,
         LOG.debug("system not readable for detection: %s", exc)
         problems.append(f"System: {exc}")
         return None
+    if system is None and system_id is not None:
+        problems.append(f"System: {system_id!r} not listed in {systems}")
     return system if isinstance(system, Mapping) else None
+
+
+def _members(client: Any, path: str) -> list[Any]:
+    """The ``Members`` of the collection at ``path`` (absent or null: none).
+
+    :raises MalformedResponse: ``Members`` is not an array.
+    """
+    members = client.get(path).get("Members")
+    if members is None:
+        return []
+    if not isinstance(members, list):
+        raise MalformedResponse(f"$.Members: expected an array, got {type(members).__name__}",
+                                host=getattr(client, "host", None), uri=path)
+    return members
 
 
 def _managed_by(system: Mapping[str, Any] | None) -> str | None:
@@ -217,7 +242,7 @@ def _managed_by(system: Mapping[str, Any] | None) -> str | None:
 
 def _first_member(client: Any, root: Mapping[str, Any], name: str) -> str | None:
     path = _link(root, name)
-    members = client.get(path).get("Members") or [] if path else []
+    members = _members(client, path) if path else []
     first = members[0] if members else None
     return _link(first, "@odata.id") if isinstance(first, Mapping) else None
 

@@ -119,10 +119,15 @@ def test_a_maker_no_driver_claims_settles_on_the_fallback_without_the_manager(
 @pytest.mark.parametrize("system", [
     fields(), fields(Manufacturer=None), fields(Manufacturer="  "),
     fields(Manufacturer="To Be Filled By O.E.M."), fields(Manufacturer="N/A"),
-    fields(Manufacturer="Hewlett-Packard Co")])  # a spelling no driver claims
+    fields(Manufacturer="Hewlett-Packard Co"),  # a spelling no driver claims
+    fields(Oem={}), fields(Manufacturer="Acme", Oem={}, _root={"Vendor": "N/A", "Oem": {}})])
 def test_a_bmc_naming_no_maker_sends_detection_to_the_managing_manager(
         system: dict[str, Any]) -> None:
-    service = one_system(system)
+    root = system.pop("_root", {})
+    service = one_system(system, **root)
+    if system.get("Manufacturer") == "Acme":  # a placeholder Vendor, empty Oem: no other maker
+        assert detect(service) == (_Acme, "System Manufacturer 'Acme'")
+        return
     assert detect(service) == (_Acme, "Manager Model 'AcmeBMC 3'")
     assert service.gets[-1] == MANAGER
     assert "/redfish/v1/Managers" not in service.gets  # found by the System's ManagedBy
@@ -134,8 +139,8 @@ def test_the_bmcs_own_vendor_against_the_systems_maker_is_settled_by_the_manager
     service = one_system(fields(Manufacturer="Acme"), model="AMI MegaRAC SP-X", Vendor="AMI")
     cls, reason = detect(service)
     assert cls is _Generic and service.gets[-1] == MANAGER
-    assert reason == ("System Manufacturer 'Acme' but ServiceRoot Vendor 'AMI': no Manager "
-                      "Model hint matched; generic DMTF Redfish")
+    assert reason == ("System Manufacturer 'Acme' but ServiceRoot Vendor 'AMI'; Manager Model "
+                      "'AMI MegaRAC SP-X' matches no driver's hint; generic DMTF Redfish")
     service = one_system(fields(Manufacturer="Acme"), model="AcmeBMC 5", Vendor="AMI")
     assert detect(service) == (_Acme, "Manager Model 'AcmeBMC 5'")
 
@@ -149,9 +154,15 @@ def test_several_systems_and_none_chosen_read_the_first_manager() -> None:
 
 def test_the_urls_system_is_the_one_asked() -> None:
     service = _Service({"/redfish/v1/Systems/1": {"Manufacturer": "Contoso"},
-                        "/redfish/v1/Systems/2": {"Manufacturer": "Acme"}})
-    assert detect(service, "redfish://bmc/redfish/v1/Systems/2")[0] is _Acme
-    assert "/redfish/v1/Systems/1" not in service.gets
+                        "/redfish/v1/Systems/2": {"Manufacturer": "Acme"}}, model="Other BMC")
+    assert detect(service, "redfish://bmc/redfish/v1/Systems/2") == (
+        _Acme, "System Manufacturer 'Acme'")
+    assert service.gets == ["/redfish/v1/Systems", "/redfish/v1/Systems/2"]
+    problems: list[str] = []
+    cls, reason = detect(service, "redfish://bmc/redfish/v1/Systems/9", problems)
+    assert cls is _Generic and problems == ["System: '9' not listed in /redfish/v1/Systems"]
+    assert reason == ("no vendor hint matched (System: '9' not listed in /redfish/v1/Systems); "
+                      "generic DMTF Redfish")
 
 
 @pytest.mark.parametrize("error", [
@@ -174,6 +185,39 @@ def test_a_fallback_after_failed_reads_says_which() -> None:
     assert cls is _Generic
     assert reason.startswith("no vendor hint matched (System: ")
     assert "500" in reason and reason.endswith("; generic DMTF Redfish")
+
+
+def test_a_manager_that_cannot_be_read_is_named_and_the_fallback_says_so() -> None:
+    service = one_system(fields(Manufacturer="Acme"), Vendor="AMI")
+    service.docs[MANAGER] = ServerSideError(host="h", method="GET", path=MANAGER, status=500)
+    problems: list[str] = []
+    cls, reason = detect(service, problems=problems)
+    assert cls is _Generic and len(problems) == 1 and problems[0].startswith("Manager: ")
+    assert reason.startswith("System Manufacturer 'Acme' but ServiceRoot Vendor 'AMI'; the "
+                             "Manager could not be read (Manager: ")
+
+
+def test_an_unknown_maker_says_what_the_manager_said() -> None:
+    cls, reason = detect(one_system(fields(Manufacturer="Quanta"), model="Other BMC 2"))
+    assert (cls, reason) == (_Generic, "System Manufacturer 'Quanta' names no installed "
+                             "driver's vendor; Manager Model 'Other BMC 2' matches no "
+                             "driver's hint; generic DMTF Redfish")
+    service = one_system(fields(Manufacturer="Quanta"))
+    service.docs[MANAGER] = {"Name": "no model"}
+    assert detect(service)[1].endswith("; the Manager names no Model; generic DMTF Redfish")
+
+
+@pytest.mark.parametrize("members", [5, True, {"a": 1}, "x"])
+@pytest.mark.parametrize("collection", ["/redfish/v1/Systems", "/redfish/v1/Managers"])
+def test_a_collection_whose_members_are_not_an_array_is_a_named_failed_read(
+        members: Any, collection: str) -> None:
+    service = _Service({"/redfish/v1/Systems/1": {}, "/redfish/v1/Systems/2": {}})
+    service.docs[collection] = {"Members": members}
+    problems: list[str] = []
+    cls, _reason = detect(service, problems=problems)
+    assert cls is (_Acme if "Systems" in collection else _Generic)  # the Manager, or none
+    assert len(problems) == 1 and "Members: expected an array" in problems[0]
+    assert problems[0].startswith("System: " if "Systems" in collection else "Manager: ")
 
 
 def test_a_timeout_is_not_swallowed() -> None:
@@ -214,17 +258,24 @@ def test_a_detection_made_while_the_system_failed_is_not_remembered(
         assert first.detection.reason.startswith("no vendor hint matched (System: ")
         assert detectcache._MEMORY == {}
         second = _connect(server)  # the System answers now
-        assert second.detection.reason == ("System Manufacturer 'Contoso' names no installed "
-                                           "driver's vendor; generic DMTF Redfish")
+        assert second.detection.reason == (
+            "System Manufacturer 'Contoso' names no installed driver's vendor; Manager Model "
+            "'Contoso BMC' matches no driver's hint; generic DMTF Redfish")
         assert len(detectcache._MEMORY) == 1
 
 
 def test_two_systems_of_one_service_are_remembered_apart(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The cache key names the URL's system: each System may name another maker."""
+    from hamnhw import node as node_module
+
     monkeypatch.setenv(detectcache.ENV, "memory")
     monkeypatch.setattr(detectcache, "_MEMORY", {})
-    root = {"UUID": "AAAA-1"}
-    one = detectcache.key("bmc", root, None, "1")
-    assert one != detectcache.key("bmc", root, None, "2")
-    assert one != detectcache.key("bmc", root, None, None)
+    monkeypatch.setattr(registry, "load_drivers", lambda: DRIVERS)
+    service = _Service({"/redfish/v1/Systems/1": {"Manufacturer": "Contoso", "Oem": {"C": {}}},
+                        "/redfish/v1/Systems/2": {"Manufacturer": "Acme"}})
+    service.root = {**service.root, "UUID": "AAAA-1"}
+    found = [node_module._detect(service, parse_bmc_url(f"redfish://bmc/redfish/v1/Systems/{n}"),
+                                 None)[0] for n in ("1", "2", "1", "2")]
+    assert found == [_Generic, _Acme, _Generic, _Acme]
+    assert len(detectcache._MEMORY) == 2
