@@ -204,9 +204,7 @@ def _the_system(client: Any, root: Mapping[str, Any], system_id: str | None,
     if systems is None:
         return None
     try:
-        members = [_link(m, "@odata.id") if isinstance(m, Mapping) else None
-                   for m in _members(client, systems)]
-        chosen = [m for m in members if isinstance(m, str)
+        chosen = [m for m in _member_uris(client, systems) if isinstance(m, str)
                   and (system_id is None or m.rstrip("/").rsplit("/", 1)[-1] == system_id)]
         system = client.get(chosen[0]) if len(chosen) == 1 else None
     except (HttpError, MalformedResponse) as exc:
@@ -218,8 +216,9 @@ def _the_system(client: Any, root: Mapping[str, Any], system_id: str | None,
     return system if isinstance(system, Mapping) else None
 
 
-def _members(client: Any, path: str) -> list[Any]:
-    """The ``Members`` of the collection at ``path`` (absent or null: none).
+def _member_uris(client: Any, path: str) -> list[str | None]:
+    """The ``@odata.id`` of each of the ``Members`` of the collection at ``path`` (absent
+    or null: none; None for a member that names none).
 
     :raises MalformedResponse: ``Members`` is not an array.
     """
@@ -229,7 +228,7 @@ def _members(client: Any, path: str) -> list[Any]:
     if not isinstance(members, list):
         raise MalformedResponse(f"$.Members: expected an array, got {type(members).__name__}",
                                 host=getattr(client, "host", None), uri=path)
-    return members
+    return [_link(m, "@odata.id") if isinstance(m, Mapping) else None for m in members]
 
 
 def _managed_by(system: Mapping[str, Any] | None) -> str | None:
@@ -242,9 +241,8 @@ def _managed_by(system: Mapping[str, Any] | None) -> str | None:
 
 def _first_member(client: Any, root: Mapping[str, Any], name: str) -> str | None:
     path = _link(root, name)
-    members = _members(client, path) if path else []
-    first = members[0] if members else None
-    return _link(first, "@odata.id") if isinstance(first, Mapping) else None
+    uris = _member_uris(client, path) if path else []
+    return uris[0] if uris else None
 
 
 def _link(doc: Mapping[str, Any], name: str) -> str | None:

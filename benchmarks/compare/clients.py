@@ -271,13 +271,18 @@ def load_hamnhw() -> Any:
     return hamnhw
 
 
-def hamnhw_library(ca_file: str | None) -> Runner:
+def hamnhw_library(ca_file: str | None, *, with_inventory: bool = False) -> Runner:
+    """``connect`` then one ``node.operation()`` block per BMC; ``with_inventory``: the
+    inventory read after the task (:func:`hamnhw_warming`)."""
     hamnhw = load_hamnhw()
 
     def task(url: str) -> dict[str, Any]:
         with hamnhw.connect(_hamnhw_url(url), username=mock.USERNAME,
                             password=mock.PASSWORD, ca_file=ca_file) as node, node.operation():
-            return hamnhw_answer(node)
+            answer = hamnhw_answer(node)
+            if with_inventory:
+                node.inventory.inventory()
+            return answer
 
     return lambda urls, workers, unbounded=False: pooled(task, urls, workers)
 
@@ -286,16 +291,7 @@ def hamnhw_warming(ca_file: str | None) -> Runner:
     """The warm-up's walk (``compare.warm_up``), unmeasured: the library's task, then the
     inventory the ``hamnhw inventory`` command reads as well (the Manager, which the task
     does not read), so that every query a measured row sends is asked once before."""
-    hamnhw = load_hamnhw()
-
-    def task(url: str) -> dict[str, Any]:
-        with hamnhw.connect(_hamnhw_url(url), username=mock.USERNAME,
-                            password=mock.PASSWORD, ca_file=ca_file) as node, node.operation():
-            answer = hamnhw_answer(node)
-            node.inventory.inventory()
-            return answer
-
-    return lambda urls, workers, unbounded=False: pooled(task, urls, workers)
+    return hamnhw_library(ca_file, with_inventory=True)
 
 
 def hamnhw_fanout(ca_file: str | None) -> Runner:
