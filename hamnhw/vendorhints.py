@@ -14,7 +14,8 @@ First match wins (a match: a driver's ``vendor_names``, ``oem_keys`` or
 5. the managing Manager's ``Model``, matched at word boundaries (:func:`model_matches`):
    read only where nothing above settled it, i.e. where the BMC names no maker at all (no
    ServiceRoot ``Vendor``, no ``Oem`` key, a System ``Manufacturer`` absent, a
-   placeholder, a spelling no driver claims, or unreadable), or where the System's
+   placeholder or default such as ``OEM`` (:func:`maker_text`), a spelling no driver
+   claims, or unreadable), or where the System's
    maker and the BMC's disagree (step 4).
 
 Where the BMC names a maker no driver claims (a ServiceRoot ``Vendor`` or ``Oem`` keys),
@@ -39,6 +40,10 @@ from hamnhw.models import Detection
 from hamnhw.placeholders import known_text
 
 LOG = get_logger("hamnhw.registry")
+NO_MAKER = frozenset({"oem", "default", "vendor", "manufacturer", "generic", "bmc"})
+"""Normalised ServiceRoot ``Vendor`` / System ``Manufacturer`` texts that name no maker
+(besides :data:`hamnhw.placeholders.PLACEHOLDER_TEXTS`): board firmware's defaults, taken
+as a maker they would turn the Manager check off."""
 _CORPORATE = re.compile(r"\b(inc|corp|corporation|co|ltd|llc|computer|company)\b")
 Found = tuple[type[Driver], Detection]
 
@@ -90,8 +95,16 @@ def detect_redfish(client: Any, system_id: str | None, candidates: list[type[Dri
     return "no vendor hint matched"
 
 
+def maker_text(value: object) -> str | None:
+    """``value`` as a maker's name, stripped; None when absent, blank, a placeholder
+    (:func:`~hamnhw.placeholders.known_text`) or a default naming no maker
+    (:data:`NO_MAKER`: ``"OEM"``, ``"Default"``)."""
+    text = known_text(value)
+    return None if text is None or normalize_vendor(text) in NO_MAKER else text
+
+
 def _by_vendor(root: Mapping[str, Any], candidates: list[type[Driver]]) -> Found | None:
-    vendor = known_text(root.get("Vendor"))
+    vendor = maker_text(root.get("Vendor"))
     if vendor is None:
         return None
     norm = normalize_vendor(vendor)
@@ -117,7 +130,7 @@ def _by_manufacturer(system: Mapping[str, Any] | None, candidates: list[type[Dri
                      ) -> tuple[str | None, Found | None]:
     """The System's ``Manufacturer`` (None: not read, absent, blank or a placeholder such
     as ``To Be Filled By O.E.M.``) and the driver it names, if any."""
-    maker = known_text(system.get("Manufacturer")) if system is not None else None
+    maker = maker_text(system.get("Manufacturer")) if system is not None else None
     if maker is None:
         return None, None
     norm = normalize_vendor(maker)
@@ -131,7 +144,7 @@ def _named_maker(root: Mapping[str, Any], system: Mapping[str, Any] | None
                  ) -> tuple[str, bool] | None:
     """How the BMC names a maker (no driver's: those matched before), and whether that
     text is plural; None when it names none."""
-    vendor = known_text(root.get("Vendor"))
+    vendor = maker_text(root.get("Vendor"))
     if vendor is not None:
         return f"ServiceRoot Vendor {vendor!r}", False
     for doc, where in ((root, "ServiceRoot"), (system, "System")):

@@ -133,6 +133,25 @@ def test_a_bmc_naming_no_maker_sends_detection_to_the_managing_manager(
     assert "/redfish/v1/Managers" not in service.gets  # found by the System's ManagedBy
 
 
+@pytest.mark.parametrize("default", ["OEM", "Default", " vendor ", "Generic"])
+def test_a_default_vendor_text_names_no_maker_so_the_manager_still_decides(default: str
+                                                                           ) -> None:
+    """Board firmware's default in the ServiceRoot's ``Vendor`` (or the System's
+    ``Manufacturer``) is no maker: the Manager is read as where nothing is named."""
+    service = one_system(fields(Manufacturer=default), Vendor=default)
+    assert detect(service) == (_Acme, "Manager Model 'AcmeBMC 3'")
+    assert service.gets[-1] == MANAGER
+
+
+def test_a_real_vendor_beside_a_default_manufacturer_still_settles_without_the_manager(
+        ) -> None:
+    service = one_system(fields(Manufacturer="OEM"), Vendor="Contoso")
+    assert detect(service) == (
+        _Generic, "ServiceRoot Vendor 'Contoso' names no installed driver's vendor; "
+        "generic DMTF Redfish")
+    assert MANAGER not in service.gets
+
+
 def test_the_bmcs_own_vendor_against_the_systems_maker_is_settled_by_the_manager() -> None:
     """An AMI BMC in an Acme server: the System says Acme, the ServiceRoot AMI; the
     Manager's Model decides (not Acme's: the generic driver)."""

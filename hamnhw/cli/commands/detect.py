@@ -20,8 +20,8 @@ def _detection(node: Node) -> dict[str, Any]:
 def command(ctx: click.Context, fleet: FleetOptions) -> None:
     """Print the driver chosen for NODE and the reason.
 
-    Detection does not depend on the system: a service with several systems answers
-    without a system path in its URL.
+    A service with several systems answers without a system path in its URL: detection
+    then goes by the ServiceRoot and the first Manager; with one, by that system too.
     """
     run_on_nodes(ctx, fleet, lambda _budget: _detection,
                  lambda p: f"{p['node']}: driver {p['driver']} ({p['reason']})",
