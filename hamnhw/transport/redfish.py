@@ -62,6 +62,7 @@ from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
 from hamnhw.transport.sending import RequestSending
 from hamnhw.transport.session import EarlyLogin, logout_grace, sessions_path
+from hamnhw.transport.watchdog import spared_from_abort
 
 if TYPE_CHECKING:
     from redfish.rest.v1 import HttpClient
@@ -274,7 +275,8 @@ class RedfishTransport(RequestSending, RedfishClient):
         try:
             with self._deadlines.adopted(
                     self._deadlines.logout_deadline(logout_grace(self._timeouts))) as deadline, \
-                    self._gate.alone_for_logout(deadline, self.host):
+                    self._gate.alone_for_logout(deadline, self.host), \
+                    spared_from_abort():  # an interrupted fan-out's abort spares it
                 self._auth.logout()
         finally:
             if self._uncount is not None:

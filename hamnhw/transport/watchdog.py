@@ -7,23 +7,46 @@ that sleeps until the earliest; disarming is marking the entry (no lock), which 
 drops when it comes up, or arming drops when the heap has grown (:attr:`_Scheduler.PRUNE_AT`).
 A request takes the process-wide lock once (to arm), and wakes the thread only when its
 deadline is the earliest.
+
+:func:`abort_requests_in_flight` (a fan-out interrupted) fires every armed watchdog at once,
+except those armed under :func:`spared_from_abort`: a logout in flight is left to end by
+its own short deadline, so the interrupt does not leave its session on the BMC.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import heapq
 import itertools
 import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
+
+_SPARED: contextvars.ContextVar[bool] = contextvars.ContextVar("hamnhw_watchdog_spared",
+                                                               default=False)
+
+
+@contextlib.contextmanager
+def spared_from_abort() -> Iterator[None]:
+    """Requests sent in this block (this thread or context) are not ended by
+    :func:`abort_requests_in_flight`, only by their own deadline (a logout: ended early,
+    it would leave the session on the BMC)."""
+    token = _SPARED.set(True)
+    try:
+        yield
+    finally:
+        _SPARED.reset(token)
 
 
 class Watchdog:
     """Shuts the watched socket down when fired (see :meth:`arm`)."""
 
     def __init__(self) -> None:
+        self.abortable = not _SPARED.get()
+        """False when made under :func:`spared_from_abort`."""
         self.fired = False
         self.cancelled = False
         self._sock: socket.socket | None = None
@@ -98,10 +121,14 @@ class _Scheduler:
         self._prune_at = max(self.PRUNE_AT, 2 * len(self._heap))
 
     def fire_all(self) -> int:
-        """Fire every armed watchdog now (the requests in flight end at once); how many."""
+        """Fire every armed abortable watchdog now (the requests in flight end at once);
+        how many.  The spared ones stay armed for their own deadlines."""
         with self._cond:
-            due = [entry[2] for entry in self._heap if not entry[2].cancelled]
-            self._heap.clear()
+            live = [entry for entry in self._heap if not entry[2].cancelled]
+            due = [entry[2] for entry in live if entry[2].abortable]
+            self._heap[:] = [entry for entry in live if not entry[2].abortable]
+            heapq.heapify(self._heap)
+            self._cond.notify()  # the earliest may have changed
         for dog in due:
             dog.fire()
         return len(due)
@@ -153,8 +180,9 @@ os.register_at_fork(after_in_child=_SCHEDULER._forked)
 
 
 def abort_requests_in_flight() -> int:
-    """End every request in flight in this process now (their sockets shut): a fan-out
-    interrupted by SIGINT/SIGTERM does not wait for hung BMCs before logging out."""
+    """End every request in flight in this process now (their sockets shut), but those
+    sent under :func:`spared_from_abort` (logouts): a fan-out interrupted by SIGINT/SIGTERM
+    does not wait for hung BMCs before logging out, nor cuts a logout short."""
     return _SCHEDULER.fire_all()
 
 

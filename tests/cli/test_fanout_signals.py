@@ -281,3 +281,34 @@ def test_a_signal_while_the_reset_is_on_its_way(tmp_path: Path, sig: int) -> Non
         assert "while logging out" not in err, "the signal came before the logouts"
         assert_all_logged_out(cluster)
         assert_not_contacted(cluster)
+
+
+@pytest.mark.parametrize("sig", SIGNALS, ids=[s.name for s in SIGNALS])
+def test_a_signal_during_logouts_lets_them_finish(tmp_path: Path, sig: int) -> None:
+    """n01 and n02 have their results and are logging out slowly; n03's read hangs.  The
+    signal ends n03's read at once, but not the logouts: no session is left behind."""
+    names = NAMES[:3]
+    with SimCluster([ServerSpec(name=n, password=PASSWORD) for n in names]) as cluster:
+        done, hung = [cluster[n] for n in names[:2]], cluster[names[2]]
+        for server in done:
+            server.inject("latency", method="DELETE", path=SESSIONS + "/", seconds=2.0)
+        hung.inject("latency", method="GET", path="/redfish/v1/Systems", seconds=300.0)
+        config, listing = write_config(cluster, tmp_path)
+        listing.write_text("".join(f"{name}\n" for name in names))
+        proc = start("--json", "inventory", "--config", str(config), "--nodes-file",
+                     str(listing), "--fanout", "3", "--timeout", "600")
+        code, out, err = signal_when(
+            lambda: all(in_flight(s, "DELETE", SESSIONS + "/") for s in done)
+            and in_flight(hung, "GET", "/redfish/v1/Systems"), proc, sig)
+        assert code == CODES[sig], (out, err)
+        assert "Traceback" not in err and PASSWORD not in out + err
+        for server in cluster:
+            assert server.state.sessions == {}, f"{server.name}: a session was left"
+        for server in done:
+            deletes = [r for r in server.requests if r.method == "DELETE"]
+            assert [r.status for r in deletes] == [204], f"{server.name}: logout cut short"
+        *lines, last = [json.loads(line) for line in out.splitlines()]
+        by_node = {line["node"]: line for line in lines}
+        assert all("error" not in by_node[s.name] for s in done), out
+        assert_interrupted(by_node[hung.name], sig, request_sent=False)
+        assert last["summary"]["ok"] == len(done), out

@@ -176,3 +176,38 @@ def test_a_forked_child_keeps_none_of_the_parents_watchdogs() -> None:
     scheduler._forked()
     assert scheduler.pending() == 0
     assert scheduler._thread is None
+
+
+def test_an_abort_spares_the_watchdogs_armed_for_a_logout_but_they_still_fire() -> None:
+    """abort_requests_in_flight (an interrupted fan-out) ends ordinary requests at once;
+    one armed under spared_from_abort (a logout) keeps going until its own deadline."""
+    pairs = [socket.socketpair() for _ in range(2)]
+    try:
+        ordinary = watchdog.Watchdog()
+        with watchdog.spared_from_abort():
+            logout = watchdog.Watchdog()
+        assert ordinary.abortable and not logout.abortable
+        for dog, (left, _) in zip((ordinary, logout), pairs, strict=True):
+            dog.watch(left)
+        ordinary.arm(60.0)
+        logout.arm(0.3)
+        assert watchdog.abort_requests_in_flight() >= 1  # other tests may have left some
+        assert ordinary.fired and not logout.fired
+        assert pairs[0][1].recv(1) == b""  # the ordinary request's socket is shut
+        done = threading.Event()
+        for _ in range(500):  # the spared one is still armed: it fires when due
+            if logout.fired:
+                break
+            done.wait(0.01)
+        assert logout.fired
+        assert pairs[1][1].recv(1) == b""
+    finally:
+        for left, right in pairs:
+            left.close()
+            right.close()
+
+
+def test_spared_from_abort_is_undone_on_leaving() -> None:
+    with watchdog.spared_from_abort():
+        assert not watchdog.Watchdog().abortable
+    assert watchdog.Watchdog().abortable
