@@ -9,8 +9,9 @@ First match wins (a match: a driver's ``vendor_names``, ``oem_keys`` or
    BMC's firmware writes them, so they outrank a ServiceRoot ``Vendor`` no driver claims);
 4. the System's ``Manufacturer``, normalised, unless the BMC names another maker (a
    ServiceRoot ``Vendor``, or ``Oem`` keys in the ServiceRoot or the System, none a
-   driver's: an AMI BMC in a Lenovo server says ``Vendor: AMI``), in which case the
-   Manager's ``Model`` decides between them;
+   driver's: an AMI BMC in a Lenovo server says ``Vendor: AMI``) or leaves its ``Vendor``
+   at a firmware default (:data:`NO_MAKER`), in which case the Manager's ``Model``
+   decides between them;
 5. the managing Manager's ``Model``, matched at word boundaries (:func:`model_matches`):
    read only where nothing above settled it, i.e. where the BMC names no maker at all (no
    ServiceRoot ``Vendor``, no ``Oem`` key, a System ``Manufacturer`` absent, a
@@ -40,10 +41,11 @@ from hamnhw.models import Detection
 from hamnhw.placeholders import known_text
 
 LOG = get_logger("hamnhw.registry")
-NO_MAKER = frozenset({"oem", "default", "vendor", "manufacturer", "generic", "bmc"})
+NO_MAKER = frozenset({"oem", "o e m", "default", "vendor", "manufacturer", "generic", "bmc"})
 """Normalised ServiceRoot ``Vendor`` / System ``Manufacturer`` texts that name no maker
-(besides :data:`hamnhw.placeholders.PLACEHOLDER_TEXTS`): board firmware's defaults, taken
-as a maker they would turn the Manager check off."""
+(besides :data:`hamnhw.placeholders.PLACEHOLDER_TEXTS`): board firmware's defaults.  A
+ServiceRoot ``Vendor`` left at one is no maker's, but it says the BMC's firmware is not one
+that names its maker (iDRAC, iLO and XCC do): the Manager is read whatever the System says."""
 _CORPORATE = re.compile(r"\b(inc|corp|corporation|co|ltd|llc|computer|company)\b")
 Found = tuple[type[Driver], Detection]
 
@@ -77,22 +79,39 @@ def detect_redfish(client: Any, system_id: str | None, candidates: list[type[Dri
     if found:
         return found
     named = _named_maker(root, system)
+    default = _default_vendor(root)
     maker, by_maker = _by_manufacturer(system, candidates)
-    if by_maker and named is None:
+    if by_maker and named is None and default is None:
         return by_maker
     if named is not None and by_maker is None:
         return f"{named[0]} {'name' if named[1] else 'names'} no installed driver's vendor"
     model, found = _by_manager_model(client, root, candidates, system, problems)
     if found:
         return found
-    manager = (f"Manager Model {model!r} matches no driver's hint" if model else
-               "the Manager could not be read" if any(p.startswith("Manager:") for p in problems)
-               else "the Manager names no Model")
-    if by_maker and named is not None:
-        return f"System Manufacturer {maker!r} but {named[0]}; {manager}"
+    return _fallback_reason(maker, by_maker is not None, named or default, default,
+                            _manager_said(model, problems))
+
+
+def _manager_said(model: str | None, problems: list[str]) -> str:
+    """What the Manager told detection, for the fallback's reason."""
+    if model:
+        return f"Manager Model {model!r} matches no driver's hint"
+    if any(p.startswith("Manager:") for p in problems):
+        return "the Manager could not be read"
+    return "the Manager names no Model"
+
+
+def _fallback_reason(maker: str | None, claimed: bool, other: tuple[str, bool] | None,
+                     default: tuple[str, bool] | None, manager: str) -> str:
+    """Why the fallback driver was chosen after the Manager was read: the System's maker
+    (``claimed``: a driver's) against another maker the BMC names or its default Vendor."""
+    if claimed and other is not None:
+        return f"System Manufacturer {maker!r} but {other[0]}; {manager}"
     if maker is not None:
         return f"System Manufacturer {maker!r} names no installed driver's vendor; {manager}"
-    return "no vendor hint matched"
+    if default is not None:
+        return f"{default[0]}; {manager}"
+    return f"no vendor named; {manager}"
 
 
 def maker_text(value: object) -> str | None:
@@ -153,6 +172,15 @@ def _named_maker(root: Mapping[str, Any], system: Mapping[str, Any] | None
             plural = len(oem) > 1
             return f"{where} Oem key{'s' if plural else ''} {', '.join(map(repr, oem))}", plural
     return None
+
+
+def _default_vendor(root: Mapping[str, Any]) -> tuple[str, bool] | None:
+    """How a ServiceRoot ``Vendor`` left at a firmware default (:data:`NO_MAKER`) reads in a
+    reason; None when it is a maker's name, a placeholder or absent."""
+    text = known_text(root.get("Vendor"))
+    if text is None or maker_text(text) is not None:
+        return None
+    return f"ServiceRoot Vendor {text!r} (a default, no maker)", False
 
 
 def _by_manager_model(client: Any, root: Mapping[str, Any], candidates: list[type[Driver]],

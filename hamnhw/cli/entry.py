@@ -28,14 +28,31 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: the stored help, else :func:`hamnhw.cli.main.main`."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args in HELP_ARGS and terminal_columns() >= STORED_COLUMNS:
-        from hamnhw.cli.helptext import TEXT
-
-        sys.stdout.write(TEXT)
-        sys.stdout.flush()
-        sys.exit(0)
+        sys.exit(print_stored_help())
     from hamnhw.cli.main import main as full_main
 
     full_main(args)
+
+
+def print_stored_help() -> int:
+    """Write the stored help to standard output; the exit code, as Click's would be: 0,
+    also with no standard output at all (closed); 1, quietly, when the reader went away
+    (a broken pipe)."""
+    from hamnhw.cli.helptext import TEXT
+
+    out = sys.stdout
+    if out is None:
+        return 0
+    try:
+        out.write(TEXT)
+        out.flush()
+    except BrokenPipeError:
+        # Python's own advice: point stdout at /dev/null so that the interpreter's flush at
+        # exit does not report the broken pipe again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        return 1
+    return 0
 
 
 def terminal_columns() -> int:

@@ -3,9 +3,13 @@ every other command line still goes to Click."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pty
+import struct
 import subprocess
 import sys
+import termios
 import tomllib
 from pathlib import Path
 
@@ -58,11 +62,67 @@ def test_help_alone_prints_the_stored_text_without_click(flag: str, columns: str
     assert "LOADED []" in done.stderr
 
 
-def test_a_narrow_terminal_gets_clicks_own_wrapping() -> None:
-    done = run_entry("--help", columns="60")
+@pytest.mark.parametrize("columns", ["120", "200"])
+def test_click_wraps_wider_terminals_as_the_stored_text(columns: str) -> None:
+    """The stored text serves every width from 80 up: Click's help is capped at 80."""
+    assert click_help(columns) == TEXT
+
+
+@pytest.mark.parametrize("columns", ["60", "79"])
+def test_a_narrow_terminal_gets_clicks_own_wrapping(columns: str) -> None:
+    done = run_entry("--help", columns=columns)
     assert done.returncode == 0
-    assert done.stdout == click_help("60") != TEXT
+    assert done.stdout == click_help(columns) != TEXT
     assert "'click'" in done.stderr
+
+
+@pytest.mark.parametrize("columns", [79, 80, 132])
+def test_on_a_real_terminal_its_width_decides(columns: int) -> None:
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.Popen([sys.executable, "-c", PROBE, "--help"], stdin=subprocess.DEVNULL,
+                            stdout=slave, stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    shown = b""
+    try:
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        err = proc.communicate(timeout=60)[1].decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    assert proc.returncode == 0
+    assert shown.decode().replace("\r\n", "\n") == click_help(str(columns))
+    assert ("LOADED []" in err) is (columns >= 80), err
+
+
+def test_with_standard_output_closed_it_exits_0_quietly() -> None:
+    done = subprocess.run(["sh", "-c", 'exec "$0" -c "$1" --help >&-', sys.executable, PROBE],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert "LOADED []" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_reader_gone_is_exit_1_without_a_traceback() -> None:
+    """As Click: a broken pipe (``hamnhw --help | true``) is exit 1 and no noise."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read: the first write fails with EPIPE
+    try:
+        done = subprocess.run([sys.executable, "-c", PROBE, "--help"], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, check=False)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1
+    assert "LOADED []" in done.stderr and "Traceback" not in done.stderr
+    assert "Broken pipe" not in done.stderr and "BrokenPipe" not in done.stderr
 
 
 @pytest.mark.parametrize("args", [["--help", "--json"], ["power", "--help"], ["--version"]])

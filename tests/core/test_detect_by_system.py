@@ -143,6 +143,36 @@ def test_a_default_vendor_text_names_no_maker_so_the_manager_still_decides(defau
     assert service.gets[-1] == MANAGER
 
 
+@pytest.mark.parametrize(("model", "expected"), [
+    ("AcmeBMC 3", (_Acme, "Manager Model 'AcmeBMC 3'")),
+    ("OtherBMC 1", (_Generic, "System Manufacturer 'Acme' but ServiceRoot Vendor 'OEM' (a "
+                    "default, no maker); Manager Model 'OtherBMC 1' matches no driver's "
+                    "hint; generic DMTF Redfish"))])
+def test_a_default_vendor_beside_a_drivers_manufacturer_leaves_it_to_the_manager(
+        model: str, expected: tuple[type[Driver], str]) -> None:
+    """Firmware that leaves its Vendor at a default is not one naming its maker (iDRAC,
+    iLO, XCC do): a white-box BMC in a known maker's server, so the Manager decides."""
+    service = one_system(fields(Manufacturer="Acme"), model=model, Vendor="OEM")
+    assert detect(service) == expected
+    assert service.gets[-1] == MANAGER
+
+
+@pytest.mark.parametrize("spelling", ["O.E.M.", "o.e.m", "BMC"])
+def test_default_vendor_spellings(spelling: str) -> None:
+    service = one_system(fields(), model="OtherBMC 1", Vendor=spelling)
+    assert detect(service) == (
+        _Generic, f"ServiceRoot Vendor {spelling!r} (a default, no maker); Manager Model "
+                  "'OtherBMC 1' matches no driver's hint; generic DMTF Redfish")
+
+
+@pytest.mark.parametrize("default", ["OEM", "Manufacturer", "BMC"])
+def test_a_default_manufacturer_is_no_maker_in_the_reason(default: str) -> None:
+    service = one_system(fields(Manufacturer=default), model="OtherBMC 1")
+    assert detect(service) == (
+        _Generic, "no vendor named; Manager Model 'OtherBMC 1' matches no driver's hint; "
+                  "generic DMTF Redfish")
+
+
 def test_a_real_vendor_beside_a_default_manufacturer_still_settles_without_the_manager(
         ) -> None:
     service = one_system(fields(Manufacturer="OEM"), Vendor="Contoso")
@@ -180,8 +210,8 @@ def test_the_urls_system_is_the_one_asked() -> None:
     problems: list[str] = []
     cls, reason = detect(service, "redfish://bmc/redfish/v1/Systems/9", problems)
     assert cls is _Generic and problems == ["System: '9' not listed in /redfish/v1/Systems"]
-    assert reason == ("no vendor hint matched (System: '9' not listed in /redfish/v1/Systems); "
-                      "generic DMTF Redfish")
+    assert reason == ("no vendor named; Manager Model 'Other BMC' matches no driver's hint "
+                      "(System: '9' not listed in /redfish/v1/Systems); generic DMTF Redfish")
 
 
 @pytest.mark.parametrize("error", [
@@ -202,7 +232,8 @@ def test_a_fallback_after_failed_reads_says_which() -> None:
         host="h", method="GET", path="/redfish/v1/Systems", status=500)
     cls, reason = detect(service)
     assert cls is _Generic
-    assert reason.startswith("no vendor hint matched (System: ")
+    assert reason.startswith(
+        "no vendor named; Manager Model 'Other BMC' matches no driver's hint (System: ")
     assert "500" in reason and reason.endswith("; generic DMTF Redfish")
 
 
@@ -274,7 +305,8 @@ def test_a_detection_made_while_the_system_failed_is_not_remembered(
         server = cluster["bmc"]
         server.inject("malformed_json", count=1, path="/redfish/v1/Systems/1", method="GET")
         first = _connect(server)
-        assert first.detection.reason.startswith("no vendor hint matched (System: ")
+        assert first.detection.reason.startswith("no vendor named; Manager Model ")
+        assert "(System: " in first.detection.reason
         assert detectcache._MEMORY == {}
         second = _connect(server)  # the System answers now
         assert second.detection.reason == (
