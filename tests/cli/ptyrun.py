@@ -7,6 +7,7 @@ import fcntl
 import os
 import pty
 import select
+import struct
 import subprocess
 import sys
 import termios
@@ -39,16 +40,20 @@ def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 def run_on_pty(argv: Sequence[str], env: Mapping[str, str],
                answers: Sequence[tuple[str | Callable[[], bool], str]] = (), *,
-               stdout_on_pty: bool = True) -> tuple[int, str, str]:
+               stdout_on_pty: bool = True, columns: int | None = None
+               ) -> tuple[int, str, str]:
     """Run ``argv`` with stdin and stderr (and stdout, unless ``stdout_on_pty`` is False)
     on a pty, its controlling terminal; whenever the terminal shows the next
     ``(prompt, answer)``'s prompt (or, for a callable prompt, once it returns True), type
     the answer and Enter (an answer of ``CTRL_C`` is typed alone: the terminal sends
     SIGINT).
 
+    :param columns: the terminal's width (else the pty's default).
     :returns: exit code, everything the terminal showed, and stdout when it was a pipe.
     """
     master, slave = pty.openpty()
+    if columns is not None:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     stdout = slave if stdout_on_pty else subprocess.PIPE
     proc = subprocess.Popen(list(argv), stdin=slave, stdout=stdout, stderr=slave, env=dict(env),
                             start_new_session=True, preexec_fn=_controlling_terminal)

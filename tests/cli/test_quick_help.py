@@ -3,17 +3,14 @@ every other command line still goes to Click."""
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
-import struct
 import subprocess
 import sys
-import termios
 import tomllib
 from pathlib import Path
 
 import pytest
+from ptyrun import run_on_pty
 
 from hamnhw.cli import entry
 from hamnhw.cli.helptext import TEXT
@@ -78,30 +75,12 @@ def test_a_narrow_terminal_gets_clicks_own_wrapping(columns: str) -> None:
 
 @pytest.mark.parametrize("columns", [79, 80, 132])
 def test_on_a_real_terminal_its_width_decides(columns: int) -> None:
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    proc = subprocess.Popen([sys.executable, "-c", PROBE, "--help"], stdin=subprocess.DEVNULL,
-                            stdout=slave, stderr=subprocess.PIPE, env=env)
-    os.close(slave)
-    shown = b""
-    try:
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            shown += chunk
-        err = proc.communicate(timeout=60)[1].decode()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
-    assert proc.returncode == 0
-    assert shown.decode().replace("\r\n", "\n") == click_help(str(columns))
-    assert ("LOADED []" in err) is (columns >= 80), err
+    code, shown, _ = run_on_pty([sys.executable, "-c", PROBE, "--help"], env, columns=columns)
+    printed, _, loaded = shown.replace("\r\n", "\n").rpartition("LOADED ")
+    assert code == 0
+    assert printed == click_help(str(columns))
+    assert loaded.startswith("[]") is (columns >= 80), loaded
 
 
 def test_with_standard_output_closed_it_exits_0_quietly() -> None:
