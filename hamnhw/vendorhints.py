@@ -16,8 +16,7 @@ First match wins (a match: a driver's ``vendor_names``, ``oem_keys`` or
    read only where nothing above settled it, i.e. where the BMC names no maker at all (no
    ServiceRoot ``Vendor``, no ``Oem`` key, a System ``Manufacturer`` absent, a
    placeholder or default such as ``OEM`` (:func:`maker_text`), a spelling no driver
-   claims, or unreadable), or where the System's
-   maker and the BMC's disagree (step 4).
+   claims, or unreadable), or where the System's maker and the BMC's disagree (step 4).
 
 Where the BMC names a maker no driver claims (a ServiceRoot ``Vendor`` or ``Oem`` keys),
 and the System's ``Manufacturer`` names no driver's either, the fallback (generic) driver
