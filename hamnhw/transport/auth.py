@@ -45,6 +45,7 @@ from hamnhw.transport.session import (
     session_path,
     sessions_path,
 )
+from hamnhw.transport.watchdog import spared_from_abort
 
 LOG = get_logger("hamnhw.transport.redfish")
 
@@ -134,8 +135,7 @@ class Authenticator:
         :meth:`login` (whatever sending raised included; an interrupt is raised again)."""
         early.sent = True
         try:
-            early.answer = self._sender._send_once("POST", DEFAULT_SESSIONS_PATH,
-                                                   self._login_body())
+            early.answer = self._send_login(DEFAULT_SESSIONS_PATH)
         except BaseException as exc:
             early.error, early.headers = exc, self._sender._last_headers()
             if not isinstance(exc, HamnhwError):
@@ -238,6 +238,14 @@ class Authenticator:
         LOG.debug("%s: the login's answer was cut short; its session %s is deleted at logout",
                   self.host, self.session_path)
 
+    def _send_login(self, sessions: str) -> Answer:
+        """POST the login to ``sessions`` once.  An interrupted fan-out's abort
+        (:func:`~hamnhw.transport.watchdog.abort_requests_in_flight`) gives it the logout
+        grace instead of cutting it: its answer names the session the BMC may have made
+        (deleted at logout), which a cut answer would leave behind."""
+        with spared_from_abort(self._grace):
+            return self._sender._send_once("POST", sessions, self._login_body())
+
     def _login_body(self) -> dict[str, Any]:
         return {"UserName": self._credentials.username,
                 "Password": self._credentials.password.reveal()}
@@ -253,7 +261,7 @@ class Authenticator:
             last = attempt == attempts
             try:
                 answer = early.outcome() if early is not None and attempt == 1 else \
-                    self._sender._send_once("POST", sessions, self._login_body())
+                    self._send_login(sessions)
             except BmcUnreachable as exc:
                 if not exc.refused or last or not self._pause(self._retry.refused_delay,
                                                               exc.message, attempt):

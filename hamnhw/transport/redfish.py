@@ -276,7 +276,7 @@ class RedfishTransport(RequestSending, RedfishClient):
             with self._deadlines.adopted(
                     self._deadlines.logout_deadline(logout_grace(self._timeouts))) as deadline, \
                     self._gate.alone_for_logout(deadline, self.host), \
-                    spared_from_abort():  # an interrupted fan-out's abort spares it
+                    spared_from_abort(logout_grace(self._timeouts)):  # not cut by an abort
                 self._auth.logout()
         finally:
             if self._uncount is not None:

@@ -9,8 +9,9 @@ A request takes the process-wide lock once (to arm), and wakes the thread only w
 deadline is the earliest.
 
 :func:`abort_requests_in_flight` (a fan-out interrupted) fires every armed watchdog at once,
-except those armed under :func:`spared_from_abort`: a logout in flight is left to end by
-its own short deadline, so the interrupt does not leave its session on the BMC.
+except those armed under :func:`spared_from_abort`: a login or logout in flight is given a
+short grace to end by (its answer holds, or confirms the end of, a session on the BMC), so
+the interrupt does not leave a session behind.
 """
 
 from __future__ import annotations
@@ -25,16 +26,16 @@ import threading
 import time
 from collections.abc import Iterator
 
-_SPARED: contextvars.ContextVar[bool] = contextvars.ContextVar("hamnhw_watchdog_spared",
-                                                               default=False)
+_SPARED: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "hamnhw_watchdog_spared", default=None)
 
 
 @contextlib.contextmanager
-def spared_from_abort() -> Iterator[None]:
-    """Requests sent in this block (this thread or context) are not ended by
-    :func:`abort_requests_in_flight`, only by their own deadline (a logout: ended early,
-    it would leave the session on the BMC)."""
-    token = _SPARED.set(True)
+def spared_from_abort(grace: float) -> Iterator[None]:
+    """Requests sent in this block (this thread or context) are not ended at once by
+    :func:`abort_requests_in_flight`: they get at most ``grace`` more seconds (a login or
+    a logout: cut short, its session could stay on the BMC)."""
+    token = _SPARED.set(max(grace, 0.0))
     try:
         yield
     finally:
@@ -45,8 +46,9 @@ class Watchdog:
     """Shuts the watched socket down when fired (see :meth:`arm`)."""
 
     def __init__(self) -> None:
-        self.abortable = not _SPARED.get()
-        """False when made under :func:`spared_from_abort`."""
+        self.abort_grace = _SPARED.get()
+        """Seconds it may still run after :func:`abort_requests_in_flight` (made under
+        :func:`spared_from_abort`); None: it fires then."""
         self.fired = False
         self.cancelled = False
         self._sock: socket.socket | None = None
@@ -121,14 +123,16 @@ class _Scheduler:
         self._prune_at = max(self.PRUNE_AT, 2 * len(self._heap))
 
     def fire_all(self) -> int:
-        """Fire every armed abortable watchdog now (the requests in flight end at once);
-        how many.  The spared ones stay armed for their own deadlines."""
+        """Fire every armed watchdog now (the requests in flight end at once), but the
+        spared ones, re-armed to fire within their grace; how many fired."""
+        now = time.monotonic()
         with self._cond:
             live = [entry for entry in self._heap if not entry[2].cancelled]
-            due = [entry[2] for entry in live if entry[2].abortable]
-            self._heap[:] = [entry for entry in live if not entry[2].abortable]
+            due = [dog for _, _, dog in live if dog.abort_grace is None]
+            self._heap[:] = [(min(when, now + dog.abort_grace), order, dog)
+                             for when, order, dog in live if dog.abort_grace is not None]
             heapq.heapify(self._heap)
-            self._cond.notify()  # the earliest may have changed
+            self._cond.notify()  # the earliest may be sooner now
         for dog in due:
             dog.fire()
         return len(due)
@@ -181,8 +185,9 @@ os.register_at_fork(after_in_child=_SCHEDULER._forked)
 
 def abort_requests_in_flight() -> int:
     """End every request in flight in this process now (their sockets shut), but those
-    sent under :func:`spared_from_abort` (logouts): a fan-out interrupted by SIGINT/SIGTERM
-    does not wait for hung BMCs before logging out, nor cuts a logout short."""
+    sent under :func:`spared_from_abort` (logins and logouts), which get their grace: a
+    fan-out interrupted by SIGINT/SIGTERM does not wait for hung BMCs before logging out,
+    nor cuts short a request whose answer a session depends on."""
     return _SCHEDULER.fire_all()
 
 

@@ -312,3 +312,41 @@ def test_a_signal_during_logouts_lets_them_finish(tmp_path: Path, sig: int) -> N
         assert all("error" not in by_node[s.name] for s in done), out
         assert_interrupted(by_node[hung.name], sig, request_sent=False)
         assert last["summary"]["ok"] == len(done), out
+
+
+@pytest.mark.parametrize("sig", SIGNALS, ids=[s.name for s in SIGNALS])
+def test_a_signal_during_a_slow_login_still_deletes_its_session(tmp_path: Path,
+                                                               sig: int) -> None:
+    """n01's login is slow to answer, n02's read hangs.  The signal ends n02's read at once
+    but gives n01's login its grace: its answer names the session the BMC made, which is
+    then logged out (cut, the BMC would make the session with nobody left to delete it)."""
+    names = NAMES[:2]
+    with SimCluster([ServerSpec(name=n, password=PASSWORD) for n in names]) as cluster:
+        slow_login, hung = cluster[names[0]], cluster[names[1]]
+        slow_login.inject("latency", method="POST", path=SESSIONS, seconds=2.0)
+        hung.inject("latency", method="GET", path="/redfish/v1/Systems", seconds=300.0)
+        config, listing = write_config(cluster, tmp_path)
+        listing.write_text("".join(f"{name}\n" for name in names))
+        proc = start("--json", "inventory", "--config", str(config), "--nodes-file",
+                     str(listing), "--fanout", "2", "--timeout", "600")
+
+        def login_in_flight() -> bool:
+            return any(r.method == "POST" and r.status is None
+                       for r in slow_login.requests) and in_flight(hung, "GET", "/redfish/v1/")
+
+        code, out, err = signal_when(login_in_flight, proc, sig)
+        assert code == CODES[sig], (out, err)
+        assert "Traceback" not in err and PASSWORD not in out + err
+        give_up = time.monotonic() + GIVE_UP_S  # until the BMC has answered the login
+        while any(r.method == "POST" and r.status is None for r in slow_login.requests):
+            assert time.monotonic() < give_up, "the login was never answered"
+            time.sleep(0.05)
+        logins = [r for r in slow_login.requests if r.method == "POST"]
+        assert [r.status for r in logins] == [201]
+        assert slow_login.state.sessions == {}, "the slow login's session was left"
+        assert [r.status for r in slow_login.requests if r.method == "DELETE"] == [204]
+        assert hung.state.sessions == {}
+        by_node = {line["node"]: line for line in map(json.loads, out.splitlines())
+                   if "node" in line}
+        for name in names:
+            assert_interrupted(by_node[name], sig, request_sent=False)
