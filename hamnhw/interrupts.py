@@ -31,7 +31,7 @@ import contextlib
 import dataclasses
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 from hamnhw.errors import Interrupted
@@ -57,6 +57,8 @@ class _State:
     """Depth of :func:`deferred` blocks in the main thread."""
     stop: threading.Event = dataclasses.field(default_factory=threading.Event)
     """Set by a signal in ``stop`` mode."""
+    on_held: list[Callable[[], None]] = dataclasses.field(default_factory=list)
+    """Called when a signal arrives inside :func:`deferred` blocks that asked for it."""
 
 
 _STATE = _State()
@@ -73,6 +75,12 @@ def _on_signal(signum: int, _frame: FrameType | None) -> None:
         _STATE.raised = True
         raise Interrupted(signum)
     # Held by deferred() (raised when it ends), or a second signal during clean-up.
+    if first:
+        for hurry in list(_STATE.on_held):
+            try:
+                hurry()
+            except Exception as exc:  # a handler must not fail; the signal is still held
+                LOG.debug("while holding %s: %s", signum, exc)
 
 
 def received() -> int | None:
@@ -95,11 +103,15 @@ def check() -> None:
 
 
 @contextlib.contextmanager
-def deferred() -> Iterator[None]:
+def deferred(on_signal: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold signals inside the block; raise :class:`Interrupted` when it ends if one came.
 
     Blocks nest; the signal is raised when the outermost one ends, even when the block
     ends with another exception (which becomes the ``__context__``).
+
+    :param on_signal: called (in the main thread, from the signal handler: it must be
+        quick and take no lock the main thread may hold) when a signal arrives while the
+        main thread is inside this block: to make what the block waits for end sooner.
     """
     if threading.current_thread() is not threading.main_thread():
         try:
@@ -108,9 +120,13 @@ def deferred() -> Iterator[None]:
             check()
         return
     _STATE.held += 1
+    if on_signal is not None:
+        _STATE.on_held.append(on_signal)
     try:
         yield
     finally:
+        if on_signal is not None:
+            _STATE.on_held.remove(on_signal)
         _STATE.held -= 1
         if _STATE.held == 0 and _STATE.signum is not None and not _STATE.raised:
             check()

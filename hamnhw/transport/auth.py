@@ -45,7 +45,7 @@ from hamnhw.transport.session import (
     session_path,
     sessions_path,
 )
-from hamnhw.transport.watchdog import spared_from_abort
+from hamnhw.transport.watchdog import hurry_spared, spared_from_abort
 
 LOG = get_logger("hamnhw.transport.redfish")
 
@@ -239,11 +239,13 @@ class Authenticator:
                   self.host, self.session_path)
 
     def _send_login(self, sessions: str) -> Answer:
-        """POST the login to ``sessions`` once.  An interrupted fan-out's abort
-        (:func:`~hamnhw.transport.watchdog.abort_requests_in_flight`) gives it the logout
-        grace instead of cutting it: its answer names the session the BMC may have made
-        (deleted at logout), which a cut answer would leave behind."""
-        with spared_from_abort(self._grace):
+        """POST the login to ``sessions`` once.  SIGINT/SIGTERM give it the logout grace
+        instead of cutting it: a fan-out's abort
+        (:func:`~hamnhw.transport.watchdog.abort_requests_in_flight`) spares it, and in the
+        main thread the signal is held until it is answered (or its grace ran out), then
+        raised: its answer names the session the BMC may have made (kept, and deleted at
+        logout), which a cut answer would leave behind."""
+        with spared_from_abort(self._grace), interrupts.deferred(on_signal=hurry_spared):
             return self._sender._send_once("POST", sessions, self._login_body())
 
     def _login_body(self) -> dict[str, Any]:

@@ -122,15 +122,25 @@ class _Scheduler:
         heapq.heapify(self._heap)
         self._prune_at = max(self.PRUNE_AT, 2 * len(self._heap))
 
-    def fire_all(self) -> int:
+    def fire_all(self, *, spared_only: bool = False) -> int:
         """Fire every armed watchdog now (the requests in flight end at once), but the
-        spared ones, re-armed to fire within their grace; how many fired."""
+        spared ones, re-armed to fire within their grace; how many fired.
+
+        :param spared_only: only re-arm the spared ones; fire none."""
         now = time.monotonic()
+        due: list[Watchdog] = []
         with self._cond:
-            live = [entry for entry in self._heap if not entry[2].cancelled]
-            due = [dog for _, _, dog in live if dog.abort_grace is None]
-            self._heap[:] = [(min(when, now + dog.abort_grace), order, dog)
-                             for when, order, dog in live if dog.abort_grace is not None]
+            kept: list[tuple[float, int, Watchdog]] = []
+            for when, order, dog in self._heap:
+                if dog.cancelled:
+                    continue
+                if dog.abort_grace is not None:
+                    kept.append((min(when, now + dog.abort_grace), order, dog))
+                elif spared_only:
+                    kept.append((when, order, dog))
+                else:
+                    due.append(dog)
+            self._heap[:] = kept
             heapq.heapify(self._heap)
             self._cond.notify()  # the earliest may be sooner now
         for dog in due:
@@ -189,6 +199,14 @@ def abort_requests_in_flight() -> int:
     fan-out interrupted by SIGINT/SIGTERM does not wait for hung BMCs before logging out,
     nor cuts short a request whose answer a session depends on."""
     return _SCHEDULER.fire_all()
+
+
+def hurry_spared() -> None:
+    """Give the requests in flight under :func:`spared_from_abort` their grace, ending none
+    at once (a signal held while a login is answered).  Safe from a signal handler: the
+    work is done by a new thread, so the scheduler's lock is never taken here."""
+    threading.Thread(target=_SCHEDULER.fire_all, kwargs={"spared_only": True},
+                     name="hamnhw-watchdog-hurry", daemon=True).start()
 
 
 def threads() -> int:

@@ -178,3 +178,23 @@ def test_sigterm_during_the_logout_of_a_finished_change_prints_its_result() -> N
         assert "SIGTERM while logging out, after the command had ended" in err
         assert _answered(quick, "DELETE", "/SessionService/Sessions/")
         assert quick.state.sessions == {}, "the logout completed within its grace"
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_during_a_slow_login_still_deletes_its_session(sig: int, code: int) -> None:
+    """The login is slow to answer: the signal is held until it is (within the logout
+    grace), so the session the BMC made is known and deleted (cut, nobody could)."""
+    with SimCluster([ServerSpec(name="slowlogin")]) as cluster:
+        bmc = cluster["slowlogin"]
+        bmc.inject("latency", method="POST", path="/redfish/v1/SessionService/Sessions",
+                   seconds=2.0)
+        proc = start(bmc, "--json", "inventory", "--timeout", "300")
+        wait_for(lambda: any(r.method == "POST" and r.status is None for r in bmc.requests),
+                 proc)
+        returncode, out, err = stop(proc, sig)
+        assert returncode == code, (out, err)
+        error = json.loads(out)["error"]
+        assert (error["type"], error["request_sent"]) == ("Interrupted", False)
+        assert [r.status for r in bmc.requests if r.method == "POST"] == [201]
+        assert bmc.state.sessions == {}, "the slow login's session was left"
+        assert [r.status for r in bmc.requests if r.method == "DELETE"] == [204]

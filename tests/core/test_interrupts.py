@@ -51,6 +51,26 @@ SCRIPT = textwrap.dedent("""
         seen["worker"] = result
 
     with interrupts.interruptible():
+        hurried = []
+        try:
+            with interrupts.deferred(on_signal=lambda: hurried.append("hurry")):
+                with interrupts.deferred():    # nested: the outer block's hook still runs
+                    kill()
+                    hurried.append("held")
+                kill(signal.SIGINT)            # a second signal: no second call
+        except Interrupted as exc:
+            hurried.append(f"raised {exc.signal_name}")
+        seen["on_signal"] = hurried
+
+    with interrupts.interruptible():
+        with interrupts.deferred(on_signal=lambda: seen.setdefault("hook_left", True)):
+            pass
+        try:
+            kill()                             # outside the block: its hook is gone
+        except Interrupted:
+            seen["raised_after_hook_left"] = True
+
+    with interrupts.interruptible():
         with interrupts.stopping() as stop:
             kill()
             interrupts.wait_until(stop)
@@ -74,6 +94,8 @@ def test_interrupts_with_real_signals() -> None:
         "deferred": ["rest of the block", "raised SIGINT"],
         "check_raises_again": True,
         "worker": [2],
+        "on_signal": ["hurry", "held", "raised SIGTERM"],
+        "raised_after_hook_left": True,
         "stopped": True,
         "after_stopping": None,
     }

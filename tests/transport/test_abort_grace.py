@@ -1,0 +1,92 @@
+"""An interrupted fan-out's abort (watchdog.abort_requests_in_flight) gives a login in
+flight its grace: answered, its session is known and deleted at logout; hung, it ends within
+the grace, not at its own deadline.  In-process against the simulator, with the ServiceRoot
+read first (a quick pace), so the login goes where the ServiceRoot says (not the early one)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import hamnhw
+from hamnhw.errors import HamnhwError
+from hamnhw.sim import ServerSpec, SimCluster, SimServer
+from hamnhw.transport import watchdog
+from hamnhw.transport.redfish import ROOT_PACE
+
+SESSIONS = "/redfish/v1/SessionService/Sessions"
+GIVE_UP_S = 60.0
+"""A guard against a hang, far below the deadlines given (not a timing assertion)."""
+
+
+@pytest.fixture
+def server() -> Iterator[SimServer]:
+    with SimCluster([ServerSpec(name="bmc")]) as cluster:
+        yield cluster["bmc"]
+
+
+@pytest.fixture(autouse=True)
+def _root_first() -> Iterator[None]:
+    """ServiceRoots answer quickly here: the login is sent after the ServiceRoot's answer,
+    by ``Authenticator._post_login``."""
+    ROOT_PACE.forget()
+    ROOT_PACE.note(0.001)
+    yield
+    ROOT_PACE.forget()
+
+
+def login_in_flight(server: SimServer) -> bool:
+    return any(r.method == "POST" and r.status is None for r in server.requests)
+
+
+def wait_for(condition: Callable[[], bool]) -> None:
+    give_up = time.monotonic() + GIVE_UP_S
+    while not condition():
+        assert time.monotonic() < give_up, "never happened"
+        time.sleep(0.02)
+
+
+def connect_in_thread(server: SimServer, outcome: dict[str, Any]) -> threading.Thread:
+    def run() -> None:
+        try:
+            outcome["node"] = hamnhw.connect(server.url, server.username, server.password,
+                                             timeout=300, read_timeout=300)
+        except Exception as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_login_answered_after_the_abort_is_kept_and_logged_out(server: SimServer) -> None:
+    server.inject("latency", method="POST", path=SESSIONS, seconds=1.0)
+    outcome: dict[str, Any] = {}
+    thread = connect_in_thread(server, outcome)
+    wait_for(lambda: login_in_flight(server))
+    watchdog.abort_requests_in_flight()
+    thread.join(GIVE_UP_S)
+    assert "error" not in outcome, outcome
+    node = outcome["node"]
+    assert [r.path for r in server.requests if r.method == "POST"] == [SESSIONS]
+    assert len(server.state.sessions) == 1
+    node.close()
+    assert server.state.sessions == {}
+    assert [r.status for r in server.requests if r.method == "DELETE"] == [204]
+
+
+def test_a_hung_login_ends_within_its_grace_after_the_abort(server: SimServer) -> None:
+    """Its deadline and read timeout are 300 s: only the grace (5 s) can end it within the
+    guard."""
+    server.inject("hang", method="POST", path=SESSIONS)
+    outcome: dict[str, Any] = {}
+    thread = connect_in_thread(server, outcome)
+    wait_for(lambda: login_in_flight(server))
+    watchdog.abort_requests_in_flight()
+    thread.join(GIVE_UP_S)
+    assert not thread.is_alive(), "the hung login outlived its grace"
+    assert isinstance(outcome.get("error"), HamnhwError), outcome
