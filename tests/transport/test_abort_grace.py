@@ -5,6 +5,8 @@ read first (a quick pace), so the login goes where the ServiceRoot says (not the
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -90,3 +92,39 @@ def test_a_hung_login_ends_within_its_grace_after_the_abort(server: SimServer) -
     thread.join(GIVE_UP_S)
     assert not thread.is_alive(), "the hung login outlived its grace"
     assert isinstance(outcome.get("error"), HamnhwError), outcome
+
+
+HELD_SIGNAL = """
+import os, signal, threading, time
+import hamnhw
+from hamnhw import interrupts
+from hamnhw.errors import Interrupted
+from hamnhw.sim import ServerSpec, SimCluster
+
+with SimCluster([ServerSpec(name="bmc")]) as cluster:
+    bmc = cluster["bmc"]
+    bmc.inject("hang", method="POST", path="/redfish/v1/SessionService/Sessions")
+
+    def signal_once_the_login_is_sent():
+        while not any(r.method == "POST" for r in bmc.requests):
+            time.sleep(0.02)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=signal_once_the_login_is_sent, daemon=True).start()
+    with interrupts.interruptible():
+        try:
+            hamnhw.connect(bmc.url, bmc.username, bmc.password, timeout=300,
+                           read_timeout=300)
+        except Interrupted as exc:
+            print("interrupted", exc.signal_name)
+"""
+
+
+def test_a_signal_held_during_a_hung_login_ends_it_within_its_grace() -> None:
+    """In a one-shot command's main thread the signal is held while the login is awaited;
+    the login's deadline and read timeout are 300 s, so only the grace the signal gives it
+    can end it before the child's guard (60 s)."""
+    done = subprocess.run([sys.executable, "-c", HELD_SIGNAL], capture_output=True,
+                          text=True, timeout=GIVE_UP_S, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "interrupted SIGINT"
