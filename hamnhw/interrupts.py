@@ -74,8 +74,9 @@ def _on_signal(signum: int, _frame: FrameType | None) -> None:
     if first and _STATE.held == 0:
         _STATE.raised = True
         raise Interrupted(signum)
-    # Held by deferred() (raised when it ends), or a second signal during clean-up.
-    if first:
+    # Held by deferred() (raised when it ends), or a second signal during clean-up; the
+    # blocks that asked are told of each (telling twice is harmless, missing one is not).
+    if _STATE.held:
         for hurry in list(_STATE.on_held):
             try:
                 hurry()

@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import email.utils
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any, Protocol
@@ -45,7 +46,7 @@ from hamnhw.transport.session import (
     session_path,
     sessions_path,
 )
-from hamnhw.transport.watchdog import hurry_spared, spared_from_abort
+from hamnhw.transport.watchdog import hurry_spared, ready_to_hurry, spared_from_abort
 
 LOG = get_logger("hamnhw.transport.redfish")
 
@@ -111,6 +112,9 @@ class Authenticator:
         self._retry = retry
         self._masks = masks
         self._grace = logout_grace
+        self._late = threading.local()
+        """``answer``: this thread's login answer, read whole before a held signal was
+        raised as the login's block ended (:meth:`_send_login`)."""
         self._root: Mapping[str, Any] = {}
         self._token: str | None = None
         self._last_renewal: float | None = None
@@ -232,6 +236,10 @@ class Authenticator:
         """After a login that failed (or was interrupted by a signal) while its answer was
         being read: when the answer's ``headers`` had come with a session token, keep that
         session, so that the logout deletes it instead of leaving it open on the BMC."""
+        late, self._late.answer = getattr(self._late, "answer", None), None
+        if late is not None and late.ok and late.headers.get("X-Auth-Token"):
+            self._adopt(late, sessions)  # read whole: its body may say where the session is
+            return
         if headers is None or not headers.get("X-Auth-Token"):
             return
         self._adopt(Answer(0, headers, b""), sessions)
@@ -245,8 +253,13 @@ class Authenticator:
         main thread the signal is held until it is answered (or its grace ran out), then
         raised: its answer names the session the BMC may have made (kept, and deleted at
         logout), which a cut answer would leave behind."""
+        ready_to_hurry()
+        self._late.answer = None
         with spared_from_abort(self._grace), interrupts.deferred(on_signal=hurry_spared):
-            return self._sender._send_once("POST", sessions, self._login_body())
+            answer = self._sender._send_once("POST", sessions, self._login_body())
+            self._late.answer = answer  # for _keep_unread_session, should the block raise
+        self._late.answer = None
+        return answer
 
     def _login_body(self) -> dict[str, Any]:
         return {"UserName": self._credentials.username,

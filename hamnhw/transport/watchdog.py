@@ -26,6 +26,8 @@ import threading
 import time
 from collections.abc import Iterator
 
+from hamnhw import interrupts
+
 _SPARED: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "hamnhw_watchdog_spared", default=None)
 
@@ -55,7 +57,10 @@ class Watchdog:
         self._lock = threading.Lock()
 
     def arm(self, seconds: float) -> None:
-        """Fire in ``seconds`` unless disarmed first."""
+        """Fire in ``seconds`` unless disarmed first; a spared one armed after a signal
+        came (:func:`hamnhw.interrupts.received`) within its grace."""
+        if self.abort_grace is not None and interrupts.received() is not None:
+            seconds = min(seconds, self.abort_grace)
         _SCHEDULER.schedule(self, time.monotonic() + max(seconds, 0.0))
 
     def disarm(self) -> None:
@@ -201,12 +206,46 @@ def abort_requests_in_flight() -> int:
     return _SCHEDULER.fire_all()
 
 
+_HURRY = threading.Event()
+"""Set by :func:`hurry_spared`; the thread :func:`ready_to_hurry` started waits on it."""
+_hurrier: threading.Thread | None = None
+_hurrier_lock = threading.Lock()
+
+
+def ready_to_hurry() -> None:
+    """Start, once per process, the thread :func:`hurry_spared` wakes (call it before a
+    block whose signal handler may hurry: a handler must start no thread)."""
+    global _hurrier
+    with _hurrier_lock:
+        if _hurrier is None or not _hurrier.is_alive():
+            thread = threading.Thread(target=_hurry_forever, name="hamnhw-watchdog-hurry",
+                                      daemon=True)
+            thread.start()
+            _hurrier = thread
+
+
+def _hurry_forever() -> None:
+    while True:
+        _HURRY.wait()
+        _HURRY.clear()
+        _SCHEDULER.fire_all(spared_only=True)
+
+
 def hurry_spared() -> None:
     """Give the requests in flight under :func:`spared_from_abort` their grace, ending none
-    at once (a signal held while a login is answered).  Safe from a signal handler: the
-    work is done by a new thread, so the scheduler's lock is never taken here."""
-    threading.Thread(target=_SCHEDULER.fire_all, kwargs={"spared_only": True},
-                     name="hamnhw-watchdog-hurry", daemon=True).start()
+    at once (a signal held while a login is answered).  Safe from a signal handler: it only
+    sets an event that the thread :func:`ready_to_hurry` started waits on (that event's
+    lock is never held by the thread the handler interrupts)."""
+    _HURRY.set()
+
+
+def _forget_hurrier() -> None:
+    """In a forked child: no hurrying thread, a fresh event."""
+    global _hurrier, _HURRY, _hurrier_lock
+    _hurrier, _HURRY, _hurrier_lock = None, threading.Event(), threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_hurrier)
 
 
 def threads() -> int:

@@ -57,7 +57,7 @@ SCRIPT = textwrap.dedent("""
                 with interrupts.deferred():    # nested: the outer block's hook still runs
                     kill()
                     hurried.append("held")
-                kill(signal.SIGINT)            # a second signal: no second call
+                kill(signal.SIGINT)            # a second signal held: told again
         except Interrupted as exc:
             hurried.append(f"raised {exc.signal_name}")
         seen["on_signal"] = hurried
@@ -94,7 +94,7 @@ def test_interrupts_with_real_signals() -> None:
         "deferred": ["rest of the block", "raised SIGINT"],
         "check_raises_again": True,
         "worker": [2],
-        "on_signal": ["hurry", "held", "raised SIGTERM"],
+        "on_signal": ["hurry", "held", "hurry", "raised SIGTERM"],
         "raised_after_hook_left": True,
         "stopped": True,
         "after_stopping": None,

@@ -5,6 +5,7 @@ read first (a quick pace), so the login goes where the ServiceRoot says (not the
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -128,3 +129,94 @@ def test_a_signal_held_during_a_hung_login_ends_it_within_its_grace() -> None:
                           text=True, timeout=GIVE_UP_S, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "interrupted SIGINT"
+
+
+WORKER_LOGIN = """
+import json, os, signal, threading, time
+import hamnhw
+from hamnhw import interrupts
+from hamnhw.errors import Interrupted
+from hamnhw.sim import ServerSpec, SimCluster, actions
+from hamnhw.transport.redfish import ROOT_PACE
+
+made = actions.create_session
+
+def without_location(state, body):  # the session's URI in the body only
+    answer = made(state, body)
+    answer.headers.pop("Location", None)
+    return answer
+
+actions.create_session = without_location
+ROOT_PACE.note(0.001)  # the ServiceRoot first, the login after it (as in a busy fan-out)
+with SimCluster([ServerSpec(name="bmc")]) as cluster:
+    bmc = cluster["bmc"]
+    bmc.inject("latency", method="POST", path="/redfish/v1/SessionService/Sessions",
+               seconds=1.0)
+    outcome = {}
+
+    def work():
+        try:
+            hamnhw.connect(bmc.url, bmc.username, bmc.password, timeout=30).close()
+            outcome["worker"] = "connected"
+        except Interrupted as exc:
+            outcome["worker"] = exc.signal_name
+
+    worker = threading.Thread(target=work)
+    with interrupts.interruptible():
+        try:
+            worker.start()
+            while not any(r.method == "POST" for r in bmc.requests):
+                time.sleep(0.02)
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(30)
+        except Interrupted:
+            pass
+        worker.join(30)
+    outcome["post"] = [r.status for r in bmc.requests if r.method == "POST"]
+    outcome["delete"] = [r.status for r in bmc.requests if r.method == "DELETE"]
+    outcome["left"] = len(bmc.state.sessions)
+    print(json.dumps(outcome))
+"""
+
+
+def test_a_worker_login_answered_after_a_signal_is_deleted_by_its_body() -> None:
+    """A fan-out worker's login answered after SIGINT: the answer is read whole, so a BMC
+    naming the session only in the body (no Location) still gets its DELETE."""
+    done = subprocess.run([sys.executable, "-c", WORKER_LOGIN], capture_output=True,
+                          text=True, timeout=GIVE_UP_S, check=False)
+    assert done.returncode == 0, done.stderr
+    outcome = json.loads(done.stdout)
+    assert outcome == {"worker": "SIGINT", "post": [201], "delete": [204], "left": 0}
+
+
+ARMED_AFTER_SIGNAL = """
+import os, signal, socket, time
+from hamnhw import interrupts
+from hamnhw.errors import Interrupted
+from hamnhw.transport import watchdog
+
+with interrupts.interruptible():
+    try:
+        with interrupts.deferred():
+            os.kill(os.getpid(), signal.SIGINT)  # held; no request in flight yet
+            with watchdog.spared_from_abort(0.2):
+                dog = watchdog.Watchdog()
+            left, right = socket.socketpair()
+            dog.watch(left)
+            dog.arm(300.0)  # a login sent after the signal came
+            give_up = time.monotonic() + 30
+            while not dog.fired and time.monotonic() < give_up:
+                time.sleep(0.01)
+            print("fired" if dog.fired else "still armed")
+    except Interrupted:
+        pass
+"""
+
+
+def test_a_spared_request_armed_after_a_held_signal_gets_only_its_grace() -> None:
+    """A signal that came before the login's watchdog was armed cannot hurry it: arming
+    itself caps it at the grace (else Ctrl-C would wait for the login's own deadline)."""
+    done = subprocess.run([sys.executable, "-c", ARMED_AFTER_SIGNAL], capture_output=True,
+                          text=True, timeout=GIVE_UP_S, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "fired"
