@@ -26,17 +26,16 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import email.utils
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 from hamnhw import interrupts
 from hamnhw.connection import Credentials
-from hamnhw.errors import AccessDenied, BmcUnreachable, HamnhwError, HttpError
+from hamnhw.errors import BmcUnreachable, HamnhwError
 from hamnhw.log import forget_secret, get_logger, register_secret
-from hamnhw.transport.errormap import credentials_rejected, http_error, redfish_message
+from hamnhw.transport.errormap import credentials_rejected, http_error
+from hamnhw.transport.loginanswers import access_denied, retry_after, seconds_text, session_limit
 from hamnhw.transport.retry import RetryPolicy
 from hamnhw.transport.session import (
     DEFAULT_SESSIONS_PATH,
@@ -50,8 +49,6 @@ from hamnhw.transport.watchdog import hurry_spared, ready_to_hurry, spared_from_
 
 LOG = get_logger("hamnhw.transport.redfish")
 
-SESSION_LIMIT_IDS = ("SessionLimitExceeded",)
-"""Redfish Base registry message ids saying that no session slot is left."""
 
 
 class Sender(Protocol):
@@ -285,7 +282,7 @@ class Authenticator:
             if answer.status in (401, 403):
                 raise credentials_rejected(self.host, answer.status)
             if answer.status in (429, 503):
-                if _session_limit(answer):
+                if session_limit(answer):
                     if self._basic_instead(sessions, answer):
                         return None
                 elif not last and self._pause(
@@ -390,43 +387,3 @@ class Authenticator:
             self.drop_session()
         finally:
             self._forget_session()
-
-
-def _session_limit(answer: Answer) -> bool:
-    """Whether a refused login says that the BMC has no session slot left."""
-    message, info = redfish_message(answer.body)
-    ids = [str(item.get("MessageId", "")) for item in info]
-    if any(i.endswith(SESSION_LIMIT_IDS) for i in ids):
-        return True
-    text = (message or "").lower()
-    return "session" in text and any(w in text for w in ("limit", "maximum", "too many"))
-
-
-def retry_after(answer: Answer, default: float, cap: float) -> float:
-    """Seconds asked by ``Retry-After`` (delta seconds or an HTTP date), at most ``cap``;
-    ``default`` when absent or unreadable."""
-    value = answer.headers.get("Retry-After", "").strip()
-    if not value:
-        return default
-    if value.isdigit():
-        return min(float(value), cap)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return default
-    return min(max(0.0, when.timestamp() - time.time()), cap)
-
-
-def seconds_text(seconds: float) -> str:
-    """``1s``, ``0.5s``, ``1.2s``: a delay as a log message shows it."""
-    return f"{seconds:.1f}".rstrip("0").rstrip(".") + "s"
-
-
-def access_denied(answer: Answer, *, host: str, method: str, path: str,
-                  why: str) -> HttpError:
-    """The :class:`AccessDenied` for a 401 that a fresh login does not cure."""
-    message, info = redfish_message(answer.body)
-    text = f"{why}: the credentials are valid but this account may not do this"
-    return AccessDenied(host=host, method=method, path=path, status=401,
-                        redfish_message=f"{text} ({message})" if message else text,
-                        extended_info=info)

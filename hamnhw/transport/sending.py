@@ -39,7 +39,7 @@ from hamnhw.errors import (
 )
 from hamnhw.log import get_logger
 from hamnhw.transport.adapter import BmcAdapter, Reply
-from hamnhw.transport.auth import Authenticator, access_denied, seconds_text
+from hamnhw.transport.auth import Authenticator
 from hamnhw.transport.base import RedfishResponse
 from hamnhw.transport.client import DeadlineScope
 from hamnhw.transport.errormap import (
@@ -50,6 +50,7 @@ from hamnhw.transport.errormap import (
     parse_json,
 )
 from hamnhw.transport.gate import GateTimeout, RequestGate, waited_too_long
+from hamnhw.transport.loginanswers import access_denied, seconds_text
 from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
 from hamnhw.transport.session import Answer
