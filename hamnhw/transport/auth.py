@@ -50,7 +50,6 @@ from hamnhw.transport.watchdog import hurry_spared, ready_to_hurry, spared_from_
 LOG = get_logger("hamnhw.transport.redfish")
 
 
-
 class Sender(Protocol):
     """What the authenticator needs from the transport."""
 

@@ -21,6 +21,7 @@ import contextvars
 import heapq
 import itertools
 import os
+import queue
 import socket
 import threading
 import time
@@ -59,8 +60,6 @@ class Watchdog:
     def arm(self, seconds: float) -> None:
         """Fire in ``seconds`` unless disarmed first; a spared one armed after a signal
         came (:func:`hamnhw.interrupts.received`) within its grace."""
-        if self.abort_grace is not None and interrupts.received() is not None:
-            seconds = min(seconds, self.abort_grace)
         _SCHEDULER.schedule(self, time.monotonic() + max(seconds, 0.0))
 
     def disarm(self) -> None:
@@ -109,6 +108,10 @@ class _Scheduler:
 
     def schedule(self, dog: Watchdog, when: float) -> None:
         with self._lock:
+            # Checked under the lock fire_all takes, and a signal is recorded before it
+            # hurries: either this sees the signal, or the hurrying sees this entry.
+            if dog.abort_grace is not None and interrupts.received() is not None:
+                when = min(when, time.monotonic() + dog.abort_grace)
             if len(self._heap) >= self._prune_at:
                 self._prune()
             heap = self._heap
@@ -206,8 +209,10 @@ def abort_requests_in_flight() -> int:
     return _SCHEDULER.fire_all()
 
 
-_HURRY = threading.Event()
-"""Set by :func:`hurry_spared`; the thread :func:`ready_to_hurry` started waits on it."""
+_HURRY: queue.SimpleQueue[None] = queue.SimpleQueue()
+"""Fed by :func:`hurry_spared`; the thread :func:`ready_to_hurry` started reads it.  A
+``SimpleQueue``'s ``put`` is reentrant (a signal arriving while the handler is already in
+it, as a second SIGTERM may), an ``Event``'s ``set`` is not."""
 _hurrier: threading.Thread | None = None
 _hurrier_lock = threading.Lock()
 
@@ -226,23 +231,22 @@ def ready_to_hurry() -> None:
 
 def _hurry_forever() -> None:
     while True:
-        _HURRY.wait()
-        _HURRY.clear()
+        _HURRY.get()
         _SCHEDULER.fire_all(spared_only=True)
 
 
 def hurry_spared() -> None:
     """Give the requests in flight under :func:`spared_from_abort` their grace, ending none
-    at once (a signal held while a login is answered).  Safe from a signal handler: it only
-    sets an event that the thread :func:`ready_to_hurry` started waits on (that event's
-    lock is never held by the thread the handler interrupts)."""
-    _HURRY.set()
+    at once (a signal held while a login is answered).  Safe from a signal handler, nested
+    ones included: it only puts a wake-up into the reentrant queue that the thread
+    :func:`ready_to_hurry` started reads."""
+    _HURRY.put_nowait(None)
 
 
 def _forget_hurrier() -> None:
-    """In a forked child: no hurrying thread, a fresh event."""
+    """In a forked child: no hurrying thread, a fresh queue."""
     global _hurrier, _HURRY, _hurrier_lock
-    _hurrier, _HURRY, _hurrier_lock = None, threading.Event(), threading.Lock()
+    _hurrier, _HURRY, _hurrier_lock = None, queue.SimpleQueue(), threading.Lock()
 
 
 os.register_at_fork(after_in_child=_forget_hurrier)
