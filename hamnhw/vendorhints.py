@@ -87,7 +87,7 @@ def detect_redfish(client: Any, system_id: str | None, candidates: list[type[Dri
     model, found = _by_manager_model(client, root, candidates, system, problems)
     if found:
         return found
-    return _fallback_reason(maker, by_maker is not None, named or default, default,
+    return _fallback_reason(maker, by_maker is not None, named[0] if named else default,
                             _manager_said(model, problems))
 
 
@@ -100,16 +100,17 @@ def _manager_said(model: str | None, problems: list[str]) -> str:
     return "the Manager names no Model"
 
 
-def _fallback_reason(maker: str | None, claimed: bool, other: tuple[str, bool] | None,
-                     default: tuple[str, bool] | None, manager: str) -> str:
+def _fallback_reason(maker: str | None, claimed: bool, other: str | None,
+                     manager: str) -> str:
     """Why the fallback driver was chosen after the Manager was read: the System's maker
-    (``claimed``: a driver's) against another maker the BMC names or its default Vendor."""
+    (``claimed``: a driver's) against ``other``, the maker the BMC names or its default
+    Vendor (unclaimed, only a default Vendor reaches here: a named maker settled before)."""
     if claimed and other is not None:
-        return f"System Manufacturer {maker!r} but {other[0]}; {manager}"
+        return f"System Manufacturer {maker!r} but {other}; {manager}"
     if maker is not None:
         return f"System Manufacturer {maker!r} names no installed driver's vendor; {manager}"
-    if default is not None:
-        return f"{default[0]}; {manager}"
+    if other is not None:
+        return f"{other}; {manager}"
     return f"no vendor named; {manager}"
 
 
@@ -173,13 +174,13 @@ def _named_maker(root: Mapping[str, Any], system: Mapping[str, Any] | None
     return None
 
 
-def _default_vendor(root: Mapping[str, Any]) -> tuple[str, bool] | None:
+def _default_vendor(root: Mapping[str, Any]) -> str | None:
     """How a ServiceRoot ``Vendor`` left at a firmware default (:data:`NO_MAKER`) reads in a
     reason; None when it is a maker's name, a placeholder or absent."""
     text = known_text(root.get("Vendor"))
-    if text is None or maker_text(text) is not None:
+    if text is None or normalize_vendor(text) not in NO_MAKER:
         return None
-    return f"ServiceRoot Vendor {text!r} (a default, no maker)", False
+    return f"ServiceRoot Vendor {text!r} (a default, no maker)"
 
 
 def _by_manager_model(client: Any, root: Mapping[str, Any], candidates: list[type[Driver]],
