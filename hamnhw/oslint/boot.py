@@ -14,8 +14,8 @@ from hamnhw.oslint.findings import (
     LUKS_TPM,
     MODULES_DEP,
     Finding,
-    Root,
 )
+from hamnhw.oslint.rootfs import Root
 
 _DRACUT_CONF = ("/etc/dracut.conf", "/usr/lib/dracut/dracut.conf.d/*.conf",
                 "/etc/dracut.conf.d/*.conf")
@@ -93,11 +93,11 @@ def lint_disk_names(root: Root) -> Iterator[Finding]:
 def lint_efi_fallback(root: Root) -> Iterator[Finding]:
     """An EFI system partition without ``EFI/BOOT/BOOT<arch>.EFI``."""
     for esp in _ESP_DIRS:
-        directory = root.real(esp)
-        if not directory.is_dir():
+        if not root.is_dir(esp):
             continue
-        loaders = [p for p in directory.glob("*/*") if p.parent.name.upper() == "BOOT"
-                   and re.fullmatch(r"BOOT[A-Z0-9]+\.EFI", p.name.upper())]
+        loaders = [f for f in root.glob(f"{esp}/*/*")
+                   if f.rsplit("/", 2)[1].upper() == "BOOT"
+                   and re.fullmatch(r"BOOT[A-Z0-9]+\.EFI", f.rsplit("/", 1)[1].upper())]
         if not loaders:
             yield Finding(EFI_FALLBACK, f"{esp}/BOOT/BOOTX64.EFI", None,
                           "no UEFI fallback loader: the other node's NVRAM has no boot entry "
@@ -115,14 +115,14 @@ def efi_note(root: Root) -> str | None:
     """Why the UEFI fallback loader could not be checked: no EFI system partition under the
     root (not mounted there, as with ``--root`` over an image whose ESP is separate, or a
     legacy-BIOS install); None when one was checked."""
-    if any(root.real(esp).is_dir() for esp in _ESP_DIRS):
+    if any(root.is_dir(esp) for esp in _ESP_DIRS):
         return None
     mounts = [m.group(1) for _, text in root.lines("/etc/fstab")
               if (m := _ESP_MOUNT.match(text)) and not text.lstrip().startswith("#")]
     if mounts:
         return (f"UEFI fallback loader not checked: /etc/fstab mounts the EFI system "
                 f"partition at {mounts[0]}, but it is not mounted under {root.path}; mount it "
-                f"there (e.g. at {root.real(mounts[0])}) and lint again")
+                f"there (e.g. at {root.path / mounts[0].lstrip('/')}) and lint again")
     return ("UEFI fallback loader not checked: no EFI system partition under "
             f"{root.path} ({', '.join(_ESP_DIRS)}); fine for a legacy-BIOS install, else "
             "mount the ESP there and lint again")

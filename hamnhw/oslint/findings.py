@@ -1,10 +1,8 @@
-"""Findings of ``lint-os`` and the root tree they are read from."""
+"""Findings of ``lint-os`` (the tree they are read from: :mod:`hamnhw.oslint.rootfs`)."""
 
 from __future__ import annotations
 
 import dataclasses
-import glob
-from pathlib import Path
 from typing import Any
 
 MAC_MATCH = "mac-match"
@@ -44,35 +42,3 @@ class Finding:
     def to_json(self) -> dict[str, Any]:
         """``{kind, file, line, why, fix, text}``."""
         return dataclasses.asdict(self)
-
-
-class Root:
-    """A root tree: files are named as the OS sees them (``/etc/fstab``)."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-
-    def real(self, name: str) -> Path:
-        """The file on this machine for an OS path."""
-        return self.path / name.lstrip("/")
-
-    def glob(self, *patterns: str) -> list[str]:
-        """OS paths matching the patterns (files only), sorted, without duplicates."""
-        found: set[str] = set()
-        for pattern in patterns:
-            for match in glob.glob(str(self.real(pattern))):
-                if Path(match).is_file():
-                    found.add("/" + str(Path(match).relative_to(self.path)))
-        return sorted(found)
-
-    def read(self, name: str) -> str | None:
-        """The text of an OS file, or None when absent or unreadable."""
-        try:
-            return self.real(name).read_text(errors="replace")
-        except OSError:
-            return None
-
-    def lines(self, name: str) -> list[tuple[int, str]]:
-        """``(line number, line)`` of an OS file; empty when absent."""
-        text = self.read(name)
-        return list(enumerate(text.splitlines(), 1)) if text is not None else []

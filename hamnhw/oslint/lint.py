@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from hamnhw.oslint import boot
-from hamnhw.oslint.findings import Finding, Root
+from hamnhw.oslint.findings import Finding
 from hamnhw.oslint.netconf import lint_network
 from hamnhw.oslint.pcinames import layout_differences, layout_note, lint_pci_names
+from hamnhw.oslint.rootfs import Root
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +32,9 @@ class LintReport:
 def lint_root(path: str | Path, nic_map: Sequence[Mapping[str, Any]] | None = None) -> LintReport:
     """Lint the OS installed under ``path``.
 
+    Paths resolve inside ``path`` as in a chroot (:mod:`hamnhw.oslint.rootfs`); a file
+    that cannot be read there (a link dangling inside it, a loop) is a note.
+
     :param nic_map: the NIC map of ``pair check`` (``--pair-report``); without it interface
         names bound to PCI slots are not judged.
     """
@@ -49,5 +53,6 @@ def lint_root(path: str | Path, nic_map: Sequence[Mapping[str, Any]] | None = No
     esp = boot.efi_note(root)
     if esp:
         notes.append(esp)
+    notes += root.notes
     findings.sort(key=lambda f: (f.file, f.line or 0, f.kind))
     return LintReport(str(path), tuple(findings), tuple(notes))

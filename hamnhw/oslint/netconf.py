@@ -19,7 +19,8 @@ from collections.abc import Iterator
 
 import yaml
 
-from hamnhw.oslint.findings import MAC_MATCH, MAC_SET, UNREADABLE, Finding, Root
+from hamnhw.oslint.findings import MAC_MATCH, MAC_SET, UNREADABLE, Finding
+from hamnhw.oslint.rootfs import Root
 from hamnhw.oslint.units import parse_unit
 
 IFCFG = ("/etc/sysconfig/network-scripts/ifcfg-*", "/etc/sysconfig/network/ifcfg-*")
