@@ -30,7 +30,9 @@ code  name                    when
                               (``TlsError``)
 4     ``AUTH``                the BMC refused the credentials
                               (``AuthenticationError``)
-5     ``UNHEALTHY``           a ``--check`` found something unhealthy
+5     ``UNHEALTHY``           a ``--check`` found something unhealthy (also
+                              ``pair check``, ``lint-os``), or ``dhcp render``
+                              left an address unreserved for a node
 10    ``WAITING_FOR_OPERATOR`` a failover step waits for an operator
 130   ``INTERRUPTED``         SIGINT (Ctrl-C) stopped a one-shot command
                               (``Interrupted``): the session was logged out;

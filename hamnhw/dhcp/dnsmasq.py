@@ -12,6 +12,8 @@ commented alternative lines, to swap in at failover (noted in the output).
 
 from __future__ import annotations
 
+import dataclasses
+
 from hamnhw.dhcp.plan import Plan, Reservation
 from hamnhw.dhcp.render import Rendered, RenderOptions, header
 
@@ -41,5 +43,5 @@ def render(plan: Plan, options: RenderOptions) -> Rendered:
                          f"id per address; the line serves {reservation.client_ids[0].origin}; "
                          f"for {other.origin} replace it with the commented alternative and "
                          "restart dnsmasq")
-    lines = header("dnsmasq", Plan(plan.reservations, tuple(notes)), ()) + body
+    lines = header("dnsmasq", dataclasses.replace(plan, notes=tuple(notes)), ()) + body
     return Rendered("dnsmasq", "\n".join(lines) + "\n", (), tuple(notes))

@@ -11,6 +11,7 @@ Check the file with ``kea-dhcp4 -t FILE``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shlex
 from typing import Any
@@ -79,7 +80,7 @@ def render(plan: Plan, options: RenderOptions) -> Rendered:
     if any(r.subnet is None for r in plan.reservations):
         notes.append("Addresses given without a prefix are global reservations: the subnet "
                      "they belong to must be defined (with reservations-global: true).")
-    lines = header("kea", Plan(plan.reservations, tuple(notes)), commands,
+    lines = header("kea", dataclasses.replace(plan, notes=tuple(notes)), commands,
                    commands_title="At failover (old node off, before the standby boots), free "
                                   "the addresses from the old MACs:")
     text = "\n".join(lines) + "\n" + json.dumps(config(plan, options), indent=2) + "\n"

@@ -70,6 +70,9 @@ class Plan:
 
     reservations: tuple[Reservation, ...]
     notes: tuple[str, ...]
+    unreserved: tuple[str, ...] = ()
+    """Each configured address not reserved for both nodes, naming the address and why
+    (``NIC1 (10.0.0.10): ...``): the MN does not keep it when its disks move."""
 
 
 def plan_reservations(network: NetworkConfig,
@@ -84,6 +87,7 @@ def plan_reservations(network: NetworkConfig,
     by_primary = {e.get("primary"): e for e in nic_map if e.get("primary")}
     reservations: list[Reservation] = []
     notes: list[str] = []
+    unreserved: list[str] = []
     for nic in network.nics.values():
         entry = by_primary.get(nic.nic_id)
         if entry is None:
@@ -98,9 +102,9 @@ def plan_reservations(network: NetworkConfig,
             prefix=nic.prefix, kind=kind, primary_mac=entry.get("primary_mac"),
             standby_mac=entry.get("standby_mac"), client_ids=tuple(client_ids),
             ifname=nic.ifname)
-        notes += _gaps(reservation)
+        unreserved += _gaps(reservation)
         reservations.append(reservation)
-    return Plan(tuple(reservations), tuple(notes))
+    return Plan(tuple(reservations), tuple(notes), tuple(unreserved))
 
 
 def _client_ids(network: NetworkConfig, explicit: str | None, ifname: str | None,
@@ -125,17 +129,21 @@ def _client_ids(network: NetworkConfig, explicit: str | None, ifname: str | None
 
 
 def _gaps(reservation: Reservation) -> list[str]:
+    """Why the address is not reserved for the primary or the standby (empty when it is
+    for both)."""
     name = f"{reservation.nic_id} ({reservation.ip})"
     if reservation.kind == "infiniband":
         sides = {c.origin for c in reservation.client_ids}
         missing = [s for s in ("primary", "standby") if f"infiniband {s}" not in sides]
-        return [f"{name}: InfiniBand port GUID of the {s} unknown: no client-id reservation "
-                f"for it" for s in missing]
+        return [f"{name}: not reserved for the {s}: its InfiniBand port GUID is unknown, so "
+                "there is no client-id reservation for it" for s in missing]
     gaps = []
     if reservation.standby_nic_id is None:
-        gaps.append(f"{name}: no standby NIC takes its place (pair check nic_map): only the "
-                    "primary's MAC is reserved")
-    for side, mac in (("primary", reservation.primary_mac), ("standby", reservation.standby_mac)):
-        if mac is None and (side == "primary" or reservation.standby_nic_id):
-            gaps.append(f"{name}: the {side} NIC shows no usable MAC: not reserved")
+        gaps.append(f"{name}: not reserved for the standby: no standby NIC takes its place "
+                    "(pair check nic_map), only the primary's MAC is reserved")
+    for side, nic, mac in (("primary", reservation.nic_id, reservation.primary_mac),
+                           ("standby", reservation.standby_nic_id, reservation.standby_mac)):
+        if mac is None and nic:
+            gaps.append(f"{name}: not reserved for the {side}: its NIC {nic} shows no "
+                        "usable MAC")
     return gaps

@@ -54,10 +54,15 @@ def safe_name(text: str) -> str:
 
 def header(fmt: str, plan: Plan, commands: tuple[str, ...], mark: str = "#",
            commands_title: str = "Commands:") -> list[str]:
-    """The comment lines every rendered file starts with."""
+    """The comment lines every rendered file starts with: what the file gives, every address
+    it leaves unreserved for a node, the commands and the notes."""
     lines = [f"Rendered by `hamnhw dhcp render --format {fmt}`: the primary's and the "
-             "standby's NIC get the same address,",
-             "so the MN keeps its addresses when its disks boot in the standby."]
+             "standby's NIC get the same address,"]
+    if plan.unreserved:
+        lines += ["EXCEPT these, NOT reserved for both nodes: the MN does not keep them when its "
+                  "disks boot in the standby:", *[f"  {gap}" for gap in plan.unreserved]]
+    else:
+        lines.append("so the MN keeps its addresses when its disks boot in the standby.")
     if commands:
         lines += ["", commands_title, *[f"  {c}" for c in commands]]
     if plan.notes:

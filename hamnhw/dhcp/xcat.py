@@ -130,6 +130,6 @@ def render(plan: Plan, options: RenderOptions) -> Rendered:
     notes += [f"{nic.reservation.nic_id}: xCAT nics entry '{nic.interface}' named after the "
               "NIC id; set ifname in its [network.nics] table to use the OS interface name"
               for nic in nics[1:] if not nic.reservation.ifname]
-    shown = Plan(plan.reservations, tuple(notes))
+    shown = dataclasses.replace(plan, notes=tuple(notes))
     lines = ["#!/bin/sh", "set -e", *header("xcat", shown, ()), "", *commands]
     return Rendered("xcat", "\n".join(lines) + "\n", tuple(commands), tuple(notes))

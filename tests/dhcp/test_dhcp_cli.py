@@ -7,10 +7,11 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from checkers import check_file
-from dhcpdata import NETWORK_TOML, nic_map
+from dhcpdata import MN_IP, NETWORK_TOML, nic_map
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "pair"))
 from checksim import json_of, mn, pair_config, run_cli, spare
@@ -18,9 +19,10 @@ from checksim import json_of, mn, pair_config, run_cli, spare
 from hamnhw.sim import SimCluster
 
 
-def report_file(tmp_path: Path) -> Path:
+def report_file(tmp_path: Path, entries: list[dict[str, Any]] | None = None) -> Path:
     path = tmp_path / "pair.json"
-    path.write_text(json.dumps({"checks": [], "nic_map": nic_map()}))
+    path.write_text(json.dumps({"checks": [], "nic_map": nic_map() if entries is None
+                                else entries}))
     return path
 
 
@@ -103,3 +105,25 @@ def test_xcat_render_keeps_the_mn_one_node(tmp_path: Path) -> None:
     assert "chdef -t node -o mn -p hostnames=mn-standby" in commands
     assert any(c.startswith("chdef -t node -o mn nicips.eno2=") for c in commands)
     assert {c.split()[-1] for c in commands if c.startswith("make")} == {"mn"}
+
+
+@pytest.mark.peers
+@pytest.mark.parametrize("fmt", ["isc", "kea", "dnsmasq"])
+def test_an_unreserved_address_is_a_warning_and_exit_5(tmp_path: Path, fmt: str) -> None:
+    """A NIC whose standby counterpart shows no MAC: the file is written (and passes its
+    checker), stderr names the address and why, the exit code tells automation."""
+    entries = nic_map()
+    entries[0] = {**entries[0], "standby_mac": None}
+    out = tmp_path / f"out.{fmt}"
+    args = ("dhcp", "render", "--format", fmt, "--config", str(config_file(tmp_path)),
+            "--pair-report", str(report_file(tmp_path, entries)))
+    result = run_cli(*args, "--output", str(out))
+    assert result.exit_code == 5, result.output
+    assert (f"hamnhw: warning: NIC1 ({MN_IP}): not reserved for the standby: its NIC NIC1 shows "
+            "no usable MAC") in result.stderr
+    assert "keeps its addresses" not in out.read_text()
+    check_file(fmt, out)
+    result = run_cli("--json", *args)
+    assert result.exit_code == 5
+    [gap] = json_of(result)["unreserved"]
+    assert gap.startswith(f"NIC1 ({MN_IP}): not reserved for the standby")

@@ -22,7 +22,7 @@ from dhcpdata import (
 )
 
 from hamnhw.dhcp.clientid import infiniband_client_id, networkd_client_id
-from hamnhw.dhcp.plan import plan_reservations
+from hamnhw.dhcp.plan import Plan, plan_reservations
 from hamnhw.dhcp.render import RenderOptions, render
 from hamnhw.errors import ConfigError
 
@@ -133,7 +133,38 @@ def test_missing_standby_nic_and_unknown_primary_nic() -> None:
     entries = nic_map()
     entries[0] = {**entries[0], "standby": None, "standby_mac": None}
     gaps = plan_reservations(network(), entries)
-    assert any("only the primary's MAC is reserved" in n for n in gaps.notes)
+    [gap] = gaps.unreserved
+    assert gap.startswith(f"NIC1 ({MN_IP}): not reserved for the standby: no standby NIC")
     assert "dhcp-host=" + PRIMARY_MAC + f",{MN_IP},mn" in render("dnsmasq", gaps, OPTIONS).text
     with pytest.raises(ConfigError, match="the primary has no NIC 'NIC1'"):
         plan_reservations(network(), entries[1:])
+
+
+def gapped_plan() -> tuple[Plan, str]:
+    """NIC1's standby MAC null (the BMC showed none): its address reserved for the primary
+    only."""
+    entries = nic_map()
+    entries[0] = {**entries[0], "standby_mac": None}
+    return plan_reservations(network(), entries), f"NIC1 ({MN_IP}): not reserved for the standby"
+
+
+@pytest.mark.peers
+@pytest.mark.parametrize("fmt", ["isc", "kea", "dnsmasq", "xcat"])
+def test_an_unreserved_address_is_told_and_the_file_claims_nothing_more(
+        tmp_path: Path, fmt: str) -> None:
+    gapped, gap = gapped_plan()
+    assert [g.split(": its NIC")[0] for g in gapped.unreserved] == [gap]
+    assert plan().unreserved == ()
+    text = render(fmt, gapped, OPTIONS).text
+    assert "keeps its addresses" not in text
+    assert "NOT reserved for both nodes" in text and gap in text
+    assert "keeps its addresses" in render(fmt, plan(), OPTIONS).text
+    if fmt != "xcat":
+        check_file(fmt, rendered_file(tmp_path, fmt, text))
+
+
+def test_an_infiniband_port_without_a_guid_is_unreserved_on_that_side() -> None:
+    entries = nic_map()
+    entries[2] = {**entries[2], "standby_port_guid": None}
+    [gap] = plan_reservations(network(), entries).unreserved
+    assert gap.startswith(f"ib0 ({IB_IP}): not reserved for the standby: its InfiniBand")

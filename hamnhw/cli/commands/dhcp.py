@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from hamnhw.cli.commands.pair.check import require_pair
+from hamnhw.cli.exit_codes import ExitCode
 from hamnhw.cli.options import connect_config_node, fail, output_of
 from hamnhw.config import find_config, load_config
 from hamnhw.dhcp.plan import plan_reservations
@@ -66,7 +67,9 @@ def render_command(ctx: click.Context, fmt: str, config: str | None, pair_report
 
     Each primary NIC's address also goes to the standby NIC that `pair check` maps to it.
     The failover commands (Kea: lease4-del) and notes are printed with the render, as
-    comments in the file; with --json as {"format", "text", "commands", "notes"}.
+    comments in the file; with --json as {"format", "text", "commands", "notes",
+    "unreserved"}.  An address left unreserved for a node (a NIC without a MAC, no standby
+    counterpart) is a warning on stderr and exit 5; the file is still written.
     """
     try:
         found = find_config(config)
@@ -86,8 +89,13 @@ def render_command(ctx: click.Context, fmt: str, config: str | None, pair_report
         fail(ctx, None, ConfigError(str(exc)) if isinstance(exc, OSError) else exc)
         return
     payload = {"format": fmt, "output": output, "text": rendered.text,
-               "commands": list(rendered.commands), "notes": list(rendered.notes)}
+               "commands": list(rendered.commands), "notes": list(rendered.notes),
+               "unreserved": list(plan.unreserved)}
     output_of(ctx).result(payload, _human(output))
+    for gap in plan.unreserved:
+        click.echo(f"hamnhw: warning: {gap}", err=True)
+    if plan.unreserved:
+        ctx.exit(int(ExitCode.UNHEALTHY))
 
 
 def _human(output: str | None) -> Any:
