@@ -78,12 +78,15 @@ class BmcAddress:
         return f"{'https' if self.tls else 'http'}://{self.netloc}"
 
 
+_PORT_RANGE = "a port is a number from 1 to 65535 (or none, for the scheme's default)"
+
+
 def parse_bmc_url(url: str) -> BmcAddress:
     """Parse and validate a BMC URL.
 
     :param url: e.g. ``redfish://10.0.0.5``, ``idrac-redfish://bmc1/redfish/v1/Systems/1``.
-    :raises ConfigError: unknown scheme, missing host, credentials in the URL,
-        or a path that is not ``/redfish/v1/Systems/<id>``.
+    :raises ConfigError: unknown scheme, missing host, credentials in the URL, a port
+        outside 1-65535, or a path that is not ``/redfish/v1/Systems/<id>``.
     """
     if has_userinfo(url):
         raise ConfigError(CREDENTIALS_IN_URL)
@@ -97,7 +100,9 @@ def parse_bmc_url(url: str) -> BmcAddress:
     try:
         port = parts.port
     except ValueError as exc:
-        raise ConfigError(f"bad port in BMC URL {url!r}") from exc
+        raise ConfigError(f"bad port in BMC URL {url!r}: {_PORT_RANGE}") from exc
+    if port == 0:
+        raise ConfigError(f"bad port in BMC URL {url!r}: port 0 names no service; {_PORT_RANGE}")
     host = parts.hostname or ""
     if not host:
         raise ConfigError(f"no host in BMC URL {url!r}")

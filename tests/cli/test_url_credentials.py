@@ -54,3 +54,15 @@ def test_nodes_file_line_with_userinfo_is_refused_by_its_number(tmp_path) -> Non
     assert result.exit_code == 2, output
     assert "line 3: credentials do not go in a BMC URL" in output
     assert "s3cretpw" not in output and "admin" not in output
+
+
+@pytest.mark.parametrize("url", ["redfish://127.0.0.1:0", "ipmi://127.0.0.1:0",
+                                 "redfish+http://127.0.0.1:70000"])
+def test_a_port_outside_1_to_65535_is_a_bad_url_not_a_refused_connection(url: str) -> None:
+    """Review 6 item 12b: port 0 was accepted and ended as "connection refused" (exit 3)."""
+    result = run("--json", "power", "status", url, "--username", "root", "--timeout", "2",
+                 env={"HAMNHW_PASSWORD": "s3cretpw"})
+    output = result.stdout + result.stderr
+    assert result.exit_code == 2, output
+    assert f"bad port in BMC URL '{url}'" in output and "1 to 65535" in output
+    assert "refused" not in output and "s3cretpw" not in output

@@ -92,3 +92,19 @@ def test_userinfo_refused_without_echo(url):
         parse_bmc_url(url)
     assert "credentials do not go in a BMC URL" in str(info.value)
     assert "s3c" not in str(info.value) and "admin" not in str(info.value)
+
+
+@pytest.mark.parametrize("url", ["redfish://127.0.0.1:0", "redfish+http://127.0.0.1:00",
+                                 "ipmi://10.1.1.1:0", "redfish://[fd00::5]:0",
+                                 "redfish://127.0.0.1:65536", "ipmi://10.1.1.1:99999"])
+def test_a_port_outside_1_to_65535_is_a_bad_url(url):
+    with pytest.raises(ConfigError) as info:
+        parse_bmc_url(url)
+    assert f"bad port in BMC URL {url!r}" in str(info.value)
+    assert "1 to 65535" in str(info.value)
+
+
+@pytest.mark.parametrize(("url", "port"), [("redfish://bmc:1", 1), ("redfish://bmc:65535", 65535),
+                                           ("ipmi://bmc:0623", 623)])
+def test_ports_at_the_edges_of_the_range_are_kept(url, port):
+    assert parse_bmc_url(url).port == port
