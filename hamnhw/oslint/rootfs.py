@@ -39,7 +39,8 @@ class _Walk:
     still to walk, and the symlinks being expanded (to tell a dangling link from a file that
     is simply absent)."""
 
-    def __init__(self, root_fd: int, name: str) -> None:
+    def __init__(self, root: Path, root_fd: int, name: str) -> None:
+        self.root = root
         self.fds = [root_fd]
         self.names: list[str] = []
         self.pending = _parts(name)
@@ -55,26 +56,63 @@ class _Walk:
             os.close(self.fds.pop())
             self.names.pop()
 
-    def follow(self, part: str) -> None:
+    def follow(self, part: str, target: str) -> None:
         self.followed += 1
         if self.followed > MAX_LINKS:
             raise _Broken(f"a symlink loop at {self.here(part)} (more than {MAX_LINKS} links)")
-        target = os.readlink(part, dir_fd=self.fds[-1])
         self.links.append((self.here(part), target, len(self.pending)))
         if target.startswith("/"):
             while len(self.fds) > 1:
                 self.step_up()
         self.pending += _parts(target)
 
-    def absent(self, root: Path) -> None:
+    def absent(self) -> None:
         """A component is missing: the file is absent, unless a link points there."""
         if self.links:
             link, target, _ = self.links[0]
-            raise _Broken(f"the symlink {link} -> {target} points to nothing inside {root}")
+            raise _Broken(f"the symlink {link} -> {target} points to nothing inside "
+                          f"{self.root}")
 
     def close(self) -> None:
         for fd in self.fds[1:]:
             os.close(fd)
+
+    def run(self, directory: bool) -> int | None:
+        """A descriptor of the regular file (or directory) reached; None when there is
+        none."""
+        while self.pending:
+            part = self.pending.pop()
+            while self.links and self.links[-1][2] > len(self.pending):
+                self.links.pop()
+            if part == "..":
+                self.step_up()
+                continue
+            try:
+                info = os.stat(part, dir_fd=self.fds[-1], follow_symlinks=False)
+            except OSError as exc:
+                if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+                    raise
+                self.absent()
+                return None
+            if stat.S_ISLNK(info.st_mode):
+                target = os.readlink(part, dir_fd=self.fds[-1])
+                if target == _MASKED:
+                    return None
+                self.follow(part, target)
+                continue
+            last = not self.pending
+            if not stat.S_ISDIR(info.st_mode):
+                if last and not directory and stat.S_ISREG(info.st_mode):
+                    return os.open(part, _FILE_FLAGS, dir_fd=self.fds[-1])
+                if not last:
+                    self.absent()
+                return None
+            if last and not directory:
+                return None
+            self.fds.append(os.open(part, _DIR_FLAGS, dir_fd=self.fds[-1]))
+            self.names.append(part)
+        # every component walked: the directory reached (a last "..", or "/" itself)
+        return os.dup(self.fds[-1]) if directory else None
 
 
 class Root:
@@ -96,49 +134,15 @@ class Root:
         :raises _Broken: a link resolves to nothing inside the root, a loop, an I/O error.
         """
         root_fd = os.open(self.path, _DIR_FLAGS & ~os.O_NOFOLLOW)
-        walk = _Walk(root_fd, name)
+        walk = _Walk(self.path, root_fd, name)
         try:
-            found = self._resolve(walk, directory)
+            found = walk.run(directory)
             return None if found is None else (found, walk.followed > 0)
         except OSError as exc:
             raise _Broken(exc.strerror or str(exc)) from exc
         finally:
             walk.close()
             os.close(root_fd)
-
-    def _resolve(self, walk: _Walk, directory: bool) -> int | None:
-        while walk.pending:
-            part = walk.pending.pop()
-            while walk.links and walk.links[-1][2] > len(walk.pending):
-                walk.links.pop()
-            if part == "..":
-                walk.step_up()
-                continue
-            try:
-                info = os.stat(part, dir_fd=walk.fds[-1], follow_symlinks=False)
-            except OSError as exc:
-                if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
-                    raise
-                walk.absent(self.path)
-                return None
-            if stat.S_ISLNK(info.st_mode):
-                if os.readlink(part, dir_fd=walk.fds[-1]) == _MASKED:
-                    return None
-                walk.follow(part)
-                continue
-            last = not walk.pending
-            if not stat.S_ISDIR(info.st_mode):
-                if last and not directory and stat.S_ISREG(info.st_mode):
-                    return os.open(part, _FILE_FLAGS, dir_fd=walk.fds[-1])
-                if not last:
-                    walk.absent(self.path)
-                return None
-            if last and not directory:
-                return None
-            walk.fds.append(os.open(part, _DIR_FLAGS, dir_fd=walk.fds[-1]))
-            walk.names.append(part)
-        # every component walked: the directory reached (a last "..", or "/" itself)
-        return os.dup(walk.fds[-1]) if directory else None
 
     def _checked(self, name: str, directory: bool = False) -> tuple[int, bool] | None:
         """:meth:`_open`, a failure kept as a note."""
