@@ -274,8 +274,9 @@ class MemoClient:
         self._remember(expand.key(path), doc)
 
     def _remember(self, key: str, doc: Any) -> None:
+        read_epoch = getattr(_EPOCH, "value", 0)  # epoch(), inline: every GET
         with self._lock:
-            self._store(key, epoch(), self._clock(), doc)
+            self._store(key, read_epoch, self._clock(), doc)
 
     def _store(self, key: str, read_epoch: int, when: float, doc: Any) -> None:
         """Remember ``doc`` as read in this call and ``read_epoch`` at ``when`` (lock held),

@@ -271,7 +271,7 @@ class BmcAdapter:
 
             return replay.send(self._requests_adapter(), method, base_url + path, headers,
                                body, self._timeout(deadline), dog.watch)
-        lean = self._lean_for(base_url)
+        lean = self._lean.get(base_url) or self._lean_for(base_url)
         try:
             return lean.send(method, path, body, headers, *self._timeout(deadline), dog.watch)
         except StaleConnection as exc:
