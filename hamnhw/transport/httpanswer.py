@@ -66,8 +66,9 @@ def parse_header_lines(lines: Iterable[bytes]) -> Headers:
     is ignored, as the standard library's email parser does)."""
     found: dict[str, tuple[str, str]] = {}
     last = None  # the lower-case name of the previous header
+    # Each line keeps its CR: the name is before the colon, the value and a continuation
+    # are stripped, and a line without a colon is ignored, with it or without it.
     for line in b"".join(lines).decode("iso-8859-1").split("\n"):
-        line = line.rstrip("\r")
         if line[:1] in (" ", "\t"):
             if last is not None:
                 name, value = found[last]
