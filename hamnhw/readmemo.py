@@ -174,6 +174,8 @@ class MemoClient:
         Nothing is read when fewer than two are missing (the walk reads that one itself),
         nor when the BMC answers quickly (:data:`QUICK_BMC_S`).
         """
+        if parallel.answers_quickly(self.quickest_get_s):
+            return  # asked first: the paths are not even looked at
         seen: set[str] = set()
         missing = []
         for path in paths:
@@ -183,7 +185,7 @@ class MemoClient:
             if key not in seen and self._recall(key) is None:
                 seen.add(key)
                 missing.append(path)
-        if len(missing) < 2 or parallel.answers_quickly(self.quickest_get_s):
+        if len(missing) < 2:
             return
         read_epoch = epoch()
         parallel.each(self._prefetch_one, missing, PARALLEL_READS,
@@ -274,8 +276,9 @@ class MemoClient:
         self._remember(expand.key(path), doc)
 
     def _remember(self, key: str, doc: Any) -> None:
+        read_epoch = getattr(_EPOCH, "value", 0)  # epoch(), inline: every GET
         with self._lock:
-            self._store(key, epoch(), self._clock(), doc)
+            self._store(key, read_epoch, self._clock(), doc)
 
     def _store(self, key: str, read_epoch: int, when: float, doc: Any) -> None:
         """Remember ``doc`` as read in this call and ``read_epoch`` at ``when`` (lock held),

@@ -9,6 +9,7 @@ from hamnhw.placeholders import placeholder_mac
 _SEPARATED = re.compile(r"^[0-9a-f]{2}([:-])(?:[0-9a-f]{2}\1){4}[0-9a-f]{2}$")
 _DOTTED = re.compile(r"^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$")
 _BARE = re.compile(r"^[0-9a-f]{12}$")
+_NOT_HEX = re.compile(r"[^0-9a-f]")
 
 
 def normalize_mac(value: object) -> str | None:
@@ -22,12 +23,12 @@ def normalize_mac(value: object) -> str | None:
         return None
     text = value.strip().lower()
     if _SEPARATED.match(text) or _DOTTED.match(text) or _BARE.match(text):
-        digits = re.sub(r"[^0-9a-f]", "", text)
+        digits = _NOT_HEX.sub("", text)
     else:
         return None
     if placeholder_mac(digits):
         return None
-    return ":".join(digits[i:i + 2] for i in range(0, 12, 2))
+    return ":".join([digits[i:i + 2] for i in range(0, 12, 2)])
 
 
 _GUID_TEXT = re.compile(r"^(?:0x)?[0-9a-f]{4}([:-]?)(?:[0-9a-f]{4}\1){2}[0-9a-f]{4}$"

@@ -34,16 +34,15 @@ JsonPath = str | tuple[str, ...]
 
 
 _STEPS: dict[JsonPath, tuple[str, ...]] = {}
-"""Dotted paths already split (they are the drivers' constants: a few hundred at most)."""
+"""Paths already split: dotted ones, and tuples (a :class:`Field`'s ``steps``) as they are
+(they are the drivers' constants: a few hundred at most)."""
 _STEPS_KEPT = 4096
 
 
 def _steps(path: JsonPath) -> tuple[str, ...]:
-    if not isinstance(path, str):
-        return path
     steps = _STEPS.get(path)
     if steps is None:
-        steps = tuple(path.split("."))
+        steps = tuple(path.split(".")) if isinstance(path, str) else path
         if len(_STEPS) < _STEPS_KEPT:  # a path built from data never grows it without end
             _STEPS[path] = steps
     return steps
@@ -93,7 +92,7 @@ class Resource:
     """
 
     def __init__(self, uri: str, doc: Mapping[str, Any], host: str | None = None) -> None:
-        if not _is_object(doc):
+        if type(doc) is not dict and not isinstance(doc, Mapping):  # _is_object, inline
             raise MalformedResponse("resource is not a JSON object", host=host, uri=uri)
         self.uri = uri
         self.doc = doc
@@ -115,10 +114,7 @@ class Resource:
         :returns: the value, or ``default`` when a step of the path is absent or null.
         :raises MalformedResponse: the value (or an intermediate step) has the wrong type.
         """
-        return self._at(_STEPS.get(path) or _steps(path), kind, default)  # a tuple misses
-
-    def _at(self, steps: tuple[str, ...], kind: type, default: Any = None) -> Any:
-        """:meth:`get` of a path already split into ``steps``."""
+        steps = _STEPS.get(path) or _steps(path)  # the walk, inline: the hottest read
         node: Any = self.doc
         for depth, step in enumerate(steps):
             if node is None:
@@ -135,15 +131,18 @@ class Resource:
 
     def field(self, spec: Field) -> Any:
         """Read a declared :class:`Field` (None when absent)."""
-        value = self._at(spec.steps, spec.kind)
-        if spec.kind is int and isinstance(value, float):
-            return int(value)
-        return value
+        value = self.get(spec.steps, spec.kind)
+        return int(value) if spec.kind is int and isinstance(value, float) else value
 
     def extract(self, fields: Mapping[str, Field]) -> dict[str, Any]:
-        """Read several declared fields at once, keyed like ``fields``."""
-        field = self.field
-        return {name: field(spec) for name, spec in fields.items()}
+        """Read several declared fields at once, keyed like ``fields`` (each as
+        :meth:`field` reads it, written out: a dozen per document)."""
+        get = self.get
+        found: dict[str, Any] = {}
+        for name, spec in fields.items():
+            value = get(spec.steps, spec.kind)
+            found[name] = int(value) if spec.kind is int and isinstance(value, float) else value
+        return found
 
     def has(self, path: JsonPath) -> bool:
         """True when the property at ``path`` is present (even if null)."""
@@ -184,7 +183,8 @@ class Resource:
             return None
         found = []
         for index, item in enumerate(items):
-            target = item.get("@odata.id") if _is_object(item) else None
+            target = (item.get("@odata.id") if type(item) is dict or isinstance(item, Mapping)
+                      else None)  # _is_object, inline: every member of every collection
             if isinstance(target, str) and target:
                 found.append(target)
             else:

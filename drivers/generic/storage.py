@@ -88,7 +88,10 @@ def qualified_id(uri: str, member_id: str | None = None, owner: str | None = Non
 
     :param member_id: the member's own ``Id``; the URI's last segment when None.
     """
-    parts = [urllib.parse.unquote(p) for p in uri.split("#", 1)[0].rstrip("/").split("/")]
+    path = uri.split("#", 1)[0].rstrip("/")
+    parts = path.split("/")
+    if "%" in path:  # unquote gives back a segment without one as it is
+        parts = [urllib.parse.unquote(part) for part in parts]
     shaped = (len(parts) >= 3 and parts[-2] in ("Drives", "Volumes")
               and parts[-3] not in _OWNER_KINDS)
     if not shaped:

@@ -152,12 +152,23 @@ def warn_insecure_once(host: str) -> None:
                 "use ca_file or pin_fingerprint instead", host)
 
 
+class InFlight(threading.local):
+    """The calling thread's request to one BMC (:attr:`BmcAdapter.in_flight`): plain
+    attributes, set and read on every request without a property's call."""
+
+    deadline: Deadline | None = None
+    """The operation deadline of the request in flight."""
+    last_headers: Mapping[str, str] | None = None
+    """The headers of the last answer, kept when reading its body then failed (an
+    interrupted login still knows the session it made); None until they arrive."""
+
+
 class BmcAdapter:
     """How every request to one BMC is sent.
 
     Set :attr:`deadline` before each request; the transport does that.  It and
-    :attr:`last_headers` belong to the calling thread: requests of one BMC may be in
-    flight from several threads at once (:mod:`hamnhw.transport.gate`).
+    :attr:`last_headers` belong to the calling thread (:attr:`in_flight`): requests of one
+    BMC may be in flight from several threads at once (:mod:`hamnhw.transport.gate`).
 
     :param host: BMC name for messages.
     :param tls: how to check the certificate.
@@ -174,7 +185,8 @@ class BmcAdapter:
         self.tls = tls
         self.timeouts = timeouts
         self.max_body = max_body
-        self._mine = threading.local()
+        self.in_flight = InFlight()
+        """This thread's :attr:`deadline` and :attr:`last_headers`."""
         self.verify = self.verify_for(tls)
         """What the chain is checked against (:meth:`verify_for`)."""
         self._context = context if tls.ca_file and self.verify == tls.ca_file else None
@@ -185,22 +197,17 @@ class BmcAdapter:
 
     @property
     def deadline(self) -> Deadline | None:
-        """The operation deadline of this thread's request in flight."""
-        return getattr(self._mine, "deadline", None)
+        """This thread's :attr:`InFlight.deadline`."""
+        return self.in_flight.deadline
 
     @deadline.setter
     def deadline(self, value: Deadline | None) -> None:
-        self._mine.deadline = value
+        self.in_flight.deadline = value
 
     @property
     def last_headers(self) -> Mapping[str, str] | None:
-        """The headers of this thread's last answer, kept when reading its body then failed
-        (an interrupted login still knows the session it made); None until they arrive."""
-        return getattr(self._mine, "last_headers", None)
-
-    @last_headers.setter
-    def last_headers(self, value: Mapping[str, str] | None) -> None:
-        self._mine.last_headers = value
+        """This thread's :attr:`InFlight.last_headers`."""
+        return self.in_flight.last_headers
 
     @staticmethod
     def verify_for(tls: TlsOptions) -> bool | str:
@@ -223,15 +230,16 @@ class BmcAdapter:
         """
         if self.tls.insecure and base_url.startswith("https:"):
             warn_insecure_once(self.host)
-        deadline = self.deadline
+        mine = self.in_flight
+        deadline = mine.deadline
         headers["Accept-Encoding"] = ACCEPT_ENCODING
-        self.last_headers = None
+        mine.last_headers = None
         dog = Watchdog()  # one process-wide watchdog thread serves them all
         if deadline is not None:
             dog.arm(deadline.left())
         try:
             answer = self._send_quietly(method, base_url, path, headers, body, deadline, dog)
-            self.last_headers = answer.headers
+            mine.last_headers = answer.headers
             return Reply(answer.status, answer.headers, self._read_body(answer, deadline, dog=dog))
         except (DeadlineExceeded, BodyTooLarge, UnsupportedEncoding):
             raise
@@ -263,7 +271,7 @@ class BmcAdapter:
 
             return replay.send(self._requests_adapter(), method, base_url + path, headers,
                                body, self._timeout(deadline), dog.watch)
-        lean = self._lean_for(base_url)
+        lean = self._lean.get(base_url) or self._lean_for(base_url)
         try:
             return lean.send(method, path, body, headers, *self._timeout(deadline), dog.watch)
         except StaleConnection as exc:

@@ -11,6 +11,9 @@ import http.client
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, BinaryIO
 
+_UNKNOWN: Any = http.client._UNKNOWN  # type: ignore[attr-defined]
+"""What ``http.client`` sets an answer's fields to before its status line is read."""
+
 
 class Headers(Mapping[str, str]):
     """An answer's headers, looked up whatever the case (a repeated header's values are
@@ -63,8 +66,9 @@ def parse_header_lines(lines: Iterable[bytes]) -> Headers:
     is ignored, as the standard library's email parser does)."""
     found: dict[str, tuple[str, str]] = {}
     last = None  # the lower-case name of the previous header
+    # Each line keeps its CR: the name is before the colon, the value and a continuation
+    # are stripped, and a line without a colon is ignored, with it or without it.
     for line in b"".join(lines).decode("iso-8859-1").split("\n"):
-        line = line.rstrip("\r")
         if line[:1] in (" ", "\t"):
             if last is not None:
                 name, value = found[last]
@@ -98,10 +102,17 @@ class Response(http.client.HTTPResponse):
     """True once a status line came (some of the answer arrived)."""
 
     def __init__(self, reader: BinaryIO, *, method: str) -> None:
-        """:param reader: the connection's buffered reader (``sock.makefile("rb")``),
-        which outlives the answer: reading the answer to its end, or closing it, lets go
-        of the reader without closing it (its owner closes it with the connection)."""
-        super().__init__(_Given(reader), method=method)  # type: ignore[arg-type]
+        """``HTTPResponse.__init__`` of Python 3.11-3.13 with the reader given, not made.
+
+        :param reader: the connection's buffered reader (``sock.makefile("rb")``),
+            which outlives the answer: reading the answer to its end, or closing it, lets go
+            of the reader without closing it (its owner closes it with the connection)."""
+        self.fp = reader  # type: ignore[assignment]
+        self.debuglevel = 0
+        self._method = method
+        self.headers = self.msg = None  # type: ignore[assignment]
+        self.version = self.status = self.reason = _UNKNOWN
+        self.chunked = self.chunk_left = self.length = self.will_close = _UNKNOWN
 
     def _close_conn(self) -> None:
         self.fp = None  # type: ignore[assignment]
@@ -125,12 +136,17 @@ class Response(http.client.HTTPResponse):
             raise http.client.UnknownProtocol(version)
         self.headers = self.msg = parse_header_lines(
             http.client._read_headers(self.fp))
-        coding = self.headers.get("transfer-encoding")
+        found = self.headers._items  # looked up here without a call each
+        coding = found.get("transfer-encoding", ("", ""))[1]
         self.chunked = bool(coding) and coding.lower() == "chunked"
         self.chunk_left = None
-        self.will_close = self._check_close()
+        if self.version == 11:  # _check_close of HTTP/1.1, written out
+            connection = found.get("connection", ("", ""))[1]
+            self.will_close = bool(connection) and "close" in connection.lower()
+        else:
+            self.will_close = self._check_close()
         self.length = None
-        length = self.headers.get("content-length")
+        length = found.get("content-length", ("", ""))[1]
         if length and not self.chunked:
             try:
                 self.length = int(length)
@@ -145,15 +161,3 @@ class Response(http.client.HTTPResponse):
             self.chunked = False
         if not self.will_close and not self.chunked and self.length is None:
             self.will_close = True
-
-
-class _Given:
-    """What ``HTTPResponse.__init__`` asks its socket for: a reader, here one given."""
-
-    __slots__ = ("_reader",)
-
-    def __init__(self, reader: BinaryIO) -> None:
-        self._reader = reader
-
-    def makefile(self, _mode: str) -> BinaryIO:
-        return self._reader

@@ -304,7 +304,8 @@ class LeanAnswer:
     the pool (:meth:`release`) once the body was read to its end and the BMC keeps it
     open, else it is closed (:meth:`close`)."""
 
-    __slots__ = ("_answer", "_done", "_owner", "_reader", "headers", "sock", "status")
+    __slots__ = ("_answer", "_done", "_owner", "_reader", "complete", "headers", "sock",
+                 "status")
 
     def __init__(self, answer: http.client.HTTPResponse, sock: socket.socket,
                  reader: BinaryIO, owner: LeanConnections) -> None:
@@ -315,19 +316,18 @@ class LeanAnswer:
         self._answer = answer
         self._owner = owner
         self._done = False
-
-    @property
-    def complete(self) -> bool:
-        """True once the body's announced length was read (no read of ``b""`` needed)."""
-        return self._answer.length == 0
+        self.complete = answer.length == 0
+        """True once the body's announced length was read (no read of ``b""`` needed);
+        kept up to date by :meth:`read1`."""
 
     def read1(self, size: int) -> bytes:
         """Up to ``size`` bytes; ``b""`` at the end.
 
         :raises WireError: a timeout, or the connection ended before the body did."""
-        remaining = self._answer.length
+        answer = self._answer
+        remaining = answer.length
         try:
-            chunk = self._answer.read1(size)
+            chunk = answer.read1(size)
         except TimeoutError as exc:
             raise ReadTimedOut(f"Read timed out. ({exc})") from None
         except (OSError, http.client.HTTPException) as exc:
@@ -335,6 +335,7 @@ class LeanAnswer:
         if not chunk and remaining:  # the connection ended before the announced length
             raise Dropped(f"Connection broken: IncompleteRead({remaining} bytes more "
                           "expected)")
+        self.complete = answer.length == 0
         return chunk
 
     def close(self) -> None:

@@ -146,7 +146,7 @@ class RequestSending:
 
         :raises MalformedResponse: ``path`` leads off the BMC (nothing is sent).
         """
-        deadline = self._deadline
+        deadline = self._deadlines.current  # not through _deadline: on every request
         assert deadline is not None, "requests run inside an operation scope"
         path = bmc_path(path, host=self.host)
         try:  # the gate's request place, taken and given back without a context manager
@@ -155,7 +155,8 @@ class RequestSending:
             raise waited_too_long(deadline, self.host, f"{method} {path}") from None
         try:
             generation = self._auth.generation
-            self._adapter.deadline = deadline
+            in_flight = self._adapter.in_flight  # the adapter's deadline, set directly
+            in_flight.deadline = deadline
             try:
                 raw = self._send_direct(method, path, body, headers)
             except Exception as exc:
@@ -164,7 +165,7 @@ class RequestSending:
                 raise map_exception(exc, host=self.host, method=method, path=path,
                                     elapsed_s=deadline.elapsed()) from None
             finally:
-                self._adapter.deadline = None
+                in_flight.deadline = None
             self._answered = True
             if 200 <= raw.status < 300 and self._auth.mode:
                 self._auth.confirmed = True
