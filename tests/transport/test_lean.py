@@ -5,7 +5,9 @@ looked up whatever their case, and neither requests nor urllib3 imported to send
 from __future__ import annotations
 
 import contextlib
+import http.client
 import http.server
+import io
 import socket
 import ssl
 import subprocess
@@ -16,7 +18,7 @@ from collections.abc import Iterator
 import pytest
 
 from hamnhw.transport import errormap
-from hamnhw.transport.httpanswer import Headers, parse_header_lines
+from hamnhw.transport.httpanswer import Headers, Response, parse_header_lines
 from hamnhw.transport.lean import LeanConnections, NotConnected, watch_nothing
 
 
@@ -366,3 +368,21 @@ def test_no_body_is_read_after_204_even_one_announced_as_chunked() -> None:
         answer.release()
         lean.close()
         thread.join(5)
+
+
+class _ReaderOnly:
+    """What ``HTTPResponse.__init__`` asks of its socket: a reader."""
+
+    def makefile(self, _mode: str) -> io.BytesIO:
+        return io.BytesIO()
+
+
+def test_an_answer_starts_with_the_fields_the_standard_library_gives_its_own() -> None:
+    """Expected: ``Response.__init__`` (written out to spare a call per answer) sets the
+    same fields, to the same values, as ``http.client.HTTPResponse.__init__`` of the
+    running Python; a Python that adds or changes one fails here, not on a BMC."""
+    ours = vars(Response(io.BytesIO(), method="GET"))
+    theirs = vars(http.client.HTTPResponse(_ReaderOnly(), method="GET"))  # type: ignore[arg-type]
+    assert set(ours) == set(theirs)
+    assert {k: v for k, v in ours.items() if k != "fp"} == \
+        {k: v for k, v in theirs.items() if k != "fp"}
