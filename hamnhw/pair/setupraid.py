@@ -1,8 +1,13 @@
 """``hamnhw pair setup-raid``: the seed procedure's RAID1 setup, before any OS is installed.
 
+0. Before anything is sent or journaled (again on a resume in step 1), the setup refuses,
+   exit 2, when the standby is the active MN, when it is on and may run an OS (unless
+   ``--yes``), or when its drives (or the volume it would take over) are the pair's recorded
+   RAID1 and their serials were not typed (:mod:`hamnhw.pair.setupguard`).
 1. ``setup_create``: the primary must be off; a RAID1 over the given drives is created on the
-   **standby** (re-run: an existing one is taken), checked optimal, its member serials and
-   bays recorded; the standby is powered off (Off read twice).
+   **standby** (a volume already over exactly those drives is taken over, and reported as
+   existing, never as created), checked optimal, its member serials and bays recorded; the
+   standby is powered off (Off read twice).
 2. ``setup_awaiting_disks``: the failover's operator step: a work order naming each drive by
    serial and bay, both BMC sessions logged out, the operator's word (a terminal, or exit 10
    and ``pair setup-raid --resume --disks-moved``); the standby must still read off.
@@ -30,7 +35,8 @@ from hamnhw.failover.journal import Journal
 from hamnhw.failover.operator import DriveMove, Operator, WorkOrder
 from hamnhw.failover.report import RunReport, build_report
 from hamnhw.models import BootSource, PowerState, RaidType
-from hamnhw.pair import check_pair_config, open_journal
+from hamnhw.pair import check_pair_config, connect_node, open_journal
+from hamnhw.pair.setupguard import Consent, check_node, describe, judged, refuse_active
 from hamnhw.pair.snapshot import PairSnapshot
 from hamnhw.poll import PollPolicy, poll_until
 from hamnhw.raid import CreateRequest, VolumeState
@@ -48,12 +54,16 @@ class RaidSetup:
     """The RAID1 setup of the configured pair.
 
     :param operator: who moves the disks (:mod:`hamnhw.failover.operator`).
+    :param consent: what the operator typed for the protections
+        (:mod:`hamnhw.pair.setupguard`); none by default.
     """
 
     def __init__(self, config: Config, operator: Operator, *, poll: PollPolicy | None = None,
-                 prompt: Callable[[str], str] | None = None) -> None:
+                 prompt: Callable[[str], str] | None = None,
+                 consent: Consent | None = None) -> None:
         check_pair_config(config)
         self.config, self.operator, self.prompt = config, operator, prompt
+        self.consent = consent or Consent()
         self.poll = poll or PollPolicy(interval=config.failover.poll_interval,
                                        timeout=config.failover.post_timeout)
 
@@ -61,6 +71,7 @@ class RaidSetup:
         """Create the RAID1 on the standby and go on as far as the operator step allows.
 
         :raises OperationFailed: the journal holds an unfinished run.
+        :raises ConfigError: a protection refuses (nothing sent, no run journaled).
         """
         from hamnhw.failover.coordinator import RunUnfinished
 
@@ -69,15 +80,25 @@ class RaidSetup:
             if unfinished is not None:
                 raise RunUnfinished(f"{unfinished.kind} run {unfinished.id} is unfinished "
                                     f"({unfinished.state}): resume or abort it first")
+            found = self._check(journal, CreateRequest(RaidType.RAID1, tuple(drive_ids), name))
             run_id = journal.create_run(KIND, SOURCE, TARGET,
                                         {"drives": list(drive_ids), "name": name},
                                         state=STEPS[0])
+            self._record(journal, run_id, found)
             return self._drive(self._context(journal, run_id, Options()))
 
     def resume(self, *, disks_moved: bool = False) -> RunReport:
-        """Go on with the unfinished setup where it stopped."""
+        """Go on with the unfinished setup where it stopped (before the standby is powered
+        off, after the protections' checks again).
+
+        :raises ConfigError: a protection refuses (nothing sent).
+        """
         with open_journal(self.config) as journal, journal.lock():
             run = self._unfinished(journal)
+            if run.state == STEPS[0]:
+                options = run.options
+                self._record(journal, run.id, self._check(journal, CreateRequest(
+                    RaidType.RAID1, tuple(options["drives"]), options.get("name"))))
             journal.event(run.id, "resume", f"resumed by {self.operator.identity()}")
             return self._drive(self._context(journal, run.id, Options(disks_moved=disks_moved)))
 
@@ -88,6 +109,22 @@ class RaidSetup:
             journal.set_state(run.id, "aborted", "aborted by the operator")
             journal.event(run.id, "state", f"{run.state} -> aborted")
             return build_report(journal, journal.run(run.id), "aborted")
+
+    def _check(self, journal: Journal, request: CreateRequest) -> dict[str, Any]:
+        """The protections' checks (:mod:`hamnhw.pair.setupguard`), reads only."""
+        refuse_active(self.config, journal, SOURCE)
+        with connect_node(self.config, SOURCE, poll=self.poll, prompt=self.prompt) as node:
+            return check_node(node, SOURCE, request, self.consent,
+                              PairSnapshot.from_journal(journal))
+
+    def _record(self, journal: Journal, run_id: int, found: dict[str, Any]) -> None:
+        """The checks' findings into the run (``preflight`` fact, a step event); a typed
+        consent as an acknowledgement, with who gave it."""
+        journal.update_facts(run_id, {"preflight": found})
+        journal.event(run_id, "step", describe(found), found)
+        if found["typed"]:
+            journal.event(run_id, "ack", f"{' and '.join(found['typed'])} given by "
+                                         f"{self.operator.identity()}", found)
 
     @staticmethod
     def _unfinished(journal: Journal) -> Any:
@@ -161,8 +198,7 @@ def _create(ctx: RunContext) -> None:
     health = status.health.get(volume.id) if volume else None
     if volume is None or health is None or health.state is not VolumeState.OPTIMAL:
         raise Stop(f"the RAID1 on {SOURCE} is not optimal ({health or 'not listed'})")
-    ctx.check("setup: RAID1 created on the standby", True, f"{volume.id} over "
-              f"{', '.join(volume.drive_ids or ())}")
+    _report_volume(ctx, volume, made.get("changed"))
     drives = {d.id: d for d in status.drives or ()}
     members = [drives[i] for i in volume.drive_ids or () if i in drives]
     ctx.remember(mn_drives=[{"serial": d.serial, "bay": d.location} for d in members],
@@ -171,6 +207,30 @@ def _create(ctx: RunContext) -> None:
             lambda: {"power": standby.power.off(timeout=timeout).power_state.value},
             recover=lambda _i: _off(standby))
     _next(ctx, STEPS[1])
+
+
+def _report_volume(ctx: RunContext, volume: Any, changed: bool | None) -> None:
+    """The check that says what the create did: ``created``, or ``already on`` for a volume
+    this run did not create (``changed`` False, or None: found after an interrupted create);
+    a volume other than the one the protections' checks judged stops the run (a resume
+    checks it again)."""
+    over = f"{volume.id} over {', '.join(volume.drive_ids or ())}"
+    if changed is True:
+        ctx.check("setup: RAID1 created on the standby", True, over)
+        return
+    checked = ctx.facts.get("preflight") or {}
+    seen = checked.get("existing_volume")
+    if seen not in (None, volume.id):
+        raise Stop(f"{SOURCE} shows {over}, not {seen} that the checks before the create "
+                   "judged; check it, then `hamnhw pair setup-raid --resume` (checked again)")
+    how = ("found after an interrupted create (made by it, or existing before this run)"
+           if changed is None else "it existed before this run" if seen else
+           "made by a create this run did not send (one the BMC ran or held for its next "
+           "reset)")
+    drives = ", ".join(checked.get("drive_ids") or ())
+    ctx.check("setup: RAID1 already on the standby", True,
+              f"{over}: {how}, over exactly the requested drives ({drives}); taken over, not "
+              f"created ({judged(checked)})")
 
 
 def _existing(ctx: RunContext, request: CreateRequest) -> dict[str, Any] | None:

@@ -10,41 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from raid_bench import drives
+from setup_bench import PW_ENV, SetupPair, setup_pair
 
 from hamnhw.cli.main import cli
-from hamnhw.sim import RaidSpec, ServerSpec, SimCluster
-
-PW_ENV = "SETUP_RAID_PW"
-
-
-class SetupPair:
-    def __init__(self, cluster: SimCluster, config: Path) -> None:
-        self.cluster, self.config = cluster, config
-
-    def run(self, *args: str) -> tuple[int, dict[str, Any]]:
-        result: Result = CliRunner().invoke(
-            cli, ["--json", *args, "--config", str(self.config)],
-            env={PW_ENV: self.cluster["standby"].password}, catch_exceptions=False)
-        return result.exit_code, json.loads(result.stdout.strip().splitlines()[-1])
-
-    def serials(self) -> list[str]:
-        return [d.serial for d in self.cluster["standby"].spec.drives or ()]
-
-
-def setup_pair(tmp_path: Path, specs: list[ServerSpec],
-               post_timeout: float = 4) -> Iterator[SetupPair]:
-    """The pair ``specs`` started, with its config (stopped at the end)."""
-    with SimCluster(specs) as sim:
-        lines = [f'[pair]\nname = "mn"\njournal_dir = "{tmp_path / "journal"}"\n',
-                 f"[failover]\npoll_interval = 0.05\npost_timeout = {post_timeout}\n"
-                 "power_off_timeout = 10\n"]
-        lines += [f'[{n}]\nbmc = "{sim[n].url}"\nusername = "admin"\npassword_env = "{PW_ENV}"\n'
-                  for n in ("primary", "standby")]
-        config = tmp_path / "hamnhw.toml"
-        config.write_text("\n".join(lines))
-        yield SetupPair(sim, config)
+from hamnhw.sim import RaidSpec, ServerSpec
 
 
 @pytest.fixture
