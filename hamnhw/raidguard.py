@@ -1,16 +1,20 @@
 """Pair protection of RAID writes: the pair's RAID1 holds the management node, so a write
 that touches it, or drives carrying a foreign configuration, runs only when the operator
-types each concerned drive's serial (``--confirm-serial``), and on the node the journal
-records as the active MN also the node's name (``--confirm-node``).
+types each concerned drive's serial (``--confirm-serial``), and on the active MN also the
+node's name (``--confirm-node``).
 
-What is protected comes from the pair's records, never from a guess: the RAID1 member
-serials of the latest ``hamnhw pair snapshot`` and the active node of the failover journal
-(:mod:`hamnhw.pair`).  Serials protect on ANY node (the pair's disks may sit in a server
-addressed by another name, or in a third one); the node's name, and a recorded RAID1 volume
-whose BMC does not list its members, need the node recognised as ``primary`` or
-``standby``.  Serials are compared normalised (:func:`normal_serial`: BMCs pad, case and
-space them differently).  Without a snapshot nothing is protected by serial (and the plan
-says so); a reset of the active node (``raid create --reboot``) always needs its name.
+What is protected comes from the pair's records, never from a guess: the RAID1 volumes and
+member serials of the latest ``hamnhw pair snapshot`` (:mod:`hamnhw.pair`), and the active
+MN as the fleet ``--yes`` guard counts it: the failover journal's, else ``[pair] active``,
+else either pair node (no failover recorded yet: the running primary is protected too).
+Serials protect on ANY node (the pair's disks may sit in a server addressed by another name,
+or in a third one); the node's name, and a recorded RAID1 volume whose serials cannot be
+confirmed (its BMC lists no members, or its drives report no serial the snapshot recorded),
+need the node recognised as ``primary`` or ``standby``: such a volume needs the serials the
+snapshot recorded, else the node's name.  Serials are compared normalised
+(:func:`normal_serial`: BMCs pad, case and space them differently).  Without a snapshot
+nothing is protected by serial (and the plan says so); a reset of the active node
+(``raid create --reboot``) always needs its name.
 """
 
 from __future__ import annotations
@@ -61,7 +65,7 @@ class PairGuard:
     protected: frozenset[str]
     """Serials of the pair's recorded RAID1 members (the latest pair snapshot)."""
     active: bool
-    """The journal records this node as the active MN."""
+    """This node is, or may be, the active MN (see :attr:`active_source`)."""
     snapshot: bool = True
     """A pair snapshot was found (else nothing is protected by serial)."""
     volumes: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
@@ -72,6 +76,9 @@ class PairGuard:
     ``confirm_serials``)."""
     node_option: str = "--confirm-node"
     """How the caller's user types the node's name (the Ansible module: ``confirm_node``)."""
+    active_source: str = "failover journal"
+    """What says the node is active (``failover journal``, ``[pair] active``, or that no
+    record tells which pair node is), as a reason names it."""
 
     @property
     def serials(self) -> frozenset[str]:
@@ -95,10 +102,11 @@ class PairGuard:
         if any(self.holds(d) for d in members):
             reasons.append(f"volume {plan.volume_id} is the pair's recorded RAID1")
             to_type += concerned
-        recorded, unlisted = self._unlisted(volume)
-        if unlisted:
-            reasons.append(f"volume {plan.volume_id} is the pair's recorded RAID1 on "
-                           f"{self.node} (pair snapshot) and the BMC does not list its members")
+        recorded, unconfirmed = self._unconfirmed(plan, volume, members, concerned)
+        if unconfirmed:
+            reasons.append(unconfirmed)
+            if recorded is None:
+                to_type += concerned
         hit = [d for d in concerned if self.holds(d) or d.id in foreign]
         if hit:
             reasons.append("drive(s) " + ", ".join(d.id for d in hit) + " are the pair's "
@@ -109,20 +117,36 @@ class PairGuard:
             reasons.append(f"resetting {self.node or 'this node'} resets the pair's RAID1 it "
                            "holds")
             to_type += held
-        node = self.node is not None and (
-            (self.active and (bool(reasons) or reboot)) or (unlisted and not recorded))
-        if node:
-            reasons.append(f"{self.node} is the active management node (failover journal)"
-                           if self.active else f"no serial of volume {plan.volume_id} can be "
-                           "confirmed")
-        return Demands(tuple(dict.fromkeys(to_type)), node, tuple(reasons), recorded)
+        by_name = recorded == ()
+        if by_name:
+            reasons.append(f"no serial of volume {plan.volume_id} can be confirmed (the pair "
+                           "snapshot recorded none): the node's name is typed instead")
+        if self.node is not None and self.active and (bool(reasons) or reboot):
+            reasons.append(f"{self.node} is the active management node ({self.active_source})")
+        node = self.node is not None and (by_name or (self.active and bool(reasons or reboot)))
+        return Demands(tuple(dict.fromkeys(to_type)), node, tuple(reasons), recorded or ())
 
-    def _unlisted(self, volume: Volume | None) -> tuple[tuple[str, ...], bool]:
-        """``(recorded serials, True)`` for a volume the snapshot records as this node's
-        RAID1 whose BMC lists no members now."""
-        if volume is None or volume.drive_ids is not None or volume.id not in self.volumes:
-            return (), False
-        return tuple(s for s in self.volumes[volume.id] if normal_serial(s)), True
+    def _unconfirmed(self, plan: RaidPlan, volume: Volume | None, members: list[Drive],
+                     concerned: list[Drive]) -> tuple[tuple[str, ...] | None, str]:
+        """For a volume the snapshot records as this node's RAID1 none of whose members
+        shows a recorded serial now: what stands in for those serials, and why.
+
+        ``(None, why)``: the concerned drives' own serials (they all report one);
+        ``(serials, why)``: the serials the snapshot recorded (the BMC lists no members, or
+        its drives report no serial); ``((), why)``: the snapshot recorded none either, so
+        none can be typed (the node's name is).  ``(None, "")``: not such a
+        volume (the members' serials protect it, or it is not recorded)."""
+        if (volume is None or volume.id not in self.volumes or self.node is None
+                or any(self.holds(d) for d in members)):
+            return None, ""
+        serials = tuple(s for s in self.volumes[volume.id] if normal_serial(s))
+        where = f"volume {plan.volume_id} is the pair's recorded RAID1 on {self.node} (pair " \
+                "snapshot) and"
+        if volume.drive_ids is None:
+            return serials, f"{where} the BMC does not list its members"
+        if concerned and all(normal_serial(d.serial) for d in concerned):
+            return None, f"{where} none of its drives shows a serial the snapshot recorded"
+        return serials, f"{where} its drives report no serial"
 
     def enforce(self, plan: RaidPlan, status: RaidStatus, serials: Collection[str],
                 confirm_node: str | None, *, reboot: bool = False) -> dict[str, Any]:

@@ -154,23 +154,24 @@ def refuse_active_mn(fleet: FleetOptions, selection: Selection) -> None:
     active MN (a power-off or cycle, a boot override away from its disk, a restore policy
     other than the active MN's), unless ``--yes``; the command decides when to ask.
     The active MN is the failover journal's, else ``[pair] active``; when neither tells,
-    both pair nodes count.
+    both pair nodes count.  A pair node is recognised however it is named: its own name,
+    another config entry for its BMC, or its BMC URL spelt any accepted way
+    (:func:`~hamnhw.cli.commands.raid.pairnode.pair_nodes_of`, as the RAID guard).
 
     :raises ConfigError: the selection includes it.
     """
-    from hamnhw.pair import active_node
+    from hamnhw.cli.commands.raid.pairnode import pair_nodes_of, possibly_active
 
     config = fleet.config()
     if config is None:
         return
-    active = active_node(config) or config.pair_active
-    candidates = [active] if active else [n for n in ("primary", "standby")
-                                          if n in config.nodes]
-    for name in candidates:
-        node = config.nodes.get(name)
-        if name in selection.nodes or (node is not None and node.bmc in selection.nodes):
-            raise ConfigError(f"the nodes include the pair's active MN {name!r} (or a pair "
-                              "node, when the active one is not known): add --yes to go on")
+    candidates, source = possibly_active(config)
+    for given, name in pair_nodes_of(config, selection.nodes).items():
+        if name in candidates:
+            named = "" if given == name else (
+                f" (named {given!r})" if given in config.nodes else " (named by a BMC URL)")
+            raise ConfigError(f"the nodes include {name!r}{named}, the pair's active MN "
+                              f"({source}): add --yes to go on")
 
 
 def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, render: Renderer,

@@ -82,3 +82,48 @@ def test_a_recorded_pair_volume_with_no_serial_at_all_needs_the_node_name() -> N
     other = PairGuard("standby", frozenset(), active=False,
                       volumes={"RAIDController1/Volume2": ()})
     assert not other.demands(DELETE, UNLISTED).protected
+
+
+BLANK = RaidStatus(None, (Volume("RAIDController1/Volume1", None, None, RaidType.RAID1, None,
+                                 drive_ids=("1", "2")),),
+                   (drive("1", " "), drive("2", None)), {}, None, None, None)
+DELETE_LISTED = RaidPlan("delete", "delete", True, volume_id="RAIDController1/Volume1",
+                         drive_ids=("1", "2"))
+
+
+def test_a_recorded_volume_over_drives_without_serials_needs_the_node_name() -> None:
+    guard = PairGuard("primary", frozenset(), active=False,
+                      volumes={"RAIDController1/Volume1": ()})
+    demands = guard.demands(DELETE_LISTED, BLANK)
+    assert demands.protected and demands.node and not demands.drives
+    with pytest.raises(ConfigError, match=r"report no serial.*--confirm-node primary"):
+        guard.enforce(DELETE_LISTED, BLANK, [], None)
+    assert guard.enforce(DELETE_LISTED, BLANK, [], "primary")["protected"] is True
+
+
+def test_drives_that_lost_their_serial_need_the_recorded_ones() -> None:
+    guard = PairGuard("primary", frozenset({"A", "B"}), active=False,
+                      volumes={"RAIDController1/Volume1": ("A", "B")})
+    demands = guard.demands(DELETE_LISTED, BLANK)
+    assert demands.recorded == ("A", "B") and not demands.node and not demands.drives
+    with pytest.raises(ConfigError, match="2 member"):
+        guard.enforce(DELETE_LISTED, BLANK, [], None)
+    assert guard.enforce(DELETE_LISTED, BLANK, ["A", "B"], None)["protected"] is True
+
+
+def test_a_recorded_volume_over_other_serials_needs_the_drives_serials() -> None:
+    """The snapshot recorded no serial (or others): the serials the drives show now are typed."""
+    status = RaidStatus(None, BLANK.volumes, (drive("1", "C"), drive("2", "D")), {}, None,
+                        None, None)
+    guard = PairGuard("primary", frozenset(), active=False,
+                      volumes={"RAIDController1/Volume1": ()})
+    assert [d.id for d in guard.demands(DELETE_LISTED, status).drives] == ["1", "2"]
+    assert guard.enforce(DELETE_LISTED, status, ["C", "D"], None)["protected"] is True
+
+
+def test_the_active_source_is_named() -> None:
+    guard = PairGuard("primary", frozenset({"A", "B"}), active=True,
+                      active_source="[pair] active")
+    plan = RaidPlan("delete", "delete", True, volume_id="V", drive_ids=("1", "2"))
+    with pytest.raises(ConfigError, match=r"active management node \(\[pair\] active\)"):
+        guard.enforce(plan, STATUS, ["A", "B"], None)

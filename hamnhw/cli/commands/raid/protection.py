@@ -13,7 +13,7 @@ import click
 
 from hamnhw import pair
 from hamnhw.cli.commands.raid.common import outcome_payload, plan_payload
-from hamnhw.cli.commands.raid.pairnode import pair_node_of
+from hamnhw.cli.commands.raid.pairnode import pair_node_of, possibly_active
 from hamnhw.cli.options import TargetOptions
 from hamnhw.cli.resolve import is_url
 from hamnhw.config import find_config, load_config
@@ -23,7 +23,7 @@ from hamnhw.models import RaidType
 from hamnhw.node import Node
 from hamnhw.pair import PairSnapshot
 from hamnhw.raid import RaidOutcome, RaidPlan
-from hamnhw.raidguard import PairGuard
+from hamnhw.raidguard import PairGuard, normal_serial
 
 LOG = get_logger("hamnhw.cli")
 
@@ -39,8 +39,10 @@ CONFIRM_NODE = click.option(
 def pair_guard(target: TargetOptions) -> PairGuard:
     """The guard of the node ``target`` names: the pair's recorded RAID1 serials protect on
     any node; the node's name and recorded volumes when it is recognised as ``primary`` or
-    ``standby`` (:func:`~hamnhw.cli.commands.raid.pairnode.pair_node_of`).  Without a
-    config only foreign configurations are protected."""
+    ``standby`` (:func:`~hamnhw.cli.commands.raid.pairnode.pair_node_of`), active as the
+    fleet guard counts it (:func:`~hamnhw.cli.commands.raid.pairnode.possibly_active`: the
+    journal, else ``[pair] active``, else either pair node).  Without a config only foreign
+    configurations are protected."""
     try:
         path = find_config(target.config, environ=os.environ)
         config = load_config(path) if path is not None else None
@@ -55,15 +57,16 @@ def pair_guard(target: TargetOptions) -> PairGuard:
     snapshot = pair.load_latest_snapshot(config)
     serials = frozenset(snapshot.mn_serials()) if snapshot is not None else frozenset()
     volumes = _recorded_volumes(snapshot, name) if snapshot is not None and name else {}
-    active = name is not None and pair.active_node(config) == name
-    return PairGuard(name, serials, active, snapshot is not None, volumes)
+    candidates, source = possibly_active(config) if name is not None else ((), "")
+    return PairGuard(name, serials, name in candidates, snapshot is not None, volumes,
+                     active_source=source)
 
 
 def _recorded_volumes(snapshot: PairSnapshot, name: str) -> dict[str, tuple[str, ...]]:
     """The RAID1 volumes the snapshot records on ``name``: id -> member serials."""
     node = snapshot.nodes.get(name)
     volumes = (node.volumes if node is not None else None) or ()
-    return {str(v["id"]): tuple(str(s) for s in v.get("members") or () if s)
+    return {str(v["id"]): tuple(str(s) for s in v.get("members") or () if normal_serial(s))
             for v in volumes if v.get("raid_type") == RaidType.RAID1.value}
 
 

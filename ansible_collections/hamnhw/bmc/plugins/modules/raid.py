@@ -22,7 +22,8 @@ description:
   - Pair protection as on the command line, so a write touching the management node's RAID1
     (its members in the latest C(hamnhw pair snapshot)), on any node, runs only with each
     concerned drive's serial in O(confirm_serials), and on the active node (the config's
-    C([primary]) or C([standby]), however addressed) with its name in O(confirm_node).
+    C([primary]) or C([standby]), however addressed; the failover journal's, else
+    C([pair] active), else either) with its name in O(confirm_node).
   - In check mode nothing is sent; the task reports the plan (RV(requests), RV(summary)) and
     what the pair protection would demand.
 options:
