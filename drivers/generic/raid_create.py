@@ -91,7 +91,36 @@ def _existing_plan(raid: RedfishRaid, request: CreateRequest, volume: Volume,
             f"{', '.join(ids)} already form volume {volume.id} "
             f"({volume.raid_type.value}), not {request.raid_type.value}"], host=raid.host)
     return RaidPlan("create", f"volume {volume.id} ({volume.raid_type.value}) already exists "
-                    f"over {', '.join(ids)}", False, volume_id=volume.id, drive_ids=ids)
+                    f"over {', '.join(ids)}", False, volume_id=volume.id, drive_ids=ids,
+                    notes=differences(request, volume))
+
+
+def differences(request: CreateRequest, volume: Volume) -> tuple[str, ...]:
+    """How the volume already over the requested drives differs from the name and size
+    asked for, in the notes of the plan that leaves it as it is (its RAID level and drives
+    make it the one asked for; the command line and the Ansible module say these).  A name
+    or size the BMC does not tell is said to be unconfirmed."""
+    found = []
+    if request.name is not None and volume.name != request.name:
+        found.append(_name_difference(volume, request.name))
+    if request.size_bytes is not None and volume.capacity_bytes != request.size_bytes:
+        found.append(_size_difference(volume, request.size_bytes))
+    return tuple(found)
+
+
+def _name_difference(volume: Volume, asked: str) -> str:
+    if volume.name is None:
+        return (f"the BMC does not tell volume {volume.id}'s name, so {asked!r} is not "
+                "confirmed: left as it is")
+    return f"volume {volume.id} is named {volume.name!r}, not {asked!r}: left as it is"
+
+
+def _size_difference(volume: Volume, asked: int) -> str:
+    if volume.capacity_bytes is None:
+        return (f"the BMC does not tell volume {volume.id}'s capacity, so the {asked} bytes "
+                "asked for are not confirmed: left as it is")
+    return (f"volume {volume.id} holds {volume.capacity_bytes} bytes, not the {asked} asked "
+            "for: left as it is (a BMC may round a capacity)")
 
 
 def _send_plan(raid: RedfishRaid, request: CreateRequest, drives: Sequence[Drive],

@@ -13,8 +13,9 @@ from typing import Any, Protocol, TypeVar
 
 from hamnhw_drivers.generic.inventory import RedfishInventory, StorageView
 from hamnhw_drivers.generic.resource import Reader, Resource, last_segment
+from hamnhw_drivers.generic.walk import unique
 
-from hamnhw.errors import ConfigError, HttpError, MalformedResponse, NotFoundError
+from hamnhw.errors import ConfigError, HttpError, MalformedResponse
 from hamnhw.log import get_logger
 from hamnhw.models import Drive, RaidType, Volume
 from hamnhw.raid import RaidCapabilities
@@ -195,17 +196,25 @@ def _lookup(items: Sequence[N], wanted: str, what: str, found: Sequence[N]) -> N
 
 class SnapshotReader(Reader):
     """A reader that GETs each URI at most once: one layout is one read of the BMC, so the
-    inventory's walk and the RAID reads share the Storage documents."""
+    inventory's walk and the RAID reads share the Storage documents.  A GET that failed
+    (an HTTP error, after the transport's own retries, or an unusable answer) fails again
+    from memory: what the walk gave up on is not asked for a second time."""
 
     def __init__(self, client: Any) -> None:
         super().__init__(client)
-        self._seen: dict[str, Resource] = {}
+        self._seen: dict[str, Resource | HttpError | MalformedResponse] = {}
 
-    def read(self, uri: str) -> Resource:
-        """GET once, then the same document."""
+    def read(self, uri: str, fresh: bool = False) -> Resource:
+        """GET once, then the same document (or the same error)."""
         if uri not in self._seen:
-            self._seen[uri] = super().read(uri)
-        return self._seen[uri]
+            try:
+                self._seen[uri] = super().read(uri, fresh)
+            except (HttpError, MalformedResponse) as exc:
+                self._seen[uri] = exc
+        found = self._seen[uri]
+        if isinstance(found, Resource):
+            return found
+        raise found
 
 
 def snapshot_of(inventory: RedfishInventory) -> RedfishInventory:
@@ -219,19 +228,34 @@ def snapshot_of(inventory: RedfishInventory) -> RedfishInventory:
 
 def read_layout(inventory: RedfishInventory) -> RaidLayout:
     """Walk the storage once through (a snapshot copy of) the inventory, whose hooks apply,
-    then take each Storage resource and its Volumes collection from the same snapshot."""
+    then take each Storage resource and its Volumes collection from the same snapshot.
+
+    A Storage collection or resource the walk could not read is left out here too, without
+    asking again: the view already carries the warning and says it is incomplete."""
     inventory = snapshot_of(inventory)
     system = inventory.context.locator.system()
     view = inventory.storage_view(system)
     storages: list[StorageInfo] = []
-    for path in inventory.storage_paths(system):
-        try:
-            members = inventory.reader.collection(path)
-        except NotFoundError as exc:
-            LOG.warning("%s: storage collection %s not readable: %s", inventory.host, path, exc)
-            continue
-        storages += [storage_info(inventory, member, view) for member in members]
+    for path in unique(inventory.storage_paths(system)):
+        storages += [storage_info(inventory, member, view)
+                     for member in _read_storages(inventory, path)]
     return RaidLayout(view, tuple(storages))
+
+
+def _read_storages(inventory: RedfishInventory, path: str) -> list[Resource]:
+    """The Storage resources of one collection that the snapshot holds."""
+    try:
+        uris = unique(inventory.reader.read(path).members() or [])  # None: the walk warned
+    except (HttpError, MalformedResponse) as exc:
+        LOG.debug("%s: storage collection %s left out: %s", inventory.host, path, exc)
+        return []
+    found = []
+    for uri in uris:
+        try:
+            found.append(inventory.reader.read(uri))
+        except (HttpError, MalformedResponse) as exc:
+            LOG.debug("%s: storage %s left out: %s", inventory.host, uri, exc)
+    return found
 
 
 def storage_info(inventory: RedfishInventory, storage: Resource,
@@ -254,8 +278,8 @@ def storage_info(inventory: RedfishInventory, storage: Resource,
 def _read_collection(inventory: RedfishInventory, uri: str) -> Resource | None:
     try:
         return inventory.reader.read(uri)
-    except (HttpError, MalformedResponse) as exc:
-        LOG.warning("%s: volumes collection %s not readable: %s", inventory.host, uri, exc)
+    except (HttpError, MalformedResponse) as exc:  # the walk warned: it read it first
+        LOG.debug("%s: volumes collection %s not readable: %s", inventory.host, uri, exc)
         return None
 
 

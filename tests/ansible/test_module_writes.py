@@ -143,7 +143,7 @@ def test_raid_present_over_a_volume_of_another_name_warns(
     assert result["changed"] is False and writes(server) == []
     warnings = json.dumps(result["warnings"])
     assert "not 'not-its-name': left as it is" in warnings
-    assert "not 12345: left as it is" in warnings
+    assert "not the 12345 asked for: left as it is" in warnings
 
 
 def test_raid_errors_name_the_module_options(sim: SimCluster, w: SimServer,

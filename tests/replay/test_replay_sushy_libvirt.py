@@ -56,3 +56,29 @@ def test_manager(node):
     manager = node.inventory.manager()
     assert manager is not None
     assert (manager.id, manager.model, manager.firmware) == (SYSTEM_ID, "Joo Janta 200", "1.00")
+
+
+# -- RAID: the Storage collection answers 500 (review 7, item 4) ----------------------------
+
+
+def _storage_gets(bmc) -> int:
+    return sum(1 for call in bmc.mock.calls
+               if call.request.method == "GET" and call.request.url.endswith("/Storage"))
+
+
+def test_raid_status_is_incomplete_and_reads_the_storage_as_the_inventory_does(
+        replay_fixture, no_wait_poll):
+    """The emulator's 500 on Storage is a warning and volumes unknown, as in the inventory;
+    the collection is asked for once (the transport's GET retries aside), not walked twice."""
+    counts = []
+    for read in ("inventory", "raid"):
+        bmc = replay_fixture(WALK)
+        with hamnhw.connect(bmc.url, "admin", "not-the-password", poll=no_wait_poll) as node:
+            found = node.inventory.inventory() if read == "inventory" else node.raid.status()
+        assert found.volumes is None and found.drives is None
+        assert found.incomplete
+        assert [w.split(":")[0] for w in found.warnings] == [
+            f"storage collection /redfish/v1/Systems/{SYSTEM_ID}/Storage not readable, "
+            f"skipped"]
+        counts.append(_storage_gets(bmc))
+    assert counts[0] >= 1 and counts[1] == counts[0]

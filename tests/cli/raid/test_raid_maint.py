@@ -139,6 +139,13 @@ def global_spare(bench: Bench) -> tuple[str, str]:
     return "Bay4", serial
 
 
+def unhealthy(bench: Bench) -> tuple[str, str]:
+    """A free drive that has failed too."""
+    bench.server.fail_drive(bench.serial(1))
+    bench.server.fail_drive(bench.serial(3))
+    return "Bay3", bench.serial(3)
+
+
 def sata_ssd(bench: Bench) -> tuple[str, str]:
     """A SATA SSD replaces a failed member of the SAS HDD mirror."""
     bench.server.fail_drive(bench.serial(1))
@@ -151,9 +158,12 @@ def sata_ssd(bench: Bench) -> tuple[str, str]:
 @pytest.mark.parametrize("setup,reason", [
     (member, "is a member of volume"), (optimal, "is optimal"),
     (small, "is smaller than the members"), (global_spare, "is a global hot spare"),
+    (unhealthy, "drive RAIDController1/Bay3 is not healthy"),
     (sata_ssd, "is protocol SATA, the members of volume RAIDController1/Volume1 are SAS")])
 @pytest.mark.parametrize("dry_run", [(), ("--dry-run",)], ids=["run", "dry-run"])
 def test_rebuild_refusals(cluster, setup, reason: str, dry_run: tuple[str, ...]) -> None:
+    """Refused from what was read: exit 1 (``RefusedOperation``), as ``create``'s checks and
+    README say; only a wrong ``--confirm-serial`` is a usage error (exit 2, above)."""
     bench = cluster(raid1=True)
     drive, serial = setup(bench)
     result = bench.cli("rebuild", VOLUME, "--drive", drive, "--confirm-serial", serial,

@@ -17,8 +17,9 @@ description:
     O(state=absent) for a volume that is not there and O(state=spare) for a drive that
     already is that spare.  A volume already over those drives with that RAID level is
     present whatever its name and size; it is left as it is, and a O(name) or
-    O(size_bytes) it does not match is reported as a warning (a different RAID level fails
-    the task).
+    O(size_bytes) it does not match (or the BMC does not tell) is reported as a warning,
+    in the words of the result's C(notes) and of C(hamnhw raid create) (a different RAID
+    level fails the task).
   - Pair protection as on the command line, so a write touching the management node's RAID1
     (its members in the latest C(hamnhw pair snapshot)), on any node, runs only with each
     concerned drive's serial in O(confirm_serials), and on the active node (the config's
@@ -142,6 +143,12 @@ requests:
   returned: success
   type: list
   elements: dict
+notes:
+  description: What else to know (the property naming the RAID level, a fallback; for a
+    volume already there, the name or size asked for that it does not have).
+  returned: success
+  type: list
+  elements: str
 job:
   description: The long operation the write started (id, kind, state, percent, messages).
   returned: success, when one was started
@@ -220,23 +227,12 @@ def writes(params, node, timeout):
             lambda: raid.spare(*spare, remove=params['remove']))
 
 
-def differences(params, node, volume_id):
-    """How the volume already over O(drives) differs from the O(name) and O(size_bytes)
-    asked for (left as it is: the RAID level and the drives make it present)."""
-    if volume_id is None or (params['name'] is None and params['size_bytes'] is None):
-        return []
-    volume = next((v for v in node.raid.status().volumes or () if v.id == volume_id), None)
-    if volume is None:
-        return []
-    found = []
-    if params['name'] is not None and volume.name not in (None, params['name']):
-        found.append(f"volume {volume_id} is named {volume.name!r}, not {params['name']!r}: "
-                     "left as it is")
-    if params['size_bytes'] is not None and volume.capacity_bytes not in (
-            None, params['size_bytes']):
-        found.append(f"volume {volume_id} holds {volume.capacity_bytes} bytes, not "
-                     f"{params['size_bytes']}: left as it is (a BMC may round a capacity)")
-    return found
+def left_as_it_is(plans):
+    """The notes of a plan that finds the volume already over O(drives) (a O(name) or
+    O(size_bytes) it does not match: the library's notes, as C(hamnhw raid create) prints
+    them), to be reported as warnings."""
+    return [note for plan in plans[:1] if plan.volume_id is not None and not plan.changed
+            and not plan.pending for note in plan.notes]
 
 
 def main():
@@ -277,11 +273,17 @@ def main():
             pair_guard(TargetOptions(node=target_name(params), config=params['config'])),
             serial_option='confirm_serials', node_option='confirm_node')
         plan, write = writes(params, node, budget.wait_seconds())
-        result = run_write(node, plan, write, guard, serials, params['confirm_node'],
+        plans = []
+
+        def planned():   # the plan run_write reads first, kept for its notes
+            plans.append(plan())
+            return plans[-1]
+
+        result = run_write(node, planned, write, guard, serials, params['confirm_node'],
                            dry_run=module.check_mode)
         result.pop('dry_run', None)
-        if params['state'] == 'present' and not result['changed']:
-            for warning in differences(params, node, result.get('volume_id')):
+        if params['state'] == 'present':
+            for warning in left_as_it_is(plans):
                 module.warn(warning)
         return result
 
