@@ -159,9 +159,8 @@ class PowerResult:
     already there) or ``off-on`` (a cycle made of a confirmed off, then on, on a BMC that
     shows no evidence of a reset)."""
     unconfirmed_reason: str | None = None
-    """Why ``confirmed`` is False: ``no-wait`` (the state was read once, not waited for) or,
-    over IPMI, ``reset-unseen`` (a cycle whose node read on throughout: IPMI cannot show a
-    reset shorter than the poll interval); None when confirmed."""
+    """Why ``confirmed`` is False: ``no-wait`` (the state was read once, not waited for);
+    None when confirmed."""
     protocol: str = "redfish"
     """The protocol that served the request: ``redfish`` or ``ipmi`` (a node with an IPMI
     fallback says which one it used)."""

@@ -12,10 +12,12 @@ tell them:
   control counts as sent only if the read shows the target; hamnhw never re-sends it;
 * ``wait=False`` returns the state as read once, with ``confirmed=False`` and
   ``unconfirmed_reason="no-wait"``;
-* cycle is refused when the node is off, and confirmed only by an off read followed by an
-  on read; IPMI has no reset timestamps, so a node seen on throughout (a reset shorter than
-  the poll interval) gets ``confirmed=False`` (``unconfirmed_reason="reset-unseen"``) at the
-  timeout rather than a failure;
+* cycle is refused when the node is off, and is made of a power down confirmed by two off
+  reads, then a power up confirmed by an on read (``method="off-on"``, as fence_ipmilan
+  reboots and as the Redfish driver cycles a BMC without reset marks): IPMI shows no reset
+  (no reset time, no boot progress, and Get Chassis Status reads on while a power cycle is
+  still powering down), so a Chassis Control power cycle could never be confirmed; the power
+  up is sent only once off is confirmed, and only while time is left;
 * soft-off with ``escalate_after`` sends a soft shutdown (ACPI), then a power down when the
   node is still on after that many seconds.
 
@@ -55,8 +57,6 @@ CONFIRMING_READS = {PowerState.OFF: 2, PowerState.ON: 1}
 PROTOCOL = "ipmi"
 NO_WAIT = "no-wait"
 """``unconfirmed_reason`` of ``wait=False``: the state was read once, not waited for."""
-RESET_UNSEEN = "reset-unseen"
-"""``unconfirmed_reason`` of a cycle whose node read on throughout (IPMI shows no reset)."""
 
 
 class IpmiPower(PowerInterface):
@@ -82,8 +82,7 @@ class IpmiPower(PowerInterface):
 
     def _result(self, state: PowerState, changed: bool, start: float,
                 unconfirmed_reason: str | None = None) -> PowerResult:
-        """A result, confirmed unless ``unconfirmed_reason`` (``no-wait``, ``reset-unseen``)
-        says why not."""
+        """A result, confirmed unless ``unconfirmed_reason`` (``no-wait``) says why not."""
         return PowerResult(state, changed, self.poll.clock() - start,
                            unconfirmed_reason is None, unconfirmed_reason=unconfirmed_reason,
                            protocol=PROTOCOL)
@@ -128,38 +127,31 @@ class IpmiPower(PowerInterface):
                                    escalation="still-on" if forced.changed else None)
 
     def cycle(self, *, wait: bool = True, timeout: float | None = None) -> PowerResult:
-        """Power cycle a running node; refused when it is off.
+        """Power cycle a running node as a power down (two off reads), then a power up
+        (``method="off-on"``); refused when it is off.  With ``wait=False`` only the power
+        up is not waited for (it is never sent before off is confirmed).
 
         :raises OperationFailed: the node is off.
-        :raises PowerStateTimeout: the node went off but did not read on again in time.
+        :raises PowerStateTimeout: the node did not read off twice in time (no power up was
+            sent), no time was left for the power up, or it did not read on in time.
         """
         start = self.poll.clock()
-        deadline = self.poll.deadline(self._timeout(timeout))
+        budget = self._timeout(timeout)
         if self.state() is PowerState.OFF:
             raise OperationFailed("power cycle refused: the node is off (power it on instead)",
                                   host=self.host)
-        self._send(Control.POWER_CYCLE, None)
-        if not wait:
-            return self._result(self.state(), True, start, unconfirmed_reason=NO_WAIT)
-        seen_off = False
-
-        def reached(state: PowerState) -> bool:
-            nonlocal seen_off
-            seen_off = seen_off or state is PowerState.OFF
-            return seen_off and state is PowerState.ON
-
-        try:
-            poll_until(self._poll_state, reached, deadline, self.poll, what="power cycle",
-                       host=self.host, describe=str, on_timeout=_CycleUnseen)
-        except _CycleUnseen as exc:
-            if seen_off or exc.state is not PowerState.ON:
-                raise PowerStateTimeout(host=self.host, target=PowerState.ON.value,
-                                        last_state=exc.state.value,
-                                        elapsed_s=self.poll.clock() - start) from None
-            LOG.warning("%s: the node read on throughout the power cycle; IPMI cannot show "
-                        "a reset shorter than the poll interval (unconfirmed)", self.host)
-            return self._result(PowerState.ON, True, start, unconfirmed_reason=RESET_UNSEEN)
-        return self._result(PowerState.ON, True, start)
+        LOG.info("%s: IPMI shows no reset, so a power cycle could not be confirmed: cycling "
+                 "as power down (two off reads), then power up", self.host)
+        self._change(Control.POWER_DOWN, PowerState.OFF, True, budget, start=start)
+        left = start + budget - self.poll.clock()
+        if left <= 0:
+            LOG.info("%s: no time left for the power up after the power down: not sent",
+                     self.host)
+            raise PowerStateTimeout(host=self.host, target=PowerState.ON.value,
+                                    last_state=PowerState.OFF.value,
+                                    elapsed_s=self.poll.clock() - start)
+        result = self._change(Control.POWER_UP, PowerState.ON, wait, left, start=start)
+        return dataclasses.replace(result, changed=True, method="off-on")
 
     # -- the change machinery -------------------------------------------------------------
     def _change(self, control: Control, target: PowerState, wait: bool,
@@ -259,12 +251,3 @@ class IpmiPower(PowerInterface):
             raise OperationFailed(f"power restore policy set to {policy.value} but reads back "
                                   f"{readback.value}", host=self.host)
         return readback
-
-
-class _CycleUnseen(Exception):
-    """The cycle's wait reached the deadline (last state, elapsed)."""
-
-    def __init__(self, state: PowerState, elapsed: float) -> None:
-        super().__init__(state, elapsed)
-        self.state = state
-        self.elapsed = elapsed

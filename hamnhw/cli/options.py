@@ -297,10 +297,17 @@ def connect_config_node(name: str, config: str | None) -> Node:
     return hamnhw.connect(poll=poll_policy(), **kwargs)
 
 
-def connection_options(func: Callable[..., Any]) -> Callable[..., Any]:
+def connection_options(func: Callable[..., Any] | None = None, *,
+                       timeout_help: str | None = None) -> Any:
     """The shared connection options without NODE, for commands that take several nodes
     (or none); the command receives them as one ``options`` (:class:`TargetOptions` with an
-    empty ``node``: give each node with ``dataclasses.replace(options, node=name)``)."""
+    empty ``node``: give each node with ``dataclasses.replace(options, node=name)``).
+
+    :param timeout_help: ``--timeout``'s help, for a command whose timeout is not the
+        whole command's (the exporter's bounds each read of a BMC).
+    """
+    if func is None:
+        return functools.partial(connection_options, timeout_help=timeout_help)
     names = [f.name for f in dataclasses.fields(TargetOptions) if f.name != "node"]
 
     @functools.wraps(func)
@@ -308,7 +315,11 @@ def connection_options(func: Callable[..., Any]) -> Callable[..., Any]:
         options = TargetOptions(node="", **{n: kwargs.pop(n) for n in names})
         return func(*args, options=options, **kwargs)
 
-    for option in reversed(_OPTIONS[:-1]):
+    decorators = _OPTIONS[:-1]
+    if timeout_help is not None:  # --timeout is the last of them
+        decorators = (*decorators[:-1], click.option("--timeout", metavar="S", type=Seconds(),
+                                                     help=timeout_help))
+    for option in reversed(decorators):
         wrapper = option(wrapper)
     return wrapper
 

@@ -44,7 +44,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from hamnhw.errors import (
-    AuthenticationError,
     BmcUnreachable,
     ConfigError,
     HamnhwError,
@@ -54,6 +53,7 @@ from hamnhw.log import get_logger
 from hamnhw.monitor import subscriptions as subs
 from hamnhw.monitor.eventrecords import EventRecord, is_storage_event, parse_event
 from hamnhw.monitor.health import RaidHealth, changes, read_raid_health
+from hamnhw.monitor.lockout import refused_login
 from hamnhw.monitor.receiver import EventReceiver
 from hamnhw.monitor.report import Report, Reporter
 
@@ -88,10 +88,17 @@ class Settings:
     not, costs the BMC at most one RAID read per interval)."""
 
 
-FATAL = (UnsupportedOperation, ConfigError, AuthenticationError)
-"""Errors that retrying cannot fix (and, for credentials, would count towards a lockout):
-the watcher reports ``failed`` and ends.  A :class:`~hamnhw.errors.RedfishUnreachable`
-(Redfish gone, only the IPMI path answering) is no such error: it is retried."""
+FATAL = (UnsupportedOperation, ConfigError)
+"""Errors that retrying cannot fix: the watcher reports ``failed`` and ends, as it does on
+refused credentials (:func:`~hamnhw.monitor.lockout.refused_login`: a retry would count
+towards the account's lockout).  A :class:`~hamnhw.errors.RedfishUnreachable` (Redfish
+gone, only the IPMI path answering) is no such error: it is retried."""
+
+
+def retry_cannot_fix(exc: HamnhwError) -> bool:
+    """True for an error that ends a node's watch (:data:`FATAL`, refused credentials)."""
+    return refused_login(exc) or (isinstance(exc, FATAL)
+                                  and not isinstance(exc, BmcUnreachable))
 
 
 class _Lost(Exception):
@@ -174,7 +181,7 @@ class NodeWatcher:
                 self._report("subscription_lost", reason=str(lost))
                 delay = 1.0
             except HamnhwError as exc:
-                if isinstance(exc, FATAL) and not isinstance(exc, BmcUnreachable):
+                if retry_cannot_fix(exc):
                     self._report("failed", reason=str(exc))
                     self.failed = True
                     return

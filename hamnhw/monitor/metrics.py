@@ -9,6 +9,8 @@ Metrics, every one labelled ``node`` (README has the table):
 
 =================================================  ==============================================
 ``hamnhw_bmc_up``                                   1 when the last read of the BMC succeeded
+``hamnhw_bmc_auth_failed``                          1 while the BMC's refusal of the
+                                                    credentials holds the node down
 ``hamnhw_power_on``                                 1 host on, 0 off (absent when not told)
 ``hamnhw_volume_health{volume}``                    0 ok, 1 warning, 2 critical, 3 unknown
 ``hamnhw_volume_state{volume,state}``               1 for the volume's current state, else 0
@@ -50,6 +52,8 @@ class NodeSample:
     raid: RaidHealth | None = None
     duration_s: float = 0.0
     error: str | None = None
+    auth_failed: bool = False
+    """The BMC refused the credentials (now, or earlier and they have not changed)."""
 
 
 Reader = Callable[[str], NodeSample]
@@ -133,6 +137,9 @@ def families(samples: Iterable[NodeSample], pair: Sequence[str] = (),
     """The metric families for these samples (HELP and TYPE on each)."""
     up = GaugeMetricFamily("hamnhw_bmc_up", "1 when the last read of the node's BMC "
                            "succeeded, else 0.", labels=["node"])
+    auth = GaugeMetricFamily("hamnhw_bmc_auth_failed", "1 when the node's BMC refused the "
+                             "credentials: no login is tried again until they change or the "
+                             "exporter restarts, else 0.", labels=["node"])
     power = GaugeMetricFamily("hamnhw_power_on", "1 when the host is powered on, 0 when off; "
                               "absent when the BMC did not tell.", labels=["node"])
     health = GaugeMetricFamily("hamnhw_volume_health", "RAID volume health: 0 ok, 1 warning "
@@ -152,6 +159,7 @@ def families(samples: Iterable[NodeSample], pair: Sequence[str] = (),
     for sample in samples:
         node = sample.node
         up.add_metric([node], 1.0 if sample.up else 0.0)
+        auth.add_metric([node], 1.0 if sample.auth_failed else 0.0)
         duration.add_metric([node], sample.duration_s)
         if sample.power_on is not None:
             power.add_metric([node], 1.0 if sample.power_on else 0.0)
@@ -166,4 +174,4 @@ def families(samples: Iterable[NodeSample], pair: Sequence[str] = (),
             drive.add_metric([node, disk.serial or disk.id, disk.bay or ""], float(disk.severity))
         if active is not None and node in pair:
             pair_active.add_metric([node], 1.0 if node == active else 0.0)
-    return [up, power, health, state, rebuild, drive, pair_active, duration]
+    return [up, auth, power, health, state, rebuild, drive, pair_active, duration]

@@ -1,5 +1,5 @@
 """The IPMI driver over a stateful fake BMC: power rules (off read twice, refusals, lost
-replies, cycle evidence, soft-off escalation), restore policy and boot flags with read-back,
+replies, cycle as off then on, soft-off escalation), restore policy and boot flags with read-back,
 identify, BMC LAN channels, FRU host MACs and notes, inventory, RAID refused."""
 
 from __future__ import annotations
@@ -100,27 +100,41 @@ def test_lost_reply_counts_as_sent_only_when_the_node_shows_it() -> None:
     assert not_done.power == "on"
 
 
-def test_cycle_is_refused_when_off_and_confirmed_by_off_then_on() -> None:
+def test_cycle_is_refused_when_off_and_made_of_off_then_on_each_confirmed() -> None:
+    """Review 7, item 7: IPMI shows no reset, so a cycle is a power down confirmed by two off
+    reads, then a power up confirmed on (``off-on``), never a power cycle control."""
     with pytest.raises(OperationFailed, match="node is off"):
         connect_fake(FakeBmc(power="off")).power.cycle()
     bmc = FakeBmc(power="on", delay_reads=2)
     result = connect_fake(bmc).power.cycle()
-    assert (result.power_state, result.confirmed) == (PowerState.ON, True)
-    assert bmc.controls == [2]
+    assert (result.power_state, result.changed, result.confirmed, result.method,
+            result.protocol) == (PowerState.ON, True, True, "off-on", "ipmi")
+    assert bmc.controls == [0, 1]  # power down, then power up: no power cycle (2)
 
 
-def test_cycle_never_seen_off_is_unconfirmed_not_failed() -> None:
+def test_cycle_whose_node_reads_on_throughout_fails_and_sends_no_power_up() -> None:
+    """The node ignores the power down (reads on throughout): the cycle is a timeout (exit
+    1), not an unconfirmed success, and no power up is sent."""
     bmc = FakeBmc(power="on", script=["on"] * 100, faults={(0x00, 0x02): [
         {"code": 0, "data": bytearray()}]})
-    result = connect_fake(bmc, timeout=5).power.cycle()
-    assert (result.power_state, result.confirmed) == (PowerState.ON, False)
-    assert result.unconfirmed_reason == "reset-unseen"
+    with pytest.raises(PowerStateTimeout, match="power state off not confirmed"):
+        connect_fake(bmc, timeout=5).power.cycle()
+    assert bmc.controls == []  # the power down was "accepted" and ignored (a fault)
 
 
 def test_cycle_off_and_never_on_again_times_out() -> None:
-    bmc = FakeBmc(power="on", delay_reads=1000)
+    bmc = FakeBmc(power="on", script=["on", "on"] + ["off"] * 200)  # power up ignored
     with pytest.raises(PowerStateTimeout, match="power state on not confirmed"):
-        connect_fake(bmc, timeout=5).power.cycle()
+        connect_fake(bmc, timeout=10).power.cycle()
+    assert bmc.controls == [0, 1]
+
+
+def test_cycle_without_wait_confirms_the_off_and_not_the_on() -> None:
+    bmc = FakeBmc(power="on")
+    result = connect_fake(bmc).power.cycle(wait=False)
+    assert (result.changed, result.confirmed, result.unconfirmed_reason, result.method) == (
+        True, False, "no-wait", "off-on")
+    assert bmc.controls == [0, 1]
 
 
 def test_soft_off_escalates_to_power_down() -> None:

@@ -72,6 +72,24 @@ def test_cli_power_off_and_on_seen_by_ipmitool(ipmi_peer: IpmiPeer, hamnhw_cli) 
     assert status.json() == {"node": ipmi_peer.url, "power_state": "off", "protocol": "ipmi"}
 
 
+def test_cli_power_cycle_is_off_then_on_each_confirmed(ipmi_peer: IpmiPeer,
+                                                       hamnhw_cli) -> None:
+    """Review 7, item 7: against ipmi_sim a Chassis Control power cycle read on throughout
+    and the command exited 0 unconfirmed ("reset-unseen") after most of its timeout; IPMI
+    shows no reset, so the cycle is a power down confirmed off, then a power up confirmed
+    on (method off-on), as fence_ipmilan reboots."""
+    assert ipmi_peer.ipmitool("chassis", "power", "on").returncode == 0
+    cycled = hamnhw_cli("--json", "power", "cycle", "--username", ipmi_peer.username,
+                        "--timeout", "30", ipmi_peer.url, password=ipmi_peer.password,
+                        timeout=90)
+    assert cycled.returncode == 0, cycled.stderr
+    out = cycled.json()
+    assert (out["power_state"], out["changed"], out["confirmed"], out["method"],
+            out["protocol"]) == ("on", True, True, "off-on", "ipmi"), out
+    assert "unconfirmed_reason" not in out
+    assert chassis_power(ipmi_peer) == "on"
+
+
 def test_ipmitool_change_seen_by_library(ipmi_peer: IpmiPeer) -> None:
     assert ipmi_peer.ipmitool("chassis", "power", "on").returncode == 0
     with hamnhw.connect(ipmi_peer.url, ipmi_peer.username, ipmi_peer.password,

@@ -4,7 +4,10 @@ Serves ``/metrics`` on ``--listen`` (default 127.0.0.1:9787) until SIGINT or SIG
 or with ``--textfile DIR`` reads every node once, writes ``DIR/hamnhw.prom`` atomically for
 node_exporter's textfile collector and exits (a one-shot for a systemd timer).  Each BMC is
 read at most once per ``--cache-seconds`` and at most ``--max-parallel`` at a time, each read
-(connect, power, storage, logout) bounded by ``--timeout`` (default 30 s).
+(connect, power, storage, logout) bounded by ``--timeout`` (default 30 s).  A BMC that
+refused the credentials is not logged in to again until they change (the password file, the
+config: read again before each read) or the exporter restarts
+(:mod:`hamnhw.monitor.lockout`): it stays down with ``hamnhw_bmc_auth_failed 1``.
 """
 
 from __future__ import annotations
@@ -13,23 +16,27 @@ import dataclasses
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
+import hamnhw
 from hamnhw import interrupts
 from hamnhw.cli.fleet import node_names, nodes_file_option
 from hamnhw.cli.options import (
     TargetOptions,
-    connect_target,
     connection_options,
+    poll_policy,
     refuse_credentials,
 )
+from hamnhw.cli.resolve import tty_connect_arguments
 from hamnhw.config import Config, find_config, load_config
 from hamnhw.deadline import Deadline
 from hamnhw.errors import BmcUnreachable, ConfigError, HamnhwError, UnsupportedOperation
 from hamnhw.log import get_logger
 from hamnhw.models import PowerState
 from hamnhw.monitor.health import read_raid_health
+from hamnhw.monitor.lockout import CredentialGate, refused_login
 from hamnhw.monitor.metrics import (
     DEFAULT_CACHE_S,
     DEFAULT_PARALLEL,
@@ -57,8 +64,47 @@ def parse_listen(value: str) -> tuple[str, int]:
     return host.strip("[]") or "0.0.0.0", int(port)  # noqa: S104 - the user asked for ':PORT'
 
 
-def read_sample(target: TargetOptions, timeout: float) -> NodeSample:
-    """Connect, read power and RAID health, log out: one sample, within ``timeout``.
+class Reader:
+    """Reads one node per call (:data:`hamnhw.monitor.metrics.Reader`), sparing the BMC
+    account's lockout counter: credentials a BMC refused are not sent to it again
+    (:class:`~hamnhw.monitor.lockout.CredentialGate`); they are resolved anew (password
+    file, environment, config) before each read, so a fixed password is tried at once."""
+
+    def __init__(self, options: TargetOptions, timeout: float) -> None:
+        self.options = options
+        self.timeout = timeout
+        self.gate = CredentialGate()
+
+    def __call__(self, name: str) -> NodeSample:
+        started = time.monotonic()
+        arguments = tty_connect_arguments(dataclasses.replace(self.options, node=name))
+        arguments["timeout"] = self.timeout
+        fingerprint = self.gate.fingerprint(arguments)
+        if self.gate.blocked(name, fingerprint):
+            LOG.debug("%s: not logging in: the BMC refused these credentials", name)
+            return NodeSample(name, False, error=AUTH_HELD, auth_failed=True)
+        try:
+            sample = read_sample(name, arguments, self.timeout)
+        except HamnhwError as exc:
+            if not refused_login(exc):
+                raise
+            self.gate.refuse(name, fingerprint)
+            LOG.warning("%s: %s; not logging in again until the credentials change "
+                        "(password file, config) or the exporter restarts", name, exc)
+            return NodeSample(name, False, duration_s=time.monotonic() - started,
+                              error=str(exc), auth_failed=True)
+        self.gate.accept(name)
+        return sample
+
+
+AUTH_HELD = ("the BMC refused these credentials before: not logging in again until they "
+             "change or the exporter restarts")
+"""A held node's error (no login was attempted)."""
+
+
+def read_sample(name: str, arguments: dict[str, Any], timeout: float) -> NodeSample:
+    """Connect with ``arguments`` (:func:`hamnhw.connect`'s), read power and RAID health, log
+    out: one sample, within ``timeout``.
 
     A node whose driver has no RAID (IPMI) is up with its power and no RAID metrics; a RAID
     read that fails otherwise (Redfish gone while its IPMI path answered power) makes the
@@ -66,7 +112,7 @@ def read_sample(target: TargetOptions, timeout: float) -> NodeSample:
     """
     started = time.monotonic()
     deadline = Deadline(timeout)
-    node = connect_target(target, deadline, timeout=timeout)
+    node = hamnhw.connect(poll=poll_policy(), deadline=deadline, **arguments)
     raid, error = None, None
     try:
         with node.operation(deadline=deadline):
@@ -78,12 +124,11 @@ def read_sample(target: TargetOptions, timeout: float) -> NodeSample:
                     exc, BmcUnreachable)
                 if not no_raid:
                     error = str(exc)
-                    LOG.warning("%s: RAID read failed: %s", target.node, exc)
+                    LOG.warning("%s: RAID read failed: %s", name, exc)
     finally:
         node.close()
     power_on = {PowerState.ON: True, PowerState.OFF: False}.get(power)
-    return NodeSample(target.node, error is None, power_on, raid, time.monotonic() - started,
-                      error)
+    return NodeSample(name, error is None, power_on, raid, time.monotonic() - started, error)
 
 
 def active_from(config: Config | None) -> ActiveSource:
@@ -109,7 +154,9 @@ def active_from(config: Config | None) -> ActiveSource:
               show_default=True, help="Read each BMC at most once per this many seconds.")
 @click.option("--max-parallel", type=click.IntRange(1, 64), default=DEFAULT_PARALLEL,
               show_default=True, help="BMCs read at the same time.")
-@connection_options
+@connection_options(timeout_help="Seconds for each read of a BMC: connecting, power, "
+                                 "storage and logging out (default 30; not the config's "
+                                 "timeout).")
 def command(nodes: tuple[str, ...], listen: str, textfile: str | None, cache_seconds: float,
             max_parallel: int, nodes_file: str | None, options: TargetOptions) -> None:
     """Prometheus metrics of the nodes' BMCs (every node in the config by default).
@@ -121,9 +168,8 @@ def command(nodes: tuple[str, ...], listen: str, textfile: str | None, cache_sec
     if not names:
         raise click.UsageError("no NODE given and no node in the config")
     timeout = options.timeout or READ_TIMEOUT_S
-    cache = SampleCache(lambda name: read_sample(dataclasses.replace(options, node=name),
-                                                 timeout),
-                        0.0 if textfile else cache_seconds, max_parallel)
+    cache = SampleCache(Reader(options, timeout), 0.0 if textfile else cache_seconds,
+                        max_parallel)
     pair = [n for n in PAIR if n in names]
     collector = HamnhwCollector(cache, names, pair, active_from(config))
     try:

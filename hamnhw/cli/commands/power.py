@@ -15,7 +15,7 @@ import click
 
 from hamnhw.cli.budget import LOGOUT_RESERVE_S, CommandBudget
 from hamnhw.cli.fleet import FleetOptions, nodes_options, refuse_active_mn, run_on_nodes
-from hamnhw.errors import ConfigError
+from hamnhw.errors import ConfigError, StateUnconfirmed
 from hamnhw.models import PowerResult, to_jsonable
 from hamnhw.node import Node
 from hamnhw.poll import LAST_READ_S
@@ -52,7 +52,7 @@ ESCALATION_WORDS: Mapping[str, str] = {
 def change_payload(result: PowerResult) -> dict[str, Any]:
     """The JSON of a power change: power_state, changed, elapsed_s (to the millisecond),
     confirmed, method (``reset`` or ``off-on``), when not confirmed, unconfirmed_reason
-    (``no-wait``, ``reset-unseen``) and, when a soft-off forced the node off, escalation
+    (``no-wait``) and, when a soft-off forced the node off, escalation
     (:attr:`PowerResult.escalation`)."""
     payload: dict[str, Any] = to_jsonable(result)
     payload["elapsed_s"] = round(result.elapsed_s, 3)
@@ -91,13 +91,24 @@ def change_power(node: Node, method: str, budget: CommandBudget, *, wait: bool =
                  escalate_after: float | None = None) -> dict[str, Any]:
     """Run ``node.power.METHOD`` within ``budget`` and return :func:`change_payload`: the
     wait gets ``budget.wait_seconds()``, ``escalate_after`` (checked by
-    :func:`check_escalation` before connecting) counts from the command's start."""
+    :func:`check_escalation` before connecting) counts from the command's start.
+
+    :raises StateUnconfirmed: the command waited and the driver still could not confirm the
+        result (exit 1, as a Redfish change that could not be confirmed): only ``--no-wait``
+        ends 0 unconfirmed."""
     call = getattr(node.power, method)
     timeout = budget.wait_seconds()
     arguments: dict[str, Any] = {}
     if escalate_after is not None:
         arguments["escalate_after"] = budget.escalate_after(escalate_after, timeout)
-    return change_payload(call(wait=wait, timeout=timeout, **arguments))
+    result = call(wait=wait, timeout=timeout, **arguments)
+    if wait and not result.confirmed:
+        raise StateUnconfirmed(
+            f"power {method.replace('_', '-')} was sent but its result could not be confirmed "
+            f"({result.unconfirmed_reason or 'no reason given'}; last read: "
+            f"{result.power_state.value}); it was not sent again: read the state before "
+            "deciding", host=node.name, accepted=True, last_state=result.power_state.value)
+    return change_payload(result)
 
 
 def _render_change(payload: Mapping[str, Any]) -> str:
@@ -113,9 +124,7 @@ def _render_change(payload: Mapping[str, Any]) -> str:
     if payload["confirmed"]:
         return line
     reason = payload.get("unconfirmed_reason") or "unknown"
-    words = {"no-wait": "--no-wait, the state was read once",
-             "reset-unseen": "the node read on throughout; IPMI shows no reset shorter than "
-                             "the poll interval"}.get(reason, reason)
+    words = {"no-wait": "--no-wait, the state was read once"}.get(reason, reason)
     return f"{line} (unconfirmed: {words})"
 
 

@@ -103,13 +103,14 @@ protocol:
   type: str
 method:
   description: How the change was made, V(reset) (one reset request) or V(off-on) (a cycle
-    made of an off then an on, where the BMC offers no cycle).
+    made of an off then an on, each confirmed, where the BMC shows no evidence of a reset,
+    as on every IPMI node).
   returned: success, when state is not status and not in check mode
   type: str
   sample: reset
 unconfirmed_reason:
-  description: Why RV(confirmed) is false, V(no-wait) with O(wait=false), else the reason
-    the library gives (V(unknown) when it gives none).
+  description: Why RV(confirmed) is false, V(no-wait) with O(wait=false) (a change waited
+    for that could not be confirmed fails instead).
   returned: success, when RV(confirmed) is false
   type: str
   sample: no-wait
