@@ -12,7 +12,7 @@ from typing import Any
 from hamnhw.errors import HamnhwError
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.gates import old_node_off
-from hamnhw.failover.operator import DriveMove, WorkOrder
+from hamnhw.failover.operator import DriveMove, MissingDrives, WorkOrder
 from hamnhw.failover.states import State
 
 
@@ -41,6 +41,15 @@ def await_disks(ctx: RunContext) -> None:
                       f"{ctx.operator.identity()}")
     ctx.remember(disks_moved_by=ctx.operator.identity(), disks_moved_at=ctx.journal.now())
     ctx.transition(State.VERIFY)
+
+
+def missing_drives(ctx: RunContext, serials: list[str], reason: str) -> MissingDrives:
+    """What a partial mirror needs: ``serials`` (with their bays in the old node, from the
+    work order) moved from the old node into the target, or ``--accept-degraded``."""
+    bays = {d.get("serial"): d.get("bay") for d in ctx.facts.get("mn_drives") or ()}
+    return MissingDrives(ctx.source, ctx.target,
+                         tuple(DriveMove(serial, bays.get(serial)) for serial in serials),
+                         reason, f"partial_mirror#{ctx.entries(State.VERIFY)}")
 
 
 def identify_off(ctx: RunContext, step: str = "check") -> None:

@@ -100,6 +100,25 @@ class SerialsRequest:
         return "serials"
 
 
+@dataclasses.dataclass(frozen=True)
+class MissingDrives:
+    """Only part of the MN mirror arrived in the target: the operator moves the rest (and
+    resumes), or resumes with ``--accept-degraded`` to go on with the half that arrived."""
+
+    source: str
+    """The old node, where the missing drives should still be."""
+    target: str
+    missing: tuple[DriveMove, ...]
+    """The drives that did not arrive (their bay in the old node, when known)."""
+    reason: str
+    situation: str = ""
+
+    @property
+    def kind(self) -> str:
+        """``partial_mirror``."""
+        return "partial_mirror"
+
+
 class Operator(Protocol):
     """The callbacks of the operator step (and of every decision only a person may take)."""
 
