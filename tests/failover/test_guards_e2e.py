@@ -27,7 +27,7 @@ def ready(sim: PairSim) -> str:
 def test_power_on_or_cycle_during_an_unfinished_failover_is_refused(sim_pair: PairSim) -> None:
     config = ready(sim_pair)
     assert hamnhw("failover", "start", "--yes", "--config", config)[0] == 10
-    for nodes in (("primary",), ("standby",), ("primary", "standby")):
+    for nodes in (("standby",), ("primary", "standby")):  # one node, and the fan-out
         code, out = hamnhw("power", "on", *nodes, "--config", config)
         assert code == 2, (nodes, out)
         message = out["error"]["message"]
@@ -38,8 +38,6 @@ def test_power_on_or_cycle_during_an_unfinished_failover_is_refused(sim_pair: Pa
     assert sim_pair.reset_posts("primary")[-1:] != [("On", 204)]
     assert sim_pair.accepted_resets("standby") == []
     assert sim_pair["primary"].power_state == "Off" and sim_pair["standby"].power_state == "Off"
-    code, out = hamnhw("power", "status", "primary", "--config", config)  # reads: allowed
-    assert code == 0 and out["power_state"] == "off", out
     assert hamnhw("power", "off", "standby", "--config", config)[0] == 0  # off: allowed
     code, out = hamnhw("power", "on", "standby", "--yes", "--config", config)
     assert code == 0 and out["power_state"] == "on", out  # before the move: --yes goes on
