@@ -117,7 +117,7 @@ class Coordinator:
                                             f"(state {run.state})")
             if disks_moved and not waiting:
                 ctx.warn(f"--disks-moved ignored: the run was in state {run.state}, not "
-                         "waiting for the disks (their work order comes after the fence)")
+                         f"waiting for the disks ({_NOT_WAITING.get(run.state, _VERIFIED)})")
                 forget_disks_moved(self.operator)
             if run.kind in DRILL_KINDS and not drill:
                 ctx.warn(f"run {run.id} is a drill's {run.kind.removeprefix('drill-')} leg: "
@@ -286,6 +286,16 @@ class Coordinator:
             return recorded.name
         return determine_active(self.config, journal, snapshot, self.operator, self.poll,
                                 self.prompt)
+
+
+_NOT_WAITING: dict[str, str] = {
+    State.PREFLIGHT: "their work order comes after the fence",
+    State.FENCE: "their work order comes after the fence",
+    State.OPERATOR: "their work order comes after the fence",
+    State.VERIFY: "this resume powers the target on into setup and reads its drives again",
+}
+"""Why ``--disks-moved`` is not needed in a state that does not wait for the disks."""
+_VERIFIED = "the drives were verified already"
 
 
 def forget_disks_moved(operator: Operator) -> None:
