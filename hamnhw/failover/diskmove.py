@@ -12,6 +12,7 @@ from typing import Any
 from hamnhw.errors import HamnhwError
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.gates import old_node_off
+from hamnhw.failover.journal_records import resume_command
 from hamnhw.failover.operator import DriveMove, MissingDrives, WorkOrder
 from hamnhw.failover.states import State
 
@@ -95,7 +96,7 @@ def _work_order(ctx: RunContext, serials: dict[str, str | None]) -> WorkOrder:
     return WorkOrder(ctx.run.id, ctx.source, ctx.target, serials.get(ctx.source),
                      serials.get(ctx.target),
                      tuple(DriveMove(d["serial"], d.get("bay")) for d in drives), taken,
-                     tuple(warnings))
+                     tuple(warnings), resume_command(ctx.run.kind))
 
 
 def order_json(order: WorkOrder) -> dict[str, Any]:

@@ -48,6 +48,8 @@ class WorkOrder:
     """Bays of the target holding a drive at its last POST (None: unknown)."""
     warnings: tuple[str, ...] = ()
     """E.g. possible cache loss after a force-off."""
+    resume: str = "hamnhw failover resume"
+    """The command that goes on with the run (``hamnhw drill resume`` for a drill's leg)."""
 
     def text(self) -> str:
         """The printable work order."""
@@ -233,7 +235,7 @@ class TtyOperator(ScriptedOperator):
         self.say(order.text())
         while True:
             answer = self._prompt("Type 'disks moved' once done (empty: stop here, resume "
-                                  "later with `hamnhw failover resume --disks-moved`)").strip()
+                                  f"later with `{order.resume} --disks-moved`)").strip()
             if answer == "disks moved":
                 return True
             if not answer:

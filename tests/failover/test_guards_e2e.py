@@ -88,3 +88,17 @@ def test_a_drill_stop_names_drill_resume(sim_pair: PairSim) -> None:
     assert any("hamnhw drill resume" in w for w in out["warnings"]), out["warnings"]
     code, out = hamnhw("drill", "resume", "--config", config)  # the failback starts
     assert code == 10 and out["legs"][-1]["kind"] == "drill-failback", out
+
+
+def test_a_drill_on_a_terminal_asks_for_drill_resume(sim_pair: PairSim) -> None:
+    """The terminal's prompt at the disk move names the command of the run's kind (library
+    level: a terminal operator whose prompt answers empty, i.e. "stop here")."""
+    from hamnhw.failover.drill import Drill
+    from hamnhw.failover.operator import TtyOperator
+
+    config = ready(sim_pair)
+    asked: list[str] = []
+    operator = TtyOperator(prompt=lambda text: asked.append(text) or "", say=lambda _t: None)
+    report = Drill(load_config(config), operator).start(yes=True)
+    assert report.outcome == "waiting", report.text()
+    assert "`hamnhw drill resume --disks-moved`" in asked[-1], asked
