@@ -18,7 +18,9 @@ succeeded may still have a code of its own (``raid show --check``: 5 when unheal
 by the command's ``verdict``.
 
 A write over several nodes (a power change, a boot override, a restore policy) that
-includes the pair's active MN may be refused without ``--yes`` (:func:`refuse_active_mn`).
+includes the pair's active MN may be refused without ``--yes`` (:func:`refuse_active_mn`);
+a power-on or cycle of a pair node, one node or many, while the pair's journal holds an
+unfinished run, too (:func:`refuse_during_run`).
 """
 
 from __future__ import annotations
@@ -174,9 +176,29 @@ def refuse_active_mn(fleet: FleetOptions, selection: Selection) -> None:
                               f"({source}): add --yes to go on")
 
 
+def refuse_during_run(fleet: FleetOptions, action: str, yes: bool,
+                      selection: Selection) -> None:
+    """Refuse (exit 2, nothing sent) a power ``action`` that can start a pair node while the
+    pair's journal holds an unfinished failover, drill or RAID1 setup
+    (:func:`hamnhw.pair.runguard.check_power_change`).  Nodes given only as BMC URLs are
+    not looked up: no config is read for them.
+
+    :raises ConfigError: refused.
+    """
+    if all(is_url(name) for name in selection.nodes):
+        return
+    config = fleet.config()
+    if config is None:
+        return
+    from hamnhw.pair.runguard import check_power_change
+
+    check_power_change(config, selection.nodes, action, yes=yes)
+
+
 def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, render: Renderer,
                  *, summary: Summary | None = None, choose_system: bool = True,
                  guard: Callable[[Selection], None] | None = None,
+                 check: Callable[[Selection], None] | None = None,
                  verdict: Verdict | None = None) -> None:
     """Run the action on every node selected (see the module docstring).
 
@@ -184,7 +206,9 @@ def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, rend
         :func:`hamnhw.cli.options.run_waiting_on_node`'s).
     :param summary: one line of a node's payload for the terminal table (default: the
         first line of ``render``).
-    :param guard: may refuse a selection (``ConfigError``: exit 2) before anything is sent.
+    :param guard: may refuse a selection of several nodes (``ConfigError``: exit 2) before
+        anything is sent.
+    :param check: the same for every selection, a single node included.
     :param verdict: a node's exit code from its payload (default: 0, it succeeded); the
         payload is printed either way.
     """
@@ -192,6 +216,8 @@ def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, rend
         raise click.MissingParameter(ctx=ctx, param_type="argument", param_hint="'NODE'")
     with node_cli.failures_reported(ctx, None):
         selection = fleet.selection()
+        if check is not None:
+            check(selection)
         if guard is not None and not selection.single:
             guard(selection)
     judge = verdict or (lambda _payload: 0)

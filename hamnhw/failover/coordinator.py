@@ -24,6 +24,7 @@ from hamnhw.failover import abort as abort_step
 from hamnhw.failover import boot, diskmove, fence, preflight, verify
 from hamnhw.failover.engine import Options, RunContext, Stop
 from hamnhw.failover.journal import Journal, RunRecord
+from hamnhw.failover.journal_records import DRILL_KINDS, in_run_words, resume_command
 from hamnhw.failover.operator import Operator
 from hamnhw.failover.report import RunReport, build_report, needs_json
 from hamnhw.failover.sessions import delete_stale_sessions
@@ -83,7 +84,8 @@ class Coordinator:
             unfinished = journal.unfinished_run()
             if unfinished is not None:
                 raise RunUnfinished(f"failover run {unfinished.id} is unfinished "
-                                    f"({unfinished.state}): `hamnhw failover resume` or "
+                                    f"({unfinished.state}): "
+                                    f"`{resume_command(unfinished.kind)}` or "
                                     "`hamnhw failover abort` it first")
             snapshot = self._snapshot(journal)
             source = self._active_node(journal, snapshot)
@@ -94,8 +96,13 @@ class Coordinator:
                                 Options(accept_degraded=accept_degraded))
             return self._drive(ctx, dry_run=dry_run, yes=yes)
 
-    def resume(self, *, disks_moved: bool = False, accept_degraded: bool = False) -> RunReport:
-        """Resume the unfinished run where it stopped (intents without outcome re-read)."""
+    def resume(self, *, disks_moved: bool = False, accept_degraded: bool = False,
+               drill: bool = False) -> RunReport:
+        """Resume the unfinished run where it stopped (intents without outcome re-read).
+
+        :param drill: resumed by :class:`~hamnhw.failover.drill.Drill` (else a drill's leg
+            gets a warning: this finishes the leg only, ``hamnhw drill resume`` the drill).
+        """
         with open_journal(self.config) as journal, journal.lock():
             run = self._unfinished(journal)
             if run.state == State.ABORTING:
@@ -110,8 +117,12 @@ class Coordinator:
                                             f"(state {run.state})")
             if disks_moved and not waiting:
                 ctx.warn(f"--disks-moved ignored: the run was in state {run.state}, not "
-                         "waiting for the disks (their work order comes after the fence)")
+                         f"waiting for the disks ({_NOT_WAITING.get(run.state, _VERIFIED)})")
                 forget_disks_moved(self.operator)
+            if run.kind in DRILL_KINDS and not drill:
+                ctx.warn(f"run {run.id} is a drill's {run.kind.removeprefix('drill-')} leg: "
+                         "`hamnhw failover resume` goes on with this leg only (no failback, "
+                         "no drill report); `hamnhw drill resume` goes on with the drill")
             delete_stale_sessions(ctx)
             return self._drive(ctx)
 
@@ -224,19 +235,22 @@ class Coordinator:
 
     def _stopped(self, ctx: RunContext, stop: Stop, command: str = "resume") -> RunReport:
         needs = None
+        kind = ctx.run.kind  # a drill's leg goes on with `hamnhw drill resume`
+        again = resume_command(kind) if command == "resume" else f"hamnhw failover {command}"
         if stop.needs is not None:
             moved = " --disks-moved" if ctx.state is State.AWAITING_DISKS else ""
-            needs = needs_json(stop.needs, f"hamnhw failover {command}{moved}")
+            needs = needs_json(stop.needs, f"{again}{moved}")
         elif stop.waiting:
             needs = {"kind": "disks_moved", "phrase": "",
-                     "resume": "hamnhw failover resume --disks-moved"}
+                     "resume": f"{resume_command(kind)} --disks-moved"}
+        reason = in_run_words(stop.reason, kind)
         if ctx.state not in TERMINAL:
-            ctx.journal.set_stop_reason(ctx.run.id, stop.reason)
+            ctx.journal.set_stop_reason(ctx.run.id, reason)
             ctx.refresh()
-        ctx.journal.event(ctx.run.id, "stop", stop.reason, needs)
+        ctx.journal.event(ctx.run.id, "stop", reason, needs)
         outcome = "waiting" if stop.waiting else (
             "refused" if ctx.state is State.REFUSED else "stopped")
-        return build_report(ctx.journal, ctx.run, outcome, stop_reason=stop.reason, needs=needs,
+        return build_report(ctx.journal, ctx.run, outcome, stop_reason=reason, needs=needs,
                             power=_power(ctx))
 
     # -- helpers -----------------------------------------------------------------------------
@@ -272,6 +286,16 @@ class Coordinator:
             return recorded.name
         return determine_active(self.config, journal, snapshot, self.operator, self.poll,
                                 self.prompt)
+
+
+_NOT_WAITING: dict[str, str] = {
+    State.PREFLIGHT: "their work order comes after the fence",
+    State.FENCE: "their work order comes after the fence",
+    State.OPERATOR: "their work order comes after the fence",
+    State.VERIFY: "this resume powers the target on into setup and reads its drives again",
+}
+"""Why ``--disks-moved`` is not needed in a state that does not wait for the disks."""
+_VERIFIED = "the drives were verified already"
 
 
 def forget_disks_moved(operator: Operator) -> None:

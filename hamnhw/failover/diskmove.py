@@ -12,7 +12,8 @@ from typing import Any
 from hamnhw.errors import HamnhwError
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.gates import old_node_off
-from hamnhw.failover.operator import DriveMove, WorkOrder
+from hamnhw.failover.journal_records import resume_command
+from hamnhw.failover.operator import DriveMove, MissingDrives, WorkOrder
 from hamnhw.failover.states import State
 
 
@@ -41,6 +42,15 @@ def await_disks(ctx: RunContext) -> None:
                       f"{ctx.operator.identity()}")
     ctx.remember(disks_moved_by=ctx.operator.identity(), disks_moved_at=ctx.journal.now())
     ctx.transition(State.VERIFY)
+
+
+def missing_drives(ctx: RunContext, serials: list[str], reason: str) -> MissingDrives:
+    """What a partial mirror needs: ``serials`` (with their bays in the old node, from the
+    work order) moved from the old node into the target, or ``--accept-degraded``."""
+    bays = {d.get("serial"): d.get("bay") for d in ctx.facts.get("mn_drives") or ()}
+    return MissingDrives(ctx.source, ctx.target,
+                         tuple(DriveMove(serial, bays.get(serial)) for serial in serials),
+                         reason, f"partial_mirror#{ctx.entries(State.VERIFY)}")
 
 
 def identify_off(ctx: RunContext, step: str = "check") -> None:
@@ -86,7 +96,7 @@ def _work_order(ctx: RunContext, serials: dict[str, str | None]) -> WorkOrder:
     return WorkOrder(ctx.run.id, ctx.source, ctx.target, serials.get(ctx.source),
                      serials.get(ctx.target),
                      tuple(DriveMove(d["serial"], d.get("bay")) for d in drives), taken,
-                     tuple(warnings))
+                     tuple(warnings), resume_command(ctx.run.kind))
 
 
 def order_json(order: WorkOrder) -> dict[str, Any]:

@@ -27,7 +27,8 @@ from hamnhw.pair import open_journal
 from hamnhw.poll import PollPolicy
 
 LEGS = ("drill-failover", "drill-failback")
-"""Run kinds of a drill's two legs."""
+"""Run kinds of a drill's two legs, in order (:data:`~hamnhw.failover.journal_records.
+DRILL_KINDS`)."""
 
 
 @dataclasses.dataclass
@@ -88,7 +89,8 @@ class Drill:
                 return self._failback(latest.id, accept_degraded)
             raise OperationFailed(f"the drill's last run {latest.id} is {latest.state}: start a "
                                   "new drill with `hamnhw drill`")
-        report = self.coordinator.resume(disks_moved=disks_moved, accept_degraded=accept_degraded)
+        report = self.coordinator.resume(disks_moved=disks_moved, accept_degraded=accept_degraded,
+                                         drill=True)
         return self._after(report, accept_degraded)
 
     def _after(self, report: RunReport, accept_degraded: bool) -> DrillReport:

@@ -23,7 +23,7 @@ from hamnhw.config import Config
 from hamnhw.errors import HamnhwError
 from hamnhw.failover import killpoints
 from hamnhw.failover.journal import Journal, RunRecord
-from hamnhw.failover.operator import AckRequest, Operator, SerialsRequest
+from hamnhw.failover.operator import AckRequest, MissingDrives, Operator, SerialsRequest
 from hamnhw.failover.states import State, check_transition
 from hamnhw.ipmi_pair import ExpectedSerials, expected_serials
 from hamnhw.log import get_logger
@@ -33,7 +33,7 @@ from hamnhw.poll import PollPolicy
 
 LOG = get_logger("hamnhw.failover")
 
-Request = AckRequest | SerialsRequest
+Request = AckRequest | SerialsRequest | MissingDrives
 """What a stop may ask of the operator."""
 
 

@@ -14,6 +14,22 @@ from typing import Any
 FINISHED_STATES = frozenset({"done", "aborted", "refused"})
 """Run states after which a new ``start`` is allowed."""
 
+DRILL_KINDS = frozenset({"drill-failover", "drill-failback"})
+"""Run kinds of a drill's two legs (:data:`hamnhw.failover.drill.LEGS`): such a run goes on
+with ``hamnhw drill resume``, which also starts the failback and reports both legs."""
+
+
+def resume_command(kind: str) -> str:
+    """The command that resumes a run of ``kind``: ``hamnhw drill resume`` for a drill's leg,
+    else ``hamnhw failover resume``."""
+    return "hamnhw drill resume" if kind in DRILL_KINDS else "hamnhw failover resume"
+
+
+def in_run_words(text: str, kind: str) -> str:
+    """A stop's text as the run's own command says it: the steps name ``hamnhw failover
+    resume``, which for a drill's leg is ``hamnhw drill resume``."""
+    return text.replace("hamnhw failover resume", resume_command(kind))
+
 
 @dataclasses.dataclass(frozen=True)
 class RunRecord:

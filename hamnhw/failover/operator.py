@@ -48,6 +48,8 @@ class WorkOrder:
     """Bays of the target holding a drive at its last POST (None: unknown)."""
     warnings: tuple[str, ...] = ()
     """E.g. possible cache loss after a force-off."""
+    resume: str = "hamnhw failover resume"
+    """The command that goes on with the run (``hamnhw drill resume`` for a drill's leg)."""
 
     def text(self) -> str:
         """The printable work order."""
@@ -98,6 +100,25 @@ class SerialsRequest:
     def kind(self) -> str:
         """``serials``."""
         return "serials"
+
+
+@dataclasses.dataclass(frozen=True)
+class MissingDrives:
+    """Only part of the MN mirror arrived in the target: the operator moves the rest (and
+    resumes), or resumes with ``--accept-degraded`` to go on with the half that arrived."""
+
+    source: str
+    """The old node, where the missing drives should still be."""
+    target: str
+    missing: tuple[DriveMove, ...]
+    """The drives that did not arrive (their bay in the old node, when known)."""
+    reason: str
+    situation: str = ""
+
+    @property
+    def kind(self) -> str:
+        """``partial_mirror``."""
+        return "partial_mirror"
 
 
 class Operator(Protocol):
@@ -214,7 +235,7 @@ class TtyOperator(ScriptedOperator):
         self.say(order.text())
         while True:
             answer = self._prompt("Type 'disks moved' once done (empty: stop here, resume "
-                                  "later with `hamnhw failover resume --disks-moved`)").strip()
+                                  f"later with `{order.resume} --disks-moved`)").strip()
             if answer == "disks moved":
                 return True
             if not answer:

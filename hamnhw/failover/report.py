@@ -27,8 +27,9 @@ class RunReport:
     state: str | None
     outcome: str
     stop_reason: str | None = None
-    needs: dict[str, str] | None = None
-    """The acknowledgement that lets ``resume`` go on: ``{"kind", "phrase", "resume"}``."""
+    needs: dict[str, Any] | None = None
+    """What lets ``resume`` go on: ``{"kind", "phrase", "resume"}`` (``resume``: the command,
+    or for ``partial_mirror`` the choices, with ``missing`` the serials not arrived)."""
     steps: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     checks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     warnings: list[str] = dataclasses.field(default_factory=list)
@@ -96,6 +97,15 @@ def _as_of(at: float | None) -> str:
 
 def needs_json(request: Any, command: str) -> dict[str, Any]:
     """What a stop asks of the operator, and the command that answers it."""
+    if request.kind == "partial_mirror":
+        drives = ", ".join(f"{d.serial} ({d.from_bay or 'bay unknown'})"
+                           for d in request.missing)
+        return {"kind": "partial_mirror", "phrase": "", "situation": request.situation,
+                "missing": [d.serial for d in request.missing],
+                "resume": f"move {drives} from {request.source} into {request.target}, then "
+                          f"`{command}`; or go on with one half of the mirror: `{command} "
+                          "--accept-degraded` (what stays behind is then a stale mirror half: "
+                          "wipe it before reuse)"}
     if request.kind == "serials":
         return {"kind": "serials", "phrase": "", "count": request.count,
                 "situation": request.situation,
@@ -108,7 +118,7 @@ def needs_json(request: Any, command: str) -> dict[str, Any]:
 
 
 def build_report(journal: Journal, run: RunRecord, outcome: str, *,
-                 stop_reason: str | None = None, needs: dict[str, str] | None = None,
+                 stop_reason: str | None = None, needs: dict[str, Any] | None = None,
                  power: Mapping[str, str] | None = None,
                  error: BaseException | None = None) -> RunReport:
     """The report of ``run`` from the journal."""

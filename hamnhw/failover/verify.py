@@ -15,11 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from hamnhw.errors import HamnhwError
+from hamnhw.failover.diskmove import missing_drives
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.foreign import IMPORT_STEP, volume_visible
 from hamnhw.failover.gates import before_power_on
 from hamnhw.failover.hostview import HostView, drive_view, read_host
-from hamnhw.failover.operator import SerialsRequest
+from hamnhw.failover.operator import MissingDrives, SerialsRequest
 from hamnhw.failover.post import settled_drives, wait_for_post
 from hamnhw.failover.powerops import force_off, on_or_cycle, power_on
 from hamnhw.failover.states import State
@@ -163,17 +164,21 @@ def _os_started(ctx: RunContext, view: HostView) -> None:
 
 
 def _degraded(ctx: RunContext, missing: list[str]) -> None:
+    """Stop naming what is needed (the missing drives moved, or ``--accept-degraded``);
+    once the operator chose to go on without them, each is a stale mirror half."""
+    if not ctx.options.accept_degraded:
+        reason = (f"only part of the MN mirror arrived (missing {', '.join(missing)}): "
+                  "resume with --accept-degraded to go on degraded, or move the missing drive")
+        _power_off_and_stop(ctx, reason, back_to_disks=False,
+                            needs=missing_drives(ctx, missing, reason))
+    ctx.remember(degraded=missing)
     for serial in missing:
         ctx.event("warning", f"drive {serial}: stale mirror half: wipe before reuse",
                   {"serial": serial, "stale_mirror_half": True})
-    ctx.remember(degraded=missing)
-    if not ctx.options.accept_degraded:
-        _power_off_and_stop(ctx, f"only part of the MN mirror arrived (missing "
-                                 f"{', '.join(missing)}): resume with --accept-degraded to go on "
-                                 "degraded, or move the missing drive", back_to_disks=False)
 
 
-def _power_off_and_stop(ctx: RunContext, reason: str, back_to_disks: bool = True) -> Any:
+def _power_off_and_stop(ctx: RunContext, reason: str, back_to_disks: bool = True,
+                        needs: MissingDrives | None = None) -> Any:
     """Power the target off again (journaled), forget this verification and stop."""
     try:
         force_off(ctx, STEP, "power_off_again", ctx.target)
@@ -184,4 +189,4 @@ def _power_off_and_stop(ctx: RunContext, reason: str, back_to_disks: bool = True
         ctx.transition(State.AWAITING_DISKS, reason)
         raise Stop(reason + f"; {ctx.target} is off again: fix the drives, then `hamnhw "
                    "failover resume --disks-moved`")
-    raise Stop(reason)
+    raise Stop(reason, needs=needs)

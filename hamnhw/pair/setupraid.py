@@ -249,7 +249,7 @@ def _await_disks(ctx: RunContext) -> None:
     if "work_order" not in ctx.facts:
         order = WorkOrder(ctx.run.id, SOURCE, TARGET, _serial(ctx, SOURCE), _serial(ctx, TARGET),
                           tuple(DriveMove(d["serial"], d.get("bay")) for d in drives),
-                          _bays_taken(ctx))
+                          _bays_taken(ctx), resume="hamnhw pair setup-raid --resume")
         ctx.remember(work_order=order_json(order))
     order = _order(ctx.facts["work_order"])
     ctx.logout()

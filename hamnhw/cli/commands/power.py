@@ -3,6 +3,9 @@
 Several nodes (a range, a group, ``--nodes-file``) are worked on at once
 (:mod:`hamnhw.cli.fleet`); ``off``, ``soft-off`` and ``cycle`` over several nodes that
 include the pair's active MN need ``--yes`` (not with ``--dry-run``: nothing is sent).
+``on`` and ``cycle`` of a pair node, one or many, while the pair's journal holds an unfinished
+failover, drill or RAID1 setup are refused without ``--yes``, and the old node once its disks
+were said moved even with it (:mod:`hamnhw.pair.runguard`).
 """
 
 from __future__ import annotations
@@ -14,7 +17,13 @@ from typing import Any
 import click
 
 from hamnhw.cli.budget import LOGOUT_RESERVE_S, CommandBudget
-from hamnhw.cli.fleet import FleetOptions, nodes_options, refuse_active_mn, run_on_nodes
+from hamnhw.cli.fleet import (
+    FleetOptions,
+    nodes_options,
+    refuse_active_mn,
+    refuse_during_run,
+    run_on_nodes,
+)
 from hamnhw.errors import ConfigError, StateUnconfirmed
 from hamnhw.models import PowerResult, to_jsonable
 from hamnhw.node import Node
@@ -128,6 +137,17 @@ def _render_change(payload: Mapping[str, Any]) -> str:
     return f"{line} (unconfirmed: {words})"
 
 
+YES_HELP = {
+    "on": "Go on while the pair's journal holds an unfinished failover (never for the old "
+          "node once its disks were said moved).",
+    "cycle": "Go on over several nodes that include the pair's active MN, or while the pair's "
+             "journal holds an unfinished failover (never for the old node once its disks "
+             "were said moved).",
+}
+"""``--yes`` of each power change (default: the active MN's rule only)."""
+_YES_ACTIVE_MN = "Over several nodes: go on even when they include the pair's active MN."
+
+
 def _change_command(name: str, doc: str, method: str,
                     *extra_options: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
     """Register ``power NAME``, calling ``node.power.METHOD(wait=, timeout=, **extra)``."""
@@ -165,12 +185,10 @@ def _change_command(name: str, doc: str, method: str,
             return action
 
         guard = None if yes or method == "on" else functools.partial(refuse_active_mn, fleet)
-        run_on_nodes(ctx, fleet, prepare, _render_change, guard=guard)
+        run_on_nodes(ctx, fleet, prepare, _render_change, guard=guard,
+                     check=functools.partial(refuse_during_run, fleet, name, yes))
 
-    if method != "on":
-        change = click.option("--yes", is_flag=True,
-                              help="Over several nodes: go on even when they include the "
-                                   "pair's active MN.")(change)
+    change = click.option("--yes", is_flag=True, help=YES_HELP.get(name, _YES_ACTIVE_MN))(change)
     for option in extra_options:
         change = option(change)
     command.command(name, help=doc)(change)

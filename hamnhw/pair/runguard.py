@@ -1,0 +1,122 @@
+"""No plain power-on of a pair node in the middle of a failover, a drill or a RAID1 setup.
+
+While the pair's journal on this host holds an unfinished run (a failover or a drill leg
+waiting for the disks, stopped, interrupted or being aborted; a ``pair setup-raid``), a
+power change that can start or restart a pair node (``on``, ``cycle``) is refused unless
+the operator says ``yes``: the run's own checks before a power-on (the old node off, no MN
+address answering, the override read back) are not run by a plain power command.  Once the
+operator said the disks were moved out of the old node (the run's ``disks_moved_by`` fact,
+or a state past the move), that node is never powered on, ``yes`` included, until the run
+is finished (done or aborted): the coordinator's own rule (:mod:`hamnhw.failover.states`).
+Power off and reads are always allowed.
+
+::
+
+    from hamnhw.pair.runguard import check_power_change
+
+    check_power_change(config, ["primary"], "on", yes=False)   # raises RunInProgress
+
+The journal is only read (no lock: a coordinator holding it does not block this); no
+journal, or nodes that are not the pair's, means nothing to refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hamnhw.config import Config
+from hamnhw.errors import ConfigError
+from hamnhw.failover.journal import JournalError, RunRecord
+from hamnhw.failover.journal_records import resume_command
+
+STARTING_ACTIONS = frozenset({"on", "cycle"})
+"""Power changes that can start or restart a node (``off`` and ``soft-off`` cannot)."""
+
+
+class RunInProgress(ConfigError):
+    """A power-on refused while the pair's journal holds an unfinished run (exit 2)."""
+
+
+def unfinished_run(config: Config) -> RunRecord | None:
+    """The pair journal's unfinished run (read only), or None: none, or no journal here."""
+    from hamnhw.pair import open_journal
+
+    try:
+        with open_journal(config, create=False) as journal:
+            return journal.unfinished_run()
+    except (JournalError, OSError):
+        return None
+
+
+def pair_nodes_named(config: Config, nodes: Iterable[str]) -> list[str]:
+    """The pair nodes among ``nodes`` (by name, or by the BMC URL the config gives them)."""
+    from hamnhw.pair import PAIR_NODES
+
+    named = set(nodes)
+    return [name for name in PAIR_NODES if name in config.nodes
+            and (name in named or config.nodes[name].bmc in named)]
+
+
+def check_power_change(config: Config, nodes: Iterable[str], action: str, *,
+                       yes: bool = False) -> None:
+    """Refuse ``action`` (``on``, ``cycle``, ...) on ``nodes`` while a run is unfinished.
+
+    :param nodes: node names or BMC URLs; those that are not the pair's are not checked.
+    :param yes: the operator said to go on anyway (never enough for the old node once its
+        disks were said moved).
+    :raises RunInProgress: naming the run, its state and how to go on.
+    """
+    if action not in STARTING_ACTIONS:
+        return
+    selected = pair_nodes_named(config, nodes)
+    run = unfinished_run(config) if selected else None
+    if run is None:
+        return
+    if run.source in selected and disks_moved(run):
+        raise RunInProgress(
+            f"{run.source} is the old node of {describe(run)}, and its disks were said moved "
+            f"out of it{_by(run)}: it is never powered on before that run is finished, --yes "
+            f"included; {how_to_go_on(run)} (once aborted, put the disks back and check "
+            f"{run.target} is off before powering {run.source} on)")
+    if not yes:
+        raise RunInProgress(
+            f"{', '.join(selected)}: the pair's {describe(run)} is unfinished, and a plain "
+            f"power {action} skips its checks (the old node off, the MN addresses silent); "
+            f"{how_to_go_on(run)}; or add --yes to power {action} anyway")
+
+
+def disks_moved(run: RunRecord) -> bool:
+    """The operator said the disks were moved out of the run's old node (a failover or a
+    drill leg; see :data:`hamnhw.failover.states.DISKS_MOVED_STATES`)."""
+    from hamnhw.failover.states import DISKS_MOVED_STATES
+
+    if run.kind == "setup-raid":
+        return False
+    return bool(run.facts.get("disks_moved_by")) or run.state in DISKS_MOVED_STATES
+
+
+def describe(run: RunRecord) -> str:
+    """``failover run 3 (primary -> standby, state awaiting_disks)``."""
+    what = {"drill-failover": "drill run", "drill-failback": "drill run",
+            "setup-raid": "RAID1 setup run"}.get(run.kind, "failover run")
+    leg = {"drill-failover": ", failover leg", "drill-failback": ", failback leg"}.get(
+        run.kind, "")
+    stop = f": {run.stop_reason}" if run.stop_reason and len(run.stop_reason) <= 80 else ""
+    return f"{what} {run.id} ({run.source} -> {run.target}{leg}, state {run.state}{stop})"
+
+
+def how_to_go_on(run: RunRecord) -> str:
+    """The commands that go on with ``run``, show it, or give it up."""
+    if run.kind == "setup-raid":
+        return ("go on with `hamnhw pair setup-raid --resume`, or give up with "
+                "`hamnhw pair setup-raid --abort`")
+    if run.state == "aborting":
+        return ("finish its abort with `hamnhw failover abort` "
+                "(`hamnhw failover status` shows it)")
+    return (f"go on with `{resume_command(run.kind)}`, see it with `hamnhw failover status`, "
+            "or give up with `hamnhw failover abort`")
+
+
+def _by(run: RunRecord) -> str:
+    who = run.facts.get("disks_moved_by")
+    return f" by {who}" if who else ""

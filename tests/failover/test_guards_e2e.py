@@ -1,0 +1,104 @@
+"""What the CLI says and refuses while a failover or drill is unfinished: plain power
+commands, the drill's "to go on" line, the partial-mirror stop (real ``hamnhw``
+subprocesses against a simulated pair)."""
+
+from __future__ import annotations
+
+import pytest
+from clirun import hamnhw
+from pairsim import PairSim, mn_serials
+
+from hamnhw.config import load_config
+from hamnhw.pair import open_journal
+
+pytestmark = pytest.mark.e2e
+
+
+def ready(sim: PairSim) -> str:
+    """Snapshot taken, primary recorded as the active MN; the config's path."""
+    config = str(sim.config_path)
+    code, out = hamnhw("pair", "snapshot", "--config", config)
+    assert code == 0, out
+    with open_journal(load_config(config)) as journal:
+        journal.set_active_node("primary", "test")
+    return config
+
+
+def test_power_on_or_cycle_during_an_unfinished_failover_is_refused(sim_pair: PairSim) -> None:
+    config = ready(sim_pair)
+    assert hamnhw("failover", "start", "--yes", "--config", config)[0] == 10
+    for nodes in (("standby",), ("primary", "standby")):  # one node, and the fan-out
+        code, out = hamnhw("power", "on", *nodes, "--config", config)
+        assert code == 2, (nodes, out)
+        message = out["error"]["message"]
+        assert "run 1" in message and "awaiting_disks" in message, message
+        assert "hamnhw failover resume" in message and "--yes" in message, message
+    code, out = hamnhw("power", "cycle", "primary", "--config", config)
+    assert code == 2 and "run 1" in out["error"]["message"], out
+    assert sim_pair.reset_posts("primary")[-1:] != [("On", 204)]
+    assert sim_pair.accepted_resets("standby") == []
+    assert sim_pair["primary"].power_state == "Off" and sim_pair["standby"].power_state == "Off"
+    assert hamnhw("power", "off", "standby", "--config", config)[0] == 0  # off: allowed
+    code, out = hamnhw("power", "on", "standby", "--yes", "--config", config)
+    assert code == 0 and out["power_state"] == "on", out  # before the move: --yes goes on
+
+
+def test_the_old_node_is_never_powered_on_after_the_disks_moved(sim_pair: PairSim) -> None:
+    """Review 6 #10 and #2: one drive moved, the partial-mirror stop names what it needs
+    (no stale-half warning yet); the old node cannot be powered on, --yes included; the
+    missing drive moved, resume finishes without any stale-half warning (--disks-moved is
+    not needed there, and the warning says why)."""
+    config = ready(sim_pair)
+    assert hamnhw("failover", "start", "--yes", "--config", config)[0] == 10
+    first, second = mn_serials(sim_pair.cluster)[:2]
+    sim_pair.move_mn_drives("primary", "standby", [first])
+    code, out = hamnhw("failover", "resume", "--disks-moved", "--config", config)
+    assert code == 1 and out["state"] == "verify", out
+    assert out["needs"]["kind"] == "partial_mirror" and out["needs"]["missing"] == [second]
+    assert second in out["needs"]["resume"] and "--accept-degraded" in out["needs"]["resume"]
+    assert not any("stale mirror half" in w for w in out["warnings"]), out["warnings"]
+    for extra in ((), ("--yes",)):
+        code, refused = hamnhw("power", "on", "primary", *extra, "--config", config)
+        assert code == 2 and "disks" in refused["error"]["message"], refused
+    code, refused = hamnhw("power", "cycle", "primary", "--yes", "--config", config)
+    assert code == 2, refused
+    assert sim_pair.accepted_resets("primary") == ["GracefulShutdown"]
+    sim_pair.move_mn_drives("primary", "standby", [second])
+    code, out = hamnhw("failover", "resume", "--disks-moved", "--config", config)  # a habit
+    assert code == 0 and out["outcome"] == "done", out
+    assert any("reads its drives again" in w for w in out["warnings"]), out["warnings"]
+    assert not any("stale mirror half" in w for w in out["warnings"]), out["warnings"]
+    code, out = hamnhw("power", "on", "primary", "--config", config)  # the run is done
+    assert code == 0, out
+
+
+def test_a_drill_stop_names_drill_resume(sim_pair: PairSim) -> None:
+    """Review 6 #8: the drill's stops say `hamnhw drill resume`; `failover resume` on a
+    drill's leg says that it finishes the leg only."""
+    config = ready(sim_pair)
+    code, out = hamnhw("drill", "--yes", "--config", config)
+    assert code == 10, out
+    leg = out["legs"][-1]
+    assert leg["needs"]["resume"] == "hamnhw drill resume --disks-moved", leg["needs"]
+    assert "hamnhw drill resume" in leg["stop_reason"], leg["stop_reason"]
+    assert "failover resume" not in leg["stop_reason"], leg["stop_reason"]
+    sim_pair.move_mn_drives("primary", "standby")
+    code, out = hamnhw("failover", "resume", "--disks-moved", "--config", config)
+    assert code == 0 and out["kind"] == "drill-failover", out
+    assert any("hamnhw drill resume" in w for w in out["warnings"]), out["warnings"]
+    code, out = hamnhw("drill", "resume", "--config", config)  # the failback starts
+    assert code == 10 and out["legs"][-1]["kind"] == "drill-failback", out
+
+
+def test_a_drill_on_a_terminal_asks_for_drill_resume(sim_pair: PairSim) -> None:
+    """The terminal's prompt at the disk move names the command of the run's kind (library
+    level: a terminal operator whose prompt answers empty, i.e. "stop here")."""
+    from hamnhw.failover.drill import Drill
+    from hamnhw.failover.operator import TtyOperator
+
+    config = ready(sim_pair)
+    asked: list[str] = []
+    operator = TtyOperator(prompt=lambda text: asked.append(text) or "", say=lambda _t: None)
+    report = Drill(load_config(config), operator).start(yes=True)
+    assert report.outcome == "waiting", report.text()
+    assert "`hamnhw drill resume --disks-moved`" in asked[-1], asked
