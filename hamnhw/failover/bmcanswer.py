@@ -43,8 +43,8 @@ def transient(exc: HamnhwError) -> bool:
 def remedy(name: str, exc: HamnhwError) -> str:
     """What the operator fixes for ``name``'s BMC answering ``exc``."""
     if isinstance(exc, AuthenticationError):
-        return (f"check [{name}] username and password_file (tried once, not again: a "
-                "lockout of the account)")
+        return (f"check [{name}] username and password_file (the login was tried once: "
+                "refused logins can lock the account)")
     if isinstance(exc, AccessDenied):
         return f"give [{name}] username's account the right to read and set the power"
     if isinstance(exc, TlsError):

@@ -49,7 +49,8 @@ def poll_power(ctx: RunContext, name: str, what: str) -> tuple[str, PowerState]:
     errors: list[HamnhwError] = []
 
     def stop(exc: HamnhwError, why: str) -> Stop:
-        command = "abort" if ctx.state is State.ABORTING else "resume"
+        command = {State.ABORTING: "abort", State.AWAITING_DISKS: "resume --disks-moved"}.get(
+            ctx.state, "resume")
         return Stop(answered(name, exc, why, command))
 
     def read() -> PowerState:
@@ -91,8 +92,9 @@ def old_node_off(ctx: RunContext, site: str, attempt: str) -> None:
     name = ctx.source
     try:
         found, state = poll_power(ctx, name, f"{name}: still off?")
-    except Stop:
-        ctx.check(f"{site}: {name} off", False, "its BMC answers with an error")
+    except Stop as stop:
+        ctx.check(f"{site}: {name} off", False, f"its BMC answers with an error "
+                                                f"({stop.__cause__})")
         raise
     refence = ctx.journal.open_step(ctx.run.id, f"{site}-refence", "force_off")
     if found == UNREACHABLE:

@@ -92,6 +92,7 @@ def test_a_bmc_rejecting_the_login_is_no_pulled_cord(sim_pair: PairSim) -> None:
     assert code == 1 and out["needs"] is None, out
     assert "primary's BMC answers" in out["stop_reason"] and "password_file" in out[
         "stop_reason"]
+    assert out["stop_reason"].endswith("then `hamnhw failover resume --disks-moved`")
     assert refused_logins(sim_pair, "primary") == 1
     code, out = hamnhw("failover", "resume", "--disks-moved", "--config", bad,
                        "--acknowledge", CORDS)  # the review's repro: cords "acknowledged"
