@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 
 from hamnhw.errors import HamnhwError
+from hamnhw.failover.bmcanswer import remedy
 from hamnhw.failover.diskmove import identify_off
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.gates import OFF, UNREACHABLE, mn_addresses_silent, poll_power
@@ -148,7 +149,14 @@ def _reads_off(ctx: RunContext) -> bool:
     is, never switched off nor reset: it may be the running MN (a run stopped before or
     during its fence), and it gets its remembered restore policy back when it reads on."""
     old = ctx.source
-    found, state = poll_power(ctx, old, f"{old}: off?")
+    try:
+        found, state = poll_power(ctx, old, f"{old}: off?")
+    except Stop as stop:  # its BMC answers with an error (the cause): left as it is
+        cause = stop.__cause__
+        fix = remedy(old, cause) if isinstance(cause, HamnhwError) else "check its BMC"
+        ctx.warn(f"{old}'s BMC answers with an error ({cause}): it was left as it is "
+                 f"(nothing was sent); {fix}")
+        return False
     if found == OFF:
         return True
     if found == UNREACHABLE:

@@ -20,7 +20,7 @@ from typing import Any
 
 from hamnhw import interrupts, pair
 from hamnhw.config import Config
-from hamnhw.errors import HamnhwError
+from hamnhw.errors import AuthenticationError, HamnhwError, TlsError
 from hamnhw.failover import killpoints
 from hamnhw.failover.journal import Journal, RunRecord
 from hamnhw.failover.operator import AckRequest, MissingDrives, Operator, SerialsRequest
@@ -76,6 +76,7 @@ class RunContext:
         self.poll = poll
         self._prompt = prompt
         self._nodes: dict[str, tuple[Node, int | None]] = {}
+        self._refused: dict[str, HamnhwError] = {}
         self._pending: dict[str, Any] | None = run.facts.get("pending_ask")
         """The situation the previous stop asked about: the only one that answers given
         on the command line may answer."""
@@ -220,9 +221,20 @@ class RunContext:
     # -- BMC connections ---------------------------------------------------------------------
 
     def node(self, name: str) -> Node:
-        """A connection to ``name`` (opened once per invocation; the session is journaled)."""
+        """A connection to ``name`` (opened once per invocation; the session is journaled).
+
+        A login refused (credentials) or a certificate rejected is not tried again in this
+        invocation: the same error is raised again (no repeated logins to lock the account).
+        """
+        if name in self._refused:
+            raise self._refused[name]
         if name not in self._nodes:
-            node = pair.connect_node(self.config, name, poll=self.poll, prompt=self._prompt)
+            try:
+                node = pair.connect_node(self.config, name, poll=self.poll,
+                                         prompt=self._prompt)
+            except (AuthenticationError, TlsError) as exc:
+                self._refused[name] = exc
+                raise
             path = session_path(node)
             session_id = (None if path is None else
                           self.journal.session_opened(self.run.id, name, path))

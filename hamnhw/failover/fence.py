@@ -2,8 +2,11 @@
 policy ``AlwaysOff`` read back (old value remembered).
 
 An unreachable BMC (no read answered for ``power_off_timeout``), an off that cannot be
-confirmed or a policy that cannot be set stops the run until the operator types that the
-node's power cords are pulled; each of these answers only its own situation.  Nothing says
+confirmed or a policy the BMC cannot set stops the run until the operator types that the
+node's power cords are pulled; each of these answers only its own situation.  A BMC that
+answers with an error when its power is read, or that rejects the credentials or the
+certificate pin, stops the run naming the fix instead (:mod:`~hamnhw.failover.bmcanswer`):
+no acknowledgement stands for a BMC that answers.  Nothing says
 "move the disks" before the fence holds.
 """
 
@@ -11,8 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from hamnhw.errors import HamnhwError
-from hamnhw.failover.engine import RunContext
+from hamnhw.errors import AccessDenied, AuthenticationError, HamnhwError, TlsError
+from hamnhw.failover.bmcanswer import answered
+from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.gates import UNREACHABLE, cords_pulled, poll_power
 from hamnhw.failover.powerops import force_off, read_state, wait_off
 from hamnhw.failover.preflight import set_policy
@@ -52,6 +56,9 @@ def fence(ctx: RunContext) -> None:
         ctx.check("fence: restore policy AlwaysOff", True, "read back")
     except HamnhwError as exc:
         ctx.check("fence: restore policy AlwaysOff", False, str(exc))
+        if isinstance(exc, AuthenticationError | AccessDenied | TlsError):
+            raise Stop(answered(name, exc, f"{name}'s restore policy could not be set to "
+                                           "AlwaysOff")) from exc
         ctx.require(cords_pulled(name, f"{name}'s restore policy could not be set to AlwaysOff "
                                        f"({exc}): a power blip could boot it", "fence:policy"))
 

@@ -37,6 +37,7 @@ from hamnhw.jobs import Job
 from hamnhw.models import RaidType, Volume
 from hamnhw.node import Node
 from hamnhw.poll import poll_until
+from hamnhw.raid import VolumeHealth, VolumeState, settled
 
 IMPORT_STEP = "verify-import"
 """The failover's journal step of an import and of the reset a staged one needs (the
@@ -57,6 +58,22 @@ def mn_volume(node: Node, recorded: Sequence[str], present: Sequence[str]) -> Vo
     return None
 
 
+def mn_raid_health(node: Node, volume: Volume) -> VolumeHealth:
+    """``volume``'s health as ``raid show --check`` classifies it (the driver's
+    :meth:`~hamnhw.interfaces.RaidInterface.status`, an incomplete read made unknown by
+    :func:`hamnhw.raid.settled`); unknown, with why, when it cannot be read."""
+    try:
+        health = settled(node.raid.status()).health.get(volume.id)
+    except HamnhwError as exc:
+        return VolumeHealth(VolumeState.UNKNOWN, reason=f"not read: {exc}")
+    return health or VolumeHealth(VolumeState.UNKNOWN, reason="not classified")
+
+
+def health_text(volume: Volume, health: VolumeHealth) -> str:
+    """``name: degraded (failed member(s): Disk.1)``, for checks and warnings."""
+    return f"{volume.name or volume.id}: {health.state.value} ({health.reason})"
+
+
 def describe(volume: Volume) -> str:
     """``name (health)`` of a volume, for checks and events."""
     return f"{volume.name or volume.id} ({volume.health.value})"
@@ -74,6 +91,7 @@ def volume_visible(ctx: RunContext, present: list[str], stop: Callable[..., Any]
     found = mn_volume(node, recorded, present)
     if found is not None:
         ctx.check("verify: MN RAID1 volume visible", True, describe(found))
+        _judge_health(ctx, node, found, stop)
         return
     try:
         foreign = node.raid.foreign()
@@ -91,6 +109,30 @@ def volume_visible(ctx: RunContext, present: list[str], stop: Callable[..., Any]
              f"not be imported: {exc}", back_to_disks=False)
         return
     ctx.check("verify: foreign volume import", True, f"imported: {describe(found)}")
+    _judge_health(ctx, node, found, stop)
+
+
+def _judge_health(ctx: RunContext, node: Node, volume: Volume, stop: Callable[..., Any]) -> None:
+    """The MN RAID1 on the target, classified as ``raid show --check`` does: optimal passes;
+    degraded or rebuilding fails the check with a warning (the run goes on: the new MN runs
+    on one half, the mirror needs a rebuild); failed stops (nothing to boot from)."""
+    health = mn_raid_health(node, volume)
+    text = health_text(volume, health)
+    if health.state is VolumeState.OPTIMAL:
+        ctx.check("verify: MN RAID1 health", True, text)
+        return
+    if health.state is VolumeState.UNKNOWN:
+        ctx.check("verify: MN RAID1 health", None, text)
+        return
+    ctx.check("verify: MN RAID1 health", False, text)
+    if health.state is VolumeState.FAILED:
+        stop(f"the MN RAID1 on {ctx.target} is failed ({text}): its disks cannot boot",
+             back_to_disks=False)
+        return
+    todo = ("let its rebuild finish" if health.state is VolumeState.REBUILDING else
+            f"it needs a rebuild (`hamnhw raid rebuild` on {ctx.target} with a new drive)")
+    ctx.warn(f"the MN RAID1 on {ctx.target} is {health.state.value} ({text}): the new MN runs "
+             f"without a whole mirror; {todo}")
 
 
 def import_mn_volume(ctx: RunContext, step: str, target: str, recorded: Sequence[str],

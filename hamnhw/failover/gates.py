@@ -3,7 +3,9 @@ read back, and last, right before the request, the old node confirmed off.
 
 "Confirmed off" is ``Off`` read exactly twice in a row now.  A BMC that does not answer for
 the whole ``power_off_timeout`` (one failed read is polled again, never taken as an answer)
-is accepted only with the operator's typed "power cords pulled" for this very check.  An
+is accepted only with the operator's typed "power cords pulled" for this very check; a BMC
+that answers with an error (credentials, certificate, 5xx: :mod:`~hamnhw.failover.bmcanswer`)
+stops the run naming it, with no acknowledgement to type.  An
 old node that reads anything else powered itself back on: it is forced off again
 (journaled) and the run goes on only with an acknowledgement of that, and only once it
 reads Off twice again: an acknowledgement never overrides a BMC that answers.
@@ -12,11 +14,13 @@ reads Off twice again: an acknowledgement never overrides a BMC that answers.
 from __future__ import annotations
 
 from hamnhw.errors import HamnhwError
+from hamnhw.failover.bmcanswer import answered, silent, transient
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.journal import StepRecord
 from hamnhw.failover.operator import AckRequest
 from hamnhw.failover.powerops import force_off, off_twice, set_override
 from hamnhw.failover.probes import answering
+from hamnhw.failover.states import State
 from hamnhw.models import BootOverrideMode, BootSource, PowerState
 from hamnhw.poll import poll_until
 
@@ -34,14 +38,28 @@ def cords_pulled(name: str, reason: str, situation: str) -> AckRequest:
 def poll_power(ctx: RunContext, name: str, what: str) -> tuple[str, PowerState]:
     """Read ``name``'s power until ``Off`` twice in a row (:data:`OFF`), ``On`` or
     ``PoweringOn`` (:data:`NOT_OFF`), or ``power_off_timeout``: then :data:`NOT_OFF` when
-    some read answered, :data:`UNREACHABLE` when none did.  A failed read (connecting
-    included) is read again."""
+    some read answered a state, :data:`UNREACHABLE` when the BMC never answered.  A read the
+    BMC did not answer is read again (:func:`~hamnhw.failover.bmcanswer.silent`).
+
+    :raises Stop: the BMC answered with an error (:mod:`hamnhw.failover.bmcanswer`): at once
+        for a final one (credentials, certificate: a refused login is not tried again), at
+        the deadline for a 5xx or malformed answer still given then.
+    """
     seen: list[PowerState] = []
+    errors: list[HamnhwError] = []
+
+    def stop(exc: HamnhwError, why: str) -> Stop:
+        command = {State.ABORTING: "abort", State.AWAITING_DISKS: "resume --disks-moved"}.get(
+            ctx.state, "resume")
+        return Stop(answered(name, exc, why, command))
 
     def read() -> PowerState:
         try:
             seen.append(ctx.node(name).power.state())
-        except HamnhwError:
+        except HamnhwError as exc:
+            if not (silent(exc) or transient(exc)):
+                raise stop(exc, f"{name} cannot be confirmed off") from exc
+            errors.append(exc)
             seen.append(PowerState.UNKNOWN)
         return seen[-1]
 
@@ -52,8 +70,14 @@ def poll_power(ctx: RunContext, name: str, what: str) -> tuple[str, PowerState]:
         state = poll_until(read, decided, ctx.poll.deadline(ctx.settings.power_off_timeout),
                            ctx.poll, what=what, describe=lambda s: s.value)
     except HamnhwError:
-        answered = [s for s in seen if s is not PowerState.UNKNOWN]
-        return (NOT_OFF, answered[-1]) if answered else (UNREACHABLE, PowerState.UNKNOWN)
+        answered_states = [s for s in seen if s is not PowerState.UNKNOWN]
+        if answered_states:
+            return NOT_OFF, answered_states[-1]
+        if errors and not silent(errors[-1]):
+            raise stop(errors[-1], f"{name} cannot be confirmed off: its BMC still answered "
+                                   f"with errors after {ctx.settings.power_off_timeout:g} s"
+                       ) from errors[-1]
+        return UNREACHABLE, PowerState.UNKNOWN
     return (OFF if off_twice(seen) else NOT_OFF), state
 
 
@@ -66,7 +90,12 @@ def old_node_off(ctx: RunContext, site: str, attempt: str) -> None:
     :raises Stop: not confirmed off; nothing may be powered on.
     """
     name = ctx.source
-    found, state = poll_power(ctx, name, f"{name}: still off?")
+    try:
+        found, state = poll_power(ctx, name, f"{name}: still off?")
+    except Stop as stop:
+        ctx.check(f"{site}: {name} off", False, f"its BMC answers with an error "
+                                                f"({stop.__cause__})")
+        raise
     refence = ctx.journal.open_step(ctx.run.id, f"{site}-refence", "force_off")
     if found == UNREACHABLE:
         ctx.check(f"{site}: {name} off", None, "BMC unreachable")

@@ -12,7 +12,9 @@ from typing import Any
 
 from hamnhw import pair
 from hamnhw.errors import ConfigError, HamnhwError
+from hamnhw.failover.bmcanswer import answered, silent
 from hamnhw.failover.engine import RunContext, Stop
+from hamnhw.failover.foreign import health_text, mn_raid_health, mn_volume
 from hamnhw.failover.hostcheck import on_network_filesystem, pair_macs_here
 from hamnhw.failover.hostview import read_host
 from hamnhw.failover.powerops import read_state
@@ -20,6 +22,7 @@ from hamnhw.ipmi_pair import UNVERIFIED, ExpectedSerials, is_ipmi_only, known_ma
 from hamnhw.models import PowerRestorePolicy, PowerState
 from hamnhw.node import Node
 from hamnhw.pair.snapshot import PairSnapshot
+from hamnhw.raid import VolumeState
 
 
 @dataclasses.dataclass
@@ -74,6 +77,9 @@ def survey(ctx: RunContext) -> Plan:
     try:
         source = ctx.node(ctx.source)
     except HamnhwError as exc:
+        if not silent(exc):
+            raise Stop(answered(ctx.source, exc, "it cannot be fenced (nothing was touched)",
+                                "start")) from exc
         warnings.append(f"{ctx.source}'s BMC does not answer ({exc}): the fence will need your "
                         "acknowledgement that its power cords are pulled")
         source = None
@@ -161,7 +167,34 @@ def _mn_drives(ctx: RunContext, source: Node | None,
                    "snapshot`")
     ctx.check("preflight: MN drives in the old node", True,
               ", ".join(f"{s} ({live[s]})" for s in expected.serials))
+    _mn_raid(ctx, source, list(expected.serials), warnings)
     return [{"serial": s, "bay": live[s]} for s in expected.serials]
+
+
+def _mn_raid(ctx: RunContext, source: Node, serials: list[str], warnings: list[str]) -> None:
+    """The MN RAID1's health in the old node, as ``raid show --check`` classifies it: a
+    degraded or rebuilding mirror is a warning the operator sees before the fence, a failed
+    one (no whole member: the disks could not boot) refuses the run.
+
+    :raises Stop: the MN RAID1 is failed (nothing was touched).
+    """
+    volume = mn_volume(source, serials, serials)
+    if volume is None:
+        ctx.check("preflight: MN RAID1 health", None, f"no RAID1 over {', '.join(serials)} "
+                                                       f"shows on {ctx.source}")
+        return
+    health = mn_raid_health(source, volume)
+    text = health_text(volume, health)
+    ctx.check("preflight: MN RAID1 health", {VolumeState.OPTIMAL: True,
+                                              VolumeState.UNKNOWN: None}.get(health.state,
+                                                                             False), text)
+    if health.state is VolumeState.FAILED:
+        raise Stop(f"the MN RAID1 on {ctx.source} is failed ({text}): its disks could not "
+                   f"boot {ctx.target}; nothing was touched")
+    if health.state in (VolumeState.DEGRADED, VolumeState.REBUILDING):
+        warnings.append(f"the MN RAID1 on {ctx.source} is {health.state.value} ({text}): "
+                        f"{ctx.target} will boot it without a whole mirror, which then needs "
+                        "a rebuild (`hamnhw raid rebuild`)")
 
 
 def _boot_mode_parity(ctx: RunContext, source: Node | None, target: Node) -> list[str]:

@@ -22,8 +22,8 @@ def delete_stale_sessions(ctx: RunContext) -> None:
         try:
             client = ctx.node(name).driver.client
         except HamnhwError as exc:
-            ctx.event("warning", f"{name}: {len(sessions)} stale session(s) not deleted (BMC "
-                                 f"unreachable: {exc}); they expire by themselves")
+            ctx.event("warning", f"{name}: {len(sessions)} stale session(s) not deleted "
+                                 f"({exc}); they expire by themselves")
             continue
         for session_id, path in sessions:
             _delete(ctx, client, name, session_id, path)

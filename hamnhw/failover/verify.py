@@ -25,7 +25,7 @@ from hamnhw.failover.post import settled_drives, wait_for_post
 from hamnhw.failover.powerops import force_off, on_or_cycle, power_on
 from hamnhw.failover.states import State
 from hamnhw.ipmi_pair import UNVERIFIED, is_ipmi_only, operator_check
-from hamnhw.models import BootSource
+from hamnhw.models import BootSource, PowerState
 from hamnhw.poll import poll_until
 
 STEP = "verify"
@@ -35,8 +35,7 @@ def verify(ctx: RunContext) -> None:
     """Power the target on into setup, judge its drives, go on to boot or stop."""
     intent = power_on(ctx, STEP, "power_on", ctx.target,
                       lambda n: bool(n.power.on(wait=False).changed),
-                      lambda first: before_power_on(ctx, STEP, BootSource.BIOS_SETUP,
-                                                    "power_on", first))
+                      lambda first: _gate(ctx, first))
     ipmi = is_ipmi_only(ctx.node(ctx.target))
     result = wait_for_post(ctx, ctx.target, intent)
     if result.view.os_starting:
@@ -59,6 +58,31 @@ def verify(ctx: RunContext) -> None:
                        lambda: _reset_into_setup(ctx))
     _os_not_started(ctx)
     ctx.transition(State.BOOT)
+
+
+def _gate(ctx: RunContext, first: bool) -> None:
+    """The checks before the power-on into setup, the target read Off first."""
+    if first:
+        _target_off(ctx)
+    before_power_on(ctx, STEP, BootSource.BIOS_SETUP, "power_on", first)
+
+
+def _target_off(ctx: RunContext) -> None:
+    """Before anything is sent to it, the target must read Off: found on, someone else
+    powered it on (the moved disks may be booting) and nothing is sent (no override, no
+    power request).  :raises Stop: it does not read Off."""
+    state = ctx.node(ctx.target).power.state()  # an error stops the run: nothing was sent
+    if state is PowerState.OFF:
+        return
+    ctx.check("verify: target off before its power-on", False, f"reads {state.value}")
+    if state not in (PowerState.ON, PowerState.POWERING_ON):
+        raise Stop(f"{ctx.target} reads {state.value}, not Off, before hamnhw powered it on: "
+                   f"nothing was sent to it; `hamnhw failover resume` once it reads Off")
+    raise Stop(f"{ctx.target} reads {state.value} before hamnhw powered it on: someone else "
+               f"powered it on (`hamnhw power on {ctx.target}`, its BMC's web UI, a power "
+               "button), and the moved disks may already be booting its OS; nothing was sent "
+               f"to {ctx.target}.  Find out what runs on it, power it off (`hamnhw power off "
+               f"{ctx.target}`), then `hamnhw failover resume`")
 
 
 def _reset_into_setup(ctx: RunContext) -> None:
@@ -156,8 +180,15 @@ def _os_not_started(ctx: RunContext) -> None:
 
 def _os_started(ctx: RunContext, view: HostView) -> None:
     ctx.check("verify: BIOS setup entered", False, f"BootProgress {view.boot_stage}")
+    record = ctx.journal.open_step(ctx.run.id, STEP, "power_on")
+    already_on = record is not None and (record.outcome or {}).get("sent") is False
     force_off(ctx, STEP, "os_started_force_off", ctx.target)
     ctx.journal.supersede(ctx.run.id, (STEP, IMPORT_STEP))
+    if already_on:  # the BMC found it on already: no power-on was sent
+        raise Stop(f"{ctx.target} was already on when hamnhw's power-on was sent (someone "
+                   f"else powered it on) and started its OS ({view.boot_stage}): forced off "
+                   "at once; make sure nobody powers it on during the failover, then "
+                   "`hamnhw failover resume`")
     raise Stop(f"{ctx.target} ignored the BiosSetup override and started its OS "
                f"({view.boot_stage}): forced off at once; check its firmware's boot "
                "override support, then `hamnhw failover resume`")

@@ -6,9 +6,21 @@ from __future__ import annotations
 import types
 from collections.abc import Iterable
 
-from hamnhw.errors import BmcUnreachable
+import pytest
+
+from hamnhw.errors import (
+    AccessDenied,
+    AuthenticationError,
+    BmcTimeout,
+    BmcUnreachable,
+    HamnhwError,
+    ServerSideError,
+    TlsError,
+)
+from hamnhw.failover.engine import Stop
 from hamnhw.failover.gates import NOT_OFF, OFF, UNREACHABLE, poll_power
 from hamnhw.failover.powerops import wait_off
+from hamnhw.failover.states import State
 from hamnhw.models import PowerState
 from hamnhw.poll import PollPolicy
 
@@ -47,7 +59,8 @@ class Node:
 def context(node: Node) -> types.SimpleNamespace:
     clock = FakeClock()
     return types.SimpleNamespace(
-        node=lambda _name: node, settings=types.SimpleNamespace(power_off_timeout=20.0),
+        node=lambda _name: node, state=State.AWAITING_DISKS,
+        settings=types.SimpleNamespace(power_off_timeout=20.0),
         poll=PollPolicy(interval=1.0, timeout=20.0, clock=clock, sleep=clock.sleep))
 
 
@@ -73,3 +86,49 @@ def test_a_failed_read_is_read_again_and_unreachable_needs_the_whole_budget() ->
                                                                PowerState.UNKNOWN)
     assert poll_power(context(Node([DOWN, PowerState.POWERING_OFF, DOWN])), "p",
                       "off?")[0] == NOT_OFF
+
+
+class Answering(Node):
+    """A node whose BMC answers reads with errors (raised as they come), then states."""
+
+    def state(self) -> PowerState:
+        value = self.reads.pop(0) if len(self.reads) > 1 else self.reads[0]
+        self.count = getattr(self, "count", 0) + 1
+        if isinstance(value, HamnhwError):
+            raise value
+        return super().state() if value is DOWN else value  # type: ignore[return-value]
+
+
+def _5xx() -> ServerSideError:
+    return ServerSideError(host="bmc:443", method="GET", path="/redfish/v1/Systems/1",
+                           status=503)
+
+
+def test_a_bmc_answering_5xx_is_read_again_and_never_unreachable() -> None:
+    """Review 6: a 5xx is an answer: read again within the budget (Off twice after it is
+    off), and a BMC still answering 5xx at the end stops the run, never "unreachable"."""
+    assert poll_power(context(Answering([_5xx(), OFF_, OFF_])), "p", "off?") == (OFF, OFF_)
+    with pytest.raises(Stop, match="still answered with errors") as stop:
+        poll_power(context(Answering([_5xx()])), "primary", "off?")
+    assert stop.value.needs is None and "503" in stop.value.reason
+    assert poll_power(context(Answering([_5xx(), DOWN])), "p", "off?") == (
+        UNREACHABLE, PowerState.UNKNOWN)  # answered 5xx, then silent: the cords may be out
+
+
+@pytest.mark.parametrize("error", [
+    AuthenticationError("credentials rejected (HTTP 401)", host="bmc:443"),
+    TlsError("TLS verification failed: Fingerprints did not match", host="bmc:443"),
+    AccessDenied(host="bmc:443", method="GET", path="/redfish/v1/Systems/1", status=401),
+], ids=["login-refused", "pin-mismatch", "access-denied"])
+def test_a_final_answer_stops_at_the_first_read(error: HamnhwError) -> None:
+    """A refused login or certificate is not read again (no login loop to lock the account)
+    and is never taken as a BMC that does not answer."""
+    node = Answering([error])
+    with pytest.raises(Stop, match="primary's BMC answers") as stop:
+        poll_power(context(node), "primary", "off?")
+    assert node.count == 1 and stop.value.needs is None
+
+
+def test_only_silence_is_unreachable() -> None:
+    timeout = BmcTimeout("GET /redfish/v1/Systems/1: read timed out", host="bmc:443")
+    assert poll_power(context(Answering([timeout])), "p", "off?")[0] == UNREACHABLE
