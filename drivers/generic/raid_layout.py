@@ -227,7 +227,7 @@ def read_layout(inventory: RedfishInventory) -> RaidLayout:
     for path in inventory.storage_paths(system):
         try:
             members = inventory.reader.collection(path)
-        except NotFoundError as exc:
+        except (NotFoundError, MalformedResponse) as exc:  # the walk warned of it too
             LOG.warning("%s: storage collection %s not readable: %s", inventory.host, path, exc)
             continue
         storages += [storage_info(inventory, member, view) for member in members]
