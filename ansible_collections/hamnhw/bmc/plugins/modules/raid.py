@@ -95,6 +95,7 @@ attributes:
   check_mode:
     support: full
     description: Reads and validates, reports the requests the write would send; sends none.
+      Fails as the real run would where the pair protection refuses it.
 author:
   - hamnhw developers (@hamnhw)
 """
@@ -277,7 +278,7 @@ def main():
             serial_option='confirm_serials', node_option='confirm_node')
         plan, write = writes(params, node, budget.wait_seconds())
         result = run_write(node, plan, write, guard, serials, params['confirm_node'],
-                           dry_run=module.check_mode)
+                           dry_run=module.check_mode, raise_refusal=True)
         result.pop('dry_run', None)
         if params['state'] == 'present' and not result['changed']:
             for warning in differences(params, node, result.get('volume_id')):
