@@ -110,8 +110,8 @@ class Walk:
             self.warn(f"{what} collection {collection.uri} not usable, skipped: {exc.message}")
             return None
         if listed is None:
-            self.warn(f"{what} collection {collection.uri} has no Members array: "
-                      f"{what}s unknown")
+            self.warn(f"{what} collection {collection.uri} has no Members array: its "
+                      "members are unknown")
         return listed
 
     def parse(self, resource: Resource, what: str, read: Callable[[Resource], T]) -> T | None:
