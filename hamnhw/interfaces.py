@@ -63,12 +63,18 @@ class RaidView:
 class _Interface:
     """Common base: remembers the driver name and the BMC host for messages."""
 
+    unsupported_hint: str | None = None
+    """What to do instead of an operation this interface lacks, said by every
+    :class:`~hamnhw.errors.UnsupportedOperation` it raises without a detail of its own (the
+    IPMI driver's RAID interface names the Redfish URL to use)."""
+
     def __init__(self, driver_name: str, host: str) -> None:
         self.driver_name = driver_name
         self.host = host
 
     def _unsupported(self, operation: str, detail: str | None = None) -> NoReturn:
-        raise UnsupportedOperation(self.driver_name, operation, host=self.host, detail=detail)
+        raise UnsupportedOperation(self.driver_name, operation, host=self.host,
+                                   detail=detail or self.unsupported_hint)
 
 
 class PowerInterface(_Interface, abc.ABC):

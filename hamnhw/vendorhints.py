@@ -258,17 +258,21 @@ def _the_system(client: Any, root: Mapping[str, Any], system_id: str | None,
 
 
 def _member_uris(client: Any, path: str) -> list[str | None]:
-    """The ``@odata.id`` of each of the ``Members`` of the collection at ``path`` (absent
-    or null: none; None for a member that names none).
+    """The ``@odata.id`` of each of the ``Members`` of the collection at ``path`` (None for
+    a member that names none).
 
-    :raises MalformedResponse: ``Members`` is not an array.
+    :raises MalformedResponse: ``Members`` is not an array, or is absent or null while
+        ``Members@odata.count`` is not ``0`` (the members are unknown, not none).
     """
-    members = client.get(path).get("Members")
-    if members is None:
+    doc = client.get(path)
+    members = doc.get("Members")
+    if members is None and doc.get("Members@odata.count") == 0:
         return []
     if not isinstance(members, list):
-        raise MalformedResponse(f"$.Members: expected an array, got {type(members).__name__}",
-                                host=getattr(client, "host", None), uri=path)
+        told = "absent: the members are unknown" if members is None else \
+            f"expected an array, got {type(members).__name__}"
+        raise MalformedResponse(f"$.Members: {told}", host=getattr(client, "host", None),
+                                uri=path)
     return [_link(m, "@odata.id") if isinstance(m, Mapping) else None for m in members]
 
 

@@ -159,7 +159,7 @@ class _Finder:
     def claimed(self, collection_uri: str) -> None:
         """Chassis of the collection that name this system alone."""
         collection = self.walk.try_read(collection_uri, "chassis collection")
-        members = collection.members() if collection else []
+        members = (self.walk.members(collection, "chassis") if collection else None) or []
         self.walk.prefetch([uri for uri in members if uri.rstrip("/") not in self.seen])
         for uri in members:
             if uri.rstrip("/") in self.seen:

@@ -109,7 +109,8 @@ class RedfishInventory(InventoryInterface):
         if collection is None and listed is None:
             return None
         members = walk.try_read(collection, "chassis drive collection") if collection else None
-        return (members.members() if members else []) + (listed or [])
+        return ((walk.members(members, "chassis drive") if members else None) or []) + (
+            listed or [])
 
     def search_chassis_collection(self, system: Resource) -> bool:
         """Hook: whether the storage walk searches the Chassis collection for chassis that

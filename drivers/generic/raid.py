@@ -335,8 +335,10 @@ class RedfishRaid(RaidInterface):
 
 def _spares(layout: RaidLayout) -> tuple[str, ...] | None:
     """Spare drive ids; None when no drive tells its HotspareType and no volume lists
-    dedicated spares."""
+    dedicated spares, unless the BMC said there is no drive (then none is a spare: ``()``)."""
     drives = layout.view.drives
+    if drives == ():
+        return ()
     told = any(d.hotspare is not None for d in drives or ()) or any(
         v.spare_drive_ids is not None for v in layout.volumes)
     if drives is None or not told:

@@ -192,9 +192,29 @@ class Resource:
                             self.uri, f" $.{path}", index)
         return found
 
-    def members(self) -> list[str]:
-        """URIs of a collection's ``Members`` (an absent array reads as empty)."""
-        return self.links("Members") or []
+    def members(self) -> list[str] | None:
+        """URIs of a collection's ``Members``.
+
+        :returns: the URIs in order; None when ``Members`` is absent or null (the BMC did
+            not say what the collection holds), unless ``Members@odata.count`` is ``0``:
+            then ``[]``, the BMC said it holds nothing.
+        :raises MalformedResponse: ``Members`` (or the count) is not of its type.
+        """
+        found = self.links("Members")
+        if found is None and self.get(("Members@odata.count",), int) == 0:
+            return []
+        return found
+
+    def require_members(self) -> list[str]:
+        """:meth:`members`, raising where it gives None.
+
+        :raises MalformedResponse: the collection lists no ``Members`` (or a wrong type).
+        """
+        found = self.members()
+        if found is None:
+            raise self.malformed("collection has no Members array: its members are unknown",
+                                 "Members")
+        return found
 
 
 class Reader:
@@ -229,7 +249,7 @@ class Reader:
     def collection(self, uri: str) -> list[Resource]:
         """GET a collection and each of its members, in order (the members side by side,
         :meth:`prefetch`)."""
-        members = self.read(uri).members()
+        members = self.read(uri).require_members()
         self.prefetch(members)
         return [self.read(member) for member in members]
 

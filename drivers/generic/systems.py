@@ -58,12 +58,14 @@ class SystemLocator:
 
         :raises DriverNotFound: the ServiceRoot links no Systems collection (a PDU, a
             cooling unit, a fabric manager): a usage error, hamnhw has nothing to drive.
+        :raises MalformedResponse: the collection lists no ``Members`` (which systems
+            exist is unknown).
         """
         collection = self._root().link("Systems")
         if collection is None:
             raise DriverNotFound("this BMC exposes no computer system (its ServiceRoot links "
                                  "no Systems collection)", host=self.reader.host, usage=True)
-        return self.reader.read(collection).members()
+        return self.reader.read(collection).require_members()
 
     def probe(self) -> None:
         """Check that the service answers authenticated reads, without choosing a system
@@ -101,5 +103,5 @@ class SystemLocator:
         collection = self._root().link("Managers")
         if collection is None:
             return None
-        members = self.reader.read(collection).members()
+        members = self.reader.read(collection).members()  # None: the BMC did not say
         return members[0] if members else None

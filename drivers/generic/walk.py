@@ -85,21 +85,34 @@ class Walk:
             return None
 
     def collection(self, uri: str, what: str) -> list[Resource] | None:
-        """A collection's members (each read once, repeats dropped); None when the
-        collection itself cannot be read.  A member that cannot be read is skipped
-        with a warning."""
+        """A collection's members (each read once, repeats dropped); None, with a warning,
+        when the collection itself cannot be read or does not list its members (no
+        ``Members`` array: :meth:`Resource.members
+        <hamnhw_drivers.generic.resource.Resource.members>`).  A member that cannot be read
+        is skipped with a warning."""
         collection = self.try_read(uri, f"{what} collection")
         if collection is None:
             return None
-        try:
-            members = collection.members()
-        except MalformedResponse as exc:
-            self.warn(f"{what} collection {uri} not usable, skipped: {exc.message}")
+        listed = self.members(collection, what)
+        if listed is None:
             return None
-        members = unique(members)
+        members = unique(listed)
         self.prefetch(members)
         found = (self.try_read(member, what) for member in members)
         return [resource for resource in found if resource is not None]
+
+    def members(self, collection: Resource, what: str) -> list[str] | None:
+        """The member URIs ``collection`` lists; None, with a warning, when it lists none
+        (no ``Members`` array: unknown, not empty) or lists them in a wrongly typed one."""
+        try:
+            listed = collection.members()
+        except MalformedResponse as exc:
+            self.warn(f"{what} collection {collection.uri} not usable, skipped: {exc.message}")
+            return None
+        if listed is None:
+            self.warn(f"{what} collection {collection.uri} has no Members array: its "
+                      "members are unknown")
+        return listed
 
     def parse(self, resource: Resource, what: str, read: Callable[[Resource], T]) -> T | None:
         """``read(resource)``; a document it finds unusable (a wrongly typed property:

@@ -224,7 +224,7 @@ def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, rend
     if selection.single:
         target = dataclasses.replace(fleet.options, node=selection.nodes[0])
         payloads: list[Mapping[str, Any]] = []
-        node_cli.run_prepared(ctx, target, _recording(prepare, payloads), render,
+        node_cli.run_prepared(ctx, target, recording(prepare, payloads), render,
                               choose_system=choose_system)
         code = judge(payloads[0])
         if code:
@@ -238,7 +238,7 @@ def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, rend
     ctx.exit(int(aggregate(codes)))
 
 
-def _recording(prepare: Prepare, payloads: list[Mapping[str, Any]]) -> Prepare:
+def recording(prepare: Prepare, payloads: list[Mapping[str, Any]]) -> Prepare:
     """``prepare`` whose action also keeps its payload in ``payloads``."""
     def recording(budget: CommandBudget) -> Callable[[Node], Mapping[str, Any]]:
         action = prepare(budget)

@@ -17,9 +17,11 @@ from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING
 
 from hamnhw.config import Config
+from hamnhw.models import PowerState
 
 if TYPE_CHECKING:
     from hamnhw.pair import PairSnapshot
+    from hamnhw.pair.nodefacts import NodeFacts
 
 JOURNAL = "journal"
 LIVE = "live state (powered on, holds the snapshot's RAID1 serials)"
@@ -34,6 +36,14 @@ class LiveNode:
     power_on: bool | None
     serials: frozenset[str] | None
     """Serials of the drives the BMC shows; None when it did not tell."""
+
+
+def live_node(facts: NodeFacts) -> LiveNode:
+    """What ``pair check``'s read of one node shows of its power and drives."""
+    serials = None if facts.drives is None else frozenset(
+        d.serial for d in facts.drives if d.serial)
+    power = None if facts.power_state is PowerState.UNKNOWN else facts.power_state is PowerState.ON
+    return LiveNode(power, serials)
 
 
 @dataclasses.dataclass(frozen=True)

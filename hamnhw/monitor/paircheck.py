@@ -32,10 +32,11 @@ from hamnhw.models import Drive, Health, PowerRestorePolicy, PowerState
 from hamnhw.monitor.checks import NodeOutcome, judge_raid
 from hamnhw.monitor.health import RaidHealth, read_raid_health
 from hamnhw.monitor.nagios import PerfDatum, PluginOutput, Status, worst
-from hamnhw.monitor.pair import ActiveNode, LiveNode, active_for
+from hamnhw.monitor.pair import ActiveNode, active_for, live_node
 from hamnhw.pair.check import choose_active, evaluate
 from hamnhw.pair.nodefacts import NodeFacts, read_node_facts, unreachable
 from hamnhw.pair.results import Status as CheckStatus
+from hamnhw.pair.stale import stale_drives
 
 PAIR = ("primary", "standby")
 DEFAULT_MAX_SNAPSHOT_AGE_S = 7 * 24 * 3600.0
@@ -97,7 +98,7 @@ def check_pair(config: Config, read: Callable[[str], PairNodeRead],
     started = time.monotonic()
     reads = {name: read(name) for name in PAIR}
     snapshot = pair.load_latest_snapshot(config)
-    active = active_for(config, {name: _live(r.facts) for name, r in reads.items()}, snapshot)
+    active = active_for(config, {name: live_node(r.facts) for name, r in reads.items()}, snapshot)
     findings = [_snapshot_finding(snapshot, max_snapshot_age_s)]
     name = active.node
     if name is None:
@@ -132,13 +133,6 @@ def _output(active: ActiveNode, findings: list[Finding], info: list[str],
     summary = f"{active.describe()}: " + ("; ".join(bad) if bad else "ready for failover")
     details = [f"{f.status.name}: {f.text}" for f in findings] + info
     return PluginOutput("PAIR", status, summary, details, perf)
-
-
-def _live(facts: NodeFacts) -> LiveNode:
-    serials = None if facts.drives is None else frozenset(
-        d.serial for d in facts.drives if d.serial)
-    power = None if facts.power_state is PowerState.UNKNOWN else facts.power_state is PowerState.ON
-    return LiveNode(power, serials)
 
 
 def _snapshot_finding(snapshot: Any, max_age_s: float) -> Finding:
@@ -176,8 +170,11 @@ def _spare_finding(active: str, reads: Mapping[str, PairNodeRead]) -> Finding:
     if not sizes:
         return Finding(Status.UNKNOWN, f"{active}: RAID member sizes not told; spare unchecked")
     needed = min(sizes)
+    stale = [d for read in reads.values() if read.facts is not facts
+             for d in stale_drives(facts, read.facts)]  # the active node's own disks
     candidates = [(name, drive) for name, read in reads.items()
-                  for drive in _unused_drives(read.facts) if (drive.capacity_bytes or 0) >= needed]
+                  for drive in _unused_drives(read.facts)
+                  if (drive.capacity_bytes or 0) >= needed and drive not in stale]
     for health in (Health.OK, Health.UNKNOWN):
         for name, drive in candidates:
             if drive.health is health:

@@ -22,6 +22,7 @@ from hamnhw.pair.nicmap import NicPair, match_nics, nic_map_json
 from hamnhw.pair.nodefacts import NodeFacts, Opener, facts_json, read_pair
 from hamnhw.pair.partial import check_complete_read, guard, incomplete_of
 from hamnhw.pair.results import CheckResult, Status, result
+from hamnhw.pair.stale import stale_drives, stale_note
 
 
 @dataclasses.dataclass(frozen=True)
@@ -223,17 +224,21 @@ def _member_bays(active: NodeFacts) -> list[str] | None:
 
 
 def check_free_bays(active: NodeFacts, spare: NodeFacts) -> CheckResult:
-    """The spare has the active RAID1's bays free to receive its disks."""
+    """The spare has the active RAID1's bays free to receive its disks (drives it shows only
+    from its last POST, now in the active node, do not take a bay: :func:`stale_drives`)."""
     name = "free_bays"
     skipped = _unknown_if_unreachable(name, active, spare)
     if skipped:
         return skipped
     bays = _member_bays(active)
+    stale = stale_drives(active, spare)
     occupied = None if spare.drives is None else sorted(
-        str(d.location) for d in spare.drives if d.state != "Absent")
+        str(d.location) for d in spare.drives if d.state != "Absent" and d not in stale)
     evidence = {"raid1_bays": {active.name: bays}, "occupied": {spare.name: occupied},
                 "empty": {spare.name: list(spare.empty_bays)
                           if spare.empty_bays is not None else None}}
+    if stale:
+        evidence["stale"] = {spare.name: [f"{d.serial} ({d.location})" for d in stale]}
     if bays is None or occupied is None:
         return CheckResult(name, Status.UNKNOWN, evidence,
                            "cannot tell which bays the RAID1 uses or which are free on "
@@ -242,9 +247,9 @@ def check_free_bays(active: NodeFacts, spare: NodeFacts) -> CheckResult:
     if clash:
         return CheckResult(name, Status.FAIL, evidence,
                            f"{spare.name} has drives in {', '.join(clash)}, where "
-                           f"{active.name}'s RAID1 disks go")
+                           f"{active.name}'s RAID1 disks go" + stale_note(stale, active, spare))
     return CheckResult(name, Status.PASS, evidence,
-                       f"{', '.join(bays)} free on {spare.name}")
+                       f"{', '.join(bays)} free on {spare.name}" + stale_note(stale, active, spare))
 
 
 def check_restore_policy(active: NodeFacts, spare: NodeFacts) -> CheckResult:
@@ -312,17 +317,19 @@ def choose_active(primary: NodeFacts, standby: NodeFacts) -> tuple[str, str]:
 
 
 def evaluate(primary: NodeFacts, standby: NodeFacts, *, active: str | None = None,
-             ipmi_boot_modes: Mapping[str, str | None] | None = None) -> PairReport:
+             ipmi_boot_modes: Mapping[str, str | None] | None = None,
+             reason: str | None = None) -> PairReport:
     """Judge the pair from what was read (no I/O).
 
     :param active: ``primary`` or ``standby`` to say which holds the MN; None to work it out.
+    :param reason: where ``active`` comes from (default: the command line).
     :param ipmi_boot_modes: the nodes reached over IPMI and the boot mode known for each
         (:func:`check_ipmi_boot_mode`); none: no such check.
     """
     if active is None:
         active, reason = choose_active(primary, standby)
     else:
-        reason = "chosen on the command line"
+        reason = reason or "chosen on the command line"
     nodes = {primary.name: primary, standby.name: standby}
     live, spare = nodes[active], nodes[primary.name if active == standby.name else standby.name]
     pairs = nic_pairs(primary, standby)

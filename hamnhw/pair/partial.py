@@ -4,7 +4,7 @@ When a node's storage or host-NIC walk read only part of the tree (a drive, an i
 answering 404), a missing drive or NIC may be a read failure.  ``pair check`` then:
 
 * fails ``complete_read``, naming what was not read (a preflight gate must not say ready on
-  half a picture);
+  half a picture); a node not reached at all leaves it ``unknown`` (``reachable`` fails);
 * turns every check resting on the incomplete part into ``unknown``, except a warning or
   failure resting on what *was* read (a drive seen in a bay the RAID1 needs, a degraded
   volume, a write-back cache, two paired NICs at different speeds): that stays.
@@ -46,8 +46,13 @@ def guard(result: CheckResult, part: str, *nodes: NodeFacts,
 
 
 def check_complete_read(primary: NodeFacts, standby: NodeFacts) -> CheckResult:
-    """Both nodes' storage and host NICs were read whole."""
+    """Both nodes' storage and host NICs were read whole; ``unknown`` when a node could not
+    be read at all (nothing was read whole), unless what was read of the other is partial."""
     partial = {part: found for part in PARTS if (found := incomplete_of(part, primary, standby))}
+    down = [n.name for n in (primary, standby) if not n.reachable]
+    if not partial and down:
+        return CheckResult("complete_read", Status.UNKNOWN, {"unreachable": down},
+                           f"cannot tell: {', '.join(down)} not reachable")
     if not partial:
         return CheckResult("complete_read", Status.PASS, {}, "storage and NICs read whole")
     what = "; ".join(f"{node} {part}: {warnings[0]}" + (f" (+{len(warnings) - 1} more)"

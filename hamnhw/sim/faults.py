@@ -28,6 +28,7 @@ FAULT_KINDS: dict[str, dict[str, Any]] = {
     "refuse_restore_policy": {"status": 400},
     "ignore_restore_policy": {},
     "spurious_off": {"every": 2},
+    "no_members": {},
 }
 
 

@@ -99,6 +99,7 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         assert isinstance(response, Response)
         faults = self.sim.faults
         response = _spurious_off(faults, path, method, response)
+        response = _no_members(faults, path, method, response)
         payload = _encode(response)
         if faults.take("malformed_json", path, method):
             response = Response(200, headers=dict(response.headers))
@@ -275,3 +276,15 @@ def _spurious_off(faults: FaultSet, path: str, method: str, response: Response) 
     if fault is None or fault.hits % max(1, int(fault.params["every"])):
         return response
     return Response(response.status, {**body, "PowerState": "Off"}, dict(response.headers))
+
+
+def _no_members(faults: FaultSet, path: str, method: str, response: Response) -> Response:
+    """The ``no_members`` fault: a collection read shows neither ``Members`` nor
+    ``Members@odata.count`` (a BMC that does not say what the collection holds)."""
+    body = response.body
+    if method != "GET" or not isinstance(body, dict) or "Members" not in body:
+        return response
+    if faults.take("no_members", path, method) is None:
+        return response
+    kept = {k: v for k, v in body.items() if k not in ("Members", "Members@odata.count")}
+    return Response(response.status, kept, dict(response.headers))

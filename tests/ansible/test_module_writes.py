@@ -184,6 +184,26 @@ def pair_config(sim: SimCluster, tmp_path_factory: pytest.TempPathFactory) -> It
         yield str(path)
 
 
+def test_raid_check_mode_fails_as_the_protected_run_would(
+        sim: SimCluster, pair_config: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Check mode predicts the real task: without the confirmations it fails as the real run
+    does (USAGE, naming the module's options), nothing sent; with them it passes."""
+    primary = sim["primary"]
+    monkeypatch.setenv(PW_ENV, primary.password)
+    primary.clear_requests()
+    args = {"node": "primary", "config": pair_config, "state": "absent",
+            "volume": volume_of(sim, primary), "_ansible_check_mode": True}
+    bare = run_module(raid, args, capsys)
+    assert bare.get("failed") is True, bare
+    assert bare["error"]["exit_code_name"] == "USAGE" and "confirm_node primary" in bare["msg"]
+    ready = run_module(raid, {**args, "confirm_serials": ["PRIMARY-SN1", "PRIMARY-SN2"],
+                              "confirm_node": "primary"}, capsys)
+    assert ready.get("failed") is not True, ready
+    assert ready["protection"]["protected"] is True and ready["protection"]["refused"] is None
+    assert writes(primary) == []
+
+
 def test_raid_enforces_the_pair_protection(sim: SimCluster, pair_config: str,
                                            capsys: pytest.CaptureFixture[str],
                                            monkeypatch: pytest.MonkeyPatch) -> None:

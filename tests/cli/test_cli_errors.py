@@ -197,3 +197,20 @@ def test_protocol_without_driver_exits_2(monkeypatch: pytest.MonkeyPatch,
     result = run("--json", "power", "status", f"ipmi://127.0.0.1:{closed_port}", env=CREDS)
     assert result.exit_code == 2, result.output
     assert json_out(result)["error"]["message"].endswith("no driver registered for ipmi://")
+
+
+@pytest.mark.parametrize("command", [("raid", "show"), ("raid", "show", "--check")])
+def test_raid_over_ipmi_names_the_redfish_url_to_use(command: tuple[str, ...]) -> None:
+    """README: RAID over IPMI raises UnsupportedOperation naming the Redfish scheme to use."""
+    from hamnhw.sim import ServerSpec, SimCluster
+    from hamnhw.sim.ipmi import IpmiSim
+
+    with SimCluster([ServerSpec(name="n1")]) as cluster, IpmiSim(cluster) as ipmi:
+        result = run("--json", *command, ipmi["n1"].url,
+                     env={"HAMNHW_USERNAME": "admin",
+                          "HAMNHW_PASSWORD": cluster["n1"].password})
+    assert result.exit_code == 1, result.output
+    error = json_out(result)["error"]
+    assert error["type"] == "UnsupportedOperation"
+    assert "does not support raid.status" in error["message"]
+    assert "IPMI has no RAID" in error["message"] and "redfish://HOST" in error["message"]

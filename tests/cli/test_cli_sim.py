@@ -208,3 +208,17 @@ def test_soft_off_escalates_to_force_off(server: SimServer, env: dict[str, str])
     resets = [r.body.get("ResetType") for r in server.requests
               if r.method == "POST" and r.path.endswith("ComputerSystem.Reset")]
     assert resets == ["GracefulShutdown", "ForceOff"]
+
+
+def test_nics_of_a_collection_without_members_are_unknown_not_none(
+        server: SimServer, env: dict[str, str]) -> None:
+    """null is "the BMC did not tell": the EthernetInterfaces collection lists no Members."""
+    server.inject("no_members", method="GET", path="/redfish/v1/Systems/1/EthernetInterfaces")
+    result = run("--json", "nics", server.url, env=env)
+    payload = json_out(result)
+    assert payload["nics"] is None and payload["incomplete"] is True
+    assert any("/redfish/v1/Systems/1/EthernetInterfaces has no Members" in w
+               for w in payload["warnings"])
+    human = run("nics", server.url, env=env)
+    assert "(none reported)" not in human.stdout.split("BMC NICs")[0]
+    assert "(the BMC does not tell)" in human.stdout.split("BMC NICs")[0]

@@ -317,8 +317,11 @@ def test_inventory_from_fru_and_device_id_storage_unknown_with_notes() -> None:
 
 def test_raid_and_drive_serials_are_refused_naming_redfish() -> None:
     node = connect_fake(FakeBmc())
-    for call in (node.raid.volumes, node.raid.drives, node.raid.storage):
-        with pytest.raises(UnsupportedOperation, match=r"redfish://HOST"):
+    raid = node.raid
+    for call in (raid.volumes, raid.drives, raid.storage, raid.status, raid.foreign,
+                 raid.import_foreign, raid.foreign_import_state,
+                 lambda: raid.plan_delete("V1"), lambda: raid.rebuild_job("V1")):
+        with pytest.raises(UnsupportedOperation, match=r"IPMI has no RAID.*redfish://HOST"):
             call()
 
 

@@ -234,3 +234,18 @@ def test_a_member_that_could_not_be_read_is_unknown_not_ok(primary: SimServer,
     assert code == 3, lines
     assert lines[0].startswith("RAID UNKNOWN - "), lines[0]
     assert any("not read" in line for line in lines[1:]), lines
+
+
+def test_a_volume_collection_without_members_is_unknown_not_no_volume(
+        primary: SimServer, cli_env: dict[str, str]) -> None:
+    """A Volumes collection without ``Members`` does not say there is no volume: UNKNOWN
+    (3), never "RAID CRITICAL - no RAID volume"."""
+    primary.inject("no_members", method="GET",
+                   path="/redfish/v1/Systems/1/Storage/RAIDController1/Volumes")
+    code, lines = nagios(primary, cli_env)
+    assert code == 3, lines
+    assert lines[0].startswith("RAID UNKNOWN - "), lines[0]
+    assert "no RAID volume" not in lines[0]
+    shown = run("raid", "show", primary.url, "--check", env=cli_env)
+    assert shown.exit_code == 5 and "no RAID volume exists" not in shown.stdout
+    assert "check: unknown" in shown.stdout and "/Volumes has no Members" in shown.stdout

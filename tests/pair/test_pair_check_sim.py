@@ -91,6 +91,7 @@ def test_unreachable_bmc_is_a_failed_check_not_another_exit_code(cluster: SimClu
     assert code == 5
     assert checks["reachable"]["status"] == "fail"
     assert "BmcUnreachable" in checks["reachable"]["evidence"]["standby"]
+    assert checks["complete_read"]["status"] == "unknown"  # nothing of the standby was read
     assert checks["nic_count"]["status"] == "unknown"
     assert out["nic_map"] == []
 

@@ -44,7 +44,7 @@ def test_all_documented_kinds_exist():
                                 "html_error", "malformed_json", "ignore_reset", "power_flap",
                                 "reset_conflict", "ignore_boot_override",
                                 "refuse_restore_policy", "ignore_restore_policy",
-                                "spurious_off", "gather"}
+                                "spurious_off", "gather", "no_members"}
 
 
 def test_latency_waits_then_answers(server, client, sleep):
@@ -192,3 +192,13 @@ def test_cluster_reset_puts_every_server_back_as_new(start_cluster):
     assert primary.faults.active() == [] and standby.requests == []
     assert primary.port == port and Bmc(primary).system()["PowerState"] == "On"
     assert [v.members for v in cluster.bays.volumes] == [tuple(serials)]
+
+
+def test_no_members_drops_a_collections_members_and_count_only(server, client):
+    server.inject("no_members", path="/redfish/v1/Systems", count=1)
+    system = client.get(SYSTEM).json()  # no Members: not taken, and unchanged
+    assert system["Id"] and "Members" not in system
+    bare = client.get("/redfish/v1/Systems").json()
+    assert "Members" not in bare and "Members@odata.count" not in bare
+    assert bare["Name"]
+    assert client.get("/redfish/v1/Systems").json()["Members"]  # the one hit is used up

@@ -88,7 +88,7 @@ def test_unprotected_drives_of_the_other_node_need_nothing(cluster: Pair) -> Non
     assert created.exit_code == 0, created.output
     assert json_out(created)["protection"] == {"node": "standby", "snapshot": True,
                                                "active": False, "protected": False,
-                                               "reasons": []}
+                                               "reasons": [], "refused": None}
 
 
 def test_rebuild_of_the_pair_raid1_on_the_active_node_needs_its_name(cluster: Pair) -> None:
@@ -187,3 +187,26 @@ def test_the_pair_disks_are_protected_in_a_server_outside_the_pair(cluster: Pair
     assert done.exit_code == 0, done.output
     protection = json_out(done)["protection"]
     assert (protection["node"], protection["protected"]) == (None, True)
+
+
+def test_a_dry_run_predicts_the_refusal_of_the_real_run(cluster: Pair) -> None:
+    """The dry run of a protected delete says it is protected and that the real run would be
+    refused, and exits as the real run would (2), until the confirmations are given."""
+    first, second = cluster.serial("primary", 1), cluster.serial("primary", 2)
+    real = cluster.cli("delete", "primary", VOLUME, "--yes")
+    dry = cluster.cli("delete", "primary", VOLUME, "--yes", "--dry-run")
+    assert (real.exit_code, dry.exit_code) == (2, 2)
+    refused = json_out(dry)["protection"]["refused"]
+    assert refused == {"message": json_out(real)["error"]["message"], "exit_code": 2}
+    text = run("raid", "delete", "primary", VOLUME, "--dry-run", "--config", str(cluster.config),
+               env={PW_ENV: cluster.cluster["primary"].password})
+    assert text.exit_code == 2
+    assert "would send: DELETE" in text.output
+    assert "protected: volume RAIDController1/Volume1 is the pair's recorded RAID1" in text.output
+    assert "the real run would be refused (exit 2)" in text.output
+    assert "--confirm-node primary" in text.output
+    confirmed = ("--confirm-serial", first, "--confirm-serial", second, "--confirm-node",
+                 "primary")
+    ready = cluster.cli("delete", "primary", VOLUME, "--dry-run", *confirmed)
+    assert ready.exit_code == 0 and json_out(ready)["protection"]["refused"] is None
+    assert cluster.writes("primary") == []

@@ -13,10 +13,12 @@ import click
 
 from hamnhw.cli.exit_codes import ExitCode
 from hamnhw.cli.options import connect_config_node, fail, output_of
-from hamnhw.config import find_config, load_config
+from hamnhw.config import Config, find_config, load_config
 from hamnhw.errors import ConfigError
+from hamnhw.monitor.pair import active_for, live_node
 from hamnhw.pair import ipmi_boot_modes
-from hamnhw.pair.check import check_pair
+from hamnhw.pair.check import PairReport, evaluate
+from hamnhw.pair.nodefacts import read_pair
 from hamnhw.views import section, table
 
 PAIR_NODES = ("primary", "standby")
@@ -53,13 +55,29 @@ def render(payload: Mapping[str, Any]) -> str:
                         section("NIC map", nic_map), verdict])
 
 
+def check_with_recorded_active(path: str, active: str | None) -> PairReport:
+    """Read both nodes and judge them, the active node being ``active``, else the one the
+    failover journal records, else the powered-on holder of the last snapshot's RAID1
+    serials, else ``[pair] active`` (as ``check pair`` finds it:
+    :func:`~hamnhw.monitor.pair.active_for`), else worked out from what the BMCs show."""
+    config: Config = load_config(path)
+    found = read_pair(lambda name: connect_config_node(name, path))
+    reason = None
+    if active is None:
+        recorded = active_for(config, {name: live_node(facts) for name, facts in found.items()})
+        active, reason = recorded.node, f"from {recorded.source}"
+    return evaluate(found["primary"], found["standby"], active=active, reason=reason,
+                    ipmi_boot_modes=ipmi_boot_modes(config))
+
+
 @click.command("check")
 @click.option("--config", metavar="FILE", type=click.Path(dir_okay=False),
               help="Config file with [primary] and [standby] (default: $HAMNHW_CONFIG, "
                    "./hamnhw.toml, /etc/hamnhw/hamnhw.toml).")
 @click.option("--active", type=click.Choice(PAIR_NODES),
-              help="The node holding the MN's RAID1 (default: worked out from what the BMCs "
-                   "show).")
+              help="The node holding the MN's RAID1 (default: the failover journal's, else "
+                   "the powered-on holder of the last snapshot's RAID1 serials, else [pair] "
+                   "active, else worked out from what the BMCs show).")
 @click.pass_context
 def command(ctx: click.Context, config: str | None, active: str | None) -> None:
     """Check that the pair is ready for a disk-move failover; print the NIC map.
@@ -69,14 +87,13 @@ def command(ctx: click.Context, config: str | None, active: str | None) -> None:
     power-restore policies, serial numbers, and NIC count, speed, order and link (each
     primary NIC paired with its standby counterpart by PCI location, Id, or order).  A node
     reached over IPMI (ipmi://) needs a known boot mode (its boot_mode, or the pair
-    snapshot's): IPMI cannot read one, and the failover's boot overrides need it.
+    snapshot's): IPMI cannot read one, and the failover's boot overrides need it.  Drives
+    a powered-off node's BMC shows from its last POST whose serials the active node shows
+    (after a failover) do not take a bay.
     Exit 0 when nothing fails, 5 when a check fails.
     """
     try:
-        path = require_pair(config)
-        modes = ipmi_boot_modes(load_config(path))
-        report = check_pair(lambda name: connect_config_node(name, path), active=active,
-                            ipmi_boot_modes=modes)
+        report = check_with_recorded_active(require_pair(config), active)
     except ConfigError as exc:
         fail(ctx, None, exc)
         return

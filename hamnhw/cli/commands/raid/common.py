@@ -90,7 +90,33 @@ def render_change(payload: Mapping[str, Any]) -> str:
         lines.append(f"volume {volume['id']}: {volume['raid_type']}, health "
                      f"{volume['health']}, drives {','.join(volume['drives'] or []) or '-'}")
     lines += [f"note: {note}" for note in payload["notes"]]
+    lines += protection_lines(payload)
     return "\n".join(lines)
+
+
+def dry_run_exit(payload: Mapping[str, Any]) -> int:
+    """The code a dry run exits with: the real run's, had it been refused by the pair
+    protection (2 for a missing confirmation), else 0."""
+    refused = (payload.get("protection") or {}).get("refused") if payload.get("dry_run") \
+        else None
+    return int(refused["exit_code"]) if refused else 0
+
+
+def protection_lines(payload: Mapping[str, Any]) -> list[str]:
+    """The text of the ``protection`` part: why the write is protected, and in a dry run
+    whether the real run would be refused."""
+    protection = payload.get("protection")
+    if not protection or not protection.get("protected"):
+        return []
+    why = "; ".join(protection["reasons"])
+    lines = [f"protected: {why}"]
+    refused = protection.get("refused")
+    if refused:
+        message = refused["message"].removeprefix(f"{why}: ")  # the reasons are said above
+        lines.append(f"the real run would be refused (exit {refused['exit_code']}): {message}")
+    elif payload.get("dry_run"):
+        lines.append("the confirmations given are what the real run needs")
+    return lines
 
 
 def job_lines(payload: Mapping[str, Any]) -> list[str]:

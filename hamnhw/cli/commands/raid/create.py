@@ -15,9 +15,10 @@ from hamnhw.cli.commands.raid.protection import (
     CONFIRM_NODE,
     CONFIRM_SERIALS,
     pair_guard,
+    run_guarded,
     run_write,
 )
-from hamnhw.cli.options import TargetOptions, node_options, run_waiting_on_node
+from hamnhw.cli.options import TargetOptions, node_options
 from hamnhw.errors import ConfigError
 from hamnhw.models import RaidType
 from hamnhw.node import Node
@@ -96,4 +97,4 @@ def command(ctx: click.Context, target: TargetOptions, level: str, drives: str,
 
         return action
 
-    run_waiting_on_node(ctx, target, prepare, render_change)
+    run_guarded(ctx, target, prepare, render_change)

@@ -13,9 +13,10 @@ from hamnhw.cli.commands.raid.protection import (
     CONFIRM_NODE,
     CONFIRM_SERIALS,
     pair_guard,
+    run_guarded,
     run_write,
 )
-from hamnhw.cli.options import TargetOptions, node_options, run_waiting_on_node
+from hamnhw.cli.options import TargetOptions, node_options
 from hamnhw.errors import ConfigError
 from hamnhw.node import Node
 
@@ -46,4 +47,4 @@ def command(ctx: click.Context, target: TargetOptions, volume: str, yes: bool,
 
         return action
 
-    run_waiting_on_node(ctx, target, prepare, render_change)
+    run_guarded(ctx, target, prepare, render_change)

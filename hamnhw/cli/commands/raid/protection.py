@@ -6,18 +6,21 @@ spelt (:mod:`~hamnhw.cli.commands.raid.pairnode`)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import click
 
 from hamnhw import pair
-from hamnhw.cli.commands.raid.common import outcome_payload, plan_payload
+from hamnhw.cli.budget import CommandBudget
+from hamnhw.cli.commands.raid.common import dry_run_exit, outcome_payload, plan_payload
 from hamnhw.cli.commands.raid.pairnode import pair_node_of, possibly_active
-from hamnhw.cli.options import TargetOptions
+from hamnhw.cli.exit_codes import exit_code_for
+from hamnhw.cli.fleet import recording
+from hamnhw.cli.options import TargetOptions, run_waiting_on_node
 from hamnhw.cli.resolve import is_url
 from hamnhw.config import find_config, load_config
-from hamnhw.errors import ConfigError
+from hamnhw.errors import ConfigError, RefusedOperation
 from hamnhw.log import get_logger
 from hamnhw.models import RaidType
 from hamnhw.node import Node
@@ -72,20 +75,48 @@ def _recorded_volumes(snapshot: PairSnapshot, name: str) -> dict[str, tuple[str,
 
 def protect(guard: PairGuard, node: Node, plan: RaidPlan, serials: Sequence[str],
             confirm_node: str | None, *, dry_run: bool, reboot: bool = False) -> dict[str, Any]:
-    """Enforce the guard on ``plan`` (a dry run only reports it); the ``protection`` JSON."""
+    """Enforce the guard on ``plan``; the ``protection`` JSON (``refused`` null).
+
+    A dry run judges the confirmations given as the real run does, and where the real run
+    would be refused says so in ``refused`` (the message, and the ``exit_code`` the real run
+    would end with: :func:`~hamnhw.cli.commands.raid.common.dry_run_exit`) instead of
+    raising."""
     status = node.raid.status()
-    if dry_run:
-        return guard.json(guard.demands(plan, status, reboot=reboot))
-    return guard.enforce(plan, status, serials, confirm_node, reboot=reboot)
+    try:
+        found = guard.enforce(plan, status, serials, confirm_node, reboot=reboot)
+    except (ConfigError, RefusedOperation) as exc:
+        if not dry_run:
+            raise
+        return {**guard.json(guard.demands(plan, status, reboot=reboot)),
+                "refused": {"message": exc.message, "exit_code": int(exit_code_for(exc))}}
+    return {**found, "refused": None}
 
 
 def run_write(node: Node, plan: Callable[[], RaidPlan], run: Callable[[], RaidOutcome],
               guard: PairGuard, serials: Sequence[str], confirm_node: str | None, *,
-              dry_run: bool, reboot: bool = False) -> dict[str, Any]:
+              dry_run: bool, reboot: bool = False,
+              raise_refusal: bool = False) -> dict[str, Any]:
     """The shape of every write command: plan from a fresh read, enforce the pair
-    protection, then print the plan (``--dry-run``) or run the write."""
+    protection, then print the plan (``--dry-run``) or run the write.
+
+    :param raise_refusal: a dry run raises the refusal the real run would meet, as the real
+        run does (Ansible's check mode: the task fails as it would), instead of reporting
+        it in ``protection.refused``."""
     planned = plan()
-    protection = protect(guard, node, planned, serials, confirm_node, dry_run=dry_run,
-                         reboot=reboot)
+    protection = protect(guard, node, planned, serials, confirm_node,
+                         dry_run=dry_run and not raise_refusal, reboot=reboot)
     payload = plan_payload(planned) if dry_run else outcome_payload(run())
     return {**payload, "protection": protection}
+
+
+def run_guarded(ctx: click.Context, target: TargetOptions,
+                prepare: Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]],
+                render: Callable[[Mapping[str, Any]], str], *, beyond_s: float = 0.0) -> None:
+    """:func:`~hamnhw.cli.options.run_waiting_on_node` for a write, then the exit a dry run
+    predicts (:func:`~hamnhw.cli.commands.raid.common.dry_run_exit`): its plan printed, the
+    code of the refusal the real run would meet."""
+    shown: list[Mapping[str, Any]] = []
+    run_waiting_on_node(ctx, target, recording(prepare, shown), render, beyond_s=beyond_s)
+    code = dry_run_exit(shown[-1]) if shown else 0
+    if code:
+        ctx.exit(code)

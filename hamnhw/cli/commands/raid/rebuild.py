@@ -17,8 +17,8 @@ from hamnhw.cli.commands.raid.common import (
     BoundedRounds,
     render_change,
 )
-from hamnhw.cli.commands.raid.protection import CONFIRM_NODE, pair_guard, run_write
-from hamnhw.cli.options import Seconds, TargetOptions, node_options, run_waiting_on_node
+from hamnhw.cli.commands.raid.protection import CONFIRM_NODE, pair_guard, run_guarded, run_write
+from hamnhw.cli.options import Seconds, TargetOptions, node_options
 from hamnhw.node import Node
 from hamnhw.raid import RaidOutcome, RaidPlan
 
@@ -73,4 +73,4 @@ def command(ctx: click.Context, target: TargetOptions, volume: str, drive_id: st
 
         return action
 
-    run_waiting_on_node(ctx, target, prepare, render_change, beyond_s=beyond)
+    run_guarded(ctx, target, prepare, render_change, beyond_s=beyond)

@@ -97,6 +97,7 @@ attributes:
   check_mode:
     support: full
     description: Reads and validates, reports the requests the write would send; sends none.
+      Fails as the real run would where the pair protection refuses it.
 author:
   - hamnhw developers (@hamnhw)
 """
@@ -280,7 +281,7 @@ def main():
             return plans[-1]
 
         result = run_write(node, planned, write, guard, serials, params['confirm_node'],
-                           dry_run=module.check_mode)
+                           dry_run=module.check_mode, raise_refusal=True)
         result.pop('dry_run', None)
         if params['state'] == 'present':
             for warning in left_as_it_is(plans):
