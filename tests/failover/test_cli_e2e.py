@@ -35,8 +35,12 @@ def test_start_without_yes_and_without_a_terminal_is_a_usage_error(sim_pair: Pai
 def test_failover_start_waits_for_the_disks_then_resume_finishes(sim_pair: PairSim) -> None:
     config = snapshot(sim_pair)
     code, out = hamnhw("failover", "start", "--yes", "--config", config)
-    assert code == 1 and out["error"]["type"] == "ActiveNodeUnknown"
+    assert code == 10 and out["error"]["type"] == "ActiveNodeUnknown"  # waiting for you
     assert "primary is the active MN" in out["error"]["message"]
+    assert out["needs"]["kind"] == "active_node"
+    assert out["needs"]["phrase"] == "primary is the active MN"
+    assert "--acknowledge 'primary is the active MN'" in out["needs"]["command"]
+    assert sim_pair.reset_posts("primary") == []  # nothing was started
     code, out = hamnhw("failover", "start", "--yes", "--config", config,
                        "--acknowledge", "primary is the active MN")
     assert code == 10, out

@@ -10,6 +10,7 @@ leaving the run resumable; the command exits 130 or 143.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 from collections.abc import Callable, Iterator, Sequence
 
@@ -18,9 +19,11 @@ import click
 from hamnhw import interrupts, progress
 from hamnhw.cli.exit_codes import ExitCode, exit_code_for
 from hamnhw.cli.options import failures_reported, output_of
+from hamnhw.cli.output import dumps, error_payload
 from hamnhw.cli.progress import LastUpdate, reporter_for
 from hamnhw.cli.resolve import tty_prompt
-from hamnhw.failover.operator import Operator, ScriptedOperator, TtyOperator
+from hamnhw.failover.active import ActiveNodeUnknown
+from hamnhw.failover.operator import AckRequest, Operator, ScriptedOperator, TtyOperator
 from hamnhw.failover.report import RunReport
 
 acknowledge_option = click.option(
@@ -67,8 +70,28 @@ def coordinating(ctx: click.Context) -> Iterator[LastUpdate]:
     try:
         with interrupts.interruptible(), progress.reporting(reporter):
             yield reporter
+    except ActiveNodeUnknown as exc:
+        if exc.needs is None:
+            raise
+        reporter.close()
+        confirmation_needed(ctx, exc, exc.needs)
     finally:
         reporter.close()
+
+
+def confirmation_needed(ctx: click.Context, exc: ActiveNodeUnknown, needs: AckRequest) -> None:
+    """Nothing started: the operator must confirm which node is the active MN.  An error
+    object with what it needs (``needs``, as a stop gives it), exit 10: waiting for you."""
+    code = ExitCode.WAITING_FOR_OPERATOR
+    again = f"run `{ctx.command_path}` again with --acknowledge '{needs.phrase}'"
+    out = output_of(ctx)
+    if out.json:
+        payload = error_payload("pair", exc, code)
+        payload["needs"] = {**dataclasses.asdict(needs), "command": again}
+        click.echo(dumps(payload))
+    else:
+        click.echo(f"hamnhw: pair: {exc}\nto go on: {again}", err=True)
+    ctx.exit(int(code))
 
 
 def run_coordinator(ctx: click.Context, action: Callable[[], RunReport | None]) -> None:
