@@ -79,7 +79,12 @@ class _Interface:
 
 class PowerInterface(_Interface, abc.ABC):
     """Host power.  Every change waits for the target unless ``wait=False``;
-    "off" is confirmed by reading exactly Off twice in a row."""
+    "off" is confirmed by reading exactly Off twice in a row.
+
+    A change's ``timeout`` (seconds) bounds the whole call, its requests and its wait;
+    None: the node's poll policy (``poll.timeout`` given to :func:`hamnhw.connect`, 120 s
+    by default), not ``connect``'s ``timeout``.  Inside a :meth:`hamnhw.node.Node.operation`
+    block the block's deadline bounds it as well."""
 
     @abc.abstractmethod
     def state(self) -> PowerState:

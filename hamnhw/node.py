@@ -191,7 +191,10 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
         URL (``redfish+http://``) or an ``ipmi://`` one they raise ``ConfigError``.
     :param timeout: overall deadline of one operation, seconds: of connecting
         (ServiceRoot or IPMI login, detection, system choice) and, by default, of each
-        request or :meth:`Node.operation` block after it.
+        request or :meth:`Node.operation` block after it.  A power change outside such a
+        block runs under its own wait's deadline, its requests included: the call's
+        ``timeout``, else ``poll.timeout`` (120 s by default); pass ``timeout=`` to the
+        call, or run it in ``node.operation(seconds)``, to bound it by less.
     :param connect_timeout: TCP/TLS connect timeout per request, seconds.
     :param read_timeout: read timeout per request, seconds.
     :param driver: force a driver by entry-point name instead of detecting.
