@@ -4,9 +4,11 @@ Independent of the scrubber's bookkeeping: it looks at the finished files
 only.  A finding names the file, the JSON path and the category, and shows at
 most the first four characters of the value.
 
-Flagged: a password other than ``***``; an ``X-Auth-Token``/``Token`` value
-other than ``***``; a session id that is not ``FAKE-SESSION-nnnn``; a
-token-like string (long hex/base64) inside a Session resource; a serial
+Flagged: a value other than ``***`` (or empty) under a secret key
+(:func:`~hamnhw.fixturetools.scrub.is_secret_key`: passwords and passphrases, tokens,
+SNMP communities and keys, IPMI Kg, ``*Secret``, ``Authorization``) or anywhere under
+``HttpHeaders``, as ``password``, ``token`` or ``secret``; a session id that is not
+``FAKE-SESSION-nnnn``; a token-like string (long hex/base64) inside a Session resource; a serial
 (``SKU`` or a key ending in ``SerialNumber``/``ServiceTag``/``AssetTag``, such as
 Dell's ``ChassisServiceTag``) not ``FAKE-SN-nnnn``; a UUID not
 ``00000000-0000-4000-8000-xxxxxxxxxxxx``; a MAC that is not locally
@@ -31,24 +33,25 @@ from hamnhw.fixturetools.scrub import (
     FAKE_SERIAL,
     FAKE_SESSION,
     FAKE_UUID,
+    HEADERS_KEY,
     IPV4_RE,
     IPV6_CANDIDATE_RE,
     MAC_RE,
     NIL_UUID,
     NOT_ADDRESS_KEY,
-    PASSWORD_KEY,
     REDACTED,
     SESSION_PATH_RE,
     SHORTEST_LITERAL,
-    TOKEN_KEYS,
     UUID_RE,
     is_kept_ip,
     is_placeholder,
+    is_secret_key,
     is_serial_key,
+    secret_category,
 )
 
 TOKEN_LIKE = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9+/=_.-]{16,}$")
-TEXT_PASSWORD = re.compile(r"\"[A-Za-z]*Password\"\s*:\s*\"(?P<v>[^\"]*)\"", re.IGNORECASE)
+TEXT_PAIR = re.compile(r"\"(?P<k>[^\"]+)\"\s*:\s*\"(?P<v>[^\"]*)\"")
 TEXT_TOKEN = re.compile(r"X-Auth-Token\"?\s*[:=]\s*\"?(?P<v>[A-Za-z0-9+/=_-]{8,})",
                         re.IGNORECASE)
 
@@ -62,7 +65,7 @@ class Leak:
     where: str
     """JSON path (``$.0.response_json.SerialNumber``) or ``line N``."""
     category: str
-    """password, token, session, serial, uuid, mac, ip; original (a value the scrubber
+    """password, token, secret, session, serial, uuid, mac, ip; original (a value the scrubber
     replaced, still present)."""
     hint: str
     """The first characters of the value, never all of it."""
@@ -108,8 +111,10 @@ def find_leaks_in_documents(documents: Mapping[str, Any],
 
 def _scan_json(name: str, document: Any,
                known: _OriginalsMatcher | None = None) -> Iterator[Leak]:
-    for where, key, value, in_session in _strings(document, "$", None, False):
-        for category, hint in _check_value(key, value, in_session):
+    for where, key, value, context in _strings(document, "$", None, _Context()):
+        if context.in_headers and not is_secret_key(key) and value not in (REDACTED, ""):
+            yield Leak(name, where, "secret", _hint(value))
+        for category, hint in _check_value(key, value, context.in_session):
             yield Leak(name, where, category, hint)
         if known is not None and known.found_in(value):
             yield Leak(name, where, "original", "...")
@@ -135,18 +140,33 @@ class _OriginalsMatcher:
         return self._token is not None and self._token.search(value) is not None
 
 
+@dataclasses.dataclass(frozen=True)
+class _Context:
+    in_session: bool = False
+    """Inside a Session resource."""
+    in_headers: bool = False
+    """Inside ``HttpHeaders``: every value is a secret."""
+
+
+_KEY = _Context()
+"""The context of a key itself (a header name is no secret)."""
+
+
 def _strings(value: Any, where: str, key: str | None,
-             in_session: bool) -> Iterator[tuple[str, str | None, str, bool]]:
+             context: _Context) -> Iterator[tuple[str, str | None, str, _Context]]:
     if isinstance(value, dict):
-        in_session = in_session or _is_session_resource(value)
+        if not context.in_session and _is_session_resource(value):
+            context = dataclasses.replace(context, in_session=True)
         for k, v in value.items():
-            yield f"{where}.{k}", None, str(k), False
-            yield from _strings(v, f"{where}.{k}", str(k), in_session)
+            yield f"{where}.{k}", None, str(k), _KEY
+            inner = (dataclasses.replace(context, in_headers=True)
+                     if str(k).lower() == HEADERS_KEY else context)
+            yield from _strings(v, f"{where}.{k}", str(k), inner)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _strings(item, f"{where}[{i}]", key, in_session)
+            yield from _strings(item, f"{where}[{i}]", key, context)
     elif isinstance(value, str):
-        yield where, key, value, in_session
+        yield where, key, value, context
 
 
 def _is_session_resource(document: Mapping[str, Any]) -> bool:
@@ -156,10 +176,8 @@ def _is_session_resource(document: Mapping[str, Any]) -> bool:
 
 def _check_value(key: str | None, value: str, in_session: bool) -> Iterator[tuple[str, str]]:
     lowered = (key or "").lower()
-    if PASSWORD_KEY.search(lowered) and value != REDACTED:
-        yield "password", _hint(value)
-    elif lowered in TOKEN_KEYS and value != REDACTED:
-        yield "token", _hint(value)
+    if is_secret_key(lowered) and value not in (REDACTED, ""):
+        yield secret_category(lowered), _hint(value)
     elif is_serial_key(lowered) and not (FAKE_SERIAL.match(value) or is_placeholder(value)):
         yield "serial", _hint(value)
     elif "mac" in lowered and BARE_MAC_RE.match(value) and not _locally_administered(value):
@@ -192,9 +210,10 @@ def _scan_text_file(name: str, text: str) -> Iterator[Leak]:
         where = f"line {number}"
         for category, hint in _check_text(line):
             yield Leak(name, where, category, hint)
-        for match in TEXT_PASSWORD.finditer(line):
-            if match.group("v") != REDACTED:
-                yield Leak(name, where, "password", _hint(match.group("v")))
+        for match in TEXT_PAIR.finditer(line):
+            if is_secret_key(match.group("k")) and match.group("v") not in (REDACTED, ""):
+                yield Leak(name, where, secret_category(match.group("k")),
+                           _hint(match.group("v")))
         for match in TEXT_TOKEN.finditer(line):
             yield Leak(name, where, "token", _hint(match.group("v")))
 

@@ -50,6 +50,7 @@ class RecordingClient(RedfishClient):
         self.host = inner.host
         self.exchanges: list[Exchange] = []
         """Every call so far, in order, unscrubbed: keep it in memory only."""
+        self._paused = False
         if record_root:
             self.exchanges.append(Exchange("GET", ROOT_PATH, 200,
                                            {"Content-Type": "application/json"},
@@ -64,9 +65,8 @@ class RecordingClient(RedfishClient):
         """GET through the inner client; the answer or the HTTP error is logged."""
         with self._logging("GET", path, None):
             body = self.inner.get(path)
-            self.exchanges.append(Exchange("GET", path, 200,
-                                           {"Content-Type": "application/json"},
-                                           response_json=body))
+            self._log(Exchange("GET", path, 200, {"Content-Type": "application/json"},
+                               response_json=body))
             return body
 
     def get_response(self, path: str) -> RedfishResponse:
@@ -92,6 +92,20 @@ class RecordingClient(RedfishClient):
         return self._send("PUT", path, body, lambda: self.inner.put(path, body, etag))
 
     @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Calls inside the block go to the BMC but are not logged (a check before a
+        session, which its replay does not repeat)."""
+        self._paused = True
+        try:
+            yield
+        finally:
+            self._paused = False
+
+    def _log(self, exchange: Exchange) -> None:
+        if not self._paused:
+            self.exchanges.append(exchange)
+
+    @contextlib.contextmanager
     def operation(self, seconds: float | None = None) -> Iterator[None]:
         """The inner client's deadline."""
         with self.inner.operation(seconds):
@@ -106,9 +120,8 @@ class RecordingClient(RedfishClient):
         request = dict(body) if body is not None else None
         with self._logging(method, path, request):
             answer = call()
-            self.exchanges.append(Exchange(method, path, answer.status,
-                                           keep_headers(answer.headers),
-                                           request_json=request, response_json=answer.body))
+            self._log(Exchange(method, path, answer.status, keep_headers(answer.headers),
+                               request_json=request, response_json=answer.body))
             return answer
 
     @contextlib.contextmanager
@@ -116,10 +129,8 @@ class RecordingClient(RedfishClient):
         try:
             yield
         except HttpError as exc:
-            self.exchanges.append(Exchange(method, path, exc.status,
-                                           {"Content-Type": "application/json"},
-                                           request_json=request,
-                                           response_json=_error_body(exc)))
+            self._log(Exchange(method, path, exc.status, {"Content-Type": "application/json"},
+                               request_json=request, response_json=_error_body(exc)))
             raise
 
 

@@ -8,8 +8,12 @@ stay consistent after scrubbing.
 ========== =========================================== ==============================
 category   found by                                    fake form
 ========== =========================================== ==============================
-password   ``*Password`` keys                          ``***``
-token      ``Token``/``X-Auth-Token`` keys             ``***``
+password   ``*Password``/``*Passphrase`` keys          ``***``
+token      ``*Token`` keys (``X-Auth-Token``)          ``***``
+secret     other secret keys (:func:`is_secret_key`:   ``***``
+           SNMP communities and keys, IPMI Kg,
+           ``*Secret``, ``Authorization``) and every
+           value under ``HttpHeaders``
 session    ``/SessionService/Sessions/<id>`` paths     ``FAKE-SESSION-0001``
 serial     ``SKU`` and keys ending in ``SerialNumber``, ``FAKE-SN-0001``
            ``ServiceTag`` or ``AssetTag`` (Dell's
@@ -58,8 +62,15 @@ IPV6_CANDIDATE_RE = re.compile(r"(?<![0-9A-Fa-f:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f
                                r"(?![0-9A-Fa-f:])")
 SESSION_PATH_RE = re.compile(r"(/SessionService/Sessions/)([A-Za-z0-9._~%+=:-]+)")
 
-PASSWORD_KEY = re.compile(r"password$", re.IGNORECASE)
-TOKEN_KEYS = frozenset({"token", "x-auth-token", "authtoken", "sessiontoken"})
+SECRET_KEY = re.compile(
+    r"(?:password|passwd|passphrase|secret|token|authorization"
+    r"|community(?:string|name)?s?"
+    r"|(?:authentication|encryption|privacy|private|secret|(?:pre)?shared|kg|session)key"
+    r"|(?:^|[^a-z0-9])kg)$", re.IGNORECASE)
+"""Keys whose string values are secrets (see :func:`is_secret_key`)."""
+HEADERS_KEY = "httpheaders"
+"""``EventDestination.HttpHeaders``: every value under it is a secret (``Authorization``,
+``Cookie``, a vendor's API key header)."""
 SERIAL_KEYS = frozenset({"serialnumber", "sku", "servicetag", "assettag"})
 """The plain serial keys; vendors prefix them (see :func:`is_serial_key`)."""
 SERIAL_KEY_SUFFIX = re.compile(r"(serialnumber|servicetag|assettag)$", re.IGNORECASE)
@@ -87,6 +98,30 @@ def is_serial_key(key: str | None) -> bool:
     """
     lowered = (key or "").lower()
     return lowered == "sku" or SERIAL_KEY_SUFFIX.search(lowered) is not None
+
+
+def is_secret_key(key: str | None) -> bool:
+    """True for a key whose string value is a secret, compared case-insensitively.
+
+    The key (or its last part: Dell attribute names such as ``SNMP.1.AgentCommunity``
+    end with it) ends in ``Password``, ``Passwd``, ``Passphrase``, ``Secret``, ``Token``
+    (``X-Auth-Token``) or ``Authorization``; in ``Community``, ``CommunityString``,
+    ``CommunityName`` (or their plurals); in ``Key`` only after ``Authentication``,
+    ``Encryption``, ``Privacy``, ``Private``, ``Secret``, ``Shared``, ``PreShared``, ``Kg``
+    or ``Session`` (SNMPv3 and IPMI keys, a session token; ``PublicKey``, ``KeyUsage``,
+    ``SecureBootEnable``, ``AuthenticationKeySet`` are not secrets); or is ``Kg`` itself
+    (the IPMI BMC key).  Only string values are redacted: a boolean or number under such
+    a key (``HideCommunityStrings``) is kept.
+    """
+    return key is not None and SECRET_KEY.search(key) is not None
+
+
+def secret_category(key: str) -> str:
+    """``password``, ``token`` or ``secret``: how a secret key's redaction is counted."""
+    lowered = key.lower()
+    if "pass" in lowered:
+        return "password"
+    return "token" if lowered.endswith("token") else "secret"
 
 
 def is_placeholder(value: str) -> bool:
@@ -135,7 +170,10 @@ class Scrubber:
             self._fake("mac", mac)
 
     def _learn(self, value: Any, key: str | None, macs: set[str]) -> None:
-        if isinstance(value, dict):
+        if (key or "").lower() == HEADERS_KEY:
+            for header in _strings_in(value):
+                self._add_literal(header, REDACTED, "secret")
+        elif isinstance(value, dict):
             for k, v in value.items():
                 self._learn(k, None, macs)
                 self._learn(v, str(k), macs)
@@ -147,8 +185,8 @@ class Scrubber:
 
     def _learn_string(self, value: str, key: str | None, macs: set[str]) -> None:
         lowered = (key or "").lower()
-        if PASSWORD_KEY.search(lowered) or lowered in TOKEN_KEYS:
-            self._add_literal(value, REDACTED, "password" if "password" in lowered else "token")
+        if is_secret_key(lowered):
+            self._add_literal(value, REDACTED, secret_category(lowered))
         elif is_serial_key(lowered):
             self._add_literal(value, None, "serial")
         elif lowered in HOST_KEYS:
@@ -184,6 +222,8 @@ class Scrubber:
     # -- pass 2 ---------------------------------------------------------------
     def scrub(self, value: Any, key: str | None = None) -> Any:
         """Return a scrubbed deep copy of a JSON value (dicts, lists, strings)."""
+        if (key or "").lower() == HEADERS_KEY:
+            return _redact_strings(value)
         if isinstance(value, dict):
             return {self.scrub_text(str(k)): self.scrub(v, str(k)) for k, v in value.items()}
         if isinstance(value, list):
@@ -191,7 +231,7 @@ class Scrubber:
         if not isinstance(value, str):
             return value
         lowered = (key or "").lower()
-        if PASSWORD_KEY.search(lowered) or lowered in TOKEN_KEYS:
+        if is_secret_key(lowered):
             return REDACTED
         serial = is_serial_key(lowered)
         if (serial or lowered in HOST_KEYS | LOCATION_KEYS) and not is_placeholder(value):
@@ -260,6 +300,26 @@ class Scrubber:
         return self._fake(f"ipv{version}", str(ipaddress.ip_address(text)))
 
 
+def _strings_in(value: Any) -> Iterable[str]:
+    """Every string value inside a JSON value (not the keys)."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            yield from _strings_in(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def _redact_strings(value: Any) -> Any:
+    """A copy of a JSON value with every string value ``***`` (keys kept)."""
+    if isinstance(value, dict):
+        return {k: _redact_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_strings(item) for item in value]
+    return REDACTED if isinstance(value, str) else value
+
+
 def _mac_key(text: str) -> str:
     digits = re.sub(r"[^0-9a-f]", "", text.lower())
     return ":".join(digits[i:i + 2] for i in range(0, 12, 2))
@@ -299,4 +359,5 @@ _FAKERS: dict[str, Callable[[int, str], str]] = {
     "ipv6": lambda n, _o: f"2001:db8::{n:x}",
     "password": lambda _n, _o: REDACTED,
     "token": lambda _n, _o: REDACTED,
+    "secret": lambda _n, _o: REDACTED,
 }

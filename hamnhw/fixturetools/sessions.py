@@ -6,6 +6,11 @@
 
     record_session("redfish://10.0.0.5", "fixtures/redfish", "power-cycle",
                    username="root", password=secret, ca_file="bmc-ca.pem")
+
+The sessions in :data:`CHANGES_STATE` change the host's power state (the CLI asks for
+``--yes``).  ``power-cycle`` refuses a node that is off or powering off, as
+``hamnhw power cycle`` does: recording never brings a fenced node back.  That check reads
+the power state before the recording starts, and is not part of the recording.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import hamnhw
+from hamnhw.errors import OperationFailed
 from hamnhw.fixturetools.record import (
     Identity,
     RecordingClient,
@@ -23,6 +29,7 @@ from hamnhw.fixturetools.record import (
     save,
     walk,
 )
+from hamnhw.models import PowerState
 from hamnhw.node import Node
 from hamnhw.transport.base import RedfishClient
 
@@ -30,9 +37,20 @@ WALK_DIR = "walk"
 
 
 def _power_cycle(node: Node) -> None:
-    """Force off, then on, each waited for (works from either state)."""
+    """Force off, then on, each waited for (a running node only: :func:`_refuse_cycle`)."""
     node.power.off()
     node.power.on()
+
+
+def _refuse_cycle(node: Node) -> None:
+    """Refuse to cycle a node that is off or powering off, as ``hamnhw power cycle`` does.
+
+    :raises OperationFailed: it is; nothing was sent.
+    """
+    state = node.power.state()
+    if state in (PowerState.OFF, PowerState.POWERING_OFF):
+        raise OperationFailed(f"power cycle refused: the node is {state.value.replace('_', ' ')}"
+                              " (power it on instead); nothing was sent", host=node.name)
 
 
 SESSIONS: Mapping[str, Callable[[Node], Any]] = {
@@ -45,6 +63,12 @@ SESSIONS: Mapping[str, Callable[[Node], Any]] = {
     "raid": lambda node: (node.raid.volumes(), node.raid.drives()),
 }
 """Named operations ``hamnhw record --session NAME`` can record."""
+
+CHANGES_STATE = frozenset({"power-cycle", "power-off", "power-on"})
+"""The sessions that change the host's power state; the others only read."""
+
+PRECHECKS: Mapping[str, Callable[[Node], None]] = {"power-cycle": _refuse_cycle}
+"""Checks run before a session's recording starts (their reads are not recorded)."""
 
 
 def _client_of(node_or_client: Node | RedfishClient) -> RedfishClient:
@@ -91,6 +115,8 @@ def record_session(url: str, out_dir: str | pathlib.Path, session: str, *,
     :param connect_kwargs: passed to :func:`hamnhw.connect` (credentials, TLS, ``poll``).
     :returns: the directory written: ``out_dir/<vendor>/<model>_<fw>/<session>``.
     :raises KeyError: unknown session name.
+    :raises OperationFailed: ``power-cycle`` of a node that is off or powering off
+        (nothing sent, nothing written).
     """
     operation = SESSIONS[session]
     recorders: list[RecordingClient] = []
@@ -100,6 +126,10 @@ def record_session(url: str, out_dir: str | pathlib.Path, session: str, *,
         return recorders[-1]
 
     with hamnhw.connect(url, client_wrapper=wrap, **connect_kwargs) as node:
+        precheck = PRECHECKS.get(session)
+        if precheck is not None:
+            with recorders[0].paused():
+                precheck(node)
         operation(node)
         identity = identify(recorders[0].inner, vendor, model, firmware)
         directory = identity.directory(pathlib.Path(out_dir)) / session
@@ -117,4 +147,4 @@ def record_walk(url: str, out_dir: str | pathlib.Path, *, source: str = "bmc",
                       firmware=firmware, limits=limits)
 
 
-__all__ = ["SESSIONS", "Identity", "record", "record_session", "record_walk"]
+__all__ = ["CHANGES_STATE", "SESSIONS", "Identity", "record", "record_session", "record_walk"]

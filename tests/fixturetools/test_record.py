@@ -128,8 +128,21 @@ def test_save_refuses_when_the_leak_check_still_finds_something(tmp_path):
     recorder = RecordingClient(FakeClient(), record_root=False)
     recorder.patch("/redfish/v1/Systems/S1", {"IndicatorLED": "Lit"})
     recorder.exchanges[0].response_json = {"@odata.type": "#Session.v1_0_0",
-                                           "Oem": {"Secret": "0f1e2d3c4b5a69788796a5b4"}}
+                                           "Oem": {"Handle": "0f1e2d3c4b5a69788796a5b4"}}
     with pytest.raises(ValueError, match="suspicious"):
+        save(recorder, tmp_path / "x", source="unit", kind="walk",
+             identity=identify(FakeClient()))
+    assert not (tmp_path / "x").exists()
+
+
+def test_save_refuses_when_the_scrubber_misses_a_secret_key(tmp_path, monkeypatch):
+    """A scrub gap on a secret key (here: the scrubber made blind to them) fails the
+    recording: the leak check knows the keys on its own, and nothing is written."""
+    monkeypatch.setattr("hamnhw.fixturetools.scrub.is_secret_key", lambda _key: False)
+    recorder = RecordingClient(FakeClient(), record_root=False)
+    recorder.patch("/redfish/v1/Systems/S1", {"IndicatorLED": "Lit"})
+    recorder.exchanges[0].response_json = {"SNMP": {"AuthenticationKey": "kX9f2LqP7wZ1"}}
+    with pytest.raises(ValueError, match="secret at"):
         save(recorder, tmp_path / "x", source="unit", kind="walk",
              identity=identify(FakeClient()))
     assert not (tmp_path / "x").exists()

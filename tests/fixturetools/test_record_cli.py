@@ -48,7 +48,7 @@ def test_record_walk_writes_scrubbed_fixture(sim, tmp_path):
 
 
 def test_record_session_power_cycle_and_overrides(sim, tmp_path, fast_poll):
-    result = _record("--session", "power-cycle", "--vendor", "Acme", "--model", "X1",
+    result = _record("--session", "power-cycle", "--yes", "--vendor", "Acme", "--model", "X1",
                      "--firmware", "9.9", sim.url, str(tmp_path))
     assert result.exit_code == 0, result.output
     out = tmp_path / "acme" / "x1_9.9" / "power-cycle"
@@ -77,3 +77,94 @@ def test_unreachable_bmc_exits_3(tmp_path):
     result = _record("--timeout", "0.3", "redfish+http://127.0.0.1:9", str(tmp_path))
     assert result.exit_code == 3
     assert json.loads(result.output)["error"]["exit_code"] == 3
+
+
+def _posts(server):
+    return [r for r in server.requests if r.method == "POST" and "Reset" in r.path]
+
+
+def test_power_cycle_session_refuses_a_node_that_is_off(tmp_path, fast_poll):
+    """Recording never powers a fenced node back on: refused like ``power cycle``, nothing
+    sent, nothing written."""
+    with SimCluster([ServerSpec(name="off", power="Off")]) as cluster:
+        server = cluster["off"]
+        result = _record("--session", "power-cycle", "--yes", server.url, str(tmp_path))
+        assert result.exit_code == 1, result.output
+        assert "power cycle refused: the node is off" in result.output
+        assert server.power_state == "Off"
+        assert _posts(server) == []
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("session", ["power-cycle", "power-off", "power-on"])
+def test_state_changing_sessions_need_yes(sim, tmp_path, session):
+    before = len(_posts(sim))
+    result = _record("--session", session, sim.url, str(tmp_path))
+    assert result.exit_code == 2, result.output
+    assert "--yes" in result.output and "changes the power state" in result.output
+    assert len(_posts(sim)) == before and sim.power_state == "On"
+    assert not any(tmp_path.iterdir())
+
+
+def test_read_only_session_needs_no_yes(sim, tmp_path):
+    result = _record("--session", "power-status", sim.url, str(tmp_path))
+    assert result.exit_code == 0, result.output
+
+
+def test_help_names_the_state_changing_sessions_and_what_timeout_bounds():
+    result = CliRunner().invoke(cli, ["record", "--help"], terminal_width=200)
+    text = " ".join(result.output.split())
+    assert "power-cycle, power-off, power-on" in text and "--yes" in text
+    assert "whole command" not in text
+    assert "each request" in text and "each power change" in text
+
+
+SNMP_COMMUNITY = "Zq8-corp-ro-Community"  # made up for the test
+IPMI_KG = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.fixture
+def secret_routes(monkeypatch):
+    """The simulator's Manager links a NetworkProtocol (SNMP community, SNMPv3 keys) and
+    Dell-style Attributes (SNMP community, IPMI Kg), as a BMC that echoes them would."""
+    import hamnhw.sim.resources as resources
+
+    manager, routes = resources._manager, resources._routes
+
+    def with_links(state):
+        document = manager(state)
+        path = document["@odata.id"]
+        document["NetworkProtocol"] = {"@odata.id": path + "/NetworkProtocol"}
+        document["Links"] = {"Oem": {"Dell": {"DellAttributes": [
+            {"@odata.id": path + "/Attributes"}]}}}
+        return document
+
+    def with_routes(state):
+        path = f"/redfish/v1/Managers/{state.spec.manager_id}"
+        protocol = {"@odata.id": path + "/NetworkProtocol", "SNMP": {
+            "CommunityStrings": [{"Name": "ro", "CommunityString": SNMP_COMMUNITY}],
+            "AuthenticationKey": "kX9f2LqP7wZ1rT0b", "EncryptionKey": "Pm4sR8tYu2Wq9Zx1"}}
+        attributes = {"@odata.id": path + "/Attributes", "Attributes": {
+            "SNMP.1.AgentCommunity": SNMP_COMMUNITY, "IPMILan.1.EncryptionKey": IPMI_KG}}
+        return [(path + "/NetworkProtocol", lambda: protocol),
+                (path + "/Attributes", lambda: attributes), *routes(state)]
+
+    monkeypatch.setattr(resources, "_manager", with_links)
+    monkeypatch.setattr(resources, "_routes", with_routes)
+
+
+def test_record_walk_redacts_snmp_and_ipmi_secrets(secret_routes, tmp_path):
+    with SimCluster([ServerSpec(name="snmp")]) as cluster:
+        result = _record(cluster["snmp"].url, str(tmp_path))
+    assert result.exit_code == 0, result.output
+    exchanges = json.loads(next(tmp_path.rglob("exchanges.json")).read_text())
+    by_path = {e["path"]: e["response_json"] for e in exchanges}
+    protocol = next(v for k, v in by_path.items() if k.endswith("/NetworkProtocol"))
+    attributes = next(v for k, v in by_path.items() if k.endswith("/Attributes"))
+    assert protocol["SNMP"] == {"CommunityStrings": [{"Name": "ro", "CommunityString": "***"}],
+                                "AuthenticationKey": "***", "EncryptionKey": "***"}
+    assert attributes["Attributes"] == {"SNMP.1.AgentCommunity": "***",
+                                        "IPMILan.1.EncryptionKey": "***"}
+    text = "".join(p.read_text() for p in tmp_path.rglob("*.json"))
+    assert SNMP_COMMUNITY not in text and IPMI_KG not in text
+    assert find_leaks(tmp_path) == []
