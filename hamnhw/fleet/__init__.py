@@ -53,6 +53,16 @@ def fanout(nodes: Iterable[NodeSpec], operation: Callable[[Node], R], *,
         ``timeout``: one deadline per node for connecting, the operation and the logout).
     :raises Interrupted: SIGINT/SIGTERM under :func:`hamnhw.interrupts.interruptible`,
         after the results of the nodes that ran.
+
+    Leaving early: when the generator is closed before its end (``break``, garbage
+    collection, an exception in the loop body) or a ``KeyboardInterrupt`` or
+    :class:`~hamnhw.errors.Interrupted` reaches it, no further node is started, this
+    fan-out's requests in flight are ended at once and each later one as soon as it is
+    sent (:class:`hamnhw.transport.watchdog.AbortScope`: other fan-outs and other
+    requests of the process are untouched), and every started node is logged out within
+    the logout's short grace (:func:`hamnhw.transport.session.logout_grace`, at most
+    5 s); control returns once they have, not after a hung BMC's read timeout.  An
+    operation sleeping between polls ends at its next request.
     """
     from hamnhw.address import parse_bmc_url
     from hamnhw.deadline import Deadline

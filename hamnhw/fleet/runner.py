@@ -15,8 +15,15 @@ next request (a command's deadline reads as expired after a signal, see
 :mod:`hamnhw.cli.budget`) and log out (within the logout's own short grace); their results
 are yielded, each not started node is yielded with the ``Interrupted`` error, then
 ``Interrupted`` is raised.  Requests in flight are ended at once
-(:func:`hamnhw.transport.watchdog.abort_requests_in_flight`), so a hung BMC does not hold
-the command until its read timeout.
+(:meth:`hamnhw.transport.watchdog.AbortScope.abort`: this run's requests only, not
+those of other runs or other callers in the process), so a hung BMC does not hold the
+command until its read timeout.
+
+The generator closed before its end (``break``, garbage collection, an exception in the
+caller's loop) or a ``KeyboardInterrupt`` reaching it: the same, without the results —
+nothing more starts, this run's requests in flight end at once and each later one as soon
+as it is sent, logouts get their short grace (:func:`hamnhw.transport.session.logout_grace`,
+at most 5 s), and control returns once every started task has ended.
 """
 
 from __future__ import annotations
@@ -111,7 +118,10 @@ def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Cal
         :data:`DEFAULT_CONCURRENCY`).
     :raises Interrupted: after the results of what ran (see the module docstring).
     """
+    from hamnhw.transport.watchdog import AbortScope, current_scope, in_scope
+
     listed = list(items)
+    scope = AbortScope(parent=current_scope())
     workers = max(1, min(check_concurrency(concurrency), len(listed)))
     locks = _PerBmc()
     key = bmc or name
@@ -122,7 +132,7 @@ def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Cal
     def guarded(index: int, item: T) -> None:
         start = time.monotonic()
         then: Callable[[], None] | None = None
-        with locks.lock(key(item)):
+        with locks.lock(key(item)), in_scope(scope):
             try:
                 value: Any = task(item)
                 if isinstance(value, Later):
@@ -152,10 +162,13 @@ def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Cal
                 raise escaped[index]
             yield results[index]
     except Interrupted as interrupted:
-        from hamnhw.transport.watchdog import abort_requests_in_flight
-
-        abort_requests_in_flight()  # a hung BMC's request ends now; its logout still runs
+        scope.abort()  # a hung BMC's request ends now; its logout still runs
         yield from _wind_down(listed, futures, yielded, results, name, interrupted)
+        raise
+    except BaseException:  # closed (GeneratorExit), KeyboardInterrupt, a task's escape
+        for future in futures.values():
+            future.cancel()  # what waits never starts
+        scope.abort()  # what runs ends at its request in flight or its next; logouts run
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

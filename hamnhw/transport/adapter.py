@@ -60,7 +60,9 @@ CHUNK_BYTES = 64 * 1024
 
 LOG = get_logger(__name__)
 
-_insecure_warned = threading.Event()
+_insecure_warned: set[str] = set()
+"""The BMCs (``host:port``) already warned about for ``insecure`` (one line each)."""
+_insecure_lock = threading.Lock()
 _plain_http_warned: set[str] = set()
 FORCE_REQUESTS = False
 """Send through requests and urllib3 even when nothing replaced requests' sending (tests
@@ -139,17 +141,25 @@ def check_tls_choice(address: BmcAddress, tls: TlsOptions) -> ssl.SSLContext | N
     return None
 
 
-def warn_insecure_once(host: str) -> None:
-    """Warn once per process, through hamnhw's logger only, the first time TLS
-    checks are skipped (a :mod:`warnings` warning as well would print the same
-    thing twice, pointing into requests; urllib3's own per-request warning is
-    silenced on the urllib3 path).  Python's last-resort handler shows
-    it on stderr even when the application configured no logging."""
-    if _insecure_warned.is_set():
-        return
-    _insecure_warned.set()
+def warn_insecure_once(host: str, bmc: str | None = None) -> None:
+    """Warn once per BMC (``bmc``: its ``host:port``) per process, naming it, through
+    hamnhw's logger only, the first time TLS checks are skipped for it (a
+    :mod:`warnings` warning as well would print the same thing twice, pointing into
+    requests; urllib3's own per-request warning is silenced on the urllib3 path).
+    Python's last-resort handler shows it on stderr even when the application
+    configured no logging.
+
+    :param host: the BMC's name for the message.
+    :param bmc: its address (``host:port``), the key; default ``host``.
+    """
+    key = bmc or host
+    with _insecure_lock:
+        if key in _insecure_warned:
+            return
+        _insecure_warned.add(key)
+    where = host if key == host else f"{host} ({key})"
     LOG.warning("TLS certificate verification is disabled for %s (insecure=True); "
-                "use ca_file or pin_fingerprint instead", host)
+                "use ca_file or pin_fingerprint instead", where)
 
 
 class InFlight(threading.local):
@@ -229,7 +239,7 @@ class BmcAdapter:
             replayed path.
         """
         if self.tls.insecure and base_url.startswith("https:"):
-            warn_insecure_once(self.host)
+            warn_insecure_once(self.host, base_url.partition("://")[2])
         mine = self.in_flight
         deadline = mine.deadline
         headers["Accept-Encoding"] = ACCEPT_ENCODING

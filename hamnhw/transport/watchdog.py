@@ -11,7 +11,10 @@ deadline is the earliest.
 :func:`abort_requests_in_flight` (a fan-out interrupted) fires every armed watchdog at once,
 except those armed under :func:`spared_from_abort`: a login or logout in flight is given a
 short grace to end by (its answer holds, or confirms the end of, a session on the BMC), so
-the interrupt does not leave a session behind.
+the interrupt does not leave a session behind.  :class:`AbortScope` narrows that to the
+requests of one fan-out (:func:`hamnhw.fanout` closed or interrupted): other fan-outs and
+other callers in the process are not touched, and a request sent in a scope already
+aborted ends at once (a spared one within its grace).
 """
 
 from __future__ import annotations
@@ -45,6 +48,60 @@ def spared_from_abort(grace: float) -> Iterator[None]:
         _SPARED.reset(token)
 
 
+class AbortScope:
+    """The requests of one fan-out (sent under :func:`in_scope`), to end together
+    (:meth:`abort`); a scope made inside another (a fan-out within a fan-out's task) is
+    aborted with it."""
+
+    def __init__(self, parent: AbortScope | None = None) -> None:
+        self.parent = parent
+        self._aborted = False
+
+    @property
+    def aborted(self) -> bool:
+        """True once :meth:`abort` was called on it or on a scope it is within."""
+        scope: AbortScope | None = self
+        while scope is not None:
+            if scope._aborted:
+                return True
+            scope = scope.parent
+        return False
+
+    def within(self, other: AbortScope) -> bool:
+        """True when this scope is ``other`` or made inside it."""
+        scope: AbortScope | None = self
+        while scope is not None:
+            if scope is other:
+                return True
+            scope = scope.parent
+        return False
+
+    def abort(self) -> int:
+        """End this scope's requests in flight now (the spared ones within their grace),
+        and every later one as soon as it is sent; how many ended at once."""
+        self._aborted = True  # before fire_all takes the lock schedule() reads it under
+        return _SCHEDULER.fire_all(scope=self)
+
+
+_SCOPE: contextvars.ContextVar[AbortScope | None] = contextvars.ContextVar(
+    "hamnhw_watchdog_scope", default=None)
+
+
+def current_scope() -> AbortScope | None:
+    """The :class:`AbortScope` requests sent here belong to (None: none)."""
+    return _SCOPE.get()
+
+
+@contextlib.contextmanager
+def in_scope(scope: AbortScope) -> Iterator[None]:
+    """Requests sent in this block (this thread or context) belong to ``scope``."""
+    token = _SCOPE.set(scope)
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
 class Watchdog:
     """Shuts the watched socket down when fired (see :meth:`arm`)."""
 
@@ -52,6 +109,8 @@ class Watchdog:
         self.abort_grace = _SPARED.get()
         """Seconds it may still run after :func:`abort_requests_in_flight` (made under
         :func:`spared_from_abort`); None: it fires then."""
+        self.scope = _SCOPE.get()
+        """The :class:`AbortScope` it belongs to (None: only a process-wide abort)."""
         self.fired = False
         self.cancelled = False
         self._sock: socket.socket | None = None
@@ -112,6 +171,8 @@ class _Scheduler:
             # hurries: either this sees the signal, or the hurrying sees this entry.
             if dog.abort_grace is not None and interrupts.received() is not None:
                 when = min(when, time.monotonic() + dog.abort_grace)
+            if dog.scope is not None and dog.scope.aborted:  # sent after its fan-out ended
+                when = min(when, time.monotonic() + (dog.abort_grace or 0.0))
             if len(self._heap) >= self._prune_at:
                 self._prune()
             heap = self._heap
@@ -130,11 +191,12 @@ class _Scheduler:
         heapq.heapify(self._heap)
         self._prune_at = max(self.PRUNE_AT, 2 * len(self._heap))
 
-    def fire_all(self, *, spared_only: bool = False) -> int:
+    def fire_all(self, *, spared_only: bool = False, scope: AbortScope | None = None) -> int:
         """Fire every armed watchdog now (the requests in flight end at once), but the
         spared ones, re-armed to fire within their grace; how many fired.
 
-        :param spared_only: only re-arm the spared ones; fire none."""
+        :param spared_only: only re-arm the spared ones; fire none.
+        :param scope: only those of this scope (and the scopes within it)."""
         now = time.monotonic()
         due: list[Watchdog] = []
         with self._cond:
@@ -142,7 +204,9 @@ class _Scheduler:
             for when, order, dog in self._heap:
                 if dog.cancelled:
                     continue
-                if dog.abort_grace is not None:
+                if scope is not None and (dog.scope is None or not dog.scope.within(scope)):
+                    kept.append((when, order, dog))
+                elif dog.abort_grace is not None:
                     kept.append((min(when, now + dog.abort_grace), order, dog))
                 elif spared_only:
                     kept.append((when, order, dog))

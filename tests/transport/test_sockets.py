@@ -56,8 +56,7 @@ def test_wrong_pinned_fingerprint_refused(tls_bmc) -> None:
 
 
 def test_insecure_accepts_and_warns_once(tls_bmc, monkeypatch, caplog) -> None:
-    monkeypatch.setattr(adapter_module, "_insecure_warned", type(
-        adapter_module._insecure_warned)())
+    monkeypatch.setattr(adapter_module, "_insecure_warned", set())
     tls_bmc.standard()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -68,6 +67,27 @@ def test_insecure_accepts_and_warns_once(tls_bmc, monkeypatch, caplog) -> None:
         "the log line is the one warning: no UserWarning pointing into requests"
     assert not [w for w in caught if "Unverified HTTPS" in str(w.message)]
     assert caplog.text.count("verification is disabled") == 1
+
+
+def test_insecure_warns_once_per_bmc_naming_it(monkeypatch, caplog) -> None:
+    """Two BMCs with ``insecure``: one warning each, naming it (not one per process)."""
+    import hamnhw
+    from hamnhw.sim import ServerSpec, SimCluster
+
+    monkeypatch.setattr(adapter_module, "_insecure_warned", set())
+    with SimCluster([ServerSpec(name="a"), ServerSpec(name="b")], tls=True) as cluster:
+        urls = [server.url for server in cluster]
+        for _ in range(2):
+            results = list(hamnhw.fanout(urls, lambda node: node.power.state(),
+                                         username=cluster["a"].username,
+                                         password=cluster["a"].password,
+                                         insecure=True, concurrency=1))
+            assert all(result.ok for result in results)
+    lines = [r.getMessage() for r in caplog.records if "verification is disabled" in r.getMessage()]
+    assert len(lines) == 2, lines
+    for url in urls:
+        netloc = url.split("://", 1)[1]
+        assert sum(netloc in line for line in lines) == 1, (netloc, lines)
 
 
 def test_requests_ca_bundle_env_is_ignored(tls_bmc, self_signed, monkeypatch) -> None:
