@@ -115,12 +115,16 @@ class BmcTimeout(HamnhwError):
     :param deadline_passed: True when the operation's overall deadline passed (no time is
         left for anything else within it: a wait stops rather than polling on); False for
         a read timeout of one request.
+    :param headers_came: True when the BMC had sent the status line and headers of this
+        request's answer before the time ran out (it stalled in the body).
     """
 
     def __init__(self, message: str, *, host: str | None = None,
-                 elapsed_s: float | None = None, deadline_passed: bool = False) -> None:
+                 elapsed_s: float | None = None, deadline_passed: bool = False,
+                 headers_came: bool = False) -> None:
         self.elapsed_s = elapsed_s
         self.deadline_passed = deadline_passed
+        self.headers_came = headers_came
         if elapsed_s is not None:
             message = f"{message} (after {elapsed_s:.1f}s)"
         super().__init__(message, host=host)

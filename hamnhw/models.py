@@ -182,6 +182,9 @@ class Detection:
     """Entry-point name of the driver."""
     reason: str
     """Human-readable reason, e.g. ``ServiceRoot Vendor 'Dell'``."""
+    warning: str | None = None
+    """What speaks against the choice, when something does: a vendor URL scheme chose a
+    driver whose maker is not the one the BMC names (the scheme still wins)."""
 
 
 def to_jsonable(value: Any) -> Any:

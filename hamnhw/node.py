@@ -357,8 +357,8 @@ def _detect(client: Any, address: BmcAddress, pin: str | None) -> tuple[type[Dri
     ``HAMNHW_DETECT_CACHE`` asks for it (:mod:`hamnhw.detectcache`)."""
     from hamnhw import detectcache
 
-    if address.protocol != "redfish" or not detectcache.enabled():
-        return registry.detect(client, address)
+    if address.protocol != "redfish" or address.forced_scheme or not detectcache.enabled():
+        return registry.detect(client, address)  # a vendor scheme decides at no request
     cache_key = detectcache.key(address.netloc, getattr(client, "root", None), pin,
                                 address.system_id)
     remembered = detectcache.lookup(cache_key) if cache_key else None

@@ -23,7 +23,7 @@ from hamnhw.driver import Driver
 from hamnhw.errors import DriverNotFound
 from hamnhw.log import get_logger
 from hamnhw.models import Detection
-from hamnhw.vendorhints import detect_redfish, model_matches, normalize_vendor
+from hamnhw.vendorhints import detect_redfish, model_matches, normalize_vendor, root_names
 
 ENTRY_POINT_GROUP = "hamnhw.drivers"
 LOG = get_logger("hamnhw.registry")
@@ -82,7 +82,8 @@ def detect(client: Any, address: BmcAddress,
     if address.forced_scheme:
         for cls in candidates:
             if address.forced_scheme in cls.url_schemes:
-                return cls, Detection(cls.name, f"URL scheme {address.scheme}://")
+                return cls, Detection(cls.name, f"URL scheme {address.scheme}://",
+                                      _scheme_disputed(client, address, cls, candidates))
         raise DriverNotFound(f"no installed driver handles {address.forced_scheme}://",
                              host=address.netloc, usage=True)
     failed: list[str] = [] if problems is None else problems
@@ -95,6 +96,24 @@ def detect(client: Any, address: BmcAddress,
             return cls, Detection(cls.name, f"{why}; generic DMTF Redfish")
     raise DriverNotFound("no driver matches and no fallback driver is installed",
                          host=address.netloc)
+
+
+def _scheme_disputed(client: Any, address: BmcAddress, chosen: type[Driver],
+                     candidates: list[type[Driver]]) -> str | None:
+    """A warning (logged, and returned for the detection) when the ServiceRoot names
+    another driver's maker than the one the URL scheme chose; None when it names the
+    chosen driver's, or no driver's.  The scheme still wins: it is the user's choice."""
+    root = getattr(client, "root", None)
+    if not isinstance(root, Mapping) or root_names(root, [chosen]) is not None:
+        return None
+    said = root_names(root, candidates)
+    if said is None:
+        return None
+    warning = (f"the URL scheme {address.scheme}:// chose driver {chosen.name}, but the BMC "
+               f"names another maker ({said[1].reason}: driver {said[0].name}); using "
+               f"{chosen.name} as the URL asks (a plain redfish:// lets the BMC decide)")
+    LOG.warning("%s: %s", address.netloc, warning)
+    return warning
 
 
 def _detect_by_device(client: Any, address: BmcAddress,

@@ -70,7 +70,7 @@ def detect_redfish(client: Any, system_id: str | None, candidates: list[type[Dri
         without them is not to be remembered.
     """
     root = client.root
-    found = _by_vendor(root, candidates) or _by_oem(root, "ServiceRoot", candidates)
+    found = root_names(root, candidates)
     if found:
         return found
     system = _the_system(client, root, system_id, problems)
@@ -89,6 +89,13 @@ def detect_redfish(client: Any, system_id: str | None, candidates: list[type[Dri
         return found
     return _fallback_reason(maker, by_maker is not None, named[0] if named else default,
                             _manager_said(model, problems))
+
+
+def root_names(root: Mapping[str, Any], candidates: list[type[Driver]]) -> Found | None:
+    """The driver whose maker the ServiceRoot names (its ``Vendor``, else its ``Oem``
+    keys, matched against the drivers' ``vendor_names`` and ``oem_keys``); None when it
+    names none of theirs.  No request: the ServiceRoot is read at login."""
+    return _by_vendor(root, candidates) or _by_oem(root, "ServiceRoot", candidates)
 
 
 def _manager_said(model: str | None, problems: list[str]) -> str:

@@ -406,14 +406,7 @@ def presented_fingerprint(host: str, port: int, timeout: float) -> str | None:
     operator, after a verification failure, which certificate to compare with the BMC's
     web UI before pinning it.
     """
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    try:
-        with socket.create_connection((host, port), timeout=timeout) as sock, \
-                context.wrap_socket(sock, server_hostname=host) as tls:
-            der = tls.getpeercert(binary_form=True)
-    except (OSError, ValueError) as exc:
-        LOG.debug("%s:%s: no certificate read: %s", host, port, exc)
-        return None
+    from hamnhw.transport.peercert import presented_certificate  # an error path only
+
+    der = presented_certificate(host, port, timeout)
     return hashlib.sha256(der).hexdigest() if der else None

@@ -14,8 +14,9 @@ the rules around it:
   logged as a warning); POST, PATCH, PUT and DELETE are sent exactly once.
 * A 401 leads to one re-login holding the gate alone: a GET is then re-sent once, a
   POST/PATCH/PUT/DELETE never (:class:`~hamnhw.errors.SessionExpired`).
-* A timeout of a BMC that never sent an HTTP answer is
-  :class:`~hamnhw.errors.BmcUnreachable`.
+* A timeout of a BMC that never sent an HTTP answer (no status line) is
+  :class:`~hamnhw.errors.BmcUnreachable`; one after the status line and headers came is
+  a :class:`~hamnhw.errors.BmcTimeout` saying the body stalled (``headers_came``).
 
 Warnings are logged under ``hamnhw.transport.redfish``, as the rest of the transport's.
 """
@@ -105,9 +106,20 @@ class RequestSending:
         try:
             yield
         except BmcTimeout as exc:
-            if self._answered if answered is None else answered:
+            if exc.headers_came or (
+                    self._answered if answered is None else answered):
                 raise
             raise self._never_answered(exc) from None
+
+    def _stalled_in_body(self, exc: BmcTimeout) -> BmcTimeout:
+        """A timeout after the status line and headers came: the BMC answered (exit 1),
+        it is no "never answered"."""
+        self._answered = True
+        stalled = BmcTimeout(f"{exc.message}: the BMC sent its status line and headers, "
+                             "then stalled before the body's end", host=self.host,
+                             deadline_passed=exc.deadline_passed, headers_came=True)
+        stalled.elapsed_s = exc.elapsed_s  # already in the message
+        return stalled
 
     def _never_answered(self, exc: BmcTimeout) -> BmcUnreachable:
         """What a timeout is when the BMC never sent an HTTP answer."""
@@ -162,8 +174,11 @@ class RequestSending:
             except Exception as exc:
                 if not is_transport_failure(exc):
                     raise
-                raise map_exception(exc, host=self.host, method=method, path=path,
-                                    elapsed_s=deadline.elapsed()) from None
+                error = map_exception(exc, host=self.host, method=method, path=path,
+                                      elapsed_s=deadline.elapsed())
+                if in_flight.last_headers is not None and isinstance(error, BmcTimeout):
+                    error = self._stalled_in_body(error)  # the status line came
+                raise error from None
             finally:
                 in_flight.deadline = None
             self._answered = True
@@ -231,7 +246,7 @@ class RequestSending:
         try:
             return self._get_answer(path)
         except BmcTimeout as exc:
-            if self._answered:
+            if self._answered or exc.headers_came:
                 raise
             raise self._never_answered(exc) from None
 

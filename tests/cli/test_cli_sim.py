@@ -130,7 +130,7 @@ def test_detect(server: SimServer, env: dict[str, str]) -> None:
     assert json_out(run("--json", "detect", server.url, env=env)) == {
         "node": server.url, "driver": "generic",
         "reason": "ServiceRoot Vendor 'Contoso' names no installed driver's vendor; "
-                  "generic DMTF Redfish"}
+                  "generic DMTF Redfish", "warning": None}
 
 
 @pytest.mark.parametrize("args", [["nics"], ["inventory"], ["raid", "show"], ["detect"],

@@ -84,3 +84,14 @@ def test_stale_or_unknown_entries_are_detected_again(monkeypatch: pytest.MonkeyP
     detectcache._MEMORY["k"] = {"driver": "generic", "reason": "r", "at": 0.0}
     assert detectcache.lookup("k") is None
     assert detectcache.cache_file() is None and detectcache.enabled()
+
+
+def test_a_vendor_url_scheme_is_honoured_over_a_remembered_detection(
+        server: SimServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(detectcache.ENV, "memory")
+    assert connect_once(server).detection.driver == "generic"
+    forced = server.url.replace("redfish+", "idrac-redfish+")
+    with hamnhw.connect(forced, server.username, server.password,
+                        choose_system=False) as node:
+        assert node.detection.driver == "dell"
+        assert node.detection.reason.startswith("URL scheme")

@@ -91,6 +91,28 @@ def test_forced_scheme_wins(scheme, driver) -> None:
     assert name == driver and "URL scheme" in reason
 
 
+@pytest.mark.parametrize("root", [{"Vendor": "Dell"}, {"Oem": {"Dell": {}}}],
+                         ids=["vendor", "oem"])
+def test_forced_scheme_naming_another_maker_wins_with_a_warning(root, caplog) -> None:
+    address = parse_bmc_url("ilo5-redfish://bmc.test")
+    with caplog.at_level("WARNING", logger="hamnhw"):
+        cls, detection = registry.detect(client_with(root), address)
+    assert cls is HpeIloDriver and "URL scheme" in detection.reason
+    assert detection.warning is not None
+    assert "ilo5-redfish://" in detection.warning and "hpe" in detection.warning
+    assert "dell" in detection.warning and "ServiceRoot" in detection.warning
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warned == [f"bmc.test: {detection.warning}"]
+
+
+@pytest.mark.parametrize("root", [{"Vendor": "HPE"}, {}, {"Vendor": "Acme"}],
+                         ids=["same-maker", "no-maker", "unclaimed-maker"])
+def test_forced_scheme_agreeing_or_unopposed_has_no_warning(root, caplog) -> None:
+    with caplog.at_level("WARNING", logger="hamnhw"):
+        _, detection = registry.detect(client_with(root), parse_bmc_url("ilo5-redfish://b.test"))
+    assert detection.warning is None and not caplog.records
+
+
 def test_unknown_forced_scheme_is_driver_not_found() -> None:
     with pytest.raises(DriverNotFound, match="acme-redfish"):
         registry.detect(client_with(), parse_bmc_url("acme-redfish://bmc.test"))

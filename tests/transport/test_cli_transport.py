@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from transport_loopback import hang
+from transport_loopback import hang, stall_after_headers
 
 from hamnhw.procenv import child_env
 from hamnhw.sim import ServerSpec, SimCluster, SimServer
@@ -50,6 +50,17 @@ def test_bmc_that_accepts_tcp_but_never_answers_is_unreachable_exit_3(bmc) -> No
     assert result.returncode == 3, result.stdout + result.stderr
     error = json.loads(result.stdout)["error"]
     assert error["type"] == "BmcUnreachable" and "never sent an HTTP answer" in error["message"]
+
+
+def test_bmc_stalling_after_status_line_and_headers_is_exit_1(bmc) -> None:
+    bmc.behave("GET", "/redfish/v1/", stall_after_headers)
+
+    result = hamnhw("--json", "power", "status", bmc.url, "--timeout", "1")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    error = json.loads(result.stdout)["error"]
+    assert error["type"] == "BmcTimeout", error
+    assert "never sent" not in error["message"] and "stalled" in error["message"]
 
 
 def test_bmc_that_answered_then_hangs_stays_exit_1(sim: SimServer) -> None:

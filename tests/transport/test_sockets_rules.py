@@ -19,6 +19,7 @@ from transport_loopback import (
     LoopbackBmc,
     hang,
     make_transport,
+    stall_after_headers,
     wait_for_client_close,
 )
 
@@ -95,6 +96,20 @@ def test_bmc_that_answered_then_hangs_is_a_timeout_exit_1(bmc) -> None:
 
     assert not isinstance(info.value, errors.BmcUnreachable)
     assert exit_code_for(info.value) == 1
+
+
+def test_service_root_stalling_after_its_headers_is_a_timeout_exit_1(bmc) -> None:
+    bmc.behave("GET", "/redfish/v1/", stall_after_headers)
+    transport = make_transport(bmc.url, timeouts=Timeouts(connect=2, read=30, operation=0.5))
+
+    with pytest.raises(errors.BmcTimeout) as info:
+        transport.open()
+
+    assert not isinstance(info.value, errors.BmcUnreachable)
+    assert exit_code_for(info.value) == 1
+    message = str(info.value)
+    assert "status line and headers" in message and "stalled" in message
+    assert "GET /redfish/v1/" in message and message.startswith(transport.host)
 
 
 # -- refused connections: retried briefly, saying so ------------------------------------------

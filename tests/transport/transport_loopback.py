@@ -209,6 +209,16 @@ def hang(handler: _Handler) -> None:
     handler.close_connection = True
 
 
+def stall_after_headers(handler: _Handler) -> None:
+    """The status line and headers at once, then nothing of the body."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", "100")
+    handler.end_headers()
+    handler.wfile.flush()
+    hang(handler)
+
+
 def drip(handler: _Handler) -> None:
     """Headers at once, then a body of one byte every 20 ms."""
     handler.send_response(200)

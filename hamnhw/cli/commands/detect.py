@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -11,7 +12,14 @@ from hamnhw.node import Node
 
 
 def _detection(node: Node) -> dict[str, Any]:
-    return {"driver": node.detection.driver, "reason": node.detection.reason}
+    detection = node.detection
+    return {"driver": detection.driver, "reason": detection.reason,
+            "warning": detection.warning}
+
+
+def _line(payload: Mapping[str, Any]) -> str:
+    line = f"{payload['node']}: driver {payload['driver']} ({payload['reason']})"
+    return f"{line}; warning: {payload['warning']}" if payload.get("warning") else line
 
 
 @click.command("detect")
@@ -24,5 +32,5 @@ def command(ctx: click.Context, fleet: FleetOptions) -> None:
     then goes by the ServiceRoot and the first Manager; with one, by that system too.
     """
     run_on_nodes(ctx, fleet, lambda _budget: _detection,
-                 lambda p: f"{p['node']}: driver {p['driver']} ({p['reason']})",
+                 _line,
                  choose_system=False)
