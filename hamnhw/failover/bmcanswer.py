@@ -4,10 +4,10 @@ A BMC that does not answer (no connection, no answer in time: :class:`BmcUnreach
 :class:`BmcTimeout`, a connection dropped before the answer) cannot confirm its node off; the
 operator's typed "power cords pulled" stands for that.  A BMC that answers with an error is
 up, and so may be its node: credentials rejected (401/403), a certificate that does not match
-its pin (a TLS verification failure is an answer), a 5xx, a malformed answer.  That is a
-stop naming the BMC, what it answered and what to fix, never an acknowledgement; a refused
-login is not tried again (an account lockout), a 5xx or malformed answer is read again
-within the wait's poll policy.
+its pin (a TLS verification failure is an answer), a 5xx, a malformed answer, headers then a
+stall.  That is a stop naming the BMC, what it answered and what to fix, never an
+acknowledgement; a refused login is not tried again (an account lockout), a 5xx, a malformed
+or a stalled answer is read again within the wait's poll policy.
 """
 
 from __future__ import annotations
@@ -29,15 +29,20 @@ from hamnhw.errors import (
 def silent(exc: HamnhwError) -> bool:
     """True when ``exc`` says the BMC did not answer (never connected, no answer in time, the
     connection dropped before an answer); False for every answer, a TLS failure included."""
-    if isinstance(exc, TlsError):
+    if isinstance(exc, TlsError) or _stalled_after_headers(exc):
         return False
     return isinstance(exc, BmcUnreachable | BmcTimeout | ConnectionDropped)
+
+
+def _stalled_after_headers(exc: HamnhwError) -> bool:
+    """A timeout after the BMC sent its status line and headers: it answered, then stalled."""
+    return isinstance(exc, BmcTimeout) and exc.headers_came
 
 
 def transient(exc: HamnhwError) -> bool:
     """An answer that may change by itself (a 5xx, a malformed answer of a BMC restarting its
     web server): read again within the poll policy.  Anything else answered is final."""
-    return isinstance(exc, ServerSideError | MalformedResponse)
+    return isinstance(exc, ServerSideError | MalformedResponse) or _stalled_after_headers(exc)
 
 
 def remedy(name: str, exc: HamnhwError) -> str:

@@ -132,3 +132,13 @@ def test_a_final_answer_stops_at_the_first_read(error: HamnhwError) -> None:
 def test_only_silence_is_unreachable() -> None:
     timeout = BmcTimeout("GET /redfish/v1/Systems/1: read timed out", host="bmc:443")
     assert poll_power(context(Answering([timeout])), "p", "off?")[0] == UNREACHABLE
+
+
+def test_a_bmc_that_sent_its_headers_then_stalled_answered() -> None:
+    """A timeout after the status line and headers came is an answer (the BMC is up): read
+    again, and never taken as silence that pulled cords could explain."""
+    stalled = BmcTimeout("GET /redfish/v1/Systems/1: stalled in the body", host="bmc:443",
+                         headers_came=True)
+    assert poll_power(context(Answering([stalled, OFF_, OFF_])), "p", "off?") == (OFF, OFF_)
+    with pytest.raises(Stop, match="still answered with errors"):
+        poll_power(context(Answering([stalled])), "primary", "off?")
