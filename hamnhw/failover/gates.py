@@ -73,10 +73,12 @@ def poll_power(ctx: RunContext, name: str, what: str) -> tuple[str, PowerState]:
         answered_states = [s for s in seen if s is not PowerState.UNKNOWN]
         if answered_states:
             return NOT_OFF, answered_states[-1]
-        if errors and not silent(errors[-1]):
-            raise stop(errors[-1], f"{name} cannot be confirmed off: its BMC still answered "
-                                   f"with errors after {ctx.settings.power_off_timeout:g} s"
-                       ) from errors[-1]
+        answered_errors = [e for e in errors if not silent(e)]
+        if answered_errors:  # answered within this wait: not the silence of pulled cords
+            raise stop(answered_errors[-1], f"{name} cannot be confirmed off: its BMC "
+                                            "still answered with errors within the "
+                                            f"{ctx.settings.power_off_timeout:g} s wait"
+                       ) from answered_errors[-1]
         return UNREACHABLE, PowerState.UNKNOWN
     return (OFF if off_twice(seen) else NOT_OFF), state
 
