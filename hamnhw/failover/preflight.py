@@ -178,12 +178,17 @@ def _mn_raid(ctx: RunContext, source: Node, serials: list[str], warnings: list[s
 
     :raises Stop: the MN RAID1 is failed (nothing was touched).
     """
-    volume = mn_volume(source, serials, serials)
-    if volume is None:
+    try:
+        volume = mn_volume(source, serials, serials)
+        health = mn_raid_health(source, volume) if volume is not None else None
+    except HamnhwError as exc:  # informational: a sick MN is the usual reason to fail over
+        ctx.check("preflight: MN RAID1 health", None, f"not read: {exc}")
+        warnings.append(f"the MN RAID1's health on {ctx.source} could not be read ({exc})")
+        return
+    if volume is None or health is None:
         ctx.check("preflight: MN RAID1 health", None, f"no RAID1 over {', '.join(serials)} "
                                                        f"shows on {ctx.source}")
         return
-    health = mn_raid_health(source, volume)
     text = health_text(volume, health)
     ctx.check("preflight: MN RAID1 health", {VolumeState.OPTIMAL: True,
                                               VolumeState.UNKNOWN: None}.get(health.state,
