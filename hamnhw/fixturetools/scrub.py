@@ -63,9 +63,10 @@ IPV6_CANDIDATE_RE = re.compile(r"(?<![0-9A-Fa-f:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f
 SESSION_PATH_RE = re.compile(r"(/SessionService/Sessions/)([A-Za-z0-9._~%+=:-]+)")
 
 SECRET_KEY = re.compile(
-    r"(?:password|passwd|passphrase|secret|token|authorization"
+    r"(?:password|passwd|passphrase|secret|token|authorization|cookie|passwordhash|passwordsalt"
     r"|community(?:string|name)?s?"
-    r"|(?:authentication|encryption|privacy|private|secret|(?:pre)?shared|kg|session)key"
+    r"|(?:authentication|encryption|privacy|private|secret|(?:pre)?shared|kg|session"
+    r"|api|ipmi|v3|auth|priv)key"
     r"|(?:^|[^a-z0-9])kg)$", re.IGNORECASE)
 """Keys whose string values are secrets (see :func:`is_secret_key`)."""
 HEADERS_KEY = "httpheaders"
@@ -105,10 +106,12 @@ def is_secret_key(key: str | None) -> bool:
 
     The key (or its last part: Dell attribute names such as ``SNMP.1.AgentCommunity``
     end with it) ends in ``Password``, ``Passwd``, ``Passphrase``, ``Secret``, ``Token``
-    (``X-Auth-Token``) or ``Authorization``; in ``Community``, ``CommunityString``,
+    (``X-Auth-Token``), ``Authorization``, ``Cookie``, ``PasswordHash`` or ``PasswordSalt``; in
+    ``Community``, ``CommunityString``,
     ``CommunityName`` (or their plurals); in ``Key`` only after ``Authentication``,
-    ``Encryption``, ``Privacy``, ``Private``, ``Secret``, ``Shared``, ``PreShared``, ``Kg``
-    or ``Session`` (SNMPv3 and IPMI keys, a session token; ``PublicKey``, ``KeyUsage``,
+    ``Encryption``, ``Privacy``, ``Private``, ``Secret``, ``Shared``, ``PreShared``, ``Kg``,
+    ``Session``, ``Api``, ``IPMI``, ``v3``, ``Auth`` or ``Priv`` (SNMPv3 and IPMI keys, Dell
+    user attributes' ``SHA1v3Key``, an API key, a session token; ``PublicKey``, ``KeyUsage``,
     ``SecureBootEnable``, ``AuthenticationKeySet`` are not secrets); or is ``Kg`` itself
     (the IPMI BMC key).  Only string values are redacted: a boolean or number under such
     a key (``HideCommunityStrings``) is kept.

@@ -43,7 +43,8 @@ def _scrub(doc):
     "CommunityString", "CommunityStrings", "SNMP.1.AgentCommunity", "TrapCommunityName",
     "AuthenticationKey", "EncryptionKey", "PrivacyKey", "PrivateKey", "IPMILan.1.EncryptionKey",
     "Kg", "IPMILan.1.Kg", "KgKey", "SessionKey", "Password", "BindPassword", "PrivacyPassphrase",
-    "Secret",
+    "Secret", "Cookie", "Set-Cookie", "APIKey", "ApiKey", "Users.3.IPMIKey", "Users.3.SHA1v3Key",
+    "Users.3.MD5v3Key", "Users.3.SHA256PasswordSalt", "PasswordHash", "AuthKey", "PrivKey",
     "ClientSecret", "Authorization", "Token", "X-Auth-Token", "SessionToken", "accesstoken"])
 def test_secret_keys(key):
     assert is_secret_key(key)
@@ -52,7 +53,7 @@ def test_secret_keys(key):
 @pytest.mark.parametrize("key", [
     "SecureBootEnable", "KeyUsage", "PublicKey", "KeyString", "CommunityAccessMode",
     "AuthenticationKeySet", "PasswordChangeRequired", "EncryptionStatus", "Keys", "Name",
-    "UserName", "TokenExpiry", "Package", "Backing"])
+    "UserName", "TokenExpiry", "Package", "Backing", "CookiePolicy", "KeyId", "Basalt"])
 def test_innocuous_keys(key):
     assert not is_secret_key(key)
 
