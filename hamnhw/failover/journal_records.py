@@ -27,7 +27,10 @@ def resume_command(kind: str) -> str:
 
 def in_run_words(text: str, kind: str) -> str:
     """A stop's text as the run's own command says it: the steps name ``hamnhw failover
-    resume``, which for a drill's leg is ``hamnhw drill resume``."""
+    resume`` (``start``), which for a drill's leg is ``hamnhw drill resume`` (``hamnhw
+    drill``)."""
+    if kind in DRILL_KINDS:
+        text = text.replace("hamnhw failover start", "hamnhw drill")
     return text.replace("hamnhw failover resume", resume_command(kind))
 
 
