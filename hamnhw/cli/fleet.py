@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 import sys
 import time
 from collections.abc import Callable, Collection, Generator, Mapping, Sequence
@@ -51,6 +52,8 @@ from hamnhw.node import Node
 
 if TYPE_CHECKING:  # imported when a config file is found (FleetOptions.config)
     from hamnhw.config import Config
+
+LOG = logging.getLogger(__name__)
 
 Prepare = Callable[[CommandBudget], Callable[[Node], Mapping[str, Any]]]
 Verdict = Callable[[Mapping[str, Any]], int]
@@ -180,14 +183,21 @@ def refuse_during_run(fleet: FleetOptions, action: str, yes: bool,
                       selection: Selection) -> None:
     """Refuse (exit 2, nothing sent) a power ``action`` that can start a pair node while the
     pair's journal holds an unfinished failover, drill or RAID1 setup
-    (:func:`hamnhw.pair.runguard.check_power_change`).  Nodes given only as BMC URLs are
-    not looked up: no config is read for them.
+    (:func:`hamnhw.pair.runguard.check_power_change`).  The config is read whenever there
+    is one, BMC URLs alone included: a pair node is recognised however it is named (its
+    name, another entry for its BMC, its BMC URL spelt any accepted way).  Without a config
+    there is no pair to guard; a config that cannot be read fails the command, except with
+    BMC URLs alone (a warning, no guard: as the RAID guard).
 
     :raises ConfigError: refused.
     """
-    if all(is_url(name) for name in selection.nodes):
+    try:
+        config = fleet.config()
+    except ConfigError:
+        if not all(is_url(name) for name in selection.nodes):
+            raise
+        LOG.warning("no readable config, so no check of the pair's unfinished runs")
         return
-    config = fleet.config()
     if config is None:
         return
     from hamnhw.pair.runguard import check_power_change

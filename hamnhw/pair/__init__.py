@@ -21,6 +21,7 @@ from there, never from the command line.
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Callable
 
 from hamnhw.address import parse_bmc_url
@@ -37,7 +38,8 @@ from hamnhw.poll import PollPolicy
 
 __all__ = [
     "PAIR_NODES", "NodeSnapshot", "PairSnapshot", "active_node", "connect_node",
-    "ipmi_boot_mode", "ipmi_boot_modes", "load_latest_snapshot", "open_journal", "other_node",
+    "existing_journal", "ipmi_boot_mode", "ipmi_boot_modes", "load_latest_snapshot",
+    "open_journal", "other_node", "read_active_node",
 ]
 
 PAIR_NODES: tuple[str, str] = ("primary", "standby")
@@ -80,14 +82,44 @@ def load_latest_snapshot(config: Config) -> PairSnapshot | None:
         return PairSnapshot.from_journal(journal)
 
 
-def active_node(config: Config) -> str | None:
-    """The active MN as the journal records it, or None when it does not know."""
+def existing_journal(config: Config) -> Journal | None:
+    """The pair's journal opened for reading, or None when its file does not exist.
+
+    :raises JournalError: the file exists (or may) but cannot be read: its permissions, a
+        directory this user cannot search, a damaged file, a schema of another hamnhw.
+    """
+    path = journal_path(config.pair.journal_dir, config.pair.journal_name)
     try:
-        journal = open_journal(config, create=False)
+        path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise JournalError(f"journal {path} cannot be read: {exc.strerror or exc}") from exc
+    return Journal.open(path, create=False)
+
+
+def active_node(config: Config) -> str | None:
+    """The active MN as the journal records it, or None when it does not know (no journal,
+    or one that cannot be read: :func:`read_active_node` tells them apart)."""
+    try:
+        return read_active_node(config)
     except JournalError:
         return None
+
+
+def read_active_node(config: Config) -> str | None:
+    """The active MN as the journal records it, or None (no journal, or none recorded).
+
+    :raises JournalError: the journal exists but cannot be read.
+    """
+    journal = existing_journal(config)
+    if journal is None:
+        return None
     with journal:
-        record = journal.active_node()
+        try:
+            record = journal.active_node()
+        except sqlite3.Error as exc:
+            raise JournalError(f"journal {journal.path} unusable: {exc}") from exc
     return None if record is None else record.name
 
 

@@ -16,12 +16,18 @@ Power off and reads are always allowed.
 
     check_power_change(config, ["primary"], "on", yes=False)   # raises RunInProgress
 
-The journal is only read (no lock: a coordinator holding it does not block this); no
-journal, or nodes that are not the pair's, means nothing to refuse.
+A pair node is recognised however it is named: ``primary``/``standby``, another config
+entry for its BMC, or its BMC URL spelt any accepted way
+(:func:`~hamnhw.cli.commands.raid.pairnode.pair_nodes_of`).  The journal is only read (no
+lock: a coordinator holding it does not block this); no journal file, or nodes that are not
+the pair's, means nothing to refuse.  A journal file that exists but cannot be read refuses
+``on`` and ``cycle`` of either pair node, ``yes`` included: whether a run is unfinished, and
+the old node's disks moved, cannot be told.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 
 from hamnhw.config import Config
@@ -37,52 +43,79 @@ class RunInProgress(ConfigError):
     """A power-on refused while the pair's journal holds an unfinished run (exit 2)."""
 
 
+class JournalUnreadable(RunInProgress):
+    """A power-on of a pair node refused because the pair's journal exists but cannot be
+    read (exit 2)."""
+
+
 def unfinished_run(config: Config) -> RunRecord | None:
-    """The pair journal's unfinished run (read only), or None: none, or no journal here."""
-    from hamnhw.pair import open_journal
+    """The pair journal's unfinished run (read only), or None: none, or no journal file.
+
+    :raises RunInProgress: the journal file exists but cannot be read.
+    """
+    from hamnhw.pair import existing_journal
 
     try:
-        with open_journal(config, create=False) as journal:
+        journal = existing_journal(config)
+        if journal is None:
+            return None
+        with journal:
             return journal.unfinished_run()
-    except (JournalError, OSError):
-        return None
+    except (JournalError, sqlite3.Error, OSError) as exc:
+        raise JournalUnreadable(
+            f"the pair's journal cannot be read ({exc}), so whether a failover, drill or RAID1 "
+            f"setup is unfinished, and whether the old node's disks were moved, cannot be "
+            f"told: a power on or cycle of a pair node is refused, --yes included; make the "
+            f"journal readable to this user (its file and directory permissions) or use the "
+            f"hamnhw version that wrote it, then try again") from exc
 
 
-def pair_nodes_named(config: Config, nodes: Iterable[str]) -> list[str]:
-    """The pair nodes among ``nodes`` (by name, or by the BMC URL the config gives them)."""
-    from hamnhw.pair import PAIR_NODES
+def pair_nodes_named(config: Config, nodes: Iterable[str]) -> dict[str, str]:
+    """The pair node (``primary``, ``standby``) each of ``nodes`` addresses, for those that
+    address one: its name, another config entry for its BMC, or its BMC URL in any accepted
+    spelling (:func:`~hamnhw.cli.commands.raid.pairnode.pair_nodes_of`)."""
+    from hamnhw.cli.commands.raid.pairnode import pair_nodes_of
 
-    named = set(nodes)
-    return [name for name in PAIR_NODES if name in config.nodes
-            and (name in named or config.nodes[name].bmc in named)]
+    return pair_nodes_of(config, list(nodes))
 
 
 def check_power_change(config: Config, nodes: Iterable[str], action: str, *,
                        yes: bool = False) -> None:
     """Refuse ``action`` (``on``, ``cycle``, ...) on ``nodes`` while a run is unfinished.
 
-    :param nodes: node names or BMC URLs; those that are not the pair's are not checked.
+    :param nodes: node names or BMC URLs; those that do not address a pair node are not
+        checked.
     :param yes: the operator said to go on anyway (never enough for the old node once its
-        disks were said moved).
-    :raises RunInProgress: naming the run, its state and how to go on.
+        disks were said moved, nor when the journal cannot be read).
+    :raises RunInProgress: naming the run, its state and how to go on (or why the journal
+        cannot be read).
     """
     if action not in STARTING_ACTIONS:
         return
-    selected = pair_nodes_named(config, nodes)
+    named = pair_nodes_named(config, nodes)
+    selected = sorted(set(named.values()))
     run = unfinished_run(config) if selected else None
     if run is None:
         return
     if run.source in selected and disks_moved(run):
         raise RunInProgress(
-            f"{run.source} is the old node of {describe(run)}, and its disks were said moved "
-            f"out of it{_by(run)}: it is never powered on before that run is finished, --yes "
-            f"included; {how_to_go_on(run)} (once aborted, put the disks back and check "
-            f"{run.target} is off before powering {run.source} on)")
+            f"{run.source}{_aliases(named, run.source)} is the old node of {describe(run)}, "
+            f"and its disks were said moved out of it{_by(run)}: it is never powered on "
+            f"before that run is finished, --yes included; {how_to_go_on(run)} (once "
+            f"aborted, put the disks back and check {run.target} is off before powering "
+            f"{run.source} on)")
     if not yes:
         raise RunInProgress(
-            f"{', '.join(selected)}: the pair's {describe(run)} is unfinished, and a plain "
-            f"power {action} skips its checks (the old node off, the MN addresses silent); "
-            f"{how_to_go_on(run)}; or add --yes to power {action} anyway")
+            f"{', '.join(n + _aliases(named, n) for n in selected)}: the pair's "
+            f"{describe(run)} is unfinished, and a plain power {action} skips its checks "
+            f"(the old node off, the MN addresses silent); {how_to_go_on(run)}; or add --yes "
+            f"to power {action} anyway")
+
+
+def _aliases(named: dict[str, str], node: str) -> str:
+    """`` (named 'mn1')`` when ``node`` was given under other names."""
+    others = sorted(given for given, name in named.items() if name == node and given != node)
+    return f" (named {', '.join(map(repr, others))})" if others else ""
 
 
 def disks_moved(run: RunRecord) -> bool:

@@ -238,3 +238,36 @@ def test_pair_check_reports_no_change(sim: SimCluster, pair_config: str,
     assert result["changed"] is False
     assert result["failed_checks"] == [c["name"] for c in result["checks"]
                                        if c["status"] == "fail"]
+
+
+def test_power_on_of_the_old_node_fails_once_its_disks_were_said_moved(
+        sim: SimCluster, tmp_path: Any, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review: "ensure the MN nodes are on" during a failover must not start the old node
+    after its disks moved: the module applies the CLI's run guard (by node name and by a BMC
+    URL spelt another way), fails with changed false and sends nothing."""
+    primary = sim["primary"]
+    text = [f'[pair]\nname = "mn"\njournal_dir = "{tmp_path / "journal"}"\n']
+    text += [f'[{n}]\nbmc = "{sim[n].url}"\nusername = "admin"\npassword_env = "{PW_ENV}"\n'
+             for n in ("primary", "standby")]
+    path = tmp_path / "hamnhw.toml"
+    path.write_text("\n".join(text))
+    monkeypatch.setenv(PW_ENV, primary.password)
+    with pair.open_journal(load_config(str(path))) as journal:
+        run = journal.create_run("failover", "primary", "standby", {}, state="awaiting_disks")
+        journal.update_facts(run, {"disks_moved_by": "test"})
+    primary.set_power("Off")
+    primary.clear_requests()
+    try:
+        for target in ({"node": "primary"}, on(primary, bmc=primary.url + "/")):
+            for state in ("on", "cycle"):
+                result = run_module(power, {**target, "config": str(path), "state": state},
+                                    capsys)
+                assert result.get("failed") is True and result["changed"] is False, result
+                assert "disks were said moved" in result["msg"], result
+        assert writes(primary) == [] and primary.power_state == "Off"
+        off = run_module(power, {"node": "primary", "config": str(path), "state": "off"},
+                         capsys)
+        assert off.get("failed") is not True, off
+    finally:
+        primary.set_power("On")

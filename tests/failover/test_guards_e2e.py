@@ -9,6 +9,7 @@ from clirun import hamnhw
 from pairsim import PairSim, mn_serials
 
 from hamnhw.config import load_config
+from hamnhw.failover.journal import journal_path
 from hamnhw.pair import open_journal
 
 pytestmark = pytest.mark.e2e
@@ -102,3 +103,58 @@ def test_a_drill_on_a_terminal_asks_for_drill_resume(sim_pair: PairSim) -> None:
     report = Drill(load_config(config), operator).start(yes=True)
     assert report.outcome == "waiting", report.text()
     assert "`hamnhw drill resume --disks-moved`" in asked[-1], asked
+
+
+def disks_said_moved(sim: PairSim) -> str:
+    """A failover stopped for the disks, the operator's word that they were moved recorded
+    (the run's ``disks_moved_by`` fact); the config's path."""
+    config = ready(sim)
+    assert hamnhw("failover", "start", "--yes", "--config", config)[0] == 10
+    with open_journal(load_config(config)) as journal:
+        run = journal.unfinished_run()
+        assert run is not None
+        journal.update_facts(run.id, {"disks_moved_by": "test"})
+    return config
+
+
+def test_the_old_node_named_by_another_url_or_an_alias_is_refused(sim_pair: PairSim) -> None:
+    """Review: the run guard recognises the old node however it is named: its BMC URL as
+    given, spelt another way (scheme case, trailing slash), another config entry for its
+    BMC; --yes included, nothing sent."""
+    config = disks_said_moved(sim_pair)
+    url = sim_pair["primary"].url
+    scheme, rest = url.split("://", 1)
+    with open(config, "a", encoding="utf-8") as out:
+        out.write(f'\n[nodes.mn1]\nbmc = "{url}"\nusername = "admin"\n')
+    sim_pair["primary"].clear_requests()
+    for node in (url, scheme.upper() + "://" + rest + "/", "mn1"):
+        for action, extra in (("on", ()), ("on", ("--yes",)), ("cycle", ("--yes",))):
+            code, out = hamnhw("power", action, node, *extra, "--username", "admin",
+                               "--config", config,
+                               env={"HAMNHW_PASSWORD": sim_pair["primary"].password})
+            assert code == 2, (node, action, out)
+            message = out["error"]["message"]
+            assert "primary" in message and "disks were said moved" in message, message
+    assert [r for r in sim_pair["primary"].requests if r.method == "POST"
+            and "Session" not in r.path] == []
+    assert sim_pair["primary"].power_state == "Off"
+
+
+def test_an_unreadable_journal_refuses_power_on_of_either_pair_node(sim_pair: PairSim
+                                                                     ) -> None:
+    """Review: a journal that exists but cannot be read (here: garbage bytes) does not turn
+    the guard off: on and cycle of a pair node are refused, --yes included, saying the
+    journal cannot be read; off still works."""
+    config = ready(sim_pair)
+    loaded = load_config(config)
+    journal_path(loaded.pair.journal_dir, loaded.pair.journal_name).write_bytes(
+        b"garbage, not a journal " * 200)
+    for node, action in (("primary", "on"), ("standby", "on"), ("standby", "cycle")):
+        for extra in ((), ("--yes",)):
+            code, out = hamnhw("power", action, node, *extra, "--config", config)
+            assert code == 2, (node, action, extra, out)
+            message = out["error"]["message"]
+            assert "journal cannot be read" in message and "--yes included" in message, message
+    assert sim_pair.accepted_resets("primary") == [] and sim_pair.accepted_resets("standby") == []
+    code, out = hamnhw("power", "off", "standby", "--config", config)
+    assert code == 0, out

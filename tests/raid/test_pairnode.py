@@ -4,10 +4,12 @@ BMC."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hamnhw.cli.commands.raid.pairnode import bmc_key, pair_node_of
-from hamnhw.config import parse_config
+from hamnhw.config import Config, parse_config
 
 CONFIG = parse_config({
     "primary": {"bmc": "redfish://10.0.0.5"},
@@ -58,7 +60,7 @@ def test_a_name_that_does_not_resolve_in_time_stands_for_no_address(
         if host == "hung.example":
             release.wait(30)
             raise socket.gaierror("released")
-        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+        return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     monkeypatch.setattr(pairnode, "RESOLVE_TIMEOUT_S", 0.05)
@@ -68,3 +70,28 @@ def test_a_name_that_does_not_resolve_in_time_stands_for_no_address(
         release.set()
     assert found["hung.example"] == frozenset() and found["10.0.0.5"] == {"10.0.0.5"}
     assert "127.0.0.1" in found["localhost"] or "::1" in found["localhost"]
+
+
+def journal_config(tmp_path: Path, active: str | None) -> Config:
+    """A pair config whose journal lives under ``tmp_path`` (``[pair] active`` = ``active``)."""
+    pair_table: dict[str, object] = {"name": "mn", "journal_dir": str(tmp_path)}
+    if active is not None:
+        pair_table["active"] = active
+    return parse_config({"pair": pair_table, "primary": {"bmc": "redfish://10.0.0.5"},
+                         "standby": {"bmc": "redfish://10.0.0.6"}})
+
+
+def test_an_unreadable_journal_counts_both_pair_nodes_as_possibly_active(
+        tmp_path: Path) -> None:
+    """A journal that exists but cannot be read may record a failover ``[pair] active``
+    does not know of: both nodes count, and the reason says why; no journal file at all
+    falls back to ``[pair] active`` as before."""
+    from hamnhw.cli.commands.raid.pairnode import possibly_active
+    from hamnhw.failover.journal import journal_path
+
+    config = journal_config(tmp_path, "primary")
+    assert possibly_active(config) == (("primary",), "[pair] active")
+    journal_path(tmp_path, "mn").write_bytes(b"not a journal, garbage bytes " * 100)
+    nodes, source = possibly_active(config)
+    assert nodes == ("primary", "standby")
+    assert "cannot be read" in source and "mn.journal.sqlite" in source, source

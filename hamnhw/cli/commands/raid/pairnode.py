@@ -26,6 +26,7 @@ from hamnhw import pair
 from hamnhw.address import parse_bmc_url
 from hamnhw.config import Config
 from hamnhw.errors import ConfigError
+from hamnhw.failover.journal import JournalError
 
 RESOLVE_TIMEOUT_S = 2.0
 """Longest wait for the name service on one host name."""
@@ -169,11 +170,16 @@ def pair_nodes_of(config: Config, nodes: Sequence[str]) -> dict[str, str]:
 
 def possibly_active(config: Config) -> tuple[tuple[str, ...], str]:
     """The pair nodes that may be the active MN, and what says so: the failover journal's
-    active node, else ``[pair] active``, else both pair nodes (nothing tells which)."""
-    recorded = pair.active_node(config)
+    active node, else ``[pair] active``, else both pair nodes (nothing tells which).  A
+    journal that exists but cannot be read counts both pair nodes: it may record a
+    failover that ``[pair] active`` does not know of."""
+    both = tuple(n for n in pair.PAIR_NODES if n in config.nodes)
+    try:
+        recorded = pair.read_active_node(config)
+    except JournalError as exc:
+        return both, f"possibly: the failover journal cannot be read ({exc})"
     if recorded:
         return (recorded,), "failover journal"
     if config.pair_active:
         return (config.pair_active,), "[pair] active"
-    return (tuple(n for n in pair.PAIR_NODES if n in config.nodes),
-            "possibly: no failover is recorded and no [pair] active says which")
+    return both, "possibly: no failover is recorded and no [pair] active says which"

@@ -18,6 +18,11 @@ description:
     is planned as already off after two exact C(Off) reads, as the change believes it.
   - A task that fails after its reset request was sent reports C(changed=true) (see
     RV(request_sent)).
+  - O(state=on) and O(state=cycle) of a node of the MN pair (C(primary), C(standby), another
+    config entry for its BMC, or its BMC URL) fail with C(changed=false), nothing sent,
+    while the pair's failover journal on the host the module runs on holds an unfinished failover,
+    drill or C(pair setup-raid) run, or exists but cannot be read; the message names the
+    run and the commands that go on with it (as C(hamnhw power on) without C(--yes)).
 options:
   state:
     description:
@@ -140,7 +145,10 @@ error:
   type: dict
 """
 
+import os
+
 from ansible_collections.hamnhw.bmc.plugins.module_utils.hamnhw_bmc import (
+    CONFIG_ORIGIN,
     HAMNHW_IMPORT_ERROR,
     jsonable,
     new_module,
@@ -149,8 +157,29 @@ from ansible_collections.hamnhw.bmc.plugins.module_utils.hamnhw_bmc import (
 
 if HAMNHW_IMPORT_ERROR is None:
     from hamnhw.cli.commands.power import change_power, check_escalation
+    from hamnhw.config import find_config, load_config
+    from hamnhw.errors import ConfigError
     from hamnhw.plan import plan_power
     from hamnhw.poll import PollPolicy
+
+
+def refuse_during_run(params):
+    """Refuse (``hamnhw.pair.runguard.RunInProgress``) a power-on or cycle of a pair node
+    while the pair's journal holds an unfinished run; without a config there is no pair."""
+    from hamnhw.pair.runguard import STARTING_ACTIONS, check_power_change
+
+    if params['state'] not in STARTING_ACTIONS:
+        return
+    path = find_config(params.get('config'), environ=os.environ, origin=CONFIG_ORIGIN)
+    if path is None:
+        return
+    try:
+        config = load_config(path)
+    except ConfigError:
+        if params.get('node'):
+            raise
+        return  # a BMC URL with an unreadable config: no pair to recognise it by
+    check_power_change(config, [params.get('node') or params.get('bmc')], params['state'])
 
 
 def main():
@@ -169,9 +198,10 @@ def main():
     def status(node, budget):
         return dict(changed=False, power_state=node.power.state().value)
 
-    def refuse_bad_escalation(budget):
+    def refuse_before_sending(budget):
         check_escalation(escalate_after, budget.longest_wait, option='escalate_after',
                          timeout_option='timeout')
+        refuse_during_run(module.params)
 
     def check(node, budget):
         plan = plan_power(node, state, escalate_after=escalate_after)
@@ -184,10 +214,10 @@ def main():
     if state == 'status':
         run_on_node(module, status)
     elif module.check_mode:
-        run_on_node(module, check, before=refuse_bad_escalation)
+        run_on_node(module, check, before=refuse_before_sending)
     else:
         run_on_node(module, change, poll=PollPolicy(interval=module.params['poll_interval']),
-                    before=refuse_bad_escalation)
+                    before=refuse_before_sending)
 
 
 if __name__ == '__main__':
