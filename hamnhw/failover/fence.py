@@ -18,7 +18,7 @@ from hamnhw.errors import AccessDenied, AuthenticationError, HamnhwError, TlsErr
 from hamnhw.failover.bmcanswer import answered
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.gates import UNREACHABLE, cords_pulled, poll_power
-from hamnhw.failover.powerops import force_off, read_state, wait_off
+from hamnhw.failover.powerops import force_off, read_state, stop_on_refusal, wait_off
 from hamnhw.failover.preflight import set_policy
 from hamnhw.models import PowerRestorePolicy, PowerState
 from hamnhw.node import Node
@@ -64,11 +64,14 @@ def fence(ctx: RunContext) -> None:
 
 
 def _graceful(ctx: RunContext, node: Node) -> bool:
-    """GracefulShutdown, then wait ``graceful_timeout`` for two Off reads."""
+    """GracefulShutdown, then wait ``graceful_timeout`` for two Off reads.  A BMC refusing
+    the account stops the run (no force-off tried with the refused credentials)."""
     name, budget = ctx.source, ctx.settings.graceful_timeout
 
     def do() -> dict[str, Any]:
-        if read_state(node) is PowerState.OFF:
+        with stop_on_refusal(ctx, name, "cannot be shut down"):
+            state = read_state(node)
+        if state is PowerState.OFF:
             return {"sent": False, "off": wait_off(ctx, node, budget, f"{name}: off?")}
         result = node.power.soft_off(wait=False)
         if result.changed:

@@ -10,13 +10,17 @@ made again before each retry.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from hamnhw.errors import ConflictError, HamnhwError
+from hamnhw.errors import AccessDenied, ConflictError, HamnhwError
+from hamnhw.failover.bmcanswer import answered
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.hostview import HostView, drive_view, read_host
+from hamnhw.failover.states import State
 from hamnhw.models import BootOverride, BootOverrideMode, BootSource, PowerState
+from hamnhw.monitor.lockout import refused_login
 from hamnhw.node import Node
 from hamnhw.poll import poll_until
 
@@ -27,12 +31,46 @@ STEADY_ON_READS = 3
 that make a power-on believed over a BMC that shows no reset marks (:func:`wait_steady_on`)."""
 
 
+def refused(exc: HamnhwError) -> bool:
+    """A final refusal of the BMC: the credentials rejected (a refused login, not an expired
+    session) or the account denied access.  Reading again cannot change it (and could add
+    refused logins toward the account's lockout): the operator fixes the account."""
+    return isinstance(exc, AccessDenied) or refused_login(exc)
+
+
 def read_state(node: Node) -> PowerState:
-    """One power read; an unreadable answer is UNKNOWN (never taken as off)."""
+    """One power read; an unreadable answer is UNKNOWN (never taken as off).
+
+    :raises AuthenticationError: the BMC refused the credentials (:func:`refused`).
+    :raises AccessDenied: the BMC denied the account access.
+    """
     try:
         return node.power.state()
-    except HamnhwError:
+    except HamnhwError as exc:
+        if refused(exc):
+            raise
         return PowerState.UNKNOWN
+
+
+def refusal_stop(ctx: RunContext, name: str, exc: HamnhwError, what: str) -> Stop:
+    """The stop for ``name``'s BMC refusing the account where it ``what`` (``"cannot be
+    confirmed off"``): naming the fix (:func:`~hamnhw.failover.bmcanswer.answered`) and the
+    command that goes on."""
+    command = {State.ABORTING: "abort", State.AWAITING_DISKS: "resume --disks-moved"}.get(
+        ctx.state, "resume")
+    return Stop(answered(name, exc, f"{name} {what}", command))
+
+
+@contextlib.contextmanager
+def stop_on_refusal(ctx: RunContext, name: str, what: str) -> Iterator[None]:
+    """Within the block, a refusal of ``name``'s BMC (:func:`refused`) stops the run
+    (:func:`refusal_stop`) instead of being waited out or forced through."""
+    try:
+        yield
+    except HamnhwError as exc:
+        if refused(exc):
+            raise refusal_stop(ctx, name, exc, what) from exc
+        raise
 
 
 def off_twice(states: list[PowerState]) -> bool:
@@ -41,11 +79,17 @@ def off_twice(states: list[PowerState]) -> bool:
 
 
 def wait_off(ctx: RunContext, node: Node, budget: float, what: str) -> bool:
-    """Poll until ``Off`` is read twice in a row; False when ``budget`` runs out first."""
+    """Poll until ``Off`` is read twice in a row; False when ``budget`` runs out first.
+
+    :raises Stop: the BMC refused the account (:func:`refused`): at the first such read.
+    """
     seen: list[PowerState] = []
 
     def read() -> PowerState:
-        seen.append(read_state(node))
+        try:
+            seen.append(read_state(node))
+        except HamnhwError as exc:  # a refusal (read_state): no read again, no re-login
+            raise refusal_stop(ctx, node.name, exc, "cannot be confirmed off") from exc
         return seen[-1]
 
     try:
@@ -69,11 +113,15 @@ def wait_steady_on(ctx: RunContext, node: Node, budget: float, what: str) -> Pow
 
     :returns: the last state read (``On``).
     :raises WaitTimeout: ``budget`` ran out first (the error names the last state read).
+    :raises Stop: the BMC refused the account (:func:`refused`): at the first such read.
     """
     reads: list[tuple[float, PowerState]] = []
 
     def read() -> PowerState:
-        reads.append((ctx.poll.clock(), read_state(node)))
+        try:
+            reads.append((ctx.poll.clock(), read_state(node)))
+        except HamnhwError as exc:  # a refusal (read_state)
+            raise refusal_stop(ctx, node.name, exc, "cannot be confirmed on") from exc
         return reads[-1][1]
 
     return poll_until(read, lambda _state: steady_on(reads, ctx.poll.interval),
@@ -85,14 +133,16 @@ def force_off(ctx: RunContext, step: str, action: str, name: str) -> dict[str, A
     """ForceOff ``name`` (journaled; may be re-sent) and wait for two Off reads.
 
     A 409 (not executed) is followed by a read: already off is success, else the ForceOff
-    is sent again, at most :data:`CONFLICT_RETRIES` times in all."""
+    is sent again, at most :data:`CONFLICT_RETRIES` times in all.  A BMC refusing the
+    account stops the run (:func:`stop_on_refusal`)."""
     node = ctx.node(name)
     budget = ctx.settings.power_off_timeout
 
     def do() -> dict[str, Any]:
         for attempt in range(1, CONFLICT_RETRIES + 1):
             try:
-                result = node.power.off(wait=False)
+                with stop_on_refusal(ctx, name, "cannot be forced off"):
+                    result = node.power.off(wait=False)
             except ConflictError as exc:
                 ctx.event("retry", f"{name}: ForceOff answered 409 (not executed), attempt "
                                    f"{attempt}: {exc.redfish_message or exc}")

@@ -20,6 +20,11 @@
   Later re-logins of a long-running caller are spaced by
   :attr:`~hamnhw.transport.retry.RetryPolicy.relogin_interval`; a 401 sooner than that is
   :class:`~hamnhw.errors.AccessDenied`, as is a 401 on a GET re-sent after a fresh login.
+* A login the BMC refused (credentials rejected) is remembered for the rest of the
+  transport's life: every later request raises the same
+  :class:`~hamnhw.errors.AuthenticationError` without sending anything (no second refused
+  login toward the account's lockout, as a poll would send one every ``relogin_interval``).
+  A new transport tries again (the operator fixed the password).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from typing import Any, Protocol
 
 from hamnhw import interrupts
 from hamnhw.connection import Credentials
-from hamnhw.errors import BmcUnreachable, HamnhwError
+from hamnhw.errors import AuthenticationError, BmcUnreachable, HamnhwError
 from hamnhw.log import forget_secret, get_logger, register_secret
 from hamnhw.transport.errormap import credentials_rejected, http_error
 from hamnhw.transport.loginanswers import access_denied, retry_after, seconds_text, session_limit
@@ -122,10 +127,26 @@ class Authenticator:
         """Counts logins: a request answered 401 under an older one needs no new login."""
         self.confirmed = False
         """True once the BMC accepted these credentials (a login, or a 2xx in basic mode)."""
+        self.refused: AuthenticationError | None = None
+        """The BMC's refusal of these credentials, once it refused them: raised again for
+        every later request, nothing sent (:meth:`check_refused`)."""
 
     @property
     def host(self) -> str:
         return self._sender.host
+
+    def check_refused(self) -> None:
+        """Raise the remembered refusal of the credentials, if the BMC refused them.
+
+        :raises AuthenticationError: the very error of the refused login (traceback reset).
+        """
+        if self.refused is not None:
+            raise self.refused.with_traceback(None)
+
+    def _refuse(self, exc: AuthenticationError) -> AuthenticationError:
+        """Remember ``exc`` (credentials rejected) for :meth:`check_refused`."""
+        self.refused = exc
+        return exc
 
     # -- login -----------------------------------------------------------------------------
 
@@ -279,7 +300,7 @@ class Authenticator:
                     raise
                 continue
             if answer.status in (401, 403):
-                raise credentials_rejected(self.host, answer.status)
+                raise self._refuse(credentials_rejected(self.host, answer.status))
             if answer.status in (429, 503):
                 if session_limit(answer):
                     if self._basic_instead(sessions, answer):
@@ -344,8 +365,10 @@ class Authenticator:
 
         :raises AccessDenied: basic auth that worked before, or a 401 sooner than
             ``relogin_interval`` after the last re-login.
-        :raises AuthenticationError: basic auth never accepted, or the new login refused.
+        :raises AuthenticationError: basic auth never accepted, or the new login refused
+            (now or before: a refused login is not sent again, :meth:`check_refused`).
         """
+        self.check_refused()
         if generation != self.generation:
             return
         if self.mode == "basic":
@@ -353,7 +376,7 @@ class Authenticator:
                 raise access_denied(answer, host=self.host, method=method, path=path,
                                     why="refused with basic auth that works for other "
                                         "requests")
-            raise credentials_rejected(self.host, 401)
+            raise self._refuse(credentials_rejected(self.host, 401))
         now = self._retry.clock()
         if self._last_renewal is not None and now - self._last_renewal < \
                 self._retry.relogin_interval:

@@ -13,7 +13,8 @@ the rules around it:
   :class:`~hamnhw.transport.retry.RetryPolicy`, never past the deadline, each retry
   logged as a warning); POST, PATCH, PUT and DELETE are sent exactly once.
 * A 401 leads to one re-login holding the gate alone: a GET is then re-sent once, a
-  POST/PATCH/PUT/DELETE never (:class:`~hamnhw.errors.SessionExpired`).
+  POST/PATCH/PUT/DELETE never (:class:`~hamnhw.errors.SessionExpired`).  Once a login
+  was refused, nothing more is sent: every request raises that refusal again.
 * A timeout of a BMC that never sent an HTTP answer (no status line) is
   :class:`~hamnhw.errors.BmcUnreachable`; one after the status line and headers came is
   a :class:`~hamnhw.errors.BmcTimeout` saying the body stalled (``headers_came``).
@@ -157,7 +158,10 @@ class RequestSending:
         """One request through the library, no retry, errors mapped.
 
         :raises MalformedResponse: ``path`` leads off the BMC (nothing is sent).
+        :raises AuthenticationError: the BMC refused the credentials earlier on this
+            transport (nothing is sent, :meth:`Authenticator.check_refused`).
         """
+        self._auth.check_refused()
         deadline = self._deadlines.current  # not through _deadline: on every request
         assert deadline is not None, "requests run inside an operation scope"
         path = bmc_path(path, host=self.host)

@@ -144,6 +144,54 @@ def test_a_long_running_caller_logs_in_again_after_each_later_expiry(mock, fake_
     assert len(calls(mock, "POST", SESSIONS)) == 1 + 3
 
 
+def test_a_refused_relogin_is_raised_again_without_sending_anything(mock, fake_time):
+    """The session expires, the re-login is refused (password rotated, account disabled):
+    later requests of this transport, however much later, raise that very refusal and send
+    nothing (no refused login every ``relogin_interval`` toward the account's lockout)."""
+    transport = opened(mock, fake_time)
+    mock.get(f"{BASE}{SYSTEMS}", status=401)
+    mock.post(f"{BASE}{SESSIONS}", status=401, json={})
+    with pytest.raises(errors.AuthenticationError, match="credentials rejected") as first:
+        transport.get(SYSTEMS)
+    sent = len(mock.calls)
+    assert len(calls(mock, "POST", SESSIONS)) == 2, "the first login and one re-login"
+
+    for _ in range(3):
+        fake_time.advance(RetryPolicy().relogin_interval * 2)
+        with pytest.raises(errors.AuthenticationError) as again:
+            transport.get(SYSTEMS)
+        assert again.value is first.value and not isinstance(again.value,
+                                                              errors.SessionExpired)
+    with pytest.raises(errors.AuthenticationError) as unsafe:
+        transport.post("/redfish/v1/Systems/1/Actions/ComputerSystem.Reset",
+                       {"ResetType": "ForceOff"})
+    assert unsafe.value is first.value
+    assert len(mock.calls) == sent, "nothing sent after the refusal"
+    assert exit_code_for(first.value) == 4
+    transport.close()
+    assert len(mock.calls) == sent, "no session left to delete"
+
+
+def test_a_new_transport_tries_the_login_again_after_a_refusal(mock, fake_time):
+    transport = opened(mock, fake_time)
+    mock.get(f"{BASE}{SYSTEMS}", status=401)
+    mock.post(f"{BASE}{SESSIONS}", status=401, json={})
+    with pytest.raises(errors.AuthenticationError):
+        transport.get(SYSTEMS)
+    transport.close()
+    mock.replace(responses.POST, f"{BASE}{SESSIONS}", status=201, json={},
+                 headers={"X-Auth-Token": TOKEN_2, "Location": SESSION_2})
+    mock.replace(responses.GET, f"{BASE}{SYSTEMS}", json={"Members": []})
+    mock.delete(f"{BASE}{SESSION_2}", status=204)
+    posts = len(calls(mock, "POST", SESSIONS))
+
+    fresh = make_transport(URL, retry=RetryPolicy(sleep=fake_time.sleep,
+                                                  clock=fake_time.clock)).open()
+    assert fresh.get(SYSTEMS) == {"Members": []}
+    fresh.close()
+    assert len(calls(mock, "POST", SESSIONS)) == posts + 1
+
+
 @pytest.mark.parametrize("method", ["POST", "PATCH", "DELETE"])
 def test_401_on_an_unsafe_method_deletes_the_old_session_and_is_not_resent(mock, fake_time,
                                                                           method):
