@@ -85,7 +85,11 @@ def survey(ctx: RunContext) -> Plan:
         source = None
     macs, notes = _ipmi_macs([n for n in (target, source) if n is not None])
     warnings = host_checks(ctx.snapshot, ctx.config.pair.journal_dir, macs) + notes + warnings
-    state = read_state(target)
+    try:
+        state = read_state(target)
+    except HamnhwError as exc:  # refused credentials or access (read_state re-raises them)
+        raise Stop(answered(ctx.target, exc, "its power cannot be read (nothing was touched)",
+                            "start")) from exc
     if state is not PowerState.OFF:
         raise Stop(f"the target {ctx.target} is {state.value}, not off: it may be the real MN; "
                    "nothing was touched")
