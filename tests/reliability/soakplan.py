@@ -32,7 +32,8 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
     "self_power_on": ("stopped, waiting for the acknowledgement (old node back on)",
                       frozenset({"waiting:ack:cords_pulled"})),
     "drive_mixup": ("stopped: unknown, missing or unreadable drives named; target off again",
-                    frozenset({"stopped", "waiting:ack:serial"})),
+                    frozenset({"stopped", "waiting:ack:serial",
+                               "waiting:ack:partial_mirror"})),
     "exhausted_retries": ("stopped with the error (or the fence's acknowledgement when the "
                           "old node's BMC gave up, or refused at preflight)",
                           frozenset({"stopped", "waiting:ack:cords_pulled", "refused"})),

@@ -37,6 +37,14 @@ from hamnhw.sim.faults import Fault
 
 MAX_INVOCATIONS = 16
 """Invocations of one leg before the operator gives up and aborts (a violation)."""
+MAX_RESTARTS = 3
+"""``start`` again after a refusal naming a BMC that answers with errors (nothing was
+touched; the refusal says to start again once the BMC is healthy)."""
+
+
+def _bmc_answered_refusal(inv: Invocation) -> bool:
+    return (inv.outcome == "refused" and "answers, with an error" in (inv.stop_reason or "")
+            and "`hamnhw failover start`" in (inv.stop_reason or ""))
 STRANGER = "STRANGER"
 """Serial prefix of drives that are not the MN's."""
 
@@ -149,6 +157,7 @@ class Seed:
         problems: list[str] = []
         action, options = "start", {"accept_degraded": plan.accept_degraded}
         moved = False
+        restarts = 0
         for index in range(MAX_INVOCATIONS):
             kill = None
             if action != "abort" and index < MAX_INVOCATIONS - 4 and (
@@ -168,6 +177,12 @@ class Seed:
                 break
             if inv.action == "abort" and self._state() == "aborted":
                 inv.outcome = "aborted"
+            if _bmc_answered_refusal(inv) and restarts < MAX_RESTARTS:
+                # refused at preflight, nothing touched, the BMC answering errors: the
+                # operator checks the BMC and starts again, as the refusal says
+                restarts += 1
+                action, options = "start", {"accept_degraded": plan.accept_degraded}
+                continue
             if inv.outcome in ("done", "aborted", "refused") or inv.outcome.startswith("error"):
                 break
             action, options, moved = self._next(inv, plan, source, target, moved, fired)
