@@ -104,3 +104,18 @@ def copy_journal(src: Path, dst: Path, pair_name: str = "mn") -> None:
     dst.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = f"{pair_name}.journal.sqlite"
     shutil.copy2(src / name, dst / name)
+
+
+def ready(sim: PairSim) -> str:
+    """Snapshot taken, primary recorded as the active MN; the config's path."""
+    from clirun import hamnhw
+
+    from hamnhw.config import load_config
+    from hamnhw.pair import open_journal
+
+    config = str(sim.config_path)
+    code, out = hamnhw("pair", "snapshot", "--config", config)
+    assert code == 0, out
+    with open_journal(load_config(config)) as journal:
+        journal.set_active_node("primary", "test")
+    return config

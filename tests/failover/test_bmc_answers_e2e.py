@@ -18,25 +18,12 @@ from typing import Any
 
 import pytest
 from clirun import hamnhw
-from pairsim import PairSim, mn_serials
-
-from hamnhw.config import load_config
-from hamnhw.pair import open_journal
+from pairsim import PairSim, mn_serials, ready
 
 pytestmark = pytest.mark.e2e
 
 SYSTEM = "/redfish/v1/Systems/1"
 CORDS = "primary power cords pulled"
-
-
-def ready(sim: PairSim) -> str:
-    """Snapshot taken, the primary recorded active: the config path."""
-    config = str(sim.config_path)
-    code, out = hamnhw("pair", "snapshot", "--config", config)
-    assert code == 0, out
-    with open_journal(load_config(config)) as journal:
-        journal.set_active_node("primary", "test")
-    return config
 
 
 def primary_variant(sim: PairSim, name: str, key: str, value: str) -> str:

@@ -6,23 +6,13 @@ from __future__ import annotations
 
 import pytest
 from clirun import hamnhw
-from pairsim import PairSim, mn_serials
+from pairsim import PairSim, mn_serials, ready
 
 from hamnhw.config import load_config
 from hamnhw.failover.journal import journal_path
 from hamnhw.pair import open_journal
 
 pytestmark = pytest.mark.e2e
-
-
-def ready(sim: PairSim) -> str:
-    """Snapshot taken, primary recorded as the active MN; the config's path."""
-    config = str(sim.config_path)
-    code, out = hamnhw("pair", "snapshot", "--config", config)
-    assert code == 0, out
-    with open_journal(load_config(config)) as journal:
-        journal.set_active_node("primary", "test")
-    return config
 
 
 def test_power_on_or_cycle_during_an_unfinished_failover_is_refused(sim_pair: PairSim) -> None:
