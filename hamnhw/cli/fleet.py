@@ -161,11 +161,11 @@ def refuse_active_mn(fleet: FleetOptions, selection: Selection) -> None:
     The active MN is the failover journal's, else ``[pair] active``; when neither tells,
     both pair nodes count.  A pair node is recognised however it is named: its own name,
     another config entry for its BMC, or its BMC URL spelt any accepted way
-    (:func:`~hamnhw.cli.commands.raid.pairnode.pair_nodes_of`, as the RAID guard).
+    (:func:`~hamnhw.pair.nodes.pair_nodes_of`, as the RAID guard).
 
     :raises ConfigError: the selection includes it.
     """
-    from hamnhw.cli.commands.raid.pairnode import pair_nodes_of, possibly_active
+    from hamnhw.pair.nodes import pair_nodes_of, possibly_active
 
     config = fleet.config()
     if config is None:

@@ -16,7 +16,9 @@ here:
 * the age of the last ``pair snapshot`` (none or older than the limit: WARNING).
 
 The active node comes from the journal, live state or ``[pair] active``
-(:mod:`hamnhw.monitor.pair`), and the summary says which.
+(:mod:`hamnhw.monitor.pair`), and the summary says which.  A journal that exists but cannot
+be read is UNKNOWN, naming it and why (the snapshot and the active node it records cannot be
+told; the checks go on with the other sources).
 """
 
 from __future__ import annotations
@@ -97,9 +99,11 @@ def check_pair(config: Config, read: Callable[[str], PairNodeRead],
 
     started = time.monotonic()
     reads = {name: read(name) for name in PAIR}
-    snapshot = pair.load_latest_snapshot(config)
-    active = active_for(config, {name: live_node(r.facts) for name, r in reads.items()}, snapshot)
-    findings = [_snapshot_finding(snapshot, max_snapshot_age_s)]
+    records = pair.read_records(config)
+    snapshot = records.snapshot
+    active = active_for(config, {name: live_node(r.facts) for name, r in reads.items()}, records)
+    findings = [_journal_finding(records.error) if records.error is not None
+                else _snapshot_finding(snapshot, max_snapshot_age_s)]
     name = active.node
     if name is None:
         name, reason = choose_active(reads["primary"].facts, reads["standby"].facts)
@@ -133,6 +137,11 @@ def _output(active: ActiveNode, findings: list[Finding], info: list[str],
     summary = f"{active.describe()}: " + ("; ".join(bad) if bad else "ready for failover")
     details = [f"{f.status.name}: {f.text}" for f in findings] + info
     return PluginOutput("PAIR", status, summary, details, perf)
+
+
+def _journal_finding(error: HamnhwError) -> Finding:
+    return Finding(Status.UNKNOWN, f"failover {error}: neither the pair snapshot nor the "
+                                   "active node it records can be told")
 
 
 def _snapshot_finding(snapshot: Any, max_age_s: float) -> Finding:

@@ -318,13 +318,15 @@ def choose_active(primary: NodeFacts, standby: NodeFacts) -> tuple[str, str]:
 
 def evaluate(primary: NodeFacts, standby: NodeFacts, *, active: str | None = None,
              ipmi_boot_modes: Mapping[str, str | None] | None = None,
-             reason: str | None = None) -> PairReport:
+             reason: str | None = None, journal_error: str | None = None) -> PairReport:
     """Judge the pair from what was read (no I/O).
 
     :param active: ``primary`` or ``standby`` to say which holds the MN; None to work it out.
     :param reason: where ``active`` comes from (default: the command line).
     :param ipmi_boot_modes: the nodes reached over IPMI and the boot mode known for each
         (:func:`check_ipmi_boot_mode`); none: no such check.
+    :param journal_error: why the pair's journal on this host cannot be read: a failed
+        ``journal`` check (the failover keeps its state there).
     """
     if active is None:
         active, reason = choose_active(primary, standby)
@@ -344,6 +346,10 @@ def evaluate(primary: NodeFacts, standby: NodeFacts, *, active: str | None = Non
               *nic_checks(primary, standby, pairs)]
     if ipmi_boot_modes:
         checks.insert(5, check_ipmi_boot_mode(ipmi_boot_modes))
+    if journal_error is not None:
+        checks.insert(0, result("journal", Status.FAIL, f"the failover {journal_error}: no "
+                                "failover can run, and the active node and the RAID1 it "
+                                "records cannot be told", error=journal_error))
     return PairReport(tuple(checks), tuple(pairs or ()), active, reason, nodes)
 
 

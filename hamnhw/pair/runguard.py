@@ -18,7 +18,7 @@ Power off and reads are always allowed.
 
 A pair node is recognised however it is named: ``primary``/``standby``, another config
 entry for its BMC, or its BMC URL spelt any accepted way
-(:func:`~hamnhw.cli.commands.raid.pairnode.pair_nodes_of`).  The journal is only read (no
+(:func:`~hamnhw.pair.nodes.pair_nodes_of`).  The journal is only read (no
 lock: a coordinator holding it does not block this); no journal file, or nodes that are not
 the pair's, means nothing to refuse.  A journal file that exists but cannot be read refuses
 ``on`` and ``cycle`` of either pair node, ``yes`` included: whether a run is unfinished, and
@@ -34,6 +34,7 @@ from hamnhw.config import Config
 from hamnhw.errors import ConfigError
 from hamnhw.failover.journal import JournalError, RunRecord
 from hamnhw.failover.journal_records import resume_command
+from hamnhw.pair.nodes import pair_nodes_of
 
 STARTING_ACTIONS = frozenset({"on", "cycle"})
 """Power changes that can start or restart a node (``off`` and ``soft-off`` cannot)."""
@@ -73,9 +74,7 @@ def unfinished_run(config: Config) -> RunRecord | None:
 def pair_nodes_named(config: Config, nodes: Iterable[str]) -> dict[str, str]:
     """The pair node (``primary``, ``standby``) each of ``nodes`` addresses, for those that
     address one: its name, another config entry for its BMC, or its BMC URL in any accepted
-    spelling (:func:`~hamnhw.cli.commands.raid.pairnode.pair_nodes_of`)."""
-    from hamnhw.cli.commands.raid.pairnode import pair_nodes_of
-
+    spelling (:func:`~hamnhw.pair.nodes.pair_nodes_of`)."""
     return pair_nodes_of(config, list(nodes))
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from clirun import hamnhw
+from clirun import HAMNHW, hamnhw
 from pairsim import PairSim, mn_serials, ready
 
 pytestmark = pytest.mark.e2e
@@ -171,3 +172,43 @@ def test_a_target_found_on_before_its_power_on_is_named_not_the_firmware(
     sim_pair["standby"].set_power("Off")
     code, out = hamnhw("failover", "resume", "--config", config)
     assert code == 0 and out["outcome"] == "done", out
+
+
+def status_text(config: str) -> str:
+    """``hamnhw failover status`` as a person reads it (no --json)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("HAMNHW_", "PYTEST_"))}
+    done = subprocess.run([HAMNHW, "failover", "status", "--config", config],
+                          capture_output=True, text=True, timeout=120, env=environ,
+                          stdin=subprocess.DEVNULL, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("variant,answer,fix", [
+    ("password", "credentials refused", "password_file"),
+    ("pin", "certificate not accepted", "pin_fingerprint"),
+    ("stopped", "no answer", "BMC health")])
+def test_status_says_what_the_bmc_answered_instead_of_its_power(
+        sim_pair: PairSim, variant: str, answer: str, fix: str) -> None:
+    """Review: ``failover status`` showed a BMC answering 401 (or any error) as "unreachable
+    now" beside the power last read: it says what the BMC answered, told apart as the
+    coordinator tells an answer from silence (hamnhw.failover.bmcanswer), and what to fix;
+    only a BMC that does not answer is unreachable."""
+    config, _ = waiting_with_disks_moved(sim_pair)
+    if variant == "stopped":
+        sim_pair["primary"].stop()
+    shown = {"password": lambda: wrong_password(sim_pair), "stopped": lambda: config,
+             "pin": lambda: primary_variant(sim_pair, "bad-pin.toml", "pin_fingerprint",
+                                            "ab" * 32)}[variant]()
+    code, out = hamnhw("failover", "status", "--config", shown)
+    assert code == 0, out
+    assert out["power"]["primary"] == "off" and out["power_as_of"]["primary"], out
+    found = out["power_answers"]["primary"]
+    assert found["answer"] == answer and fix in found["fix"], found
+    assert "standby" not in out["power_answers"]  # read now
+    text = status_text(shown)
+    if variant == "stopped":
+        assert "primary off (as of " in text and ": BMC unreachable now)" in text, text
+        return
+    assert f": BMC now answers: {answer})" in text and "unreachable" not in text, text
+    assert f"primary's BMC now: {answer} (" in text and fix in text, text

@@ -112,3 +112,23 @@ def test_config_without_standby_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("--json", "pair", "check", "--config", str(config))
     assert result.exit_code == 2
     assert "standby" in json_of(result)["error"]["message"]
+
+
+@pytest.mark.parametrize("options", [(), ("--active", "primary")], ids=["found", "given"])
+def test_an_unreadable_journal_fails_naming_it(cluster: SimCluster, tmp_path: Path,
+                                               options: tuple[str, ...]) -> None:
+    """Review: the pair's journal on this host exists but cannot be read (here: garbage
+    bytes): a failed ``journal`` check naming the file and why (exit 5), not a journal
+    silently skipped for the live state; the pair itself is ready (exit 0 otherwise)."""
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    path = journal / "pair.journal.sqlite"
+    path.write_bytes(b"garbage, not a journal " * 200)
+    config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url,
+                         cluster["swapped"].url, f'[pair]\njournal_dir = "{journal}"\n')
+    result = run_cli("--json", "pair", "check", "--config", str(config), *options)
+    checks = by_name(json_of(result))
+    assert result.exit_code == 5, checks
+    assert checks["journal"]["status"] == "fail"
+    assert f"{path} cannot be read: file is not a database" in checks["journal"]["message"]
+    assert [name for name, c in checks.items() if c["status"] == "fail"] == ["journal"]
