@@ -258,7 +258,17 @@ def http_error(status: int, body: bytes, *, host: str, method: str, path: str) -
                                     redfish_message=message, extended_info=info)
 
 
-def credentials_rejected(host: str, status: int | None = None) -> AuthenticationError:
-    """The error for a login the BMC refused."""
+def credentials_rejected(host: str, status: int | None = None, *,
+                         after_success: bool = False) -> AuthenticationError:
+    """The error for a login (or basic-auth credentials) the BMC refused.
+
+    :param after_success: the BMC had accepted these credentials earlier on this connection
+        (basic auth): the message says that the password or the account changed meanwhile.
+    """
     suffix = f" (HTTP {status})" if status else ""
+    if after_success:
+        suffix += (" after the BMC had accepted them on this connection: its password (or the "
+                   "account) changed meanwhile; put the new password where hamnhw reads it "
+                   "(password_file or password_env, --password-file, $HAMNHW_PASSWORD), then "
+                   "run again")
     return AuthenticationError(f"credentials rejected{suffix}", host=host)

@@ -171,3 +171,32 @@ def test_a_target_found_on_before_its_power_on_is_named_not_the_firmware(
     sim_pair["standby"].set_power("Off")
     code, out = hamnhw("failover", "resume", "--config", config)
     assert code == 0 and out["outcome"] == "done", out
+
+
+def refused_requests(sim: PairSim, name: str, since: int = 0) -> list[str]:
+    """Every request but a login that ``name`` answered 401 (from request ``since`` on)."""
+    return [f"{r.method} {r.path}" for r in sim[name].requests[since:]
+            if r.status == 401 and not is_login(r)]
+
+
+def test_a_password_rotated_under_basic_auth_is_a_refused_login_not_a_missing_right(
+        start_pair: Callable[..., PairSim]) -> None:
+    """The old node's BMC (basic auth: no SessionService) accepts the credentials, then its
+    password is changed by someone else within the command: the 401 that follows is the
+    credentials refused, so the stop names the password source, not the account's rights
+    (review: "give the account the right" after a password rotation), and nothing is sent
+    with the refused credentials again."""
+    sim_pair = start_pair(primary={"session_service": False})
+    config, since = waiting_with_disks_moved(sim_pair)
+    primary = sim_pair["primary"]
+    before = len(primary.requests)
+    primary.inject("rotate_password", path=SYSTEM, method="GET", count=1)
+    code, out = hamnhw("failover", "resume", "--disks-moved", "--config", config)
+    assert code == 1 and out["needs"] is None, out
+    stop = out["stop_reason"]
+    assert "primary's BMC answers" in stop and "credentials rejected (HTTP 401)" in stop, out
+    assert "check [primary] username and password_file" in stop
+    assert "the right" not in stop
+    assert stop.endswith("then `hamnhw failover resume --disks-moved`")
+    assert refused_requests(sim_pair, "primary", before) == [f"GET {SYSTEM}"]
+    assert posts_to(sim_pair, "standby", since) == []
