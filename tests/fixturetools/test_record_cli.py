@@ -168,3 +168,28 @@ def test_record_walk_redacts_snmp_and_ipmi_secrets(secret_routes, tmp_path):
     text = "".join(p.read_text() for p in tmp_path.rglob("*.json"))
     assert SNMP_COMMUNITY not in text and IPMI_KG not in text
     assert find_leaks(tmp_path) == []
+
+
+def test_a_bmc_not_listing_its_managers_is_not_recorded_as_unknown(sim, tmp_path, fast_poll):
+    """Managers without ``Members`` (null: the BMC did not tell, not "none"): the model and
+    firmware cannot be read, so nothing is recorded under a made-up ``unknown_unknown`` that
+    another BMC's recording could write over (exit 2, naming the options), before anything is
+    sent for a session; given them, the walk is recorded."""
+    sim.inject("no_members", path="/redfish/v1/Managers", method="GET")
+    sim.clear_requests()
+    try:
+        walked = _record(sim.url, str(tmp_path))
+        cycled = _record("--session", "power-cycle", "--yes", sim.url, str(tmp_path))
+        sent = [(r.method, r.path) for r in sim.requests if r.method in ("POST", "PATCH")
+                and not r.path.endswith("/Sessions")]
+        named = _record("--model", "M", "--firmware", "F", sim.url, str(tmp_path))
+    finally:
+        sim.clear_faults()
+    for result in (walked, cycled):
+        assert result.exit_code == 2, result.output
+        message = json.loads(result.output)["error"]["message"]
+        assert "lists no Members" in message and "--model, --firmware" in message
+    assert sent == []
+    assert named.exit_code == 0, named.output
+    assert [p.name for p in tmp_path.iterdir()] == ["contoso"]
+    assert [p.name for p in (tmp_path / "contoso").iterdir()] == ["m_f"]
