@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pathlib
 
 import pytest
 from click.testing import CliRunner
@@ -193,3 +194,31 @@ def test_a_bmc_not_listing_its_managers_is_not_recorded_as_unknown(sim, tmp_path
     assert named.exit_code == 0, named.output
     assert [p.name for p in tmp_path.iterdir()] == ["contoso"]
     assert [p.name for p in (tmp_path / "contoso").iterdir()] == ["m_f"]
+
+
+def test_an_idracs_own_host_names_are_scrubbed(tmp_path):
+    """An iDRAC shows who runs it under its own attribute names (``NIC.1.DNSRacName``, the DNS
+    domain, NTP, Active Directory and syslog servers: DellAttributes): the recording keeps
+    none of them, and the leak check looks for them too."""
+    from hamnhw.sim.personalities.idrac_attributes import SITE_DOMAIN
+
+    with SimCluster([ServerSpec(name="r650-rack7", power="On", personality="idrac")]) as c:
+        result = _record(c["r650-rack7"].url, str(tmp_path))
+    assert result.exit_code == 0, result.output
+    out = pathlib.Path(json.loads(result.output)["directory"])
+    text = (out / "exchanges.json").read_text()
+    attributes = next(e["response_json"]["Attributes"] for e in json.loads(text)
+                      if e["path"].endswith("/iDRAC.Embedded.1/Attributes"))
+    for original in (SITE_DOMAIN, "contoso", "idrac-r650-rack7", "10.20.0."):
+        assert original not in text, original
+    assert attributes["NIC.1.DNSRacName"] == attributes["ActiveDirectory.1.RacName"]
+    assert attributes["NIC.1.DNSRacName"].startswith("host-")
+    for key in ("NIC.1.DNSDomainName", "NICStatic.1.DNSDomainName", "NTPConfigGroup.1.NTP1",
+                "ActiveDirectory.1.DomainController1", "ActiveDirectory.1.RacDomain",
+                "SysLog.1.Server1"):
+        assert attributes[key].startswith("host-") and attributes[key].endswith(
+            ".example.test"), key
+    assert attributes["NTPConfigGroup.1.NTP2"].startswith("192.0.2.")  # an address stays one
+    assert attributes["NIC.1.DNSDomainNameFromDHCP"] == "Disabled"  # a setting, not a name
+    assert attributes["NTPConfigGroup.1.NTP1SecurityKey"] is None
+    assert find_leaks(tmp_path) == []
