@@ -11,6 +11,7 @@ against a simulated pair (review 6):
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -212,3 +213,60 @@ def test_status_says_what_the_bmc_answered_instead_of_its_power(
         return
     assert f": BMC now answers: {answer})" in text and "unreachable" not in text, text
     assert f"primary's BMC now: {answer} (" in text and fix in text, text
+
+
+def refused_requests(sim: PairSim, name: str, since: int = 0) -> list[str]:
+    """Every request but a login that ``name`` answered 401 (from request ``since`` on)."""
+    return [f"{r.method} {r.path}" for r in sim[name].requests[since:]
+            if r.status == 401 and not is_login(r)]
+
+
+def test_a_password_rotated_under_basic_auth_is_a_refused_login_not_a_missing_right(
+        start_pair: Callable[..., PairSim]) -> None:
+    """The old node's BMC (basic auth: no SessionService) accepts the credentials, then its
+    password is changed by someone else within the command: the 401 that follows is the
+    credentials refused, so the stop names the password source, not the account's rights
+    (review: "give the account the right" after a password rotation), and nothing is sent
+    with the refused credentials again."""
+    sim_pair = start_pair(primary={"session_service": False})
+    config, since = waiting_with_disks_moved(sim_pair)
+    primary = sim_pair["primary"]
+    before = len(primary.requests)
+    primary.inject("rotate_password", path=SYSTEM, method="GET", count=1)
+    code, out = hamnhw("failover", "resume", "--disks-moved", "--config", config)
+    assert code == 1 and out["needs"] is None, out
+    stop = out["stop_reason"]
+    assert "primary's BMC answers" in stop and "credentials rejected (HTTP 401)" in stop, out
+    assert "check [primary] username and password_file" in stop
+    assert "the right" not in stop
+    assert stop.endswith("then `hamnhw failover resume --disks-moved`")
+    assert refused_requests(sim_pair, "primary", before) == [f"GET {SYSTEM}"]
+    assert posts_to(sim_pair, "standby", since) == []
+
+
+def test_a_refused_reset_into_the_local_disk_is_the_named_stop(
+        start_pair: Callable[..., PairSim]) -> None:
+    """The standby (basic auth) refuses the reset into its local disk (the power helper's
+    cycle, `on_or_cycle`): the run stops naming its BMC's answer and the fix, as every other
+    refused power request does, not as a generic failure; the reset was not executed, so the
+    resume after the fix sends it (no "resend" confirmation) and the run ends done."""
+    sim_pair = start_pair(standby={"session_service": False})
+    config, _since = waiting_with_disks_moved(sim_pair)
+    code, out = hamnhw("failover", "resume", "--disks-moved", "--config", config,
+                       env={"HAMNHW_FAILOVER_KILL_AT": "state:boot"})
+    assert code == -9, out  # verified, killed as the boot step begins
+    standby = sim_pair["standby"]
+    standby.inject("rotate_password", path=f"{SYSTEM}/Actions/ComputerSystem.Reset",
+                   method="POST", count=1)
+    resets = len(sim_pair.reset_posts("standby"))
+    code, out = hamnhw("failover", "resume", "--config", config)
+    assert code == 1 and out["needs"] is None and out["state"] == "boot", out
+    stop = out["stop_reason"]
+    assert "standby's BMC answers, with an error" in stop, out
+    assert "credentials rejected" in stop and "check [standby] username and password_file" in stop
+    assert "standby cannot be powered on (reset)" in stop
+    assert stop.endswith("then `hamnhw failover resume`")
+    assert [status for _type, status in sim_pair.reset_posts("standby")[resets:]] == [401]
+    standby.state.spec = dataclasses.replace(standby.state.spec, password=standby.password)
+    code, out = hamnhw("failover", "resume", "--config", config)
+    assert code == 0 and out["outcome"] == "done", out

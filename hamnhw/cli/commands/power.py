@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from hamnhw.cli.budget import LOGOUT_RESERVE_S, CommandBudget
+from hamnhw.cli.budget import LOGOUT_RESERVE_S, LOGOUT_SHARE, CommandBudget
 from hamnhw.cli.fleet import (
     FleetOptions,
     nodes_options,
@@ -92,8 +92,10 @@ def check_escalation(escalate_after: float | None, longest_wait: float, *,
     if escalate_after >= longest_wait:
         raise ConfigError(f"{option} ({escalate_after:g} s) must be shorter than the "
                           f"longest wait ({longest_wait:g} s): {timeout_option} (else the "
-                          f"config's timeout, else 120 s) minus the {LOGOUT_RESERVE_S:g} s kept "
-                          f"for logging out and the {LAST_READ_S:g} s of the wait's last read")
+                          f"config's timeout, else 120 s) minus what is kept for logging out "
+                          f"({LOGOUT_RESERVE_S:g} s, a quarter of a timeout under "
+                          f"{LOGOUT_RESERVE_S / LOGOUT_SHARE:g} s) and the {LAST_READ_S:g} s of "
+                          "the wait's last read")
 
 
 def change_power(node: Node, method: str, budget: CommandBudget, *, wait: bool = True,
