@@ -14,9 +14,10 @@ need the node recognised as ``primary`` or ``standby``: such a volume needs the 
 snapshot recorded, else the node's name.  Serials are compared normalised
 (:func:`normal_serial`: BMCs pad, case and space them differently).  Without a snapshot
 nothing is protected by serial (and the plan says so); a reset of the active node
-(``raid create --reboot``) always needs its name.  A journal that exists but cannot be read
-hides which drives are the MN's mirror: every write on a pair node then needs the node's name,
-and the refusal names the journal and why it cannot be read.
+(``raid create --reboot``) and a write that destroys one of its volumes (``raid delete``:
+:data:`DESTRUCTIVE`) always need its name, whatever the volume.  A journal that exists
+but cannot be read hides which drives are the MN's mirror: every write on a pair node
+then needs the node's name, and the refusal names the journal and why it cannot be read.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ from typing import Any
 from hamnhw.errors import ConfigError, RefusedOperation
 from hamnhw.models import Drive, Volume
 from hamnhw.raid import RaidPlan, RaidStatus
+
+DESTRUCTIVE = frozenset({"delete"})
+"""RAID writes that destroy a volume's data: on the (possibly) active MN they need its name
+whatever the volume, as its reset does.  The others write only onto drives that belong to
+no volume (a create's members, a rebuild's or spare's drive), each checked free and healthy
+first, and an import never clears."""
 
 
 def normal_serial(serial: str | None) -> str | None:
@@ -127,6 +134,10 @@ class PairGuard:
             reasons.append(f"resetting {self.node or 'this node'} resets the pair's RAID1 it "
                            "holds")
             to_type += held
+        if (not reasons and plan.changed and plan.operation in DESTRUCTIVE
+                and self.node is not None and self.active):
+            reasons.append(f"the {plan.operation} destroys volume {plan.volume_id} and its "
+                           "data")
         by_name = recorded == ()
         if by_name:
             reasons.append(f"no serial of volume {plan.volume_id} can be confirmed (the pair "

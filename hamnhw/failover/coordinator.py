@@ -56,6 +56,11 @@ class RunUnfinished(OperationFailed):
     """``start`` while the journal holds an unfinished run."""
 
 
+class NothingToResume(OperationFailed):
+    """``resume`` or ``abort`` with no unfinished run of its kind in the journal (a failover,
+    a drill, a ``pair setup-raid``): exit 1, the failed operation's code."""
+
+
 class Coordinator:
     """Failover of the configured pair (``[primary]``/``[standby]``).
 
@@ -268,7 +273,7 @@ class Coordinator:
     def _unfinished(journal: Journal) -> RunRecord:
         run = journal.unfinished_run()
         if run is None:
-            raise OperationFailed("no unfinished failover run in the journal")
+            raise NothingToResume("no unfinished failover run in the journal")
         if run.kind == "setup-raid":  # hamnhw.pair.setupraid: not a failover's states
             raise RunUnfinished(f"run {run.id} is a RAID1 setup: `hamnhw pair setup-raid "
                                 "--resume` or `--abort` it")
