@@ -16,8 +16,11 @@ With ``hamnhw sim --pair`` it is a failover pair's config instead (:func:`write_
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -73,15 +76,49 @@ def write_pair_config(servers: Iterable[SimServer], config_path: str | os.PathLi
     text = path.read_text(encoding="utf-8")
     for name in ("primary", "standby"):
         text = text.replace(f"[nodes.{json.dumps(name)}]", f"[{name}]")
-    journal = path.with_name(path.stem + "-journal")
+    journal = pair_journal_dir(path)  # relative to the config, as [pair] reads it
     text += "\n".join([
-        "[pair]", 'name = "sim"', f"journal_dir = {json.dumps(str(journal))}", "",
+        "[pair]", 'name = "sim"', f"journal_dir = {json.dumps(journal.name)}", "",
         "[failover]", "graceful_timeout = 10", "power_off_timeout = 20", "post_timeout = 30",
         "boot_timeout = 60", "poll_interval = 0.5",
         f"mn_addresses = [{json.dumps(mn_address)}]", f"reachable = [{json.dumps(mn_address)}]",
         ""])
     path.write_text(text, encoding="utf-8")
     return path, secret
+
+
+def pair_journal_dir(config_path: str | os.PathLike[str]) -> Path:
+    """The journal directory of a simulated pair's config: ``<stem>-journal`` beside it."""
+    path = Path(config_path)
+    return path.with_name(path.stem + "-journal")
+
+
+def set_old_journal_aside(config_path: str | os.PathLike[str]) -> Path | None:
+    """Move the journal an earlier simulated pair left beside ``config_path`` out of the way,
+    to ``<stem>-journal.old-<time>``: a new simulator's pair (the primary running the MN,
+    the standby empty) starts with a fresh journal, never with the runs and active node of
+    a simulator that is gone.
+
+    :returns: where it went, or None when there was none (or it was empty).
+    :raises JournalBusy: a hamnhw coordinator holds it (nothing moved).
+    """
+    from hamnhw.failover.lock import JournalLock
+
+    journal = pair_journal_dir(config_path)
+    if not journal.is_dir() or not any(journal.iterdir()):
+        return None
+    locks = [JournalLock(lock) for lock in sorted(journal.glob("*.lock"))]
+    with contextlib.ExitStack() as held:
+        for lock in locks:
+            held.enter_context(lock)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = journal.with_name(f"{journal.name}.old-{stamp}")
+        for index in itertools.count(2):
+            if not aside.exists():
+                break
+            aside = journal.with_name(f"{journal.name}.old-{stamp}-{index}")
+        journal.rename(aside)
+    return aside
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -85,7 +85,8 @@ class SimGroup(click.Group):
               help="Serve an MN pair to try the failover on: primary running the MN on a "
                    "RAID1 (and a loopback stand-in of the MN's address), standby off with "
                    "empty bays; --config-out then writes [primary], [standby], [pair] and "
-                   "[failover].")
+                   "[failover], with a fresh journal beside the config (an earlier "
+                   "simulator's is moved aside, saying where).")
 @click.pass_context
 def command(ctx: click.Context, count: int, names: str | None, tls: bool, power_delay: float,
             port_base: int, ipmi: bool, config_out: str | None, personality: str | None,

@@ -13,8 +13,13 @@ from typing import Any
 import click
 
 from hamnhw import interrupts
+from hamnhw.errors import HamnhwError
 from hamnhw.sim import ServerSpec, SimCluster
-from hamnhw.sim.client_config import write_client_config, write_pair_config
+from hamnhw.sim.client_config import (
+    set_old_journal_aside,
+    write_client_config,
+    write_pair_config,
+)
 from hamnhw.sim.ipmi import IpmiSim, IpmiStartError
 from hamnhw.sim.mnpair import mn_pair_specs, mn_serials
 from hamnhw.sim.mnservice import MnService
@@ -29,6 +34,8 @@ def serve(names: list[str] | None, tls: bool, power_delay: float, port_base: int
     :param names: the servers' names; None for ``--pair`` (primary and standby, the MN).
     """
     pair = names is None
+    if pair and config_out:
+        _fresh_journal(config_out)
     specs = ([dataclasses.replace(spec, personality=personality)
               for spec in mn_pair_specs(power_delay)] if names is None else
              [ServerSpec(name=name, power_delay=power_delay, personality=personality)
@@ -85,6 +92,19 @@ def _write_config(cluster: SimCluster, path: str, mn: str | None = None) -> None
         config, secret = write_client_config(cluster, path, cluster.fingerprint)
     click.echo(f"config {config} (password in {secret}, mode 0600; valid while this "
                "simulator runs)", err=True)
+
+
+def _fresh_journal(config_out: str) -> None:
+    """A journal an earlier ``sim --pair`` left beside the config is moved aside (its runs
+    and active node describe a simulator that is gone), saying where."""
+    try:
+        aside = set_old_journal_aside(config_out)
+    except HamnhwError as exc:
+        raise click.ClickException(f"cannot start with a fresh journal: {exc}") from exc
+    if aside is not None:
+        click.echo(f"note: the journal of an earlier simulated pair was moved to {aside} "
+                   "(this simulator starts with a fresh one; the old runs stay readable "
+                   f"there, `[pair] journal_dir = \"{aside}\"`)", err=True)
 
 
 def _start(cluster: SimCluster, ipmi: bool) -> IpmiSim | None:
