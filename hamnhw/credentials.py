@@ -53,7 +53,8 @@ class ResolvedCredentials:
     password: Secret | None = dataclasses.field(repr=False)
     """Password, or None when no source gave one."""
     password_source: str | None = None
-    """Where the password came from (``--password-file``, ``HAMNHW_PASSWORD``...), for logs."""
+    """Where the password came from (``--password-file PATH``, ``$HAMNHW_PASSWORD``,
+    ``primary.password_file PATH``...), for logs and a refused login's message."""
 
 
 def read_password_file(path: str | os.PathLike[str], *, key: str | None = None,
@@ -110,22 +111,28 @@ def resolve_password(password_file: str | None, node: NodeConfig | None,
     """
     env = os.environ if environ is None else environ
     if password_file:
-        return read_password_file(password_file), "--password-file"
+        return _labelled(read_password_file(password_file), f"--password-file {password_file}")
     if node is not None and node.password_env:
         value = env.get(node.password_env)
         if not value:
             raise ConfigError(f"environment variable {node.password_env} is not set",
                               key=node.key("password_env"), path=node.source)
-        return Secret(value), f"${node.password_env}"
+        return _labelled(Secret(value), f"${node.password_env}")
     if node is not None and node.password_file:
         secret = read_password_file(node.password_file, key=node.key("password_file"),
                                     config_path=node.source)
-        return secret, "config password_file"
+        return _labelled(secret, f"{node.key('password_file')} {node.password_file}")
     if env.get(ENV_PASSWORD):
-        return Secret(env[ENV_PASSWORD]), f"${ENV_PASSWORD}"
+        return _labelled(Secret(env[ENV_PASSWORD]), f"${ENV_PASSWORD}")
     if prompt is not None:
-        return Secret(prompt(prompt_text)), "prompt"
+        return _labelled(Secret(prompt(prompt_text)), "the prompt")
     return None, None
+
+
+def _labelled(secret: Secret, source: str) -> tuple[Secret, str]:
+    """``secret`` named by ``source`` (what a refused login says), and the source."""
+    secret.source = source
+    return secret, source
 
 
 def resolve_credentials(*, username: str | None = None, password_file: str | None = None,

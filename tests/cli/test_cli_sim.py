@@ -150,6 +150,9 @@ def test_wrong_password_exits_4(server: SimServer) -> None:
     error = json_out(result)["error"]
     assert error == {"type": error["type"], "message": error["message"], "exit_code": 4}
     assert "wrong-pw-xyz" not in result.output
+    assert error["type"] == "AuthenticationError"
+    assert error["message"].endswith(f": credentials rejected (HTTP 401) for user "
+                                      f"'{server.username}' (password from $HAMNHW_PASSWORD)")
 
 
 def test_a_password_rotated_during_a_basic_auth_command_exits_4_naming_it() -> None:
@@ -187,7 +190,7 @@ def test_node_from_config_with_password_file(server: SimServer, tmp_path: Path,
     assert result.exit_code == 0, result.output
     assert json_out(result) == {"node": "primary", "power_state": "off", "protocol": "redfish"}
     assert server.password not in result.output + caplog.text
-    assert "config password_file" in caplog.text  # where the password came from, not what
+    assert f"primary.password_file {pw}" in caplog.text  # where the password came from, not what
 
 
 def test_demo_json(no_retry_sleep: list[float]) -> None:
