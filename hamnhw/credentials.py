@@ -149,8 +149,8 @@ def resolve_credentials(*, username: str | None = None, password_file: str | Non
     :param username_prompt: asks for the username when no source gives one (visible
         input; the CLI passes one only on a TTY).
     :param require_username: the node's name (a config name or the URL): a username is
-        then required (the prompt names the node; the error does not, its caller shows it
-        beside the error, as the CLI's output does).
+        then required (the prompt names the node; the error names a config node as its
+        ``host``, ``primary: no username``, a command over both pair nodes included).
     :raises ConfigError: a username is known but no source gives a password
         (rather than trying an empty one, which counts against the BMC's
         lockout); no username although ``require_username`` was given.
@@ -161,12 +161,12 @@ def resolve_credentials(*, username: str | None = None, password_file: str | Non
     if user is None and require_username is not None:
         raise ConfigError("no username: use --username, the node's "
                           f"username in the config, or {ENV_USERNAME}",
-                          path=node.source if node else None)
+                          path=node.source if node else None, host=node.name if node else None)
     text = f"BMC password for {user}" + (f" on {node.name}" if node else "")
     password, source = resolve_password(password_file, node, environ,
                                         prompt if user else None, text)
     if user and password is None:
         raise ConfigError(f"no password for {user}: use --password-file, the node's "
                           f"password_env/password_file, {ENV_PASSWORD} or a terminal",
-                          path=node.source if node else None)
+                          path=node.source if node else None, host=node.name if node else None)
     return ResolvedCredentials(user, password, source)
