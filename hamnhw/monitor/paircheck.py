@@ -39,6 +39,7 @@ from hamnhw.pair.check import choose_active, evaluate
 from hamnhw.pair.nodefacts import NodeFacts, read_node_facts, unreachable
 from hamnhw.pair.results import Status as CheckStatus
 from hamnhw.pair.stale import stale_drives
+from hamnhw.views import human_bytes
 
 PAIR = ("primary", "standby")
 DEFAULT_MAX_SNAPSHOT_AGE_S = 7 * 24 * 3600.0
@@ -191,10 +192,11 @@ def _spare_finding(active: str, reads: Mapping[str, PairNodeRead]) -> Finding:
                 told = "" if health is Health.OK else ": its health not told"
                 return Finding(Status.OK if health is Health.OK else Status.UNKNOWN,
                                f"spare drive {drive.serial or drive.id} in {where}{told}")
+    size = f"{human_bytes(needed)} ({needed} bytes)"
     if not candidates:
-        return Finding(Status.WARNING, f"no spare drive of at least {needed} bytes on either node")
+        return Finding(Status.WARNING, f"no spare drive of at least {size} on either node")
     unhealthy = ", ".join(f"{d.serial or d.id} {d.health.value}" for _, d in candidates)
-    return Finding(Status.WARNING, f"no healthy spare drive of at least {needed} bytes on "
+    return Finding(Status.WARNING, f"no healthy spare drive of at least {size} on "
                    f"either node (unused but unhealthy: {unhealthy})")
 
 

@@ -21,7 +21,7 @@ import itertools
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from hamnhw.sim.server import SimServer
@@ -35,11 +35,15 @@ def password_path(config_path: Path) -> Path:
 
 
 def write_client_config(servers: Iterable[SimServer], config_path: str | os.PathLike[str],
-                        fingerprint: str | None = None) -> tuple[Path, Path]:
+                        fingerprint: str | None = None,
+                        ipmi_urls: Mapping[str, str] | None = None) -> tuple[Path, Path]:
     """Write the config for ``servers`` and their password file.
 
     :param fingerprint: the SHA-256 of the simulator's certificate (HTTPS), pinned for
         every node; None for plain HTTP.
+    :param ipmi_urls: server name -> its IPMI URL (``hamnhw sim --ipmi``): the node gets
+        that IPMI path (``[nodes.NAME.ipmi]``: power when Redfish does not answer), and an
+        IPMI-only node ``NAME-ipmi`` addresses it by name.
     :returns: the config path and the password file's path.
     :raises ValueError: the servers do not share one username and password (the
         ``hamnhw sim`` command's never differ).
@@ -62,20 +66,38 @@ def write_client_config(servers: Iterable[SimServer], config_path: str | os.Path
         if fingerprint:
             lines.append(f"pin_fingerprint = {json.dumps(fingerprint)}")
         lines.append("")
+        lines += _ipmi_tables(server.name, (ipmi_urls or {}).get(server.name),
+                              {s.name for s in chosen}, username, secret.name)
     path.write_text("\n".join(lines), encoding="utf-8")
     return path, secret
 
 
+def _ipmi_tables(name: str, url: str | None, names: set[str], username: str,
+                 secret: str) -> list[str]:
+    """A node's IPMI path and the IPMI-only node ``NAME-ipmi`` (unless a server has that
+    name)."""
+    if url is None:
+        return []
+    lines = [f"[nodes.{json.dumps(name)}.ipmi]          # power when Redfish does not answer",
+             f"url = {json.dumps(url)}", ""]
+    if f"{name}-ipmi" not in names:
+        lines += [f"[nodes.{json.dumps(name + '-ipmi')}]          # the same node over IPMI only",
+                  f"bmc = {json.dumps(url)}", f"username = {json.dumps(username)}",
+                  f"password_file = {json.dumps(secret)}", ""]
+    return lines
+
+
 def write_pair_config(servers: Iterable[SimServer], config_path: str | os.PathLike[str],
-                      fingerprint: str | None, mn_address: str) -> tuple[Path, Path]:
+                      fingerprint: str | None, mn_address: str,
+                      ipmi_urls: Mapping[str, str] | None = None) -> tuple[Path, Path]:
     """Write the config of a simulated MN pair (``hamnhw sim --pair``): ``[primary]`` and
     ``[standby]`` tables, ``[pair]`` with a journal directory beside the config, and
     ``[failover]`` budgets fit for the simulator with ``mn_address`` (the MN stand-in) as
     both the address that must be silent before a power-on and the reachability check."""
-    path, secret = write_client_config(servers, config_path, fingerprint)
+    path, secret = write_client_config(servers, config_path, fingerprint, ipmi_urls)
     text = path.read_text(encoding="utf-8")
-    for name in ("primary", "standby"):
-        text = text.replace(f"[nodes.{json.dumps(name)}]", f"[{name}]")
+    for name in ("primary", "standby"):  # [nodes."primary"] and [nodes."primary".ipmi]
+        text = text.replace(f"[nodes.{json.dumps(name)}", f"[{name}")
     journal = pair_journal_dir(path)  # relative to the config, as [pair] reads it
     text += "\n".join([
         "[pair]", 'name = "sim"', f"journal_dir = {json.dumps(journal.name)}", "",

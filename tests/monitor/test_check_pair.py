@@ -88,7 +88,8 @@ def test_config_fallback_and_warnings(cluster: SimCluster, tmp_path: Path) -> No
     code, lines = check(config)
     assert code == 1, lines
     assert "(from config [pair] active)" in lines[0]
-    assert "no pair snapshot" in lines[0] and "no spare drive" in lines[0]
+    assert "no pair snapshot" in lines[0]
+    assert "no spare drive of at least 1.2 TB (1200000000000 bytes)" in lines[0]
     assert "restore policy AlwaysOff, configured AlwaysOn" in lines[0]
 
 

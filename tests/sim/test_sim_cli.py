@@ -204,3 +204,44 @@ def test_a_journal_a_coordinator_holds_is_not_moved(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["pair-journal"]
     assert set_old_journal_aside(tmp_path / "pair.toml").name.startswith("pair-journal.old-")
     assert set_old_journal_aside(tmp_path / "pair.toml") is None
+
+
+def test_ipmi_config_out_addresses_ipmi_by_name(tmp_path):
+    """``--ipmi --config-out``: each node's IPMI path, and NAME-ipmi over IPMI only (the
+    config had no IPMI in it)."""
+    from hamnhw.config import load_config
+
+    config = tmp_path / "ipmi.toml"
+    proc = run_sim("--names", "primary,standby", "--ipmi", "--config-out", str(config))
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("HAMNHW_")}
+    try:
+        lines = read_lines(proc, 2)
+        urls = {line.split()[0]: line.split()[2] for line in lines}
+        loaded = load_config(config)
+        for name in ("primary", "standby"):
+            assert loaded.node(name).ipmi.url == urls[name]
+            assert loaded.node(f"{name}-ipmi").bmc == urls[name]
+        done = subprocess.run([sys.executable, "-m", "hamnhw.cli.main", "--json", "power",
+                               "status", "--config", str(config), "primary-ipmi"],
+                              capture_output=True, text=True, timeout=60, env=env,
+                              stdin=subprocess.DEVNULL, check=False)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == {"node": "primary-ipmi", "power_state": "off",
+                                           "protocol": "ipmi"}
+    finally:
+        assert stop(proc, signal.SIGTERM) == 0
+
+
+def test_a_pair_config_keeps_the_ipmi_paths(tmp_path):
+    from hamnhw.config import load_config
+    from hamnhw.sim import SimCluster
+    from hamnhw.sim.client_config import write_pair_config
+    from hamnhw.sim.mnpair import mn_pair_specs
+
+    urls = {"primary": "ipmi://127.0.0.1:7001", "standby": "ipmi://127.0.0.1:7002"}
+    with SimCluster(mn_pair_specs()) as cluster:
+        path, _secret = write_pair_config(cluster, tmp_path / "pair.toml", None,
+                                          "127.0.0.1:9", urls)
+    loaded = load_config(path)
+    assert loaded.node("primary").ipmi.url == urls["primary"]
+    assert loaded.node("standby-ipmi").bmc == urls["standby"]

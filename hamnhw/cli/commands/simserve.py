@@ -51,7 +51,7 @@ def serve(names: list[str] | None, tls: bool, power_delay: float, port_base: int
             stack.callback(ipmi_sim.stop)
         mn = stack.enter_context(MnService(cluster, mn_serials(cluster))) if pair else None
         if config_out:
-            _write_config(cluster, config_out, mn.address if mn else None)
+            _write_config(cluster, config_out, mn.address if mn else None, ipmi_sim)
         _print_summary(cluster, ipmi_sim, as_json, mn.address if mn else None)
         interrupts.wait_until(stop)
 
@@ -85,11 +85,13 @@ def _print_summary(cluster: SimCluster, ipmi: IpmiSim | None, as_json: bool,
     sys.stdout.flush()
 
 
-def _write_config(cluster: SimCluster, path: str, mn: str | None = None) -> None:
+def _write_config(cluster: SimCluster, path: str, mn: str | None = None,
+                  ipmi: IpmiSim | None = None) -> None:
+    urls = {s.name: ipmi[s.name].url for s in cluster} if ipmi is not None else None
     if mn is not None:
-        config, secret = write_pair_config(cluster, path, cluster.fingerprint, mn)
+        config, secret = write_pair_config(cluster, path, cluster.fingerprint, mn, urls)
     else:
-        config, secret = write_client_config(cluster, path, cluster.fingerprint)
+        config, secret = write_client_config(cluster, path, cluster.fingerprint, urls)
     click.echo(f"config {config} (password in {secret}, mode 0600; valid while this "
                "simulator runs)", err=True)
 
