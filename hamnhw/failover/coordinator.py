@@ -28,6 +28,7 @@ from hamnhw.failover.journal import Journal, RunRecord
 from hamnhw.failover.journal_records import DRILL_KINDS, in_run_words, resume_command
 from hamnhw.failover.livepower import live_power
 from hamnhw.failover.operator import Operator
+from hamnhw.failover.refusal import refuse_untouched
 from hamnhw.failover.report import RunReport, build_report, needs_json
 from hamnhw.failover.sessions import delete_stale_sessions
 from hamnhw.failover.states import TERMINAL, State
@@ -206,7 +207,8 @@ class Coordinator:
         with interrupts.deferred():
             ctx.journal.event(ctx.run.id, "interrupted",
                               f"interrupted (signal {exc.signum}) in state {ctx.state.value}")
-            ctx.journal.set_stop_reason(ctx.run.id, "interrupted: resumable")
+            if ctx.state not in TERMINAL:  # refused in the preflight: nothing to resume
+                ctx.journal.set_stop_reason(ctx.run.id, "interrupted: resumable")
         ctx.refresh()
         return build_report(ctx.journal, ctx.run, "interrupted", error=exc)
 
@@ -214,17 +216,25 @@ class Coordinator:
     def _failed(ctx: RunContext, exc: HamnhwError) -> RunReport:
         reason = f"{type(exc).__name__}: {exc}"
         ctx.journal.event(ctx.run.id, "error", reason)
-        ctx.journal.set_stop_reason(ctx.run.id, reason)
+        if ctx.state not in TERMINAL:  # refused in the preflight: its reason is recorded
+            ctx.journal.set_stop_reason(ctx.run.id, reason)
         ctx.refresh()
-        return build_report(ctx.journal, ctx.run, "stopped", power=_power(ctx), error=exc)
+        outcome = "refused" if ctx.state is State.REFUSED else "stopped"
+        return build_report(ctx.journal, ctx.run, outcome, power=_power(ctx), error=exc)
 
     def _preflight(self, ctx: RunContext, dry_run: bool, yes: bool) -> None:
+        """The preflight; whatever stops it with nothing done closes the run as refused
+        (:mod:`hamnhw.failover.refusal`)."""
         ctx.event("step", f"preflight: {ctx.source} -> {ctx.target}")
         try:
-            plan = preflight.survey(ctx)
-        except Stop as stop:
-            ctx.transition(State.REFUSED, stop.reason)
+            self._survey(ctx, dry_run, yes)
+        except (Stop, HamnhwError, Interrupted) as exc:
+            refuse_untouched(ctx, exc)
             raise
+
+    @staticmethod
+    def _survey(ctx: RunContext, dry_run: bool, yes: bool) -> None:
+        plan = preflight.survey(ctx)
         for warning in plan.warnings:
             ctx.warn(warning)
         ctx.remember(mn_drives=plan.mn_drives, plan=plan.text())
@@ -235,11 +245,7 @@ class Coordinator:
         if not yes and not ctx.operator.confirm_start(plan.text()):
             ctx.transition(State.REFUSED, "not confirmed by the operator: nothing was changed")
             return
-        try:
-            preflight.protect_target(ctx)
-        except Stop as stop:
-            ctx.transition(State.REFUSED, stop.reason)
-            raise
+        preflight.protect_target(ctx)
         ctx.transition(State.FENCE)
 
     def _stopped(self, ctx: RunContext, stop: Stop, command: str = "resume") -> RunReport:

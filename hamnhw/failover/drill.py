@@ -37,7 +37,8 @@ class DrillReport:
 
     legs: list[RunReport]
     outcome: str
-    """``passed``, ``failed``, or the current leg's outcome while unfinished (``waiting``)."""
+    """``passed``, ``failed``, ``refused`` (a leg refused in its preflight, nothing touched:
+    start it again), or the current leg's outcome while unfinished (``waiting``)."""
 
     @property
     def passed(self) -> bool:
@@ -51,17 +52,23 @@ class DrillReport:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON types."""
-        return {"outcome": self.outcome, "passed": self.passed, "checks": self.checks,
-                "legs": [leg.to_json() for leg in self.legs]}
+        return {"outcome": self.outcome, "passed": self.passed, "verdict": self.verdict,
+                "checks": self.checks, "legs": [leg.to_json() for leg in self.legs]}
 
     def text(self) -> str:
         """Both legs, then the verdict."""
-        parts = [leg.text() for leg in self.legs]
+        return "\n\n".join([*(leg.text() for leg in self.legs), self.verdict])
+
+    @property
+    def verdict(self) -> str:
+        """The drill's last line: passed, failed, refused, or where it is."""
         failed = [c for c in self.checks if c["passed"] is False]
-        verdict = {"passed": "DRILL PASSED: every check passed on both legs",
-                   "failed": f"DRILL FAILED: {len(failed)} check(s) failed"}.get(
-            self.outcome, f"drill {self.outcome}: leg {len(self.legs)} of 2")
-        return "\n\n".join([*parts, verdict])
+        leg = f"leg {len(self.legs)} of 2"
+        return {"passed": "DRILL PASSED: every check passed on both legs",
+                "failed": f"DRILL FAILED: {len(failed)} check(s) failed",
+                "refused": f"DRILL REFUSED in the preflight of {leg} (nothing was touched): "
+                           "see its stop reason"}.get(self.outcome,
+                                                      f"drill {self.outcome}: {leg}")
 
 
 class Drill:
@@ -89,6 +96,8 @@ class Drill:
         if latest.finished:
             if latest.kind == LEGS[0] and latest.state == "done":
                 return self._failback(latest.id, accept_degraded)
+            if latest.kind == LEGS[1] and latest.state == "refused" and latest.drill_id:
+                return self._failback(latest.drill_id, accept_degraded)  # start it again
             raise OperationFailed(f"the drill's last run {latest.id} is {latest.state}: start a "
                                   "new drill with `hamnhw drill`")
         report = self.coordinator.resume(disks_moved=disks_moved, accept_degraded=accept_degraded,
@@ -114,7 +123,7 @@ class Drill:
                 if first is not None:
                     legs.insert(0, build_report(journal, first, first.state))
         if current.outcome != "done" or len(legs) < 2:
-            outcome = "failed" if current.outcome in ("refused", "aborted") else current.outcome
+            outcome = "failed" if current.outcome == "aborted" else current.outcome
             return DrillReport(legs, outcome)
         passed = all(leg.passed for leg in legs)
         return DrillReport(legs, "passed" if passed else "failed")

@@ -241,6 +241,10 @@ class RunContext:
             self._nodes[name] = (node, session_id)
         return self._nodes[name][0]
 
+    def refused_node(self, exc: HamnhwError) -> str | None:
+        """The node whose BMC refused the login or certificate with ``exc``, if one did."""
+        return next((name for name, error in self._refused.items() if error is exc), None)
+
     def logout(self, name: str | None = None) -> None:
         """Log out of ``name`` (of both with None) and journal the sessions closed."""
         for key in [name] if name else list(self._nodes):

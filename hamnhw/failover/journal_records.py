@@ -25,12 +25,19 @@ def resume_command(kind: str) -> str:
     return "hamnhw drill resume" if kind in DRILL_KINDS else "hamnhw failover resume"
 
 
+def start_command(kind: str) -> str:
+    """The command that starts a run of ``kind`` again after a refusal: ``hamnhw drill`` for
+    a drill's failover leg, ``hamnhw drill resume`` for its failback leg (it starts the
+    failback again), else ``hamnhw failover start``."""
+    return {"drill-failover": "hamnhw drill",
+            "drill-failback": "hamnhw drill resume"}.get(kind, "hamnhw failover start")
+
+
 def in_run_words(text: str, kind: str) -> str:
     """A stop's text as the run's own command says it: the steps name ``hamnhw failover
-    resume`` (``start``), which for a drill's leg is ``hamnhw drill resume`` (``hamnhw
-    drill``)."""
-    if kind in DRILL_KINDS:
-        text = text.replace("hamnhw failover start", "hamnhw drill")
+    resume`` (``start``), which for a drill's leg is ``hamnhw drill resume``
+    (:func:`start_command`)."""
+    text = text.replace("hamnhw failover start", start_command(kind))
     return text.replace("hamnhw failover resume", resume_command(kind))
 
 
