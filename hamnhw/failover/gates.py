@@ -18,6 +18,7 @@ from hamnhw.failover.bmcanswer import answered, silent, transient
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.journal import StepRecord
 from hamnhw.failover.operator import AckRequest
+from hamnhw.failover.overrides import powered_on_by
 from hamnhw.failover.powerops import force_off, off_twice, set_override
 from hamnhw.failover.probes import answering
 from hamnhw.failover.states import State
@@ -110,7 +111,7 @@ def old_node_off(ctx: RunContext, site: str, attempt: str) -> None:
     elif refence is not None and refence.outcome is None:
         refence = _settle_refence(ctx, site)
     if refence is not None:
-        ctx.require(_powered_on(name, refence.id, refence.outcome or {}))
+        ctx.require(_powered_on(ctx, refence))
         if found == NOT_OFF:
             found, state = poll_power(ctx, name, f"{name}: off again?")
         if found == NOT_OFF:
@@ -124,7 +125,9 @@ def old_node_off(ctx: RunContext, site: str, attempt: str) -> None:
 
 def _refence(ctx: RunContext, site: str, state: PowerState) -> StepRecord | None:
     name = ctx.source
-    ctx.warn(f"{name} reads {state.value} after its fence: forcing it off again")
+    by = powered_on_by(ctx.journal, ctx.run, name)
+    ctx.warn(f"{name} reads {state.value} after its fence{f' ({by})' if by else ''}: "
+             "forcing it off again")
     ctx.journal.supersede(ctx.run.id, (f"{site}-refence",))
     force_off(ctx, f"{site}-refence", "force_off", name)
     return ctx.journal.open_step(ctx.run.id, f"{site}-refence", "force_off")
@@ -146,10 +149,15 @@ def _close_interrupted(ctx: RunContext, record: StepRecord | None,
         ctx.journal.outcome(record.id, {**outcome, "recovered": False})
 
 
-def _powered_on(name: str, record_id: int, outcome: dict[str, object]) -> AckRequest:
-    confirmed = "confirmed" if outcome.get("off") else "NOT confirmed"
-    return cords_pulled(name, f"{name} powered itself back on (forced off again: {confirmed})",
-                        f"refence:{record_id}")
+def _powered_on(ctx: RunContext, refence: StepRecord) -> AckRequest:
+    """The acknowledgement a re-fence asks for, naming the operator's ``power on --yes``
+    when the journal holds one from before it."""
+    name = ctx.source
+    confirmed = "confirmed" if (refence.outcome or {}).get("off") else "NOT confirmed"
+    how = (powered_on_by(ctx.journal, ctx.run, name, refence.intent_at)
+           or "powered itself back on")
+    return cords_pulled(name, f"{name} {how} (forced off again: {confirmed})",
+                        f"refence:{refence.id}")
 
 
 def mn_addresses_silent(ctx: RunContext, site: str) -> None:

@@ -151,7 +151,8 @@ class Operator(Protocol):
         when nobody answers now (the run waits: exit 10)."""
 
 
-def _who(how: str) -> str:
+def who(how: str) -> str:
+    """``user@host (how)``: who acts, for the journal."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
@@ -182,7 +183,7 @@ class ScriptedOperator:
 
     def identity(self) -> str:
         """``user@host (command line)``."""
-        return _who("command line")
+        return who("command line")
 
     def say(self, text: str) -> None:
         """Pass narration on."""
@@ -221,7 +222,7 @@ class TtyOperator(ScriptedOperator):
 
     def identity(self) -> str:
         """``user@host (tty)``."""
-        return _who("tty")
+        return who("tty")
 
     def confirm_start(self, plan: str) -> bool:
         """Show the plan and ask for ``yes``."""

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hamnhw.failover.journal import Journal, RunRecord
+from hamnhw.failover.overrides import overrides
 
 NO_ANSWER = "no answer"
 """What a BMC that does not answer (:func:`~hamnhw.failover.bmcanswer.silent`) answered, in
@@ -37,6 +38,9 @@ class RunReport:
     steps: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     checks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     warnings: list[str] = dataclasses.field(default_factory=list)
+    overrides: list[str] = dataclasses.field(default_factory=list)
+    """The operator's ``hamnhw power on|cycle --yes`` over this unfinished run, with when
+    (:mod:`hamnhw.failover.overrides`)."""
     work_order: dict[str, Any] | None = None
     power: dict[str, str] = dataclasses.field(default_factory=dict)
     """Each node's power state as last read (by this invocation; ``status`` reads it now)."""
@@ -89,6 +93,7 @@ class RunReport:
             verdict = {True: "pass", False: "FAIL", None: "unverified"}[check["passed"]]
             lines.append(f"  [{verdict:^10}] {check['name']}: {check['detail']}")
         lines += [f"  WARNING: {w}" for w in self.warnings]
+        lines += [f"  OVERRIDE: {o}" for o in self.overrides]
         if self.power:
             lines.append("  power: " + ", ".join(
                 f"{n} {s}{_as_of(self.power_as_of.get(n), self.power_answers.get(n))}"
@@ -110,6 +115,10 @@ def _as_of(at: float | None, answer: Mapping[str, str] | None) -> str:
     if at is None:
         return f" ({now})"
     return f" (as of {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(at))}: {now})"
+
+
+def _when(at: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(at))
 
 
 def needs_json(request: Any, command: str) -> dict[str, Any]:
@@ -147,6 +156,7 @@ def build_report(journal: Journal, run: RunRecord, outcome: str, *,
         stop_reason=stop_reason if stop_reason is not None else run.stop_reason, needs=needs,
         steps=step_timings(journal, run), checks=list(run.facts.get("checks", [])),
         warnings=[e.message for e in events if e.kind == "warning"],
+        overrides=[f"{_when(e.at)}: {e.message}" for e in overrides(events)],
         work_order=run.facts.get("work_order"),
         power=dict(power or run.facts.get("last_power") or {}),
         active_node=_active(run, active.name if active else None),

@@ -21,6 +21,7 @@ from hamnhw.failover.foreign import IMPORT_STEP, volume_visible
 from hamnhw.failover.gates import before_power_on
 from hamnhw.failover.hostview import HostView, drive_view, read_host
 from hamnhw.failover.operator import MissingDrives, SerialsRequest
+from hamnhw.failover.overrides import powered_on_by
 from hamnhw.failover.post import settled_drives, wait_for_post
 from hamnhw.failover.powerops import force_off, on_or_cycle, power_on
 from hamnhw.failover.states import State
@@ -78,10 +79,12 @@ def _target_off(ctx: RunContext) -> None:
     if state not in (PowerState.ON, PowerState.POWERING_ON):
         raise Stop(f"{ctx.target} reads {state.value}, not Off, before hamnhw powered it on: "
                    f"nothing was sent to it; `hamnhw failover resume` once it reads Off")
-    raise Stop(f"{ctx.target} reads {state.value} before hamnhw powered it on: someone else "
-               f"powered it on (`hamnhw power on {ctx.target}`, its BMC's web UI, a power "
-               "button), and the moved disks may already be booting its OS; nothing was sent "
-               f"to {ctx.target}.  Find out what runs on it, power it off (`hamnhw power off "
+    by = powered_on_by(ctx.journal, ctx.run, ctx.target)
+    who = (f"it was {by}" if by else f"someone else powered it on (`hamnhw power on "
+                                     f"{ctx.target}`, its BMC's web UI, a power button)")
+    raise Stop(f"{ctx.target} reads {state.value} before hamnhw powered it on: {who}, and the "
+               "moved disks may already be booting its OS; nothing was sent to "
+               f"{ctx.target}.  Find out what runs on it, power it off (`hamnhw power off "
                f"{ctx.target}`), then `hamnhw failover resume`")
 
 

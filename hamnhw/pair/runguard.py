@@ -18,7 +18,9 @@ says ``yes``, one node as over many (:func:`check_active_mn`: a one-name typo is
 way to force off a running MN).  A power-on, a boot override and a restore policy do not stop
 a running node: they are not refused for it (over several nodes the fleet commands ask
 ``--yes`` for a boot override away from its disk and a restore policy other than its own).
-Reads are always allowed.
+Reads are always allowed.  A power-on the operator forces with ``yes`` over an unfinished
+run is journaled into the run first (which command, which node, who, when:
+:mod:`hamnhw.failover.overrides`), so that the run's report and its next stop name it.
 
 ::
 
@@ -29,8 +31,9 @@ Reads are always allowed.
 
 A pair node is recognised however it is named: ``primary``/``standby``, another config
 entry for its BMC, or its BMC URL spelt any accepted way
-(:func:`~hamnhw.pair.nodes.pair_nodes_of`).  The journal is only read (no
-lock: a coordinator holding it does not block this); no journal file, or nodes that are not
+(:func:`~hamnhw.pair.nodes.pair_nodes_of`).  The journal is read (and an override
+written) without the coordinator's lock: a coordinator holding it does not block this; no
+journal file, or nodes that are not
 the pair's, means no unfinished run to refuse.  A journal file that exists but cannot be
 read refuses ``on`` and ``cycle`` of either pair node, ``yes`` included: whether a run is
 unfinished, and the old node's disks moved, cannot be told; it makes both pair nodes
@@ -177,6 +180,27 @@ def _refuse_during_run(config: Config, named: Mapping[str, str], action: str,
             f"{describe(run)} is unfinished, and a plain power {action} skips its checks "
             f"(the old node off, the MN addresses silent); {how_to_go_on(run)}; or add --yes "
             f"to power {action} anyway")
+    _journal_override(config, run, selected, action)
+
+
+def _journal_override(config: Config, run: RunRecord, nodes: list[str], action: str) -> None:
+    """The operator's ``--yes`` over an unfinished run, journaled into it before anything
+    is sent (:mod:`hamnhw.failover.overrides`).
+
+    :raises RunInProgress: it cannot be journaled (then nothing is sent).
+    """
+    from hamnhw.failover.operator import who
+    from hamnhw.failover.overrides import journal_override
+    from hamnhw.pair import open_journal
+
+    try:
+        with open_journal(config, create=False) as journal:
+            journal_override(journal, run, nodes, action, who("command line"))
+    except (JournalError, sqlite3.Error, OSError) as exc:
+        raise RunInProgress(
+            f"the power {action} of {', '.join(nodes)} over the unfinished {describe(run)} "
+            f"cannot be journaled into it ({exc}): nothing was sent; make the journal "
+            "writable to this user, or go on with the run") from exc
 
 
 def _aliases(named: Mapping[str, str], node: str) -> str:

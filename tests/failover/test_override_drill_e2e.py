@@ -1,0 +1,32 @@
+"""A drill whose old node an operator powers on with ``hamnhw power on primary --yes``
+while the run waits for the disks (admin review): the override is journaled and named by
+the stop that follows; real ``hamnhw`` subprocesses against a simulated pair."""
+
+from __future__ import annotations
+
+import pytest
+from clirun import hamnhw
+from pairsim import PairSim, ready
+
+pytestmark = pytest.mark.e2e
+
+POWER_ON = "`hamnhw power on primary --yes`"
+CORDS = "primary power cords pulled"
+
+
+def test_a_drill_whose_old_node_was_powered_on_by_hand(sim_pair: PairSim) -> None:
+    config = ready(sim_pair)
+    code, out = hamnhw("drill", "--yes", "--config", config)
+    assert code == 10, out
+    code, out = hamnhw("power", "on", "primary", "--yes", "--config", config)
+    assert code == 0 and sim_pair["primary"].power_state == "On", out
+    sim_pair.move_mn_drives("primary", "standby")
+    code, out = hamnhw("drill", "resume", "--disks-moved", "--config", config)
+    leg = out["legs"][-1]
+    assert code == 1 and leg["needs"]["phrase"] == CORDS, out
+    assert f"primary powered on by {POWER_ON} at " in leg["stop_reason"], leg["stop_reason"]
+    assert "itself" not in leg["stop_reason"], leg["stop_reason"]
+    assert [POWER_ON in o and "run 1" in o for o in leg["overrides"]] == [True], leg
+    code, log = hamnhw("failover", "log", "--config", config)
+    assert [e["data"]["command"] for e in log["events"] if e["kind"] == "override"] == [
+        POWER_ON.strip("`")], log
