@@ -50,10 +50,18 @@ class DrillReport:
         """Every check of both legs, named by leg."""
         return [{**check, "leg": leg.kind} for leg in self.legs for check in leg.checks]
 
+    @property
+    def warnings(self) -> list[dict[str, str]]:
+        """Every warning (a re-fence's included) and power-guard override of both legs,
+        named by leg."""
+        return [{"leg": leg.kind, "warning": text} for leg in self.legs
+                for text in [*leg.warnings, *(f"override: {o}" for o in leg.overrides)]]
+
     def to_json(self) -> dict[str, Any]:
         """Plain JSON types."""
         return {"outcome": self.outcome, "passed": self.passed, "verdict": self.verdict,
-                "checks": self.checks, "legs": [leg.to_json() for leg in self.legs]}
+                "warnings": self.warnings, "checks": self.checks,
+                "legs": [leg.to_json() for leg in self.legs]}
 
     def text(self) -> str:
         """Both legs, then the verdict."""
@@ -61,14 +69,23 @@ class DrillReport:
 
     @property
     def verdict(self) -> str:
-        """The drill's last line: passed, failed, refused, or where it is."""
+        """The drill's last lines: passed (with warnings, each listed), failed, refused, or
+        where it is."""
         failed = [c for c in self.checks if c["passed"] is False]
         leg = f"leg {len(self.legs)} of 2"
-        return {"passed": "DRILL PASSED: every check passed on both legs",
-                "failed": f"DRILL FAILED: {len(failed)} check(s) failed",
-                "refused": f"DRILL REFUSED in the preflight of {leg} (nothing was touched): "
-                           "see its stop reason"}.get(self.outcome,
-                                                      f"drill {self.outcome}: {leg}")
+        warned = self.warnings
+        passed = ("DRILL PASSED: every check passed on both legs" if not warned else
+                  f"DRILL PASSED with {len(warned)} warning(s): every check passed on both "
+                  "legs, but")
+        verdict = {"passed": passed,
+                   "failed": f"DRILL FAILED: {len(failed)} check(s) failed",
+                   "refused": f"DRILL REFUSED in the preflight of {leg} (nothing was "
+                              "touched): see its stop reason"}.get(
+            self.outcome, f"drill {self.outcome}: {leg}")
+        if self.outcome not in ("passed", "failed"):
+            return verdict
+        return "\n".join([verdict, *(f"  - {_leg_name(w['leg'])}: {w['warning']}"
+                                      for w in warned)])
 
 
 class Drill:
@@ -127,6 +144,11 @@ class Drill:
             return DrillReport(legs, outcome)
         passed = all(leg.passed for leg in legs)
         return DrillReport(legs, "passed" if passed else "failed")
+
+
+def _leg_name(kind: str) -> str:
+    """``leg 1 (failover)`` of a leg's run kind."""
+    return f"leg {LEGS.index(kind) + 1} ({kind.removeprefix('drill-')})"
 
 
 def _first_leg(runs: list[RunRecord], second: RunReport) -> RunRecord | None:

@@ -30,3 +30,14 @@ def test_a_drill_whose_old_node_was_powered_on_by_hand(sim_pair: PairSim) -> Non
     code, log = hamnhw("failover", "log", "--config", config)
     assert [e["data"]["command"] for e in log["events"] if e["kind"] == "override"] == [
         POWER_ON.strip("`")], log
+    code, out = hamnhw("drill", "resume", "--disks-moved", "--acknowledge", CORDS,
+                       "--config", config)
+    assert code == 10 and out["legs"][-1]["kind"] == "drill-failback", out
+    sim_pair.move_mn_drives("standby", "primary")
+    code, out = hamnhw("drill", "resume", "--disks-moved", "--config", config)
+    assert code == 0 and out["outcome"] == "passed", out  # every check passed...
+    verdict = out["verdict"].splitlines()
+    assert verdict[0].startswith("DRILL PASSED with 2 warning(s)"), verdict  # ...but
+    assert "leg 1 (failover): primary reads on after its fence" in verdict[1], verdict
+    assert "leg 1 (failover): override: " in verdict[2] and POWER_ON in verdict[2], verdict
+    assert [w["leg"] for w in out["warnings"]] == ["drill-failover"] * 2, out["warnings"]
