@@ -29,7 +29,7 @@ from hamnhw.failover.journal_records import DRILL_KINDS, in_run_words, resume_co
 from hamnhw.failover.livepower import live_power
 from hamnhw.failover.operator import Operator
 from hamnhw.failover.refusal import refuse_untouched
-from hamnhw.failover.report import RunReport, build_report, needs_json
+from hamnhw.failover.report import RunReport, build_report, log_entries, needs_json
 from hamnhw.failover.sessions import delete_stale_sessions
 from hamnhw.failover.states import TERMINAL, State
 from hamnhw.pair import PAIR_NODES, check_pair_config, open_journal, other_node
@@ -173,10 +173,10 @@ class Coordinator:
         return report
 
     def log(self) -> list[dict[str, Any]]:
-        """Every event of every run, oldest first."""
+        """Every event of every run and every journaled action, oldest first
+        (:func:`~hamnhw.failover.report.log_entries`)."""
         with open_journal(self.config) as journal:
-            return [{"run_id": e.run_id, "at": e.at, "kind": e.kind, "message": e.message,
-                     "data": e.data} for e in journal.events()]
+            return log_entries(journal)
 
     # -- the run -----------------------------------------------------------------------------
 

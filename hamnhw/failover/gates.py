@@ -126,8 +126,9 @@ def old_node_off(ctx: RunContext, site: str, attempt: str) -> None:
 def _refence(ctx: RunContext, site: str, state: PowerState) -> StepRecord | None:
     name = ctx.source
     by = powered_on_by(ctx.journal, ctx.run, name)
-    ctx.warn(f"{name} reads {state.value} after its fence{f' ({by})' if by else ''}: "
-             "forcing it off again")
+    found = f"reads {state.value} after its fence{f' ({by})' if by else ''}"
+    ctx.check(f"{site}: {name} off", False, f"{found}: forced off again")
+    ctx.warn(f"{name} {found}: forcing it off again")
     ctx.journal.supersede(ctx.run.id, (f"{site}-refence",))
     force_off(ctx, f"{site}-refence", "force_off", name)
     return ctx.journal.open_step(ctx.run.id, f"{site}-refence", "force_off")

@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from hamnhw.failover.journal import Journal, RunRecord
+from hamnhw.failover.journal import Journal, RunRecord, StepRecord
 from hamnhw.failover.overrides import overrides
 
 NO_ANSWER = "no answer"
@@ -193,11 +193,56 @@ def step_timings(journal: Journal, run: RunRecord) -> list[dict[str, Any]]:
         rows.append({
             "step": state, "started_at": started, "finished_at": finished,
             "elapsed_s": None if elapsed is None else round(elapsed, 3),
-            "summary": ", ".join(r.action + ("" if r.outcome is not None else " (no outcome)")
-                                 for r in records if not r.superseded) or "-",
+            "summary": _summary(records),
             "actions": [{"action": r.action, "node": r.node, "intent": r.intent,
                          "outcome": r.outcome, "superseded": r.superseded} for r in records]})
     return rows
+
+
+def _summary(records: list[StepRecord]) -> str:
+    """A step's actions, those of an earlier attempt (superseded: the step ran or will run
+    again) after them: every request sent shows."""
+    def named(record: StepRecord) -> str:
+        return record.action + ("" if record.outcome is not None else " (no outcome)")
+
+    live = [named(r) for r in records if not r.superseded]
+    earlier = [named(r) for r in records if r.superseded]
+    parts = [", ".join(live)] if live else []
+    parts += [f"earlier attempt: {', '.join(earlier)}"] if earlier else []
+    return "; ".join(parts) or "-"
+
+
+def log_entries(journal: Journal) -> list[dict[str, Any]]:
+    """Every event of every run and every journaled action (kind ``action``, at its intent's
+    time: what was sent to which node and what came of it, superseded ones included), oldest
+    first: what ``failover log`` prints."""
+    rows = [{"run_id": e.run_id, "at": e.at, "kind": e.kind, "message": e.message,
+             "data": e.data} for e in journal.events()]
+    rows += [_action_entry(r) for run in journal.runs() for r in journal.steps(run.id)]
+    return sorted(rows, key=lambda row: row["at"])
+
+
+def _action_entry(record: StepRecord) -> dict[str, Any]:
+    earlier = " (an earlier attempt, superseded)" if record.superseded else ""
+    return {"run_id": record.run_id, "at": record.intent_at, "kind": "action",
+            "message": f"{record.step}.{record.action} to {record.node or 'both nodes'}: "
+                       f"{_result(record.outcome)}{earlier}",
+            "data": {"step": record.step, "action": record.action, "node": record.node,
+                     "intent": record.intent, "outcome": record.outcome,
+                     "outcome_at": record.outcome_at, "superseded": record.superseded}}
+
+
+def _result(outcome: dict[str, Any] | None) -> str:
+    """What came of an action, in a few words."""
+    if outcome is None:
+        return "no outcome recorded (interrupted; a resume re-reads the BMC)"
+    if "error" in outcome:
+        return f"failed: {outcome['error']}"
+    if outcome.get("not_applied"):
+        return "not applied"
+    facts = ", ".join(f"{k} {v}" for k, v in sorted(outcome.items())
+                      if isinstance(v, (str, int, float, bool)))
+    return f"done ({facts})" if facts else "done"
 
 
 TERMINAL_NAMES = frozenset({"done", "aborted", "refused"})

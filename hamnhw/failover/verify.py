@@ -30,6 +30,7 @@ from hamnhw.models import BootSource, PowerState
 from hamnhw.poll import poll_until
 
 STEP = "verify"
+DRIVES_CHECK = "verify: MN drives in the target"
 
 
 def verify(ctx: RunContext) -> None:
@@ -44,7 +45,8 @@ def verify(ctx: RunContext) -> None:
     if result.evidence is None and result.halted and result.view.boot_stage is not None:
         _power_off_and_stop(ctx, f"{ctx.target}'s POST did not finish within post_timeout "
                                  f"({ctx.settings.post_timeout:g} s): a controller may be "
-                                 "halted at a foreign-configuration prompt")
+                                 "halted at a foreign-configuration prompt",
+                            check="verify: fresh POST")
     expected = list(ctx.expected_serials().serials)
     if result.evidence is not None:
         present, missing = _judge_fresh(ctx, expected, result.evidence)
@@ -116,9 +118,9 @@ def _judge_fresh(ctx: RunContext, expected: list[str],
         _power_off_and_stop(ctx, f"{ctx.target} shows "
                             + (f"unknown drive(s) {', '.join(unknown)}" if unknown else
                                "none of the MN drives")
-                            + f" (expected {', '.join(expected)})")
+                            + f" (expected {', '.join(expected)})", check=DRIVES_CHECK)
     ctx.check("verify: fresh POST", True, f"evidence: {evidence}")
-    ctx.check("verify: MN drives in the target", not missing,
+    ctx.check(DRIVES_CHECK, not missing,
               f"present {', '.join(present)}" + (f"; missing {', '.join(missing)}"
                                                  if missing else ""))
     return present, missing
@@ -145,9 +147,9 @@ def _judge_typed(ctx: RunContext, expected: list[str],
         _power_off_and_stop(ctx, f"the serials typed for {ctx.target} "
                             + (f"include unknown drive(s) {', '.join(check.unexpected)}"
                                if check.unexpected else "name none of the MN drives")
-                            + f" (expected {', '.join(expected)})")
+                            + f" (expected {', '.join(expected)})", check=DRIVES_CHECK)
     present = [s for s in expected if s not in check.missing]
-    ctx.check("verify: MN drives in the target", not check.missing,
+    ctx.check(DRIVES_CHECK, not check.missing,
               f"typed by the operator ({UNVERIFIED if ipmi else 'unverified'}): "
               f"{', '.join(present)}" + (f"; missing {', '.join(check.missing)}"
                                          if check.missing else ""))
@@ -212,8 +214,13 @@ def _degraded(ctx: RunContext, missing: list[str]) -> None:
 
 
 def _power_off_and_stop(ctx: RunContext, reason: str, back_to_disks: bool = True,
-                        needs: MissingDrives | None = None) -> Any:
-    """Power the target off again (journaled), forget this verification and stop."""
+                        needs: MissingDrives | None = None, check: str | None = None) -> Any:
+    """Power the target off again (journaled), forget this verification and stop.
+
+    :param check: the check that failed, recorded with ``reason`` (the report's FAIL line).
+    """
+    if check is not None:
+        ctx.check(check, False, reason)
     try:
         force_off(ctx, STEP, "power_off_again", ctx.target)
     except HamnhwError as exc:

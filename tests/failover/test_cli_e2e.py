@@ -51,6 +51,13 @@ def test_failover_start_waits_for_the_disks_then_resume_finishes(sim_pair: PairS
     assert code == 1 and "unfinished" in again["error"]["message"]
     code, status = hamnhw("failover", "status", "--config", config)
     assert code == 0 and status["state"] == "awaiting_disks" and status["run_id"] == 1
+    code, text = hamnhw("failover", "resume", "--disks-moved", "--config", config,
+                        json_output=False)  # admin review #4: the disks were not moved
+    report = text["_stdout"]
+    assert code == 1 and "[   FAIL   ] verify: MN drives in the target: standby shows none " \
+                         "of the MN drives" in report, text
+    assert "  step verify " in report and "  earlier attempt: override_biossetup, power_on, " \
+                                          "power_off_again" in report, report
     sim_pair.move_mn_drives("primary", "standby")
     code, out = hamnhw("failover", "resume", "--disks-moved", "--config", config)
     assert code == 0, out
@@ -59,6 +66,11 @@ def test_failover_start_waits_for_the_disks_then_resume_finishes(sim_pair: PairS
     assert all(c["passed"] is not False for c in out["checks"])
     code, log = hamnhw("failover", "log", "--config", config)
     assert code == 0 and any(e["kind"] == "ack" for e in log["events"])
+    sent = [(e["data"]["action"], e["data"]["superseded"]) for e in log["events"]
+            if e["kind"] == "action" and e["data"]["step"] == "verify"]
+    assert sent == [("override_biossetup", True), ("power_on", True),
+                    ("power_off_again", True), ("override_biossetup", False),
+                    ("power_on", False)], sent  # the standby powered up and off: shown
 
 
 def test_dry_run_changes_nothing(sim_pair: PairSim) -> None:
