@@ -186,7 +186,9 @@ class Coordinator:
                 if ctx.state is State.PREFLIGHT:
                     self._preflight(ctx, dry_run, yes)
                 while ctx.state not in TERMINAL:
-                    _HANDLERS[ctx.state](ctx)
+                    state, since = ctx.state, ctx.journal.now()
+                    _HANDLERS[state](ctx)
+                    ctx.resolve_earlier(state, since)
                     ctx.journal.set_stop_reason(ctx.run.id, None)
                     ctx.refresh()
             except Stop as stop:

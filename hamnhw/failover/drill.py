@@ -19,6 +19,7 @@ from typing import Any
 
 from hamnhw.config import Config
 from hamnhw.errors import OperationFailed
+from hamnhw.failover import verdicts
 from hamnhw.failover.coordinator import Coordinator, forget_disks_moved
 from hamnhw.failover.journal import RunRecord
 from hamnhw.failover.operator import Operator
@@ -71,21 +72,21 @@ class DrillReport:
     def verdict(self) -> str:
         """The drill's last lines: passed (with warnings, each listed), failed, refused, or
         where it is."""
-        failed = [c for c in self.checks if c["passed"] is False]
+        failed = [c for c in self.checks if verdicts.verdict(c) == verdicts.FAIL]
         leg = f"leg {len(self.legs)} of 2"
         warned = self.warnings
         passed = ("DRILL PASSED: every check passed on both legs" if not warned else
                   f"DRILL PASSED with {len(warned)} warning(s): every check passed on both "
                   "legs, but")
-        verdict = {"passed": passed,
-                   "failed": f"DRILL FAILED: {len(failed)} check(s) failed",
-                   "refused": f"DRILL REFUSED in the preflight of {leg} (nothing was "
-                              "touched): see its stop reason"}.get(
-            self.outcome, f"drill {self.outcome}: {leg}")
+        line = {"passed": passed,
+                "failed": f"DRILL FAILED: {len(failed)} check(s) failed",
+                "refused": f"DRILL REFUSED in the preflight of {leg} (nothing was touched): "
+                           "see its stop reason"}.get(self.outcome,
+                                                      f"drill {self.outcome}: {leg}")
         if self.outcome not in ("passed", "failed"):
-            return verdict
-        return "\n".join([verdict, *(f"  - {_leg_name(w['leg'])}: {w['warning']}"
-                                      for w in warned)])
+            return line
+        return "\n".join([line, *(f"  - {_leg_name(w['leg'])}: {w['warning']}"
+                                   for w in warned)])
 
 
 class Drill:

@@ -21,7 +21,7 @@ from typing import Any
 from hamnhw import interrupts, pair
 from hamnhw.config import Config
 from hamnhw.errors import AuthenticationError, HamnhwError, TlsError
-from hamnhw.failover import killpoints
+from hamnhw.failover import killpoints, verdicts
 from hamnhw.failover.journal import Journal, RunRecord
 from hamnhw.failover.operator import AckRequest, MissingDrives, Operator, SerialsRequest
 from hamnhw.failover.states import State, check_transition
@@ -137,14 +137,26 @@ class RunContext:
         LOG.warning("%s", message)
         self.event("warning", message)
 
-    def check(self, name: str, passed: bool | None, detail: str) -> bool:
-        """Record one check's result (None: unverified) in the run's facts and events."""
-        checks = [c for c in self.facts.get("checks", []) if c["name"] != name]
-        checks.append({"name": name, "passed": passed, "detail": detail})
-        self.remember(checks=checks)
-        verdict = {True: "pass", False: "FAIL", None: "unverified"}[passed]
-        self.event("check", f"{name}: {verdict} ({detail})")
+    def check(self, name: str, passed: bool | None, detail: str, *,
+              warning: bool = False) -> bool:
+        """Record one check's result (None: unverified; False with ``warning``: a finding
+        the run goes on with, ``WARN``; a pass after a failure: ``resolved``) in the run's
+        facts and events (:mod:`hamnhw.failover.verdicts`)."""
+        checks = self.facts.get("checks", [])
+        earlier = next((c for c in checks if c["name"] == name), None)
+        entry = verdicts.recorded(name, passed, detail, self.journal.now(), warning=warning,
+                                  earlier=earlier)
+        self.remember(checks=[c for c in checks if c["name"] != name] + [entry])
+        self.event("check", f"{name}: {entry['verdict']} ({detail})")
         return bool(passed)
+
+    def resolve_earlier(self, state: State, since: float) -> None:
+        """The step of ``state`` went through: its checks that failed at an attempt before
+        ``since`` and were not found again are resolved."""
+        site = "disks" if state is State.AWAITING_DISKS else state.value
+        checks = verdicts.resolve_earlier(self.facts.get("checks", []), site, since)
+        if checks is not None:
+            self.remember(checks=checks)
 
     # -- the operator's answers --------------------------------------------------------------
 

@@ -194,13 +194,15 @@ def _mn_raid(ctx: RunContext, source: Node, serials: list[str], warnings: list[s
                                                        f"shows on {ctx.source}")
         return
     text = health_text(volume, health)
+    sick = health.state in (VolumeState.DEGRADED, VolumeState.REBUILDING)
     ctx.check("preflight: MN RAID1 health", {VolumeState.OPTIMAL: True,
                                               VolumeState.UNKNOWN: None}.get(health.state,
-                                                                             False), text)
+                                                                             False), text,
+              warning=sick)  # the run goes on: a warning (WARN), not a failure
     if health.state is VolumeState.FAILED:
         raise Stop(f"the MN RAID1 on {ctx.source} is failed ({text}): its disks could not "
                    f"boot {ctx.target}; nothing was touched")
-    if health.state in (VolumeState.DEGRADED, VolumeState.REBUILDING):
+    if sick:
         warnings.append(f"the MN RAID1 on {ctx.source} is {health.state.value} ({text}): "
                         f"{ctx.target} will boot it without a whole mirror, which then needs "
                         "a rebuild (`hamnhw raid rebuild`)")

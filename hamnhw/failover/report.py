@@ -10,6 +10,7 @@ from typing import Any
 
 from hamnhw.failover.journal import Journal, RunRecord, StepRecord
 from hamnhw.failover.overrides import overrides
+from hamnhw.failover.verdicts import FAIL, label, verdict
 
 NO_ANSWER = "no answer"
 """What a BMC that does not answer (:func:`~hamnhw.failover.bmcanswer.silent`) answered, in
@@ -67,8 +68,9 @@ class RunReport:
 
     @property
     def passed(self) -> bool:
-        """Done, and no check failed."""
-        return self.outcome == "done" and all(c["passed"] is not False for c in self.checks)
+        """Done, and no check failed (a ``WARN`` or a ``resolved`` check does not fail it:
+        :mod:`hamnhw.failover.verdicts`)."""
+        return self.outcome == "done" and all(verdict(c) != FAIL for c in self.checks)
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON types."""
@@ -89,9 +91,7 @@ class RunReport:
         for step in self.steps:
             took = "" if step["elapsed_s"] is None else f"{step['elapsed_s']:.1f} s"
             lines.append(f"  step {step['step']:<16} {took:>9}  {step['summary']}")
-        for check in self.checks:
-            verdict = {True: "pass", False: "FAIL", None: "unverified"}[check["passed"]]
-            lines.append(f"  [{verdict:^10}] {check['name']}: {check['detail']}")
+        lines += [label(check) for check in self.checks]
         lines += [f"  WARNING: {w}" for w in self.warnings]
         lines += [f"  OVERRIDE: {o}" for o in self.overrides]
         if self.power:

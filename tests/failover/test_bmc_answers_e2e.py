@@ -143,6 +143,8 @@ def test_a_degraded_mn_raid1_is_reported_not_passed(sim_pair: PairSim) -> None:
     assert code == 5, raid
     code, status = hamnhw("failover", "status", "--config", config)
     assert status["passed"] is False
+    preflight = [c for c in status["checks"] if c["name"] == "preflight: MN RAID1 health"]
+    assert [c["verdict"] for c in preflight] == ["WARN"], preflight  # the run went on
     assert any("MN RAID1 on standby is degraded" in w and "rebuild" in w
                for w in status["warnings"]), status
     health = [c for c in status["checks"] if c["name"] == "verify: MN RAID1 health"]
@@ -173,6 +175,10 @@ def test_a_target_found_on_before_its_power_on_is_named_not_the_firmware(
     sim_pair["standby"].set_power("Off")
     code, out = hamnhw("failover", "resume", "--config", config)
     assert code == 0 and out["outcome"] == "done", out
+    found_on = [c for c in out["checks"] if c["name"] == "verify: target off before its "
+                                                           "power-on"]
+    assert [(c["verdict"], c["earlier"]) for c in found_on] == [("resolved", "reads on")]
+    assert out["passed"] is True, out  # resolved, not a FAIL of a run that ended done
 
 
 def status_text(config: str) -> str:
