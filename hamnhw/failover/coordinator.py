@@ -28,6 +28,12 @@ from hamnhw.failover.journal import Journal, RunRecord
 from hamnhw.failover.journal_records import DRILL_KINDS, in_run_words, resume_command
 from hamnhw.failover.livepower import live_power
 from hamnhw.failover.operator import Operator
+from hamnhw.failover.phrases import (
+    forget_disks_moved,
+    given_phrases,
+    ignored_at_resume,
+    ignored_at_start,
+)
 from hamnhw.failover.refusal import refuse_untouched
 from hamnhw.failover.report import RunReport, build_report, log_entries, needs_json
 from hamnhw.failover.sessions import delete_stale_sessions
@@ -96,12 +102,15 @@ class Coordinator:
                                     f"`{resume_command(unfinished.kind)}` or "
                                     "`hamnhw failover abort` it first")
             snapshot = self._snapshot(journal)
-            source = self._active_node(journal, snapshot)
+            recorded = journal.active_node()
+            source = recorded.name if recorded else self._live_active(journal, snapshot)
             run_id = journal.create_run("dry-run" if dry_run else kind, source,
                                         other_node(source),
                                         {"accept_degraded": accept_degraded}, drill_id)
             ctx = self._context(journal, journal.run(run_id), snapshot,
                                 Options(accept_degraded=accept_degraded))
+            for warning in ignored_at_start(given_phrases(self.operator), recorded, source):
+                ctx.warn(warning)
             return self._drive(ctx, dry_run=dry_run, yes=yes)
 
     def resume(self, *, disks_moved: bool = False, accept_degraded: bool = False,
@@ -127,6 +136,9 @@ class Coordinator:
                 ctx.warn(f"--disks-moved ignored: the run was in state {run.state}, not "
                          f"waiting for the disks ({_NOT_WAITING.get(run.state, _VERIFIED)})")
                 forget_disks_moved(self.operator)
+            for warning in ignored_at_resume(given_phrases(self.operator),
+                                             run.facts.get("pending_ask")):
+                ctx.warn(warning)
             if run.kind in DRILL_KINDS and not drill:
                 ctx.warn(f"run {run.id} is a drill's {run.kind.removeprefix('drill-')} leg: "
                          "`hamnhw failover resume` goes on with this leg only (no failback, "
@@ -140,6 +152,9 @@ class Coordinator:
         with open_journal(self.config) as journal, journal.lock():
             run = self._unfinished(journal)
             ctx = self._context(journal, run, self._snapshot(journal), Options())
+            for warning in ignored_at_resume(given_phrases(self.operator),
+                                             run.facts.get("pending_ask")):
+                ctx.warn(warning)
             try:
                 delete_stale_sessions(ctx)
                 result = abort_step.abort(ctx, power_on_old_node)
@@ -295,12 +310,10 @@ class Coordinator:
                               "while the MN runs")
         return snapshot
 
-    def _active_node(self, journal: Journal, snapshot: PairSnapshot) -> str:
+    def _live_active(self, journal: Journal, snapshot: PairSnapshot) -> str:
+        """The active node from live state, confirmed by the operator (none journaled)."""
         from hamnhw.failover.active import determine_active
 
-        recorded = journal.active_node()
-        if recorded is not None:
-            return recorded.name
         return determine_active(self.config, journal, snapshot, self.operator, self.poll,
                                 self.prompt)
 
@@ -313,12 +326,6 @@ _NOT_WAITING: dict[str, str] = {
 }
 """Why ``--disks-moved`` is not needed in a state that does not wait for the disks."""
 _VERIFIED = "the drives were verified already"
-
-
-def forget_disks_moved(operator: Operator) -> None:
-    """An operator's ``--disks-moved`` said of another step does not answer this one."""
-    if getattr(operator, "disks_moved", False):
-        operator.disks_moved = False  # type: ignore[attr-defined]
 
 
 def _power(ctx: RunContext) -> dict[str, str]:

@@ -20,9 +20,10 @@ from typing import Any
 from hamnhw.config import Config
 from hamnhw.errors import OperationFailed
 from hamnhw.failover import verdicts
-from hamnhw.failover.coordinator import Coordinator, forget_disks_moved
+from hamnhw.failover.coordinator import Coordinator
 from hamnhw.failover.journal import RunRecord
 from hamnhw.failover.operator import Operator
+from hamnhw.failover.phrases import forget_answers
 from hamnhw.failover.report import RunReport, build_report
 from hamnhw.pair import open_journal
 from hamnhw.poll import PollPolicy
@@ -124,7 +125,7 @@ class Drill:
 
     def _after(self, report: RunReport, accept_degraded: bool) -> DrillReport:
         if report.kind == LEGS[0] and report.outcome == "done":
-            forget_disks_moved(self.operator)  # the failback needs its own move
+            forget_answers(self.operator)  # the failback needs its own move and answers
             return self._failback(report.run_id or 0, accept_degraded)
         return self._report(report)
 
