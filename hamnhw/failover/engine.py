@@ -127,14 +127,16 @@ class RunContext:
         self.refresh()
 
     def event(self, kind: str, message: str, data: Any = None) -> None:
-        """Journal an event and narrate it when it is news for the operator."""
+        """Journal an event and narrate it when it is news for the operator; a warning is
+        logged instead, once (on stderr, ``--json`` included), not narrated as well."""
         self.journal.event(self.run.id, kind, message, data)
-        if kind in ("step", "warning", "check", "ack", "resume"):
+        if kind == "warning":
+            LOG.warning("%s", message)
+        elif kind in ("step", "check", "ack", "resume"):
             self.operator.say(f"[{kind}] {message}")
 
     def warn(self, message: str) -> None:
-        """A warning kept in the report."""
-        LOG.warning("%s", message)
+        """A warning kept in the report (and said once on stderr)."""
         self.event("warning", message)
 
     def check(self, name: str, passed: bool | None, detail: str, *,

@@ -30,12 +30,13 @@ def since(sim: PairSim) -> str:
 
 def test_a_drill_whose_old_node_was_powered_on_by_hand(sim_pair: PairSim) -> None:
     config = ready(sim_pair)  # the active node is journaled: the phrase is not needed
-    code, out = hamnhw("drill", "--yes", "--acknowledge", ACTIVE, "--config", config)
-    assert code == 10, out
-    assert [w for w in out["legs"][-1]["warnings"] if "ignored" in w] == [
-        f"--acknowledge {ACTIVE!r} ignored: the journal records primary as the active MN "
-        f"already (since {since(sim_pair)}, test): that phrase is asked for only when it "
-        "does not"], out  # admin review #6: said, as an early --disks-moved is
+    code, out = hamnhw("drill", "--yes", "--acknowledge", ACTIVE, "--config", config,
+                       json_output=False)  # as an operator reads it
+    ignored = (f"--acknowledge {ACTIVE!r} ignored: the journal records primary as the active "
+               f"MN already (since {since(sim_pair)}, test): that phrase is asked for only "
+               "when it does not")  # admin review #6: said, as an early --disks-moved is
+    assert code == 10 and f"WARNING: {ignored}" in out["_stdout"], out  # in the report
+    assert out["_stderr"].count(ignored) == 1, out["_stderr"]  # review #7: once on stderr
     code, out = hamnhw("power", "on", "primary", "--yes", "--config", config)
     assert code == 0 and sim_pair["primary"].power_state == "On", out
     sim_pair.move_mn_drives("primary", "standby")
