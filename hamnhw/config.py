@@ -259,7 +259,8 @@ def _defaults(table: Mapping[str, Any], source: str | None) -> Mapping[str, Any]
 
 def _check_node_table(table: Mapping[str, Any], where: str, source: str | None) -> None:
     """Types, one source per exclusive group, and values of a node (or defaults) table."""
-    check_keys(table, _NODE_KEYS, f"{where}.", source)
+    check_keys(table, _NODE_KEYS, f"{where}.", source,
+               tables=() if where == "defaults" else ("ipmi",))
     for group in EXCLUSIVE_NODE_KEYS:
         given = [k for k in group if table.get(k) not in (None, False)]
         if len(given) > 1:

@@ -3,6 +3,7 @@ against its schema, unknown keys, and the type names the messages use."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,13 +23,17 @@ def subtable(data: Mapping[str, Any], key: str, source: str | None,
 
 
 def check_keys(table: Mapping[str, Any], schema: Mapping[str, tuple[type, ...]], prefix: str,
-               source: str | None) -> None:
+               source: str | None, tables: tuple[str, ...] = ()) -> None:
     """Every key of ``table`` is in ``schema`` and of one of its types (a boolean is no
     number).
 
+    :param tables: sub-tables the table may also have (checked by their caller), named in
+        the allowed keys of a message.
     :raises ConfigError: naming the first unknown or mistyped key (``prefix + key``)."""
-    reject_unknown(table, tuple(schema), prefix, source)
+    reject_unknown(table, (*schema, *tables), prefix, source)
     for key, value in table.items():
+        if key in tables:
+            continue
         expected = schema[key]
         # bool is an int in Python; a boolean timeout is a type error all the same.
         if not isinstance(value, expected) or (bool not in expected and isinstance(value, bool)):
@@ -42,7 +47,9 @@ def reject_unknown(table: Mapping[str, Any], allowed: tuple[str, ...], prefix: s
     """:raises ConfigError: for the first key of ``table`` not in ``allowed``."""
     for key in table:
         if key not in allowed:
-            raise ConfigError(f"unknown key (allowed: {', '.join(allowed)})",
+            near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
+            hint = f"did you mean {near[0]}? " if near else ""
+            raise ConfigError(f"unknown key ({hint}allowed: {', '.join(allowed)})",
                               key=f"{prefix}{key}", path=source)
 
 

@@ -17,12 +17,17 @@ _FINGERPRINT = re.compile(r"^[0-9a-f]{64}$")
 
 
 class Secret:
-    """A value that must never be printed (password, token)."""
+    """A value that must never be printed (password, token).
 
-    __slots__ = ("_value",)
+    :param source: where it came from (``password_file /etc/hamnhw/mn1.pw``,
+        ``$BMC_PASSWORD``), never the value: a refused login names it
+        (:func:`hamnhw.connect`)."""
 
-    def __init__(self, value: str) -> None:
+    __slots__ = ("_value", "source")
+
+    def __init__(self, value: str, source: str | None = None) -> None:
         self._value = value
+        self.source = source
 
     def reveal(self) -> str:
         """Return the secret value; call only where it is sent to the BMC."""

@@ -53,7 +53,8 @@ class ResolvedCredentials:
     password: Secret | None = dataclasses.field(repr=False)
     """Password, or None when no source gave one."""
     password_source: str | None = None
-    """Where the password came from (``--password-file``, ``HAMNHW_PASSWORD``...), for logs."""
+    """Where the password came from (``--password-file PATH``, ``$HAMNHW_PASSWORD``,
+    ``primary.password_file PATH``...), for logs and a refused login's message."""
 
 
 def read_password_file(path: str | os.PathLike[str], *, key: str | None = None,
@@ -110,22 +111,28 @@ def resolve_password(password_file: str | None, node: NodeConfig | None,
     """
     env = os.environ if environ is None else environ
     if password_file:
-        return read_password_file(password_file), "--password-file"
+        return _labelled(read_password_file(password_file), f"--password-file {password_file}")
     if node is not None and node.password_env:
         value = env.get(node.password_env)
         if not value:
             raise ConfigError(f"environment variable {node.password_env} is not set",
                               key=node.key("password_env"), path=node.source)
-        return Secret(value), f"${node.password_env}"
+        return _labelled(Secret(value), f"${node.password_env}")
     if node is not None and node.password_file:
         secret = read_password_file(node.password_file, key=node.key("password_file"),
                                     config_path=node.source)
-        return secret, "config password_file"
+        return _labelled(secret, f"{node.key('password_file')} {node.password_file}")
     if env.get(ENV_PASSWORD):
-        return Secret(env[ENV_PASSWORD]), f"${ENV_PASSWORD}"
+        return _labelled(Secret(env[ENV_PASSWORD]), f"${ENV_PASSWORD}")
     if prompt is not None:
-        return Secret(prompt(prompt_text)), "prompt"
+        return _labelled(Secret(prompt(prompt_text)), "the prompt")
     return None, None
+
+
+def _labelled(secret: Secret, source: str) -> tuple[Secret, str]:
+    """``secret`` named by ``source`` (what a refused login says), and the source."""
+    secret.source = source
+    return secret, source
 
 
 def resolve_credentials(*, username: str | None = None, password_file: str | None = None,
@@ -142,8 +149,8 @@ def resolve_credentials(*, username: str | None = None, password_file: str | Non
     :param username_prompt: asks for the username when no source gives one (visible
         input; the CLI passes one only on a TTY).
     :param require_username: the node's name (a config name or the URL): a username is
-        then required (the prompt names the node; the error does not, its caller shows it
-        beside the error, as the CLI's output does).
+        then required (the prompt names the node; the error names a config node as its
+        ``host``, ``primary: no username``, a command over both pair nodes included).
     :raises ConfigError: a username is known but no source gives a password
         (rather than trying an empty one, which counts against the BMC's
         lockout); no username although ``require_username`` was given.
@@ -154,12 +161,12 @@ def resolve_credentials(*, username: str | None = None, password_file: str | Non
     if user is None and require_username is not None:
         raise ConfigError("no username: use --username, the node's "
                           f"username in the config, or {ENV_USERNAME}",
-                          path=node.source if node else None)
+                          path=node.source if node else None, host=node.name if node else None)
     text = f"BMC password for {user}" + (f" on {node.name}" if node else "")
     password, source = resolve_password(password_file, node, environ,
                                         prompt if user else None, text)
     if user and password is None:
         raise ConfigError(f"no password for {user}: use --password-file, the node's "
                           f"password_env/password_file, {ENV_PASSWORD} or a terminal",
-                          path=node.source if node else None)
+                          path=node.source if node else None, host=node.name if node else None)
     return ResolvedCredentials(user, password, source)

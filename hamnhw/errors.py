@@ -15,7 +15,7 @@ The CLI maps these classes to exit codes in :mod:`hamnhw.cli.exit_codes`.
     ├── AuthenticationError         credentials rejected (login refused)
     │   └── SessionExpired          401 on a POST/PATCH/DELETE: re-logged in, not re-sent
     ├── HttpError                   any other non-2xx answer
-    │   ├── AccessDenied            401 that survived a fresh login (valid credentials)
+    │   ├── AccessDenied            403, or a 401 that survived a fresh login (valid credentials)
     │   ├── BadRequestError         400
     │   ├── NotFoundError           404
     │   ├── MethodNotAllowedError   405
@@ -182,9 +182,10 @@ class HttpError(HamnhwError):
 
 
 class AccessDenied(HttpError):
-    """HTTP 401 on a request that survived a fresh login, or came again too soon after
-    one: the credentials are valid (the login worked) but the account may not do this
-    (exit 1, not an authentication failure)."""
+    """HTTP 403 (DSP0266: the credentials were recognised, they do not authorise this), or
+    HTTP 401 on a request that survived a fresh login, or came again too soon after one:
+    the credentials are valid but the account may not do this (exit 1, not an
+    authentication failure)."""
 
 
 class BadRequestError(HttpError):
@@ -211,8 +212,8 @@ def http_error_class(status: int) -> type[HttpError]:
     """Pick the most specific :class:`HttpError` subclass for a status code."""
     if status >= 500:
         return ServerSideError
-    return {400: BadRequestError, 404: NotFoundError, 405: MethodNotAllowedError,
-            409: ConflictError}.get(status, HttpError)
+    return {400: BadRequestError, 403: AccessDenied, 404: NotFoundError,
+            405: MethodNotAllowedError, 409: ConflictError}.get(status, HttpError)
 
 
 class MalformedResponse(HamnhwError):

@@ -294,6 +294,11 @@ class RaidInterface(_Interface):
         imported); None when the driver cannot tell."""
         self._unsupported("raid.foreign")
 
+    def plan_import_foreign(self) -> RaidPlan:
+        """What :meth:`import_foreign` would send, from a fresh read, nothing sent; raises
+        what it would raise before sending (``raid import-foreign --dry-run``)."""
+        self._unsupported("raid.import_foreign")
+
     def import_foreign(self) -> Job:
         """Import the foreign configuration of the drives :meth:`foreign` lists (never clear
         it)."""

@@ -21,7 +21,13 @@ from hamnhw.address import BmcAddress, parse_bmc_url
 from hamnhw.connection import Credentials, Secret, Timeouts, TlsOptions
 from hamnhw.deadline import Deadline
 from hamnhw.driver import Driver
-from hamnhw.errors import BmcUnreachable, ConfigError, DriverNotFound, TlsError
+from hamnhw.errors import (
+    AuthenticationError,
+    BmcUnreachable,
+    ConfigError,
+    DriverNotFound,
+    TlsError,
+)
 from hamnhw.interfaces import (
     InventoryInterface,
     ManagementInterface,
@@ -243,6 +249,11 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
         with bound:
             node = _open_node(transport, address, name or url, driver, poll, client_wrapper,
                               choose_system, pin_fingerprint)
+    except AuthenticationError as exc:
+        named = naming_account(exc, credentials)
+        if named is exc:
+            raise
+        raise named from exc
     except BmcUnreachable as exc:
         if fallback is None or isinstance(exc, TlsError):
             raise
@@ -254,6 +265,18 @@ def connect(url: str, username: str | None = None, password: str | Secret | None
         power = FallbackPower(node.driver.power, counter[0], reconnect)
         node.driver = FallbackDriver(node.driver, power)
     return node
+
+
+def naming_account(exc: AuthenticationError, credentials: Credentials) -> AuthenticationError:
+    """A refused login saying which account and which password source were refused (never
+    the password): ``credentials rejected (HTTP 401) for user 'root' (password from
+    $BMC_PASSWORD)``.  A subclass (an expired session) is left as it is."""
+    if type(exc) is not AuthenticationError or not credentials.username:
+        return exc
+    source = credentials.password.source
+    whence = f" (password from {source})" if source else ""
+    return AuthenticationError(f"{exc.message} for user {credentials.username!r}{whence}",
+                               host=exc.host)
 
 
 def _ipmi_transport(address: BmcAddress, credentials: Credentials, timeouts: Timeouts,

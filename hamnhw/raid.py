@@ -125,7 +125,7 @@ class RaidPlan:
     """What a write would do, decided from a fresh read, before anything is sent."""
 
     operation: str
-    """``create``, ``delete``, ``rebuild`` or ``spare``."""
+    """``create``, ``delete``, ``rebuild``, ``spare`` or ``import_foreign``."""
     summary: str
     """One line for people."""
     changed: bool

@@ -14,7 +14,10 @@ need the node recognised as ``primary`` or ``standby``: such a volume needs the 
 snapshot recorded, else the node's name.  Serials are compared normalised
 (:func:`normal_serial`: BMCs pad, case and space them differently).  Without a snapshot
 nothing is protected by serial (and the plan says so); a reset of the active node
-(``raid create --reboot``) always needs its name.
+(``raid create --reboot``) and a write that destroys one of its volumes (``raid delete``:
+:data:`DESTRUCTIVE`) always need its name, whatever the volume.  A journal that exists
+but cannot be read hides which drives are the MN's mirror: every write on a pair node
+then needs the node's name, and the refusal names the journal and why it cannot be read.
 """
 
 from __future__ import annotations
@@ -26,6 +29,12 @@ from typing import Any
 from hamnhw.errors import ConfigError, RefusedOperation
 from hamnhw.models import Drive, Volume
 from hamnhw.raid import RaidPlan, RaidStatus
+
+DESTRUCTIVE = frozenset({"delete"})
+"""RAID writes that destroy a volume's data: on the (possibly) active MN they need its name
+whatever the volume, as its reset does.  The others write only onto drives that belong to
+no volume (a create's members, a rebuild's or spare's drive), each checked free and healthy
+first, and an import never clears."""
 
 
 def normal_serial(serial: str | None) -> str | None:
@@ -79,6 +88,10 @@ class PairGuard:
     active_source: str = "failover journal"
     """What says the node is active (``failover journal``, ``[pair] active``, or that no
     record tells which pair node is), as a reason names it."""
+    journal_error: str | None = None
+    """Why the pair's journal, which records the RAID1 members, cannot be read (naming the
+    file); None when it was read or there is none.  Set, a write on a pair node needs the
+    node's name typed: the drives of the MN's mirror cannot be told."""
 
     @property
     def serials(self) -> frozenset[str]:
@@ -99,6 +112,10 @@ class PairGuard:
         members = [drives[i] for i in (volume.drive_ids or ()) if i in drives] if volume else []
         reasons: list[str] = []
         to_type: list[Drive] = []
+        unreadable = self.node is not None and self.journal_error is not None
+        if unreadable:
+            reasons.append(f"which drives are the pair's RAID1 (the MN's mirror) cannot be "
+                           f"told on {self.node}: {self.journal_error}")
         if any(self.holds(d) for d in members):
             reasons.append(f"volume {plan.volume_id} is the pair's recorded RAID1")
             to_type += concerned
@@ -117,13 +134,18 @@ class PairGuard:
             reasons.append(f"resetting {self.node or 'this node'} resets the pair's RAID1 it "
                            "holds")
             to_type += held
+        if (not reasons and plan.changed and plan.operation in DESTRUCTIVE
+                and self.node is not None and self.active):
+            reasons.append(f"the {plan.operation} destroys volume {plan.volume_id} and its "
+                           "data")
         by_name = recorded == ()
         if by_name:
             reasons.append(f"no serial of volume {plan.volume_id} can be confirmed (the pair "
                            "snapshot recorded none): the node's name is typed instead")
-        if self.node is not None and self.active and (bool(reasons) or reboot):
+        if self.node is not None and self.active and (reasons or reboot) and not unreadable:
             reasons.append(f"{self.node} is the active management node ({self.active_source})")
-        node = self.node is not None and (by_name or (self.active and bool(reasons or reboot)))
+        node = self.node is not None and (by_name or unreadable
+                                          or (self.active and bool(reasons or reboot)))
         return Demands(tuple(dict.fromkeys(to_type)), node, tuple(reasons), recorded or ())
 
     def _unconfirmed(self, plan: RaidPlan, volume: Volume | None, members: list[Drive],

@@ -194,12 +194,9 @@ class DellRaid(RedfishRaid):
         drives = self.drives()
         return None if drives is None else self.foreign_of(drives)
 
-    def import_foreign(self) -> Job:
+    def plan_import_foreign(self) -> RaidPlan:
         """``ImportForeignConfig`` of each controller holding foreign drives (never
-        ``ClearForeignConfig``), one job per controller.  A realtime job is followed to its
-        end before the next controller's POST; staged jobs (``RAIDConfiguration``) all wait
-        for the same reset, so they are not waited for here.  With several controllers the
-        returned job follows them all (:class:`~.jobs.DellJobGroup`).
+        ``ClearForeignConfig``), from a fresh read; nothing sent.
 
         :raises RefusedOperation: no drive carries a foreign configuration.
         """
@@ -211,17 +208,31 @@ class DellRaid(RedfishRaid):
             raise RefusedOperation("raid.import_foreign", [
                 "no drive reports Oem.Dell.DellPhysicalDisk.RaidStatus Foreign"],
                 host=self.host)
+        return RaidPlan("import_foreign", "import foreign configuration on "
+                        f"{', '.join(controllers)}", True, tuple(
+                            self._raid_action("ImportForeignConfig", {"TargetFQDD": c})
+                            for c in controllers))
+
+    def import_foreign(self) -> Job:
+        """What :meth:`plan_import_foreign` plans: one job per controller.  A realtime job is
+        followed to its end before the next controller's POST; staged jobs
+        (``RAIDConfiguration``) all wait for the same reset, so they are not waited for
+        here.  With several controllers the returned job follows them all
+        (:class:`~.jobs.DellJobGroup`).
+
+        :raises RefusedOperation: no drive carries a foreign configuration.
+        """
+        plan = self.plan_import_foreign()
         jobs: list[Job] = []
-        for controller in controllers:
+        for request in plan.requests:
             if jobs and jobs[-1].kind != "on-reset":
                 jobs[-1].wait(self.poll, self.poll.deadline())
-            request = self._raid_action("ImportForeignConfig", {"TargetFQDD": controller})
+            controller = (request.body or {}).get("TargetFQDD")
             jobs.append(self.follow_write(self.send(request), "import foreign configuration "
                                                               f"on {controller}"))
         if len(jobs) == 1:
             return jobs[0]
-        return DellJobGroup(jobs, f"import foreign configuration on {', '.join(controllers)}",
-                            self.host)
+        return DellJobGroup(jobs, plan.summary, self.host)
 
     def foreign_import_state(self) -> ImportState | None:
         """The jobs unfinished on the RAID controllers, and whether drives are still foreign;

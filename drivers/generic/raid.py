@@ -261,12 +261,19 @@ class RedfishRaid(RaidInterface):
         not RAID metadata), so None: unknown.  Vendor drivers that can tell override it."""
         return None
 
-    def import_foreign(self) -> Job:
-        """Hook: import the foreign configuration (never clear it).  Generic Redfish has no
-        standard action: :class:`~hamnhw.errors.UnsupportedOperation`."""
+    def plan_import_foreign(self) -> RaidPlan:
+        """Hook: what :meth:`import_foreign` would send, nothing sent.  Generic Redfish has no
+        standard action: :class:`~hamnhw.errors.UnsupportedOperation`, as the import's (a
+        vendor without an import action overrides this one only)."""
         self._unsupported("raid.import_foreign", "DMTF Redfish has no standard action to "
                           "import a foreign RAID configuration; use the vendor driver or the "
                           "controller's setup utility")
+
+    def import_foreign(self) -> Job:
+        """Hook: import the foreign configuration (never clear it).  Refused as
+        :meth:`plan_import_foreign` refuses (generic Redfish: no standard action)."""
+        self.plan_import_foreign()
+        self._unsupported("raid.import_foreign", "the driver plans an import it cannot send")
 
     def foreign_import_state(self) -> ImportState | None:
         """Hook: is an import sent earlier pending or done?  Generic Redfish has no import

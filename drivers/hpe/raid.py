@@ -281,14 +281,20 @@ class HpeRaid(RedfishRaid):
         arrays at POST), and iLO does not show Broadcom's for MR controllers."""
         return None
 
-    def import_foreign(self) -> Job:
-        """Smart Array: nothing to do (imported at POST), said so.  Other controllers:
-        :class:`~hamnhw.errors.UnsupportedOperation` naming the manual step."""
+    def plan_import_foreign(self) -> RaidPlan:
+        """Smart Array: nothing to send (it imports moved arrays at POST), said so.  Other
+        controllers: :class:`~hamnhw.errors.UnsupportedOperation` naming the manual step."""
         if self._has_smart():
-            return CompletedJob(NOTE, self.host, messages=(f"{NOTE}: nothing to import",))
+            return RaidPlan("import_foreign", f"{NOTE}: nothing to import", False)
         raise UnsupportedOperation(self.driver_name, "raid.import_foreign", host=self.host,
                                    detail="iLO has no action to import a foreign "
                                    f"configuration of a standard (RDE) controller: {MR_MANUAL}")
+
+    def import_foreign(self) -> Job:
+        """As :meth:`plan_import_foreign` plans it: a completed job saying there was nothing
+        to import (Smart Array)."""
+        plan = self.plan_import_foreign()
+        return CompletedJob(NOTE, self.host, messages=(plan.summary,))
 
 
 def _config_of(settings_uri: str) -> str:

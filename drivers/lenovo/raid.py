@@ -24,9 +24,8 @@ from hamnhw_drivers.generic.raid_dialect import Dialect
 from hamnhw_drivers.generic.raid_layout import RaidLayout, StorageInfo
 
 from hamnhw.errors import UnsupportedOperation
-from hamnhw.jobs import Job
 from hamnhw.models import Drive, Volume
-from hamnhw.raid import ApplyTime, CreateRequest, PlannedRequest
+from hamnhw.raid import ApplyTime, CreateRequest, PlannedRequest, RaidPlan
 
 NAME_MAX = 15
 """XCC2's limit on a volume name (xcc2-restapi "POST - Create a Volume")."""
@@ -79,8 +78,8 @@ class LenovoRaid(RedfishRaid):
         """Why ``foreign`` is null."""
         return ["XCC does not report foreign RAID configurations; " + MANUAL_IMPORT]
 
-    def import_foreign(self) -> Job:
+    def plan_import_foreign(self) -> RaidPlan:
         """No Redfish action: :class:`~hamnhw.errors.UnsupportedOperation` naming the
-        manual step."""
+        manual step (the import, planned or not, raises it)."""
         raise UnsupportedOperation(self.driver_name, "raid.import_foreign", host=self.host,
                                    detail=f"XCC has no Redfish action for it; {MANUAL_IMPORT}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from hamnhw_drivers.generic.raid import RedfishRaid
 
 from hamnhw.errors import UnsupportedOperation
-from hamnhw.jobs import Job
+from hamnhw.raid import RaidPlan
 
 MANUAL_IMPORT = ("import it from the controller's setup: BIOS Setup > Advanced > the "
                  "Broadcom MegaRAID configuration utility > Configuration Management > Manage "
@@ -29,9 +29,9 @@ class SupermicroRaid(RedfishRaid):
         return ["the Supermicro BMC does not report foreign RAID configurations; " +
                 MANUAL_IMPORT]
 
-    def import_foreign(self) -> Job:
+    def plan_import_foreign(self) -> RaidPlan:
         """No Redfish action: :class:`~hamnhw.errors.UnsupportedOperation` naming the
-        manual step."""
+        manual step (the import, planned or not, raises it)."""
         raise UnsupportedOperation(self.driver_name, "raid.import_foreign", host=self.host,
                                    detail=f"the BMC has no Redfish action for it; "
                                           f"{MANUAL_IMPORT}")

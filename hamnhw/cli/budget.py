@@ -1,11 +1,15 @@
 """The time budget of one one-shot command: ``--timeout S`` bounds all of it.
 
-``S`` seconds, started before anything is sent, split in two:
+``S`` seconds, started before anything is sent, split in two, and only in two:
 
-* the work (:attr:`CommandBudget.work`): connecting, the action, its wait and every read
-  of it end :attr:`CommandBudget.reserve` seconds before ``S``
-  (:data:`LOGOUT_RESERVE_S`, or half of a ``--timeout`` shorter than twice that);
-* the logout gets the rest, and never runs past ``S``, even when connecting spent all of
+* the work (:attr:`CommandBudget.work`): connecting, the login, the action, its wait and
+  every read or write of it share one deadline, :attr:`CommandBudget.reserve` seconds
+  before ``S``; none of them has a share of its own, so a single request gets all that is
+  left of ``S`` less the reserve (a BMC hanging on the only read of ``power status
+  --timeout 4`` is given up after 3 s, not 2);
+* the logout gets the reserve (:func:`logout_reserve`: a quarter of ``S``, at least
+  :data:`LOGOUT_FLOOR_S` but never more than half of ``S``, at most
+  :data:`LOGOUT_RESERVE_S`), and never runs past ``S``, even when connecting spent all of
   the work's share.
 
 A wait (a power change) ends :data:`~hamnhw.poll.LAST_READ_S` before the work does, so
@@ -25,8 +29,22 @@ from hamnhw.poll import LAST_READ_S
 from hamnhw.transport.session import logout_grace
 
 LOGOUT_RESERVE_S = logout_grace(Timeouts())
-"""Seconds kept at the end of a command for logging out: the transport's logout grace with
-the default connect and read timeouts (5 s); half of a shorter ``--timeout`` than 10 s."""
+"""The most a command keeps at its end for logging out: the transport's logout grace with
+the default connect and read timeouts (5 s), kept from a ``--timeout`` of 20 s on."""
+LOGOUT_FLOOR_S = 1.0
+"""The least a command keeps for logging out (half of a ``--timeout`` under 2 s): one
+DELETE on a new connection (the TLS handshake included) to a BMC that answers."""
+LOGOUT_SHARE = 0.25
+"""The share of a ``--timeout`` between 4 s and 20 s kept for logging out."""
+
+
+def logout_reserve(seconds: float) -> float:
+    """Seconds a command bounded by ``seconds`` keeps for its logout: a quarter of them, at
+    least :data:`LOGOUT_FLOOR_S` (half of them under twice that), at most
+    :data:`LOGOUT_RESERVE_S`.  ``--timeout 4``: 1 s (the work gets 3 s); 8: 2 s; 20 and
+    more: 5 s."""
+    floor = min(LOGOUT_FLOOR_S, seconds / 2)
+    return min(LOGOUT_RESERVE_S, max(seconds * LOGOUT_SHARE, floor))
 
 
 class CommandDeadline(Deadline):
@@ -75,8 +93,8 @@ class CommandBudget:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         """The whole command's bound."""
-        self.reserve = min(LOGOUT_RESERVE_S, seconds / 2)
-        """Seconds kept at the end for logging out."""
+        self.reserve = logout_reserve(seconds)
+        """Seconds kept at the end for logging out (:func:`logout_reserve`)."""
         self.deadline = CommandDeadline(seconds)
         """The whole command: nothing runs past it, the logout included."""
         self.work: Deadline = self.deadline.ending_before(self.reserve)

@@ -17,10 +17,12 @@ Exit code: 0 when every node succeeded, else the first present of 130/143
 succeeded may still have a code of its own (``raid show --check``: 5 when unhealthy), given
 by the command's ``verdict``.
 
-A write over several nodes (a power change, a boot override, a restore policy) that
-includes the pair's active MN may be refused without ``--yes`` (:func:`refuse_active_mn`);
-a power-on or cycle of a pair node, one node or many, while the pair's journal holds an
-unfinished run, too (:func:`refuse_during_run`).
+A boot override or a restore policy over several nodes that include the pair's active MN
+may be refused without ``--yes`` (:func:`refuse_active_mn`); a power change of a pair node,
+one node or many, is refused without it when it would stop the (possibly) active MN, or
+start a node while the pair's journal holds an unfinished run (:func:`refuse_power_change`).
+A dry run meets the same refusals without stopping: each node's plan says it
+(:func:`run_on_nodes`, ``dry_run``).
 """
 
 from __future__ import annotations
@@ -156,33 +158,29 @@ def split_value(fleet: FleetOptions, values: Collection[str]) -> tuple[FleetOpti
 
 def refuse_active_mn(fleet: FleetOptions, selection: Selection) -> None:
     """Refuse (exit 2, nothing sent) a write over several nodes that includes the pair's
-    active MN (a power-off or cycle, a boot override away from its disk, a restore policy
-    other than the active MN's), unless ``--yes``; the command decides when to ask.
-    The active MN is the failover journal's, else ``[pair] active``; when neither tells,
-    both pair nodes count.  A pair node is recognised however it is named: its own name,
-    another config entry for its BMC, or its BMC URL spelt any accepted way
-    (:func:`~hamnhw.cli.commands.raid.pairnode.pair_nodes_of`, as the RAID guard).
+    active MN (a boot override away from its disk, a restore policy other than the active
+    MN's), unless ``--yes``; the command decides when to ask.  The active MN is the failover
+    journal's, else ``[pair] active``; when neither tells, both pair nodes count.  A pair
+    node is recognised however it is named: its own name, another config entry for its BMC,
+    or its BMC URL spelt any accepted way (:func:`hamnhw.pair.runguard.check_active_mn`,
+    the rule power changes follow for one node too).
 
     :raises ConfigError: the selection includes it.
     """
-    from hamnhw.cli.commands.raid.pairnode import pair_nodes_of, possibly_active
-
     config = fleet.config()
     if config is None:
         return
-    candidates, source = possibly_active(config)
-    for given, name in pair_nodes_of(config, selection.nodes).items():
-        if name in candidates:
-            named = "" if given == name else (
-                f" (named {given!r})" if given in config.nodes else " (named by a BMC URL)")
-            raise ConfigError(f"the nodes include {name!r}{named}, the pair's active MN "
-                              f"({source}): add --yes to go on")
+    from hamnhw.pair.runguard import check_active_mn, pair_nodes_named
+
+    check_active_mn(config, pair_nodes_named(config, selection.nodes))
 
 
-def refuse_during_run(fleet: FleetOptions, action: str, yes: bool,
-                      selection: Selection) -> None:
-    """Refuse (exit 2, nothing sent) a power ``action`` that can start a pair node while the
-    pair's journal holds an unfinished failover, drill or RAID1 setup
+def refuse_power_change(fleet: FleetOptions, action: str, yes: bool,
+                        selection: Selection) -> None:
+    """Refuse (exit 2, nothing sent) without ``--yes`` a power ``action`` that would stop or
+    restart the pair's (possibly) active MN, or start a pair node while the pair's journal
+    holds an unfinished failover, drill or RAID1 setup (the old node once its disks were
+    said moved: ``--yes`` included), one node or many
     (:func:`hamnhw.pair.runguard.check_power_change`).  The config is read whenever there
     is one, BMC URLs alone included: a pair node is recognised however it is named (its
     name, another entry for its BMC, its BMC URL spelt any accepted way).  Without a config
@@ -196,7 +194,8 @@ def refuse_during_run(fleet: FleetOptions, action: str, yes: bool,
     except ConfigError:
         if not all(is_url(name) for name in selection.nodes):
             raise
-        LOG.warning("no readable config, so no check of the pair's unfinished runs")
+        LOG.warning("no readable config, so no check of the pair's active MN or unfinished "
+                    "runs")
         return
     if config is None:
         return
@@ -209,7 +208,7 @@ def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, rend
                  *, summary: Summary | None = None, choose_system: bool = True,
                  guard: Callable[[Selection], None] | None = None,
                  check: Callable[[Selection], None] | None = None,
-                 verdict: Verdict | None = None) -> None:
+                 verdict: Verdict | None = None, dry_run: bool = False) -> None:
     """Run the action on every node selected (see the module docstring).
 
     :param prepare: gets each node's budget, returns the action (as
@@ -221,16 +220,41 @@ def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, rend
     :param check: the same for every selection, a single node included.
     :param verdict: a node's exit code from its payload (default: 0, it succeeded); the
         payload is printed either way.
+    :param dry_run: the action only plans: a refusal of ``guard`` or ``check`` stops
+        nothing; every node's payload carries it as ``refused`` (``{"message",
+        "exit_code"}``, else null: the real run, refused, would send nothing to any node)
+        and the node ends with the real run's code (README: a dry run predicts the real
+        run and its exit code).
     """
     if not fleet.nodes and fleet.nodes_file is None:
         raise click.MissingParameter(ctx=ctx, param_type="argument", param_hint="'NODE'")
+    refused: dict[str, Any] | None = None
     with node_cli.failures_reported(ctx, None):
         selection = fleet.selection()
-        if check is not None:
-            check(selection)
-        if guard is not None and not selection.single:
-            guard(selection)
+        try:
+            if check is not None:
+                check(selection)
+            if guard is not None and not selection.single:
+                guard(selection)
+        except ConfigError as exc:
+            if not dry_run:
+                raise
+            refused = {"message": exc.message, "exit_code": int(exit_code_for(exc))}
     judge = verdict or (lambda _payload: 0)
+    if not dry_run:
+        _run_selected(ctx, fleet, selection, prepare, render, summary, choose_system, judge)
+        return
+    # Imported here: plans are imported only by dry runs (``power status``: performance.md)
+    from hamnhw.cli.plan_output import mark_refused, predicted_exit, refused_code
+
+    with predicted_exit(refused):
+        _run_selected(ctx, fleet, selection, mark_refused(prepare, refused), render, summary,
+                      choose_system, refused_code(judge))
+
+
+def _run_selected(ctx: click.Context, fleet: FleetOptions, selection: Selection,
+                  prepare: Prepare, render: Renderer, summary: Summary | None,
+                  choose_system: bool, judge: Verdict) -> None:
     if selection.single:
         target = dataclasses.replace(fleet.options, node=selection.nodes[0])
         payloads: list[Mapping[str, Any]] = []

@@ -84,9 +84,10 @@ _OPTIONS = (
                  help="Do not verify the BMC certificate (not recommended)."),
     click.option("--timeout", metavar="S", type=Seconds(),
                  help="Seconds for the whole command: connecting, the action, its wait and "
-                      "logging out (default: config, else 120). A wait ends 5 s before the "
-                      "deadline (half of a timeout under 10 s), keeping them for the logout, "
-                      "and 2 s more for its last read."),
+                      "logging out (default: config, else 120). Connecting, every request "
+                      "and a wait end 5 s before the deadline (a quarter of a timeout under "
+                      "20 s, at least 1 s), keeping them for the logout; a wait ends 2 s "
+                      "more for its last read."),
     click.argument("node", metavar="NODE", callback=refuse_credentials),
 )
 

@@ -75,15 +75,14 @@ class Plan:
     (``NIC1 (10.0.0.10): ...``): the MN does not keep it when its disks move."""
 
 
-def plan_reservations(network: NetworkConfig,
-                      nic_map: Sequence[Mapping[str, Any]]) -> Plan:
+def plan_reservations(network: NetworkConfig, nic_map: Sequence[Mapping[str, Any]],
+                      source: str | None = None) -> Plan:
     """Join ``[network]`` with the NIC map.
 
+    :param source: the config file ``network`` came from, named in errors.
     :raises ConfigError: no ``[network.nics]``, or a NIC id the primary does not have.
     """
-    if not network.nics:
-        raise ConfigError("no [network.nics.\"<primary NIC id>\"] table in the config: "
-                          "nothing to reserve", key="network.nics")
+    check_network(network, source)
     by_primary = {e.get("primary"): e for e in nic_map if e.get("primary")}
     reservations: list[Reservation] = []
     notes: list[str] = []
@@ -93,7 +92,7 @@ def plan_reservations(network: NetworkConfig,
         if entry is None:
             known = ", ".join(sorted(str(k) for k in by_primary)) or "none"
             raise ConfigError(f"the primary has no NIC {nic.nic_id!r} (its NICs: {known})",
-                              key=f"network.nics.{nic.nic_id}")
+                              key=f"network.nics.{nic.nic_id}", path=source)
         kind = str(entry.get("kind") or "ethernet")
         client_ids = _client_ids(network, nic.client_id, nic.ifname, entry, kind, notes)
         reservation = Reservation(
@@ -105,6 +104,14 @@ def plan_reservations(network: NetworkConfig,
         unreserved += _gaps(reservation)
         reservations.append(reservation)
     return Plan(tuple(reservations), tuple(notes), tuple(unreserved))
+
+
+def check_network(network: NetworkConfig, source: str | None) -> None:
+    """:raises ConfigError: ``[network]`` names no address to reserve (naming the file)."""
+    if not network.nics:
+        raise ConfigError("no [network.nics.\"<primary NIC id>\"] table in the config: "
+                          "nothing to reserve (see docs/runbook.md, Preparation 3)",
+                          key="network.nics", path=source)
 
 
 def _client_ids(network: NetworkConfig, explicit: str | None, ifname: str | None,

@@ -111,8 +111,26 @@ def did(exc: HamnhwError) -> str:
     return _DID.get(reason, "did not answer").format(addr=exc.host or "its address")
 
 
-def by_connection(exc: HamnhwError) -> bool:
-    """True when ``exc`` came of the connection, not of an HTTP (or TLS) answer."""
+_IN_WORDS = {
+    noanswer.REFUSED: "refuses connections",
+    noanswer.NO_ANSWER_FRESH: "accepts connections, sends no answer",
+    noanswer.DROPPED_FRESH: "closes connections unanswered",
+    noanswer.ANSWER_CUT: "answered, then stalled",
+    noanswer.BUSY: "busy",
+    noanswer.UNRESOLVED: "address does not resolve",
+}
+
+
+def tcp_answer(exc: HamnhwError) -> str | None:
+    """A few words for an answer at the TCP level (``refuses connections``...), None for
+    silence, an undecided failure or an HTTP (or TLS) answer."""
+    return _IN_WORDS.get(_unanswered(exc) or "")
+
+
+def no_http_answer(exc: HamnhwError) -> bool:
+    """True when no HTTP (or TLS) answer came: silence, undecided, or an answer at the TCP
+    level only (a refused connection...).  What reports call "no answer"; only
+    :func:`silent` stands for pulled power cords."""
     return _unanswered(exc) is not None
 
 

@@ -26,6 +26,7 @@ from hamnhw.failover.bmcanswer import answers
 from hamnhw.failover.engine import Options, RunContext, Stop
 from hamnhw.failover.journal import Journal, RunRecord
 from hamnhw.failover.journal_records import DRILL_KINDS, in_run_words, resume_command
+from hamnhw.failover.livepower import live_power
 from hamnhw.failover.operator import Operator
 from hamnhw.failover.report import RunReport, build_report, needs_json
 from hamnhw.failover.sessions import delete_stale_sessions
@@ -53,6 +54,11 @@ _HANDLERS: dict[State, Callable[[RunContext], None]] = {
 
 class RunUnfinished(OperationFailed):
     """``start`` while the journal holds an unfinished run."""
+
+
+class NothingToResume(OperationFailed):
+    """``resume`` or ``abort`` with no unfinished run of its kind in the journal (a failover,
+    a drill, a ``pair setup-raid``): exit 1, the failed operation's code."""
 
 
 class Coordinator:
@@ -151,7 +157,8 @@ class Coordinator:
 
     def status(self) -> RunReport | None:
         """The newest run from the journal, with each node's power read now where its BMC
-        answers (else the last power read, with its time)."""
+        gives it (else the last power read, with its time, and what the BMC answered:
+        :func:`~hamnhw.failover.livepower.live_power`)."""
         with open_journal(self.config) as journal:
             run = journal.latest_run()
             if run is None:
@@ -160,7 +167,8 @@ class Coordinator:
                 "waiting" if run.state == State.AWAITING_DISKS else "stopped"
                 if run.stop_reason else "running")
             report = build_report(journal, run, outcome)
-        report.power, report.power_as_of = live_power(self.config, run.facts, self.prompt)
+        report.power, report.power_as_of, report.power_answers = live_power(
+            self.config, run.facts, self.prompt)
         return report
 
     def log(self) -> list[dict[str, Any]]:
@@ -265,7 +273,7 @@ class Coordinator:
     def _unfinished(journal: Journal) -> RunRecord:
         run = journal.unfinished_run()
         if run is None:
-            raise OperationFailed("no unfinished failover run in the journal")
+            raise NothingToResume("no unfinished failover run in the journal")
         if run.kind == "setup-raid":  # hamnhw.pair.setupraid: not a failover's states
             raise RunUnfinished(f"run {run.id} is a RAID1 setup: `hamnhw pair setup-raid "
                                 "--resume` or `--abort` it")
@@ -316,23 +324,3 @@ def _power(ctx: RunContext) -> dict[str, str]:
             power[name] = "unreachable" if not answers(exc) else "unreadable (BMC error)"
     ctx.remember(last_power=power, last_power_at=ctx.journal.now())
     return power
-
-
-def live_power(config: Config, facts: dict[str, Any],
-               prompt: Callable[[str], str] | None = None,
-               ) -> tuple[dict[str, str], dict[str, float | None]]:
-    """Each node's power read now; where its BMC does not answer, the power the run last
-    read, with when (``as_of``; None for a live read)."""
-    from hamnhw.pair import connect_node
-
-    power: dict[str, str] = {}
-    as_of: dict[str, float | None] = {}
-    last = facts.get("last_power") or {}
-    for name in PAIR_NODES:
-        try:
-            with connect_node(config, name, prompt=prompt) as node:
-                power[name], as_of[name] = node.power.state().value, None
-        except HamnhwError:
-            power[name] = last.get(name, "unknown")
-            as_of[name] = facts.get("last_power_at")
-    return power, as_of

@@ -83,7 +83,9 @@ class Drill:
         with open_journal(self.config) as journal:
             latest = journal.latest_run()
         if latest is None or latest.kind not in LEGS:
-            raise OperationFailed("no drill in the journal: start one with `hamnhw drill`")
+            from hamnhw.failover.coordinator import NothingToResume
+
+            raise NothingToResume("no drill in the journal: start one with `hamnhw drill`")
         if latest.finished:
             if latest.kind == LEGS[0] and latest.state == "done":
                 return self._failback(latest.id, accept_degraded)

@@ -20,8 +20,8 @@ from hamnhw.errors import HamnhwError
 from hamnhw.failover.bmcanswer import (
     answered,
     answers,
-    by_connection,
     did,
+    no_http_answer,
     silent,
     transient,
     undecided,
@@ -99,7 +99,7 @@ def _judged(ctx: RunContext, name: str, seen: list[PowerState],
     answering = [e for e in errors if answers(e)]
     if answering:  # answered within this wait: not the silence of pulled cords
         last = answering[-1]
-        how = "at the connection level" if by_connection(last) else "with errors"
+        how = "at the connection level" if no_http_answer(last) else "with errors"
         raise _stop(ctx, name, last, f"{name} cannot be confirmed off: its BMC still "
                                      f"answered {how} within the {wait}") from last
     if any(silent(e) for e in errors):

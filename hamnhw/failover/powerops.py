@@ -186,6 +186,10 @@ def power_on(ctx: RunContext, step: str, action: str, name: str,
     """Send a power-on (or a reset into a boot) of ``name``: journaled, 409 retried, never
     re-sent after a crash without confirmation.
 
+    :param send: sends the request (a power-on, :func:`on_or_cycle`); a refusal of the BMC
+        in it (:func:`refused`: a read or the request itself) stops the run naming the fix
+        (:func:`stop_on_refusal`), the request not executed: a resume sends it again, after
+        the gate, without asking for a confirmation.
     :param gate: the checks before a power-on, called with True right before the intent of
         every attempt (first or resumed) and with False before each 409 retry; it raises
         :class:`~hamnhw.failover.engine.Stop` to send nothing.
@@ -194,13 +198,15 @@ def power_on(ctx: RunContext, step: str, action: str, name: str,
     """
     node = ctx.node(name)
     before = read_host(node)
+    refusal = f"cannot be powered on ({action.replace('_', ' ')})"
 
     def do() -> dict[str, Any]:
         for attempt in range(1, CONFLICT_RETRIES + 1):
             if attempt > 1:
                 gate(False)
             try:
-                changed = send(node)
+                with stop_on_refusal(ctx, name, refusal):
+                    changed = send(node)
             except ConflictError as exc:
                 ctx.event("retry", f"{name}: {action} answered 409 (not executed), "
                                    f"attempt {attempt}: {exc.redfish_message or exc}")

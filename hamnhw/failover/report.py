@@ -10,6 +10,10 @@ from typing import Any
 
 from hamnhw.failover.journal import Journal, RunRecord
 
+NO_ANSWER = "no answer"
+"""What a BMC that does not answer (:func:`~hamnhw.failover.bmcanswer.silent`) answered, in
+:attr:`RunReport.power_answers`."""
+
 OUTCOMES = ("done", "waiting", "stopped", "interrupted", "aborted", "refused", "dry-run")
 """How an invocation ended: ``done`` (the new MN is verified), ``waiting`` (for the operator,
 exit 10), ``stopped`` (a safety stop, exit 1), ``interrupted`` (SIGTERM; resumable),
@@ -37,8 +41,13 @@ class RunReport:
     power: dict[str, str] = dataclasses.field(default_factory=dict)
     """Each node's power state as last read (by this invocation; ``status`` reads it now)."""
     power_as_of: dict[str, float | None] = dataclasses.field(default_factory=dict)
-    """Per node, when the power shown was read if not now (its BMC did not answer
-    ``status``); None or absent: read now."""
+    """Per node, when the power shown was read if not now (its BMC did not give ``status``
+    its power); None or absent: read now (or never)."""
+    power_answers: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    """Per node whose BMC did not give ``status`` its power: what it answered instead,
+    ``{"answer", "error", "fix"}`` (``answer``: ``no answer``, ``credentials refused``,
+    ``access denied``, ``certificate not accepted``, ``server error``...:
+    :func:`~hamnhw.failover.livepower.answer_kind`)."""
     active_node: str | None = None
     plan: str | None = None
     elapsed_s: float | None = None
@@ -81,18 +90,26 @@ class RunReport:
             lines.append(f"  [{verdict:^10}] {check['name']}: {check['detail']}")
         lines += [f"  WARNING: {w}" for w in self.warnings]
         if self.power:
-            lines.append("  power: " + ", ".join(f"{n} {s}{_as_of(self.power_as_of.get(n))}"
-                                                 for n, s in self.power.items()))
+            lines.append("  power: " + ", ".join(
+                f"{n} {s}{_as_of(self.power_as_of.get(n), self.power_answers.get(n))}"
+                for n, s in self.power.items()))
+        lines += [f"  {n}'s BMC now: {a['answer']} ({a['error']}): {a['fix']}"
+                  for n, a in self.power_answers.items() if a["answer"] != NO_ANSWER]
         if self.active_node:
             lines.append(f"  active node: {self.active_node}")
         return "\n".join(lines)
 
 
-def _as_of(at: float | None) -> str:
-    if at is None:
+def _as_of(at: float | None, answer: Mapping[str, str] | None) -> str:
+    """`` (as of WHEN: BMC unreachable now)``, `` (as of WHEN: BMC now answers: credentials
+    refused)``: when the power shown was read, and why not now."""
+    if answer is None:
         return ""
-    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(at))
-    return f" (as of {when}: BMC unreachable now)"
+    now = ("BMC unreachable now" if answer["answer"] == NO_ANSWER
+           else f"BMC now answers: {answer['answer']}")
+    if at is None:
+        return f" ({now})"
+    return f" (as of {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(at))}: {now})"
 
 
 def needs_json(request: Any, command: str) -> dict[str, Any]:

@@ -11,7 +11,9 @@ SNMP communities and keys, IPMI Kg, ``*Secret``, ``Authorization``) or anywhere 
 ``FAKE-SESSION-nnnn``; a token-like string (long hex/base64) inside a Session resource; a serial
 (``SKU`` or a key ending in ``SerialNumber``/``ServiceTag``/``AssetTag``, such as
 Dell's ``ChassisServiceTag``) not ``FAKE-SN-nnnn``; a UUID not
-``00000000-0000-4000-8000-xxxxxxxxxxxx``; a MAC that is not locally
+``00000000-0000-4000-8000-xxxxxxxxxxxx``; a host or domain name
+(:func:`~hamnhw.fixturetools.scrub.is_host_key`: ``HostName``, Dell's ``NIC.1.DNSRacName``,
+NTP servers...) not ``host-nnnn``; a MAC that is not locally
 administered (a vendor OUI); an IP address outside loopback and the
 documentation ranges.  When the scrubber's originals are at hand (right after
 scrubbing, see :func:`find_leaks_in_documents`), any key or value equal to one
@@ -30,6 +32,7 @@ from typing import Any
 
 from hamnhw.fixturetools.scrub import (
     BARE_MAC_RE,
+    FAKE_HOST,
     FAKE_SERIAL,
     FAKE_SESSION,
     FAKE_UUID,
@@ -43,6 +46,8 @@ from hamnhw.fixturetools.scrub import (
     SESSION_PATH_RE,
     SHORTEST_LITERAL,
     UUID_RE,
+    is_address,
+    is_host_key,
     is_kept_ip,
     is_placeholder,
     is_secret_key,
@@ -65,8 +70,8 @@ class Leak:
     where: str
     """JSON path (``$.0.response_json.SerialNumber``) or ``line N``."""
     category: str
-    """password, token, secret, session, serial, uuid, mac, ip; original (a value the scrubber
-    replaced, still present)."""
+    """password, token, secret, session, serial, host, uuid, mac, ip; original (a value the
+    scrubber replaced, still present)."""
     hint: str
     """The first characters of the value, never all of it."""
 
@@ -180,6 +185,9 @@ def _check_value(key: str | None, value: str, in_session: bool) -> Iterator[tupl
         yield secret_category(lowered), _hint(value)
     elif is_serial_key(lowered) and not (FAKE_SERIAL.match(value) or is_placeholder(value)):
         yield "serial", _hint(value)
+    elif is_host_key(lowered) and not (FAKE_HOST.match(value) or is_placeholder(value)
+                                       or is_address(value)):
+        yield "host", _hint(value)
     elif "mac" in lowered and BARE_MAC_RE.match(value) and not _locally_administered(value):
         yield "mac", _hint(value)
     elif in_session and lowered not in ("@odata.id", "@odata.type") and TOKEN_LIKE.match(value) \

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from hamnhw.errors import HttpError, MalformedResponse
+from hamnhw.errors import ConfigError, HttpError, MalformedResponse
 from hamnhw.fixturetools.fixture import (
     Exchange,
     build_meta,
@@ -25,6 +25,7 @@ from hamnhw.fixturetools.fixture import (
 )
 from hamnhw.fixturetools.scrub import Scrubber
 from hamnhw.log import get_logger
+from hamnhw.members import member_uris
 from hamnhw.transport.base import RedfishClient, RedfishResponse
 
 LOG = get_logger("hamnhw.fixturetools.record")
@@ -216,7 +217,14 @@ class Identity:
 
 def identify(client: RedfishClient, vendor: str | None = None, model: str | None = None,
              firmware: str | None = None) -> Identity:
-    """Fill in what was not given from the ServiceRoot and the first Manager."""
+    """Fill in what was not given from the ServiceRoot and the first Manager (``unknown``
+    where they do not say, a BMC that says it has no Manager included).
+
+    :raises ConfigError: the model or firmware was not given and the BMC's Managers
+        collection does not list its ``Members`` (null: which Managers it has is unknown,
+        not none): "unknown" would name a directory another BMC's recording may write
+        over; nothing was recorded, give them.
+    """
     manager = _first_manager(client) if not (model and firmware) else {}
     root = client.root
     return Identity(
@@ -226,13 +234,23 @@ def identify(client: RedfishClient, vendor: str | None = None, model: str | None
 
 
 def _first_manager(client: RedfishClient) -> Mapping[str, Any]:
+    """The first Manager's document; empty when there is none or it cannot be read.
+
+    :raises ConfigError: the Managers collection does not list its members (see
+        :func:`identify`)."""
     managers = client.root.get("Managers")
     path = managers.get("@odata.id") if isinstance(managers, Mapping) else None
+    if not isinstance(path, str):
+        return {}
     try:
-        members = client.get(path).get("Members") or [] if isinstance(path, str) else []
-        first = members[0].get("@odata.id") if members else None
-        return client.get(first) if isinstance(first, str) else {}
-    except (HttpError, MalformedResponse, AttributeError):
+        members = member_uris(client.get(path), uri=path, host=client.host)
+        if members is None:
+            raise ConfigError(f"the Managers collection {path} lists no Members (null: the "
+                              "BMC did not say which Managers it has), so the model and "
+                              "firmware cannot be read from one: give them (--model, "
+                              "--firmware); nothing was recorded", host=client.host)
+        return client.get(members[0]) if members else {}
+    except (HttpError, MalformedResponse):
         return {}
 
 

@@ -20,7 +20,8 @@ serial     ``SKU`` and keys ending in ``SerialNumber``, ``FAKE-SN-0001``
            ``ChassisServiceTag``, ``BoardSerialNumber``)
 uuid       any RFC 4122 shaped string                  ``00000000-0000-4000-8000-000000000001``
 mac        ``aa:bb:..``/``aa-bb-..`` anywhere          ``02:00:00:00:00:01`` (locally administered)
-host       ``HostName``, ``FQDN``, ``DomainName``      ``host-0001`` / ``host-0001.example.test``
+host       host and domain names (:func:`is_host_key`) ``host-0001`` / ``host-0001.example.test``
+           (``HostName``, ``NIC.1.DNSRacName``, NTP...)
 location   ``PostalAddress``/``Placement`` fields      ``FAKE-LOC-0001``
            (``Street``, ``City``, ``Rack``, ``Row``...)
 ipv4       dotted quads (not in version keys)          ``192.0.2.1`` (RFC 5737)
@@ -44,6 +45,7 @@ from typing import Any
 REDACTED = "***"
 FAKE_SERIAL = re.compile(r"^FAKE-SN-\d{4,}$")
 FAKE_SESSION = re.compile(r"^FAKE-SESSION-\d{4,}$")
+FAKE_HOST = re.compile(r"^host-\d{4,}(?:\.example\.test)?$")
 FAKE_UUID = re.compile(r"^00000000-0000-4000-8000-[0-9a-f]{12}$", re.IGNORECASE)
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 FAKE_MAC_PREFIX = "02:00:00"
@@ -66,7 +68,7 @@ SECRET_KEY = re.compile(
     r"(?:password|passwd|passphrase|secret|token|authorization|cookie|passwordhash|passwordsalt"
     r"|community(?:string|name)?s?"
     r"|(?:authentication|encryption|privacy|private|secret|(?:pre)?shared|kg|session"
-    r"|api|ipmi|v3|auth|priv)key"
+    r"|api|ipmi|v3|auth|priv|security)key"
     r"|(?:^|[^a-z0-9])kg)$", re.IGNORECASE)
 """Keys whose string values are secrets (see :func:`is_secret_key`)."""
 HEADERS_KEY = "httpheaders"
@@ -75,7 +77,12 @@ HEADERS_KEY = "httpheaders"
 SERIAL_KEYS = frozenset({"serialnumber", "sku", "servicetag", "assettag"})
 """The plain serial keys; vendors prefix them (see :func:`is_serial_key`)."""
 SERIAL_KEY_SUFFIX = re.compile(r"(serialnumber|servicetag|assettag)$", re.IGNORECASE)
-HOST_KEYS = frozenset({"hostname", "fqdn", "domainname"})
+HOST_KEY = re.compile(
+    r"(?:^|\.)(?:[a-z0-9-]*(?:hostname|fqdn|domainname|racname|racdomain|domaincontroller"
+    r"|globalcatalog|gcrootdomain|serveraddress(?:es)?|serviceaddresses|serveripaddress)"
+    r"|ntp(?:servers?)?|(?:syslog|ldap)\.\d+\.server|adgroup\.\d+\.domain"
+    r"|userdomain\.\d+\.name)\d*$")
+"""Keys whose string values name hosts or DNS domains (see :func:`is_host_key`)."""
 LOCATION_KEYS = frozenset({"street", "city", "postalcode", "building", "room", "floor",
                            "housenumber", "district", "neighborhood", "territory", "rack",
                            "row", "rackoffset", "additionalinfo", "gpscoords"})
@@ -101,6 +108,23 @@ def is_serial_key(key: str | None) -> bool:
     return lowered == "sku" or SERIAL_KEY_SUFFIX.search(lowered) is not None
 
 
+def is_host_key(key: str | None) -> bool:
+    """True for a key whose string value is a host or DNS domain name: who runs the BMC and
+    where.  Compared case-insensitively on the key or its last dotted part (vendor attribute
+    names such as Dell's ``NIC.1.DNSRacName``), a trailing number ignored: ending in
+    ``HostName``, ``FQDN``, ``DomainName`` (``NIC.1.DNSDomainName``,
+    ``NICStatic.1.DNSDomainName``, ``ActiveDirectory.1.DCLookupDomainName``), ``RacName``,
+    ``RacDomain``, ``DomainController``, ``GlobalCatalog``, ``GCRootDomain``,
+    ``ServerAddress(es)`` (Redfish SMTP), ``ServiceAddresses`` (Redfish LDAP and Active
+    Directory), ``ServerIPAddress`` (Dell ``RemoteHosts.1.SMTPServerIPAddress``); being
+    ``NTP``, ``NTPServer(s)`` (Dell ``NTPConfigGroup.1.NTP1``, Redfish ``NTP.NTPServers``);
+    and Dell's ``SysLog.N.Server``, ``LDAP.N.Server``, ``ADGroup.N.Domain``,
+    ``UserDomain.N.Name``.  Not ``NIC.1.DNSDomainNameFromDHCP`` or ``NTPEnable``: their
+    values are settings, not names.
+    """
+    return key is not None and HOST_KEY.search(key.lower()) is not None
+
+
 def is_secret_key(key: str | None) -> bool:
     """True for a key whose string value is a secret, compared case-insensitively.
 
@@ -110,8 +134,9 @@ def is_secret_key(key: str | None) -> bool:
     ``Community``, ``CommunityString``,
     ``CommunityName`` (or their plurals); in ``Key`` only after ``Authentication``,
     ``Encryption``, ``Privacy``, ``Private``, ``Secret``, ``Shared``, ``PreShared``, ``Kg``,
-    ``Session``, ``Api``, ``IPMI``, ``v3``, ``Auth`` or ``Priv`` (SNMPv3 and IPMI keys, Dell
-    user attributes' ``SHA1v3Key``, an API key, a session token; ``PublicKey``, ``KeyUsage``,
+    ``Session``, ``Api``, ``IPMI``, ``v3``, ``Auth``, ``Priv`` or ``Security`` (SNMPv3 and
+    IPMI keys, Dell user attributes' ``SHA1v3Key``, Dell's NTP ``NTP1SecurityKey``, an API
+    key, a session token; ``PublicKey``, ``KeyUsage``,
     ``SecureBootEnable``, ``AuthenticationKeySet`` are not secrets); or is ``Kg`` itself
     (the IPMI BMC key).  Only string values are redacted: a boolean or number under such
     a key (``HideCommunityStrings``) is kept.
@@ -130,6 +155,15 @@ def secret_category(key: str) -> str:
 def is_placeholder(value: str) -> bool:
     """True for values that identify nothing (``N/A``, empty, ``localhost``)."""
     return value.strip().lower() in PLACEHOLDERS
+
+
+def is_address(value: str) -> bool:
+    """True for an IP address (scrubbed as one, ``ipv4``/``ipv6``, wherever it stands)."""
+    try:
+        ipaddress.ip_address(value.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def is_fake_mac(mac: str) -> bool:
@@ -192,7 +226,7 @@ class Scrubber:
             self._add_literal(value, REDACTED, secret_category(lowered))
         elif is_serial_key(lowered):
             self._add_literal(value, None, "serial")
-        elif lowered in HOST_KEYS:
+        elif is_host_key(lowered) and not is_address(value):
             self._add_literal(value, None, "host")
         elif lowered in LOCATION_KEYS:
             self._add_literal(value, None, "location")
@@ -237,9 +271,9 @@ class Scrubber:
         if is_secret_key(lowered):
             return REDACTED
         serial = is_serial_key(lowered)
-        if (serial or lowered in HOST_KEYS | LOCATION_KEYS) and not is_placeholder(value):
-            category = ("serial" if serial
-                        else "host" if lowered in HOST_KEYS else "location")
+        host = is_host_key(lowered) and not is_address(value)
+        if (serial or host or lowered in LOCATION_KEYS) and not is_placeholder(value):
+            category = "serial" if serial else "host" if host else "location"
             if not _already_fake(value):
                 return self._fake(category, value)
         if "mac" in lowered and BARE_MAC_RE.match(value):

@@ -117,6 +117,8 @@ def record_session(url: str, out_dir: str | pathlib.Path, session: str, *,
     :raises KeyError: unknown session name.
     :raises OperationFailed: ``power-cycle`` of a node that is off or powering off
         (nothing sent, nothing written).
+    :raises ConfigError: no ``model``/``firmware`` given and the BMC does not list its
+        Managers (:func:`~hamnhw.fixturetools.record.identify`): before anything is sent.
     """
     operation = SESSIONS[session]
     recorders: list[RecordingClient] = []
@@ -126,12 +128,13 @@ def record_session(url: str, out_dir: str | pathlib.Path, session: str, *,
         return recorders[-1]
 
     with hamnhw.connect(url, client_wrapper=wrap, **connect_kwargs) as node:
+        # before anything is sent: a BMC that does not tell its identity stops here
+        identity = identify(recorders[0].inner, vendor, model, firmware)
         precheck = PRECHECKS.get(session)
         if precheck is not None:
             with recorders[0].paused():
                 precheck(node)
         operation(node)
-        identity = identify(recorders[0].inner, vendor, model, firmware)
         directory = identity.directory(pathlib.Path(out_dir)) / session
         return save(recorders[0], directory, source=source, kind="session",
                     identity=identity, session=session)

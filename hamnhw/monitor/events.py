@@ -7,7 +7,10 @@ Per node, one watcher thread makes the node's requests (see "Threads" below):
 2. SSE where ``ServerSentEventUri`` is offered (a reader thread on its own connection),
    else a push subscription to hamnhw's HTTPS listener at a path ending in a random token
    drawn for this run and node (:func:`~hamnhw.monitor.subscriptions.new_token`); older
-   subscriptions with hamnhw's ``Context`` (a crashed run's) are found and deleted first;
+   subscriptions with hamnhw's ``Context`` (a crashed run's) are found and deleted first; a
+   Subscriptions collection that does not list its ``Members`` (null: unknown, not none)
+   refuses the subscription and ends the node's watch (``failed``, saying so): it could
+   duplicate one of hamnhw's;
 3. on a storage event (DMTF ``StorageDevice``, a vendor id the driver names, or an origin
    under storage), re-read the RAID health and report what changed.  Re-reads are paced:
    one at a time, at least ``min_reread_interval`` apart, the events arriving meanwhile
@@ -47,6 +50,8 @@ from hamnhw.errors import (
     BmcUnreachable,
     ConfigError,
     HamnhwError,
+    MalformedResponse,
+    RefusedOperation,
     UnsupportedOperation,
 )
 from hamnhw.log import get_logger
@@ -88,10 +93,12 @@ class Settings:
     not, costs the BMC at most one RAID read per interval)."""
 
 
-FATAL = (UnsupportedOperation, ConfigError)
-"""Errors that retrying cannot fix: the watcher reports ``failed`` and ends, as it does on
-refused credentials (:func:`~hamnhw.monitor.lockout.refused_login`: a retry would count
-towards the account's lockout).  A :class:`~hamnhw.errors.RedfishUnreachable` (Redfish
+FATAL = (UnsupportedOperation, ConfigError, RefusedOperation)
+"""Errors that retrying cannot fix (a push subscription refused: the BMC does not list its
+subscriptions, so a new one could be a second of hamnhw's): the watcher reports ``failed``
+and ends, as it does on refused credentials
+(:func:`~hamnhw.monitor.lockout.refused_login`: a retry would count towards the account's
+lockout).  A :class:`~hamnhw.errors.RedfishUnreachable` (Redfish
 gone, only the IPMI path answering) is no such error: it is retried."""
 
 
@@ -232,7 +239,14 @@ class NodeWatcher:
         client, collection = node.driver.client, info.subscriptions_uri
         assert collection is not None and self._settings.destination
         destination = subs.destination_for(self._settings.destination, self._token)
-        existing = subs.find_by_context(client, collection, self._context)
+        try:
+            existing = subs.find_by_context(client, collection, self._context)
+        except MalformedResponse as exc:
+            raise RefusedOperation("events.subscribe", [
+                f"the BMC does not list its subscriptions ({exc.message}): hamnhw's own may "
+                "already be there, and another would take one of the BMC's few slots",
+                "check the subscriptions in the BMC's web UI (or use --mode sse where the BMC "
+                "offers it), then run again"], host=self.name) from exc
         reused = next((f for f in existing if f.destination == destination), None)
         for stale in existing:
             if stale is not reused:

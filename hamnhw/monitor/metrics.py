@@ -17,6 +17,8 @@ Metrics, every one labelled ``node`` (README has the table):
 ``hamnhw_volume_rebuild_ratio{volume}``             0..1 while rebuilding, when told
 ``hamnhw_drive_health{serial,bay}``                 0 ok, 1 warning, 2 critical, 3 unknown
 ``hamnhw_pair_active``                              1 for the pair's active node, 0 for the other
+``hamnhw_pair_journal_unreadable``                  1 on each pair node while the pair's journal
+                                                    on this host exists but cannot be read
 ``hamnhw_scrape_duration_seconds``                  seconds the last read of the BMC took
 =================================================  ==============================================
 """
@@ -111,8 +113,18 @@ class SampleCache:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-ActiveNode = Callable[[Sequence[NodeSample]], str | None]
-"""Which node of the pair is active, given the samples (None: unknown or no pair)."""
+@dataclasses.dataclass(frozen=True)
+class PairView:
+    """The pair as a whole, given the samples."""
+
+    active: str | None
+    """The active node (None: unknown)."""
+    journal_error: str | None = None
+    """Why the pair's journal on this host cannot be read (None: read, or none here)."""
+
+
+ActiveNode = Callable[[Sequence[NodeSample]], PairView]
+"""Which node of the pair is active, given the samples, and whether the journal was read."""
 
 
 class HamnhwCollector(Collector):
@@ -128,13 +140,14 @@ class HamnhwCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         """Metric families of one scrape."""
         samples = self.cache.samples(self.nodes)
-        active = self.active(samples) if self.active and self.pair else None
-        yield from families(samples, self.pair, active)
+        view = self.active(samples) if self.active and self.pair else None
+        yield from families(samples, self.pair, view)
 
 
 def families(samples: Iterable[NodeSample], pair: Sequence[str] = (),
-             active: str | None = None) -> list[Metric]:
-    """The metric families for these samples (HELP and TYPE on each)."""
+             view: PairView | None = None) -> list[Metric]:
+    """The metric families for these samples (HELP and TYPE on each); the pair's only with
+    ``view``."""
     up = GaugeMetricFamily("hamnhw_bmc_up", "1 when the last read of the node's BMC "
                            "succeeded, else 0.", labels=["node"])
     auth = GaugeMetricFamily("hamnhw_bmc_auth_failed", "1 when the node's BMC refused the "
@@ -154,6 +167,10 @@ def families(samples: Iterable[NodeSample], pair: Sequence[str] = (),
                               "2 critical, 3 unknown.", labels=["node", "serial", "bay"])
     pair_active = GaugeMetricFamily("hamnhw_pair_active", "1 for the pair's active node, 0 for "
                                     "the other; absent when it cannot be told.", labels=["node"])
+    journal = GaugeMetricFamily("hamnhw_pair_journal_unreadable", "1 while the pair's "
+                                "failover journal on this host exists but cannot be read (its "
+                                "active node and snapshot unknown: hamnhw_pair_active from live "
+                                "state or [pair] active only), else 0.", labels=["node"])
     duration = GaugeMetricFamily("hamnhw_scrape_duration_seconds", "Seconds the last read of "
                                  "the node's BMC took.", labels=["node"])
     for sample in samples:
@@ -172,6 +189,8 @@ def families(samples: Iterable[NodeSample], pair: Sequence[str] = (),
                 rebuild.add_metric([node, volume.id], volume.percent / 100.0)
         for disk in (sample.raid.drives or ()) if sample.raid else ():
             drive.add_metric([node, disk.serial or disk.id, disk.bay or ""], float(disk.severity))
-        if active is not None and node in pair:
-            pair_active.add_metric([node], 1.0 if node == active else 0.0)
-    return [up, auth, power, health, state, rebuild, drive, pair_active, duration]
+        if view is not None and node in pair:
+            if view.active is not None:
+                pair_active.add_metric([node], 1.0 if node == view.active else 0.0)
+            journal.add_metric([node], 0.0 if view.journal_error is None else 1.0)
+    return [up, auth, power, health, state, rebuild, drive, pair_active, journal, duration]

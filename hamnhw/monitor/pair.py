@@ -2,25 +2,29 @@
 
 The monitoring host usually lacks the failover journal, so the sources are tried in order:
 
-1. the failover journal, where it is readable on this host;
+1. the failover journal, where it is on this host;
 2. live state: the node that is powered on and holds the RAID1 serials of the last
    ``pair snapshot``;
 3. ``[pair] active`` in the config.
 
-Every answer names its source, and the checks print it.
+Every answer names its source, and the checks print it.  A journal that exists here but
+cannot be read (its permissions, a damaged file) is no "not known": the answer carries why
+(:attr:`ActiveNode.journal_error`, naming the file), the checks say so (``check pair``:
+UNKNOWN; ``pair check``: a failed check; the exporter: ``hamnhw_pair_journal_readable 0``),
+and the sources after it are only a fallback.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
 from hamnhw.config import Config
 from hamnhw.models import PowerState
 
 if TYPE_CHECKING:
-    from hamnhw.pair import PairSnapshot
+    from hamnhw.pair import JournalRecords
     from hamnhw.pair.nodefacts import NodeFacts
 
 JOURNAL = "journal"
@@ -52,57 +56,52 @@ class ActiveNode:
 
     node: str | None
     source: str
+    journal_error: str | None = None
+    """Why the pair's journal, which exists on this host, cannot be read (naming the file);
+    None when it was read or there is none."""
 
     def describe(self) -> str:
         """``active node primary (from journal)``."""
         if self.node is None:
-            return "active node unknown (no journal, no snapshot match, no [pair] active)"
+            journal = "journal unreadable" if self.journal_error else "no journal"
+            return f"active node unknown ({journal}, no snapshot match, no [pair] active)"
         return f"active node {self.node} (from {self.source})"
 
 
-def find_active(journal: Callable[[], str | None] | None, live: Mapping[str, LiveNode],
+def find_active(journal: str | None, live: Mapping[str, LiveNode],
                 snapshot_serials: Collection[str] | None,
-                config_active: str | None) -> ActiveNode:
+                config_active: str | None, journal_error: str | None = None) -> ActiveNode:
     """Apply the source order of this module.
 
-    :param journal: reads the active node from the failover journal; None (or a call giving
-        None) when the journal is not readable here.
+    :param journal: the active node the failover journal records; None when it records none
+        or is not here.
     :param live: the pair's nodes as read now.
     :param snapshot_serials: the RAID1 member serials of the last ``pair snapshot``, or None.
     :param config_active: ``[pair] active``.
+    :param journal_error: why the journal cannot be read, carried into the answer.
     """
-    if journal is not None:
-        found = journal()
-        if found:
-            return ActiveNode(found, JOURNAL)
+    if journal:
+        return ActiveNode(journal, JOURNAL)
     if snapshot_serials:
         wanted = frozenset(snapshot_serials)
         holders = [name for name, state in live.items()
                    if state.power_on and state.serials is not None and wanted <= state.serials]
         if len(holders) == 1:
-            return ActiveNode(holders[0], LIVE)
+            return ActiveNode(holders[0], LIVE, journal_error)
     if config_active:
-        return ActiveNode(config_active, CONFIG)
-    return ActiveNode(None, UNKNOWN)
+        return ActiveNode(config_active, CONFIG, journal_error)
+    return ActiveNode(None, UNKNOWN, journal_error)
 
 
 def active_for(config: Config, live: Mapping[str, LiveNode],
-               snapshot: PairSnapshot | None = None) -> ActiveNode:
-    """:func:`find_active` with the pair's journal, its last snapshot (read from the journal
-    unless given) and ``[pair] active``."""
+               records: JournalRecords | None = None) -> ActiveNode:
+    """:func:`find_active` with what the pair's journal records (read now unless given:
+    :func:`hamnhw.pair.read_records`) and ``[pair] active``."""
     from hamnhw import pair
 
-    if snapshot is None:
-        snapshot = pair.load_latest_snapshot(config)
+    if records is None:
+        records = pair.read_records(config)
+    snapshot = records.snapshot
     serials = snapshot.mn_serials() if snapshot is not None else None
-    return find_active(lambda: _journal_active(config), live, serials, config.pair.active)
-
-
-def _journal_active(config: Config) -> str | None:
-    from hamnhw import pair
-    from hamnhw.errors import HamnhwError
-
-    try:
-        return pair.active_node(config)
-    except HamnhwError:
-        return None
+    error = None if records.error is None else str(records.error)
+    return find_active(records.active, live, serials, config.pair.active, error)

@@ -16,7 +16,9 @@ here:
 * the age of the last ``pair snapshot`` (none or older than the limit: WARNING).
 
 The active node comes from the journal, live state or ``[pair] active``
-(:mod:`hamnhw.monitor.pair`), and the summary says which.
+(:mod:`hamnhw.monitor.pair`), and the summary says which.  A journal that exists but cannot
+be read is UNKNOWN, naming it and why (the snapshot and the active node it records cannot be
+told; the checks go on with the other sources).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from hamnhw.pair.check import choose_active, evaluate
 from hamnhw.pair.nodefacts import NodeFacts, read_node_facts, unreachable
 from hamnhw.pair.results import Status as CheckStatus
 from hamnhw.pair.stale import stale_drives
+from hamnhw.views import human_bytes
 
 PAIR = ("primary", "standby")
 DEFAULT_MAX_SNAPSHOT_AGE_S = 7 * 24 * 3600.0
@@ -97,9 +100,11 @@ def check_pair(config: Config, read: Callable[[str], PairNodeRead],
 
     started = time.monotonic()
     reads = {name: read(name) for name in PAIR}
-    snapshot = pair.load_latest_snapshot(config)
-    active = active_for(config, {name: live_node(r.facts) for name, r in reads.items()}, snapshot)
-    findings = [_snapshot_finding(snapshot, max_snapshot_age_s)]
+    records = pair.read_records(config)
+    snapshot = records.snapshot
+    active = active_for(config, {name: live_node(r.facts) for name, r in reads.items()}, records)
+    findings = [_journal_finding(records.error) if records.error is not None
+                else _snapshot_finding(snapshot, max_snapshot_age_s)]
     name = active.node
     if name is None:
         name, reason = choose_active(reads["primary"].facts, reads["standby"].facts)
@@ -133,6 +138,11 @@ def _output(active: ActiveNode, findings: list[Finding], info: list[str],
     summary = f"{active.describe()}: " + ("; ".join(bad) if bad else "ready for failover")
     details = [f"{f.status.name}: {f.text}" for f in findings] + info
     return PluginOutput("PAIR", status, summary, details, perf)
+
+
+def _journal_finding(error: HamnhwError) -> Finding:
+    return Finding(Status.UNKNOWN, f"failover {error}: neither the pair snapshot nor the "
+                                   "active node it records can be told")
 
 
 def _snapshot_finding(snapshot: Any, max_age_s: float) -> Finding:
@@ -182,10 +192,11 @@ def _spare_finding(active: str, reads: Mapping[str, PairNodeRead]) -> Finding:
                 told = "" if health is Health.OK else ": its health not told"
                 return Finding(Status.OK if health is Health.OK else Status.UNKNOWN,
                                f"spare drive {drive.serial or drive.id} in {where}{told}")
+    size = f"{human_bytes(needed)} ({needed} bytes)"
     if not candidates:
-        return Finding(Status.WARNING, f"no spare drive of at least {needed} bytes on either node")
+        return Finding(Status.WARNING, f"no spare drive of at least {size} on either node")
     unhealthy = ", ".join(f"{d.serial or d.id} {d.health.value}" for _, d in candidates)
-    return Finding(Status.WARNING, f"no healthy spare drive of at least {needed} bytes on "
+    return Finding(Status.WARNING, f"no healthy spare drive of at least {size} on "
                    f"either node (unused but unhealthy: {unhealthy})")
 
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hamnhw.errors import NotFoundError, UnsupportedOperation
+from hamnhw.members import require_member_uris
 from hamnhw.transport.base import RedfishClient
 
 CONTEXT_PREFIX = "hamnhw-events"
@@ -79,9 +80,15 @@ def read_service(client: Any) -> EventServiceInfo:
 
 
 def find_by_context(client: RedfishClient, collection: str, context: str) -> list[Subscription]:
-    """Every subscription in ``collection`` whose ``Context`` is ``context``."""
+    """Every subscription in ``collection`` whose ``Context`` is ``context``.
+
+    :raises MalformedResponse: the collection does not list its ``Members`` (null or absent,
+        or not an array): which subscriptions exist is unknown, and "none found" would lead
+        to a second subscription of hamnhw's (:func:`hamnhw.members.require_member_uris`).
+    """
     found = []
-    for member in client.get(collection).get("Members") or []:
+    listed = require_member_uris(client.get(collection), uri=collection, host=client.host)
+    for member in listed:
         uri = _link(member)
         if uri is None:
             continue

@@ -15,10 +15,10 @@ from hamnhw.oslint.findings import (
     MODULES_DEP,
     Finding,
 )
+from hamnhw.oslint.overrides import DRACUT_CONF_D, in_force
 from hamnhw.oslint.rootfs import Root
 
-_DRACUT_CONF = ("/etc/dracut.conf", "/usr/lib/dracut/dracut.conf.d/*.conf",
-                "/etc/dracut.conf.d/*.conf")
+_DRACUT_CONF = "/etc/dracut.conf"
 _INITRAMFS_TOOLS = ("/etc/initramfs-tools/initramfs.conf", "/etc/initramfs-tools/conf.d/*")
 _HOSTONLY = re.compile(r"""^\s*hostonly\s*=\s*["']?([a-z]+)["']?""")
 _MODULES = re.compile(r"""^\s*MODULES\s*=\s*["']?([a-z]+)["']?""")
@@ -31,13 +31,9 @@ _ESP_DIRS = ("/boot/efi/EFI", "/efi/EFI", "/boot/EFI")
 
 
 def _dracut_files(root: Root) -> list[str]:
-    """dracut's reading order: dracut.conf, then conf.d files by name (/etc over /usr/lib)."""
-    by_name: dict[str, str] = {}
-    for file in root.glob(*_DRACUT_CONF[1:]):
-        name = file.rsplit("/", 1)[1]
-        if name not in by_name or file.startswith("/etc/"):
-            by_name[name] = file
-    return root.glob(_DRACUT_CONF[0]) + [by_name[n] for n in sorted(by_name)]
+    """dracut's reading order: dracut.conf, then conf.d files by name (/etc over /usr/lib,
+    a /dev/null link in /etc masking the name: :mod:`hamnhw.oslint.overrides`)."""
+    return root.glob(_DRACUT_CONF) + in_force(root, DRACUT_CONF_D, ("*.conf",))
 
 
 def _last_setting(root: Root, files: list[str],

@@ -19,7 +19,9 @@ from collections.abc import Iterator
 
 import yaml
 
+from hamnhw.oslint import overrides
 from hamnhw.oslint.findings import MAC_MATCH, MAC_SET, UNREADABLE, Finding
+from hamnhw.oslint.overrides import in_force
 from hamnhw.oslint.rootfs import Root
 from hamnhw.oslint.units import parse_unit
 
@@ -31,10 +33,10 @@ NM_KEYFILES = ("/etc/NetworkManager/system-connections/*",
                "/run/NetworkManager/system-connections/*")
 NETPLAN = ("/etc/netplan/*.yaml", "/lib/netplan/*.yaml", "/usr/lib/netplan/*.yaml",
            "/run/netplan/*.yaml")
-SYSTEMD_NETWORK = tuple(f"{d}/*.{ext}" for d in ("/etc/systemd/network", "/run/systemd/network",
-                                                 "/usr/lib/systemd/network",
-                                                 "/lib/systemd/network")
-                        for ext in ("link", "network", "netdev"))
+SYSTEMD_NETWORK_FILES = ("*.link", "*.network", "*.netdev")
+"""systemd-networkd's and udev's files, in the directories of
+:data:`hamnhw.oslint.overrides.SYSTEMD_NETWORK` (a name in ``/etc`` overrides or masks it
+below)."""
 IFUPDOWN = ("/etc/network/interfaces", "/etc/network/interfaces.d/*")
 UDEV_RULES = ("/etc/udev/rules.d/*.rules",)
 MAC_NAME = re.compile(r"^(?:en|sl|wl|ww)x[0-9a-f]{12}$")
@@ -187,8 +189,11 @@ def lint_netplan(root: Root, names: list[NameUse]) -> Iterator[Finding]:
 def lint_systemd(root: Root, names: list[NameUse]) -> Iterator[Finding]:
     """``[Match] MACAddress=``/``PermanentMACAddress=`` (match), ``[Link] MACAddress=`` and
     ``.netdev`` ``[NetDev] MACAddress=`` (set); ``[Match] Name=`` and ``.link`` ``[Link]
-    Name=`` names."""
-    for file in root.glob(*SYSTEMD_NETWORK):
+    Name=`` names.  Only the files systemd reads: a name's file in ``/etc/systemd/network``
+    overrides the same name in ``/run``, ``/usr/local/lib``, ``/usr/lib`` and ``/lib``, and
+    masks it there as a symlink to ``/dev/null`` or an empty file
+    (:mod:`hamnhw.oslint.overrides`)."""
+    for file in in_force(root, overrides.SYSTEMD_NETWORK, SYSTEMD_NETWORK_FILES):
         lines = dict(root.lines(file))
         for item in parse_unit(root.read(file) or ""):
             text = lines.get(item.line, f"{item.key}={item.value}")

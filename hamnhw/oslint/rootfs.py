@@ -47,6 +47,8 @@ class _Walk:
         self.links: list[tuple[str, str, int]] = []
         """(link, target, components left after it) of each link still being expanded."""
         self.followed = 0
+        self.masked = False
+        """A symlink to ``/dev/null`` was met: the file is masked."""
 
     def here(self, part: str) -> str:
         return "/" + "/".join([*self.names, part])
@@ -97,6 +99,7 @@ class _Walk:
             if stat.S_ISLNK(info.st_mode):
                 target = os.readlink(part, dir_fd=self.fds[-1])
                 if target == _MASKED:
+                    self.masked = True
                     return None
                 self.follow(part, target)
                 continue
@@ -133,16 +136,37 @@ class Root:
 
         :raises _Broken: a link resolves to nothing inside the root, a loop, an I/O error.
         """
+        found, walk = self._walk(name, directory)
+        return None if found is None else (found, walk.followed > 0)
+
+    def _walk(self, name: str, directory: bool) -> tuple[int | None, _Walk]:
+        """:meth:`_open`'s lookup, with the walk that made it (masked or not)."""
         root_fd = os.open(self.path, _DIR_FLAGS & ~os.O_NOFOLLOW)
         walk = _Walk(self.path, root_fd, name)
         try:
-            found = walk.run(directory)
-            return None if found is None else (found, walk.followed > 0)
+            return walk.run(directory), walk
         except OSError as exc:
             raise _Broken(exc.strerror or str(exc)) from exc
         finally:
             walk.close()
             os.close(root_fd)
+
+    def masked(self, name: str) -> bool:
+        """True when the OS path ``name`` resolves through a symlink to ``/dev/null``: a
+        masked file (systemd, udev, dracut).  A link that resolves to nothing is no mask (it
+        is a note when the file is read)."""
+        try:
+            found, walk = self._walk(name, directory=False)
+        except _Broken:
+            return False
+        if found is not None:
+            os.close(found)
+        return walk.masked
+
+    def entries(self, pattern: str) -> list[str]:
+        """OS paths a glob pattern names as they are listed (masked files and links that
+        resolve to nothing included), sorted; see :meth:`glob` for the files to read."""
+        return self._expand(pattern)
 
     def _checked(self, name: str, directory: bool = False) -> tuple[int, bool] | None:
         """:meth:`_open`, a failure kept as a note."""

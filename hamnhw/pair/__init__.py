@@ -11,6 +11,7 @@ monitoring)::
     if snap is not None:
         print(snap.age_s, snap.raid1_members("primary"))   # (("SER1", "Bay 1"), ...)
     print(pair.active_node(config))                # "primary", or None when nobody recorded it
+    records = pair.read_records(config)            # both at once; .error: journal unreadable
     with pair.connect_node(config, "standby") as node:
         print(node.power.state())
 
@@ -38,9 +39,9 @@ from hamnhw.pair.snapshot import NodeSnapshot, PairSnapshot
 from hamnhw.poll import PollPolicy
 
 __all__ = [
-    "PAIR_NODES", "NodeSnapshot", "PairSnapshot", "active_node", "connect_node",
-    "existing_journal", "ipmi_boot_mode", "ipmi_boot_modes", "load_latest_snapshot",
-    "open_journal", "other_node", "read_active_node",
+    "PAIR_NODES", "JournalRecords", "NodeSnapshot", "PairSnapshot", "active_node",
+    "connect_node", "existing_journal", "ipmi_boot_mode", "ipmi_boot_modes",
+    "load_latest_snapshot", "open_journal", "other_node", "read_active_node", "read_records",
 ]
 
 PAIR_NODES: tuple[str, str] = ("primary", "standby")
@@ -74,7 +75,8 @@ def open_journal(config: Config, *, create: bool = True) -> Journal:
 
 
 def load_latest_snapshot(config: Config) -> PairSnapshot | None:
-    """The newest ``hamnhw pair snapshot``, or None when none was taken (or no journal)."""
+    """The newest ``hamnhw pair snapshot``, or None when none was taken, there is no journal,
+    or it cannot be read (:func:`read_records` tells them apart)."""
     try:
         journal = open_journal(config, create=False)
     except JournalError:
@@ -91,12 +93,18 @@ def existing_journal(config: Config) -> Journal | None:
     """
     path = journal_path(config.pair.journal_dir, config.pair.journal_name)
     try:
-        path.stat()
+        with path.open("rb"):  # the system's own words for a file this user cannot read
+            pass
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise JournalError(f"journal {path} cannot be read: {exc.strerror or exc}") from exc
-    return Journal.open(path, create=False)
+    try:
+        return Journal.open(path, create=False)
+    except JournalError as exc:
+        if not isinstance(exc.__cause__, sqlite3.Error):
+            raise
+        raise JournalError(f"journal {path} cannot be read: {exc.__cause__}") from exc
 
 
 def active_node(config: Config) -> str | None:
@@ -113,15 +121,50 @@ def read_active_node(config: Config) -> str | None:
 
     :raises JournalError: the journal exists but cannot be read.
     """
-    journal = existing_journal(config)
-    if journal is None:
-        return None
-    with journal:
-        try:
+    return read_records(config).active_or_raise()
+
+
+@dataclasses.dataclass(frozen=True)
+class JournalRecords:
+    """What the pair's journal on this host records for those that only read it (``pair
+    status``, ``check pair``, the exporter, the RAID guard): :func:`read_records`."""
+
+    active: str | None
+    """The active MN as recorded; None: none recorded, no journal, or :attr:`error`."""
+    snapshot: PairSnapshot | None
+    """The newest ``hamnhw pair snapshot``; None: none taken, no journal, or :attr:`error`."""
+    error: JournalError | None = None
+    """The journal exists but cannot be read (its message names the file and why): nothing
+    it records can be told, which is not the same as nothing recorded."""
+
+    def active_or_raise(self) -> str | None:
+        """:attr:`active`.
+
+        :raises JournalError: :attr:`error`.
+        """
+        if self.error is not None:
+            raise self.error
+        return self.active
+
+
+def read_records(config: Config) -> JournalRecords:
+    """The active node and the newest snapshot the pair's journal records, read at once;
+    an unreadable journal (its permissions, a damaged file, another hamnhw's schema) is
+    :attr:`JournalRecords.error`, never "nothing recorded"."""
+    try:
+        journal = existing_journal(config)
+        if journal is None:
+            return JournalRecords(None, None)
+        with journal:
             record = journal.active_node()
-        except sqlite3.Error as exc:
-            raise JournalError(f"journal {journal.path} unusable: {exc}") from exc
-    return None if record is None else record.name
+            snapshot = PairSnapshot.from_journal(journal)
+    except JournalError as exc:
+        return JournalRecords(None, None, exc)
+    except (sqlite3.Error, ValueError) as exc:
+        return JournalRecords(None, None, JournalError(
+            f"journal {journal_path(config.pair.journal_dir, config.pair.journal_name)} "
+            f"cannot be read: {exc}"))
+    return JournalRecords(None if record is None else record.name, snapshot)
 
 
 def connect_node(config: Config, name: str, *, poll: PollPolicy | None = None,

@@ -19,7 +19,14 @@ from typing import Any
 from hamnhw.models import Health, PowerRestorePolicy, PowerState, RaidType, Volume
 from hamnhw.pair.nicchecks import judge_nics
 from hamnhw.pair.nicmap import NicPair, match_nics, nic_map_json
-from hamnhw.pair.nodefacts import NodeFacts, Opener, facts_json, read_pair
+from hamnhw.pair.nodefacts import (
+    NodeFacts,
+    Opener,
+    answered,
+    facts_json,
+    not_read,
+    read_pair,
+)
 from hamnhw.pair.partial import check_complete_read, guard, incomplete_of
 from hamnhw.pair.results import CheckResult, Status, result
 from hamnhw.pair.stale import stale_drives, stale_note
@@ -56,18 +63,19 @@ def _unknown_if_unreachable(name: str, *nodes: NodeFacts) -> CheckResult | None:
     down = [n.name for n in nodes if not n.reachable]
     if not down:
         return None
-    return result(name, Status.UNKNOWN, f"cannot tell: {', '.join(down)} not reachable",
-                   unreachable=down)
+    return result(name, Status.UNKNOWN, f"cannot tell: {not_read(nodes)}", unreachable=down)
 
 
 def check_reachable(primary: NodeFacts, standby: NodeFacts) -> CheckResult:
-    """Both BMCs answered and accepted the credentials."""
+    """Both BMCs answered and accepted the credentials; else what each one answered
+    (credentials rejected, naming the account and the password source; a certificate not
+    accepted; no answer)."""
     evidence = {n.name: "ok" if n.reachable else f"{n.error_type}: {n.error}"
                 for n in (primary, standby)}
-    down = [n.name for n in (primary, standby) if not n.reachable]
+    down = [n for n in (primary, standby) if not n.reachable]
     if down:
         return CheckResult("reachable", Status.FAIL, evidence,
-                           f"BMC of {', '.join(down)} could not be read")
+                           "; ".join(answered(n) for n in down))
     return CheckResult("reachable", Status.PASS, evidence, "both BMCs answered")
 
 
@@ -257,6 +265,8 @@ def check_restore_policy(active: NodeFacts, spare: NodeFacts) -> CheckResult:
     name = "restore_policy"
     evidence = {n.name: n.restore_policy.value if n.restore_policy else None
                 for n in (active, spare)}
+    if not spare.reachable:
+        return CheckResult(name, Status.UNKNOWN, evidence, f"cannot tell: {not_read([spare])}")
     if spare.restore_policy is None:
         return CheckResult(name, Status.UNKNOWN, evidence,
                            f"{spare.name}'s BMC does not tell its power-restore policy")
@@ -313,18 +323,22 @@ def choose_active(primary: NodeFacts, standby: NodeFacts) -> tuple[str, str]:
         return powered[0].name, "powered on and showing a RAID1 volume"
     if len(holders) == 1:
         return holders[0].name, "the only node showing a RAID1 volume"
+    if not holders and not (primary.reachable and standby.reachable):
+        return primary.name, f"default, nothing seen of a RAID1: {not_read((primary, standby))}"
     return primary.name, "default (no single node shows a RAID1 while powered on)"
 
 
 def evaluate(primary: NodeFacts, standby: NodeFacts, *, active: str | None = None,
              ipmi_boot_modes: Mapping[str, str | None] | None = None,
-             reason: str | None = None) -> PairReport:
+             reason: str | None = None, journal_error: str | None = None) -> PairReport:
     """Judge the pair from what was read (no I/O).
 
     :param active: ``primary`` or ``standby`` to say which holds the MN; None to work it out.
     :param reason: where ``active`` comes from (default: the command line).
     :param ipmi_boot_modes: the nodes reached over IPMI and the boot mode known for each
         (:func:`check_ipmi_boot_mode`); none: no such check.
+    :param journal_error: why the pair's journal on this host cannot be read: a failed
+        ``journal`` check (the failover keeps its state there).
     """
     if active is None:
         active, reason = choose_active(primary, standby)
@@ -344,6 +358,10 @@ def evaluate(primary: NodeFacts, standby: NodeFacts, *, active: str | None = Non
               *nic_checks(primary, standby, pairs)]
     if ipmi_boot_modes:
         checks.insert(5, check_ipmi_boot_mode(ipmi_boot_modes))
+    if journal_error is not None:
+        checks.insert(0, result("journal", Status.FAIL, f"the failover {journal_error}: no "
+                                "failover can run, and the active node and the RAID1 it "
+                                "records cannot be told", error=journal_error))
     return PairReport(tuple(checks), tuple(pairs or ()), active, reason, nodes)
 
 
@@ -362,7 +380,10 @@ def nic_checks(primary: NodeFacts, standby: NodeFacts,
     names = ("nic_count", "nic_speed", "nic_order", "nic_link", "nic_mac")
     if pairs is None:
         down = [n.name for n in (primary, standby) if n.nics is None]
-        return [result(name, Status.UNKNOWN, f"NICs of {', '.join(down)} unknown",
+        why = (f"cannot tell: {not_read((primary, standby))}"
+               if not (primary.reachable and standby.reachable) else
+               f"NICs of {', '.join(down)} unknown")
+        return [result(name, Status.UNKNOWN, why,
                         unread={n: primary.unread.get("nics") if n == "primary"
                                 else standby.unread.get("nics") for n in down})
                 for name in names]

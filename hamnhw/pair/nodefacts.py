@@ -12,10 +12,10 @@ checks never pass on it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from hamnhw.errors import ConfigError, HamnhwError
+from hamnhw.errors import AccessDenied, AuthenticationError, ConfigError, HamnhwError, TlsError
 from hamnhw.models import (
     Drive,
     Inventory,
@@ -43,6 +43,10 @@ class NodeFacts:
     """Why the BMC could not be read at all (unreachable, TLS, credentials), else None."""
     error_type: str | None = None
     """The error's class name."""
+    error_kind: str | None = None
+    """What the BMC answered, a key of :data:`NOT_READ`: ``credentials`` (rejected),
+    ``access`` (denied), ``certificate`` (not accepted), ``silent`` (no answer), ``error``
+    (another error answered), ``config``."""
     system: System | None = None
     manager: Manager | None = None
     controllers: tuple[StorageController, ...] | None = None
@@ -75,10 +79,49 @@ class NodeFacts:
         return str(value) if value else None
 
 
+NOT_READ: Mapping[str, tuple[str, str]] = {
+    "credentials": ("credentials rejected", "refused the credentials"),
+    "access": ("access denied", "denied the account access"),
+    "certificate": ("certificate not accepted",
+                    "answered with a certificate that is not accepted"),
+    "silent": ("no answer", "does not answer"),
+    "error": ("BMC error", "answered with an error"),
+    "config": ("not configured", "was not tried"),
+}
+"""Kind -> (short reason, what the BMC did): how a node that could not be read is named."""
+
+
+def error_kind(exc: BaseException) -> str:
+    """The :data:`NOT_READ` kind of a failure to open a node's BMC."""
+    from hamnhw.failover.bmcanswer import no_http_answer
+
+    kinds = ((AuthenticationError, "credentials"), (AccessDenied, "access"),
+             (TlsError, "certificate"), (ConfigError, "config"))
+    for kind, name in kinds:
+        if isinstance(exc, kind):
+            return name
+    return "silent" if isinstance(exc, HamnhwError) and no_http_answer(exc) else "error"
+
+
 def unreachable(name: str, exc: BaseException) -> NodeFacts:
     """Facts of a node whose BMC could not be opened."""
     return NodeFacts(name=name, error=str(exc) or type(exc).__name__,
-                     error_type=type(exc).__name__)
+                     error_type=type(exc).__name__, error_kind=error_kind(exc))
+
+
+def not_read(nodes: Iterable[NodeFacts]) -> str:
+    """``primary, standby not read (credentials rejected)``: the nodes that could not be
+    read, grouped by why (never "not reachable" for a BMC that answered)."""
+    groups: dict[str, list[str]] = {}
+    for node in nodes:
+        if not node.reachable:
+            groups.setdefault(NOT_READ[node.error_kind or "error"][0], []).append(node.name)
+    return ", ".join(f"{', '.join(names)} not read ({why})" for why, names in groups.items())
+
+
+def answered(node: NodeFacts) -> str:
+    """``primary's BMC refused the credentials: <the error>``."""
+    return f"{node.name}'s BMC {NOT_READ[node.error_kind or 'error'][1]}: {node.error}"
 
 
 def _attempt(unread: dict[str, str], what: str, read: Callable[[], T]) -> T | None:

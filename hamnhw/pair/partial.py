@@ -15,7 +15,7 @@ from an incomplete NIC read.
 
 from __future__ import annotations
 
-from hamnhw.pair.nodefacts import NodeFacts
+from hamnhw.pair.nodefacts import NodeFacts, not_read
 from hamnhw.pair.results import CheckResult, Status
 
 PARTS = ("storage", "nics")
@@ -52,7 +52,7 @@ def check_complete_read(primary: NodeFacts, standby: NodeFacts) -> CheckResult:
     down = [n.name for n in (primary, standby) if not n.reachable]
     if not partial and down:
         return CheckResult("complete_read", Status.UNKNOWN, {"unreachable": down},
-                           f"cannot tell: {', '.join(down)} not reachable")
+                           f"cannot tell: {not_read((primary, standby))}")
     if not partial:
         return CheckResult("complete_read", Status.PASS, {}, "storage and NICs read whole")
     what = "; ".join(f"{node} {part}: {warnings[0]}" + (f" (+{len(warnings) - 1} more)"

@@ -1,4 +1,5 @@
-"""No plain power-on of a pair node in the middle of a failover, a drill or a RAID1 setup.
+"""The pair guards of plain power commands: no power-on in the middle of a failover, a drill
+or a RAID1 setup, and no stop of the active MN without a word from the operator.
 
 While the pair's journal on this host holds an unfinished run (a failover or a drill leg
 waiting for the disks, stopped, interrupted or being aborted; a ``pair setup-raid``), a
@@ -8,39 +9,59 @@ address answering, the override read back) are not run by a plain power command.
 operator said the disks were moved out of the old node (the run's ``disks_moved_by`` fact,
 or a state past the move), that node is never powered on, ``yes`` included, until the run
 is finished (done or aborted): the coordinator's own rule (:mod:`hamnhw.failover.states`).
-Power off and reads are always allowed.
+
+A power change that turns a running node off or restarts it (``off``, ``soft-off``,
+``cycle``) of the pair's active MN, or of a pair node that may be it (the failover
+journal's active node, else ``[pair] active``, else both pair nodes:
+:func:`~hamnhw.pair.nodes.possibly_active`), is refused unless the operator
+says ``yes``, one node as over many (:func:`check_active_mn`: a one-name typo is the likeliest
+way to force off a running MN).  A power-on, a boot override and a restore policy do not stop
+a running node: they are not refused for it (over several nodes the fleet commands ask
+``--yes`` for a boot override away from its disk and a restore policy other than its own).
+Reads are always allowed.
 
 ::
 
     from hamnhw.pair.runguard import check_power_change
 
     check_power_change(config, ["primary"], "on", yes=False)   # raises RunInProgress
+    check_power_change(config, ["mn1"], "off", yes=False)      # raises ActiveMnStop
 
 A pair node is recognised however it is named: ``primary``/``standby``, another config
 entry for its BMC, or its BMC URL spelt any accepted way
-(:func:`~hamnhw.cli.commands.raid.pairnode.pair_nodes_of`).  The journal is only read (no
+(:func:`~hamnhw.pair.nodes.pair_nodes_of`).  The journal is only read (no
 lock: a coordinator holding it does not block this); no journal file, or nodes that are not
-the pair's, means nothing to refuse.  A journal file that exists but cannot be read refuses
-``on`` and ``cycle`` of either pair node, ``yes`` included: whether a run is unfinished, and
-the old node's disks moved, cannot be told.
+the pair's, means no unfinished run to refuse.  A journal file that exists but cannot be
+read refuses ``on`` and ``cycle`` of either pair node, ``yes`` included: whether a run is
+unfinished, and the old node's disks moved, cannot be told; it makes both pair nodes
+possibly active too.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from hamnhw.config import Config
 from hamnhw.errors import ConfigError
 from hamnhw.failover.journal import JournalError, RunRecord
 from hamnhw.failover.journal_records import resume_command
+from hamnhw.pair.nodes import pair_nodes_of, possibly_active
 
 STARTING_ACTIONS = frozenset({"on", "cycle"})
 """Power changes that can start or restart a node (``off`` and ``soft-off`` cannot)."""
+STOPPING_ACTIONS = frozenset({"off", "soft-off", "soft_off", "cycle"})
+"""Power changes that turn a running node off or restart it (``soft_off``: the Ansible
+module's spelling); the active MN's need ``yes``."""
 
 
 class RunInProgress(ConfigError):
     """A power-on refused while the pair's journal holds an unfinished run (exit 2)."""
+
+
+class ActiveMnStop(ConfigError):
+    """A power change that would stop or restart the pair's (possibly) active MN, refused
+    without the operator's word (exit 2)."""
 
 
 class JournalUnreadable(RunInProgress):
@@ -73,26 +94,72 @@ def unfinished_run(config: Config) -> RunRecord | None:
 def pair_nodes_named(config: Config, nodes: Iterable[str]) -> dict[str, str]:
     """The pair node (``primary``, ``standby``) each of ``nodes`` addresses, for those that
     address one: its name, another config entry for its BMC, or its BMC URL in any accepted
-    spelling (:func:`~hamnhw.cli.commands.raid.pairnode.pair_nodes_of`)."""
-    from hamnhw.cli.commands.raid.pairnode import pair_nodes_of
-
+    spelling (:func:`~hamnhw.pair.nodes.pair_nodes_of`)."""
     return pair_nodes_of(config, list(nodes))
 
 
 def check_power_change(config: Config, nodes: Iterable[str], action: str, *,
-                       yes: bool = False) -> None:
-    """Refuse ``action`` (``on``, ``cycle``, ...) on ``nodes`` while a run is unfinished.
+                       yes: bool = False, confirm_node: str | None = None,
+                       node_option: str | None = None) -> None:
+    """Refuse ``action`` (``on``, ``off``, ``soft-off``, ``cycle``) on ``nodes`` while a run
+    is unfinished (``on``, ``cycle``), or when it would stop the pair's (possibly) active MN
+    (``off``, ``soft-off``, ``cycle``: :func:`check_active_mn`).
 
     :param nodes: node names or BMC URLs; those that do not address a pair node are not
         checked.
-    :param yes: the operator said to go on anyway (never enough for the old node once its
-        disks were said moved, nor when the journal cannot be read).
+    :param yes: the operator said to go on anyway (``--yes``; never enough for the old node
+        once its disks were said moved, nor when the journal cannot be read).
+    :param confirm_node: a pair node's name the operator typed to stop it although it may
+        be the active MN (the Ansible module's ``confirm_node``); lifts that rule only.
+    :param node_option: how the caller's user types that name: a refusal then asks for it
+        instead of ``--yes``.
     :raises RunInProgress: naming the run, its state and how to go on (or why the journal
         cannot be read).
+    :raises ActiveMnStop: naming the active MN, how it was named and what says it is.
     """
-    if action not in STARTING_ACTIONS:
+    if action not in STARTING_ACTIONS | STOPPING_ACTIONS:
         return
     named = pair_nodes_named(config, nodes)
+    if action in STARTING_ACTIONS:
+        _refuse_during_run(config, named, action, yes)
+    if action in STOPPING_ACTIONS and not yes:
+        check_active_mn(config, named, confirm_node=confirm_node, node_option=node_option)
+
+
+def check_active_mn(config: Config, named: Mapping[str, str], *,
+                    confirm_node: str | None = None, node_option: str | None = None) -> None:
+    """Refuse when a node addresses the pair's active MN, or a pair node that may be it: the
+    failover journal's active node, else ``[pair] active``, else both pair nodes (a journal
+    that cannot be read: both too), as the RAID guard counts it
+    (:func:`~hamnhw.pair.nodes.possibly_active`).  The caller refuses only
+    what needs the operator's word (``--yes``) and asks only when it was not given.
+
+    :param named: each node as given -> the pair node it addresses
+        (:func:`pair_nodes_named`).
+    :param confirm_node: the pair node's name, typed (lifts the refusal for that node).
+    :param node_option: how that name is typed; the refusal asks ``--yes`` without it.
+    :raises ActiveMnStop: the first such node, how it was named and what says it is active.
+    """
+    if not named:
+        return
+    candidates, source = possibly_active(config)
+    for given, name in named.items():
+        if name in candidates and name != confirm_node:
+            how = (f"type its name with {node_option} {name}" if node_option
+                   else "add --yes to go on")
+            raise ActiveMnStop(f"{name!r}{_named(config, given, name)} is the pair's active MN "
+                               f"({source}): {how}")
+
+
+def _named(config: Config, given: str, name: str) -> str:
+    """How a pair node was given when not by its own name."""
+    if given == name:
+        return ""
+    return f" (named {given!r})" if given in config.nodes else " (named by a BMC URL)"
+
+
+def _refuse_during_run(config: Config, named: Mapping[str, str], action: str,
+                       yes: bool) -> None:
     selected = sorted(set(named.values()))
     run = unfinished_run(config) if selected else None
     if run is None:
@@ -112,7 +179,7 @@ def check_power_change(config: Config, nodes: Iterable[str], action: str, *,
             f"to power {action} anyway")
 
 
-def _aliases(named: dict[str, str], node: str) -> str:
+def _aliases(named: Mapping[str, str], node: str) -> str:
     """`` (named 'mn1')`` when ``node`` was given under other names."""
     others = sorted(given for given, name in named.items() if name == node and given != node)
     return f" (named {', '.join(map(repr, others))})" if others else ""

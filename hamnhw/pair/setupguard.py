@@ -105,7 +105,10 @@ def check_node(node: Node, name: str, request: CreateRequest, consent: Consent,
     :raises RefusedOperation: the create itself is refused (:meth:`plan_create`).
     """
     power, forced = power_verdict(node, name, consent.yes)
-    plan = node.raid.plan_create(request)
+    try:
+        plan = node.raid.plan_create(request)
+    except ConfigError as exc:  # a drive it does not show: the run's errors name the pair
+        raise ConfigError(f"{name}: {exc.message}") from exc
     protection = default_guard(snapshot, name).enforce(plan, node.raid.status(),
                                                         consent.serials, None)
     typed = ["--yes"] * forced + ["--confirm-serial"] * protection["protected"]

@@ -94,7 +94,7 @@ class RaidSetup:
         :raises ConfigError: a protection refuses (nothing sent).
         """
         with open_journal(self.config) as journal, journal.lock():
-            run = self._unfinished(journal)
+            run = self._unfinished(journal, "resume")
             if run.state == STEPS[0]:
                 options = run.options
                 self._record(journal, run.id, self._check(journal, CreateRequest(
@@ -105,7 +105,7 @@ class RaidSetup:
     def abort(self) -> RunReport:
         """Give the unfinished setup up (nothing is sent: the disks stay where they are)."""
         with open_journal(self.config) as journal, journal.lock():
-            run = self._unfinished(journal)
+            run = self._unfinished(journal, "abort")
             journal.set_state(run.id, "aborted", "aborted by the operator")
             journal.event(run.id, "state", f"{run.state} -> aborted")
             return build_report(journal, journal.run(run.id), "aborted")
@@ -127,11 +127,23 @@ class RaidSetup:
                                          f"{self.operator.identity()}", found)
 
     @staticmethod
-    def _unfinished(journal: Journal) -> Any:
+    def _unfinished(journal: Journal, verb: str) -> Any:
+        """The unfinished setup run to ``verb`` (resume, abort).
+
+        :raises NothingToResume: the journal holds no unfinished run.
+        :raises RunUnfinished: its unfinished run is a failover or a drill leg.
+        """
+        from hamnhw.failover.coordinator import NothingToResume, RunUnfinished
+        from hamnhw.pair.runguard import describe, how_to_go_on
+
         run = journal.unfinished_run()
-        if run is None or run.kind != KIND:
-            raise UnsupportedOperation("pair", "setup-raid", detail="no unfinished RAID1 "
-                                       "setup run in the journal")
+        if run is None:
+            raise NothingToResume(f"no unfinished RAID1 setup run in the journal: nothing to "
+                                  f"{verb}; start one with `hamnhw pair setup-raid --drives "
+                                  "ID,ID`")
+        if run.kind != KIND:
+            raise RunUnfinished(f"the journal's unfinished run is {describe(run)}, not a "
+                                f"RAID1 setup: {how_to_go_on(run)}")
         return run
 
     def _context(self, journal: Journal, run_id: int, options: Options) -> RunContext:

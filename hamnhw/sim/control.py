@@ -8,7 +8,9 @@
 ``DELETE /hamnhw-sim/faults``   clear faults
 ``GET /hamnhw-sim/bays``        every server's bays and the pulled drives
 ``POST /hamnhw-sim/bays/pull``  ``{"serial"}``: pull a drive from this server
-``POST /hamnhw-sim/bays/insert`` ``{"serial", "bay"?}``: insert a pulled drive into this server
+``POST /hamnhw-sim/bays/insert`` ``{"serial", "bay"?}``: insert a pulled drive into this server;
+                                ``{"new": true, "bay"?, "capacity_bytes"?}``: a blank drive
+                                with a new serial (a replacement disk)
 ``POST /hamnhw-sim/drives/fail`` ``{"serial"}``: fail a drive of this server (RAID degrades)
 ``POST /hamnhw-sim/drives/hotspare`` ``{"serial", "kind"?}``: ``Global`` (default) or ``None``
 ``GET /hamnhw-sim/power``       ``{"power_state", "boot_progress"}``
@@ -27,12 +29,14 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
+import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from hamnhw.sim.actions import Response
 from hamnhw.sim.bays import BayError
 from hamnhw.sim.faults import FaultError
+from hamnhw.sim.spec import DriveSpec
 
 if TYPE_CHECKING:
     from hamnhw.sim.server import SimServer
@@ -81,8 +85,26 @@ def _pull(sim: SimServer, body: dict[str, Any]) -> Response:
 
 
 def _insert(sim: SimServer, body: dict[str, Any]) -> Response:
-    drive = sim.insert_drive(str(body.get("serial", "")), body.get("bay"))
+    bay = body.get("bay")
+    if body.get("new"):
+        drive = sim.insert_drive(_blank_drive(sim, body), bay)
+    else:
+        drive = sim.insert_drive(str(body.get("serial", "")), bay)
     return Response(200, dataclasses.asdict(drive))
+
+
+def _blank_drive(sim: SimServer, body: dict[str, Any]) -> DriveSpec:
+    """A drive no bay of the cluster has seen, as large as the default drives unless
+    ``capacity_bytes`` says otherwise."""
+    bays = sim.cluster_bays
+    pulled = {drive.serial for drive in bays.pulled()}
+    serial = f"SIMNEW{secrets.token_hex(4).upper()}"
+    while serial in pulled or bays.locate(serial) is not None:
+        serial = f"SIMNEW{secrets.token_hex(4).upper()}"
+    capacity = body.get("capacity_bytes", DriveSpec.capacity_bytes)
+    if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity <= 0:
+        raise ValueError("capacity_bytes must be a positive integer")
+    return DriveSpec(serial=serial, capacity_bytes=capacity)
 
 
 def _fail_drive(sim: SimServer, body: dict[str, Any]) -> Response:

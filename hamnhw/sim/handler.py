@@ -79,6 +79,8 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             self._send(control.handle(self.sim, method, path, raw, self.client_address[0]))
             return
         body, bad_json = _parse_json(raw)
+        if self.sim.faults.take("rotate_password", path, method):
+            self.sim.state.rotate_password()
         auth = self._authenticate()
         record = self.sim.start_record(method, self.path, redact(body), auth)
         response = self._pre_faults(path, method, auth)

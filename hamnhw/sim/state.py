@@ -233,6 +233,12 @@ class ServerState:
         with self.lock:
             self.sessions.clear()
 
+    def rotate_password(self) -> None:
+        """Another administrator changed the account's password (the ``rotate_password``
+        fault): the old one is refused from now on, sessions made with it stay valid."""
+        with self.lock:
+            self.spec = dataclasses.replace(self.spec, password=self.spec.password + "-rotated")
+
     # -- tasks ---------------------------------------------------------------------------
     def create_task(self, name: str, is_done: Callable[[], bool], result_status: int = 204,
                     result_body: dict[str, Any] | None = None, *,

@@ -15,11 +15,15 @@
 * A 503 saying the session limit is reached falls back to basic auth when the BMC accepts
   it (the fence needs a way in), checked with one GET.
 * No SessionService, or a login answer without ``X-Auth-Token``: basic auth.
-* A 401 leads to one fresh login per request: the superseded session is DELETEd first
-  (best effort, within the logout grace, with its own token), then a new one is made.
-  Later re-logins of a long-running caller are spaced by
+* A 401 on a session leads to one fresh login per request: the superseded session is
+  DELETEd first (best effort, within the logout grace, with its own token), then a new one
+  is made.  Later re-logins of a long-running caller are spaced by
   :attr:`~hamnhw.transport.retry.RetryPolicy.relogin_interval`; a 401 sooner than that is
   :class:`~hamnhw.errors.AccessDenied`, as is a 401 on a GET re-sent after a fresh login.
+* With basic auth every request carries the credentials, so a 401 is their refusal, even
+  after earlier requests were accepted (the password rotated, the account disabled): an
+  :class:`~hamnhw.errors.AuthenticationError`, remembered as below.  An account that may
+  not do something is answered 403 (:class:`~hamnhw.errors.AccessDenied`, DSP0266).
 * A login the BMC refused (credentials rejected) is remembered for the rest of the
   transport's life: every later request raises the same
   :class:`~hamnhw.errors.AuthenticationError` without sending anything (no second refused
@@ -38,9 +42,10 @@ from typing import Any, Protocol
 from hamnhw import interrupts
 from hamnhw.connection import Credentials
 from hamnhw.errors import AuthenticationError, BmcUnreachable, HamnhwError
-from hamnhw.log import forget_secret, get_logger, register_secret
+from hamnhw.log import get_logger
 from hamnhw.transport.errormap import credentials_rejected, http_error
 from hamnhw.transport.loginanswers import access_denied, retry_after, seconds_text, session_limit
+from hamnhw.transport.masks import SecretMasks
 from hamnhw.transport.retry import RetryPolicy
 from hamnhw.transport.session import (
     DEFAULT_SESSIONS_PATH,
@@ -70,30 +75,6 @@ class Sender(Protocol):
     def _set_keys(self, session: str | None, authorization: str | None) -> None: ...
 
     def _last_headers(self) -> Mapping[str, str] | None: ...
-
-
-class SecretMasks:
-    """The values one transport registered for log redaction (password, basic key, tokens)."""
-
-    def __init__(self) -> None:
-        self._masked: set[str] = set()
-
-    def add(self, value: str | None) -> None:
-        """Register ``value`` once for this transport."""
-        if value and value not in self._masked:
-            register_secret(value)
-            self._masked.add(value)
-
-    def remove(self, value: str | None) -> None:
-        """Undo this transport's registration of ``value`` (other holders keep theirs)."""
-        if value and value in self._masked:
-            forget_secret(value)
-            self._masked.discard(value)
-
-    def clear(self) -> None:
-        """Forget every value registered here."""
-        for value in list(self._masked):
-            self.remove(value)
 
 
 class Authenticator:
@@ -363,20 +344,18 @@ class Authenticator:
 
         Nothing is done when another login happened since (another thread renewed).
 
-        :raises AccessDenied: basic auth that worked before, or a 401 sooner than
-            ``relogin_interval`` after the last re-login.
-        :raises AuthenticationError: basic auth never accepted, or the new login refused
-            (now or before: a refused login is not sent again, :meth:`check_refused`).
+        :raises AccessDenied: a 401 sooner than ``relogin_interval`` after the last
+            re-login.
+        :raises AuthenticationError: basic auth refused (accepted before or not), or the new
+            login refused (now or before: refused credentials are not sent again,
+            :meth:`check_refused`).
         """
         self.check_refused()
         if generation != self.generation:
             return
         if self.mode == "basic":
-            if self.confirmed:
-                raise access_denied(answer, host=self.host, method=method, path=path,
-                                    why="refused with basic auth that works for other "
-                                        "requests")
-            raise self._refuse(credentials_rejected(self.host, 401))
+            raise self._refuse(credentials_rejected(
+                self.host, 401, after_success=self.confirmed))
         now = self._retry.clock()
         if self._last_renewal is not None and now - self._last_renewal < \
                 self._retry.relogin_interval:

@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from hamnhw import noanswer
+from hamnhw.deadline import Deadline
 from hamnhw.errors import (
     AuthenticationError,
     BmcTimeout,
@@ -59,9 +60,13 @@ def root_cause(exc: BaseException) -> BaseException:
 
 
 def map_exception(exc: BaseException, *, host: str, method: str, path: str,
-                  elapsed_s: float) -> HamnhwError:
+                  elapsed_s: float, deadline: Deadline | None = None) -> HamnhwError:
     """Map a transport exception to a hamnhw error naming host and request.
 
+    :param deadline: the request's deadline; when it is a command's work share, ending
+        before the deadline the user stated to leave the logout its time
+        (:attr:`~hamnhw.deadline.Deadline.stated`), its passing says so: "after 3.0s"
+        under a 4 s ``--timeout`` explains itself.
     :raises BaseException: the root cause itself when it is not one of
         :data:`TRANSPORT_FAILURES` (a programming error, not the BMC's).
     """
@@ -70,7 +75,7 @@ def map_exception(exc: BaseException, *, host: str, method: str, path: str,
         raise cause
     what = f"{method} {path}"
     if isinstance(cause, DeadlineExceeded):
-        return BmcTimeout(f"{what}: operation deadline exceeded{_where(cause.reason)}",
+        return BmcTimeout(f"{what}: operation deadline exceeded{_share(deadline)}",
                           host=host, elapsed_s=elapsed_s, deadline_passed=True,
                           reason=cause.reason)
     if isinstance(cause, BodyTooLarge | UnsupportedEncoding):
@@ -281,7 +286,25 @@ def http_error(status: int, body: bytes, *, host: str, method: str, path: str) -
                                     redfish_message=message, extended_info=info)
 
 
-def credentials_rejected(host: str, status: int | None = None) -> AuthenticationError:
-    """The error for a login the BMC refused."""
+def _share(deadline: Deadline | None) -> str:
+    """`` (the 4 s deadline less the 1 s kept for logging out)`` for a work share."""
+    kept = 0.0 if deadline is None else round(deadline.stated - deadline.seconds, 3)
+    if kept <= 0 or deadline is None:
+        return ""
+    return f" (the {deadline.stated:g} s deadline less the {kept:g} s kept for logging out)"
+
+
+def credentials_rejected(host: str, status: int | None = None, *,
+                         after_success: bool = False) -> AuthenticationError:
+    """The error for a login (or basic-auth credentials) the BMC refused.
+
+    :param after_success: the BMC had accepted these credentials earlier on this connection
+        (basic auth): the message says that the password or the account changed meanwhile.
+    """
     suffix = f" (HTTP {status})" if status else ""
+    if after_success:
+        suffix += (" after the BMC had accepted them on this connection: its password (or the "
+                   "account) changed meanwhile; put the new password where hamnhw reads it "
+                   "(password_file or password_env, --password-file, $HAMNHW_PASSWORD), then "
+                   "run again")
     return AuthenticationError(f"credentials rejected{suffix}", host=host)

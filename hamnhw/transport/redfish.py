@@ -53,11 +53,12 @@ from hamnhw.deadline import Deadline
 from hamnhw.errors import HamnhwError, MalformedResponse
 from hamnhw.log import get_logger, quiet_library_loggers
 from hamnhw.transport.adapter import MAX_BODY_BYTES, BmcAdapter, check_tls_choice
-from hamnhw.transport.auth import Authenticator, SecretMasks
+from hamnhw.transport.auth import Authenticator
 from hamnhw.transport.base import RedfishClient, RedfishResponse
 from hamnhw.transport.client import DeadlineScope
 from hamnhw.transport.errormap import parse_json
 from hamnhw.transport.gate import RequestGate
+from hamnhw.transport.masks import SecretMasks
 from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
 from hamnhw.transport.sending import RequestSending

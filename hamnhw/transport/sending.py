@@ -182,7 +182,7 @@ class RequestSending:
                 if not is_transport_failure(exc):
                     raise
                 error = map_exception(exc, host=self.host, method=method, path=path,
-                                      elapsed_s=deadline.elapsed())
+                                      elapsed_s=deadline.elapsed(), deadline=deadline)
                 if in_flight.last_headers is not None and isinstance(error, BmcTimeout):
                     error = self._stalled_in_body(error)  # the status line came
                 raise error from None

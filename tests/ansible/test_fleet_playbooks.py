@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -161,11 +162,22 @@ def test_inventory_plugin_makes_hosts_and_groups(fleet: Fleet) -> None:
     assert listed["hamnhw_pair"]["hosts"] == PAIR
 
 
+def installed_play(fleet: Fleet, name: str) -> Path:
+    """The collection's playbook ``name`` copied away from the source tree (as an installed
+    collection's is, elsewhere than the directory ansible-playbook runs in)."""
+    where = fleet.root / "installed" / "playbooks"
+    where.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(COLLECTION / "playbooks" / name, where))
+
+
 def test_facts_and_the_mac_csv_match_the_simulator(fleet: Fleet) -> None:
-    csv_path = fleet.root / "mac.csv"
-    result = fleet.playbook(COLLECTION / "playbooks" / "collect_macs.yml",
-                            "-e", f"mac_csv={csv_path}")
+    """README's ``-e mac_csv=mac.csv`` writes mac.csv where ansible-playbook runs, not
+    beside the (installed) playbook, where the local connection runs its tasks."""
+    play = installed_play(fleet, "collect_macs.yml")
+    result = fleet.playbook(play, "-e", "mac_csv=mac.csv")   # run in fleet.root
     assert result.returncode == 0, result.stdout[-3000:]
+    assert not (play.parent / "mac.csv").exists()
+    csv_path = fleet.root / "mac.csv"
     assert set(recap(result)) == set(NODES)
     with csv_path.open() as handle:
         rows = list(csv.reader(handle))
@@ -251,9 +263,10 @@ def test_raid_health_report(fleet: Fleet) -> None:
     """Every volume optimal, then a failed member makes its volume degraded: the CSV says so
     and the play fails naming it."""
     report = fleet.root / "raid.csv"
-    play = COLLECTION / "playbooks" / "raid_health_report.yml"
-    result = fleet.playbook(play, "-e", f"report_csv={report}")
+    play = installed_play(fleet, "raid_health_report.yml")
+    result = fleet.playbook(play, "-e", "report_csv=raid.csv")   # relative: where it runs
     assert result.returncode == 0, result.stdout[-3000:]
+    assert not (play.parent / "raid.csv").exists()
     with report.open() as handle:
         rows = list(csv.DictReader(handle))
     with_volumes = [s.name for s in fleet.sim

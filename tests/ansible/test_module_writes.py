@@ -266,8 +266,46 @@ def test_power_on_of_the_old_node_fails_once_its_disks_were_said_moved(
                 assert result.get("failed") is True and result["changed"] is False, result
                 assert "disks were said moved" in result["msg"], result
         assert writes(primary) == [] and primary.power_state == "Off"
-        off = run_module(power, {"node": "primary", "config": str(path), "state": "off"},
-                         capsys)
+        off = run_module(power, {"node": "primary", "config": str(path), "state": "off",
+                                 "confirm_node": "primary"}, capsys)  # possibly the MN
         assert off.get("failed") is not True, off
+    finally:
+        primary.set_power("On")
+
+
+def test_power_stops_the_active_mn_only_with_its_name_typed(
+        sim: SimCluster, pair_config: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review: off, soft_off and cycle of the pair's active MN (the journal's: primary),
+    however addressed, apply the CLI's rule (``hamnhw power off primary`` needs --yes): the
+    task fails with changed false and sends nothing, in check mode too, unless its name is
+    typed in ``confirm_node``; the standby is a plain node."""
+    primary = sim["primary"]
+    monkeypatch.setenv(PW_ENV, primary.password)
+    primary.set_power("On")
+    primary.clear_requests()
+    by_name = {"node": "primary", "config": pair_config}
+    by_url = on(primary, bmc=primary.url + "/", config=pair_config)
+    try:
+        for target in (by_name, by_url):
+            for state in ("off", "soft_off", "cycle"):
+                for check in (False, True):
+                    result = run_module(power, {**target, "state": state,
+                                                "_ansible_check_mode": check}, capsys)
+                    assert result.get("failed") is True and result["changed"] is False, result
+                    assert result["error"]["exit_code_name"] == "USAGE"
+                    assert "is the pair's active MN (failover journal): type its name with " \
+                           "confirm_node primary" in result["msg"], result["msg"]
+        wrong = run_module(power, {**by_name, "state": "off", "confirm_node": "standby"},
+                           capsys)
+        assert wrong.get("failed") is True and writes(primary) == []
+        assert primary.power_state == "On"
+        done = run_module(power, {**by_name, "state": "off", "confirm_node": "primary"},
+                          capsys)
+        assert done.get("failed") is not True and done["changed"] is True, done
+        assert primary.power_state == "Off"
+        standby = run_module(power, {"node": "standby", "config": pair_config,
+                                     "state": "off"}, capsys)
+        assert standby.get("failed") is not True, standby
     finally:
         primary.set_power("On")

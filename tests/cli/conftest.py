@@ -88,6 +88,8 @@ def fleet_config(fleet_cluster: Any, tmp_path: Any, closed_port: int) -> Any:
     text = "\n".join(t + per_node for t in tables)
     text += f'\n[primary]\nbmc = "{fleet_cluster["primary"].url}"\n{per_node}'
     text += '\n[groups]\nrack1 = ["node001", "node003"]\n'
+    # the pair's journal in this test's directory, never the machine's /var/lib/hamnhw
+    text += '\n[pair]\njournal_dir = "journal"\n'
     path = tmp_path / "hamnhw.toml"
     path.write_text(text)
     return path

@@ -150,6 +150,31 @@ def test_wrong_password_exits_4(server: SimServer) -> None:
     error = json_out(result)["error"]
     assert error == {"type": error["type"], "message": error["message"], "exit_code": 4}
     assert "wrong-pw-xyz" not in result.output
+    assert error["type"] == "AuthenticationError"
+    assert error["message"].endswith(f": credentials rejected (HTTP 401) for user "
+                                      f"'{server.username}' (password from $HAMNHW_PASSWORD)")
+
+
+def test_a_password_rotated_during_a_basic_auth_command_exits_4_naming_it() -> None:
+    """Basic auth (no SessionService): the BMC accepts the credentials, then its password is
+    changed within the command; the 401 is the credentials refused (exit 4, the password to
+    update named), not an account lacking a right (exit 1), and they are not sent again."""
+    spec = ServerSpec(name="basic", power="Off", session_service=False)
+    with SimCluster([spec]) as sim:
+        server = sim["basic"]
+        server.inject("rotate_password", path="/redfish/v1/Systems/1", method="GET", count=1)
+        env = {"HAMNHW_USERNAME": server.username, "HAMNHW_PASSWORD": server.password}
+        result = run("--json", "power", "status", server.url, env=env)
+        refused = [(r.method, r.path) for r in server.requests
+                   if r.status == 401 and not r.path.endswith("/Sessions")]
+        accepted = [r.path for r in server.requests if r.status == 200 and r.auth == "basic"]
+    assert result.exit_code == 4, result.output
+    error = json_out(result)["error"]
+    assert error["type"] == "AuthenticationError"
+    assert "accepted them on this connection" in error["message"]
+    assert "password_file or password_env" in error["message"]
+    assert accepted == ["/redfish/v1/Systems"]  # the credentials worked first
+    assert refused == [("GET", "/redfish/v1/Systems/1")]
 
 
 def test_node_from_config_with_password_file(server: SimServer, tmp_path: Path,
@@ -165,7 +190,7 @@ def test_node_from_config_with_password_file(server: SimServer, tmp_path: Path,
     assert result.exit_code == 0, result.output
     assert json_out(result) == {"node": "primary", "power_state": "off", "protocol": "redfish"}
     assert server.password not in result.output + caplog.text
-    assert "config password_file" in caplog.text  # where the password came from, not what
+    assert f"primary.password_file {pw}" in caplog.text  # where the password came from, not what
 
 
 def test_demo_json(no_retry_sleep: list[float]) -> None:

@@ -94,6 +94,43 @@ def test_a_bmc_hanging_while_connecting_and_at_logout_ends_within_the_timeout(
     assert logout.expires <= budget.deadline.expires + EPSILON
 
 
+@pytest.mark.e2e
+def test_a_single_hung_request_gets_the_timeout_less_the_logout_reserve(
+        bounds: Bounds) -> None:
+    """``power status --timeout 4`` on a BMC hanging on its one read: connecting, the login
+    and that read share the work's deadline, none has a share of its own, so the hung read
+    is given what is left of the 4 s less the logout's 1 s (a review saw "after 2.0 s": half
+    the timeout kept for a logout); the message says where the rest went."""
+    with SimCluster([ServerSpec(name="hung", power="Off")]) as cluster:
+        server = cluster["hung"]
+        server.inject("hang", method="GET", path="/redfish/v1/Systems/1")
+        result = run("--json", "power", "status", "--timeout", "4", server.url,
+                     env=_env(server))
+        out = json_out(result)
+        assert result.exit_code == 1, out
+        assert out["error"]["type"] == "BmcTimeout"
+        assert "GET /redfish/v1/Systems/1: operation deadline exceeded (the 4 s deadline " \
+               "less the 1 s kept for logging out)" in out["error"]["message"]
+        assert [r.method for r in server.requests if r.method == "DELETE"] == ["DELETE"]
+    [budget] = bounds.budgets
+    assert budget.reserve == 1.0
+    hung = [d for method, d in bounds.requests if method == "GET"][-1]
+    assert hung is budget.work  # the command's work deadline itself, not a share of it
+    assert abs(hung.expires - (budget.deadline.expires - 1.0)) < EPSILON
+    [logout] = bounds.of("DELETE")
+    assert logout.expires <= budget.deadline.expires + EPSILON
+
+
+@pytest.mark.parametrize(("timeout", "reserve"), [
+    (1.0, 0.5), (2.0, 1.0), (3.0, 1.0), (4.0, 1.0), (8.0, 2.0), (12.0, 3.0), (20.0, 5.0),
+    (120.0, 5.0)])
+def test_the_logout_reserve_is_a_quarter_between_one_and_five_seconds(
+        timeout: float, reserve: float) -> None:
+    budget = CommandBudget(timeout)
+    assert budget.reserve == reserve
+    assert budget.work.seconds == timeout - reserve and budget.work.stated == timeout
+
+
 def _hang_after_the_reset(request: Seen, seen: list[Seen]) -> str | None:
     """The BMC accepts the reset, then hangs on every GET and on the logout."""
     reset_done = any(r.method == "POST" and RESET in r.path for r in seen[:-1])

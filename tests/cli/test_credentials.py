@@ -34,7 +34,9 @@ def test_order_option_file_first(tmp_path: Path) -> None:
     opt = pw_file(tmp_path, "opt", "from-option\n")
     cfg = node(password_env="NODE_PW")
     env = {"NODE_PW": "from-node-env", "HAMNHW_PASSWORD": "from-env"}
-    assert resolve_password(opt, cfg, env, no_prompt) == (Secret("from-option"), "--password-file")
+    secret, source = resolve_password(opt, cfg, env, no_prompt)
+    assert secret == Secret("from-option") and source == f"--password-file {opt}"
+    assert secret.source == source  # what a refused login names, never the value
 
 
 def test_order_node_env_before_hamnhw_password() -> None:

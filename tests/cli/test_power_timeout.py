@@ -67,7 +67,7 @@ def test_escalation_checked_against_config_timeout_before_connecting(
     result = run("--json", "power", "soft-off", "--escalate-after", "8", "--config", config,
                  "slow", env=_env(server))
     assert result.exit_code == 2, result.output
-    assert "longest wait (5 s)" in json_out(result)["error"]["message"]  # 12 - 5 - 2
+    assert "longest wait (7 s)" in json_out(result)["error"]["message"]  # 12 - 3 - 2
     assert server.requests == [], "nothing is sent"
     assert server.power_state == "On"
 
@@ -98,13 +98,13 @@ def test_one_deadline_of_timeout_started_before_connecting(monkeypatch: pytest.M
     result = run("--json", *command, "--timeout", "7", "redfish+http://127.0.0.1:9",
                  env={"HAMNHW_USERNAME": "u", "HAMNHW_PASSWORD": "p"})
     assert result.exit_code == 2, result.output
-    # no margin: connecting and the action end 3.5 s (half of 7) before --timeout, the
-    # logout by --timeout itself
-    assert seen == [(3.5, 7.0)]
+    # no margin: connecting and the action end 1.75 s (a quarter of 7) before --timeout,
+    # the logout by --timeout itself
+    assert seen == [(5.25, 7.0)]
 
 
 @pytest.mark.parametrize(("timeout", "wait"), [(30.0, 30.0 - LOGOUT_RESERVE_S - LAST_READ_S),
-                                               (7.0, 7.0 - 3.5 - LAST_READ_S), (3.0, 0.0)])
+                                               (7.0, 7.0 - 1.75 - LAST_READ_S), (3.0, 0.0)])
 def test_power_wait_ends_the_logout_reserve_before_the_deadline(
         monkeypatch: pytest.MonkeyPatch, server: SimServer, timeout: float,
         wait: float) -> None:
@@ -124,7 +124,7 @@ def test_power_wait_ends_the_logout_reserve_before_the_deadline(
 @pytest.mark.e2e
 def test_timeout_bounds_a_power_change_on_a_hung_bmc() -> None:
     """``power on --timeout 2`` on a BMC that never answers the reset: the command's work
-    ends at its deadline minus the logout's reserve (half of 2 s), and the session is still
+    ends at its deadline minus the logout's reserve (1 s: half of 2 s), and the session is still
     logged out within the rest.  The reset was sent and never answered, so the BMC may have
     acted on it: ``StateUnconfirmed`` (exit 1), never a re-send (issue 6)."""
     with SimCluster([ServerSpec(name="hung", power="Off")]) as cluster:
@@ -147,12 +147,15 @@ def test_readme_and_help_say_the_same_about_timeout() -> None:
     help_text = " ".join(run("power", "on", "--help").stdout.split())
     assert "Seconds for the whole command: connecting, the action, its wait and logging out" \
         in help_text
-    assert f"A wait ends {LOGOUT_RESERVE_S:g} s before the deadline" in help_text
+    assert (f"Connecting, every request and a wait end {LOGOUT_RESERVE_S:g} s before the "
+            "deadline (a quarter of a timeout under 20 s, at least 1 s)") in help_text
     assert f"{LAST_READ_S:g} s more for its last read" in help_text
     readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
     assert ("bounds the whole one-shot command: connecting, the action, its wait and logging "
             "out") in readme
     assert f"end {LOGOUT_RESERVE_S:g} s before the deadline" in readme
+    assert "(a quarter of a `--timeout` under 20 s, at least 1 s, half of one under 2 s)" \
+        in readme
     assert f"a wait ends {LAST_READ_S:g} s earlier still" in readme
     assert f"the longest wait is S - {LOGOUT_RESERVE_S + LAST_READ_S:g} s" in readme
     assert "15 s" not in help_text and "WAIT_MARGIN" not in readme

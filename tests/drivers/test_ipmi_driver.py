@@ -319,8 +319,10 @@ def test_raid_and_drive_serials_are_refused_naming_redfish() -> None:
     node = connect_fake(FakeBmc())
     raid = node.raid
     for call in (raid.volumes, raid.drives, raid.storage, raid.status, raid.foreign,
-                 raid.import_foreign, raid.foreign_import_state,
-                 lambda: raid.plan_delete("V1"), lambda: raid.rebuild_job("V1")):
+                 raid.import_foreign, raid.foreign_import_state, raid.plan_import_foreign,
+                 lambda: raid.plan_delete("V1"), lambda: raid.rebuild_job("V1"),
+                 lambda: raid.plan_rebuild("V1", "D1", "S1"), lambda: raid.plan_spare("D1")):
+        # every plan_* too: each write's --dry-run meets the write's own refusal
         with pytest.raises(UnsupportedOperation, match=r"IPMI has no RAID.*redfish://HOST"):
             call()
 

@@ -11,13 +11,15 @@ against a simulated pair (review 6):
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+import subprocess
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from clirun import hamnhw
+from clirun import HAMNHW, hamnhw
 from pairsim import PairSim, mn_serials, ready
 
 pytestmark = pytest.mark.e2e
@@ -169,5 +171,103 @@ def test_a_target_found_on_before_its_power_on_is_named_not_the_firmware(
     assert "firmware" not in out["stop_reason"]
     assert posts_to(sim_pair, "standby", since) == []
     sim_pair["standby"].set_power("Off")
+    code, out = hamnhw("failover", "resume", "--config", config)
+    assert code == 0 and out["outcome"] == "done", out
+
+
+def status_text(config: str) -> str:
+    """``hamnhw failover status`` as a person reads it (no --json)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("HAMNHW_", "PYTEST_"))}
+    done = subprocess.run([HAMNHW, "failover", "status", "--config", config],
+                          capture_output=True, text=True, timeout=120, env=environ,
+                          stdin=subprocess.DEVNULL, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("variant,answer,fix", [
+    ("password", "credentials refused", "password_file"),
+    ("pin", "certificate not accepted", "pin_fingerprint"),
+    ("pulled", "no answer", "BMC health")])
+def test_status_says_what_the_bmc_answered_instead_of_its_power(
+        sim_pair: PairSim, variant: str, answer: str, fix: str) -> None:
+    """Review: ``failover status`` showed a BMC answering 401 (or any error) as "unreachable
+    now" beside the power last read: it says what the BMC answered, told apart as the
+    coordinator tells an answer from silence (hamnhw.failover.bmcanswer), and what to fix;
+    only a silent BMC (its cords pulled) is unreachable (a refused connection is an answer:
+    tests/failover/test_bmcanswer.py)."""
+    config, _ = waiting_with_disks_moved(sim_pair)
+    if variant == "pulled":
+        sim_pair.pull_cords("primary")
+    shown = {"password": lambda: wrong_password(sim_pair), "pulled": lambda: config,
+             "pin": lambda: primary_variant(sim_pair, "bad-pin.toml", "pin_fingerprint",
+                                            "ab" * 32)}[variant]()
+    code, out = hamnhw("failover", "status", "--config", shown)
+    assert code == 0, out
+    assert out["power"]["primary"] == "off" and out["power_as_of"]["primary"], out
+    found = out["power_answers"]["primary"]
+    assert found["answer"] == answer and fix in found["fix"], found
+    assert "standby" not in out["power_answers"]  # read now
+    text = status_text(shown)
+    if variant == "pulled":
+        assert "primary off (as of " in text and ": BMC unreachable now)" in text, text
+        return
+    assert f": BMC now answers: {answer})" in text and "unreachable" not in text, text
+    assert f"primary's BMC now: {answer} (" in text and fix in text, text
+
+
+def refused_requests(sim: PairSim, name: str, since: int = 0) -> list[str]:
+    """Every request but a login that ``name`` answered 401 (from request ``since`` on)."""
+    return [f"{r.method} {r.path}" for r in sim[name].requests[since:]
+            if r.status == 401 and not is_login(r)]
+
+
+def test_a_password_rotated_under_basic_auth_is_a_refused_login_not_a_missing_right(
+        start_pair: Callable[..., PairSim]) -> None:
+    """The old node's BMC (basic auth: no SessionService) accepts the credentials, then its
+    password is changed by someone else within the command: the 401 that follows is the
+    credentials refused, so the stop names the password source, not the account's rights
+    (review: "give the account the right" after a password rotation), and nothing is sent
+    with the refused credentials again."""
+    sim_pair = start_pair(primary={"session_service": False})
+    config, since = waiting_with_disks_moved(sim_pair)
+    primary = sim_pair["primary"]
+    before = len(primary.requests)
+    primary.inject("rotate_password", path=SYSTEM, method="GET", count=1)
+    code, out = hamnhw("failover", "resume", "--disks-moved", "--config", config)
+    assert code == 1 and out["needs"] is None, out
+    stop = out["stop_reason"]
+    assert "primary's BMC answers" in stop and "credentials rejected (HTTP 401)" in stop, out
+    assert "check [primary] username and password_file" in stop
+    assert "the right" not in stop
+    assert stop.endswith("then `hamnhw failover resume --disks-moved`")
+    assert refused_requests(sim_pair, "primary", before) == [f"GET {SYSTEM}"]
+    assert posts_to(sim_pair, "standby", since) == []
+
+
+def test_a_refused_reset_into_the_local_disk_is_the_named_stop(
+        start_pair: Callable[..., PairSim]) -> None:
+    """The standby (basic auth) refuses the reset into its local disk (the power helper's
+    cycle, `on_or_cycle`): the run stops naming its BMC's answer and the fix, as every other
+    refused power request does, not as a generic failure; the reset was not executed, so the
+    resume after the fix sends it (no "resend" confirmation) and the run ends done."""
+    sim_pair = start_pair(standby={"session_service": False})
+    config, _since = waiting_with_disks_moved(sim_pair)
+    code, out = hamnhw("failover", "resume", "--disks-moved", "--config", config,
+                       env={"HAMNHW_FAILOVER_KILL_AT": "state:boot"})
+    assert code == -9, out  # verified, killed as the boot step begins
+    standby = sim_pair["standby"]
+    standby.inject("rotate_password", path=f"{SYSTEM}/Actions/ComputerSystem.Reset",
+                   method="POST", count=1)
+    resets = len(sim_pair.reset_posts("standby"))
+    code, out = hamnhw("failover", "resume", "--config", config)
+    assert code == 1 and out["needs"] is None and out["state"] == "boot", out
+    stop = out["stop_reason"]
+    assert "standby's BMC answers, with an error" in stop, out
+    assert "credentials rejected" in stop and "check [standby] username and password_file" in stop
+    assert "standby cannot be powered on (reset)" in stop
+    assert stop.endswith("then `hamnhw failover resume`")
+    assert [status for _type, status in sim_pair.reset_posts("standby")[resets:]] == [401]
+    standby.state.spec = dataclasses.replace(standby.state.spec, password=standby.password)
     code, out = hamnhw("failover", "resume", "--config", config)
     assert code == 0 and out["outcome"] == "done", out

@@ -19,6 +19,7 @@ from hamnhw.errors import (
     TlsError,
 )
 from hamnhw.failover.bmcanswer import answered, answers, did, silent, transient, undecided
+from hamnhw.failover.livepower import answer_kind, answer_of
 from hamnhw.transport.ipmi_errors import CipherSuiteMismatch, IpmiBusy
 
 HOST = "10.0.0.5:443"
@@ -78,6 +79,18 @@ def test_a_refused_connection_is_named_with_its_address_and_what_to_check() -> N
     assert "an acknowledgement does not override that" in text
     assert "web server" in text and "firewall" in text and "[primary] bmc" in text
     assert text.endswith("then `hamnhw failover resume --disks-moved`")
+
+
+def test_status_calls_only_silence_no_answer() -> None:
+    """``failover status`` tells what a BMC answered as the coordinator does."""
+    assert answer_kind(unreachable(noanswer.CONNECT_TIMEOUT)) == "no answer"
+    assert answer_kind(unreachable(noanswer.NO_ANSWER_REUSED)) == "no answer"
+    refused = BmcUnreachable("Connection refused", host=HOST, refused=True)
+    assert answer_kind(refused) == "refuses connections"
+    assert "web server" in answer_of("primary", refused)["fix"]
+    assert answer_kind(unreachable(noanswer.NO_ANSWER_FRESH)) == (
+        "accepts connections, sends no answer")
+    assert answer_kind(TlsError("pin", host=HOST)) == "certificate not accepted"
 
 
 def test_what_the_bmc_did_is_said_for_each_kind() -> None:

@@ -134,7 +134,7 @@ def test_an_unreadable_journal_refuses_power_on_of_either_pair_node(sim_pair: Pa
                                                                      ) -> None:
     """Review: a journal that exists but cannot be read (here: garbage bytes) does not turn
     the guard off: on and cycle of a pair node are refused, --yes included, saying the
-    journal cannot be read; off still works."""
+    journal cannot be read; off works with --yes (either node may be the active MN)."""
     config = ready(sim_pair)
     loaded = load_config(config)
     journal_path(loaded.pair.journal_dir, loaded.pair.journal_name).write_bytes(
@@ -147,4 +147,7 @@ def test_an_unreadable_journal_refuses_power_on_of_either_pair_node(sim_pair: Pa
             assert "journal cannot be read" in message and "--yes included" in message, message
     assert sim_pair.accepted_resets("primary") == [] and sim_pair.accepted_resets("standby") == []
     code, out = hamnhw("power", "off", "standby", "--config", config)
+    assert code == 2 and "possibly: the failover journal cannot be read" in out["error"][
+        "message"], out
+    code, out = hamnhw("power", "off", "standby", "--yes", "--config", config)
     assert code == 0, out

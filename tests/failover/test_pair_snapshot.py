@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from pairsim import PairSim, mn_serials
 
 from hamnhw import pair
 from hamnhw.cli.main import cli
 from hamnhw.config import load_config
+from hamnhw.failover.journal import journal_path
 
 
 def run(*args: str):
@@ -55,3 +57,26 @@ def test_snapshot_without_pair_tables_is_a_config_error(tmp_path) -> None:
     result = run("--json", "pair", "snapshot", "--config", str(path))
     assert result.exit_code == 2
     assert "[primary]" in json.loads(result.stdout)["error"]["message"]
+
+
+@pytest.mark.parametrize("how,why", [("garbage", "file is not a database"),
+                                     ("directory", "Is a directory")])
+def test_status_of_an_unreadable_journal_says_so(sim_pair: PairSim, how: str, why: str) -> None:
+    """Review: a journal that exists but cannot be read is no "no failover recorded, no
+    snapshot yet": ``pair status`` fails (exit 1) naming the file and why."""
+    config = str(sim_pair.config_path)
+    assert run("pair", "snapshot", "--config", config).exit_code == 0
+    loaded = load_config(config)
+    path = journal_path(loaded.pair.journal_dir, loaded.pair.journal_name)
+    if how == "garbage":
+        path.write_bytes(b"garbage, not a journal " * 200)
+    else:
+        path.unlink()
+        path.mkdir()
+    result = run("--json", "pair", "status", "--config", config)
+    assert result.exit_code == 1, result.output
+    message = json.loads(result.stdout)["error"]["message"]
+    assert f"journal {path} cannot be read: {why}" in message, message
+    text = run("pair", "status", "--config", config)
+    assert text.exit_code == 1 and "no snapshot yet" not in text.stdout
+    assert "unknown" not in text.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pathlib
 
 import pytest
 from click.testing import CliRunner
@@ -167,4 +168,57 @@ def test_record_walk_redacts_snmp_and_ipmi_secrets(secret_routes, tmp_path):
                                         "IPMILan.1.EncryptionKey": "***"}
     text = "".join(p.read_text() for p in tmp_path.rglob("*.json"))
     assert SNMP_COMMUNITY not in text and IPMI_KG not in text
+    assert find_leaks(tmp_path) == []
+
+
+def test_a_bmc_not_listing_its_managers_is_not_recorded_as_unknown(sim, tmp_path, fast_poll):
+    """Managers without ``Members`` (null: the BMC did not tell, not "none"): the model and
+    firmware cannot be read, so nothing is recorded under a made-up ``unknown_unknown`` that
+    another BMC's recording could write over (exit 2, naming the options), before anything is
+    sent for a session; given them, the walk is recorded."""
+    sim.inject("no_members", path="/redfish/v1/Managers", method="GET")
+    sim.clear_requests()
+    try:
+        walked = _record(sim.url, str(tmp_path))
+        cycled = _record("--session", "power-cycle", "--yes", sim.url, str(tmp_path))
+        sent = [(r.method, r.path) for r in sim.requests if r.method in ("POST", "PATCH")
+                and not r.path.endswith("/Sessions")]
+        named = _record("--model", "M", "--firmware", "F", sim.url, str(tmp_path))
+    finally:
+        sim.clear_faults()
+    for result in (walked, cycled):
+        assert result.exit_code == 2, result.output
+        message = json.loads(result.output)["error"]["message"]
+        assert "lists no Members" in message and "--model, --firmware" in message
+    assert sent == []
+    assert named.exit_code == 0, named.output
+    assert [p.name for p in tmp_path.iterdir()] == ["contoso"]
+    assert [p.name for p in (tmp_path / "contoso").iterdir()] == ["m_f"]
+
+
+def test_an_idracs_own_host_names_are_scrubbed(tmp_path):
+    """An iDRAC shows who runs it under its own attribute names (``NIC.1.DNSRacName``, the DNS
+    domain, NTP, Active Directory and syslog servers: DellAttributes): the recording keeps
+    none of them, and the leak check looks for them too."""
+    from hamnhw.sim.personalities.idrac_attributes import SITE_DOMAIN
+
+    with SimCluster([ServerSpec(name="r650-rack7", power="On", personality="idrac")]) as c:
+        result = _record(c["r650-rack7"].url, str(tmp_path))
+    assert result.exit_code == 0, result.output
+    out = pathlib.Path(json.loads(result.output)["directory"])
+    text = (out / "exchanges.json").read_text()
+    attributes = next(e["response_json"]["Attributes"] for e in json.loads(text)
+                      if e["path"].endswith("/iDRAC.Embedded.1/Attributes"))
+    for original in (SITE_DOMAIN, "contoso", "idrac-r650-rack7", "10.20.0."):
+        assert original not in text, original
+    assert attributes["NIC.1.DNSRacName"] == attributes["ActiveDirectory.1.RacName"]
+    assert attributes["NIC.1.DNSRacName"].startswith("host-")
+    for key in ("NIC.1.DNSDomainName", "NICStatic.1.DNSDomainName", "NTPConfigGroup.1.NTP1",
+                "ActiveDirectory.1.DomainController1", "ActiveDirectory.1.RacDomain",
+                "SysLog.1.Server1"):
+        assert attributes[key].startswith("host-") and attributes[key].endswith(
+            ".example.test"), key
+    assert attributes["NTPConfigGroup.1.NTP2"].startswith("192.0.2.")  # an address stays one
+    assert attributes["NIC.1.DNSDomainNameFromDHCP"] == "Disabled"  # a setting, not a name
+    assert attributes["NTPConfigGroup.1.NTP1SecurityKey"] is None
     assert find_leaks(tmp_path) == []

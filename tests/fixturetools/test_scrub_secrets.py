@@ -8,7 +8,7 @@ import pytest
 
 from hamnhw.fixturetools.fixture import Exchange, scrub_exchanges
 from hamnhw.fixturetools.leaks import find_leaks, find_leaks_in_documents
-from hamnhw.fixturetools.scrub import Scrubber, is_secret_key
+from hamnhw.fixturetools.scrub import Scrubber, is_host_key, is_secret_key
 
 COMMUNITY = "Zq8-corp-ro-Community"
 SNMP_KEY = "kX9f2LqP7wZ1rT0b"
@@ -45,7 +45,8 @@ def _scrub(doc):
     "Kg", "IPMILan.1.Kg", "KgKey", "SessionKey", "Password", "BindPassword", "PrivacyPassphrase",
     "Secret", "Cookie", "Set-Cookie", "APIKey", "ApiKey", "Users.3.IPMIKey", "Users.3.SHA1v3Key",
     "Users.3.MD5v3Key", "Users.3.SHA256PasswordSalt", "PasswordHash", "AuthKey", "PrivKey",
-    "ClientSecret", "Authorization", "Token", "X-Auth-Token", "SessionToken", "accesstoken"])
+    "ClientSecret", "Authorization", "Token", "X-Auth-Token", "SessionToken", "accesstoken",
+    "NTPConfigGroup.1.NTP1SecurityKey"])
 def test_secret_keys(key):
     assert is_secret_key(key)
 
@@ -132,3 +133,43 @@ def test_leak_check_keeps_redacted_and_null_secrets_quiet():
                          "AuthenticationKey": None, "EncryptionKey": ""},
                 "HttpHeaders": [{"Authorization": "***"}], "Password": None}
     assert find_leaks_in_documents({"x.json": document}) == []
+
+
+@pytest.mark.parametrize("key", [
+    "HostName", "FQDN", "DomainName", "NIC.1.DNSRacName", "NIC.1.DNSDomainName",
+    "NICStatic.1.DNSDomainName", "ServerOS.1.HostName", "ActiveDirectory.1.DCLookupDomainName",
+    "ActiveDirectory.1.DomainController3", "ActiveDirectory.1.GlobalCatalog1",
+    "ActiveDirectory.1.GCRootDomain", "ActiveDirectory.1.RacName", "ActiveDirectory.1.RacDomain",
+    "NTPConfigGroup.1.NTP1", "NTPServers", "SysLog.1.Server1", "LDAP.1.Server",
+    "ADGroup.2.Domain", "UserDomain.1.Name", "ServerAddress", "ServiceAddresses",
+    "RemoteHosts.1.SMTPServerIPAddress"])
+def test_host_keys(key):
+    assert is_host_key(key)
+
+
+@pytest.mark.parametrize("key", [
+    "NIC.1.DNSDomainNameFromDHCP", "NIC.1.DNSDomainFromDHCP", "NIC.1.DNSRegister",
+    "NTPConfigGroup.1.NTPEnable", "NTPConfigGroup.1.NTPMaxDist",
+    "NTPConfigGroup.1.NTP1SecurityType", "ADGroup.2.Name", "SysLog.1.Port", "Name",
+    "HostNameEnabled", "ServerSentEventUri", "ActiveDirectory.1.Schema"])
+def test_innocuous_host_like_keys(key):
+    assert not is_host_key(key)
+
+
+def test_dell_host_attributes_are_scrubbed_and_flagged_when_left():
+    attributes = {"Attributes": {"NIC.1.DNSRacName": "idrac-7xk2", "NIC.1.DNSDomainName":
+                                 "corp.example.org", "NTPConfigGroup.1.NTP2": "10.9.8.7",
+                                 "NIC.1.DNSDomainNameFromDHCP": "Disabled"},
+                  "DHCPv4": {"UseDomainName": True}}  # only string values are names
+    leaks = find_leaks_in_documents({"x.json": attributes})
+    assert {(leak.where, leak.category) for leak in leaks} >= {
+        ("$.Attributes.NIC.1.DNSRacName", "host"), ("$.Attributes.NIC.1.DNSDomainName", "host"),
+        ("$.Attributes.NTPConfigGroup.1.NTP2", "ip")}
+    out, scrubber = _scrub(attributes)
+    assert out["Attributes"] == {"NIC.1.DNSRacName": "host-0001",
+                                 "NIC.1.DNSDomainName": "host-0002.example.test",
+                                 "NTPConfigGroup.1.NTP2": "192.0.2.1",
+                                 "NIC.1.DNSDomainNameFromDHCP": "Disabled"}
+    assert out["DHCPv4"] == {"UseDomainName": True}
+    assert scrubber.counts["host"] == 2
+    assert find_leaks_in_documents({"x.json": out}, scrubber.originals()) == []

@@ -13,6 +13,7 @@ from monitor_helpers import PASSWORD, assert_no_secret, specs, write_config
 
 from hamnhw import pair
 from hamnhw.config import load_config
+from hamnhw.failover.journal import journal_path
 from hamnhw.pair import NodeSnapshot, PairSnapshot
 from hamnhw.sim import DriveSpec, ServerSpec, SimCluster
 
@@ -87,7 +88,8 @@ def test_config_fallback_and_warnings(cluster: SimCluster, tmp_path: Path) -> No
     code, lines = check(config)
     assert code == 1, lines
     assert "(from config [pair] active)" in lines[0]
-    assert "no pair snapshot" in lines[0] and "no spare drive" in lines[0]
+    assert "no pair snapshot" in lines[0]
+    assert "no spare drive of at least 1.2 TB (1200000000000 bytes)" in lines[0]
     assert "restore policy AlwaysOff, configured AlwaysOn" in lines[0]
 
 
@@ -127,3 +129,21 @@ def test_unreachable_standby_bmc_is_critical(cluster: SimCluster, tmp_path: Path
 def test_missing_config_is_unknown(tmp_path: Path) -> None:
     result = run("check", "pair", "--config", str(tmp_path / "none.toml"), "--format", "nagios")
     assert result.exit_code == 3 and result.stdout.startswith("PAIR UNKNOWN - ")
+
+
+def test_an_unreadable_journal_is_unknown_naming_it(spare_cluster: SimCluster,
+                                                    tmp_path: Path) -> None:
+    """Review: a journal that exists but cannot be read (here: garbage bytes) is no "no
+    snapshot, nothing recorded": UNKNOWN, naming the file and why; the checks go on with
+    ``[pair] active``."""
+    config = config_for(tmp_path, spare_cluster, 'active = "primary"')
+    save_snapshot(config, spare_cluster, "primary")
+    loaded = load_config(config)
+    path = journal_path(loaded.pair.journal_dir, loaded.pair.journal_name)
+    path.write_bytes(b"garbage, not a journal " * 200)
+    code, lines = check(config)
+    assert code == 3, lines
+    assert lines[0].startswith("PAIR UNKNOWN - active node primary (from config [pair] "
+                               "active): "), lines
+    assert f"journal {path} cannot be read: file is not a database" in lines[0], lines
+    assert "no pair snapshot" not in "\n".join(lines)

@@ -184,6 +184,38 @@ def test_old_subscriptions_found_by_context_are_replaced(cli_env: dict[str, str]
         assert [s.context for s in server.events.subscriptions] == ["someone else"]
 
 
+def test_subscriptions_not_listed_are_unknown_so_nothing_is_subscribed(
+        cli_env: dict[str, str], listeners: list[Listener]) -> None:
+    """A Subscriptions collection without ``Members`` (null: the BMC did not tell, not
+    "none"): hamnhw's subscription of an earlier run may be there, so a new one could be a
+    second taking one of the BMC's few slots: the node's watch ends ``failed`` saying so,
+    and nothing is POSTed or deleted."""
+    spec = ServerSpec(name="unlisted", power="On", post_time=0.0, boot_time=0.0,
+                      event_sse=False, password=PASSWORD)
+    with SimCluster([spec]) as cluster:
+        server = cluster["unlisted"]
+        port = free_port()
+        earlier = {"Destination": destination_for(f"https://127.0.0.1:{port}", "earlier-token"),
+                   "Context": context_for(server.url)}
+        assert server.events.write("POST", "/redfish/v1/EventService/Subscriptions",
+                                   earlier).status == 201  # type: ignore[union-attr]
+        server.inject("no_members", path="/redfish/v1/EventService/Subscriptions",
+                      method="GET")
+        server.clear_requests()
+        listener = Listener(cli_env, server.url, "--listen", f"127.0.0.1:{port}",
+                            "--mode", "push")
+        listeners.append(listener)
+        failed = listener.wait_for("failed")
+        code = listener.process.wait(timeout=WAIT_S)
+        assert "does not list its subscriptions" in failed["reason"], failed
+        assert "Members" in failed["reason"] and "--mode sse" in failed["reason"]
+        writes = [(r.method, r.path) for r in server.requests
+                  if r.method in ("POST", "DELETE") and "/EventService/" in r.path]
+        assert writes == []
+        assert [s.context for s in server.events.subscriptions] == [context_for(server.url)]
+        assert code == 1, listener.seen  # its only node failed
+
+
 def test_bmc_reset_is_reported_and_survived(cluster: SimCluster, cli_env: dict[str, str],
                                             listeners: list[Listener]) -> None:
     primary, standby = cluster["primary"], cluster["standby"]

@@ -23,7 +23,7 @@ VOLUME = "RAIDController1/Volume1"
 
 METRICS = ("hamnhw_bmc_up", "hamnhw_power_on", "hamnhw_volume_health", "hamnhw_volume_state",
            "hamnhw_volume_rebuild_ratio", "hamnhw_drive_health", "hamnhw_pair_active",
-           "hamnhw_scrape_duration_seconds")
+           "hamnhw_pair_journal_unreadable", "hamnhw_scrape_duration_seconds")
 
 
 VOLUME = "RAIDController1/Volume1"
@@ -176,3 +176,35 @@ def test_unreachable_bmc_is_down_not_an_error(tmp_path: Path, cluster: SimCluste
     text = (out_dir / "hamnhw.prom").read_text()
     assert value(text, "hamnhw_bmc_up", node="gone") == 0.0
     assert value(text, "hamnhw_bmc_up", node="primary") == 1.0
+
+
+def test_an_unreadable_journal_is_a_metric_and_a_warning(cluster: SimCluster,
+                                                         tmp_path: Path) -> None:
+    """Review: a pair journal that exists on the exporter's host but cannot be read is said
+    (``hamnhw_pair_journal_unreadable 1``, a warning naming the file and why), not read as
+    "nothing recorded"; the active node then comes from ``[pair] active``."""
+    journal = tmp_path / "journal"
+    config = write_config(tmp_path, cluster, f'[pair]\njournal_dir = "{journal}"\n'
+                                             'active = "primary"\n')
+    out_dir = tmp_path / "tf"
+    out_dir.mkdir()
+    argv = hamnhw_argv("exporter", "--config", str(config), "--textfile", str(out_dir))
+
+    def export() -> tuple[str, str]:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        return (out_dir / "hamnhw.prom").read_text(), done.stderr
+
+    text, _ = export()  # no journal on this host: nothing to say
+    assert value(text, "hamnhw_pair_journal_unreadable", node="primary") == 0.0
+    journal.mkdir()
+    path = journal / "pair.journal.sqlite"
+    path.write_bytes(b"garbage, not a journal " * 200)
+    text, stderr = export()
+    for node in ("primary", "standby"):
+        assert value(text, "hamnhw_pair_journal_unreadable", node=node) == 1.0
+    assert value(text, "hamnhw_pair_active", node="primary") == 1.0
+    assert f"{path} cannot be read: file is not a database" in stderr, stderr
+    checked = subprocess.run([promtool(), "check", "metrics"], input=text, text=True,
+                             capture_output=True, timeout=60, check=False)
+    assert checked.returncode == 0, checked.stderr

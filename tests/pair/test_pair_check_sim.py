@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from checksim import closed_url, json_of, mn, pair_config, run_cli, spare
+from checksim import PASSWORD_ENV, closed_url, json_of, mn, pair_config, run_cli, spare
+from click.testing import CliRunner
 
+from hamnhw.cli.main import cli
 from hamnhw.sim import SimCluster
 
 
@@ -112,3 +114,62 @@ def test_config_without_standby_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("--json", "pair", "check", "--config", str(config))
     assert result.exit_code == 2
     assert "standby" in json_of(result)["error"]["message"]
+
+
+@pytest.mark.parametrize("options", [(), ("--active", "primary")], ids=["found", "given"])
+def test_an_unreadable_journal_fails_naming_it(cluster: SimCluster, tmp_path: Path,
+                                               options: tuple[str, ...]) -> None:
+    """Review: the pair's journal on this host exists but cannot be read (here: garbage
+    bytes): a failed ``journal`` check naming the file and why (exit 5), not a journal
+    silently skipped for the live state; the pair itself is ready (exit 0 otherwise)."""
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    path = journal / "pair.journal.sqlite"
+    path.write_bytes(b"garbage, not a journal " * 200)
+    config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url,
+                         cluster["swapped"].url, f'[pair]\njournal_dir = "{journal}"\n')
+    result = run_cli("--json", "pair", "check", "--config", str(config), *options)
+    checks = by_name(json_of(result))
+    assert result.exit_code == 5, checks
+    assert checks["journal"]["status"] == "fail"
+    assert f"{path} cannot be read: file is not a database" in checks["journal"]["message"]
+    assert [name for name, c in checks.items() if c["status"] == "fail"] == ["journal"]
+
+
+def lines_of(result: Any) -> dict[str, str]:
+    """Check name -> ``STATUS MESSAGE`` of the text table."""
+    rows = [line.split(None, 1) for line in result.stdout.splitlines()]
+    return {row[0]: row[1] for row in rows if len(row) == 2 and row[0].islower()}
+
+
+def test_a_wrong_password_is_said_in_text_naming_account_and_source(cluster: SimCluster,
+                                                                      tmp_path: Path) -> None:
+    """Text mode says what each BMC answered (the 401 was in --json only), names the user
+    and the password source (never the password), and calls no answering BMC unreachable."""
+    config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url,
+                         cluster["swapped"].url)
+    result = CliRunner().invoke(cli, ["pair", "check", "--config", str(config)],
+                                env={PASSWORD_ENV: "wrong-pw-4711"}, catch_exceptions=False)
+    assert result.exit_code == 5
+    rows = lines_of(result)
+    for name in ("primary", "standby"):
+        assert (f"{name}'s BMC refused the credentials: " in rows["reachable"]), rows
+    assert ("credentials rejected (HTTP 401) for user 'admin' (password from "
+            f"${PASSWORD_ENV})") in rows["reachable"]
+    assert "wrong-pw-4711" not in result.output
+    assert "not reachable" not in result.stdout
+    assert rows["model"] == "UNKNOWN  cannot tell: primary, standby not read (credentials rejected)"
+    assert rows["restore_policy"] == ("UNKNOWN  cannot tell: standby not read (credentials "
+                                      "rejected)")
+    assert "does not tell its power-restore policy" not in result.stdout
+    assert ("active node: primary, default, nothing seen of a RAID1: primary, standby not read "
+            "(credentials rejected)") in result.stdout
+
+
+def test_a_silent_bmc_is_said_to_give_no_answer(cluster: SimCluster, tmp_path: Path) -> None:
+    for url in closed_url():
+        config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url, url)
+        result = run_cli("pair", "check", "--config", str(config))
+    rows = lines_of(result)
+    assert rows["reachable"].startswith("FAIL     standby's BMC does not answer: 127.0.0.1:")
+    assert rows["model"] == "UNKNOWN  cannot tell: standby not read (no answer)"

@@ -127,3 +127,21 @@ def test_the_active_source_is_named() -> None:
     plan = RaidPlan("delete", "delete", True, volume_id="V", drive_ids=("1", "2"))
     with pytest.raises(ConfigError, match=r"active management node \(\[pair\] active\)"):
         guard.enforce(plan, STATUS, ["A", "B"], None)
+
+
+def test_a_delete_on_the_active_node_needs_its_name_whatever_the_volume() -> None:
+    """Deleting destroys a volume's data: on the (possibly) active MN its name is typed, as
+    for its reset; a delete with nothing to send, or on another node, asks nothing."""
+    plan = RaidPlan("delete", "delete", True, volume_id="W", drive_ids=("4",))
+    active = PairGuard("standby", frozenset({"A", "B"}), active=True,
+                       active_source="possibly: no failover is recorded")
+    demands = active.demands(plan, STATUS)
+    assert demands.node and not demands.drives
+    assert demands.reasons[0] == "the delete destroys volume W and its data"
+    with pytest.raises(ConfigError, match="--confirm-node standby"):
+        active.enforce(plan, STATUS, [], None)
+    assert active.enforce(plan, STATUS, [], "standby")["protected"] is True
+    nothing = RaidPlan("delete", "no volume: nothing to delete", False)
+    assert not active.demands(nothing, STATUS).protected
+    assert not active.demands(create("4"), STATUS).protected  # a create: no volume destroyed
+    assert not PairGuard("standby", frozenset(), active=False).demands(plan, STATUS).protected

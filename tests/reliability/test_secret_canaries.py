@@ -191,7 +191,7 @@ def test_canaries_never_leak_through_any_command(world: tuple[PairSim, Runs],
     ran: set[str] = set()
     plan: list[tuple[tuple[str, ...], Path | None]] = [
         (("detect", "primary"), None), (("power", "status", "primary"), None),
-        (("power", "off", "standby"), None), (("boot", "primary"), None),
+        (("power", "off", "standby", "--yes"), None), (("boot", "primary"), None),
         (("restore-policy", "primary"), None), (("nics", "primary"), None),
         (("inventory", "primary"), None), (("raid", "show", "primary"), None),
         (("check", "raid", "primary"), None), (("pair", "snapshot"), None),

@@ -44,7 +44,8 @@ def test_all_documented_kinds_exist():
                                 "html_error", "malformed_json", "ignore_reset", "power_flap",
                                 "reset_conflict", "ignore_boot_override",
                                 "refuse_restore_policy", "ignore_restore_policy",
-                                "spurious_off", "gather", "no_members", "pull_cords"}
+                                "spurious_off", "gather", "no_members", "rotate_password",
+                                "pull_cords"}
 
 
 def test_latency_waits_then_answers(server, client, sleep):
@@ -202,3 +203,19 @@ def test_no_members_drops_a_collections_members_and_count_only(server, client):
     assert "Members" not in bare and "Members@odata.count" not in bare
     assert bare["Name"]
     assert client.get("/redfish/v1/Systems").json()["Members"]  # the one hit is used up
+
+
+def test_rotate_password_refuses_the_old_password_from_that_request_on(server, client):
+    """Another administrator changed the password: basic auth with the old one is refused
+    from the matching request on (that one included), sessions already made stay valid."""
+    session = client.post(SESSIONS, {"UserName": server.username, "Password": server.password})
+    token = session.headers["X-Auth-Token"]
+    assert client.get("/redfish/v1/Systems").status_code == 200
+    server.inject("rotate_password", path=SYSTEM, count=1)
+    assert client.get("/redfish/v1/Systems").status_code == 200  # another path: not yet
+    assert client.get(SYSTEM).status_code == 401
+    assert client.get("/redfish/v1/Systems").status_code == 401
+    assert server.faults.active() == []
+    sessioned = Bmc(server, auth=None)
+    assert sessioned.get(SYSTEM, headers={"X-Auth-Token": token}).status_code == 200
+    sessioned.close()

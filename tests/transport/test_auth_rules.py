@@ -209,7 +209,10 @@ def test_401_on_an_unsafe_method_deletes_the_old_session_and_is_not_resent(mock,
     assert len(calls(mock, "DELETE", SESSION_1)) == 1
 
 
-def test_basic_auth_401_after_it_worked_is_access_denied(mock, fake_time):
+def test_basic_auth_401_after_it_worked_is_a_remembered_refusal(mock, fake_time):
+    """Basic auth sends the credentials with every request: a 401 after earlier successes
+    is their refusal (a rotated password), not an account lacking a right; it is
+    remembered, so the refused credentials are not sent again toward a lockout."""
     serve_root(mock)
     mock.post(f"{BASE}{SESSIONS}", status=201, json={})  # no token: basic auth
     mock.get(f"{BASE}{SYSTEMS}", json={})
@@ -217,9 +220,39 @@ def test_basic_auth_401_after_it_worked_is_access_denied(mock, fake_time):
     transport = make_transport(URL).open()
     transport.get(SYSTEMS)
 
-    with pytest.raises(errors.AccessDenied) as info:
+    with pytest.raises(errors.AuthenticationError) as info:
         transport.get("/redfish/v1/Managers")
-    assert exit_code_for(info.value) == 1
+    assert not isinstance(info.value, errors.SessionExpired)
+    assert exit_code_for(info.value) == 4
+    assert "accepted them on this connection" in str(info.value)
+    assert "password_file or password_env" in str(info.value)
+    sent = len(mock.calls)
+    with pytest.raises(errors.AuthenticationError) as again:
+        transport.get(SYSTEMS)  # answered 200 before: not asked again with refused credentials
+    assert again.value.message == info.value.message
+    with pytest.raises(errors.AuthenticationError):
+        transport.post(SYSTEMS, {"A": 1})
+    assert len(mock.calls) == sent
+
+
+@pytest.mark.parametrize("auth", ["session", "basic"])
+def test_403_is_access_denied_and_the_credentials_stay_usable(mock, fake_time, auth):
+    """DSP0266's 403: the credentials were recognised and do not authorise this request:
+    AccessDenied (exit 1), no re-login, and the next request still goes out."""
+    serve_root(mock)
+    if auth == "session":
+        login_ok(mock)
+    else:
+        mock.post(f"{BASE}{SESSIONS}", status=201, json={})
+    mock.get(f"{BASE}{SYSTEMS}", json={})
+    mock.patch(f"{BASE}{SYSTEMS}", status=403, json={})
+    transport = make_transport(URL).open()
+
+    with pytest.raises(errors.AccessDenied) as info:
+        transport.patch(SYSTEMS, {"A": 1})
+    assert exit_code_for(info.value) == 1 and info.value.status == 403
+    assert transport.get(SYSTEMS) == {}
+    assert len(calls(mock, "POST", SESSIONS)) == 1
 
 
 def test_basic_auth_401_on_the_first_request_is_credentials_rejected(mock):

@@ -200,7 +200,10 @@ def test_moved_drives_are_foreign_until_imported(start_cluster) -> None:
                         node="b")
     assert refused.exit_code != 0 and "foreign configuration" in refused.output
     dry = bench.ok("import-foreign", "--dry-run", node="b")
-    assert (dry["foreign"], dry["job"]) == ([disk(1), disk(2)], None)
+    assert (dry["foreign"], dry["job"], dry["changed"]) == ([disk(1), disk(2)], None, True)
+    assert [r["body"] for r in dry["requests"]] == [{"TargetFQDD": CTRL}]
+    assert dry["requests"][0]["path"].endswith("DellRaidService.ImportForeignConfig")
+    assert bench.posts("ImportForeignConfig", node="b") == []
     done = bench.ok("import-foreign", "--wait", node="b")
     assert (done["changed"], done["job"]["state"]) == (True, "completed")
     assert bench.posts("ImportForeignConfig", node="b") == [{"TargetFQDD": CTRL}]
@@ -211,6 +214,8 @@ def test_moved_drives_are_foreign_until_imported(start_cluster) -> None:
     assert sorted(by_id[i] for i in volume["drives"]) == sorted(serials)
     assert volume["raid_health"]["state"] == "optimal"
     nothing = bench.run("import-foreign", node="b")
-    assert nothing.exit_code != 0 and "Foreign" in nothing.output
+    assert nothing.exit_code == 1 and "Foreign" in nothing.output
+    predicted = bench.run("import-foreign", "--dry-run", node="b")  # as the real run
+    assert (predicted.exit_code, predicted.output) == (1, nothing.output)
     for node in ("a", "b"):
         assert bench.posts("ClearForeignConfig", node=node) == []

@@ -236,6 +236,8 @@ def test_moved_array_is_recognised_at_post_and_import_is_a_no_op(start_cluster) 
     assert shown["foreign"] is None
     by_id = {d["id"]: d["serial"] for d in shown["drives"]}
     assert sorted(by_id[i] for i in shown["volumes"][0]["drives"]) == sorted(serials)
+    dry = bench.ok("import-foreign", "--dry-run", node="b")
+    assert (dry["changed"], dry["requests"]) == (False, [])
     done = bench.ok("import-foreign", node="b")
     assert done["foreign"] is None and done["job"]["kind"] == "completed"
     assert any("imports them at POST" in n for n in done["notes"])
@@ -254,8 +256,11 @@ def test_standard_storage_controller_import_names_the_manual_step(start_cluster)
     with SimCluster([ServerSpec(name="mr", power="On", post_time=0.0)]) as cluster:
         server = cluster["mr"]
         url = server.url.replace("redfish+http://", "ilo5-redfish+http://")
-        result = CliRunner().invoke(cli, ["--json", "raid", "import-foreign", url], env={
-            "HAMNHW_USERNAME": "admin", "HAMNHW_PASSWORD": "password"})
-    assert result.exit_code != 0
+        env = {"HAMNHW_USERNAME": "admin", "HAMNHW_PASSWORD": "password"}
+        result = CliRunner().invoke(cli, ["--json", "raid", "import-foreign", url], env=env)
+        dry = CliRunner().invoke(cli, ["--json", "raid", "import-foreign", url, "--dry-run"],
+                                 env=env)
+    assert result.exit_code == 1
     assert "UnsupportedOperation" in result.output and "Manage Foreign Configuration" in \
         result.output
+    assert (dry.exit_code, dry.output) == (1, result.output)  # the dry run predicts it

@@ -78,8 +78,10 @@ def test_moved_array_import_is_refused_naming_the_manual_step(start_cluster) -> 
     assert shown["volumes"] == [] and shown["foreign"] is None
     assert any("Manage Foreign Configuration" in n for n in shown["notes"])
     refused = bench.run("import-foreign", node="b")
-    assert refused.exit_code != 0
+    assert refused.exit_code == 1
     assert "UnsupportedOperation" in refused.output and "Manage Foreign" in refused.output
+    dry = bench.run("import-foreign", "--dry-run", node="b")
+    assert (dry.exit_code, dry.output) == (1, refused.output)  # the dry run predicts it
     xcc = of(bench.server("b").state)
     assert xcc is not None
     xcc.import_foreign()  # the operator, in the controller's setup utility

@@ -69,7 +69,9 @@ def test_moved_array_import_is_refused_naming_the_manual_step(start_cluster) -> 
         bench.cluster.move_drive(serial, "a", "b")
     assert bench.show(node="b")["volumes"] == []
     refused = bench.run("import-foreign", node="b")
-    assert refused.exit_code != 0 and "storcli /c0/fall import" in refused.output
+    assert refused.exit_code == 1 and "storcli /c0/fall import" in refused.output
+    dry = bench.run("import-foreign", "--dry-run", node="b")
+    assert (dry.exit_code, dry.output) == (1, refused.output)  # the dry run predicts it
     smc = of(bench.server("b").state)
     assert smc is not None
     smc.import_foreign()

@@ -12,7 +12,7 @@ from hamnhw.cli.commands.pair.check import require_pair
 from hamnhw.cli.exit_codes import ExitCode
 from hamnhw.cli.options import connect_config_node, fail, output_of
 from hamnhw.config import find_config, load_config
-from hamnhw.dhcp.plan import plan_reservations
+from hamnhw.dhcp.plan import check_network, plan_reservations
 from hamnhw.dhcp.render import FORMATS, RenderOptions, default_kea_hooks_dir, render
 from hamnhw.errors import ConfigError, OperationFailed
 from hamnhw.pair.check import check_pair
@@ -78,8 +78,9 @@ def render_command(ctx: click.Context, fmt: str, config: str | None, pair_report
                               "$HAMNHW_CONFIG, ./hamnhw.toml, /etc/hamnhw/hamnhw.toml)")
         path = str(found) if pair_report else require_pair(str(found))
         network = load_config(path).network
+        check_network(network, path)  # before the BMCs are read
         nic_map = read_pair_report(pair_report) if pair_report else live_nic_map(path)
-        plan = plan_reservations(network, nic_map)
+        plan = plan_reservations(network, nic_map, path)
         options = RenderOptions(interfaces=interfaces or ("*",), kea_socket=kea_socket,
                                 kea_lease_file=kea_lease_file, kea_hooks_dir=kea_hooks_dir)
         rendered = render(fmt, plan, options)

@@ -42,6 +42,7 @@ from hamnhw.monitor.metrics import (
     DEFAULT_PARALLEL,
     HamnhwCollector,
     NodeSample,
+    PairView,
     SampleCache,
 )
 from hamnhw.monitor.metrics import (
@@ -133,12 +134,23 @@ def read_sample(name: str, arguments: dict[str, Any], timeout: float) -> NodeSam
 
 def active_from(config: Config | None) -> ActiveSource:
     """The exporter's ``hamnhw_pair_active`` source: journal, live state (the snapshot's
-    RAID1 serials), ``[pair] active`` (see :mod:`hamnhw.monitor.pair`)."""
-    def active(samples: Sequence[NodeSample]) -> str | None:
+    RAID1 serials), ``[pair] active`` (see :mod:`hamnhw.monitor.pair`); and whether the
+    journal could be read (``hamnhw_pair_journal_unreadable``; a warning on stderr naming it
+    and why when that changes)."""
+    logged: list[str | None] = [None]
+
+    def active(samples: Sequence[NodeSample]) -> PairView:
+        if config is None:
+            return PairView(None)
         live = {s.node: LiveNode(s.power_on, frozenset(d.serial for d in s.raid.drives or ()
                                                        if d.serial) if s.raid else None)
                 for s in samples if s.node in PAIR}
-        return active_for(config, live).node if config else None
+        found = active_for(config, live)
+        if found.journal_error != logged[0] and found.journal_error is not None:
+            LOG.warning("the pair's failover %s: its active node and snapshot cannot be told",
+                        found.journal_error)
+        logged[0] = found.journal_error
+        return PairView(found.node, found.journal_error)
     return active
 
 

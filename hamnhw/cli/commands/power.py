@@ -1,11 +1,12 @@
 """``hamnhw power status|on|off|soft-off|cycle NODE... [--timeout S] [--no-wait] [--dry-run]``.
 
 Several nodes (a range, a group, ``--nodes-file``) are worked on at once
-(:mod:`hamnhw.cli.fleet`); ``off``, ``soft-off`` and ``cycle`` over several nodes that
-include the pair's active MN need ``--yes`` (not with ``--dry-run``: nothing is sent).
-``on`` and ``cycle`` of a pair node, one or many, while the pair's journal holds an unfinished
-failover, drill or RAID1 setup are refused without ``--yes``, and the old node once its disks
-were said moved even with it (:mod:`hamnhw.pair.runguard`).
+(:mod:`hamnhw.cli.fleet`).  ``off``, ``soft-off`` and ``cycle`` of the pair's (possibly)
+active MN, one node or many, need ``--yes``; ``on`` and ``cycle`` of a pair node while the
+pair's journal holds an unfinished failover, drill or RAID1 setup too, and the old node once
+its disks were said moved is refused even with it (:mod:`hamnhw.pair.runguard`).  A
+``--dry-run`` prints the plan all the same, says that the real run would be refused, and
+exits with its code.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ from typing import Any
 
 import click
 
-from hamnhw.cli.budget import LOGOUT_RESERVE_S, CommandBudget
+from hamnhw.cli.budget import LOGOUT_RESERVE_S, LOGOUT_SHARE, CommandBudget
 from hamnhw.cli.fleet import (
     FleetOptions,
     nodes_options,
-    refuse_active_mn,
-    refuse_during_run,
+    refuse_power_change,
     run_on_nodes,
 )
 from hamnhw.errors import ConfigError, StateUnconfirmed
@@ -92,8 +92,10 @@ def check_escalation(escalate_after: float | None, longest_wait: float, *,
     if escalate_after >= longest_wait:
         raise ConfigError(f"{option} ({escalate_after:g} s) must be shorter than the "
                           f"longest wait ({longest_wait:g} s): {timeout_option} (else the "
-                          f"config's timeout, else 120 s) minus the {LOGOUT_RESERVE_S:g} s kept "
-                          f"for logging out and the {LAST_READ_S:g} s of the wait's last read")
+                          f"config's timeout, else 120 s) minus what is kept for logging out "
+                          f"({LOGOUT_RESERVE_S:g} s, a quarter of a timeout under "
+                          f"{LOGOUT_RESERVE_S / LOGOUT_SHARE:g} s) and the {LAST_READ_S:g} s of "
+                          "the wait's last read")
 
 
 def change_power(node: Node, method: str, budget: CommandBudget, *, wait: bool = True,
@@ -140,12 +142,12 @@ def _render_change(payload: Mapping[str, Any]) -> str:
 YES_HELP = {
     "on": "Go on while the pair's journal holds an unfinished failover (never for the old "
           "node once its disks were said moved).",
-    "cycle": "Go on over several nodes that include the pair's active MN, or while the pair's "
-             "journal holds an unfinished failover (never for the old node once its disks "
-             "were said moved).",
+    "cycle": "Go on when the nodes include the pair's (possibly) active MN, or while the "
+             "pair's journal holds an unfinished failover (never for the old node once its "
+             "disks were said moved).",
 }
 """``--yes`` of each power change (default: the active MN's rule only)."""
-_YES_ACTIVE_MN = "Over several nodes: go on even when they include the pair's active MN."
+_YES_ACTIVE_MN = "Go on when the nodes (one or many) include the pair's (possibly) active MN."
 
 
 def _change_command(name: str, doc: str, method: str,
@@ -163,6 +165,7 @@ def _change_command(name: str, doc: str, method: str,
     def change(ctx: click.Context, fleet: FleetOptions, no_wait: bool, dry_run: bool,
                **extra: Any) -> None:
         yes = extra.pop("yes", False)
+        check = functools.partial(refuse_power_change, fleet, name, yes)
         if dry_run:
             # Imported here: ``power status`` is timed as a whole process against
             # redfishtool (docs/performance.md), and only --dry-run needs the plans.
@@ -171,7 +174,8 @@ def _change_command(name: str, doc: str, method: str,
 
             escalate_after = extra.get("escalate_after")
             run_on_nodes(ctx, fleet, lambda _budget: lambda node: plan_payload(
-                plan_power(node, method, escalate_after=escalate_after)), render_plan)
+                plan_power(node, method, escalate_after=escalate_after)), render_plan,
+                check=check, dry_run=True)
             return
 
         def prepare(budget: CommandBudget) -> Callable[[Node], dict[str, Any]]:
@@ -184,9 +188,7 @@ def _change_command(name: str, doc: str, method: str,
 
             return action
 
-        guard = None if yes or method == "on" else functools.partial(refuse_active_mn, fleet)
-        run_on_nodes(ctx, fleet, prepare, _render_change, guard=guard,
-                     check=functools.partial(refuse_during_run, fleet, name, yes))
+        run_on_nodes(ctx, fleet, prepare, _render_change, check=check)
 
     change = click.option("--yes", is_flag=True, help=YES_HELP.get(name, _YES_ACTIVE_MN))(change)
     for option in extra_options:

@@ -9,26 +9,18 @@ the MN on a RAID1 with a loopback stand-in of its address, the standby off and e
 with POST evidence), so that ``failover start`` can be tried against ``--config-out F``.
 
 It runs until stopped: either signal stops the servers and exits 0.
+
+Its subcommands play the operator's hands on a running simulator's drive bays (``hamnhw sim
+bays|move|pull|insert|fail --config FILE``, :mod:`hamnhw.cli.commands.simbays`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import json
-import sys
-from typing import Any
-
 import click
 
-from hamnhw import interrupts
-from hamnhw.sim import ServerSpec, SimCluster
-from hamnhw.sim.client_config import write_client_config, write_pair_config
-from hamnhw.sim.ipmi import IpmiSim, IpmiStartError
-from hamnhw.sim.mnpair import mn_pair_specs, mn_serials
-from hamnhw.sim.mnservice import MnService
-from hamnhw.sim.personalities import PERSONALITIES
-from hamnhw.sim.tls import TlsSetupError
+PERSONALITY_NAMES = ("idrac", "ilo5", "xcc", "supermicro")
+"""``--personality`` values: :data:`hamnhw.sim.personalities.PERSONALITIES`' names (not
+imported here: the subcommands need no simulator)."""
 
 
 def server_names(count: int, names: str | None) -> list[str]:
@@ -46,55 +38,32 @@ def server_names(count: int, names: str | None) -> list[str]:
     return chosen
 
 
-def _summary(cluster: SimCluster, ipmi: IpmiSim | None, mn: str | None) -> dict[str, Any]:
-    servers = [{"name": s.name, "url": s.url, "username": s.username} for s in cluster]
-    if ipmi is not None:
-        for server in servers:
-            server["ipmi_url"] = ipmi[server["name"]].url
-    summary = {"servers": servers, "cert_file": cluster.cert_file,
-               "fingerprint": cluster.fingerprint}
-    if mn is not None:
-        summary["mn_address"] = mn
-    return summary
+def _no_server_options(ctx: click.Context) -> None:
+    """A subcommand talks to a running simulator: the options that start one are refused."""
+    given = [name for name in ctx.params
+             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT]
+    if given:
+        raise click.UsageError(f"--{given[0].replace('_', '-')} starts a simulator: give it "
+                               f"without the subcommand {ctx.invoked_subcommand!r}")
 
 
-def _print_summary(cluster: SimCluster, ipmi: IpmiSim | None, as_json: bool,
-                   mn: str | None = None) -> None:
-    if as_json:
-        click.echo(json.dumps(_summary(cluster, ipmi, mn)))
-    else:
-        for server in cluster:
-            extra = f" {ipmi[server.name].url}" if ipmi is not None else ""
-            click.echo(f"{server.name} {server.url}{extra}")
-        if cluster.cert_file:
-            click.echo(f"cert {cluster.cert_file}")
-            click.echo(f"fingerprint {cluster.fingerprint}")
-        if mn is not None:
-            click.echo(f"mn {mn}")
-        click.echo("credentials admin/password (simulator only); Ctrl-C to stop", err=True)
-    sys.stdout.flush()
+class SimGroup(click.Group):
+    """``hamnhw sim [OPTIONS]`` runs the simulator; ``hamnhw sim SUBCOMMAND`` talks to a
+    running one (its subcommands are imported only then)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return ["bays", "move", "pull", "insert", "fail"]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.list_commands(ctx):
+            return None
+        from hamnhw.cli.commands.simbays import COMMANDS
+
+        return {command.name: command for command in COMMANDS}[cmd_name]
 
 
-def _write_config(cluster: SimCluster, path: str, mn: str | None = None) -> None:
-    if mn is not None:
-        config, secret = write_pair_config(cluster, path, cluster.fingerprint, mn)
-    else:
-        config, secret = write_client_config(cluster, path, cluster.fingerprint)
-    click.echo(f"config {config} (password in {secret}, mode 0600; valid while this "
-               "simulator runs)", err=True)
-
-
-def _start(cluster: SimCluster, ipmi: bool) -> IpmiSim | None:
-    """Start the servers (and their IPMI side); on failure stop what started."""
-    try:
-        cluster.start()
-        return IpmiSim(cluster).start() if ipmi else None
-    except (OSError, TlsSetupError, IpmiStartError) as exc:
-        cluster.stop()
-        raise click.ClickException(f"cannot start the simulator: {exc}") from exc
-
-
-@click.command("sim")
+@click.group("sim", cls=SimGroup, invoke_without_command=True,
+             subcommand_metavar="[bays|move|pull|insert|fail] ...")
 @click.option("--count", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Number of simulated servers (ignored with --names).")
 @click.option("--names", help="Comma-separated server names, e.g. primary,standby.")
@@ -109,40 +78,31 @@ def _start(cluster: SimCluster, ipmi: bool) -> IpmiSim | None:
 @click.option("--config-out", metavar="FILE", type=click.Path(dir_okay=False),
               help="Write a hamnhw config naming the servers (address them by name: "
                    "--config FILE primary); the password goes beside it, mode 0600.")
-@click.option("--personality", type=click.Choice(list(PERSONALITIES)),
+@click.option("--personality", type=click.Choice(PERSONALITY_NAMES),
               help="Serve a vendor BMC's shapes (ids, OEM blocks, jobs, RAID semantics): "
                    "idrac, ilo5, xcc or supermicro; default: plain DMTF Redfish.")
 @click.option("--pair", is_flag=True,
               help="Serve an MN pair to try the failover on: primary running the MN on a "
                    "RAID1 (and a loopback stand-in of the MN's address), standby off with "
                    "empty bays; --config-out then writes [primary], [standby], [pair] and "
-                   "[failover].")
+                   "[failover], with a fresh journal beside the config (an earlier "
+                   "simulator's is moved aside, saying where).")
 @click.pass_context
 def command(ctx: click.Context, count: int, names: str | None, tls: bool, power_delay: float,
             port_base: int, ipmi: bool, config_out: str | None, personality: str | None,
             pair: bool) -> None:
     """Run simulated Redfish BMCs on 127.0.0.1 until SIGINT or SIGTERM.
 
-    Runs until stopped (no --timeout): either signal stops the servers and exits 0."""
+    Runs until stopped (no --timeout): either signal stops the servers and exits 0.
+    The subcommands move disks in a running simulator, as a WORK ORDER asks:
+    hamnhw sim move --all-mn --config pair.toml."""
+    if ctx.invoked_subcommand is not None:
+        _no_server_options(ctx)
+        return
     if pair and names:
         raise click.BadParameter("--pair names its servers primary and standby",
                                  param_hint="--names")
-    specs = ([dataclasses.replace(spec, personality=personality)
-              for spec in mn_pair_specs(power_delay)] if pair else
-             [ServerSpec(name=name, power_delay=power_delay, personality=personality)
-              for name in server_names(count, names)])
-    ports = [port_base + index if port_base else 0 for index in range(len(specs))]
-    if port_base and ports[-1] > 65535:
-        raise click.BadParameter("too many servers for this port base", param_hint="--port-base")
-    as_json = bool(getattr(ctx.obj, "json", False))
-    cluster = SimCluster(specs, tls=tls, ports=ports)
-    with interrupts.stopping() as stop, contextlib.ExitStack() as stack:
-        ipmi_sim = _start(cluster, ipmi)
-        stack.callback(cluster.stop)
-        if ipmi_sim is not None:
-            stack.callback(ipmi_sim.stop)
-        mn = stack.enter_context(MnService(cluster, mn_serials(cluster))) if pair else None
-        if config_out:
-            _write_config(cluster, config_out, mn.address if mn else None)
-        _print_summary(cluster, ipmi_sim, as_json, mn.address if mn else None)
-        interrupts.wait_until(stop)
+    from hamnhw.cli.commands.simserve import serve
+
+    serve(None if pair else server_names(count, names), tls, power_delay, port_base, ipmi,
+          config_out, personality, bool(getattr(ctx.obj, "json", False)))

@@ -28,6 +28,7 @@ from hamnhw.sim.actions import Response
 from hamnhw.sim.bays import VolumeSpec
 from hamnhw.sim.documents import ROOT, Json, collection, link, resource
 from hamnhw.sim.personalities.base import Route, StandardStorage, bay_number, wrap
+from hamnhw.sim.personalities.idrac_attributes import manager_attributes
 from hamnhw.sim.personalities.idrac_jobs import JobQueue, remote_services_status
 from hamnhw.sim.raid_actions import bad
 from hamnhw.sim.spec import DriveSpec
@@ -179,6 +180,8 @@ class IdracPersonality(StandardStorage):
             (re.escape(self.system_path), lambda: wrap(lambda: resources.system(self.state),
                                                        self._system_links)),
             (mgr, lambda: wrap(lambda: resources._manager(self.state), self._manager_links)),
+            (f"{mgr}/Attributes", lambda: manager_attributes(f"{self.manager_path}/Attributes",
+                                                             self.state.spec.name)),
         ]
 
     def _tasks(self) -> Json:
@@ -197,7 +200,9 @@ class IdracPersonality(StandardStorage):
         doc["Links"] = {"Oem": {"Dell": {"@odata.type": "#DellOem.v1_3_0.DellOemLinks",
                                          "Jobs": link(self.jobs_path),
                                          "DellJobService": link(f"{dell}/DellJobService"),
-                                         "DellLCService": link(self.lc_service)}}}
+                                         "DellLCService": link(self.lc_service),
+                                         "DellAttributes": [
+                                             link(f"{self.manager_path}/Attributes")]}}}
 
     def raid_service_doc(self) -> Json:
         """``DellRaidService`` with the actions the simulator runs."""

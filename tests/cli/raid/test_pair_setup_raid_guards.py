@@ -118,3 +118,39 @@ def test_a_resume_before_the_create_checks_again(running_standby: SetupPair) -> 
     assert result.exit_code == 2 and "standby is the active MN" in result.output, result.output
     assert pair.sent("standby") == [] and pair.cluster.bays.volumes == []
     assert pair.cluster["standby"].power_state == "On"
+
+
+@pytest.mark.parametrize("verb", ["resume", "abort"])
+def test_nothing_to_resume_is_its_own_error_as_for_failover_resume(
+        running_standby: SetupPair, verb: str) -> None:
+    """Review: ``pair setup-raid --resume`` without a run said "driver 'pair' does not
+    support setup-raid": it is ``NothingToResume``, exit 1, as ``failover resume``."""
+    code, out = running_standby.run("pair", "setup-raid", f"--{verb}")
+    assert code == 1, out
+    assert out["error"] == {
+        "type": "NothingToResume", "exit_code": 1,
+        "message": f"no unfinished RAID1 setup run in the journal: nothing to {verb}; start "
+                   "one with `hamnhw pair setup-raid --drives ID,ID`"}, out
+    code, failover = running_standby.run("failover", verb)
+    assert (code, failover["error"]["type"]) == (1, "NothingToResume"), failover
+    with open_journal(load_config(running_standby.config)) as journal:
+        journal.create_run("failover", "primary", "standby", {}, state="awaiting_disks")
+    code, other = running_standby.run("pair", "setup-raid", f"--{verb}")
+    assert (code, other["error"]["type"]) == (1, "RunUnfinished"), other
+    message = other["error"]["message"]
+    assert message.startswith("the journal's unfinished run is failover run 1 (primary -> "
+                              "standby, state awaiting_disks), not a RAID1 setup"), message
+    assert "`hamnhw failover resume`" in message, message
+
+
+def test_a_drive_the_standby_does_not_show_is_named_with_the_standby(tmp_path: Path) -> None:
+    """Review: "pair: no drive 'Bay1' on this node (drives: none)" did not say which node;
+    refused before anything is sent or journaled."""
+    for pair in setup_pair(tmp_path, [ServerSpec(name="primary", drives=(), raid1=False),
+                                      ServerSpec(name="standby", drives=(), raid1=False)]):
+        code, out = pair.run(*START)
+        assert code == 2, out
+        assert out["error"]["message"] == "standby: no drive 'Bay1' on this node (drives: none)"
+        assert pair.sent("standby") == []
+        code, none = pair.run("pair", "setup-raid", "--abort")
+        assert (code, none["error"]["type"]) == (1, "NothingToResume"), none

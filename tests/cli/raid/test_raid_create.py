@@ -259,3 +259,19 @@ def test_generic_redfish_cannot_tell_foreign_drives_nor_import_them(cluster) -> 
         assert node.raid.foreign() is None
         with pytest.raises(UnsupportedOperation, match="import a foreign RAID configuration"):
             node.raid.import_foreign()
+
+
+def test_import_foreign_dry_run_meets_the_unsupported_import_as_the_real_run(cluster) -> None:
+    """Review: on generic Redfish the dry run exited 0 ("foreign drives: unknown / dry run:
+    nothing sent") while the real run exits 1 (no import action): it predicts the error."""
+    bench = cluster(raid1=True)
+    real = bench.cli("import-foreign")
+    dry = bench.cli("import-foreign", "--dry-run")
+    assert (real.exit_code, dry.exit_code) == (1, 1), dry.output
+    assert json_out(dry) == json_out(real)
+    assert json_out(dry)["error"]["type"] == "UnsupportedOperation"
+    text = run("raid", "import-foreign", bench.server.url, "--dry-run", env=bench.env)
+    assert text.exit_code == 1
+    assert "driver 'generic' does not support raid.import_foreign" in text.output
+    assert [r for r in bench.server.requests if r.method in ("POST", "PATCH", "DELETE")
+            and "Session" not in r.path] == []

@@ -16,7 +16,7 @@ from hamnhw.cli.options import connect_config_node, fail, output_of
 from hamnhw.config import Config, find_config, load_config
 from hamnhw.errors import ConfigError
 from hamnhw.monitor.pair import active_for, live_node
-from hamnhw.pair import ipmi_boot_modes
+from hamnhw.pair import ipmi_boot_modes, read_records
 from hamnhw.pair.check import PairReport, evaluate
 from hamnhw.pair.nodefacts import read_pair
 from hamnhw.views import section, table
@@ -62,12 +62,15 @@ def check_with_recorded_active(path: str, active: str | None) -> PairReport:
     :func:`~hamnhw.monitor.pair.active_for`), else worked out from what the BMCs show."""
     config: Config = load_config(path)
     found = read_pair(lambda name: connect_config_node(name, path))
+    records = read_records(config)
     reason = None
     if active is None:
-        recorded = active_for(config, {name: live_node(facts) for name, facts in found.items()})
+        recorded = active_for(config, {name: live_node(facts) for name, facts in found.items()},
+                              records)
         active, reason = recorded.node, f"from {recorded.source}"
     return evaluate(found["primary"], found["standby"], active=active, reason=reason,
-                    ipmi_boot_modes=ipmi_boot_modes(config))
+                    ipmi_boot_modes=ipmi_boot_modes(config),
+                    journal_error=None if records.error is None else str(records.error))
 
 
 @click.command("check")
@@ -89,7 +92,8 @@ def command(ctx: click.Context, config: str | None, active: str | None) -> None:
     reached over IPMI (ipmi://) needs a known boot mode (its boot_mode, or the pair
     snapshot's): IPMI cannot read one, and the failover's boot overrides need it.  Drives
     a powered-off node's BMC shows from its last POST whose serials the active node shows
-    (after a failover) do not take a bay.
+    (after a failover) do not take a bay.  The pair's journal on this host, where it
+    exists, must be readable (else the failed check names it and why).
     Exit 0 when nothing fails, 5 when a check fails.
     """
     try:

@@ -16,16 +16,21 @@ from hamnhw.cli.options import fail, output_of
 @config_option
 @click.pass_context
 def command(ctx: click.Context, config_path: str | None) -> None:
-    """Show the last pair snapshot and the active node."""
+    """Show the last pair snapshot and the active node.
+
+    A journal that exists but cannot be read is an error naming it and why (exit 1), never
+    "nothing recorded"."""
     from hamnhw import pair
 
     try:
         config = load_pair_config(config_path)
-        snap = pair.load_latest_snapshot(config)
-        active = pair.active_node(config)
+        records = pair.read_records(config)
+        if records.error is not None:
+            raise records.error
     except Exception as exc:
         fail(ctx, "pair", exc)
         return
+    snap, active = records.snapshot, records.active
     payload: dict[str, Any] = {
         "node": "pair", "active_node": active,
         "snapshot": None if snap is None else snap.to_json(),

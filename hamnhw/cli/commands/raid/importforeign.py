@@ -8,7 +8,10 @@ JSON::
 
 ``foreign`` is null when the driver cannot tell (generic Redfish; HPE Smart Array, which
 imports moved arrays by itself at POST); a driver without an import action exits with the
-unsupported-operation code naming the manual step.
+unsupported-operation code naming the manual step.  ``--dry-run`` reads the driver's plan
+(:meth:`~hamnhw.interfaces.RaidInterface.plan_import_foreign`), so it meets what the real
+run would meet before sending (no import action, no foreign drive: the same error and exit
+code) and adds ``"requests"``: what the real run would send.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import click
 
 from hamnhw.cli import options
 from hamnhw.cli.budget import CommandBudget
-from hamnhw.cli.commands.raid.common import DRY_RUN, job_json, job_lines
+from hamnhw.cli.commands.raid.common import DRY_RUN, job_json, job_lines, plan_json
 from hamnhw.cli.options import TargetOptions, node_options, run_waiting_on_node
 from hamnhw.jobs import JobState
 from hamnhw.node import Node
@@ -34,6 +37,8 @@ def render(payload: Mapping[str, Any]) -> str:
     lines = [f"{payload['node']}: foreign drives: {shown}"]
     if payload["dry_run"]:
         lines.append("dry run: nothing sent")
+        lines += [f"  would send: {r['method']} {r['path']} {r['body'] or ''}".rstrip()
+                  for r in payload["requests"]]
     lines += job_lines(payload)
     lines += [f"note: {note}" for note in payload["notes"]]
     return "\n".join(lines)
@@ -55,7 +60,9 @@ def command(ctx: click.Context, target: TargetOptions, wait: bool, dry_run: bool
                                        "foreign": foreign, "changed": False, "pending": False,
                                        "job": None, "notes": list(notes_of(node.raid))}
             if dry_run:
-                return payload
+                plan = plan_json(node.raid.plan_import_foreign())
+                return {**payload, "changed": plan["changed"], "requests": plan["requests"],
+                        "notes": [*payload["notes"], *plan["notes"]]}
             job = node.raid.import_foreign()
             policy = options.poll_policy()
             status = (job.wait(policy, policy.deadline(budget.wait_seconds()))

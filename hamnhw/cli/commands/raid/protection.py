@@ -1,7 +1,7 @@
 """Pair protection in the RAID write commands: ``--confirm-serial``/``--confirm-node`` and the
 :class:`~hamnhw.raidguard.PairGuard` of the node addressed: the pair's recorded RAID1 serials
 on any node, and the pair node's name when the node is ``primary``/``standby`` however it is
-spelt (:mod:`~hamnhw.cli.commands.raid.pairnode`)."""
+spelt (:mod:`~hamnhw.pair.nodes`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import click
 from hamnhw import pair
 from hamnhw.cli.budget import CommandBudget
 from hamnhw.cli.commands.raid.common import dry_run_exit, outcome_payload, plan_payload
-from hamnhw.cli.commands.raid.pairnode import pair_node_of, possibly_active
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.cli.fleet import recording
 from hamnhw.cli.options import TargetOptions, run_waiting_on_node
@@ -25,6 +24,7 @@ from hamnhw.log import get_logger
 from hamnhw.models import RaidType
 from hamnhw.node import Node
 from hamnhw.pair import PairSnapshot
+from hamnhw.pair.nodes import pair_node_of, possibly_active
 from hamnhw.raid import RaidOutcome, RaidPlan
 from hamnhw.raidguard import PairGuard, normal_serial
 
@@ -42,10 +42,11 @@ CONFIRM_NODE = click.option(
 def pair_guard(target: TargetOptions) -> PairGuard:
     """The guard of the node ``target`` names: the pair's recorded RAID1 serials protect on
     any node; the node's name and recorded volumes when it is recognised as ``primary`` or
-    ``standby`` (:func:`~hamnhw.cli.commands.raid.pairnode.pair_node_of`), active as the
-    fleet guard counts it (:func:`~hamnhw.cli.commands.raid.pairnode.possibly_active`: the
-    journal, else ``[pair] active``, else either pair node).  Without a config only foreign
-    configurations are protected."""
+    ``standby`` (:func:`~hamnhw.pair.nodes.pair_node_of`), active as the
+    fleet guard counts it (:func:`~hamnhw.pair.nodes.possibly_active`: the
+    journal, else ``[pair] active``, else either pair node).  A journal that cannot be read
+    puts its error in the guard (a write on a pair node then needs its name).  Without a
+    config only foreign configurations are protected."""
     try:
         path = find_config(target.config, environ=os.environ)
         config = load_config(path) if path is not None else None
@@ -57,12 +58,14 @@ def pair_guard(target: TargetOptions) -> PairGuard:
     if config is None:
         return PairGuard(None, frozenset(), active=False, snapshot=False)
     name = pair_node_of(config, target.node)
-    snapshot = pair.load_latest_snapshot(config)
+    records = pair.read_records(config)
+    snapshot = records.snapshot
     serials = frozenset(snapshot.mn_serials()) if snapshot is not None else frozenset()
     volumes = _recorded_volumes(snapshot, name) if snapshot is not None and name else {}
-    candidates, source = possibly_active(config) if name is not None else ((), "")
+    candidates, source = possibly_active(config, records) if name is not None else ((), "")
     return PairGuard(name, serials, name in candidates, snapshot is not None, volumes,
-                     active_source=source)
+                     active_source=source,
+                     journal_error=None if records.error is None else str(records.error))
 
 
 def _recorded_volumes(snapshot: PairSnapshot, name: str) -> dict[str, tuple[str, ...]]:

@@ -60,7 +60,8 @@ options:
     description:
       - The deadline of the whole task in seconds (connecting, the operation, its wait,
         logging out), as C(--timeout) on the command line.  A wait (a power change, a RAID
-        job) ends 5 s before it, to leave the logout its time.
+        job) and every request end 5 s before it (a quarter of a timeout under 20 s, at
+        least 1 s), to leave the logout its time.
       - Default the node's C(timeout), else 120.
       - With the task keyword C(timeout), the module ends (logged out, the task failed with
         the hamnhw error) a second before it, whatever this option says; see O(task_deadline).

@@ -23,6 +23,10 @@ description:
     while the pair's failover journal on the host the module runs on holds an unfinished failover,
     drill or C(pair setup-raid) run, or exists but cannot be read; the message names the
     run and the commands that go on with it (as C(hamnhw power on) without C(--yes)).
+  - O(state=off), O(state=soft_off) and O(state=cycle) of the MN pair's active node (the
+    failover journal's, else C([pair] active), else either pair node; recognised however it
+    is addressed, as above) fail with C(changed=false), nothing sent, unless its name is
+    typed in O(confirm_node) (as C(hamnhw power off) without C(--yes)), in check mode too.
 options:
   state:
     description:
@@ -47,6 +51,11 @@ options:
       - With O(state=soft_off), force the host off if it is still on after this many seconds.
         Must be shorter than O(timeout) less the 5 s kept for logging out.
     type: float
+  confirm_node:
+    description:
+      - The node's name in the MN pair (V(primary) or V(standby)), typed to power it off,
+        soft off or cycle it while it is, or may be, the pair's active node.
+    type: str
 extends_documentation_fragment:
   - hamnhw.bmc.connection
 attributes:
@@ -163,12 +172,14 @@ if HAMNHW_IMPORT_ERROR is None:
     from hamnhw.poll import PollPolicy
 
 
-def refuse_during_run(params):
-    """Refuse (``hamnhw.pair.runguard.RunInProgress``) a power-on or cycle of a pair node
-    while the pair's journal holds an unfinished run; without a config there is no pair."""
-    from hamnhw.pair.runguard import STARTING_ACTIONS, check_power_change
+def refuse_power_change(params):
+    """Refuse (a ``ConfigError`` of ``hamnhw.pair.runguard``) a power-on or cycle of a pair
+    node while the pair's journal holds an unfinished run, and an off, soft off or cycle of
+    the pair's (possibly) active node without its name in ``confirm_node``; without a
+    config there is no pair."""
+    from hamnhw.pair.runguard import STARTING_ACTIONS, STOPPING_ACTIONS, check_power_change
 
-    if params['state'] not in STARTING_ACTIONS:
+    if params['state'] not in STARTING_ACTIONS | STOPPING_ACTIONS:
         return
     path = find_config(params.get('config'), environ=os.environ, origin=CONFIG_ORIGIN)
     if path is None:
@@ -179,7 +190,8 @@ def refuse_during_run(params):
         if params.get('node'):
             raise
         return  # a BMC URL with an unreadable config: no pair to recognise it by
-    check_power_change(config, [params.get('node') or params.get('bmc')], params['state'])
+    check_power_change(config, [params.get('node') or params.get('bmc')], params['state'],
+                       confirm_node=params.get('confirm_node'), node_option='confirm_node')
 
 
 def main():
@@ -189,6 +201,7 @@ def main():
         wait=dict(type='bool', default=True),
         poll_interval=dict(type='float', default=2.0),
         escalate_after=dict(type='float'),
+        confirm_node=dict(type='str'),
     ), supports_check_mode=True)
     state = module.params['state']
     escalate_after = module.params['escalate_after']
@@ -201,7 +214,7 @@ def main():
     def refuse_before_sending(budget):
         check_escalation(escalate_after, budget.longest_wait, option='escalate_after',
                          timeout_option='timeout')
-        refuse_during_run(module.params)
+        refuse_power_change(module.params)
 
     def check(node, budget):
         plan = plan_power(node, state, escalate_after=escalate_after)

@@ -24,7 +24,8 @@ description:
     (its members in the latest C(hamnhw pair snapshot)), on any node, runs only with each
     concerned drive's serial in O(confirm_serials), and on the active node (the config's
     C([primary]) or C([standby]), however addressed; the failover journal's, else
-    C([pair] active), else either) with its name in O(confirm_node).
+    C([pair] active), else either) with its name in O(confirm_node); so does O(state=absent)
+    of any volume of the active node (it destroys the volume's data).
   - In check mode nothing is sent; the task reports the plan (RV(requests), RV(summary)) and
     what the pair protection would demand.
 options:

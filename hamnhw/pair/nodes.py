@@ -2,7 +2,8 @@
 pair's own name, another config entry for the same BMC, or a BMC URL in any accepted form
 (scheme, case, default port, trailing slash, ``localhost`` for ``127.0.0.1``, a host name
 for its address); and which pair nodes may be the active MN (:func:`possibly_active`).  The
-RAID guard and the fleet ``--yes`` guard both ask here.
+RAID guard, the fleet ``--yes`` guard and the unfinished-run guard of ``power on|cycle``
+(:mod:`hamnhw.pair.runguard`) all ask here.
 
 Two BMC addresses are the same BMC when their ports (the scheme's default when none is
 given) are equal, their host names are equal or resolve to a common address, and they do not
@@ -22,11 +23,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from hamnhw import pair
 from hamnhw.address import parse_bmc_url
 from hamnhw.config import Config
 from hamnhw.errors import ConfigError
-from hamnhw.failover.journal import JournalError
+from hamnhw.pair import PAIR_NODES, JournalRecords, read_records
 
 RESOLVE_TIMEOUT_S = 2.0
 """Longest wait for the name service on one host name."""
@@ -139,7 +139,7 @@ def pair_nodes_of(config: Config, nodes: Sequence[str]) -> dict[str, str]:
     """The pair node (``primary``, ``standby``) each of ``nodes`` (config names or BMC URLs)
     addresses, for those that address one; the host names still in doubt after comparing
     the text are resolved together (:func:`resolve_all`)."""
-    pair_nodes = [n for n in pair.PAIR_NODES if n in config.nodes]
+    pair_nodes = [n for n in PAIR_NODES if n in config.nodes]
     keys = {n: bmc_key(config.nodes[n].bmc) for n in pair_nodes}
     found: dict[str, str] = {}
     doubtful: dict[str, tuple[BmcKey, list[str]]] = {}
@@ -168,16 +168,21 @@ def pair_nodes_of(config: Config, nodes: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def possibly_active(config: Config) -> tuple[tuple[str, ...], str]:
+def possibly_active(config: Config, records: JournalRecords | None = None
+                    ) -> tuple[tuple[str, ...], str]:
     """The pair nodes that may be the active MN, and what says so: the failover journal's
     active node, else ``[pair] active``, else both pair nodes (nothing tells which).  A
     journal that exists but cannot be read counts both pair nodes: it may record a
-    failover that ``[pair] active`` does not know of."""
-    both = tuple(n for n in pair.PAIR_NODES if n in config.nodes)
-    try:
-        recorded = pair.read_active_node(config)
-    except JournalError as exc:
-        return both, f"possibly: the failover journal cannot be read ({exc})"
+    failover that ``[pair] active`` does not know of.
+
+    :param records: the journal as already read (default: read it now,
+        :func:`~hamnhw.pair.read_records`).
+    """
+    both = tuple(n for n in PAIR_NODES if n in config.nodes)
+    records = read_records(config) if records is None else records
+    if records.error is not None:
+        return both, f"possibly: the failover journal cannot be read ({records.error})"
+    recorded = records.active
     if recorded:
         return (recorded,), "failover journal"
     if config.pair_active:

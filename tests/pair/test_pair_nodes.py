@@ -1,6 +1,6 @@
-"""Which pair node a RAID command addresses: the pair's names, another config entry for the
-same BMC, or a BMC URL spelt in any accepted way; a different port or system is another
-BMC."""
+"""Which pair node a command addresses (:mod:`hamnhw.pair.nodes`): the pair's names, another
+config entry for the same BMC, or a BMC URL spelt in any accepted way; a different port or
+system is another BMC."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hamnhw.cli.commands.raid.pairnode import bmc_key, pair_node_of
 from hamnhw.config import Config, parse_config
+from hamnhw.pair.nodes import bmc_key, pair_node_of
 
 CONFIG = parse_config({
     "primary": {"bmc": "redfish://10.0.0.5"},
@@ -38,7 +38,7 @@ def test_two_systems_of_one_bmc_are_not_the_same_node() -> None:
 
 
 def test_pair_nodes_of_many_nodes_at_once() -> None:
-    from hamnhw.cli.commands.raid.pairnode import pair_nodes_of
+    from hamnhw.pair.nodes import pair_nodes_of
 
     nodes = ["other", "mn1", "REDFISH://10.0.0.5/", "redfish+http://localhost:8001",
              "redfish+http://127.0.0.1:8002", "unknown-name"]
@@ -51,7 +51,7 @@ def test_a_name_that_does_not_resolve_in_time_stands_for_no_address(
     import socket
     import threading
 
-    from hamnhw.cli.commands.raid import pairnode
+    from hamnhw.pair import nodes as pairnode
 
     release = threading.Event()
     real = socket.getaddrinfo
@@ -86,8 +86,8 @@ def test_an_unreadable_journal_counts_both_pair_nodes_as_possibly_active(
     """A journal that exists but cannot be read may record a failover ``[pair] active``
     does not know of: both nodes count, and the reason says why; no journal file at all
     falls back to ``[pair] active`` as before."""
-    from hamnhw.cli.commands.raid.pairnode import possibly_active
     from hamnhw.failover.journal import journal_path
+    from hamnhw.pair.nodes import possibly_active
 
     config = journal_config(tmp_path, "primary")
     assert possibly_active(config) == (("primary",), "[pair] active")
