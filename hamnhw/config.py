@@ -11,6 +11,8 @@ Lookup, first found wins: an explicit path (``--config``), ``$HAMNHW_CONFIG``,
     password_file = "/etc/hamnhw/bmc1.pw"   # or: password_env = "BMC1_PASSWORD"
     ca_file = "/etc/hamnhw/bmc-ca.pem"      # or: pin_fingerprint = "ab:cd:..." or insecure = true
     timeout = 120                       # seconds, overall deadline of one operation
+    connect_timeout = 5                 # seconds per TCP connect and TLS handshake
+    read_timeout = 30                   # seconds per wait for bytes on a connection
     driver = "dell"                     # force a driver instead of detecting
     boot_mode = "UEFI"                  # or "Legacy": the firmware's boot mode, where the
                                         # BMC cannot tell it (IPMI boot overrides)
@@ -86,10 +88,14 @@ _NODE_KEYS: dict[str, tuple[type, ...]] = {
     "pin_fingerprint": (str,),
     "insecure": (bool,),
     "timeout": (int, float),
+    "connect_timeout": (int, float),
+    "read_timeout": (int, float),
     "driver": (str,),
     "boot_mode": (str,),
     "drive_serials": (list,),
 }
+_SECONDS = ("timeout", "connect_timeout", "read_timeout")
+"""Node keys in seconds."""
 _PAIR_NODES = ("primary", "standby")
 _TOP_LEVEL = ("nodes", "pair", "primary", "standby", "failover", "network", "defaults",
               "groups")
@@ -117,6 +123,11 @@ class NodeConfig:
     """Skip TLS verification."""
     timeout: float | None = None
     """Overall deadline of one operation, seconds."""
+    connect_timeout: float | None = None
+    """TCP connect and TLS handshake, per request, seconds (None: 5 s).  A BMC that is
+    silent (pulled power cords) costs this per attempt."""
+    read_timeout: float | None = None
+    """Wait for bytes on an open connection, per read, seconds (None: 30 s)."""
     driver: str | None = None
     """Force a driver by name."""
     boot_mode: str | None = None
@@ -135,6 +146,12 @@ class NodeConfig:
     def key(self, name: str) -> str:
         """Dotted config key of one of this node's settings, for messages."""
         return f"{self.table or self.name}.{name}"
+
+    def request_timeouts(self) -> dict[str, float]:
+        """``connect_timeout`` and ``read_timeout`` as :func:`hamnhw.connect` arguments
+        (those the config gives)."""
+        given = {"connect_timeout": self.connect_timeout, "read_timeout": self.read_timeout}
+        return {key: value for key, value in given.items() if value is not None}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -259,13 +276,13 @@ def _node(name: str, table: Mapping[str, Any], where: str, source: str | None,
     _check_node_table(table, where, source)
     if "bmc" not in table:
         raise ConfigError("missing required key", key=f"{where}.bmc", path=source)
-    timeout = table.get("timeout")
     values = dict(table)
     for key in ("password_file", "ca_file"):
         if key in values and base_dir is not None:
             values[key] = str(base_dir / Path(values[key]).expanduser())
-    if timeout is not None:
-        values["timeout"] = float(timeout)
+    for key in _SECONDS:
+        if values.get(key) is not None:
+            values[key] = float(values[key])
     if "boot_mode" in values:
         values["boot_mode"] = BOOT_MODES[values["boot_mode"].lower()]
     if "drive_serials" in values:
@@ -289,11 +306,12 @@ def _serials(value: list[Any], where: str, source: str | None) -> tuple[str, ...
 
 
 def _check_values(table: Mapping[str, Any], where: str, source: str | None) -> None:
-    """Validate what the types alone do not: the timeout, the BMC URL, the fingerprint."""
-    timeout = table.get("timeout")
-    if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
-        raise ConfigError(f"must be a finite number > 0, got {timeout}", key=f"{where}.timeout",
-                          path=source)
+    """Validate what the types alone do not: the timeouts, the BMC URL, the fingerprint."""
+    for key in _SECONDS:
+        seconds = table.get(key)
+        if seconds is not None and not (math.isfinite(seconds) and seconds > 0):
+            raise ConfigError(f"must be a finite number > 0, got {seconds}",
+                              key=f"{where}.{key}", path=source)
     checks = (("bmc", parse_bmc_url), ("pin_fingerprint", normalize_fingerprint),
               ("boot_mode", _boot_mode))
     for key, check in checks:

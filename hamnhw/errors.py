@@ -39,6 +39,8 @@ from __future__ import annotations
 import signal
 from typing import Any
 
+from hamnhw import noanswer
+
 
 class HamnhwError(Exception):
     """Root of all hamnhw errors.
@@ -80,10 +82,14 @@ class BmcUnreachable(HamnhwError):
     :param refused: True when the TCP connection was refused (a BMC web server
         restarting, or nothing there): nothing was sent, so a login may be tried
         again (see ``docs/retries.md``).
+    :param reason: what happened on the wire (:mod:`hamnhw.noanswer`: ``refused``,
+        ``connect_timeout``, ``no_answer_fresh``...), None when not known.
     """
 
-    def __init__(self, message: str, *, host: str | None = None, refused: bool = False) -> None:
-        self.refused = refused
+    def __init__(self, message: str, *, host: str | None = None, refused: bool = False,
+                 reason: str | None = None) -> None:
+        self.refused = refused or reason == noanswer.REFUSED
+        self.reason = noanswer.REFUSED if refused and reason is None else reason
         super().__init__(message, host=host)
 
 
@@ -105,7 +111,15 @@ class ConnectionDropped(HamnhwError):
     """The connection of a POST, PATCH or DELETE broke after the request was
     sent; the BMC may have acted on it.  It is not re-sent: read state before
     deciding anything.  (A dropped GET is retried and ends as
-    :class:`BmcUnreachable`.)"""
+    :class:`BmcUnreachable`.)
+
+    :param reason: what happened on the wire (:mod:`hamnhw.noanswer`), None when not known.
+    """
+
+    def __init__(self, message: str, *, host: str | None = None,
+                 reason: str | None = None) -> None:
+        self.reason = reason
+        super().__init__(message, host=host)
 
 
 class BmcTimeout(HamnhwError):
@@ -117,14 +131,17 @@ class BmcTimeout(HamnhwError):
         a read timeout of one request.
     :param headers_came: True when the BMC had sent the status line and headers of this
         request's answer before the time ran out (it stalled in the body).
+    :param reason: what happened on the wire (:mod:`hamnhw.noanswer`: ``no_answer_fresh``,
+        ``no_answer_reused``...), None when not known (a wait of hamnhw's own).
     """
 
     def __init__(self, message: str, *, host: str | None = None,
                  elapsed_s: float | None = None, deadline_passed: bool = False,
-                 headers_came: bool = False) -> None:
+                 headers_came: bool = False, reason: str | None = None) -> None:
         self.elapsed_s = elapsed_s
         self.deadline_passed = deadline_passed
         self.headers_came = headers_came
+        self.reason = reason
         if elapsed_s is not None:
             message = f"{message} (after {elapsed_s:.1f}s)"
         super().__init__(message, host=host)

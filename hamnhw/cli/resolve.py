@@ -79,6 +79,8 @@ def connect_arguments(target: TargetOptions, *, environ: Mapping[str, str] | Non
     timeout = target.timeout or (node_cfg.timeout if node_cfg else None)
     if timeout:
         kwargs["timeout"] = timeout
+    if node_cfg is not None:
+        kwargs.update(node_cfg.request_timeouts())
     return kwargs
 
 

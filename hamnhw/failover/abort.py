@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 
 from hamnhw.errors import HamnhwError
-from hamnhw.failover.bmcanswer import remedy
+from hamnhw.failover.bmcanswer import did, remedy
 from hamnhw.failover.diskmove import identify_off
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.gates import OFF, UNREACHABLE, mn_addresses_silent, poll_power
@@ -151,11 +151,11 @@ def _reads_off(ctx: RunContext) -> bool:
     old = ctx.source
     try:
         found, state = poll_power(ctx, old, f"{old}: off?")
-    except Stop as stop:  # its BMC answers with an error (the cause): left as it is
+    except Stop as stop:  # its BMC answers (the cause), or no read judged it: left as it is
         cause = stop.__cause__
         fix = remedy(old, cause) if isinstance(cause, HamnhwError) else "check its BMC"
-        ctx.warn(f"{old}'s BMC answers with an error ({cause}): it was left as it is "
-                 f"(nothing was sent); {fix}")
+        ctx.warn(f"{old}'s BMC {did(cause) if isinstance(cause, HamnhwError) else 'answers'} "
+                 f"({cause}): it was left as it is (nothing was sent); {fix}")
         return False
     if found == OFF:
         return True

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from hamnhw.config import Config
 from hamnhw.errors import HamnhwError, OperationFailed
-from hamnhw.failover.bmcanswer import remedy, silent
+from hamnhw.failover.bmcanswer import answers, did, remedy
 from hamnhw.failover.journal import Journal
 from hamnhw.failover.operator import AckRequest, Operator
 from hamnhw.failover.probes import answering
@@ -44,8 +44,8 @@ def candidates(config: Config, snapshot: PairSnapshot, poll: PollPolicy,
                 state = node.power.state()
                 drives = node.raid.storage().drives or ()
         except HamnhwError as exc:
-            verdicts[name] = (f"BMC does not answer ({exc})" if silent(exc) else
-                              f"BMC answers with an error ({exc}): {remedy(name, exc)}")
+            verdicts[name] = (f"BMC does not answer ({exc})" if not answers(exc) else
+                              f"BMC {did(exc)} ({exc}): {remedy(name, exc)}")
             continue
         held = serials & {d.serial for d in drives if d.serial}
         if state is not PowerState.ON:

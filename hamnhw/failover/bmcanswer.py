@@ -1,17 +1,28 @@
 """Whether a BMC whose read failed answered: only silence may stand for pulled power cords.
 
-A BMC that does not answer (no connection, no answer in time: :class:`BmcUnreachable`,
-:class:`BmcTimeout`, a connection dropped before the answer) cannot confirm its node off; the
-operator's typed "power cords pulled" stands for that.  A BMC that answers with an error is
-up, and so may be its node: credentials rejected (401/403), a certificate that does not match
-its pin (a TLS verification failure is an answer), a 5xx, a malformed answer, headers then a
-stall.  That is a stop naming the BMC, what it answered and what to fix, never an
-acknowledgement; a refused login is not tried again (an account lockout), a 5xx, a malformed
-or a stalled answer is read again within the wait's poll policy.
+Pulled cords leave silence and nothing else (:mod:`hamnhw.noanswer`): a TCP connect that
+times out (no SYN-ACK), no route to the BMC (no ARP answer, a router's ICMP host
+unreachable), no IPMI reply.  The operator's typed "power cords pulled" stands for that.
+
+Everything else answered, and a BMC that answers is up, and so may be its node:
+
+* at the TCP level: a refused connection (something at the BMC's address answered: a BMC
+  whose web server is down, or a firewall rejecting), a new connection accepted and then
+  left without an HTTP answer (a hung web server), or closed before its answer;
+* over HTTP: credentials rejected (401/403), a certificate that does not match its pin (a
+  TLS verification failure is an answer), a 5xx, a malformed answer, headers then a stall.
+
+That is a stop naming the BMC, what it did and what to check, never an acknowledgement; a
+refused login is not tried again (an account lockout), the others are read again within the
+wait's poll policy.  A kept-alive connection, opened before, that got no answer (or was
+reset) is :func:`undecided`: the cords may have been pulled since, or the BMC closed an idle
+connection; the transport then lets go of its kept connections and the next read, on a new
+connection, decides.
 """
 
 from __future__ import annotations
 
+from hamnhw import noanswer
 from hamnhw.errors import (
     AccessDenied,
     AuthenticationError,
@@ -24,25 +35,103 @@ from hamnhw.errors import (
     ServerSideError,
     TlsError,
 )
+from hamnhw.transport.ipmi_errors import CipherSuiteMismatch
+
+
+def _unanswered(exc: HamnhwError) -> str | None:
+    """The :mod:`hamnhw.noanswer` reason of a request left without an answer ("" when the
+    reason is not known); None when ``exc`` is an answer (an HTTP error, a TLS or RMCP+
+    handshake refused, a body stalled after its headers)."""
+    if isinstance(exc, TlsError | CipherSuiteMismatch):
+        return None
+    if isinstance(exc, BmcTimeout) and exc.headers_came:
+        return None
+    if isinstance(exc, BmcUnreachable | BmcTimeout | ConnectionDropped):
+        return exc.reason or ""
+    return None
 
 
 def silent(exc: HamnhwError) -> bool:
-    """True when ``exc`` says the BMC did not answer (never connected, no answer in time, the
-    connection dropped before an answer); False for every answer, a TLS failure included."""
-    if isinstance(exc, TlsError) or _stalled_after_headers(exc):
-        return False
-    return isinstance(exc, BmcUnreachable | BmcTimeout | ConnectionDropped)
+    """True when ``exc`` is the silence pulled cords leave: no TCP connection (connect timed
+    out), no route to the BMC, no IPMI reply."""
+    return _unanswered(exc) in noanswer.SILENCE
 
 
-def _stalled_after_headers(exc: HamnhwError) -> bool:
-    """A timeout after the BMC sent its status line and headers: it answered, then stalled."""
-    return isinstance(exc, BmcTimeout) and exc.headers_came
+def undecided(exc: HamnhwError) -> bool:
+    """True when nothing answered, but not in a way that tells silence from an answer: a
+    kept-alive connection that got no answer or was reset, or a reason not known (a wait of
+    hamnhw's own ran out).  Read again: a read on a new connection decides."""
+    reason = _unanswered(exc)
+    return reason is not None and (reason in noanswer.UNDECIDED or reason == "")
 
 
 def transient(exc: HamnhwError) -> bool:
-    """An answer that may change by itself (a 5xx, a malformed answer of a BMC restarting its
-    web server): read again within the poll policy.  Anything else answered is final."""
-    return isinstance(exc, ServerSideError | MalformedResponse) or _stalled_after_headers(exc)
+    """An answer that may change by itself, read again within the poll policy: a 5xx, a
+    malformed or stalled answer (a BMC restarting its web server), a refused connection, a
+    new connection accepted or closed without an answer, a busy BMC, a name that did not
+    resolve.  Anything else answered is final."""
+    if isinstance(exc, ServerSideError | MalformedResponse):
+        return True
+    if isinstance(exc, BmcTimeout) and exc.headers_came:
+        return True
+    return _unanswered(exc) in noanswer.ANSWERED | {noanswer.UNRESOLVED}
+
+
+def answers(exc: HamnhwError) -> bool:
+    """True when ``exc`` says the BMC (or something at its address) answered: neither
+    :func:`silent` nor :func:`undecided`."""
+    return not (silent(exc) or undecided(exc))
+
+
+_DID = {
+    noanswer.REFUSED: "refuses connections: something at {addr} answers (a BMC whose web "
+                      "server is down, or a firewall rejecting)",
+    noanswer.NO_ANSWER_FRESH: "accepts connections at {addr} but sends no answer (its "
+                              "network stack is alive: a hung web server)",
+    noanswer.DROPPED_FRESH: "closes connections at {addr} before answering",
+    noanswer.ANSWER_CUT: "answers at {addr}, then stalls or breaks off",
+    noanswer.BUSY: "answers that it is busy",
+    noanswer.UNRESOLVED: "address {addr} does not resolve",
+    noanswer.NO_ANSWER_REUSED: "left a request on a connection opened earlier unanswered",
+    noanswer.DROPPED_REUSED: "closed a connection opened earlier before answering",
+    noanswer.CONNECT_TIMEOUT: "does not answer at {addr}: no connection in time",
+    noanswer.HOST_UNREACHABLE: "does not answer: no route to {addr}",
+    noanswer.NO_REPLY: "does not reply at {addr}",
+    "": "did not answer in time",
+}
+"""What a BMC that gave no HTTP answer did, by reason."""
+
+
+def did(exc: HamnhwError) -> str:
+    """What the BMC did, for a message: ``refuses connections: something at ...``, ``does
+    not answer at ...``; ``answers, with an error`` for an HTTP or TLS answer."""
+    reason = _unanswered(exc)
+    if reason is None:
+        return "answers, with an error"
+    return _DID.get(reason, "did not answer").format(addr=exc.host or "its address")
+
+
+_IN_WORDS = {
+    noanswer.REFUSED: "refuses connections",
+    noanswer.NO_ANSWER_FRESH: "accepts connections, sends no answer",
+    noanswer.DROPPED_FRESH: "closes connections unanswered",
+    noanswer.ANSWER_CUT: "answered, then stalled",
+    noanswer.BUSY: "busy",
+    noanswer.UNRESOLVED: "address does not resolve",
+}
+
+
+def tcp_answer(exc: HamnhwError) -> str | None:
+    """A few words for an answer at the TCP level (``refuses connections``...), None for
+    silence, an undecided failure or an HTTP (or TLS) answer."""
+    return _IN_WORDS.get(_unanswered(exc) or "")
+
+
+def no_http_answer(exc: HamnhwError) -> bool:
+    """True when no HTTP (or TLS) answer came: silence, undecided, or an answer at the TCP
+    level only (a refused connection...).  What reports call "no answer"; only
+    :func:`silent` stands for pulled power cords."""
+    return _unanswered(exc) is not None
 
 
 def remedy(name: str, exc: HamnhwError) -> str:
@@ -57,12 +146,28 @@ def remedy(name: str, exc: HamnhwError) -> str:
                 "shows in its web UI: a changed certificate is not accepted blindly")
     if isinstance(exc, ConfigError):
         return f"fix [{name}] in the config"
+    return _connection_remedy(name, exc)
+
+
+def _connection_remedy(name: str, exc: HamnhwError) -> str:
+    addr = exc.host or f"[{name}] bmc"
+    reason = _unanswered(exc)
+    if reason == noanswer.REFUSED:
+        return (f"check {name}'s BMC at {addr}: its web server (its web UI; a BMC reset "
+                f"restarts it), the port in [{name}] bmc, and any firewall between this "
+                "host and it")
+    if reason == noanswer.UNRESOLVED:
+        return (f"put the BMC's IP address in [{name}] bmc, or fix name resolution on this "
+                "host")
+    if reason in (noanswer.NO_ANSWER_FRESH, noanswer.DROPPED_FRESH):
+        return (f"check {name}'s BMC at {addr}: its web server does not answer (its web UI; "
+                "a BMC reset may help)")
     return f"check {name}'s BMC health (its web UI; a BMC reset may help)"
 
 
 def answered(name: str, exc: HamnhwError, what: str, command: str = "resume") -> str:
     """The stop reason for ``name``'s BMC answering ``exc`` where ``what`` needed its power;
     ``command`` (``resume``, ``abort``) goes on once it is fixed."""
-    return (f"{name}'s BMC answers, with an error ({exc}): {what}; a BMC that answers is not "
-            "taken as pulled power cords (an acknowledgement does not override it): "
-            f"{remedy(name, exc)}, then `hamnhw failover {command}`")
+    return (f"{name}'s BMC {did(exc)} ({exc}): {what}; only a silent BMC (no connection "
+            "made, no route to it) stands for pulled power cords, and an acknowledgement "
+            f"does not override that: {remedy(name, exc)}, then `hamnhw failover {command}`")

@@ -22,7 +22,7 @@ from hamnhw.config import Config
 from hamnhw.errors import ConfigError, HamnhwError, Interrupted, OperationFailed
 from hamnhw.failover import abort as abort_step
 from hamnhw.failover import boot, diskmove, fence, preflight, verify
-from hamnhw.failover.bmcanswer import silent
+from hamnhw.failover.bmcanswer import answers
 from hamnhw.failover.engine import Options, RunContext, Stop
 from hamnhw.failover.journal import Journal, RunRecord
 from hamnhw.failover.journal_records import DRILL_KINDS, in_run_words, resume_command
@@ -336,6 +336,6 @@ def _power(ctx: RunContext) -> dict[str, str]:
         try:
             power[name] = ctx.node(name).power.state().value
         except HamnhwError as exc:
-            power[name] = "unreachable" if silent(exc) else "unreadable (BMC error)"
+            power[name] = "unreachable" if not answers(exc) else "unreadable (BMC error)"
     ctx.remember(last_power=power, last_power_at=ctx.journal.now())
     return power

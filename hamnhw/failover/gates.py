@@ -1,11 +1,14 @@
 """The checks before every power-on of the target: MN addresses silent, the one-time override
 read back, and last, right before the request, the old node confirmed off.
 
-"Confirmed off" is ``Off`` read exactly twice in a row now.  A BMC that does not answer for
-the whole ``power_off_timeout`` (one failed read is polled again, never taken as an answer)
-is accepted only with the operator's typed "power cords pulled" for this very check; a BMC
-that answers with an error (credentials, certificate, 5xx: :mod:`~hamnhw.failover.bmcanswer`)
-stops the run naming it, with no acknowledgement to type.  An
+"Confirmed off" is ``Off`` read exactly twice in a row now.  A BMC silent for the whole
+``power_off_timeout`` (one failed read is polled again, never taken as an answer; silent:
+no connection made, no route to it, :mod:`~hamnhw.failover.bmcanswer`) is accepted only
+with the operator's typed "power cords pulled" for this very check; a BMC that answers, if
+only at the TCP level (a refused connection, one accepted and left unanswered) or with an
+error (credentials, certificate, 5xx) stops the run naming it, with no acknowledgement to
+type.  A request left unanswered on a connection opened earlier is read again on a new one
+before anything is judged.  An
 old node that reads anything else powered itself back on: it is forced off again
 (journaled) and the run goes on only with an acknowledgement of that, and only once it
 reads Off twice again: an acknowledgement never overrides a BMC that answers.
@@ -14,7 +17,15 @@ reads Off twice again: an acknowledgement never overrides a BMC that answers.
 from __future__ import annotations
 
 from hamnhw.errors import HamnhwError
-from hamnhw.failover.bmcanswer import answered, silent, transient
+from hamnhw.failover.bmcanswer import (
+    answered,
+    answers,
+    did,
+    no_http_answer,
+    silent,
+    transient,
+    undecided,
+)
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.journal import StepRecord
 from hamnhw.failover.operator import AckRequest
@@ -39,27 +50,26 @@ def cords_pulled(name: str, reason: str, situation: str) -> AckRequest:
 def poll_power(ctx: RunContext, name: str, what: str) -> tuple[str, PowerState]:
     """Read ``name``'s power until ``Off`` twice in a row (:data:`OFF`), ``On`` or
     ``PoweringOn`` (:data:`NOT_OFF`), or ``power_off_timeout``: then :data:`NOT_OFF` when
-    some read answered a state, :data:`UNREACHABLE` when the BMC never answered.  A read the
-    BMC did not answer is read again (:func:`~hamnhw.failover.bmcanswer.silent`).
+    some read answered a state, :data:`UNREACHABLE` when the BMC stayed silent
+    (:func:`~hamnhw.failover.bmcanswer.silent`).  A failed read is read again; one left
+    unanswered on a connection opened earlier (:func:`~hamnhw.failover.bmcanswer.undecided`)
+    is read again on a new connection before the wait is judged, past its end if need be.
 
-    :raises Stop: the BMC answered with an error (:mod:`hamnhw.failover.bmcanswer`): at once
-        for a final one (credentials, certificate: a refused login is not tried again), at
-        the deadline for a 5xx or malformed answer still given then.
+    :raises Stop: the BMC answered (:mod:`hamnhw.failover.bmcanswer`): at once for a final
+        answer (credentials, certificate: a refused login is not tried again), at the
+        deadline for one that may change (a 5xx, a malformed answer, a refused connection, a
+        connection accepted and left unanswered) given within the wait; or no read told
+        silence from an answer.
     """
     seen: list[PowerState] = []
     errors: list[HamnhwError] = []
-
-    def stop(exc: HamnhwError, why: str) -> Stop:
-        command = {State.ABORTING: "abort", State.AWAITING_DISKS: "resume --disks-moved"}.get(
-            ctx.state, "resume")
-        return Stop(answered(name, exc, why, command))
 
     def read() -> PowerState:
         try:
             seen.append(ctx.node(name).power.state())
         except HamnhwError as exc:
-            if not (silent(exc) or transient(exc)):
-                raise stop(exc, f"{name} cannot be confirmed off") from exc
+            if not (silent(exc) or undecided(exc) or transient(exc)):
+                raise _stop(ctx, name, exc, f"{name} cannot be confirmed off") from exc
             errors.append(exc)
             seen.append(PowerState.UNKNOWN)
         return seen[-1]
@@ -71,17 +81,45 @@ def poll_power(ctx: RunContext, name: str, what: str) -> tuple[str, PowerState]:
         state = poll_until(read, decided, ctx.poll.deadline(ctx.settings.power_off_timeout),
                            ctx.poll, what=what, describe=lambda s: s.value)
     except HamnhwError:
-        answered_states = [s for s in seen if s is not PowerState.UNKNOWN]
-        if answered_states:
-            return NOT_OFF, answered_states[-1]
-        answered_errors = [e for e in errors if not silent(e)]
-        if answered_errors:  # answered within this wait: not the silence of pulled cords
-            raise stop(answered_errors[-1], f"{name} cannot be confirmed off: its BMC "
-                                            "still answered with errors within the "
-                                            f"{ctx.settings.power_off_timeout:g} s wait"
-                       ) from answered_errors[-1]
-        return UNREACHABLE, PowerState.UNKNOWN
+        if seen[-1] is PowerState.UNKNOWN and undecided(errors[-1]):
+            state = read()  # on a new connection: the transport let go of the kept ones
+            if decided(state):
+                return (OFF if off_twice(seen) else NOT_OFF), state
+        return _judged(ctx, name, seen, errors)
     return (OFF if off_twice(seen) else NOT_OFF), state
+
+
+def _judged(ctx: RunContext, name: str, seen: list[PowerState],
+            errors: list[HamnhwError]) -> tuple[str, PowerState]:
+    """A wait that ended undecided: :data:`NOT_OFF` when a read answered a state,
+    :data:`UNREACHABLE` when every other read was silent or undecided and one was silent."""
+    answered_states = [s for s in seen if s is not PowerState.UNKNOWN]
+    if answered_states:
+        return NOT_OFF, answered_states[-1]
+    wait = f"{ctx.settings.power_off_timeout:g} s wait"
+    answering = [e for e in errors if answers(e)]
+    if answering:  # answered within this wait: not the silence of pulled cords
+        last = answering[-1]
+        how = "at the connection level" if no_http_answer(last) else "with errors"
+        raise _stop(ctx, name, last, f"{name} cannot be confirmed off: its BMC still "
+                                     f"answered {how} within the {wait}") from last
+    if any(silent(e) for e in errors):
+        return UNREACHABLE, PowerState.UNKNOWN
+    raise Stop(f"{name} cannot be confirmed off: no read of its BMC within the {wait} told "
+               f"its silence from an answer (the last: {errors[-1]}); only a silent BMC (no "
+               "connection made, no route to it) stands for pulled power cords, and an "
+               f"acknowledgement does not override that: check {name}'s BMC, then "
+               f"`hamnhw failover {_command(ctx)}`") from errors[-1]
+
+
+def _command(ctx: RunContext) -> str:
+    """The command that goes on after a stop in the run's state."""
+    return {State.ABORTING: "abort", State.AWAITING_DISKS: "resume --disks-moved"}.get(
+        ctx.state, "resume")
+
+
+def _stop(ctx: RunContext, name: str, exc: HamnhwError, why: str) -> Stop:
+    return Stop(answered(name, exc, why, _command(ctx)))
 
 
 def old_node_off(ctx: RunContext, site: str, attempt: str) -> None:
@@ -96,12 +134,14 @@ def old_node_off(ctx: RunContext, site: str, attempt: str) -> None:
     try:
         found, state = poll_power(ctx, name, f"{name}: still off?")
     except Stop as stop:
-        ctx.check(f"{site}: {name} off", False, f"its BMC answers with an error "
-                                                f"({stop.__cause__})")
+        cause = stop.__cause__
+        ctx.check(f"{site}: {name} off", False,
+                  f"its BMC {did(cause)} ({cause})" if isinstance(cause, HamnhwError)
+                  else stop.reason)
         raise
     refence = ctx.journal.open_step(ctx.run.id, f"{site}-refence", "force_off")
     if found == UNREACHABLE:
-        ctx.check(f"{site}: {name} off", None, "BMC unreachable")
+        ctx.check(f"{site}: {name} off", None, "BMC silent (no connection, no route)")
         ctx.require(cords_pulled(name, f"{name}'s BMC does not answer: it cannot be confirmed "
                                        "off", f"{site}.{attempt}:unreachable"))
         _close_interrupted(ctx, refence, {"off": None, "unreachable": True})
@@ -120,7 +160,7 @@ def old_node_off(ctx: RunContext, site: str, attempt: str) -> None:
                        "while its BMC says it is not off (an acknowledgement never "
                        "overrides it); `hamnhw failover resume` once it reads off")
     ctx.check(f"{site}: {name} off", True, "Off read twice" if found == OFF else
-              "BMC unreachable after the power cords were pulled (acknowledged)")
+              "BMC silent after the power cords were pulled (acknowledged)")
 
 
 def _refence(ctx: RunContext, site: str, state: PowerState) -> StepRecord | None:

@@ -2,9 +2,9 @@
 the power the run last read (with when) and what the BMC answered instead.
 
 What it answered is told apart as the coordinator tells it (:mod:`hamnhw.failover.bmcanswer`):
-silence (no connection, no answer in time) is ``no answer``; anything else is an answer of a
-BMC that is up (credentials refused, access denied, a certificate not accepted, a server
-error...), never "unreachable", with what to fix.
+silence (no connection made, no route) is ``no answer``; anything else is an answer of a
+BMC that is up (a refused connection, credentials refused, access denied, a certificate not
+accepted, a server error...), never "unreachable", with what to fix.
 
 ::
 
@@ -28,7 +28,7 @@ from hamnhw.errors import (
     ServerSideError,
     TlsError,
 )
-from hamnhw.failover.bmcanswer import remedy, silent, transient
+from hamnhw.failover.bmcanswer import answers, remedy, tcp_answer, transient
 from hamnhw.failover.report import NO_ANSWER
 from hamnhw.pair import PAIR_NODES, connect_node
 
@@ -43,12 +43,16 @@ _KINDS: tuple[tuple[type[HamnhwError], str], ...] = (
 
 
 def answer_kind(exc: HamnhwError) -> str:
-    """What a BMC answered with ``exc`` in a few words: :data:`NO_ANSWER` when it is
-    :func:`~hamnhw.failover.bmcanswer.silent`, else the kind of its answer (``credentials
-    refused``, ``access denied``, ``certificate not accepted``, ``server error``, ``malformed
-    answer``, ``answered, then stalled``, ``HTTP 404``...)."""
-    if silent(exc):
+    """What a BMC answered with ``exc`` in a few words: :data:`NO_ANSWER` when it did not
+    answer (:func:`~hamnhw.failover.bmcanswer.answers`: silent, or undecided), else the kind
+    of its answer (``refuses connections``, ``credentials refused``, ``access denied``,
+    ``certificate not accepted``, ``server error``, ``malformed answer``, ``answered, then
+    stalled``, ``HTTP 404``...)."""
+    if not answers(exc):
         return NO_ANSWER
+    words = tcp_answer(exc)
+    if words is not None:
+        return words
     for kind, words in _KINDS:
         if isinstance(exc, kind):
             return words

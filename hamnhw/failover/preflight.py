@@ -12,7 +12,7 @@ from typing import Any
 
 from hamnhw import pair
 from hamnhw.errors import ConfigError, HamnhwError
-from hamnhw.failover.bmcanswer import answered, silent
+from hamnhw.failover.bmcanswer import answered, answers
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.foreign import health_text, mn_raid_health, mn_volume
 from hamnhw.failover.hostcheck import on_network_filesystem, pair_macs_here
@@ -77,11 +77,11 @@ def survey(ctx: RunContext) -> Plan:
     try:
         source = ctx.node(ctx.source)
     except HamnhwError as exc:
-        if not silent(exc):
+        if answers(exc):  # refused, accepted and left unanswered, an HTTP or TLS error
             raise Stop(answered(ctx.source, exc, "it cannot be fenced (nothing was touched)",
                                 "start")) from exc
-        warnings.append(f"{ctx.source}'s BMC does not answer ({exc}): the fence will need your "
-                        "acknowledgement that its power cords are pulled")
+        warnings.append(f"{ctx.source}'s BMC does not answer ({exc}): the fence will need "
+                        "your acknowledgement that its power cords are pulled")
         source = None
     macs, notes = _ipmi_macs([n for n in (target, source) if n is not None])
     warnings = host_checks(ctx.snapshot, ctx.config.pair.journal_dir, macs) + notes + warnings

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from hamnhw.address import parse_bmc_url
 from hamnhw.config import Config
 from hamnhw.config_ipmi import ipmi_settings
+from hamnhw.connection import Timeouts
 from hamnhw.credentials import resolve_credentials
 from hamnhw.deadline import Deadline
 from hamnhw.errors import ConfigError
@@ -183,7 +184,14 @@ def connect_node(config: Config, name: str, *, poll: PollPolicy | None = None,
         node_cfg.bmc, username=creds.username, password=creds.password,
         ca_file=node_cfg.ca_file, pin_fingerprint=node_cfg.pin_fingerprint,
         insecure=node_cfg.insecure, timeout=node_cfg.timeout or 120.0, driver=node_cfg.driver,
-        poll=poll, name=name, deadline=deadline, ipmi=_ipmi_settings(config, name))
+        poll=poll, name=name, deadline=deadline, ipmi=_ipmi_settings(config, name),
+        connect_timeout=node_cfg.connect_timeout or _DEFAULTS.connect,
+        read_timeout=node_cfg.read_timeout or _DEFAULTS.read)
+
+
+_DEFAULTS = Timeouts()
+"""The per-request timeouts a node table leaves unset."""
+
 
 
 def _ipmi_settings(config: Config, name: str) -> IpmiSettings | None:

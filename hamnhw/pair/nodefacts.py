@@ -93,14 +93,14 @@ NOT_READ: Mapping[str, tuple[str, str]] = {
 
 def error_kind(exc: BaseException) -> str:
     """The :data:`NOT_READ` kind of a failure to open a node's BMC."""
-    from hamnhw.failover.bmcanswer import silent
+    from hamnhw.failover.bmcanswer import no_http_answer
 
     kinds = ((AuthenticationError, "credentials"), (AccessDenied, "access"),
              (TlsError, "certificate"), (ConfigError, "config"))
     for kind, name in kinds:
         if isinstance(exc, kind):
             return name
-    return "silent" if isinstance(exc, HamnhwError) and silent(exc) else "error"
+    return "silent" if isinstance(exc, HamnhwError) and no_http_answer(exc) else "error"
 
 
 def unreachable(name: str, exc: BaseException) -> NodeFacts:

@@ -30,6 +30,7 @@ FAULT_KINDS: dict[str, dict[str, Any]] = {
     "spurious_off": {"every": 2},
     "no_members": {},
     "rotate_password": {},
+    "pull_cords": {"answered": 0},
 }
 
 
@@ -109,6 +110,12 @@ class FaultSet:
                         self._faults.remove(fault)
                     return fault
             return None
+
+    def discard(self, fault: Fault) -> None:
+        """Remove ``fault`` (gone already: nothing)."""
+        with self._lock:
+            if fault in self._faults:
+                self._faults.remove(fault)
 
     def peek(self, kind: str, path: str, method: str) -> bool:
         """Whether a fault of ``kind`` would apply, without counting a hit."""

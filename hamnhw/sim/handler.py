@@ -70,6 +70,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
 
     # -- flow ----------------------------------------------------------------------------
     def _handle(self, method: str) -> None:
+        if self.sim.cords.pulled:  # on a connection opened before: nothing answers
+            self._unanswered()
+            return
         raw = self._read_body()
         path = normalize(self.path)
         if path.startswith(control.PREFIX):
@@ -98,6 +101,10 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             self.sim.stop_event.wait()
             self.close_connection = True
             return
+        if response == "unplugged":
+            self.sim.finish_record(record, None)
+            self._unanswered()
+            return
         assert isinstance(response, Response)
         faults = self.sim.faults
         response = _spurious_off(faults, path, method, response)
@@ -111,8 +118,18 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         drip = faults.take("byte_drip", path, method)
         self._send(response, payload, drip.params["interval"] if drip else None)
 
+    def _unanswered(self) -> None:
+        """No answer while the cords are pulled (nor after: the connection is closed)."""
+        self.sim.cords.hold(self.sim.stop_event)
+        self.close_connection = True
+
     def _pre_faults(self, path: str, method: str, auth: str | None) -> Response | str | None:
         faults = self.sim.faults
+        pull = faults.take("pull_cords", path, method)
+        if pull is not None and pull.hits > pull.params["answered"]:
+            faults.discard(pull)
+            self.sim.pull_cords()
+            return "unplugged"
         latency = faults.take("latency", path, method)
         if latency:
             self.sim.sleep(latency.params["seconds"])

@@ -13,6 +13,7 @@ from typing import Any
 
 from hamnhw.sim import personalities
 from hamnhw.sim.bays import DriveBays
+from hamnhw.sim.cords import PowerCords
 from hamnhw.sim.events import EventService
 from hamnhw.sim.faults import Fault, FaultSet, make_fault
 from hamnhw.sim.handler import SimRequestHandler
@@ -110,10 +111,14 @@ class SimServer:
         parallel requests without timing them)."""
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
+        self.cords = PowerCords()
+        """The node's power cords (:meth:`pull_cords`)."""
 
     def reset(self, bays: DriveBays) -> None:
         """A fresh state from the spec over ``bays`` (see :meth:`SimCluster.reset
-        <hamnhw.sim.cluster.SimCluster.reset>`); faults and the request log cleared."""
+        <hamnhw.sim.cluster.SimCluster.reset>`); faults and the request log cleared, the
+        cords plugged in."""
+        self.plug_cords()
         self.state = ServerState(self.spec, bays, self.state.clock)
         self.state.event_sink = self.events.storage_about
         self.cluster_bays = bays
@@ -125,16 +130,22 @@ class SimServer:
         """Bind and serve in a background thread."""
         context = self._tls.server_context() if self._tls is not None else None
         self._httpd = _HttpServer((self._host, self._requested_port), self, context)
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-            name=f"hamnhw-sim-{self.spec.name}", daemon=True)
-        self._thread.start()
+        self._serve(self._httpd)
         return self
 
+    def _serve(self, httpd: _HttpServer) -> None:
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+            name=f"hamnhw-sim-{self.spec.name}", daemon=True)
+        self._thread.start()
+
     def stop(self) -> None:
-        """Stop serving; hung and dripping requests are released, connections closed."""
+        """Stop serving; hung and dripping requests are released, connections closed.  The
+        port then refuses connections (a BMC whose web server is down, as hamnhw sees it:
+        something answers there); :meth:`pull_cords` is the silent BMC."""
         self.stop_event.set()
         self.events.stop()
+        self.cords.stop()
         if self._httpd is None:
             return
         self._httpd.shutdown()
@@ -143,6 +154,36 @@ class SimServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._httpd = None
+
+    # -- power cords ---------------------------------------------------------------------
+    def pull_cords(self) -> None:
+        """Pull the node's power cords: the host is off at once and the BMC falls silent
+        (:mod:`hamnhw.sim.cords`): new connections time out, requests on connections
+        opened before get no answer (nothing is sent, not even a reset).  Also a fault,
+        ``pull_cords`` (the cords pulled as a request arrives)."""
+        httpd = self._httpd
+        if httpd is None or not self.cords.pull(self.power_state):
+            return
+        self.state.set_power("Off")
+        httpd.shutdown()  # the accept loop stops; the port stays bound
+        self.cords.silence(httpd.socket)
+
+    def plug_cords(self) -> None:
+        """Plug the cords back in: the BMC answers again, as after its boot (connections
+        opened before are gone); the host powers on as its restore policy says (AlwaysOn;
+        LastState: as it was when the cords were pulled), else stays off."""
+        httpd = self._httpd
+        if not self.cords.pulled:
+            return
+        self.cords.plug_in(httpd.socket if httpd else None,
+                           httpd.request_queue_size if httpd else 0)
+        if httpd is None:
+            return
+        httpd.close_connections()
+        self._serve(httpd)
+        policy = self.state.restore_policy
+        if policy == "AlwaysOn" or (policy == "LastState" and self.cords.power_before == "On"):
+            self.state.set_power("On")
 
     # -- addresses and credentials -------------------------------------------------------
     @property

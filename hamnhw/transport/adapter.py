@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from hamnhw import noanswer
 from hamnhw.address import BmcAddress
 from hamnhw.connection import Timeouts, TlsOptions
 from hamnhw.deadline import Deadline
@@ -70,7 +71,12 @@ of that path)."""
 
 
 class DeadlineExceeded(Exception):
-    """The operation deadline passed while a request was in flight."""
+    """The operation deadline passed while a request was in flight (``reason``: where it
+    stood then, :func:`hamnhw.noanswer.at_deadline`; None when nothing was sent)."""
+
+    def __init__(self, host: str, reason: str | None = None) -> None:
+        super().__init__(host)
+        self.reason = reason
 
 
 SEND_ERRORS: tuple[type[BaseException], ...] = (WireError, http.client.HTTPException, OSError)
@@ -253,11 +259,12 @@ class BmcAdapter:
             return Reply(answer.status, answer.headers, self._read_body(answer, deadline, dog=dog))
         except (DeadlineExceeded, BodyTooLarge, UnsupportedEncoding):
             raise
-        except SEND_ERRORS:
+        except SEND_ERRORS as exc:
             # A socket timeout capped by the deadline and the watchdog end together:
             # whichever came first, the deadline is what passed.
             if dog.fired or (deadline is not None and deadline.expired()):
-                raise DeadlineExceeded(self.host) from None
+                raise DeadlineExceeded(self.host, noanswer.at_deadline(
+                    exc.reason if isinstance(exc, WireError) else None)) from None
             raise
         finally:
             dog.disarm()
@@ -383,7 +390,7 @@ class BmcAdapter:
             return
         left = deadline.left()
         if left <= 0:
-            raise DeadlineExceeded(self.host)
+            raise DeadlineExceeded(self.host, noanswer.ANSWER_CUT)
         if sock is not None:
             set_timeout(sock, min(self.timeouts.read, left))
 

@@ -10,6 +10,7 @@ import ssl
 import sys
 from typing import Any
 
+from hamnhw import noanswer
 from hamnhw.deadline import Deadline
 from hamnhw.errors import (
     AuthenticationError,
@@ -75,7 +76,8 @@ def map_exception(exc: BaseException, *, host: str, method: str, path: str,
     what = f"{method} {path}"
     if isinstance(cause, DeadlineExceeded):
         return BmcTimeout(f"{what}: operation deadline exceeded{_share(deadline)}",
-                          host=host, elapsed_s=elapsed_s, deadline_passed=True)
+                          host=host, elapsed_s=elapsed_s, deadline_passed=True,
+                          reason=cause.reason)
     if isinstance(cause, BodyTooLarge | UnsupportedEncoding):
         return MalformedResponse(str(cause), host=host, uri=path)
     if isinstance(cause, lean.WireError):
@@ -90,25 +92,38 @@ def _wire_error(cause: lean.WireError, what: str, *, host: str, method: str,
                 elapsed_s: float) -> HamnhwError:
     """The hamnhw error for a failure of hamnhw's own connections."""
     detail = redact(_short(cause))
+    reason = cause.reason
     if isinstance(cause, lean.HandshakeFailed):
         return TlsError(f"{what}: TLS verification failed: {detail}", host=host)
     if isinstance(cause, lean.ConnectTimedOut):
-        return BmcUnreachable(f"{what}: connect timed out", host=host)
+        text = ("connect timed out" if reason == noanswer.CONNECT_TIMEOUT else
+                "TLS handshake timed out (the TCP connection was accepted)")
+        return BmcUnreachable(f"{what}: {text}", host=host, reason=reason)
     if isinstance(cause, lean.ReadTimedOut):
-        return BmcTimeout(f"{what}: read timed out", host=host, elapsed_s=elapsed_s)
+        return BmcTimeout(f"{what}: read timed out{_where(reason)}", host=host,
+                          elapsed_s=elapsed_s, reason=reason)
     if isinstance(cause, lean.NotConnected):
         return BmcUnreachable(f"{what}: cannot connect: {detail}", host=host,
-                              refused=cause.refused)
-    return _dropped(what, detail, host=host, method=method)
+                              refused=cause.refused, reason=reason)
+    return _dropped(what, detail, host=host, method=method, reason=reason)
 
 
-def _dropped(what: str, detail: str, *, host: str, method: str) -> HamnhwError:
+def _where(reason: str | None) -> str:
+    """Where a request stood when its time ran out, for the message."""
+    return {noanswer.NO_ANSWER_FRESH: " (on a new connection the BMC accepted)",
+            noanswer.NO_ANSWER_REUSED: " (on a kept-alive connection opened earlier)",
+            noanswer.CONNECT_TIMEOUT: " (connecting)"}.get(reason or "", "")
+
+
+def _dropped(what: str, detail: str, *, host: str, method: str,
+             reason: str | None) -> HamnhwError:
     """A connection lost after the request went out: harmless for a GET, not otherwise."""
     if method in SAFE_METHODS:
         return BmcUnreachable(f"{what}: connection dropped before an answer: {detail}",
-                              host=host)
+                              host=host, reason=reason)
     return ConnectionDropped(f"{what}: connection dropped after the request was sent "
-                             f"(the BMC may have acted on it): {detail}", host=host)
+                             f"(the BMC may have acted on it): {detail}", host=host,
+                             reason=reason)
 
 
 def _requests_error(cause: BaseException, what: str, *, host: str, method: str,
@@ -120,14 +135,15 @@ def _requests_error(cause: BaseException, what: str, *, host: str, method: str,
     if isinstance(cause, requests.exceptions.SSLError):
         return TlsError(f"{what}: TLS verification failed: {detail}", host=host)
     if isinstance(cause, requests.exceptions.ConnectTimeout):
-        return BmcUnreachable(f"{what}: connect timed out", host=host)
+        return BmcUnreachable(f"{what}: connect timed out", host=host,
+                              reason=noanswer.CONNECT_TIMEOUT)
     if isinstance(cause, requests.exceptions.ReadTimeout):
         return BmcTimeout(f"{what}: read timed out", host=host, elapsed_s=elapsed_s)
     if isinstance(cause, requests.exceptions.ConnectionError):
         if _never_connected(cause):
             return BmcUnreachable(f"{what}: cannot connect: {detail}", host=host,
-                                  refused=_refused(cause))
-        return _dropped(what, detail, host=host, method=method)
+                                  refused=_refused(cause), reason=_connect_reason(cause))
+        return _dropped(what, detail, host=host, method=method, reason=None)
     return BmcUnreachable(f"{what}: {type(cause).__name__}: {detail}", host=host)
 
 
@@ -142,6 +158,12 @@ def _never_connected(exc: BaseException) -> bool:
 
 def _refused(exc: BaseException) -> bool:
     """True when the cause chain holds a refused TCP connection."""
+    return _connect_reason(exc) == noanswer.REFUSED
+
+
+def _connect_reason(exc: BaseException) -> str | None:
+    """The :mod:`hamnhw.noanswer` reason of the first connect failure in the cause chain
+    (refused, no route, unresolved), None when it holds none."""
     pending: list[BaseException | None] = [exc]
     seen = 0
     while pending and seen < 20:
@@ -149,13 +171,14 @@ def _refused(exc: BaseException) -> bool:
         seen += 1
         if current is None:
             continue
-        if isinstance(current, ConnectionRefusedError):
-            return True
+        found = noanswer.connect_reason(current)
+        if found is not None:
+            return found
         inner = [a for a in current.args if isinstance(a, BaseException)]
         reason = getattr(current, "reason", None)
         pending += [current.__cause__, current.__context__, *inner,
                     reason if isinstance(reason, BaseException) else None]
-    return False
+    return None
 
 
 def _short(exc: BaseException) -> str:

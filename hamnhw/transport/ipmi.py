@@ -39,6 +39,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
+from hamnhw import noanswer
 from hamnhw.address import BmcAddress
 from hamnhw.connection import Credentials, Secret, Timeouts
 from hamnhw.deadline import Deadline
@@ -331,7 +332,7 @@ class IpmiTransport(BmcClient):
     def _lost(self, exc: BmcUnreachable, what: str) -> ConnectionDropped:
         return ConnectionDropped(f"{what}: no reply after the request was sent; the BMC may "
                                  f"have acted on it and it is not re-sent ({exc.message})",
-                                 host=self.host)
+                                 host=self.host, reason=exc.reason)
 
     # -- worker threads ---------------------------------------------------------------------
     def _require_open(self) -> Any:
@@ -359,9 +360,9 @@ class IpmiTransport(BmcClient):
             if login:
                 raise BmcUnreachable(f"{what}: no IPMI session within the {deadline.stated:g} s "
                                      "deadline (pyghmi itself gives up after about 4.5 s)",
-                                     host=self.host)
+                                     host=self.host, reason=noanswer.NO_REPLY)
             raise BmcTimeout(f"{what}: no IPMI reply within the deadline", host=self.host,
-                             elapsed_s=deadline.elapsed())
+                             elapsed_s=deadline.elapsed(), reason=noanswer.NO_REPLY)
         kind, value = worker.outcome[0]
         if kind == "value":
             return value

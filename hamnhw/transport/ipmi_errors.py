@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import struct
 
+from hamnhw import noanswer
 from hamnhw.errors import (
     AuthenticationError,
     BmcTimeout,
@@ -81,7 +82,10 @@ class IpmiCommandError(IpmiError):
 
 class IpmiBusy(BmcTimeout):
     """The BMC kept answering "node busy" or "insufficient resources for a session"
-    through every retry."""
+    through every retry (an answer: reason ``busy``)."""
+
+    def __init__(self, message: str, *, host: str | None = None) -> None:
+        super().__init__(message, host=host, reason=noanswer.BUSY)
 
 
 class CipherSuiteMismatch(BmcUnreachable):
@@ -121,7 +125,7 @@ def login_error(exc: BaseException, host: str, port: int) -> HamnhwError:
     if not text or any(t in lowered for t in _UNREACHABLE_TEXTS):
         return BmcUnreachable(
             f"no IPMI answer on UDP port {port} (pyghmi gives up after about 4.5 s)"
-            + (f": {text}" if text else ""), host=host)
+            + (f": {text}" if text else ""), host=host, reason=noanswer.NO_REPLY)
     return IpmiError(f"IPMI login failed: {type(exc).__name__}: {text}", host=host)
 
 
@@ -138,7 +142,8 @@ def command_error(exc: BaseException, what: str, host: str) -> HamnhwError:
     if code:
         return IpmiCommandError(what, code, text, host=host)
     if any(t in lowered for t in _UNREACHABLE_TEXTS):
-        return BmcUnreachable(f"{what}: the BMC stopped answering ({text})", host=host)
+        return BmcUnreachable(f"{what}: the BMC stopped answering ({text})", host=host,
+                              reason=noanswer.NO_REPLY)
     return IpmiError(f"{what}: {type(exc).__name__}: {text}" if text
                      else f"{what}: {type(exc).__name__}", host=host)
 
@@ -159,7 +164,8 @@ def reply_error(reply: object, what: str, host: str) -> HamnhwError | None:
         return IpmiError(f"{what}: unreadable completion code {code!r}", host=host)
     text = str(error) if error else None
     if code == COMPLETION_TIMEOUT:
-        return BmcUnreachable(f"{what}: no IPMI reply ({text or 'timeout'})", host=host)
+        return BmcUnreachable(f"{what}: no IPMI reply ({text or 'timeout'})", host=host,
+                              reason=noanswer.NO_REPLY)
     if code == COMPLETION_INSUFFICIENT_PRIVILEGE:
         return AuthenticationError(f"{what}: the account lacks the privilege "
                                    f"(completion code 0x{code:02X})", host=host)

@@ -18,8 +18,12 @@ once more on a new connection.  A connection given back after
 
 Failures are raised as :class:`WireError` subclasses saying what happened (never
 connected, refused or not; connect timed out; handshake or pin refused; read timed out;
-connection lost after the request went out), which
-:func:`~hamnhw.transport.errormap.map_exception` turns into hamnhw's typed errors.
+connection lost after the request went out), each with its ``reason``
+(:mod:`hamnhw.noanswer`: on a new or a kept-alive connection, before or after the status
+line), which :func:`~hamnhw.transport.errormap.map_exception` turns into hamnhw's typed
+errors.  A kept-alive connection that got no answer, or was lost, lets go of the other idle
+ones too: the next request goes on a new connection, whose answer (or silence) tells what
+the BMC is doing.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, BinaryIO
 
+from hamnhw import noanswer
 from hamnhw.transport.httpanswer import Headers, Response
 from hamnhw.transport.reuse import drained, dropped
 
@@ -57,19 +62,26 @@ Watch = Callable[[socket.socket | None], None]
 
 
 class WireError(Exception):
-    """A request that got no complete answer (the message says what happened)."""
+    """A request that got no complete answer (the message says what happened, ``reason``
+    how: :mod:`hamnhw.noanswer`, None when not known)."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class NotConnected(WireError):
-    """The TCP connection was never made (``refused``: the BMC said no)."""
+    """The TCP connection was never made (``refused``: the BMC said no), or the BMC closed
+    it during the TLS handshake (``dropped_fresh``)."""
 
-    def __init__(self, message: str, refused: bool) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, refused: bool, reason: str | None = None) -> None:
+        super().__init__(message, noanswer.REFUSED if refused else reason)
         self.refused = refused
 
 
 class ConnectTimedOut(WireError):
-    """No TCP connection within the connect timeout."""
+    """No TCP connection within the connect timeout (``connect_timeout``), or no TLS
+    handshake on the accepted one (``no_answer_fresh``)."""
 
 
 class HandshakeFailed(WireError):
@@ -139,15 +151,26 @@ class LeanConnections:
             answer.begin()
         except TimeoutError as exc:
             _close(sock, reader)
-            raise ReadTimedOut(f"Read timed out. ({exc})") from None
+            raise ReadTimedOut(f"Read timed out ({_kind(state)} connection). ({exc})",
+                               self._no_answer(state, answer.answered, True)) from None
         except (OSError, http.client.HTTPException) as exc:
             _close(sock, reader)
-            message = (f"Connection aborted ({'new' if state == 'new' else 'reused'} "
-                       f"connection): {type(exc).__name__}: {exc}")
+            message = (f"Connection aborted ({_kind(state)} connection): "
+                       f"{type(exc).__name__}: {exc}")
             if state == "unchecked" and not answer.answered and isinstance(exc, _STALE):
-                raise StaleConnection(message) from None
-            raise Dropped(message) from None
+                raise StaleConnection(message, noanswer.DROPPED_REUSED) from None
+            raise Dropped(message, self._no_answer(state, answer.answered, False)) from None
         return LeanAnswer(answer, sock, reader, self)
+
+    def _no_answer(self, state: str, answered: bool, timed_out: bool) -> str:
+        """The reason of a request left without its answer on a ``state`` connection
+        (:mod:`hamnhw.noanswer`); a kept-alive one lets go of the other idle ones."""
+        if answered:
+            return noanswer.ANSWER_CUT
+        if state == "new":
+            return noanswer.NO_ANSWER_FRESH if timed_out else noanswer.DROPPED_FRESH
+        self._forget_idle()
+        return noanswer.NO_ANSWER_REUSED if timed_out else noanswer.DROPPED_REUSED
 
     def _request(self, method: str, path: str, body: bytes | None,
                  headers: Mapping[str, str]) -> bytes:
@@ -188,8 +211,13 @@ class LeanConnections:
         requests of other threads still in flight)."""
         with self._lock:
             self._closed = True
-            idle, self._idle = self._idle, []
             self._blocks.clear()  # header lines holding the session's token
+        self._forget_idle()
+
+    def _forget_idle(self) -> None:
+        """Close the idle connections (the next request goes on a new one)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
         for sock, reader, _ in idle:
             _close(sock, reader)
 
@@ -227,23 +255,27 @@ class LeanConnections:
             sock = socket.create_connection((self.host, self.port), connect_s)
         except TimeoutError:
             raise ConnectTimedOut(f"Connection to {self.host} timed out. "
-                                  f"(connect timeout={connect_s})") from None
+                                  f"(connect timeout={connect_s})",
+                                  noanswer.CONNECT_TIMEOUT) from None
         except OSError as exc:
-            raise NotConnected(str(exc), isinstance(exc, ConnectionRefusedError)) from None
+            raise NotConnected(str(exc), isinstance(exc, ConnectionRefusedError),
+                               noanswer.connect_reason(exc)) from None
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self.context is not None:
                 sock = self.context.wrap_socket(sock, server_hostname=self.host)
         except TimeoutError:
             sock.close()
-            raise ConnectTimedOut(f"TLS handshake with {self.host} timed out. "
-                                  f"(connect timeout={connect_s})") from None
+            raise ConnectTimedOut(f"TLS handshake with {self.host} timed out: the TCP "
+                                  f"connection was accepted (connect timeout={connect_s})",
+                                  noanswer.NO_ANSWER_FRESH) from None
         except ssl.SSLError as exc:
             sock.close()
             raise HandshakeFailed(_ssl_reason(exc)) from None
-        except OSError as exc:
+        except OSError as exc:  # the TCP connection was accepted, then closed or reset
             sock.close()
-            raise NotConnected(str(exc), isinstance(exc, ConnectionRefusedError)) from None
+            raise NotConnected(f"{exc} (during the TLS handshake)", False,
+                               noanswer.DROPPED_FRESH) from None
         if self.pin is not None:
             self._check_pin(sock)
         return sock
@@ -264,6 +296,10 @@ class LeanConnections:
                 self._idle.append((sock, reader, time.monotonic()))
                 return
         _close(sock, reader)
+
+
+def _kind(state: str) -> str:
+    return "new" if state == "new" else "reused"
 
 
 _BLOCKS_KEPT = 8
@@ -329,12 +365,13 @@ class LeanAnswer:
         try:
             chunk = answer.read1(size)
         except TimeoutError as exc:
-            raise ReadTimedOut(f"Read timed out. ({exc})") from None
+            raise ReadTimedOut(f"Read timed out. ({exc})", noanswer.ANSWER_CUT) from None
         except (OSError, http.client.HTTPException) as exc:
-            raise Dropped(f"Connection broken: {type(exc).__name__}: {exc}") from None
+            raise Dropped(f"Connection broken: {type(exc).__name__}: {exc}",
+                          noanswer.ANSWER_CUT) from None
         if not chunk and remaining:  # the connection ended before the announced length
             raise Dropped(f"Connection broken: IncompleteRead({remaining} bytes more "
-                          "expected)")
+                          "expected)", noanswer.ANSWER_CUT)
         self.complete = answer.length == 0
         return chunk
 

@@ -30,6 +30,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from hamnhw import noanswer
 from hamnhw.deadline import Deadline
 from hamnhw.errors import (
     BmcTimeout,
@@ -118,14 +119,16 @@ class RequestSending:
         self._answered = True
         stalled = BmcTimeout(f"{exc.message}: the BMC sent its status line and headers, "
                              "then stalled before the body's end", host=self.host,
-                             deadline_passed=exc.deadline_passed, headers_came=True)
+                             deadline_passed=exc.deadline_passed, headers_came=True,
+                             reason=noanswer.ANSWER_CUT)
         stalled.elapsed_s = exc.elapsed_s  # already in the message
         return stalled
 
     def _never_answered(self, exc: BmcTimeout) -> BmcUnreachable:
-        """What a timeout is when the BMC never sent an HTTP answer."""
+        """What a timeout is when the BMC never sent an HTTP answer (its reason kept: on a
+        new connection it accepted, or connecting)."""
         return BmcUnreachable(f"{exc.message}: the BMC never sent an HTTP answer",
-                              host=self.host)
+                              host=self.host, reason=exc.reason)
 
     def _send_unsafe(self, method: str, path: str, body: dict[str, Any] | None = None,
                      headers: dict[str, str] | None = None) -> RedfishResponse:

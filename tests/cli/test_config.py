@@ -117,6 +117,8 @@ def test_missing_bmc_is_named(tmp_path: Path) -> None:
     ('[nodes.a]\nbmc = "redfish://h"\ntimeout = nan\n', "nodes.a.timeout"),
     ('[nodes.a]\nbmc = "redfish://h"\ntimeout = inf\n', "nodes.a.timeout"),
     ('[nodes.a]\nbmc = "redfish://h"\ntimeout = -inf\n', "nodes.a.timeout"),
+    ('[nodes.a]\nbmc = "redfish://h"\nconnect_timeout = 0\n', "nodes.a.connect_timeout"),
+    ('[primary]\nbmc = "redfish://h"\nread_timeout = nan\n', "primary.read_timeout"),
     ('[nodes.a]\nbmc = "ftp://x"\n', "nodes.a.bmc"),
     ('[nodes.a]\nbmc = "redfish://root:pw@h"\n', "nodes.a.bmc"),
     ('[primary]\nbmc = "not a url"\n', "primary.bmc"),
@@ -131,6 +133,25 @@ def test_conflicting_or_invalid_values(tmp_path: Path, text: str, key: str) -> N
     assert info.value.key == key
     assert info.value.path == str(path)
     assert key in str(info.value) and str(path) in str(info.value)
+
+
+def test_per_request_timeouts_reach_the_connection(tmp_path: Path) -> None:
+    """``connect_timeout`` and ``read_timeout`` (a silent BMC costs the connect timeout per
+    attempt) are passed on to the connection, [defaults] included; one a node leaves unset
+    keeps the library's default."""
+    from hamnhw.cli.options import TargetOptions
+    from hamnhw.cli.resolve import connect_arguments
+
+    path = write(tmp_path, '[defaults]\nconnect_timeout = 2\nusername = "u"\n'
+                           'password_env = "PW"\n[nodes.a]\nbmc = "redfish://h"\n'
+                           'read_timeout = 7.5\n[nodes.b]\nbmc = "redfish://g"\n')
+    config = load_config(path)
+    assert (config.node("a").connect_timeout, config.node("a").read_timeout) == (2.0, 7.5)
+    environ = {"PW": "example"}
+    kwargs = connect_arguments(TargetOptions(node="a"), environ=environ, config=config)
+    assert (kwargs["connect_timeout"], kwargs["read_timeout"]) == (2.0, 7.5)
+    kwargs = connect_arguments(TargetOptions(node="b"), environ=environ, config=config)
+    assert kwargs["connect_timeout"] == 2.0 and "read_timeout" not in kwargs
 
 
 def test_toml_syntax_error_names_the_file(tmp_path: Path) -> None:

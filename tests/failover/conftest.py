@@ -31,7 +31,7 @@ def start_pair(tmp_path: Path) -> Iterator[Callable[..., PairSim]]:
         cluster = SimCluster(pair_specs(**overrides), tls=True).start()
         clusters.append(cluster)
         config, journal = write_config(tmp_path, cluster, failover)
-        return PairSim(cluster, config, journal)
+        return PairSim(cluster, config, journal, failover)
 
     yield start
     for cluster in clusters:

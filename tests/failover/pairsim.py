@@ -13,7 +13,8 @@ from typing import Any
 from hamnhw.sim import ServerSpec, SimCluster
 from hamnhw.sim.mnpair import mn_serials
 
-__all__ = ["PairSim", "copy_journal", "mn_serials", "pair_specs", "write_config"]
+__all__ = ["SILENT_NODE", "PairSim", "copy_journal", "mn_serials", "pair_specs",
+           "write_config"]
 
 FAST = {"power_delay": 0.1, "post_time": 0.2, "boot_time": 0.4}
 """Transition times of the simulated hosts (seconds): short, but longer than a poll."""
@@ -21,6 +22,12 @@ FAST = {"power_delay": 0.1, "post_time": 0.2, "boot_time": 0.4}
 FAILOVER_KEYS = {"graceful_timeout": 1.0, "power_off_timeout": 2.0, "post_timeout": 2.0,
                  "boot_timeout": 3.0, "poll_interval": 0.04}
 """Time budgets of the tests' [failover] table."""
+
+SILENT_NODE = {"connect_timeout": 0.2, "read_timeout": 1.0, "timeout": 1.5}
+"""A node table's limits once its BMC is silent (pulled cords): a silent read costs its
+connect timeout per attempt, the transport's retries cut short by the 1.5 s deadline (two
+attempts, about 0.9 s in all).  Only for a BMC that answers nothing any more: a TLS handshake
+counts in the connect timeout."""
 
 
 def pair_specs(**overrides: Any) -> list[ServerSpec]:
@@ -53,9 +60,21 @@ class PairSim:
     cluster: SimCluster
     config_path: Path
     journal_dir: Path
+    failover: Mapping[str, Any] | None = None
+    """The [failover] keys the config was written with (besides :data:`FAILOVER_KEYS`)."""
 
     def __getitem__(self, name: str) -> Any:
         return self.cluster[name]
+
+    def configure(self, nodes: Mapping[str, Mapping[str, Any]]) -> None:
+        """Write the config again, ``nodes`` adding to or replacing node keys."""
+        write_config(self.config_path.parent, self.cluster, self.failover, nodes=nodes)
+
+    def pull_cords(self, name: str = "primary") -> None:
+        """Pull ``name``'s power cords (its BMC silent: ``SimServer.pull_cords``), its
+        config table given :data:`SILENT_NODE`'s limits from the next command on."""
+        self.configure({name: SILENT_NODE})
+        self.cluster[name].pull_cords()
 
     def reset_posts(self, name: str) -> list[tuple[str, int | None]]:
         """``(ResetType, status)`` of every ComputerSystem.Reset POST ``name`` received."""
@@ -74,8 +93,11 @@ class PairSim:
 
 
 def write_config(tmp: Path, cluster: SimCluster, failover: Mapping[str, Any] | None = None,
-                 pair_name: str = "mn") -> tuple[Path, Path]:
-    """A config for ``cluster`` under ``tmp``: returns ``(config path, journal dir)``."""
+                 pair_name: str = "mn",
+                 nodes: Mapping[str, Mapping[str, Any]] | None = None) -> tuple[Path, Path]:
+    """A config for ``cluster`` under ``tmp``: returns ``(config path, journal dir)``.
+
+    :param nodes: keys replacing or adding to a node's table, by node name."""
     tmp.mkdir(parents=True, exist_ok=True)
     pw = tmp / "bmc.pw"
     pw.write_text(cluster["primary"].password + "\n")
@@ -85,9 +107,11 @@ def write_config(tmp: Path, cluster: SimCluster, failover: Mapping[str, Any] | N
              f"journal_dir = {toml_value(str(journal_dir))}\n"]
     for name in ("primary", "standby"):
         server = cluster[name]
-        lines.append(f"[{name}]\nbmc = {toml_value(server.url)}\nusername = "
-                     f"{toml_value(server.username)}\npassword_file = {toml_value(str(pw))}\n"
-                     f"pin_fingerprint = {toml_value(cluster.fingerprint)}\ntimeout = 20\n")
+        table = {"bmc": server.url, "username": server.username, "password_file": str(pw),
+                 "pin_fingerprint": cluster.fingerprint, "timeout": 20,
+                 **(nodes or {}).get(name, {})}
+        lines.append(f"[{name}]\n" + "".join(f"{k} = {toml_value(v)}\n"
+                                             for k, v in table.items()))
     keys = {**FAILOVER_KEYS, **(failover or {})}
     lines.append("[failover]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in keys.items()))
     path = tmp / "hamnhw.toml"

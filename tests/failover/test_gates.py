@@ -1,5 +1,7 @@
 """The old-node checks read by read: Off must be read exactly twice in a row, a failed read
-is read again, and only a BMC that never answers for the whole budget is unreachable."""
+is read again, and only a BMC silent for the whole budget (no connection made, no route) is
+unreachable; a read left unanswered on a connection opened earlier is read again on a new
+one before the wait is judged."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Iterable
 
 import pytest
 
+from hamnhw import noanswer
 from hamnhw.errors import (
     AccessDenied,
     AuthenticationError,
@@ -26,7 +29,9 @@ from hamnhw.poll import PollPolicy
 
 ON_, OFF_ = PowerState.ON, PowerState.OFF
 DOWN = object()
-"""A read that fails (the BMC does not answer)."""
+"""A read that fails: the BMC is silent (the connect timed out)."""
+KEPT = object()
+"""A read left unanswered on a kept-alive connection opened earlier (undecided)."""
 
 
 class FakeClock:
@@ -49,15 +54,22 @@ class Node:
         self.power = self
 
     def state(self) -> PowerState:
-        value = self.reads.pop(0) if len(self.reads) > 1 else self.reads[0]
+        return self.answer(self.reads.pop(0) if len(self.reads) > 1 else self.reads[0])
+
+    @staticmethod
+    def answer(value: object) -> PowerState:
         if value is DOWN:
-            raise BmcUnreachable("no answer", host="bmc:443")
+            raise BmcUnreachable("connect timed out", host="bmc:443",
+                                 reason=noanswer.CONNECT_TIMEOUT)
+        if value is KEPT:
+            raise BmcTimeout("read timed out", host="bmc:443", reason=noanswer.NO_ANSWER_REUSED)
         assert isinstance(value, PowerState)
         return value
 
 
 def context(node: Node) -> types.SimpleNamespace:
     clock = FakeClock()
+    node.clock = clock  # type: ignore[attr-defined]
     return types.SimpleNamespace(
         node=lambda _name: node, state=State.AWAITING_DISKS,
         settings=types.SimpleNamespace(power_off_timeout=20.0),
@@ -96,7 +108,19 @@ class Answering(Node):
         self.count = getattr(self, "count", 0) + 1
         if isinstance(value, HamnhwError):
             raise value
-        return super().state() if value is DOWN else value  # type: ignore[return-value]
+        return self.answer(value)
+
+
+class SlowAnswering(Answering):
+    """Each read takes ``seconds`` of the wait's clock."""
+
+    def __init__(self, reads: Iterable[object], seconds: float) -> None:
+        super().__init__(reads)
+        self.seconds = seconds
+
+    def state(self) -> PowerState:
+        self.clock.sleep(self.seconds)  # type: ignore[attr-defined]
+        return super().state()
 
 
 def _5xx() -> ServerSideError:
@@ -135,8 +159,43 @@ def test_a_final_answer_stops_at_the_first_read(error: HamnhwError) -> None:
 
 
 def test_only_silence_is_unreachable() -> None:
-    timeout = BmcTimeout("GET /redfish/v1/Systems/1: read timed out", host="bmc:443")
+    """A connect that timed out is silence; a refused connection, or a new connection
+    accepted and left without an answer, is something at the BMC's address answering: a
+    stop naming the address at the end of the wait, never "unreachable"."""
+    timeout = BmcTimeout("GET /redfish/v1/Systems/1: connect timed out", host="bmc:443",
+                         reason=noanswer.CONNECT_TIMEOUT)
     assert poll_power(context(Answering([timeout])), "p", "off?")[0] == UNREACHABLE
+    refused = BmcUnreachable("cannot connect: [Errno 111] Connection refused",
+                             host="10.0.0.5:443", refused=True)
+    with pytest.raises(Stop, match=r"refuses connections: something at 10\.0\.0\.5:443 answers"
+                       ) as stop:
+        poll_power(context(Answering([refused])), "primary", "off?")
+    assert stop.value.needs is None and "does not override" in stop.value.reason
+    hung = BmcUnreachable("read timed out: the BMC never sent an HTTP answer", host="bmc:443",
+                          reason=noanswer.NO_ANSWER_FRESH)
+    node = Answering([hung, DOWN])  # a hung web server, then silent: it answered in this wait
+    with pytest.raises(Stop, match="accepts connections at bmc:443 but sends no answer"):
+        poll_power(context(node), "primary", "off?")
+    assert node.count > 2  # read again within the wait
+
+
+def test_a_kept_connection_left_unanswered_is_judged_by_a_new_one() -> None:
+    """A read on a connection opened earlier that got no answer decides nothing: the next
+    read (on a new connection) does, even when the first one used the whole budget."""
+    assert poll_power(context(Answering([KEPT, DOWN])), "p", "off?") == (
+        UNREACHABLE, PowerState.UNKNOWN)
+    assert poll_power(context(Answering([KEPT, OFF_, OFF_])), "p", "off?") == (OFF, OFF_)
+    slow = BmcTimeout("read timed out", host="bmc:443", reason=noanswer.NO_ANSWER_REUSED,
+                      elapsed_s=25.0)
+    node = SlowAnswering([slow, DOWN], seconds=25.0)  # longer than the 20 s budget
+    assert poll_power(context(node), "p", "off?") == (UNREACHABLE, PowerState.UNKNOWN)
+    assert node.count == 2  # the read past the budget judged it
+    refused = BmcUnreachable("refused", host="bmc:443", refused=True)
+    with pytest.raises(Stop, match="refuses connections"):
+        poll_power(context(SlowAnswering([slow, refused], seconds=25.0)), "p", "off?")
+    with pytest.raises(Stop, match="told its silence from an answer") as stop:
+        poll_power(context(Answering([KEPT])), "primary", "off?")
+    assert stop.value.needs is None
 
 
 def test_a_bmc_that_sent_its_headers_then_stalled_answered() -> None:

@@ -150,9 +150,12 @@ def test_an_mn_address_still_answering_blocks_the_power_on(start_pair) -> None:
 
 
 def test_bmc_unreachable_without_then_with_acknowledgement(start_pair) -> None:
-    sim = start_pair()
+    """The primary's cords pulled (its BMC silent: connects time out, not refused): the
+    fence stops for the acknowledgement, then every check of the old node takes it (a
+    short power_off_timeout: one silent read per check)."""
+    sim = start_pair(failover={"power_off_timeout": 0.5})
     ready(sim)
-    sim["primary"].stop()
+    sim.pull_cords("primary")
     operator = OperatorDouble(move(sim))
     report = coordinator(sim, operator).start(yes=True)
     assert report.outcome == "stopped" and report.needs["kind"] == "cords_pulled"

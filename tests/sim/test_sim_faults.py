@@ -44,7 +44,8 @@ def test_all_documented_kinds_exist():
                                 "html_error", "malformed_json", "ignore_reset", "power_flap",
                                 "reset_conflict", "ignore_boot_override",
                                 "refuse_restore_policy", "ignore_restore_policy",
-                                "spurious_off", "gather", "no_members", "rotate_password"}
+                                "spurious_off", "gather", "no_members", "rotate_password",
+                                "pull_cords"}
 
 
 def test_latency_waits_then_answers(server, client, sleep):

@@ -1,0 +1,102 @@
+"""Which failed reads the failover takes as silence (what pulled power cords leave), which
+as an answer (a BMC that is up, whose node may be too), and which decide nothing until a
+new connection is read (outside review: a refused connection and a connection accepted then
+left unanswered were taken as silence)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hamnhw import noanswer
+from hamnhw.errors import (
+    AuthenticationError,
+    BmcTimeout,
+    BmcUnreachable,
+    ConnectionDropped,
+    HamnhwError,
+    MalformedResponse,
+    ServerSideError,
+    TlsError,
+)
+from hamnhw.failover.bmcanswer import answered, answers, did, silent, transient, undecided
+from hamnhw.failover.livepower import answer_kind, answer_of
+from hamnhw.transport.ipmi_errors import CipherSuiteMismatch, IpmiBusy
+
+HOST = "10.0.0.5:443"
+SILENT, UNDECIDED, TRANSIENT, FINAL = "silent", "undecided", "transient", "final"
+
+
+def unreachable(reason: str | None) -> BmcUnreachable:
+    return BmcUnreachable(f"GET /redfish/v1/: {reason}", host=HOST, reason=reason)
+
+
+CASES: list[tuple[str, HamnhwError, str]] = [
+    ("connect timed out", unreachable(noanswer.CONNECT_TIMEOUT), SILENT),
+    ("no route", unreachable(noanswer.HOST_UNREACHABLE), SILENT),
+    ("ipmi no reply", unreachable(noanswer.NO_REPLY), SILENT),
+    ("ipmi lost reply", ConnectionDropped("no reply", host=HOST, reason=noanswer.NO_REPLY),
+     SILENT),
+    ("deadline connecting", BmcTimeout("deadline", host=HOST, deadline_passed=True,
+                                       reason=noanswer.CONNECT_TIMEOUT), SILENT),
+    ("refused", BmcUnreachable("Connection refused", host=HOST, refused=True), TRANSIENT),
+    ("accepted then silent", unreachable(noanswer.NO_ANSWER_FRESH), TRANSIENT),
+    ("accepted then silent, answered before",
+     BmcTimeout("read timed out", host=HOST, reason=noanswer.NO_ANSWER_FRESH), TRANSIENT),
+    ("new connection closed", unreachable(noanswer.DROPPED_FRESH), TRANSIENT),
+    ("answer cut", unreachable(noanswer.ANSWER_CUT), TRANSIENT),
+    ("unresolved", unreachable(noanswer.UNRESOLVED), TRANSIENT),
+    ("ipmi busy", IpmiBusy("node busy", host=HOST), TRANSIENT),
+    ("stalled after headers", BmcTimeout("stalled", host=HOST, headers_came=True), TRANSIENT),
+    ("5xx", ServerSideError(host=HOST, method="GET", path="/x", status=503), TRANSIENT),
+    ("garbage", MalformedResponse("not JSON", host=HOST), TRANSIENT),
+    ("kept connection unanswered",
+     BmcTimeout("read timed out", host=HOST, reason=noanswer.NO_ANSWER_REUSED), UNDECIDED),
+    ("kept connection reset", unreachable(noanswer.DROPPED_REUSED), UNDECIDED),
+    ("reason not known", BmcTimeout("gate", host=HOST), UNDECIDED),
+    ("tls", TlsError("pin mismatch", host=HOST), FINAL),
+    ("cipher suite", CipherSuiteMismatch("suite 17", host=HOST), FINAL),
+    ("credentials", AuthenticationError("credentials rejected", host=HOST), FINAL),
+]
+
+
+@pytest.mark.parametrize(("error", "kind"), [(e, k) for _n, e, k in CASES],
+                         ids=[n for n, _e, _k in CASES])
+def test_each_failed_read_is_silence_an_answer_or_undecided(error: HamnhwError,
+                                                            kind: str) -> None:
+    found = {SILENT: silent(error), UNDECIDED: undecided(error),
+             TRANSIENT: transient(error)}
+    assert [k for k, v in found.items() if v] == ([] if kind == FINAL else [kind])
+    assert answers(error) is (kind in (TRANSIENT, FINAL))
+
+
+def test_a_refused_connection_is_named_with_its_address_and_what_to_check() -> None:
+    refused = BmcUnreachable("GET /redfish/v1/: cannot connect: [Errno 111] Connection "
+                             "refused", host=HOST, refused=True)
+    text = answered("primary", refused, "primary cannot be confirmed off",
+                    "resume --disks-moved")
+    assert text.startswith("primary's BMC refuses connections: something at 10.0.0.5:443 "
+                           "answers (a BMC whose web server is down, or a firewall rejecting)")
+    assert "an acknowledgement does not override that" in text
+    assert "web server" in text and "firewall" in text and "[primary] bmc" in text
+    assert text.endswith("then `hamnhw failover resume --disks-moved`")
+
+
+def test_status_calls_only_silence_no_answer() -> None:
+    """``failover status`` tells what a BMC answered as the coordinator does."""
+    assert answer_kind(unreachable(noanswer.CONNECT_TIMEOUT)) == "no answer"
+    assert answer_kind(unreachable(noanswer.NO_ANSWER_REUSED)) == "no answer"
+    refused = BmcUnreachable("Connection refused", host=HOST, refused=True)
+    assert answer_kind(refused) == "refuses connections"
+    assert "web server" in answer_of("primary", refused)["fix"]
+    assert answer_kind(unreachable(noanswer.NO_ANSWER_FRESH)) == (
+        "accepts connections, sends no answer")
+    assert answer_kind(TlsError("pin", host=HOST)) == "certificate not accepted"
+
+
+def test_what_the_bmc_did_is_said_for_each_kind() -> None:
+    hung = unreachable(noanswer.NO_ANSWER_FRESH)
+    assert did(hung) == ("accepts connections at 10.0.0.5:443 but sends no answer (its "
+                         "network stack is alive: a hung web server)")
+    assert did(unreachable(noanswer.CONNECT_TIMEOUT)).startswith("does not answer")
+    assert did(ServerSideError(host=HOST, method="GET", path="/x", status=503)) == (
+        "answers, with an error")
