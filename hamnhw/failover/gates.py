@@ -62,17 +62,24 @@ def poll_power(ctx: RunContext, name: str, what: str) -> tuple[str, PowerState]:
         silence from an answer.
     """
     seen: list[PowerState] = []
+    told: list[PowerState] = []  # what the BMC answered, an unknown state included
     errors: list[HamnhwError] = []
+    failed: list[bool] = []
 
     def read() -> PowerState:
         try:
-            seen.append(ctx.node(name).power.state())
+            state = ctx.node(name).power.state()
         except HamnhwError as exc:
             if not (silent(exc) or undecided(exc) or transient(exc)):
                 raise _stop(ctx, name, exc, f"{name} cannot be confirmed off") from exc
             errors.append(exc)
+            failed.append(True)
             seen.append(PowerState.UNKNOWN)
-        return seen[-1]
+            return seen[-1]
+        failed.append(False)
+        told.append(state)
+        seen.append(state)
+        return state
 
     def decided(state: PowerState) -> bool:
         return off_twice(seen) or state in (PowerState.ON, PowerState.POWERING_ON)
@@ -81,22 +88,32 @@ def poll_power(ctx: RunContext, name: str, what: str) -> tuple[str, PowerState]:
         state = poll_until(read, decided, ctx.poll.deadline(ctx.settings.power_off_timeout),
                            ctx.poll, what=what, describe=lambda s: s.value)
     except HamnhwError:
-        if seen[-1] is PowerState.UNKNOWN and undecided(errors[-1]):
+        if failed and failed[-1] and undecided(errors[-1]):
             state = read()  # on a new connection: the transport let go of the kept ones
             if decided(state):
                 return (OFF if off_twice(seen) else NOT_OFF), state
-        return _judged(ctx, name, seen, errors)
+        return _judged(ctx, name, told, errors)
     return (OFF if off_twice(seen) else NOT_OFF), state
 
 
-def _judged(ctx: RunContext, name: str, seen: list[PowerState],
+def _judged(ctx: RunContext, name: str, told: list[PowerState],
             errors: list[HamnhwError]) -> tuple[str, PowerState]:
-    """A wait that ended undecided: :data:`NOT_OFF` when a read answered a state,
-    :data:`UNREACHABLE` when every other read was silent or undecided and one was silent."""
-    answered_states = [s for s in seen if s is not PowerState.UNKNOWN]
-    if answered_states:
-        return NOT_OFF, answered_states[-1]
+    """A wait that ended undecided: :data:`NOT_OFF` when a read answered a known state other
+    than Off twice, a stop when the BMC answered only a state it does not name (``Paused``,
+    ``null``: an answer, never silence), :data:`UNREACHABLE` when every other read was silent
+    or undecided and one was silent."""
+    known = [s for s in told if s is not PowerState.UNKNOWN]
+    if known:
+        return NOT_OFF, known[-1]
     wait = f"{ctx.settings.power_off_timeout:g} s wait"
+    if told:
+        raise Stop(f"{name} cannot be confirmed off: its BMC answered, with no power state "
+                   f"hamnhw knows (read as {told[-1].value}), within the {wait}; a BMC that "
+                   "answers is not taken as pulled power cords: check the node's power in "
+                   f"its BMC's web UI, then `hamnhw failover {_command(ctx)}`")
+    if not errors:
+        raise Stop(f"{name} cannot be confirmed off: its power was not read within the "
+                   f"{wait}: `hamnhw failover {_command(ctx)}`")
     answering = [e for e in errors if answers(e)]
     if answering:  # answered within this wait: not the silence of pulled cords
         last = answering[-1]

@@ -100,6 +100,16 @@ def test_a_failed_read_is_read_again_and_unreachable_needs_the_whole_budget() ->
                       "off?")[0] == NOT_OFF
 
 
+
+def test_an_unknown_state_the_bmc_answered_is_an_answer_never_silence() -> None:
+    """``Paused`` or ``null`` is what the BMC said: the wait stops naming it (it crashed on
+    an empty error list), and with one silent read among them it is still not pulled cords."""
+    for reads in ([PowerState.UNKNOWN], [DOWN, PowerState.UNKNOWN],
+                  [PowerState.UNKNOWN, DOWN, PowerState.UNKNOWN]):
+        with pytest.raises(Stop, match="answered, with no power state hamnhw knows"):
+            poll_power(context(Node(reads)), "primary", "off?")
+    assert poll_power(context(Node([PowerState.UNKNOWN, ON_])), "p", "off?") == (NOT_OFF, ON_)
+
 class Answering(Node):
     """A node whose BMC answers reads with errors (raised as they come), then states."""
 
