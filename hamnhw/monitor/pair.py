@@ -10,7 +10,7 @@ The monitoring host usually lacks the failover journal, so the sources are tried
 Every answer names its source, and the checks print it.  A journal that exists here but
 cannot be read (its permissions, a damaged file) is no "not known": the answer carries why
 (:attr:`ActiveNode.journal_error`, naming the file), the checks say so (``check pair``:
-UNKNOWN; ``pair check``: a failed check; the exporter: ``hamnhw_pair_journal_readable 0``),
+UNKNOWN; ``pair check``: a failed check; the exporter: ``hamnhw_pair_journal_unreadable 1``),
 and the sources after it are only a fallback.
 """
 
