@@ -176,7 +176,7 @@ def refuse_active_mn(fleet: FleetOptions, selection: Selection) -> None:
 
 
 def refuse_power_change(fleet: FleetOptions, action: str, yes: bool,
-                        selection: Selection) -> None:
+                        selection: Selection, *, dry_run: bool = False) -> None:
     """Refuse (exit 2, nothing sent) without ``--yes`` a power ``action`` that would stop or
     restart the pair's (possibly) active MN, or start a pair node while the pair's journal
     holds an unfinished failover, drill or RAID1 setup (the old node once its disks were
@@ -185,7 +185,8 @@ def refuse_power_change(fleet: FleetOptions, action: str, yes: bool,
     is one, BMC URLs alone included: a pair node is recognised however it is named (its
     name, another entry for its BMC, its BMC URL spelt any accepted way).  Without a config
     there is no pair to guard; a config that cannot be read fails the command, except with
-    BMC URLs alone (a warning, no guard: as the RAID guard).
+    BMC URLs alone (a warning, no guard: as the RAID guard).  A dry run (``dry_run``) is
+    refused alike, but its ``--yes`` over an unfinished run is not journaled as an override.
 
     :raises ConfigError: refused.
     """
@@ -201,7 +202,7 @@ def refuse_power_change(fleet: FleetOptions, action: str, yes: bool,
         return
     from hamnhw.pair.runguard import check_power_change
 
-    check_power_change(config, selection.nodes, action, yes=yes)
+    check_power_change(config, selection.nodes, action, yes=yes, dry_run=dry_run)
 
 
 def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, render: Renderer,

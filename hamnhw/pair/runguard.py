@@ -20,7 +20,8 @@ a running node: they are not refused for it (over several nodes the fleet comman
 ``--yes`` for a boot override away from its disk and a restore policy other than its own).
 Reads are always allowed.  A power-on the operator forces with ``yes`` over an unfinished
 run is journaled into the run first (which command, which node, who, when:
-:mod:`hamnhw.failover.overrides`), so that the run's report and its next stop name it.
+:mod:`hamnhw.failover.overrides`), so that the run's report and its next stop name it; a
+dry run (``dry_run``) meets the same refusals but journals nothing, as it sends nothing.
 
 ::
 
@@ -103,7 +104,7 @@ def pair_nodes_named(config: Config, nodes: Iterable[str]) -> dict[str, str]:
 
 def check_power_change(config: Config, nodes: Iterable[str], action: str, *,
                        yes: bool = False, confirm_node: str | None = None,
-                       node_option: str | None = None) -> None:
+                       node_option: str | None = None, dry_run: bool = False) -> None:
     """Refuse ``action`` (``on``, ``off``, ``soft-off``, ``cycle``) on ``nodes`` while a run
     is unfinished (``on``, ``cycle``), or when it would stop the pair's (possibly) active MN
     (``off``, ``soft-off``, ``cycle``: :func:`check_active_mn`).
@@ -116,6 +117,8 @@ def check_power_change(config: Config, nodes: Iterable[str], action: str, *,
         be the active MN (the Ansible module's ``confirm_node``); lifts that rule only.
     :param node_option: how the caller's user types that name: a refusal then asks for it
         instead of ``--yes``.
+    :param dry_run: nothing will be sent (``--dry-run``, Ansible check mode): the same
+        refusals, but a ``yes`` over an unfinished run is not journaled as an override.
     :raises RunInProgress: naming the run, its state and how to go on (or why the journal
         cannot be read).
     :raises ActiveMnStop: naming the active MN, how it was named and what says it is.
@@ -124,7 +127,7 @@ def check_power_change(config: Config, nodes: Iterable[str], action: str, *,
         return
     named = pair_nodes_named(config, nodes)
     if action in STARTING_ACTIONS:
-        _refuse_during_run(config, named, action, yes)
+        _refuse_during_run(config, named, action, yes, dry_run=dry_run)
     if action in STOPPING_ACTIONS and not yes:
         check_active_mn(config, named, confirm_node=confirm_node, node_option=node_option)
 
@@ -162,7 +165,7 @@ def _named(config: Config, given: str, name: str) -> str:
 
 
 def _refuse_during_run(config: Config, named: Mapping[str, str], action: str,
-                       yes: bool) -> None:
+                       yes: bool, *, dry_run: bool = False) -> None:
     selected = sorted(set(named.values()))
     run = unfinished_run(config) if selected else None
     if run is None:
@@ -180,7 +183,8 @@ def _refuse_during_run(config: Config, named: Mapping[str, str], action: str,
             f"{describe(run)} is unfinished, and a plain power {action} skips its checks "
             f"(the old node off, the MN addresses silent); {how_to_go_on(run)}; or add --yes "
             f"to power {action} anyway")
-    _journal_override(config, run, selected, action)
+    if not dry_run:  # a dry run sends nothing: no override to journal (nor to blame later)
+        _journal_override(config, run, selected, action)
 
 
 def _journal_override(config: Config, run: RunRecord, nodes: list[str], action: str) -> None:

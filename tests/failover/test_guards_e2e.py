@@ -10,6 +10,7 @@ from pairsim import PairSim, mn_serials, ready
 
 from hamnhw.config import load_config
 from hamnhw.failover.journal import journal_path
+from hamnhw.failover.overrides import overrides
 from hamnhw.pair import open_journal
 
 pytestmark = pytest.mark.e2e
@@ -151,3 +152,34 @@ def test_an_unreadable_journal_refuses_power_on_of_either_pair_node(sim_pair: Pa
         "message"], out
     code, out = hamnhw("power", "off", "standby", "--yes", "--config", config)
     assert code == 0, out
+
+
+def override_events(config: str) -> list[str]:
+    """The commands of the override events the journal holds (every run)."""
+    with open_journal(load_config(config)) as journal:
+        return [e.data["command"] for e in overrides(journal.events())]
+
+
+def test_a_dry_run_with_yes_during_an_unfinished_failover_journals_no_override(
+        sim_pair: PairSim) -> None:
+    """Review: ``power on|cycle NODE --yes --dry-run`` over an unfinished run sends nothing,
+    so it journals no override (the run would later blame that command for a power-on);
+    without --yes the dry run still predicts the refusal; the real --yes journals one.
+    (The cycle's plan fails, the node being off, after the guard let it through.)"""
+    config = ready(sim_pair)
+    assert hamnhw("failover", "start", "--yes", "--config", config)[0] == 10
+    code, out = hamnhw("power", "on", "standby", "--dry-run", "--config", config)
+    assert code == 2 and "run 1" in out["refused"]["message"], out  # refusal predicted
+    code, out = hamnhw("power", "on", "standby", "--yes", "--dry-run", "--config", config)
+    assert code == 0 and out["refused"] is None, out
+    assert out["summary"] == "would send On (now off)", out
+    code, out = hamnhw("power", "cycle", "standby", "--yes", "--dry-run", "--config", config)
+    assert code == 1 and "the node is off" in out["error"]["message"], out  # guard passed
+    assert sim_pair.accepted_resets("standby") == []
+    assert sim_pair["standby"].power_state == "Off"
+    assert override_events(config) == []
+    code, log = hamnhw("failover", "log", "--config", config)
+    assert code == 0 and [e for e in log["events"] if e["kind"] == "override"] == [], log
+    code, out = hamnhw("power", "on", "standby", "--yes", "--config", config)
+    assert code == 0 and out["power_state"] == "on", out
+    assert override_events(config) == ["hamnhw power on standby --yes"]

@@ -165,7 +165,7 @@ def _change_command(name: str, doc: str, method: str,
     def change(ctx: click.Context, fleet: FleetOptions, no_wait: bool, dry_run: bool,
                **extra: Any) -> None:
         yes = extra.pop("yes", False)
-        check = functools.partial(refuse_power_change, fleet, name, yes)
+        check = functools.partial(refuse_power_change, fleet, name, yes, dry_run=dry_run)
         if dry_run:
             # Imported here: ``power status`` is timed as a whole process against
             # redfishtool (docs/performance.md), and only --dry-run needs the plans.

@@ -172,11 +172,11 @@ if HAMNHW_IMPORT_ERROR is None:
     from hamnhw.poll import PollPolicy
 
 
-def refuse_power_change(params):
+def refuse_power_change(params, check_mode=False):
     """Refuse (a ``ConfigError`` of ``hamnhw.pair.runguard``) a power-on or cycle of a pair
     node while the pair's journal holds an unfinished run, and an off, soft off or cycle of
     the pair's (possibly) active node without its name in ``confirm_node``; without a
-    config there is no pair."""
+    config there is no pair.  In check mode the same refusals, and nothing journaled."""
     from hamnhw.pair.runguard import STARTING_ACTIONS, STOPPING_ACTIONS, check_power_change
 
     if params['state'] not in STARTING_ACTIONS | STOPPING_ACTIONS:
@@ -191,7 +191,8 @@ def refuse_power_change(params):
             raise
         return  # a BMC URL with an unreadable config: no pair to recognise it by
     check_power_change(config, [params.get('node') or params.get('bmc')], params['state'],
-                       confirm_node=params.get('confirm_node'), node_option='confirm_node')
+                       confirm_node=params.get('confirm_node'), node_option='confirm_node',
+                       dry_run=check_mode)
 
 
 def main():
@@ -214,7 +215,7 @@ def main():
     def refuse_before_sending(budget):
         check_escalation(escalate_after, budget.longest_wait, option='escalate_after',
                          timeout_option='timeout')
-        refuse_power_change(module.params)
+        refuse_power_change(module.params, check_mode=module.check_mode)
 
     def check(node, budget):
         plan = plan_power(node, state, escalate_after=escalate_after)
