@@ -5,11 +5,16 @@ for its address); and which pair nodes may be the active MN (:func:`possibly_act
 RAID guard, the fleet ``--yes`` guard and the unfinished-run guard of ``power on|cycle``
 (:mod:`hamnhw.pair.runguard`) all ask here.
 
-Two BMC addresses are the same BMC when their ports (the scheme's default when none is
-given) are equal, their host names are equal or resolve to a common address, and they do not
-pick two different systems.  Names are resolved only when the text does not already match,
-all of a command's at once, each within :data:`RESOLVE_TIMEOUT_S`; a name that does not
-resolve in time matches only itself.
+Two BMC addresses are the same BMC when their host names are equal or resolve to a common
+address, they do not pick two different systems and, both being Redfish URLs, their ports
+(the scheme's default when none is given) are equal: an ``ipmi://`` address of a host
+is that host's BMC whatever the port, as Redfish and IPMI of one BMC answer on different
+ports (in doubt, a guard matches and refuses).  A node's addresses are its ``bmc`` and its
+IPMI path (the ``url`` of its ``ipmi`` sub-table: :mod:`hamnhw.config_ipmi`); two nodes
+match when one address of each does, unless two of their Redfish addresses are on one host
+at two ports (two BMCs behind one address: a simulator, a NAT).  Names are
+resolved only when the text does not already match, all of a command's at once, each within
+:data:`RESOLVE_TIMEOUT_S`; a name that does not resolve in time matches only itself.
 """
 
 from __future__ import annotations
@@ -45,11 +50,15 @@ class BmcKey:
     """The port, the scheme's default when none is given."""
     system_id: str | None
     """The system the URL picks, if any."""
+    protocol: str = "redfish"
+    """``redfish`` or ``ipmi``."""
 
     def may_be(self, other: BmcKey) -> bool:
-        """True when both may name one BMC: same port, not two systems of it."""
-        return self.port == other.port and not (self.system_id and other.system_id
-                                                and self.system_id != other.system_id)
+        """True when both may name one BMC: not two systems of it and, both Redfish, the
+        same port (an IPMI address's port says nothing of its BMC's Redfish port)."""
+        if self.protocol == other.protocol == "redfish" and self.port != other.port:
+            return False
+        return not (self.system_id and other.system_id and self.system_id != other.system_id)
 
     def same_bmc(self, other: BmcKey,
                  resolve: Callable[[str], frozenset[str]] | None = None) -> bool:
@@ -70,7 +79,16 @@ def bmc_key(url: str) -> BmcKey | None:
     except ConfigError:
         return None
     port = address.port or (443 if address.tls else 80)
-    return BmcKey(canonical_host(address.host), port, address.system_id)
+    return BmcKey(canonical_host(address.host), port, address.system_id, address.protocol)
+
+
+def node_keys(config: Config, node: str) -> tuple[BmcKey, ...]:
+    """The keys of the BMC ``node`` (a config name or a BMC URL) addresses: a config entry's
+    ``bmc`` and its IPMI path (``[nodes.X.ipmi] url``), a URL's own."""
+    entry = config.nodes.get(node)
+    urls = [node] if entry is None else [entry.bmc, *(
+        [entry.ipmi.url] if entry.ipmi is not None and entry.ipmi.url else [])]
+    return tuple(key for url in urls if (key := bmc_key(url)) is not None)
 
 
 def canonical_host(host: str) -> str:
@@ -137,35 +155,48 @@ def pair_node_of(config: Config, node: str) -> str | None:
 
 def pair_nodes_of(config: Config, nodes: Sequence[str]) -> dict[str, str]:
     """The pair node (``primary``, ``standby``) each of ``nodes`` (config names or BMC URLs)
-    addresses, for those that address one; the host names still in doubt after comparing
-    the text are resolved together (:func:`resolve_all`)."""
+    addresses, for those that address one: an equal address first, then one of the same
+    host text, then (the host names still in doubt resolved together: :func:`resolve_all`)
+    one of a common address; among equals, ``primary`` first."""
     pair_nodes = [n for n in PAIR_NODES if n in config.nodes]
-    keys = {n: bmc_key(config.nodes[n].bmc) for n in pair_nodes}
+    keys = {n: node_keys(config, n) for n in pair_nodes}
     found: dict[str, str] = {}
-    doubtful: dict[str, tuple[BmcKey, list[str]]] = {}
+    doubtful: dict[str, tuple[tuple[BmcKey, ...], list[str]]] = {}
     for node in nodes:
         if node in pair_nodes:
             found[node] = node
             continue
-        wanted = bmc_key(config.nodes[node].bmc if node in config.nodes else node)
-        if wanted is None:
+        wanted = node_keys(config, node)
+        hit = (_first(keys, wanted, lambda a, b: a == b)
+               or _first(keys, wanted, lambda a, b: a.may_be(b) and a.host == b.host))
+        if hit is not None:
+            found[node] = hit
             continue
-        exact = [n for n, key in keys.items() if key == wanted]
-        if exact:
-            found[node] = exact[0]
-            continue
-        maybe = [n for n, key in keys.items() if key is not None and key.may_be(wanted)]
+        maybe = [n for n in pair_nodes if any(a.may_be(b) for a in keys[n] for b in wanted)]
         if maybe:
             doubtful[node] = (wanted, maybe)
     hosts = {k.host for wanted, maybe in doubtful.values()
-             for k in (wanted, *(keys[n] for n in maybe)) if k is not None}
+             for k in (*wanted, *(k for n in maybe for k in keys[n]))}
     resolved = resolve_all(hosts) if doubtful else {}
     for node, (wanted, maybe) in doubtful.items():
-        hit = next((n for n in maybe if (key := keys[n]) is not None
-                    and key.same_bmc(wanted, resolved.__getitem__)), None)
+        hit = _first({n: keys[n] for n in maybe}, wanted,
+                     lambda a, b: a.same_bmc(b, resolved.__getitem__))
         if hit is not None:
             found[node] = hit
     return found
+
+
+def _first(keys: Mapping[str, tuple[BmcKey, ...]], wanted: tuple[BmcKey, ...],
+           same: Callable[[BmcKey, BmcKey], bool]) -> str | None:
+    """The first pair node one of whose keys is ``same`` as one of ``wanted``, unless two of
+    their Redfish keys are on one host (as ``same`` tells it, ports aside) at two ports."""
+    def other_port(a: BmcKey, b: BmcKey) -> bool:
+        return (a.protocol == b.protocol == "redfish" and a.port != b.port
+                and same(a, dataclasses.replace(b, port=a.port)))
+
+    return next((n for n, own in keys.items()
+                 if any(same(a, b) for a in own for b in wanted)
+                 and not any(other_port(a, b) for a in own for b in wanted)), None)
 
 
 def possibly_active(config: Config, records: JournalRecords | None = None

@@ -30,15 +30,14 @@ dry run (``dry_run``) meets the same refusals but journals nothing, as it sends 
     check_power_change(config, ["primary"], "on", yes=False)   # raises RunInProgress
     check_power_change(config, ["mn1"], "off", yes=False)      # raises ActiveMnStop
 
-A pair node is recognised however it is named: ``primary``/``standby``, another config
-entry for its BMC, or its BMC URL spelt any accepted way
-(:func:`~hamnhw.pair.nodes.pair_nodes_of`).  The journal is read (and an override
-written) without the coordinator's lock: a coordinator holding it does not block this; no
-journal file, or nodes that are not
-the pair's, means no unfinished run to refuse.  A journal file that exists but cannot be
-read refuses ``on`` and ``cycle`` of either pair node, ``yes`` included: whether a run is
-unfinished, and the old node's disks moved, cannot be told; it makes both pair nodes
-possibly active too.
+A pair node is recognised however it is named: ``primary``/``standby``, another config entry
+for its BMC, or its BMC URL spelt any accepted way, ``ipmi://`` of its BMC's host or its
+IPMI path included (:func:`~hamnhw.pair.nodes.pair_nodes_of`).  The journal is read (and an
+override written) without the coordinator's lock: a coordinator holding it does not block
+this; no journal file, or nodes that are not the pair's, means no unfinished run to refuse.
+A journal file that exists but cannot be read refuses ``on`` and ``cycle`` of either pair
+node, ``yes`` included: whether a run is unfinished, and the old node's disks moved, cannot
+be told; it makes both pair nodes possibly active too.
 """
 
 from __future__ import annotations

@@ -94,6 +94,25 @@ def test_the_active_mn_is_recognised_however_it_is_named(pair: Pair) -> None:
     assert pair.resets("primary") == []
 
 
+def test_the_active_mn_addressed_over_ipmi_is_the_same_bmc(pair: Pair) -> None:
+    """Review: ``ipmi://`` of the MN's BMC host (port 623, or any) was another BMC than its
+    Redfish URL, so a power off over IPMI went unasked.  Both the URL and a config entry
+    ``bmc = "ipmi://<the host>"`` are refused without --yes; nothing is sent."""
+    with pair.config.open("a", encoding="utf-8") as out:
+        out.write('\n[nodes.mn1-ipmi]\nbmc = "ipmi://LOCALHOST"\nusername = "admin"\n'
+                  'password_file = "sim.password"\n')
+    entry = pair.power("off", "mn1-ipmi")
+    assert entry.exit_code == 2, entry.output
+    assert "'primary' (named 'mn1-ipmi') is the pair's active MN" in json_out(entry)["error"][
+        "message"]
+    url = run("--json", "power", "off", "ipmi://127.0.0.1:9", "--config", str(pair.config),
+              "--username", "admin", env={"HAMNHW_PASSWORD": pair.cluster["primary"].password})
+    assert url.exit_code == 2, url.output
+    assert "'primary' (named by a BMC URL) is the pair's active MN" in json_out(url)["error"][
+        "message"]
+    assert pair.resets("primary") == [] and pair.cluster["primary"].power_state == "On"
+
+
 def test_a_dry_run_says_the_real_run_would_be_refused_and_exits_with_its_code(
         pair: Pair) -> None:
     planned = pair.power("off", "primary", "--dry-run")

@@ -1,6 +1,6 @@
 """Which pair node a command addresses (:mod:`hamnhw.pair.nodes`): the pair's names, another
-config entry for the same BMC, or a BMC URL spelt in any accepted way; a different port or
-system is another BMC."""
+config entry for the same BMC, or a BMC URL spelt in any accepted way, IPMI or Redfish, or
+a node's IPMI path; a different Redfish port or system is another BMC."""
 
 from __future__ import annotations
 
@@ -35,6 +35,43 @@ def test_two_systems_of_one_bmc_are_not_the_same_node() -> None:
     assert one is not None and two is not None and not one.same_bmc(two)
     bare = bmc_key("redfish://10.0.0.5")
     assert bare is not None and bare.same_bmc(one)
+
+
+IPMI_CONFIG = parse_config({
+    "primary": {"bmc": "redfish://10.0.0.5", "ipmi": {"url": "ipmi://10.0.0.15:6230"}},
+    "standby": {"bmc": "ipmi://10.0.0.7"},
+    "nodes": {"old": {"bmc": "IPMI://10.0.0.5"}, "alias": {"bmc": "redfish://10.0.0.9",
+                                                           "ipmi": {"url": "ipmi://10.0.0.7"}},
+              "other": {"bmc": "ipmi://10.0.0.6"}}})
+
+
+@pytest.mark.parametrize("node,expected", [
+    ("ipmi://10.0.0.5", "primary"), ("ipmi://10.0.0.5:6230", "primary"),
+    ("old", "primary"), ("ipmi://10.0.0.15", "primary"), ("redfish://10.0.0.15", "primary"),
+    ("redfish://10.0.0.7", "standby"), ("redfish+http://10.0.0.7:8000", "standby"),
+    ("ipmi://10.0.0.7:624", "standby"), ("alias", "standby"),
+    ("other", None), ("ipmi://10.0.0.8", None), ("redfish://10.0.0.5:8443", None)])
+def test_another_protocol_or_the_ipmi_path_addresses_the_same_bmc(
+        node: str, expected: str | None) -> None:
+    """Review: ``ipmi://10.0.0.5`` (port 623) did not match a pair node whose BMC is
+    ``redfish://10.0.0.5`` (443), so the guards let it through.  IPMI and Redfish of one
+    host are one BMC whatever the ports; a pair node's IPMI path (``[primary.ipmi] url``)
+    is that node; only two Redfish ports of one host are two BMCs."""
+    assert pair_node_of(IPMI_CONFIG, node) == expected
+
+
+def test_an_ipmi_address_on_a_host_of_both_pair_nodes_matches_the_equal_address_first(
+        ) -> None:
+    """Two pair nodes on one host (a simulator, a NAT): an address equal to one node's
+    wins; otherwise the first pair node is matched (in doubt, a match); another Redfish
+    port of that host is another BMC, although a pair node's IPMI path is on that host."""
+    config = parse_config({
+        "primary": {"bmc": "redfish+http://127.0.0.1:8001"},
+        "standby": {"bmc": "redfish+http://127.0.0.1:8002",
+                    "ipmi": {"url": "ipmi://127.0.0.1:6232"}}})
+    assert pair_node_of(config, "ipmi://127.0.0.1:6232") == "standby"
+    assert pair_node_of(config, "ipmi://localhost:6231") == "primary"
+    assert pair_node_of(config, "redfish+http://127.0.0.1:8003") is None
 
 
 def test_pair_nodes_of_many_nodes_at_once() -> None:
