@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 import hamnhw
 from hamnhw import errors
 from hamnhw.cli import options
-from hamnhw.cli.budget import LOGOUT_RESERVE_S
+from hamnhw.cli.budget import logout_reserve
 from hamnhw.cli.main import cli
 from hamnhw.interfaces import PollPolicy
 from hamnhw.models import PowerState
@@ -171,7 +171,7 @@ def test_cli_escalation_not_before_the_timeout_is_a_usage_error(cluster: SimClus
     assert result.exit_code == 2, result.output
     message = json.loads(result.stdout)["error"]
     # --timeout minus the logout's reserve and the last read's time
-    longest_wait = float(timeout) - LOGOUT_RESERVE_S - LAST_READ_S
+    longest_wait = float(timeout) - logout_reserve(float(timeout)) - LAST_READ_S
     assert f"({escalate} s)" in str(message)
     assert f"longest wait ({longest_wait:g} s)" in str(message)
     assert resets(server) == []

@@ -93,7 +93,7 @@ def check_escalation(escalate_after: float | None, longest_wait: float, *,
         raise ConfigError(f"{option} ({escalate_after:g} s) must be shorter than the "
                           f"longest wait ({longest_wait:g} s): {timeout_option} (else the "
                           f"config's timeout, else 120 s) minus what is kept for logging out "
-                          f"({LOGOUT_RESERVE_S:g} s, a quarter of a timeout under "
+                          f"(at most {LOGOUT_RESERVE_S:g} s: a quarter of a timeout under "
                           f"{LOGOUT_RESERVE_S / LOGOUT_SHARE:g} s) and the {LAST_READ_S:g} s of "
                           "the wait's last read")
 
