@@ -43,8 +43,16 @@ touched; the refusal says to start again once the BMC is healthy)."""
 
 
 def _bmc_answered_refusal(inv: Invocation) -> bool:
-    return (inv.outcome == "refused" and "answers, with an error" in (inv.stop_reason or "")
-            and "`hamnhw failover start`" in (inv.stop_reason or ""))
+    """A refusal with nothing touched that says to start again: a BMC answering with
+    errors, or a preflight refused on an error (such a run ends ``refused``)."""
+    reason = inv.stop_reason or ""
+    if inv.outcome != "refused":
+        return False
+    answered = "answers, with an error" in reason and "`hamnhw failover start`" in reason
+    in_preflight = (reason.startswith(("refused in the preflight: ",
+                                       "interrupted in the preflight"))
+                    and "` again" in reason)
+    return answered or in_preflight
 STRANGER = "STRANGER"
 """Serial prefix of drives that are not the MN's."""
 
