@@ -27,9 +27,15 @@ from hamnhw.sim.ipmi import IpmiSim
 pytestmark = pytest.mark.e2e
 
 
+QUICK_PACING = {"HAMNHW_IPMI_PACING_S": "0"}
+"""No pacing between IPMI commands: this process's (the fixture) and the command line's
+(``clirun.hamnhw`` passes no HAMNHW_ variable of this process on: given to each call)."""
+
+
 @pytest.fixture(autouse=True)
 def quick_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HAMNHW_IPMI_PACING_S", "0")
+    for name, value in QUICK_PACING.items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture
@@ -196,14 +202,15 @@ def test_ipmi_target_without_a_boot_mode_is_refused_at_preflight(ipmi_pairs) -> 
     take_snapshot(loaded)
     with open_journal(loaded) as journal:
         journal.set_active_node("primary", "test setup")
-    code, out = hamnhw("failover", "start", "--yes", "--config", str(config))
+    code, out = hamnhw("failover", "start", "--yes", "--config", str(config), env=QUICK_PACING)
     assert code == 1, out
     assert out["outcome"] == "refused" and out["state"] == "refused", out
     assert "[standby] boot_mode" in out["stop_reason"], out
     assert cluster["primary"].power_state == "On"
     assert cluster["standby"].power_state == "Off"
     assert cluster["primary"].state.restore_policy == "AlwaysOn"
-    code, out = hamnhw("failover", "start", "--yes", "--dry-run", "--config", str(config))
+    code, out = hamnhw("failover", "start", "--yes", "--dry-run", "--config", str(config),
+                       env=QUICK_PACING)
     assert code == 1 and "[standby] boot_mode" in out["stop_reason"], out
 
 
@@ -213,7 +220,7 @@ def test_pair_check_fails_an_ipmi_node_without_a_boot_mode(ipmi_pairs, boot_mode
     """``hamnhw pair check`` says the same before any failover: exit 5 naming each node and
     its config key when no boot mode is known, a pass when the config gives one."""
     _cluster, config = ipmi_pairs(boot_mode=boot_mode)
-    code, out = hamnhw("pair", "check", "--config", str(config))
+    code, out = hamnhw("pair", "check", "--config", str(config), env=QUICK_PACING)
     check = next(c for c in out["checks"] if c["name"] == "ipmi_boot_mode")
     if boot_mode is None:
         assert code == 5 and check["status"] == "fail", out

@@ -129,7 +129,8 @@ def test_a_staged_import_runs_at_a_reset_into_setup_before_the_boot(start_pair) 
 
 
 def test_a_failed_import_stops_the_run(start_pair) -> None:
-    pair = start_pair("idrac")
+    """The import's job runs 2 s, then fails (the default 10 s only made the test longer)."""
+    pair = start_pair("idrac", raid=RaidSpec(task_seconds=2.0))
     personality = of(pair["standby"].state)
     personality.import_failure = "STOR038: Unable to import the foreign configuration."  # type: ignore[union-attr]
     report = fail_over(pair)
