@@ -16,19 +16,24 @@ VENV := .venv
 VBIN := $(VENV)/bin
 PEERS_DIR := $(CURDIR)/.peers
 PYTEST_ARGS ?=
-# Two limits.  Per test: pytest-timeout (pyproject.toml: 60 s, SIGALRM, so the test fails,
-# its finalizers stop its servers and peers, the stacks are dumped and the run goes on;
-# peer tests 180 s, the few long tests say @pytest.mark.timeout(N)).  Whole run: this
-# watchdog, the last resort for a hang outside any test (collection, a session teardown):
-# SIGINT after PYTEST_WATCHDOG_S (pytest still runs its finalizers), SIGKILL 60 s later.  The
-# whole suite takes about 28 min on a 2-core machine (the failover's kill-point test about 1.5-2,
-# two kill points at a time; the Ansible collection's, tests/ansible, about 5 more;
-# tests/reliability and tests/fuzz, about 3: the soak slice is time-boxed to 60 s); the
-# watchdog leaves room above that for a loaded machine (a run killed by it tells nothing of
-# the tests it did not reach).  The long runs are not in it: `make soak` has its own
-# watchdog (SOAK_WATCHDOG_S) and resumes where a stopped run left off.
-PYTEST_WATCHDOG_S ?= 2700
-PYTEST := timeout --foreground -s INT -k 60 $(PYTEST_WATCHDOG_S) $(VBIN)/pytest
+# Tests run in PYTEST_WORKERS processes (pytest-xdist): the suite mostly waits (on loopback
+# BMCs, peers, child processes; one process used ~35% of the CPU), so 4 workers on a 2-core
+# machine take about 10 min where one took about 28.  PYTEST_WORKERS=0 runs it in this
+# process (pdb, -x).  Two limits.  Per test: pytest-timeout (pyproject.toml: 60 s, SIGALRM,
+# so the test fails, its finalizers stop its servers and peers, the stacks are dumped and
+# the run goes on; peer tests 180 s, the few long tests say @pytest.mark.timeout(N)).  Whole
+# run: this watchdog, the last resort for a hang outside any test (collection, a session
+# teardown): SIGINT after PYTEST_WATCHDOG_S (pytest still runs its finalizers), SIGKILL 60 s
+# later.  The whole suite takes about 10 min on a 2-core machine (its longest test, the
+# failover's kill points, about 2.5 min beside the others; the Ansible collection's tests
+# about 4 min of worker time); the watchdog leaves room above that for a loaded machine (a
+# run killed by it tells nothing of the tests it did not reach) and keeps `.ci/run` under
+# 30 min.  The long runs are not in it: `make soak` has its own watchdog (SOAK_WATCHDOG_S)
+# and resumes where a stopped run left off.
+PYTEST_WORKERS ?= 4
+PYTEST_WATCHDOG_S ?= 1500
+PYTEST := timeout --foreground -s INT -k 60 $(PYTEST_WATCHDOG_S) $(VBIN)/pytest \
+	-n $(PYTEST_WORKERS) --durations=20
 
 .PHONY: venv install demo peers-install test test-fast lint install-check clean distclean
 
