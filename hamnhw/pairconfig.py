@@ -12,7 +12,8 @@
     post_timeout = 600                   # s for the target's POST to show fresh evidence
     boot_timeout = 900                   # s for the new MN to boot and pass its checks
     poll_interval = 2.0                  # s between two reads (shorter than the BMC's transition)
-    mn_addresses = ["10.0.0.1:22"]       # host:port that must NOT answer before a power-on
+    mn_addresses = ["10.0.0.1:22"]       # host:port that must be silent before a power-on
+    probe_timeout = 2.0                  # s a TCP check waits for a connection (none: silent)
     reachable = ["10.0.0.1:22"]          # host:port TCP checks that the new MN is up
     ssh_host = "10.0.0.1:22"             # optional: its SSH host key must match the snapshot's
     verify_commands = [["ssh", "root@mn", "lsdef", "-t", "site"]]   # argv lists, no shell
@@ -72,7 +73,11 @@ class FailoverSettings:
     poll_interval: float = 2.0
     """Seconds between two reads of a BMC during a wait."""
     mn_addresses: tuple[str, ...] = ()
-    """``host:port`` addresses of the MN that must not answer before the target powers on."""
+    """``host:port`` addresses of the MN that must be silent before the target powers on:
+    a connection accepted or refused (a host holds the address) stops the power-on."""
+    probe_timeout: float = 2.0
+    """Seconds a TCP check of ``mn_addresses`` or ``reachable`` waits for its connection:
+    none within it is silence."""
     reachable: tuple[str, ...] = ()
     """``host:port`` TCP checks that the new MN is up."""
     ssh_host: str | None = None
@@ -85,7 +90,7 @@ class FailoverSettings:
 
 _NUMBER = (int, float)
 _BUDGETS = ("graceful_timeout", "power_off_timeout", "post_timeout", "boot_timeout",
-            "poll_interval")
+            "poll_interval", "probe_timeout")
 
 
 def parse_pair(table: Mapping[str, Any], source: str | None,

@@ -36,7 +36,9 @@ def candidates(config: Config, snapshot: PairSnapshot, poll: PollPolicy,
                prompt: Callable[[str], str] | None = None) -> dict[str, str]:
     """Every pair node with why it is, or is not, the active MN (``"yes"`` when it is)."""
     serials = set(snapshot.mn_serials())
-    mn_live = answering(config.failover.mn_addresses) if config.failover.mn_addresses else None
+    settings = config.failover
+    mn_live = (answering(settings.mn_addresses, settings.probe_timeout)
+               if settings.mn_addresses else None)
     verdicts = {}
     for name in PAIR_NODES:
         try:

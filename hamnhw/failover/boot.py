@@ -171,12 +171,13 @@ def _reachable(ctx: RunContext, deadline: Deadline) -> tuple[str, bool | None]:
     if not addresses:
         ctx.check(name, None, "unverified (BootProgress only): no [failover] reachable check")
         return name, None
+    timeout = ctx.settings.probe_timeout
     try:
-        poll_until(lambda: answering(addresses), lambda live: len(live) == len(addresses),
+        poll_until(lambda: answering(addresses, timeout), lambda live: len(live) == len(addresses),
                    deadline, ctx.poll, what=f"{ctx.target}: reachable",
                    describe=lambda live: f"{len(live)}/{len(addresses)} answering")
     except HamnhwError:
-        live = answering(addresses)
+        live = answering(addresses, timeout)
         silent = [a for a in addresses if a not in live]
         return name, ctx.check(name, False, f"silent: {', '.join(silent)}")
     return name, ctx.check(name, True, ", ".join(addresses))

@@ -31,7 +31,7 @@ from hamnhw.failover.journal import StepRecord
 from hamnhw.failover.operator import AckRequest
 from hamnhw.failover.overrides import powered_on_by
 from hamnhw.failover.powerops import force_off, off_twice, set_override
-from hamnhw.failover.probes import answering
+from hamnhw.failover.probes import not_silent
 from hamnhw.failover.states import State
 from hamnhw.models import BootOverrideMode, BootSource, PowerState
 from hamnhw.poll import poll_until
@@ -219,14 +219,16 @@ def _powered_on(ctx: RunContext, refence: StepRecord) -> AckRequest:
 
 
 def mn_addresses_silent(ctx: RunContext, site: str) -> None:
-    """Before a power-on: no ``mn_addresses`` may answer (the MN would be running elsewhere)."""
+    """Before a power-on: every ``mn_addresses`` must be silent (a connection accepted or
+    refused: a host holds the address, the MN may be running elsewhere)."""
     addresses = ctx.settings.mn_addresses
     if not addresses:
         return
-    live = answering(addresses)
-    if live:
-        ctx.check(f"{site}: MN addresses silent", False, f"answering: {', '.join(live)}")
-        raise Stop(f"MN address(es) {', '.join(live)} still answer: an MN may be running; "
+    heard = not_silent(addresses, ctx.settings.probe_timeout)
+    if heard:
+        said = "; ".join(f"{address} {what}" for address, what in heard.items())
+        ctx.check(f"{site}: MN addresses silent", False, said)
+        raise Stop(f"MN address(es) not silent: {said}: an MN may be running; "
                    "nothing was powered on")
     ctx.check(f"{site}: MN addresses silent", True, ", ".join(addresses))
 

@@ -12,6 +12,7 @@ import socket
 import subprocess
 from collections.abc import Sequence
 
+from hamnhw import noanswer
 from hamnhw.pairconfig import split_address
 from hamnhw.procenv import child_env
 
@@ -19,19 +20,48 @@ OUTPUT_LIMIT = 4000
 """Characters of a command's output kept in the journal (the end of it)."""
 
 
-def answers(address: str, timeout: float = 2.0) -> bool:
-    """True when a TCP connection to ``host:port`` succeeds within ``timeout``."""
+ACCEPTED = "accepted"
+"""A probe's TCP connection was accepted: a host holds the address and listens there."""
+_HEARD = {ACCEPTED: "accepted a connection",
+          noanswer.REFUSED: "refused a connection (a host holds the address)",
+          noanswer.UNRESOLVED: "did not resolve (nothing could be probed)"}
+_TCP_SILENCE = frozenset({noanswer.CONNECT_TIMEOUT, noanswer.HOST_UNREACHABLE})
+"""What a TCP probe meets where no host holds the address."""
+
+
+def probe(address: str, timeout: float = 2.0) -> str:
+    """What a TCP connection to ``host:port`` met within ``timeout``: :data:`ACCEPTED`, or a
+    reason of :mod:`hamnhw.noanswer` (silence: ``connect_timeout``, ``host_unreachable``;
+    ``refused``; ``unresolved``), or ``"error: <what>"`` for any other failure."""
     host, port = split_address(address)
     try:
         with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
+            return ACCEPTED
+    except TimeoutError:
+        return noanswer.CONNECT_TIMEOUT
+    except OSError as exc:
+        return noanswer.connect_reason(exc) or f"error: {exc.strerror or exc}"
+
+
+def answers(address: str, timeout: float = 2.0) -> bool:
+    """True when a TCP connection to ``host:port`` succeeds within ``timeout``."""
+    return probe(address, timeout) == ACCEPTED
 
 
 def answering(addresses: Sequence[str], timeout: float = 2.0) -> list[str]:
-    """The addresses among ``addresses`` that answer."""
+    """The addresses among ``addresses`` that accept a connection."""
     return [a for a in addresses if answers(a, timeout)]
+
+
+def not_silent(addresses: Sequence[str], timeout: float = 2.0) -> dict[str, str]:
+    """The addresses among ``addresses`` that are not silent, each with what it did.
+
+    Only silence (no connection within ``timeout``, no route to a host) tells that no host
+    holds the address: a refused connection is a host answering, and an address that could
+    not be probed tells nothing."""
+    heard = {a: probe(a, timeout) for a in addresses}
+    return {a: _HEARD.get(what, what) for a, what in heard.items()
+            if what not in _TCP_SILENCE}
 
 
 def ssh_host_key(address: str, timeout: float = 5.0) -> tuple[str, ...] | None:

@@ -1,5 +1,6 @@
-"""Stand-ins for the MN's network addresses: loopback TCP ports that listen only while the
-management node is up somewhere in a simulated cluster.
+"""Stand-ins for the MN's network addresses: loopback TCP ports that accept connections only
+while the management node is up somewhere in a simulated cluster, and are silent (no
+connection, not a refusal) otherwise.
 
 The MN is "up" when a server is On, its BootProgress reads ``OSRunning`` and its bays hold
 at least one drive of the MN's volume: so the address answers while the primary runs,
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from hamnhw.sim.cluster import SimCluster
+from hamnhw.sim.cords import PowerCords
 from hamnhw.sim.server import SimServer
 
 WATCH_INTERVAL_S = 0.02
@@ -37,10 +39,13 @@ def mn_running(cluster: SimCluster, serials: Iterable[str]) -> SimServer | None:
 
 
 class MnService:
-    """A loopback port listening while ``up()`` is true (by default: the MN runs).
+    """A loopback port that accepts connections while ``up()`` is true (by default: the MN
+    runs) and is silent otherwise: bound all along, new connections time out as with a host
+    gone from the network (:class:`~hamnhw.sim.cords.PowerCords`), never refused (a refusal
+    is a host holding the address).
 
-    :param port: the port to listen on (0 = pick one free port once, then keep it).
-    :param up: overrides when the port listens (a test forcing an address to answer).
+    :param port: the port to listen on (0 = pick a free one).
+    :param up: overrides when the port accepts (a test forcing an address to answer).
     """
 
     def __init__(self, cluster: SimCluster, serials: Iterable[str], port: int = 0,
@@ -48,8 +53,14 @@ class MnService:
         self._serials = tuple(serials)
         self._up = up or (lambda: mn_running(cluster, self._serials) is not None)
         self.host = host
-        self.port = port or _free_port(host)
-        self._sock: socket.socket | None = None
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, port))
+        self._sock.setblocking(False)
+        self.port = int(self._sock.getsockname()[1])
+        self._cords = PowerCords()
+        self._cords.pull("Off")
+        self._cords.silence(self._sock)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -60,11 +71,11 @@ class MnService:
 
     @property
     def listening(self) -> bool:
-        """Whether the port listens now."""
-        return self._sock is not None
+        """Whether the port accepts connections now."""
+        return not self._cords.pulled
 
     def start(self) -> MnService:
-        """Start watching (and listening while up)."""
+        """Start watching (and accepting while up)."""
         self._thread = threading.Thread(target=self._watch, name=f"mn-service-{self.port}",
                                         daemon=True)
         self._thread.start()
@@ -75,7 +86,9 @@ class MnService:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        self._close()
+        self._cords.stop()
+        with contextlib.suppress(OSError):
+            self._sock.close()
 
     def __enter__(self) -> MnService:
         return self.start()
@@ -89,44 +102,21 @@ class MnService:
                 up = self._up()
             except Exception:
                 up = False
-            if up and self._sock is None:
-                self._open()
-            elif not up and self._sock is not None:
-                self._close()
-            self._accept_pending()
+            if up and self._cords.pulled:
+                self._cords.plug_in(self._sock, 16)
+            elif not up and not self._cords.pulled:
+                self._accept_pending()
+                self._cords.pull("On")
+                self._cords.silence(self._sock)
+            if up:
+                self._accept_pending()
             self._stop.wait(WATCH_INTERVAL_S)
-
-    def _open(self) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self.port))
-        except OSError:
-            sock.close()
-            return
-        sock.listen(16)
-        sock.setblocking(False)
-        self._sock = sock
 
     def _accept_pending(self) -> None:
         """Accept and close waiting connections (the client only checks that it connects)."""
-        if self._sock is None:
-            return
         while True:
             try:
                 conn, _ = self._sock.accept()
             except OSError:
                 return
             conn.close()
-
-    def _close(self) -> None:
-        if self._sock is not None:
-            with contextlib.suppress(OSError):
-                self._sock.close()
-            self._sock = None
-
-
-def _free_port(host: str) -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
