@@ -31,14 +31,11 @@ IFCFG_IGNORED = ("~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave"
 NM_KEYFILES = ("/etc/NetworkManager/system-connections/*",
                "/usr/lib/NetworkManager/system-connections/*",
                "/run/NetworkManager/system-connections/*")
-NETPLAN = ("/etc/netplan/*.yaml", "/lib/netplan/*.yaml", "/usr/lib/netplan/*.yaml",
-           "/run/netplan/*.yaml")
 SYSTEMD_NETWORK_FILES = ("*.link", "*.network", "*.netdev")
 """systemd-networkd's and udev's files, in the directories of
 :data:`hamnhw.oslint.overrides.SYSTEMD_NETWORK` (a name in ``/etc`` overrides or masks it
 below)."""
 IFUPDOWN = ("/etc/network/interfaces", "/etc/network/interfaces.d/*")
-UDEV_RULES = ("/etc/udev/rules.d/*.rules",)
 MAC_NAME = re.compile(r"^(?:en|sl|wl|ww)x[0-9a-f]{12}$")
 """systemd's MAC-based interface names (``ID_NET_NAME_MAC``, ``NamePolicy=mac``)."""
 
@@ -157,8 +154,10 @@ def _netplan_devices(document: yaml.Node | None) -> Iterator[tuple[str, yaml.Nod
 
 
 def lint_netplan(root: Root, names: list[NameUse]) -> Iterator[Finding]:
-    """``match: macaddress`` (match), ``macaddress`` outside match (set); device names."""
-    for file in root.glob(*NETPLAN):
+    """``match: macaddress`` (match), ``macaddress`` outside match (set); device names.
+    Only the files netplan reads: a name in ``/run/netplan`` shadows it in ``/etc/netplan``,
+    which shadows it in ``/lib/netplan`` (:data:`hamnhw.oslint.overrides.NETPLAN`)."""
+    for file in in_force(root, overrides.NETPLAN, ("*.yaml",)):
         text = root.read(file) or ""
         lines = text.splitlines()
         try:
@@ -238,15 +237,22 @@ def lint_mac_names(names: list[NameUse]) -> Iterator[Finding]:
 
 
 _UDEV_ADDRESS = re.compile(r"ATTRS?\{address\}\s*==\s*\"([^\"]+)\"")
+_UDEV_NAME = re.compile(r"(?<![A-Za-z_{])NAME\s*:?=(?!=)")
+"""A ``NAME=`` or ``NAME:=`` assignment (not ``ENV{INTERFACE_NAME}``, not a ``NAME==`` match)."""
 
 
 def lint_udev(root: Root, names: list[NameUse]) -> Iterator[Finding]:
-    """Persistent-net rules: ``ATTR{address}=="..."`` naming a NIC by MAC."""
-    for file in root.glob(*UDEV_RULES):
+    """Persistent-net rules: ``ATTR{address}=="<MAC>"`` naming a NIC (``NAME=``) by its MAC.
+    Only the rules files udev reads: a name in ``/etc/udev/rules.d`` replaces or (a symlink
+    to ``/dev/null``) disables it in ``/run`` and ``/usr/lib``
+    (:data:`hamnhw.oslint.overrides.UDEV_RULES`); a glob as the address
+    (``"?[2367abef]:*"``) names no NIC."""
+    for file in in_force(root, overrides.UDEV_RULES, ("*.rules",)):
         for number, text in root.lines(file):
             if text.lstrip().startswith("#"):
                 continue
-            if _UDEV_ADDRESS.search(text) and "NAME" in text:
+            address = _UDEV_ADDRESS.search(text)
+            if address and is_mac(address.group(1)) and _UDEV_NAME.search(text):
                 yield _match(file, number, text, "a udev persistent-net rule")
 
 

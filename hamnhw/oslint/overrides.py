@@ -9,6 +9,18 @@ name is taken from the first directory that has it, in the order ``/etc``, ``/ru
 empty, the name is masked: none of its files is read.  An entry there that resolves to
 nothing (a dangling link) still takes the name (systemd fails to read it; lint-os notes it).
 
+netplan (``netplan-generate(8)``, "handling multiple files"): the files of
+``/lib/netplan``, ``/etc/netplan`` and ``/run/netplan`` are read in the lexical order of
+their names, a name taken from ``/run`` first, then ``/etc``, then ``/lib`` (``/usr/lib`` on
+a merged-/usr image); a symlink to ``/dev/null`` or an empty file there holds no network
+definition, so it hides the name's files below.
+
+udev (``udev(7)``): the rules files of ``/etc/udev/rules.d``, ``/run/udev/rules.d``,
+``/usr/local/lib/udev/rules.d`` and ``/usr/lib/udev/rules.d`` (``/lib``) are read in the
+lexical order of their names, same-named files replacing each other in that order of
+directories; a symlink to ``/dev/null`` (or an empty file: no rules) in ``/etc`` disables a
+name.
+
 dracut (``dracut.conf(5)``): a ``/etc/dracut.conf.d`` file replaces the same name in
 ``/usr/lib/dracut/dracut.conf.d``, a symlink to ``/dev/null`` replacing it with nothing;
 an entry that does not exist for dracut (a dangling link: its ``[[ -e ]]``) is skipped.
@@ -38,6 +50,11 @@ class Rule:
 SYSTEMD_NETWORK = Rule(("/etc/systemd/network", "/run/systemd/network",
                         "/usr/local/lib/systemd/network", "/usr/lib/systemd/network",
                         "/lib/systemd/network"), empty_masks=True, broken_takes_name=True)
+NETPLAN = Rule(("/run/netplan", "/etc/netplan", "/lib/netplan", "/usr/lib/netplan"),
+               empty_masks=True, broken_takes_name=True)
+UDEV_RULES = Rule(("/etc/udev/rules.d", "/run/udev/rules.d", "/usr/local/lib/udev/rules.d",
+                   "/usr/lib/udev/rules.d", "/lib/udev/rules.d"),
+                  empty_masks=True, broken_takes_name=True)
 DRACUT_CONF_D = Rule(("/etc/dracut.conf.d", "/usr/lib/dracut/dracut.conf.d"),
                      empty_masks=False, broken_takes_name=False)
 

@@ -84,3 +84,61 @@ def test_a_dracut_conf_masked_in_etc_is_not_read(tmp_path: Path) -> None:
     link(root, "/etc/dracut.conf.d/01-dist.conf", "/dev/null")
     code, payload = lint_json(root)
     assert code == 0 and payload["findings"] == [], payload
+
+
+NETPLAN_MAC = ("network:\n  version: 2\n  ethernets:\n    mn0:\n      match:\n"
+               "        macaddress: \"02:4e:00:00:01:01\"\n      dhcp4: true\n")
+NETPLAN_NAME = "network:\n  version: 2\n  ethernets:\n    eno1:\n      dhcp4: true\n"
+UDEV_MAC = ('SUBSYSTEM=="net", ACTION=="add", ATTR{address}=="02:4e:00:00:01:01", '
+            'NAME="eth0"\n')
+
+
+def test_netplan_judges_the_file_it_reads_run_over_etc_over_lib(tmp_path: Path) -> None:
+    """netplan-generate(8): a name in /run shadows /etc, which shadows /lib (review: every
+    copy was judged, so a MAC match /etc shadowed in /run was reported and a /run one was
+    never looked at)."""
+    root = make_root(tmp_path / "root", {
+        "/etc/netplan/01-mn.yaml": NETPLAN_MAC,
+        "/run/netplan/01-mn.yaml": NETPLAN_NAME,
+        "/lib/netplan/02-mn.yaml": NETPLAN_MAC,
+        "/etc/netplan/02-mn.yaml": NETPLAN_NAME,
+        "/run/netplan/03-mn.yaml": NETPLAN_MAC})
+    code, payload = lint_json(root)
+    assert code == 5
+    assert findings(payload) == {("mac-match", "/run/netplan/03-mn.yaml")}, payload
+
+
+@pytest.mark.parametrize("mask", ["dev-null", "empty"])
+def test_a_netplan_file_emptied_in_run_hides_the_one_in_etc(tmp_path: Path, mask: str) -> None:
+    root = make_root(tmp_path / "root", {"/etc/netplan/01-mn.yaml": NETPLAN_MAC})
+    if mask == "dev-null":
+        link(root, "/run/netplan/01-mn.yaml", "/dev/null")
+    else:
+        make_root(root, {"/run/netplan/01-mn.yaml": ""})
+    code, payload = lint_json(root)
+    assert code == 0 and payload["findings"] == [], payload
+
+
+@pytest.mark.parametrize("below", ["/usr/lib/udev/rules.d", "/lib/udev/rules.d",
+                                   "/run/udev/rules.d", "/usr/local/lib/udev/rules.d"])
+def test_udev_rules_below_etc_are_judged_and_masked_from_etc(tmp_path: Path, below: str) -> None:
+    """udev(7): the rules of /run and /usr/lib are read too (review: only /etc was), a
+    same-named file in /etc replaces them and a /dev/null symlink there disables them."""
+    root = make_root(tmp_path / "root", {f"{below}/70-persistent-net.rules": UDEV_MAC})
+    code, payload = lint_json(root)
+    assert code == 5
+    assert findings(payload) == {("mac-match", f"{below}/70-persistent-net.rules")}, payload
+    link(root, "/etc/udev/rules.d/70-persistent-net.rules", "/dev/null")
+    code, payload = lint_json(root)
+    assert code == 0 and payload["findings"] == [], payload
+
+
+def test_udev_address_globs_and_env_names_are_no_mac_naming(tmp_path: Path) -> None:
+    """A glob as the address, or INTERFACE_NAME instead of a NAME= assignment, names no NIC
+    by its MAC (the old persistent-net generator's own lines)."""
+    root = make_root(tmp_path / "root", {"/usr/lib/udev/rules.d/75-net.rules":
+        'ATTR{address}=="?[2367abef]:*", ENV{MATCHADDR}=""\n'
+        'ATTR{address}=="02:4e:00:00:01:01", ENV{INTERFACE_NAME}="eth0"\n'
+        'ATTR{address}=="02:4e:00:00:01:01", NAME=="eth0", GOTO="end"\n'})
+    code, payload = lint_json(root)
+    assert code == 0 and payload["findings"] == [], payload
