@@ -41,7 +41,7 @@ from typing import Any, Protocol
 
 from hamnhw import interrupts
 from hamnhw.connection import Credentials
-from hamnhw.errors import AuthenticationError, BmcUnreachable, HamnhwError
+from hamnhw.errors import AuthenticationError, BmcUnreachable, HamnhwError, SessionExpired
 from hamnhw.log import get_logger
 from hamnhw.transport.errormap import credentials_rejected, http_error
 from hamnhw.transport.loginanswers import access_denied, retry_after, seconds_text, session_limit
@@ -338,6 +338,17 @@ class Authenticator:
         self.mode = None
 
     # -- after a 401 -----------------------------------------------------------------------
+
+    def stream_refused(self, path: str) -> AuthenticationError:
+        """The error for a 401 to an event stream's GET (opened apart, never re-sent):
+        under basic auth the credentials' refusal, remembered as a refused login is
+        (:meth:`check_refused`); under a session, :class:`~hamnhw.errors.SessionExpired`
+        (the session expired or was deleted: a new login may open the stream)."""
+        if self.mode == "basic":
+            return self._refuse(credentials_rejected(self.host, 401,
+                                                     after_success=self.confirmed))
+        return SessionExpired(f"GET {path}: HTTP 401 on the event stream: the session "
+                              "expired or was deleted", host=self.host)
 
     def renew(self, generation: int, method: str, path: str, answer: Answer) -> None:
         """Handle a 401 on ``method path`` sent under login number ``generation``.

@@ -386,15 +386,20 @@ class RedfishTransport(RequestSending, RedfishClient):
         """A long-lived GET (an SSE stream) on its own connection with this transport's TLS
         choice and session; see :func:`hamnhw.transport.stream.open_stream`.
 
-        :raises MalformedResponse: ``path`` leads off the BMC (nothing is sent)."""
+        :raises MalformedResponse: ``path`` leads off the BMC (nothing is sent).
+        :raises AuthenticationError: the BMC refused these credentials, now (a 401 under
+            basic auth, remembered) or before (nothing is sent).
+        :raises SessionExpired: a 401 under a session."""
         path = bmc_path(path, host=self.host)
+        self._auth.check_refused()
         key = self._session_key
         auth = {"X-Auth-Token": key} if key else (
             {"Authorization": self._authorization_key or ""})
         from hamnhw.transport.stream import open_stream  # requests: only for a stream
 
         return open_stream(self._address.base_url, path, self.host, self._adapter.tls, auth,
-                           self._timeouts.connect, read_timeout)
+                           self._timeouts.connect, read_timeout,
+                           on_401=lambda: self._auth.stream_refused(path))
 
     # -- what the authenticator needs (auth.Sender) beside _send_once ---------------
 

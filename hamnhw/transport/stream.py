@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import requests
@@ -87,11 +87,14 @@ def _socket_of(response: requests.Response) -> socket.socket | None:
 @contextlib.contextmanager
 def open_stream(base_url: str, path: str, host: str, tls: TlsOptions,
                 auth_headers: Mapping[str, str], connect_timeout: float,
-                read_timeout: float) -> Iterator[Stream]:
+                read_timeout: float,
+                on_401: Callable[[], HamnhwError] | None = None) -> Iterator[Stream]:
     """GET ``path`` as a stream and yield it (:class:`Stream`).
 
     :param auth_headers: the transport's :meth:`auth_headers` (a secret: never logged).
-    :raises AuthenticationError: 401 (the session expired: log in again, then reopen).
+    :param on_401: the error to raise for a 401 (the transport's judgement: refused
+        credentials or an expired session); by default an :class:`AuthenticationError`.
+    :raises AuthenticationError: 401.
     :raises HamnhwError: typed, for any other failure to open.
     """
     adapter = _StreamAdapter(tls, BmcAdapter.verify_for(tls))
@@ -111,7 +114,8 @@ def open_stream(base_url: str, path: str, host: str, tls: TlsOptions,
                                 elapsed_s=0.0) from None
         with response:
             if response.status_code == 401:
-                raise AuthenticationError(f"GET {path}: HTTP 401 (session expired?)", host=host)
+                raise (on_401() if on_401 else
+                       AuthenticationError(f"GET {path}: HTTP 401", host=host))
             if response.status_code >= 300:
                 raise http_error(response.status_code, response.content[:4096], host=host,
                                  method="GET", path=path)
