@@ -56,3 +56,22 @@ def test_another_node_is_not_taken_for_the_primary(fleet_cluster: SimCluster) ->
     done = run("--json", "restore-policy", url + "/", "node002", "always-off", "--username",
                "admin", env=env)
     assert done.exit_code == 0, done.output
+
+
+@pytest.mark.parametrize("command", [("boot", "pxe"), ("restore-policy", "always-off")])
+def test_a_dry_run_over_the_primary_predicts_the_refusal(fleet_cluster: SimCluster,
+                                                         command: tuple[str, str]) -> None:
+    """boot and restore-policy over several nodes including the pair's MN: the dry run
+    says the real run would be refused and exits with its code, as power's does (review:
+    it printed the plans and exited 0, the real run then exited 2)."""
+    name, value = command
+    planned = run("--json", name, "primary", "node001", value, "--dry-run")
+    assert planned.exit_code == 2, planned.output
+    plans = {p["node"]: p for p in json_lines(planned.stdout)[:-1]}
+    assert {n: (p["refused"] or {}).get("exit_code") for n, p in plans.items()} == {
+        "primary": 2, "node001": 2}
+    assert "--yes" in plans["primary"]["refused"]["message"]
+    confirmed = run("--json", name, "primary", "node001", value, "--dry-run", "--yes")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert all(p["refused"] is None for p in json_lines(confirmed.stdout)[:-1])
+    assert not writes(fleet_cluster, "primary") and not writes(fleet_cluster, "node001")

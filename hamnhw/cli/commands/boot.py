@@ -5,7 +5,8 @@ Several nodes (a range, a group, ``--nodes-file``) are worked on at once
 (:mod:`hamnhw.cli.fleet`); the last argument is the TARGET when it is one of the targets and
 nodes remain.  Setting over several nodes a target that is not the node's own disk
 (``pxe``, ``cd``, ``usb``, ``bios-setup``) when they include the pair's active MN needs
-``--yes`` (its next reboot would not start its OS): not with ``--dry-run``, nothing is sent.
+``--yes`` (its next reboot would not start its OS); a ``--dry-run`` without it says the real
+run would be refused and exits with its code (2).
 """
 
 from __future__ import annotations
@@ -70,15 +71,16 @@ def command(ctx: click.Context, fleet: FleetOptions, persistent: bool, dry_run: 
         run_on_nodes(ctx, fleet, lambda _budget: _read, _render_current)
         return
     source = TARGETS[boot_target]
-    if dry_run:
+    guard = None if yes or boot_target in OWN_DISK else functools.partial(refuse_active_mn,
+                                                                            fleet)
+    if dry_run:  # refused alike (the real run's code), nothing stopped
         run_on_nodes(ctx, fleet, lambda _budget: lambda node: plan_payload(
-            plan_boot_override(node, source, persistent=persistent)), render_plan)
+            plan_boot_override(node, source, persistent=persistent)), render_plan,
+            guard=guard, dry_run=True)
         return
 
     def apply(node: Node) -> dict[str, Any]:
         return outcome_payload(apply_boot_override(node, source, persistent=persistent),
                                "boot_override")
 
-    guard = None if yes or boot_target in OWN_DISK else functools.partial(refuse_active_mn,
-                                                                            fleet)
     run_on_nodes(ctx, fleet, lambda _budget: apply, render_outcome("boot_override"), guard=guard)

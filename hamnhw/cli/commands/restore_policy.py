@@ -64,18 +64,20 @@ def command(ctx: click.Context, fleet: FleetOptions, dry_run: bool, yes: bool) -
         run_on_nodes(ctx, fleet, lambda _budget: _read, _render_current)
         return
     chosen = POLICIES[policy]
-    if dry_run:
-        run_on_nodes(ctx, fleet, lambda _budget: lambda node: plan_payload(
-            plan_restore_policy(node, chosen)), render_plan)
-        return
-
-    def apply(node: Node) -> dict[str, Any]:
-        return outcome_payload(apply_restore_policy(node, chosen), "restore_policy")
 
     def guard(selection: Selection) -> None:
         config = fleet.config()
         if config is not None and chosen is not config.failover.active_restore_policy:
             refuse_active_mn(fleet, selection)
+
+    if dry_run:  # refused alike (the real run's code), nothing stopped
+        run_on_nodes(ctx, fleet, lambda _budget: lambda node: plan_payload(
+            plan_restore_policy(node, chosen)), render_plan,
+            guard=None if yes else guard, dry_run=True)
+        return
+
+    def apply(node: Node) -> dict[str, Any]:
+        return outcome_payload(apply_restore_policy(node, chosen), "restore_policy")
 
     run_on_nodes(ctx, fleet, lambda _budget: apply, render_outcome("restore_policy"),
                  guard=None if yes else guard)
