@@ -92,12 +92,15 @@ def node_keys(config: Config, node: str) -> tuple[BmcKey, ...]:
 
 
 def canonical_host(host: str) -> str:
-    """``host`` as compared: an IP literal in its compressed form, a name lower-case without
+    """``host`` as compared: an IP literal in its compressed form (an IPv4-mapped IPv6
+    address, ``::ffff:127.0.0.1``, as its IPv4 address: one host), a name lower-case without
     its final dot."""
     try:
-        return ipaddress.ip_address(host).compressed
+        address = ipaddress.ip_address(host)
     except ValueError:
         return host.lower().rstrip(".")
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).compressed
 
 
 def addresses(host: str) -> frozenset[str]:
@@ -137,9 +140,11 @@ def resolve_all(hosts: Iterable[str]) -> Mapping[str, frozenset[str]]:
 def _lookup(host: str) -> frozenset[str]:
     """``host``'s addresses (itself when it is one), as long as the name service takes."""
     try:
-        return frozenset({ipaddress.ip_address(host).compressed})
+        ipaddress.ip_address(host)
     except ValueError:
         pass
+    else:
+        return frozenset({canonical_host(host)})
     try:
         infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):

@@ -24,7 +24,11 @@ CONFIG = parse_config({
     ("redfish://10.0.0.5/redfish/v1/Systems/1", "primary"),
     ("redfish+http://localhost:8001", "standby"),
     ("redfish+http://127.0.0.1:8002", None), ("redfish+http://10.0.0.5", None),
-    ("not a url", None), ("unknown-name", None)])
+    ("not a url", None), ("unknown-name", None),
+    # an IPv4-mapped IPv6 literal is the IPv4 host (review: it bypassed the guards)
+    ("redfish://[::ffff:10.0.0.5]", "primary"), ("redfish://[::FFFF:0a00:0005]:443", "primary"),
+    ("redfish+http://[::ffff:127.0.0.1]:8001", "standby"),
+    ("ipmi://[::ffff:10.0.0.5]", "primary")])
 def test_pair_node_of(node: str, expected: str | None) -> None:
     assert pair_node_of(CONFIG, node) == expected
 

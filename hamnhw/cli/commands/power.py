@@ -150,6 +150,26 @@ YES_HELP = {
 _YES_ACTIVE_MN = "Go on when the nodes (one or many) include the pair's (possibly) active MN."
 
 
+def _old_node_check(fleet: FleetOptions, action: str) -> Callable[[Node], None]:
+    """For ``on`` and ``cycle`` while a run's disks were said moved: refuse, on each node
+    before anything is sent, the old node recognised by its System serial however it was
+    addressed (:mod:`hamnhw.pair.oldnode`); else a check that does nothing."""
+    if action not in ("on", "cycle"):
+        return lambda _node: None
+    try:
+        config = fleet.config()
+    except ConfigError:
+        return lambda _node: None
+    if config is None:
+        return lambda _node: None
+    from hamnhw.pair.oldnode import old_node, refuse_if_old_node
+
+    old = old_node(config)
+    if old is None:
+        return lambda _node: None
+    return lambda node: refuse_if_old_node(old, node, action)
+
+
 def _change_command(name: str, doc: str, method: str,
                     *extra_options: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
     """Register ``power NAME``, calling ``node.power.METHOD(wait=, timeout=, **extra)``."""
@@ -166,6 +186,7 @@ def _change_command(name: str, doc: str, method: str,
                **extra: Any) -> None:
         yes = extra.pop("yes", False)
         check = functools.partial(refuse_power_change, fleet, name, yes, dry_run=dry_run)
+        identity = _old_node_check(fleet, name)
         if dry_run:
             # Imported here: ``power status`` is timed as a whole process against
             # redfishtool (docs/performance.md), and only --dry-run needs the plans.
@@ -173,9 +194,12 @@ def _change_command(name: str, doc: str, method: str,
             from hamnhw.plan import plan_power
 
             escalate_after = extra.get("escalate_after")
-            run_on_nodes(ctx, fleet, lambda _budget: lambda node: plan_payload(
-                plan_power(node, method, escalate_after=escalate_after)), render_plan,
-                check=check, dry_run=True)
+            def plan(node: Node) -> dict[str, Any]:
+                identity(node)
+                return plan_payload(plan_power(node, method, escalate_after=escalate_after))
+
+            run_on_nodes(ctx, fleet, lambda _budget: plan, render_plan, check=check,
+                         dry_run=True)
             return
 
         def prepare(budget: CommandBudget) -> Callable[[Node], dict[str, Any]]:
@@ -183,6 +207,7 @@ def _change_command(name: str, doc: str, method: str,
             check_escalation(escalate_after, budget.longest_wait)
 
             def action(node: Node) -> dict[str, Any]:
+                identity(node)
                 return change_power(node, method, budget, wait=not no_wait,
                                     escalate_after=escalate_after)
 
