@@ -5,15 +5,23 @@ only.  A finding names the file, the JSON path and the category, and shows at
 most the first four characters of the value.
 
 Flagged: a value other than ``***`` (or empty) under a secret key
-(:func:`~hamnhw.fixturetools.scrub.is_secret_key`: passwords and passphrases, tokens,
+(:func:`~hamnhw.fixturetools.scrubkeys.is_secret_key`: passwords and passphrases, tokens,
 SNMP communities and keys, IPMI Kg, ``*Secret``, ``Authorization``) or anywhere under
-``HttpHeaders``, as ``password``, ``token`` or ``secret``; a session id that is not
+``HttpHeaders``, as ``password``, ``token`` or ``secret``, and a URL's user information
+(``user:pw@``) other than ``***``, as ``secret``; a session id that is not
 ``FAKE-SESSION-nnnn``; a token-like string (long hex/base64) inside a Session resource; a serial
 (``SKU`` or a key ending in ``SerialNumber``/``ServiceTag``/``AssetTag``, such as
 Dell's ``ChassisServiceTag``) not ``FAKE-SN-nnnn``; a UUID not
 ``00000000-0000-4000-8000-xxxxxxxxxxxx``; a host or domain name
-(:func:`~hamnhw.fixturetools.scrub.is_host_key`: ``HostName``, Dell's ``NIC.1.DNSRacName``,
-NTP servers...) not ``host-nnnn``; a MAC that is not locally
+(:func:`~hamnhw.fixturetools.scrubkeys.is_host_key`: ``HostName``, Dell's
+``NIC.1.DNSRacName``, NTP servers, SNMP trap destinations...) not ``host-nnnn``, and the host
+of any URL (Redfish ``EventDestination.Destination``) that is neither ``host-nnnn`` nor an
+address nor a public site (:data:`~hamnhw.fixturetools.scrubkeys.PUBLIC_URL_DOMAINS`), as
+``host``; a location (:func:`~hamnhw.fixturetools.scrubkeys.is_location_key`) not
+``FAKE-LOC-nnnn``; a contact (:func:`~hamnhw.fixturetools.scrubkeys.is_contact_key`:
+``ContactName``, ``PhoneNumber``, Dell's ``OwnerInfo.1.OwnerName``...) not
+``FAKE-CONTACT-nnnn``; an e-mail address anywhere not ``@example.test`` (nor an SSH algorithm
+name such as ``aes128-gcm@openssh.com``); a MAC that is not locally
 administered (a vendor OUI); an IP address outside loopback and the
 documentation ranges.  When the scrubber's originals are at hand (right after
 scrubbing, see :func:`find_leaks_in_documents`), any key or value equal to one
@@ -32,27 +40,35 @@ from typing import Any
 
 from hamnhw.fixturetools.scrub import (
     BARE_MAC_RE,
+    FAKE_CONTACT,
     FAKE_HOST,
+    FAKE_LOCATION,
     FAKE_SERIAL,
     FAKE_SESSION,
     FAKE_UUID,
-    HEADERS_KEY,
     IPV4_RE,
     IPV6_CANDIDATE_RE,
     MAC_RE,
     NIL_UUID,
-    NOT_ADDRESS_KEY,
     REDACTED,
     SESSION_PATH_RE,
     SHORTEST_LITERAL,
     UUID_RE,
-    is_address,
-    is_host_key,
     is_kept_ip,
     is_placeholder,
+)
+from hamnhw.fixturetools.scrubkeys import (
+    EMAIL_RE,
+    HEADERS_KEY,
+    NOT_ADDRESS_KEY,
+    URL_RE,
+    is_address,
+    is_public_email,
+    is_public_host,
     is_secret_key,
-    is_serial_key,
+    key_category,
     secret_category,
+    without_url_authorities,
 )
 
 TOKEN_LIKE = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9+/=_.-]{16,}$")
@@ -70,8 +86,8 @@ class Leak:
     where: str
     """JSON path (``$.0.response_json.SerialNumber``) or ``line N``."""
     category: str
-    """password, token, secret, session, serial, host, uuid, mac, ip; original (a value the
-    scrubber replaced, still present)."""
+    """password, token, secret, session, serial, host, location, contact, email, uuid, mac,
+    ip; original (a value the scrubber replaced, still present)."""
     hint: str
     """The first characters of the value, never all of it."""
 
@@ -181,13 +197,11 @@ def _is_session_resource(document: Mapping[str, Any]) -> bool:
 
 def _check_value(key: str | None, value: str, in_session: bool) -> Iterator[tuple[str, str]]:
     lowered = (key or "").lower()
+    category = key_category(lowered, value)
     if is_secret_key(lowered) and value not in (REDACTED, ""):
         yield secret_category(lowered), _hint(value)
-    elif is_serial_key(lowered) and not (FAKE_SERIAL.match(value) or is_placeholder(value)):
-        yield "serial", _hint(value)
-    elif is_host_key(lowered) and not (FAKE_HOST.match(value) or is_placeholder(value)
-                                       or is_address(value)):
-        yield "host", _hint(value)
+    elif category is not None and not (_FAKES[category].match(value) or is_placeholder(value)):
+        yield category, _hint(value)
     elif "mac" in lowered and BARE_MAC_RE.match(value) and not _locally_administered(value):
         yield "mac", _hint(value)
     elif in_session and lowered not in ("@odata.id", "@odata.type") and TOKEN_LIKE.match(value) \
@@ -206,6 +220,16 @@ def _check_text(text: str, *, addresses: bool = True) -> Iterator[tuple[str, str
     for match in MAC_RE.finditer(text):
         if not _locally_administered(match.group(0)):
             yield "mac", _hint(match.group(0))
+    for match in URL_RE.finditer(text):
+        if match.group(2) not in (None, REDACTED):
+            yield "secret", _hint(match.group(2))
+        host = match.group(3)
+        if not (FAKE_HOST.match(host) or is_address(host) or is_public_host(host)
+                or is_placeholder(host)):
+            yield "host", _hint(host)
+    for match in EMAIL_RE.finditer(without_url_authorities(text)):
+        if not is_public_email(match.group(0)):
+            yield "email", _hint(match.group(0))
     if addresses:
         for regex in (IPV4_RE, IPV6_CANDIDATE_RE):
             for match in regex.finditer(text):
@@ -224,6 +248,11 @@ def _scan_text_file(name: str, text: str) -> Iterator[Leak]:
                            _hint(match.group("v")))
         for match in TEXT_TOKEN.finditer(line):
             yield Leak(name, where, "token", _hint(match.group("v")))
+
+
+_FAKES = {"serial": FAKE_SERIAL, "host": FAKE_HOST, "location": FAKE_LOCATION,
+          "contact": FAKE_CONTACT}
+"""The fake form of each key-found category."""
 
 
 def _locally_administered(mac: str) -> bool:

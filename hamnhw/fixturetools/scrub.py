@@ -10,24 +10,35 @@ category   found by                                    fake form
 ========== =========================================== ==============================
 password   ``*Password``/``*Passphrase`` keys          ``***``
 token      ``*Token`` keys (``X-Auth-Token``)          ``***``
-secret     other secret keys (:func:`is_secret_key`:   ``***``
+secret     other secret keys (:func:`.is_secret_key`:  ``***``
            SNMP communities and keys, IPMI Kg,
-           ``*Secret``, ``Authorization``) and every
-           value under ``HttpHeaders``
+           ``*Secret``, ``Authorization``), every
+           value under ``HttpHeaders``, the user
+           information of a URL (``user:pw@``)
 session    ``/SessionService/Sessions/<id>`` paths     ``FAKE-SESSION-0001``
 serial     ``SKU`` and keys ending in ``SerialNumber``, ``FAKE-SN-0001``
            ``ServiceTag`` or ``AssetTag`` (Dell's
            ``ChassisServiceTag``, ``BoardSerialNumber``)
 uuid       any RFC 4122 shaped string                  ``00000000-0000-4000-8000-000000000001``
 mac        ``aa:bb:..``/``aa-bb-..`` anywhere          ``02:00:00:00:00:01`` (locally administered)
-host       host and domain names (:func:`is_host_key`) ``host-0001`` / ``host-0001.example.test``
-           (``HostName``, ``NIC.1.DNSRacName``, NTP...)
-location   ``PostalAddress``/``Placement`` fields      ``FAKE-LOC-0001``
-           (``Street``, ``City``, ``Rack``, ``Row``...)
+host       host and domain names (:func:`.is_host_key` ``host-0001`` / ``host-0001.example.test``
+           ``HostName``, ``NIC.1.DNSRacName``, NTP,
+           SNMP trap and event ``Destination``...)
+           and the host of any URL (not the DMTF's or
+           a vendor's), scheme, port and path kept
+location   ``PostalAddress``/``Placement`` fields,     ``FAKE-LOC-0001``
+           Dell ``ServerTopology`` (``Street``,
+           ``City``, ``Rack``, ``RackName``...)
+contact    people, phones, owners                      ``FAKE-CONTACT-0001``
+           (:func:`.is_contact_key`: ``ContactName``,
+           ``PhoneNumber``, ``OwnerInfo.1.OwnerName``)
+email      any ``name@domain.tld`` (not an OData       ``user-0001@example.test``
+           annotation, not an SSH algorithm name)
 ipv4       dotted quads (not in version keys)          ``192.0.2.1`` (RFC 5737)
 ipv6       colon-hex addresses                         ``2001:db8::1`` (RFC 3849)
 ========== =========================================== ==============================
 
+The key and shape rules are in :mod:`hamnhw.fixturetools.scrubkeys`.
 MAC fakes are handed out in the sorted order of the originals (see
 :meth:`Scrubber.prepare`), so sorting NICs by MAC gives the same order before
 and after scrubbing.  Every found value is also replaced wherever else it
@@ -42,10 +53,26 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from hamnhw.fixturetools.scrubkeys import (
+    EMAIL_RE,
+    HEADERS_KEY,
+    NOT_ADDRESS_KEY,
+    URL_RE,
+    is_address,
+    is_public_email,
+    is_public_host,
+    is_secret_key,
+    key_category,
+    secret_category,
+    without_url_authorities,
+)
+
 REDACTED = "***"
 FAKE_SERIAL = re.compile(r"^FAKE-SN-\d{4,}$")
 FAKE_SESSION = re.compile(r"^FAKE-SESSION-\d{4,}$")
 FAKE_HOST = re.compile(r"^host-\d{4,}(?:\.example\.test)?$")
+FAKE_CONTACT = re.compile(r"^FAKE-CONTACT-\d{4,}$")
+FAKE_LOCATION = re.compile(r"^FAKE-LOC-\d{4,}$")
 FAKE_UUID = re.compile(r"^00000000-0000-4000-8000-[0-9a-f]{12}$", re.IGNORECASE)
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 FAKE_MAC_PREFIX = "02:00:00"
@@ -64,31 +91,6 @@ IPV6_CANDIDATE_RE = re.compile(r"(?<![0-9A-Fa-f:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f
                                r"(?![0-9A-Fa-f:])")
 SESSION_PATH_RE = re.compile(r"(/SessionService/Sessions/)([A-Za-z0-9._~%+=:-]+)")
 
-SECRET_KEY = re.compile(
-    r"(?:password|passwd|passphrase|secret|token|authorization|cookie|passwordhash|passwordsalt"
-    r"|community(?:string|name)?s?"
-    r"|(?:authentication|encryption|privacy|private|secret|(?:pre)?shared|kg|session"
-    r"|api|ipmi|v3|auth|priv|security)key"
-    r"|(?:^|[^a-z0-9])kg)$", re.IGNORECASE)
-"""Keys whose string values are secrets (see :func:`is_secret_key`)."""
-HEADERS_KEY = "httpheaders"
-"""``EventDestination.HttpHeaders``: every value under it is a secret (``Authorization``,
-``Cookie``, a vendor's API key header)."""
-SERIAL_KEYS = frozenset({"serialnumber", "sku", "servicetag", "assettag"})
-"""The plain serial keys; vendors prefix them (see :func:`is_serial_key`)."""
-SERIAL_KEY_SUFFIX = re.compile(r"(serialnumber|servicetag|assettag)$", re.IGNORECASE)
-HOST_KEY = re.compile(
-    r"(?:^|\.)(?:[a-z0-9-]*(?:hostname|fqdn|domainname|racname|racdomain|domaincontroller"
-    r"|globalcatalog|gcrootdomain|serveraddress(?:es)?|serviceaddresses|serveripaddress)"
-    r"|ntp(?:servers?)?|(?:syslog|ldap)\.\d+\.server|adgroup\.\d+\.domain"
-    r"|userdomain\.\d+\.name)\d*$")
-"""Keys whose string values name hosts or DNS domains (see :func:`is_host_key`)."""
-LOCATION_KEYS = frozenset({"street", "city", "postalcode", "building", "room", "floor",
-                           "housenumber", "district", "neighborhood", "territory", "rack",
-                           "row", "rackoffset", "additionalinfo", "gpscoords"})
-"""Fields of Redfish ``Location.PostalAddress`` and ``Location.Placement``: where a data
-centre and a server in it are."""
-NOT_ADDRESS_KEY = re.compile(r"version|subnetmask|netmask", re.IGNORECASE)
 PLACEHOLDERS = frozenset({"", "n/a", "na", "none", "null", "unknown", "not specified",
                           "not available", "to be filled by o.e.m.", "0", "localhost"})
 KEPT_IPS = frozenset({"127.0.0.1", "0.0.0.0", "::", "::1"})  # noqa: S104 - not a bind
@@ -98,72 +100,9 @@ SHORTEST_LITERAL = 4
 """Originals at least this long are also replaced inside other text."""
 
 
-def is_serial_key(key: str | None) -> bool:
-    """True for ``SKU`` and any key ending in ``SerialNumber``, ``ServiceTag`` or ``AssetTag``.
-
-    Case-insensitive, so vendor keys such as Dell's ``ChassisServiceTag``,
-    ``BoardSerialNumber`` and ``ChassisSerialNumber`` count too.
-    """
-    lowered = (key or "").lower()
-    return lowered == "sku" or SERIAL_KEY_SUFFIX.search(lowered) is not None
-
-
-def is_host_key(key: str | None) -> bool:
-    """True for a key whose string value is a host or DNS domain name: who runs the BMC and
-    where.  Compared case-insensitively on the key or its last dotted part (vendor attribute
-    names such as Dell's ``NIC.1.DNSRacName``), a trailing number ignored: ending in
-    ``HostName``, ``FQDN``, ``DomainName`` (``NIC.1.DNSDomainName``,
-    ``NICStatic.1.DNSDomainName``, ``ActiveDirectory.1.DCLookupDomainName``), ``RacName``,
-    ``RacDomain``, ``DomainController``, ``GlobalCatalog``, ``GCRootDomain``,
-    ``ServerAddress(es)`` (Redfish SMTP), ``ServiceAddresses`` (Redfish LDAP and Active
-    Directory), ``ServerIPAddress`` (Dell ``RemoteHosts.1.SMTPServerIPAddress``); being
-    ``NTP``, ``NTPServer(s)`` (Dell ``NTPConfigGroup.1.NTP1``, Redfish ``NTP.NTPServers``);
-    and Dell's ``SysLog.N.Server``, ``LDAP.N.Server``, ``ADGroup.N.Domain``,
-    ``UserDomain.N.Name``.  Not ``NIC.1.DNSDomainNameFromDHCP`` or ``NTPEnable``: their
-    values are settings, not names.
-    """
-    return key is not None and HOST_KEY.search(key.lower()) is not None
-
-
-def is_secret_key(key: str | None) -> bool:
-    """True for a key whose string value is a secret, compared case-insensitively.
-
-    The key (or its last part: Dell attribute names such as ``SNMP.1.AgentCommunity``
-    end with it) ends in ``Password``, ``Passwd``, ``Passphrase``, ``Secret``, ``Token``
-    (``X-Auth-Token``), ``Authorization``, ``Cookie``, ``PasswordHash`` or ``PasswordSalt``; in
-    ``Community``, ``CommunityString``,
-    ``CommunityName`` (or their plurals); in ``Key`` only after ``Authentication``,
-    ``Encryption``, ``Privacy``, ``Private``, ``Secret``, ``Shared``, ``PreShared``, ``Kg``,
-    ``Session``, ``Api``, ``IPMI``, ``v3``, ``Auth``, ``Priv`` or ``Security`` (SNMPv3 and
-    IPMI keys, Dell user attributes' ``SHA1v3Key``, Dell's NTP ``NTP1SecurityKey``, an API
-    key, a session token; ``PublicKey``, ``KeyUsage``,
-    ``SecureBootEnable``, ``AuthenticationKeySet`` are not secrets); or is ``Kg`` itself
-    (the IPMI BMC key).  Only string values are redacted: a boolean or number under such
-    a key (``HideCommunityStrings``) is kept.
-    """
-    return key is not None and SECRET_KEY.search(key) is not None
-
-
-def secret_category(key: str) -> str:
-    """``password``, ``token`` or ``secret``: how a secret key's redaction is counted."""
-    lowered = key.lower()
-    if "pass" in lowered:
-        return "password"
-    return "token" if lowered.endswith("token") else "secret"
-
-
 def is_placeholder(value: str) -> bool:
     """True for values that identify nothing (``N/A``, empty, ``localhost``)."""
     return value.strip().lower() in PLACEHOLDERS
-
-
-def is_address(value: str) -> bool:
-    """True for an IP address (scrubbed as one, ``ipv4``/``ipv6``, wherever it stands)."""
-    try:
-        ipaddress.ip_address(value.strip())
-    except ValueError:
-        return False
-    return True
 
 
 def is_fake_mac(mac: str) -> bool:
@@ -197,8 +136,9 @@ class Scrubber:
     def prepare(self, documents: Iterable[Any]) -> None:
         """Learn every sensitive value of a recording before scrubbing any of it.
 
-        Key-based finds (serials, host names, passwords) are then replaced
-        everywhere, and MAC fakes follow the sorted order of the originals.
+        Key-based finds (serials, host names, contacts, passwords), URL hosts and e-mail
+        addresses are then replaced everywhere, and MAC fakes follow the sorted order of the
+        originals.
         """
         macs: set[str] = set()
         for doc in documents:
@@ -222,16 +162,19 @@ class Scrubber:
 
     def _learn_string(self, value: str, key: str | None, macs: set[str]) -> None:
         lowered = (key or "").lower()
+        category = key_category(lowered, value)
         if is_secret_key(lowered):
             self._add_literal(value, REDACTED, secret_category(lowered))
-        elif is_serial_key(lowered):
-            self._add_literal(value, None, "serial")
-        elif is_host_key(lowered) and not is_address(value):
-            self._add_literal(value, None, "host")
-        elif lowered in LOCATION_KEYS:
-            self._add_literal(value, None, "location")
+        elif category is not None:
+            self._add_literal(value, None, category)
         elif "mac" in lowered and BARE_MAC_RE.match(value):
             macs.add(_mac_key(value))
+        for match in URL_RE.finditer(value):
+            if match.group(2) is not None:
+                self._add_literal(match.group(2), REDACTED, "secret")
+            self._url_host(match.group(3))
+        for match in EMAIL_RE.finditer(without_url_authorities(value)):
+            self._email(match.group(0))
         for match in SESSION_PATH_RE.finditer(value):
             self._add_literal(match.group(2), None, "session")
         for match in MAC_RE.finditer(value):
@@ -270,12 +213,9 @@ class Scrubber:
         lowered = (key or "").lower()
         if is_secret_key(lowered):
             return REDACTED
-        serial = is_serial_key(lowered)
-        host = is_host_key(lowered) and not is_address(value)
-        if (serial or host or lowered in LOCATION_KEYS) and not is_placeholder(value):
-            category = "serial" if serial else "host" if host else "location"
-            if not _already_fake(value):
-                return self._fake(category, value)
+        category = key_category(lowered, value)
+        if category is not None and not (is_placeholder(value) or _already_fake(value)):
+            return self._fake(category, value)
         if "mac" in lowered and BARE_MAC_RE.match(value):
             return self._mac(value).replace(":", "")
         return self.scrub_text(value, addresses=not NOT_ADDRESS_KEY.search(lowered))
@@ -284,6 +224,8 @@ class Scrubber:
         """Scrub free text: a path, a header value, an HTML error page."""
         text = self._replace_literals(text)
         text = SESSION_PATH_RE.sub(lambda m: m.group(1) + self._session(m.group(2)), text)
+        text = URL_RE.sub(self._url, text)
+        text = EMAIL_RE.sub(lambda m: self._email(m.group(0)), text)
         text = UUID_RE.sub(lambda m: self._uuid(m.group(0)), text)
         text = MAC_RE.sub(lambda m: self._mac(m.group(0)), text)
         if addresses:
@@ -307,14 +249,28 @@ class Scrubber:
         if original not in table:
             table[original] = _FAKERS[category](len(table) + 1, original)
             self.counts[category] += 1
-            if (category in ("serial", "host", "session", "location")
-                    and len(original) >= SHORTEST_LITERAL):
+            if category in _LITERAL_CATEGORIES and len(original) >= SHORTEST_LITERAL:
                 self._literals[original] = table[original]
                 self._literal_re = None
         return table[original]
 
     def _session(self, session_id: str) -> str:
         return session_id if FAKE_SESSION.match(session_id) else self._fake("session", session_id)
+
+    def _url(self, match: re.Match[str]) -> str:
+        """A URL with its user information redacted and its host (a name) faked."""
+        userinfo = "" if match.group(2) is None else REDACTED + "@"
+        if userinfo and match.group(2) != REDACTED:
+            self._add_literal(match.group(2), REDACTED, "secret")
+        return match.group(1) + userinfo + self._url_host(match.group(3))
+
+    def _url_host(self, host: str) -> str:
+        if is_address(host) or is_public_host(host) or is_placeholder(host):
+            return host  # an address is scrubbed as one, where it stands
+        return host if _already_fake(host) else self._fake("host", host)
+
+    def _email(self, address: str) -> str:
+        return address if is_public_email(address) else self._fake("email", address)
 
     def _uuid(self, text: str) -> str:
         if text.lower() == NIL_UUID or FAKE_UUID.match(text):
@@ -363,8 +319,9 @@ def _mac_key(text: str) -> str:
 
 
 def _already_fake(value: str) -> bool:
-    return bool(FAKE_SERIAL.match(value) or FAKE_SESSION.match(value)
-                or value.startswith(("host-0", "FAKE-LOC-")) or value == REDACTED)
+    return bool(FAKE_SERIAL.match(value) or FAKE_SESSION.match(value) or FAKE_CONTACT.match(value)
+                or value.startswith(("host-0", "FAKE-LOC-")) or value == REDACTED
+                or (EMAIL_RE.fullmatch(value) is not None and is_public_email(value)))
 
 
 def _fake_ipv4(n: int, _original: str) -> str:
@@ -388,6 +345,8 @@ def _fake_mac(n: int, _original: str) -> str:
 _FAKERS: dict[str, Callable[[int, str], str]] = {
     "serial": lambda n, _o: f"FAKE-SN-{n:04d}",
     "location": lambda n, _o: f"FAKE-LOC-{n:04d}",
+    "contact": lambda n, _o: f"FAKE-CONTACT-{n:04d}",
+    "email": lambda n, _o: f"user-{n:04d}@example.test",
     "session": lambda n, _o: f"FAKE-SESSION-{n:04d}",
     "uuid": lambda n, _o: f"00000000-0000-4000-8000-{n:012x}",
     "mac": _fake_mac,
@@ -398,3 +357,5 @@ _FAKERS: dict[str, Callable[[int, str], str]] = {
     "token": lambda _n, _o: REDACTED,
     "secret": lambda _n, _o: REDACTED,
 }
+_LITERAL_CATEGORIES = frozenset({"serial", "host", "session", "location", "contact", "email"})
+"""Originals of these categories are replaced inside other text too (as are secrets)."""

@@ -222,3 +222,37 @@ def test_an_idracs_own_host_names_are_scrubbed(tmp_path):
     assert attributes["NIC.1.DNSDomainNameFromDHCP"] == "Disabled"  # a setting, not a name
     assert attributes["NTPConfigGroup.1.NTP1SecurityKey"] is None
     assert find_leaks(tmp_path) == []
+
+
+def test_an_idracs_alert_targets_owner_and_contacts_are_scrubbed(tmp_path):
+    """Where an iDRAC sends its alerts (SNMP trap destinations, e-mail) and whom its system
+    attributes name (owner, primary user and phone, help desk, data centre and rack) tell whose
+    server it is: none of it is recorded, linked values keep one fake, and the leak check passes."""
+    from hamnhw.sim.personalities.idrac_attributes import SITE_DOMAIN, SITE_OWNER
+
+    with SimCluster([ServerSpec(name="r650-rack7", power="On", personality="idrac")]) as c:
+        result = _record(c["r650-rack7"].url, str(tmp_path))
+    assert result.exit_code == 0, result.output
+    out = pathlib.Path(json.loads(result.output)["directory"])
+    text = (out / "exchanges.json").read_text()
+    by_path = {e["path"]: e["response_json"] for e in json.loads(text)}
+    idrac = by_path["/redfish/v1/Managers/iDRAC.Embedded.1/Attributes"]["Attributes"]
+    system = by_path["/redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/DellAttributes/"
+                     "System.Embedded.1"]["Attributes"]
+    for original in (SITE_DOMAIN, SITE_OWNER, "Lovelace", "555 0142", "Falcon", "Building 7",
+                     "hw-alerts", "rack-r650", "10.20.0.4"):
+        assert original not in text, original
+    assert idrac["SNMPAlert.1.Destination"].startswith("host-")
+    assert idrac["SNMPAlert.2.Destination"].startswith("192.0.2.")
+    assert idrac["EmailAlert.1.Address"].startswith("user-")
+    assert idrac["EmailAlert.1.Address"] != idrac["RemoteHosts.1.SenderEmail"]
+    assert idrac["SSHCrypto.1.Ciphers"].startswith("chacha20-poly1305@openssh.com,")
+    for key in ("OwnerInfo.1.OwnerName", "SystemInfo.1.PrimaryUser", "SupportInfo.1.HelpDesk",
+                "SystemInfo.1.PrimaryTelephone", "CustomAsset.1.Value"):
+        assert system[key].startswith("FAKE-CONTACT-"), key
+    for key in ("ServerTopology.1.DataCenterName", "ServerTopology.1.RackName"):
+        assert system[key].startswith("FAKE-LOC-"), key
+    assert system["OwnerInfo.1.Type"] == "Owned"
+    meta = json.loads((out / "meta.json").read_text())
+    assert {"email", "contact", "location", "host"} <= set(meta["scrubbed"])
+    assert find_leaks(tmp_path) == []

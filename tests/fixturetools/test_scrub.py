@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from hamnhw.fixturetools.fixture import Exchange, keep_headers, scrub_exchanges
 from hamnhw.fixturetools.leaks import find_leaks_in_documents
-from hamnhw.fixturetools.scrub import Scrubber, is_serial_key
+from hamnhw.fixturetools.scrub import Scrubber
+from hamnhw.fixturetools.scrubkeys import is_serial_key
 
 REAL_UUID = "4C4C4544-0042-3610-8057-B4C04F4E4D32"
 

@@ -8,7 +8,8 @@ import pytest
 
 from hamnhw.fixturetools.fixture import Exchange, scrub_exchanges
 from hamnhw.fixturetools.leaks import find_leaks, find_leaks_in_documents
-from hamnhw.fixturetools.scrub import Scrubber, is_host_key, is_secret_key
+from hamnhw.fixturetools.scrub import Scrubber
+from hamnhw.fixturetools.scrubkeys import is_host_key, is_secret_key
 
 COMMUNITY = "Zq8-corp-ro-Community"
 SNMP_KEY = "kX9f2LqP7wZ1rT0b"

@@ -45,7 +45,11 @@ SOURCES: dict[str, dict[str, Any]] = {
             "DellJob and Task documents: the fields of the samples and the capture; the "
             "timing, the staged job's states and the Task Payload of a staged create are the "
             "simulator's",
-            "DellRaidService and DellLCService documents: only the actions the simulator runs"]},
+            "DellRaidService and DellLCService documents: only the actions the simulator runs",
+            "DellAttributes documents (the iDRAC's and System.Embedded.1): a few attribute "
+            "names of a public iDRAC 9 capture (DNS, NTP, AD, syslog, SNMP alert and e-mail "
+            "targets, owner, contacts, topology) with a made-up site's values, scrubbed; the "
+            "iDRAC's own at the simulator's Managers/iDRAC.Embedded.1/Attributes"]},
     "ilo5": {"model": "ilo5", "follows": [
         "HPE iLO 5 Redfish API reference (SmartStorage, SmartStorageConfig, DataGuard rules)",
         "HPE Developer blog: Storage management with Redfish",

@@ -28,7 +28,7 @@ from hamnhw.sim.actions import Response
 from hamnhw.sim.bays import VolumeSpec
 from hamnhw.sim.documents import ROOT, Json, collection, link, resource
 from hamnhw.sim.personalities.base import Route, StandardStorage, bay_number, wrap
-from hamnhw.sim.personalities.idrac_attributes import manager_attributes
+from hamnhw.sim.personalities.idrac_attributes import manager_attributes, system_attributes
 from hamnhw.sim.personalities.idrac_jobs import JobQueue, remote_services_status
 from hamnhw.sim.raid_actions import bad
 from hamnhw.sim.spec import DriveSpec
@@ -182,7 +182,15 @@ class IdracPersonality(StandardStorage):
             (mgr, lambda: wrap(lambda: resources._manager(self.state), self._manager_links)),
             (f"{mgr}/Attributes", lambda: manager_attributes(f"{self.manager_path}/Attributes",
                                                              self.state.spec.name)),
+            (re.escape(self.system_attributes_path), lambda: system_attributes(
+                self.system_attributes_path, self.state.spec.name)),
         ]
+
+    @property
+    def system_attributes_path(self) -> str:
+        """Where iDRAC 9 serves the system's DellAttributes (``System.Embedded.1``)."""
+        system_id = self.system_path.rsplit("/", 1)[-1]
+        return f"{self.manager_path}/Oem/Dell/DellAttributes/{system_id}"
 
     def _tasks(self) -> Json:
         """The TaskService's tasks: the simulator's own and the iDRAC jobs."""
@@ -202,7 +210,8 @@ class IdracPersonality(StandardStorage):
                                          "DellJobService": link(f"{dell}/DellJobService"),
                                          "DellLCService": link(self.lc_service),
                                          "DellAttributes": [
-                                             link(f"{self.manager_path}/Attributes")]}}}
+                                             link(f"{self.manager_path}/Attributes"),
+                                             link(self.system_attributes_path)]}}}
 
     def raid_service_doc(self) -> Json:
         """``DellRaidService`` with the actions the simulator runs."""
