@@ -1,14 +1,64 @@
-"""A Redfish collection's ``Members`` as core code reads them, by the rule the drivers' typed
-reader applies (``hamnhw_drivers.generic.resource.Resource.members``, which core does not
-import): ``null`` or absent means the BMC did not tell what the collection holds (None),
-``[]`` (or ``Members@odata.count`` ``0`` without the array) that it holds nothing.  Code
-that would act on "none" (create what seems missing) must require the list
-(:func:`require_member_uris`): an unknown list is not an empty one.
+"""A Redfish collection's ``Members``: the one reader of them, for core and the drivers.
+
+``null`` (or an absent property) means the BMC did not tell; ``[]`` that it said there are
+none.  A collection document tells what it holds in three properties, each read here and
+nowhere else (core code, the drivers' :class:`~hamnhw_drivers.generic.resource.Resource`
+and :class:`~hamnhw_drivers.generic.resource.Reader`, the detection hints):
+
+``Members``
+    the array of references.  Absent or ``null``: the BMC did not list them (unknown).
+    Any other non-array is an unusable document (:class:`~hamnhw.errors.MalformedResponse`).
+    A member without a usable ``@odata.id`` is skipped with a warning (it is still counted
+    as listed against ``Members@odata.count``); an array of such members only is unknown,
+    not none.
+``Members@odata.count``
+    how many members the collection holds (all pages together).  Absent or ``null``: not
+    told.  Anything but a whole number ``>= 0`` is an unusable document: ``false`` is not a
+    count of 0, nor ``"0"``, ``-1`` or ``2.5``; a JSON number with an integral value
+    (``0.0``) is one, as every typed reader of a Redfish integer takes it.
+``Members@odata.nextLink``
+    where the next page of a paged collection is (DSP0266 "Collection resource"):
+    ``Members`` holds only this page.  Anything but a non-empty string is an unusable
+    document.
+
+How they combine (the strictest reading; :class:`MemberList` carries the verdict):
+
+* ``Members: [...]``, no count or a count no larger than the array, no ``nextLink``:
+  complete, the URIs in order (more listed than counted: every one listed is kept).
+  ``[]``, or no array beside a count of ``0``: none.
+* No array (absent or ``null``) and no count of ``0``: unknown (``listed`` None).
+* A count above the number listed, without a ``nextLink``: incomplete, not "none" and not
+  "all": the URIs listed are a part (``listed`` None when that part is empty, so an empty
+  list always means none).
+* A ``nextLink``: :func:`read_members` follows it (page after page, at most
+  :data:`MAX_PAGES`, each read a request of the caller's under the deadline in force) and
+  judges all pages together; :func:`parse_members`, which reads one document, reports the
+  list incomplete.  A ``nextLink`` leading back to a page already read, or more pages than
+  :data:`MAX_PAGES`, or a page without a ``Members`` array, leaves the list incomplete.
+
+Code that would act on "none" or on "all" (create what seems missing, choose the only
+system) must have every member (:meth:`MemberList.require`): an unknown or partial list is
+not a complete one.  Code that shows what it read keeps the part and says it is incomplete.
+
+Three readers with small differences did this before (core's ``member_uris``, the generic
+driver's ``Resource.members``, the detection hints' ``_member_uris``); where they differed,
+the strictest reading above won:
+
+* a count of ``false`` beside no array was none (``[]``) for the hints (``False == 0``),
+  unknown for core; a count of ``"0"`` was unknown for core: both are now malformed, as they
+  were for the driver;
+* ``Members: []`` beside a count above 0, or fewer members than counted, was read as
+  complete by all three: now incomplete (``[]`` is never the answer);
+* a ``nextLink`` was ignored by all three (a paged Subscriptions collection looked
+  complete): :func:`read_members` follows it;
+* an array of members none of which has an ``@odata.id`` was ``[]`` (none): now unknown; a
+  member without one was None in the hints' list, skipped elsewhere: now skipped everywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from hamnhw.errors import MalformedResponse
@@ -16,44 +66,222 @@ from hamnhw.log import get_logger
 
 LOG = get_logger("hamnhw.members")
 
+MAX_PAGES = 64
+"""Pages of one collection :func:`read_members` reads at most (a BMC pages a few dozen
+members at a time: this is thousands of drives, jobs or log entries; a service whose pages
+never end stops here)."""
 
-def member_uris(doc: Mapping[str, Any], *, uri: str | None = None,
-                host: str | None = None) -> list[str] | None:
-    """The ``@odata.id`` of each member of the collection ``doc`` (read from ``uri``), in
-    order; members without one are skipped with a warning.
+COUNT = "Members@odata.count"
+NEXT = "Members@odata.nextLink"
+UNKNOWN = "has no Members array: its members are unknown"
+"""The verdict on a collection that does not list its members (the messages name it)."""
 
-    :returns: None when ``Members`` is absent or null, unless ``Members@odata.count`` is
-        ``0`` (then ``[]``: the BMC said it holds nothing).
-    :raises MalformedResponse: ``Members`` is not an array.
+
+@dataclasses.dataclass(slots=True)
+class MemberList:
+    """What a collection's document (or its pages) says it holds (a verdict: not to be
+    changed; not frozen only because a frozen dataclass costs microseconds to build, and one
+    is built per collection read).
+
+    Invariant: ``listed == []`` only when the BMC said the collection holds nothing
+    (``incomplete`` is then None).
     """
+
+    listed: list[str] | None
+    """The usable member URIs listed, in order; None when none are listed and the BMC did
+    not say it holds none."""
+    incomplete: str | None = None
+    """Why ``listed`` is not every member (a predicate of the collection: ``has no Members
+    array: ...``); None when it is every member."""
+    uri: str | None = None
+    """The collection (its first page)."""
+    host: str | None = None
+    """The BMC, for messages."""
+    count: int | None = None
+    """``Members@odata.count``, when told."""
+    skipped: int = 0
+    """Members listed without a usable ``@odata.id`` (skipped with a warning)."""
+    next_link: str | None = None
+    """The ``Members@odata.nextLink`` not followed (None when there is none left)."""
+
+    @property
+    def every(self) -> list[str] | None:
+        """Every member: ``listed`` when it is complete, else None (unknown)."""
+        return self.listed if self.incomplete is None else None
+
+    def part(self) -> list[str]:
+        """The members listed, maybe a part of them (code needing only some: the first).
+
+        :raises MalformedResponse: none is listed and the BMC did not say it holds none.
+        """
+        return self.listed if self.listed is not None else self.require()
+
+    def require(self) -> list[str]:
+        """Every member.
+
+        :raises MalformedResponse: the collection does not list them all (the reason, the
+            collection's URI and ``$.Members`` in the message).
+        """
+        if self.incomplete is not None or self.listed is None:
+            raise MalformedResponse(f"collection {self.incomplete or UNKNOWN}",
+                                    host=self.host, uri=self.uri, json_path="$.Members")
+        return self.listed
+
+
+@dataclasses.dataclass(slots=True)
+class _Page:
+    """One document's members, checked for type but not yet judged."""
+
+    found: list[str] | None
+    entries: int
+    skipped: int
+    count: int | None
+    next_link: str | None
+
+
+def _count(doc: Mapping[str, Any], uri: str | None, host: str | None) -> int | None:
+    value = doc.get(COUNT)
+    if value is None:
+        return None
+    if type(value) is int and value >= 0:
+        return value
+    if type(value) is float and value.is_integer() and value >= 0:
+        return int(value)
+    told = repr(value) if type(value) in (int, float) else type(value).__name__
+    raise MalformedResponse(f"expected a count (a whole number >= 0), got {told}", host=host,
+                            uri=uri, json_path=f"$.{COUNT}")
+
+
+def _next_link(doc: Mapping[str, Any], uri: str | None, host: str | None) -> str | None:
+    value = doc.get(NEXT)
+    if value is None:
+        return None
+    if type(value) is str and value:
+        return value
+    raise MalformedResponse(f"expected a URI, got {type(value).__name__}", host=host, uri=uri,
+                            json_path=f"$.{NEXT}")
+
+
+def _page(doc: Any, uri: str | None, host: str | None) -> _Page:
+    """The members ``doc`` lists (members without ``@odata.id`` skipped with a warning).
+
+    :raises MalformedResponse: ``doc`` is not an object, or one of the three properties
+        is not of its type.
+    """
+    if type(doc) is not dict and not isinstance(doc, Mapping):
+        raise MalformedResponse("collection is not a JSON object", host=host, uri=uri)
+    count, next_link = _count(doc, uri, host), _next_link(doc, uri, host)
     members = doc.get("Members")
     if members is None:
-        count = doc.get("Members@odata.count")
-        said_none = isinstance(count, int | float) and not isinstance(count, bool) and count == 0
-        return [] if said_none else None
-    if not isinstance(members, list):
+        return _Page(None, 0, 0, count, next_link)
+    if type(members) is not list:
         raise MalformedResponse(f"expected an array, got {type(members).__name__}", host=host,
                                 uri=uri, json_path="$.Members")
     found = []
     for index, item in enumerate(members):
-        target = item.get("@odata.id") if isinstance(item, Mapping) else None
-        if isinstance(target, str) and target:
+        target = (item.get("@odata.id") if type(item) is dict or isinstance(item, Mapping)
+                  else None)  # a parsed member is a dict: the ABC only for other mappings
+        if type(target) is str and target:
             found.append(target)
         else:
             LOG.warning("%s: %s $.Members[%d] has no @odata.id; skipped", host or "BMC",
                         uri or "collection", index)
-    return found
+    return _Page(found, len(members), len(members) - len(found), count, next_link)
+
+
+def _judged(page: _Page, listed: int, uri: str | None, host: str | None) -> MemberList:
+    """The verdict on ``page.found`` (every page's members together), ``listed`` entries in
+    all, with no page left to read but ``page.next_link``."""
+    found, count = page.found, page.count
+    why = None
+    if found is None:
+        why = UNKNOWN
+    elif page.next_link is not None:
+        why = (f"is paged ({NEXT}) and its next page {page.next_link} was not read: the "
+               "rest of its members are unknown")
+    elif not found and listed:
+        why = (f"lists {listed} members, none with a usable @odata.id: its members are "
+               "unknown")
+    elif count is not None and count > listed:
+        why = (f"lists {listed} of the {count} members it counts ({COUNT}) and links no next "
+               "page: the rest are unknown")
+    if found is None and page.next_link is None and count == 0:
+        why = None
+        found = []
+    return MemberList(found if found or why is None else None, why, uri, host, count,
+                      page.skipped, page.next_link)
+
+
+def parse_members(doc: Any, *, uri: str | None = None, host: str | None = None) -> MemberList:
+    """The members one collection document lists, judged by the rules above (a
+    ``nextLink`` is not followed: the list is then incomplete).
+
+    :param uri: where ``doc`` was read (for messages).
+    :raises MalformedResponse: ``doc`` is not an object, or ``Members``,
+        ``Members@odata.count`` or ``Members@odata.nextLink`` is not of its type.  Nothing
+        else: any other JSON gives a :class:`MemberList`.
+    """
+    page = _page(doc, uri, host)
+    return _judged(page, page.entries, uri, host)
+
+
+def read_members(get: Callable[[str], Any], uri: str, *, host: str | None = None,
+                 doc: Any = None, max_pages: int = MAX_PAGES) -> MemberList:
+    """The members of the collection at ``uri``, following ``Members@odata.nextLink`` page
+    after page (at most ``max_pages`` pages), judged together by the rules above: the
+    first page's ``Members@odata.count`` against every page's ``Members``.
+
+    :param get: reads one document (the client's ``get``: under the deadline in force, so
+        a service slow to page ends in its timeout like any read).
+    :param doc: the first page, when already read.
+    :raises MalformedResponse: a page is not a usable collection document (the reasons of
+        :func:`parse_members`).
+    :raises HamnhwError: a page cannot be read (what ``get`` raises).
+    """
+    first = _page(get(uri) if doc is None else doc, uri, host)
+    found, listed, skipped = list(first.found or ()), first.entries, first.skipped
+    page, seen, pages = first, {uri.rstrip("/")}, 1
+    while first.found is not None and page.next_link is not None:
+        link = page.next_link
+        if pages >= max_pages:
+            return _cut(found, f"has more than {max_pages} pages ({NEXT}): the rest of its "
+                        "members are unknown", first, skipped, link, uri, host)
+        if link.rstrip("/") in seen:
+            return _cut(found, f"links a page already read ({NEXT} {link}): the rest of its "
+                        "members are unknown", first, skipped, link, uri, host)
+        seen.add(link.rstrip("/"))
+        page, pages = _page(get(link), link, host), pages + 1
+        if page.found is None:
+            return _cut(found, f"has a page {link} without a Members array: the rest of its "
+                        "members are unknown", first, skipped, None, uri, host)
+        found += page.found
+        listed, skipped = listed + page.entries, skipped + page.skipped
+    whole = dataclasses.replace(first, found=found if first.found is not None else None,
+                                skipped=skipped, next_link=page.next_link)
+    return _judged(whole, listed, uri, host)
+
+
+def _cut(found: list[str], why: str, first: _Page, skipped: int, next_link: str | None,
+         uri: str, host: str | None) -> MemberList:
+    """A list cut short: the part read (None when empty) and why."""
+    return MemberList(found or None, why, uri, host, first.count, skipped, next_link)
+
+
+def member_uris(doc: Mapping[str, Any], *, uri: str | None = None,
+                host: str | None = None) -> list[str] | None:
+    """Every member one collection document lists (:attr:`MemberList.every` of
+    :func:`parse_members`): None when it does not list them all.
+
+    :raises MalformedResponse: see :func:`parse_members`.
+    """
+    return parse_members(doc, uri=uri, host=host).every
 
 
 def require_member_uris(doc: Mapping[str, Any], *, uri: str | None = None,
                         host: str | None = None) -> list[str]:
     """:func:`member_uris`, raising where it gives None.
 
-    :raises MalformedResponse: the collection lists no ``Members`` (its members are
-        unknown), or not as an array.
+    :raises MalformedResponse: the collection does not list every member (unknown,
+        incomplete or paged), or not as an array.
     """
-    found = member_uris(doc, uri=uri, host=host)
-    if found is None:
-        raise MalformedResponse("collection has no Members array: its members are unknown",
-                                host=host, uri=uri, json_path="$.Members")
-    return found
+    return parse_members(doc, uri=uri, host=host).require()

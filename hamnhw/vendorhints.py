@@ -36,6 +36,7 @@ from typing import Any
 from hamnhw.driver import Driver
 from hamnhw.errors import HttpError, MalformedResponse
 from hamnhw.log import get_logger
+from hamnhw.members import parse_members, read_members
 from hamnhw.models import Detection
 from hamnhw.placeholders import known_text
 
@@ -264,23 +265,14 @@ def _the_system(client: Any, root: Mapping[str, Any], system_id: str | None,
     return system if isinstance(system, Mapping) else None
 
 
-def _member_uris(client: Any, path: str) -> list[str | None]:
-    """The ``@odata.id`` of each of the ``Members`` of the collection at ``path`` (None for
-    a member that names none).
+def _member_uris(client: Any, path: str) -> list[str]:
+    """The ``@odata.id`` of every member of the collection at ``path``, its next pages read
+    too (:func:`hamnhw.members.read_members`).
 
-    :raises MalformedResponse: ``Members`` is not an array, or is absent or null while
-        ``Members@odata.count`` is not ``0`` (the members are unknown, not none).
+    :raises MalformedResponse: the collection does not list every member (unknown, not
+        none; a part is not all), or is not a usable collection document.
     """
-    doc = client.get(path)
-    members = doc.get("Members")
-    if members is None and doc.get("Members@odata.count") == 0:
-        return []
-    if not isinstance(members, list):
-        told = "absent: the members are unknown" if members is None else \
-            f"expected an array, got {type(members).__name__}"
-        raise MalformedResponse(f"$.Members: {told}", host=getattr(client, "host", None),
-                                uri=path)
-    return [_link(m, "@odata.id") if isinstance(m, Mapping) else None for m in members]
+    return read_members(client.get, path, host=getattr(client, "host", None)).require()
 
 
 def _managed_by(system: Mapping[str, Any] | None) -> str | None:
@@ -293,8 +285,10 @@ def _managed_by(system: Mapping[str, Any] | None) -> str | None:
 
 def _first_member(client: Any, root: Mapping[str, Any], name: str) -> str | None:
     path = _link(root, name)
-    uris = _member_uris(client, path) if path else []
-    return uris[0] if uris else None
+    if path is None:
+        return None
+    listed = parse_members(client.get(path), uri=path, host=getattr(client, "host", None))
+    return next(iter(listed.part()), None)  # the first: a part of the list will do
 
 
 def _link(doc: Mapping[str, Any], name: str) -> str | None:

@@ -100,7 +100,7 @@ def unfinished_jobs(reader: Reader, jobs_uri: str,
     """``(URI, DellJob)`` of the unfinished jobs naming ``controller`` among the newest
     :data:`MAX_JOBS_READ`; a read that fails raises (``HttpError``, ``MalformedResponse``)."""
     found = []
-    for uri in reader.read(jobs_uri).require_members()[-MAX_JOBS_READ:]:
+    for uri in reader.require_members(jobs_uri)[-MAX_JOBS_READ:]:
         doc = dell_job_block(reader.read(uri).doc)
         if str(doc.get("JobState")) in UNFINISHED and controller in str(doc.get("Name", "")):
             found.append((uri, doc))

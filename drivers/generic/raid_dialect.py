@@ -100,7 +100,7 @@ def _from_capabilities(reader: Reader, collection: Resource | None) -> Dialect |
 
 
 def _from_existing_volume(reader: Reader, collection: Resource | None) -> Dialect | None:
-    members = (collection.members() if collection is not None else None) or []
+    members = (collection.member_list().listed if collection is not None else None) or []
     if not members:
         return None
     volume = reader.read(members[0])
@@ -118,7 +118,7 @@ def _from_json_schemas(reader: Reader, _collection: Resource | None) -> Dialect 
     schemas = root.link("JsonSchemas")
     if schemas is None:
         return None
-    members = reader.read(schemas).members() or []
+    members = reader.members(schemas).listed or []
     versions = [v for v in (schema_version(m) for m in members) if v]
     if not versions:
         for uri in members:

@@ -245,7 +245,7 @@ def read_layout(inventory: RedfishInventory) -> RaidLayout:
 def _read_storages(inventory: RedfishInventory, path: str) -> list[Resource]:
     """The Storage resources of one collection that the snapshot holds."""
     try:
-        uris = unique(inventory.reader.read(path).members() or [])  # None: the walk warned
+        uris = unique(inventory.reader.members(path).listed or [])  # incomplete: the walk warned
     except (HttpError, MalformedResponse) as exc:
         LOG.debug("%s: storage collection %s left out: %s", inventory.host, path, exc)
         return []

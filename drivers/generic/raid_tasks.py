@@ -65,7 +65,7 @@ def _read(raid: RedfishRaid, storage: StorageInfo) -> tuple[TaskCreate, ...]:
         return ()
     try:
         tasks_uri = raid.reader.read(service_uri).link("Tasks")
-        uris = raid.reader.read(tasks_uri).require_members()[-MAX_TASKS_READ:] if tasks_uri else []
+        uris = raid.reader.require_members(tasks_uri)[-MAX_TASKS_READ:] if tasks_uri else []
         tasks = [raid.reader.read(uri) for uri in uris]
     except (HttpError, MalformedResponse) as exc:
         LOG.warning("%s: tasks not readable, creates in progress unknown: %s", raid.host, exc)

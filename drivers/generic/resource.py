@@ -20,6 +20,7 @@ from typing import Any
 
 from hamnhw.errors import MalformedResponse
 from hamnhw.log import get_logger
+from hamnhw.members import MemberList, parse_members, read_members
 
 LOG = get_logger("hamnhw.drivers.generic")
 
@@ -192,29 +193,32 @@ class Resource:
                             self.uri, f" $.{path}", index)
         return found
 
-    def members(self) -> list[str] | None:
-        """URIs of a collection's ``Members``.
+    def member_list(self) -> MemberList:
+        """What this collection document says it holds (:func:`hamnhw.members.parse_members`:
+        the rules of ``Members``, ``Members@odata.count`` and ``Members@odata.nextLink``
+        are there; a next page is not read here, :meth:`Reader.members` reads it).
 
-        :returns: the URIs in order; None when ``Members`` is absent or null (the BMC did
-            not say what the collection holds), unless ``Members@odata.count`` is ``0``:
-            then ``[]``, the BMC said it holds nothing.
-        :raises MalformedResponse: ``Members`` (or the count) is not of its type.
+        :raises MalformedResponse: one of those properties is not of its type.
         """
-        found = self.links("Members")
-        if found is None and self.get(("Members@odata.count",), int) == 0:
-            return []
-        return found
+        return parse_members(self.doc, uri=self.uri, host=self.host)
+
+    def members(self) -> list[str] | None:
+        """URIs of every member of this collection document, in order; None when it does not
+        list them all (no ``Members`` array, fewer than ``Members@odata.count``, or a
+        ``nextLink`` to more), ``[]`` only when the BMC said it holds nothing.
+
+        :raises MalformedResponse: ``Members`` (or the count, or the next link) is not of
+            its type.
+        """
+        return self.member_list().every
 
     def require_members(self) -> list[str]:
         """:meth:`members`, raising where it gives None.
 
-        :raises MalformedResponse: the collection lists no ``Members`` (or a wrong type).
+        :raises MalformedResponse: the collection does not list every member (or a property
+            of a wrong type).
         """
-        found = self.members()
-        if found is None:
-            raise self.malformed("collection has no Members array: its members are unknown",
-                                 "Members")
-        return found
+        return self.member_list().require()
 
 
 class Reader:
@@ -246,10 +250,25 @@ class Reader:
         get = getattr(self.client, "get_fresh", self.client.get) if fresh else self.client.get
         return Resource(uri, get(uri), self.host)
 
+    def members(self, uri: str) -> MemberList:
+        """What the collection at ``uri`` holds, every page of it read
+        (:func:`hamnhw.members.read_members`), each page through :meth:`read`.
+
+        :raises MalformedResponse: a page is not a usable collection document.
+        """
+        return read_members(lambda page: self.read(page).doc, uri, host=self.host)
+
+    def require_members(self, uri: str) -> list[str]:
+        """Every member of the collection at ``uri`` (:meth:`members`), in order.
+
+        :raises MalformedResponse: the collection does not list them all.
+        """
+        return self.members(uri).require()
+
     def collection(self, uri: str) -> list[Resource]:
-        """GET a collection and each of its members, in order (the members side by side,
-        :meth:`prefetch`)."""
-        members = self.read(uri).require_members()
+        """GET a collection (every page) and each of its members, in order (the members side
+        by side, :meth:`prefetch`)."""
+        members = self.require_members(uri)
         self.prefetch(members)
         return [self.read(member) for member in members]
 

@@ -65,7 +65,7 @@ class SystemLocator:
         if collection is None:
             raise DriverNotFound("this BMC exposes no computer system (its ServiceRoot links "
                                  "no Systems collection)", host=self.reader.host, usage=True)
-        return self.reader.read(collection).require_members()
+        return self.reader.require_members(collection)
 
     def probe(self) -> None:
         """Check that the service answers authenticated reads, without choosing a system
@@ -103,5 +103,5 @@ class SystemLocator:
         collection = self._root().link("Managers")
         if collection is None:
             return None
-        members = self.reader.read(collection).members()  # None: the BMC did not say
+        members = self.reader.read(collection).member_list().listed  # the first: a part will do
         return members[0] if members else None

@@ -16,6 +16,7 @@ from hamnhw_drivers.generic.resource import Reader, Resource
 
 from hamnhw.errors import HttpError, MalformedResponse
 from hamnhw.log import get_logger
+from hamnhw.members import read_members
 
 LOG = get_logger("hamnhw.drivers.generic.walk")
 T = TypeVar("T")
@@ -86,10 +87,8 @@ class Walk:
 
     def collection(self, uri: str, what: str) -> list[Resource] | None:
         """A collection's members (each read once, repeats dropped); None, with a warning,
-        when the collection itself cannot be read or does not list its members (no
-        ``Members`` array: :meth:`Resource.members
-        <hamnhw_drivers.generic.resource.Resource.members>`).  A member that cannot be read
-        is skipped with a warning."""
+        when the collection itself cannot be read or does not list its members
+        (:meth:`members`).  A member that cannot be read is skipped with a warning."""
         collection = self.try_read(uri, f"{what} collection")
         if collection is None:
             return None
@@ -102,17 +101,20 @@ class Walk:
         return [resource for resource in found if resource is not None]
 
     def members(self, collection: Resource, what: str) -> list[str] | None:
-        """The member URIs ``collection`` lists; None, with a warning, when it lists none
-        (no ``Members`` array: unknown, not empty) or lists them in a wrongly typed one."""
+        """The member URIs ``collection`` lists, its next pages read too
+        (:func:`hamnhw.members.read_members`); a list that is not every member is a warning
+        saying why: the part read is kept (None when nothing is: no ``Members`` array is
+        unknown, not empty).  A page that cannot be read or is wrongly typed is a warning and
+        None."""
         try:
-            listed = collection.members()
-        except MalformedResponse as exc:
+            listed = read_members(lambda page: self.read(page).doc, collection.uri,
+                                  host=self.reader.host, doc=collection.doc)
+        except (HttpError, MalformedResponse) as exc:
             self.warn(f"{what} collection {collection.uri} not usable, skipped: {exc.message}")
             return None
-        if listed is None:
-            self.warn(f"{what} collection {collection.uri} has no Members array: its "
-                      "members are unknown")
-        return listed
+        if listed.incomplete is not None:
+            self.warn(f"{what} collection {collection.uri} {listed.incomplete}")
+        return listed.listed
 
     def parse(self, resource: Resource, what: str, read: Callable[[Resource], T]) -> T | None:
         """``read(resource)``; a document it finds unusable (a wrongly typed property:

@@ -214,7 +214,7 @@ def _members(reader: Reader, logical: Resource, by_uri: Mapping[str, Drive]) -> 
     if uri is None:
         return None
     try:
-        listed = reader.read(uri).require_members()
+        listed = reader.require_members(uri)
     except (HttpError, MalformedResponse) as exc:
         LOG.warning("%s: data drives of %s not readable: %s", reader.host, logical.uri, exc)
         return None

@@ -25,7 +25,7 @@ from hamnhw.fixturetools.fixture import (
 )
 from hamnhw.fixturetools.scrub import Scrubber
 from hamnhw.log import get_logger
-from hamnhw.members import member_uris
+from hamnhw.members import parse_members
 from hamnhw.transport.base import RedfishClient, RedfishResponse
 
 LOG = get_logger("hamnhw.fixturetools.record")
@@ -243,13 +243,14 @@ def _first_manager(client: RedfishClient) -> Mapping[str, Any]:
     if not isinstance(path, str):
         return {}
     try:
-        members = member_uris(client.get(path), uri=path, host=client.host)
-        if members is None:
-            raise ConfigError(f"the Managers collection {path} lists no Members (null: the "
-                              "BMC did not say which Managers it has), so the model and "
-                              "firmware cannot be read from one: give them (--model, "
-                              "--firmware); nothing was recorded", host=client.host)
-        return client.get(members[0]) if members else {}
+        members = parse_members(client.get(path), uri=path, host=client.host)
+        if members.listed is None:
+            raise ConfigError(f"the Managers collection {path} lists no Members (it "
+                              f"{members.incomplete}: the BMC did not say which Managers it "
+                              "has), so the model and firmware cannot be read from one: give "
+                              "them (--model, --firmware); nothing was recorded",
+                              host=client.host)
+        return client.get(members.listed[0]) if members.listed else {}
     except (HttpError, MalformedResponse):
         return {}
 

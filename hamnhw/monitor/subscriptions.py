@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hamnhw.errors import NotFoundError, UnsupportedOperation
-from hamnhw.members import require_member_uris
+from hamnhw.members import read_members
 from hamnhw.transport.base import RedfishClient
 
 CONTEXT_PREFIX = "hamnhw-events"
@@ -82,12 +82,13 @@ def read_service(client: Any) -> EventServiceInfo:
 def find_by_context(client: RedfishClient, collection: str, context: str) -> list[Subscription]:
     """Every subscription in ``collection`` whose ``Context`` is ``context``.
 
-    :raises MalformedResponse: the collection does not list its ``Members`` (null or absent,
-        or not an array): which subscriptions exist is unknown, and "none found" would lead
-        to a second subscription of hamnhw's (:func:`hamnhw.members.require_member_uris`).
+    :raises MalformedResponse: the collection does not list all its ``Members`` (null or
+        absent, fewer than it counts, pages not all read, or not an array): which
+        subscriptions exist is unknown, and "none found" would lead to a second subscription
+        of hamnhw's (:func:`hamnhw.members.read_members`, which reads every page).
     """
     found = []
-    listed = require_member_uris(client.get(collection), uri=collection, host=client.host)
+    listed = read_members(client.get, collection, host=client.host).require()
     for member in listed:
         uri = _link(member)
         if uri is None:

@@ -7,6 +7,7 @@ import binascii
 import json
 import re
 import secrets
+import urllib.parse
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
@@ -109,6 +110,7 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         faults = self.sim.faults
         response = _spurious_off(faults, path, method, response)
         response = _no_members(faults, path, method, response)
+        response = _paged_members(faults, path, self.path, method, response)
         payload = _encode(response)
         if faults.take("malformed_json", path, method):
             response = Response(200, headers=dict(response.headers))
@@ -307,3 +309,29 @@ def _no_members(faults: FaultSet, path: str, method: str, response: Response) ->
         return response
     kept = {k: v for k, v in body.items() if k not in ("Members", "Members@odata.count")}
     return Response(response.status, kept, dict(response.headers))
+
+
+def _paged_members(faults: FaultSet, path: str, raw_path: str, method: str,
+                   response: Response) -> Response:
+    """The ``paged_members`` fault: a collection read shows ``page`` of its ``Members``
+    from the request's ``$skip`` on, its whole count, and a ``Members@odata.nextLink`` to the
+    next page while there is one; with ``loop`` 1 the last page links back to the first (a
+    service whose pages never end)."""
+    body = response.body
+    if method != "GET" or not isinstance(body, dict) or not isinstance(body.get("Members"),
+                                                                       list):
+        return response
+    fault = faults.take("paged_members", path, method)
+    if fault is None:
+        return response
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(raw_path).query)
+    skip = int(query.get("$skip", ["0"])[0] or 0)
+    size = max(1, int(fault.params["page"]))
+    members = body["Members"]
+    paged = {**body, "Members": members[skip:skip + size],
+             "Members@odata.count": len(members)}
+    if skip + size < len(members):
+        paged["Members@odata.nextLink"] = f"{path}?$skip={skip + size}"
+    elif fault.params["loop"]:
+        paged["Members@odata.nextLink"] = f"{path}?$skip=0"
+    return Response(response.status, paged, dict(response.headers))

@@ -247,3 +247,31 @@ def test_nics_of_a_collection_without_members_are_unknown_not_none(
     human = run("nics", server.url, env=env)
     assert "(none reported)" not in human.stdout.split("BMC NICs")[0]
     assert "(the BMC does not tell)" in human.stdout.split("BMC NICs")[0]
+
+
+def test_nics_of_a_paged_collection_are_every_page_read(
+        server: SimServer, env: dict[str, str]) -> None:
+    """A BMC paging its EthernetInterfaces (``Members@odata.nextLink``), one NIC a page:
+    ``nics`` reads every page (before, the first page's NIC was shown as all of them)."""
+    nics = "/redfish/v1/Systems/1/EthernetInterfaces"
+    server.inject("paged_members", method="GET", path=nics, page=1)
+    payload = json_out(run("--json", "nics", server.url, env=env))
+    assert payload["incomplete"] is False, payload["warnings"]
+    host_macs = {nic["mac"] for nic in payload["nics"]}
+    assert host_macs == {nic.mac.lower() for nic in server.spec.nics or ()}
+    assert len(host_macs) == 2
+    assert any(r.path == f"{nics}?$skip=1" for r in server.requests)
+
+
+def test_nics_of_a_collection_whose_pages_never_end_are_said_incomplete(
+        server: SimServer, env: dict[str, str]) -> None:
+    """The last page links back to the first: what was read is shown, and said incomplete
+    (JSON and the human output name the collection and why)."""
+    nics = "/redfish/v1/Systems/1/EthernetInterfaces"
+    server.inject("paged_members", method="GET", path=nics, page=1, loop=1)
+    payload = json_out(run("--json", "nics", server.url, env=env))
+    assert payload["incomplete"] is True and len(payload["nics"]) == 2
+    [warning] = [w for w in payload["warnings"] if nics in w]
+    assert "page already read" in warning
+    human = run("nics", server.url, env=env)
+    assert "answered only in part" in human.stdout and "page already read" in human.stdout

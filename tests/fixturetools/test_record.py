@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from hamnhw.errors import NotFoundError
+from hamnhw.errors import ConfigError, NotFoundError
 from hamnhw.fixturetools.fixture import load_exchanges, load_meta
 from hamnhw.fixturetools.record import RecordingClient, WalkLimits, identify, save, walk
 from hamnhw.fixturetools.scrub import Scrubber
@@ -106,6 +106,16 @@ def test_identify_defaults_from_root_and_manager_and_honours_overrides():
     assert identify(FakeClient(), "X", "Y", "Z").directory(pathlib.Path("out")) == \
         pathlib.Path("out/x/y_z")
     assert identity.directory(pathlib.Path("f")) == pathlib.Path("f/acme/acme-bmc-9_7.1")
+
+
+def test_identify_refuses_managers_counted_but_not_listed(monkeypatch):
+    """Old: ``Members: []`` beside a count of 1 read as "no Manager", recorded under a
+    made-up ``unknown_unknown`` another BMC's recording may write over."""
+    monkeypatch.setitem(TREE, "/redfish/v1/Managers", {"Members": [], "Members@odata.count": 1})
+    with pytest.raises(ConfigError, match="lists no Members") as info:
+        identify(FakeClient())
+    assert "0 of the 1" in info.value.message and "--model, --firmware" in info.value.message
+    assert identify(FakeClient(), model="M", firmware="F").model == "M"
 
 
 def test_save_writes_scrubbed_files_and_meta_counts(tmp_path):

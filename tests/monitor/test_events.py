@@ -184,12 +184,48 @@ def test_old_subscriptions_found_by_context_are_replaced(cli_env: dict[str, str]
         assert [s.context for s in server.events.subscriptions] == ["someone else"]
 
 
-def test_subscriptions_not_listed_are_unknown_so_nothing_is_subscribed(
+def test_old_subscriptions_on_later_pages_are_found_and_replaced(
         cli_env: dict[str, str], listeners: list[Listener]) -> None:
+    """A BMC paging its Subscriptions collection (``Members@odata.nextLink``, one a page):
+    every page is read, so a crashed run's subscriptions beyond the first page are deleted
+    too (before, the first page looked like the whole collection: the second stayed and this
+    run's made two of hamnhw's)."""
+    spec = ServerSpec(name="paged", power="On", post_time=0.0, boot_time=0.0, event_sse=False,
+                      password=PASSWORD)
+    with SimCluster([spec]) as cluster:
+        server = cluster["paged"]
+        port = free_port()
+        collection = "/redfish/v1/EventService/Subscriptions"
+        ours = {"Destination": destination_for(f"https://127.0.0.1:{port}", "an-earlier-token"),
+                "Context": context_for(server.url)}
+        other = {"Destination": "https://127.0.0.1:9/x", "Context": "someone else"}
+        for body in (ours, other, dict(ours, Destination="https://127.0.0.1:9/elsewhere")):
+            assert server.events.write("POST", collection,
+                                       body).status == 201  # type: ignore[union-attr]
+        server.inject("paged_members", path=collection, method="GET", page=1)
+        server.clear_requests()
+        listener = Listener(cli_env, server.url, "--listen", f"127.0.0.1:{port}", "--mode", "push")
+        listeners.append(listener)
+        assert listener.wait_for("subscribed")["subscription"].endswith("/Subscriptions/4")
+        pages = [r.path for r in server.requests if r.method == "GET" and "?$skip=" in r.path]
+        deletes = sorted(r.path for r in server.requests if r.method == "DELETE")
+        assert pages == [f"{collection}?$skip=1", f"{collection}?$skip=2"]
+        assert deletes == [f"{collection}/{n}" for n in (1, 3)]
+        contexts = sorted(s.context or "" for s in server.events.subscriptions)
+        assert contexts == sorted([context_for(server.url), "someone else"])
+        listener.stop()
+
+
+@pytest.mark.parametrize(("fault", "params", "why"), [
+    ("no_members", {}, "no Members array"),
+    ("paged_members", {"page": 1, "loop": 1}, "page already read")])
+def test_subscriptions_not_listed_are_unknown_so_nothing_is_subscribed(
+        cli_env: dict[str, str], listeners: list[Listener], fault: str,
+        params: dict[str, int], why: str) -> None:
     """A Subscriptions collection without ``Members`` (null: the BMC did not tell, not
-    "none"): hamnhw's subscription of an earlier run may be there, so a new one could be a
-    second taking one of the BMC's few slots: the node's watch ends ``failed`` saying so,
-    and nothing is POSTed or deleted."""
+    "none"), or whose pages never end (not all read): hamnhw's subscription of an earlier
+    run may be there, so a new one could be a second taking one of the BMC's few slots: the
+    node's watch ends ``failed`` saying so, and nothing is POSTed or deleted."""
     spec = ServerSpec(name="unlisted", power="On", post_time=0.0, boot_time=0.0,
                       event_sse=False, password=PASSWORD)
     with SimCluster([spec]) as cluster:
@@ -199,8 +235,8 @@ def test_subscriptions_not_listed_are_unknown_so_nothing_is_subscribed(
                    "Context": context_for(server.url)}
         assert server.events.write("POST", "/redfish/v1/EventService/Subscriptions",
                                    earlier).status == 201  # type: ignore[union-attr]
-        server.inject("no_members", path="/redfish/v1/EventService/Subscriptions",
-                      method="GET")
+        server.inject(fault, path="/redfish/v1/EventService/Subscriptions", method="GET",
+                      **params)
         server.clear_requests()
         listener = Listener(cli_env, server.url, "--listen", f"127.0.0.1:{port}",
                             "--mode", "push")
@@ -209,6 +245,7 @@ def test_subscriptions_not_listed_are_unknown_so_nothing_is_subscribed(
         code = listener.process.wait(timeout=WAIT_S)
         assert "does not list its subscriptions" in failed["reason"], failed
         assert "Members" in failed["reason"] and "--mode sse" in failed["reason"]
+        assert why in failed["reason"]
         writes = [(r.method, r.path) for r in server.requests
                   if r.method in ("POST", "DELETE") and "/EventService/" in r.path]
         assert writes == []

@@ -44,8 +44,8 @@ def test_all_documented_kinds_exist():
                                 "html_error", "malformed_json", "ignore_reset", "power_flap",
                                 "reset_conflict", "ignore_boot_override",
                                 "refuse_restore_policy", "ignore_restore_policy",
-                                "spurious_off", "gather", "no_members", "rotate_password",
-                                "pull_cords"}
+                                "spurious_off", "gather", "no_members", "paged_members",
+                                "rotate_password", "pull_cords"}
 
 
 def test_latency_waits_then_answers(server, client, sleep):
@@ -203,6 +203,28 @@ def test_no_members_drops_a_collections_members_and_count_only(server, client):
     assert "Members" not in bare and "Members@odata.count" not in bare
     assert bare["Name"]
     assert client.get("/redfish/v1/Systems").json()["Members"]  # the one hit is used up
+
+
+def test_paged_members_shows_a_collection_page_by_page(server, client):
+    nics = f"{SYSTEM}/EthernetInterfaces"
+    whole = client.get(nics).json()["Members"]
+    server.inject("paged_members", path=nics, page=1)
+    pages, path = [], nics
+    while path and len(pages) < 5:
+        pages.append(client.get(path).json())
+        path = pages[-1].get("Members@odata.nextLink")
+    assert path is None and len(whole) == 2
+    assert [p["Members"] for p in pages] == [[member] for member in whole]
+    assert [p["Members@odata.count"] for p in pages] == [2, 2]
+    assert pages[0]["Members@odata.nextLink"] == f"{nics}?$skip=1"
+    assert "Members" not in client.get(f"{nics}/NIC1").json()  # a member: as it is
+
+
+def test_paged_members_can_loop_back_to_the_first_page(server, client):
+    server.inject("paged_members", path="/redfish/v1/Systems", page=5, loop=1)
+    doc = client.get("/redfish/v1/Systems").json()
+    assert doc["Members@odata.nextLink"] == "/redfish/v1/Systems?$skip=0"
+    assert len(doc["Members"]) == doc["Members@odata.count"]
 
 
 def test_rotate_password_refuses_the_old_password_from_that_request_on(server, client):
