@@ -67,6 +67,18 @@ CREATE TABLE IF NOT EXISTS sessions(
 """
 
 
+def damage_remedy(exc: BaseException) -> str:
+    """What to do about a journal file SQLite finds damaged (``": ..."``), else ``""``."""
+    text = str(exc).lower()
+    if not isinstance(exc, sqlite3.DatabaseError) or not any(
+            word in text for word in ("malformed", "not a database", "corrupt")):
+        return ""
+    return ("; the file is damaged: restore it from a backup of this host, or recover what "
+            "SQLite can (`sqlite3 FILE .recover | sqlite3 NEW`, then put NEW in its place); "
+            "do not delete or move it aside: it holds the run's state (whether the disks "
+            "were said moved, the active MN), and without it the guards cannot tell")
+
+
 class JournalError(HamnhwError):
     """The journal cannot be opened or is not one hamnhw wrote."""
 
@@ -105,7 +117,7 @@ class Journal:
             db.executescript(_SCHEMA)
             _check_version(db, path)
         except sqlite3.Error as exc:
-            raise JournalError(f"journal {path} unusable: {exc}") from exc
+            raise JournalError(f"journal {path} unusable: {exc}{damage_remedy(exc)}") from exc
         return cls(path, db)
 
     def close(self) -> None:

@@ -32,7 +32,7 @@ from hamnhw.connection import Timeouts
 from hamnhw.credentials import resolve_credentials
 from hamnhw.deadline import Deadline
 from hamnhw.errors import ConfigError
-from hamnhw.failover.journal import Journal, JournalError, journal_path
+from hamnhw.failover.journal import Journal, JournalError, damage_remedy, journal_path
 from hamnhw.ipmi_fallback import IpmiSettings
 from hamnhw.node import Node
 from hamnhw.pair.snapshot import NodeSnapshot, PairSnapshot
@@ -104,7 +104,8 @@ def existing_journal(config: Config) -> Journal | None:
     except JournalError as exc:
         if not isinstance(exc.__cause__, sqlite3.Error):
             raise
-        raise JournalError(f"journal {path} cannot be read: {exc.__cause__}") from exc
+        raise JournalError(f"journal {path} cannot be read: {exc.__cause__}"
+                           f"{damage_remedy(exc.__cause__)}") from exc
 
 
 def active_node(config: Config) -> str | None:

@@ -49,7 +49,7 @@ from collections.abc import Iterable, Mapping
 
 from hamnhw.config import Config
 from hamnhw.errors import ConfigError
-from hamnhw.failover.journal import JournalError, RunRecord
+from hamnhw.failover.journal import JournalError, RunRecord, damage_remedy
 from hamnhw.failover.journal_records import resume_command
 from hamnhw.pair.nodes import pair_nodes_of, possibly_active
 
@@ -91,9 +91,16 @@ def unfinished_run(config: Config) -> RunRecord | None:
         raise JournalUnreadable(
             f"the pair's journal cannot be read ({exc}), so whether a failover, drill or RAID1 "
             f"setup is unfinished, and whether the old node's disks were moved, cannot be "
-            f"told: a power on or cycle of a pair node is refused, --yes included; make the "
-            f"journal readable to this user (its file and directory permissions) or use the "
-            f"hamnhw version that wrote it, then try again") from exc
+            f"told: a power on or cycle of a pair node is refused, --yes included; "
+            f"{_journal_fix(exc)}, then try again") from exc
+
+
+def _journal_fix(exc: BaseException) -> str:
+    """What makes an unreadable journal readable again, as far as its error tells."""
+    if damage_remedy(exc) or damage_remedy(exc.__cause__ or exc) or "damaged" in str(exc):
+        return "restore or recover the damaged file as said"
+    return ("make the journal readable to this user (its file and directory permissions) or "
+            "use the hamnhw version that wrote it")
 
 
 def pair_nodes_named(config: Config, nodes: Iterable[str]) -> dict[str, str]:

@@ -217,6 +217,8 @@ def test_an_unreadable_journal_refuses_power_on_of_either_pair_node(sim_pair: Pa
             assert code == 2, (node, action, extra, out)
             message = out["error"]["message"]
             assert "journal cannot be read" in message and "--yes included" in message, message
+            assert "the file is damaged: restore it from a backup" in message, message
+            assert "do not delete or move it aside" in message, message
     assert sim_pair.accepted_resets("primary") == [] and sim_pair.accepted_resets("standby") == []
     code, out = hamnhw("power", "off", "standby", "--config", config)
     assert code == 2 and "possibly: the failover journal cannot be read" in out["error"][

@@ -79,3 +79,20 @@ def test_a_second_holder_is_refused_naming_the_first_pid(journal: Journal) -> No
         holder.wait()
     with journal.lock():  # the kernel dropped the dead holder's lock
         pass
+
+
+def test_a_damaged_journal_says_how_to_repair_it_and_not_to_move_it_aside(tmp_path: Path) -> None:
+    """Outside review: a damaged file's error only said to fix permissions or the version;
+    moving it aside loses the disks-moved fact the old node's guard stands on."""
+    import sqlite3
+
+    from hamnhw.failover.journal import Journal, JournalError, damage_remedy
+
+    path = tmp_path / "pair.journal.sqlite"
+    path.write_bytes(b"not a journal at all " * 300)
+    with pytest.raises(JournalError) as error:
+        Journal.open(path, create=False)
+    assert "the file is damaged" in str(error.value) and ".recover" in str(error.value)
+    assert "do not delete or move it aside" in str(error.value)
+    assert damage_remedy(sqlite3.OperationalError("unable to open database file")) == ""
+    assert damage_remedy(PermissionError("denied")) == ""
