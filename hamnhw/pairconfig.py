@@ -18,6 +18,8 @@
     ssh_host = "10.0.0.1:22"             # optional: its SSH host key must match the snapshot's
     verify_commands = [["ssh", "root@mn", "lsdef", "-t", "site"]]   # argv lists, no shell
     active_restore_policy = "AlwaysOn"   # what the active MN gets
+    disk_move_steps = ["echo '{...lease4-del...}' | socat UNIX:/run/kea/kea4-ctrl-socket -"]
+                                         # printed in the WORK ORDER (run by hand, not by hamnhw)
 
 Every key has a default; an unknown key, a wrong type or a bad value is a
 :class:`~hamnhw.errors.ConfigError` naming the key and the file.
@@ -86,6 +88,10 @@ class FailoverSettings:
     """Commands (argv, no shell) run after boot; each must exit 0 within ``boot_timeout``."""
     active_restore_policy: PowerRestorePolicy = PowerRestorePolicy.ALWAYS_ON
     """Restore policy the active MN gets."""
+    disk_move_steps: tuple[str, ...] = ()
+    """Steps the operator does by hand while the old node is off and before the target
+    boots (Kea's ``lease4-del`` commands that ``hamnhw dhcp render --format kea`` prints):
+    the WORK ORDER lists them; hamnhw never runs them."""
 
 
 _NUMBER = (int, float)
@@ -127,6 +133,12 @@ def parse_failover(table: Mapping[str, Any], source: str | None) -> FailoverSett
         if key in table:
             values[key] = tuple(_address(v, f"failover.{key}", source)
                                 for v in _list(table[key], key, source))
+    if "disk_move_steps" in table:
+        steps = _list(table["disk_move_steps"], "disk_move_steps", source)
+        if not all(isinstance(step, str) and step.strip() for step in steps):
+            raise ConfigError("must be a list of strings (not empty), one step each",
+                              key="failover.disk_move_steps", path=source)
+        values["disk_move_steps"] = tuple(step.strip() for step in steps)
     if "ssh_host" in table:
         values["ssh_host"] = _address(table["ssh_host"], "failover.ssh_host", source)
     if "verify_commands" in table:

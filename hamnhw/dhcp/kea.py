@@ -76,7 +76,8 @@ def render(plan: Plan, options: RenderOptions) -> Rendered:
     notes = list(plan.notes)
     notes.append("At failover, after the old node is off and before the standby boots, run "
                  "the commands above: Kea otherwise keeps each address leased to the old "
-                 "MAC and gives the standby a pool address.")
+                 "MAC and gives the standby a pool address.  List them in the config's "
+                 "[failover] disk_move_steps and the failover's WORK ORDER prints them.")
     if any(r.subnet is None for r in plan.reservations):
         notes.append("Addresses given without a prefix are global reservations: the subnet "
                      "they belong to must be defined (with reservations-global: true).")

@@ -96,7 +96,8 @@ def _work_order(ctx: RunContext, serials: dict[str, str | None]) -> WorkOrder:
     return WorkOrder(ctx.run.id, ctx.source, ctx.target, serials.get(ctx.source),
                      serials.get(ctx.target),
                      tuple(DriveMove(d["serial"], d.get("bay")) for d in drives), taken,
-                     tuple(warnings), resume_command(ctx.run.kind))
+                     tuple(warnings), resume_command(ctx.run.kind),
+                     ctx.settings.disk_move_steps)
 
 
 def order_json(order: WorkOrder) -> dict[str, Any]:
@@ -113,4 +114,5 @@ def order_from_json(data: dict[str, Any]) -> WorkOrder:
     taken = values.get("target_bays_taken")
     values["target_bays_taken"] = None if taken is None else tuple(taken)
     values["warnings"] = tuple(values.get("warnings") or ())
+    values["steps"] = tuple(values.get("steps") or ())
     return WorkOrder(**values)

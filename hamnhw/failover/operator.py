@@ -50,6 +50,8 @@ class WorkOrder:
     """E.g. possible cache loss after a force-off."""
     resume: str = "hamnhw failover resume"
     """The command that goes on with the run (``hamnhw drill resume`` for a drill's leg)."""
+    steps: tuple[str, ...] = ()
+    """The config's ``[failover] disk_move_steps``: done by hand before going on."""
 
     def text(self) -> str:
         """The printable work order."""
@@ -64,6 +66,10 @@ class WorkOrder:
                  ", ".join(self.target_bays_taken) or "none")
         lines.append(f"  insert them into free bays of {self.target} (bays taken at its last "
                      f"POST: {taken}); keep the pair together")
+        if self.steps:
+            lines.append(f"  then, with {self.source} off and before {self.target} boots "
+                         "([failover] disk_move_steps):")
+            lines += [f"    $ {step}" for step in self.steps]
         lines += [f"  WARNING: {w}" for w in self.warnings]
         return "\n".join(lines)
 
