@@ -17,7 +17,9 @@ nothing is protected by serial (and the plan says so); a reset of the active nod
 (``raid create --reboot``) and a write that destroys one of its volumes (``raid delete``:
 :data:`DESTRUCTIVE`) always need its name, whatever the volume.  A journal that exists
 but cannot be read hides which drives are the MN's mirror: every write on a pair node
-then needs the node's name, and the refusal names the journal and why it cannot be read.
+then needs the node's name, and the refusal names the journal and why it cannot be read;
+so does a write on any other node showing drives (the MN's disks may sit in it), by the
+name the command line gave it (:attr:`PairGuard.addressed`).
 """
 
 from __future__ import annotations
@@ -91,7 +93,23 @@ class PairGuard:
     journal_error: str | None = None
     """Why the pair's journal, which records the RAID1 members, cannot be read (naming the
     file); None when it was read or there is none.  Set, a write on a pair node needs the
-    node's name typed: the drives of the MN's mirror cannot be told."""
+    node's name typed: the drives of the MN's mirror cannot be told.  So does a write on
+    another node that shows drives (they may be the MN's), by :attr:`addressed`."""
+    addressed: str | None = None
+    """The node as the caller named it (a config name or a BMC URL): what is typed to
+    confirm a write on a node that is not a pair node while the journal cannot be read."""
+
+    @property
+    def name(self) -> str | None:
+        """What the operator types to confirm a write by the node's name: the pair node's
+        name, else the node as it was addressed."""
+        return self.node or self.addressed
+
+    def serials_unknown(self, status: RaidStatus) -> bool:
+        """True when the journal cannot be read and this node may hold the MN's mirror: a
+        pair node, or another node showing drives (the MN's disks may sit in any server)."""
+        return self.journal_error is not None and (self.node is not None
+                                                   or bool(status.drives))
 
     @property
     def serials(self) -> frozenset[str]:
@@ -112,10 +130,10 @@ class PairGuard:
         members = [drives[i] for i in (volume.drive_ids or ()) if i in drives] if volume else []
         reasons: list[str] = []
         to_type: list[Drive] = []
-        unreadable = self.node is not None and self.journal_error is not None
+        unreadable = self.serials_unknown(status)
         if unreadable:
             reasons.append(f"which drives are the pair's RAID1 (the MN's mirror) cannot be "
-                           f"told on {self.node}: {self.journal_error}")
+                           f"told on {self.name or 'this node'}: {self.journal_error}")
         if any(self.holds(d) for d in members):
             reasons.append(f"volume {plan.volume_id} is the pair's recorded RAID1")
             to_type += concerned
@@ -144,8 +162,9 @@ class PairGuard:
                            "snapshot recorded none): the node's name is typed instead")
         if self.node is not None and self.active and (reasons or reboot) and not unreadable:
             reasons.append(f"{self.node} is the active management node ({self.active_source})")
-        node = self.node is not None and (by_name or unreadable
-                                          or (self.active and bool(reasons or reboot)))
+        pair_node = self.node is not None and (by_name or (self.active and bool(reasons
+                                                                              or reboot)))
+        node = pair_node or (unreadable and self.name is not None)
         return Demands(tuple(dict.fromkeys(to_type)), node, tuple(reasons), recorded or ())
 
     def _unconfirmed(self, plan: RaidPlan, volume: Volume | None, members: list[Drive],
@@ -194,8 +213,8 @@ class PairGuard:
         if missing:
             problems.append(f"type the serial of each drive with {self.serial_option}: "
                             + ", ".join(missing))
-        if demands.node and confirm_node != self.node:
-            problems.append(f"type the node's name with {self.node_option} {self.node}")
+        if demands.node and confirm_node != self.name:
+            problems.append(f"type the node's name with {self.node_option} {self.name}")
         if problems:
             raise ConfigError(f"{'; '.join(demands.reasons)}: {'; '.join(problems)}")
         return self.json(demands)

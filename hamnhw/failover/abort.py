@@ -153,7 +153,7 @@ def _reads_off(ctx: RunContext) -> bool:
         found, state = poll_power(ctx, old, f"{old}: off?")
     except Stop as stop:  # its BMC answers (the cause), or no read judged it: left as it is
         cause = stop.__cause__
-        fix = remedy(old, cause) if isinstance(cause, HamnhwError) else "check its BMC"
+        fix = remedy(old, cause, ctx.config) if isinstance(cause, HamnhwError) else "check its BMC"
         ctx.warn(f"{old}'s BMC {did(cause) if isinstance(cause, HamnhwError) else 'answers'} "
                  f"({cause}): it was left as it is (nothing was sent); {fix}")
         return False

@@ -47,7 +47,7 @@ def candidates(config: Config, snapshot: PairSnapshot, poll: PollPolicy,
                 drives = node.raid.storage().drives or ()
         except HamnhwError as exc:
             verdicts[name] = (f"BMC does not answer ({exc})" if not answers(exc) else
-                              f"BMC {did(exc)} ({exc}): {remedy(name, exc)}")
+                              f"BMC {did(exc)} ({exc}): {remedy(name, exc, config)}")
             continue
         held = serials & {d.serial for d in drives if d.serial}
         if state is not PowerState.ON:

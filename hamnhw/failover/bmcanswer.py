@@ -22,7 +22,10 @@ connection, decides.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hamnhw import noanswer
+from hamnhw.credentials import ENV_PASSWORD
 from hamnhw.errors import (
     AccessDenied,
     AuthenticationError,
@@ -35,7 +38,10 @@ from hamnhw.errors import (
     ServerSideError,
     TlsError,
 )
-from hamnhw.transport.ipmi_errors import CipherSuiteMismatch
+from hamnhw.transport.ipmi_errors import CipherSuiteMismatch, InsufficientPrivilege
+
+if TYPE_CHECKING:
+    from hamnhw.config import Config
 
 
 def _unanswered(exc: HamnhwError) -> str | None:
@@ -134,11 +140,53 @@ def no_http_answer(exc: HamnhwError) -> bool:
     return _unanswered(exc) is not None
 
 
-def remedy(name: str, exc: HamnhwError) -> str:
-    """What the operator fixes for ``name``'s BMC answering ``exc``."""
+_NOT_SENT = frozenset({noanswer.REFUSED, noanswer.CONNECT_TIMEOUT, noanswer.HOST_UNREACHABLE,
+                       noanswer.UNRESOLVED, noanswer.NO_REPLY, noanswer.BUSY})
+"""Reasons that say a request never reached the BMC, or reached it and was not processed:
+no connection, no route, no name, no IPMI session or reply to a login, "busy"."""
+
+
+def maybe_applied(exc: HamnhwError) -> bool:
+    """True when a write (a PATCH, an IPMI set command) that failed with ``exc`` may have been
+    applied all the same: it timed out or lost its connection after it went out, or got a
+    5xx or a garbled answer (``docs/retries.md``: never re-sent, the state is read instead).
+    False when the BMC answered no (4xx, credentials, TLS) or was never reached."""
+    if isinstance(exc, ConnectionDropped | ServerSideError | MalformedResponse):
+        return True
+    if isinstance(exc, TlsError | CipherSuiteMismatch):
+        return False
+    if isinstance(exc, BmcTimeout | BmcUnreachable):
+        return exc.reason not in _NOT_SENT
+    return False
+
+
+def password_source(config: Config | None, name: str) -> str:
+    """Where hamnhw reads ``name``'s BMC password, for a remedy: ``password_env VAR``,
+    ``password_file PATH``, ``$HAMNHW_PASSWORD``...; ``password_file or password_env`` when
+    the config does not tell."""
+    node = config.nodes.get(name) if config is not None else None
+    if node is None:
+        return "password_file or password_env"
+    if node.password_env:
+        return f"password_env {node.password_env}"
+    if node.password_file:
+        return f"password_file {node.password_file}"
+    return (f"${ENV_PASSWORD} or the terminal's prompt: [{name}] sets no password_file or "
+            "password_env")
+
+
+def remedy(name: str, exc: HamnhwError, config: Config | None = None) -> str:
+    """What the operator fixes for ``name``'s BMC answering ``exc``.
+
+    :param config: the run's config, to name where the password comes from
+        (:func:`password_source`) when the credentials were refused."""
+    if isinstance(exc, InsufficientPrivilege):
+        return _privilege_remedy(name, exc)
     if isinstance(exc, AuthenticationError):
-        return (f"check [{name}] username and password_file (the login was tried once: "
-                "refused logins can lock the account)")
+        return (f"check [{name}] username and the password hamnhw reads for it "
+                f"({password_source(config, name)}; after a password change on the BMC, put "
+                "the new one there): refused credentials are not sent again, and refused "
+                "logins can lock the account")
     if isinstance(exc, AccessDenied):
         return f"give [{name}] username's account the right to read and set the power"
     if isinstance(exc, TlsError):
@@ -147,6 +195,22 @@ def remedy(name: str, exc: HamnhwError) -> str:
     if isinstance(exc, ConfigError):
         return f"fix [{name}] in the config"
     return _connection_remedy(name, exc)
+
+
+_LEVELS = ("user", "operator", "administrator")
+"""IPMI privilege levels, lowest first."""
+
+
+def _privilege_remedy(name: str, exc: InsufficientPrivilege) -> str:
+    """The account was accepted but lacks a privilege level: name it and the level, never
+    the password."""
+    who = f"the account {exc.username!r}" if exc.username else f"[{name}] username's account"
+    needed = exc.needed or "operator"
+    fix = f"give {who} the IPMI privilege level {needed} on {name}'s BMC"
+    if exc.requested in _LEVELS and _LEVELS.index(exc.requested) < _LEVELS.index(needed):
+        fix += f" and set [{name}.ipmi] privilege to {needed} (it asks for {exc.requested})"
+    return (f"{fix} ({exc.what} needs {needed}; power, boot and restore-policy changes need "
+            "operator): the BMC accepted the credentials")
 
 
 def _connection_remedy(name: str, exc: HamnhwError) -> str:
@@ -165,9 +229,12 @@ def _connection_remedy(name: str, exc: HamnhwError) -> str:
     return f"check {name}'s BMC health (its web UI; a BMC reset may help)"
 
 
-def answered(name: str, exc: HamnhwError, what: str, command: str = "resume") -> str:
+def answered(name: str, exc: HamnhwError, what: str, command: str = "resume",
+             config: Config | None = None) -> str:
     """The stop reason for ``name``'s BMC answering ``exc`` where ``what`` needed its power;
-    ``command`` (``resume``, ``abort``) goes on once it is fixed."""
+    ``command`` (``resume``, ``abort``) goes on once it is fixed; ``config`` names the
+    password source (:func:`remedy`)."""
     return (f"{name}'s BMC {did(exc)} ({exc}): {what}; only a silent BMC (no connection "
             "made, no route to it) stands for pulled power cords, and an acknowledgement "
-            f"does not override that: {remedy(name, exc)}, then `hamnhw failover {command}`")
+            f"does not override that: {remedy(name, exc, config)}, then `hamnhw failover "
+            f"{command}`")

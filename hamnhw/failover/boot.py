@@ -22,9 +22,12 @@ from hamnhw.failover.gates import before_power_on, old_node_off
 from hamnhw.failover.hostview import SETUP_STAGE, HostView, read_host, shows_resets
 from hamnhw.failover.powerops import (
     STEADY_ON_READS,
+    effect_unknown,
     force_off,
     on_or_cycle,
+    pending,
     power_on,
+    stop_on_refusal,
     wait_off,
     wait_steady_on,
 )
@@ -54,7 +57,10 @@ def boot(ctx: RunContext) -> None:
     A target whose BMC shows no reset marks (IPMI, an older Redfish BMC) is booted as an
     explicit power-off then power-on (:func:`_off_then_on`), each journaled; else by a reset
     whose effect the marks show (:func:`_reset`)."""
-    node = ctx.node(ctx.target)
+    sent = pending(ctx, "boot", (RESET, POWER_OFF, POWER_ON))
+    with stop_on_refusal(ctx, ctx.target, effect_unknown(sent) if sent else
+                         "cannot be reached to boot it into its local disk"):
+        node = ctx.node(ctx.target)
     action = _off_then_on(ctx, node) if _off_on_path(ctx, node) else _reset(ctx, node)
     old_node_off(ctx, "boot-after", f"{action}#{ctx.attempts('boot', action)}")
     ctx.transition(State.CHECK)

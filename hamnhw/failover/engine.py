@@ -279,7 +279,8 @@ class RunContext:
             do: Callable[[], dict[str, Any]],
             recover: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None,
             resend: str = "allowed", facts: Callable[[dict[str, Any]], dict[str, Any]] | None
-            = None, gate: Callable[[], None] | None = None) -> dict[str, Any]:
+            = None, gate: Callable[[], None] | None = None,
+            doubt: Callable[[HamnhwError], bool] | None = None) -> dict[str, Any]:
         """Do ``step.action`` once per run, crash-safely.
 
         :param do: sends the request and returns the outcome (call :meth:`sent` right after
@@ -291,6 +292,11 @@ class RunContext:
         :param facts: run facts to commit with the outcome, from the outcome.
         :param gate: checks run right before the intent of every attempt that sends (a
             power-on's); it raises :class:`Stop` to send nothing.
+        :param doubt: True for an error of ``do`` that leaves the request's effect unknown
+            (it may have been applied: :func:`~hamnhw.failover.bmcanswer.maybe_applied`):
+            its outcome then stays open, as a crash leaves it, and the next attempt re-reads
+            the BMC (``recover``) before anything is sent again.  A power-on's
+            (``resend="confirm"``) always stays open.
         """
         record = self.journal.open_step(self.run.id, step, action)
         if record is not None and record.outcome is not None and not _failed(record.outcome):
@@ -303,7 +309,8 @@ class RunContext:
                 return result
         if gate is not None:
             gate()
-        return self._send(step, action, node, intent, do, resend, facts)
+        return self._send(step, action, node, intent, do, facts,
+                          lambda exc: resend == "confirm" or bool(doubt and doubt(exc)))
 
     def _settle(self, record: Any, node: str | None,
                 recover: Callable[[dict[str, Any]], dict[str, Any] | None] | None,
@@ -325,8 +332,9 @@ class RunContext:
         return None
 
     def _send(self, step: str, action: str, node: str | None, intent: dict[str, Any],
-              do: Callable[[], dict[str, Any]], resend: str,
-              facts: Callable[[dict[str, Any]], dict[str, Any]] | None) -> dict[str, Any]:
+              do: Callable[[], dict[str, Any]],
+              facts: Callable[[dict[str, Any]], dict[str, Any]] | None,
+              open_on: Callable[[HamnhwError], bool]) -> dict[str, Any]:
         with interrupts.deferred():
             step_id = self.journal.intent(self.run.id, step, action, node, intent)
         outer, self._current = self._current, f"{step}.{action}"
@@ -335,7 +343,7 @@ class RunContext:
             try:
                 result = do()
             except HamnhwError as exc:
-                if resend != "confirm":  # a power-on's fate stays open: the next run re-reads
+                if not open_on(exc):  # else its fate stays open: the next attempt re-reads
                     self.journal.outcome(step_id, {"error": str(exc)})
                 raise
             except Stop as stop:

@@ -58,7 +58,7 @@ def fence(ctx: RunContext) -> None:
         ctx.check("fence: restore policy AlwaysOff", False, str(exc))
         if isinstance(exc, AuthenticationError | AccessDenied | TlsError):
             raise Stop(answered(name, exc, f"{name}'s restore policy could not be set to "
-                                           "AlwaysOff")) from exc
+                                           "AlwaysOff", config=ctx.config)) from exc
         ctx.require(cords_pulled(name, f"{name}'s restore policy could not be set to AlwaysOff "
                                        f"({exc}): a power blip could boot it", "fence:policy"))
 

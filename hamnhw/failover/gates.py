@@ -136,7 +136,7 @@ def _command(ctx: RunContext) -> str:
 
 
 def _stop(ctx: RunContext, name: str, exc: HamnhwError, why: str) -> Stop:
-    return Stop(answered(name, exc, why, _command(ctx)))
+    return Stop(answered(name, exc, why, _command(ctx), ctx.config))
 
 
 def old_node_off(ctx: RunContext, site: str, attempt: str) -> None:

@@ -63,11 +63,11 @@ def answer_kind(exc: HamnhwError) -> str:
     return "error answer"
 
 
-def answer_of(name: str, exc: HamnhwError) -> dict[str, str]:
+def answer_of(name: str, exc: HamnhwError, config: Config | None = None) -> dict[str, str]:
     """``{"answer", "error", "fix"}``: what ``name``'s BMC answered instead of its power
     (:func:`answer_kind`), the error itself, and what to fix
     (:func:`~hamnhw.failover.bmcanswer.remedy`)."""
-    return {"answer": answer_kind(exc), "error": str(exc), "fix": remedy(name, exc)}
+    return {"answer": answer_kind(exc), "error": str(exc), "fix": remedy(name, exc, config)}
 
 
 def live_power(config: Config, facts: dict[str, Any],
@@ -87,5 +87,5 @@ def live_power(config: Config, facts: dict[str, Any],
         except HamnhwError as exc:
             power[name] = last.get(name, "unknown")
             as_of[name] = facts.get("last_power_at") if name in last else None
-            answers[name] = answer_of(name, exc)
+            answers[name] = answer_of(name, exc, config)
     return power, as_of, answers

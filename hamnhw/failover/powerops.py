@@ -58,7 +58,7 @@ def refusal_stop(ctx: RunContext, name: str, exc: HamnhwError, what: str) -> Sto
     command that goes on."""
     command = {State.ABORTING: "abort", State.AWAITING_DISKS: "resume --disks-moved"}.get(
         ctx.state, "resume")
-    return Stop(answered(name, exc, f"{name} {what}", command))
+    return Stop(answered(name, exc, f"{name} {what}", command, ctx.config))
 
 
 @contextlib.contextmanager
@@ -189,16 +189,20 @@ def power_on(ctx: RunContext, step: str, action: str, name: str,
     :param send: sends the request (a power-on, :func:`on_or_cycle`); a refusal of the BMC
         in it (:func:`refused`: a read or the request itself) stops the run naming the fix
         (:func:`stop_on_refusal`), the request not executed: a resume sends it again, after
-        the gate, without asking for a confirmation.
+        the gate, without asking for a confirmation.  A refusal while an earlier attempt's
+        effect is read again (its outcome missing after a crash) is that named stop too,
+        never a "resend" confirmation: nothing is known of the effect until the BMC reads.
     :param gate: the checks before a power-on, called with True right before the intent of
         every attempt (first or resumed) and with False before each 409 retry; it raises
         :class:`~hamnhw.failover.engine.Stop` to send nothing.
     :returns: the intent: the marks read before (``marks_before``), the power state
         (``from_state``) and the drive view (``drives_before``).
     """
-    node = ctx.node(name)
-    before = read_host(node)
     refusal = f"cannot be powered on ({action.replace('_', ' ')})"
+    unknown = effect_unknown(action)
+    with stop_on_refusal(ctx, name, unknown if pending(ctx, step, (action,)) else refusal):
+        node = ctx.node(name)
+        before = read_host(node)
 
     def do() -> dict[str, Any]:
         for attempt in range(1, CONFLICT_RETRIES + 1):
@@ -222,7 +226,9 @@ def power_on(ctx: RunContext, step: str, action: str, name: str,
             poll_until(lambda: read_host(node), lambda v: took_effect(v, intent), deadline,
                        ctx.poll, what=f"{name}: did {action} take effect?",
                        describe=HostView.describe)
-        except HamnhwError:
+        except HamnhwError as exc:
+            if refused(exc):  # an answer, not "no effect shown": no resend is offered
+                raise refusal_stop(ctx, name, exc, unknown) from exc
             return None
         return {"sent": True}
 
@@ -232,6 +238,22 @@ def power_on(ctx: RunContext, step: str, action: str, name: str,
             gate=lambda: gate(True))
     record = ctx.journal.open_step(ctx.run.id, step, action)
     return record.intent if record is not None else intent
+
+
+def pending(ctx: RunContext, step: str, actions: tuple[str, ...]) -> str | None:
+    """The first of ``step``'s ``actions`` an earlier attempt journaled without its outcome
+    (sent, maybe, before a crash): its effect is read before anything more is sent."""
+    for action in actions:
+        record = ctx.journal.open_step(ctx.run.id, step, action)
+        if record is not None and record.outcome is None:
+            return action
+    return None
+
+
+def effect_unknown(action: str) -> str:
+    """What a refusal leaves unknown about a pending ``action``, for its stop."""
+    return (f"cannot be read: whether its {action.replace('_', ' ')} took effect is not known "
+            "(it is not sent again before it is)")
 
 
 def on_or_cycle(node: Node) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 
 from hamnhw import pair
 from hamnhw.errors import ConfigError, HamnhwError
-from hamnhw.failover.bmcanswer import answered, answers
+from hamnhw.failover.bmcanswer import answered, answers, maybe_applied
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.foreign import health_text, mn_raid_health, mn_volume
 from hamnhw.failover.hostcheck import on_network_filesystem, pair_macs_here
@@ -79,7 +79,7 @@ def survey(ctx: RunContext) -> Plan:
     except HamnhwError as exc:
         if answers(exc):  # refused, accepted and left unanswered, an HTTP or TLS error
             raise Stop(answered(ctx.source, exc, "it cannot be fenced (nothing was touched)",
-                                "start")) from exc
+                                "start", ctx.config)) from exc
         warnings.append(f"{ctx.source}'s BMC does not answer ({exc}): the fence will need "
                         "your acknowledgement that its power cords are pulled")
         source = None
@@ -89,7 +89,7 @@ def survey(ctx: RunContext) -> Plan:
         state = read_state(target)
     except HamnhwError as exc:  # refused credentials or access (read_state re-raises them)
         raise Stop(answered(ctx.target, exc, "its power cannot be read (nothing was touched)",
-                            "start")) from exc
+                            "start", ctx.config)) from exc
     if state is not PowerState.OFF:
         raise Stop(f"the target {ctx.target} is {state.value}, not off: it may be the real MN; "
                    "nothing was touched")
@@ -235,20 +235,36 @@ def _write_cache(source: Node) -> list[str]:
 
 
 def protect_target(ctx: RunContext) -> None:
-    """The target's restore policy becomes AlwaysOff, read back (old value remembered)."""
+    """The target's restore policy becomes AlwaysOff, read back (old value remembered).
+
+    A write left without a sure outcome (:func:`~hamnhw.failover.bmcanswer.maybe_applied`:
+    timed out, connection lost) may have been applied: its outcome stays open, so the run
+    is not closed as refused (:mod:`hamnhw.failover.refusal`) and the resume reads the policy
+    again before sending anything."""
     try:
         set_policy(ctx, "preflight", "target_restore_policy", ctx.target,
-                   PowerRestorePolicy.ALWAYS_OFF, "target_policy_before")
+                   PowerRestorePolicy.ALWAYS_OFF, "target_policy_before", doubt=True)
     except HamnhwError as exc:
-        raise Stop(f"the target {ctx.target}'s restore policy could not be set to AlwaysOff "
-                   f"and read back: {exc}") from exc
+        failed = (f"the target {ctx.target}'s restore policy could not be set to AlwaysOff "
+                  f"and read back: {exc}")
+        if maybe_applied(exc):
+            failed += ("; the BMC may have applied it, so the run stays open: `hamnhw "
+                       "failover resume` reads the policy again before anything is sent (the "
+                       "policy from before the run is kept), `hamnhw failover abort` gives it "
+                       "back")
+        raise Stop(failed) from exc
     ctx.check("preflight: target restore policy AlwaysOff", True, "read back")
 
 
 def set_policy(ctx: RunContext, step: str, action: str, name: str,
-               policy: PowerRestorePolicy, remember_as: str | None = None) -> None:
+               policy: PowerRestorePolicy, remember_as: str | None = None, *,
+               doubt: bool = False) -> None:
     """Set ``name``'s restore policy and read it back (journaled; the value before is kept
-    in the intent, and in the run's facts as ``remember_as``)."""
+    in the intent, and in the run's facts as ``remember_as``).
+
+    :param doubt: a failure that may have left the policy applied
+        (:func:`~hamnhw.failover.bmcanswer.maybe_applied`) leaves the action's outcome open:
+        the next attempt re-reads the policy first (:meth:`RunContext.act`)."""
     node = ctx.node(name)
     record = ctx.journal.open_step(ctx.run.id, step, action)
     before = (record.intent.get("before") if record is not None
@@ -263,4 +279,5 @@ def set_policy(ctx: RunContext, step: str, action: str, name: str,
             current is policy) else None
 
     ctx.act(step, action, name, {"policy": policy.value, "before": before}, do, recover,
-            facts=lambda o: {remember_as: o["before"]} if remember_as else {})
+            facts=lambda o: {remember_as: o["before"]} if remember_as else {},
+            doubt=maybe_applied if doubt else None)

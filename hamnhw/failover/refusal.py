@@ -6,8 +6,9 @@ safety refusal, a BMC rejecting the credentials or unreachable, a Ctrl-C) leaves
 resume or abort: the run is closed as ``refused`` with its reason journaled, so that
 ``hamnhw failover start`` again works and the power guard (:mod:`hamnhw.pair.runguard`) does
 not count it.  A run that journaled anything else, or an action whose outcome is missing
-(it may have been sent), is never closed this way: it stays unfinished, to be resumed or
-aborted.
+(it may have been sent: a crash, or the restore policy's write timed out or lost its
+connection, :func:`~hamnhw.failover.bmcanswer.maybe_applied`), is never closed this way: it
+stays unfinished, to be resumed (which reads the BMC again first) or aborted.
 """
 
 from __future__ import annotations
@@ -49,6 +50,6 @@ def refusal_reason(ctx: RunContext, exc: BaseException) -> str:
         return f"interrupted in the preflight (signal {exc.signum}): {touched}; {again}"
     fix = "fix it"
     if isinstance(exc, HamnhwError) and (name := ctx.refused_node(exc)) is not None:
-        fix = remedy(name, exc)
+        fix = remedy(name, exc, ctx.config)
     return (f"refused in the preflight: {type(exc).__name__}: {exc}; {touched}: {fix}, "
             f"then {again}")

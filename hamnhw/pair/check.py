@@ -69,7 +69,7 @@ def _unknown_if_unreachable(name: str, *nodes: NodeFacts) -> CheckResult | None:
 def check_reachable(primary: NodeFacts, standby: NodeFacts) -> CheckResult:
     """Both BMCs answered and accepted the credentials; else what each one answered
     (credentials rejected, naming the account and the password source; a certificate not
-    accepted; no answer)."""
+    accepted; the connection refused, which is an answer; no answer)."""
     evidence = {n.name: "ok" if n.reachable else f"{n.error_type}: {n.error}"
                 for n in (primary, standby)}
     down = [n for n in (primary, standby) if not n.reachable]

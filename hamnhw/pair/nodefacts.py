@@ -15,6 +15,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
+from hamnhw import noanswer
 from hamnhw.errors import AccessDenied, AuthenticationError, ConfigError, HamnhwError, TlsError
 from hamnhw.models import (
     Drive,
@@ -45,8 +46,11 @@ class NodeFacts:
     """The error's class name."""
     error_kind: str | None = None
     """What the BMC answered, a key of :data:`NOT_READ`: ``credentials`` (rejected),
-    ``access`` (denied), ``certificate`` (not accepted), ``silent`` (no answer), ``error``
-    (another error answered), ``config``."""
+    ``access`` (denied), ``certificate`` (not accepted), ``refused`` (the TCP connection:
+    something at the address answers), ``silent`` (no answer), ``error`` (another error
+    answered), ``config``."""
+    error_host: str | None = None
+    """The BMC address the error names (``host[:port]``), when it names one."""
     system: System | None = None
     manager: Manager | None = None
     controllers: tuple[StorageController, ...] | None = None
@@ -84,11 +88,15 @@ NOT_READ: Mapping[str, tuple[str, str]] = {
     "access": ("access denied", "denied the account access"),
     "certificate": ("certificate not accepted",
                     "answered with a certificate that is not accepted"),
+    "refused": ("connection refused",
+                "refused the connection at {host} (something there answers: its web server "
+                "down, or a firewall rejecting?)"),
     "silent": ("no answer", "does not answer"),
     "error": ("BMC error", "answered with an error"),
     "config": ("not configured", "was not tried"),
 }
-"""Kind -> (short reason, what the BMC did): how a node that could not be read is named."""
+"""Kind -> (short reason, what the BMC did): how a node that could not be read is named
+(``{host}``: the BMC's address)."""
 
 
 def error_kind(exc: BaseException) -> str:
@@ -100,13 +108,16 @@ def error_kind(exc: BaseException) -> str:
     for kind, name in kinds:
         if isinstance(exc, kind):
             return name
+    if getattr(exc, "reason", None) == noanswer.REFUSED:  # an answer, not silence
+        return "refused"
     return "silent" if isinstance(exc, HamnhwError) and no_http_answer(exc) else "error"
 
 
 def unreachable(name: str, exc: BaseException) -> NodeFacts:
     """Facts of a node whose BMC could not be opened."""
     return NodeFacts(name=name, error=str(exc) or type(exc).__name__,
-                     error_type=type(exc).__name__, error_kind=error_kind(exc))
+                     error_type=type(exc).__name__, error_kind=error_kind(exc),
+                     error_host=getattr(exc, "host", None))
 
 
 def not_read(nodes: Iterable[NodeFacts]) -> str:
@@ -121,7 +132,8 @@ def not_read(nodes: Iterable[NodeFacts]) -> str:
 
 def answered(node: NodeFacts) -> str:
     """``primary's BMC refused the credentials: <the error>``."""
-    return f"{node.name}'s BMC {NOT_READ[node.error_kind or 'error'][1]}: {node.error}"
+    did = NOT_READ[node.error_kind or "error"][1].format(host=node.error_host or "its address")
+    return f"{node.name}'s BMC {did}: {node.error}"
 
 
 def _attempt(unread: dict[str, str], what: str, read: Callable[[], T]) -> T | None:

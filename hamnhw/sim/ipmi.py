@@ -63,6 +63,9 @@ class SimIpmiBridge:
         self.accepted: list[str] = []
         """The chassis controls that changed the power, as ResetTypes, in order (for tests:
         an IPMI client leaves no request log)."""
+        self.user_only = False
+        """True: the account has the user privilege level only, and Chassis Control (which
+        needs operator) is answered 0xD4, insufficient privilege."""
 
     def power_state(self) -> str:
         """``on`` while the host has power (On, PoweringOff), else ``off``."""
@@ -70,6 +73,8 @@ class SimIpmiBridge:
 
     def control(self, directive: int) -> int:
         """Chassis Control as a ``ComputerSystem.Reset``; the IPMI completion code."""
+        if self.user_only:
+            return ipmi_bmc.COMPLETION_INSUFFICIENT_PRIVILEGE
         reset = _RESETS.get(directive)
         if reset is None:
             return ipmi_bmc.COMPLETION_INVALID_FIELD

@@ -49,6 +49,7 @@ from hamnhw.transport.client import BmcClient, DeadlineScope
 from hamnhw.transport.ipmi_device import DeviceId, parse_device_id
 from hamnhw.transport.ipmi_errors import (
     COMPLETION_NODE_BUSY,
+    InsufficientPrivilege,
     IpmiBusy,
     IpmiCommandError,
     SessionBroken,
@@ -145,7 +146,7 @@ class RawRequests:
     def send(self, what: str, netfn: int, command: int, data: Iterable[int] = ()) -> bytes:
         """One request; the response data, or the typed error its reply carries."""
         reply = self.command.raw_command(netfn=netfn, command=command, data=tuple(data))
-        error = reply_error(reply, what, self.host)
+        error = reply_error(reply, what, self.host, (netfn, command))
         if error is not None:
             raise error
         return bytes(reply.get("data") or b"")
@@ -300,7 +301,11 @@ class IpmiTransport(BmcClient):
         with self._lock, self._scope.scope() as deadline:
             requests = RawRequests(self._require_open(), self.host)
             with self._pacer.turn(self.pacing, deadline, self._retry, self.host):
-                return self._bounded(lambda: fn(requests), deadline, what)
+                try:
+                    return self._bounded(lambda: fn(requests), deadline, what)
+                except InsufficientPrivilege as exc:  # name the account and level asked
+                    raise exc.for_account(self._credentials.username,
+                                          self._privilege) from None
 
     def raw(self, what: str, netfn: int, command: int, data: Iterable[int] = (), *,
             unsafe: bool = False) -> bytes:

@@ -14,7 +14,9 @@ what pyghmi says               hamnhw error          exit
 ``struct.error`` at login      CipherSuiteMismatch   3  (a BmcUnreachable, like TlsError)
 "Incorrect password",          AuthenticationError   4  never retried: BMCs lock accounts
 "Unauthorized name/role",
-wrong Kg, completion 0xD4
+wrong Kg
+completion 0xD4                InsufficientPrivilege 4  the login was accepted: the account
+                                                        lacks the privilege level (named)
 "Insufficient resources",      IpmiBusy              1  after a bounded retry with backoff
 completion 0xC0 (node busy)                             (a BmcTimeout)
 other completion codes         IpmiCommandError      1  the BMC refused the command
@@ -49,6 +51,21 @@ COMPLETION_NOT_IN_PRESENT_STATE = 0xD5
 COMPLETION_TIMEOUT = 0xFFFF
 """pyghmi's own code for "no reply" (not an IPMI completion code)."""
 
+REQUIRED_PRIVILEGE: dict[tuple[int, int], str] = {
+    (0x06, 0x01): "user",           # Get Device ID
+    (0x06, 0x42): "user",           # Get Channel Info
+    (0x00, 0x01): "user",           # Get Chassis Status
+    (0x00, 0x02): "operator",       # Chassis Control
+    (0x00, 0x04): "operator",       # Chassis Identify
+    (0x00, 0x06): "operator",       # Set Power Restore Policy
+    (0x00, 0x08): "operator",       # Set System Boot Options
+    (0x00, 0x09): "operator",       # Get System Boot Options
+    (0x0C, 0x01): "administrator",  # Set LAN Configuration Parameters
+    (0x0C, 0x02): "operator",       # Get LAN Configuration Parameters
+}
+"""The privilege level IPMI 2.0 (appendix G) asks for each request hamnhw sends, by
+``(netfn, command)``: what a refusal for lack of privilege names (a BMC may ask more)."""
+
 _AUTH_TEXTS = ("incorrect password", "unauthorized name", "unauthorized role",
                "invalid role", "wrong kg", "unauthorized guid")
 _BUSY_TEXTS = ("insufficient resources",)
@@ -78,6 +95,43 @@ class IpmiCommandError(IpmiError):
         name = f" ({redact(text)})" if text else ""
         super().__init__(f"{what}: the BMC answered completion code 0x{code:02X}{name}",
                          host=host)
+
+
+class InsufficientPrivilege(AuthenticationError):
+    """The BMC accepted the login, then refused a command for lack of privilege (completion
+    code 0xD4): the account, or the session's privilege level, is below what the command
+    needs.  The credentials are not in question; never retried (exit 4, as a refused
+    login: the account must be changed first).
+
+    :param what: what the command was for (``chassis control power on``).
+    :param detail: what the BMC (or pyghmi) said.
+    :param needed: the privilege level the command needs (:data:`REQUIRED_PRIVILEGE`), when
+        known.
+    :param username: the account, when known (:meth:`for_account`).
+    :param requested: the privilege level the session asked for (``[NODE.ipmi]
+        privilege``), None for pyghmi's default (administrator, else operator).
+    """
+
+    def __init__(self, what: str, *, host: str | None, detail: str = "",
+                 needed: str | None = None, username: str | None = None,
+                 requested: str | None = None) -> None:
+        self.what = what
+        self.detail = detail
+        self.needed = needed
+        self.username = username
+        self.requested = requested
+        who = f"user {username!r}" if username else "the account"
+        need = f"; it needs the {needed} privilege level" if needed else ""
+        asked = f" (the session asked for {requested})" if requested else ""
+        super().__init__(f"{what}: {who} lacks the privilege for it ({detail}){need}{asked}",
+                         host=host)
+
+    def for_account(self, username: str | None,
+                    requested: str | None) -> InsufficientPrivilege:
+        """The same refusal naming the account and the privilege level the session asked."""
+        return InsufficientPrivilege(self.what, host=self.host, detail=self.detail,
+                                     needed=self.needed, username=username,
+                                     requested=requested)
 
 
 class IpmiBusy(BmcTimeout):
@@ -137,8 +191,7 @@ def command_error(exc: BaseException, what: str, host: str) -> HamnhwError:
     lowered = text.lower()
     code = getattr(exc, "ipmicode", 0) or 0
     if code == COMPLETION_INSUFFICIENT_PRIVILEGE or "privilege" in lowered:
-        return AuthenticationError(f"{what}: the account lacks the privilege: {text}",
-                                   host=host)
+        return InsufficientPrivilege(what, host=host, detail=text or "insufficient privilege")
     if code:
         return IpmiCommandError(what, code, text, host=host)
     if any(t in lowered for t in _UNREACHABLE_TEXTS):
@@ -148,9 +201,11 @@ def command_error(exc: BaseException, what: str, host: str) -> HamnhwError:
                      else f"{what}: {type(exc).__name__}", host=host)
 
 
-def reply_error(reply: object, what: str, host: str) -> HamnhwError | None:
+def reply_error(reply: object, what: str, host: str,
+                request: tuple[int, int] | None = None) -> HamnhwError | None:
     """The typed error a pyghmi reply dict carries (``{'error', 'code'}``), None for success.
 
+    :param request: the ``(netfn, command)`` answered, for the privilege a refusal needs.
     :returns: None when the reply is a success (completion code 0).
     """
     if not isinstance(reply, dict):
@@ -167,8 +222,9 @@ def reply_error(reply: object, what: str, host: str) -> HamnhwError | None:
         return BmcUnreachable(f"{what}: no IPMI reply ({text or 'timeout'})", host=host,
                               reason=noanswer.NO_REPLY)
     if code == COMPLETION_INSUFFICIENT_PRIVILEGE:
-        return AuthenticationError(f"{what}: the account lacks the privilege "
-                                   f"(completion code 0x{code:02X})", host=host)
+        return InsufficientPrivilege(
+            what, host=host, detail=f"completion code 0x{code:02X}",
+            needed=REQUIRED_PRIVILEGE.get(request) if request is not None else None)
     if not code:
         return IpmiError(f"{what}: {redact(str(error))}", host=host)
     return IpmiCommandError(what, code, text, host=host)

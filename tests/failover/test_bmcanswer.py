@@ -5,9 +5,12 @@ left unanswered were taken as silence)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hamnhw import noanswer
+from hamnhw.config import Config, load_config
 from hamnhw.errors import (
     AuthenticationError,
     BmcTimeout,
@@ -18,9 +21,18 @@ from hamnhw.errors import (
     ServerSideError,
     TlsError,
 )
-from hamnhw.failover.bmcanswer import answered, answers, did, silent, transient, undecided
+from hamnhw.failover.bmcanswer import (
+    answered,
+    answers,
+    did,
+    maybe_applied,
+    remedy,
+    silent,
+    transient,
+    undecided,
+)
 from hamnhw.failover.livepower import answer_kind, answer_of
-from hamnhw.transport.ipmi_errors import CipherSuiteMismatch, IpmiBusy
+from hamnhw.transport.ipmi_errors import CipherSuiteMismatch, InsufficientPrivilege, IpmiBusy
 
 HOST = "10.0.0.5:443"
 SILENT, UNDECIDED, TRANSIENT, FINAL = "silent", "undecided", "transient", "final"
@@ -100,3 +112,61 @@ def test_what_the_bmc_did_is_said_for_each_kind() -> None:
     assert did(unreachable(noanswer.CONNECT_TIMEOUT)).startswith("does not answer")
     assert did(ServerSideError(host=HOST, method="GET", path="/x", status=503)) == (
         "answers, with an error")
+
+
+@pytest.mark.parametrize("error,applied", [
+    (BmcTimeout("PATCH /x: read timed out", host=HOST, reason=noanswer.NO_ANSWER_REUSED), True),
+    (ConnectionDropped("PATCH /x: dropped", host=HOST, reason=noanswer.DROPPED_REUSED), True),
+    (unreachable(noanswer.NO_ANSWER_FRESH), True),
+    (ServerSideError(host=HOST, method="PATCH", path="/x", status=500), True),
+    (BmcTimeout("deadline", host=HOST), True),  # where it stood is not known
+    (unreachable(noanswer.REFUSED), False),
+    (unreachable(noanswer.CONNECT_TIMEOUT), False),
+    (IpmiBusy("node busy", host=HOST), False),
+    (TlsError("pin mismatch", host=HOST), False),
+    (AuthenticationError("credentials rejected", host=HOST), False),
+])
+def test_a_write_that_failed_may_have_been_applied_unless_the_bmc_said_no_or_never_got_it(
+        error: HamnhwError, applied: bool) -> None:
+    """What decides whether the preflight's restore-policy write leaves the run open
+    (review: a timed-out PATCH was counted as nothing done)."""
+    assert maybe_applied(error) is applied
+
+
+def config_with(tmp_path: Path, keys: str) -> Config:
+    path = tmp_path / "hamnhw.toml"
+    path.write_text(f'[primary]\nbmc = "redfish://10.0.0.5"\nusername = "root"\n{keys}')
+    return load_config(path)
+
+
+@pytest.mark.parametrize("keys,source", [
+    ('password_env = "PRIMARY_PW"\n', "password_env PRIMARY_PW"),
+    ("", "$HAMNHW_PASSWORD or the terminal's prompt"),
+    (None, "password_file or password_env")])
+def test_refused_credentials_name_the_password_source_configured(
+        tmp_path: Path, keys: str | None, source: str) -> None:
+    """Review: the remedy named only password_file ("the login was tried once"), wrong for
+    password_env and for basic auth, where every request carries the credentials."""
+    config = None if keys is None else config_with(tmp_path, keys)
+    fix = remedy("primary", AuthenticationError("credentials rejected", host=HOST), config)
+    assert fix.startswith(f"check [primary] username and the password hamnhw reads for it "
+                          f"({source}"), fix
+    assert "after a password change on the BMC, put the new one there" in fix
+    assert "refused credentials are not sent again" in fix and "tried once" not in fix
+
+
+def test_a_missing_ipmi_privilege_names_the_user_and_level_never_the_password(
+        tmp_path: Path) -> None:
+    """Review: an IPMI "lacks the privilege" refusal (completion 0xD4: the credentials were
+    accepted) was given the refused-credentials remedy, naming the password source."""
+    error = InsufficientPrivilege("chassis control power on", host=HOST,
+                                  detail="completion code 0xD4", needed="operator",
+                                  username="monitor", requested="user")
+    config = config_with(tmp_path, 'password_env = "PRIMARY_PW"\n')
+    fix = remedy("primary", error, config)
+    assert "give the account 'monitor' the IPMI privilege level operator" in fix, fix
+    assert "set [primary.ipmi] privilege to operator (it asks for user)" in fix, fix
+    assert "accepted the credentials" in fix
+    assert "password" not in fix, fix
+    stop = answered("primary", error, "primary cannot be powered on", config=config)
+    assert "password" not in stop and "user 'monitor' lacks the privilege" in stop, stop

@@ -71,7 +71,7 @@ def context(node: Node) -> types.SimpleNamespace:
     clock = FakeClock()
     node.clock = clock  # type: ignore[attr-defined]
     return types.SimpleNamespace(
-        node=lambda _name: node, state=State.AWAITING_DISKS,
+        node=lambda _name: node, state=State.AWAITING_DISKS, config=None,
         settings=types.SimpleNamespace(power_off_timeout=20.0),
         poll=PollPolicy(interval=1.0, timeout=20.0, clock=clock, sleep=clock.sleep))
 

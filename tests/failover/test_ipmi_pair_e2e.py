@@ -228,3 +228,29 @@ def test_pair_check_fails_an_ipmi_node_without_a_boot_mode(ipmi_pairs, boot_mode
     else:
         assert check["status"] == "pass", out
         assert check["evidence"] == {"primary": "Legacy", "standby": "Legacy"}
+
+
+@pytest.mark.timeout(180)
+def test_a_standby_account_without_the_operator_privilege_is_named_not_its_password(
+        ipmi_pair) -> None:
+    """The standby's IPMI account has the user privilege level only: its power-on into
+    setup is answered 0xD4 (insufficient privilege).  The credentials were accepted, so the
+    stop names the account and the level it needs, never the password (review: it said to
+    check [standby] username and password_file, the login "tried once")."""
+    cluster, config = ipmi_pair
+    loaded = load_config(config)
+    take_snapshot(loaded)
+    with open_journal(loaded) as journal:
+        journal.set_active_node("primary", "test setup")
+    code, out = hamnhw("failover", "start", "--yes", "--config", str(config), env=QUICK_PACING)
+    assert code == 10 and out["state"] == "awaiting_disks", out
+    mover(cluster)(None)
+    SERVED[id(cluster)]["standby"].bridge.user_only = True
+    code, out = hamnhw("failover", "resume", "--disks-moved", "--config", str(config),
+                       env=QUICK_PACING)
+    assert code == 1 and out["needs"] is None and out["state"] == "verify", out
+    stop = out["stop_reason"]
+    assert "user 'admin' lacks the privilege" in stop, stop
+    assert "give the account 'admin' the IPMI privilege level operator on standby's BMC" in stop
+    assert "password" not in stop, stop
+    assert controls(cluster, "standby") == [] and cluster["standby"].power_state == "Off"

@@ -43,9 +43,10 @@ def logins(sim: PairSim, name: str) -> int:
 def test_a_refused_account_stops_the_power_waits_without_sending_it_again(
         start_pair: Callable[..., PairSim], auth: str) -> None:
     sim = start_pair(primary={} if auth == "session" else {"session_service": False})
-    node = connect_node(load_config(str(sim.config_path)), "primary")
+    config = load_config(str(sim.config_path))
+    node = connect_node(config, "primary")
     clock = ManualClock()
-    ctx = types.SimpleNamespace(state=State.FENCE, poll=PollPolicy(
+    ctx = types.SimpleNamespace(state=State.FENCE, config=config, poll=PollPolicy(
         interval=2.0, timeout=300.0, clock=clock, sleep=clock.sleep))
     try:
         rotate_password(sim, "primary")
@@ -65,8 +66,11 @@ def test_a_refused_account_stops_the_power_waits_without_sending_it_again(
 
     # basic auth too: a 401 after the credentials worked is their refusal (a rotation), not
     # a missing right
-    assert "check [primary] username and password_file" in graceful.value.reason
-    assert "the right" not in graceful.value.reason
+    assert ("check [primary] username and the password hamnhw reads for it (password_file "
+            f"{sim.config_path.with_name('bmc.pw')}; after a password change on the BMC, put "
+            "the new one there): refused credentials are not sent again, and refused logins "
+            "can lock the account") in graceful.value.reason
+    assert "the right" not in graceful.value.reason and "tried once" not in graceful.value.reason
     assert "primary cannot be confirmed off" in graceful.value.reason
     assert "`hamnhw failover resume`" in graceful.value.reason
     assert graceful.value.needs is None, "no acknowledgement stands for a BMC that answers"

@@ -166,10 +166,18 @@ def test_a_wrong_password_is_said_in_text_naming_account_and_source(cluster: Sim
             "(credentials rejected)") in result.stdout
 
 
-def test_a_silent_bmc_is_said_to_give_no_answer(cluster: SimCluster, tmp_path: Path) -> None:
+def test_a_refused_connection_is_said_to_be_an_answer_not_silence(cluster: SimCluster,
+                                                                   tmp_path: Path) -> None:
+    """Review: a BMC address where nothing listens (the TCP connection refused: something
+    at that address is alive, a BMC whose web server is down, or a firewall) was worded
+    "does not answer" / "no answer", as pulled power cords are."""
     for url in closed_url():
         config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url, url)
         result = run_cli("pair", "check", "--config", str(config))
+        address = url.split("://", 1)[1]
     rows = lines_of(result)
-    assert rows["reachable"].startswith("FAIL     standby's BMC does not answer: 127.0.0.1:")
-    assert rows["model"] == "UNKNOWN  cannot tell: standby not read (no answer)"
+    assert rows["reachable"].startswith(
+        f"FAIL     standby's BMC refused the connection at {address} (something there "
+        "answers: its web server down, or a firewall rejecting?): "), rows["reachable"]
+    assert "does not answer" not in result.stdout and "no answer" not in result.stdout
+    assert rows["model"] == "UNKNOWN  cannot tell: standby not read (connection refused)"

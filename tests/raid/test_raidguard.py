@@ -145,3 +145,19 @@ def test_a_delete_on_the_active_node_needs_its_name_whatever_the_volume() -> Non
     assert not active.demands(nothing, STATUS).protected
     assert not active.demands(create("4"), STATUS).protected  # a create: no volume destroyed
     assert not PairGuard("standby", frozenset(), active=False).demands(plan, STATUS).protected
+
+
+def test_an_unreadable_journal_asks_another_server_holding_drives_for_its_name() -> None:
+    """Review: on a server outside the pair the snapshot's serial check silently went when
+    the journal could not be read; the server may hold the MN's disks, so a write on it
+    needs its name as addressed; one that shows no drive holds none of them."""
+    broken = "journal /j/mn.journal.sqlite cannot be read: file is not a database"
+    guard = PairGuard(None, frozenset(), active=False, snapshot=False, journal_error=broken,
+                      addressed="spare3")
+    demands = guard.demands(create("1", "2"), STATUS)
+    assert demands.node and any(broken in r for r in demands.reasons), demands
+    with pytest.raises(ConfigError, match="--confirm-node spare3"):
+        guard.enforce(create("1", "2"), STATUS, [], None)
+    assert guard.enforce(create("1", "2"), STATUS, [], "spare3")["node"] is None
+    empty = RaidStatus(None, (), (), {}, None, None, None)
+    assert not guard.demands(create(), empty).node

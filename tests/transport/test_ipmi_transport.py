@@ -35,6 +35,7 @@ from hamnhw.transport.ipmi import IpmiTransport
 from hamnhw.transport.ipmi_errors import (
     PYGHMI_TESTED,
     CipherSuiteMismatch,
+    InsufficientPrivilege,
     IpmiBusy,
     IpmiCommandError,
     IpmiError,
@@ -207,6 +208,22 @@ def test_insufficient_privilege_is_an_authentication_error() -> None:
     command = ScriptedCommand({CHASSIS_CONTROL: [failed(0xD4, "Insufficient privilege")]})
     with pytest.raises(AuthenticationError, match="lacks the privilege"):
         opened(command).raw("chassis control", *CHASSIS_CONTROL, [0], unsafe=True)
+
+
+def test_insufficient_privilege_names_the_user_and_the_level_needed_not_the_password() -> None:
+    """Review: the refusal (the credentials were accepted) went to the refused-login
+    remedy naming the password source; it names the account, the level the command needs
+    (IPMI 2.0 appendix G) and the level the session asked for."""
+    command = ScriptedCommand({CHASSIS_CONTROL: [failed(0xD4, "Insufficient privilege")]})
+    with pytest.raises(InsufficientPrivilege) as caught:
+        opened(command, privilege="user").raw("chassis control power on", *CHASSIS_CONTROL,
+                                              [1], unsafe=True)
+    error = caught.value
+    assert (error.username, error.needed, error.requested) == ("admin", "operator", "user")
+    assert ("chassis control power on: user 'admin' lacks the privilege for it (completion "
+            "code 0xD4); it needs the operator privilege level (the session asked for "
+            "user)") in str(error)
+    assert "password" not in str(error)
 
 
 def test_reply_that_is_not_a_dict_and_crashes_inside_pyghmi_are_typed() -> None:

@@ -5,14 +5,17 @@ why it cannot be read (review: an unreadable journal used to protect nothing).""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cli_helpers import json_out
 from raid_bench import drives
-from test_raid_protection import VOLUME, Pair
+from test_raid_protection import VOLUME, Pair, cluster  # noqa: F401 - the fixture
 from test_raid_protection_unknowns import deletes, start
+
+from hamnhw.sim import SimServer
 
 BROKEN = {"garbage": "file is not a database", "directory": "Is a directory"}
 """How the journal is broken, and the words that say why it cannot be read."""
@@ -83,3 +86,34 @@ def test_rebuild_on_the_primary_needs_its_name(unreadable: tuple[Pair, str]) -> 
     assert why in message and "--confirm-node primary" in message, message
     assert pair.writes("primary") == []
     assert pair.cli(*args, "--confirm-node", "primary").exit_code == 0
+
+
+def test_a_server_outside_the_pair_needs_its_name_when_the_serials_cannot_be_checked(
+        cluster: Pair, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811 - the fixture
+    """Review: with the journal unreadable, a write on a pair node asked for its name, but on
+    any other server the snapshot's serial check silently went: the MN's disks moved into a
+    third server could be deleted with nothing typed.  Now the write is refused until the
+    server's name (as addressed: here its URL) is typed, and stderr names the journal."""
+    other = cluster.cluster["other"]
+    for bay in (1, 2):
+        serial = cluster.serial("primary", bay)
+        cluster.cluster["primary"].pull_drive(serial)
+        other.insert_drive(serial, f"Bay {bay}")
+    path = break_journal(cluster, "garbage")
+    bare = cluster.by_url("delete", other.url, "other", VOLUME, "--yes")
+    assert bare.exit_code == 2, bare.output
+    message = json_out(bare)["error"]["message"]
+    assert f"{path} cannot be read" in message and "MN's mirror" in message, message
+    assert f"--confirm-node {other.url}" in message, message
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(f"{path} cannot be read" in w and "may hold the MN's disks" in w
+               for w in warned), warned
+    assert volume_deletes(other) == []
+    done = cluster.by_url("delete", other.url, "other", VOLUME, "--yes",
+                          "--confirm-node", other.url)
+    assert done.exit_code == 0, done.output
+    assert len(volume_deletes(other)) == 1
+
+
+def volume_deletes(server: SimServer) -> list[object]:
+    return [r for r in server.requests if r.method == "DELETE" and "Volumes" in r.path]

@@ -45,8 +45,9 @@ def pair_guard(target: TargetOptions) -> PairGuard:
     ``standby`` (:func:`~hamnhw.pair.nodes.pair_node_of`), active as the
     fleet guard counts it (:func:`~hamnhw.pair.nodes.possibly_active`: the
     journal, else ``[pair] active``, else either pair node).  A journal that cannot be read
-    puts its error in the guard (a write on a pair node then needs its name).  Without a
-    config only foreign configurations are protected."""
+    puts its error in the guard (a write on a pair node, or on another node showing drives,
+    then needs its name), and on a node that is not a pair node it is also warned about on
+    stderr.  Without a config only foreign configurations are protected."""
     try:
         path = find_config(target.config, environ=os.environ)
         config = load_config(path) if path is not None else None
@@ -63,9 +64,13 @@ def pair_guard(target: TargetOptions) -> PairGuard:
     serials = frozenset(snapshot.mn_serials()) if snapshot is not None else frozenset()
     volumes = _recorded_volumes(snapshot, name) if snapshot is not None and name else {}
     candidates, source = possibly_active(config, records) if name is not None else ((), "")
+    error = None if records.error is None else str(records.error)
+    if error is not None and name is None:
+        LOG.warning("%s: %s: the MN's RAID1 serials (the pair snapshot's) cannot "
+                    "be checked against this node's drives, which may hold the MN's disks",
+                    target.node, error)
     return PairGuard(name, serials, name in candidates, snapshot is not None, volumes,
-                     active_source=source,
-                     journal_error=None if records.error is None else str(records.error))
+                     active_source=source, journal_error=error, addressed=target.node)
 
 
 def _recorded_volumes(snapshot: PairSnapshot, name: str) -> dict[str, tuple[str, ...]]:
