@@ -125,7 +125,9 @@ class NodeConfig:
     """Overall deadline of one operation, seconds."""
     connect_timeout: float | None = None
     """TCP connect and TLS handshake, per request, seconds (None: 5 s).  A BMC that is
-    silent (pulled power cords) costs this per attempt."""
+    silent (pulled power cords) costs this per read (a connect that timed out is not tried
+    again); under 1 s its running out is no silence for the failover
+    (:data:`hamnhw.noanswer.SILENT_CONNECT_S`)."""
     read_timeout: float | None = None
     """Wait for bytes on an open connection, per read, seconds (None: 30 s)."""
     driver: str | None = None

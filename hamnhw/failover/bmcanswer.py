@@ -1,8 +1,11 @@
 """Whether a BMC whose read failed answered: only silence may stand for pulled power cords.
 
 Pulled cords leave silence and nothing else (:mod:`hamnhw.noanswer`): a TCP connect that
-times out (no SYN-ACK), no route to the BMC (no ARP answer, a router's ICMP host
-unreachable), no IPMI reply.  The operator's typed "power cords pulled" stands for that.
+times out (no SYN-ACK) after its whole connect timeout, no route to the BMC (no ARP answer,
+a router's ICMP host unreachable), no IPMI reply within pyghmi's retransmissions.  The
+operator's typed "power cords pulled" stands for that.  A wait that hamnhw's own limit cut
+short (a connect given what was left of the deadline, or under 1 s; an IPMI reply awaited
+until the deadline) tells nothing either way.
 
 Everything else answered, and a BMC that answers is up, and so may be its node:
 
@@ -17,7 +20,8 @@ refused login is not tried again (an account lockout), the others are read again
 wait's poll policy.  A kept-alive connection, opened before, that got no answer (or was
 reset) is :func:`undecided`: the cords may have been pulled since, or the BMC closed an idle
 connection; the transport then lets go of its kept connections and the next read, on a new
-connection, decides.
+connection, decides.  So is a wait cut short by hamnhw's own limit: the next read, given
+its whole time, decides.
 """
 
 from __future__ import annotations
@@ -59,14 +63,16 @@ def _unanswered(exc: HamnhwError) -> str | None:
 
 def silent(exc: HamnhwError) -> bool:
     """True when ``exc`` is the silence pulled cords leave: no TCP connection (connect timed
-    out), no route to the BMC, no IPMI reply."""
+    out after its whole timeout), no route to the BMC, no IPMI reply."""
     return _unanswered(exc) in noanswer.SILENCE
 
 
 def undecided(exc: HamnhwError) -> bool:
     """True when nothing answered, but not in a way that tells silence from an answer: a
-    kept-alive connection that got no answer or was reset, or a reason not known (a wait of
-    hamnhw's own ran out).  Read again: a read on a new connection decides."""
+    kept-alive connection that got no answer or was reset, a connect or an IPMI reply
+    awaited less than its whole time (hamnhw's own deadline cut it short), or a reason not
+    known (a wait of hamnhw's own ran out).  Read again: a read on a new connection, given
+    its whole time, decides."""
     reason = _unanswered(exc)
     return reason is not None and (reason in noanswer.UNDECIDED or reason == "")
 
@@ -101,6 +107,11 @@ _DID = {
     noanswer.NO_ANSWER_REUSED: "left a request on a connection opened earlier unanswered",
     noanswer.DROPPED_REUSED: "closed a connection opened earlier before answering",
     noanswer.CONNECT_TIMEOUT: "does not answer at {addr}: no connection in time",
+    noanswer.CONNECT_CUT: "made no connection at {addr} in the little time hamnhw's own "
+                          "limit left it (that tells nothing: a BMC slow to accept looks "
+                          "the same)",
+    noanswer.REPLY_CUT: "did not reply at {addr} before hamnhw's own deadline ended the wait "
+                        "(that tells nothing)",
     noanswer.HOST_UNREACHABLE: "does not answer: no route to {addr}",
     noanswer.NO_REPLY: "does not reply at {addr}",
     "": "did not answer in time",
@@ -140,8 +151,9 @@ def no_http_answer(exc: HamnhwError) -> bool:
     return _unanswered(exc) is not None
 
 
-_NOT_SENT = frozenset({noanswer.REFUSED, noanswer.CONNECT_TIMEOUT, noanswer.HOST_UNREACHABLE,
-                       noanswer.UNRESOLVED, noanswer.NO_REPLY, noanswer.BUSY})
+_NOT_SENT = frozenset({noanswer.REFUSED, noanswer.CONNECT_TIMEOUT, noanswer.CONNECT_CUT,
+                       noanswer.HOST_UNREACHABLE, noanswer.UNRESOLVED, noanswer.NO_REPLY,
+                       noanswer.BUSY})
 """Reasons that say a request never reached the BMC, or reached it and was not processed:
 no connection, no route, no name, no IPMI session or reply to a login, "busy"."""
 
@@ -226,7 +238,19 @@ def _connection_remedy(name: str, exc: HamnhwError) -> str:
     if reason in (noanswer.NO_ANSWER_FRESH, noanswer.DROPPED_FRESH):
         return (f"check {name}'s BMC at {addr}: its web server does not answer (its web UI; "
                 "a BMC reset may help)")
-    return f"check {name}'s BMC health (its web UI; a BMC reset may help)"
+    return cut_fix(name, exc) or f"check {name}'s BMC health (its web UI; a BMC reset may help)"
+
+
+def cut_fix(name: str, exc: HamnhwError) -> str | None:
+    """What gives ``name``'s reads the time that tells silence, when ``exc`` is a wait cut
+    short by hamnhw's own limit (None otherwise)."""
+    reason = _unanswered(exc)
+    if reason == noanswer.CONNECT_CUT:
+        return (f"give [{name}] a connect_timeout of {noanswer.SILENT_CONNECT_S:g} s or more "
+                "and a timeout longer than it")
+    if reason == noanswer.REPLY_CUT:
+        return f"give [{name}] a timeout longer than pyghmi's own wait (about 5 s)"
+    return None
 
 
 def answered(name: str, exc: HamnhwError, what: str, command: str = "resume",

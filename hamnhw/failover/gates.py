@@ -16,10 +16,12 @@ reads Off twice again: an acknowledgement never overrides a BMC that answers.
 
 from __future__ import annotations
 
+from hamnhw import noanswer
 from hamnhw.errors import HamnhwError
 from hamnhw.failover.bmcanswer import (
     answered,
     answers,
+    cut_fix,
     did,
     no_http_answer,
     silent,
@@ -120,12 +122,17 @@ def _judged(ctx: RunContext, name: str, told: list[PowerState],
         how = "at the connection level" if no_http_answer(last) else "with errors"
         raise _stop(ctx, name, last, f"{name} cannot be confirmed off: its BMC still "
                                      f"answered {how} within the {wait}") from last
-    if any(silent(e) for e in errors):
+    quiet = [e for e in errors if silent(e)]
+    if quiet:
+        if noanswer.NO_ROUTE_FROM_HERE in str(quiet[-1]):  # ENETUNREACH: maybe this host's
+            ctx.warn(f"{name}'s BMC: {quiet[-1]}: check this host's network before typing "
+                     "that the power cords are pulled")
         return UNREACHABLE, PowerState.UNKNOWN
+    fix = cut_fix(name, errors[-1]) or f"check {name}'s BMC"
     raise Stop(f"{name} cannot be confirmed off: no read of its BMC within the {wait} told "
                f"its silence from an answer (the last: {errors[-1]}); only a silent BMC (no "
                "connection made, no route to it) stands for pulled power cords, and an "
-               f"acknowledgement does not override that: check {name}'s BMC, then "
+               f"acknowledgement does not override that: {fix}, then "
                f"`hamnhw failover {_command(ctx)}`") from errors[-1]
 
 

@@ -72,11 +72,13 @@ of that path)."""
 
 class DeadlineExceeded(Exception):
     """The operation deadline passed while a request was in flight (``reason``: where it
-    stood then, :func:`hamnhw.noanswer.at_deadline`; None when nothing was sent)."""
+    stood then, :func:`hamnhw.noanswer.at_deadline`; None when nothing was sent;
+    ``detail``: what a connect it cut short met)."""
 
-    def __init__(self, host: str, reason: str | None = None) -> None:
+    def __init__(self, host: str, reason: str | None = None, detail: str | None = None) -> None:
         super().__init__(host)
         self.reason = reason
+        self.detail = detail
 
 
 SEND_ERRORS: tuple[type[BaseException], ...] = (WireError, http.client.HTTPException, OSError)
@@ -263,8 +265,9 @@ class BmcAdapter:
             # A socket timeout capped by the deadline and the watchdog end together:
             # whichever came first, the deadline is what passed.
             if dog.fired or (deadline is not None and deadline.expired()):
-                raise DeadlineExceeded(self.host, noanswer.at_deadline(
-                    exc.reason if isinstance(exc, WireError) else None)) from None
+                reason = noanswer.at_deadline(exc.reason if isinstance(exc, WireError) else None)
+                raise DeadlineExceeded(self.host, reason, str(exc) if reason ==
+                                       noanswer.CONNECT_CUT else None) from None
             raise
         finally:
             dog.disarm()
@@ -313,7 +316,7 @@ class BmcAdapter:
                 else tlscontext.unchecked())
         lean = LeanConnections(scheme, target.hostname or "",
                                target.port or (443 if scheme == "https" else 80),
-                               context, pin_of(self.tls.pin_fingerprint))
+                               context, pin_of(self.tls.pin_fingerprint), self.timeouts.connect)
         with self._lock:
             if not self._closed:
                 return self._lean.setdefault(base_url, lean)

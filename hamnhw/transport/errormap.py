@@ -75,7 +75,8 @@ def map_exception(exc: BaseException, *, host: str, method: str, path: str,
         raise cause
     what = f"{method} {path}"
     if isinstance(cause, DeadlineExceeded):
-        return BmcTimeout(f"{what}: operation deadline exceeded{_share(deadline)}",
+        detail = f" ({cause.detail})" if cause.detail else ""
+        return BmcTimeout(f"{what}: operation deadline exceeded{_share(deadline)}{detail}",
                           host=host, elapsed_s=elapsed_s, deadline_passed=True,
                           reason=cause.reason)
     if isinstance(cause, BodyTooLarge | UnsupportedEncoding):
@@ -96,8 +97,9 @@ def _wire_error(cause: lean.WireError, what: str, *, host: str, method: str,
     if isinstance(cause, lean.HandshakeFailed):
         return TlsError(f"{what}: TLS verification failed: {detail}", host=host)
     if isinstance(cause, lean.ConnectTimedOut):
-        text = ("connect timed out" if reason == noanswer.CONNECT_TIMEOUT else
-                "TLS handshake timed out (the TCP connection was accepted)")
+        text = {noanswer.CONNECT_TIMEOUT: "connect timed out",
+                noanswer.CONNECT_CUT: detail}.get(
+            reason or "", "TLS handshake timed out (the TCP connection was accepted)")
         return BmcUnreachable(f"{what}: {text}", host=host, reason=reason)
     if isinstance(cause, lean.ReadTimedOut):
         return BmcTimeout(f"{what}: read timed out{_where(reason)}", host=host,

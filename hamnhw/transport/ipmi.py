@@ -364,10 +364,12 @@ class IpmiTransport(BmcClient):
             self._outstanding = worker
             if login:
                 raise BmcUnreachable(f"{what}: no IPMI session within the {deadline.stated:g} s "
-                                     "deadline (pyghmi itself gives up after about 4.5 s)",
-                                     host=self.host, reason=noanswer.NO_REPLY)
-            raise BmcTimeout(f"{what}: no IPMI reply within the deadline", host=self.host,
-                             elapsed_s=deadline.elapsed(), reason=noanswer.NO_REPLY)
+                                     "deadline, which ended the wait before pyghmi gave up "
+                                     "(after about 4.5 s)", host=self.host,
+                                     reason=noanswer.REPLY_CUT)
+            raise BmcTimeout(f"{what}: no IPMI reply within the deadline, which ended the wait "
+                             "before pyghmi gave up", host=self.host,
+                             elapsed_s=deadline.elapsed(), reason=noanswer.REPLY_CUT)
         kind, value = worker.outcome[0]
         if kind == "value":
             return value

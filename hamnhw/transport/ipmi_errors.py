@@ -10,7 +10,9 @@ codes follow without a table of their own:
 what pyghmi says               hamnhw error          exit
 =============================  ====================  =====================================
 ``IpmiException(None)``,       BmcUnreachable        3  never answered (pyghmi gives up
-"timeout", no transmit                                  after its own ~4.5 s)
+"timeout"                                               after its own ~4.5 s): no_reply
+"Unable to transmit"           BmcUnreachable        3  the name did not resolve (pyghmi's
+                                                        getaddrinfo failed): unresolved
 ``struct.error`` at login      CipherSuiteMismatch   3  (a BmcUnreachable, like TlsError)
 "Incorrect password",          AuthenticationError   4  never retried: BMCs lock accounts
 "Unauthorized name/role",
@@ -69,8 +71,9 @@ REQUIRED_PRIVILEGE: dict[tuple[int, int], str] = {
 _AUTH_TEXTS = ("incorrect password", "unauthorized name", "unauthorized role",
                "invalid role", "wrong kg", "unauthorized guid")
 _BUSY_TEXTS = ("insufficient resources",)
-_UNREACHABLE_TEXTS = ("timeout", "session no longer connected", "unable to transmit",
-                      "session failed to initialize")
+_UNREACHABLE_TEXTS = ("timeout", "session no longer connected", "session failed to initialize")
+_UNRESOLVED_TEXT = "unable to transmit"
+"""pyghmi's text when ``getaddrinfo`` failed for the BMC's name: nothing was sent."""
 
 
 class IpmiError(HamnhwError):
@@ -176,6 +179,8 @@ def login_error(exc: BaseException, host: str, port: int) -> HamnhwError:
         return AuthenticationError(f"IPMI login refused: {text}", host=host)
     if is_busy(exc):
         return IpmiBusy(f"the BMC has no free IPMI session: {text}", host=host)
+    if _UNRESOLVED_TEXT in lowered:
+        return _unresolved("IPMI login", text, host)
     if not text or any(t in lowered for t in _UNREACHABLE_TEXTS):
         return BmcUnreachable(
             f"no IPMI answer on UDP port {port} (pyghmi gives up after about 4.5 s)"
@@ -194,11 +199,18 @@ def command_error(exc: BaseException, what: str, host: str) -> HamnhwError:
         return InsufficientPrivilege(what, host=host, detail=text or "insufficient privilege")
     if code:
         return IpmiCommandError(what, code, text, host=host)
+    if _UNRESOLVED_TEXT in lowered:
+        return _unresolved(what, text, host)
     if any(t in lowered for t in _UNREACHABLE_TEXTS):
         return BmcUnreachable(f"{what}: the BMC stopped answering ({text})", host=host,
                               reason=noanswer.NO_REPLY)
     return IpmiError(f"{what}: {type(exc).__name__}: {text}" if text
                      else f"{what}: {type(exc).__name__}", host=host)
+
+
+def _unresolved(what: str, text: str, host: str) -> BmcUnreachable:
+    return BmcUnreachable(f"{what}: the BMC's address does not resolve, nothing was sent "
+                          f"({text})", host=host, reason=noanswer.UNRESOLVED)
 
 
 def reply_error(reply: object, what: str, host: str,

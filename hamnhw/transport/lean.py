@@ -80,8 +80,9 @@ class NotConnected(WireError):
 
 
 class ConnectTimedOut(WireError):
-    """No TCP connection within the connect timeout (``connect_timeout``), or no TLS
-    handshake on the accepted one (``no_answer_fresh``)."""
+    """No TCP connection within the connect timeout (``connect_timeout``; ``connect_cut``
+    when the connect was given less than a silence takes), or no TLS handshake on the
+    accepted one (``no_answer_fresh``)."""
 
 
 class HandshakeFailed(WireError):
@@ -110,11 +111,15 @@ class LeanConnections:
     :param context: the TLS context for ``https`` (None for ``http``).
     :param pin: SHA-256 fingerprint the certificate must have (lower-case hex, no colons),
         or None.
+    :param connect_timeout: the configured connect timeout, seconds: a connect given less
+        (the operation deadline had less left) that times out was cut short
+        (:func:`hamnhw.noanswer.connect_timed_out`); None: each connect is given all of it.
     """
 
     def __init__(self, scheme: str, host: str, port: int, context: ssl.SSLContext | None,
-                 pin: str | None) -> None:
+                 pin: str | None, connect_timeout: float | None = None) -> None:
         self.scheme, self.host, self.port = scheme, host, port
+        self.connect_timeout = connect_timeout
         self.context = context
         self.pin = pin
         name = f"[{host}]" if ":" in host else host
@@ -254,11 +259,14 @@ class LeanConnections:
         try:
             sock = socket.create_connection((self.host, self.port), connect_s)
         except TimeoutError:
-            raise ConnectTimedOut(f"Connection to {self.host} timed out. "
-                                  f"(connect timeout={connect_s})",
-                                  noanswer.CONNECT_TIMEOUT) from None
+            whole = self.connect_timeout or connect_s
+            reason = noanswer.connect_timed_out(connect_s, whole)
+            raise ConnectTimedOut(f"Connection to {self.host} timed out. (connect timeout="
+                                  f"{connect_s})" if reason == noanswer.CONNECT_TIMEOUT else
+                                  noanswer.connect_cut(connect_s, whole), reason) from None
         except OSError as exc:
-            raise NotConnected(str(exc), isinstance(exc, ConnectionRefusedError),
+            raise NotConnected(noanswer.connect_failure(exc),
+                               isinstance(exc, ConnectionRefusedError),
                                noanswer.connect_reason(exc)) from None
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -4,7 +4,9 @@ two in step.
 
 * GETs are retried on 5xx answers and dropped connections, with exponential backoff and
   jitter, and on refused connections briefly at a fixed pace; each retry is logged as a
-  warning ("retrying in 1s, 2/3").
+  warning ("retrying in 1s, 2/3").  Never after a timeout, a connect's included
+  (:data:`NOT_RETRIED`): a silent BMC is not asked again, the caller that waits for it
+  reads again on its own schedule.
 * A login is tried at most twice, the second time only after an answer that created no
   session (503, 429, connection refused), never after a timeout or a dropped connection.
 * A 401 leads to one fresh login per request; later re-logins of a long-running caller are
@@ -22,9 +24,19 @@ import random
 import time
 from collections.abc import Callable
 
+from hamnhw import noanswer
 from hamnhw.deadline import Clock, Deadline
 
-__all__ = ["Clock", "Deadline", "RetryPolicy"]
+__all__ = ["NOT_RETRIED", "Clock", "Deadline", "RetryPolicy"]
+
+NOT_RETRIED = frozenset({noanswer.CONNECT_TIMEOUT, noanswer.CONNECT_CUT,
+                         noanswer.HOST_UNREACHABLE, noanswer.NO_ANSWER_FRESH})
+"""The reasons (:mod:`hamnhw.noanswer`) of a GET that never connected, or whose TLS
+handshake never came, that are not retried: a timeout (TCP connect, TLS handshake) or no
+route, silence each.  Retrying one would cost the whole connect timeout again, up to
+:attr:`RetryPolicy.max_attempts` times (about 24 s for one silent read with the defaults),
+and tell nothing more: TCP already sends the SYN again within one connect timeout.  The
+callers that wait for a BMC (power waits, the failover) read again on their own schedule."""
 
 
 @dataclasses.dataclass(frozen=True)

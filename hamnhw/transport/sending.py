@@ -11,7 +11,9 @@ the rules around it:
   (:func:`~hamnhw.transport.paths.bmc_path`).
 * GETs are retried (5xx, dropped or refused connections: bounded by
   :class:`~hamnhw.transport.retry.RetryPolicy`, never past the deadline, each retry
-  logged as a warning); POST, PATCH, PUT and DELETE are sent exactly once.
+  logged as a warning; never after a timeout, a connect's included:
+  :data:`~hamnhw.transport.retry.NOT_RETRIED`); POST, PATCH, PUT and DELETE are sent
+  exactly once.
 * A 401 leads to one re-login holding the gate alone: a GET is then re-sent once, a
   POST/PATCH/PUT/DELETE never (:class:`~hamnhw.errors.SessionExpired`).  Once a login
   was refused, nothing more is sent: every request raises that refusal again.
@@ -55,7 +57,7 @@ from hamnhw.transport.errormap import (
 from hamnhw.transport.gate import GateTimeout, RequestGate, waited_too_long
 from hamnhw.transport.loginanswers import access_denied, seconds_text
 from hamnhw.transport.paths import bmc_path
-from hamnhw.transport.retry import RetryPolicy
+from hamnhw.transport.retry import NOT_RETRIED, RetryPolicy
 from hamnhw.transport.session import Answer
 
 LOG = get_logger("hamnhw.transport.redfish")
@@ -221,7 +223,8 @@ class RequestSending:
 
     def _get_with_retry(self, path: str) -> Answer:
         """GET, retried on 5xx and dropped connections (backoff) and refused connections
-        (briefly, at a fixed pace); each retry is a warning."""
+        (briefly, at a fixed pace), not after a connect that timed out or found no route
+        (:data:`~hamnhw.transport.retry.NOT_RETRIED`); each retry is a warning."""
         attempt = 1
         while True:
             try:
@@ -234,7 +237,8 @@ class RequestSending:
                 refused = isinstance(exc, BmcUnreachable) and exc.refused
                 limit = self._retry.refused_attempts if refused else self._retry.max_attempts
                 delay = self._retry.refused_delay if refused else self._retry.delay(attempt)
-                if isinstance(exc, TlsError) or attempt >= limit or not self._allows(delay):
+                if (isinstance(exc, TlsError) or getattr(exc, "reason", None) in NOT_RETRIED
+                        or attempt >= limit or not self._allows(delay)):
                     raise
                 LOG.warning("%s; retrying in %s, %d/%d", exc, seconds_text(delay),
                             attempt + 1, limit)

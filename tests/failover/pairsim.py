@@ -23,11 +23,11 @@ FAILOVER_KEYS = {"graceful_timeout": 1.0, "power_off_timeout": 2.0, "post_timeou
                  "boot_timeout": 3.0, "poll_interval": 0.04}
 """Time budgets of the tests' [failover] table."""
 
-SILENT_NODE = {"connect_timeout": 0.2, "read_timeout": 1.0, "timeout": 1.5}
+SILENT_NODE = {"connect_timeout": 1.0, "read_timeout": 1.0, "timeout": 2.0}
 """A node table's limits once its BMC is silent (pulled cords): a silent read costs its
-connect timeout per attempt, the transport's retries cut short by the 1.5 s deadline (two
-attempts, about 0.9 s in all).  Only for a BMC that answers nothing any more: a TLS handshake
-counts in the connect timeout."""
+connect timeout, 1 s, the shortest that counts as silence (``noanswer.SILENT_CONNECT_S``;
+a connect timeout is not retried), within a 2 s deadline that leaves it whole.  Only for a
+BMC that answers nothing any more: a TLS handshake counts in the connect timeout."""
 
 
 def pair_specs(**overrides: Any) -> list[ServerSpec]:

@@ -50,6 +50,12 @@ CASES: list[tuple[str, HamnhwError, str]] = [
      SILENT),
     ("deadline connecting", BmcTimeout("deadline", host=HOST, deadline_passed=True,
                                        reason=noanswer.CONNECT_TIMEOUT), SILENT),
+    ("connect cut short", unreachable(noanswer.CONNECT_CUT), UNDECIDED),
+    ("deadline cutting a connect", BmcTimeout("deadline", host=HOST, deadline_passed=True,
+                                              reason=noanswer.CONNECT_CUT), UNDECIDED),
+    ("ipmi wait cut", BmcTimeout("no IPMI reply within the deadline", host=HOST,
+                                 reason=noanswer.REPLY_CUT), UNDECIDED),
+    ("ipmi session wait cut", unreachable(noanswer.REPLY_CUT), UNDECIDED),
     ("refused", BmcUnreachable("Connection refused", host=HOST, refused=True), TRANSIENT),
     ("accepted then silent", unreachable(noanswer.NO_ANSWER_FRESH), TRANSIENT),
     ("accepted then silent, answered before",
@@ -170,3 +176,23 @@ def test_a_missing_ipmi_privilege_names_the_user_and_level_never_the_password(
     assert "password" not in fix, fix
     stop = answered("primary", error, "primary cannot be powered on", config=config)
     assert "password" not in stop and "user 'monitor' lacks the privilege" in stop, stop
+
+
+def test_a_wait_hamnhw_cut_short_is_said_to_tell_nothing() -> None:
+    cut = unreachable(noanswer.CONNECT_CUT)
+    assert did(cut) == ("made no connection at 10.0.0.5:443 in the little time hamnhw's own "
+                        "limit left it (that tells nothing: a BMC slow to accept looks the "
+                        "same)")
+    assert "tells nothing" in did(unreachable(noanswer.REPLY_CUT))
+
+
+@pytest.mark.parametrize(("waited", "timeout", "reason"), [
+    (5.0, 5.0, noanswer.CONNECT_TIMEOUT),
+    (1.0, 1.0, noanswer.CONNECT_TIMEOUT),
+    (0.3, 5.0, noanswer.CONNECT_CUT),  # the deadline had 0.3 s left
+    (4.9, 5.0, noanswer.CONNECT_CUT),
+    (0.5, 0.5, noanswer.CONNECT_CUT),  # under the 1 s silence takes
+])
+def test_only_a_whole_connect_timeout_of_a_second_or_more_is_silence(
+        waited: float, timeout: float, reason: str) -> None:
+    assert noanswer.connect_timed_out(waited, timeout) == reason

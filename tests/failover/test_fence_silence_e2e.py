@@ -25,9 +25,9 @@ pytestmark = pytest.mark.e2e
 
 SYSTEM = "/redfish/v1/Systems/1"
 CORDS = "primary power cords pulled"
-ANSWERING_THEN_SILENT = {"connect_timeout": 0.5, "read_timeout": 1.0, "timeout": 2.5}
-"""The primary's limits where it answers, then falls silent within one command (a TLS
-handshake still fits in the connect timeout)."""
+ANSWERING_THEN_SILENT = {"connect_timeout": 1.0, "read_timeout": 1.0, "timeout": 2.5}
+"""The primary's limits where it answers, then falls silent within one command (a connect
+timeout of 1 s, the shortest that counts as silence; a TLS handshake fits in it)."""
 
 
 def address(sim: PairSim, name: str = "primary") -> str:
@@ -101,8 +101,10 @@ def test_after_the_move_only_the_silence_of_pulled_cords_takes_the_acknowledgeme
     seen = primary.requests[before:]
     assert [(r.method, r.path, r.status) for r in seen][-1] == ("GET", SYSTEM, None)
     assert [r.status for r in seen[:-1]] and all(r.status for r in seen[:-1])
-    assert f"{SYSTEM}: connect timed out" in out["_stderr"]  # the read on a new connection
-    assert {c["name"]: c["passed"] for c in out["checks"]}["disks: primary off"] is None
+    check = {c["name"]: c for c in out["checks"]}["disks: primary off"]
+    assert check["passed"] is None, check  # the read on a new connection: its connect timed out
+    assert check["detail"] == "BMC silent (no connection, no route)"
+    assert "retrying" not in out["_stderr"]  # a connect that timed out is not tried again
 
     sim.configure({"primary": SILENT_NODE})  # silent from now on: shorter reads
     code, out = hamnhw("failover", "resume", "--disks-moved", "--config", config,
@@ -110,4 +112,29 @@ def test_after_the_move_only_the_silence_of_pulled_cords_takes_the_acknowledgeme
     assert code == 1 and out["state"] == "verify", out
     assert out["needs"]["kind"] == "cords_pulled"
     assert out["needs"]["situation"].startswith("verify.")
+    assert sim.accepted_resets("standby") == []
+
+
+@pytest.mark.parametrize("limits", [
+    {"connect_timeout": 0.3, "read_timeout": 1.0, "timeout": 2.0},
+    {"connect_timeout": 5.0, "read_timeout": 5.0, "timeout": 0.8},
+], ids=["connect-timeout-under-1s", "deadline-shorter-than-connect"])
+def test_a_connect_cut_short_by_hamnhw_is_no_silence(
+        start_pair: Callable[..., PairSim], limits: dict[str, float]) -> None:
+    """The primary's cords pulled, but its connects are given less than a silence takes: a
+    connect timeout under 1 s (a lost SYN, a BMC slow to accept look the same), or a
+    deadline with less left than the connect timeout.  No read tells silence: the fence
+    stops without asking for the acknowledgement, saying why; typed anyway, it is ignored;
+    nothing is powered on."""
+    sim = start_pair(failover={"power_off_timeout": 0.5})
+    config = str(sim.config_path)
+    ready(sim)
+    sim.configure({"primary": limits})
+    sim["primary"].pull_cords()
+    code, out = hamnhw("failover", "start", "--yes", "--config", config,
+                       "--acknowledge", CORDS)
+    assert code == 1 and out["needs"] is None and out["state"] == "fence", out
+    reason = out["stop_reason"]
+    assert "no read of its BMC within the 0.5 s wait told its silence from an answer" in reason
+    assert "tells nothing of the BMC" in reason, reason
     assert sim.accepted_resets("standby") == []

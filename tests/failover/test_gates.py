@@ -208,6 +208,44 @@ def test_a_kept_connection_left_unanswered_is_judged_by_a_new_one() -> None:
     assert stop.value.needs is None
 
 
+def test_a_connect_cut_short_by_hamnhw_decides_nothing() -> None:
+    """A read whose connect hamnhw's own limit cut short (the deadline had less left than
+    the connect timeout, or a connect timeout under 1 s) is neither silence nor an answer:
+    a later silent read decides; only cut reads stop the wait naming the limits to give."""
+    cut = BmcUnreachable("no connection within the 0.3 s connect timeout", host="bmc:443",
+                         reason=noanswer.CONNECT_CUT)
+    assert poll_power(context(Answering([cut, DOWN])), "p", "off?") == (
+        UNREACHABLE, PowerState.UNKNOWN)
+    assert poll_power(context(Answering([cut, OFF_, OFF_])), "p", "off?") == (OFF, OFF_)
+    with pytest.raises(Stop, match="told its silence from an answer") as stop:
+        poll_power(context(Answering([cut])), "primary", "off?")
+    assert stop.value.needs is None
+    assert "give [primary] a connect_timeout of 1 s or more" in str(stop.value)
+    waited = BmcTimeout("no IPMI reply within the deadline", host="bmc:623",
+                        reason=noanswer.REPLY_CUT)
+    with pytest.raises(Stop, match="pyghmi's own wait"):
+        poll_power(context(Answering([waited])), "primary", "off?")
+
+
+def test_no_route_to_the_network_is_silence_that_names_this_hosts_network() -> None:
+    """ENETUNREACH is silence (a router's ICMP network unreachable gives it too), but this
+    host's own lack of a route gives it as well: the run warns to check this host's network
+    before the phrase is typed."""
+    no_net = BmcUnreachable("GET /redfish/v1/Systems/1: cannot connect: [Errno 101] Network "
+                            f"is unreachable: {noanswer.NO_ROUTE_FROM_HERE}", host="bmc:443",
+                            reason=noanswer.HOST_UNREACHABLE)
+    ctx = context(Answering([no_net]))
+    warned: list[str] = []
+    ctx.warn = warned.append
+    assert poll_power(ctx, "primary", "off?") == (UNREACHABLE, PowerState.UNKNOWN)
+    assert len(warned) == 1 and "no route to the network from this host" in warned[0]
+    assert "check this host's network before typing" in warned[0]
+    ctx = context(Answering([DOWN]))
+    ctx.warn = warned.append
+    assert poll_power(ctx, "primary", "off?") == (UNREACHABLE, PowerState.UNKNOWN)
+    assert len(warned) == 1  # a connect timeout says nothing of this host
+
+
 def test_a_bmc_that_sent_its_headers_then_stalled_answered() -> None:
     """A timeout after the status line and headers came is an answer (the BMC is up): read
     again, and never taken as silence that pulled cords could explain."""

@@ -22,6 +22,7 @@ from ipmi_fakes import (
 from pyghmi.exceptions import IpmiException
 from pyghmi.ipmi import command as _pyghmi_command  # noqa: F401 - creates pyghmi's loggers
 
+from hamnhw import noanswer
 from hamnhw.errors import (
     AuthenticationError,
     BmcTimeout,
@@ -30,6 +31,7 @@ from hamnhw.errors import (
     ConnectionDropped,
     MalformedResponse,
 )
+from hamnhw.failover.bmcanswer import did, silent, undecided
 from hamnhw.sim.clock import ManualClock
 from hamnhw.transport.ipmi import IpmiTransport
 from hamnhw.transport.ipmi_errors import (
@@ -87,11 +89,24 @@ def test_refused_login_is_authentication_error_without_retry(text: str) -> None:
     assert caught.value.host == HOST
 
 
-@pytest.mark.parametrize("exc", [IpmiException(None), IpmiException("timeout"),
-                                 IpmiException("Unable to transmit to specified address")])
+@pytest.mark.parametrize("exc", [IpmiException(None), IpmiException("timeout")])
 def test_silent_bmc_is_unreachable(exc: Exception) -> None:
-    with pytest.raises(BmcUnreachable, match="no IPMI answer on UDP port 6230"):
+    with pytest.raises(BmcUnreachable, match="no IPMI answer on UDP port 6230") as caught:
         make_transport(Factory(exc)).open()
+    assert caught.value.reason == noanswer.NO_REPLY and silent(caught.value)
+
+
+def test_a_name_pyghmi_cannot_resolve_is_no_silence() -> None:
+    """pyghmi's "Unable to transmit" is its getaddrinfo failing: nothing was sent, so
+    nothing was left unanswered (it was taken for a BMC's silence)."""
+    exc = IpmiException("Unable to transmit to specified address")
+    with pytest.raises(BmcUnreachable, match="address does not resolve") as caught:
+        make_transport(Factory(exc)).open()
+    assert caught.value.reason == noanswer.UNRESOLVED and not silent(caught.value)
+    command = ScriptedCommand({CHASSIS_STATUS: [exc]})
+    with pytest.raises(BmcUnreachable, match="address does not resolve") as caught:
+        opened(command).raw("chassis status", *CHASSIS_STATUS)
+    assert caught.value.reason == noanswer.UNRESOLVED and not silent(caught.value)
 
 
 def test_struct_error_is_a_cipher_suite_mismatch_saying_what_to_do() -> None:
@@ -191,8 +206,9 @@ def test_no_reply_to_a_read_is_unreachable_and_to_a_change_is_a_dropped_request(
     timeout = failed(0xFFFF, "timeout")
     command = ScriptedCommand({CHASSIS_STATUS: [timeout], CHASSIS_CONTROL: [timeout]})
     transport = opened(command)
-    with pytest.raises(BmcUnreachable, match="no IPMI reply"):
+    with pytest.raises(BmcUnreachable, match="no IPMI reply") as caught:
         transport.raw("chassis status", *CHASSIS_STATUS)
+    assert caught.value.reason == noanswer.NO_REPLY and silent(caught.value)
     with pytest.raises(ConnectionDropped, match="may have acted on it and it is not re-sent"):
         transport.raw("chassis control power down", *CHASSIS_CONTROL, [0], unsafe=True)
     assert len(command.sent(*CHASSIS_CONTROL)) == 1
@@ -257,10 +273,15 @@ def test_a_login_longer_than_the_deadline_is_cut_short() -> None:
     transport = make_transport(Factory(blocking(release, ScriptedCommand())), operation=0.3,
                                retry=RetryPolicy())
     try:
-        with pytest.raises(BmcUnreachable, match=r"no IPMI session within the 0\.3 s deadline"):
+        with pytest.raises(BmcUnreachable,
+                           match=r"no IPMI session within the 0\.3 s deadline") as caught:
             transport.open()
     finally:
         release.set()
+    # hamnhw's own wait ended, not pyghmi's retransmissions: that tells nothing
+    assert caught.value.reason == noanswer.REPLY_CUT
+    assert not silent(caught.value) and undecided(caught.value)
+    assert "tells nothing" in did(caught.value)
 
 
 def test_a_command_longer_than_the_deadline_times_out_and_blocks_the_next_one() -> None:
@@ -270,8 +291,11 @@ def test_a_command_longer_than_the_deadline_times_out_and_blocks_the_next_one() 
     transport = make_transport(Factory(command), retry=RetryPolicy())
     transport.open()
     try:
-        with transport.operation(0.3), pytest.raises(BmcTimeout, match="no IPMI reply"):
+        with transport.operation(0.3), \
+                pytest.raises(BmcTimeout, match="no IPMI reply") as caught:
             transport.raw("chassis status", *CHASSIS_STATUS)
+        assert caught.value.reason == noanswer.REPLY_CUT
+        assert not silent(caught.value) and undecided(caught.value)
         with pytest.raises(BmcTimeout, match="still waiting for its reply"):
             transport.raw("chassis status", *CHASSIS_STATUS)
     finally:

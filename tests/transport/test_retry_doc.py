@@ -48,3 +48,15 @@ def test_the_keep_alive_resend_is_documented_with_its_threshold() -> None:
     assert f"used {FRESH_S:g} s ago or more is checked" in row
     assert row.startswith("| a " + " or ".join(sorted(RESENDABLE)) + " sent")
     assert "Never POST, PATCH, PUT or DELETE" in row
+
+
+def test_a_get_not_retried_after_silence_is_documented() -> None:
+    from hamnhw import noanswer
+    from hamnhw.transport.retry import NOT_RETRIED
+
+    row = next(line for line in DOC.read_text().splitlines()
+               if line.startswith("| a GET (every read)"))
+    never = row.split("|")[5]
+    assert "hamnhw.transport.retry.NOT_RETRIED" in never
+    assert {noanswer.CONNECT_TIMEOUT, noanswer.HOST_UNREACHABLE} <= NOT_RETRIED
+    assert "a connect's" in never and "no route to the BMC" in never
