@@ -13,7 +13,7 @@
     boot_timeout = 900                   # s for the new MN to boot and pass its checks
     poll_interval = 2.0                  # s between two reads (shorter than the BMC's transition)
     mn_addresses = ["10.0.0.1:22"]       # host:port that must be silent before a power-on
-    probe_timeout = 2.0                  # s a TCP check waits for a connection (none: silent)
+    probe_timeout = 2.0                  # s a TCP check waits for a connection (none: silent), >= 1
     reachable = ["10.0.0.1:22"]          # host:port TCP checks that the new MN is up
     ssh_host = "10.0.0.1:22"             # optional: its SSH host key must match the snapshot's
     verify_commands = [["ssh", "root@mn", "lsdef", "-t", "site"]]   # argv lists, no shell
@@ -95,6 +95,9 @@ class FailoverSettings:
 
 
 _NUMBER = (int, float)
+PROBE_FLOOR_S = 1.0
+"""The shortest ``probe_timeout``: TCP's first SYN retry (as
+:data:`hamnhw.noanswer.SILENT_CONNECT_S` for a BMC's silence)."""
 _BUDGETS = ("graceful_timeout", "power_off_timeout", "post_timeout", "boot_timeout",
             "poll_interval", "probe_timeout")
 
@@ -129,6 +132,11 @@ def parse_failover(table: Mapping[str, Any], source: str | None) -> FailoverSett
     for key in _BUDGETS:
         if key in table:
             values[key] = _seconds(table[key], key, source, zero_ok=key == "graceful_timeout")
+    if values.get("probe_timeout", PROBE_FLOOR_S) < PROBE_FLOOR_S:
+        raise ConfigError(f"must be at least {PROBE_FLOOR_S:g} s (no connection within it is "
+                          "taken for no host at an MN address; a running host slow to "
+                          f"answer must not be), got {values['probe_timeout']:g}",
+                          key="failover.probe_timeout", path=source)
     for key in ("mn_addresses", "reachable"):
         if key in table:
             values[key] = tuple(_address(v, f"failover.{key}", source)

@@ -102,7 +102,7 @@ def write_pair_config(servers: Iterable[SimServer], config_path: str | os.PathLi
     text += "\n".join([
         "[pair]", 'name = "sim"', f"journal_dir = {json.dumps(journal.name)}", "",
         "[failover]", "graceful_timeout = 10", "power_off_timeout = 20", "post_timeout = 30",
-        "boot_timeout = 60", "poll_interval = 0.5", "probe_timeout = 0.5",
+        "boot_timeout = 60", "poll_interval = 0.5", "probe_timeout = 1",
         f"mn_addresses = [{json.dumps(mn_address)}]", f"reachable = [{json.dumps(mn_address)}]",
         ""])
     path.write_text(text, encoding="utf-8")

@@ -57,16 +57,17 @@ def test_the_mn_stand_in_is_silent_when_down_and_accepts_when_up() -> None:
 
 
 def test_probe_timeout_is_a_failover_budget() -> None:
-    assert parse_failover({"probe_timeout": 0.5}, "c.toml").probe_timeout == 0.5
+    assert parse_failover({"probe_timeout": 1.5}, "c.toml").probe_timeout == 1.5
     assert parse_failover({}, "c.toml").probe_timeout == 2.0
-    with pytest.raises(ConfigError, match="probe_timeout"):
-        parse_failover({"probe_timeout": 0}, "c.toml")
+    for short in (0, 0.5):  # under TCP's first SYN retry: a slow host could look gone
+        with pytest.raises(ConfigError, match="probe_timeout"):
+            parse_failover({"probe_timeout": short}, "c.toml")
 
 
 @pytest.mark.e2e
 def test_an_mn_address_refusing_blocks_the_power_on(start_pair) -> None:
     address = closed_port()
-    sim = start_pair(failover={"mn_addresses": [address], "probe_timeout": 0.5})
+    sim = start_pair(failover={"mn_addresses": [address], "probe_timeout": 1})
     ready(sim)
     report = coordinator(sim, OperatorDouble(move(sim))).start(yes=True)
     assert report.outcome == "stopped"
@@ -77,7 +78,7 @@ def test_an_mn_address_refusing_blocks_the_power_on(start_pair) -> None:
 @pytest.mark.e2e
 def test_a_silent_mn_address_lets_the_failover_finish(start_pair) -> None:
     with MnService(None, (), up=lambda: False) as silent:  # type: ignore[arg-type]
-        sim = start_pair(failover={"mn_addresses": [silent.address], "probe_timeout": 0.3})
+        sim = start_pair(failover={"mn_addresses": [silent.address], "probe_timeout": 1})
         ready(sim)
         report = coordinator(sim, OperatorDouble(move(sim))).start(yes=True)
     assert report.outcome == "done", report.stop_reason
