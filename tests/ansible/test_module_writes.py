@@ -21,6 +21,7 @@ from hamnhw import pair
 from hamnhw.config import load_config
 from hamnhw.pair.snapshot import take_snapshot
 from hamnhw.sim import DriveSpec, ServerSpec, SimCluster, SimServer
+from hamnhw.sim.forward import TcpForwarder
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -253,6 +254,7 @@ def test_power_on_of_the_old_node_fails_once_its_disks_were_said_moved(
     path = tmp_path / "hamnhw.toml"
     path.write_text("\n".join(text))
     monkeypatch.setenv(PW_ENV, primary.password)
+    take_snapshot(load_config(str(path)))  # records the old node's System serial
     with pair.open_journal(load_config(str(path))) as journal:
         run = journal.create_run("failover", "primary", "standby", {}, state="awaiting_disks")
         journal.update_facts(run, {"disks_moved_by": "test"})
@@ -265,6 +267,14 @@ def test_power_on_of_the_old_node_fails_once_its_disks_were_said_moved(
                                     capsys)
                 assert result.get("failed") is True and result["changed"] is False, result
                 assert "disks were said moved" in result["msg"], result
+        with TcpForwarder(("127.0.0.1", primary.port)) as forwarder:  # an unknown address
+            elsewhere = primary.url.rsplit(":", 1)[0] + f":{forwarder.port}"
+            for state, check in (("on", False), ("cycle", False), ("on", True)):
+                result = run_module(power, {**on(primary, bmc=elsewhere), "config": str(path),
+                                            "state": state, "_ansible_check_mode": check},
+                                    capsys)
+                assert result.get("failed") is True and result["changed"] is False, result
+                assert "System serial" in result["msg"], result
         assert writes(primary) == [] and primary.power_state == "Off"
         off = run_module(power, {"node": "primary", "config": str(path), "state": "off",
                                  "confirm_node": "primary"}, capsys)  # possibly the MN

@@ -4,10 +4,6 @@ subprocesses against a simulated pair)."""
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
-
 import pytest
 from clirun import hamnhw
 from pairsim import PairSim, mn_serials, ready
@@ -16,6 +12,7 @@ from hamnhw.config import load_config
 from hamnhw.failover.journal import journal_path
 from hamnhw.failover.overrides import overrides
 from hamnhw.pair import open_journal
+from hamnhw.sim.forward import TcpForwarder
 
 pytestmark = pytest.mark.e2e
 
@@ -135,36 +132,6 @@ def test_the_old_node_named_by_another_url_or_an_alias_is_refused(sim_pair: Pair
     assert sim_pair["primary"].power_state == "Off"
 
 
-class TcpForwarder:
-    """A loopback port that forwards each connection to ``target`` (TLS passes through): an
-    address of the BMC that the config does not know, as a NAT or an alias would be."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        with contextlib.suppress(OSError):
-            while True:
-                client, _ = self.listener.accept()
-                server = socket.create_connection(self.target)
-                for one, other in ((client, server), (server, client)):
-                    threading.Thread(target=self._pipe, args=(one, other), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := source.recv(65536):
-                sink.sendall(data)
-        with contextlib.suppress(OSError):
-            sink.shutdown(socket.SHUT_WR)
-
-    def close(self) -> None:
-        self.listener.close()
-
-
 def test_the_old_node_at_an_address_the_config_does_not_know_is_refused_by_its_serial(
         sim_pair: PairSim) -> None:
     """Review: an IPv4-mapped IPv6 spelling of the old node's BMC got past the run guard
@@ -181,8 +148,7 @@ def test_the_old_node_at_an_address_the_config_does_not_know_is_refused_by_its_s
     code, out = hamnhw("power", "on", mapped, "--yes", "--username", "admin", "--insecure",
                        "--config", config, env=env)
     assert code == 2 and "disks were said moved" in out["error"]["message"], out
-    forwarder = TcpForwarder(("127.0.0.1", primary.port))
-    try:
+    with TcpForwarder(("127.0.0.1", primary.port)) as forwarder:
         elsewhere = f"{scheme}://127.0.0.1:{forwarder.port}"
         for action, extra in (("on", ("--yes",)), ("cycle", ("--yes",)),
                               ("on", ("--yes", "--dry-run"))):
@@ -193,8 +159,6 @@ def test_the_old_node_at_an_address_the_config_does_not_know_is_refused_by_its_s
             assert "System serial" in message and "is primary's in the pair snapshot" in (
                 message), message
             assert "never powered" in message and "--yes included" in message, message
-    finally:
-        forwarder.close()
     assert [r for r in primary.requests if r.method == "POST"
             and "Session" not in r.path] == []
     assert primary.power_state == "Off"

@@ -195,6 +195,32 @@ def refuse_power_change(params, check_mode=False):
                        dry_run=check_mode)
 
 
+def old_node_of_run(params):
+    """For ``on`` and ``cycle``: the old node of the pair's unfinished run past the disk move
+    (``hamnhw.pair.oldnode``), to be refused by its System serial however its BMC is
+    addressed; None when there is none (or no config)."""
+    if params['state'] not in ('on', 'cycle'):
+        return None
+    path = find_config(params.get('config'), environ=os.environ, origin=CONFIG_ORIGIN)
+    if path is None:
+        return None
+    try:
+        config = load_config(path)
+    except ConfigError:
+        return None
+    from hamnhw.pair.oldnode import old_node
+
+    return old_node(config)
+
+
+def refuse_old_node(old, node, state):
+    """Refuse (``RunInProgress``) the old node, recognised by its System serial."""
+    if old is not None:
+        from hamnhw.pair.oldnode import refuse_if_old_node
+
+        refuse_if_old_node(old, node, state)
+
+
 def main():
     module = new_module(dict(
         state=dict(type='str', default='status',
@@ -217,11 +243,15 @@ def main():
                          timeout_option='timeout')
         refuse_power_change(module.params, check_mode=module.check_mode)
 
+    old = old_node_of_run(module.params)
+
     def check(node, budget):
+        refuse_old_node(old, node, state)
         plan = plan_power(node, state, escalate_after=escalate_after)
         return dict(changed=plan.changed, power_state=plan.current, plan=jsonable(plan))
 
     def change(node, budget):
+        refuse_old_node(old, node, state)
         return change_power(node, state, budget, wait=module.params['wait'],
                             escalate_after=escalate_after)
 
