@@ -8,7 +8,8 @@
 
 One coordinator at a time holds the journal's lock; a run that is not finished blocks a new
 ``start`` (``resume`` or ``abort`` it).  Which node is active is journal state; with nothing
-recorded, it is worked out from live state and confirmed by the operator typing
+recorded, it is worked out from live state (else ``[pair] active``, the pair snapshot or the
+operator's word: :mod:`hamnhw.failover.active`) and confirmed by the operator typing
 ``<name> is the active MN``.
 """
 
@@ -26,7 +27,6 @@ from hamnhw.failover.bmcanswer import answers
 from hamnhw.failover.engine import Options, RunContext, Stop
 from hamnhw.failover.journal import Journal, RunRecord
 from hamnhw.failover.journal_records import DRILL_KINDS, in_run_words, resume_command
-from hamnhw.failover.livepower import live_power
 from hamnhw.failover.operator import Operator
 from hamnhw.failover.phrases import (
     forget_disks_moved,
@@ -103,12 +103,15 @@ class Coordinator:
                                     "`hamnhw failover abort` it first")
             snapshot = self._snapshot(journal)
             recorded = journal.active_node()
-            source = recorded.name if recorded else self._live_active(journal, snapshot)
+            source, named = ((recorded.name, None) if recorded else
+                             self._live_active(journal, snapshot))
             run_id = journal.create_run("dry-run" if dry_run else kind, source,
                                         other_node(source),
                                         {"accept_degraded": accept_degraded}, drill_id)
             ctx = self._context(journal, journal.run(run_id), snapshot,
                                 Options(accept_degraded=accept_degraded))
+            if named is not None:  # the plan says what named it
+                ctx.remember(active_from=named)
             for warning in ignored_at_start(given_phrases(self.operator), recorded, source):
                 ctx.warn(warning)
             return self._drive(ctx, dry_run=dry_run, yes=yes)
@@ -172,20 +175,12 @@ class Coordinator:
             return build_report(journal, ctx.run, "aborted", power=result.power)
 
     def status(self) -> RunReport | None:
-        """The newest run from the journal, with each node's power read now where its BMC
-        gives it (else the last power read, with its time, and what the BMC answered:
-        :func:`~hamnhw.failover.livepower.live_power`)."""
-        with open_journal(self.config) as journal:
-            run = journal.latest_run()
-            if run is None:
-                return None
-            outcome = run.state if run.state in ("done", "aborted", "refused") else (
-                "waiting" if run.state == State.AWAITING_DISKS else "stopped"
-                if run.stop_reason else "running")
-            report = build_report(journal, run, outcome)
-        report.power, report.power_as_of, report.power_answers = live_power(
-            self.config, run.facts, self.prompt)
-        return report
+        """The newest run from the journal, with whether a coordinator works on it now and
+        each node's power read now where its BMC gives it (:func:`~hamnhw.failover.
+        runstatus.run_status`)."""
+        from hamnhw.failover.runstatus import run_status
+
+        return run_status(self.config, self.prompt)
 
     def log(self) -> list[dict[str, Any]]:
         """Every event of every run and every journaled action, oldest first
@@ -254,12 +249,13 @@ class Coordinator:
         plan = preflight.survey(ctx)
         for warning in plan.warnings:
             ctx.warn(warning)
-        ctx.remember(mn_drives=plan.mn_drives, plan=plan.text())
-        ctx.operator.say(plan.text())
+        text = _plan_text(plan.text(), ctx)
+        ctx.remember(mn_drives=plan.mn_drives, plan=text)
+        ctx.operator.say(text)
         if dry_run:
             ctx.transition(State.ABORTED, "dry run: nothing was changed")
             return
-        if not yes and not ctx.operator.confirm_start(plan.text()):
+        if not yes and not ctx.operator.confirm_start(text):
             ctx.transition(State.REFUSED, "not confirmed by the operator: nothing was changed")
             return
         preflight.protect_target(ctx)
@@ -310,12 +306,14 @@ class Coordinator:
                               "while the MN runs")
         return snapshot
 
-    def _live_active(self, journal: Journal, snapshot: PairSnapshot) -> str:
-        """The active node from live state, confirmed by the operator (none journaled)."""
+    def _live_active(self, journal: Journal, snapshot: PairSnapshot) -> tuple[str, str]:
+        """The active node from live state (else ``[pair] active``, the snapshot or the
+        operator's word), confirmed by the operator (none journaled), and what named it."""
         from hamnhw.failover.active import determine_active
 
-        return determine_active(self.config, journal, snapshot, self.operator, self.poll,
-                                self.prompt)
+        choice = determine_active(self.config, journal, snapshot, self.operator, self.poll,
+                                  self.prompt)
+        return choice.name, choice.how
 
 
 _NOT_WAITING: dict[str, str] = {
@@ -326,6 +324,16 @@ _NOT_WAITING: dict[str, str] = {
 }
 """Why ``--disks-moved`` is not needed in a state that does not wait for the disks."""
 _VERIFIED = "the drives were verified already"
+
+
+def _plan_text(plan: str, ctx: RunContext) -> str:
+    """The plan, saying what named the active node when the journal did not record it."""
+    how = ctx.run.facts.get("active_from")
+    if not how:
+        return plan
+    head, _, rest = plan.partition("\n")
+    return (f"{head}\n  active MN: {ctx.source} ({how}), confirmed by typing "
+            f"'{ctx.source} is the active MN'\n{rest}")
 
 
 def _power(ctx: RunContext) -> dict[str, str]:

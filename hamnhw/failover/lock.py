@@ -88,3 +88,29 @@ def holder_pid(path: Path) -> int | None:
     except OSError:
         return None
     return int(text) if text.isdigit() else None
+
+
+def held(path: Path) -> bool | None:
+    """Whether a process holds the lock on ``path`` now: a shared lock tried without waiting
+    and dropped at once (the holder's exclusive lock refuses it).  A missing file: nobody
+    (no coordinator ever ran); None: the file cannot be opened (cannot be told).
+
+    Only for a reader that must not wait (``failover status``): for the instant it holds the
+    shared lock a starting coordinator is refused as busy."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return None
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)

@@ -16,10 +16,13 @@ NO_ANSWER = "no answer"
 """What a BMC that does not answer (:func:`~hamnhw.failover.bmcanswer.silent`) answered, in
 :attr:`RunReport.power_answers`."""
 
-OUTCOMES = ("done", "waiting", "stopped", "interrupted", "aborted", "refused", "dry-run")
+OUTCOMES = ("done", "waiting", "stopped", "interrupted", "aborted", "refused", "dry-run",
+            "running", "not-running")
 """How an invocation ended: ``done`` (the new MN is verified), ``waiting`` (for the operator,
 exit 10), ``stopped`` (a safety stop, exit 1), ``interrupted`` (SIGTERM; resumable),
-``aborted``, ``refused`` (nothing was changed), ``dry-run``."""
+``aborted``, ``refused`` (nothing was changed), ``dry-run``; as ``failover status`` sees a
+run: ``running`` (a coordinator holds the journal), ``not-running`` (unfinished, its
+coordinator gone without recording a stop: :mod:`hamnhw.failover.runstatus`)."""
 
 
 @dataclasses.dataclass
@@ -54,6 +57,12 @@ class RunReport:
     ``access denied``, ``certificate not accepted``, ``server error``...:
     :func:`~hamnhw.failover.livepower.answer_kind`)."""
     active_node: str | None = None
+    coordinator_alive: bool | None = None
+    """``status`` of an unfinished run: whether a process holds the journal's lock now (a
+    coordinator working on it); None: not told (a finished run, another command's report,
+    a lock file that cannot be read)."""
+    coordinator_pid: int | None = None
+    """``status`` of an unfinished run: the pid the last coordinator wrote in the lock."""
     plan: str | None = None
     elapsed_s: float | None = None
     error: dict[str, Any] | None = None
@@ -84,6 +93,7 @@ class RunReport:
         """The human summary."""
         head = f"failover run {self.run_id}: {self.direction or '?'}: {self.outcome}"
         lines = [head + (f" (state {self.state})" if self.state else "")]
+        lines += self._coordinator_lines()
         if self.stop_reason:
             lines.append(f"stop reason: {self.stop_reason}")
         if self.needs:
@@ -103,6 +113,18 @@ class RunReport:
         if self.active_node:
             lines.append(f"  active node: {self.active_node}")
         return "\n".join(lines)
+
+
+    def _coordinator_lines(self) -> list[str]:
+        """Whether a coordinator works on the run (``status``)."""
+        pid = f" (pid {self.coordinator_pid})" if self.coordinator_pid else ""
+        if self.coordinator_alive is False and self.outcome == "not-running":
+            return [f"not running: the coordinator{pid} is gone (killed, or its host went "
+                    "down) before it recorded a stop: nothing goes on until you run the "
+                    "command below"]
+        if self.coordinator_alive:
+            return [f"coordinator{pid} running now"]
+        return []
 
 
 def _as_of(at: float | None, answer: Mapping[str, str] | None) -> str:

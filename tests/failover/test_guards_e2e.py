@@ -72,7 +72,8 @@ def test_a_drill_stop_names_drill_resume(sim_pair: PairSim) -> None:
     code, out = hamnhw("drill", "--yes", "--config", config)
     assert code == 10, out
     leg = out["legs"][-1]
-    assert leg["needs"]["resume"] == "hamnhw drill resume --disks-moved", leg["needs"]
+    assert leg["needs"]["resume"] == f"hamnhw drill resume --config {config} --disks-moved", \
+        leg["needs"]
     assert "hamnhw drill resume" in leg["stop_reason"], leg["stop_reason"]
     assert "failover resume" not in leg["stop_reason"], leg["stop_reason"]
     sim_pair.move_mn_drives("primary", "standby")

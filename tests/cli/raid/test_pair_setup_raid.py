@@ -29,7 +29,8 @@ def cluster(tmp_path: Path) -> Iterator[SetupPair]:
 def test_standby_first_then_the_disks_into_the_primary(cluster: SetupPair) -> None:
     code, waiting = cluster.run("pair", "setup-raid", "--drives", "Bay1,Bay2", "--name", "mn")
     assert (code, waiting["outcome"]) == (10, "waiting"), waiting
-    assert waiting["needs"]["resume"] == "hamnhw pair setup-raid --resume --disks-moved"
+    assert waiting["needs"]["resume"] == (f"hamnhw pair setup-raid --config {cluster.config} "
+                                          "--resume --disks-moved")
     order = waiting["work_order"]
     assert [d["serial"] for d in order["drives"]] == cluster.serials()
     assert (order["source"], order["target"]) == ("standby", "primary")

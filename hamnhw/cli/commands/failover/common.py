@@ -13,17 +13,19 @@ import contextlib
 import dataclasses
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import click
 
 from hamnhw import interrupts, progress
+from hamnhw.cli.commands.failover.hints import again, needs_with_config
 from hamnhw.cli.exit_codes import ExitCode, exit_code_for
 from hamnhw.cli.options import failures_reported, output_of
 from hamnhw.cli.output import dumps, error_payload
 from hamnhw.cli.progress import LastUpdate, reporter_for
 from hamnhw.cli.resolve import tty_prompt
 from hamnhw.failover.active import ActiveNodeUnknown
-from hamnhw.failover.operator import AckRequest, Operator, ScriptedOperator, TtyOperator
+from hamnhw.failover.operator import Operator, ScriptedOperator, TtyOperator
 from hamnhw.failover.report import RunReport
 
 acknowledge_option = click.option(
@@ -71,26 +73,37 @@ def coordinating(ctx: click.Context) -> Iterator[LastUpdate]:
         with interrupts.interruptible(), progress.reporting(reporter):
             yield reporter
     except ActiveNodeUnknown as exc:
-        if exc.needs is None:
+        if exc.needs is None and not exc.choices:
             raise
         reporter.close()
-        confirmation_needed(ctx, exc, exc.needs)
+        confirmation_needed(ctx, exc)
     finally:
         reporter.close()
 
 
-def confirmation_needed(ctx: click.Context, exc: ActiveNodeUnknown, needs: AckRequest) -> None:
-    """Nothing started: the operator must confirm which node is the active MN.  An error
-    object with what it needs (``needs``, as a stop gives it), exit 10: waiting for you."""
+def confirmation_needed(ctx: click.Context, exc: ActiveNodeUnknown) -> None:
+    """Nothing started: the operator must confirm which node is the active MN (or name it,
+    :attr:`~hamnhw.failover.active.ActiveNodeUnknown.choices`).  An error object with what it
+    needs (``needs``, as a stop gives it; ``command``: this command again with the phrase),
+    exit 10: waiting for you."""
     code = ExitCode.WAITING_FOR_OPERATOR
-    again = f"run `{ctx.command_path}` again with --acknowledge '{needs.phrase}'"
+    phrases = (exc.needs.phrase,) if exc.needs is not None else exc.choices
+    commands = [again(ctx, "--acknowledge", phrase) for phrase in phrases]
+    needs: dict[str, Any] = (dataclasses.asdict(exc.needs) if exc.needs is not None else
+                             {"kind": "active_node", "phrase": "", "choices": list(phrases),
+                              "reason": str(exc), "situation": "active_node"})
+    ways = commands if exc.needs is not None else [
+        *commands, f"set [pair] active in the config to the node that holds the MN drives, "
+                   f"then `{again(ctx)}`"]
+    needs["command"] = " or: ".join(ways)
+    needs["commands"] = commands
     out = output_of(ctx)
     if out.json:
         payload = error_payload("pair", exc, code)
-        payload["needs"] = {**dataclasses.asdict(needs), "command": again}
+        payload["needs"] = needs
         click.echo(dumps(payload))
     else:
-        click.echo(f"hamnhw: pair: {exc}\nto go on: {again}", err=True)
+        click.echo(f"hamnhw: pair: {exc}\nto go on: " + "\n      or: ".join(ways), err=True)
     ctx.exit(int(code))
 
 
@@ -107,6 +120,7 @@ def emit(ctx: click.Context, report: RunReport | None) -> None:
     if report is None:
         out.result({"node": "pair", "run": None}, lambda _p: "no failover run recorded yet")
         return
+    report.needs = needs_with_config(ctx, report.needs)
     out.result({"node": "pair", **report.to_json()}, lambda _p: report.text())
     code = EXIT_BY_OUTCOME.get(report.outcome, ExitCode.FAILED)
     if report.exception is not None and report.outcome != "done":

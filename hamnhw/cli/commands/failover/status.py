@@ -1,11 +1,14 @@
-"""``hamnhw failover status``: the newest run from the journal (no BMC contacted)."""
+"""``hamnhw failover status``: the newest run from the journal, whether a coordinator works on
+it now, and each node's power."""
 
 from __future__ import annotations
 
 import click
 
 from hamnhw.cli.commands.failover.common import make_operator
+from hamnhw.cli.commands.failover.hints import needs_with_config
 from hamnhw.cli.commands.pair.common import config_option, load_pair_config
+from hamnhw.cli.exit_codes import ExitCode
 from hamnhw.cli.options import fail, output_of
 
 
@@ -15,9 +18,14 @@ from hamnhw.cli.options import fail, output_of
 def command(ctx: click.Context, config_path: str | None) -> None:
     """Show the newest run: state, steps, checks, stop reason.
 
-    Human and --json: run id, direction, state, steps with times and outcomes, the active
-    node, stop_reason.  Exit 0 whatever the run's state (the command itself worked)."""
+    Human and --json: run id, direction, state, outcome, whether a coordinator works on it
+    (coordinator_alive, coordinator_pid), steps with times and outcomes, the active node,
+    stop_reason, and what goes on with it (needs, as its last stop asked; "to go on:").
+    Exit 0 whatever the run's state (the command itself worked), except 10 when an unfinished
+    run has no coordinator and recorded no stop (outcome not-running: it was killed, or its
+    host went down): nothing goes on until you run the command in needs.resume."""
     from hamnhw.failover.coordinator import Coordinator
+    from hamnhw.failover.runstatus import NOT_RUNNING
 
     try:
         report = Coordinator(load_pair_config(config_path), operator=make_operator(ctx)).status()
@@ -27,5 +35,8 @@ def command(ctx: click.Context, config_path: str | None) -> None:
     out = output_of(ctx)
     if report is None:
         out.result({"node": "pair", "run_id": None}, lambda _p: "no failover run recorded yet")
-    else:
-        out.result({"node": "pair", **report.to_json()}, lambda _p: report.text())
+        return
+    report.needs = needs_with_config(ctx, report.needs)
+    out.result({"node": "pair", **report.to_json()}, lambda _p: report.text())
+    if report.outcome == NOT_RUNNING:
+        ctx.exit(int(ExitCode.WAITING_FOR_OPERATOR))
