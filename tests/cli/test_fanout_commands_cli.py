@@ -134,7 +134,8 @@ def test_boot_away_from_disk_over_the_active_mn_needs_yes(fleet_cluster: SimClus
     assert "--yes" in refused.output
     assert not any(patches(fleet_cluster).values())
     planned = run("--json", "boot", "node001", "primary", "pxe", "--dry-run")
-    assert planned.exit_code == 0, planned.output  # nothing is sent: no --yes needed
+    assert planned.exit_code == 2, planned.output  # the real run's code, nothing sent
+    assert "--yes" in planned.output and not any(patches(fleet_cluster).values())
     own_disk = run("--json", "boot", "node001", "primary", "hdd")
     assert own_disk.exit_code == 0, own_disk.output
     done = run("--json", "boot", "node001", "primary", "bios-setup", "--yes")

@@ -77,7 +77,7 @@ def test_the_snapshot_names_the_active_node_of_a_silent_bmc(sim_pair: PairSim) -
 
 def test_pair_active_contradicted_by_live_state_is_refused(start_pair) -> None:
     with MnService(None, (), up=lambda: False) as silent:  # type: ignore[arg-type]
-        sim = start_pair(failover={"mn_addresses": [silent.address], "probe_timeout": 0.3})
+        sim = start_pair(failover={"mn_addresses": [silent.address], "probe_timeout": 1})
         config = snapshot(sim)
         set_pair_active(sim, "standby")  # wrong: the primary is on with the MN drives
         code, out = hamnhw("failover", "start", "--yes", "--config", config,
