@@ -60,6 +60,7 @@ class SimCluster:
     def _add_server(self, spec: ServerSpec, port: int) -> None:
         self._place(spec)
         server = SimServer(spec, self.bays, self.clock, self._host, port, self.cert, self._sleep)
+        server.peers = self.servers
         self.servers[spec.name] = server
         server.start()
 

@@ -6,13 +6,20 @@
 ``GET /hamnhw-sim/faults``      active faults
 ``POST /hamnhw-sim/faults``     ``{"kind", "count"?, "path"?, "method"?, ...params}``
 ``DELETE /hamnhw-sim/faults``   clear faults
-``GET /hamnhw-sim/bays``        every server's bays and the pulled drives
-``POST /hamnhw-sim/bays/pull``  ``{"serial"}``: pull a drive from this server
-``POST /hamnhw-sim/bays/insert`` ``{"serial", "bay"?}``: insert a pulled drive into this server;
-                                ``{"new": true, "bay"?, "capacity_bytes"?}``: a blank drive
-                                with a new serial (a replacement disk)
-``POST /hamnhw-sim/drives/fail`` ``{"serial"}``: fail a drive of this server (RAID degrades)
+``GET /hamnhw-sim/bays``        every server's bays, the pulled drives and the servers
+                                whose cords are pulled (``cords_pulled``)
+``POST /hamnhw-sim/bays/pull``  ``{"serial", "node"?}``: pull a drive from this server
+``POST /hamnhw-sim/bays/insert`` ``{"serial", "bay"?, "node"?}``: insert a pulled drive into
+                                this server; ``{"new": true, "bay"?, "capacity_bytes"?}``: a
+                                blank drive with a new serial (a replacement disk)
+``POST /hamnhw-sim/drives/fail`` ``{"serial", "node"?}``: fail a drive of this server (RAID
+                                degrades)
 ``POST /hamnhw-sim/drives/hotspare`` ``{"serial", "kind"?}``: ``Global`` (default) or ``None``
+``POST /hamnhw-sim/cords``      ``{"node", "pulled": true|false}``: pull the named server's
+                                power cords (its host off, its BMC silent) or plug them back
+                                in (its host powered as its restore policy says); answers
+                                ``{"node", "pulled", "power_state", "restore_policy",
+                                "power_before"}`` (the host's power when they were pulled)
 ``GET /hamnhw-sim/power``       ``{"power_state", "boot_progress"}``
 ``POST /hamnhw-sim/power``      ``{"state": "On"|"Off"}``: set power at once
 ``GET /hamnhw-sim/events``      EventService subscriptions and push deliveries
@@ -22,6 +29,12 @@
 ``POST /hamnhw-sim/events/reset`` ``{"keep_subscriptions"?}``: a BMC reset (streams end,
                                 sessions expire, subscriptions dropped unless kept)
 ============================  ===============================================================
+
+``"node"`` names another server of the same simulator (the :class:`~hamnhw.sim.cluster.
+SimCluster` whose bays ``GET bays`` shows): any server's control port acts on it, so that a
+server whose cords are pulled (its own port silent) can have its drives moved and its cords
+plugged back in.  Pulling the cords of the last server that answers is refused: nothing could
+plug them back in.
 """
 
 from __future__ import annotations
@@ -30,6 +43,7 @@ import dataclasses
 import ipaddress
 import json
 import secrets
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +56,23 @@ if TYPE_CHECKING:
     from hamnhw.sim.server import SimServer
 
 PREFIX = "/hamnhw-sim/"
+
+_ON_NODE = frozenset({"bays/pull", "bays/insert", "drives/fail"})
+"""Operations a ``"node"`` in the body sends to another server of the simulator."""
+_CORDS_LOCK = threading.Lock()
+"""One cords change at a time (so that two never silence the last servers answering)."""
+
+
+class UnknownNode(LookupError):
+    """A ``"node"`` that names no server of this simulator (404)."""
+
+
+def _peer(sim: SimServer, name: object) -> SimServer:
+    """The server of ``sim``'s simulator called ``name``."""
+    if not isinstance(name, str) or name not in sim.peers:
+        known = ", ".join(sorted(sim.peers))
+        raise UnknownNode(f"no server named {name!r} in this simulator (known: {known})")
+    return sim.peers[name]
 
 
 def _fail(status: int, message: str) -> Response:
@@ -76,7 +107,8 @@ def _clear_faults(sim: SimServer, _body: dict[str, Any]) -> Response:
 
 
 def _bays(sim: SimServer, _body: dict[str, Any]) -> Response:
-    return Response(200, sim.cluster_bays.snapshot())
+    pulled = sorted(name for name, peer in sim.peers.items() if peer.cords.pulled)
+    return Response(200, {**sim.cluster_bays.snapshot(), "cords_pulled": pulled})
 
 
 def _pull(sim: SimServer, body: dict[str, Any]) -> Response:
@@ -126,6 +158,27 @@ def _set_power(sim: SimServer, body: dict[str, Any]) -> Response:
     return _power(sim, body)
 
 
+def _cords(sim: SimServer, body: dict[str, Any]) -> Response:
+    pulled = body.get("pulled")
+    if not isinstance(pulled, bool):
+        return _fail(400, 'give {"node": NAME, "pulled": true|false}')
+    target = _peer(sim, body.get("node"))
+    with _CORDS_LOCK:
+        if pulled:
+            if not any(p is not target and not p.cords.pulled for p in sim.peers.values()):
+                return _fail(409, f"{target.name}'s BMC is the last of this simulator that "
+                                  "answers: with its cords pulled nothing could plug any back "
+                                  "in (plug another's in first)")
+            if not target.pull_cords():
+                return _fail(409, f"{target.name}'s power cords are pulled already")
+        elif not target.plug_cords():
+            return _fail(409, f"{target.name}'s power cords are plugged in already")
+    return Response(200, {"node": target.name, "pulled": target.cords.pulled,
+                          "power_state": target.power_state,
+                          "restore_policy": target.state.restore_policy,
+                          "power_before": target.cords.power_before})
+
+
 def _events(sim: SimServer, _body: dict[str, Any]) -> Response:
     service = sim.events
     return Response(200, {
@@ -159,6 +212,7 @@ _ROUTES: dict[tuple[str, str], Callable[[SimServer, dict[str, Any]], Response]] 
     ("POST", "bays/insert"): _insert,
     ("POST", "drives/fail"): _fail_drive,
     ("POST", "drives/hotspare"): _hotspare,
+    ("POST", "cords"): _cords,
     ("GET", "power"): _power,
     ("POST", "power"): _set_power,
     ("GET", "events"): _events,
@@ -190,6 +244,10 @@ def handle(sim: SimServer, method: str, path: str, raw: bytes, client: str) -> R
     if not isinstance(body, dict):
         return _fail(400, "the body must be a JSON object")
     try:
+        if name in _ON_NODE and "node" in body:
+            sim = _peer(sim, body.pop("node"))
         return route(sim, body)
+    except UnknownNode as exc:
+        return _fail(404, str(exc))
     except (BayError, FaultError, ValueError, TypeError, KeyError) as exc:
         return _fail(409 if isinstance(exc, BayError) else 400, str(exc))

@@ -113,6 +113,11 @@ class SimServer:
         self._thread: threading.Thread | None = None
         self.cords = PowerCords()
         """The node's power cords (:meth:`pull_cords`)."""
+        self._cords_lock = threading.Lock()
+        self.peers: dict[str, SimServer] = {spec.name: self}
+        """The servers of its simulator by name, itself included (a :class:`SimCluster
+        <hamnhw.sim.cluster.SimCluster>` gives them all one dict): the control API of any of
+        them acts on another, whose own port may be silent (:mod:`hamnhw.sim.control`)."""
 
     def reset(self, bays: DriveBays) -> None:
         """A fresh state from the spec over ``bays`` (see :meth:`SimCluster.reset
@@ -156,34 +161,43 @@ class SimServer:
         self._httpd = None
 
     # -- power cords ---------------------------------------------------------------------
-    def pull_cords(self) -> None:
+    def pull_cords(self) -> bool:
         """Pull the node's power cords: the host is off at once and the BMC falls silent
         (:mod:`hamnhw.sim.cords`): new connections time out, requests on connections
         opened before get no answer (nothing is sent, not even a reset).  Also a fault,
-        ``pull_cords`` (the cords pulled as a request arrives)."""
-        httpd = self._httpd
-        if httpd is None or not self.cords.pull(self.power_state):
-            return
-        self.state.set_power("Off")
-        httpd.shutdown()  # the accept loop stops; the port stays bound
-        self.cords.silence(httpd.socket)
+        ``pull_cords`` (the cords pulled as a request arrives).
 
-    def plug_cords(self) -> None:
+        :returns: False when they were pulled already (or the server is not started)."""
+        with self._cords_lock:
+            httpd = self._httpd
+            if httpd is None or not self.cords.pull(self.power_state):
+                return False
+            self.state.set_power("Off")
+            httpd.shutdown()  # the accept loop stops; the port stays bound
+            self.cords.silence(httpd.socket)
+            return True
+
+    def plug_cords(self) -> bool:
         """Plug the cords back in: the BMC answers again, as after its boot (connections
         opened before are gone); the host powers on as its restore policy says (AlwaysOn;
-        LastState: as it was when the cords were pulled), else stays off."""
-        httpd = self._httpd
-        if not self.cords.pulled:
-            return
-        self.cords.plug_in(httpd.socket if httpd else None,
-                           httpd.request_queue_size if httpd else 0)
-        if httpd is None:
-            return
-        httpd.close_connections()
-        self._serve(httpd)
-        policy = self.state.restore_policy
-        if policy == "AlwaysOn" or (policy == "LastState" and self.cords.power_before == "On"):
-            self.state.set_power("On")
+        LastState: as it was when the cords were pulled), else stays off.
+
+        :returns: False when they were plugged in already."""
+        with self._cords_lock:
+            httpd = self._httpd
+            if not self.cords.pulled:
+                return False
+            self.cords.plug_in(httpd.socket if httpd else None,
+                               httpd.request_queue_size if httpd else 0)
+            if httpd is None:
+                return True
+            httpd.close_connections()
+            self._serve(httpd)
+            policy = self.state.restore_policy
+            if policy == "AlwaysOn" or (policy == "LastState"
+                                        and self.cords.power_before == "On"):
+                self.state.set_power("On")
+            return True
 
     # -- addresses and credentials -------------------------------------------------------
     @property

@@ -2,18 +2,21 @@
 the BMC silent on loopback, not refusing: a new connection's connect times out, a request on
 a kept connection gets no answer (and is not logged: the BMC is dead); plugged back in, it
 answers again, the host powered as its restore policy says.  ``stop()`` is the refusing
-BMC (its web server down)."""
+BMC (its web server down).  Any server of a cluster pulls or plugs another's cords through
+its control port (``POST /hamnhw-sim/cords``), whose own port may be silent."""
 
 from __future__ import annotations
 
 import base64
 import http.client
 import socket
+from typing import Any
 
 import pytest
+import requests
 from simclient import SYSTEM
 
-from hamnhw.sim import ServerSpec, SimServer
+from hamnhw.sim import ServerSpec, SimCluster, SimServer
 
 SHORT_S = 0.3
 """How long a silent read is given here."""
@@ -81,3 +84,73 @@ def test_the_pull_cords_fault_pulls_them_as_a_request_arrives(node: SimServer) -
     assert node.cords.pulled and node.faults.active() == []
     assert connect_times_out(node)
     assert [(r.path, r.status) for r in node.requests][-1] == (SYSTEM, None)
+
+
+# -- through another server's control port (POST /hamnhw-sim/cords) ----------------------
+
+def cords(via: SimServer, body: dict[str, Any]) -> requests.Response:
+    return requests.post(f"{via.http_url}/hamnhw-sim/cords", json=body, timeout=10)
+
+
+@pytest.fixture
+def pair(start_cluster) -> SimCluster:
+    return start_cluster(
+        ServerSpec(name="primary", power="On", power_restore_policy="AlwaysOn"),
+        ServerSpec(name="standby", drives=(), raid1=False))
+
+
+def test_any_server_pulls_and_plugs_another_s_cords(pair: SimCluster) -> None:
+    primary, standby = pair["primary"], pair["standby"]
+    answer = cords(standby, {"node": "primary", "pulled": True})
+    assert answer.status_code == 200
+    assert answer.json() == {"node": "primary", "pulled": True, "power_state": "Off",
+                             "restore_policy": "AlwaysOn", "power_before": "On"}
+    assert connect_times_out(primary)
+    bays = requests.get(f"{standby.http_url}/hamnhw-sim/bays", timeout=10).json()
+    assert bays["cords_pulled"] == ["primary"]
+    answer = cords(standby, {"node": "primary", "pulled": False})
+    assert answer.status_code == 200 and answer.json()["power_state"] == "On"  # AlwaysOn
+    assert status(connection(primary)) == 200
+
+
+@pytest.mark.parametrize(("policy", "before", "after"), [
+    ("AlwaysOff", "On", "Off"), ("LastState", "On", "On"), ("LastState", "Off", "Off")])
+def test_plugged_back_in_the_host_follows_its_restore_policy(
+        start_cluster, policy: str, before: str, after: str) -> None:
+    cluster = start_cluster(ServerSpec(name="a", power=before, power_restore_policy=policy),
+                            ServerSpec(name="b"))
+    assert cords(cluster["b"], {"node": "a", "pulled": True}).json()["power_state"] == "Off"
+    plugged = cords(cluster["b"], {"node": "a", "pulled": False}).json()
+    assert (plugged["power_state"], plugged["power_before"]) == (after, before)
+
+
+def test_cords_refusals(pair: SimCluster) -> None:
+    primary, standby = pair["primary"], pair["standby"]
+    unknown = cords(standby, {"node": "nosuch", "pulled": True})
+    assert unknown.status_code == 404 and "no server named 'nosuch'" in unknown.json()["error"]
+    assert cords(standby, {"node": "primary"}).status_code == 400
+    assert cords(standby, {"node": "primary", "pulled": "yes"}).status_code == 400
+    plugged = cords(standby, {"node": "primary", "pulled": False})
+    assert plugged.status_code == 409
+    assert plugged.json()["error"] == "primary's power cords are plugged in already"
+    assert cords(standby, {"node": "primary", "pulled": True}).status_code == 200
+    again = cords(standby, {"node": "primary", "pulled": True})
+    assert again.status_code == 409
+    assert again.json()["error"] == "primary's power cords are pulled already"
+    last = cords(standby, {"node": "standby", "pulled": True})
+    assert last.status_code == 409 and "the last of this simulator" in last.json()["error"]
+    assert not standby.cords.pulled and primary.cords.pulled
+
+
+def test_a_pulled_server_s_drives_move_through_another_port(pair: SimCluster) -> None:
+    """``"node"`` on a bay operation: the drive comes out of the silent server's bay."""
+    primary, standby = pair["primary"], pair["standby"]
+    serial = primary.drives[0].serial
+    primary.pull_cords()
+    pulled = requests.post(f"{standby.http_url}/hamnhw-sim/bays/pull",
+                           json={"serial": serial, "node": "primary"}, timeout=10)
+    assert pulled.status_code == 200 and pulled.json()["serial"] == serial
+    inserted = requests.post(f"{standby.http_url}/hamnhw-sim/bays/insert",
+                             json={"serial": serial}, timeout=10)
+    assert inserted.status_code == 200
+    assert pair.bays.locate(serial) == ("standby", "Bay 1")

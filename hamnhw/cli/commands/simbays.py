@@ -1,4 +1,5 @@
-"""``hamnhw sim bays|move|pull|insert|fail``: the operator's hands on a running simulator.
+"""``hamnhw sim bays|move|pull|insert|fail``: the operator's hands on a running simulator
+(``hamnhw sim cords``, its power cords: :mod:`hamnhw.cli.commands.simcords`).
 
 A failover's (or a drill's, or ``pair setup-raid``'s) WORK ORDER asks someone to move disks
 between the two servers; on ``hamnhw sim`` these commands do it, through the simulator's
@@ -44,7 +45,8 @@ def bay_name(value: str | None) -> str | None:
     return f"Bay {int(match.group(1))}" if match else value
 
 
-def _config(config_path: str | None) -> Config:
+def load_sim_config(config_path: str | None) -> Config:
+    """The config ``--config`` names (or the default one): the simulator's."""
     path = find_config(config_path, environ=os.environ)
     if path is None:
         raise ConfigError("no config file found (--config, $HAMNHW_CONFIG, ./hamnhw.toml): "
@@ -61,7 +63,8 @@ def _located(control: SimControl, serial: str) -> str:
 
 
 def render_bays(view: Mapping[str, Any]) -> str:
-    """``NODE BAY SERIAL`` rows, then the pulled drives."""
+    """``NODE BAY SERIAL`` rows, then the pulled drives and the nodes whose cords are
+    pulled."""
     rows = [("NODE", "BAY", "SERIAL")]
     for server, bays in view["servers"].items():
         rows += [(server, bay, serial) for bay, serial in bays.items()] or [
@@ -69,7 +72,9 @@ def render_bays(view: Mapping[str, Any]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(2)]
     lines = [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]}".rstrip() for r in rows]
     pulled = ", ".join(view.get("pulled") or ()) or "none"
-    return "\n".join([*lines, f"pulled (held by the operator): {pulled}"])
+    cords = ", ".join(view.get("cords_pulled") or ()) or "none"
+    return "\n".join([*lines, f"pulled (held by the operator): {pulled}",
+                      f"power cords pulled: {cords}"])
 
 
 def render_moves(payload: Mapping[str, Any]) -> str:
@@ -90,10 +95,10 @@ def render_moves(payload: Mapping[str, Any]) -> str:
 @config_option
 @click.pass_context
 def bays(ctx: click.Context, config_path: str | None) -> None:
-    """Show which drive (serial) sits in which bay of each simulated node, and the
-    drives pulled and not inserted again."""
+    """Show which drive (serial) sits in which bay of each simulated node, the drives
+    pulled and not inserted again, and the nodes whose power cords are pulled."""
     with failures_reported(ctx, None):
-        view = SimControl(_config(config_path)).bays()
+        view = SimControl(load_sim_config(config_path)).bays()
     output_of(ctx).result(view, render_bays)
 
 
@@ -120,7 +125,7 @@ def move(ctx: click.Context, serials: tuple[str, ...], source: str | None, targe
     if not all_mn and not target:
         raise click.UsageError("--to NODE is needed (the node the drives go into)")
     with failures_reported(ctx, None):
-        config = _config(config_path)
+        config = load_sim_config(config_path)
         control = SimControl(config)
         if all_mn:
             from hamnhw.cli.commands.simorder import pending_order
@@ -169,7 +174,7 @@ def pull(ctx: click.Context, serials: tuple[str, ...], source: str | None,
          config_path: str | None) -> None:
     """Pull drives out of their bays: the operator holds them until `hamnhw sim insert`."""
     with failures_reported(ctx, None):
-        control = SimControl(_config(config_path))
+        control = SimControl(load_sim_config(config_path))
         pulled = []
         for serial in serials:
             origin = source or _located(control, serial)
@@ -198,7 +203,7 @@ def insert(ctx: click.Context, serials: tuple[str, ...], target: str, bay: str |
     if bay and (len(serials) > 1 or (new and count > 1)):
         raise click.UsageError("--bay places one drive")
     with failures_reported(ctx, None):
-        control = SimControl(_config(config_path))
+        control = SimControl(load_sim_config(config_path))
         moved = []
         for serial in serials or (None,) * count:
             drive = control.insert(target, serial, bay_name(bay), new=new)
@@ -214,7 +219,7 @@ def insert(ctx: click.Context, serials: tuple[str, ...], target: str, bay: str |
 def fail(ctx: click.Context, serial: str, config_path: str | None) -> None:
     """Fail a drive where it sits: its RAID volume degrades (a hot spare takes over)."""
     with failures_reported(ctx, None):
-        control = SimControl(_config(config_path))
+        control = SimControl(load_sim_config(config_path))
         node = _located(control, serial)
         control.fail(node, serial)
     output_of(ctx).result({"failed": serial, "node": node},
