@@ -18,7 +18,8 @@ PEERS_DIR := $(CURDIR)/.peers
 PYTEST_ARGS ?=
 # Tests run in PYTEST_WORKERS processes (pytest-xdist): the suite mostly waits (on loopback
 # BMCs, peers, child processes; one process used ~35% of the CPU), so 4 workers on a 2-core
-# machine take about 10 min where one took about 28.  PYTEST_WORKERS=0 runs it in this
+# machine take about 10 min where one took about 28; a test file runs in one worker
+# (--dist loadfile: its module fixtures are set up once).  PYTEST_WORKERS=0 runs it in this
 # process (pdb, -x).  Two limits.  Per test: pytest-timeout (pyproject.toml: 60 s, SIGALRM,
 # so the test fails, its finalizers stop its servers and peers, the stacks are dumped and
 # the run goes on; peer tests 180 s, the few long tests say @pytest.mark.timeout(N)).  Whole
@@ -33,7 +34,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 4
 PYTEST_WATCHDOG_S ?= 1500
 PYTEST := timeout --foreground -s INT -k 60 $(PYTEST_WATCHDOG_S) $(VBIN)/pytest \
-	-n $(PYTEST_WORKERS) --durations=20
+	-n $(PYTEST_WORKERS) --dist loadfile --durations=20
 
 .PHONY: venv install demo peers-install test test-fast lint install-check clean distclean
 

@@ -107,8 +107,10 @@ class PairGuard:
 
     def serials_unknown(self, status: RaidStatus) -> bool:
         """True when the journal cannot be read and this node may hold the MN's mirror: a
-        pair node, or another node showing drives (the MN's disks may sit in any server)."""
+        pair node, or another node showing drives or not telling them (the MN's disks may
+        sit in any server)."""
         return self.journal_error is not None and (self.node is not None
+                                                   or status.drives is None
                                                    or bool(status.drives))
 
     @property

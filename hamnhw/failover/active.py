@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from hamnhw.config import Config
 from hamnhw.errors import HamnhwError, OperationFailed
@@ -54,8 +55,9 @@ class LiveNode:
     """:data:`YES`, or why it is not (``power off``, ``BMC does not answer (...)``)."""
     power: PowerState | None
     """None: its BMC was not read."""
-    holds: bool = False
-    """It shows one of the snapshot's RAID1 serials."""
+    holds: bool | None = False
+    """It shows one of the snapshot's RAID1 serials; None when its drives cannot be told
+    (the BMC did not list them, or a drive without a serial)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,6 +68,9 @@ class ActiveChoice:
     how: str
     """``from live state: ...``, ``from [pair] active in the config; live state does not
     tell: ...``: what the plan and the journal say of it."""
+    record: str = ""
+    """What the journal records as the active node's source once the run's preflight
+    passed (``how``, confirmed by whom): never before, never on a dry run."""
 
 
 def phrase_of(name: str) -> str:
@@ -74,27 +79,30 @@ def phrase_of(name: str) -> str:
 
 
 def candidates(config: Config, snapshot: PairSnapshot, poll: PollPolicy,
-               prompt: Callable[[str], str] | None = None) -> dict[str, LiveNode]:
+               prompt: Callable[[str], str] | None = None,
+               mn_live: list[str] | None = None) -> dict[str, LiveNode]:
     """Every pair node with why it is, or is not, the active MN (verdict :data:`YES` when
-    it is)."""
+    it is).
+
+    :param mn_live: the ``mn_addresses`` answering (:func:`mn_addresses_answering`; None:
+        none configured)."""
     serials = set(snapshot.mn_serials())
-    settings = config.failover
-    mn_live = (answering(settings.mn_addresses, settings.probe_timeout)
-               if settings.mn_addresses else None)
     verdicts = {}
     for name in PAIR_NODES:
         try:
             with connect_node(config, name, poll=poll, prompt=prompt) as node:
                 state = node.power.state()
-                drives = node.raid.storage().drives or ()
+                drives = node.raid.storage().drives
         except HamnhwError as exc:
             verdicts[name] = LiveNode(f"BMC does not answer ({exc})" if not answers(exc) else
                                       f"BMC {did(exc)} ({exc}): {remedy(name, exc, config)}",
                                       None)
             continue
-        held = bool(serials & {d.serial for d in drives if d.serial})
+        held = _holds(serials, drives)
         if state is not PowerState.ON:
             verdict = f"power {state.value}"
+        elif held is None:
+            verdict = "on, but its drives cannot be told (the BMC did not list them all)"
         elif not held:
             verdict = "does not hold the MN drives"
         elif mn_live is not None and not mn_live:
@@ -105,6 +113,23 @@ def candidates(config: Config, snapshot: PairSnapshot, poll: PollPolicy,
     return verdicts
 
 
+def mn_addresses_answering(config: Config) -> list[str] | None:
+    """The ``mn_addresses`` that accept a connection now (None: none configured)."""
+    settings = config.failover
+    return (answering(settings.mn_addresses, settings.probe_timeout)
+            if settings.mn_addresses else None)
+
+
+def _holds(serials: set[str], drives: Sequence[Any] | None) -> bool | None:
+    """Whether ``drives`` show one of ``serials``; None when they cannot tell (not listed,
+    or a drive without a serial while none matched)."""
+    if drives is None:
+        return None
+    if serials & {d.serial for d in drives if d.serial}:
+        return True
+    return None if any(not d.serial for d in drives) else False
+
+
 def contradiction(name: str, live: Mapping[str, LiveNode]) -> str | None:
     """Why live state rules out ``name`` as the active MN when it does not show it as such,
     or None: the other node on with the MN drives, or in a state that cannot be told (its
@@ -113,11 +138,13 @@ def contradiction(name: str, live: Mapping[str, LiveNode]) -> str | None:
     theirs, own = live[other], live[name]
     if theirs.power is PowerState.ON and theirs.holds:
         return f"{other} is on with the MN drives"
+    if theirs.power is PowerState.ON and theirs.holds is None:
+        return f"{other} is on and its drives cannot be told: it may run the MN"
     if theirs.power is None:
         return f"{other}'s state cannot be read ({theirs.verdict}): it may run the MN"
     if theirs.power not in (PowerState.ON, PowerState.OFF):
         return f"{other} is {theirs.power.value}: it may be starting or running the MN"
-    if own.power is PowerState.ON and not own.holds:
+    if own.power is PowerState.ON and own.holds is False:
         return f"{name} is on but does not hold the MN drives"
     return None
 
@@ -148,7 +175,8 @@ def determine_active(config: Config, journal: Journal, snapshot: PairSnapshot,
 
     :raises ActiveNodeUnknown: no node can be named, or no confirmation was typed.
     """
-    live = candidates(config, snapshot, poll, prompt)
+    running = mn_addresses_answering(config)
+    live = candidates(config, snapshot, poll, prompt, running)
     described = "; ".join(f"{n}: {v.verdict}" for n, v in live.items())
     found = [name for name, node in live.items() if node.verdict == YES]
     unknown = "the journal records no active node"
@@ -160,17 +188,31 @@ def determine_active(config: Config, journal: Journal, snapshot: PairSnapshot,
                                                                     f"{described}"),
                           f"{unknown}; live state says {found[0]} ({described})")
     doesnt = f"live state does not tell which one it is ({described})"
+    if running:
+        raise ActiveNodeUnknown(f"{unknown}, {doesnt}, but the MN address(es) "
+                                f"{', '.join(running)} answer: an MN runs; find out where "
+                                "(both BMCs readable) before a failover")
     name, named = named_without_live(config, snapshot)
     if name is None:
         name = _operator_word(operator, live, f"{unknown}, {doesnt}, and {named}")
         named = "the operator's word"
-    wrong = contradiction(name, live)
+    wrong = contradiction(name, live) or _unseen(config, name, live)
     if wrong is not None:
         raise ActiveNodeUnknown(f"{unknown}, {doesnt}; {named} names {name}, but live state "
                                 f"contradicts it: {wrong}")
     return _confirmed(journal, operator, ActiveChoice(
         name, f"from {named}; live state does not tell: {described}"),
         f"{unknown}, {doesnt}; {named} names {name}")
+
+
+def _unseen(config: Config, name: str, live: Mapping[str, LiveNode]) -> str | None:
+    """Why ``name``, its power unknown (its BMC not read), cannot be named without
+    ``mn_addresses``: nothing would tell that its host still runs the MN."""
+    if live[name].power is None and not config.failover.mn_addresses:
+        return (f"{name}'s BMC cannot be read, and without [failover] mn_addresses nothing "
+                f"tells whether its host still runs the MN: set mn_addresses (they must be "
+                f"silent before the standby is powered on)")
+    return None
 
 
 def _operator_word(operator: Operator, live: Mapping[str, LiveNode], why: str) -> str:
@@ -193,15 +235,16 @@ def _operator_word(operator: Operator, live: Mapping[str, LiveNode], why: str) -
 
 def _confirmed(journal: Journal, operator: Operator, choice: ActiveChoice,
                reason: str) -> ActiveChoice:
-    """``choice`` once the operator typed its phrase, journaled as the active node."""
+    """``choice`` once the operator typed its phrase (the typing journaled; the node itself
+    is journaled as active only once the run's preflight passed: :attr:`ActiveChoice.record`)."""
     phrase = phrase_of(choice.name)
     request = AckRequest("active_node", phrase, f"{reason}: confirm by typing '{phrase}' "
                          "(--acknowledge on the command line)", "active_node")
     given = phrase in given_phrases(operator)
     if not (given or operator.acknowledge(request)):
         raise ActiveNodeUnknown(request.reason, needs=request)
-    journal.set_active_node(choice.name, f"{choice.how}, confirmed by {operator.identity()}")
     journal.event(None, "ack", f"{phrase!r} typed by {operator.identity()}",
                   {"phrase": phrase, "kind": request.kind, "who": operator.identity(),
                    "named": choice.how})
-    return choice
+    return dataclasses.replace(choice, record=f"{choice.how}, confirmed by "
+                                              f"{operator.identity()}")

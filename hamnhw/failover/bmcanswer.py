@@ -152,10 +152,10 @@ def no_http_answer(exc: HamnhwError) -> bool:
 
 
 _NOT_SENT = frozenset({noanswer.REFUSED, noanswer.CONNECT_TIMEOUT, noanswer.CONNECT_CUT,
-                       noanswer.HOST_UNREACHABLE, noanswer.UNRESOLVED, noanswer.NO_REPLY,
-                       noanswer.BUSY})
+                       noanswer.HOST_UNREACHABLE, noanswer.UNRESOLVED, noanswer.BUSY})
 """Reasons that say a request never reached the BMC, or reached it and was not processed:
-no connection, no route, no name, no IPMI session or reply to a login, "busy"."""
+no connection, no route, no name, "busy".  Not an IPMI ``no_reply``: it is also what a
+command whose reply was lost gets, after it went out (diff review)."""
 
 
 def maybe_applied(exc: HamnhwError) -> bool:

@@ -103,15 +103,15 @@ class Coordinator:
                                     "`hamnhw failover abort` it first")
             snapshot = self._snapshot(journal)
             recorded = journal.active_node()
-            source, named = ((recorded.name, None) if recorded else
-                             self._live_active(journal, snapshot))
+            source, named, record = ((recorded.name, None, None) if recorded else
+                                     self._live_active(journal, snapshot))
             run_id = journal.create_run("dry-run" if dry_run else kind, source,
                                         other_node(source),
                                         {"accept_degraded": accept_degraded}, drill_id)
             ctx = self._context(journal, journal.run(run_id), snapshot,
                                 Options(accept_degraded=accept_degraded))
-            if named is not None:  # the plan says what named it
-                ctx.remember(active_from=named)
+            if named is not None:  # the plan says what named it; journaled once preflight passed
+                ctx.remember(active_from=named, active_record=record)
             for warning in ignored_at_start(given_phrases(self.operator), recorded, source):
                 ctx.warn(warning)
             return self._drive(ctx, dry_run=dry_run, yes=yes)
@@ -195,6 +195,8 @@ class Coordinator:
             try:
                 if ctx.state is State.PREFLIGHT:
                     self._preflight(ctx, dry_run, yes)
+                    if not dry_run:
+                        _record_active(ctx)
                 while ctx.state not in TERMINAL:
                     state, since = ctx.state, ctx.journal.now()
                     _HANDLERS[state](ctx)
@@ -306,14 +308,25 @@ class Coordinator:
                               "while the MN runs")
         return snapshot
 
-    def _live_active(self, journal: Journal, snapshot: PairSnapshot) -> tuple[str, str]:
+    def _live_active(self, journal: Journal,
+                     snapshot: PairSnapshot) -> tuple[str, str, str]:
         """The active node from live state (else ``[pair] active``, the snapshot or the
-        operator's word), confirmed by the operator (none journaled), and what named it."""
+        operator's word), confirmed by the operator (not journaled yet), what named it and
+        what the journal records once the preflight passed."""
         from hamnhw.failover.active import determine_active
 
         choice = determine_active(self.config, journal, snapshot, self.operator, self.poll,
                                   self.prompt)
-        return choice.name, choice.how
+        return choice.name, choice.how, choice.record
+
+
+def _record_active(ctx: RunContext) -> None:
+    """Journal the run's old node as the active MN once its preflight passed, when live
+    state, the config, the snapshot or the operator named it (review: it was journaled at
+    once, so a run refused at preflight, or a dry run, left a node recorded as the MN)."""
+    record = ctx.facts.get("active_record")
+    if record and ctx.state is not State.REFUSED and ctx.journal.active_node() is None:
+        ctx.journal.set_active_node(ctx.source, record)
 
 
 _NOT_WAITING: dict[str, str] = {

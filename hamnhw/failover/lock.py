@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -22,7 +23,7 @@ class JournalBusy(HamnhwError):
 
     def __init__(self, path: Path, pid: int | None) -> None:
         self.pid = pid
-        holder = f"pid {pid}" if pid else "another process"
+        holder = f"pid {pid} (probably)" if pid else "another process"
         super().__init__(f"the failover journal {path} is in use by {holder}: one coordinator "
                          "at a time (wait for it, or stop it)")
 
@@ -43,11 +44,9 @@ class JournalLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise _unwritable(self.path, exc) from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _lock_within(fd, BUSY_GRACE_S):
             os.close(fd)
-            raise JournalBusy(self.path, holder_pid(self.path)) from None
+            raise JournalBusy(self.path, live_holder(self.path)) from None
         try:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
@@ -79,6 +78,39 @@ def _unwritable(path: Path, exc: OSError) -> HamnhwError:
 
     return JournalError(f"the journal lock {path} cannot be written ({exc.strerror}): the "
                         "journal directory must be writable (nothing was done)")
+
+
+BUSY_GRACE_S = 0.5
+"""How long a coordinator tries the lock before it is busy: ``failover status`` holds a
+shared lock for an instant (:func:`held`), which must not refuse a start."""
+
+
+def _lock_within(fd: int, seconds: float) -> bool:
+    """Take the exclusive lock on ``fd``, trying for up to ``seconds``."""
+    end = time.monotonic() + seconds
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= end:
+                return False
+            time.sleep(0.02)
+
+
+def live_holder(path: Path) -> int | None:
+    """The pid in the lock file when that process is alive (the holder, probably); None
+    when it is not (the pid of a coordinator gone, maybe reused) or not known."""
+    pid = holder_pid(path)
+    if pid is None:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
 
 
 def holder_pid(path: Path) -> int | None:

@@ -59,10 +59,12 @@ Dell's ``SSHCrypto.1.Ciphers``), not addresses."""
 FAKE_DOMAIN = "example.test"
 """The domain of every fake host name and e-mail address (RFC 2606)."""
 URL_RE = re.compile(
-    r"\b([a-z][a-z0-9+.-]*://)(?:([^\s/?#@\"'<>]*)@)?"
+    r"\b([a-z][a-z0-9+.-]*://)(?:([^\s\"'<>]*)@)?"
     r"([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)",
     re.IGNORECASE)
-"""A URL's scheme, user information (group 2, may hold a password) and host (group 3)."""
+"""A URL's scheme, user information (group 2, may hold a password) and host (group 3).  The
+user information runs to the last ``@`` (a password holding ``/``, ``#``, ``?`` or ``@``
+unencoded is redacted whole: more than a URL parser would take, never less)."""
 PUBLIC_URL_DOMAINS = ("dmtf.org", "w3.org", "dell.com", "hpe.com", "hp.com", "lenovo.com",
                       "supermicro.com", FAKE_DOMAIN)
 """URL hosts that identify no site: standards bodies (the DMTF copyright notice, an XHTML

@@ -62,7 +62,15 @@ def test_failover_from_an_off_primary_named_by_pair_active_ends_done(sim_pair: P
         sim_pair.cluster))
 
 
-def test_the_snapshot_names_the_active_node_of_a_silent_bmc(sim_pair: PairSim) -> None:
+def test_the_snapshot_names_the_active_node_of_a_silent_bmc(start_pair) -> None:  # type: ignore[no-untyped-def]
+    """A silent BMC can be named only where mn_addresses tell whether its host still runs
+    the MN (diff review): without them the start is refused, with them (silent) it asks."""
+    with MnService(None, (), up=lambda: False) as silent:  # type: ignore[arg-type]
+        sim_pair = start_pair(failover={"mn_addresses": [silent.address], "probe_timeout": 1})
+        _snapshot_names_a_silent_bmc(sim_pair)
+
+
+def _snapshot_names_a_silent_bmc(sim_pair: PairSim) -> None:
     config = snapshot(sim_pair)
     sim_pair.pull_cords("primary")  # no [pair] active: the snapshot had the RAID1 in primary
     code, out = hamnhw("failover", "start", "--yes", "--config", config)
@@ -170,3 +178,79 @@ def test_the_drill_hint_names_its_flags(sim_pair: PairSim) -> None:
     code, out = hamnhw("failover", "start", "--dry-run", "--config", config)
     assert code == 10 and out["needs"]["command"] == (
         f"hamnhw failover start --dry-run --config {config} --acknowledge '{ACK}'")
+
+
+def test_a_silent_bmc_is_not_named_without_mn_addresses(sim_pair: PairSim) -> None:
+    """Diff review: with the primary's BMC silent its host may still run the MN; without
+    mn_addresses nothing would tell, so no node is named and nothing is journaled."""
+    config = snapshot(sim_pair)
+    sim_pair.pull_cords("primary")
+    code, out = hamnhw("failover", "start", "--yes", "--config", config, "--acknowledge", ACK)
+    assert code == 1 and "without [failover] mn_addresses" in out["error"]["message"], out
+    assert runs(config) == 0 and sim_pair.reset_posts("standby") == []
+    with open_journal(load_config(config)) as journal:
+        assert journal.active_node() is None
+
+
+def test_mn_addresses_answering_while_no_node_qualifies_refuse_naming(start_pair) -> None:  # type: ignore[no-untyped-def]
+    """Diff review: an MN address answering means an MN runs; when live state cannot say
+    where (here: the primary off, so neither node qualifies), no node is named from the
+    config."""
+    with MnService(None, (), up=lambda: True) as running:  # type: ignore[arg-type]
+        sim = start_pair(failover={"mn_addresses": [running.address], "probe_timeout": 1})
+        config = snapshot(sim)
+        sim["primary"].set_power("Off")
+        set_pair_active(sim, "primary")
+        code, out = hamnhw("failover", "start", "--yes", "--config", config,
+                           "--acknowledge", ACK)
+    assert code == 1 and "an MN runs" in out["error"]["message"], out
+    assert running.address in out["error"]["message"]
+    assert runs(config) == 0 and sim.reset_posts("standby") == []
+
+
+def test_the_named_active_node_is_journaled_only_once_the_preflight_passed(
+        sim_pair: PairSim) -> None:
+    """Diff review: the node named from the config was journaled as the active MN at once,
+    so a dry run or a run refused at preflight left it recorded (and the guards read the
+    journal first)."""
+    config = snapshot(sim_pair)
+    sim_pair["primary"].set_power("Off")
+    set_pair_active(sim_pair, "primary")
+    code, out = hamnhw("failover", "start", "--dry-run", "--config", config, "--acknowledge", ACK)
+    assert out.get("outcome") == "dry-run", out
+    with open_journal(load_config(config)) as journal:
+        assert journal.active_node() is None
+    sim_pair["standby"].set_power("On")  # the target on: the preflight refuses
+    code, out = hamnhw("failover", "start", "--yes", "--config", config, "--acknowledge", ACK)
+    assert out.get("outcome") == "refused", out
+    with open_journal(load_config(config)) as journal:
+        assert journal.active_node() is None
+    sim_pair["standby"].set_power("Off")
+    code, out = hamnhw("failover", "start", "--yes", "--config", config, "--acknowledge", ACK)
+    assert code == 10 and out["state"] == "awaiting_disks", out
+    with open_journal(load_config(config)) as journal:
+        recorded = journal.active_node()
+    assert recorded is not None and recorded.name == "primary"
+    assert "[pair] active in the config" in recorded.source
+
+
+def test_a_node_on_whose_drives_cannot_be_told_contradicts_naming_the_other() -> None:
+    """Diff review: unknown drives (the BMC did not list them) were read as none, so a node
+    on, maybe running the MN, did not stop the other from being named."""
+    from hamnhw.failover.active import LiveNode, _holds, contradiction
+    from hamnhw.models import PowerState
+
+    live = {"primary": LiveNode("power off", PowerState.OFF),
+            "standby": LiveNode("on, but its drives cannot be told", PowerState.ON, None)}
+    assert "standby is on and its drives cannot be told" in (contradiction("primary", live)
+                                                            or "")
+
+    class Drive:
+        def __init__(self, serial: str | None) -> None:
+            self.serial = serial
+
+    assert _holds({"A"}, None) is None
+    assert _holds({"A"}, [Drive("B"), Drive(None)]) is None
+    assert _holds({"A"}, [Drive("A"), Drive(None)]) is True
+    assert _holds({"A"}, [Drive("B")]) is False
+    assert _holds({"A"}, []) is False

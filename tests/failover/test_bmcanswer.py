@@ -129,6 +129,8 @@ def test_what_the_bmc_did_is_said_for_each_kind() -> None:
     (unreachable(noanswer.REFUSED), False),
     (unreachable(noanswer.CONNECT_TIMEOUT), False),
     (IpmiBusy("node busy", host=HOST), False),
+    (unreachable(noanswer.NO_REPLY), True),  # a command's reply lost after it went out
+    (unreachable(noanswer.CONNECT_CUT), False),
     (TlsError("pin mismatch", host=HOST), False),
     (AuthenticationError("credentials rejected", host=HOST), False),
 ])

@@ -240,3 +240,16 @@ def test_destination_and_proxy_keys_are_host_keys(key):
     ("SNMPTrapIPv4.1.DestinationNum", False), ("Location", False), ("LocationFormat", False)])
 def test_location_keys(key, expected):
     assert is_location_key(key) is expected
+
+
+def test_a_url_password_holding_url_delimiters_is_redacted_whole() -> None:
+    """Diff review: 'https://admin:pa/ss#1@events...' kept 'pa/ss#1' (the user information
+    stopped at the first '/' or '#')."""
+    from hamnhw.fixturetools.scrub import Scrubber
+
+    scrubber = Scrubber()
+    doc = {"Destination": "https://admin:pa/ss#1@events.corp.local:8443/hook"}
+    scrubber.prepare([doc])
+    out = scrubber.scrub(doc)["Destination"]
+    assert "pa/ss" not in out and "admin" not in out and "corp.local" not in out, out
+    assert out.startswith("https://***@host-") and out.endswith(":8443/hook"), out

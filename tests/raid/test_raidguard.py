@@ -161,3 +161,5 @@ def test_an_unreadable_journal_asks_another_server_holding_drives_for_its_name()
     assert guard.enforce(create("1", "2"), STATUS, [], "spare3")["node"] is None
     empty = RaidStatus(None, (), (), {}, None, None, None)
     assert not guard.demands(create(), empty).node
+    unknown = RaidStatus(None, (), None, {}, None, None, None)  # the BMC did not list them
+    assert guard.demands(create(), unknown).node, "unknown drives may be the MN's (diff review)"
