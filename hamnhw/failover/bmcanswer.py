@@ -77,6 +77,13 @@ def undecided(exc: HamnhwError) -> bool:
     return reason is not None and (reason in noanswer.UNDECIDED or reason == "")
 
 
+def unanswered_fresh(exc: HamnhwError) -> bool:
+    """True when a new connection was accepted and then left without an answer
+    (:data:`hamnhw.noanswer.NO_ANSWER_FRESH`): an answer, unless only silence follows it (the
+    cords pulled while that request waited).  A read on a new connection decides."""
+    return _unanswered(exc) == noanswer.NO_ANSWER_FRESH
+
+
 def transient(exc: HamnhwError) -> bool:
     """An answer that may change by itself, read again within the poll policy: a 5xx, a
     malformed or stalled answer (a BMC restarting its web server), a refused connection, a

@@ -23,17 +23,12 @@ from hamnhw.config import Config
 from hamnhw.errors import ConfigError, HamnhwError, Interrupted, OperationFailed
 from hamnhw.failover import abort as abort_step
 from hamnhw.failover import boot, diskmove, fence, preflight, verify
-from hamnhw.failover.bmcanswer import answers
+from hamnhw.failover.bmcanswer import answers, did
 from hamnhw.failover.engine import Options, RunContext, Stop
 from hamnhw.failover.journal import Journal, RunRecord
 from hamnhw.failover.journal_records import DRILL_KINDS, in_run_words, resume_command
 from hamnhw.failover.operator import Operator
-from hamnhw.failover.phrases import (
-    forget_disks_moved,
-    given_phrases,
-    ignored_at_resume,
-    ignored_at_start,
-)
+from hamnhw.failover.phrases import forget_disks_moved, given_phrases, ignored_at_start
 from hamnhw.failover.refusal import refuse_untouched
 from hamnhw.failover.report import RunReport, build_report, log_entries, needs_json
 from hamnhw.failover.sessions import delete_stale_sessions
@@ -132,15 +127,14 @@ class Coordinator:
             ctx = self._context(journal, run, self._snapshot(journal),
                                 Options(accept_degraded=accept_degraded or
                                         bool(run.options.get("accept_degraded")),
-                                        disks_moved=disks_moved and waiting))
+                                        disks_moved=disks_moved and waiting, resumed=True))
             journal.event(run.id, "resume", f"resumed by {self.operator.identity()} "
                                             f"(state {run.state})")
             if disks_moved and not waiting:
                 ctx.warn(f"--disks-moved ignored: the run was in state {run.state}, not "
                          f"waiting for the disks ({_NOT_WAITING.get(run.state, _VERIFIED)})")
                 forget_disks_moved(self.operator)
-            for warning in ignored_at_resume(given_phrases(self.operator),
-                                             run.facts.get("pending_ask")):
+            for warning in ctx.given.ignored():
                 ctx.warn(warning)
             if run.kind in DRILL_KINDS and not drill:
                 ctx.warn(f"run {run.id} is a drill's {run.kind.removeprefix('drill-')} leg: "
@@ -154,21 +148,24 @@ class Coordinator:
         :mod:`hamnhw.failover.abort`)."""
         with open_journal(self.config) as journal, journal.lock():
             run = self._unfinished(journal)
-            ctx = self._context(journal, run, self._snapshot(journal), Options())
-            for warning in ignored_at_resume(given_phrases(self.operator),
-                                             run.facts.get("pending_ask")):
+            ctx = self._context(journal, run, self._snapshot(journal),
+                                Options(command="abort"))
+            for warning in ctx.given.ignored():
                 ctx.warn(warning)
             try:
                 delete_stale_sessions(ctx)
                 result = abort_step.abort(ctx, power_on_old_node)
             except Stop as stop:
+                _unused_answers(ctx)
                 return self._stopped(ctx, stop, command="abort")
             except HamnhwError as exc:
+                _unused_answers(ctx)
                 return self._failed(ctx, exc)
             except Interrupted as exc:
                 return self._interrupted(ctx, exc)
             finally:
                 ctx.logout()
+            _unused_answers(ctx)
             if result.refused:
                 return build_report(journal, ctx.run, "stopped", stop_reason=result.refused,
                                     power=result.power)
@@ -204,11 +201,14 @@ class Coordinator:
                     ctx.journal.set_stop_reason(ctx.run.id, None)
                     ctx.refresh()
             except Stop as stop:
+                _unused_answers(ctx)
                 return self._stopped(ctx, stop)
             except Interrupted as exc:
                 return self._interrupted(ctx, exc)
             except HamnhwError as exc:
+                _unused_answers(ctx)
                 return self._failed(ctx, exc)
+            _unused_answers(ctx)
             outcome = {State.DONE: "done", State.REFUSED: "refused"}.get(ctx.state, "aborted")
             if dry_run:
                 outcome = "dry-run"
@@ -349,14 +349,25 @@ def _plan_text(plan: str, ctx: RunContext) -> str:
             f"'{ctx.source} is the active MN'\n{rest}")
 
 
+def _unused_answers(ctx: RunContext) -> None:
+    """Warn of each phrase given on the command line that could have answered something
+    here and did not, saying why (:meth:`~hamnhw.failover.phrases.GivenAnswers.unused`)."""
+    for warning in ctx.given.unused():
+        ctx.warn(warning)
+
+
 def _power(ctx: RunContext) -> dict[str, str]:
     """Each node's power as read now (``unreachable`` when its BMC does not answer), kept in
-    the run's facts with the time, for ``status`` when a BMC does not answer it."""
+    the run's facts with the time, for ``status`` when a BMC does not answer it; a BMC that
+    answers is :meth:`~hamnhw.failover.engine.RunContext.heard`."""
     power = {}
     for name in PAIR_NODES:
         try:
             power[name] = ctx.node(name).power.state().value
+            ctx.heard(name, f"reads {power[name]}")
         except HamnhwError as exc:
             power[name] = "unreachable" if not answers(exc) else "unreadable (BMC error)"
+            if answers(exc) and not isinstance(exc, ConfigError):
+                ctx.heard(name, did(exc))
     ctx.remember(last_power=power, last_power_at=ctx.journal.now())
     return power

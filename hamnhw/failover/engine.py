@@ -9,7 +9,10 @@ intent, on every attempt, first or resumed.
 
 An operator's answer (:meth:`RunContext.require`) is journaled with the situation it
 answers and never counts for another one; a phrase given on the command line answers only
-the situation the previous stop named (kept as the run's ``pending_ask``).
+the situation the previous stop named (kept as the run's ``pending_ask``), or at a resume the
+old node's silence (:class:`~hamnhw.failover.phrases.GivenAnswers`).  An acknowledged
+silence of an old node's BMC stands for its later silences until that BMC answers
+(:meth:`RunContext.heard`, :mod:`~hamnhw.failover.standing`).
 """
 
 from __future__ import annotations
@@ -20,10 +23,13 @@ from typing import Any
 
 from hamnhw import interrupts, pair
 from hamnhw.config import Config
+from hamnhw.deadline import Deadline
 from hamnhw.errors import AuthenticationError, HamnhwError, TlsError
-from hamnhw.failover import killpoints, verdicts
+from hamnhw.failover import killpoints, standing, verdicts
+from hamnhw.failover.bmcanswer import did
 from hamnhw.failover.journal import Journal, RunRecord
 from hamnhw.failover.operator import AckRequest, MissingDrives, Operator, SerialsRequest
+from hamnhw.failover.phrases import GivenAnswers, given_phrases
 from hamnhw.failover.states import State, check_transition
 from hamnhw.ipmi_pair import ExpectedSerials, expected_serials
 from hamnhw.log import get_logger
@@ -58,6 +64,10 @@ class Options:
 
     accept_degraded: bool = False
     disks_moved: bool = False
+    resumed: bool = False
+    """A ``resume``: the old node's cords phrase given may answer its silence."""
+    command: str = "resume"
+    """The command, for the warnings on the answers it was given (``resume``, ``abort``)."""
 
 
 class RunContext:
@@ -77,10 +87,10 @@ class RunContext:
         self._prompt = prompt
         self._nodes: dict[str, tuple[Node, int | None]] = {}
         self._refused: dict[str, HamnhwError] = {}
-        self._pending: dict[str, Any] | None = run.facts.get("pending_ask")
-        """The situation the previous stop asked about: the only one that answers given
-        on the command line may answer."""
-        self._given_used = False
+        self.given = GivenAnswers(given_phrases(operator), run.facts.get("pending_ask"),
+                                  run.source if options.resumed else None, options.command)
+        """The answers on the command line: for the situation the previous stop asked about
+        (or at a resume the old node's silence), once."""
         self._current = ""
 
     # -- run record --------------------------------------------------------------------------
@@ -176,11 +186,24 @@ class RunContext:
         else :class:`Stop` naming it."""
         if self.answer(request.situation) is not None:
             return
-        if self._given(request.situation, request.phrase in self._phrases()) or (
-                self.operator.interactive and self.operator.acknowledge(request)):
+        if self.given.takes(request.situation, request.phrase in self.given.phrases,
+                            request.phrase, request.silence_of is not None):
             self._answered(request, True, f"{request.phrase!r} typed")
             return
+        if standing.use(self, request):
+            return
+        if self.operator.interactive and self.operator.acknowledge(request):
+            self._answered(request, True, f"{request.phrase!r} typed")
+            return
+        self.given.not_taken(request.phrase, request.situation)
         self._ask(request, waiting)
+
+    def heard(self, name: str, what: str) -> None:
+        """``name``'s BMC answered (``what``: ``reads Off``, what it did): no
+        acknowledgement of its silence stands any more, nor does a cords phrase given on the
+        command line answer its silence."""
+        standing.cancel(self, name, what)
+        self.given.answered(name, what)
 
     def typed_serials(self, request: SerialsRequest) -> tuple[str, ...]:
         """The serials the operator typed for this situation (asked now, or given on the
@@ -189,8 +212,8 @@ class RunContext:
         if isinstance(known, list):
             return tuple(known)
         given = tuple(getattr(self.operator, "disk_serials", ()) or ())
-        typed: tuple[str, ...] | None = given if self._given(request.situation,
-                                                              bool(given)) else None
+        typed: tuple[str, ...] | None = given if self.given.takes(request.situation,
+                                                                  bool(given)) else None
         if typed is None and self.operator.interactive:
             typed = self.operator.read_serials(request)
         if not typed:
@@ -198,17 +221,6 @@ class RunContext:
         assert typed is not None
         self._answered(request, list(typed), f"serials {', '.join(typed)} typed")
         return typed
-
-    def _phrases(self) -> tuple[str, ...]:
-        return tuple(getattr(self.operator, "acknowledgements", ()) or ())
-
-    def _given(self, situation: str, present: bool) -> bool:
-        """An answer given on the command line counts once, for the pending situation."""
-        pending = self._pending or {}
-        if present and not self._given_used and pending.get("situation") == situation:
-            self._given_used = True
-            return True
-        return False
 
     def _answered(self, request: Request, typed: Any, what: str) -> None:
         who = self.operator.identity()
@@ -219,6 +231,8 @@ class RunContext:
                         "reason": request.reason})
             if (self.facts.get("pending_ask") or {}).get("situation") == request.situation:
                 self.remember(pending_ask=None)
+            if isinstance(request, AckRequest) and request.silence_of:
+                standing.establish(self, request.silence_of, request.situation)
 
     def _ask(self, request: Request, waiting: bool) -> None:
         self.remember(pending_ask={"situation": request.situation, "kind": request.kind,
@@ -234,8 +248,10 @@ class RunContext:
 
     # -- BMC connections ---------------------------------------------------------------------
 
-    def node(self, name: str) -> Node:
-        """A connection to ``name`` (opened once per invocation; the session is journaled).
+    def node(self, name: str, deadline: Deadline | None = None) -> Node:
+        """A connection to ``name`` (opened once per invocation, within ``deadline`` when
+        given; the session is journaled).  Connecting is an answer of its BMC
+        (:meth:`heard`), as is a refused login.
 
         A login refused (credentials) or a certificate rejected is not tried again in this
         invocation: the same error is raised again (no repeated logins to lock the account).
@@ -245,10 +261,12 @@ class RunContext:
         if name not in self._nodes:
             try:
                 node = pair.connect_node(self.config, name, poll=self.poll,
-                                         prompt=self._prompt)
+                                         prompt=self._prompt, deadline=deadline)
             except (AuthenticationError, TlsError) as exc:
                 self._refused[name] = exc
+                self.heard(name, f"{did(exc)}: {type(exc).__name__}")
                 raise
+            self.heard(name, "when hamnhw connected to it")
             path = session_path(node)
             session_id = (None if path is None else
                           self.journal.session_opened(self.run.id, name, path))

@@ -3,7 +3,9 @@ policy ``AlwaysOff`` read back (old value remembered).
 
 An unreachable BMC (no read answered for ``power_off_timeout``), an off that cannot be
 confirmed or a policy the BMC cannot set stops the run until the operator types that the
-node's power cords are pulled; each of these answers only its own situation.  A BMC that
+node's power cords are pulled; each of these answers only its own situation, but the
+acknowledgement of a silent BMC stands for its later silences in the run, until it answers
+(:mod:`~hamnhw.failover.standing`).  A BMC that
 answers with an error when its power is read, or that rejects the credentials or the
 certificate pin, stops the run naming the fix instead (:mod:`~hamnhw.failover.bmcanswer`):
 no acknowledgement stands for a BMC that answers.  Nothing says
@@ -30,7 +32,7 @@ def fence(ctx: RunContext) -> None:
     found, _state = poll_power(ctx, name, f"{name}: BMC answering?")
     if found == UNREACHABLE:
         ctx.require(cords_pulled(name, f"{name}'s BMC does not answer; the fence cannot be "
-                                       "confirmed", "fence:unreachable"))
+                                       "confirmed", "fence:unreachable", silence=True))
         ctx.remember(fenced_by="acknowledgement")
         return
     node = ctx.node(name)

@@ -4,20 +4,33 @@ read back, and last, right before the request, the old node confirmed off.
 "Confirmed off" is ``Off`` read exactly twice in a row now.  A BMC silent for the whole
 ``power_off_timeout`` (one failed read is polled again, never taken as an answer; silent:
 no connection made, no route to it, :mod:`~hamnhw.failover.bmcanswer`) is accepted only
-with the operator's typed "power cords pulled" for this very check; a BMC that answers, if
-only at the TCP level (a refused connection, one accepted and left unanswered) or with an
-error (credentials, certificate, 5xx) stops the run naming it, with no acknowledgement to
-type.  A request left unanswered on a connection opened earlier is read again on a new one
-before anything is judged.  An
-old node that reads anything else powered itself back on: it is forced off again
+with the operator's typed "power cords pulled": for this check, or an earlier silence of
+the run that it stands for while the BMC answers nothing (:mod:`~hamnhw.failover.standing`:
+every read that answers says so, :meth:`~hamnhw.failover.engine.RunContext.heard`).  A BMC
+that answers, if only at the TCP level (a refused connection, one accepted and left
+unanswered) or with an error (credentials, certificate, 5xx) stops the run naming it, with
+no acknowledgement to type.
+
+A request left unanswered on a connection opened earlier is read again on a new one before
+anything is judged, and so is the last read of the wait when it was left unanswered on a new
+connection (a read as long as the connect timeout, and :data:`~hamnhw.poll.LAST_READ_S`): a
+new connection accepted and then left without an answer is an answer, unless that read
+finds silence (the cords pulled while the request waited); an answer followed by silence
+within the wait stays an answer (a BMC restarting looks the same).
+
+An old node that reads anything else powered itself back on: it is forced off again
 (journaled) and the run goes on only with an acknowledgement of that, and only once it
 reads Off twice again: an acknowledgement never overrides a BMC that answers.
 """
 
 from __future__ import annotations
 
+import contextlib
+
 from hamnhw import noanswer
+from hamnhw.deadline import Deadline
 from hamnhw.errors import HamnhwError
+from hamnhw.failover import standing
 from hamnhw.failover.bmcanswer import (
     answered,
     answers,
@@ -26,27 +39,32 @@ from hamnhw.failover.bmcanswer import (
     no_http_answer,
     silent,
     transient,
+    unanswered_fresh,
     undecided,
 )
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.journal import StepRecord
 from hamnhw.failover.operator import AckRequest
 from hamnhw.failover.overrides import powered_on_by
+from hamnhw.failover.phrases import CORDS_SUFFIX
 from hamnhw.failover.powerops import force_off, off_twice, set_override
 from hamnhw.failover.probes import not_silent
 from hamnhw.failover.states import State
 from hamnhw.models import BootOverrideMode, BootSource, PowerState
-from hamnhw.poll import poll_until
+from hamnhw.pair import connect_timeout
+from hamnhw.poll import LAST_READ_S, poll_until
 
 OFF, NOT_OFF, UNREACHABLE = "off", "not off", "unreachable"
 """What a check of a node's power found."""
 
 
-def cords_pulled(name: str, reason: str, situation: str) -> AckRequest:
-    """The acknowledgement that stands for a fence the BMC could not confirm."""
-    return AckRequest("cords_pulled", f"{name} power cords pulled",
+def cords_pulled(name: str, reason: str, situation: str, *,
+                 silence: bool = False) -> AckRequest:
+    """The acknowledgement that stands for a fence the BMC could not confirm (``silence``:
+    its BMC was found silent, and the answer stands for its later silences)."""
+    return AckRequest("cords_pulled", f"{name}{CORDS_SUFFIX}",
                       f"{reason}: pull {name}'s power cords, then type the acknowledgement",
-                      situation)
+                      situation, name if silence else None)
 
 
 def poll_power(ctx: RunContext, name: str, what: str) -> tuple[str, PowerState]:
@@ -55,7 +73,10 @@ def poll_power(ctx: RunContext, name: str, what: str) -> tuple[str, PowerState]:
     some read answered a state, :data:`UNREACHABLE` when the BMC stayed silent
     (:func:`~hamnhw.failover.bmcanswer.silent`).  A failed read is read again; one left
     unanswered on a connection opened earlier (:func:`~hamnhw.failover.bmcanswer.undecided`)
-    is read again on a new connection before the wait is judged, past its end if need be.
+    is read again on a new connection before the wait is judged, past its end if need be,
+    and so is one left unanswered on a new connection
+    (:func:`~hamnhw.failover.bmcanswer.unanswered_fresh`), within the node's connect timeout
+    and :data:`~hamnhw.poll.LAST_READ_S`.  Every answer is told to ``ctx.heard``.
 
     :raises Stop: the BMC answered (:mod:`hamnhw.failover.bmcanswer`): at once for a final
         answer (credentials, certificate: a refused login is not tried again), at the
@@ -68,16 +89,20 @@ def poll_power(ctx: RunContext, name: str, what: str) -> tuple[str, PowerState]:
     errors: list[HamnhwError] = []
     failed: list[bool] = []
 
-    def read() -> PowerState:
+    def read(deadline: Deadline | None = None) -> PowerState:
         try:
-            state = ctx.node(name).power.state()
+            node = ctx.node(name, deadline)
+            with node.operation(deadline=deadline) if deadline else contextlib.nullcontext():
+                state = node.power.state()
         except HamnhwError as exc:
             if not (silent(exc) or undecided(exc) or transient(exc)):
+                ctx.heard(name, did(exc))
                 raise _stop(ctx, name, exc, f"{name} cannot be confirmed off") from exc
             errors.append(exc)
             failed.append(True)
             seen.append(PowerState.UNKNOWN)
             return seen[-1]
+        ctx.heard(name, f"reads {state.value}")
         failed.append(False)
         told.append(state)
         seen.append(state)
@@ -90,10 +115,16 @@ def poll_power(ctx: RunContext, name: str, what: str) -> tuple[str, PowerState]:
         state = poll_until(read, decided, ctx.poll.deadline(ctx.settings.power_off_timeout),
                            ctx.poll, what=what, describe=lambda s: s.value)
     except HamnhwError:
-        if failed and failed[-1] and undecided(errors[-1]):
-            state = read()  # on a new connection: the transport let go of the kept ones
+        last = errors[-1] if failed and failed[-1] else None
+        if last is not None and (undecided(last) or unanswered_fresh(last)):
+            # on a new connection: the transport let go of the kept ones (a new one left
+            # unanswered is closed), within a connect's time after a new one
+            state = read(None if undecided(last) else Deadline(
+                connect_timeout(ctx.config, name) + LAST_READ_S))
             if decided(state):
                 return (OFF if off_twice(seen) else NOT_OFF), state
+            if unanswered_fresh(last) and failed[-1] and silent(errors[-1]):
+                errors.remove(last)  # the cords pulled as it waited: the new read decided
         return _judged(ctx, name, told, errors)
     return (OFF if off_twice(seen) else NOT_OFF), state
 
@@ -119,6 +150,7 @@ def _judged(ctx: RunContext, name: str, told: list[PowerState],
     answering = [e for e in errors if answers(e)]
     if answering:  # answered within this wait: not the silence of pulled cords
         last = answering[-1]
+        ctx.heard(name, did(last))
         how = "at the connection level" if no_http_answer(last) else "with errors"
         raise _stop(ctx, name, last, f"{name} cannot be confirmed off: its BMC still "
                                      f"answered {how} within the {wait}") from last
@@ -165,9 +197,13 @@ def old_node_off(ctx: RunContext, site: str, attempt: str) -> None:
         raise
     refence = ctx.journal.open_step(ctx.run.id, f"{site}-refence", "force_off")
     if found == UNREACHABLE:
-        ctx.check(f"{site}: {name} off", None, "BMC silent (no connection, no route)")
+        silence = "BMC silent (no connection, no route)"
+        situation = f"{site}.{attempt}:unreachable"
+        ctx.check(f"{site}: {name} off", None, silence)
         ctx.require(cords_pulled(name, f"{name}'s BMC does not answer: it cannot be confirmed "
-                                       "off", f"{site}.{attempt}:unreachable"))
+                                       "off", situation, silence=True))
+        ctx.check(f"{site}: {name} off", None,
+                  f"{silence}: {standing.described(ctx, situation)}")
         _close_interrupted(ctx, refence, {"off": None, "unreachable": True})
         return
     if found == NOT_OFF:
@@ -175,9 +211,12 @@ def old_node_off(ctx: RunContext, site: str, attempt: str) -> None:
     elif refence is not None and refence.outcome is None:
         refence = _settle_refence(ctx, site)
     if refence is not None:
-        ctx.require(_powered_on(ctx, refence))
+        request = _powered_on(ctx, refence)
+        ctx.require(request)
         if found == NOT_OFF:
             found, state = poll_power(ctx, name, f"{name}: off again?")
+            if found == UNREACHABLE:  # the acknowledged cords pulled: it stands for silence
+                standing.establish(ctx, name, request.situation)
         if found == NOT_OFF:
             ctx.check(f"{site}: {name} off", False, f"reads {state.value}")
             raise Stop(f"{name} reads {state.value}, not Off twice: nothing is powered on "

@@ -9,8 +9,11 @@ An acknowledgement is a phrase the operator types exactly (``primary power cords
 a reflex "y" does not pass.  It answers one situation (:attr:`AckRequest.situation`) and is
 never reused for another: the coordinator asks again when the same phrase is needed for
 something else, and a phrase given on the command line (``--acknowledge``) answers only the
-situation the last stop named.  Serials read on the disks' labels are typed the same way
-(:class:`SerialsRequest`, ``--disk-serial``) when no BMC can show them from a fresh POST.
+situation the last stop named (or, at a ``resume``, the old node's silence).  The one
+exception is silence: the acknowledgement of an old node's silent BMC stands for its later
+silences in the run until that BMC answers (:mod:`~hamnhw.failover.standing`).  Serials
+read on the disks' labels are typed the same way (:class:`SerialsRequest`,
+``--disk-serial``) when no BMC can show them from a fresh POST.
 """
 
 from __future__ import annotations
@@ -87,6 +90,10 @@ class AckRequest:
     situation: str = ""
     """What the answer is about, as the journal names it (``fence:not_off:12``,
     ``verify.power_on#2:unreachable``): an answer is kept for this situation only."""
+    silence_of: str | None = None
+    """The node whose BMC was found silent, when that is what is asked about: the answer
+    then stands for that node's later silences in the run, until its BMC answers
+    (:mod:`~hamnhw.failover.standing`)."""
 
 
 @dataclasses.dataclass(frozen=True)

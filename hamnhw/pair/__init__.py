@@ -40,7 +40,7 @@ from hamnhw.poll import PollPolicy
 
 __all__ = [
     "PAIR_NODES", "JournalRecords", "NodeSnapshot", "PairSnapshot", "active_node",
-    "connect_node", "existing_journal", "ipmi_boot_mode", "ipmi_boot_modes",
+    "connect_node", "connect_timeout", "existing_journal", "ipmi_boot_mode", "ipmi_boot_modes",
     "load_latest_snapshot", "open_journal", "other_node", "read_active_node", "read_records",
 ]
 
@@ -192,6 +192,11 @@ def connect_node(config: Config, name: str, *, poll: PollPolicy | None = None,
 
 _DEFAULTS = Timeouts()
 """The per-request timeouts a node table leaves unset."""
+
+
+def connect_timeout(config: Config, name: str) -> float:
+    """The seconds a TCP connect (and TLS handshake) to ``name``'s BMC may take."""
+    return float(config.node(name).connect_timeout or _DEFAULTS.connect)
 
 
 

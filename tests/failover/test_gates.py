@@ -5,12 +5,14 @@ one before the wait is judged."""
 
 from __future__ import annotations
 
+import contextlib
 import types
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pytest
 
 from hamnhw import noanswer
+from hamnhw.deadline import Deadline
 from hamnhw.errors import (
     AccessDenied,
     AuthenticationError,
@@ -25,7 +27,7 @@ from hamnhw.failover.gates import NOT_OFF, OFF, UNREACHABLE, poll_power
 from hamnhw.failover.powerops import wait_off
 from hamnhw.failover.states import State
 from hamnhw.models import PowerState
-from hamnhw.poll import PollPolicy
+from hamnhw.poll import LAST_READ_S, PollPolicy
 
 ON_, OFF_ = PowerState.ON, PowerState.OFF
 DOWN = object()
@@ -52,6 +54,13 @@ class Node:
         self.reads = list(reads)
         self.address = types.SimpleNamespace(netloc="bmc:443")
         self.power = self
+        self.bounded: list[float] = []
+        """The seconds of each read made within a deadline of its own."""
+
+    @contextlib.contextmanager
+    def operation(self, *, deadline: Deadline) -> Iterator[None]:
+        self.bounded.append(deadline.seconds)
+        yield
 
     def state(self) -> PowerState:
         return self.answer(self.reads.pop(0) if len(self.reads) > 1 else self.reads[0])
@@ -67,12 +76,17 @@ class Node:
         return value
 
 
-def context(node: Node) -> types.SimpleNamespace:
+def context(node: Node, heard: list[str] | None = None) -> types.SimpleNamespace:
+    """A run's context around ``node``; what its BMC answered goes to ``heard``."""
     clock = FakeClock()
     node.clock = clock  # type: ignore[attr-defined]
+    told = [] if heard is None else heard
     return types.SimpleNamespace(
-        node=lambda _name: node, state=State.AWAITING_DISKS, config=None,
+        node=lambda _name, _deadline=None: node, state=State.AWAITING_DISKS,
         settings=types.SimpleNamespace(power_off_timeout=20.0),
+        config=types.SimpleNamespace(nodes={}, node=lambda _name: types.SimpleNamespace(
+            connect_timeout=1.0)),
+        heard=lambda _name, what: told.append(what),
         poll=PollPolicy(interval=1.0, timeout=20.0, clock=clock, sleep=clock.sleep))
 
 
@@ -244,6 +258,44 @@ def test_no_route_to_the_network_is_silence_that_names_this_hosts_network() -> N
     ctx.warn = warned.append
     assert poll_power(ctx, "primary", "off?") == (UNREACHABLE, PowerState.UNKNOWN)
     assert len(warned) == 1  # a connect timeout says nothing of this host
+
+
+def test_a_new_connection_left_unanswered_at_the_end_is_judged_by_another() -> None:
+    """The wait's last read got no answer on a new connection (its read timeout outlived
+    the wait): one more read on a new connection, bounded by the connect timeout, decides.
+    It finds silence: the cords were pulled as the request waited (outside review).  It
+    finds the same, or any answer: the BMC answered.  A new connection left unanswered
+    within the wait and silence after it stays an answer (a BMC restarting looks so)."""
+    hung = BmcTimeout("read timed out (on a new connection the BMC accepted)",
+                      host="bmc:443", reason=noanswer.NO_ANSWER_FRESH, elapsed_s=30.0)
+    heard: list[str] = []
+    node = SlowAnswering([hung, DOWN], seconds=30.0)  # longer than the 20 s budget
+    assert poll_power(context(node, heard), "p", "off?") == (UNREACHABLE, PowerState.UNKNOWN)
+    assert node.count == 2 and node.bounded == [1.0 + LAST_READ_S] and heard == []
+    node = SlowAnswering([hung, hung], seconds=30.0)
+    with pytest.raises(Stop, match="accepts connections at bmc:443 but sends no answer"):
+        poll_power(context(node, heard), "primary", "off?")
+    assert node.count == 2 and heard == ["accepts connections at bmc:443 but sends no answer "
+                                         "(its network stack is alive: a hung web server)"]
+    assert poll_power(context(SlowAnswering([hung, OFF_], seconds=30.0)), "p", "off?") == (
+        NOT_OFF, OFF_)  # read once: not Off twice
+    with pytest.raises(Stop, match="accepts connections"):  # answered, then silent
+        poll_power(context(Answering([hung, DOWN])), "primary", "off?")
+
+
+def test_every_answer_of_the_bmc_is_heard() -> None:
+    """What cancels a standing acknowledgement of silence: a state read, an error answered;
+    silence and an undecided read are not heard."""
+    heard: list[str] = []
+    poll_power(context(Answering([DOWN, KEPT, OFF_, OFF_]), heard), "p", "off?")
+    assert heard == ["reads off", "reads off"]
+    heard.clear()
+    with pytest.raises(Stop):
+        poll_power(context(Answering([_5xx()]), heard), "p", "off?")
+    assert len(heard) == 1 and heard[0].startswith("answers, with an error")
+    heard.clear()
+    assert poll_power(context(Answering([DOWN, KEPT]), heard), "p", "off?")[0] == UNREACHABLE
+    assert heard == []
 
 
 def test_a_bmc_that_sent_its_headers_then_stalled_answered() -> None:
