@@ -1,6 +1,7 @@
 """The runbook's dead-primary rehearsal, through the real ``hamnhw`` commands only: ``hamnhw
 sim cords pull primary`` (its BMC silent, its host off), the failover stopped for "primary
-power cords pulled", each acknowledgement typed as asked, the dead primary's disks moved with
+power cords pulled", the acknowledgement typed once (it stands for every later check that
+finds the primary silent), the dead primary's disks moved with
 ``hamnhw sim move --all-mn`` (through the standby's control port: the primary's is silent),
 and the run done on the standby."""
 
@@ -30,7 +31,7 @@ def test_a_failover_from_a_primary_whose_cords_sim_pulled(
     assert code == 1 and out["needs"]["situation"] == "fence:unreachable", out
     assert out["needs"]["phrase"] == pulled["acknowledge"]
     stops = []
-    for _ in range(8):  # each check of the silent primary asks again
+    for _ in range(8):  # stops in order (the acknowledgement asked for once)
         stops.append((out["state"], (out["needs"] or {}).get("situation", "").split("#")[0]))
         if code == 10:  # the WORK ORDER: the dead primary's disks into the standby
             code, moved = hamnhw("sim", "move", "--all-mn", "--config", config)
@@ -43,9 +44,7 @@ def test_a_failover_from_a_primary_whose_cords_sim_pulled(
         code, out = hamnhw("failover", "resume", *disks, "--acknowledge",
                            pulled["acknowledge"], "--config", config)
     assert out["outcome"] == "done" and out["active_node"] == "standby", out
-    assert stops == [("fence", "fence:unreachable"), ("awaiting_disks", ""),
-                     ("awaiting_disks", "disks.entry"), ("verify", "verify.power_on"),
-                     ("boot", "boot.reset"), ("boot", "boot-after.reset"), ("done", "")]
+    assert stops == [("fence", "fence:unreachable"), ("awaiting_disks", ""), ("done", "")]
     assert sorted(d.serial for d in sim["standby"].drives) == sorted(
         mn_serials(sim.cluster))
     assert sim.accepted_resets("primary") == [] and sim["primary"].cords.pulled
