@@ -25,7 +25,7 @@ PYTEST_ARGS ?=
 # the run goes on; peer tests 180 s, the few long tests say @pytest.mark.timeout(N)).  Whole
 # run: this watchdog, the last resort for a hang outside any test (collection, a session
 # teardown): SIGINT after PYTEST_WATCHDOG_S (pytest still runs its finalizers), SIGKILL 60 s
-# later.  The whole suite takes about 10 min on a 2-core machine (its longest test, the
+# later.  The whole suite takes about 13 min on a 2-core machine (its longest test, the
 # failover's kill points, about 2.5 min beside the others; the Ansible collection's tests
 # about 4 min of worker time); the watchdog leaves room above that for a loaded machine (a
 # run killed by it tells nothing of the tests it did not reach) and keeps `.ci/run` under
