@@ -258,13 +258,15 @@ def protect_target(ctx: RunContext) -> None:
 
 def set_policy(ctx: RunContext, step: str, action: str, name: str,
                policy: PowerRestorePolicy, remember_as: str | None = None, *,
-               doubt: bool = False) -> None:
+               doubt: bool = True) -> None:
     """Set ``name``'s restore policy and read it back (journaled; the value before is kept
     in the intent, and in the run's facts as ``remember_as``).
 
     :param doubt: a failure that may have left the policy applied
         (:func:`~hamnhw.failover.bmcanswer.maybe_applied`) leaves the action's outcome open:
-        the next attempt re-reads the policy first (:meth:`RunContext.act`)."""
+        the next attempt re-reads the policy first (:meth:`RunContext.act`), so a PATCH is
+        never sent again before a read shows it did not take (every step's write: the
+        preflight's, the fence's, the finish's and abort's)."""
     node = ctx.node(name)
     record = ctx.journal.open_step(ctx.run.id, step, action)
     before = (record.intent.get("before") if record is not None

@@ -130,3 +130,22 @@ def wait_for(condition: Callable[[], bool], limit: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the simulator never got there"
         time.sleep(0.05)
+
+
+def test_the_fences_restore_policy_patch_left_unanswered_is_read_before_any_resend(
+        start_pair: Callable[..., PairSim]) -> None:
+    """The fence's PATCH of the old node's restore policy timed out, answered and applied
+    after the client stopped waiting: the resume reads the policy and does not send the
+    PATCH again (it was re-sent unread: only the preflight's write was judged so)."""
+    sim = start_pair()
+    config = ready(sim)
+    sim.configure({"primary": {"read_timeout": 1.0}})
+    primary = sim["primary"]
+    primary.inject("latency", count=1, path=SYSTEM, method="PATCH", seconds=3.0)
+    code, out = hamnhw("failover", "start", "--yes", "--config", config)
+    assert code == 1 and out["state"] == "fence", out
+    assert len(policy_patches(sim, "primary")) == 1
+    wait_for(lambda: primary.state.restore_policy == "AlwaysOff")
+    code, out = hamnhw("failover", "resume", "--config", config)
+    assert code == 10 and out["state"] == "awaiting_disks", out
+    assert policy_patches(sim, "primary") == [200]  # read back, never sent twice
