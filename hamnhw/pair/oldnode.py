@@ -21,7 +21,7 @@ import sqlite3
 from hamnhw.config import Config
 from hamnhw.failover.journal import JournalError, RunRecord
 from hamnhw.node import Node
-from hamnhw.pair.runguard import RunInProgress, describe, disks_moved, how_to_go_on, unfinished_run
+from hamnhw.pair.runguard import RunInProgress, describe, disks_moved, how_to_go_on
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,15 +41,15 @@ def old_node(config: Config) -> OldNode | None:
     from hamnhw.pair.snapshot import PairSnapshot
 
     try:
-        run = unfinished_run(config)
-        if run is None or not disks_moved(run):
-            return None
         journal = existing_journal(config)
         if journal is None:
             return None
         with journal:
+            run = journal.unfinished_run()
+            if run is None or not disks_moved(run):
+                return None
             snapshot = PairSnapshot.from_journal(journal)
-    except (RunInProgress, JournalError, sqlite3.Error, OSError):
+    except (JournalError, sqlite3.Error, OSError):
         return None
     taken = snapshot.nodes.get(run.source) if snapshot is not None else None
     return OldNode(run, taken.system_serial if taken is not None else None)

@@ -150,23 +150,27 @@ YES_HELP = {
 _YES_ACTIVE_MN = "Go on when the nodes (one or many) include the pair's (possibly) active MN."
 
 
+def _no_check(_node: Node) -> None:
+    """No per-node check."""
+
+
 def _old_node_check(fleet: FleetOptions, action: str) -> Callable[[Node], None]:
     """For ``on`` and ``cycle`` while a run's disks were said moved: refuse, on each node
     before anything is sent, the old node recognised by its System serial however it was
     addressed (:mod:`hamnhw.pair.oldnode`); else a check that does nothing."""
     if action not in ("on", "cycle"):
-        return lambda _node: None
+        return _no_check
     try:
         config = fleet.config()
     except ConfigError:
-        return lambda _node: None
+        return _no_check
     if config is None:
-        return lambda _node: None
+        return _no_check
     from hamnhw.pair.oldnode import old_node, refuse_if_old_node
 
     old = old_node(config)
     if old is None:
-        return lambda _node: None
+        return _no_check
     return lambda node: refuse_if_old_node(old, node, action)
 
 
