@@ -4,7 +4,6 @@ moves (the drives a failover, a drill's leg or ``pair setup-raid`` waits for).""
 from __future__ import annotations
 
 import dataclasses
-import shlex
 
 from hamnhw.config import Config
 from hamnhw.errors import ConfigError
@@ -52,6 +51,7 @@ def pending_order(config: Config, source: str | None, target: str | None,
         if given is not None and given != wanted:
             raise ConfigError(f"--all-mn: the work order of run {run.id} moves the drives "
                               f"from {order.source} into {order.target}, not {option} {given}")
-    config_words = f" --config {shlex.quote(config_path)}" if config_path else ""
+    from hamnhw.cli.commands.failover.hints import config_option
+
     return PendingOrder(order.source, order.target, tuple(d.serial for d in order.drives),
-                        f"{order.resume} --disks-moved{config_words}")
+                        f"{order.resume} --disks-moved{config_option(config_path)}")

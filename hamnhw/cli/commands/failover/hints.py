@@ -25,12 +25,17 @@ AGAIN_FLAGS = ("yes", "dry_run", "accept_degraded")
 """The flags of ``failover start`` and ``drill`` kept when the same command is run again."""
 
 
+def config_option(path: str | None) -> str:
+    """`` --config PATH`` (shell-quoted), or "" without a path."""
+    return f" --config {shlex.quote(path)}" if path else ""
+
+
 def config_words(ctx: click.Context) -> str:
     """`` --config PATH`` (shell-quoted) when this invocation was given one, else ""."""
     while ctx is not None:
         path = ctx.params.get("config_path")
         if path:
-            return f" --config {shlex.quote(path)}"
+            return config_option(path)
         ctx = ctx.parent  # type: ignore[assignment]
     return ""
 
