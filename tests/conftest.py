@@ -141,3 +141,30 @@ def loopback_only() -> Iterator[None]:
         socket.getaddrinfo = real_getaddrinfo
         socket.socket.connect = real_connect  # type: ignore[method-assign]
         socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def hung_names(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
+    """Host names whose lookup hangs (add them to the set given): a slow name service, as
+    :mod:`hamnhw.pair.nodes` sees it (its wait cut to 0.05 s); released at the end."""
+    import socket
+    import threading
+
+    from hamnhw.pair import nodes as pairnodes
+
+    names: set[str] = set()
+    release = threading.Event()
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: str, *args: object, **kwargs: object) -> object:
+        if host in names:
+            release.wait(30)
+            raise socket.gaierror("released")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(pairnodes, "RESOLVE_TIMEOUT_S", 0.05)
+    try:
+        yield names
+    finally:
+        release.set()

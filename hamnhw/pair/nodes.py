@@ -14,7 +14,11 @@ IPMI path (the ``url`` of its ``ipmi`` sub-table: :mod:`hamnhw.config_ipmi`); tw
 match when one address of each does, unless two of their Redfish addresses are on one host
 at two ports (two BMCs behind one address: a simulator, a NAT).  Names are
 resolved only when the text does not already match, all of a command's at once, each within
-:data:`RESOLVE_TIMEOUT_S`; a name that does not resolve in time matches only itself.
+:data:`RESOLVE_TIMEOUT_S`.  A name the name service says does not exist matches only itself
+(the command could not reach it either); a name not resolved in time (a slow or hung name
+service, while the command's own connection may resolve it later) is in doubt, so it matches
+each pair node it may be (:attr:`PairNodesNamed.late` says which names were late), and the
+guards refuse as for that node.
 """
 
 from __future__ import annotations
@@ -112,6 +116,12 @@ def addresses(host: str) -> frozenset[str]:
 def resolve_all(hosts: Iterable[str]) -> Mapping[str, frozenset[str]]:
     """:func:`addresses` of each host, :data:`RESOLVERS` names at a time, each name given
     about :data:`RESOLVE_TIMEOUT_S`; a name not resolved by then stands for no address."""
+    return resolve_in_time(hosts)[0]
+
+
+def resolve_in_time(hosts: Iterable[str]) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """:func:`resolve_all`, and the names whose lookup did not end in time (not those the
+    name service answered with no address)."""
     names = sorted(set(hosts))
     found: dict[str, frozenset[str]] = {}
     todo: queue.SimpleQueue[str] = queue.SimpleQueue()
@@ -134,7 +144,8 @@ def resolve_all(hosts: Iterable[str]) -> Mapping[str, frozenset[str]]:
     for worker in workers:
         worker.join(max(0.0, end - time.monotonic()))
     done = dict(found)  # a late answer is not waited for
-    return {name: done.get(name, frozenset()) for name in names}
+    late = frozenset(name for name in names if name not in done)
+    return {name: done.get(name, frozenset()) for name in names}, late
 
 
 def _lookup(host: str) -> frozenset[str]:
@@ -152,20 +163,40 @@ def _lookup(host: str) -> frozenset[str]:
     return frozenset(canonical_host(str(info[4][0]).split("%", 1)[0]) for info in infos)
 
 
+class PairNodesNamed(dict[str, str]):
+    """Each node as given -> the pair node it addresses (:func:`pair_nodes_of`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.late: dict[str, tuple[str, ...]] = {}
+        """Node as given -> the host names that did not resolve in time, for a node matched
+        only in doubt."""
+
+    def doubt(self, node: str) -> str:
+        """`` (possibly: NAME did not resolve within N s)`` for a node matched in doubt."""
+        names = self.late.get(node)
+        if not names:
+            return ""
+        return (f" (possibly: {', '.join(names)} did not resolve within "
+                f"{RESOLVE_TIMEOUT_S:g} s, so it may be)")
+
+
 def pair_node_of(config: Config, node: str) -> str | None:
     """``primary`` or ``standby`` when ``node`` (a config name or a BMC URL) addresses one of
     them; None otherwise."""
     return pair_nodes_of(config, [node]).get(node)
 
 
-def pair_nodes_of(config: Config, nodes: Sequence[str]) -> dict[str, str]:
+def pair_nodes_of(config: Config, nodes: Sequence[str]) -> PairNodesNamed:
     """The pair node (``primary``, ``standby``) each of ``nodes`` (config names or BMC URLs)
     addresses, for those that address one: an equal address first, then one of the same
-    host text, then (the host names still in doubt resolved together: :func:`resolve_all`)
-    one of a common address; among equals, ``primary`` first."""
+    host text, then (the host names still in doubt resolved together:
+    :func:`resolve_in_time`) one of a common address, else, when a name of either side did
+    not resolve in time, the first pair node it may be (in doubt: recorded in ``late``);
+    among equals, ``primary`` first."""
     pair_nodes = [n for n in PAIR_NODES if n in config.nodes]
     keys = {n: node_keys(config, n) for n in pair_nodes}
-    found: dict[str, str] = {}
+    found = PairNodesNamed()
     doubtful: dict[str, tuple[tuple[BmcKey, ...], list[str]]] = {}
     for node in nodes:
         if node in pair_nodes:
@@ -182,13 +213,28 @@ def pair_nodes_of(config: Config, nodes: Sequence[str]) -> dict[str, str]:
             doubtful[node] = (wanted, maybe)
     hosts = {k.host for wanted, maybe in doubtful.values()
              for k in (*wanted, *(k for n in maybe for k in keys[n]))}
-    resolved = resolve_all(hosts) if doubtful else {}
+    resolved, late = resolve_in_time(hosts) if doubtful else ({}, frozenset())
     for node, (wanted, maybe) in doubtful.items():
         hit = _first({n: keys[n] for n in maybe}, wanted,
                      lambda a, b: a.same_bmc(b, resolved.__getitem__))
+        if hit is None:
+            hit = _late_match(keys, wanted, maybe, late, found.late, node)
         if hit is not None:
             found[node] = hit
     return found
+
+
+def _late_match(keys: Mapping[str, tuple[BmcKey, ...]], wanted: tuple[BmcKey, ...],
+                maybe: list[str], late: frozenset[str], record: dict[str, tuple[str, ...]],
+                node: str) -> str | None:
+    """The first of ``maybe`` that ``node`` may be because a host name of either side did
+    not resolve in time (recorded in ``record``), or None."""
+    for name in maybe:
+        names = sorted(({a.host for a in wanted} | {b.host for b in keys[name]}) & late)
+        if names and any(a.may_be(b) for a in keys[name] for b in wanted):
+            record[node] = tuple(names)
+            return name
+    return None
 
 
 def _first(keys: Mapping[str, tuple[BmcKey, ...]], wanted: tuple[BmcKey, ...],

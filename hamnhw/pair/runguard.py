@@ -51,7 +51,7 @@ from hamnhw.config import Config
 from hamnhw.errors import ConfigError
 from hamnhw.failover.journal import JournalError, RunRecord, damage_remedy
 from hamnhw.failover.journal_records import resume_command
-from hamnhw.pair.nodes import pair_nodes_of, possibly_active
+from hamnhw.pair.nodes import PairNodesNamed, pair_nodes_of, possibly_active
 
 STARTING_ACTIONS = frozenset({"on", "cycle"})
 """Power changes that can start or restart a node (``off`` and ``soft-off`` cannot)."""
@@ -103,7 +103,7 @@ def _journal_fix(exc: BaseException) -> str:
             "use the hamnhw version that wrote it")
 
 
-def pair_nodes_named(config: Config, nodes: Iterable[str]) -> dict[str, str]:
+def pair_nodes_named(config: Config, nodes: Iterable[str]) -> PairNodesNamed:
     """The pair node (``primary``, ``standby``) each of ``nodes`` addresses, for those that
     address one: its name, another config entry for its BMC, or its BMC URL in any accepted
     spelling (:func:`~hamnhw.pair.nodes.pair_nodes_of`)."""
@@ -161,15 +161,21 @@ def check_active_mn(config: Config, named: Mapping[str, str], *,
         if name in candidates and name != confirm_node:
             how = (f"type its name with {node_option} {name}" if node_option
                    else "add --yes to go on")
-            raise ActiveMnStop(f"{name!r}{_named(config, given, name)} is the pair's active MN "
-                               f"({source}): {how}")
+            how_named = _named(config, given, name, named)
+            raise ActiveMnStop(f"{name!r}{how_named} is the pair's active MN ({source}): {how}")
 
 
-def _named(config: Config, given: str, name: str) -> str:
-    """How a pair node was given when not by its own name."""
+def _named(config: Config, given: str, name: str, named: Mapping[str, str]) -> str:
+    """How a pair node was given when not by its own name (and why in doubt)."""
     if given == name:
         return ""
-    return f" (named {given!r})" if given in config.nodes else " (named by a BMC URL)"
+    how = f" (named {given!r})" if given in config.nodes else " (named by a BMC URL)"
+    return how + _doubt(named, given)
+
+
+def _doubt(named: Mapping[str, str], given: str) -> str:
+    """Why ``given`` was matched only in doubt (a host name not resolved in time), or ''."""
+    return named.doubt(given) if isinstance(named, PairNodesNamed) else ""
 
 
 def _refuse_during_run(config: Config, named: Mapping[str, str], action: str,
@@ -178,7 +184,7 @@ def _refuse_during_run(config: Config, named: Mapping[str, str], action: str,
     run = unfinished_run(config) if selected else None
     if run is None:
         return
-    if run.source in selected and disks_moved(run):
+    if run.source in _surely_named(named) and disks_moved(run):
         raise RunInProgress(
             f"{run.source}{_aliases(named, run.source)} is the old node of {describe(run)}, "
             f"and its disks were said moved out of it{_by(run)}: it is never powered on "
@@ -193,6 +199,14 @@ def _refuse_during_run(config: Config, named: Mapping[str, str], action: str,
             f"to power {action} anyway")
     if not dry_run:  # a dry run sends nothing: no override to journal (nor to blame later)
         _journal_override(config, run, selected, action)
+
+
+def _surely_named(named: Mapping[str, str]) -> set[str]:
+    """The pair nodes named for sure: not only in doubt (a host name not resolved in time).
+    A node named only in doubt is not refused as the old node "--yes included": the
+    System serial check (:mod:`hamnhw.pair.oldnode`) reads the node itself."""
+    late = named.late if isinstance(named, PairNodesNamed) else {}
+    return {name for given, name in named.items() if given not in late}
 
 
 def _journal_override(config: Config, run: RunRecord, nodes: list[str], action: str) -> None:
@@ -218,7 +232,8 @@ def _journal_override(config: Config, run: RunRecord, nodes: list[str], action: 
 def _aliases(named: Mapping[str, str], node: str) -> str:
     """`` (named 'mn1')`` when ``node`` was given under other names."""
     others = sorted(given for given, name in named.items() if name == node and given != node)
-    return f" (named {', '.join(map(repr, others))})" if others else ""
+    doubts = "".join(_doubt(named, given) for given in others)
+    return f" (named {', '.join(map(repr, others))}){doubts}" if others else ""
 
 
 def disks_moved(run: RunRecord) -> bool:

@@ -163,3 +163,43 @@ def test_what_stops_no_running_node_needs_no_yes(pair: Pair) -> None:
     config = ("--config", str(pair.config))
     assert run("--json", "boot", "primary", "pxe", *config).exit_code == 0
     assert run("--json", "restore-policy", "primary", "always-off", *config).exit_code == 0
+
+
+def test_a_pair_bmc_name_not_resolved_in_time_is_the_active_mn_in_doubt(
+        pair: Pair, hung_names: set[str]) -> None:
+    """Review: the pair's BMC configured by a host name whose lookup hangs (a slow name
+    service) matched nothing, so ``power off`` of the MN's BMC by its address went unasked,
+    while the command's own connection could still resolve and reach it.  In doubt the
+    guard matches, says why, and nothing is sent; a name the name service says does not
+    exist is not in doubt."""
+    url = pair.cluster["primary"].url
+    address = url.split("://", 1)[1].rstrip("/")
+    text = pair.config.read_text(encoding="utf-8")
+    assert text.count(address) == 1, text
+    pair.config.write_text(text.replace(address, address.replace("127.0.0.1", "mn.hung.test")),
+                           encoding="utf-8")
+    hung_names.add("mn.hung.test")
+    refused = run("--json", "power", "off", url, "--config", str(pair.config),
+                  "--username", "admin", env={"HAMNHW_PASSWORD": pair.cluster["primary"].password})
+    assert refused.exit_code == 2, refused.output
+    message = json_out(refused)["error"]["message"]
+    assert message.startswith("'primary' (named by a BMC URL) (possibly: mn.hung.test did "
+                              "not resolve within 0.05 s, so it may be) is the pair's active "
+                              "MN"), message
+    assert pair.resets("primary") == [] and pair.cluster["primary"].power_state == "On"
+
+
+def test_a_name_that_does_not_exist_is_not_in_doubt(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from hamnhw.config import parse_config
+    from hamnhw.pair import nodes as pairnodes
+
+    def getaddrinfo(host: str, *args: object, **kwargs: object) -> object:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    config = parse_config({"primary": {"bmc": "redfish://mn.gone.test"},
+                           "standby": {"bmc": "redfish://10.0.0.6"}})
+    named = pairnodes.pair_nodes_of(config, ["redfish://10.0.0.9"])
+    assert dict(named) == {} and named.late == {}

@@ -221,3 +221,29 @@ def test_a_dry_run_with_yes_during_an_unfinished_failover_journals_no_override(
     code, out = hamnhw("power", "on", "standby", "--yes", "--config", config)
     assert code == 0 and out["power_state"] == "on", out
     assert override_events(config) == ["hamnhw power on standby --yes"]
+
+
+def test_the_old_node_matched_only_in_doubt_is_left_to_the_serial_check(
+        sim_pair: PairSim, hung_names: set[str]) -> None:
+    """A pair BMC name not resolved in time matches in doubt: power on without --yes is
+    refused (the run is unfinished), naming the doubt; with --yes the address guard does not
+    refuse "--yes included" (it cannot tell), and the System serial check, which reads the
+    node itself, refuses the old node (the test above)."""
+    from hamnhw.pair.runguard import RunInProgress, check_power_change
+
+    config_path = disks_said_moved(sim_pair)
+    url = sim_pair["primary"].url
+    address = url.split("://", 1)[1].rstrip("/")
+    with open(config_path, encoding="utf-8") as source:
+        text = source.read()
+    with open(config_path, "w", encoding="utf-8") as out:
+        out.write(text.replace(f'"{url}', f'"{url.replace("127.0.0.1", "mn.hung.test")}'))
+    config = load_config(config_path)
+    assert "mn.hung.test" in config.nodes["primary"].bmc and address in url
+    hung_names.add("mn.hung.test")
+    with pytest.raises(RunInProgress) as refused:
+        check_power_change(config, [url], "on", dry_run=True)
+    check_power_change(config, [url], "on", yes=True, dry_run=True)
+    message = str(refused.value)
+    assert "possibly: mn.hung.test did not resolve within 0.05 s" in message, message
+    assert "or add --yes" in message and "--yes included" not in message, message

@@ -24,7 +24,7 @@ from hamnhw.log import get_logger
 from hamnhw.models import RaidType
 from hamnhw.node import Node
 from hamnhw.pair import PairSnapshot
-from hamnhw.pair.nodes import pair_node_of, possibly_active
+from hamnhw.pair.nodes import pair_nodes_of, possibly_active
 from hamnhw.raid import RaidOutcome, RaidPlan
 from hamnhw.raidguard import PairGuard, normal_serial
 
@@ -42,7 +42,7 @@ CONFIRM_NODE = click.option(
 def pair_guard(target: TargetOptions) -> PairGuard:
     """The guard of the node ``target`` names: the pair's recorded RAID1 serials protect on
     any node; the node's name and recorded volumes when it is recognised as ``primary`` or
-    ``standby`` (:func:`~hamnhw.pair.nodes.pair_node_of`), active as the
+    ``standby`` (:func:`~hamnhw.pair.nodes.pair_nodes_of`, in doubt too), active as the
     fleet guard counts it (:func:`~hamnhw.pair.nodes.possibly_active`: the
     journal, else ``[pair] active``, else either pair node).  A journal that cannot be read
     puts its error in the guard (a write on a pair node, or on another node showing drives,
@@ -58,12 +58,14 @@ def pair_guard(target: TargetOptions) -> PairGuard:
         config = None
     if config is None:
         return PairGuard(None, frozenset(), active=False, snapshot=False)
-    name = pair_node_of(config, target.node)
+    named = pair_nodes_of(config, [target.node])
+    name = named.get(target.node)
     records = pair.read_records(config)
     snapshot = records.snapshot
     serials = frozenset(snapshot.mn_serials()) if snapshot is not None else frozenset()
     volumes = _recorded_volumes(snapshot, name) if snapshot is not None and name else {}
     candidates, source = possibly_active(config, records) if name is not None else ((), "")
+    source += named.doubt(target.node)
     error = None if records.error is None else str(records.error)
     if error is not None and name is None:
         LOG.warning("%s: %s: the MN's RAID1 serials (the pair snapshot's) cannot "
