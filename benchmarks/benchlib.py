@@ -116,7 +116,7 @@ def same_count(counts: Iterable[int], what: str) -> int:
 # -- simulator -----------------------------------------------------------------------------
 
 PLAIN_HTTP_LOGGER = "hamnhw.transport.adapter"
-"""The logger of the plain-HTTP warning (:func:`hamnhw.transport.adapter.check_tls_choice`)."""
+"""The logger of the plain-HTTP warning (:func:`hamnhw.transport.tlschoice.check_tls_choice`)."""
 
 
 @contextlib.contextmanager

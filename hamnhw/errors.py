@@ -97,7 +97,7 @@ class TlsError(BmcUnreachable):
     """TLS handshake failed or the certificate is not trusted.
 
     :param fingerprint: SHA-256 fingerprint of the certificate the BMC presented, when
-        known (see :func:`hamnhw.transport.adapter.presented_fingerprint`), so that the
+        known (see :func:`hamnhw.transport.tlschoice.presented_fingerprint`), so that the
         operator can compare it with the BMC's web UI and pin it.
     """
 

@@ -39,14 +39,8 @@ from hamnhw.address import parse_bmc_url
 from hamnhw.config import Config, NodeConfig
 from hamnhw.errors import BmcUnreachable, ConfigError, HamnhwError, TlsError
 from hamnhw.transport import tlscontext
-from hamnhw.transport.lean import (
-    HandshakeFailed,
-    LeanConnections,
-    NotConnected,
-    WireError,
-    pin_of,
-    watch_nothing,
-)
+from hamnhw.transport.lean import LeanConnections, pin_of, watch_nothing
+from hamnhw.transport.wireerrors import HandshakeFailed, NotConnected, WireError
 
 PREFIX = "/hamnhw-sim/"
 TIMEOUT_S = 10.0

@@ -1,5 +1,5 @@
 """Turn what the connections raise (:mod:`hamnhw.transport.lean`'s
-:class:`~hamnhw.transport.lean.WireError`, and requests' and urllib3's exceptions on the
+:class:`~hamnhw.transport.wireerrors.WireError`, and requests' and urllib3's exceptions on the
 replayed path), and what a BMC answers, into :mod:`hamnhw.errors` types.  Every message is
 redacted.  requests is never imported here: one of its exceptions exists only once it is."""
 
@@ -24,7 +24,7 @@ from hamnhw.errors import (
     http_error_class,
 )
 from hamnhw.log import redact
-from hamnhw.transport import lean
+from hamnhw.transport import wireerrors
 from hamnhw.transport.adapter import SEND_ERRORS, DeadlineExceeded
 from hamnhw.transport.decode import BodyTooLarge, UnsupportedEncoding
 
@@ -81,7 +81,7 @@ def map_exception(exc: BaseException, *, host: str, method: str, path: str,
                           reason=cause.reason)
     if isinstance(cause, BodyTooLarge | UnsupportedEncoding):
         return MalformedResponse(str(cause), host=host, uri=path)
-    if isinstance(cause, lean.WireError):
+    if isinstance(cause, wireerrors.WireError):
         return _wire_error(cause, what, host=host, method=method, elapsed_s=elapsed_s)
     if "requests" not in sys.modules:
         return BmcUnreachable(f"{what}: {type(cause).__name__}: {redact(_short(cause))}",
@@ -89,22 +89,22 @@ def map_exception(exc: BaseException, *, host: str, method: str, path: str,
     return _requests_error(cause, what, host=host, method=method, elapsed_s=elapsed_s)
 
 
-def _wire_error(cause: lean.WireError, what: str, *, host: str, method: str,
+def _wire_error(cause: wireerrors.WireError, what: str, *, host: str, method: str,
                 elapsed_s: float) -> HamnhwError:
     """The hamnhw error for a failure of hamnhw's own connections."""
     detail = redact(_short(cause))
     reason = cause.reason
-    if isinstance(cause, lean.HandshakeFailed):
+    if isinstance(cause, wireerrors.HandshakeFailed):
         return TlsError(f"{what}: TLS verification failed: {detail}", host=host)
-    if isinstance(cause, lean.ConnectTimedOut):
+    if isinstance(cause, wireerrors.ConnectTimedOut):
         text = {noanswer.CONNECT_TIMEOUT: "connect timed out",
                 noanswer.CONNECT_CUT: detail}.get(
             reason or "", "TLS handshake timed out (the TCP connection was accepted)")
         return BmcUnreachable(f"{what}: {text}", host=host, reason=reason)
-    if isinstance(cause, lean.ReadTimedOut):
+    if isinstance(cause, wireerrors.ReadTimedOut):
         return BmcTimeout(f"{what}: read timed out{_where(reason)}", host=host,
                           elapsed_s=elapsed_s, reason=reason)
-    if isinstance(cause, lean.NotConnected):
+    if isinstance(cause, wireerrors.NotConnected):
         return BmcUnreachable(f"{what}: cannot connect: {detail}", host=host,
                               refused=cause.refused, reason=reason)
     return _dropped(what, detail, host=host, method=method, reason=reason)

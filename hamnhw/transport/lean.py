@@ -16,9 +16,10 @@ connection before answering, raises :class:`StaleConnection`, on which the adapt
 once more on a new connection.  A connection given back after
 :meth:`LeanConnections.close` (another thread's request was in flight) is closed at once.
 
-Failures are raised as :class:`WireError` subclasses saying what happened (never
-connected, refused or not; connect timed out; handshake or pin refused; read timed out;
-connection lost after the request went out), each with its ``reason``
+Failures are raised as :class:`~hamnhw.transport.wireerrors.WireError` subclasses saying
+what happened (never connected, refused or not; connect timed out; handshake or pin
+refused; read timed out; connection lost after the request went out), each with its
+``reason``
 (:mod:`hamnhw.noanswer`: on a new or a kept-alive connection, before or after the status
 line), which :func:`~hamnhw.transport.errormap.map_exception` turns into hamnhw's typed
 errors.  A kept-alive connection that got no answer, or was lost, lets go of the other idle
@@ -41,6 +42,14 @@ from typing import Any, BinaryIO
 from hamnhw import noanswer
 from hamnhw.transport.httpanswer import Headers, Response
 from hamnhw.transport.reuse import drained, dropped
+from hamnhw.transport.wireerrors import (
+    ConnectTimedOut,
+    Dropped,
+    HandshakeFailed,
+    NotConnected,
+    ReadTimedOut,
+    StaleConnection,
+)
 
 IDLE_KEPT = 4
 """Idle keep-alive connections kept per BMC (a command uses up to
@@ -59,50 +68,6 @@ turns out to have closed it before answering).  Never POST, PATCH, PUT nor DELET
 
 Watch = Callable[[socket.socket | None], None]
 """Called with a request's socket before its answer is awaited (the watchdog)."""
-
-
-class WireError(Exception):
-    """A request that got no complete answer (the message says what happened, ``reason``
-    how: :mod:`hamnhw.noanswer`, None when not known)."""
-
-    def __init__(self, message: str, reason: str | None = None) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
-class NotConnected(WireError):
-    """The TCP connection was never made (``refused``: the BMC said no), or the BMC closed
-    it during the TLS handshake (``dropped_fresh``)."""
-
-    def __init__(self, message: str, refused: bool, reason: str | None = None) -> None:
-        super().__init__(message, noanswer.REFUSED if refused else reason)
-        self.refused = refused
-
-
-class ConnectTimedOut(WireError):
-    """No TCP connection within the connect timeout (``connect_timeout``; ``connect_cut``
-    when the connect was given less than a silence takes), or no TLS handshake on the
-    accepted one (``no_answer_fresh``)."""
-
-
-class HandshakeFailed(WireError):
-    """The TLS handshake failed, or the certificate was refused (chain, name or pin)."""
-
-
-class ReadTimedOut(WireError):
-    """The answer (or the rest of its body) did not come within the read timeout."""
-
-
-class Dropped(WireError):
-    """The connection was lost after the request went out (or while its body came)."""
-
-
-class StaleConnection(Dropped):
-    """A GET or HEAD sent on a recently used idle connection, unchecked (:data:`FRESH_S`),
-    found it closed by the BMC before any answer came (a reset, a broken pipe, or the
-    connection's end where the status line should be): the BMC never read the request, or
-    dropped it unanswered.  It may be sent once more on a new connection
-    (``fresh=True``)."""
 
 
 class LeanConnections:

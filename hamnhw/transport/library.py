@@ -19,8 +19,9 @@ from __future__ import annotations
 from redfish.rest.v1 import HttpClient
 
 from hamnhw.address import BmcAddress
-from hamnhw.transport.adapter import BmcAdapter, system_ca_bundle
+from hamnhw.transport.adapter import BmcAdapter
 from hamnhw.transport.replay import RequestsAdapter
+from hamnhw.transport.tlschoice import system_ca_bundle
 
 
 def safe_library_client(address: BmcAddress, adapter: BmcAdapter) -> HttpClient:

@@ -52,7 +52,7 @@ from hamnhw.connection import Credentials, Timeouts, TlsOptions
 from hamnhw.deadline import Deadline
 from hamnhw.errors import HamnhwError, MalformedResponse
 from hamnhw.log import get_logger, quiet_library_loggers
-from hamnhw.transport.adapter import MAX_BODY_BYTES, BmcAdapter, check_tls_choice
+from hamnhw.transport.adapter import MAX_BODY_BYTES, BmcAdapter
 from hamnhw.transport.auth import Authenticator
 from hamnhw.transport.base import RedfishClient, RedfishResponse
 from hamnhw.transport.client import DeadlineScope
@@ -63,6 +63,7 @@ from hamnhw.transport.paths import bmc_path
 from hamnhw.transport.retry import RetryPolicy
 from hamnhw.transport.sending import RequestSending
 from hamnhw.transport.session import EarlyLogin, logout_grace, sessions_path
+from hamnhw.transport.tlschoice import check_tls_choice
 from hamnhw.transport.watchdog import spared_from_abort
 
 if TYPE_CHECKING:

@@ -19,7 +19,8 @@ import pytest
 
 from hamnhw.transport import errormap
 from hamnhw.transport.httpanswer import Headers, Response, parse_header_lines
-from hamnhw.transport.lean import LeanConnections, NotConnected, watch_nothing
+from hamnhw.transport.lean import LeanConnections, watch_nothing
+from hamnhw.transport.wireerrors import NotConnected
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

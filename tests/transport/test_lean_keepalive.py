@@ -25,8 +25,9 @@ from hamnhw.connection import Timeouts, TlsOptions
 from hamnhw.deadline import Deadline
 from hamnhw.transport import lean
 from hamnhw.transport.adapter import BmcAdapter, DeadlineExceeded
-from hamnhw.transport.lean import Dropped, LeanConnections, watch_nothing
+from hamnhw.transport.lean import LeanConnections, watch_nothing
 from hamnhw.transport.watchdog import abort_requests_in_flight
+from hamnhw.transport.wireerrors import Dropped
 
 WAIT_S = 10.0
 """Longest wait for the server to reach a step (never a timed assertion)."""

@@ -24,14 +24,8 @@ from hamnhw.errors import BmcTimeout, BmcUnreachable
 from hamnhw.failover.bmcanswer import did, silent, undecided
 from hamnhw.sim import ServerSpec, SimCluster, SimServer
 from hamnhw.transport import errormap, tlscontext
-from hamnhw.transport.lean import (
-    ConnectTimedOut,
-    LeanConnections,
-    NotConnected,
-    ReadTimedOut,
-    WireError,
-    watch_nothing,
-)
+from hamnhw.transport.lean import LeanConnections, watch_nothing
+from hamnhw.transport.wireerrors import ConnectTimedOut, NotConnected, ReadTimedOut, WireError
 
 CONNECT_S, READ_S = 0.2, 0.5
 """Short limits: each failure below costs one of them."""

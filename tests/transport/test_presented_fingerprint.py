@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from hamnhw.sim import ServerSpec, SimCluster
-from hamnhw.transport.adapter import presented_fingerprint
+from hamnhw.transport.tlschoice import presented_fingerprint
 
 pytestmark = pytest.mark.e2e
 

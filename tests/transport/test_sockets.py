@@ -13,8 +13,7 @@ from transport_loopback import drip, hang, make_transport, slow_headers
 from hamnhw import errors
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.connection import Timeouts, TlsOptions
-from hamnhw.transport import adapter as adapter_module
-from hamnhw.transport import redfish
+from hamnhw.transport import redfish, tlschoice
 from hamnhw.transport.retry import RetryPolicy
 
 FAST = Timeouts(connect=2, read=5, operation=10)
@@ -56,7 +55,7 @@ def test_wrong_pinned_fingerprint_refused(tls_bmc) -> None:
 
 
 def test_insecure_accepts_and_warns_once(tls_bmc, monkeypatch, caplog) -> None:
-    monkeypatch.setattr(adapter_module, "_insecure_warned", set())
+    monkeypatch.setattr(tlschoice, "_insecure_warned", set())
     tls_bmc.standard()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -74,7 +73,7 @@ def test_insecure_warns_once_per_bmc_naming_it(monkeypatch, caplog) -> None:
     import hamnhw
     from hamnhw.sim import ServerSpec, SimCluster
 
-    monkeypatch.setattr(adapter_module, "_insecure_warned", set())
+    monkeypatch.setattr(tlschoice, "_insecure_warned", set())
     with SimCluster([ServerSpec(name="a"), ServerSpec(name="b")], tls=True) as cluster:
         urls = [server.url for server in cluster]
         for _ in range(2):

@@ -17,10 +17,11 @@ from hamnhw import errors
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.connection import Timeouts, TlsOptions
 from hamnhw.log import redact
-from hamnhw.transport import adapter as adapter_module
-from hamnhw.transport.adapter import BmcAdapter, system_ca_bundle
+from hamnhw.transport import tlschoice
+from hamnhw.transport.adapter import BmcAdapter
 from hamnhw.transport.replay import RequestsAdapter
 from hamnhw.transport.retry import Deadline, RetryPolicy
+from hamnhw.transport.tlschoice import system_ca_bundle
 
 BASE = "https://bmc.test"
 URL = "redfish://bmc.test"
@@ -102,7 +103,7 @@ def test_tls_option_with_plain_http_is_config_error(tls) -> None:
 
 
 def test_plain_http_warns_once_per_host(monkeypatch, caplog) -> None:
-    monkeypatch.setattr(adapter_module, "_plain_http_warned", set())
+    monkeypatch.setattr(tlschoice, "_plain_http_warned", set())
     with caplog.at_level(logging.WARNING, logger="hamnhw"):
         for url in ("redfish+http://bmc.test", "idrac-redfish+http://bmc.test",
                     "redfish+http://other.test", URL):
