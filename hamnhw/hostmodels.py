@@ -54,6 +54,14 @@ class System:
     """Fields the BMC filled with a placeholder (``serial``: ``To Be Filled By O.E.M.``),
     each read as None above, with the raw text it showed: two nodes showing the same
     placeholder are not the same machine, and the pair check says so."""
+    serials: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Every serial of the host the BMC showed in this read, by where it showed it
+    (Redfish ``SerialNumber``, and Dell's ``SKU``, its service tag; over IPMI ``FRU Product
+    Serial``, ``FRU Chassis Serial``, ``FRU Board Serial``), placeholders left out; empty
+    when it showed none.  One machine shows different serials in different places (a Dell's
+    Redfish ``SerialNumber`` is its board's, its service tag is ``SKU``; an Intel board's FRU
+    product serial differs from its board serial): :mod:`hamnhw.pair.oldnode` compares them
+    all (docs/quirks.md)."""
 
 
 @dataclasses.dataclass(frozen=True)

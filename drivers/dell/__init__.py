@@ -16,6 +16,7 @@ from hamnhw_drivers.generic import GenericRedfishDriver
 from hamnhw_drivers.generic.deferred import deferred
 
 if TYPE_CHECKING:
+    from hamnhw_drivers.generic.inventory import RedfishInventory
     from hamnhw_drivers.generic.raid import RedfishRaid
 
 
@@ -27,6 +28,8 @@ class DellIdracDriver(GenericRedfishDriver):
     vendor_names: ClassVar[tuple[str, ...]] = ("dell", "dell emc")
     oem_keys: ClassVar[tuple[str, ...]] = ("Dell",)
     manager_models: ClassVar[tuple[str, ...]] = ("iDRAC", "G Monolithic", "G Modular")
+    inventory_class: ClassVar[type[RedfishInventory]] = deferred(
+        "hamnhw_drivers.dell.inventory:DellInventory")
     raid_class: ClassVar[type[RedfishRaid]] = deferred("hamnhw_drivers.dell.raid:DellRaid")
 
 

@@ -9,6 +9,7 @@ all-zero UUIDs...) read as None: unknown, the raw text kept in ``System.placehol
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import ClassVar
 
 from hamnhw_drivers.generic import mappings
 from hamnhw_drivers.generic import storage as parsers
@@ -47,6 +48,10 @@ class RedfishInventory(InventoryInterface):
     :meth:`parse_volume`.
     """
 
+    serial_fields: ClassVar[tuple[str, ...]] = ("SerialNumber",)
+    """ComputerSystem properties holding a serial of the host, for
+    :attr:`~hamnhw.models.System.serials` (a vendor adds its own: Dell's ``SKU``)."""
+
     def __init__(self, context: DriverContext) -> None:
         super().__init__(context.driver_name, context.host)
         self.context = context
@@ -58,17 +63,19 @@ class RedfishInventory(InventoryInterface):
         """The ComputerSystem's identity and power state."""
         return self._system_model(self.context.locator.system())
 
-    @staticmethod
-    def _system_model(resource: Resource) -> System:
+    def _system_model(self, resource: Resource) -> System:
         raw = {**resource.extract(SYSTEM), "uuid": resource.field(SYSTEM_UUID)}
         known = {k: known_text(v) for k, v in raw.items()}
         known["uuid"] = known_uuid(raw["uuid"])
+        serials = {name: text for name in self.serial_fields
+                   if (text := known_text(resource.doc.get(name))) is not None}
         return System(id=resource.id, uri=resource.uri,
                       manufacturer=known["manufacturer"], model=known["model"],
                       serial=known["serial"], uuid=known["uuid"],
                       bios_version=resource.field(BIOS_VERSION),
                       power_state=mappings.power_state(resource.doc.get("PowerState")),
-                      boot_mode=known["boot_mode"], placeholders=placeholders_of(raw, known))
+                      boot_mode=known["boot_mode"], placeholders=placeholders_of(raw, known),
+                      serials=serials)
 
     def manager(self, system: Resource | None = None) -> Manager | None:
         """The BMC managing the system, or None when none is linked or listed.

@@ -3,6 +3,9 @@ Storage is out of IPMI's reach: controllers, drives and volumes are None, with a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from hamnhw_drivers.ipmi.context import REDFISH_HINT, IpmiContext
 from hamnhw_drivers.ipmi.fru import SYSTEM_RECORD, first_field, first_placeholder
 
@@ -13,6 +16,9 @@ from hamnhw.transport.ipmi_device import DeviceId
 
 SERIAL_FIELDS = ("Serial Number", "Chassis serial number", "Board serial number")
 """FRU fields holding the host's serial, in order of preference."""
+SERIAL_NAMES = dict(zip(SERIAL_FIELDS, ("FRU Product Serial", "FRU Chassis Serial",
+                                        "FRU Board Serial"), strict=True))
+"""How :attr:`~hamnhw.models.System.serials` names each (``ipmitool fru print``'s words)."""
 STORAGE_NOTE = f"storage controllers, drives and volumes: IPMI cannot tell; {REDFISH_HINT}"
 
 
@@ -58,7 +64,7 @@ class IpmiInventory(InventoryInterface):
             model=first_field(fields, "Product name", "Model", "Board product name"),
             serial=serial, uuid=uuid, bios_version=None,
             power_state=PowerState.ON if power else PowerState.OFF,
-            placeholders=placeholders)
+            placeholders=placeholders, serials=fru_serials(fields))
 
     def manager(self) -> Manager:
         """The BMC: maker and product from Get Device ID, firmware revision."""
@@ -70,3 +76,10 @@ class IpmiInventory(InventoryInterface):
     def notes(self) -> tuple[str, ...]:
         """What IPMI could not tell in the last :meth:`system`/:meth:`inventory` read."""
         return self._notes
+
+
+def fru_serials(fields: Mapping[str, Any] | None) -> dict[str, str]:
+    """Every known serial of the FRU ``System`` record (product, chassis, board), by its
+    ``ipmitool`` name; placeholders and blanks left out."""
+    return {SERIAL_NAMES[name]: text for name in SERIAL_FIELDS
+            if (text := first_field(fields, name)) is not None}

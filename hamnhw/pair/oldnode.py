@@ -4,9 +4,26 @@
 another config entry for its BMC, its BMC URL in any accepted spelling).  An address the
 config does not know (an IPv6 address of the BMC, a DNS alias that resolves slowly, a NAT)
 is not recognised that way.  So, while a run's disks were said moved out of its old node,
-a power-on or cycle also reads the node's System serial before anything is sent and refuses
-the node whose serial is the old node's in the pair snapshot, however it was addressed; a
-node whose System tells no serial then is refused too (it cannot be told apart)::
+a power-on or cycle also reads what identifies the node before anything is sent
+(:mod:`hamnhw.pair.identity`: every serial its BMC shows, Redfish or IPMI FRU, its System
+UUID, and its host NIC MACs when the snapshot has the old node's) and compares it with what
+the pair snapshot recorded of the old node, however the node was addressed:
+
+* a node with anything in common with the old node (any recorded serial against any serial
+  it shows, the UUID, a MAC) is the old node: refused;
+* a node that tells none of the kinds the snapshot recorded of the old node cannot be told
+  apart from it: refused;
+* when the snapshot records nothing that identifies the old node (a snapshot of a BMC that
+  told neither serial nor UUID nor MACs), a node is refused unless it is recognised, by
+  what it tells, as the run's other node (the new one).  Refusing is the safe side: a power-on
+  of the old node once its disks were said moved may boot a stale half of the MN's mirror,
+  and a plain power command cannot see which machine a BMC address reaches; a warning
+  would go unread in a script or an Ansible run.  The cost is small and bounded: only
+  ``on`` and ``cycle``, only while such a run is unfinished, and the refusal says how to go
+  on (finish or abort the run: the next snapshot then records what identifies each node).
+
+A value both pair nodes showed (a board maker's default serial) identifies neither and is
+left out.  ::
 
     old = old_node(config)            # None: no unfinished run past the disk move
     if old is not None:
@@ -21,6 +38,7 @@ import sqlite3
 from hamnhw.config import Config
 from hamnhw.failover.journal import JournalError, RunRecord
 from hamnhw.node import Node
+from hamnhw.pair.identity import Identity
 from hamnhw.pair.runguard import RunInProgress, describe, disks_moved, how_to_go_on
 
 
@@ -29,8 +47,11 @@ class OldNode:
     """The old node of an unfinished run whose disks were said moved."""
 
     run: RunRecord
-    serial: str | None
-    """Its System serial in the newest pair snapshot; None when the snapshot has none."""
+    identity: Identity
+    """What the newest pair snapshot recorded of it (less what the other node showed too);
+    empty when nothing (no snapshot, or one whose BMC told nothing)."""
+    other: Identity = dataclasses.field(default_factory=Identity)
+    """The same of the run's other node (the new one)."""
 
 
 def old_node(config: Config) -> OldNode | None:
@@ -51,29 +72,50 @@ def old_node(config: Config) -> OldNode | None:
             snapshot = PairSnapshot.from_journal(journal)
     except (JournalError, sqlite3.Error, OSError):
         return None
-    taken = snapshot.nodes.get(run.source) if snapshot is not None else None
-    return OldNode(run, taken.system_serial if taken is not None else None)
+    nodes = snapshot.nodes if snapshot is not None else {}
+    old, new = (Identity.of_snapshot(nodes[n]) if n in nodes else Identity()
+                for n in (run.source, run.target))
+    return OldNode(run, old.without(new), new.without(old))
 
 
 def refuse_if_old_node(old: OldNode, node: Node, action: str) -> None:
-    """Refuse (before anything is sent) ``action`` of ``node`` when its System serial is the
-    old node's, or tells none while the old node's is known.
+    """Refuse (before anything is sent) ``action`` of ``node`` when it is the old node by
+    what identifies it, cannot be told apart from it, or (a snapshot recording nothing of
+    the old node) is not recognised as the other node.
 
-    :raises RunInProgress: refused, naming the run and how to go on.
+    :raises RunInProgress: refused, naming the node, what matched (or what is missing), the
+        run and how to go on.
     """
-    if old.serial is None:
+    why = _why(old, node)
+    if why is None:
         return
-    serial = node.inventory.system().serial
     run = old.run
-    if serial == old.serial:
-        why = (f"its System serial {serial} is {run.source}'s in the pair snapshot: it is "
-               f"{run.source}")
-    elif serial is None:
-        why = (f"its System tells no serial, so it cannot be told apart from {run.source} "
-               f"(serial {old.serial})")
-    else:
-        return
     raise RunInProgress(
         f"{node.name}: {why}, the old node of {describe(run)}, and its disks were said moved "
         f"out of it: it is never powered {action} before that run is finished, --yes "
         f"included; {how_to_go_on(run)}")
+
+
+def _why(old: OldNode, node: Node) -> str | None:
+    """Why ``node`` is refused, or None."""
+    recorded, source = old.identity, old.run.source
+    seen = Identity.of_system(node.inventory.system())
+    found = recorded.match(seen)
+    if found is None and (recorded.macs or (recorded.empty and old.other.macs)):
+        seen = seen.with_macs_of(node)
+        found = recorded.match(seen)
+    if found is not None:
+        shown, recorded_as = found
+        there = "" if shown.startswith(f"its {recorded_as} ") else f" (its {recorded_as} there)"
+        return f"{shown} is {source}'s in the pair snapshot{there}: it is {source}"
+    if recorded.empty:
+        if old.other.match(seen) is not None:
+            return None
+        return (f"the pair snapshot records nothing that identifies {source} (no serial, no "
+                f"System UUID, no host NIC MAC), and nothing it tells ({seen.describe()}) is "
+                f"{old.run.target}'s, so it cannot be told apart from {source}")
+    if not recorded.comparable(seen):
+        only = "" if seen.empty else f" (only its {seen.describe()})"
+        return (f"it tells no {' nor '.join(recorded.kinds())}{only}, so it cannot be told "
+                f"apart from {source} ({recorded.describe()} in the pair snapshot)")
+    return None

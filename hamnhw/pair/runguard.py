@@ -9,8 +9,8 @@ address answering, the override read back) are not run by a plain power command.
 operator said the disks were moved out of the old node (the run's ``disks_moved_by`` fact,
 or a state past the move), that node is never powered on, ``yes`` included, until the run
 is finished (done or aborted): the coordinator's own rule (:mod:`hamnhw.failover.states`);
-the CLI's ``power on|cycle`` then also recognises it by its System serial, however it was
-addressed (:mod:`hamnhw.pair.oldnode`).
+the CLI's ``power on|cycle`` then also recognises it by what identifies it (its serials,
+System UUID, NIC MACs), however it was addressed (:mod:`hamnhw.pair.oldnode`).
 
 A power change that turns a running node off or restarts it (``off``, ``soft-off``,
 ``cycle``) of the pair's active MN, or of a pair node that may be it (the failover

@@ -2,7 +2,9 @@
 
 The failover compares live reads with the newest snapshot: the active node's RAID1 member
 drives (serial and bay), the NIC MACs (to refuse running on a node of the pair), restore
-policies, boot settings and the MN's SSH host key.
+policies, boot settings and the MN's SSH host key.  What identifies each node (every serial
+its BMC showed, its System UUID, its NIC MACs) recognises the old node of a run however its
+BMC is addressed (:mod:`hamnhw.pair.oldnode`).
 
 ::
 
@@ -45,6 +47,13 @@ class NodeSnapshot:
     """``UEFI`` or ``Legacy``."""
     errors: tuple[str, ...] = ()
     """What could not be read, and why."""
+    system_uuid: str | None = None
+    """Its System UUID; None when the BMC did not tell (or a snapshot older than it)."""
+    system_serials: dict[str, str] | None = None
+    """Every serial its System read showed, by source (:attr:`hamnhw.models.System.serials`:
+    Redfish ``SerialNumber``, Dell's ``SKU``, IPMI's FRU product, chassis and board serials);
+    ``{}`` when it showed none; None when the System could not be read (or a snapshot older
+    than it: :attr:`system_serial` is then the one serial known)."""
 
     def raid1_members(self) -> tuple[tuple[str, str | None], ...]:
         """``(serial, bay)`` of the members of the node's RAID1 volumes (empty when none)."""
@@ -83,11 +92,13 @@ class NodeSnapshot:
             restore_policy=policy.value if policy else None,
             boot_override=({"target": override.target.value, "mode": override.mode.value}
                            if override else None),
-            boot_mode=host.boot_mode if host else None, errors=tuple(errors))
+            boot_mode=host.boot_mode if host else None, errors=tuple(errors),
+            system_uuid=system.uuid if system else None,
+            system_serials=dict(system.serials) if system else None)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> NodeSnapshot:
-        """Inverse of ``to_jsonable``."""
+        """Inverse of ``to_jsonable``; a field an older snapshot lacks is None."""
         values = dict(data)
         for key in ("drives", "volumes", "nics"):
             if values.get(key) is not None:

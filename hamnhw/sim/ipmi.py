@@ -9,7 +9,8 @@ one simulated node, one power state, whether it is driven over Redfish or IPMI. 
 transitions (``power_delay``), the restore policy, the boot override and the identify LED
 are shared.  Like a real BMC, the boot flags read invalid (all zero) while no override is
 in force: IPMI cannot tell the boot mode then; an override reads back in the mode it was set
-in (one set over Redfish: the server's ``boot_mode``).
+in (one set over Redfish: the server's ``boot_mode``).  Its FRU 0 and system GUID show the
+server's serial, model and UUID (``fru`` sets other FRU serials).
 
 ::
 
@@ -28,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -145,10 +146,15 @@ class SimIpmiBridge:
 class IpmiEndpoint:
     """One simulated server served over IPMI by a child process."""
 
-    def __init__(self, server: SimServer, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, server: SimServer, host: str = "127.0.0.1", port: int = 0,
+                 fru: Mapping[str, str] | None = None) -> None:
         self.server = server
         self.host = host
         self.port = port
+        self.fru = dict(fru or {})
+        """FRU serials other than the server's: ``serial`` (chassis and product),
+        ``board_serial`` (one machine's FRU and Redfish serials may differ: a Dell's Redfish
+        ``SerialNumber`` is its board's, not its service tag)."""
         self.bridge = SimIpmiBridge(server)
         self.process: subprocess.Popen[bytes] | None = None
         self._socket: socket.socket | None = None
@@ -160,14 +166,25 @@ class IpmiEndpoint:
         """``ipmi://127.0.0.1:PORT`` (after :meth:`start`)."""
         return f"ipmi://{self.host}:{self.port}"
 
+    def fru_arguments(self) -> list[str]:
+        """The child's FRU 0 and system GUID: the server's serial (chassis, board and
+        product serials, unless :attr:`fru` says otherwise), model and UUID, as its Redfish
+        System shows them."""
+        spec = self.server.spec
+        serial = self.fru.get("serial") or str(spec.serial)
+        return ["--serial", serial, "--board-serial", self.fru.get("board_serial") or serial,
+                "--uuid", str(spec.uuid), "--fru-manufacturer", spec.manufacturer,
+                "--fru-product", spec.model]
+
     def start(self) -> IpmiEndpoint:
         """Start the child, give it the account on stdin, wait until it listens."""
         ours, theirs = socket.socketpair()
         self._socket = ours
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
+        spec = self.server.spec
         argv = [sys.executable, str(Path(ipmi_bmc.__file__)), "--address", self.host,
-                "--port", str(self.port), "--mac", self.server.spec.bmc_mac,
-                "--backend-fd", str(theirs.fileno())]
+                "--port", str(self.port), "--mac", spec.bmc_mac,
+                "--backend-fd", str(theirs.fileno()), *self.fru_arguments()]
         try:
             self.process = subprocess.Popen(  # noqa: S603 - our own script, fixed arguments
                 argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
@@ -240,14 +257,19 @@ class IpmiSim:
     """IPMI endpoints for every server of a started :class:`SimCluster`; a context manager.
 
     :param ports: one UDP port per server (0 = any free one); all 0 by default.
+    :param fru: FRU serials other than the server's, by server name
+        (:attr:`IpmiEndpoint.fru`).
     """
 
-    def __init__(self, cluster: SimCluster, ports: list[int] | None = None) -> None:
+    def __init__(self, cluster: SimCluster, ports: list[int] | None = None,
+                 fru: Mapping[str, Mapping[str, str]] | None = None) -> None:
         servers = list(cluster)
         if ports is not None and len(ports) != len(servers):
             raise ValueError("give one port per server")
-        self.endpoints = {server.name: IpmiEndpoint(server, port=port) for server, port in
-                          zip(servers, ports or [0] * len(servers), strict=True)}
+        self.endpoints = {server.name: IpmiEndpoint(server, port=port,
+                                                    fru=(fru or {}).get(server.name))
+                          for server, port in zip(servers, ports or [0] * len(servers),
+                                                  strict=True)}
 
     def start(self) -> IpmiSim:
         """Start every child BMC (stopping them all if one fails)."""

@@ -24,6 +24,11 @@ What it adds to pyghmi's ``Bmc`` (and to its ``fakebmc`` script, which binds eve
 * System Boot Options parameter 5 stored as sent (persistent and UEFI bits included);
 * Chassis Identify; Get Channel Info and Get LAN Configuration Parameters (channel 1), so
   that ``ipmitool lan print 1`` and the BMC NIC work;
+* with ``--serial``: FRU 0 (Get FRU Inventory Area Info, Read FRU Data) with the host's
+  chassis, board and product areas (``--serial`` the chassis and product serial,
+  ``--board-serial`` the board's, the same by default), and Get System GUID (``--uuid``),
+  so that ``ipmitool fru print`` and pyghmi's inventory tell the host's identity; the BMC
+  then says it has device SDRs and no SDR repository, so the inventory ends at FRU 0;
 * ``--backend-fd N``: power, restore policy, boot flags and identify live in the parent
   process (the simulator) and are asked over that socket, one JSON line per call; the BMC
   then ends when its parent does, even one killed without a chance to stop it.
@@ -39,6 +44,7 @@ import socket
 import sys
 import threading
 import time
+import uuid
 from typing import Any
 
 import pyghmi.ipmi.bmc as bmc
@@ -49,7 +55,9 @@ NO_CIPHER_SUITE_MATCH = 0x11
 COMPLETION_OK, COMPLETION_INVALID_FIELD, COMPLETION_NOT_IN_STATE = 0x00, 0xCC, 0xD5
 COMPLETION_INVALID_COMMAND, COMPLETION_PARAMETER_NOT_SUPPORTED = 0xC1, 0x80
 COMPLETION_INSUFFICIENT_PRIVILEGE = 0xD4
+COMPLETION_NOT_PRESENT = 0xCB
 LAN_CHANNEL = 1
+FRU_RACK_MOUNT = 0x17
 
 
 def _open_response_sha1_only(self: Any, request: Any) -> Any:
@@ -160,17 +168,55 @@ class RemoteBackend:
         return lambda *args: self._call(op, *args)
 
 
+def _fru_text(text: str) -> bytes:
+    """One FRU type/length field: 8-bit ASCII, at most 63 bytes (empty: not given)."""
+    data = text.encode("ascii", "replace")[:63]
+    return bytes([0xC0 | len(data)]) + data
+
+
+def _fru_area(body: bytes) -> bytes:
+    """A FRU info area: version 1, its length in 8-byte units, ``body``, the end marker,
+    padding and the zero checksum."""
+    data = bytearray([0x01, 0]) + body + b"\xc1"
+    data += bytes(-(len(data) + 1) % 8)
+    data[1] = (len(data) + 1) // 8
+    return bytes(data) + bytes([-sum(data) & 0xFF])
+
+
+def fru_image(manufacturer: str, product: str, serial: str, board_serial: str) -> bytes:
+    """FRU 0 (Platform Management FRU Information Storage Definition 1.0): the chassis
+    (rack mount, ``serial``), board (``board_serial``) and product (``serial``) areas."""
+    chassis = _fru_area(bytes([FRU_RACK_MOUNT]) + _fru_text("") + _fru_text(serial))
+    board = _fru_area(bytes(4) + b"".join(_fru_text(t) for t in (
+        manufacturer, product, board_serial, "", "")))
+    item = _fru_area(b"\x00" + b"".join(_fru_text(t) for t in (
+        manufacturer, product, "", "", serial, "", "")))
+    offsets = [1, 1 + len(chassis) // 8, 1 + (len(chassis) + len(board)) // 8]
+    header = bytes([0x01, 0, *offsets, 0, 0])
+    return header + bytes([-sum(header) & 0xFF]) + chassis + board + item
+
+
 class LoopbackBmc(bmc.Bmc):
     """pyghmi's ``Bmc`` with the commands listed in the module docstring."""
 
     def __init__(self, authdata: dict[str, str], port: int, address: str, backend: Any,
-                 lan: dict[int, bytes], manufacturer_id: int) -> None:
+                 lan: dict[int, bytes], manufacturer_id: int, fru: bytes | None = None,
+                 system_uuid: str | None = None) -> None:
         super().__init__(authdata, port=port, address=address)
         self.port = self.serversocket.getsockname()[1]  # the bound one, for --port 0
         self.backend = backend
         self.lan = lan
         self.mfgid = manufacturer_id
         self.prodid = 0x0100
+        self.fru = fru
+        self.system_uuid = system_uuid
+        if fru is not None:
+            self.revision = 0x80  # device SDRs, no SDR repository: FRU 0 is all there is
+
+    def get_system_guid(self) -> uuid.UUID:
+        if self.system_uuid is None:
+            raise NotImplementedError  # answered 0xC1, as pyghmi's Bmc does
+        return uuid.UUID(self.system_uuid)
 
     def cold_reset(self) -> int:
         return 0  # never exit on a BMC cold reset
@@ -235,12 +281,29 @@ class LoopbackBmc(bmc.Bmc):
     def _set_lan_parameter(self, _data: bytearray) -> tuple[int, list[int]]:
         return COMPLETION_OK, []  # accepted, ignored
 
+    # -- FRU -----------------------------------------------------------------------------
+    def _fru_info(self, data: bytearray) -> tuple[int, list[int]]:
+        if self.fru is None:
+            return COMPLETION_INVALID_COMMAND, []
+        if not data or data[0] != 0:
+            return COMPLETION_NOT_PRESENT, []
+        return COMPLETION_OK, [len(self.fru) & 0xFF, len(self.fru) >> 8, 0]
+
+    def _fru_read(self, data: bytearray) -> tuple[int, list[int]]:
+        if self.fru is None:
+            return COMPLETION_INVALID_COMMAND, []
+        if len(data) < 4 or data[0] != 0:
+            return COMPLETION_NOT_PRESENT if data else COMPLETION_INVALID_FIELD, []
+        offset = data[1] | data[2] << 8
+        chunk = self.fru[offset:offset + data[3]]
+        return COMPLETION_OK, [len(chunk), *chunk]
+
     _HANDLERS: dict[tuple[int, int], Any] = {
         (0x00, 0x01): _chassis_status, (0x00, 0x02): _chassis_control,
         (0x00, 0x04): _identify, (0x00, 0x06): _restore_policy,
         (0x00, 0x08): _set_boot_options, (0x00, 0x09): _get_boot_options,
         (0x06, 0x42): _channel_info, (0x0C, 0x01): _set_lan_parameter,
-        (0x0C, 0x02): _lan_parameter,
+        (0x0C, 0x02): _lan_parameter, (0x0A, 0x10): _fru_info, (0x0A, 0x11): _fru_read,
     }
 
 
@@ -269,6 +332,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--initial-power", choices=["on", "off"], default="off")
     parser.add_argument("--restore-policy-mode", choices=["apply", "ignore"], default="apply")
     parser.add_argument("--backend-fd", type=int, default=None)
+    parser.add_argument("--serial", default=None)
+    parser.add_argument("--board-serial", default=None)
+    parser.add_argument("--uuid", default=None)
+    parser.add_argument("--fru-manufacturer", default="Contoso")
+    parser.add_argument("--fru-product", default="Contoso Server 1000")
     return parser.parse_args(argv)
 
 
@@ -294,8 +362,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.backend_fd is not None:
         _exit_with_parent(os.getppid())
     lan = lan_parameters(args.mac, args.ip, args.netmask, args.gateway, args.vlan)
+    fru = None if args.serial is None else fru_image(
+        args.fru_manufacturer, args.fru_product, args.serial, args.board_serial or args.serial)
     server = LoopbackBmc({user: password}, args.port, args.address, backend, lan,
-                         args.manufacturer_id)
+                         args.manufacturer_id, fru, args.uuid)
     print(f"listening on {args.address}:{server.port}/udp", flush=True)
     server.listen()
     return 0

@@ -228,3 +228,20 @@ def test_probe_reads_without_choosing_among_several_systems() -> None:
 
     assert client.gets_of("/redfish/v1/Systems") == 1
     assert client.gets_of(SYSTEM) == 0
+
+
+def test_dells_service_tag_in_sku_is_a_serial_another_vendors_sku_is_not() -> None:
+    """Dell's ComputerSystem SerialNumber is its board's; its service tag is SKU
+    (docs/quirks.md): both are host serials.  Elsewhere SKU is a model number shared by
+    identical servers (Lenovo's machine type model): never a serial."""
+    from hamnhw_drivers.dell import DellIdracDriver
+
+    docs = minimal_docs({"SerialNumber": "CNIVC0017N0081", "SKU": "7XJ2K93"})
+    dell = make_driver(FakeClient(docs), cls=DellIdracDriver).inventory.system()
+    assert dell.serial == "CNIVC0017N0081"
+    assert dict(dell.serials) == {"SerialNumber": "CNIVC0017N0081", "SKU": "7XJ2K93"}
+    lenovo = minimal_docs({"SerialNumber": "J30A1B2C", "SKU": "7X2106Z"})
+    generic = make_driver(FakeClient(lenovo)).inventory.system()
+    assert dict(generic.serials) == {"SerialNumber": "J30A1B2C"}
+    blank = make_driver(FakeClient(minimal_docs({"SerialNumber": "N/A"}))).inventory.system()
+    assert (blank.serial, dict(blank.serials)) == (None, {})

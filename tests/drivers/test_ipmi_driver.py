@@ -340,3 +340,17 @@ def test_placeholder_fru_identity_gives_way_to_real_fields_or_is_unknown() -> No
     only = FakeBmc(inventory=[("System", {"Serial Number": "To Be Filled By O.E.M."})])
     system = connect_fake(only).inventory.system()
     assert (system.serial, system.placeholders) == (None, {"serial": "To Be Filled By O.E.M."})
+
+
+def test_every_fru_serial_is_kept_by_its_ipmitool_name_placeholders_left_out() -> None:
+    """One machine's FRU serials may differ (an Intel board's product serial is not its
+    board serial): the old-node guard compares them all, so ``serials`` keeps each."""
+    bmc = FakeBmc(inventory=[("System", {
+        "Serial Number": "BQWT80400118", "Chassis serial number": "To Be Filled By O.E.M.",
+        "Board serial number": "BQWF80100215"})])
+    system = connect_fake(bmc).inventory.system()
+    assert system.serial == "BQWT80400118"
+    assert dict(system.serials) == {"FRU Product Serial": "BQWT80400118",
+                                    "FRU Board Serial": "BQWF80100215"}
+    none = connect_fake(FakeBmc(inventory=[("System", {"Product name": "X"})])).inventory
+    assert (none.system().serial, dict(none.system().serials)) == (None, {})

@@ -6,7 +6,10 @@ IPMI only when Redfish is unreachable, and results say which protocol served the
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -146,3 +149,38 @@ def test_cli_node_with_ipmi_sub_table(cluster: tuple[SimCluster, IpmiSim], tmp_p
     status = CliRunner().invoke(cli, ["--json", "power", "status", "--config", str(config),
                                       "mn"])
     assert json.loads(status.output)["protocol"] == "ipmi"
+
+
+def test_the_ipmi_fru_tells_the_identity_the_redfish_system_shows(
+        cluster: tuple[SimCluster, IpmiSim]) -> None:
+    """The simulated BMC serves FRU 0 and the system GUID (pyghmi's inventory reads them to
+    the end, no error note): the serial, model and UUID are the Redfish System's, and every
+    FRU serial is kept in ``serials``; ``ipmitool fru print`` reads the same FRU."""
+    sim, ipmi = cluster
+    spec = sim["standby"].spec
+    with hamnhw.connect(ipmi["standby"].url, USER, PASSWORD) as node:
+        system = node.inventory.system()
+        notes = node.inventory.notes()
+    with hamnhw.connect(sim["standby"].url, USER, PASSWORD) as redfish:
+        shown = redfish.inventory.system()
+    assert (system.serial, system.model, system.manufacturer) == (
+        shown.serial, shown.model, shown.manufacturer) == (spec.serial, spec.model,
+                                                            spec.manufacturer)
+    assert system.uuid is not None and system.uuid.lower() == shown.uuid == spec.uuid
+    assert dict(system.serials) == {"FRU Product Serial": spec.serial,
+                                    "FRU Chassis Serial": spec.serial,
+                                    "FRU Board Serial": spec.serial}
+    assert dict(shown.serials) == {"SerialNumber": spec.serial}
+    assert not any("system identity" in note for note in notes), notes
+    if shutil.which("ipmitool") is None:
+        return
+    host, port = ipmi["standby"].url.removeprefix("ipmi://").rsplit(":", 1)
+    printed = subprocess.run(
+        ["ipmitool", "-I", "lanplus", "-C", "3", "-H", host, "-p", port, "-U", USER, "-E",
+         "fru", "print", "0"], capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "IPMI_PASSWORD": PASSWORD}, stdin=subprocess.DEVNULL)
+    assert printed.returncode == 0, printed
+    fields = {k.strip(): v.strip() for k, _, v in (
+        line.partition(":") for line in printed.stdout.splitlines())}
+    assert (fields["Product Serial"], fields["Board Serial"], fields["Chassis Serial"]) == (
+        spec.serial, spec.serial, spec.serial), printed.stdout

@@ -30,6 +30,9 @@ def test_snapshot_records_both_nodes_and_status_shows_it(sim_pair: PairSim) -> N
     assert primary["boot_mode"] == "UEFI"
     assert {d["serial"] for d in primary["drives"]} == set(mn_serials(sim_pair.cluster))
     assert len(snap["nodes"]["standby"]["nics"]) == 2
+    spec = sim_pair["primary"].spec  # what identifies it (hamnhw.pair.oldnode)
+    assert (primary["system_serial"], primary["system_uuid"], primary["system_serials"]) == (
+        spec.serial, spec.uuid, {"SerialNumber": spec.serial})
 
     loaded = pair.load_latest_snapshot(load_config(config))
     assert loaded is not None

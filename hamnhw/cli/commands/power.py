@@ -156,8 +156,9 @@ def _no_check(_node: Node) -> None:
 
 def _old_node_check(fleet: FleetOptions, action: str) -> Callable[[Node], None]:
     """For ``on`` and ``cycle`` while a run's disks were said moved: refuse, on each node
-    before anything is sent, the old node recognised by its System serial however it was
-    addressed (:mod:`hamnhw.pair.oldnode`); else a check that does nothing."""
+    before anything is sent, the old node recognised by what identifies it (its serials,
+    System UUID, NIC MACs) however it was addressed (:mod:`hamnhw.pair.oldnode`); else a
+    check that does nothing."""
     if action not in ("on", "cycle"):
         return _no_check
     try:

@@ -197,8 +197,8 @@ def refuse_power_change(params, check_mode=False):
 
 def old_node_of_run(params):
     """For ``on`` and ``cycle``: the old node of the pair's unfinished run past the disk move
-    (``hamnhw.pair.oldnode``), to be refused by its System serial however its BMC is
-    addressed; None when there is none (or no config)."""
+    (``hamnhw.pair.oldnode``), to be refused by what identifies it (its serials, System
+    UUID, NIC MACs) however its BMC is addressed; None when there is none (or no config)."""
     if params['state'] not in ('on', 'cycle'):
         return None
     path = find_config(params.get('config'), environ=os.environ, origin=CONFIG_ORIGIN)
@@ -214,7 +214,7 @@ def old_node_of_run(params):
 
 
 def refuse_old_node(old, node, state):
-    """Refuse (``RunInProgress``) the old node, recognised by its System serial."""
+    """Refuse (``RunInProgress``) the old node, recognised by what identifies it."""
     if old is not None:
         from hamnhw.pair.oldnode import refuse_if_old_node
 
