@@ -137,6 +137,10 @@ class UnsafeCounter(RedfishClient):
         with self.inner.within(deadline):
             yield
 
+    def deadline_scope(self) -> contextlib.AbstractContextManager[Deadline | None]:
+        """The inner client's deadline."""
+        return self.inner.deadline_scope()
+
     def close(self) -> None:
         """Close the inner client."""
         self.inner.close()

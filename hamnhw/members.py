@@ -31,10 +31,20 @@ How they combine (the strictest reading; :class:`MemberList` carries the verdict
   "all": the URIs listed are a part (``listed`` None when that part is empty, so an empty
   list always means none).
 * A ``nextLink``: :func:`read_members` follows it (page after page, at most
-  :data:`MAX_PAGES`, each read a request of the caller's under the deadline in force) and
-  judges all pages together; :func:`parse_members`, which reads one document, reports the
-  list incomplete.  A ``nextLink`` leading back to a page already read, or more pages than
-  :data:`MAX_PAGES`, or a page without a ``Members`` array, leaves the list incomplete.
+  :data:`MAX_PAGES`, all of them under one deadline: the caller's, else one default
+  deadline for the whole walk, not one per page) and judges all pages together;
+  :func:`parse_members`, which reads one document, reports the list incomplete.  A
+  ``nextLink`` leading back to a page already read, or more pages than :data:`MAX_PAGES`,
+  or a page without a ``Members`` array, leaves the list incomplete; so does a later page
+  that cannot be read or is unusable (an HTTP error, malformed JSON, a transport error):
+  the members of the pages before are kept, and the error is what :meth:`MemberList.require`
+  raises.  The deadline passing on a later page is a :class:`~hamnhw.errors.BmcTimeout`
+  naming the collection and the pages read (nothing else can be read in that time).
+* A member listed more than once (on one page, or again on a later one: a list that changed
+  between two page reads) is kept once, where first listed (``@odata.id`` compared without
+  a trailing slash), with a warning naming the BMC and the collection; it is counted once
+  against ``Members@odata.count``, so a repeat that hid a member gone leaves the list
+  incomplete.
 
 Code that would act on "none" or on "all" (create what seems missing, choose the only
 system) must have every member (:meth:`MemberList.require`): an unknown or partial list is
@@ -57,11 +67,12 @@ the strictest reading above won:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from hamnhw.errors import MalformedResponse
+from hamnhw.errors import BmcTimeout, HamnhwError, MalformedResponse
 from hamnhw.log import get_logger
 
 LOG = get_logger("hamnhw.members")
@@ -75,6 +86,10 @@ COUNT = "Members@odata.count"
 NEXT = "Members@odata.nextLink"
 UNKNOWN = "has no Members array: its members are unknown"
 """The verdict on a collection that does not list its members (the messages name it)."""
+
+Scope = Callable[[], contextlib.AbstractContextManager[object]]
+"""A client's :meth:`~hamnhw.transport.client.BmcClient.deadline_scope`: the block under the
+deadline in force, else under one default deadline."""
 
 
 @dataclasses.dataclass(slots=True)
@@ -103,6 +118,11 @@ class MemberList:
     """Members listed without a usable ``@odata.id`` (skipped with a warning)."""
     next_link: str | None = None
     """The ``Members@odata.nextLink`` not followed (None when there is none left)."""
+    repeated: int = 0
+    """Members listed again after their first listing (each kept once, the first time)."""
+    failure: HamnhwError | None = None
+    """What reading a later page raised (``incomplete`` says which page); :meth:`require`
+    raises it."""
 
     @property
     def every(self) -> list[str] | None:
@@ -119,9 +139,13 @@ class MemberList:
     def require(self) -> list[str]:
         """Every member.
 
+        :raises HamnhwError: :attr:`failure`, the error of a later page (what reading the
+            collection raised before its part was kept).
         :raises MalformedResponse: the collection does not list them all (the reason, the
             collection's URI and ``$.Members`` in the message).
         """
+        if self.failure is not None:
+            raise self.failure
         if self.incomplete is not None or self.listed is None:
             raise MalformedResponse(f"collection {self.incomplete or UNKNOWN}",
                                     host=self.host, uri=self.uri, json_path="$.Members")
@@ -192,7 +216,8 @@ def _page(doc: Any, uri: str | None, host: str | None) -> _Page:
 def _judged(page: _Page, listed: int, uri: str | None, host: str | None) -> MemberList:
     """The verdict on ``page.found`` (every page's members together), ``listed`` entries in
     all, with no page left to read but ``page.next_link``."""
-    found, count = page.found, page.count
+    found, repeated = _once(page.found, uri, host)
+    count, listed = page.count, listed - repeated
     why = None
     if found is None:
         why = UNKNOWN
@@ -203,13 +228,38 @@ def _judged(page: _Page, listed: int, uri: str | None, host: str | None) -> Memb
         why = (f"lists {listed} members, none with a usable @odata.id: its members are "
                "unknown")
     elif count is not None and count > listed:
-        why = (f"lists {listed} of the {count} members it counts ({COUNT}) and links no next "
-               "page: the rest are unknown")
+        again = f", {repeated} more listed twice," if repeated else ""
+        why = (f"lists {listed} of the {count} members it counts ({COUNT}){again} and links "
+               "no next page: the rest are unknown")
     if found is None and page.next_link is None and count == 0:
         why = None
         found = []
     return MemberList(found if found or why is None else None, why, uri, host, count,
-                      page.skipped, page.next_link)
+                      page.skipped, page.next_link, repeated)
+
+
+def _once(found: list[str] | None, uri: str | None,
+          host: str | None) -> tuple[list[str] | None, int]:
+    """``found`` with each member kept once, where first listed, and how many repeats were
+    dropped (a warning: a BMC listing a member twice, or a list that changed between two
+    page reads, may hide a member; callers would read, or count, one twice)."""
+    if not found or len({member.rstrip("/") for member in found}) == len(found):
+        return found, 0  # the usual case: one set, no list built
+    seen: set[str] = set()
+    once: list[str] = []
+    again: list[str] = []
+    for member in found:
+        key = member.rstrip("/")
+        if key in seen:
+            again.append(member)
+        else:
+            seen.add(key)
+            once.append(member)
+    if again:
+        LOG.warning("%s: %s lists %d member(s) more than once (%s): each kept once",
+                    host or "BMC", uri or "collection", len(again),
+                    ", ".join(dict.fromkeys(again)))
+    return once, len(again)
 
 
 def parse_members(doc: Any, *, uri: str | None = None, host: str | None = None) -> MemberList:
@@ -226,18 +276,33 @@ def parse_members(doc: Any, *, uri: str | None = None, host: str | None = None) 
 
 
 def read_members(get: Callable[[str], Any], uri: str, *, host: str | None = None,
-                 doc: Any = None, max_pages: int = MAX_PAGES) -> MemberList:
+                 doc: Any = None, max_pages: int = MAX_PAGES,
+                 scope: Scope | None = None) -> MemberList:
     """The members of the collection at ``uri``, following ``Members@odata.nextLink`` page
     after page (at most ``max_pages`` pages), judged together by the rules above: the
     first page's ``Members@odata.count`` against every page's ``Members``.
 
-    :param get: reads one document (the client's ``get``: under the deadline in force, so
-        a service slow to page ends in its timeout like any read).
+    :param get: reads one document (the client's ``get``).
     :param doc: the first page, when already read.
-    :raises MalformedResponse: a page is not a usable collection document (the reasons of
-        :func:`parse_members`).
-    :raises HamnhwError: a page cannot be read (what ``get`` raises).
+    :param scope: the client's :meth:`~hamnhw.transport.client.BmcClient.deadline_scope`,
+        entered once for the whole walk: every page is read under the deadline in force,
+        else under one default deadline for them all (without it, each page read outside
+        a block would get a default deadline of its own: a slow BMC paging 64 times would
+        take 64 of them).
+    :raises MalformedResponse: the first page is not a usable collection document (the
+        reasons of :func:`parse_members`).
+    :raises BmcTimeout: the deadline passed (on a later page: the message names the
+        collection, that page and how many were read).
+    :raises HamnhwError: the first page cannot be read (what ``get`` raises).  A later page
+        that cannot be read or is unusable leaves the list incomplete instead
+        (:attr:`MemberList.failure`).
     """
+    with scope() if scope is not None else contextlib.nullcontext():
+        return _walk(get, uri, host, doc, max_pages)
+
+
+def _walk(get: Callable[[str], Any], uri: str, host: str | None, doc: Any,
+          max_pages: int) -> MemberList:
     first = _page(get(uri) if doc is None else doc, uri, host)
     found, listed, skipped = list(first.found or ()), first.entries, first.skipped
     page, seen, pages = first, {uri.rstrip("/")}, 1
@@ -250,7 +315,11 @@ def read_members(get: Callable[[str], Any], uri: str, *, host: str | None = None
             return _cut(found, f"links a page already read ({NEXT} {link}): the rest of its "
                         "members are unknown", first, skipped, link, uri, host)
         seen.add(link.rstrip("/"))
-        page, pages = _page(get(link), link, host), pages + 1
+        try:
+            page = _page(get(link), link, host)
+        except HamnhwError as exc:
+            return _failed(exc, found, pages, link, first, skipped, uri, host)
+        pages += 1
         if page.found is None:
             return _cut(found, f"has a page {link} without a Members array: the rest of its "
                         "members are unknown", first, skipped, None, uri, host)
@@ -261,10 +330,35 @@ def read_members(get: Callable[[str], Any], uri: str, *, host: str | None = None
     return _judged(whole, listed, uri, host)
 
 
+def _failed(exc: HamnhwError, found: list[str], read: int, link: str, first: _Page,
+            skipped: int, uri: str, host: str | None) -> MemberList:
+    """The list when page ``read + 1`` (at ``link``) raised ``exc``: the part read, incomplete
+    with why and ``exc``; the deadline passing is a timeout naming the collection instead.
+
+    :raises BmcTimeout: ``exc`` is the deadline passing (no time is left to read anything)."""
+    if isinstance(exc, BmcTimeout) and exc.deadline_passed:
+        timeout = BmcTimeout(f"collection {uri}: its page {read + 1} ({link}) not read "
+                             f"after {_many(read, 'page')}, {_many(len(found), 'member')} "
+                             f"read: {exc.message}",
+                             host=exc.host or host, deadline_passed=True,
+                             headers_came=exc.headers_came, reason=exc.reason)
+        timeout.elapsed_s = exc.elapsed_s  # already in exc.message
+        raise timeout from exc
+    return _cut(found, f"could not be read after page {read}: its page {read + 1} {link} "
+                f"failed ({exc.message}); the rest of its members are unknown", first,
+                skipped, link, uri, host, exc)
+
+
+def _many(count: int, thing: str) -> str:
+    return f"{count} {thing}{'' if count == 1 else 's'}"
+
+
 def _cut(found: list[str], why: str, first: _Page, skipped: int, next_link: str | None,
-         uri: str, host: str | None) -> MemberList:
-    """A list cut short: the part read (None when empty) and why."""
-    return MemberList(found or None, why, uri, host, first.count, skipped, next_link)
+         uri: str, host: str | None, failure: HamnhwError | None = None) -> MemberList:
+    """A list cut short: the part read (None when empty; repeats dropped) and why."""
+    once, repeated = _once(found, uri, host)
+    return MemberList(once or None, why, uri, host, first.count, skipped, next_link,
+                      repeated, failure)
 
 
 def member_uris(doc: Mapping[str, Any], *, uri: str | None = None,

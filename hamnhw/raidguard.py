@@ -19,7 +19,10 @@ nothing is protected by serial (and the plan says so); a reset of the active nod
 but cannot be read hides which drives are the MN's mirror: every write on a pair node
 then needs the node's name, and the refusal names the journal and why it cannot be read;
 so does a write on any other node showing drives (the MN's disks may sit in it), by the
-name the command line gave it (:attr:`PairGuard.addressed`).
+name the command line gave it (:attr:`PairGuard.addressed`).  An incomplete storage read
+(:attr:`RaidStatus.incomplete <hamnhw.raid.RaidStatus.incomplete>`) that missed drives the
+write concerns (a volume's members, its own drives; any drive, for a reset) hides whether
+they are the MN's in the same way: the write then needs the node's name too.
 """
 
 from __future__ import annotations
@@ -136,6 +139,9 @@ class PairGuard:
         if unreadable:
             reasons.append(f"which drives are the pair's RAID1 (the MN's mirror) cannot be "
                            f"told on {self.name or 'this node'}: {self.journal_error}")
+        unread = self._unread(plan, volume, drives, status, reboot)
+        if unread:
+            reasons.append(unread)
         if any(self.holds(d) for d in members):
             reasons.append(f"volume {plan.volume_id} is the pair's recorded RAID1")
             to_type += concerned
@@ -166,8 +172,25 @@ class PairGuard:
             reasons.append(f"{self.node} is the active management node ({self.active_source})")
         pair_node = self.node is not None and (by_name or (self.active and bool(reasons
                                                                               or reboot)))
-        node = pair_node or (unreadable and self.name is not None)
+        node = pair_node or ((unreadable or bool(unread)) and self.name is not None)
         return Demands(tuple(dict.fromkeys(to_type)), node, tuple(reasons), recorded or ())
+
+    def _unread(self, plan: RaidPlan, volume: Volume | None, drives: Mapping[str, Drive],
+                status: RaidStatus, reboot: bool) -> str:
+        """Why an incomplete storage read hides whether the write touches the pair's RAID1:
+        drives it concerns (its volume's members, its own) were not read, or a reset would
+        reset drives that were not; "" when it does not (or nothing is protected)."""
+        if not status.incomplete or not self.snapshot:
+            return ""
+        ids = [*(volume.drive_ids or () if volume else ()), *plan.drive_ids]
+        missing = [i for i in dict.fromkeys(ids) if i not in drives]
+        if not missing and not reboot:
+            return ""
+        what = (f"drive(s) {', '.join(missing)} not read" if missing else
+                "a reset resets drives it did not read")
+        return (f"the storage read of {self.name or 'this node'} was incomplete "
+                f"({'; '.join(status.warnings) or 'not said'}): {what}, so whether the write "
+                "touches the pair's RAID1 cannot be told")
 
     def _unconfirmed(self, plan: RaidPlan, volume: Volume | None, members: list[Drive],
                      concerned: list[Drive]) -> tuple[tuple[str, ...] | None, str]:

@@ -267,12 +267,13 @@ def _the_system(client: Any, root: Mapping[str, Any], system_id: str | None,
 
 def _member_uris(client: Any, path: str) -> list[str]:
     """The ``@odata.id`` of every member of the collection at ``path``, its next pages read
-    too (:func:`hamnhw.members.read_members`).
+    too, under one deadline (:func:`hamnhw.members.read_members`).
 
     :raises MalformedResponse: the collection does not list every member (unknown, not
         none; a part is not all), or is not a usable collection document.
     """
-    return read_members(client.get, path, host=getattr(client, "host", None)).require()
+    return read_members(client.get, path, host=getattr(client, "host", None),
+                        scope=getattr(client, "deadline_scope", None)).require()
 
 
 def _managed_by(system: Mapping[str, Any] | None) -> str | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from hamnhw.errors import MalformedResponse
 from hamnhw.log import get_logger
-from hamnhw.members import MemberList, parse_members, read_members
+from hamnhw.members import MemberList, Scope, parse_members, read_members
 
 LOG = get_logger("hamnhw.drivers.generic")
 
@@ -252,11 +252,21 @@ class Reader:
 
     def members(self, uri: str) -> MemberList:
         """What the collection at ``uri`` holds, every page of it read
-        (:func:`hamnhw.members.read_members`), each page through :meth:`read`.
+        (:func:`hamnhw.members.read_members`), each page through :meth:`read`, all of them
+        under one deadline (the client's :meth:`~hamnhw.transport.client.BmcClient.
+        deadline_scope`).  A later page that fails leaves the list incomplete
+        (:attr:`MemberList.failure <hamnhw.members.MemberList.failure>`).
 
-        :raises MalformedResponse: a page is not a usable collection document.
+        :raises MalformedResponse: the first page is not a usable collection document.
         """
-        return read_members(lambda page: self.read(page).doc, uri, host=self.host)
+        return read_members(lambda page: self.read(page).doc, uri, host=self.host,
+                            scope=self.deadline_scope)
+
+    @property
+    def deadline_scope(self) -> Scope | None:
+        """The client's :meth:`~hamnhw.transport.client.BmcClient.deadline_scope` (None for a
+        client without one)."""
+        return getattr(self.client, "deadline_scope", None)
 
     def require_members(self, uri: str) -> list[str]:
         """Every member of the collection at ``uri`` (:meth:`members`), in order.

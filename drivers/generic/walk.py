@@ -102,14 +102,15 @@ class Walk:
 
     def members(self, collection: Resource, what: str) -> list[str] | None:
         """The member URIs ``collection`` lists, its next pages read too
-        (:func:`hamnhw.members.read_members`); a list that is not every member is a warning
-        saying why: the part read is kept (None when nothing is: no ``Members`` array is
-        unknown, not empty).  A page that cannot be read or is wrongly typed is a warning and
-        None."""
+        (:func:`hamnhw.members.read_members`, under one deadline); a list that is not every
+        member is a warning saying why: the part read is kept (None when nothing is: no
+        ``Members`` array is unknown, not empty), a later page that cannot be read or is
+        unusable included.  A first page that is wrongly typed is a warning and None."""
         try:
             listed = read_members(lambda page: self.read(page).doc, collection.uri,
-                                  host=self.reader.host, doc=collection.doc)
-        except (HttpError, MalformedResponse) as exc:
+                                  host=self.reader.host, doc=collection.doc,
+                                  scope=self.reader.deadline_scope)
+        except MalformedResponse as exc:  # the first page (a later one: incomplete)
             self.warn(f"{what} collection {collection.uri} not usable, skipped: {exc.message}")
             return None
         if listed.incomplete is not None:

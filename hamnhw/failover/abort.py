@@ -133,8 +133,11 @@ def _before_move(ctx: RunContext) -> str | None:
                           lambda n: bool(n.power.on(wait=False).changed),
                           lambda first: _gate(ctx, BootSource.BIOS_SETUP, first))
         result = wait_for_post(ctx, old, intent)
-        drives = None if result.evidence is None else settled_drives(ctx, old)
+        read = None if result.evidence is None else settled_drives(ctx, old)
+        drives = read.drives if read is not None else None
         problem = (f"it started its OS ({result.view.boot_stage})" if result.view.os_starting
+                   else f"its drive list was read incomplete ({'; '.join(read.unread)})"
+                   if read is not None and read.unread
                    else "no evidence of a fresh POST" if drives is None
                    else _drives_problem(ctx, drives))
         if problem:

@@ -92,13 +92,13 @@ def candidates(config: Config, snapshot: PairSnapshot, poll: PollPolicy,
         try:
             with connect_node(config, name, poll=poll, prompt=prompt) as node:
                 state = node.power.state()
-                drives = node.raid.storage().drives
+                view = node.raid.storage()
         except HamnhwError as exc:
             verdicts[name] = LiveNode(f"BMC does not answer ({exc})" if not answers(exc) else
                                       f"BMC {did(exc)} ({exc}): {remedy(name, exc, config)}",
                                       None)
             continue
-        held = _holds(serials, drives)
+        held = _holds(serials, view.drives, view.incomplete)
         if state is not PowerState.ON:
             verdict = f"power {state.value}"
         elif held is None:
@@ -120,14 +120,16 @@ def mn_addresses_answering(config: Config) -> list[str] | None:
             if settings.mn_addresses else None)
 
 
-def _holds(serials: set[str], drives: Sequence[Any] | None) -> bool | None:
+def _holds(serials: set[str], drives: Sequence[Any] | None,
+           incomplete: bool = False) -> bool | None:
     """Whether ``drives`` show one of ``serials``; None when they cannot tell (not listed,
-    or a drive without a serial while none matched)."""
+    or, while none matched, a drive without a serial or an ``incomplete`` read: a drive not
+    read may be one)."""
     if drives is None:
         return None
     if serials & {d.serial for d in drives if d.serial}:
         return True
-    return None if any(not d.serial for d in drives) else False
+    return None if incomplete or any(not d.serial for d in drives) else False
 
 
 def contradiction(name: str, live: Mapping[str, LiveNode]) -> str | None:

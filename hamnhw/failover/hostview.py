@@ -85,10 +85,29 @@ def read_host(node: Node) -> HostView:
                     marks.boot_stage_time, marks.last_reset_time, marks.boot_mode)
 
 
+@dataclasses.dataclass(frozen=True)
+class DriveRead:
+    """One read of the drives a BMC shows (:func:`read_drives`)."""
+
+    drives: list[list[str]] | None
+    """Sorted ``[serial or "", bay or id]`` pairs (a serial the BMC cannot tell is ""); None
+    when the BMC shows no drive list, or only part of one."""
+    unread: tuple[str, ...] = ()
+    """What the storage read could not read (its warnings) when it was incomplete: the
+    list is then not known (a drive not read is not a drive missing), ``drives`` None."""
+
+
+def read_drives(node: Node) -> DriveRead:
+    """The drives the BMC shows now; an incomplete storage read gives no list, only why."""
+    view = node.raid.storage()
+    if view.incomplete:
+        return DriveRead(None, view.warnings or ("the storage read was incomplete",))
+    if view.drives is None:
+        return DriveRead(None)
+    return DriveRead(sorted([d.serial or "", d.location or d.id] for d in view.drives))
+
+
 def drive_view(node: Node) -> list[list[str]] | None:
-    """The drives the BMC shows now, as sorted ``[serial or "", bay or id]`` pairs (a
-    serial the BMC cannot tell is ""); None when it shows no drive list."""
-    drives = node.raid.storage().drives
-    if drives is None:
-        return None
-    return sorted([d.serial or "", d.location or d.id] for d in drives)
+    """The drives the BMC shows now (:attr:`DriveRead.drives`): None when it shows no drive
+    list, or only part of one (an incomplete read is no evidence, nor a list to judge)."""
+    return read_drives(node).drives

@@ -29,8 +29,10 @@ from hamnhw.failover.engine import RunContext
 from hamnhw.failover.hostview import (
     POST_DONE_STAGE,
     SETUP_STAGE,
+    DriveRead,
     HostView,
     drive_view,
+    read_drives,
     read_host,
 )
 from hamnhw.models import BootStage, PowerState
@@ -128,19 +130,26 @@ def wait_for_post(ctx: RunContext, name: str, intent: dict[str, Any]) -> PostRes
     return PostResult(view, watch.evidence)
 
 
-def settled_drives(ctx: RunContext, name: str) -> list[list[str]] | None:
-    """The drive list read until two reads in a row agree (bounded by ``post_timeout``)."""
-    node = ctx.node(name)
-    reads: list[list[list[str]] | None] = []
+def _same(one: DriveRead, other: DriveRead) -> bool:
+    """Two reads agree: the same list, or both incomplete (whatever each missed)."""
+    return one.drives == other.drives and bool(one.unread) == bool(other.unread)
 
-    def read() -> list[list[str]] | None:
-        reads.append(drive_view(node))
+
+def settled_drives(ctx: RunContext, name: str) -> DriveRead:
+    """The drive list read until two reads in a row agree (bounded by ``post_timeout``); an
+    incomplete read is no list (:attr:`DriveRead.unread` says why)."""
+    node = ctx.node(name)
+    reads: list[DriveRead] = []
+
+    def read() -> DriveRead:
+        reads.append(read_drives(node))
         return reads[-1]
 
     try:
-        return poll_until(read, lambda _v: len(reads) >= 2 and reads[-1] == reads[-2],
+        return poll_until(read, lambda _v: len(reads) >= 2 and _same(reads[-1], reads[-2]),
                           ctx.poll.deadline(ctx.settings.post_timeout), ctx.poll,
                           what=f"{name}: drive list settled",
-                          describe=lambda v: "none" if not v else f"{len(v)} drive(s)")
+                          describe=lambda v: ("incomplete read" if v.unread else "none"
+                                              if not v.drives else f"{len(v.drives)} drive(s)"))
     except HamnhwError:
-        return reads[-1] if reads else None
+        return reads[-1] if reads else DriveRead(None)

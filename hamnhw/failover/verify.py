@@ -104,8 +104,15 @@ def _reset_into_setup(ctx: RunContext) -> None:
 
 def _judge_fresh(ctx: RunContext, expected: list[str],
                  evidence: str) -> tuple[list[str], list[str]]:
-    """The drive list after a fresh POST: unknown or unreadable drives stop the run."""
-    drives = settled_drives(ctx, ctx.target) or []
+    """The drive list after a fresh POST: unknown or unreadable drives stop the run, and so
+    does a list read only in part (an MN drive not read is not known missing)."""
+    read = settled_drives(ctx, ctx.target)
+    if read.unread:
+        _power_off_and_stop(ctx, f"{ctx.target}'s drive list was read incomplete "
+                            f"({'; '.join(read.unread)}): a drive not read is not known "
+                            "missing, so which MN drives arrived cannot be told (expected "
+                            f"{', '.join(expected)})", check=DRIVES_CHECK)
+    drives = read.drives or []
     seen = [serial for serial, _bay in drives if serial]
     unknown = [f"{serial} ({bay})" if serial else f"a drive whose serial the BMC cannot read "
                f"({bay})" for serial, bay in drives

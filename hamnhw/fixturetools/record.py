@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from hamnhw.deadline import Deadline
 from hamnhw.errors import ConfigError, HttpError, MalformedResponse
 from hamnhw.fixturetools.fixture import (
     Exchange,
@@ -111,6 +112,10 @@ class RecordingClient(RedfishClient):
         """The inner client's deadline."""
         with self.inner.operation(seconds):
             yield
+
+    def deadline_scope(self) -> contextlib.AbstractContextManager[Deadline | None]:
+        """The inner client's deadline."""
+        return self.inner.deadline_scope()
 
     def close(self) -> None:
         """Close the inner client (its logout is not part of the recording)."""

@@ -88,7 +88,8 @@ def find_by_context(client: RedfishClient, collection: str, context: str) -> lis
         of hamnhw's (:func:`hamnhw.members.read_members`, which reads every page).
     """
     found = []
-    listed = read_members(client.get, collection, host=client.host).require()
+    listed = read_members(client.get, collection, host=client.host,
+                          scope=client.deadline_scope).require()
     for member in listed:
         uri = _link(member)
         if uri is None:

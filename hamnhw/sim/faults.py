@@ -29,7 +29,7 @@ FAULT_KINDS: dict[str, dict[str, Any]] = {
     "ignore_restore_policy": {},
     "spurious_off": {"every": 2},
     "no_members": {},
-    "paged_members": {"page": 2, "loop": 0},
+    "paged_members": {"page": 2, "loop": 0, "fail": 0, "status": 503, "repeat": 0},
     "rotate_password": {},
     "pull_cords": {"answered": 0},
 }

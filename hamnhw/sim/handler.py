@@ -316,7 +316,10 @@ def _paged_members(faults: FaultSet, path: str, raw_path: str, method: str,
     """The ``paged_members`` fault: a collection read shows ``page`` of its ``Members``
     from the request's ``$skip`` on, its whole count, and a ``Members@odata.nextLink`` to the
     next page while there is one; with ``loop`` 1 the last page links back to the first (a
-    service whose pages never end)."""
+    service whose pages never end).  Page number ``fail`` (1 the first; 0 none) answers
+    HTTP ``status`` instead; each page after the first begins with the last ``repeat``
+    members of the page before (listed twice, as when the list changed between two page
+    reads)."""
     body = response.body
     if method != "GET" or not isinstance(body, dict) or not isinstance(body.get("Members"),
                                                                        list):
@@ -327,8 +330,12 @@ def _paged_members(faults: FaultSet, path: str, raw_path: str, method: str,
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(raw_path).query)
     skip = int(query.get("$skip", ["0"])[0] or 0)
     size = max(1, int(fault.params["page"]))
+    if skip // size + 1 == fault.params["fail"]:
+        return error(int(fault.params["status"]), "ServiceTemporarilyUnavailable",
+                     f"Page {skip // size + 1} of {path} cannot be read now.")
     members = body["Members"]
-    paged = {**body, "Members": members[skip:skip + size],
+    start = max(0, skip - int(fault.params["repeat"])) if skip else 0
+    paged = {**body, "Members": members[start:skip + size],
              "Members@odata.count": len(members)}
     if skip + size < len(members):
         paged["Members@odata.nextLink"] = f"{path}?$skip={skip + size}"

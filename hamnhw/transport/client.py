@@ -62,6 +62,17 @@ class BmcClient(abc.ABC):
         with self.operation(left):
             yield
 
+    def deadline_scope(self) -> contextlib.AbstractContextManager[Deadline | None]:
+        """Bound the block by the deadline in force in the calling thread, else (outside
+        any :meth:`operation` block) by one default deadline for the whole block, the one a
+        single request would get: requests that are one piece of work (the pages of a
+        collection) then share one deadline instead of getting one each.  Unlike
+        :meth:`operation`, an enclosing deadline is kept as it is, never narrowed.
+
+        The default does nothing (yields None); real transports override it.
+        """
+        return contextlib.nullcontext()
+
     @abc.abstractmethod
     def close(self) -> None:
         """Log out and release what the transport holds; safe to call twice."""

@@ -227,6 +227,10 @@ class IpmiTransport(BmcClient):
         with self._scope.within(deadline):
             yield
 
+    def deadline_scope(self) -> contextlib.AbstractContextManager[Deadline]:
+        """The deadline in force for the block, else one default deadline for the whole."""
+        return self._scope.scope()
+
     # -- session -----------------------------------------------------------------------------
     def open(self) -> None:
         """Log in (RMCP+).  A login refused for lack of BMC resources is retried with

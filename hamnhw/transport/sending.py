@@ -95,6 +95,12 @@ class RequestSending:
         request would pay for."""
         return self._deadlines.scope()
 
+    def deadline_scope(self) -> contextlib.AbstractContextManager[Deadline]:
+        """:meth:`BmcClient.deadline_scope <hamnhw.transport.client.BmcClient.deadline_scope>`:
+        the deadline in force for the block, else one ``Timeouts.operation`` deadline for
+        the whole block."""
+        return self._deadlines.scope()
+
     def _allows(self, seconds: float) -> bool:
         deadline = self._deadline
         return deadline is not None and deadline.allows(seconds)

@@ -275,3 +275,36 @@ def test_nics_of_a_collection_whose_pages_never_end_are_said_incomplete(
     assert "page already read" in warning
     human = run("nics", server.url, env=env)
     assert "answered only in part" in human.stdout and "page already read" in human.stdout
+
+
+@pytest.mark.usefixtures("no_retry_sleep")
+def test_nics_of_a_collection_whose_second_page_fails_are_the_first_page_s_and_incomplete(
+        server: SimServer, env: dict[str, str]) -> None:
+    """Page 2 answers 503 (every retry): the NIC of page 1 is shown, and the output says the
+    list is incomplete naming the collection and the page.  Old: the whole collection was
+    dropped (``nics`` null) on page 2's error."""
+    nics = "/redfish/v1/Systems/1/EthernetInterfaces"
+    server.inject("paged_members", method="GET", path=nics, page=1, fail=2)
+    payload = json_out(run("--json", "nics", server.url, env=env))
+    assert payload["incomplete"] is True
+    assert [nic["mac"] for nic in payload["nics"]] == [server.spec.nics[0].mac.lower()]
+    [warning] = [w for w in payload["warnings"] if nics in w]
+    assert f"page 2 {nics}?$skip=1 failed" in warning and "HTTP 503" in warning
+    human = run("nics", server.url, env=env)
+    assert "answered only in part" in human.stdout and "page 2" in human.stdout
+
+
+def test_nics_listed_again_on_the_next_page_are_read_once_with_a_warning(
+        server: SimServer, env: dict[str, str], caplog: pytest.LogCaptureFixture) -> None:
+    """The second page lists the first page's NIC again (the list changed between the two
+    reads): each NIC is shown once, the list is complete (the count agrees), and a warning
+    names the BMC, the collection and the repeated member (old: no warning)."""
+    nics = "/redfish/v1/Systems/1/EthernetInterfaces"
+    server.inject("paged_members", method="GET", path=nics, page=1, repeat=1)
+    caplog.set_level(logging.WARNING, "hamnhw.members")
+    payload = json_out(run("--json", "nics", server.url, env=env))
+    assert payload["incomplete"] is False, payload["warnings"]
+    assert len(payload["nics"]) == 2 and len({nic["mac"] for nic in payload["nics"]}) == 2
+    [line] = [r.getMessage() for r in caplog.records if "more than once" in r.getMessage()]
+    assert server.url.split("//")[1] in line and f"{nics} lists 1 member(s)" in line
+    assert f"({nics}/" in line

@@ -4,14 +4,23 @@ counted, or pages not read) is neither; anything else unusable is a typed error.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hamnhw.errors import MalformedResponse
+from hamnhw.errors import (
+    BmcTimeout,
+    BmcUnreachable,
+    HamnhwError,
+    MalformedResponse,
+    ServerSideError,
+)
 from hamnhw.members import (
     MAX_PAGES,
     MemberList,
@@ -191,14 +200,6 @@ def test_a_first_page_without_members_is_unknown_and_its_next_link_not_followed(
     assert (found.listed, found.every) == (None, None) and pages.asked == [URI]
 
 
-def test_a_wrongly_typed_later_page_is_malformed_naming_it() -> None:
-    docs = paged(["/a"], ["/b"])
-    docs[f"{URI}?$skip=1"]["Members"] = "b"
-    with pytest.raises(MalformedResponse) as info:
-        read_members(Pages(docs).get, URI)
-    assert info.value.uri == f"{URI}?$skip=1"
-
-
 # -- properties -----------------------------------------------------------------------------
 
 JSON = st.recursive(
@@ -256,3 +257,134 @@ def test_any_pages_give_a_member_list_or_a_malformed_response_within_the_cap(
     finally:
         assert len(pages.asked) <= cap
     check_invariants(found)
+
+
+# -- one deadline for the walk, repeats, a later page that fails ------------------------------
+
+class Scoped(Pages):
+    """Pages read through a client whose ``deadline_scope`` is recorded: each GET notes
+    whether it ran inside the scope."""
+
+    def __init__(self, docs: dict[str, Any]) -> None:
+        super().__init__(docs)
+        self.entered = 0
+        self.depth = 0
+        self.inside: list[bool] = []
+
+    @contextlib.contextmanager
+    def deadline_scope(self) -> Iterator[str]:
+        self.entered += 1
+        self.depth += 1
+        try:
+            yield "the walk's deadline"
+        finally:
+            self.depth -= 1
+
+    def get(self, path: str) -> Any:
+        self.inside.append(self.depth > 0)
+        return super().get(path)
+
+
+def test_every_page_of_a_walk_is_read_under_one_deadline_scope() -> None:
+    """Old: no scope at all, each page GET got a default deadline of its own (64 pages: 64
+    times the default)."""
+    pages = Scoped(paged(["/a"], ["/b"], ["/c"]))
+    found = read_members(pages.get, URI, scope=pages.deadline_scope)
+    assert found.require() == ["/a", "/b", "/c"]
+    assert (pages.entered, pages.inside) == (1, [True, True, True])
+
+
+def timeout(path: str, *, passed: bool = True) -> BmcTimeout:
+    return BmcTimeout(f"GET {path}: operation deadline exceeded", host="bmc.test",
+                      elapsed_s=120.0, deadline_passed=passed)
+
+
+def test_a_deadline_passing_on_a_later_page_is_a_timeout_naming_collection_and_pages() -> None:
+    docs = paged(["/a"], ["/b"], ["/c"])
+    pages = Pages(docs)
+    late = f"{URI}?$skip=2"
+
+    def get(path: str) -> Any:
+        if path == late:
+            raise timeout(path)
+        return pages.get(path)
+
+    with pytest.raises(BmcTimeout) as info:
+        read_members(get, URI, host="bmc.test")
+    error = info.value
+    assert error.deadline_passed and error.host == "bmc.test" and error.elapsed_s == 120.0
+    assert f"collection {URI}" in error.message and f"page 3 ({late})" in error.message
+    assert "after 2 pages" in error.message and "2 members read" in error.message
+    assert str(error).count("after 120.0s") == 1  # the elapsed time said once
+
+
+@pytest.mark.parametrize("error", [
+    ServerSideError(host="bmc.test", method="GET", path=f"{URI}?$skip=1", status=503),
+    MalformedResponse("Expecting value: line 1 column 1", host="bmc.test",
+                      uri=f"{URI}?$skip=1"),
+    BmcUnreachable(f"GET {URI}?$skip=1: connection reset", host="bmc.test"),
+    timeout(f"{URI}?$skip=1", passed=False),  # one read too slow, the deadline not passed
+])
+def test_a_later_page_that_fails_keeps_the_part_read_and_says_why(error: HamnhwError) -> None:
+    """Old: the error, and the members of the pages read were lost."""
+    docs = paged(["/a", "/b"], ["/c"], ["/d"])
+
+    def get(path: str) -> Any:
+        if path == f"{URI}?$skip=1":
+            raise error
+        return docs[path]
+
+    found = read_members(get, URI, host="bmc.test")
+    assert (found.listed, found.every, found.failure) == (["/a", "/b"], None, error)
+    assert found.part() == ["/a", "/b"]
+    why = found.incomplete or ""
+    assert f"page 2 {URI}?$skip=1" in why and error.message in why and "after page 1" in why
+    with pytest.raises(type(error)) as info:  # what needs every member gets the error itself
+        found.require()
+    assert info.value is error
+
+
+def test_a_wrongly_typed_later_page_keeps_the_part_read_and_require_names_that_page() -> None:
+    docs = paged(["/a"], ["/b"])
+    docs[f"{URI}?$skip=1"]["Members"] = "b"
+    found = read_members(Pages(docs).get, URI)
+    assert found.listed == ["/a"] and "expected an array" in (found.incomplete or "")
+    with pytest.raises(MalformedResponse) as info:
+        found.require()
+    assert info.value.uri == f"{URI}?$skip=1"
+
+
+def test_a_first_page_that_fails_is_the_error_as_before() -> None:
+    def get(path: str) -> Any:
+        raise ServerSideError(host="bmc.test", method="GET", path=path, status=503)
+
+    with pytest.raises(ServerSideError):
+        read_members(get, URI)
+
+
+def test_a_member_listed_twice_on_one_page_is_kept_once(caplog: pytest.LogCaptureFixture) -> None:
+    """Old: ``["/a", "/b", "/a"]``: a caller read (or drove) ``/a`` twice."""
+    caplog.set_level(logging.WARNING, "hamnhw.members")
+    found = parse_members({"Members": refs("/a", "/b", "/a/"), COUNT: 3}, uri=URI,
+                          host="bmc.test")
+    assert found.listed == ["/a", "/b"] and found.repeated == 1
+    assert "lists 2 of the 3 members it counts" in (found.incomplete or "")
+    assert "1 more listed twice" in (found.incomplete or "")
+    [record] = caplog.records
+    assert "bmc.test" in record.getMessage() and URI in record.getMessage()
+    assert "/a" in record.getMessage()
+    assert member_uris({"Members": refs("/a", "/b", "/a")}) == ["/a", "/b"]  # no count: all
+
+
+def test_a_member_listed_again_on_a_later_page_is_kept_once() -> None:
+    """The list changed between two page reads (a member moved from page 1 to page 2)."""
+    found = read_members(Pages(paged(["/a", "/b"], ["/b", "/c"], count=3)).get, URI)
+    assert found.require() == ["/a", "/b", "/c"] and found.repeated == 1
+
+
+def test_a_repeat_hiding_a_member_gone_makes_the_list_incomplete() -> None:
+    """Old: complete: 3 entries for a count of 3, ``/b`` among them twice (``/c`` was
+    removed and ``/x`` inserted in front between the two reads)."""
+    found = read_members(Pages(paged(["/a", "/b"], ["/b"], count=3)).get, URI)
+    assert found.listed == ["/a", "/b"] and found.every is None
+    assert "lists 2 of the 3" in (found.incomplete or "")

@@ -254,3 +254,18 @@ def test_a_node_on_whose_drives_cannot_be_told_contradicts_naming_the_other() ->
     assert _holds({"A"}, [Drive("A"), Drive(None)]) is True
     assert _holds({"A"}, [Drive("B")]) is False
     assert _holds({"A"}, []) is False
+
+
+def test_a_node_whose_storage_read_was_incomplete_is_not_known_without_the_mn_drives() -> None:
+    """A drive the read missed may be an MN drive: "does not hold them" is not known (old:
+    False, the node on with the MN drives could be ruled out as the active MN); one seen is
+    still seen."""
+    from hamnhw.failover.active import _holds
+
+    class Drive:
+        def __init__(self, serial: str | None) -> None:
+            self.serial = serial
+
+    assert _holds({"A"}, [Drive("B")], incomplete=True) is None
+    assert _holds({"A"}, [], incomplete=True) is None
+    assert _holds({"A"}, [Drive("A")], incomplete=True) is True

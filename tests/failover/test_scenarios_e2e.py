@@ -15,6 +15,7 @@ from hamnhw.failover.coordinator import RunUnfinished
 from hamnhw.pair import open_journal
 from hamnhw.sim import DriveSpec
 from hamnhw.sim.mnservice import MnService
+from hamnhw.sim.shapes import drive_path
 
 pytestmark = pytest.mark.e2e
 
@@ -104,6 +105,34 @@ def test_one_drive_is_degraded_and_needs_accept_degraded(start_pair) -> None:
     report = coordinator(sim, operator).resume(accept_degraded=True)
     assert report.outcome == "done", report.text()
     assert any("stale mirror half: wipe before reuse" in w for w in report.warnings)
+
+
+def test_a_drive_list_read_only_in_part_is_not_taken_for_a_degraded_mirror(start_pair) -> None:
+    """Both MN drives arrived, but the standby's BMC fails the read of one (its storage read
+    is incomplete): that drive is not known missing.  The run stops saying the list is
+    incomplete and does not offer ``--accept-degraded``; accepting degraded anyway does not
+    go on, nor call the unread drive a stale mirror half to wipe.  Old: the unread drive was
+    "missing", and ``--accept-degraded`` went on and flagged it for wiping."""
+    sim = start_pair()
+    ready(sim)
+    unread = mn_serials(sim.cluster)[0]
+
+    def mover(_order: object) -> None:  # asked again on resume: the drives are there
+        if any(d.serial == unread for d in sim["primary"].drives):
+            sim.move_mn_drives("primary", "standby")
+            standby = sim["standby"]
+            [drive] = [d for d in standby.drives if d.serial == unread]
+            standby.inject("error_5xx", path=drive_path(standby.state, drive), method="GET",
+                           status=404)
+
+    operator = OperatorDouble(mover)
+    report = coordinator(sim, operator).start(yes=True)
+    assert report.outcome == "stopped", report.text()
+    assert "incomplete" in report.stop_reason and "--accept-degraded" not in report.stop_reason
+    assert sim["standby"].power_state in ("Off", "PoweringOff")
+    report = coordinator(sim, operator).resume(accept_degraded=True)
+    assert report.outcome == "stopped" and "incomplete" in report.stop_reason
+    assert not any("stale mirror half" in w for w in report.warnings)
 
 
 def test_no_post_evidence_needs_typed_serials(start_pair) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from hamnhw.errors import ConfigError, RefusedOperation
@@ -163,3 +165,37 @@ def test_an_unreadable_journal_asks_another_server_holding_drives_for_its_name()
     assert not guard.demands(create(), empty).node
     unknown = RaidStatus(None, (), None, {}, None, None, None)  # the BMC did not list them
     assert guard.demands(create(), unknown).node, "unknown drives may be the MN's (diff review)"
+
+
+PARTIAL = RaidStatus(None, (Volume("V", None, None, RaidType.RAID1, None, drive_ids=("1", "2")),),
+                     (drive("3", "C"),), {}, None, None, None, incomplete=True,
+                     warnings=("drive /Drives/1 not readable, skipped: HTTP 503",
+                               "drive /Drives/2 not readable, skipped: HTTP 503"))
+
+
+def test_a_write_on_drives_an_incomplete_read_did_not_read_is_not_taken_as_unprotected() -> None:
+    """The storage read was incomplete and missed the volume's members: whether they are the
+    pair's RAID1 is not known, so deleting it needs the node's name (as addressed, on a
+    server outside the pair).  Old: no member was read, so none was protected, and the
+    delete asked for nothing."""
+    guard = PairGuard(None, frozenset({"A", "B"}), active=False, addressed="spare3")
+    delete = RaidPlan("delete", "delete", True, volume_id="V", drive_ids=("1", "2"))
+    demands = guard.demands(delete, PARTIAL)
+    assert demands.protected and demands.node and not demands.drives
+    assert any("1, 2 not read" in r and "HTTP 503" in r for r in demands.reasons), demands
+    with pytest.raises(ConfigError, match="--confirm-node spare3"):
+        guard.enforce(delete, PARTIAL, [], None)
+    assert guard.enforce(delete, PARTIAL, [], "spare3")["protected"] is True
+    assert not guard.demands(create("3"), PARTIAL).protected  # drive 3 was read: not the MN's
+    whole = RaidStatus(None, PARTIAL.volumes, (drive("1", "X"), drive("2", "Y")), {}, None,
+                       None, None)
+    assert not guard.demands(delete, whole).protected
+
+
+def test_a_reset_after_an_incomplete_read_needs_the_node_name() -> None:
+    """An unread drive may be one of the pair's RAID1 the reset would reset."""
+    guard = PairGuard(None, frozenset({"A", "B"}), active=False, addressed="spare3")
+    demands = guard.demands(create("3"), PARTIAL, reboot=True)
+    assert demands.node and any("incomplete" in r for r in demands.reasons), demands
+    assert not guard.demands(create("3"), dataclasses.replace(PARTIAL, incomplete=False),
+                             reboot=True).protected

@@ -227,6 +227,28 @@ def test_paged_members_can_loop_back_to_the_first_page(server, client):
     assert len(doc["Members"]) == doc["Members@odata.count"]
 
 
+def test_paged_members_can_fail_a_later_page(server, client):
+    nics = f"{SYSTEM}/EthernetInterfaces"
+    server.inject("paged_members", path=nics, page=1, fail=2)
+    first = client.get(nics)
+    assert first.status_code == 200 and len(first.json()["Members"]) == 1
+    second = client.get(first.json()["Members@odata.nextLink"])
+    assert second.status_code == 503 and "Page 2 of" in second.json()["error"]["message"]
+    server.clear_faults()
+    server.inject("paged_members", path=nics, page=1, fail=2, status=404)
+    assert client.get(f"{nics}?$skip=1").status_code == 404
+
+
+def test_paged_members_can_list_the_end_of_a_page_again_on_the_next(server, client):
+    nics = f"{SYSTEM}/EthernetInterfaces"
+    whole = client.get(nics).json()["Members"]
+    server.inject("paged_members", path=nics, page=1, repeat=1)
+    first = client.get(nics).json()
+    second = client.get(first["Members@odata.nextLink"]).json()
+    assert first["Members"] == whole[:1] and second["Members"] == whole[:2]
+    assert "Members@odata.nextLink" not in second and second["Members@odata.count"] == 2
+
+
 def test_rotate_password_refuses_the_old_password_from_that_request_on(server, client):
     """Another administrator changed the password: basic auth with the old one is refused
     from the matching request on (that one included), sessions already made stay valid."""
