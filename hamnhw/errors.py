@@ -86,6 +86,10 @@ class BmcUnreachable(HamnhwError):
         ``connect_timeout``, ``no_answer_fresh``...), None when not known.
     """
 
+    elapsed_s: float | None = None
+    """Seconds waited for an answer that never came, when known (a BMC that accepted a new
+    connection and sent nothing: its read timeout)."""
+
     def __init__(self, message: str, *, host: str | None = None, refused: bool = False,
                  reason: str | None = None) -> None:
         self.refused = refused or reason == noanswer.REFUSED

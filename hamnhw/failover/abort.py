@@ -33,12 +33,13 @@ from hamnhw.failover.bmcanswer import did, remedy
 from hamnhw.failover.diskmove import identify_off
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.gates import OFF, UNREACHABLE, mn_addresses_silent, poll_power
+from hamnhw.failover.livepower import run_power
 from hamnhw.failover.post import settled_drives, wait_for_post
 from hamnhw.failover.powerops import force_off, on_or_cycle, power_on, set_override
 from hamnhw.failover.preflight import set_policy
+from hamnhw.failover.report import PowerNow
 from hamnhw.failover.states import BOOTED_STATES, DISKS_MOVED_STATES, State
 from hamnhw.models import BootOverrideMode, BootSource, PowerRestorePolicy
-from hamnhw.pair import PAIR_NODES
 
 STEP = "abort"
 
@@ -47,8 +48,8 @@ STEP = "abort"
 class AbortResult:
     """What the abort did."""
 
-    power: dict[str, str]
-    """Each node's power state at the end."""
+    power: PowerNow
+    """Each node's power state at the end (None where its BMC did not give it)."""
     refused: str | None = None
     """Why ``--power-on-old-node`` left the old node off, when it did."""
 
@@ -248,12 +249,10 @@ def _described(drives: list[list[str]]) -> str:
     return ", ".join(f"{serial} ({bay})" for serial, bay in drives)
 
 
-def _power(ctx: RunContext) -> dict[str, str]:
-    power = {}
-    for name in PAIR_NODES:
-        try:
-            power[name] = ctx.node(name).power.state().value
-        except HamnhwError:
-            power[name] = "unreachable"
-    ctx.event("step", "after abort: " + ", ".join(f"{n} {s}" for n, s in power.items()))
-    return power
+def _power(ctx: RunContext) -> PowerNow:
+    """Both nodes' power after the abort (read side by side), said in a step event."""
+    now = run_power(ctx)
+    ctx.event("step", "after abort: " + ", ".join(
+        f"{name} {state}" if state is not None else f"{name}: {now.answers[name]['answer']}"
+        for name, state in now.power.items()))
+    return now

@@ -42,7 +42,7 @@ from hamnhw.errors import (
     ServerSideError,
     TlsError,
 )
-from hamnhw.transport.ipmi_errors import CipherSuiteMismatch, InsufficientPrivilege
+from hamnhw.transport.ipmi_errors import CipherSuiteMismatch, InsufficientPrivilege, RoleRefused
 
 if TYPE_CHECKING:
     from hamnhw.config import Config
@@ -201,6 +201,8 @@ def remedy(name: str, exc: HamnhwError, config: Config | None = None) -> str:
         (:func:`password_source`) when the credentials were refused."""
     if isinstance(exc, InsufficientPrivilege):
         return _privilege_remedy(name, exc)
+    if isinstance(exc, RoleRefused):
+        return _role_remedy(name, exc)
     if isinstance(exc, AuthenticationError):
         return (f"check [{name}] username and the password hamnhw reads for it "
                 f"({password_source(config, name)}; after a password change on the BMC, put "
@@ -230,6 +232,23 @@ def _privilege_remedy(name: str, exc: InsufficientPrivilege) -> str:
         fix += f" and set [{name}.ipmi] privilege to {needed} (it asks for {exc.requested})"
     return (f"{fix} ({exc.what} needs {needed}; power, boot and restore-policy changes need "
             "operator): the BMC accepted the credentials")
+
+
+def _role_remedy(name: str, exc: RoleRefused) -> str:
+    """The session's privilege level was refused at login: lower it to what hamnhw needs,
+    or raise the account's limit; never the password (not checked yet)."""
+    who = f"the account {exc.username!r}" if exc.username else f"[{name}] username's account"
+    needs = "power, boot and restore-policy changes need operator"
+    asked = exc.requested or "administrator"
+    limit = f"privilege level on {name}'s BMC (its LAN channel's privilege limit"
+    if asked == "administrator":
+        default = "" if exc.requested else ", pyghmi's default"
+        fix = (f"set [{name}.ipmi] privilege to operator (it asks for administrator{default}; "
+               f"{needs}), or give {who} the administrator {limit})")
+    else:  # the level asked, or operator where it asks less (hamnhw needs operator)
+        level = "operator" if asked not in _LEVELS[1:] else asked
+        fix = f"give {who} the {level} {limit}; {needs})"
+    return f"{fix}: the BMC refused the privilege level asked, not the password"
 
 
 def _connection_remedy(name: str, exc: HamnhwError) -> str:

@@ -23,17 +23,17 @@ from hamnhw.config import Config
 from hamnhw.errors import ConfigError, HamnhwError, Interrupted, OperationFailed
 from hamnhw.failover import abort as abort_step
 from hamnhw.failover import boot, diskmove, fence, preflight, verify
-from hamnhw.failover.bmcanswer import answers, did
 from hamnhw.failover.engine import Options, RunContext, Stop
 from hamnhw.failover.journal import Journal, RunRecord
 from hamnhw.failover.journal_records import DRILL_KINDS, in_run_words, resume_command
+from hamnhw.failover.livepower import run_power
 from hamnhw.failover.operator import Operator
 from hamnhw.failover.phrases import forget_disks_moved, given_phrases, ignored_at_start
 from hamnhw.failover.refusal import refuse_untouched
 from hamnhw.failover.report import RunReport, build_report, log_entries, needs_json
 from hamnhw.failover.sessions import delete_stale_sessions
 from hamnhw.failover.states import TERMINAL, State
-from hamnhw.pair import PAIR_NODES, check_pair_config, open_journal, other_node
+from hamnhw.pair import check_pair_config, open_journal, other_node
 from hamnhw.pair.snapshot import PairSnapshot
 from hamnhw.poll import PollPolicy
 
@@ -212,7 +212,7 @@ class Coordinator:
             outcome = {State.DONE: "done", State.REFUSED: "refused"}.get(ctx.state, "aborted")
             if dry_run:
                 outcome = "dry-run"
-            return build_report(ctx.journal, ctx.run, outcome, power=_power(ctx))
+            return build_report(ctx.journal, ctx.run, outcome, power=run_power(ctx))
         finally:
             ctx.logout()
 
@@ -234,7 +234,7 @@ class Coordinator:
             ctx.journal.set_stop_reason(ctx.run.id, reason)
         ctx.refresh()
         outcome = "refused" if ctx.state is State.REFUSED else "stopped"
-        return build_report(ctx.journal, ctx.run, outcome, power=_power(ctx), error=exc)
+        return build_report(ctx.journal, ctx.run, outcome, power=run_power(ctx), error=exc)
 
     def _preflight(self, ctx: RunContext, dry_run: bool, yes: bool) -> None:
         """The preflight; whatever stops it with nothing done closes the run as refused
@@ -281,7 +281,7 @@ class Coordinator:
         outcome = "waiting" if stop.waiting else (
             "refused" if ctx.state is State.REFUSED else "stopped")
         return build_report(ctx.journal, ctx.run, outcome, stop_reason=reason, needs=needs,
-                            power=_power(ctx))
+                            power=run_power(ctx))
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -355,19 +355,3 @@ def _unused_answers(ctx: RunContext) -> None:
     for warning in ctx.given.unused():
         ctx.warn(warning)
 
-
-def _power(ctx: RunContext) -> dict[str, str]:
-    """Each node's power as read now (``unreachable`` when its BMC does not answer), kept in
-    the run's facts with the time, for ``status`` when a BMC does not answer it; a BMC that
-    answers is :meth:`~hamnhw.failover.engine.RunContext.heard`."""
-    power = {}
-    for name in PAIR_NODES:
-        try:
-            power[name] = ctx.node(name).power.state().value
-            ctx.heard(name, f"reads {power[name]}")
-        except HamnhwError as exc:
-            power[name] = "unreachable" if not answers(exc) else "unreadable (BMC error)"
-            if answers(exc) and not isinstance(exc, ConfigError):
-                ctx.heard(name, did(exc))
-    ctx.remember(last_power=power, last_power_at=ctx.journal.now())
-    return power

@@ -23,10 +23,9 @@ from typing import Any
 
 from hamnhw import interrupts, pair
 from hamnhw.config import Config
-from hamnhw.deadline import Deadline
-from hamnhw.errors import AuthenticationError, HamnhwError, TlsError
+from hamnhw.errors import HamnhwError
 from hamnhw.failover import killpoints, standing, verdicts
-from hamnhw.failover.bmcanswer import did
+from hamnhw.failover.connections import Connections
 from hamnhw.failover.journal import Journal, RunRecord
 from hamnhw.failover.operator import AckRequest, MissingDrives, Operator, SerialsRequest
 from hamnhw.failover.phrases import GivenAnswers, given_phrases
@@ -70,7 +69,7 @@ class Options:
     """The command, for the warnings on the answers it was given (``resume``, ``abort``)."""
 
 
-class RunContext:
+class RunContext(Connections):
     """One coordinator invocation working on one run."""
 
     def __init__(self, config: Config, journal: Journal, run: RunRecord, operator: Operator,
@@ -246,51 +245,6 @@ class RunContext:
                       for s in self.config.node(name).drive_serials]
         return expected_serials(self.snapshot, configured)
 
-    # -- BMC connections ---------------------------------------------------------------------
-
-    def node(self, name: str, deadline: Deadline | None = None) -> Node:
-        """A connection to ``name`` (opened once per invocation, within ``deadline`` when
-        given; the session is journaled).  Connecting is an answer of its BMC
-        (:meth:`heard`), as is a refused login.
-
-        A login refused (credentials) or a certificate rejected is not tried again in this
-        invocation: the same error is raised again (no repeated logins to lock the account).
-        """
-        if name in self._refused:
-            raise self._refused[name]
-        if name not in self._nodes:
-            try:
-                node = pair.connect_node(self.config, name, poll=self.poll,
-                                         prompt=self._prompt, deadline=deadline)
-            except (AuthenticationError, TlsError) as exc:
-                self._refused[name] = exc
-                self.heard(name, f"{did(exc)}: {type(exc).__name__}")
-                raise
-            self.heard(name, "when hamnhw connected to it")
-            path = session_path(node)
-            session_id = (None if path is None else
-                          self.journal.session_opened(self.run.id, name, path))
-            self._nodes[name] = (node, session_id)
-        return self._nodes[name][0]
-
-    def refused_node(self, exc: HamnhwError) -> str | None:
-        """The node whose BMC refused the login or certificate with ``exc``, if one did."""
-        return next((name for name, error in self._refused.items() if error is exc), None)
-
-    def logout(self, name: str | None = None) -> None:
-        """Log out of ``name`` (of both with None) and journal the sessions closed."""
-        for key in [name] if name else list(self._nodes):
-            entry = self._nodes.pop(key, None) if key else None
-            if entry is None:
-                continue
-            node, session_id = entry
-            try:
-                node.close()
-            except HamnhwError as exc:
-                LOG.warning("%s: logout failed: %s", key, exc)
-            if session_id is not None:
-                self.journal.session_closed(session_id)
-
     # -- journaled actions -------------------------------------------------------------------
 
     def act(self, step: str, action: str, node: str | None, intent: dict[str, Any],
@@ -389,9 +343,3 @@ def _failed(outcome: dict[str, Any]) -> bool:
     """An outcome that does not count as done: the action failed or never took effect."""
     return "error" in outcome or bool(outcome.get("not_applied"))
 
-
-def session_path(node: Node) -> str | None:
-    """The Redfish session the connection holds (the transport's public ``session_path``),
-    None with basic auth or another transport."""
-    path = getattr(getattr(node.driver, "client", None), "session_path", None)
-    return path if isinstance(path, str) else None

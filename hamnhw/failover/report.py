@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Mapping
 from typing import Any
 
 from hamnhw.failover.journal import Journal, RunRecord, StepRecord
@@ -23,6 +22,20 @@ exit 10), ``stopped`` (a safety stop, exit 1), ``interrupted`` (SIGTERM; resumab
 ``aborted``, ``refused`` (nothing was changed), ``dry-run``; as ``failover status`` sees a
 run: ``running`` (a coordinator holds the journal), ``not-running`` (unfinished, its
 coordinator gone without recording a stop: :mod:`hamnhw.failover.runstatus`)."""
+
+
+@dataclasses.dataclass
+class PowerNow:
+    """Each node's power as one invocation read it (:mod:`hamnhw.failover.livepower`)."""
+
+    power: dict[str, str | None]
+    """Per node, the state read; None where its BMC did not give it."""
+    answers: dict[str, dict[str, Any]]
+    """Per node not read, what its BMC answered instead (``RunReport.power_answers``)."""
+    last: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Per node not read, the power the run last read (``status`` only)."""
+    as_of: dict[str, float | None] = dataclasses.field(default_factory=dict)
+    """Per node, when :attr:`last` was read (None: read now, or never)."""
 
 
 @dataclasses.dataclass
@@ -46,16 +59,20 @@ class RunReport:
     """The operator's ``hamnhw power on|cycle --yes`` over this unfinished run, with when
     (:mod:`hamnhw.failover.overrides`)."""
     work_order: dict[str, Any] | None = None
-    power: dict[str, str] = dataclasses.field(default_factory=dict)
-    """Each node's power state as last read (by this invocation; ``status`` reads it now)."""
+    power: dict[str, str | None] = dataclasses.field(default_factory=dict)
+    """Each node's power state as this invocation read it (``status`` reads it now); None:
+    its BMC did not give it (:attr:`power_answers` says what it answered instead)."""
+    power_last: dict[str, str] = dataclasses.field(default_factory=dict)
+    """``status``, per node whose BMC did not give its power now: the power the run last
+    read (at :attr:`power_as_of`)."""
     power_as_of: dict[str, float | None] = dataclasses.field(default_factory=dict)
-    """Per node, when the power shown was read if not now (its BMC did not give ``status``
-    its power); None or absent: read now (or never)."""
-    power_answers: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
-    """Per node whose BMC did not give ``status`` its power: what it answered instead,
-    ``{"answer", "error", "fix"}`` (``answer``: ``no answer``, ``credentials refused``,
+    """Per node, when :attr:`power_last` was read; None or absent: read now (or never)."""
+    power_answers: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    """Per node whose BMC did not give its power: what it answered instead, ``{"answer",
+    "waited_s", "error", "fix"}`` (``answer``: ``no answer``, ``credentials refused``,
     ``access denied``, ``certificate not accepted``, ``server error``...:
-    :func:`~hamnhw.failover.livepower.answer_kind`)."""
+    :func:`~hamnhw.failover.livepower.answer_kind`; ``waited_s``: how long hamnhw waited
+    for it)."""
     active_node: str | None = None
     coordinator_alive: bool | None = None
     """``status`` of an unfinished run: whether a process holds the journal's lock now (a
@@ -105,15 +122,34 @@ class RunReport:
         lines += [f"  WARNING: {w}" for w in self.warnings]
         lines += [f"  OVERRIDE: {o}" for o in self.overrides]
         if self.power:
-            lines.append("  power: " + ", ".join(
-                f"{n} {s}{_as_of(self.power_as_of.get(n), self.power_answers.get(n))}"
-                for n, s in self.power.items()))
+            lines.append("  power: " + ", ".join(self._power_words(n) for n in self.power))
         lines += [f"  {n}'s BMC now: {a['answer']} ({a['error']}): {a['fix']}"
                   for n, a in self.power_answers.items() if a["answer"] != NO_ANSWER]
         if self.active_node:
             lines.append(f"  active node: {self.active_node}")
         return "\n".join(lines)
 
+    def show_power(self, now: PowerNow) -> None:
+        """Show the power read by this invocation (:class:`PowerNow`)."""
+        self.power, self.power_answers = dict(now.power), dict(now.answers)
+        self.power_last, self.power_as_of = dict(now.last), dict(now.as_of)
+
+    def _power_words(self, name: str) -> str:
+        """``standby on``; ``primary no answer after 1.0 s (last read off at WHEN)``;
+        ``primary not read: its BMC answers: credentials refused``."""
+        state = self.power[name]
+        if state is not None:
+            return f"{name} {state}"
+        answer = self.power_answers.get(name) or {"answer": "", "waited_s": None}
+        waited = answer.get("waited_s")
+        if answer["answer"] == NO_ANSWER:
+            words = f"{name} no answer" + ("" if waited is None else f" after {waited:.1f} s")
+        else:
+            words = f"{name} not read: its BMC answers: {answer['answer'] or 'unknown'}"
+        last, at = self.power_last.get(name), self.power_as_of.get(name)
+        if last is None:
+            return words
+        return words + f" (last read {last}" + ("" if at is None else f" at {_when(at)}") + ")"
 
     def _coordinator_lines(self) -> list[str]:
         """Whether a coordinator works on the run (``status``)."""
@@ -125,18 +161,6 @@ class RunReport:
         if self.coordinator_alive:
             return [f"coordinator{pid} running now"]
         return []
-
-
-def _as_of(at: float | None, answer: Mapping[str, str] | None) -> str:
-    """`` (as of WHEN: BMC unreachable now)``, `` (as of WHEN: BMC now answers: credentials
-    refused)``: when the power shown was read, and why not now."""
-    if answer is None:
-        return ""
-    now = ("BMC unreachable now" if answer["answer"] == NO_ANSWER
-           else f"BMC now answers: {answer['answer']}")
-    if at is None:
-        return f" ({now})"
-    return f" (as of {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(at))}: {now})"
 
 
 def _when(at: float) -> str:
@@ -167,24 +191,28 @@ def needs_json(request: Any, command: str) -> dict[str, Any]:
 
 def build_report(journal: Journal, run: RunRecord, outcome: str, *,
                  stop_reason: str | None = None, needs: dict[str, Any] | None = None,
-                 power: Mapping[str, str] | None = None,
+                 power: PowerNow | None = None,
                  error: BaseException | None = None) -> RunReport:
-    """The report of ``run`` from the journal."""
+    """The report of ``run`` from the journal; ``power``: as this invocation read it, else
+    the power the run last read."""
     active = journal.active_node()
     events = journal.events(run.id)
     end = run.finished_at or time.time()
-    return RunReport(
+    report = RunReport(
         run.id, run.kind, run.source, run.target, run.state, outcome,
         stop_reason=stop_reason if stop_reason is not None else run.stop_reason, needs=needs,
         steps=step_timings(journal, run), checks=list(run.facts.get("checks", [])),
         warnings=[e.message for e in events if e.kind == "warning"],
         overrides=[f"{_when(e.at)}: {e.message}" for e in overrides(events)],
         work_order=run.facts.get("work_order"),
-        power=dict(power or run.facts.get("last_power") or {}),
+        power=dict(run.facts.get("last_power") or {}),
         active_node=_active(run, active.name if active else None),
         plan=run.facts.get("plan"), elapsed_s=round(end - run.started_at, 3),
         error=None if error is None else {"type": type(error).__name__, "message": str(error)},
         exception=error)
+    if power is not None:
+        report.show_power(power)
+    return report
 
 
 def _active(run: RunRecord, now: str | None) -> str | None:

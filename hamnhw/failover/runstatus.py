@@ -33,8 +33,9 @@ _STOPS = frozenset({"stop", "interrupted", "error", "resume"})
 
 def run_status(config: Config, prompt: Callable[[str], str] | None = None) -> RunReport | None:
     """The newest run from the journal, with whether its coordinator is alive and each node's
-    power read now where its BMC gives it (else the last power read, with its time, and what
-    the BMC answered: :func:`~hamnhw.failover.livepower.live_power`); None: no run yet."""
+    power read now, both side by side, where its BMC gives it (else what the BMC answered,
+    how long hamnhw waited, and the power last read with its time:
+    :func:`~hamnhw.failover.livepower.live_power`); None: no run yet."""
     with open_journal(config) as journal:
         lock = journal.lock().path
         before = held(lock)
@@ -46,8 +47,7 @@ def run_status(config: Config, prompt: Callable[[str], str] | None = None) -> Ru
         report = _report(journal, run, alive)
         if not run.finished:
             report.coordinator_alive, report.coordinator_pid = alive, holder_pid(lock)
-    report.power, report.power_as_of, report.power_answers = live_power(
-        config, run.facts, prompt)
+    report.show_power(live_power(config, run.facts, prompt))
     return report
 
 

@@ -29,7 +29,7 @@ from hamnhw.address import parse_bmc_url
 from hamnhw.config import Config
 from hamnhw.config_ipmi import ipmi_settings
 from hamnhw.connection import Timeouts
-from hamnhw.credentials import resolve_credentials
+from hamnhw.credentials import ResolvedCredentials, resolve_credentials
 from hamnhw.deadline import Deadline
 from hamnhw.errors import ConfigError
 from hamnhw.failover.journal import Journal, JournalError, damage_remedy, journal_path
@@ -41,7 +41,8 @@ from hamnhw.poll import PollPolicy
 __all__ = [
     "PAIR_NODES", "JournalRecords", "NodeSnapshot", "PairSnapshot", "active_node",
     "connect_node", "connect_timeout", "existing_journal", "ipmi_boot_mode", "ipmi_boot_modes",
-    "load_latest_snapshot", "open_journal", "other_node", "read_active_node", "read_records",
+    "load_latest_snapshot", "node_credentials", "open_journal", "other_node",
+    "read_active_node", "read_records",
 ]
 
 PAIR_NODES: tuple[str, str] = ("primary", "standby")
@@ -170,17 +171,19 @@ def read_records(config: Config) -> JournalRecords:
 
 def connect_node(config: Config, name: str, *, poll: PollPolicy | None = None,
                  deadline: Deadline | None = None,
-                 prompt: Callable[[str], str] | None = None) -> Node:
+                 prompt: Callable[[str], str] | None = None,
+                 credentials: ResolvedCredentials | None = None) -> Node:
     """Connect to the pair node ``name`` with the config's credentials, TLS and IPMI
     settings (an IPMI node's boot mode: its ``boot_mode``, else the newest snapshot's).
 
     :param prompt: asks for a password when no source gives one (a TTY); None never asks.
+    :param credentials: resolved already (:func:`node_credentials`: asked before a deadline
+        starts, or before reads run side by side); None resolves them now.
     """
     import hamnhw
 
     node_cfg = config.node(name)
-    creds = resolve_credentials(username=None, password_file=None, node=node_cfg,
-                                prompt=prompt)
+    creds = credentials or node_credentials(config, name, prompt)
     return hamnhw.connect(
         node_cfg.bmc, username=creds.username, password=creds.password,
         ca_file=node_cfg.ca_file, pin_fingerprint=node_cfg.pin_fingerprint,
@@ -188,6 +191,16 @@ def connect_node(config: Config, name: str, *, poll: PollPolicy | None = None,
         poll=poll, name=name, deadline=deadline, ipmi=_ipmi_settings(config, name),
         connect_timeout=node_cfg.connect_timeout or _DEFAULTS.connect,
         read_timeout=node_cfg.read_timeout or _DEFAULTS.read)
+
+
+def node_credentials(config: Config, name: str,
+                     prompt: Callable[[str], str] | None = None) -> ResolvedCredentials:
+    """The credentials of pair node ``name`` from the config (``prompt`` asks for a password
+    no source gives; None never asks).
+
+    :raises ConfigError: a password source is missing or unusable."""
+    return resolve_credentials(username=None, password_file=None, node=config.node(name),
+                               prompt=prompt)
 
 
 _DEFAULTS = Timeouts()

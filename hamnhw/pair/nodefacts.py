@@ -45,10 +45,14 @@ class NodeFacts:
     error_type: str | None = None
     """The error's class name."""
     error_kind: str | None = None
-    """What the BMC answered, a key of :data:`NOT_READ`: ``credentials`` (rejected),
+    """What the BMC answered, a key of :data:`NOT_READ`: ``privilege`` (IPMI: the level
+    asked, or the account's, refused), ``credentials`` (rejected),
     ``access`` (denied), ``certificate`` (not accepted), ``refused`` (the TCP connection:
-    something at the address answers), ``silent`` (no answer), ``error`` (another error
-    answered), ``config``."""
+    something at the address answers), ``hung`` (a new connection accepted, then no reply
+    in time), ``dropped`` (a new connection accepted, then closed unanswered), ``silent``
+    (no answer), ``error`` (another error answered), ``config``."""
+    error_waited_s: float | None = None
+    """How long the BMC was waited for, when the error tells (``hung``: ``within N s``)."""
     error_host: str | None = None
     """The BMC address the error names (``host[:port]``), when it names one."""
     system: System | None = None
@@ -84,6 +88,7 @@ class NodeFacts:
 
 
 NOT_READ: Mapping[str, tuple[str, str]] = {
+    "privilege": ("privilege level refused", "refused the IPMI privilege level asked"),
     "credentials": ("credentials rejected", "refused the credentials"),
     "access": ("access denied", "denied the account access"),
     "certificate": ("certificate not accepted",
@@ -91,25 +96,38 @@ NOT_READ: Mapping[str, tuple[str, str]] = {
     "refused": ("connection refused",
                 "refused the connection at {host} (something there answers: its web server "
                 "down, or a firewall rejecting?)"),
+    "hung": ("connected, then no reply {within}",
+             "accepted the connection at {host}, then sent no reply {within}"),
+    "dropped": ("connected, then closed unanswered",
+                "accepted the connection at {host}, then closed it before replying"),
     "silent": ("no answer", "does not answer"),
     "error": ("BMC error", "answered with an error"),
     "config": ("not configured", "was not tried"),
 }
 """Kind -> (short reason, what the BMC did): how a node that could not be read is named
-(``{host}``: the BMC's address)."""
+(``{host}``: the BMC's address; ``{within}``: ``within 30 s``, how long it was waited for,
+else ``in time``)."""
+
+_ACCEPTED = {noanswer.NO_ANSWER_FRESH: "hung", noanswer.DROPPED_FRESH: "dropped"}
+"""A new connection accepted, then left without a reply: a BMC up at the TCP level."""
 
 
 def error_kind(exc: BaseException) -> str:
     """The :data:`NOT_READ` kind of a failure to open a node's BMC."""
     from hamnhw.failover.bmcanswer import no_http_answer
+    from hamnhw.transport.ipmi_errors import InsufficientPrivilege, RoleRefused
 
-    kinds = ((AuthenticationError, "credentials"), (AccessDenied, "access"),
+    kinds = ((InsufficientPrivilege | RoleRefused, "privilege"),
+             (AuthenticationError, "credentials"), (AccessDenied, "access"),
              (TlsError, "certificate"), (ConfigError, "config"))
     for kind, name in kinds:
         if isinstance(exc, kind):
             return name
-    if getattr(exc, "reason", None) == noanswer.REFUSED:  # an answer, not silence
+    reason = getattr(exc, "reason", None)
+    if reason == noanswer.REFUSED:  # an answer, not silence
         return "refused"
+    if reason in _ACCEPTED and not getattr(exc, "headers_came", False):
+        return _ACCEPTED[reason]
     return "silent" if isinstance(exc, HamnhwError) and no_http_answer(exc) else "error"
 
 
@@ -117,7 +135,8 @@ def unreachable(name: str, exc: BaseException) -> NodeFacts:
     """Facts of a node whose BMC could not be opened."""
     return NodeFacts(name=name, error=str(exc) or type(exc).__name__,
                      error_type=type(exc).__name__, error_kind=error_kind(exc),
-                     error_host=getattr(exc, "host", None))
+                     error_host=getattr(exc, "host", None),
+                     error_waited_s=getattr(exc, "elapsed_s", None))
 
 
 def not_read(nodes: Iterable[NodeFacts]) -> str:
@@ -126,14 +145,22 @@ def not_read(nodes: Iterable[NodeFacts]) -> str:
     groups: dict[str, list[str]] = {}
     for node in nodes:
         if not node.reachable:
-            groups.setdefault(NOT_READ[node.error_kind or "error"][0], []).append(node.name)
+            why = NOT_READ[node.error_kind or "error"][0].format(within=_within(node))
+            groups.setdefault(why, []).append(node.name)
     return ", ".join(f"{', '.join(names)} not read ({why})" for why, names in groups.items())
 
 
 def answered(node: NodeFacts) -> str:
     """``primary's BMC refused the credentials: <the error>``."""
-    did = NOT_READ[node.error_kind or "error"][1].format(host=node.error_host or "its address")
+    did = NOT_READ[node.error_kind or "error"][1].format(
+        host=node.error_host or "its address", within=_within(node))
     return f"{node.name}'s BMC {did}: {node.error}"
+
+
+def _within(node: NodeFacts) -> str:
+    """``within 30 s``: how long the BMC was waited for, else ``in time``."""
+    waited = node.error_waited_s
+    return "in time" if waited is None else f"within {round(waited, 1):g} s"
 
 
 def _attempt(unread: dict[str, str], what: str, read: Callable[[], T]) -> T | None:

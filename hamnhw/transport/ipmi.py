@@ -52,6 +52,7 @@ from hamnhw.transport.ipmi_errors import (
     InsufficientPrivilege,
     IpmiBusy,
     IpmiCommandError,
+    RoleRefused,
     SessionBroken,
     command_error,
     login_error,
@@ -256,6 +257,9 @@ class IpmiTransport(BmcClient):
                     break
                 except IpmiBusy as exc:
                     self._back_off(exc, attempt, deadline)
+                except RoleRefused as exc:  # name the account and the level asked
+                    raise exc.for_account(self._credentials.username,
+                                          self._privilege) from None
             LOG.info("%s: IPMI session open (user %s)", self.host, self._credentials.username)
             self.device_id = parse_device_id(self.raw("Get Device ID", 0x06, 0x01), self.host)
 

@@ -15,8 +15,9 @@ what pyghmi says               hamnhw error          exit
                                                         getaddrinfo failed): unresolved
 ``struct.error`` at login      CipherSuiteMismatch   3  (a BmcUnreachable, like TlsError)
 "Incorrect password",          AuthenticationError   4  never retried: BMCs lock accounts
-"Unauthorized name/role",
-wrong Kg
+"Unauthorized name", wrong Kg
+"Unauthorized role",           RoleRefused           4  the account's privilege limit is
+"Invalid role"                                          below the level asked (named)
 completion 0xD4                InsufficientPrivilege 4  the login was accepted: the account
                                                         lacks the privilege level (named)
 "Insufficient resources",      IpmiBusy              1  after a bounded retry with backoff
@@ -68,8 +69,10 @@ REQUIRED_PRIVILEGE: dict[tuple[int, int], str] = {
 """The privilege level IPMI 2.0 (appendix G) asks for each request hamnhw sends, by
 ``(netfn, command)``: what a refusal for lack of privilege names (a BMC may ask more)."""
 
-_AUTH_TEXTS = ("incorrect password", "unauthorized name", "unauthorized role",
-               "invalid role", "wrong kg", "unauthorized guid")
+_AUTH_TEXTS = ("incorrect password", "unauthorized name", "wrong kg", "unauthorized guid")
+_ROLE_TEXTS = ("unauthorized role", "invalid role")
+"""RMCP+ statuses 0x0A ("Unauthorized role or privilege level requested") and 0x09
+("Invalid role"): the session's privilege level, not the password, was refused."""
 _BUSY_TEXTS = ("insufficient resources",)
 _UNREACHABLE_TEXTS = ("timeout", "session no longer connected", "session failed to initialize")
 _UNRESOLVED_TEXT = "unable to transmit"
@@ -137,6 +140,35 @@ class InsufficientPrivilege(AuthenticationError):
                                      requested=requested)
 
 
+class RoleRefused(AuthenticationError):
+    """The BMC refused the IPMI session at the privilege level (role) it asked for (RMCP+
+    "Unauthorized role or privilege level requested", "Invalid role"): the account's
+    privilege limit on the channel is below it.  The password is not in question (the BMC
+    checks it after the role); never retried (exit 4, as a refused login).
+
+    :param detail: what the BMC (pyghmi) said.
+    :param username: the account, when known (:meth:`for_account`).
+    :param requested: the privilege level the session asked for (``[NODE.ipmi]
+        privilege``), None for pyghmi's default (administrator).
+    """
+
+    def __init__(self, detail: str, *, host: str | None, username: str | None = None,
+                 requested: str | None = None) -> None:
+        self.detail = detail
+        self.username = username
+        self.requested = requested
+        who = f"user {username!r}" if username else "the account"
+        asked = requested or "administrator (pyghmi's default)"
+        super().__init__(f"IPMI login refused for the privilege level it asked for: the BMC "
+                         f"does not grant {who} the {asked} level on this channel ({detail})",
+                         host=host)
+
+    def for_account(self, username: str | None, requested: str | None) -> RoleRefused:
+        """The same refusal naming the account and the privilege level the session asked."""
+        return RoleRefused(self.detail, host=self.host, username=username,
+                           requested=requested)
+
+
 class IpmiBusy(BmcTimeout):
     """The BMC kept answering "node busy" or "insufficient resources for a session"
     through every retry (an answer: reason ``busy``)."""
@@ -175,6 +207,8 @@ def login_error(exc: BaseException, host: str, port: int) -> HamnhwError:
             f"that pyghmi retries with suite 3 (tested with pyghmi {PYGHMI_TESTED})", host=host)
     text = _text(exc)
     lowered = text.lower()
+    if any(t in lowered for t in _ROLE_TEXTS):
+        return RoleRefused(text, host=host)
     if any(t in lowered for t in _AUTH_TEXTS):
         return AuthenticationError(f"IPMI login refused: {text}", host=host)
     if is_busy(exc):

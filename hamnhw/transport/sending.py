@@ -135,8 +135,10 @@ class RequestSending:
     def _never_answered(self, exc: BmcTimeout) -> BmcUnreachable:
         """What a timeout is when the BMC never sent an HTTP answer (its reason kept: on a
         new connection it accepted, or connecting)."""
-        return BmcUnreachable(f"{exc.message}: the BMC never sent an HTTP answer",
-                              host=self.host, reason=exc.reason)
+        never = BmcUnreachable(f"{exc.message}: the BMC never sent an HTTP answer",
+                               host=self.host, reason=exc.reason)
+        never.elapsed_s = exc.elapsed_s  # already in the message
+        return never
 
     def _send_unsafe(self, method: str, path: str, body: dict[str, Any] | None = None,
                      headers: dict[str, str] | None = None) -> RedfishResponse:

@@ -23,7 +23,15 @@ def test_every_pair_command_in_a_hint_gets_the_config() -> None:
         "'my pair.toml' --disks-moved`; or `hamnhw drill resume --config 'my pair.toml'`, "
         "`hamnhw drill --config 'my pair.toml' --yes`, `hamnhw pair setup-raid --config "
         "'my pair.toml' --resume`, `hamnhw failover abort --config 'my pair.toml'`")
-    assert with_config(ctx, "hamnhw power on primary") == "hamnhw power on primary"
+    assert with_config(ctx, "`hamnhw power off standby`, then `hamnhw --json pair check`") == (
+        "`hamnhw power off --config 'my pair.toml' standby`, then `hamnhw --json pair check "
+        "--config 'my pair.toml'`")
+    assert with_config(ctx, "run `hamnhw lint-os --pair-report`") == (
+        "run `hamnhw lint-os --pair-report`")  # takes no --config
+    named = "hamnhw failover resume --config 'my pair.toml' --disks-moved"
+    assert with_config(ctx, named) == named  # never twice
+    ran = "primary powered on by `hamnhw power on primary --yes` at 10:30:07"
+    assert with_config(ctx, ran) == ran  # what someone ran, as recorded
 
 
 def test_without_a_config_option_nothing_is_added() -> None:

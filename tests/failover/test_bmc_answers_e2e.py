@@ -91,7 +91,8 @@ def test_a_bmc_rejecting_the_login_is_no_pulled_cord(sim_pair: PairSim) -> None:
     assert code == 1 and out["needs"] is None, out
     assert "primary's BMC answers" in out["stop_reason"] and "password_file" in out[
         "stop_reason"]
-    assert out["stop_reason"].endswith("then `hamnhw failover resume --disks-moved`")
+    assert out["stop_reason"].endswith(  # copy-pasteable: the config given
+        f"then `hamnhw failover resume --config {bad} --disks-moved`")
     assert refused_logins(sim_pair, "primary") == 1
     code, out = hamnhw("failover", "resume", "--disks-moved", "--config", bad,
                        "--acknowledge", CORDS)  # the review's repro: cords "acknowledged"
@@ -210,8 +211,9 @@ def test_status_says_what_the_bmc_answered_instead_of_its_power(
     """Review: ``failover status`` showed a BMC answering 401 (or any error) as "unreachable
     now" beside the power last read: it says what the BMC answered, told apart as the
     coordinator tells an answer from silence (hamnhw.failover.bmcanswer), and what to fix;
-    only a silent BMC (its cords pulled) is unreachable (a refused connection is an answer:
-    tests/failover/test_bmcanswer.py)."""
+    only a silent BMC (its cords pulled) is "no answer" (a refused connection is an answer:
+    tests/failover/test_bmcanswer.py).  Outside review: the power last read is shown as that,
+    never as the node's power now (``power`` is null)."""
     config, _ = waiting_with_disks_moved(sim_pair)
     if variant == "pulled":
         sim_pair.pull_cords("primary")
@@ -220,15 +222,18 @@ def test_status_says_what_the_bmc_answered_instead_of_its_power(
                                             "ab" * 32)}[variant]()
     code, out = hamnhw("failover", "status", "--config", shown)
     assert code == 0, out
-    assert out["power"]["primary"] == "off" and out["power_as_of"]["primary"], out
+    assert out["power"]["primary"] is None, out  # no power state it did not give now
+    assert out["power_last"] == {"primary": "off"} and out["power_as_of"]["primary"], out
     found = out["power_answers"]["primary"]
     assert found["answer"] == answer and fix in found["fix"], found
+    assert isinstance(found["waited_s"], float), found
     assert "standby" not in out["power_answers"]  # read now
     text = status_text(shown)
+    assert "primary off" not in text and "unreachable" not in text, text
     if variant == "pulled":
-        assert "primary off (as of " in text and ": BMC unreachable now)" in text, text
+        assert "primary no answer after " in text and " s (last read off at " in text, text
         return
-    assert f": BMC now answers: {answer})" in text and "unreachable" not in text, text
+    assert f"primary not read: its BMC answers: {answer} (last read off at " in text, text
     assert f"primary's BMC now: {answer} (" in text and fix in text, text
 
 
@@ -256,7 +261,7 @@ def test_a_password_rotated_under_basic_auth_is_a_refused_login_not_a_missing_ri
     assert "primary's BMC answers" in stop and "credentials rejected (HTTP 401)" in stop, out
     assert password_fix("primary", sim_pair.config_path.with_name("bmc.pw")) in stop, stop
     assert "the right" not in stop and "tried once" not in stop
-    assert stop.endswith("then `hamnhw failover resume --disks-moved`")
+    assert stop.endswith(f"then `hamnhw failover resume --config {config} --disks-moved`")
     assert refused_requests(sim_pair, "primary", before) == [f"GET {SYSTEM}"]
     assert posts_to(sim_pair, "standby", since) == []
 
@@ -283,7 +288,7 @@ def test_a_refused_reset_into_the_local_disk_is_the_named_stop(
     assert "credentials rejected" in stop, stop
     assert password_fix("standby", sim_pair.config_path.with_name("bmc.pw")) in stop, stop
     assert "standby cannot be powered on (reset)" in stop
-    assert stop.endswith("then `hamnhw failover resume`")
+    assert stop.endswith(f"then `hamnhw failover resume --config {config}`")
     assert [status for _type, status in sim_pair.reset_posts("standby")[resets:]] == [401]
     standby.state.spec = dataclasses.replace(standby.state.spec, password=standby.password)
     code, out = hamnhw("failover", "resume", "--config", config)
@@ -319,7 +324,7 @@ def test_a_refusal_when_a_killed_power_on_is_read_again_is_the_named_stop(
     assert "standby's BMC answers, with an error" in stop and "credentials rejected" in stop, out
     assert "check [standby] username" in stop and "resend" not in stop, stop
     assert "whether its reset took effect" in stop, stop
-    assert stop.endswith("then `hamnhw failover resume`"), stop
+    assert stop.endswith(f"then `hamnhw failover resume --config {config}`"), stop
     assert posts_to(sim_pair, "standby", since) == []
     standby.state.spec = dataclasses.replace(standby.state.spec, password=standby.password)
     code, out = hamnhw("failover", "resume", "--config", config)

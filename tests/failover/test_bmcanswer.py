@@ -32,7 +32,12 @@ from hamnhw.failover.bmcanswer import (
     undecided,
 )
 from hamnhw.failover.livepower import answer_kind, answer_of
-from hamnhw.transport.ipmi_errors import CipherSuiteMismatch, InsufficientPrivilege, IpmiBusy
+from hamnhw.transport.ipmi_errors import (
+    CipherSuiteMismatch,
+    InsufficientPrivilege,
+    IpmiBusy,
+    RoleRefused,
+)
 
 HOST = "10.0.0.5:443"
 SILENT, UNDECIDED, TRANSIENT, FINAL = "silent", "undecided", "transient", "final"
@@ -178,6 +183,29 @@ def test_a_missing_ipmi_privilege_names_the_user_and_level_never_the_password(
     assert "password" not in fix, fix
     stop = answered("primary", error, "primary cannot be powered on", config=config)
     assert "password" not in stop and "user 'monitor' lacks the privilege" in stop, stop
+
+
+@pytest.mark.parametrize(("requested", "fix"), [
+    (None, "set [primary.ipmi] privilege to operator (it asks for administrator, pyghmi's "
+           "default; power, boot and restore-policy changes need operator), or give the "
+           "account 'monitor' the administrator privilege level on primary's BMC (its LAN "
+           "channel's privilege limit)"),
+    ("operator", "give the account 'monitor' the operator privilege level on primary's BMC "
+                 "(its LAN channel's privilege limit; power, boot and restore-policy changes "
+                 "need operator)")])
+def test_a_refused_ipmi_role_is_fixed_by_the_privilege_level_never_the_password(
+        tmp_path: Path, requested: str | None, fix: str) -> None:
+    """Review: an IPMI login refused for its role ("Unauthorized role or privilege level
+    requested": the account's privilege limit is below the level asked) got the
+    refused-credentials remedy, naming the password source."""
+    error = RoleRefused("Unauthorized role or privilege level requested in RAKP2", host=HOST,
+                        username="monitor", requested=requested)
+    config = config_with(tmp_path, 'password_env = "PRIMARY_PW"\n')
+    found = remedy("primary", error, config)
+    assert found == f"{fix}: the BMC refused the privilege level asked, not the password", found
+    assert answer_kind(error) == "privilege level refused"
+    stop = answered("primary", error, "primary cannot be powered on", config=config)
+    assert "password_env" not in stop and "PRIMARY_PW" not in stop, stop
 
 
 def test_a_wait_hamnhw_cut_short_is_said_to_tell_nothing() -> None:

@@ -53,7 +53,7 @@ def test_a_run_refused_in_its_preflight_is_finished(sim_pair: PairSim) -> None:
         assert ("[standby] username and the password hamnhw reads for it (password_file "
                 f"{sim_pair.config_path.with_name('wrong.pw')}; after a password change on the "
                 "BMC, put the new one there)") in run["stop_reason"], run
-    assert "`hamnhw drill` again" in run["stop_reason"], run
+    assert f"`hamnhw drill --config {bad}` again" in run["stop_reason"], run
     assert "DRILL REFUSED" in out["verdict"], out
     for name in ("primary", "standby"):
         assert [r for r in sim_pair[name].requests[since[name]:] if r.method != "GET" and

@@ -61,6 +61,15 @@ def closed_url() -> Iterator[str]:
         yield f"redfish+http://127.0.0.1:{sock.getsockname()[1]}"
 
 
+def hung_url() -> Iterator[str]:
+    """A loopback BMC URL that accepts TCP connections and never answers: a listening socket
+    never accepting (the kernel completes the handshake of each queued connection)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        yield f"redfish+http://127.0.0.1:{sock.getsockname()[1]}"
+
+
 def start(specs: list[ServerSpec]) -> SimCluster:
     """A started cluster (the caller stops it)."""
     return SimCluster(specs).start()

@@ -4,12 +4,21 @@ hiding its storage, another boot mode, an unreachable BMC."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from checksim import PASSWORD_ENV, closed_url, json_of, mn, pair_config, run_cli, spare
+from checksim import (
+    PASSWORD_ENV,
+    closed_url,
+    hung_url,
+    json_of,
+    mn,
+    pair_config,
+    run_cli,
+    spare,
+)
 from click.testing import CliRunner
 
 from hamnhw.cli.main import cli
@@ -166,18 +175,26 @@ def test_a_wrong_password_is_said_in_text_naming_account_and_source(cluster: Sim
             "(credentials rejected)") in result.stdout
 
 
-def test_a_refused_connection_is_said_to_be_an_answer_not_silence(cluster: SimCluster,
-                                                                   tmp_path: Path) -> None:
+@pytest.mark.parametrize(("urls", "extra", "did", "why"), [
+    (closed_url, "", "refused the connection at {address} (something there answers: its web "
+                     "server down, or a firewall rejecting?)", "connection refused"),
+    (hung_url, "read_timeout = 1\ntimeout = 5\n", "accepted the connection at {address}, then "
+     "sent no reply within 1 s", "connected, then no reply within 1 s")],
+    ids=["refused", "hung"])
+def test_a_bmc_answering_at_the_tcp_level_is_said_so_not_no_answer(
+        cluster: SimCluster, tmp_path: Path, urls: Callable[[], Iterator[str]], extra: str,
+        did: str, why: str) -> None:
     """Review: a BMC address where nothing listens (the TCP connection refused: something
     at that address is alive, a BMC whose web server is down, or a firewall) was worded
-    "does not answer" / "no answer", as pulled power cords are."""
-    for url in closed_url():
-        config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url, url)
+    "does not answer" / "no answer", as pulled power cords are.  Outside review: so was one
+    that accepted the TCP connection and then sent nothing (a hung web server): it says it
+    connected, then got no reply, and within how long (the standby's read timeout)."""
+    for url in urls():
+        config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url, url, extra)
         result = run_cli("pair", "check", "--config", str(config))
         address = url.split("://", 1)[1]
     rows = lines_of(result)
     assert rows["reachable"].startswith(
-        f"FAIL     standby's BMC refused the connection at {address} (something there "
-        "answers: its web server down, or a firewall rejecting?): "), rows["reachable"]
+        f"FAIL     standby's BMC {did.format(address=address)}: "), rows["reachable"]
     assert "does not answer" not in result.stdout and "no answer" not in result.stdout
-    assert rows["model"] == "UNKNOWN  cannot tell: standby not read (connection refused)"
+    assert rows["model"] == f"UNKNOWN  cannot tell: standby not read ({why})", rows["model"]

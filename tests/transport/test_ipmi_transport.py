@@ -23,6 +23,7 @@ from pyghmi.exceptions import IpmiException
 from pyghmi.ipmi import command as _pyghmi_command  # noqa: F401 - creates pyghmi's loggers
 
 from hamnhw import noanswer
+from hamnhw.connection import Credentials, Secret
 from hamnhw.errors import (
     AuthenticationError,
     BmcTimeout,
@@ -32,6 +33,7 @@ from hamnhw.errors import (
     MalformedResponse,
 )
 from hamnhw.failover.bmcanswer import did, silent, undecided
+from hamnhw.node import naming_account
 from hamnhw.sim.clock import ManualClock
 from hamnhw.transport.ipmi import IpmiTransport
 from hamnhw.transport.ipmi_errors import (
@@ -41,6 +43,7 @@ from hamnhw.transport.ipmi_errors import (
     IpmiBusy,
     IpmiCommandError,
     IpmiError,
+    RoleRefused,
 )
 from hamnhw.transport.ipmi_pacing import Pacer, pacing_from_env
 from hamnhw.transport.retry import RetryPolicy
@@ -87,6 +90,27 @@ def test_refused_login_is_authentication_error_without_retry(text: str) -> None:
         make_transport(factory).open()
     assert len(factory.logins) == 1  # BMCs lock accounts: never try again
     assert caught.value.host == HOST
+
+
+@pytest.mark.parametrize(("privilege", "asked"), [
+    (None, "administrator (pyghmi's default)"), ("operator", "operator")])
+def test_a_refused_role_names_the_account_and_the_level_asked_not_the_password(
+        privilege: str | None, asked: str) -> None:
+    """Review: RMCP+ "Unauthorized role or privilege level requested" (the account's
+    privilege limit is below the level the session asked for; the password is not checked
+    yet) was a refused login like a wrong password, its remedy naming the password."""
+    text = "Unauthorized role or privilege level requested in RAKP2"
+    factory = Factory(IpmiException(text))
+    with pytest.raises(RoleRefused) as caught:
+        make_transport(factory, privilege=privilege).open()
+    assert isinstance(caught.value, AuthenticationError) and len(factory.logins) == 1
+    assert caught.value.username == "admin" and caught.value.requested == privilege
+    assert str(caught.value) == (
+        f"{HOST}: IPMI login refused for the privilege level it asked for: the BMC does not "
+        f"grant user 'admin' the {asked} level on this channel ({text})")
+    assert "password" not in str(caught.value)
+    named = naming_account(caught.value, Credentials("admin", Secret(PASSWORD, "$PW")))
+    assert named is caught.value  # no "(password from ...)" added
 
 
 @pytest.mark.parametrize("exc", [IpmiException(None), IpmiException("timeout")])

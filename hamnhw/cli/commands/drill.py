@@ -16,7 +16,7 @@ from hamnhw.cli.commands.failover.common import (
     make_operator,
     prompt,
 )
-from hamnhw.cli.commands.failover.hints import needs_with_config
+from hamnhw.cli.commands.failover.hints import copy_pasteable
 from hamnhw.cli.commands.pair.common import config_option, load_pair_config
 from hamnhw.cli.exit_codes import ExitCode, exit_code_for
 from hamnhw.cli.options import failures_reported, output_of
@@ -75,8 +75,8 @@ def _run(ctx: click.Context, action: Callable[[], object]) -> None:
     with failures_reported(ctx, "pair"), coordinating(ctx):
         report = action()
     assert isinstance(report, DrillReport)
-    for leg in report.legs:  # a hint to go on names this invocation's --config
-        leg.needs = needs_with_config(ctx, leg.needs)
+    for leg in report.legs:  # each command suggested names this invocation's --config
+        copy_pasteable(ctx, leg)
     output_of(ctx).result({"node": "pair", **report.to_json()}, lambda _p: report.text())
     code = EXIT_BY_OUTCOME.get(report.outcome, ExitCode.FAILED)
     last = report.legs[-1] if report.legs else None

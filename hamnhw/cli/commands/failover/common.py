@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from hamnhw import interrupts, progress
-from hamnhw.cli.commands.failover.hints import again, needs_with_config
+from hamnhw.cli.commands.failover.hints import again, copy_pasteable, with_config
 from hamnhw.cli.exit_codes import ExitCode, exit_code_for
 from hamnhw.cli.options import failures_reported, output_of
 from hamnhw.cli.output import dumps, error_payload
@@ -55,7 +55,7 @@ def make_operator(ctx: click.Context, *, disks_moved: bool = False,
 
     def say(text: str) -> None:
         if not quiet:
-            click.echo(text, err=True)
+            click.echo(with_config(ctx, text), err=True)
 
     if sys.stdin.isatty():
         return TtyOperator(say=say, disks_moved=disks_moved, acknowledgements=acknowledgements,
@@ -120,7 +120,7 @@ def emit(ctx: click.Context, report: RunReport | None) -> None:
     if report is None:
         out.result({"node": "pair", "run": None}, lambda _p: "no failover run recorded yet")
         return
-    report.needs = needs_with_config(ctx, report.needs)
+    copy_pasteable(ctx, report)
     out.result({"node": "pair", **report.to_json()}, lambda _p: report.text())
     code = EXIT_BY_OUTCOME.get(report.outcome, ExitCode.FAILED)
     if report.exception is not None and report.outcome != "done":

@@ -1,11 +1,13 @@
-"""Copy-pasteable "to go on" hints: each command a hint names carries the options of this
-invocation that matter to it.
+"""Copy-pasteable hints: each command the failover output suggests carries the options of
+this invocation that matter to it.
 
-The coordinator journals what a stop needs with bare commands (``hamnhw failover resume
---disks-moved``); the command printing it adds ``--config PATH`` when it was given one (as
-``hamnhw sim move`` prints ``next: ... --config pair.toml``), so the hint works in the shell
-it was printed in.  A command run again as it was (``start`` confirming the active node) also
-keeps ``--yes``, ``--dry-run`` and ``--accept-degraded``.
+The coordinator words and journals its stop reasons, what a stop needs, its warnings, checks
+and remedies with bare commands (``hamnhw failover resume --disks-moved``, ``hamnhw power
+off standby``); the command printing them adds ``--config PATH`` when it was given one (as
+``hamnhw sim move`` prints ``next: ... --config pair.toml``), so that each works in the shell
+it was printed in: :func:`copy_pasteable` for a report, :func:`with_config` for a text (the
+operator's narration: the plan, the work order).  A command run again as it was (``start``
+confirming the active node) also keeps ``--yes``, ``--dry-run`` and ``--accept-degraded``.
 """
 
 from __future__ import annotations
@@ -13,13 +15,22 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-COMMANDS = re.compile(r"\bhamnhw (?:failover (?:start|resume|abort)|drill(?: resume)?|"
-                      r"pair setup-raid)(?![\w-])")
-"""The commands a hint may name (the pair's: they all take ``--config``)."""
+if TYPE_CHECKING:
+    from hamnhw.failover.report import RunReport
+
+COMMANDS = re.compile(r"(?<!by `)\bhamnhw (?:--json )?"
+                      r"(?:failover (?:start|resume|abort|status|log)|drill(?: resume)?|"
+                      r"pair (?:setup-raid|snapshot|check|status)|"
+                      r"power (?:on|off|soft-off|cycle|reset|status)|raid rebuild)"
+                      r"(?![\w-])(?! --config\b)")
+"""The commands a hint may name that take ``--config`` (the pair's, and the power and RAID
+commands naming a pair node), not followed by one already.  One quoted after "by" is what
+someone ran (``powered on by `hamnhw power on primary --yes` at ...``: a power-guard
+override), not a suggestion: it is left as it was recorded."""
 
 AGAIN_FLAGS = ("yes", "dry_run", "accept_degraded")
 """The flags of ``failover start`` and ``drill`` kept when the same command is run again."""
@@ -46,13 +57,44 @@ def with_config(ctx: click.Context, text: str) -> str:
     return COMMANDS.sub(lambda found: found.group(0) + words, text) if words else text
 
 
+def copy_pasteable(ctx: click.Context, report: RunReport) -> None:
+    """Every command ``report`` suggests, with ``--config PATH`` when this invocation was
+    given one: in its stop reason, what goes on with it (``needs``, the work order's
+    ``resume``), its warnings and checks, what to fix of a BMC that did not give its power,
+    and its error."""
+    if not config_words(ctx):
+        return
+
+    def fix(text: Any) -> Any:
+        return with_config(ctx, text) if isinstance(text, str) else text
+
+    report.stop_reason = fix(report.stop_reason)
+    report.needs = _deep(ctx, report.needs)
+    report.work_order = _deep(ctx, report.work_order)
+    report.warnings = [fix(w) for w in report.warnings]
+    report.checks = [{**c, "detail": fix(c["detail"])} if "detail" in c else c
+                     for c in report.checks]
+    report.power_answers = {n: {**a, "fix": fix(a.get("fix"))}
+                            for n, a in report.power_answers.items()}
+    if report.error is not None:
+        report.error = {**report.error, "message": fix(report.error.get("message"))}
+
+
+def _deep(ctx: click.Context, value: Any) -> Any:
+    """``value`` (a JSON value) with :func:`with_config` applied to every string in it."""
+    if isinstance(value, str):
+        return with_config(ctx, value)
+    if isinstance(value, list):
+        return [_deep(ctx, item) for item in value]
+    if isinstance(value, dict):
+        return {key: _deep(ctx, item) for key, item in value.items()}
+    return value
+
+
 def needs_with_config(ctx: click.Context,
                       needs: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """A report's ``needs`` with its ``resume`` command(s) carrying ``--config``."""
-    if not needs:
-        return None if needs is None else dict(needs)
-    resume = needs.get("resume")
-    return {**needs, "resume": with_config(ctx, resume) if isinstance(resume, str) else resume}
+    """A report's ``needs`` with the command(s) in it carrying ``--config``."""
+    return None if needs is None else _deep(ctx, dict(needs))
 
 
 def again(ctx: click.Context, *extra: str) -> str:
