@@ -12,6 +12,7 @@ from typing import Any
 from hamnhw.errors import HamnhwError
 from hamnhw.failover.engine import RunContext, Stop
 from hamnhw.failover.gates import old_node_off
+from hamnhw.failover.hostview import bays_taken
 from hamnhw.failover.journal_records import resume_command
 from hamnhw.failover.operator import DriveMove, MissingDrives, WorkOrder
 from hamnhw.failover.states import State
@@ -80,11 +81,8 @@ def _identify(ctx: RunContext, name: str, on: bool, step: str = "operator") -> s
 def _work_order(ctx: RunContext, serials: dict[str, str | None]) -> WorkOrder:
     drives = ctx.facts.get("mn_drives") or []
     moving = {d["serial"] for d in drives}
-    taken: tuple[str, ...] | None = None
-    try:
-        target_drives = ctx.node(ctx.target).raid.storage().drives
-        if target_drives is not None:  # an MN drive it held at its last POST left it since
-            taken = tuple(d.location or d.id for d in target_drives if d.serial not in moving)
+    try:  # an MN drive it held at its last POST left it since: not counted
+        taken = bays_taken(ctx.node(ctx.target), frozenset(moving))
     except HamnhwError:
         taken = None
     warnings = []

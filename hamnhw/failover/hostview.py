@@ -111,3 +111,13 @@ def drive_view(node: Node) -> list[list[str]] | None:
     """The drives the BMC shows now (:attr:`DriveRead.drives`): None when it shows no drive
     list, or only part of one (an incomplete read is no evidence, nor a list to judge)."""
     return read_drives(node).drives
+
+
+def bays_taken(node: Node, moving: frozenset[str] = frozenset()) -> tuple[str, ...] | None:
+    """The bays (or drive ids) the BMC shows taken by drives other than those whose serial
+    is in ``moving``; None when it shows no drive list, or only part of one (a bay not read
+    is not a free bay)."""
+    view = node.raid.storage()
+    if view.incomplete or view.drives is None:
+        return None
+    return tuple(d.location or d.id for d in view.drives if d.serial not in moving)

@@ -158,13 +158,15 @@ def _mn_drives(ctx: RunContext, source: Node | None,
         ctx.check("preflight: MN drives in the old node", None,
                   f"{UNVERIFIED}: {', '.join(expected.serials)} from {expected.source}")
         return fallback
-    drives = source.raid.storage().drives
-    if drives is None:
+    view = source.raid.storage()
+    if view.drives is None:
         warnings.append(f"{ctx.source}'s BMC shows no drives: the work order uses the "
                         "snapshot's bays")
         return fallback
-    live = {d.serial: d.location for d in drives if d.serial}
+    live = {d.serial: d.location for d in view.drives if d.serial}
     missing = [s for s in expected.serials if s not in live]
+    if missing and view.incomplete:  # not shown is not absent: told as when not read at all
+        return _partly_read(ctx, expected, live, missing, recorded, view.warnings, warnings)
     if missing:
         raise Stop(f"{ctx.source} does not show the MN drive(s) {', '.join(missing)} recorded "
                    f"by {expected.source}: is it the active node? Take a new `hamnhw pair "
@@ -173,6 +175,22 @@ def _mn_drives(ctx: RunContext, source: Node | None,
               ", ".join(f"{s} ({live[s]})" for s in expected.serials))
     _mn_raid(ctx, source, list(expected.serials), warnings)
     return [{"serial": s, "bay": live[s]} for s in expected.serials]
+
+
+def _partly_read(ctx: RunContext, expected: ExpectedSerials, live: dict[str, str | None],
+                 missing: list[str], recorded: dict[str, str | None],
+                 unread: tuple[str, ...], warnings: list[str]) -> list[dict[str, Any]]:
+    """The MN drives when the old node's drive list was read only in part and some are not
+    in that part: unverified (as with a BMC that shows no drives), the work order giving the
+    snapshot's bay for those."""
+    why = "; ".join(unread) or "the storage read was incomplete"
+    ctx.check("preflight: MN drives in the old node", None,
+              f"{UNVERIFIED}: {', '.join(missing)} not in the part of {ctx.source}'s drive "
+              f"list read ({why})")
+    warnings.append(f"{ctx.source}'s drive list was read only in part ({why}): the work "
+                    f"order uses the snapshot's bays for {', '.join(missing)}")
+    return [{"serial": s, "bay": live[s] if s in live else recorded.get(s)}
+            for s in expected.serials]
 
 
 def _mn_raid(ctx: RunContext, source: Node, serials: list[str], warnings: list[str]) -> None:

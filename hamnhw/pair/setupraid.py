@@ -283,11 +283,12 @@ def _serial(ctx: RunContext, name: str) -> str | None:
 
 
 def _bays_taken(ctx: RunContext) -> tuple[str, ...] | None:
+    from hamnhw.failover.hostview import bays_taken
+
     try:
-        drives = ctx.node(TARGET).raid.storage().drives
+        return bays_taken(ctx.node(TARGET))
     except HamnhwError:
         return None
-    return None if drives is None else tuple(d.location or d.id for d in drives)
 
 
 def _order(data: dict[str, Any]) -> WorkOrder:

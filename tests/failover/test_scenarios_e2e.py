@@ -135,6 +135,30 @@ def test_a_drive_list_read_only_in_part_is_not_taken_for_a_degraded_mirror(start
     assert not any("stale mirror half" in w for w in report.warnings)
 
 
+def test_an_old_node_drive_list_read_in_part_is_unverified_not_a_wrong_node(
+        start_pair) -> None:
+    """The old node's BMC fails the read of one MN drive (its storage read is incomplete):
+    that drive is not known absent.  The preflight marks it unverified and goes on as with a
+    BMC that shows no drives, the work order giving the snapshot's bay for it.  Old: the run
+    stopped saying the old node "does not show the MN drive(s)... is it the active node?
+    Take a new `hamnhw pair snapshot`" (a snapshot would not have helped)."""
+    sim = start_pair()
+    ready(sim)
+    serials = mn_serials(sim.cluster)
+    primary = sim["primary"]
+    [drive] = [d for d in primary.drives if d.serial == serials[0]]
+    bay = drive.bay
+    primary.inject("error_5xx", path=drive_path(primary.state, drive), method="GET",
+                   status=404)
+    operator = OperatorDouble(None)
+    report = coordinator(sim, operator).start(yes=True)
+    assert report.outcome == "waiting", report.text()
+    assert any("read only in part" in w and serials[0] in w for w in report.warnings), (
+        report.warnings)
+    [order] = operator.orders
+    assert {m.serial: m.from_bay for m in order.drives}[serials[0]] == bay
+
+
 def test_no_post_evidence_needs_typed_serials(start_pair) -> None:
     sim = start_pair(standby={"boot_progress": False, "last_reset_time": False})
     ready(sim)
