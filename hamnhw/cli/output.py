@@ -36,16 +36,30 @@ class Output:
             click.echo(render(payload).rstrip("\n"))
 
     def error(self, node: str | None, exc: BaseException, exit_code: int) -> None:
-        """Print a failure: an error object (``--json``) or a message on stderr."""
+        """Print a failure: an error object (``--json``) or a message on stderr; a command
+        the message suggests carries this invocation's ``--config``
+        (:func:`~hamnhw.cli.confighint.with_config`)."""
         if self.json:
-            click.echo(dumps(error_payload(node, exc, exit_code)))
+            payload = error_payload(node, exc, exit_code)
+            payload["error"]["message"] = _with_config(payload["error"]["message"])
+            click.echo(dumps(payload))
         else:
             prefix = f"hamnhw: {node}: " if node else "hamnhw: "
             text = error_message(exc)
             if (isinstance(exc, (HamnhwError, Interrupted)) and node and exc.host
                     and exc.host in node):
                 text = exc.message  # the node is the BMC URL: name the BMC once
-            click.echo(f"{prefix}{text}", err=True)
+            click.echo(f"{prefix}{_with_config(text)}", err=True)
+
+
+def _with_config(text: str) -> str:
+    """``text`` with the current invocation's ``--config`` after each command it suggests."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return text
+    from hamnhw.cli.confighint import with_config
+
+    return with_config(ctx, text)
 
 
 def dumps(payload: Any) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from hamnhw.cli.commands.failover.hints import again, needs_with_config, with_config
+from hamnhw.cli.commands.failover.hints import again, needs_with_config
+from hamnhw.cli.confighint import with_config
 
 
 def _ctx(root: click.Context, path: str | None, params: dict[str, object]) -> click.Context:

@@ -25,7 +25,8 @@ def test_power_on_or_cycle_during_an_unfinished_failover_is_refused(sim_pair: Pa
         assert code == 2, (nodes, out)
         message = out["error"]["message"]
         assert "run 1" in message and "awaiting_disks" in message, message
-        assert "hamnhw failover resume" in message and "--yes" in message, message
+        assert "--yes" in message, message  # the suggestion carries the --config given:
+        assert f"hamnhw failover resume --config {config}" in message, message
     code, out = hamnhw("power", "cycle", "primary", "--config", config)
     assert code == 2 and "run 1" in out["error"]["message"], out
     assert sim_pair.reset_posts("primary")[-1:] != [("On", 204)]

@@ -51,7 +51,7 @@ def pending_order(config: Config, source: str | None, target: str | None,
         if given is not None and given != wanted:
             raise ConfigError(f"--all-mn: the work order of run {run.id} moves the drives "
                               f"from {order.source} into {order.target}, not {option} {given}")
-    from hamnhw.cli.commands.failover.hints import config_option
+    from hamnhw.cli.confighint import config_option
 
     return PendingOrder(order.source, order.target, tuple(d.serial for d in order.drives),
                         f"{order.resume} --disks-moved{config_option(config_path)}")

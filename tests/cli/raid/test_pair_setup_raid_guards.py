@@ -130,7 +130,8 @@ def test_nothing_to_resume_is_its_own_error_as_for_failover_resume(
     assert out["error"] == {
         "type": "NothingToResume", "exit_code": 1,
         "message": f"no unfinished RAID1 setup run in the journal: nothing to {verb}; start "
-                   "one with `hamnhw pair setup-raid --drives ID,ID`"}, out
+                   f"one with `hamnhw pair setup-raid --config {running_standby.config} "
+                   "--drives ID,ID`"}, out  # the command suggested carries the --config given
     code, failover = running_standby.run("failover", verb)
     assert (code, failover["error"]["type"]) == (1, "NothingToResume"), failover
     with open_journal(load_config(running_standby.config)) as journal:
@@ -140,7 +141,7 @@ def test_nothing_to_resume_is_its_own_error_as_for_failover_resume(
     message = other["error"]["message"]
     assert message.startswith("the journal's unfinished run is failover run 1 (primary -> "
                               "standby, state awaiting_disks), not a RAID1 setup"), message
-    assert "`hamnhw failover resume`" in message, message
+    assert f"`hamnhw failover resume --config {running_standby.config}`" in message, message
 
 
 def test_a_drive_the_standby_does_not_show_is_named_with_the_standby(tmp_path: Path) -> None:

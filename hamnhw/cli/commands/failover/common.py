@@ -18,7 +18,8 @@ from typing import Any
 import click
 
 from hamnhw import interrupts, progress
-from hamnhw.cli.commands.failover.hints import again, copy_pasteable, with_config
+from hamnhw.cli.commands.failover.hints import again, copy_pasteable
+from hamnhw.cli.confighint import with_config
 from hamnhw.cli.exit_codes import ExitCode, exit_code_for
 from hamnhw.cli.options import failures_reported, output_of
 from hamnhw.cli.output import dumps, error_payload

@@ -12,49 +12,19 @@ confirming the active node) also keeps ``--yes``, ``--dry-run`` and ``--accept-d
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from hamnhw.cli.confighint import config_words, with_config
+
 if TYPE_CHECKING:
     from hamnhw.failover.report import RunReport
 
-COMMANDS = re.compile(r"(?<!by `)\bhamnhw (?:--json )?"
-                      r"(?:failover (?:start|resume|abort|status|log)|drill(?: resume)?|"
-                      r"pair (?:setup-raid|snapshot|check|status)|"
-                      r"power (?:on|off|soft-off|cycle|reset|status)|raid rebuild)"
-                      r"(?![\w-])(?! --config\b)")
-"""The commands a hint may name that take ``--config`` (the pair's, and the power and RAID
-commands naming a pair node), not followed by one already.  One quoted after "by" is what
-someone ran (``powered on by `hamnhw power on primary --yes` at ...``: a power-guard
-override), not a suggestion: it is left as it was recorded."""
-
 AGAIN_FLAGS = ("yes", "dry_run", "accept_degraded")
 """The flags of ``failover start`` and ``drill`` kept when the same command is run again."""
-
-
-def config_option(path: str | None) -> str:
-    """`` --config PATH`` (shell-quoted), or "" without a path."""
-    return f" --config {shlex.quote(path)}" if path else ""
-
-
-def config_words(ctx: click.Context) -> str:
-    """`` --config PATH`` (shell-quoted) when this invocation was given one, else ""."""
-    while ctx is not None:
-        path = ctx.params.get("config_path")
-        if path:
-            return config_option(path)
-        ctx = ctx.parent  # type: ignore[assignment]
-    return ""
-
-
-def with_config(ctx: click.Context, text: str) -> str:
-    """``text`` with ``--config PATH`` after every pair command it names."""
-    words = config_words(ctx)
-    return COMMANDS.sub(lambda found: found.group(0) + words, text) if words else text
 
 
 def copy_pasteable(ctx: click.Context, report: RunReport) -> None:
