@@ -333,15 +333,18 @@ class WaitTimeout(OperationFailed):
     :param what: what was waited for ("RAID1 rebuild", "POST of standby").
     :param last_state: the last state read, as text.
     :param elapsed_s: seconds waited.
+    :param hint: what becomes of the operation now that nobody waits for it, and how to
+        follow it ("the rebuild goes on in the controller; watch it with ..."), or None.
     """
 
     def __init__(self, *, host: str | None, what: str, last_state: str,
-                 elapsed_s: float) -> None:
+                 elapsed_s: float, hint: str | None = None) -> None:
         self.what = what
         self.last_state = last_state
         self.elapsed_s = elapsed_s
-        super().__init__(f"{what}: not reached after {elapsed_s:.1f}s (last read: {last_state})",
-                         host=host)
+        self.hint = hint
+        text = f"{what}: not reached after {elapsed_s:.1f}s (last read: {last_state})"
+        super().__init__(f"{text}; {hint}" if hint else text, host=host)
 
 
 class JobFailed(OperationFailed):

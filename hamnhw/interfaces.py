@@ -265,7 +265,10 @@ class RaidInterface(_Interface):
         self._unsupported("raid.delete")
 
     def plan_rebuild(self, volume_id: str, drive_id: str, confirm_serial: str) -> RaidPlan:
-        """What :meth:`rebuild` would send; refuses unless ``confirm_serial`` is the drive's."""
+        """What :meth:`rebuild` would send; refuses unless ``confirm_serial`` is the drive's
+        (compared without spaces and case).  Unchanged while the controller rebuilds onto the
+        drive and once the volume is optimal with the drive a member; refused while it
+        rebuilds onto another drive."""
         self._unsupported("raid.rebuild")
 
     def rebuild(self, volume_id: str, drive_id: str, confirm_serial: str) -> RaidOutcome:
@@ -275,7 +278,8 @@ class RaidInterface(_Interface):
 
     def rebuild_job(self, volume_id: str) -> Job:
         """A job following the volume until its rebuild ends (started by :meth:`rebuild` or
-        by the controller itself)."""
+        by the controller itself); a rebuild seen running that leaves the volume degraded
+        (its drive pulled or failed) ends it failed."""
         self._unsupported("raid.rebuild")
 
     def plan_spare(self, drive_id: str, volume_id: str | None = None, *,

@@ -326,7 +326,8 @@ class RedfishRaid(RaidInterface):
                                                                 confirm_serial))
 
     def rebuild_job(self, volume_id: str) -> Job:
-        """A job following the volume's health until it is optimal."""
+        """A job following the volume's health until it is optimal (failed when a rebuild
+        seen running leaves it degraded)."""
         return raid_maint.rebuild_job(self, volume_id)
 
     def plan_spare(self, drive_id: str, volume_id: str | None = None, *,

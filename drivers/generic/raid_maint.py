@@ -14,6 +14,7 @@ from hamnhw.errors import ConfigError, OperationFailed, RefusedOperation
 from hamnhw.jobs import Job, JobState, JobStatus
 from hamnhw.models import Drive, Volume
 from hamnhw.raid import PlannedRequest, RaidOutcome, RaidPlan, VolumeState
+from hamnhw.raidguard import normal_serial
 
 if TYPE_CHECKING:
     from hamnhw_drivers.generic.raid import RedfishRaid
@@ -86,7 +87,11 @@ def run_delete(raid: RedfishRaid, plan: RaidPlan, *, wait: bool,
 
 def rebuild_job(raid: RedfishRaid, volume_id: str, drive_id: str | None = None) -> Job:
     """Follows the volume's classified health: rebuilding is running, optimal completed,
-    degraded pending (not started), failed failed."""
+    failed failed, degraded pending (not started yet) -- until the rebuild was seen running,
+    or when ``drive_id`` is neither a member nor a spare of the volume (nor a global spare):
+    degraded is then failed, the rebuild stopped (its drive pulled or failed), and a wait
+    ends."""
+    seen = [False]
 
     def read() -> JobStatus:
         layout = raid.layout()
@@ -95,30 +100,101 @@ def rebuild_job(raid: RedfishRaid, volume_id: str, drive_id: str | None = None) 
             return JobStatus(JobState.FAILED, messages=(f"volume {volume_id} is not listed",))
         volume = found[0]
         health = raid.classify_health(volume, layout.known_members(volume))
+        seen[0] = seen[0] or health.state is VolumeState.REBUILDING
+        stopped = _stopped(layout, volume, drive_id, health.reason, seen[0]) \
+            if health.state is VolumeState.DEGRADED else None
+        if stopped is not None:
+            return JobStatus(JobState.FAILED, messages=(stopped,))
         return JobStatus(_JOB_OF_STATE[health.state], health.percent, (health.reason,))
 
     onto = f" onto {drive_id}" if drive_id else ""
     return ReadJob(read, volume_id, "rebuild", f"rebuild of {volume_id}{onto}", raid.host)
 
 
+GLOBAL_SPARES = frozenset({"Global", "Chassis"})
+"""``HotspareType`` values of a spare that serves any volume."""
+
+
+def _serves(layout: RaidLayout, volume: Volume, drive_id: str) -> bool | None:
+    """Whether the drive is a member or a dedicated spare of the volume, or a global spare
+    (what a controller rebuilds onto); None when the BMC tells none of it."""
+    drive = next((d for d in layout.drives if d.id == drive_id), None)
+    if drive is not None and drive.hotspare in GLOBAL_SPARES:
+        return True
+    if volume.drive_ids is None and volume.spare_drive_ids is None:
+        return None
+    return drive_id in (volume.drive_ids or ()) + (volume.spare_drive_ids or ())
+
+
+def _stopped(layout: RaidLayout, volume: Volume, drive_id: str | None, reason: str,
+             seen: bool) -> str | None:
+    """Why a degraded volume means the rebuild is over (seen running before, or its drive
+    no longer serving the volume), or None while it may still start."""
+    serves = _serves(layout, volume, drive_id) if drive_id else None
+    if not seen and serves is not False:
+        return None
+    stop = "the rebuild stopped" if seen else "no rebuild runs"
+    where = (f"; {drive_id} is neither a member nor a spare of it (pulled, failed or "
+             "replaced?)" if serves is False else f"; see {drive_id} in `hamnhw raid show`"
+             if drive_id else "")
+    return f"{stop}: volume {volume.id} is degraded ({reason}){where}"
+
+
+def _rebuilt_onto(layout: RaidLayout, volume: Volume) -> tuple[str, ...]:
+    """The drives serving the volume (members, its spares, global spares) that the BMC shows
+    being rebuilt onto (a rebuild operation, or ``StatusIndicator: Rebuild``)."""
+    return tuple(d.id for d in layout.drives if _serves(layout, volume, d.id) and (
+        (d.operation is not None and "rebuild" in d.operation.name.lower())
+        or d.status_indicator == "Rebuild"))
+
+
+def _already_rebuilding(raid: RedfishRaid, layout: RaidLayout, volume: Volume, drive: Drive,
+                        reason: str) -> RaidPlan:
+    """Unchanged when the controller rebuilds onto ``drive`` (the drive the BMC shows being
+    rebuilt onto; where it shows none, a member or spare of the volume, or a global spare);
+    refused otherwise, naming the drive it rebuilds onto, or saying that the BMC does not
+    tell which."""
+    onto = _rebuilt_onto(layout, volume)
+    if drive.id in onto or (not onto and _serves(layout, volume, drive.id)):
+        told = "" if onto else f"; {drive.id} is in it (the BMC does not tell which drive " \
+                               "is rebuilt onto)"
+        return RaidPlan("rebuild", f"the controller is already rebuilding {volume.id} "
+                        f"({reason}){told}", False, volume_id=volume.id, drive_ids=(drive.id,))
+    what = (f"onto {', '.join(onto)}, not onto {drive.id}" if onto else
+            f"and {drive.id} is neither a member nor a spare of it (the BMC does not tell "
+            "which drive it rebuilds onto)")
+    then = (f"{drive.id} is a member of it" if drive.id in (volume.drive_ids or ()) else
+            f"once it is optimal (`hamnhw raid show --check`), make {drive.id} its next hot "
+            f"spare (`hamnhw raid spare --drive {drive.id} [--volume {volume.id}]`)")
+    raise RefusedOperation("raid.rebuild", [
+        f"the controller is rebuilding {volume.id} ({reason}) {what}: nothing to start; "
+        f"{then}"], host=raid.host)
+
+
 def plan_rebuild(raid: RedfishRaid, volume_id: str, drive_id: str,
                  confirm_serial: str) -> RaidPlan:
     """Refuses a member, a spare of another volume, an unhealthy or smaller drive, a serial
-    that does not match; unchanged when the controller already rebuilds onto the drive."""
+    that does not match (compared as the pair protection does: :func:`normal_serial`), a
+    drive other than the one a running rebuild writes to; unchanged when the controller
+    already rebuilds onto the drive, or the volume is optimal with the drive a member (a
+    finished rebuild, run again)."""
     layout = raid.layout()
     volume, drive = layout.volume(volume_id), layout.drive(drive_id)
     if drive.serial is None:
         raise RefusedOperation("raid.rebuild", [f"the BMC reports no serial for drive "
                                                 f"{drive.id}, so it cannot be confirmed"],
                                host=raid.host)
-    if confirm_serial.strip() != drive.serial:
+    if normal_serial(confirm_serial) != normal_serial(drive.serial):
         raise ConfigError(f"--confirm-serial {confirm_serial!r} is not the serial of drive "
                           f"{drive.id} (see `hamnhw raid show`)", host=raid.host)
     health = raid.classify_health(volume, layout.known_members(volume))
     ids = (drive.id,)
     if health.state is VolumeState.REBUILDING:
-        return RaidPlan("rebuild", f"the controller is already rebuilding {volume.id} "
-                        f"({health.reason})", False, volume_id=volume.id, drive_ids=ids)
+        return _already_rebuilding(raid, layout, volume, drive, health.reason)
+    if health.state is VolumeState.OPTIMAL and drive.id in (volume.drive_ids or ()):
+        return RaidPlan("rebuild", f"volume {volume.id} is optimal ({health.reason}) with "
+                        f"{drive.id} a member: nothing to rebuild", False,
+                        volume_id=volume.id, drive_ids=ids)
     if health.state is not VolumeState.DEGRADED:
         raise RefusedOperation("raid.rebuild", [f"volume {volume.id} is {health.state.value} "
                                                 f"({health.reason}): nothing to rebuild"],
@@ -147,7 +223,8 @@ def run_rebuild(raid: RedfishRaid, plan: RaidPlan) -> RaidOutcome:
         sent.wait(raid.poll, raid.poll.deadline())  # the request's own job (a vendor job)
     job = rebuild_job(raid, plan.volume_id, plan.drive_ids[0] if plan.drive_ids else None)
     status = job.status()
-    if plan.changed and status.state is JobState.PENDING and not _took(raid, plan):
+    if plan.changed and status.state in (JobState.PENDING, JobState.FAILED) \
+            and not _took(raid, plan):
         raise OperationFailed(f"after the request, {plan.drive_ids[0]} is neither rebuilding "
                               f"into {plan.volume_id} nor its spare", host=raid.host)
     return RaidOutcome(plan, job, status)

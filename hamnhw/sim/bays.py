@@ -38,6 +38,9 @@ class VolumeSpec:
     """Redfish ``WriteCachePolicy``."""
     rebuild: tuple[str, float] | None = None
     """``(serial rebuilt onto, start time)`` while a rebuild runs."""
+    stopped: str | None = None
+    """The member whose rebuild stopped (pulled or failed before the end): it holds a partial
+    copy, so back in a bay, healthy, it is rebuilt onto from the start."""
     home: str | None = None
     """The server whose controller made it (None: every controller takes it as its own);
     see ``ServerSpec.foreign_volumes``."""

@@ -120,19 +120,25 @@ class SimCluster:
 
     # -- drive bays ----------------------------------------------------------------------
     def _settle(self) -> None:
-        """Apply due power steps everywhere before a bay changes, so views stay exact."""
+        """Apply due power steps and RAID changes (a rebuild that ended) everywhere before a
+        bay changes, so views stay exact."""
         for server in self.servers.values():
             server.state.advance()
+            server.state.raid.settle()
 
     def move_drive(self, serial: str, src: str, dst: str, bay: str | None = None) -> DriveSpec:
         """Move a drive from server ``src`` to server ``dst`` (first free bay by default)."""
         self._settle()
-        return self.bays.move(serial, src, dst, bay)
+        placed = self.bays.move(serial, src, dst, bay)
+        self._settle()  # a rebuild onto the moved drive stops now
+        return placed
 
     def pull_drive(self, serial: str, src: str) -> DriveSpec:
         """Pull a drive out of server ``src``; it is held until inserted."""
         self._settle()
-        return self.bays.pull(serial, src)
+        drive = self.bays.pull(serial, src)
+        self._settle()  # a rebuild onto the pulled drive stops now
+        return drive
 
     def insert_drive(self, drive: DriveSpec | str, dst: str, bay: str | None = None) -> DriveSpec:
         """Insert a drive (spec, or serial of a pulled drive) into server ``dst``."""

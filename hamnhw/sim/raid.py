@@ -73,6 +73,7 @@ class ServerRaid:
         if serial not in self.present():
             raise BayError(f"no drive with serial {serial!r} in {self.state.spec.name!r}")
         volume = self.member_of(serial)
+        self.settle()  # what was due before the failure (a rebuild that ended) applies first
         with self.bays.lock:
             self.bays.failed.add(serial)
         self.settle()
@@ -155,8 +156,28 @@ class ServerRaid:
                     volume.rebuild = None
                     # computed when read: the event comes with the first read after the end
                     self.state.storage_event("rebuild_finished", volume_id=volume.id)
+                elif volume.rebuild is not None and self.lost(volume.rebuild[0]):
+                    self._stop_rebuild(volume)
                 if volume.rebuild is None:
+                    self._restart(volume, present, now)
                     self._take_over(volume, present, now)
+
+    def _stop_rebuild(self, volume: VolumeSpec) -> None:
+        """The drive rebuilt onto was pulled or failed: the rebuild stops, the volume stays
+        degraded, that drive still counted as its (lost) member."""
+        assert volume.rebuild is not None
+        volume.stopped, volume.rebuild = volume.rebuild[0], None
+        if volume.stopped not in self.bays.failed:  # a failure is told by fail_drive
+            self.state.storage_event("volume_degraded", volume_id=volume.id)
+
+    def _restart(self, volume: VolumeSpec, present: dict[str, DriveSpec], now: float) -> None:
+        """A drive whose rebuild stopped, back healthy in a bay of this server: rebuilt onto
+        again from the start (its copy is partial)."""
+        serial = volume.stopped
+        if serial is None or serial not in volume.members:
+            volume.stopped = None
+        elif serial in present and serial not in self.bays.failed:
+            volume.stopped, volume.rebuild = None, (serial, now)
 
     def _take_over(self, volume: VolumeSpec, present: dict[str, DriveSpec], now: float) -> None:
         lost = [m for m in volume.members if self.lost(m)]
@@ -166,6 +187,7 @@ class ServerRaid:
         if spare is None:
             return
         volume.members = tuple(spare if m == lost[0] else m for m in volume.members)
+        volume.stopped = None if volume.stopped == lost[0] else volume.stopped
         volume.spares = tuple(s for s in volume.spares if s != spare)
         self.bays.hotspares.pop(spare, None)
         volume.rebuild = (spare, now)

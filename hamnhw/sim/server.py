@@ -326,7 +326,10 @@ class SimServer:
     def pull_drive(self, serial: str) -> DriveSpec:
         """Pull a drive out of this server."""
         self.state.advance()
-        return self.cluster_bays.pull(serial, self.spec.name)
+        self.state.raid.settle()  # a rebuild that ended before the pull counts as ended
+        drive = self.cluster_bays.pull(serial, self.spec.name)
+        self.state.raid.settle()  # one onto the pulled drive stops now
+        return drive
 
     def insert_drive(self, drive: DriveSpec | str, bay: str | None = None) -> DriveSpec:
         """Insert a drive (spec or serial of a pulled one) into this server."""

@@ -159,6 +159,32 @@ def test_fail_replace_rebuild_over_simulated_time(sim, clock: ManualClock) -> No
     assert members(bmc, location) == ["Bay1", "Bay2"]
 
 
+def test_pulling_the_drive_rebuilt_onto_stops_the_rebuild(sim, clock: ManualClock) -> None:
+    """As a controller does: the volume is degraded again, no rebuild shown, the drive gone
+    from its members (the rebuild went on to "finish" onto the pulled disk); back in its
+    bay, the disk is rebuilt onto from the start, its copy being partial."""
+    server, bmc = sim(rebuild_seconds=60.0)
+    location = bmc.post(VOLUMES, mirror(1, 2)).headers["Location"]
+    server.fail_drive(server.drives[0].serial)
+    server.pull_drive(server.drives[0].serial)
+    server.insert_drive(DriveSpec(serial="NEWDISK3", bay="Bay 1"))
+    spares = {"Links": {"DedicatedSpareDrives": [{"@odata.id": f"{DRIVES}/Bay1"}]}}
+    assert bmc.patch(location, spares).status_code == 200
+    clock.advance(30)
+    server.pull_drive("NEWDISK3")
+    clock.advance(40)
+    stopped = bmc.get(location).json()
+    assert (stopped["Status"]["Health"], stopped["Operations"]) == ("Warning", [])
+    assert members(bmc, location) == ["Bay2"]
+    server.insert_drive("NEWDISK3", "Bay 1")
+    clock.advance(30)
+    again = bmc.get(location).json()
+    assert again["Operations"] == [{"OperationName": "Rebuilding", "PercentageComplete": 50}]
+    assert members(bmc, location) == ["Bay1", "Bay2"]
+    clock.advance(30)
+    assert bmc.get(location).json()["Status"]["Health"] == "OK"
+
+
 @pytest.mark.parametrize("kind", ["dedicated", "global"])
 def test_a_spare_takes_over_a_failed_member_by_itself(sim, clock: ManualClock, kind: str) -> None:
     server, bmc = sim(rebuild_seconds=10.0)

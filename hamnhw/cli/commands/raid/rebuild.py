@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shlex
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from hamnhw.cli.commands.raid.common import (
 )
 from hamnhw.cli.commands.raid.protection import CONFIRM_NODE, pair_guard, run_guarded, run_write
 from hamnhw.cli.options import Seconds, TargetOptions, node_options
+from hamnhw.errors import WaitTimeout
 from hamnhw.node import Node
 from hamnhw.raid import RaidOutcome, RaidPlan
 
@@ -57,9 +59,14 @@ def command(ctx: click.Context, target: TargetOptions, volume: str, drive_id: st
             with node.operation(timeout):
                 outcome = node.raid.rebuild(volume, drive_id, confirm_serial)
             if wait and outcome.job is not None:
+                click.echo(started_line(target.node, outcome, wait_timeout), err=True)
                 policy = options.poll_policy()
                 deadline = policy.deadline(wait_timeout) if wait_timeout else None
-                status = BoundedRounds(outcome.job, node, timeout).wait(policy, deadline)
+                try:
+                    status = BoundedRounds(outcome.job, node, timeout).wait(policy, deadline)
+                except WaitTimeout as exc:
+                    raise WaitTimeout(host=exc.host, what=exc.what, last_state=exc.last_state,
+                                      elapsed_s=exc.elapsed_s, hint=goes_on(target)) from exc
                 outcome = dataclasses.replace(outcome, status=status)
             return outcome
 
@@ -74,3 +81,20 @@ def command(ctx: click.Context, target: TargetOptions, volume: str, drive_id: st
         return action
 
     run_guarded(ctx, target, prepare, render_change, beyond_s=beyond)
+
+
+def started_line(node: str, outcome: RaidOutcome, wait_timeout: float | None) -> str:
+    """What ``--wait`` prints on stderr before it waits (with or without a terminal, never on
+    stdout): the plan, whether it was sent, the rebuild's first read and the wait's bound."""
+    sent = "sent" if outcome.changed else "nothing sent"
+    state = outcome.status.describe() if outcome.status is not None else "not read"
+    bound = f"up to {wait_timeout:g}s" if wait_timeout else "no bound: --wait-timeout S sets one"
+    return (f"{node}: {outcome.plan.summary}: {sent}; rebuild {state}; waiting for its end "
+            f"({bound})")
+
+
+def goes_on(target: TargetOptions) -> str:
+    """What a ``--wait-timeout`` leaves behind, and how to follow it."""
+    config = f" --config {shlex.quote(target.config)}" if target.config else ""
+    return ("the rebuild goes on in the controller; watch it with `hamnhw raid show --check "
+            f"{shlex.quote(target.node)}{config}`")

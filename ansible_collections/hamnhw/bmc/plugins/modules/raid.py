@@ -20,6 +20,12 @@ description:
     O(size_bytes) it does not match (or the BMC does not tell) is reported as a warning,
     in the words of the result's C(notes) and of C(hamnhw raid create) (a different RAID
     level fails the task).
+  - O(state=rebuild) sends nothing and reports C(changed=false) while the controller
+    rebuilds onto O(drive) (the drive the BMC shows rebuilding; where it shows none, a member
+    or spare of O(volume)), and once the rebuild finished with O(drive) a member of the
+    optimal volume; it fails, sending nothing, while the controller rebuilds onto another
+    drive (naming it), or for a drive that is not a member of the optimal volume.
+    O(confirm_serial) is compared without spaces and case.
   - Pair protection as on the command line, so a write touching the management node's RAID1
     (its members in the latest C(hamnhw pair snapshot)), on any node, runs only with each
     concerned drive's serial in O(confirm_serials), and on the active node (the config's
@@ -75,8 +81,8 @@ options:
     type: str
   confirm_serial:
     description:
-      - The replacement drive's serial, typed; the rebuild is refused unless it matches.
-        Required with O(state=rebuild).
+      - The replacement drive's serial, typed; the rebuild is refused unless it matches
+        (without spaces and case).  Required with O(state=rebuild).
     type: str
   remove:
     description: With O(state=spare), stop the drive being that spare.
