@@ -73,6 +73,7 @@ from hamnhw.configpath import find_config as find_config  # the lookup's home be
 from hamnhw.connection import normalize_fingerprint
 from hamnhw.errors import ConfigError
 from hamnhw.fleetconfig import EXCLUSIVE_NODE_KEYS, inherit, parse_groups, reject_not_inherited
+from hamnhw.nodenames import no_such
 from hamnhw.pairconfig import FailoverSettings, PairSettings, parse_failover, parse_pair
 
 if TYPE_CHECKING:
@@ -190,8 +191,7 @@ class Config:
         :raises ConfigError: no such node.
         """
         if name not in self.nodes:
-            known = ", ".join(sorted(self.nodes)) or "none"
-            raise ConfigError(f"no node named {name!r} (known: {known})", path=self.path)
+            raise ConfigError(no_such("node", name, self.nodes, "nodes"), path=self.path)
         return self.nodes[name]
 
     def group(self, name: str) -> tuple[str, ...]:
@@ -200,8 +200,7 @@ class Config:
         :raises ConfigError: no such group.
         """
         if name not in self.groups:
-            known = ", ".join(sorted(self.groups)) or "none"
-            raise ConfigError(f"no group named {name!r} (known: {known})", path=self.path)
+            raise ConfigError(no_such("group", name, self.groups, "groups"), path=self.path)
         return self.groups[name]
 
 

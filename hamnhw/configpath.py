@@ -20,6 +20,8 @@ SYSTEM_CONFIG = Path("/etc/hamnhw/hamnhw.toml")
 """Last place looked at."""
 LOCAL_CONFIG_NAME = "hamnhw.toml"
 """Looked for in the current directory."""
+LOOKED_AT = "--config, $HAMNHW_CONFIG, ./hamnhw.toml, /etc/hamnhw/hamnhw.toml"
+"""Where a config is looked for, as a message names it."""
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None, *,

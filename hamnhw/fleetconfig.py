@@ -35,6 +35,7 @@ from typing import Any
 
 from hamnhw.address import parse_bmc_url
 from hamnhw.errors import ConfigError
+from hamnhw.nodenames import no_such
 
 TLS_NODE_KEYS = ("ca_file", "pin_fingerprint", "insecure")
 """The TLS choice: for HTTPS nodes only."""
@@ -120,8 +121,7 @@ def _members(members: Any, node_names: Collection[str], key: str,
     seen: set[str] = set()
     for member in members:
         if member not in node_names:
-            known = ", ".join(sorted(node_names)) or "none"
-            raise ConfigError(f"no node named {member!r} (known: {known})", key=key,
+            raise ConfigError(no_such("node", member, node_names, "nodes"), key=key,
                               path=source)
         if member in seen:
             raise ConfigError(f"{member!r} is listed twice", key=key, path=source)

@@ -41,9 +41,11 @@ code  name                    when
                               Ansible), otherwise the same as 130
 ====  ======================  ===================================================
 
-A command over several nodes (``NODE...``, a range, a group, ``--nodes-file``) exits 0
-only when every node succeeded; otherwise with the first present, in this order, of the
-nodes' codes: 130/143 (interrupted), 3, 4, 1, 5, 2 (:func:`aggregate`).
+A command over several nodes (``NODE...``, a range, a group, ``--nodes-file``) exits 2
+with nothing sent when a name in it is no node or group of the config
+(:func:`hamnhw.fleet.targets.select`); otherwise 0 only when every node succeeded, else
+with the first present, in this order, of the nodes' codes: 130/143 (interrupted), 3, 4, 1,
+5, 2 (:func:`aggregate`).
 
 Servers (``hamnhw sim``) stop cleanly on either signal and exit 0.
 

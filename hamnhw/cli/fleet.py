@@ -12,6 +12,8 @@ with its own connection, session and ``--timeout`` budget, and:
 
 (the views: :mod:`hamnhw.cli.fleet_views`).
 
+Every name is resolved before anything is sent: one that is no node or group of the config
+refuses the whole command (exit 2, nothing sent; :func:`hamnhw.fleet.targets.select`).
 Exit code: 0 when every node succeeded, else the first present of 130/143
 (interrupted), 3, 4, 1, 5, 2 (:func:`hamnhw.cli.exit_codes.aggregate`).  A node whose read
 succeeded may still have a code of its own (``raid show --check``: 5 when unhealthy), given
@@ -38,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from hamnhw import interrupts, progress
+from hamnhw.address import parse_bmc_url
 from hamnhw.cli import options as node_cli
 from hamnhw.cli import resolve
 from hamnhw.cli.budget import CommandBudget
@@ -117,7 +120,8 @@ def nodes_options(func: Callable[..., Any] | None = None, *,
 
 nodes_file_option = click.option("--nodes-file", metavar="FILE",
                                  type=click.Path(dir_okay=False),
-                                 help="More nodes: one BMC URL or node name per line.")
+                                 help="More nodes, one a line: a BMC URL, name, range or group "
+                                      "(' #' starts a comment).")
 """``--nodes-file FILE`` (the command gets ``nodes_file``)."""
 
 
@@ -290,7 +294,8 @@ def recording(prepare: Prepare, payloads: list[Mapping[str, Any]]) -> Prepare:
 def _fan_out(selection: Selection, fleet: FleetOptions, prepare: Prepare,
              choose_system: bool, view: View, judge: Verdict) -> list[int]:
     start = time.monotonic()
-    resolved = _resolve_all(selection, fleet)
+    config = None if all(is_url(n) for n in selection.nodes) else fleet.config()
+    resolved = resolve.each_connect_arguments(selection.nodes, fleet.options, config)
     codes: list[int] = []
 
     def task(name: str) -> Later[dict[str, Any]]:
@@ -300,6 +305,7 @@ def _fan_out(selection: Selection, fleet: FleetOptions, prepare: Prepare,
             interrupts.check()  # started after a signal (not cancelled in time): not at all
             if isinstance(kwargs, BaseException):
                 raise kwargs
+            view.started(name)
             with progress.reporting(reporter):
                 payload, logout = node_cli.act_before_logout(name, kwargs, prepare, watch,
                                                              choose_system)
@@ -313,7 +319,8 @@ def _fan_out(selection: Selection, fleet: FleetOptions, prepare: Prepare,
     view.start(selection.nodes)
     results: Generator[NodeResult[dict[str, Any]], None, None] = run_each(
         selection.nodes, task, name=str, concurrency=fleet.fanout,
-        bmc=lambda name: _bmc_of(resolved[name], name))
+        bmc=lambda name: _bmc_of(resolved[name], name),
+        host=lambda name: _host_of(resolved[name]))
     interrupted = 0
     try:
         _show_each(results, codes, view, judge)
@@ -324,32 +331,16 @@ def _fan_out(selection: Selection, fleet: FleetOptions, prepare: Prepare,
     return [*codes, interrupted]
 
 
-def _resolve_all(selection: Selection, fleet: FleetOptions) -> dict[str, Any]:
-    """Connect arguments of every node, resolved in this thread (a password prompt is
-    asked once and its answer used for every node that needs one); a node whose
-    options cannot be resolved gets its error instead."""
-    config = None if all(is_url(n) for n in selection.nodes) else fleet.config()
-    answers: dict[str, str] = {}
-
-    def once(ask: Callable[[str], str] | None) -> Callable[[str], str] | None:
-        if ask is None:
-            return None
-        return lambda text: answers.setdefault("answer", ask(text))
-
-    resolved: dict[str, Any] = {}
-    for name in selection.nodes:
-        target = dataclasses.replace(fleet.options, node=name)
-        try:
-            resolved[name] = resolve.connect_arguments(
-                target, environ=None, prompt=once(resolve.tty_prompt()),
-                username_prompt=None, config=config)
-        except ConfigError as exc:
-            resolved[name] = exc
-    return resolved
-
-
 def _bmc_of(kwargs: Any, name: str) -> str:
     return str(kwargs["url"]) if isinstance(kwargs, dict) else name
+
+
+def _host_of(kwargs: Any) -> str | None:
+    """``host:port`` of a node's BMC, as its errors name it (its ``Interrupted`` too)."""
+    try:
+        return parse_bmc_url(kwargs["url"]).netloc if isinstance(kwargs, dict) else None
+    except ConfigError:  # a bad URL: the node's error says it
+        return None
 
 
 def _as_interrupted(error: BaseException, watch: RequestWatch,

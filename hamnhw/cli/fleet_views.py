@@ -10,11 +10,13 @@ as it is.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import click
 
+from hamnhw.cli.fleet_progress import Running, waiting_column
 from hamnhw.cli.output import Renderer, dumps, error_message, error_payload
 from hamnhw.fleet.runner import NodeResult
 
@@ -23,10 +25,13 @@ Summary = Callable[[Mapping[str, Any]], str]
 
 
 class View:
-    """What a fan-out shows: called from the main thread only."""
+    """What a fan-out shows: called from the main thread only (:meth:`started` excepted)."""
 
     def start(self, nodes: tuple[str, ...]) -> None:
         """Before the first node."""
+
+    def started(self, name: str) -> None:
+        """Node ``name`` is under way (called from that node's thread)."""
 
     def add(self, result: NodeResult[Any], code: int) -> None:
         """One node finished, with exit code ``code``."""
@@ -59,26 +64,40 @@ class StreamView(View):
 
 
 class TableView(View):
-    """A progress bar on the terminal while running, then a table of every node."""
+    """A progress bar on the terminal while running (naming the nodes it waits for after a
+    while without progress: :mod:`hamnhw.cli.fleet_progress`), then a table of every node.
 
-    def __init__(self, summary: Summary) -> None:
+    :param clock: monotonic seconds, for the wait without progress (tests inject theirs).
+    :param console: where the bar is drawn (default: a rich console on stderr).
+    """
+
+    def __init__(self, summary: Summary, *, clock: Callable[[], float] = time.monotonic,
+                 console: Any = None) -> None:
         self.summary = summary
         self.rows: list[tuple[str, str, str]] = []
         self.progress: Any = None
+        self.running = Running(clock)
+        self.console = console
 
     def start(self, nodes: tuple[str, ...]) -> None:
         from rich.console import Console
         from rich.progress import Progress
 
         self.order = {name: index for index, name in enumerate(nodes)}
-        self.progress = Progress(console=Console(file=sys.stderr), transient=True)
+        self.progress = Progress(*Progress.get_default_columns(), waiting_column(self.running),
+                                 console=self.console or Console(file=sys.stderr),
+                                 transient=True)
         self.task = self.progress.add_task("nodes", total=len(nodes))
         self.progress.start()
+
+    def started(self, name: str) -> None:
+        self.running.started(name)
 
     def add(self, result: NodeResult[Any], code: int) -> None:
         text = (self.summary({"node": result.node, **(result.value or {})})
                 if result.error is None else error_message(result.error))
         self.rows.append((result.node, f"exit {code}" if code else "ok", text))
+        self.running.ended(result.node)
         self.progress.advance(self.task)
 
     def finish(self, codes: list[int], elapsed_s: float) -> None:

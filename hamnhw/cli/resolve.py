@@ -5,15 +5,16 @@ and TLS choice (:func:`connect_arguments`).  :mod:`hamnhw.cli.options` connects 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from hamnhw.config_ipmi import ipmi_settings
-from hamnhw.configpath import find_config
+from hamnhw.configpath import LOOKED_AT, find_config
 from hamnhw.credentials import Prompt, resolve_credentials
 from hamnhw.errors import ConfigError
 from hamnhw.log import get_logger
@@ -43,8 +44,7 @@ def load_node_config(target: TargetOptions, environ: Mapping[str, str] | None = 
     path = find_config(target.config, environ=environ, cwd=cwd)
     if path is None:
         raise ConfigError(f"{target.node!r} is not a BMC URL (like redfish://host) and no config "
-                          "file was found (--config, $HAMNHW_CONFIG, ./hamnhw.toml, "
-                          "/etc/hamnhw/hamnhw.toml)")
+                          f"file was found ({LOOKED_AT})")
     from hamnhw.config import load_config  # not at import: see hamnhw.configpath
 
     return load_config(path).node(target.node)
@@ -82,6 +82,33 @@ def connect_arguments(target: TargetOptions, *, environ: Mapping[str, str] | Non
     if node_cfg is not None:
         kwargs.update(node_cfg.request_timeouts())
     return kwargs
+
+
+def each_connect_arguments(nodes: Sequence[str], options: TargetOptions,
+                           config: Config | None) -> dict[str, dict[str, Any] | ConfigError]:
+    """:func:`connect_arguments` of every node (a fan-out's), resolved in this thread: a
+    password prompt is asked once and its answer used for every node that needs one; a node
+    whose options cannot be resolved gets its error instead.
+
+    :param options: the command's connection options (``node`` empty).
+    :param config: the config already loaded, None with BMC URLs alone.
+    """
+    answers: dict[str, str] = {}
+
+    def once(ask: Prompt | None) -> Prompt | None:
+        if ask is None:
+            return None
+        return lambda text: answers.setdefault("answer", ask(text))
+
+    resolved: dict[str, dict[str, Any] | ConfigError] = {}
+    for name in nodes:
+        target = dataclasses.replace(options, node=name)
+        try:
+            resolved[name] = connect_arguments(target, environ=None, prompt=once(tty_prompt()),
+                                               username_prompt=None, config=config)
+        except ConfigError as exc:
+            resolved[name] = exc
+    return resolved
 
 
 def _tls_arguments(target: TargetOptions, node_cfg: NodeConfig | None) -> dict[str, Any]:

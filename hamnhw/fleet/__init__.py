@@ -89,13 +89,14 @@ def fanout(nodes: Iterable[NodeSpec], operation: Callable[[Node], R], *,
         kwargs = arguments(spec)
         return str(kwargs.get("name") or kwargs["url"])
 
-    def bmc(spec: NodeSpec) -> str:
+    def host(spec: NodeSpec) -> str | None:
         try:
-            return parse_bmc_url(arguments(spec)["url"]).netloc
+            return str(parse_bmc_url(arguments(spec)["url"]).netloc)
         except Exception:  # a bad URL fails in its own task, with its own error
-            return name(spec)
+            return None
 
-    return run_each(nodes, task, name=name, bmc=bmc, concurrency=concurrency)
+    return run_each(nodes, task, name=name, bmc=lambda spec: host(spec) or name(spec),
+                    host=host, concurrency=concurrency)
 
 
 def _close_within(node: Node, deadline: Deadline) -> None:

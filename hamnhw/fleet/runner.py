@@ -13,8 +13,9 @@ SIGINT/SIGTERM (:mod:`hamnhw.interrupts`): the :class:`~hamnhw.errors.Interrupte
 reaches the waiting thread stops the start of new tasks; the running ones end at their
 next request (a command's deadline reads as expired after a signal, see
 :mod:`hamnhw.cli.budget`) and log out (within the logout's own short grace); their results
-are yielded, each not started node is yielded with the ``Interrupted`` error, then
-``Interrupted`` is raised.  Requests in flight are ended at once
+are yielded, each not started node is yielded with an ``Interrupted`` error of its own
+(naming its BMC, as a running node's does, when ``run_each`` is told the BMCs' hosts),
+then ``Interrupted`` is raised.  Requests in flight are ended at once
 (:meth:`hamnhw.transport.watchdog.AbortScope.abort`: this run's requests only, not
 those of other runs or other callers in the process), so a hung BMC does not hold the
 command until its read timeout.
@@ -104,7 +105,7 @@ class _PerBmc:
 
 
 def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Callable[[T], str],
-             bmc: Callable[[T], str] | None = None,
+             bmc: Callable[[T], str] | None = None, host: Callable[[T], str | None] | None = None,
              concurrency: int | None = None) -> Generator[NodeResult[R], None, None]:
     """Run ``task(item)`` for every item, at most ``concurrency`` at once, and yield a
     :class:`NodeResult` per item as it finishes (not in input order).
@@ -114,6 +115,9 @@ def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Cal
     :param name: the node name of an item (for its result).
     :param bmc: the BMC of an item (its address); items of one BMC never run at once.
         Default: the name.
+    :param host: the ``host[:port]`` of an item's BMC, named by its ``Interrupted`` error
+        (one of its own, whether the item was running or never started), as every other
+        error of a node names it; None: not known.
     :param concurrency: at most this many tasks at once (default
         :data:`DEFAULT_CONCURRENCY`).
     :raises Interrupted: after the results of what ran (see the module docstring).
@@ -141,6 +145,7 @@ def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Cal
             except Exception as exc:  # the node's result; never stops the others
                 result = NodeResult(name(item), None, exc, time.monotonic() - start)
             except Interrupted as exc:
+                exc.host = exc.host or (host(item) if host is not None else None)
                 result = NodeResult(name(item), None, exc, time.monotonic() - start)
             except BaseException as exc:  # not a node's error (SystemExit...): the caller's
                 escaped[index] = exc
@@ -163,7 +168,9 @@ def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Cal
             yield results[index]
     except Interrupted as interrupted:
         scope.abort()  # a hung BMC's request ends now; its logout still runs
-        yield from _wind_down(listed, futures, yielded, results, name, interrupted)
+        signum = interrupted.signum
+        yield from _wind_down(listed, futures, yielded, results, name,
+                              lambda item: Interrupted(signum, host=host(item) if host else None))
         raise
     except BaseException:  # closed (GeneratorExit), KeyboardInterrupt, a task's escape
         for future in futures.values():
@@ -184,15 +191,15 @@ def _finish(then: Callable[[], None], node: str) -> None:
 
 def _wind_down(listed: list[T], futures: dict[int, Future[None]], yielded: set[int],
                results: dict[int, NodeResult[R]], name: Callable[[T], str],
-               interrupted: Interrupted) -> Iterator[NodeResult[R]]:
-    """After a signal: never start what waits, let what runs end, yield every result not
-    yielded yet."""
+               interrupted: Callable[[T], Interrupted]) -> Iterator[NodeResult[R]]:
+    """After a signal: never start what waits (its result: ``interrupted(item)``), let what
+    runs end, yield every result not yielded yet."""
     running = []
     for index, future in futures.items():
         if index in yielded:
             continue
         if future.cancel():
-            yield NodeResult(name(listed[index]), None, interrupted, 0.0)
+            yield NodeResult(name(listed[index]), None, interrupted(listed[index]), 0.0)
         else:
             running.append(index)
     for index in running:

@@ -87,7 +87,8 @@ def test_groups_in_file_order(tmp_path: Path) -> None:
     assert list(cfg.groups) == ["rack1", "mn", "empty"]
     assert cfg.group("rack1") == ("n001", "n002")
     assert cfg.group("empty") == ()
-    with pytest.raises(ConfigError, match="no group named 'rack9' \\(known: empty, mn, rack1\\)"):
+    with pytest.raises(ConfigError, match="no group named 'rack9' "
+                       "\\(did you mean rack1\\? known: empty, mn, rack1\\)"):
         cfg.group("rack9")
 
 

@@ -4,12 +4,11 @@ active-MN guard of power off."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import pytest
-from cli_helpers import FLEET_PASSWORD, json_lines, json_out, run
+from cli_helpers import FLEET_PASSWORD, json_lines, json_out, run, sigint_after_first_line
 
 import hamnhw
 from hamnhw.errors import BmcUnreachable
@@ -120,32 +119,15 @@ def test_sigint_reports_what_finished_interrupts_the_rest_and_logs_out(
     """node002 hangs on its first read after login; Ctrl-C once node001 printed: node001's
     line, node002's Interrupted error, the summary, exit 130, node002 logged out (its hung
     request was ended at once: the command never waits for the 30 s read timeout)."""
-    import signal
-    import subprocess
-    import sys
-
-    from ptyrun import clean_env
-
     fleet_cluster["node002"].inject("hang", method="GET", path="/redfish/v1/Systems")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hamnhw.cli.main", "--json", "power", "status", "--config",
-         str(fleet_config), "node001", "node002"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env=clean_env())
-    try:
-        assert proc.stdout is not None
-        first = json.loads(proc.stdout.readline())
-        proc.send_signal(signal.SIGINT)
-        rest, _ = proc.communicate(timeout=25)  # a guard: the read timeout is 30 s
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    *others, last = [json.loads(line) for line in rest.splitlines()]
+    first, [*others, last], code = sigint_after_first_line(
+        "power", "status", "--config", str(fleet_config), "node001", "node002")
     assert first == {"node": "node001", "power_state": "on", "protocol": "redfish"}
     [hung] = others
     assert hung["node"] == "node002" and hung["error"]["type"] == "Interrupted"
     assert hung["error"]["exit_code"] == 130
     assert last["summary"]["by_exit_code"] == {"130": 1} and last["summary"]["ok"] == 1
-    assert proc.returncode == 130
+    assert code == 130
     assert any(r.method == "DELETE" for r in fleet_cluster["node002"].requests)
 
 

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_helpers import json_lines, json_out, run
+from cli_helpers import hamnhw_process, json_lines, json_out, run
 
 from hamnhw.sim import SimCluster
 
@@ -197,32 +197,21 @@ def test_exporter_textfile_over_a_group(tmp_path: Path) -> None:
 def test_events_listen_over_a_range_subscribes_each_node(fleet_config: Path) -> None:
     import queue
     import signal
-    import subprocess
-    import sys
     import threading
 
-    from ptyrun import clean_env
-
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hamnhw.cli.main", "events", "listen", "--config",
-         str(fleet_config), "node[001-002]"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env=clean_env())
     lines: queue.Queue[str] = queue.Queue()
-    assert proc.stdout is not None
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout or ()],
-                     daemon=True).start()
     subscribed: set[str] = set()
-    try:
+    with hamnhw_process("events", "listen", "--config", str(fleet_config),
+                        "node[001-002]") as proc:
+        assert proc.stdout is not None
+        threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout or ()],
+                         daemon=True).start()
         while subscribed != {"node001", "node002"}:
             record = json.loads(lines.get(timeout=30))  # a guard, not a timing assertion
             if record["event"] == "subscribed":
                 subscribed.add(record["node"])
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 0, err
     refused = run("events", "listen", "node[001-009]")
     assert refused.exit_code == 2 and "node005" in refused.output

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from hamnhw import interrupts, progress
-from hamnhw.cli import fleet, options
+from hamnhw.cli import fleet, options, resolve
 from hamnhw.cli.fleet_views import StreamView
 from hamnhw.cli.progress import LastUpdate
 from hamnhw.cli.watch import RequestWatch
@@ -92,8 +92,8 @@ def test_an_error_before_the_signal_is_shown_as_the_nodes_own(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     nodes = Nodes()
     monkeypatch.setattr(options, "act_before_logout", nodes.act)
-    monkeypatch.setattr(fleet, "_resolve_all", lambda selection, _fleet: {
-        name: {"url": f"https://{name}.invalid"} for name in selection.nodes})
+    monkeypatch.setattr(resolve, "each_connect_arguments", lambda nodes, _options, _config: {
+        name: {"url": f"redfish://{name}.invalid"} for name in nodes})
     view = SignalDuringFirstLine(nodes)
     given = fleet.FleetOptions(NAMES, None, 1, options.TargetOptions(node=""))
     with interrupts.interruptible():
@@ -116,6 +116,9 @@ def test_an_error_before_the_signal_is_shown_as_the_nodes_own(
     assert (n03["type"], n03["exit_code"], n03["signal"]) == ("Interrupted", 130, "SIGINT")
     assert (n03["request_sent"], n03["last_state"]) == (True, "powering_on")  # its own watch
     assert (n04["type"], n04["request_sent"], n04["last_state"]) == ("Interrupted", False, None)
+    # each names its BMC, as every other error of a node does (n04 never started)
+    assert n03["message"].startswith("n03.invalid: interrupted by SIGINT; "), n03
+    assert n04["message"] == "n04.invalid: interrupted by SIGINT", n04
     assert last["summary"]["by_exit_code"] == {"1": 1, "130": 2}
     assert (last["summary"]["nodes"], last["summary"]["ok"]) == (4, 1)
 

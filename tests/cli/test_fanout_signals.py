@@ -147,6 +147,7 @@ def assert_interrupted(line: dict[str, Any], sig: int, *, request_sent: bool) ->
     error = line["error"]
     assert (error["type"], error["exit_code"], error["signal"]) == (
         "Interrupted", CODES[sig], signal.Signals(sig).name)
+    assert error["message"].startswith("127.0.0.1:"), line  # its BMC, as other errors
     assert error["request_sent"] is request_sent, line
 
 
@@ -197,7 +198,9 @@ def test_sigterm_during_a_fanned_out_inventory_as_text(reads: SimCluster,
     assert code == 143, (out, err)
     assert "n01: system" in out and not any(f"{n}:" in out for n in NAMES[1:])
     lines = [line for line in err.splitlines() if line.startswith("hamnhw: ")]
-    assert sorted(lines[:-1]) == [f"hamnhw: {n}: interrupted by SIGTERM" for n in NAMES[1:]]
+    assert sorted(lines[:-1]) == [  # each names its BMC, as every other error of a node
+        f"hamnhw: {n}: {reads[n].url.split('://', 1)[1]}: interrupted by SIGTERM"
+        for n in NAMES[1:]]
     assert lines[-1].startswith("hamnhw: 6 nodes: 1 ok, 5 failed (exit 143: 5) in "), err
     assert "Traceback" not in err
     assert_all_logged_out(reads)
@@ -219,8 +222,9 @@ def test_ctrl_c_on_a_terminal_during_a_fanned_out_inventory(reads: SimCluster,
     rows = [row.split(maxsplit=1) for row in table[2:]]
     assert [name for name, _ in rows] == list(NAMES)
     assert rows[0][1].startswith("ok ")
-    assert all(rest.split() == ["exit", "130", "interrupted", "by", "SIGINT"]
-               for _, rest in rows[1:]), out
+    assert [rest.split() for _, rest in rows[1:]] == [
+        ["exit", "130", f"{reads[n].url.split('://', 1)[1]}:", "interrupted", "by", "SIGINT"]
+        for n in NAMES[1:]], out
     assert "6 nodes: 1 ok, 5 failed (exit 130: 5)" in shown
     assert "Traceback" not in shown
     assert_all_logged_out(reads)

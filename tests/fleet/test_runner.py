@@ -128,6 +128,30 @@ def test_interrupt_yields_what_ran_and_marks_what_never_started() -> None:
     assert by_node["p2"].elapsed_s == 0.0
 
 
+def test_each_interrupted_node_names_its_own_bmc() -> None:
+    """Running (its interrupt raised without a host) or never started, each interrupted node
+    has an ``Interrupted`` of its own naming its BMC, as its other errors would."""
+    release = threading.Event()
+
+    def task(name: str) -> str:
+        if name != "fast":
+            release.wait(10)
+            raise Interrupted(signal.SIGINT)  # its request ended by the signal
+        return name
+
+    results = run_each(["fast", "slow", "p1", "p2"], task, name=str, concurrency=2,
+                       host=lambda name: f"{name}.bmc:443")
+    seen: list[NodeResult[Any]] = [next(results)]
+    seen.append(results.throw(Interrupted(signal.SIGINT)))
+    release.set()
+    with pytest.raises(Interrupted):
+        seen.extend(results)
+    errors = {r.node: r.error for r in seen if r.node != "fast"}
+    assert {node: str(error) for node, error in errors.items()} == {
+        node: f"{node}.bmc:443: interrupted by SIGINT" for node in ("slow", "p1", "p2")}
+    assert len({id(error) for error in errors.values()}) == 3
+
+
 @pytest.mark.parametrize(("codes", "expected"), [
     ([0, 0], 0), ([], 0), ([2, 5, 1], 1), ([1, 4, 3], 3), ([2, 4], 4), ([3, 130], 130),
     ([143, 3], 143), ([5, 2], 5), ([2, 10], 2), ([10], 10),

@@ -70,12 +70,65 @@ def test_bad_ranges(bad: str) -> None:
 
 def test_nodes_file(tmp_path: Path) -> None:
     listing = tmp_path / "nodes"
-    listing.write_text("# rack 1\nnode001\n\n  redfish://127.0.0.1:9/#frag  \nnode001  # again\n")
-    assert read_nodes_file(str(listing)) == ["node001", "redfish://127.0.0.1:9/#frag", "node001"]
+    listing.write_text("# rack 1\nnode001\n\n  redfish://127.0.0.1:9/   # rack 3, node9\n"
+                       "node001  # again\n\t# indented comment\n")
+    assert read_nodes_file(str(listing)) == ["node001", "redfish://127.0.0.1:9/", "node001"]
     nodes, single = pick(nodes_file=str(listing))
-    assert nodes == ("node001", "redfish://127.0.0.1:9/#frag")
+    assert nodes == ("node001", "redfish://127.0.0.1:9/")
     assert single is False
     assert pick("primary", nodes_file=str(listing))[1] is False
+
+
+def test_a_nodes_file_line_takes_every_command_line_form(tmp_path: Path) -> None:
+    listing = tmp_path / "nodes"
+    listing.write_text("node[003-004]\nnode010-node011  # dashed\nrack1\nstandby,node012\n")
+    assert pick(nodes_file=str(listing))[0] == (
+        "node003", "node004", "node010", "node011", "node001", "node002", "primary", "standby",
+        "node012")
+
+
+@pytest.mark.parametrize("line", ["redfish://127.0.0.1:9/#frag", "node001#2", "node001 x#y"])
+def test_a_hash_that_starts_no_comment_is_refused_by_its_line(tmp_path: Path,
+                                                              line: str) -> None:
+    listing = tmp_path / "nodes"
+    listing.write_text(f"node001\n{line}\n")
+    with pytest.raises(ConfigError, match=r"^line 2: a '#' starts a comment only") as caught:
+        read_nodes_file(str(listing))
+    assert line not in caught.value.message
+
+
+def test_credentials_after_a_urls_hash_are_refused_unechoed(tmp_path: Path) -> None:
+    """A password may hold " #": the line is refused by its number, never shown."""
+    listing = tmp_path / "nodes"
+    listing.write_text("node001   # ops@example.org\nredfish://root:pa #ss@10.0.0.5\n")
+    with pytest.raises(ConfigError, match=r"^line 2: credentials") as caught:
+        read_nodes_file(str(listing))
+    assert "pa" not in caught.value.message.replace("password", "")
+
+
+def test_every_unknown_name_is_named_before_anything_is_selected(tmp_path: Path) -> None:
+    listing = tmp_path / "nodes"
+    listing.write_text("node002\nnode0O3\n")
+    with pytest.raises(ConfigError) as caught:
+        pick("node001", "primray", "rack2", "node[011-013]", "redfish://127.0.0.1:9",
+             nodes_file=str(listing))
+    message = caught.value.message
+    assert message.startswith(
+        "3 names are no node or group of the config: 'primray' (did you mean primary?), "
+        "'rack2' (did you mean rack1?), 'node0O3' (did you mean node003?); "
+        "the range 'node[011-013]' names nodes the config does not have: node013; "), message
+    assert message.endswith("15 nodes and 1 group known; nothing was sent (file hamnhw.toml)")
+
+
+def test_a_single_plain_unknown_name_is_left_to_the_node(tmp_path: Path) -> None:
+    """One plain NODE prints as a single-node command: its error is that node's."""
+    assert pick("nodeX") == (("nodeX",), True)
+
+
+def test_names_without_a_config_are_refused_together() -> None:
+    with pytest.raises(ConfigError, match=r"^'a', 'b' are not BMC URLs .* no config file was "
+                                          r"found .*: nothing was sent$"):
+        select(["a", "redfish://127.0.0.1:1", "b"], None, lambda: None)
 
 
 def test_unreadable_nodes_file_and_nothing_selected(tmp_path: Path) -> None:
