@@ -1,7 +1,7 @@
 """A stateful Redfish BMC simulator on loopback, for tests, demos and development.
 
-Credentials default to ``admin`` / ``password``: they are simulator-only values, never use them
-on a real BMC.
+Credentials default to ``admin`` / :data:`SIM_PASSWORD` (``sim-only-K7q2x``): simulator-only
+values, never use them on a real BMC.
 
 Example::
 
@@ -27,13 +27,15 @@ from hamnhw.sim.faults import FAULT_KINDS, Fault, FaultError
 from hamnhw.sim.power import RESET_TYPES
 from hamnhw.sim.raidspec import RaidSpec
 from hamnhw.sim.server import RequestRecord, SimServer
-from hamnhw.sim.spec import DriveSpec, HcaPortSpec, NicSpec, ServerSpec
+from hamnhw.sim.spec import SIM_PASSWORD, SIM_USERNAME, DriveSpec, HcaPortSpec, NicSpec, ServerSpec
 from hamnhw.sim.state import ServerState
 from hamnhw.sim.tls import SelfSignedCert, TlsSetupError
 
 __all__ = [
     "FAULT_KINDS",
     "RESET_TYPES",
+    "SIM_PASSWORD",
+    "SIM_USERNAME",
     "BayError",
     "DriveBays",
     "DriveSpec",

@@ -15,7 +15,7 @@ server's serial, model and UUID (``fru`` sets other FRU serials).
 ::
 
     with SimCluster([ServerSpec(name="primary")]) as cluster, IpmiSim(cluster) as ipmi:
-        ipmi["primary"].url          # "ipmi://127.0.0.1:<port>", account admin/password
+        ipmi["primary"].url          # "ipmi://127.0.0.1:<port>", account admin/SIM_PASSWORD
 """
 
 from __future__ import annotations

@@ -26,6 +26,13 @@ SYSTEMS_SHOWN = ("listed", "empty", "absent")
 #: Which identify LED property the ComputerSystem carries.
 IDENTIFY_STYLES = ("location_indicator", "indicator_led")
 #: Id of the extra NIC ``null_mac_nic=True`` adds.
+SIM_USERNAME = "admin"
+"""The simulated BMCs' account name (simulator only)."""
+SIM_PASSWORD = "sim-only-K7q2x"  # noqa: S105 - simulator-only default, documented as such
+"""The simulated BMCs' default password: simulator only, never use it on a real BMC.  Not a
+dictionary word, so that log masking of it (:func:`hamnhw.log.redact`) never cuts holes in
+hamnhw's own words (``password_file``, "password file"), as ``password`` did."""
+
 NULL_MAC_NIC_ID = "NIC.NullMAC"
 
 
@@ -204,8 +211,8 @@ class ServerSpec:
     """
 
     name: str = "node"
-    username: str = "admin"
-    password: str = "password"  # noqa: S105 - simulator-only default, documented as such
+    username: str = SIM_USERNAME
+    password: str = SIM_PASSWORD
     system_id: str = "1"
     manager_id: str = "BMC"
     chassis_id: str = "Chassis1"

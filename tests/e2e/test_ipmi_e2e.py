@@ -22,11 +22,11 @@ from hamnhw.errors import ConfigError, UnsupportedOperation
 from hamnhw.interfaces import PollPolicy
 from hamnhw.ipmi_fallback import IpmiSettings
 from hamnhw.models import BootSource, PowerRestorePolicy, PowerState
-from hamnhw.sim import ServerSpec, SimCluster
+from hamnhw.sim import SIM_PASSWORD, ServerSpec, SimCluster
 from hamnhw.sim.ipmi import IpmiSim
 
 QUICK = PollPolicy(interval=0.1, timeout=20.0)
-USER, PASSWORD = "admin", "password"  # the simulator-only account
+USER, PASSWORD = "admin", SIM_PASSWORD  # the simulator-only account
 
 
 @pytest.fixture(autouse=True)

@@ -22,10 +22,10 @@ from hamnhw.errors import BmcUnreachable, RedfishUnreachable, UnsupportedOperati
 from hamnhw.ipmi_fallback import IpmiSettings
 from hamnhw.monitor.events import NodeWatcher, Settings
 from hamnhw.monitor.report import Reporter
-from hamnhw.sim import ServerSpec, SimCluster
+from hamnhw.sim import SIM_PASSWORD, ServerSpec, SimCluster
 from hamnhw.sim.ipmi import IpmiSim
 
-USER, PASSWORD = "admin", "password"  # the simulator-only account
+USER, PASSWORD = "admin", SIM_PASSWORD  # the simulator-only account
 
 
 @pytest.fixture(scope="module")

@@ -89,7 +89,7 @@ def test_cycle_of_an_off_node_is_refused_like_the_write(server: SimServer, node:
 def test_a_cycle_without_reset_marks_plans_off_then_on() -> None:
     spec = ServerSpec(name="nomarks", power="On", last_reset_time=False, boot_progress=False)
     with SimCluster([spec]) as sim, hamnhw.connect(
-            sim["nomarks"].url, "admin", "password",
+            sim["nomarks"].url, "admin", sim["nomarks"].password,
             poll=PollPolicy(interval=0.05, timeout=10)) as node:
         sim["nomarks"].clear_requests()
         cycle = plan.plan_power(node, "cycle")

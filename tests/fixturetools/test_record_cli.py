@@ -13,10 +13,10 @@ from hamnhw.cli.main import cli
 from hamnhw.fixturetools.leaks import find_leaks
 from hamnhw.fixturetools.replay import replay
 from hamnhw.interfaces import PollPolicy
-from hamnhw.sim import ServerSpec, SimCluster
+from hamnhw.sim import SIM_PASSWORD, ServerSpec, SimCluster
 
 pytestmark = pytest.mark.e2e
-ENV = {"HAMNHW_USERNAME": "admin", "HAMNHW_PASSWORD": "password"}  # simulator-only values
+ENV = {"HAMNHW_USERNAME": "admin", "HAMNHW_PASSWORD": SIM_PASSWORD}  # simulator-only values
 
 
 @pytest.fixture(scope="module")

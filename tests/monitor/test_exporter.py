@@ -1,5 +1,6 @@
 """``hamnhw exporter`` as a user runs it: a real subprocess serving /metrics over HTTP, the
-real promtool judging the exposition, the cache protecting the BMC, the textfile one-shot."""
+real promtool judging the exposition, the read interval protecting the BMC, hung BMCs never
+holding a scrape, the textfile one-shot."""
 
 from __future__ import annotations
 
@@ -12,9 +13,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from monitor_helpers import assert_no_secret, free_port, hamnhw_argv, promtool, write_config
+from monitor_helpers import (
+    PASSWORD,
+    assert_no_secret,
+    free_port,
+    hamnhw_argv,
+    promtool,
+    specs,
+    write_config,
+)
 
-from hamnhw.sim import SimCluster
+from hamnhw.sim import ServerSpec, SimCluster
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +32,10 @@ VOLUME = "RAIDController1/Volume1"
 
 METRICS = ("hamnhw_bmc_up", "hamnhw_power_on", "hamnhw_volume_health", "hamnhw_volume_state",
            "hamnhw_volume_rebuild_ratio", "hamnhw_drive_health", "hamnhw_pair_active",
-           "hamnhw_pair_journal_unreadable", "hamnhw_scrape_duration_seconds")
+           "hamnhw_pair_journal_unreadable", "hamnhw_scrape_duration_seconds",
+           "hamnhw_bmc_auth_failed", "hamnhw_bmc_down_reason", "hamnhw_sample_age_seconds",
+           "hamnhw_bmc_last_success_timestamp_seconds")
+COUNTERS = ("hamnhw_bmc_reads",)
 
 
 VOLUME = "RAIDController1/Volume1"
@@ -44,24 +56,28 @@ def value(text: str, name: str, **labels: str) -> float | None:
     return None
 
 
+def start_exporter(config: Path, port: int, *args: str) -> subprocess.Popen[str]:
+    """``hamnhw exporter --config CONFIG --listen 127.0.0.1:PORT ARGS...`` in a subprocess."""
+    return subprocess.Popen(
+        hamnhw_argv("exporter", "--config", str(config), "--listen", f"127.0.0.1:{port}", *args),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 @pytest.fixture
 def exporter(config_file: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
     port = free_port()
-    process = subprocess.Popen(
-        hamnhw_argv("exporter", "--config", str(config_file), "--listen", f"127.0.0.1:{port}",
-                    "--cache-seconds", "1"),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            scrape(port)
-            break
-        except OSError:
-            time.sleep(0.2)
+    process = start_exporter(config_file, port, "--cache-seconds", "1")
+    wait_for(lambda: _try_scrape(port), read_everything)
     yield process, port
     if process.poll() is None:
         process.kill()
         process.communicate(timeout=10)
+
+
+def read_everything(text: str | None) -> bool:
+    """Every node's first read has ended (none ``pending``)."""
+    return text is not None and "hamnhw_bmc_reads_total" in text and \
+        'reason="pending"' not in text
 
 
 def wait_for(read, until, seconds: float = 20.0):  # type: ignore[no-untyped-def]
@@ -81,6 +97,8 @@ def test_metric_changes_over_http_and_stops_cleanly(
     first = scrape(port)
     for name in METRICS:
         assert f"# HELP {name} " in first and f"# TYPE {name} gauge" in first
+    for name in COUNTERS:
+        assert f"# HELP {name}_total " in first and f"# TYPE {name}_total counter" in first
     assert value(first, "hamnhw_bmc_up", node="primary") == 1.0
     assert value(first, "hamnhw_power_on", node="primary") == 1.0
     assert value(first, "hamnhw_power_on", node="standby") == 0.0
@@ -116,13 +134,10 @@ def test_promtool_accepts_the_exposition(exporter: tuple[subprocess.Popen[str], 
 
 def test_fast_scraper_does_not_flood_the_bmc(cluster: SimCluster, config_file: Path) -> None:
     port = free_port()
-    process = subprocess.Popen(
-        hamnhw_argv("exporter", "--config", str(config_file), "--listen", f"127.0.0.1:{port}",
-                    "--cache-seconds", "3600", "--max-parallel", "1"),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = start_exporter(config_file, port, "--cache-seconds", "3600", "--max-parallel", "1")
     try:
-        text = wait_for(lambda: _try_scrape(port), lambda t: t is not None)
-        assert text is not None
+        text = wait_for(lambda: _try_scrape(port), read_everything)
+        assert read_everything(text)
         primary = cluster["primary"]
         logins_before = _logins(primary)
         for _ in range(10):
@@ -208,3 +223,41 @@ def test_an_unreadable_journal_is_a_metric_and_a_warning(cluster: SimCluster,
     checked = subprocess.run([promtool(), "check", "metrics"], input=text, text=True,
                              capture_output=True, timeout=60, check=False)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_hung_bmcs_never_hold_a_scrape_and_sigterm_ends_their_reads(tmp_path: Path) -> None:
+    """Review: with hung BMCs every scrape waited for their reads (60 s with 5 of 40 hung,
+    past Prometheus' scrape timeout: every node dropped).  Now a scrape answers from the
+    latest samples while the hung reads are still in flight (their BMCs hold the requests
+    until the simulator stops; their read timeout is 600 s), the hung nodes down as
+    ``pending``; SIGTERM then ends the exporter with those reads in flight."""
+    hung = ("h1", "h2")
+    with SimCluster([*specs(), *(ServerSpec(name=n, password=PASSWORD) for n in hung)]) as sim:
+        for name in hung:
+            sim[name].inject("hang")
+        config = write_config(tmp_path, sim, "".join(
+            f'[nodes.{n}]\nbmc = "{sim[n].url}"\nusername = "admin"\n'
+            f'password_file = "{tmp_path / "bmc.pw"}"\nread_timeout = 600\n\n' for n in hung))
+        port = free_port()
+        process = start_exporter(config, port, "--timeout", "600", "--cache-seconds", "5")
+        try:
+            first = wait_for(lambda: _try_scrape(port), lambda t: t is not None and all(
+                value(t, "hamnhw_bmc_up", node=n) == 1.0 for n in ("primary", "standby")))
+            texts = [first, scrape(port), scrape(port)]
+            assert all(any(r.status is None for r in sim[n].requests) for n in hung)  # held
+        finally:
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+    for text in texts:
+        assert value(text, "hamnhw_bmc_up", node="primary") == 1.0
+        assert value(text, "hamnhw_power_on", node="standby") == 0.0
+        assert value(text, "hamnhw_volume_health", node="primary", volume=VOLUME) == 0.0
+        for name in hung:
+            assert value(text, "hamnhw_bmc_up", node=name) == 0.0
+            assert value(text, "hamnhw_bmc_down_reason", node=name, reason="pending") == 1.0
+            assert value(text, "hamnhw_bmc_reads_total", node=name) == 0.0  # still in flight
+    checked = subprocess.run([promtool(), "check", "metrics"], input=texts[-1], text=True,
+                             capture_output=True, timeout=60, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert_no_secret(out, err, *texts)

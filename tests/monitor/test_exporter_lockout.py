@@ -1,7 +1,7 @@
 """The exporter spares a BMC account's lockout counter (review 7, item 5): credentials a BMC
-refused are not sent to it again on the next scrapes (each would be one more failed login
+refused are not sent to it again on the next reads (each would be one more failed login
 towards an iDRAC/iLO/XCC lockout), the node stays down with ``hamnhw_bmc_auth_failed 1``,
-and a fixed password file is tried at the next scrape, without a restart."""
+and a fixed password file is tried at the next read, without a restart."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from monitor_helpers import PASSWORD, assert_no_secret, free_port, hamnhw_argv, promtool
-from test_exporter import _logins, _try_scrape, scrape, value, wait_for
+from monitor_helpers import PASSWORD, assert_no_secret, free_port, promtool
+from test_exporter import _logins, _try_scrape, scrape, start_exporter, value, wait_for
 
 from hamnhw.connection import Secret
 from hamnhw.errors import AuthenticationError, SessionExpired
@@ -46,33 +46,37 @@ def test_refused_credentials_are_not_retried_until_the_password_file_changes(
         tmp_path: Path, cluster: SimCluster) -> None:
     config, bad = _config(tmp_path, cluster)
     port = free_port()
-    process = subprocess.Popen(
-        hamnhw_argv("exporter", "--config", str(config), "--listen", f"127.0.0.1:{port}",
-                    "--cache-seconds", "0", "primary", "n5"),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = start_exporter(config, port, "--cache-seconds", "0", "primary", "n5")
     standby = cluster["standby"]
     try:
-        first = wait_for(lambda: _try_scrape(port), lambda t: t is not None)
+        # every node read again each second in the background (--cache-seconds 0: at least
+        # 1 s apart): five reads of n5, one refused login
+        first = wait_for(lambda: _try_scrape(port), lambda t: t is not None and (value(
+            t, "hamnhw_bmc_reads_total", node="n5") or 0) >= 5, seconds=60)
         assert first is not None
         scrapes = [first, *(scrape(port) for _ in range(4))]
-        # five scrapes, every node read each time (--cache-seconds 0): one refused login
+        assert (value(first, "hamnhw_bmc_reads_total", node="n5") or 0) >= 5
         assert _logins(standby) == 1
         tried = [r for r in standby.requests if r.method != "GET" or r.auth]
         assert [r.status for r in tried] == [401], tried  # no basic auth tried either
         for text in scrapes:
             assert value(text, "hamnhw_bmc_up", node="n5") == 0.0
             assert value(text, "hamnhw_bmc_auth_failed", node="n5") == 1.0
+            assert value(text, "hamnhw_bmc_down_reason", node="n5", reason="auth") == 1.0
             assert value(text, "hamnhw_bmc_up", node="primary") == 1.0
             assert value(text, "hamnhw_bmc_auth_failed", node="primary") == 0.0
-        assert _logins(cluster["primary"]) == 5
+        primary_reads = value(scrapes[-1], "hamnhw_bmc_reads_total", node="primary")
+        assert primary_reads is not None and _logins(cluster["primary"]) >= primary_reads >= 1
         checked = subprocess.run([promtool(), "check", "metrics"], input=scrapes[-1],
                                  text=True, capture_output=True, timeout=60, check=False)
         assert checked.returncode == 0, checked.stdout + checked.stderr
         _password_file(bad, PASSWORD)  # the admin fixes the password file: no restart
-        fixed = scrape(port)
+        fixed = wait_for(lambda: scrape(port),
+                         lambda t: value(t, "hamnhw_bmc_up", node="n5") == 1.0)
         assert value(fixed, "hamnhw_bmc_up", node="n5") == 1.0
         assert value(fixed, "hamnhw_bmc_auth_failed", node="n5") == 0.0
-        assert _logins(standby) == 2
+        assert _logins(standby) >= 2
+        assert [r.status for r in standby.requests if r.method == "POST"][:2] == [401, 201]
     finally:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=20)

@@ -9,12 +9,11 @@ import time
 import pytest
 import requests
 
-from hamnhw.monitor.metrics import NodeSample, SampleCache
-from hamnhw.sim import ServerSpec, SimCluster
+from hamnhw.sim import SIM_PASSWORD, ServerSpec, SimCluster
 
 pytestmark = pytest.mark.e2e
 SUBS = "/redfish/v1/EventService/Subscriptions"
-AUTH = ("admin", "password")
+AUTH = ("admin", SIM_PASSWORD)
 
 
 @pytest.fixture
@@ -80,58 +79,6 @@ def test_sse_wire_format_and_control_injection(sim: SimCluster) -> None:
     assert '"OriginOfCondition": {"@odata.id": "/redfish/v1/Systems/1/Storage/' in data
     bad = requests.post(f"{base}/hamnhw-sim/events", json={"kind": "nonsense"}, timeout=10)
     assert bad.status_code == 400
-
-
-def gated_cache(gate: threading.Event) -> tuple[SampleCache, list[str]]:
-    """A cache (two reads at a time) whose reads record their node, then wait for ``gate``."""
-    calls: list[str] = []
-
-    def read(node: str) -> NodeSample:
-        calls.append(node)
-        gate.wait(10)
-        return NodeSample(node, True)
-
-    return SampleCache(read, lifetime=60.0, max_parallel=2), calls
-
-
-def test_sample_cache_reads_once_for_concurrent_scrapes() -> None:
-    gate = threading.Event()
-    cache, calls = gated_cache(gate)
-    try:
-        threads = [threading.Thread(target=cache.samples, args=(["a", "b"],)) for _ in range(5)]
-        for thread in threads:
-            thread.start()
-        time.sleep(0.2)
-        gate.set()
-        for thread in threads:
-            thread.join(10)
-        assert sorted(calls) == ["a", "b"]
-        assert cache.reads == 2
-    finally:
-        cache.close()
-
-
-def test_sample_cache_bounds_parallel_reads() -> None:
-    """``max_parallel`` bounds the reads in flight, also for callers of ``sample`` on their
-    own threads (not only through ``samples``' pool)."""
-    release = threading.Event()
-    cache, entered = gated_cache(release)
-    try:
-        threads = [threading.Thread(target=cache.sample, args=(f"n{i}",)) for i in range(5)]
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 10
-        while len(entered) < 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        time.sleep(0.3)  # room for a third read to start, were it allowed to
-        in_flight = len(entered)
-        release.set()
-        for thread in threads:
-            thread.join(10)
-        assert in_flight == 2
-        assert sorted(entered) == [f"n{i}" for i in range(5)]
-    finally:
-        cache.close()
 
 
 def test_raid_model_hook_reaches_the_streams(sim: SimCluster) -> None:

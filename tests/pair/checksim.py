@@ -11,11 +11,10 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from hamnhw.cli.main import cli
-from hamnhw.sim import NicSpec, ServerSpec, SimCluster
+from hamnhw.sim import SIM_PASSWORD, NicSpec, ServerSpec, SimCluster
 from hamnhw.sim.spec import local_mac
 
 PASSWORD_ENV = "PAIR_SIM_PASSWORD"
-SIM_PASSWORD = "password"  # the simulator's documented test-only default
 
 
 def mn(name: str, **changes: Any) -> ServerSpec:

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from hamnhw.cli.commands.sim import server_names
+from hamnhw.sim import SIM_PASSWORD
 
 LAUNCH = "from hamnhw.cli.commands.sim import command; command(prog_name='hamnhw sim')"
 
@@ -101,7 +102,7 @@ def test_config_out_addresses_the_servers_by_name(tmp_path, tls):
         read_lines(proc, 2)
         secret = tmp_path / "sim.password"
         assert stat.S_IMODE(os.stat(secret).st_mode) == 0o600
-        assert secret.read_text() == "password\n"
+        assert secret.read_text() == SIM_PASSWORD + "\n"
         nodes = tomllib.loads(config.read_text())["nodes"]
         assert set(nodes) == {"primary", "standby"}
         keys = {"bmc", "username", "password_file", *(["pin_fingerprint"] if tls else [])}

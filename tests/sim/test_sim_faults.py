@@ -71,7 +71,7 @@ def test_5xx_custom_status_limited_to_path_and_method(server, client):
 
 def test_expire_session_invalidates_every_session(server):
     anonymous = Bmc(server, auth=None)
-    login = anonymous.post(SESSIONS, {"UserName": "admin", "Password": "password"})
+    login = anonymous.post(SESSIONS, {"UserName": "admin", "Password": server.password})
     token = login.headers["X-Auth-Token"]
     server.inject("expire_session", count=1)
     headers = {"X-Auth-Token": token}

@@ -12,6 +12,7 @@ import time
 
 import hamnhw
 from hamnhw.models import PowerState
+from hamnhw.sim import SIM_PASSWORD
 
 LAUNCH = "from hamnhw.cli.main import main; main()"
 
@@ -27,9 +28,9 @@ def test_sim_ipmi_serves_both_protocols_and_stops_its_children() -> None:
         assert set(servers) == {"primary", "standby"}
         primary = servers["primary"]
         assert primary["ipmi_url"].startswith("ipmi://127.0.0.1:")
-        with hamnhw.connect(primary["ipmi_url"], "admin", "password") as node:
+        with hamnhw.connect(primary["ipmi_url"], "admin", SIM_PASSWORD) as node:
             assert node.power.on(wait=False).changed
-        with hamnhw.connect(primary["url"], "admin", "password") as redfish:
+        with hamnhw.connect(primary["url"], "admin", SIM_PASSWORD) as redfish:
             assert redfish.power.state() in (PowerState.ON, PowerState.POWERING_ON)
         children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
                                   text=True, check=False).stdout.split()

@@ -32,7 +32,7 @@ def test_detected_as_dell_without_a_forced_scheme(start_cluster) -> None:
     assert detected["foreign"] == []
     from hamnhw import connect
     server = bench.server()
-    with connect(server.url, username="admin", password="password") as node:
+    with connect(server.url, username="admin", password=server.password) as node:
         assert node.detection.driver == "dell"
         assert node.detection.reason == "ServiceRoot Vendor 'Dell'"
 

@@ -136,7 +136,7 @@ def test_settings_refused_at_post_fail_the_job(start_cluster) -> None:
 
     bench = start_cluster("ilo5")
     server = bench.server()
-    with connect(server.url, username="admin", password="password") as node:
+    with connect(server.url, username="admin", password=server.password) as node:
         outcome = node.raid.create(CreateRequest(RaidType.RAID1, (disk(3), disk(4)),
                                                  apply_time=ApplyTime.ON_RESET))
         assert outcome.job is not None and outcome.job.status().state is JobState.PENDING
@@ -171,7 +171,7 @@ def test_a_stale_or_missing_etag_is_refused(start_cluster) -> None:
     from hamnhw import connect
     from hamnhw.errors import HttpError
     server = bench.server()
-    with connect(server.url, username="admin", password="password") as node:
+    with connect(server.url, username="admin", password=server.password) as node:
         for etag, status in (('W/"00000000"', 412), (None, 428)):
             try:
                 node.driver.client.put(SETTINGS, {"DataGuard": "Permissive",
@@ -256,7 +256,7 @@ def test_standard_storage_controller_import_names_the_manual_step(start_cluster)
     with SimCluster([ServerSpec(name="mr", power="On", post_time=0.0)]) as cluster:
         server = cluster["mr"]
         url = server.url.replace("redfish+http://", "ilo5-redfish+http://")
-        env = {"HAMNHW_USERNAME": "admin", "HAMNHW_PASSWORD": "password"}
+        env = {"HAMNHW_USERNAME": "admin", "HAMNHW_PASSWORD": server.password}
         result = CliRunner().invoke(cli, ["--json", "raid", "import-foreign", url], env=env)
         dry = CliRunner().invoke(cli, ["--json", "raid", "import-foreign", url, "--dry-run"],
                                  env=env)

@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from hamnhw.sim import SIM_PASSWORD
+
 LAUNCH = "from hamnhw.cli.main import main; main()"
 EXPECTED = {"idrac": "dell", "ilo5": "hpe", "xcc": "lenovo", "supermicro": "supermicro"}
 
@@ -31,7 +33,7 @@ def test_detection_picks_the_vendor_driver(personality: str, tmp_path) -> None:
         detect = subprocess.run(
             [sys.executable, "-c", LAUNCH, "--json", "detect", url], capture_output=True,
             text=True, timeout=60, cwd=tmp_path,
-            env={**env, "HAMNHW_USERNAME": "admin", "HAMNHW_PASSWORD": "password"})
+            env={**env, "HAMNHW_USERNAME": "admin", "HAMNHW_PASSWORD": SIM_PASSWORD})
         assert detect.returncode == 0, detect.stderr
         found = json.loads(detect.stdout)
         assert found["driver"] == EXPECTED[personality]

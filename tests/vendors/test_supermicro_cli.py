@@ -34,7 +34,7 @@ def test_an_idle_session_expires_and_one_login_renews_it(start_cluster) -> None:
     bench = start_cluster("supermicro")
     server = bench.server()
     from hamnhw import connect
-    with connect(server.url, username="admin", password="password") as node:
+    with connect(server.url, username="admin", password=server.password) as node:
         before = node.raid.status()
         bench.clock.advance(301.0)  # longer than the BMC's idle SessionTimeout (300 s)
         after = node.raid.status()

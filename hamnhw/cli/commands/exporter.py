@@ -2,9 +2,12 @@
 
 Serves ``/metrics`` on ``--listen`` (default 127.0.0.1:9787) until SIGINT or SIGTERM (exit 0),
 or with ``--textfile DIR`` reads every node once, writes ``DIR/hamnhw.prom`` atomically for
-node_exporter's textfile collector and exits (a one-shot for a systemd timer).  Each BMC is
-read at most once per ``--cache-seconds`` and at most ``--max-parallel`` at a time, each read
-(connect, power, storage, logout) bounded by ``--timeout`` (default 30 s).  A BMC that
+node_exporter's textfile collector and exits (a one-shot for a systemd timer).  The BMCs are
+read in the background (:mod:`hamnhw.monitor.refresher`), each once per ``--cache-seconds``
+and at most ``--max-parallel`` at a time (two node names of one BMC never at once), each read
+(connect, power, storage, logout) bounded by ``--timeout`` (default 30 s); a scrape answers at
+once with the latest samples (the first one after the start waits at most
+:data:`~hamnhw.monitor.metrics.FIRST_SCRAPE_WAIT_S`).  A BMC that
 refused the credentials is not logged in to again until they change (the password file, the
 config: read again before each read) or the exporter restarts
 (:mod:`hamnhw.monitor.lockout`): it stays down with ``hamnhw_bmc_auth_failed 1``.
@@ -13,6 +16,8 @@ config: read again before each read) or the exporter restarts
 from __future__ import annotations
 
 import dataclasses
+import math
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,12 +48,13 @@ from hamnhw.monitor.metrics import (
     HamnhwCollector,
     NodeSample,
     PairView,
-    SampleCache,
+    reason_of,
 )
 from hamnhw.monitor.metrics import (
     ActiveNode as ActiveSource,
 )
 from hamnhw.monitor.pair import LiveNode, active_for
+from hamnhw.monitor.refresher import Refresher
 
 LOG = get_logger("hamnhw.exporter")
 DEFAULT_LISTEN = "127.0.0.1:9787"
@@ -69,21 +75,30 @@ class Reader:
     """Reads one node per call (:data:`hamnhw.monitor.metrics.Reader`), sparing the BMC
     account's lockout counter: credentials a BMC refused are not sent to it again
     (:class:`~hamnhw.monitor.lockout.CredentialGate`); they are resolved anew (password
-    file, environment, config) before each read, so a fixed password is tried at once."""
+    file, environment, config) before each read, so a fixed password is tried at once.
+    Two node names of one BMC (its URL) are never read at the same time."""
 
     def __init__(self, options: TargetOptions, timeout: float) -> None:
         self.options = options
         self.timeout = timeout
         self.gate = CredentialGate()
+        self._guard = threading.Lock()
+        self._bmcs: dict[str, threading.Lock] = {}
 
     def __call__(self, name: str) -> NodeSample:
-        started = time.monotonic()
         arguments = tty_connect_arguments(dataclasses.replace(self.options, node=name))
         arguments["timeout"] = self.timeout
+        with self._guard:
+            bmc = self._bmcs.setdefault(str(arguments.get("url", name)), threading.Lock())
+        with bmc:
+            return self._read(name, arguments)
+
+    def _read(self, name: str, arguments: dict[str, Any]) -> NodeSample:
+        started = time.monotonic()
         fingerprint = self.gate.fingerprint(arguments)
         if self.gate.blocked(name, fingerprint):
             LOG.debug("%s: not logging in: the BMC refused these credentials", name)
-            return NodeSample(name, False, error=AUTH_HELD, auth_failed=True)
+            return NodeSample(name, False, error=AUTH_HELD, auth_failed=True, reason="auth")
         try:
             sample = read_sample(name, arguments, self.timeout)
         except HamnhwError as exc:
@@ -93,7 +108,7 @@ class Reader:
             LOG.warning("%s: %s; not logging in again until the credentials change "
                         "(password file, config) or the exporter restarts", name, exc)
             return NodeSample(name, False, duration_s=time.monotonic() - started,
-                              error=str(exc), auth_failed=True)
+                              error=str(exc), auth_failed=True, reason="auth")
         self.gate.accept(name)
         return sample
 
@@ -101,6 +116,16 @@ class Reader:
 AUTH_HELD = ("the BMC refused these credentials before: not logging in again until they "
              "change or the exporter restarts")
 """A held node's error (no login was attempted)."""
+
+
+class ReadDeadline(Deadline):
+    """A read's deadline, run out once SIGINT or SIGTERM was received, so that a read in
+    flight (an IPMI wait) ends at its next look at it; its logout keeps its own grace."""
+
+    def left(self) -> float:
+        """Seconds left; at most 0 after a signal."""
+        left = super().left()
+        return min(left, 0.0) if interrupts.received() is not None else left
 
 
 def read_sample(name: str, arguments: dict[str, Any], timeout: float) -> NodeSample:
@@ -112,9 +137,9 @@ def read_sample(name: str, arguments: dict[str, Any], timeout: float) -> NodeSam
     node down but keeps the power state that was read.
     """
     started = time.monotonic()
-    deadline = Deadline(timeout)
+    deadline = ReadDeadline(timeout)
     node = hamnhw.connect(poll=poll_policy(), deadline=deadline, **arguments)
-    raid, error = None, None
+    raid, error, reason = None, None, None
     try:
         with node.operation(deadline=deadline):
             power = node.power.state()
@@ -124,12 +149,13 @@ def read_sample(name: str, arguments: dict[str, Any], timeout: float) -> NodeSam
                 no_raid = isinstance(exc, UnsupportedOperation) and not isinstance(
                     exc, BmcUnreachable)
                 if not no_raid:
-                    error = str(exc)
+                    error, reason = str(exc), reason_of(exc)
                     LOG.warning("%s: RAID read failed: %s", name, exc)
     finally:
         node.close()
     power_on = {PowerState.ON: True, PowerState.OFF: False}.get(power)
-    return NodeSample(name, error is None, power_on, raid, time.monotonic() - started, error)
+    return NodeSample(name, error is None, power_on, raid, time.monotonic() - started, error,
+                      reason=reason)
 
 
 def active_from(config: Config | None) -> ActiveSource:
@@ -163,9 +189,11 @@ def active_from(config: Config | None) -> ActiveSource:
 @click.option("--textfile", "textfile", type=click.Path(file_okay=False), metavar="DIR",
               help="Write DIR/hamnhw.prom once (atomically) and exit.")
 @click.option("--cache-seconds", type=click.FloatRange(0), default=DEFAULT_CACHE_S,
-              show_default=True, help="Read each BMC at most once per this many seconds.")
+              show_default=True, help="Read each BMC once per this many seconds, in the "
+              "background (at least 1; counted from the end of its previous read).")
 @click.option("--max-parallel", type=click.IntRange(1, 64), default=DEFAULT_PARALLEL,
-              show_default=True, help="BMCs read at the same time.")
+              show_default=True, help="BMCs read at the same time (a hung BMC holds one "
+              "for up to --timeout).")
 @connection_options(timeout_help="Seconds for each read of a BMC: connecting, power, "
                                  "storage and logging out (default 30; not the config's "
                                  "timeout).")
@@ -180,17 +208,20 @@ def command(nodes: tuple[str, ...], listen: str, textfile: str | None, cache_sec
     if not names:
         raise click.UsageError("no NODE given and no node in the config")
     timeout = options.timeout or READ_TIMEOUT_S
-    cache = SampleCache(Reader(options, timeout), 0.0 if textfile else cache_seconds,
-                        max_parallel)
+    if textfile and not Path(textfile).is_dir():
+        raise ConfigError(f"--textfile {textfile!r} is not a directory")
+    refresher = Refresher(Reader(options, timeout), names, cache_seconds, timeout,
+                          max_parallel)
     pair = [n for n in PAIR if n in names]
-    collector = HamnhwCollector(cache, names, pair, active_from(config))
+    active = active_from(config)
     try:
-        if textfile:
-            write_textfile(Path(textfile), collector)
+        if textfile:  # a one-shot: every node's read waited for
+            refresher.start()
+            write_textfile(Path(textfile), HamnhwCollector(refresher, pair, active, math.inf))
         else:
-            serve(listen, collector)
+            serve(listen, refresher, HamnhwCollector(refresher, pair, active))
     finally:
-        cache.close()
+        refresher.close()
 
 
 def _config(options: TargetOptions) -> Config | None:
@@ -202,15 +233,14 @@ def write_textfile(directory: Path, collector: HamnhwCollector) -> None:
     """Collect once and write ``directory/hamnhw.prom`` atomically (temp file + rename)."""
     from prometheus_client import CollectorRegistry, write_to_textfile
 
-    if not directory.is_dir():
-        raise ConfigError(f"--textfile {str(directory)!r} is not a directory")
     registry = CollectorRegistry()
     registry.register(collector)
     write_to_textfile(str(directory / TEXTFILE_NAME), registry)
 
 
-def serve(listen: str, collector: HamnhwCollector) -> None:
-    """Serve ``/metrics`` until SIGINT or SIGTERM."""
+def serve(listen: str, refresher: Refresher, collector: HamnhwCollector) -> None:
+    """Serve ``/metrics`` until SIGINT or SIGTERM, the BMCs read in the background from the
+    start; the reads in flight then end at once (:meth:`Refresher.close`)."""
     from prometheus_client import CollectorRegistry, start_http_server
 
     addr, port = parse_listen(listen)
@@ -218,6 +248,7 @@ def serve(listen: str, collector: HamnhwCollector) -> None:
     registry.register(collector)
     with interrupts.stopping() as stop:
         httpd, thread = start_http_server(port, addr, registry)
+        refresher.start()
         click.echo(f"serving metrics on http://{listen}/metrics", err=True)
         try:
             while not stop.wait(0.5):
@@ -226,3 +257,4 @@ def serve(listen: str, collector: HamnhwCollector) -> None:
             httpd.shutdown()
             httpd.server_close()
             thread.join(timeout=5)
+            refresher.close()

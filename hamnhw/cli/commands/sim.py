@@ -2,7 +2,8 @@
 
 Each server is printed as one line ``NAME URL`` (``NAME URL IPMI_URL`` with ``--ipmi``: the
 same simulated node over IPMI lanplus, see :mod:`hamnhw.sim.ipmi`). The credentials are the
-simulator-only defaults ``admin`` / ``password``; never use them on a real BMC.
+simulator-only defaults ``admin`` / ``sim-only-K7q2x`` (:data:`hamnhw.sim.SIM_PASSWORD`); never
+use them on a real BMC.
 ``--config-out F`` writes a hamnhw config naming the servers
 (:mod:`hamnhw.sim.client_config`).  ``--pair`` serves an MN pair instead (the primary running
 the MN on a RAID1 with a loopback stand-in of its address, the standby off and empty, both

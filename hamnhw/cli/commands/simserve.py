@@ -14,7 +14,7 @@ import click
 
 from hamnhw import interrupts
 from hamnhw.errors import HamnhwError
-from hamnhw.sim import ServerSpec, SimCluster
+from hamnhw.sim import SIM_PASSWORD, SIM_USERNAME, ServerSpec, SimCluster
 from hamnhw.sim.client_config import (
     set_old_journal_aside,
     write_client_config,
@@ -81,7 +81,8 @@ def _print_summary(cluster: SimCluster, ipmi: IpmiSim | None, as_json: bool,
             click.echo(f"fingerprint {cluster.fingerprint}")
         if mn is not None:
             click.echo(f"mn {mn}")
-        click.echo("credentials admin/password (simulator only); Ctrl-C to stop", err=True)
+        click.echo(f"credentials {SIM_USERNAME}/{SIM_PASSWORD} (simulator only); Ctrl-C to stop",
+                   err=True)
     sys.stdout.flush()
 
 
