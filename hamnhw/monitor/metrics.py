@@ -19,6 +19,10 @@ Metrics, every one labelled ``node`` (README has the table):
 ``hamnhw_pair_active``                              1 for the pair's active node, 0 for the other
 ``hamnhw_pair_journal_unreadable``                  1 on each pair node while the pair's journal
                                                     on this host exists but cannot be read
+``hamnhw_pair_snapshot_stale``                      1 on each pair node while a RAID1 serial of
+                                                    the last pair snapshot is in no bay of
+                                                    either node, 0 when each is in one; absent
+                                                    when that cannot be told
 ``hamnhw_scrape_duration_seconds``                  seconds the last read of the BMC took
 =================================================  ==============================================
 """
@@ -121,6 +125,9 @@ class PairView:
     """The active node (None: unknown)."""
     journal_error: str | None = None
     """Why the pair's journal on this host cannot be read (None: read, or none here)."""
+    stale_serials: tuple[str, ...] | None = None
+    """The last snapshot's RAID1 serials in no bay of either node (``()``: none; None:
+    cannot be told: no snapshot, a node's drives not read whole)."""
 
 
 ActiveNode = Callable[[Sequence[NodeSample]], PairView]
@@ -171,6 +178,11 @@ def families(samples: Iterable[NodeSample], pair: Sequence[str] = (),
                                 "failover journal on this host exists but cannot be read (its "
                                 "active node and snapshot unknown: hamnhw_pair_active from live "
                                 "state or [pair] active only), else 0.", labels=["node"])
+    stale = GaugeMetricFamily("hamnhw_pair_snapshot_stale", "1 while a RAID1 serial of the "
+                              "last pair snapshot is in no bay of either node (a disk replaced "
+                              "since: run hamnhw pair snapshot; hamnhw_pair_active from it is "
+                              "then absent unless the journal or [pair] active tells), 0 when "
+                              "each is in one; absent when it cannot be told.", labels=["node"])
     duration = GaugeMetricFamily("hamnhw_scrape_duration_seconds", "Seconds the last read of "
                                  "the node's BMC took.", labels=["node"])
     for sample in samples:
@@ -193,4 +205,7 @@ def families(samples: Iterable[NodeSample], pair: Sequence[str] = (),
             if view.active is not None:
                 pair_active.add_metric([node], 1.0 if node == view.active else 0.0)
             journal.add_metric([node], 0.0 if view.journal_error is None else 1.0)
-    return [up, auth, power, health, state, rebuild, drive, pair_active, journal, duration]
+            if view.stale_serials is not None:
+                stale.add_metric([node], 1.0 if view.stale_serials else 0.0)
+    return [up, auth, power, health, state, rebuild, drive, pair_active, journal, stale,
+            duration]
