@@ -1,6 +1,7 @@
 """A client of a running simulator's control API (:mod:`hamnhw.sim.control`), found through
 the config ``hamnhw sim --config-out`` wrote: what ``hamnhw sim bays|move|pull|insert|fail|
-cords`` use to play the operator's hands on the simulated drive bays and power cords.
+cords`` use to play the operator's hands on the simulated drive bays and power cords, and
+``hamnhw sim fault`` to make a BMC misbehave.
 
 ::
 
@@ -12,6 +13,8 @@ cords`` use to play the operator's hands on the simulated drive bays and power c
     control.move("SIM79805968D1", "primary", "standby")
     control.insert("standby", new=True)        # a blank drive with a new serial
     control.cords("primary", pulled=True)      # its BMC silent, its host off
+    control.fault("standby", "hang")           # its BMC takes requests, answers none
+    control.clear_faults("standby")
 
 Only nodes whose BMC is on a loopback address are spoken to (the control API answers
 loopback clients only, and a real BMC never gets these requests).  Each node's TLS choice
@@ -210,6 +213,22 @@ class SimControl:
         node's port: ``{"node", "pulled", "power_state", "restore_policy", "via"}``."""
         answer = dict(self.on(name, "POST", "cords", {"pulled": pulled}, avoid=name))
         return {**answer, "via": self.hub(avoid=name)}
+
+    def fault(self, name: str, kind: str, **options: Any) -> dict[str, Any]:
+        """Inject a fault of ``kind`` into node ``name``'s BMC (``count``, ``path``,
+        ``method`` and the kind's parameters in ``options``:
+        :data:`hamnhw.sim.faults.FAULT_KINDS`); the fault as the simulator took it."""
+        return dict(self.on(name, "POST", "faults", {"kind": kind, **options}))
+
+    def faults(self, name: str) -> list[dict[str, Any]]:
+        """The faults active on node ``name``'s BMC, oldest first."""
+        return list(self.on(name, "GET", "faults", {})["faults"])
+
+    def clear_faults(self, name: str) -> list[dict[str, Any]]:
+        """Remove every fault of node ``name``'s BMC; the ones that were active."""
+        active = self.faults(name)
+        self.on(name, "DELETE", "faults", {})
+        return active
 
     def _context(self, name: str) -> Any:
         node = self.node(name)

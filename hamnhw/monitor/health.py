@@ -91,6 +91,8 @@ class RaidHealth:
 
     volumes: tuple[VolumeReading, ...] | None
     drives: tuple[DriveHealth, ...] | None
+    incomplete: bool = False
+    """Part of the storage tree could not be read: :attr:`drives` may miss some."""
 
     def volume(self, volume_id: str) -> VolumeReading | None:
         """The volume with this id, if read."""
@@ -116,7 +118,7 @@ def from_status(status: RaidStatus) -> RaidHealth:
     drives = None if status.drives is None else tuple(
         DriveHealth(d.id, d.serial, d.location, d.health, d.capacity_bytes)
         for d in status.drives)
-    return RaidHealth(volumes, drives)
+    return RaidHealth(volumes, drives, status.incomplete)
 
 
 def _reading(volume: Volume, health: VolumeHealth) -> VolumeReading:

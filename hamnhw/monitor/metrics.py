@@ -26,6 +26,10 @@ Metrics, every one labelled ``node`` (README has the table):
 ``hamnhw_pair_active``                              1 for the pair's active node, 0 for the other
 ``hamnhw_pair_journal_unreadable``                  1 on each pair node while the pair's journal
                                                     on this host exists but cannot be read
+``hamnhw_pair_snapshot_stale``                      1 on each pair node while a RAID1 serial of
+                                                    the last pair snapshot is in no bay of
+                                                    either node, 0 when each is in one; absent
+                                                    when that cannot be told
 ``hamnhw_scrape_duration_seconds``                  seconds the last read of the BMC took
 =================================================  ==============================================
 """
@@ -136,6 +140,9 @@ class PairView:
     """The active node (None: unknown)."""
     journal_error: str | None = None
     """Why the pair's journal on this host cannot be read (None: read, or none here)."""
+    stale_serials: tuple[str, ...] | None = None
+    """The last snapshot's RAID1 serials in no bay of either node (``()``: none; None:
+    cannot be told: no snapshot, a node's drives not read whole)."""
 
 
 ActiveNode = Callable[[Sequence[NodeSample]], PairView]
@@ -278,11 +285,18 @@ def _pair_families() -> list[GaugeMetricFamily]:
                           "journal on this host exists but cannot be read (its active node "
                           "and snapshot unknown: hamnhw_pair_active from live state or [pair] "
                           "active only), else 0.", labels=["node"]),
+        GaugeMetricFamily("hamnhw_pair_snapshot_stale", "1 while a RAID1 serial of the last "
+                          "pair snapshot is in no bay of either node (a disk replaced since: "
+                          "run hamnhw pair snapshot; hamnhw_pair_active from it is then absent "
+                          "unless the journal or [pair] active tells), 0 when each is in one; "
+                          "absent when it cannot be told.", labels=["node"]),
     ]
 
 
 def _add_pair(pair_families: list[GaugeMetricFamily], node: str, view: PairView) -> None:
-    active, journal = pair_families
+    active, journal, stale = pair_families
     if view.active is not None:
         active.add_metric([node], 1.0 if node == view.active else 0.0)
     journal.add_metric([node], 0.0 if view.journal_error is None else 1.0)
+    if view.stale_serials is not None:
+        stale.add_metric([node], 1.0 if view.stale_serials else 0.0)

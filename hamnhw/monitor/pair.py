@@ -12,6 +12,13 @@ cannot be read (its permissions, a damaged file) is no "not known": the answer c
 (:attr:`ActiveNode.journal_error`, naming the file), the checks say so (``check pair``:
 UNKNOWN; ``pair check``: a failed check; the exporter: ``hamnhw_pair_journal_unreadable 1``),
 and the sources after it are only a fallback.
+
+A snapshot whose RAID1 serials are no longer in any bay of either node (a disk replaced and
+no ``pair snapshot`` taken since) is **stale** (:attr:`ActiveNode.stale_serials`): it matches
+no node, and the failover, which checks the RAID1 members by serial, stops at its preflight.
+The checks name the serials and what to run (``check pair``: WARNING; ``pair check``: a
+failed ``snapshot`` check; the exporter: ``hamnhw_pair_snapshot_stale 1``).  It is told
+only when both nodes' drives were read whole, every drive with a serial.
 """
 
 from __future__ import annotations
@@ -40,6 +47,9 @@ class LiveNode:
     power_on: bool | None
     serials: frozenset[str] | None
     """Serials of the drives the BMC shows; None when it did not tell."""
+    whole: bool = True
+    """Every drive was read and shows a serial: a serial not in :attr:`serials` is in no bay
+    of this node."""
 
 
 def live_node(facts: NodeFacts) -> LiveNode:
@@ -47,7 +57,29 @@ def live_node(facts: NodeFacts) -> LiveNode:
     serials = None if facts.drives is None else frozenset(
         d.serial for d in facts.drives if d.serial)
     power = None if facts.power_state is PowerState.UNKNOWN else facts.power_state is PowerState.ON
-    return LiveNode(power, serials)
+    whole = "storage" not in facts.partial and all(d.serial for d in facts.drives or ())
+    return LiveNode(power, serials, whole)
+
+
+def missing_serials(snapshot_serials: Collection[str] | None,
+                    live: Mapping[str, LiveNode]) -> tuple[str, ...] | None:
+    """The snapshot's RAID1 serials that no node shows in a bay (``()``: every one shows);
+    None when that cannot be told: no snapshot RAID1, or a node whose drives were not read
+    whole (a serial not seen may be in a drive not read)."""
+    if not snapshot_serials or not live:
+        return None
+    if any(state.serials is None or not state.whole for state in live.values()):
+        return None
+    seen = frozenset().union(*(state.serials or frozenset() for state in live.values()))
+    return tuple(serial for serial in snapshot_serials if serial not in seen)
+
+
+def stale_text(serials: Collection[str]) -> str:
+    """What a stale snapshot means and what to do, naming its missing serials."""
+    return (f"pair snapshot stale: its RAID1 serial(s) {', '.join(serials)} no longer in any "
+            "bay of either node (a disk replaced since it was taken?): run `hamnhw pair "
+            "snapshot` (runbook, Disk replacement step 4); until then the failover stops at "
+            "its preflight")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,12 +91,17 @@ class ActiveNode:
     journal_error: str | None = None
     """Why the pair's journal, which exists on this host, cannot be read (naming the file);
     None when it was read or there is none."""
+    stale_serials: tuple[str, ...] | None = None
+    """The last snapshot's RAID1 serials in no bay of either node (``()``: none; None:
+    cannot be told, see :func:`missing_serials`)."""
+    snapshot_note: str = "no snapshot match"
+    """Why live state did not name the node (:func:`find_active`)."""
 
     def describe(self) -> str:
         """``active node primary (from journal)``."""
         if self.node is None:
             journal = "journal unreadable" if self.journal_error else "no journal"
-            return f"active node unknown ({journal}, no snapshot match, no [pair] active)"
+            return f"active node unknown ({journal}, {self.snapshot_note}, no [pair] active)"
         return f"active node {self.node} (from {self.source})"
 
 
@@ -80,17 +117,30 @@ def find_active(journal: str | None, live: Mapping[str, LiveNode],
     :param config_active: ``[pair] active``.
     :param journal_error: why the journal cannot be read, carried into the answer.
     """
+    stale = missing_serials(snapshot_serials, live)
     if journal:
-        return ActiveNode(journal, JOURNAL)
+        return ActiveNode(journal, JOURNAL, stale_serials=stale)
     if snapshot_serials:
         wanted = frozenset(snapshot_serials)
         holders = [name for name, state in live.items()
                    if state.power_on and state.serials is not None and wanted <= state.serials]
         if len(holders) == 1:
-            return ActiveNode(holders[0], LIVE, journal_error)
+            return ActiveNode(holders[0], LIVE, journal_error, stale)
+    note = _snapshot_note(snapshot_serials, stale)
     if config_active:
-        return ActiveNode(config_active, CONFIG, journal_error)
-    return ActiveNode(None, UNKNOWN, journal_error)
+        return ActiveNode(config_active, CONFIG, journal_error, stale, note)
+    return ActiveNode(None, UNKNOWN, journal_error, stale, note)
+
+
+def _snapshot_note(snapshot_serials: Collection[str] | None,
+                   stale: tuple[str, ...] | None) -> str:
+    """Why the snapshot named no node: none (or no RAID1 in it), stale, or no single
+    powered-on node holding all its RAID1 serials."""
+    if not snapshot_serials:
+        return "no pair snapshot with a RAID1"
+    if stale:
+        return f"pair snapshot stale: {', '.join(stale)} in no bay"
+    return "no powered-on node holds the snapshot's RAID1"
 
 
 def active_for(config: Config, live: Mapping[str, LiveNode],

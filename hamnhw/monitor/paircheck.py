@@ -13,7 +13,9 @@ here:
 * a spare drive, outside every volume on either node, at least as large as the smallest RAID
   member and healthy (none: WARNING; a Warning or Critical drive is no spare, one whose health
   the BMC does not tell is UNKNOWN);
-* the age of the last ``pair snapshot`` (none or older than the limit: WARNING).
+* the age of the last ``pair snapshot`` (none or older than the limit: WARNING), and whether
+  it is stale: a RAID1 serial it records in no bay of either node (WARNING, naming the
+  serials and ``hamnhw pair snapshot``).
 
 The active node comes from the journal, live state or ``[pair] active``
 (:mod:`hamnhw.monitor.pair`), and the summary says which.  A journal that exists but cannot
@@ -34,7 +36,7 @@ from hamnhw.models import Drive, Health, PowerRestorePolicy, PowerState
 from hamnhw.monitor.checks import NodeOutcome, judge_raid
 from hamnhw.monitor.health import RaidHealth, read_raid_health
 from hamnhw.monitor.nagios import PerfDatum, PluginOutput, Status, worst
-from hamnhw.monitor.pair import ActiveNode, active_for, live_node
+from hamnhw.monitor.pair import ActiveNode, active_for, live_node, stale_text
 from hamnhw.pair.check import choose_active, evaluate
 from hamnhw.pair.nodefacts import NodeFacts, read_node_facts, unreachable
 from hamnhw.pair.results import Status as CheckStatus
@@ -104,7 +106,7 @@ def check_pair(config: Config, read: Callable[[str], PairNodeRead],
     snapshot = records.snapshot
     active = active_for(config, {name: live_node(r.facts) for name, r in reads.items()}, records)
     findings = [_journal_finding(records.error) if records.error is not None
-                else _snapshot_finding(snapshot, max_snapshot_age_s)]
+                else _snapshot_finding(snapshot, max_snapshot_age_s, active.stale_serials)]
     name = active.node
     if name is None:
         name, reason = choose_active(reads["primary"].facts, reads["standby"].facts)
@@ -145,9 +147,12 @@ def _journal_finding(error: HamnhwError) -> Finding:
                                    "active node it records can be told")
 
 
-def _snapshot_finding(snapshot: Any, max_age_s: float) -> Finding:
+def _snapshot_finding(snapshot: Any, max_age_s: float,
+                      stale: tuple[str, ...] | None = None) -> Finding:
     if snapshot is None:
         return Finding(Status.WARNING, "no pair snapshot (run hamnhw pair snapshot)")
+    if stale:
+        return Finding(Status.WARNING, stale_text(stale))
     hours = snapshot.age_s / 3600
     if snapshot.age_s > max_age_s:
         return Finding(Status.WARNING, f"pair snapshot is {hours:.0f} h old")

@@ -3,9 +3,10 @@
 ============================  ===============================================================
 ``GET /hamnhw-sim/requests``    this server's request log
 ``DELETE /hamnhw-sim/requests`` clear it
-``GET /hamnhw-sim/faults``      active faults
-``POST /hamnhw-sim/faults``     ``{"kind", "count"?, "path"?, "method"?, ...params}``
-``DELETE /hamnhw-sim/faults``   clear faults
+``GET /hamnhw-sim/faults``      active faults (``{"node"?}``: another server's)
+``POST /hamnhw-sim/faults``     ``{"kind", "count"?, "path"?, "method"?, "node"?, ...params}``
+                                (:data:`hamnhw.sim.faults.FAULT_KINDS`; ``hamnhw sim fault``)
+``DELETE /hamnhw-sim/faults``   clear faults (``{"node"?}``)
 ``GET /hamnhw-sim/bays``        every server's bays, the pulled drives and the servers
                                 whose cords are pulled (``cords_pulled``)
 ``POST /hamnhw-sim/bays/pull``  ``{"serial", "node"?}``: pull a drive from this server
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
 
 PREFIX = "/hamnhw-sim/"
 
-_ON_NODE = frozenset({"bays/pull", "bays/insert", "drives/fail"})
+_ON_NODE = frozenset({"bays/pull", "bays/insert", "drives/fail", "faults"})
 """Operations a ``"node"`` in the body sends to another server of the simulator."""
 _CORDS_LOCK = threading.Lock()
 """One cords change at a time (so that two never silence the last servers answering)."""

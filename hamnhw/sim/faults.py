@@ -2,7 +2,8 @@
 
 A fault has a kind, optional limits (``count`` hits, paths starting with ``path``, one HTTP
 ``method``) and kind-specific parameters. The HTTP handler asks for the faults that apply to a
-request; each fault taken counts one hit and disappears when its count is used up.
+request; each fault taken counts one hit and disappears when its count is used up.  The
+kinds, their parameters and what each does: :mod:`hamnhw.simfaults`.
 """
 
 from __future__ import annotations
@@ -11,28 +12,9 @@ import dataclasses
 import threading
 from typing import Any
 
-#: kind -> {parameter: default}
-FAULT_KINDS: dict[str, dict[str, Any]] = {
-    "latency": {"seconds": 1.0},
-    "gather": {"peers": 2, "seconds": 5.0},
-    "error_5xx": {"status": 503},
-    "expire_session": {},
-    "hang": {},
-    "byte_drip": {"interval": 0.1},
-    "html_error": {"status": 500},
-    "malformed_json": {},
-    "ignore_reset": {},
-    "power_flap": {"after": 1.0},
-    "reset_conflict": {},
-    "ignore_boot_override": {},
-    "refuse_restore_policy": {"status": 400},
-    "ignore_restore_policy": {},
-    "spurious_off": {"every": 2},
-    "no_members": {},
-    "paged_members": {"page": 2, "loop": 0, "fail": 0, "status": 503, "repeat": 0},
-    "rotate_password": {},
-    "pull_cords": {"answered": 0},
-}
+from hamnhw.simfaults import FAULT_KINDS
+
+__all__ = ["FAULT_KINDS", "Fault", "FaultError", "FaultSet", "make_fault"]
 
 
 class FaultError(ValueError):

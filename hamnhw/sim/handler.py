@@ -82,7 +82,7 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         body, bad_json = _parse_json(raw)
         if self.sim.faults.take("rotate_password", path, method):
             self.sim.state.rotate_password()
-        auth = self._authenticate()
+        auth = self._authenticate(path, method)
         record = self.sim.start_record(method, self.path, redact(body), auth)
         response = self._pre_faults(path, method, auth)
         if response is None and auth and method == "GET" and path == events.SSE_PATH:
@@ -153,8 +153,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
                             {"Content-Type": "text/html; charset=utf-8"})
         return None
 
-    def _authenticate(self) -> str | None:
-        """``"session"``, ``"basic"`` or ``None`` for the credentials the request carries."""
+    def _authenticate(self, path: str, method: str) -> str | None:
+        """``"session"``, ``"basic"`` or ``None`` for the credentials the request carries
+        (basic credentials refused while a ``refuse_password`` fault applies)."""
         state = self.sim.state
         token = self.headers.get("X-Auth-Token")
         session = state.session_for_token(token) if token and state.spec.session_service \
@@ -169,7 +170,8 @@ class SimRequestHandler(BaseHTTPRequestHandler):
                 return None
             good_user = secrets.compare_digest(user.encode(), state.spec.username.encode())
             good_pass = secrets.compare_digest(password.encode(), state.spec.password.encode())
-            if good_user and good_pass:
+            if good_user and good_pass and not self.sim.faults.take("refuse_password", path,
+                                                                    method):
                 return "basic"
         return None
 
@@ -177,6 +179,8 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         state = self.sim.state
         sessions = f"{ROOT}/SessionService/Sessions"
         if method == "POST" and path == sessions and state.spec.session_service:
+            if self.sim.faults.take("refuse_password", path, method):
+                return error(401, "NoValidSession", "Invalid user name or password.")
             return actions.create_session(state, body)
         if auth is None and not (method in ("GET", "HEAD") and path in _PUBLIC_GETS):
             challenge = {"WWW-Authenticate": 'Basic realm="hamnhw-sim"'}

@@ -23,7 +23,9 @@ from typing import Any
 
 import pytest
 from ansiblerun import COLLECTION, ansible_env, run, tool, unwrap
+from click.testing import CliRunner
 
+from hamnhw.cli.main import cli
 from hamnhw.sim import ServerSpec, SimCluster, SimServer
 
 # each test runs a playbook or two over 30 BMCs on a shared 2-core machine
@@ -259,30 +261,83 @@ def test_raid1_on_the_pair_checked_then_created_once(fleet: Fleet) -> None:
     assert fleet.writes(PAIR) == []
 
 
+def read_report(path: Path) -> dict[str, list[dict[str, str]]]:
+    """The RAID health CSV's rows by node."""
+    with path.open() as handle:
+        rows: dict[str, list[dict[str, str]]] = {}
+        for row in csv.DictReader(handle):
+            rows.setdefault(row["node"], []).append(row)
+        return rows
+
+
+def assert_msg(result: subprocess.CompletedProcess[str]) -> str:
+    """The final assert's message (it failed: the play's exit is not 0)."""
+    assert result.returncode != 0, result.stdout[-3000:]
+    assert "every volume is optimal" not in result.stdout
+    found = re.findall(r'"msg": "(.*)"', result.stdout)
+    assert found, result.stdout[-3000:]
+    return found[-1]
+
+
 def test_raid_health_report(fleet: Fleet) -> None:
-    """Every volume optimal, then a failed member makes its volume degraded: the CSV says so
-    and the play fails naming it."""
+    """Over the whole fleet the standby (its bays empty) has no volume: its row says so and
+    the play fails naming it, never saying "every volume is optimal"; three nodes with
+    their volumes optimal pass; then a failed member makes its volume degraded."""
     report = fleet.root / "raid.csv"
     play = installed_play(fleet, "raid_health_report.yml")
     result = fleet.playbook(play, "-e", "report_csv=raid.csv")   # relative: where it runs
-    assert result.returncode == 0, result.stdout[-3000:]
+    assert assert_msg(result) == "standby: no RAID volume"
     assert not (play.parent / "raid.csv").exists()
-    with report.open() as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_report(report)
     with_volumes = [s.name for s in fleet.sim
                     if fleet.sim.bays.volumes_on({d.serial for d in s.drives})]
-    assert "standby" not in with_volumes and len(with_volumes) >= len(NODES) - 2
-    assert sorted({row["node"] for row in rows}) == sorted(with_volumes)
-    assert {(row["raid_type"], row["health"], row["raid_state"]) for row in rows} == {
-        ("RAID1", "OK", "optimal")}
+    assert sorted(with_volumes) == sorted(set(NODES) - {"standby"})
+    assert sorted(rows) == sorted(NODES)
+    assert [(r["raid_state"], r["volume"], r["error"]) for r in rows.pop("standby")] == [
+        ("no volume", "", "no RAID volume")]
+    assert {(r["raid_type"], r["health"], r["raid_state"], r["error"])
+            for node_rows in rows.values() for r in node_rows} == {("RAID1", "OK", "optimal", "")}
+    healthy = fleet.playbook(play, "-e", f"report_csv={report}", "-l", "n19,n20,n21")
+    assert healthy.returncode == 0, healthy.stdout[-3000:]
+    assert '"msg": "every volume is optimal (3 node(s) read)"' in healthy.stdout
     fleet.server("n20").fail_drive(fleet.server("n20").drives[1].serial)
     degraded = fleet.playbook(play, "-e", f"report_csv={report}", "-l", "n19,n20,n21")
-    assert degraded.returncode != 0
-    assert re.search(r'"volumes not optimal: n20 RAIDController1/Volume\d+"', degraded.stdout)
-    with report.open() as handle:
-        states = {row["node"]: row["raid_state"] for row in csv.DictReader(handle)}
-    assert states["n20"] == "degraded"
-    assert set(states.values()) == {"optimal", "degraded"}
+    assert re.fullmatch(r"volumes not optimal: n20 RAIDController1/Volume\d+",
+                        assert_msg(degraded))
+    states = {node: r["raid_state"] for node, (r,) in read_report(report).items()}
+    assert states == {"n19": "optimal", "n20": "degraded", "n21": "optimal"}
+
+
+def test_raid_health_report_names_nodes_without_volume_or_answer(fleet: Fleet) -> None:
+    """n19's volume deleted (`hamnhw raid delete`), n21's BMC hung: each has its row (no
+    volume; unreadable, with the typed error; never its facts from the cache of an earlier
+    run) and the play fails naming them beside n20's degraded volume."""
+    report = fleet.root / "raid.csv"
+    play = installed_play(fleet, "raid_health_report.yml")
+    (volume,) = [r["volume"] for r in read_report(report)["n19"]]
+    deleted = CliRunner().invoke(cli, ["raid", "delete", "n19", volume, "--yes", "--config",
+                                       str(fleet.root / "hamnhw.toml")],
+                                 env={"HAMNHW_IT_PASSWORD": CANARY}, catch_exceptions=False)
+    assert deleted.exit_code == 0, deleted.output
+    fleet.server("n21").inject("hang")
+    try:
+        result = fleet.playbook(play, "-e", f"report_csv={report}", "-e",
+                                "target=n19,n20,n21", "-e", "hamnhw_timeout=4")
+    finally:
+        fleet.server("n21").clear_faults()
+    message = assert_msg(result)
+    rows = read_report(report)
+    assert sorted(rows) == ["n19", "n20", "n21"]
+    assert [(r["raid_state"], r["error"]) for r in rows["n19"]] == [
+        ("no volume", "no RAID volume")]
+    assert [r["raid_state"] for r in rows["n20"]] == ["degraded"]
+    ((state, error),) = [(r["raid_state"], r["error"]) for r in rows["n21"]]
+    assert state == "unreadable" and error.startswith("BmcUnreachable: "), error
+    assert "never sent an HTTP answer" in error
+    parts = message.split("; ")
+    assert re.fullmatch(r"volumes not optimal: n20 RAIDController1/Volume\d+", parts[0])
+    assert parts[1] == "n19: no RAID volume"
+    assert parts[2].startswith("n21: not read (BmcUnreachable: "), parts
 
 
 def test_pair_preflight_passes_and_a_failed_check_fails_the_play(fleet: Fleet) -> None:

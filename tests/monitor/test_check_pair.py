@@ -3,6 +3,7 @@ standby's power and policies, the spare, the snapshot age and NIC parity are jud
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,14 +32,16 @@ def check(config: Path) -> tuple[int, list[str]]:
     return result.exit_code, result.stdout.splitlines()
 
 
-def save_snapshot(config: Path, cluster: SimCluster, holder: str, age_s: float = 0.0) -> None:
-    """A snapshot in which ``holder`` has the RAID1 over its first two drives."""
+def save_snapshot(config: Path, cluster: SimCluster, holder: str, age_s: float = 0.0,
+                  members: tuple[str, ...] | None = None) -> None:
+    """A snapshot in which ``holder`` has the RAID1 over ``members`` (default: its first two
+    drives)."""
     drives = cluster[holder].drives
     node = NodeSnapshot(
         name=holder, system_serial=None, model=None, power_state="on",
         drives=tuple({"serial": d.serial, "bay": d.bay} for d in drives),
         volumes=({"id": "V", "name": "mn", "raid_type": "RAID1",
-                  "members": [d.serial for d in drives[:2]]},),
+                  "members": list(members or (d.serial for d in drives[:2]))},),
         nics=None, restore_policy=None, boot_override=None, boot_mode=None)
     snapshot = PairSnapshot({holder: node}, time.time() - age_s)
     with pair.open_journal(load_config(config)) as journal:
@@ -147,3 +150,27 @@ def test_an_unreadable_journal_is_unknown_naming_it(spare_cluster: SimCluster,
                                "active): "), lines
     assert f"journal {path} cannot be read: file is not a database" in lines[0], lines
     assert "no pair snapshot" not in "\n".join(lines)
+
+
+def test_a_stale_snapshot_warns_and_fails_pair_check(spare_cluster: SimCluster,
+                                                    tmp_path: Path) -> None:
+    """Review: a disk replaced and rebuilt (here: the snapshot records a serial no bay holds,
+    the RAID1 optimal) without a new ``pair snapshot``.  ``check pair`` warns naming the
+    serial and what to run, not "no snapshot match"; ``pair check``'s ``snapshot`` check
+    fails, the only one (exit 5): the failover would stop at its preflight."""
+    config = config_for(tmp_path, spare_cluster)
+    kept = spare_cluster["primary"].drives[0].serial
+    save_snapshot(config, spare_cluster, "primary", members=(kept, "OLD-DISK-2"))
+    code, lines = check(config)
+    assert code == 1, lines
+    assert ("pair snapshot stale: its RAID1 serial(s) OLD-DISK-2 no longer in any bay of "
+            "either node") in lines[0], lines
+    assert "run `hamnhw pair snapshot` (runbook, Disk replacement step 4)" in lines[0]
+    assert ("active node unknown (no journal, pair snapshot stale: OLD-DISK-2 in no bay, "
+            "no [pair] active)") in lines[0]
+    assert "degraded=0" in lines[0]
+    result = run("--json", "pair", "check", "--config", str(config))
+    assert result.exit_code == 5, result.output
+    checks = json.loads(result.stdout)["checks"]
+    assert [(c["name"], c["evidence"].get("missing")) for c in checks
+            if c["status"] == "fail"] == [("snapshot", ["OLD-DISK-2"])]

@@ -32,7 +32,8 @@ VOLUME = "RAIDController1/Volume1"
 
 METRICS = ("hamnhw_bmc_up", "hamnhw_power_on", "hamnhw_volume_health", "hamnhw_volume_state",
            "hamnhw_volume_rebuild_ratio", "hamnhw_drive_health", "hamnhw_pair_active",
-           "hamnhw_pair_journal_unreadable", "hamnhw_scrape_duration_seconds",
+           "hamnhw_pair_journal_unreadable", "hamnhw_pair_snapshot_stale",
+           "hamnhw_scrape_duration_seconds",
            "hamnhw_bmc_auth_failed", "hamnhw_bmc_down_reason", "hamnhw_sample_age_seconds",
            "hamnhw_bmc_last_success_timestamp_seconds")
 COUNTERS = ("hamnhw_bmc_reads",)

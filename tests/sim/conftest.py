@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from runningsim import RunningSim
 from simclient import Bmc
 
 from hamnhw.sim import ManualClock, ServerSpec, SimCluster, SimServer
@@ -63,3 +64,14 @@ def config(cluster: SimCluster, tmp_path: Path) -> str:
     """The config naming :func:`cluster`'s servers (their fingerprint pinned)."""
     path, _secret = write_client_config(cluster, tmp_path / "sim.toml", cluster.fingerprint)
     return str(path)
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[RunningSim]:
+    """``hamnhw sim --pair --tls --config-out pair.toml`` in a subprocess, stopped (exit 0)
+    after the test."""
+    sim = RunningSim(tmp_path)
+    try:
+        yield sim
+    finally:
+        assert sim.stop() == 0

@@ -45,7 +45,7 @@ def test_all_documented_kinds_exist():
                                 "reset_conflict", "ignore_boot_override",
                                 "refuse_restore_policy", "ignore_restore_policy",
                                 "spurious_off", "gather", "no_members", "paged_members",
-                                "rotate_password", "pull_cords"}
+                                "rotate_password", "refuse_password", "pull_cords"}
 
 
 def test_latency_waits_then_answers(server, client, sleep):
@@ -247,6 +247,22 @@ def test_paged_members_can_list_the_end_of_a_page_again_on_the_next(server, clie
     second = client.get(first["Members@odata.nextLink"]).json()
     assert first["Members"] == whole[:1] and second["Members"] == whole[:2]
     assert "Members@odata.nextLink" not in second and second["Members@odata.count"] == 2
+
+
+def test_refuse_password_refuses_logins_while_active_and_keeps_sessions(server, client):
+    """The BMC refuses the password (as a wrong one) while the fault is active: basic auth
+    and a new session answer 401, a session made before stays valid; cleared, it is over."""
+    session = client.post(SESSIONS, {"UserName": server.username, "Password": server.password})
+    token = session.headers["X-Auth-Token"]
+    server.inject("refuse_password")
+    assert client.get(SYSTEM).status_code == 401
+    login = client.post(SESSIONS, {"UserName": server.username, "Password": server.password})
+    assert login.status_code == 401
+    sessioned = Bmc(server, auth=None)
+    assert sessioned.get(SYSTEM, headers={"X-Auth-Token": token}).status_code == 200
+    sessioned.close()
+    server.clear_faults()
+    assert client.get(SYSTEM).status_code == 200
 
 
 def test_rotate_password_refuses_the_old_password_from_that_request_on(server, client):

@@ -53,7 +53,7 @@ from hamnhw.monitor.metrics import (
 from hamnhw.monitor.metrics import (
     ActiveNode as ActiveSource,
 )
-from hamnhw.monitor.pair import LiveNode, active_for
+from hamnhw.monitor.pair import LiveNode, active_for, stale_text
 from hamnhw.monitor.refresher import Refresher
 
 LOG = get_logger("hamnhw.exporter")
@@ -160,24 +160,37 @@ def read_sample(name: str, arguments: dict[str, Any], timeout: float) -> NodeSam
 
 def active_from(config: Config | None) -> ActiveSource:
     """The exporter's ``hamnhw_pair_active`` source: journal, live state (the snapshot's
-    RAID1 serials), ``[pair] active`` (see :mod:`hamnhw.monitor.pair`); and whether the
+    RAID1 serials), ``[pair] active`` (see :mod:`hamnhw.monitor.pair`); whether the
     journal could be read (``hamnhw_pair_journal_unreadable``; a warning on stderr naming it
-    and why when that changes)."""
+    and why when that changes); and whether the snapshot is stale
+    (``hamnhw_pair_snapshot_stale``; a warning naming the serials when that changes)."""
     logged: list[str | None] = [None]
+    stale_logged: list[tuple[str, ...] | None] = [None]
 
     def active(samples: Sequence[NodeSample]) -> PairView:
         if config is None:
             return PairView(None)
-        live = {s.node: LiveNode(s.power_on, frozenset(d.serial for d in s.raid.drives or ()
-                                                       if d.serial) if s.raid else None)
-                for s in samples if s.node in PAIR}
+        live = {s.node: live_of(s) for s in samples if s.node in PAIR}
         found = active_for(config, live)
         if found.journal_error != logged[0] and found.journal_error is not None:
             LOG.warning("the pair's failover %s: its active node and snapshot cannot be told",
                         found.journal_error)
         logged[0] = found.journal_error
-        return PairView(found.node, found.journal_error)
+        if found.stale_serials and found.stale_serials != stale_logged[0]:
+            LOG.warning("%s", stale_text(found.stale_serials))
+        stale_logged[0] = found.stale_serials
+        return PairView(found.node, found.journal_error, found.stale_serials)
     return active
+
+
+def live_of(sample: NodeSample) -> LiveNode:
+    """What a sample shows of a pair node's power and drives (whole: the storage read whole,
+    every drive with a serial)."""
+    drives = sample.raid.drives if sample.raid is not None else None
+    if sample.raid is None or drives is None:
+        return LiveNode(sample.power_on, None, False)
+    return LiveNode(sample.power_on, frozenset(d.serial for d in drives if d.serial),
+                    not sample.raid.incomplete and all(d.serial for d in drives))
 
 
 @click.command("exporter")

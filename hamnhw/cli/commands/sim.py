@@ -13,7 +13,8 @@ It runs until stopped: either signal stops the servers and exits 0.
 
 Its subcommands play the operator's hands on a running simulator's drive bays (``hamnhw sim
 bays|move|pull|insert|fail --config FILE``, :mod:`hamnhw.cli.commands.simbays`) and power
-cords (``hamnhw sim cords pull|plug NODE``, :mod:`hamnhw.cli.commands.simcords`).
+cords (``hamnhw sim cords pull|plug NODE``, :mod:`hamnhw.cli.commands.simcords`), and make
+a BMC misbehave (``hamnhw sim fault NODE KIND``, :mod:`hamnhw.cli.commands.simfault`).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class SimGroup(click.Group):
     running one (its subcommands are imported only then)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return ["bays", "move", "pull", "insert", "fail", "cords"]
+        return ["bays", "move", "pull", "insert", "fail", "cords", "fault"]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.list_commands(ctx):
@@ -63,13 +64,17 @@ class SimGroup(click.Group):
             from hamnhw.cli.commands.simcords import cords
 
             return cords
+        if cmd_name == "fault":
+            from hamnhw.cli.commands.simfault import fault
+
+            return fault
         from hamnhw.cli.commands.simbays import COMMANDS
 
         return {command.name: command for command in COMMANDS}[cmd_name]
 
 
 @click.group("sim", cls=SimGroup, invoke_without_command=True,
-             subcommand_metavar="[bays|move|pull|insert|fail|cords] ...")
+             subcommand_metavar="[bays|move|pull|insert|fail|cords|fault] ...")
 @click.option("--count", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Number of simulated servers (ignored with --names).")
 @click.option("--names", help="Comma-separated server names, e.g. primary,standby.")
@@ -101,8 +106,10 @@ def command(ctx: click.Context, count: int, names: str | None, tls: bool, power_
 
     Runs until stopped (no --timeout): either signal stops the servers and exits 0.
     The subcommands move disks in a running simulator, as a WORK ORDER asks:
-    hamnhw sim move --all-mn --config pair.toml; and pull a node's power cords (its BMC
-    silent): hamnhw sim cords pull primary --config pair.toml."""
+    hamnhw sim move --all-mn --config pair.toml; pull a node's power cords (its BMC
+    silent): hamnhw sim cords pull primary --config pair.toml; and inject faults (a BMC
+    that hangs, answers slowly or 5xx, refuses the password...): hamnhw sim fault node2
+    hang --config sim.toml (hamnhw sim fault --help lists them)."""
     if ctx.invoked_subcommand is not None:
         _no_server_options(ctx)
         return
