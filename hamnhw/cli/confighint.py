@@ -17,12 +17,15 @@ import click
 COMMANDS = re.compile(r"(?<!by `)\bhamnhw (?:--json )?"
                       r"(?:failover (?:start|resume|abort|status|log)|drill(?: resume)?|"
                       r"pair (?:setup-raid|snapshot|check|status)|"
-                      r"power (?:on|off|soft-off|cycle|reset|status)|raid rebuild)"
+                      r"power (?:on|off|soft-off|cycle|reset|status)|"
+                      r"raid (?:rebuild|show|spare)|sim (?:bays|move|pull|insert|fail|"
+                      r"cords (?:pull|plug)))"
                       r"(?![\w-])(?! --config\b)")
-"""The commands a hint may name that take ``--config`` (the pair's, and the power and RAID
-commands naming a pair node), not followed by one already.  One quoted after "by" is what
-someone ran (``powered on by `hamnhw power on primary --yes` at ...``: a power-guard
-override), not a suggestion: it is left as it was recorded."""
+"""The commands a hint may name that take ``--config`` (the pair's, the power and RAID
+commands naming a pair node, the simulator's control commands), not followed by one
+already.  One quoted after "by" is what someone ran (``powered on by `hamnhw power on
+primary --yes` at ...``: a power-guard override), not a suggestion: it is left as it was
+recorded."""
 
 
 def config_option(path: str | None) -> str:

@@ -171,6 +171,13 @@ class PairNodesNamed(dict[str, str]):
         self.late: dict[str, tuple[str, ...]] = {}
         """Node as given -> the host names that did not resolve in time, for a node matched
         only in doubt."""
+        self.maybe: dict[str, tuple[str, ...]] = {}
+        """Node as given -> every pair node it may be, for a node matched only in doubt (its
+        entry in the mapping is the first of them)."""
+
+    def all_of(self, node: str) -> tuple[str, ...]:
+        """Every pair node ``node`` (as given) addresses or, in doubt, may address."""
+        return self.maybe.get(node) or ((self[node],) if node in self else ())
 
     def doubt(self, node: str) -> str:
         """`` (possibly: NAME did not resolve within N s)`` for a node matched in doubt."""
@@ -217,24 +224,30 @@ def pair_nodes_of(config: Config, nodes: Sequence[str]) -> PairNodesNamed:
     for node, (wanted, maybe) in doubtful.items():
         hit = _first({n: keys[n] for n in maybe}, wanted,
                      lambda a, b: a.same_bmc(b, resolved.__getitem__))
-        if hit is None:
-            hit = _late_match(keys, wanted, maybe, late, found.late, node)
         if hit is not None:
             found[node] = hit
+        else:
+            _late_match(keys, wanted, maybe, late, found, node)
     return found
 
 
 def _late_match(keys: Mapping[str, tuple[BmcKey, ...]], wanted: tuple[BmcKey, ...],
-                maybe: list[str], late: frozenset[str], record: dict[str, tuple[str, ...]],
-                node: str) -> str | None:
-    """The first of ``maybe`` that ``node`` may be because a host name of either side did
-    not resolve in time (recorded in ``record``), or None."""
+                maybe: list[str], late: frozenset[str], found: PairNodesNamed,
+                node: str) -> None:
+    """Record in ``found`` every one of ``maybe`` that ``node`` may be because a host name
+    of either side did not resolve in time (the first as its match, all in
+    :attr:`PairNodesNamed.maybe`, the late names in :attr:`PairNodesNamed.late`)."""
+    names: set[str] = set()
+    candidates = []
     for name in maybe:
-        names = sorted(({a.host for a in wanted} | {b.host for b in keys[name]}) & late)
-        if names and any(a.may_be(b) for a in keys[name] for b in wanted):
-            record[node] = tuple(names)
-            return name
-    return None
+        seen = ({a.host for a in wanted} | {b.host for b in keys[name]}) & late
+        if seen and any(a.may_be(b) for a in keys[name] for b in wanted):
+            names |= seen
+            candidates.append(name)
+    if candidates:
+        found[node] = candidates[0]
+        found.maybe[node] = tuple(candidates)
+        found.late[node] = tuple(sorted(names))
 
 
 def _first(keys: Mapping[str, tuple[BmcKey, ...]], wanted: tuple[BmcKey, ...],

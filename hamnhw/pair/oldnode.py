@@ -37,9 +37,12 @@ import sqlite3
 
 from hamnhw.config import Config
 from hamnhw.failover.journal import JournalError, RunRecord
+from hamnhw.log import get_logger
 from hamnhw.node import Node
 from hamnhw.pair.identity import Identity
 from hamnhw.pair.runguard import RunInProgress, describe, disks_moved, how_to_go_on
+
+LOG = get_logger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,12 +55,15 @@ class OldNode:
     empty when nothing (no snapshot, or one whose BMC told nothing)."""
     other: Identity = dataclasses.field(default_factory=Identity)
     """The same of the run's other node (the new one)."""
+    snapshot: bool = True
+    """A pair snapshot was found (False: nothing recorded of either node)."""
 
 
 def old_node(config: Config) -> OldNode | None:
     """The old node of the pair journal's unfinished run past the disk move, or None (no
     such run, no journal; a journal that cannot be read: the runguard refuses the pair
-    nodes, and nothing more can be told here)."""
+    nodes, and nothing more can be told here, which is warned about: an old node at an
+    address the config does not know is then not recognised)."""
     from hamnhw.pair import existing_journal
     from hamnhw.pair.snapshot import PairSnapshot
 
@@ -70,12 +76,15 @@ def old_node(config: Config) -> OldNode | None:
             if run is None or not disks_moved(run):
                 return None
             snapshot = PairSnapshot.from_journal(journal)
-    except (JournalError, sqlite3.Error, OSError):
+    except (JournalError, sqlite3.Error, OSError) as exc:
+        LOG.warning("the pair journal cannot be read (%s): whether a failover's disks were "
+                    "moved cannot be told, and its old node is recognised only by the names "
+                    "and addresses the config gives the pair nodes (those are refused)", exc)
         return None
     nodes = snapshot.nodes if snapshot is not None else {}
     old, new = (Identity.of_snapshot(nodes[n]) if n in nodes else Identity()
                 for n in (run.source, run.target))
-    return OldNode(run, old.without(new), new.without(old))
+    return OldNode(run, old.without(new), new.without(old), snapshot is not None)
 
 
 def refuse_if_old_node(old: OldNode, node: Node, action: str) -> None:
@@ -111,6 +120,9 @@ def _why(old: OldNode, node: Node) -> str | None:
     if recorded.empty:
         if old.other.match(seen) is not None:
             return None
+        if not old.snapshot:
+            return (f"no pair snapshot records what identifies {source} or "
+                    f"{old.run.target}, so it cannot be told apart from {source}")
         return (f"the pair snapshot records nothing that identifies {source} (no serial, no "
                 f"System UUID, no host NIC MAC), and nothing it tells ({seen.describe()}) is "
                 f"{old.run.target}'s, so it cannot be told apart from {source}")

@@ -157,12 +157,20 @@ def check_active_mn(config: Config, named: Mapping[str, str], *,
     if not named:
         return
     candidates, source = possibly_active(config)
-    for given, name in named.items():
+    for given, name in _each_named(named):
         if name in candidates and name != confirm_node:
             how = (f"type its name with {node_option} {name}" if node_option
                    else "add --yes to go on")
             how_named = _named(config, given, name, named)
             raise ActiveMnStop(f"{name!r}{how_named} is the pair's active MN ({source}): {how}")
+
+
+def _each_named(named: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Each node as given with each pair node it names: in doubt (a host name not resolved
+    in time), every pair node it may be."""
+    if not isinstance(named, PairNodesNamed):
+        return list(named.items())
+    return [(given, name) for given in named for name in named.all_of(given)]
 
 
 def _named(config: Config, given: str, name: str, named: Mapping[str, str]) -> str:
@@ -180,7 +188,7 @@ def _doubt(named: Mapping[str, str], given: str) -> str:
 
 def _refuse_during_run(config: Config, named: Mapping[str, str], action: str,
                        yes: bool, *, dry_run: bool = False) -> None:
-    selected = sorted(set(named.values()))
+    selected = sorted({name for _given, name in _each_named(named)})
     run = unfinished_run(config) if selected else None
     if run is None:
         return
@@ -206,7 +214,7 @@ def _surely_named(named: Mapping[str, str]) -> set[str]:
     A node named only in doubt is not refused as the old node "--yes included": the
     System serial check (:mod:`hamnhw.pair.oldnode`) reads the node itself."""
     late = named.late if isinstance(named, PairNodesNamed) else {}
-    return {name for given, name in named.items() if given not in late}
+    return {name for given, name in named.items() if given not in late}  # in doubt: none
 
 
 def _journal_override(config: Config, run: RunRecord, nodes: list[str], action: str) -> None:
@@ -231,7 +239,8 @@ def _journal_override(config: Config, run: RunRecord, nodes: list[str], action: 
 
 def _aliases(named: Mapping[str, str], node: str) -> str:
     """`` (named 'mn1')`` when ``node`` was given under other names."""
-    others = sorted(given for given, name in named.items() if name == node and given != node)
+    others = sorted({given for given, name in _each_named(named)
+                     if name == node and given != node})
     doubts = "".join(_doubt(named, given) for given in others)
     return f" (named {', '.join(map(repr, others))}){doubts}" if others else ""
 

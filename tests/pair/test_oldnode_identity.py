@@ -148,6 +148,9 @@ def test_a_snapshot_identifying_the_old_node_by_nothing_refuses_all_but_the_othe
             "MAC) is standby's, so it cannot be told apart from primary") in message, message
     nothing = guard(snap("primary"))  # no snapshot of either: every node is refused
     assert "records nothing that identifies primary" in refused(nothing, FakeNode())
+    none = OldNode(RUN, Identity(), Identity(), snapshot=False)  # review: no snapshot at all
+    assert ("no pair snapshot records what identifies primary or standby, so it cannot be "
+            "told apart from primary") in refused(none, FakeNode({"SerialNumber": "SN-S"}))
 
 
 def test_an_older_snapshot_without_the_new_fields_is_read_and_still_guards() -> None:
@@ -164,3 +167,23 @@ def test_an_older_snapshot_without_the_new_fields_is_read_and_still_guards() -> 
         {"serial": "SN-P"}, None, frozenset({MAC_A}))
     message = refused(guard(old_snap), FakeNode({"SerialNumber": "SN-P"}))
     assert "its System serial SN-P is primary's in the pair snapshot: it is primary" in message
+
+
+def test_an_unreadable_journal_is_warned_about(tmp_path: Any,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    """Review: with a journal that cannot be read, the identity check is off (nothing tells
+    whether disks were moved); the runguard refuses the pair nodes by name, and this is now
+    said, so an operator powering on an address the config does not know is warned."""
+    import logging
+
+    from hamnhw.config import parse_config
+    from hamnhw.failover.journal import journal_path
+    from hamnhw.pair.oldnode import old_node
+
+    config = parse_config({"pair": {"name": "mn", "journal_dir": str(tmp_path)},
+                           "primary": {"bmc": "redfish://10.0.0.5"},
+                           "standby": {"bmc": "redfish://10.0.0.6"}})
+    journal_path(tmp_path, "mn").write_bytes(b"this is not a database" * 100)
+    with caplog.at_level(logging.WARNING, logger="hamnhw"):
+        assert old_node(config) is None
+    assert "the pair journal cannot be read" in caplog.text, caplog.text

@@ -122,3 +122,23 @@ def test_an_unreadable_journal_counts_both_pair_nodes_as_possibly_active(
     nodes, source = possibly_active(config)
     assert nodes == ("primary", "standby")
     assert "cannot be read" in source and "mn.journal.sqlite" in source, source
+
+
+def test_a_late_name_may_be_either_pair_node_and_both_are_guarded(hung_names: set[str],
+                                                                   tmp_path: Path) -> None:
+    """Review: a name not resolved in time matched only the first pair node it may be
+    (``primary``), so with both pair BMCs on one port and ``standby`` the active MN,
+    ``power off`` of the standby's BMC by that name went unasked.  Every pair node it may
+    be is guarded."""
+    from hamnhw.pair import nodes as pairnode
+    from hamnhw.pair.runguard import ActiveMnStop, check_power_change
+
+    hung_names.add("bmc.hung.test")
+    config = journal_config(tmp_path, "standby")
+    named = pairnode.pair_nodes_of(config, ["redfish://bmc.hung.test"])
+    assert named.all_of("redfish://bmc.hung.test") == ("primary", "standby")
+    assert named.late == {"redfish://bmc.hung.test": ("bmc.hung.test",)}
+    with pytest.raises(ActiveMnStop) as refused:
+        check_power_change(config, ["redfish://bmc.hung.test"], "off")
+    assert str(refused.value).startswith("'standby' (named by a BMC URL) (possibly: "
+                                         "bmc.hung.test did not resolve"), refused.value
