@@ -100,6 +100,7 @@ def _from_capabilities(reader: Reader, collection: Resource | None) -> Dialect |
 
 
 def _from_existing_volume(reader: Reader, collection: Resource | None) -> Dialect | None:
+    # the first volume listed is enough: a part of the list (a page) is as good as all
     members = (collection.member_list().listed if collection is not None else None) or []
     if not members:
         return None
@@ -118,13 +119,16 @@ def _from_json_schemas(reader: Reader, _collection: Resource | None) -> Dialect 
     schemas = root.link("JsonSchemas")
     if schemas is None:
         return None
-    members = reader.members(schemas).listed or []
+    listed = reader.members(schemas)
+    members = listed.listed or []
     versions = [v for v in (schema_version(m) for m in members) if v]
     if not versions:
         for uri in members:
             if uri.rstrip("/").endswith("/Volume"):
                 versions += [v for v in [schema_version(reader.read(uri).get("Schema", str))]
                              if v]
+    if listed.incomplete is not None and max(versions, default=(0, 0, 0)) < RAID_TYPE_SINCE:
+        listed.require()  # a part: the pages not read may publish a newer Volume schema
     return dialect_of_version(max(versions), f"JsonSchemas {schemas}") if versions else None
 
 

@@ -243,12 +243,17 @@ def read_layout(inventory: RedfishInventory) -> RaidLayout:
 
 
 def _read_storages(inventory: RedfishInventory, path: str) -> list[Resource]:
-    """The Storage resources of one collection that the snapshot holds."""
+    """The Storage resources of one collection that the snapshot holds: of the pages read
+    when a later one failed (the walk read the same pages through this snapshot, and its
+    view warns and says incomplete)."""
     try:
-        uris = unique(inventory.reader.members(path).listed or [])  # incomplete: the walk warned
+        listed = inventory.reader.members(path)
     except (HttpError, MalformedResponse) as exc:
         LOG.debug("%s: storage collection %s left out: %s", inventory.host, path, exc)
         return []
+    if listed.incomplete is not None:
+        LOG.debug("%s: storage collection %s %s", inventory.host, path, listed.incomplete)
+    uris = unique(listed.listed or [])
     found = []
     for uri in uris:
         try:

@@ -12,7 +12,7 @@ from hamnhw_drivers.generic.raid_layout import RaidLayout
 
 from hamnhw.errors import ConfigError, OperationFailed, RefusedOperation
 from hamnhw.jobs import Job, JobState, JobStatus
-from hamnhw.models import Drive, Volume
+from hamnhw.models import Drive, Health, Volume
 from hamnhw.raid import PlannedRequest, RaidOutcome, RaidPlan, VolumeState
 from hamnhw.raidguard import normal_serial
 
@@ -148,27 +148,49 @@ def _rebuilt_onto(layout: RaidLayout, volume: Volume) -> tuple[str, ...]:
         or d.status_indicator == "Rebuild"))
 
 
+def _written_to(drive: Drive) -> bool:
+    """Whether a member's own status says it is being written to (``Status.Health``
+    ``Warning`` or a ``Status.State`` other than ``Enabled``), not failed; a member that the
+    BMC shows healthy and enabled (or whose status it does not tell) is, as far as it
+    tells, a surviving one."""
+    if drive.health is Health.CRITICAL or drive.status_indicator == "Fail":
+        return False
+    return drive.health is Health.WARNING or drive.state not in (None, "Enabled")
+
+
 def _already_rebuilding(raid: RedfishRaid, layout: RaidLayout, volume: Volume, drive: Drive,
                         reason: str) -> RaidPlan:
     """Unchanged when the controller rebuilds onto ``drive`` (the drive the BMC shows being
-    rebuilt onto; where it shows none, a member or spare of the volume, or a global spare);
-    refused otherwise, naming the drive it rebuilds onto, or saying that the BMC does not
-    tell which."""
+    rebuilt onto; where it shows none, a spare of the volume or a global spare, or a member
+    whose status says it is being written to: :func:`_written_to`); refused otherwise,
+    naming the drive it rebuilds onto, or saying that the BMC does not tell which."""
     onto = _rebuilt_onto(layout, volume)
-    if drive.id in onto or (not onto and _serves(layout, volume, drive.id)):
+    member = drive.id in (volume.drive_ids or ())
+    maybe = _serves(layout, volume, drive.id) and (not member or _written_to(drive))
+    if drive.id in onto or (not onto and maybe):
         told = "" if onto else f"; {drive.id} is in it (the BMC does not tell which drive " \
                                "is rebuilt onto)"
         return RaidPlan("rebuild", f"the controller is already rebuilding {volume.id} "
                         f"({reason}){told}", False, volume_id=volume.id, drive_ids=(drive.id,))
+    unsaid = "the BMC does not tell which drive it rebuilds onto"
     what = (f"onto {', '.join(onto)}, not onto {drive.id}" if onto else
-            f"and {drive.id} is neither a member nor a spare of it (the BMC does not tell "
-            "which drive it rebuilds onto)")
-    then = (f"{drive.id} is a member of it" if drive.id in (volume.drive_ids or ()) else
+            f"and {drive.id} is {_member_shown(drive)} ({unsaid})" if member else
+            f"and {drive.id} is neither a member nor a spare of it ({unsaid})")
+    then = (f"{drive.id} is a member of it" if member else
             f"once it is optimal (`hamnhw raid show --check`), make {drive.id} its next hot "
             f"spare (`hamnhw raid spare --drive {drive.id} [--volume {volume.id}]`)")
     raise RefusedOperation("raid.rebuild", [
         f"the controller is rebuilding {volume.id} ({reason}) {what}: nothing to start; "
         f"{then}"], host=raid.host)
+
+
+def _member_shown(drive: Drive) -> str:
+    """What a member that :func:`_written_to` does not take for the target is (refusal)."""
+    if drive.health is Health.CRITICAL or drive.status_indicator == "Fail":
+        return "a failed member of it, not the drive rebuilt onto"
+    shown = "shows healthy" if drive.health is Health.OK else "tells no status of"
+    return (f"a member of it that the BMC {shown}: the surviving member, not the drive "
+            "rebuilt onto, as far as it tells")
 
 
 def plan_rebuild(raid: RedfishRaid, volume_id: str, drive_id: str,
@@ -226,16 +248,18 @@ def run_rebuild(raid: RedfishRaid, plan: RaidPlan) -> RaidOutcome:
     if plan.changed and status.state in (JobState.PENDING, JobState.FAILED) \
             and not _took(raid, plan):
         raise OperationFailed(f"after the request, {plan.drive_ids[0]} is neither rebuilding "
-                              f"into {plan.volume_id} nor its spare", host=raid.host)
+                              f"into {plan.volume_id} nor a spare of it (nor a global spare)",
+                              host=raid.host)
     return RaidOutcome(plan, job, status)
 
 
 def _took(raid: RedfishRaid, plan: RaidPlan) -> bool:
+    """Whether the drive now serves the volume (:func:`_serves`: a member, its spare, or a
+    global spare, as a rebuild through a global spare leaves it until the controller takes
+    it in)."""
     layout = raid.layout()
     volume = layout.find_volume(plan.volume_id or "")
-    drive = plan.drive_ids[0]
-    return volume is not None and (drive in (volume.drive_ids or ())
-                                   or drive in (volume.spare_drive_ids or ()))
+    return volume is not None and bool(_serves(layout, volume, plan.drive_ids[0]))
 
 
 # -- spares -------------------------------------------------------------------------------

@@ -72,3 +72,23 @@ def test_an_unreadable_volumes_collection_is_read_once_and_leaves_the_volumes_un
     assert status.capabilities is not None
     assert [c.volumes_uri for c in status.capabilities] == [volumes]
     assert client.gets_of(volumes) == 1
+
+
+def test_a_storage_collection_whose_later_page_fails_gives_its_first_page_incomplete() -> None:
+    """The layout keeps the Storage resources of the pages read (as the walk does, whose
+    view says incomplete with a warning naming the collection); the failed page is asked
+    for once."""
+    page2 = f"{STORAGE}?$skip=1"
+    docs = with_volumes(storage_docs("A", "B"), "A")
+    docs[STORAGE] = {"Members": docs[STORAGE]["Members"][:1], "Members@odata.count": 2,
+                     "Members@odata.nextLink": page2}
+    client = FailingClient(docs, {page2})
+
+    layout = make_driver(client).raid.layout()
+
+    assert [s.capabilities.storage_id for s in layout.storages] == ["A"]
+    assert [d.id for d in layout.drives] == ["A/0", "A/1"]
+    assert layout.view.incomplete
+    assert any(STORAGE in w and "page" in w for w in layout.view.warnings), \
+        layout.view.warnings
+    assert client.gets_of(page2) == 1

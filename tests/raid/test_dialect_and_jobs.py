@@ -127,6 +127,24 @@ def test_json_schemas_member_without_version_in_its_name() -> None:
     assert detect_dialect(Reader(client), storage_info({})).property == VOLUME_TYPE
 
 
+@pytest.mark.parametrize("first,expected", [("Volume.v1_2_0", VOLUME_TYPE),
+                                            ("Volume.v1_6_0", RAID_TYPE)])
+def test_json_schemas_whose_later_page_fails_decide_only_for_raid_type(
+        first: str, expected: str) -> None:
+    """A later page that cannot be read may list a newer Volume schema: the part read
+    proves RAIDType (v1.3.1+) but never VolumeType (it was "JsonSchemas ... v1.2.0", the
+    part taken for the list)."""
+    client = DocsClient({
+        "/redfish/v1/": {"JsonSchemas": {"@odata.id": "/redfish/v1/JsonSchemas"}},
+        "/redfish/v1/JsonSchemas": {
+            "Members": [{"@odata.id": f"/redfish/v1/JsonSchemas/{first}"}],
+            "Members@odata.nextLink": "/redfish/v1/JsonSchemas?page=2"}})
+    dialect = detect_dialect(Reader(client), storage_info({"Members": []}))
+    assert dialect.property == expected
+    assert ("JsonSchemas" in dialect.source) is (expected == RAID_TYPE), dialect.source
+    assert "/redfish/v1/JsonSchemas?page=2" in client.gets
+
+
 def test_nothing_answers_volume_type_and_an_unreadable_source_is_skipped() -> None:
     client = DocsClient({"/redfish/v1/": {"JsonSchemas": {"@odata.id": "/gone"}}})
     dialect = detect_dialect(Reader(client), storage_info(creation("/gone-too")))

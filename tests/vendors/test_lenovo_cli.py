@@ -4,9 +4,11 @@ is refused naming the manual step (then done by hand in the simulated setup util
 
 from __future__ import annotations
 
+import pytest
 from vendor_bench import ids
 
 from hamnhw.sim.personalities import of
+from hamnhw.sim.raid import ServerRaid
 
 STORAGE = "RAID_Slot4"
 
@@ -88,3 +90,20 @@ def test_moved_array_import_is_refused_naming_the_manual_step(start_cluster) -> 
     after = bench.show(node="b")
     by_id = {d["id"]: d["serial"] for d in after["drives"]}
     assert sorted(by_id[i] for i in after["volumes"][0]["drives"]) == sorted(serials)
+
+
+def test_a_global_spare_not_yet_taken_in_is_a_started_rebuild(
+        start_cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    """XCC's rebuild makes the drive a global spare; the controller may take it in after
+    the first read: the volume still degraded with the drive a global spare is the rebuild
+    pending, not OperationFailed ("neither rebuilding ... nor its spare") after a PATCH the
+    BMC accepted."""
+    bench = start_cluster("xcc", raid={"rebuild_seconds": 40.0})
+    bench.replace_failed(1, "XCCNEW01")
+    monkeypatch.setattr(ServerRaid, "_take_over", lambda *args: None)
+    done = bench.ok("rebuild", f"{STORAGE}/0", "--drive", disk(1), "--confirm-serial",
+                    "XCCNEW01")
+    assert done["changed"] is True and done["job"]["state"] == "pending", done
+    shown = bench.show()
+    assert disk(1) in shown["spares"]
+    assert shown["volumes"][0]["raid_health"]["state"] == "degraded"

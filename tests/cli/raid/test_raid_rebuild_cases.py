@@ -61,18 +61,38 @@ def test_a_new_disk_is_refused_while_the_controller_rebuilds_onto_a_hot_spare(
     assert bench.writes("PATCH", STORAGE) == []
 
 
-def test_where_the_bmc_does_not_tell_the_rebuilt_drive_only_a_member_is_unchanged(
-        cluster, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The drives show no rebuild (only the volume does): a drive outside the volume is
-    refused, saying so; a member of it is unchanged."""
+def hide_the_rebuilt_drive(monkeypatch: pytest.MonkeyPatch, shows: dict[str, str]) -> None:
+    """The drives show no rebuild (only the volume does); the drive rebuilt onto shows the
+    ``Status`` ``shows`` instead (``{}``: as healthy and enabled as the surviving member)."""
     shown = raid_docs.drive_raid_properties
 
     def without_rebuild(state: Any, drive: DriveSpec) -> dict[str, Any]:
         found = {k: v for k, v in shown(state, drive).items() if k != "Operations"}
-        return {**found, "StatusIndicator": "OK"} if found["StatusIndicator"] == "Rebuild" \
-            else found
+        if found["StatusIndicator"] != "Rebuild":
+            return found
+        return {**found, "StatusIndicator": "OK"} | ({"Status": shows} if shows else {})
 
     monkeypatch.setattr(raid_docs, "drive_raid_properties", without_rebuild)
+
+
+def refuse_the_survivor(bench: Bench) -> None:
+    """Bay2, the healthy surviving member, named: refused, not "already rebuilding"."""
+    survivor = bench.cli("rebuild", VOLUME, "--drive", "Bay2", "--confirm-serial",
+                         bench.serial(2))
+    error = json_out(survivor)["error"]
+    assert (survivor.exit_code, error["type"]) == (1, "RefusedOperation"), error
+    assert "RAIDController1/Bay2 is a member of it that the BMC shows healthy: the " \
+        "surviving member, not the drive rebuilt onto" in error["message"]
+    assert "the BMC does not tell which drive it rebuilds onto" in error["message"]
+
+
+def test_where_the_bmc_does_not_tell_the_rebuilt_drive_only_a_member_is_unchanged(
+        cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drives show no rebuild (only the volume does): a drive outside the volume is
+    refused, saying so; so is the healthy surviving member (it was "already rebuilding ...
+    Bay2 is in it", exit 0, and ``--wait`` followed the rebuild as if onto Bay2); a member
+    whose status says it is written to (``Updating``) is unchanged."""
+    hide_the_rebuilt_drive(monkeypatch, {"State": "Updating", "Health": "OK"})
     bench = cluster(raid1=True, rebuild_seconds=100.0)
     serial = hot_spare_took_over(bench)
     result = bench.cli("rebuild", VOLUME, "--drive", "Bay1", "--confirm-serial", serial)
@@ -80,9 +100,26 @@ def test_where_the_bmc_does_not_tell_the_rebuilt_drive_only_a_member_is_unchange
     assert (result.exit_code, error["type"]) == (1, "RefusedOperation"), error
     assert "RAIDController1/Bay1 is neither a member nor a spare of it" in error["message"]
     assert "the BMC does not tell which drive it rebuilds onto" in error["message"]
+    refuse_the_survivor(bench)
     member = bench.ok("rebuild", VOLUME, "--drive", "Bay3", "--confirm-serial",
                       bench.serial(3))
     assert member["changed"] is False and "does not tell which drive" in member["summary"]
+    assert bench.writes("PATCH", STORAGE) == []
+
+
+def test_where_no_drive_status_tells_the_rebuilt_drive_every_member_is_refused(
+        cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing tells the drive rebuilt onto from the survivor: both are refused (nothing
+    sent), each saying that the BMC does not tell which drive it rebuilds onto."""
+    hide_the_rebuilt_drive(monkeypatch, {})
+    bench = cluster(raid1=True, rebuild_seconds=100.0)
+    hot_spare_took_over(bench)
+    refuse_the_survivor(bench)
+    target = bench.cli("rebuild", VOLUME, "--drive", "Bay3", "--confirm-serial",
+                       bench.serial(3), "--wait")
+    error = json_out(target)["error"]
+    assert (target.exit_code, error["type"]) == (1, "RefusedOperation"), error
+    assert "the BMC does not tell which drive it rebuilds onto" in error["message"]
     assert bench.writes("PATCH", STORAGE) == []
 
 
