@@ -26,11 +26,12 @@ error...), never "unreachable", with what to fix.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from hamnhw import parallel
+from hamnhw import interrupts, parallel
 from hamnhw.config import Config
 from hamnhw.credentials import ResolvedCredentials
 from hamnhw.deadline import Deadline
@@ -46,6 +47,7 @@ from hamnhw.errors import (
 )
 from hamnhw.failover.bmcanswer import answers, did, remedy, tcp_answer, transient
 from hamnhw.failover.report import NO_ANSWER, PowerNow
+from hamnhw.log import get_logger
 from hamnhw.models import PowerState
 from hamnhw.pair import PAIR_NODES, connect_node, node_credentials
 from hamnhw.transport.ipmi_errors import InsufficientPrivilege, RoleRefused
@@ -58,6 +60,14 @@ STATUS_DEADLINE_S = 20.0
 """The whole of ``failover status``'s power reads, both nodes side by side (each also within
 its node's ``timeout``): a silent BMC costs its connect timeout (5 s by default), a BMC that
 accepts a connection and never answers is given up by then."""
+
+SETTLE_S = 2.0
+"""How long :func:`run_power` waits, after an interrupt (raised at once by
+:func:`hamnhw.parallel.beside`), for the other node's read still under way in its helper
+before it keeps the connections opened; a read still under way then closes the connection it
+opened itself once it ends."""
+
+LOG = get_logger("hamnhw.failover")
 
 _KINDS: tuple[tuple[type[HamnhwError], str], ...] = (
     (InsufficientPrivilege, "privilege level refused"),
@@ -175,27 +185,77 @@ def live_power(config: Config, facts: Mapping[str, Any],
 def run_power(ctx: RunContext) -> PowerNow:
     """The coordinator's read of each node's power (after a stop, at a run's end, after an
     abort), side by side on the run's connections: a node not connected yet is connected in
-    its read's thread, and kept (its session journaled) once both reads ended.  A BMC that
-    answered is :meth:`~hamnhw.failover.engine.RunContext.heard`; the power read is kept in
-    the run's facts with when (``last_power``, ``last_power_at``), for ``status`` when a BMC
-    does not answer it."""
+    its read's thread, and kept (its session journaled) once both reads ended, whatever ended
+    them (an interrupt, an unexpected error: :class:`_Opened`).  A BMC that answered is
+    :meth:`~hamnhw.failover.engine.RunContext.heard`; the power read is kept in the run's
+    facts with when (``last_power``, ``last_power_at``), for ``status`` when a BMC does not
+    answer it."""
     before = {name for name in PAIR_NODES if ctx.connected(name) is not None}
-    opened: dict[str, Node] = {}
-
-    def read(name: str) -> str:
-        node = ctx.connected(name)
-        if node is None:
-            node = opened[name] = ctx.open_node(name)
-        return node.power.state().value
-
-    readings = side_by_side(read)
-    for name, node in opened.items():
-        ctx.keep(name, node)
+    opened = _Opened(ctx)
+    try:
+        readings = side_by_side(opened.read)
+    finally:
+        with interrupts.deferred():  # a second signal waits for the sessions to be kept
+            kept = opened.settle()
     for name, reading in readings.items():
-        _heard(ctx, name, reading, connecting=name not in (before | opened.keys()))
+        _heard(ctx, name, reading, connecting=name not in (before | kept.keys()))
     now = power_now(readings, ctx.config)
     _remember(ctx, now)
     return now
+
+
+class _Opened:
+    """The connections :func:`run_power`'s reads opened, kept (journaled, logged out by
+    ``ctx.logout``) by :meth:`settle` in the coordinator's thread whatever ended the reads
+    (an interrupt, an unexpected error included); a read still under way by then closes the
+    connection it opened itself when it ends, so none is closed under a read nor left open
+    unjournaled."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        self._nodes: dict[str, Node] = {}
+        self._reading: set[str] = set()
+        self._settled = False
+        self._changed = threading.Condition()
+
+    def read(self, name: str) -> str:
+        """``name``'s power, on the run's connection, else on one opened now."""
+        with self._changed:
+            self._reading.add(name)
+        try:
+            node = self.ctx.connected(name)
+            if node is None:
+                node = self.ctx.open_node(name)
+                with self._changed:
+                    self._nodes[name] = node
+            return node.power.state().value
+        finally:
+            self._ended(name)
+
+    def _ended(self, name: str) -> None:
+        with self._changed:
+            self._reading.discard(name)
+            self._changed.notify_all()
+            orphan = self._nodes.pop(name, None) if self._settled else None
+        if orphan is not None:
+            try:
+                orphan.close()
+            except HamnhwError as exc:
+                LOG.warning("%s: logout failed: %s", name, exc)
+
+    def settle(self) -> dict[str, Node]:
+        """Keep the connections opened whose reads ended (waiting up to :data:`SETTLE_S`
+        for a read still under way); returns them."""
+        with self._changed:
+            self._changed.wait_for(lambda: not self._reading, timeout=SETTLE_S)
+            self._settled = True
+            done = {name: node for name, node in self._nodes.items()
+                    if name not in self._reading}
+            for name in done:
+                del self._nodes[name]
+        for name, node in done.items():
+            self.ctx.keep(name, node)
+        return done
 
 
 def _heard(ctx: RunContext, name: str, reading: Reading, connecting: bool) -> None:
