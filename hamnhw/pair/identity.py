@@ -125,6 +125,7 @@ class Identity:
             return f"its host NIC MAC {common[0]}", "host NIC MAC"
         return None
 
+
 def serial_label(key: str) -> str:
     """How the serial of source ``key`` is named in a message."""
     return SERIAL_LABELS.get(key, key)
