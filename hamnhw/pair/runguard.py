@@ -212,7 +212,8 @@ def _refuse_during_run(config: Config, named: Mapping[str, str], action: str,
 def _surely_named(named: Mapping[str, str]) -> set[str]:
     """The pair nodes named for sure: not only in doubt (a host name not resolved in time).
     A node named only in doubt is not refused as the old node "--yes included": the
-    System serial check (:mod:`hamnhw.pair.oldnode`) reads the node itself."""
+    identity check (:mod:`hamnhw.pair.oldnode`: serials, System UUID, NIC MACs) reads the
+    node itself."""
     late = named.late if isinstance(named, PairNodesNamed) else {}
     return {name for given, name in named.items() if given not in late}  # in doubt: none
 
