@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from hamnhw.errors import HamnhwError
+from hamnhw.raidguard import normal_serial
 
 if TYPE_CHECKING:
     from hamnhw.models import System
@@ -102,8 +103,8 @@ class Identity:
     def without(self, other: Identity) -> Identity:
         """This identity less what ``other`` has too: a value both pair nodes showed (a
         board maker's default serial, a default UUID) identifies neither."""
-        theirs = {_serial_key(v) for v in other.serials.values()}
-        serials = {k: v for k, v in self.serials.items() if _serial_key(v) not in theirs}
+        theirs = {normal_serial(v) for v in other.serials.values()}
+        serials = {k: v for k, v in self.serials.items() if normal_serial(v) not in theirs}
         uuid = None if self.uuid and other.uuid and same_uuid(self.uuid, other.uuid) else (
             self.uuid)
         macs = self.macs - other.macs if self.macs and other.macs else self.macs
@@ -115,7 +116,7 @@ class Identity:
         serial")``."""
         for key, value in seen.serials.items():
             recorded = next((k for k, v in self.serials.items()
-                             if _serial_key(v) == _serial_key(value)), None)
+                             if normal_serial(v) == normal_serial(value)), None)
             if recorded is not None:
                 return f"its {serial_label(key)} {value}", serial_label(recorded)
         if self.uuid and seen.uuid and same_uuid(self.uuid, seen.uuid):
@@ -146,8 +147,3 @@ def _swapped(digits: str) -> str:
         return "".join(reversed([part[i:i + 2] for i in range(0, len(part), 2)]))
 
     return swap(digits[:8]) + swap(digits[8:12]) + swap(digits[12:16]) + digits[16:]
-
-
-def _serial_key(value: str) -> str:
-    return re.sub(r"\s+", "", value).upper()
-

@@ -94,7 +94,7 @@ def started_line(node: str, outcome: RaidOutcome, wait_timeout: float | None) ->
 
 
 def goes_on(target: TargetOptions) -> str:
-    """What a ``--wait-timeout`` leaves behind, and how to follow it."""
-    config = f" --config {shlex.quote(target.config)}" if target.config else ""
+    """What a ``--wait-timeout`` leaves behind, and how to follow it (the ``--config`` given
+    is added where the error is printed: :meth:`hamnhw.cli.output.Output.error`)."""
     return ("the rebuild goes on in the controller; watch it with `hamnhw raid show --check "
-            f"{shlex.quote(target.node)}{config}`")
+            f"{shlex.quote(target.node)}`")
