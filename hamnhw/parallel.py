@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
+from hamnhw import coop
+
 T = TypeVar("T")
 
 HELPERS = 64
@@ -69,11 +71,12 @@ def bmc_closed() -> None:
 
 
 def _enter() -> bool:
-    """Count a caller in; whether it works alone (:data:`BUSY`)."""
+    """Count a caller in; whether it works alone (:data:`BUSY`, or a cooperative task's:
+    :mod:`hamnhw.coop`, whose waits overlap with the other tasks')."""
     global _callers
     with _pool_lock:
         _callers += 1
-        return _callers > BUSY or _open_bmcs > BUSY
+        return _callers > BUSY or _open_bmcs > BUSY or coop.current() is not None
 
 
 def _leave() -> None:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from hamnhw import progress, readmemo
+from hamnhw import coop, progress, readmemo
 from hamnhw.deadline import Deadline
 from hamnhw.errors import WaitTimeout
 
@@ -42,8 +42,8 @@ class PollPolicy:
     outlives the deadline of the command that started it."""
     clock: Callable[[], float] = time.monotonic
     """Monotonic clock."""
-    sleep: Callable[[float], None] = time.sleep
-    """Sleep function."""
+    sleep: Callable[[float], None] = coop.sleep
+    """Sleep function (``time.sleep``, or in a cooperative task its hub's: :mod:`hamnhw.coop`)."""
 
     def deadline(self, seconds: float | None = None) -> Deadline:
         """A deadline of ``seconds`` (default :attr:`timeout`) on this policy's clock."""

@@ -61,20 +61,28 @@ QUICK_BMC_S = parallel.QUICK_ANSWER_S
 """A BMC that has answered a GET within this many seconds is read one request after the
 other (:data:`hamnhw.parallel.QUICK_ANSWER_S`)."""
 
-_EPOCH = threading.local()
+_EPOCH: contextvars.ContextVar[int] = contextvars.ContextVar("hamnhw_read_epoch", default=0)
+"""The read epoch of the calling thread or cooperative task (:mod:`hamnhw.coop`: the
+greenlets of one thread each have their own)."""
 _COMMAND = contextvars.ContextVar("hamnhw_command", default=False)
 _REFUSED: set[str] = set()
 """BMCs (``host`` + ServiceRoot UUID) that refused an expanded GET in this process."""
 
 
 def new_epoch() -> None:
-    """Start a new read epoch in this thread: what was read before is read again."""
-    _EPOCH.value = getattr(_EPOCH, "value", 0) + 1
+    """Start a new read epoch in this thread (or cooperative task): what was read before
+    is read again."""
+    _EPOCH.set(_EPOCH.get() + 1)
+
+
+def _adopt_epoch(value: int) -> None:
+    """Take on another thread's read epoch (a helper of :meth:`MemoClient.prefetch`)."""
+    _EPOCH.set(value)
 
 
 def epoch() -> int:
     """This thread's read epoch."""
-    return int(getattr(_EPOCH, "value", 0))
+    return _EPOCH.get()
 
 
 @contextlib.contextmanager
@@ -189,7 +197,7 @@ class MemoClient:
             return
         read_epoch = epoch()
         parallel.each(self._prefetch_one, missing, PARALLEL_READS,
-                      adopt=lambda: setattr(_EPOCH, "value", read_epoch))
+                      adopt=lambda: _adopt_epoch(read_epoch))
 
     def _prefetch_one(self, path: str) -> None:
         try:
@@ -260,7 +268,7 @@ class MemoClient:
         if hit is None:
             return None
         call, read_epoch, when, doc = hit
-        if (call != self._call or read_epoch != getattr(_EPOCH, "value", 0)
+        if (call != self._call or read_epoch != _EPOCH.get()
                 or self._clock() - when >= MAX_AGE_S):
             return None
         return doc
@@ -276,7 +284,7 @@ class MemoClient:
         self._remember(expand.key(path), doc)
 
     def _remember(self, key: str, doc: Any) -> None:
-        read_epoch = getattr(_EPOCH, "value", 0)  # epoch(), inline: every GET
+        read_epoch = _EPOCH.get()  # epoch(), inline: every GET
         with self._lock:
             self._store(key, read_epoch, self._clock(), doc)
 

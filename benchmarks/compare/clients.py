@@ -263,9 +263,11 @@ def load_hamnhw() -> Any:
                       GenericRedfishDriver.inventory_class):
         assert isinstance(interface, type)
     # The rest of what the first task imported (the worker's ``late_imports``): the
-    # detection cache (imported even with HAMNHW_DETECT_CACHE unset) and the codec the
-    # first connection's host name is encoded with.
+    # detection cache (imported even with HAMNHW_DETECT_CACHE unset), the codec the
+    # first connection's host name is encoded with, and the fan-out's greenlets.
     import encodings.idna  # noqa: F401
+
+    import greenlet  # noqa: F401 - the fan-out's cooperative tasks (hamnhw.coop)
 
     import hamnhw.detectcache
     return hamnhw

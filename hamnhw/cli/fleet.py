@@ -51,6 +51,7 @@ from hamnhw.cli.progress import LastUpdate, is_terminal
 from hamnhw.cli.watch import RequestWatch
 from hamnhw.configpath import find_config
 from hamnhw.errors import ConfigError, Interrupted
+from hamnhw.fleet import redfish_only
 from hamnhw.fleet.runner import Later, NodeResult, run_each
 from hamnhw.fleet.targets import Selection, is_url, select
 from hamnhw.node import Node
@@ -320,7 +321,9 @@ def _fan_out(selection: Selection, fleet: FleetOptions, prepare: Prepare,
     results: Generator[NodeResult[dict[str, Any]], None, None] = run_each(
         selection.nodes, task, name=str, concurrency=fleet.fanout,
         bmc=lambda name: _bmc_of(resolved[name], name),
-        host=lambda name: _host_of(resolved[name]))
+        host=lambda name: _host_of(resolved[name]),
+        cooperative=all(redfish_only(kwargs) for kwargs in resolved.values()
+                        if isinstance(kwargs, dict)))
     interrupted = 0
     try:
         _show_each(results, codes, view, judge)

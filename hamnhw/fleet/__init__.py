@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from hamnhw.deadline import Deadline
     from hamnhw.node import Node
 
-__all__ = ["DEFAULT_CONCURRENCY", "Later", "NodeResult", "fanout", "run_each"]
+__all__ = ["DEFAULT_CONCURRENCY", "Later", "NodeResult", "fanout", "redfish_only", "run_each"]
 
 R = TypeVar("R")
 NodeSpec = str | Mapping[str, Any]
@@ -95,8 +95,23 @@ def fanout(nodes: Iterable[NodeSpec], operation: Callable[[Node], R], *,
         except Exception:  # a bad URL fails in its own task, with its own error
             return None
 
-    return run_each(nodes, task, name=name, bmc=lambda spec: host(spec) or name(spec),
-                    host=host, concurrency=concurrency)
+    listed = list(nodes)
+    return run_each(listed, task, name=name, bmc=lambda spec: host(spec) or name(spec),
+                    host=host, concurrency=concurrency,
+                    cooperative=all(redfish_only(arguments(spec)) for spec in listed))
+
+
+def redfish_only(arguments: Mapping[str, Any]) -> bool:
+    """Whether a node's work may run as a cooperative task (:mod:`hamnhw.coop`): a
+    Redfish BMC's, with no IPMI path (IPMI sessions have threads of their own)."""
+    from hamnhw.address import parse_bmc_url
+    from hamnhw.errors import HamnhwError
+
+    try:
+        protocol = parse_bmc_url(str(arguments.get("url"))).protocol
+    except HamnhwError:  # fails in its own task, with its own error
+        return True
+    return protocol == "redfish" and arguments.get("ipmi") is None
 
 
 def _close_within(node: Node, deadline: Deadline) -> None:

@@ -30,13 +30,16 @@ at most 5 s), and control returns once every started task has ended.
 from __future__ import annotations
 
 import dataclasses
+import os
 import queue
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from typing import Any, Generic, TypeVar
 
+from hamnhw import coop
 from hamnhw.errors import ConfigError, Interrupted
 from hamnhw.log import get_logger
 
@@ -48,6 +51,11 @@ LOG = get_logger(__name__)
 DEFAULT_CONCURRENCY = 256
 """Nodes worked on at once unless told otherwise (``--fanout``): enough for 200 BMCs at
 once; each waiting thread costs little memory and no CPU."""
+
+
+IO_VARIABLE = "HAMNHW_FANOUT_IO"
+"""Set to ``threads``: a fan-out runs its nodes in threads even where they could run as
+cooperative tasks (:mod:`hamnhw.coop`); a way back should a cooperative run misbehave."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,20 +101,30 @@ def check_concurrency(concurrency: int | None) -> int:
 
 
 class _PerBmc:
-    """One lock per BMC key: tasks of the same BMC run one at a time."""
+    """One lock per BMC key: tasks of the same BMC run one at a time.
 
-    def __init__(self) -> None:
+    :param cooperative: the tasks are a hub's (:mod:`hamnhw.coop`): a task waiting for its
+        BMC's turn is parked, never the hub's thread.
+    """
+
+    def __init__(self, cooperative: bool = False) -> None:
         self._guard = threading.Lock()
-        self._locks: dict[str, threading.Lock] = {}
+        self._locks: dict[str, AbstractContextManager[Any]] = {}
+        self._cooperative = cooperative
 
-    def lock(self, key: str) -> threading.Lock:
+    def lock(self, key: str) -> AbstractContextManager[Any]:
         with self._guard:
-            return self._locks.setdefault(key, threading.Lock())
+            lock = self._locks.get(key)
+            if lock is None:
+                hub = coop.current() if self._cooperative else None
+                lock = self._locks[key] = threading.Lock() if hub is None else hub.lock()
+            return lock
 
 
 def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Callable[[T], str],
              bmc: Callable[[T], str] | None = None, host: Callable[[T], str | None] | None = None,
-             concurrency: int | None = None) -> Generator[NodeResult[R], None, None]:
+             concurrency: int | None = None,
+             cooperative: bool = False) -> Generator[NodeResult[R], None, None]:
     """Run ``task(item)`` for every item, at most ``concurrency`` at once, and yield a
     :class:`NodeResult` per item as it finishes (not in input order).
 
@@ -120,6 +138,11 @@ def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Cal
         error of a node names it; None: not known.
     :param concurrency: at most this many tasks at once (default
         :data:`DEFAULT_CONCURRENCY`).
+    :param cooperative: run the tasks as cooperative tasks on one thread
+        (:class:`hamnhw.coop.TaskPool`) instead of a thread each: only for tasks whose waits
+        are all sockets of the lean transport, sleeps of :func:`hamnhw.coop.sleep` and
+        host name lookups (Redfish nodes; not IPMI, whose sessions have threads of their
+        own).  Ignored where ``greenlet`` is missing.
     :raises Interrupted: after the results of what ran (see the module docstring).
     """
     from hamnhw.transport.watchdog import AbortScope, current_scope, in_scope
@@ -127,7 +150,9 @@ def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Cal
     listed = list(items)
     scope = AbortScope(parent=current_scope())
     workers = max(1, min(check_concurrency(concurrency), len(listed)))
-    locks = _PerBmc()
+    cooperative = (cooperative and workers > 1 and coop.available()
+                   and os.environ.get(IO_VARIABLE, "") != "threads")
+    locks = _PerBmc(cooperative)
     key = bmc or name
     ready: queue.Queue[int] = queue.Queue()
     results: dict[int, NodeResult[R]] = {}
@@ -156,7 +181,9 @@ def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Cal
             if then is not None:
                 _finish(then, result.node)
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hamnhw-fanout")
+    pool: ThreadPoolExecutor | coop.TaskPool = (
+        coop.TaskPool(workers, "hamnhw-fanout-hub") if cooperative
+        else ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hamnhw-fanout"))
     futures = {index: pool.submit(guarded, index, item) for index, item in enumerate(listed)}
     yielded: set[int] = set()
     try:

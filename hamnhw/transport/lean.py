@@ -39,7 +39,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, BinaryIO
 
-from hamnhw import noanswer
+from hamnhw import coop, noanswer
+from hamnhw.transport import coopsocket
 from hamnhw.transport.httpanswer import Headers, Response
 from hamnhw.transport.reuse import drained, dropped
 from hamnhw.transport.wireerrors import (
@@ -198,13 +199,17 @@ class LeanConnections:
         """An idle connection, else a new one, with its reader; and which (``new``,
         ``reused`` or ``unchecked``).  An idle connection is first checked not closed by
         the BMC, unless the request is ``resendable`` and the connection was used less than
-        :data:`FRESH_S` ago."""
+        :data:`FRESH_S` ago.  A cooperative task takes no blocking connection (one made
+        outside any task): it is closed."""
         while True:
             with self._lock:
                 idle = self._idle.pop() if self._idle else None
             if idle is None:
                 return (*self._new(connect_s), "new")
             sock, reader, since = idle
+            if not isinstance(sock, coopsocket.CoopSocket) and coop.current() is not None:
+                _close(sock, reader)  # a blocking one would hold every task of the hub
+                continue
             if resendable and time.monotonic() - since < FRESH_S:
                 return sock, reader, "unchecked"
             if not dropped(sock):
@@ -220,9 +225,12 @@ class LeanConnections:
     def _connect(self, connect_s: float) -> socket.socket:
         """A new connection (TLS: handshake done, chain and name or pin checked), as
         ``http.client`` makes one (``TCP_NODELAY``; the connect timeout covers the
-        handshake)."""
+        handshake); in a cooperative task (:mod:`hamnhw.coop`), one whose waits park the
+        task (:mod:`hamnhw.transport.coopsocket`)."""
+        hub = coop.current()
         try:
-            sock = socket.create_connection((self.host, self.port), connect_s)
+            sock = (socket.create_connection((self.host, self.port), connect_s) if hub is None
+                    else coopsocket.tcp(hub, self.host, self.port, connect_s))
         except TimeoutError:
             whole = self.connect_timeout or connect_s
             reason = noanswer.connect_timed_out(connect_s, whole)
@@ -235,7 +243,10 @@ class LeanConnections:
                                noanswer.connect_reason(exc)) from None
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if self.context is not None:
+            if hub is not None:  # a cooperative task's: its waits park it on the hub
+                sock = coopsocket.wrap(  # type: ignore[assignment]
+                    hub, sock, self.context, self.host, connect_s)
+            elif self.context is not None:
                 sock = self.context.wrap_socket(sock, server_hostname=self.host)
         except TimeoutError:
             sock.close()

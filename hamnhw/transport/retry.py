@@ -24,7 +24,7 @@ import random
 import time
 from collections.abc import Callable
 
-from hamnhw import noanswer
+from hamnhw import coop, noanswer
 from hamnhw.deadline import Clock, Deadline
 
 __all__ = ["NOT_RETRIED", "Clock", "Deadline", "RetryPolicy"]
@@ -56,8 +56,9 @@ class RetryPolicy:
     """Upper bound of one delay before jitter, seconds."""
     jitter: float = 0.25
     """Random extra, as a fraction of the delay."""
-    sleep: Callable[[float], None] = time.sleep
-    """How to wait (tests inject a fake)."""
+    sleep: Callable[[float], None] = coop.sleep
+    """How to wait (``time.sleep``, or in a cooperative task its hub's: :mod:`hamnhw.coop`;
+    tests inject a fake)."""
     clock: Clock = time.monotonic
     """Monotonic seconds (tests inject a fake); also drives deadlines."""
     rand: Callable[[], float] = random.random

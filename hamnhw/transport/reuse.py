@@ -43,7 +43,10 @@ def drained(sock: socket.socket, reader: BinaryIO) -> bool:
 def tls_pending(sock: socket.socket) -> bool:
     """True when OpenSSL holds decrypted bytes of ``sock`` not read yet (a C call, no
     system call; False for plain sockets)."""
-    return isinstance(sock, ssl.SSLSocket) and sock.pending() > 0
+    if isinstance(sock, ssl.SSLSocket):
+        return sock.pending() > 0
+    pending = getattr(sock, "pending", None)  # a cooperative task's (coopsocket)
+    return pending is not None and pending() > 0
 
 
 def _read_nothing(_buffer: Any) -> None:  # a raw read that would block: nothing read

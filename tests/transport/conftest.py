@@ -15,6 +15,45 @@ from transport_loopback import LoopbackBmc, SelfSigned
 
 from hamnhw.sim import ManualClock
 
+IO_MODES = ("threads", "cooperative")
+"""How a test marked ``both_io`` runs: in the test's thread, then as a cooperative task
+(:mod:`hamnhw.coop`: the transport's sockets are then the hub's)."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_io: run the test in a thread and as a "
+                            "cooperative task (hamnhw.coop)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("both_io") is not None:
+        metafunc.fixturenames.append("io_mode")
+        metafunc.parametrize("io_mode", IO_MODES)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """A ``cooperative`` test body runs as the one task of a :class:`hamnhw.coop.TaskPool`
+    (its fixtures were made in the test's thread, as for the other mode)."""
+    callspec = getattr(pyfuncitem, "callspec", None)
+    if callspec is None or callspec.params.get("io_mode") != "cooperative":
+        return None
+    from hamnhw import coop
+
+    names = pyfuncitem._fixtureinfo.argnames
+    kwargs = {name: pyfuncitem.funcargs[name] for name in names}
+
+    def body() -> None:
+        assert coop.current() is not None  # the transport's waits are the hub's
+        pyfuncitem.obj(**kwargs)
+
+    pool = coop.TaskPool(1, "test-hub")
+    try:
+        pool.submit(body).result()
+    finally:
+        pool.shutdown(wait=True)
+    return True
+
 
 @pytest.fixture(autouse=True)
 def restore_registered_secrets(monkeypatch: pytest.MonkeyPatch) -> None:

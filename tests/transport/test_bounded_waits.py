@@ -27,6 +27,8 @@ from hamnhw import errors
 from hamnhw.connection import Timeouts
 from hamnhw.transport.gate import MAX_IN_FLIGHT
 
+pytestmark = pytest.mark.both_io  # in a thread and as a cooperative task (conftest)
+
 SYSTEMS = "/redfish/v1/Systems"
 SLOW = "/redfish/v1/Slow"
 

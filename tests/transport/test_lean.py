@@ -22,6 +22,8 @@ from hamnhw.transport.httpanswer import Headers, Response, parse_header_lines
 from hamnhw.transport.lean import LeanConnections, watch_nothing
 from hamnhw.transport.wireerrors import NotConnected
 
+pytestmark = pytest.mark.both_io  # in a thread and as a cooperative task (conftest)
+
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"

@@ -29,6 +29,8 @@ from hamnhw.transport.lean import LeanConnections, watch_nothing
 from hamnhw.transport.watchdog import abort_requests_in_flight
 from hamnhw.transport.wireerrors import Dropped
 
+pytestmark = pytest.mark.both_io  # in a thread and as a cooperative task (conftest)
+
 WAIT_S = 10.0
 """Longest wait for the server to reach a step (never a timed assertion)."""
 

@@ -23,9 +23,11 @@ from hamnhw.connection import Timeouts
 from hamnhw.errors import BmcTimeout, BmcUnreachable
 from hamnhw.failover.bmcanswer import did, silent, undecided
 from hamnhw.sim import ServerSpec, SimCluster, SimServer
-from hamnhw.transport import errormap, tlscontext
+from hamnhw.transport import coopsocket, errormap, tlscontext
 from hamnhw.transport.lean import LeanConnections, watch_nothing
 from hamnhw.transport.wireerrors import ConnectTimedOut, NotConnected, ReadTimedOut, WireError
+
+pytestmark = pytest.mark.both_io  # in a thread and as a cooperative task (conftest)
 
 CONNECT_S, READ_S = 0.2, 0.5
 """Short limits: each failure below costs one of them."""
@@ -165,6 +167,8 @@ def test_what_a_failed_connect_says(monkeypatch, raised: OSError,
         raise raised
 
     monkeypatch.setattr(socket, "create_connection", connect)
+    monkeypatch.setattr(coopsocket, "tcp",  # a cooperative task connects so
+                        lambda _hub, host, port, timeout: connect((host, port), timeout))
     wire = failure(LeanConnections("http", "bmc.example", 443, None, None))
     assert isinstance(wire, NotConnected) and not wire.refused and wire.reason == reason
     assert mapped(wire).reason == reason

@@ -20,6 +20,8 @@ from hamnhw.sim import ManualClock
 from hamnhw.transport.redfish import RedfishTransport
 from hamnhw.transport.retry import RetryPolicy
 
+pytestmark = pytest.mark.both_io  # in a thread and as a cooperative task (conftest)
+
 THINGS = "/redfish/v1/Things"
 PAGES = 5
 PAGE_S = 30.0

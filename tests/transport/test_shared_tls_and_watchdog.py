@@ -14,6 +14,8 @@ from hamnhw.errors import TlsError
 from hamnhw.sim import ServerSpec, SimCluster
 from hamnhw.transport import tlscontext, watchdog
 
+pytestmark = pytest.mark.both_io  # in a thread and as a cooperative task (conftest)
+
 
 @pytest.fixture(scope="module")
 def https() -> Iterator[SimCluster]:

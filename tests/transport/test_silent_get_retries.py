@@ -17,7 +17,10 @@ from hamnhw import noanswer
 from hamnhw.connection import Timeouts
 from hamnhw.errors import BmcUnreachable
 from hamnhw.sim import ManualClock
+from hamnhw.transport import coopsocket
 from hamnhw.transport.retry import RetryPolicy
+
+pytestmark = pytest.mark.both_io  # in a thread and as a cooperative task (conftest)
 
 SYSTEM = "/redfish/v1/Systems/1"
 
@@ -38,6 +41,8 @@ def test_a_get_that_never_connected_is_tried_again_only_when_refused(
         raise raised
 
     monkeypatch.setattr(socket, "create_connection", connect)
+    monkeypatch.setattr(coopsocket, "tcp",  # a cooperative task connects so
+                        lambda _hub, host, port, timeout: connect((host, port), timeout))
     clock = ManualClock()
     transport = make_transport("redfish+http://192.0.2.1:443",
                                timeouts=Timeouts(connect=5, read=5, operation=60),

@@ -16,6 +16,8 @@ from hamnhw.connection import Timeouts, TlsOptions
 from hamnhw.transport import redfish, tlschoice
 from hamnhw.transport.retry import RetryPolicy
 
+pytestmark = pytest.mark.both_io  # in a thread and as a cooperative task (conftest)
+
 FAST = Timeouts(connect=2, read=5, operation=10)
 NO_SLEEP = RetryPolicy(sleep=lambda _seconds: None)
 

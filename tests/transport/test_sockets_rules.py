@@ -30,6 +30,8 @@ from hamnhw.sim import ManualClock
 from hamnhw.transport import adapter
 from hamnhw.transport.retry import RetryPolicy
 
+pytestmark = pytest.mark.both_io  # in a thread and as a cooperative task (conftest)
+
 ACTION = "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset"
 FAST = Timeouts(connect=2, read=5, operation=10)
 
