@@ -58,6 +58,7 @@ from hamnhw.node import Node
 
 if TYPE_CHECKING:  # imported when a config file is found (FleetOptions.config)
     from hamnhw.config import Config
+    from hamnhw.pair.runguard import PendingOverride
 
 LOG = logging.getLogger(__name__)
 
@@ -181,7 +182,8 @@ def refuse_active_mn(fleet: FleetOptions, selection: Selection) -> None:
 
 
 def refuse_power_change(fleet: FleetOptions, action: str, yes: bool,
-                        selection: Selection, *, dry_run: bool = False) -> None:
+                        selection: Selection, *,
+                        dry_run: bool = False) -> PendingOverride | None:
     """Refuse (exit 2, nothing sent) without ``--yes`` a power ``action`` that would stop or
     restart the pair's (possibly) active MN, or start a pair node while the pair's journal
     holds an unfinished failover, drill or RAID1 setup (the old node once its disks were
@@ -193,6 +195,9 @@ def refuse_power_change(fleet: FleetOptions, action: str, yes: bool,
     BMC URLs alone (a warning, no guard: as the RAID guard).  A dry run (``dry_run``) is
     refused alike, but its ``--yes`` over an unfinished run is not journaled as an override.
 
+    :returns: a ``--yes`` over an unfinished run, to be journaled for each node once it
+        passed every check, just before its power request
+        (:meth:`~hamnhw.pair.runguard.PendingOverride.journal`); None: nothing to journal.
     :raises ConfigError: refused.
     """
     try:
@@ -202,12 +207,12 @@ def refuse_power_change(fleet: FleetOptions, action: str, yes: bool,
             raise
         LOG.warning("no readable config, so no check of the pair's active MN or unfinished "
                     "runs")
-        return
+        return None
     if config is None:
-        return
+        return None
     from hamnhw.pair.runguard import check_power_change
 
-    check_power_change(config, selection.nodes, action, yes=yes, dry_run=dry_run)
+    return check_power_change(config, selection.nodes, action, yes=yes, dry_run=dry_run)
 
 
 def run_on_nodes(ctx: click.Context, fleet: FleetOptions, prepare: Prepare, render: Renderer,

@@ -21,9 +21,13 @@ way to force off a running MN).  A power-on, a boot override and a restore polic
 a running node: they are not refused for it (over several nodes the fleet commands ask
 ``--yes`` for a boot override away from its disk and a restore policy other than its own).
 Reads are always allowed.  A power-on the operator forces with ``yes`` over an unfinished
-run is journaled into the run first (which command, which node, who, when:
-:mod:`hamnhw.failover.overrides`), so that the run's report and its next stop name it; a
-dry run (``dry_run``) meets the same refusals but journals nothing, as it sends nothing.
+run is journaled into the run (which command, which node, who, when:
+:mod:`hamnhw.failover.overrides`), so that the run's report and its next stop name it:
+per node, once that node passed every check (the identity check of
+:mod:`hamnhw.pair.oldnode` included), just before its power request
+(:meth:`PendingOverride.journal`); a node refused after the run guard, or never reached, is
+not named.  A dry run (``dry_run``) meets the same refusals but journals nothing, as it
+sends nothing.
 
 ::
 
@@ -31,6 +35,10 @@ dry run (``dry_run``) meets the same refusals but journals nothing, as it sends 
 
     check_power_change(config, ["primary"], "on", yes=False)   # raises RunInProgress
     check_power_change(config, ["mn1"], "off", yes=False)      # raises ActiveMnStop
+    override = check_power_change(config, ["standby"], "on", yes=True)
+    # ... every other check of the node passed, then just before sending to it:
+    if override is not None:
+        override.journal("standby")                             # or raises RunInProgress
 
 A pair node is recognised however it is named: ``primary``/``standby``, another config entry
 for its BMC, or its BMC URL spelt any accepted way, ``ipmi://`` of its BMC's host or its
@@ -44,6 +52,7 @@ be told; it makes both pair nodes possibly active too.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterable, Mapping
 
@@ -110,9 +119,43 @@ def pair_nodes_named(config: Config, nodes: Iterable[str]) -> PairNodesNamed:
     return pair_nodes_of(config, list(nodes))
 
 
+@dataclasses.dataclass(frozen=True)
+class PendingOverride:
+    """The operator's ``yes`` over an unfinished run, let through by the run guard and not
+    journaled yet: the caller journals it for each node (:meth:`journal`) once that node
+    passed every check, immediately before its power request."""
+
+    config: Config
+    run: RunRecord
+    """The unfinished run it overrides."""
+    action: str
+    """``on`` or ``cycle``."""
+    named: Mapping[str, str]
+    """Each node as given -> the pair node it addresses (:func:`pair_nodes_named`)."""
+    given: frozenset[str]
+    """Every node as given, pair node or not."""
+
+    def journal(self, node: str) -> None:
+        """Journal the override of ``node`` (as given to :func:`check_power_change`) into
+        the run, for the pair nodes it addresses (in doubt, every one it may be); nothing
+        for a node that addresses none.  Call it once ``node`` passed every check, just
+        before its power request.
+
+        :raises RunInProgress: it cannot be journaled: send nothing to ``node``.
+        :raises ValueError: ``node`` is none of the nodes the guard was given (a caller's
+            mistake: an override must not go unjournaled).
+        """
+        if node not in self.given:
+            raise ValueError(f"{node!r} is not a node the power guard was given")
+        pair = sorted({name for as_given, name in _each_named(self.named) if as_given == node})
+        if pair:
+            _journal_override(self.config, self.run, pair, self.action)
+
+
 def check_power_change(config: Config, nodes: Iterable[str], action: str, *,
                        yes: bool = False, confirm_node: str | None = None,
-                       node_option: str | None = None, dry_run: bool = False) -> None:
+                       node_option: str | None = None,
+                       dry_run: bool = False) -> PendingOverride | None:
     """Refuse ``action`` (``on``, ``off``, ``soft-off``, ``cycle``) on ``nodes`` while a run
     is unfinished (``on``, ``cycle``), or when it would stop the pair's (possibly) active MN
     (``off``, ``soft-off``, ``cycle``: :func:`check_active_mn`).
@@ -127,17 +170,25 @@ def check_power_change(config: Config, nodes: Iterable[str], action: str, *,
         instead of ``--yes``.
     :param dry_run: nothing will be sent (``--dry-run``, Ansible check mode): the same
         refusals, but a ``yes`` over an unfinished run is not journaled as an override.
+    :returns: a ``yes`` that let a power-on through an unfinished run, to be journaled per
+        node before anything is sent to it (:meth:`PendingOverride.journal`); None when there
+        is nothing to journal (no such run, no pair node, a dry run).
     :raises RunInProgress: naming the run, its state and how to go on (or why the journal
         cannot be read).
     :raises ActiveMnStop: naming the active MN, how it was named and what says it is.
     """
     if action not in STARTING_ACTIONS | STOPPING_ACTIONS:
-        return
+        return None
+    nodes = list(nodes)
     named = pair_nodes_named(config, nodes)
+    run = None
     if action in STARTING_ACTIONS:
-        _refuse_during_run(config, named, action, yes, dry_run=dry_run)
+        run = _refuse_during_run(config, named, action, yes)
     if action in STOPPING_ACTIONS and not yes:
         check_active_mn(config, named, confirm_node=confirm_node, node_option=node_option)
+    if run is None or dry_run:  # a dry run sends nothing: no override to journal (nor blame)
+        return None
+    return PendingOverride(config, run, action, named, frozenset(nodes))
 
 
 def check_active_mn(config: Config, named: Mapping[str, str], *,
@@ -187,11 +238,13 @@ def _doubt(named: Mapping[str, str], given: str) -> str:
 
 
 def _refuse_during_run(config: Config, named: Mapping[str, str], action: str,
-                       yes: bool, *, dry_run: bool = False) -> None:
+                       yes: bool) -> RunRecord | None:
+    """Refuse a power-on or cycle during an unfinished run (see :func:`check_power_change`);
+    the run the operator's ``yes`` overrides, else None (no unfinished run, no pair node)."""
     selected = sorted({name for _given, name in _each_named(named)})
     run = unfinished_run(config) if selected else None
     if run is None:
-        return
+        return None
     if run.source in _surely_named(named) and disks_moved(run):
         raise RunInProgress(
             f"{run.source}{_aliases(named, run.source)} is the old node of {describe(run)}, "
@@ -205,8 +258,7 @@ def _refuse_during_run(config: Config, named: Mapping[str, str], action: str,
             f"{describe(run)} is unfinished, and a plain power {action} skips its checks "
             f"(the old node off, the MN addresses silent); {how_to_go_on(run)}; or add --yes "
             f"to power {action} anyway")
-    if not dry_run:  # a dry run sends nothing: no override to journal (nor to blame later)
-        _journal_override(config, run, selected, action)
+    return run
 
 
 def _surely_named(named: Mapping[str, str]) -> set[str]:
@@ -219,10 +271,10 @@ def _surely_named(named: Mapping[str, str]) -> set[str]:
 
 
 def _journal_override(config: Config, run: RunRecord, nodes: list[str], action: str) -> None:
-    """The operator's ``--yes`` over an unfinished run, journaled into it before anything
-    is sent (:mod:`hamnhw.failover.overrides`).
+    """The operator's ``--yes`` over an unfinished run, journaled into it for ``nodes`` (pair
+    nodes) before anything is sent to them (:mod:`hamnhw.failover.overrides`).
 
-    :raises RunInProgress: it cannot be journaled (then nothing is sent).
+    :raises RunInProgress: it cannot be journaled (then nothing is sent to them).
     """
     from hamnhw.failover.operator import who
     from hamnhw.failover.overrides import journal_override

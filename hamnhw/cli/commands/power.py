@@ -4,16 +4,16 @@ Several nodes (a range, a group, ``--nodes-file``) are worked on at once
 (:mod:`hamnhw.cli.fleet`).  ``off``, ``soft-off`` and ``cycle`` of the pair's (possibly)
 active MN, one node or many, need ``--yes``; ``on`` and ``cycle`` of a pair node while the
 pair's journal holds an unfinished failover, drill or RAID1 setup too, and the old node once
-its disks were said moved is refused even with it (:mod:`hamnhw.pair.runguard`).  A
-``--dry-run`` prints the plan all the same, says that the real run would be refused, and
-exits with its code.
+its disks were said moved is refused even with it (:mod:`hamnhw.pair.runguard`).  Such a
+``--yes`` is journaled into the run for each node once that node passed every check (the
+old node's identity check included), just before its power request.  A ``--dry-run`` prints
+the plan all the same, says that the real run would be refused, and exits with its code.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -28,6 +28,10 @@ from hamnhw.errors import ConfigError, StateUnconfirmed
 from hamnhw.models import PowerResult, to_jsonable
 from hamnhw.node import Node
 from hamnhw.poll import LAST_READ_S
+
+if TYPE_CHECKING:
+    from hamnhw.fleet.targets import Selection
+    from hamnhw.pair.runguard import PendingOverride
 
 
 @click.group("power")
@@ -190,7 +194,13 @@ def _change_command(name: str, doc: str, method: str,
     def change(ctx: click.Context, fleet: FleetOptions, no_wait: bool, dry_run: bool,
                **extra: Any) -> None:
         yes = extra.pop("yes", False)
-        check = functools.partial(refuse_power_change, fleet, name, yes, dry_run=dry_run)
+        overrides: list[PendingOverride] = []  # a --yes the run guard let through
+
+        def check(selection: Selection) -> None:
+            override = refuse_power_change(fleet, name, yes, selection, dry_run=dry_run)
+            if override is not None:
+                overrides.append(override)
+
         identity = _old_node_check(fleet, name)
         if dry_run:
             # Imported here: ``power status`` is timed as a whole process against
@@ -213,6 +223,8 @@ def _change_command(name: str, doc: str, method: str,
 
             def action(node: Node) -> dict[str, Any]:
                 identity(node)
+                for override in overrides:  # every check passed: journaled, then sent
+                    override.journal(node.name)
                 return change_power(node, method, budget, wait=not no_wait,
                                     escalate_after=escalate_after)
 
