@@ -69,7 +69,8 @@ def test_bad_inputs_are_usage_errors(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[SimCluster]:
-    with SimCluster([mn("primary"), spare("standby", nic_ids=("NIC2", "NIC1"))]) as started:
+    with SimCluster([mn("primary"), spare("standby", nic_ids=("NIC2", "NIC1")),
+                     spare("blind", nic_view="none")]) as started:
         yield started
 
 
@@ -95,6 +96,32 @@ def test_live_render_refuses_when_a_bmc_is_down(cluster: SimCluster, tmp_path: P
     assert "cannot build the NIC map, nothing rendered: standby" in json_of(result)["error"][
         "message"]
 
+
+@pytest.mark.parametrize("standby", ["down", "blind"])
+def test_a_pair_report_without_a_nic_map_is_refused_not_taken_for_no_nics(
+        cluster: SimCluster, tmp_path: Path, standby: str) -> None:
+    """A standby whose BMC does not answer, or shows no host NICs (null: it did not tell):
+    `pair check` writes `nic_map: null`, and neither `dhcp render` nor `lint-os` takes that
+    report for a map of no NICs (it used to be [], rendered as "the primary has no NIC" and
+    linted as "the same NIC layout on both nodes")."""
+    network = '\n[network.nics.NIC1]\nip = "10.213.0.10/24"\nhostname = "mn"\n'
+    url = cluster["blind"].url if standby == "blind" else "redfish+http://127.0.0.1:9"
+    config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url, url, network)
+    checked = run_cli("--json", "pair", "check", "--config", str(config))
+    assert json_of(checked)["nic_map"] is None
+    report = tmp_path / "pair-report.json"
+    report.write_text(checked.stdout)
+    why = "standby's BMC was not read" if standby == "down" else "did not show its host NICs"
+    rendered = run_cli("--json", "dhcp", "render", "--format", "kea", "--config", str(config),
+                       "--pair-report", str(report))
+    assert rendered.exit_code == 2, rendered.output
+    assert "has no NIC map" in json_of(rendered)["error"]["message"]
+    assert why in json_of(rendered)["error"]["message"]
+    (tmp_path / "root" / "etc").mkdir(parents=True)
+    linted = run_cli("--json", "lint-os", "--root", str(tmp_path / "root"), "--pair-report",
+                     str(report))
+    assert linted.exit_code == 2, linted.output
+    assert why in json_of(linted)["error"]["message"]
 
 
 def test_xcat_render_keeps_the_mn_one_node(tmp_path: Path) -> None:

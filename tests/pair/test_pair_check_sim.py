@@ -104,7 +104,7 @@ def test_unreachable_bmc_is_a_failed_check_not_another_exit_code(cluster: SimClu
     assert "BmcUnreachable" in checks["reachable"]["evidence"]["standby"]
     assert checks["complete_read"]["status"] == "unknown"  # nothing of the standby was read
     assert checks["nic_count"]["status"] == "unknown"
-    assert out["nic_map"] == []
+    assert out["nic_map"] is None                     # unknown, not "no NICs to pair"
 
 
 def test_human_output_and_active_option(cluster: SimCluster, tmp_path: Path) -> None:
