@@ -16,7 +16,8 @@ from dhcpdata import MN_IP, NETWORK_TOML, nic_map
 sys.path.insert(0, str(Path(__file__).parents[1] / "pair"))
 from checksim import json_of, mn, pair_config, run_cli, spare
 
-from hamnhw.sim import SimCluster
+from hamnhw.sim import ServerSpec, SimCluster
+from hamnhw.sim.spec import default_nics
 
 
 def report_file(tmp_path: Path, entries: list[dict[str, Any]] | None = None) -> Path:
@@ -70,7 +71,9 @@ def test_bad_inputs_are_usage_errors(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[SimCluster]:
     with SimCluster([mn("primary"), spare("standby", nic_ids=("NIC2", "NIC1")),
-                     spare("blind", nic_view="none")]) as started:
+                     spare("blind", nic_view="none"),
+                     ServerSpec(name="clone", drives=(), raid1=False,
+                                nics=default_nics("primary"))]) as started:
         yield started
 
 
@@ -122,6 +125,27 @@ def test_a_pair_report_without_a_nic_map_is_refused_not_taken_for_no_nics(
                      str(report))
     assert linted.exit_code == 2, linted.output
     assert why in json_of(linted)["error"]["message"]
+
+
+@pytest.mark.peers  # the servers' own checkers
+@pytest.mark.parametrize("fmt", ["isc", "kea", "dnsmasq"])
+def test_a_mac_both_nodes_show_is_reserved_once_and_the_checker_accepts_it(
+        cluster: SimCluster, tmp_path: Path, fmt: str) -> None:
+    """A standby showing the primary's MACs (cloned; pair check warns nic_mac): Kea refused
+    the two identical hw-address reservations of one subnet ("this host has already been
+    added"); now each MAC is reserved once, with a note, and every checker accepts it."""
+    network = '\n[network.nics.NIC1]\nip = "10.213.0.10/24"\nhostname = "mn"\n'
+    config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url,
+                         cluster["clone"].url, network)
+    out = tmp_path / f"out.{fmt}"
+    result = run_cli("--json", "dhcp", "render", "--format", fmt, "--config", str(config),
+                     "-o", str(out))
+    assert result.exit_code == 0, result.output
+    mac = cluster["primary"].spec.nics[0].mac
+    body = [line for line in out.read_text().splitlines() if not line.startswith("#")]
+    assert sum(line.lower().count(mac) for line in body) == 1, body
+    assert any(f"both nodes show MAC {mac}" in n for n in json_of(result)["notes"])
+    check_file(fmt, out)
 
 
 def test_xcat_render_keeps_the_mn_one_node(tmp_path: Path) -> None:
