@@ -68,6 +68,20 @@ def test_bad_inputs_are_usage_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "pair report" in json_of(result)["error"]["message"]
 
 
+@pytest.mark.parametrize(("ip", "what"), [("10.213.0.0/24", "the network address"),
+                                          ("10.213.0.255/24", "the broadcast address"),
+                                          ("127.0.0.5/8", "a loopback address")])
+def test_an_address_no_host_can_have_is_refused(tmp_path: Path, ip: str, what: str) -> None:
+    """dhcp render wrote reservations of a subnet's network or broadcast address (dhcpd -t and
+    kea-dhcp4 -t accept the files; no client can use the address)."""
+    config = config_file(tmp_path, f'[network.nics.NIC1]\nip = "{ip}"\nhostname = "mn"\n')
+    result = run_cli("--json", "dhcp", "render", "--format", "kea", "--config", str(config),
+                     "--pair-report", str(report_file(tmp_path)))
+    assert result.exit_code == 2, result.output
+    message = json_of(result)["error"]["message"]
+    assert what in message and "network.nics.NIC1.ip" in message
+
+
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[SimCluster]:
     with SimCluster([mn("primary"), spare("standby", nic_ids=("NIC2", "NIC1")),
