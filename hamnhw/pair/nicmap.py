@@ -188,7 +188,8 @@ def _differences(a: NicFacts, b: NicFacts, compare_link: bool) -> tuple[str, ...
     if a.position != b.position:
         issues.append(f"listed #{a.position} on the primary, #{b.position} on the standby")
     if a.mac is None or b.mac is None:
-        issues.append("no usable MAC on the " + ("primary" if a.mac is None else "standby"))
+        sides = [side for side, facts in (("primary", a), ("standby", b)) if facts.mac is None]
+        issues.append("no usable MAC on the " + " and the ".join(sides))
     elif a.mac == b.mac:
         issues.append(f"same MAC {a.mac} on both nodes: a placeholder or a cloned MAC, DHCP "
                       "cannot tell them apart")

@@ -23,6 +23,7 @@ from click.testing import CliRunner
 
 from hamnhw.cli.main import cli
 from hamnhw.sim import SimCluster
+from hamnhw.sim.spec import NULL_MAC_NIC_ID
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +199,14 @@ def test_a_bmc_answering_at_the_tcp_level_is_said_so_not_no_answer(
         f"FAIL     standby's BMC {did.format(address=address)}: "), rows["reachable"]
     assert "does not answer" not in result.stdout and "no answer" not in result.stdout
     assert rows["model"] == f"UNKNOWN  cannot tell: standby not read ({why})", rows["model"]
+
+
+def test_a_nic_without_a_mac_on_both_nodes_names_both(tmp_path: Path) -> None:
+    """A NIC whose MAC neither BMC shows: the NIC map's issue named only the primary."""
+    with SimCluster([mn("primary", null_mac_nic=True),
+                     spare("standby", null_mac_nic=True)]) as both:
+        code, out = pair_check(both, tmp_path, "standby")
+    [entry] = [e for e in out["nic_map"] if e["primary"] == NULL_MAC_NIC_ID]
+    assert code == 0
+    assert "no usable MAC on the primary and the standby" in entry["issues"]
+    assert by_name(out)["nic_mac"]["status"] == "warn"
