@@ -32,6 +32,7 @@ def cluster() -> Iterator[SimCluster]:
              spare("swapped", nic_ids=("NIC2", "NIC1"), speeds={"NIC2": 10000},
                    controller_firmware="49.0.0"),
              spare("missing", nic_ids=("NIC1",)),
+             spare("nicless", nic_ids=()),
              spare("hidden", storage_when_off="empty"),
              spare("legacy", boot_mode="Legacy", power_restore_policy="LastState")]
     with SimCluster(specs) as started:
@@ -93,6 +94,20 @@ def test_other_boot_mode_and_restore_policy_fail(cluster: SimCluster, tmp_path: 
     assert checks["boot_mode"]["evidence"] == {"primary": "UEFI", "standby": "Legacy"}
     assert checks["boot_mode"]["status"] == "fail"
     assert checks["restore_policy"]["status"] == "fail"
+
+
+def test_a_standby_showing_no_nics_fails_the_count_and_compares_nothing(
+        cluster: SimCluster, tmp_path: Path) -> None:
+    """A standby whose BMC lists no host NICs ([]): nic_count fails; the checks comparing
+    pairs said "paired NICs at the same speed", "every paired NIC shows a MAC of its own"
+    (pass) with no NIC paired at all."""
+    code, out = pair_check(cluster, tmp_path, "nicless")
+    checks = by_name(out)
+    assert code == 5 and checks["nic_count"]["status"] == "fail"
+    assert [e["standby"] for e in out["nic_map"]] == [None, None]
+    for name in ("nic_speed", "nic_order", "nic_mac"):
+        assert checks[name]["status"] == "unknown", checks[name]
+        assert checks[name]["message"].startswith("no NIC paired")
 
 
 def test_unreachable_bmc_is_a_failed_check_not_another_exit_code(cluster: SimCluster,
