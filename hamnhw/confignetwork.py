@@ -90,6 +90,10 @@ def _network_nic(nic_id: str, table: Mapping[str, Any], source: str | None) -> N
     except ValueError as exc:
         raise ConfigError(f"not an IPv4 address (a.b.c.d or a.b.c.d/n): {exc}",
                           key=f"{where}.ip", path=source) from exc
+    unusable = _not_a_host(interface, "/" in table["ip"])
+    if unusable:
+        raise ConfigError(f"{table['ip']} is {unusable}, not an address a DHCP server can "
+                          "give a NIC", key=f"{where}.ip", path=source)
     if not _HOSTNAME.match(table["hostname"]):
         raise ConfigError("not a valid host name", key=f"{where}.hostname", path=source)
     client_id = table.get("client_id")
@@ -101,3 +105,19 @@ def _network_nic(nic_id: str, table: Mapping[str, Any], source: str | None) -> N
     prefix = interface.network.prefixlen if "/" in table["ip"] else None
     return NetworkNic(nic_id, str(interface.ip), prefix, table["hostname"], client_id,
                       table.get("ifname"))
+
+
+def _not_a_host(interface: ipaddress.IPv4Interface, prefixed: bool) -> str | None:
+    """What ``interface`` is when no host can have it (its subnet's network or broadcast
+    address, given a prefix of /30 or wider; unspecified, loopback, multicast or reserved),
+    else None."""
+    address, network = interface.ip, interface.network
+    if prefixed and network.prefixlen <= 30 and address in (network.network_address,
+                                                             network.broadcast_address):
+        which = "network" if address == network.network_address else "broadcast"
+        return f"the {which} address of {network}"
+    for attribute, what in (("is_unspecified", "unspecified"), ("is_loopback", "loopback"),
+                            ("is_multicast", "multicast"), ("is_reserved", "reserved")):
+        if getattr(address, attribute):
+            return f"a {what} address"
+    return None

@@ -22,7 +22,8 @@ def _host(name: str, match: str, reservation: Reservation) -> str:
 def host_blocks(reservation: Reservation) -> list[str]:
     """The host declarations of one reservation."""
     blocks = []
-    roles = (("primary", reservation.primary_mac), ("standby", reservation.standby_mac))
+    roles = (("primary", reservation.primary_mac),
+             ("standby", None if reservation.shared_mac else reservation.standby_mac))
     for role, mac in roles:
         if mac and reservation.kind == "ethernet":
             blocks.append(_host(f"{reservation.hostname}-{reservation.nic_id}-{role}",

@@ -51,10 +51,16 @@ class Reservation:
 
     @property
     def macs(self) -> tuple[str, ...]:
-        """The Ethernet MACs to reserve for (none for InfiniBand)."""
+        """The Ethernet MACs to reserve for (none for InfiniBand), each once: a MAC both
+        nodes show (cloned) is one reservation, Kea refuses it twice in a subnet."""
         if self.kind != "ethernet":
             return ()
-        return tuple(m for m in (self.primary_mac, self.standby_mac) if m)
+        return tuple(dict.fromkeys(m for m in (self.primary_mac, self.standby_mac) if m))
+
+    @property
+    def shared_mac(self) -> bool:
+        """Both nodes show the same MAC for this address (one reservation serves both)."""
+        return bool(self.primary_mac) and self.primary_mac == self.standby_mac
 
     @property
     def subnet(self) -> str | None:
@@ -98,12 +104,21 @@ def plan_reservations(network: NetworkConfig, nic_map: Sequence[Mapping[str, Any
         reservation = Reservation(
             nic_id=nic.nic_id, standby_nic_id=entry.get("standby"), hostname=nic.hostname,
             alias=f"{nic.hostname.split('.')[0]}{network.alias_suffix}", ip=nic.ip,
-            prefix=nic.prefix, kind=kind, primary_mac=entry.get("primary_mac"),
-            standby_mac=entry.get("standby_mac"), client_ids=tuple(client_ids),
+            prefix=nic.prefix, kind=kind, primary_mac=_mac(entry.get("primary_mac")),
+            standby_mac=_mac(entry.get("standby_mac")), client_ids=tuple(client_ids),
             ifname=nic.ifname)
         unreserved += _gaps(reservation)
+        if reservation.shared_mac:
+            notes.append(f"{nic.nic_id} ({nic.ip}): both nodes show MAC "
+                         f"{reservation.primary_mac} (pair check nic_mac): one reservation "
+                         "serves both, and DHCP cannot tell the nodes apart")
         reservations.append(reservation)
     return Plan(tuple(reservations), tuple(notes), tuple(unreserved))
+
+
+def _mac(value: Any) -> str | None:
+    """A NIC map MAC, lower case (so that the same MAC read twice compares equal)."""
+    return str(value).lower() if value else None
 
 
 def check_network(network: NetworkConfig, source: str | None) -> None:

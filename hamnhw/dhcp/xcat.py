@@ -47,8 +47,9 @@ class XcatNic:
         r = self.reservation
         if r.kind != "ethernet":
             return []
+        standby = None if r.shared_mac else r.standby_mac
         return [f"{mac}!{name}" for mac, name in ((r.primary_mac, self.name),
-                                                   (r.standby_mac, self.alias)) if mac]
+                                                   (standby, self.alias)) if mac]
 
 
 def short(hostname: str) -> str:

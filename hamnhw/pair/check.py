@@ -37,7 +37,8 @@ class PairReport:
     """Everything ``pair check`` found."""
 
     checks: tuple[CheckResult, ...]
-    nic_map: tuple[NicPair, ...]
+    nic_map: tuple[NicPair, ...] | None
+    """None when a node's NICs are unknown (not read, or its BMC shows none): no map."""
     active: str
     """Which node was taken as active, and :attr:`active_reason` why."""
     active_reason: str
@@ -49,9 +50,9 @@ class PairReport:
         return any(c.status is Status.FAIL for c in self.checks)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"checks": [...], "nic_map": [...], "active", "nodes"}``."""
+        """``{"checks": [...], "nic_map": [...] or null, "active", "nodes"}``."""
         return {"checks": [c.to_json() for c in self.checks],
-                "nic_map": nic_map_json(self.nic_map),
+                "nic_map": None if self.nic_map is None else nic_map_json(self.nic_map),
                 "active": {"node": self.active, "reason": self.active_reason},
                 "nodes": {name: facts_json(f) for name, f in self.nodes.items()}}
 
@@ -362,7 +363,8 @@ def evaluate(primary: NodeFacts, standby: NodeFacts, *, active: str | None = Non
         checks.insert(0, result("journal", Status.FAIL, f"the failover {journal_error}: no "
                                 "failover can run, and the active node and the RAID1 it "
                                 "records cannot be told", error=journal_error))
-    return PairReport(tuple(checks), tuple(pairs or ()), active, reason, nodes)
+    return PairReport(tuple(checks), None if pairs is None else tuple(pairs), active, reason,
+                      nodes)
 
 
 def nic_pairs(primary: NodeFacts, standby: NodeFacts) -> list[NicPair] | None:

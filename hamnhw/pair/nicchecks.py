@@ -119,6 +119,11 @@ def check_macs(pairs: Sequence[NicPair]) -> CheckResult:
 
 def judge_nics(pairs: Sequence[NicPair], primary: NodeFacts,
                standby: NodeFacts) -> list[CheckResult]:
-    """All NIC checks from one NIC map."""
-    return [check_count(pairs), check_speed(pairs), check_order(pairs),
-            check_link(pairs, primary, standby), check_macs(pairs)]
+    """All NIC checks from one NIC map; with no NIC paired, the checks comparing pairs are
+    unknown (nothing compared), not passed."""
+    compared = [check_speed(pairs), check_order(pairs), check_link(pairs, primary, standby),
+                check_macs(pairs)]
+    if not any(p.primary and p.standby for p in pairs):
+        compared = [result(c.name, Status.UNKNOWN, "no NIC paired (see nic_count): nothing "
+                           "to compare") for c in compared]
+    return [check_count(pairs), *compared]

@@ -188,7 +188,8 @@ def _differences(a: NicFacts, b: NicFacts, compare_link: bool) -> tuple[str, ...
     if a.position != b.position:
         issues.append(f"listed #{a.position} on the primary, #{b.position} on the standby")
     if a.mac is None or b.mac is None:
-        issues.append("no usable MAC on the " + ("primary" if a.mac is None else "standby"))
+        sides = [side for side, facts in (("primary", a), ("standby", b)) if facts.mac is None]
+        issues.append("no usable MAC on the " + " and the ".join(sides))
     elif a.mac == b.mac:
         issues.append(f"same MAC {a.mac} on both nodes: a placeholder or a cloned MAC, DHCP "
                       "cannot tell them apart")
@@ -203,9 +204,12 @@ def nic_map_json(pairs: Sequence[NicPair]) -> list[dict[str, Any]]:
 def nic_map_of(report: Any, source: str = "the pair report") -> list[Mapping[str, Any]]:
     """The ``nic_map`` list of a ``pair check --json`` object (or the list itself).
 
-    :raises ConfigError: not such an object, or one whose NIC read was incomplete.
+    :raises ConfigError: not such an object, one written while a BMC could not be read or
+        showed no host NICs (``nic_map`` null: no map), or one whose NIC read was incomplete.
     """
     entries = report.get("nic_map") if isinstance(report, Mapping) else report
+    if isinstance(report, Mapping):
+        _refuse_unknown_map(report, source)
     if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
         raise ConfigError(f"{source} has no nic_map list (write it with "
                           "`hamnhw --json pair check > FILE`)")
@@ -217,6 +221,27 @@ def nic_map_of(report: Any, source: str = "the pair report") -> list[Mapping[str
                               for node, warnings in unread.items())
                           + " (run `hamnhw --json pair check` again once the BMC answers)")
     return entries
+
+
+def _refuse_unknown_map(report: Mapping[str, Any], source: str) -> None:
+    """:raises ConfigError: the report holds no NIC map: ``nic_map`` null (a node's NICs
+    unknown), or a node not read (an older report's ``[]`` then means unknown, not none)."""
+    unread = unread_nodes(report)
+    if "nic_map" not in report or (report["nic_map"] is not None and not unread):
+        return
+    why = "; ".join(f"{node}'s BMC was not read: {error}" for node, error in unread.items())
+    raise ConfigError(f"{source} has no NIC map ({why or 'a BMC did not show its host NICs'}"
+                      "): nothing in it pairs a primary NIC with a standby NIC (run `hamnhw "
+                      "--json pair check` again once both BMCs answer and show their NICs)")
+
+
+def unread_nodes(report: Mapping[str, Any]) -> dict[str, str]:
+    """Node -> why its BMC was not read, from a ``pair check --json`` object
+    (``nodes.<name>.reachable`` false): a NIC map from such a report pairs nothing of it."""
+    nodes = report.get("nodes")
+    return {str(name): str(node.get("error") or "no answer")
+            for name, node in (nodes.items() if isinstance(nodes, Mapping) else ())
+            if isinstance(node, Mapping) and node.get("reachable") is False}
 
 
 def partial_nic_reads(report: Mapping[str, Any]) -> dict[str, list[Any]]:

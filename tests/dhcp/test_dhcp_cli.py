@@ -16,7 +16,8 @@ from dhcpdata import MN_IP, NETWORK_TOML, nic_map
 sys.path.insert(0, str(Path(__file__).parents[1] / "pair"))
 from checksim import json_of, mn, pair_config, run_cli, spare
 
-from hamnhw.sim import SimCluster
+from hamnhw.sim import ServerSpec, SimCluster
+from hamnhw.sim.spec import default_nics
 
 
 def report_file(tmp_path: Path, entries: list[dict[str, Any]] | None = None) -> Path:
@@ -67,9 +68,26 @@ def test_bad_inputs_are_usage_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "pair report" in json_of(result)["error"]["message"]
 
 
+@pytest.mark.parametrize(("ip", "what"), [("10.213.0.0/24", "the network address"),
+                                          ("10.213.0.255/24", "the broadcast address"),
+                                          ("127.0.0.5/8", "a loopback address")])
+def test_an_address_no_host_can_have_is_refused(tmp_path: Path, ip: str, what: str) -> None:
+    """dhcp render wrote reservations of a subnet's network or broadcast address (dhcpd -t and
+    kea-dhcp4 -t accept the files; no client can use the address)."""
+    config = config_file(tmp_path, f'[network.nics.NIC1]\nip = "{ip}"\nhostname = "mn"\n')
+    result = run_cli("--json", "dhcp", "render", "--format", "kea", "--config", str(config),
+                     "--pair-report", str(report_file(tmp_path)))
+    assert result.exit_code == 2, result.output
+    message = json_of(result)["error"]["message"]
+    assert what in message and "network.nics.NIC1.ip" in message
+
+
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[SimCluster]:
-    with SimCluster([mn("primary"), spare("standby", nic_ids=("NIC2", "NIC1"))]) as started:
+    with SimCluster([mn("primary"), spare("standby", nic_ids=("NIC2", "NIC1")),
+                     spare("blind", nic_view="none"),
+                     ServerSpec(name="clone", drives=(), raid1=False,
+                                nics=default_nics("primary"))]) as started:
         yield started
 
 
@@ -95,6 +113,53 @@ def test_live_render_refuses_when_a_bmc_is_down(cluster: SimCluster, tmp_path: P
     assert "cannot build the NIC map, nothing rendered: standby" in json_of(result)["error"][
         "message"]
 
+
+@pytest.mark.parametrize("standby", ["down", "blind"])
+def test_a_pair_report_without_a_nic_map_is_refused_not_taken_for_no_nics(
+        cluster: SimCluster, tmp_path: Path, standby: str) -> None:
+    """A standby whose BMC does not answer, or shows no host NICs (null: it did not tell):
+    `pair check` writes `nic_map: null`, and neither `dhcp render` nor `lint-os` takes that
+    report for a map of no NICs (it used to be [], rendered as "the primary has no NIC" and
+    linted as "the same NIC layout on both nodes")."""
+    network = '\n[network.nics.NIC1]\nip = "10.213.0.10/24"\nhostname = "mn"\n'
+    url = cluster["blind"].url if standby == "blind" else "redfish+http://127.0.0.1:9"
+    config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url, url, network)
+    checked = run_cli("--json", "pair", "check", "--config", str(config))
+    assert json_of(checked)["nic_map"] is None
+    report = tmp_path / "pair-report.json"
+    report.write_text(checked.stdout)
+    why = "standby's BMC was not read" if standby == "down" else "did not show its host NICs"
+    rendered = run_cli("--json", "dhcp", "render", "--format", "kea", "--config", str(config),
+                       "--pair-report", str(report))
+    assert rendered.exit_code == 2, rendered.output
+    assert "has no NIC map" in json_of(rendered)["error"]["message"]
+    assert why in json_of(rendered)["error"]["message"]
+    (tmp_path / "root" / "etc").mkdir(parents=True)
+    linted = run_cli("--json", "lint-os", "--root", str(tmp_path / "root"), "--pair-report",
+                     str(report))
+    assert linted.exit_code == 2, linted.output
+    assert why in json_of(linted)["error"]["message"]
+
+
+@pytest.mark.peers  # the servers' own checkers
+@pytest.mark.parametrize("fmt", ["isc", "kea", "dnsmasq"])
+def test_a_mac_both_nodes_show_is_reserved_once_and_the_checker_accepts_it(
+        cluster: SimCluster, tmp_path: Path, fmt: str) -> None:
+    """A standby showing the primary's MACs (cloned; pair check warns nic_mac): Kea refused
+    the two identical hw-address reservations of one subnet ("this host has already been
+    added"); now each MAC is reserved once, with a note, and every checker accepts it."""
+    network = '\n[network.nics.NIC1]\nip = "10.213.0.10/24"\nhostname = "mn"\n'
+    config = pair_config(tmp_path / "hamnhw.toml", cluster["primary"].url,
+                         cluster["clone"].url, network)
+    out = tmp_path / f"out.{fmt}"
+    result = run_cli("--json", "dhcp", "render", "--format", fmt, "--config", str(config),
+                     "-o", str(out))
+    assert result.exit_code == 0, result.output
+    mac = cluster["primary"].spec.nics[0].mac
+    body = [line for line in out.read_text().splitlines() if not line.startswith("#")]
+    assert sum(line.lower().count(mac) for line in body) == 1, body
+    assert any(f"both nodes show MAC {mac}" in n for n in json_of(result)["notes"])
+    check_file(fmt, out)
 
 
 def test_xcat_render_keeps_the_mn_one_node(tmp_path: Path) -> None:

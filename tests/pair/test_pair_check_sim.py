@@ -23,6 +23,7 @@ from click.testing import CliRunner
 
 from hamnhw.cli.main import cli
 from hamnhw.sim import SimCluster
+from hamnhw.sim.spec import NULL_MAC_NIC_ID
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,7 @@ def cluster() -> Iterator[SimCluster]:
              spare("swapped", nic_ids=("NIC2", "NIC1"), speeds={"NIC2": 10000},
                    controller_firmware="49.0.0"),
              spare("missing", nic_ids=("NIC1",)),
+             spare("nicless", nic_ids=()),
              spare("hidden", storage_when_off="empty"),
              spare("legacy", boot_mode="Legacy", power_restore_policy="LastState")]
     with SimCluster(specs) as started:
@@ -94,6 +96,20 @@ def test_other_boot_mode_and_restore_policy_fail(cluster: SimCluster, tmp_path: 
     assert checks["restore_policy"]["status"] == "fail"
 
 
+def test_a_standby_showing_no_nics_fails_the_count_and_compares_nothing(
+        cluster: SimCluster, tmp_path: Path) -> None:
+    """A standby whose BMC lists no host NICs ([]): nic_count fails; the checks comparing
+    pairs said "paired NICs at the same speed", "every paired NIC shows a MAC of its own"
+    (pass) with no NIC paired at all."""
+    code, out = pair_check(cluster, tmp_path, "nicless")
+    checks = by_name(out)
+    assert code == 5 and checks["nic_count"]["status"] == "fail"
+    assert [e["standby"] for e in out["nic_map"]] == [None, None]
+    for name in ("nic_speed", "nic_order", "nic_mac"):
+        assert checks[name]["status"] == "unknown", checks[name]
+        assert checks[name]["message"].startswith("no NIC paired")
+
+
 def test_unreachable_bmc_is_a_failed_check_not_another_exit_code(cluster: SimCluster,
                                                                   tmp_path: Path) -> None:
     for url in closed_url():
@@ -104,7 +120,7 @@ def test_unreachable_bmc_is_a_failed_check_not_another_exit_code(cluster: SimClu
     assert "BmcUnreachable" in checks["reachable"]["evidence"]["standby"]
     assert checks["complete_read"]["status"] == "unknown"  # nothing of the standby was read
     assert checks["nic_count"]["status"] == "unknown"
-    assert out["nic_map"] == []
+    assert out["nic_map"] is None                     # unknown, not "no NICs to pair"
 
 
 def test_human_output_and_active_option(cluster: SimCluster, tmp_path: Path) -> None:
@@ -198,3 +214,14 @@ def test_a_bmc_answering_at_the_tcp_level_is_said_so_not_no_answer(
         f"FAIL     standby's BMC {did.format(address=address)}: "), rows["reachable"]
     assert "does not answer" not in result.stdout and "no answer" not in result.stdout
     assert rows["model"] == f"UNKNOWN  cannot tell: standby not read ({why})", rows["model"]
+
+
+def test_a_nic_without_a_mac_on_both_nodes_names_both(tmp_path: Path) -> None:
+    """A NIC whose MAC neither BMC shows: the NIC map's issue named only the primary."""
+    with SimCluster([mn("primary", null_mac_nic=True),
+                     spare("standby", null_mac_nic=True)]) as both:
+        code, out = pair_check(both, tmp_path, "standby")
+    [entry] = [e for e in out["nic_map"] if e["primary"] == NULL_MAC_NIC_ID]
+    assert code == 0
+    assert "no usable MAC on the primary and the standby" in entry["issues"]
+    assert by_name(out)["nic_mac"]["status"] == "warn"

@@ -48,10 +48,12 @@ def render(payload: Mapping[str, Any]) -> str:
     """The checks, then the NIC map, as tables."""
     checks = table(("CHECK", "STATUS", "MESSAGE"),
                    ((c["name"], c["status"].upper(), c["message"]) for c in payload["checks"]))
+    entries = payload["nic_map"]
     rows = [(e["primary"], e["standby"], e["matched_by"], e["primary_mac"], e["standby_mac"],
-             "; ".join(e["issues"]) or "-") for e in payload["nic_map"]]
-    nic_map = table(("PRIMARY", "STANDBY", "MATCHED BY", "PRIMARY MAC", "STANDBY MAC",
-                     "ISSUES"), rows) if rows else "(NICs unknown)"
+             "; ".join(e["issues"]) or "-") for e in entries or ()]
+    nic_map = (table(("PRIMARY", "STANDBY", "MATCHED BY", "PRIMARY MAC", "STANDBY MAC",
+                      "ISSUES"), rows) if rows
+               else "(NICs unknown)" if entries is None else "(no NICs on either node)")
     active = payload["active"]
     verdict = ("FAILED: a check failed" if any(c["status"] == "fail" for c in payload["checks"])
                else "ok: no check failed")

@@ -72,7 +72,8 @@ checks:
   elements: dict
 nic_map:
   description: Each primary NIC with its standby counterpart, how they were matched and
-    their MACs.
+    their MACs; null when a node's NICs are unknown (its BMC not read, or showing no host
+    NICs), never an empty list for that.
   returned: when the config could be read
   type: list
   elements: dict
