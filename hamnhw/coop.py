@@ -46,6 +46,10 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
+from hamnhw.log import get_logger
+
+LOG = get_logger(__name__)
+
 T = TypeVar("T")
 
 _ON_THREAD = threading.local()
@@ -260,6 +264,7 @@ class TaskPool:
         self._queue: collections.deque[tuple[Future[Any], Callable[[], Any]]] = (
             collections.deque())
         self._running = 0
+        self._in_flight: set[Future[Any]] = set()
         self._closing = False
         self._started = threading.Event()
         self._hub: Hub | None = None
@@ -292,6 +297,12 @@ class TaskPool:
         try:
             while not self._ended():
                 hub.run_once(self._ended)
+        except BaseException as exc:  # a bug of the loop's own: no caller waits forever
+            failure = RuntimeError(f"the cooperative tasks' loop failed: {exc!r}")
+            for future in [*self._in_flight, *(queued for queued, _ in self._queue)]:
+                with contextlib.suppress(Exception):  # set already, or cancelled
+                    future.set_exception(failure)
+            LOG.error("%s", failure)
         finally:
             _ON_THREAD.hub = None
             hub.close()
@@ -316,6 +327,7 @@ class TaskPool:
             if not future.set_running_or_notify_cancel():
                 continue
             self._running += 1
+            self._in_flight.add(future)
             self._hub.start(functools.partial(self._run, future, call))
 
     def _run(self, future: Future[Any], call: Callable[[], Any]) -> None:
@@ -325,6 +337,7 @@ class TaskPool:
             future.set_exception(exc)
         finally:
             self._running -= 1
+            self._in_flight.discard(future)
             self._start_waiting()
 
 
