@@ -170,3 +170,24 @@ def quiet_library_loggers() -> None:
 
 get_logger(ROOT_NAME)
 quiet_library_loggers()
+
+
+_WARNED_KEPT = 4096
+"""Distinct once-only warnings remembered per process (then forgotten all at once: a
+long-running exporter says them again rather than growing without end)."""
+_warned: set[tuple[object, ...]] = set()
+_warned_lock = threading.Lock()
+
+
+def warn_once(logger: logging.Logger, key: tuple[object, ...], message: str,
+              *args: object) -> None:
+    """``logger.warning(message, *args)`` the first time ``key`` is seen in this process
+    (a BMC's oddity met on every read, such as a collection listing a member twice, is
+    said once, not on every read of a fan-out or an exporter)."""
+    with _warned_lock:
+        if key in _warned:
+            return
+        if len(_warned) >= _WARNED_KEPT:
+            _warned.clear()
+        _warned.add(key)
+    logger.warning(message, *args)

@@ -73,7 +73,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from hamnhw.errors import BmcTimeout, HamnhwError, MalformedResponse
-from hamnhw.log import get_logger
+from hamnhw.log import get_logger, warn_once
 
 LOG = get_logger("hamnhw.members")
 
@@ -208,8 +208,9 @@ def _page(doc: Any, uri: str | None, host: str | None) -> _Page:
         if type(target) is str and target:
             found.append(target)
         else:
-            LOG.warning("%s: %s $.Members[%d] has no @odata.id; skipped", host or "BMC",
-                        uri or "collection", index)
+            warn_once(LOG, ("no member id", host, uri, index),
+                      "%s: %s $.Members[%d] has no @odata.id; skipped", host or "BMC",
+                      uri or "collection", index)
     return _Page(found, len(members), len(members) - len(found), count, next_link)
 
 
@@ -255,10 +256,11 @@ def _once(found: list[str] | None, uri: str | None,
         else:
             seen.add(key)
             once.append(member)
-    if again:
-        LOG.warning("%s: %s lists %d member(s) more than once (%s): each kept once",
-                    host or "BMC", uri or "collection", len(again),
-                    ", ".join(dict.fromkeys(again)))
+    if again:  # said once per process: an exporter reads such a BMC again and again
+        repeats = ", ".join(dict.fromkeys(again))
+        warn_once(LOG, ("members twice", host, uri, repeats),
+                  "%s: %s lists %d member(s) more than once (%s): each kept once",
+                  host or "BMC", uri or "collection", len(again), repeats)
     return once, len(again)
 
 

@@ -107,6 +107,15 @@ def unknown_root_pace() -> None:
     parallel._open_bmcs = 0  # transports an earlier test left open do not make this one busy
 
 
+@pytest.fixture(autouse=True)
+def fresh_once_only_warnings() -> None:
+    """Each test starts as a fresh process does: no once-only warning said yet
+    (:func:`hamnhw.log.warn_once`)."""
+    from hamnhw import log
+
+    log._warned.clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def loopback_only() -> Iterator[None]:
     """Network traffic goes to 127.0.0.1 only: any name lookup or connection to anything

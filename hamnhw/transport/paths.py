@@ -15,17 +15,14 @@ before anything is sent:
 
 from __future__ import annotations
 
-import threading
 import urllib.parse
 
 from hamnhw.errors import MalformedResponse
-from hamnhw.log import get_logger
+from hamnhw.log import get_logger, warn_once
 
 LOG = get_logger(__name__)
 
 _FORBIDDEN = frozenset("@\\") | frozenset(chr(c) for c in range(33)) | {"\x7f"}
-_warned: set[tuple[str, str]] = set()
-_warned_lock = threading.Lock()
 
 
 def bmc_path(uri: object, *, host: str) -> str:
@@ -73,9 +70,6 @@ def _warn_once(host: str, uri: str) -> None:
     netloc = urllib.parse.urlsplit(uri).netloc
     if netloc.lower() == host.lower():
         return
-    with _warned_lock:
-        if (host, netloc) in _warned:
-            return
-        _warned.add((host, netloc))
-    LOG.warning("%s: the BMC gave a full URL pointing at %s; using only its path, on %s "
-                "(a BMC behind NAT names its own address)", host, netloc, host)
+    warn_once(LOG, ("full URL", host, netloc),
+              "%s: the BMC gave a full URL pointing at %s; using only its path, on %s "
+              "(a BMC behind NAT names its own address)", host, netloc, host)

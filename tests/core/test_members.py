@@ -388,3 +388,15 @@ def test_a_repeat_hiding_a_member_gone_makes_the_list_incomplete() -> None:
     found = read_members(Pages(paged(["/a", "/b"], ["/b"], count=3)).get, URI)
     assert found.listed == ["/a", "/b"] and found.every is None
     assert "lists 2 of the 3" in (found.incomplete or "")
+
+
+def test_a_member_listed_twice_is_warned_once_per_bmc_and_collection(caplog) -> None:
+    """An exporter reads such a BMC again and again: one warning, not one per read."""
+    doc = {"Members": [{"@odata.id": "/redfish/v1/Systems/1"}] * 2}
+    with caplog.at_level(logging.WARNING, logger="hamnhw"):
+        for _ in range(3):
+            assert parse_members(doc, uri="/redfish/v1/Systems", host="bmc-a").listed == [
+                "/redfish/v1/Systems/1"]
+        parse_members(doc, uri="/redfish/v1/Systems", host="bmc-b")
+    said = [r.getMessage() for r in caplog.records if "more than once" in r.getMessage()]
+    assert [line.split(":")[0] for line in said] == ["bmc-a", "bmc-b"]

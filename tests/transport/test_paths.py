@@ -11,7 +11,6 @@ import pytest
 from transport_loopback import SESSIONS, TOKEN, LoopbackBmc, make_transport
 
 from hamnhw import errors
-from hamnhw.transport import paths
 from hamnhw.transport.paths import bmc_path
 
 HOST = "127.0.0.1:8443"
@@ -37,7 +36,6 @@ def test_anything_else_is_malformed_response(uri) -> None:
 
 def test_full_url_gives_its_redfish_path_with_one_warning_per_host(monkeypatch,
                                                                   caplog) -> None:
-    monkeypatch.setattr(paths, "_warned", set())
     uri = "https://10.0.0.99:443/redfish/v1/TaskService/Tasks/7?x=1"
     with caplog.at_level(logging.WARNING, logger="hamnhw"):
         assert bmc_path(uri, host=HOST) == "/redfish/v1/TaskService/Tasks/7?x=1"
