@@ -87,7 +87,10 @@ class CoopSocket:
         return self._sock.getpeercert(binary_form)  # type: ignore[attr-defined]
 
     def shutdown(self, how: int) -> None:
-        self._sock.shutdown(how)
+        """Shut the connection (the watchdog, from its thread): the parked task wakes to
+        its end.  The TCP socket's own shutdown, not ``SSLSocket.shutdown``, which drops
+        the TLS object under a task that may be about to read through it."""
+        socket.socket.shutdown(self._sock, how)
 
     def close(self) -> None:
         self._sock.close()
