@@ -141,9 +141,16 @@ class Watchdog:
             self._shut()
 
     def _shut(self) -> None:
-        if self._sock is not None:
+        """Shut the TCP connection.  For TLS, the socket's own TCP shutdown, not
+        ``SSLSocket.shutdown``, which also drops the TLS object: a thread about to read
+        through it would then get a ``ValueError``, not the connection's end."""
+        sock = self._sock
+        if sock is not None:
             with contextlib.suppress(OSError):
-                self._sock.shutdown(socket.SHUT_RDWR)
+                if isinstance(sock, socket.socket):
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                else:  # a cooperative task's (coopsocket), which does the same
+                    sock.shutdown(socket.SHUT_RDWR)
 
 
 class _Scheduler:
