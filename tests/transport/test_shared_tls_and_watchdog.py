@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -213,3 +214,21 @@ def test_spared_from_abort_is_undone_on_leaving() -> None:
     with watchdog.spared_from_abort(5.0):
         assert watchdog.Watchdog().abort_grace == 5.0
     assert watchdog.Watchdog().abort_grace is None
+
+
+def test_a_fired_watchdog_leaves_a_tls_connection_readable_to_its_end(tls_bmc,
+                                                                      self_signed) -> None:
+    """The watchdog shuts the TCP connection under a request in flight; the thread about
+    to read through TLS then meets the connection's end, not a ``ValueError`` of a TLS
+    object dropped under it (``SSLSocket.shutdown`` drops it)."""
+    import ssl
+
+    tls_bmc.standard()
+    context = ssl.create_default_context(cafile=str(self_signed.cert))
+    with socket.create_connection(("127.0.0.1", tls_bmc.port), timeout=5) as raw, \
+            context.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
+        dog = watchdog.Watchdog()
+        dog.watch(sock)
+        dog.fire()
+        with contextlib.suppress(ssl.SSLError, OSError):  # OpenSSL's word for the end
+            assert sock.read(10) == b""  # the end (a ragged one is suppressed)
