@@ -40,6 +40,7 @@ import itertools
 import os
 import selectors
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -84,9 +85,8 @@ def available() -> bool:
 
 
 def _getcurrent() -> Any:
-    from greenlet import getcurrent
-
-    return getcurrent()
+    """The running greenlet (only called where a hub exists: greenlet is imported)."""
+    return sys.modules["greenlet"].getcurrent()
 
 
 class _Waiter:
