@@ -29,6 +29,7 @@ from hamnhw import __version__, interrupts
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.cli.output import Output
 from hamnhw.cli.table import BY_NAME, CommandInfo
+from hamnhw.cli.unknown import with_hint
 from hamnhw.errors import Interrupted
 from hamnhw.log import RedactingFilter, quiet_library_loggers
 
@@ -141,7 +142,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point.
 
     Usage errors exit 2 like any Click program; with ``--json`` (before or after
-    the command) they are also printed as the ``{"node", "error"}`` object.
+    the command) they are also printed as the ``{"node", "error"}`` object.  An unknown
+    subcommand's message says where to go (:mod:`hamnhw.cli.unknown`).
     SIGINT or SIGTERM ends a command with 130 or 143 (a command that knows its node
     has reported it already; anything else is reported here).
     """
@@ -150,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         with interrupts.interruptible():
             code = cli.main(args=args, prog_name="hamnhw", standalone_mode=False)
     except click.ClickException as exc:
+        if isinstance(exc, click.UsageError):
+            exc = with_hint(exc)
         if isinstance(exc, click.UsageError) and _json_requested(args):
             Output(json=True).error(_node_in_argv(args, exc), exc, exit_code_for(exc))
         else:

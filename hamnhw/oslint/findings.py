@@ -11,6 +11,9 @@ MAC_SET = "mac-set"
 """A config that sets the MAC: the standby would take the primary's MAC."""
 PCI_NAME = "pci-name"
 """An interface name bound to a PCI slot, while the two nodes' NIC layouts differ."""
+PROBE_NAME = "probe-order-name"
+"""An interface name the kernel gives in probe order (``eth0``): the standby may probe its
+NICs in another order."""
 HOSTONLY = "dracut-hostonly"
 MODULES_DEP = "initramfs-modules-dep"
 BY_PATH = "disk-by-path"
@@ -20,8 +23,8 @@ LUKS_TPM = "luks-tpm"
 UNREADABLE = "unreadable"
 """A config file the linter could not parse: it could not be checked."""
 
-KINDS = (MAC_MATCH, MAC_SET, PCI_NAME, HOSTONLY, MODULES_DEP, BY_PATH, BY_ID, EFI_FALLBACK,
-         LUKS_TPM, UNREADABLE)
+KINDS = (MAC_MATCH, MAC_SET, PCI_NAME, PROBE_NAME, HOSTONLY, MODULES_DEP, BY_PATH, BY_ID,
+         EFI_FALLBACK, LUKS_TPM, UNREADABLE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,7 +36,8 @@ class Finding:
     file: str
     """Path as seen from the root (``/etc/...``)."""
     line: int | None
-    """1-based line, None for a missing file."""
+    """1-based line; None for a missing file, or a name the file's own name gives
+    (SUSE's ``ifcfg-eth0``)."""
     why: str
     fix: str
     text: str | None = None

@@ -11,6 +11,7 @@ from hamnhw.oslint import boot
 from hamnhw.oslint.findings import Finding
 from hamnhw.oslint.netconf import lint_network
 from hamnhw.oslint.pcinames import layout_differences, layout_note, lint_pci_names
+from hamnhw.oslint.probenames import lint_probe_names
 from hamnhw.oslint.rootfs import Root
 
 
@@ -36,11 +37,15 @@ def lint_root(path: str | Path, nic_map: Sequence[Mapping[str, Any]] | None = No
     that cannot be read there (a link dangling inside it, a loop) is a note.
 
     :param nic_map: the NIC map of ``pair check`` (``--pair-report``); without it interface
-        names bound to PCI slots are not judged.
+        names bound to PCI slots are not judged, and every kernel probe-order name
+        (``eth0``) is a finding (with it, a note where each node has one Ethernet NIC).
     """
     root = Root(path)
     notes = []
     findings, names = lint_network(root)
+    probe_findings, probe_notes = lint_probe_names(names, nic_map)
+    findings += probe_findings
+    notes += probe_notes
     if nic_map is None:
         notes.append("interface names bound to PCI slots not checked: give --pair-report "
                      "(the output of `hamnhw --json pair check`)")

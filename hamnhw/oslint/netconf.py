@@ -28,6 +28,9 @@ from hamnhw.oslint.units import parse_unit
 IFCFG = ("/etc/sysconfig/network-scripts/ifcfg-*", "/etc/sysconfig/network/ifcfg-*")
 IFCFG_IGNORED = ("~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave")
 """Suffixes of files network-scripts skips (initscripts ``is_ignored_file``)."""
+IFCFG_BY_FILE_NAME = "/etc/sysconfig/network/"
+"""SUSE's ifcfg files (wicked, ifup): ``ifcfg-<interface>``, the file's name names the
+interface (Red Hat's ``network-scripts`` name it by ``DEVICE=``)."""
 NM_KEYFILES = ("/etc/NetworkManager/system-connections/*",
                "/usr/lib/NetworkManager/system-connections/*",
                "/run/NetworkManager/system-connections/*")
@@ -76,10 +79,13 @@ def _set(file: str, line: int, text: str, what: str) -> Finding:
 # -- ifcfg -------------------------------------------------------------------------------
 
 def lint_ifcfg(root: Root, names: list[NameUse]) -> Iterator[Finding]:
-    """``HWADDR=`` (match, ib too), ``MACADDR=``/``LLADDR=`` (set); DEVICE= names."""
+    """``HWADDR=`` (match, ib too), ``MACADDR=``/``LLADDR=`` (set); DEVICE= names, and on
+    SUSE (:data:`IFCFG_BY_FILE_NAME`) the interface the file's name gives."""
     for file in root.glob(*IFCFG):
         if file.endswith(IFCFG_IGNORED):
             continue
+        if file.startswith(IFCFG_BY_FILE_NAME):
+            names.append(NameUse(file.rsplit("/", 1)[1].removeprefix("ifcfg-"), file, None, None))
         for number, text in root.lines(file):
             found = _SHELL_ASSIGN.match(text)
             if not found or not found.group(3):

@@ -7,7 +7,8 @@ check           worst   when
 ``nic_speed``   warn    a pair negotiates different speeds (a slower NIC works, slower)
 ``nic_order``   warn    a pair sits at a different PCI location, or at a different place in
                         the BMC's listing: names bound to the slot or probe order may
-                        change after the move (``hamnhw lint-os --pair-report``)
+                        change after the move (``hamnhw lint-os --pair-report``); or a pair
+                        was matched by listing order only (a guess to verify at the rack)
 ``nic_link``    warn    link differs while both hosts are powered alike (unknown otherwise,
                         and unknown when a BMC does not tell a paired NIC's link)
 ``nic_mac``     warn    a NIC shows no usable MAC (DHCP cannot reserve for it), or the
@@ -69,16 +70,26 @@ def check_speed(pairs: Sequence[NicPair]) -> CheckResult:
 
 
 def check_order(pairs: Sequence[NicPair]) -> CheckResult:
-    """Each pair sits at the same location and place in the listing."""
+    """Each pair sits at the same location and place in the listing, and was paired by
+    something the BMCs show (location, Redfish Id): a pair matched by listing order alone is
+    a guess to verify (warn)."""
     moved = {**_with(pairs, "location"), **_with(pairs, "listed")}
     methods = {_label(p): p.matched_by for p in pairs if p.matched_by}
+    guessed = [label for label, method in methods.items() if method == "order"]
+    parts = []
     if moved:
-        return result("nic_order", Status.WARN,
-                      "NIC order differs between the nodes ("
-                      + "; ".join(f"{k}: {', '.join(v)}" for k, v in moved.items())
-                      + "): interface names tied to PCI slot or probe order may change after "
-                        "the move; run `hamnhw lint-os --pair-report`",
-                      differences=moved, matched_by=methods)
+        parts.append("NIC order differs between the nodes ("
+                     + "; ".join(f"{k}: {', '.join(v)}" for k, v in moved.items())
+                     + "): interface names tied to PCI slot or probe order may change after "
+                       "the move; run `hamnhw lint-os --pair-report`")
+    if guessed:
+        parts.append(f"{', '.join(guessed)} paired by listing order only (no location or "
+                     "Redfish Id in common): the map is a guess; confirm on the standby "
+                     "which port has each row's standby MAC (link LEDs, `ethtool -p <if>`, the "
+                     "switch's MAC table) and cable it to that row's primary NIC's network")
+    if parts:
+        return result("nic_order", Status.WARN, "; ".join(parts), differences=moved,
+                      matched_by=methods, by_order=guessed)
     return result("nic_order", Status.PASS, "NICs in the same order on both nodes",
                   matched_by=methods)
 

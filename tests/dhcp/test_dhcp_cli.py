@@ -68,6 +68,27 @@ def test_bad_inputs_are_usage_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "pair report" in json_of(result)["error"]["message"]
 
 
+def test_without_pair_nodes_or_a_pair_report_the_error_names_pair_report(
+        tmp_path: Path) -> None:
+    """A config with [network] only: the error said "no node named 'primary' (known: none)",
+    not that --pair-report renders without [primary]/[standby]."""
+    network_only = config_file(tmp_path)
+    result = run_cli("--json", "dhcp", "render", "--format", "isc", "--config",
+                     str(network_only))
+    message = json_of(result)["error"]["message"]
+    assert result.exit_code == 2
+    assert message.startswith("no node named 'primary' (known: none): without --pair-report")
+    assert "give --pair-report FILE (saved by `hamnhw --json pair check > FILE`)" in message
+    assert f"(file {network_only})" in message
+    with_primary = config_file(tmp_path, '[primary]\nbmc = "redfish://10.0.0.5"\n\n'
+                               + NETWORK_TOML)
+    result = run_cli("--json", "dhcp", "render", "--format", "isc", "--config",
+                     str(with_primary))
+    message = json_of(result)["error"]["message"]
+    assert result.exit_code == 2 and message.startswith("no node named 'standby' (known: "
+                                                        "primary): without --pair-report")
+
+
 @pytest.mark.parametrize(("ip", "what"), [("10.213.0.0/24", "the network address"),
                                           ("10.213.0.255/24", "the broadcast address"),
                                           ("127.0.0.5/8", "a loopback address")])

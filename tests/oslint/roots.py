@@ -38,6 +38,7 @@ DIRTY = {
     "/boot/efi/EFI/debian/grubx64.efi": "binary",
 }
 DIRTY_EXPECT = {
+    ("probe-order-name", "/etc/sysconfig/network-scripts/ifcfg-eth0", 1),
     ("mac-match", "/etc/sysconfig/network-scripts/ifcfg-eth0", 2),
     ("mac-set", "/etc/sysconfig/network-scripts/ifcfg-eth0", 3),
     ("mac-match", "/etc/sysconfig/network-scripts/ifcfg-ib0", 3),
@@ -56,14 +57,14 @@ DIRTY_EXPECT = {
     ("luks-tpm", "/etc/crypttab", 2),
     ("efi-fallback-missing", "/boot/efi/EFI/BOOT/BOOTX64.EFI", None),
 }
-CLEAN = {
-    "/etc/sysconfig/network-scripts/ifcfg-eth0": "DEVICE=eth0\nBOOTPROTO=dhcp\nONBOOT=yes\n",
+CLEAN = {  # eno1: a predictable name (slot-bound names are judged with a pair report only)
+    "/etc/sysconfig/network-scripts/ifcfg-eno1": "DEVICE=eno1\nBOOTPROTO=dhcp\nONBOOT=yes\n",
     "/etc/NetworkManager/system-connections/mn.nmconnection":
-        "[connection]\nid=mn\ninterface-name=eth0\ntype=ethernet\n\n[ethernet]\n"
+        "[connection]\nid=mn\ninterface-name=eno1\ntype=ethernet\n\n[ethernet]\n"
         "cloned-mac-address=preserve\n\n[ipv4]\nmethod=auto\n",
     "/etc/netplan/01-mn.yaml":
-        "network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n",
-    "/etc/systemd/network/10-mn.network": "[Match]\nName=eth0\n\n[Network]\nDHCP=yes\n",
+        "network:\n  version: 2\n  ethernets:\n    eno1:\n      dhcp4: true\n",
+    "/etc/systemd/network/10-mn.network": "[Match]\nName=eno1\n\n[Network]\nDHCP=yes\n",
     "/usr/lib/dracut/dracut.conf.d/01-dist.conf": 'hostonly="yes"\n',
     "/etc/dracut.conf.d/hamnhw.conf": 'hostonly="no"\n',
     "/etc/initramfs-tools/initramfs.conf": "MODULES=dep\n",

@@ -54,7 +54,8 @@ def test_a_unit_in_etc_overrides_the_same_name_below_and_is_the_one_judged(
     code, payload = lint_json(root)
     assert code == 5
     assert findings(payload) == {("mac-match", "/usr/lib/systemd/network/30-other.network"),
-                                 ("mac-set", "/run/systemd/network/20-mn.link")}
+                                 ("mac-set", "/run/systemd/network/20-mn.link"),
+                                 ("probe-order-name", "/etc/systemd/network/10-mn.network")}
 
 
 def test_the_override_of_an_etc_unit_over_a_masked_one_is_still_judged(tmp_path: Path) -> None:

@@ -89,4 +89,4 @@ def test_pci_slot_names_only_when_the_layouts_differ(tmp_path: Path, nic_map, ex
     make_root(tmp_path, DIRTY)
     pci = {f for f in found(tmp_path, nic_map=nic_map) if f[0] == "pci-name"}
     assert pci == expected
-    # eth0 / mn0 / ib0 profiles are not slot-bound names
+    # eth0 / mn0 / ib0 profiles are not slot-bound names (eth0: a probe-order name)

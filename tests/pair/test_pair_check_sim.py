@@ -33,6 +33,7 @@ def cluster() -> Iterator[SimCluster]:
                    controller_firmware="49.0.0"),
              spare("missing", nic_ids=("NIC1",)),
              spare("nicless", nic_ids=()),
+             spare("renamed", nic_ids=("Port1", "Port2")),
              spare("hidden", storage_when_off="empty"),
              spare("legacy", boot_mode="Legacy", power_restore_policy="LastState")]
     with SimCluster(specs) as started:
@@ -70,6 +71,24 @@ def test_swapped_order_slower_nic_other_firmware_warn_and_exit_0(cluster: SimClu
     assert nic_map["NIC1"]["standby"] == "NIC1" and nic_map["NIC1"]["matched_by"] == "id"
     assert nic_map["NIC1"]["standby_mac"] == cluster["swapped"].spec.nics[1].mac
     assert nic_map["NIC1"]["standby_position"] == 2
+
+
+def test_nics_paired_by_listing_order_only_warn_that_the_map_is_a_guess(
+        cluster: SimCluster, tmp_path: Path) -> None:
+    """Other Redfish Ids (Port1/Port2 against NIC1/NIC2) and no locations: the NICs are paired
+    by listing order, a guess; nic_order said "NICs in the same order on both nodes" (pass)."""
+    code, out = pair_check(cluster, tmp_path, "renamed")
+    order = by_name(out)["nic_order"]
+    assert [(e["primary"], e["standby"], e["matched_by"]) for e in out["nic_map"]] == [
+        ("NIC1", "Port1", "order"), ("NIC2", "Port2", "order")]
+    assert order["status"] == "warn", order
+    assert order["message"].startswith("NIC1/Port1, NIC2/Port2 paired by listing order only")
+    assert "cable it to that row's primary NIC's network" in order["message"]
+    assert order["evidence"]["by_order"] == ["NIC1/Port1", "NIC2/Port2"]
+    assert code == 0                                  # a warning, not a failed check
+    human = run_cli("pair", "check", "--config", str(tmp_path / "hamnhw.toml"))
+    assert "WARN" in next(line for line in human.stdout.splitlines()
+                          if line.startswith("nic_order")), human.stdout
 
 
 def test_missing_nic_fails_with_exit_5(cluster: SimCluster, tmp_path: Path) -> None:

@@ -8,13 +8,14 @@ from typing import Any
 
 import click
 
-from hamnhw.cli.commands.pair.check import require_pair
 from hamnhw.cli.exit_codes import ExitCode
 from hamnhw.cli.options import connect_config_node, fail, output_of
-from hamnhw.config import find_config, load_config
+from hamnhw.config import Config, find_config, load_config
 from hamnhw.dhcp.plan import check_network, plan_reservations
 from hamnhw.dhcp.render import FORMATS, RenderOptions, default_kea_hooks_dir, render
 from hamnhw.errors import ConfigError, OperationFailed
+from hamnhw.nodenames import no_such
+from hamnhw.pair import PAIR_NODES
 from hamnhw.pair.check import check_pair
 from hamnhw.pair.nicmap import read_pair_report
 
@@ -39,6 +40,17 @@ def live_nic_map(config: str) -> list[Mapping[str, Any]]:
         raise OperationFailed("cannot build the NIC map, nothing rendered: " + "; ".join(
             f"{name}: {why}" for name, why in down.items()))
     return list(report.to_json()["nic_map"])
+
+
+def require_pair_nodes(config: Config) -> None:
+    """:raises ConfigError: ``[primary]`` or ``[standby]`` missing, which the live NIC map
+    is read from: the message names ``--pair-report``, the way without them."""
+    for name in PAIR_NODES:
+        if name not in config.nodes:
+            raise ConfigError(f"{no_such('node', name, config.nodes, 'nodes')}: without "
+                              "--pair-report, dhcp render reads the NIC map from the [primary] "
+                              "and [standby] BMCs; define both, or give --pair-report FILE "
+                              "(saved by `hamnhw --json pair check > FILE`)", path=config.path)
 
 
 @command.command("render")
@@ -76,8 +88,11 @@ def render_command(ctx: click.Context, fmt: str, config: str | None, pair_report
         if found is None:
             raise ConfigError("dhcp render needs a config file with [network] (--config, "
                               "$HAMNHW_CONFIG, ./hamnhw.toml, /etc/hamnhw/hamnhw.toml)")
-        path = str(found) if pair_report else require_pair(str(found))
-        network = load_config(path).network
+        path = str(found)
+        loaded = load_config(path)
+        if not pair_report:
+            require_pair_nodes(loaded)
+        network = loaded.network
         check_network(network, path)  # before the BMCs are read
         nic_map = read_pair_report(pair_report) if pair_report else live_nic_map(path)
         plan = plan_reservations(network, nic_map, path)

@@ -37,7 +37,8 @@ def render(payload: Mapping[str, Any]) -> str:
               help="Root of the OS to lint (a mounted image, or / for this host).")
 @click.option("--pair-report", metavar="FILE", type=click.Path(dir_okay=False),
               help="Saved `hamnhw --json pair check` output: judge interface names bound to "
-                   "PCI slots against the nodes' NIC layouts.")
+                   "PCI slots against the nodes' NIC layouts, and eth0-style names against "
+                   "their NIC counts.")
 @click.option("--json", "json_output", is_flag=True,
               help="Print the report as one JSON object (same as the global --json).")
 @click.pass_context
@@ -46,9 +47,10 @@ def command(ctx: click.Context, root: str, pair_report: str | None, json_output:
 
     MAC matches (HWADDR=, mac-address=, netplan match: macaddress, [Match] MACAddress=, udev
     rules) and MAC sets (MACADDR=, cloned-mac-address=, [Link] MACAddress=, netplan
-    macaddress), PCI-slot interface names where the layouts differ, host-only initramfs,
-    disks by-path/by-id, no UEFI fallback loader, LUKS bound to the TPM.  Each finding
-    with file, line, why and fix; exit 5 when there is one.
+    macaddress), PCI-slot interface names where the layouts differ, kernel probe-order
+    names (eth0; a note when the pair report shows one Ethernet NIC per node), host-only
+    initramfs, disks by-path/by-id, no UEFI fallback loader, LUKS bound to the TPM.  Each
+    finding with file, line, why and fix; exit 5 when there is one.
     """
     try:
         if not Path(root).is_dir():
