@@ -32,14 +32,15 @@ The CLI maps these classes to exit codes in :mod:`hamnhw.cli.exit_codes`.
         └── JobFailed               a long operation (task, vendor job) ended in failure
 
     Interrupted (a BaseException, like KeyboardInterrupt)   SIGINT or SIGTERM stopped the work
+    (in :mod:`hamnhw.interrupted`, imported from here as well)
 """
 
 from __future__ import annotations
 
-import signal
 from typing import Any
 
 from hamnhw import noanswer
+from hamnhw.interrupted import Interrupted as Interrupted  # re-exported: its old home
 
 
 class HamnhwError(Exception):
@@ -363,50 +364,3 @@ class JobFailed(OperationFailed):
         self.detail = detail
         text = f"job {job_id} ended {state}"
         super().__init__(f"{text}: {detail}" if detail else text, host=host)
-
-
-class Interrupted(BaseException):
-    """SIGINT or SIGTERM asked the running work to stop (see :mod:`hamnhw.interrupts`).
-
-    A :class:`BaseException`, like :class:`KeyboardInterrupt`, not a :class:`HamnhwError`:
-    the BMC did nothing wrong, and no ``except Exception`` (nor ``except HamnhwError``)
-    on the way up may swallow it.  Whoever catches it fills in what it knows, then
-    re-raises or reports it.
-
-    :param signum: the signal received.
-    :param host: the BMC being worked on, when known.
-    :param request_sent: True when a state-changing request (POST, PATCH, DELETE other
-        than login and logout) had been sent, or may have been, before the signal: the
-        BMC may act on it; None when that is not known (not tracked over IPMI).
-    :param last_state: the last state a wait read (``"powering_on"``), None when no
-        wait had read one.
-    """
-
-    def __init__(self, signum: int, *, host: str | None = None,
-                 request_sent: bool | None = False, last_state: str | None = None) -> None:
-        super().__init__(signum)
-        self.signum = signum
-        self.host = host
-        self.request_sent = request_sent
-        self.last_state = last_state
-
-    @property
-    def signal_name(self) -> str:
-        """``SIGINT``, ``SIGTERM`` (or ``signal N`` for another number)."""
-        try:
-            return signal.Signals(self.signum).name
-        except ValueError:
-            return f"signal {self.signum}"
-
-    @property
-    def message(self) -> str:
-        """What happened, without the host."""
-        text = f"interrupted by {self.signal_name}"
-        if self.request_sent is not False:
-            sent = "had already been" if self.request_sent else "may have been"
-            text += (f"; a request {sent} sent and the BMC may act on it "
-                     f"(last state read: {self.last_state or 'none'})")
-        return text
-
-    def __str__(self) -> str:
-        return f"{self.host}: {self.message}" if self.host else self.message

@@ -29,7 +29,9 @@ Rules (fence-agents and Ironic alike):
   (with a warning saying why) when the BMC does not offer ``GracefulShutdown`` or refuses
   it (400/409).
 
-The waits go through the core poller (:mod:`.powerwait` over :func:`hamnhw.poll.poll_until`).
+The waits go through the core poller (:mod:`.powerwait` over :func:`hamnhw.poll.poll_until`);
+the ResetType sent, the reset's target and the plans of resets are chosen in
+:mod:`.resetchoice`.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ from collections.abc import Callable, Mapping
 from hamnhw_drivers.generic.context import DriverContext
 from hamnhw_drivers.generic.escalation import escalation_code, why_escalate
 from hamnhw_drivers.generic.powerwait import PowerPoller
+from hamnhw_drivers.generic.resetchoice import RESET_ACTION as RESET_ACTION  # re-exported
+from hamnhw_drivers.generic.resetchoice import RESET_PREFERENCES as RESET_PREFERENCES
+from hamnhw_drivers.generic.resetchoice import RESET_WHEN_UNLISTED as RESET_WHEN_UNLISTED
+from hamnhw_drivers.generic.resetchoice import ResetChoiceMixin
 from hamnhw_drivers.generic.resets import ResetMarks, ResetWatch, state_of
 from hamnhw_drivers.generic.resource import Resource
 from hamnhw_drivers.generic.restorepolicy import RestorePolicyMixin
@@ -63,25 +69,9 @@ from hamnhw.errors import (
 from hamnhw.interfaces import PowerInterface
 from hamnhw.log import get_logger
 from hamnhw.models import PowerResult, PowerState
-from hamnhw.plannedrequest import PlannedRequest
 from hamnhw.poll import LAST_READ_S
 
 LOG = get_logger("hamnhw.drivers.generic.power")
-
-RESET_ACTION = "#ComputerSystem.Reset"
-
-RESET_PREFERENCES: Mapping[str, tuple[str, ...]] = {
-    "on": ("On", "ForceOn"),
-    "off": ("ForceOff",),
-    "soft_off": ("GracefulShutdown",),
-    "cycle": ("PowerCycle", "ForceRestart"),
-}
-"""ResetType values per hamnhw action, best first, chosen among the allowable values."""
-
-RESET_WHEN_UNLISTED: Mapping[str, str] = {
-    "on": "On", "off": "ForceOff", "soft_off": "GracefulShutdown", "cycle": "ForceRestart",
-}
-"""ResetType sent when the BMC does not list its allowable values (widest support)."""
 
 HEADING_TO: Mapping[PowerState, PowerState] = {PowerState.OFF: PowerState.POWERING_OFF,
                                                PowerState.ON: PowerState.POWERING_ON}
@@ -91,10 +81,11 @@ MIN_BOUND_S = 0.001
 """The bound of a reset POST whose deadline has just passed (a bound must be > 0)."""
 
 
-class RedfishPower(RestorePolicyMixin, PowerInterface):
+class RedfishPower(ResetChoiceMixin, RestorePolicyMixin, PowerInterface):
     """:class:`~hamnhw.interfaces.PowerInterface` over DMTF Redfish.
 
-    Vendor subclasses override :meth:`reset_type_for` or :meth:`allowed_reset_types`.
+    Vendor subclasses override :meth:`reset_type_for` or :meth:`allowed_reset_types`
+    (:mod:`.resetchoice`).
     """
 
     def __init__(self, context: DriverContext) -> None:
@@ -116,53 +107,6 @@ class RedfishPower(RestorePolicyMixin, PowerInterface):
         the reads of a wait go to the BMC: :mod:`hamnhw.readmemo`); anything but the
         exact Redfish strings is UNKNOWN."""
         return state_of(self._system())
-
-    # -- hooks -----------------------------------------------------------------------------
-
-    def allowed_reset_types(self, system: Resource) -> tuple[str, ...] | None:
-        """ResetType values the BMC accepts, inline or from ``@Redfish.ActionInfo``.
-
-        :returns: the values, or None when the BMC does not list them.
-        """
-        action = system.get(("Actions", RESET_ACTION), dict)
-        if action is None:
-            return None
-        inline = system.get(("Actions", RESET_ACTION, "ResetType@Redfish.AllowableValues"), list)
-        if inline is not None:
-            return tuple(v for v in inline if isinstance(v, str))
-        info_uri = system.get(("Actions", RESET_ACTION, "@Redfish.ActionInfo"), str)
-        return self._action_info_values(info_uri) if info_uri else None
-
-    def _action_info_values(self, uri: str) -> tuple[str, ...] | None:
-        try:
-            info = self.context.reader.read(uri)
-        except HttpError as exc:
-            LOG.debug("%s: ActionInfo %s unreadable: %s", self.host, uri, exc)
-            return None
-        for param in info.get("Parameters", list, []):
-            if isinstance(param, Mapping) and param.get("Name") == "ResetType":
-                values = param.get("AllowableValues")
-                if isinstance(values, list):
-                    return tuple(v for v in values if isinstance(v, str))
-        return None
-
-    def reset_type_for(self, action: str, allowed: tuple[str, ...] | None) -> str:
-        """The ResetType to send for a hamnhw ``action`` (on, off, soft_off, cycle).
-
-        :param allowed: the BMC's allowable values, or None when unlisted.
-        """
-        if allowed is None:
-            return RESET_WHEN_UNLISTED[action]
-        for candidate in RESET_PREFERENCES[action]:
-            if candidate in allowed:
-                return candidate
-        self._unsupported(f"power.{action}",
-                          f"no suitable ResetType among {', '.join(allowed) or 'none'}")
-
-    def reset_target(self, system: Resource) -> str:
-        """URI of the reset action (the conventional one when the BMC does not say)."""
-        target = system.get(("Actions", RESET_ACTION, "target"), str)
-        return target or f"{system.uri.rstrip('/')}/Actions/ComputerSystem.Reset"
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -379,21 +323,6 @@ class RedfishPower(RestorePolicyMixin, PowerInterface):
         # with 1 ms to answer); the reset is then judged unanswered, never re-sent.
         with self.context.client.operation(max(seconds, MIN_BOUND_S)):
             self.context.client.post(self.reset_target(system), {"ResetType": reset_type})
-
-    # -- plans (hamnhw.plan): what the writes above would send, from a fresh read ---------
-
-    def reset_requests(self, action: str) -> tuple[PlannedRequest, ...]:
-        """The resets ``action`` (on, off, soft_off, cycle) would POST, chosen by the same
-        hooks as the write (:meth:`reset_type_for`, :meth:`reset_target`); a cycle of a BMC
-        without reset marks is an off, then an on, as :meth:`cycle` runs it."""
-        system = self._system()
-        allowed = self.allowed_reset_types(system)
-        steps: tuple[str, ...] = (action,)
-        if action == "cycle" and not ResetMarks.of(system).can_show_a_warm_reset:
-            steps = ("off", "on")
-        return tuple(PlannedRequest("POST", self.reset_target(system),
-                                    {"ResetType": self.reset_type_for(step, allowed)})
-                     for step in steps)
 
 
 def _words(action: str) -> str:

@@ -3,12 +3,12 @@
 Exit 0 when no check fails (warnings and unknowns included), 5 when one fails; an unreachable
 BMC is a failed check (exit 5), a bad config exit 2.  A stale pair snapshot (a RAID1 serial it
 records in no bay of either node) is a failed ``snapshot`` check: the failover would stop at
-its preflight (:func:`snapshot_check`).
+its preflight (:func:`hamnhw.pair.snapshotcheck.snapshot_check`, which the Ansible
+``pair_check`` module runs too).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,12 +18,11 @@ from hamnhw.cli.exit_codes import ExitCode
 from hamnhw.cli.options import connect_config_node, fail, output_of
 from hamnhw.config import Config, find_config, load_config
 from hamnhw.errors import ConfigError
-from hamnhw.monitor.pair import LiveNode, active_for, live_node, missing_serials, stale_text
+from hamnhw.monitor.pair import active_for, live_node
 from hamnhw.pair import ipmi_boot_modes, read_records
 from hamnhw.pair.check import PairReport, evaluate
-from hamnhw.pair.nodefacts import NodeFacts, read_pair
-from hamnhw.pair.results import CheckResult, Status, result
-from hamnhw.pair.snapshot import PairSnapshot
+from hamnhw.pair.nodefacts import read_pair
+from hamnhw.pair.snapshotcheck import with_snapshot_check
 from hamnhw.views import section, table
 
 PAIR_NODES = ("primary", "standby")
@@ -71,46 +70,14 @@ def check_with_recorded_active(path: str, active: str | None) -> PairReport:
     found = read_pair(lambda name: connect_config_node(name, path))
     records = read_records(config)
     reason = None
-    live = {name: live_node(facts) for name, facts in found.items()}
     if active is None:
+        live = {name: live_node(facts) for name, facts in found.items()}
         recorded = active_for(config, live, records)
         active, reason = recorded.node, f"from {recorded.source}"
     report = evaluate(found["primary"], found["standby"], active=active, reason=reason,
                       ipmi_boot_modes=ipmi_boot_modes(config),
                       journal_error=None if records.error is None else str(records.error))
-    checked = snapshot_check(records.snapshot, found, live)
-    if checked is None:
-        return report
-    after = next((i + 1 for i, c in enumerate(report.checks) if c.name == "raid1"),
-                 len(report.checks))
-    return dataclasses.replace(report, checks=(*report.checks[:after], checked,
-                                               *report.checks[after:]))
-
-
-def snapshot_check(snapshot: PairSnapshot | None, found: Mapping[str, NodeFacts],
-                   live: Mapping[str, LiveNode]) -> CheckResult | None:
-    """``snapshot``: every RAID1 serial of the last ``pair snapshot`` is in a bay of one
-    of the nodes (pass), else it is stale (fail: the failover checks the RAID1 members by
-    serial and stops at its preflight; when the active node is down no new snapshot can be
-    taken); ``unknown`` when a node's drives were not read whole.  None without a snapshot
-    RAID1 to compare (none taken yet: preparation)."""
-    serials = snapshot.mn_serials() if snapshot is not None else ()
-    if not serials:
-        return None
-    missing = missing_serials(serials, live)
-    where = {d.serial: f"{name} {d.location or '?'}" for name, facts in found.items()
-             for d in facts.drives or () if d.serial in serials}
-    evidence = {"serials": list(serials), "found": where}
-    if missing is None:
-        unread = [n for n, state in live.items() if state.serials is None or not state.whole]
-        return result("snapshot", Status.UNKNOWN, "cannot tell whether the pair snapshot's "
-                      f"RAID1 serials are still in a bay: the drives of {', '.join(unread)} "
-                      "were not all read", **evidence)
-    if missing:
-        return result("snapshot", Status.FAIL, stale_text(missing), missing=list(missing),
-                      **evidence)
-    return result("snapshot", Status.PASS, "the pair snapshot's RAID1 serials are in a bay: "
-                  + ", ".join(f"{s} ({where[s]})" for s in serials), **evidence)
+    return with_snapshot_check(report, records.snapshot)
 
 
 @click.command("check")

@@ -14,6 +14,12 @@ description:
     firmware, RAID1 health and write cache on the active node, free bays on the other,
     power-restore policies, serial numbers, and the NICs (count, speed, order, link), each
     primary NIC paired with its standby counterpart.
+  - Once a C(hamnhw pair snapshot) with a RAID1 was taken, the C(snapshot) check too, as the
+    command has it.  Each RAID1 serial the last pair snapshot records (read from the pair's
+    journal on the host running the module) must be in a bay of either node.  One in no bay
+    (a disk replaced since the snapshot) fails it, as the failover would stop at its
+    preflight; run C(hamnhw pair snapshot) then.  It is C(unknown) when a node's drives were
+    not all read.
   - The task fails when a check fails (as the command exits 5); warnings and unknowns do not
     fail it.  Every check comes back with its evidence either way.
   - The failover itself stays the C(hamnhw failover) command, which needs an operator
@@ -66,7 +72,9 @@ EXAMPLES = r"""
 RETURN = r"""
 checks:
   description: Every check with its name, status (pass, warn, fail, unknown), evidence
-    and message.
+    and message.  The C(snapshot) check, right after C(raid1), is there only when a pair
+    snapshot with a RAID1 was taken; its evidence gives the snapshot's RAID1 C(serials),
+    where each was C(found), and the C(missing) ones when it fails.
   returned: when the config could be read
   type: list
   elements: dict
@@ -112,6 +120,7 @@ if HAMNHW_IMPORT_ERROR is None:
     from hamnhw.config import find_config, load_config
     from hamnhw.errors import ConfigError, HamnhwError, Interrupted
     from hamnhw.pair.check import Status, check_pair
+    from hamnhw.pair.snapshotcheck import with_snapshot_check
 
 
 def read_config(path):
@@ -128,14 +137,16 @@ def read_config(path):
 
 def run_check(params):
     """The pair check's report, within the ``timeout`` option shortened to end before the
-    task's deadline (None: each node's own timeout)."""
+    task's deadline (None: each node's own timeout), with the ``snapshot`` check of the
+    newest pair snapshot in the pair's journal (as ``hamnhw pair check`` has it)."""
     config = read_config(params['config'])
     seconds = params['timeout']
     if params['task_deadline'] is not None:
         seconds = task_seconds(seconds or 120.0, params['task_deadline'])
     deadline = CommandBudget(seconds).work if seconds else None
-    return check_pair(lambda name: pair.connect_node(config, name, deadline=deadline),
-                      active=params['active'])
+    report = check_pair(lambda name: pair.connect_node(config, name, deadline=deadline),
+                        active=params['active'])
+    return with_snapshot_check(report, pair.read_records(config).snapshot)
 
 
 def main():
