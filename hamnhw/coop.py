@@ -43,10 +43,14 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+LONGEST_SELECT_S = 3600.0
+"""The loop waits at most this long at once (a later timer is waited for in several
+rounds): epoll takes its timeout in milliseconds in a C int (24.8 days at most)."""
 
 _ON_THREAD = threading.local()
 """``hub``: the :class:`Hub` whose loop runs on this thread."""
@@ -186,9 +190,9 @@ class Hub:
         timers = self._timers
         while timers and timers[0][2].done:  # woken by its socket: its timer is moot
             heapq.heappop(timers)
-        timeout = None
+        timeout = LONGEST_SELECT_S
         if timers:
-            timeout = max(0.0, timers[0][0] - time.monotonic())
+            timeout = min(timeout, max(0.0, timers[0][0] - time.monotonic()))
         if self._inbox:
             timeout = 0.0
         for key, _mask in self._selector.select(timeout):
@@ -261,6 +265,11 @@ class TaskPool:
             collections.deque())
         self._running = 0
         self._closing = False
+        self._futures: set[Future[Any]] = set()
+        """The futures of the running tasks."""
+        self._failed: BaseException | None = None
+        """The error that ended the loop (not a task's), once it has."""
+        self._submitting = threading.Lock()
         self._started = threading.Event()
         self._hub: Hub | None = None
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
@@ -268,11 +277,17 @@ class TaskPool:
         self._started.wait()
 
     def submit(self, call: Callable[..., T], *args: Any) -> Future[T]:
-        """Run ``call(*args)`` as a task; its future is set when it ends."""
+        """Run ``call(*args)`` as a task; its future is set when it ends.
+
+        :raises RuntimeError: the loop has ended on an error of its own.
+        """
         future: Future[T] = Future()
         assert self._hub is not None
-        self._hub.call_soon_threadsafe(
-            lambda: self._enqueue(future, lambda: call(*args)))
+        with self._submitting:
+            if self._failed is not None:
+                raise RuntimeError("the cooperative tasks' loop has failed") from self._failed
+            self._hub.call_soon_threadsafe(
+                lambda: self._enqueue(future, lambda: call(*args)))
         return future
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
@@ -292,16 +307,38 @@ class TaskPool:
         try:
             while not self._ended():
                 hub.run_once(self._ended)
+        except BaseException as exc:  # the loop's own (a task's is its future's)
+            self._fail(exc)
         finally:
             _ON_THREAD.hub = None
             hub.close()
+
+    def _fail(self, exc: BaseException) -> None:
+        """End the future of every task, running or waiting, with the loop's error: the
+        tasks will never run again, and their caller waits for their futures."""
+        with self._submitting:
+            self._failed = exc
+        error = RuntimeError(f"the cooperative tasks' loop failed: {type(exc).__name__}: {exc}")
+        error.__cause__ = exc
+        assert self._hub is not None
+        waiting = [future for future, _ in self._queue]
+        self._queue.clear()
+        while self._hub._inbox:  # submitted, not queued yet: queued now, failed below
+            with contextlib.suppress(Exception):
+                self._hub._inbox.popleft()()
+        waiting += [future for future, _ in self._queue]
+        for future in [*self._futures, *waiting]:
+            if not future.done():
+                with contextlib.suppress(InvalidStateError):
+                    future.set_exception(error)
 
     def _ended(self) -> bool:
         return self._closing and not self._running and not self._queue
 
     def _enqueue(self, future: Future[Any], call: Callable[[], Any]) -> None:
         self._queue.append((future, call))
-        self._start_waiting()
+        if self._failed is None:
+            self._start_waiting()
 
     def _close(self, cancel_futures: bool) -> None:
         self._closing = True
@@ -316,6 +353,7 @@ class TaskPool:
             if not future.set_running_or_notify_cancel():
                 continue
             self._running += 1
+            self._futures.add(future)
             self._hub.start(functools.partial(self._run, future, call))
 
     def _run(self, future: Future[Any], call: Callable[[], Any]) -> None:
@@ -325,6 +363,7 @@ class TaskPool:
             future.set_exception(exc)
         finally:
             self._running -= 1
+            self._futures.discard(future)
             self._start_waiting()
 
 

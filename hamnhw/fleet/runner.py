@@ -30,6 +30,7 @@ at most 5 s), and control returns once every started task has ended.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import queue
 import threading
@@ -185,6 +186,9 @@ def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Cal
         coop.TaskPool(workers, "hamnhw-fanout-hub") if cooperative
         else ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hamnhw-fanout"))
     futures = {index: pool.submit(guarded, index, item) for index, item in enumerate(listed)}
+    for index, future in futures.items():
+        future.add_done_callback(functools.partial(_told_or_not, index, results, escaped,
+                                                   ready))
     yielded: set[int] = set()
     try:
         while len(yielded) < len(listed):
@@ -206,6 +210,19 @@ def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Cal
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _told_or_not(index: int, results: dict[int, Any], escaped: dict[int, BaseException],
+                 ready: queue.Queue[int], future: Future[None]) -> None:
+    """A task's future ended without its task telling (the pool itself failed, e.g. the
+    loop of :class:`hamnhw.coop.TaskPool`): its error is raised to the caller, who would
+    otherwise wait for ever."""
+    if future.cancelled() or index in results or index in escaped:
+        return
+    error = future.exception()
+    if error is not None:
+        escaped[index] = error
+        ready.put(index)
 
 
 def _finish(then: Callable[[], None], node: str) -> None:

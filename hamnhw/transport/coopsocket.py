@@ -106,7 +106,12 @@ def _poll(sock: socket.socket, events: int, timeout: float | None) -> bool:
     poller = select.poll()
     poller.register(sock, (select.POLLIN if events & _READ else 0)
                     | (select.POLLOUT if events & _WRITE else 0))
-    return bool(poller.poll(None if timeout is None else max(0, int(timeout * 1000) + 1)))
+    return bool(poller.poll(None if timeout is None
+                            else min(_LONGEST_POLL_MS, max(0, int(timeout * 1000) + 1))))
+
+
+_LONGEST_POLL_MS = 2**31 - 1
+"""``poll`` takes milliseconds in a C int (24.8 days at most)."""
 
 
 class _Reader(io.RawIOBase):
