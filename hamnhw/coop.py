@@ -37,7 +37,6 @@ import contextlib
 import functools
 import heapq
 import itertools
-import os
 import selectors
 import socket
 import threading
@@ -367,17 +366,23 @@ class TaskPool:
             self._start_waiting()
 
 
+HELPERS = 256
+"""Helper threads of :meth:`Hub.blocking` at most: as many name lookups at once as a
+fan-out of the default concurrency makes in threads (a slow name service, seconds a
+lookup, is then waited for by every node at once, not by a few in turn until the later
+ones' connect timeouts pass).  Started only as lookups overlap; idle ones are reused."""
+
 _helper_pool: Any = None
 _helper_lock = threading.Lock()
 
 
 def _helpers() -> Any:
-    """The helper threads of :meth:`Hub.blocking` (a few: name lookups)."""
+    """The helper threads of :meth:`Hub.blocking` (name lookups)."""
     global _helper_pool
     from concurrent.futures import ThreadPoolExecutor
 
     with _helper_lock:
         if _helper_pool is None:
-            _helper_pool = ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2) * 2,
+            _helper_pool = ThreadPoolExecutor(max_workers=HELPERS,
                                               thread_name_prefix="hamnhw-hub-helper")
         return _helper_pool

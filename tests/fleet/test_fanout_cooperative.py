@@ -5,6 +5,7 @@ node (a lock, a barrier or a queue shared between operations would hold every no
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -55,3 +56,35 @@ def test_cooperative_on_request_runs_the_nodes_on_one_thread(cluster: SimCluster
     results = _fanout(cluster, operation, cooperative=True)
     assert [r.ok for r in results] == [True, True]
     assert len(threads) == 1
+
+
+LOOKUPS_AT_ONCE = 20
+"""Host name lookups the fake name service answers only together (each waits for the
+others): a fan-out's lookups must be able to run side by side, as they do in threads."""
+
+
+def test_host_name_lookups_run_side_by_side(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow name service (a dead first nameserver: seconds a lookup) is waited for by
+    every node at once, not queued behind a few helper threads until the later nodes'
+    connect timeouts pass."""
+    together = threading.Barrier(LOOKUPS_AT_ONCE, timeout=BARRIER_S)
+    real = socket.getaddrinfo
+    looked_up: set[str] = set()
+
+    def slow_service(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(host, str) and host.endswith(".bmc.test"):
+            if host not in looked_up:  # each node's first lookup (its first connection)
+                looked_up.add(host)
+                together.wait()
+            host = "127.0.0.1"
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_service)
+    with SimCluster([ServerSpec(name="a")]) as sims:
+        port = sims["a"].port
+        urls = [f"redfish+http://n{i}.bmc.test:{port}" for i in range(LOOKUPS_AT_ONCE)]
+        results = list(hamnhw.fanout(urls, lambda node: str(node.power.state()),
+                                     username=sims["a"].username,
+                                     password=sims["a"].password, timeout=2 * BARRIER_S,
+                                     connect_timeout=2 * BARRIER_S, cooperative=True))
+    assert [r.error for r in results if not r.ok] == []
