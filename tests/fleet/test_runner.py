@@ -158,3 +158,27 @@ def test_each_interrupted_node_names_its_own_bmc() -> None:
 ])
 def test_aggregate_exit_code(codes: list[int], expected: int) -> None:
     assert aggregate(codes) == expected
+
+
+@pytest.mark.parametrize("cooperative", [False, True], ids=["threads", "cooperative"])
+def test_a_node_whose_name_fails_is_raised_not_waited_for(cooperative: bool) -> None:
+    """``name`` (or ``bmc``) failing for an item (``fanout`` given a dict with neither
+    ``url`` nor ``name``) fails its task before it can tell its result: the caller gets
+    that error instead of waiting for ever."""
+    outcome: list[Any] = []
+
+    def name(item: Any) -> str:
+        return str(item["url"])
+
+    def run() -> None:
+        try:
+            outcome.extend(run_each([{"url": "a"}, {"user": "b"}], lambda item: 1, name=name,
+                                    cooperative=cooperative))
+        except BaseException as exc:  # what the caller is told
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(30)  # a failure guard: it ends at once
+    assert not thread.is_alive(), "waiting for a task that will never tell"
+    assert isinstance(outcome[-1], KeyError)
