@@ -269,6 +269,8 @@ class TaskPool:
         self._failed: BaseException | None = None
         """The error that ended the loop (not a task's), once it has."""
         self._submitting = threading.Lock()
+        self._shut = False
+        """:meth:`shutdown` was called: no more tasks (as a thread pool's)."""
         self._started = threading.Event()
         self._hub: Hub | None = None
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
@@ -278,11 +280,14 @@ class TaskPool:
     def submit(self, call: Callable[..., T], *args: Any) -> Future[T]:
         """Run ``call(*args)`` as a task; its future is set when it ends.
 
-        :raises RuntimeError: the loop has ended on an error of its own.
+        :raises RuntimeError: after :meth:`shutdown` (as a thread pool), or once the loop
+            has ended on an error of its own.
         """
         future: Future[T] = Future()
         assert self._hub is not None
         with self._submitting:
+            if self._shut:
+                raise RuntimeError("cannot schedule new tasks after shutdown")
             if self._failed is not None:
                 raise RuntimeError("the cooperative tasks' loop has failed") from self._failed
             self._hub.call_soon_threadsafe(
@@ -293,6 +298,8 @@ class TaskPool:
         """No more tasks; ``cancel_futures``: those not started never start; ``wait``:
         return once the running ones have ended."""
         assert self._hub is not None
+        with self._submitting:
+            self._shut = True
         self._hub.call_soon_threadsafe(lambda: self._close(cancel_futures))
         if wait:
             self._thread.join()

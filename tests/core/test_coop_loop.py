@@ -98,3 +98,13 @@ def test_a_fanout_whose_loop_fails_raises_instead_of_waiting() -> None:
     finally:
         mine.close()
         theirs.close()
+
+
+def test_no_task_after_shutdown() -> None:
+    """As a thread pool: a task submitted after ``shutdown`` is refused, not left waiting
+    for a loop that has ended (its future would never be set)."""
+    pool = coop.TaskPool(2)
+    assert pool.submit(lambda: "before").result(GUARD_S) == "before"
+    pool.shutdown(wait=True)
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        pool.submit(lambda: "after")
