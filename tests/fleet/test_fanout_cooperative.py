@@ -88,3 +88,27 @@ def test_host_name_lookups_run_side_by_side(monkeypatch: pytest.MonkeyPatch) -> 
                                      password=sims["a"].password, timeout=2 * BARRIER_S,
                                      connect_timeout=2 * BARRIER_S, cooperative=True))
     assert [r.error for r in results if not r.ok] == []
+
+
+@pytest.mark.parametrize("cooperative", [False, True], ids=["threads", "cooperative"])
+def test_an_address_that_times_out_is_followed_by_the_next(
+        monkeypatch: pytest.MonkeyPatch, cooperative: bool) -> None:
+    """A BMC name with two addresses, the first silent (a broken IPv6 route, say): the
+    connect to it times out and the next address is tried, as socket.create_connection
+    does, in a cooperative task as in a thread."""
+    real = socket.getaddrinfo
+    with SimCluster([ServerSpec(name=name) for name in ("silent", "live")]) as sims:
+        sims["silent"].pull_cords()
+        addresses = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", sims[name].port))
+                     for name in ("silent", "live")]
+
+        def two_addresses(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+            return addresses if host == "dual.bmc.test" else real(host, port, *args, **kwargs)
+
+        monkeypatch.setattr(socket, "getaddrinfo", two_addresses)
+        url = f"redfish+http://dual.bmc.test:{sims['live'].port}"
+        results = list(hamnhw.fanout([url, sims["live"].url], lambda node: str(node.power.state()),
+                                     username=sims["live"].username,
+                                     password=sims["live"].password, timeout=30,
+                                     connect_timeout=1, cooperative=cooperative))
+    assert [(r.node, r.error) for r in results if not r.ok] == []
