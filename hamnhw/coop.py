@@ -16,7 +16,8 @@ What a task may do that blocks, and what it does instead under the hub:
 * sockets: :mod:`hamnhw.transport.coopsocket` (the lean transport's connections, TLS
   included, when :func:`current` is not None);
 * sleeping between polls: :func:`sleep` (:class:`hamnhw.poll.PollPolicy`'s default);
-* a host name lookup: :meth:`Hub.blocking` (in a helper thread);
+* a host name lookup: :meth:`Hub.blocking` (in a helper thread); any other blocking
+  call (a database's busy wait): :func:`blocking`;
 * the per-BMC turn of the fan-out: :meth:`Hub.lock`;
 * reads side by side (:mod:`hamnhw.parallel`): none; each task reads one request after
   the other, the tasks' waits overlapping instead.
@@ -71,6 +72,14 @@ def sleep(seconds: float) -> None:
         time.sleep(seconds)
     else:
         hub.sleep(seconds)
+
+
+def blocking(call: Callable[[], T]) -> T:
+    """``call()``, which blocks (a database's busy wait): in a task, in a helper thread
+    while the other tasks run (:meth:`Hub.blocking`; ``call`` bounds its own wait);
+    outside any task, at once.  Raises what ``call`` raised."""
+    hub = current()
+    return call() if hub is None else hub.blocking(call, None)
 
 
 def available() -> bool:
