@@ -1,15 +1,12 @@
 """Cooperative tasks: the work of many BMCs on one thread, their waits on one selector.
 
 A fan-out over hundreds of BMCs in as many threads spends more CPU handing Python's GIL
-from thread to thread than on its requests: nearly every system call of a request (a send,
-a receive, a timeout set) lets another thread run, and with 200 threads each hand-over is a
-futex wait and a context switch (measured: 62,000-73,000 of them per 200 BMCs,
+from thread to thread than on its requests (62,000-73,000 context switches per 200 BMCs,
 ``docs/performance.md``).  A :class:`TaskPool` runs each node's task as a *greenlet* on one
-hub thread instead: the task's code is the same synchronous code (the drivers, the
-transport's request policy), and where it would block on a socket it hands over to the
-hub (:meth:`Hub.wait`), which waits for every task's sockets at once (``selectors``) and
-switches to the tasks whose sockets are ready.  One thread, so no hand-over costs more
-than a function call.
+hub thread instead: the same synchronous code (the drivers, the transport's request
+policy), which, where it would block on a socket, hands over to the hub
+(:meth:`Hub.wait`): it waits for every task's sockets at once (``selectors``) and switches
+to the tasks whose sockets are ready, each hand-over a function call.
 
 What a task may do that blocks, and what it does instead under the hub:
 
@@ -265,6 +262,7 @@ class TaskPool:
 
     :param limit: tasks running at once (the others wait their turn, cancellable).
     :param name: the hub thread's name.
+    :raises OSError: the hub could not be made (no descriptor left for its wake-ups).
     """
 
     def __init__(self, limit: int, name: str = "hamnhw-hub") -> None:
@@ -285,6 +283,8 @@ class TaskPool:
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
         self._started.wait()
+        if self._hub is None:  # its thread could not make it (no descriptor left...)
+            raise self._failed or RuntimeError("no hub")
 
     def submit(self, call: Callable[..., T], *args: Any) -> Future[T]:
         """Run ``call(*args)`` as a task; its future is set when it ends.
@@ -316,7 +316,12 @@ class TaskPool:
     # -- on the hub's thread ---------------------------------------------------------------
 
     def _loop(self) -> None:
-        hub = self._hub = Hub()
+        try:
+            hub = self._hub = Hub()
+        except BaseException as exc:  # raised by the constructor, waiting for it
+            self._failed = exc
+            self._started.set()
+            return
         _ON_THREAD.hub = hub
         self._started.set()
         try:
@@ -336,16 +341,13 @@ class TaskPool:
         error = RuntimeError(f"the cooperative tasks' loop failed: {type(exc).__name__}: {exc}")
         error.__cause__ = exc
         assert self._hub is not None
-        waiting = [future for future, _ in self._queue]
-        self._queue.clear()
         while self._hub._inbox:  # submitted, not queued yet: queued now, failed below
             with contextlib.suppress(Exception):
                 self._hub._inbox.popleft()()
-        waiting += [future for future, _ in self._queue]
-        for future in [*self._futures, *waiting]:
-            if not future.done():
-                with contextlib.suppress(InvalidStateError):
-                    future.set_exception(error)
+        for future in [*self._futures, *(future for future, _ in self._queue)]:
+            with contextlib.suppress(InvalidStateError):  # cancelled meanwhile
+                future.set_exception(error)
+        self._queue.clear()
 
     def _ended(self) -> bool:
         return self._closing and not self._running and not self._queue
@@ -384,9 +386,8 @@ class TaskPool:
 
 HELPERS = 256
 """Helper threads of :meth:`Hub.blocking` at most: as many name lookups at once as a
-fan-out of the default concurrency makes in threads (a slow name service, seconds a
-lookup, is then waited for by every node at once, not by a few in turn until the later
-ones' connect timeouts pass).  Started only as lookups overlap; idle ones are reused."""
+fan-out makes in threads (a slow name service is waited for by every node at once, not by
+a few in turn past the later ones' connect timeouts); started only as lookups overlap."""
 
 _helper_pool: Any = None
 _helper_lock = threading.Lock()

@@ -108,3 +108,27 @@ def test_no_task_after_shutdown() -> None:
     pool.shutdown(wait=True)
     with pytest.raises(RuntimeError, match="after shutdown"):
         pool.submit(lambda: "after")
+
+
+def test_a_hub_that_cannot_start_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hub's thread failing to make its hub (no descriptor left for its wake-up
+    socket pair: EMFILE) is the caller's error, not a constructor waiting for ever."""
+    import errno
+
+    def no_descriptors(_hub: Any) -> None:
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    monkeypatch.setattr(coop.Hub, "__init__", no_descriptors)
+    outcome: list[Any] = []
+
+    def start() -> None:
+        try:
+            outcome.append(coop.TaskPool(2))
+        except BaseException as exc:  # what the caller is told
+            outcome.append(exc)
+
+    thread = threading.Thread(target=start, daemon=True)
+    thread.start()
+    thread.join(GUARD_S)
+    assert not thread.is_alive(), "TaskPool() waits for a hub that never came"
+    assert isinstance(outcome[0], OSError) and outcome[0].errno == errno.EMFILE
