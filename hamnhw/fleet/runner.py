@@ -185,12 +185,13 @@ def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Cal
     pool: ThreadPoolExecutor | coop.TaskPool = (
         coop.TaskPool(workers, "hamnhw-fanout-hub") if cooperative
         else ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hamnhw-fanout"))
-    futures = {index: pool.submit(guarded, index, item) for index, item in enumerate(listed)}
-    for index, future in futures.items():
-        future.add_done_callback(functools.partial(_told_or_not, index, results, escaped,
-                                                   ready))
+    futures: dict[int, Future[None]] = {}
     yielded: set[int] = set()
-    try:
+    try:  # a signal while the nodes are handed out winds down as one later would
+        for index, item in enumerate(listed):
+            futures[index] = pool.submit(guarded, index, item)
+            futures[index].add_done_callback(functools.partial(
+                _told_or_not, index, results, escaped, ready))
         while len(yielded) < len(listed):
             index = ready.get()
             yielded.add(index)
@@ -236,13 +237,14 @@ def _finish(then: Callable[[], None], node: str) -> None:
 def _wind_down(listed: list[T], futures: dict[int, Future[None]], yielded: set[int],
                results: dict[int, NodeResult[R]], name: Callable[[T], str],
                interrupted: Callable[[T], Interrupted]) -> Iterator[NodeResult[R]]:
-    """After a signal: never start what waits (its result: ``interrupted(item)``), let what
-    runs end, yield every result not yielded yet."""
+    """After a signal: never start what waits or was not handed out yet (its result:
+    ``interrupted(item)``), let what runs end, yield every result not yielded yet."""
     running = []
-    for index, future in futures.items():
+    for index in range(len(listed)):
+        future = futures.get(index)
         if index in yielded:
             continue
-        if future.cancel():
+        if future is None or future.cancel():
             yield NodeResult(name(listed[index]), None, interrupted(listed[index]), 0.0)
         else:
             running.append(index)
