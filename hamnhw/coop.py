@@ -1,22 +1,20 @@
 """Cooperative tasks: the work of many BMCs on one thread, their waits on one selector.
 
 A fan-out over hundreds of BMCs in as many threads spends more CPU handing Python's GIL
-from thread to thread than on its requests: nearly every system call of a request (a send,
-a receive, a timeout set) lets another thread run, and with 200 threads each hand-over is a
-futex wait and a context switch (measured: 62,000-73,000 of them per 200 BMCs,
+from thread to thread than on its requests (62,000-73,000 context switches per 200 BMCs,
 ``docs/performance.md``).  A :class:`TaskPool` runs each node's task as a *greenlet* on one
-hub thread instead: the task's code is the same synchronous code (the drivers, the
-transport's request policy), and where it would block on a socket it hands over to the
-hub (:meth:`Hub.wait`), which waits for every task's sockets at once (``selectors``) and
-switches to the tasks whose sockets are ready.  One thread, so no hand-over costs more
-than a function call.
+hub thread instead: the same synchronous code (the drivers, the transport's request
+policy), which, where it would block on a socket, hands over to the hub
+(:meth:`Hub.wait`): it waits for every task's sockets at once (``selectors``) and switches
+to the tasks whose sockets are ready, each hand-over a function call.
 
 What a task may do that blocks, and what it does instead under the hub:
 
 * sockets: :mod:`hamnhw.transport.coopsocket` (the lean transport's connections, TLS
   included, when :func:`current` is not None);
 * sleeping between polls: :func:`sleep` (:class:`hamnhw.poll.PollPolicy`'s default);
-* a host name lookup: :meth:`Hub.blocking` (in a helper thread);
+* a host name lookup: :meth:`Hub.blocking` (in a helper thread); any other blocking
+  call (a database's busy wait): :func:`blocking`;
 * the per-BMC turn of the fan-out: :meth:`Hub.lock`;
 * reads side by side (:mod:`hamnhw.parallel`): none; each task reads one request after
   the other, the tasks' waits overlapping instead.
@@ -37,21 +35,20 @@ import contextlib
 import functools
 import heapq
 import itertools
-import os
 import selectors
 import socket
 import sys
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from typing import Any, TypeVar
 
-from hamnhw.log import get_logger
-
-LOG = get_logger(__name__)
-
 T = TypeVar("T")
+
+LONGEST_SELECT_S = 3600.0
+"""The loop waits at most this long at once (a later timer is waited for in several
+rounds): epoll takes its timeout in milliseconds in a C int (24.8 days at most)."""
 
 _ON_THREAD = threading.local()
 """``hub``: the :class:`Hub` whose loop runs on this thread."""
@@ -73,6 +70,14 @@ def sleep(seconds: float) -> None:
         time.sleep(seconds)
     else:
         hub.sleep(seconds)
+
+
+def blocking(call: Callable[[], T]) -> T:
+    """``call()``, which blocks (a database's busy wait): in a task, in a helper thread
+    while the other tasks run (:meth:`Hub.blocking`; ``call`` bounds its own wait);
+    outside any task, at once.  Raises what ``call`` raised."""
+    hub = current()
+    return call() if hub is None else hub.blocking(call, None)
 
 
 def available() -> bool:
@@ -190,9 +195,9 @@ class Hub:
         timers = self._timers
         while timers and timers[0][2].done:  # woken by its socket: its timer is moot
             heapq.heappop(timers)
-        timeout = None
+        timeout = LONGEST_SELECT_S
         if timers:
-            timeout = max(0.0, timers[0][0] - time.monotonic())
+            timeout = min(timeout, max(0.0, timers[0][0] - time.monotonic()))
         if self._inbox:
             timeout = 0.0
         for key, _mask in self._selector.select(timeout):
@@ -257,6 +262,7 @@ class TaskPool:
 
     :param limit: tasks running at once (the others wait their turn, cancellable).
     :param name: the hub thread's name.
+    :raises OSError: the hub could not be made (no descriptor left for its wake-ups).
     """
 
     def __init__(self, limit: int, name: str = "hamnhw-hub") -> None:
@@ -264,26 +270,45 @@ class TaskPool:
         self._queue: collections.deque[tuple[Future[Any], Callable[[], Any]]] = (
             collections.deque())
         self._running = 0
-        self._in_flight: set[Future[Any]] = set()
         self._closing = False
+        self._futures: set[Future[Any]] = set()
+        """The futures of the running tasks."""
+        self._failed: BaseException | None = None
+        """The error that ended the loop (not a task's), once it has."""
+        self._submitting = threading.Lock()
+        self._shut = False
+        """:meth:`shutdown` was called: no more tasks (as a thread pool's)."""
         self._started = threading.Event()
         self._hub: Hub | None = None
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
         self._started.wait()
+        if self._hub is None:  # its thread could not make it (no descriptor left...)
+            raise self._failed or RuntimeError("no hub")
 
     def submit(self, call: Callable[..., T], *args: Any) -> Future[T]:
-        """Run ``call(*args)`` as a task; its future is set when it ends."""
+        """Run ``call(*args)`` as a task; its future is set when it ends.
+
+        :raises RuntimeError: after :meth:`shutdown` (as a thread pool), or once the loop
+            has ended on an error of its own.
+        """
         future: Future[T] = Future()
         assert self._hub is not None
-        self._hub.call_soon_threadsafe(
-            lambda: self._enqueue(future, lambda: call(*args)))
+        with self._submitting:
+            if self._shut:
+                raise RuntimeError("cannot schedule new tasks after shutdown")
+            if self._failed is not None:
+                raise RuntimeError("the cooperative tasks' loop has failed") from self._failed
+            self._hub.call_soon_threadsafe(
+                lambda: self._enqueue(future, lambda: call(*args)))
         return future
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         """No more tasks; ``cancel_futures``: those not started never start; ``wait``:
         return once the running ones have ended."""
         assert self._hub is not None
+        with self._submitting:
+            self._shut = True
         self._hub.call_soon_threadsafe(lambda: self._close(cancel_futures))
         if wait:
             self._thread.join()
@@ -291,28 +316,46 @@ class TaskPool:
     # -- on the hub's thread ---------------------------------------------------------------
 
     def _loop(self) -> None:
-        hub = self._hub = Hub()
+        try:
+            hub = self._hub = Hub()
+        except BaseException as exc:  # raised by the constructor, waiting for it
+            self._failed = exc
+            self._started.set()
+            return
         _ON_THREAD.hub = hub
         self._started.set()
         try:
             while not self._ended():
                 hub.run_once(self._ended)
-        except BaseException as exc:  # a bug of the loop's own: no caller waits forever
-            failure = RuntimeError(f"the cooperative tasks' loop failed: {exc!r}")
-            for future in [*self._in_flight, *(queued for queued, _ in self._queue)]:
-                with contextlib.suppress(Exception):  # set already, or cancelled
-                    future.set_exception(failure)
-            LOG.error("%s", failure)
+        except BaseException as exc:  # the loop's own (a task's is its future's)
+            self._fail(exc)
         finally:
             _ON_THREAD.hub = None
             hub.close()
+
+    def _fail(self, exc: BaseException) -> None:
+        """End the future of every task, running or waiting, with the loop's error: the
+        tasks will never run again, and their caller waits for their futures."""
+        with self._submitting:
+            self._failed = exc
+        error = RuntimeError(f"the cooperative tasks' loop failed: {type(exc).__name__}: {exc}")
+        error.__cause__ = exc
+        assert self._hub is not None
+        while self._hub._inbox:  # submitted, not queued yet: queued now, failed below
+            with contextlib.suppress(Exception):
+                self._hub._inbox.popleft()()
+        for future in [*self._futures, *(future for future, _ in self._queue)]:
+            with contextlib.suppress(InvalidStateError):  # cancelled meanwhile
+                future.set_exception(error)
+        self._queue.clear()
 
     def _ended(self) -> bool:
         return self._closing and not self._running and not self._queue
 
     def _enqueue(self, future: Future[Any], call: Callable[[], Any]) -> None:
         self._queue.append((future, call))
-        self._start_waiting()
+        if self._failed is None:
+            self._start_waiting()
 
     def _close(self, cancel_futures: bool) -> None:
         self._closing = True
@@ -327,7 +370,7 @@ class TaskPool:
             if not future.set_running_or_notify_cancel():
                 continue
             self._running += 1
-            self._in_flight.add(future)
+            self._futures.add(future)
             self._hub.start(functools.partial(self._run, future, call))
 
     def _run(self, future: Future[Any], call: Callable[[], Any]) -> None:
@@ -337,21 +380,26 @@ class TaskPool:
             future.set_exception(exc)
         finally:
             self._running -= 1
-            self._in_flight.discard(future)
+            self._futures.discard(future)
             self._start_waiting()
 
+
+HELPERS = 256
+"""Helper threads of :meth:`Hub.blocking` at most: as many name lookups at once as a
+fan-out makes in threads (a slow name service is waited for by every node at once, not by
+a few in turn past the later ones' connect timeouts); started only as lookups overlap."""
 
 _helper_pool: Any = None
 _helper_lock = threading.Lock()
 
 
 def _helpers() -> Any:
-    """The helper threads of :meth:`Hub.blocking` (a few: name lookups)."""
+    """The helper threads of :meth:`Hub.blocking` (name lookups)."""
     global _helper_pool
     from concurrent.futures import ThreadPoolExecutor
 
     with _helper_lock:
         if _helper_pool is None:
-            _helper_pool = ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2) * 2,
+            _helper_pool = ThreadPoolExecutor(max_workers=HELPERS,
                                               thread_name_prefix="hamnhw-hub-helper")
         return _helper_pool

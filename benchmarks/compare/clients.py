@@ -306,7 +306,7 @@ def hamnhw_fanout(ca_file: str | None) -> Runner:
         results = hamnhw.fanout(
             [_hamnhw_url(url) for url in urls], hamnhw_answer,
             concurrency=None if unbounded else workers, username=mock.USERNAME,
-            password=mock.PASSWORD, ca_file=ca_file)
+            password=mock.PASSWORD, ca_file=ca_file, cooperative=True)
         for result in results:
             by_node[result.node] = (result.value if result.ok
                                     else f"{type(result.error).__name__}: {result.error}")

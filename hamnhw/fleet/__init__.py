@@ -37,7 +37,7 @@ and ``name`` included)."""
 
 
 def fanout(nodes: Iterable[NodeSpec], operation: Callable[[Node], R], *,
-           concurrency: int | None = None, **connect_kwargs: Any,
+           concurrency: int | None = None, cooperative: bool = False, **connect_kwargs: Any,
            ) -> Generator[NodeResult[R], None, None]:
     """Connect to every node, run ``operation(node)``, log out; yield a
     :class:`~hamnhw.fleet.runner.NodeResult` per node as each finishes.
@@ -49,6 +49,14 @@ def fanout(nodes: Iterable[NodeSpec], operation: Callable[[Node], R], *,
     :param concurrency: nodes worked on at once (default
         :data:`~hamnhw.fleet.runner.DEFAULT_CONCURRENCY`); two nodes of one BMC address
         never run at once.
+    :param cooperative: ``operation`` waits on nothing but the node it is given (no
+        lock, barrier, queue or event shared with other operations, no blocking call of
+        its own, no other ``Node``: a node's requests from two tasks of one thread are
+        not kept apart as two threads' are): the Redfish nodes may then run as
+        cooperative tasks on one thread (:mod:`hamnhw.coop`, less CPU over hundreds of
+        BMCs).  Default: a thread per node, since one operation blocking the shared
+        thread would hold every node (one waiting for a lock another holds across a
+        node call, forever).
     :param connect_kwargs: shared :func:`hamnhw.connect` arguments (credentials, TLS,
         ``timeout``: one deadline per node for connecting, the operation and the logout).
     :raises Interrupted: SIGINT/SIGTERM under :func:`hamnhw.interrupts.interruptible`,
@@ -98,7 +106,8 @@ def fanout(nodes: Iterable[NodeSpec], operation: Callable[[Node], R], *,
     listed = list(nodes)
     return run_each(listed, task, name=name, bmc=lambda spec: host(spec) or name(spec),
                     host=host, concurrency=concurrency,
-                    cooperative=all(redfish_only(arguments(spec)) for spec in listed))
+                    cooperative=cooperative and all(redfish_only(arguments(spec))
+                                                    for spec in listed))
 
 
 def redfish_only(arguments: Mapping[str, Any]) -> bool:

@@ -30,6 +30,7 @@ at most 5 s), and control returns once every started task has ended.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import queue
 import threading
@@ -184,9 +185,13 @@ def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Cal
     pool: ThreadPoolExecutor | coop.TaskPool = (
         coop.TaskPool(workers, "hamnhw-fanout-hub") if cooperative
         else ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hamnhw-fanout"))
-    futures = {index: pool.submit(guarded, index, item) for index, item in enumerate(listed)}
+    futures: dict[int, Future[None]] = {}
     yielded: set[int] = set()
-    try:
+    try:  # a signal while the nodes are handed out winds down as one later would
+        for index, item in enumerate(listed):
+            futures[index] = pool.submit(guarded, index, item)
+            futures[index].add_done_callback(functools.partial(
+                _told_or_not, index, results, escaped, ready))
         while len(yielded) < len(listed):
             index = ready.get()
             yielded.add(index)
@@ -208,6 +213,19 @@ def run_each(items: Iterable[T], task: Callable[[T], R | Later[R]], *, name: Cal
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _told_or_not(index: int, results: dict[int, Any], escaped: dict[int, BaseException],
+                 ready: queue.Queue[int], future: Future[None]) -> None:
+    """A task's future ended without its task telling (the pool itself failed, e.g. the
+    loop of :class:`hamnhw.coop.TaskPool`): its error is raised to the caller, who would
+    otherwise wait for ever."""
+    if future.cancelled() or index in results or index in escaped:
+        return
+    error = future.exception()
+    if error is not None:
+        escaped[index] = error
+        ready.put(index)
+
+
 def _finish(then: Callable[[], None], node: str) -> None:
     """Run a task's :attr:`Later.then` after its result went out."""
     try:
@@ -219,13 +237,14 @@ def _finish(then: Callable[[], None], node: str) -> None:
 def _wind_down(listed: list[T], futures: dict[int, Future[None]], yielded: set[int],
                results: dict[int, NodeResult[R]], name: Callable[[T], str],
                interrupted: Callable[[T], Interrupted]) -> Iterator[NodeResult[R]]:
-    """After a signal: never start what waits (its result: ``interrupted(item)``), let what
-    runs end, yield every result not yielded yet."""
+    """After a signal: never start what waits or was not handed out yet (its result:
+    ``interrupted(item)``), let what runs end, yield every result not yielded yet."""
     running = []
-    for index, future in futures.items():
+    for index in range(len(listed)):
+        future = futures.get(index)
         if index in yielded:
             continue
-        if future.cancel():
+        if future is None or future.cancel():
             yield NodeResult(name(listed[index]), None, interrupted(listed[index]), 0.0)
         else:
             running.append(index)

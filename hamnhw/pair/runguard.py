@@ -56,6 +56,7 @@ import dataclasses
 import sqlite3
 from collections.abc import Iterable, Mapping
 
+from hamnhw import coop
 from hamnhw.config import Config
 from hamnhw.errors import ConfigError
 from hamnhw.failover.journal import JournalError, RunRecord, damage_remedy
@@ -280,9 +281,12 @@ def _journal_override(config: Config, run: RunRecord, nodes: list[str], action: 
     from hamnhw.failover.overrides import journal_override
     from hamnhw.pair import open_journal
 
-    try:
+    def write() -> None:
         with open_journal(config, create=False) as journal:
             journal_override(journal, run, nodes, action, who("command line"))
+
+    try:  # SQLite waits up to 10 s for the coordinator's lock: not on a fan-out's hub
+        coop.blocking(write)
     except (JournalError, sqlite3.Error, OSError) as exc:
         raise RunInProgress(
             f"the power {action} of {', '.join(nodes)} over the unfinished {describe(run)} "

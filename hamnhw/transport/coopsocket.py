@@ -109,7 +109,12 @@ def _poll(sock: socket.socket, events: int, timeout: float | None) -> bool:
     poller = select.poll()
     poller.register(sock, (select.POLLIN if events & _READ else 0)
                     | (select.POLLOUT if events & _WRITE else 0))
-    return bool(poller.poll(None if timeout is None else max(0, int(timeout * 1000) + 1)))
+    return bool(poller.poll(None if timeout is None
+                            else min(_LONGEST_POLL_MS, max(0, int(timeout * 1000) + 1))))
+
+
+_LONGEST_POLL_MS = 2**31 - 1
+"""``poll`` takes milliseconds in a C int (24.8 days at most)."""
 
 
 class _Reader(io.RawIOBase):
@@ -165,14 +170,19 @@ def _handshake(tls: ssl.SSLSocket, sock: CoopSocket) -> None:
 def tcp(hub: Hub, host: str, port: int, timeout: float) -> socket.socket:
     """A non-blocking TCP connection to the first address of ``host`` that takes one, as
     :func:`socket.create_connection` makes one (``timeout`` seconds for the lookup and for
-    each address; the last address's error raised when none does).
+    each address, one that times out followed by the next; the last address's error raised
+    when none takes one).
 
-    :raises TimeoutError: the name lookup or a connect took longer.
+    :raises TimeoutError: the name lookup, or the last address's connect, took longer.
     :raises OSError: not connected (refused, unreachable, no such host).
     """
     error: OSError | None = None
     for family, kind, proto, _, address in _addresses(hub, host, port, timeout):
-        sock = socket.socket(family, kind, proto)
+        try:  # a family this host has no use for (IPv6 off): the next address
+            sock = socket.socket(family, kind, proto)
+        except OSError as exc:
+            error = exc
+            continue
         try:
             sock.setblocking(False)
             code = sock.connect_ex(address)
@@ -183,10 +193,8 @@ def tcp(hub: Hub, host: str, port: int, timeout: float) -> socket.socket:
             if code:
                 raise OSError(code, os.strerror(code))
             return sock
-        except OSError as exc:
+        except OSError as exc:  # a timeout too: the next address may answer
             sock.close()
-            if isinstance(exc, TimeoutError):
-                raise
             error = exc
         except BaseException:
             sock.close()

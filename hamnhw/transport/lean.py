@@ -58,7 +58,7 @@ IDLE_KEPT = 4
 
 FRESH_S = 1.0
 """A GET or HEAD goes on an idle connection used less than this many seconds ago without
-first checking that the BMC has not closed it (a ``select`` per request: a system call
+first checking that the BMC has not closed it (a ``poll`` per request: a system call
 that, with dozens of threads, hands the GIL over each time).  Should the BMC have closed it
 all the same, the request is sent again once on a new connection (:class:`StaleConnection`);
 anything else, and a connection idle for longer, is checked first."""
@@ -301,7 +301,7 @@ status line should be, is a ``ConnectionResetError``)."""
 _STALE = (*_CLOSED, http.client.BadStatusLine)
 """What an unchecked GET on a reused connection meets before any answer when the
 connection was closed, or holds bytes the last answer left (a stray line break, which
-the ``select()`` check would have seen): sent again once on a new connection."""
+the ``poll()`` check would have seen): sent again once on a new connection."""
 
 
 def set_timeout(sock: socket.socket, seconds: float) -> None:

@@ -11,7 +11,9 @@ import socket
 import ssl
 from dataclasses import dataclass
 
+from hamnhw import coop
 from hamnhw.log import get_logger
+from hamnhw.transport import coopsocket
 
 LOG = get_logger(__name__)
 
@@ -33,14 +35,25 @@ class CertFacts:
 
 def presented_certificate(host: str, port: int, timeout: float) -> bytes | None:
     """The DER certificate ``host:port`` presents, read through one TLS handshake without
-    verification; None when none completes in ``timeout`` seconds."""
+    verification; None when none completes in ``timeout`` seconds.  In a cooperative task
+    (:mod:`hamnhw.coop`: a fan-out's) the waits park the task, not the thread the other
+    nodes run on."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
-        with socket.create_connection((host, port), timeout=timeout) as sock, \
-                context.wrap_socket(sock, server_hostname=host) as tls:
-            der = tls.getpeercert(binary_form=True)
+        hub = coop.current()
+        if hub is not None:
+            tls = coopsocket.wrap(hub, coopsocket.tcp(hub, host, port, timeout), context,
+                                  host, timeout)
+            try:
+                der = tls.getpeercert(binary_form=True)
+            finally:
+                tls.close()
+        else:
+            with socket.create_connection((host, port), timeout=timeout) as sock, \
+                    context.wrap_socket(sock, server_hostname=host) as blocking:
+                der = blocking.getpeercert(binary_form=True)
     except (OSError, ValueError) as exc:
         LOG.debug("%s:%s: no certificate read: %s", host, port, exc)
         return None

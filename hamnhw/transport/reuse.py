@@ -14,14 +14,15 @@ from typing import Any, BinaryIO
 
 def dropped(sock: socket.socket) -> bool:
     """True when an idle socket was closed by the BMC (readable with nothing to read) or
-    holds bytes no request asked for (decrypted by TLS, which ``select`` does not see)."""
+    holds bytes no request asked for (decrypted by TLS, which ``poll`` does not see)."""
     if tls_pending(sock):
         return True
-    try:
-        readable, _, _ = select.select([sock], [], [], 0)
-    except (OSError, ValueError):
+    try:  # poll, not select: a fan-out's descriptors go past select's FD_SETSIZE (1024)
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    except (OSError, ValueError):  # closed already
         return True
-    return bool(readable)
 
 
 def drained(sock: socket.socket, reader: BinaryIO) -> bool:

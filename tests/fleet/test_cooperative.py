@@ -39,7 +39,7 @@ def _fanout(cluster: SimCluster, names: str, operation: Any = _where_and_what,
 
 def test_redfish_nodes_run_as_tasks_of_one_thread_with_the_answers_threads_give(
         cluster: SimCluster, monkeypatch: pytest.MonkeyPatch) -> None:
-    cooperative = {r.node: r.value for r in _fanout(cluster, "abcd")}
+    cooperative = {r.node: r.value for r in _fanout(cluster, "abcd", cooperative=True)}
     monkeypatch.setenv(IO_VARIABLE, "threads")
     threaded = {r.node: r.value for r in _fanout(cluster, "abcd")}
     assert {value[:2] for value in cooperative.values()} == {("hamnhw-fanout-hub", True)}
@@ -55,7 +55,7 @@ def test_a_hung_bmc_parks_its_own_task_only(cluster: SimCluster) -> None:
     them all: a blocking wait would hold every node)."""
     cluster["b"].inject("hang", path=HUNG)
     results = _fanout(cluster, "abcd", lambda node: node.raid.status(), timeout=600,
-                      read_timeout=300)
+                      read_timeout=300, cooperative=True)
     done = []
     try:
         for result in results:

@@ -24,16 +24,20 @@ benchmark."""
 HUNG = "/redfish/v1/Systems/1/Storage"
 
 
-@pytest.fixture
-def cluster() -> Iterator[SimCluster]:
+@pytest.fixture(params=[False, True], ids=["threads", "cooperative"])
+def cluster(request: pytest.FixtureRequest) -> Iterator[SimCluster]:
+    """The simulated BMCs; the fan-outs of the test run in threads, then as cooperative
+    tasks (:mod:`hamnhw.coop`)."""
     with SimCluster([ServerSpec(name=name) for name in "abc"]) as sims:
+        sims.cooperative = request.param  # type: ignore[attr-defined]
         yield sims
 
 
 def _fanout(cluster: SimCluster, names: str) -> Iterator[hamnhw.NodeResult[Any]]:
     return hamnhw.fanout([cluster[name].url for name in names], lambda n: n.raid.status(),
                          username=cluster["a"].username, password=cluster["a"].password,
-                         timeout=2 * READ_TIMEOUT_S, read_timeout=READ_TIMEOUT_S)
+                         timeout=2 * READ_TIMEOUT_S, read_timeout=READ_TIMEOUT_S,
+                         cooperative=cluster.cooperative)  # type: ignore[attr-defined]
 
 
 def _sessions(cluster: SimCluster) -> dict[str, int]:

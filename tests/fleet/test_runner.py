@@ -158,3 +158,70 @@ def test_each_interrupted_node_names_its_own_bmc() -> None:
 ])
 def test_aggregate_exit_code(codes: list[int], expected: int) -> None:
     assert aggregate(codes) == expected
+
+
+@pytest.mark.parametrize("cooperative", [False, True], ids=["threads", "cooperative"])
+def test_a_node_whose_name_fails_is_raised_not_waited_for(cooperative: bool) -> None:
+    """``name`` (or ``bmc``) failing for an item (``fanout`` given a dict with neither
+    ``url`` nor ``name``) fails its task before it can tell its result: the caller gets
+    that error instead of waiting for ever."""
+    outcome: list[Any] = []
+
+    def name(item: Any) -> str:
+        return str(item["url"])
+
+    def run() -> None:
+        try:
+            outcome.extend(run_each([{"url": "a"}, {"user": "b"}], lambda item: 1, name=name,
+                                    cooperative=cooperative))
+        except BaseException as exc:  # what the caller is told
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(30)  # a failure guard: it ends at once
+    assert not thread.is_alive(), "waiting for a task that will never tell"
+    assert isinstance(outcome[-1], KeyError)
+
+
+@pytest.mark.parametrize("cooperative", [False, True], ids=["threads", "cooperative"])
+def test_a_signal_while_the_nodes_are_handed_out_winds_down(
+        monkeypatch: pytest.MonkeyPatch, cooperative: bool) -> None:
+    """SIGINT while the nodes are still being handed to the pool (a large fan-out takes a
+    while: ~30 ms per 1,000 nodes): as later, the node already handed out ends and logs
+    out before the caller gets its result, the others each get an ``Interrupted``, then
+    ``Interrupted`` is raised; the started node is not left running (a cooperative task
+    on a daemon thread dies with the process, its session left on the BMC)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hamnhw import coop
+    from hamnhw.fleet import runner
+
+    base: Any = coop.TaskPool if cooperative else ThreadPoolExecutor
+
+    first_running = threading.Event()
+
+    class SignalOnSecond(base):  # type: ignore[misc, valid-type]
+        handed = 0
+
+        def submit(self, *args: Any, **kwargs: Any) -> Any:
+            if SignalOnSecond.handed == 1:  # once the first node runs
+                assert first_running.wait(30)
+                raise Interrupted(signal.SIGINT)
+            SignalOnSecond.handed += 1
+            return super().submit(*args, **kwargs)
+
+    monkeypatch.setattr(coop, "TaskPool", SignalOnSecond)
+    monkeypatch.setattr(runner, "ThreadPoolExecutor", SignalOnSecond)
+    logged_out: list[str] = []
+
+    def task(name: str) -> Later[str]:
+        first_running.set()
+        return Later(name, lambda: logged_out.append(name))
+
+    seen: list[NodeResult[Any]] = []
+    with pytest.raises(Interrupted):
+        seen.extend(run_each(["n0", "n1", "n2"], task, name=str, cooperative=cooperative))
+    assert logged_out == ["n0"]
+    assert sorted((r.node, r.value, type(r.error).__name__) for r in seen) == [
+        ("n0", "n0", "NoneType"), ("n1", None, "Interrupted"), ("n2", None, "Interrupted")]

@@ -1,4 +1,5 @@
-"""The certificate a BMC presents, read without verifying it (for the TLS hint)."""
+"""The certificate a BMC presents, read without verifying it (for the TLS hint); in a
+thread and as a cooperative task (its waits the hub's)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from hamnhw.sim import ServerSpec, SimCluster
 from hamnhw.transport.tlschoice import presented_fingerprint
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.both_io]
 
 
 def test_fingerprint_of_a_self_signed_bmc() -> None:
