@@ -9,22 +9,17 @@ from __future__ import annotations
 import hashlib
 import os
 import ssl
-import threading
 
 from hamnhw.address import BmcAddress
 from hamnhw.connection import TlsOptions
 from hamnhw.errors import ConfigError
-from hamnhw.log import get_logger
+from hamnhw.log import get_logger, warn_once
 from hamnhw.transport import tlscontext
 
 LOG = get_logger("hamnhw.transport.adapter")
 """The adapter's logger, as before these checks had a module of their own (the warnings'
 logger name is what a user filters on)."""
 
-_insecure_warned: set[str] = set()
-"""The BMCs (``host:port``) already warned about for ``insecure`` (one line each)."""
-_insecure_lock = threading.Lock()
-_plain_http_warned: set[str] = set()
 
 
 def system_ca_bundle() -> str:
@@ -71,10 +66,9 @@ def check_tls_choice(address: BmcAddress, tls: TlsOptions) -> ssl.SSLContext | N
             f"{address.url!r} is plain HTTP: ca_file, pin_fingerprint and insecure apply to "
             "HTTPS only; use redfish:// (or <vendor>-redfish://) or drop the TLS option",
             host=address.netloc)
-    if address.netloc not in _plain_http_warned:
-        _plain_http_warned.add(address.netloc)
-        LOG.warning("%s: plain HTTP (%s://): credentials will cross the network in clear "
-                    "text", address.netloc, address.scheme)
+    warn_once(LOG, ("plain HTTP", address.netloc),
+              "%s: plain HTTP (%s://): credentials will cross the network in clear text",
+              address.netloc, address.scheme)
     return None
 
 
@@ -90,13 +84,10 @@ def warn_insecure_once(host: str, bmc: str | None = None) -> None:
     :param bmc: its address (``host:port``), the key; default ``host``.
     """
     key = bmc or host
-    with _insecure_lock:
-        if key in _insecure_warned:
-            return
-        _insecure_warned.add(key)
     where = host if key == host else f"{host} ({key})"
-    LOG.warning("TLS certificate verification is disabled for %s (insecure=True); "
-                "use ca_file or pin_fingerprint instead", where)
+    warn_once(LOG, ("insecure", key),
+              "TLS certificate verification is disabled for %s (insecure=True); "
+              "use ca_file or pin_fingerprint instead", where)
 
 
 

@@ -13,7 +13,7 @@ from transport_loopback import drip, hang, make_transport, slow_headers
 from hamnhw import errors
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.connection import Timeouts, TlsOptions
-from hamnhw.transport import redfish, tlschoice
+from hamnhw.transport import redfish
 from hamnhw.transport.retry import RetryPolicy
 
 pytestmark = pytest.mark.both_io  # in a thread and as a cooperative task (conftest)
@@ -57,7 +57,6 @@ def test_wrong_pinned_fingerprint_refused(tls_bmc) -> None:
 
 
 def test_insecure_accepts_and_warns_once(tls_bmc, monkeypatch, caplog) -> None:
-    monkeypatch.setattr(tlschoice, "_insecure_warned", set())
     tls_bmc.standard()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -75,7 +74,6 @@ def test_insecure_warns_once_per_bmc_naming_it(monkeypatch, caplog) -> None:
     import hamnhw
     from hamnhw.sim import ServerSpec, SimCluster
 
-    monkeypatch.setattr(tlschoice, "_insecure_warned", set())
     with SimCluster([ServerSpec(name="a"), ServerSpec(name="b")], tls=True) as cluster:
         urls = [server.url for server in cluster]
         for _ in range(2):

@@ -17,7 +17,6 @@ from hamnhw import errors
 from hamnhw.cli.exit_codes import exit_code_for
 from hamnhw.connection import Timeouts, TlsOptions
 from hamnhw.log import redact
-from hamnhw.transport import tlschoice
 from hamnhw.transport.adapter import BmcAdapter
 from hamnhw.transport.replay import RequestsAdapter
 from hamnhw.transport.retry import Deadline, RetryPolicy
@@ -103,7 +102,6 @@ def test_tls_option_with_plain_http_is_config_error(tls) -> None:
 
 
 def test_plain_http_warns_once_per_host(monkeypatch, caplog) -> None:
-    monkeypatch.setattr(tlschoice, "_plain_http_warned", set())
     with caplog.at_level(logging.WARNING, logger="hamnhw"):
         for url in ("redfish+http://bmc.test", "idrac-redfish+http://bmc.test",
                     "redfish+http://other.test", URL):
