@@ -9,10 +9,9 @@ it.  A helper that has not started by the time the caller ran out of items is ca
 so a busy pool never holds a command back (the work is then done in the caller, one item
 after the other, as without helpers).  When many callers are at it at once, or many BMCs
 are open in the process (more than :data:`BUSY`: a fan-out over many BMCs), each works
-alone.  Helpers run in a copy of the
-caller's context:
-its deadlines (:class:`~hamnhw.transport.client.DeadlineScope`), its command and, through
-``adopt``, whatever thread-local state the caller hands over (the read epoch).
+alone.  Helpers run in a copy of the caller's context: its deadlines
+(:class:`~hamnhw.transport.client.DeadlineScope`), its command and its read epoch (context
+variables all).
 """
 
 from __future__ import annotations
@@ -93,14 +92,11 @@ def _helpers() -> ThreadPoolExecutor:
         return _pool
 
 
-def each(task: Callable[[T], None], items: Iterable[T], width: int,
-         adopt: Callable[[], None] | None = None) -> None:
+def each(task: Callable[[T], None], items: Iterable[T], width: int) -> None:
     """``task(item)`` for every item, at most ``width`` at once; returns when all are done.
 
     ``task`` handles its own errors: an exception escaping it (a bug, or an interrupt)
     is raised here once every started task has ended.
-
-    :param adopt: called first in each helper thread (set the caller's thread-local state).
     """
     queue = list(items)
     queue.reverse()
@@ -120,17 +116,12 @@ def each(task: Callable[[T], None], items: Iterable[T], width: int,
                     escaped.append(exc)
                 return
 
-    def helper() -> None:
-        if adopt is not None:
-            adopt()
-        work()
-
     alone = _enter()
     try:
         helpers: list[Future[None]] = []
         if width > 1 and len(queue) > 1 and not alone:
             pool = _helpers()
-            helpers = [pool.submit(contextvars.copy_context().run, helper)
+            helpers = [pool.submit(contextvars.copy_context().run, work)
                        for _ in range(min(width, len(queue)) - 1)]
         work()
         for future in helpers:

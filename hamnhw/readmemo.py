@@ -75,11 +75,6 @@ def new_epoch() -> None:
     _EPOCH.set(_EPOCH.get() + 1)
 
 
-def _adopt_epoch(value: int) -> None:
-    """Take on another thread's read epoch (a helper of :meth:`MemoClient.prefetch`)."""
-    _EPOCH.set(value)
-
-
 def epoch() -> int:
     """This thread's read epoch."""
     return _EPOCH.get()
@@ -195,9 +190,8 @@ class MemoClient:
                 missing.append(path)
         if len(missing) < 2:
             return
-        read_epoch = epoch()
-        parallel.each(self._prefetch_one, missing, PARALLEL_READS,
-                      adopt=lambda: _adopt_epoch(read_epoch))
+        # the helpers run in a copy of this context: the read epoch (a context variable) too
+        parallel.each(self._prefetch_one, missing, PARALLEL_READS)
 
     def _prefetch_one(self, path: str) -> None:
         try:
