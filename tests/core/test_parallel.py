@@ -64,3 +64,15 @@ def test_an_error_escaping_a_task_reaches_the_caller() -> None:
     with pytest.raises(KeyError):
         parallel.each(task, range(4), width=2)
     assert parallel._callers == 0
+
+
+def test_helpers_read_in_the_callers_read_epoch() -> None:
+    """The read epoch is a context variable: helpers run in a copy of the caller's."""
+    from hamnhw import readmemo
+
+    readmemo.new_epoch()
+    mine = readmemo.epoch()
+    seen: list[tuple[int, str]] = []
+    parallel.each(lambda _: seen.append((readmemo.epoch(), threading.current_thread().name)),
+                  range(8), 4)
+    assert len(seen) == 8 and {epoch for epoch, _ in seen} == {mine}
